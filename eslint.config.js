@@ -1,0 +1,57 @@
+// Lint rules, including the import boundaries docs/architecture.md draws:
+// every folder may import src/shared; renderer and participant may import src/client;
+// nothing else crosses between folders, and src/shared imports no runtime.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+/** Forbid importing the named src folders from the files a block matches. */
+function boundary(files, forbidden, extra = []) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...forbidden.map((dir) => ({
+              group: [`**/${dir}`, `**/${dir}/**`, `@/${dir}/**`],
+              message: `src/${dir} is outside this folder's import boundary (docs/architecture.md).`,
+            })),
+            ...extra,
+          ],
+        },
+      ],
+    },
+  };
+}
+
+const nodeBuiltins = {
+  group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https', 'electron'],
+  message: 'src/shared is pure: no Node or Electron runtime here.',
+};
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['src/renderer/**', 'src/participant/**', 'src/client/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  boundary(['src/shared/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client'], [nodeBuiltins]),
+  boundary(['src/main/**'], ['preload', 'renderer', 'participant', 'server', 'client']),
+  boundary(['src/preload/**'], ['main', 'renderer', 'participant', 'server', 'client']),
+  boundary(['src/renderer/**'], ['main', 'preload', 'participant', 'server']),
+  boundary(['src/participant/**'], ['main', 'preload', 'renderer', 'server']),
+  boundary(['src/client/**'], ['main', 'preload', 'renderer', 'participant', 'server']),
+  boundary(['src/server/**'], ['main', 'preload', 'renderer', 'participant', 'client']),
+);

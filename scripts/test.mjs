@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The project's test command (`npm test`): type check, lint, build, the unit and
+// integration suites (vitest) and the end-to-end suite (Playwright, Debian Chromium).
+// Ends with one line totalling every test that ran: `N passed, N failed, N skipped`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const results = 'test-results';
+mkdirSync(results, { recursive: true });
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+
+function run(label, cmd, args, env = {}) {
+  console.log(`\n=== ${label}: ${[cmd, ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  if (!ok) problems.push(`${label} exited with ${r.status ?? r.signal}`);
+  return ok;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+const checksOk = [
+  run('typecheck', 'npm', ['run', '--silent', 'typecheck']),
+  run('lint', 'npx', ['eslint', '--max-warnings', '0', '.']),
+  run('build', 'npm', ['run', '--silent', 'build']),
+].every(Boolean);
+
+// Unit and integration tests.
+const unitJson = `${results}/unit-results.json`;
+rmSync(unitJson, { force: true });
+run('unit and integration', 'npx', [
+  'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`,
+]);
+const unit = readJson(unitJson);
+if (unit) {
+  totals.passed += unit.numPassedTests;
+  totals.failed += unit.numFailedTests;
+  totals.skipped += unit.numPendingTests + unit.numTodoTests;
+} else {
+  problems.push('vitest wrote no results');
+}
+
+// End-to-end tests need the build.
+const e2eJson = `${results}/e2e-results.json`;
+rmSync(e2eJson, { force: true });
+if (checksOk || existsSync('out/participant/index.html')) {
+  run('end to end', 'npx', ['playwright', 'test']);
+  const e2e = readJson(e2eJson);
+  if (e2e) {
+    totals.passed += e2e.stats.expected + e2e.stats.flaky;
+    totals.failed += e2e.stats.unexpected;
+    totals.skipped += e2e.stats.skipped;
+  } else {
+    problems.push('playwright wrote no results');
+  }
+}
+
+for (const p of problems) console.log(`problem: ${p}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(problems.length === 0 && totals.failed === 0 ? 0 : 1);

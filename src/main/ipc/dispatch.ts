@@ -1,0 +1,45 @@
+/**
+ * Turns a map of typed handlers into one dispatcher that validates every call before it
+ * runs and always answers with a result envelope: a thrown error crossing a process
+ * boundary loses everything but its message, so nothing throws out of here.
+ * Free of Electron so the console's test host can serve the very same handlers.
+ */
+import {
+  ipcRequests,
+  isIpcChannel,
+  type IpcChannel,
+  type IpcParsedRequest,
+  type IpcResults,
+} from '../../shared/ipc';
+import { ProtocolError, type Result } from '../../shared/protocol';
+import { createLogger } from '../log';
+
+const log = createLogger('ipc');
+
+export type IpcHandlers = {
+  [C in IpcChannel]: (request: IpcParsedRequest<C>) => Promise<IpcResults[C]>;
+};
+
+export type IpcDispatcher = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;
+
+export function createIpcDispatcher(handlers: IpcHandlers): IpcDispatcher {
+  return async (channel, payload) => {
+    if (!isIpcChannel(channel)) {
+      return { ok: false, error: { code: 'BAD_REQUEST', message: 'unknown channel' } };
+    }
+    const parsed = ipcRequests[channel].safeParse(payload ?? {});
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+      return { ok: false, error: { code: 'BAD_REQUEST', message: `${where}${first?.message ?? 'invalid request'}` } };
+    }
+    try {
+      const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
+      return { ok: true, data: await handler(parsed.data) };
+    } catch (err) {
+      if (err instanceof ProtocolError) return { ok: false, error: { code: err.code, message: err.message } };
+      log.error(`handler for ${channel} failed`, err);
+      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the console. Try again.' } };
+    }
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The console's IPC handlers, built from its services. Main registers each with
+ * ipcMain.handle; the test host serves the same map to the renderer under test.
+ */
+import type { AppInfo } from '../../shared/ipc';
+import type { ServerSession } from '../services/serverSession';
+import type { IpcHandlers } from './dispatch';
+
+export interface ConsoleServices {
+  appInfo: AppInfo;
+  server: ServerSession;
+}
+
+export function createHandlers(services: ConsoleServices): IpcHandlers {
+  const { server } = services;
+  return {
+    'app:info': async () => services.appInfo,
+    'auth:signIn': (request) => server.signIn(request),
+    'auth:signOut': async () => {
+      await server.signOut();
+      return {};
+    },
+    'auth:current': async () => server.current(),
+    'sessions:list': () => server.listSessions(),
+    'sessions:connect': async ({ sessionId }) => server.connection(sessionId),
+  };
+}
+
+/** macOS and Windows honour setContentProtection; Linux compositors offer no equivalent. */
+export function captureProtectionFor(platform: string): AppInfo['captureProtection'] {
+  return platform === 'darwin' || platform === 'win32' ? 'enforced' : 'unavailable';
+}

@@ -1,0 +1,118 @@
+/**
+ * The console's signed-in connection to one session server over its HTTP API. The bearer
+ * token lives here, in the main process; the renderer only ever sees the user and the
+ * session list (and, for the live WebSocket, a connection descriptor).
+ */
+import { z } from 'zod';
+import type { IpcParsedRequest, SessionConnection, SignInRequest, SignInResult } from '../../shared/ipc';
+import {
+  HttpErrorResponse,
+  LoginResponse,
+  ProtocolError,
+  SessionList,
+  type SessionSummary,
+} from '../../shared/protocol';
+
+type Fetch = typeof fetch;
+
+interface SignedIn extends SignInResult {
+  token: string;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class ServerSession {
+  private signedIn: SignedIn | null = null;
+
+  constructor(private readonly fetchImpl: Fetch = fetch) {}
+
+  async signIn(request: IpcParsedRequest<'auth:signIn'>): Promise<SignInResult> {
+    const body: Omit<SignInRequest, 'serverUrl'> = {
+      username: request.username,
+      password: request.password,
+      ...(request.totp ? { totp: request.totp } : {}),
+    };
+    const login = await this.call(request.serverUrl, '/api/login', { method: 'POST', body }, LoginResponse);
+    this.signedIn = {
+      serverUrl: request.serverUrl,
+      token: login.token,
+      expiresAt: login.expiresAt,
+      user: login.user,
+    };
+    return this.current()!;
+  }
+
+  async signOut(): Promise<void> {
+    const was = this.signedIn;
+    this.signedIn = null;
+    if (!was) return;
+    try {
+      await this.call(was.serverUrl, '/api/logout', { method: 'POST', body: {}, token: was.token }, z.unknown());
+    } catch {
+      // The token is forgotten either way; an unreachable server expires it by itself.
+    }
+  }
+
+  current(): SignInResult | null {
+    if (!this.signedIn) return null;
+    const { token: _token, ...visible } = this.signedIn;
+    return visible;
+  }
+
+  async listSessions(): Promise<SessionSummary[]> {
+    const s = this.require();
+    return this.call(s.serverUrl, '/api/sessions', { method: 'GET', token: s.token }, SessionList);
+  }
+
+  connection(sessionId: string): SessionConnection {
+    const s = this.require();
+    const url = new URL('/ws', s.serverUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return { wsUrl: url.toString(), token: s.token, sessionId };
+  }
+
+  private require(): SignedIn {
+    if (!this.signedIn) throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.');
+    return this.signedIn;
+  }
+
+  private async call<T>(
+    serverUrl: string,
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: unknown; token?: string },
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(new URL(path, serverUrl), {
+        method: init.method,
+        headers: {
+          accept: 'application/json',
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        redirect: 'error',
+      });
+    } catch {
+      throw new ProtocolError('NOT_FOUND', `No Confidant server answered at ${serverUrl}. Check the address and your connection.`);
+    }
+    const text = await response.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // handled below
+    }
+    if (!response.ok) {
+      if (response.status === 401 && this.signedIn?.token === init.token && init.token) this.signedIn = null;
+      const err = HttpErrorResponse.safeParse(json);
+      if (err.success) throw new ProtocolError(err.data.error.code, err.data.error.message);
+      throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ProtocolError('INTERNAL', 'The server sent an answer this console does not understand.');
+    return parsed.data;
+  }
+}

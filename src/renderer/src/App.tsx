@@ -1,0 +1,54 @@
+import { useEffect, useState } from 'react';
+import { messageOf } from './bridge';
+import { CaptureNotice } from './components/CaptureNotice';
+import { loadAppInfo, signOut } from './services/account';
+import { closeSession } from './services/room';
+import { useConsole } from './store';
+import { RoomScreen } from './screens/RoomScreen';
+import { SessionsScreen } from './screens/SessionsScreen';
+import { SignInScreen } from './screens/SignInScreen';
+
+export function App() {
+  const account = useConsole((s) => s.account);
+  const roomStatus = useConsole((s) => s.roomStatus);
+  const [bootError, setBootError] = useState<string | null>(null);
+
+  useEffect(() => {
+    loadAppInfo().catch((err: unknown) => setBootError(messageOf(err)));
+  }, []);
+
+  const inRoom = roomStatus === 'connecting' || roomStatus === 'live';
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand" aria-label="Confidant">
+          <span className="brand-mark" aria-hidden="true" />
+          Confidant
+        </div>
+        <CaptureNotice />
+        {account && (
+          <div className="account">
+            <span className="account-name">{account.user.displayName}</span>
+            <button
+              type="button"
+              className="button quiet"
+              onClick={() => void closeSession().then(signOut)}
+              disabled={inRoom}
+              title={inRoom ? 'Leave the session before signing out' : undefined}
+            >
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      <main className="content">
+        {bootError && (
+          <p className="banner error" role="alert">
+            {bootError}
+          </p>
+        )}
+        {!account ? <SignInScreen /> : inRoom ? <RoomScreen /> : <SessionsScreen />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { useEffect, useRef } from 'react';
+
+interface Props {
+  testId: string;
+  name: string;
+  detail?: string;
+  stream: MediaStream | null;
+  /** The facilitator's own preview: mirrored and never played back. */
+  self?: boolean;
+  cameraOff?: boolean;
+  micOff?: boolean;
+}
+
+export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false }: Props) {
+  const video = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
+  }, [stream]);
+  const showVideo = stream !== null && !cameraOff;
+  return (
+    <figure className={`tile${self ? ' self' : ''}`} data-testid={testId}>
+      <video ref={video} autoPlay playsInline muted className={showVideo ? '' : 'hidden'} aria-hidden={!showVideo} />
+      {!showVideo && (
+        <div className="tile-placeholder" aria-hidden="true">
+          {name.slice(0, 1).toUpperCase()}
+        </div>
+      )}
+      <figcaption>
+        <span className="tile-name">{name}</span>
+        {detail && <span className="tile-detail">{detail}</span>}
+        {micOff && <span className="tile-flag">Mic off</span>}
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Plays one remote audio track; invisible. */
+export function AudioSink({ track }: { track: MediaStreamTrack }) {
+  const audio = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    if (audio.current) audio.current.srcObject = new MediaStream([track]);
+  }, [track]);
+  return <audio ref={audio} autoPlay data-testid="remote-audio" />;
+}

@@ -1,0 +1,66 @@
+import type { Participant } from '../../../shared/protocol';
+import { admit, deny } from '../services/room';
+import { useConsole } from '../store';
+
+const since = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+
+export function WaitingRoom({ canModerate }: { canModerate: boolean }) {
+  const waiting = useConsole((s) => s.waiting);
+  const pending = useConsole((s) => s.pending);
+  const list = Object.values(waiting).sort((a, b) => (a.knockedAt ?? '').localeCompare(b.knockedAt ?? ''));
+  return (
+    <section className="panel" aria-labelledby="waiting-title">
+      <h2 id="waiting-title">
+        Waiting room <span className="count">{list.length}</span>
+      </h2>
+      <div aria-live="polite">
+        {list.length === 0 ? (
+          <p className="muted small">Nobody is waiting.</p>
+        ) : (
+          <ul className="people">
+            {list.map((p) => (
+              <WaitingPerson key={p.participantId} person={p} busy={pending[p.participantId]} canModerate={canModerate} />
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function WaitingPerson({ person, busy, canModerate }: { person: Participant; busy?: 'admit' | 'deny'; canModerate: boolean }) {
+  return (
+    <li className="person" data-testid={`waiting-${person.participantId}`}>
+      <div className="person-main">
+        <span className="person-name">{person.displayName}</span>
+        <span className="muted small">
+          {person.participantRef && <span className="ref">{person.participantRef}</span>}
+          {person.knockedAt && ` · waiting since ${since.format(new Date(person.knockedAt))}`}
+          {` · camera ${person.media.video ? 'on' : 'off'}`}
+        </span>
+      </div>
+      {canModerate && (
+        <div className="person-actions">
+          <button
+            type="button"
+            className="button primary small"
+            disabled={busy !== undefined}
+            onClick={() => void admit(person.participantId)}
+            aria-label={`Admit ${person.displayName}`}
+          >
+            {busy === 'admit' ? 'Admitting…' : 'Admit'}
+          </button>
+          <button
+            type="button"
+            className="button quiet small"
+            disabled={busy !== undefined}
+            onClick={() => void deny(person.participantId)}
+            aria-label={`Deny ${person.displayName}`}
+          >
+            Deny
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,83 @@
+import { useState, type FormEvent } from 'react';
+import { messageOf } from '../bridge';
+import { signIn } from '../services/account';
+import { useConsole } from '../store';
+
+export function SignInScreen() {
+  const defaultServer = useConsole((s) => s.appInfo?.defaultServerUrl ?? '');
+  const [serverUrl, setServerUrl] = useState<string | null>(null);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [totp, setTotp] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn({ serverUrl: serverUrl ?? defaultServer, username, password, ...(totp ? { totp } : {}) });
+    } catch (err) {
+      setError(messageOf(err));
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card narrow" aria-labelledby="signin-title">
+      <h1 id="signin-title">Sign in</h1>
+      <p className="muted">Sign in to run today&apos;s groups.</p>
+      <form onSubmit={(e) => void onSubmit(e)} className="form">
+        <label>
+          Server address
+          <input
+            name="serverUrl"
+            type="url"
+            required
+            value={serverUrl ?? defaultServer}
+            onChange={(e) => setServerUrl(e.target.value)}
+            placeholder="https://sessions.example-clinic.org"
+            autoComplete="url"
+          />
+        </label>
+        <label>
+          Username
+          <input name="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+          />
+        </label>
+        <label>
+          Authenticator code <span className="muted">(if your account has one)</span>
+          <input
+            name="totp"
+            inputMode="numeric"
+            pattern="[0-9]{6}"
+            value={totp}
+            onChange={(e) => setTotp(e.target.value)}
+            autoComplete="one-time-code"
+          />
+        </label>
+        {error && (
+          <p className="banner error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </section>
+  );
+}

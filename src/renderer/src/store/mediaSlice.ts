@@ -1,0 +1,43 @@
+import type { StateCreator } from 'zustand';
+import type { MediaKind } from '../../../shared/protocol';
+import type { ConsoleState } from './index';
+
+export interface RemoteTrack {
+  producerId: string;
+  participantId: string;
+  kind: MediaKind;
+  track: MediaStreamTrack;
+}
+
+export interface MediaSlice {
+  localStream: MediaStream | null;
+  localMuted: { audio: boolean; video: boolean };
+  mediaError: string | null;
+  /** Tracks received from the SFU, by producerId. */
+  remoteTracks: Record<string, RemoteTrack>;
+  setLocalStream(stream: MediaStream | null): void;
+  setLocalMuted(kind: MediaKind, muted: boolean): void;
+  setMediaError(message: string | null): void;
+  addRemoteTrack(track: RemoteTrack): void;
+  removeRemoteTrack(producerId: string): void;
+  clearMedia(): void;
+}
+
+export const createMediaSlice: StateCreator<ConsoleState, [], [], MediaSlice> = (set) => ({
+  localStream: null,
+  localMuted: { audio: false, video: false },
+  mediaError: null,
+  remoteTracks: {},
+  setLocalStream: (localStream) => set({ localStream }),
+  setLocalMuted: (kind, muted) => set((s) => ({ localMuted: { ...s.localMuted, [kind]: muted } })),
+  setMediaError: (mediaError) => set({ mediaError }),
+  addRemoteTrack: (t) => set((s) => ({ remoteTracks: { ...s.remoteTracks, [t.producerId]: t } })),
+  removeRemoteTrack: (producerId) =>
+    set((s) => {
+      if (!(producerId in s.remoteTracks)) return {};
+      const { [producerId]: _gone, ...rest } = s.remoteTracks;
+      return { remoteTracks: rest };
+    }),
+  clearMedia: () =>
+    set({ localStream: null, localMuted: { audio: false, video: false }, mediaError: null, remoteTracks: {} }),
+});

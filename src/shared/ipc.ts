@@ -1,0 +1,91 @@
+/**
+ * The console's IPC contract: every call the renderer may make into the main process.
+ * Main validates each request against its schema (and the sender) before a handler runs;
+ * the preload exposes exactly these channels and nothing else; results travel in the same
+ * envelope as WebSocket responses. Pure: imports nothing but zod and the protocol.
+ */
+import { z } from 'zod';
+import { IPC_CHANNELS, type IpcChannel } from './ipcChannels';
+import { LoginResponse, SessionList, type Result } from './protocol';
+
+export { BRIDGE_NAME, IPC_CHANNELS, type IpcChannel } from './ipcChannels';
+
+export const ServerUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+    } catch {
+      return false;
+    }
+  }, 'the server address must be an http:// or https:// URL')
+  .transform((s) => new URL(s).origin);
+
+export const SignInRequest = z.object({
+  serverUrl: ServerUrl,
+  username: z.string().trim().min(1, 'enter your username').max(128),
+  password: z.string().min(1, 'enter your password').max(1024),
+  totp: z.string().trim().max(16).optional(),
+});
+export type SignInRequest = z.input<typeof SignInRequest>;
+
+export const SignedInUser = LoginResponse.shape.user;
+export type SignedInUser = z.infer<typeof SignedInUser>;
+
+export interface SignInResult {
+  user: SignedInUser;
+  serverUrl: string;
+  expiresAt: string;
+}
+
+export interface AppInfo {
+  platform: string;
+  version: string;
+  /** Whether the OS honours setContentProtection for this console's windows. */
+  captureProtection: 'enforced' | 'unavailable';
+  /** The server address to offer at sign-in (CONFIDANT_SERVER_URL, set by `npm start`). */
+  defaultServerUrl: string | null;
+}
+
+export interface SessionConnection {
+  wsUrl: string;
+  /** Bearer token for the WebSocket `hello`; see docs/decisions.md on token handling. */
+  token: string;
+  sessionId: string;
+}
+
+const Empty = z.object({}).strict();
+
+/** Channel → request schema. Result types are in `IpcResults`. */
+export const ipcRequests = {
+  'app:info': Empty,
+  'auth:signIn': SignInRequest,
+  'auth:signOut': Empty,
+  'auth:current': Empty,
+  'sessions:list': Empty,
+  'sessions:connect': z.object({ sessionId: z.string().min(1).max(128) }),
+} satisfies { [C in IpcChannel]: z.ZodType };
+
+export interface IpcResults {
+  'app:info': AppInfo;
+  'auth:signIn': SignInResult;
+  'auth:signOut': Record<string, never>;
+  'auth:current': SignInResult | null;
+  'sessions:list': z.infer<typeof SessionList>;
+  'sessions:connect': SessionConnection;
+}
+
+export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;
+export type IpcParsedRequest<C extends IpcChannel> = z.output<(typeof ipcRequests)[C]>;
+
+export function isIpcChannel(name: unknown): name is IpcChannel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(ipcRequests, name);
+}
+
+/** What the preload exposes as `window.confidant`: one function per channel. */
+export type ConfidantApi = {
+  [C in IpcChannel]: (request: IpcRequest<C>) => Promise<Result<IpcResults[C]>>;
+};

@@ -1,0 +1,17 @@
+/**
+ * The console's IPC channel names, free of any runtime dependency so the sandboxed
+ * preload can bundle them without pulling in the schemas (those live in ipc.ts).
+ */
+export const IPC_CHANNELS = [
+  'app:info',
+  'auth:signIn',
+  'auth:signOut',
+  'auth:current',
+  'sessions:list',
+  'sessions:connect',
+] as const;
+
+export type IpcChannel = (typeof IPC_CHANNELS)[number];
+
+/** The global name the preload exposes the bridge under. */
+export const BRIDGE_NAME = 'confidant';

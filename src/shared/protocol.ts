@@ -1,0 +1,406 @@
+/**
+ * The Confidant session protocol: the contract between the session server, the console and
+ * the participant page. docs/protocol.md is its prose; this file is its executable form.
+ * The server validates every incoming frame against these schemas; clients use the derived
+ * types. Pure: imports nothing but zod.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------
+// Limits
+// ---------------------------------------------------------------------------------------
+
+/** Largest WebSocket text frame the server accepts; larger frames close with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** BAD_REQUEST answers within FLOOD_WINDOW_MS that close the socket with 1008. */
+export const FLOOD_LIMIT = 20;
+export const FLOOD_WINDOW_MS = 60_000;
+
+export const CLOSE_POLICY_VIOLATION = 1008;
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+// ---------------------------------------------------------------------------------------
+// Errors and envelopes
+// ---------------------------------------------------------------------------------------
+
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'ROOM_LOCKED',
+  'REMOVED',
+  'SESSION_ENDED',
+  'MUTED_BY_FACILITATOR',
+  'INTERNAL',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** The one result envelope, used by WebSocket responses and IPC alike. */
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+/** An error that carries a protocol code; thrown inside handlers, turned into envelopes at the edge. */
+export class ProtocolError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Domain values
+// ---------------------------------------------------------------------------------------
+
+export const Id = z.string().min(1).max(128);
+
+export const ClinicianRole = z.enum(['facilitator', 'supervisor', 'admin']);
+export type ClinicianRole = z.infer<typeof ClinicianRole>;
+
+export const PeerRole = z.enum(['client', 'facilitator', 'observer']);
+export type PeerRole = z.infer<typeof PeerRole>;
+
+export const ParticipantState = z.enum(['check-in', 'waiting', 'admitted']);
+export type ParticipantState = z.infer<typeof ParticipantState>;
+
+export const SessionState = z.enum(['scheduled', 'open', 'live', 'ended']);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+export const MediaFlags = z.object({ audio: z.boolean(), video: z.boolean() });
+export type MediaFlags = z.infer<typeof MediaFlags>;
+
+// Control characters (C0, DEL, C1) and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A first name or pseudonym: 1–40 characters once trimmed, no control characters. */
+export const DisplayName = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'a name is needed')
+      .max(40, 'at most 40 characters')
+      .refine((s) => !CONTROL_CHARS.test(s), 'no control characters'),
+  );
+
+export const Participant = z.object({
+  participantId: Id,
+  role: PeerRole,
+  displayName: z.string(),
+  state: ParticipantState,
+  verified: z.boolean(),
+  media: MediaFlags,
+  mutedByFacilitator: MediaFlags,
+  knockedAt: z.string().nullable(),
+  /** The clinic's client reference; only ever sent to clinicians. */
+  participantRef: z.string().optional(),
+});
+export type Participant = z.infer<typeof Participant>;
+
+export const Producer = z.object({
+  producerId: Id,
+  participantId: Id,
+  kind: MediaKind,
+  paused: z.boolean(),
+});
+export type Producer = z.infer<typeof Producer>;
+
+export const Agreement = z.object({ version: z.string(), text: z.string() });
+export type Agreement = z.infer<typeof Agreement>;
+
+// WebRTC parameters are produced and consumed by mediasoup on both ends; the server checks
+// their outline here and mediasoup checks the rest (its errors become BAD_REQUEST).
+export const DtlsParameters = z.looseObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.looseObject({ algorithm: z.string().max(32), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
+export type DtlsParameters = z.infer<typeof DtlsParameters>;
+
+export const RtpParameters = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(z.looseObject({ mimeType: z.string(), payloadType: z.number().int() })).min(1).max(16),
+  headerExtensions: z.array(z.looseObject({ uri: z.string(), id: z.number().int() })).max(32).optional(),
+  encodings: z.array(z.looseObject({})).max(8).optional(),
+  rtcp: z.looseObject({}).optional(),
+});
+export type RtpParameters = z.infer<typeof RtpParameters>;
+
+export const RtpCapabilities = z.looseObject({
+  codecs: z.array(z.looseObject({ mimeType: z.string(), kind: MediaKind })).max(64).optional(),
+  headerExtensions: z.array(z.looseObject({ uri: z.string() })).max(64).optional(),
+});
+export type RtpCapabilities = z.infer<typeof RtpCapabilities>;
+
+// ---------------------------------------------------------------------------------------
+// Requests: method name → data schema
+// ---------------------------------------------------------------------------------------
+
+const Empty = z.object({}).strict();
+
+export const HelloParticipant = z.object({
+  as: z.literal('participant'),
+  invite: z.string().min(1).max(256),
+  passcode: z.string().min(1).max(128),
+});
+export const HelloClinician = z.object({
+  as: z.literal('clinician'),
+  token: z.string().min(1).max(512),
+  sessionId: Id,
+});
+export const HelloData = z.discriminatedUnion('as', [HelloParticipant, HelloClinician]);
+
+export const CheckInData = z.object({
+  displayName: DisplayName,
+  agreementVersion: z.string().min(1).max(64),
+  media: MediaFlags,
+  location: z.string().max(500).optional(),
+  emergencyContact: z.string().max(500).optional(),
+});
+
+const ParticipantRef = z.object({ participantId: Id });
+
+export const requestSchemas = {
+  hello: HelloData,
+  checkIn: CheckInData,
+  leave: Empty,
+  admit: ParticipantRef,
+  deny: ParticipantRef,
+  createTransport: z.object({ direction: z.enum(['send', 'recv']) }),
+  connectTransport: z.object({ transportId: Id, dtlsParameters: DtlsParameters }),
+  restartIce: z.object({ transportId: Id }),
+  produce: z.object({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
+  consume: z.object({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
+  resumeConsumer: z.object({ consumerId: Id }),
+  setProducerPaused: z.object({ producerId: Id, paused: z.boolean() }),
+} as const;
+
+export type MethodName = keyof typeof requestSchemas;
+export const METHOD_NAMES = Object.keys(requestSchemas) as MethodName[];
+export type RequestData<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
+export type ParsedRequestData<M extends MethodName> = z.output<(typeof requestSchemas)[M]>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
+
+/** The outer shape of every client → server frame. */
+export const RequestFrame = z.object({
+  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  method: z.string().min(1).max(64),
+  data: z.unknown().optional(),
+});
+export type RequestFrame = z.infer<typeof RequestFrame>;
+
+// ---------------------------------------------------------------------------------------
+// Responses: method name → result type
+// ---------------------------------------------------------------------------------------
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: Record<string, unknown>;
+  iceCandidates: Record<string, unknown>[];
+  dtlsParameters: DtlsParameters;
+}
+
+export interface ParticipantHelloResult {
+  participantId: string;
+  session: { id: string; title: string };
+  agreement: Agreement;
+  state: 'check-in';
+}
+
+export interface ClinicianHelloResult {
+  role: 'facilitator' | 'observer';
+  participantId: string;
+  session: { id: string; title: string; state: SessionState };
+  routerRtpCapabilities: RtpCapabilities;
+  waiting: Participant[];
+  participants: Participant[];
+  producers: Producer[];
+  locked: boolean;
+}
+
+export interface ResultTypes {
+  hello: ParticipantHelloResult | ClinicianHelloResult;
+  checkIn: { state: 'waiting' };
+  leave: Record<string, never>;
+  admit: Record<string, never>;
+  deny: Record<string, never>;
+  createTransport: TransportInfo;
+  connectTransport: Record<string, never>;
+  restartIce: { iceParameters: Record<string, unknown> };
+  produce: { id: string };
+  consume: { id: string; producerId: string; kind: MediaKind; rtpParameters: RtpParameters };
+  resumeConsumer: Record<string, never>;
+  setProducerPaused: Record<string, never>;
+}
+
+export type ResponseFrame =
+  | { id: number; ok: true; data: unknown }
+  | { id: number | null; ok: false; error: ErrorBody };
+
+// ---------------------------------------------------------------------------------------
+// Notifications: name → data
+// ---------------------------------------------------------------------------------------
+
+export interface NotificationTypes {
+  // to clinicians
+  knock: { participant: Participant };
+  participantUpdated: { participant: Participant };
+  participantLeft: { participantId: string };
+  // to a client
+  admitted: { routerRtpCapabilities: RtpCapabilities; participants: Participant[]; producers: Producer[] };
+  denied: Record<string, never>;
+  removed: Record<string, never>;
+  returnedToWaiting: Record<string, never>;
+  mutedByFacilitator: { kind: MediaKind };
+  unmuteAllowed: { kind: MediaKind };
+  sessionEnded: Record<string, never>;
+  // to everyone admitted
+  peerJoined: { participant: Participant };
+  peerLeft: { participantId: string };
+  producerAdded: { producerId: string; participantId: string; kind: MediaKind };
+  producerClosed: { producerId: string };
+  producerPaused: { producerId: string; paused: boolean };
+}
+export type NotificationName = keyof NotificationTypes;
+export type NotificationFrame = {
+  [N in NotificationName]: { notification: N; data: NotificationTypes[N] };
+}[NotificationName];
+
+// ---------------------------------------------------------------------------------------
+// Who may call what
+// ---------------------------------------------------------------------------------------
+
+/** Methods an admitted peer uses to send and receive media. */
+export const MEDIA_METHODS = [
+  'createTransport',
+  'connectTransport',
+  'restartIce',
+  'produce',
+  'consume',
+  'resumeConsumer',
+  'setProducerPaused',
+] as const satisfies readonly MethodName[];
+
+/** Methods only a session's facilitators may call. */
+export const FACILITATOR_METHODS = ['admit', 'deny'] as const satisfies readonly MethodName[];
+
+/** The methods an observer may use: receiving media only. */
+export const OBSERVER_METHODS = [
+  'leave',
+  'createTransport',
+  'connectTransport',
+  'restartIce',
+  'consume',
+  'resumeConsumer',
+] as const satisfies readonly MethodName[];
+
+/** Participant methods by state (PROTOCOL.md, "Participant methods, by state"). */
+export const CLIENT_METHODS_BY_STATE: Record<ParticipantState, readonly MethodName[]> = {
+  'check-in': ['checkIn', 'leave'],
+  waiting: ['leave'],
+  admitted: ['leave', ...MEDIA_METHODS],
+};
+
+export type Caller =
+  | { role: 'client'; state: ParticipantState }
+  | { role: 'facilitator' }
+  | { role: 'observer' };
+
+/**
+ * The authorization table, as a pure function: may this caller (after a successful hello)
+ * call this method? `hello` is never allowed twice. The server adds per-object checks
+ * (for example, that a transport belongs to the caller) on top.
+ */
+export function isAllowed(caller: Caller, method: MethodName): boolean {
+  if (method === 'hello') return false;
+  switch (caller.role) {
+    case 'client':
+      return CLIENT_METHODS_BY_STATE[caller.state].includes(method);
+    case 'facilitator':
+      return (
+        method === 'leave' ||
+        (MEDIA_METHODS as readonly MethodName[]).includes(method) ||
+        (FACILITATOR_METHODS as readonly MethodName[]).includes(method)
+      );
+    case 'observer':
+      return (OBSERVER_METHODS as readonly MethodName[]).includes(method);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP API
+// ---------------------------------------------------------------------------------------
+
+export const LoginRequest = z.object({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(1024),
+  totp: z.string().max(16).optional(),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const User = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(ClinicianRole),
+});
+export type User = z.infer<typeof User>;
+
+export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: User });
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const SessionSummary = z.object({
+  id: Id,
+  title: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  facilitatorId: Id,
+  coFacilitatorIds: z.array(Id),
+  state: SessionState,
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+export const SessionList = z.array(SessionSummary);
+
+export const HttpErrorResponse = z.object({ error: ErrorBody });
+
+// ---------------------------------------------------------------------------------------
+// Demo mode
+// ---------------------------------------------------------------------------------------
+
+export const DEMO_LINE_PREFIX = 'CONFIDANT_DEMO ';
+
+const DemoClinician = z.object({
+  username: z.string(),
+  password: z.string(),
+  totpSecret: z.string().optional(),
+});
+
+export const DemoInfo = z.object({
+  httpUrl: z.string(),
+  wsUrl: z.string(),
+  dataDir: z.string(),
+  facilitator: DemoClinician,
+  supervisor: DemoClinician,
+  sessionId: Id,
+  invitations: z.array(
+    z.object({ participantRef: z.string(), url: z.string(), token: z.string(), passcode: z.string() }),
+  ),
+});
+export type DemoInfo = z.infer<typeof DemoInfo>;

@@ -1,0 +1,127 @@
+/**
+ * The foundation, end to end: a client joins from the participant page, the facilitator's
+ * console (the real renderer, served by the test host with main's own IPC handlers) sees
+ * the knock and admits, and both see and hear each other through the real SFU.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { startDemoServer, type DemoServer } from '../support/demoServer';
+
+let demo: DemoServer;
+let host: ConsoleHost;
+
+test.beforeAll(async () => {
+  demo = await startDemoServer();
+  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
+});
+
+test.afterAll(async () => {
+  await host?.close();
+  expect(await demo?.stop()).toBe(0);
+});
+
+async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  mkdirSync('test-results/screenshots', { recursive: true });
+  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+/** Width of the video the element is actually rendering (0 until frames arrive). */
+async function videoWidthIn(page: Page, testId: string): Promise<number> {
+  return page
+    .getByTestId(testId)
+    .locator('video')
+    .evaluate((v: HTMLVideoElement) => v.videoWidth)
+    .catch(() => 0);
+}
+
+/**
+ * Peak level of the remote audio the page is playing, read with an AnalyserNode over
+ * ~1.5 s. Chromium's fake microphone beeps, so a live remote track is audibly non-silent.
+ */
+async function remoteAudioPeak(page: Page, selector: string): Promise<number> {
+  return page.evaluate(async (sel) => {
+    const tracks = [...document.querySelectorAll<HTMLAudioElement>(sel)]
+      .map((el) => el.srcObject)
+      .filter((s): s is MediaStream => s instanceof MediaStream)
+      .flatMap((s) => s.getAudioTracks());
+    if (tracks.length === 0) return 0;
+    const ctx = new AudioContext();
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 2048;
+    ctx.createMediaStreamSource(new MediaStream(tracks)).connect(analyser);
+    const buf = new Float32Array(analyser.fftSize);
+    let peak = 0;
+    const until = performance.now() + 1500;
+    while (performance.now() < until) {
+      analyser.getFloatTimeDomainData(buf);
+      for (const x of buf) peak = Math.max(peak, Math.abs(x));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await ctx.close();
+    return peak;
+  }, selector);
+}
+
+test('a facilitator admits a client from the waiting room and they see and hear each other', async ({ browser }, testInfo) => {
+  const invitation = demo.info.invitations[0]!;
+  const consoleContext = await browser.newContext();
+  const clientContext = await browser.newContext();
+  const consolePage = await consoleContext.newPage();
+  const clientPage = await clientContext.newPage();
+  await host.attach(consolePage);
+
+  // The facilitator signs in and opens today's group.
+  await consolePage.goto(host.url);
+  await expect(consolePage.getByLabel('Server address')).toHaveValue(demo.info.httpUrl);
+  await consolePage.getByLabel('Username').fill(demo.info.facilitator.username);
+  await consolePage.getByLabel('Password').fill(demo.info.facilitator.password);
+  await consolePage.getByRole('button', { name: 'Sign in' }).click();
+  await expect(consolePage.getByRole('heading', { name: "Today's sessions" })).toBeVisible();
+  await snapshot(consolePage, testInfo, 'console-sessions');
+  await consolePage.getByRole('button', { name: /^Open / }).first().click();
+  await expect(consolePage.getByRole('heading', { name: /Waiting room/ })).toBeVisible();
+  await expect.poll(() => videoWidthIn(consolePage, 'tile-self')).toBeGreaterThan(0);
+
+  // The client opens their invitation, enters the passcode and checks in.
+  await clientPage.goto(invitation.url);
+  await clientPage.getByLabel(/passcode/i).fill(invitation.passcode);
+  await clientPage.getByRole('button', { name: /continue|join|next/i }).click();
+  await clientPage.getByLabel(/first name or pseudonym/i).fill('Robin');
+  await clientPage.getByRole('checkbox', { name: /confidential/i }).check();
+  await clientPage.getByRole('button', { name: /waiting room|check in|continue|join/i }).click();
+  await expect(clientPage.getByText(/waiting for your therapist/i)).toBeVisible();
+  await snapshot(clientPage, testInfo, 'participant-waiting');
+
+  // The knock reaches the console; the facilitator admits.
+  const knock = consolePage.locator('[data-testid^="waiting-"]').filter({ hasText: 'Robin' });
+  await expect(knock).toBeVisible();
+  await expect(knock).toContainText(invitation.participantRef);
+  await snapshot(consolePage, testInfo, 'console-knock');
+  await knock.getByRole('button', { name: 'Admit Robin' }).click();
+
+  // Both sides render each other's video…
+  const clientTile = consolePage.locator('[data-testid^="tile-"]').filter({ hasText: 'Robin' });
+  await expect(clientTile).toBeVisible();
+  const clientTileId = (await clientTile.getAttribute('data-testid'))!;
+  await expect.poll(() => videoWidthIn(consolePage, clientTileId), { timeout: 20_000 }).toBeGreaterThan(0);
+
+  const facilitatorTile = clientPage
+    .locator('[data-testid^="tile-"]:not([data-testid="tile-self"])')
+    .filter({ hasNotText: 'Robin' })
+    .first();
+  await expect(facilitatorTile).toBeVisible();
+  const facilitatorTileId = (await facilitatorTile.getAttribute('data-testid'))!;
+  await expect.poll(() => videoWidthIn(clientPage, facilitatorTileId), { timeout: 20_000 }).toBeGreaterThan(0);
+
+  // …and hear each other.
+  await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  await expect.poll(() => remoteAudioPeak(clientPage, 'audio'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+
+  await snapshot(consolePage, testInfo, 'console-call');
+  await snapshot(clientPage, testInfo, 'participant-call');
+
+  await consoleContext.close();
+  await clientContext.close();
+});

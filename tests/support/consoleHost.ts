@@ -1,0 +1,79 @@
+/**
+ * Test host for the console renderer (test code only; it never ships). It serves the
+ * built renderer on loopback and answers the page's bridge calls with the very same IPC
+ * handlers and dispatcher that src/main registers with ipcMain.handle. Playwright injects
+ * a `window.confidant` shaped exactly like the preload's: one function per IPC channel.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
+import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
+import { ServerSession } from '../../src/main/services/serverSession';
+import { BRIDGE_NAME, IPC_CHANNELS } from '../../src/shared/ipc';
+
+const rendererDir = resolve(import.meta.dirname, '../../out/renderer');
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wav': 'audio/wav',
+};
+
+export interface ConsoleHost {
+  url: string;
+  /** Give a page the bridge; call before the page navigates. */
+  attach(page: Page): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleHost(options: { defaultServerUrl: string | null }): Promise<ConsoleHost> {
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error('the console renderer is not built: run `npm run build` first');
+  }
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://host').pathname;
+    const file = normalize(join(rendererDir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(rendererDir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async attach(page) {
+      // One ServerSession per page, as one console window has one main process.
+      const dispatch = createIpcDispatcher(
+        createHandlers({
+          appInfo: {
+            platform: process.platform,
+            version: 'test',
+            captureProtection: captureProtectionFor(process.platform),
+            defaultServerUrl: options.defaultServerUrl,
+          },
+          server: new ServerSession(),
+        }),
+      );
+      await page.exposeFunction('__confidantIpc', (channel: unknown, payload: unknown) => dispatch(channel, payload));
+      await page.addInitScript(
+        ({ name, channels }) => {
+          const invoke = (window as unknown as { __confidantIpc(c: string, p: unknown): Promise<unknown> }).__confidantIpc;
+          const api = Object.freeze(Object.fromEntries(channels.map((c) => [c, (p: unknown) => invoke(c, p)])));
+          Object.defineProperty(window, name, { value: api, writable: false, configurable: false });
+        },
+        { name: BRIDGE_NAME, channels: [...IPC_CHANNELS] as string[] },
+      );
+    },
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}

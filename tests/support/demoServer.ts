@@ -1,0 +1,52 @@
+/**
+ * Starts the real session server in demo mode as a child process, exactly as a user's
+ * `npm run server -- --demo` would, and reads its CONFIDANT_DEMO line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
+import { DEMO_LINE_PREFIX, DemoInfo } from '../../src/shared/protocol';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export interface DemoServer {
+  info: DemoInfo;
+  process: ChildProcess;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startDemoServer(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DemoServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--demo', ...extraArgs], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk.toString());
+    if (stderr.length > 200) stderr.shift();
+  });
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  const info = await new Promise<DemoInfo>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`demo server did not start in time:\n${stderr.join('')}`)), 30_000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (!line.startsWith(DEMO_LINE_PREFIX)) return;
+      clearTimeout(timer);
+      ok(DemoInfo.parse(JSON.parse(line.slice(DEMO_LINE_PREFIX.length))));
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`demo server exited with ${code}:\n${stderr.join('')}`));
+    });
+  });
+  return {
+    info,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
