@@ -4,6 +4,23 @@
  * a window may navigate (nowhere).
  */
 
+import type { WebPreferences } from 'electron';
+
+/** The web preferences of every console window: Electron's security checklist, item by item. */
+export const secureWebPreferences = (preload: string): WebPreferences => ({
+  preload,
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  spellcheck: false,
+});
+
 /** Where the renderer is loaded from: the built file, or electron-vite's dev server. */
 export interface AppLocation {
   /** `file:///…/out/renderer/index.html` in a build, `http://localhost:5173/` in dev. */

@@ -2,26 +2,13 @@
  * Creates the console's windows. Every window is sandboxed, isolated, has no Node, and
  * asks the OS to keep it out of screen capture and screen sharing.
  */
-import { BrowserWindow, type BrowserWindowConstructorOptions } from 'electron';
+import { BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createLogger } from './log';
-import { isAppUrl, type AppLocation } from './security';
+import { isAppUrl, secureWebPreferences, type AppLocation } from './security';
 
 const log = createLogger('window');
 
-export const secureWebPreferences = (preload: string): BrowserWindowConstructorOptions['webPreferences'] => ({
-  preload,
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  webviewTag: false,
-  spellcheck: false,
-});
 
 export function createConsoleWindow(app: AppLocation, preloadDir: string): BrowserWindow {
   const win = new BrowserWindow({

@@ -5,7 +5,7 @@
  * envelope as WebSocket responses. Pure: imports nothing but zod and the protocol.
  */
 import { z } from 'zod';
-import { IPC_CHANNELS, type IpcChannel } from './ipcChannels';
+import type { IpcChannel } from './ipcChannels';
 import { LoginResponse, SessionList, type Result } from './protocol';
 
 export { BRIDGE_NAME, IPC_CHANNELS, type IpcChannel } from './ipcChannels';

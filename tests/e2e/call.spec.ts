@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { clientChecksIn, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
 
 let demo: DemoServer;
 let host: ConsoleHost;
@@ -25,15 +26,6 @@ async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<v
   mkdirSync('test-results/screenshots', { recursive: true });
   const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
   await testInfo.attach(name, { body, contentType: 'image/png' });
-}
-
-/** Width of the video the element is actually rendering (0 until frames arrive). */
-async function videoWidthIn(page: Page, testId: string): Promise<number> {
-  return page
-    .getByTestId(testId)
-    .locator('video')
-    .evaluate((v: HTMLVideoElement) => v.videoWidth)
-    .catch(() => 0);
 }
 
 /**
@@ -72,30 +64,16 @@ test('a facilitator admits a client from the waiting room and they see and hear 
   const clientPage = await clientContext.newPage();
   await host.attach(consolePage);
 
-  // The facilitator signs in and opens today's group.
-  await consolePage.goto(host.url);
-  await expect(consolePage.getByLabel('Server address')).toHaveValue(demo.info.httpUrl);
-  await consolePage.getByLabel('Username').fill(demo.info.facilitator.username);
-  await consolePage.getByLabel('Password').fill(demo.info.facilitator.password);
-  await consolePage.getByRole('button', { name: 'Sign in' }).click();
-  await expect(consolePage.getByRole('heading', { name: "Today's sessions" })).toBeVisible();
-  await snapshot(consolePage, testInfo, 'console-sessions');
-  await consolePage.getByRole('button', { name: /^Open / }).first().click();
-  await expect(consolePage.getByRole('heading', { name: /Waiting room/ })).toBeVisible();
+  // The facilitator signs in and opens today's group; their own camera is live.
+  await facilitatorOpensSession(consolePage, host, demo.info);
   await expect.poll(() => videoWidthIn(consolePage, 'tile-self')).toBeGreaterThan(0);
 
   // The client opens their invitation, enters the passcode and checks in.
-  await clientPage.goto(invitation.url);
-  await clientPage.getByLabel(/passcode/i).fill(invitation.passcode);
-  await clientPage.getByRole('button', { name: /continue|join|next/i }).click();
-  await clientPage.getByLabel(/first name or pseudonym/i).fill('Robin');
-  await clientPage.getByRole('checkbox', { name: /confidential/i }).check();
-  await clientPage.getByRole('button', { name: /waiting room|check in|continue|join/i }).click();
-  await expect(clientPage.getByText(/waiting for your therapist/i)).toBeVisible();
+  await clientChecksIn(clientPage, invitation, 'Robin');
   await snapshot(clientPage, testInfo, 'participant-waiting');
 
   // The knock reaches the console; the facilitator admits.
-  const knock = consolePage.locator('[data-testid^="waiting-"]').filter({ hasText: 'Robin' });
+  const knock = knockOf(consolePage, 'Robin');
   await expect(knock).toBeVisible();
   await expect(knock).toContainText(invitation.participantRef);
   await snapshot(consolePage, testInfo, 'console-knock');

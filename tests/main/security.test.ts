@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, isPermissionAllowed } from '../../src/main/security';
+import { isAppUrl, isPermissionAllowed, secureWebPreferences } from '../../src/main/security';
 
 const built = { url: 'file:///opt/confidant/out/renderer/index.html' };
 const dev = { url: 'http://localhost:5173/' };
@@ -29,5 +29,22 @@ describe('permissions', () => {
     for (const p of ['geolocation', 'notifications', 'clipboard-read', 'hid', 'serial', 'usb', 'display-capture', 'openExternal']) {
       expect(isPermissionAllowed(p, built.url, built)).toBe(false);
     }
+  });
+});
+
+describe('window preferences', () => {
+  it('follow Electron\'s security checklist', () => {
+    expect(secureWebPreferences('/app/preload/index.cjs')).toMatchObject({
+      preload: '/app/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+    });
   });
 });

@@ -1,0 +1,55 @@
+import { useParticipantStore } from './store';
+import { ShieldIcon } from './components/icons';
+import { PasscodeScreen } from './screens/PasscodeScreen';
+import { CheckInScreen } from './screens/CheckInScreen';
+import { WaitingScreen } from './screens/WaitingScreen';
+import { CallScreen } from './screens/CallScreen';
+import { EndedScreen } from './screens/EndedScreen';
+
+export function App() {
+  const screen = useParticipantStore((s) => s.screen);
+  const announcement = useParticipantStore((s) => s.announcement);
+  const sessionTitle = useParticipantStore((s) => s.sessionTitle);
+  const inCall = screen === 'call' || screen === 'joining';
+
+  return (
+    <div className={inCall ? 'app app--call' : 'app'}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand__mark" aria-hidden="true">
+            <ShieldIcon />
+          </span>
+          <span className="brand__name">Confidant</span>
+        </div>
+        {sessionTitle && screen !== 'ended' && !inCall ? <p className="topbar__session">{sessionTitle}</p> : null}
+        <p className="topbar__privacy">
+          <span className="dot" aria-hidden="true" /> Private session · never recorded
+        </p>
+      </header>
+
+      <main id="main" className="main">
+        {screen === 'passcode' && <PasscodeScreen />}
+        {screen === 'checkIn' && <CheckInScreen />}
+        {screen === 'waiting' && <WaitingScreen />}
+        {inCall && <CallScreen />}
+        {screen === 'ended' && <EndedScreen />}
+      </main>
+
+      {!inCall && (
+        <footer className="footer">
+          <p>
+            Only people your therapist admits can join, and nothing in this session is recorded. Your safety details are
+            seen only by your therapist.
+          </p>
+        </footer>
+      )}
+
+      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useParticipantStore } from '../store';
+import { useService } from '../serviceContext';
+import { useFocusHeading } from '../components/useFocusHeading';
+import { MediaSwitches } from '../components/MediaSwitches';
+import { SelfPreview } from '../components/SelfPreview';
+import { InfoIcon } from '../components/icons';
+import { AgreementText } from '../components/AgreementText';
+
+const NAME_MAX = 40;
+
+interface FieldErrors {
+  name?: string;
+  agreed?: string;
+}
+
+export function CheckInScreen() {
+  const service = useService();
+  const agreement = useParticipantStore((s) => s.agreement);
+  const busy = useParticipantStore((s) => s.busy);
+  const formError = useParticipantStore((s) => s.formError);
+  const mediaError = useParticipantStore((s) => s.mediaError);
+  const heading = useFocusHeading<HTMLHeadingElement>();
+
+  const [name, setName] = useState('');
+  const [agreed, setAgreed] = useState(false);
+  const [location, setLocation] = useState('');
+  const [emergencyContact, setEmergencyContact] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+
+  const ids = {
+    name: useId(),
+    nameHint: useId(),
+    nameError: useId(),
+    agreement: useId(),
+    agreed: useId(),
+    agreedError: useId(),
+    location: useId(),
+    contact: useId(),
+    safetyHint: useId(),
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const next: FieldErrors = {};
+    if (!name.trim()) next.name = 'Please enter a first name or pseudonym.';
+    if (!agreed) next.agreed = 'Please tick the box to agree before you continue.';
+    setErrors(next);
+    if (next.name) document.getElementById(ids.name)?.focus();
+    else if (next.agreed) document.getElementById(ids.agreed)?.focus();
+    if (next.name || next.agreed) return;
+    void service.checkIn({ displayName: name, agreed, location, emergencyContact });
+  };
+
+  return (
+    <section className="checkin" aria-labelledby="checkin-title" data-screen="check-in">
+      <header className="screen-header">
+        <p className="eyebrow">Step 2 of 3 · Check in</p>
+        <h1 id="checkin-title" ref={heading} tabIndex={-1}>
+          Get ready to join the group
+        </h1>
+        <p className="lead">This takes a minute. Your therapist will let you in when the session is ready.</p>
+      </header>
+
+      <form className="checkin__grid" onSubmit={submit} noValidate>
+        <div className="checkin__main">
+          <fieldset className="panel">
+            <legend className="panel__title">How the group will see you</legend>
+            <div className="field">
+              <label htmlFor={ids.name}>First name or pseudonym</label>
+              <p id={ids.nameHint} className="hint">
+                Use a first name or a pseudonym — you don't need to share your full name.
+              </p>
+              <input
+                id={ids.name}
+                name="displayName"
+                className="input"
+                type="text"
+                autoComplete="given-name"
+                maxLength={NAME_MAX}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                aria-invalid={errors.name ? true : undefined}
+                aria-describedby={errors.name ? `${ids.nameHint} ${ids.nameError}` : ids.nameHint}
+                required
+              />
+              {errors.name ? (
+                <p id={ids.nameError} className="error">
+                  {errors.name}
+                </p>
+              ) : null}
+            </div>
+          </fieldset>
+
+          <fieldset className="panel">
+            <legend className="panel__title">Group agreement</legend>
+            <p className="hint">Everyone in the group agrees to this before joining. Please read it in full.</p>
+            <div className="agreement" id={ids.agreement} tabIndex={0} aria-label="Group confidentiality agreement">
+              <AgreementText text={agreement?.text ?? ''} />
+            </div>
+            <div className={errors.agreed ? 'check check--invalid' : 'check'}>
+              <input
+                id={ids.agreed}
+                name="agreed"
+                type="checkbox"
+                checked={agreed}
+                onChange={(e) => setAgreed(e.target.checked)}
+                aria-invalid={errors.agreed ? true : undefined}
+                aria-describedby={errors.agreed ? ids.agreedError : undefined}
+                required
+              />
+              <label htmlFor={ids.agreed}>I agree to keep what is shared in this group confidential</label>
+            </div>
+            {errors.agreed ? (
+              <p id={ids.agreedError} className="error">
+                {errors.agreed}
+              </p>
+            ) : null}
+          </fieldset>
+
+          <fieldset className="panel" aria-describedby={ids.safetyHint}>
+            <legend className="panel__title">
+              For your safety <span className="optional">(optional)</span>
+            </legend>
+            <p id={ids.safetyHint} className="note">
+              <InfoIcon />
+              <span>
+                Only your therapist can see this, and only uses it if there is an emergency during the session. It is
+                never shown to the group.
+              </span>
+            </p>
+            <div className="field">
+              <label htmlFor={ids.location}>Where are you right now?</label>
+              <input
+                id={ids.location}
+                name="location"
+                className="input"
+                type="text"
+                autoComplete="off"
+                maxLength={500}
+                placeholder="For example, a town or an address"
+                value={location}
+                onChange={(e) => setLocation(e.target.value)}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={ids.contact}>Emergency contact</label>
+              <input
+                id={ids.contact}
+                name="emergencyContact"
+                className="input"
+                type="text"
+                autoComplete="off"
+                maxLength={500}
+                placeholder="A name and phone number"
+                value={emergencyContact}
+                onChange={(e) => setEmergencyContact(e.target.value)}
+              />
+            </div>
+          </fieldset>
+        </div>
+
+        <aside className="checkin__side">
+          <div className="panel panel--sticky">
+            <h2 className="panel__title">Camera and microphone</h2>
+            <SelfPreview />
+            <MediaSwitches />
+            {mediaError ? (
+              <p className="error" role="alert">
+                {mediaError}
+              </p>
+            ) : (
+              <p className="hint">You can change these at any time during the session.</p>
+            )}
+          </div>
+          {formError ? (
+            <p className="error error--block" role="alert">
+              {formError}
+            </p>
+          ) : null}
+          <button type="submit" className="button button--primary button--block" disabled={busy}>
+            {busy ? 'Checking in…' : 'Check in and wait to be admitted'}
+          </button>
+        </aside>
+      </form>
+    </section>
+  );
+}

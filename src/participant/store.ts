@@ -1,0 +1,81 @@
+/**
+ * The participant page's state: one zustand store, changed only through the service
+ * (participantService.ts). Components read it with selectors.
+ */
+import { create } from 'zustand';
+import type { Agreement, PeerRole } from '../shared/protocol';
+
+/** Why the page stopped at a final (or retryable) screen. */
+export type EndReason =
+  | 'denied'
+  | 'left'
+  | 'removed'
+  | 'sessionEnded'
+  | 'roomLocked'
+  | 'conflict'
+  | 'rateLimited'
+  | 'invalidLink'
+  | 'connectionLost';
+
+export type Screen = 'passcode' | 'checkIn' | 'waiting' | 'joining' | 'call' | 'ended';
+
+export interface Peer {
+  participantId: string;
+  displayName: string;
+  role: PeerRole;
+}
+
+export interface RemoteMedia {
+  audio?: { producerId: string; track: MediaStreamTrack; paused: boolean };
+  video?: { producerId: string; track: MediaStreamTrack; paused: boolean };
+}
+
+export interface ParticipantState {
+  screen: Screen;
+  endReason: EndReason | null;
+  busy: boolean;
+  /** An error shown on the current screen (the form stays usable). */
+  formError: string | null;
+  /** Polite status text for screen readers (rendered in an aria-live region). */
+  announcement: string;
+
+  sessionTitle: string;
+  agreement: Agreement | null;
+  participantId: string | null;
+  displayName: string;
+
+  /** What the person chose to share, and what is actually live. */
+  wantAudio: boolean;
+  wantVideo: boolean;
+  localAudio: MediaStreamTrack | null;
+  localVideo: MediaStreamTrack | null;
+  mediaError: string | null;
+  /** Kinds the facilitator muted; unmuting them waits for `unmuteAllowed`. */
+  mutedByFacilitator: { audio: boolean; video: boolean };
+
+  peers: Record<string, Peer>;
+  /** Keyed by participantId. */
+  remote: Record<string, RemoteMedia>;
+}
+
+export const initialState: ParticipantState = {
+  screen: 'passcode',
+  endReason: null,
+  busy: false,
+  formError: null,
+  announcement: '',
+  sessionTitle: '',
+  agreement: null,
+  participantId: null,
+  displayName: '',
+  wantAudio: true,
+  wantVideo: true,
+  localAudio: null,
+  localVideo: null,
+  mediaError: null,
+  mutedByFacilitator: { audio: false, video: false },
+  peers: {},
+  remote: {},
+};
+
+export const useParticipantStore = create<ParticipantState>()(() => ({ ...initialState }));

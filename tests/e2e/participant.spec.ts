@@ -1,0 +1,194 @@
+/**
+ * The participant page end to end: real Chromium with a fake camera and microphone, the real
+ * session server in demo mode (in this process) with a real mediasoup worker, and a
+ * facilitator driven over the real WebSocket protocol from the test.
+ *
+ * Needs the built page: `npx vite build -c vite.participant.config.ts`.
+ */
+import { mkdirSync } from 'node:fs';
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { WebSocket } from 'ws';
+import { startDemo, type RunningDemo } from '../../src/server/demo';
+import { LoginResponse, type ClinicianHelloResult, type DemoInfo, type Participant } from '../../src/shared/protocol';
+import { SignalingClient } from '../../src/client/signaling';
+
+const SHOTS = 'test-results/screenshots';
+const MISMATCH = "That passcode didn't match this invitation";
+
+let demo: RunningDemo;
+let info: DemoInfo;
+let facilitator: SignalingClient;
+let facilitatorHello: ClinicianHelloResult;
+const knocks: Participant[] = [];
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  demo = await startDemo({ invitations: 6, workers: 1 });
+  info = demo.info;
+
+  const res = await fetch(`${info.httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: info.facilitator.username, password: info.facilitator.password }),
+  });
+  expect(res.status).toBe(200);
+  const login = LoginResponse.parse(await res.json());
+
+  facilitator = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
+  facilitator.on('knock', ({ participant }) => knocks.push(participant));
+  const hello = await facilitator.request('hello', { as: 'clinician', token: login.token, sessionId: info.sessionId });
+  if (!('role' in hello)) throw new Error('expected a clinician hello result');
+  facilitatorHello = hello;
+});
+
+test.afterAll(async () => {
+  facilitator?.close();
+  await demo?.close();
+});
+
+function invitation(i: number) {
+  const inv = info.invitations[i];
+  if (!inv) throw new Error(`no invitation ${i}`);
+  return inv;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/participant-${name}.png`, fullPage: true });
+}
+
+async function enterPasscode(page: Page, passcode: string): Promise<void> {
+  await page.getByLabel('Enter the passcode your therapist sent you').fill(passcode);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** From a fresh page to the waiting room with the given name. */
+async function joinAndCheckIn(browser: Browser, inviteIndex: number, name: string): Promise<Page> {
+  const page = await browser.newPage();
+  const inv = invitation(inviteIndex);
+  await page.goto(inv.url);
+  await enterPasscode(page, inv.passcode);
+  await page.getByLabel('First name or pseudonym').fill(name);
+  await page.getByLabel('I agree to keep what is shared in this group confidential').check();
+  await page.getByRole('button', { name: /Check in/ }).click();
+  await expect(page.getByRole('heading', { name: 'Waiting for your therapist to let you in' })).toBeVisible();
+  return page;
+}
+
+async function knockFrom(name: string): Promise<Participant> {
+  await expect.poll(() => knocks.some((k) => k.displayName === name), { timeout: 10_000 }).toBe(true);
+  const knock = knocks.find((k) => k.displayName === name);
+  if (!knock) throw new Error(`no knock from ${name}`);
+  return knock;
+}
+
+async function videoWidth(page: Page, testId: string): Promise<number> {
+  return page
+    .getByTestId(testId)
+    .locator('video')
+    .evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth);
+}
+
+test('a wrong passcode shows the mismatch message, and the right one then proceeds', async ({ page }) => {
+  const inv = invitation(0);
+  await page.goto(inv.url);
+  await expect(page.getByRole('heading', { name: 'Welcome to your group session' })).toBeVisible();
+  await shot(page, 'passcode');
+
+  await enterPasscode(page, '000000-wrong');
+  await expect(page.getByRole('alert')).toContainText(MISMATCH);
+  await expect(page.getByLabel('Enter the passcode your therapist sent you')).toHaveAttribute('aria-invalid', 'true');
+  await shot(page, 'passcode-mismatch');
+
+  // Same socket, second try.
+  await enterPasscode(page, inv.passcode);
+  await expect(page.getByRole('heading', { name: 'Get ready to join the group' })).toBeVisible();
+  await expect(page.getByText("you don't need to share your full name")).toBeVisible();
+  // The live self-preview is on by default.
+  await expect
+    .poll(() => page.getByTestId('self-preview').locator('video').evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth))
+    .toBeGreaterThan(0);
+  await shot(page, 'check-in');
+  // Many clients join from a phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, 'check-in-mobile');
+});
+
+test('check-in requires a name and agreeing to the group agreement', async ({ page }) => {
+  const inv = invitation(1);
+  await page.goto(inv.url);
+  await enterPasscode(page, inv.passcode);
+  const submit = page.getByRole('button', { name: /Check in/ });
+  await submit.click();
+  await expect(page.getByText('Please enter a first name or pseudonym.')).toBeVisible();
+  await expect(page.getByText('Please tick the box to agree before you continue.')).toBeVisible();
+  await expect(page.getByLabel('First name or pseudonym')).toBeFocused();
+  await shot(page, 'check-in-errors');
+
+  await page.getByLabel('First name or pseudonym').fill('River');
+  await submit.click();
+  await expect(page.getByText('Please tick the box to agree before you continue.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Get ready to join the group' })).toBeVisible();
+
+  await page.getByLabel('I agree to keep what is shared in this group confidential').check();
+  await page.getByLabel('Where are you right now?').fill('Home');
+  await page.getByLabel('Emergency contact').fill('Alex, 555 0100');
+  await submit.click();
+  await expect(page.getByRole('heading', { name: 'Waiting for your therapist to let you in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Leave the waiting room' })).toBeVisible();
+  const knock = await knockFrom('River');
+  // The facilitator sees who knocked, never where they are.
+  expect(knock).not.toHaveProperty('location');
+  await expect
+    .poll(() => page.getByTestId('self-preview').locator('video').evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth))
+    .toBeGreaterThan(0);
+  await shot(page, 'waiting');
+});
+
+test('a participant the facilitator denies sees the denied screen', async ({ browser }) => {
+  const page = await joinAndCheckIn(browser, 2, 'Morgan');
+  const knock = await knockFrom('Morgan');
+  await facilitator.request('deny', { participantId: knock.participantId });
+  await expect(page.getByRole('heading', { name: "Your therapist didn't admit you to this session" })).toBeVisible();
+  await shot(page, 'denied');
+  await page.close();
+});
+
+test('admitted participants see the group grid with live video, and can leave', async ({ browser }) => {
+  const first = await joinAndCheckIn(browser, 3, 'Jordan');
+  const second = await joinAndCheckIn(browser, 4, 'Casey');
+  const jordan = await knockFrom('Jordan');
+  const casey = await knockFrom('Casey');
+
+  await facilitator.request('admit', { participantId: jordan.participantId });
+  await expect(first.getByTestId('tile-self')).toBeVisible();
+  await expect.poll(() => videoWidth(first, 'tile-self'), { timeout: 15_000 }).toBeGreaterThan(0);
+  // The facilitator is in the room and shown by name, labelled as the therapist.
+  const facilitatorTile = first.getByTestId(`tile-${facilitatorHello.participantId}`);
+  await expect(facilitatorTile).toContainText('Therapist');
+
+  await facilitator.request('admit', { participantId: casey.participantId });
+  await expect.poll(() => videoWidth(second, 'tile-self'), { timeout: 15_000 }).toBeGreaterThan(0);
+  // Each sees the other's camera through the SFU.
+  await expect(first.getByTestId(`tile-${casey.participantId}`)).toContainText('Casey');
+  await expect.poll(() => videoWidth(first, `tile-${casey.participantId}`), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(() => videoWidth(second, `tile-${jordan.participantId}`), { timeout: 20_000 }).toBeGreaterThan(0);
+  // Remote audio plays through hidden audio elements.
+  await expect.poll(() => first.locator('audio').count()).toBeGreaterThan(0);
+  await shot(first, 'call');
+
+  // Muting the camera: the other side sees the avatar instead of video.
+  await second.getByRole('button', { name: 'Turn your camera off' }).click();
+  await expect(first.getByTestId(`tile-${casey.participantId}`).locator('video')).toHaveCount(0);
+  await second.getByRole('button', { name: 'Turn your camera on' }).click();
+  await expect.poll(() => videoWidth(first, `tile-${casey.participantId}`), { timeout: 20_000 }).toBeGreaterThan(0);
+
+  await second.getByRole('button', { name: 'Leave the session' }).click();
+  await expect(second.getByRole('heading', { name: 'You have left the session' })).toBeVisible();
+  await shot(second, 'left');
+  await expect(first.getByTestId(`tile-${casey.participantId}`)).toHaveCount(0);
+
+  await first.close();
+  await second.close();
+});
