@@ -230,6 +230,7 @@ export interface ClinicianHelloResult {
   session: { id: string; title: string; state: SessionState };
   routerRtpCapabilities: RtpCapabilities;
   waiting: Participant[];
+  /** Every admitted peer, the caller included. */
   participants: Participant[];
   producers: Producer[];
   locked: boolean;
@@ -264,6 +265,7 @@ export interface NotificationTypes {
   participantUpdated: { participant: Participant };
   participantLeft: { participantId: string };
   // to a client
+  /** `participants`: every admitted peer, the recipient and clinicians included. */
   admitted: { routerRtpCapabilities: RtpCapabilities; participants: Participant[]; producers: Producer[] };
   denied: Record<string, never>;
   removed: Record<string, never>;

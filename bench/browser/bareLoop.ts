@@ -1,0 +1,115 @@
+/**
+ * The baseline for admit → first frame: the bare mediasoup path in the same browser.
+ * Two admitted peers in one page, transports already connected; each round peer A
+ * produces the fake camera and peer B consumes it, resumes, and waits for the first
+ * decoded frame. No UI, no store, no notifications: only produce → consume → frame.
+ */
+import { Device, types } from 'mediasoup-client';
+import { SignalingClient } from '../../src/client/signaling';
+import type { NotificationTypes, ParticipantHelloResult, TransportInfo } from '../../src/shared/protocol';
+
+interface Peer {
+  signaling: SignalingClient;
+  device: Device;
+  participantId: string;
+}
+
+async function joinAndWait(wsUrl: string, invite: string, passcode: string, name: string): Promise<Peer> {
+  const signaling = await SignalingClient.connect(wsUrl);
+  const hello = (await signaling.request('hello', { as: 'participant', invite, passcode })) as ParticipantHelloResult;
+  const admitted = new Promise<NotificationTypes['admitted']>((ok) => signaling.on('admitted', ok));
+  await signaling.request('checkIn', {
+    displayName: name,
+    agreementVersion: hello.agreement.version,
+    media: { audio: false, video: true },
+  });
+  const { routerRtpCapabilities } = await admitted;
+  const device = new Device();
+  await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+  return { signaling, device, participantId: hello.participantId };
+}
+
+async function transport(peer: Peer, direction: 'send' | 'recv'): Promise<types.Transport> {
+  const info: TransportInfo = await peer.signaling.request('createTransport', { direction });
+  const options = {
+    id: info.id,
+    iceParameters: info.iceParameters as unknown as types.IceParameters,
+    iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
+    dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
+  };
+  const t = direction === 'send' ? peer.device.createSendTransport(options) : peer.device.createRecvTransport(options);
+  t.on('connect', ({ dtlsParameters }, ok, fail) => {
+    peer.signaling
+      .request('connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as never })
+      .then(() => ok(), fail);
+  });
+  t.on('produce', ({ kind, rtpParameters }, ok, fail) => {
+    peer.signaling
+      .request('produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never })
+      .then(({ id }) => ok({ id }), fail);
+  });
+  return t;
+}
+
+function firstFrame(video: HTMLVideoElement): Promise<void> {
+  return new Promise((ok) => {
+    const check = () => (video.videoWidth > 0 ? ok() : requestAnimationFrame(check));
+    check();
+  });
+}
+
+let a: Peer;
+let b: Peer;
+
+const bare = {
+  /** Both peers check in; resolves once the facilitator has admitted both. */
+  async join(wsUrl: string, first: [string, string], second: [string, string]): Promise<void> {
+    [a, b] = await Promise.all([
+      joinAndWait(wsUrl, first[0], first[1], 'Bench A'),
+      joinAndWait(wsUrl, second[0], second[1], 'Bench B'),
+    ]);
+  },
+  /** Milliseconds from produce to B's first frame, per round. */
+  async measure(rounds: number): Promise<number[]> {
+    const send = await transport(a, 'send');
+    const recv = await transport(b, 'recv');
+    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
+    const times: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const track = camera.getVideoTracks()[0]!.clone();
+      const t0 = performance.now();
+      const producer = await send.produce({ track });
+      const c = await b.signaling.request('consume', {
+        transportId: recv.id,
+        producerId: producer.id,
+        rtpCapabilities: b.device.recvRtpCapabilities as never,
+      });
+      const consumer = await recv.consume({
+        id: c.id,
+        producerId: c.producerId,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
+      });
+      await b.signaling.request('resumeConsumer', { consumerId: consumer.id });
+      // A fresh element per round, as the console makes a fresh tile per person.
+      const video = document.createElement('video');
+      video.autoplay = true;
+      video.muted = true;
+      video.playsInline = true;
+      document.body.append(video);
+      video.srcObject = new MediaStream([consumer.track]);
+      await firstFrame(video);
+      times.push(performance.now() - t0);
+      video.remove();
+      consumer.close();
+      producer.close();
+      track.stop();
+      // Let the decoder forget the last stream so every round starts cold.
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    camera.getTracks().forEach((t) => t.stop());
+    return times;
+  },
+};
+
+(window as unknown as { bare: typeof bare }).bare = bare;

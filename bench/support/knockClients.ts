@@ -1,0 +1,127 @@
+/**
+ * The load side of bench/knock.ts, run as a separate process: 50 participants that connect,
+ * say hello and, on "go", all check in within one tick; and the baseline, 50 concurrent raw
+ * WebSocket round trips to the echo server. Times are this process's performance.now();
+ * the driver maps them onto its own clock (see bench/knock.ts).
+ */
+import WebSocket from 'ws';
+import type { DemoInfo } from '../../src/shared/protocol.js';
+import type { ClientsToDriver, DriverToClients } from './knockMessages.js';
+
+const info = JSON.parse(process.argv[2] ?? '{}') as DemoInfo;
+const echoUrl = process.argv[3] ?? '';
+
+function send(m: ClientsToDriver): void {
+  process.send?.(m);
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<{ id?: number; ok?: boolean; data?: Record<string, unknown> }> {
+  return new Promise((resolve) => ws.once('message', (raw) => resolve(JSON.parse(String(raw)))));
+}
+
+interface Participant {
+  ws: WebSocket;
+  participantId: string;
+  agreementVersion: string;
+}
+
+let participants: Participant[] = [];
+
+async function prepare(): Promise<string[]> {
+  participants = await Promise.all(
+    info.invitations.map(async (inv) => {
+      const ws = await open(info.wsUrl);
+      const reply = nextMessage(ws);
+      ws.send(JSON.stringify({ id: 1, method: 'hello', data: { as: 'participant', invite: inv.token, passcode: inv.passcode } }));
+      const r = await reply;
+      if (!r.ok || !r.data) throw new Error('hello failed');
+      const agreement = r.data.agreement as { version: string };
+      return { ws, participantId: String(r.data.participantId), agreementVersion: agreement.version };
+    }),
+  );
+  return participants.map((p) => p.participantId);
+}
+
+function go(): Record<string, number> {
+  const sentAt: Record<string, number> = {};
+  // All 50 in one tick: the server sees them as one burst, as when a group opens.
+  for (const p of participants) {
+    const frame = JSON.stringify({
+      id: 2,
+      method: 'checkIn',
+      data: { displayName: 'Bench', agreementVersion: p.agreementVersion, media: { audio: true, video: true } },
+    });
+    sentAt[p.participantId] = performance.now();
+    p.ws.send(frame);
+  }
+  return sentAt;
+}
+
+async function disperse(): Promise<void> {
+  await Promise.all(
+    participants.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          p.ws.once('close', () => resolve());
+          p.ws.close();
+        }),
+    ),
+  );
+  participants = [];
+}
+
+async function echoRounds(rounds: number, concurrency: number): Promise<number[]> {
+  const sockets = await Promise.all(Array.from({ length: concurrency }, () => open(echoUrl)));
+  const rtts: number[] = [];
+  // A frame of about the size of a checkIn request.
+  const payload = JSON.stringify({
+    id: 2,
+    method: 'checkIn',
+    data: { displayName: 'Bench', agreementVersion: '2026-11', media: { audio: true, video: true } },
+  });
+  for (let r = 0; r < rounds; r++) {
+    const done = sockets.map(
+      (ws) =>
+        new Promise<number>((resolve) => {
+          const t0 = performance.now();
+          ws.once('message', () => resolve(performance.now() - t0));
+          ws.send(payload);
+        }),
+    );
+    rtts.push(...(await Promise.all(done)));
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  for (const ws of sockets) ws.close();
+  return rtts;
+}
+
+process.on('message', (raw) => {
+  const m = raw as DriverToClients;
+  const run = async (): Promise<void> => {
+    switch (m.type) {
+      case 'ping':
+        return send({ type: 'pong', t0: m.t0, t1: performance.now() });
+      case 'prepare':
+        return send({ type: 'prepared', round: m.round, participantIds: await prepare() });
+      case 'go':
+        return send({ type: 'sent', round: m.round, sentAt: go() });
+      case 'disperse':
+        await disperse();
+        return send({ type: 'dispersed', round: m.round });
+      case 'echo':
+        return send({ type: 'echoed', rttsMs: await echoRounds(m.rounds, info.invitations.length) });
+      case 'exit':
+        process.exit(0);
+    }
+  };
+  run().catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,92 @@
+/**
+ * `npm run server [-- --config PATH]` runs the session server from its configuration;
+ * `npm run server -- --demo [--port N]` runs demo mode and prints one `CONFIDANT_DEMO {json}`
+ * line on stdout (everything for humans goes to stderr). SIGINT and SIGTERM stop it cleanly.
+ */
+import { parseArgs } from 'node:util';
+import { DEMO_LINE_PREFIX } from '../shared/protocol.js';
+import { ConfigError, loadConfig } from './config.js';
+import { startDemo } from './demo.js';
+import { createLogger, errorFields } from './logger.js';
+import { startServer } from './server.js';
+
+const log = createLogger('cli');
+
+interface Running {
+  close(): Promise<void>;
+}
+
+function usage(message: string): never {
+  process.stderr.write(`${message}\nusage: tsx src/server/cli.ts [--config PATH] | --demo [--port N]\n`);
+  process.exit(2);
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`invalid --port: ${value}`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        demo: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        config: { type: 'string' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    usage(err instanceof Error ? err.message : 'bad arguments');
+  }
+
+  let running: Running;
+  if (args.demo) {
+    const demo = await startDemo({ port: parsePort(args.port) });
+    running = demo;
+    process.stdout.write(DEMO_LINE_PREFIX + JSON.stringify(demo.info) + '\n');
+    process.stderr.write(
+      [
+        `Confidant demo server on ${demo.info.httpUrl}`,
+        `  facilitator: ${demo.info.facilitator.username} / ${demo.info.facilitator.password}`,
+        `  supervisor:  ${demo.info.supervisor.username} / ${demo.info.supervisor.password}`,
+        ...demo.info.invitations.map((i) => `  ${i.participantRef}: ${i.url}  passcode ${i.passcode}`),
+        'Stop with Ctrl-C.',
+        '',
+      ].join('\n'),
+    );
+  } else {
+    if (args.port !== undefined) usage('--port is for --demo; set CONFIDANT_PORT or "port" in the config file');
+    const config = loadConfig(args.config !== undefined ? { configPath: args.config } : {});
+    running = await startServer(config);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    running
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error('stop.failed', errorFields(err));
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`confidant: ${err.message}\n`);
+  } else {
+    log.error('start.failed', errorFields(err));
+    process.stderr.write('confidant: the server could not start (see the log above)\n');
+  }
+  process.exit(1);
+});

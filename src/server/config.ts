@@ -1,0 +1,143 @@
+/**
+ * Server configuration: a JSON file (path from `--config` or CONFIDANT_CONFIG) with
+ * environment variables overriding it, validated with zod. A missing or invalid setting
+ * stops the server with a message naming it (DESIGN.md, "Server configuration").
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The participant page as Vite builds it (`out/participant`), relative to this file. */
+export const DEFAULT_PARTICIPANT_DIR = fileURLToPath(new URL('../../out/participant', import.meta.url));
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.HOME && env.HOME !== '' ? env.HOME : os.homedir();
+  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
+  return path.join(base, 'confidant');
+}
+
+export function coreCount(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+const Port = z.coerce.number().int().min(0).max(65535);
+const RtcPort = z.coerce.number().int().min(1024).max(65535);
+
+const ConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: Port.default(4780),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    dataDir: z.string().min(1),
+    rtcListenIp: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+    rtcAnnouncedIp: z.string().min(1).optional(),
+    rtcMinPort: RtcPort.default(40000),
+    rtcMaxPort: RtcPort.default(49999),
+    workers: z.coerce.number().int().min(1).max(coreCount()).default(coreCount()),
+    waitingRoomOpensMinutes: z.coerce.number().int().min(0).max(24 * 60).default(15),
+    participantDir: z.string().min(1).default(DEFAULT_PARTICIPANT_DIR),
+  })
+  .strict();
+
+export type ServerConfig = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Each setting's environment variable, used both to read it and to name it in errors. */
+const ENV_NAMES: Record<keyof ServerConfig, string> = {
+  host: 'CONFIDANT_HOST',
+  port: 'CONFIDANT_PORT',
+  tlsCert: 'CONFIDANT_TLS_CERT',
+  tlsKey: 'CONFIDANT_TLS_KEY',
+  dataDir: 'CONFIDANT_DATA_DIR',
+  rtcListenIp: 'CONFIDANT_RTC_LISTEN_IP',
+  rtcAnnouncedIp: 'CONFIDANT_RTC_ANNOUNCED_IP',
+  rtcMinPort: 'CONFIDANT_RTC_MIN_PORT',
+  rtcMaxPort: 'CONFIDANT_RTC_MAX_PORT',
+  workers: 'CONFIDANT_WORKERS',
+  waitingRoomOpensMinutes: 'CONFIDANT_WAITING_ROOM_OPENS_MINUTES',
+  participantDir: 'CONFIDANT_PARTICIPANT_DIR',
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function settingName(key: string): string {
+  const env = (ENV_NAMES as Record<string, string | undefined>)[key];
+  return env ? `${key} (${env})` : key;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+}
+
+/** Validates a settings object (already merged from file and environment). */
+export function parseConfig(input: Record<string, unknown>): ServerConfig {
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path[0];
+    if (issue?.code === 'unrecognized_keys') {
+      throw new ConfigError(`unknown setting: ${issue.keys.join(', ')}`);
+    }
+    const name = typeof key === 'string' ? settingName(key) : 'configuration';
+    const missing = typeof key === 'string' && input[key] === undefined;
+    throw new ConfigError(`${missing ? 'missing' : 'invalid'} setting ${name}: ${issue?.message ?? 'invalid'}`);
+  }
+  const config = parsed.data;
+  if (config.rtcMinPort > config.rtcMaxPort) {
+    throw new ConfigError(`invalid setting ${settingName('rtcMinPort')}: must not exceed ${settingName('rtcMaxPort')}`);
+  }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    const absent = config.tlsCert === undefined ? 'tlsCert' : 'tlsKey';
+    throw new ConfigError(`missing setting ${settingName(absent)}: a TLS certificate needs its key and vice versa`);
+  }
+  if (!isLoopbackHost(config.host) && config.tlsCert === undefined) {
+    throw new ConfigError(
+      `missing setting ${settingName('tlsCert')}: serving on ${config.host}, off loopback, requires TLS`,
+    );
+  }
+  return config;
+}
+
+/**
+ * Reads the config file (when given) and overlays the environment. Empty environment
+ * variables count as unset.
+ */
+export function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessEnv }): ServerConfig {
+  const env = options.env ?? process.env;
+  const configPath = options.configPath ?? (env.CONFIDANT_CONFIG || undefined);
+  let fromFile: Record<string, unknown> = {};
+  if (configPath !== undefined) {
+    let raw: string;
+    try {
+      raw = readFileSync(configPath, 'utf8');
+    } catch {
+      throw new ConfigError(`cannot read the config file (--config / CONFIDANT_CONFIG): ${configPath}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`the config file is not valid JSON (--config / CONFIDANT_CONFIG): ${configPath}`);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new ConfigError(`the config file must hold a JSON object (--config / CONFIDANT_CONFIG): ${configPath}`);
+    }
+    fromFile = json as Record<string, unknown>;
+  }
+  const merged: Record<string, unknown> = { dataDir: defaultDataDir(env), ...fromFile };
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const v = env[envName];
+    if (v !== undefined && v !== '') merged[key] = v;
+  }
+  return parseConfig(merged);
+}

@@ -1,0 +1,132 @@
+/**
+ * Demo mode (PROTOCOL.md, "Demo mode"): a server on loopback with a throwaway data
+ * directory, seeded with a facilitator, their supervisor, a session starting now and its
+ * invitations, all with fresh random credentials.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DemoInfo } from '../shared/protocol.js';
+import { hashSecret } from './auth/password.js';
+import { randomDigits, randomPassword, randomToken, tokenDigest } from './auth/secrets.js';
+import { parseConfig, type ConfigInput } from './config.js';
+import { startServer, type RunningServer } from './server.js';
+import type { Store } from './store/store.js';
+
+export interface DemoOptions {
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** How many invitations to seed (4 by default). */
+  invitations?: number;
+  /** Media workers (default: one per core). */
+  workers?: number;
+  participantDir?: string;
+  /** Extra settings, e.g. an RTC port range for tests. */
+  config?: Partial<ConfigInput>;
+}
+
+export interface RunningDemo {
+  info: DemoInfo;
+  server: RunningServer;
+  /** Stops the server and deletes the demo's data directory. */
+  close(): Promise<void>;
+}
+
+export interface DemoSeed {
+  facilitator: { id: string; username: string; password: string };
+  supervisor: { id: string; username: string; password: string };
+  sessionId: string;
+  invitations: { participantRef: string; token: string; passcode: string }[];
+}
+
+/** Seeds the demo accounts, a live session and `invitationCount` invitations. */
+export async function seedDemo(store: Store, invitationCount: number, now = new Date()): Promise<DemoSeed> {
+  const facilitatorPassword = randomPassword();
+  const supervisorPassword = randomPassword();
+  const [facilitatorHash, supervisorHash] = await Promise.all([
+    hashSecret(facilitatorPassword),
+    hashSecret(supervisorPassword),
+  ]);
+  const facilitator = store.clinicians.create({
+    username: 'facilitator',
+    displayName: 'Dr. Ana Demo',
+    roles: ['facilitator'],
+    passwordHash: facilitatorHash,
+  });
+  const supervisor = store.clinicians.create({
+    username: 'supervisor',
+    displayName: 'Dr. Sam Demo',
+    roles: ['supervisor'],
+    passwordHash: supervisorHash,
+  });
+  store.clinicians.addSupervision(supervisor.id, facilitator.id);
+  const session = store.sessions.create({
+    title: 'Tuesday evening IOP group',
+    startsAt: now,
+    endsAt: new Date(now.getTime() + 90 * 60_000),
+    facilitatorId: facilitator.id,
+    state: 'live',
+  });
+  const invitations = await Promise.all(
+    Array.from({ length: invitationCount }, async (_, i) => {
+      const token = randomToken();
+      const passcode = randomDigits(6);
+      const participantRef = `IOP-${1042 + i}`;
+      store.invitations.create({
+        sessionId: session.id,
+        participantRef,
+        tokenHash: tokenDigest(token),
+        passcodeHash: await hashSecret(passcode),
+      });
+      return { participantRef, token, passcode };
+    }),
+  );
+  return {
+    facilitator: { id: facilitator.id, username: facilitator.username, password: facilitatorPassword },
+    supervisor: { id: supervisor.id, username: supervisor.username, password: supervisorPassword },
+    sessionId: session.id,
+    invitations,
+  };
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-demo-'));
+  const removeDataDir = (): void => rmSync(dataDir, { recursive: true, force: true });
+  let server: RunningServer;
+  try {
+    const config = parseConfig({
+      ...options.config,
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      dataDir,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.participantDir !== undefined ? { participantDir: options.participantDir } : {}),
+    });
+    server = await startServer(config);
+  } catch (err) {
+    removeDataDir();
+    throw err;
+  }
+  try {
+    const seed = await seedDemo(server.store, options.invitations ?? 4);
+    const info: DemoInfo = {
+      httpUrl: server.httpUrl,
+      wsUrl: server.wsUrl,
+      dataDir,
+      facilitator: { username: seed.facilitator.username, password: seed.facilitator.password },
+      supervisor: { username: seed.supervisor.username, password: seed.supervisor.password },
+      sessionId: seed.sessionId,
+      invitations: seed.invitations.map((i) => ({ ...i, url: `${server.httpUrl}/join/${i.token}` })),
+    };
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= server.close().finally(removeDataDir);
+      return closing;
+    };
+    return { info, server, close };
+  } catch (err) {
+    await server.close();
+    removeDataDir();
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The HTTP(S) front: routes /healthz, /api/*, /join/:token and /p/*, with security headers
+ * on every response. Request URLs are never logged: /join URLs carry invitation tokens.
+ */
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { createLogger, errorFields } from './logger.js';
+import { handleApi, type ApiDeps } from './httpApi.js';
+import { HttpError, sendError, sendJson, setSecurityHeaders, toHttpError } from './httpSupport.js';
+import { serveAsset, serveJoinPage } from './participantPage.js';
+
+const log = createLogger('http');
+
+export interface HttpDeps extends ApiDeps {
+  participantDir: string;
+  tls: boolean;
+}
+
+export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const method = req.method ?? 'GET';
+    const isRead = method === 'GET' || method === 'HEAD';
+
+    if (pathname === '/healthz') {
+      if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
+      return sendJson(res, 200, { ok: true });
+    }
+    if (pathname.startsWith('/api/')) {
+      res.setHeader('Cache-Control', 'no-store');
+      return handleApi(req, res, pathname, deps);
+    }
+    if (/^\/join\/[^/]+\/?$/.test(pathname)) {
+      res.setHeader('Cache-Control', 'no-store');
+      if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
+      return serveJoinPage(res, deps.participantDir, method === 'HEAD');
+    }
+    if (pathname.startsWith('/p/')) {
+      if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
+      res.setHeader('Cache-Control', 'no-cache');
+      return serveAsset(res, deps.participantDir, pathname.slice('/p/'.length), method === 'HEAD');
+    }
+    throw new HttpError(404, 'NOT_FOUND', 'not found');
+  };
+
+  return (req, res) => {
+    setSecurityHeaders(res, deps.tls);
+    route(req, res).catch((err: unknown) => {
+      const known = toHttpError(err);
+      if (!known) log.error('request.internal', { method: req.method, ...errorFields(err) });
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(res, known ?? new HttpError(500, 'INTERNAL', 'something went wrong on the server'));
+    });
+  };
+}
+
+export function createHttpServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  tls?: { certFile: string; keyFile: string },
+): Server {
+  const server = tls
+    ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler)
+    : http.createServer(handler);
+  // Slow-loris guards; signaling lives on upgraded sockets and is unaffected.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
+}

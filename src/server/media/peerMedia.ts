@@ -1,0 +1,200 @@
+/**
+ * The mediasoup objects one peer owns: its WebRTC transports, producers and consumers. Every
+ * lookup goes through the peer's own maps, so an id belonging to someone else is simply
+ * NOT_FOUND. Only WebRTC transports exist here: no plain or pipe transport, so no media
+ * ever leaves the SFU except to an admitted browser (no recording, by construction).
+ */
+import type { types as ms } from 'mediasoup';
+import {
+  ProtocolError,
+  type DtlsParameters,
+  type MediaKind,
+  type RtpCapabilities,
+  type RtpParameters,
+  type TransportInfo,
+} from '../../shared/protocol.js';
+import { createLogger, errorFields } from '../logger.js';
+
+const log = createLogger('media');
+
+export type Direction = 'send' | 'recv';
+
+export interface RtcListenOptions {
+  listenIp: string;
+  announcedIp?: string;
+}
+
+/** Caps that keep one peer from exhausting a worker. */
+export const MAX_TRANSPORTS_PER_PEER = 4;
+export const MAX_PRODUCERS_PER_PEER = 4;
+export const MAX_CONSUMERS_PER_PEER = 200;
+
+interface OwnedTransport {
+  transport: ms.WebRtcTransport;
+  direction: Direction;
+}
+
+/**
+ * Runs a mediasoup call, turning its failures (which are about the caller's parameters, or
+ * internal) into a BAD_REQUEST with a safe message; mediasoup's own message may echo input.
+ */
+async function guarded<T>(what: string, ids: Record<string, string>, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ProtocolError) throw err;
+    log.warn(`${what}.failed`, { ...ids, ...errorFields(err) });
+    throw new ProtocolError('BAD_REQUEST', `${what} failed: the parameters were not accepted`);
+  }
+}
+
+export class PeerMedia {
+  private readonly transports = new Map<string, OwnedTransport>();
+  private readonly producers = new Map<string, ms.Producer>();
+  private readonly consumers = new Map<string, ms.Consumer>();
+  private closed = false;
+
+  constructor(
+    readonly participantId: string,
+    private readonly rtc: RtcListenOptions,
+  ) {}
+
+  private transport(id: string): OwnedTransport {
+    const owned = this.transports.get(id);
+    if (!owned) throw new ProtocolError('NOT_FOUND', 'no such transport');
+    return owned;
+  }
+
+  ownProducer(id: string): ms.Producer {
+    const p = this.producers.get(id);
+    if (!p) throw new ProtocolError('NOT_FOUND', 'no such producer');
+    return p;
+  }
+
+  producer(id: string): ms.Producer | undefined {
+    return this.producers.get(id);
+  }
+
+  listProducers(): ms.Producer[] {
+    return [...this.producers.values()];
+  }
+
+  async createTransport(router: ms.Router, direction: Direction): Promise<TransportInfo> {
+    if (this.transports.size >= MAX_TRANSPORTS_PER_PEER) {
+      throw new ProtocolError('CONFLICT', 'too many transports; close one first');
+    }
+    const transport = await router.createWebRtcTransport({
+      listenIps: [{ ip: this.rtc.listenIp, ...(this.rtc.announcedIp ? { announcedIp: this.rtc.announcedIp } : {}) }],
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      appData: { participantId: this.participantId, direction },
+    });
+    if (this.closed) {
+      // The peer left while the transport was being made.
+      transport.close();
+      throw new ProtocolError('NOT_FOUND', 'the peer has left');
+    }
+    this.transports.set(transport.id, { transport, direction });
+    transport.observer.on('close', () => this.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state: ms.DtlsState) => {
+      if (state === 'failed' || state === 'closed') {
+        log.info('transport.dtls', { participantId: this.participantId, transportId: transport.id, state });
+      }
+    });
+    log.debug('transport.created', { participantId: this.participantId, transportId: transport.id, direction });
+    return {
+      id: transport.id,
+      iceParameters: { ...transport.iceParameters },
+      iceCandidates: transport.iceCandidates.map((c) => ({ ...c })),
+      dtlsParameters: {
+        role: transport.dtlsParameters.role,
+        fingerprints: transport.dtlsParameters.fingerprints.map((f) => ({ ...f })),
+      },
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    const { transport } = this.transport(transportId);
+    await guarded('connectTransport', { transportId }, () =>
+      // The schema checked the outline; mediasoup validates the rest and throws on nonsense.
+      transport.connect({ dtlsParameters: dtlsParameters as unknown as ms.DtlsParameters }),
+    );
+  }
+
+  async restartIce(transportId: string): Promise<Record<string, unknown>> {
+    const { transport } = this.transport(transportId);
+    const ice = await guarded('restartIce', { transportId }, () => transport.restartIce());
+    return { ...ice };
+  }
+
+  async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<ms.Producer> {
+    const owned = this.transport(transportId);
+    if (owned.direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'produce needs a send transport');
+    if (this.producers.size >= MAX_PRODUCERS_PER_PEER) throw new ProtocolError('CONFLICT', 'too many producers');
+    const producer = await guarded('produce', { transportId }, () =>
+      owned.transport.produce({
+        kind,
+        rtpParameters: rtpParameters as unknown as ms.RtpParameters,
+        appData: { participantId: this.participantId },
+      }),
+    );
+    this.producers.set(producer.id, producer);
+    producer.observer.on('close', () => this.producers.delete(producer.id));
+    return producer;
+  }
+
+  async consume(
+    router: ms.Router,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: RtpCapabilities,
+  ): Promise<ms.Consumer> {
+    const owned = this.transport(transportId);
+    if (owned.direction !== 'recv') throw new ProtocolError('BAD_REQUEST', 'consume needs a receive transport');
+    if (this.consumers.size >= MAX_CONSUMERS_PER_PEER) throw new ProtocolError('CONFLICT', 'too many consumers');
+    const caps = rtpCapabilities as unknown as ms.RtpCapabilities;
+    let can: boolean;
+    try {
+      can = router.canConsume({ producerId, rtpCapabilities: caps });
+    } catch (err) {
+      log.warn('canConsume.failed', { transportId, producerId, ...errorFields(err) });
+      can = false;
+    }
+    if (!can) throw new ProtocolError('BAD_REQUEST', 'these capabilities cannot receive that producer');
+    // Paused until the client has set up its side, so no key frame is lost (resumeConsumer).
+    const consumer = await guarded('consume', { transportId, producerId }, () =>
+      owned.transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
+    );
+    this.consumers.set(consumer.id, consumer);
+    consumer.observer.on('close', () => this.consumers.delete(consumer.id));
+    return consumer;
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    await guarded('resumeConsumer', { consumerId }, () => consumer.resume());
+  }
+
+  async setProducerPaused(producerId: string, paused: boolean): Promise<boolean> {
+    const producer = this.ownProducer(producerId);
+    if (producer.paused === paused) return false;
+    await guarded('setProducerPaused', { producerId }, () => (paused ? producer.pause() : producer.resume()));
+    return true;
+  }
+
+  /** Closes everything; returns the ids of the producers that closed, for producerClosed. */
+  closeAll(): string[] {
+    this.closed = true;
+    const producerIds = [...this.producers.keys()];
+    // Closing a transport closes its producers and consumers with it.
+    for (const { transport } of this.transports.values()) transport.close();
+    for (const p of this.producers.values()) p.close();
+    for (const c of this.consumers.values()) c.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+    return producerIds;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * What one peer may learn about another. Clinicians see a client's participantRef; clients
+ * never see anyone's. Crisis information never appears here (only a future `crisisInfo`).
+ */
+import type { Participant, Producer } from '../../shared/protocol.js';
+import type { Peer } from './peer.js';
+
+export function participantFor(viewer: Peer, subject: Peer): Participant {
+  const p: Participant = {
+    participantId: subject.participantId,
+    role: subject.role,
+    displayName: subject.displayName,
+    state: subject.state,
+    verified: subject.verified,
+    media: { ...subject.mediaIntent },
+    mutedByFacilitator: { ...subject.mutedByFacilitator },
+    knockedAt: subject.knockedAt,
+  };
+  if (viewer.isClinician && subject.participantRef !== undefined) p.participantRef = subject.participantRef;
+  return p;
+}
+
+export function producersOf(peer: Peer): Producer[] {
+  return peer.media.listProducers().map((p) => ({
+    producerId: p.id,
+    participantId: peer.participantId,
+    kind: p.kind,
+    paused: p.paused,
+  }));
+}

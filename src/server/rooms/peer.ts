@@ -1,0 +1,82 @@
+/**
+ * One person in a session's room: a client (from an invitation) or a clinician. A peer owns
+ * one socket (through PeerChannel) and its media objects; the Room decides what it may see.
+ */
+import type {
+  Caller,
+  MediaFlags,
+  NotificationName,
+  NotificationTypes,
+  ParticipantState,
+  PeerRole,
+} from '../../shared/protocol.js';
+import { PeerMedia, type RtcListenOptions } from '../media/peerMedia.js';
+
+/** What a room needs from a peer's connection. */
+export interface PeerChannel {
+  notify<N extends NotificationName>(name: N, data: NotificationTypes[N]): void;
+  close(code: number, reason: string): void;
+}
+
+/** Said at check-in; kept in memory only, never in a Participant, a log or the store. */
+export interface CrisisInfo {
+  location?: string;
+  emergencyContact?: string;
+}
+
+export interface PeerInit {
+  participantId: string;
+  role: PeerRole;
+  channel: PeerChannel;
+  rtc: RtcListenOptions;
+  displayName: string;
+  state: ParticipantState;
+  participantRef?: string;
+  clinicianId?: string;
+}
+
+export class Peer {
+  readonly participantId: string;
+  readonly role: PeerRole;
+  readonly channel: PeerChannel;
+  readonly media: PeerMedia;
+  readonly participantRef: string | undefined;
+  readonly clinicianId: string | undefined;
+  displayName: string;
+  state: ParticipantState;
+  verified = false;
+  mediaIntent: MediaFlags = { audio: false, video: false };
+  mutedByFacilitator: MediaFlags = { audio: false, video: false };
+  knockedAt: string | null = null;
+  crisis: CrisisInfo = {};
+  /** Set once the peer has left; a left peer is never notified or looked up again. */
+  left = false;
+
+  constructor(init: PeerInit) {
+    this.participantId = init.participantId;
+    this.role = init.role;
+    this.channel = init.channel;
+    this.displayName = init.displayName;
+    this.state = init.state;
+    this.participantRef = init.participantRef;
+    this.clinicianId = init.clinicianId;
+    this.media = new PeerMedia(init.participantId, init.rtc);
+  }
+
+  get isClinician(): boolean {
+    return this.role !== 'client';
+  }
+
+  get isAdmitted(): boolean {
+    return this.state === 'admitted' && !this.left;
+  }
+
+  /** The caller as the authorization table (`isAllowed`) sees it. */
+  caller(): Caller {
+    return this.role === 'client' ? { role: 'client', state: this.state } : { role: this.role };
+  }
+
+  notify<N extends NotificationName>(name: N, data: NotificationTypes[N]): void {
+    if (!this.left) this.channel.notify(name, data);
+  }
+}

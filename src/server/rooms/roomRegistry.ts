@@ -1,0 +1,59 @@
+/** The rooms of live sessions in this process, created on first join and dropped when empty. */
+import { createHmac, randomBytes } from 'node:crypto';
+import { createLogger } from '../logger.js';
+import type { RtcListenOptions } from '../media/peerMedia.js';
+import type { WorkerPool } from '../media/workerPool.js';
+import type { SessionRecord } from '../store/sessions.js';
+import { Room } from './room.js';
+
+const log = createLogger('rooms');
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  /** Keys clinicians' participantIds; per process, so they never link across deployments. */
+  private readonly idKey = randomBytes(32);
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly rtc: RtcListenOptions,
+  ) {}
+
+  get(sessionId: string): Room | undefined {
+    return this.rooms.get(sessionId);
+  }
+
+  /** The session's room, created if needed. */
+  open(session: SessionRecord): Room {
+    let room = this.rooms.get(session.id);
+    if (!room || room.isClosed) {
+      room = new Room(session, {
+        pool: this.pool,
+        rtc: this.rtc,
+        onEmpty: (r) => {
+          if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
+        },
+      });
+      this.rooms.set(session.id, room);
+      log.info('room.opened', { sessionId: session.id });
+    }
+    return room;
+  }
+
+  /**
+   * A clinician's participantId in a session: stable across reconnects (like a client's),
+   * yet not their account id, so clients cannot link a clinician across sessions.
+   */
+  clinicianParticipantId(sessionId: string, clinicianId: string): string {
+    const mac = createHmac('sha256', this.idKey).update(`${sessionId}\n${clinicianId}`).digest('base64url');
+    return `c-${mac.slice(0, 22)}`;
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  closeAll(): void {
+    for (const room of this.rooms.values()) room.close();
+    this.rooms.clear();
+  }
+}

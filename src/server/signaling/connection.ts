@@ -1,0 +1,190 @@
+/**
+ * One WebSocket: parses frames, applies PROTOCOL.md's checks in their order, dispatches to
+ * handlers and turns every failure into an envelope. Whatever goes wrong on one socket stays
+ * on that socket.
+ */
+import type { RawData, WebSocket } from 'ws';
+import {
+  CLOSE_POLICY_VIOLATION,
+  FLOOD_LIMIT,
+  FLOOD_WINDOW_MS,
+  isAllowed,
+  isMethodName,
+  ProtocolError,
+  RequestFrame,
+  requestSchemas,
+  type ErrorCode,
+  type MethodName,
+  type NotificationName,
+  type NotificationTypes,
+  type ParsedRequestData,
+} from '../../shared/protocol.js';
+import { createLogger, errorFields } from '../logger.js';
+import { SlidingWindowLimiter } from '../rateLimiter.js';
+import type { Peer, PeerChannel } from '../rooms/peer.js';
+import type { Room } from '../rooms/room.js';
+import type { SignalingContext } from './context.js';
+import { clinicianHello, participantHello, type Joined } from './hello.js';
+import { runMethod, type MethodContext } from './methods.js';
+
+const log = createLogger('signaling');
+
+/** Failed hellos per socket within FLOOD_WINDOW_MS before RATE_LIMITED. */
+export const HELLO_FAILURE_LIMIT = 5;
+
+type HelloState = 'none' | 'pending' | 'done';
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+export class SignalingConnection implements PeerChannel {
+  private helloState: HelloState = 'none';
+  private joined: { peer: Peer; room: Room } | undefined;
+  private readonly badRequests = new SlidingWindowLimiter(FLOOD_LIMIT, FLOOD_WINDOW_MS);
+  private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ctx: SignalingContext,
+    readonly connectionId: string,
+  ) {
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (err) => log.warn('socket.error', { connectionId, ...errorFields(err) }));
+  }
+
+  private get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  // --- PeerChannel ---------------------------------------------------------------------
+
+  notify<N extends NotificationName>(name: N, data: NotificationTypes[N]): void {
+    this.send({ notification: name, data });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+  }
+
+  // --- frames ----------------------------------------------------------------------------
+
+  private send(frame: object): void {
+    if (this.isOpen) this.socket.send(JSON.stringify(frame));
+  }
+
+  private respond(id: number, data: unknown): void {
+    this.send({ id, ok: true, data });
+  }
+
+  private fail(id: number | null, code: ErrorCode, message: string): void {
+    this.send({ id, ok: false, error: { code, message } });
+    if (code === 'BAD_REQUEST' && this.badRequests.hit('all') >= FLOOD_LIMIT) {
+      log.warn('socket.flood', { connectionId: this.connectionId, participantId: this.joined?.peer.participantId });
+      this.close(CLOSE_POLICY_VIOLATION, 'too many bad requests');
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (!this.isOpen) return;
+    if (isBinary) return this.fail(null, 'BAD_REQUEST', 'frames must be JSON text');
+    let json: unknown;
+    try {
+      json = JSON.parse(rawToString(data));
+    } catch {
+      return this.fail(null, 'BAD_REQUEST', 'frames must be JSON text');
+    }
+    const frame = RequestFrame.safeParse(json);
+    if (!frame.success) return this.fail(null, 'BAD_REQUEST', 'not a request: expected {id, method, data}');
+    const { id, method } = frame.data;
+    if (!isMethodName(method)) return this.fail(id, 'BAD_REQUEST', 'unknown method');
+
+    if (method === 'hello') {
+      if (this.helloState !== 'none') return this.fail(id, 'FORBIDDEN', 'hello has already been said');
+    } else {
+      if (this.helloState !== 'done' || !this.joined) return this.fail(id, 'UNAUTHENTICATED', 'say hello first');
+      if (!isAllowed(this.joined.peer.caller(), method)) {
+        return this.fail(id, 'FORBIDDEN', 'not allowed for your role or state');
+      }
+    }
+    const parsed = requestSchemas[method].safeParse(frame.data.data ?? {});
+    if (!parsed.success) return this.fail(id, 'BAD_REQUEST', `invalid data for ${method}`);
+
+    const started = method === 'hello' ? this.hello(id, parsed.data as ParsedRequestData<'hello'>) : this.call(id, method, parsed.data);
+    started.catch((err: unknown) => this.failFromError(id, method, err));
+  }
+
+  private failFromError(id: number, method: MethodName, err: unknown): void {
+    if (err instanceof ProtocolError) return this.fail(id, err.code, err.message);
+    log.error('method.internal', {
+      connectionId: this.connectionId,
+      participantId: this.joined?.peer.participantId,
+      method,
+      ...errorFields(err),
+    });
+    this.fail(id, 'INTERNAL', 'something went wrong on the server');
+  }
+
+  private async hello(id: number, data: ParsedRequestData<'hello'>): Promise<void> {
+    if (this.helloFailures.isBlocked('all')) {
+      throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+    }
+    this.helloState = 'pending';
+    const isOpen = (): boolean => this.isOpen;
+    let joined: Joined<unknown> | undefined;
+    try {
+      joined =
+        data.as === 'participant'
+          ? await participantHello(this.ctx, data, this, isOpen)
+          : await clinicianHello(this.ctx, data, this, isOpen);
+    } catch (err) {
+      // A failed hello leaves the socket open for another try (PROTOCOL.md), within limits.
+      this.helloState = 'none';
+      this.helloFailures.hit('all');
+      throw err;
+    }
+    if (!joined) {
+      this.helloState = 'none';
+      return;
+    }
+    this.joined = { peer: joined.peer, room: joined.room };
+    this.helloState = 'done';
+    log.info('hello.ok', {
+      connectionId: this.connectionId,
+      sessionId: joined.room.id,
+      participantId: joined.peer.participantId,
+      role: joined.peer.role,
+    });
+    this.respond(id, joined.result);
+  }
+
+  private async call<M extends Exclude<MethodName, 'hello'>>(id: number, method: M, data: unknown): Promise<void> {
+    const joined = this.joined;
+    if (!joined) throw new ProtocolError('UNAUTHENTICATED', 'say hello first');
+    let closeAfter: { code: number; reason: string } | undefined;
+    const mc: MethodContext = {
+      ctx: this.ctx,
+      peer: joined.peer,
+      room: joined.room,
+      closeAfterResponse: (code, reason) => {
+        closeAfter = { code, reason };
+      },
+    };
+    // `data` was parsed by requestSchemas[method] just before this call.
+    const result = await runMethod(method, mc, data as ParsedRequestData<M>);
+    this.respond(id, result);
+    if (closeAfter) this.close(closeAfter.code, closeAfter.reason);
+  }
+
+  private onClose(): void {
+    const joined = this.joined;
+    this.joined = undefined;
+    if (joined) joined.room.removePeer(joined.peer);
+    log.debug('socket.closed', { connectionId: this.connectionId });
+  }
+}

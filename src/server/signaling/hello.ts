@@ -1,0 +1,134 @@
+/**
+ * The two hellos. A participant proves an invitation (token and passcode); a clinician
+ * presents a bearer token and names a session. Either way the caller becomes a Peer of the
+ * session's Room, and nothing else in signaling is reachable before that.
+ */
+import {
+  ProtocolError,
+  type ClinicianHelloResult,
+  type ParticipantHelloResult,
+  type ParsedRequestData,
+} from '../../shared/protocol.js';
+import { decoyHash, verifySecret } from '../auth/password.js';
+import { tokenDigest } from '../auth/secrets.js';
+import { createLogger } from '../logger.js';
+import { Peer, type PeerChannel } from '../rooms/peer.js';
+import type { Room } from '../rooms/room.js';
+import { liveRoleFor } from '../sessionAccess.js';
+import type { SessionRecord } from '../store/sessions.js';
+import type { SignalingContext } from './context.js';
+
+const log = createLogger('hello');
+
+/** Unknown invitation and wrong passcode answer alike, so nobody learns which tokens exist. */
+const NOT_RECOGNISED = 'the invitation or passcode is not right';
+
+export interface Joined<R> {
+  peer: Peer;
+  room: Room;
+  result: R;
+}
+
+function assertJoinable(ctx: SignalingContext, session: SessionRecord, now: Date): void {
+  if (session.state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  const opensAt = Date.parse(session.startsAt) - ctx.waitingRoomOpensMinutes * 60_000;
+  if (session.state === 'scheduled' && now.getTime() < opensAt) {
+    throw new ProtocolError('FORBIDDEN', 'the waiting room is not open yet');
+  }
+}
+
+/**
+ * `isOpen` is asked after every await: a socket that closed meanwhile must not leave a
+ * ghost peer behind.
+ */
+export async function participantHello(
+  ctx: SignalingContext,
+  data: Extract<ParsedRequestData<'hello'>, { as: 'participant' }>,
+  channel: PeerChannel,
+  isOpen: () => boolean,
+): Promise<Joined<ParticipantHelloResult> | undefined> {
+  const invitation = ctx.store.invitations.byTokenHash(tokenDigest(data.invite));
+  if (invitation && ctx.passcodeFailures.isBlocked(invitation.id)) {
+    log.warn('participant.rate_limited', { invitationId: invitation.id });
+    throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+  }
+  // Verify against a decoy for unknown tokens so both failures cost the same time.
+  const passcodeOk = await verifySecret(data.passcode, invitation?.passcodeHash ?? (await decoyHash()));
+  if (!invitation || !passcodeOk) {
+    if (invitation) ctx.passcodeFailures.hit(invitation.id);
+    log.info('participant.rejected', invitation ? { invitationId: invitation.id } : {});
+    throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
+  }
+  if (!isOpen()) return undefined;
+  if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
+  const session = ctx.store.sessions.byId(invitation.sessionId);
+  if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
+  assertJoinable(ctx, session, new Date());
+
+  // Checked before opening the room, so a refused hello never leaves an empty room behind.
+  if (ctx.rooms.get(session.id)?.hasPeer(invitation.participantId)) {
+    throw new ProtocolError('CONFLICT', 'this invitation is already connected elsewhere');
+  }
+  const room = ctx.rooms.open(session);
+  const peer = new Peer({
+    participantId: invitation.participantId,
+    role: 'client',
+    channel,
+    rtc: ctx.rtc,
+    displayName: '',
+    state: 'check-in',
+    participantRef: invitation.participantRef,
+  });
+  room.addClient(peer);
+  return {
+    peer,
+    room,
+    result: {
+      participantId: peer.participantId,
+      session: { id: session.id, title: session.title },
+      agreement: ctx.agreement,
+      state: 'check-in',
+    },
+  };
+}
+
+export async function clinicianHello(
+  ctx: SignalingContext,
+  data: Extract<ParsedRequestData<'hello'>, { as: 'clinician' }>,
+  channel: PeerChannel,
+  isOpen: () => boolean,
+): Promise<Joined<ClinicianHelloResult> | undefined> {
+  const clinician = ctx.auth.authenticate(data.token);
+  const session = ctx.store.sessions.byId(data.sessionId);
+  // An unknown session and someone else's session answer alike.
+  const role = session ? liveRoleFor(ctx.store, clinician, session) : undefined;
+  if (!session || !role) {
+    log.info('clinician.forbidden', { clinicianId: clinician.id });
+    throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
+  }
+  if (session.state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+
+  const participantId = ctx.rooms.clinicianParticipantId(session.id, clinician.id);
+  if (ctx.rooms.get(session.id)?.hasPeer(participantId)) {
+    throw new ProtocolError('CONFLICT', 'you are already connected to this session');
+  }
+  const room = ctx.rooms.open(session);
+  room.reserve();
+  try {
+    const rtpCapabilities = await room.rtpCapabilities();
+    if (!isOpen()) return undefined;
+    const peer = new Peer({
+      participantId,
+      role,
+      channel,
+      rtc: ctx.rtc,
+      displayName: clinician.displayName,
+      state: 'admitted',
+      clinicianId: clinician.id,
+    });
+    const snapshot = room.addClinician(peer, rtpCapabilities);
+    return { peer, room, result: { role, ...snapshot } };
+  } finally {
+    room.release();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The `/ws` endpoint. `maxPayload` makes `ws` close oversize frames with 1009 before they
+ * are buffered whole. No Origin check: hello carries its own credentials (invitation or
+ * bearer token), nothing ambient like a cookie, so a foreign page gains nothing by connecting.
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
+import { createLogger } from '../logger.js';
+import type { SignalingContext } from './context.js';
+import { SignalingConnection } from './connection.js';
+
+const log = createLogger('signaling');
+
+export const WS_PATH = '/ws';
+const CLOSE_GOING_AWAY = 1001;
+/**
+ * A socket that misses a ping interval's pong is cut. Without this a vanished laptop would
+ * hold its invitation (one live connection each) until TCP gives up, minutes later.
+ */
+export const HEARTBEAT_MS = 15_000;
+
+export interface SignalingServer {
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+export function attachSignaling(server: HttpServer, ctx: SignalingContext): SignalingServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const sockets = new Set<WebSocket>();
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const ws of sockets) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connectionId = randomUUID().slice(0, 8);
+      sockets.add(ws);
+      alive.add(ws);
+      ws.on('pong', () => alive.add(ws));
+      ws.on('close', () => sockets.delete(ws));
+      new SignalingConnection(ws, ctx, connectionId);
+      log.debug('socket.opened', { connectionId });
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    get connections() {
+      return sockets.size;
+    },
+    close() {
+      server.off('upgrade', onUpgrade);
+      clearInterval(heartbeat);
+      for (const ws of sockets) ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+      return new Promise<void>((resolve) => {
+        // Sockets that do not finish the closing handshake promptly are cut.
+        const timer = setTimeout(() => {
+          for (const ws of sockets) ws.terminate();
+        }, 1000);
+        wss.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        if (sockets.size === 0) {
+          clearTimeout(timer);
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** Every migration in order. A new schema version is a new numbered file added here. */
+import type { Database } from 'better-sqlite3';
+import * as m001 from './001_initial.js';
+
+export interface Migration {
+  version: number;
+  up(db: Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [m001];

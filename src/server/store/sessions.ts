@@ -1,0 +1,100 @@
+/** Group sessions and their co-facilitators. */
+import type { Database } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { SessionState, type SessionSummary } from '../../shared/protocol.js';
+
+export type SessionRecord = SessionSummary;
+
+export interface NewSession {
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+  facilitatorId: string;
+  coFacilitatorIds?: string[];
+  state?: SessionState;
+}
+
+export interface SessionRepo {
+  create(s: NewSession): SessionRecord;
+  byId(id: string): SessionRecord | undefined;
+  all(): SessionRecord[];
+  /** Sessions this clinician leads or co-facilitates. */
+  facilitatedBy(clinicianId: string): SessionRecord[];
+  /** Sessions led or co-facilitated by any facilitator this supervisor supervises. */
+  supervisedBy(supervisorId: string): SessionRecord[];
+  setState(id: string, state: SessionState): void;
+}
+
+interface SessionRow {
+  id: string;
+  title: string;
+  starts_at: string;
+  ends_at: string;
+  facilitator_id: string;
+  state: string;
+}
+
+export function createSessionRepo(db: Database): SessionRepo {
+  const insert = db.prepare(
+    `INSERT INTO sessions (id, title, starts_at, ends_at, facilitator_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertCo = db.prepare(`INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`);
+  const selectById = db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE id = ?`);
+  const selectAll = db.prepare<[], SessionRow>(`SELECT * FROM sessions ORDER BY starts_at, id`);
+  const selectFacilitated = db.prepare<[string, string], SessionRow>(
+    `SELECT * FROM sessions WHERE facilitator_id = ?
+       OR id IN (SELECT session_id FROM session_cofacilitators WHERE facilitator_id = ?)
+     ORDER BY starts_at, id`,
+  );
+  const selectSupervised = db.prepare<[string, string], SessionRow>(
+    `SELECT * FROM sessions WHERE facilitator_id IN (SELECT facilitator_id FROM supervision WHERE supervisor_id = ?)
+       OR id IN (SELECT c.session_id FROM session_cofacilitators c
+                 JOIN supervision s ON s.facilitator_id = c.facilitator_id WHERE s.supervisor_id = ?)
+     ORDER BY starts_at, id`,
+  );
+  const selectCo = db.prepare<[string], { facilitator_id: string }>(
+    `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`,
+  );
+  const updateState = db.prepare(`UPDATE sessions SET state = ? WHERE id = ?`);
+
+  const hydrate = (row: SessionRow): SessionRecord => ({
+    id: row.id,
+    title: row.title,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    facilitatorId: row.facilitator_id,
+    coFacilitatorIds: selectCo.all(row.id).map((r) => r.facilitator_id),
+    state: SessionState.parse(row.state),
+  });
+
+  return {
+    create(s) {
+      const id = randomUUID();
+      db.transaction(() => {
+        insert.run(
+          id,
+          s.title,
+          s.startsAt.toISOString(),
+          s.endsAt.toISOString(),
+          s.facilitatorId,
+          s.state ?? 'scheduled',
+          new Date().toISOString(),
+        );
+        for (const co of s.coFacilitatorIds ?? []) insertCo.run(id, co);
+      })();
+      const row = selectById.get(id);
+      if (!row) throw new Error('session vanished after insert');
+      return hydrate(row);
+    },
+    byId(id) {
+      const row = selectById.get(id);
+      return row ? hydrate(row) : undefined;
+    },
+    all: () => selectAll.all().map(hydrate),
+    facilitatedBy: (clinicianId) => selectFacilitated.all(clinicianId, clinicianId).map(hydrate),
+    supervisedBy: (supervisorId) => selectSupervised.all(supervisorId, supervisorId).map(hydrate),
+    setState(id, state) {
+      updateState.run(state, id);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
+import { createHandlers } from '../../src/main/ipc/handlers';
+import { ServerSession } from '../../src/main/services/serverSession';
+import { startDemoServer, type DemoServer } from '../support/demoServer';
+
+let demo: DemoServer;
+
+beforeAll(async () => {
+  demo = await startDemoServer();
+});
+afterAll(async () => {
+  await demo?.stop();
+});
+
+function consoleMain() {
+  const server = new ServerSession();
+  const dispatch = createIpcDispatcher(
+    createHandlers({
+      appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
+      server,
+    }),
+  );
+  return { server, dispatch };
+}
+
+describe('the console signed in to a real session server', () => {
+  it('signs in, lists today\'s session and never hands the token to the renderer with the account', async () => {
+    const { dispatch } = consoleMain();
+    const signIn = await dispatch('auth:signIn', {
+      serverUrl: `${demo.info.httpUrl}/ignored/path`,
+      username: demo.info.facilitator.username,
+      password: demo.info.facilitator.password,
+    });
+    expect(signIn).toMatchObject({ ok: true, data: { serverUrl: demo.info.httpUrl, user: { roles: ['facilitator'] } } });
+    expect(JSON.stringify(signIn)).not.toMatch(/token/i);
+    expect(JSON.stringify(await dispatch('auth:current', {}))).not.toMatch(/token/i);
+
+    const sessions = await dispatch('sessions:list', {});
+    expect(sessions.ok && (sessions.data as { id: string }[]).map((s) => s.id)).toEqual([demo.info.sessionId]);
+
+    const connection = await dispatch('sessions:connect', { sessionId: demo.info.sessionId });
+    expect(connection).toMatchObject({ ok: true, data: { wsUrl: demo.info.wsUrl, sessionId: demo.info.sessionId } });
+  });
+
+  it('answers a wrong password with UNAUTHENTICATED and stays signed out', async () => {
+    const { dispatch } = consoleMain();
+    const result = await dispatch('auth:signIn', {
+      serverUrl: demo.info.httpUrl,
+      username: demo.info.facilitator.username,
+      password: 'not-the-password',
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    await expect(dispatch('auth:current', {})).resolves.toEqual({ ok: true, data: null });
+  });
+
+  it('says clearly when no server answers at the address', async () => {
+    const { dispatch } = consoleMain();
+    const result = await dispatch('auth:signIn', { serverUrl: 'http://127.0.0.1:9', username: 'a', password: 'b' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(result.ok === false && result.error.message).toContain('http://127.0.0.1:9');
+  });
+
+  it('signs out by revoking the token on the server', async () => {
+    const { server, dispatch } = consoleMain();
+    await dispatch('auth:signIn', {
+      serverUrl: demo.info.httpUrl,
+      username: demo.info.facilitator.username,
+      password: demo.info.facilitator.password,
+    });
+    const { token } = server.connection(demo.info.sessionId);
+    await expect(dispatch('auth:signOut', {})).resolves.toEqual({ ok: true, data: {} });
+    const after = await fetch(`${demo.info.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    await expect(dispatch('sessions:list', {})).resolves.toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+});

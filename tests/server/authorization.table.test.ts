@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CLIENT_METHODS_BY_STATE,
+  isAllowed,
+  METHOD_NAMES,
+  type Caller,
+  type MethodName,
+  type ParticipantState,
+} from '../../src/shared/protocol.js';
+
+/** The table of PROTOCOL.md written out by hand, to check `isAllowed` against. */
+const MEDIA: MethodName[] = [
+  'createTransport', 'connectTransport', 'restartIce', 'produce', 'consume', 'resumeConsumer', 'setProducerPaused',
+];
+const expected = (caller: Caller, m: MethodName): boolean => {
+  if (m === 'hello') return false;
+  switch (caller.role) {
+    case 'client':
+      return caller.state === 'check-in'
+        ? m === 'checkIn' || m === 'leave'
+        : caller.state === 'waiting'
+          ? m === 'leave'
+          : m === 'leave' || MEDIA.includes(m);
+    case 'facilitator':
+      return m === 'leave' || m === 'admit' || m === 'deny' || MEDIA.includes(m);
+    case 'observer':
+      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'consume', 'resumeConsumer'].includes(m);
+  }
+};
+
+const STATES: ParticipantState[] = ['check-in', 'waiting', 'admitted'];
+const CALLERS: Caller[] = [
+  ...STATES.map((state): Caller => ({ role: 'client', state })),
+  { role: 'facilitator' },
+  { role: 'observer' },
+];
+
+describe('the authorization table (isAllowed)', () => {
+  for (const caller of CALLERS) {
+    const label = caller.role === 'client' ? `a client in ${caller.state}` : `a ${caller.role}`;
+    for (const method of METHOD_NAMES) {
+      const allowed = expected(caller, method);
+      it(`${label} ${allowed ? 'may' : 'may not'} call ${method}`, () => {
+        expect(isAllowed(caller, method)).toBe(allowed);
+      });
+    }
+  }
+
+  it('never lets a client in check-in or waiting near media', () => {
+    for (const state of ['check-in', 'waiting'] as const) {
+      expect(CLIENT_METHODS_BY_STATE[state].some((m) => MEDIA.includes(m))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, coreCount, loadConfig } from '../../src/server/config.js';
+
+const base = { HOME: '/home/x' } as NodeJS.ProcessEnv;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'confidant-config-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('server configuration', () => {
+  it('defaults to loopback demo-friendly settings', () => {
+    const c = loadConfig({ env: { ...base, XDG_DATA_HOME: '/data' } });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 4780,
+      dataDir: '/data/confidant',
+      rtcListenIp: '127.0.0.1',
+      rtcMinPort: 40000,
+      rtcMaxPort: 49999,
+      workers: coreCount(),
+      waitingRoomOpensMinutes: 15,
+    });
+    expect(c.participantDir.endsWith(path.join('out', 'participant'))).toBe(true);
+    expect(loadConfig({ env: base }).dataDir).toBe('/home/x/.local/share/confidant');
+  });
+
+  it('lets the environment override the config file', () => {
+    const dir = tmp;
+    const file = path.join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ port: 5000, rtcAnnouncedIp: '203.0.113.5', waitingRoomOpensMinutes: 5 }));
+    const c = loadConfig({ env: { ...base, CONFIDANT_CONFIG: file, CONFIDANT_PORT: '6000' } });
+    expect(c.port).toBe(6000);
+    expect(c.rtcAnnouncedIp).toBe('203.0.113.5');
+    expect(c.waitingRoomOpensMinutes).toBe(5);
+  });
+
+  it('names the setting that is invalid', () => {
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_PORT: 'eighty' } })).toThrow(/CONFIDANT_PORT/);
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_WORKERS: String(coreCount() + 1) } })).toThrow(/CONFIDANT_WORKERS/);
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_RTC_MIN_PORT: '45000', CONFIDANT_RTC_MAX_PORT: '44000' } })).toThrow(
+      /CONFIDANT_RTC_MIN_PORT/,
+    );
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_RTC_LISTEN_IP: 'not-an-ip' } })).toThrow(/CONFIDANT_RTC_LISTEN_IP/);
+  });
+
+  it('refuses a non-loopback host without TLS', () => {
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_HOST: '0.0.0.0' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_HOST: '0.0.0.0' } })).toThrow(/CONFIDANT_TLS_CERT/);
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_TLS_CERT: '/c.pem' } })).toThrow(/CONFIDANT_TLS_KEY/);
+  });
+
+  it('reports an unreadable or malformed config file', () => {
+    expect(() => loadConfig({ configPath: '/nonexistent/config.json', env: base })).toThrow(/config file/);
+    const dir = tmp;
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, '{ nope');
+    expect(() => loadConfig({ configPath: file, env: base })).toThrow(/not valid JSON/);
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ configPath: file, env: base })).toThrow(/unknown setting: prot/);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Media negotiation at the protocol level against a real mediasoup worker: transports,
+ * DTLS parameters, a producer with browser-like RTP parameters, and a paused consumer on
+ * another peer that resumes. No packets flow (that is the end-to-end tests' job).
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDemo } from '../../src/server/demo.js';
+import type { RtpCapabilities } from '../../src/shared/protocol.js';
+import { admitted, connectClinician, startTestDemo } from './support/testServer.js';
+import type { TestClient } from './support/wsClient.js';
+
+let demo: RunningDemo;
+beforeAll(async () => {
+  demo = await startTestDemo(4);
+});
+afterAll(async () => {
+  await demo.close();
+});
+
+function fingerprint(): string {
+  return [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+}
+
+/** What mediasoup-client sends for an Opus track from Chromium. */
+function opusRtpParameters(): Record<string, unknown> {
+  return {
+    mid: '0',
+    codecs: [
+      {
+        mimeType: 'audio/opus',
+        payloadType: 111,
+        clockRate: 48000,
+        channels: 2,
+        parameters: { minptime: 10, useinbandfec: 1 },
+        rtcpFeedback: [{ type: 'transport-cc', parameter: '' }],
+      },
+    ],
+    headerExtensions: [
+      { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4, encrypt: false, parameters: {} },
+      { uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', id: 2, encrypt: false, parameters: {} },
+      { uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 1, encrypt: false, parameters: {} },
+    ],
+    encodings: [{ ssrc: 1111 + Math.floor(Math.random() * 1e6), dtx: false }],
+    rtcp: { cname: 'confidant-test', reducedSize: true },
+  };
+}
+
+async function transport(client: TestClient, direction: 'send' | 'recv'): Promise<string> {
+  const t = await client.call('createTransport', { direction });
+  expect(t).toMatchObject({ id: expect.any(String), iceParameters: expect.any(Object), dtlsParameters: { fingerprints: expect.any(Array) } });
+  const candidates = t.iceCandidates as { ip: string; protocol: string }[];
+  expect(candidates.every((c) => c.ip === '127.0.0.1')).toBe(true);
+  expect(new Set(candidates.map((c) => c.protocol))).toEqual(new Set(['udp', 'tcp']));
+  expect(await client.call('connectTransport', { transportId: t.id, dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint() }] } })).toEqual({});
+  return String(t.id);
+}
+
+describe('media negotiation', () => {
+  it('produce on one peer, consume paused on another, resume; ownership is enforced', async () => {
+    const fac = await connectClinician(demo.info);
+    const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
+    const alice = await admitted(demo.info, demo.info.invitations[0]!, fac.client, 'Alice');
+    const bob = await admitted(demo.info, demo.info.invitations[1]!, fac.client, 'Bob');
+
+    const aliceSend = await transport(alice.client, 'send');
+    const produced = await alice.client.call('produce', { transportId: aliceSend, kind: 'audio', rtpParameters: opusRtpParameters() });
+    const producerId = String(produced.id);
+    const added = await bob.client.waitFor('producerAdded', (d) => d.producerId === producerId);
+    expect(added).toEqual({ producerId, participantId: alice.participantId, kind: 'audio' });
+    await fac.client.waitFor('producerAdded', (d) => d.producerId === producerId);
+    expect(alice.client.notifications.some((n) => n.notification === 'producerAdded')).toBe(false);
+
+    const bobRecv = await transport(bob.client, 'recv');
+    const bobSend = await transport(bob.client, 'send');
+    // consume needs the caller's own receive transport
+    expect(await bob.client.request('consume', { transportId: bobSend, producerId, rtpCapabilities: caps })).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect(await bob.client.request('consume', { transportId: aliceSend, producerId, rtpCapabilities: caps })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await bob.client.request('consume', { transportId: bobRecv, producerId: 'nope', rtpCapabilities: caps })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await bob.client.request('consume', { transportId: bobRecv, producerId, rtpCapabilities: { codecs: [] } })).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+
+    const consumed = await bob.client.call('consume', { transportId: bobRecv, producerId, rtpCapabilities: caps });
+    expect(consumed).toMatchObject({ id: expect.any(String), producerId, kind: 'audio' });
+    expect((consumed.rtpParameters as { codecs: { mimeType: string }[] }).codecs[0]?.mimeType).toBe('audio/opus');
+    expect(await alice.client.request('resumeConsumer', { consumerId: consumed.id })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await bob.client.call('resumeConsumer', { consumerId: consumed.id })).toEqual({});
+
+    // An observer may receive too.
+    const sup = await connectClinician(demo.info, 'supervisor');
+    const supRecv = await transport(sup.client, 'recv');
+    expect(await sup.client.call('consume', { transportId: supRecv, producerId, rtpCapabilities: caps })).toMatchObject({ producerId });
+    expect(await sup.client.call('restartIce', { transportId: supRecv })).toMatchObject({ iceParameters: { usernameFragment: expect.any(String) } });
+
+    // Self-mute is for one's own producer only.
+    expect(await bob.client.request('setProducerPaused', { producerId, paused: true })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await alice.client.call('setProducerPaused', { producerId, paused: true })).toEqual({});
+    expect(await bob.client.waitFor('producerPaused', (d) => d.producerId === producerId)).toEqual({ producerId, paused: true });
+
+    // Bad parameters are BAD_REQUEST with a safe message.
+    const bad = await alice.client.request('produce', { transportId: aliceSend, kind: 'video', rtpParameters: { codecs: [{ mimeType: 'video/NOPE', payloadType: 96 }] } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+
+    // Leaving closes the producer for everyone admitted.
+    await alice.client.close();
+    await bob.client.waitFor('producerClosed', (d) => d.producerId === producerId);
+    await bob.client.waitFor('peerLeft', (d) => d.participantId === alice.participantId);
+    await sup.client.waitFor('producerClosed', (d) => d.producerId === producerId);
+
+    await sup.client.close();
+    await bob.client.close();
+    await fac.client.close();
+  });
+
+  it('a room closes its router once everyone has left', async () => {
+    const fac = await connectClinician(demo.info);
+    expect(demo.server.rooms.size).toBe(1);
+    await fac.client.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(demo.server.rooms.size).toBe(0);
+    expect(demo.server.workers.loads().every((l) => l.routers === 0 && l.consumers === 0)).toBe(true);
+  });
+});

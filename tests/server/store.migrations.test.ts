@@ -1,0 +1,99 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLogLevel } from '../../src/server/logger.js';
+import { migrate, MigrationError, schemaVersion } from '../../src/server/store/migrate.js';
+import * as m001 from '../../src/server/store/migrations/001_initial.js';
+import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
+import { openStore } from '../../src/server/store/store.js';
+
+setLogLevel('error');
+
+function memoryDb(): BetterSqlite3.Database {
+  const db = new BetterSqlite3(':memory:');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+function columns(db: BetterSqlite3.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+
+describe('migration 001_initial', () => {
+  it('creates every table with the columns the repositories use', () => {
+    const db = memoryDb();
+    migrate(db, [m001]);
+    expect(schemaVersion(db)).toBe(1);
+    expect(columns(db, 'clinicians')).toEqual(['id', 'username', 'display_name', 'password_hash', 'active', 'created_at']);
+    expect(columns(db, 'clinician_roles')).toEqual(['clinician_id', 'role']);
+    expect(columns(db, 'supervision')).toEqual(['supervisor_id', 'facilitator_id']);
+    expect(columns(db, 'tokens')).toEqual(['token_hash', 'clinician_id', 'created_at', 'expires_at', 'revoked']);
+    expect(columns(db, 'sessions')).toEqual(['id', 'title', 'starts_at', 'ends_at', 'facilitator_id', 'state', 'created_at']);
+    expect(columns(db, 'session_cofacilitators')).toEqual(['session_id', 'facilitator_id']);
+    expect(columns(db, 'invitations')).toEqual([
+      'id', 'session_id', 'participant_ref', 'participant_id', 'token_hash', 'passcode_hash', 'revoked_at', 'created_at',
+    ]);
+  });
+
+  it('enforces unique usernames, known roles and foreign keys', () => {
+    const db = memoryDb();
+    migrate(db, [m001]);
+    const now = new Date().toISOString();
+    db.prepare(`INSERT INTO clinicians VALUES ('a', 'ana', 'Ana', 'h', 1, ?)`).run(now);
+    expect(() => db.prepare(`INSERT INTO clinicians VALUES ('b', 'ana', 'Ana', 'h', 1, ?)`).run(now)).toThrow(/UNIQUE/);
+    expect(() => db.prepare(`INSERT INTO clinician_roles VALUES ('a', 'janitor')`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`INSERT INTO tokens VALUES ('t', 'nobody', ?, ?, 0)`).run(now, now)).toThrow(/FOREIGN KEY/);
+  });
+});
+
+describe('the migration runner', () => {
+  it('records user_version and applies nothing the second time', () => {
+    const db = memoryDb();
+    expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(migrate(db)).toEqual([]);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+  });
+
+  it('rolls a failing migration back whole, leaving the previous version', () => {
+    const db = memoryDb();
+    const broken = {
+      version: 2,
+      up(d: BetterSqlite3.Database) {
+        d.exec('CREATE TABLE half_done (x INTEGER)');
+        throw new Error('boom');
+      },
+    };
+    expect(() => migrate(db, [m001, broken])).toThrow('boom');
+    expect(schemaVersion(db)).toBe(1);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'half_done'`).get()).toBeUndefined();
+  });
+
+  it('refuses a database newer than the server', () => {
+    const db = memoryDb();
+    db.pragma('user_version = 99');
+    expect(() => migrate(db)).toThrow(MigrationError);
+  });
+});
+
+describe('the store', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('opens in WAL mode with foreign keys on, and reopens without migrating again', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-store-'));
+    dirs.push(dir);
+    const store = openStore(dir);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const c = store.clinicians.create({ username: 'ana', displayName: 'Ana', roles: ['facilitator', 'admin'], passwordHash: 'x' });
+    store.close();
+    const again = openStore(dir);
+    expect(again.clinicians.byUsername('ana')).toMatchObject({ id: c.id, roles: ['admin', 'facilitator'], active: true });
+    again.close();
+  });
+});

@@ -1,0 +1,73 @@
+/** Starts the real server (real mediasoup worker, loopback) in demo shape for a test file. */
+import { setLogLevel } from '../../../src/server/logger.js';
+import { startDemo, type RunningDemo } from '../../../src/server/demo.js';
+import type { DemoInfo } from '../../../src/shared/protocol.js';
+import { TestClient } from './wsClient.js';
+
+setLogLevel(process.env.CONFIDANT_LOG_LEVEL === 'debug' ? 'debug' : 'error');
+
+export async function startTestDemo(invitations = 4): Promise<RunningDemo> {
+  return startDemo({ invitations, workers: 1, participantDir: '/nonexistent-participant-dir' });
+}
+
+export type Invitation = DemoInfo['invitations'][number];
+
+export async function login(info: DemoInfo, who: 'facilitator' | 'supervisor' = 'facilitator'): Promise<string> {
+  const res = await fetch(`${info.httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: info[who].username, password: info[who].password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function connectClinician(
+  info: DemoInfo,
+  who: 'facilitator' | 'supervisor' = 'facilitator',
+): Promise<{ client: TestClient; hello: Record<string, unknown> }> {
+  const token = await login(info, who);
+  const client = await TestClient.connect(info.wsUrl);
+  const hello = await client.call('hello', { as: 'clinician', token, sessionId: info.sessionId });
+  return { client, hello };
+}
+
+export async function connectParticipant(
+  info: DemoInfo,
+  invitation: Invitation,
+): Promise<{ client: TestClient; participantId: string; hello: Record<string, unknown> }> {
+  const client = await TestClient.connect(info.wsUrl);
+  const hello = await client.call('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
+  return { client, participantId: String(hello.participantId), hello };
+}
+
+export const AGREEMENT_VERSION_OF = (hello: Record<string, unknown>): string =>
+  (hello.agreement as { version: string }).version;
+
+/** A participant through hello and check-in: in the waiting room. */
+export async function knock(
+  info: DemoInfo,
+  invitation: Invitation,
+  displayName = 'Robin',
+): Promise<{ client: TestClient; participantId: string }> {
+  const { client, participantId, hello } = await connectParticipant(info, invitation);
+  await client.call('checkIn', {
+    displayName,
+    agreementVersion: AGREEMENT_VERSION_OF(hello),
+    media: { audio: true, video: false },
+  });
+  return { client, participantId };
+}
+
+/** A participant admitted by the given facilitator connection. */
+export async function admitted(
+  info: DemoInfo,
+  invitation: Invitation,
+  facilitator: TestClient,
+  displayName = 'Robin',
+): Promise<{ client: TestClient; participantId: string }> {
+  const p = await knock(info, invitation, displayName);
+  await facilitator.call('admit', { participantId: p.participantId });
+  await p.client.waitFor('admitted');
+  return p;
+}
