@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const results = 'test-results';
+// Servers started by the tests log warnings and errors only; full logs hide the results.
+process.env.CONFIDANT_LOG_LEVEL ??= 'warn';
 mkdirSync(results, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];

@@ -69,20 +69,27 @@ const bare = {
       joinAndWait(wsUrl, second[0], second[1], 'Bench B'),
     ]);
   },
-  /** Milliseconds from produce to B's first frame, per round. */
+  /**
+   * Milliseconds from produce to the other peer's first frame, per round. The peers take
+   * turns producing, since the server caps producers per peer and the protocol has no
+   * method to close one.
+   */
   async measure(rounds: number): Promise<number[]> {
-    const send = await transport(a, 'send');
-    const recv = await transport(b, 'recv');
+    const sides = [
+      { from: a, to: b, send: await transport(a, 'send'), recv: await transport(b, 'recv') },
+      { from: b, to: a, send: await transport(b, 'send'), recv: await transport(a, 'recv') },
+    ];
     const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
     const times: number[] = [];
     for (let i = 0; i < rounds; i++) {
+      const { to, send, recv } = sides[i % 2]!;
       const track = camera.getVideoTracks()[0]!.clone();
       const t0 = performance.now();
       const producer = await send.produce({ track });
-      const c = await b.signaling.request('consume', {
+      const c = await to.signaling.request('consume', {
         transportId: recv.id,
         producerId: producer.id,
-        rtpCapabilities: b.device.recvRtpCapabilities as never,
+        rtpCapabilities: to.device.recvRtpCapabilities as never,
       });
       const consumer = await recv.consume({
         id: c.id,
@@ -90,7 +97,7 @@ const bare = {
         kind: c.kind,
         rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
       });
-      await b.signaling.request('resumeConsumer', { consumerId: consumer.id });
+      await to.signaling.request('resumeConsumer', { consumerId: consumer.id });
       // A fresh element per round, as the console makes a fresh tile per person.
       const video = document.createElement('video');
       video.autoplay = true;

@@ -37,6 +37,7 @@ export class RoomClient {
   private readonly signaling: SignalingClient;
   private readonly device: Device;
   private readonly emitter = new Emitter<RoomClientEvents>();
+  private loading: Promise<void> | null = null;
   private recvTransport: types.Transport | null = null;
   private sendTransport: types.Transport | null = null;
   private sendTransportPromise: Promise<types.Transport> | null = null;
@@ -88,30 +89,45 @@ export class RoomClient {
     return this.device.rtpCapabilities as RtpCapabilities;
   }
 
-  /** Loads the Device, opens the receive transport and consumes every producer in the room. */
+  /** Loads the Device (unless `prepare` did) and opens the receive transport; every producer in the room is then consumed. */
   async join({ routerRtpCapabilities, producers, selfParticipantId }: JoinOptions): Promise<void> {
     this.selfParticipantId = selfParticipantId;
     // Queue the snapshot now; notifications that arrived earlier are already queued, and
     // duplicates are skipped.
     for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused);
     try {
-      if (!this.device.loaded) {
-        // The server's router produced these capabilities; mediasoup-client checks them in load().
-        await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
-      }
+      await this.prepare(routerRtpCapabilities);
       this.recvTransport = await this.createTransport('recv');
       this.markReady();
     } catch (err) {
       this.markFailed(err);
       throw err;
     }
-    await this.consumeQueue;
+    // Existing producers are consumed in the background (failures arrive as 'error'
+    // events), so the caller can publish at once: others see and hear us sooner.
+  }
+
+  /**
+   * Loads the Device ahead of `join`, for example while waiting to be admitted: loading
+   * probes the browser's codecs with a throwaway peer connection, which takes tens of ms.
+   */
+  prepare(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+    if (this.device.loaded) return Promise.resolve();
+    if (!this.loading) {
+      // The server's router produced these capabilities; mediasoup-client checks them in load().
+      this.loading = this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+      this.loading.catch(() => (this.loading = null));
+    }
+    return this.loading;
   }
 
   /** Sends every track of `stream`; the send transport is created on first use. */
   async publish(stream: MediaStream): Promise<void> {
     const transport = await this.ensureSendTransport();
-    for (const track of stream.getTracks()) {
+    // Video first: the transport negotiates one track at a time, and a face appearing is
+    // how the group notices someone joined; audio follows a few tens of ms later.
+    const tracks = [...stream.getVideoTracks(), ...stream.getAudioTracks()];
+    for (const track of tracks) {
       const kind = track.kind as MediaKind;
       if (kind !== 'audio' && kind !== 'video') continue;
       if (!this.device.canProduce(kind)) {
@@ -254,7 +270,11 @@ export class RoomClient {
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    if (!this.device.loaded) throw new Error('join() must come before publish()');
+    if (!this.device.loaded) {
+      // publish() may run alongside join(); either way the Device must be loading by now.
+      if (!this.loading) throw new Error('prepare() or join() must come before publish()');
+      await this.loading;
+    }
     const info: TransportInfo = await this.signaling.request('createTransport', { direction });
     // ICE and DTLS parameters come from the server's mediasoup transport, verbatim.
     const options: types.TransportOptions = {

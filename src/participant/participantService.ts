@@ -185,7 +185,7 @@ export class ParticipantService {
     const location = form.location.trim();
     const emergencyContact = form.emergencyContact.trim();
     try {
-      await signaling.request('checkIn', {
+      const { routerRtpCapabilities } = await signaling.request('checkIn', {
         displayName,
         agreementVersion: agreement.version,
         media: { audio: !!this.state.localAudio, video: !!this.state.localVideo },
@@ -194,6 +194,8 @@ export class ParticipantService {
       });
       this.set({ busy: false, screen: 'waiting', displayName });
       this.announce('You are checked in. Waiting for your therapist to let you in.');
+      // Get the media engine ready while waiting, so being let in is quick.
+      this.openRoom(signaling).prepare(routerRtpCapabilities).catch(() => undefined);
     } catch (err) {
       this.set({ busy: false });
       if (!(err instanceof ProtocolError)) return; // the close handler shows what happened
@@ -222,24 +224,16 @@ export class ParticipantService {
     this.set({ screen: 'joining', peers, remote: {}, mutedByFacilitator: { audio: false, video: false } });
     this.announce('Your therapist let you in. Joining the group…');
 
-    const room = new RoomClient(signaling);
-    this.room = room;
-    this.roomSubscriptions = [
-      room.on('track', ({ participantId, producerId, kind, track }) =>
-        this.patchRemote(participantId, { [kind]: { producerId, track, paused: false } }),
-      ),
-      room.on('trackEnded', ({ participantId, producerId }) => this.dropRemote(participantId, producerId)),
-      room.on('producerPaused', ({ producerId, paused }) => this.setRemotePaused(producerId, paused)),
-      room.on('error', ({ message }) => console.warn('room:', message)),
-    ];
+    const room = this.room ?? this.openRoom(signaling);
     try {
-      await room.join({
+      const joining = room.join({
         routerRtpCapabilities: data.routerRtpCapabilities,
         producers: data.producers,
         ...(self ? { selfParticipantId: self } : {}),
       });
+      // Send and receive transports are set up side by side: the group sees us sooner.
       const tracks = [this.state.localAudio, this.state.localVideo].filter((t): t is MediaStreamTrack => !!t);
-      if (tracks.length > 0) await room.publish(new MediaStream(tracks));
+      await Promise.all([joining, tracks.length > 0 ? room.publish(new MediaStream(tracks)) : undefined]);
       if (this.room !== room) return;
       this.set({ screen: 'call' });
       const others = Object.keys(this.state.peers).length;
@@ -250,6 +244,22 @@ export class ParticipantService {
       // The call screen still works without our own media; say so rather than stopping.
       this.set({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
     }
+  }
+
+  /** The one RoomClient of this connection, subscribed from the start so no notification is missed. */
+  private openRoom(signaling: SignalingClient): RoomClient {
+    this.closeRoom();
+    const room = new RoomClient(signaling);
+    this.room = room;
+    this.roomSubscriptions = [
+      room.on('track', ({ participantId, producerId, kind, track }) =>
+        this.patchRemote(participantId, { [kind]: { producerId, track, paused: false } }),
+      ),
+      room.on('trackEnded', ({ participantId, producerId }) => this.dropRemote(participantId, producerId)),
+      room.on('producerPaused', ({ producerId, paused }) => this.setRemotePaused(producerId, paused)),
+      room.on('error', ({ message }) => console.warn('room:', message)),
+    ];
+    return room;
   }
 
   private async toggleInCall(kind: MediaKind, on: boolean): Promise<void> {

@@ -238,7 +238,12 @@ export interface ClinicianHelloResult {
 
 export interface ResultTypes {
   hello: ParticipantHelloResult | ClinicianHelloResult;
-  checkIn: { state: 'waiting' };
+  /**
+   * `routerRtpCapabilities` (an addition to PROTOCOL.md) lets the page prepare its media
+   * engine while it waits, so admission is not held up by it. It names no one and carries
+   * no media: only the codecs the session's router speaks.
+   */
+  checkIn: { state: 'waiting'; routerRtpCapabilities: RtpCapabilities };
   leave: Record<string, never>;
   admit: Record<string, never>;
   deny: Record<string, never>;

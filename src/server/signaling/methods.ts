@@ -31,12 +31,13 @@ type Handler<M extends PeerMethod> = (
 const ok = {} as Record<string, never>;
 
 export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
-  checkIn({ ctx, peer, room }, data) {
+  async checkIn({ ctx, peer, room }, data) {
     if (data.agreementVersion !== ctx.agreement.version) {
       throw new ProtocolError('CONFLICT', 'the agreement has changed; please read it again');
     }
     room.checkIn(peer, data);
-    return { state: 'waiting' };
+    // Only codecs: lets the page prepare its media engine while it waits.
+    return { state: 'waiting', routerRtpCapabilities: await room.rtpCapabilities() };
   },
 
   leave({ closeAfterResponse }) {
