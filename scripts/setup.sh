@@ -42,6 +42,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   fi
 fi
 
+# Electron's package fetches its binary on first use rather than at install; fetch it now
+# when asked, so nothing later downloads behind anyone's back.
+if [ "${CONFIDANT_ELECTRON_BINARY:-0}" = 1 ] && [ ! -f node_modules/electron/path.txt ]; then
+  log "fetching Electron's binary"
+  node node_modules/electron/install.js
+fi
+
 # --- 3. mediasoup worker ---------------------------------------------------------------
 worker_dir=node_modules/mediasoup/worker
 worker_bin=$worker_dir/out/Release/mediasoup-worker

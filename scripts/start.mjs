@@ -4,11 +4,12 @@
 // links, and opens the console where Electron is installed. Ctrl+C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { electronBinary } from './electronBinary.mjs';
+import { ensureSetup } from './ensureSetup.mjs';
 
-const require = createRequire(import.meta.url);
+ensureSetup();
 const PREFIX = 'CONFIDANT_DEMO ';
 
 function newestMtime(dir) {
@@ -53,15 +54,6 @@ Confidant demo is running on ${demo.httpUrl}
   openConsole(demo.httpUrl);
   console.log('Press Ctrl+C to stop.');
 });
-
-function electronBinary() {
-  try {
-    const path = require('electron');
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
 
 function openConsole(serverUrl) {
   const electron = electronBinary();

@@ -4,6 +4,9 @@
 // Ends with one line totalling every test that ran: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensureSetup } from './ensureSetup.mjs';
+
+ensureSetup();
 
 const results = 'test-results';
 // Servers started by the tests log warnings and errors only; full logs hide the results.
@@ -53,7 +56,11 @@ if (unit) {
 const e2eJson = `${results}/e2e-results.json`;
 rmSync(e2eJson, { force: true });
 if (checksOk || existsSync('out/participant/index.html')) {
-  run('end to end', 'npx', ['playwright', 'test']);
+  // A virtual display lets the Electron launch test open its window where Electron exists.
+  const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+  const xvfb = headless && spawnSync('sh', ['-c', 'command -v xvfb-run']).status === 0;
+  if (xvfb) run('end to end', 'xvfb-run', ['-a', 'npx', 'playwright', 'test']);
+  else run('end to end', 'npx', ['playwright', 'test']);
   const e2e = readJson(e2eJson);
   if (e2e) {
     totals.passed += e2e.stats.expected + e2e.stats.flaky;

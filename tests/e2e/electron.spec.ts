@@ -3,25 +3,16 @@
  * installs without it on machines that cannot reach its download; there this is skipped)
  * and pins the shell's security settings on the live window.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinary } from '../../scripts/electronBinary.mjs';
 import { IPC_CHANNELS } from '../../src/shared/ipcChannels';
 
-function electronBinary(): string | null {
-  try {
-    const path: unknown = createRequire(import.meta.url)('electron');
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
+const binary = electronBinary(resolve(import.meta.dirname, '../..'));
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
 
 test('the console window is capture-protected, has no Node and exposes only the IPC contract', async () => {
-  test.skip(!binary, 'no Electron binary on this machine (installed with ELECTRON_SKIP_BINARY_DOWNLOAD)');
+  test.skip(!binary, 'no Electron binary on this machine (npm run setup fetches it only with CONFIDANT_ELECTRON_BINARY=1)');
   test.skip(!hasDisplay, 'no display to open a window on');
   const app = await electron.launch({ executablePath: binary!, args: ['.'] });
   try {
