@@ -38,21 +38,12 @@ server.on('exit', (code) => {
   process.exitCode = code ?? 0;
 });
 
+// The server prints its sign-ins and invitation links for people on stderr; its stdout
+// carries the one machine-readable CONFIDANT_DEMO line, read here for the console.
 createInterface({ input: server.stdout }).on('line', (line) => {
   if (!line.startsWith(PREFIX)) return console.log(line);
-  console.log(line);
   const demo = JSON.parse(line.slice(PREFIX.length));
-  console.log(`
-Confidant demo is running on ${demo.httpUrl}
-
-  Facilitator sign-in   ${demo.facilitator.username} / ${demo.facilitator.password}
-  Supervisor sign-in    ${demo.supervisor.username} / ${demo.supervisor.password}
-
-  Participant invitations (open in Chromium, Chrome, Firefox or Safari):`);
-  for (const inv of demo.invitations) console.log(`    ${inv.participantRef}  ${inv.url}  passcode ${inv.passcode}`);
-  console.log('');
   openConsole(demo.httpUrl);
-  console.log('Press Ctrl+C to stop.');
 });
 
 function openConsole(serverUrl) {

@@ -1,8 +1,9 @@
 /**
  * The baseline for admit → first frame: the bare mediasoup path in the same browser.
- * Two admitted peers in one page, transports already connected; each round peer A
- * produces the fake camera and peer B consumes it, resumes, and waits for the first
- * decoded frame. No UI, no store, no notifications: only produce → consume → frame.
+ * Two admitted peers in one page; each round one of them starts sending the fake camera
+ * over a fresh send transport and the other consumes it, resumes, and waits for the first
+ * decoded frame. No UI, no store, no admission, no notifications: only
+ * transport → produce → consume → frame.
  */
 import { Device, types } from 'mediasoup-client';
 import { SignalingClient } from '../../src/client/signaling';
@@ -70,21 +71,25 @@ const bare = {
     ]);
   },
   /**
-   * Milliseconds from produce to the other peer's first frame, per round. The peers take
-   * turns producing, since the server caps producers per peer and the protocol has no
-   * method to close one.
+   * Milliseconds from a peer starting to send (a fresh send transport, its ICE and DTLS,
+   * produce) to the other peer's first decoded frame (consume, resume, decode), per round:
+   * the least mediasoup itself needs for a newly arriving sender to be seen. The receiving
+   * side is connected already, as the console is when it admits someone. The peers take
+   * turns, since the server allows 4 transports per peer and the protocol cannot close one
+   * (1 receive + 3 send each: at most 6 rounds).
    */
   async measure(rounds: number): Promise<number[]> {
     const sides = [
-      { from: a, to: b, send: await transport(a, 'send'), recv: await transport(b, 'recv') },
-      { from: b, to: a, send: await transport(b, 'send'), recv: await transport(a, 'recv') },
+      { from: a, to: b, recv: await transport(b, 'recv') },
+      { from: b, to: a, recv: await transport(a, 'recv') },
     ];
     const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
     const times: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      const { to, send, recv } = sides[i % 2]!;
+      const { from, to, recv } = sides[i % 2]!;
       const track = camera.getVideoTracks()[0]!.clone();
       const t0 = performance.now();
+      const send = await transport(from, 'send');
       const producer = await send.produce({ track });
       const c = await to.signaling.request('consume', {
         transportId: recv.id,
@@ -110,6 +115,7 @@ const bare = {
       video.remove();
       consumer.close();
       producer.close();
+      send.close();
       track.stop();
       // Let the decoder forget the last stream so every round starts cold.
       await new Promise((r) => setTimeout(r, 200));

@@ -50,11 +50,17 @@ async function main(): Promise<void> {
     process.stdout.write(DEMO_LINE_PREFIX + JSON.stringify(demo.info) + '\n');
     process.stderr.write(
       [
-        `Confidant demo server on ${demo.info.httpUrl}`,
-        `  facilitator: ${demo.info.facilitator.username} / ${demo.info.facilitator.password}`,
-        `  supervisor:  ${demo.info.supervisor.username} / ${demo.info.supervisor.password}`,
-        ...demo.info.invitations.map((i) => `  ${i.participantRef}: ${i.url}  passcode ${i.passcode}`),
-        'Stop with Ctrl-C.',
+        '',
+        `Confidant demo is running on ${demo.info.httpUrl}`,
+        '',
+        'Console sign-in (server address above):',
+        `  facilitator  ${demo.info.facilitator.username} / ${demo.info.facilitator.password}`,
+        `  supervisor   ${demo.info.supervisor.username} / ${demo.info.supervisor.password}`,
+        '',
+        'Client invitations (open one in a browser, enter its passcode):',
+        ...demo.info.invitations.map((i) => `  ${i.participantRef}  ${i.url}  passcode ${i.passcode}`),
+        '',
+        'Stop with Ctrl+C.',
         '',
       ].join('\n'),
     );
