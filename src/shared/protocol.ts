@@ -106,6 +106,8 @@ export const Participant = z.object({
   knockedAt: z.string().nullable(),
   /** The clinic's client reference; only ever sent to clinicians. */
   participantRef: z.string().optional(),
+  /** How the client's identity was verified; only ever sent to clinicians. */
+  verificationMethod: z.enum(['photo-id', 'verbal-code', 'known-to-clinician']).nullable().optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 
@@ -174,6 +176,24 @@ export const CheckInData = z.object({
 
 const ParticipantRef = z.object({ participantId: Id });
 
+export const VerificationMethod = z.enum(['photo-id', 'verbal-code', 'known-to-clinician']);
+export type VerificationMethod = z.infer<typeof VerificationMethod>;
+
+/** A private in-call message: relayed, never stored. */
+export const MessageText = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, 'a message cannot be empty').max(2000, 'at most 2000 characters'));
+
+/** Why a facilitator removed someone: recorded with who removed whom. */
+export const RemovalReason = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, 'a reason is needed').max(500, 'at most 500 characters'));
+
+/** The `to` of a client's message. */
+export const TO_FACILITATOR = 'facilitator';
+
 export const requestSchemas = {
   hello: HelloData,
   checkIn: CheckInData,
@@ -187,6 +207,19 @@ export const requestSchemas = {
   consume: z.object({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
   resumeConsumer: z.object({ consumerId: Id }),
   setProducerPaused: z.object({ producerId: Id, paused: z.boolean() }),
+  // In-call messages: a client writes to "facilitator", a facilitator to a participantId.
+  message: z.object({ to: Id, text: MessageText }),
+  // Moderation, for the session's facilitators only.
+  admitAll: Empty,
+  verify: z.object({ participantId: Id, method: VerificationMethod }),
+  mute: z.object({ participantId: Id, kind: MediaKind }),
+  muteAll: z.object({ kind: MediaKind }),
+  allowUnmute: z.object({ participantId: Id, kind: MediaKind }),
+  remove: z.object({ participantId: Id, reason: RemovalReason }),
+  returnToWaiting: ParticipantRef,
+  lock: z.object({ locked: z.boolean() }),
+  end: Empty,
+  crisisInfo: ParticipantRef,
 } as const;
 
 export type MethodName = keyof typeof requestSchemas;
@@ -254,6 +287,18 @@ export interface ResultTypes {
   consume: { id: string; producerId: string; kind: MediaKind; rtpParameters: RtpParameters };
   resumeConsumer: Record<string, never>;
   setProducerPaused: Record<string, never>;
+  message: Record<string, never>;
+  admitAll: { participantIds: string[] };
+  verify: Record<string, never>;
+  mute: Record<string, never>;
+  muteAll: { participantIds: string[] };
+  allowUnmute: Record<string, never>;
+  remove: Record<string, never>;
+  returnToWaiting: Record<string, never>;
+  lock: Record<string, never>;
+  end: Record<string, never>;
+  /** Only for the live session, and every call is recorded with who asked and when. */
+  crisisInfo: { location: string | null; emergencyContact: string | null };
 }
 
 export type ResponseFrame =
@@ -269,6 +314,10 @@ export interface NotificationTypes {
   knock: { participant: Participant };
   participantUpdated: { participant: Participant };
   participantLeft: { participantId: string };
+  /** To clinicians: `from` is a client's participantId. To a client: `from` is "facilitator". */
+  message: { from: string; text: string };
+  /** To clinicians and to clients. */
+  locked: { locked: boolean };
   // to a client
   /** `participants`: every admitted peer, the recipient and clinicians included. */
   admitted: { routerRtpCapabilities: RtpCapabilities; participants: Participant[]; producers: Producer[] };
@@ -306,7 +355,21 @@ export const MEDIA_METHODS = [
 ] as const satisfies readonly MethodName[];
 
 /** Methods only a session's facilitators may call. */
-export const FACILITATOR_METHODS = ['admit', 'deny'] as const satisfies readonly MethodName[];
+export const FACILITATOR_METHODS = [
+  'admit',
+  'admitAll',
+  'deny',
+  'verify',
+  'mute',
+  'muteAll',
+  'allowUnmute',
+  'remove',
+  'returnToWaiting',
+  'lock',
+  'end',
+  'crisisInfo',
+  'message',
+] as const satisfies readonly MethodName[];
 
 /** The methods an observer may use: receiving media only. */
 export const OBSERVER_METHODS = [
@@ -322,7 +385,7 @@ export const OBSERVER_METHODS = [
 export const CLIENT_METHODS_BY_STATE: Record<ParticipantState, readonly MethodName[]> = {
   'check-in': ['checkIn', 'leave'],
   waiting: ['leave'],
-  admitted: ['leave', ...MEDIA_METHODS],
+  admitted: ['leave', ...MEDIA_METHODS, 'message'],
 };
 
 export type Caller =
