@@ -41,6 +41,8 @@ const ConfigSchema = z
     workers: z.coerce.number().int().min(1).max(coreCount()).default(coreCount()),
     waitingRoomOpensMinutes: z.coerce.number().int().min(0).max(24 * 60).default(15),
     participantDir: z.string().min(1).default(DEFAULT_PARTICIPANT_DIR),
+    /** A file outside the data directory holding the records key (32 bytes, base64). */
+    recordsKeyFile: z.string().min(1).optional(),
   })
   .strict();
 
@@ -61,6 +63,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   workers: 'CONFIDANT_WORKERS',
   waitingRoomOpensMinutes: 'CONFIDANT_WAITING_ROOM_OPENS_MINUTES',
   participantDir: 'CONFIDANT_PARTICIPANT_DIR',
+  recordsKeyFile: 'CONFIDANT_RECORDS_KEY_FILE',
 };
 
 export class ConfigError extends Error {
@@ -70,7 +73,7 @@ export class ConfigError extends Error {
   }
 }
 
-function settingName(key: string): string {
+export function settingName(key: string): string {
   const env = (ENV_NAMES as Record<string, string | undefined>)[key];
   return env ? `${key} (${env})` : key;
 }

@@ -3,6 +3,7 @@
  * directory, seeded with a facilitator, their supervisor, a session starting now and its
  * invitations, all with fresh random credentials.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { hashSecret } from './auth/password.js';
 import { randomDigits, randomPassword, randomToken, tokenDigest } from './auth/secrets.js';
 import { parseConfig, type ConfigInput } from './config.js';
 import { startServer, type RunningServer } from './server.js';
+import { RECORDS_KEY_BYTES } from './store/recordSealer.js';
 import type { Store } from './store/store.js';
 
 export interface DemoOptions {
@@ -102,7 +104,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.participantDir !== undefined ? { participantDir: options.participantDir } : {}),
     });
-    server = await startServer(config);
+    // The demo's records die with its data directory, so a key for this run is right.
+    server = await startServer(config, { recordsKey: randomBytes(RECORDS_KEY_BYTES) });
   } catch (err) {
     removeDataDir();
     throw err;

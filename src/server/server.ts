@@ -12,6 +12,7 @@ import { createHttpServer, createRequestHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { WorkerPool } from './media/workerPool.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
+import { loadRecordsKey } from './recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
 import { attachSignaling, WS_PATH } from './signaling/signalingServer.js';
 import { openStore, type Store } from './store/store.js';
@@ -41,6 +42,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** Overrides the agreement read from resources/agreements (tests). */
   agreement?: Agreement;
+  /** Overrides `recordsKeyFile` (demo mode, whose records die with it, passes a fresh key). */
+  recordsKey?: Buffer;
 }
 
 function urlHost(host: string): string {
@@ -50,7 +53,7 @@ function urlHost(host: string): string {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const agreement = options.agreement ?? loadAgreement();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = openStore(config.dataDir);
+  const store = openStore(config.dataDir, options.recordsKey ?? loadRecordsKey(config));
   let workers: WorkerPool;
   try {
     workers = await WorkerPool.start({

@@ -12,6 +12,10 @@ import {
 const MEDIA: MethodName[] = [
   'createTransport', 'connectTransport', 'restartIce', 'produce', 'consume', 'resumeConsumer', 'setProducerPaused',
 ];
+const MODERATION: MethodName[] = [
+  'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
+  'crisisInfo',
+];
 const expected = (caller: Caller, m: MethodName): boolean => {
   if (m === 'hello') return false;
   switch (caller.role) {
@@ -20,9 +24,9 @@ const expected = (caller: Caller, m: MethodName): boolean => {
         ? m === 'checkIn' || m === 'leave'
         : caller.state === 'waiting'
           ? m === 'leave'
-          : m === 'leave' || MEDIA.includes(m);
+          : m === 'leave' || m === 'message' || MEDIA.includes(m);
     case 'facilitator':
-      return m === 'leave' || m === 'admit' || m === 'deny' || MEDIA.includes(m);
+      return m === 'leave' || m === 'message' || MODERATION.includes(m) || MEDIA.includes(m);
     case 'observer':
       return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'consume', 'resumeConsumer'].includes(m);
   }

@@ -53,6 +53,12 @@ export class PeerMedia {
   private readonly producers = new Map<string, ms.Producer>();
   private readonly consumers = new Map<string, ms.Consumer>();
   private closed = false;
+  /**
+   * Bumped whenever the peer's media is torn down (returned to the waiting room). Anything
+   * created by a call that started in an earlier epoch is closed on arrival, so a request
+   * racing a teardown cannot leave a waiting client holding a transport.
+   */
+  private epoch = 0;
 
   constructor(
     readonly participantId: string,
@@ -79,10 +85,19 @@ export class PeerMedia {
     return [...this.producers.values()];
   }
 
+  /** Throws if the peer's media was closed or torn down since `epoch` was read. */
+  private assertCurrent(epoch: number, created: { close(): void }): void {
+    if (this.closed || epoch !== this.epoch) {
+      created.close();
+      throw new ProtocolError('NOT_FOUND', 'your media was closed meanwhile');
+    }
+  }
+
   async createTransport(router: ms.Router, direction: Direction): Promise<TransportInfo> {
     if (this.transports.size >= MAX_TRANSPORTS_PER_PEER) {
       throw new ProtocolError('CONFLICT', 'too many transports; close one first');
     }
+    const epoch = this.epoch;
     const transport = await router.createWebRtcTransport({
       listenIps: [{ ip: this.rtc.listenIp, ...(this.rtc.announcedIp ? { announcedIp: this.rtc.announcedIp } : {}) }],
       enableUdp: true,
@@ -90,11 +105,7 @@ export class PeerMedia {
       preferUdp: true,
       appData: { participantId: this.participantId, direction },
     });
-    if (this.closed) {
-      // The peer left while the transport was being made.
-      transport.close();
-      throw new ProtocolError('NOT_FOUND', 'the peer has left');
-    }
+    this.assertCurrent(epoch, transport);
     this.transports.set(transport.id, { transport, direction });
     transport.observer.on('close', () => this.transports.delete(transport.id));
     transport.on('dtlsstatechange', (state: ms.DtlsState) => {
@@ -128,17 +139,21 @@ export class PeerMedia {
     return { ...ice };
   }
 
-  async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<ms.Producer> {
+  /** `paused`: created paused (the facilitator has muted this kind). */
+  async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParameters, paused: boolean): Promise<ms.Producer> {
     const owned = this.transport(transportId);
     if (owned.direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'produce needs a send transport');
     if (this.producers.size >= MAX_PRODUCERS_PER_PEER) throw new ProtocolError('CONFLICT', 'too many producers');
+    const epoch = this.epoch;
     const producer = await guarded('produce', { transportId }, () =>
       owned.transport.produce({
         kind,
         rtpParameters: rtpParameters as unknown as ms.RtpParameters,
+        paused,
         appData: { participantId: this.participantId },
       }),
     );
+    this.assertCurrent(epoch, producer);
     this.producers.set(producer.id, producer);
     producer.observer.on('close', () => this.producers.delete(producer.id));
     return producer;
@@ -163,9 +178,11 @@ export class PeerMedia {
     }
     if (!can) throw new ProtocolError('BAD_REQUEST', 'these capabilities cannot receive that producer');
     // Paused until the client has set up its side, so no key frame is lost (resumeConsumer).
+    const epoch = this.epoch;
     const consumer = await guarded('consume', { transportId, producerId }, () =>
       owned.transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
     );
+    this.assertCurrent(epoch, consumer);
     this.consumers.set(consumer.id, consumer);
     consumer.observer.on('close', () => this.consumers.delete(consumer.id));
     return consumer;
@@ -184,9 +201,32 @@ export class PeerMedia {
     return true;
   }
 
-  /** Closes everything; returns the ids of the producers that closed, for producerClosed. */
+  /**
+   * Pauses every producer of `kind`, whatever its state (a pause in flight from the client
+   * must not make this one a no-op). Returns their ids, for producerPaused.
+   */
+  async pauseKind(kind: MediaKind): Promise<string[]> {
+    const ofKind = this.listProducers().filter((p) => p.kind === kind && !p.closed);
+    await Promise.all(ofKind.map((p) => guarded('pauseProducer', { producerId: p.id }, () => p.pause())));
+    return ofKind.map((p) => p.id);
+  }
+
+  /**
+   * Closes every transport, producer and consumer but lets the peer make new ones later
+   * (returned to the waiting room, then admitted again). Returns the closed producers' ids.
+   */
+  teardown(): string[] {
+    this.epoch++;
+    return this.closeEverything();
+  }
+
+  /** Closes everything for good (the peer left); returns the closed producers' ids. */
   closeAll(): string[] {
     this.closed = true;
+    return this.closeEverything();
+  }
+
+  private closeEverything(): string[] {
     const producerIds = [...this.producers.keys()];
     // Closing a transport closes its producers and consumers with it.
     for (const { transport } of this.transports.values()) transport.close();

@@ -1,6 +1,6 @@
 /**
  * What one peer may learn about another. Clinicians see a client's participantRef; clients
- * never see anyone's. Crisis information never appears here (only a future `crisisInfo`).
+ * never see anyone's. Crisis information never appears here (only `crisisInfo` returns it).
  */
 import type { Participant, Producer } from '../../shared/protocol.js';
 import type { Peer } from './peer.js';
@@ -16,7 +16,11 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
     mutedByFacilitator: { ...subject.mutedByFacilitator },
     knockedAt: subject.knockedAt,
   };
-  if (viewer.isClinician && subject.participantRef !== undefined) p.participantRef = subject.participantRef;
+  if (viewer.isClinician && subject.role === 'client') {
+    if (subject.participantRef !== undefined) p.participantRef = subject.participantRef;
+    // How a client was verified is the clinicians' business; peers see only `verified`.
+    p.verificationMethod = subject.standing.verification?.method ?? null;
+  }
   return p;
 }
 

@@ -11,17 +11,14 @@ import type {
   PeerRole,
 } from '../../shared/protocol.js';
 import { PeerMedia, type RtcListenOptions } from '../media/peerMedia.js';
+import { freshStanding, type CrisisInfo, type Standing } from './standing.js';
+
+export type { CrisisInfo } from './standing.js';
 
 /** What a room needs from a peer's connection. */
 export interface PeerChannel {
   notify<N extends NotificationName>(name: N, data: NotificationTypes[N]): void;
   close(code: number, reason: string): void;
-}
-
-/** Said at check-in; kept in memory only, never in a Participant, a log or the store. */
-export interface CrisisInfo {
-  location?: string;
-  emergencyContact?: string;
 }
 
 export interface PeerInit {
@@ -33,6 +30,8 @@ export interface PeerInit {
   state: ParticipantState;
   participantRef?: string;
   clinicianId?: string;
+  /** A client's standing in the live room, shared across its reconnects. */
+  standing?: Standing;
 }
 
 export class Peer {
@@ -42,13 +41,13 @@ export class Peer {
   readonly media: PeerMedia;
   readonly participantRef: string | undefined;
   readonly clinicianId: string | undefined;
+  readonly standing: Standing;
   displayName: string;
   state: ParticipantState;
-  verified = false;
   mediaIntent: MediaFlags = { audio: false, video: false };
-  mutedByFacilitator: MediaFlags = { audio: false, video: false };
   knockedAt: string | null = null;
-  crisis: CrisisInfo = {};
+  /** Orders knocks exactly (timestamps can tie); admitAll admits in this order. */
+  knockSeq = 0;
   /** Set once the peer has left; a left peer is never notified or looked up again. */
   left = false;
 
@@ -60,6 +59,7 @@ export class Peer {
     this.state = init.state;
     this.participantRef = init.participantRef;
     this.clinicianId = init.clinicianId;
+    this.standing = init.standing ?? freshStanding();
     this.media = new PeerMedia(init.participantId, init.rtc);
   }
 
@@ -69,6 +69,18 @@ export class Peer {
 
   get isAdmitted(): boolean {
     return this.state === 'admitted' && !this.left;
+  }
+
+  get verified(): boolean {
+    return this.standing.verification !== null;
+  }
+
+  get mutedByFacilitator(): MediaFlags {
+    return this.standing.mutedByFacilitator;
+  }
+
+  get crisis(): CrisisInfo {
+    return this.standing.crisis;
   }
 
   /** The caller as the authorization table (`isAllowed`) sees it. */

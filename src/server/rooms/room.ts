@@ -7,6 +7,7 @@ import type { types as ms } from 'mediasoup';
 import {
   ProtocolError,
   RtpCapabilities,
+  TO_FACILITATOR,
   type MediaKind,
   type NotificationName,
   type NotificationTypes,
@@ -15,6 +16,8 @@ import {
   type Producer,
   type ResultTypes,
   type ClinicianHelloResult,
+  type ParticipantState,
+  type VerificationMethod,
 } from '../../shared/protocol.js';
 import { createLogger } from '../logger.js';
 import type { Direction, RtcListenOptions } from '../media/peerMedia.js';
@@ -22,6 +25,7 @@ import type { WorkerPool } from '../media/workerPool.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
+import { freshStanding, type CrisisInfo, type Standing } from './standing.js';
 
 const log = createLogger('rooms');
 
@@ -39,9 +43,13 @@ interface RouterState {
 
 export class Room {
   private readonly peers = new Map<string, Peer>();
+  /** Clients' standing by participantId, kept across reconnects for the room's life. */
+  private readonly standings = new Map<string, Standing>();
   private routerState: Promise<RouterState> | undefined;
   private pendingJoins = 0;
+  private knocks = 0;
   private closed = false;
+  private lockedFlag = false;
 
   constructor(
     readonly session: SessionRecord,
@@ -58,6 +66,11 @@ export class Room {
 
   get size(): number {
     return this.peers.size;
+  }
+
+  /** A locked room lets in only clients admitted earlier in this live room. */
+  get locked(): boolean {
+    return this.lockedFlag;
   }
 
   // --- router ----------------------------------------------------------------------
@@ -113,6 +126,21 @@ export class Room {
     return this.peers.has(participantId);
   }
 
+  /** The client's standing in this room, made on first contact and kept across reconnects. */
+  standingOf(participantId: string): Standing {
+    let standing = this.standings.get(participantId);
+    if (!standing) {
+      standing = freshStanding();
+      this.standings.set(participantId, standing);
+    }
+    return standing;
+  }
+
+  /** May this client's hello pass the lock? Only if admitted earlier in this live room. */
+  admitsThroughLock(participantId: string): boolean {
+    return !this.lockedFlag || this.standings.get(participantId)?.admittedBefore === true;
+  }
+
   private list(filter: (p: Peer) => boolean): Peer[] {
     return [...this.peers.values()].filter((p) => !p.left && filter(p));
   }
@@ -166,7 +194,7 @@ export class Room {
       waiting: this.list((p) => p.role === 'client' && p.state === 'waiting').map((p) => participantFor(peer, p)),
       participants: this.participantsFor(peer),
       producers: this.allProducers().filter((p) => p.participantId !== peer.participantId),
-      locked: false,
+      locked: this.lockedFlag,
     };
   }
 
@@ -174,12 +202,13 @@ export class Room {
   checkIn(peer: Peer, data: ParsedRequestData<'checkIn'>): void {
     peer.displayName = data.displayName;
     peer.mediaIntent = { ...data.media };
-    peer.crisis = {
-      ...(data.location !== undefined ? { location: data.location } : {}),
-      ...(data.emergencyContact !== undefined ? { emergencyContact: data.emergencyContact } : {}),
-    };
+    // A reconnecting page may not ask again: what was said earlier stays unless replaced.
+    const crisis: CrisisInfo = peer.standing.crisis;
+    if (data.location !== undefined) crisis.location = data.location;
+    if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
     peer.state = 'waiting';
     peer.knockedAt = new Date().toISOString();
+    peer.knockSeq = ++this.knocks;
     log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
     this.notifyWhere(
       (p) => p.isClinician,
@@ -188,11 +217,32 @@ export class Room {
     );
   }
 
-  private waitingClient(participantId: string): Peer {
+  /** A connected client of this room; NOT_FOUND for anyone else (clinicians included). */
+  private client(participantId: string): Peer {
     const target = this.peers.get(participantId);
     if (!target || target.left || target.role !== 'client') throw new ProtocolError('NOT_FOUND', 'no such participant');
-    if (target.state !== 'waiting') throw new ProtocolError('CONFLICT', 'that participant is not waiting');
     return target;
+  }
+
+  /** A connected client in one of `states`; CONFLICT when it is in another. */
+  private clientIn(participantId: string, states: readonly ParticipantState[]): Peer {
+    const target = this.client(participantId);
+    if (!states.includes(target.state)) {
+      throw new ProtocolError('CONFLICT', `that participant is not ${states.join(' or ')}`);
+    }
+    return target;
+  }
+
+  private waitingClient(participantId: string): Peer {
+    return this.clientIn(participantId, ['waiting']);
+  }
+
+  private notifyClinicians(subject: Peer): void {
+    this.notifyWhere(
+      (p) => p.isClinician,
+      'participantUpdated',
+      (viewer) => ({ participant: participantFor(viewer, subject) }),
+    );
   }
 
   async admit(by: Peer, participantId: string): Promise<void> {
@@ -200,24 +250,48 @@ export class Room {
     // The router may not exist yet; everything after this await is synchronous, so the
     // state is checked again against what happened meanwhile.
     const rtpCapabilities = await this.rtpCapabilities();
-    const target = this.waitingClient(participantId);
+    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by.participantId);
+  }
+
+  /** Admits every waiting client in knock order; returns their ids. */
+  async admitAll(by: Peer): Promise<string[]> {
+    const rtpCapabilities = await this.rtpCapabilities();
+    const waiting = this.list((p) => p.role === 'client' && p.state === 'waiting').sort((a, b) => a.knockSeq - b.knockSeq);
+    for (const target of waiting) this.admitNow(target, rtpCapabilities, by.participantId);
+    return waiting.map((p) => p.participantId);
+  }
+
+  /**
+   * A client admitted earlier in this room who dropped and checked in again is admitted
+   * at once: the facilitator already let them in, and a dropped connection should not
+   * send them back to the queue. Runs after the check-in response has gone out, so the
+   * page sees `waiting` and then `admitted`, as for any admission.
+   */
+  async readmitIfReturning(peer: Peer): Promise<void> {
+    if (!peer.standing.readmitOnCheckIn) return;
+    const rtpCapabilities = await this.rtpCapabilities();
+    if (peer.left || peer.state !== 'waiting' || !peer.standing.readmitOnCheckIn) return;
+    this.admitNow(peer, rtpCapabilities, 'readmission');
+  }
+
+  private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: string): void {
     target.state = 'admitted';
-    log.info('client.admitted', { sessionId: this.id, participantId, by: by.participantId });
+    target.standing.admittedBefore = true;
+    target.standing.readmitOnCheckIn = true;
+    log.info('client.admitted', { sessionId: this.id, participantId: target.participantId, by });
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
       participants: this.participantsFor(target),
       producers: this.allProducers(),
+      // Otherwise a client admitted into a locked room would learn of the lock only on a change.
+      locked: this.lockedFlag,
     });
     this.notifyWhere(
       (p) => p.isAdmitted && p !== target,
       'peerJoined',
       (viewer) => ({ participant: participantFor(viewer, target) }),
     );
-    this.notifyWhere(
-      (p) => p.isClinician,
-      'participantUpdated',
-      (viewer) => ({ participant: participantFor(viewer, target) }),
-    );
+    this.notifyClinicians(target);
   }
 
   /** Sends `denied` and closes the client's socket; the invitation stays valid. */
@@ -238,16 +312,19 @@ export class Room {
     this.peers.delete(peer.participantId);
     const closedProducers = peer.media.closeAll();
     log.info('peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
-    if (wasAdmitted) {
-      for (const producerId of closedProducers) {
-        this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
-      }
-      this.notifyWhere((p) => p.isAdmitted, 'peerLeft', () => ({ participantId: peer.participantId }));
-    }
+    if (wasAdmitted) this.announceDeparture(peer, closedProducers);
     if (knownToClinicians) {
       this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId: peer.participantId }));
     }
     this.closeIfEmpty();
+  }
+
+  /** Tells everyone admitted that `peer`'s producers and the peer itself are gone. */
+  private announceDeparture(peer: Peer, closedProducers: string[]): void {
+    for (const producerId of closedProducers) {
+      this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
+    }
+    this.notifyWhere((p) => p.isAdmitted, 'peerLeft', () => ({ participantId: peer.participantId }));
   }
 
   // --- media -------------------------------------------------------------------------
@@ -261,18 +338,24 @@ export class Room {
   }
 
   async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
-    const producer = await peer.media.produce(data.transportId, data.kind, data.rtpParameters);
-    if (peer.left) {
+    const kind: MediaKind = data.kind;
+    // A mute holds before the producer exists: it is born paused.
+    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, peer.mutedByFacilitator[kind]);
+    if (!peer.isAdmitted) {
       producer.close();
-      throw new ProtocolError('NOT_FOUND', 'the peer has left');
+      throw new ProtocolError('NOT_FOUND', 'you are no longer in the group');
     }
-    log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
-    const kind: MediaKind = producer.kind;
+    // A mute that arrived while mediasoup was creating it found nothing to pause.
+    if (peer.mutedByFacilitator[kind] && !producer.paused) await peer.media.pauseKind(kind);
+    log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind });
     this.notifyWhere(
       (p) => p.isAdmitted && p !== peer,
       'producerAdded',
       () => ({ producerId: producer.id, participantId: peer.participantId, kind }),
     );
+    if (producer.paused) {
+      this.notifyWhere((p) => p.isAdmitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
+    }
     return { id: producer.id };
   }
 
@@ -296,9 +379,140 @@ export class Room {
   }
 
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
+    // Pausing is always allowed; unpausing waits for the facilitator's allowUnmute.
+    if (!paused && peer.mutedByFacilitator[peer.media.ownProducer(producerId).kind]) {
+      throw new ProtocolError('MUTED_BY_FACILITATOR', 'the facilitator has muted you; wait until they allow unmuting');
+    }
     const changed = await peer.media.setProducerPaused(producerId, paused);
     if (!changed) return;
     this.notifyWhere((p) => p.isAdmitted && p !== peer, 'producerPaused', () => ({ producerId, paused }));
+  }
+
+  // --- moderation (facilitators only; isAllowed has run) -------------------------------
+
+  /** Marks a waiting or admitted client verified; returns them so the caller can record it. */
+  verify(by: Peer, participantId: string, method: VerificationMethod): Peer {
+    const target = this.clientIn(participantId, ['waiting', 'admitted']);
+    target.standing.verification = { method, by: by.clinicianId ?? by.participantId };
+    log.info('client.verified', { sessionId: this.id, participantId, by: by.participantId, method });
+    this.notifyClinicians(target);
+    return target;
+  }
+
+  /**
+   * Mutes a waiting or admitted client's `kind`: its producers of that kind are paused on
+   * the server now, and any it makes later are born paused, until allowUnmute.
+   */
+  async mute(by: Peer, participantId: string, kind: MediaKind): Promise<void> {
+    const target = this.clientIn(participantId, ['waiting', 'admitted']);
+    if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
+    await this.muteNow(target, kind, by.participantId);
+  }
+
+  /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
+  async muteAll(by: Peer, kind: MediaKind): Promise<string[]> {
+    const targets = this.list((p) => p.role === 'client' && p.isAdmitted && !p.mutedByFacilitator[kind]);
+    await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
+    return targets.map((t) => t.participantId);
+  }
+
+  private async muteNow(target: Peer, kind: MediaKind, by: string): Promise<void> {
+    // The flag first: from here on the client cannot unpause, even while the pause is in flight.
+    target.mutedByFacilitator[kind] = true;
+    log.info('client.muted', { sessionId: this.id, participantId: target.participantId, kind, by });
+    target.notify('mutedByFacilitator', { kind });
+    this.notifyClinicians(target);
+    const paused = await target.media.pauseKind(kind);
+    if (!target.isAdmitted) return;
+    for (const producerId of paused) {
+      this.notifyWhere((p) => p.isAdmitted, 'producerPaused', () => ({ producerId, paused: true }));
+    }
+  }
+
+  /** Lets the client unmute `kind` itself; never resumes anything on its behalf. */
+  allowUnmute(by: Peer, participantId: string, kind: MediaKind): void {
+    const target = this.clientIn(participantId, ['waiting', 'admitted']);
+    if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
+    target.mutedByFacilitator[kind] = false;
+    log.info('client.unmute_allowed', { sessionId: this.id, participantId, kind, by: by.participantId });
+    target.notify('unmuteAllowed', { kind });
+    this.notifyClinicians(target);
+  }
+
+  /** The connected client `remove` would act on, or undefined if not connected. */
+  connectedClient(participantId: string): Peer | undefined {
+    const target = this.peers.get(participantId);
+    return target && !target.left && target.role === 'client' ? target : undefined;
+  }
+
+  /** Sends `removed`, closes the client's socket and media; the caller revokes the invitation. */
+  remove(by: Peer, target: Peer): void {
+    target.standing.readmitOnCheckIn = false;
+    log.info('client.removed', { sessionId: this.id, participantId: target.participantId, by: by.participantId });
+    target.notify('removed', {});
+    target.channel.close(1000, 'removed');
+    this.removePeer(target);
+  }
+
+  /** An admitted client back to the waiting room: media closed, socket kept. */
+  returnToWaiting(by: Peer, participantId: string): void {
+    const target = this.clientIn(participantId, ['admitted']);
+    target.state = 'waiting';
+    // Sent back on purpose: a reconnect must not admit them again by itself.
+    target.standing.readmitOnCheckIn = false;
+    log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
+    this.announceDeparture(target, target.media.teardown());
+    target.notify('returnedToWaiting', {});
+    this.notifyClinicians(target);
+  }
+
+  /** Returns whether the flag changed; clinicians and every connected client hear of a change. */
+  setLocked(by: Peer, locked: boolean): boolean {
+    if (this.lockedFlag === locked) return false;
+    this.lockedFlag = locked;
+    log.info(locked ? 'room.locked' : 'room.unlocked', { sessionId: this.id, by: by.participantId });
+    this.notifyWhere(() => true, 'locked', () => ({ locked }));
+    return true;
+  }
+
+  /** What a client said at check-in for emergencies; null where they said nothing. */
+  crisisInfo(participantId: string): ResultTypes['crisisInfo'] {
+    // Kept after the client drops: that may be exactly when the facilitator needs it.
+    const standing = this.standings.get(participantId);
+    if (!standing) throw new ProtocolError('NOT_FOUND', 'no such participant');
+    return { location: standing.crisis.location ?? null, emergencyContact: standing.crisis.emergencyContact ?? null };
+  }
+
+  /**
+   * Relays a private message: a client writes to the session's facilitators (never to
+   * observers), a facilitator to one connected client. Never stored, never logged.
+   */
+  relayMessage(from: Peer, to: string, text: string): void {
+    if (from.role === 'client') return this.messageFacilitators(from, to, text);
+    if (from.role !== 'facilitator') throw new ProtocolError('FORBIDDEN', 'observers do not send messages');
+    if (to === TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', 'write to a participantId');
+    this.clientIn(to, ['waiting', 'admitted']).notify('message', { from: TO_FACILITATOR, text });
+  }
+
+  private messageFacilitators(from: Peer, to: string, text: string): void {
+    if (to !== TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', `clients write to "${TO_FACILITATOR}"`);
+    const facilitators = this.list((p) => p.role === 'facilitator');
+    // Better to say so than to drop a message someone may have found hard to write.
+    if (facilitators.length === 0) throw new ProtocolError('NOT_FOUND', 'no facilitator is here right now');
+    for (const f of facilitators) f.notify('message', { from: from.participantId, text });
+  }
+
+  /**
+   * Ends the live session: everyone hears `sessionEnded`, every socket but the caller's
+   * closes now (the caller's closes after its response), and the router closes.
+   */
+  end(by: Peer): void {
+    log.info('room.ended', { sessionId: this.id, by: by.participantId });
+    const everyone = this.list(() => true);
+    for (const p of everyone) p.notify('sessionEnded', {});
+    for (const p of everyone) if (p !== by) p.channel.close(1000, 'session ended');
+    this.close();
+    this.deps.onEmpty(this);
   }
 
   // --- lifecycle ---------------------------------------------------------------------

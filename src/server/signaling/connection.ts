@@ -167,6 +167,7 @@ export class SignalingConnection implements PeerChannel {
     const joined = this.joined;
     if (!joined) throw new ProtocolError('UNAUTHENTICATED', 'say hello first');
     let closeAfter: { code: number; reason: string } | undefined;
+    let followUp: (() => Promise<void>) | undefined;
     const mc: MethodContext = {
       ctx: this.ctx,
       peer: joined.peer,
@@ -174,11 +175,18 @@ export class SignalingConnection implements PeerChannel {
       closeAfterResponse: (code, reason) => {
         closeAfter = { code, reason };
       },
+      afterResponse: (work) => {
+        followUp = work;
+      },
     };
     // `data` was parsed by requestSchemas[method] just before this call.
     const result = await runMethod(method, mc, data as ParsedRequestData<M>);
     this.respond(id, result);
     if (closeAfter) this.close(closeAfter.code, closeAfter.reason);
+    // Its response has gone; a failure now can only be logged.
+    followUp?.().catch((err: unknown) => {
+      log.error('method.follow_up_failed', { connectionId: this.connectionId, method, ...errorFields(err) });
+    });
   }
 
   private onClose(): void {

@@ -61,13 +61,20 @@ export async function participantHello(
   }
   if (!isOpen()) return undefined;
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
+  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
   const session = ctx.store.sessions.byId(invitation.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
   assertJoinable(ctx, session, new Date());
 
   // Checked before opening the room, so a refused hello never leaves an empty room behind.
-  if (ctx.rooms.get(session.id)?.hasPeer(invitation.participantId)) {
+  const live = ctx.rooms.get(session.id);
+  if (live?.hasPeer(invitation.participantId)) {
     throw new ProtocolError('CONFLICT', 'this invitation is already connected elsewhere');
+  }
+  // A lock keeps out newcomers, not someone the facilitator admitted whose connection dropped.
+  if (live && !live.admitsThroughLock(invitation.participantId)) {
+    log.info('participant.locked_out', { sessionId: session.id, participantId: invitation.participantId });
+    throw new ProtocolError('ROOM_LOCKED', 'the group is locked; ask your facilitator');
   }
   const room = ctx.rooms.open(session);
   const peer = new Peer({
@@ -78,6 +85,7 @@ export async function participantHello(
     displayName: '',
     state: 'check-in',
     participantRef: invitation.participantRef,
+    standing: room.standingOf(invitation.participantId),
   });
   room.addClient(peer);
   return {

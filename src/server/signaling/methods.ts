@@ -1,7 +1,9 @@
 /**
  * Handlers for every method after hello, one per name, typed by the protocol's request and
  * result maps. Authorization by role and state (`isAllowed`) has already run; handlers add
- * the per-object checks (a transport, producer or consumer must be the caller's own).
+ * the per-object checks (a transport, producer or consumer must be the caller's own; a
+ * moderation target must be a client of this session in a fitting state). What moderation
+ * must leave on record is written here; the Room keeps only live state.
  */
 import {
   ProtocolError,
@@ -19,6 +21,8 @@ export interface MethodContext {
   room: Room;
   /** Ends the caller's connection after its response has gone out. */
   closeAfterResponse(code: number, reason: string): void;
+  /** Runs `work` once the response has gone out (for what must follow it on the wire). */
+  afterResponse(work: () => Promise<void>): void;
 }
 
 type PeerMethod = Exclude<MethodName, 'hello'>;
@@ -30,12 +34,39 @@ type Handler<M extends PeerMethod> = (
 
 const ok = {} as Record<string, never>;
 
+/** The clinician account behind a facilitator peer, for the records. */
+function clinicianOf(peer: Peer): string {
+  if (peer.clinicianId === undefined) throw new ProtocolError('FORBIDDEN', 'for clinicians only');
+  return peer.clinicianId;
+}
+
+/**
+ * Revokes the invitation and records the removal, then (if the client is connected) sends
+ * `removed` and closes its socket. A client who has dropped can be removed too: the revoked
+ * invitation keeps them out. The record comes first, so a failed write removes nobody.
+ */
+function removeClient({ ctx, peer, room }: MethodContext, participantId: string, reason: string): void {
+  const invitation = ctx.store.invitations.byParticipantId(room.id, participantId);
+  if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
+  const recorded = ctx.store.moderation.recordRemoval({
+    sessionId: room.id,
+    participantId,
+    removedBy: clinicianOf(peer),
+    reason,
+    removedAt: new Date().toISOString(),
+  });
+  if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed');
+  const target = room.connectedClient(participantId);
+  if (target) room.remove(peer, target);
+}
+
 export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
-  async checkIn({ ctx, peer, room }, data) {
+  async checkIn({ ctx, peer, room, afterResponse }, data) {
     if (data.agreementVersion !== ctx.agreement.version) {
       throw new ProtocolError('CONFLICT', 'the agreement has changed; please read it again');
     }
     room.checkIn(peer, data);
+    afterResponse(() => room.readmitIfReturning(peer));
     // Only codecs: lets the page prepare its media engine while it waits.
     return { state: 'waiting', routerRtpCapabilities: await room.rtpCapabilities() };
   },
@@ -48,6 +79,10 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   async admit({ peer, room }, { participantId }) {
     await room.admit(peer, participantId);
     return ok;
+  },
+
+  async admitAll({ peer, room }) {
+    return { participantIds: await room.admitAll(peer) };
   },
 
   deny({ peer, room }, { participantId }) {
@@ -78,6 +113,73 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   async setProducerPaused({ peer, room }, { producerId, paused }) {
     await room.setProducerPaused(peer, producerId, paused);
     return ok;
+  },
+
+  message({ peer, room }, { to, text }) {
+    room.relayMessage(peer, to, text);
+    return ok;
+  },
+
+  verify({ ctx, peer, room }, { participantId, method }) {
+    const verifiedBy = clinicianOf(peer);
+    room.verify(peer, participantId, method);
+    ctx.store.moderation.recordVerification({
+      sessionId: room.id,
+      participantId,
+      method,
+      verifiedBy,
+      verifiedAt: new Date().toISOString(),
+    });
+    return ok;
+  },
+
+  async mute({ peer, room }, { participantId, kind }) {
+    await room.mute(peer, participantId, kind);
+    return ok;
+  },
+
+  async muteAll({ peer, room }, { kind }) {
+    return { participantIds: await room.muteAll(peer, kind) };
+  },
+
+  allowUnmute({ peer, room }, { participantId, kind }) {
+    room.allowUnmute(peer, participantId, kind);
+    return ok;
+  },
+
+  remove(mc, { participantId, reason }) {
+    removeClient(mc, participantId, reason);
+    return ok;
+  },
+
+  returnToWaiting({ peer, room }, { participantId }) {
+    room.returnToWaiting(peer, participantId);
+    return ok;
+  },
+
+  lock({ peer, room }, { locked }) {
+    room.setLocked(peer, locked);
+    return ok;
+  },
+
+  end({ ctx, peer, room, closeAfterResponse }) {
+    // The record first: once it says ended, no hello gets in, whatever happens next.
+    ctx.store.sessions.end(room.id, new Date());
+    room.end(peer);
+    closeAfterResponse(1000, 'session ended');
+    return ok;
+  },
+
+  crisisInfo({ ctx, peer, room }, { participantId }) {
+    const info = room.crisisInfo(participantId);
+    // Every look is on record (who, whom, when); what it said never is.
+    ctx.store.moderation.recordCrisisInfoView({
+      sessionId: room.id,
+      participantId,
+      viewedBy: clinicianOf(peer),
+      viewedAt: new Date().toISOString(),
+    });
+    return info;
   },
 };
 

@@ -9,6 +9,8 @@ export interface Invitation {
   participantId: string;
   passcodeHash: string;
   revokedAt: string | null;
+  /** Set when the session ended; the invitation no longer opens it. */
+  expiredAt: string | null;
   createdAt: string;
 }
 
@@ -23,6 +25,7 @@ export interface InvitationRepo {
   create(i: NewInvitation): Invitation;
   byTokenHash(tokenHash: string): Invitation | undefined;
   bySession(sessionId: string): Invitation[];
+  byParticipantId(sessionId: string, participantId: string): Invitation | undefined;
   revoke(id: string, at: Date): void;
 }
 
@@ -33,6 +36,7 @@ interface InvitationRow {
   participant_id: string;
   passcode_hash: string;
   revoked_at: string | null;
+  expired_at: string | null;
   created_at: string;
 }
 
@@ -43,6 +47,7 @@ const hydrate = (row: InvitationRow): Invitation => ({
   participantId: row.participant_id,
   passcodeHash: row.passcode_hash,
   revokedAt: row.revoked_at,
+  expiredAt: row.expired_at,
   createdAt: row.created_at,
 });
 
@@ -55,6 +60,9 @@ export function createInvitationRepo(db: Database): InvitationRepo {
   const selectByToken = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE token_hash = ?`);
   const selectBySession = db.prepare<[string], InvitationRow>(
     `SELECT * FROM invitations WHERE session_id = ? ORDER BY participant_ref`,
+  );
+  const selectByParticipant = db.prepare<[string, string], InvitationRow>(
+    `SELECT * FROM invitations WHERE session_id = ? AND participant_id = ?`,
   );
   const revoke = db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`);
   return {
@@ -70,6 +78,10 @@ export function createInvitationRepo(db: Database): InvitationRepo {
       return row ? hydrate(row) : undefined;
     },
     bySession: (sessionId) => selectBySession.all(sessionId).map(hydrate),
+    byParticipantId(sessionId, participantId) {
+      const row = selectByParticipant.get(sessionId, participantId);
+      return row ? hydrate(row) : undefined;
+    },
     revoke(id, at) {
       revoke.run(at.toISOString(), id);
     },

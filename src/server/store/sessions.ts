@@ -23,6 +23,8 @@ export interface SessionRepo {
   /** Sessions led or co-facilitated by any facilitator this supervisor supervises. */
   supervisedBy(supervisorId: string): SessionRecord[];
   setState(id: string, state: SessionState): void;
+  /** The session is over: state `ended`, its end time recorded, its invitations expired. */
+  end(id: string, at: Date): void;
 }
 
 interface SessionRow {
@@ -56,6 +58,15 @@ export function createSessionRepo(db: Database): SessionRepo {
     `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`,
   );
   const updateState = db.prepare(`UPDATE sessions SET state = ? WHERE id = ?`);
+  const markEnded = db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state != 'ended'`);
+  const expireInvitations = db.prepare(
+    `UPDATE invitations SET expired_at = ? WHERE session_id = ? AND expired_at IS NULL`,
+  );
+  // One transaction: an ended session never keeps a live invitation.
+  const end = db.transaction((id: string, at: string) => {
+    markEnded.run(at, id);
+    expireInvitations.run(at, id);
+  });
 
   const hydrate = (row: SessionRow): SessionRecord => ({
     id: row.id,
@@ -95,6 +106,9 @@ export function createSessionRepo(db: Database): SessionRepo {
     supervisedBy: (supervisorId) => selectSupervised.all(supervisorId, supervisorId).map(hydrate),
     setState(id, state) {
       updateState.run(state, id);
+    },
+    end(id, at) {
+      end(id, at.toISOString());
     },
   };
 }

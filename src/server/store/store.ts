@@ -1,9 +1,12 @@
 /** The server's store: one SQLite database and a repository per table group. */
 import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
 import { openDatabase } from './database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
+import { createModerationRepo, type ModerationRepo } from './moderation.js';
+import { createRecordSealer, RECORDS_KEY_BYTES } from './recordSealer.js';
 import { createSessionRepo, type SessionRepo } from './sessions.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
 
@@ -13,12 +16,18 @@ export interface Store {
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
   readonly invitations: InvitationRepo;
+  readonly moderation: ModerationRepo;
   close(): void;
 }
 
 export const DATABASE_FILE = 'confidant.sqlite';
 
-export function openStore(dataDir: string): Store {
+/**
+ * `recordsKey` seals free text the records must keep (removal reasons). Without one, a
+ * fresh key is made for this process only: fine for tests and demo mode, whose data dies
+ * with them; the server passes its configured key.
+ */
+export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECORDS_KEY_BYTES)): Store {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
   return {
     db,
@@ -26,6 +35,7 @@ export function openStore(dataDir: string): Store {
     tokens: createTokenRepo(db),
     sessions: createSessionRepo(db),
     invitations: createInvitationRepo(db),
+    moderation: createModerationRepo(db, createRecordSealer(recordsKey)),
     close: () => db.close(),
   };
 }

@@ -1,10 +1,11 @@
 /** Every migration in order. A new schema version is a new numbered file added here. */
 import type { Database } from 'better-sqlite3';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_moderation.js';
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m002];

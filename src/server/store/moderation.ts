@@ -1,0 +1,136 @@
+/**
+ * What moderation records: verifications, removals (with the invitation's revocation) and
+ * crisis-information views. Append-only; people appear by ids only. Rosters read these.
+ */
+import type { Database } from 'better-sqlite3';
+import { VerificationMethod } from '../../shared/protocol.js';
+import type { RecordSealer } from './recordSealer.js';
+
+export interface VerificationRecord {
+  sessionId: string;
+  participantId: string;
+  method: VerificationMethod;
+  /** The verifying clinician's account id. */
+  verifiedBy: string;
+  verifiedAt: string;
+}
+
+export interface RemovalRecord {
+  sessionId: string;
+  participantId: string;
+  /** The removing clinician's account id. */
+  removedBy: string;
+  /** Opened from its sealed form; only ever in memory. */
+  reason: string;
+  removedAt: string;
+}
+
+export interface CrisisInfoView {
+  sessionId: string;
+  participantId: string;
+  viewedBy: string;
+  viewedAt: string;
+}
+
+export interface ModerationRepo {
+  recordVerification(v: VerificationRecord): void;
+  /**
+   * Revokes the client's invitation and records who removed them and why, in one
+   * transaction. Returns false (and records nothing) when the invitation was already revoked.
+   */
+  recordRemoval(r: RemovalRecord): boolean;
+  recordCrisisInfoView(v: CrisisInfoView): void;
+  verifications(sessionId: string): VerificationRecord[];
+  removals(sessionId: string): RemovalRecord[];
+  crisisInfoViews(sessionId: string): CrisisInfoView[];
+}
+
+/** What a sealed reason is bound to: moving it to another row makes it unreadable. */
+function removalContext(sessionId: string, participantId: string, removedAt: string): string {
+  return `removal\n${sessionId}\n${participantId}\n${removedAt}`;
+}
+
+interface VerificationRow {
+  session_id: string;
+  participant_id: string;
+  method: string;
+  verified_by: string;
+  verified_at: string;
+}
+
+interface RemovalRow {
+  session_id: string;
+  participant_id: string;
+  removed_by: string;
+  reason_sealed: Buffer;
+  removed_at: string;
+}
+
+interface CrisisViewRow {
+  session_id: string;
+  participant_id: string;
+  viewed_by: string;
+  viewed_at: string;
+}
+
+export function createModerationRepo(db: Database, sealer: RecordSealer): ModerationRepo {
+  const insertVerification = db.prepare(
+    `INSERT INTO verifications (session_id, participant_id, method, verified_by, verified_at) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const revoke = db.prepare(
+    `UPDATE invitations SET revoked_at = ? WHERE session_id = ? AND participant_id = ? AND revoked_at IS NULL`,
+  );
+  const insertRemoval = db.prepare(
+    `INSERT INTO removals (session_id, participant_id, removed_by, reason_sealed, removed_at) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const insertView = db.prepare(
+    `INSERT INTO crisis_info_views (session_id, participant_id, viewed_by, viewed_at) VALUES (?, ?, ?, ?)`,
+  );
+  const selectVerifications = db.prepare<[string], VerificationRow>(
+    `SELECT * FROM verifications WHERE session_id = ? ORDER BY id`,
+  );
+  const selectRemovals = db.prepare<[string], RemovalRow>(`SELECT * FROM removals WHERE session_id = ? ORDER BY id`);
+  const selectViews = db.prepare<[string], CrisisViewRow>(
+    `SELECT * FROM crisis_info_views WHERE session_id = ? ORDER BY id`,
+  );
+
+  const removal = db.transaction((r: RemovalRecord): boolean => {
+    if (revoke.run(r.removedAt, r.sessionId, r.participantId).changes === 0) return false;
+    const sealed = sealer.seal(r.reason, removalContext(r.sessionId, r.participantId, r.removedAt));
+    insertRemoval.run(r.sessionId, r.participantId, r.removedBy, sealed, r.removedAt);
+    return true;
+  });
+
+  return {
+    recordVerification(v) {
+      insertVerification.run(v.sessionId, v.participantId, v.method, v.verifiedBy, v.verifiedAt);
+    },
+    recordRemoval: (r) => removal(r),
+    recordCrisisInfoView(v) {
+      insertView.run(v.sessionId, v.participantId, v.viewedBy, v.viewedAt);
+    },
+    verifications: (sessionId) =>
+      selectVerifications.all(sessionId).map((row) => ({
+        sessionId: row.session_id,
+        participantId: row.participant_id,
+        method: VerificationMethod.parse(row.method),
+        verifiedBy: row.verified_by,
+        verifiedAt: row.verified_at,
+      })),
+    removals: (sessionId) =>
+      selectRemovals.all(sessionId).map((row) => ({
+        sessionId: row.session_id,
+        participantId: row.participant_id,
+        removedBy: row.removed_by,
+        reason: sealer.open(row.reason_sealed, removalContext(row.session_id, row.participant_id, row.removed_at)),
+        removedAt: row.removed_at,
+      })),
+    crisisInfoViews: (sessionId) =>
+      selectViews.all(sessionId).map((row) => ({
+        sessionId: row.session_id,
+        participantId: row.participant_id,
+        viewedBy: row.viewed_by,
+        viewedAt: row.viewed_at,
+      })),
+  };
+}

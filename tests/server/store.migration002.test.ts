@@ -1,0 +1,92 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { setLogLevel } from '../../src/server/logger.js';
+import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
+import * as m001 from '../../src/server/store/migrations/001_initial.js';
+import * as m002 from '../../src/server/store/migrations/002_moderation.js';
+import { createModerationRepo } from '../../src/server/store/moderation.js';
+import { createRecordSealer } from '../../src/server/store/recordSealer.js';
+import { createSessionRepo } from '../../src/server/store/sessions.js';
+import { createInvitationRepo } from '../../src/server/store/invitations.js';
+
+setLogLevel('error');
+
+function columns(db: BetterSqlite3.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+
+/** A version-1 database holding one clinician, one session and one invitation. */
+function version1(): BetterSqlite3.Database {
+  const db = new BetterSqlite3(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, [m001]);
+  const now = new Date().toISOString();
+  db.prepare(`INSERT INTO clinicians VALUES ('c1', 'ana', 'Ana', 'h', 1, ?)`).run(now);
+  db.prepare(`INSERT INTO sessions VALUES ('s1', 'Group', ?, ?, 'c1', 'live', ?)`).run(now, now, now);
+  db.prepare(`INSERT INTO invitations VALUES ('i1', 's1', 'IOP-1', 'p-1', 'tok', 'pc', NULL, ?)`).run(now);
+  return db;
+}
+
+const at = '2026-11-03T18:00:00.000Z';
+
+describe('migration 002_moderation', () => {
+  it('adds the moderation tables and columns to a version-1 database, keeping its rows', () => {
+    const db = version1();
+    expect(migrate(db, [m001, m002])).toEqual([2]);
+    expect(schemaVersion(db)).toBe(2);
+    expect(columns(db, 'verifications')).toEqual(['id', 'session_id', 'participant_id', 'method', 'verified_by', 'verified_at']);
+    expect(columns(db, 'removals')).toEqual(['id', 'session_id', 'participant_id', 'removed_by', 'reason_sealed', 'removed_at']);
+    expect(columns(db, 'crisis_info_views')).toEqual(['id', 'session_id', 'participant_id', 'viewed_by', 'viewed_at']);
+    expect(columns(db, 'invitations')).toContain('expired_at');
+    expect(columns(db, 'sessions')).toContain('ended_at');
+    expect(db.prepare(`SELECT participant_id, expired_at FROM invitations`).get()).toEqual({ participant_id: 'p-1', expired_at: null });
+  });
+
+  it('accepts only known verification methods and real sessions, invitations and clinicians', () => {
+    const db = version1();
+    migrate(db, [m001, m002]);
+    const insert = db.prepare(`INSERT INTO verifications (session_id, participant_id, method, verified_by, verified_at) VALUES (?, ?, ?, ?, ?)`);
+    expect(() => insert.run('s1', 'p-1', 'photo-id', 'c1', at)).not.toThrow();
+    expect(() => insert.run('s1', 'p-1', 'vibes', 'c1', at)).toThrow(/CHECK/);
+    expect(() => insert.run('s1', 'p-nobody', 'photo-id', 'c1', at)).toThrow(/FOREIGN KEY/);
+    expect(() => insert.run('s1', 'p-1', 'photo-id', 'c-nobody', at)).toThrow(/FOREIGN KEY/);
+  });
+
+  it('records a removal with its reason sealed, revoking the invitation once', () => {
+    const db = version1();
+    migrate(db, [m001, m002]);
+    const key = randomBytes(32);
+    const repo = createModerationRepo(db, createRecordSealer(key));
+    const removal = { sessionId: 's1', participantId: 'p-1', removedBy: 'c1', reason: 'threatened another member', removedAt: at };
+    expect(repo.recordRemoval(removal)).toBe(true);
+    expect(repo.recordRemoval({ ...removal, removedAt: '2026-11-03T18:05:00.000Z' })).toBe(false);
+    expect(createInvitationRepo(db).byParticipantId('s1', 'p-1')?.revokedAt).toBe(at);
+    expect(repo.removals('s1')).toEqual([removal]);
+
+    const row = db.prepare(`SELECT reason_sealed FROM removals`).get() as { reason_sealed: Buffer };
+    expect(row.reason_sealed.includes(Buffer.from('threatened'))).toBe(false);
+    // Under another key (a copied database without the key file) the reason stays shut.
+    expect(() => createModerationRepo(db, createRecordSealer(randomBytes(32))).removals('s1')).toThrow();
+    // Moved onto another row, it no longer opens.
+    db.prepare(`UPDATE removals SET removed_at = ?`).run('2026-11-04T00:00:00.000Z');
+    expect(() => repo.removals('s1')).toThrow();
+  });
+
+  it('records crisis-information views with no room for their content', () => {
+    const db = version1();
+    migrate(db, [m001, m002]);
+    const repo = createModerationRepo(db, createRecordSealer(randomBytes(32)));
+    repo.recordCrisisInfoView({ sessionId: 's1', participantId: 'p-1', viewedBy: 'c1', viewedAt: at });
+    expect(repo.crisisInfoViews('s1')).toEqual([{ sessionId: 's1', participantId: 'p-1', viewedBy: 'c1', viewedAt: at }]);
+  });
+
+  it('ends a session once, expiring its invitations with it', () => {
+    const db = version1();
+    migrate(db, [m001, m002]);
+    createSessionRepo(db).end('s1', new Date(at));
+    createSessionRepo(db).end('s1', new Date('2026-11-05T00:00:00.000Z'));
+    expect(db.prepare(`SELECT state, ended_at FROM sessions`).get()).toEqual({ state: 'ended', ended_at: at });
+    expect(createInvitationRepo(db).byParticipantId('s1', 'p-1')?.expiredAt).toBe(at);
+  });
+});
