@@ -14,6 +14,8 @@ export const chromiumArgs = [
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  // Playwright empties its output folder on every run; screenshots live beside it and stay.
+  outputDir: 'test-results/playwright',
   timeout: 90_000,
   expect: { timeout: 15_000 },
   workers: 1,

@@ -67,6 +67,9 @@ export const ipcRequests = {
   'auth:current': Empty,
   'sessions:list': Empty,
   'sessions:connect': z.object({ sessionId: z.string().min(1).max(128) }),
+  // Carries only a count: a desktop notification can be read over a shoulder or from the
+  // OS notification history, so it never names anyone.
+  'app:notifyKnock': z.object({ waiting: z.number().int().min(1).max(1000) }),
 } satisfies { [C in IpcChannel]: z.ZodType };
 
 export interface IpcResults {
@@ -76,6 +79,7 @@ export interface IpcResults {
   'auth:current': SignInResult | null;
   'sessions:list': z.infer<typeof SessionList>;
   'sessions:connect': SessionConnection;
+  'app:notifyKnock': Record<string, never>;
 }
 
 export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;

@@ -9,6 +9,7 @@ export const IPC_CHANNELS = [
   'auth:current',
   'sessions:list',
   'sessions:connect',
+  'app:notifyKnock',
 ] as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[number];

@@ -320,7 +320,16 @@ export interface NotificationTypes {
   locked: { locked: boolean };
   // to a client
   /** `participants`: every admitted peer, the recipient and clinicians included. */
-  admitted: { routerRtpCapabilities: RtpCapabilities; participants: Participant[]; producers: Producer[] };
+  admitted: {
+    routerRtpCapabilities: RtpCapabilities;
+    participants: Participant[];
+    producers: Producer[];
+    /**
+     * Whether the room is locked at the moment of admission (an addition to PROTOCOL.md, optional):
+     * without it a client admitted into a locked room learns of the lock only when it changes.
+     */
+    locked?: boolean;
+  };
   denied: Record<string, never>;
   removed: Record<string, never>;
   returnedToWaiting: Record<string, never>;

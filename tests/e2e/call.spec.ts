@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
+import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, videoWidthIn } from '../support/flows';
 
 let demo: DemoServer;
 let host: ConsoleHost;
@@ -26,34 +26,6 @@ async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<v
   mkdirSync('test-results/screenshots', { recursive: true });
   const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
   await testInfo.attach(name, { body, contentType: 'image/png' });
-}
-
-/**
- * Peak level of the remote audio the page is playing, read with an AnalyserNode over
- * ~1.5 s. Chromium's fake microphone beeps, so a live remote track is audibly non-silent.
- */
-async function remoteAudioPeak(page: Page, selector: string): Promise<number> {
-  return page.evaluate(async (sel) => {
-    const tracks = [...document.querySelectorAll<HTMLAudioElement>(sel)]
-      .map((el) => el.srcObject)
-      .filter((s): s is MediaStream => s instanceof MediaStream)
-      .flatMap((s) => s.getAudioTracks());
-    if (tracks.length === 0) return 0;
-    const ctx = new AudioContext();
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 2048;
-    ctx.createMediaStreamSource(new MediaStream(tracks)).connect(analyser);
-    const buf = new Float32Array(analyser.fftSize);
-    let peak = 0;
-    const until = performance.now() + 1500;
-    while (performance.now() < until) {
-      analyser.getFloatTimeDomainData(buf);
-      for (const x of buf) peak = Math.max(peak, Math.abs(x));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await ctx.close();
-    return peak;
-  }, selector);
 }
 
 test('a facilitator admits a client from the waiting room and they see and hear each other', async ({ browser }, testInfo) => {

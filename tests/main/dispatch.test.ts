@@ -10,6 +10,7 @@ function handlers(overrides: Partial<IpcHandlers> = {}): IpcHandlers {
     ...createHandlers({
       appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
       server: new ServerSession(),
+      notifier: { show: () => undefined },
     }),
     ...overrides,
   };
@@ -81,6 +82,26 @@ describe('IPC dispatcher', () => {
       ok: false,
       error: { code: 'UNAUTHENTICATED' },
     });
+  });
+});
+
+describe('knock notifications', () => {
+  it('count who is waiting and never carry a name', async () => {
+    const shown: string[] = [];
+    const dispatch = createIpcDispatcher({
+      ...handlers(),
+      ...createHandlers({
+        appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
+        server: new ServerSession(),
+        notifier: { show: (_title, body) => shown.push(body) },
+      }),
+    });
+    await dispatch('app:notifyKnock', { waiting: 1 });
+    await dispatch('app:notifyKnock', { waiting: 3 });
+    expect(shown).toEqual(['Someone is waiting to be let in.', '3 people are waiting to be let in.']);
+    await expect(dispatch('app:notifyKnock', { waiting: 1, name: 'Robin' })).resolves.toMatchObject({ ok: true });
+    expect(shown.join(' ')).not.toContain('Robin');
+    await expect(dispatch('app:notifyKnock', { waiting: 0 })).resolves.toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 });
 

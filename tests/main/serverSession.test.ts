@@ -19,6 +19,7 @@ function consoleMain() {
     createHandlers({
       appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
       server,
+      notifier: { show: () => undefined },
     }),
   );
   return { server, dispatch };

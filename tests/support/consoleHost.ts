@@ -27,6 +27,8 @@ const contentTypes: Record<string, string> = {
 
 export interface ConsoleHost {
   url: string;
+  /** Desktop notifications main would have shown (Electron's Notification is the glue left out). */
+  notifications: { title: string; body: string }[];
   /** Give a page the bridge; call before the page navigates. */
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
@@ -49,8 +51,10 @@ export async function startConsoleHost(options: { defaultServerUrl: string | nul
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
 
+  const notifications: { title: string; body: string }[] = [];
   return {
     url: `http://127.0.0.1:${port}/`,
+    notifications,
     async attach(page) {
       // One ServerSession per page, as one console window has one main process.
       const dispatch = createIpcDispatcher(
@@ -62,6 +66,7 @@ export async function startConsoleHost(options: { defaultServerUrl: string | nul
             defaultServerUrl: options.defaultServerUrl,
           },
           server: new ServerSession(),
+          notifier: { show: (title, body) => notifications.push({ title, body }) },
         }),
       );
       await page.exposeFunction('__confidantIpc', (channel: unknown, payload: unknown) => dispatch(channel, payload));

@@ -20,12 +20,22 @@ export async function facilitatorOpensSession(page: Page, host: ConsoleHost, dem
 }
 
 /** A client opens their invitation, enters the passcode and checks in to the waiting room. */
-export async function clientChecksIn(page: Page, invitation: Invitation, name: string, camera = true): Promise<void> {
+export async function clientChecksIn(
+  page: Page,
+  invitation: Invitation,
+  name: string,
+  camera = true,
+  crisis?: { location: string; emergencyContact: string },
+): Promise<void> {
   await page.goto(invitation.url);
   await page.getByLabel(/passcode/i).fill(invitation.passcode);
   await page.getByRole('button', { name: /continue/i }).click();
   await page.getByLabel(/first name or pseudonym/i).fill(name);
   await page.getByRole('checkbox', { name: /confidential/i }).check();
+  if (crisis) {
+    await page.getByLabel(/where are you right now/i).fill(crisis.location);
+    await page.getByLabel(/emergency contact/i).fill(crisis.emergencyContact);
+  }
   const cameraSwitch = page.getByRole('switch', { name: /camera/i });
   if ((await cameraSwitch.getAttribute('aria-checked')) !== String(camera)) await cameraSwitch.click();
   await page.getByRole('button', { name: /check in/i }).click();
@@ -44,4 +54,32 @@ export async function videoWidthIn(page: Page, testId: string): Promise<number> 
     .locator('video')
     .evaluate((v: HTMLVideoElement) => v.videoWidth)
     .catch(() => 0);
+}
+
+/**
+ * Peak level of the remote audio the page is playing, read with an AnalyserNode over
+ * ~1.5 s. Chromium's fake microphone beeps, so a live remote track is audibly non-silent.
+ */
+export async function remoteAudioPeak(page: Page, selector: string): Promise<number> {
+  return page.evaluate(async (sel) => {
+    const tracks = [...document.querySelectorAll<HTMLAudioElement>(sel)]
+      .map((el) => el.srcObject)
+      .filter((s): s is MediaStream => s instanceof MediaStream)
+      .flatMap((s) => s.getAudioTracks());
+    if (tracks.length === 0) return 0;
+    const ctx = new AudioContext();
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 2048;
+    ctx.createMediaStreamSource(new MediaStream(tracks)).connect(analyser);
+    const buf = new Float32Array(analyser.fftSize);
+    let peak = 0;
+    const until = performance.now() + 1500;
+    while (performance.now() < until) {
+      analyser.getFloatTimeDomainData(buf);
+      for (const x of buf) peak = Math.max(peak, Math.abs(x));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await ctx.close();
+    return peak;
+  }, selector);
 }

@@ -1,5 +1,5 @@
 import type { Participant } from '../../../shared/protocol';
-import { admit, deny } from '../services/room';
+import { admit, admitAll, deny } from '../services/room';
 import { useConsole } from '../store';
 
 const since = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -10,9 +10,16 @@ export function WaitingRoom({ canModerate }: { canModerate: boolean }) {
   const list = Object.values(waiting).sort((a, b) => (a.knockedAt ?? '').localeCompare(b.knockedAt ?? ''));
   return (
     <section className="panel" aria-labelledby="waiting-title">
-      <h2 id="waiting-title">
-        Waiting room <span className="count">{list.length}</span>
-      </h2>
+      <div className="panel-head">
+        <h2 id="waiting-title">
+          Waiting room <span className="count">{list.length}</span>
+        </h2>
+        {canModerate && list.length > 1 && (
+          <button type="button" className="button quiet small" onClick={() => void admitAll()}>
+            Admit all
+          </button>
+        )}
+      </div>
       <div aria-live="polite">
         {list.length === 0 ? (
           <p className="muted small">Nobody is waiting.</p>

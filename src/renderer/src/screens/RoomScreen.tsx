@@ -1,36 +1,62 @@
-import { useMemo } from 'react';
-import type { Participant } from '../../../shared/protocol';
+import { useEffect, useMemo, useState } from 'react';
+import { EndSessionDialog } from '../components/ModerationDialogs';
+import { MessagesPanel } from '../components/MessagesPanel';
+import { ParticipantList, roleLabel } from '../components/ParticipantList';
 import { AudioSink, VideoTile } from '../components/VideoTile';
 import { WaitingRoom } from '../components/WaitingRoom';
-import { closeSession, setMuted } from '../services/room';
+import { closeSession, muteAll, setMuted, toggleLock } from '../services/room';
 import { useConsole } from '../store';
 import type { RemoteTrack } from '../store/mediaSlice';
 
-const roleLabel: Record<Participant['role'], string> = {
-  client: 'Client',
-  facilitator: 'Facilitator',
-  observer: 'Observer',
-};
+const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
+const MOD = isMac ? '⌘' : 'Ctrl';
+
+/** Ctrl/⌘+Shift+M mutes every client; Ctrl/⌘+Shift+L locks or unlocks the room. */
+function useModerationShortcuts(enabled: boolean): void {
+  useEffect(() => {
+    if (!enabled) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.shiftKey && (isMac ? e.metaKey : e.ctrlKey))) return;
+      const key = e.key.toLowerCase();
+      if (key === 'm') void muteAll('audio');
+      else if (key === 'l') void toggleLock();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled]);
+}
 
 export function RoomScreen() {
   const status = useConsole((s) => s.roomStatus);
   const session = useConsole((s) => s.session);
   const myRole = useConsole((s) => s.myRole);
   const myId = useConsole((s) => s.myParticipantId);
+  const locked = useConsole((s) => s.locked);
   const participants = useConsole((s) => s.participants);
   const producers = useConsole((s) => s.producers);
   const remoteTracks = useConsole((s) => s.remoteTracks);
   const localStream = useConsole((s) => s.localStream);
   const localMuted = useConsole((s) => s.localMuted);
   const mediaError = useConsole((s) => s.mediaError);
+  const notice = useConsole((s) => s.notice);
+  const setNotice = useConsole((s) => s.setNotice);
+  const [confirmEnd, setConfirmEnd] = useState(false);
+  const isFacilitator = myRole === 'facilitator';
+  useModerationShortcuts(isFacilitator);
+
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(null), 6000);
+    return () => clearTimeout(t);
+  }, [notice, setNotice]);
 
   const others = Object.values(participants).filter((p) => p.participantId !== myId);
   const streams = useMemo(() => streamsByParticipant(Object.values(remoteTracks)), [remoteTracks]);
   const audioTracks = Object.values(remoteTracks).filter((t) => t.kind === 'audio');
-  const pausedVideo = (participantId: string) =>
-    Object.values(producers).some((p) => p.participantId === participantId && p.kind === 'video' && p.paused);
-  const pausedAudio = (participantId: string) =>
-    Object.values(producers).some((p) => p.participantId === participantId && p.kind === 'audio' && p.paused);
+  const paused = (participantId: string, kind: 'audio' | 'video') =>
+    !Object.values(producers).some((p) => p.participantId === participantId && p.kind === kind && !p.paused);
 
   if (status === 'connecting' || !session) {
     return <p className="muted" aria-live="polite">Opening the session…</p>;
@@ -46,35 +72,68 @@ export function RoomScreen() {
               {myRole === 'observer' && ' · You are observing'}
             </p>
           </div>
-          <div className="controls" role="toolbar" aria-label="Your microphone and camera">
-            {myRole === 'facilitator' && (
-              <>
-                <button
-                  type="button"
-                  className="button quiet"
-                  aria-pressed={localMuted.audio}
-                  onClick={() => void setMuted('audio', !localMuted.audio)}
-                >
-                  {localMuted.audio ? 'Unmute' : 'Mute'}
-                </button>
-                <button
-                  type="button"
-                  className="button quiet"
-                  aria-pressed={localMuted.video}
-                  onClick={() => void setMuted('video', !localMuted.video)}
-                >
-                  {localMuted.video ? 'Start video' : 'Stop video'}
-                </button>
-              </>
-            )}
-            <button type="button" className="button danger" onClick={() => void closeSession()}>
-              Leave session
-            </button>
+          <div
+            className={`lock-state ${locked ? 'locked' : 'open'}`}
+            role="status"
+            aria-live="polite"
+            data-testid="lock-state"
+          >
+            <LockIcon locked={locked} /> {locked ? 'Room locked' : 'Room open'}
           </div>
         </div>
-        {mediaError && (
-          <p className="banner warn" role="status">
-            {mediaError}
+
+        <div className="toolbar" role="toolbar" aria-label="Session controls">
+          {isFacilitator && (
+            <>
+              <button
+                type="button"
+                className="button quiet"
+                aria-pressed={localMuted.audio}
+                onClick={() => void setMuted('audio', !localMuted.audio)}
+              >
+                {localMuted.audio ? 'Unmute me' : 'Mute me'}
+              </button>
+              <button
+                type="button"
+                className="button quiet"
+                aria-pressed={localMuted.video}
+                onClick={() => void setMuted('video', !localMuted.video)}
+              >
+                {localMuted.video ? 'Start my video' : 'Stop my video'}
+              </button>
+              <span className="toolbar-gap" />
+              <button
+                type="button"
+                className="button quiet"
+                onClick={() => void muteAll('audio')}
+                aria-keyshortcuts={isMac ? 'Meta+Shift+M' : 'Control+Shift+M'}
+                title={`Mute every client (${MOD}+Shift+M)`}
+              >
+                Mute all clients
+              </button>
+              <button
+                type="button"
+                className={`button ${locked ? 'locked-toggle' : 'quiet'}`}
+                aria-pressed={locked}
+                onClick={() => void toggleLock()}
+                aria-keyshortcuts={isMac ? 'Meta+Shift+L' : 'Control+Shift+L'}
+                title={`${locked ? 'Let new people knock again' : 'Stop new people from joining'} (${MOD}+Shift+L)`}
+              >
+                {locked ? 'Unlock room' : 'Lock room'}
+              </button>
+              <button type="button" className="button danger-solid" onClick={() => setConfirmEnd(true)}>
+                End session
+              </button>
+            </>
+          )}
+          <button type="button" className="button danger" onClick={() => void closeSession()}>
+            Leave
+          </button>
+        </div>
+
+        {(notice ?? mediaError) && (
+          <p className={`banner ${notice?.tone === 'error' || !notice ? 'warn' : 'info'}`} role="status">
+            {notice?.text ?? mediaError}
           </p>
         )}
         <div className="grid" data-count={others.length + 1}>
@@ -94,8 +153,8 @@ export function RoomScreen() {
               name={p.displayName}
               detail={p.role === 'client' ? p.participantRef : roleLabel[p.role]}
               stream={streams.get(p.participantId) ?? null}
-              cameraOff={pausedVideo(p.participantId)}
-              micOff={pausedAudio(p.participantId)}
+              cameraOff={paused(p.participantId, 'video')}
+              micOff={paused(p.participantId, 'audio')}
             />
           ))}
         </div>
@@ -104,29 +163,27 @@ export function RoomScreen() {
         ))}
       </div>
       <aside className="room-side">
-        <WaitingRoom canModerate={myRole === 'facilitator'} />
-        <section className="panel" aria-labelledby="present-title">
-          <h2 id="present-title">
-            In the group <span className="count">{others.length + 1}</span>
-          </h2>
-          <ul className="people">
-            {Object.values(participants).map((p) => (
-              <li key={p.participantId} className="person">
-                <div className="person-main">
-                  <span className="person-name">
-                    {p.participantId === myId ? `${p.displayName} (you)` : p.displayName}
-                  </span>
-                  <span className="muted small">
-                    {roleLabel[p.role]}
-                    {p.participantRef && ` · ${p.participantRef}`}
-                  </span>
-                </div>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <WaitingRoom canModerate={isFacilitator} />
+        <MessagesPanel />
+        <ParticipantList />
       </aside>
+      {confirmEnd && <EndSessionDialog onClose={() => setConfirmEnd(false)} />}
     </div>
+  );
+}
+
+function LockIcon({ locked }: { locked: boolean }) {
+  return (
+    <svg className="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+      <rect x="3" y="7" width="10" height="8" rx="1.5" fill="currentColor" />
+      <path
+        d={locked ? 'M5 7V5a3 3 0 0 1 6 0v2' : 'M5 7V5a3 3 0 0 1 5.6-1.5'}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.6"
+        strokeLinecap="round"
+      />
+    </svg>
   );
 }
 

@@ -24,6 +24,7 @@ export function SessionsScreen() {
   const sessions = useConsole((s) => s.sessions);
   const loading = useConsole((s) => s.sessionsLoading);
   const roomError = useConsole((s) => s.roomError);
+  const roomStatus = useConsole((s) => s.roomStatus);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -42,9 +43,14 @@ export function SessionsScreen() {
           Refresh
         </button>
       </div>
-      {(error ?? roomError) && (
+      {error && (
         <p className="banner error" role="alert">
-          {error ?? roomError}
+          {error}
+        </p>
+      )}
+      {!error && roomError && (
+        <p className={`banner ${roomStatus === 'failed' ? 'error' : 'info'}`} role={roomStatus === 'failed' ? 'alert' : 'status'}>
+          {roomError}
         </p>
       )}
       {loading && today.length === 0 && <p className="muted">Loading…</p>}

@@ -6,7 +6,15 @@
 import { getLocalMedia } from '../../../client/media';
 import { RoomClient } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
-import type { ClinicianHelloResult, MediaKind } from '../../../shared/protocol';
+import type {
+  ClinicianHelloResult,
+  MediaKind,
+  MethodName,
+  RequestData,
+  ResultTypes,
+  VerificationMethod,
+} from '../../../shared/protocol';
+import { announceKnock } from './knockAlert';
 import { call, messageOf } from '../bridge';
 import { useConsole } from '../store';
 
@@ -60,7 +68,16 @@ async function publishOwnMedia(room: RoomClient): Promise<void> {
 function wire(signaling: SignalingClient, room: RoomClient): (() => void)[] {
   const s = () => useConsole.getState();
   return [
-    signaling.on('knock', ({ participant }) => s().upsertParticipant(participant)),
+    signaling.on('knock', ({ participant }) => {
+      s().upsertParticipant(participant);
+      announceKnock();
+    }),
+    signaling.on('message', ({ from, text }) => s().addMessage(from, { from: 'them', text, at: Date.now() })),
+    signaling.on('locked', ({ locked }) => s().setLocked(locked)),
+    signaling.on('sessionEnded', () => {
+      teardown();
+      s().roomClosed('The session has ended.');
+    }),
     signaling.on('participantUpdated', ({ participant }) => s().upsertParticipant(participant)),
     signaling.on('participantLeft', ({ participantId }) => s().removeParticipant(participantId)),
     signaling.on('peerJoined', ({ participant }) => s().upsertParticipant(participant)),
@@ -82,20 +99,61 @@ function wire(signaling: SignalingClient, room: RoomClient): (() => void)[] {
   ];
 }
 
+/**
+ * Sends one moderation request. A refusal (the client left meanwhile, say) is shown as a
+ * notice and the session carries on; it never takes the facilitator out of the room.
+ */
+async function moderate<M extends MethodName>(method: M, data: RequestData<M>): Promise<ResultTypes[M] | null> {
+  if (!live) return null;
+  try {
+    return await live.signaling.request(method, data);
+  } catch (err) {
+    useConsole.getState().setNotice({ tone: 'error', text: messageOf(err) });
+    return null;
+  }
+}
+
 async function decide(participantId: string, action: 'admit' | 'deny'): Promise<void> {
-  if (!live) return;
   const store = useConsole.getState();
   store.setPending(participantId, action);
-  try {
-    await live.signaling.request(action, { participantId });
-  } catch (err) {
-    store.setPending(participantId, null);
-    store.roomFailed(messageOf(err));
-  }
+  if ((await moderate(action, { participantId })) === null) store.setPending(participantId, null);
 }
 
 export const admit = (participantId: string) => decide(participantId, 'admit');
 export const deny = (participantId: string) => decide(participantId, 'deny');
+export const admitAll = () => moderate('admitAll', {});
+export const verify = (participantId: string, method: VerificationMethod) => moderate('verify', { participantId, method });
+export const mute = (participantId: string, kind: MediaKind) => moderate('mute', { participantId, kind });
+export const allowUnmute = (participantId: string, kind: MediaKind) => moderate('allowUnmute', { participantId, kind });
+export const returnToWaiting = (participantId: string) => moderate('returnToWaiting', { participantId });
+export const remove = (participantId: string, reason: string) => moderate('remove', { participantId, reason });
+export const crisisInfo = (participantId: string) => moderate('crisisInfo', { participantId });
+
+export async function muteAll(kind: MediaKind = 'audio'): Promise<void> {
+  const result = await moderate('muteAll', { kind });
+  if (result) {
+    const n = result.participantIds.length;
+    useConsole.getState().setNotice({ tone: 'info', text: n === 0 ? 'Nobody to mute.' : `Muted ${n} ${n === 1 ? 'client' : 'clients'}.` });
+  }
+}
+
+export async function setLocked(locked: boolean): Promise<void> {
+  if ((await moderate('lock', { locked })) !== null) useConsole.getState().setLocked(locked);
+}
+
+export const toggleLock = () => setLocked(!useConsole.getState().locked);
+
+export async function endSession(): Promise<void> {
+  if ((await moderate('end', {})) === null) return;
+  teardown();
+  useConsole.getState().roomClosed('You ended the session. Everyone has been told and disconnected.');
+}
+
+export async function sendMessage(participantId: string, text: string): Promise<boolean> {
+  const sent = (await moderate('message', { to: participantId, text })) !== null;
+  if (sent) useConsole.getState().addMessage(participantId, { from: 'me', text: text.trim(), at: Date.now() });
+  return sent;
+}
 
 export async function setMuted(kind: MediaKind, muted: boolean): Promise<void> {
   if (!live) return;

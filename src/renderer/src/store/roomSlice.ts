@@ -4,6 +4,18 @@ import type { ConsoleState } from './index';
 
 export type RoomStatus = 'idle' | 'connecting' | 'live' | 'closed' | 'failed';
 
+/** A private in-call message; kept in memory for the live session only, never stored. */
+export interface ChatMessage {
+  from: 'me' | 'them';
+  text: string;
+  at: number;
+}
+
+export interface Notice {
+  tone: 'info' | 'error';
+  text: string;
+}
+
 export interface RoomSlice {
   roomStatus: RoomStatus;
   roomError: string | null;
@@ -17,6 +29,12 @@ export interface RoomSlice {
   participants: Record<string, Participant>;
   producers: Record<string, Producer>;
   pending: Record<string, 'admit' | 'deny'>;
+  /** Conversations by client participantId. */
+  messages: Record<string, ChatMessage[]>;
+  unread: Record<string, number>;
+  /** The client whose conversation is open in the side panel. */
+  conversationWith: string | null;
+  notice: Notice | null;
   roomConnecting(): void;
   roomJoined(hello: ClinicianHelloResult): void;
   roomFailed(message: string): void;
@@ -27,6 +45,10 @@ export interface RoomSlice {
   removeProducer(producerId: string): void;
   setProducerPaused(producerId: string, paused: boolean): void;
   setPending(participantId: string, action: 'admit' | 'deny' | null): void;
+  setLocked(locked: boolean): void;
+  addMessage(participantId: string, message: ChatMessage): void;
+  openConversation(participantId: string | null): void;
+  setNotice(notice: Notice | null): void;
 }
 
 const byId = <T extends { participantId: string }>(list: T[]) =>
@@ -49,8 +71,23 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
   participants: {},
   producers: {},
   pending: {},
+  messages: {},
+  unread: {},
+  conversationWith: null,
+  notice: null,
   roomConnecting: () =>
-    set({ roomStatus: 'connecting', roomError: null, waiting: {}, participants: {}, producers: {}, pending: {} }),
+    set({
+      roomStatus: 'connecting',
+      roomError: null,
+      waiting: {},
+      participants: {},
+      producers: {},
+      pending: {},
+      messages: {},
+      unread: {},
+      conversationWith: null,
+      notice: null,
+    }),
   roomJoined: (hello) =>
     set({
       roomStatus: 'live',
@@ -74,6 +111,10 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       participants: {},
       producers: {},
       pending: {},
+      messages: {},
+      unread: {},
+      conversationWith: null,
+      notice: null,
     }),
   // A participant lives in exactly one list, chosen by state; check-in is not shown.
   upsertParticipant: (p) =>
@@ -101,6 +142,21 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       const p = s.producers[producerId];
       return p ? { producers: { ...s.producers, [producerId]: { ...p, paused } } } : {};
     }),
+  setLocked: (locked) => set({ locked }),
+  addMessage: (participantId, message) =>
+    set((s) => ({
+      messages: { ...s.messages, [participantId]: [...(s.messages[participantId] ?? []), message] },
+      unread:
+        message.from === 'them' && s.conversationWith !== participantId
+          ? { ...s.unread, [participantId]: (s.unread[participantId] ?? 0) + 1 }
+          : s.unread,
+    })),
+  openConversation: (participantId) =>
+    set((s) => ({
+      conversationWith: participantId,
+      unread: participantId ? without(s.unread, participantId) : s.unread,
+    })),
+  setNotice: (notice) => set({ notice }),
   setPending: (participantId, action) =>
     set((s) => ({
       pending: action ? { ...s.pending, [participantId]: action } : without(s.pending, participantId),

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import type { Participant, Producer, VerificationMethod } from '../../../shared/protocol';
+import { allowUnmute, mute, returnToWaiting, verify } from '../services/room';
+import { useConsole } from '../store';
+import { CrisisInfoDialog, RemoveDialog } from './ModerationDialogs';
+import { Menu, type MenuEntry } from './Menu';
+
+export const roleLabel: Record<Participant['role'], string> = {
+  client: 'Client',
+  facilitator: 'Facilitator',
+  observer: 'Observer',
+};
+
+export const verificationLabel: Record<VerificationMethod, string> = {
+  'photo-id': 'photo ID',
+  'verbal-code': 'verbal code',
+  'known-to-clinician': 'known to clinician',
+};
+
+type Dialog = { kind: 'remove' | 'crisis'; person: Participant } | null;
+
+/** Whether a person is sending a kind of media right now, from the producers the room knows. */
+export function sendState(producers: Producer[], participantId: string, kind: 'audio' | 'video'): 'on' | 'off' {
+  return producers.some((p) => p.participantId === participantId && p.kind === kind && !p.paused) ? 'on' : 'off';
+}
+
+function localState(stream: MediaStream | null, muted: boolean, kind: 'audio' | 'video'): 'on' | 'off' {
+  const has = kind === 'audio' ? (stream?.getAudioTracks().length ?? 0) > 0 : (stream?.getVideoTracks().length ?? 0) > 0;
+  return has && !muted ? 'on' : 'off';
+}
+
+export function ParticipantList() {
+  const participants = useConsole((s) => s.participants);
+  const producers = useConsole((s) => s.producers);
+  const myId = useConsole((s) => s.myParticipantId);
+  const myRole = useConsole((s) => s.myRole);
+  const localStream = useConsole((s) => s.localStream);
+  const localMuted = useConsole((s) => s.localMuted);
+  const unread = useConsole((s) => s.unread);
+  const openConversation = useConsole((s) => s.openConversation);
+  const [dialog, setDialog] = useState<Dialog>(null);
+
+  const list = Object.values(participants).sort(
+    (a, b) => rank(a) - rank(b) || a.displayName.localeCompare(b.displayName),
+  );
+  const producerList = Object.values(producers);
+  const canModerate = myRole === 'facilitator';
+
+  return (
+    <section className="panel" aria-labelledby="present-title">
+      <h2 id="present-title">
+        In the group <span className="count">{list.length}</span>
+      </h2>
+      <ul className="people">
+        {list.map((p) => {
+          const isMe = p.participantId === myId;
+          // The server never announces our own producers to us: our state is local.
+          const mic = isMe ? localState(localStream, localMuted.audio, 'audio') : sendState(producerList, p.participantId, 'audio');
+          const cam = isMe ? localState(localStream, localMuted.video, 'video') : sendState(producerList, p.participantId, 'video');
+          return (
+            <li key={p.participantId} className="person" data-testid={`person-${p.participantId}`}>
+              <div className="person-main">
+                <span className="person-name">
+                  {isMe ? `${p.displayName} (you)` : p.displayName}
+                  {p.verified && (
+                    <span
+                      className="badge verified"
+                      title={p.verificationMethod ? `Verified: ${verificationLabel[p.verificationMethod]}` : 'Verified'}
+                    >
+                      Verified
+                    </span>
+                  )}
+                </span>
+                <span className="muted small">
+                  {roleLabel[p.role]}
+                  {p.participantRef && ` · ${p.participantRef}`}
+                </span>
+                <span className="media-state small">
+                  <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />
+                  <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />
+                </span>
+              </div>
+              {canModerate && p.role === 'client' && (
+                <div className="person-actions">
+                  <button
+                    type="button"
+                    className="button quiet small"
+                    onClick={() => openConversation(p.participantId)}
+                    aria-label={`Message ${p.displayName}${unread[p.participantId] ? `, ${unread[p.participantId]} unread` : ''}`}
+                  >
+                    Message{unread[p.participantId] ? <span className="unread">{unread[p.participantId]}</span> : null}
+                  </button>
+                  <Menu label={`Actions for ${p.displayName}`} items={menuFor(p, setDialog)}>
+                    <span aria-hidden="true">⋯</span>
+                  </Menu>
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {dialog?.kind === 'remove' && <RemoveDialog person={dialog.person} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'crisis' && <CrisisInfoDialog person={dialog.person} onClose={() => setDialog(null)} />}
+    </section>
+  );
+}
+
+function rank(p: Participant): number {
+  return p.role === 'facilitator' ? 0 : p.role === 'observer' ? 1 : 2;
+}
+
+function MediaFlag({ kind, state, forced }: { kind: string; state: 'on' | 'off'; forced: boolean }) {
+  const text = forced ? `${kind} muted by you` : `${kind} ${state}`;
+  return <span className={`flag ${forced ? 'forced' : state}`}>{text}</span>;
+}
+
+function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
+  const id = p.participantId;
+  const verifyItems: MenuEntry[] = p.verified
+    ? [{ label: `Verified${p.verificationMethod ? ` (${verificationLabel[p.verificationMethod]})` : ''}`, onSelect: () => undefined, disabled: true }]
+    : [
+        { label: 'Verified by photo ID', onSelect: () => void verify(id, 'photo-id') },
+        { label: 'Verified by verbal code', onSelect: () => void verify(id, 'verbal-code') },
+        { label: 'Known to me', onSelect: () => void verify(id, 'known-to-clinician') },
+      ];
+  return [
+    { heading: 'Identity' },
+    ...verifyItems,
+    'separator',
+    p.mutedByFacilitator.audio
+      ? { label: 'Ask to unmute microphone', onSelect: () => void allowUnmute(id, 'audio') }
+      : { label: 'Mute microphone', onSelect: () => void mute(id, 'audio') },
+    p.mutedByFacilitator.video
+      ? { label: 'Ask to turn camera back on', onSelect: () => void allowUnmute(id, 'video') }
+      : { label: 'Stop video', onSelect: () => void mute(id, 'video') },
+    'separator',
+    { label: 'Return to waiting room', onSelect: () => void returnToWaiting(id) },
+    { label: 'Remove from session…', tone: 'danger', onSelect: () => open({ kind: 'remove', person: p }) },
+    'separator',
+    { label: 'Crisis information…', onSelect: () => open({ kind: 'crisis', person: p }) },
+  ];
+}

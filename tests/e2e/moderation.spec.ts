@@ -1,0 +1,151 @@
+/**
+ * Moderation from the console, end to end: the real renderer (test host with main's
+ * handlers) moderates clients in real participant pages through the real server and SFU.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak } from '../support/flows';
+
+let demo: DemoServer;
+let host: ConsoleHost;
+
+test.beforeEach(async () => {
+  demo = await startDemoServer();
+  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
+});
+
+test.afterEach(async () => {
+  await host?.close();
+  await demo?.stop();
+});
+
+async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  mkdirSync('test-results/screenshots', { recursive: true });
+  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+/** The console signed in with the session open, and one admitted client called `name`. */
+async function groupWithClient(
+  browser: Browser,
+  name: string,
+  crisis?: { location: string; emergencyContact: string },
+) {
+  const consolePage = await (await browser.newContext()).newPage();
+  await host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, host, demo.info);
+  const clientPage = await (await browser.newContext()).newPage();
+  await clientChecksIn(clientPage, demo.info.invitations[0]!, name, true, crisis);
+  await knockOf(consolePage, name).getByRole('button', { name: `Admit ${name}` }).click();
+  const person = consolePage.locator('[data-testid^="person-"]').filter({ hasText: name });
+  await expect(person).toBeVisible();
+  return { consolePage, clientPage, person };
+}
+
+async function choose(consolePage: Page, name: string, item: string | RegExp): Promise<void> {
+  await consolePage.getByRole('button', { name: `Actions for ${name}` }).click();
+  await consolePage.getByRole('menuitem', { name: item }).click();
+}
+
+test('a knock chimes and raises a desktop notification that names no one', async ({ browser }) => {
+  const consolePage = await (await browser.newContext()).newPage();
+  await host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, host, demo.info);
+  const clientPage = await (await browser.newContext()).newPage();
+  await clientChecksIn(clientPage, demo.info.invitations[0]!, 'Morgan');
+  await expect(knockOf(consolePage, 'Morgan')).toBeVisible();
+  await expect.poll(() => host.notifications).toEqual([{ title: 'Confidant', body: 'Someone is waiting to be let in.' }]);
+});
+
+test('mute: the console hears silence and the client cannot unmute until asked', async ({ browser }, testInfo) => {
+  const { consolePage, clientPage, person } = await groupWithClient(browser, 'Robin');
+  await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+
+  await consolePage.getByRole('button', { name: 'Actions for Robin' }).click();
+  await snapshot(consolePage, testInfo, 'console-person-menu');
+  await consolePage.getByRole('menuitem', { name: 'Mute microphone' }).click();
+  await expect(person).toContainText('Mic muted by you');
+  await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 10_000 }).toBeLessThan(0.001);
+
+  // The client's own unmute is refused by the server while the facilitator's mute holds.
+  await expect(clientPage.getByText(/muted your microphone/i).first()).toBeVisible();
+  await clientPage.getByRole('button', { name: /unmute|microphone/i }).first().click();
+  await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]')).toBeLessThan(0.001);
+
+  // Asked to unmute, the client chooses to, and the group hears them again.
+  await choose(consolePage, 'Robin', 'Ask to unmute microphone');
+  await clientPage.getByRole('button', { name: /^unmute$/i }).click();
+  await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  await expect(person).toContainText('Mic on');
+  await snapshot(consolePage, testInfo, 'console-participant-list');
+});
+
+test('remove: the client sees it and the same link no longer lets them in', async ({ browser }, testInfo) => {
+  const { consolePage, clientPage, person } = await groupWithClient(browser, 'Sam');
+  await choose(consolePage, 'Sam', 'Remove from session…');
+  const dialog = consolePage.getByRole('dialog', { name: 'Remove Sam?' });
+  await expect(dialog.getByRole('button', { name: 'Remove from session' })).toBeDisabled();
+  await dialog.getByLabel('Reason').fill('Not the invited client');
+  await snapshot(consolePage, testInfo, 'console-remove-dialog');
+  await dialog.getByRole('button', { name: 'Remove from session' }).click();
+  await expect(person).toHaveCount(0);
+  await expect(clientPage.getByRole('heading', { name: /removed/i })).toBeVisible();
+
+  const invitation = demo.info.invitations[0]!;
+  await clientPage.goto(invitation.url);
+  await clientPage.getByLabel(/passcode/i).fill(invitation.passcode);
+  await clientPage.getByRole('button', { name: /continue/i }).click();
+  await expect(clientPage.getByText(/no longer active/i).first()).toBeVisible();
+});
+
+test('lock: the room shows it at a glance and a new client is told the session is locked', async ({ browser }, testInfo) => {
+  const { consolePage } = await groupWithClient(browser, 'Alex');
+  await expect(consolePage.getByTestId('lock-state')).toHaveText(/Room open/);
+  await consolePage.keyboard.press('Control+Shift+L');
+  await expect(consolePage.getByTestId('lock-state')).toHaveText(/Room locked/);
+  await expect(consolePage.getByRole('button', { name: 'Unlock room' })).toHaveAttribute('aria-pressed', 'true');
+  await snapshot(consolePage, testInfo, 'console-locked');
+
+  const late = await (await browser.newContext()).newPage();
+  const invitation = demo.info.invitations[1]!;
+  await late.goto(invitation.url);
+  await late.getByLabel(/passcode/i).fill(invitation.passcode);
+  await late.getByRole('button', { name: /continue/i }).click();
+  await expect(late.getByText(/locked/i).first()).toBeVisible();
+
+  await consolePage.getByRole('button', { name: 'Unlock room' }).click();
+  await expect(consolePage.getByTestId('lock-state')).toHaveText(/Room open/);
+});
+
+test('verify, message privately, crisis information and end the session from the console', async ({ browser }, testInfo) => {
+  const { consolePage, clientPage, person } = await groupWithClient(browser, 'Jamie', {
+    location: 'At home, Maple Street',
+    emergencyContact: 'Pat (sister), 555-0142',
+  });
+
+  await choose(consolePage, 'Jamie', 'Verified by photo ID');
+  await expect(person.getByText('Verified')).toBeVisible();
+
+  await person.getByRole('button', { name: /^Message Jamie/ }).click();
+  const draft = consolePage.getByLabel('Message to Jamie');
+  await draft.fill('Checking in — are you somewhere private?');
+  await draft.press('Enter');
+  await expect(clientPage.getByText('Checking in — are you somewhere private?').first()).toBeVisible();
+  await snapshot(consolePage, testInfo, 'console-messages');
+
+  await choose(consolePage, 'Jamie', 'Crisis information…');
+  const crisis = consolePage.getByRole('dialog', { name: 'Crisis information for Jamie' });
+  await expect(crisis).toContainText('Viewing it is recorded');
+  await crisis.getByRole('button', { name: 'Show crisis information' }).click();
+  await expect(crisis).toContainText('At home, Maple Street');
+  await expect(crisis).toContainText('Pat (sister), 555-0142');
+  await crisis.getByRole('button', { name: 'Close' }).click();
+
+  await consolePage.getByRole('button', { name: 'End session' }).click();
+  const confirm = consolePage.getByRole('dialog', { name: 'End the session for everyone?' });
+  await confirm.getByRole('button', { name: 'End session' }).click();
+  await expect(consolePage.getByText(/You ended the session|The session has ended/)).toBeVisible();
+  await expect(clientPage.getByRole('heading', { name: /ended/i })).toBeVisible();
+});
