@@ -173,6 +173,21 @@ export class RoomClient {
     }
   }
 
+  /**
+   * Pauses our producer of `kind` here only, without asking the server: for when the server
+   * has already paused it (a facilitator's mute), so local state matches what others get.
+   */
+  pauseLocally(kind: MediaKind): void {
+    const producer = this.producers.get(kind);
+    if (producer && !producer.closed && !producer.paused) producer.pause();
+  }
+
+  /** Whether our producer of `kind` is paused (or absent). */
+  isPaused(kind: MediaKind): boolean {
+    const producer = this.producers.get(kind);
+    return !producer || producer.closed || producer.paused;
+  }
+
   /** Closes transports and stops listening; the signaling connection belongs to the caller. */
   close(): void {
     if (this.closed) return;

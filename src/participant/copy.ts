@@ -2,6 +2,8 @@
  * The words the page says to a client, in one place: they were written to be calm and
  * plain, and reviewing them together keeps the tone consistent.
  */
+import type { MediaKind } from '../shared/protocol';
+import type { ModerationNotice } from './moderation';
 import type { EndReason } from './store';
 
 export const PASSCODE_MISMATCH =
@@ -15,8 +17,13 @@ export interface EndCopy {
   body: string;
   /** A way back in, when there is one. */
   retry?: string;
+  /** A gentle line about where to find support, for endings that may be hard to take. */
+  support?: string;
   tone: 'neutral' | 'calm' | 'warning';
 }
+
+export const SUPPORT_LINE =
+  'If you need support right now, contact your clinic or local emergency services.';
 
 export const END_COPY: Record<EndReason, EndCopy> = {
   denied: {
@@ -31,18 +38,26 @@ export const END_COPY: Record<EndReason, EndCopy> = {
     tone: 'calm',
   },
   removed: {
+    title: 'Your therapist has removed you from this session',
+    body: "Your camera and microphone are now off, and this invitation link no longer works. If you'd like to talk about what happened, or about your next session, please contact your clinic.",
+    support: SUPPORT_LINE,
+    tone: 'neutral',
+  },
+  revoked: {
     title: 'This invitation is no longer active',
     body: "It can't be used to join this session. If you think this is a mistake, please contact your therapist or the clinic.",
+    support: SUPPORT_LINE,
     tone: 'neutral',
   },
   sessionEnded: {
-    title: 'This session has ended',
-    body: 'Thank you for being part of the group. Your camera and microphone are now off. You can close this window.',
+    title: 'This session has ended. Thank you for being here.',
+    body: 'Your camera and microphone are now off, and you can close this window. Be gentle with yourself for the rest of the day — a glass of water, some fresh air or a few slow breaths can help after group.',
+    support: SUPPORT_LINE,
     tone: 'calm',
   },
   roomLocked: {
-    title: 'The session is closed to new arrivals right now',
-    body: 'Your therapist has locked the room. If you were expecting to join, please contact your therapist or the clinic, then try again.',
+    title: 'This session is locked',
+    body: "Your therapist isn't letting new people in right now. This isn't about you — they may open it again in a moment. If you were expecting to join, you can try again, or contact your clinic.",
     retry: 'Try again',
     tone: 'neutral',
   },
@@ -81,3 +96,39 @@ export function roleLabel(role: 'client' | 'facilitator' | 'observer'): string |
       return null;
   }
 }
+
+export function deviceName(kind: MediaKind): string {
+  return kind === 'audio' ? 'microphone' : 'camera';
+}
+
+/** The calm line shown near the controls after a moderation event. */
+export function noticeText(notice: ModerationNotice): string {
+  const device = deviceName(notice.kind);
+  switch (notice.type) {
+    case 'muted':
+      return notice.kind === 'audio'
+        ? 'Your therapist muted your microphone. They can invite you to unmute when it’s time.'
+        : 'Your therapist turned off your camera. They can invite you to turn it back on when it’s time.';
+    case 'stillMuted':
+      return `Your therapist muted your ${device}, so you can’t turn it on just yet. They’ll let you know when you can.`;
+    case 'refused':
+      return `Your therapist hasn’t allowed your ${device} back on yet, so it stays off for now. They’ll let you know when you can.`;
+  }
+}
+
+export interface UnmutePromptCopy {
+  title: string;
+  accept: string;
+}
+
+export function unmutePromptCopy(kind: MediaKind): UnmutePromptCopy {
+  return kind === 'audio'
+    ? { title: 'Your therapist asks you to unmute your microphone', accept: 'Unmute' }
+    : { title: 'Your therapist asks you to turn your camera back on', accept: 'Turn camera on' };
+}
+
+export const LOCKED_IN_CALL = 'Room locked';
+export const LOCKED_IN_CALL_DETAIL = 'Your therapist has closed the session to new arrivals. Nothing changes for you.';
+export const LOCKED_WAITING =
+  "Your therapist has closed the session to new arrivals. You're already checked in, so your place is kept.";
+export const RETURNED_TO_WAITING = 'Your therapist moved you back to the waiting room';

@@ -2,11 +2,33 @@
  * Everything the participant page does to the world: the signaling socket, the RoomClient,
  * the camera and microphone. Components call these methods; results land in the store.
  */
-import { ProtocolError, type MediaKind, type NotificationTypes, type Participant } from '../shared/protocol';
+import {
+  ProtocolError,
+  TO_FACILITATOR,
+  type MediaKind,
+  type NotificationTypes,
+  type Participant,
+  type RtpCapabilities,
+} from '../shared/protocol';
 import { RoomClient } from '../client/roomClient';
 import { SignalingClient } from '../client/signaling';
 import { getLocalMedia, MediaAccessError } from '../client/media';
-import { PASSCODE_MISMATCH, UNEXPECTED, UNREACHABLE } from './copy';
+import {
+  deviceName,
+  noticeText,
+  PASSCODE_MISMATCH,
+  RETURNED_TO_WAITING,
+  UNEXPECTED,
+  unmutePromptCopy,
+  UNREACHABLE,
+} from './copy';
+import {
+  checkMessage,
+  initialModeration,
+  moderationReducer,
+  type MessageCheck,
+  type ModerationEvent,
+} from './moderation';
 import { initialState, useParticipantStore, type EndReason, type ParticipantState, type Peer } from './store';
 
 export interface CheckInForm {
@@ -18,7 +40,8 @@ export interface CheckInForm {
 
 const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = {
   RATE_LIMITED: 'rateLimited',
-  REMOVED: 'removed',
+  // A revoked invitation: the person was removed earlier (or the clinic withdrew it).
+  REMOVED: 'revoked',
   SESSION_ENDED: 'sessionEnded',
   ROOM_LOCKED: 'roomLocked',
   CONFLICT: 'conflict',
@@ -29,6 +52,13 @@ export class ParticipantService {
   private room: RoomClient | null = null;
   private roomSubscriptions: (() => void)[] = [];
   private leaving = false;
+  /** The router's codecs from check-in, to prepare a fresh media engine after a return to the waiting room. */
+  private routerRtpCapabilities: RtpCapabilities | null = null;
+  /**
+   * The passcode of the last hello, kept in memory only while a locked room may open again,
+   * so "Try again" does not make the person type it twice.
+   */
+  private lockedPasscode: string | null = null;
 
   constructor(
     private readonly token: string | null,
@@ -45,8 +75,18 @@ export class ParticipantService {
   private set(partial: Partial<ParticipantState> | ((s: ParticipantState) => Partial<ParticipantState>)): void {
     useParticipantStore.setState(partial);
   }
+  /** Polite status for screen readers; the same words twice are still read twice. */
   private announce(text: string): void {
-    this.set({ announcement: text });
+    this.set((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text }));
+  }
+  private moderate(event: ModerationEvent): void {
+    this.set((s) => ({ moderation: moderationReducer(s.moderation, event) }));
+  }
+  private setWantFlag(kind: MediaKind, on: boolean): void {
+    this.set(kind === 'audio' ? { wantAudio: on } : { wantVideo: on });
+  }
+  private setBusy(kind: MediaKind, busy: boolean): void {
+    this.set((s) => ({ mediaBusy: { ...s.mediaBusy, [kind]: busy } }));
   }
 
   // ---- passcode -------------------------------------------------------------------------
@@ -59,12 +99,38 @@ export class ParticipantService {
       return;
     }
     this.set({ busy: true, formError: null });
+    await this.hello(code);
+  }
+
+  /**
+   * "Try again" on an ending screen. A locked room is asked again with the same passcode;
+   * anything else starts over at the passcode screen.
+   */
+  async retry(): Promise<void> {
+    const code = this.lockedPasscode;
+    if (this.state.endReason !== 'roomLocked' || !code || !this.token) return this.restart();
+    this.set({ retrying: true, formError: null });
+    await this.hello(code);
+    if (this.state.screen === 'ended' && this.state.endReason === 'roomLocked') {
+      const at = new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+      this.set({ formError: `Still locked when we checked at ${at}. You can try again in a moment.` });
+      this.announce('The session is still locked. You can try again in a moment.');
+    }
+  }
+
+  private async hello(code: string): Promise<void> {
+    if (!this.token) return this.end('invalidLink');
+    const fromEnding = this.state.screen === 'ended';
     try {
       const signaling = await this.ensureSocket();
       const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
       if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
+      this.lockedPasscode = null;
       this.set({
         busy: false,
+        retrying: false,
+        formError: null,
+        endReason: null,
         screen: 'checkIn',
         sessionTitle: hello.session.title,
         agreement: hello.agreement,
@@ -73,15 +139,18 @@ export class ParticipantService {
       this.announce('Passcode accepted. Next, check in for the session.');
       void this.refreshPreview();
     } catch (err) {
-      this.set({ busy: false });
+      this.set({ busy: false, retrying: false });
       if (err instanceof ProtocolError) {
         const ending = HELLO_ENDINGS[err.code];
-        if (ending) return this.end(ending);
-        if (err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST') {
-          this.set({ formError: PASSCODE_MISMATCH });
+        if (ending) {
+          this.end(ending);
+          if (ending === 'roomLocked') this.lockedPasscode = code;
           return;
         }
-        this.set({ formError: UNEXPECTED });
+        const message = err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST' ? PASSCODE_MISMATCH : UNEXPECTED;
+        // From an ending screen, a passcode problem belongs on the passcode screen.
+        if (fromEnding && message === PASSCODE_MISMATCH) this.restart();
+        this.set({ formError: message });
         return;
       }
       this.set({ formError: UNREACHABLE });
@@ -101,11 +170,10 @@ export class ParticipantService {
     signaling.on('returnedToWaiting', () => this.onReturnedToWaiting());
     signaling.on('peerJoined', ({ participant }) => this.addPeer(participant));
     signaling.on('peerLeft', ({ participantId }) => this.removePeer(participantId));
-    signaling.on('mutedByFacilitator', ({ kind }) => void this.onMutedByFacilitator(kind));
-    signaling.on('unmuteAllowed', ({ kind }) => {
-      this.set((s) => ({ mutedByFacilitator: { ...s.mutedByFacilitator, [kind]: false } }));
-      this.announce(`Your therapist has invited you to turn your ${deviceName(kind)} back on when you're ready.`);
-    });
+    signaling.on('mutedByFacilitator', ({ kind }) => this.onMutedByFacilitator(kind));
+    signaling.on('unmuteAllowed', ({ kind }) => this.onUnmuteAllowed(kind));
+    signaling.on('locked', ({ locked }) => this.onLocked(locked));
+    signaling.on('message', ({ from, text }) => this.onMessage(from, text));
     signaling.onClose(() => this.onSocketClosed(signaling));
     return signaling;
   }
@@ -122,7 +190,10 @@ export class ParticipantService {
   // ---- check-in -------------------------------------------------------------------------
 
   async setWant(kind: MediaKind, on: boolean): Promise<void> {
-    if (this.state.screen === 'call') return this.toggleInCall(kind, on);
+    const { screen } = this.state;
+    if (screen === 'call') return this.toggleInCall(kind, on);
+    // While joining, the media engine is being set up with what was chosen; wait for it.
+    if (screen === 'joining') return;
     this.set(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
     await this.refreshPreview();
   }
@@ -192,7 +263,8 @@ export class ParticipantService {
         ...(location ? { location } : {}),
         ...(emergencyContact ? { emergencyContact } : {}),
       });
-      this.set({ busy: false, screen: 'waiting', displayName });
+      this.routerRtpCapabilities = routerRtpCapabilities;
+      this.set({ busy: false, screen: 'waiting', displayName, waitingNote: null });
       this.announce('You are checked in. Waiting for your therapist to let you in.');
       // Get the media engine ready while waiting, so being let in is quick.
       this.openRoom(signaling).prepare(routerRtpCapabilities).catch(() => undefined);
@@ -221,8 +293,24 @@ export class ParticipantService {
     const self = this.state.participantId;
     const peers: Record<string, Peer> = {};
     for (const p of data.participants) if (p.participantId !== self) peers[p.participantId] = toPeer(p);
-    this.set({ screen: 'joining', peers, remote: {}, mutedByFacilitator: { audio: false, video: false } });
-    this.announce('Your therapist let you in. Joining the group…');
+    // A mute from before a return to the waiting room still holds: the server says so here.
+    const muted = data.participants.find((p) => p.participantId === self)?.mutedByFacilitator ?? {
+      audio: false,
+      video: false,
+    };
+    this.moderate({
+      type: 'admitted',
+      mutedByFacilitator: muted,
+      ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
+    });
+    if (muted.audio) this.set({ wantAudio: false });
+    if (muted.video) {
+      this.set({ wantVideo: false });
+      this.releaseTrack('video');
+    }
+    const returning = this.state.waitingNote === 'returned';
+    this.set({ screen: 'joining', peers, remote: {}, waitingNote: null, mediaBusy: { audio: false, video: false } });
+    this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
 
     const room = this.room ?? this.openRoom(signaling);
     try {
@@ -232,7 +320,10 @@ export class ParticipantService {
         ...(self ? { selfParticipantId: self } : {}),
       });
       // Send and receive transports are set up side by side: the group sees us sooner.
-      const tracks = [this.state.localAudio, this.state.localVideo].filter((t): t is MediaStreamTrack => !!t);
+      const { wantAudio, wantVideo, localAudio, localVideo } = this.state;
+      const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
+        (t): t is MediaStreamTrack => !!t,
+      );
       await Promise.all([joining, tracks.length > 0 ? room.publish(new MediaStream(tracks)) : undefined]);
       if (this.room !== room) return;
       this.set({ screen: 'call' });
@@ -264,47 +355,172 @@ export class ParticipantService {
 
   private async toggleInCall(kind: MediaKind, on: boolean): Promise<void> {
     const room = this.room;
-    if (!room) return;
-    if (on && this.state.mutedByFacilitator[kind]) {
-      this.announce(`Your therapist has muted your ${deviceName(kind)}. They'll let you know when you can turn it back on.`);
+    if (!room || this.state.mediaBusy[kind]) return;
+    if (on && this.state.moderation.mutedByFacilitator[kind]) {
+      // Explain, calmly; the server would refuse anyway.
+      this.moderate({ type: 'blockedAttempt', kind });
+      this.announce(noticeText({ type: 'stillMuted', kind }));
       return;
     }
-    this.set(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
+    this.setBusy(kind, true);
+    this.setWantFlag(kind, on);
+    this.set({ mediaError: null });
     try {
       if (on) {
         // Turning the camera off releases it (its light goes off), so turning on may need a new track.
         const track = this.localTrack(kind) ?? (await this.acquire(kind));
-        if (!track) return;
+        if (!track) return; // acquire() said why and put the switch back
         if (!room.isPublishing(kind) || kind === 'video') await room.publish(new MediaStream([track]));
         await room.setMuted(kind, false);
+        this.moderate({ type: 'turnedOn', kind });
       } else {
         await room.setMuted(kind, true);
         if (kind === 'video') this.releaseTrack('video');
       }
-      this.announce(`Your ${deviceName(kind)} is ${on ? 'on' : 'off'}.`);
+      this.announce(
+        kind === 'video' && !on
+          ? 'Your camera is off. You are audio only.'
+          : `Your ${deviceName(kind)} is ${on ? 'on' : 'off'}.`,
+      );
     } catch (err) {
-      if (err instanceof ProtocolError && err.code === 'MUTED_BY_FACILITATOR') {
-        this.set((s) => ({ mutedByFacilitator: { ...s.mutedByFacilitator, [kind]: true } }));
+      if (on) {
+        // Nothing of ours may stay live that the group cannot see: put it back to off.
+        room.pauseLocally(kind);
+        if (kind === 'video') this.releaseTrack('video');
       }
-      this.set(kind === 'audio' ? { wantAudio: !on } : { wantVideo: !on });
-      this.announce(`Your ${deviceName(kind)} couldn't be turned ${on ? 'on' : 'off'}.`);
+      this.setWantFlag(kind, !on);
+      if (err instanceof ProtocolError && err.code === 'MUTED_BY_FACILITATOR') {
+        this.moderate({ type: 'unmuteRefused', kind });
+        this.announce(noticeText({ type: 'refused', kind }));
+        return;
+      }
+      const message = `Your ${deviceName(kind)} couldn't be turned ${on ? 'on' : 'off'} just now. Please try again.`;
+      this.set({ mediaError: message });
+      this.announce(message);
+    } finally {
+      this.setBusy(kind, false);
     }
   }
 
-  private async onMutedByFacilitator(kind: MediaKind): Promise<void> {
-    this.set((s) => ({
-      mutedByFacilitator: { ...s.mutedByFacilitator, [kind]: true },
-      ...(kind === 'audio' ? { wantAudio: false } : { wantVideo: false }),
-    }));
-    this.announce(`Your therapist muted your ${deviceName(kind)}.`);
-    // The server already stopped forwarding it; pausing here keeps our own state honest.
-    await this.room?.setMuted(kind, true).catch(() => undefined);
+  /** The server has already paused our producer; make our side match and say so gently. */
+  private onMutedByFacilitator(kind: MediaKind): void {
+    this.moderate({ type: 'muted', kind });
+    this.setWantFlag(kind, false);
+    this.room?.pauseLocally(kind);
+    // The camera light goes off too: nothing is captured that nobody may see.
+    if (kind === 'video') this.releaseTrack('video');
+    this.announce(noticeText({ type: 'muted', kind }));
   }
 
+  /** Lifts the lock and asks; the person decides. The page never turns anything on by itself. */
+  private onUnmuteAllowed(kind: MediaKind): void {
+    const alreadyOn = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
+    this.moderate({ type: 'unmuteAllowed', kind });
+    if (alreadyOn) {
+      this.moderate({ type: 'promptDismissed', kind });
+      return;
+    }
+    this.announce(`${unmutePromptCopy(kind).title}. It's your choice.`);
+  }
+
+  /** The prompt's "Unmute" (or "Turn camera on"). */
+  async acceptUnmute(kind: MediaKind): Promise<void> {
+    this.moderate({ type: 'promptDismissed', kind });
+    await this.toggleInCall(kind, true);
+  }
+
+  /** The prompt's "Not now": the button stays available for later. */
+  declineUnmute(kind: MediaKind): void {
+    this.moderate({ type: 'promptDismissed', kind });
+    this.announce(`Your ${deviceName(kind)} stays off. You can turn it on whenever you're ready.`);
+  }
+
+  dismissNotice(): void {
+    this.moderate({ type: 'noticeDismissed' });
+  }
+
+  private onLocked(locked: boolean): void {
+    const was = this.state.moderation.locked;
+    this.moderate({ type: 'locked', locked });
+    const { screen } = this.state;
+    if (was === locked || (screen !== 'call' && screen !== 'waiting')) return;
+    this.announce(
+      locked
+        ? 'Your therapist closed the session to new arrivals. Nothing changes for you.'
+        : 'Your therapist opened the session to new arrivals again.',
+    );
+  }
+
+  // ---- private messages to the therapist -------------------------------------------------
+
+  private onMessage(from: string, text: unknown): void {
+    // To a client, only the facilitator writes; anything else is not for this page.
+    if (from !== TO_FACILITATOR || typeof text !== 'string' || !text.trim()) return;
+    // In the waiting room the conversation is shown in full (replies wait for admission).
+    const seen = this.state.screen === 'waiting';
+    this.moderate({ type: 'messageReceived', text, at: Date.now(), seen });
+    // An open conversation announces through its own log; a closed one through the status line.
+    if (!this.state.moderation.chatOpen) this.announce(`New private message from your therapist: ${text}`);
+  }
+
+  /** Sends a message to the session's facilitators; it is relayed, never stored. */
+  async sendMessage(raw: string): Promise<MessageCheck> {
+    const check = checkMessage(raw);
+    if (!check.ok) return check;
+    const signaling = this.signaling;
+    const { screen } = this.state;
+    if (!signaling || (screen !== 'call' && screen !== 'joining')) {
+      return { ok: false, error: 'You can send messages once you’re in the session.' };
+    }
+    try {
+      await signaling.request('message', { to: TO_FACILITATOR, text: check.text });
+      // The conversation's own log announces it.
+      this.moderate({ type: 'messageSent', text: check.text, at: Date.now() });
+      return check;
+    } catch (err) {
+      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
+        return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
+      }
+      return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
+    }
+  }
+
+  openChat(): void {
+    this.moderate({ type: 'chatOpened' });
+  }
+
+  closeChat(): void {
+    this.moderate({ type: 'chatClosed' });
+  }
+
+  dismissPreview(): void {
+    this.moderate({ type: 'previewDismissed' });
+  }
+
+  // ---- back to the waiting room ------------------------------------------------------------
+
   private onReturnedToWaiting(): void {
+    // The server closed our transports; close ours, so nothing is sent or received.
     this.closeRoom();
-    this.set({ screen: 'waiting', peers: {}, remote: {} });
-    this.announce('Your therapist moved you back to the waiting room.');
+    this.moderate({ type: 'chatClosed' });
+    this.set((s) => ({
+      screen: 'waiting',
+      waitingNote: 'returned',
+      peers: {},
+      remote: {},
+      mediaBusy: { audio: false, video: false },
+      mediaError: null,
+      moderation: { ...s.moderation, notice: null, unmuteAsked: { audio: false, video: false } },
+    }));
+    // A fresh media engine, subscribed at once, for when they are let back in.
+    const signaling = this.signaling;
+    if (signaling) {
+      const room = this.openRoom(signaling);
+      if (this.routerRtpCapabilities) room.prepare(this.routerRtpCapabilities).catch(() => undefined);
+    }
+    // The preview shows what the person chose; nothing reaches the group from here.
+    void this.refreshPreview();
+    this.announce(`${RETURNED_TO_WAITING}. You'll rejoin the group automatically when they let you back in.`);
   }
 
   private addPeer(p: Participant): void {
@@ -370,6 +586,7 @@ export class ParticipantService {
   /** From a retryable ending back to the passcode screen, keeping the person's choices. */
   restart(): void {
     const { wantAudio, wantVideo } = this.state;
+    this.lockedPasscode = null;
     this.set({ ...initialState, wantAudio, wantVideo, screen: 'passcode' });
   }
 
@@ -380,15 +597,22 @@ export class ParticipantService {
     signaling?.close();
     this.state.localAudio?.stop();
     this.state.localVideo?.stop();
+    this.lockedPasscode = null;
+    this.routerRtpCapabilities = null;
     this.set({
       screen: 'ended',
       endReason: reason,
       busy: false,
+      retrying: false,
       formError: null,
       localAudio: null,
       localVideo: null,
+      mediaBusy: { audio: false, video: false },
       peers: {},
       remote: {},
+      waitingNote: null,
+      // Messages, mutes and the lock belong to this visit only: nothing stays behind.
+      moderation: initialModeration,
     });
   }
 
@@ -403,6 +627,3 @@ function toPeer(p: Participant): Peer {
   return { participantId: p.participantId, displayName: p.displayName, role: p.role };
 }
 
-function deviceName(kind: MediaKind): string {
-  return kind === 'audio' ? 'microphone' : 'camera';
-}

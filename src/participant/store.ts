@@ -3,13 +3,16 @@
  * (participantService.ts). Components read it with selectors.
  */
 import { create } from 'zustand';
-import type { Agreement, PeerRole } from '../shared/protocol';
+import type { Agreement, MediaKind, PeerRole } from '../shared/protocol';
+import { initialModeration, type ModerationState } from './moderation';
 
 /** Why the page stopped at a final (or retryable) screen. */
 export type EndReason =
   | 'denied'
   | 'left'
   | 'removed'
+  /** hello answered REMOVED: the invitation was revoked earlier. */
+  | 'revoked'
   | 'sessionEnded'
   | 'roomLocked'
   | 'conflict'
@@ -50,8 +53,14 @@ export interface ParticipantState {
   localAudio: MediaStreamTrack | null;
   localVideo: MediaStreamTrack | null;
   mediaError: string | null;
-  /** Kinds the facilitator muted; unmuting them waits for `unmuteAllowed`. */
-  mutedByFacilitator: { audio: boolean; video: boolean };
+  /** A camera or microphone change is under way (the button waits for it). */
+  mediaBusy: Record<MediaKind, boolean>;
+  /** Mutes, the lock and the private conversation with the therapist (moderation.ts). */
+  moderation: ModerationState;
+  /** Why the person is in the waiting room again, if they were in the call before. */
+  waitingNote: 'returned' | null;
+  /** A retry from an ending screen (for example a locked room) is under way. */
+  retrying: boolean;
 
   peers: Record<string, Peer>;
   /** Keyed by participantId. */
@@ -73,7 +82,10 @@ export const initialState: ParticipantState = {
   localAudio: null,
   localVideo: null,
   mediaError: null,
-  mutedByFacilitator: { audio: false, video: false },
+  mediaBusy: { audio: false, video: false },
+  moderation: initialModeration,
+  waitingNote: null,
+  retrying: false,
   peers: {},
   remote: {},
 };

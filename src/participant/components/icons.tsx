@@ -93,3 +93,35 @@ export const DoorIcon = () => (
     <path d="M6 21V4a1 1 0 011-1h10a1 1 0 011 1v17M4 21h16M14 12h.01" />
   </Svg>
 );
+
+export const MessageIcon = () => (
+  <Svg>
+    <path d="M5 5h14a2 2 0 012 2v8a2 2 0 01-2 2h-7l-4.5 3.5V17H5a2 2 0 01-2-2V7a2 2 0 012-2z" />
+  </Svg>
+);
+
+export const CloseIcon = () => (
+  <Svg>
+    <path d="M6 6l12 12M18 6L6 18" />
+  </Svg>
+);
+
+export const HandIcon = () => (
+  <Svg>
+    <path d="M8 13V5.5a1.5 1.5 0 013 0V11M11 10.5V4a1.5 1.5 0 013 0v6.5M14 10.5V5.5a1.5 1.5 0 013 0V14a7 7 0 01-7 7h-.5a6 6 0 01-4.6-2.2L3 16.2a1.6 1.6 0 012.4-2.1L8 16" />
+  </Svg>
+);
+
+/** A small padlock drawn to sit on a corner of another icon. */
+export const LockBadgeIcon = () => (
+  <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" focusable="false">
+    <rect x="2" y="5.2" width="8" height="5.6" rx="1.2" fill="currentColor" />
+    <path d="M3.8 5.2V3.8a2.2 2.2 0 014.4 0v1.4" fill="none" stroke="currentColor" strokeWidth="1.4" />
+  </svg>
+);
+
+export const PhoneIcon = () => (
+  <Svg>
+    <path d="M5 4h3.5l1.5 4-2 1.5a11 11 0 005.5 5.5l1.5-2 4 1.5V18a2 2 0 01-2 2A15 15 0 013 6a2 2 0 012-2z" />
+  </Svg>
+);

@@ -1,0 +1,349 @@
+/**
+ * Moderation as a client lives it, end to end: real Chromium pages with a fake camera and
+ * microphone, the real session server in demo mode (in this process) with a real mediasoup
+ * worker, and a facilitator driven over the real WebSocket protocol from the test.
+ *
+ * Needs the built page: `npx vite build -c vite.participant.config.ts`.
+ */
+import { mkdirSync } from 'node:fs';
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { WebSocket } from 'ws';
+import { startDemo, type RunningDemo } from '../../src/server/demo';
+import { LoginResponse, type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
+import { SignalingClient } from '../../src/client/signaling';
+
+const SHOTS = 'test-results/screenshots';
+
+let demo: RunningDemo;
+let info: DemoInfo;
+let facilitator: SignalingClient;
+const knocks: Participant[] = [];
+const producers: { producerId: string; participantId: string; kind: MediaKind }[] = [];
+const pauses: { producerId: string; paused: boolean }[] = [];
+const inbox: { from: string; text: string }[] = [];
+
+test.describe.configure({ mode: 'serial' });
+test.use({ actionTimeout: 10_000 });
+
+test.beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  demo = await startDemo({ invitations: 6, workers: 1 });
+  info = demo.info;
+  const res = await fetch(`${info.httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: info.facilitator.username, password: info.facilitator.password }),
+  });
+  expect(res.status).toBe(200);
+  const login = LoginResponse.parse(await res.json());
+  facilitator = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
+  facilitator.on('knock', ({ participant }) => knocks.push(participant));
+  facilitator.on('producerAdded', (p) => producers.push(p));
+  facilitator.on('producerPaused', (p) => pauses.push(p));
+  facilitator.on('message', (m) => inbox.push(m));
+  const hello = await facilitator.request('hello', { as: 'clinician', token: login.token, sessionId: info.sessionId });
+  if (!('role' in hello)) throw new Error('expected a clinician hello result');
+});
+
+test.afterAll(async () => {
+  facilitator?.close();
+  await demo?.close();
+});
+
+function invitation(i: number) {
+  const inv = info.invitations[i];
+  if (!inv) throw new Error(`no invitation ${i}`);
+  return inv;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/participant-${name}.png`, fullPage: true });
+}
+
+async function enterPasscode(page: Page, passcode: string): Promise<void> {
+  await page.getByLabel('Enter the passcode your therapist sent you').fill(passcode);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+async function checkIn(browser: Browser, inviteIndex: number, name: string): Promise<Page> {
+  const page = await browser.newPage();
+  const inv = invitation(inviteIndex);
+  await page.goto(inv.url);
+  await enterPasscode(page, inv.passcode);
+  await page.getByLabel('First name or pseudonym').fill(name);
+  await page.getByLabel('I agree to keep what is shared in this group confidential').check();
+  await page.getByRole('button', { name: /Check in/ }).click();
+  await expect(page.getByRole('heading', { name: 'Waiting for your therapist to let you in' })).toBeVisible();
+  return page;
+}
+
+async function knockFrom(name: string): Promise<Participant> {
+  await expect.poll(() => knocks.some((k) => k.displayName === name), { timeout: 10_000 }).toBe(true);
+  const knock = knocks.find((k) => k.displayName === name);
+  if (!knock) throw new Error(`no knock from ${name}`);
+  return knock;
+}
+
+async function selfVideoWidth(page: Page): Promise<number> {
+  const video = page.getByTestId('tile-self').locator('video');
+  if ((await video.count()) === 0) return 0;
+  return video.evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth);
+}
+
+/** The latest producer of `kind` the facilitator was told about for this participant. */
+async function producerOf(participantId: string, kind: MediaKind): Promise<string> {
+  await expect
+    .poll(() => producers.some((p) => p.participantId === participantId && p.kind === kind), { timeout: 15_000 })
+    .toBe(true);
+  const found = producers.filter((p) => p.participantId === participantId && p.kind === kind).at(-1);
+  if (!found) throw new Error('no producer');
+  return found.producerId;
+}
+
+function pausesOf(producerId: string): boolean[] {
+  return pauses.filter((p) => p.producerId === producerId).map((p) => p.paused);
+}
+
+async function admitted(page: Page): Promise<void> {
+  await expect(page.getByRole('toolbar', { name: 'Call controls' })).toBeVisible();
+  await expect.poll(() => selfVideoWidth(page), { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect(page.getByText('Connecting you to the group…')).toHaveCount(0);
+}
+
+let robin: Page;
+let robinId: string;
+
+test('a mute by the therapist is explained calmly, and unmuting waits for their invitation', async ({ browser }) => {
+  robin = await checkIn(browser, 0, 'Robin');
+  robinId = (await knockFrom('Robin')).participantId;
+  await facilitator.request('admit', { participantId: robinId });
+  await admitted(robin);
+  const audio = await producerOf(robinId, 'audio');
+
+  await facilitator.request('mute', { participantId: robinId, kind: 'audio' });
+  const notice = robin.getByTestId('moderation-notice');
+  await expect(notice).toHaveText(/Your therapist muted your microphone/);
+  const mic = robin.getByRole('button', { name: 'Microphone muted by your therapist' });
+  await expect(robin.getByTestId('tile-self')).toContainText('Microphone off');
+  await shot(robin, 'muted');
+
+  // Pressing it explains; nothing is sent and nothing turns on.
+  const before = pausesOf(audio).length;
+  await mic.click();
+  await expect(notice).toHaveText(/can’t turn it on just yet/);
+  await expect(mic).toBeVisible();
+  await robin.waitForTimeout(300);
+  expect(pausesOf(audio).slice(before)).not.toContain(false);
+  await shot(robin, 'muted-pressed');
+
+  // Allowed: the page asks, and only the person's choice turns the microphone on.
+  await facilitator.request('allowUnmute', { participantId: robinId, kind: 'audio' });
+  const prompt = robin.getByRole('dialog', { name: 'Your therapist asks you to unmute your microphone' });
+  await expect(prompt).toBeVisible();
+  await expect(prompt).toBeFocused();
+  await expect(robin.getByRole('button', { name: 'Unmute your microphone' })).toBeVisible();
+  await robin.waitForTimeout(300);
+  expect(pausesOf(audio).slice(before)).not.toContain(false);
+  await shot(robin, 'unmute-prompt');
+  await robin.setViewportSize({ width: 390, height: 844 });
+  await shot(robin, 'unmute-prompt-mobile');
+  await robin.setViewportSize({ width: 1280, height: 800 });
+
+  await prompt.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await expect(prompt).toHaveCount(0);
+  await expect(robin.getByRole('button', { name: 'Mute your microphone' })).toBeVisible();
+  // The server accepted: the group is told the microphone is live again.
+  await expect.poll(() => pausesOf(audio).at(-1), { timeout: 10_000 }).toBe(false);
+  await expect(robin.getByTestId('tile-self')).toContainText('Microphone on');
+});
+
+test('a camera the therapist turned off stays off on "Not now", and the person can turn it on later', async () => {
+  const video = await producerOf(robinId, 'video');
+  await facilitator.request('mute', { participantId: robinId, kind: 'video' });
+  await expect(robin.getByTestId('moderation-notice')).toHaveText(/Your therapist turned off your camera/);
+  await expect(robin.getByRole('button', { name: 'Camera turned off by your therapist' })).toBeVisible();
+  // The camera itself is released: its light goes off.
+  await expect(robin.getByTestId('tile-self').locator('video')).toHaveCount(0);
+  await expect(robin.getByTestId('tile-self')).toContainText('Your camera is off');
+
+  await facilitator.request('allowUnmute', { participantId: robinId, kind: 'video' });
+  const prompt = robin.getByRole('dialog', { name: 'Your therapist asks you to turn your camera back on' });
+  await expect(prompt).toBeVisible();
+  await prompt.getByRole('button', { name: 'Not now' }).click();
+  await expect(prompt).toHaveCount(0);
+  await robin.waitForTimeout(300);
+  expect(pausesOf(video).at(-1)).toBe(true);
+  await expect(robin.getByTestId('audio-only')).toBeVisible();
+
+  await robin.getByRole('button', { name: 'Turn your camera on' }).click();
+  await expect.poll(() => selfVideoWidth(robin), { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect.poll(() => pausesOf(video).at(-1), { timeout: 10_000 }).toBe(false);
+});
+
+test('audio only: the camera goes off and on again as often as the person likes', async () => {
+  const video = await producerOf(robinId, 'video');
+  for (let round = 0; round < 3; round++) {
+    await robin.getByRole('button', { name: 'Turn your camera off' }).click();
+    await expect(robin.getByTestId('audio-only')).toHaveText(/Audio only/);
+    await expect(robin.getByTestId('tile-self').locator('video')).toHaveCount(0);
+    await expect.poll(() => pausesOf(video).at(-1), { timeout: 10_000 }).toBe(true);
+    if (round === 0) await shot(robin, 'audio-only');
+    await robin.getByRole('button', { name: 'Turn your camera on' }).click();
+    await expect(robin.getByTestId('audio-only')).toHaveCount(0);
+    await expect.poll(() => selfVideoWidth(robin), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => pausesOf(video).at(-1), { timeout: 10_000 }).toBe(false);
+  }
+  // The microphone mutes and unmutes on its own.
+  const audio = await producerOf(robinId, 'audio');
+  await robin.getByRole('button', { name: 'Mute your microphone' }).click();
+  await expect.poll(() => pausesOf(audio).at(-1)).toBe(true);
+  await robin.getByRole('button', { name: 'Unmute your microphone' }).click();
+  await expect.poll(() => pausesOf(audio).at(-1)).toBe(false);
+});
+
+test('private messages go both ways, with an unread mark while the conversation is closed', async () => {
+  const toggle = robin.getByTestId('chat-toggle');
+  await expect(toggle).toHaveAccessibleName('Message your therapist privately');
+  await toggle.click();
+  const panel = robin.getByRole('complementary', { name: 'Message your therapist privately' });
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText('Messages aren’t saved');
+  const box = panel.getByLabel('Your message');
+  await expect(box).toBeFocused();
+  await expect(box).toHaveAttribute('maxlength', '2000');
+  await shot(robin, 'messages-empty');
+
+  await box.fill('Could we talk after group for a minute?');
+  await box.press('Enter');
+  await expect.poll(() => inbox.at(-1)).toEqual({ from: robinId, text: 'Could we talk after group for a minute?' });
+  await expect(panel.getByRole('log')).toContainText('Could we talk after group for a minute?');
+  await expect(box).toHaveValue('');
+
+  await facilitator.request('message', { to: robinId, text: 'Of course — stay on after we finish.' });
+  await expect(panel.getByRole('log')).toContainText('Of course — stay on after we finish.');
+  await expect(panel.getByRole('log')).toContainText('Your therapist');
+  await shot(robin, 'messages');
+
+  // Escape closes and returns focus to the toggle.
+  await box.press('Escape');
+  await expect(panel).toHaveCount(0);
+  await expect(toggle).toBeFocused();
+
+  await facilitator.request('message', { to: robinId, text: 'Take your time, there’s no rush.' });
+  await expect(robin.getByTestId('chat-unread')).toHaveText('1');
+  await expect(toggle).toHaveAccessibleName('Message your therapist privately, 1 unread');
+  await expect(robin.getByTestId('message-preview')).toContainText('Take your time, there’s no rush.');
+  await shot(robin, 'message-unread');
+
+  await robin.getByTestId('message-preview').getByRole('button', { name: 'Reply' }).click();
+  await expect(panel).toBeVisible();
+  await expect(robin.getByTestId('chat-unread')).toHaveCount(0);
+  await expect(panel.getByRole('log').locator('li')).toHaveCount(3);
+
+  await robin.setViewportSize({ width: 390, height: 844 });
+  await shot(robin, 'messages-mobile');
+  await robin.setViewportSize({ width: 1280, height: 800 });
+  await panel.getByRole('button', { name: 'Close messages' }).click();
+});
+
+test('a locked room shows discreetly in the call; a new client is told kindly and can try again', async ({ browser }) => {
+  await facilitator.request('lock', { locked: true });
+  await expect(robin.getByTestId('locked-indicator')).toContainText('Room locked');
+  await shot(robin, 'call-locked');
+
+  const late = await browser.newPage();
+  const inv = invitation(1);
+  await late.goto(inv.url);
+  await enterPasscode(late, inv.passcode);
+  await expect(late.getByRole('heading', { name: 'This session is locked' })).toBeVisible();
+  await expect(late.getByRole('heading', { name: 'This session is locked' })).toBeFocused();
+  await expect(late.getByText("Your therapist isn't letting new people in right now.")).toBeVisible();
+  await shot(late, 'locked');
+
+  await late.getByRole('button', { name: 'Try again' }).click();
+  await expect(late.getByTestId('ending-status')).toContainText('Still locked when we checked');
+  await expect(late.getByRole('status')).toContainText('The session is still locked');
+  await shot(late, 'locked-still');
+
+  await facilitator.request('lock', { locked: false });
+  await expect(robin.getByTestId('locked-indicator')).toHaveCount(0);
+  // Try again uses the passcode already given: no retyping.
+  await late.getByRole('button', { name: 'Try again' }).click();
+  await expect(late.getByRole('heading', { name: 'Get ready to join the group' })).toBeVisible();
+  await late.close();
+});
+
+test('moved back to the waiting room: the call closes, the preview stays, and admission brings them back', async () => {
+  await facilitator.request('returnToWaiting', { participantId: robinId });
+  await expect(robin.getByRole('heading', { name: 'Waiting for your therapist to let you back in' })).toBeVisible();
+  await expect(robin.getByTestId('returned-note')).toContainText('Your therapist moved you back to the waiting room');
+  await expect(robin.getByRole('toolbar', { name: 'Call controls' })).toHaveCount(0);
+  await expect
+    .poll(
+      () =>
+        robin
+          .getByTestId('self-preview')
+          .locator('video')
+          .evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth)
+          .catch(() => 0),
+      { timeout: 10_000 },
+    )
+    .toBeGreaterThan(0);
+  await shot(robin, 'returned-waiting');
+
+  // A therapist may write to someone waiting; the reply waits for admission.
+  await facilitator.request('message', { to: robinId, text: 'Just a moment — I’ll bring you back in shortly.' });
+  await expect(robin.getByTestId('waiting-messages')).toContainText('Just a moment — I’ll bring you back in shortly.');
+  await expect(robin.getByTestId('waiting-messages')).toContainText('You can reply once you’re back in the session.');
+  await shot(robin, 'waiting-message');
+
+  await facilitator.request('admit', { participantId: robinId });
+  await admitted(robin);
+  // The conversation from before is still there for this visit.
+  await robin.getByTestId('chat-toggle').click();
+  await expect(robin.getByRole('log')).toContainText('Of course — stay on after we finish.');
+  await expect(robin.getByRole('log')).toContainText('Just a moment — I’ll bring you back in shortly.');
+  await robin.getByRole('button', { name: 'Close messages' }).click();
+});
+
+test('removed: a clear, kind ending with no way back through the same link', async () => {
+  await facilitator.request('remove', { participantId: robinId, reason: 'Test of removal' });
+  const heading = robin.getByRole('heading', { name: 'Your therapist has removed you from this session' });
+  await expect(heading).toBeVisible();
+  await expect(heading).toBeFocused();
+  await expect(robin.getByText(/contact your clinic/).first()).toBeVisible();
+  await expect(robin.getByRole('button')).toHaveCount(0);
+  await shot(robin, 'removed');
+
+  const inv = invitation(0);
+  await robin.goto(inv.url);
+  await enterPasscode(robin, inv.passcode);
+  await expect(robin.getByRole('heading', { name: 'This invitation is no longer active' })).toBeVisible();
+  await shot(robin, 'revoked');
+  await robin.close();
+});
+
+test('the session ends warmly for everyone in it, and later arrivals are told it has ended', async ({ browser }) => {
+  const casey = await checkIn(browser, 2, 'Casey');
+  await facilitator.request('admit', { participantId: (await knockFrom('Casey')).participantId });
+  await admitted(casey);
+  const waiting = await checkIn(browser, 3, 'Jordan');
+
+  await facilitator.request('end', {});
+  for (const page of [casey, waiting]) {
+    await expect(page.getByRole('heading', { name: 'This session has ended. Thank you for being here.' })).toBeVisible();
+    await expect(page.getByText('If you need support right now, contact your clinic or local emergency services.')).toBeVisible();
+  }
+  await shot(casey, 'session-ended');
+  await casey.setViewportSize({ width: 390, height: 844 });
+  await shot(casey, 'session-ended-mobile');
+
+  const later = await browser.newPage();
+  const inv = invitation(4);
+  await later.goto(inv.url);
+  await enterPasscode(later, inv.passcode);
+  await expect(later.getByRole('heading', { name: 'This session has ended. Thank you for being here.' })).toBeVisible();
+  await later.close();
+  await casey.close();
+  await waiting.close();
+});
