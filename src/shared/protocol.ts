@@ -106,6 +106,8 @@ export const Participant = z.object({
   knockedAt: z.string().nullable(),
   /** The clinic's client reference; only ever sent to clinicians. */
   participantRef: z.string().optional(),
+  /** The clinic's note on how to recognise this client; only ever sent to clinicians. */
+  verificationHint: z.string().nullable().optional(),
   /** How the client's identity was verified; only ever sent to clinicians. */
   verificationMethod: z.enum(['photo-id', 'verbal-code', 'known-to-clinician']).nullable().optional(),
 });
@@ -458,6 +460,139 @@ export type SessionSummary = z.infer<typeof SessionSummary>;
 export const SessionList = z.array(SessionSummary);
 
 export const HttpErrorResponse = z.object({ error: ErrorBody });
+
+// --- scheduling (facilitators schedule their own groups; admins any) -------------------
+
+const IsoTime = z.iso.datetime({ offset: true });
+const Title = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string().min(1, 'a title is needed').max(120, 'at most 120 characters'));
+
+/** `POST /api/sessions`. `facilitatorId` defaults to the caller; only admins may set another. */
+export const CreateSessionRequest = z
+  .object({
+    title: Title,
+    startsAt: IsoTime,
+    endsAt: IsoTime,
+    facilitatorId: Id.optional(),
+    coFacilitatorIds: z.array(Id).max(8).default([]),
+  })
+  .refine((r) => Date.parse(r.endsAt) > Date.parse(r.startsAt), { message: 'a session must end after it starts', path: ['endsAt'] });
+export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
+
+/** `PATCH /api/sessions/:id`: any subset; an ended session cannot change. */
+export const UpdateSessionRequest = z.object({
+  title: Title.optional(),
+  startsAt: IsoTime.optional(),
+  endsAt: IsoTime.optional(),
+  coFacilitatorIds: z.array(Id).max(8).optional(),
+});
+export type UpdateSessionRequest = z.input<typeof UpdateSessionRequest>;
+
+/** `GET /api/sessions?from=ISO&to=ISO`: sessions overlapping the range (both optional). */
+export const SessionRange = z.object({ from: IsoTime.optional(), to: IsoTime.optional() });
+
+// --- invitations (a session's facilitators and admins) ---------------------------------
+
+export const InvitationState = z.enum(['active', 'revoked', 'expired']);
+export type InvitationState = z.infer<typeof InvitationState>;
+
+/** An invitation as clinicians see it: never its link token or passcode (those are shown once). */
+export const InvitationSummary = z.object({
+  id: Id,
+  sessionId: Id,
+  participantRef: z.string(),
+  /** How to recognise the client (for example "knows code word"); clinicians only. */
+  verificationHint: z.string().nullable(),
+  state: InvitationState,
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type InvitationSummary = z.infer<typeof InvitationSummary>;
+export const InvitationList = z.array(InvitationSummary);
+
+/** `POST /api/sessions/:id/invitations`. */
+export const CreateInvitationRequest = z.object({
+  participantRef: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, 'the client reference is needed').max(64)),
+  verificationHint: z.string().trim().max(200).optional(),
+});
+export type CreateInvitationRequest = z.input<typeof CreateInvitationRequest>;
+
+/**
+ * Answer to creating or re-issuing (`POST /api/invitations/:id/reissue`) an invitation: the
+ * only time the link and passcode are ever shown. Re-issuing makes the old link stop working.
+ * `POST /api/invitations/:id/revoke` answers the `InvitationSummary`.
+ */
+export const IssuedInvitation = z.object({
+  invitation: InvitationSummary,
+  url: z.string(),
+  token: z.string(),
+  passcode: z.string(),
+});
+export type IssuedInvitation = z.infer<typeof IssuedInvitation>;
+
+// --- accounts ----------------------------------------------------------------------------
+
+/** `GET /api/clinicians`: colleagues, for choosing co-facilitators (any clinician). */
+export const Colleague = z.object({ id: Id, displayName: z.string(), roles: z.array(ClinicianRole) });
+export type Colleague = z.infer<typeof Colleague>;
+export const ColleagueList = z.array(Colleague);
+
+/** An account as admins see it (`GET /api/admin/clinicians`). */
+export const ClinicianAccount = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(ClinicianRole),
+  active: z.boolean(),
+  totpEnrolled: z.boolean(),
+  /** Facilitators this clinician supervises. */
+  superviseeIds: z.array(Id),
+  /** Set while the account is locked out after repeated failed sign-ins. */
+  lockedUntil: z.string().nullable(),
+});
+export type ClinicianAccount = z.infer<typeof ClinicianAccount>;
+export const ClinicianAccountList = z.array(ClinicianAccount);
+
+const Username = z
+  .string()
+  .trim()
+  .min(3)
+  .max(64)
+  .regex(/^[a-z0-9._-]+$/i, 'letters, digits, dot, dash and underscore only');
+const DisplayNameOfClinician = z.string().trim().min(1).max(80);
+/** The policy's length; the server also refuses the most common passwords. */
+export const MIN_PASSWORD_LENGTH = 12;
+const NewPassword = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
+
+/** `POST /api/admin/clinicians`. */
+export const CreateClinicianRequest = z.object({
+  username: Username,
+  displayName: DisplayNameOfClinician,
+  password: NewPassword,
+  roles: z.array(ClinicianRole).min(1),
+});
+export type CreateClinicianRequest = z.input<typeof CreateClinicianRequest>;
+
+/** `PATCH /api/admin/clinicians/:id`. Deactivating revokes every token and closes every socket. */
+export const UpdateClinicianRequest = z.object({
+  displayName: DisplayNameOfClinician.optional(),
+  roles: z.array(ClinicianRole).min(1).optional(),
+  active: z.boolean().optional(),
+  superviseeIds: z.array(Id).max(100).optional(),
+});
+export type UpdateClinicianRequest = z.input<typeof UpdateClinicianRequest>;
+
+/** `POST /api/admin/clinicians/:id/password`: a reset; revokes the account's tokens. */
+export const ResetPasswordRequest = z.object({ password: NewPassword });
+
+/** `POST /api/admin/clinicians/:id/totp`: enrols a new second factor, replacing any old one. */
+export const TotpEnrolment = z.object({ secret: z.string(), otpauthUri: z.string() });
+export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
 
 // ---------------------------------------------------------------------------------------
 // Demo mode
