@@ -3,7 +3,7 @@
  * security rules. Network calls to the session server's HTTP API run here so tokens
  * never enter the renderer's storage.
  */
-import { app, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
+import { app, clipboard, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS } from '../shared/ipc';
@@ -33,6 +33,7 @@ function registerIpc(): void {
         defaultServerUrl: process.env['CONFIDANT_SERVER_URL'] ?? null,
       },
       server: new ServerSession(),
+      clipboard: { writeText: (text) => clipboard.writeText(text), readText: () => clipboard.readText() },
       notifier: {
         show: (title, body) => {
           // Silent: the console plays its own chime, and only while the session is open.

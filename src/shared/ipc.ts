@@ -6,7 +6,25 @@
  */
 import { z } from 'zod';
 import type { IpcChannel } from './ipcChannels';
-import { LoginResponse, SessionList, type Result } from './protocol';
+import {
+  ClinicianAccount,
+  Colleague,
+  CreateClinicianRequest,
+  CreateInvitationRequest,
+  CreateSessionRequest,
+  Id,
+  InvitationSummary,
+  IssuedInvitation,
+  LoginResponse,
+  ResetPasswordRequest,
+  SessionList,
+  SessionRange,
+  SessionSummary,
+  TotpEnrolment,
+  UpdateClinicianRequest,
+  UpdateSessionRequest,
+  type Result,
+} from './protocol';
 
 export { BRIDGE_NAME, IPC_CHANNELS, type IpcChannel } from './ipcChannels';
 
@@ -65,11 +83,25 @@ export const ipcRequests = {
   'auth:signIn': SignInRequest,
   'auth:signOut': Empty,
   'auth:current': Empty,
-  'sessions:list': Empty,
+  'sessions:list': SessionRange,
   'sessions:connect': z.object({ sessionId: z.string().min(1).max(128) }),
   // Carries only a count: a desktop notification can be read over a shoulder or from the
   // OS notification history, so it never names anyone.
   'app:notifyKnock': z.object({ waiting: z.number().int().min(1).max(1000) }),
+  // Main writes to the clipboard (and clears a secret from it again after a minute).
+  'app:copy': z.object({ text: z.string().min(1).max(4096), secret: z.boolean().default(false) }),
+  'sessions:create': CreateSessionRequest,
+  'sessions:update': z.object({ id: Id, changes: UpdateSessionRequest }),
+  'invitations:list': z.object({ sessionId: Id }),
+  'invitations:create': CreateInvitationRequest.extend({ sessionId: Id }),
+  'invitations:reissue': z.object({ invitationId: Id }),
+  'invitations:revoke': z.object({ invitationId: Id }),
+  'clinicians:list': Empty,
+  'admin:accounts': Empty,
+  'admin:createAccount': CreateClinicianRequest,
+  'admin:updateAccount': z.object({ id: Id, changes: UpdateClinicianRequest }),
+  'admin:resetPassword': ResetPasswordRequest.extend({ id: Id }),
+  'admin:enrolTotp': z.object({ id: Id }),
 } satisfies { [C in IpcChannel]: z.ZodType };
 
 export interface IpcResults {
@@ -80,6 +112,19 @@ export interface IpcResults {
   'sessions:list': z.infer<typeof SessionList>;
   'sessions:connect': SessionConnection;
   'app:notifyKnock': Record<string, never>;
+  'app:copy': Record<string, never>;
+  'sessions:create': SessionSummary;
+  'sessions:update': SessionSummary;
+  'invitations:list': InvitationSummary[];
+  'invitations:create': IssuedInvitation;
+  'invitations:reissue': IssuedInvitation;
+  'invitations:revoke': InvitationSummary;
+  'clinicians:list': Colleague[];
+  'admin:accounts': ClinicianAccount[];
+  'admin:createAccount': ClinicianAccount;
+  'admin:updateAccount': ClinicianAccount;
+  'admin:resetPassword': Record<string, never>;
+  'admin:enrolTotp': TotpEnrolment;
 }
 
 export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;

@@ -10,6 +10,19 @@ export const IPC_CHANNELS = [
   'sessions:list',
   'sessions:connect',
   'app:notifyKnock',
+  'app:copy',
+  'sessions:create',
+  'sessions:update',
+  'invitations:list',
+  'invitations:create',
+  'invitations:reissue',
+  'invitations:revoke',
+  'clinicians:list',
+  'admin:accounts',
+  'admin:createAccount',
+  'admin:updateAccount',
+  'admin:resetPassword',
+  'admin:enrolTotp',
 ] as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[number];

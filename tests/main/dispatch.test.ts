@@ -11,6 +11,7 @@ function handlers(overrides: Partial<IpcHandlers> = {}): IpcHandlers {
       appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
       server: new ServerSession(),
       notifier: { show: () => undefined },
+      clipboard: { writeText: () => undefined, readText: () => '' },
     }),
     ...overrides,
   };
@@ -94,6 +95,7 @@ describe('knock notifications', () => {
         appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
         server: new ServerSession(),
         notifier: { show: (_title, body) => shown.push(body) },
+        clipboard: { writeText: () => undefined, readText: () => '' },
       }),
     });
     await dispatch('app:notifyKnock', { waiting: 1 });

@@ -20,6 +20,7 @@ function consoleMain() {
       appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
       server,
       notifier: { show: () => undefined },
+      clipboard: { writeText: () => undefined, readText: () => '' },
     }),
   );
   return { server, dispatch };

@@ -29,6 +29,8 @@ export interface ConsoleHost {
   url: string;
   /** Desktop notifications main would have shown (Electron's Notification is the glue left out). */
   notifications: { title: string; body: string }[];
+  /** What main would have put on the system clipboard (Electron's clipboard is glue left out). */
+  clipboard: { text: string };
   /** Give a page the bridge; call before the page navigates. */
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
@@ -52,9 +54,11 @@ export async function startConsoleHost(options: { defaultServerUrl: string | nul
   const { port } = server.address() as AddressInfo;
 
   const notifications: { title: string; body: string }[] = [];
+  const clipboard = { text: '' };
   return {
     url: `http://127.0.0.1:${port}/`,
     notifications,
+    clipboard,
     async attach(page) {
       // One ServerSession per page, as one console window has one main process.
       const dispatch = createIpcDispatcher(
@@ -67,6 +71,12 @@ export async function startConsoleHost(options: { defaultServerUrl: string | nul
           },
           server: new ServerSession(),
           notifier: { show: (title, body) => notifications.push({ title, body }) },
+          clipboard: {
+            writeText: (text) => {
+              clipboard.text = text;
+            },
+            readText: () => clipboard.text,
+          },
         }),
       );
       await page.exposeFunction('__confidantIpc', (channel: unknown, payload: unknown) => dispatch(channel, payload));

@@ -2,7 +2,18 @@
  * The console's IPC handlers, built from its services. Main registers each with
  * ipcMain.handle; the test host serves the same map to the renderer under test.
  */
+import { z } from 'zod';
 import type { AppInfo } from '../../shared/ipc';
+import {
+  ClinicianAccount,
+  ClinicianAccountList,
+  ColleagueList,
+  InvitationList,
+  InvitationSummary,
+  IssuedInvitation,
+  SessionSummary,
+  TotpEnrolment,
+} from '../../shared/protocol';
 import type { ServerSession } from '../services/serverSession';
 import type { IpcHandlers } from './dispatch';
 
@@ -11,11 +22,24 @@ export interface Notifier {
   show(title: string, body: string): void;
 }
 
+/** The system clipboard (Electron's clipboard in main). */
+export interface Clipboard {
+  writeText(text: string): void | Promise<void>;
+  readText(): string | Promise<string>;
+}
+
 export interface ConsoleServices {
   appInfo: AppInfo;
   server: ServerSession;
   notifier: Notifier;
+  clipboard: Clipboard;
 }
+
+/** How long a copied link or passcode stays on the clipboard before main clears it. */
+export const SECRET_CLIPBOARD_MS = 60_000;
+
+const Nothing = z.unknown().transform(() => ({}) as Record<string, never>);
+const enc = encodeURIComponent;
 
 /** The words of a knock notification: a count, never a name. */
 export function knockNotification(waiting: number): { title: string; body: string } {
@@ -35,13 +59,44 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
       return {};
     },
     'auth:current': async () => server.current(),
-    'sessions:list': () => server.listSessions(),
+    'sessions:list': (range) => server.listSessions(range),
     'sessions:connect': async ({ sessionId }) => server.connection(sessionId),
     'app:notifyKnock': async ({ waiting }) => {
       const { title, body } = knockNotification(waiting);
       services.notifier.show(title, body);
       return {};
     },
+    'app:copy': async ({ text, secret }) => {
+      const { clipboard } = services;
+      await clipboard.writeText(text);
+      if (secret) {
+        // A passcode or invitation link should not linger where any app can read it.
+        setTimeout(() => {
+          void (async () => {
+            if ((await clipboard.readText()) === text) await clipboard.writeText('');
+          })().catch(() => undefined);
+        }, SECRET_CLIPBOARD_MS).unref?.();
+      }
+      return {};
+    },
+    'sessions:create': (request) => server.api('POST', '/api/sessions', request, SessionSummary),
+    'sessions:update': ({ id, changes }) => server.api('PATCH', `/api/sessions/${enc(id)}`, changes, SessionSummary),
+    'invitations:list': ({ sessionId }) =>
+      server.api('GET', `/api/sessions/${enc(sessionId)}/invitations`, undefined, InvitationList),
+    'invitations:create': ({ sessionId, ...request }) =>
+      server.api('POST', `/api/sessions/${enc(sessionId)}/invitations`, request, IssuedInvitation),
+    'invitations:reissue': ({ invitationId }) =>
+      server.api('POST', `/api/invitations/${enc(invitationId)}/reissue`, {}, IssuedInvitation),
+    'invitations:revoke': ({ invitationId }) =>
+      server.api('POST', `/api/invitations/${enc(invitationId)}/revoke`, {}, InvitationSummary),
+    'clinicians:list': () => server.api('GET', '/api/clinicians', undefined, ColleagueList),
+    'admin:accounts': () => server.api('GET', '/api/admin/clinicians', undefined, ClinicianAccountList),
+    'admin:createAccount': (request) => server.api('POST', '/api/admin/clinicians', request, ClinicianAccount),
+    'admin:updateAccount': ({ id, changes }) =>
+      server.api('PATCH', `/api/admin/clinicians/${enc(id)}`, changes, ClinicianAccount),
+    'admin:resetPassword': async ({ id, password }) =>
+      server.api('POST', `/api/admin/clinicians/${enc(id)}/password`, { password }, Nothing),
+    'admin:enrolTotp': ({ id }) => server.api('POST', `/api/admin/clinicians/${enc(id)}/totp`, {}, TotpEnrolment),
   };
 }
 

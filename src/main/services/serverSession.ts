@@ -59,9 +59,18 @@ export class ServerSession {
     return visible;
   }
 
-  async listSessions(): Promise<SessionSummary[]> {
+  async listSessions(range: { from?: string | undefined; to?: string | undefined } = {}): Promise<SessionSummary[]> {
+    const query = new URLSearchParams();
+    if (range.from) query.set('from', range.from);
+    if (range.to) query.set('to', range.to);
+    const q = query.size > 0 ? `?${query}` : '';
+    return this.api('GET', `/api/sessions${q}`, undefined, SessionList);
+  }
+
+  /** One authenticated call to the server's HTTP API, answer checked against `schema`. */
+  api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     const s = this.require();
-    return this.call(s.serverUrl, '/api/sessions', { method: 'GET', token: s.token }, SessionList);
+    return this.call(s.serverUrl, path, { method, body, token: s.token }, schema);
   }
 
   connection(sessionId: string): SessionConnection {
@@ -79,7 +88,7 @@ export class ServerSession {
   private async call<T>(
     serverUrl: string,
     path: string,
-    init: { method: 'GET' | 'POST'; body?: unknown; token?: string },
+    init: { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; body?: unknown; token?: string },
     schema: z.ZodType<T>,
   ): Promise<T> {
     let response: Response;

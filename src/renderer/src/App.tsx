@@ -1,3 +1,4 @@
+import { ErrorBanner } from './components/Banner';
 import { useEffect, useState } from 'react';
 import { messageOf } from './bridge';
 import { CaptureNotice } from './components/CaptureNotice';
@@ -5,12 +6,15 @@ import { loadAppInfo, signOut } from './services/account';
 import { closeSession } from './services/room';
 import { useConsole } from './store';
 import { RoomScreen } from './screens/RoomScreen';
+import { AccountsScreen } from './screens/AccountsScreen';
 import { SessionsScreen } from './screens/SessionsScreen';
 import { SignInScreen } from './screens/SignInScreen';
 
 export function App() {
   const account = useConsole((s) => s.account);
   const roomStatus = useConsole((s) => s.roomStatus);
+  const view = useConsole((s) => s.view);
+  const setView = useConsole((s) => s.setView);
   const [bootError, setBootError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -26,6 +30,16 @@ export function App() {
           Confidant
         </div>
         <CaptureNotice />
+        {account && !(roomStatus === 'connecting' || roomStatus === 'live') && account.user.roles.includes('admin') && (
+          <nav className="nav" aria-label="Console">
+            <button type="button" className="nav-link" aria-current={view === 'sessions' ? 'page' : undefined} onClick={() => setView('sessions')}>
+              Sessions
+            </button>
+            <button type="button" className="nav-link" aria-current={view === 'accounts' ? 'page' : undefined} onClick={() => setView('accounts')}>
+              Accounts
+            </button>
+          </nav>
+        )}
         {account && (
           <div className="account">
             <span className="account-name">{account.user.displayName}</span>
@@ -42,12 +56,16 @@ export function App() {
         )}
       </header>
       <main className="content">
-        {bootError && (
-          <p className="banner error" role="alert">
-            {bootError}
-          </p>
+        <ErrorBanner message={bootError} />
+        {!account ? (
+          <SignInScreen />
+        ) : inRoom ? (
+          <RoomScreen />
+        ) : view === 'accounts' && account.user.roles.includes('admin') ? (
+          <AccountsScreen />
+        ) : (
+          <SessionsScreen />
         )}
-        {!account ? <SignInScreen /> : inRoom ? <RoomScreen /> : <SessionsScreen />}
       </main>
     </div>
   );

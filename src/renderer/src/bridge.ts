@@ -4,12 +4,17 @@
  */
 import type { IpcChannel, IpcRequest, IpcResults } from '../../shared/ipc';
 import { ProtocolError, type Result } from '../../shared/protocol';
+import { useConsole } from './store';
 
 export async function call<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResults[C]> {
   // Indexing a mapped type by a generic key loses the per-channel signature; restore it.
   const fn = window.confidant[channel] as unknown as (r: IpcRequest<C>) => Promise<Result<IpcResults[C]>>;
   const result = await fn(request);
   if (result.ok) return result.data as IpcResults[C];
+  if (result.error.code === 'UNAUTHENTICATED' && channel !== 'auth:signIn' && channel !== 'auth:signOut') {
+    // The server ended the sign-in (12 hours, 30 idle minutes, or an admin's change).
+    useConsole.getState().signedOutByServer('You were signed out. Sign in again to continue.');
+  }
   throw new ProtocolError(result.error.code, result.error.message);
 }
 

@@ -6,10 +6,11 @@ interface Props {
   children: ReactNode;
   /** Buttons, laid out at the bottom. */
   actions: ReactNode;
+  wide?: boolean;
 }
 
 /** A modal dialog on the native <dialog>: focus stays inside, Escape closes. */
-export function Dialog({ title, onClose, children, actions }: Props) {
+export function Dialog({ title, onClose, children, actions, wide = false }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -19,7 +20,7 @@ export function Dialog({ title, onClose, children, actions }: Props) {
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={`dialog${wide ? ' wide' : ''}`}
       aria-labelledby="dialog-title"
       onCancel={(e) => {
         e.preventDefault();

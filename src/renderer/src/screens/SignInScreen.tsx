@@ -1,3 +1,4 @@
+import { ErrorBanner } from '../components/Banner';
 import { useState, type FormEvent } from 'react';
 import { messageOf } from '../bridge';
 import { signIn } from '../services/account';
@@ -5,6 +6,7 @@ import { useConsole } from '../store';
 
 export function SignInScreen() {
   const defaultServer = useConsole((s) => s.appInfo?.defaultServerUrl ?? '');
+  const signedOutReason = useConsole((s) => s.signedOutReason);
   const [serverUrl, setServerUrl] = useState<string | null>(null);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -30,6 +32,11 @@ export function SignInScreen() {
     <section className="card narrow" aria-labelledby="signin-title">
       <h1 id="signin-title">Sign in</h1>
       <p className="muted">Sign in to run today&apos;s groups.</p>
+      {signedOutReason && (
+        <p className="banner info" role="status">
+          {signedOutReason}
+        </p>
+      )}
       <form onSubmit={(e) => void onSubmit(e)} className="form">
         <label>
           Server address
@@ -59,9 +66,10 @@ export function SignInScreen() {
           />
         </label>
         <label>
-          Authenticator code <span className="muted">(if your account has one)</span>
+          Authenticator code
           <input
             name="totp"
+            required
             inputMode="numeric"
             pattern="[0-9]{6}"
             value={totp}
@@ -69,11 +77,7 @@ export function SignInScreen() {
             autoComplete="one-time-code"
           />
         </label>
-        {error && (
-          <p className="banner error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorBanner message={error} />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

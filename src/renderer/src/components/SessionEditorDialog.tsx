@@ -1,0 +1,114 @@
+import { ErrorBanner } from './Banner';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Colleague, SessionSummary } from '../../../shared/protocol';
+import { call, messageOf } from '../bridge';
+import { refreshSessions } from '../services/account';
+import { useConsole } from '../store';
+import { CheckboxList } from './CheckboxList';
+import { Dialog } from './Dialog';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const dateValue = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const timeValue = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+/** A local date and time from the form's inputs, as an ISO instant. */
+function toIso(date: string, time: string): string | null {
+  const at = new Date(`${date}T${time}`);
+  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+}
+
+/** Schedules a new group session, or edits one (title, time, co-facilitators). */
+export function SessionEditorDialog({ session, onClose }: { session?: SessionSummary; onClose: () => void }) {
+  const me = useConsole((s) => s.account?.user.id);
+  const start = session ? new Date(session.startsAt) : nextHalfHour();
+  const end = session ? new Date(session.endsAt) : new Date(start.getTime() + 90 * 60_000);
+  const [title, setTitle] = useState(session?.title ?? '');
+  const [date, setDate] = useState(dateValue(start));
+  const [from, setFrom] = useState(timeValue(start));
+  const [to, setTo] = useState(timeValue(end));
+  const [coIds, setCoIds] = useState<string[]>(session?.coFacilitatorIds ?? []);
+  const [colleagues, setColleagues] = useState<Colleague[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    call('clinicians:list', {})
+      .then((list) => setColleagues(list.filter((c) => c.roles.includes('facilitator') && c.id !== (session?.facilitatorId ?? me))))
+      .catch((err: unknown) => setError(messageOf(err)));
+  }, [me, session?.facilitatorId]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const startsAt = toIso(date, from);
+    const endsAt = toIso(date, to);
+    if (!startsAt || !endsAt) return setError('Enter a date and a start and end time.');
+    if (Date.parse(endsAt) <= Date.parse(startsAt)) return setError('The session must end after it starts.');
+    setBusy(true);
+    setError(null);
+    try {
+      if (session) {
+        await call('sessions:update', { id: session.id, changes: { title, startsAt, endsAt, coFacilitatorIds: coIds } });
+      } else {
+        await call('sessions:create', { title, startsAt, endsAt, coFacilitatorIds: coIds });
+      }
+      await refreshSessions();
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={session ? `Edit ${session.title}` : 'Schedule a group session'}
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button quiet" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="session-form" className="button primary" disabled={busy}>
+            {session ? 'Save changes' : 'Schedule'}
+          </button>
+        </>
+      }
+    >
+      <form id="session-form" className="form" onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          Title
+          <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={120} autoFocus placeholder="Tuesday evening IOP group" />
+        </label>
+        <div className="field-row">
+          <label className="field">
+            Date
+            <input type="date" value={date} onChange={(e) => setDate(e.target.value)} required />
+          </label>
+          <label className="field">
+            Starts
+            <input type="time" value={from} onChange={(e) => setFrom(e.target.value)} required />
+          </label>
+          <label className="field">
+            Ends
+            <input type="time" value={to} onChange={(e) => setTo(e.target.value)} required />
+          </label>
+        </div>
+        <CheckboxList
+          legend="Co-facilitators"
+          options={colleagues.map((c) => ({ id: c.id, label: c.displayName }))}
+          selected={coIds}
+          onChange={setCoIds}
+          empty="No other facilitators."
+        />
+        <ErrorBanner message={error} />
+      </form>
+    </Dialog>
+  );
+}
+
+function nextHalfHour(): Date {
+  const d = new Date();
+  d.setSeconds(0, 0);
+  d.setMinutes(d.getMinutes() < 30 ? 30 : 60);
+  return d;
+}
