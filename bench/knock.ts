@@ -20,6 +20,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { totp } from '../src/server/auth/totp.js';
 import type { DemoInfo } from '../src/shared/protocol.js';
 import type { ClientsToDriver, DriverToClients, ServerMessage } from './support/knockMessages.js';
 
@@ -76,7 +77,11 @@ async function main(): Promise<void> {
   const login = await fetch(`${info.httpUrl}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: info.facilitator.username, password: info.facilitator.password }),
+    body: JSON.stringify({
+      username: info.facilitator.username,
+      password: info.facilitator.password,
+      totp: totp(info.facilitator.totpSecret ?? ''),
+    }),
   });
   const { token } = (await login.json()) as { token: string };
   const facilitator = new WebSocket(info.wsUrl, { perMessageDeflate: false });

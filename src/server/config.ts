@@ -43,6 +43,14 @@ const ConfigSchema = z
     participantDir: z.string().min(1).default(DEFAULT_PARTICIPANT_DIR),
     /** A file outside the data directory holding the records key (32 bytes, base64). */
     recordsKeyFile: z.string().min(1).optional(),
+    /**
+     * Where clients reach this server (the base of invitation links), when that is not the
+     * address it listens on: behind a load balancer or a DNS name. No trailing slash needed.
+     */
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
   })
   .strict();
 
@@ -64,6 +72,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   waitingRoomOpensMinutes: 'CONFIDANT_WAITING_ROOM_OPENS_MINUTES',
   participantDir: 'CONFIDANT_PARTICIPANT_DIR',
   recordsKeyFile: 'CONFIDANT_RECORDS_KEY_FILE',
+  publicUrl: 'CONFIDANT_PUBLIC_URL',
 };
 
 export class ConfigError extends Error {

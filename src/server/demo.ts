@@ -9,9 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DemoInfo } from '../shared/protocol.js';
 import { hashSecret } from './auth/password.js';
-import { randomDigits, randomPassword, randomToken, tokenDigest } from './auth/secrets.js';
+import { randomPassword } from './auth/secrets.js';
+import { base32Encode, newTotpSecret } from './auth/totp.js';
 import { parseConfig, type ConfigInput } from './config.js';
-import { startServer, type RunningServer } from './server.js';
+import { newInvitationSecrets } from './invitationService.js';
+import { startServer, type RunningServer, type StartOptions } from './server.js';
 import { RECORDS_KEY_BYTES } from './store/recordSealer.js';
 import type { Store } from './store/store.js';
 
@@ -25,6 +27,8 @@ export interface DemoOptions {
   participantDir?: string;
   /** Extra settings, e.g. an RTC port range for tests. */
   config?: Partial<ConfigInput>;
+  /** Clock, limits and hashing cost, for tests. */
+  start?: Omit<StartOptions, 'recordsKey'>;
 }
 
 export interface RunningDemo {
@@ -35,8 +39,8 @@ export interface RunningDemo {
 }
 
 export interface DemoSeed {
-  facilitator: { id: string; username: string; password: string };
-  supervisor: { id: string; username: string; password: string };
+  facilitator: { id: string; username: string; password: string; totpSecret: string };
+  supervisor: { id: string; username: string; password: string; totpSecret: string };
   sessionId: string;
   invitations: { participantRef: string; token: string; passcode: string }[];
 }
@@ -62,6 +66,11 @@ export async function seedDemo(store: Store, invitationCount: number, now = new 
     passwordHash: supervisorHash,
   });
   store.clinicians.addSupervision(supervisor.id, facilitator.id);
+  // Every clinician sign-in needs a second factor, the demo's too; its secrets are printed.
+  const facilitatorTotp = newTotpSecret();
+  const supervisorTotp = newTotpSecret();
+  store.clinicians.setTotpSecret(facilitator.id, facilitatorTotp);
+  store.clinicians.setTotpSecret(supervisor.id, supervisorTotp);
   const session = store.sessions.create({
     title: 'Tuesday evening IOP group',
     startsAt: now,
@@ -71,21 +80,25 @@ export async function seedDemo(store: Store, invitationCount: number, now = new 
   });
   const invitations = await Promise.all(
     Array.from({ length: invitationCount }, async (_, i) => {
-      const token = randomToken();
-      const passcode = randomDigits(6);
+      const { token, passcode, tokenHash, passcodeHash } = await newInvitationSecrets();
       const participantRef = `IOP-${1042 + i}`;
-      store.invitations.create({
-        sessionId: session.id,
-        participantRef,
-        tokenHash: tokenDigest(token),
-        passcodeHash: await hashSecret(passcode),
-      });
+      store.invitations.create({ sessionId: session.id, participantRef, tokenHash, passcodeHash });
       return { participantRef, token, passcode };
     }),
   );
   return {
-    facilitator: { id: facilitator.id, username: facilitator.username, password: facilitatorPassword },
-    supervisor: { id: supervisor.id, username: supervisor.username, password: supervisorPassword },
+    facilitator: {
+      id: facilitator.id,
+      username: facilitator.username,
+      password: facilitatorPassword,
+      totpSecret: base32Encode(facilitatorTotp),
+    },
+    supervisor: {
+      id: supervisor.id,
+      username: supervisor.username,
+      password: supervisorPassword,
+      totpSecret: base32Encode(supervisorTotp),
+    },
     sessionId: session.id,
     invitations,
   };
@@ -105,7 +118,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       ...(options.participantDir !== undefined ? { participantDir: options.participantDir } : {}),
     });
     // The demo's records die with its data directory, so a key for this run is right.
-    server = await startServer(config, { recordsKey: randomBytes(RECORDS_KEY_BYTES) });
+    server = await startServer(config, { ...options.start, recordsKey: randomBytes(RECORDS_KEY_BYTES) });
   } catch (err) {
     removeDataDir();
     throw err;
@@ -116,8 +129,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       httpUrl: server.httpUrl,
       wsUrl: server.wsUrl,
       dataDir,
-      facilitator: { username: seed.facilitator.username, password: seed.facilitator.password },
-      supervisor: { username: seed.supervisor.username, password: seed.supervisor.password },
+      facilitator: {
+        username: seed.facilitator.username,
+        password: seed.facilitator.password,
+        totpSecret: seed.facilitator.totpSecret,
+      },
+      supervisor: {
+        username: seed.supervisor.username,
+        password: seed.supervisor.password,
+        totpSecret: seed.supervisor.totpSecret,
+      },
       sessionId: seed.sessionId,
       invitations: seed.invitations.map((i) => ({ ...i, url: `${server.httpUrl}/join/${i.token}` })),
     };

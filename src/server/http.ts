@@ -19,7 +19,8 @@ export interface HttpDeps extends ApiDeps {
 
 export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname;
     const method = req.method ?? 'GET';
     const isRead = method === 'GET' || method === 'HEAD';
 
@@ -29,7 +30,7 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
     }
     if (pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
-      return handleApi(req, res, pathname, deps);
+      return handleApi(req, res, url, deps);
     }
     if (/^\/join\/[^/]+\/?$/.test(pathname)) {
       res.setHeader('Cache-Control', 'no-store');

@@ -1,56 +1,91 @@
-/** The JSON API under /api: sign-in, sign-out and the session list. */
+/**
+ * The JSON API under /api: sign-in and sign-out, scheduling, invitations and accounts. One
+ * table of routes, matched by method and path pattern (`:name` is one path segment); each
+ * route checks who is asking itself, so no route can forget it by being in the wrong list.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoginRequest, ProtocolError } from '../shared/protocol.js';
-import type { AuthService } from './auth/authService.js';
-import { bearerToken, HttpError, readJsonBody, sendJson } from './httpSupport.js';
-import { sessionsVisibleTo } from './sessionAccess.js';
-import type { Store } from './store/store.js';
+import { Id, LoginRequest } from '../shared/protocol.js';
+import { clinicianRoutes } from './api/clinicianRoutes.js';
+import { requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from './api/context.js';
+import { invitationRoutes } from './api/invitationRoutes.js';
+import { sessionRoutes } from './api/sessionRoutes.js';
+import { HttpError, readJsonBody, sendJson } from './httpSupport.js';
 
-export interface ApiDeps {
-  store: Store;
-  auth: AuthService;
-}
+export type { ApiDeps } from './api/context.js';
 
-type Route = (req: IncomingMessage, res: ServerResponse, deps: ApiDeps) => Promise<void> | void;
-
-function requireToken(req: IncomingMessage): string {
-  const token = bearerToken(req);
-  if (!token) throw new ProtocolError('UNAUTHENTICATED', 'sign in first');
-  return token;
-}
-
-const routes: Record<string, Partial<Record<string, Route>>> = {
-  '/api/login': {
-    async POST(req, res, { auth }) {
-      const parsed = LoginRequest.safeParse(await readJsonBody(req));
+const authRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/api/login',
+    async handler(ctx) {
+      const parsed = LoginRequest.safeParse(await readJsonBody(ctx.req));
       if (!parsed.success) throw new HttpError(400, 'BAD_REQUEST', 'username and password are needed');
-      // `totp` is accepted and not yet checked: the second factor arrives in a later issue.
-      sendJson(res, 200, await auth.login(parsed.data.username, parsed.data.password));
+      const { username, password, totp } = parsed.data;
+      sendJson(ctx.res, 200, await ctx.deps.auth.login({ username, password, totp, address: ctx.address }));
     },
   },
-  '/api/logout': {
-    POST(req, res, { auth }) {
-      const token = requireToken(req);
-      auth.authenticate(token);
-      auth.logout(token);
-      sendJson(res, 200, {});
+  {
+    method: 'POST',
+    path: '/api/logout',
+    handler(ctx) {
+      requireClinician(ctx);
+      ctx.deps.auth.logout(requireToken(ctx), ctx.address);
+      // A signed-out console must not keep listening to a group through a socket it left open.
+      ctx.deps.live.closeToken(tokenHashOf(ctx), 'signed out');
+      sendJson(ctx.res, 200, {});
     },
   },
-  '/api/sessions': {
-    GET(req, res, { store, auth }) {
-      const clinician = auth.authenticate(requireToken(req));
-      sendJson(res, 200, sessionsVisibleTo(store, clinician));
-    },
-  },
-};
+];
 
-export async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, deps: ApiDeps): Promise<void> {
-  const methods = routes[path];
-  if (!methods) throw new HttpError(404, 'NOT_FOUND', 'no such endpoint');
-  const route = methods[req.method ?? ''];
-  if (!route) {
-    res.setHeader('Allow', Object.keys(methods).join(', '));
+const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes];
+
+interface CompiledRoute extends Route {
+  segments: string[];
+}
+
+const COMPILED: readonly CompiledRoute[] = ROUTES.map((r) => ({ ...r, segments: r.path.split('/') }));
+
+function match(route: CompiledRoute, segments: string[]): Record<string, string> | undefined {
+  if (route.segments.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const want = route.segments[i] ?? '';
+    const got = segments[i] ?? '';
+    if (want.startsWith(':')) {
+      let value: string;
+      try {
+        value = decodeURIComponent(got);
+      } catch {
+        return undefined;
+      }
+      if (!Id.safeParse(value).success) return undefined;
+      params[want.slice(1)] = value;
+    } else if (want !== got) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: ApiDeps): Promise<void> {
+  const segments = url.pathname.replace(/\/$/, '').split('/');
+  const candidates = COMPILED.flatMap((route) => {
+    const params = match(route, segments);
+    return params ? [{ route, params }] : [];
+  });
+  if (candidates.length === 0) throw new HttpError(404, 'NOT_FOUND', 'no such endpoint');
+  const found = candidates.find((c) => c.route.method === req.method);
+  if (!found) {
+    res.setHeader('Allow', [...new Set(candidates.map((c) => c.route.method))].join(', '));
     throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
   }
-  await route(req, res, deps);
+  const ctx: RequestContext = {
+    req,
+    res,
+    deps,
+    params: found.params,
+    query: url.searchParams,
+    address: req.socket.remoteAddress ?? 'unknown',
+  };
+  await found.route.handler(ctx);
 }

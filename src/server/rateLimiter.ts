@@ -27,4 +27,9 @@ export class SlidingWindowLimiter {
   isBlocked(key: string): boolean {
     return this.recent(key).length >= this.limit;
   }
+
+  /** Forgets the key's events (a success, or a lockout that takes over from counting). */
+  reset(key: string): void {
+    this.hits.delete(key);
+  }
 }

@@ -5,33 +5,59 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Agreement } from '../shared/protocol.js';
+import { createAccounts, type Accounts } from './accounts.js';
 import { loadAgreement } from './agreement.js';
-import { createAuthService, type AuthService } from './auth/authService.js';
+import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
+import type { ScryptParams } from './auth/password.js';
 import type { ServerConfig } from './config.js';
 import { createHttpServer, createRequestHandler } from './http.js';
-import { createLogger } from './logger.js';
+import { createInvitationService, type InvitationService } from './invitationService.js';
+import { LiveClinicians } from './liveClinicians.js';
+import { createLogger, errorFields } from './logger.js';
 import { WorkerPool } from './media/workerPool.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
 import { loadRecordsKey } from './recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
+import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessionLifecycle.js';
 import { attachSignaling, WS_PATH } from './signaling/signalingServer.js';
 import { openStore, type Store } from './store/store.js';
 
 const log = createLogger('server');
 
-/** Wrong passcodes per invitation (across sockets) within the window before RATE_LIMITED. */
-const PASSCODE_FAILURE_LIMIT = 10;
-const PASSCODE_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+export interface ServerLimits extends AuthLimits {
+  /** Wrong passcodes per invitation (across sockets) within the window before RATE_LIMITED. */
+  passcodeFailures: number;
+  passcodeWindowMs: number;
+  /** Unrecognised participant hellos per remote address within the window before RATE_LIMITED. */
+  helloAddressFailures: number;
+  helloAddressWindowMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  ...DEFAULT_AUTH_LIMITS,
+  passcodeFailures: 10,
+  passcodeWindowMs: 15 * 60 * 1000,
+  // Above one invitation's allowance, so one client mistyping does not lock out its
+  // housemates; low enough that guessing across links from one place stops quickly.
+  helloAddressFailures: 30,
+  helloAddressWindowMs: 15 * 60 * 1000,
+};
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:4780` (https when TLS is configured). */
   httpUrl: string;
   /** e.g. `ws://127.0.0.1:4780/ws` (wss with TLS). */
   wsUrl: string;
+  /** The base of invitation links: `publicUrl` when configured, else `httpUrl`. */
+  publicUrl: string;
   port: number;
   config: ServerConfig;
   store: Store;
   auth: AuthService;
+  accounts: Accounts;
+  invitations: InvitationService;
+  lifecycle: SessionLifecycle;
+  live: LiveClinicians;
   agreement: Agreement;
   rooms: RoomRegistry;
   workers: WorkerPool;
@@ -44,6 +70,12 @@ export interface StartOptions {
   agreement?: Agreement;
   /** Overrides `recordsKeyFile` (demo mode, whose records die with it, passes a fresh key). */
   recordsKey?: Buffer;
+  /** The clock for sign-in, tokens, limits and session states (tests move it). */
+  now?: () => Date;
+  /** Tests lower limits to reach them quickly. */
+  limits?: Partial<ServerLimits>;
+  /** Tests lower the cost of hashing new passwords and passcodes. */
+  scrypt?: ScryptParams;
 }
 
 function urlHost(host: string): string {
@@ -52,6 +84,9 @@ function urlHost(host: string): string {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const agreement = options.agreement ?? loadAgreement();
+  const now = options.now ?? (() => new Date());
+  const nowMs = (): number => now().getTime();
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = openStore(config.dataDir, options.recordsKey ?? loadRecordsKey(config));
   let workers: WorkerPool;
@@ -66,11 +101,27 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw err;
   }
   const rtc = { listenIp: config.rtcListenIp, ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}) };
-  const auth = createAuthService(store);
+  const auth = createAuthService(store, { now, limits });
   const rooms = new RoomRegistry(workers, rtc);
+  const live = new LiveClinicians();
+  const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
+  const accounts = createAccounts({
+    store,
+    now,
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    onAccessRevoked: (clinicianId, reason) => live.closeAccount(clinicianId, reason),
+  });
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
+  let publicUrl = config.publicUrl ?? '';
+  const invitations = createInvitationService({
+    store,
+    rooms,
+    lifecycle,
+    publicUrl: () => publicUrl,
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+  });
   const httpServer = createHttpServer(
-    createRequestHandler({ store, auth, participantDir: config.participantDir, tls }),
+    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, participantDir: config.participantDir, tls }),
     tls && config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   );
   const signaling = attachSignaling(httpServer, {
@@ -79,8 +130,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rooms,
     agreement,
     rtc,
-    waitingRoomOpensMinutes: config.waitingRoomOpensMinutes,
-    passcodeFailures: new SlidingWindowLimiter(PASSCODE_FAILURE_LIMIT, PASSCODE_FAILURE_WINDOW_MS),
+    lifecycle,
+    live,
+    passcodeFailures: new SlidingWindowLimiter(limits.passcodeFailures, limits.passcodeWindowMs, nowMs),
+    helloFailuresByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
   });
 
   try {
@@ -99,12 +152,27 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const port = (httpServer.address() as AddressInfo).port;
   const httpUrl = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   const wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost(config.host)}:${port}${WS_PATH}`;
+  if (publicUrl === '') publicUrl = httpUrl;
   log.info('listening', { host: config.host, port, tls, workers: workers.size });
+
+  // Ends sessions long past their end time in the store (their invitations expire with them);
+  // states shown before the sweep comes by are already right (see sessionLifecycle.ts).
+  const endOverdue = (): void => {
+    try {
+      lifecycle.endOverdue();
+    } catch (err) {
+      log.error('sessions.auto_end_failed', errorFields(err));
+    }
+  };
+  endOverdue();
+  const autoEnd = setInterval(endOverdue, AUTO_END_SWEEP_MS);
+  autoEnd.unref();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       log.info('closing');
+      clearInterval(autoEnd);
       await signaling.close();
       rooms.closeAll();
       await new Promise<void>((resolve) => {
@@ -118,5 +186,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
-  return { httpUrl, wsUrl, port, config, store, auth, agreement, rooms, workers, close };
+  return {
+    httpUrl,
+    wsUrl,
+    publicUrl,
+    port,
+    config,
+    store,
+    auth,
+    accounts,
+    invitations,
+    lifecycle,
+    live,
+    agreement,
+    rooms,
+    workers,
+    close,
+  };
 }

@@ -1,24 +1,60 @@
-/** Who may see and join which session: the rules of PROTOCOL.md in one place. */
+/** Who may see, change and join which session: the rules of PROTOCOL.md in one place. */
 import type { SessionSummary } from '../shared/protocol.js';
+import type { SessionLifecycle } from './sessionLifecycle.js';
 import type { Clinician } from './store/clinicians.js';
 import type { SessionRecord } from './store/sessions.js';
 import type { Store } from './store/store.js';
 
-/** Facilitators: their own; supervisors: their supervisees'; admins: all. Roles add up. */
-export function sessionsVisibleTo(store: Store, clinician: Clinician): SessionSummary[] {
-  if (clinician.roles.includes('admin')) return store.sessions.all();
-  const byId = new Map<string, SessionSummary>();
+export interface TimeRange {
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/** Whether the session overlaps the range (a session touching an edge does not). */
+export function overlaps(session: SessionRecord, range: TimeRange): boolean {
+  if (range.from && Date.parse(session.endsAt) <= range.from.getTime()) return false;
+  if (range.to && Date.parse(session.startsAt) >= range.to.getTime()) return false;
+  return true;
+}
+
+/**
+ * Facilitators: their own; supervisors: their supervisees'; admins: all. Roles add up.
+ * States are as of now (see sessionLifecycle.ts).
+ */
+export function sessionsVisibleTo(
+  store: Store,
+  clinician: Clinician,
+  lifecycle: SessionLifecycle,
+  range: TimeRange = {},
+): SessionSummary[] {
+  const byId = new Map<string, SessionRecord>();
+  if (clinician.roles.includes('admin')) {
+    for (const s of store.sessions.all()) byId.set(s.id, s);
+  }
   if (clinician.roles.includes('facilitator')) {
     for (const s of store.sessions.facilitatedBy(clinician.id)) byId.set(s.id, s);
   }
   if (clinician.roles.includes('supervisor')) {
     for (const s of store.sessions.supervisedBy(clinician.id)) byId.set(s.id, s);
   }
-  return [...byId.values()].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
+  return [...byId.values()]
+    .filter((s) => overlaps(s, range))
+    .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id))
+    .map((s) => lifecycle.summary(s));
 }
 
 export function facilitatorsOf(session: SessionRecord): string[] {
   return [session.facilitatorId, ...session.coFacilitatorIds];
+}
+
+/** Invitations: the session's facilitators (lead and co-) and admins. */
+export function mayManageInvitations(clinician: Clinician, session: SessionRecord): boolean {
+  return clinician.roles.includes('admin') || facilitatorsOf(session).includes(clinician.id);
+}
+
+/** Editing the schedule: the lead facilitator and admins. */
+export function mayEditSession(clinician: Clinician, session: SessionRecord): boolean {
+  return clinician.roles.includes('admin') || session.facilitatorId === clinician.id;
 }
 
 /**

@@ -18,6 +18,11 @@ export const FLOOD_WINDOW_MS = 60_000;
 
 export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
+/**
+ * A clinician's socket closed because its sign-in ended: signed out, token expired, password
+ * reset or account deactivated (an addition to PROTOCOL.md). The console should ask to sign in again.
+ */
+export const CLOSE_SIGNED_OUT = 4001;
 
 // ---------------------------------------------------------------------------------------
 // Errors and envelopes
@@ -584,6 +589,8 @@ export const UpdateClinicianRequest = z.object({
   roles: z.array(ClinicianRole).min(1).optional(),
   active: z.boolean().optional(),
   superviseeIds: z.array(Id).max(100).optional(),
+  /** `true` ends a lockout after failed sign-ins now (an addition to the contract). */
+  unlock: z.literal(true).optional(),
 });
 export type UpdateClinicianRequest = z.input<typeof UpdateClinicianRequest>;
 

@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { LoginResponse, type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
+import { freshTotp } from '../support/totpCodes';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -32,7 +33,11 @@ test.beforeAll(async () => {
   const res = await fetch(`${info.httpUrl}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: info.facilitator.username, password: info.facilitator.password }),
+    body: JSON.stringify({
+      username: info.facilitator.username,
+      password: info.facilitator.password,
+      totp: await freshTotp(info.facilitator.totpSecret!),
+    }),
   });
   expect(res.status).toBe(200);
   const login = LoginResponse.parse(await res.json());

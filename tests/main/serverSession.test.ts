@@ -3,6 +3,7 @@ import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { ServerSession } from '../../src/main/services/serverSession';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { freshCode } from '../server/support/signIn';
 
 let demo: DemoServer;
 
@@ -12,6 +13,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo?.stop();
 });
+
+/** A code from the facilitator's authenticator, never one used before (each works once). */
+function facilitatorCode(): Promise<string> {
+  return freshCode(`${demo.info.httpUrl}|facilitator`, demo.info.facilitator.totpSecret ?? '');
+}
 
 function consoleMain() {
   const server = new ServerSession();
@@ -33,6 +39,7 @@ describe('the console signed in to a real session server', () => {
       serverUrl: `${demo.info.httpUrl}/ignored/path`,
       username: demo.info.facilitator.username,
       password: demo.info.facilitator.password,
+      totp: await facilitatorCode(),
     });
     expect(signIn).toMatchObject({ ok: true, data: { serverUrl: demo.info.httpUrl, user: { roles: ['facilitator'] } } });
     expect(JSON.stringify(signIn)).not.toMatch(/token/i);
@@ -45,12 +52,24 @@ describe('the console signed in to a real session server', () => {
     expect(connection).toMatchObject({ ok: true, data: { wsUrl: demo.info.wsUrl, sessionId: demo.info.sessionId } });
   });
 
+  it('refuses a sign-in without the TOTP code', async () => {
+    const { dispatch } = consoleMain();
+    const result = await dispatch('auth:signIn', {
+      serverUrl: demo.info.httpUrl,
+      username: demo.info.facilitator.username,
+      password: demo.info.facilitator.password,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    await expect(dispatch('auth:current', {})).resolves.toEqual({ ok: true, data: null });
+  });
+
   it('answers a wrong password with UNAUTHENTICATED and stays signed out', async () => {
     const { dispatch } = consoleMain();
     const result = await dispatch('auth:signIn', {
       serverUrl: demo.info.httpUrl,
       username: demo.info.facilitator.username,
       password: 'not-the-password',
+      totp: '000000',
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     await expect(dispatch('auth:current', {})).resolves.toEqual({ ok: true, data: null });
@@ -69,6 +88,7 @@ describe('the console signed in to a real session server', () => {
       serverUrl: demo.info.httpUrl,
       username: demo.info.facilitator.username,
       password: demo.info.facilitator.password,
+      totp: await facilitatorCode(),
     });
     const { token } = server.connection(demo.info.sessionId);
     await expect(dispatch('auth:signOut', {})).resolves.toEqual({ ok: true, data: {} });

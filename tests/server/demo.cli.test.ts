@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { totp } from '../../src/server/auth/totp.js';
 import { DEMO_LINE_PREFIX, DemoInfo } from '../../src/shared/protocol.js';
 import { TestClient } from './support/wsClient.js';
 
@@ -40,11 +41,18 @@ describe('demo mode from the command line', () => {
     expect(info.invitations[0]!.url).toBe(`${info.httpUrl}/join/${info.invitations[0]!.token}`);
     expect(info.invitations.every((i) => /^\d{6}$/.test(i.passcode))).toBe(true);
     expect(existsSync(info.dataDir)).toBe(true);
+    // Both clinicians have a second factor: a base32 secret of 20 bytes.
+    expect(info.facilitator.totpSecret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(info.supervisor.totpSecret).toMatch(/^[A-Z2-7]{32}$/);
 
     const login = await fetch(`${info.httpUrl}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: info.facilitator.username, password: info.facilitator.password }),
+      body: JSON.stringify({
+        username: info.facilitator.username,
+        password: info.facilitator.password,
+        totp: totp(info.facilitator.totpSecret ?? ''),
+      }),
     });
     expect(login.status).toBe(200);
     const sessions = await fetch(`${info.httpUrl}/api/sessions`, {

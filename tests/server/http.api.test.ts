@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
+import { base32Encode, newTotpSecret } from '../../src/server/auth/totp.js';
 import { parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { SessionList } from '../../src/shared/protocol.js';
+import { freshCode, signIn } from './support/signIn.js';
 
 setLogLevel('error');
 
@@ -24,10 +26,15 @@ async function post(p: string, body: unknown, token?: string): Promise<Response>
   });
 }
 
-async function login(username: string, password = 'pw-' + username): Promise<string> {
-  const res = await post('/api/login', { username, password });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
+const secrets: Record<string, string> = {};
+const tokens: Record<string, string> = {};
+
+/** Signs in with password and a fresh TOTP code; reuses the token unless `fresh`. */
+async function login(username: string, fresh = false): Promise<string> {
+  if (!fresh && tokens[username]) return tokens[username];
+  const token = await signIn(server.httpUrl, username, 'pw-' + username, secrets[username]!);
+  if (!fresh) tokens[username] = token;
+  return token;
 }
 
 async function sessionIdsFor(username: string): Promise<string[]> {
@@ -49,6 +56,9 @@ beforeAll(async () => {
       roles,
       passwordHash: await hashSecret('pw-' + username, { N: 1024, r: 8, p: 1 }),
     }).id;
+    const secret = newTotpSecret();
+    clinicians.setTotpSecret(ids[username]!, secret);
+    secrets[username] = base32Encode(secret);
   };
   await make('fay', ['facilitator']);
   await make('cole', ['facilitator']);
@@ -70,7 +80,7 @@ afterAll(async () => {
 
 describe('sign-in', () => {
   it('answers a token, its expiry in 12 hours and the user', async () => {
-    const res = await post('/api/login', { username: 'fay', password: 'pw-fay', totp: '123456' });
+    const res = await post('/api/login', { username: 'fay', password: 'pw-fay', totp: await freshCode(`${server.httpUrl}|fay`, secrets.fay!) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { token: string; expiresAt: string; user: unknown };
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -80,8 +90,8 @@ describe('sign-in', () => {
   });
 
   it('answers an unknown user and a wrong password alike, with 401', async () => {
-    const a = await post('/api/login', { username: 'fay', password: 'wrong' });
-    const b = await post('/api/login', { username: 'ghost', password: 'wrong' });
+    const a = await post('/api/login', { username: 'fay', password: 'wrong', totp: '123456' });
+    const b = await post('/api/login', { username: 'ghost', password: 'wrong', totp: '123456' });
     expect(a.status).toBe(401);
     expect(b.status).toBe(401);
     expect(await a.json()).toEqual(await b.json());
@@ -98,7 +108,7 @@ describe('sign-in', () => {
   });
 
   it('sign-out revokes the token', async () => {
-    const token = await login('fay');
+    const token = await login('fay', true);
     const out = await post('/api/logout', {}, token);
     expect(out.status).toBe(200);
     const res = await fetch(server.httpUrl + '/api/sessions', { headers: { authorization: `Bearer ${token}` } });

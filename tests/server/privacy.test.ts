@@ -60,7 +60,12 @@ function leaksInDataDir(needles: string[]): string[] {
 
 async function moderatedSession(): Promise<void> {
   const fac = await connectClinician(demo.info);
-  secrets = [await login(demo.info), ...demo.info.invitations.flatMap((i) => [i.token, i.passcode])];
+  secrets = [
+    await login(demo.info),
+    demo.info.facilitator.totpSecret ?? 'no-secret',
+    demo.info.supervisor.totpSecret ?? 'no-secret',
+    ...demo.info.invitations.flatMap((i) => [i.token, i.passcode]),
+  ];
 
   const probe = await TestClient.connect(demo.info.wsUrl);
   await probe.request('hello', { as: 'participant', invite: demo.info.invitations[0]!.token, passcode: MARKERS.wrongPasscode });

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
+import { base32Encode, newTotpSecret } from '../../src/server/auth/totp.js';
 import type { RunningDemo } from '../../src/server/demo.js';
 import { Participant } from '../../src/shared/protocol.js';
-import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, startTestDemo } from './support/testServer.js';
+import { signIn } from './support/signIn.js';
+import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login, startTestDemo } from './support/testServer.js';
 import { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
@@ -166,16 +168,13 @@ describe('the waiting room', () => {
     expect(await sup.client.request('createTransport', { direction: 'send' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
     expect(await sup.client.request('admit', { participantId: 'x' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
     await sup.client.close();
-    const token = (await (
-      await fetch(`${demo.info.httpUrl}/api/login`, {
-        method: 'POST',
-        body: JSON.stringify({ username: demo.info.facilitator.username, password: demo.info.facilitator.password }),
-      })
-    ).json()) as { token: string };
+    const token = { token: await login(demo.info) };
     const c = await TestClient.connect(demo.info.wsUrl);
     // A facilitator of another session, unsupervised, is a stranger here.
-    demo.server.store.clinicians.create({ username: 'stranger', displayName: 'S', roles: ['facilitator', 'supervisor'], passwordHash: await hashSecret('pw', { N: 1024, r: 8, p: 1 }) });
-    const strangerLogin = await demo.server.auth.login('stranger', 'pw');
+    const stranger = demo.server.store.clinicians.create({ username: 'stranger', displayName: 'S', roles: ['facilitator', 'supervisor'], passwordHash: await hashSecret('pw', { N: 1024, r: 8, p: 1 }) });
+    const secret = newTotpSecret();
+    demo.server.store.clinicians.setTotpSecret(stranger.id, secret);
+    const strangerLogin = { token: await signIn(demo.info.httpUrl, 'stranger', 'pw', base32Encode(secret)) };
     expect(await c.request('hello', { as: 'clinician', token: strangerLogin.token, sessionId: demo.info.sessionId })).toMatchObject({
       error: { code: 'FORBIDDEN' },
     });

@@ -4,6 +4,7 @@
 import { expect, type Page } from '@playwright/test';
 import type { DemoInfo } from '../../src/shared/protocol';
 import type { ConsoleHost } from './consoleHost';
+import { freshTotp } from './totpCodes';
 
 type Invitation = DemoInfo['invitations'][number];
 
@@ -13,8 +14,9 @@ export async function facilitatorOpensSession(page: Page, host: ConsoleHost, dem
   await expect(page.getByLabel('Server address')).toHaveValue(demo.httpUrl);
   await page.getByLabel('Username').fill(demo.facilitator.username);
   await page.getByLabel('Password').fill(demo.facilitator.password);
+  await page.getByLabel('Authenticator code').fill(await freshTotp(demo.facilitator.totpSecret!));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: "Today's sessions" })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
   await page.getByRole('button', { name: /^Open / }).first().click();
   await expect(page.getByRole('heading', { name: /Waiting room/ })).toBeVisible();
 }

@@ -1,6 +1,6 @@
 /**
- * What one peer may learn about another. Clinicians see a client's participantRef; clients
- * never see anyone's. Crisis information never appears here (only `crisisInfo` returns it).
+ * What one peer may learn about another. Clinicians see a client's participantRef and the
+ * clinic's verification hint; clients never see anyone's. Crisis information never appears here (only `crisisInfo` returns it).
  */
 import type { Participant, Producer } from '../../shared/protocol.js';
 import type { Peer } from './peer.js';
@@ -18,6 +18,7 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
   };
   if (viewer.isClinician && subject.role === 'client') {
     if (subject.participantRef !== undefined) p.participantRef = subject.participantRef;
+    p.verificationHint = subject.verificationHint;
     // How a client was verified is the clinicians' business; peers see only `verified`.
     p.verificationMethod = subject.standing.verification?.method ?? null;
   }

@@ -29,6 +29,8 @@ export interface PeerInit {
   displayName: string;
   state: ParticipantState;
   participantRef?: string;
+  /** The clinic's note on recognising this client; shown to clinicians only. */
+  verificationHint?: string | null;
   clinicianId?: string;
   /** A client's standing in the live room, shared across its reconnects. */
   standing?: Standing;
@@ -40,6 +42,7 @@ export class Peer {
   readonly channel: PeerChannel;
   readonly media: PeerMedia;
   readonly participantRef: string | undefined;
+  readonly verificationHint: string | null;
   readonly clinicianId: string | undefined;
   readonly standing: Standing;
   displayName: string;
@@ -58,6 +61,7 @@ export class Peer {
     this.displayName = init.displayName;
     this.state = init.state;
     this.participantRef = init.participantRef;
+    this.verificationHint = init.verificationHint ?? null;
     this.clinicianId = init.clinicianId;
     this.standing = init.standing ?? freshStanding();
     this.media = new PeerMedia(init.participantId, init.rtc);

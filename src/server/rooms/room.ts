@@ -454,6 +454,31 @@ export class Room {
     this.removePeer(target);
   }
 
+  /**
+   * The client's invitation changed outside the call. Revoked: like `remove`, the client
+   * hears `removed` and its socket closes. Re-issued: the socket on the old link closes
+   * without a word, and whoever opens the new link is a newcomer to this room (knocks,
+   * waits behind a lock, is verified afresh); only mutes carry over. Returns whether a
+   * connected client was closed.
+   */
+  invitationChanged(participantId: string, change: 'revoked' | 'reissued', by: string): boolean {
+    const standing = this.standings.get(participantId);
+    if (standing) {
+      standing.readmitOnCheckIn = false;
+      if (change === 'reissued') {
+        standing.admittedBefore = false;
+        standing.verification = null;
+      }
+    }
+    const target = this.connectedClient(participantId);
+    if (!target) return false;
+    log.info(change === 'revoked' ? 'client.revoked' : 'client.reissued', { sessionId: this.id, participantId, by });
+    if (change === 'revoked') target.notify('removed', {});
+    target.channel.close(1000, change === 'revoked' ? 'removed' : 'invitation re-issued');
+    this.removePeer(target);
+    return true;
+  }
+
   /** An admitted client back to the waiting room: media closed, socket kept. */
   returnToWaiting(by: Peer, participantId: string): void {
     const target = this.clientIn(participantId, ['admitted']);

@@ -42,7 +42,7 @@ function rawToString(data: RawData): string {
 
 export class SignalingConnection implements PeerChannel {
   private helloState: HelloState = 'none';
-  private joined: { peer: Peer; room: Room } | undefined;
+  private joined: { peer: Peer; room: Room; onLeave: (() => void) | undefined } | undefined;
   private readonly badRequests = new SlidingWindowLimiter(FLOOD_LIMIT, FLOOD_WINDOW_MS);
   private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
 
@@ -50,6 +50,8 @@ export class SignalingConnection implements PeerChannel {
     private readonly socket: WebSocket,
     private readonly ctx: SignalingContext,
     readonly connectionId: string,
+    /** The remote address, for per-address limits; never logged. */
+    private readonly address: string,
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('close', () => this.onClose());
@@ -140,7 +142,7 @@ export class SignalingConnection implements PeerChannel {
     try {
       joined =
         data.as === 'participant'
-          ? await participantHello(this.ctx, data, this, isOpen)
+          ? await participantHello(this.ctx, data, this, isOpen, this.address)
           : await clinicianHello(this.ctx, data, this, isOpen);
     } catch (err) {
       // A failed hello leaves the socket open for another try (PROTOCOL.md), within limits.
@@ -152,7 +154,7 @@ export class SignalingConnection implements PeerChannel {
       this.helloState = 'none';
       return;
     }
-    this.joined = { peer: joined.peer, room: joined.room };
+    this.joined = { peer: joined.peer, room: joined.room, onLeave: joined.onLeave };
     this.helloState = 'done';
     log.info('hello.ok', {
       connectionId: this.connectionId,
@@ -192,7 +194,10 @@ export class SignalingConnection implements PeerChannel {
   private onClose(): void {
     const joined = this.joined;
     this.joined = undefined;
-    if (joined) joined.room.removePeer(joined.peer);
+    if (joined) {
+      joined.onLeave?.();
+      joined.room.removePeer(joined.peer);
+    }
     log.debug('socket.closed', { connectionId: this.connectionId });
   }
 }

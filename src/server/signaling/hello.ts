@@ -27,13 +27,17 @@ export interface Joined<R> {
   peer: Peer;
   room: Room;
   result: R;
+  /** Runs when the socket closes (a clinician's leaves the live registry). */
+  onLeave?: () => void;
 }
 
-function assertJoinable(ctx: SignalingContext, session: SessionRecord, now: Date): void {
-  if (session.state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
-  const opensAt = Date.parse(session.startsAt) - ctx.waitingRoomOpensMinutes * 60_000;
-  if (session.state === 'scheduled' && now.getTime() < opensAt) {
-    throw new ProtocolError('FORBIDDEN', 'the waiting room is not open yet');
+/** Clients get in from when the waiting room opens until the session has ended. */
+function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
+  const state = ctx.lifecycle.stateOf(session);
+  if (state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  if (state === 'scheduled') {
+    // The page shows this; the time is ISO 8601 so it can be shown in the client's own zone.
+    throw new ProtocolError('FORBIDDEN', `the waiting room opens at ${ctx.lifecycle.waitingRoomOpensAt(session).toISOString()}`);
   }
 }
 
@@ -46,16 +50,24 @@ export async function participantHello(
   data: Extract<ParsedRequestData<'hello'>, { as: 'participant' }>,
   channel: PeerChannel,
   isOpen: () => boolean,
+  address: string,
 ): Promise<Joined<ParticipantHelloResult> | undefined> {
+  // Per address first: guessing across many links (or many unknown ones) from one place
+  // ends here, whatever the per-invitation and per-socket counts say.
+  if (ctx.helloFailuresByAddress.isBlocked(address)) {
+    log.warn('participant.rate_limited', { scope: 'address' });
+    throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+  }
   const invitation = ctx.store.invitations.byTokenHash(tokenDigest(data.invite));
   if (invitation && ctx.passcodeFailures.isBlocked(invitation.id)) {
-    log.warn('participant.rate_limited', { invitationId: invitation.id });
+    log.warn('participant.rate_limited', { scope: 'invitation', invitationId: invitation.id });
     throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
   }
   // Verify against a decoy for unknown tokens so both failures cost the same time.
   const passcodeOk = await verifySecret(data.passcode, invitation?.passcodeHash ?? (await decoyHash()));
   if (!invitation || !passcodeOk) {
     if (invitation) ctx.passcodeFailures.hit(invitation.id);
+    ctx.helloFailuresByAddress.hit(address);
     log.info('participant.rejected', invitation ? { invitationId: invitation.id } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
   }
@@ -64,7 +76,7 @@ export async function participantHello(
   if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
   const session = ctx.store.sessions.byId(invitation.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
-  assertJoinable(ctx, session, new Date());
+  assertJoinable(ctx, session);
 
   // Checked before opening the room, so a refused hello never leaves an empty room behind.
   const live = ctx.rooms.get(session.id);
@@ -85,6 +97,7 @@ export async function participantHello(
     displayName: '',
     state: 'check-in',
     participantRef: invitation.participantRef,
+    verificationHint: invitation.verificationHint,
     standing: room.standingOf(invitation.participantId),
   });
   room.addClient(peer);
@@ -107,6 +120,7 @@ export async function clinicianHello(
   isOpen: () => boolean,
 ): Promise<Joined<ClinicianHelloResult> | undefined> {
   const clinician = ctx.auth.authenticate(data.token);
+  const tokenHash = tokenDigest(data.token);
   const session = ctx.store.sessions.byId(data.sessionId);
   // An unknown session and someone else's session answer alike.
   const role = session ? liveRoleFor(ctx.store, clinician, session) : undefined;
@@ -114,7 +128,11 @@ export async function clinicianHello(
     log.info('clinician.forbidden', { clinicianId: clinician.id });
     throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
   }
-  if (session.state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  if (ctx.lifecycle.stateOf(session) === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  const joinFrom = ctx.lifecycle.cliniciansMayJoinFrom(session);
+  if (ctx.lifecycle.now().getTime() < joinFrom.getTime()) {
+    throw new ProtocolError('FORBIDDEN', `clinicians may join from ${joinFrom.toISOString()}`);
+  }
 
   const participantId = ctx.rooms.clinicianParticipantId(session.id, clinician.id);
   if (ctx.rooms.get(session.id)?.hasPeer(participantId)) {
@@ -135,7 +153,11 @@ export async function clinicianHello(
       clinicianId: clinician.id,
     });
     const snapshot = room.addClinician(peer, rtpCapabilities);
-    return { peer, room, result: { role, ...snapshot } };
+    // A facilitator in the room makes the session live (and opens its waiting room).
+    if (role === 'facilitator') ctx.store.sessions.markLive(session.id);
+    const unregister = ctx.live.add(clinician.id, tokenHash, channel);
+    const state = ctx.lifecycle.stateOf(ctx.store.sessions.byId(session.id) ?? session);
+    return { peer, room, result: { role, ...snapshot, session: { ...snapshot.session, state } }, onLeave: unregister };
   } finally {
     room.release();
   }

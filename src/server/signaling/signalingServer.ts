@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
-import { createLogger } from '../logger.js';
+import { createLogger, errorFields } from '../logger.js';
 import type { SignalingContext } from './context.js';
 import { SignalingConnection } from './connection.js';
 
@@ -40,6 +40,13 @@ export function attachSignaling(server: HttpServer, ctx: SignalingContext): Sign
       alive.delete(ws);
       ws.ping();
     }
+    // Clinicians' sockets: a beat counts as use of the token, and a token that is no longer
+    // good (signed out, expired, account deactivated elsewhere) closes its sockets.
+    try {
+      ctx.live.sweep(ctx.auth);
+    } catch (err) {
+      log.error('live.sweep_failed', errorFields(err));
+    }
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
@@ -55,7 +62,7 @@ export function attachSignaling(server: HttpServer, ctx: SignalingContext): Sign
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
       ws.on('close', () => sockets.delete(ws));
-      new SignalingConnection(ws, ctx, connectionId);
+      new SignalingConnection(ws, ctx, connectionId, req.socket.remoteAddress ?? 'unknown');
       log.debug('socket.opened', { connectionId });
     });
   };

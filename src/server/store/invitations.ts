@@ -1,6 +1,14 @@
-/** Invitations: one per client per session; the link token only as a SHA-256 digest. */
+/**
+ * Invitations: one per client per session. The link token only as a SHA-256 digest, the
+ * passcode only as a scrypt hash, and the clinic's verification hint sealed under the
+ * records key (free text about a client never sits in the data directory in the clear).
+ */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '../logger.js';
+import type { RecordSealer } from './recordSealer.js';
+
+const log = createLogger('store');
 
 export interface Invitation {
   id: string;
@@ -8,10 +16,14 @@ export interface Invitation {
   participantRef: string;
   participantId: string;
   passcodeHash: string;
+  /** How clinicians can recognise the client; opened from its sealed form. */
+  verificationHint: string | null;
   revokedAt: string | null;
   /** Set when the session ended; the invitation no longer opens it. */
   expiredAt: string | null;
   createdAt: string;
+  /** When the current link and passcode were issued (creation or the last re-issue). */
+  issuedAt: string;
 }
 
 export interface NewInvitation {
@@ -19,14 +31,23 @@ export interface NewInvitation {
   participantRef: string;
   tokenHash: string;
   passcodeHash: string;
+  verificationHint?: string | null;
 }
 
 export interface InvitationRepo {
   create(i: NewInvitation): Invitation;
+  byId(id: string): Invitation | undefined;
   byTokenHash(tokenHash: string): Invitation | undefined;
   bySession(sessionId: string): Invitation[];
   byParticipantId(sessionId: string, participantId: string): Invitation | undefined;
-  revoke(id: string, at: Date): void;
+  /**
+   * A new link token and passcode for the same invitation (same participantId); the old
+   * digest is overwritten, so the old link becomes an unknown one. False when revoked or
+   * expired (nothing changes then).
+   */
+  reissue(id: string, tokenHash: string, passcodeHash: string, at: Date): boolean;
+  /** False when it was already revoked. */
+  revoke(id: string, at: Date): boolean;
 }
 
 interface InvitationRow {
@@ -35,26 +56,20 @@ interface InvitationRow {
   participant_ref: string;
   participant_id: string;
   passcode_hash: string;
+  verification_hint_sealed: Buffer | null;
   revoked_at: string | null;
   expired_at: string | null;
   created_at: string;
+  issued_at: string | null;
 }
 
-const hydrate = (row: InvitationRow): Invitation => ({
-  id: row.id,
-  sessionId: row.session_id,
-  participantRef: row.participant_ref,
-  participantId: row.participant_id,
-  passcodeHash: row.passcode_hash,
-  revokedAt: row.revoked_at,
-  expiredAt: row.expired_at,
-  createdAt: row.created_at,
-});
+const hintContext = (invitationId: string): string => `invitation-hint\n${invitationId}`;
 
-export function createInvitationRepo(db: Database): InvitationRepo {
+export function createInvitationRepo(db: Database, sealer: RecordSealer): InvitationRepo {
   const insert = db.prepare(
-    `INSERT INTO invitations (id, session_id, participant_ref, participant_id, token_hash, passcode_hash, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO invitations (id, session_id, participant_ref, participant_id, token_hash, passcode_hash,
+                              verification_hint_sealed, created_at, issued_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectById = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE id = ?`);
   const selectByToken = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE token_hash = ?`);
@@ -64,26 +79,53 @@ export function createInvitationRepo(db: Database): InvitationRepo {
   const selectByParticipant = db.prepare<[string, string], InvitationRow>(
     `SELECT * FROM invitations WHERE session_id = ? AND participant_id = ?`,
   );
+  const reissue = db.prepare(
+    `UPDATE invitations SET token_hash = ?, passcode_hash = ?, issued_at = ?
+     WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL`,
+  );
   const revoke = db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`);
+
+  const hydrate = (row: InvitationRow): Invitation => {
+    let verificationHint: string | null = null;
+    if (row.verification_hint_sealed) {
+      try {
+        verificationHint = sealer.open(row.verification_hint_sealed, hintContext(row.id));
+      } catch {
+        // Sealed under another records key (an ephemeral one, before a restart): the hint
+        // is lost, the invitation still works.
+        log.warn('invitation.hint_unreadable', { invitationId: row.id });
+      }
+    }
+    return {
+      id: row.id,
+      sessionId: row.session_id,
+      participantRef: row.participant_ref,
+      participantId: row.participant_id,
+      passcodeHash: row.passcode_hash,
+      verificationHint,
+      revokedAt: row.revoked_at,
+      expiredAt: row.expired_at,
+      createdAt: row.created_at,
+      issuedAt: row.issued_at ?? row.created_at,
+    };
+  };
+  const one = (row: InvitationRow | undefined): Invitation | undefined => (row ? hydrate(row) : undefined);
+
   return {
     create(i) {
       const id = randomUUID();
-      insert.run(id, i.sessionId, i.participantRef, `p-${randomUUID()}`, i.tokenHash, i.passcodeHash, new Date().toISOString());
-      const row = selectById.get(id);
-      if (!row) throw new Error('invitation vanished after insert');
-      return hydrate(row);
+      const now = new Date().toISOString();
+      const hint = i.verificationHint ? sealer.seal(i.verificationHint, hintContext(id)) : null;
+      insert.run(id, i.sessionId, i.participantRef, `p-${randomUUID()}`, i.tokenHash, i.passcodeHash, hint, now, now);
+      const created = one(selectById.get(id));
+      if (!created) throw new Error('invitation vanished after insert');
+      return created;
     },
-    byTokenHash(tokenHash) {
-      const row = selectByToken.get(tokenHash);
-      return row ? hydrate(row) : undefined;
-    },
+    byId: (id) => one(selectById.get(id)),
+    byTokenHash: (tokenHash) => one(selectByToken.get(tokenHash)),
     bySession: (sessionId) => selectBySession.all(sessionId).map(hydrate),
-    byParticipantId(sessionId, participantId) {
-      const row = selectByParticipant.get(sessionId, participantId);
-      return row ? hydrate(row) : undefined;
-    },
-    revoke(id, at) {
-      revoke.run(at.toISOString(), id);
-    },
+    byParticipantId: (sessionId, participantId) => one(selectByParticipant.get(sessionId, participantId)),
+    reissue: (id, tokenHash, passcodeHash, at) => reissue.run(tokenHash, passcodeHash, at.toISOString(), id).changes === 1,
+    revoke: (id, at) => revoke.run(at.toISOString(), id).changes === 1,
   };
 }

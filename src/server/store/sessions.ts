@@ -14,6 +14,13 @@ export interface NewSession {
   state?: SessionState;
 }
 
+export interface SessionChanges {
+  title?: string;
+  startsAt?: Date;
+  endsAt?: Date;
+  coFacilitatorIds?: string[];
+}
+
 export interface SessionRepo {
   create(s: NewSession): SessionRecord;
   byId(id: string): SessionRecord | undefined;
@@ -23,6 +30,12 @@ export interface SessionRepo {
   /** Sessions led or co-facilitated by any facilitator this supervisor supervises. */
   supervisedBy(supervisorId: string): SessionRecord[];
   setState(id: string, state: SessionState): void;
+  /** Sessions not yet ended whose end time is at or before `at`. */
+  endedBefore(at: Date): SessionRecord[];
+  /** A facilitator has joined: `scheduled` or `open` becomes `live` (never `ended`). */
+  markLive(id: string): void;
+  /** Changes what is given; `coFacilitatorIds` replaces the whole list. Never touches an ended session. */
+  update(id: string, changes: SessionChanges): void;
   /** The session is over: state `ended`, its end time recorded, its invitations expired. */
   end(id: string, at: Date): void;
 }
@@ -58,6 +71,24 @@ export function createSessionRepo(db: Database): SessionRepo {
     `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`,
   );
   const updateState = db.prepare(`UPDATE sessions SET state = ? WHERE id = ?`);
+  const selectOverdue = db.prepare<[string], SessionRow>(
+    `SELECT * FROM sessions WHERE state != 'ended' AND ends_at <= ? ORDER BY ends_at, id`,
+  );
+  const markLive = db.prepare(`UPDATE sessions SET state = 'live' WHERE id = ? AND state IN ('scheduled', 'open')`);
+  const updateFields = db.prepare(
+    `UPDATE sessions SET title = coalesce(?, title), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at)
+     WHERE id = ? AND state != 'ended'`,
+  );
+  const deleteCo = db.prepare(`DELETE FROM session_cofacilitators WHERE session_id = ?`);
+  const update = db.transaction((id: string, c: SessionChanges) => {
+    if (updateFields.run(c.title ?? null, c.startsAt?.toISOString() ?? null, c.endsAt?.toISOString() ?? null, id).changes === 0) {
+      return;
+    }
+    if (c.coFacilitatorIds) {
+      deleteCo.run(id);
+      for (const co of new Set(c.coFacilitatorIds)) insertCo.run(id, co);
+    }
+  });
   const markEnded = db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state != 'ended'`);
   const expireInvitations = db.prepare(
     `UPDATE invitations SET expired_at = ? WHERE session_id = ? AND expired_at IS NULL`,
@@ -91,7 +122,7 @@ export function createSessionRepo(db: Database): SessionRepo {
           s.state ?? 'scheduled',
           new Date().toISOString(),
         );
-        for (const co of s.coFacilitatorIds ?? []) insertCo.run(id, co);
+        for (const co of new Set(s.coFacilitatorIds ?? [])) insertCo.run(id, co);
       })();
       const row = selectById.get(id);
       if (!row) throw new Error('session vanished after insert');
@@ -106,6 +137,13 @@ export function createSessionRepo(db: Database): SessionRepo {
     supervisedBy: (supervisorId) => selectSupervised.all(supervisorId, supervisorId).map(hydrate),
     setState(id, state) {
       updateState.run(state, id);
+    },
+    endedBefore: (at) => selectOverdue.all(at.toISOString()).map(hydrate),
+    markLive(id) {
+      markLive.run(id);
+    },
+    update(id, changes) {
+      update(id, changes);
     },
     end(id, at) {
       end(id, at.toISOString());

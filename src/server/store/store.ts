@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { createAuthEventRepo, type AuthEventRepo } from './authEvents.js';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
 import { openDatabase } from './database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
@@ -17,25 +18,29 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly invitations: InvitationRepo;
   readonly moderation: ModerationRepo;
+  readonly authEvents: AuthEventRepo;
   close(): void;
 }
 
 export const DATABASE_FILE = 'confidant.sqlite';
 
 /**
- * `recordsKey` seals free text the records must keep (removal reasons). Without one, a
+ * `recordsKey` seals what the records must keep but a copy of the data directory must not
+ * reveal: removal reasons, verification hints and TOTP secrets. Without one, a
  * fresh key is made for this process only: fine for tests and demo mode, whose data dies
  * with them; the server passes its configured key.
  */
 export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECORDS_KEY_BYTES)): Store {
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
+  const sealer = createRecordSealer(recordsKey);
   return {
     db,
-    clinicians: createClinicianRepo(db),
+    clinicians: createClinicianRepo(db, sealer),
     tokens: createTokenRepo(db),
     sessions: createSessionRepo(db),
-    invitations: createInvitationRepo(db),
-    moderation: createModerationRepo(db, createRecordSealer(recordsKey)),
+    invitations: createInvitationRepo(db, sealer),
+    moderation: createModerationRepo(db, sealer),
+    authEvents: createAuthEventRepo(db),
     close: () => db.close(),
   };
 }

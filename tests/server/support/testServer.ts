@@ -2,6 +2,7 @@
 import { setLogLevel } from '../../../src/server/logger.js';
 import { startDemo, type RunningDemo } from '../../../src/server/demo.js';
 import type { DemoInfo } from '../../../src/shared/protocol.js';
+import { signIn } from './signIn.js';
 import { TestClient } from './wsClient.js';
 
 setLogLevel(process.env.CONFIDANT_LOG_LEVEL === 'debug' ? 'debug' : 'error');
@@ -12,14 +13,21 @@ export async function startTestDemo(invitations = 4): Promise<RunningDemo> {
 
 export type Invitation = DemoInfo['invitations'][number];
 
+const tokens = new Map<string, string>();
+
+/**
+ * A bearer token for the demo clinician: signed in once per demo server with password and
+ * TOTP, then reused (each code works once, and tests need many connections, not many sign-ins).
+ */
 export async function login(info: DemoInfo, who: 'facilitator' | 'supervisor' = 'facilitator'): Promise<string> {
-  const res = await fetch(`${info.httpUrl}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: info[who].username, password: info[who].password }),
-  });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
+  const key = `${info.httpUrl}|${who}`;
+  const cached = tokens.get(key);
+  if (cached) return cached;
+  const { username, password, totpSecret } = info[who];
+  if (!totpSecret) throw new Error('the demo printed no totpSecret');
+  const token = await signIn(info.httpUrl, username, password, totpSecret);
+  tokens.set(key, token);
+  return token;
 }
 
 export async function connectClinician(

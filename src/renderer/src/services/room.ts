@@ -6,13 +6,14 @@
 import { getLocalMedia } from '../../../client/media';
 import { RoomClient } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
-import type {
-  ClinicianHelloResult,
-  MediaKind,
-  MethodName,
-  RequestData,
-  ResultTypes,
-  VerificationMethod,
+import {
+  CLOSE_SIGNED_OUT,
+  type ClinicianHelloResult,
+  type MediaKind,
+  type MethodName,
+  type RequestData,
+  type ResultTypes,
+  type VerificationMethod,
 } from '../../../shared/protocol';
 import { announceKnock } from './knockAlert';
 import { call, messageOf } from '../bridge';
@@ -90,9 +91,13 @@ function wire(signaling: SignalingClient, room: RoomClient): (() => void)[] {
     room.on('track', (t) => s().addRemoteTrack(t)),
     room.on('trackEnded', ({ producerId }) => s().removeRemoteTrack(producerId)),
     room.on('error', ({ message }) => s().setMediaError(message)),
-    signaling.onClose(() => {
-      if (live?.signaling === signaling) {
-        teardown();
+    signaling.onClose((code) => {
+      if (live?.signaling !== signaling) return;
+      teardown();
+      if (code === CLOSE_SIGNED_OUT) {
+        s().roomClosed();
+        s().signedOutByServer('You were signed out, so you left the session. Sign in again to rejoin it.');
+      } else {
         s().roomClosed('The connection to the session server closed.');
       }
     }),

@@ -2,10 +2,11 @@
 import type { Database } from 'better-sqlite3';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_moderation.js';
+import * as m003 from './003_accounts.js';
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];

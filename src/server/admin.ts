@@ -1,0 +1,314 @@
+/**
+ * `npm run admin -- COMMAND …`: account administration on the server's host, against the
+ * same configuration (`--config PATH` or CONFIDANT_CONFIG, environment overriding) and
+ * database as `npm run server`. It works on the database directly, so it is also how the
+ * first admin comes to exist and get a second factor (the bootstrap path: sign-in needs
+ * TOTP, and only an admin, or this command, can enrol it).
+ *
+ * Passwords are never taken from the command line (argv is visible to every user of the
+ * host and lands in shell history): they are asked for without echo on a terminal, or read
+ * from standard input with --password-stdin.
+ *
+ * Exit codes: 0 done, 1 refused or failed (the message says why), 2 usage error.
+ */
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import qrcode from 'qrcode-generator';
+import { ClinicianRole, ProtocolError, type ClinicianAccount } from '../shared/protocol.js';
+import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts.js';
+import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
+import { setLogLevel } from './logger.js';
+import { loadRecordsKey } from './recordsKey.js';
+import { createSessionLifecycle } from './sessionLifecycle.js';
+import { openStore, type Store } from './store/store.js';
+
+const USAGE = `usage: npm run admin -- [--config PATH] COMMAND [options]
+
+Accounts
+  create-clinician --username U --display-name NAME --roles R[,R…] [--password-stdin]
+  set-roles U --roles R[,R…]                 roles: facilitator, supervisor, admin
+  assign-supervisee --supervisor U --facilitator U
+  unassign-supervisee --supervisor U --facilitator U
+  reset-password U [--password-stdin]        revokes the account's sign-ins
+  enrol-totp U                               prints the otpauth URI and a QR code
+  deactivate U | activate U                  deactivating revokes every sign-in
+  unlock U                                   ends a lockout after failed sign-ins
+  list [--json]
+
+Sessions
+  schedule-session --facilitator U --title T --starts ISO --ends ISO [--co U[,U…]]
+
+Passwords are asked for on the terminal without echo, or read from the first line of
+standard input with --password-stdin; never from the command line.
+`;
+
+class UsageError extends Error {}
+
+const ACTOR: Actor = { id: ADMIN_COMMAND_ACTOR, address: 'local' };
+
+function parseRoles(value: string | undefined): ClinicianRole[] {
+  if (!value) throw new UsageError('--roles is needed');
+  const roles = value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const parsed = roles.map((r) => ClinicianRole.safeParse(r));
+  const bad = roles.filter((_, i) => !parsed[i]?.success);
+  if (bad.length > 0 || roles.length === 0) throw new UsageError(`unknown role: ${bad.join(', ') || '(none)'}`);
+  return [...new Set(parsed.flatMap((p) => (p.success ? [p.data] : [])))];
+}
+
+async function readStdinLine(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    if (Buffer.concat(chunks).includes(0x0a)) break;
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const line = text.split('\n')[0] ?? '';
+  return line.replace(/\r$/, '');
+}
+
+/** Asks on the terminal without echoing what is typed. */
+function askHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    process.stderr.write(question);
+    let typed = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    const onData = (data: Buffer): void => {
+      for (const ch of data.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          done();
+          process.stderr.write('\n');
+          return resolve(typed);
+        }
+        if (ch === '\u0003') {
+          done();
+          process.stderr.write('\n');
+          return reject(new UsageError('cancelled'));
+        }
+        if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
+        else typed += ch;
+      }
+    };
+    const done = (): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function newPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin) return readStdinLine();
+  if (!process.stdin.isTTY) throw new UsageError('no terminal to ask for the password on: use --password-stdin');
+  const first = await askHidden('New password: ');
+  const second = await askHidden('Again: ');
+  if (first !== second) throw new ProtocolError('BAD_REQUEST', 'the two passwords differ');
+  return first;
+}
+
+function terminalQr(text: string): string {
+  const qr = qrcode(0, 'M');
+  qr.addData(text);
+  qr.make();
+  return qr.createASCII(1, 2);
+}
+
+function describe(a: ClinicianAccount, usernames: Map<string, string>): string {
+  const supervisees = a.superviseeIds.map((id) => usernames.get(id) ?? id).join(',');
+  return [
+    a.username.padEnd(20),
+    a.displayName.padEnd(24),
+    a.roles.join(',').padEnd(30),
+    (a.active ? 'active' : 'inactive').padEnd(9),
+    (a.totpEnrolled ? 'totp' : 'no-totp').padEnd(8),
+    a.lockedUntil ? `locked until ${a.lockedUntil}` : '',
+    supervisees ? `supervises ${supervisees}` : '',
+  ]
+    .join(' ')
+    .trimEnd();
+}
+
+interface Context {
+  config: ServerConfig;
+  store: Store;
+  accounts: Accounts;
+  out: (line: string) => void;
+}
+
+function byUsername(ctx: Context, username: string | undefined, what = 'a username'): ClinicianAccount {
+  if (!username) throw new UsageError(`${what} is needed`);
+  return ctx.accounts.byUsername(username);
+}
+
+type Options = Record<string, string | boolean | undefined>;
+type Command = (ctx: Context, positional: string[], options: Options) => Promise<void> | void;
+
+const str = (o: Options, key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
+
+const COMMANDS: Record<string, Command> = {
+  async 'create-clinician'(ctx, _args, o) {
+    const username = str(o, 'username');
+    const displayName = str(o, 'display-name');
+    if (!username || !displayName) throw new UsageError('--username and --display-name are needed');
+    const roles = parseRoles(str(o, 'roles'));
+    const password = await newPassword(o['password-stdin'] === true);
+    const created = await ctx.accounts.create(ACTOR, { username, displayName, password, roles });
+    ctx.out(`created ${created.username} (${created.id}) with roles ${created.roles.join(',')}`);
+    ctx.out(`next: npm run admin -- enrol-totp ${created.username}   (sign-in needs a second factor)`);
+  },
+  'set-roles'(ctx, [username], o) {
+    const account = byUsername(ctx, username);
+    const updated = ctx.accounts.update(ACTOR, account.id, { roles: parseRoles(str(o, 'roles')) });
+    ctx.out(`${updated.username}: roles ${updated.roles.join(',')}`);
+  },
+  'assign-supervisee'(ctx, _args, o) {
+    const supervisor = byUsername(ctx, str(o, 'supervisor'), '--supervisor');
+    const facilitator = byUsername(ctx, str(o, 'facilitator'), '--facilitator');
+    ctx.accounts.assignSupervisee(ACTOR, supervisor.id, facilitator.id);
+    ctx.out(`${supervisor.username} now supervises ${facilitator.username}`);
+  },
+  'unassign-supervisee'(ctx, _args, o) {
+    const supervisor = byUsername(ctx, str(o, 'supervisor'), '--supervisor');
+    const facilitator = byUsername(ctx, str(o, 'facilitator'), '--facilitator');
+    ctx.accounts.unassignSupervisee(ACTOR, supervisor.id, facilitator.id);
+    ctx.out(`${supervisor.username} no longer supervises ${facilitator.username}`);
+  },
+  async 'reset-password'(ctx, [username], o) {
+    const account = byUsername(ctx, username);
+    const password = await newPassword(o['password-stdin'] === true);
+    await ctx.accounts.resetPassword(ACTOR, account.id, password);
+    ctx.out(`${account.username}: password reset; existing sign-ins revoked`);
+  },
+  'enrol-totp'(ctx, [username]) {
+    const account = byUsername(ctx, username);
+    // The server must be able to open the secret sealed here: with a key made up for this
+    // process it never could.
+    if (ctx.config.recordsKeyFile === undefined) {
+      throw new ProtocolError(
+        'CONFLICT',
+        `enrolling a second factor needs the records key the server uses: set ${settingName('recordsKeyFile')}`,
+      );
+    }
+    const enrolment = ctx.accounts.enrolTotp(ACTOR, account.id);
+    ctx.out(`Second factor for ${account.username}: scan this in an authenticator app, or enter the secret.`);
+    ctx.out('');
+    ctx.out(terminalQr(enrolment.otpauthUri));
+    ctx.out('');
+    ctx.out(`secret:  ${enrolment.secret}`);
+    ctx.out(`uri:     ${enrolment.otpauthUri}`);
+    ctx.out('Any earlier second factor of this account no longer works.');
+  },
+  deactivate(ctx, [username]) {
+    const account = byUsername(ctx, username);
+    ctx.accounts.update(ACTOR, account.id, { active: false });
+    ctx.out(`${account.username}: deactivated; sign-ins revoked (a running server closes its sockets within a heartbeat)`);
+  },
+  activate(ctx, [username]) {
+    const account = byUsername(ctx, username);
+    ctx.accounts.update(ACTOR, account.id, { active: true });
+    ctx.out(`${account.username}: active`);
+  },
+  unlock(ctx, [username]) {
+    const account = byUsername(ctx, username);
+    ctx.accounts.update(ACTOR, account.id, { unlock: true });
+    ctx.out(`${account.username}: unlocked`);
+  },
+  list(ctx, _args, o) {
+    const accounts = ctx.accounts.list();
+    if (o.json === true) return ctx.out(JSON.stringify(accounts));
+    const usernames = new Map(accounts.map((a) => [a.id, a.username]));
+    if (accounts.length === 0) return ctx.out('no accounts yet: create-clinician makes the first');
+    for (const a of accounts) ctx.out(describe(a, usernames));
+  },
+  'schedule-session'(ctx, _args, o) {
+    const lead = byUsername(ctx, str(o, 'facilitator'), '--facilitator');
+    const title = str(o, 'title')?.trim();
+    const startsAt = new Date(str(o, 'starts') ?? '');
+    const endsAt = new Date(str(o, 'ends') ?? '');
+    if (!title) throw new UsageError('--title is needed');
+    if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) {
+      throw new UsageError('--starts and --ends take ISO 8601 times, e.g. 2026-12-01T17:00:00Z');
+    }
+    const co = (str(o, 'co') ?? '').split(',').filter((u) => u.trim() !== '').map((u) => byUsername(ctx, u.trim()));
+    for (const f of [lead, ...co]) {
+      if (!f.active || !f.roles.includes('facilitator')) throw new ProtocolError('BAD_REQUEST', `${f.username} is not an active facilitator`);
+    }
+    if (co.some((c) => c.id === lead.id)) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator');
+    if (endsAt <= startsAt) throw new ProtocolError('BAD_REQUEST', 'a session must end after it starts');
+    const session = ctx.store.sessions.create({ title, startsAt, endsAt, facilitatorId: lead.id, coFacilitatorIds: co.map((c) => c.id) });
+    ctx.store.authEvents.record({ at: new Date(), event: 'session.created', actorId: ACTOR.id, subjectId: session.id, address: 'local' });
+    const state = createSessionLifecycle({ store: ctx.store, waitingRoomOpensMinutes: ctx.config.waitingRoomOpensMinutes }).stateOf(session);
+    ctx.out(`scheduled ${session.id} (${state}) ${session.startsAt} – ${session.endsAt}`);
+  },
+};
+
+async function runAdmin(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        username: { type: 'string' },
+        'display-name': { type: 'string' },
+        roles: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        supervisor: { type: 'string' },
+        facilitator: { type: 'string' },
+        json: { type: 'boolean' },
+        title: { type: 'string' },
+        starts: { type: 'string' },
+        ends: { type: 'string' },
+        co: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`confidant admin: ${err instanceof Error ? err.message : 'bad arguments'}\n${USAGE}`);
+    return 2;
+  }
+  const [name, ...positional] = parsed.positionals;
+  if (parsed.values.help || name === undefined || name === 'help') {
+    process.stderr.write(USAGE);
+    return name === undefined && !parsed.values.help ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`confidant admin: unknown command ${name}\n${USAGE}`);
+    return 2;
+  }
+
+  let store: Store | undefined;
+  try {
+    const config = loadConfig(parsed.values.config !== undefined ? { configPath: parsed.values.config } : {});
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    store = openStore(config.dataDir, loadRecordsKey(config));
+    const accounts = createAccounts({ store });
+    await command({ config, store, accounts, out }, positional, parsed.values);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`confidant admin: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof ProtocolError || err instanceof ConfigError) {
+      process.stderr.write(`confidant admin: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`confidant admin: failed (${err instanceof Error ? err.name : 'error'})\n`);
+    return 1;
+  } finally {
+    store?.close();
+  }
+}
+
+// Quiet by default: this is a tool for a person, and the store's info lines are noise here.
+if (process.env.CONFIDANT_LOG_LEVEL === undefined) setLogLevel('warn');
+runAdmin(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  () => process.exit(1),
+);

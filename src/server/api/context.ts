@@ -1,0 +1,75 @@
+/** What every API route gets, and the checks they share: who is asking, and is the body right. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { ProtocolError } from '../../shared/protocol.js';
+import type { Accounts } from '../accounts.js';
+import type { AuthService } from '../auth/authService.js';
+import { tokenDigest } from '../auth/secrets.js';
+import { bearerToken, readJsonBody } from '../httpSupport.js';
+import type { InvitationService } from '../invitationService.js';
+import type { LiveClinicians } from '../liveClinicians.js';
+import type { SessionLifecycle } from '../sessionLifecycle.js';
+import type { Clinician } from '../store/clinicians.js';
+import type { Store } from '../store/store.js';
+
+export interface ApiDeps {
+  store: Store;
+  auth: AuthService;
+  accounts: Accounts;
+  invitations: InvitationService;
+  lifecycle: SessionLifecycle;
+  live: LiveClinicians;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  deps: ApiDeps;
+  /** Path parameters (`:id`), already URI-decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The peer's address as the socket sees it (no proxy headers are trusted). */
+  address: string;
+}
+
+export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  handler: RouteHandler;
+}
+
+export function requireToken(ctx: RequestContext): string {
+  const token = bearerToken(ctx.req);
+  if (!token) throw new ProtocolError('UNAUTHENTICATED', 'sign in first');
+  return token;
+}
+
+export function requireClinician(ctx: RequestContext): Clinician {
+  return ctx.deps.auth.authenticate(requireToken(ctx));
+}
+
+export function requireAdmin(ctx: RequestContext): Clinician {
+  const clinician = requireClinician(ctx);
+  if (!clinician.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins manage accounts');
+  return clinician;
+}
+
+export function tokenHashOf(ctx: RequestContext): string {
+  return tokenDigest(requireToken(ctx));
+}
+
+/** The body parsed by `schema`; BAD_REQUEST naming the first problem otherwise. */
+export async function parseBody<S extends z.ZodType>(ctx: RequestContext, schema: S): Promise<z.output<S>> {
+  const parsed = schema.safeParse(await readJsonBody(ctx.req));
+  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', describeIssue(parsed.error));
+  return parsed.data;
+}
+
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'the request is not valid';
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue.message}`;
+}

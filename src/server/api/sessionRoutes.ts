@@ -1,0 +1,121 @@
+/**
+ * Scheduling: `GET/POST /api/sessions`, `PATCH /api/sessions/:id`. Facilitators schedule
+ * their own groups, admins anyone's; the lead facilitator and admins edit; an ended session
+ * never changes. Co-facilitators must be active facilitators other than the lead.
+ */
+import {
+  CreateSessionRequest,
+  ProtocolError,
+  SessionRange,
+  UpdateSessionRequest,
+} from '../../shared/protocol.js';
+import { sendJson } from '../httpSupport.js';
+import { mayEditSession, sessionsVisibleTo } from '../sessionAccess.js';
+import type { Clinician } from '../store/clinicians.js';
+import type { Store } from '../store/store.js';
+import { describeIssue, parseBody, requireClinician, type RequestContext, type Route } from './context.js';
+
+/** Longer than any group, shorter than a typo of a day or a month. */
+export const MAX_SESSION_HOURS = 12;
+
+function assertActiveFacilitator(store: Store, id: string, what: string): Clinician {
+  const c = store.clinicians.byId(id);
+  if (!c || !c.active || !c.roles.includes('facilitator')) {
+    throw new ProtocolError('BAD_REQUEST', `${what} must be an active facilitator`);
+  }
+  return c;
+}
+
+function assertCoFacilitators(store: Store, leadId: string, coIds: readonly string[]): void {
+  for (const id of coIds) {
+    if (id === leadId) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator');
+    assertActiveFacilitator(store, id, 'every co-facilitator');
+  }
+}
+
+function assertTimes(startsAt: Date, endsAt: Date, now: Date): void {
+  if (endsAt.getTime() <= startsAt.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session must end after it starts');
+  if (endsAt.getTime() - startsAt.getTime() > MAX_SESSION_HOURS * 3_600_000) {
+    throw new ProtocolError('BAD_REQUEST', `a session lasts at most ${MAX_SESSION_HOURS} hours`);
+  }
+  if (endsAt.getTime() <= now.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session cannot end in the past');
+}
+
+function record(ctx: RequestContext, event: string, by: Clinician, sessionId: string): void {
+  ctx.deps.store.authEvents.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, subjectId: sessionId, address: ctx.address });
+}
+
+export const sessionRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/sessions',
+    handler(ctx) {
+      const clinician = requireClinician(ctx);
+      const range = SessionRange.safeParse({
+        from: ctx.query.get('from') ?? undefined,
+        to: ctx.query.get('to') ?? undefined,
+      });
+      if (!range.success) throw new ProtocolError('BAD_REQUEST', describeIssue(range.error));
+      const from = range.data.from ? new Date(range.data.from) : undefined;
+      const to = range.data.to ? new Date(range.data.to) : undefined;
+      if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`');
+      sendJson(ctx.res, 200, sessionsVisibleTo(ctx.deps.store, clinician, ctx.deps.lifecycle, { from, to }));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/sessions',
+    async handler(ctx) {
+      const me = requireClinician(ctx);
+      const request = await parseBody(ctx, CreateSessionRequest);
+      const { store, lifecycle } = ctx.deps;
+      const isAdmin = me.roles.includes('admin');
+      const facilitatorId = request.facilitatorId ?? me.id;
+      if (!isAdmin) {
+        if (!me.roles.includes('facilitator')) throw new ProtocolError('FORBIDDEN', 'only facilitators and admins schedule sessions');
+        if (facilitatorId !== me.id) throw new ProtocolError('FORBIDDEN', 'facilitators schedule their own sessions');
+      }
+      assertActiveFacilitator(store, facilitatorId, 'the lead facilitator');
+      assertCoFacilitators(store, facilitatorId, request.coFacilitatorIds);
+      const startsAt = new Date(request.startsAt);
+      const endsAt = new Date(request.endsAt);
+      assertTimes(startsAt, endsAt, lifecycle.now());
+      const created = store.sessions.create({
+        title: request.title,
+        startsAt,
+        endsAt,
+        facilitatorId,
+        coFacilitatorIds: request.coFacilitatorIds,
+      });
+      record(ctx, 'session.created', me, created.id);
+      sendJson(ctx.res, 201, lifecycle.summary(created));
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/sessions/:id',
+    async handler(ctx) {
+      const me = requireClinician(ctx);
+      const { store, lifecycle } = ctx.deps;
+      const session = store.sessions.byId(ctx.params.id ?? '');
+      if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
+      if (!mayEditSession(me, session)) throw new ProtocolError('FORBIDDEN', 'only the lead facilitator and admins edit a session');
+      const changes = await parseBody(ctx, UpdateSessionRequest);
+      if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'an ended session cannot change');
+      const startsAt = new Date(changes.startsAt ?? session.startsAt);
+      const endsAt = new Date(changes.endsAt ?? session.endsAt);
+      if (changes.startsAt !== undefined || changes.endsAt !== undefined) assertTimes(startsAt, endsAt, lifecycle.now());
+      if (changes.coFacilitatorIds !== undefined) assertCoFacilitators(store, session.facilitatorId, changes.coFacilitatorIds);
+      store.sessions.update(session.id, {
+        ...(changes.title !== undefined ? { title: changes.title } : {}),
+        ...(changes.startsAt !== undefined ? { startsAt } : {}),
+        ...(changes.endsAt !== undefined ? { endsAt } : {}),
+        ...(changes.coFacilitatorIds !== undefined ? { coFacilitatorIds: changes.coFacilitatorIds } : {}),
+      });
+      record(ctx, 'session.updated', me, session.id);
+      const updated = store.sessions.byId(session.id);
+      if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session');
+      sendJson(ctx.res, 200, lifecycle.summary(updated));
+    },
+  },
+];

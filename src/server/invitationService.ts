@@ -1,0 +1,161 @@
+/**
+ * Issuing, re-issuing and revoking invitations, for a session's facilitators and admins.
+ *
+ * A link token is 256 random bits and a passcode six random digits; the store keeps only
+ * the token's SHA-256 digest and the passcode's scrypt hash, so both are shown exactly once,
+ * in the answer to the clinician who issued them. Re-issuing overwrites the digest: the old
+ * link becomes an unknown one (hello answers UNAUTHENTICATED, exactly as for a token that
+ * never existed, so nobody holding it learns that it once worked). Revoking keeps the
+ * digest and marks it: the old link answers REMOVED, and a connected client hears
+ * `removed` and is disconnected.
+ */
+import {
+  ProtocolError,
+  type InvitationSummary,
+  type IssuedInvitation,
+} from '../shared/protocol.js';
+import { DEFAULT_SCRYPT, hashSecret, type ScryptParams } from './auth/password.js';
+import { randomDigits, randomToken, tokenDigest } from './auth/secrets.js';
+import { createLogger } from './logger.js';
+import type { RoomRegistry } from './rooms/roomRegistry.js';
+import { mayManageInvitations } from './sessionAccess.js';
+import type { SessionLifecycle } from './sessionLifecycle.js';
+import type { Clinician } from './store/clinicians.js';
+import type { Invitation } from './store/invitations.js';
+import type { SessionRecord } from './store/sessions.js';
+import type { Store } from './store/store.js';
+
+const log = createLogger('invitations');
+
+export const PASSCODE_DIGITS = 6;
+
+export interface InvitationDeps {
+  store: Store;
+  rooms: RoomRegistry;
+  lifecycle: SessionLifecycle;
+  /** Where clients reach the server: the base of `/join/TOKEN` links. */
+  publicUrl: () => string;
+  scrypt?: ScryptParams;
+}
+
+export type CreateInvitation = { participantRef: string; verificationHint?: string | undefined };
+
+export interface InvitationService {
+  list(by: Clinician, sessionId: string): InvitationSummary[];
+  create(by: Clinician, sessionId: string, request: CreateInvitation, address?: string): Promise<IssuedInvitation>;
+  reissue(by: Clinician, invitationId: string, address?: string): Promise<IssuedInvitation>;
+  revoke(by: Clinician, invitationId: string, address?: string): InvitationSummary;
+}
+
+/** A fresh link token and passcode with the forms the store keeps. */
+export async function newInvitationSecrets(
+  scrypt: ScryptParams = DEFAULT_SCRYPT,
+): Promise<{ token: string; passcode: string; tokenHash: string; passcodeHash: string }> {
+  const token = randomToken();
+  const passcode = randomDigits(PASSCODE_DIGITS);
+  return { token, passcode, tokenHash: tokenDigest(token), passcodeHash: await hashSecret(passcode, scrypt) };
+}
+
+export function createInvitationService(deps: InvitationDeps): InvitationService {
+  const { store, lifecycle } = deps;
+  const scrypt = deps.scrypt ?? DEFAULT_SCRYPT;
+
+  const summary = (i: Invitation, session: SessionRecord): InvitationSummary => ({
+    id: i.id,
+    sessionId: i.sessionId,
+    participantRef: i.participantRef,
+    verificationHint: i.verificationHint,
+    state: i.revokedAt !== null ? 'revoked' : i.expiredAt !== null || lifecycle.stateOf(session) === 'ended' ? 'expired' : 'active',
+    createdAt: i.createdAt,
+    revokedAt: i.revokedAt,
+  });
+
+  /** The session, if `by` may manage its invitations; an unknown session and someone else's answer alike. */
+  const managedSession = (by: Clinician, sessionId: string): SessionRecord => {
+    const session = store.sessions.byId(sessionId);
+    if (!session || !mayManageInvitations(by, session)) {
+      throw new ProtocolError(session ? 'FORBIDDEN' : 'NOT_FOUND', session ? 'only this session\'s facilitators and admins manage its invitations' : 'no such session');
+    }
+    return session;
+  };
+
+  const managedInvitation = (by: Clinician, invitationId: string): { invitation: Invitation; session: SessionRecord } => {
+    const invitation = store.invitations.byId(invitationId);
+    if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such invitation');
+    return { invitation, session: managedSession(by, invitation.sessionId) };
+  };
+
+  const assertNotEnded = (session: SessionRecord): void => {
+    if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'the session has ended');
+  };
+
+  const record = (by: Clinician, event: string, invitation: Invitation, address?: string): void => {
+    store.authEvents.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
+    log.info(event, { invitationId: invitation.id, sessionId: invitation.sessionId, by: by.id });
+  };
+
+  const issued = (invitation: Invitation, session: SessionRecord, token: string, passcode: string): IssuedInvitation => ({
+    invitation: summary(invitation, session),
+    url: `${deps.publicUrl()}/join/${token}`,
+    token,
+    passcode,
+  });
+
+  return {
+    list(by, sessionId) {
+      const session = managedSession(by, sessionId);
+      return store.invitations.bySession(session.id).map((i) => summary(i, session));
+    },
+
+    async create(by, sessionId, request, address) {
+      const session = managedSession(by, sessionId);
+      assertNotEnded(session);
+      const participantRef = request.participantRef.trim();
+      if (store.invitations.bySession(session.id).some((i) => i.participantRef === participantRef)) {
+        throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
+      }
+      const secrets = await newInvitationSecrets(scrypt);
+      const hint = request.verificationHint?.trim();
+      let invitation: Invitation;
+      try {
+        invitation = store.invitations.create({
+          sessionId: session.id,
+          participantRef,
+          tokenHash: secrets.tokenHash,
+          passcodeHash: secrets.passcodeHash,
+          verificationHint: hint ? hint : null,
+        });
+      } catch {
+        // Lost a race with another request for the same client reference.
+        throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
+      }
+      record(by, 'invitation.created', invitation, address);
+      return issued(invitation, session, secrets.token, secrets.passcode);
+    },
+
+    async reissue(by, invitationId, address) {
+      const { invitation, session } = managedInvitation(by, invitationId);
+      assertNotEnded(session);
+      if (invitation.revokedAt !== null) throw new ProtocolError('CONFLICT', 'a revoked invitation cannot be re-issued');
+      const secrets = await newInvitationSecrets(scrypt);
+      if (!store.invitations.reissue(invitation.id, secrets.tokenHash, secrets.passcodeHash, lifecycle.now())) {
+        throw new ProtocolError('CONFLICT', 'this invitation can no longer be re-issued');
+      }
+      deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'reissued', by.id);
+      record(by, 'invitation.reissued', invitation, address);
+      const fresh = store.invitations.byId(invitation.id) ?? invitation;
+      return issued(fresh, session, secrets.token, secrets.passcode);
+    },
+
+    revoke(by, invitationId, address) {
+      const { invitation, session } = managedInvitation(by, invitationId);
+      if (!store.invitations.revoke(invitation.id, lifecycle.now())) {
+        throw new ProtocolError('CONFLICT', 'this invitation is already revoked');
+      }
+      deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'revoked', by.id);
+      record(by, 'invitation.revoked', invitation, address);
+      const fresh = store.invitations.byId(invitation.id) ?? invitation;
+      return summary(fresh, session);
+    },
+  };
+}
