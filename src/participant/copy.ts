@@ -132,3 +132,17 @@ export const LOCKED_IN_CALL_DETAIL = 'Your therapist has closed the session to n
 export const LOCKED_WAITING =
   "Your therapist has closed the session to new arrivals. You're already checked in, so your place is kept.";
 export const RETURNED_TO_WAITING = 'Your therapist moved you back to the waiting room';
+
+/**
+ * Before the waiting room opens the server answers FORBIDDEN with the opening time in its
+ * message ("the waiting room opens at 2026-11-24T18:45:00.000Z"); say it in local time.
+ */
+export function notOpenYet(serverMessage: string): string {
+  const iso = /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(serverMessage)?.[0];
+  const at = iso ? new Date(iso) : null;
+  if (!at || Number.isNaN(at.getTime())) {
+    return "The waiting room for this session isn't open yet. Please come back a little before your session starts.";
+  }
+  const time = new Intl.DateTimeFormat(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' }).format(at);
+  return `The waiting room for this session isn't open yet. It opens ${time} — please come back then.`;
+}

@@ -147,7 +147,12 @@ export class ParticipantService {
           if (ending === 'roomLocked') this.lockedPasscode = code;
           return;
         }
-        const message = err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST' ? PASSCODE_MISMATCH : UNEXPECTED;
+        const message =
+          err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST'
+            ? PASSCODE_MISMATCH
+            : err.code === 'FORBIDDEN'
+              ? notOpenYet(err.message)
+              : UNEXPECTED;
         // From an ending screen, a passcode problem belongs on the passcode screen.
         if (fromEnding && message === PASSCODE_MISMATCH) this.restart();
         this.set({ formError: message });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DemoInfo } from '../shared/protocol.js';
+import type { ClinicianRole, DemoInfo } from '../shared/protocol.js';
 import { hashSecret } from './auth/password.js';
 import { randomPassword } from './auth/secrets.js';
 import { base32Encode, newTotpSecret } from './auth/totp.js';
@@ -38,39 +38,44 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+interface DemoAccount {
+  id: string;
+  username: string;
+  password: string;
+  totpSecret: string;
+}
+
 export interface DemoSeed {
-  facilitator: { id: string; username: string; password: string; totpSecret: string };
-  supervisor: { id: string; username: string; password: string; totpSecret: string };
+  facilitator: DemoAccount;
+  supervisor: DemoAccount;
+  admin: DemoAccount;
   sessionId: string;
   invitations: { participantRef: string; token: string; passcode: string }[];
 }
 
+/** One demo clinician with a random password and an enrolled second factor (printed). */
+async function demoClinician(
+  store: Store,
+  username: string,
+  displayName: string,
+  roles: ClinicianRole[],
+): Promise<DemoAccount> {
+  const password = randomPassword();
+  const clinician = store.clinicians.create({ username, displayName, roles, passwordHash: await hashSecret(password) });
+  // Every clinician sign-in needs a second factor, the demo's too.
+  const secret = newTotpSecret();
+  store.clinicians.setTotpSecret(clinician.id, secret);
+  return { id: clinician.id, username: clinician.username, password, totpSecret: base32Encode(secret) };
+}
+
 /** Seeds the demo accounts, a live session and `invitationCount` invitations. */
 export async function seedDemo(store: Store, invitationCount: number, now = new Date()): Promise<DemoSeed> {
-  const facilitatorPassword = randomPassword();
-  const supervisorPassword = randomPassword();
-  const [facilitatorHash, supervisorHash] = await Promise.all([
-    hashSecret(facilitatorPassword),
-    hashSecret(supervisorPassword),
+  const [facilitator, supervisor, admin] = await Promise.all([
+    demoClinician(store, 'facilitator', 'Dr. Ana Demo', ['facilitator']),
+    demoClinician(store, 'supervisor', 'Dr. Sam Demo', ['supervisor']),
+    demoClinician(store, 'admin', 'Clinic Admin', ['admin']),
   ]);
-  const facilitator = store.clinicians.create({
-    username: 'facilitator',
-    displayName: 'Dr. Ana Demo',
-    roles: ['facilitator'],
-    passwordHash: facilitatorHash,
-  });
-  const supervisor = store.clinicians.create({
-    username: 'supervisor',
-    displayName: 'Dr. Sam Demo',
-    roles: ['supervisor'],
-    passwordHash: supervisorHash,
-  });
   store.clinicians.addSupervision(supervisor.id, facilitator.id);
-  // Every clinician sign-in needs a second factor, the demo's too; its secrets are printed.
-  const facilitatorTotp = newTotpSecret();
-  const supervisorTotp = newTotpSecret();
-  store.clinicians.setTotpSecret(facilitator.id, facilitatorTotp);
-  store.clinicians.setTotpSecret(supervisor.id, supervisorTotp);
   const session = store.sessions.create({
     title: 'Tuesday evening IOP group',
     startsAt: now,
@@ -86,23 +91,10 @@ export async function seedDemo(store: Store, invitationCount: number, now = new 
       return { participantRef, token, passcode };
     }),
   );
-  return {
-    facilitator: {
-      id: facilitator.id,
-      username: facilitator.username,
-      password: facilitatorPassword,
-      totpSecret: base32Encode(facilitatorTotp),
-    },
-    supervisor: {
-      id: supervisor.id,
-      username: supervisor.username,
-      password: supervisorPassword,
-      totpSecret: base32Encode(supervisorTotp),
-    },
-    sessionId: session.id,
-    invitations,
-  };
+  return { facilitator, supervisor, admin, sessionId: session.id, invitations };
 }
+
+const printable = ({ username, password, totpSecret }: DemoAccount) => ({ username, password, totpSecret });
 
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-demo-'));
@@ -129,16 +121,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       httpUrl: server.httpUrl,
       wsUrl: server.wsUrl,
       dataDir,
-      facilitator: {
-        username: seed.facilitator.username,
-        password: seed.facilitator.password,
-        totpSecret: seed.facilitator.totpSecret,
-      },
-      supervisor: {
-        username: seed.supervisor.username,
-        password: seed.supervisor.password,
-        totpSecret: seed.supervisor.totpSecret,
-      },
+      facilitator: printable(seed.facilitator),
+      supervisor: printable(seed.supervisor),
+      admin: printable(seed.admin),
       sessionId: seed.sessionId,
       invitations: seed.invitations.map((i) => ({ ...i, url: `${server.httpUrl}/join/${i.token}` })),
     };

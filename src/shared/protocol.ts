@@ -619,6 +619,8 @@ export const DemoInfo = z.object({
   dataDir: z.string(),
   facilitator: DemoClinician,
   supervisor: DemoClinician,
+  /** An addition to PROTOCOL.md's demo line: an admin, so the accounts screens can be tried. */
+  admin: DemoClinician.optional(),
   sessionId: Id,
   invitations: z.array(
     z.object({ participantRef: z.string(), url: z.string(), token: z.string(), passcode: z.string() }),

@@ -1,0 +1,135 @@
+/**
+ * Access control as a clinician meets it in the console: sign-in with a second factor,
+ * this week's sessions, scheduling, invitations shown once, and the admin's accounts.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { freshTotp } from '../support/totpCodes';
+
+let demo: DemoServer;
+let host: ConsoleHost;
+
+test.beforeEach(async () => {
+  demo = await startDemoServer();
+  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
+});
+
+test.afterEach(async () => {
+  await host?.close();
+  await demo?.stop();
+});
+
+async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  mkdirSync('test-results/screenshots', { recursive: true });
+  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+async function signIn(page: Page, who: { username: string; password: string }, code: string): Promise<void> {
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByLabel('Authenticator code').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test('signing in needs the authenticator code, and a used code is refused', async ({ browser }, testInfo) => {
+  const page = await (await browser.newContext()).newPage();
+  await host.attach(page);
+  await page.goto(host.url);
+  const { facilitator } = demo.info;
+
+  await signIn(page, facilitator, '000000');
+  await expect(page.getByRole('alert')).toContainText(/not right/i);
+  const code = await freshTotp(facilitator.totpSecret!);
+  await signIn(page, facilitator, code);
+  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
+  await expect(page.getByText('Tuesday evening IOP group')).toBeVisible();
+  await snapshot(page, testInfo, 'console-week');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, facilitator, code);
+  await expect(page.getByRole('alert')).toContainText(/already been used/i);
+});
+
+test('a facilitator schedules a group, invites a client, re-issues and revokes the invitation', async ({ browser }, testInfo) => {
+  const page = await (await browser.newContext()).newPage();
+  await host.attach(page);
+  await page.goto(host.url);
+  await signIn(page, demo.info.facilitator, await freshTotp(demo.info.facilitator.totpSecret!));
+
+  await page.getByRole('button', { name: 'Schedule a session' }).click();
+  const editor = page.getByRole('dialog', { name: 'Schedule a group session' });
+  await editor.getByLabel('Title').fill('Thursday skills group');
+  await snapshot(page, testInfo, 'console-schedule');
+  await editor.getByRole('button', { name: 'Schedule' }).click();
+  const card = page.locator('.session-card').filter({ hasText: 'Thursday skills group' });
+  await expect(card).toBeVisible();
+
+  await card.getByRole('button', { name: 'Invitations' }).click();
+  const dialog = page.getByRole('dialog', { name: /Invitations/ });
+  await expect(dialog).toContainText('Nobody is invited yet.');
+  await dialog.getByLabel('Client reference').fill('IOP-2001');
+  await dialog.getByLabel(/How to recognise them/).fill('Code word: harbour');
+  await dialog.getByRole('button', { name: 'Create invitation' }).click();
+  const issued = dialog.getByTestId('issued-invitation');
+  await expect(issued).toContainText('only time the passcode is shown');
+  const firstUrl = (await dialog.getByTestId('issued-url').textContent())!;
+  const firstPasscode = (await dialog.getByTestId('issued-passcode').textContent())!;
+  expect(firstUrl).toMatch(/\/join\/[A-Za-z0-9_-]{43,}$/);
+  await issued.getByRole('button', { name: 'Copy link' }).click();
+  await expect(issued).toContainText('Copied the link');
+  expect(host.clipboard.text).toBe(firstUrl);
+  await expect(dialog.getByTestId('invitation-IOP-2001')).toContainText('Code word: harbour');
+  await snapshot(page, testInfo, 'console-invitations');
+
+  await dialog.getByRole('button', { name: 'Re-issue IOP-2001' }).click();
+  await dialog.getByRole('button', { name: 'Re-issue', exact: true }).click();
+  await expect(dialog.getByTestId('issued-url')).not.toHaveText(firstUrl);
+
+  // The old link now answers like one that never existed.
+  const client = await (await browser.newContext()).newPage();
+  await client.goto(firstUrl);
+  await client.getByLabel(/passcode/i).fill(firstPasscode);
+  await client.getByRole('button', { name: /continue/i }).click();
+  await expect(client.getByText(/didn.t match/i).first()).toBeVisible();
+
+  await dialog.getByRole('button', { name: 'Revoke IOP-2001' }).click();
+  await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await expect(dialog.getByTestId('invitation-IOP-2001')).toContainText('Revoked');
+});
+
+test('an admin creates an account, enrols its second factor and deactivates it', async ({ browser }, testInfo) => {
+  const admin = demo.info.admin!;
+  const page = await (await browser.newContext()).newPage();
+  await host.attach(page);
+  await page.goto(host.url);
+  await signIn(page, admin, await freshTotp(admin.totpSecret!));
+  await page.getByRole('button', { name: 'Accounts' }).click();
+  await expect(page.getByRole('heading', { name: 'Accounts' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'New account' }).click();
+  const form = page.getByRole('dialog', { name: 'New account' });
+  await form.getByLabel('Username').fill('dr.lee');
+  await form.getByLabel('Name shown in sessions').fill('Dr. Jordan Lee');
+  await form.getByLabel(/First password/).fill('password1234');
+  await form.getByRole('button', { name: 'Create account' }).click();
+  await expect(form.getByRole('alert')).toContainText(/common/i);
+  await form.getByLabel(/First password/).fill('lantern-orchard-41-quietly');
+  await form.getByRole('button', { name: 'Create account' }).click();
+  const row = page.getByTestId('account-dr.lee');
+  await expect(row).toContainText('Not enrolled');
+
+  await page.getByRole('button', { name: 'Enrol second factor for dr.lee' }).click();
+  const totp = page.getByRole('dialog', { name: 'Second factor for Dr. Jordan Lee' });
+  await expect(totp.getByRole('img', { name: /QR code/ })).toBeVisible();
+  await expect(totp.getByTestId('totp-secret')).toHaveText(/^[A-Z2-7]{32}$/);
+  await snapshot(page, testInfo, 'console-totp-enrolment');
+  await totp.getByRole('button', { name: 'Done' }).click();
+  await expect(row).toContainText('Enrolled');
+
+  await page.getByRole('button', { name: 'Deactivate dr.lee' }).click();
+  await expect(row).toContainText('Deactivated');
+  await snapshot(page, testInfo, 'console-accounts');
+});
