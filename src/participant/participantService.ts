@@ -16,6 +16,7 @@ import { getLocalMedia, MediaAccessError } from '../client/media';
 import {
   deviceName,
   noticeText,
+  notOpenYet,
   PASSCODE_MISMATCH,
   RETURNED_TO_WAITING,
   UNEXPECTED,
