@@ -37,11 +37,13 @@ const checksOk = [
   run('build', 'npm', ['run', '--silent', 'build']),
 ].every(Boolean);
 
-// Unit and integration tests.
+// Unit and integration tests, inside a private D-Bus session with a throwaway gnome-keyring
+// so the note vault's keychain tests use a real Secret Service (scripts/with-keyring.sh).
 const unitJson = `${results}/unit-results.json`;
 rmSync(unitJson, { force: true });
-run('unit and integration', 'npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`,
+run('unit and integration', 'bash', [
+  'scripts/with-keyring.sh',
+  'npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`,
 ]);
 const unit = readJson(unitJson);
 if (unit) {
@@ -59,8 +61,10 @@ if (checksOk || existsSync('out/participant/index.html')) {
   // A virtual display lets the Electron launch test open its window where Electron exists.
   const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
   const xvfb = headless && spawnSync('sh', ['-c', 'command -v xvfb-run']).status === 0;
-  if (xvfb) run('end to end', 'xvfb-run', ['-a', 'npx', 'playwright', 'test']);
-  else run('end to end', 'npx', ['playwright', 'test']);
+  // The console under test keeps its note vault's key in the real keychain, as in Electron.
+  const playwright = ['npx', 'playwright', 'test'];
+  if (xvfb) run('end to end', 'bash', ['scripts/with-keyring.sh', 'xvfb-run', '-a', ...playwright]);
+  else run('end to end', 'bash', ['scripts/with-keyring.sh', ...playwright]);
   const e2e = readJson(e2eJson);
   if (e2e) {
     totals.passed += e2e.stats.expected + e2e.stats.flaky;

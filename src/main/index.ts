@@ -11,6 +11,8 @@ import { createIpcDispatcher } from './ipc/dispatch';
 import { captureProtectionFor, createHandlers } from './ipc/handlers';
 import { createLogger } from './log';
 import { isAppUrl, isPermissionAllowed, type AppLocation } from './security';
+import { NotesService } from './notes/notesService';
+import { createKeytarKeyStore } from './notes/vault';
 import { ServerSession } from './services/serverSession';
 import { createConsoleWindow } from './window';
 
@@ -24,6 +26,7 @@ const appLocation: AppLocation = {
 app.enableSandbox();
 
 function registerIpc(): void {
+  const server = new ServerSession();
   const dispatch = createIpcDispatcher(
     createHandlers({
       appInfo: {
@@ -32,7 +35,8 @@ function registerIpc(): void {
         captureProtection: captureProtectionFor(process.platform),
         defaultServerUrl: process.env['CONFIDANT_SERVER_URL'] ?? null,
       },
-      server: new ServerSession(),
+      server,
+      notes: new NotesService({ baseDir: app.getPath('userData'), keyStore: createKeytarKeyStore(), server }),
       clipboard: { writeText: (text) => clipboard.writeText(text), readText: () => clipboard.readText() },
       notifier: {
         show: (title, body) => {

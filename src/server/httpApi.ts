@@ -1,5 +1,5 @@
 /**
- * The JSON API under /api: sign-in and sign-out, scheduling, invitations and accounts. One
+ * The JSON API under /api: sign-in and sign-out, scheduling, invitations, accounts and note sync. One
  * table of routes, matched by method and path pattern (`:name` is one path segment); each
  * route checks who is asking itself, so no route can forget it by being in the wrong list.
  */
@@ -8,6 +8,7 @@ import { Id, LoginRequest } from '../shared/protocol.js';
 import { clinicianRoutes } from './api/clinicianRoutes.js';
 import { requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from './api/context.js';
 import { invitationRoutes } from './api/invitationRoutes.js';
+import { noteRoutes } from './api/noteRoutes.js';
 import { sessionRoutes } from './api/sessionRoutes.js';
 import { HttpError, readJsonBody, sendJson } from './httpSupport.js';
 
@@ -37,7 +38,7 @@ const authRoutes: Route[] = [
   },
 ];
 
-const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes];
+const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes, ...noteRoutes];
 
 interface CompiledRoute extends Route {
   segments: string[];

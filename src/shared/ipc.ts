@@ -25,6 +25,7 @@ import {
   UpdateSessionRequest,
   type Result,
 } from './protocol';
+import { Note, NoteBody, NoteSummary, TemplateId } from './notes';
 
 export { BRIDGE_NAME, IPC_CHANNELS, type IpcChannel } from './ipcChannels';
 
@@ -77,6 +78,32 @@ export interface SessionConnection {
 
 const Empty = z.object({}).strict();
 
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** Where the note vault and its sync stand, for the console's status bar. */
+export interface NotesStatus {
+  vault:
+    | { state: 'closed' }
+    | { state: 'unlocked' }
+    | { state: 'locked'; reason: 'no-keychain' | 'no-key'; message: string };
+  sync: {
+    online: boolean;
+    pending: number;
+    conflicts: number;
+    syncing: boolean;
+    lastSyncedAt: string | null;
+    lastError: string | null;
+  } | null;
+}
+
+export const NotesFilterRequest = z.object({
+  clientRef: z.string().max(64).optional(),
+  sessionId: z.string().max(128).optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  query: z.string().max(200).optional(),
+});
+
 /** Channel → request schema. Result types are in `IpcResults`. */
 export const ipcRequests = {
   'app:info': Empty,
@@ -102,6 +129,18 @@ export const ipcRequests = {
   'admin:updateAccount': z.object({ id: Id, changes: UpdateClinicianRequest }),
   'admin:resetPassword': ResetPasswordRequest.extend({ id: Id }),
   'admin:enrolTotp': z.object({ id: Id }),
+  'notes:status': Empty,
+  'notes:list': NotesFilterRequest,
+  'notes:get': z.object({ id: Id }),
+  'notes:create': z.object({ template: TemplateId, sessionId: Id.nullable(), serviceDate: IsoDate }),
+  'notes:save': z.object({ id: Id, body: NoteBody, expectedVersion: z.number().int().min(1) }),
+  /** `needsCosign`: the clinician sends it to their supervisor for co-signature. */
+  'notes:sign': z.object({ id: Id, needsCosign: z.boolean() }),
+  'notes:addendum': z.object({ id: Id, text: z.string().trim().min(1).max(20_000) }),
+  'notes:cosign': z.object({ id: Id }),
+  'notes:return': z.object({ id: Id, comment: z.string().trim().min(1).max(5000) }),
+  'notes:resolveConflict': z.object({ id: Id, keep: z.enum(['mine', 'theirs']) }),
+  'notes:sync': Empty,
 } satisfies { [C in IpcChannel]: z.ZodType };
 
 export interface IpcResults {
@@ -125,6 +164,18 @@ export interface IpcResults {
   'admin:updateAccount': ClinicianAccount;
   'admin:resetPassword': Record<string, never>;
   'admin:enrolTotp': TotpEnrolment;
+  'notes:status': NotesStatus;
+  'notes:list': NoteSummary[];
+  /** `conflict`: the server's differing copy, while a sync conflict waits for the clinician. */
+  'notes:get': { note: Note; conflict: Note | null };
+  'notes:create': Note;
+  'notes:save': Note;
+  'notes:sign': Note;
+  'notes:addendum': Note;
+  'notes:cosign': Note;
+  'notes:return': Note;
+  'notes:resolveConflict': Note;
+  'notes:sync': NotesStatus;
 }
 
 export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;

@@ -23,6 +23,17 @@ export const IPC_CHANNELS = [
   'admin:updateAccount',
   'admin:resetPassword',
   'admin:enrolTotp',
+  'notes:status',
+  'notes:list',
+  'notes:get',
+  'notes:create',
+  'notes:save',
+  'notes:sign',
+  'notes:addendum',
+  'notes:cosign',
+  'notes:return',
+  'notes:resolveConflict',
+  'notes:sync',
 ] as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[number];

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createIpcDispatcher, type IpcHandlers } from '../../src/main/ipc/dispatch';
 import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
-import { ServerSession } from '../../src/main/services/serverSession';
+import { consoleServices } from './support/consoleServices';
 import { IPC_CHANNELS } from '../../src/shared/ipc';
 import { ProtocolError } from '../../src/shared/protocol';
 
 function handlers(overrides: Partial<IpcHandlers> = {}): IpcHandlers {
   return {
-    ...createHandlers({
-      appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
-      server: new ServerSession(),
-      notifier: { show: () => undefined },
-      clipboard: { writeText: () => undefined, readText: () => '' },
-    }),
+    ...createHandlers(consoleServices()),
     ...overrides,
   };
 }
@@ -91,12 +86,7 @@ describe('knock notifications', () => {
     const shown: string[] = [];
     const dispatch = createIpcDispatcher({
       ...handlers(),
-      ...createHandlers({
-        appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
-        server: new ServerSession(),
-        notifier: { show: (_title, body) => shown.push(body) },
-        clipboard: { writeText: () => undefined, readText: () => '' },
-      }),
+      ...createHandlers(consoleServices({ notifier: { show: (_title, body) => shown.push(body) } })),
     });
     await dispatch('app:notifyKnock', { waiting: 1 });
     await dispatch('app:notifyKnock', { waiting: 3 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { createHandlers } from '../../src/main/ipc/handlers';
-import { ServerSession } from '../../src/main/services/serverSession';
+import { consoleServices } from './support/consoleServices';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
 import { freshCode } from '../server/support/signIn';
 
@@ -20,16 +20,8 @@ function facilitatorCode(): Promise<string> {
 }
 
 function consoleMain() {
-  const server = new ServerSession();
-  const dispatch = createIpcDispatcher(
-    createHandlers({
-      appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
-      server,
-      notifier: { show: () => undefined },
-      clipboard: { writeText: () => undefined, readText: () => '' },
-    }),
-  );
-  return { server, dispatch };
+  const services = consoleServices();
+  return { server: services.server, dispatch: createIpcDispatcher(createHandlers(services)) };
 }
 
 describe('the console signed in to a real session server', () => {

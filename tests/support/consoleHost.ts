@@ -4,13 +4,16 @@
  * handlers and dispatcher that src/main registers with ipcMain.handle. Playwright injects
  * a `window.confidant` shaped exactly like the preload's: one function per IPC channel.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
+import { NotesService } from '../../src/main/notes/notesService';
+import { createKeytarKeyStore } from '../../src/main/notes/vault';
 import { ServerSession } from '../../src/main/services/serverSession';
 import { BRIDGE_NAME, IPC_CHANNELS } from '../../src/shared/ipc';
 
@@ -36,7 +39,14 @@ export interface ConsoleHost {
   close(): Promise<void>;
 }
 
-export async function startConsoleHost(options: { defaultServerUrl: string | null }): Promise<ConsoleHost> {
+export interface ConsoleHostOptions {
+  defaultServerUrl: string | null;
+  /** Where the console keeps its user data (note vaults); a fresh temp dir by default. */
+  userDataDir?: string;
+}
+
+export async function startConsoleHost(options: ConsoleHostOptions): Promise<ConsoleHost> {
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'confidant-console-'));
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error('the console renderer is not built: run `npm run build` first');
   }
@@ -61,6 +71,7 @@ export async function startConsoleHost(options: { defaultServerUrl: string | nul
     clipboard,
     async attach(page) {
       // One ServerSession per page, as one console window has one main process.
+      const server = new ServerSession();
       const dispatch = createIpcDispatcher(
         createHandlers({
           appInfo: {
@@ -69,7 +80,9 @@ export async function startConsoleHost(options: { defaultServerUrl: string | nul
             captureProtection: captureProtectionFor(process.platform),
             defaultServerUrl: options.defaultServerUrl,
           },
-          server: new ServerSession(),
+          server,
+          // The real OS keychain (gnome-keyring in the test run's private D-Bus session).
+          notes: new NotesService({ baseDir: userDataDir, keyStore: createKeytarKeyStore(), server }),
           notifier: { show: (title, body) => notifications.push({ title, body }) },
           clipboard: {
             writeText: (text) => {

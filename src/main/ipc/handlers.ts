@@ -14,6 +14,7 @@ import {
   SessionSummary,
   TotpEnrolment,
 } from '../../shared/protocol';
+import type { NotesService } from '../notes/notesService';
 import type { ServerSession } from '../services/serverSession';
 import type { IpcHandlers } from './dispatch';
 
@@ -33,6 +34,7 @@ export interface ConsoleServices {
   server: ServerSession;
   notifier: Notifier;
   clipboard: Clipboard;
+  notes: NotesService;
 }
 
 /** How long a copied link or passcode stays on the clipboard before main clears it. */
@@ -50,11 +52,17 @@ export function knockNotification(waiting: number): { title: string; body: strin
 }
 
 export function createHandlers(services: ConsoleServices): IpcHandlers {
-  const { server } = services;
+  const { server, notes } = services;
+  server.onSignedOut = () => notes.close();
   return {
     'app:info': async () => services.appInfo,
-    'auth:signIn': (request) => server.signIn(request),
+    'auth:signIn': async (request) => {
+      const account = await server.signIn(request);
+      await notes.open(account);
+      return account;
+    },
     'auth:signOut': async () => {
+      notes.close();
       await server.signOut();
       return {};
     },
@@ -97,6 +105,17 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'admin:resetPassword': async ({ id, password }) =>
       server.api('POST', `/api/admin/clinicians/${enc(id)}/password`, { password }, Nothing),
     'admin:enrolTotp': ({ id }) => server.api('POST', `/api/admin/clinicians/${enc(id)}/totp`, {}, TotpEnrolment),
+    'notes:status': async () => notes.status(),
+    'notes:list': async (filter) => notes.list(filter),
+    'notes:get': async ({ id }) => notes.get(id),
+    'notes:create': ({ template, sessionId, serviceDate }) => notes.create(template, sessionId, serviceDate),
+    'notes:save': async ({ id, body, expectedVersion }) => notes.save(id, body, expectedVersion),
+    'notes:sign': async ({ id, needsCosign }) => notes.sign(id, needsCosign),
+    'notes:addendum': async ({ id, text }) => notes.addendum(id, text),
+    'notes:cosign': async ({ id }) => notes.cosign(id),
+    'notes:return': async ({ id, comment }) => notes.returnToAuthor(id, comment),
+    'notes:resolveConflict': async ({ id, keep }) => notes.resolveConflict(id, keep),
+    'notes:sync': () => notes.syncNow(),
   };
 }
 

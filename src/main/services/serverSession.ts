@@ -24,6 +24,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export class ServerSession {
   private signedIn: SignedIn | null = null;
 
+  /** Called when the server ends the sign-in (expiry, idle timeout, deactivation). */
+  onSignedOut: (() => void) | null = null;
+
   constructor(private readonly fetchImpl: Fetch = fetch) {}
 
   async signIn(request: IpcParsedRequest<'auth:signIn'>): Promise<SignInResult> {
@@ -115,7 +118,10 @@ export class ServerSession {
       // handled below
     }
     if (!response.ok) {
-      if (response.status === 401 && this.signedIn?.token === init.token && init.token) this.signedIn = null;
+      if (response.status === 401 && this.signedIn?.token === init.token && init.token) {
+        this.signedIn = null;
+        this.onSignedOut?.();
+      }
       const err = HttpErrorResponse.safeParse(json);
       if (err.success) throw new ProtocolError(err.data.error.code, err.data.error.message);
       throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`);

@@ -7,6 +7,8 @@ import { closeSession } from './services/room';
 import { useConsole } from './store';
 import { RoomScreen } from './screens/RoomScreen';
 import { AccountsScreen } from './screens/AccountsScreen';
+import { NotesScreen } from './screens/NotesScreen';
+import { SyncStatus } from './components/SyncStatus';
 import { SessionsScreen } from './screens/SessionsScreen';
 import { SignInScreen } from './screens/SignInScreen';
 
@@ -30,16 +32,22 @@ export function App() {
           Confidant
         </div>
         <CaptureNotice />
-        {account && !(roomStatus === 'connecting' || roomStatus === 'live') && account.user.roles.includes('admin') && (
+        {account && !inRoom && (
           <nav className="nav" aria-label="Console">
             <button type="button" className="nav-link" aria-current={view === 'sessions' ? 'page' : undefined} onClick={() => setView('sessions')}>
               Sessions
             </button>
-            <button type="button" className="nav-link" aria-current={view === 'accounts' ? 'page' : undefined} onClick={() => setView('accounts')}>
-              Accounts
+            <button type="button" className="nav-link" aria-current={view === 'notes' ? 'page' : undefined} onClick={() => setView('notes')}>
+              Notes
             </button>
+            {account.user.roles.includes('admin') && (
+              <button type="button" className="nav-link" aria-current={view === 'accounts' ? 'page' : undefined} onClick={() => setView('accounts')}>
+                Accounts
+              </button>
+            )}
           </nav>
         )}
+        <SyncStatus />
         {account && (
           <div className="account">
             <span className="account-name">{account.user.displayName}</span>
@@ -63,6 +71,8 @@ export function App() {
           <RoomScreen />
         ) : view === 'accounts' && account.user.roles.includes('admin') ? (
           <AccountsScreen />
+        ) : view === 'notes' ? (
+          <NotesScreen />
         ) : (
           <SessionsScreen />
         )}

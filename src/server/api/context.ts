@@ -35,7 +35,7 @@ export interface RequestContext {
 export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   path: string;
   handler: RouteHandler;
 }

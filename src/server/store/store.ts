@@ -7,6 +7,7 @@ import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
 import { openDatabase } from './database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
+import { createNoteRepo, type NoteRepo } from './notes.js';
 import { createRecordSealer, RECORDS_KEY_BYTES } from './recordSealer.js';
 import { createSessionRepo, type SessionRepo } from './sessions.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
@@ -19,6 +20,7 @@ export interface Store {
   readonly invitations: InvitationRepo;
   readonly moderation: ModerationRepo;
   readonly authEvents: AuthEventRepo;
+  readonly notes: NoteRepo;
   close(): void;
 }
 
@@ -26,7 +28,7 @@ export const DATABASE_FILE = 'confidant.sqlite';
 
 /**
  * `recordsKey` seals what the records must keep but a copy of the data directory must not
- * reveal: removal reasons, verification hints and TOTP secrets. Without one, a
+ * reveal: removal reasons, verification hints, TOTP secrets and progress notes. Without one, a
  * fresh key is made for this process only: fine for tests and demo mode, whose data dies
  * with them; the server passes its configured key.
  */
@@ -41,6 +43,7 @@ export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECO
     invitations: createInvitationRepo(db, sealer),
     moderation: createModerationRepo(db, sealer),
     authEvents: createAuthEventRepo(db),
+    notes: createNoteRepo(db, sealer),
     close: () => db.close(),
   };
 }

@@ -15,7 +15,7 @@ export interface ApiAnswer {
 
 export async function api(
   server: { httpUrl: string },
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
   path: string,
   token?: string,
   body?: unknown,

@@ -1,0 +1,174 @@
+/**
+ * The note vault: save a 4 KB note (p50, p99) and open + full-text search over 10,000 notes,
+ * each next to the same operations on plaintext SQLite in the same run: the same schema
+ * shape, WAL, synchronous=FULL, the same outbox write in the same transaction, the same
+ * in-memory index, but JSON instead of sealed blobs. The key store is in memory (this is not
+ * a benchmark of the keychain). Not a test: it prints figures and never fails on them.
+ */
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { migrateVault } from '../src/main/notes/migrate';
+import { searchableTexts, SearchIndex } from '../src/main/notes/searchIndex';
+import { createMemoryKeyStore, openVault } from '../src/main/notes/vault';
+import { emptyBody, type Note, type NoteBody } from '../src/shared/notes';
+
+const NOTES = 10_000;
+const SAVES = 1_000;
+const WARMUP = 100;
+const ACCOUNT = 'bench@http://127.0.0.1';
+const author = { id: 'c-bench', name: 'Bench' };
+
+// A vocabulary large enough that the index looks like a real one; deterministic.
+let seed = 42;
+const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'te', 'vo', 'zi', 'pa', 'de', 'gu', 'ho', 'ji', 'be', 'fo'];
+const vocabulary = Array.from({ length: 3000 }, () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join(''));
+const words = (n: number): string => Array.from({ length: n }, () => vocabulary[Math.floor(rand() * vocabulary.length)]).join(' ');
+
+/** About 4 KB of note text over the DAP sections. */
+function body4k(i: number): NoteBody {
+  return { ...emptyBody('dap'), title: `Session ${i} ${words(3)}`, clientRefs: [`IOP-${i % 300}`], sections: { data: words(350), assessment: words(150), plan: words(100) } };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function timeEach(n: number, fn: (i: number) => void): number[] {
+  for (let i = 0; i < WARMUP; i++) fn(i);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn(i);
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function bench(name: string, value: number, baseline: number): void {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  console.log(`BENCH ${JSON.stringify({ name, value: r(value), unit: 'ms', baseline: r(baseline), ratio: r(value / baseline) })}`);
+}
+
+// ---- the plaintext baseline: the vault's schema and transactions, without sealing -----------
+
+function openPlain(path: string, synchronous: 'FULL' | 'NORMAL'): Database {
+  const db = new BetterSqlite3(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('foreign_keys = ON');
+  migrateVault(db);
+  return db;
+}
+
+function plainStore(db: Database) {
+  const insert = db.prepare(`INSERT INTO notes (id, version, status, template, author_id, session_id, synced_version, meta_sealed, doc_sealed) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`);
+  const select = db.prepare('SELECT * FROM notes WHERE id = ?');
+  const update = db.prepare('UPDATE notes SET version = ?, meta_sealed = ?, doc_sealed = ? WHERE id = ?');
+  const outbox = db.prepare(`INSERT INTO outbox (id, version, base_version) VALUES (?, ?, 0) ON CONFLICT(id) DO UPDATE SET version = excluded.version, attempts = 0, not_before = 0`);
+  const meta = (n: Note) => Buffer.from(JSON.stringify({ title: n.body.title, clientRefs: n.body.clientRefs, serviceDate: n.serviceDate, createdAt: n.createdAt, updatedAt: n.updatedAt }));
+  return {
+    create: db.transaction((n: Note) => {
+      insert.run(n.id, n.version, n.status, n.template, n.authorId, n.sessionId, meta(n), Buffer.from(JSON.stringify(n)));
+      outbox.run(n.id, n.version);
+    }),
+    save: db.transaction((id: string, body: NoteBody) => {
+      const row = select.get(id) as { doc_sealed: Buffer };
+      const n = JSON.parse(row.doc_sealed.toString()) as Note;
+      const next = { ...n, body, version: n.version + 1, updatedAt: new Date().toISOString() };
+      update.run(next.version, meta(next), Buffer.from(JSON.stringify(next)), id);
+      outbox.run(id, next.version);
+    }),
+  };
+}
+
+function plainNote(i: number): Note {
+  const at = new Date().toISOString();
+  return { id: randomUUID(), version: 1, template: 'dap', authorId: author.id, sessionId: null, serviceDate: '2026-11-02', status: 'draft', body: body4k(i), signature: null, cosignature: null, returnComment: null, addenda: [], createdAt: at, updatedAt: at };
+}
+
+function plainOpenAndSearch(path: string, query: string): { ms: number; hits: number } {
+  const t = performance.now();
+  const db = new BetterSqlite3(path, { readonly: true });
+  const list = (db.prepare('SELECT id, meta_sealed FROM notes').all() as { id: string; meta_sealed: Buffer }[]).map((r) => ({ id: r.id, ...(JSON.parse(r.meta_sealed.toString()) as object) }));
+  const index = new SearchIndex();
+  for (const r of db.prepare('SELECT id, doc_sealed FROM notes').iterate() as IterableIterator<{ id: string; doc_sealed: Buffer }>) {
+    const n = JSON.parse(r.doc_sealed.toString()) as Note;
+    index.set(r.id, searchableTexts(n.body, n.addenda));
+  }
+  const hits = index.search(query);
+  const found = list.filter((s) => hits.has(s.id));
+  const ms = performance.now() - t;
+  db.close();
+  return { ms, hits: found.length };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'confidant-bench-notes-'));
+  try {
+    const keyStore = createMemoryKeyStore();
+    const bodies = Array.from({ length: 64 }, (_, i) => body4k(i));
+    console.log(`# a note body is ${Buffer.byteLength(JSON.stringify(bodies[0]))} bytes of JSON`);
+
+    // -- save a 4 KB draft -------------------------------------------------------------
+    const vault = await openVault({ dir: join(dir, 'sealed'), account: ACCOUNT, keyStore });
+    let note = vault.create({ template: 'dap', sessionId: null, serviceDate: '2026-11-02', body: bodies[0]! }, author);
+    const sealedSaves = timeEach(SAVES, (i) => {
+      note = vault.saveDraft(note.id, bodies[i % bodies.length]!, note.version);
+    });
+    const plainDb = openPlain(join(dir, 'plain.sqlite'), 'FULL');
+    const plain = plainStore(plainDb);
+    const p = plainNote(0);
+    plain.create(p);
+    const plainSaves = timeEach(SAVES, (i) => plain.save(p.id, bodies[i % bodies.length]!));
+    bench('note_save_p50', percentile(sealedSaves, 50), percentile(plainSaves, 50));
+    bench('note_save_p99', percentile(sealedSaves, 99), percentile(plainSaves, 99));
+
+    // What synchronous=FULL costs over NORMAL, on the plaintext store (DESIGN: measure both).
+    const normalDb = openPlain(join(dir, 'plain-normal.sqlite'), 'NORMAL');
+    const normal = plainStore(normalDb);
+    const q = plainNote(0);
+    normal.create(q);
+    const normalSaves = timeEach(SAVES, (i) => normal.save(q.id, bodies[i % bodies.length]!));
+    console.log(`# plaintext save with synchronous=NORMAL: p50 ${percentile(normalSaves, 50).toFixed(3)} ms, p99 ${percentile(normalSaves, 99).toFixed(3)} ms (FULL: ${percentile(plainSaves, 50).toFixed(3)} / ${percentile(plainSaves, 99).toFixed(3)} ms)`);
+    normalDb.close();
+
+    // -- open + full-text search over 10,000 notes --------------------------------------
+    const seedStart = performance.now();
+    for (let i = 1; i < NOTES; i++) {
+      vault.create({ template: 'dap', sessionId: null, serviceDate: '2026-11-02', body: body4k(i) }, author);
+      plain.create(plainNote(i));
+    }
+    console.log(`# seeded ${NOTES} notes in each store in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    vault.close();
+    plainDb.close();
+
+    const query = vocabulary[7]!;
+    const runs = 3;
+    const sealedRuns: number[] = [];
+    const plainRuns: number[] = [];
+    let sealedHits = 0;
+    let plainHits = 0;
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now();
+      const v = await openVault({ dir: join(dir, 'sealed'), account: ACCOUNT, keyStore });
+      sealedHits = v.list({ query }).length;
+      sealedRuns.push(performance.now() - t);
+      v.close();
+      const b = plainOpenAndSearch(join(dir, 'plain.sqlite'), query);
+      plainRuns.push(b.ms);
+      plainHits = b.hits;
+    }
+    console.log(`# query "${query}": ${sealedHits} notes (plaintext: ${plainHits}); runs sealed ${sealedRuns.map((x) => x.toFixed(0)).join('/')} ms, plain ${plainRuns.map((x) => x.toFixed(0)).join('/')} ms`);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    bench('notes_open_and_search_10k', median(sealedRuns), median(plainRuns));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

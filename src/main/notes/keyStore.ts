@@ -1,0 +1,71 @@
+/**
+ * Where the vault key lives: only the OS keychain (keytar: Secret Service on Linux, Keychain
+ * on macOS, Credential Manager on Windows), never on disk beside the notes.
+ */
+import { KEY_BYTES } from './sealing';
+
+export const KEYCHAIN_SERVICE = 'Confidant';
+
+/** No keychain answered (no Secret Service on the bus, no bus, keytar missing). */
+export class KeychainUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KeychainUnavailableError';
+  }
+}
+
+export interface KeyStore {
+  /** The account's key, or null when the keychain has none. Throws KeychainUnavailableError. */
+  get(account: string): Promise<Uint8Array | null>;
+  /** Stores the account's key. Throws KeychainUnavailableError. */
+  set(account: string, key: Uint8Array): Promise<void>;
+}
+
+interface Keytar {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+}
+
+function decodeKey(stored: string): Uint8Array {
+  // A value that is not a 32-byte key is still "a key" for the vault's purposes: it will
+  // fail the key check and lock the vault, and it is never replaced silently.
+  const bytes = Buffer.from(stored, 'base64');
+  return bytes.length === KEY_BYTES ? new Uint8Array(bytes) : new Uint8Array(0);
+}
+
+/** The keytar-backed store (service "Confidant", account `${clinicianId}@${serverOrigin}`). */
+export function createKeytarKeyStore(service: string = KEYCHAIN_SERVICE): KeyStore {
+  let keytar: Promise<Keytar> | null = null;
+  const load = (): Promise<Keytar> => {
+    // Loaded on first use so a missing native module or libsecret locks the vault instead of crashing main.
+    keytar ??= import('keytar').then((m) => ((m as { default?: Keytar }).default ?? (m as unknown as Keytar)));
+    return keytar;
+  };
+  const call = async <T>(what: string, fn: (k: Keytar) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(await load());
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new KeychainUnavailableError(`the OS keychain could not ${what}: ${detail}`, { cause: err });
+    }
+  };
+  return {
+    get: async (account) => {
+      const stored = await call('be read', (k) => k.getPassword(service, account));
+      return stored === null ? null : decodeKey(stored);
+    },
+    set: (account, key) => call('store the key', (k) => k.setPassword(service, account, Buffer.from(key).toString('base64'))),
+  };
+}
+
+/** A store in memory: for benchmarks and tests that are not about the keychain. */
+export function createMemoryKeyStore(initial: Record<string, Uint8Array> = {}): KeyStore & { keys: Map<string, Uint8Array> } {
+  const keys = new Map(Object.entries(initial));
+  return {
+    keys,
+    get: async (account) => keys.get(account) ?? null,
+    set: async (account, key) => {
+      keys.set(account, new Uint8Array(key));
+    },
+  };
+}

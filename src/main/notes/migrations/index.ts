@@ -1,0 +1,10 @@
+/** Every vault migration in order. A new schema version is a new numbered file added here. */
+import type { Database } from 'better-sqlite3';
+import * as m001 from './001_vault';
+
+export interface VaultMigration {
+  version: number;
+  up(db: Database): void;
+}
+
+export const VAULT_MIGRATIONS: readonly VaultMigration[] = [m001];

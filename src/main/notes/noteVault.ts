@@ -1,0 +1,558 @@
+/**
+ * The note vault: one SQLite file per clinician per server under the console's user-data
+ * directory, every note sealed under a key that lives only in the OS keychain.
+ *
+ * - Durability: WAL with `synchronous=FULL`, so a save the console acknowledged survives a
+ *   crash or power loss (NORMAL may lose the last commits on power loss; FULL costs about
+ *   0.1–0.3 ms per save here, far inside the autosave budget; see bench/notes.ts).
+ * - The key: made on first use only when the vault holds nothing; if notes exist and the key
+ *   is missing or wrong the vault stays locked and says so. It never falls back to plaintext.
+ * - Lifecycle decisions read the sealed note, never the clear columns (which are only copies
+ *   for SQL, checked against the sealed note when it opens).
+ * - Search: an in-memory index built once after unlock (searchIndex.ts), never on disk.
+ */
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Addendum, canonicalJson, Note, NoteBody, type NoteStatus, type NoteSummary, type Signature } from '../../shared/notes';
+import { ProtocolError } from '../../shared/protocol';
+import { createLogger } from '../log';
+import { KeychainUnavailableError, type KeyStore } from './keyStore';
+import { migrateVault } from './migrate';
+import { searchableTexts, SearchIndex } from './searchIndex';
+import { newKey, open, seal, SealError, KEY_BYTES } from './sealing';
+import type { NewNote, NoteFilter, NoteVault, OutboxEntry, Signer, VaultState } from './types';
+
+const log = createLogger('notes.vault');
+
+export interface OpenVaultOptions {
+  /** A directory of the console's user data; the vault file goes in it (created if missing). */
+  dir: string;
+  /** `${clinicianId}@${serverOrigin}`: the keychain account and the vault's identity. */
+  account: string;
+  keyStore: KeyStore;
+  /** Time source for timestamps (tests). */
+  clock?: () => Date;
+}
+
+/** The file a vault for this account lives in (named by a hash: no account names on disk). */
+export function vaultPath(dir: string, account: string): string {
+  const tag = createHash('sha256').update(account).digest('hex').slice(0, 16);
+  return join(dir, `notes-${tag}.sqlite`);
+}
+
+const KEY_CHECK_ID = 'vault-key-check';
+const DAMAGED_DATE = '0000-00-00';
+
+interface Meta {
+  title: string;
+  clientRefs: string[];
+  serviceDate: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface NoteRow {
+  id: string;
+  version: number;
+  status: string;
+  template: string;
+  author_id: string;
+  session_id: string | null;
+  synced_version: number;
+  meta_sealed: Buffer;
+  doc_sealed: Buffer;
+}
+
+type Summary = Omit<NoteSummary, 'sync'>;
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function lockedError(state: VaultState): ProtocolError {
+  return new ProtocolError('FORBIDDEN', state.state === 'locked' ? state.message : 'The note vault is locked.');
+}
+
+const MESSAGES = {
+  noKeychain: (detail: string) =>
+    `Notes are locked: no system keychain answered (${detail}). Confidant keeps the notes key only in the system keychain ` +
+    '(on Linux, a Secret Service such as GNOME Keyring or KWallet, unlocked in your desktop session). Start or unlock it, then open notes again.',
+  noKey:
+    "Notes are locked: their key is missing from this computer's keychain. Restore the keychain entry \"Confidant\" for this account " +
+    '(or the keychain from a backup). Confidant will not make a new key, because that would orphan the existing notes.',
+  wrongKey:
+    "Notes are locked: the key in this computer's keychain does not open them (the entry \"Confidant\" for this account was replaced). " +
+    'Restore the original entry from a backup; Confidant will not replace it or start over.',
+};
+
+export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
+  const { dir, account, keyStore } = options;
+  const clock = options.clock ?? (() => new Date());
+  const path = vaultPath(dir, account);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrateVault(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const { state, key } = await unlock(db, account, keyStore);
+  if (state.state === 'locked') log.warn(`vault.locked reason=${state.reason}`);
+  return new SqliteNoteVault(db, state, key, clock);
+}
+
+async function unlock(db: Database, account: string, keyStore: KeyStore): Promise<{ state: VaultState; key: Uint8Array | null }> {
+  const check = db.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer } | undefined;
+  const noteCount = (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
+  let key: Uint8Array | null;
+  try {
+    key = await keyStore.get(account);
+  } catch (err) {
+    if (!(err instanceof KeychainUnavailableError)) throw err;
+    return { state: { state: 'locked', reason: 'no-keychain', message: MESSAGES.noKeychain(err.message) }, key: null };
+  }
+  if (key === null) {
+    if (check || noteCount > 0) return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.noKey }, key: null };
+    key = newKey();
+    try {
+      await keyStore.set(account, key);
+      // Read it back: a keychain that accepts but does not keep the key must not get notes.
+      const stored = await keyStore.get(account);
+      if (!stored || Buffer.compare(Buffer.from(stored), Buffer.from(key)) !== 0) {
+        throw new KeychainUnavailableError('it did not keep the key it was given');
+      }
+    } catch (err) {
+      if (!(err instanceof KeychainUnavailableError)) throw err;
+      return { state: { state: 'locked', reason: 'no-keychain', message: MESSAGES.noKeychain(err.message) }, key: null };
+    }
+    log.info('vault.key.created');
+  }
+  if (key.length !== KEY_BYTES) return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey }, key: null };
+  if (check) {
+    try {
+      open(key, { kind: 'check', id: KEY_CHECK_ID, version: 1 }, check.value);
+    } catch {
+      return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey }, key: null };
+    }
+  } else if (noteCount > 0) {
+    // Notes without a key check cannot happen in a vault this code wrote; refuse to guess.
+    return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey }, key: null };
+  } else {
+    db.prepare(`INSERT INTO vault_meta (name, value) VALUES ('key-check', ?)`).run(seal(key, { kind: 'check', id: KEY_CHECK_ID, version: 1 }, 'ok'));
+  }
+  return { state: { state: 'unlocked' }, key };
+}
+
+class SqliteNoteVault implements NoteVault {
+  private readonly summaries = new Map<string, Summary>();
+  private index: SearchIndex | null = null;
+  private readonly damagedDocs = new Set<string>();
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Database,
+    private readonly state: VaultState,
+    private readonly key: Uint8Array | null,
+    private readonly clock: () => Date,
+  ) {
+    this.stmt = {
+      row: db.prepare('SELECT * FROM notes WHERE id = ?'),
+      all: db.prepare('SELECT id, version, status, template, author_id, session_id, meta_sealed FROM notes'),
+      allDocs: db.prepare('SELECT id, version, status, template, author_id, session_id, meta_sealed, doc_sealed FROM notes'),
+      insert: db.prepare(
+        `INSERT INTO notes (id, version, status, template, author_id, session_id, synced_version, meta_sealed, doc_sealed)
+         VALUES (@id, @version, @status, @template, @authorId, @sessionId, @syncedVersion, @meta, @doc)`,
+      ),
+      update: db.prepare(
+        `UPDATE notes SET version = @version, status = @status, template = @template, author_id = @authorId,
+           session_id = @sessionId, synced_version = @syncedVersion, meta_sealed = @meta, doc_sealed = @doc WHERE id = @id`,
+      ),
+      outboxPut: db.prepare(
+        `INSERT INTO outbox (id, version, base_version, attempts, not_before) VALUES (?, ?, ?, 0, 0)
+         ON CONFLICT(id) DO UPDATE SET version = excluded.version, base_version = excluded.base_version, attempts = 0, not_before = 0`,
+      ),
+      outboxGet: db.prepare('SELECT id, version, base_version AS baseVersion, attempts, not_before AS notBefore FROM outbox WHERE id = ?'),
+      outboxAll: db.prepare(
+        `SELECT id, version, base_version AS baseVersion, attempts, not_before AS notBefore FROM outbox
+         WHERE id NOT IN (SELECT id FROM conflicts) ORDER BY not_before, id`,
+      ),
+      outboxIds: db.prepare('SELECT id FROM outbox'),
+      outboxDelete: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      conflictIds: db.prepare('SELECT id FROM conflicts'),
+      conflictGet: db.prepare('SELECT version, sealed FROM conflicts WHERE id = ?'),
+      conflictPut: db.prepare('INSERT OR REPLACE INTO conflicts (id, version, sealed) VALUES (?, ?, ?)'),
+      conflictDelete: db.prepare('DELETE FROM conflicts WHERE id = ?'),
+    };
+    if (key) this.loadSummaries();
+  }
+
+  status(): VaultState {
+    return this.state;
+  }
+
+  // ---- reading ----------------------------------------------------------------------
+
+  private requireKey(): Uint8Array {
+    if (!this.key || this.state.state !== 'unlocked') throw lockedError(this.state);
+    return this.key;
+  }
+
+  private loadSummaries(): void {
+    const key = this.requireKey();
+    for (const row of this.stmt.all.all() as NoteRow[]) this.summaries.set(row.id, this.summaryOf(key, row));
+  }
+
+  private summaryOf(key: Uint8Array, row: Pick<NoteRow, 'id' | 'version' | 'status' | 'template' | 'author_id' | 'session_id' | 'meta_sealed'>): Summary {
+    const clear = {
+      id: row.id,
+      version: row.version,
+      template: row.template as Summary['template'],
+      authorId: row.author_id,
+      sessionId: row.session_id,
+      status: row.status as NoteStatus,
+    };
+    try {
+      const meta = open(key, { kind: 'meta', id: row.id, version: row.version }, row.meta_sealed) as Meta;
+      return { ...clear, title: meta.title, clientRefs: meta.clientRefs, serviceDate: meta.serviceDate, updatedAt: meta.updatedAt, damaged: false };
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      log.warn(`note.damaged id=${row.id} part=meta`);
+      return { ...clear, title: '', clientRefs: [], serviceDate: DAMAGED_DATE, updatedAt: '', damaged: true };
+    }
+  }
+
+  /** Opens a row's sealed note and checks the clear columns agree with it. */
+  private docOf(key: Uint8Array, row: Pick<NoteRow, 'id' | 'version' | 'status' | 'template' | 'author_id' | 'session_id' | 'meta_sealed' | 'doc_sealed'>): Note {
+    // The list fields must open too: a row whose metadata was altered is not trusted as a whole.
+    open(key, { kind: 'meta', id: row.id, version: row.version }, row.meta_sealed);
+    const raw = open(key, { kind: 'doc', id: row.id, version: row.version }, row.doc_sealed);
+    const parsed = Note.safeParse(raw);
+    if (!parsed.success) throw new SealError('the sealed note is not a valid note');
+    const note = parsed.data;
+    if (note.id !== row.id || note.version !== row.version || note.status !== row.status || note.template !== row.template ||
+        note.authorId !== row.author_id || note.sessionId !== row.session_id) {
+      throw new SealError('the note does not match its row');
+    }
+    return note;
+  }
+
+  private rowOf(id: string): NoteRow {
+    const row = this.stmt.row.get(id) as NoteRow | undefined;
+    if (!row) throw new ProtocolError('NOT_FOUND', 'No such note.');
+    return row;
+  }
+
+  private load(id: string): { note: Note; row: NoteRow } {
+    const key = this.requireKey();
+    const row = this.rowOf(id);
+    try {
+      return { note: this.docOf(key, row), row };
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      this.damagedDocs.add(id);
+      log.warn(`note.damaged id=${id} part=doc`);
+      throw new ProtocolError('CONFLICT', 'This note is damaged on this computer (its encrypted data was altered or corrupted) and cannot be opened. Other notes are unaffected; a synced copy can be restored from the server.');
+    }
+  }
+
+  get(id: string): Note {
+    return this.load(id).note;
+  }
+
+  private searchIndex(): SearchIndex {
+    if (this.index) return this.index;
+    const key = this.requireKey();
+    const index = new SearchIndex();
+    for (const row of this.stmt.allDocs.iterate() as IterableIterator<NoteRow>) {
+      try {
+        const note = this.docOf(key, row);
+        index.set(row.id, searchableTexts(note.body, note.addenda));
+      } catch (err) {
+        if (!(err instanceof SealError)) throw err;
+        this.damagedDocs.add(row.id);
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  list(filter: NoteFilter = {}): NoteSummary[] {
+    this.requireKey();
+    const pending = new Set((this.stmt.outboxIds.all() as { id: string }[]).map((r) => r.id));
+    const conflicted = new Set((this.stmt.conflictIds.all() as { id: string }[]).map((r) => r.id));
+    const query = filter.query?.trim() ? filter.query : undefined;
+    const hits = query ? this.searchIndex().search(query) : null;
+    const narrowing = Boolean(filter.clientRef || filter.from || filter.to || query);
+    const out: NoteSummary[] = [];
+    for (const s of this.summaries.values()) {
+      const damaged = s.damaged || this.damagedDocs.has(s.id);
+      if (filter.sessionId && s.sessionId !== filter.sessionId) continue;
+      if (damaged) {
+        if (!narrowing) out.push({ ...s, damaged: true, sync: conflicted.has(s.id) ? 'conflict' : pending.has(s.id) ? 'pending' : 'synced' });
+        continue;
+      }
+      if (filter.clientRef && !s.clientRefs.includes(filter.clientRef)) continue;
+      if (filter.from && s.serviceDate < filter.from) continue;
+      if (filter.to && s.serviceDate > filter.to) continue;
+      if (hits && !hits.has(s.id)) continue;
+      out.push({ ...s, sync: conflicted.has(s.id) ? 'conflict' : pending.has(s.id) ? 'pending' : 'synced' });
+    }
+    // Newest service first, then most recently changed.
+    return out.sort((a, b) => (a.serviceDate !== b.serviceDate ? (a.serviceDate < b.serviceDate ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+  }
+
+  // ---- writing ----------------------------------------------------------------------
+
+  /** Seals and writes one version of a note; `outbox` false for copies from the server. */
+  private write(note: Note, opts: { insert: boolean; outbox: boolean; syncedVersion: number }): void {
+    const key = this.requireKey();
+    const meta: Meta = {
+      title: note.body.title,
+      clientRefs: note.body.clientRefs,
+      serviceDate: note.serviceDate,
+      createdAt: note.createdAt,
+      updatedAt: note.updatedAt,
+    };
+    const params = {
+      id: note.id,
+      version: note.version,
+      status: note.status,
+      template: note.template,
+      authorId: note.authorId,
+      sessionId: note.sessionId,
+      syncedVersion: opts.syncedVersion,
+      meta: seal(key, { kind: 'meta', id: note.id, version: note.version }, meta),
+      doc: seal(key, { kind: 'doc', id: note.id, version: note.version }, note),
+    };
+    if (opts.insert) this.stmt.insert.run(params);
+    else this.stmt.update.run(params);
+    if (opts.outbox) this.stmt.outboxPut.run(note.id, note.version, opts.syncedVersion);
+  }
+
+  /** After a commit: the in-memory list and index follow the database. */
+  private remember(note: Note): void {
+    this.summaries.set(note.id, {
+      id: note.id,
+      version: note.version,
+      template: note.template,
+      authorId: note.authorId,
+      sessionId: note.sessionId,
+      serviceDate: note.serviceDate,
+      status: note.status,
+      updatedAt: note.updatedAt,
+      title: note.body.title,
+      clientRefs: note.body.clientRefs,
+      damaged: false,
+    });
+    this.damagedDocs.delete(note.id);
+    this.index?.set(note.id, searchableTexts(note.body, note.addenda));
+  }
+
+  /** Applies a change to a stored note as one new version, with its outbox entry, in one transaction. */
+  private change(id: string, mutate: (note: Note) => Note): Note {
+    const next = this.db.transaction(() => {
+      const { note, row } = this.load(id);
+      const changed = Note.parse({ ...mutate(note), id: note.id, version: note.version + 1, updatedAt: this.now() });
+      this.write(changed, { insert: false, outbox: true, syncedVersion: row.synced_version });
+      return changed;
+    })();
+    this.remember(next);
+    return next;
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private signature(signer: Signer, hashed: unknown): Signature {
+    return { by: signer.id, byName: signer.name, at: this.now(), contentHash: sha256Hex(canonicalJson(hashed)) };
+  }
+
+  create(input: NewNote, author: Signer): Note {
+    this.requireKey();
+    const body = parseBody(input.body);
+    const at = this.now();
+    const note = Note.parse({
+      id: randomUUID(),
+      version: 1,
+      template: input.template,
+      authorId: author.id,
+      sessionId: input.sessionId,
+      serviceDate: input.serviceDate,
+      status: 'draft',
+      body,
+      signature: null,
+      cosignature: null,
+      returnComment: null,
+      addenda: [],
+      createdAt: at,
+      updatedAt: at,
+    } satisfies Note);
+    this.db.transaction(() => this.write(note, { insert: true, outbox: true, syncedVersion: 0 }))();
+    this.remember(note);
+    return note;
+  }
+
+  saveDraft(id: string, body: NoteBody, expectedVersion: number): Note {
+    const parsed = parseBody(body);
+    return this.change(id, (note) => {
+      if (note.status !== 'draft' && note.status !== 'returned') {
+        throw new ProtocolError('CONFLICT', 'This note is signed and can no longer be edited; add an addendum instead.');
+      }
+      if (note.version !== expectedVersion) {
+        throw new ProtocolError('CONFLICT', 'This note was changed elsewhere in the console since you opened it; reopen it to see the newest version.');
+      }
+      return { ...note, body: parsed };
+    });
+  }
+
+  sign(id: string, signer: Signer, needsCosign: boolean): Note {
+    return this.change(id, (note) => {
+      if (note.status !== 'draft' && note.status !== 'returned') throw new ProtocolError('CONFLICT', 'This note is already signed.');
+      if (signer.id !== note.authorId) throw new ProtocolError('FORBIDDEN', "Only the note's author can sign it.");
+      return {
+        ...note,
+        status: needsCosign ? 'awaiting-cosign' : 'signed',
+        signature: this.signature(signer, note.body),
+        cosignature: null,
+        returnComment: null,
+      };
+    });
+  }
+
+  addAddendum(id: string, text: string, signer: Signer): Note {
+    const trimmed = text.trim();
+    if (!trimmed) throw new ProtocolError('BAD_REQUEST', 'An addendum needs some text.');
+    return this.change(id, (note) => {
+      if (note.status === 'draft' || note.status === 'returned') {
+        throw new ProtocolError('CONFLICT', 'Addenda are for signed notes; this one can still be edited.');
+      }
+      const addendumId = randomUUID();
+      const addendum = Addendum.parse({ id: addendumId, text: trimmed, signature: this.signature(signer, { noteId: note.id, addendumId, text: trimmed }) });
+      return { ...note, addenda: [...note.addenda, addendum] };
+    });
+  }
+
+  cosign(id: string, supervisor: Signer): Note {
+    return this.change(id, (note) => {
+      if (note.status !== 'awaiting-cosign') throw new ProtocolError('CONFLICT', 'This note is not waiting for a co-signature.');
+      if (supervisor.id === note.authorId) throw new ProtocolError('FORBIDDEN', 'A note cannot be co-signed by its own author.');
+      return { ...note, status: 'cosigned', cosignature: this.signature(supervisor, note.body) };
+    });
+  }
+
+  returnToAuthor(id: string, comment: string, supervisor: Signer): Note {
+    const trimmed = comment.trim();
+    if (!trimmed) throw new ProtocolError('BAD_REQUEST', 'Say what the author should change.');
+    return this.change(id, (note) => {
+      if (note.status !== 'awaiting-cosign') throw new ProtocolError('CONFLICT', 'Only a note waiting for co-signature can be returned.');
+      if (supervisor.id === note.authorId) throw new ProtocolError('FORBIDDEN', 'A note cannot be returned by its own author.');
+      return { ...note, status: 'returned', signature: null, cosignature: null, returnComment: trimmed };
+    });
+  }
+
+  // ---- sync -------------------------------------------------------------------------
+
+  outbox(): OutboxEntry[] {
+    this.requireKey();
+    return this.stmt.outboxAll.all() as OutboxEntry[];
+  }
+
+  markSynced(id: string, version: number): void {
+    this.requireKey();
+    this.db.transaction(() => {
+      const row = this.rowOf(id);
+      if (version > row.version) throw new ProtocolError('CONFLICT', `Version ${version} of this note was never saved here.`);
+      if (version > row.synced_version) this.db.prepare('UPDATE notes SET synced_version = ? WHERE id = ?').run(version, id);
+      const entry = this.stmt.outboxGet.get(id) as OutboxEntry | undefined;
+      if (!entry) return;
+      // Saved again while this version was on its way: the newer one still waits, now based on it.
+      if (entry.version === version) this.stmt.outboxDelete.run(id);
+      else if (entry.version > version) this.db.prepare('UPDATE outbox SET base_version = max(base_version, ?) WHERE id = ?').run(version, id);
+    })();
+  }
+
+  markFailed(id: string, version: number, retryAt: number): void {
+    this.requireKey();
+    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ? AND version = ?').run(retryAt, id, version);
+  }
+
+  markConflict(id: string, theirs: Note): void {
+    const key = this.requireKey();
+    const parsed = Note.parse(theirs);
+    if (parsed.id !== id) throw new ProtocolError('BAD_REQUEST', 'The server copy is of another note.');
+    this.rowOf(id);
+    this.stmt.conflictPut.run(id, parsed.version, seal(key, { kind: 'conflict', id, version: parsed.version }, parsed));
+  }
+
+  conflictOf(id: string): Note | null {
+    const key = this.requireKey();
+    const row = this.stmt.conflictGet.get(id) as { version: number; sealed: Buffer } | undefined;
+    if (!row) return null;
+    try {
+      return Note.parse(open(key, { kind: 'conflict', id, version: row.version }, row.sealed));
+    } catch {
+      throw new ProtocolError('CONFLICT', "The server's copy of this note is damaged on this computer; sync again to fetch it.");
+    }
+  }
+
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): Note {
+    const theirs = this.conflictOf(id);
+    if (!theirs) throw new ProtocolError('NOT_FOUND', 'This note has no sync conflict.');
+    const resolved = this.db.transaction(() => {
+      const { note: mine } = this.load(id);
+      let result: Note;
+      if (keep === 'theirs') {
+        result = theirs;
+        this.write(result, { insert: false, outbox: false, syncedVersion: theirs.version });
+        this.stmt.outboxDelete.run(id);
+      } else {
+        // Ours goes out as a new version on top of theirs, so the server accepts it as an edit of what it holds.
+        result = Note.parse({ ...mine, version: Math.max(mine.version, theirs.version) + 1, updatedAt: this.now() });
+        this.write(result, { insert: false, outbox: true, syncedVersion: theirs.version });
+      }
+      this.stmt.conflictDelete.run(id);
+      return result;
+    })();
+    this.remember(resolved);
+    return resolved;
+  }
+
+  applyRemote(note: Note): void {
+    this.requireKey();
+    const remote = Note.parse(note);
+    const row = this.stmt.row.get(remote.id) as NoteRow | undefined;
+    if (!row) {
+      this.db.transaction(() => this.write(remote, { insert: true, outbox: false, syncedVersion: remote.version }))();
+      this.remember(remote);
+      return;
+    }
+    if (remote.version === row.version || remote.version <= row.synced_version) return; // already here, or older
+    if (this.stmt.outboxGet.get(remote.id)) {
+      // Our unsynced edits and a newer server copy: never overwrite either; the clinician chooses.
+      this.markConflict(remote.id, remote);
+      return;
+    }
+    this.db.transaction(() => this.write(remote, { insert: false, outbox: false, syncedVersion: remote.version }))();
+    this.remember(remote);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.summaries.clear();
+    this.index = null;
+  }
+}
+
+function parseBody(body: NoteBody): NoteBody {
+  const parsed = NoteBody.safeParse(body);
+  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', `The note is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
+  return parsed.data;
+}

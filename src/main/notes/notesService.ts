@@ -1,0 +1,156 @@
+/**
+ * The signed-in clinician's notes: opens their vault (one per clinician per server) and its
+ * sync engine at sign-in, closes both at sign-out, and answers the `notes:*` IPC channels.
+ */
+import { join } from 'node:path';
+import type { NotesStatus, SignInResult } from '../../shared/ipc';
+import { emptyBody, NoteList, PutNoteResponse, type Note, type NoteBody, type TemplateId } from '../../shared/notes';
+import { InvitationList, ProtocolError } from '../../shared/protocol';
+import { createLogger } from '../log';
+import type { ServerSession } from '../services/serverSession';
+import { createNoteSync, type NoteSync } from './sync';
+import type { NoteFilter, NoteVault, Signer } from './types';
+import { openVault, type KeyStore } from './vault';
+
+const log = createLogger('notes');
+
+export interface NotesServiceOptions {
+  /** Where vault databases live (Electron's userData in the console). */
+  baseDir: string;
+  keyStore: KeyStore;
+  server: ServerSession;
+}
+
+export class NotesService {
+  private vault: NoteVault | null = null;
+  private sync: NoteSync | null = null;
+  private signer: Signer | null = null;
+
+  constructor(private readonly options: NotesServiceOptions) {}
+
+  /** Opens the vault of the clinician who just signed in. A locked vault is reported, not thrown. */
+  async open(account: SignInResult): Promise<void> {
+    this.close();
+    const { user, serverUrl } = account;
+    // One vault file per clinician and server, named by a hash (vaultPath).
+    this.vault = await openVault({
+      dir: join(this.options.baseDir, 'vaults'),
+      account: `${user.id}@${serverUrl}`,
+      keyStore: this.options.keyStore,
+    });
+    this.signer = { id: user.id, name: user.displayName };
+    if (this.vault.status().state !== 'unlocked') return;
+    const { server } = this.options;
+    this.sync = createNoteSync({
+      vault: this.vault,
+      api: {
+        put: (req) => server.api('PUT', `/api/notes/${encodeURIComponent(req.note.id)}`, req, PutNoteResponse),
+        list: (since) => server.api('GET', `/api/notes${since ? `?since=${encodeURIComponent(since)}` : ''}`, undefined, NoteList),
+      },
+      onChange: () => undefined,
+    });
+    this.sync.start();
+  }
+
+  close(): void {
+    this.sync?.stop();
+    this.sync = null;
+    try {
+      this.vault?.close();
+    } catch (err) {
+      log.error('closing the vault failed', err);
+    }
+    this.vault = null;
+    this.signer = null;
+  }
+
+  status(): NotesStatus {
+    return {
+      vault: this.vault ? this.vault.status() : { state: 'closed' },
+      sync: this.sync ? this.sync.status() : null,
+    };
+  }
+
+  async syncNow(): Promise<NotesStatus> {
+    await this.sync?.syncNow();
+    return this.status();
+  }
+
+  list(filter: NoteFilter) {
+    return this.unlocked().list(filter);
+  }
+
+  get(id: string): { note: Note; conflict: Note | null } {
+    const vault = this.unlocked();
+    return { note: vault.get(id), conflict: vault.conflictOf(id) };
+  }
+
+  /** A new note; a group note lists the session's invited clients (attendance fills in later). */
+  async create(template: TemplateId, sessionId: string | null, serviceDate: string): Promise<Note> {
+    const vault = this.unlocked();
+    let clients: { participantRef: string; present: boolean; minutesPresent: number | null }[] = [];
+    if (template === 'group' && sessionId) {
+      try {
+        const invitations = await this.options.server.api(
+          'GET',
+          `/api/sessions/${encodeURIComponent(sessionId)}/invitations`,
+          undefined,
+          InvitationList,
+        );
+        clients = invitations.map((i) => ({ participantRef: i.participantRef, present: false, minutesPresent: null }));
+      } catch {
+        // Offline: the clinician adds clients by hand; the note is not held up by the network.
+      }
+    }
+    const note = vault.create({ template, sessionId, serviceDate, body: emptyBody(template, clients) }, this.me());
+    this.nudge();
+    return note;
+  }
+
+  /** Autosaves come every few seconds while typing: the sync timer picks them up, no nudge. */
+  save(id: string, body: NoteBody, expectedVersion: number): Note {
+    return this.unlocked().saveDraft(id, body, expectedVersion);
+  }
+
+  sign(id: string, needsCosign: boolean): Note {
+    return this.changed(this.unlocked().sign(id, this.me(), needsCosign));
+  }
+
+  addendum(id: string, text: string): Note {
+    return this.changed(this.unlocked().addAddendum(id, text, this.me()));
+  }
+
+  cosign(id: string): Note {
+    return this.changed(this.unlocked().cosign(id, this.me()));
+  }
+
+  returnToAuthor(id: string, comment: string): Note {
+    return this.changed(this.unlocked().returnToAuthor(id, comment, this.me()));
+  }
+
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): Note {
+    return this.changed(this.unlocked().resolveConflict(id, keep));
+  }
+
+  private changed(note: Note): Note {
+    this.nudge();
+    return note;
+  }
+
+  /** Try to sync soon after a change; offline, the outbox simply waits. */
+  private nudge(): void {
+    void this.sync?.syncNow().catch(() => undefined);
+  }
+
+  private me(): Signer {
+    if (!this.signer) throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.');
+    return this.signer;
+  }
+
+  private unlocked(): NoteVault {
+    if (!this.vault) throw new ProtocolError('UNAUTHENTICATED', 'Sign in to open your notes.');
+    const state = this.vault.status();
+    if (state.state !== 'unlocked') throw new ProtocolError('CONFLICT', state.message);
+    return this.vault;
+  }
+}

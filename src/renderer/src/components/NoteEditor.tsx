@@ -1,0 +1,329 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { NOTE_TEMPLATES, type Note, type NoteBody, type Signature } from '../../../shared/notes';
+import { messageOf } from '../bridge';
+import {
+  addAddendum,
+  cosignNote,
+  getNote,
+  refreshNotes,
+  resolveConflict,
+  returnNote,
+  saveNote,
+  signNote,
+} from '../services/notes';
+import { useConsole } from '../store';
+import { ErrorBanner } from './Banner';
+import { Dialog } from './Dialog';
+
+/** How often a changed draft is saved while the clinician keeps typing. */
+const AUTOSAVE_MS = 3000;
+const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function signatureLine(label: string, s: Signature): string {
+  return `${label} by ${s.byName}, ${stamp.format(new Date(s.at))}`;
+}
+
+/** One note: a draft's editor with autosave, or a signed note with its addenda. */
+export function NoteEditor({ id }: { id: string }) {
+  const me = useConsole((s) => s.account?.user);
+  const [note, setNote] = useState<Note | null>(null);
+  const [conflict, setConflict] = useState<Note | null>(null);
+  const [body, setBody] = useState<NoteBody | null>(null);
+  const [savedAt, setSavedAt] = useState<Date | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<'sign' | 'return' | null>(null);
+  const dirty = useRef(false);
+  const saving = useRef<Promise<void> | null>(null);
+  const latest = useRef<{ note: Note | null; body: NoteBody | null }>({ note: null, body: null });
+  latest.current = { note, body };
+
+  const load = useCallback(async () => {
+    try {
+      const { note: n, conflict: c } = await getNote(id);
+      setNote(n);
+      setBody(n.body);
+      setConflict(c);
+      dirty.current = false;
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }, [id]);
+  useEffect(() => void load(), [load]);
+
+  /** Saves the draft if it changed; never two saves at once, never a lost keystroke. */
+  const flush = useCallback(async () => {
+    if (saving.current) await saving.current;
+    const { note: n, body: b } = latest.current;
+    if (!dirty.current || !n || !b || n.status !== 'draft' && n.status !== 'returned') return;
+    dirty.current = false;
+    saving.current = (async () => {
+      try {
+        const saved = await saveNote(n.id, b, n.version);
+        setNote(saved);
+        setSavedAt(new Date());
+        void refreshNotes().catch(() => undefined);
+      } catch (err) {
+        dirty.current = true;
+        setError(messageOf(err));
+      } finally {
+        saving.current = null;
+      }
+    })();
+    await saving.current;
+  }, []);
+
+  useEffect(() => {
+    const t = setInterval(() => void flush(), AUTOSAVE_MS);
+    return () => {
+      clearInterval(t);
+      void flush();
+    };
+  }, [flush]);
+
+  if (error && !note) return <ErrorBanner message={error} />;
+  if (!note || !body) return <p className="muted">Opening…</p>;
+
+  const template = NOTE_TEMPLATES[note.template];
+  const editable = (note.status === 'draft' || note.status === 'returned') && note.authorId === me?.id;
+  const canCosign = note.status === 'awaiting-cosign' && note.authorId !== me?.id && me?.roles.includes('supervisor');
+  const edit = (change: Partial<NoteBody>) => {
+    dirty.current = true;
+    setBody({ ...body, ...change });
+  };
+  const run = async (work: () => Promise<Note>) => {
+    setError(null);
+    try {
+      await flush();
+      const n = await work();
+      setNote(n);
+      setBody(n.body);
+      setConflict(null);
+      await refreshNotes();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+
+  return (
+    <article className="note" aria-labelledby="note-title" onBlur={() => void flush()}>
+      <div className="section-head">
+        <div>
+          <h2 id="note-title">{body.title || 'Untitled note'}</h2>
+          <p className="muted small">
+            {template.name} · {note.serviceDate}
+            {editable && (savedAt ? ` · Saved ${stamp.format(savedAt)}` : ' · Draft')}
+          </p>
+        </div>
+        <div className="controls">
+          {editable && (
+            <button type="button" className="button primary" onClick={() => setDialog('sign')}>
+              Sign…
+            </button>
+          )}
+          {canCosign && (
+            <>
+              <button type="button" className="button quiet" onClick={() => setDialog('return')}>
+                Return with comment…
+              </button>
+              <button type="button" className="button primary" onClick={() => void run(() => cosignNote(note.id))}>
+                Co-sign
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+      <ErrorBanner message={error} />
+      {conflict && (
+        <div className="banner warn" role="alert">
+          <p>
+            This note was also changed on another workstation (their version {conflict.version}). Nothing was
+            overwritten. Keep which one?
+          </p>
+          <div className="controls">
+            <button type="button" className="button quiet small" onClick={() => void run(() => resolveConflict(note.id, 'mine'))}>
+              Keep this workstation&apos;s
+            </button>
+            <button type="button" className="button quiet small" onClick={() => void run(() => resolveConflict(note.id, 'theirs'))}>
+              Keep the other version
+            </button>
+          </div>
+        </div>
+      )}
+      {note.status === 'returned' && note.returnComment && (
+        <p className="banner info" role="status">
+          Returned by your supervisor: {note.returnComment}
+        </p>
+      )}
+      <label className="field">
+        Title
+        <input value={body.title} readOnly={!editable} onChange={(e) => edit({ title: e.target.value })} maxLength={200} />
+      </label>
+      {!template.perClient && (
+        <label className="field">
+          Client reference
+          <input
+            value={body.clientRefs.join(', ')}
+            readOnly={!editable}
+            onChange={(e) => edit({ clientRefs: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })}
+            placeholder="IOP-1042"
+          />
+        </label>
+      )}
+      {template.sections.map((section) => (
+        <div key={section.key} className="field">
+          <label htmlFor={`section-${section.key}`}>{section.label}</label>
+          <span className="muted small" id={`hint-${section.key}`}>
+            {section.hint}
+          </span>
+          <textarea
+            id={`section-${section.key}`}
+            aria-describedby={`hint-${section.key}`}
+            rows={5}
+            value={body.sections[section.key] ?? ''}
+            readOnly={!editable}
+            onChange={(e) => edit({ sections: { ...body.sections, [section.key]: e.target.value } })}
+          />
+        </div>
+      ))}
+      {template.perClient && (
+        <fieldset className="field clients">
+          <legend>Clients</legend>
+          {body.clients.length === 0 && <p className="muted small">No clients on this note.</p>}
+          {body.clients.map((c, i) => {
+            const set = (change: Partial<typeof c>) =>
+              edit({ clients: body.clients.map((x, j) => (j === i ? { ...x, ...change } : x)) });
+            return (
+              <div key={c.participantRef} className="client-section">
+                <div className="field-row">
+                  <strong>{c.participantRef}</strong>
+                  <label className="check">
+                    <input type="checkbox" checked={c.present} disabled={!editable} onChange={(e) => set({ present: e.target.checked })} />
+                    Present
+                  </label>
+                  <label className="field inline">
+                    Minutes
+                    <input
+                      type="number"
+                      min={0}
+                      value={c.minutesPresent ?? ''}
+                      readOnly={!editable}
+                      onChange={(e) => set({ minutesPresent: e.target.value === '' ? null : Number(e.target.value) })}
+                    />
+                  </label>
+                </div>
+                <textarea
+                  rows={3}
+                  aria-label={`Note for ${c.participantRef}`}
+                  value={c.text}
+                  readOnly={!editable}
+                  onChange={(e) => set({ text: e.target.value })}
+                />
+              </div>
+            );
+          })}
+        </fieldset>
+      )}
+      {note.signature && <p className="signature">{signatureLine('Signed', note.signature)}</p>}
+      {note.cosignature && <p className="signature">{signatureLine('Co-signed', note.cosignature)}</p>}
+      {note.signature && <Addenda note={note} onAdded={(n) => setNote(n)} />}
+      {dialog === 'sign' && (
+        <SignDialog
+          onClose={() => setDialog(null)}
+          onSign={(needsCosign) => void run(() => signNote(note.id, needsCosign)).then(() => setDialog(null))}
+        />
+      )}
+      {dialog === 'return' && (
+        <ReturnDialog
+          onClose={() => setDialog(null)}
+          onReturn={(comment) => void run(() => returnNote(note.id, comment)).then(() => setDialog(null))}
+        />
+      )}
+    </article>
+  );
+}
+
+function Addenda({ note, onAdded }: { note: Note; onAdded: (n: Note) => void }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const add = async () => {
+    try {
+      onAdded(await addAddendum(note.id, text));
+      setText('');
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <section className="addenda" aria-labelledby="addenda-title">
+      <h3 id="addenda-title">Addenda</h3>
+      {note.addenda.length === 0 && <p className="muted small">None. A signed note is never edited; add an addendum instead.</p>}
+      <ol>
+        {note.addenda.map((a) => (
+          <li key={a.id}>
+            <p>{a.text}</p>
+            <p className="signature">{signatureLine('Signed', a.signature)}</p>
+          </li>
+        ))}
+      </ol>
+      <label className="field">
+        New addendum
+        <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+      </label>
+      <ErrorBanner message={error} />
+      <button type="button" className="button quiet" disabled={text.trim() === ''} onClick={() => void add()}>
+        Sign and add addendum
+      </button>
+    </section>
+  );
+}
+
+function SignDialog({ onClose, onSign }: { onClose: () => void; onSign: (needsCosign: boolean) => void }) {
+  const [cosign, setCosign] = useState(false);
+  return (
+    <Dialog
+      title="Sign this note?"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button quiet" onClick={onClose}>
+            Keep editing
+          </button>
+          <button type="button" className="button primary" onClick={() => onSign(cosign)}>
+            Sign note
+          </button>
+        </>
+      }
+    >
+      <p>Signing locks the note with your name, the time and a fingerprint of its content. After that it can only be amended with signed addenda.</p>
+      <label className="check">
+        <input type="checkbox" checked={cosign} onChange={(e) => setCosign(e.target.checked)} />
+        Send to my supervisor for co-signature
+      </label>
+    </Dialog>
+  );
+}
+
+function ReturnDialog({ onClose, onReturn }: { onClose: () => void; onReturn: (comment: string) => void }) {
+  const [comment, setComment] = useState('');
+  return (
+    <Dialog
+      title="Return this note to its author?"
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button quiet" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="button primary" disabled={comment.trim() === ''} onClick={() => onReturn(comment)}>
+            Return note
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        What should change
+        <textarea rows={4} value={comment} onChange={(e) => setComment(e.target.value)} autoFocus />
+      </label>
+    </Dialog>
+  );
+}

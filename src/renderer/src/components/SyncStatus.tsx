@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import { refreshNotesStatus, syncNow } from '../services/notes';
+import { useConsole } from '../store';
+
+const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+
+/** Online or offline, what waits to sync, and a button to sync now; polled from main. */
+export function SyncStatus() {
+  const status = useConsole((s) => s.notesStatus);
+  const signedIn = useConsole((s) => s.account !== null);
+  useEffect(() => {
+    if (!signedIn) return;
+    void refreshNotesStatus().catch(() => undefined);
+    const t = setInterval(() => void refreshNotesStatus().catch(() => undefined), 3000);
+    return () => clearInterval(t);
+  }, [signedIn]);
+  const sync = status?.sync;
+  if (!signedIn || !sync) return null;
+  const text = sync.syncing
+    ? 'Syncing notes…'
+    : !sync.online
+      ? `Offline${sync.pending ? ` · ${sync.pending} note${sync.pending === 1 ? '' : 's'} waiting to sync` : ''}`
+      : sync.pending
+        ? `${sync.pending} note${sync.pending === 1 ? '' : 's'} waiting to sync`
+        : `Notes synced${sync.lastSyncedAt ? ` ${time.format(new Date(sync.lastSyncedAt))}` : ''}`;
+  return (
+    <div className={`sync ${sync.online ? 'online' : 'offline'}`} role="status" aria-live="polite" data-testid="sync-status">
+      <span className="sync-dot" aria-hidden="true" />
+      {text}
+      {sync.conflicts > 0 && <span className="pill inv-revoked">{sync.conflicts} to resolve</span>}
+      <button type="button" className="button quiet small" onClick={() => void syncNow().catch(() => undefined)} disabled={sync.syncing}>
+        Sync now
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Offline progress notes, end to end: the console (real renderer, main's handlers, the real
+ * vault under a key in the real OS keychain) writes and signs a group note while the server
+ * is down, and the note syncs by itself once the server is back.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
+import { freshTotp } from '../support/totpCodes';
+
+let server: RestartableServer;
+let host: ConsoleHost;
+
+test.beforeAll(async () => {
+  server = await startRestartableServer();
+  host = await startConsoleHost({ defaultServerUrl: server.httpUrl });
+});
+
+test.afterAll(async () => {
+  await host?.close();
+  await server?.dispose();
+});
+
+test('a group note written and signed offline syncs when the server is back', async ({ browser }, testInfo) => {
+  test.skip(!process.env['DBUS_SESSION_BUS_ADDRESS'], 'needs a Secret Service (run through scripts/with-keyring.sh)');
+  const { facilitator } = server.seed;
+  const page = await (await browser.newContext()).newPage();
+  await host.attach(page);
+  await page.goto(host.url);
+  await page.getByLabel('Username').fill(facilitator.username);
+  await page.getByLabel('Password').fill(facilitator.password);
+  await page.getByLabel('Authenticator code').fill(await freshTotp(facilitator.totpSecret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
+  await page.getByRole('button', { name: 'Notes', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Notes', exact: true })).toBeVisible();
+
+  // The network goes away.
+  await server.stop();
+
+  await page.getByRole('button', { name: 'New note' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New progress note' });
+  await dialog.getByLabel('Template').selectOption('group');
+  await dialog.getByRole('button', { name: 'Start writing' }).click();
+  await page.getByRole('textbox', { name: 'Title', exact: true }).fill('Tuesday group — coping with cravings');
+  await page.getByLabel('Session summary').fill('Group practised urge surfing; two members shared relapse-prevention plans.');
+  await page.getByLabel('Plan', { exact: true }).fill('Continue with distress tolerance skills next week.');
+  await page.getByRole('button', { name: 'Sign…' }).click();
+  await page.getByRole('dialog', { name: 'Sign this note?' }).getByRole('button', { name: 'Sign note' }).click();
+  await expect(page.getByText(/^Signed by Dr. Ana Demo/)).toBeVisible();
+  await expect(page.getByTestId('sync-status')).toContainText(/Offline · 1 note waiting to sync/, { timeout: 20_000 });
+  mkdirSync('test-results/screenshots', { recursive: true });
+  const offline = await page.screenshot({ path: 'test-results/screenshots/console-notes-offline.png' });
+  await testInfo.attach('console-notes-offline', { body: offline, contentType: 'image/png' });
+
+  // The network comes back; the outbox drains without the clinician doing anything.
+  await server.start();
+  await expect(page.getByTestId('sync-status')).toContainText('Notes synced', { timeout: 40_000 });
+  const onServer = server.current()!.store.notes.byAuthor(facilitator.id);
+  expect(onServer.map((n) => [n.body.title, n.status])).toEqual([['Tuesday group — coping with cravings', 'signed']]);
+  await expect(page.locator('.note-row').filter({ hasText: 'coping with cravings' })).not.toContainText('Not synced yet');
+  const synced = await page.screenshot({ path: 'test-results/screenshots/console-notes-synced.png' });
+  await testInfo.attach('console-notes-synced', { body: synced, contentType: 'image/png' });
+});

@@ -1,0 +1,45 @@
+/** Shared set-up for vault tests: a temporary directory, an in-memory key store, sample notes. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emptyBody, type NoteBody } from '../../../../src/shared/notes';
+import { createMemoryKeyStore, openVault, type KeyStore } from '../../../../src/main/notes/vault';
+import type { NewNote, NoteVault, Signer } from '../../../../src/main/notes/types';
+
+export const ACCOUNT = 'c-ana@http://127.0.0.1:8443';
+export const ana: Signer = { id: 'c-ana', name: 'Ana Ortiz' };
+export const sam: Signer = { id: 'c-sam', name: 'Sam Lee (supervisor)' };
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'confidant-vault-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function body(over: Partial<NoteBody> = {}): NoteBody {
+  return { ...emptyBody('dap'), title: 'Weekly check-in', clientRefs: ['IOP-1'], sections: { data: 'Reported better sleep.', assessment: 'Improving.', plan: 'Continue.' }, ...over };
+}
+
+export function newNote(over: Partial<NewNote> = {}): NewNote {
+  return { template: 'dap', sessionId: 's-1', serviceDate: '2026-11-02', body: body(), ...over };
+}
+
+export async function withVault(keyStore: KeyStore = createMemoryKeyStore()): Promise<{ vault: NoteVault; dir: string; keyStore: KeyStore; reopen: () => Promise<NoteVault>; cleanup: () => void }> {
+  const { dir, cleanup } = tempDir();
+  let current = await openVault({ dir, account: ACCOUNT, keyStore });
+  return {
+    get vault() {
+      return current;
+    },
+    dir,
+    keyStore,
+    reopen: async () => {
+      current.close();
+      current = await openVault({ dir, account: ACCOUNT, keyStore });
+      return current;
+    },
+    cleanup: () => {
+      current.close();
+      cleanup();
+    },
+  };
+}

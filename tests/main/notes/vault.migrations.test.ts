@@ -1,0 +1,49 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrateVault, vaultSchemaVersion } from '../../../src/main/notes/migrate';
+import * as m001 from '../../../src/main/notes/migrations/001_vault';
+import { VAULT_MIGRATIONS } from '../../../src/main/notes/migrations/index';
+
+function columns(db: BetterSqlite3.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+
+describe('vault migrations', () => {
+  it('are numbered 1..n and bring an empty database to the newest version once', () => {
+    const db = new BetterSqlite3(':memory:');
+    expect(VAULT_MIGRATIONS.map((m) => m.version)).toEqual(VAULT_MIGRATIONS.map((_, i) => i + 1));
+    expect(migrateVault(db)).toEqual(VAULT_MIGRATIONS.map((m) => m.version));
+    expect(migrateVault(db)).toEqual([]);
+    expect(vaultSchemaVersion(db)).toBe(VAULT_MIGRATIONS.length);
+  });
+
+  it('refuse a database written by a newer console', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('user_version = 99');
+    expect(() => migrateVault(db)).toThrow(/newer Confidant/);
+  });
+
+  it('leave the previous version when one fails', () => {
+    const db = new BetterSqlite3(':memory:');
+    const broken = { version: 2, up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE x (a); SELECT nonsense FROM nowhere;') };
+    expect(() => migrateVault(db, [m001, broken])).toThrow();
+    expect(vaultSchemaVersion(db)).toBe(1);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'x'`).get()).toBeUndefined();
+  });
+});
+
+describe('migration 001_vault', () => {
+  it('creates notes with only non-identifying clear columns, the outbox, conflicts and vault_meta', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrateVault(db, [m001]);
+    expect(columns(db, 'notes')).toEqual(['id', 'version', 'status', 'template', 'author_id', 'session_id', 'synced_version', 'meta_sealed', 'doc_sealed']);
+    expect(columns(db, 'outbox')).toEqual(['id', 'version', 'base_version', 'attempts', 'not_before']);
+    expect(columns(db, 'conflicts')).toEqual(['id', 'version', 'sealed']);
+    expect(columns(db, 'vault_meta')).toEqual(['name', 'value']);
+    db.pragma('foreign_keys = ON');
+    db.prepare(`INSERT INTO notes (id, version, status, template, author_id, session_id, meta_sealed, doc_sealed) VALUES ('n', 1, 'draft', 'dap', 'c', NULL, x'00', x'00')`).run();
+    db.prepare(`INSERT INTO outbox (id, version, base_version) VALUES ('n', 1, 0)`).run();
+    expect(db.prepare('SELECT attempts, not_before FROM outbox').get()).toEqual({ attempts: 0, not_before: 0 });
+    expect(() => db.prepare(`INSERT INTO notes (id, version, status, template, author_id, meta_sealed, doc_sealed) VALUES ('m', 0, 'draft', 'dap', 'c', x'00', x'00')`).run()).toThrow(/CHECK/);
+  });
+});

@@ -1,0 +1,80 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { setLogLevel } from '../../src/server/logger.js';
+import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
+import * as m001 from '../../src/server/store/migrations/001_initial.js';
+import * as m002 from '../../src/server/store/migrations/002_moderation.js';
+import * as m003 from '../../src/server/store/migrations/003_accounts.js';
+import * as m004 from '../../src/server/store/migrations/004_notes.js';
+import { createNoteRepo } from '../../src/server/store/notes.js';
+import { createRecordSealer } from '../../src/server/store/recordSealer.js';
+import { draftNote, next, signed } from './support/notes.js';
+
+setLogLevel('error');
+
+const created = '2026-11-01T10:00:00.000Z';
+
+function columns(db: BetterSqlite3.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+
+/** A version-3 database with two clinicians. */
+function version3(): BetterSqlite3.Database {
+  const db = new BetterSqlite3(':memory:');
+  db.pragma('foreign_keys = ON');
+  migrate(db, [m001, m002, m003]);
+  db.prepare(`INSERT INTO clinicians (id, username, display_name, password_hash, active, created_at) VALUES ('c1', 'ana', 'Ana', 'h', 1, ?)`).run(created);
+  db.prepare(`INSERT INTO clinicians (id, username, display_name, password_hash, active, created_at) VALUES ('c2', 'bo', 'Bo', 'h', 1, ?)`).run(created);
+  return db;
+}
+
+describe('migration 004_notes', () => {
+  it('adds the notes table and the signed-version history, keeping existing rows', () => {
+    const db = version3();
+    expect(migrate(db, [m001, m002, m003, m004])).toEqual([4]);
+    expect(schemaVersion(db)).toBe(4);
+    expect(columns(db, 'notes')).toEqual(['id', 'author_id', 'version', 'status', 'updated_at', 'note_sealed']);
+    expect(columns(db, 'note_versions')).toEqual(['note_id', 'version', 'status', 'stored_at', 'note_sealed']);
+    expect(db.prepare(`SELECT count(*) AS n FROM clinicians`).get()).toEqual({ n: 2 });
+    expect(() => db.prepare(`INSERT INTO notes VALUES ('n', 'nobody', 1, 'draft', ?, x'00')`).run(created)).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare(`INSERT INTO notes VALUES ('n', 'c1', 1, 'published', ?, x'00')`).run(created)).toThrow(/CHECK/);
+  });
+
+  it('seals the whole note: a dump shows no text, another key opens nothing, a moved blob fails', () => {
+    const db = version3();
+    migrate(db, [m001, m002, m003, m004]);
+    const sealer = createRecordSealer(randomBytes(32));
+    const notes = createNoteRepo(db, sealer);
+    const note = draftNote('c1', 'MARKER-MIGRATION-NOTE');
+    expect(notes.put(note, 0, new Date(created))).toBe(true);
+    expect(notes.byId(note.id)).toEqual(note);
+    const dump = Buffer.concat((db.prepare(`SELECT note_sealed AS b FROM notes`).all() as { b: Buffer }[]).map((r) => r.b));
+    expect(dump.includes(Buffer.from('MARKER-MIGRATION-NOTE'))).toBe(false);
+    expect(() => createNoteRepo(db, createRecordSealer(randomBytes(32))).byId(note.id)).toThrow();
+    // Another note's ciphertext copied onto this row does not open: id and version are bound in.
+    const other = draftNote('c1');
+    notes.put(other, 0, new Date(created));
+    db.prepare(`UPDATE notes SET note_sealed = (SELECT note_sealed FROM notes WHERE id = ?) WHERE id = ?`).run(other.id, note.id);
+    expect(() => notes.byId(note.id)).toThrow();
+  });
+
+  it('writes by compare-and-set on the version, and keeps every signed version', () => {
+    const db = version3();
+    migrate(db, [m001, m002, m003, m004]);
+    const notes = createNoteRepo(db, createRecordSealer(randomBytes(32)));
+    const v1 = draftNote('c1');
+    expect(notes.put(v1, 0, new Date(created))).toBe(true);
+    expect(notes.put(v1, 0, new Date(created))).toBe(false);
+    const v2 = signed(v1);
+    expect(notes.put(v2, 0, new Date(created))).toBe(false);
+    expect(notes.put(v2, 1, new Date(created))).toBe(true);
+    expect(notes.put(next(v2), 1, new Date(created))).toBe(false);
+    // The author is fixed.
+    expect(notes.put({ ...next(v2), authorId: 'c2' }, 2, new Date(created))).toBe(false);
+    expect(notes.history(v1.id)).toEqual([v2]);
+    expect(notes.byAuthor('c1').map((n) => n.version)).toEqual([2]);
+    expect(notes.byAuthor('c2')).toEqual([]);
+    expect(notes.byAuthor('c1', new Date('2027-01-01T00:00:00Z'))).toEqual([]);
+  });
+});
