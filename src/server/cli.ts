@@ -1,6 +1,6 @@
 /**
  * `npm run server [-- --config PATH]` runs the session server from its configuration;
- * `npm run server -- --demo [--port N]` runs demo mode and prints one `CONFIDANT_DEMO {json}`
+ * `npm run server -- --demo [--port N] [--invitations N]` runs demo mode and prints one `CONFIDANT_DEMO {json}`
  * line on stdout (everything for humans goes to stderr). SIGINT and SIGTERM stop it cleanly.
  */
 import { parseArgs } from 'node:util';
@@ -17,8 +17,15 @@ interface Running {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: tsx src/server/cli.ts [--config PATH] | --demo [--port N]\n`);
+  process.stderr.write(`${message}\nusage: tsx src/server/cli.ts [--config PATH] | --demo [--port N] [--invitations N]\n`);
   process.exit(2);
+}
+
+function parseInvitations(value: string | undefined): number {
+  if (value === undefined) return 4;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 200) usage(`invalid --invitations: ${value} (1 to 200)`);
+  return n;
 }
 
 function parsePort(value: string | undefined): number {
@@ -35,6 +42,7 @@ async function main(): Promise<void> {
       options: {
         demo: { type: 'boolean', default: false },
         port: { type: 'string' },
+        invitations: { type: 'string' },
         config: { type: 'string' },
       },
       strict: true,
@@ -45,7 +53,7 @@ async function main(): Promise<void> {
 
   let running: Running;
   if (args.demo) {
-    const demo = await startDemo({ port: parsePort(args.port) });
+    const demo = await startDemo({ port: parsePort(args.port), invitations: parseInvitations(args.invitations) });
     running = demo;
     process.stdout.write(DEMO_LINE_PREFIX + JSON.stringify(demo.info) + '\n');
     process.stderr.write(
