@@ -2,8 +2,8 @@
  * Access control as a clinician meets it in the console: sign-in with a second factor,
  * this week's sessions, scheduling, invitations shown once, and the admin's accounts.
  */
-import { mkdirSync } from 'node:fs';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { snapshot } from '../support/flows';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
 import { freshTotp } from '../support/totpCodes';
@@ -20,12 +20,6 @@ test.afterEach(async () => {
   await host?.close();
   await demo?.stop();
 });
-
-async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  mkdirSync('test-results/screenshots', { recursive: true });
-  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-}
 
 async function signIn(page: Page, who: { username: string; password: string }, code: string): Promise<void> {
   await page.getByLabel('Username').fill(who.username);

@@ -3,11 +3,10 @@
  * console (the real renderer, served by the test host with main's own IPC handlers) sees
  * the knock and admits, and both see and hear each other through the real SFU.
  */
-import { mkdirSync } from 'node:fs';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, videoWidthIn } from '../support/flows';
+import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 
 let demo: DemoServer;
 let host: ConsoleHost;
@@ -21,12 +20,6 @@ test.afterAll(async () => {
   await host?.close();
   expect(await demo?.stop()).toBe(0);
 });
-
-async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  mkdirSync('test-results/screenshots', { recursive: true });
-  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-}
 
 test('a facilitator admits a client from the waiting room and they see and hear each other', async ({ browser }, testInfo) => {
   const invitation = demo.info.invitations[0]!;

@@ -2,11 +2,10 @@
  * Moderation from the console, end to end: the real renderer (test host with main's
  * handlers) moderates clients in real participant pages through the real server and SFU.
  */
-import { mkdirSync } from 'node:fs';
-import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak } from '../support/flows';
+import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot } from '../support/flows';
 
 let demo: DemoServer;
 let host: ConsoleHost;
@@ -20,12 +19,6 @@ test.afterEach(async () => {
   await host?.close();
   await demo?.stop();
 });
-
-async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  mkdirSync('test-results/screenshots', { recursive: true });
-  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-}
 
 /** The console signed in with the session open, and one admitted client called `name`. */
 async function groupWithClient(

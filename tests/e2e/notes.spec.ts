@@ -3,8 +3,8 @@
  * vault under a key in the real OS keychain) writes and signs a group note while the server
  * is down, and the note syncs by itself once the server is back.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { snapshot } from '../support/flows';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
 import { freshTotp } from '../support/totpCodes';
@@ -50,9 +50,7 @@ test('a group note written and signed offline syncs when the server is back', as
   await page.getByRole('dialog', { name: 'Sign this note?' }).getByRole('button', { name: 'Sign note' }).click();
   await expect(page.getByText(/^Signed by Dr. Ana Demo/)).toBeVisible();
   await expect(page.getByTestId('sync-status')).toContainText(/Offline · 1 note waiting to sync/, { timeout: 20_000 });
-  mkdirSync('test-results/screenshots', { recursive: true });
-  const offline = await page.screenshot({ path: 'test-results/screenshots/console-notes-offline.png' });
-  await testInfo.attach('console-notes-offline', { body: offline, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'console-notes-offline');
 
   // The network comes back; the outbox drains without the clinician doing anything.
   await server.start();
@@ -60,6 +58,5 @@ test('a group note written and signed offline syncs when the server is back', as
   const onServer = server.current()!.store.notes.byAuthor(facilitator.id);
   expect(onServer.map((n) => [n.body.title, n.status])).toEqual([['Tuesday group — coping with cravings', 'signed']]);
   await expect(page.locator('.note-row').filter({ hasText: 'coping with cravings' })).not.toContainText('Not synced yet');
-  const synced = await page.screenshot({ path: 'test-results/screenshots/console-notes-synced.png' });
-  await testInfo.attach('console-notes-synced', { body: synced, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'console-notes-synced');
 });

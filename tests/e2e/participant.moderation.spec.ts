@@ -7,11 +7,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { WebSocket } from 'ws';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
-import { LoginResponse, type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
+import { type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
-import { freshTotp } from '../support/totpCodes';
+import { facilitatorSocket } from '../support/facilitatorSocket';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -30,24 +29,12 @@ test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   demo = await startDemo({ invitations: 6, workers: 1 });
   info = demo.info;
-  const res = await fetch(`${info.httpUrl}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username: info.facilitator.username,
-      password: info.facilitator.password,
-      totp: await freshTotp(info.facilitator.totpSecret!),
-    }),
-  });
-  expect(res.status).toBe(200);
-  const login = LoginResponse.parse(await res.json());
-  facilitator = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
-  facilitator.on('knock', ({ participant }) => knocks.push(participant));
-  facilitator.on('producerAdded', (p) => producers.push(p));
-  facilitator.on('producerPaused', (p) => pauses.push(p));
-  facilitator.on('message', (m) => inbox.push(m));
-  const hello = await facilitator.request('hello', { as: 'clinician', token: login.token, sessionId: info.sessionId });
-  if (!('role' in hello)) throw new Error('expected a clinician hello result');
+  ({ signaling: facilitator } = await facilitatorSocket(info, (f) => {
+    f.on('knock', ({ participant }) => knocks.push(participant));
+    f.on('producerAdded', (p) => producers.push(p));
+    f.on('producerPaused', (p) => pauses.push(p));
+    f.on('message', (m) => inbox.push(m));
+  }));
 });
 
 test.afterAll(async () => {

@@ -1,7 +1,8 @@
 /**
  * What a person does on each page, as reusable steps for end-to-end tests and benchmarks.
  */
-import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { DemoInfo } from '../../src/shared/protocol';
 import type { ConsoleHost } from './consoleHost';
 import { freshTotp } from './totpCodes';
@@ -84,4 +85,11 @@ export async function remoteAudioPeak(page: Page, selector: string): Promise<num
     await ctx.close();
     return peak;
   }, selector);
+}
+
+/** A screenshot into test-results/screenshots, attached to the test's report too. */
+export async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  mkdirSync('test-results/screenshots', { recursive: true });
+  const body = await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
 }

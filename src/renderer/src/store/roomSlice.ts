@@ -60,6 +60,21 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
   return rest;
 }
 
+/** The live session's state when there is none. */
+const noRoom = {
+  session: null,
+  myRole: null,
+  myParticipantId: null,
+  waiting: {},
+  participants: {},
+  producers: {},
+  pending: {},
+  messages: {},
+  unread: {},
+  conversationWith: null,
+  notice: null,
+} satisfies Partial<RoomSlice>;
+
 export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (set) => ({
   roomStatus: 'idle',
   roomError: null,
@@ -75,19 +90,7 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
   unread: {},
   conversationWith: null,
   notice: null,
-  roomConnecting: () =>
-    set({
-      roomStatus: 'connecting',
-      roomError: null,
-      waiting: {},
-      participants: {},
-      producers: {},
-      pending: {},
-      messages: {},
-      unread: {},
-      conversationWith: null,
-      notice: null,
-    }),
+  roomConnecting: () => set({ ...noRoom, roomStatus: 'connecting', roomError: null }),
   roomJoined: (hello) =>
     set({
       roomStatus: 'live',
@@ -100,22 +103,8 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       producers: Object.fromEntries(hello.producers.map((p) => [p.producerId, p])),
     }),
   roomFailed: (message) => set({ roomStatus: 'failed', roomError: message }),
-  roomClosed: (message) =>
-    set({
-      roomStatus: 'closed',
-      roomError: message ?? null,
-      session: null,
-      myRole: null,
-      myParticipantId: null,
-      waiting: {},
-      participants: {},
-      producers: {},
-      pending: {},
-      messages: {},
-      unread: {},
-      conversationWith: null,
-      notice: null,
-    }),
+  // Everything about the session goes, private messages included: nothing is kept after group.
+  roomClosed: (message) => set({ ...noRoom, roomStatus: 'closed', roomError: message ?? null }),
   // A participant lives in exactly one list, chosen by state; check-in is not shown.
   upsertParticipant: (p) =>
     set((s) => {

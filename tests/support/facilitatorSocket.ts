@@ -1,0 +1,28 @@
+/** The demo facilitator signed in over HTTP (with a fresh TOTP code) and joined over WebSocket, as tests drive it. */
+import WebSocket from 'ws';
+import { SignalingClient } from '../../src/client/signaling';
+import { LoginResponse, type ClinicianHelloResult, type DemoInfo } from '../../src/shared/protocol';
+import { freshTotp } from './totpCodes';
+
+export async function facilitatorSocket(
+  info: DemoInfo,
+  subscribe: (signaling: SignalingClient) => void = () => undefined,
+): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
+  const res = await fetch(`${info.httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username: info.facilitator.username,
+      password: info.facilitator.password,
+      totp: await freshTotp(info.facilitator.totpSecret!),
+    }),
+  });
+  if (res.status !== 200) throw new Error(`facilitator sign-in answered ${res.status}`);
+  const login = LoginResponse.parse(await res.json());
+  const signaling = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
+  // Subscribe before hello so no notification is missed.
+  subscribe(signaling);
+  const hello = await signaling.request('hello', { as: 'clinician', token: login.token, sessionId: info.sessionId });
+  if (!('role' in hello)) throw new Error('expected a clinician hello result');
+  return { signaling, hello };
+}
