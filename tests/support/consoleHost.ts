@@ -4,7 +4,7 @@
  * handlers and dispatcher that src/main registers with ipcMain.handle. Playwright injects
  * a `window.confidant` shaped exactly like the preload's: one function per IPC channel.
  */
-import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,6 +102,10 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
         { name: BRIDGE_NAME, channels: [...IPC_CHANNELS] as string[] },
       );
     },
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    close: async () => {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      // The vaults this host made are the test's own; one it was handed is the caller's.
+      if (!options.userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    },
   };
 }
