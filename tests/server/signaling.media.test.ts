@@ -3,10 +3,10 @@
  * DTLS parameters, a producer with browser-like RTP parameters, and a paused consumer on
  * another peer that resumes. No packets flow (that is the end-to-end tests' job).
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../src/server/demo.js';
 import type { RtpCapabilities } from '../../src/shared/protocol.js';
+import { fingerprint, opusRtpParameters } from './support/media.js';
 import { admitted, connectClinician, startTestDemo } from './support/testServer.js';
 import type { TestClient } from './support/wsClient.js';
 
@@ -17,34 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await demo.close();
 });
-
-function fingerprint(): string {
-  return [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
-}
-
-/** What mediasoup-client sends for an Opus track from Chromium. */
-function opusRtpParameters(): Record<string, unknown> {
-  return {
-    mid: '0',
-    codecs: [
-      {
-        mimeType: 'audio/opus',
-        payloadType: 111,
-        clockRate: 48000,
-        channels: 2,
-        parameters: { minptime: 10, useinbandfec: 1 },
-        rtcpFeedback: [{ type: 'transport-cc', parameter: '' }],
-      },
-    ],
-    headerExtensions: [
-      { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4, encrypt: false, parameters: {} },
-      { uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', id: 2, encrypt: false, parameters: {} },
-      { uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 1, encrypt: false, parameters: {} },
-    ],
-    encodings: [{ ssrc: 1111 + Math.floor(Math.random() * 1e6), dtx: false }],
-    rtcp: { cname: 'confidant-test', reducedSize: true },
-  };
-}
 
 async function transport(client: TestClient, direction: 'send' | 'recv'): Promise<string> {
   const t = await client.call('createTransport', { direction });

@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TestClient } from './wsClient.js';
 
-function fingerprint(): string {
+/** A well-formed SHA-256 DTLS fingerprint, as a browser would offer. */
+export function fingerprint(): string {
   return [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
 }
 
