@@ -6,11 +6,12 @@
  * Needs the built page: `npx vite build -c vite.participant.config.ts`.
  */
 import { mkdirSync } from 'node:fs';
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
 import { facilitatorSocket } from '../support/facilitatorSocket';
+import { participantSteps } from '../support/participantSteps';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -42,39 +43,7 @@ test.afterAll(async () => {
   await demo?.close();
 });
 
-function invitation(i: number) {
-  const inv = info.invitations[i];
-  if (!inv) throw new Error(`no invitation ${i}`);
-  return inv;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SHOTS}/participant-${name}.png`, fullPage: true });
-}
-
-async function enterPasscode(page: Page, passcode: string): Promise<void> {
-  await page.getByLabel('Enter the passcode your therapist sent you').fill(passcode);
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
-
-async function checkIn(browser: Browser, inviteIndex: number, name: string): Promise<Page> {
-  const page = await browser.newPage();
-  const inv = invitation(inviteIndex);
-  await page.goto(inv.url);
-  await enterPasscode(page, inv.passcode);
-  await page.getByLabel('First name or pseudonym').fill(name);
-  await page.getByLabel('I agree to keep what is shared in this group confidential').check();
-  await page.getByRole('button', { name: /Check in/ }).click();
-  await expect(page.getByRole('heading', { name: 'Waiting for your therapist to let you in' })).toBeVisible();
-  return page;
-}
-
-async function knockFrom(name: string): Promise<Participant> {
-  await expect.poll(() => knocks.some((k) => k.displayName === name), { timeout: 10_000 }).toBe(true);
-  const knock = knocks.find((k) => k.displayName === name);
-  if (!knock) throw new Error(`no knock from ${name}`);
-  return knock;
-}
+const { invitation, shot, enterPasscode, checkIn: checkIn, knockFrom } = participantSteps(() => info, knocks, SHOTS);
 
 async function selfVideoWidth(page: Page): Promise<number> {
   const video = page.getByTestId('tile-self').locator('video');
