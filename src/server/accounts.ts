@@ -64,7 +64,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
   const scrypt = deps.scrypt ?? DEFAULT_SCRYPT;
 
   const record = (actor: Actor, event: string, subjectId: string, detail?: string): void => {
-    store.authEvents.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, detail: detail ?? null });
+    store.audit.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, detail: detail ?? null });
     log.info(event, { clinicianId: subjectId, by: actor.id });
   };
 

@@ -38,6 +38,11 @@ Accounts
 Sessions
   schedule-session --facilitator U --title T --starts ISO --ends ISO [--co U[,U…]]
 
+Audit
+  audit verify                               walks the hash chain; exit 1 naming the
+                                             first broken entry if anything was altered
+  audit list [--session ID] [--json]         entries, oldest first
+
 Passwords are asked for on the terminal without echo, or read from the first line of
 standard input with --password-stdin; never from the command line.
 `;
@@ -238,9 +243,29 @@ const COMMANDS: Record<string, Command> = {
     if (co.some((c) => c.id === lead.id)) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator');
     if (endsAt <= startsAt) throw new ProtocolError('BAD_REQUEST', 'a session must end after it starts');
     const session = ctx.store.sessions.create({ title, startsAt, endsAt, facilitatorId: lead.id, coFacilitatorIds: co.map((c) => c.id) });
-    ctx.store.authEvents.record({ at: new Date(), event: 'session.created', actorId: ACTOR.id, subjectId: session.id, address: 'local' });
+    ctx.store.audit.record({ at: new Date(), event: 'session.created', actorId: ACTOR.id, subjectId: session.id, address: 'local' });
     const state = createSessionLifecycle({ store: ctx.store, waitingRoomOpensMinutes: ctx.config.waitingRoomOpensMinutes }).stateOf(session);
     ctx.out(`scheduled ${session.id} (${state}) ${session.startsAt} – ${session.endsAt}`);
+  },
+  audit(ctx, [sub], o) {
+    if (sub === 'verify') {
+      const verdict = ctx.store.audit.verify();
+      if (!verdict.ok) throw new ProtocolError('CONFLICT', `audit log broken at entry ${verdict.brokenAt}: ${verdict.reason}`);
+      ctx.out(`audit log intact: ${verdict.entries} entries, every link verified`);
+      return;
+    }
+    if (sub === 'list') {
+      const session = str(o, 'session');
+      const entries = ctx.store.audit.list(session !== undefined ? { sessionId: session } : {});
+      if (o.json === true) return ctx.out(JSON.stringify(entries));
+      for (const e of entries) {
+        const parts = [String(e.seq).padStart(6), e.at, e.event, e.actorId ?? '-', e.subjectId ?? '-'];
+        if (e.detail) parts.push(e.detail);
+        ctx.out(parts.join('  '));
+      }
+      return;
+    }
+    throw new UsageError('audit takes verify or list');
   },
 };
 
@@ -264,6 +289,7 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
         starts: { type: 'string' },
         ends: { type: 'string' },
         co: { type: 'string' },
+        session: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

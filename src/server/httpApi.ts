@@ -1,14 +1,16 @@
 /**
- * The JSON API under /api: sign-in and sign-out, scheduling, invitations, accounts and note sync. One
+ * The JSON API under /api: sign-in and sign-out, scheduling, invitations, accounts, note sync, rosters
+ * and audit. One
  * table of routes, matched by method and path pattern (`:name` is one path segment); each
  * route checks who is asking itself, so no route can forget it by being in the wrong list.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Id, LoginRequest } from '../shared/protocol.js';
+import { Id, LoginRequest, ProtocolError, ReauthRequest } from '../shared/protocol.js';
 import { clinicianRoutes } from './api/clinicianRoutes.js';
-import { requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from './api/context.js';
+import { parseBody, requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from './api/context.js';
 import { invitationRoutes } from './api/invitationRoutes.js';
 import { noteRoutes } from './api/noteRoutes.js';
+import { rosterRoutes } from './api/rosterRoutes.js';
 import { sessionRoutes } from './api/sessionRoutes.js';
 import { HttpError, readJsonBody, sendJson } from './httpSupport.js';
 
@@ -26,6 +28,23 @@ const authRoutes: Route[] = [
     },
   },
   {
+    // Unlocking an idle-locked console: the signed-in clinician's password (and code).
+    method: 'POST',
+    path: '/api/reauth',
+    async handler(ctx) {
+      const token = requireToken(ctx);
+      const { password, totp } = await parseBody(ctx, ReauthRequest);
+      try {
+        await ctx.deps.auth.reauth(token, { password, totp, address: ctx.address });
+      } catch (err) {
+        // Too many wrong attempts ended the sign-in: its live sockets go with it.
+        if (err instanceof ProtocolError && err.code === 'UNAUTHENTICATED') ctx.deps.live.closeToken(tokenHashOf(ctx), 'signed out');
+        throw err;
+      }
+      sendJson(ctx.res, 200, {});
+    },
+  },
+  {
     method: 'POST',
     path: '/api/logout',
     handler(ctx) {
@@ -38,7 +57,7 @@ const authRoutes: Route[] = [
   },
 ];
 
-const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes, ...noteRoutes];
+const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes, ...noteRoutes, ...rosterRoutes];
 
 interface CompiledRoute extends Route {
   segments: string[];

@@ -90,7 +90,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
   };
 
   const record = (by: Clinician, event: string, invitation: Invitation, address?: string): void => {
-    store.authEvents.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
+    store.audit.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
     log.info(event, { invitationId: invitation.id, sessionId: invitation.sessionId, by: by.id });
   };
 

@@ -12,6 +12,7 @@ import type { ScryptParams } from './auth/password.js';
 import type { ServerConfig } from './config.js';
 import { createHttpServer, createRequestHandler } from './http.js';
 import { createInvitationService, type InvitationService } from './invitationService.js';
+import { createRosterService, type RosterService } from './rosters/rosterService.js';
 import { LiveClinicians } from './liveClinicians.js';
 import { createLogger, errorFields } from './logger.js';
 import { WorkerPool } from './media/workerPool.js';
@@ -19,12 +20,12 @@ import { SlidingWindowLimiter } from './rateLimiter.js';
 import { loadRecordsKey } from './recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
 import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessionLifecycle.js';
-import { attachSignaling, WS_PATH } from './signaling/signalingServer.js';
+import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
 import { openStore, type Store } from './store/store.js';
 
 const log = createLogger('server');
 
-export interface ServerLimits extends AuthLimits {
+export interface ServerLimits extends AuthLimits, SignalingLimits {
   /** Wrong passcodes per invitation (across sockets) within the window before RATE_LIMITED. */
   passcodeFailures: number;
   passcodeWindowMs: number;
@@ -35,6 +36,7 @@ export interface ServerLimits extends AuthLimits {
 
 export const DEFAULT_LIMITS: ServerLimits = {
   ...DEFAULT_AUTH_LIMITS,
+  ...DEFAULT_SIGNALING_LIMITS,
   passcodeFailures: 10,
   passcodeWindowMs: 15 * 60 * 1000,
   // Above one invitation's allowance, so one client mistyping does not lock out its
@@ -56,6 +58,7 @@ export interface RunningServer {
   auth: AuthService;
   accounts: Accounts;
   invitations: InvitationService;
+  rosters: RosterService;
   lifecycle: SessionLifecycle;
   live: LiveClinicians;
   agreement: Agreement;
@@ -102,7 +105,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const rtc = { listenIp: config.rtcListenIp, ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}) };
   const auth = createAuthService(store, { now, limits });
-  const rooms = new RoomRegistry(workers, rtc);
+  const rooms = new RoomRegistry(workers, rtc, (event) => store.attendance.record(event));
   const live = new LiveClinicians();
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
   const accounts = createAccounts({
@@ -120,8 +123,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     publicUrl: () => publicUrl,
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
+  const rosters = createRosterService({ store, lifecycle, rooms });
   const httpServer = createHttpServer(
-    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, participantDir: config.participantDir, tls }),
+    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, rosters, participantDir: config.participantDir, tls }),
     tls && config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   );
   const signaling = attachSignaling(httpServer, {
@@ -134,7 +138,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     live,
     passcodeFailures: new SlidingWindowLimiter(limits.passcodeFailures, limits.passcodeWindowMs, nowMs),
     helloFailuresByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
-  });
+  }, limits);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -198,6 +202,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     invitations,
     lifecycle,
     live,
+    rosters,
     agreement,
     rooms,
     workers,

@@ -5,7 +5,7 @@
  * envelope as WebSocket responses. Pure: imports nothing but zod and the protocol.
  */
 import { z } from 'zod';
-import type { IpcChannel } from './ipcChannels';
+import type { IpcChannel, IpcEvent } from './ipcChannels';
 import {
   ClinicianAccount,
   Colleague,
@@ -15,7 +15,14 @@ import {
   Id,
   InvitationSummary,
   IssuedInvitation,
+  AttendanceHistory,
+  AuditEntry,
+  AuditVerification,
   LoginResponse,
+  ReauthRequest,
+  RosterEntry,
+  RosterSummary,
+  SetAttendanceTargetRequest,
   ResetPasswordRequest,
   SessionList,
   SessionRange,
@@ -27,7 +34,7 @@ import {
 } from './protocol';
 import { Note, NoteBody, NoteSummary, TemplateId } from './notes';
 
-export { BRIDGE_NAME, IPC_CHANNELS, type IpcChannel } from './ipcChannels';
+export { BRIDGE_NAME, IPC_CHANNELS, IPC_EVENTS, type IpcChannel, type IpcEvent } from './ipcChannels';
 
 export const ServerUrl = z
   .string()
@@ -59,6 +66,20 @@ export interface SignInResult {
   serverUrl: string;
   expiresAt: string;
 }
+
+/** Why the console locked: idle time, the OS locking its screen or sleeping, or the clinician's own Lock. */
+export type LockReason = 'idle' | 'lock-screen' | 'suspend' | 'manual';
+
+/** What the lock screen needs to know; main sends it with every change (`lock:changed`). */
+export interface LockState {
+  locked: boolean;
+  reason: LockReason | null;
+  /** The configured idle time (CONFIDANT_IDLE_LOCK_MINUTES), to say why it locked. */
+  idleMinutes: number;
+}
+
+/** Unlocking takes the signed-in clinician's password and, when enrolled, a TOTP code. */
+export const UnlockRequest = ReauthRequest;
 
 export interface AppInfo {
   platform: string;
@@ -104,12 +125,32 @@ export const NotesFilterRequest = z.object({
   query: z.string().max(200).optional(),
 });
 
+/**
+ * What the console read from the server, or (`offline: true`) its encrypted copy from the last
+ * time it could: rosters already opened stay readable without a network. `fetchedAt` is when
+ * the server gave it.
+ */
+export interface Fetched<T> {
+  data: T;
+  offline: boolean;
+  fetchedAt: string;
+}
+
+export const RosterRangeRequest = z.object({
+  from: SessionRange.shape.from.unwrap(),
+  to: SessionRange.shape.to.unwrap(),
+  facilitatorId: Id.optional(),
+});
+
 /** Channel → request schema. Result types are in `IpcResults`. */
 export const ipcRequests = {
   'app:info': Empty,
   'auth:signIn': SignInRequest,
   'auth:signOut': Empty,
   'auth:current': Empty,
+  'auth:unlock': UnlockRequest.strict(),
+  'auth:lock': Empty,
+  'lock:status': Empty,
   'sessions:list': SessionRange,
   'sessions:connect': z.object({ sessionId: z.string().min(1).max(128) }),
   // Carries only a count: a desktop notification can be read over a shoulder or from the
@@ -141,6 +182,14 @@ export const ipcRequests = {
   'notes:return': z.object({ id: Id, comment: z.string().trim().min(1).max(5000) }),
   'notes:resolveConflict': z.object({ id: Id, keep: z.enum(['mine', 'theirs']) }),
   'notes:sync': Empty,
+  'rosters:list': RosterRangeRequest,
+  'rosters:get': z.object({ sessionId: Id }),
+  /** Main fetches the server's CSV (the export is audited there) and asks where to save it. */
+  'rosters:exportCsv': z.object({ sessionId: Id }),
+  'attendance:client': z.object({ participantRef: z.string().trim().min(1).max(64), from: SessionRange.shape.from.unwrap(), to: SessionRange.shape.to.unwrap() }),
+  'attendance:setTarget': SetAttendanceTargetRequest.extend({ participantRef: z.string().trim().min(1).max(64) }),
+  'audit:verify': Empty,
+  'audit:list': z.object({ sessionId: Id }),
 } satisfies { [C in IpcChannel]: z.ZodType };
 
 export interface IpcResults {
@@ -148,6 +197,9 @@ export interface IpcResults {
   'auth:signIn': SignInResult;
   'auth:signOut': Record<string, never>;
   'auth:current': SignInResult | null;
+  'auth:unlock': LockState;
+  'auth:lock': LockState;
+  'lock:status': LockState;
   'sessions:list': z.infer<typeof SessionList>;
   'sessions:connect': SessionConnection;
   'app:notifyKnock': Record<string, never>;
@@ -176,6 +228,14 @@ export interface IpcResults {
   'notes:return': Note;
   'notes:resolveConflict': Note;
   'notes:sync': NotesStatus;
+  'rosters:list': Fetched<RosterSummary[]>;
+  'rosters:get': Fetched<{ session: SessionSummary; facilitatorName: string; entries: RosterEntry[] }>;
+  /** `path` null: the clinician cancelled the save dialog. */
+  'rosters:exportCsv': { path: string | null };
+  'attendance:client': Fetched<AttendanceHistory>;
+  'attendance:setTarget': AttendanceHistory;
+  'audit:verify': AuditVerification;
+  'audit:list': AuditEntry[];
 }
 
 export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;
@@ -185,7 +245,17 @@ export function isIpcChannel(name: unknown): name is IpcChannel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(ipcRequests, name);
 }
 
-/** What the preload exposes as `window.confidant`: one function per channel. */
+/** What each main → renderer event carries. */
+export interface IpcEventPayloads {
+  'lock:changed': LockState;
+}
+
+/**
+ * What the preload exposes as `window.confidant`: one function per channel, and `on` to
+ * listen to main's events (it returns the function that stops listening).
+ */
 export type ConfidantApi = {
   [C in IpcChannel]: (request: IpcRequest<C>) => Promise<Result<IpcResults[C]>>;
+} & {
+  on<E extends IpcEvent>(event: E, listener: (payload: IpcEventPayloads[E]) => void): () => void;
 };

@@ -7,6 +7,9 @@ export const IPC_CHANNELS = [
   'auth:signIn',
   'auth:signOut',
   'auth:current',
+  'auth:unlock',
+  'auth:lock',
+  'lock:status',
   'sessions:list',
   'sessions:connect',
   'app:notifyKnock',
@@ -34,9 +37,24 @@ export const IPC_CHANNELS = [
   'notes:return',
   'notes:resolveConflict',
   'notes:sync',
+  'rosters:list',
+  'rosters:get',
+  'rosters:exportCsv',
+  'attendance:client',
+  'attendance:setTarget',
+  'audit:verify',
+  'audit:list',
 ] as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[number];
+
+/**
+ * Events main sends to the renderer (`webContents.send`). The preload exposes them through
+ * one `on(event, listener)` function that passes the listener the payload and nothing else.
+ */
+export const IPC_EVENTS = ['lock:changed'] as const;
+
+export type IpcEvent = (typeof IPC_EVENTS)[number];
 
 /** The global name the preload exposes the bridge under. */
 export const BRIDGE_NAME = 'confidant';

@@ -145,7 +145,7 @@ describe('note sync', () => {
     expect(sync.status()).toMatchObject({ online: true, pending: 0, conflicts: 0, lastError: null });
     expect(ws.vault.outbox()).toEqual([]);
     expect(ws.vault.list()).toMatchObject([{ id: note.id, sync: 'synced' }]);
-    expect(demo.server.store.authEvents.list(note.id).map((e) => e.event)).toEqual(['note.synced']);
+    expect(demo.server.store.audit.list(note.id).map((e) => e.event)).toEqual(['note.synced']);
 
     // Signing and an addendum go up as later versions of the same note.
     ws.vault.sign(note.id, ws.signer, false);

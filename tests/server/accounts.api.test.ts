@@ -23,7 +23,7 @@ afterAll(async () => {
   await demo.close();
 });
 
-const events = (subjectId: string): string[] => demo.server.store.authEvents.list(subjectId).map((e) => e.event);
+const events = (subjectId: string): string[] => demo.server.store.audit.list(subjectId).map((e) => e.event);
 
 describe('who may administer accounts', () => {
   it('answers 403 FORBIDDEN to every admin endpoint for a non-admin, and 401 without a token', async () => {
@@ -66,7 +66,7 @@ describe('the admin API', () => {
     const account = ClinicianAccount.parse(made.body);
     expect(account).toMatchObject({ username: 'dana.ray', displayName: 'Dana Ray', roles: ['facilitator'], active: true, totpEnrolled: false });
     expect(events(account.id)).toEqual(['clinician.created']);
-    expect(demo.server.store.authEvents.list(account.id)[0]?.actorId).toBe(admin.id);
+    expect(demo.server.store.audit.list(account.id)[0]?.actorId).toBe(admin.id);
 
     const again = await api(demo.server, 'POST', '/api/admin/clinicians', adminToken, { ...base, username: 'DANA.RAY', password: 'violet-harbour-teapot' });
     expect([again.status, again.body.error?.code]).toEqual([409, 'CONFLICT']);

@@ -73,7 +73,7 @@ describe('two-factor sign-in', () => {
     const res = await attempt();
     expect(res.user.username).toBe('ana');
     expect(Date.parse(res.expiresAt)).toBe(clock + TOKEN_TTL_MS);
-    expect(store.authEvents.list(anaId).map((e) => e.event)).toEqual(['login.ok']);
+    expect(store.audit.list(anaId).map((e) => e.event)).toEqual(['login.ok']);
   });
 
   it('matches the username without regard to case', async () => {
@@ -97,7 +97,7 @@ describe('two-factor sign-in', () => {
     await expect(attempt({ totp: wrong })).rejects.toThrow('the username, password or code is not right');
     await expect(attempt({ totp: undefined })).rejects.toThrow(/6-digit code/);
     await expect(attempt({ totp: '' })).rejects.toThrow(/6-digit code/);
-    const failures = store.authEvents.list(anaId).filter((e) => e.event === 'login.failed');
+    const failures = store.audit.list(anaId).filter((e) => e.event === 'login.failed');
     expect(failures.map((e) => [e.detail, e.address])).toEqual([
       ['bad-code', ADDRESS],
       ['no-code', ADDRESS],
@@ -152,7 +152,7 @@ describe('lockout', () => {
     await expect(attempt()).rejects.toThrow(/locked until/);
     advance(60_000);
     expect(await codeOf(attempt())).toBe('OK');
-    const events = store.authEvents.list(anaId).map((e) => e.event);
+    const events = store.audit.list(anaId).map((e) => e.event);
     expect(events.filter((e) => e === 'login.failed')).toHaveLength(3);
     expect(events).toContain('account.locked');
     expect(events.filter((e) => e === 'login.rate_limited')).toHaveLength(2);

@@ -58,7 +58,7 @@ describe('PUT /api/notes/:id', () => {
     const mine = (await list(author)).list.filter((n) => n.id === v1.id);
     expect(mine).toEqual([v1]);
     // Each stored version is recorded once, by ids.
-    const events = demo.server.store.authEvents.list(v1.id);
+    const events = demo.server.store.audit.list(v1.id);
     expect(events.map((e) => [e.event, e.actorId, e.detail])).toEqual([['note.synced', authorId, 'v1 draft']]);
   });
 
@@ -143,7 +143,7 @@ describe('PUT /api/notes/:id', () => {
     expect((await put(author, { ...preCosigned, status: 'cosigned', cosignature: signatureFor(authorId, preCosigned.body) }, 0)).status).toBe(400);
     await stored(supervisor, cosign, awaiting.version);
     await stored(supervisor, cosign, awaiting.version); // idempotent for the supervisor too
-    expect(demo.server.store.authEvents.list(awaiting.id).map((e) => [e.event, e.actorId])).toEqual([
+    expect(demo.server.store.audit.list(awaiting.id).map((e) => [e.event, e.actorId])).toEqual([
       ['note.synced', authorId],
       ['note.cosigned', supervisorId],
     ]);

@@ -1,12 +1,14 @@
 /** What every API route gets, and the checks they share: who is asking, and is the body right. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ProtocolError } from '../../shared/protocol.js';
+import { ProtocolError, SessionRange } from '../../shared/protocol.js';
 import type { Accounts } from '../accounts.js';
 import type { AuthService } from '../auth/authService.js';
 import { tokenDigest } from '../auth/secrets.js';
 import { bearerToken, readJsonBody } from '../httpSupport.js';
 import type { InvitationService } from '../invitationService.js';
+import type { RosterService } from '../rosters/rosterService.js';
+import type { TimeRange } from '../sessionAccess.js';
 import type { LiveClinicians } from '../liveClinicians.js';
 import type { SessionLifecycle } from '../sessionLifecycle.js';
 import type { Clinician } from '../store/clinicians.js';
@@ -19,6 +21,7 @@ export interface ApiDeps {
   invitations: InvitationService;
   lifecycle: SessionLifecycle;
   live: LiveClinicians;
+  rosters: RosterService;
 }
 
 export interface RequestContext {
@@ -72,4 +75,24 @@ export function describeIssue(error: z.ZodError): string {
   if (!issue) return 'the request is not valid';
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return `${where}${issue.message}`;
+}
+
+/** `?from=ISO&to=ISO`, both optional; BAD_REQUEST when either is not a time or `to` is not after `from`. */
+export function parseRange(ctx: RequestContext): TimeRange {
+  const range = SessionRange.safeParse({ from: ctx.query.get('from') ?? undefined, to: ctx.query.get('to') ?? undefined });
+  if (!range.success) throw new ProtocolError('BAD_REQUEST', describeIssue(range.error));
+  const from = range.data.from ? new Date(range.data.from) : undefined;
+  const to = range.data.to ? new Date(range.data.to) : undefined;
+  if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`');
+  return { from, to };
+}
+
+/** Puts an API act on the audit log: who, about what, from where. */
+export function auditApi(
+  ctx: RequestContext,
+  event: string,
+  by: Clinician,
+  fields: { subjectId?: string | null; sessionId?: string | null; detail?: string | null } = {},
+): void {
+  ctx.deps.store.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, address: ctx.address, ...fields });
 }

@@ -103,7 +103,7 @@ function checkSupervisorPut(held: Note, next: Note, supervisor: Clinician): void
 }
 
 function record(ctx: RequestContext, event: string, by: Clinician, noteId: string, detail: string): void {
-  ctx.deps.store.authEvents.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, subjectId: noteId, address: ctx.address, detail });
+  ctx.deps.store.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, subjectId: noteId, address: ctx.address, detail });
 }
 
 export const noteRoutes: Route[] = [

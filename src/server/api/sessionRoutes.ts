@@ -6,14 +6,13 @@
 import {
   CreateSessionRequest,
   ProtocolError,
-  SessionRange,
   UpdateSessionRequest,
 } from '../../shared/protocol.js';
 import { sendJson } from '../httpSupport.js';
 import { mayEditSession, sessionsVisibleTo } from '../sessionAccess.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
-import { describeIssue, parseBody, requireClinician, type RequestContext, type Route } from './context.js';
+import { auditApi, parseBody, parseRange, requireClinician, type RequestContext, type Route } from './context.js';
 
 /** Longer than any group, shorter than a typo of a day or a month. */
 export const MAX_SESSION_HOURS = 12;
@@ -42,7 +41,7 @@ function assertTimes(startsAt: Date, endsAt: Date, now: Date): void {
 }
 
 function record(ctx: RequestContext, event: string, by: Clinician, sessionId: string): void {
-  ctx.deps.store.authEvents.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, subjectId: sessionId, address: ctx.address });
+  auditApi(ctx, event, by, { subjectId: sessionId, sessionId });
 }
 
 export const sessionRoutes: Route[] = [
@@ -51,14 +50,7 @@ export const sessionRoutes: Route[] = [
     path: '/api/sessions',
     handler(ctx) {
       const clinician = requireClinician(ctx);
-      const range = SessionRange.safeParse({
-        from: ctx.query.get('from') ?? undefined,
-        to: ctx.query.get('to') ?? undefined,
-      });
-      if (!range.success) throw new ProtocolError('BAD_REQUEST', describeIssue(range.error));
-      const from = range.data.from ? new Date(range.data.from) : undefined;
-      const to = range.data.to ? new Date(range.data.to) : undefined;
-      if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`');
+      const { from, to } = parseRange(ctx);
       sendJson(ctx.res, 200, sessionsVisibleTo(ctx.deps.store, clinician, ctx.deps.lifecycle, { from, to }));
     },
   },

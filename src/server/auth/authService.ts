@@ -60,8 +60,21 @@ export interface LoginAttempt {
   address: string;
 }
 
+export interface ReauthAttempt {
+  password: string;
+  totp?: string | undefined;
+  address: string;
+}
+
 export interface AuthService {
   login(attempt: LoginAttempt): Promise<LoginResponse>;
+  /**
+   * The clinician holding `token` proves it is still them (password, and a code when they
+   * have a second factor) to unlock an idle-locked console. Failures count towards the
+   * same lockout as sign-ins and answer FORBIDDEN (the sign-in itself is still good); the
+   * failure that locks the account also ends this sign-in (UNAUTHENTICATED).
+   */
+  reauth(token: string, attempt: ReauthAttempt): Promise<User>;
   /** Revokes the token; false if it was not a live one. */
   logout(token: string, address?: string): boolean;
   /** The active clinician holding this bearer token (the use is recorded); UNAUTHENTICATED otherwise. */
@@ -93,7 +106,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
   const phantomLocks = new Map<string, number>();
 
   const record = (event: string, fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string }): void => {
-    store.authEvents.record({ event, at: now(), ...fields });
+    store.audit.record({ event, at: now(), ...fields });
   };
 
   const lockedUntil = (key: string, clinician: Clinician | undefined): number | undefined => {
@@ -105,11 +118,11 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     return until;
   };
 
-  /** Counts a failure; locks the username when it reaches the limit. */
-  const fail = (key: string, clinician: Clinician | undefined, address: string, reason: string, message = BAD_CREDENTIALS): never => {
+  /** Counts a failure; locks the username when it reaches the limit (and says so: true). */
+  const countFailure = (key: string, clinician: Clinician | undefined, address: string, event: string, reason: string): boolean => {
     addressFailures.hit(address);
-    record('login.failed', { subjectId: clinician?.id ?? null, address, detail: reason });
-    log.info('login.failed', { clinicianId: clinician?.id, reason });
+    record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
+    log.info(event, { clinicianId: clinician?.id, reason });
     if (accountFailures.hit(key) >= limits.accountFailures) {
       accountFailures.reset(key);
       const until = new Date(nowMs() + limits.lockoutMs);
@@ -121,7 +134,13 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         phantomLocks.set(key, until.getTime());
         record('account.locked', { subjectId: null, address, detail: 'unknown-username' });
       }
+      return true;
     }
+    return false;
+  };
+
+  const fail = (key: string, clinician: Clinician | undefined, address: string, reason: string, message = BAD_CREDENTIALS): never => {
+    countFailure(key, clinician, address, 'login.failed', reason);
     throw new ProtocolError('UNAUTHENTICATED', message);
   };
 
@@ -195,6 +214,57 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       record('login.ok', { subjectId: clinician.id, address });
       log.info('login.ok', { clinicianId: clinician.id });
       return { token, expiresAt: expires.toISOString(), user: toUser(clinician) };
+    },
+
+    async reauth(token, { password, totp, address }) {
+      const hash = tokenDigest(token);
+      const clinician = liveClinician(hash);
+      if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN);
+      const key = clinician.username.trim().toLowerCase();
+      if (addressFailures.isBlocked(address)) {
+        record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'address' });
+        throw new ProtocolError('RATE_LIMITED', 'too many failed attempts from this address; try again later');
+      }
+      const until = lockedUntil(key, clinician);
+      if (until !== undefined) {
+        record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-locked' });
+        throw new ProtocolError(
+          'RATE_LIMITED',
+          `too many failed attempts; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
+        );
+      }
+      const wrong = (reason: string, message = 'the password or code is not right'): never => {
+        if (countFailure(key, clinician, address, 'reauth.failed', reason)) {
+          // Someone at this console has been guessing: end the sign-in, so the console
+          // signs out and forgets its note keys, rather than leave it locked and signed in.
+          store.tokens.revoke(hash);
+          record('logout', { subjectId: clinician.id, address, detail: 'reauth-lockout' });
+          throw new ProtocolError('UNAUTHENTICATED', 'too many failed attempts to unlock: you have been signed out and this account is locked for now');
+        }
+        throw new ProtocolError('FORBIDDEN', message);
+      };
+      if (!(await verifySecret(password, clinician.passwordHash))) return wrong('bad-password');
+      if (clinician.totpEnrolled) {
+        let secret: Buffer | undefined;
+        try {
+          secret = store.clinicians.totpSecret(clinician.id);
+        } catch (err) {
+          log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
+          throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
+        }
+        if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
+        const code = totp?.trim() ?? '';
+        if (code === '') return wrong('no-code', 'enter the 6-digit code from your authenticator app');
+        const step = matchTotp(secret, code, nowMs(), null);
+        if (step === undefined) return wrong('bad-code');
+        if (!store.clinicians.claimTotpStep(clinician.id, step)) {
+          return wrong('code-reused', 'that code has already been used; wait for the next one');
+        }
+      }
+      accountFailures.reset(key);
+      record('reauth.ok', { subjectId: clinician.id, address });
+      log.info('reauth.ok', { clinicianId: clinician.id });
+      return toUser(clinician);
     },
 
     logout(token, address) {

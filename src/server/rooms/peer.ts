@@ -21,6 +21,13 @@ export interface PeerChannel {
   close(code: number, reason: string): void;
 }
 
+/** A deliberate way out of the room; anything else is a dropped connection. */
+export interface Departure {
+  kind: 'leave' | 'deny' | 'remove';
+  /** The clinician's account id, for deny and remove. */
+  byId: string | null;
+}
+
 export interface PeerInit {
   participantId: string;
   role: PeerRole;
@@ -53,6 +60,11 @@ export class Peer {
   knockSeq = 0;
   /** Set once the peer has left; a left peer is never notified or looked up again. */
   left = false;
+  /**
+   * Why the socket is about to close, when the server or the client said so (the roster tells
+   * a client who left from one whose connection dropped); unset means it dropped.
+   */
+  departure: Departure | undefined;
 
   constructor(init: PeerInit) {
     this.participantId = init.participantId;

@@ -22,6 +22,7 @@ import {
 import { createLogger } from '../logger.js';
 import type { Direction, RtcListenOptions } from '../media/peerMedia.js';
 import type { WorkerPool } from '../media/workerPool.js';
+import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
@@ -34,6 +35,8 @@ export interface RoomDeps {
   rtc: RtcListenOptions;
   /** Called once the room has no peers and no joins under way. */
   onEmpty(room: Room): void;
+  /** Appends to the session's attendance record (the store's attendance repo). */
+  recordAttendance(event: AttendanceEvent): void;
 }
 
 interface RouterState {
@@ -165,6 +168,27 @@ export class Room {
     if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed');
   }
 
+  /**
+   * A client's step on the attendance record. A failed write is logged, never thrown: the
+   * group in front of the facilitator matters more than the roster's line about it, and the
+   * room's live state must not end up half-changed by a disk error.
+   */
+  private attendance(peer: Peer, kind: AttendanceKind, byId: string | null = null, displayName: string | null = null): void {
+    if (peer.role !== 'client') return;
+    try {
+      this.deps.recordAttendance({
+        sessionId: this.id,
+        participantId: peer.participantId,
+        kind,
+        at: new Date().toISOString(),
+        byId,
+        displayName,
+      });
+    } catch (err) {
+      log.error('attendance.write_failed', { sessionId: this.id, participantId: peer.participantId, kind, error: String(err) });
+    }
+  }
+
   /** A client after a successful hello: in check-in, known to nobody yet. */
   addClient(peer: Peer): void {
     this.assertOpen();
@@ -210,6 +234,7 @@ export class Room {
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = ++this.knocks;
     log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
+    this.attendance(peer, 'knock', null, data.displayName);
     this.notifyWhere(
       (p) => p.isClinician,
       'knock',
@@ -250,14 +275,14 @@ export class Room {
     // The router may not exist yet; everything after this await is synchronous, so the
     // state is checked again against what happened meanwhile.
     const rtpCapabilities = await this.rtpCapabilities();
-    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by.participantId);
+    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by);
   }
 
   /** Admits every waiting client in knock order; returns their ids. */
   async admitAll(by: Peer): Promise<string[]> {
     const rtpCapabilities = await this.rtpCapabilities();
     const waiting = this.list((p) => p.role === 'client' && p.state === 'waiting').sort((a, b) => a.knockSeq - b.knockSeq);
-    for (const target of waiting) this.admitNow(target, rtpCapabilities, by.participantId);
+    for (const target of waiting) this.admitNow(target, rtpCapabilities, by);
     return waiting.map((p) => p.participantId);
   }
 
@@ -274,11 +299,18 @@ export class Room {
     this.admitNow(peer, rtpCapabilities, 'readmission');
   }
 
-  private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: string): void {
+  /** `by` is the admitting clinician, or 'readmission' for a client back after a drop. */
+  private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: Peer | 'readmission'): void {
     target.state = 'admitted';
     target.standing.admittedBefore = true;
     target.standing.readmitOnCheckIn = true;
-    log.info('client.admitted', { sessionId: this.id, participantId: target.participantId, by });
+    log.info('client.admitted', {
+      sessionId: this.id,
+      participantId: target.participantId,
+      by: by === 'readmission' ? by : by.participantId,
+    });
+    if (by === 'readmission') this.attendance(target, 'reconnect');
+    else this.attendance(target, 'admit', by.clinicianId ?? null);
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
       participants: this.participantsFor(target),
@@ -298,6 +330,7 @@ export class Room {
   deny(by: Peer, participantId: string): void {
     const target = this.waitingClient(participantId);
     log.info('client.denied', { sessionId: this.id, participantId, by: by.participantId });
+    target.departure = { kind: 'deny', byId: by.clinicianId ?? null };
     target.notify('denied', {});
     target.channel.close(1000, 'denied');
     this.removePeer(target);
@@ -310,6 +343,7 @@ export class Room {
     const knownToClinicians = peer.role === 'client' && peer.state !== 'check-in';
     peer.left = true;
     this.peers.delete(peer.participantId);
+    if (knownToClinicians) this.attendance(peer, peer.departure?.kind ?? 'drop', peer.departure?.byId ?? null);
     const closedProducers = peer.media.closeAll();
     log.info('peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (wasAdmitted) this.announceDeparture(peer, closedProducers);
@@ -449,6 +483,7 @@ export class Room {
   remove(by: Peer, target: Peer): void {
     target.standing.readmitOnCheckIn = false;
     log.info('client.removed', { sessionId: this.id, participantId: target.participantId, by: by.participantId });
+    target.departure = { kind: 'remove', byId: by.clinicianId ?? null };
     target.notify('removed', {});
     target.channel.close(1000, 'removed');
     this.removePeer(target);
@@ -473,6 +508,8 @@ export class Room {
     const target = this.connectedClient(participantId);
     if (!target) return false;
     log.info(change === 'revoked' ? 'client.revoked' : 'client.reissued', { sessionId: this.id, participantId, by });
+    // A revoked link is a removal on the roster; a re-issued one ends this connection like a drop.
+    if (change === 'revoked') target.departure = { kind: 'remove', byId: by };
     if (change === 'revoked') target.notify('removed', {});
     target.channel.close(1000, change === 'revoked' ? 'removed' : 'invitation re-issued');
     this.removePeer(target);
@@ -486,6 +523,7 @@ export class Room {
     // Sent back on purpose: a reconnect must not admit them again by itself.
     target.standing.readmitOnCheckIn = false;
     log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
+    this.attendance(target, 'return-to-waiting', by.clinicianId ?? null);
     this.announceDeparture(target, target.media.teardown());
     target.notify('returnedToWaiting', {});
     this.notifyClinicians(target);
@@ -534,6 +572,7 @@ export class Room {
   end(by: Peer): void {
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
     const everyone = this.list(() => true);
+    for (const p of everyone) if (p.role === 'client' && p.state !== 'check-in') this.attendance(p, 'end', by.clinicianId ?? null);
     for (const p of everyone) p.notify('sessionEnded', {});
     for (const p of everyone) if (p !== by) p.channel.close(1000, 'session ended');
     this.close();

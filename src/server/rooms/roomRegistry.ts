@@ -4,7 +4,7 @@ import { createLogger } from '../logger.js';
 import type { RtcListenOptions } from '../media/peerMedia.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { SessionRecord } from '../store/sessions.js';
-import { Room } from './room.js';
+import { Room, type RoomDeps } from './room.js';
 
 const log = createLogger('rooms');
 
@@ -16,6 +16,7 @@ export class RoomRegistry {
   constructor(
     private readonly pool: WorkerPool,
     private readonly rtc: RtcListenOptions,
+    private readonly recordAttendance: RoomDeps['recordAttendance'],
   ) {}
 
   get(sessionId: string): Room | undefined {
@@ -29,6 +30,7 @@ export class RoomRegistry {
       room = new Room(session, {
         pool: this.pool,
         rtc: this.rtc,
+        recordAttendance: this.recordAttendance,
         onEmpty: (r) => {
           if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
         },

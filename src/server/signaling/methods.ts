@@ -41,11 +41,20 @@ function clinicianOf(peer: Peer): string {
 }
 
 /**
+ * Puts a clinician's act in the session on the audit log, after it succeeded: who (account
+ * id), on whom (participantId, never a name), and a short detail (a kind, a method, a count).
+ */
+function audit({ ctx, peer, room }: MethodContext, event: string, subjectId: string | null, detail?: string): void {
+  ctx.store.audit.record({ at: new Date(), event, actorId: clinicianOf(peer), subjectId, sessionId: room.id, detail: detail ?? null });
+}
+
+/**
  * Revokes the invitation and records the removal, then (if the client is connected) sends
  * `removed` and closes its socket. A client who has dropped can be removed too: the revoked
  * invitation keeps them out. The record comes first, so a failed write removes nobody.
  */
-function removeClient({ ctx, peer, room }: MethodContext, participantId: string, reason: string): void {
+function removeClient(mc: MethodContext, participantId: string, reason: string): void {
+  const { ctx, peer, room } = mc;
   const invitation = ctx.store.invitations.byParticipantId(room.id, participantId);
   if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
   const recorded = ctx.store.moderation.recordRemoval({
@@ -56,6 +65,7 @@ function removeClient({ ctx, peer, room }: MethodContext, participantId: string,
     removedAt: new Date().toISOString(),
   });
   if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed');
+  audit(mc, 'client.removed', participantId);
   const target = room.connectedClient(participantId);
   if (target) room.remove(peer, target);
 }
@@ -71,22 +81,27 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return { state: 'waiting', routerRtpCapabilities: await room.rtpCapabilities() };
   },
 
-  leave({ closeAfterResponse }) {
+  leave({ peer, closeAfterResponse }) {
+    peer.departure = { kind: 'leave', byId: null };
     closeAfterResponse(1000, 'left');
     return ok;
   },
 
-  async admit({ peer, room }, { participantId }) {
-    await room.admit(peer, participantId);
+  async admit(mc, { participantId }) {
+    await mc.room.admit(mc.peer, participantId);
+    audit(mc, 'client.admitted', participantId);
     return ok;
   },
 
-  async admitAll({ peer, room }) {
-    return { participantIds: await room.admitAll(peer) };
+  async admitAll(mc) {
+    const participantIds = await mc.room.admitAll(mc.peer);
+    for (const id of participantIds) audit(mc, 'client.admitted', id, 'admit-all');
+    return { participantIds };
   },
 
-  deny({ peer, room }, { participantId }) {
-    room.deny(peer, participantId);
+  deny(mc, { participantId }) {
+    mc.room.deny(mc.peer, participantId);
+    audit(mc, 'client.denied', participantId);
     return ok;
   },
 
@@ -120,7 +135,8 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
-  verify({ ctx, peer, room }, { participantId, method }) {
+  verify(mc, { participantId, method }) {
+    const { ctx, peer, room } = mc;
     const verifiedBy = clinicianOf(peer);
     room.verify(peer, participantId, method);
     ctx.store.moderation.recordVerification({
@@ -130,20 +146,25 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
       verifiedBy,
       verifiedAt: new Date().toISOString(),
     });
+    audit(mc, 'client.verified', participantId, method);
     return ok;
   },
 
-  async mute({ peer, room }, { participantId, kind }) {
-    await room.mute(peer, participantId, kind);
+  async mute(mc, { participantId, kind }) {
+    await mc.room.mute(mc.peer, participantId, kind);
+    audit(mc, 'client.muted', participantId, kind);
     return ok;
   },
 
-  async muteAll({ peer, room }, { kind }) {
-    return { participantIds: await room.muteAll(peer, kind) };
+  async muteAll(mc, { kind }) {
+    const participantIds = await mc.room.muteAll(mc.peer, kind);
+    audit(mc, 'clients.muted', null, `${kind} ${participantIds.length}`);
+    return { participantIds };
   },
 
-  allowUnmute({ peer, room }, { participantId, kind }) {
-    room.allowUnmute(peer, participantId, kind);
+  allowUnmute(mc, { participantId, kind }) {
+    mc.room.allowUnmute(mc.peer, participantId, kind);
+    audit(mc, 'client.unmute_allowed', participantId, kind);
     return ok;
   },
 
@@ -152,25 +173,29 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
-  returnToWaiting({ peer, room }, { participantId }) {
-    room.returnToWaiting(peer, participantId);
+  returnToWaiting(mc, { participantId }) {
+    mc.room.returnToWaiting(mc.peer, participantId);
+    audit(mc, 'client.returned_to_waiting', participantId);
     return ok;
   },
 
-  lock({ peer, room }, { locked }) {
-    room.setLocked(peer, locked);
+  lock(mc, { locked }) {
+    if (mc.room.setLocked(mc.peer, locked)) audit(mc, locked ? 'room.locked' : 'room.unlocked', null);
     return ok;
   },
 
-  end({ ctx, peer, room, closeAfterResponse }) {
+  end(mc) {
+    const { ctx, peer, room, closeAfterResponse } = mc;
     // The record first: once it says ended, no hello gets in, whatever happens next.
     ctx.store.sessions.end(room.id, new Date());
+    audit(mc, 'session.ended', room.id);
     room.end(peer);
     closeAfterResponse(1000, 'session ended');
     return ok;
   },
 
-  crisisInfo({ ctx, peer, room }, { participantId }) {
+  crisisInfo(mc, { participantId }) {
+    const { ctx, peer, room } = mc;
     const info = room.crisisInfo(participantId);
     // Every look is on record (who, whom, when); what it said never is.
     ctx.store.moderation.recordCrisisInfoView({
@@ -179,6 +204,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
       viewedBy: clinicianOf(peer),
       viewedAt: new Date().toISOString(),
     });
+    audit(mc, 'crisis_info.viewed', participantId);
     return info;
   },
 };

@@ -39,6 +39,8 @@ export interface InvitationRepo {
   byId(id: string): Invitation | undefined;
   byTokenHash(tokenHash: string): Invitation | undefined;
   bySession(sessionId: string): Invitation[];
+  /** Every invitation a client has had, across sessions (the clinic's reference). */
+  byParticipantRef(participantRef: string): Invitation[];
   byParticipantId(sessionId: string, participantId: string): Invitation | undefined;
   /**
    * A new link token and passcode for the same invitation (same participantId); the old
@@ -76,6 +78,7 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer): Invita
   const selectBySession = db.prepare<[string], InvitationRow>(
     `SELECT * FROM invitations WHERE session_id = ? ORDER BY participant_ref`,
   );
+  const selectByRef = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE participant_ref = ? ORDER BY created_at`);
   const selectByParticipant = db.prepare<[string, string], InvitationRow>(
     `SELECT * FROM invitations WHERE session_id = ? AND participant_id = ?`,
   );
@@ -124,6 +127,7 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer): Invita
     byId: (id) => one(selectById.get(id)),
     byTokenHash: (tokenHash) => one(selectByToken.get(tokenHash)),
     bySession: (sessionId) => selectBySession.all(sessionId).map(hydrate),
+    byParticipantRef: (participantRef) => selectByRef.all(participantRef).map(hydrate),
     byParticipantId: (sessionId, participantId) => one(selectByParticipant.get(sessionId, participantId)),
     reissue: (id, tokenHash, passcodeHash, at) => reissue.run(tokenHash, passcodeHash, at.toISOString(), id).changes === 1,
     revoke: (id, at) => revoke.run(at.toISOString(), id).changes === 1,

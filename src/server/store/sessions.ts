@@ -38,6 +38,8 @@ export interface SessionRepo {
   update(id: string, changes: SessionChanges): void;
   /** The session is over: state `ended`, its end time recorded, its invitations expired. */
   end(id: string, at: Date): void;
+  /** When a facilitator ended the session, or null. */
+  endedAt(id: string): string | null;
 }
 
 interface SessionRow {
@@ -89,6 +91,7 @@ export function createSessionRepo(db: Database): SessionRepo {
       for (const co of new Set(c.coFacilitatorIds)) insertCo.run(id, co);
     }
   });
+  const selectEndedAt = db.prepare<[string], { ended_at: string | null }>(`SELECT ended_at FROM sessions WHERE id = ?`);
   const markEnded = db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state != 'ended'`);
   const expireInvitations = db.prepare(
     `UPDATE invitations SET expired_at = ? WHERE session_id = ? AND expired_at IS NULL`,
@@ -133,6 +136,7 @@ export function createSessionRepo(db: Database): SessionRepo {
       return row ? hydrate(row) : undefined;
     },
     all: () => selectAll.all().map(hydrate),
+    endedAt: (id) => selectEndedAt.get(id)?.ended_at ?? null,
     facilitatedBy: (clinicianId) => selectFacilitated.all(clinicianId, clinicianId).map(hydrate),
     supervisedBy: (supervisorId) => selectSupervised.all(supervisorId, supervisorId).map(hydrate),
     setState(id, state) {

@@ -2,7 +2,8 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createAuthEventRepo, type AuthEventRepo } from './authEvents.js';
+import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
+import { createAuditRepo, type AuditRepo } from './audit.js';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
 import { openDatabase } from './database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
@@ -19,7 +20,8 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly invitations: InvitationRepo;
   readonly moderation: ModerationRepo;
-  readonly authEvents: AuthEventRepo;
+  readonly audit: AuditRepo;
+  readonly attendance: AttendanceRepo;
   readonly notes: NoteRepo;
   close(): void;
 }
@@ -42,7 +44,8 @@ export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECO
     sessions: createSessionRepo(db),
     invitations: createInvitationRepo(db, sealer),
     moderation: createModerationRepo(db, sealer),
-    authEvents: createAuthEventRepo(db),
+    audit: createAuditRepo(db),
+    attendance: createAttendanceRepo(db, sealer),
     notes: createNoteRepo(db, sealer),
     close: () => db.close(),
   };

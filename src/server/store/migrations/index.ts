@@ -4,10 +4,11 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_moderation.js';
 import * as m003 from './003_accounts.js';
 import * as m004 from './004_notes.js';
+import * as m005 from './005_audit_attendance.js';
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];

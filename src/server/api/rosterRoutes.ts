@@ -1,0 +1,130 @@
+/**
+ * Rosters, attendance history and the audit log: `GET /api/rosters`,
+ * `GET /api/sessions/:id/roster` and `.csv`, `GET /api/attendance/:participantRef`,
+ * `PUT /api/attendance/:participantRef/target`, `GET /api/audit`, `GET /api/audit/verify`.
+ * Every look at a roster or a client's history is on the audit log, and so is every export.
+ */
+import { z } from 'zod';
+import { Id, ProtocolError, SetAttendanceTargetRequest } from '../../shared/protocol.js';
+import { sendJson } from '../httpSupport.js';
+import { rosterCsv } from '../rosters/csv.js';
+import { mayViewRoster } from '../rosters/rosterService.js';
+import type { Clinician } from '../store/clinicians.js';
+import { auditApi, describeIssue, parseBody, parseRange, requireClinician, type RequestContext, type Route } from './context.js';
+
+function requireAuditor(ctx: RequestContext): Clinician {
+  const me = requireClinician(ctx);
+  if (!me.roles.includes('supervisor') && !me.roles.includes('admin')) {
+    throw new ProtocolError('FORBIDDEN', 'only supervisors and admins read the audit log');
+  }
+  return me;
+}
+
+const AuditQuery = z.object({
+  sessionId: Id.optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+
+/** A file name that says what and when, without anything but the group's title in it. */
+function csvFileName(title: string, startsAt: string): string {
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'session';
+  return `roster-${startsAt.slice(0, 10)}-${slug}.csv`;
+}
+
+export const rosterRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/rosters',
+    handler(ctx) {
+      const me = requireClinician(ctx);
+      const range = parseRange(ctx);
+      const facilitatorId = ctx.query.get('facilitatorId') ?? undefined;
+      if (facilitatorId !== undefined && !Id.safeParse(facilitatorId).success) {
+        throw new ProtocolError('BAD_REQUEST', 'facilitatorId is not an id');
+      }
+      sendJson(ctx.res, 200, ctx.deps.rosters.summaries(me, range, facilitatorId));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/sessions/:id/roster',
+    handler(ctx) {
+      const me = requireClinician(ctx);
+      const { session, entries } = ctx.deps.rosters.roster(me, ctx.params.id ?? '');
+      auditApi(ctx, 'roster.viewed', me, { subjectId: session.id, sessionId: session.id });
+      sendJson(ctx.res, 200, entries);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/sessions/:id/roster.csv',
+    handler(ctx) {
+      const me = requireClinician(ctx);
+      const { session, entries } = ctx.deps.rosters.roster(me, ctx.params.id ?? '');
+      const csv = rosterCsv(entries);
+      // On record before it leaves: an export nobody can account for is what audit is for.
+      auditApi(ctx, 'roster.exported', me, { subjectId: session.id, sessionId: session.id, detail: `${entries.length} rows` });
+      ctx.res.statusCode = 200;
+      ctx.res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      ctx.res.setHeader('Content-Disposition', `attachment; filename="${csvFileName(session.title, session.startsAt)}"`);
+      ctx.res.setHeader('Content-Length', Buffer.byteLength(csv));
+      ctx.res.end(csv);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/attendance/:participantRef',
+    handler(ctx) {
+      const me = requireClinician(ctx);
+      const ref = ctx.params.participantRef ?? '';
+      const history = ctx.deps.rosters.history(me, ref, parseRange(ctx));
+      auditApi(ctx, 'attendance.viewed', me, { subjectId: ref });
+      sendJson(ctx.res, 200, history);
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/attendance/:participantRef/target',
+    async handler(ctx) {
+      const me = requireClinician(ctx);
+      const ref = ctx.params.participantRef ?? '';
+      const { hoursPerWeek } = await parseBody(ctx, SetAttendanceTargetRequest);
+      ctx.deps.rosters.setTarget(me, ref, hoursPerWeek);
+      auditApi(ctx, 'attendance.target_set', me, { subjectId: ref, detail: hoursPerWeek === null ? 'cleared' : String(hoursPerWeek) });
+      sendJson(ctx.res, 200, ctx.deps.rosters.history(me, ref));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/audit',
+    handler(ctx) {
+      const me = requireAuditor(ctx);
+      const query = AuditQuery.safeParse(Object.fromEntries(ctx.query));
+      if (!query.success) throw new ProtocolError('BAD_REQUEST', describeIssue(query.error));
+      const { sessionId, after, limit } = query.data;
+      if (sessionId !== undefined) {
+        const session = ctx.deps.store.sessions.byId(sessionId);
+        if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
+        if (!mayViewRoster(ctx.deps.store, me, session)) throw new ProtocolError('FORBIDDEN', 'you may not see this session');
+      }
+      sendJson(
+        ctx.res,
+        200,
+        ctx.deps.store.audit.list({
+          ...(sessionId !== undefined ? { sessionId } : {}),
+          ...(after !== undefined ? { afterSeq: after } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        }),
+      );
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/audit/verify',
+    handler(ctx) {
+      requireAuditor(ctx);
+      sendJson(ctx.res, 200, ctx.deps.store.audit.verify());
+    },
+  },
+];

@@ -1,0 +1,20 @@
+/**
+ * Rosters as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote or
+ * a line break, quotes doubled). A client chooses their own display name, so any cell that
+ * a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage
+ * return) is prefixed with an apostrophe: opening an export must never run what a client typed.
+ */
+import { ROSTER_CSV_COLUMNS, type RosterEntry } from '../../shared/protocol.js';
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function rosterCsv(entries: readonly RosterEntry[]): string {
+  const lines = [ROSTER_CSV_COLUMNS.join(',')];
+  for (const e of entries) lines.push(ROSTER_CSV_COLUMNS.map((c) => cell(e[c])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

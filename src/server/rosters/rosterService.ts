@@ -1,0 +1,148 @@
+/**
+ * Rosters, per-session summaries and per-client attendance history, read from the store and
+ * filtered by who is asking: a session's facilitators (lead and co-), supervisors of any of
+ * them, and admins see its roster; anyone else gets FORBIDDEN.
+ */
+import {
+  ProtocolError,
+  type AttendanceHistory,
+  type AttendanceWeek,
+  type RosterEntry,
+  type RosterSummary,
+} from '../../shared/protocol.js';
+import type { RoomRegistry } from '../rooms/roomRegistry.js';
+import { facilitatorsOf, overlaps, sessionsVisibleTo, type TimeRange } from '../sessionAccess.js';
+import type { SessionLifecycle } from '../sessionLifecycle.js';
+import type { Clinician } from '../store/clinicians.js';
+import type { SessionRecord } from '../store/sessions.js';
+import type { Store } from '../store/store.js';
+import { buildRoster } from './roster.js';
+
+export interface RosterDeps {
+  store: Store;
+  lifecycle: SessionLifecycle;
+  rooms?: RoomRegistry;
+}
+
+/** The roster rule: the session's facilitators, supervisors of any of them, admins. */
+export function mayViewRoster(store: Store, clinician: Clinician, session: SessionRecord): boolean {
+  if (clinician.roles.includes('admin')) return true;
+  const facilitators = facilitatorsOf(session);
+  if (facilitators.includes(clinician.id)) return true;
+  return clinician.roles.includes('supervisor') && facilitators.some((f) => store.clinicians.supervises(clinician.id, f));
+}
+
+/** Monday 00:00 UTC of the week `iso` falls in, as YYYY-MM-DD. */
+export function weekStartOf(iso: string): string {
+  const d = new Date(iso);
+  const day = (d.getUTCDay() + 6) % 7; // Monday = 0
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day)).toISOString().slice(0, 10);
+}
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+/** Without a range, history covers the last twelve weeks. */
+const DEFAULT_HISTORY_WEEKS = 12;
+
+export function createRosterService(deps: RosterDeps) {
+  const { store, lifecycle } = deps;
+
+  const clinicianName = (id: string): string => store.clinicians.byId(id)?.displayName ?? id;
+
+  function sessionFor(clinician: Clinician, sessionId: string): SessionRecord {
+    const session = store.sessions.byId(sessionId);
+    if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
+    if (!mayViewRoster(store, clinician, session)) throw new ProtocolError('FORBIDDEN', 'you may not see this roster');
+    return session;
+  }
+
+  function rosterOf(session: SessionRecord): RosterEntry[] {
+    return buildRoster({
+      invitations: store.invitations.bySession(session.id),
+      events: store.attendance.forSession(session.id),
+      verifications: store.moderation.verifications(session.id),
+      removals: store.moderation.removals(session.id),
+      clinicianName,
+      live: (deps.rooms?.get(session.id)?.size ?? 0) > 0,
+      now: lifecycle.now(),
+      endedAt: store.sessions.endedAt(session.id),
+    });
+  }
+
+  return {
+    /** One session's roster, for someone allowed to see it. */
+    roster(clinician: Clinician, sessionId: string): { session: SessionRecord; entries: RosterEntry[] } {
+      const session = sessionFor(clinician, sessionId);
+      return { session, entries: rosterOf(session) };
+    },
+
+    /** The sessions overlapping `range` whose rosters the clinician may see, with their figures. */
+    summaries(clinician: Clinician, range: TimeRange, facilitatorId?: string): RosterSummary[] {
+      return sessionsVisibleTo(store, clinician, lifecycle, range)
+        .filter((s) => facilitatorId === undefined || facilitatorsOf(s).includes(facilitatorId))
+        .map((session) => {
+          const entries = rosterOf(session);
+          return {
+            session,
+            facilitatorName: clinicianName(session.facilitatorId),
+            invited: entries.length,
+            attended: entries.filter((e) => e.admittedAt !== null).length,
+            removed: entries.filter((e) => e.removedAt !== null).length,
+            minutesPresentTotal: Math.round(entries.reduce((sum, e) => sum + e.minutesPresent, 0) * 100) / 100,
+          };
+        });
+    },
+
+    /**
+     * A client's attendance week by week over the sessions the clinician may see, in `range`
+     * (default: the last twelve weeks). Someone who may see none of the client's sessions
+     * learns nothing, not even whether the reference exists (FORBIDDEN), unless an admin.
+     */
+    history(clinician: Clinician, participantRef: string, range: TimeRange = {}): AttendanceHistory {
+      const to = range.to ?? lifecycle.now();
+      const from = range.from ?? new Date(to.getTime() - DEFAULT_HISTORY_WEEKS * WEEK_MS);
+      const visible = visibleSessionsOf(clinician, participantRef);
+      const weeks = new Map<string, AttendanceWeek>();
+      // Every week of the range appears, attended or not: an empty week is the point of the chart.
+      for (let t = Date.parse(weekStartOf(from.toISOString())); t < to.getTime(); t += WEEK_MS) {
+        const key = new Date(t).toISOString().slice(0, 10);
+        weeks.set(key, { weekStart: key, minutesPresent: 0, sessions: [] });
+      }
+      for (const { session, participantId } of visible) {
+        if (!overlaps(session, { from, to })) continue;
+        const entry = rosterOf(session).find((e) => e.participantId === participantId);
+        const minutes = entry?.minutesPresent ?? 0;
+        const key = weekStartOf(session.startsAt);
+        const week = weeks.get(key) ?? { weekStart: key, minutesPresent: 0, sessions: [] };
+        week.minutesPresent = Math.round((week.minutesPresent + minutes) * 100) / 100;
+        week.sessions.push({ sessionId: session.id, title: session.title, startsAt: session.startsAt, minutesPresent: minutes });
+        weeks.set(key, week);
+      }
+      return {
+        participantRef,
+        targetHoursPerWeek: store.attendance.target(participantRef)?.hoursPerWeek ?? null,
+        weeks: [...weeks.values()].sort((a, b) => a.weekStart.localeCompare(b.weekStart)),
+      };
+    },
+
+    /** Sets (or, with null, clears) the client's weekly target; same access as their history. */
+    setTarget(clinician: Clinician, participantRef: string, hoursPerWeek: number | null): void {
+      visibleSessionsOf(clinician, participantRef);
+      if (hoursPerWeek === null) store.attendance.clearTarget(participantRef);
+      else store.attendance.setTarget({ participantRef, hoursPerWeek, setBy: clinician.id, setAt: lifecycle.now().toISOString() });
+    },
+  };
+
+  function visibleSessionsOf(clinician: Clinician, participantRef: string): { session: SessionRecord; participantId: string }[] {
+    const all = store.invitations.byParticipantRef(participantRef).flatMap((i) => {
+      const session = store.sessions.byId(i.sessionId);
+      return session ? [{ session: lifecycle.summary(session), participantId: i.participantId }] : [];
+    });
+    const visible = all.filter(({ session }) => mayViewRoster(store, clinician, session));
+    if (visible.length === 0 && !clinician.roles.includes('admin')) {
+      throw new ProtocolError('FORBIDDEN', 'you have no sessions with this client');
+    }
+    return visible;
+  }
+}
+
+export type RosterService = ReturnType<typeof createRosterService>;

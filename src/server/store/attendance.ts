@@ -1,0 +1,105 @@
+/**
+ * Attendance as it happens: each client's knock, admission, reconnect, departure, return to
+ * the waiting room, denial, removal and the session's end, appended by the live room. Rosters
+ * are computed from these rows (see ../rosters/roster.ts). A client's chosen name is sealed.
+ */
+import type { Database } from 'better-sqlite3';
+import { createLogger } from '../logger.js';
+import type { RecordSealer } from './recordSealer.js';
+
+const log = createLogger('attendance');
+
+export const ATTENDANCE_KINDS = ['knock', 'admit', 'reconnect', 'leave', 'drop', 'return-to-waiting', 'deny', 'remove', 'end'] as const;
+export type AttendanceKind = (typeof ATTENDANCE_KINDS)[number];
+
+export interface AttendanceEvent {
+  sessionId: string;
+  participantId: string;
+  kind: AttendanceKind;
+  at: string;
+  /** The clinician who acted, for admit, deny, return-to-waiting and remove. */
+  byId: string | null;
+  /** The name chosen at check-in, on knocks; opened from its sealed form, in memory only. */
+  displayName: string | null;
+}
+
+export interface AttendanceTarget {
+  participantRef: string;
+  hoursPerWeek: number;
+  setBy: string;
+  setAt: string;
+}
+
+export interface AttendanceRepo {
+  record(e: AttendanceEvent): void;
+  /** A session's events in the order they happened. */
+  forSession(sessionId: string): AttendanceEvent[];
+  target(participantRef: string): AttendanceTarget | undefined;
+  setTarget(t: AttendanceTarget): void;
+  clearTarget(participantRef: string): void;
+}
+
+interface Row {
+  session_id: string;
+  participant_id: string;
+  kind: AttendanceKind;
+  at: string;
+  by_id: string | null;
+  display_name_sealed: Buffer | null;
+}
+
+function nameContext(sessionId: string, participantId: string, at: string): string {
+  return `display-name\n${sessionId}\n${participantId}\n${at}`;
+}
+
+export function createAttendanceRepo(db: Database, sealer: RecordSealer): AttendanceRepo {
+  const insert = db.prepare(
+    `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const bySession = db.prepare<[string], Row>(`SELECT * FROM attendance_events WHERE session_id = ? ORDER BY id`);
+  const selectTarget = db.prepare<[string], { participant_ref: string; hours_per_week: number; set_by: string; set_at: string }>(
+    `SELECT * FROM attendance_targets WHERE participant_ref = ?`,
+  );
+  const upsertTarget = db.prepare(
+    `INSERT INTO attendance_targets (participant_ref, hours_per_week, set_by, set_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (participant_ref) DO UPDATE SET hours_per_week = excluded.hours_per_week, set_by = excluded.set_by, set_at = excluded.set_at`,
+  );
+  const deleteTarget = db.prepare(`DELETE FROM attendance_targets WHERE participant_ref = ?`);
+
+  /** A name sealed under another records key (an ephemeral one, before a restart) is lost, not fatal. */
+  const openName = (r: Row): string | null => {
+    try {
+      return sealer.open(r.display_name_sealed!, nameContext(r.session_id, r.participant_id, r.at));
+    } catch {
+      log.warn('attendance.name_unreadable', { sessionId: r.session_id, participantId: r.participant_id });
+      return null;
+    }
+  };
+
+  return {
+    record(e) {
+      const sealed =
+        e.displayName === null ? null : sealer.seal(e.displayName, nameContext(e.sessionId, e.participantId, e.at));
+      insert.run(e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed);
+    },
+    forSession: (sessionId) =>
+      bySession.all(sessionId).map((r) => ({
+        sessionId: r.session_id,
+        participantId: r.participant_id,
+        kind: r.kind,
+        at: r.at,
+        byId: r.by_id,
+        displayName: r.display_name_sealed === null ? null : openName(r),
+      })),
+    target(participantRef) {
+      const r = selectTarget.get(participantRef);
+      return r && { participantRef: r.participant_ref, hoursPerWeek: r.hours_per_week, setBy: r.set_by, setAt: r.set_at };
+    },
+    setTarget(t) {
+      upsertTarget.run(t.participantRef, t.hoursPerWeek, t.setBy, t.setAt);
+    },
+    clearTarget(participantRef) {
+      deleteTarget.run(participantRef);
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The audit log: every security-relevant act (sign-ins and their failures, lockouts, token
+ * revocations, admissions, denials, verifications, mutes, removals, locks, ends, crisis
+ * information views, roster exports, note syncs, account changes), append-only and hash-chained
+ * (see ../audit/chain.ts). By ids only: never a username typed at sign-in (people type
+ * passwords into that field), never a name, password, code, token or anything a client said.
+ *
+ * Appends run in an IMMEDIATE transaction that reads the head, inserts and moves the head, so
+ * two writers (two server processes on one file) can never fork the chain.
+ */
+import type { Database } from 'better-sqlite3';
+import { chainHash, GENESIS_HASH, verifyChain, type ChainedEntry, type ChainVerdict } from '../audit/chain.js';
+
+export type AuditRecord = ChainedEntry;
+
+export interface NewAuditEvent {
+  at: Date;
+  /** e.g. login.failed, account.locked, client.admitted, roster.exported, note.synced */
+  event: string;
+  /** The clinician acting; null for sign-in attempts and a client's own acts. */
+  actorId?: string | null;
+  /** What the event is about: a clinician, invitation, participant or note id. */
+  subjectId?: string | null;
+  sessionId?: string | null;
+  /** The remote address of the request, where there was one. */
+  address?: string | null;
+  /** A short code or id list (a reason code, roles, a method); never names or secrets. */
+  detail?: string | null;
+}
+
+export interface AuditQuery {
+  subjectId?: string;
+  sessionId?: string;
+  /** Entries after this sequence number. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface AuditRepo {
+  record(e: NewAuditEvent): AuditRecord;
+  /** Oldest first. */
+  list(query?: AuditQuery | string): AuditRecord[];
+  verify(): ChainVerdict;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  event: string;
+  actor_id: string | null;
+  subject_id: string | null;
+  session_id: string | null;
+  address: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const hydrate = (r: AuditRow): AuditRecord => ({
+  seq: r.seq,
+  at: r.at,
+  event: r.event,
+  actorId: r.actor_id,
+  subjectId: r.subject_id,
+  sessionId: r.session_id,
+  address: r.address,
+  detail: r.detail,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export const MAX_AUDIT_PAGE = 5000;
+
+export function createAuditRepo(db: Database): AuditRepo {
+  const head = db.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = 1`);
+  const insert = db.prepare(
+    `INSERT INTO audit_log (seq, at, event, actor_id, subject_id, session_id, address, detail, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const moveHead = db.prepare(`INSERT OR REPLACE INTO audit_head (id, seq, hash) VALUES (1, ?, ?)`);
+  const query = db.prepare<[{ subject: string | null; session: string | null; after: number; limit: number }], AuditRow>(
+    `SELECT * FROM audit_log
+      WHERE (@subject IS NULL OR subject_id = @subject) AND (@session IS NULL OR session_id = @session) AND seq > @after
+      ORDER BY seq LIMIT @limit`,
+  );
+  const everything = db.prepare<[], AuditRow>(`SELECT * FROM audit_log ORDER BY seq`);
+
+  const append = db.transaction((e: NewAuditEvent): AuditRecord => {
+    const last = head.get() ?? { seq: 0, hash: GENESIS_HASH };
+    const fields = {
+      seq: last.seq + 1,
+      at: e.at.toISOString(),
+      event: e.event,
+      actorId: e.actorId ?? null,
+      subjectId: e.subjectId ?? null,
+      sessionId: e.sessionId ?? null,
+      address: e.address ?? null,
+      detail: e.detail ?? null,
+    };
+    const hash = chainHash(last.hash, fields);
+    insert.run(
+      fields.seq,
+      fields.at,
+      fields.event,
+      fields.actorId,
+      fields.subjectId,
+      fields.sessionId,
+      fields.address,
+      fields.detail,
+      last.hash,
+      hash,
+    );
+    moveHead.run(fields.seq, hash);
+    return { ...fields, prevHash: last.hash, hash };
+  });
+
+  return {
+    record: (e) => append.immediate(e),
+    list(q = {}) {
+      const opts: AuditQuery = typeof q === 'string' ? { subjectId: q } : q;
+      const limit = Math.min(Math.max(opts.limit ?? MAX_AUDIT_PAGE, 1), MAX_AUDIT_PAGE);
+      return query
+        .all({ subject: opts.subjectId ?? null, session: opts.sessionId ?? null, after: opts.afterSeq ?? 0, limit })
+        .map(hydrate);
+    },
+    verify() {
+      function* rows(): Generator<ChainedEntry> {
+        for (const row of everything.iterate()) yield hydrate(row);
+      }
+      return verifyChain(rows(), head.get());
+    },
+  };
+}

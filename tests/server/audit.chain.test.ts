@@ -1,0 +1,145 @@
+/**
+ * The audit log's hash chain over a real SQLite file: appends chain, verification names the
+ * first broken entry after an alteration, a deletion in the middle or at the end, and the
+ * server itself cannot update or delete (triggers), only append. `npm run admin -- audit
+ * verify` says the same from the command line, with exit codes.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalFields, chainHash, GENESIS_HASH, verifyChain } from '../../src/server/audit/chain.js';
+import { setLogLevel } from '../../src/server/logger.js';
+import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
+
+setLogLevel('error');
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-audit-'));
+  store = openStore(dir);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function appendSome(n: number): void {
+  for (let i = 1; i <= n; i++) {
+    store.audit.record({ at: new Date(Date.UTC(2026, 10, 23, 9, 0, i)), event: 'client.admitted', actorId: 'c-1', subjectId: `p-${i}`, sessionId: 's-1' });
+  }
+}
+
+/** Someone with the file and sqlite3: drops the guards and edits rows behind the server's back. */
+function tamper(sql: string): void {
+  const raw = new Database(path.join(dir, DATABASE_FILE));
+  raw.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;');
+  raw.exec(sql);
+  raw.close();
+}
+
+describe('the chain', () => {
+  it('hashes the previous hash and the canonical JSON of the entry, keys sorted', () => {
+    const fields = { seq: 1, at: '2026-11-23T09:00:00.000Z', event: 'login.ok', actorId: null, subjectId: 'c-1', sessionId: null, address: '127.0.0.1', detail: null };
+    expect(canonicalFields(fields)).toBe(
+      '{"actorId":null,"address":"127.0.0.1","at":"2026-11-23T09:00:00.000Z","detail":null,"event":"login.ok","seq":1,"sessionId":null,"subjectId":"c-1"}',
+    );
+    expect(chainHash(GENESIS_HASH, fields)).toMatch(/^[0-9a-f]{64}$/);
+    expect(chainHash(GENESIS_HASH, { ...fields, detail: 'x' })).not.toBe(chainHash(GENESIS_HASH, fields));
+  });
+
+  it('links each appended entry to the one before and verifies', () => {
+    appendSome(5);
+    const entries = store.audit.list();
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(entries[0]!.prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < entries.length; i++) expect(entries[i]!.prevHash).toBe(entries[i - 1]!.hash);
+    expect(store.audit.verify()).toEqual({ ok: true, entries: 5 });
+  });
+
+  it('an empty log verifies', () => {
+    expect(store.audit.verify()).toEqual({ ok: true, entries: 0 });
+    expect(verifyChain([], undefined)).toEqual({ ok: true, entries: 0 });
+  });
+
+  it('the server cannot update or delete entries: the triggers refuse', () => {
+    appendSome(2);
+    expect(() => store.db.prepare(`UPDATE audit_log SET detail = 'x' WHERE seq = 1`).run()).toThrow(/append-only/);
+    expect(() => store.db.prepare(`DELETE FROM audit_log WHERE seq = 2`).run()).toThrow(/append-only/);
+    expect(store.audit.verify()).toEqual({ ok: true, entries: 2 });
+  });
+
+  it('names the altered entry', () => {
+    appendSome(6);
+    tamper(`UPDATE audit_log SET subject_id = 'p-someone-else' WHERE seq = 4`);
+    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
+  it('names an entry whose hash was recomputed to hide an alteration: the next one no longer follows it', () => {
+    appendSome(6);
+    const e3 = store.audit.list().find((e) => e.seq === 3)!;
+    const forged = chainHash(e3.prevHash, { ...e3, event: 'client.denied' });
+    tamper(`UPDATE audit_log SET event = 'client.denied', hash = '${forged}' WHERE seq = 3`);
+    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
+  it('names a deleted entry by its missing number', () => {
+    appendSome(6);
+    tamper(`DELETE FROM audit_log WHERE seq = 2`);
+    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 2, reason: 'entry 2 is missing' });
+  });
+
+  it('notices the newest entries deleted: the head says where the log ended', () => {
+    appendSome(6);
+    tamper(`DELETE FROM audit_log WHERE seq >= 5`);
+    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 5 });
+  });
+
+  it('keeps chaining across reopening the file', () => {
+    appendSome(3);
+    store.close();
+    store = openStore(dir);
+    appendSome(2);
+    expect(store.audit.verify()).toEqual({ ok: true, entries: 5 });
+  });
+});
+
+function admin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node_modules/.bin/tsx', ['src/server/admin.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run admin -- audit verify', () => {
+  it('says the log is intact (exit 0), then names the altered entry (exit 1)', async () => {
+    // The records key must live outside the data directory (the server refuses otherwise).
+    const keyDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-audit-key-'));
+    const keyFile = path.join(keyDir, 'records.key');
+    writeFileSync(keyFile, randomBytes(32).toString('base64'));
+    const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
+    const env = { ...rest, CONFIDANT_DATA_DIR: dir, CONFIDANT_RECORDS_KEY_FILE: keyFile, CONFIDANT_LOG_LEVEL: 'warn' };
+    appendSome(4);
+    const intact = await admin(['audit', 'verify'], env);
+    expect(intact.stdout).toContain('audit log intact: 4 entries');
+    expect(intact.code).toBe(0);
+
+    const listed = await admin(['audit', 'list', '--json'], env);
+    expect((JSON.parse(listed.stdout) as { seq: number }[]).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+
+    tamper(`UPDATE audit_log SET actor_id = 'c-2' WHERE seq = 3`);
+    const broken = await admin(['audit', 'verify'], env);
+    expect(broken.stderr).toContain('audit log broken at entry 3');
+    expect(broken.code).toBe(1);
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+});
