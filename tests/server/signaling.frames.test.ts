@@ -1,7 +1,11 @@
+import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import WebSocket from 'ws';
+import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import type { SignalingLimits } from '../../src/server/signaling/signalingServer.js';
 import { CLOSE_MESSAGE_TOO_BIG, CLOSE_POLICY_VIOLATION, FLOOD_LIMIT, MAX_FRAME_BYTES } from '../../src/shared/protocol.js';
-import { connectParticipant, knock, startTestDemo } from './support/testServer.js';
+import { retryWhileConflict } from './support/retry.js';
+import { AGREEMENT_VERSION_OF, admitted, connectClinician, connectParticipant, knock, startTestDemo } from './support/testServer.js';
 import { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
@@ -78,6 +82,12 @@ describe('malformed frames', () => {
     expect((await c.closed).code).toBe(CLOSE_MESSAGE_TOO_BIG);
   });
 
+  it('close a text frame that is not UTF-8 with 1007', async () => {
+    const c = await TestClient.connect(demo.info.wsUrl);
+    c.sendRaw(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), false);
+    expect((await c.closed).code).toBe(1007);
+  });
+
   it(`close the socket with 1008 after ${FLOOD_LIMIT} bad requests`, async () => {
     const c = await TestClient.connect(demo.info.wsUrl);
     for (let i = 0; i < FLOOD_LIMIT - 1; i++) c.sendRaw('garbage');
@@ -97,5 +107,146 @@ describe('malformed frames', () => {
 
   it('refuse WebSocket upgrades on other paths', async () => {
     await expect(TestClient.connect(demo.info.wsUrl.replace('/ws', '/other'))).rejects.toThrow();
+  });
+});
+
+/**
+ * Sockets that idle, stall or stop reading, against a server whose limits are small enough
+ * to reach in a test (the defaults are in DEFAULT_SIGNALING_LIMITS).
+ */
+describe('slow and stalled sockets', () => {
+  const limits: SignalingLimits = { helloTimeoutMs: 400, heartbeatMs: 250, maxBufferedBytes: 64 * 1024 };
+  let slow: RunningDemo;
+  beforeAll(async () => {
+    slow = await startDemo({ invitations: 4, workers: 1, participantDir: '/nonexistent-participant-dir', start: { limits } });
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  /**
+   * A participant on a plain `ws` socket whose TCP socket the test holds: it can stop
+   * answering pings (autoPong off) or stop reading altogether (the TCP socket paused).
+   */
+  async function rawParticipant(
+    target: RunningDemo,
+    invitation: RunningDemo['info']['invitations'][number],
+    autoPong: boolean,
+  ): Promise<{ ws: WebSocket; tcp: Socket; participantId: string; agreementVersion: string; closed: Promise<number> }> {
+    let tcp: Socket | undefined;
+    const ws = new WebSocket(target.info.wsUrl, {
+      autoPong,
+      perMessageDeflate: false,
+      // The TCP socket under the WebSocket, kept so the test can stop reading from it.
+      createConnection: ((options: NetConnectOpts) => (tcp = netConnect(options))) as typeof netConnect,
+    });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const reply = new Promise<{ ok: boolean; data: Record<string, unknown> }>((resolve) =>
+      ws.once('message', (raw) => resolve(JSON.parse(String(raw)))),
+    );
+    ws.send(JSON.stringify({ id: 1, method: 'hello', data: { as: 'participant', invite: invitation.token, passcode: invitation.passcode } }));
+    const hello = await reply;
+    if (!hello.ok || !tcp) throw new Error('raw participant hello failed');
+    return { ws, tcp, participantId: String(hello.data.participantId), agreementVersion: AGREEMENT_VERSION_OF(hello.data), closed };
+  }
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('close a socket that says no hello in time with 1008, and keep one that did', async () => {
+    const silent = await TestClient.connect(slow.info.wsUrl);
+    const started = Date.now();
+    const { client: greeted } = await connectParticipant(slow.info, slow.info.invitations[0]!);
+    const closed = await silent.closed;
+    expect(closed).toEqual({ code: CLOSE_POLICY_VIOLATION, reason: 'no hello in time' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(limits.helloTimeoutMs - 50);
+    // Failed hellos do not restart the clock.
+    const guesser = await TestClient.connect(slow.info.wsUrl);
+    expect(await guesser.request('hello', { as: 'participant', invite: 'nope', passcode: 'nope' })).toMatchObject({
+      error: { code: 'UNAUTHENTICATED' },
+    });
+    expect((await guesser.closed).code).toBe(CLOSE_POLICY_VIOLATION);
+    await sleep(limits.helloTimeoutMs);
+    expect(greeted.isOpen).toBe(true);
+    expect(await greeted.request('leave', {})).toMatchObject({ ok: true });
+  });
+
+  it('cut a socket that stops answering pings, and free its place in the room', async () => {
+    const fac = await connectClinician(slow.info);
+    const invitation = slow.info.invitations[1]!;
+    const stalled = await rawParticipant(slow, invitation, false);
+    stalled.ws.send(
+      JSON.stringify({
+        id: 2,
+        method: 'checkIn',
+        data: { displayName: 'Quiet', agreementVersion: stalled.agreementVersion, media: { audio: true, video: false } },
+      }),
+    );
+    await fac.client.waitFor('knock');
+    // Terminated, not closed: no close frame, so the client sees 1006.
+    expect(await stalled.closed).toBe(1006);
+    await fac.client.waitFor('participantLeft', (d) => d.participantId === stalled.participantId);
+    expect(slow.server.rooms.get(slow.info.sessionId)?.hasPeer(stalled.participantId)).toBe(false);
+    // The invitation is free again at once: no CONFLICT with a ghost.
+    const again = await connectParticipant(slow.info, invitation);
+    // A socket that answers pings outlives several heartbeats.
+    await sleep(limits.heartbeatMs * 4);
+    expect(again.client.isOpen).toBe(true);
+    expect(fac.client.isOpen).toBe(true);
+    await again.client.close();
+    await fac.client.close();
+  });
+
+  describe('with a heartbeat too slow to notice', () => {
+    // Only the backlog limit can catch the reader here: the heartbeat comes once a minute.
+    let stuck: RunningDemo;
+    beforeAll(async () => {
+      stuck = await startDemo({
+        invitations: 4,
+        workers: 1,
+        participantDir: '/nonexistent-participant-dir',
+        start: { limits: { ...limits, heartbeatMs: 60_000 } },
+      });
+    });
+    afterAll(async () => {
+      await stuck.close();
+    });
+
+    it('drop a peer that stops reading once its backlog passes the limit', async () => {
+      const fac = await retryWhileConflict(() => connectClinician(stuck.info));
+      const invitation = stuck.info.invitations[2]!;
+      const reader = await rawParticipant(stuck, invitation, true);
+      reader.ws.send(
+        JSON.stringify({
+          id: 2,
+          method: 'checkIn',
+          data: { displayName: 'Stuck', agreementVersion: reader.agreementVersion, media: { audio: true, video: false } },
+        }),
+      );
+      await fac.client.waitFor('knock');
+      await fac.client.call('admit', { participantId: reader.participantId });
+      // From here on the reader reads nothing: the kernel's buffers fill, then the server's.
+      reader.tcp.pause();
+      const text = 'x'.repeat(2000);
+      let sent = 0;
+      while (stuck.server.rooms.get(stuck.info.sessionId)?.hasPeer(reader.participantId)) {
+        // Pipelined in batches: the facilitator's own socket reads normally.
+        const batch = Array.from({ length: 200 }, () => fac.client.request('message', { to: reader.participantId, text }));
+        const answers = await Promise.all(batch);
+        sent += batch.length;
+        if (answers.some((a) => !a.ok)) break;
+        // Far past kernel buffers (a few MB on loopback) plus the limit: the cut never came.
+        if (sent * text.length > 64 * 1024 * 1024) throw new Error('the stalled reader was never dropped');
+      }
+      await fac.client.waitFor('participantLeft', (d) => d.participantId === reader.participantId);
+      // Cut by the backlog limit, well before the heartbeat: the room no longer holds the peer.
+      expect(stuck.server.rooms.get(stuck.info.sessionId)?.hasPeer(reader.participantId)).toBe(false);
+      reader.ws.terminate();
+      // Another client is unaffected.
+      const other = await admitted(stuck.info, stuck.info.invitations[3]!, fac.client, 'Other');
+      expect(other.client.isOpen).toBe(true);
+      await other.client.close();
+      await fac.client.close();
+    });
   });
 });

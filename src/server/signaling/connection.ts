@@ -26,6 +26,7 @@ import type { Room } from '../rooms/room.js';
 import type { SignalingContext } from './context.js';
 import { clinicianHello, participantHello, type Joined } from './hello.js';
 import { runMethod, type MethodContext } from './methods.js';
+import type { SignalingLimits } from './signalingServer.js';
 
 const log = createLogger('signaling');
 
@@ -45,6 +46,7 @@ export class SignalingConnection implements PeerChannel {
   private joined: { peer: Peer; room: Room; onLeave: (() => void) | undefined } | undefined;
   private readonly badRequests = new SlidingWindowLimiter(FLOOD_LIMIT, FLOOD_WINDOW_MS);
   private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
+  private helloTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -52,7 +54,13 @@ export class SignalingConnection implements PeerChannel {
     readonly connectionId: string,
     /** The remote address, for per-address limits; never logged. */
     private readonly address: string,
+    private readonly limits: Pick<SignalingLimits, 'helloTimeoutMs' | 'maxBufferedBytes'>,
   ) {
+    this.helloTimer = setTimeout(() => {
+      log.info('socket.hello_timeout', { connectionId });
+      this.close(CLOSE_POLICY_VIOLATION, 'no hello in time');
+    }, limits.helloTimeoutMs);
+    this.helloTimer.unref();
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => log.warn('socket.error', { connectionId, ...errorFields(err) }));
@@ -77,7 +85,19 @@ export class SignalingConnection implements PeerChannel {
   // --- frames ----------------------------------------------------------------------------
 
   private send(frame: object): void {
-    if (this.isOpen) this.socket.send(JSON.stringify(frame));
+    if (!this.isOpen) return;
+    this.socket.send(JSON.stringify(frame));
+    // Past the kernel's buffers the backlog is ours to hold. A reader this far behind is not
+    // coming back in time to make use of it: cut it now (a close frame would only queue
+    // behind the backlog), and its peer leaves the room as on any other close.
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      log.warn('socket.backlog', {
+        connectionId: this.connectionId,
+        participantId: this.joined?.peer.participantId,
+        bytes: this.socket.bufferedAmount,
+      });
+      this.socket.terminate();
+    }
   }
 
   private respond(id: number, data: unknown): void {
@@ -156,6 +176,7 @@ export class SignalingConnection implements PeerChannel {
     }
     this.joined = { peer: joined.peer, room: joined.room, onLeave: joined.onLeave };
     this.helloState = 'done';
+    clearTimeout(this.helloTimer);
     log.info('hello.ok', {
       connectionId: this.connectionId,
       sessionId: joined.room.id,
@@ -192,6 +213,7 @@ export class SignalingConnection implements PeerChannel {
   }
 
   private onClose(): void {
+    clearTimeout(this.helloTimer);
     const joined = this.joined;
     this.joined = undefined;
     if (joined) {

@@ -16,18 +16,47 @@ const log = createLogger('signaling');
 
 export const WS_PATH = '/ws';
 const CLOSE_GOING_AWAY = 1001;
-/**
- * A socket that misses a ping interval's pong is cut. Without this a vanished laptop would
- * hold its invitation (one live connection each) until TCP gives up, minutes later.
- */
-export const HEARTBEAT_MS = 15_000;
+
+/** How long a socket may idle, stall or fall behind before it is dropped (docs/protocol.md). */
+export interface SignalingLimits {
+  /**
+   * A socket that misses a ping interval's pong is cut. Without this a vanished laptop would
+   * hold its invitation (one live connection each) until TCP gives up, minutes later.
+   */
+  heartbeatMs: number;
+  /**
+   * A socket that has not said a successful hello this long after opening is closed with
+   * 1008: an anonymous socket costs memory and a file descriptor and proves nothing. Failed
+   * hellos do not restart the clock. The participant page opens a new socket per attempt
+   * when the old one is gone, so a slow typist loses nothing.
+   */
+  helloTimeoutMs: number;
+  /**
+   * Bytes the server may hold for one socket that is not reading (its send queue above the
+   * kernel's buffers) before cutting it. A reader that never reads would otherwise make the
+   * server keep every notification of a long group for it.
+   */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
+  heartbeatMs: 15_000,
+  helloTimeoutMs: 30_000,
+  // Far above what a reading client ever has queued (a snapshot is a few KiB), and small
+  // enough that a handful of stalled sockets cost the server little.
+  maxBufferedBytes: 1024 * 1024,
+};
 
 export interface SignalingServer {
   readonly connections: number;
   close(): Promise<void>;
 }
 
-export function attachSignaling(server: HttpServer, ctx: SignalingContext): SignalingServer {
+export function attachSignaling(
+  server: HttpServer,
+  ctx: SignalingContext,
+  limits: SignalingLimits = DEFAULT_SIGNALING_LIMITS,
+): SignalingServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const sockets = new Set<WebSocket>();
   const alive = new WeakSet<WebSocket>();
@@ -47,7 +76,7 @@ export function attachSignaling(server: HttpServer, ctx: SignalingContext): Sign
     } catch (err) {
       log.error('live.sweep_failed', errorFields(err));
     }
-  }, HEARTBEAT_MS);
+  }, limits.heartbeatMs);
   heartbeat.unref();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -62,7 +91,7 @@ export function attachSignaling(server: HttpServer, ctx: SignalingContext): Sign
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
       ws.on('close', () => sockets.delete(ws));
-      new SignalingConnection(ws, ctx, connectionId, req.socket.remoteAddress ?? 'unknown');
+      new SignalingConnection(ws, ctx, connectionId, req.socket.remoteAddress ?? 'unknown', limits);
       log.debug('socket.opened', { connectionId });
     });
   };
