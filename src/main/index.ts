@@ -3,7 +3,8 @@
  * security rules. Network calls to the session server's HTTP API run here so tokens
  * never enter the renderer's storage.
  */
-import { app, clipboard, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS } from '../shared/ipc';
@@ -12,6 +13,7 @@ import { captureProtectionFor, createHandlers } from './ipc/handlers';
 import { createLogger } from './log';
 import { isAppUrl, isPermissionAllowed, type AppLocation } from './security';
 import { NotesService } from './notes/notesService';
+import { RostersService } from './rosters/rostersService';
 import { createKeytarKeyStore } from './notes/vault';
 import { ServerSession } from './services/serverSession';
 import { createConsoleWindow } from './window';
@@ -27,6 +29,8 @@ app.enableSandbox();
 
 function registerIpc(): void {
   const server = new ServerSession();
+  // One keychain door for the vault and the roster cache, which is sealed under the vault's key.
+  const keyStore = createKeytarKeyStore();
   const dispatch = createIpcDispatcher(
     createHandlers({
       appInfo: {
@@ -36,7 +40,22 @@ function registerIpc(): void {
         defaultServerUrl: process.env['CONFIDANT_SERVER_URL'] ?? null,
       },
       server,
-      notes: new NotesService({ baseDir: app.getPath('userData'), keyStore: createKeytarKeyStore(), server }),
+      notes: new NotesService({ baseDir: app.getPath('userData'), keyStore, server }),
+      rosters: new RostersService({ baseDir: app.getPath('userData'), keyStore, server }),
+      files: {
+        saveText: async (suggestedName, text) => {
+          const options = {
+            defaultPath: join(app.getPath('documents'), suggestedName),
+            filters: [{ name: 'CSV', extensions: ['csv'] }],
+          };
+          const parent = BrowserWindow.getFocusedWindow();
+          const choice = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
+          if (choice.canceled || !choice.filePath) return null;
+          // Only the clinician's account may read an export: it names clients.
+          await writeFile(choice.filePath, text, { encoding: 'utf8', mode: 0o600 });
+          return choice.filePath;
+        },
+      },
       clipboard: { writeText: (text) => clipboard.writeText(text), readText: () => clipboard.readText() },
       notifier: {
         show: (title, body) => {

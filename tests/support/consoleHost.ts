@@ -4,7 +4,7 @@
  * handlers and dispatcher that src/main registers with ipcMain.handle. Playwright injects
  * a `window.confidant` shaped exactly like the preload's: one function per IPC channel.
  */
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import type { Page } from '@playwright/test';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
 import { NotesService } from '../../src/main/notes/notesService';
+import { RostersService } from '../../src/main/rosters/rostersService';
 import { createKeytarKeyStore } from '../../src/main/notes/vault';
 import { ServerSession } from '../../src/main/services/serverSession';
 import { BRIDGE_NAME, IPC_CHANNELS } from '../../src/shared/ipc';
@@ -34,6 +35,8 @@ export interface ConsoleHost {
   notifications: { title: string; body: string }[];
   /** What main would have put on the system clipboard (Electron's clipboard is glue left out). */
   clipboard: { text: string };
+  /** Files main would have saved where the clinician chose (Electron's save dialog is glue left out). */
+  savedFiles: { suggestedName: string; path: string }[];
   /** Give a page the bridge; call before the page navigates. */
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
@@ -65,13 +68,17 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
 
   const notifications: { title: string; body: string }[] = [];
   const clipboard = { text: '' };
+  const savedFiles: { suggestedName: string; path: string }[] = [];
+  const exportsDir = join(userDataDir, 'exports');
   return {
     url: `http://127.0.0.1:${port}/`,
     notifications,
     clipboard,
+    savedFiles,
     async attach(page) {
       // One ServerSession per page, as one console window has one main process.
       const server = new ServerSession();
+      const keyStore = createKeytarKeyStore();
       const dispatch = createIpcDispatcher(
         createHandlers({
           appInfo: {
@@ -82,7 +89,18 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
           },
           server,
           // The real OS keychain (gnome-keyring in the test run's private D-Bus session).
-          notes: new NotesService({ baseDir: userDataDir, keyStore: createKeytarKeyStore(), server }),
+          notes: new NotesService({ baseDir: userDataDir, keyStore, server }),
+          rosters: new RostersService({ baseDir: userDataDir, keyStore, server }),
+          // The clinician "chooses" the suggested name in the host's exports folder.
+          files: {
+            saveText: async (suggestedName, text) => {
+              mkdirSync(exportsDir, { recursive: true });
+              const path = join(exportsDir, `${savedFiles.length + 1}-${suggestedName}`);
+              writeFileSync(path, text, { encoding: 'utf8', mode: 0o600 });
+              savedFiles.push({ suggestedName, path });
+              return path;
+            },
+          },
           notifier: { show: (title, body) => notifications.push({ title, body }) },
           clipboard: {
             writeText: (text) => {

@@ -15,6 +15,7 @@ import {
   TotpEnrolment,
 } from '../../shared/protocol';
 import type { NotesService } from '../notes/notesService';
+import type { RostersService } from '../rosters/rostersService';
 import type { ServerSession } from '../services/serverSession';
 import type { IpcHandlers } from './dispatch';
 
@@ -29,12 +30,20 @@ export interface Clipboard {
   readText(): string | Promise<string>;
 }
 
+/** Files the clinician chose to save (Electron's save dialog in main). */
+export interface Files {
+  /** Asks where to save `text` (suggesting `suggestedName`) and writes it; null if cancelled. */
+  saveText(suggestedName: string, text: string): Promise<string | null>;
+}
+
 export interface ConsoleServices {
   appInfo: AppInfo;
   server: ServerSession;
   notifier: Notifier;
   clipboard: Clipboard;
   notes: NotesService;
+  rosters: RostersService;
+  files: Files;
 }
 
 /** How long a copied link or passcode stays on the clipboard before main clears it. */
@@ -52,17 +61,23 @@ export function knockNotification(waiting: number): { title: string; body: strin
 }
 
 export function createHandlers(services: ConsoleServices): IpcHandlers {
-  const { server, notes } = services;
-  server.onSignedOut = () => notes.close();
+  const { server, notes, rosters } = services;
+  server.onSignedOut = () => {
+    notes.close();
+    rosters.close();
+  };
   return {
     'app:info': async () => services.appInfo,
     'auth:signIn': async (request) => {
       const account = await server.signIn(request);
       await notes.open(account);
+      // After the vault: the roster cache is sealed under the vault's key, made there on first use.
+      await rosters.open(account);
       return account;
     },
     'auth:signOut': async () => {
       notes.close();
+      rosters.close();
       await server.signOut();
       return {};
     },
@@ -116,6 +131,16 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'notes:return': async ({ id, comment }) => notes.returnToAuthor(id, comment),
     'notes:resolveConflict': async ({ id, keep }) => notes.resolveConflict(id, keep),
     'notes:sync': () => notes.syncNow(),
+    'rosters:list': (range) => rosters.list(range),
+    'rosters:get': ({ sessionId }) => rosters.get(sessionId),
+    'rosters:exportCsv': async ({ sessionId }) => {
+      const { suggestedName, text } = await rosters.exportCsv(sessionId);
+      return { path: await services.files.saveText(suggestedName, text) };
+    },
+    'attendance:client': ({ participantRef, from, to }) => rosters.attendance(participantRef, from, to),
+    'attendance:setTarget': ({ participantRef, hoursPerWeek }) => rosters.setTarget(participantRef, hoursPerWeek),
+    'audit:verify': () => rosters.verifyAudit(),
+    'audit:list': ({ sessionId }) => rosters.auditOf(sessionId),
   };
 }
 

@@ -21,6 +21,18 @@ interface SignedIn extends SignInResult {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/**
+ * No server answered at all (network down, server stopped, timeout), as opposed to a server
+ * that answered with an error. Only this lets a caller serve a copy it saved earlier: a 401
+ * or 403 is the server's word and must never be papered over with a cached answer.
+ */
+export class ServerUnreachableError extends ProtocolError {
+  constructor(serverUrl: string) {
+    super('NOT_FOUND', `No Confidant server answered at ${serverUrl}. Check the address and your connection.`);
+    this.name = 'ServerUnreachableError';
+  }
+}
+
 export class ServerSession {
   private signedIn: SignedIn | null = null;
 
@@ -76,6 +88,15 @@ export class ServerSession {
     return this.call(s.serverUrl, path, { method, body, token: s.token }, schema);
   }
 
+  /** An authenticated GET of a text document (a CSV export): the body as the server sent it. */
+  async apiText(path: string, accept: string): Promise<string> {
+    const s = this.require();
+    const response = await this.send(s.serverUrl, path, { method: 'GET', token: s.token }, accept);
+    const text = await response.text();
+    if (!response.ok) this.fail(response, text, s.token);
+    return text;
+  }
+
   connection(sessionId: string): SessionConnection {
     const s = this.require();
     const url = new URL('/ws', s.serverUrl);
@@ -94,12 +115,31 @@ export class ServerSession {
     init: { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; body?: unknown; token?: string },
     schema: z.ZodType<T>,
   ): Promise<T> {
-    let response: Response;
+    const response = await this.send(serverUrl, path, init, 'application/json');
+    const text = await response.text();
+    if (!response.ok) this.fail(response, text, init.token);
+    let json: unknown = undefined;
     try {
-      response = await this.fetchImpl(new URL(path, serverUrl), {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // handled below
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ProtocolError('INTERNAL', 'The server sent an answer this console does not understand.');
+    return parsed.data;
+  }
+
+  private async send(
+    serverUrl: string,
+    path: string,
+    init: { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; body?: unknown; token?: string },
+    accept: string,
+  ): Promise<Response> {
+    try {
+      return await this.fetchImpl(new URL(path, serverUrl), {
         method: init.method,
         headers: {
-          accept: 'application/json',
+          accept,
           ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
         },
@@ -108,26 +148,24 @@ export class ServerSession {
         redirect: 'error',
       });
     } catch {
-      throw new ProtocolError('NOT_FOUND', `No Confidant server answered at ${serverUrl}. Check the address and your connection.`);
+      throw new ServerUnreachableError(serverUrl);
     }
-    const text = await response.text();
+  }
+
+  /** Turns an error answer into a ProtocolError; a 401 for the current token ends the sign-in. */
+  private fail(response: Response, text: string, token: string | undefined): never {
+    if (response.status === 401 && this.signedIn?.token === token && token) {
+      this.signedIn = null;
+      this.onSignedOut?.();
+    }
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      // handled below
+      // not JSON: reported by status below
     }
-    if (!response.ok) {
-      if (response.status === 401 && this.signedIn?.token === init.token && init.token) {
-        this.signedIn = null;
-        this.onSignedOut?.();
-      }
-      const err = HttpErrorResponse.safeParse(json);
-      if (err.success) throw new ProtocolError(err.data.error.code, err.data.error.message);
-      throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ProtocolError('INTERNAL', 'The server sent an answer this console does not understand.');
-    return parsed.data;
+    const err = HttpErrorResponse.safeParse(json);
+    if (err.success) throw new ProtocolError(err.data.error.code, err.data.error.message);
+    throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`);
   }
 }

@@ -4,21 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleServices, Notifier } from '../../../src/main/ipc/handlers';
 import { NotesService } from '../../../src/main/notes/notesService';
+import { RostersService } from '../../../src/main/rosters/rostersService';
 import { createMemoryKeyStore } from '../../../src/main/notes/vault';
 import { ServerSession } from '../../../src/main/services/serverSession';
 
 export function consoleServices(overrides: { notifier?: Notifier } = {}): ConsoleServices {
   const server = new ServerSession();
+  const baseDir = mkdtempSync(join(tmpdir(), 'confidant-console-test-'));
+  const keyStore = createMemoryKeyStore();
   return {
     appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
     server,
     notifier: overrides.notifier ?? { show: () => undefined },
     clipboard: { writeText: () => undefined, readText: () => '' },
     // The OS keychain has its own tests (tests/main/notes/vault.keychain.test.ts).
-    notes: new NotesService({
-      baseDir: mkdtempSync(join(tmpdir(), 'confidant-console-test-')),
-      keyStore: createMemoryKeyStore(),
-      server,
-    }),
+    notes: new NotesService({ baseDir, keyStore, server }),
+    rosters: new RostersService({ baseDir, keyStore, server }),
+    files: {
+      saveText: async () => {
+        throw new Error('this test saves no files');
+      },
+    },
   };
 }

@@ -1,0 +1,190 @@
+/**
+ * The rosters a clinician has opened, kept so they stay readable without a network: one
+ * SQLite file per clinician per server beside the note vault, every row sealed with
+ * `nacl.secretbox` under the note vault's key (read from the OS keychain, never made here).
+ *
+ * - Nothing about a client is in the clear: a row is an opaque index (HMAC of the cache key
+ *   under a key derived from the vault key, so session ids and client references cannot be
+ *   read or guessed from the file) and a sealed blob. When the copy was fetched is sealed too.
+ * - Each seal has a fresh random nonce, and the sealed plaintext names the cache key it was
+ *   written for, so a blob copied onto another row is refused rather than shown as that row.
+ * - A key-check row sealed on first use tells a replaced keychain entry from a damaged row:
+ *   under a different key the whole cache is dropped (it only holds copies of what the server
+ *   keeps) and starts again, so stale ciphertext never lingers under a key nobody has.
+ * - No key, no cache: the caller gets null and the screen works online only. Never plaintext.
+ *
+ * Layout of a sealed blob: format byte (1) · nonce (24) · secretbox output (16-byte tag + ciphertext),
+ * the same layout the note vault uses (src/main/notes/sealing.ts), with its own binding.
+ */
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import nacl from 'tweetnacl';
+import { createLogger } from '../log';
+import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
+
+const log = createLogger('rosters.cache');
+
+const FORMAT = 1;
+const KEY_CHECK = 'key-check';
+/** The newest rows kept; older ones go first. A year of weekly groups fits many times over. */
+export const MAX_ROWS = 2000;
+
+/** A copy the console saved, and when the server gave it. */
+export interface CachedCopy<T> {
+  data: T;
+  fetchedAt: string;
+}
+
+/** A blob that does not open under this key for this row: altered, moved or from another key. */
+export class CacheSealError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CacheSealError';
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Seals `payload` for the row `cacheKey`. Exported for tests of the format. */
+export function sealEntry(key: Uint8Array, cacheKey: string, payload: unknown): Buffer {
+  const plaintext = encoder.encode(JSON.stringify({ k: cacheKey, d: payload }));
+  const nonce = nacl.randomBytes(nacl.secretbox.nonceLength);
+  const box = nacl.secretbox(plaintext, nonce, key);
+  const out = Buffer.allocUnsafe(1 + nonce.length + box.length);
+  out[0] = FORMAT;
+  out.set(nonce, 1);
+  out.set(box, 1 + nonce.length);
+  return out;
+}
+
+/** Opens a blob sealed for exactly `cacheKey`; throws CacheSealError otherwise. */
+export function openEntry(key: Uint8Array, cacheKey: string, blob: Uint8Array): unknown {
+  const nonceEnd = 1 + nacl.secretbox.nonceLength;
+  if (blob.length < nonceEnd + nacl.secretbox.overheadLength || blob[0] !== FORMAT) {
+    throw new CacheSealError('cached copy is truncated or of an unknown format');
+  }
+  const plaintext = nacl.secretbox.open(blob.subarray(nonceEnd), blob.subarray(1, nonceEnd), key);
+  if (!plaintext) throw new CacheSealError('cached copy does not open: it was altered, or sealed under another key');
+  let parsed: { k?: unknown; d?: unknown };
+  try {
+    parsed = JSON.parse(decoder.decode(plaintext)) as typeof parsed;
+  } catch {
+    throw new CacheSealError('cached copy opened but is not a cache record');
+  }
+  if (parsed.k !== cacheKey) throw new CacheSealError('cached copy belongs to another record');
+  return parsed.d;
+}
+
+/** The cache file for this account (named by a hash, as the vault is: no account names on disk). */
+export function rosterCachePath(dir: string, account: string): string {
+  const tag = createHash('sha256').update(account).digest('hex').slice(0, 16);
+  return join(dir, `rosters-${tag}.sqlite`);
+}
+
+export class RosterCache {
+  private readonly indexKey: Buffer;
+  private readonly stmt;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly key: Uint8Array,
+  ) {
+    // A separate key for the row index, so the sealing key is used for one thing only.
+    this.indexKey = Buffer.from(hkdfSync('sha256', key, new Uint8Array(0), 'confidant roster cache index', 32));
+    this.stmt = {
+      get: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cache WHERE id = ?'),
+      // REPLACE gives the row a new rowid, so rowid order is write order for pruning.
+      put: db.prepare('INSERT OR REPLACE INTO cache (id, sealed) VALUES (?, ?)'),
+      delete: db.prepare('DELETE FROM cache WHERE id = ?'),
+      prune: db.prepare(
+        `DELETE FROM cache WHERE id <> '${KEY_CHECK}'
+           AND rowid NOT IN (SELECT rowid FROM cache WHERE id <> '${KEY_CHECK}' ORDER BY rowid DESC LIMIT ?)`,
+      ),
+    };
+  }
+
+  /**
+   * Opens the account's cache under the note vault's key, or returns null when there is no
+   * key to use (no keychain, no entry yet, an entry that is not a key).
+   */
+  static async open(options: { dir: string; account: string; keyStore: KeyStore }): Promise<RosterCache | null> {
+    let key: Uint8Array | null;
+    try {
+      key = await options.keyStore.get(options.account);
+    } catch (err) {
+      if (!(err instanceof KeychainUnavailableError)) throw err;
+      log.warn('cache.off reason=no-keychain');
+      return null;
+    }
+    if (!key || key.length !== nacl.secretbox.keyLength) {
+      log.warn('cache.off reason=no-key');
+      return null;
+    }
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    const db = new BetterSqlite3(rosterCachePath(options.dir, options.account));
+    try {
+      db.pragma('journal_mode = WAL');
+      // A lost last write costs one refetch, not data: NORMAL is enough for a cache.
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE IF NOT EXISTS cache (id TEXT PRIMARY KEY, sealed BLOB NOT NULL)');
+      const check = db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cache WHERE id = ?').get(KEY_CHECK);
+      let keyMatches = false;
+      if (check) {
+        try {
+          keyMatches = openEntry(key, KEY_CHECK, check.sealed) === 'ok';
+        } catch {
+          keyMatches = false;
+        }
+      }
+      if (!keyMatches) {
+        if (check) log.warn('cache.reset reason=key-changed');
+        db.transaction(() => {
+          db.exec('DELETE FROM cache');
+          db.prepare('INSERT INTO cache (id, sealed) VALUES (?, ?)').run(KEY_CHECK, sealEntry(key, KEY_CHECK, 'ok'));
+        })();
+      }
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new RosterCache(db, key);
+  }
+
+  /** The copy saved for `cacheKey`, or null if none (or one that does not open, which is dropped). */
+  get<T>(cacheKey: string, parse: (data: unknown) => T): CachedCopy<T> | null {
+    const id = this.rowId(cacheKey);
+    const row = this.stmt.get.get(id);
+    if (!row) return null;
+    try {
+      const opened = openEntry(this.key, cacheKey, row.sealed) as { fetchedAt?: unknown; data?: unknown };
+      if (typeof opened?.fetchedAt !== 'string') throw new CacheSealError('cached copy has no fetch time');
+      return { data: parse(opened.data), fetchedAt: opened.fetchedAt };
+    } catch (err) {
+      // A damaged or foreign row is worth nothing offline; drop it so the next fetch replaces it.
+      log.warn(`cache.row.unreadable ${err instanceof Error ? err.name : 'error'}`);
+      this.stmt.delete.run(id);
+      return null;
+    }
+  }
+
+  put(cacheKey: string, copy: CachedCopy<unknown>): void {
+    this.stmt.put.run(this.rowId(cacheKey), sealEntry(this.key, cacheKey, copy));
+    this.stmt.prune.run(MAX_ROWS);
+  }
+
+  /** Forgets a copy (the server said this clinician may no longer see it). */
+  delete(cacheKey: string): void {
+    this.stmt.delete.run(this.rowId(cacheKey));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private rowId(cacheKey: string): string {
+    return createHmac('sha256', this.indexKey).update(cacheKey).digest('hex');
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The offline roster cache: a real SQLite file, sealed under the note vault's key from a key
+ * store (in memory here; the OS keychain in the last block, run through scripts/with-keyring.sh).
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import keytar from 'keytar';
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeychainUnavailableError, createKeytarKeyStore, createMemoryKeyStore, KEYCHAIN_SERVICE, openVault, type KeyStore } from '../../src/main/notes/vault';
+import { MAX_ROWS, openEntry, RosterCache, rosterCachePath, sealEntry } from '../../src/main/rosters/rosterCache';
+import { tempDir } from './notes/support/fixture';
+
+const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
+const MARKERS = ['Robin-Marker-7Q', 'IOP-MARKER-991', 'Tuesday marker group', 'sess-marker-42'];
+
+const roster = {
+  session: { id: MARKERS[3], title: MARKERS[2] },
+  entries: [{ participantRef: MARKERS[1], displayName: MARKERS[0], minutesPresent: 47 }],
+};
+const asIs = (d: unknown) => d;
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function dir(): string {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+async function openCache(d: string, keyStore: KeyStore, account = ACCOUNT): Promise<RosterCache> {
+  const cache = await RosterCache.open({ dir: d, account, keyStore });
+  if (!cache) throw new Error('expected a cache');
+  cleanups.unshift(() => {
+    try {
+      cache.close();
+    } catch {
+      // closed by the test already
+    }
+  });
+  return cache;
+}
+
+/** Every byte the cache left on disk (the database and any journal beside it). */
+function bytesOnDisk(d: string): Buffer {
+  return Buffer.concat(readdirSync(d).map((f) => readFileSync(join(d, f))));
+}
+
+describe('the roster cache', () => {
+  it('keeps a copy that reads back with when it was fetched, and no client detail is in the file', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    cache.put(`roster\n${MARKERS[3]}`, { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    expect(cache.get(`roster\n${MARKERS[3]}`, asIs)).toEqual({ data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    // Still in the journal before close, and in the main file after: look at both moments.
+    const whileOpen = bytesOnDisk(d);
+    cache.close();
+    const afterClose = bytesOnDisk(d);
+    expect(afterClose.length).toBeGreaterThan(0);
+    for (const bytes of [whileOpen, afterClose]) {
+      for (const marker of [...MARKERS, '2026-11-03', 'fetchedAt', 'roster']) {
+        expect(bytes.includes(Buffer.from(marker)), `"${marker}" on disk`).toBe(false);
+      }
+    }
+    const again = await openCache(d, keyStore);
+    expect(again.get(`roster\n${MARKERS[3]}`, asIs)?.data).toEqual(roster);
+  });
+
+  it('seals each write with a fresh nonce', () => {
+    const key = nacl.randomBytes(32);
+    const a = sealEntry(key, 'roster\ns-1', roster);
+    const b = sealEntry(key, 'roster\ns-1', roster);
+    expect(a.subarray(1, 25).equals(b.subarray(1, 25))).toBe(false);
+    expect(openEntry(key, 'roster\ns-1', a)).toEqual(roster);
+  });
+
+  it('refuses a row moved onto another key, and drops it', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    cache.put('roster\ns-A', { data: { who: 'A' }, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.put('roster\ns-B', { data: { who: 'B' }, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.close();
+
+    // Copy A's sealed blob over B's row, directly in SQLite (rowid order is write order).
+    const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
+    const [rowA, rowB] = db.prepare(`SELECT id, sealed FROM cache WHERE id <> 'key-check' ORDER BY rowid`).all() as { id: string; sealed: Buffer }[];
+    db.prepare('UPDATE cache SET sealed = ? WHERE id = ?').run(rowA!.sealed, rowB!.id);
+    db.close();
+
+    const reopened = await openCache(d, keyStore);
+    expect(reopened.get('roster\ns-B', asIs)).toBeNull();
+    expect(reopened.get('roster\ns-A', asIs)?.data).toEqual({ who: 'A' });
+    // Dropped, not kept to fail again.
+    reopened.close();
+    const after = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
+    expect(after.prepare('SELECT count(*) AS n FROM cache WHERE id = ?').get(rowB!.id)).toEqual({ n: 0 });
+    after.close();
+  });
+
+  it('refuses a tampered row', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.close();
+    const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
+    const row = db.prepare(`SELECT id, sealed FROM cache WHERE id <> 'key-check'`).get() as { id: string; sealed: Buffer };
+    const flipped = Buffer.from(row.sealed);
+    flipped[flipped.length - 3]! ^= 0x01;
+    db.prepare('UPDATE cache SET sealed = ? WHERE id = ?').run(flipped, row.id);
+    db.close();
+    const reopened = await openCache(d, keyStore);
+    expect(reopened.get('roster\ns-A', asIs)).toBeNull();
+  });
+
+  it('under another key opens nothing old and starts again', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.close();
+    // The keychain entry was replaced.
+    await keyStore.set(ACCOUNT, nacl.randomBytes(32));
+    const replaced = await openCache(d, keyStore);
+    expect(replaced.get('roster\ns-A', asIs)).toBeNull();
+    replaced.put('roster\ns-B', { data: { who: 'B' }, fetchedAt: '2026-11-04T18:00:00.000Z' });
+    replaced.close();
+    // The old rows are gone from the file, not merely unreadable.
+    const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
+    expect((db.prepare('SELECT count(*) AS n FROM cache').get() as { n: number }).n).toBe(2);
+    db.close();
+    expect((await openCache(d, keyStore)).get('roster\ns-B', asIs)?.data).toEqual({ who: 'B' });
+  });
+
+  it('is off, and writes no file, without a key or a keychain', async () => {
+    const d = dir();
+    expect(await RosterCache.open({ dir: d, account: ACCOUNT, keyStore: createMemoryKeyStore() })).toBeNull();
+    const noKeychain: KeyStore = {
+      get: async () => {
+        throw new KeychainUnavailableError('no Secret Service on the bus');
+      },
+      set: async () => {
+        throw new KeychainUnavailableError('no Secret Service on the bus');
+      },
+    };
+    expect(await RosterCache.open({ dir: d, account: ACCOUNT, keyStore: noKeychain })).toBeNull();
+    expect(existsSync(rosterCachePath(d, ACCOUNT))).toBe(false);
+  });
+
+  it('keeps the newest rows and forgets the oldest beyond its limit', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    for (let i = 0; i < MAX_ROWS + 3; i++) cache.put(`roster\ns-${i}`, { data: i, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    expect(cache.get('roster\ns-0', asIs)).toBeNull();
+    expect(cache.get('roster\ns-2', asIs)).toBeNull();
+    expect(cache.get('roster\ns-3', asIs)?.data).toBe(3);
+    expect(cache.get(`roster\ns-${MAX_ROWS + 2}`, asIs)?.data).toBe(MAX_ROWS + 2);
+    // The key check survives pruning, so the next open does not take the key for a new one.
+    cache.close();
+    expect((await openCache(d, keyStore)).get('roster\ns-3', asIs)?.data).toBe(3);
+  });
+});
+
+async function secretServiceReachable(): Promise<boolean> {
+  try {
+    await keytar.findCredentials('confidant-probe');
+    return true;
+  } catch {
+    return false;
+  }
+}
+const reachable = await secretServiceReachable();
+
+describe.skipIf(!reachable)('the roster cache with the real OS keychain', () => {
+  const accounts: string[] = [];
+  afterEach(async () => {
+    for (const a of accounts.splice(0)) await keytar.deletePassword(KEYCHAIN_SERVICE, a).catch(() => false);
+  });
+
+  it('uses the key the note vault made, and makes none of its own', async () => {
+    const d = dir();
+    const account = `test-${randomUUID()}@http://127.0.0.1:8443`;
+    accounts.push(account);
+    expect(await RosterCache.open({ dir: d, account, keyStore: createKeytarKeyStore() })).toBeNull();
+    expect(await keytar.getPassword(KEYCHAIN_SERVICE, account)).toBeNull();
+
+    const vault = await openVault({ dir: d, account, keyStore: createKeytarKeyStore() });
+    vault.close();
+    const cache = await openCache(d, createKeytarKeyStore(), account);
+    cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.close();
+    const db = new BetterSqlite3(rosterCachePath(d, account));
+    const row = db.prepare(`SELECT sealed FROM cache WHERE id <> 'key-check'`).get() as { sealed: Buffer };
+    db.close();
+    const vaultKey = Buffer.from((await keytar.getPassword(KEYCHAIN_SERVICE, account)) ?? '', 'base64');
+    expect(openEntry(vaultKey, 'roster\ns-A', row.sealed)).toEqual({ data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+  });
+});
