@@ -1,58 +1,43 @@
 /**
- * The full-text index: normalised words → note ids, in main's memory only, built once after
- * unlock from the decrypted notes and updated on every save. Nothing of it reaches disk.
+ * The full-text index: normalised words → notes, in main's memory, decrypted only there.
+ *
+ * Two layers, so that opening a vault does not mean decrypting and tokenizing every note:
+ * - the *base*: what the last snapshot held (indexSnapshot.ts seals it in the vault). Words
+ *   are sorted and cut into chunks; each chunk's postings are opened only when a search
+ *   touches a word in its range, and decoded only for the words the search needs.
+ * - the *overlay*: notes saved since that snapshot. Their base postings are ignored (the note
+ *   is "stale" in the base) and their current words live here.
+ * Notes are numbered (integers, stable for the life of a snapshot lineage) so postings are
+ * compact. A save only records the note's texts; they are tokenized at the next search or
+ * snapshot, which keeps tokenizing (the slowest step) off the autosave path.
  */
+
+/** Splits text into searchable words: NFKD, accents dropped, lower case, letters and digits. */
 export function tokenize(text: string): string[] {
+  // ASCII text (most of it) has nothing for NFKD or mark stripping to do; a char-code scan is
+  // about ten times faster than the Unicode regex below and gives the same words.
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    const out: string[] = [];
+    const lower = text.toLowerCase();
+    let start = -1;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 32;
+      const word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+      if (word && start < 0) start = i;
+      else if (!word && start >= 0) {
+        out.push(lower.slice(start, i));
+        start = -1;
+      }
+    }
+    return out;
+  }
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0);
-}
-
-export class SearchIndex {
-  private readonly postings = new Map<string, Set<string>>();
-  private readonly wordsOf = new Map<string, Set<string>>();
-
-  /** Replaces what is indexed for one note. */
-  set(id: string, texts: Iterable<string>): void {
-    this.remove(id);
-    const words = new Set<string>();
-    for (const t of texts) for (const w of tokenize(t)) words.add(w);
-    this.wordsOf.set(id, words);
-    for (const w of words) {
-      let ids = this.postings.get(w);
-      if (!ids) this.postings.set(w, (ids = new Set()));
-      ids.add(id);
-    }
-  }
-
-  remove(id: string): void {
-    const words = this.wordsOf.get(id);
-    if (!words) return;
-    for (const w of words) {
-      const ids = this.postings.get(w);
-      ids?.delete(id);
-      if (ids && ids.size === 0) this.postings.delete(w);
-    }
-    this.wordsOf.delete(id);
-  }
-
-  /** Notes containing every word of the query; the last word also matches as a prefix (typing). */
-  search(query: string): Set<string> {
-    const words = tokenize(query);
-    if (words.length === 0) return new Set(this.wordsOf.keys());
-    let result: Set<string> | null = null;
-    words.forEach((w, i) => {
-      const hits = new Set<string>(this.postings.get(w) ?? []);
-      if (i === words.length - 1) {
-        for (const [word, ids] of this.postings) if (word.startsWith(w)) for (const id of ids) hits.add(id);
-      }
-      result = result === null ? hits : new Set([...result].filter((id) => hits.has(id)));
-    });
-    return result ?? new Set();
-  }
 }
 
 /** The texts of a note that search covers. */
@@ -64,4 +49,384 @@ export function searchableTexts(body: { title: string; clientRefs: string[]; sec
     ...body.clients.flatMap((c) => [c.participantRef, c.text]),
     ...addenda.map((a) => a.text),
   ];
+}
+
+// ---- the base's chunk format -------------------------------------------------------------
+//
+// A chunk: u32 term count · u32 byte length of the terms · the terms, UTF-8, joined by '\n'
+// (tokens never contain one) · u32 offsets into the postings (count + 1) · the postings.
+// A term's postings are either tag 0, a varint count and varint gaps between ascending note
+// numbers, or tag 1, a bitmap over every note number (whichever is smaller: common words are
+// bitmaps, rare ones lists). All integers little-endian.
+
+const LIST = 0;
+const BITMAP = 1;
+/** Postings bytes per chunk before a new chunk starts: small enough that one search opens little. */
+const CHUNK_TARGET_BYTES = 96 * 1024;
+
+/** The index is damaged or of another format; the vault rebuilds it from the notes. */
+export class IndexFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexFormatError';
+  }
+}
+
+interface Chunk {
+  terms: string[];
+  offsets: Uint32Array;
+  postings: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeChunk(bytes: Uint8Array): Chunk {
+  try {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = view.getUint32(0, true);
+    const termBytes = view.getUint32(4, true);
+    const terms = count === 0 ? [] : fromUtf8.decode(bytes.subarray(8, 8 + termBytes)).split('\n');
+    if (terms.length !== count) throw new Error('term count');
+    const offStart = 8 + termBytes;
+    const offsets = new Uint32Array(count + 1);
+    for (let i = 0; i <= count; i++) offsets[i] = view.getUint32(offStart + 4 * i, true);
+    const postings = bytes.subarray(offStart + 4 * (count + 1));
+    if (offsets[count] !== postings.length) throw new Error('postings length');
+    return { terms, offsets, postings };
+  } catch (err) {
+    throw new IndexFormatError(`an index chunk does not decode: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function writeVarint(out: number[], n: number): void {
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+}
+
+function encodePostings(docs: number[], docCount: number): number[] {
+  const bitmapBytes = Math.ceil(docCount / 8);
+  const list: number[] = [LIST];
+  writeVarint(list, docs.length);
+  let prev = -1;
+  for (const d of docs) {
+    writeVarint(list, d - prev - 1);
+    prev = d;
+    if (list.length > bitmapBytes + 1) break; // a bitmap will be smaller
+  }
+  if (list.length <= bitmapBytes + 1) return list;
+  const bitmap = new Array<number>(bitmapBytes + 1).fill(0);
+  bitmap[0] = BITMAP;
+  for (const d of docs) bitmap[1 + (d >> 3)]! |= 1 << (d & 7);
+  return bitmap;
+}
+
+function encodeChunk(terms: string[], postings: number[][]): Uint8Array {
+  const termBytes = utf8.encode(terms.join('\n'));
+  const size = postings.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(8 + termBytes.length + 4 * (terms.length + 1) + size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, terms.length, true);
+  view.setUint32(4, termBytes.length, true);
+  out.set(termBytes, 8);
+  let off = 8 + termBytes.length;
+  let at = off + 4 * (terms.length + 1);
+  let rel = 0;
+  for (let i = 0; i < postings.length; i++) {
+    view.setUint32(off, rel, true);
+    off += 4;
+    out.set(postings[i]!, at);
+    at += postings[i]!.length;
+    rel += postings[i]!.length;
+  }
+  view.setUint32(off, rel, true);
+  return out;
+}
+
+/** ORs a term's base postings into `bits` (one bit per note number). */
+function addPostings(chunk: Chunk, t: number, bits: Uint32Array): void {
+  const p = chunk.postings;
+  let i = chunk.offsets[t]!;
+  const end = chunk.offsets[t + 1]!;
+  if (i >= end) throw new IndexFormatError('empty postings');
+  const tag = p[i++]!;
+  if (tag === BITMAP) {
+    for (let b = 0; i < end; i++, b++) if (p[i] !== 0) bits[b >> 2]! |= p[i]! << ((b & 3) * 8);
+    return;
+  }
+  if (tag !== LIST) throw new IndexFormatError('unknown postings tag');
+  const read = (): number => {
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      if (i >= end) throw new IndexFormatError('truncated postings');
+      const byte = p[i++]!;
+      n += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return n;
+      shift += 7;
+    }
+  };
+  const count = read();
+  let d = -1;
+  for (let k = 0; k < count; k++) {
+    d += read() + 1;
+    if (d >= bits.length * 32) throw new IndexFormatError('a posting names no note');
+    bits[d >> 5]! |= 1 << (d & 31);
+  }
+}
+
+/** The postings of every term in a chunk, as note numbers (for writing a new snapshot). */
+function allPostings(chunk: Chunk, docCount: number): number[][] {
+  const bits = new Uint32Array(Math.ceil(docCount / 32));
+  return chunk.terms.map((_, t) => {
+    bits.fill(0);
+    addPostings(chunk, t, bits);
+    return bitsToNumbers(bits);
+  });
+}
+
+function bitsToNumbers(bits: Uint32Array): number[] {
+  const out: number[] = [];
+  for (let w = 0; w < bits.length; w++) {
+    let word = bits[w]!;
+    while (word !== 0) {
+      const low = word & -word;
+      out.push(w * 32 + 31 - Math.clz32(low));
+      word ^= low;
+    }
+  }
+  return out;
+}
+
+/** The first index of a sorted array whose element is >= `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index of a sorted array whose element is > `key`. */
+function upperBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** What a snapshot of the index holds: note numbering and the sorted, chunked postings. */
+export interface IndexSnapshot {
+  /** Note id by number; '' for a number whose note is no longer indexed (numbers are never reused). */
+  ids: string[];
+  /** Each chunk's first term, ascending. */
+  firstTerms: string[];
+  chunks: Uint8Array[];
+}
+
+export interface IndexBase {
+  ids: string[];
+  firstTerms: string[];
+  /** Opens chunk `i` (sealed in the vault); throws if it is damaged or missing. */
+  loadChunk: (i: number) => Uint8Array;
+}
+
+export class SearchIndex {
+  private readonly ids: string[] = [];
+  private readonly numbers = new Map<string, number>();
+  /** Note numbers below this were numbered by the base snapshot. */
+  private readonly baseCount: number;
+  private readonly firstTerms: string[];
+  private readonly chunks: (Chunk | null)[];
+  private readonly loadChunk: (i: number) => Uint8Array;
+  /** Base notes whose base postings no longer apply (saved or removed since the snapshot). */
+  private readonly stale = new Set<number>();
+  /** Notes with words in the index (base notes not removed, overlay notes). */
+  private readonly indexed = new Set<number>();
+  private readonly overlay = new Map<string, Set<number>>();
+  private readonly overlayWords = new Map<number, string[]>();
+  /** Texts saved but not tokenized yet, by note number. */
+  private readonly pending = new Map<number, readonly string[]>();
+
+  constructor(base?: IndexBase) {
+    this.baseCount = base?.ids.length ?? 0;
+    this.firstTerms = base?.firstTerms ?? [];
+    this.chunks = this.firstTerms.map(() => null);
+    this.loadChunk = base?.loadChunk ?? (() => new Uint8Array(0));
+    for (const id of base?.ids ?? []) {
+      if (id !== '') {
+        this.numbers.set(id, this.ids.length);
+        this.indexed.add(this.ids.length);
+      }
+      this.ids.push(id);
+    }
+  }
+
+  private numberOf(id: string): number {
+    let n = this.numbers.get(id);
+    if (n === undefined) {
+      n = this.ids.length;
+      this.ids.push(id);
+      this.numbers.set(id, n);
+    }
+    return n;
+  }
+
+  /** Replaces what is indexed for one note (tokenized lazily, at the next search or snapshot). */
+  set(id: string, texts: readonly string[]): void {
+    this.pending.set(this.numberOf(id), texts);
+  }
+
+  remove(id: string): void {
+    const n = this.numbers.get(id);
+    if (n === undefined) return;
+    this.pending.delete(n);
+    this.dropWords(n);
+  }
+
+  /** How many saves the overlay holds since the base: how stale a snapshot would be. */
+  get changedSinceBase(): number {
+    return this.stale.size + this.overlayWords.size + this.pending.size;
+  }
+
+  private dropWords(n: number): void {
+    if (n < this.baseCount) this.stale.add(n);
+    this.indexed.delete(n);
+    const words = this.overlayWords.get(n);
+    if (!words) return;
+    for (const w of words) {
+      const docs = this.overlay.get(w);
+      docs?.delete(n);
+      if (docs && docs.size === 0) this.overlay.delete(w);
+    }
+    this.overlayWords.delete(n);
+  }
+
+  private flush(): void {
+    for (const [n, texts] of this.pending) {
+      this.dropWords(n);
+      const words = new Set<string>();
+      for (const t of texts) for (const w of tokenize(t)) words.add(w);
+      const list = [...words];
+      this.overlayWords.set(n, list);
+      for (const w of list) {
+        let docs = this.overlay.get(w);
+        if (!docs) this.overlay.set(w, (docs = new Set()));
+        docs.add(n);
+      }
+      this.indexed.add(n);
+    }
+    this.pending.clear();
+  }
+
+  private chunk(i: number): Chunk {
+    let c = this.chunks[i];
+    if (!c) this.chunks[i] = c = decodeChunk(this.loadChunk(i));
+    return c;
+  }
+
+  /** Base postings of `word` (or of every word starting with it) into `bits`. */
+  private addBase(word: string, prefix: boolean, bits: Uint32Array): void {
+    if (this.firstTerms.length === 0) return;
+    // The chunk that would hold `word` is the last whose first term is not after it; words
+    // it prefixes may run on into the chunks after that one.
+    const start = Math.max(0, upperBound(this.firstTerms, word) - 1);
+    for (let c = start; c < this.firstTerms.length; c++) {
+      if (c > start && !(prefix && this.firstTerms[c]!.startsWith(word))) break;
+      const chunk = this.chunk(c);
+      for (let t = lowerBound(chunk.terms, word); t < chunk.terms.length; t++) {
+        const term = chunk.terms[t]!;
+        if (prefix ? !term.startsWith(word) : term !== word) break;
+        addPostings(chunk, t, bits);
+      }
+      if (!prefix) break;
+    }
+  }
+
+  /** Notes containing every word of the query; the last word also matches as a prefix (typing). */
+  search(query: string): Set<string> {
+    this.flush();
+    const words = tokenize(query);
+    if (words.length === 0) return new Set([...this.indexed].map((n) => this.ids[n]!));
+    const size = Math.ceil(this.ids.length / 32);
+    let result: Uint32Array | null = null;
+    words.forEach((w, i) => {
+      const prefix = i === words.length - 1;
+      const bits = new Uint32Array(size);
+      this.addBase(w, prefix, bits);
+      for (const n of this.stale) bits[n >> 5]! &= ~(1 << (n & 31));
+      if (prefix) {
+        for (const [word, docs] of this.overlay) if (word.startsWith(w)) for (const n of docs) bits[n >> 5]! |= 1 << (n & 31);
+      } else {
+        for (const n of this.overlay.get(w) ?? []) bits[n >> 5]! |= 1 << (n & 31);
+      }
+      if (result) for (let k = 0; k < size; k++) result[k]! &= bits[k]!;
+      else result = bits;
+    });
+    return new Set(bitsToNumbers(result ?? new Uint32Array(0)).map((n) => this.ids[n]!));
+  }
+
+  /**
+   * Everything the index holds, compacted into a new base: every chunk opened, stale base
+   * postings dropped, the overlay merged in. Note numbers are kept (they are cheap and stay
+   * stable, so later saves of the same note reuse theirs). `chunkBytes`: tests cut small chunks.
+   */
+  snapshot(chunkBytes = CHUNK_TARGET_BYTES): IndexSnapshot {
+    this.flush();
+    const docCount = this.ids.length;
+    const merged = new Map<string, number[]>();
+    for (let c = 0; c < this.firstTerms.length; c++) {
+      const chunk = this.chunk(c);
+      const lists = allPostings(chunk, this.baseCount);
+      chunk.terms.forEach((term, t) => {
+        const live = this.stale.size ? lists[t]!.filter((n) => !this.stale.has(n)) : lists[t]!;
+        if (live.length) merged.set(term, live);
+      });
+    }
+    for (const [term, docs] of this.overlay) {
+      const list = merged.get(term);
+      if (list) {
+        for (const n of docs) list.push(n);
+        list.sort((a, b) => a - b);
+      } else merged.set(term, [...docs].sort((a, b) => a - b));
+    }
+    const terms = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const snapshot: IndexSnapshot = { ids: this.ids.map((id, n) => (this.indexed.has(n) ? id : '')), firstTerms: [], chunks: [] };
+    let chunkTerms: string[] = [];
+    let chunkPostings: number[][] = [];
+    let bytes = 0;
+    const cut = () => {
+      if (!chunkTerms.length) return;
+      snapshot.firstTerms.push(chunkTerms[0]!);
+      snapshot.chunks.push(encodeChunk(chunkTerms, chunkPostings));
+      chunkTerms = [];
+      chunkPostings = [];
+      bytes = 0;
+    };
+    for (const term of terms) {
+      const p = encodePostings(merged.get(term)!, docCount);
+      chunkTerms.push(term);
+      chunkPostings.push(p);
+      bytes += p.length + term.length + 5;
+      if (bytes >= chunkBytes) cut();
+    }
+    cut();
+    return snapshot;
+  }
+
+  /** The notes whose words are in the index (after pending saves are applied). */
+  indexedIds(): Set<string> {
+    this.flush();
+    return new Set([...this.indexed].map((n) => this.ids[n]!));
+  }
 }

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrateVault, vaultSchemaVersion } from '../../../src/main/notes/migrate';
 import * as m001 from '../../../src/main/notes/migrations/001_vault';
+import * as m002 from '../../../src/main/notes/migrations/002_index_snapshot';
 import { VAULT_MIGRATIONS } from '../../../src/main/notes/migrations/index';
 
 function columns(db: BetterSqlite3.Database, table: string): string[] {
@@ -45,5 +46,19 @@ describe('migration 001_vault', () => {
     db.prepare(`INSERT INTO outbox (id, version, base_version) VALUES ('n', 1, 0)`).run();
     expect(db.prepare('SELECT attempts, not_before FROM outbox').get()).toEqual({ attempts: 0, not_before: 0 });
     expect(() => db.prepare(`INSERT INTO notes (id, version, status, template, author_id, meta_sealed, doc_sealed) VALUES ('m', 0, 'draft', 'dap', 'c', x'00', x'00')`).run()).toThrow(/CHECK/);
+  });
+});
+
+describe('migration 002_index_snapshot', () => {
+  it('adds the sealed index snapshot table to a version-1 vault without touching its notes', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrateVault(db, [m001]);
+    db.prepare(`INSERT INTO notes (id, version, status, template, author_id, session_id, meta_sealed, doc_sealed) VALUES ('n', 1, 'draft', 'dap', 'c', NULL, x'01', x'02')`).run();
+    expect(migrateVault(db, [m001, m002])).toEqual([2]);
+    expect(columns(db, 'index_snapshot')).toEqual(['part', 'generation', 'sealed']);
+    expect(db.prepare('SELECT count(*) AS n FROM notes').get()).toEqual({ n: 1 });
+    db.prepare(`INSERT INTO index_snapshot (part, generation, sealed) VALUES (0, 1, x'00')`).run();
+    expect(() => db.prepare(`INSERT INTO index_snapshot (part, generation, sealed) VALUES (0, 2, x'00')`).run()).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare(`INSERT INTO index_snapshot (part, generation, sealed) VALUES (-1, 1, x'00')`).run()).toThrow(/CHECK/);
   });
 });

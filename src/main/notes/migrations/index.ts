@@ -1,10 +1,11 @@
 /** Every vault migration in order. A new schema version is a new numbered file added here. */
 import type { Database } from 'better-sqlite3';
 import * as m001 from './001_vault';
+import * as m002 from './002_index_snapshot';
 
 export interface VaultMigration {
   version: number;
   up(db: Database): void;
 }
 
-export const VAULT_MIGRATIONS: readonly VaultMigration[] = [m001];
+export const VAULT_MIGRATIONS: readonly VaultMigration[] = [m001, m002];
