@@ -8,6 +8,7 @@ import { useConsole } from './store';
 import { RoomScreen } from './screens/RoomScreen';
 import { AccountsScreen } from './screens/AccountsScreen';
 import { NotesScreen } from './screens/NotesScreen';
+import { RostersScreen } from './screens/RostersScreen';
 import { SyncStatus } from './components/SyncStatus';
 import { SessionsScreen } from './screens/SessionsScreen';
 import { SignInScreen } from './screens/SignInScreen';
@@ -39,6 +40,9 @@ export function App() {
             </button>
             <button type="button" className="nav-link" aria-current={view === 'notes' ? 'page' : undefined} onClick={() => setView('notes')}>
               Notes
+            </button>
+            <button type="button" className="nav-link" aria-current={view === 'rosters' ? 'page' : undefined} onClick={() => setView('rosters')}>
+              Rosters
             </button>
             {account.user.roles.includes('admin') && (
               <button type="button" className="nav-link" aria-current={view === 'accounts' ? 'page' : undefined} onClick={() => setView('accounts')}>
@@ -73,6 +77,8 @@ export function App() {
           <AccountsScreen />
         ) : view === 'notes' ? (
           <NotesScreen />
+        ) : view === 'rosters' ? (
+          <RostersScreen />
         ) : (
           <SessionsScreen />
         )}

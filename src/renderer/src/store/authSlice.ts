@@ -3,7 +3,7 @@ import type { AppInfo, SignInResult } from '../../../shared/ipc';
 import type { SessionSummary } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
 
-export type ConsoleView = 'sessions' | 'notes' | 'accounts';
+export type ConsoleView = 'sessions' | 'notes' | 'accounts' | 'rosters';
 
 export interface AuthSlice {
   appInfo: AppInfo | null;

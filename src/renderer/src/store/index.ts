@@ -4,12 +4,19 @@ import { createAuthSlice, type AuthSlice } from './authSlice';
 import { createMediaSlice, type MediaSlice } from './mediaSlice';
 import { createNotesSlice, type NotesSlice } from './notesSlice';
 import { createRoomSlice, type RoomSlice } from './roomSlice';
+import { createRostersSlice, emptyRosters, type RostersSlice } from './rostersSlice';
 
-export type ConsoleState = AuthSlice & RoomSlice & MediaSlice & NotesSlice;
+export type ConsoleState = AuthSlice & RoomSlice & MediaSlice & NotesSlice & RostersSlice;
 
 export const useConsole = create<ConsoleState>()((...a) => ({
   ...createAuthSlice(...a),
   ...createRoomSlice(...a),
   ...createMediaSlice(...a),
   ...createNotesSlice(...a),
+  ...createRostersSlice(...a),
 }));
+
+// Rosters name clients: nothing of them stays in memory once the clinician is signed out.
+useConsole.subscribe((s, prev) => {
+  if (prev.account && !s.account) useConsole.setState(emptyRosters);
+});

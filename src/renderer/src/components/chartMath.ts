@@ -1,0 +1,75 @@
+/**
+ * The arithmetic behind the rosters screen's charts, kept free of the DOM so it can be
+ * tested on its own: axis scales, the weeks a client's chart spans, and which sessions
+ * make up "the same group".
+ */
+import type { AttendanceHistory, AttendanceWeek, RosterSummary } from '../../../shared/protocol';
+
+/**
+ * The top of an axis that holds `max` (and `floor`, e.g. a target line), rounded up to 1, 2,
+ * 2.5 or 5 times a power of ten so gridlines fall on round numbers; with the step between
+ * `ticks` gridlines. Never zero, so an empty chart still has an axis.
+ */
+export function niceScale(max: number, ticks = 4): { top: number; step: number } {
+  const wanted = Math.max(max, 0) / ticks;
+  if (!(wanted > 0) || !Number.isFinite(wanted)) return { top: ticks, step: 1 };
+  const power = 10 ** Math.floor(Math.log10(wanted));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= wanted - 1e-9) ?? 10 * power;
+  return { top: step * ticks, step };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Monday 00:00 UTC of the week holding `at` (the server's weeks start on Monday, UTC). */
+export function utcMonday(at: Date): Date {
+  const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS);
+}
+
+/** Every week (its Monday as `YYYY-MM-DD`) that overlaps [from, to). */
+export function weeksBetween(from: Date, to: Date): string[] {
+  const weeks: string[] = [];
+  for (let w = utcMonday(from); w.getTime() < to.getTime(); w = new Date(w.getTime() + 7 * DAY_MS)) {
+    weeks.push(w.toISOString().slice(0, 10));
+    if (weeks.length > 520) break; // ten years: a range that long is a typo, not a chart
+  }
+  return weeks;
+}
+
+/**
+ * One entry per week of the range, the server's where it sent one and an empty week where
+ * the client had no session, so a missed week shows as a gap at zero rather than vanishing.
+ */
+export function fillWeeks(history: AttendanceHistory, from: Date, to: Date): AttendanceWeek[] {
+  const byWeek = new Map(history.weeks.map((w) => [w.weekStart.slice(0, 10), w]));
+  const filled: AttendanceWeek[] = weeksBetween(from, to).map(
+    (weekStart) => byWeek.get(weekStart) ?? { weekStart, minutesPresent: 0, sessions: [] },
+  );
+  // A week the server reported outside the computed span (a clock at the edge) is still shown.
+  for (const [weekStart, w] of byWeek) if (!filled.some((f) => f.weekStart.slice(0, 10) === weekStart)) filled.push(w);
+  return filled.sort((a, b) => a.weekStart.localeCompare(b.weekStart));
+}
+
+/** The sessions of the same group as `sessionId`: same title and lead facilitator, oldest first. */
+export function sameGroup(list: readonly RosterSummary[], sessionId: string): RosterSummary[] {
+  const one = list.find((s) => s.session.id === sessionId);
+  if (!one) return [];
+  const title = one.session.title.trim().toLowerCase();
+  return list
+    .filter((s) => s.session.facilitatorId === one.session.facilitatorId && s.session.title.trim().toLowerCase() === title)
+    .sort((a, b) => a.session.startsAt.localeCompare(b.session.startsAt));
+}
+
+/** Minutes as the roster shows them: whole minutes, or hours and minutes past the hour. */
+export function formatMinutes(minutes: number): string {
+  const m = Math.round(minutes);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  const rest = m % 60;
+  return rest === 0 ? `${h} h` : `${h} h ${rest} min`;
+}
+
+/** Hours with at most two decimals and no trailing zeros (1.25 h, 1.5 h, 2 h), for axes and labels. */
+export function formatHours(hours: number): string {
+  return `${Number(hours.toFixed(2))} h`;
+}

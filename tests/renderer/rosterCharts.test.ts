@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { fillWeeks, formatHours, formatMinutes, niceScale, sameGroup, utcMonday, weeksBetween } from '../../src/renderer/src/components/chartMath';
+import { defaultRostersFilter } from '../../src/renderer/src/store/rostersSlice';
+import { filterProblem, rangeOf } from '../../src/renderer/src/services/rosters';
+import type { RosterSummary } from '../../src/shared/protocol';
+
+describe('chart scales', () => {
+  it('round the top of the axis up to 1, 2, 2.5 or 5 times a power of ten, holding the largest value', () => {
+    expect(niceScale(4)).toEqual({ top: 4, step: 1 });
+    expect(niceScale(9)).toEqual({ top: 10, step: 2.5 });
+    expect(niceScale(1.42)).toEqual({ top: 2, step: 0.5 });
+    expect(niceScale(130)).toEqual({ top: 200, step: 50 });
+    for (const max of [0.3, 1, 7.5, 12, 99, 101, 1234]) {
+      const { top, step } = niceScale(max);
+      expect(top).toBeGreaterThanOrEqual(max);
+      expect(top / step).toBeCloseTo(4);
+    }
+  });
+
+  it('still give an axis when there is nothing to show', () => {
+    expect(niceScale(0)).toEqual({ top: 4, step: 1 });
+    expect(niceScale(Number.NaN)).toEqual({ top: 4, step: 1 });
+  });
+});
+
+describe("a client's weeks", () => {
+  it('start on Monday, UTC, as the server counts them', () => {
+    expect(utcMonday(new Date('2026-11-08T23:30:00Z')).toISOString()).toBe('2026-11-02T00:00:00.000Z'); // a Sunday
+    expect(utcMonday(new Date('2026-11-09T00:00:00Z')).toISOString()).toBe('2026-11-09T00:00:00.000Z');
+    expect(weeksBetween(new Date('2026-11-04T10:00:00Z'), new Date('2026-11-23T00:00:00Z'))).toEqual(['2026-11-02', '2026-11-09', '2026-11-16']);
+  });
+
+  it('show a week with no session as zero instead of leaving it out', () => {
+    const filled = fillWeeks(
+      {
+        participantRef: 'IOP-1042',
+        targetHoursPerWeek: 3,
+        weeks: [{ weekStart: '2026-11-09', minutesPresent: 90, sessions: [{ sessionId: 's', title: 'G', startsAt: '2026-11-10T18:00:00Z', minutesPresent: 90 }] }],
+      },
+      new Date('2026-11-02T00:00:00Z'),
+      new Date('2026-11-23T00:00:00Z'),
+    );
+    expect(filled.map((w) => [w.weekStart, w.minutesPresent])).toEqual([
+      ['2026-11-02', 0],
+      ['2026-11-09', 90],
+      ['2026-11-16', 0],
+    ]);
+  });
+});
+
+describe('the same group', () => {
+  const summary = (id: string, title: string, facilitatorId: string, startsAt: string): RosterSummary => ({
+    // Only the fields the grouping reads; the rest of a session does not matter here.
+    session: { id, title, startsAt, endsAt: startsAt, facilitatorId, coFacilitatorIds: [], state: 'ended' } as unknown as RosterSummary['session'],
+    facilitatorName: facilitatorId,
+    invited: 4,
+    attended: 3,
+    removed: 0,
+    minutesPresentTotal: 200,
+  });
+
+  it('is the sessions with the same title and lead facilitator, oldest first', () => {
+    const list = [
+      summary('c', 'Tuesday group', 'ana', '2026-11-17T18:00:00Z'),
+      summary('a', 'Tuesday group ', 'ana', '2026-11-03T18:00:00Z'),
+      summary('x', 'Tuesday group', 'sam', '2026-11-10T18:00:00Z'),
+      summary('y', 'Thursday group', 'ana', '2026-11-12T18:00:00Z'),
+    ];
+    expect(sameGroup(list, 'c').map((s) => s.session.id)).toEqual(['a', 'c']);
+    expect(sameGroup(list, 'nope')).toEqual([]);
+  });
+});
+
+describe('figures and ranges', () => {
+  it('say minutes and hours the way a person reads them', () => {
+    expect(formatMinutes(0.2)).toBe('0 min');
+    expect(formatMinutes(47.6)).toBe('48 min');
+    expect(formatMinutes(60)).toBe('1 h');
+    expect(formatMinutes(145)).toBe('2 h 25 min');
+    expect(formatHours(1.25)).toBe('1.25 h');
+    expect(formatHours(85 / 60)).toBe('1.42 h');
+    expect(formatHours(2)).toBe('2 h');
+  });
+
+  it('default to this week and the three before it, Monday to Sunday', () => {
+    const f = defaultRostersFilter(new Date(2026, 10, 25, 15, 0)); // Wednesday 25 November
+    expect(f).toEqual({ from: '2026-11-02', to: '2026-11-29', facilitatorId: '' });
+    const range = rangeOf(f);
+    expect(new Date(range.from).getTime()).toBe(new Date(2026, 10, 2).getTime());
+    // The last day is included: the range runs to the next midnight.
+    expect(new Date(range.to).getTime()).toBe(new Date(2026, 10, 30).getTime());
+  });
+
+  it('name a range the server would refuse before asking', () => {
+    expect(filterProblem({ from: '2026-11-10', to: '2026-11-02', facilitatorId: '' })).toMatch(/before/);
+    expect(filterProblem({ from: '', to: '2026-11-02', facilitatorId: '' })).toMatch(/both dates/);
+    expect(filterProblem({ from: '2026-11-02', to: '2026-11-02', facilitatorId: '' })).toBeNull();
+  });
+});
