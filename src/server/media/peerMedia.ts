@@ -54,9 +54,10 @@ export class PeerMedia {
   private readonly consumers = new Map<string, ms.Consumer>();
   private closed = false;
   /**
-   * Bumped whenever the peer's media is torn down (returned to the waiting room). Anything
-   * created by a call that started in an earlier epoch is closed on arrival, so a request
-   * racing a teardown cannot leave a waiting client holding a transport.
+   * Bumped whenever the peer's media is torn down (returned to the waiting room, or the
+   * router lost). Anything created by a call that started in an earlier epoch is closed on
+   * arrival, so a request racing a teardown cannot leave a waiting client holding a
+   * transport, nor anyone a transport on a dead router.
    */
   private epoch = 0;
 
@@ -213,7 +214,8 @@ export class PeerMedia {
 
   /**
    * Closes every transport, producer and consumer but lets the peer make new ones later
-   * (returned to the waiting room, then admitted again). Returns the closed producers' ids.
+   * (returned to the waiting room, then admitted again; or the room's router was lost with
+   * its worker and the peer connects to the new one). Returns the closed producers' ids.
    */
   teardown(): string[] {
     this.epoch++;

@@ -1,11 +1,16 @@
 /**
  * mediasoup workers, one per core at most (each worker is one single-threaded process).
  * Each session's router goes to the least-loaded live worker, load being routers plus
- * consumers (DESIGN.md, "Scale": a worker carries about 500 consumers). A worker that dies
- * is logged and skipped; restarting workers is left to a later issue.
+ * consumers (DESIGN.md, "Scale": a worker carries about 500 consumers).
+ *
+ * A worker that dies is replaced in its slot with the same settings, and whoever made a
+ * router on it hears that the router is lost (its transports, producers and consumers went
+ * with the process), so the session can move to a new router. Restarts back off when a
+ * worker keeps dying soon after starting, and stop after a few such failures in a row: a
+ * crash loop must not spin a core, and a broken binary will not heal by retrying.
  */
 import { createWorker, type types as ms } from 'mediasoup';
-import { createLogger } from '../logger.js';
+import { createLogger, errorFields } from '../logger.js';
 import { MEDIA_CODECS } from './codecs.js';
 
 const log = createLogger('media');
@@ -16,9 +21,46 @@ export interface WorkerPoolOptions {
   rtcMaxPort: number;
 }
 
+/**
+ * Waits before each restart of a slot whose worker failed 1, 2, … times in a row. The first
+ * is immediate: a session is without media until its new router exists.
+ */
+const RESTART_DELAYS_MS = [0, 500, 1_000, 2_000, 5_000, 10_000] as const;
+/** A worker that lived this long before dying was healthy; its death starts a new count. */
+const STABLE_AFTER_MS = 30_000;
+
+/** Called once a router's worker has died; the router and all it held are closed already. */
+export type RouterLostListener = (router: ms.Router) => void;
+
+export interface CreateRouterOptions {
+  onLost?: RouterLostListener;
+}
+
 interface PooledWorker {
-  index: number;
   worker: ms.Worker;
+  alive: boolean;
+  startedAt: number;
+  routers: number;
+  consumers: number;
+  /** Routers closed by this worker's death, announced to their owners once it is handled. */
+  lost: { router: ms.Router; onLost: RouterLostListener }[];
+}
+
+/** One place in the pool; its worker is replaced when it dies. */
+interface Slot {
+  index: number;
+  current: PooledWorker;
+  /** Failures in a row (deaths soon after starting, failed starts); 0 while healthy. */
+  failures: number;
+  /** Settles when the restart under way has a new worker, gave up, or the pool closed. */
+  restarting: Promise<void> | undefined;
+}
+
+export interface WorkerLoad {
+  /** The slot; a replacement worker keeps its predecessor's. */
+  worker: number;
+  /** The worker's process (tests kill it to rehearse a crash). */
+  pid: number;
   alive: boolean;
   routers: number;
   consumers: number;
@@ -31,17 +73,31 @@ export class NoWorkerError extends Error {
   }
 }
 
+function spawn(options: WorkerPoolOptions): Promise<ms.Worker> {
+  return createWorker({ logLevel: 'warn', rtcMinPort: options.rtcMinPort, rtcMaxPort: options.rtcMaxPort });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export class WorkerPool {
   private closed = false;
+  private readonly slots: Slot[];
 
-  private constructor(private readonly entries: PooledWorker[]) {}
+  private constructor(
+    private readonly options: WorkerPoolOptions,
+    workers: ms.Worker[],
+  ) {
+    this.slots = workers.map((worker, index) => {
+      const slot: Slot = { index, current: this.pooled(worker), failures: 0, restarting: undefined };
+      this.watch(slot, slot.current);
+      return slot;
+    });
+  }
 
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
-    const started = await Promise.allSettled(
-      Array.from({ length: options.workers }, () =>
-        createWorker({ logLevel: 'warn', rtcMinPort: options.rtcMinPort, rtcMaxPort: options.rtcMaxPort }),
-      ),
-    );
+    const started = await Promise.allSettled(Array.from({ length: options.workers }, () => spawn(options)));
     const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     if (workers.length < started.length) {
       for (const w of workers) w.close();
@@ -50,63 +106,145 @@ export class WorkerPool {
         ? failure.reason
         : new Error('a mediasoup worker failed to start');
     }
-    const pool = new WorkerPool(
-      workers.map((worker, index) => ({ index, worker, alive: true, routers: 0, consumers: 0 })),
-    );
-    for (const entry of pool.entries) pool.watch(entry);
+    const pool = new WorkerPool(options, workers);
     log.info('workers.started', { count: workers.length });
     return pool;
   }
 
-  private watch(entry: PooledWorker): void {
+  private pooled(worker: ms.Worker): PooledWorker {
+    return { worker, alive: true, startedAt: Date.now(), routers: 0, consumers: 0, lost: [] };
+  }
+
+  private watch(slot: Slot, entry: PooledWorker): void {
+    // mediasoup closes the worker (and with it every router, which emits 'workerclose')
+    // before it emits 'died', so by now `entry.lost` holds every router that went down.
     entry.worker.on('died', (error: Error) => {
       entry.alive = false;
-      if (!this.closed) log.error('worker.died', { worker: entry.index, pid: entry.worker.pid, errorType: error.name });
+      if (this.closed) return;
+      const quick = Date.now() - entry.startedAt < STABLE_AFTER_MS;
+      slot.failures = quick ? slot.failures + 1 : 1;
+      log.error('worker.died', {
+        worker: slot.index,
+        pid: entry.worker.pid,
+        errorType: error.name,
+        routersLost: entry.lost.length,
+        failuresInARow: slot.failures,
+      });
+      this.restart(slot);
+      for (const { router, onLost } of entry.lost.splice(0)) {
+        try {
+          onLost(router);
+        } catch (err) {
+          log.error('router.lost_listener_failed', { routerId: router.id, ...errorFields(err) });
+        }
+      }
+    });
+  }
+
+  /** Starts a new worker in `slot`, after the back-off its failures call for. */
+  private restart(slot: Slot): void {
+    if (slot.restarting) return;
+    slot.restarting = (async () => {
+      while (!this.closed) {
+        const delay = RESTART_DELAYS_MS[slot.failures - 1];
+        if (delay === undefined) {
+          log.error('worker.gave_up', { worker: slot.index, failuresInARow: slot.failures });
+          return;
+        }
+        if (delay > 0) await sleep(delay);
+        if (this.closed) return;
+        try {
+          const worker = await spawn(this.options);
+          if (this.closed) {
+            worker.close();
+            return;
+          }
+          slot.current = this.pooled(worker);
+          this.watch(slot, slot.current);
+          log.info('worker.restarted', { worker: slot.index, pid: worker.pid, afterFailures: slot.failures });
+          return;
+        } catch (err) {
+          slot.failures++;
+          log.error('worker.restart_failed', { worker: slot.index, failuresInARow: slot.failures, ...errorFields(err) });
+        }
+      }
+    })().finally(() => {
+      slot.restarting = undefined;
     });
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.slots.length;
   }
 
   /** Each worker's current load, for tests and diagnostics. */
-  loads(): { worker: number; alive: boolean; routers: number; consumers: number }[] {
-    return this.entries.map((e) => ({ worker: e.index, alive: e.alive, routers: e.routers, consumers: e.consumers }));
+  loads(): WorkerLoad[] {
+    return this.slots.map(({ index, current: e }) => ({
+      worker: index,
+      pid: e.worker.pid,
+      alive: e.alive,
+      routers: e.routers,
+      consumers: e.consumers,
+    }));
   }
 
-  async createRouter(): Promise<ms.Router> {
-    const live = this.entries.filter((e) => e.alive);
-    const entry = live.reduce<PooledWorker | undefined>(
-      (best, e) => (best === undefined || e.routers + e.consumers < best.routers + best.consumers ? e : best),
-      undefined,
-    );
-    if (!entry) throw new NoWorkerError();
+  private leastLoaded(): PooledWorker | undefined {
+    return this.slots
+      .map((s) => s.current)
+      .filter((e) => e.alive)
+      .reduce<PooledWorker | undefined>(
+        (best, e) => (best === undefined || e.routers + e.consumers < best.routers + best.consumers ? e : best),
+        undefined,
+      );
+  }
+
+  /**
+   * A router on the least-loaded live worker. With every worker down, waits for a restart
+   * under way instead of failing (a session moving off a dead worker lands on its
+   * replacement); NoWorkerError once no restart is left to wait for.
+   */
+  async createRouter(options: CreateRouterOptions = {}): Promise<ms.Router> {
+    let entry = this.leastLoaded();
+    while (!entry) {
+      const restarts = this.slots.flatMap((s) => (s.restarting ? [s.restarting] : []));
+      if (this.closed || restarts.length === 0) throw new NoWorkerError();
+      await Promise.race(restarts);
+      entry = this.leastLoaded();
+    }
+    const chosen = entry;
     // Count the router before awaiting so concurrent sessions spread across workers.
-    entry.routers++;
+    chosen.routers++;
     let router: ms.Router;
     try {
-      router = await entry.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+      router = await chosen.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
     } catch (err) {
-      entry.routers--;
+      chosen.routers--;
       throw err;
     }
     router.observer.on('close', () => {
-      entry.routers--;
+      chosen.routers--;
     });
     router.observer.on('newtransport', (transport: ms.Transport) => {
       transport.observer.on('newconsumer', (consumer: ms.Consumer) => {
-        entry.consumers++;
+        chosen.consumers++;
         consumer.observer.on('close', () => {
-          entry.consumers--;
+          chosen.consumers--;
         });
       });
     });
-    log.info('router.created', { worker: entry.index, routerId: router.id });
+    const { onLost } = options;
+    if (onLost) {
+      // Only a worker's end emits this; a router closed by its room does not.
+      router.on('workerclose', () => {
+        if (!this.closed) chosen.lost.push({ router, onLost });
+      });
+    }
+    log.info('router.created', { worker: this.slots.findIndex((s) => s.current === chosen), routerId: router.id });
     return router;
   }
 
   close(): void {
     this.closed = true;
-    for (const e of this.entries) e.worker.close();
+    for (const s of this.slots) s.current.worker.close();
   }
 }

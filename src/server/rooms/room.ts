@@ -80,7 +80,7 @@ export class Room {
 
   private ensureRouter(): Promise<RouterState> {
     if (!this.routerState) {
-      const pending = this.deps.pool.createRouter().then((router) => {
+      const pending = this.deps.pool.createRouter({ onLost: (lost) => void this.routerLost(lost) }).then((router) => {
         if (this.closed) {
           router.close();
           throw new ProtocolError('SESSION_ENDED', 'the session has closed');
@@ -104,6 +104,38 @@ export class Room {
 
   async rtpCapabilities(): Promise<RtpCapabilities> {
     return (await this.ensureRouter()).rtpCapabilities;
+  }
+
+  /**
+   * The router's worker died, taking every transport, producer and consumer with it. The
+   * session moves to a new router and everyone admitted hears `mediaReset`, so their pages
+   * connect and produce again by themselves. Nobody left: membership, mutes (a muted
+   * client's new producer is born paused) and the attendance record stay as they are.
+   */
+  private async routerLost(lost: ms.Router): Promise<void> {
+    const current = this.routerState;
+    if (this.closed || !current) return;
+    // Only the router in use matters; one replaced meanwhile has been dealt with.
+    if ((await current.catch(() => undefined))?.router !== lost || this.routerState !== current) return;
+    this.routerState = undefined;
+    log.warn('room.router_lost', { sessionId: this.id, routerId: lost.id });
+    // Their objects closed with the worker; this also drops whatever a request in flight
+    // was making on the dead router (see PeerMedia's epoch).
+    for (const peer of this.peers.values()) peer.media.teardown();
+    const next = this.ensureRouter();
+    let moved: RouterState;
+    try {
+      moved = await next;
+    } catch (err) {
+      // Every worker is gone for good (the pool logged why); the next join tries again.
+      log.error('room.media_reset_failed', { sessionId: this.id, error: String(err) });
+      return;
+    }
+    // Closed meanwhile, or the new router was lost too (its own reset tells everyone).
+    if (this.closed || this.routerState !== next) return;
+    log.info('room.media_reset', { sessionId: this.id, routerId: moved.router.id });
+    const { rtpCapabilities } = moved;
+    this.notifyWhere((p) => p.isAdmitted, 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
   }
 
   /**
