@@ -1,17 +1,32 @@
 /**
- * The console's main process: one window, the typed IPC contract, and the shell's
- * security rules. Network calls to the session server's HTTP API run here so tokens
- * never enter the renderer's storage.
+ * The console's main process: one window, the typed IPC contract, the shell's security
+ * rules (shell.ts) and the idle lock (lock/). Network calls to the session server's HTTP
+ * API run here so tokens never enter the renderer's storage.
  */
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  powerMonitor,
+  session,
+  shell,
+} from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IPC_CHANNELS } from '../shared/ipc';
+import { IPC_CHANNELS, type IpcEvent, type IpcEventPayloads } from '../shared/ipc';
 import { createIpcDispatcher } from './ipc/dispatch';
 import { captureProtectionFor, createHandlers } from './ipc/handlers';
+import { ConsoleLock } from './lock/consoleLock';
+import { watchIdle } from './lock/idleWatcher';
+import { idleLockMinutes } from './lock/settings';
 import { createLogger } from './log';
-import { isAppUrl, isPermissionAllowed, type AppLocation } from './security';
+import { type AppLocation } from './security';
+import { hardenAllWebContents, hardenSession, protectEveryWindow, registerIpcHandlers } from './shell';
 import { NotesService } from './notes/notesService';
 import { RostersService } from './rosters/rostersService';
 import { createKeytarKeyStore } from './notes/vault';
@@ -25,10 +40,14 @@ const appLocation: AppLocation = {
   url: rendererDevUrl ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString(),
 };
 
-app.enableSandbox();
+/** The one console window, once made: dialogs are its children, lock events go to it. */
+let consoleWindow: BrowserWindow | null = null;
 
-function registerIpc(): void {
-  const server = new ServerSession();
+function send<E extends IpcEvent>(event: E, payload: IpcEventPayloads[E]): void {
+  if (consoleWindow && !consoleWindow.isDestroyed()) consoleWindow.webContents.send(event, payload);
+}
+
+function registerIpc(server: ServerSession, lock: ConsoleLock): void {
   // One keychain door for the vault and the roster cache, which is sealed under the vault's key.
   const keyStore = createKeytarKeyStore();
   const dispatch = createIpcDispatcher(
@@ -40,6 +59,7 @@ function registerIpc(): void {
         defaultServerUrl: process.env['CONFIDANT_SERVER_URL'] ?? null,
       },
       server,
+      lock,
       notes: new NotesService({ baseDir: app.getPath('userData'), keyStore, server }),
       rosters: new RostersService({ baseDir: app.getPath('userData'), keyStore, server }),
       files: {
@@ -48,7 +68,9 @@ function registerIpc(): void {
             defaultPath: join(app.getPath('documents'), suggestedName),
             filters: [{ name: 'CSV', extensions: ['csv'] }],
           };
-          const parent = BrowserWindow.getFocusedWindow();
+          // A child of the console window: a sheet on macOS, modal elsewhere, never a
+          // free-floating window of its own.
+          const parent = consoleWindow ?? BrowserWindow.getFocusedWindow();
           const choice = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
           if (choice.canceled || !choice.filePath) return null;
           // Only the clinician's account may read an export: it names clients.
@@ -65,41 +87,64 @@ function registerIpc(): void {
       },
     }),
   );
-  for (const channel of IPC_CHANNELS) {
-    ipcMain.handle(channel, (event: IpcMainInvokeEvent, payload: unknown) => {
-      // Only the app's own top-level page may call into main.
-      const frame = event.senderFrame;
-      if (!frame || frame.parent !== null || !isAppUrl(frame.url, appLocation)) {
-        log.warn(`refused ${channel} from an untrusted sender`);
-        return { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } };
-      }
-      return dispatch(channel, payload);
-    });
-  }
+  registerIpcHandlers(ipcMain, IPC_CHANNELS, dispatch, appLocation, log);
 }
 
-function hardenSession(): void {
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
-    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
-    callback(isPermissionAllowed(permission, webContents.getURL(), appLocation, mediaTypes));
+function start(idleMinutes: number): void {
+  app.enableSandbox();
+  // Before any window exists, so that none is ever without them.
+  protectEveryWindow(app, log);
+  hardenAllWebContents(app, appLocation, shell, log);
+
+  app.on('second-instance', () => {
+    // One console per clinician's desktop: a second launch brings the first forward.
+    if (!consoleWindow) return;
+    if (consoleWindow.isMinimized()) consoleWindow.restore();
+    consoleWindow.focus();
   });
-  ses.setPermissionCheckHandler((webContents, permission, requestingOrigin) =>
-    isPermissionAllowed(permission, webContents?.getURL() ?? requestingOrigin, appLocation),
-  );
+
+  void app.whenReady().then(() => {
+    const server = new ServerSession();
+    const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
+    hardenSession(session.defaultSession, appLocation, () => server.current()?.serverUrl ?? null, log);
+    registerIpc(server, lock);
+    if (app.isPackaged && process.platform !== 'darwin') {
+      // The default menu's Reload and Toggle Developer Tools have no place in a clinic.
+      Menu.setApplicationMenu(null);
+    }
+    consoleWindow = createConsoleWindow(BrowserWindow, join(__dirname, '../preload'), { devTools: !app.isPackaged });
+    consoleWindow.on('closed', () => {
+      consoleWindow = null;
+    });
+    lock.onChange((state) => send('lock:changed', state));
+    watchIdle(powerMonitor, {
+      idleMinutes,
+      onLock: (reason) => {
+        if (lock.lock(reason)) log.info(`console locked (${reason})`);
+      },
+    });
+    if (rendererDevUrl) void consoleWindow.loadURL(rendererDevUrl);
+    else void consoleWindow.loadFile(join(__dirname, '../renderer/index.html'));
+  });
+
+  app.on('window-all-closed', () => app.quit());
 }
 
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-});
+function main(): void {
+  let idleMinutes: number;
+  try {
+    idleMinutes = idleLockMinutes(process.env);
+  } catch (err) {
+    // A mistyped setting must not leave the console locking later (or never): say so, stop.
+    dialog.showErrorBox('Confidant cannot start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  start(idleMinutes);
+}
 
-app.whenReady().then(() => {
-  hardenSession();
-  registerIpc();
-  const win = createConsoleWindow(appLocation, join(__dirname, '../preload'));
-  if (rendererDevUrl) void win.loadURL(rendererDevUrl);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
-});
-
-app.on('window-all-closed', () => app.quit());
+main();

@@ -27,7 +27,7 @@ test('the console window is capture-protected, has no Node and exposes only the 
       require: typeof (window as unknown as { require?: unknown }).require,
       process: typeof (window as unknown as { process?: unknown }).process,
     }));
-    expect(exposed).toEqual({ bridge: [...IPC_CHANNELS].sort(), require: 'undefined', process: 'undefined' });
+    expect(exposed).toEqual({ bridge: [...IPC_CHANNELS, 'on'].sort(), require: 'undefined', process: 'undefined' });
   } finally {
     await app.close();
   }

@@ -1,5 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, isPermissionAllowed, secureWebPreferences } from '../../src/main/security';
+import {
+  isAllowedExternalUrl,
+  isAppResource,
+  isAppUrl,
+  isPermissionAllowed,
+  isRendererRequestAllowed,
+  isTrustedSender,
+  RENDERER_CSP,
+  secureWebPreferences,
+} from '../../src/main/security';
+
+const root = resolve(import.meta.dirname, '../..');
 
 const built = { url: 'file:///opt/confidant/out/renderer/index.html' };
 const dev = { url: 'http://localhost:5173/' };
@@ -44,7 +57,111 @@ describe('window preferences', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
+      enableBlinkFeatures: '',
       webviewTag: false,
+      navigateOnDragDrop: false,
     });
+  });
+
+  it('turn on no Blink feature and no Node anywhere', () => {
+    const prefs = secureWebPreferences('/p');
+    expect(prefs.enableBlinkFeatures).toBe('');
+    expect(Object.entries(prefs).filter(([k, v]) => /node/i.test(k) && v !== false)).toEqual([]);
+  });
+});
+
+describe('IPC senders', () => {
+  it('are trusted only as the console\'s own page in its window\'s top-level frame', () => {
+    const top = { url: built.url };
+    expect(isTrustedSender(top, top, built)).toBe(true);
+    expect(isTrustedSender({ url: built.url }, top, built)).toBe(false);
+    expect(isTrustedSender(null, top, built)).toBe(false);
+    const away = { url: 'https://evil.example/' };
+    expect(isTrustedSender(away, away, built)).toBe(false);
+  });
+});
+
+describe('the console\'s own files', () => {
+  it('are the renderer folder and nothing above or beside it', () => {
+    expect(isAppResource('file:///opt/confidant/out/renderer/assets/a.js', built)).toBe(true);
+    expect(isAppResource('file:///opt/confidant/out/renderer/../main/index.js', built)).toBe(false);
+    expect(isAppResource('file:///opt/confidant/out/rendererX/a.js', built)).toBe(false);
+    expect(isAppResource('file://otherhost/opt/confidant/out/renderer/a.js', built)).toBe(false);
+    expect(isAppResource('http://localhost:5173/src/main.tsx', dev)).toBe(true);
+    expect(isAppResource('ws://localhost:5173/', dev)).toBe(true);
+    expect(isAppResource('http://localhost:5174/', dev)).toBe(false);
+  });
+});
+
+describe('renderer requests', () => {
+  it('reach only the signed-in server, and over wss when it is https', () => {
+    expect(isRendererRequestAllowed('ws://127.0.0.1:4780/ws', built, 'http://127.0.0.1:4780')).toBe(true);
+    expect(isRendererRequestAllowed('wss://127.0.0.1:4780/ws', built, 'http://127.0.0.1:4780')).toBe(false);
+    expect(isRendererRequestAllowed('ws://127.0.0.1:4781/ws', built, 'http://127.0.0.1:4780')).toBe(false);
+    expect(isRendererRequestAllowed('http://127.0.0.1:4780/api/sessions', built, 'http://127.0.0.1:4780')).toBe(false);
+    expect(isRendererRequestAllowed('data:image/gif;base64,R0lGOD', built, null)).toBe(true);
+    expect(isRendererRequestAllowed('nonsense', built, null)).toBe(false);
+  });
+});
+
+describe('external links', () => {
+  it('open only over https to an allow-listed origin', () => {
+    expect(isAllowedExternalUrl('https://988lifeline.org/chat')).toBe(true);
+    expect(isAllowedExternalUrl('http://988lifeline.org/')).toBe(false);
+    expect(isAllowedExternalUrl('https://988lifeline.org.evil.example/')).toBe(false);
+    expect(isAllowedExternalUrl('https://a@988lifeline.org/')).toBe(false);
+    expect(isAllowedExternalUrl('file:///etc/passwd')).toBe(false);
+    expect(isAllowedExternalUrl('smb://fileserver/share')).toBe(false);
+  });
+});
+
+/** `directive -> sources` of a CSP string. */
+function parseCsp(csp: string): Map<string, string[]> {
+  return new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((parts) => parts[0])
+      .map(([name, ...sources]) => [name!, sources]),
+  );
+}
+
+describe('the renderer\'s Content-Security-Policy', () => {
+  const html = readFileSync(resolve(root, 'src/renderer/index.html'), 'utf8');
+  const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+
+  it('is in the page, exactly as main declares it', () => {
+    expect(meta).toBe(RENDERER_CSP);
+  });
+
+  it('runs only the app\'s own scripts and styles: nothing inline, no eval, no plugins, no frames', () => {
+    const csp = parseCsp(RENDERER_CSP);
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('style-src')).toEqual(["'self'"]);
+    for (const d of ['object-src', 'base-uri', 'form-action', 'frame-src', 'worker-src']) expect(csp.get(d)).toEqual(["'none'"]);
+    expect(RENDERER_CSP).not.toMatch(/unsafe-|\*|https?:/);
+  });
+
+  it('still lets the console do its job: the session WebSocket, and call media as blobs', () => {
+    const csp = parseCsp(RENDERER_CSP);
+    expect(csp.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:']);
+    expect(csp.get('media-src')).toContain('blob:');
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+  });
+});
+
+describe('Electron', () => {
+  const major = (v: string) => Number(/(\d+)\./.exec(v)?.[1]);
+  const installed = JSON.parse(readFileSync(resolve(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+
+  it('is a current, supported release, and the one package.json asks for', () => {
+    // Electron supports its latest three majors; 45 was the newest when this was written.
+    // Raise the floor with every upgrade, never lower it.
+    const SUPPORTED_FLOOR = 45;
+    expect(major(installed.version)).toBeGreaterThanOrEqual(SUPPORTED_FLOOR);
+    expect(pkg.devDependencies['electron']).toMatch(/^\^?\d+\./);
+    expect(major(pkg.devDependencies['electron']!.replace('^', ''))).toBe(major(installed.version));
   });
 });

@@ -5,6 +5,7 @@
  * a `window.confidant` shaped exactly like the preload's: one function per IPC channel.
  */
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,11 +13,14 @@ import { extname, join, normalize, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
+import { ConsoleLock } from '../../src/main/lock/consoleLock';
+import { watchIdle, type PowerSource } from '../../src/main/lock/idleWatcher';
+import { DEFAULT_IDLE_LOCK_MINUTES } from '../../src/main/lock/settings';
 import { NotesService } from '../../src/main/notes/notesService';
 import { RostersService } from '../../src/main/rosters/rostersService';
 import { createKeytarKeyStore } from '../../src/main/notes/vault';
 import { ServerSession } from '../../src/main/services/serverSession';
-import { BRIDGE_NAME, IPC_CHANNELS } from '../../src/shared/ipc';
+import { BRIDGE_NAME, IPC_CHANNELS, IPC_EVENTS } from '../../src/shared/ipc';
 
 const rendererDir = resolve(import.meta.dirname, '../../out/renderer');
 
@@ -37,6 +41,11 @@ export interface ConsoleHost {
   clipboard: { text: string };
   /** Files main would have saved where the clinician chose (Electron's save dialog is glue left out). */
   savedFiles: { suggestedName: string; path: string }[];
+  /**
+   * The system as Electron's powerMonitor reports it to main's idle watcher: set the
+   * seconds since the last input, or fire 'lock-screen' / 'suspend'.
+   */
+  power: { setIdleSeconds(seconds: number): void; emit(event: 'lock-screen' | 'suspend'): void };
   /** Give a page the bridge; call before the page navigates. */
   attach(page: Page): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +55,16 @@ export interface ConsoleHostOptions {
   defaultServerUrl: string | null;
   /** Where the console keeps its user data (note vaults); a fresh temp dir by default. */
   userDataDir?: string;
+  /** CONFIDANT_IDLE_LOCK_MINUTES; 10 by default, as in main. */
+  idleMinutes?: number;
+}
+
+/** A stand-in for powerMonitor that the test drives; main's real idle watcher reads it. */
+class TestPower extends EventEmitter implements PowerSource {
+  idleSeconds = 0;
+  getSystemIdleTime(): number {
+    return this.idleSeconds;
+  }
 }
 
 export async function startConsoleHost(options: ConsoleHostOptions): Promise<ConsoleHost> {
@@ -69,16 +88,35 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
   const notifications: { title: string; body: string }[] = [];
   const clipboard = { text: '' };
   const savedFiles: { suggestedName: string; path: string }[] = [];
+  const power = new TestPower();
+  const idleMinutes = options.idleMinutes ?? DEFAULT_IDLE_LOCK_MINUTES;
+  const stopWatching: (() => void)[] = [];
   const exportsDir = join(userDataDir, 'exports');
   return {
     url: `http://127.0.0.1:${port}/`,
     notifications,
     clipboard,
     savedFiles,
+    power: {
+      setIdleSeconds: (seconds) => {
+        power.idleSeconds = seconds;
+      },
+      emit: (event) => {
+        power.emit(event);
+      },
+    },
     async attach(page) {
       // One ServerSession per page, as one console window has one main process.
       const server = new ServerSession();
       const keyStore = createKeytarKeyStore();
+      const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
+      // As main does: powerMonitor drives the lock, and each change is sent to the page.
+      stopWatching.push(watchIdle(power, { idleMinutes, pollMs: 200, onLock: (reason) => lock.lock(reason) }));
+      lock.onChange((state) => {
+        void page
+          .evaluate(([event, payload]) => (window as unknown as { __confidantEvent?(e: string, p: unknown): void }).__confidantEvent?.(event, payload), ['lock:changed', state] as const)
+          .catch(() => undefined);
+      });
       const dispatch = createIpcDispatcher(
         createHandlers({
           appInfo: {
@@ -88,6 +126,7 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
             defaultServerUrl: options.defaultServerUrl,
           },
           server,
+          lock,
           // The real OS keychain (gnome-keyring in the test run's private D-Bus session).
           notes: new NotesService({ baseDir: userDataDir, keyStore, server }),
           rosters: new RostersService({ baseDir: userDataDir, keyStore, server }),
@@ -112,15 +151,27 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
       );
       await page.exposeFunction('__confidantIpc', (channel: unknown, payload: unknown) => dispatch(channel, payload));
       await page.addInitScript(
-        ({ name, channels }) => {
+        ({ name, channels, events }) => {
           const invoke = (window as unknown as { __confidantIpc(c: string, p: unknown): Promise<unknown> }).__confidantIpc;
-          const api = Object.freeze(Object.fromEntries(channels.map((c) => [c, (p: unknown) => invoke(c, p)])));
+          // Main's events, as the preload's `on` delivers them: the payload only.
+          const listeners = new Map<string, Set<(payload: unknown) => void>>();
+          Object.defineProperty(window, '__confidantEvent', {
+            value: (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload)),
+          });
+          const on = (event: string, listener: (payload: unknown) => void) => {
+            if (!events.includes(event)) throw new TypeError('unknown event');
+            const set = listeners.get(event) ?? new Set();
+            listeners.set(event, set.add(listener));
+            return () => set.delete(listener);
+          };
+          const api = Object.freeze({ ...Object.fromEntries(channels.map((c) => [c, (p: unknown) => invoke(c, p)])), on });
           Object.defineProperty(window, name, { value: api, writable: false, configurable: false });
         },
-        { name: BRIDGE_NAME, channels: [...IPC_CHANNELS] as string[] },
+        { name: BRIDGE_NAME, channels: [...IPC_CHANNELS] as string[], events: [...IPC_EVENTS] as string[] },
       );
     },
     close: async () => {
+      stopWatching.forEach((stop) => stop());
       await new Promise<void>((ok) => server.close(() => ok()));
       // The vaults this host made are the test's own; one it was handed is the caller's.
       if (!options.userDataDir) rmSync(userDataDir, { recursive: true, force: true });

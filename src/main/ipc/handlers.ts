@@ -14,6 +14,8 @@ import {
   SessionSummary,
   TotpEnrolment,
 } from '../../shared/protocol';
+import type { ConsoleLock } from '../lock/consoleLock';
+import { guardWhileLocked } from '../lock/lockGate';
 import type { NotesService } from '../notes/notesService';
 import type { RostersService } from '../rosters/rostersService';
 import type { ServerSession } from '../services/serverSession';
@@ -44,6 +46,8 @@ export interface ConsoleServices {
   notes: NotesService;
   rosters: RostersService;
   files: Files;
+  /** The idle lock: main's, driven by powerMonitor (see src/main/lock). */
+  lock: ConsoleLock;
 }
 
 /** How long a copied link or passcode stays on the clipboard before main clears it. */
@@ -61,12 +65,13 @@ export function knockNotification(waiting: number): { title: string; body: strin
 }
 
 export function createHandlers(services: ConsoleServices): IpcHandlers {
-  const { server, notes, rosters } = services;
+  const { server, notes, rosters, lock } = services;
   server.onSignedOut = () => {
     notes.close();
     rosters.close();
+    lock.unlock();
   };
-  return {
+  const handlers: IpcHandlers = {
     'app:info': async () => services.appInfo,
     'auth:signIn': async (request) => {
       const account = await server.signIn(request);
@@ -79,8 +84,22 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
       notes.close();
       rosters.close();
       await server.signOut();
+      lock.unlock();
       return {};
     },
+    'auth:unlock': async ({ password, totp }) => {
+      if (!lock.isLocked()) return lock.state();
+      // The server checks the password and code and counts failures towards the lockout;
+      // a wrong one answers FORBIDDEN and the console stays locked.
+      await server.api('POST', '/api/reauth', { password, ...(totp ? { totp } : {}) }, Nothing);
+      lock.unlock();
+      return lock.state();
+    },
+    'auth:lock': async () => {
+      lock.lock('manual');
+      return lock.state();
+    },
+    'lock:status': async () => lock.state(),
     'auth:current': async () => server.current(),
     'sessions:list': (range) => server.listSessions(range),
     'sessions:connect': async ({ sessionId }) => server.connection(sessionId),
@@ -142,6 +161,7 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'audit:verify': () => rosters.verifyAudit(),
     'audit:list': ({ sessionId }) => rosters.auditOf(sessionId),
   };
+  return guardWhileLocked(handlers, lock);
 }
 
 /** macOS and Windows honour setContentProtection; Linux compositors offer no equivalent. */

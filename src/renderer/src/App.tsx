@@ -4,6 +4,8 @@ import { messageOf } from './bridge';
 import { CaptureNotice } from './components/CaptureNotice';
 import { loadAppInfo, signOut } from './services/account';
 import { closeSession } from './services/room';
+import { lockNow, watchLock } from './services/lock';
+import { LockScreen } from './components/LockScreen';
 import { useConsole } from './store';
 import { RoomScreen } from './screens/RoomScreen';
 import { AccountsScreen } from './screens/AccountsScreen';
@@ -23,6 +25,11 @@ export function App() {
   useEffect(() => {
     loadAppInfo().catch((err: unknown) => setBootError(messageOf(err)));
   }, []);
+  // Main's idle lock: while locked, every screen below is unmounted (no names, video or
+  // notes in the page); the live call itself runs on in services/room.ts.
+  const locked = useConsole((s) => s.lock?.locked === true);
+  useEffect(() => watchLock(), []);
+  if (account && locked) return <LockScreen />;
 
   const inRoom = roomStatus === 'connecting' || roomStatus === 'live';
   return (
@@ -55,6 +62,9 @@ export function App() {
         {account && (
           <div className="account">
             <span className="account-name">{account.user.displayName}</span>
+            <button type="button" className="button quiet" onClick={() => void lockNow().catch(() => undefined)} title="Hide everything until you enter your password">
+              Lock
+            </button>
             <button
               type="button"
               className="button quiet"

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleServices, Notifier } from '../../../src/main/ipc/handlers';
+import { ConsoleLock } from '../../../src/main/lock/consoleLock';
 import { NotesService } from '../../../src/main/notes/notesService';
 import { RostersService } from '../../../src/main/rosters/rostersService';
 import { createMemoryKeyStore } from '../../../src/main/notes/vault';
@@ -15,6 +16,7 @@ export function consoleServices(overrides: { notifier?: Notifier } = {}): Consol
   return {
     appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
     server,
+    lock: new ConsoleLock({ idleMinutes: 10, isSignedIn: () => server.current() !== null }),
     notifier: overrides.notifier ?? { show: () => undefined },
     clipboard: { writeText: () => undefined, readText: () => '' },
     // The OS keychain has its own tests (tests/main/notes/vault.keychain.test.ts).
