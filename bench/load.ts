@@ -17,63 +17,16 @@
  * Not a test: it prints figures and never fails.
  */
 import { fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { signIn } from '../tests/server/support/signIn.js';
 import { runGroups } from './loadGroups.js';
 import type { LoadServerMessage } from './loadServer.js';
+import { childrenOf, snapshot, type Snapshot } from './loadUsage.js';
 import { percentile, printBench } from './support/stats.js';
 
 const GROUPS = Number(process.env['LOAD_GROUPS'] ?? 10);
 const CLIENTS = Number(process.env['LOAD_CLIENTS'] ?? 10);
-const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
-const PAGE = 4096;
-
-interface Usage {
-  cpuMs: number;
-  rssBytes: number;
-}
-
-/** CPU time (user + system) and resident memory of one process, from /proc. */
-function usageOf(pid: number): Usage {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields after the command: state is [0], utime [11], stime [12], rss (pages) [21].
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, rssBytes: Number(fields[21]) * PAGE };
-}
-
-/** The mediasoup workers: the server's child processes. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return children;
-}
-
-interface Snapshot {
-  at: number;
-  server: Usage;
-  workers: Usage;
-}
-
-function snapshot(serverPid: number, workerPids: number[]): Snapshot {
-  const workers = workerPids.map(usageOf).reduce((a, b) => ({ cpuMs: a.cpuMs + b.cpuMs, rssBytes: a.rssBytes + b.rssBytes }), {
-    cpuMs: 0,
-    rssBytes: 0,
-  });
-  return { at: performance.now(), server: usageOf(serverPid), workers };
-}
-
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
