@@ -4,6 +4,7 @@
  * and unpacked from the archive, and Electron's fuses. Nothing here packages anything.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { FuseV1Options } from '@electron/fuses';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +29,17 @@ const config = JSON.parse(read('electron-builder.json')) as BuilderConfig;
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
 
 describe('packaging', () => {
+  it('is a configuration electron-builder itself accepts', async () => {
+    // electron-builder's own schema check, the one a build starts with (no build is run).
+    const require = createRequire(resolve(root, 'node_modules/electron-builder/package.json'));
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+      validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+    };
+    const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    await expect(validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
+    await expect(validateConfiguration({ ...structuredClone(config), mac: { hardenedRuntime: 'yes' } }, new DebugLogger(false))).rejects.toThrow();
+  });
+
   it('builds AppImage and deb for Linux, dmg for macOS and nsis for Windows', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.mac.target).toEqual(['dmg']);
