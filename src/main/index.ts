@@ -26,7 +26,7 @@ import { watchIdle } from './lock/idleWatcher';
 import { idleLockMinutes } from './lock/settings';
 import { createLogger } from './log';
 import { type AppLocation } from './security';
-import { hardenAllWebContents, hardenSession, protectEveryWindow, registerIpcHandlers } from './shell';
+import { claimSingleInstance, hardenAllWebContents, hardenSession, protectEveryWindow, registerIpcHandlers } from './shell';
 import { NotesService } from './notes/notesService';
 import { RostersService } from './rosters/rostersService';
 import { createKeytarKeyStore } from './notes/vault';
@@ -96,13 +96,6 @@ function start(idleMinutes: number): void {
   protectEveryWindow(app, log);
   hardenAllWebContents(app, appLocation, shell, log);
 
-  app.on('second-instance', () => {
-    // One console per clinician's desktop: a second launch brings the first forward.
-    if (!consoleWindow) return;
-    if (consoleWindow.isMinimized()) consoleWindow.restore();
-    consoleWindow.focus();
-  });
-
   void app.whenReady().then(() => {
     const server = new ServerSession();
     const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
@@ -140,11 +133,12 @@ function main(): void {
     app.exit(1);
     return;
   }
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return;
-  }
-  start(idleMinutes);
+  const first = claimSingleInstance(app, () => {
+    if (!consoleWindow) return;
+    if (consoleWindow.isMinimized()) consoleWindow.restore();
+    consoleWindow.focus();
+  });
+  if (first) start(idleMinutes);
 }
 
 main();

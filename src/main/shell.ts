@@ -178,6 +178,27 @@ export function hardenAllWebContents(app: ShellApp, location: AppLocation, shell
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, location, shell, log));
 }
 
+/** What single-instance handling needs of `app`. */
+export interface SingleInstanceApp {
+  requestSingleInstanceLock(): boolean;
+  on(event: 'second-instance', listener: () => void): unknown;
+  quit(): void;
+}
+
+/**
+ * One console per desktop session: two would each hold the note vault open and each lock on
+ * its own. A second launch quits at once and brings the first one's window forward.
+ * Returns whether this process is the one that runs.
+ */
+export function claimSingleInstance(app: SingleInstanceApp, bringForward: () => void): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  app.on('second-instance', bringForward);
+  return true;
+}
+
 /** The answer every untrusted IPC sender gets; the payload is never looked at. */
 export const UNTRUSTED_SENDER = { ok: false, error: { code: 'FORBIDDEN', message: 'untrusted sender' } } as const;
 

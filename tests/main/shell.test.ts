@@ -8,6 +8,7 @@ import { createIpcDispatcher, type IpcHandlers } from '../../src/main/ipc/dispat
 import { createHandlers } from '../../src/main/ipc/handlers';
 import type { Logger } from '../../src/main/log';
 import {
+  claimSingleInstance,
   hardenAllWebContents,
   hardenSession,
   hardenWebContents,
@@ -48,6 +49,38 @@ describe('capture protection', () => {
     // A dialog's parent, or any window added later, goes through the same constructor.
     const another = new BrowserWindow({ parent: undefined, modal: true });
     expect([consoleWindow.contentProtected, another.contentProtected]).toEqual([true, true]);
+  });
+});
+
+describe('single instance', () => {
+  class FakeInstanceApp {
+    readonly events = new FakeApp().events;
+    quits = 0;
+    constructor(private readonly first: boolean) {}
+    requestSingleInstanceLock(): boolean {
+      return this.first;
+    }
+    on(event: 'second-instance', listener: () => void): this {
+      this.events.on(event, listener);
+      return this;
+    }
+    quit(): void {
+      this.quits++;
+    }
+  }
+
+  it('lets the first console run and brings it forward when another is launched', () => {
+    const app = new FakeInstanceApp(true);
+    let forward = 0;
+    expect(claimSingleInstance(app, () => forward++)).toBe(true);
+    app.events.emit('second-instance');
+    expect([forward, app.quits]).toEqual([1, 0]);
+  });
+
+  it('quits a second console at once', () => {
+    const app = new FakeInstanceApp(false);
+    expect(claimSingleInstance(app, () => undefined)).toBe(false);
+    expect(app.quits).toBe(1);
   });
 });
 
