@@ -153,5 +153,5 @@ export function readSnapshot(db: Database, codec: SnapshotCodec, tag: string): {
 
 /** An index over a snapshot just written, its chunks already in memory. */
 export function indexOf(snapshot: IndexSnapshot): SearchIndex {
-  return new SearchIndex({ ids: snapshot.ids, firstTerms: snapshot.firstTerms, loadChunk: (i) => snapshot.chunks[i]! });
+  return new SearchIndex({ ids: snapshot.ids, firstTerms: snapshot.firstTerms, loadChunk: (i) => snapshot.chunks[i]!, source: snapshot });
 }

@@ -365,7 +365,8 @@ class SqliteNoteVault implements NoteVault {
         this.damagedDocs.add(row.id);
       }
     }
-    this.index = index;
+    // Straight into the compact form (SearchIndex.snapshot): far quicker than the overlay's sets.
+    this.index = indexOf(index.snapshot());
     this.reindex.clear();
     log.info(`index.rebuilt notes=${this.summaries.size} ms=${Date.now() - started}`);
     // Written right after this search has answered (or at close), so a rebuild happens once.

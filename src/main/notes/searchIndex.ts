@@ -237,6 +237,8 @@ export interface IndexSnapshot {
 export interface IndexBase {
   ids: string[];
   firstTerms: string[];
+  /** The snapshot itself when it is in memory (just written): returned as is while nothing changed. */
+  source?: IndexSnapshot;
   /** Opens chunk `i` (sealed in the vault); throws if it is damaged or missing. */
   loadChunk: (i: number) => Uint8Array;
 }
@@ -249,6 +251,7 @@ export class SearchIndex {
   private readonly firstTerms: string[];
   private readonly chunks: (Chunk | null)[];
   private readonly loadChunk: (i: number) => Uint8Array;
+  private readonly source: IndexSnapshot | undefined;
   /** Base notes whose base postings no longer apply (saved or removed since the snapshot). */
   private readonly stale = new Set<number>();
   /** Notes with words in the index (base notes not removed, overlay notes). */
@@ -263,6 +266,7 @@ export class SearchIndex {
     this.firstTerms = base?.firstTerms ?? [];
     this.chunks = this.firstTerms.map(() => null);
     this.loadChunk = base?.loadChunk ?? (() => new Uint8Array(0));
+    this.source = base?.source;
     for (const id of base?.ids ?? []) {
       if (id !== '') {
         this.numbers.set(id, this.ids.length);
@@ -378,30 +382,41 @@ export class SearchIndex {
 
   /**
    * Everything the index holds, compacted into a new base: every chunk opened, stale base
-   * postings dropped, the overlay merged in. Note numbers are kept (they are cheap and stay
+   * postings dropped, the overlay and pending texts merged in; the index itself is left as it
+   * was. Note numbers are kept (they are cheap and stay
    * stable, so later saves of the same note reuse theirs). `chunkBytes`: tests cut small chunks.
    */
   snapshot(chunkBytes = CHUNK_TARGET_BYTES): IndexSnapshot {
-    this.flush();
+    if (this.source && this.changedSinceBase === 0 && chunkBytes === CHUNK_TARGET_BYTES) return this.source;
+    // Pending texts go straight into plain arrays (no flush into the overlay's sets): this is
+    // also how a full rebuild is built, so it must be quick for 10,000 notes. A note's words
+    // arrive together, so a repeat within one note is the list's last element.
     const docCount = this.ids.length;
     const merged = new Map<string, number[]>();
+    const unsorted = new Set<number[]>();
+    const add = (term: string, n: number) => {
+      const list = merged.get(term);
+      if (!list) merged.set(term, [n]);
+      else if (list[list.length - 1] !== n) {
+        if (list[list.length - 1]! > n) unsorted.add(list);
+        list.push(n);
+      }
+    };
+    const replaced = (n: number) => this.stale.has(n) || this.pending.has(n);
     for (let c = 0; c < this.firstTerms.length; c++) {
       const chunk = this.chunk(c);
       const lists = allPostings(chunk, this.baseCount);
       chunk.terms.forEach((term, t) => {
-        const live = this.stale.size ? lists[t]!.filter((n) => !this.stale.has(n)) : lists[t]!;
+        const live = this.stale.size || this.pending.size ? lists[t]!.filter((n) => !replaced(n)) : lists[t]!;
         if (live.length) merged.set(term, live);
       });
     }
-    for (const [term, docs] of this.overlay) {
-      const list = merged.get(term);
-      if (list) {
-        for (const n of docs) list.push(n);
-        list.sort((a, b) => a - b);
-      } else merged.set(term, [...docs].sort((a, b) => a - b));
-    }
+    for (const [term, docs] of this.overlay) for (const n of docs) if (!this.pending.has(n)) add(term, n);
+    for (const [n, texts] of this.pending) for (const text of texts) for (const w of tokenize(text)) add(w, n);
+    for (const list of unsorted) list.sort((a, b) => a - b);
     const terms = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const snapshot: IndexSnapshot = { ids: this.ids.map((id, n) => (this.indexed.has(n) ? id : '')), firstTerms: [], chunks: [] };
+    const live = (n: number) => this.indexed.has(n) || this.pending.has(n);
+    const snapshot: IndexSnapshot = { ids: this.ids.map((id, n) => (live(n) ? id : '')), firstTerms: [], chunks: [] };
     let chunkTerms: string[] = [];
     let chunkPostings: number[][] = [];
     let bytes = 0;
