@@ -11,6 +11,7 @@ export function App() {
   const announcement = useParticipantStore((s) => s.announcement);
   const sessionTitle = useParticipantStore((s) => s.sessionTitle);
   const inCall = screen === 'call' || screen === 'joining';
+  const reconnecting = useParticipantStore((s) => s.reconnecting);
 
   return (
     <div className={inCall ? 'app app--call' : 'app'}>
@@ -30,6 +31,11 @@ export function App() {
         </p>
       </header>
 
+      {reconnecting && (
+        <p className="reconnecting-banner" data-testid="reconnecting">
+          Your connection dropped. Reconnecting… you keep your place.
+        </p>
+      )}
       <main id="main" className="main">
         {screen === 'passcode' && <PasscodeScreen />}
         {screen === 'checkIn' && <CheckInScreen />}

@@ -32,6 +32,8 @@ import {
 } from './moderation';
 import { initialState, useParticipantStore, type EndReason, type ParticipantState, type Peer } from './store';
 
+const MEDIA_RECONNECTING = 'Reconnecting audio and video…';
+
 export interface CheckInForm {
   displayName: string;
   agreed: boolean;
@@ -48,8 +50,18 @@ const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = {
   CONFLICT: 'conflict',
 };
 
+/** How long the page keeps trying after a drop: the server holds the person's place for 60 s. */
+export const RECONNECT_WINDOW_MS = 90_000;
+const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
+/** Closes the server sends on purpose; after these the page does not come back by itself. */
+const DELIBERATE_CLOSES = new Set([1000, 1008, 1009]);
+
 export class ParticipantService {
   private signaling: SignalingClient | null = null;
+  /** From the last hello: gets this person back into their place after a dropped connection. Memory only. */
+  private resumeToken: string | null = null;
+  /** Bumped by every ending, so a reconnect loop from before it stops. */
+  private generation = 0;
   private room: RoomClient | null = null;
   private roomSubscriptions: (() => void)[] = [];
   private leaving = false;
@@ -126,6 +138,7 @@ export class ParticipantService {
       const signaling = await this.ensureSocket();
       const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
       if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
+      this.resumeToken = hello.resumeToken;
       this.lockedPasscode = null;
       this.set({
         busy: false,
@@ -169,6 +182,11 @@ export class ParticipantService {
     const signaling = await SignalingClient.connect(this.wsUrl);
     this.signaling = signaling;
     this.leaving = false;
+    this.listen(signaling);
+    return signaling;
+  }
+
+  private listen(signaling: SignalingClient): void {
     signaling.on('admitted', (d) => void this.onAdmitted(d));
     signaling.on('denied', () => this.end('denied'));
     signaling.on('removed', () => this.end('removed'));
@@ -180,17 +198,75 @@ export class ParticipantService {
     signaling.on('unmuteAllowed', ({ kind }) => this.onUnmuteAllowed(kind));
     signaling.on('locked', ({ locked }) => this.onLocked(locked));
     signaling.on('message', ({ from, text }) => this.onMessage(from, text));
-    signaling.onClose(() => this.onSocketClosed(signaling));
-    return signaling;
+    signaling.onClose((code) => this.onSocketClosed(signaling, code));
   }
 
-  private onSocketClosed(signaling: SignalingClient): void {
+  private onSocketClosed(signaling: SignalingClient, code: number): void {
     if (signaling !== this.signaling) return;
     this.signaling = null;
     const { screen } = this.state;
     // Before hello succeeds a closed socket is harmless: the next attempt opens another.
     if (screen === 'ended' || screen === 'passcode') return;
-    this.end(this.leaving ? 'left' : 'connectionLost');
+    if (this.leaving) return this.end('left');
+    // A dropped link or a restarting server: the server keeps this person's place for a
+    // while, so get back into it rather than send them to the start.
+    if (this.resumeToken && !DELIBERATE_CLOSES.has(code)) return void this.reconnect();
+    this.end('connectionLost');
+  }
+
+  /**
+   * Back into the same place with the resume token, with backoff, for RECONNECT_WINDOW_MS:
+   * the waiting room stays the waiting room, the group is rejoined (the server admits again
+   * at once), and the camera and microphone as chosen are published again. What the person
+   * sees meanwhile: their own screen, with a calm note that the connection is coming back.
+   */
+  private async reconnect(): Promise<void> {
+    const generation = ++this.generation;
+    const wasInGroup = this.state.screen === 'call' || this.state.screen === 'joining';
+    this.closeRoom();
+    this.set({ reconnecting: true, peers: {}, remote: {} });
+    this.announce('Your connection dropped. Reconnecting… you keep your place.');
+    const deadline = Date.now() + RECONNECT_WINDOW_MS;
+    for (let attempt = 0; ; attempt++) {
+      if (generation !== this.generation || this.state.screen === 'ended') return;
+      const token = this.resumeToken;
+      if (!token) return this.end('connectionLost');
+      let signaling: SignalingClient | null = null;
+      try {
+        signaling = await SignalingClient.connect(this.wsUrl);
+        this.listen(signaling);
+        this.signaling = signaling;
+        const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });
+        if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
+        if (generation !== this.generation) return;
+        this.resumeToken = hello.resumeToken;
+        this.set({ reconnecting: false });
+        if (hello.state === 'check-in') {
+          this.set({ screen: 'checkIn' });
+        } else if (hello.readmitting) {
+          // `admitted` follows at once; onAdmitted rejoins the group and publishes again.
+          this.set({ screen: 'joining' });
+        } else {
+          this.set({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : this.state.waitingNote });
+          this.announce(
+            wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
+          );
+        }
+        return;
+      } catch (err) {
+        if (signaling && this.signaling === signaling) this.signaling = null;
+        signaling?.close();
+        if (generation !== this.generation) return;
+        if (err instanceof ProtocolError) {
+          // The place is gone (too long away) or the answer is final: say so plainly.
+          const ending = HELLO_ENDINGS[err.code];
+          return this.end(ending ?? 'connectionLost');
+        }
+        if (Date.now() >= deadline) return this.end('connectionLost');
+        const wait = RECONNECT_BACKOFF_MS[Math.min(attempt, RECONNECT_BACKOFF_MS.length - 1)] ?? 5000;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   // ---- check-in -------------------------------------------------------------------------
@@ -355,6 +431,9 @@ export class ParticipantService {
       room.on('trackEnded', ({ participantId, producerId }) => this.dropRemote(participantId, producerId)),
       room.on('producerPaused', ({ producerId, paused }) => this.setRemotePaused(producerId, paused)),
       room.on('error', ({ message }) => console.warn('room:', message)),
+      // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
+      room.on('mediaReset', () => this.set({ mediaError: MEDIA_RECONNECTING })),
+      room.on('mediaRestored', () => this.set((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
     ];
     return room;
   }
@@ -597,6 +676,8 @@ export class ParticipantService {
   }
 
   private end(reason: EndReason): void {
+    this.generation++;
+    this.resumeToken = null;
     this.closeRoom();
     const signaling = this.signaling;
     this.signaling = null;
@@ -617,6 +698,7 @@ export class ParticipantService {
       peers: {},
       remote: {},
       waitingNote: null,
+      reconnecting: false,
       // Messages, mutes and the lock belong to this visit only: nothing stays behind.
       moderation: initialModeration,
     });

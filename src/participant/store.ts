@@ -61,6 +61,8 @@ export interface ParticipantState {
   waitingNote: 'returned' | null;
   /** A retry from an ending screen (for example a locked room) is under way. */
   retrying: boolean;
+  /** The connection dropped and the page is getting back into its place by itself. */
+  reconnecting: boolean;
 
   peers: Record<string, Peer>;
   /** Keyed by participantId. */
@@ -86,6 +88,7 @@ export const initialState: ParticipantState = {
   moderation: initialModeration,
   waitingNote: null,
   retrying: false,
+  reconnecting: false,
   peers: {},
   remote: {},
 };

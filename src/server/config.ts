@@ -40,6 +40,8 @@ const ConfigSchema = z
     rtcMaxPort: RtcPort.default(49999),
     workers: z.coerce.number().int().min(1).max(coreCount()).default(coreCount()),
     waitingRoomOpensMinutes: z.coerce.number().int().min(0).max(24 * 60).default(15),
+    /** How long a client whose connection dropped (or whose server restarted) keeps its place. */
+    reconnectGraceSeconds: z.coerce.number().int().min(5).max(600).default(60),
     participantDir: z.string().min(1).default(DEFAULT_PARTICIPANT_DIR),
     /** A file outside the data directory holding the records key (32 bytes, base64). */
     recordsKeyFile: z.string().min(1).optional(),
@@ -70,6 +72,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   rtcMaxPort: 'CONFIDANT_RTC_MAX_PORT',
   workers: 'CONFIDANT_WORKERS',
   waitingRoomOpensMinutes: 'CONFIDANT_WAITING_ROOM_OPENS_MINUTES',
+  reconnectGraceSeconds: 'CONFIDANT_RECONNECT_GRACE_SECONDS',
   participantDir: 'CONFIDANT_PARTICIPANT_DIR',
   recordsKeyFile: 'CONFIDANT_RECORDS_KEY_FILE',
   publicUrl: 'CONFIDANT_PUBLIC_URL',

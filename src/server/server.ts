@@ -105,7 +105,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const rtc = { listenIp: config.rtcListenIp, ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}) };
   const auth = createAuthService(store, { now, limits });
-  const rooms = new RoomRegistry(workers, rtc, (event) => store.attendance.record(event));
+  const graceMs = config.reconnectGraceSeconds * 1000;
+  // Whoever was connected when the last process stopped without a word (a crash) dropped at
+  // the last moment it knew them present; they keep their place for the grace period from now.
+  for (const r of store.resumptions.recoverAfterRestart(now(), graceMs)) {
+    if (r.state === 'check-in') continue;
+    store.attendance.record({ sessionId: r.sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
+  }
+  const rooms = new RoomRegistry(workers, rtc, {
+    recordAttendance: (event) => store.attendance.record(event),
+    resumptions: store.resumptions,
+    graceMs,
+  });
   const live = new LiveClinicians();
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
   const accounts = createAccounts({
@@ -164,6 +175,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const endOverdue = (): void => {
     try {
       lifecycle.endOverdue();
+      // Places kept for clients who never came back after a restart (rooms time out their own).
+      store.resumptions.expire(now());
     } catch (err) {
       log.error('sessions.auto_end_failed', errorFields(err));
     }

@@ -115,6 +115,12 @@ export const Participant = z.object({
   verificationHint: z.string().nullable().optional(),
   /** How the client's identity was verified; only ever sent to clinicians. */
   verificationMethod: z.enum(['photo-id', 'verbal-code', 'known-to-clinician']).nullable().optional(),
+  /**
+   * Only ever sent to clinicians (an addition): `reconnecting` while a client whose socket
+   * dropped is within its grace period; they stay listed, in their place, until they are
+   * back or the grace period ends (then `participantLeft`).
+   */
+  connection: z.enum(['connected', 'reconnecting']).optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 
@@ -171,7 +177,17 @@ export const HelloClinician = z.object({
   token: z.string().min(1).max(512),
   sessionId: Id,
 });
-export const HelloData = z.discriminatedUnion('as', [HelloParticipant, HelloClinician]);
+/**
+ * A client coming back after its socket dropped (an addition to PROTOCOL.md): the resume
+ * token its last hello answered with, good once and only within the grace period (60 s by
+ * default) after the drop. It returns the client to where it was: admitted stays admitted,
+ * waiting stays waiting, and nobody hears a new knock.
+ */
+export const HelloResume = z.object({
+  as: z.literal('resume'),
+  resumeToken: z.string().min(1).max(256),
+});
+export const HelloData = z.discriminatedUnion('as', [HelloParticipant, HelloClinician, HelloResume]);
 
 export const CheckInData = z.object({
   displayName: DisplayName,
@@ -261,7 +277,17 @@ export interface ParticipantHelloResult {
   participantId: string;
   session: { id: string; title: string };
   agreement: Agreement;
-  state: 'check-in';
+  /** `check-in` after an invitation hello; where the client was, after a resume. */
+  state: ParticipantState;
+  /**
+   * Presented in a `resume` hello after a dropped socket (an addition to PROTOCOL.md). Each
+   * hello answers with a new one; the page keeps it in memory only.
+   */
+  resumeToken: string;
+  /** True when this hello resumed an earlier connection. */
+  resumed?: boolean;
+  /** After a resume: `admitted` follows at once (the client was in the group and is let back in). */
+  readmitting?: boolean;
 }
 
 export interface ClinicianHelloResult {
@@ -349,6 +375,13 @@ export interface NotificationTypes {
   producerAdded: { producerId: string; participantId: string; kind: MediaKind };
   producerClosed: { producerId: string };
   producerPaused: { producerId: string; paused: boolean };
+  /**
+   * To everyone admitted (an addition to PROTOCOL.md): the session's media restarted on a new
+   * router (its media process failed). Every transport, producer and consumer of the old one
+   * is gone: close yours, load the new capabilities, create transports and produce again;
+   * the producers of others arrive as `producerAdded` as they come back.
+   */
+  mediaReset: { routerRtpCapabilities: RtpCapabilities };
 }
 export type NotificationName = keyof NotificationTypes;
 export type NotificationFrame = {
@@ -459,6 +492,13 @@ export type User = z.infer<typeof User>;
 export const LoginResponse = z.object({ token: z.string(), expiresAt: z.string(), user: User });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
+/**
+ * What a client admitted before a server restart finds when it comes back within the grace
+ * period (an addition to PROTOCOL.md): let in again at once, or the waiting room.
+ */
+export const RejoinPolicy = z.enum(['readmit', 'waiting-room']);
+export type RejoinPolicy = z.infer<typeof RejoinPolicy>;
+
 export const SessionSummary = z.object({
   id: Id,
   title: z.string(),
@@ -467,6 +507,7 @@ export const SessionSummary = z.object({
   facilitatorId: Id,
   coFacilitatorIds: z.array(Id),
   state: SessionState,
+  rejoinPolicy: RejoinPolicy,
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 export const SessionList = z.array(SessionSummary);
@@ -489,6 +530,7 @@ export const CreateSessionRequest = z
     endsAt: IsoTime,
     facilitatorId: Id.optional(),
     coFacilitatorIds: z.array(Id).max(8).default([]),
+    rejoinPolicy: RejoinPolicy.default('readmit'),
   })
   .refine((r) => Date.parse(r.endsAt) > Date.parse(r.startsAt), { message: 'a session must end after it starts', path: ['endsAt'] });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
@@ -499,6 +541,7 @@ export const UpdateSessionRequest = z.object({
   startsAt: IsoTime.optional(),
   endsAt: IsoTime.optional(),
   coFacilitatorIds: z.array(Id).max(8).optional(),
+  rejoinPolicy: RejoinPolicy.optional(),
 });
 export type UpdateSessionRequest = z.input<typeof UpdateSessionRequest>;
 

@@ -57,7 +57,11 @@ describe('lock', () => {
     // Alice drops; she was admitted before, so she gets past the lock and is admitted at check-in.
     await fac.client.call('mute', { participantId: alice.participantId, kind: 'audio' });
     await alice.client.close();
-    await fac.client.waitFor('participantLeft', (d) => d.participantId === alice.participantId);
+    // A dropped socket: clinicians see them reconnecting for the grace period, not gone.
+    await fac.client.waitFor(
+      'participantUpdated',
+      (d) => d.participant.participantId === alice.participantId && d.participant.connection === 'reconnecting',
+    );
     const back = await comeBack(0);
     expect(back.checkIn.state).toBe('waiting');
     const welcome = await back.client.waitFor('admitted');
@@ -82,7 +86,10 @@ describe('lock', () => {
     await fac.client.call('returnToWaiting', { participantId: jo.participantId });
     await fac.client.call('lock', { locked: true });
     await jo.client.close();
-    await fac.client.waitFor('participantLeft', (d) => d.participantId === jo.participantId);
+    await fac.client.waitFor(
+      'participantUpdated',
+      (d) => d.participant.participantId === jo.participantId && d.participant.connection === 'reconnecting',
+    );
 
     const back = await comeBack(3);
     await fac.client.waitFor('knock', (d) => d.participant.participantId === jo.participantId);
@@ -95,6 +102,9 @@ describe('lock', () => {
 describe('end', () => {
   it('tells everyone, closes every socket and transport, and records the session as ended', async () => {
     const fac = await connectClinician(demo.info);
+    // Clients of the tests above are still within their grace period, so the room (and its
+    // lock) is still there.
+    await fac.client.call('lock', { locked: false });
     const sup = await connectClinician(demo.info, 'supervisor');
     const ana = await admitted(demo.info, inv(4), fac.client, 'Ana');
     const ben = await knock(demo.info, inv(5), 'Ben');

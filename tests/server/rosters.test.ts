@@ -37,7 +37,7 @@ beforeAll(async () => {
   await fac.client.call('verify', { participantId: alice.participantId, method: 'photo-id' });
   // Alice's Wi-Fi drops; she opens her link again and is let back in by the server.
   await alice.client.close();
-  await fac.client.waitFor('participantLeft', (d) => d.participantId === alice.participantId);
+  await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === alice.participantId && d.participant.connection === 'reconnecting');
   const aliceAgain = await knock(demo.info, inv(0), 'Alice');
   await aliceAgain.client.waitFor('admitted');
 

@@ -130,7 +130,11 @@ describe('the waiting room', () => {
       media: { audio: false, video: false },
     });
     await other.client.close();
-    await fac.client.waitFor('participantLeft', (d) => d.participantId === other.participantId);
+    // A dropped socket: clinicians see them reconnecting for the grace period, not gone.
+    await fac.client.waitFor(
+      'participantUpdated',
+      (d) => d.participant.participantId === other.participantId && d.participant.connection === 'reconnecting',
+    );
     const sup = await connectClinician(demo.info, 'supervisor');
     await sup.client.close();
     await fac.client.close();

@@ -19,7 +19,7 @@ describe('migration 5', () => {
     insert.run('2026-11-01T09:01:00.000Z', 'login.ok', null, 'c-1', '127.0.0.1', null);
     insert.run('2026-11-01T09:02:00.000Z', 'clinician.created', 'c-1', 'c-2', '127.0.0.1', 'facilitator');
 
-    expect(migrate(db)).toEqual([5]);
+    expect(migrate(db, undefined, 5)).toEqual([5]);
     expect(schemaVersion(db)).toBe(5);
     expect(tables(db)).not.toContain('auth_events');
     expect(tables(db)).toEqual(expect.arrayContaining(['audit_log', 'audit_head', 'attendance_events', 'attendance_targets']));

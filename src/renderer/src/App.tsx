@@ -31,7 +31,7 @@ export function App() {
   useEffect(() => watchLock(), []);
   if (account && locked) return <LockScreen />;
 
-  const inRoom = roomStatus === 'connecting' || roomStatus === 'live';
+  const inRoom = roomStatus === 'connecting' || roomStatus === 'live' || roomStatus === 'reconnecting';
   return (
     <div className="app">
       <header className="topbar">

@@ -78,6 +78,7 @@ export const sessionRoutes: Route[] = [
         endsAt,
         facilitatorId,
         coFacilitatorIds: request.coFacilitatorIds,
+        rejoinPolicy: request.rejoinPolicy,
       });
       record(ctx, 'session.created', me, created.id);
       sendJson(ctx.res, 201, lifecycle.summary(created));
@@ -103,6 +104,7 @@ export const sessionRoutes: Route[] = [
         ...(changes.startsAt !== undefined ? { startsAt } : {}),
         ...(changes.endsAt !== undefined ? { endsAt } : {}),
         ...(changes.coFacilitatorIds !== undefined ? { coFacilitatorIds: changes.coFacilitatorIds } : {}),
+        ...(changes.rejoinPolicy !== undefined ? { rejoinPolicy: changes.rejoinPolicy } : {}),
       });
       record(ctx, 'session.updated', me, session.id);
       const updated = store.sessions.byId(session.id);

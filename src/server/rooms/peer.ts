@@ -65,6 +65,8 @@ export class Peer {
    * a client who left from one whose connection dropped); unset means it dropped.
    */
   departure: Departure | undefined;
+  /** A client whose socket dropped, held in the room for the grace period; clinicians see it as reconnecting. */
+  reconnecting = false;
 
   constructor(init: PeerInit) {
     this.participantId = init.participantId;

@@ -23,6 +23,7 @@ import { createLogger } from '../logger.js';
 import type { Direction, RtcListenOptions } from '../media/peerMedia.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
+import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
@@ -37,6 +38,20 @@ export interface RoomDeps {
   onEmpty(room: Room): void;
   /** Appends to the session's attendance record (the store's attendance repo). */
   recordAttendance(event: AttendanceEvent): void;
+  /** Where each client stands, on disk, for resuming after a drop or a restart. */
+  resumptions: ResumptionRepo;
+  /** How long a dropped client may come back to its place. */
+  graceMs: number;
+}
+
+/** How often a live room tells the store its clients are still there (bounds what a crash can lose). */
+export const PRESENCE_HEARTBEAT_MS = 30_000;
+
+/** How a client came back (see `resume`). */
+export interface Resumed {
+  state: ParticipantState;
+  /** Admit again once the hello's answer has gone out. */
+  readmit: boolean;
 }
 
 interface RouterState {
@@ -53,6 +68,9 @@ export class Room {
   private knocks = 0;
   private closed = false;
   private lockedFlag = false;
+  /** Clients whose socket dropped, in their place until they come back or the grace period ends. */
+  private readonly ghosts = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly session: SessionRecord,
@@ -188,8 +206,15 @@ export class Room {
     for (const p of this.list(filter)) p.notify(name, data(p));
   }
 
+  /** Clients reconnecting within their grace period, in `state`: clinicians keep seeing them. */
+  private ghostsIn(state: ParticipantState): Peer[] {
+    return [...this.ghosts.values()].map((g) => g.peer).filter((p) => p.state === state);
+  }
+
   private participantsFor(viewer: Peer): Participant[] {
-    return this.list((p) => p.isAdmitted).map((p) => participantFor(viewer, p));
+    const admitted = this.list((p) => p.isAdmitted);
+    if (viewer.isClinician) admitted.push(...this.ghostsIn('admitted'));
+    return admitted.map((p) => participantFor(viewer, p));
   }
 
   private allProducers(): Producer[] {
@@ -222,11 +247,121 @@ export class Room {
   }
 
   /** A client after a successful hello: in check-in, known to nobody yet. */
-  addClient(peer: Peer): void {
+  addClient(peer: Peer, resumeTokenHash: string): void {
     this.assertOpen();
     if (this.peers.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'this invitation is already connected');
+    // Back through the invitation link rather than a resume: a newcomer's path (check-in,
+    // then readmission if they were admitted), so their place in the grace period ends here.
+    const ghost = this.takeGhost(peer.participantId);
+    if (ghost) this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId: peer.participantId }));
     this.peers.set(peer.participantId, peer);
+    this.startHeartbeat();
+    this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
     log.info('client.connected', { sessionId: this.id, participantId: peer.participantId });
+  }
+
+  /**
+   * A client back through its resume token, into the place it had: admitted stays admitted
+   * (re-admitted once the hello's answer is out), waiting stays waiting, and nobody hears a
+   * new knock. `previous` is the stored row; a ghost in this room means the socket dropped
+   * while this server ran. Without one, this server restarted under the session: a client
+   * admitted before is let in again or sent to the waiting room per the session's policy
+   * (the facilitator then hears a knock, as they must let them in).
+   */
+  resume(peer: Peer, previous: Resumption, resumeTokenHash: string): Resumed {
+    this.assertOpen();
+    const stale = this.peers.get(peer.participantId);
+    // The old socket has not noticed it is dead yet: this one replaces it.
+    if (stale) {
+      stale.channel.close(1000, 'resumed elsewhere');
+      this.removePeer(stale);
+    }
+    const ghost = this.takeGhost(peer.participantId);
+    const source = ghost?.peer;
+    peer.displayName = source?.displayName ?? previous.displayName ?? '';
+    peer.mediaIntent = source ? { ...source.mediaIntent } : { ...previous.media };
+    peer.knockedAt = source?.knockedAt ?? previous.knockedAt;
+    peer.knockSeq = source?.knockSeq ?? ++this.knocks;
+    if (!source) {
+      peer.standing.mutedByFacilitator = { ...previous.mutedByFacilitator };
+      peer.standing.admittedBefore ||= previous.admittedBefore;
+    }
+    const wasAdmitted = (source?.state ?? previous.state) === 'admitted';
+    const readmit = wasAdmitted && (source !== undefined || this.session.rejoinPolicy === 'readmit');
+    peer.state = previous.state === 'check-in' ? 'check-in' : 'waiting';
+    peer.standing.readmitOnCheckIn = readmit;
+    this.peers.set(peer.participantId, peer);
+    this.startHeartbeat();
+    this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
+    log.info('client.resumed', { sessionId: this.id, participantId: peer.participantId, readmit, restarted: !source });
+    if (peer.state === 'waiting') {
+      if (source || readmit) this.notifyClinicians(peer);
+      else {
+        // Sent to the waiting room by the session's policy after a restart: the facilitator lets them in.
+        this.attendance(peer, 'knock', null, peer.displayName || null);
+        this.notifyWhere(
+          (p) => p.isClinician,
+          'knock',
+          (viewer) => ({ participant: participantFor(viewer, peer) }),
+        );
+      }
+    }
+    return { state: peer.state, readmit };
+  }
+
+  /** Removes a client's ghost (and its expiry timer), if there is one. */
+  private takeGhost(participantId: string): { peer: Peer } | undefined {
+    const ghost = this.ghosts.get(participantId);
+    if (!ghost) return undefined;
+    clearTimeout(ghost.timer);
+    this.ghosts.delete(participantId);
+    return ghost;
+  }
+
+  /** The grace period passed without the client coming back: now it has left. */
+  private expireGhost(participantId: string): void {
+    const ghost = this.takeGhost(participantId);
+    if (!ghost) return;
+    log.info('client.grace_ended', { sessionId: this.id, participantId });
+    this.persistQuietly(() => this.deps.resumptions.remove(participantId));
+    if (ghost.peer.state === 'admitted') {
+      this.notifyWhere((p) => p.isClinician, 'peerLeft', () => ({ participantId }));
+    }
+    this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId }));
+    this.closeIfEmpty();
+  }
+
+  private snapshotOf(peer: Peer): StandingSnapshot {
+    return {
+      state: peer.state,
+      displayName: peer.displayName === '' ? null : peer.displayName,
+      knockedAt: peer.knockedAt,
+      media: { ...peer.mediaIntent },
+      mutedByFacilitator: { ...peer.mutedByFacilitator },
+      admittedBefore: peer.standing.admittedBefore,
+    };
+  }
+
+  /** Writes a client's standing for resumption; like attendance, a failed write is logged, never thrown. */
+  private persist(peer: Peer): void {
+    if (peer.role !== 'client' || peer.left) return;
+    this.persistQuietly(() => this.deps.resumptions.update(peer.participantId, this.snapshotOf(peer)));
+  }
+
+  private persistQuietly(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      log.error('resumption.write_failed', { sessionId: this.id, error: String(err) });
+    }
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      this.persistQuietly(() => this.deps.resumptions.touch(this.id, new Date()));
+    }, PRESENCE_HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   /**
@@ -247,7 +382,9 @@ export class Room {
       participantId: peer.participantId,
       session: { id: this.session.id, title: this.session.title, state: this.session.state },
       routerRtpCapabilities: rtpCapabilities,
-      waiting: this.list((p) => p.role === 'client' && p.state === 'waiting').map((p) => participantFor(peer, p)),
+      waiting: [...this.list((p) => p.role === 'client' && p.state === 'waiting'), ...this.ghostsIn('waiting')].map((p) =>
+        participantFor(peer, p),
+      ),
       participants: this.participantsFor(peer),
       producers: this.allProducers().filter((p) => p.participantId !== peer.participantId),
       locked: this.lockedFlag,
@@ -267,6 +404,7 @@ export class Room {
     peer.knockSeq = ++this.knocks;
     log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
     this.attendance(peer, 'knock', null, data.displayName);
+    this.persist(peer);
     this.notifyWhere(
       (p) => p.isClinician,
       'knock',
@@ -343,6 +481,7 @@ export class Room {
     });
     if (by === 'readmission') this.attendance(target, 'reconnect');
     else this.attendance(target, 'admit', by.clinicianId ?? null);
+    this.persist(target);
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
       participants: this.participantsFor(target),
@@ -368,16 +507,41 @@ export class Room {
     this.removePeer(target);
   }
 
-  /** The peer has left (leave, socket closed, denied): close its media and tell those who knew. */
+  /**
+   * The peer has left (leave, socket closed, denied, removed): close its media and tell those
+   * who knew. A client in the waiting room or the group whose socket simply dropped keeps its
+   * place for the grace period: clinicians see it as reconnecting, everyone else as gone.
+   */
   removePeer(peer: Peer): void {
     if (peer.left || this.peers.get(peer.participantId) !== peer) return;
     const wasAdmitted = peer.isAdmitted;
     const knownToClinicians = peer.role === 'client' && peer.state !== 'check-in';
+    const dropped = knownToClinicians && peer.departure === undefined && !this.closed;
     peer.left = true;
     this.peers.delete(peer.participantId);
     if (knownToClinicians) this.attendance(peer, peer.departure?.kind ?? 'drop', peer.departure?.byId ?? null);
     const closedProducers = peer.media.closeAll();
-    log.info('peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
+    log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
+    if (dropped) {
+      peer.reconnecting = true;
+      const now = Date.now();
+      this.persistQuietly(() =>
+        this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)),
+      );
+      const timer = setTimeout(() => this.expireGhost(peer.participantId), this.deps.graceMs);
+      timer.unref();
+      this.ghosts.set(peer.participantId, { peer, timer });
+      if (wasAdmitted) {
+        for (const producerId of closedProducers) {
+          this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
+        }
+        this.notifyWhere((p) => p.isAdmitted && !p.isClinician, 'peerLeft', () => ({ participantId: peer.participantId }));
+      }
+      this.notifyClinicians(peer);
+      this.closeIfEmpty();
+      return;
+    }
+    if (peer.role === 'client') this.persistQuietly(() => this.deps.resumptions.remove(peer.participantId));
     if (wasAdmitted) this.announceDeparture(peer, closedProducers);
     if (knownToClinicians) {
       this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId: peer.participantId }));
@@ -488,6 +652,7 @@ export class Room {
     log.info('client.muted', { sessionId: this.id, participantId: target.participantId, kind, by });
     target.notify('mutedByFacilitator', { kind });
     this.notifyClinicians(target);
+    this.persist(target);
     const paused = await target.media.pauseKind(kind);
     if (!target.isAdmitted) return;
     for (const producerId of paused) {
@@ -503,12 +668,28 @@ export class Room {
     log.info('client.unmute_allowed', { sessionId: this.id, participantId, kind, by: by.participantId });
     target.notify('unmuteAllowed', { kind });
     this.notifyClinicians(target);
+    this.persist(target);
   }
 
   /** The connected client `remove` would act on, or undefined if not connected. */
   connectedClient(participantId: string): Peer | undefined {
     const target = this.peers.get(participantId);
     return target && !target.left && target.role === 'client' ? target : undefined;
+  }
+
+  /**
+   * The client is gone for good while away (removed, or its link revoked or re-issued while
+   * reconnecting): its place in the grace period ends and clinicians stop seeing it.
+   * Returns whether there was a place to end.
+   */
+  forgetReconnecting(participantId: string): boolean {
+    const ghost = this.takeGhost(participantId);
+    if (!ghost) return false;
+    this.persistQuietly(() => this.deps.resumptions.remove(participantId));
+    if (ghost.peer.state === 'admitted') this.notifyWhere((p) => p.isClinician, 'peerLeft', () => ({ participantId }));
+    this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId }));
+    this.closeIfEmpty();
+    return true;
   }
 
   /** Sends `removed`, closes the client's socket and media; the caller revokes the invitation. */
@@ -538,7 +719,7 @@ export class Room {
       }
     }
     const target = this.connectedClient(participantId);
-    if (!target) return false;
+    if (!target) return this.forgetReconnecting(participantId);
     log.info(change === 'revoked' ? 'client.revoked' : 'client.reissued', { sessionId: this.id, participantId, by });
     // A revoked link is a removal on the roster; a re-issued one ends this connection like a drop.
     if (change === 'revoked') target.departure = { kind: 'remove', byId: by };
@@ -556,6 +737,7 @@ export class Room {
     target.standing.readmitOnCheckIn = false;
     log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
     this.attendance(target, 'return-to-waiting', by.clinicianId ?? null);
+    this.persist(target);
     this.announceDeparture(target, target.media.teardown());
     target.notify('returnedToWaiting', {});
     this.notifyClinicians(target);
@@ -605,26 +787,42 @@ export class Room {
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
     const everyone = this.list(() => true);
     for (const p of everyone) if (p.role === 'client' && p.state !== 'check-in') this.attendance(p, 'end', by.clinicianId ?? null);
+    // Nobody comes back to an ended session.
+    for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
+    this.persistQuietly(() => this.deps.resumptions.removeSession(this.id));
     for (const p of everyone) p.notify('sessionEnded', {});
     for (const p of everyone) if (p !== by) p.channel.close(1000, 'session ended');
-    this.close();
+    this.close('ended');
     this.deps.onEmpty(this);
   }
 
   // --- lifecycle ---------------------------------------------------------------------
 
   private closeIfEmpty(): void {
-    if (!this.closed && this.peers.size === 0 && this.pendingJoins === 0) {
-      this.close();
+    if (!this.closed && this.peers.size === 0 && this.pendingJoins === 0 && this.ghosts.size === 0) {
+      this.close('empty');
       this.deps.onEmpty(this);
     }
   }
 
-  /** Closes the router (and with it every transport); peers' sockets are the caller's business. */
-  close(): void {
+  /**
+   * Closes the router (and with it every transport); peers' sockets are the caller's business.
+   * `shutdown` (the server stopping under a live session): every client in the waiting room or
+   * the group dropped now, on the record, and keeps its place for the grace period, so the
+   * restarted server takes them back.
+   */
+  close(why: 'ended' | 'empty' | 'shutdown' = 'shutdown'): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const ghost of this.ghosts.values()) clearTimeout(ghost.timer);
+    this.ghosts.clear();
+    const now = Date.now();
     for (const peer of this.peers.values()) {
+      if (why === 'shutdown' && peer.role === 'client' && peer.state !== 'check-in') {
+        this.attendance(peer, 'drop');
+        this.persistQuietly(() => this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)));
+      }
       peer.left = true;
       peer.media.closeAll();
     }

@@ -16,7 +16,8 @@ export class RoomRegistry {
   constructor(
     private readonly pool: WorkerPool,
     private readonly rtc: RtcListenOptions,
-    private readonly recordAttendance: RoomDeps['recordAttendance'],
+    /** What rooms record through: attendance, and where clients stand for resuming. */
+    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs'>,
   ) {}
 
   get(sessionId: string): Room | undefined {
@@ -30,7 +31,7 @@ export class RoomRegistry {
       room = new Room(session, {
         pool: this.pool,
         rtc: this.rtc,
-        recordAttendance: this.recordAttendance,
+        ...this.records,
         onEmpty: (r) => {
           if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
         },

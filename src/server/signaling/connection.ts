@@ -24,7 +24,7 @@ import { SlidingWindowLimiter } from '../rateLimiter.js';
 import type { Peer, PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import type { SignalingContext } from './context.js';
-import { clinicianHello, participantHello, type Joined } from './hello.js';
+import { clinicianHello, participantHello, resumeHello, type Joined } from './hello.js';
 import { runMethod, type MethodContext } from './methods.js';
 import type { SignalingLimits } from './signalingServer.js';
 
@@ -163,7 +163,9 @@ export class SignalingConnection implements PeerChannel {
       joined =
         data.as === 'participant'
           ? await participantHello(this.ctx, data, this, isOpen, this.address)
-          : await clinicianHello(this.ctx, data, this, isOpen);
+          : data.as === 'resume'
+            ? resumeHello(this.ctx, data, this, this.address)
+            : await clinicianHello(this.ctx, data, this, isOpen);
     } catch (err) {
       // A failed hello leaves the socket open for another try (PROTOCOL.md), within limits.
       this.helloState = 'none';
@@ -184,6 +186,9 @@ export class SignalingConnection implements PeerChannel {
       role: joined.peer.role,
     });
     this.respond(id, joined.result);
+    joined.afterAnswer?.().catch((err: unknown) => {
+      log.error('hello.follow_up_failed', { connectionId: this.connectionId, ...errorFields(err) });
+    });
   }
 
   private async call<M extends Exclude<MethodName, 'hello'>>(id: number, method: M, data: unknown): Promise<void> {

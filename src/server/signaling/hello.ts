@@ -10,7 +10,7 @@ import {
   type ParsedRequestData,
 } from '../../shared/protocol.js';
 import { decoyHash, verifySecret } from '../auth/password.js';
-import { tokenDigest } from '../auth/secrets.js';
+import { randomToken, tokenDigest } from '../auth/secrets.js';
 import { createLogger } from '../logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
@@ -29,7 +29,12 @@ export interface Joined<R> {
   result: R;
   /** Runs when the socket closes (a clinician's leaves the live registry). */
   onLeave?: () => void;
+  /** Runs once the hello's answer has gone out (a resumed client's readmission). */
+  afterAnswer?: () => Promise<void>;
 }
+
+/** Unknown, used or expired resume tokens answer alike. */
+const NOT_RESUMABLE = 'this connection can no longer be resumed; open your invitation link again';
 
 /** Clients get in from when the waiting room opens until the session has ended. */
 function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
@@ -100,7 +105,8 @@ export async function participantHello(
     verificationHint: invitation.verificationHint,
     standing: room.standingOf(invitation.participantId),
   });
-  room.addClient(peer);
+  const resumeToken = randomToken();
+  room.addClient(peer, tokenDigest(resumeToken));
   return {
     peer,
     room,
@@ -109,7 +115,68 @@ export async function participantHello(
       session: { id: session.id, title: session.title },
       agreement: ctx.agreement,
       state: 'check-in',
+      resumeToken,
     },
+  };
+}
+
+/**
+ * A client back after its socket dropped, with the resume token of its last hello, within
+ * the grace period: into the place it had (see Room.resume). The token works once; the
+ * answer carries the next. Failures count against the address like a wrong passcode.
+ */
+export function resumeHello(
+  ctx: SignalingContext,
+  data: Extract<ParsedRequestData<'hello'>, { as: 'resume' }>,
+  channel: PeerChannel,
+  address: string,
+): Joined<ParticipantHelloResult> {
+  if (ctx.helloFailuresByAddress.isBlocked(address)) {
+    log.warn('participant.rate_limited', { scope: 'address' });
+    throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+  }
+  const previous = ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
+  const now = ctx.lifecycle.now();
+  if (!previous || (previous.expiresAt !== null && Date.parse(previous.expiresAt) < now.getTime())) {
+    ctx.helloFailuresByAddress.hit(address);
+    log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
+    throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
+  }
+  const invitation = ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId);
+  if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
+  if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
+  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  const session = ctx.store.sessions.byId(previous.sessionId);
+  if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
+  assertJoinable(ctx, session);
+
+  const room = ctx.rooms.open(session);
+  const peer = new Peer({
+    participantId: invitation.participantId,
+    role: 'client',
+    channel,
+    rtc: ctx.rtc,
+    displayName: '',
+    state: 'check-in',
+    participantRef: invitation.participantRef,
+    verificationHint: invitation.verificationHint,
+    standing: room.standingOf(invitation.participantId),
+  });
+  const resumeToken = randomToken();
+  const resumed = room.resume(peer, previous, tokenDigest(resumeToken));
+  return {
+    peer,
+    room,
+    result: {
+      participantId: peer.participantId,
+      session: { id: session.id, title: session.title },
+      agreement: ctx.agreement,
+      state: resumed.state,
+      resumeToken,
+      resumed: true,
+      readmitting: resumed.readmit,
+    },
+    ...(resumed.readmit ? { afterAnswer: () => room.readmitIfReturning(peer) } : {}),
   };
 }
 
@@ -135,14 +202,19 @@ export async function clinicianHello(
   }
 
   const participantId = ctx.rooms.clinicianParticipantId(session.id, clinician.id);
-  if (ctx.rooms.get(session.id)?.hasPeer(participantId)) {
-    throw new ProtocolError('CONFLICT', 'you are already connected to this session');
-  }
   const room = ctx.rooms.open(session);
   room.reserve();
   try {
     const rtpCapabilities = await room.rtpCapabilities();
     if (!isOpen()) return undefined;
+    // The same clinician again: their earlier socket is dead but not yet noticed (a dropped
+    // link), or open in another window. Either way the new connection is the one they use.
+    const stale = room.peer(participantId);
+    if (stale) {
+      log.info('clinician.replaced', { sessionId: session.id, clinicianId: clinician.id });
+      stale.channel.close(1000, 'replaced by a new connection');
+      room.removePeer(stale);
+    }
     const peer = new Peer({
       participantId,
       role,

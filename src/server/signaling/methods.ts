@@ -68,6 +68,7 @@ function removeClient(mc: MethodContext, participantId: string, reason: string):
   audit(mc, 'client.removed', participantId);
   const target = room.connectedClient(participantId);
   if (target) room.remove(peer, target);
+  else room.forgetReconnecting(participantId);
 }
 
 export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {

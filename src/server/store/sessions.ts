@@ -1,7 +1,7 @@
 /** Group sessions and their co-facilitators. */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { SessionState, type SessionSummary } from '../../shared/protocol.js';
+import { RejoinPolicy, SessionState, type SessionSummary } from '../../shared/protocol.js';
 
 export type SessionRecord = SessionSummary;
 
@@ -12,6 +12,7 @@ export interface NewSession {
   facilitatorId: string;
   coFacilitatorIds?: string[];
   state?: SessionState;
+  rejoinPolicy?: RejoinPolicy;
 }
 
 export interface SessionChanges {
@@ -19,6 +20,7 @@ export interface SessionChanges {
   startsAt?: Date;
   endsAt?: Date;
   coFacilitatorIds?: string[];
+  rejoinPolicy?: RejoinPolicy;
 }
 
 export interface SessionRepo {
@@ -49,11 +51,12 @@ interface SessionRow {
   ends_at: string;
   facilitator_id: string;
   state: string;
+  rejoin_policy: string;
 }
 
 export function createSessionRepo(db: Database): SessionRepo {
   const insert = db.prepare(
-    `INSERT INTO sessions (id, title, starts_at, ends_at, facilitator_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sessions (id, title, starts_at, ends_at, facilitator_id, state, created_at, rejoin_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertCo = db.prepare(`INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`);
   const selectById = db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE id = ?`);
@@ -78,12 +81,20 @@ export function createSessionRepo(db: Database): SessionRepo {
   );
   const markLive = db.prepare(`UPDATE sessions SET state = 'live' WHERE id = ? AND state IN ('scheduled', 'open')`);
   const updateFields = db.prepare(
-    `UPDATE sessions SET title = coalesce(?, title), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at)
+    `UPDATE sessions SET title = coalesce(?, title), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at),
+       rejoin_policy = coalesce(?, rejoin_policy)
      WHERE id = ? AND state != 'ended'`,
   );
   const deleteCo = db.prepare(`DELETE FROM session_cofacilitators WHERE session_id = ?`);
   const update = db.transaction((id: string, c: SessionChanges) => {
-    if (updateFields.run(c.title ?? null, c.startsAt?.toISOString() ?? null, c.endsAt?.toISOString() ?? null, id).changes === 0) {
+    const changed = updateFields.run(
+      c.title ?? null,
+      c.startsAt?.toISOString() ?? null,
+      c.endsAt?.toISOString() ?? null,
+      c.rejoinPolicy ?? null,
+      id,
+    );
+    if (changed.changes === 0) {
       return;
     }
     if (c.coFacilitatorIds) {
@@ -110,6 +121,7 @@ export function createSessionRepo(db: Database): SessionRepo {
     facilitatorId: row.facilitator_id,
     coFacilitatorIds: selectCo.all(row.id).map((r) => r.facilitator_id),
     state: SessionState.parse(row.state),
+    rejoinPolicy: RejoinPolicy.parse(row.rejoin_policy),
   });
 
   return {
@@ -124,6 +136,7 @@ export function createSessionRepo(db: Database): SessionRepo {
           s.facilitatorId,
           s.state ?? 'scheduled',
           new Date().toISOString(),
+          s.rejoinPolicy ?? 'readmit',
         );
         for (const co of new Set(s.coFacilitatorIds ?? [])) insertCo.run(id, co);
       })();

@@ -10,6 +10,7 @@ import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
 import { createNoteRepo, type NoteRepo } from './notes.js';
 import { createRecordSealer, RECORDS_KEY_BYTES } from './recordSealer.js';
+import { createResumptionRepo, type ResumptionRepo } from './resumptions.js';
 import { createSessionRepo, type SessionRepo } from './sessions.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
 
@@ -22,6 +23,7 @@ export interface Store {
   readonly moderation: ModerationRepo;
   readonly audit: AuditRepo;
   readonly attendance: AttendanceRepo;
+  readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
   close(): void;
 }
@@ -46,6 +48,7 @@ export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECO
     moderation: createModerationRepo(db, sealer),
     audit: createAuditRepo(db),
     attendance: createAttendanceRepo(db, sealer),
+    resumptions: createResumptionRepo(db, sealer),
     notes: createNoteRepo(db, sealer),
     close: () => db.close(),
   };

@@ -7,8 +7,8 @@ import { TestClient } from './wsClient.js';
 
 setLogLevel(process.env.CONFIDANT_LOG_LEVEL === 'debug' ? 'debug' : 'error');
 
-export async function startTestDemo(invitations = 4): Promise<RunningDemo> {
-  return startDemo({ invitations, workers: 1, participantDir: '/nonexistent-participant-dir' });
+export async function startTestDemo(invitations = 4, config: Record<string, unknown> = {}): Promise<RunningDemo> {
+  return startDemo({ invitations, workers: 1, participantDir: '/nonexistent-participant-dir', config });
 }
 
 export type Invitation = DemoInfo['invitations'][number];

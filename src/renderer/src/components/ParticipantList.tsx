@@ -70,6 +70,11 @@ export function ParticipantList() {
                       Verified
                     </span>
                   )}
+                  {p.connection === 'reconnecting' && (
+                    <span className="badge reconnecting" title="Their connection dropped; they keep their place while it comes back">
+                      Reconnecting…
+                    </span>
+                  )}
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}

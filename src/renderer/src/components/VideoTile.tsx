@@ -9,9 +9,11 @@ interface Props {
   self?: boolean;
   cameraOff?: boolean;
   micOff?: boolean;
+  /** Their connection dropped; they keep their place in the group while it comes back. */
+  reconnecting?: boolean;
 }
 
-export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false }: Props) {
+export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false, reconnecting = false }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
@@ -28,7 +30,7 @@ export function VideoTile({ testId, name, detail, stream, self = false, cameraOf
       <figcaption>
         <span className="tile-name">{name}</span>
         {detail && <span className="tile-detail">{detail}</span>}
-        {micOff && <span className="tile-flag">Mic off</span>}
+        {reconnecting ? <span className="tile-flag">Reconnecting…</span> : micOff && <span className="tile-flag">Mic off</span>}
       </figcaption>
     </figure>
   );

@@ -131,6 +131,11 @@ export function RoomScreen() {
           </button>
         </div>
 
+        {status === 'reconnecting' && (
+          <p className="banner warn" role="status" data-testid="reconnecting">
+            The connection to the session dropped. Reconnecting… The group carries on; you will be back in a moment.
+          </p>
+        )}
         {(notice ?? mediaError) && (
           <p className={`banner ${notice?.tone === 'error' || !notice ? 'warn' : 'info'}`} role="status">
             {notice?.text ?? mediaError}
@@ -155,6 +160,7 @@ export function RoomScreen() {
               stream={streams.get(p.participantId) ?? null}
               cameraOff={paused(p.participantId, 'video')}
               micOff={paused(p.participantId, 'audio')}
+              reconnecting={p.connection === 'reconnecting'}
             />
           ))}
         </div>

@@ -8,6 +8,7 @@ import { RoomClient } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
 import {
   CLOSE_SIGNED_OUT,
+  ProtocolError,
   type ClinicianHelloResult,
   type MediaKind,
   type MethodName,
@@ -20,46 +21,115 @@ import { call, messageOf } from '../bridge';
 import { useConsole } from '../store';
 
 interface LiveRoom {
+  sessionId: string;
   signaling: SignalingClient;
   room: RoomClient;
   unsubscribe: (() => void)[];
 }
 
 let live: LiveRoom | null = null;
+/** The session being reconnected to, while the console gets back in by itself. */
+let reconnecting: { sessionId: string; cancelled: boolean } | null = null;
+
+/** How long the console keeps trying after a drop: the server holds a client's place for 60 s. */
+export const RECONNECT_WINDOW_MS = 90_000;
+const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
+
+/**
+ * Closes the server sends on purpose (normal closure after end or removal, a policy or size
+ * violation, sign-out): the console does not come back by itself after these.
+ */
+const DELIBERATE_CLOSES = new Set([1000, 1008, 1009, CLOSE_SIGNED_OUT]);
+
+async function connectToSession(sessionId: string): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
+  const connection = await call('sessions:connect', { sessionId });
+  const signaling = await SignalingClient.connect(connection.wsUrl);
+  try {
+    const hello = (await signaling.request('hello', {
+      as: 'clinician',
+      token: connection.token,
+      sessionId: connection.sessionId,
+    })) as ClinicianHelloResult;
+    return { signaling, hello };
+  } catch (err) {
+    signaling.close();
+    throw err;
+  }
+}
+
+/** Joins the room's media on a fresh connection and publishes the facilitator's camera and microphone. */
+async function enterRoom(sessionId: string, signaling: SignalingClient, hello: ClinicianHelloResult): Promise<void> {
+  const room = new RoomClient(signaling);
+  live = { sessionId, signaling, room, unsubscribe: wire(signaling, room) };
+  useConsole.getState().roomJoined(hello);
+  await room.join({
+    routerRtpCapabilities: hello.routerRtpCapabilities,
+    producers: hello.producers,
+    selfParticipantId: hello.participantId,
+  });
+  if (hello.role === 'facilitator') await publishOwnMedia(room);
+}
 
 export async function openSession(sessionId: string): Promise<void> {
   await closeSession();
   const store = useConsole.getState();
   store.roomConnecting();
   try {
-    const connection = await call('sessions:connect', { sessionId });
-    const signaling = await SignalingClient.connect(connection.wsUrl);
-    const hello = (await signaling.request('hello', {
-      as: 'clinician',
-      token: connection.token,
-      sessionId: connection.sessionId,
-    })) as ClinicianHelloResult;
-    const room = new RoomClient(signaling);
-    live = { signaling, room, unsubscribe: wire(signaling, room) };
-    store.roomJoined(hello);
-    await room.join({
-      routerRtpCapabilities: hello.routerRtpCapabilities,
-      producers: hello.producers,
-      selfParticipantId: hello.participantId,
-    });
-    if (hello.role === 'facilitator') await publishOwnMedia(room);
+    const { signaling, hello } = await connectToSession(sessionId);
+    await enterRoom(sessionId, signaling, hello);
   } catch (err) {
     await closeSession();
     useConsole.getState().roomFailed(messageOf(err));
   }
 }
 
+/**
+ * After a drop: tries again with backoff for RECONNECT_WINDOW_MS. The group carries on
+ * without the facilitator meanwhile; once back, the server's snapshot replaces what the
+ * console showed, and the camera and microphone are published again.
+ */
+async function reconnect(sessionId: string): Promise<void> {
+  const attempt = { sessionId, cancelled: false };
+  reconnecting = attempt;
+  const store = useConsole.getState();
+  store.roomReconnecting();
+  const deadline = Date.now() + RECONNECT_WINDOW_MS;
+  for (let i = 0; !attempt.cancelled; i++) {
+    try {
+      const { signaling, hello } = await connectToSession(sessionId);
+      if (attempt.cancelled) {
+        signaling.close();
+        return;
+      }
+      reconnecting = null;
+      await enterRoom(sessionId, signaling, hello);
+      return;
+    } catch (err) {
+      // Refusals that waiting will not change: the session ended, access was withdrawn.
+      const final = err instanceof ProtocolError && ['SESSION_ENDED', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(err.code);
+      if (final || Date.now() >= deadline) {
+        if (reconnecting === attempt) reconnecting = null;
+        stopLocalMedia();
+        useConsole.getState().roomClosed(`Could not get back into the session: ${messageOf(err)}`);
+        return;
+      }
+      const wait = RECONNECT_BACKOFF_MS[Math.min(i, RECONNECT_BACKOFF_MS.length - 1)] ?? 5000;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 async function publishOwnMedia(room: RoomClient): Promise<void> {
   const store = useConsole.getState();
   try {
-    const stream = await getLocalMedia({ audio: true, video: true });
+    // After a reconnect the camera and microphone are still on: publish the same tracks.
+    const current = store.localStream;
+    const live = current?.getTracks().some((t) => t.readyState === 'live') ? current : null;
+    const stream = live ?? (await getLocalMedia({ audio: true, video: true }));
     store.setLocalStream(stream);
     await room.publish(stream);
+    // Muted before the drop stays muted after it.
+    for (const kind of ['audio', 'video'] as const) if (store.localMuted[kind]) await room.setMuted(kind, true);
   } catch (err) {
     // The facilitator can still admit and see the group without a camera.
     store.setMediaError(messageOf(err));
@@ -91,14 +161,30 @@ function wire(signaling: SignalingClient, room: RoomClient): (() => void)[] {
     room.on('track', (t) => s().addRemoteTrack(t)),
     room.on('trackEnded', ({ producerId }) => s().removeRemoteTrack(producerId)),
     room.on('error', ({ message }) => s().setMediaError(message)),
-    signaling.onClose((code) => {
+    room.on('mediaReset', () => {
+      // The server's media restarted: every producer is gone; others' come back as producerAdded.
+      for (const producerId of Object.keys(s().producers)) s().removeProducer(producerId);
+      s().setNotice({ tone: 'info', text: 'Reconnecting media…' });
+    }),
+    room.on('mediaRestored', () => s().setNotice({ tone: 'info', text: 'Media reconnected.' })),
+    signaling.onClose((code, reason) => {
       if (live?.signaling !== signaling) return;
-      teardown();
+      const { sessionId } = live;
       if (code === CLOSE_SIGNED_OUT) {
+        teardown();
         s().roomClosed();
         s().signedOutByServer('You were signed out, so you left the session. Sign in again to rejoin it.');
+      } else if (DELIBERATE_CLOSES.has(code)) {
+        teardown();
+        s().roomClosed(
+          reason === 'replaced by a new connection'
+            ? 'You opened this session in another window, so this one left it.'
+            : 'The connection to the session server closed.',
+        );
       } else {
-        s().roomClosed('The connection to the session server closed.');
+        // A dropped link or a restarting server: keep the camera, get back in by ourselves.
+        teardown({ keepLocalMedia: true });
+        void reconnect(sessionId);
       }
     }),
   ];
@@ -166,19 +252,32 @@ export async function setMuted(kind: MediaKind, muted: boolean): Promise<void> {
   useConsole.getState().setLocalMuted(kind, muted);
 }
 
-function teardown(): void {
+function stopLocalMedia(): void {
+  const stream = useConsole.getState().localStream;
+  stream?.getTracks().forEach((t) => t.stop());
+  useConsole.getState().clearMedia();
+}
+
+function teardown({ keepLocalMedia = false } = {}): void {
   if (!live) return;
   const { room, signaling, unsubscribe } = live;
   live = null;
   unsubscribe.forEach((u) => u());
   room.close();
   signaling.close();
-  const stream = useConsole.getState().localStream;
-  stream?.getTracks().forEach((t) => t.stop());
-  useConsole.getState().clearMedia();
+  if (!keepLocalMedia) stopLocalMedia();
+  else useConsole.getState().clearRemoteMedia();
 }
 
 export async function closeSession(): Promise<void> {
+  if (reconnecting) {
+    // Leaving while reconnecting: stop trying, and let go of the camera.
+    reconnecting.cancelled = true;
+    reconnecting = null;
+    stopLocalMedia();
+    useConsole.getState().roomClosed();
+    if (!live) return;
+  }
   if (!live) return;
   try {
     await live.signaling.request('leave', {});

@@ -21,6 +21,8 @@ export interface MediaSlice {
   addRemoteTrack(track: RemoteTrack): void;
   removeRemoteTrack(producerId: string): void;
   clearMedia(): void;
+  /** What came from the SFU goes (after a drop); the facilitator's own camera and microphone stay. */
+  clearRemoteMedia(): void;
 }
 
 export const createMediaSlice: StateCreator<ConsoleState, [], [], MediaSlice> = (set) => ({
@@ -38,6 +40,7 @@ export const createMediaSlice: StateCreator<ConsoleState, [], [], MediaSlice> = 
       const { [producerId]: _gone, ...rest } = s.remoteTracks;
       return { remoteTracks: rest };
     }),
+  clearRemoteMedia: () => set({ remoteTracks: {} }),
   clearMedia: () =>
     set({ localStream: null, localMuted: { audio: false, video: false }, mediaError: null, remoteTracks: {} }),
 });

@@ -2,7 +2,11 @@ import type { StateCreator } from 'zustand';
 import type { ClinicianHelloResult, Participant, Producer } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
 
-export type RoomStatus = 'idle' | 'connecting' | 'live' | 'closed' | 'failed';
+/**
+ * `reconnecting`: the socket dropped and the console is getting back in by itself; the group's
+ * lists stay on screen (marked as out of date) until the server's fresh snapshot replaces them.
+ */
+export type RoomStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'closed' | 'failed';
 
 /** A private in-call message; kept in memory for the live session only, never stored. */
 export interface ChatMessage {
@@ -36,6 +40,7 @@ export interface RoomSlice {
   conversationWith: string | null;
   notice: Notice | null;
   roomConnecting(): void;
+  roomReconnecting(): void;
   roomJoined(hello: ClinicianHelloResult): void;
   roomFailed(message: string): void;
   roomClosed(message?: string): void;
@@ -91,6 +96,8 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
   conversationWith: null,
   notice: null,
   roomConnecting: () => set({ ...noRoom, roomStatus: 'connecting', roomError: null }),
+  // Media is gone with the old connection; who is where stays shown until the snapshot comes.
+  roomReconnecting: () => set({ roomStatus: 'reconnecting', producers: {}, pending: {} }),
   roomJoined: (hello) =>
     set({
       roomStatus: 'live',

@@ -5,10 +5,11 @@ import * as m002 from './002_moderation.js';
 import * as m003 from './003_accounts.js';
 import * as m004 from './004_notes.js';
 import * as m005 from './005_audit_attendance.js';
+import * as m006 from './006_resumptions.js';
 
 export interface Migration {
   version: number;
   up(db: Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];

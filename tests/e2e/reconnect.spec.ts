@@ -1,0 +1,126 @@
+/**
+ * Faults, end to end in Chromium with fake camera and microphone: a client whose link drops
+ * keeps their place (the facilitator sees "Reconnecting…") and comes back by themselves; a
+ * server restart under a live call brings both the console and the participant page back
+ * into the call by themselves, media flowing again, with nothing lost from the roster.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
+import { freshTotp } from '../support/totpCodes';
+
+let server: RestartableServer;
+let host: ConsoleHost;
+
+test.beforeAll(async () => {
+  server = await startRestartableServer();
+  host = await startConsoleHost({ defaultServerUrl: server.httpUrl });
+});
+
+test.afterAll(async () => {
+  await host?.close();
+  await server?.dispose();
+});
+
+async function facilitatorOpensSession(page: Page): Promise<void> {
+  const { facilitator } = server.seed;
+  await host.attach(page);
+  await page.goto(host.url);
+  await page.getByLabel('Username').fill(facilitator.username);
+  await page.getByLabel('Password').fill(facilitator.password);
+  await page.getByLabel('Authenticator code').fill(await freshTotp(facilitator.totpSecret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
+  await page.getByRole('button', { name: /^Open / }).first().click();
+  await expect(page.getByRole('heading', { name: /Waiting room/ })).toBeVisible();
+}
+
+async function clientJoins(console: Page, client: Page, index: number, name: string): Promise<string> {
+  const invitation = server.seed.invitations[index]!;
+  await client.goto(`${server.httpUrl}/join/${invitation.token}`);
+  await client.getByLabel(/passcode/i).fill(invitation.passcode);
+  await client.getByRole('button', { name: /continue/i }).click();
+  await client.getByLabel(/first name or pseudonym/i).fill(name);
+  await client.getByRole('checkbox', { name: /confidential/i }).check();
+  await client.getByRole('button', { name: /check in/i }).click();
+  await expect(client.getByRole('heading', { name: /waiting for your therapist/i })).toBeVisible();
+  await console.getByRole('button', { name: `Admit ${name}` }).click();
+  const tile = console.locator('[data-testid^="tile-"]').filter({ hasText: name });
+  await expect(tile).toBeVisible();
+  return (await tile.getAttribute('data-testid'))!;
+}
+
+/** Video both ways and audible audio both ways, as in the foundation's call test. */
+async function mediaFlows(console: Page, client: Page, clientTileId: string): Promise<void> {
+  await expect.poll(() => videoWidthIn(console, clientTileId), { timeout: 20_000 }).toBeGreaterThan(0);
+  const facilitatorTile = client.locator('[data-testid^="tile-"]:not([data-testid="tile-self"])').first();
+  await expect(facilitatorTile).toBeVisible({ timeout: 20_000 });
+  const facilitatorTileId = (await facilitatorTile.getAttribute('data-testid'))!;
+  await expect.poll(() => videoWidthIn(client, facilitatorTileId), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(() => remoteAudioPeak(console, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  await expect.poll(() => remoteAudioPeak(client, 'audio'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+}
+
+test('a client whose link drops keeps their place: the facilitator sees them reconnecting, then back in the call', async ({ browser }, testInfo) => {
+  const consoleContext = await browser.newContext();
+  const clientContext = await browser.newContext();
+  const console = await consoleContext.newPage();
+  const client = await clientContext.newPage();
+  await facilitatorOpensSession(console);
+  const tileId = await clientJoins(console, client, 0, 'Robin');
+  await mediaFlows(console, client, tileId);
+
+  // The client's network goes away, and with it their connection to the server.
+  await clientContext.setOffline(true);
+  const participantId = tileId.replace(/^tile-/, '');
+  server.current()!.rooms.get(server.seed.sessionId)?.peer(participantId)?.channel.close(1012, 'link dropped');
+  await expect(client.getByTestId('reconnecting')).toBeVisible();
+  const person = console.getByTestId(`person-${participantId}`);
+  await expect(person).toContainText('Reconnecting…');
+  await expect(console.getByTestId(tileId)).toContainText('Reconnecting…');
+  await snapshot(console, testInfo, 'console-client-reconnecting');
+  await snapshot(client, testInfo, 'participant-reconnecting');
+
+  // The network comes back: the page gets back in by itself, straight into the group.
+  await clientContext.setOffline(false);
+  await expect(client.getByTestId('reconnecting')).toBeHidden({ timeout: 20_000 });
+  await expect(person).not.toContainText('Reconnecting…');
+  await mediaFlows(console, client, tileId);
+  // No second knock: nobody is waiting.
+  await expect(console.locator('[data-testid^="waiting-"]')).toHaveCount(0);
+  await consoleContext.close();
+  await clientContext.close();
+});
+
+test('after a server restart under a live call, the console and the page get back into the call by themselves', async ({ browser }, testInfo) => {
+  const consoleContext = await browser.newContext();
+  const clientContext = await browser.newContext();
+  const console = await consoleContext.newPage();
+  const client = await clientContext.newPage();
+  await facilitatorOpensSession(console);
+  const tileId = await clientJoins(console, client, 1, 'Sky');
+  await mediaFlows(console, client, tileId);
+
+  await server.stop();
+  await expect(console.getByTestId('reconnecting')).toBeVisible();
+  await expect(client.getByTestId('reconnecting')).toBeVisible();
+  await snapshot(console, testInfo, 'console-server-restarting');
+  await server.start();
+
+  await expect(console.getByTestId('reconnecting')).toBeHidden({ timeout: 30_000 });
+  await expect(client.getByTestId('reconnecting')).toBeHidden({ timeout: 30_000 });
+  await mediaFlows(console, client, tileId);
+  await snapshot(console, testInfo, 'console-after-restart');
+  await snapshot(client, testInfo, 'participant-after-restart');
+
+  // The roster kept everything: admitted once, by the facilitator, back after the restart.
+  const running = server.current()!;
+  const facilitator = running.store.clinicians.byUsername(server.seed.facilitator.username)!;
+  const entry = running.rosters.roster(facilitator, server.seed.sessionId).entries.find((e) => e.displayName === 'Sky')!;
+  expect(entry).toMatchObject({ admittedBy: facilitator.displayName, status: 'present' });
+  expect(entry.reconnects).toBeGreaterThanOrEqual(1);
+  expect(running.store.audit.verify()).toMatchObject({ ok: true });
+  await consoleContext.close();
+  await clientContext.close();
+});

@@ -1,0 +1,214 @@
+/**
+ * Dropped connections and restarts on the real server (real mediasoup worker, loopback): a
+ * client whose socket drops keeps its place for the grace period and comes back with its
+ * resume token (admitted stays admitted, no new knock; the facilitator sees "reconnecting"
+ * meanwhile); after the grace period the place is gone. Across a server restart, graceful or
+ * a crash, sessions, invitations and the roster survive, and admitted clients are let in
+ * again (or sent to the waiting room, per the session's policy).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/server/config.js';
+import { seedDemo, type DemoSeed, type RunningDemo } from '../../src/server/demo.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+import type { DemoInfo } from '../../src/shared/protocol.js';
+import { signIn } from './support/signIn.js';
+import { AGREEMENT_VERSION_OF, connectClinician, knock, admitted, startTestDemo } from './support/testServer.js';
+import { TestClient } from './support/wsClient.js';
+
+const resumeTokenOf = (hello: Record<string, unknown>): string => String(hello.resumeToken);
+
+/** A client through hello and check-in that keeps its hello answer (for the resume token). */
+async function checkedIn(info: { wsUrl: string }, invitation: { token: string; passcode: string }, displayName: string) {
+  const client = await TestClient.connect(info.wsUrl);
+  const hello = await client.call('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
+  await client.call('checkIn', { displayName, agreementVersion: AGREEMENT_VERSION_OF(hello), media: { audio: true, video: false } });
+  return { client, participantId: String(hello.participantId), resumeToken: resumeTokenOf(hello) };
+}
+
+async function resume(wsUrl: string, resumeToken: string): Promise<{ client: TestClient; answer: Record<string, unknown> }> {
+  const client = await TestClient.connect(wsUrl);
+  const answer = (await client.request('hello', { as: 'resume', resumeToken })) as Record<string, unknown>;
+  return { client, answer };
+}
+
+describe('a dropped connection', () => {
+  let demo: RunningDemo;
+  const inv = (i: number) => demo.info.invitations[i]!;
+  beforeAll(async () => {
+    demo = await startTestDemo(6, { reconnectGraceSeconds: 5 });
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  it('admitted stays admitted: the facilitator sees them reconnecting, then back, with no new knock', async () => {
+    const fac = await connectClinician(demo.info);
+    const alice = await checkedIn(demo.info, inv(0), 'Alice');
+    await fac.client.call('admit', { participantId: alice.participantId });
+    await alice.client.waitFor('admitted');
+    const bob = await admitted(demo.info, inv(1), fac.client, 'Bob');
+
+    await alice.client.close();
+    const away = await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === alice.participantId && d.participant.connection === 'reconnecting');
+    expect(away.participant.state).toBe('admitted');
+    await bob.client.waitFor('peerLeft', (d) => d.participantId === alice.participantId);
+    // A facilitator joining now still sees her, reconnecting, in her place.
+    const sup = await connectClinician(demo.info, 'supervisor');
+    const seen = (sup.hello.participants as { participantId: string; connection?: string }[]).find((p) => p.participantId === alice.participantId);
+    expect(seen?.connection).toBe('reconnecting');
+
+    const knocksBefore = fac.client.notifications.filter((n) => n.notification === 'knock').length;
+    const back = await resume(demo.info.wsUrl, alice.resumeToken);
+    expect(back.answer).toMatchObject({ ok: true, data: { participantId: alice.participantId, state: 'waiting', resumed: true } });
+    const welcome = await back.client.waitFor('admitted');
+    expect(welcome.participants.some((p) => p.participantId === bob.participantId)).toBe(true);
+    await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === alice.participantId && d.participant.connection === 'connected' && d.participant.state === 'admitted');
+    await bob.client.waitFor('peerJoined', (d) => d.participant.participantId === alice.participantId);
+    expect(fac.client.notifications.filter((n) => n.notification === 'knock')).toHaveLength(knocksBefore);
+
+    // A resume token works once.
+    const again = await resume(demo.info.wsUrl, alice.resumeToken);
+    expect(again.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    await again.client.close();
+
+    const roster = demo.server.rosters.roster(demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!, demo.info.sessionId);
+    expect(roster.entries.find((e) => e.participantId === alice.participantId)).toMatchObject({ reconnects: 1, status: 'present' });
+    for (const c of [back.client, bob.client, sup.client, fac.client]) await c.close();
+  });
+
+  it('waiting stays waiting, without a second knock', async () => {
+    const fac = await connectClinician(demo.info);
+    const carol = await checkedIn(demo.info, inv(2), 'Carol');
+    await fac.client.waitFor('knock', (d) => d.participant.participantId === carol.participantId);
+    await carol.client.close();
+    await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === carol.participantId && d.participant.connection === 'reconnecting');
+    const back = await resume(demo.info.wsUrl, carol.resumeToken);
+    expect(back.answer).toMatchObject({ ok: true, data: { state: 'waiting', resumed: true } });
+    const update = await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === carol.participantId && d.participant.connection === 'connected');
+    expect(update.participant.state).toBe('waiting');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fac.client.notifications.filter((n) => n.notification === 'knock' && (n.data as { participant: { participantId: string } }).participant.participantId === carol.participantId)).toHaveLength(1);
+    expect(back.client.notifications.map((n) => n.notification)).not.toContain('admitted');
+    // The facilitator can admit them as before.
+    await fac.client.call('admit', { participantId: carol.participantId });
+    await back.client.waitFor('admitted');
+    for (const c of [back.client, fac.client]) await c.close();
+  });
+
+  it('after the grace period the place is gone: the facilitator hears they left and the token no longer works', async () => {
+    const fac = await connectClinician(demo.info);
+    const dee = await checkedIn(demo.info, inv(3), 'Dee');
+    await fac.client.call('admit', { participantId: dee.participantId });
+    await dee.client.waitFor('admitted');
+    await dee.client.close();
+    await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === dee.participantId && d.participant.connection === 'reconnecting');
+    await fac.client.waitFor('participantLeft', (d) => d.participantId === dee.participantId, 8_000);
+    const late = await resume(demo.info.wsUrl, dee.resumeToken);
+    expect(late.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.stringContaining('invitation link') } });
+    // The invitation itself still works: the long way back is a knock.
+    const longWay = await knock(demo.info, inv(3), 'Dee');
+    await longWay.client.waitFor('admitted');
+    for (const c of [late.client, longWay.client, fac.client]) await c.close();
+  }, 20_000);
+
+  it('a facilitator whose socket is still open elsewhere takes over with the new connection', async () => {
+    const first = await connectClinician(demo.info);
+    const second = await connectClinician(demo.info);
+    expect((await first.client.closed).reason).toBe('replaced by a new connection');
+    expect(second.hello.role).toBe('facilitator');
+    await second.client.close();
+  });
+});
+
+describe('a server restart', () => {
+  let dataDir: string;
+  const recordsKey = randomBytes(32);
+  let seed: DemoSeed;
+  const servers: RunningServer[] = [];
+  const start = async (): Promise<RunningServer> => {
+    const server = await startServer(parseConfig({ host: '127.0.0.1', port: 0, dataDir, workers: 1, reconnectGraceSeconds: 30 }), { recordsKey });
+    servers.push(server);
+    return server;
+  };
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-restart-'));
+    const first = await start();
+    seed = await seedDemo(first.store, 4);
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  let token: string | undefined;
+  /** Signs in once: the sign-in, like everything else in the store, outlives a restart. */
+  async function facilitatorOn(server: RunningServer): Promise<TestClient> {
+    const { username, password, totpSecret } = seed.facilitator;
+    token ??= await signIn(server.httpUrl, username, password, totpSecret!);
+    const client = await TestClient.connect(server.wsUrl);
+    await client.call('hello', { as: 'clinician', token, sessionId: seed.sessionId });
+    return client;
+  }
+
+  it('graceful: admitted clients are let back in, waiting ones wait, and the roster keeps everything', async () => {
+    const server = servers[0]!;
+    const fac = await facilitatorOn(server);
+    const alice = await checkedIn(server, seed.invitations[0]!, 'Alice');
+    await fac.call('admit', { participantId: alice.participantId });
+    await alice.client.waitFor('admitted');
+    await fac.call('verify', { participantId: alice.participantId, method: 'verbal-code' });
+    await fac.call('mute', { participantId: alice.participantId, kind: 'audio' });
+    const bob = await checkedIn(server, seed.invitations[1]!, 'Bob');
+    await fac.waitFor('knock', (d) => d.participant.participantId === bob.participantId);
+
+    await server.close();
+    await alice.client.closed;
+    const restarted = await start();
+    const fac2 = await facilitatorOn(restarted);
+    const aliceBack = await resume(restarted.wsUrl, alice.resumeToken);
+    expect(aliceBack.answer).toMatchObject({ ok: true, data: { resumed: true, state: 'waiting' } });
+    const welcome = await aliceBack.client.waitFor('admitted');
+    // Moderation outlives the restart: still muted.
+    expect(welcome.participants.find((p) => p.participantId === alice.participantId)?.mutedByFacilitator.audio).toBe(true);
+    const bobBack = await resume(restarted.wsUrl, bob.resumeToken);
+    expect(bobBack.answer).toMatchObject({ ok: true, data: { state: 'waiting' } });
+    await fac2.waitFor('participantUpdated', (d) => d.participant.participantId === alice.participantId && d.participant.state === 'admitted');
+
+    const facilitator = restarted.store.clinicians.byUsername(seed.facilitator.username)!;
+    const entry = restarted.rosters.roster(facilitator, seed.sessionId).entries.find((e) => e.participantId === alice.participantId)!;
+    expect(entry).toMatchObject({ displayName: 'Alice', admittedBy: facilitator.displayName, verificationMethod: 'verbal-code', reconnects: 1, status: 'present' });
+    expect(restarted.store.audit.verify()).toMatchObject({ ok: true });
+    for (const c of [aliceBack.client, bobBack.client, fac2]) await c.close();
+  });
+
+  it('a crash: the next process takes the connected as dropped at their last heartbeat, and the session policy may send them to the waiting room', async () => {
+    const server = servers[servers.length - 1]!;
+    server.store.sessions.update(seed.sessionId, { rejoinPolicy: 'waiting-room' });
+    const fac = await facilitatorOn(server);
+    const carol = await checkedIn(server, seed.invitations[2]!, 'Carol');
+    await fac.call('admit', { participantId: carol.participantId });
+    await carol.client.waitFor('admitted');
+
+    // The old process is left running without a word, as if it had died: the new one
+    // opens the same data directory and sees only what the old one wrote.
+    const next = await start();
+    const fac2 = await facilitatorOn(next);
+    const back = await resume(next.wsUrl, carol.resumeToken);
+    expect(back.answer).toMatchObject({ ok: true, data: { resumed: true, state: 'waiting' } });
+    const knockAgain = await fac2.waitFor('knock', (d) => d.participant.participantId === carol.participantId);
+    expect(knockAgain.participant.displayName).toBe('Carol');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(back.client.notifications.map((n) => n.notification)).not.toContain('admitted');
+    await fac2.call('admit', { participantId: carol.participantId });
+    await back.client.waitFor('admitted');
+    const kinds = next.store.attendance.forSession(seed.sessionId).filter((e) => e.participantId === carol.participantId).map((e) => e.kind);
+    expect(kinds).toEqual(['knock', 'admit', 'drop', 'knock', 'admit']);
+    for (const c of [back.client, fac2, fac, carol.client]) await c.close();
+  });
+});
+
+export type { DemoInfo };
