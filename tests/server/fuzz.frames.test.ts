@@ -11,10 +11,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import { newInvitationSecrets } from '../../src/server/invitationService.js';
 import { CLOSE_MESSAGE_TOO_BIG, requestSchemas } from '../../src/shared/protocol.js';
 import {
   answerProblem,
   byteLength,
+  uncleanReason,
   describe as describeFrame,
   frameArb,
   MAX_FRAME_BYTES,
@@ -24,10 +26,13 @@ import {
 } from './support/fuzzFrames.js';
 import { connectedTransport } from './support/media.js';
 import { retryWhileConflict } from './support/retry.js';
-import { admitted, connectClinician, login, type Invitation } from './support/testServer.js';
-import type { TestClient } from './support/wsClient.js';
+import { connectClinician, login } from './support/testServer.js';
+import { TestClient } from './support/wsClient.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
+/** Reconnecting a clinician waits for the server to see the previous socket closed. */
+const CLINICIAN_RETRIES = 200;
 const FRAMES_PER_RUN = 6;
 /** A run costs up to a few hundred milliseconds (a hello is a scrypt verification). */
 const TIMEOUT = { timeout: 20_000 + RUNS * 500 };
@@ -35,18 +40,38 @@ const TIMEOUT = { timeout: 20_000 + RUNS * 500 };
 let demo: RunningDemo;
 beforeAll(async () => {
   demo = await startDemo({
-    invitations: 6,
+    invitations: 0,
     workers: 1,
     participantDir: '/nonexistent-participant-dir',
     // Random hellos from one address would otherwise lock every participant out after 30.
-    start: { limits: { helloAddressFailures: 1_000_000 } },
+    start: { limits: { helloAddressFailures: 1_000_000 }, scrypt: FAST_SCRYPT },
   });
 });
 afterAll(async () => {
   await demo.close();
 });
 
-const invitation = (i: number): Invitation => demo.info.invitations[i]!;
+interface Invitation {
+  token: string;
+  passcode: string;
+}
+
+/**
+ * A new invitation to the demo session for each run: a run's socket may end in any way
+ * (dropped, too big, left), and what the server keeps of a client afterwards (its place for
+ * a reconnect, its standing) must not decide how the next run begins.
+ */
+let invitationCount = 0;
+async function freshInvitation(): Promise<Invitation> {
+  const s = await newInvitationSecrets(FAST_SCRYPT);
+  demo.server.store.invitations.create({
+    sessionId: demo.info.sessionId,
+    participantRef: `FUZZ-${++invitationCount}`,
+    tokenHash: s.tokenHash,
+    passcodeHash: s.passcodeHash,
+  });
+  return { token: s.token, passcode: s.passcode };
+}
 
 /** A request on a raw socket during setup; fails the test unless it succeeds. */
 let setupId = 1_000_000_000;
@@ -56,22 +81,21 @@ async function setupCall(sock: RawSocket, method: string, data: unknown): Promis
   return outcome.frame.data as Record<string, unknown>;
 }
 
-async function participantSocket(inv: Invitation): Promise<{ sock: RawSocket; participantId: string; agreementVersion: string }> {
-  return retryWhileConflict(async () => {
-    const sock = await RawSocket.connect(demo.info.wsUrl);
-    try {
-      const hello = await setupCall(sock, 'hello', { as: 'participant', invite: inv.token, passcode: inv.passcode });
-      const agreement = hello.agreement as { version: string };
-      return { sock, participantId: String(hello.participantId), agreementVersion: agreement.version };
-    } catch (err) {
-      await sock.close();
-      throw err;
-    }
-  });
+async function participantSocket(): Promise<{ sock: RawSocket; participantId: string; agreementVersion: string }> {
+  const inv = await freshInvitation();
+  const sock = await RawSocket.connect(demo.info.wsUrl);
+  try {
+    const hello = await setupCall(sock, 'hello', { as: 'participant', invite: inv.token, passcode: inv.passcode });
+    const agreement = hello.agreement as { version: string };
+    return { sock, participantId: String(hello.participantId), agreementVersion: agreement.version };
+  } catch (err) {
+    await sock.close();
+    throw err;
+  }
 }
 
-async function waitingSocket(inv: Invitation): Promise<{ sock: RawSocket; participantId: string }> {
-  const p = await participantSocket(inv);
+async function waitingSocket(): Promise<{ sock: RawSocket; participantId: string }> {
+  const p = await participantSocket();
   await setupCall(p.sock, 'checkIn', { displayName: 'Fuzz', agreementVersion: p.agreementVersion, media: { audio: true, video: true } });
   return p;
 }
@@ -86,7 +110,7 @@ async function clinicianSocket(who: 'facilitator' | 'supervisor'): Promise<RawSo
     if (outcome.kind === 'answer' && outcome.frame.ok === true) return sock;
     await sock.close();
     throw new Error(`clinician hello failed: ${JSON.stringify(outcome)}`);
-  });
+  }, CLINICIAN_RETRIES);
 }
 
 /** `end` with acceptable data would end the demo session for every later run. */
@@ -154,11 +178,20 @@ async function fuzzRole(role: RoleUnderTest): Promise<void> {
 async function stillServes(facilitator?: TestClient): Promise<void> {
   const health = await fetch(`${demo.info.httpUrl}/healthz`);
   expect(health.status).toBe(200);
-  const fac = facilitator ?? (await retryWhileConflict(() => connectClinician(demo.info))).client;
-  const probe = await retryWhileConflict(() => admitted(demo.info, invitation(5), fac, 'Probe'));
+  const fac = facilitator ?? (await retryWhileConflict(() => connectClinician(demo.info), CLINICIAN_RETRIES)).client;
+  const inv = await freshInvitation();
+  const probe = await TestClient.connect(demo.info.wsUrl);
+  const hello = await probe.call('hello', { as: 'participant', invite: inv.token, passcode: inv.passcode });
+  await probe.call('checkIn', {
+    displayName: 'Probe',
+    agreementVersion: (hello.agreement as { version: string }).version,
+    media: { audio: true, video: false },
+  });
+  await fac.call('admit', { participantId: hello.participantId });
+  await probe.waitFor('admitted');
   // A transport needs the media worker: it is alive and still answers.
-  expect(await connectedTransport(probe.client, 'send')).toEqual(expect.any(String));
-  await probe.client.close();
+  expect(await connectedTransport(probe, 'send')).toEqual(expect.any(String));
+  await probe.call('leave', {});
   if (!facilitator) await fac.close();
 }
 
@@ -169,26 +202,25 @@ describe('random and malformed frames', () => {
   });
 
   it('a client in check-in', TIMEOUT, async () => {
-    await fuzzRole({ name: 'check-in', open: async () => (await participantSocket(invitation(0))).sock });
+    await fuzzRole({ name: 'check-in', open: async () => (await participantSocket()).sock });
     await stillServes();
   });
 
   it('a client in the waiting room', TIMEOUT, async () => {
-    await fuzzRole({ name: 'waiting', open: async () => (await waitingSocket(invitation(1))).sock });
+    await fuzzRole({ name: 'waiting', open: async () => (await waitingSocket()).sock });
     await stillServes();
   });
 
   it('an admitted client', TIMEOUT, async () => {
-    const fac = await retryWhileConflict(() => connectClinician(demo.info));
+    const fac = await retryWhileConflict(() => connectClinician(demo.info), CLINICIAN_RETRIES);
     const stateOf = (participantId: string) => demo.server.rooms.get(demo.info.sessionId)?.peer(participantId)?.state;
     try {
       await fuzzRole({
         name: 'admitted',
         open: async () => {
-          const p = await waitingSocket(invitation(2));
-          // Once admitted, a client who comes back is readmitted at check-in by itself.
-          const admit = await fac.client.request('admit', { participantId: p.participantId });
-          if (!admit.ok) await expect.poll(() => stateOf(p.participantId)).toBe('admitted');
+          const p = await waitingSocket();
+          await fac.client.call('admit', { participantId: p.participantId });
+          await expect.poll(() => stateOf(p.participantId)).toBe('admitted');
           return p.sock;
         },
       });
@@ -205,7 +237,7 @@ describe('random and malformed frames', () => {
 
   it('a facilitator', TIMEOUT, async () => {
     // Someone waiting and someone admitted, so moderation has targets to get wrong.
-    let waiting = await waitingSocket(invitation(3));
+    let waiting = await waitingSocket();
     await fuzzRole({
       name: 'facilitator',
       open: () => clinicianSocket('facilitator'),
@@ -216,10 +248,57 @@ describe('random and malformed frames', () => {
         await setupCall(fac, 'lock', { locked: false });
         await fac.close();
         await waiting.sock.close();
-        waiting = await waitingSocket(invitation(3));
+        waiting = await waitingSocket();
       },
     });
     await waiting.sock.close();
     await stillServes();
+  });
+});
+
+describe('the oracle itself', () => {
+  it('accepts the messages the server writes and rejects internals', () => {
+    for (const fine of [
+      'say hello first',
+      'invalid data for checkIn',
+      'the invitation or passcode is not right',
+      'produce failed: the parameters were not accepted',
+      'the waiting room opens at 2026-11-23T18:00:00.000Z',
+    ]) {
+      expect(uncleanReason(fine), fine).toBeUndefined();
+    }
+    for (const leak of [
+      "TypeError: Cannot read properties of undefined (reading 'peer')",
+      'at Room.admit (/work/main/src/server/rooms/room.ts:301:11)',
+      'ENOENT: no such file or directory, open /var/lib/confidant/db.sqlite',
+      'SQLITE_CONSTRAINT: UNIQUE constraint failed: sessions.id',
+      '[{"code":"invalid_type","expected":"string","path":["participantId"]}]',
+      'Channel request timeout',
+      'expected string, received undefined',
+      '[object Object]',
+      'line one\nline two',
+      '',
+      'x'.repeat(201),
+    ]) {
+      expect(uncleanReason(leak), leak).toBeDefined();
+    }
+  });
+
+  it('flags answers with the wrong id, an unlisted code, INTERNAL or extra fields', () => {
+    const request = { text: JSON.stringify({ id: 7, method: 'checkIn', data: {} }) };
+    const error = (code: string, message = 'say hello first') => ({ id: 7, ok: false, error: { code, message } });
+    expect(answerProblem(request, error('UNAUTHENTICATED'))).toBeUndefined();
+    expect(answerProblem(request, { ...error('UNAUTHENTICATED'), id: null })).toBeDefined();
+    expect(answerProblem(request, error('TEAPOT'))).toBeDefined();
+    expect(answerProblem(request, error('INTERNAL', 'something went wrong on the server'))).toBeDefined();
+    expect(answerProblem(request, { ...error('FORBIDDEN'), stack: 'at x' })).toBeDefined();
+    // Not a request at all: id null and BAD_REQUEST, nothing else.
+    const garbage = { text: '{"id":-1,"method":"checkIn"}' };
+    expect(answerProblem(garbage, { id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'not a request' } })).toBeUndefined();
+    expect(answerProblem(garbage, { id: null, ok: false, error: { code: 'FORBIDDEN', message: 'no' } })).toBeDefined();
+    // An unknown method, even a prototype member, is BAD_REQUEST with the request's id.
+    const proto = { text: '{"id":3,"method":"__proto__"}' };
+    expect(answerProblem(proto, { id: 3, ok: false, error: { code: 'BAD_REQUEST', message: 'unknown method' } })).toBeUndefined();
+    expect(answerProblem(proto, { id: 3, ok: true, data: {} })).toBeDefined();
   });
 });
