@@ -1,6 +1,6 @@
 import { ErrorBanner } from './Banner';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Colleague, SessionSummary } from '../../../shared/protocol';
+import type { Colleague, RejoinPolicy, SessionSummary } from '../../../shared/protocol';
 import { call, messageOf } from '../bridge';
 import { refreshSessions } from '../services/account';
 import { useConsole } from '../store';
@@ -27,6 +27,7 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
   const [from, setFrom] = useState(timeValue(start));
   const [to, setTo] = useState(timeValue(end));
   const [coIds, setCoIds] = useState<string[]>(session?.coFacilitatorIds ?? []);
+  const [rejoinPolicy, setRejoinPolicy] = useState<RejoinPolicy>(session?.rejoinPolicy ?? 'readmit');
   const [colleagues, setColleagues] = useState<Colleague[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -47,9 +48,9 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
     setError(null);
     try {
       if (session) {
-        await call('sessions:update', { id: session.id, changes: { title, startsAt, endsAt, coFacilitatorIds: coIds } });
+        await call('sessions:update', { id: session.id, changes: { title, startsAt, endsAt, coFacilitatorIds: coIds, rejoinPolicy } });
       } else {
-        await call('sessions:create', { title, startsAt, endsAt, coFacilitatorIds: coIds });
+        await call('sessions:create', { title, startsAt, endsAt, coFacilitatorIds: coIds, rejoinPolicy });
       }
       await refreshSessions();
       onClose();
@@ -100,6 +101,23 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
           onChange={setCoIds}
           empty="No other facilitators."
         />
+        <fieldset className="field">
+          <legend>If the server restarts during the group</legend>
+          <label className="check">
+            <input type="radio" name="rejoin" checked={rejoinPolicy === 'readmit'} onChange={() => setRejoinPolicy('readmit')} />
+            Let clients who were in the group straight back in
+          </label>
+          <label className="check">
+            <input
+              type="radio"
+              name="rejoin"
+              checked={rejoinPolicy === 'waiting-room'}
+              onChange={() => setRejoinPolicy('waiting-room')}
+            />
+            Put them in the waiting room, for me to admit again
+          </label>
+          <p className="muted small">A dropped connection always lets them back in within a minute.</p>
+        </fieldset>
         <ErrorBanner message={error} />
       </form>
     </Dialog>
