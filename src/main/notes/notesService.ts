@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { NotesStatus, SignInResult } from '../../shared/ipc';
 import { emptyBody, NoteList, PutNoteResponse, type Note, type NoteBody, type TemplateId } from '../../shared/notes';
-import { InvitationList, ProtocolError } from '../../shared/protocol';
+import { ProtocolError, Roster } from '../../shared/protocol';
 import { createLogger } from '../log';
 import type { ServerSession } from '../services/serverSession';
 import { createNoteSync, type NoteSync } from './sync';
@@ -85,21 +85,25 @@ export class NotesService {
     return { note: vault.get(id), conflict: vault.conflictOf(id) };
   }
 
-  /** A new note; a group note lists the session's invited clients (attendance fills in later). */
+  /**
+   * A new note. A group note gets a section per client of the session, pre-filled from the
+   * server's attendance record: who was in the group and for how many minutes, the invited
+   * who never came marked absent. Offline, the clinician adds clients by hand: the note is
+   * never held up by the network.
+   */
   async create(template: TemplateId, sessionId: string | null, serviceDate: string): Promise<Note> {
     const vault = this.unlocked();
     let clients: { participantRef: string; present: boolean; minutesPresent: number | null }[] = [];
     if (template === 'group' && sessionId) {
       try {
-        const invitations = await this.options.server.api(
-          'GET',
-          `/api/sessions/${encodeURIComponent(sessionId)}/invitations`,
-          undefined,
-          InvitationList,
-        );
-        clients = invitations.map((i) => ({ participantRef: i.participantRef, present: false, minutesPresent: null }));
-      } catch {
-        // Offline: the clinician adds clients by hand; the note is not held up by the network.
+        const roster = await this.options.server.api('GET', `/api/sessions/${encodeURIComponent(sessionId)}/roster`, undefined, Roster);
+        clients = roster.map((e) => ({
+          participantRef: e.participantRef,
+          present: e.admittedAt !== null,
+          minutesPresent: e.admittedAt !== null ? Math.round(e.minutesPresent) : 0,
+        }));
+      } catch (err) {
+        log.info(`group note without attendance: ${err instanceof ProtocolError ? err.code : 'no answer'}`);
       }
     }
     const note = vault.create({ template, sessionId, serviceDate, body: emptyBody(template, clients) }, this.me());
