@@ -3,6 +3,12 @@
  * transports, shared by the participant page and the console renderer. It turns the room's
  * notifications into consumers and tells its user about tracks through a small typed emitter;
  * UI state stays with the caller's store.
+ *
+ * When the server's media process fails, the server moves the session to a new router and
+ * says `mediaReset`: everything on the old one is gone. The RoomClient then starts over by
+ * itself on a new Device (a Device loads once): new transports, the same local tracks
+ * produced again (a paused one stays paused), and others' producers consumed as they come
+ * back. Each such start is a media "generation"; work begun in an older one is dropped.
  */
 import { Device, type types } from 'mediasoup-client';
 import type { MediaKind, Producer, RtpCapabilities, RtpParameters, TransportInfo } from '../shared/protocol';
@@ -14,6 +20,10 @@ export interface RoomClientEvents {
   trackEnded: { producerId: string; participantId: string };
   producerPaused: { producerId: string; paused: boolean };
   error: { message: string };
+  /** The server's media restarted: every remote track has ended; ours are being sent again. */
+  mediaReset: Record<string, never>;
+  /** After a `mediaReset`: sending again and receiving what others send again. */
+  mediaRestored: Record<string, never>;
 }
 
 export interface JoinOptions {
@@ -24,8 +34,8 @@ export interface JoinOptions {
 }
 
 export interface RoomClientOptions {
-  /** A preconstructed Device (tests pass one built on mediasoup-client's FakeHandler). */
-  device?: Device;
+  /** Makes each Device (tests pass one built on mediasoup-client's FakeHandler). */
+  createDevice?: () => Device;
 }
 
 interface RemoteConsumer {
@@ -33,22 +43,45 @@ interface RemoteConsumer {
   participantId: string;
 }
 
+/** A local track we send, and whether the person has it paused; outlives its producer. */
+interface Source {
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+/** Work begun before a media reset, abandoned because the reset redoes it. */
+class MediaResetError extends Error {
+  constructor() {
+    super('the media was reset meanwhile');
+    this.name = 'MediaResetError';
+  }
+}
+
 export class RoomClient {
   private readonly signaling: SignalingClient;
-  private readonly device: Device;
+  private readonly createDevice: () => Device;
+  private device: Device;
+  /** Bumped by every `mediaReset`; work that began in an earlier generation is dropped. */
+  private generation = 0;
   private readonly emitter = new Emitter<RoomClientEvents>();
   private loading: Promise<void> | null = null;
   private recvTransport: types.Transport | null = null;
   private sendTransport: types.Transport | null = null;
   private sendTransportPromise: Promise<types.Transport> | null = null;
   private readonly producers = new Map<MediaKind, types.Producer>();
+  /** What we publish, by kind, kept across a media reset to be produced again. */
+  private readonly sources = new Map<MediaKind, Source>();
+  /** Producing runs one step at a time, so a publish and a reset never make two of a kind. */
+  private produceQueue: Promise<void> = Promise.resolve();
   private readonly consumers = new Map<string, RemoteConsumer>();
   /** producerId → owner, for producers announced but not consumed yet (or being consumed). */
   private readonly wanted = new Map<string, string>();
   /** Consume calls run one at a time: a burst of producerAdded must not race on the transport. */
-  private consumeQueue: Promise<void>;
+  private consumeQueue: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
   private markFailed: (err: unknown) => void = () => undefined;
+  /** True once `join` was called: a reset before that has nothing to restore. */
+  private joined = false;
   /** Producers announced closed; an id never comes back, and a late snapshot must not revive it. */
   private readonly closedProducers = new Set<string>();
   private readonly unsubscribes: (() => void)[] = [];
@@ -62,13 +95,9 @@ export class RoomClient {
    */
   constructor(signaling: SignalingClient, options: RoomClientOptions = {}) {
     this.signaling = signaling;
-    this.device = options.device ?? new Device();
-    this.consumeQueue = new Promise<void>((resolve, reject) => {
-      this.markReady = resolve;
-      this.markFailed = reject;
-    });
-    // A failed join is reported by join() itself; queued consumes each report their own failure.
-    this.consumeQueue.catch(() => undefined);
+    this.createDevice = options.createDevice ?? (() => new Device());
+    this.device = this.createDevice();
+    this.closeGate();
     const s = signaling;
     this.unsubscribes.push(
       s.on('producerAdded', ({ producerId, participantId }) => this.enqueueConsume(producerId, participantId, false)),
@@ -77,7 +106,18 @@ export class RoomClient {
         if (this.consumers.has(producerId)) this.emitter.emit('producerPaused', { producerId, paused });
       }),
       s.on('peerLeft', ({ participantId }) => this.dropParticipant(participantId)),
+      s.on('mediaReset', ({ routerRtpCapabilities }) => void this.reset(routerRtpCapabilities)),
     );
+  }
+
+  /** Consumes wait behind this until the receive transport of the current generation is open. */
+  private closeGate(): void {
+    this.consumeQueue = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.markFailed = reject;
+    });
+    // A failed join is reported by join() itself; queued consumes each report their own failure.
+    this.consumeQueue.catch(() => undefined);
   }
 
   on<E extends keyof RoomClientEvents>(event: E, handler: (payload: RoomClientEvents[E]) => void): () => void {
@@ -92,19 +132,37 @@ export class RoomClient {
   /** Loads the Device (unless `prepare` did) and opens the receive transport; every producer in the room is then consumed. */
   async join({ routerRtpCapabilities, producers, selfParticipantId }: JoinOptions): Promise<void> {
     this.selfParticipantId = selfParticipantId;
+    this.joined = true;
     // Queue the snapshot now; notifications that arrived earlier are already queued, and
     // duplicates are skipped.
     for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused);
     try {
-      await this.prepare(routerRtpCapabilities);
-      this.recvTransport = await this.createTransport('recv');
-      this.markReady();
+      await this.openReceive(routerRtpCapabilities);
     } catch (err) {
-      this.markFailed(err);
-      throw err;
+      // A reset meanwhile opens the receive side itself and says so with 'mediaRestored'.
+      if (!(err instanceof MediaResetError)) throw err;
     }
     // Existing producers are consumed in the background (failures arrive as 'error'
     // events), so the caller can publish at once: others see and hear us sooner.
+  }
+
+  /** Loads the current Device and opens its receive transport, then lets queued consumes run. */
+  private async openReceive(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+    const generation = this.generation;
+    try {
+      await this.prepare(routerRtpCapabilities);
+      const transport = await this.createTransport('recv');
+      if (generation !== this.generation) {
+        transport.close();
+        throw new MediaResetError();
+      }
+      this.recvTransport = transport;
+      this.markReady();
+    } catch (err) {
+      if (generation !== this.generation) throw new MediaResetError();
+      this.markFailed(err);
+      throw err;
+    }
   }
 
   /**
@@ -115,21 +173,50 @@ export class RoomClient {
     if (this.device.loaded) return Promise.resolve();
     if (!this.loading) {
       // The server's router produced these capabilities; mediasoup-client checks them in load().
-      this.loading = this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
-      this.loading.catch(() => (this.loading = null));
+      const loading = this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+      loading.catch(() => {
+        if (this.loading === loading) this.loading = null;
+      });
+      this.loading = loading;
     }
     return this.loading;
   }
 
   /** Sends every track of `stream`; the send transport is created on first use. */
   async publish(stream: MediaStream): Promise<void> {
-    const transport = await this.ensureSendTransport();
     // Video first: the transport negotiates one track at a time, and a face appearing is
     // how the group notices someone joined; audio follows a few tens of ms later.
-    const tracks = [...stream.getVideoTracks(), ...stream.getAudioTracks()];
+    const tracks = [...stream.getVideoTracks(), ...stream.getAudioTracks()].filter(
+      (t) => t.kind === 'audio' || t.kind === 'video',
+    );
+    // Remembered first, so a reset that comes while this runs sends them too.
     for (const track of tracks) {
       const kind = track.kind as MediaKind;
-      if (kind !== 'audio' && kind !== 'video') continue;
+      this.sources.set(kind, { track, paused: this.sources.get(kind)?.paused ?? !track.enabled });
+    }
+    const generation = this.generation;
+    try {
+      await this.produceInOrder(() => this.produceTracks(tracks, generation));
+    } catch (err) {
+      // The reset that interrupted this produces the same tracks itself.
+      if (!(err instanceof MediaResetError)) throw err;
+    }
+  }
+
+  /** Runs `step` after every produce step queued before it. */
+  private produceInOrder(step: () => Promise<void>): Promise<void> {
+    const run = this.produceQueue.then(step);
+    this.produceQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Produces each track (or swaps it into our producer of its kind) on this generation's send transport. */
+  private async produceTracks(tracks: MediaStreamTrack[], generation: number): Promise<void> {
+    if (generation !== this.generation || this.closed) throw new MediaResetError();
+    const transport = await this.ensureSendTransport();
+    for (const track of tracks) {
+      if (generation !== this.generation || this.closed) throw new MediaResetError();
+      const kind = track.kind as MediaKind;
       if (!this.device.canProduce(kind)) {
         this.emitter.emit('error', { message: `This browser cannot send ${kind} to the session.` });
         continue;
@@ -143,7 +230,13 @@ export class RoomClient {
       // The page owns its tracks (its self-preview uses them too), so closing a producer
       // must not stop them.
       const producer = await transport.produce({ track, stopTracks: false });
-      producer.on('transportclose', () => this.producers.delete(kind));
+      if (generation !== this.generation || this.closed) {
+        producer.close();
+        throw new MediaResetError();
+      }
+      producer.on('transportclose', () => {
+        if (this.producers.get(kind) === producer) this.producers.delete(kind);
+      });
       this.producers.set(kind, producer);
     }
   }
@@ -159,6 +252,10 @@ export class RoomClient {
    * (for example MUTED_BY_FACILITATOR), the local state is put back and the error rethrown.
    */
   async setMuted(kind: MediaKind, muted: boolean): Promise<void> {
+    const source = this.sources.get(kind);
+    const wasMuted = source?.paused;
+    // Recorded even without a producer: one being made again after a reset honours it.
+    if (source) source.paused = muted;
     const producer = this.producers.get(kind);
     if (!producer || producer.closed) return;
     const wasPaused = producer.paused;
@@ -167,6 +264,7 @@ export class RoomClient {
     try {
       await this.signaling.request('setProducerPaused', { producerId: producer.id, paused: muted });
     } catch (err) {
+      if (source && wasMuted !== undefined) source.paused = wasMuted;
       if (wasPaused) producer.pause();
       else producer.resume();
       throw err;
@@ -178,6 +276,8 @@ export class RoomClient {
    * has already paused it (a facilitator's mute), so local state matches what others get.
    */
   pauseLocally(kind: MediaKind): void {
+    const source = this.sources.get(kind);
+    if (source) source.paused = true;
     const producer = this.producers.get(kind);
     if (producer && !producer.closed && !producer.paused) producer.pause();
   }
@@ -193,17 +293,80 @@ export class RoomClient {
     if (this.closed) return;
     this.closed = true;
     for (const u of this.unsubscribes.splice(0)) u();
+    this.closeMedia();
+    this.sources.clear();
+    this.emitter.clear();
+  }
+
+  /**
+   * Closes our consumers (each reported as `trackEnded`), producers and transports here,
+   * without a word to the server: it closed its side already, or is about to.
+   */
+  private closeMedia(): void {
     for (const [producerId, { consumer, participantId }] of this.consumers) {
       consumer.close();
       this.emitter.emit('trackEnded', { producerId, participantId });
     }
     this.consumers.clear();
     this.wanted.clear();
+    for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.sendTransport = this.recvTransport = null;
-    this.emitter.clear();
+    this.sendTransportPromise = null;
+  }
+
+  /**
+   * The server's media restarted on a new router (`mediaReset`). Everything of ours on the
+   * old one is closed locally; a new Device loads the new capabilities, the receive
+   * transport opens, what we were sending is produced again (paused where we had paused
+   * it, and the server hears so), and others' producers arrive as `producerAdded`.
+   */
+  private async reset(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+    if (this.closed) return;
+    const generation = ++this.generation;
+    this.emitter.emit('mediaReset', {});
+    this.closeMedia();
+    this.closeGate();
+    this.device = this.createDevice();
+    this.loading = null;
+    // Not joined yet: join() loads the Device with what `admitted` said and opens the rest.
+    if (!this.joined) return;
+    try {
+      await this.openReceive(routerRtpCapabilities);
+      await this.produceInOrder(() => this.produceSources(generation));
+    } catch (err) {
+      // A newer reset took over (what failed was on a router that is gone too).
+      if (err instanceof MediaResetError || generation !== this.generation || this.closed) return;
+      this.emitter.emit('error', { message: `The media connection could not be restored: ${errorMessage(err)}` });
+      return;
+    }
+    if (generation === this.generation && !this.closed) this.emitter.emit('mediaRestored', {});
+  }
+
+  /** Produces every live source again, then pauses on the server those the person had paused. */
+  private async produceSources(generation: number): Promise<void> {
+    const live = [...this.sources.entries()].filter(([, s]) => s.track.readyState === 'live');
+    // Video first, as in publish().
+    live.sort(([a], [b]) => (a === b ? 0 : a === 'video' ? -1 : 1));
+    if (live.length === 0) return;
+    await this.produceTracks(
+      live.map(([, s]) => s.track),
+      generation,
+    );
+    for (const [kind, source] of live) {
+      const producer = this.producers.get(kind);
+      if (!producer || producer.closed) continue;
+      // A paused producer left its track disabled, so the new one starts paused here; the
+      // server's starts live unless a facilitator's mute holds, so it hears of the pause.
+      if (source.paused) {
+        producer.pause();
+        await this.signaling.request('setProducerPaused', { producerId: producer.id, paused: true });
+      } else if (producer.paused) {
+        producer.resume();
+      }
+    }
   }
 
   // -------------------------------------------------------------------------------------
@@ -213,9 +376,12 @@ export class RoomClient {
     if (this.isOwnProducer(producerId) || this.closedProducers.has(producerId)) return;
     if (this.wanted.has(producerId) || this.consumers.has(producerId)) return;
     this.wanted.set(producerId, participantId);
+    const generation = this.generation;
     this.consumeQueue = this.consumeQueue
       .then(() => this.consume(producerId, participantId, paused))
       .catch((err: unknown) => {
+        // A consumer of the old router failing after a reset is expected, not news.
+        if (generation !== this.generation || err instanceof MediaResetError) return;
         this.wanted.delete(producerId);
         this.emitter.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
       });
@@ -226,11 +392,13 @@ export class RoomClient {
     if (this.closed || !this.wanted.has(producerId)) return;
     const transport = this.recvTransport;
     if (!transport) throw new Error('not joined');
+    const generation = this.generation;
     const info = await this.signaling.request('consume', {
       transportId: transport.id,
       producerId,
       rtpCapabilities: this.rtpCapabilities,
     });
+    if (generation !== this.generation) throw new MediaResetError();
     const consumer = await transport.consume({
       id: info.id,
       producerId: info.producerId,
@@ -249,6 +417,8 @@ export class RoomClient {
     consumer.on('trackended', () => this.dropProducer(producerId));
     // Consumers start paused on the server so no key frame is lost before we are ready.
     await this.signaling.request('resumeConsumer', { consumerId: consumer.id });
+    // A reset meanwhile closed this consumer and ended its track.
+    if (generation !== this.generation || this.closed) return;
     this.emitter.emit('track', { producerId, participantId, kind: info.kind, track: consumer.track });
     if (paused) this.emitter.emit('producerPaused', { producerId, paused: true });
   }
@@ -277,20 +447,35 @@ export class RoomClient {
 
   private ensureSendTransport(): Promise<types.Transport> {
     if (!this.sendTransportPromise) {
-      this.sendTransportPromise = this.createTransport('send').then((t) => (this.sendTransport = t));
+      const generation = this.generation;
+      const pending = this.createTransport('send').then((t) => {
+        if (generation !== this.generation) {
+          t.close();
+          throw new MediaResetError();
+        }
+        return (this.sendTransport = t);
+      });
       // A failed attempt may be retried by the next publish.
-      this.sendTransportPromise.catch(() => (this.sendTransportPromise = null));
+      pending.catch(() => {
+        if (this.sendTransportPromise === pending) this.sendTransportPromise = null;
+      });
+      this.sendTransportPromise = pending;
     }
     return this.sendTransportPromise;
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    if (!this.device.loaded) {
+    // Held for the whole call: a reset meanwhile replaces this.device, and this transport
+    // (made on the old router) must not end up on the new Device.
+    const device = this.device;
+    const loading = this.loading;
+    if (!device.loaded) {
       // publish() may run alongside join(); either way the Device must be loading by now.
-      if (!this.loading) throw new Error('prepare() or join() must come before publish()');
-      await this.loading;
+      if (!loading) throw new Error('prepare() or join() must come before publish()');
+      await loading;
     }
     const info: TransportInfo = await this.signaling.request('createTransport', { direction });
+    if (device !== this.device) throw new MediaResetError();
     // ICE and DTLS parameters come from the server's mediasoup transport, verbatim.
     const options: types.TransportOptions = {
       id: info.id,
@@ -298,8 +483,7 @@ export class RoomClient {
       iceCandidates: info.iceCandidates as types.IceCandidate[],
       dtlsParameters: info.dtlsParameters as types.DtlsParameters,
     };
-    const transport =
-      direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
 
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.signaling

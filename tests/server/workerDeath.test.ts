@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedGroups, type GroupSeed } from '../../bench/loadGroups.js';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import { NoWorkerError, WorkerPool } from '../../src/server/media/workerPool.js';
 import type { RtpCapabilities } from '../../src/shared/protocol.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { connectedTransport, opusRtpParameters, produceAudio } from './support/media.js';
@@ -181,5 +182,38 @@ describe('the only worker dies', () => {
 
     await leave(fac.client, alice.client);
     await expect.poll(() => demo.server.workers.loads()[0]).toMatchObject({ routers: 0, consumers: 0 });
+  });
+});
+
+describe('a worker that keeps dying', () => {
+  it('is restarted after growing delays, then given up on: no router is promised that cannot exist', { timeout: 30_000 }, async () => {
+    const delays = [0, 150, 300];
+    const pool = await WorkerPool.start({ workers: 1, rtcMinPort: 40000, rtcMaxPort: 49999, restartDelaysMs: delays });
+    try {
+      const lost: string[] = [];
+      const router = await pool.createRouter({ onLost: (r) => lost.push(r.id) });
+
+      // Each death soon after a start waits longer before the next start.
+      let pid = pool.loads()[0]!.pid;
+      for (const delay of delays) {
+        const killedAt = Date.now();
+        kill(pid);
+        const previous = pid;
+        await expect.poll(() => pool.loads()[0]!.pid !== previous && pool.loads()[0]!.alive, { timeout: 5_000 }).toBe(true);
+        expect(Date.now() - killedAt).toBeGreaterThanOrEqual(delay);
+        pid = pool.loads()[0]!.pid;
+      }
+      // Only the router that existed was announced lost, once.
+      expect(lost).toEqual([router.id]);
+
+      // One failure more than there are delays: the slot is given up and stays down.
+      kill(pid);
+      await expect.poll(() => pool.loads()[0]!.alive).toBe(false);
+      await new Promise((r) => setTimeout(r, delays.at(-1)! + 300));
+      expect(pool.loads()[0]).toMatchObject({ alive: false, pid });
+      await expect(pool.createRouter()).rejects.toBeInstanceOf(NoWorkerError);
+    } finally {
+      pool.close();
+    }
   });
 });

@@ -19,13 +19,16 @@ export interface WorkerPoolOptions {
   workers: number;
   rtcMinPort: number;
   rtcMaxPort: number;
+  /** Overrides RESTART_DELAYS_MS (tests shorten the back-off to reach its end). */
+  restartDelaysMs?: readonly number[];
 }
 
 /**
- * Waits before each restart of a slot whose worker failed 1, 2, … times in a row. The first
- * is immediate: a session is without media until its new router exists.
+ * Waits before each restart of a slot whose worker failed 1, 2, … times in a row; past the
+ * last, the slot is given up. The first is immediate: a session is without media until its
+ * new router exists.
  */
-const RESTART_DELAYS_MS = [0, 500, 1_000, 2_000, 5_000, 10_000] as const;
+export const RESTART_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 5_000, 10_000];
 /** A worker that lived this long before dying was healthy; its death starts a new count. */
 const STABLE_AFTER_MS = 30_000;
 
@@ -146,7 +149,7 @@ export class WorkerPool {
     if (slot.restarting) return;
     slot.restarting = (async () => {
       while (!this.closed) {
-        const delay = RESTART_DELAYS_MS[slot.failures - 1];
+        const delay = (this.options.restartDelaysMs ?? RESTART_DELAYS_MS)[slot.failures - 1];
         if (delay === undefined) {
           log.error('worker.gave_up', { worker: slot.index, failuresInARow: slot.failures });
           return;
