@@ -50,37 +50,44 @@ const INIT = `(() => {
   }
 })();`;
 
-/** Sums of the page's RTP stats: per-direction video bytes and frames, and consumer count. */
+/** The page's RTP streams: every inbound one (a consumer) and its outbound video. */
 const STATS = `async () => {
-  const out = { inBytes: 0, inFrames: 0, inVideo: 0, inAll: 0, outBytes: 0, outFrames: 0, outVideo: 0 };
-  for (const pc of window.__pcs || []) {
+  const out = [];
+  for (const [i, pc] of (window.__pcs || []).entries()) {
     if (pc.connectionState === 'closed') continue;
     const report = await pc.getStats();
     report.forEach((s) => {
-      if (s.type === 'inbound-rtp') {
-        out.inAll++;
-        if (s.kind === 'video') { out.inVideo++; out.inBytes += s.bytesReceived || 0; out.inFrames += s.framesDecoded || 0; }
-      }
-      if (s.type === 'outbound-rtp' && s.kind === 'video') { out.outVideo++; out.outBytes += s.bytesSent || 0; out.outFrames += s.framesEncoded || 0; }
+      if (s.type === 'inbound-rtp') out.push({ id: i + '/' + s.id, dir: 'in', kind: s.kind, bytes: s.bytesReceived || 0, frames: s.framesDecoded || 0 });
+      if (s.type === 'outbound-rtp') out.push({ id: i + '/' + s.id, dir: 'out', kind: s.kind, bytes: s.bytesSent || 0, frames: s.framesEncoded || 0 });
     });
   }
   return out;
 }`;
 
-interface RtpTotals {
-  inBytes: number;
-  inFrames: number;
-  inVideo: number;
-  inAll: number;
-  outBytes: number;
-  outFrames: number;
-  outVideo: number;
+interface RtpStream {
+  id: string;
+  dir: 'in' | 'out';
+  kind: 'audio' | 'video';
+  bytes: number;
+  frames: number;
 }
 
-async function rtpTotals(page: Page): Promise<RtpTotals> {
+async function rtpStreams(page: Page): Promise<RtpStream[]> {
   const fn = await page.evaluateHandle(STATS);
-  return page.evaluate((f) => (f as unknown as () => Promise<RtpTotals>)(), fn);
+  return page.evaluate((f) => (f as unknown as () => Promise<RtpStream[]>)(), fn);
 }
+
+/** Per-stream growth over the window, for video streams in `dir` that carried anything. */
+function videoRates(before: RtpStream[], after: RtpStream[], dir: 'in' | 'out', seconds: number): { kbps: number; fps: number }[] {
+  const start = new Map(before.map((s) => [s.id, s]));
+  return after.flatMap((s) => {
+    const s0 = start.get(s.id);
+    if (s.dir !== dir || s.kind !== 'video' || !s0 || s.bytes === s0.bytes) return [];
+    return [{ kbps: ((s.bytes - s0.bytes) * 8) / 1000 / seconds, fps: (s.frames - s0.frames) / seconds }];
+  });
+}
+
+const mean = (xs: number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /** Clicks `button` in the console and times, per name, until that tile shows a frame. */
 const CLICK_AND_TIME = `([selector, names]) => {
@@ -157,23 +164,18 @@ export async function benchBrowserLoad(): Promise<void> {
     // Let every page finish subscribing, then measure a steady window.
     await consolePage.waitForTimeout(5_000);
     const pages = [consolePage, ...clientPages];
-    const before = await Promise.all(pages.map(rtpTotals));
+    const before = await Promise.all(pages.map(rtpStreams));
     const usage0 = snapshot(serverPid, workerPids);
     await consolePage.waitForTimeout(STEADY_MS);
-    const after = await Promise.all(pages.map(rtpTotals));
+    const after = await Promise.all(pages.map(rtpStreams));
     const usage1 = snapshot(serverPid, workerPids);
     const seconds = (usage1.at - usage0.at) / 1000;
 
-    const consoleIn = { bytes: after[0]!.inBytes - before[0]!.inBytes, frames: after[0]!.inFrames - before[0]!.inFrames, videos: after[0]!.inVideo };
-    const sent = after.slice(1).reduce(
-      (acc, a, i) => ({
-        bytes: acc.bytes + a.outBytes - before[i + 1]!.outBytes,
-        frames: acc.frames + a.outFrames - before[i + 1]!.outFrames,
-        videos: acc.videos + a.outVideo,
-      }),
-      { bytes: 0, frames: 0, videos: 0 },
-    );
-    const consumers = after.reduce((n, a) => n + a.inAll, 0);
+    // The console's remote videos, and what the eight clients sent, over the same window.
+    const received = videoRates(before[0]!, after[0]!, 'in', seconds);
+    const sent = clientPages.flatMap((_, i) => videoRates(before[i + 1]!, after[i + 1]!, 'out', seconds));
+    const consumers = after.reduce((n, streams) => n + streams.filter((s) => s.dir === 'in').length, 0);
+    const idleVideosIntoConsole = after[0]!.filter((s) => s.dir === 'in' && s.kind === 'video').length - received.length;
     const workerCpuPct = ((usage1.workers.cpuMs - usage0.workers.cpuMs) / (seconds * 1000)) * 100;
     const serverCpuPct = ((usage1.server.cpuMs - usage0.server.cpuMs) / (seconds * 1000)) * 100;
 
@@ -181,15 +183,15 @@ export async function benchBrowserLoad(): Promise<void> {
     printBench('browser_first_frame_admit_all_max', percentile(together, 100), 'ms', alone!);
     printBench(
       'browser_console_receive_kbps_per_video',
-      (consoleIn.bytes * 8) / 1000 / seconds / Math.max(1, consoleIn.videos),
+      mean(received.map((r) => r.kbps)),
       'kbit/s',
-      (sent.bytes * 8) / 1000 / seconds / Math.max(1, sent.videos),
+      mean(sent.map((r) => r.kbps)),
     );
     printBench(
       'browser_console_receive_fps_per_video',
-      consoleIn.frames / seconds / Math.max(1, consoleIn.videos),
+      mean(received.map((r) => r.fps)),
       'fps',
-      sent.frames / seconds / Math.max(1, sent.videos),
+      mean(sent.map((r) => r.fps)),
     );
     printBench(
       'browser_worker_cpu_per_consumer',
@@ -198,7 +200,8 @@ export async function benchBrowserLoad(): Promise<void> {
       100 / PUBLISHED_CONSUMERS_PER_WORKER,
     );
     process.stderr.write(
-      `browser load: ${CLIENTS} clients + console at 320x240; ${consumers} consumers (${consoleIn.videos} videos into the console); ` +
+      `browser load: ${CLIENTS} clients + console at 320x240; ${consumers} consumers; ${received.length} live videos into the console ` +
+        `(${idleVideosIntoConsole} idle), from ${sent.length} sending; ` +
         `over ${seconds.toFixed(1)} s workers ${workerCpuPct.toFixed(1)}% and server ${serverCpuPct.toFixed(1)}% of a core; ` +
         `worker RSS ${(usage1.workers.rssBytes / 2 ** 20).toFixed(0)} MiB, server RSS ${(usage1.server.rssBytes / 2 ** 20).toFixed(0)} MiB; ` +
         `first frames (ms) alone ${alone!.toFixed(0)}, together ${together.map((t) => t.toFixed(0)).join(' ')}\n`,
