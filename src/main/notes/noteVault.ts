@@ -255,7 +255,19 @@ class SqliteNoteVault implements NoteVault {
       this.fingerprints.set(row.id, fp);
       const known = snapshot.notes.get(row.id);
       if (known && known.fp === fp) {
-        this.summaries.set(row.id, { ...clearFields(row), title: known.title, clientRefs: known.clientRefs, serviceDate: known.serviceDate, updatedAt: known.updatedAt, damaged: false });
+        this.summaries.set(row.id, {
+          id: row.id,
+          version: row.version,
+          template: row.template as Summary['template'],
+          authorId: row.author_id,
+          sessionId: row.session_id,
+          status: row.status as NoteStatus,
+          title: known.title,
+          clientRefs: known.clientRefs,
+          serviceDate: known.serviceDate,
+          updatedAt: known.updatedAt,
+          damaged: false,
+        });
         continue;
       }
       // Written (or altered) since the snapshot, or never in it: its own row says what it is now.

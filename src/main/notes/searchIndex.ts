@@ -298,9 +298,10 @@ export class SearchIndex {
     this.dropWords(n);
   }
 
-  /** How many saves the overlay holds since the base: how stale a snapshot would be. */
+  /** How many notes changed since the base (saved, removed or waiting to be tokenized). */
   get changedSinceBase(): number {
-    return this.stale.size + this.overlayWords.size + this.pending.size;
+    if (this.overlayWords.size === 0 && this.pending.size === 0) return this.stale.size;
+    return new Set([...this.stale, ...this.overlayWords.keys(), ...this.pending.keys()]).size;
   }
 
   private dropWords(n: number): void {
