@@ -70,19 +70,23 @@ export function ParticipantList() {
                       Verified
                     </span>
                   )}
-                  {p.connection === 'reconnecting' && (
-                    <span className="badge reconnecting" title="Their connection dropped; they keep their place while it comes back">
-                      Reconnecting…
-                    </span>
-                  )}
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}
                   {p.participantRef && ` · ${p.participantRef}`}
                 </span>
                 <span className="media-state small">
-                  <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />
-                  <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />
+                  {p.connection === 'reconnecting' ? (
+                    // Their media went with the connection; what they had on is not known until they are back.
+                    <span className="badge reconnecting" title="Their connection dropped; they keep their place while it comes back">
+                      Reconnecting…
+                    </span>
+                  ) : (
+                    <>
+                      <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />
+                      <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />
+                    </>
+                  )}
                 </span>
               </div>
               {canModerate && p.role === 'client' && (
