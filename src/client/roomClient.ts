@@ -76,8 +76,15 @@ export class RoomClient {
   private readonly consumers = new Map<string, RemoteConsumer>();
   /** producerId → owner, for producers announced but not consumed yet (or being consumed). */
   private readonly wanted = new Map<string, string>();
-  /** Consume calls run one at a time: a burst of producerAdded must not race on the transport. */
-  private consumeQueue: Promise<void> = Promise.resolve();
+  /**
+   * Settles once this generation's receive transport is open; every consume waits on it and
+   * then runs at once, side by side with the others. They are not run one at a time: each
+   * takes two round trips and a renegotiation, so a queue made "Admit all" cost N × that in
+   * the console (and in every page) before the last face appeared. mediasoup-client keeps
+   * its transport consistent by itself: consume() calls that arrive while it renegotiates
+   * are gathered into one renegotiation (Transport.createPendingConsumers).
+   */
+  private receiveReady: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
   private markFailed: (err: unknown) => void = () => undefined;
   /** True once `join` was called: a reset before that has nothing to restore. */
@@ -91,7 +98,7 @@ export class RoomClient {
   /**
    * Subscribes to the room's notifications at once: the server may announce producers
    * between `admitted` and the moment `join` has a transport, and those must not be lost.
-   * Consumes wait in the queue until `join` has opened the receive transport.
+   * Consumes wait until `join` has opened the receive transport.
    */
   constructor(signaling: SignalingClient, options: RoomClientOptions = {}) {
     this.signaling = signaling;
@@ -112,12 +119,15 @@ export class RoomClient {
 
   /** Consumes wait behind this until the receive transport of the current generation is open. */
   private closeGate(): void {
-    this.consumeQueue = new Promise<void>((resolve, reject) => {
+    // Consumes still waiting on the previous gate belong to a generation that is gone: let
+    // them settle (and be dropped) rather than wait forever.
+    this.markFailed(new MediaResetError());
+    this.receiveReady = new Promise<void>((resolve, reject) => {
       this.markReady = resolve;
       this.markFailed = reject;
     });
-    // A failed join is reported by join() itself; queued consumes each report their own failure.
-    this.consumeQueue.catch(() => undefined);
+    // A failed join is reported by join() itself; waiting consumes each report their own failure.
+    this.receiveReady.catch(() => undefined);
   }
 
   on<E extends keyof RoomClientEvents>(event: E, handler: (payload: RoomClientEvents[E]) => void): () => void {
@@ -377,18 +387,20 @@ export class RoomClient {
     if (this.wanted.has(producerId) || this.consumers.has(producerId)) return;
     this.wanted.set(producerId, participantId);
     const generation = this.generation;
-    this.consumeQueue = this.consumeQueue
+    this.receiveReady
       .then(() => this.consume(producerId, participantId, paused))
       .catch((err: unknown) => {
         // A consumer of the old router failing after a reset is expected, not news.
         if (generation !== this.generation || err instanceof MediaResetError) return;
+        // Nor is one whose producer closed, or whose owner left, while it was being set up.
+        if (this.closedProducers.has(producerId) || (!this.wanted.has(producerId) && !this.consumers.has(producerId))) return;
         this.wanted.delete(producerId);
         this.emitter.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
       });
   }
 
   private async consume(producerId: string, participantId: string, paused: boolean): Promise<void> {
-    // Closed or left while waiting in the queue.
+    // Closed, or the producer or its owner gone, while waiting for the receive transport.
     if (this.closed || !this.wanted.has(producerId)) return;
     const transport = this.recvTransport;
     if (!transport) throw new Error('not joined');
