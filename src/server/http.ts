@@ -8,6 +8,7 @@ import https from 'node:https';
 import { createLogger, errorFields } from './logger.js';
 import { handleApi, type ApiDeps } from './httpApi.js';
 import { HttpError, sendError, sendJson, setSecurityHeaders, toHttpError } from './httpSupport.js';
+import { storageError, storageErrorCode } from './store/storageErrors.js';
 import { serveAsset, serveJoinPage } from './participantPage.js';
 
 const log = createLogger('http');
@@ -48,7 +49,9 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
   return (req, res) => {
     setSecurityHeaders(res, deps.tls);
     route(req, res).catch((err: unknown) => {
-      const known = toHttpError(err);
+      const storage = storageError(err);
+      if (storage) log.error('request.storage_failed', { method: req.method, code: storageErrorCode(err) });
+      const known = toHttpError(storage ?? err);
       if (!known) log.error('request.internal', { method: req.method, ...errorFields(err) });
       if (res.headersSent) {
         res.destroy();

@@ -140,9 +140,12 @@ export const noteRoutes: Route[] = [
       if (asSupervisor && held) checkSupervisorPut(held, note, me);
       else checkAuthorPut(held, note);
 
-      if (!store.notes.put(note, holding, ctx.deps.lifecycle.now())) conflict('the note changed meanwhile; fetch it and try again');
       const event = asSupervisor ? (note.status === 'cosigned' ? 'note.cosigned' : 'note.returned') : 'note.synced';
-      record(ctx, event, me, note.id, `v${note.version} ${note.status}`);
+      // The note and its audit entry together or not at all: a full disk leaves neither.
+      store.db.transaction(() => {
+        if (!store.notes.put(note, holding, ctx.deps.lifecycle.now())) conflict('the note changed meanwhile; fetch it and try again');
+        record(ctx, event, me, note.id, `v${note.version} ${note.status}`);
+      })();
       sendJson(ctx.res, 200, { id: note.id, version: note.version });
     },
   },

@@ -72,15 +72,19 @@ export const sessionRoutes: Route[] = [
       const startsAt = new Date(request.startsAt);
       const endsAt = new Date(request.endsAt);
       assertTimes(startsAt, endsAt, lifecycle.now());
-      const created = store.sessions.create({
-        title: request.title,
-        startsAt,
-        endsAt,
-        facilitatorId,
-        coFacilitatorIds: request.coFacilitatorIds,
-        rejoinPolicy: request.rejoinPolicy,
-      });
-      record(ctx, 'session.created', me, created.id);
+      // The session and its audit entry together, or neither (a full disk, say).
+      const created = store.db.transaction(() => {
+        const session = store.sessions.create({
+          title: request.title,
+          startsAt,
+          endsAt,
+          facilitatorId,
+          coFacilitatorIds: request.coFacilitatorIds,
+          rejoinPolicy: request.rejoinPolicy,
+        });
+        record(ctx, 'session.created', me, session.id);
+        return session;
+      })();
       sendJson(ctx.res, 201, lifecycle.summary(created));
     },
   },
@@ -99,14 +103,16 @@ export const sessionRoutes: Route[] = [
       const endsAt = new Date(changes.endsAt ?? session.endsAt);
       if (changes.startsAt !== undefined || changes.endsAt !== undefined) assertTimes(startsAt, endsAt, lifecycle.now());
       if (changes.coFacilitatorIds !== undefined) assertCoFacilitators(store, session.facilitatorId, changes.coFacilitatorIds);
-      store.sessions.update(session.id, {
-        ...(changes.title !== undefined ? { title: changes.title } : {}),
-        ...(changes.startsAt !== undefined ? { startsAt } : {}),
-        ...(changes.endsAt !== undefined ? { endsAt } : {}),
-        ...(changes.coFacilitatorIds !== undefined ? { coFacilitatorIds: changes.coFacilitatorIds } : {}),
-        ...(changes.rejoinPolicy !== undefined ? { rejoinPolicy: changes.rejoinPolicy } : {}),
-      });
-      record(ctx, 'session.updated', me, session.id);
+      store.db.transaction(() => {
+        store.sessions.update(session.id, {
+          ...(changes.title !== undefined ? { title: changes.title } : {}),
+          ...(changes.startsAt !== undefined ? { startsAt } : {}),
+          ...(changes.endsAt !== undefined ? { endsAt } : {}),
+          ...(changes.coFacilitatorIds !== undefined ? { coFacilitatorIds: changes.coFacilitatorIds } : {}),
+          ...(changes.rejoinPolicy !== undefined ? { rejoinPolicy: changes.rejoinPolicy } : {}),
+        });
+        record(ctx, 'session.updated', me, session.id);
+      })();
       const updated = store.sessions.byId(session.id);
       if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session');
       sendJson(ctx.res, 200, lifecycle.summary(updated));

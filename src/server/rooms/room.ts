@@ -47,6 +47,13 @@ export interface RoomDeps {
 /** How often a live room tells the store its clients are still there (bounds what a crash can lose). */
 export const PRESENCE_HEARTBEAT_MS = 30_000;
 
+/**
+ * Puts a moderation act on record (the audit log). Called after the act's checks and before
+ * it changes anything: if the write fails (a full disk), the act does not happen.
+ */
+export type RecordAct = (participantId: string) => void;
+const NOT_RECORDED: RecordAct = () => undefined;
+
 /** How a client came back (see `resume`). */
 export interface Resumed {
   state: ParticipantState;
@@ -440,19 +447,24 @@ export class Room {
     );
   }
 
-  async admit(by: Peer, participantId: string): Promise<void> {
+  async admit(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
     this.waitingClient(participantId);
     // The router may not exist yet; everything after this await is synchronous, so the
     // state is checked again against what happened meanwhile.
     const rtpCapabilities = await this.rtpCapabilities();
-    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by);
+    const target = this.waitingClient(participantId);
+    record(participantId);
+    this.admitNow(target, rtpCapabilities, by);
   }
 
   /** Admits every waiting client in knock order; returns their ids. */
-  async admitAll(by: Peer): Promise<string[]> {
+  async admitAll(by: Peer, record: RecordAct = NOT_RECORDED): Promise<string[]> {
     const rtpCapabilities = await this.rtpCapabilities();
     const waiting = this.list((p) => p.role === 'client' && p.state === 'waiting').sort((a, b) => a.knockSeq - b.knockSeq);
-    for (const target of waiting) this.admitNow(target, rtpCapabilities, by);
+    for (const target of waiting) {
+      record(target.participantId);
+      this.admitNow(target, rtpCapabilities, by);
+    }
     return waiting.map((p) => p.participantId);
   }
 
@@ -498,8 +510,9 @@ export class Room {
   }
 
   /** Sends `denied` and closes the client's socket; the invitation stays valid. */
-  deny(by: Peer, participantId: string): void {
+  deny(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
     const target = this.waitingClient(participantId);
+    record(participantId);
     log.info('client.denied', { sessionId: this.id, participantId, by: by.participantId });
     target.departure = { kind: 'deny', byId: by.clinicianId ?? null };
     target.notify('denied', {});
@@ -620,6 +633,11 @@ export class Room {
 
   // --- moderation (facilitators only; isAllowed has run) -------------------------------
 
+  /** Throws as `verify` would (NOT_FOUND, CONFLICT) without changing anything: checked before the record is written. */
+  verifiable(participantId: string): void {
+    this.clientIn(participantId, ['waiting', 'admitted']);
+  }
+
   /** Marks a waiting or admitted client verified; returns them so the caller can record it. */
   verify(by: Peer, participantId: string, method: VerificationMethod): Peer {
     const target = this.clientIn(participantId, ['waiting', 'admitted']);
@@ -633,15 +651,17 @@ export class Room {
    * Mutes a waiting or admitted client's `kind`: its producers of that kind are paused on
    * the server now, and any it makes later are born paused, until allowUnmute.
    */
-  async mute(by: Peer, participantId: string, kind: MediaKind): Promise<void> {
+  async mute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): Promise<void> {
     const target = this.clientIn(participantId, ['waiting', 'admitted']);
     if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
+    record(participantId);
     await this.muteNow(target, kind, by.participantId);
   }
 
   /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
-  async muteAll(by: Peer, kind: MediaKind): Promise<string[]> {
+  async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => void = () => undefined): Promise<string[]> {
     const targets = this.list((p) => p.role === 'client' && p.isAdmitted && !p.mutedByFacilitator[kind]);
+    record(targets.map((t) => t.participantId));
     await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
     return targets.map((t) => t.participantId);
   }
@@ -661,9 +681,10 @@ export class Room {
   }
 
   /** Lets the client unmute `kind` itself; never resumes anything on its behalf. */
-  allowUnmute(by: Peer, participantId: string, kind: MediaKind): void {
+  allowUnmute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): void {
     const target = this.clientIn(participantId, ['waiting', 'admitted']);
     if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
+    record(participantId);
     target.mutedByFacilitator[kind] = false;
     log.info('client.unmute_allowed', { sessionId: this.id, participantId, kind, by: by.participantId });
     target.notify('unmuteAllowed', { kind });
@@ -730,8 +751,9 @@ export class Room {
   }
 
   /** An admitted client back to the waiting room: media closed, socket kept. */
-  returnToWaiting(by: Peer, participantId: string): void {
+  returnToWaiting(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
     const target = this.clientIn(participantId, ['admitted']);
+    record(participantId);
     target.state = 'waiting';
     // Sent back on purpose: a reconnect must not admit them again by itself.
     target.standing.readmitOnCheckIn = false;
@@ -744,8 +766,9 @@ export class Room {
   }
 
   /** Returns whether the flag changed; clinicians and every connected client hear of a change. */
-  setLocked(by: Peer, locked: boolean): boolean {
+  setLocked(by: Peer, locked: boolean, record: () => void = () => undefined): boolean {
     if (this.lockedFlag === locked) return false;
+    record();
     this.lockedFlag = locked;
     log.info(locked ? 'room.locked' : 'room.unlocked', { sessionId: this.id, by: by.participantId });
     this.notifyWhere(() => true, 'locked', () => ({ locked }));

@@ -25,6 +25,7 @@ import type { Peer, PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import type { SignalingContext } from './context.js';
 import { clinicianHello, participantHello, resumeHello, type Joined } from './hello.js';
+import { storageError, storageErrorCode } from '../store/storageErrors.js';
 import { runMethod, type MethodContext } from './methods.js';
 import type { SignalingLimits } from './signalingServer.js';
 
@@ -143,6 +144,11 @@ export class SignalingConnection implements PeerChannel {
 
   private failFromError(id: number, method: MethodName, err: unknown): void {
     if (err instanceof ProtocolError) return this.fail(id, err.code, err.message);
+    const storage = storageError(err);
+    if (storage) {
+      log.error('method.storage_failed', { connectionId: this.connectionId, method, code: storageErrorCode(err) });
+      return this.fail(id, storage.code, storage.message);
+    }
     log.error('method.internal', {
       connectionId: this.connectionId,
       participantId: this.joined?.peer.participantId,

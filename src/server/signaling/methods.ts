@@ -57,15 +57,19 @@ function removeClient(mc: MethodContext, participantId: string, reason: string):
   const { ctx, peer, room } = mc;
   const invitation = ctx.store.invitations.byParticipantId(room.id, participantId);
   if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
-  const recorded = ctx.store.moderation.recordRemoval({
-    sessionId: room.id,
-    participantId,
-    removedBy: clinicianOf(peer),
-    reason,
-    removedAt: new Date().toISOString(),
-  });
+  // The removal, the revoked link and the audit entry together, or none of them.
+  const recorded = ctx.store.db.transaction(() => {
+    const done = ctx.store.moderation.recordRemoval({
+      sessionId: room.id,
+      participantId,
+      removedBy: clinicianOf(peer),
+      reason,
+      removedAt: new Date().toISOString(),
+    });
+    if (done) audit(mc, 'client.removed', participantId);
+    return done;
+  })();
   if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed');
-  audit(mc, 'client.removed', participantId);
   const target = room.connectedClient(participantId);
   if (target) room.remove(peer, target);
   else room.forgetReconnecting(participantId);
@@ -88,21 +92,19 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
+  // Each act goes on the audit log after its checks and before it happens (the room calls
+  // back): an act that cannot be recorded (a full disk) does not happen.
   async admit(mc, { participantId }) {
-    await mc.room.admit(mc.peer, participantId);
-    audit(mc, 'client.admitted', participantId);
+    await mc.room.admit(mc.peer, participantId, (id) => audit(mc, 'client.admitted', id));
     return ok;
   },
 
   async admitAll(mc) {
-    const participantIds = await mc.room.admitAll(mc.peer);
-    for (const id of participantIds) audit(mc, 'client.admitted', id, 'admit-all');
-    return { participantIds };
+    return { participantIds: await mc.room.admitAll(mc.peer, (id) => audit(mc, 'client.admitted', id, 'admit-all')) };
   },
 
   deny(mc, { participantId }) {
-    mc.room.deny(mc.peer, participantId);
-    audit(mc, 'client.denied', participantId);
+    mc.room.deny(mc.peer, participantId, (id) => audit(mc, 'client.denied', id));
     return ok;
   },
 
@@ -139,33 +141,33 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   verify(mc, { participantId, method }) {
     const { ctx, peer, room } = mc;
     const verifiedBy = clinicianOf(peer);
+    room.verifiable(participantId);
+    // On record first (with its audit entry, in one transaction): a failed write verifies nobody.
+    ctx.store.db.transaction(() => {
+      ctx.store.moderation.recordVerification({
+        sessionId: room.id,
+        participantId,
+        method,
+        verifiedBy,
+        verifiedAt: new Date().toISOString(),
+      });
+      audit(mc, 'client.verified', participantId, method);
+    })();
     room.verify(peer, participantId, method);
-    ctx.store.moderation.recordVerification({
-      sessionId: room.id,
-      participantId,
-      method,
-      verifiedBy,
-      verifiedAt: new Date().toISOString(),
-    });
-    audit(mc, 'client.verified', participantId, method);
     return ok;
   },
 
   async mute(mc, { participantId, kind }) {
-    await mc.room.mute(mc.peer, participantId, kind);
-    audit(mc, 'client.muted', participantId, kind);
+    await mc.room.mute(mc.peer, participantId, kind, (id) => audit(mc, 'client.muted', id, kind));
     return ok;
   },
 
   async muteAll(mc, { kind }) {
-    const participantIds = await mc.room.muteAll(mc.peer, kind);
-    audit(mc, 'clients.muted', null, `${kind} ${participantIds.length}`);
-    return { participantIds };
+    return { participantIds: await mc.room.muteAll(mc.peer, kind, (ids) => audit(mc, 'clients.muted', null, `${kind} ${ids.length}`)) };
   },
 
   allowUnmute(mc, { participantId, kind }) {
-    mc.room.allowUnmute(mc.peer, participantId, kind);
-    audit(mc, 'client.unmute_allowed', participantId, kind);
+    mc.room.allowUnmute(mc.peer, participantId, kind, (id) => audit(mc, 'client.unmute_allowed', id, kind));
     return ok;
   },
 
@@ -175,21 +177,22 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   },
 
   returnToWaiting(mc, { participantId }) {
-    mc.room.returnToWaiting(mc.peer, participantId);
-    audit(mc, 'client.returned_to_waiting', participantId);
+    mc.room.returnToWaiting(mc.peer, participantId, (id) => audit(mc, 'client.returned_to_waiting', id));
     return ok;
   },
 
   lock(mc, { locked }) {
-    if (mc.room.setLocked(mc.peer, locked)) audit(mc, locked ? 'room.locked' : 'room.unlocked', null);
+    mc.room.setLocked(mc.peer, locked, () => audit(mc, locked ? 'room.locked' : 'room.unlocked', null));
     return ok;
   },
 
   end(mc) {
     const { ctx, peer, room, closeAfterResponse } = mc;
     // The record first: once it says ended, no hello gets in, whatever happens next.
-    ctx.store.sessions.end(room.id, new Date());
-    audit(mc, 'session.ended', room.id);
+    ctx.store.db.transaction(() => {
+      ctx.store.sessions.end(room.id, new Date());
+      audit(mc, 'session.ended', room.id);
+    })();
     room.end(peer);
     closeAfterResponse(1000, 'session ended');
     return ok;
