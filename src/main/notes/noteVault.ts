@@ -47,6 +47,9 @@ export function vaultPath(dir: string, account: string): string {
 }
 
 const KEY_CHECK_ID = 'vault-key-check';
+/** A note's row with its sealed body (migration 3 keeps bodies in their own table). */
+const WITH_DOC = `SELECT n.id, n.version, n.status, n.template, n.author_id, n.session_id, n.synced_version, n.meta_sealed, d.doc_sealed
+  FROM notes n LEFT JOIN note_docs d ON d.id = n.id`;
 const DAMAGED_DATE = '0000-00-00';
 /**
  * Notes saved since the snapshot after which a new one is written in the background: each
@@ -75,7 +78,8 @@ interface NoteRow {
   session_id: string | null;
   synced_version: number;
   meta_sealed: Buffer;
-  doc_sealed: Buffer;
+  /** From `note_docs` (migration 3); null when that row is missing, which makes the note damaged. */
+  doc_sealed: Buffer | null;
 }
 
 type Summary = Omit<NoteSummary, 'sync'>;
@@ -190,16 +194,21 @@ class SqliteNoteVault implements NoteVault {
     private readonly clock: () => Date,
   ) {
     this.stmt = {
-      row: db.prepare('SELECT * FROM notes WHERE id = ?'),
+      row: db.prepare(`${WITH_DOC} WHERE n.id = ?`),
+      // Open reads only this: no body (note_docs), so a row is a few hundred bytes.
       all: db.prepare('SELECT id, version, status, template, author_id, session_id, meta_sealed FROM notes'),
-      allDocs: db.prepare('SELECT id, version, status, template, author_id, session_id, meta_sealed, doc_sealed FROM notes'),
+      allDocs: db.prepare(WITH_DOC),
       insert: db.prepare(
-        `INSERT INTO notes (id, version, status, template, author_id, session_id, synced_version, meta_sealed, doc_sealed)
-         VALUES (@id, @version, @status, @template, @authorId, @sessionId, @syncedVersion, @meta, @doc)`,
+        `INSERT INTO notes (id, version, status, template, author_id, session_id, synced_version, meta_sealed)
+         VALUES (@id, @version, @status, @template, @authorId, @sessionId, @syncedVersion, @meta)`,
       ),
       update: db.prepare(
         `UPDATE notes SET version = @version, status = @status, template = @template, author_id = @authorId,
-           session_id = @sessionId, synced_version = @syncedVersion, meta_sealed = @meta, doc_sealed = @doc WHERE id = @id`,
+           session_id = @sessionId, synced_version = @syncedVersion, meta_sealed = @meta WHERE id = @id`,
+      ),
+      // An upsert, so a write also restores a body row that went missing.
+      putDoc: db.prepare(
+        `INSERT INTO note_docs (id, doc_sealed) VALUES (@id, @doc) ON CONFLICT(id) DO UPDATE SET doc_sealed = excluded.doc_sealed`,
       ),
       outboxPut: db.prepare(
         `INSERT INTO outbox (id, version, base_version, attempts, not_before) VALUES (?, ?, ?, 0, 0)
@@ -300,6 +309,7 @@ class SqliteNoteVault implements NoteVault {
   private docOf(key: Uint8Array, row: Pick<NoteRow, 'id' | 'version' | 'status' | 'template' | 'author_id' | 'session_id' | 'meta_sealed' | 'doc_sealed'>, allowRecent = false): Note {
     const recent = allowRecent ? this.recent.get(row.id) : undefined;
     let note: Note;
+    if (!row.doc_sealed) throw new SealError('the note has no body');
     if (recent && recent.meta.equals(row.meta_sealed) && recent.doc.equals(row.doc_sealed)) {
       // Exactly the bytes this vault sealed from this note: opening them would give it back.
       note = recent.note;
@@ -494,6 +504,7 @@ class SqliteNoteVault implements NoteVault {
     };
     if (opts.insert) this.stmt.insert.run(params);
     else this.stmt.update.run(params);
+    this.stmt.putDoc.run(params);
     if (opts.outbox) this.stmt.outboxPut.run(note.id, note.version, opts.syncedVersion);
     this.written.set(note.id, fingerprint(params.meta));
     // The next autosave of this note compares bytes instead of decrypting them (docOf). A private

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateVault, vaultSchemaVersion } from '../../../src/main/notes/migrate';
 import * as m001 from '../../../src/main/notes/migrations/001_vault';
 import * as m002 from '../../../src/main/notes/migrations/002_index_snapshot';
+import * as m003 from '../../../src/main/notes/migrations/003_note_docs';
 import { VAULT_MIGRATIONS } from '../../../src/main/notes/migrations/index';
 
 function columns(db: BetterSqlite3.Database, table: string): string[] {
@@ -60,5 +61,43 @@ describe('migration 002_index_snapshot', () => {
     db.prepare(`INSERT INTO index_snapshot (part, generation, sealed) VALUES (0, 1, x'00')`).run();
     expect(() => db.prepare(`INSERT INTO index_snapshot (part, generation, sealed) VALUES (0, 2, x'00')`).run()).toThrow(/UNIQUE|PRIMARY/);
     expect(() => db.prepare(`INSERT INTO index_snapshot (part, generation, sealed) VALUES (-1, 1, x'00')`).run()).toThrow(/CHECK/);
+  });
+});
+
+describe('migration 003_note_docs', () => {
+  it('moves every body into note_docs, byte for byte, and drops it from the notes row', () => {
+    const db = new BetterSqlite3(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrateVault(db, [m001, m002]);
+    const insert = db.prepare(`INSERT INTO notes (id, version, status, template, author_id, session_id, meta_sealed, doc_sealed) VALUES (?, 1, 'draft', 'dap', 'c', NULL, ?, ?)`);
+    const rows = Array.from({ length: 50 }, (_, i) => ({ id: `n${i}`, meta: Buffer.from([1, i]), doc: Buffer.alloc(4000 + i, i) }));
+    for (const r of rows) insert.run(r.id, r.meta, r.doc);
+    db.prepare(`INSERT INTO outbox (id, version, base_version) VALUES ('n3', 1, 0)`).run();
+    expect(migrateVault(db, [m001, m002, m003])).toEqual([3]);
+    expect(columns(db, 'notes')).toEqual(['id', 'version', 'status', 'template', 'author_id', 'session_id', 'synced_version', 'meta_sealed']);
+    expect(columns(db, 'note_docs')).toEqual(['id', 'doc_sealed']);
+    const docs = new Map((db.prepare('SELECT id, doc_sealed FROM note_docs').all() as { id: string; doc_sealed: Buffer }[]).map((r) => [r.id, r.doc_sealed]));
+    expect(docs.size).toBe(rows.length);
+    for (const r of rows) {
+      expect(docs.get(r.id)?.equals(r.doc), r.id).toBe(true);
+      expect((db.prepare('SELECT meta_sealed FROM notes WHERE id = ?').get(r.id) as { meta_sealed: Buffer }).meta_sealed.equals(r.meta)).toBe(true);
+    }
+    expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 1 });
+    // A body belongs to a note: none without one, and it goes with its note.
+    expect(() => db.prepare(`INSERT INTO note_docs (id, doc_sealed) VALUES ('nobody', x'00')`).run()).toThrow(/FOREIGN KEY/);
+    db.prepare(`DELETE FROM notes WHERE id = 'n0'`).run();
+    expect(db.prepare(`SELECT count(*) AS n FROM note_docs WHERE id = 'n0'`).get()).toEqual({ n: 0 });
+  });
+
+  it('leaves schema 2 and every body in place when it fails part way', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrateVault(db, [m001, m002]);
+    db.prepare(`INSERT INTO notes (id, version, status, template, author_id, session_id, meta_sealed, doc_sealed) VALUES ('n', 1, 'draft', 'dap', 'c', NULL, x'01', x'02')`).run();
+    // A table of that name already there makes the CREATE fail after nothing else ran.
+    db.exec('CREATE TABLE note_docs (x)');
+    expect(() => migrateVault(db, [m001, m002, m003])).toThrow();
+    expect(vaultSchemaVersion(db)).toBe(2);
+    expect(columns(db, 'notes')).toContain('doc_sealed');
+    expect(db.prepare(`SELECT doc_sealed FROM notes WHERE id = 'n'`).get()).toEqual({ doc_sealed: Buffer.from([2]) });
   });
 });

@@ -82,8 +82,9 @@ describe('note vault sealing', () => {
     const [a, b, c] = v.notes as [typeof v.notes[0], typeof v.notes[0], typeof v.notes[0]];
     v.vault.close();
     const db = rawDb(v.dir);
-    const fromA = db.prepare('SELECT meta_sealed, doc_sealed FROM notes WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
-    db.prepare('UPDATE notes SET meta_sealed = ?, doc_sealed = ? WHERE id = ?').run(fromA.meta_sealed, fromA.doc_sealed, b.id);
+    const fromA = db.prepare('SELECT meta_sealed, doc_sealed FROM notes JOIN note_docs USING (id) WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
+    db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(fromA.meta_sealed, b.id);
+    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(fromA.doc_sealed, b.id);
     db.close();
     const vault = await v.reopen();
     const byId = new Map(vault.list().map((s) => [s.id, s]));
@@ -97,12 +98,12 @@ describe('note vault sealing', () => {
     const v = await vaultWithNotes(1);
     const note = v.notes[0]!;
     const db0 = rawDb(v.dir);
-    const old = db0.prepare('SELECT doc_sealed FROM notes WHERE id = ?').get(note.id) as { doc_sealed: Buffer };
+    const old = db0.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(note.id) as { doc_sealed: Buffer };
     db0.close();
     v.vault.saveDraft(note.id, body({ title: 'v2' }), 1);
     v.vault.close();
     const db = rawDb(v.dir);
-    db.prepare('UPDATE notes SET doc_sealed = ? WHERE id = ?').run(old.doc_sealed, note.id);
+    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(old.doc_sealed, note.id);
     db.close();
     const vault = await v.reopen();
     expect(() => vault.get(note.id)).toThrow(/damaged/);
@@ -113,7 +114,7 @@ describe('note vault sealing', () => {
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
     v.vault.close();
     const db = rawDb(v.dir);
-    const row = db.prepare('SELECT meta_sealed, doc_sealed FROM notes WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
+    const row = db.prepare('SELECT meta_sealed FROM notes WHERE id = ?').get(a.id) as { meta_sealed: Buffer };
     const meta = Buffer.from(row.meta_sealed);
     meta[meta.length - 3]! ^= 0x01;
     db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(meta, a.id);
@@ -132,15 +133,29 @@ describe('note vault sealing', () => {
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
     v.vault.close();
     const db = rawDb(v.dir);
-    const row = db.prepare('SELECT doc_sealed FROM notes WHERE id = ?').get(a.id) as { doc_sealed: Buffer };
+    const row = db.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(a.id) as { doc_sealed: Buffer };
     const doc = Buffer.from(row.doc_sealed);
     doc[40]! ^= 0x80;
-    db.prepare('UPDATE notes SET doc_sealed = ? WHERE id = ?').run(doc, a.id);
+    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(doc, a.id);
     db.close();
     const vault = await v.reopen();
     expect(() => vault.get(a.id)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/damaged/) }));
     expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
     expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
+  });
+
+  it('a note whose body row is missing is damaged, while the others list, open and are found', async () => {
+    const v = await vaultWithNotes(2);
+    const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
+    v.vault.close();
+    const db = rawDb(v.dir);
+    db.prepare('DELETE FROM note_docs WHERE id = ?').run(a.id);
+    db.close();
+    const vault = await v.reopen();
+    expect(() => vault.get(a.id)).toThrow(/damaged/);
+    expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
+    expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
+    expect(vault.get(b.id).body.title).toBe('Note 1');
   });
 
   it('editing a clear column (a signed note back to draft) does not make it editable: it is damaged', async () => {

@@ -2,10 +2,11 @@
 import type { Database } from 'better-sqlite3';
 import * as m001 from './001_vault';
 import * as m002 from './002_index_snapshot';
+import * as m003 from './003_note_docs';
 
 export interface VaultMigration {
   version: number;
   up(db: Database): void;
 }
 
-export const VAULT_MIGRATIONS: readonly VaultMigration[] = [m001, m002];
+export const VAULT_MIGRATIONS: readonly VaultMigration[] = [m001, m002, m003];
