@@ -1,8 +1,9 @@
 /**
  * The note vault: save a 4 KB note (p50, p99) and open + full-text search over 10,000 notes,
  * each next to the same operations on plaintext SQLite in the same run: the same schema
- * shape, WAL, synchronous=FULL, the same outbox write in the same transaction, the same
- * index design (searchIndex.ts with its snapshot, indexSnapshot.ts), but JSON and raw bytes
+ * (the vault's migrations: bodies in `note_docs`), WAL, synchronous=FULL, the same outbox
+ * write in the same transaction, the same note texts, the same index design (searchIndex.ts
+ * with its snapshot, indexSnapshot.ts, deflated head included), but JSON and raw bytes
  * instead of sealed blobs. So each ratio is what sealing costs. The key store is in memory
  * (this is not a benchmark of the keychain). Not a test: it prints figures and never fails on them.
  *
