@@ -12,6 +12,7 @@
  */
 import { Device, type types } from 'mediasoup-client';
 import type { MediaKind, Producer, RtpCapabilities, RtpParameters, TransportInfo } from '../shared/protocol';
+import { watchIce } from './iceWatch';
 import { Emitter } from './emitter';
 import type { SignalingClient } from './signaling';
 
@@ -513,13 +514,17 @@ export class RoomClient {
           .then(({ id }) => callback({ id }), errback);
       });
     }
+    // A stall (seconds of `disconnected`) or a failure asks the server for an ICE restart.
+    const ice = watchIce(() => this.restartIce(transport));
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') void this.restartIce(transport);
+      if (state === 'closed') ice.stop();
+      else ice.onState(state);
     });
+    transport.observer.on('close', () => ice.stop());
     return transport;
   }
 
-  /** One ICE restart per failure; if that fails too, the user hears about it. */
+  /** Asks the server for new ICE parameters and restarts with them; if that fails, the user hears about it. */
   private async restartIce(transport: types.Transport): Promise<void> {
     if (this.closed || transport.closed) return;
     try {

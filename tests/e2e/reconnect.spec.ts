@@ -14,7 +14,7 @@ let server: RestartableServer;
 let host: ConsoleHost;
 
 test.beforeAll(async () => {
-  server = await startRestartableServer();
+  server = await startRestartableServer(3);
   host = await startConsoleHost({ defaultServerUrl: server.httpUrl });
 });
 
@@ -89,6 +89,50 @@ test('a client whose link drops keeps their place: the facilitator sees them rec
   await mediaFlows(console, client, tileId);
   // No second knock: nobody is waiting.
   await expect(console.locator('[data-testid^="waiting-"]')).toHaveCount(0);
+  await consoleContext.close();
+  await clientContext.close();
+});
+
+test('a media stall (the path stops answering) is noticed within seconds and an ICE restart brings media back', async ({ browser }, testInfo) => {
+  const consoleContext = await browser.newContext();
+  const clientContext = await browser.newContext();
+  const console = await consoleContext.newPage();
+  const client = await clientContext.newPage();
+  await facilitatorOpensSession(console);
+  // The client's transports, as the server makes them.
+  const room = server.current()!.rooms.get(server.seed.sessionId)!;
+  const router = await room.router();
+  type ServerTransport = { id: string; iceParameters: { usernameFragment: string } };
+  const created: ServerTransport[] = [];
+  router.observer.on('newtransport', (t: ServerTransport) => created.push(t));
+  const tileId = await clientJoins(console, client, 2, 'Kai');
+  await mediaFlows(console, client, tileId);
+
+  // The path stops answering: the server takes new ICE credentials for the client's two
+  // transports without telling the page, so the page's connectivity checks go unanswered and
+  // its media stalls, as on a dead link. (Restarting through the client's own media is also
+  // how the test tells its transports from the facilitator's: others' are NOT_FOUND there.)
+  const media = room.peer(tileId.replace(/^tile-/, ''))!.media;
+  const clientTransports: ServerTransport[] = [];
+  for (const t of created) {
+    // Twice: mediasoup still accepts the credentials from before one restart.
+    const ok = await media.restartIce(t.id).then(() => true, () => false);
+    if (ok) {
+      await media.restartIce(t.id);
+      clientTransports.push(t);
+    }
+  }
+  expect(clientTransports).toHaveLength(2);
+  const forced = clientTransports.map((t) => t.iceParameters.usernameFragment);
+  // The page notices the stall within seconds and asks for an ICE restart on each transport
+  // (the server's credentials change again, at the page's request)…
+  await expect
+    // Well before Chromium itself would call the path failed (about 30 s).
+    .poll(() => clientTransports.every((t, i) => t.iceParameters.usernameFragment !== forced[i]), { timeout: 15_000 })
+    .toBe(true);
+  // …and media flows again both ways.
+  await mediaFlows(console, client, tileId);
+  await snapshot(client, testInfo, 'participant-after-ice-restart');
   await consoleContext.close();
   await clientContext.close();
 });

@@ -20,7 +20,7 @@ export interface RestartableServer {
   dispose(): Promise<void>;
 }
 
-export async function startRestartableServer(): Promise<RestartableServer> {
+export async function startRestartableServer(invitations = 2): Promise<RestartableServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'confidant-offline-'));
   const recordsKey = randomBytes(32);
   let port = 0;
@@ -31,7 +31,7 @@ export async function startRestartableServer(): Promise<RestartableServer> {
     port = running.port;
   };
   await start();
-  const seed = await seedDemo(running!.store, 2);
+  const seed = await seedDemo(running!.store, invitations);
   return {
     seed,
     httpUrl: running!.httpUrl,
