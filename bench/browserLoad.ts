@@ -21,6 +21,7 @@ import { startConsoleHost } from '../tests/support/consoleHost';
 import { startDemoServer } from '../tests/support/demoServer';
 import { clientChecksIn, facilitatorOpensSession, knockOf } from '../tests/support/flows';
 import { childrenOf, snapshot } from './loadUsage';
+import { KEEP_NAMES_HELPER } from './support/keepNames';
 import { median, percentile, printBench } from './support/stats';
 
 const CLIENTS = 8;
@@ -34,15 +35,37 @@ const PUBLISHED_CONSUMERS_PER_WORKER = 500;
  * whatever the page asks for, and supplies esbuild's __name helper.
  */
 const INIT = `(() => {
-  // tsx compiles with esbuild's keepNames; functions the harness hands to pages call its
-  // __name helper, which pages lack. The same helper, so those functions run as written.
-  if (!globalThis.__name) globalThis.__name = (target, value) => { try { Object.defineProperty(target, 'name', { value, configurable: true }); } catch {} return target; };
+  ${KEEP_NAMES_HELPER}
   const pcs = [];
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = function (...args) { const pc = new Native(...args); pcs.push(pc); return pc; };
   window.RTCPeerConnection.prototype = Native.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, Native);
   window.__pcs = pcs;
+  // Every signaling frame in and out, with its time (epoch ms): where a tile's wait goes.
+  const frames = [];
+  window.__frames = frames;
+  const NativeWs = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new NativeWs(...args);
+    const methods = new Map();
+    const at = () => performance.timeOrigin + performance.now();
+    const send = ws.send.bind(ws);
+    ws.send = (data) => { try { const f = JSON.parse(data); methods.set(f.id, f.method); frames.push({ at: at(), dir: 'out', name: f.method, id: f.id }); } catch {} return send(data); };
+    ws.addEventListener('message', (ev) => { try { const f = JSON.parse(ev.data); frames.push({ at: at(), dir: 'in', name: f.notification || methods.get(f.id) || '?', id: f.id }); } catch {} });
+    return ws;
+  };
+  window.WebSocket.prototype = NativeWs.prototype;
+  Object.setPrototypeOf(window.WebSocket, NativeWs);
+  // The page's own long tasks (its JavaScript, layout, SDP work) and how late a 50 ms timer
+  // fires: late timers without long tasks mean the page was waiting for a CPU, not working.
+  const longTasks = [];
+  window.__longTasks = longTasks;
+  try { new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push({ at: performance.timeOrigin + e.startTime, ms: e.duration }); }).observe({ type: 'longtask', buffered: true }); } catch {}
+  const lateTicks = [];
+  window.__lateTicks = lateTicks;
+  let last = performance.now();
+  setInterval(() => { const now = performance.now(); if (now - last > 100) lateTicks.push({ at: performance.timeOrigin + last, ms: now - last - 50 }); last = now; }, 50);
   const md = navigator.mediaDevices;
   if (md && md.getUserMedia) {
     const gum = md.getUserMedia.bind(md);
@@ -57,7 +80,7 @@ const STATS = `async () => {
     if (pc.connectionState === 'closed') continue;
     const report = await pc.getStats();
     report.forEach((s) => {
-      if (s.type === 'inbound-rtp') out.push({ id: i + '/' + s.id, dir: 'in', kind: s.kind, bytes: s.bytesReceived || 0, frames: s.framesDecoded || 0 });
+      if (s.type === 'inbound-rtp') out.push({ id: i + '/' + s.id, dir: 'in', kind: s.kind, bytes: s.bytesReceived || 0, frames: s.framesDecoded || 0, ssrc: s.ssrc, track: s.trackIdentifier || '' });
       if (s.type === 'outbound-rtp') out.push({ id: i + '/' + s.id, dir: 'out', kind: s.kind, bytes: s.bytesSent || 0, frames: s.framesEncoded || 0 });
     });
   }
@@ -70,6 +93,9 @@ interface RtpStream {
   kind: 'audio' | 'video';
   bytes: number;
   frames: number;
+  /** Inbound only: which receiver it is. mediasoup-client's RTP probation receiver is 'probator'. */
+  ssrc?: number;
+  track?: string;
 }
 
 async function rtpStreams(page: Page): Promise<RtpStream[]> {
@@ -77,12 +103,19 @@ async function rtpStreams(page: Page): Promise<RtpStream[]> {
   return page.evaluate((f) => (f as unknown as () => Promise<RtpStream[]>)(), fn);
 }
 
+/**
+ * mediasoup-client's receiver for the SFU's bandwidth probes (track 'probator'): one per
+ * receive transport, created with the first video consumer. Not a consumer; its bytes are
+ * padding, not video, so it is left out of every per-video and per-consumer figure.
+ */
+const isProbator = (s: RtpStream): boolean => s.dir === 'in' && s.track === 'probator';
+
 /** Per-stream growth over the window, for video streams in `dir` that carried anything. */
 function videoRates(before: RtpStream[], after: RtpStream[], dir: 'in' | 'out', seconds: number): { kbps: number; fps: number }[] {
   const start = new Map(before.map((s) => [s.id, s]));
   return after.flatMap((s) => {
     const s0 = start.get(s.id);
-    if (s.dir !== dir || s.kind !== 'video' || !s0 || s.bytes === s0.bytes) return [];
+    if (s.dir !== dir || s.kind !== 'video' || isProbator(s) || !s0 || s.bytes === s0.bytes) return [];
     return [{ kbps: ((s.bytes - s0.bytes) * 8) / 1000 / seconds, fps: (s.frames - s0.frames) / seconds }];
   });
 }
@@ -91,9 +124,10 @@ const mean = (xs: number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b)
 
 /**
  * Clicks `button` in the console and times, per name, until that tile has a video track
- * (the consumer is set up) and until it shows a frame (decoded).
+ * (the consumer is set up) and until it shows a frame (decoded). Gives up after `limitMs`:
+ * a tile that never shows is reported (frame null), not waited for forever.
  */
-const CLICK_AND_TIME = `([selector, names]) => {
+const CLICK_AND_TIME = `([selector, names, limitMs]) => {
   const button = document.querySelector(selector);
   if (!button) throw new Error('no button ' + selector);
   const t0 = performance.now();
@@ -109,21 +143,91 @@ const CLICK_AND_TIME = `([selector, names]) => {
         if (video && track[who] === undefined && video.srcObject && video.srcObject.getVideoTracks().length > 0) track[who] = performance.now() - t0;
         if (video && video.videoWidth > 0) frame[who] = performance.now() - t0;
       }
-      if (names.every((n) => frame[n] !== undefined)) ok(names.map((n) => ({ track: track[n] ?? frame[n], frame: frame[n] })));
-      else requestAnimationFrame(check);
+      const done = names.every((n) => frame[n] !== undefined);
+      if (done || performance.now() - t0 > limitMs) ok({ clickedAt: performance.timeOrigin + t0, tiles: names.map((n) => ({ name: n, track: track[n] ?? frame[n] ?? null, frame: frame[n] ?? null })) });
+      // A timer, not requestAnimationFrame: a page that is not painting would stop the clock.
+      else setTimeout(check, 10);
     };
     check();
   });
 }`;
 
 interface TileTimes {
-  track: number;
-  frame: number;
+  name: string;
+  /** null: not within the limit. */
+  track: number | null;
+  frame: number | null;
 }
 
-async function clickAndTime(consolePage: Page, selector: string, names: string[]): Promise<TileTimes[]> {
+/** How long a tile may take before the bench reports it missing. */
+const TILE_LIMIT_MS = 180_000;
+
+interface Frame {
+  at: number;
+  dir: 'in' | 'out';
+  name: string;
+  id?: number;
+}
+
+/** The console's signaling after the click, summarised per step: first and last, ms after the click. */
+async function consoleTrace(consolePage: Page, since: number, until: number): Promise<string> {
+  const frames = (await consolePage.evaluate('window.__frames')) as Frame[];
+  const longTasks = ((await consolePage.evaluate('window.__longTasks')) as { at: number; ms: number }[]).filter((t) => t.at >= since && t.at <= until);
+  const lateTicks = ((await consolePage.evaluate('window.__lateTicks')) as { at: number; ms: number }[]).filter((t) => t.at >= since && t.at <= until);
+  const sum = (xs: { ms: number }[]): number => xs.reduce((n, x) => n + x.ms, 0);
+  /** Round trips of `method`'s requests sent after `since`, paired by request id. */
+  const rtts = (method: string): number[] => {
+    const sent = new Map(frames.filter((f) => f.dir === 'out' && f.name === method && f.at >= since).map((f) => [f.id, f.at]));
+    return frames.flatMap((f) => (f.dir === 'in' && f.name === method && sent.has(f.id) ? [f.at - sent.get(f.id)!] : []));
+  };
+  const steps: [string, 'in' | 'out'][] = [
+    ['producerAdded', 'in'],
+    ['consume', 'out'],
+    ['consume', 'in'],
+    ['resumeConsumer', 'out'],
+    ['resumeConsumer', 'in'],
+  ];
+  return steps
+    .map(([name, dir]) => {
+      const ts = frames.filter((f) => f.name === name && f.dir === dir && f.at >= since).map((f) => f.at - since);
+      const label = dir === 'out' ? `${name} sent` : name === 'producerAdded' ? name : `${name} answered`;
+      return ts.length === 0 ? `${label}: none` : `${label} ×${ts.length}: ${Math.min(...ts).toFixed(0)}–${Math.max(...ts).toFixed(0)}`;
+    })
+    .concat(
+      ['consume', 'resumeConsumer'].map((m) => {
+        const r = rtts(m);
+        return `${m} round trip median ${median(r).toFixed(0)}, max ${percentile(r, 100).toFixed(0)}`;
+      }),
+      `until the last tile: ${longTasks.length} long tasks in the console (${sum(longTasks).toFixed(0)} ms, longest ${percentile(longTasks.map((t) => t.ms), 100).toFixed(0)}), ` +
+        `its 50 ms timer late ${lateTicks.length} times by ${sum(lateTicks).toFixed(0)} ms in all (worst ${percentile(lateTicks.map((t) => t.ms), 100).toFixed(0)})`,
+    )
+    .join(', ');
+}
+
+interface ClickTimes {
+  /** Epoch ms of the click, to place the server's log lines after it. */
+  clickedAt: number;
+  tiles: TileTimes[];
+}
+
+async function clickAndTime(consolePage: Page, selector: string, names: string[]): Promise<ClickTimes> {
   const fn = await consolePage.evaluateHandle(CLICK_AND_TIME);
-  return consolePage.evaluate(([f, args]) => (f as unknown as (a: unknown) => Promise<TileTimes[]>)(args), [fn, [selector, names]] as const);
+  return consolePage.evaluate(([f, args]) => (f as unknown as (a: unknown) => Promise<ClickTimes>)(args), [
+    fn,
+    [selector, names, TILE_LIMIT_MS],
+  ] as const);
+}
+
+const ms = (t: number | null): string => (t === null ? 'never' : t.toFixed(0));
+
+/** ms after `since` of each server log line for `event` whose fields include every one of `having`. */
+function loggedAfter(lines: string[], since: number, event: string, having: string[] = []): number[] {
+  return lines.flatMap((line) => {
+    const [iso, , , name] = line.split(' ');
+    if (name !== event || !having.every((f) => line.includes(f))) return [];
+    const at = Date.parse(iso ?? '');
+    return Number.isFinite(at) && at >= since ? [at - since] : [];
+  });
 }
 
 async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
@@ -137,6 +241,10 @@ export async function benchBrowserLoad(): Promise<void> {
   const serverPid = demo.process.pid;
   if (serverPid === undefined) throw new Error('the demo server has no pid');
   const workerPids = childrenOf(serverPid);
+  // The server's own log (admissions, producers), to split each tile's wait into the
+  // client's part (admitted → producing) and the console's (producing → its track).
+  const serverLog: string[] = [];
+  demo.process.stderr?.on('data', (chunk: Buffer) => serverLog.push(...chunk.toString().split('\n')));
   const host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: chromiumArgs });
   try {
@@ -157,7 +265,7 @@ export async function benchBrowserLoad(): Promise<void> {
     clientPages.push(first.page);
     await clientChecksIn(first.page, demo.info.invitations[0]!, names[0]!);
     await expect(knockOf(consolePage, names[0]!)).toBeVisible();
-    const [aloneTimes] = await clickAndTime(consolePage, `[aria-label="Admit ${names[0]!}"]`, [names[0]!]);
+    const [aloneTimes] = (await clickAndTime(consolePage, `[aria-label="Admit ${names[0]!}"]`, [names[0]!])).tiles;
 
     // The other seven wait together, then "Admit all".
     for (let i = 1; i < CLIENTS; i++) {
@@ -169,9 +277,19 @@ export async function benchBrowserLoad(): Promise<void> {
     const admitAll = consolePage.getByRole('button', { name: 'Admit all' });
     await expect(admitAll).toBeVisible();
     await admitAll.evaluate((b) => b.setAttribute('data-bench', 'admit-all'));
-    const togetherTimes = await clickAndTime(consolePage, '[data-bench="admit-all"]', names.slice(1));
-    const alone = aloneTimes!.frame;
-    const together = togetherTimes.map((t) => t.frame);
+    const { clickedAt, tiles: togetherTimes } = await clickAndTime(consolePage, '[data-bench="admit-all"]', names.slice(1));
+    const admittedAt = loggedAfter(serverLog, clickedAt, 'client.admitted');
+    const videoProducedAt = loggedAfter(serverLog, clickedAt, 'producer.added', ['kind=video']);
+    const lastTile = Math.max(...togetherTimes.map((t) => t.frame ?? TILE_LIMIT_MS));
+    const trace = await consoleTrace(consolePage, clickedAt, clickedAt + lastTile);
+    const alone = aloneTimes!.frame ?? NaN;
+    // Tiles that never showed are named below, not averaged in.
+    const together = togetherTimes.flatMap((t) => (t.frame === null ? [] : [t.frame]));
+    const missing = togetherTimes.filter((t) => t.frame === null).map((t) => t.name);
+    if (missing.length > 0) {
+      mkdirSync('test-results/screenshots', { recursive: true });
+      await consolePage.screenshot({ path: 'test-results/screenshots/bench-browser-load-missing.png' });
+    }
 
     // Let every page finish subscribing, then measure a steady window.
     await consolePage.waitForTimeout(5_000);
@@ -186,8 +304,15 @@ export async function benchBrowserLoad(): Promise<void> {
     // The console's remote videos, and what the eight clients sent, over the same window.
     const received = videoRates(before[0]!, after[0]!, 'in', seconds);
     const sent = clientPages.flatMap((_, i) => videoRates(before[i + 1]!, after[i + 1]!, 'out', seconds));
-    const consumers = after.reduce((n, streams) => n + streams.filter((s) => s.dir === 'in').length, 0);
-    const idleVideosIntoConsole = after[0]!.filter((s) => s.dir === 'in' && s.kind === 'video').length - received.length;
+    const consumers = after.reduce((n, streams) => n + streams.filter((s) => s.dir === 'in' && !isProbator(s)).length, 0);
+    const idleVideosIntoConsole =
+      after[0]!.filter((s) => s.dir === 'in' && s.kind === 'video' && !isProbator(s)).length - received.length;
+    // Each inbound video of the console by receiver, the probation receiver included: an
+    // earlier version counted it as a ninth live video (or, probes paused, an idle one).
+    const start0 = new Map(before[0]!.map((s) => [s.id, s.bytes]));
+    const consoleVideos = after[0]!
+      .filter((s) => s.dir === 'in' && s.kind === 'video')
+      .map((s) => `${s.track === 'probator' ? 'probator' : `ssrc ${s.ssrc ?? '?'}`}: ${(((s.bytes - (start0.get(s.id) ?? s.bytes)) * 8) / 1000 / seconds).toFixed(1)} kbit/s`);
     const workerCpuPct = ((usage1.workers.cpuMs - usage0.workers.cpuMs) / (seconds * 1000)) * 100;
     const serverCpuPct = ((usage1.server.cpuMs - usage0.server.cpuMs) / (seconds * 1000)) * 100;
 
@@ -213,11 +338,14 @@ export async function benchBrowserLoad(): Promise<void> {
     );
     process.stderr.write(
       `browser load: ${CLIENTS} clients + console at 320x240; ${consumers} consumers; ${received.length} live videos into the console ` +
-        `(${idleVideosIntoConsole} idle), from ${sent.length} sending; ` +
+        `(${idleVideosIntoConsole} idle), from ${sent.length} sending [${consoleVideos.join('; ')}]; ` +
         `over ${seconds.toFixed(1)} s workers ${workerCpuPct.toFixed(1)}% and server ${serverCpuPct.toFixed(1)}% of a core; ` +
         `worker RSS ${(usage1.workers.rssBytes / 2 ** 20).toFixed(0)} MiB, server RSS ${(usage1.server.rssBytes / 2 ** 20).toFixed(0)} MiB; ` +
-        `track → first frame (ms): alone ${aloneTimes!.track.toFixed(0)} → ${alone.toFixed(0)}, together ` +
-        `${togetherTimes.map((t) => `${t.track.toFixed(0)} → ${t.frame.toFixed(0)}`).join(', ')}\n`,
+        `track → first frame (ms): alone ${ms(aloneTimes!.track)} → ${ms(aloneTimes!.frame)}, together ` +
+        `${togetherTimes.map((t) => `${ms(t.track)} → ${ms(t.frame)}`).join(', ')}` +
+        `${missing.length > 0 ? ` (NO FRAME within ${TILE_LIMIT_MS / 1000} s: ${missing.join(', ')})` : ''}; after "Admit all" the server ` +
+        `admitted at ${admittedAt.map((t) => t.toFixed(0)).join(', ')} ms and had each client's video producer at ` +
+        `${videoProducedAt.map((t) => t.toFixed(0)).join(', ')} ms; the console's signaling (ms): ${trace}\n`,
     );
     mkdirSync('test-results/screenshots', { recursive: true });
     await consolePage.screenshot({ path: 'test-results/screenshots/bench-browser-load-console.png' });

@@ -2,42 +2,24 @@
  * RoomClient's receive side against the real server and a real mediasoup worker: a group
  * admitted with "Admit all", every member a real RoomClient (the participant page's and the
  * console's). Only the browser's RTCPeerConnection is replaced, by mediasoup-client's own
- * FakeHandler (Node has no WebRTC), so no packet flows; everything above it is real:
- * signaling, the server's admission, transports, producers, consumers and resumes.
+ * FakeHandler (tests/support/fakeMedia.ts), so no packet flows; everything above it is
+ * real: signaling, the server's admission, transports, producers, consumers and resumes.
  *
  * What is pinned: each producer is consumed exactly once by each other member, and a member
  * that learns of many producers at once consumes them side by side, not one after another
- * (a queue made "Admit all" for a group of eight take 10–30 s before the last face showed).
+ * (a queue made the last of N faces wait N × (two round trips + a renegotiation); in the
+ * browser load bench the console's last consume went out 30 s after its producerAdded).
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { Device, FakeHandler } from 'mediasoup-client';
-import * as fakeParameters from 'mediasoup-client/fakeParameters';
 import { RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
 import type { ClinicianHelloResult, MethodName, Producer, RtpCapabilities } from '../../src/shared/protocol';
 import { login, startTestDemo } from '../server/support/testServer';
+import { fakeDevice, fakeStream } from '../support/fakeMedia';
 
 const CLIENTS = 6;
-
-/**
- * The track class FakeHandler itself hands out for received media, resolved from
- * mediasoup-client so it is the very version that handler expects.
- */
-const { FakeMediaStreamTrack } = createRequire(import.meta.resolve('mediasoup-client'))('fake-mediastreamtrack') as {
-  FakeMediaStreamTrack: new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack;
-};
-
-const fakeDevice = (): Device => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) });
-
-/** What `publish` reads of a MediaStream (Node has none): its video and audio tracks. */
-function fakeStream(): MediaStream {
-  const video = new FakeMediaStreamTrack({ kind: 'video' });
-  const audio = new FakeMediaStreamTrack({ kind: 'audio' });
-  return { getVideoTracks: () => [video], getAudioTracks: () => [audio] } as unknown as MediaStream;
-}
 
 interface Member {
   name: string;

@@ -1,0 +1,27 @@
+/**
+ * RoomClient in Node: mediasoup-client's own FakeHandler stands in for the browser's
+ * RTCPeerConnection (Node has no WebRTC), so everything above it — signaling, the server,
+ * its mediasoup worker — is real while no packet flows. Used by the RoomClient tests and
+ * bench/consumeBurst.ts.
+ */
+import { createRequire } from 'node:module';
+import { Device, FakeHandler } from 'mediasoup-client';
+import * as fakeParameters from 'mediasoup-client/fakeParameters';
+
+/**
+ * The track class FakeHandler itself hands out for received media, resolved from
+ * mediasoup-client so it is the very version that handler expects.
+ */
+const { FakeMediaStreamTrack } = createRequire(import.meta.resolve('mediasoup-client'))('fake-mediastreamtrack') as {
+  FakeMediaStreamTrack: new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack;
+};
+
+/** A Device on FakeHandler, for RoomClientOptions.createDevice. */
+export const fakeDevice = (): Device => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) });
+
+/** What `RoomClient.publish` reads of a MediaStream (Node has none): a video and an audio track. */
+export function fakeStream(): MediaStream {
+  const video = new FakeMediaStreamTrack({ kind: 'video' });
+  const audio = new FakeMediaStreamTrack({ kind: 'audio' });
+  return { getVideoTracks: () => [video], getAudioTracks: () => [audio] } as unknown as MediaStream;
+}
