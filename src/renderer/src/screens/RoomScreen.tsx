@@ -193,12 +193,21 @@ function LockIcon({ locked }: { locked: boolean }) {
   );
 }
 
+/**
+ * One MediaStream per remote video track, made once. A new one at every change of the
+ * remote tracks made every tile's <video> load again (blank until its next decoded frame)
+ * whenever anyone's track came or went: after "Admit all", fourteen times in a row.
+ */
+const streamOfTrack = new WeakMap<MediaStreamTrack, MediaStream>();
+
 /** Video tracks grouped into one stream per person, for their tile. */
 function streamsByParticipant(tracks: RemoteTrack[]): Map<string, MediaStream> {
   const map = new Map<string, MediaStream>();
   for (const t of tracks) {
     if (t.kind !== 'video') continue;
-    map.set(t.participantId, new MediaStream([t.track]));
+    let stream = streamOfTrack.get(t.track);
+    if (!stream) streamOfTrack.set(t.track, (stream = new MediaStream([t.track])));
+    map.set(t.participantId, stream);
   }
   return map;
 }
