@@ -146,7 +146,8 @@ const CLICK_AND_TIME = `([selector, names, limitMs]) => {
       const done = names.every((n) => frame[n] !== undefined);
       if (done || performance.now() - t0 > limitMs) ok({ clickedAt: performance.timeOrigin + t0, tiles: names.map((n) => ({ name: n, track: track[n] ?? frame[n] ?? null, frame: frame[n] ?? null })) });
       // A timer, not requestAnimationFrame: a page that is not painting would stop the clock.
-      else setTimeout(check, 10);
+      // Every 20 ms: the check itself cost the console ~3 % of its main thread at 10 ms.
+      else setTimeout(check, 20);
     };
     check();
   });
@@ -202,6 +203,28 @@ async function consoleTrace(consolePage: Page, since: number, until: number): Pr
         `its 50 ms timer late ${lateTicks.length} times by ${sum(lateTicks).toFixed(0)} ms in all (worst ${percentile(lateTicks.map((t) => t.ms), 100).toFixed(0)})`,
     )
     .join(', ');
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** The 20 functions with the most self time in a V8 CPU profile, one per line. */
+function topSelfTime(profile: CpuProfile): string {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byNode.get(id)?.callFrame;
+    const key = f ? `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}` : '?';
+    selfUs.set(key, (selfUs.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0));
+  });
+  return [...selfUs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([k, us]) => `  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+    .join('\n');
 }
 
 interface ClickTimes {
@@ -277,7 +300,14 @@ export async function benchBrowserLoad(): Promise<void> {
     const admitAll = consolePage.getByRole('button', { name: 'Admit all' });
     await expect(admitAll).toBeVisible();
     await admitAll.evaluate((b) => b.setAttribute('data-bench', 'admit-all'));
+    // BENCH_PROFILE=1: where the console's main thread spends "Admit all" (V8's sampling profiler).
+    const profiler = process.env['BENCH_PROFILE'] ? await consolePage.context().newCDPSession(consolePage) : null;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.start');
+    }
     const { clickedAt, tiles: togetherTimes } = await clickAndTime(consolePage, '[data-bench="admit-all"]', names.slice(1));
+    if (profiler) process.stderr.write(`console profile, self time during Admit all:\n${topSelfTime((await profiler.send('Profiler.stop')).profile)}\n`);
     const admittedAt = loggedAfter(serverLog, clickedAt, 'client.admitted');
     const videoProducedAt = loggedAfter(serverLog, clickedAt, 'producer.added', ['kind=video']);
     const lastTile = Math.max(...togetherTimes.map((t) => t.frame ?? TILE_LIMIT_MS));
