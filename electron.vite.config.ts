@@ -6,7 +6,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // The note vault's index worker, loaded by noteVault.ts as ./indexWorker.js beside index.js.
+          indexWorker: resolve(__dirname, 'src/main/notes/indexWorker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -17,13 +17,18 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Addendum, canonicalJson, Note, NoteBody, type NoteStatus, type NoteSummary, type Signature } from '../../shared/notes';
 import { ProtocolError } from '../../shared/protocol';
 import { createLogger } from '../log';
 import { KeychainUnavailableError, type KeyStore } from './keyStore';
 import { migrateVault } from './migrate';
 import { fingerprint, indexOf, readSnapshot, sealedCodec, vaultTag, writeSnapshot, type SnapshotNote } from './indexSnapshot';
+import type { IndexWorkerData, IndexWorkerResult } from './indexWorker';
+import { checkRow, openNoteRow, rebuildFromRows, ROWS_WITH_DOC, WORKER_LOADING, WORKER_RUNNING } from './rebuild';
 import { IndexFormatError, searchableTexts, SearchIndex } from './searchIndex';
 import { newKey, open, seal, SealError, KEY_BYTES } from './sealing';
 import type { NewNote, NoteFilter, NoteVault, OutboxEntry, Signer, VaultState } from './types';
@@ -47,9 +52,14 @@ export function vaultPath(dir: string, account: string): string {
 }
 
 const KEY_CHECK_ID = 'vault-key-check';
-/** A note's row with its sealed body (migration 3 keeps bodies in their own table). */
-const WITH_DOC = `SELECT n.id, n.version, n.status, n.template, n.author_id, n.session_id, n.synced_version, n.meta_sealed, d.doc_sealed
-  FROM notes n LEFT JOIN note_docs d ON d.id = n.id`;
+/**
+ * How long a search waits for the index worker before giving up on it and rebuilding on
+ * main's thread: far longer than a rebuild takes (seconds for 10,000 notes), so it only
+ * matters when the worker is wedged.
+ */
+const BUILD_WAIT_MS = 120_000;
+/** How long a search waits for the index worker to have loaded at all (it takes well under a second). */
+const WORKER_START_MS = 5_000;
 const DAMAGED_DATE = '0000-00-00';
 /**
  * Notes saved since the snapshot after which a new one is written in the background: each
@@ -178,6 +188,8 @@ class SqliteNoteVault implements NoteVault {
   /** Saves since the last snapshot was written (or read); the snapshot is rewritten when it is non-zero. */
   private changes = 0;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  /** The index worker while it rebuilds (startBuild); null otherwise. */
+  private building: { worker: Worker; port: MessagePort; done: Int32Array; started: number } | null = null;
   private readonly damagedDocs = new Set<string>();
   /** The notes this vault sealed last, with the exact bytes it wrote (the autosave path; docOf). */
   private readonly recent = new Map<string, { meta: Buffer; doc: Buffer; note: Note }>();
@@ -194,10 +206,10 @@ class SqliteNoteVault implements NoteVault {
     private readonly clock: () => Date,
   ) {
     this.stmt = {
-      row: db.prepare(`${WITH_DOC} WHERE n.id = ?`),
+      row: db.prepare(`${ROWS_WITH_DOC} WHERE n.id = ?`),
       // Open reads only this: no body (note_docs), so a row is a few hundred bytes.
       all: db.prepare('SELECT id, version, status, template, author_id, session_id, meta_sealed FROM notes'),
-      allDocs: db.prepare(WITH_DOC),
+      allDocs: db.prepare(ROWS_WITH_DOC),
       insert: db.prepare(
         `INSERT INTO notes (id, version, status, template, author_id, session_id, synced_version, meta_sealed)
          VALUES (@id, @version, @status, @template, @authorId, @sessionId, @syncedVersion, @meta)`,
@@ -255,7 +267,10 @@ class SqliteNoteVault implements NoteVault {
       // An empty vault has its (empty) index at once, so notes are indexed as they are written
       // and the first snapshot is written at close without a rebuild.
       if (this.summaries.size === 0) this.index = new SearchIndex();
-      else this.changes = this.summaries.size;
+      else {
+        this.changes = this.summaries.size;
+        this.startBuild();
+      }
       return;
     }
     this.index = snapshot.index;
@@ -308,24 +323,12 @@ class SqliteNoteVault implements NoteVault {
   /** Opens a row's sealed note and checks the clear columns agree with it. */
   private docOf(key: Uint8Array, row: Pick<NoteRow, 'id' | 'version' | 'status' | 'template' | 'author_id' | 'session_id' | 'meta_sealed' | 'doc_sealed'>, allowRecent = false): Note {
     const recent = allowRecent ? this.recent.get(row.id) : undefined;
-    let note: Note;
-    if (!row.doc_sealed) throw new SealError('the note has no body');
-    if (recent && recent.meta.equals(row.meta_sealed) && recent.doc.equals(row.doc_sealed)) {
+    if (recent && row.doc_sealed && recent.meta.equals(row.meta_sealed) && recent.doc.equals(row.doc_sealed)) {
       // Exactly the bytes this vault sealed from this note: opening them would give it back.
-      note = recent.note;
-    } else {
-      // The list fields must open too: a row whose metadata was altered is not trusted as a whole.
-      open(key, { kind: 'meta', id: row.id, version: row.version }, row.meta_sealed);
-      const raw = open(key, { kind: 'doc', id: row.id, version: row.version }, row.doc_sealed);
-      const parsed = Note.safeParse(raw);
-      if (!parsed.success) throw new SealError('the sealed note is not a valid note');
-      note = parsed.data;
+      checkRow(recent.note, row);
+      return recent.note;
     }
-    if (note.id !== row.id || note.version !== row.version || note.status !== row.status || note.template !== row.template ||
-        note.authorId !== row.author_id || note.sessionId !== row.session_id) {
-      throw new SealError('the note does not match its row');
-    }
-    return note;
+    return openNoteRow(key, row);
   }
 
   private rowOf(id: string): NoteRow {
@@ -356,6 +359,8 @@ class SqliteNoteVault implements NoteVault {
   /** The index, up to date: rebuilt if there is none, notes changed since the snapshot indexed. */
   private searchIndex(): SearchIndex {
     const key = this.requireKey();
+    // A worker rebuilding it (no usable snapshot at open): wait for it rather than start over.
+    if (!this.index && this.building) this.adoptBuild(true);
     if (!this.index) return this.rebuildIndex();
     for (const id of this.reindex) {
       const row = this.stmt.row.get(id) as NoteRow | undefined;
@@ -373,28 +378,90 @@ class SqliteNoteVault implements NoteVault {
     return this.index;
   }
 
-  /** Every note decrypted and indexed (no usable snapshot); a new snapshot written at once. */
+  /**
+   * Every note decrypted and indexed on main's thread, a new snapshot written at once: when a
+   * snapshot chunk turns out damaged at a search, or the index worker could not do it.
+   */
   private rebuildIndex(): SearchIndex {
     const key = this.requireKey();
     const started = Date.now();
-    const index = new SearchIndex();
-    for (const row of this.stmt.allDocs.iterate() as IterableIterator<NoteRow>) {
-      try {
-        const note = this.docOf(key, row);
-        index.set(row.id, searchableTexts(note.body, note.addenda));
-      } catch (err) {
-        if (!(err instanceof SealError)) throw err;
-        this.damagedDocs.add(row.id);
-      }
-    }
-    // Straight into the compact form (SearchIndex.snapshot): far quicker than the overlay's sets.
-    this.index = indexOf(index.snapshot());
+    const { snapshot, damaged } = rebuildFromRows(key, this.stmt.allDocs.iterate() as IterableIterator<NoteRow>);
+    for (const id of damaged) this.damagedDocs.add(id);
+    this.index = indexOf(snapshot);
     this.reindex.clear();
     log.info(`index.rebuilt notes=${this.summaries.size} ms=${Date.now() - started}`);
     // Written right after this search has answered (or at close), so a rebuild happens once.
     this.changes = Math.max(this.changes, 1);
     this.scheduleSnapshot(true);
     return this.index;
+  }
+
+  /**
+   * No usable snapshot at open: the index is rebuilt by a worker thread (indexWorker.ts) while
+   * the console goes on. Notes saved meanwhile are queued for re-indexing (remember()), since
+   * the worker reads the notes as they were when it started. If it cannot start, the first
+   * search rebuilds on main's thread as before.
+   */
+  private startBuild(): void {
+    const key = this.requireKey();
+    const { port1, port2 } = new MessageChannel();
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    const data: IndexWorkerData = { path: this.db.name, key: Uint8Array.from(key), port: port2, done };
+    let worker: Worker;
+    try {
+      worker = spawnIndexWorker(data, [port2]);
+    } catch (err) {
+      log.warn(`index.worker.unavailable ${err instanceof Error ? err.message : String(err)}`);
+      port1.close();
+      return;
+    }
+    // A build that has not finished must not keep the process alive (close() stops it anyway).
+    worker.unref();
+    const build = { worker, port: port1, done, started: Date.now() };
+    this.building = build;
+    worker.once('message', () => {
+      if (this.building === build) this.adoptBuild(false);
+    });
+    worker.once('error', (err) => {
+      log.error('the index worker failed; the first search rebuilds the index instead', err);
+      if (this.building === build) this.stopBuild();
+    });
+  }
+
+  /** Takes the worker's index once it has answered; `wait`: blocks until it does (a search needs it now). */
+  private adoptBuild(wait: boolean): void {
+    const build = this.building;
+    if (!build) return;
+    if (wait) {
+      // Blocked here, main cannot hear the worker's 'error' event: so wait for it to have
+      // started at all only briefly (a worker that failed to load never will), then for its answer.
+      if (Atomics.load(build.done, 0) === WORKER_LOADING) Atomics.wait(build.done, 0, WORKER_LOADING, WORKER_START_MS);
+      if (Atomics.load(build.done, 0) === WORKER_RUNNING) Atomics.wait(build.done, 0, WORKER_RUNNING, BUILD_WAIT_MS);
+    }
+    const answer = receiveMessageOnPort(build.port);
+    if (!answer && !wait) return;
+    this.stopBuild();
+    const result = answer?.message as IndexWorkerResult | undefined;
+    if (!result || !result.ok) {
+      log.warn(`index.worker.failed ${result ? result.error : 'no answer'}; rebuilding on main`);
+      return;
+    }
+    if (this.index || !this.db.open) return; // rebuilt meanwhile, or closed
+    // A note saved while the worker ran is in `reindex` and is read again at the next search;
+    // what the worker found of it (even damage) is out of date.
+    for (const id of result.damaged) if (!this.reindex.has(id)) this.damagedDocs.add(id);
+    this.index = indexOf(result.snapshot);
+    log.info(`index.rebuilt notes=${this.summaries.size} ms=${Date.now() - build.started} worker_ms=${result.ms}`);
+    this.changes = Math.max(this.changes, 1);
+    this.scheduleSnapshot(true);
+  }
+
+  private stopBuild(): void {
+    const build = this.building;
+    if (!build) return;
+    this.building = null;
+    build.port.close();
+    void build.worker.terminate();
   }
 
   /**
@@ -533,9 +600,14 @@ class SqliteNoteVault implements NoteVault {
       damaged: false,
     });
     this.damagedDocs.delete(note.id);
-    this.reindex.delete(note.id);
-    // Only recorded here: the words are found at the next search (searchIndex.ts), not on the save's path.
-    this.index?.set(note.id, searchableTexts(note.body, note.addenda));
+    if (this.index) {
+      this.reindex.delete(note.id);
+      // Only recorded here: the words are found at the next search (searchIndex.ts), not on the save's path.
+      this.index.set(note.id, searchableTexts(note.body, note.addenda));
+    } else {
+      // No index yet (a worker may be building it from the notes as they were): read it again once there is one.
+      this.reindex.add(note.id);
+    }
     this.changes++;
     this.scheduleSnapshot();
   }
@@ -731,6 +803,9 @@ class SqliteNoteVault implements NoteVault {
   }
 
   close(): void {
+    // A rebuild the worker has finished goes into the snapshot below; one still running is dropped.
+    this.adoptBuild(false);
+    this.stopBuild();
     if (this.db.open) {
       try {
         // What this session changed goes into the snapshot, so the next open reads no note rows.
@@ -748,6 +823,31 @@ class SqliteNoteVault implements NoteVault {
     this.recent.clear();
     this.index = null;
   }
+}
+
+/**
+ * Starts the index worker. Built, it is its own entry beside main's bundle
+ * (electron.vite.config.ts). Run from source (tests, the e2e host, the bench) it is the .ts
+ * file: a worker does not inherit the parent's TypeScript loader (nor take `--import tsx`
+ * in its execArgv on Node 20), so a one-line boot module registers tsx in the worker first.
+ */
+function spawnIndexWorker(data: IndexWorkerData, transferList: MessagePort[]): Worker {
+  const options = { workerData: data, transferList };
+  // A variable, so that no bundler rewrites the URL.
+  const built = './indexWorker.js';
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(built, import.meta.url), options);
+  const tsx = tsxEsmApi();
+  const entry = new URL('./indexWorker.ts', import.meta.url).href;
+  const boot = `const tsx = await import(${JSON.stringify(tsx)}); (tsx.register ?? tsx.default.register)(); await import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), options);
+}
+
+/** tsx's ESM register API as a file URL, from its package's own exports (require.resolve would give the CommonJS one). */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const pkg = require(manifest) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(manifest), pkg.exports['./esm/api']!.import.default)).href;
 }
 
 function clearFields(row: Pick<NoteRow, 'id' | 'version' | 'status' | 'template' | 'author_id' | 'session_id'>) {
