@@ -414,6 +414,9 @@ class SqliteNoteVault implements NoteVault {
       log.warn(`index.worker.unavailable ${err instanceof Error ? err.message : String(err)}`);
       port1.close();
       return;
+    } finally {
+      // The Worker constructor has already copied workerData to the worker: this copy is not needed.
+      data.key.fill(0);
     }
     // A build that has not finished must not keep the process alive (close() stops it anyway).
     worker.unref();
