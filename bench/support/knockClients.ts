@@ -71,7 +71,12 @@ async function disperse(): Promise<void> {
       (p) =>
         new Promise<void>((resolve) => {
           p.ws.once('close', () => resolve());
-          p.ws.close();
+          // Leave, then close: a socket that only closes keeps its place in the waiting room
+          // for the reconnect grace period, and the driver waits for everyone to have left.
+          p.ws.on('message', (raw) => {
+            if ((JSON.parse(String(raw)) as { id?: number }).id === 3) p.ws.close();
+          });
+          p.ws.send(JSON.stringify({ id: 3, method: 'leave', data: {} }));
         }),
     ),
   );
