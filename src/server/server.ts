@@ -13,6 +13,7 @@ import type { ServerConfig } from './config.js';
 import { createHttpServer, createRequestHandler } from './http.js';
 import { createInvitationService, type InvitationService } from './invitationService.js';
 import { createRosterService, type RosterService } from './rosters/rosterService.js';
+import { createWriteBatcher } from './store/writeBatcher.js';
 import { LiveClinicians } from './liveClinicians.js';
 import { createLogger, errorFields } from './logger.js';
 import { WorkerPool } from './media/workerPool.js';
@@ -112,9 +113,23 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (r.state === 'check-in') continue;
     store.attendance.record({ sessionId: r.sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
   }
+  // The live rooms' running record goes through one transaction per event-loop turn.
+  const roomWrites = createWriteBatcher(store.db, (err) => log.error('rooms.write_failed', errorFields(err)));
+  const queued =
+    <A extends unknown[]>(write: (...args: A) => void) =>
+    (...args: A): void =>
+      roomWrites.enqueue(() => write(...args));
   const rooms = new RoomRegistry(workers, rtc, {
-    recordAttendance: (event) => store.attendance.record(event),
-    resumptions: store.resumptions,
+    recordAttendance: queued((event) => store.attendance.record(event)),
+    resumptions: {
+      ...store.resumptions,
+      connect: queued(store.resumptions.connect),
+      update: queued(store.resumptions.update),
+      dropped: queued(store.resumptions.dropped),
+      remove: queued(store.resumptions.remove),
+      removeSession: queued(store.resumptions.removeSession),
+      touch: queued(store.resumptions.touch),
+    },
     graceMs,
   });
   const live = new LiveClinicians();
@@ -192,6 +207,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clearInterval(autoEnd);
       await signaling.close();
       rooms.closeAll();
+      roomWrites.flush();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
