@@ -15,6 +15,7 @@ import { createLogger } from '../logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { liveRoleFor } from '../sessionAccess.js';
+import type { Invitation } from '../store/invitations.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { SignalingContext } from './context.js';
 
@@ -44,6 +45,28 @@ function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
     // The page shows this; the time is ISO 8601 so it can be shown in the client's own zone.
     throw new ProtocolError('FORBIDDEN', `the waiting room opens at ${ctx.lifecycle.waitingRoomOpensAt(session).toISOString()}`);
   }
+}
+
+/** A client's peer in its session's room (opened if need be), with the resume token its hello answers with. */
+function clientOf(ctx: SignalingContext, session: SessionRecord, invitation: Invitation, channel: PeerChannel) {
+  const room = ctx.rooms.open(session);
+  const peer = new Peer({
+    participantId: invitation.participantId,
+    role: 'client',
+    channel,
+    rtc: ctx.rtc,
+    displayName: '',
+    state: 'check-in',
+    participantRef: invitation.participantRef,
+    verificationHint: invitation.verificationHint,
+    standing: room.standingOf(invitation.participantId),
+  });
+  return { room, peer, resumeToken: randomToken() };
+}
+
+/** What every participant hello answers with, whatever the state. */
+function helloAnswer(ctx: SignalingContext, session: SessionRecord, peer: Peer, resumeToken: string) {
+  return { participantId: peer.participantId, session: { id: session.id, title: session.title }, agreement: ctx.agreement, resumeToken };
 }
 
 /**
@@ -93,29 +116,14 @@ export async function participantHello(
     log.info('participant.locked_out', { sessionId: session.id, participantId: invitation.participantId });
     throw new ProtocolError('ROOM_LOCKED', 'the group is locked; ask your facilitator');
   }
-  const room = ctx.rooms.open(session);
-  const peer = new Peer({
-    participantId: invitation.participantId,
-    role: 'client',
-    channel,
-    rtc: ctx.rtc,
-    displayName: '',
-    state: 'check-in',
-    participantRef: invitation.participantRef,
-    verificationHint: invitation.verificationHint,
-    standing: room.standingOf(invitation.participantId),
-  });
-  const resumeToken = randomToken();
+  const { room, peer, resumeToken } = clientOf(ctx, session, invitation, channel);
   room.addClient(peer, tokenDigest(resumeToken));
   return {
     peer,
     room,
     result: {
-      participantId: peer.participantId,
-      session: { id: session.id, title: session.title },
-      agreement: ctx.agreement,
+      ...helloAnswer(ctx, session, peer, resumeToken),
       state: 'check-in',
-      resumeToken,
     },
   };
 }
@@ -150,29 +158,14 @@ export function resumeHello(
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   assertJoinable(ctx, session);
 
-  const room = ctx.rooms.open(session);
-  const peer = new Peer({
-    participantId: invitation.participantId,
-    role: 'client',
-    channel,
-    rtc: ctx.rtc,
-    displayName: '',
-    state: 'check-in',
-    participantRef: invitation.participantRef,
-    verificationHint: invitation.verificationHint,
-    standing: room.standingOf(invitation.participantId),
-  });
-  const resumeToken = randomToken();
+  const { room, peer, resumeToken } = clientOf(ctx, session, invitation, channel);
   const resumed = room.resume(peer, previous, tokenDigest(resumeToken));
   return {
     peer,
     room,
     result: {
-      participantId: peer.participantId,
-      session: { id: session.id, title: session.title },
-      agreement: ctx.agreement,
+      ...helloAnswer(ctx, session, peer, resumeToken),
       state: resumed.state,
-      resumeToken,
       resumed: true,
       readmitting: resumed.readmit,
     },
