@@ -20,6 +20,7 @@ import {
   type NotificationTypes,
   type ParsedRequestData,
 } from '../../shared/protocol.js';
+import { atEndOfTurn } from '../endOfTurn.js';
 import { createLogger, errorFields } from '../logger.js';
 import { SlidingWindowLimiter } from '../rateLimiter.js';
 import type { Peer, PeerChannel } from '../rooms/peer.js';
@@ -108,7 +109,8 @@ export class SignalingConnection implements PeerChannel {
    * Frames sent to this socket during one turn of the event loop leave in one write: when
    * fifty clients check in at once, the facilitator's fifty knocks cost one system call, not
    * fifty, and the last knock is not queued behind the others' writes. The socket is released
-   * right after the turn's I/O (setImmediate), so a single answer waits microseconds.
+   * at the end of the turn, before the turn's records are written (endOfTurn.ts), so a single
+   * answer waits microseconds.
    * ws exposes no cork of its own; its socket is the net.Socket underneath.
    */
   private holdWritesForThisTurn(): void {
@@ -117,7 +119,7 @@ export class SignalingConnection implements PeerChannel {
     if (!raw) return;
     raw.cork();
     this.corked = true;
-    setImmediate(() => {
+    atEndOfTurn('send', () => {
       this.corked = false;
       raw.uncork();
     });

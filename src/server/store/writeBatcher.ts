@@ -3,11 +3,13 @@
  * together into one transaction per turn of the event loop. Fifty clients checking in at
  * once would otherwise make a hundred and fifty separate commits, one after another, while
  * every knock waits its turn behind them; in one transaction they cost a fraction of that.
- * The queue is flushed before the event loop does anything else (setImmediate), and at
- * close. If the batch fails, each write is tried on its own, so one bad write does not take
- * the others with it; a write that still fails is reported, never thrown at the room.
+ * The queue is flushed at the end of the turn, after the turn's frames have left (see
+ * endOfTurn.ts: the knocks should not wait for the disk), and at close. If the batch fails,
+ * each write is tried on its own, so one bad write does not take the others with it; a
+ * write that still fails is reported, never thrown at the room.
  */
 import type { Database } from 'better-sqlite3';
+import { atEndOfTurn } from '../endOfTurn.js';
 
 export interface WriteBatcher {
   enqueue(write: () => void): void;
@@ -17,11 +19,9 @@ export interface WriteBatcher {
 
 export function createWriteBatcher(db: Database, onError: (err: unknown) => void): WriteBatcher {
   let queue: (() => void)[] = [];
-  let scheduled: ReturnType<typeof setImmediate> | null = null;
-
+  let scheduled = false;
   const flush = (): void => {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = null;
+    scheduled = false;
     const work = queue;
     queue = [];
     if (work.length === 0) return;
@@ -43,7 +43,10 @@ export function createWriteBatcher(db: Database, onError: (err: unknown) => void
   return {
     enqueue(write) {
       queue.push(write);
-      scheduled ??= setImmediate(flush);
+      if (!scheduled) {
+        scheduled = true;
+        atEndOfTurn('write', flush);
+      }
     },
     flush,
   };

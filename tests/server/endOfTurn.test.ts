@@ -1,0 +1,76 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { atEndOfTurn } from '../../src/server/endOfTurn';
+import { createWriteBatcher } from '../../src/server/store/writeBatcher';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('end of turn', () => {
+  it('lets the turn’s frames leave before its records are written, whatever the order they were asked in', async () => {
+    const order: string[] = [];
+    atEndOfTurn('write', () => order.push('write 1'));
+    atEndOfTurn('send', () => order.push('send 1'));
+    atEndOfTurn('write', () => order.push('write 2'));
+    atEndOfTurn('send', () => order.push('send 2'));
+    expect(order).toEqual([]);
+    await nextTurn();
+    expect(order).toEqual(['send 1', 'send 2', 'write 1', 'write 2']);
+  });
+
+  it('runs the rest when one piece of work throws, and still reports the error', async () => {
+    const ran: string[] = [];
+    const reported = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+    atEndOfTurn('send', () => {
+      throw new Error('socket gone');
+    });
+    atEndOfTurn('send', () => ran.push('send'));
+    atEndOfTurn('write', () => ran.push('write'));
+    await nextTurn();
+    expect(ran).toEqual(['send', 'write']);
+    expect(String(await reported)).toMatch(/socket gone/);
+  });
+});
+
+describe('room write batcher', () => {
+  let db: BetterSqlite3.Database;
+  afterEach(() => db.close());
+
+  function table(): BetterSqlite3.Database {
+    db = new BetterSqlite3(':memory:');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    return db;
+  }
+  const rows = (): unknown[] => db.prepare('SELECT id, v FROM t ORDER BY id').all();
+
+  it('writes one turn’s records together at the end of the turn, and at flush', async () => {
+    const errors: unknown[] = [];
+    const batcher = createWriteBatcher(table(), (err) => errors.push(err));
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    for (let i = 1; i <= 3; i++) batcher.enqueue(() => insert.run(i, `v${i}`));
+    expect(rows()).toEqual([]);
+    await nextTurn();
+    expect(rows()).toHaveLength(3);
+    batcher.enqueue(() => insert.run(4, 'v4'));
+    batcher.flush();
+    expect(rows()).toHaveLength(4);
+    await nextTurn();
+    expect(rows()).toHaveLength(4);
+    expect(errors).toEqual([]);
+  });
+
+  it('one bad write does not take the others with it, and is reported', async () => {
+    const errors: unknown[] = [];
+    const batcher = createWriteBatcher(table(), (err) => errors.push(err));
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    batcher.enqueue(() => insert.run(1, 'a'));
+    batcher.enqueue(() => insert.run(2, null)); // NOT NULL
+    batcher.enqueue(() => insert.run(3, 'c'));
+    await nextTurn();
+    expect(rows()).toEqual([
+      { id: 1, v: 'a' },
+      { id: 3, v: 'c' },
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/NOT NULL/);
+  });
+});
