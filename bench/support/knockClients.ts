@@ -1,7 +1,7 @@
 /**
  * The load side of bench/knock.ts, run as a separate process: 50 participants that connect,
  * say hello and, on "go", all check in within one tick; and the baseline, 50 concurrent raw
- * WebSocket round trips to the echo server. Times are this process's performance.now();
+ * WebSocket round trips to the echo server, one round after each round of check-ins. Times are this process's performance.now();
  * the driver maps them onto its own clock (see bench/knock.ts).
  */
 import WebSocket from 'ws';
@@ -83,29 +83,27 @@ async function disperse(): Promise<void> {
   participants = [];
 }
 
-async function echoRounds(rounds: number, concurrency: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: concurrency }, () => open(echoUrl)));
-  const rtts: number[] = [];
+let echoSockets: WebSocket[] = [];
+
+/** One baseline round on sockets kept open between rounds, as the participants' are. */
+async function echoRound(concurrency: number): Promise<number[]> {
+  if (echoSockets.length === 0) echoSockets = await Promise.all(Array.from({ length: concurrency }, () => open(echoUrl)));
   // A frame of about the size of a checkIn request.
   const payload = JSON.stringify({
     id: 2,
     method: 'checkIn',
     data: { displayName: 'Bench', agreementVersion: '2026-11', media: { audio: true, video: true } },
   });
-  for (let r = 0; r < rounds; r++) {
-    const done = sockets.map(
+  return Promise.all(
+    echoSockets.map(
       (ws) =>
         new Promise<number>((resolve) => {
           const t0 = performance.now();
           ws.once('message', () => resolve(performance.now() - t0));
           ws.send(payload);
         }),
-    );
-    rtts.push(...(await Promise.all(done)));
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  for (const ws of sockets) ws.close();
-  return rtts;
+    ),
+  );
 }
 
 process.on('message', (raw) => {
@@ -122,8 +120,9 @@ process.on('message', (raw) => {
         await disperse();
         return send({ type: 'dispersed', round: m.round });
       case 'echo':
-        return send({ type: 'echoed', rttsMs: await echoRounds(m.rounds, info.invitations.length) });
+        return send({ type: 'echoed', round: m.round, rttsMs: await echoRound(info.invitations.length) });
       case 'exit':
+        for (const ws of echoSockets) ws.close();
         process.exit(0);
     }
   };

@@ -8,7 +8,8 @@ export type DriverToClients =
   | { type: 'prepare'; round: number }
   | { type: 'go'; round: number }
   | { type: 'disperse'; round: number }
-  | { type: 'echo'; rounds: number }
+  /** One round of the baseline: 50 concurrent raw round trips to the echo server. */
+  | { type: 'echo'; round: number }
   | { type: 'exit' };
 
 export type ClientsToDriver =
@@ -17,5 +18,5 @@ export type ClientsToDriver =
   /** Send times on the clients process's clock (performance.now()). */
   | { type: 'sent'; round: number; sentAt: Record<string, number> }
   | { type: 'dispersed'; round: number }
-  | { type: 'echoed'; rttsMs: number[] }
+  | { type: 'echoed'; round: number; rttsMs: number[] }
   | { type: 'error'; message: string };
