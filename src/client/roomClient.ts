@@ -32,7 +32,17 @@ export interface JoinOptions {
   producers: Producer[];
   /** Our own participantId, so producers of ours announced by the server are never consumed. */
   selfParticipantId?: string;
+  /**
+   * The caller is about to publish: hold the consumes until our first producer exists and
+   * its connection is up (at most SEND_FIRST_MAX_WAIT_MS). A newcomer's browser negotiates
+   * one connection at a time on one thread; consuming the group's streams first put two
+   * renegotiations ahead of the camera the group is waiting to see.
+   */
+  sendFirst?: boolean;
 }
+
+/** The longest consumes wait for our first producer when joining with `sendFirst`. */
+export const SEND_FIRST_MAX_WAIT_MS = 1500;
 
 export interface RoomClientOptions {
   /** Makes each Device (tests pass one built on mediasoup-client's FakeHandler). */
@@ -88,6 +98,8 @@ export class RoomClient {
   private receiveReady: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
   private markFailed: (err: unknown) => void = () => undefined;
+  /** While joining with `sendFirst`: settles when our first producer exists, publishing failed, or time ran out. */
+  private sendFirstGate: { settled: Promise<void>; release: () => void } | null = null;
   /** True once `join` was called: a reset before that has nothing to restore. */
   private joined = false;
   /** Producers announced closed; an id never comes back, and a late snapshot must not revive it. */
@@ -141,9 +153,10 @@ export class RoomClient {
   }
 
   /** Loads the Device (unless `prepare` did) and opens the receive transport; every producer in the room is then consumed. */
-  async join({ routerRtpCapabilities, producers, selfParticipantId }: JoinOptions): Promise<void> {
+  async join({ routerRtpCapabilities, producers, selfParticipantId, sendFirst }: JoinOptions): Promise<void> {
     this.selfParticipantId = selfParticipantId;
     this.joined = true;
+    if (sendFirst) this.holdConsumesForFirstProducer();
     // Queue the snapshot now; notifications that arrived earlier are already queued, and
     // duplicates are skipped.
     for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused);
@@ -168,12 +181,32 @@ export class RoomClient {
         throw new MediaResetError();
       }
       this.recvTransport = transport;
+      if (this.sendFirstGate) await this.sendFirstGate.settled;
+      if (generation !== this.generation) throw new MediaResetError();
       this.markReady();
     } catch (err) {
       if (generation !== this.generation) throw new MediaResetError();
       this.markFailed(err);
       throw err;
     }
+  }
+
+  private holdConsumesForFirstProducer(): void {
+    let release = (): void => undefined;
+    const settled = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => release(), SEND_FIRST_MAX_WAIT_MS);
+      release = () => {
+        clearTimeout(timer);
+        if (this.sendFirstGate?.settled === settled) this.sendFirstGate = null;
+        resolve();
+      };
+    });
+    this.sendFirstGate = { settled, release };
+  }
+
+  /** Settles once our first producer exists (or holding consumes for it ended); at once when nothing is held. */
+  firstProducer(): Promise<void> {
+    return this.sendFirstGate?.settled ?? Promise.resolve();
   }
 
   /**
@@ -211,6 +244,9 @@ export class RoomClient {
     } catch (err) {
       // The reset that interrupted this produces the same tracks itself.
       if (!(err instanceof MediaResetError)) throw err;
+    } finally {
+      // Nothing could be sent (or it failed): the group's streams must not wait for it.
+      this.sendFirstGate?.release();
     }
   }
 
@@ -249,6 +285,12 @@ export class RoomClient {
         if (this.producers.get(kind) === producer) this.producers.delete(kind);
       });
       this.producers.set(kind, producer);
+      if (this.sendFirstGate) {
+        // Joining: our other track and the group's streams wait until this one's connection
+        // is up, so that nothing competes with it for the page's thread or the machine's.
+        await whenConnected(transport, SEND_FIRST_MAX_WAIT_MS);
+        this.sendFirstGate?.release();
+      }
     }
   }
 
@@ -303,6 +345,7 @@ export class RoomClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sendFirstGate?.release();
     for (const u of this.unsubscribes.splice(0)) u();
     this.closeMedia();
     this.sources.clear();
@@ -534,6 +577,24 @@ export class RoomClient {
       this.emitter.emit('error', { message: `The media connection failed: ${errorMessage(err)}` });
     }
   }
+}
+
+/** Settles when `transport` is connected, has failed or closed, or after `maxMs`. */
+function whenConnected(transport: types.Transport, maxMs: number): Promise<void> {
+  const settledStates = ['connected', 'failed', 'closed'];
+  if (settledStates.includes(transport.connectionState)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      transport.off('connectionstatechange', onState);
+      resolve();
+    };
+    const onState = (state: string): void => {
+      if (settledStates.includes(state)) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    transport.on('connectionstatechange', onState);
+  });
 }
 
 function errorMessage(err: unknown): string {

@@ -391,22 +391,34 @@ export class ParticipantService {
       this.releaseTrack('video');
     }
     const returning = this.state.waitingNote === 'returned';
-    this.set({ screen: 'joining', peers, remote: {}, waitingNote: null, mediaBusy: { audio: false, video: false } });
-    this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
+    this.set({ peers, remote: {}, waitingNote: null, mediaBusy: { audio: false, video: false } });
 
     const room = this.room ?? this.openRoom(signaling);
+    const { wantAudio, wantVideo, localAudio, localVideo } = this.state;
+    const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
+      (t): t is MediaStreamTrack => !!t,
+    );
+    const publishing = tracks.length > 0;
     try {
       const joining = room.join({
         routerRtpCapabilities: data.routerRtpCapabilities,
         producers: data.producers,
         ...(self ? { selfParticipantId: self } : {}),
+        // Our camera first: the group is waiting to see who came in (RoomClient.join).
+        sendFirst: publishing,
       });
-      // Send and receive transports are set up side by side: the group sees us sooner.
-      const { wantAudio, wantVideo, localAudio, localVideo } = this.state;
-      const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
-        (t): t is MediaStreamTrack => !!t,
-      );
-      await Promise.all([joining, tracks.length > 0 ? room.publish(new MediaStream(tracks)) : undefined]);
+      const published = publishing ? room.publish(new MediaStream(tracks)) : undefined;
+      // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
+      joining.catch(() => undefined);
+      published?.catch(() => undefined);
+      // Drawing the call screen holds this page's thread for tens of ms; done while the
+      // camera's connection is being negotiated, it holds that back too. So the waiting
+      // screen stays up until our first stream exists (a fraction of a second at most).
+      await room.firstProducer();
+      if (this.room !== room) return;
+      this.set({ screen: 'joining' });
+      this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
+      await Promise.all([joining, published]);
       if (this.room !== room) return;
       this.set({ screen: 'call' });
       const others = Object.keys(this.state.peers).length;

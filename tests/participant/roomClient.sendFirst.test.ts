@@ -1,0 +1,134 @@
+/**
+ * A newcomer's camera goes first: joining with `sendFirst`, RoomClient asks for none of the
+ * group's streams until its own first producer exists and that producer's connection is up.
+ * Real server and mediasoup worker; only the browser's RTCPeerConnection is mediasoup-client's
+ * FakeHandler (tests/support/fakeMedia.ts), made here to report "connected" a set time after
+ * its DTLS parameters were sent, as a browser does once ICE and DTLS complete.
+ */
+import { Device, FakeHandler } from 'mediasoup-client';
+import * as fakeParameters from 'mediasoup-client/fakeParameters';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { RoomClient, SEND_FIRST_MAX_WAIT_MS } from '../../src/client/roomClient';
+import { SignalingClient } from '../../src/client/signaling';
+import type { RunningDemo } from '../../src/server/demo';
+import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
+import { login, startTestDemo } from '../server/support/testServer';
+import { fakeDevice, fakeStream } from '../support/fakeMedia';
+
+const CONNECT_MS = 300;
+
+/** FakeHandler whose transports become "connected" CONNECT_MS after connecting (never, if `never`). */
+function deviceConnectingAfter(never = false): () => Device {
+  const base = FakeHandler.createFactory(fakeParameters);
+  return () =>
+    new Device({
+      handlerFactory: {
+        ...base,
+        factory: (options) => {
+          const handler = base.factory(options);
+          // setupTransport is FakeHandler's own (private in its types): it runs on the first produce or consume.
+          const hooks = handler as unknown as { setupTransport(o: unknown): Promise<void>; setConnectionState(s: string): void };
+          const setup = hooks.setupTransport.bind(handler);
+          hooks.setupTransport = async (o) => {
+            await setup(o);
+            if (!never) setTimeout(() => hooks.setConnectionState('connected'), CONNECT_MS);
+          };
+          return handler;
+        },
+      },
+    });
+}
+
+let demo: RunningDemo;
+beforeAll(async () => {
+  demo = await startTestDemo(2);
+});
+afterAll(async () => {
+  await demo.close();
+});
+
+/** The facilitator in the room with camera and microphone on. */
+async function facilitator() {
+  const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
+  const hello = await signaling.request('hello', { as: 'clinician', token: await login(demo.info, 'facilitator'), sessionId: demo.info.sessionId });
+  if (!('role' in hello)) throw new Error('not a clinician hello');
+  const room = new RoomClient(signaling, { createDevice: fakeDevice });
+  await room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
+  await room.publish(fakeStream());
+  return { signaling, room };
+}
+
+/** A client admitted and joining as the page does, with every request it sends logged with its time. */
+async function newcomer(index: number, createDevice: () => Device) {
+  const invitation = demo.info.invitations[index]!;
+  const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
+  const sent: { method: MethodName; at: number; kind?: string }[] = [];
+  const request = signaling.request.bind(signaling);
+  signaling.request = ((method: MethodName, data: never) => {
+    sent.push({ method, at: performance.now(), ...(method === 'produce' ? { kind: (data as { kind: string }).kind } : {}) });
+    return request(method, data);
+  }) as typeof signaling.request;
+  const hello = await signaling.request('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
+  if (!('agreement' in hello)) throw new Error('not a participant hello');
+  const { routerRtpCapabilities } = await signaling.request('checkIn', { displayName: `New ${index}`, agreementVersion: hello.agreement.version, media: { audio: true, video: true } });
+  const room = new RoomClient(signaling, { createDevice });
+  await room.prepare(routerRtpCapabilities);
+  const tracks: string[] = [];
+  room.on('track', ({ kind }) => tracks.push(kind));
+  const admitted = new Promise<{ routerRtpCapabilities: RtpCapabilities; producers: never[] }>((resolve) => signaling.on('admitted', (d) => resolve(d as never)));
+  return { signaling, room, sent, tracks, participantId: hello.participantId, admitted };
+}
+
+it('joining with sendFirst: video is produced, its connection comes up, and only then audio and the group’s streams', { timeout: 20_000 }, async () => {
+  const fac = await facilitator();
+  const client = await newcomer(0, deviceConnectingAfter());
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    const joining = client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId, sendFirst: true });
+    const publishing = client.room.publish(fakeStream());
+    let firstProducerAt = 0;
+    void client.room.firstProducer().then(() => (firstProducerAt = performance.now()));
+    await Promise.all([joining, publishing]);
+    while (client.tracks.length < 2) await new Promise((r) => setTimeout(r, 20));
+
+    const video = client.sent.find((s) => s.method === 'produce' && s.kind === 'video')!;
+    const audio = client.sent.find((s) => s.method === 'produce' && s.kind === 'audio')!;
+    const consumes = client.sent.filter((s) => s.method === 'consume');
+    expect(consumes).toHaveLength(2);
+    // Nothing competes with the camera until its connection is up (CONNECT_MS after connecting).
+    expect(audio.at - video.at).toBeGreaterThanOrEqual(CONNECT_MS - 50);
+    for (const c of consumes) expect(c.at).toBeGreaterThanOrEqual(audio.at - 5);
+    expect(firstProducerAt).toBeGreaterThan(video.at);
+    expect(firstProducerAt).toBeLessThanOrEqual(consumes[0]!.at + 5);
+    expect(client.tracks.sort()).toEqual(['audio', 'video']);
+  } finally {
+    client.room.close();
+    client.signaling.close();
+    fac.room.close();
+    fac.signaling.close();
+  }
+});
+
+it('a connection that never comes up holds the group’s streams for at most SEND_FIRST_MAX_WAIT_MS', { timeout: 20_000 }, async () => {
+  const fac = await facilitator();
+  const client = await newcomer(1, deviceConnectingAfter(true));
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    const started = performance.now();
+    const joining = client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId, sendFirst: true });
+    void client.room.publish(fakeStream());
+    await joining;
+    while (client.tracks.length < 2) await new Promise((r) => setTimeout(r, 20));
+    const firstConsume = client.sent.find((s) => s.method === 'consume')!;
+    expect(firstConsume.at - started).toBeGreaterThanOrEqual(SEND_FIRST_MAX_WAIT_MS - 100);
+    expect(firstConsume.at - started).toBeLessThan(SEND_FIRST_MAX_WAIT_MS + 3000);
+  } finally {
+    client.room.close();
+    client.signaling.close();
+    fac.room.close();
+    fac.signaling.close();
+  }
+});
