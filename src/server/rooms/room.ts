@@ -71,6 +71,7 @@ export class Room {
   /** Clients' standing by participantId, kept across reconnects for the room's life. */
   private readonly standings = new Map<string, Standing>();
   private routerState: Promise<RouterState> | undefined;
+  private checkInAnswerOf: { router: RouterState; answer: Readonly<{ state: 'waiting'; routerRtpCapabilities: RtpCapabilities }> } | undefined;
   private pendingJoins = 0;
   private knocks = 0;
   private closed = false;
@@ -129,6 +130,18 @@ export class Room {
 
   async rtpCapabilities(): Promise<RtpCapabilities> {
     return (await this.ensureRouter()).rtpCapabilities;
+  }
+
+  /**
+   * What every check-in is answered with: the router's codecs. One frozen object per router,
+   * so fifty check-ins at once serialize it once (SignalingConnection.respond).
+   */
+  async checkInAnswer(): Promise<Readonly<{ state: 'waiting'; routerRtpCapabilities: RtpCapabilities }>> {
+    const router = await this.ensureRouter();
+    if (this.checkInAnswerOf?.router !== router) {
+      this.checkInAnswerOf = { router, answer: Object.freeze({ state: 'waiting' as const, routerRtpCapabilities: router.rtpCapabilities }) };
+    }
+    return this.checkInAnswerOf.answer;
   }
 
   /**

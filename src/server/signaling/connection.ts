@@ -38,6 +38,9 @@ export const HELLO_FAILURE_LIMIT = 5;
 
 type HelloState = 'none' | 'pending' | 'done';
 
+/** Answers frozen by whoever made them never change, so their JSON is kept (see respond). */
+const serializedOnce = new WeakMap<object, string>();
+
 function rawToString(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -89,9 +92,13 @@ export class SignalingConnection implements PeerChannel {
   // --- frames ----------------------------------------------------------------------------
 
   private send(frame: object): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): void {
     if (!this.isOpen) return;
     this.holdWritesForThisTurn();
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
     // Past the kernel's buffers the backlog is ours to hold. A reader this far behind is not
     // coming back in time to make use of it: cut it now (a close frame would only queue
     // behind the backlog), and its peer leaves the room as on any other close.
@@ -126,6 +133,15 @@ export class SignalingConnection implements PeerChannel {
   }
 
   private respond(id: number, data: unknown): void {
+    if (data !== null && typeof data === 'object' && Object.isFrozen(data)) {
+      // The same frozen answer for many sockets (every check-in's codecs): serialized once.
+      let json = serializedOnce.get(data);
+      if (json === undefined) {
+        json = JSON.stringify(data);
+        serializedOnce.set(data, json);
+      }
+      return this.sendText(`{"id":${JSON.stringify(id)},"ok":true,"data":${json}}`);
+    }
     this.send({ id, ok: true, data });
   }
 

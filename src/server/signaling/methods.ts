@@ -83,7 +83,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     room.checkIn(peer, data);
     afterResponse(() => room.readmitIfReturning(peer));
     // Only codecs: lets the page prepare its media engine while it waits.
-    return { state: 'waiting', routerRtpCapabilities: await room.rtpCapabilities() };
+    return room.checkInAnswer();
   },
 
   leave({ peer, closeAfterResponse }) {
