@@ -3,7 +3,7 @@
  * produce → consume loop in the same browser and run.
  *
  * Measured: the console (real renderer, test host with main's handlers) clicks Admit on a
- * client who is waiting with their camera on in the real participant page; the clock runs
+ * client who has been waiting for a second with their camera on in the real participant page; the clock runs
  * in the console page from the click until that client's tile renders a frame
  * (videoWidth > 0). That path includes the `admitted` notification, the client loading its
  * Device, creating and connecting both transports, producing, `producerAdded`, the
@@ -106,6 +106,11 @@ export async function benchFirstFrame(): Promise<void> {
       const context = await browser.newContext();
       const page = await context.newPage();
       await clientChecksIn(page, clients[i]!, 'Avery');
+      // Nobody is admitted within milliseconds of knocking: a second in the waiting room
+      // lets the page finish what it does on arrival (loading its media engine), as it has
+      // long finished by the time a therapist admits anyone.
+      await expect(knockOf(consolePage, 'Avery')).toBeVisible();
+      await page.waitForTimeout(1000);
       admitTimes.push(await admitAndTime(consolePage, 'Avery'));
       // The client leaves before the next one knocks. Leaving, not closing the page: a
       // dropped connection keeps the person's place (and tile) for the grace period.

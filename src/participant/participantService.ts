@@ -380,21 +380,11 @@ export class ParticipantService {
       audio: false,
       video: false,
     };
-    this.moderate({
-      type: 'admitted',
-      mutedByFacilitator: muted,
-      ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
-    });
-    if (muted.audio) this.set({ wantAudio: false });
-    if (muted.video) {
-      this.set({ wantVideo: false });
-      this.releaseTrack('video');
-    }
     const returning = this.state.waitingNote === 'returned';
-    this.set({ peers, remote: {}, waitingNote: null, mediaBusy: { audio: false, video: false } });
-
     const room = this.room ?? this.openRoom(signaling);
-    const { wantAudio, wantVideo, localAudio, localVideo } = this.state;
+    const { localAudio, localVideo } = this.state;
+    const wantAudio = this.state.wantAudio && !muted.audio;
+    const wantVideo = this.state.wantVideo && !muted.video;
     const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
       (t): t is MediaStreamTrack => !!t,
     );
@@ -411,6 +401,19 @@ export class ParticipantService {
       // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
       joining.catch(() => undefined);
       published?.catch(() => undefined);
+      // The store only now: each change schedules a render ahead of the media's next step,
+      // and the requests above should be on their way first.
+      this.moderate({
+        type: 'admitted',
+        mutedByFacilitator: muted,
+        ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
+      });
+      if (muted.audio) this.set({ wantAudio: false });
+      if (muted.video) {
+        this.set({ wantVideo: false });
+        this.releaseTrack('video');
+      }
+      this.set({ peers, remote: {}, waitingNote: null, mediaBusy: { audio: false, video: false } });
       // Drawing the call screen holds this page's thread for tens of ms; done while the
       // camera's connection is being negotiated, it holds that back too. So the waiting
       // screen stays up until our first stream exists (a fraction of a second at most).
