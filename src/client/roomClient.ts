@@ -177,7 +177,7 @@ export class RoomClient {
       await this.prepare(routerRtpCapabilities);
       const transport = await this.createTransport('recv');
       if (generation !== this.generation) {
-        transport.close();
+        this.discardTransport(transport.id, transport);
         throw new MediaResetError();
       }
       this.recvTransport = transport;
@@ -506,7 +506,7 @@ export class RoomClient {
       const generation = this.generation;
       const pending = this.createTransport('send').then((t) => {
         if (generation !== this.generation) {
-          t.close();
+          this.discardTransport(t.id, t);
           throw new MediaResetError();
         }
         return (this.sendTransport = t);
@@ -531,7 +531,10 @@ export class RoomClient {
       await loading;
     }
     const info: TransportInfo = await this.signaling.request('createTransport', { direction });
-    if (device !== this.device) throw new MediaResetError();
+    if (device !== this.device) {
+      this.discardTransport(info.id);
+      throw new MediaResetError();
+    }
     // ICE and DTLS parameters come from the server's mediasoup transport, verbatim.
     const options: types.TransportOptions = {
       id: info.id,
@@ -565,6 +568,17 @@ export class RoomClient {
     });
     transport.observer.on('close', () => ice.stop());
     return transport;
+  }
+
+  /**
+   * A transport made for a generation that a media reset has since replaced: closed here and
+   * on the server, which may have made it on the new router in the instant before the reset
+   * reached us (and would otherwise keep it until we leave). NOT_FOUND (the reset closed it
+   * already) and a closed connection are fine.
+   */
+  private discardTransport(transportId: string, local?: types.Transport): void {
+    local?.close();
+    this.signaling.request('closeTransport', { transportId }).catch(() => undefined);
   }
 
   /** Asks the server for new ICE parameters and restarts with them; if that fails, the user hears about it. */

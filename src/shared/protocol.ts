@@ -226,6 +226,7 @@ export const requestSchemas = {
   createTransport: z.object({ direction: z.enum(['send', 'recv']) }),
   connectTransport: z.object({ transportId: Id, dtlsParameters: DtlsParameters }),
   restartIce: z.object({ transportId: Id }),
+  closeTransport: z.object({ transportId: Id }),
   produce: z.object({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
   consume: z.object({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
   resumeConsumer: z.object({ consumerId: Id }),
@@ -316,6 +317,7 @@ export interface ResultTypes {
   createTransport: TransportInfo;
   connectTransport: Record<string, never>;
   restartIce: { iceParameters: Record<string, unknown> };
+  closeTransport: Record<string, never>;
   produce: { id: string };
   consume: { id: string; producerId: string; kind: MediaKind; rtpParameters: RtpParameters };
   resumeConsumer: Record<string, never>;
@@ -397,6 +399,7 @@ export const MEDIA_METHODS = [
   'createTransport',
   'connectTransport',
   'restartIce',
+  'closeTransport',
   'produce',
   'consume',
   'resumeConsumer',
@@ -426,6 +429,7 @@ export const OBSERVER_METHODS = [
   'createTransport',
   'connectTransport',
   'restartIce',
+  'closeTransport',
   'consume',
   'resumeConsumer',
 ] as const satisfies readonly MethodName[];

@@ -32,6 +32,7 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   createTransport:  [A,          A,       F,       F,      A,       U,      U],
   connectTransport: [A,          A,       F,       F,      A,       U,      U],
   restartIce:       [A,          A,       F,       F,      A,       U,      U],
+  closeTransport:   [A,          A,       F,       F,      A,       U,      U],
   produce:          [A,          F,       F,       F,      A,       U,      U],
   consume:          [A,          A,       F,       F,      A,       U,      U],
   resumeConsumer:   [A,          A,       F,       F,      A,       U,      U],

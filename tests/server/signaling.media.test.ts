@@ -83,6 +83,42 @@ describe('media negotiation', () => {
     await fac.client.close();
   });
 
+  it('closeTransport closes one of the caller’s transports with its producers and consumers, and frees its place', async () => {
+    const fac = await connectClinician(demo.info);
+    const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
+    const carol = await admitted(demo.info, demo.info.invitations[2]!, fac.client, 'Carol');
+    const dan = await admitted(demo.info, demo.info.invitations[3]!, fac.client, 'Dan');
+
+    const carolSend = await transport(carol.client, 'send');
+    const producerId = String((await carol.client.call('produce', { transportId: carolSend, kind: 'audio', rtpParameters: opusRtpParameters() })).id);
+    const danRecv = await transport(dan.client, 'recv');
+    const consumerId = String((await dan.client.call('consume', { transportId: danRecv, producerId, rtpCapabilities: caps })).id);
+    const consumersBefore = demo.server.workers.loads().reduce((n, l) => n + l.consumers, 0);
+
+    // Someone else's transport, or one that does not exist, is not the caller's to close.
+    expect(await dan.client.request('closeTransport', { transportId: carolSend })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await carol.client.request('closeTransport', { transportId: 'nope' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+
+    expect(await carol.client.call('closeTransport', { transportId: carolSend })).toEqual({});
+    // Everyone admitted hears the producer is gone, and its consumer on Dan's side went with it.
+    await dan.client.waitFor('producerClosed', (d) => d.producerId === producerId);
+    await fac.client.waitFor('producerClosed', (d) => d.producerId === producerId);
+    expect(await dan.client.request('resumeConsumer', { consumerId })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(demo.server.workers.loads().reduce((n, l) => n + l.consumers, 0)).toBe(consumersBefore - 1);
+    expect(await carol.client.request('produce', { transportId: carolSend, kind: 'audio', rtpParameters: opusRtpParameters() })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await carol.client.request('closeTransport', { transportId: carolSend })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+
+    // Four transports at most at a time; a closed one no longer counts.
+    for (let i = 0; i < 4; i++) await carol.client.call('createTransport', { direction: 'send' });
+    expect(await carol.client.request('createTransport', { direction: 'send' })).toMatchObject({ error: { code: 'CONFLICT' } });
+    const extra = await dan.client.call('createTransport', { direction: 'recv' });
+    expect(await dan.client.call('closeTransport', { transportId: String(extra.id) })).toEqual({});
+    expect(await dan.client.call('closeTransport', { transportId: danRecv })).toEqual({});
+    for (let i = 0; i < 4; i++) await dan.client.call('createTransport', { direction: 'recv' });
+
+    for (const c of [carol.client, dan.client, fac.client]) await c.close();
+  });
+
   it('a room closes its router once everyone has left', async () => {
     const fac = await connectClinician(demo.info);
     expect(demo.server.rooms.size).toBe(1);

@@ -140,6 +140,19 @@ export class PeerMedia {
     return { ...ice };
   }
 
+  /**
+   * Closes one of this peer's transports, and with it the producers and consumers on it
+   * (a page that gave up on a transport, or made one in the instant before a media reset).
+   * Returns the closed producers' ids, for producerClosed.
+   */
+  closeTransport(transportId: string): string[] {
+    const { transport } = this.transport(transportId);
+    const producerIds = [...this.producers.values()].filter((p) => p.appData['transportId'] === transportId).map((p) => p.id);
+    transport.close();
+    log.debug('transport.closed', { participantId: this.participantId, transportId });
+    return producerIds;
+  }
+
   /** `paused`: created paused (the facilitator has muted this kind). */
   async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParameters, paused: boolean): Promise<ms.Producer> {
     const owned = this.transport(transportId);
@@ -151,7 +164,7 @@ export class PeerMedia {
         kind,
         rtpParameters: rtpParameters as unknown as ms.RtpParameters,
         paused,
-        appData: { participantId: this.participantId },
+        appData: { participantId: this.participantId, transportId },
       }),
     );
     this.assertCurrent(epoch, producer);

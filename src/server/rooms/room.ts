@@ -593,6 +593,14 @@ export class Room {
     return peer.media.createTransport(await this.router(), direction);
   }
 
+  /** Closes one of `peer`'s transports; everyone admitted hears of the producers that went with it. */
+  closeTransport(peer: Peer, transportId: string): void {
+    for (const producerId of peer.media.closeTransport(transportId)) {
+      log.info('producer.closed', { sessionId: this.id, participantId: peer.participantId, producerId });
+      this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
+    }
+  }
+
   async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
     const kind: MediaKind = data.kind;
     // A mute holds before the producer exists: it is born paused.

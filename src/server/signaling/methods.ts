@@ -119,6 +119,11 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return { iceParameters: await peer.media.restartIce(transportId) };
   },
 
+  closeTransport({ peer, room }, { transportId }) {
+    room.closeTransport(peer, transportId);
+    return ok;
+  },
+
   produce: ({ peer, room }, data) => room.produce(peer, data),
 
   consume: ({ peer, room }, data) => room.consume(peer, data),
