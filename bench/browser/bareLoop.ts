@@ -74,9 +74,10 @@ const bare = {
    * Milliseconds from a peer starting to send (a fresh send transport, its ICE and DTLS,
    * produce) to the other peer's first decoded frame (consume, resume, decode), per round:
    * the least mediasoup itself needs for a newly arriving sender to be seen. The receiving
-   * side is connected already, as the console is when it admits someone. The peers take
-   * turns, since the server allows 4 transports per peer and the protocol cannot close one
-   * (1 receive + 3 send each: at most 6 rounds).
+   * side is connected already, as the console is when it admits someone: one round per side
+   * runs first, unmeasured, to connect each receive transport. The peers take turns; each
+   * round's send transport is closed on the server afterwards (`closeTransport`), since a
+   * peer may hold 4 at a time.
    */
   async measure(rounds: number): Promise<number[]> {
     const sides = [
@@ -85,7 +86,8 @@ const bare = {
     ];
     const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
     const times: number[] = [];
-    for (let i = 0; i < rounds; i++) {
+    const warmUp = sides.length;
+    for (let i = 0; i < warmUp + rounds; i++) {
       const { from, to, recv } = sides[i % 2]!;
       const track = camera.getVideoTracks()[0]!.clone();
       const t0 = performance.now();
@@ -111,11 +113,12 @@ const bare = {
       document.body.append(video);
       video.srcObject = new MediaStream([consumer.track]);
       await firstFrame(video);
-      times.push(performance.now() - t0);
+      if (i >= warmUp) times.push(performance.now() - t0);
       video.remove();
       consumer.close();
       producer.close();
       send.close();
+      await from.signaling.request('closeTransport', { transportId: send.id });
       track.stop();
       // Let the decoder forget the last stream so every round starts cold.
       await new Promise((r) => setTimeout(r, 200));
