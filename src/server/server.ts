@@ -119,6 +119,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     <A extends unknown[]>(write: (...args: A) => void) =>
     (...args: A): void =>
       roomWrites.enqueue(() => write(...args));
+  // Whoever reads the rooms' running record (rosters, a resume, the expiry sweep, tests)
+  // sees all of it: what is still queued is written first.
+  const flushedFirst =
+    <A extends unknown[], R>(read: (...args: A) => R) =>
+    (...args: A): R => {
+      roomWrites.flush();
+      return read(...args);
+    };
+  store.attendance.forSession = flushedFirst(store.attendance.forSession);
+  store.resumptions.byTokenHash = flushedFirst(store.resumptions.byTokenHash);
+  store.resumptions.expire = flushedFirst(store.resumptions.expire);
   const rooms = new RoomRegistry(workers, rtc, {
     recordAttendance: queued((event) => store.attendance.record(event)),
     resumptions: {

@@ -42,20 +42,40 @@ describe('room write batcher', () => {
   }
   const rows = (): unknown[] => db.prepare('SELECT id, v FROM t ORDER BY id').all();
 
-  it('writes one turn’s records together at the end of the turn, and at flush', async () => {
+  it('writes a burst’s records together once a turn passes with nothing new, and at flush', async () => {
     const errors: unknown[] = [];
     const batcher = createWriteBatcher(table(), (err) => errors.push(err));
     const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
-    for (let i = 1; i <= 3; i++) batcher.enqueue(() => insert.run(i, `v${i}`));
+    // A burst over three turns: nothing is written while it goes on.
+    for (let turn = 0; turn < 3; turn++) {
+      for (let i = 1; i <= 3; i++) batcher.enqueue(() => insert.run(turn * 3 + i, `v${turn}-${i}`));
+      expect(rows()).toEqual([]);
+      await nextTurn();
+    }
     expect(rows()).toEqual([]);
+    // A turn with nothing new: the whole burst, in one transaction.
     await nextTurn();
-    expect(rows()).toHaveLength(3);
-    batcher.enqueue(() => insert.run(4, 'v4'));
+    expect(rows()).toHaveLength(9);
+    batcher.enqueue(() => insert.run(10, 'v10'));
     batcher.flush();
-    expect(rows()).toHaveLength(4);
+    expect(rows()).toHaveLength(10);
     await nextTurn();
-    expect(rows()).toHaveLength(4);
+    await nextTurn();
+    expect(rows()).toHaveLength(10);
     expect(errors).toEqual([]);
+  });
+
+  it('a burst that goes on is written once its oldest record is maxDelayMs old', async () => {
+    const batcher = createWriteBatcher(table(), () => undefined, 30);
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    const started = performance.now();
+    let id = 0;
+    while (rows().length === 0) {
+      batcher.enqueue(() => insert.run(++id, 'x'));
+      await nextTurn();
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(30);
   });
 
   it('one bad write does not take the others with it, and is reported', async () => {
@@ -65,6 +85,7 @@ describe('room write batcher', () => {
     batcher.enqueue(() => insert.run(1, 'a'));
     batcher.enqueue(() => insert.run(2, null)); // NOT NULL
     batcher.enqueue(() => insert.run(3, 'c'));
+    await nextTurn();
     await nextTurn();
     expect(rows()).toEqual([
       { id: 1, v: 'a' },
