@@ -413,14 +413,15 @@ export class ParticipantService {
         this.set({ wantVideo: false });
         this.releaseTrack('video');
       }
-      this.set({ peers, remote: {}, waitingNote: null, mediaBusy: { audio: false, video: false } });
+      this.set({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
+      this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
       // Drawing the call screen holds this page's thread for tens of ms; done while the
       // camera's connection is being negotiated, it holds that back too. So the waiting
-      // screen stays up until our first stream exists (a fraction of a second at most).
+      // screen stays up, saying the person is being let in, until our first stream exists
+      // (a fraction of a second at most).
       await room.firstProducer();
       if (this.room !== room) return;
-      this.set({ screen: 'joining' });
-      this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
+      this.set({ screen: 'joining', waitingNote: null });
       await Promise.all([joining, published]);
       if (this.room !== room) return;
       this.set({ screen: 'call' });

@@ -57,8 +57,11 @@ export interface ParticipantState {
   mediaBusy: Record<MediaKind, boolean>;
   /** Mutes, the lock and the private conversation with the therapist (moderation.ts). */
   moderation: ModerationState;
-  /** Why the person is in the waiting room again, if they were in the call before. */
-  waitingNote: 'returned' | null;
+  /**
+   * Why the person is in the waiting room again, if they were in the call before; or that
+   * they have just been let in and their camera is connecting (the call screen follows).
+   */
+  waitingNote: 'returned' | 'letIn' | null;
   /** A retry from an ending screen (for example a locked room) is under way. */
   retrying: boolean;
   /** The connection dropped and the page is getting back into its place by itself. */

@@ -12,6 +12,8 @@ export function WaitingScreen() {
   const busy = useParticipantStore((s) => s.busy);
   const name = useParticipantStore((s) => s.displayName);
   const returned = useParticipantStore((s) => s.waitingNote === 'returned');
+  // Let in: the call screen follows as soon as the camera is connected.
+  const letIn = useParticipantStore((s) => s.waitingNote === 'letIn');
   const locked = useParticipantStore((s) => s.moderation.locked);
   const messages = useParticipantStore((s) => s.moderation.messages);
   const heading = useFocusHeading<HTMLHeadingElement>();
@@ -31,16 +33,22 @@ export function WaitingScreen() {
           <p className="eyebrow">Step 3 of 3 · Waiting room</p>
         )}
         <h1 id="waiting-title" ref={heading} tabIndex={-1}>
-          {returned ? 'Waiting for your therapist to let you back in' : 'Waiting for your therapist to let you in'}
+          {letIn
+            ? 'Your therapist let you in'
+            : returned
+              ? 'Waiting for your therapist to let you back in'
+              : 'Waiting for your therapist to let you in'}
         </h1>
         <p className="lead">
-          {returned
+          {letIn
+            ? 'Connecting you to the group…'
+            : returned
             ? "Your place is kept. When your therapist lets you back in, you'll rejoin the group automatically — there's no need to refresh."
             : `${name ? `Thank you, ${name}. ` : ''}You're checked in. Your therapist can see you're here and will let you in shortly. You'll join automatically, so there's no need to refresh.`}
         </p>
         <p className="status-pill">
           <span className="pulse" aria-hidden="true" />
-          Checked in · your therapist knows you're here
+          {letIn ? 'Joining the group…' : "Checked in · your therapist knows you're here"}
         </p>
         {locked ? (
           <p className="quiet-line" data-testid="locked-indicator">
