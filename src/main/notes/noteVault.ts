@@ -28,7 +28,7 @@ import { KeychainUnavailableError, type KeyStore } from './keyStore';
 import { migrateVault } from './migrate';
 import { fingerprint, indexOf, readSnapshot, sealedCodec, vaultTag, writeSnapshot, type SnapshotNote } from './indexSnapshot';
 import type { IndexWorkerData, IndexWorkerResult } from './indexWorker';
-import { checkRow, openNoteRow, rebuildFromRows, ROWS_WITH_DOC, WORKER_LOADING, WORKER_RUNNING } from './rebuild';
+import { checkRow, openNoteRow, rebuildFromRows, ROWS_WITH_DOC, WORKER_LOADING, WORKER_RUNNING, type SealedNoteRow } from './rebuild';
 import { IndexFormatError, searchableTexts, SearchIndex } from './searchIndex';
 import { newKey, open, seal, SealError, KEY_BYTES } from './sealing';
 import type { NewNote, NoteFilter, NoteVault, OutboxEntry, Signer, VaultState } from './types';
@@ -79,17 +79,8 @@ interface Meta {
   updatedAt: string;
 }
 
-interface NoteRow {
-  id: string;
-  version: number;
-  status: string;
-  template: string;
-  author_id: string;
-  session_id: string | null;
+interface NoteRow extends SealedNoteRow {
   synced_version: number;
-  meta_sealed: Buffer;
-  /** From `note_docs` (migration 3); null when that row is missing, which makes the note damaged. */
-  doc_sealed: Buffer | null;
 }
 
 type Summary = Omit<NoteSummary, 'sync'>;

@@ -8,8 +8,8 @@
  * Format 1 seals JSON: `{k, i, v, d}`. Format 2 seals bytes (the search index's chunks, where
  * JSON would double their size): u32 length of the binding's JSON · that JSON · the bytes.
  */
-import { randomFillSync } from 'node:crypto';
 import nacl from 'tweetnacl';
+import { noncePool } from '../../shared/noncePool';
 
 export const KEY_BYTES = nacl.secretbox.keyLength;
 const FORMAT = 1;
@@ -42,24 +42,7 @@ export function seal(key: Uint8Array, binding: Binding, payload: unknown): Buffe
   return box(key, FORMAT, encoder.encode(JSON.stringify({ k: binding.kind, i: binding.id, v: binding.version, d: payload })));
 }
 
-/**
- * Nonces are cut from a pool that the system's CSPRNG fills 256 at a time: asking it for 24
- * bytes costs about as much as asking for 6 KB, and every save seals two blobs. Each nonce
- * is handed out once (a copy); nonces are stored in the clear beside the ciphertext anyway,
- * so holding the pool in memory reveals nothing.
- */
-const noncePool = new Uint8Array(nacl.secretbox.nonceLength * 256);
-let poolUsed = noncePool.length;
-
-function freshNonce(): Uint8Array {
-  if (poolUsed === noncePool.length) {
-    randomFillSync(noncePool);
-    poolUsed = 0;
-  }
-  const nonce = noncePool.slice(poolUsed, poolUsed + nacl.secretbox.nonceLength);
-  poolUsed += nacl.secretbox.nonceLength;
-  return nonce;
-}
+const freshNonce = noncePool(nacl.secretbox.nonceLength);
 
 function box(key: Uint8Array, format: number, plaintext: Uint8Array): Buffer {
   const nonce = freshNonce();

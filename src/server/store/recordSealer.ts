@@ -5,7 +5,8 @@
  * a copied database or backup reveals nothing. The row's identity is bound in as
  * associated data, so a sealed reason cannot be moved onto another row.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { noncePool } from '../../shared/noncePool.js';
 
 export const RECORDS_KEY_BYTES = 32;
 const FORMAT_VERSION = 1;
@@ -18,24 +19,8 @@ export interface RecordSealer {
   open(sealed: Buffer, context: string): string;
 }
 
-/**
- * Nonces are cut from a pool that the system's CSPRNG fills 256 at a time: a room seals a
- * name or two per check-in, and asking for 12 bytes costs about as much as asking for 3 KB.
- * Each nonce is handed out once (a copy); nonces are stored in the clear in the blob anyway.
- * Random 96-bit GCM nonces stay safe far beyond the records one server ever seals.
- */
-const noncePool = Buffer.alloc(NONCE_BYTES * 256);
-let poolUsed = noncePool.length;
-
-function freshNonce(): Buffer {
-  if (poolUsed === noncePool.length) {
-    randomFillSync(noncePool);
-    poolUsed = 0;
-  }
-  const nonce = Buffer.from(noncePool.subarray(poolUsed, poolUsed + NONCE_BYTES));
-  poolUsed += NONCE_BYTES;
-  return nonce;
-}
+/** Random 96-bit GCM nonces stay safe far beyond the records one server ever seals. */
+const freshNonce = noncePool(NONCE_BYTES);
 
 export function createRecordSealer(key: Buffer): RecordSealer {
   if (key.length !== RECORDS_KEY_BYTES) throw new Error(`a records key is ${RECORDS_KEY_BYTES} bytes`);

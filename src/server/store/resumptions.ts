@@ -9,21 +9,6 @@ import type { RecordSealer } from './recordSealer.js';
 
 const log = createLogger('resumptions');
 
-export interface Resumption {
-  participantId: string;
-  sessionId: string;
-  state: ParticipantState;
-  displayName: string | null;
-  knockedAt: string | null;
-  media: MediaFlags;
-  mutedByFacilitator: MediaFlags;
-  admittedBefore: boolean;
-  connected: boolean;
-  lastSeenAt: string;
-  /** The end of the grace period, once dropped. */
-  expiresAt: string | null;
-}
-
 /** What the live room writes as a client's standing changes. */
 export interface StandingSnapshot {
   state: ParticipantState;
@@ -32,6 +17,15 @@ export interface StandingSnapshot {
   media: MediaFlags;
   mutedByFacilitator: MediaFlags;
   admittedBefore: boolean;
+}
+
+export interface Resumption extends StandingSnapshot {
+  participantId: string;
+  sessionId: string;
+  connected: boolean;
+  lastSeenAt: string;
+  /** The end of the grace period, once dropped. */
+  expiresAt: string | null;
 }
 
 export interface ResumptionRepo {
