@@ -9,15 +9,14 @@ import { Id, ProtocolError, SetAttendanceTargetRequest } from '../../shared/prot
 import { sendJson } from '../httpSupport.js';
 import { rosterCsv } from '../rosters/csv.js';
 import { mayViewRoster } from '../rosters/rosterService.js';
+import type { AuditScope } from '../store/audit.js';
 import type { Clinician } from '../store/clinicians.js';
 import { auditApi, describeIssue, parseBody, parseRange, requireClinician, type RequestContext, type Route } from './context.js';
 
-function requireAuditor(ctx: RequestContext): Clinician {
+/** The reader and the part of the log they may read (undefined: all of it, for admins). */
+function requireAuditor(ctx: RequestContext): { me: Clinician; scope: AuditScope | undefined } {
   const me = requireClinician(ctx);
-  if (!me.roles.includes('supervisor') && !me.roles.includes('admin')) {
-    throw new ProtocolError('FORBIDDEN', 'only supervisors and admins read the audit log');
-  }
-  return me;
+  return { me, scope: ctx.deps.rosters.auditScope(me) };
 }
 
 const AuditQuery = z.object({
@@ -99,7 +98,7 @@ export const rosterRoutes: Route[] = [
     method: 'GET',
     path: '/api/audit',
     handler(ctx) {
-      const me = requireAuditor(ctx);
+      const { me, scope } = requireAuditor(ctx);
       const query = AuditQuery.safeParse(Object.fromEntries(ctx.query));
       if (!query.success) throw new ProtocolError('BAD_REQUEST', describeIssue(query.error));
       const { sessionId, after, limit } = query.data;
@@ -112,6 +111,7 @@ export const rosterRoutes: Route[] = [
         ctx.res,
         200,
         ctx.deps.store.audit.list({
+          ...(scope !== undefined ? { scope } : {}),
           ...(sessionId !== undefined ? { sessionId } : {}),
           ...(after !== undefined ? { afterSeq: after } : {}),
           ...(limit !== undefined ? { limit } : {}),
@@ -123,8 +123,11 @@ export const rosterRoutes: Route[] = [
     method: 'GET',
     path: '/api/audit/verify',
     handler(ctx) {
-      requireAuditor(ctx);
-      sendJson(ctx.res, 200, ctx.deps.store.audit.verify());
+      const { scope } = requireAuditor(ctx);
+      const verdict = ctx.deps.store.audit.verify();
+      // The chain can only be checked whole, and a supervisor relies on all of it; the count
+      // is of what they may read, so the answer says nothing of other teams' activity.
+      sendJson(ctx.res, 200, verdict.ok && scope !== undefined ? { ok: true, entries: ctx.deps.store.audit.count(scope) } : verdict);
     },
   },
 ];

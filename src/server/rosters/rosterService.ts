@@ -1,7 +1,8 @@
 /**
  * Rosters, per-session summaries and per-client attendance history, read from the store and
  * filtered by who is asking: a session's facilitators (lead and co-), supervisors of any of
- * them, and admins see its roster; anyone else gets FORBIDDEN.
+ * them, and admins see its roster; anyone else gets FORBIDDEN. The audit log follows the same
+ * rule (see `auditScope`).
  */
 import {
   ProtocolError,
@@ -13,6 +14,7 @@ import {
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
 import { facilitatorsOf, overlaps, sessionsVisibleTo, type TimeRange } from '../sessionAccess.js';
 import type { SessionLifecycle } from '../sessionLifecycle.js';
+import type { AuditScope } from '../store/audit.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
@@ -121,6 +123,24 @@ export function createRosterService(deps: RosterDeps) {
         participantRef,
         targetHoursPerWeek: store.attendance.target(participantRef)?.hoursPerWeek ?? null,
         weeks: [...weeks.values()].sort((a, b) => a.weekStart.localeCompare(b.weekStart)),
+      };
+    },
+
+    /**
+     * What of the audit log the clinician may read: admins all of it (undefined); supervisors
+     * the entries about sessions whose rosters they may see (the same rule as rosters) and the
+     * entries by or about themselves and the clinicians they supervise, so another team's
+     * addresses, sessions, invitations and crisis-information views stay with that team.
+     * Anyone else reads none of it (FORBIDDEN): a facilitator's own acts are on their rosters.
+     */
+    auditScope(clinician: Clinician): AuditScope | undefined {
+      if (clinician.roles.includes('admin')) return undefined;
+      if (!clinician.roles.includes('supervisor')) {
+        throw new ProtocolError('FORBIDDEN', 'only supervisors and admins read the audit log');
+      }
+      return {
+        sessionIds: sessionsVisibleTo(store, clinician, lifecycle).map((s) => s.id),
+        clinicianIds: [clinician.id, ...store.clinicians.supervisees(clinician.id)],
       };
     },
 

@@ -28,7 +28,18 @@ export interface NewAuditEvent {
   detail?: string | null;
 }
 
+/**
+ * The part of the log one reader may see: entries about these sessions (by session, or whose
+ * subject is the session or one of its invitations) and entries by or about these clinicians.
+ */
+export interface AuditScope {
+  sessionIds: readonly string[];
+  clinicianIds: readonly string[];
+}
+
 export interface AuditQuery {
+  /** Only entries within this scope; without one, the whole log (admins). */
+  scope?: AuditScope;
   subjectId?: string;
   sessionId?: string;
   /** Entries after this sequence number. */
@@ -41,6 +52,8 @@ export interface AuditRepo {
   /** Oldest first. */
   list(query?: AuditQuery | string): AuditRecord[];
   verify(): ChainVerdict;
+  /** How many entries the scope holds (the whole log without one). */
+  count(scope?: AuditScope): number;
 }
 
 interface AuditRow {
@@ -78,11 +91,27 @@ export function createAuditRepo(db: Database): AuditRepo {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const moveHead = db.prepare(`INSERT OR REPLACE INTO audit_head (id, seq, hash) VALUES (1, ?, ?)`);
-  const query = db.prepare<[{ subject: string | null; session: string | null; after: number; limit: number }], AuditRow>(
+  // In SQL rather than after the page is read, so a page of a scoped reader is full and its
+  // `after` paging walks only what they may see.
+  const inScope = `(@scoped = 0
+      OR session_id IN (SELECT value FROM json_each(@sessions))
+      OR subject_id IN (SELECT value FROM json_each(@sessions))
+      OR actor_id IN (SELECT value FROM json_each(@people))
+      OR subject_id IN (SELECT value FROM json_each(@people))
+      OR subject_id IN (SELECT id FROM invitations WHERE session_id IN (SELECT value FROM json_each(@sessions))))`;
+  type ScopeParams = { scoped: 0 | 1; sessions: string; people: string };
+  const query = db.prepare<[ScopeParams & { subject: string | null; session: string | null; after: number; limit: number }], AuditRow>(
     `SELECT * FROM audit_log
       WHERE (@subject IS NULL OR subject_id = @subject) AND (@session IS NULL OR session_id = @session) AND seq > @after
+        AND ${inScope}
       ORDER BY seq LIMIT @limit`,
   );
+  const counted = db.prepare<[ScopeParams], { n: number }>(`SELECT count(*) AS n FROM audit_log WHERE ${inScope}`);
+  const scopeParams = (scope: AuditScope | undefined): ScopeParams => ({
+    scoped: scope ? 1 : 0,
+    sessions: JSON.stringify(scope?.sessionIds ?? []),
+    people: JSON.stringify(scope?.clinicianIds ?? []),
+  });
   const everything = db.prepare<[], AuditRow>(`SELECT * FROM audit_log ORDER BY seq`);
 
   const append = db.transaction((e: NewAuditEvent): AuditRecord => {
@@ -120,9 +149,10 @@ export function createAuditRepo(db: Database): AuditRepo {
       const opts: AuditQuery = typeof q === 'string' ? { subjectId: q } : q;
       const limit = Math.min(Math.max(opts.limit ?? MAX_AUDIT_PAGE, 1), MAX_AUDIT_PAGE);
       return query
-        .all({ subject: opts.subjectId ?? null, session: opts.sessionId ?? null, after: opts.afterSeq ?? 0, limit })
+        .all({ ...scopeParams(opts.scope), subject: opts.subjectId ?? null, session: opts.sessionId ?? null, after: opts.afterSeq ?? 0, limit })
         .map(hydrate);
     },
+    count: (scope) => counted.get(scopeParams(scope))?.n ?? 0,
     verify() {
       function* rows(): Generator<ChainedEntry> {
         for (const row of everything.iterate()) yield hydrate(row);
