@@ -36,18 +36,42 @@ import { Note, NoteBody, NoteSummary, TemplateId } from './notes';
 
 export { BRIDGE_NAME, IPC_CHANNELS, IPC_EVENTS, type IpcChannel, type IpcEvent } from './ipcChannels';
 
+/** Loopback only: this computer, where a cleartext request never crosses a network. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  // URL parsing has already normalised IPv4 (`127.1` → `127.0.0.1`) and IPv6 (`[0::1]` → `[::1]`).
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Why the console must not sign in to `address`, or null when it may. The password, TOTP
+ * code, bearer token and note bodies travel over this connection, so it is https (and its
+ * WebSocket wss) except to this computer itself, where nothing crosses a network.
+ */
+export function serverUrlProblem(address: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(address);
+  } catch {
+    return 'the server address must be an https:// URL';
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') {
+    return 'the server address must be an https:// URL';
+  }
+  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+    return 'the server address must start with https:// (plain http:// only reaches a server on this computer: localhost, 127.x.x.x or [::1])';
+  }
+  return null;
+}
+
 export const ServerUrl = z
   .string()
   .trim()
   .max(2048)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
-    } catch {
-      return false;
-    }
-  }, 'the server address must be an http:// or https:// URL')
+  .superRefine((s, ctx) => {
+    const problem = serverUrlProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .transform((s) => new URL(s).origin);
 
 export const SignInRequest = z.object({

@@ -4,7 +4,7 @@
  * session list (and, for the live WebSocket, a connection descriptor).
  */
 import { z } from 'zod';
-import type { IpcParsedRequest, SessionConnection, SignInRequest, SignInResult } from '../../shared/ipc';
+import { serverUrlProblem, type IpcParsedRequest, type SessionConnection, type SignInRequest, type SignInResult } from '../../shared/ipc';
 import {
   HttpErrorResponse,
   LoginResponse,
@@ -42,6 +42,9 @@ export class ServerSession {
   constructor(private readonly fetchImpl: Fetch = fetch) {}
 
   async signIn(request: IpcParsedRequest<'auth:signIn'>): Promise<SignInResult> {
+    // The IPC schema refuses these too; this is the door every caller of main goes through.
+    const problem = serverUrlProblem(request.serverUrl);
+    if (problem) throw new ProtocolError('BAD_REQUEST', problem);
     const body: Omit<SignInRequest, 'serverUrl'> = {
       username: request.username,
       password: request.password,
