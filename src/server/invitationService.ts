@@ -7,7 +7,8 @@
  * link becomes an unknown one (hello answers UNAUTHENTICATED, exactly as for a token that
  * never existed, so nobody holding it learns that it once worked). Revoking keeps the
  * digest and marks it: the old link answers REMOVED, and a connected client hears
- * `removed` and is disconnected.
+ * `removed` and is disconnected. Either way every resumption of the invitation ends: its
+ * place in the grace period, its stored row and so its resume token.
  */
 import {
   ProtocolError,
@@ -89,6 +90,14 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
     if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'the session has ended');
   };
 
+  /**
+   * The old link's stored place goes with it, live room or not: after a restart the row is
+   * all that would let its resume token back in (the live room ends its own place above).
+   */
+  const endResumption = (invitation: Invitation): void => {
+    store.resumptions.remove(invitation.participantId);
+  };
+
   const record = (by: Clinician, event: string, invitation: Invitation, address?: string): void => {
     store.audit.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
     log.info(event, { invitationId: invitation.id, sessionId: invitation.sessionId, by: by.id });
@@ -142,6 +151,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
         throw new ProtocolError('CONFLICT', 'this invitation can no longer be re-issued');
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'reissued', by.id);
+      endResumption(invitation);
       record(by, 'invitation.reissued', invitation, address);
       const fresh = store.invitations.byId(invitation.id) ?? invitation;
       return issued(fresh, session, secrets.token, secrets.passcode);
@@ -153,6 +163,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
         throw new ProtocolError('CONFLICT', 'this invitation is already revoked');
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'revoked', by.id);
+      endResumption(invitation);
       record(by, 'invitation.revoked', invitation, address);
       const fresh = store.invitations.byId(invitation.id) ?? invitation;
       return summary(fresh, session);

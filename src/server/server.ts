@@ -143,6 +143,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     graceMs,
   });
+  // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
+  // the rooms queued; wrapped only now, so the rooms' own queued removes stay unwrapped.
+  store.resumptions.remove = flushedFirst(store.resumptions.remove);
   const live = new LiveClinicians();
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
   const accounts = createAccounts({
@@ -160,7 +163,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     publicUrl: () => publicUrl,
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
-  const rosters = createRosterService({ store, lifecycle, rooms });
+  const rosters = createRosterService({ store, lifecycle, rooms, timeZone: config.timeZone });
   const httpServer = createHttpServer(
     createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, rosters, participantDir: config.participantDir, tls }),
     tls && config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,

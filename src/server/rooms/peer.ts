@@ -21,10 +21,14 @@ export interface PeerChannel {
   close(code: number, reason: string): void;
 }
 
-/** A deliberate way out of the room; anything else is a dropped connection. */
+/**
+ * A deliberate way out of the room; anything else is a dropped connection. `reissue`: the
+ * clinic gave the invitation a new link, so this connection ends for good; the roster records
+ * it as a drop (the client did not choose it), but no place is kept for the old link.
+ */
 export interface Departure {
-  kind: 'leave' | 'deny' | 'remove';
-  /** The clinician's account id, for deny and remove. */
+  kind: 'leave' | 'deny' | 'remove' | 'reissue';
+  /** The clinician's account id, for deny, remove and reissue. */
   byId: string | null;
 }
 

@@ -545,7 +545,10 @@ export class Room {
     const dropped = knownToClinicians && peer.departure === undefined && !this.closed;
     peer.left = true;
     this.peers.delete(peer.participantId);
-    if (knownToClinicians) this.attendance(peer, peer.departure?.kind ?? 'drop', peer.departure?.byId ?? null);
+    if (knownToClinicians) {
+      const kind = peer.departure === undefined || peer.departure.kind === 'reissue' ? 'drop' : peer.departure.kind;
+      this.attendance(peer, kind, peer.departure?.byId ?? null);
+    }
     const closedProducers = peer.media.closeAll();
     log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (dropped) {
@@ -726,8 +729,9 @@ export class Room {
    */
   forgetReconnecting(participantId: string): boolean {
     const ghost = this.takeGhost(participantId);
-    if (!ghost) return false;
+    // Its stored place too, ghost or not: after a restart the row is all there is.
     this.persistQuietly(() => this.deps.resumptions.remove(participantId));
+    if (!ghost) return false;
     if (ghost.peer.state === 'admitted') this.notifyWhere((p) => p.isClinician, 'peerLeft', () => ({ participantId }));
     this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId }));
     this.closeIfEmpty();
@@ -748,8 +752,10 @@ export class Room {
    * The client's invitation changed outside the call. Revoked: like `remove`, the client
    * hears `removed` and its socket closes. Re-issued: the socket on the old link closes
    * without a word, and whoever opens the new link is a newcomer to this room (knocks,
-   * waits behind a lock, is verified afresh); only mutes carry over. Returns whether a
-   * connected client was closed.
+   * waits behind a lock, is verified afresh); only mutes carry over. Either way the old
+   * link's place ends with it: no grace period, no resume token that still works (a
+   * re-issued link would otherwise come back through its resume token, past a lock).
+   * Returns whether a connected client was closed.
    */
   invitationChanged(participantId: string, change: 'revoked' | 'reissued', by: string): boolean {
     const standing = this.standings.get(participantId);
@@ -763,8 +769,9 @@ export class Room {
     const target = this.connectedClient(participantId);
     if (!target) return this.forgetReconnecting(participantId);
     log.info(change === 'revoked' ? 'client.revoked' : 'client.reissued', { sessionId: this.id, participantId, by });
-    // A revoked link is a removal on the roster; a re-issued one ends this connection like a drop.
-    if (change === 'revoked') target.departure = { kind: 'remove', byId: by };
+    // A revoked link is a removal on the roster; a re-issued one ends this connection like a
+    // drop, but for good (a departure, so removePeer keeps no place for it).
+    target.departure = { kind: change === 'revoked' ? 'remove' : 'reissue', byId: by };
     if (change === 'revoked') target.notify('removed', {});
     target.channel.close(1000, change === 'revoked' ? 'removed' : 'invitation re-issued');
     this.removePeer(target);
