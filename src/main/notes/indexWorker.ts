@@ -5,7 +5,7 @@
  *
  * It reads the vault file over its own read-only connection (WAL lets it read beside main's
  * writes; it sees the notes as they were when it started, and the vault re-indexes whatever
- * main saved since), holds its own copy of the key only while it works, and answers once on
+ * main saved since), holds a copy of the key (on memory main shares, so main can wipe it too) only while it works, and answers once on
  * `port`, then raises `done` so that main can also wait for it synchronously (a search that
  * arrives before it has finished: see noteVault.ts).
  */
@@ -13,11 +13,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { rebuildFromRows, ROWS_WITH_DOC, WORKER_ANSWERED, WORKER_RUNNING, type SealedNoteRow } from './rebuild';
 import type { IndexSnapshot } from './searchIndex';
+import { wipe } from './sealing';
 
 export interface IndexWorkerData {
   /** The vault file. */
   path: string;
-  /** A copy of the vault key; the worker wipes it when done. */
+  /** A copy of the vault key on shared memory (startIndexBuild); the worker wipes it when done, main when it stops the build. */
   key: Uint8Array;
   port: MessagePort;
   /** One Int32 on shared memory: WORKER_LOADING, WORKER_RUNNING, then WORKER_ANSWERED once the answer is on `port`. */
@@ -41,7 +42,7 @@ function build(data: IndexWorkerData): IndexWorkerResult {
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   } finally {
-    data.key.fill(0);
+    wipe(data.key);
   }
 }
 

@@ -2,7 +2,7 @@
  * Where the vault key lives: only the OS keychain (keytar: Secret Service on Linux, Keychain
  * on macOS, Credential Manager on Windows), never on disk beside the notes.
  */
-import { KEY_BYTES } from './sealing';
+import { KEY_BYTES, wipe } from './sealing';
 
 export const KEYCHAIN_SERVICE = 'Confidant';
 
@@ -15,7 +15,10 @@ export class KeychainUnavailableError extends Error {
 }
 
 export interface KeyStore {
-  /** The account's key, or null when the keychain has none. Throws KeychainUnavailableError. */
+  /**
+   * The account's key, or null when the keychain has none: a fresh copy in memory of its own,
+   * which the caller owns and wipes when done. Throws KeychainUnavailableError.
+   */
   get(account: string): Promise<Uint8Array | null>;
   /** Stores the account's key. Throws KeychainUnavailableError. */
   set(account: string, key: Uint8Array): Promise<void>;
@@ -26,11 +29,18 @@ interface Keytar {
   setPassword(service: string, account: string, password: string): Promise<void>;
 }
 
-function decodeKey(stored: string): Uint8Array {
+export function decodeKey(stored: string): Uint8Array {
+  // Decoded into memory of its own and the scratch wiped: `Buffer.from(base64)` would cut the
+  // bytes from Node's shared 8 KiB pool, where they sit beside other data and cannot be wiped
+  // without wiping that too. (The base64 string itself is keytar's and cannot be wiped.)
+  const scratch = Buffer.alloc(Math.ceil((stored.length * 3) / 4));
+  const length = scratch.write(stored, 'base64');
   // A value that is not a 32-byte key is still "a key" for the vault's purposes: it will
   // fail the key check and lock the vault, and it is never replaced silently.
-  const bytes = Buffer.from(stored, 'base64');
-  return bytes.length === KEY_BYTES ? new Uint8Array(bytes) : new Uint8Array(0);
+  const key = new Uint8Array(length === KEY_BYTES ? KEY_BYTES : 0);
+  key.set(scratch.subarray(0, key.length));
+  wipe(scratch);
+  return key;
 }
 
 /** The keytar-backed store (service "Confidant", account `${clinicianId}@${serverOrigin}`). */
@@ -54,16 +64,23 @@ export function createKeytarKeyStore(service: string = KEYCHAIN_SERVICE): KeySto
       const stored = await call('be read', (k) => k.getPassword(service, account));
       return stored === null ? null : decodeKey(stored);
     },
-    set: (account, key) => call('store the key', (k) => k.setPassword(service, account, Buffer.from(key).toString('base64'))),
+    // A view over the key, not `Buffer.from(key)`, which would leave a copy in the shared pool.
+    set: (account, key) => call('store the key', (k) => k.setPassword(service, account, Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64'))),
   };
 }
 
-/** A store in memory: for benchmarks and tests that are not about the keychain. */
+/**
+ * A store in memory: for benchmarks and tests that are not about the keychain. Like the
+ * keychain it hands out a copy per read, which the reader owns and wipes when it closes.
+ */
 export function createMemoryKeyStore(initial: Record<string, Uint8Array> = {}): KeyStore & { keys: Map<string, Uint8Array> } {
   const keys = new Map(Object.entries(initial));
   return {
     keys,
-    get: async (account) => keys.get(account) ?? null,
+    get: async (account) => {
+      const key = keys.get(account);
+      return key ? new Uint8Array(key) : null;
+    },
     set: async (account, key) => {
       keys.set(account, new Uint8Array(key));
     },

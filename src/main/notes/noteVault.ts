@@ -15,7 +15,7 @@
  *   no usable snapshot the first search rebuilds it from the notes and writes a new one.
  */
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +30,7 @@ import { fingerprint, indexOf, readSnapshot, sealedCodec, vaultTag, writeSnapsho
 import type { IndexWorkerData, IndexWorkerResult } from './indexWorker';
 import { checkRow, openNoteRow, rebuildFromRows, ROWS_WITH_DOC, WORKER_LOADING, WORKER_RUNNING, type SealedNoteRow } from './rebuild';
 import { IndexFormatError, searchableTexts, SearchIndex } from './searchIndex';
-import { newKey, open, seal, SealError, KEY_BYTES } from './sealing';
+import { newKey, open, seal, SealError, KEY_BYTES, wipe } from './sealing';
 import type { NewNote, NoteFilter, NoteVault, OutboxEntry, Signer, VaultState } from './types';
 
 const log = createLogger('notes.vault');
@@ -93,6 +93,20 @@ function lockedError(state: VaultState): ProtocolError {
   return new ProtocolError('FORBIDDEN', state.state === 'locked' ? state.message : 'The note vault is locked.');
 }
 
+/** After close the key is wiped: anything still holding the vault must not seal under zeros. */
+const closedError = (): ProtocolError => new ProtocolError('FORBIDDEN', 'The note vault is closed (signed out); sign in again to open your notes.');
+
+/** The key stays only where it is in use: a key that will not be used is wiped at once. */
+function lockedWith(key: Uint8Array | null, state: VaultState): { state: VaultState; key: null; tag: string } {
+  if (key) wipe(key);
+  return { state, key: null, tag: '' };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  // Compared in place: `Buffer.from(key)` would copy the key into the shared Buffer pool.
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const MESSAGES = {
   noKeychain: (detail: string) =>
     `Notes are locked: no system keychain answered (${detail}). Confidant keeps the notes key only in the system keychain ` +
@@ -121,7 +135,14 @@ export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
     throw err;
   }
 
-  const { state, key, tag } = await unlock(db, account, keyStore);
+  let unlocked: Awaited<ReturnType<typeof unlock>>;
+  try {
+    unlocked = await unlock(db, account, keyStore);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const { state, key, tag } = unlocked;
   if (state.state === 'locked') log.warn(`vault.locked reason=${state.reason}`);
   return new SqliteNoteVault(db, state, key, tag, clock);
 }
@@ -143,26 +164,29 @@ async function unlock(db: Database, account: string, keyStore: KeyStore): Promis
       await keyStore.set(account, key);
       // Read it back: a keychain that accepts but does not keep the key must not get notes.
       const stored = await keyStore.get(account);
-      if (!stored || Buffer.compare(Buffer.from(stored), Buffer.from(key)) !== 0) {
-        throw new KeychainUnavailableError('it did not keep the key it was given');
-      }
+      const kept = stored !== null && sameBytes(stored, key);
+      if (stored) wipe(stored);
+      if (!kept) throw new KeychainUnavailableError('it did not keep the key it was given');
     } catch (err) {
-      if (!(err instanceof KeychainUnavailableError)) throw err;
-      return { state: { state: 'locked', reason: 'no-keychain', message: MESSAGES.noKeychain(err.message) }, key: null, tag: '' };
+      if (!(err instanceof KeychainUnavailableError)) {
+        wipe(key);
+        throw err;
+      }
+      return lockedWith(key, { state: 'locked', reason: 'no-keychain', message: MESSAGES.noKeychain(err.message) });
     }
     log.info('vault.key.created');
   }
-  if (key.length !== KEY_BYTES) return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey }, key: null, tag: '' };
+  if (key.length !== KEY_BYTES) return lockedWith(key, { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey });
   if (check) {
     try {
       open(key, { kind: 'check', id: KEY_CHECK_ID, version: 1 }, check.value);
     } catch {
-      return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey }, key: null, tag: '' };
+      return lockedWith(key, { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey });
     }
     return { state: { state: 'unlocked' }, key, tag: vaultTag(check.value) };
   }
   // Notes without a key check cannot happen in a vault this code wrote; refuse to guess.
-  if (noteCount > 0) return { state: { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey }, key: null, tag: '' };
+  if (noteCount > 0) return lockedWith(key, { state: 'locked', reason: 'no-key', message: MESSAGES.wrongKey });
   const made = seal(key, { kind: 'check', id: KEY_CHECK_ID, version: 1 }, 'ok');
   db.prepare(`INSERT INTO vault_meta (name, value) VALUES ('key-check', ?)`).run(made);
   return { state: { state: 'unlocked' }, key, tag: vaultTag(made) };
@@ -180,12 +204,14 @@ class SqliteNoteVault implements NoteVault {
   private changes = 0;
   private snapshotTimer: NodeJS.Timeout | null = null;
   /** The index worker while it rebuilds (startBuild); null otherwise. */
-  private building: { worker: Worker; port: MessagePort; done: Int32Array; started: number } | null = null;
+  private building: IndexBuild | null = null;
   private readonly damagedDocs = new Set<string>();
   /** The notes this vault sealed last, with the exact bytes it wrote (the autosave path; docOf). */
   private readonly recent = new Map<string, { meta: Buffer; doc: Buffer; note: Note }>();
   /** The fingerprint of each note's newest sealed write, until its commit is remembered. */
   private readonly written = new Map<string, string>();
+  /** Set by close(), which wipes the key: from then on every call is refused (requireKey). */
+  private closed = false;
   private readonly stmt;
 
   constructor(
@@ -239,6 +265,7 @@ class SqliteNoteVault implements NoteVault {
   // ---- reading ----------------------------------------------------------------------
 
   private requireKey(): Uint8Array {
+    if (this.closed) throw closedError();
     if (!this.key || this.state.state !== 'unlocked') throw lockedError(this.state);
     return this.key;
   }
@@ -394,24 +421,9 @@ class SqliteNoteVault implements NoteVault {
    * search rebuilds on main's thread as before.
    */
   private startBuild(): void {
-    const key = this.requireKey();
-    const { port1, port2 } = new MessageChannel();
-    const done = new Int32Array(new SharedArrayBuffer(4));
-    const data: IndexWorkerData = { path: this.db.name, key: Uint8Array.from(key), port: port2, done };
-    let worker: Worker;
-    try {
-      worker = spawnIndexWorker(data, [port2]);
-    } catch (err) {
-      log.warn(`index.worker.unavailable ${err instanceof Error ? err.message : String(err)}`);
-      port1.close();
-      return;
-    } finally {
-      // The Worker constructor has already copied workerData to the worker: this copy is not needed.
-      data.key.fill(0);
-    }
-    // A build that has not finished must not keep the process alive (close() stops it anyway).
-    worker.unref();
-    const build = { worker, port: port1, done, started: Date.now() };
+    const build = startIndexBuild(this.db.name, this.requireKey());
+    if (!build) return;
+    const { worker } = build;
     this.building = build;
     worker.once('message', () => {
       if (this.building === build) this.adoptBuild(false);
@@ -454,8 +466,7 @@ class SqliteNoteVault implements NoteVault {
     const build = this.building;
     if (!build) return;
     this.building = null;
-    build.port.close();
-    void build.worker.terminate();
+    stopIndexBuild(build);
   }
 
   /**
@@ -816,7 +827,56 @@ class SqliteNoteVault implements NoteVault {
     this.fingerprints.clear();
     this.recent.clear();
     this.index = null;
+    // Last: the snapshot above still needed it. The key's memory is its own (keyStore.ts), so
+    // this wipes the key and nothing else.
+    this.closed = true;
+    if (this.key) wipe(this.key);
   }
+}
+
+/** An index worker at work (startIndexBuild), and the copy of the key it was handed. */
+export interface IndexBuild {
+  worker: Worker;
+  port: MessagePort;
+  done: Int32Array;
+  /** The worker's copy of the key, in memory both sides see: the worker wipes it when it has answered, stopIndexBuild in any case. */
+  key: Uint8Array;
+  started: number;
+}
+
+/**
+ * Starts a worker rebuilding the index of the vault file at `path`, or returns null when no
+ * worker can start (the first search then rebuilds on main's thread).
+ *
+ * The worker's copy of the key is put in shared memory rather than in the message that starts
+ * the worker: a copy inside a structured-clone message can never be wiped, and a worker
+ * terminated mid-build never reaches its own wipe, while this one main wipes when it stops
+ * the build, whatever state the worker is in.
+ */
+export function startIndexBuild(path: string, key: Uint8Array): IndexBuild | null {
+  const { port1, port2 } = new MessageChannel();
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const handed = new Uint8Array(new SharedArrayBuffer(key.length));
+  handed.set(key);
+  let worker: Worker;
+  try {
+    worker = spawnIndexWorker({ path, key: handed, port: port2, done }, [port2]);
+  } catch (err) {
+    log.warn(`index.worker.unavailable ${err instanceof Error ? err.message : String(err)}`);
+    wipe(handed);
+    port1.close();
+    return null;
+  }
+  // A build that has not finished must not keep the process alive (close() stops it anyway).
+  worker.unref();
+  return { worker, port: port1, done, key: handed, started: Date.now() };
+}
+
+/** Ends a build, answered or not, and wipes the key it was handed. */
+export function stopIndexBuild(build: IndexBuild): void {
+  wipe(build.key);
+  build.port.close();
+  void build.worker.terminate();
 }
 
 /**

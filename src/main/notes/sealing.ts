@@ -108,6 +108,15 @@ export function openBytes(key: Uint8Array, binding: Binding, blob: Uint8Array): 
   return plaintext.subarray(4 + headLength);
 }
 
+/** A fresh key, in memory of its own (never a slice of a shared pool), so it can be wiped. */
 export function newKey(): Uint8Array {
   return nacl.randomBytes(KEY_BYTES);
+}
+
+/**
+ * Zeroes key material in place. Keys live in allocations of their own (`Buffer.alloc`,
+ * `new Uint8Array`, never a pool slice), so this wipes the key and nothing beside it.
+ */
+export function wipe(bytes: Uint8Array): void {
+  bytes.fill(0);
 }

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { createLogger } from '../log';
 import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
+import { wipe } from '../notes/sealing';
 
 const log = createLogger('rosters.cache');
 
@@ -85,15 +86,19 @@ export function rosterCachePath(dir: string, account: string): string {
 }
 
 export class RosterCache {
-  private readonly indexKey: Buffer;
+  private readonly indexKey: Uint8Array;
+  /** Set by close(), which wipes both keys: from then on every call is refused. */
+  private closed = false;
   private readonly stmt;
 
   private constructor(
     private readonly db: Database,
+    /** A copy of the vault key this cache owns (the key store hands out copies) and wipes at close. */
     private readonly key: Uint8Array,
   ) {
-    // A separate key for the row index, so the sealing key is used for one thing only.
-    this.indexKey = Buffer.from(hkdfSync('sha256', key, new Uint8Array(0), 'confidant roster cache index', 32));
+    // A separate key for the row index, so the sealing key is used for one thing only. It is
+    // HKDF's own ArrayBuffer (no pool slice), so wiping it wipes nothing else.
+    this.indexKey = new Uint8Array(hkdfSync('sha256', key, new Uint8Array(0), 'confidant roster cache index', 32));
     this.stmt = {
       get: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cache WHERE id = ?'),
       // REPLACE gives the row a new rowid, so rowid order is write order for pruning.
@@ -120,6 +125,7 @@ export class RosterCache {
       return null;
     }
     if (!key || key.length !== nacl.secretbox.keyLength) {
+      if (key) wipe(key);
       log.warn('cache.off reason=no-key');
       return null;
     }
@@ -148,6 +154,7 @@ export class RosterCache {
       }
     } catch (err) {
       db.close();
+      wipe(key);
       throw err;
     }
     return new RosterCache(db, key);
@@ -155,6 +162,7 @@ export class RosterCache {
 
   /** The copy saved for `cacheKey`, or null if none (or one that does not open, which is dropped). */
   get<T>(cacheKey: string, parse: (data: unknown) => T): CachedCopy<T> | null {
+    this.requireOpen();
     const id = this.rowId(cacheKey);
     const row = this.stmt.get.get(id);
     if (!row) return null;
@@ -171,17 +179,27 @@ export class RosterCache {
   }
 
   put(cacheKey: string, copy: CachedCopy<unknown>): void {
+    this.requireOpen();
     this.stmt.put.run(this.rowId(cacheKey), sealEntry(this.key, cacheKey, copy));
     this.stmt.prune.run(MAX_ROWS);
   }
 
   /** Forgets a copy (the server said this clinician may no longer see it). */
   delete(cacheKey: string): void {
+    this.requireOpen();
     this.stmt.delete.run(this.rowId(cacheKey));
   }
 
   close(): void {
+    this.closed = true;
     this.db.close();
+    wipe(this.key);
+    wipe(this.indexKey);
+  }
+
+  /** The keys are wiped at close: a late caller gets this, never a seal or an index under zeros. */
+  private requireOpen(): void {
+    if (this.closed) throw new Error('the roster cache is closed (signed out)');
   }
 
   private rowId(cacheKey: string): string {

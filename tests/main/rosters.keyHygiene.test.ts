@@ -1,0 +1,85 @@
+/**
+ * The roster cache's keys in memory: the vault key it was handed and the row-index key it
+ * derived are wiped when it closes (sign-out), both live in allocations of their own, and a
+ * closed cache refuses reads and writes with a clear error instead of sealing under zeros.
+ */
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryKeyStore, type KeyStore } from '../../src/main/notes/vault';
+import { RosterCache } from '../../src/main/rosters/rosterCache';
+import { tempDir } from './notes/support/fixture';
+
+const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
+const asIs = (d: unknown) => d;
+const allZero = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function watchedStore(initial: Uint8Array): KeyStore & { handed: Uint8Array[] } {
+  const inner = createMemoryKeyStore({ [ACCOUNT]: initial });
+  const handed: Uint8Array[] = [];
+  return {
+    handed,
+    get: async (account) => {
+      const key = await inner.get(account);
+      if (key) handed.push(key);
+      return key;
+    },
+    set: (account, key) => inner.set(account, key),
+  };
+}
+
+async function openCache(keyStore: KeyStore): Promise<RosterCache> {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  const cache = await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore });
+  if (!cache) throw new Error('expected a cache');
+  cleanups.push(() => cache.close());
+  return cache;
+}
+
+/** The derived row-index key is private; the test reads it to check what close leaves behind. */
+const indexKeyOf = (cache: RosterCache) => (cache as unknown as { indexKey: Uint8Array }).indexKey;
+
+describe('roster cache keys in memory', () => {
+  it('the vault key and the derived index key are all zeros once the cache closes', async () => {
+    const store = watchedStore(nacl.randomBytes(32));
+    const cache = await openCache(store);
+    cache.put('roster\ns-1', { data: { n: 1 }, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    const indexKey = indexKeyOf(cache);
+    expect(store.handed).toHaveLength(1);
+    expect(allZero(store.handed[0]!)).toBe(false);
+    expect(allZero(indexKey)).toBe(false);
+    cache.close();
+    expect(allZero(store.handed[0]!)).toBe(true);
+    expect(allZero(indexKey)).toBe(true);
+  });
+
+  it('the derived index key has memory of its own, not a slice of a shared pool', async () => {
+    const indexKey = indexKeyOf(await openCache(watchedStore(nacl.randomBytes(32))));
+    expect(indexKey.byteOffset).toBe(0);
+    expect(indexKey.buffer.byteLength).toBe(32);
+  });
+
+  it('a closed cache refuses reads and writes, saying it is closed', async () => {
+    const cache = await openCache(watchedStore(nacl.randomBytes(32)));
+    cache.put('roster\ns-1', { data: { n: 1 }, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.close();
+    expect(() => cache.put('roster\ns-2', { data: { n: 2 }, fetchedAt: '2026-11-03T18:00:00.000Z' })).toThrow(/roster cache is closed/);
+    expect(() => cache.get('roster\ns-1', asIs)).toThrow(/roster cache is closed/);
+    expect(() => cache.delete('roster\ns-1')).toThrow(/roster cache is closed/);
+    // Closing twice is harmless (sign-out after the server ended the sign-in).
+    expect(() => cache.close()).not.toThrow();
+  });
+
+  it('a key that is not a key is wiped, and no cache opens', async () => {
+    const store = watchedStore(new Uint8Array(16).fill(3));
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    expect(await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore: store })).toBeNull();
+    expect(allZero(store.handed[0]!)).toBe(true);
+  });
+});
