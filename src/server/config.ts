@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isValidTimeZone, localTimeZone } from '../shared/clinicWeeks.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -46,6 +47,19 @@ const ConfigSchema = z
     /** A file outside the data directory holding the records key (32 bytes, base64). */
     recordsKeyFile: z.string().min(1).optional(),
     /**
+     * The Ed25519 key (PKCS#8 PEM) that signs audit checkpoints, outside the data directory;
+     * made (0600) when missing. Default: `audit-signing.pem` beside the records key file.
+     */
+    auditSigningKeyFile: z.string().min(1).optional(),
+    /**
+     * The clinic's IANA time zone: its weeks (Monday to Sunday on its wall clock) are the
+     * weeks of attendance. Default: this host's zone (UTC on most servers in a cloud).
+     */
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, 'not an IANA time zone (for example America/Chicago)')
+      .default(() => localTimeZone()),
+    /**
      * Where clients reach this server (the base of invitation links), when that is not the
      * address it listens on: behind a load balancer or a DNS name. No trailing slash needed.
      */
@@ -75,6 +89,8 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   reconnectGraceSeconds: 'CONFIDANT_RECONNECT_GRACE_SECONDS',
   participantDir: 'CONFIDANT_PARTICIPANT_DIR',
   recordsKeyFile: 'CONFIDANT_RECORDS_KEY_FILE',
+  auditSigningKeyFile: 'CONFIDANT_AUDIT_SIGNING_KEY_FILE',
+  timeZone: 'CONFIDANT_TIME_ZONE',
   publicUrl: 'CONFIDANT_PUBLIC_URL',
 };
 

@@ -729,7 +729,8 @@ export const RosterSummaryList = z.array(RosterSummary);
 
 /**
  * `GET /api/attendance/:participantRef?from=ISO&to=ISO` (an addition): a client's attendance
- * week by week (weeks start on Monday, UTC), over the sessions the caller may see, against the
+ * week by week (the clinic's weeks: Monday 00:00 in `timeZone`, each named by that Monday's
+ * date; at most 104 weeks), over the sessions the caller may see, against the
  * weekly target set for the client (`PUT /api/attendance/:participantRef/target`
  * `{hoursPerWeek}`, by their sessions' facilitators, supervisors and admins).
  */
@@ -754,6 +755,8 @@ export type SetAttendanceTargetRequest = z.input<typeof SetAttendanceTargetReque
  * One entry of the hash-chained audit log (`GET /api/audit?sessionId=&limit=`, oldest first).
  * `hash` is SHA-256 (hex) over `prevHash` followed by the canonical JSON of the other fields
  * but `hash` (keys sorted); the first entry's `prevHash` is 64 zeros. People appear by ids.
+  /** The clinic's IANA zone the weeks are counted in; absent from older servers, whose weeks were UTC's. */
+  timeZone: z.string().optional(),
  */
 export const AuditEntry = z.object({
   seq: z.number().int().positive(),

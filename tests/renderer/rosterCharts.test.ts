@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillWeeks, formatHours, formatMinutes, niceScale, sameGroup, utcMonday, weeksBetween } from '../../src/renderer/src/components/chartMath';
+import { fillWeeks, formatHours, formatMinutes, niceScale, sameGroup } from '../../src/renderer/src/components/chartMath';
 import { defaultRostersFilter } from '../../src/renderer/src/store/rostersSlice';
 import { filterProblem, rangeOf } from '../../src/renderer/src/services/rosters';
 import type { RosterSummary } from '../../src/shared/protocol';
@@ -24,10 +24,24 @@ describe('chart scales', () => {
 });
 
 describe("a client's weeks", () => {
-  it('start on Monday, UTC, as the server counts them', () => {
-    expect(utcMonday(new Date('2026-11-08T23:30:00Z')).toISOString()).toBe('2026-11-02T00:00:00.000Z'); // a Sunday
-    expect(utcMonday(new Date('2026-11-09T00:00:00Z')).toISOString()).toBe('2026-11-09T00:00:00.000Z');
-    expect(weeksBetween(new Date('2026-11-04T10:00:00Z'), new Date('2026-11-23T00:00:00Z'))).toEqual(['2026-11-02', '2026-11-09', '2026-11-16']);
+  it("are the clinic's weeks, in the zone the server's answer names", () => {
+    const history = {
+      participantRef: 'IOP-1042',
+      targetHoursPerWeek: null,
+      timeZone: 'America/Chicago',
+      weeks: [{ weekStart: '2026-11-02', minutesPresent: 90, sessions: [{ sessionId: 's', title: 'G', startsAt: '2026-11-09T01:00:00Z', minutesPresent: 90 }] }],
+    };
+    // Sunday 8 November 19:00 in Chicago is Monday in UTC; the chart keeps it in the week of 2 November.
+    const filled = fillWeeks(history, new Date('2026-11-02T06:00:00Z'), new Date('2026-11-16T06:00:00Z'));
+    expect(filled.map((w) => [w.weekStart, w.minutesPresent])).toEqual([
+      ['2026-11-02', 90],
+      ['2026-11-09', 0],
+    ]);
+  });
+
+  it("from a server that names no zone, UTC's weeks (what it counted)", () => {
+    const filled = fillWeeks({ participantRef: 'r', targetHoursPerWeek: null, weeks: [] }, new Date('2026-11-04T10:00:00Z'), new Date('2026-11-23T00:00:00Z'));
+    expect(filled.map((w) => w.weekStart)).toEqual(['2026-11-02', '2026-11-09', '2026-11-16']);
   });
 
   it('show a week with no session as zero instead of leaving it out', () => {

@@ -1,7 +1,6 @@
 /** The roster's rules over a crafted attendance record: intervals, reconnects, removals, no-shows. */
 import { describe, expect, it } from 'vitest';
 import { buildRoster, type RosterInput } from '../../src/server/rosters/roster.js';
-import { weekStartOf } from '../../src/server/rosters/rosterService.js';
 import type { AttendanceEvent } from '../../src/server/store/attendance.js';
 import type { Invitation } from '../../src/server/store/invitations.js';
 
@@ -134,14 +133,5 @@ describe('buildRoster', () => {
   it('ignores events of a participant without an invitation in this session', () => {
     const roster = buildRoster(input([ev('stranger', 'knock', 0, null, 'X')]));
     expect(roster.map((e) => e.participantId)).toEqual(['p1', 'p2', 'p3', 'p4']);
-  });
-});
-
-describe('weekStartOf', () => {
-  it('is the Monday (UTC) of the week', () => {
-    expect(weekStartOf('2026-11-24T17:00:00.000Z')).toBe('2026-11-23');
-    expect(weekStartOf('2026-11-23T00:00:00.000Z')).toBe('2026-11-23');
-    expect(weekStartOf('2026-11-29T23:59:59.000Z')).toBe('2026-11-23');
-    expect(weekStartOf('2026-11-30T00:00:00.000Z')).toBe('2026-11-30');
   });
 });

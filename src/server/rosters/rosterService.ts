@@ -11,6 +11,7 @@ import {
   type RosterEntry,
   type RosterSummary,
 } from '../../shared/protocol.js';
+import { addWeeks, weekCount, weeksBetween, weekStartOf } from '../../shared/clinicWeeks.js';
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
 import { facilitatorsOf, overlaps, sessionsVisibleTo, type TimeRange } from '../sessionAccess.js';
 import type { SessionLifecycle } from '../sessionLifecycle.js';
@@ -24,6 +25,8 @@ export interface RosterDeps {
   store: Store;
   lifecycle: SessionLifecycle;
   rooms?: RoomRegistry;
+  /** The clinic's IANA zone (config `timeZone`): attendance weeks are its Monday-to-Sunday weeks. */
+  timeZone: string;
 }
 
 /** The roster rule: the session's facilitators, supervisors of any of them, admins. */
@@ -34,19 +37,16 @@ export function mayViewRoster(store: Store, clinician: Clinician, session: Sessi
   return clinician.roles.includes('supervisor') && facilitators.some((f) => store.clinicians.supervises(clinician.id, f));
 }
 
-/** Monday 00:00 UTC of the week `iso` falls in, as YYYY-MM-DD. */
-export function weekStartOf(iso: string): string {
-  const d = new Date(iso);
-  const day = (d.getUTCDay() + 6) % 7; // Monday = 0
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day)).toISOString().slice(0, 10);
-}
-
-const WEEK_MS = 7 * 24 * 3_600_000;
 /** Without a range, history covers the last twelve weeks. */
 const DEFAULT_HISTORY_WEEKS = 12;
+/**
+ * The longest history answered: two years of weeks is more than any chart or review needs,
+ * and every week of the range is built, so a range of centuries would build thousands.
+ */
+export const MAX_HISTORY_WEEKS = 104;
 
 export function createRosterService(deps: RosterDeps) {
-  const { store, lifecycle } = deps;
+  const { store, lifecycle, timeZone } = deps;
 
   const clinicianName = (id: string): string => store.clinicians.byId(id)?.displayName ?? id;
 
@@ -101,19 +101,21 @@ export function createRosterService(deps: RosterDeps) {
      */
     history(clinician: Clinician, participantRef: string, range: TimeRange = {}): AttendanceHistory {
       const to = range.to ?? lifecycle.now();
-      const from = range.from ?? new Date(to.getTime() - DEFAULT_HISTORY_WEEKS * WEEK_MS);
+      const from = range.from ?? addWeeks(to, -DEFAULT_HISTORY_WEEKS, timeZone);
+      if (weekCount(from, to, timeZone) > MAX_HISTORY_WEEKS) {
+        throw new ProtocolError('BAD_REQUEST', `an attendance history covers at most ${MAX_HISTORY_WEEKS} weeks: narrow from and to`);
+      }
       const visible = visibleSessionsOf(clinician, participantRef);
       const weeks = new Map<string, AttendanceWeek>();
       // Every week of the range appears, attended or not: an empty week is the point of the chart.
-      for (let t = Date.parse(weekStartOf(from.toISOString())); t < to.getTime(); t += WEEK_MS) {
-        const key = new Date(t).toISOString().slice(0, 10);
+      for (const key of weeksBetween(from, to, timeZone, MAX_HISTORY_WEEKS)) {
         weeks.set(key, { weekStart: key, minutesPresent: 0, sessions: [] });
       }
       for (const { session, participantId } of visible) {
         if (!overlaps(session, { from, to })) continue;
         const entry = rosterOf(session).find((e) => e.participantId === participantId);
         const minutes = entry?.minutesPresent ?? 0;
-        const key = weekStartOf(session.startsAt);
+        const key = weekStartOf(session.startsAt, timeZone);
         const week = weeks.get(key) ?? { weekStart: key, minutesPresent: 0, sessions: [] };
         week.minutesPresent = Math.round((week.minutesPresent + minutes) * 100) / 100;
         week.sessions.push({ sessionId: session.id, title: session.title, startsAt: session.startsAt, minutesPresent: minutes });
@@ -123,6 +125,7 @@ export function createRosterService(deps: RosterDeps) {
         participantRef,
         targetHoursPerWeek: store.attendance.target(participantRef)?.hoursPerWeek ?? null,
         weeks: [...weeks.values()].sort((a, b) => a.weekStart.localeCompare(b.weekStart)),
+        timeZone,
       };
     },
 

@@ -3,6 +3,7 @@
  * tested on its own: axis scales, the weeks a client's chart spans, and which sessions
  * make up "the same group".
  */
+import { UTC_ZONE, weeksBetween } from '../../../shared/clinicWeeks';
 import type { AttendanceHistory, AttendanceWeek, RosterSummary } from '../../../shared/protocol';
 
 /**
@@ -18,31 +19,14 @@ export function niceScale(max: number, ticks = 4): { top: number; step: number }
   return { top: step * ticks, step };
 }
 
-const DAY_MS = 86_400_000;
-
-/** Monday 00:00 UTC of the week holding `at` (the server's weeks start on Monday, UTC). */
-export function utcMonday(at: Date): Date {
-  const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-  return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS);
-}
-
-/** Every week (its Monday as `YYYY-MM-DD`) that overlaps [from, to). */
-export function weeksBetween(from: Date, to: Date): string[] {
-  const weeks: string[] = [];
-  for (let w = utcMonday(from); w.getTime() < to.getTime(); w = new Date(w.getTime() + 7 * DAY_MS)) {
-    weeks.push(w.toISOString().slice(0, 10));
-    if (weeks.length > 520) break; // ten years: a range that long is a typo, not a chart
-  }
-  return weeks;
-}
-
 /**
  * One entry per week of the range, the server's where it sent one and an empty week where
  * the client had no session, so a missed week shows as a gap at zero rather than vanishing.
  */
 export function fillWeeks(history: AttendanceHistory, from: Date, to: Date): AttendanceWeek[] {
   const byWeek = new Map(history.weeks.map((w) => [w.weekStart.slice(0, 10), w]));
-  const filled: AttendanceWeek[] = weeksBetween(from, to).map(
+  // The clinic's weeks, as the server says it counted them (a server that does not say counted UTC's).
+  const filled: AttendanceWeek[] = weeksBetween(from, to, history.timeZone ?? UTC_ZONE).map(
     (weekStart) => byWeek.get(weekStart) ?? { weekStart, minutesPresent: 0, sessions: [] },
   );
   // A week the server reported outside the computed span (a clock at the edge) is still shown.

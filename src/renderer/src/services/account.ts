@@ -1,4 +1,5 @@
 /** Sign-in and the session list: calls into main through the bridge, results into the store. */
+import { addWeeks, localTimeZone } from '../../../shared/clinicWeeks';
 import type { SignInRequest } from '../../../shared/ipc';
 import { call } from '../bridge';
 import { useConsole } from '../store';
@@ -21,8 +22,6 @@ export async function signOut(): Promise<void> {
   useConsole.getState().setAccount(null);
 }
 
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
-
 /** Loads the sessions of the week the sessions screen shows. */
 export async function refreshSessions(): Promise<void> {
   const store = useConsole.getState();
@@ -39,7 +38,7 @@ export async function refreshSessions(): Promise<void> {
 
 export async function showWeek(offsetWeeks: -1 | 0 | 1): Promise<void> {
   const store = useConsole.getState();
-  const base = offsetWeeks === 0 ? mondayOf(new Date()) : store.weekStart + offsetWeeks * WEEK_MS;
-  store.setWeekStart(mondayOf(new Date(base + 12 * 60 * 60 * 1000)));
+  const base = offsetWeeks === 0 ? new Date() : addWeeks(store.weekStart, offsetWeeks, localTimeZone());
+  store.setWeekStart(mondayOf(base));
   await refreshSessions();
 }

@@ -3,6 +3,7 @@
  * (or, offline, reads its encrypted copy). Answers that arrive after the clinician has moved
  * on to another session or client are dropped rather than shown under the wrong heading.
  */
+import { addWeeks, localTimeZone } from '../../../shared/clinicWeeks';
 import { call } from '../bridge';
 import { useConsole } from '../store';
 import type { RostersFilter } from '../store/rostersSlice';
@@ -56,7 +57,7 @@ export async function openClient(participantRef: string): Promise<void> {
 /** The span of a client's chart: the CLIENT_WEEKS weeks that end where the filter's range ends. */
 export function clientWindow(filter: RostersFilter): { from: Date; to: Date } {
   const to = new Date(rangeOf(filter).to);
-  return { from: new Date(to.getTime() - CLIENT_WEEKS * 7 * 86_400_000), to };
+  return { from: addWeeks(to, -CLIENT_WEEKS, localTimeZone()), to };
 }
 
 async function loadClientHistory(participantRef: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { localTimeZone, weekStartInstant } from '../../../shared/clinicWeeks';
 import type { AppInfo, SignInResult } from '../../../shared/ipc';
 import type { SessionSummary } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
@@ -26,10 +27,7 @@ export interface AuthSlice {
 
 /** Monday 00:00 (local time) of the week containing `at`. */
 export function mondayOf(at: Date): number {
-  const d = new Date(at.getFullYear(), at.getMonth(), at.getDate());
-  const sinceMonday = (d.getDay() + 6) % 7;
-  d.setDate(d.getDate() - sinceMonday);
-  return d.getTime();
+  return weekStartInstant(at, localTimeZone()).getTime();
 }
 
 export const createAuthSlice: StateCreator<ConsoleState, [], [], AuthSlice> = (set) => ({

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { addDays, dayOf, localTimeZone, weekStartInstant } from '../../../shared/clinicWeeks';
 import type { Fetched, IpcResults } from '../../../shared/ipc';
 import type { AttendanceHistory, AuditEntry, AuditVerification, Colleague, RosterSummary } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
@@ -22,10 +23,9 @@ export function localDay(at: Date): string {
 
 /** This week and the three before it, Monday to Sunday in local time. */
 export function defaultRostersFilter(now: Date = new Date()): RostersFilter {
-  const monday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - ((now.getDay() + 6) % 7));
-  const from = new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() - 21);
-  const sunday = new Date(monday.getFullYear(), monday.getMonth(), monday.getDate() + 6);
-  return { from: localDay(from), to: localDay(sunday), facilitatorId: '' };
+  const zone = localTimeZone();
+  const monday = dayOf(weekStartInstant(now, zone), zone);
+  return { from: addDays(monday, -21), to: addDays(monday, 6), facilitatorId: '' };
 }
 
 export interface RostersSlice {
