@@ -40,7 +40,7 @@ function admin(args: string[], stdin = '', extraEnv: NodeJS.ProcessEnv = {}): Pr
 
 beforeAll(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'confidant-admin-'));
-  writeFileSync(path.join(root, 'records.key'), randomBytes(32).toString('base64'));
+  writeFileSync(path.join(root, 'records.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
   const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
   env = {
     ...rest,

@@ -125,7 +125,7 @@ describe('npm run admin -- audit verify', () => {
     // The records key must live outside the data directory (the server refuses otherwise).
     const keyDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-audit-key-'));
     const keyFile = path.join(keyDir, 'records.key');
-    writeFileSync(keyFile, randomBytes(32).toString('base64'));
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
     const env = { ...rest, CONFIDANT_DATA_DIR: dir, CONFIDANT_RECORDS_KEY_FILE: keyFile, CONFIDANT_LOG_LEVEL: 'warn' };
     appendSome(4);

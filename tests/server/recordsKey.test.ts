@@ -14,7 +14,7 @@ const dataDir = path.join(tmp, 'data');
 
 function keyFile(name: string, content: string): string {
   const file = path.join(tmp, name);
-  writeFileSync(file, content);
+  writeFileSync(file, content, { mode: 0o600 });
   return file;
 }
 
@@ -28,7 +28,8 @@ describe('the records key', () => {
   it('refuses a key file inside the data directory, unreadable or of the wrong size, naming the setting', () => {
     const inside = path.join(dataDir, 'records.key');
     expect(() => loadRecordsKey(parseConfig({ dataDir, recordsKeyFile: inside }))).toThrow(/recordsKeyFile.*outside the data directory/);
-    expect(() => loadRecordsKey(parseConfig({ dataDir, recordsKeyFile: path.join(tmp, 'absent') }))).toThrow(ConfigError);
+    // A directory where the file should be: it cannot be read as a key.
+    expect(() => loadRecordsKey(parseConfig({ dataDir, recordsKeyFile: mkdtempSync(path.join(tmp, 'dir-')) }))).toThrow(ConfigError);
     const short = keyFile('short.key', randomBytes(16).toString('base64'));
     expect(() => loadRecordsKey(parseConfig({ dataDir, recordsKeyFile: short }))).toThrow(/CONFIDANT_RECORDS_KEY_FILE/);
   });

@@ -1,8 +1,14 @@
 /** Opens the server's SQLite database with the pragmas the store relies on. */
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { createPrivate, refuseIfShared, sqliteFiles } from '../privateFiles.js';
 import { migrate } from './migrate.js';
 
 export function openDatabase(file: string): Database {
+  // The records are the owner's alone: made 0600, refused when others can read them.
+  if (file !== ':memory:') {
+    createPrivate(file);
+    for (const f of sqliteFiles(file)) refuseIfShared(f);
+  }
   const db = new BetterSqlite3(file);
   // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes
   // in WAL mode, which is what a session server needs.
