@@ -17,7 +17,7 @@ import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
 setLogLevel('error');
 const linux = process.platform !== 'win32';
 
-let dirs: string[] = [];
+const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
