@@ -26,6 +26,7 @@ import { ProtocolError } from '../../shared/protocol';
 import { createLogger } from '../log';
 import { KeychainUnavailableError, type KeyStore } from './keyStore';
 import { migrateVault } from './migrate';
+import { openPrivateSqlite, SharedFileError } from './privateFiles';
 import { fingerprint, indexOf, readSnapshot, sealedCodec, vaultTag, writeSnapshot, type SnapshotNote } from './indexSnapshot';
 import type { IndexWorkerData, IndexWorkerResult } from './indexWorker';
 import { checkRow, openNoteRow, rebuildFromRows, ROWS_WITH_DOC, WORKER_LOADING, WORKER_RUNNING, type SealedNoteRow } from './rebuild';
@@ -124,6 +125,12 @@ export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
   const clock = options.clock ?? (() => new Date());
   const path = vaultPath(dir, account);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    openPrivateSqlite(path);
+  } catch (err) {
+    if (err instanceof SharedFileError) throw new ProtocolError('FORBIDDEN', `Notes are locked: ${err.message}`);
+    throw err;
+  }
   const db = new BetterSqlite3(path);
   try {
     db.pragma('journal_mode = WAL');

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { createLogger } from '../log';
 import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
+import { openPrivateSqlite } from '../notes/privateFiles';
 import { wipe } from '../notes/sealing';
 
 const log = createLogger('rosters.cache');
@@ -130,7 +131,16 @@ export class RosterCache {
       return null;
     }
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    const db = new BetterSqlite3(rosterCachePath(options.dir, options.account));
+    const file = rosterCachePath(options.dir, options.account);
+    let db: Database;
+    try {
+      // Made 0600; refused (SharedFileError, naming the fix) when other users can read it.
+      openPrivateSqlite(file);
+      db = new BetterSqlite3(file);
+    } catch (err) {
+      wipe(key);
+      throw err;
+    }
     try {
       db.pragma('journal_mode = WAL');
       // A lost last write costs one refetch, not data: NORMAL is enough for a cache.
