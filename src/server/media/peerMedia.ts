@@ -24,7 +24,11 @@ export interface RtcListenOptions {
   announcedIp?: string;
 }
 
-/** Caps that keep one peer from exhausting a worker. */
+/**
+ * Caps that keep one peer from exhausting a worker (and the RTC port range: every transport
+ * holds ports). Creations still on their way from the worker count against them, so
+ * requests sent in parallel cannot all pass the check before any of them exists.
+ */
 export const MAX_TRANSPORTS_PER_PEER = 4;
 export const MAX_PRODUCERS_PER_PEER = 4;
 export const MAX_CONSUMERS_PER_PEER = 200;
@@ -52,6 +56,8 @@ export class PeerMedia {
   private readonly transports = new Map<string, OwnedTransport>();
   private readonly producers = new Map<string, ms.Producer>();
   private readonly consumers = new Map<string, ms.Consumer>();
+  /** Creations asked of the worker and not yet answered, counted against the caps. */
+  private readonly pending = { transports: 0, producers: 0, consumers: 0 };
   private closed = false;
   /**
    * Bumped whenever the peer's media is torn down (returned to the waiting room, or the
@@ -86,6 +92,21 @@ export class PeerMedia {
     return [...this.producers.values()];
   }
 
+  /**
+   * Holds one of the cap's places for a creation while the worker makes it: CONFLICT when
+   * existing and pending ones fill the cap. The place is given back when `create` settles,
+   * kept by the created object itself (it is in its map by then) or freed on failure.
+   */
+  private async reserved<T>(kind: keyof PeerMedia['pending'], have: number, cap: number, message: string, create: () => Promise<T>): Promise<T> {
+    if (have + this.pending[kind] >= cap) throw new ProtocolError('CONFLICT', message);
+    this.pending[kind]++;
+    try {
+      return await create();
+    } finally {
+      this.pending[kind]--;
+    }
+  }
+
   /** Throws if the peer's media was closed or torn down since `epoch` was read. */
   private assertCurrent(epoch: number, created: { close(): void }): void {
     if (this.closed || epoch !== this.epoch) {
@@ -95,20 +116,20 @@ export class PeerMedia {
   }
 
   async createTransport(router: ms.Router, direction: Direction): Promise<TransportInfo> {
-    if (this.transports.size >= MAX_TRANSPORTS_PER_PEER) {
-      throw new ProtocolError('CONFLICT', 'too many transports; close one first');
-    }
     const epoch = this.epoch;
-    const transport = await router.createWebRtcTransport({
-      listenIps: [{ ip: this.rtc.listenIp, ...(this.rtc.announcedIp ? { announcedIp: this.rtc.announcedIp } : {}) }],
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      appData: { participantId: this.participantId, direction },
+    const transport = await this.reserved('transports', this.transports.size, MAX_TRANSPORTS_PER_PEER, 'too many transports; close one first', async () => {
+      const created = await router.createWebRtcTransport({
+        listenIps: [{ ip: this.rtc.listenIp, ...(this.rtc.announcedIp ? { announcedIp: this.rtc.announcedIp } : {}) }],
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        appData: { participantId: this.participantId, direction },
+      });
+      this.assertCurrent(epoch, created);
+      this.transports.set(created.id, { transport: created, direction });
+      created.observer.on('close', () => this.transports.delete(created.id));
+      return created;
     });
-    this.assertCurrent(epoch, transport);
-    this.transports.set(transport.id, { transport, direction });
-    transport.observer.on('close', () => this.transports.delete(transport.id));
     transport.on('dtlsstatechange', (state: ms.DtlsState) => {
       if (state === 'failed' || state === 'closed') {
         log.info('transport.dtls', { participantId: this.participantId, transportId: transport.id, state });
@@ -157,20 +178,21 @@ export class PeerMedia {
   async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParameters, paused: boolean): Promise<ms.Producer> {
     const owned = this.transport(transportId);
     if (owned.direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'produce needs a send transport');
-    if (this.producers.size >= MAX_PRODUCERS_PER_PEER) throw new ProtocolError('CONFLICT', 'too many producers');
     const epoch = this.epoch;
-    const producer = await guarded('produce', { transportId }, () =>
-      owned.transport.produce({
-        kind,
-        rtpParameters: rtpParameters as unknown as ms.RtpParameters,
-        paused,
-        appData: { participantId: this.participantId, transportId },
-      }),
-    );
-    this.assertCurrent(epoch, producer);
-    this.producers.set(producer.id, producer);
-    producer.observer.on('close', () => this.producers.delete(producer.id));
-    return producer;
+    return this.reserved('producers', this.producers.size, MAX_PRODUCERS_PER_PEER, 'too many producers', async () => {
+      const created = await guarded('produce', { transportId }, () =>
+        owned.transport.produce({
+          kind,
+          rtpParameters: rtpParameters as unknown as ms.RtpParameters,
+          paused,
+          appData: { participantId: this.participantId, transportId },
+        }),
+      );
+      this.assertCurrent(epoch, created);
+      this.producers.set(created.id, created);
+      created.observer.on('close', () => this.producers.delete(created.id));
+      return created;
+    });
   }
 
   async consume(
@@ -181,7 +203,8 @@ export class PeerMedia {
   ): Promise<ms.Consumer> {
     const owned = this.transport(transportId);
     if (owned.direction !== 'recv') throw new ProtocolError('BAD_REQUEST', 'consume needs a receive transport');
-    if (this.consumers.size >= MAX_CONSUMERS_PER_PEER) throw new ProtocolError('CONFLICT', 'too many consumers');
+    // Checked before the router is asked anything; `reserved` checks again, counting creations under way.
+    if (this.consumers.size + this.pending.consumers >= MAX_CONSUMERS_PER_PEER) throw new ProtocolError('CONFLICT', 'too many consumers');
     const caps = rtpCapabilities as unknown as ms.RtpCapabilities;
     let can: boolean;
     try {
@@ -193,13 +216,15 @@ export class PeerMedia {
     if (!can) throw new ProtocolError('BAD_REQUEST', 'these capabilities cannot receive that producer');
     // Paused until the client has set up its side, so no key frame is lost (resumeConsumer).
     const epoch = this.epoch;
-    const consumer = await guarded('consume', { transportId, producerId }, () =>
-      owned.transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
-    );
-    this.assertCurrent(epoch, consumer);
-    this.consumers.set(consumer.id, consumer);
-    consumer.observer.on('close', () => this.consumers.delete(consumer.id));
-    return consumer;
+    return this.reserved('consumers', this.consumers.size, MAX_CONSUMERS_PER_PEER, 'too many consumers', async () => {
+      const created = await guarded('consume', { transportId, producerId }, () =>
+        owned.transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
+      );
+      this.assertCurrent(epoch, created);
+      this.consumers.set(created.id, created);
+      created.observer.on('close', () => this.consumers.delete(created.id));
+      return created;
+    });
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {

@@ -31,6 +31,7 @@ import { storageError, storageErrorCode } from '../store/storageErrors.js';
 import { runMethod, type MethodContext } from './methods.js';
 import type { SignalingLimits } from './signalingServer.js';
 
+import { TokenBucket } from './requestRate.js';
 const log = createLogger('signaling');
 
 /** Failed hellos per socket within FLOOD_WINDOW_MS before RATE_LIMITED. */
@@ -54,17 +55,21 @@ export class SignalingConnection implements PeerChannel {
   private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
   private helloTimer: NodeJS.Timeout | undefined;
   private corked = false;
+  private readonly requests: TokenBucket;
 
   constructor(
+  /** Requests refused in a row for the rate, so a flood is logged once, not per frame. */
+  private rateLimited = 0;
     private readonly socket: WebSocket,
     private readonly ctx: SignalingContext,
     readonly connectionId: string,
     /** The remote address, for per-address limits; never logged. */
     private readonly address: string,
-    private readonly limits: Pick<SignalingLimits, 'helloTimeoutMs' | 'maxBufferedBytes'>,
+    private readonly limits: Pick<SignalingLimits, 'helloTimeoutMs' | 'maxBufferedBytes' | 'requestBurst' | 'requestsPerSecond'>,
   ) {
     this.helloTimer = setTimeout(() => {
       log.info('socket.hello_timeout', { connectionId });
+    this.requests = new TokenBucket(limits.requestBurst, limits.requestsPerSecond);
       this.close(CLOSE_POLICY_VIOLATION, 'no hello in time');
     }, limits.helloTimeoutMs);
     this.helloTimer.unref();
@@ -168,6 +173,14 @@ export class SignalingConnection implements PeerChannel {
     if (!isMethodName(method)) return this.fail(id, 'BAD_REQUEST', 'unknown method');
 
     if (method === 'hello') {
+    // Every method counts, valid or not: a flood of well-formed requests costs the server
+    // (and the media worker) as much as any other.
+    if (!this.requests.take()) {
+      this.rateLimited++;
+      if (this.rateLimited === 1) log.warn('socket.rate_limited', { connectionId: this.connectionId, participantId: this.joined?.peer.participantId });
+      return this.fail(id, 'RATE_LIMITED', 'too many requests; slow down');
+    }
+    this.rateLimited = 0;
       if (this.helloState !== 'none') return this.fail(id, 'FORBIDDEN', 'hello has already been said');
     } else {
       if (this.helloState !== 'done' || !this.joined) return this.fail(id, 'UNAUTHENTICATED', 'say hello first');

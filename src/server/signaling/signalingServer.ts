@@ -37,6 +37,14 @@ export interface SignalingLimits {
    * server keep every notification of a long group for it.
    */
   maxBufferedBytes: number;
+  /**
+   * Requests one socket may send at once, and per second after that (a token bucket);
+   * beyond them a request is answered RATE_LIMITED. Far above a page's real bursts (joining
+   * a group of twelve, or rebuilding its media after a reset, is about a hundred requests),
+   * low enough that one client cannot keep the server and its media worker busy.
+   */
+  requestBurst: number;
+  requestsPerSecond: number;
 }
 
 export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
@@ -45,6 +53,8 @@ export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   // Far above what a reading client ever has queued (a snapshot is a few KiB), and small
   // enough that a handful of stalled sockets cost the server little.
   maxBufferedBytes: 1024 * 1024,
+  requestBurst: 400,
+  requestsPerSecond: 50,
 };
 
 export interface SignalingServer {
