@@ -5,7 +5,9 @@
  * Losing access is immediate: deactivating an account or resetting its password revokes
  * every token it holds, and `onAccessRevoked` lets the running server close its live
  * sockets (the admin command, in another process, cannot; the server's heartbeat sweep
- * closes them within one beat because their tokens no longer check out).
+ * closes them within one beat because their tokens no longer check out). Losing a role or
+ * a supervisee likewise closes the sockets that role was joined with (`onAccessChanged`);
+ * from another process, their next call is refused and the sweep closes them.
  */
 import {
   ProtocolError,
@@ -37,6 +39,11 @@ export const ADMIN_COMMAND_ACTOR = 'admin-command';
 export interface AccountsDeps {
   store: Store;
   onAccessRevoked?: (clinicianId: string, reason: string) => void;
+  /**
+   * Roles, supervision or activity changed: the running server closes the live sockets
+   * whose clinician no longer has the role they joined a session with.
+   */
+  onAccessChanged?: () => void;
   now?: () => Date;
   /** Tests lower the cost; production keeps the default. */
   scrypt?: ScryptParams;
@@ -183,6 +190,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
         }
       })();
       if (changes.active === false && c.active) revokeAccess(actor, c, 'deactivated');
+      if (changes.roles !== undefined || changes.superviseeIds !== undefined || changes.active !== undefined) deps.onAccessChanged?.();
       return view(find(id));
     },
 
@@ -222,6 +230,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
       }
       store.clinicians.removeSupervision(supervisorId, facilitatorId);
       record(actor, 'clinician.supervisee_unassigned', supervisorId, `facilitator=${facilitatorId}`);
+      deps.onAccessChanged?.();
     },
   };
 }

@@ -8,8 +8,14 @@
  * signed out for idleness while the socket lives. A token that has died meanwhile (expired,
  * revoked, account deactivated by the admin command from another process) closes its
  * sockets within one heartbeat.
+ *
+ * A socket also holds a seat: the session and the role it joined with. When roles,
+ * supervision or a session's co-facilitators change through this server, `reconsider`
+ * closes at once every socket whose clinician no longer has that role there; the sweep
+ * does the same for changes made elsewhere. (Each call on such a socket is refused anyway,
+ * see SignalingConnection; closing it also stops what it would go on hearing.)
  */
-import { CLOSE_SIGNED_OUT } from '../shared/protocol.js';
+import { CLOSE_POLICY_VIOLATION, CLOSE_SIGNED_OUT } from '../shared/protocol.js';
 import type { AuthService } from './auth/authService.js';
 import { createLogger } from './logger.js';
 
@@ -19,18 +25,34 @@ export interface ClosableChannel {
   close(code: number, reason: string): void;
 }
 
+/** The session a socket joined and the role it joined with. */
+export interface Seat {
+  sessionId: string;
+  role: string;
+}
+
+/** The role the record gives a clinician in a session now (undefined: none). */
+export type RoleNow = (clinicianId: string, sessionId: string) => string | undefined;
+
+/** Why a socket is closed when its clinician's role in the session changed. */
+export const ROLE_CHANGED = 'your role in this session has changed';
+
 interface Entry {
   clinicianId: string;
   tokenHash: string;
   channel: ClosableChannel;
+  seat: Seat | undefined;
 }
 
 export class LiveClinicians {
   private readonly entries = new Set<Entry>();
 
+  /** `roleNow` reads the record afresh; without it seats are never reconsidered. */
+  constructor(private readonly roleNow?: RoleNow) {}
+
   /** Registers a clinician's socket; the returned function unregisters it. */
-  add(clinicianId: string, tokenHash: string, channel: ClosableChannel): () => void {
-    const entry: Entry = { clinicianId, tokenHash, channel };
+  add(clinicianId: string, tokenHash: string, channel: ClosableChannel, seat?: Seat): () => void {
+    const entry: Entry = { clinicianId, tokenHash, channel, seat };
     this.entries.add(entry);
     return () => {
       this.entries.delete(entry);
@@ -41,12 +63,12 @@ export class LiveClinicians {
     return this.entries.size;
   }
 
-  private closeWhere(match: (e: Entry) => boolean, reason: string): number {
+  private closeWhere(match: (e: Entry) => boolean, reason: string, code: number = CLOSE_SIGNED_OUT): number {
     let closed = 0;
     for (const e of [...this.entries]) {
       if (!match(e)) continue;
       this.entries.delete(e);
-      e.channel.close(CLOSE_SIGNED_OUT, reason);
+      e.channel.close(code, reason);
       closed++;
     }
     return closed;
@@ -64,7 +86,20 @@ export class LiveClinicians {
     return this.closeWhere((e) => e.tokenHash === tokenHash, reason);
   }
 
-  /** Re-checks every socket's token (and counts it as used); closes those no longer good. */
+  /**
+   * Closes every socket whose clinician no longer has the role it joined with in its session
+   * (taken off the session, supervision or a role removed, account deactivated). The console
+   * does not reconnect on 1008: joining again, if still allowed, takes the role there is now.
+   */
+  reconsider(): number {
+    const roleNow = this.roleNow;
+    if (!roleNow) return 0;
+    const n = this.closeWhere((e) => e.seat !== undefined && roleNow(e.clinicianId, e.seat.sessionId) !== e.seat.role, ROLE_CHANGED, CLOSE_POLICY_VIOLATION);
+    if (n > 0) log.info('sockets.closed', { count: n, reason: 'role' });
+    return n;
+  }
+
+  /** Re-checks every socket's token (and counts it as used) and seat; closes those no longer good. */
   sweep(auth: AuthService): void {
     const verdicts = new Map<string, boolean>();
     for (const e of [...this.entries]) {
@@ -79,5 +114,7 @@ export class LiveClinicians {
         e.channel.close(CLOSE_SIGNED_OUT, 'signed out');
       }
     }
+    // Then the seats of sockets still signed in: a change made elsewhere closes within a beat.
+    this.reconsider();
   }
 }

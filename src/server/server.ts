@@ -20,6 +20,7 @@ import { WorkerPool } from './media/workerPool.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
 import { loadRecordsKey } from './recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
+import { currentLiveRole } from './sessionAccess.js';
 import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessionLifecycle.js';
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
 import { openStore, type Store } from './store/store.js';
@@ -146,13 +147,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
   // the rooms queued; wrapped only now, so the rooms' own queued removes stay unwrapped.
   store.resumptions.remove = flushedFirst(store.resumptions.remove);
-  const live = new LiveClinicians();
+  const live = new LiveClinicians((clinicianId, sessionId) => currentLiveRole(store, clinicianId, sessionId));
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
   const accounts = createAccounts({
     store,
     now,
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
     onAccessRevoked: (clinicianId, reason) => live.closeAccount(clinicianId, reason),
+    onAccessChanged: () => live.reconsider(),
   });
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
   let publicUrl = config.publicUrl ?? '';

@@ -57,15 +57,32 @@ export function mayEditSession(clinician: Clinician, session: SessionRecord): bo
   return clinician.roles.includes('admin') || session.facilitatorId === clinician.id;
 }
 
+export type LiveRole = 'facilitator' | 'observer';
+
 /**
- * The role a clinician takes when joining a session live: its facilitators moderate,
- * supervisors of any of its facilitators observe, nobody else joins.
+ * The role a clinician takes in a session live: its facilitators (still holding the
+ * facilitator role) moderate, supervisors of any of its facilitators observe, nobody else
+ * joins, and a deactivated account is nobody. Asked at hello and again on every call a
+ * clinician's socket makes (see `currentLiveRole`), so a change to the record takes effect
+ * on a socket opened before it.
  */
-export function liveRoleFor(store: Store, clinician: Clinician, session: SessionRecord): 'facilitator' | 'observer' | undefined {
+export function liveRoleFor(store: Store, clinician: Clinician, session: SessionRecord): LiveRole | undefined {
+  if (!clinician.active) return undefined;
   const facilitators = facilitatorsOf(session);
-  if (facilitators.includes(clinician.id)) return 'facilitator';
+  if (clinician.roles.includes('facilitator') && facilitators.includes(clinician.id)) return 'facilitator';
   if (clinician.roles.includes('supervisor') && facilitators.some((f) => store.clinicians.supervises(clinician.id, f))) {
     return 'observer';
   }
   return undefined;
+}
+
+/**
+ * Who is asking now: the role the record gives the clinician in the session at this moment,
+ * read afresh (the admin command or another process may have changed it), not the one
+ * their socket said hello with.
+ */
+export function currentLiveRole(store: Store, clinicianId: string, sessionId: string): LiveRole | undefined {
+  const clinician = store.clinicians.byId(clinicianId);
+  const session = store.sessions.byId(sessionId);
+  return clinician && session ? liveRoleFor(store, clinician, session) : undefined;
 }

@@ -461,10 +461,13 @@ export class Room {
   }
 
   async admit(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
+    this.assertModerator(by);
     this.waitingClient(participantId);
     // The router may not exist yet; everything after this await is synchronous, so the
     // state is checked again against what happened meanwhile.
     const rtpCapabilities = await this.rtpCapabilities();
+    // Again after the await: the facilitator may have left meanwhile.
+    this.assertModerator(by);
     const target = this.waitingClient(participantId);
     record(participantId);
     this.admitNow(target, rtpCapabilities, by);
@@ -472,7 +475,9 @@ export class Room {
 
   /** Admits every waiting client in knock order; returns their ids. */
   async admitAll(by: Peer, record: RecordAct = NOT_RECORDED): Promise<string[]> {
+    this.assertModerator(by);
     const rtpCapabilities = await this.rtpCapabilities();
+    this.assertModerator(by);
     const waiting = this.list((p) => p.role === 'client' && p.state === 'waiting').sort((a, b) => a.knockSeq - b.knockSeq);
     for (const target of waiting) {
       record(target.participantId);
@@ -524,6 +529,7 @@ export class Room {
 
   /** Sends `denied` and closes the client's socket; the invitation stays valid. */
   deny(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
+    this.assertModerator(by);
     const target = this.waitingClient(participantId);
     record(participantId);
     log.info('client.denied', { sessionId: this.id, participantId, by: by.participantId });
@@ -655,15 +661,28 @@ export class Room {
     this.notifyWhere((p) => p.isAdmitted && p !== peer, 'producerPaused', () => ({ producerId, paused }));
   }
 
-  // --- moderation (facilitators only; isAllowed has run) -------------------------------
+  // --- moderation (facilitators only) ---------------------------------------------------
+
+  /**
+   * Every act below checks its actor itself, though isAllowed and the live role check have
+   * run before it: the room is where the act happens, so no other path (a new method, a
+   * test harness, a future caller) can moderate as someone who is not a facilitator here.
+   */
+  assertModerator(by: Peer): void {
+    if (by.role !== 'facilitator' || by.left || this.peers.get(by.participantId) !== by) {
+      throw new ProtocolError('FORBIDDEN', 'for this session\'s facilitators only');
+    }
+  }
 
   /** Throws as `verify` would (NOT_FOUND, CONFLICT) without changing anything: checked before the record is written. */
-  verifiable(participantId: string): void {
+  verifiable(by: Peer, participantId: string): void {
+    this.assertModerator(by);
     this.clientIn(participantId, ['waiting', 'admitted']);
   }
 
   /** Marks a waiting or admitted client verified; returns them so the caller can record it. */
   verify(by: Peer, participantId: string, method: VerificationMethod): Peer {
+    this.assertModerator(by);
     const target = this.clientIn(participantId, ['waiting', 'admitted']);
     target.standing.verification = { method, by: by.clinicianId ?? by.participantId };
     log.info('client.verified', { sessionId: this.id, participantId, by: by.participantId, method });
@@ -676,6 +695,7 @@ export class Room {
    * the server now, and any it makes later are born paused, until allowUnmute.
    */
   async mute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): Promise<void> {
+    this.assertModerator(by);
     const target = this.clientIn(participantId, ['waiting', 'admitted']);
     if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
     record(participantId);
@@ -684,6 +704,7 @@ export class Room {
 
   /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
   async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => void = () => undefined): Promise<string[]> {
+    this.assertModerator(by);
     const targets = this.list((p) => p.role === 'client' && p.isAdmitted && !p.mutedByFacilitator[kind]);
     record(targets.map((t) => t.participantId));
     await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
@@ -706,6 +727,7 @@ export class Room {
 
   /** Lets the client unmute `kind` itself; never resumes anything on its behalf. */
   allowUnmute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): void {
+    this.assertModerator(by);
     const target = this.clientIn(participantId, ['waiting', 'admitted']);
     if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
     record(participantId);
@@ -740,6 +762,7 @@ export class Room {
 
   /** Sends `removed`, closes the client's socket and media; the caller revokes the invitation. */
   remove(by: Peer, target: Peer): void {
+    this.assertModerator(by);
     target.standing.readmitOnCheckIn = false;
     log.info('client.removed', { sessionId: this.id, participantId: target.participantId, by: by.participantId });
     target.departure = { kind: 'remove', byId: by.clinicianId ?? null };
@@ -780,6 +803,7 @@ export class Room {
 
   /** An admitted client back to the waiting room: media closed, socket kept. */
   returnToWaiting(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
+    this.assertModerator(by);
     const target = this.clientIn(participantId, ['admitted']);
     record(participantId);
     target.state = 'waiting';
@@ -795,6 +819,7 @@ export class Room {
 
   /** Returns whether the flag changed; clinicians and every connected client hear of a change. */
   setLocked(by: Peer, locked: boolean, record: () => void = () => undefined): boolean {
+    this.assertModerator(by);
     if (this.lockedFlag === locked) return false;
     record();
     this.lockedFlag = locked;
@@ -804,7 +829,8 @@ export class Room {
   }
 
   /** What a client said at check-in for emergencies; null where they said nothing. */
-  crisisInfo(participantId: string): ResultTypes['crisisInfo'] {
+  crisisInfo(by: Peer, participantId: string): ResultTypes['crisisInfo'] {
+    this.assertModerator(by);
     // Kept after the client drops: that may be exactly when the facilitator needs it.
     const standing = this.standings.get(participantId);
     if (!standing) throw new ProtocolError('NOT_FOUND', 'no such participant');
@@ -835,6 +861,7 @@ export class Room {
    * closes now (the caller's closes after its response), and the router closes.
    */
   end(by: Peer): void {
+    this.assertModerator(by);
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
     const everyone = this.list(() => true);
     for (const p of everyone) if (p.role === 'client' && p.state !== 'check-in') this.attendance(p, 'end', by.clinicianId ?? null);

@@ -28,10 +28,12 @@ import type { Room } from '../rooms/room.js';
 import type { SignalingContext } from './context.js';
 import { clinicianHello, participantHello, resumeHello, type Joined } from './hello.js';
 import { storageError, storageErrorCode } from '../store/storageErrors.js';
+import { ROLE_CHANGED } from '../liveClinicians.js';
+import { currentLiveRole } from '../sessionAccess.js';
 import { runMethod, type MethodContext } from './methods.js';
+import { TokenBucket } from './requestRate.js';
 import type { SignalingLimits } from './signalingServer.js';
 
-import { TokenBucket } from './requestRate.js';
 const log = createLogger('signaling');
 
 /** Failed hellos per socket within FLOOD_WINDOW_MS before RATE_LIMITED. */
@@ -53,13 +55,13 @@ export class SignalingConnection implements PeerChannel {
   private joined: { peer: Peer; room: Room; onLeave: (() => void) | undefined } | undefined;
   private readonly badRequests = new SlidingWindowLimiter(FLOOD_LIMIT, FLOOD_WINDOW_MS);
   private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
+  private readonly requests: TokenBucket;
   private helloTimer: NodeJS.Timeout | undefined;
   private corked = false;
-  private readonly requests: TokenBucket;
-
-  constructor(
   /** Requests refused in a row for the rate, so a flood is logged once, not per frame. */
   private rateLimited = 0;
+
+  constructor(
     private readonly socket: WebSocket,
     private readonly ctx: SignalingContext,
     readonly connectionId: string,
@@ -67,9 +69,9 @@ export class SignalingConnection implements PeerChannel {
     private readonly address: string,
     private readonly limits: Pick<SignalingLimits, 'helloTimeoutMs' | 'maxBufferedBytes' | 'requestBurst' | 'requestsPerSecond'>,
   ) {
+    this.requests = new TokenBucket(limits.requestBurst, limits.requestsPerSecond);
     this.helloTimer = setTimeout(() => {
       log.info('socket.hello_timeout', { connectionId });
-    this.requests = new TokenBucket(limits.requestBurst, limits.requestsPerSecond);
       this.close(CLOSE_POLICY_VIOLATION, 'no hello in time');
     }, limits.helloTimeoutMs);
     this.helloTimer.unref();
@@ -171,8 +173,6 @@ export class SignalingConnection implements PeerChannel {
     if (!frame.success) return this.fail(null, 'BAD_REQUEST', 'not a request: expected {id, method, data}');
     const { id, method } = frame.data;
     if (!isMethodName(method)) return this.fail(id, 'BAD_REQUEST', 'unknown method');
-
-    if (method === 'hello') {
     // Every method counts, valid or not: a flood of well-formed requests costs the server
     // (and the media worker) as much as any other.
     if (!this.requests.take()) {
@@ -181,6 +181,8 @@ export class SignalingConnection implements PeerChannel {
       return this.fail(id, 'RATE_LIMITED', 'too many requests; slow down');
     }
     this.rateLimited = 0;
+
+    if (method === 'hello') {
       if (this.helloState !== 'none') return this.fail(id, 'FORBIDDEN', 'hello has already been said');
     } else {
       if (this.helloState !== 'done' || !this.joined) return this.fail(id, 'UNAUTHENTICATED', 'say hello first');
@@ -266,6 +268,16 @@ export class SignalingConnection implements PeerChannel {
         followUp = work;
       },
     };
+    // Who is asking now, not who said hello: a clinician taken off the session, stripped of
+    // the role or deactivated since then is refused and their socket closed (the record may
+    // have changed in another process, so it is read afresh on every call).
+    const clinicianId = joined.peer.clinicianId;
+    if (clinicianId !== undefined && currentLiveRole(this.ctx.store, clinicianId, joined.room.id) !== joined.peer.role) {
+      log.info('clinician.role_changed', { connectionId: this.connectionId, sessionId: joined.room.id, clinicianId });
+      this.fail(id, 'FORBIDDEN', ROLE_CHANGED);
+      this.close(CLOSE_POLICY_VIOLATION, ROLE_CHANGED);
+      return;
+    }
     // `data` was parsed by requestSchemas[method] just before this call.
     const result = await runMethod(method, mc, data as ParsedRequestData<M>);
     this.respond(id, result);

@@ -220,7 +220,7 @@ export async function clinicianHello(
     const snapshot = room.addClinician(peer, rtpCapabilities);
     // A facilitator in the room makes the session live (and opens its waiting room).
     if (role === 'facilitator') ctx.store.sessions.markLive(session.id);
-    const unregister = ctx.live.add(clinician.id, tokenHash, channel);
+    const unregister = ctx.live.add(clinician.id, tokenHash, channel, { sessionId: session.id, role });
     const state = ctx.lifecycle.stateOf(ctx.store.sessions.byId(session.id) ?? session);
     return { peer, room, result: { role, ...snapshot, session: { ...snapshot.session, state } }, onLeave: unregister };
   } finally {

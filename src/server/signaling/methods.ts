@@ -55,6 +55,8 @@ function audit({ ctx, peer, room }: MethodContext, event: string, subjectId: str
  */
 function removeClient(mc: MethodContext, participantId: string, reason: string): void {
   const { ctx, peer, room } = mc;
+  // Before anything is written: the record must not say a removal happened that was refused.
+  room.assertModerator(peer);
   const invitation = ctx.store.invitations.byParticipantId(room.id, participantId);
   if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
   // The removal, the revoked link and the audit entry together, or none of them.
@@ -146,7 +148,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   verify(mc, { participantId, method }) {
     const { ctx, peer, room } = mc;
     const verifiedBy = clinicianOf(peer);
-    room.verifiable(participantId);
+    room.verifiable(peer, participantId);
     // On record first (with its audit entry, in one transaction): a failed write verifies nobody.
     ctx.store.db.transaction(() => {
       ctx.store.moderation.recordVerification({
@@ -193,6 +195,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
 
   end(mc) {
     const { ctx, peer, room, closeAfterResponse } = mc;
+    room.assertModerator(peer);
     // The record first: once it says ended, no hello gets in, whatever happens next.
     ctx.store.db.transaction(() => {
       ctx.store.sessions.end(room.id, new Date());
@@ -205,7 +208,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
 
   crisisInfo(mc, { participantId }) {
     const { ctx, peer, room } = mc;
-    const info = room.crisisInfo(participantId);
+    const info = room.crisisInfo(peer, participantId);
     // Every look is on record (who, whom, when); what it said never is.
     ctx.store.moderation.recordCrisisInfoView({
       sessionId: room.id,
