@@ -21,6 +21,7 @@ import { RoomClient } from '../src/client/roomClient';
 import { SignalingClient } from '../src/client/signaling';
 import type { ClinicianHelloResult, RtpCapabilities } from '../src/shared/protocol';
 import { login } from '../tests/server/support/testServer';
+import { clinicianHello } from '../tests/support/clinicianHello';
 import { startDemoServer } from '../tests/support/demoServer';
 import { fakeDevice, fakeStream } from '../tests/support/fakeMedia';
 import { printBench } from './support/stats';
@@ -107,11 +108,10 @@ export async function benchConsumeBurst(): Promise<void> {
   try {
     const console_ = await member(wsUrl);
     members.push(console_);
-    const hello = (await console_.signaling.request('hello', {
-      as: 'clinician',
-      token: await login(demo.info),
-      sessionId: demo.info.sessionId,
-    })) as ClinicianHelloResult;
+    const hello = (await console_.signaling.request(
+      'hello',
+      await clinicianHello(demo.info.httpUrl, await login(demo.info), demo.info.sessionId),
+    )) as ClinicianHelloResult;
     await console_.room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
     await console_.room.publish(fakeStream());
 

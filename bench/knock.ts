@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { totp } from '../src/server/auth/totp.js';
 import type { DemoInfo } from '../src/shared/protocol.js';
+import { clinicianHello } from '../tests/support/clinicianHello.js';
 import type { ClientsToDriver, DriverToClients, ServerMessage } from './support/knockMessages.js';
 
 const CLIENTS = 50;
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
     }
   });
   const helloReply = new Promise((resolve) => facilitator.once('message', resolve));
-  facilitator.send(JSON.stringify({ id: 1, method: 'hello', data: { as: 'clinician', token, sessionId: info.sessionId } }));
+  const hello = await clinicianHello(info.httpUrl, token, info.sessionId);
+  facilitator.send(JSON.stringify({ id: 1, method: 'hello', data: hello }));
   await helloReply;
 
   const clients = spawnTs('./support/knockClients.ts', [JSON.stringify(info), ready.echoUrl]);

@@ -12,6 +12,7 @@ import type { RunningServer } from '../src/server/server.js';
 import type { MethodName, RtpCapabilities } from '../src/shared/protocol.js';
 import { fingerprint } from '../tests/server/support/media.js';
 import { TestClient } from '../tests/server/support/wsClient.js';
+import { clinicianHello } from '../tests/support/clinicianHello.js';
 
 export interface GroupSeed {
   sessionId: string;
@@ -222,6 +223,8 @@ export async function runGroups(
   groups: GroupSeed[],
   onPhase: (phase: LoadPhase) => void = () => {},
 ): Promise<GroupsRun> {
+  // The HTTP API beside the WebSocket, where the facilitators' hello tickets come from.
+  const httpUrl = new URL(wsUrl.replace(/^ws/, 'http')).origin;
   const open: TestClient[] = [];
   const media = newTally();
   let requests = 0;
@@ -236,7 +239,7 @@ export async function runGroups(
   const facilitators = await Promise.all(
     groups.map(async (g) => {
       const fac = await connect();
-      const hello = await fac.call('hello', { as: 'clinician', token, sessionId: g.sessionId });
+      const hello = await fac.call('hello', await clinicianHello(httpUrl, token, g.sessionId));
       requests++;
       onNotification(fac, 'knock', (data) => {
         const participantId = (data.participant as { participantId: string }).participantId;

@@ -15,6 +15,7 @@ import { createInvitationService, type InvitationService } from './invitationSer
 import { createRosterService, type RosterService } from './rosters/rosterService.js';
 import { createWriteBatcher } from './store/writeBatcher.js';
 import { LiveClinicians } from './liveClinicians.js';
+import { SessionTickets } from './auth/sessionTickets.js';
 import { createLogger, errorFields } from './logger.js';
 import { WorkerPool } from './media/workerPool.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
@@ -148,6 +149,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // the rooms queued; wrapped only now, so the rooms' own queued removes stay unwrapped.
   store.resumptions.remove = flushedFirst(store.resumptions.remove);
   const live = new LiveClinicians((clinicianId, sessionId) => currentLiveRole(store, clinicianId, sessionId));
+  const tickets = new SessionTickets(now);
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
   const accounts = createAccounts({
     store,
@@ -167,7 +169,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const rosters = createRosterService({ store, lifecycle, rooms, timeZone: config.timeZone });
   const httpServer = createHttpServer(
-    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, rosters, participantDir: config.participantDir, tls }),
+    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, tickets, rosters, participantDir: config.participantDir, tls }),
     tls && config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   );
   const signaling = attachSignaling(httpServer, {
@@ -178,6 +180,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rtc,
     lifecycle,
     live,
+    tickets,
     passcodeFailures: new SlidingWindowLimiter(limits.passcodeFailures, limits.passcodeWindowMs, nowMs),
     helloFailuresByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
   }, limits);

@@ -116,8 +116,11 @@ export interface AppInfo {
 
 export interface SessionConnection {
   wsUrl: string;
-  /** Bearer token for the WebSocket `hello`; see docs/decisions.md on token handling. */
-  token: string;
+  /**
+   * The WebSocket `hello`'s ticket: good once, for this session, for a minute. The bearer
+   * token itself never leaves main.
+   */
+  ticket: string;
   sessionId: string;
 }
 

@@ -172,9 +172,14 @@ export const HelloParticipant = z.object({
   invite: z.string().min(1).max(256),
   passcode: z.string().min(1).max(128),
 });
+/**
+ * A clinician's hello presents a session ticket (`POST /api/sessions/:id/ticket`): good once,
+ * for this session, for a minute. Never the bearer token, which stays in the console's main
+ * process; the renderer that opens the socket holds only the ticket.
+ */
 export const HelloClinician = z.object({
   as: z.literal('clinician'),
-  token: z.string().min(1).max(512),
+  ticket: z.string().min(1).max(256),
   sessionId: Id,
 });
 /**
@@ -516,6 +521,10 @@ export const SessionSummary = z.object({
 export type SessionSummary = z.infer<typeof SessionSummary>;
 export const SessionList = z.array(SessionSummary);
 
+/** `POST /api/sessions/:id/ticket` (an addition): a clinician hello's single-use ticket, good until `expiresAt`. */
+export const SessionTicket = z.object({ ticket: z.string().min(1).max(256), expiresAt: z.string() });
+export type SessionTicket = z.infer<typeof SessionTicket>;
+
 export const HttpErrorResponse = z.object({ error: ErrorBody });
 
 // --- scheduling (facilitators schedule their own groups; admins any) -------------------
@@ -746,6 +755,8 @@ export const AttendanceHistory = z.object({
   participantRef: z.string(),
   targetHoursPerWeek: z.number().nullable(),
   weeks: z.array(AttendanceWeek),
+  /** The clinic's IANA zone the weeks are counted in; absent from older servers, whose weeks were UTC's. */
+  timeZone: z.string().optional(),
 });
 export type AttendanceHistory = z.infer<typeof AttendanceHistory>;
 export const SetAttendanceTargetRequest = z.object({ hoursPerWeek: z.number().min(0).max(60).nullable() });
@@ -755,8 +766,6 @@ export type SetAttendanceTargetRequest = z.input<typeof SetAttendanceTargetReque
  * One entry of the hash-chained audit log (`GET /api/audit?sessionId=&limit=`, oldest first).
  * `hash` is SHA-256 (hex) over `prevHash` followed by the canonical JSON of the other fields
  * but `hash` (keys sorted); the first entry's `prevHash` is 64 zeros. People appear by ids.
-  /** The clinic's IANA zone the weeks are counted in; absent from older servers, whose weeks were UTC's. */
-  timeZone: z.string().optional(),
  */
 export const AuditEntry = z.object({
   seq: z.number().int().positive(),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { consoleServices } from './support/consoleServices';
@@ -19,9 +20,32 @@ function facilitatorCode(): Promise<string> {
   return freshCode(`${demo.info.httpUrl}|facilitator`, demo.info.facilitator.totpSecret ?? '');
 }
 
+/**
+ * Main's services and dispatcher, with the real fetch; `tokensSent` records the bearer
+ * tokens main sent the server, so a test can look for them where they must not be.
+ */
 function consoleMain() {
-  const services = consoleServices();
-  return { server: services.server, dispatch: createIpcDispatcher(createHandlers(services)) };
+  const tokensSent = new Set<string>();
+  const recordingFetch: typeof fetch = (input, init) => {
+    const authorization = new Headers(init?.headers).get('authorization');
+    if (authorization) tokensSent.add(authorization.replace(/^Bearer /, ''));
+    return fetch(input, init);
+  };
+  const services = consoleServices({ fetch: recordingFetch });
+  return { server: services.server, dispatch: createIpcDispatcher(createHandlers(services)), tokensSent };
+}
+
+/** Opens the session's live socket with what `sessions:connect` gave the renderer. */
+async function helloWith(data: unknown): Promise<{ ok: boolean; error?: { code: string } }> {
+  const socket = new WebSocket(demo.info.wsUrl);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  socket.send(JSON.stringify({ id: 1, method: 'hello', data }));
+  const answer = await new Promise<string>((resolve) => socket.once('message', (raw) => resolve(String(raw))));
+  socket.close();
+  return JSON.parse(answer) as { ok: boolean; error?: { code: string } };
 }
 
 describe('the console signed in to a real session server', () => {
@@ -42,6 +66,30 @@ describe('the console signed in to a real session server', () => {
 
     const connection = await dispatch('sessions:connect', { sessionId: demo.info.sessionId });
     expect(connection).toMatchObject({ ok: true, data: { wsUrl: demo.info.wsUrl, sessionId: demo.info.sessionId } });
+  });
+
+  it('gives the renderer a fresh single-use ticket for the live socket, never the bearer token', async () => {
+    const { dispatch, tokensSent } = consoleMain();
+    await dispatch('auth:signIn', {
+      serverUrl: demo.info.httpUrl,
+      username: demo.info.facilitator.username,
+      password: demo.info.facilitator.password,
+      totp: await facilitatorCode(),
+    });
+    const answers = [
+      await dispatch('sessions:connect', { sessionId: demo.info.sessionId }),
+      await dispatch('sessions:connect', { sessionId: demo.info.sessionId }),
+    ];
+    expect(tokensSent.size).toBe(1);
+    for (const token of tokensSent) expect(JSON.stringify(answers)).not.toContain(token);
+    const [first, second] = answers.map((a) => (a.ok ? (a.data as Record<string, unknown>) : {}));
+    expect(Object.keys(first ?? {}).sort()).toEqual(['sessionId', 'ticket', 'wsUrl']);
+    expect(second?.ticket).not.toBe(first?.ticket);
+
+    const hello = { as: 'clinician', ticket: first?.ticket, sessionId: demo.info.sessionId };
+    await expect(helloWith(hello)).resolves.toMatchObject({ ok: true });
+    // The ticket the renderer holds is spent: whoever reads it from the page later gets nothing.
+    await expect(helloWith(hello)).resolves.toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('refuses a sign-in without the TOTP code', async () => {
@@ -75,14 +123,15 @@ describe('the console signed in to a real session server', () => {
   });
 
   it('signs out by revoking the token on the server', async () => {
-    const { server, dispatch } = consoleMain();
+    const { dispatch, tokensSent } = consoleMain();
     await dispatch('auth:signIn', {
       serverUrl: demo.info.httpUrl,
       username: demo.info.facilitator.username,
       password: demo.info.facilitator.password,
       totp: await facilitatorCode(),
     });
-    const { token } = server.connection(demo.info.sessionId);
+    await dispatch('sessions:list', {});
+    const [token] = [...tokensSent];
     await expect(dispatch('auth:signOut', {})).resolves.toEqual({ ok: true, data: {} });
     const after = await fetch(`${demo.info.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
     expect(after.status).toBe(401);

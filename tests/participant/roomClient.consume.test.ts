@@ -18,6 +18,7 @@ import type { RunningDemo } from '../../src/server/demo';
 import type { ClinicianHelloResult, MethodName, Producer, RtpCapabilities } from '../../src/shared/protocol';
 import { login, startTestDemo } from '../server/support/testServer';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
+import { clinicianHello } from '../support/clinicianHello';
 
 const CLIENTS = 6;
 
@@ -56,11 +57,10 @@ async function member(demo: RunningDemo, name: string): Promise<Omit<Member, 'pa
 /** A clinician joined to the room's media; `snapshot` is the producers its hello listed. */
 async function clinician(demo: RunningDemo, who: 'facilitator' | 'supervisor'): Promise<Member & { snapshot: Producer[] }> {
   const m = await member(demo, who);
-  const hello = (await m.signaling.request('hello', {
-    as: 'clinician',
-    token: await login(demo.info, who),
-    sessionId: demo.info.sessionId,
-  })) as ClinicianHelloResult;
+  const hello = (await m.signaling.request(
+    'hello',
+    await clinicianHello(demo.info.httpUrl, await login(demo.info, who), demo.info.sessionId),
+  )) as ClinicianHelloResult;
   await m.room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
   return { ...m, participantId: hello.participantId, snapshot: hello.producers };
 }

@@ -15,6 +15,7 @@ import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
 import { login, startTestDemo } from '../server/support/testServer';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
+import { clinicianHello } from '../support/clinicianHello';
 
 const CONNECT_MS = 300;
 
@@ -51,7 +52,7 @@ afterAll(async () => {
 /** The facilitator in the room with camera and microphone on. */
 async function facilitator() {
   const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
-  const hello = await signaling.request('hello', { as: 'clinician', token: await login(demo.info, 'facilitator'), sessionId: demo.info.sessionId });
+  const hello = await signaling.request('hello', await clinicianHello(demo.info.httpUrl, await login(demo.info, 'facilitator'), demo.info.sessionId));
   if (!('role' in hello)) throw new Error('not a clinician hello');
   const room = new RoomClient(signaling, { createDevice: fakeDevice });
   await room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });

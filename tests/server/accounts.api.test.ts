@@ -5,6 +5,7 @@ import type { RunningDemo } from '../../src/server/demo.js';
 import { CLOSE_SIGNED_OUT, ClinicianAccount, ClinicianAccountList, ColleagueList, TotpEnrolment } from '../../src/shared/protocol.js';
 import { api, FAST_SCRYPT, makeClinician, type TestClinician } from './support/api.js';
 import { postLogin, signIn } from './support/signIn.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { connectClinician, login } from './support/testServer.js';
 import { startDemo } from '../../src/server/demo.js';
 
@@ -192,7 +193,7 @@ describe('me, colleagues and sign-out', () => {
     const token = await sup.signIn();
     const { TestClient } = await import('./support/wsClient.js');
     const ws = await TestClient.connect(demo.info.wsUrl);
-    await ws.call('hello', { as: 'clinician', token, sessionId: demo.info.sessionId });
+    await ws.call('hello', await clinicianHello(demo.info.httpUrl, token, demo.info.sessionId));
     expect((await api(demo.server, 'POST', '/api/logout', token, {})).status).toBe(200);
     expect((await ws.closed).code).toBe(CLOSE_SIGNED_OUT);
     expect((await api(demo.server, 'GET', '/api/me', token)).status).toBe(401);

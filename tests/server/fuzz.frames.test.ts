@@ -27,6 +27,7 @@ import {
 import { connectedTransport } from './support/media.js';
 import { retryWhileConflict } from './support/retry.js';
 import { connectClinician, login } from './support/testServer.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
@@ -104,8 +105,9 @@ async function clinicianSocket(who: 'facilitator' | 'supervisor'): Promise<RawSo
   const token = await login(demo.info, who);
   return retryWhileConflict(async () => {
     const sock = await RawSocket.connect(demo.info.wsUrl);
+    const data = await clinicianHello(demo.info.httpUrl, token, demo.info.sessionId);
     const outcome = await sock.exchange({
-      text: JSON.stringify({ id: setupId++, method: 'hello', data: { as: 'clinician', token, sessionId: demo.info.sessionId } }),
+      text: JSON.stringify({ id: setupId++, method: 'hello', data }),
     });
     if (outcome.kind === 'answer' && outcome.frame.ok === true) return sock;
     await sock.close();

@@ -4,6 +4,7 @@ import { startDemo, type RunningDemo } from '../../src/server/demo.js';
 import { InvitationList, InvitationSummary, IssuedInvitation, Participant } from '../../src/shared/protocol.js';
 import { api, FAST_SCRYPT, makeClinician } from './support/api.js';
 import { AGREEMENT_VERSION_OF, login } from './support/testServer.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
@@ -34,7 +35,7 @@ beforeAll(async () => {
   });
   facToken = await login(demo.info);
   facilitatorWs = await TestClient.connect(demo.info.wsUrl);
-  await facilitatorWs.call('hello', { as: 'clinician', token: facToken, sessionId: demo.info.sessionId });
+  await facilitatorWs.call('hello', await clinicianHello(demo.info.httpUrl, facToken, demo.info.sessionId));
 });
 afterAll(async () => {
   await facilitatorWs.close();

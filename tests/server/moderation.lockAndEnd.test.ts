@@ -8,6 +8,7 @@ import { SessionList } from '../../src/shared/protocol.js';
 import { produceAudio } from './support/media.js';
 import { retryWhileConflict } from './support/retry.js';
 import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login, startTestDemo } from './support/testServer.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
@@ -124,7 +125,7 @@ describe('end', () => {
     expect(await helloCode(7)).toBe('SESSION_ENDED');
     const late = await TestClient.connect(demo.info.wsUrl);
     const token = await login(demo.info);
-    expect(await late.request('hello', { as: 'clinician', token, sessionId: demo.info.sessionId })).toMatchObject({
+    expect(await late.request('hello', await clinicianHello(demo.info.httpUrl, token, demo.info.sessionId))).toMatchObject({
       error: { code: 'SESSION_ENDED' },
     });
     await late.close();

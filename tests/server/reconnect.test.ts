@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { DemoInfo } from '../../src/shared/protocol.js';
 import { signIn } from './support/signIn.js';
 import { AGREEMENT_VERSION_OF, connectClinician, knock, admitted, startTestDemo } from './support/testServer.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 const resumeTokenOf = (hello: Record<string, unknown>): string => String(hello.resumeToken);
@@ -150,7 +151,7 @@ describe('a server restart', () => {
     const { username, password, totpSecret } = seed.facilitator;
     token ??= await signIn(server.httpUrl, username, password, totpSecret!);
     const client = await TestClient.connect(server.wsUrl);
-    await client.call('hello', { as: 'clinician', token, sessionId: seed.sessionId });
+    await client.call('hello', await clinicianHello(server.httpUrl, token, seed.sessionId));
     return client;
   }
 

@@ -8,6 +8,7 @@ import { startDemo, type RunningDemo } from '../../src/server/demo.js';
 import { IssuedInvitation, SessionSummary } from '../../src/shared/protocol.js';
 import { api, FAST_SCRYPT, makeClinician, type TestClinician } from './support/api.js';
 import { postLogin } from './support/signIn.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
@@ -133,7 +134,7 @@ describe('a session\'s states', () => {
     const early = await TestClient.connect(demo.info.wsUrl);
     const refused = await early.request('hello', { as: 'participant', invite: issued.token, passcode: issued.passcode });
     expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: `the waiting room opens at ${iso(start - 15 * MIN)}` } });
-    const tooEarly = await early.request('hello', { as: 'clinician', token: await tokenOf(lead), sessionId: session.id });
+    const tooEarly = await early.request('hello', await clinicianHello(demo.info.httpUrl, await tokenOf(lead), session.id));
     expect(tooEarly).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: `clinicians may join from ${iso(start - 60 * MIN)}` } });
     await early.close();
     expect(await state()).toBe('scheduled');
@@ -144,7 +145,7 @@ describe('a session\'s states', () => {
     expect(await client.call('hello', { as: 'participant', invite: issued.token, passcode: issued.passcode })).toMatchObject({ state: 'check-in' });
 
     const fac = await TestClient.connect(demo.info.wsUrl);
-    const hello = await fac.call('hello', { as: 'clinician', token: await tokenOf(lead), sessionId: session.id });
+    const hello = await fac.call('hello', await clinicianHello(demo.info.httpUrl, await tokenOf(lead), session.id));
     expect(hello.session).toMatchObject({ id: session.id, state: 'live' });
     expect(await state()).toBe('live');
 

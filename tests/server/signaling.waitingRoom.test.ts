@@ -5,6 +5,7 @@ import type { RunningDemo } from '../../src/server/demo.js';
 import { Participant } from '../../src/shared/protocol.js';
 import { signIn } from './support/signIn.js';
 import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login, startTestDemo } from './support/testServer.js';
+import { clinicianHello, sessionTicket } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
@@ -179,15 +180,18 @@ describe('the waiting room', () => {
     const secret = newTotpSecret();
     demo.server.store.clinicians.setTotpSecret(stranger.id, secret);
     const strangerLogin = { token: await signIn(demo.info.httpUrl, 'stranger', 'pw', base32Encode(secret)) };
-    expect(await c.request('hello', { as: 'clinician', token: strangerLogin.token, sessionId: demo.info.sessionId })).toMatchObject({
-      error: { code: 'FORBIDDEN' },
-    });
-    expect(await c.request('hello', { as: 'clinician', token: token.token, sessionId: 'not-a-session' })).toMatchObject({
-      error: { code: 'FORBIDDEN' },
-    });
-    expect(await c.request('hello', { as: 'clinician', token: 'forged', sessionId: demo.info.sessionId })).toMatchObject({
+    // Neither gets a ticket into the session (an unknown session answers alike)…
+    await expect(sessionTicket(demo.info.httpUrl, strangerLogin.token, demo.info.sessionId)).rejects.toThrow(/403 FORBIDDEN/);
+    await expect(sessionTicket(demo.info.httpUrl, token.token, 'not-a-session')).rejects.toThrow(/403 FORBIDDEN/);
+    // …and a ticket the server never issued gets nobody in.
+    expect(await c.request('hello', { as: 'clinician', ticket: 'forged', sessionId: demo.info.sessionId })).toMatchObject({
       error: { code: 'UNAUTHENTICATED' },
     });
+    // A ticket issued while the stranger still co-facilitated is refused once they no longer do.
+    demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [stranger.id] });
+    const issued = await clinicianHello(demo.info.httpUrl, strangerLogin.token, demo.info.sessionId);
+    demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [] });
+    expect(await c.request('hello', issued)).toMatchObject({ error: { code: 'FORBIDDEN' } });
     await c.close();
   });
 });

@@ -12,6 +12,7 @@ import type { RtpCapabilities } from '../../src/shared/protocol.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { connectedTransport, opusRtpParameters, produceAudio } from './support/media.js';
 import { admitted, AGREEMENT_VERSION_OF, connectClinician, login } from './support/testServer.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 /** What the issue allows from the kill to media flowing again. */
@@ -74,7 +75,7 @@ describe('a worker dies mid-call (two workers)', () => {
 
     // Session B, on the other worker (the least loaded): its facilitator hears Carol.
     const facB = await TestClient.connect(info.wsUrl);
-    const helloB = await facB.call('hello', { as: 'clinician', token: await login(info), sessionId: other.sessionId });
+    const helloB = await facB.call('hello', await clinicianHello(info.httpUrl, await login(info), other.sessionId));
     const capsB = helloB.routerRtpCapabilities as RtpCapabilities;
     const carol = await TestClient.connect(info.wsUrl);
     const carolHello = await carol.call('hello', { as: 'participant', invite: other.invitations[0]!.token, passcode: other.invitations[0]!.passcode });
@@ -141,7 +142,7 @@ describe('a worker dies mid-call (two workers)', () => {
 
     // The server still serves newcomers.
     const late = await TestClient.connect(info.wsUrl);
-    expect(await late.call('hello', { as: 'clinician', token: await login(info, 'supervisor'), sessionId: info.sessionId })).toMatchObject({
+    expect(await late.call('hello', await clinicianHello(info.httpUrl, await login(info, 'supervisor'), info.sessionId))).toMatchObject({
       routerRtpCapabilities: { codecs: expect.any(Array) },
     });
 

@@ -40,7 +40,9 @@ describe('request frames', () => {
 describe('hello', () => {
   it('distinguishes participants from clinicians', () => {
     expect(HelloData.parse({ as: 'participant', invite: 't', passcode: '123456' }).as).toBe('participant');
-    expect(HelloData.parse({ as: 'clinician', token: 'b', sessionId: 's' }).as).toBe('clinician');
+    expect(HelloData.parse({ as: 'clinician', ticket: 'b', sessionId: 's' }).as).toBe('clinician');
+    // The bearer token never travels in a hello (the console's renderer never holds it).
+    expect(HelloData.safeParse({ as: 'clinician', token: 'b', sessionId: 's' }).success).toBe(false);
     expect(HelloData.safeParse({ as: 'admin', token: 'b' }).success).toBe(false);
     expect(HelloData.safeParse({ as: 'participant', invite: 't' }).success).toBe(false);
   });

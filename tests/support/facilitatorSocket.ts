@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { SignalingClient } from '../../src/client/signaling';
 import { LoginResponse, type ClinicianHelloResult, type DemoInfo } from '../../src/shared/protocol';
 import { freshTotp } from './totpCodes';
+import { clinicianHello } from './clinicianHello';
 
 export async function facilitatorSocket(
   info: DemoInfo,
@@ -22,7 +23,8 @@ export async function facilitatorSocket(
   const signaling = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
   // Subscribe before hello so no notification is missed.
   subscribe(signaling);
-  const hello = await signaling.request('hello', { as: 'clinician', token: login.token, sessionId: info.sessionId });
+  // As the console does: main asks for a ticket with the token, the socket sees only the ticket.
+  const hello = await signaling.request('hello', await clinicianHello(info.httpUrl, login.token, info.sessionId));
   if (!('role' in hello)) throw new Error('expected a clinician hello result');
   return { signaling, hello };
 }

@@ -102,7 +102,7 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'lock:status': async () => lock.state(),
     'auth:current': async () => server.current(),
     'sessions:list': (range) => server.listSessions(range),
-    'sessions:connect': async ({ sessionId }) => server.connection(sessionId),
+    'sessions:connect': ({ sessionId }) => server.connection(sessionId),
     'app:notifyKnock': async ({ waiting }) => {
       const { title, body } = knockNotification(waiting);
       services.notifier.show(title, body);

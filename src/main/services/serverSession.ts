@@ -1,7 +1,7 @@
 /**
  * The console's signed-in connection to one session server over its HTTP API. The bearer
  * token lives here, in the main process; the renderer only ever sees the user and the
- * session list (and, for the live WebSocket, a connection descriptor).
+ * session list (and, for the live WebSocket, an address and a single-use session ticket).
  */
 import { z } from 'zod';
 import { serverUrlProblem, type IpcParsedRequest, type SessionConnection, type SignInRequest, type SignInResult } from '../../shared/ipc';
@@ -10,6 +10,7 @@ import {
   LoginResponse,
   ProtocolError,
   SessionList,
+  SessionTicket,
   type SessionSummary,
 } from '../../shared/protocol';
 
@@ -100,11 +101,16 @@ export class ServerSession {
     return text;
   }
 
-  connection(sessionId: string): SessionConnection {
+  /**
+   * What the renderer needs to open the live socket: the address and a fresh single-use
+   * ticket for this session (asked for on every connect and reconnect), never the token.
+   */
+  async connection(sessionId: string): Promise<SessionConnection> {
     const s = this.require();
+    const { ticket } = await this.api('POST', `/api/sessions/${encodeURIComponent(sessionId)}/ticket`, {}, SessionTicket);
     const url = new URL('/ws', s.serverUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    return { wsUrl: url.toString(), token: s.token, sessionId };
+    return { wsUrl: url.toString(), ticket, sessionId };
   }
 
   private require(): SignedIn {

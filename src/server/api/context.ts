@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ProtocolError, SessionRange } from '../../shared/protocol.js';
 import type { Accounts } from '../accounts.js';
 import type { AuthService } from '../auth/authService.js';
+import type { SessionTickets } from '../auth/sessionTickets.js';
 import { tokenDigest } from '../auth/secrets.js';
 import { bearerToken, readJsonBody } from '../httpSupport.js';
 import type { InvitationService } from '../invitationService.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   invitations: InvitationService;
   lifecycle: SessionLifecycle;
   live: LiveClinicians;
+  /** Clinician hellos' single-use tickets (issued here, spent by signaling). */
+  tickets: SessionTickets;
   rosters: RosterService;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Scheduling: `GET/POST /api/sessions`, `PATCH /api/sessions/:id`. Facilitators schedule
+ * Scheduling: `GET/POST /api/sessions`, `PATCH /api/sessions/:id`; and the ticket a clinician's
+ * hello presents (`POST /api/sessions/:id/ticket`). Facilitators schedule
  * their own groups, admins anyone's; the lead facilitator and admins edit; an ended session
  * never changes. Co-facilitators must be active facilitators other than the lead.
  */
@@ -9,10 +10,10 @@ import {
   UpdateSessionRequest,
 } from '../../shared/protocol.js';
 import { sendJson } from '../httpSupport.js';
-import { mayEditSession, sessionsVisibleTo } from '../sessionAccess.js';
+import { liveRoleFor, mayEditSession, sessionsVisibleTo } from '../sessionAccess.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
-import { auditApi, parseBody, parseRange, requireClinician, type RequestContext, type Route } from './context.js';
+import { auditApi, parseBody, parseRange, requireClinician, tokenHashOf, type RequestContext, type Route } from './context.js';
 
 /** Longer than any group, shorter than a typo of a day or a month. */
 export const MAX_SESSION_HOURS = 12;
@@ -118,6 +119,23 @@ export const sessionRoutes: Route[] = [
       if (changes.coFacilitatorIds !== undefined) ctx.deps.live.reconsider();
       if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session');
       sendJson(ctx.res, 200, lifecycle.summary(updated));
+    },
+  },
+  {
+    // The clinician hello's ticket (see auth/sessionTickets.ts): the console's main process
+    // asks with the bearer token, its renderer opens the socket with the ticket alone.
+    method: 'POST',
+    path: '/api/sessions/:id/ticket',
+    handler(ctx) {
+      const me = requireClinician(ctx);
+      const { store, tickets } = ctx.deps;
+      const session = store.sessions.byId(ctx.params.id ?? '');
+      // Who may join, as the hello decides it; an unknown session and someone else's answer alike.
+      if (!session || !liveRoleFor(store, me, session)) {
+        throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
+      }
+      // When it may be used (not before the join window, not once ended) the hello decides.
+      sendJson(ctx.res, 200, tickets.issue({ clinicianId: me.id, tokenHash: tokenHashOf(ctx), sessionId: session.id }));
     },
   },
 ];

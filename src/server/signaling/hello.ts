@@ -1,7 +1,8 @@
 /**
  * The two hellos. A participant proves an invitation (token and passcode); a clinician
- * presents a bearer token and names a session. Either way the caller becomes a Peer of the
- * session's Room, and nothing else in signaling is reachable before that.
+ * presents a single-use session ticket (auth/sessionTickets.ts) and names the session.
+ * Either way the caller becomes a Peer of the session's Room, and nothing else in signaling
+ * is reachable before that.
  */
 import {
   ProtocolError,
@@ -179,8 +180,15 @@ export async function clinicianHello(
   channel: PeerChannel,
   isOpen: () => boolean,
 ): Promise<Joined<ClinicianHelloResult> | undefined> {
-  const clinician = ctx.auth.authenticate(data.token);
-  const tokenHash = tokenDigest(data.token);
+  // The ticket is spent here whatever follows. Its sign-in must still be good: the socket is
+  // registered under that token below, so it closes when the sign-in ends.
+  const grant = ctx.tickets.redeem(data.ticket, data.sessionId);
+  const clinician = grant ? ctx.auth.checkLive(grant.tokenHash) : undefined;
+  if (!grant || clinician?.id !== grant.clinicianId) {
+    log.info('clinician.ticket_refused', grant ? { clinicianId: grant.clinicianId } : {});
+    throw new ProtocolError('UNAUTHENTICATED', 'this session ticket is used, expired or for another session; ask for a new one');
+  }
+  const { tokenHash } = grant;
   const session = ctx.store.sessions.byId(data.sessionId);
   // An unknown session and someone else's session answer alike.
   const role = session ? liveRoleFor(ctx.store, clinician, session) : undefined;

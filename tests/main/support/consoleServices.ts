@@ -9,8 +9,8 @@ import { RostersService } from '../../../src/main/rosters/rostersService';
 import { createMemoryKeyStore } from '../../../src/main/notes/vault';
 import { ServerSession } from '../../../src/main/services/serverSession';
 
-export function consoleServices(overrides: { notifier?: Notifier } = {}): ConsoleServices {
-  const server = new ServerSession();
+export function consoleServices(overrides: { notifier?: Notifier; fetch?: typeof fetch } = {}): ConsoleServices {
+  const server = new ServerSession(overrides.fetch);
   const baseDir = mkdtempSync(join(tmpdir(), 'confidant-console-test-'));
   const keyStore = createMemoryKeyStore();
   return {

@@ -2,6 +2,7 @@
 import { setLogLevel } from '../../../src/server/logger.js';
 import { startDemo, type RunningDemo } from '../../../src/server/demo.js';
 import type { DemoInfo } from '../../../src/shared/protocol.js';
+import { clinicianHello } from '../../support/clinicianHello.js';
 import { signIn } from './signIn.js';
 import { TestClient } from './wsClient.js';
 
@@ -36,7 +37,7 @@ export async function connectClinician(
 ): Promise<{ client: TestClient; hello: Record<string, unknown> }> {
   const token = await login(info, who);
   const client = await TestClient.connect(info.wsUrl);
-  const hello = await client.call('hello', { as: 'clinician', token, sessionId: info.sessionId });
+  const hello = await client.call('hello', await clinicianHello(info.httpUrl, token, info.sessionId));
   return { client, hello };
 }
 

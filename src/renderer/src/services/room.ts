@@ -41,13 +41,14 @@ const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
  */
 const DELIBERATE_CLOSES = new Set([1000, 1008, 1009, CLOSE_SIGNED_OUT]);
 
+/** A fresh ticket from main every time (each works once, for a minute), so a reconnect asks again. */
 async function connectToSession(sessionId: string): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
   const connection = await call('sessions:connect', { sessionId });
   const signaling = await SignalingClient.connect(connection.wsUrl);
   try {
     const hello = (await signaling.request('hello', {
       as: 'clinician',
-      token: connection.token,
+      ticket: connection.ticket,
       sessionId: connection.sessionId,
     })) as ClinicianHelloResult;
     return { signaling, hello };
