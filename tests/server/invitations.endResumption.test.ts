@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { signIn } from './support/signIn.js';
 import { AGREEMENT_VERSION_OF, connectClinician, startTestDemo } from './support/testServer.js';
+import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
 interface Holder {
@@ -133,7 +134,7 @@ describe('a changed invitation cannot be resumed after a restart', () => {
     const { username, password, totpSecret } = seed.facilitator;
     const token = await signIn(first.httpUrl, username, password, totpSecret!);
     const fac = await TestClient.connect(first.wsUrl);
-    await fac.call('hello', { as: 'clinician', token, sessionId: seed.sessionId });
+    await fac.call('hello', await clinicianHello(first.httpUrl, token, seed.sessionId));
     const holder = await checkedIn(first.wsUrl, seed.invitations[0]!, 'Alice');
     await fac.call('admit', { participantId: holder.participantId });
     await holder.client.waitFor('admitted');
