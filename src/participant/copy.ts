@@ -73,6 +73,11 @@ export const END_COPY: Record<EndReason, EndCopy> = {
     retry: 'Try again',
     tone: 'warning',
   },
+  linkNeeded: {
+    title: 'Please open your invitation link again',
+    body: "For your privacy, this page doesn't keep your invitation in the address bar, so it can't be opened from a new tab or a bookmark. Open the invitation link from the message your therapist sent you.",
+    tone: 'neutral',
+  },
   invalidLink: {
     title: "This link doesn't look complete",
     body: 'Please open the full invitation link from the message your therapist sent you. If it still doesn\'t work, contact your therapist or the clinic.',

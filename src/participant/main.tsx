@@ -1,17 +1,18 @@
+// First: configures zod before any module builds a schema.
+import './zodConfig';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import { App } from './App';
-import { inviteTokenFrom, socketUrlFor } from './location';
+import { socketUrlFor, takeInvitation } from './location';
 import { ParticipantService } from './participantService';
 import { ServiceContext } from './serviceContext';
 import './styles.css';
 
-// The page's CSP forbids eval; without this zod probes for it with `new Function` and the
-// browser logs a CSP violation on every load.
-z.config({ jitless: true });
-
-const service = new ParticipantService(inviteTokenFrom(location.pathname), socketUrlFor(location));
+// First thing: the token leaves the address bar and history for this tab's storage.
+const invitation = takeInvitation(window);
+const service = invitation.token
+  ? new ParticipantService(invitation.token, socketUrlFor(location))
+  : new ParticipantService(null, socketUrlFor(location), invitation.missing);
 
 const root = document.getElementById('root');
 if (root) {

@@ -76,8 +76,10 @@ export class ParticipantService {
   constructor(
     private readonly token: string | null,
     private readonly wsUrl: string,
+    /** Why there is no token, when there is none (location.ts). */
+    missing: 'invalidLink' | 'linkNeeded' = 'invalidLink',
   ) {
-    if (!token) this.end('invalidLink');
+    if (!token) this.end(missing);
   }
 
   // ---- store helpers --------------------------------------------------------------------

@@ -18,6 +18,8 @@ export type EndReason =
   | 'conflict'
   | 'rateLimited'
   | 'invalidLink'
+  /** The tokenless /join in a tab that never opened an invitation (location.ts). */
+  | 'linkNeeded'
   | 'connectionLost';
 
 export type Screen = 'passcode' | 'checkIn' | 'waiting' | 'joining' | 'call' | 'ended';

@@ -1,5 +1,5 @@
 /**
- * The HTTP(S) front: routes /healthz, /api/*, /join/:token and /p/*, with security headers
+ * The HTTP(S) front: routes /healthz, /api/*, /join(/:token) and /p/*, with security headers
  * on every response. Request URLs are never logged: /join URLs carry invitation tokens.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createLogger, errorFields } from './logger.js';
 import { handleApi, type ApiDeps } from './httpApi.js';
 import { HttpError, sendError, sendJson, setSecurityHeaders, toHttpError } from './httpSupport.js';
 import { storageError, storageErrorCode } from './store/storageErrors.js';
-import { serveAsset, serveJoinPage } from './participantPage.js';
+import { isJoinPath, serveAsset, serveJoinPage } from './participantPage.js';
 
 const log = createLogger('http');
 
@@ -33,7 +33,7 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
       res.setHeader('Cache-Control', 'no-store');
       return handleApi(req, res, url, deps);
     }
-    if (/^\/join\/[^/]+\/?$/.test(pathname)) {
+    if (isJoinPath(pathname)) {
       res.setHeader('Cache-Control', 'no-store');
       if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
       return serveJoinPage(res, deps.participantDir, method === 'HEAD');
