@@ -18,7 +18,7 @@ import {
   type TotpEnrolment,
   type UpdateClinicianRequest,
 } from '../shared/protocol.js';
-import { DEFAULT_SCRYPT, hashSecret, type ScryptParams } from './auth/password.js';
+import { hashSecret, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { assertAcceptablePassword } from './auth/passwordPolicy.js';
 import { base32Encode, newTotpSecret, otpauthUri } from './auth/totp.js';
 import { createLogger } from './logger.js';
@@ -68,7 +68,7 @@ export interface Accounts {
 export function createAccounts(deps: AccountsDeps): Accounts {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const scrypt = deps.scrypt ?? DEFAULT_SCRYPT;
+  const scrypt = deps.scrypt ?? PASSWORD_SCRYPT;
 
   const record = (actor: Actor, event: string, subjectId: string, detail?: string): void => {
     store.audit.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, detail: detail ?? null });

@@ -4,6 +4,7 @@
  * stops the server with a message naming it (DESIGN.md, "Server configuration").
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,20 @@ export function coreCount(): number {
 }
 
 const Port = z.coerce.number().int().min(0).max(65535);
+
+/** An IP address, or a CIDR range of them (`10.0.0.0/8`, `2001:db8::/32`). */
+function isAddressOrRange(entry: string): boolean {
+  const match = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(entry);
+  const family = match ? isIP(match[1] ?? '') : 0;
+  if (!match || family === 0) return false;
+  return match[2] === undefined || Number(match[2]) <= (family === 4 ? 32 : 128);
+}
+
+/** A list in a config file; comma-separated in the environment. */
+const TrustedProxies = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v),
+  z.array(z.string().refine(isAddressOrRange, { message: 'each entry must be an IP address or a CIDR range, e.g. 10.0.0.5 or 10.0.0.0/24' })),
+);
 const RtcPort = z.coerce.number().int().min(1024).max(65535);
 
 const ConfigSchema = z
@@ -67,6 +82,12 @@ const ConfigSchema = z
       .url({ protocol: /^https?$/ })
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
+    /**
+     * Proxies (TLS terminators, load balancers) whose X-Forwarded-For this server believes,
+     * so that per-address limits count each client rather than the proxy. None by default:
+     * the socket's peer is the client (see httpSupport.ts, `clientAddressResolver`).
+     */
+    trustedProxies: TrustedProxies.default([]),
   })
   .strict();
 
@@ -92,6 +113,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   auditSigningKeyFile: 'CONFIDANT_AUDIT_SIGNING_KEY_FILE',
   timeZone: 'CONFIDANT_TIME_ZONE',
   publicUrl: 'CONFIDANT_PUBLIC_URL',
+  trustedProxies: 'CONFIDANT_TRUSTED_PROXIES',
 };
 
 export class ConfigError extends Error {

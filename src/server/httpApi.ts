@@ -105,7 +105,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     deps,
     params: found.params,
     query: url.searchParams,
-    address: req.socket.remoteAddress ?? 'unknown',
+    address: deps.clientAddress(req),
   };
   await found.route.handler(ctx);
 }

@@ -1,5 +1,6 @@
 /** Small helpers for the HTTP side: security headers, JSON bodies and error envelopes. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import { ProtocolError, type ErrorCode } from '../shared/protocol.js';
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
@@ -103,4 +104,70 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   const match = header ? /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header) : null;
   return match?.[1];
+}
+
+/** What the client address is read from: an HTTP request or a WebSocket upgrade. */
+export interface AddressedRequest {
+  headers: IncomingHttpHeaders;
+  socket: { remoteAddress?: string | undefined };
+}
+
+/**
+ * One spelling per address, so a limit cannot be dodged by writing it differently:
+ * IPv4-mapped IPv6 as plain IPv4, IPv6 in its canonical short form. Undefined for what is
+ * not an address.
+ */
+export function canonicalAddress(raw: string): string | undefined {
+  const text = raw.trim();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(text);
+  const candidate = mapped?.[1] ?? text;
+  const family = isIP(candidate);
+  if (family === 4) return candidate;
+  if (family === 6) {
+    // The URL parser canonicalises an IPv6 host (lower case, zeros compressed).
+    const host = new URL(`http://[${candidate}]/`).hostname.slice(1, -1);
+    const inner = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+    if (inner) {
+      const hi = Number.parseInt(inner[1] ?? '0', 16);
+      const lo = Number.parseInt(inner[2] ?? '0', 16);
+      return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+    }
+    return host;
+  }
+  return undefined;
+}
+
+/**
+ * How the server learns a request's client address, for per-address limits and the audit
+ * log (the `trustedProxies` setting). The socket's peer is the client unless that peer is
+ * a trusted proxy (a TLS terminator or load balancer in front of this server): then the
+ * client is the rightmost X-Forwarded-For hop that is not itself a trusted proxy. Only the
+ * rightmost hops are written by proxies we trust; anything to their left came from the
+ * client and may be invented, so it is never read past the first untrusted hop. A header
+ * that cannot be read there leaves the peer's own address. Entries are addresses or CIDR
+ * ranges, already validated by config.ts.
+ */
+export function clientAddressResolver(trustedProxies: readonly string[]): (req: AddressedRequest) => string {
+  const trusted = new BlockList();
+  for (const entry of trustedProxies) {
+    const [ip = '', prefix] = entry.split('/');
+    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) trusted.addAddress(ip, family);
+    else trusted.addSubnet(ip, Number(prefix), family);
+  }
+  const isTrusted = (address: string): boolean => trusted.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  return (req) => {
+    const peer = canonicalAddress(req.socket.remoteAddress ?? '') ?? 'unknown';
+    if (trustedProxies.length === 0 || peer === 'unknown' || !isTrusted(peer)) return peer;
+    const header = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim()).filter((h) => h !== '');
+    let client = peer;
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = canonicalAddress(hops[i] ?? '');
+      if (hop === undefined) return peer;
+      client = hop;
+      if (!isTrusted(hop)) return hop;
+    }
+    return client;
+  };
 }

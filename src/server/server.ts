@@ -8,9 +8,10 @@ import type { Agreement } from '../shared/protocol.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import { loadAgreement } from './agreement.js';
 import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
-import type { ScryptParams } from './auth/password.js';
+import { PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import type { ServerConfig } from './config.js';
 import { createHttpServer, createRequestHandler } from './http.js';
+import { clientAddressResolver } from './httpSupport.js';
 import { createInvitationService, type InvitationService } from './invitationService.js';
 import { createRosterService, type RosterService } from './rosters/rosterService.js';
 import { createWriteBatcher } from './store/writeBatcher.js';
@@ -18,6 +19,8 @@ import { LiveClinicians } from './liveClinicians.js';
 import { SessionTickets } from './auth/sessionTickets.js';
 import { createLogger, errorFields } from './logger.js';
 import { WorkerPool } from './media/workerPool.js';
+import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
+import { OneAtATime } from './limits/oneAtATime.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
 import { loadRecordsKey } from './recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
@@ -35,6 +38,12 @@ export interface ServerLimits extends AuthLimits, SignalingLimits {
   /** Unrecognised participant hellos per remote address within the window before RATE_LIMITED. */
   helloAddressFailures: number;
   helloAddressWindowMs: number;
+  /** The hashing gate (limits/hashingGate.ts): scrypt checks at once, overall and per address… */
+  hashingConcurrency: number;
+  hashingPerAddress: number;
+  /** …and how many may wait, per address and overall, before more are refused at once. */
+  hashingQueuePerAddress: number;
+  hashingQueue: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -46,7 +55,12 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // housemates; low enough that guessing across links from one place stops quickly.
   helloAddressFailures: 30,
   helloAddressWindowMs: 15 * 60 * 1000,
+  ...hashingLimitsAsServerLimits(defaultHashingLimits()),
 };
+
+function hashingLimitsAsServerLimits(h: HashingLimits): Pick<ServerLimits, 'hashingConcurrency' | 'hashingPerAddress' | 'hashingQueuePerAddress' | 'hashingQueue'> {
+  return { hashingConcurrency: h.concurrency, hashingPerAddress: h.perAddress, hashingQueuePerAddress: h.queuePerAddress, hashingQueue: h.queue };
+}
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:4780` (https when TLS is configured). */
@@ -67,6 +81,8 @@ export interface RunningServer {
   agreement: Agreement;
   rooms: RoomRegistry;
   workers: WorkerPool;
+  /** Where every password and passcode check waits its turn (tests count its verifications). */
+  hashing: HashingGate;
   /** Closes sockets, the HTTP server, the workers and the database; safe to call twice. */
   close(): Promise<void>;
 }
@@ -107,7 +123,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw err;
   }
   const rtc = { listenIp: config.rtcListenIp, ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}) };
-  const auth = createAuthService(store, { now, limits });
+  const hashing = new HashingGate({
+    concurrency: limits.hashingConcurrency,
+    perAddress: limits.hashingPerAddress,
+    queuePerAddress: limits.hashingQueuePerAddress,
+    queue: limits.hashingQueue,
+  });
+  const auth = createAuthService(store, { now, limits, hashing, scrypt: options.scrypt ?? PASSWORD_SCRYPT });
+  const clientAddress = clientAddressResolver(config.trustedProxies);
   const graceMs = config.reconnectGraceSeconds * 1000;
   // Whoever was connected when the last process stopped without a word (a crash) dropped at
   // the last moment it knew them present; they keep their place for the grace period from now.
@@ -169,7 +192,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const rosters = createRosterService({ store, lifecycle, rooms, timeZone: config.timeZone });
   const httpServer = createHttpServer(
-    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, tickets, rosters, participantDir: config.participantDir, tls }),
+    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, tickets, rosters, clientAddress, participantDir: config.participantDir, tls }),
     tls && config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   );
   const signaling = attachSignaling(httpServer, {
@@ -181,8 +204,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     lifecycle,
     live,
     tickets,
-    passcodeFailures: new SlidingWindowLimiter(limits.passcodeFailures, limits.passcodeWindowMs, nowMs),
-    helloFailuresByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
+    passcodeAttempts: new SlidingWindowLimiter(limits.passcodeFailures, limits.passcodeWindowMs, nowMs),
+    helloAttemptsByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
+    checkingInvitations: new OneAtATime(),
+    hashing,
+    passcodeScrypt: options.scrypt ?? PASSCODE_SCRYPT,
+    clientAddress,
   }, limits);
 
   try {
@@ -255,5 +282,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rooms,
     workers,
     close,
+    hashing,
   };
 }

@@ -6,7 +6,7 @@ describe('password hashing', () => {
   it('stores scrypt with its parameters and a per-hash salt', async () => {
     const a = await hashSecret('correct horse');
     const b = await hashSecret('correct horse');
-    expect(a).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(a).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(a).not.toBe(b);
   });
 

@@ -25,6 +25,8 @@ export interface ApiDeps {
   /** Clinician hellos' single-use tickets (issued here, spent by signaling). */
   tickets: SessionTickets;
   rosters: RosterService;
+  /** The client address of a request (its peer, or what a trusted proxy forwarded). */
+  clientAddress: (req: IncomingMessage) => string;
 }
 
 export interface RequestContext {
@@ -34,7 +36,7 @@ export interface RequestContext {
   /** Path parameters (`:id`), already URI-decoded. */
   params: Record<string, string>;
   query: URLSearchParams;
-  /** The peer's address as the socket sees it (no proxy headers are trusted). */
+  /** The client's address: the socket's peer, or what a trusted proxy forwarded (`trustedProxies`). */
   address: string;
 }
 

@@ -3,10 +3,15 @@
  *
  * Sign-in takes a password and, once a second factor is enrolled, a TOTP code; an account
  * without one cannot sign in (the admin command, which works on the database directly, is
- * the bootstrap path). Failures are counted per username and per remote address: too many
- * for a username lock it (the lock is stored, so it holds across restarts, and even the
- * right password and code do not open it early); too many from an address refuse that
- * address for the window. Every attempt, failure and lockout goes to auth_events.
+ * the bootstrap path). Attempts are counted per username and per remote address, and
+ * counted before the password is checked (limits/attemptLimiter.ts): a failure keeps its
+ * count, a success gives it back. Too many for a username lock it (the lock is stored, so it
+ * holds across restarts, and even the right password and code do not open it early); too
+ * many from an address refuse that address for the window. One account is checked one
+ * attempt at a time (limits/oneAtATime.ts), and every scrypt check waits its turn at the
+ * hashing gate (limits/hashingGate.ts), so no number of parallel requests gets more checks
+ * than the limits allow, or stalls another address's sign-in behind them. Every attempt,
+ * failure and lockout goes to the audit log.
  *
  * Tokens are 256-bit random, stored as digests, and die 12 h after sign-in or 30 minutes
  * after their last use, whichever is first. Every authenticated request uses the token, and
@@ -14,11 +19,15 @@
  * a facilitator in a 90-minute group is not signed out mid-group.
  */
 import { ProtocolError, type LoginResponse, type User } from '../../shared/protocol.js';
+import type { Reservation } from '../limits/attemptLimiter.js';
+import { ExpiringLocks } from '../limits/expiringLocks.js';
+import { HashingGate, type HashingSlot } from '../limits/hashingGate.js';
+import { OneAtATime } from '../limits/oneAtATime.js';
 import { createLogger, errorFields } from '../logger.js';
 import { SlidingWindowLimiter } from '../rateLimiter.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
-import { decoyHash, verifySecret } from './password.js';
+import { decoyHash, needsRehash, PASSWORD_SCRYPT, type ScryptParams } from './password.js';
 import { randomToken, tokenDigest } from './secrets.js';
 import { matchTotp } from './totp.js';
 
@@ -50,6 +59,10 @@ export const DEFAULT_AUTH_LIMITS: AuthLimits = {
 export interface AuthOptions {
   now?: () => Date;
   limits?: Partial<AuthLimits>;
+  /** Where password checks wait their turn; the server shares one with passcode checks. */
+  hashing?: HashingGate;
+  /** The current password hashing parameters: stored hashes below them are rehashed at sign-in. */
+  scrypt?: ScryptParams;
 }
 
 export interface LoginAttempt {
@@ -97,41 +110,91 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
   const now = options.now ?? (() => new Date());
   const limits: AuthLimits = { ...DEFAULT_AUTH_LIMITS, ...options.limits };
   const nowMs = (): number => now().getTime();
-  const accountFailures = new SlidingWindowLimiter(limits.accountFailures, limits.accountWindowMs, nowMs);
-  const addressFailures = new SlidingWindowLimiter(limits.addressFailures, limits.addressWindowMs, nowMs);
+  const scrypt = options.scrypt ?? PASSWORD_SCRYPT;
+  const hashing = options.hashing ?? new HashingGate();
+  const accountAttempts = new SlidingWindowLimiter(limits.accountFailures, limits.accountWindowMs, nowMs);
+  const addressAttempts = new SlidingWindowLimiter(limits.addressFailures, limits.addressWindowMs, nowMs);
+  const checking = new OneAtATime();
   /**
    * Lockouts of usernames that match no account, so that a lockout answer does not tell
    * which usernames exist. Accounts' own lockouts live in the store.
    */
-  const phantomLocks = new Map<string, number>();
+  const phantomLocks = new ExpiringLocks(nowMs);
 
   const record = (event: string, fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string }): void => {
     store.audit.record({ event, at: now(), ...fields });
   };
 
   const lockedUntil = (key: string, clinician: Clinician | undefined): number | undefined => {
-    const until = clinician ? (clinician.lockedUntil ? Date.parse(clinician.lockedUntil) : undefined) : phantomLocks.get(key);
-    if (until === undefined || until <= nowMs()) {
-      if (!clinician) phantomLocks.delete(key);
-      return undefined;
-    }
-    return until;
+    const until = clinician ? (clinician.lockedUntil ? Date.parse(clinician.lockedUntil) : undefined) : phantomLocks.lockedUntil(key);
+    return until === undefined || until <= nowMs() ? undefined : until;
   };
 
-  /** Counts a failure; locks the username when it reaches the limit (and says so: true). */
-  const countFailure = (key: string, clinician: Clinician | undefined, address: string, event: string, reason: string): boolean => {
-    addressFailures.hit(address);
+  /** The attempts a password check holds: kept when it fails, given back when it succeeds. */
+  interface Held {
+    account: Reservation;
+    address: Reservation;
+    passwordOk: boolean;
+  }
+
+  /**
+   * Checks `password` against `clinician` (or a decoy, for an unknown username, so timing
+   * does not reveal which exist) with every limit taken first: the account's attempt, then
+   * a turn at the hashing gate, then the address's attempt (taken only once the turn comes,
+   * so a group of people behind one address waiting their turn does not count as guesses).
+   * Refusals answer RATE_LIMITED and count nothing.
+   */
+  const checkPassword = async (
+    key: string,
+    clinician: Clinician | undefined,
+    password: string,
+    address: string,
+    refused: (scope: 'account' | 'address' | 'busy') => ProtocolError,
+  ): Promise<Held> => {
+    const account = accountAttempts.reserve(key);
+    // Only reachable across processes or when a lock was lifted mid-window: the failure
+    // that fills the window locks the account and starts counting afresh.
+    if (!account) throw refused('account');
+    let slot: HashingSlot;
+    try {
+      slot = await hashing.acquire(address);
+    } catch (err) {
+      account.giveBack();
+      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') throw refused('busy');
+      throw err;
+    }
+    try {
+      const byAddress = addressAttempts.reserve(address);
+      if (!byAddress) {
+        account.giveBack();
+        throw refused('address');
+      }
+      const passwordOk = await slot.verify(password, clinician?.passwordHash ?? (await decoyHash(scrypt)));
+      return { account, address: byAddress, passwordOk };
+    } finally {
+      slot.release();
+    }
+  };
+
+  /** Nothing was guessed wrong: the attempts go back, and the account starts counting afresh. */
+  const succeeded = (key: string, held: Held): void => {
+    accountAttempts.reset(key);
+    held.address.giveBack();
+  };
+
+  /** Records a failure (its attempts stay counted); locks the username when its window is full (and says so: true). */
+  const countFailure = (key: string, clinician: Clinician | undefined, address: string, held: Held, event: string, reason: string): boolean => {
     record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
     log.info(event, { clinicianId: clinician?.id, reason });
-    if (accountFailures.hit(key) >= limits.accountFailures) {
-      accountFailures.reset(key);
+    if (held.account.count >= limits.accountFailures) {
+      accountAttempts.reset(key);
       const until = new Date(nowMs() + limits.lockoutMs);
       if (clinician) {
         store.clinicians.setLockedUntil(clinician.id, until);
         record('account.locked', { subjectId: clinician.id, address, detail: `until=${until.toISOString()}` });
         log.warn('account.locked', { clinicianId: clinician.id });
       } else {
-        phantomLocks.set(key, until.getTime());
+        phantomLocks.lock(key, until.getTime());
         record('account.locked', { subjectId: null, address, detail: 'unknown-username' });
       }
       return true;
@@ -139,9 +202,29 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     return false;
   };
 
-  const fail = (key: string, clinician: Clinician | undefined, address: string, reason: string, message = BAD_CREDENTIALS): never => {
-    countFailure(key, clinician, address, 'login.failed', reason);
-    throw new ProtocolError('UNAUTHENTICATED', message);
+  /**
+   * A clinician's password checked out and the sign-in succeeded: if its hash is below the
+   * current parameters, replace it (at the gate like any hash). A failure here costs the
+   * clinician nothing: the next sign-in tries again.
+   */
+  const rehashIfOld = async (clinician: Clinician, password: string, address: string): Promise<void> => {
+    if (!needsRehash(clinician.passwordHash, scrypt)) return;
+    try {
+      const slot = await hashing.acquire(address);
+      let fresh: string;
+      try {
+        fresh = await slot.hash(password, scrypt);
+      } finally {
+        slot.release();
+      }
+      // Compare-and-set: a password reset that landed meanwhile wins. Not audited: the
+      // password is the same, only its storage got stronger.
+      if (store.clinicians.replacePasswordHash(clinician.id, clinician.passwordHash, fresh)) {
+        log.info('password.rehashed', { clinicianId: clinician.id, N: scrypt.N, r: scrypt.r, p: scrypt.p });
+      }
+    } catch (err) {
+      log.warn('password.rehash_failed', { clinicianId: clinician.id, ...errorFields(err) });
+    }
   };
 
   const liveClinician = (tokenHash: string): Clinician | undefined => {
@@ -155,65 +238,95 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     return clinician;
   };
 
+  /** The account's one check at a time; RATE_LIMITED while another is in flight. */
+  const claimAccount = (key: string, onBusy: () => void): (() => void) => {
+    const release = checking.claim(key);
+    if (!release) {
+      onBusy();
+      throw new ProtocolError('RATE_LIMITED', 'another attempt for this account is being checked; try again in a moment');
+    }
+    return release;
+  };
+
   return {
     async login({ username, password, totp, address }) {
       const key = username.trim().toLowerCase();
-      if (addressFailures.isBlocked(address)) {
-        record('login.rate_limited', { address, detail: 'address' });
-        log.warn('login.rate_limited', { scope: 'address' });
-        throw new ProtocolError('RATE_LIMITED', 'too many failed sign-ins from this address; try again later');
-      }
-      const clinician = store.clinicians.byUsername(key);
-      const until = lockedUntil(key, clinician);
-      if (until !== undefined) {
-        record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: 'account-locked' });
-        log.warn('login.rate_limited', { scope: 'account', clinicianId: clinician?.id });
-        throw new ProtocolError(
-          'RATE_LIMITED',
-          `too many failed sign-ins; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
-        );
-      }
-      // Verify against a decoy for unknown users so timing does not reveal which exist.
-      const passwordOk = await verifySecret(password, clinician?.passwordHash ?? (await decoyHash()));
-      if (!clinician) return fail(key, undefined, address, 'unknown-username');
-      if (!passwordOk) return fail(key, clinician, address, 'bad-password');
-      // An inactive account answers like a wrong password: nothing to learn from trying.
-      if (!clinician.active) return fail(key, clinician, address, 'inactive');
-
-      if (!clinician.totpEnrolled) {
-        record('login.refused', { subjectId: clinician.id, address, detail: 'no-second-factor' });
-        throw new ProtocolError(
-          'UNAUTHENTICATED',
-          'this account has no second factor yet; an admin must enrol one (npm run admin -- enrol-totp USERNAME)',
-        );
-      }
-      let secret: Buffer | undefined;
+      const release = claimAccount(key, () => {
+        record('login.rate_limited', { address, detail: 'account-busy' });
+        log.warn('login.rate_limited', { scope: 'account-busy' });
+      });
       try {
-        secret = store.clinicians.totpSecret(clinician.id);
-      } catch (err) {
-        // Sealed under another records key: nobody can sign in with it, so say so plainly.
-        log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
-        record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
-        throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
-      }
-      if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
-      const code = totp?.trim() ?? '';
-      if (code === '') return fail(key, clinician, address, 'no-code', 'enter the 6-digit code from your authenticator app');
-      // Accept any in-window step newer than the last one used, then claim it atomically.
-      const step = matchTotp(secret, code, nowMs(), null);
-      if (step === undefined) return fail(key, clinician, address, 'bad-code');
-      if (!store.clinicians.claimTotpStep(clinician.id, step)) {
-        return fail(key, clinician, address, 'code-reused', 'that code has already been used; wait for the next one');
-      }
+        const clinician = store.clinicians.byUsername(key);
+        const until = lockedUntil(key, clinician);
+        if (until !== undefined) {
+          record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: 'account-locked' });
+          log.warn('login.rate_limited', { scope: 'account', clinicianId: clinician?.id });
+          throw new ProtocolError(
+            'RATE_LIMITED',
+            `too many failed sign-ins; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
+          );
+        }
+        const held = await checkPassword(key, clinician, password, address, (scope) => {
+          record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: scope === 'busy' ? 'hashing-busy' : scope });
+          log.warn('login.rate_limited', { scope });
+          return new ProtocolError(
+            'RATE_LIMITED',
+            scope === 'address'
+              ? 'too many failed sign-ins from this address; try again later'
+              : scope === 'busy'
+                ? 'too many sign-ins at once; try again in a moment'
+                : 'too many failed sign-ins for this account; try again later',
+          );
+        });
+        const fail = (reason: string, message = BAD_CREDENTIALS): never => {
+          countFailure(key, clinician, address, held, 'login.failed', reason);
+          throw new ProtocolError('UNAUTHENTICATED', message);
+        };
+        if (!clinician) return fail('unknown-username');
+        if (!held.passwordOk) return fail('bad-password');
+        // An inactive account answers like a wrong password: nothing to learn from trying.
+        if (!clinician.active) return fail('inactive');
 
-      accountFailures.reset(key);
-      const token = randomToken();
-      const created = now();
-      const expires = new Date(created.getTime() + TOKEN_TTL_MS);
-      store.tokens.insert(tokenDigest(token), clinician.id, created, expires);
-      record('login.ok', { subjectId: clinician.id, address });
-      log.info('login.ok', { clinicianId: clinician.id });
-      return { token, expiresAt: expires.toISOString(), user: toUser(clinician) };
+        if (!clinician.totpEnrolled) {
+          succeeded(key, held);
+          record('login.refused', { subjectId: clinician.id, address, detail: 'no-second-factor' });
+          throw new ProtocolError(
+            'UNAUTHENTICATED',
+            'this account has no second factor yet; an admin must enrol one (npm run admin -- enrol-totp USERNAME)',
+          );
+        }
+        let secret: Buffer | undefined;
+        try {
+          secret = store.clinicians.totpSecret(clinician.id);
+        } catch (err) {
+          // Sealed under another records key: nobody can sign in with it, so say so plainly.
+          succeeded(key, held);
+          log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
+          record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
+          throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
+        }
+        if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
+        const code = totp?.trim() ?? '';
+        if (code === '') return fail('no-code', 'enter the 6-digit code from your authenticator app');
+        // Accept any in-window step newer than the last one used, then claim it atomically.
+        const step = matchTotp(secret, code, nowMs(), null);
+        if (step === undefined) return fail('bad-code');
+        if (!store.clinicians.claimTotpStep(clinician.id, step)) {
+          return fail('code-reused', 'that code has already been used; wait for the next one');
+        }
+
+        succeeded(key, held);
+        await rehashIfOld(clinician, password, address);
+        const token = randomToken();
+        const created = now();
+        const expires = new Date(created.getTime() + TOKEN_TTL_MS);
+        store.tokens.insert(tokenDigest(token), clinician.id, created, expires);
+        record('login.ok', { subjectId: clinician.id, address });
+        log.info('login.ok', { clinicianId: clinician.id });
+        return { token, expiresAt: expires.toISOString(), user: toUser(clinician) };
+      } finally {
+        release();
+      }
     },
 
     async reauth(token, { password, totp, address }) {
@@ -221,50 +334,65 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       const clinician = liveClinician(hash);
       if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN);
       const key = clinician.username.trim().toLowerCase();
-      if (addressFailures.isBlocked(address)) {
-        record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'address' });
-        throw new ProtocolError('RATE_LIMITED', 'too many failed attempts from this address; try again later');
-      }
-      const until = lockedUntil(key, clinician);
-      if (until !== undefined) {
-        record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-locked' });
-        throw new ProtocolError(
-          'RATE_LIMITED',
-          `too many failed attempts; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
-        );
-      }
-      const wrong = (reason: string, message = 'the password or code is not right'): never => {
-        if (countFailure(key, clinician, address, 'reauth.failed', reason)) {
-          // Someone at this console has been guessing: end the sign-in, so the console
-          // signs out and forgets its note keys, rather than leave it locked and signed in.
-          store.tokens.revoke(hash);
-          record('logout', { subjectId: clinician.id, address, detail: 'reauth-lockout' });
-          throw new ProtocolError('UNAUTHENTICATED', 'too many failed attempts to unlock: you have been signed out and this account is locked for now');
+      const release = claimAccount(key, () => {
+        record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-busy' });
+      });
+      try {
+        const until = lockedUntil(key, clinician);
+        if (until !== undefined) {
+          record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-locked' });
+          throw new ProtocolError(
+            'RATE_LIMITED',
+            `too many failed attempts; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
+          );
         }
-        throw new ProtocolError('FORBIDDEN', message);
-      };
-      if (!(await verifySecret(password, clinician.passwordHash))) return wrong('bad-password');
-      if (clinician.totpEnrolled) {
-        let secret: Buffer | undefined;
-        try {
-          secret = store.clinicians.totpSecret(clinician.id);
-        } catch (err) {
-          log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
-          throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
+        const held = await checkPassword(key, clinician, password, address, (scope) => {
+          record('reauth.rate_limited', { subjectId: clinician.id, address, detail: scope === 'busy' ? 'hashing-busy' : scope });
+          return new ProtocolError(
+            'RATE_LIMITED',
+            scope === 'address'
+              ? 'too many failed attempts from this address; try again later'
+              : scope === 'busy'
+                ? 'too many attempts at once; try again in a moment'
+                : 'too many failed attempts for this account; try again later',
+          );
+        });
+        const wrong = (reason: string, message = 'the password or code is not right'): never => {
+          if (countFailure(key, clinician, address, held, 'reauth.failed', reason)) {
+            // Someone at this console has been guessing: end the sign-in, so the console
+            // signs out and forgets its note keys, rather than leave it locked and signed in.
+            store.tokens.revoke(hash);
+            record('logout', { subjectId: clinician.id, address, detail: 'reauth-lockout' });
+            throw new ProtocolError('UNAUTHENTICATED', 'too many failed attempts to unlock: you have been signed out and this account is locked for now');
+          }
+          throw new ProtocolError('FORBIDDEN', message);
+        };
+        if (!held.passwordOk) return wrong('bad-password');
+        if (clinician.totpEnrolled) {
+          let secret: Buffer | undefined;
+          try {
+            secret = store.clinicians.totpSecret(clinician.id);
+          } catch (err) {
+            succeeded(key, held);
+            log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
+            throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
+          }
+          if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
+          const code = totp?.trim() ?? '';
+          if (code === '') return wrong('no-code', 'enter the 6-digit code from your authenticator app');
+          const step = matchTotp(secret, code, nowMs(), null);
+          if (step === undefined) return wrong('bad-code');
+          if (!store.clinicians.claimTotpStep(clinician.id, step)) {
+            return wrong('code-reused', 'that code has already been used; wait for the next one');
+          }
         }
-        if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
-        const code = totp?.trim() ?? '';
-        if (code === '') return wrong('no-code', 'enter the 6-digit code from your authenticator app');
-        const step = matchTotp(secret, code, nowMs(), null);
-        if (step === undefined) return wrong('bad-code');
-        if (!store.clinicians.claimTotpStep(clinician.id, step)) {
-          return wrong('code-reused', 'that code has already been used; wait for the next one');
-        }
+        succeeded(key, held);
+        record('reauth.ok', { subjectId: clinician.id, address });
+        log.info('reauth.ok', { clinicianId: clinician.id });
+        return toUser(clinician);
+      } finally {
+        release();
       }
-      accountFailures.reset(key);
-      record('reauth.ok', { subjectId: clinician.id, address });
-      log.info('reauth.ok', { clinicianId: clinician.id });
-      return toUser(clinician);
     },
 
     logout(token, address) {

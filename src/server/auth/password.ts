@@ -11,7 +11,29 @@ export interface ScryptParams {
   p: number;
 }
 
-export const DEFAULT_SCRYPT: ScryptParams = { N: 16384, r: 8, p: 1 };
+/**
+ * Clinicians' passwords, at OWASP's recommendation for scrypt (Password Storage Cheat Sheet,
+ * https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html: "a
+ * minimum CPU/memory cost parameter of (2^17), a minimum block size of 8 (1024 bytes), and a
+ * parallelization parameter of 1"). That is 128 MiB and about half a second of one
+ * core per hash on a small server, which is why the hashing gate (limits/hashingGate.ts)
+ * caps how many run at once. Hashes stored at lower parameters are rehashed at these on
+ * their owner's next successful sign-in (`needsRehash`).
+ */
+export const PASSWORD_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+
+/**
+ * Invitation passcodes, deliberately cheaper. A 6-digit passcode has a million values: no
+ * affordable hash cost would keep a stolen database from giving them up, so what protects a
+ * passcode is the attempt limits (per invitation and per address, reserved before the check)
+ * and the invitation token beside it, which is 256 random bits stored as a digest. The cost
+ * only has to make a stolen hash not free; every client's join pays it, and a group joining
+ * at once pays it fifty times, so it stays where it was (about 16 MiB, a few tens of ms).
+ */
+export const PASSCODE_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
+
+/** What invitationService.ts hashes passcodes with when not told otherwise: the passcode cost. */
+export const DEFAULT_SCRYPT: ScryptParams = PASSCODE_SCRYPT;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
@@ -23,7 +45,8 @@ function scrypt(secret: string, salt: Buffer, params: ScryptParams): Promise<Buf
   });
 }
 
-export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
+/** Hashes a secret; at the password cost unless told otherwise. */
+export async function hashSecret(secret: string, params: ScryptParams = PASSWORD_SCRYPT): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
   const key = await scrypt(secret, salt, params);
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
@@ -48,6 +71,17 @@ function parseHash(stored: string): ParsedHash | undefined {
   return { params: { N, r, p }, salt, key };
 }
 
+/**
+ * Whether a stored hash was made below `current` (or cannot be read): its owner's next
+ * successful sign-in replaces it.
+ */
+export function needsRehash(stored: string, current: ScryptParams): boolean {
+  const parsed = parseHash(stored);
+  if (!parsed) return true;
+  const { N, r, p } = parsed.params;
+  return N < current.N || r < current.r || p < current.p;
+}
+
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
@@ -56,11 +90,17 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 }
 
 /**
- * A hash of a random secret nobody knows, verified against when the account does not exist,
- * so an unknown username costs the same time as a wrong password.
+ * A hash of a random secret nobody knows, at the given parameters, verified against when the
+ * account or invitation does not exist, so an unknown one costs the same time as a wrong
+ * secret. One per parameter set, made once.
  */
-let decoy: Promise<string> | undefined;
-export function decoyHash(): Promise<string> {
-  decoy ??= hashSecret(randomBytes(16).toString('base64url'));
+const decoys = new Map<string, Promise<string>>();
+export function decoyHash(params: ScryptParams): Promise<string> {
+  const key = `${params.N}$${params.r}$${params.p}`;
+  let decoy = decoys.get(key);
+  if (!decoy) {
+    decoy = hashSecret(randomBytes(16).toString('base64url'), params);
+    decoys.set(key, decoy);
+  }
   return decoy;
 }

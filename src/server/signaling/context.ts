@@ -1,10 +1,14 @@
 /** What signaling handlers need from the rest of the server. */
 import type { Agreement } from '../../shared/protocol.js';
 import type { AuthService } from '../auth/authService.js';
+import type { ScryptParams } from '../auth/password.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
+import type { AddressedRequest } from '../httpSupport.js';
 import type { LiveClinicians } from '../liveClinicians.js';
 import type { RtcListenOptions } from '../media/peerMedia.js';
-import type { SlidingWindowLimiter } from '../rateLimiter.js';
+import type { AttemptLimiter } from '../limits/attemptLimiter.js';
+import type { HashingGate } from '../limits/hashingGate.js';
+import type { OneAtATime } from '../limits/oneAtATime.js';
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
 import type { SessionLifecycle } from '../sessionLifecycle.js';
 import type { Store } from '../store/store.js';
@@ -21,8 +25,16 @@ export interface SignalingContext {
   live: LiveClinicians;
   /** The tickets clinician hellos present (issued by the HTTP API). */
   tickets: SessionTickets;
-  /** Wrong passcodes per invitation, across sockets. */
-  passcodeFailures: SlidingWindowLimiter;
-  /** Unrecognised participant hellos (unknown link or wrong passcode) per remote address, across sockets. */
-  helloFailuresByAddress: SlidingWindowLimiter;
+  /** Passcode attempts per invitation, across sockets (reserved before the check; a right one is given back). */
+  passcodeAttempts: AttemptLimiter;
+  /** Participant hello attempts per remote address, across sockets: wrong passcodes, unknown links and resume tokens. */
+  helloAttemptsByAddress: AttemptLimiter;
+  /** Invitations with a passcode check in flight: one at a time each. */
+  checkingInvitations: OneAtATime;
+  /** Where passcode checks wait their turn, shared with sign-ins. */
+  hashing: HashingGate;
+  /** What passcodes are hashed with, so an unknown invitation's decoy check costs the same. */
+  passcodeScrypt: ScryptParams;
+  /** The client address of a WebSocket upgrade (its peer, or what a trusted proxy forwarded). */
+  clientAddress: (req: AddressedRequest) => string;
 }

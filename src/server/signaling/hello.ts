@@ -10,8 +10,9 @@ import {
   type ParticipantHelloResult,
   type ParsedRequestData,
 } from '../../shared/protocol.js';
-import { decoyHash, verifySecret } from '../auth/password.js';
+import { decoyHash } from '../auth/password.js';
 import { randomToken, tokenDigest } from '../auth/secrets.js';
+import type { HashingSlot } from '../limits/hashingGate.js';
 import { createLogger } from '../logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
@@ -70,6 +71,61 @@ function helloAnswer(ctx: SignalingContext, session: SessionRecord, peer: Peer, 
   return { participantId: peer.participantId, session: { id: session.id, title: session.title }, agreement: ctx.agreement, resumeToken };
 }
 
+const TOO_MANY = 'too many attempts; try again later';
+
+/**
+ * Whether `passcode` opens `invitation`, with every limit taken before the check: one check
+ * at a time per invitation (a second hello meanwhile is refused, not queued), the
+ * invitation's attempt, a turn at the hashing gate, then the address's attempt (taken only
+ * once the turn comes, so a group joining from one place and waiting its turn is not
+ * counted as guessing). Each is reserved in one step, so hellos on any number of sockets at
+ * once cannot pass a check before any of them is counted. A wrong passcode keeps its
+ * attempts; the right one gives them back. An unknown invitation is checked against a decoy
+ * so both failures cost the same time, and counts against the address alone.
+ */
+async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | undefined, passcode: string, address: string): Promise<boolean> {
+  const release = invitation ? ctx.checkingInvitations.claim(invitation.id) : () => undefined;
+  if (!release) {
+    log.warn('participant.rate_limited', { scope: 'invitation-busy', invitationId: invitation?.id });
+    throw new ProtocolError('RATE_LIMITED', 'another attempt with this invitation is being checked; try again in a moment');
+  }
+  try {
+    const byInvitation = invitation ? ctx.passcodeAttempts.reserve(invitation.id) : undefined;
+    if (invitation && !byInvitation) {
+      log.warn('participant.rate_limited', { scope: 'invitation', invitationId: invitation.id });
+      throw new ProtocolError('RATE_LIMITED', TOO_MANY);
+    }
+    let slot: HashingSlot;
+    try {
+      slot = await ctx.hashing.acquire(address);
+    } catch (err) {
+      byInvitation?.giveBack();
+      throw err;
+    }
+    let ok: boolean;
+    try {
+      // Per address: guessing across many links (or many unknown ones) from one place ends
+      // here, whatever the per-invitation and per-socket counts say.
+      const byAddress = ctx.helloAttemptsByAddress.reserve(address);
+      if (!byAddress) {
+        byInvitation?.giveBack();
+        log.warn('participant.rate_limited', { scope: 'address' });
+        throw new ProtocolError('RATE_LIMITED', TOO_MANY);
+      }
+      ok = await slot.verify(passcode, invitation?.passcodeHash ?? (await decoyHash(ctx.passcodeScrypt)));
+      if (ok && invitation) {
+        byInvitation?.giveBack();
+        byAddress.giveBack();
+      }
+    } finally {
+      slot.release();
+    }
+    return ok;
+  } finally {
+    release();
+  }
+}
+
 /**
  * `isOpen` is asked after every await: a socket that closed meanwhile must not leave a
  * ghost peer behind.
@@ -81,22 +137,8 @@ export async function participantHello(
   isOpen: () => boolean,
   address: string,
 ): Promise<Joined<ParticipantHelloResult> | undefined> {
-  // Per address first: guessing across many links (or many unknown ones) from one place
-  // ends here, whatever the per-invitation and per-socket counts say.
-  if (ctx.helloFailuresByAddress.isBlocked(address)) {
-    log.warn('participant.rate_limited', { scope: 'address' });
-    throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
-  }
   const invitation = ctx.store.invitations.byTokenHash(tokenDigest(data.invite));
-  if (invitation && ctx.passcodeFailures.isBlocked(invitation.id)) {
-    log.warn('participant.rate_limited', { scope: 'invitation', invitationId: invitation.id });
-    throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
-  }
-  // Verify against a decoy for unknown tokens so both failures cost the same time.
-  const passcodeOk = await verifySecret(data.passcode, invitation?.passcodeHash ?? (await decoyHash()));
-  if (!invitation || !passcodeOk) {
-    if (invitation) ctx.passcodeFailures.hit(invitation.id);
-    ctx.helloFailuresByAddress.hit(address);
+  if (!(await passcodeChecks(ctx, invitation, data.passcode, address)) || !invitation) {
     log.info('participant.rejected', invitation ? { invitationId: invitation.id } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
   }
@@ -140,18 +182,20 @@ export function resumeHello(
   channel: PeerChannel,
   address: string,
 ): Joined<ParticipantHelloResult> {
-  if (ctx.helloFailuresByAddress.isBlocked(address)) {
+  // No slow check follows, but the same attempt counts as a passcode hello's.
+  const attempt = ctx.helloAttemptsByAddress.reserve(address);
+  if (!attempt) {
     log.warn('participant.rate_limited', { scope: 'address' });
-    throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+    throw new ProtocolError('RATE_LIMITED', TOO_MANY);
   }
   const previous = ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
   const now = ctx.lifecycle.now();
   if (!previous || (previous.expiresAt !== null && Date.parse(previous.expiresAt) < now.getTime())) {
-    ctx.helloFailuresByAddress.hit(address);
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   }
   const invitation = ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId);
+  attempt.giveBack();
   if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
   if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');

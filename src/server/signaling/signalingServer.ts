@@ -101,7 +101,7 @@ export function attachSignaling(
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
       ws.on('close', () => sockets.delete(ws));
-      new SignalingConnection(ws, ctx, connectionId, req.socket.remoteAddress ?? 'unknown', limits);
+      new SignalingConnection(ws, ctx, connectionId, ctx.clientAddress(req), limits);
       log.debug('socket.opened', { connectionId });
     });
   };

@@ -36,6 +36,11 @@ export interface ClinicianRepo {
   setActive(id: string, active: boolean): void;
   setDisplayName(id: string, displayName: string): void;
   setPasswordHash(id: string, passwordHash: string): void;
+  /**
+   * Replaces the hash only if it is still `previous` (a rehash at sign-in must not undo a
+   * password reset made meanwhile); true when it did.
+   */
+  replacePasswordHash(id: string, previous: string, passwordHash: string): boolean;
   /** Replaces the second factor; the step memory starts afresh with the new secret. */
   setTotpSecret(id: string, secret: Buffer): void;
   /** The opened TOTP secret; undefined when none is enrolled. Throws when it cannot be opened. */
@@ -86,6 +91,7 @@ export function createClinicianRepo(db: Database, sealer: RecordSealer): Clinici
   const updateActive = db.prepare(`UPDATE clinicians SET active = ? WHERE id = ?`);
   const updateDisplayName = db.prepare(`UPDATE clinicians SET display_name = ? WHERE id = ?`);
   const updatePassword = db.prepare(`UPDATE clinicians SET password_hash = ? WHERE id = ?`);
+  const replacePassword = db.prepare(`UPDATE clinicians SET password_hash = ? WHERE id = ? AND password_hash = ?`);
   const updateTotp = db.prepare(`UPDATE clinicians SET totp_secret_sealed = ?, totp_last_step = NULL WHERE id = ?`);
   const claimStep = db.prepare(
     `UPDATE clinicians SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`,
@@ -157,6 +163,7 @@ export function createClinicianRepo(db: Database, sealer: RecordSealer): Clinici
     setPasswordHash(id, passwordHash) {
       updatePassword.run(passwordHash, id);
     },
+    replacePasswordHash: (id, previous, passwordHash) => replacePassword.run(passwordHash, id, previous).changes === 1,
     setTotpSecret(id, secret) {
       updateTotp.run(sealer.seal(secret.toString('base64'), totpContext(id)), id);
     },
