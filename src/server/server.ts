@@ -167,6 +167,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       touch: queued(store.resumptions.touch),
     },
     graceMs,
+    roomLocks: store.moderation,
   });
   // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
   // the rooms queued; wrapped only now, so the rooms' own queued removes stay unwrapped.

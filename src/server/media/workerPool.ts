@@ -6,8 +6,10 @@
  * A worker that dies is replaced in its slot with the same settings, and whoever made a
  * router on it hears that the router is lost (its transports, producers and consumers went
  * with the process), so the session can move to a new router. Restarts back off when a
- * worker keeps dying soon after starting, and stop after a few such failures in a row: a
- * crash loop must not spin a core, and a broken binary will not heal by retrying.
+ * worker keeps dying soon after starting, up to a capped delay, and never stop: a crash loop
+ * must not spin a core, but giving up would leave every session on that slot without media
+ * for good over what may be a passing cause (memory pressure, a killed process), while a
+ * restart every few seconds costs next to nothing.
  */
 import { createWorker, type types as ms } from 'mediasoup';
 import { createLogger, errorFields } from '../logger.js';
@@ -19,14 +21,14 @@ export interface WorkerPoolOptions {
   workers: number;
   rtcMinPort: number;
   rtcMaxPort: number;
-  /** Overrides RESTART_DELAYS_MS (tests shorten the back-off to reach its end). */
+  /** Overrides RESTART_DELAYS_MS (tests shorten the back-off to reach its cap quickly). */
   restartDelaysMs?: readonly number[];
 }
 
 /**
  * Waits before each restart of a slot whose worker failed 1, 2, … times in a row; past the
- * last, the slot is given up. The first is immediate: a session is without media until its
- * new router exists.
+ * last, the last holds (the cap). The first is immediate: a session is without media until
+ * its new router exists.
  */
 export const RESTART_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 5_000, 10_000];
 /** A worker that lived this long before dying was healthy; its death starts a new count. */
@@ -55,7 +57,7 @@ interface Slot {
   current: PooledWorker;
   /** Failures in a row (deaths soon after starting, failed starts); 0 while healthy. */
   failures: number;
-  /** Settles when the restart under way has a new worker, gave up, or the pool closed. */
+  /** Settles when the restart under way has a new worker, or the pool closed. */
   restarting: Promise<void> | undefined;
 }
 
@@ -144,16 +146,18 @@ export class WorkerPool {
     });
   }
 
-  /** Starts a new worker in `slot`, after the back-off its failures call for. */
+  /** The back-off before a restart after `failures` in a row: growing, then held at its cap. */
+  private restartDelay(failures: number): number {
+    const delays = this.options.restartDelaysMs ?? RESTART_DELAYS_MS;
+    return delays[Math.min(Math.max(failures, 1), delays.length) - 1] ?? 0;
+  }
+
+  /** Starts a new worker in `slot`, after the back-off its failures call for; keeps trying until it has one. */
   private restart(slot: Slot): void {
     if (slot.restarting) return;
     slot.restarting = (async () => {
       while (!this.closed) {
-        const delay = (this.options.restartDelaysMs ?? RESTART_DELAYS_MS)[slot.failures - 1];
-        if (delay === undefined) {
-          log.error('worker.gave_up', { worker: slot.index, failuresInARow: slot.failures });
-          return;
-        }
+        const delay = this.restartDelay(slot.failures);
         if (delay > 0) await sleep(delay);
         if (this.closed) return;
         try {
@@ -204,9 +208,10 @@ export class WorkerPool {
   /**
    * A router on the least-loaded live worker. With every worker down, waits for a restart
    * under way instead of failing (a session moving off a dead worker lands on its
-   * replacement); NoWorkerError once no restart is left to wait for.
+   * replacement; restarts never give up); NoWorkerError only once the pool is closed.
    */
   async createRouter(options: CreateRouterOptions = {}): Promise<ms.Router> {
+    if (this.closed) throw new NoWorkerError();
     let entry = this.leastLoaded();
     while (!entry) {
       const restarts = this.slots.flatMap((s) => (s.restarting ? [s.restarting] : []));

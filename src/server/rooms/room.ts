@@ -23,6 +23,7 @@ import { createLogger } from '../logger.js';
 import type { Direction, RtcListenOptions } from '../media/peerMedia.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
+import type { ModerationRepo } from '../store/moderation.js';
 import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Peer } from './peer.js';
@@ -42,6 +43,12 @@ export interface RoomDeps {
   resumptions: ResumptionRepo;
   /** How long a dropped client may come back to its place. */
   graceMs: number;
+  /**
+   * The lock on record (migration 8): read when the room opens, so a restart does not unlock
+   * a group; cleared when the session ends. Setting it is the lock method's, in the same
+   * transaction as its audit entry.
+   */
+  roomLocks: Pick<ModerationRepo, 'roomLocked' | 'setRoomLock'>;
 }
 
 /** How often a live room tells the store its clients are still there (bounds what a crash can lose). */
@@ -83,7 +90,10 @@ export class Room {
   constructor(
     readonly session: SessionRecord,
     private readonly deps: RoomDeps,
-  ) {}
+  ) {
+    // Locked before a restart, locked after it: the lock is on record, not only in memory.
+    this.lockedFlag = deps.roomLocks.roomLocked(session.id);
+  }
 
   get id(): string {
     return this.session.id;
@@ -97,7 +107,11 @@ export class Room {
     return this.peers.size;
   }
 
-  /** A locked room lets in only clients admitted earlier in this live room. */
+  /**
+   * A locked room lets in only clients admitted earlier in this live room. After a restart
+   * nobody has been (memory of admissions is per process): clients come back through their
+   * resume tokens, which pass the lock, or the facilitator unlocks.
+   */
   get locked(): boolean {
     return this.lockedFlag;
   }
@@ -887,11 +901,14 @@ export class Room {
    * Closes the router (and with it every transport); peers' sockets are the caller's business.
    * `shutdown` (the server stopping under a live session): every client in the waiting room or
    * the group dropped now, on the record, and keeps its place for the grace period, so the
-   * restarted server takes them back.
+   * restarted server takes them back. The lock stays on record unless the session ended: it
+   * is the session's until a facilitator unlocks (a room emptied by a server shutting down
+   * looks just like one everyone left, and a lock must not fall off either way).
    */
   close(why: 'ended' | 'empty' | 'shutdown' = 'shutdown'): void {
     if (this.closed) return;
     this.closed = true;
+    if (why === 'ended' && this.lockedFlag) this.persistQuietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const ghost of this.ghosts.values()) clearTimeout(ghost.timer);
     this.ghosts.clear();

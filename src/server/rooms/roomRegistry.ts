@@ -17,7 +17,7 @@ export class RoomRegistry {
     private readonly pool: WorkerPool,
     private readonly rtc: RtcListenOptions,
     /** What rooms record through: attendance, and where clients stand for resuming. */
-    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs'>,
+    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'>,
   ) {}
 
   get(sessionId: string): Room | undefined {
@@ -40,6 +40,17 @@ export class RoomRegistry {
       log.info('room.opened', { sessionId: session.id });
     }
     return room;
+  }
+
+  /**
+   * May this client's hello pass the session's lock? The live room knows who it admitted;
+   * without one (no room open since a restart), the lock on record keeps everyone out until
+   * the room is open again and a facilitator decides.
+   */
+  admitsThroughLock(session: SessionRecord, participantId: string): boolean {
+    const live = this.rooms.get(session.id);
+    if (live && !live.isClosed) return live.admitsThroughLock(participantId);
+    return !this.records.roomLocks.roomLocked(session.id);
   }
 
   /**

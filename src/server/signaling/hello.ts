@@ -154,8 +154,9 @@ export async function participantHello(
   if (live?.hasPeer(invitation.participantId)) {
     throw new ProtocolError('CONFLICT', 'this invitation is already connected elsewhere');
   }
-  // A lock keeps out newcomers, not someone the facilitator admitted whose connection dropped.
-  if (live && !live.admitsThroughLock(invitation.participantId)) {
+  // A lock keeps out newcomers, not someone the facilitator admitted whose connection dropped;
+  // with no live room (a restart), the lock on record decides.
+  if (!ctx.rooms.admitsThroughLock(session, invitation.participantId)) {
     log.info('participant.locked_out', { sessionId: session.id, participantId: invitation.participantId });
     throw new ProtocolError('ROOM_LOCKED', 'the group is locked; ask your facilitator');
   }

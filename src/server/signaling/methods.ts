@@ -189,7 +189,14 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   },
 
   lock(mc, { locked }) {
-    mc.room.setLocked(mc.peer, locked, () => audit(mc, locked ? 'room.locked' : 'room.unlocked', null));
+    const { ctx, peer, room } = mc;
+    // On record with its audit entry, before it takes effect: a restart must not unlock the room.
+    mc.room.setLocked(peer, locked, () =>
+      ctx.store.db.transaction(() => {
+        audit(mc, locked ? 'room.locked' : 'room.unlocked', null);
+        ctx.store.moderation.setRoomLock(room.id, locked ? { by: clinicianOf(peer), at: new Date() } : null);
+      })(),
+    );
     return ok;
   },
 

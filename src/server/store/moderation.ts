@@ -1,6 +1,7 @@
 /**
  * What moderation records: verifications, removals (with the invitation's revocation) and
- * crisis-information views. Append-only; people appear by ids only. Rosters read these.
+ * crisis-information views, append-only; and the room lock, which must outlive a restart
+ * (migration 8). People appear by ids only. Rosters read these.
  */
 import type { Database } from 'better-sqlite3';
 import { VerificationMethod } from '../../shared/protocol.js';
@@ -43,6 +44,10 @@ export interface ModerationRepo {
   verifications(sessionId: string): VerificationRecord[];
   removals(sessionId: string): RemovalRecord[];
   crisisInfoViews(sessionId: string): CrisisInfoView[];
+  /** Whether the session's room is locked on record (restored when its room reopens). */
+  roomLocked(sessionId: string): boolean;
+  /** Locks (with who and when) or unlocks the session's room on record. */
+  setRoomLock(sessionId: string, lock: { by: string; at: Date } | null): void;
 }
 
 /** What a sealed reason is bound to: moving it to another row makes it unreadable. */
@@ -93,6 +98,12 @@ export function createModerationRepo(db: Database, sealer: RecordSealer): Modera
   const selectViews = db.prepare<[string], CrisisViewRow>(
     `SELECT * FROM crisis_info_views WHERE session_id = ? ORDER BY id`,
   );
+  const selectLock = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM room_locks WHERE session_id = ?`);
+  const upsertLock = db.prepare(
+    `INSERT INTO room_locks (session_id, locked_at, locked_by) VALUES (?, ?, ?)
+     ON CONFLICT (session_id) DO UPDATE SET locked_at = excluded.locked_at, locked_by = excluded.locked_by`,
+  );
+  const deleteLock = db.prepare(`DELETE FROM room_locks WHERE session_id = ?`);
 
   const removal = db.transaction((r: RemovalRecord): boolean => {
     if (revoke.run(r.removedAt, r.sessionId, r.participantId).changes === 0) return false;
@@ -132,5 +143,10 @@ export function createModerationRepo(db: Database, sealer: RecordSealer): Modera
         viewedBy: row.viewed_by,
         viewedAt: row.viewed_at,
       })),
+    roomLocked: (sessionId) => selectLock.get(sessionId) !== undefined,
+    setRoomLock(sessionId, lock) {
+      if (lock) upsertLock.run(sessionId, lock.at.toISOString(), lock.by);
+      else deleteLock.run(sessionId);
+    },
   };
 }
