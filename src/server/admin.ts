@@ -11,10 +11,13 @@
  *
  * Exit codes: 0 done, 1 refused or failed (the message says why), 2 usage error.
  */
-import { mkdirSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import qrcode from 'qrcode-generator';
 import { ClinicianRole, ProtocolError, type ClinicianAccount } from '../shared/protocol.js';
+import { AuditCheckpoint, checkpointSignatureValid, signCheckpoint } from './audit/chain.js';
+import { loadAuditSigningKey } from './audit/signingKey.js';
 import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts.js';
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
 import { setLogLevel } from './logger.js';
@@ -39,8 +42,13 @@ Sessions
   schedule-session --facilitator U --title T --starts ISO --ends ISO [--co U[,U…]]
 
 Audit
-  audit verify                               walks the hash chain; exit 1 naming the
-                                             first broken entry if anything was altered
+  audit verify [--checkpoint FILE]           walks the keyed hash chain; exit 1 naming the
+                                             first broken entry if anything was altered,
+                                             and, given a checkpoint, if the log up to it
+                                             was rewritten or cut short
+  audit checkpoint [--out FILE]              the chain's head signed with the audit signing
+                                             key (auditSigningKeyFile): keep it away from
+                                             the server, to verify against later
   audit list [--session ID] [--json]         entries, oldest first
 
 Passwords are asked for on the terminal without echo, or read from the first line of
@@ -48,6 +56,22 @@ standard input with --password-stdin; never from the command line.
 `;
 
 class UsageError extends Error {}
+
+/** A checkpoint file, refused unless its signature verifies under this server's signing key. */
+function readCheckpoint(file: string, publicKey: KeyObject): AuditCheckpoint {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ProtocolError('BAD_REQUEST', `${file} is not a readable checkpoint (JSON from audit checkpoint)`);
+  }
+  const parsed = AuditCheckpoint.safeParse(json);
+  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', `${file} is not a checkpoint: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!checkpointSignatureValid(publicKey, parsed.data)) {
+    throw new ProtocolError('FORBIDDEN', `the checkpoint's signature does not verify with this server's audit signing key: refused`);
+  }
+  return parsed.data;
+}
 
 const ACTOR: Actor = { id: ADMIN_COMMAND_ACTOR, address: 'local' };
 
@@ -248,10 +272,32 @@ const COMMANDS: Record<string, Command> = {
     ctx.out(`scheduled ${session.id} (${state}) ${session.startsAt} – ${session.endsAt}`);
   },
   audit(ctx, [sub], o) {
+    if (sub === 'verify' || sub === 'checkpoint') {
+      // The chain is keyed by the server's records key: under a key made up for this process
+      // every link would look altered.
+      if (ctx.config.recordsKeyFile === undefined) {
+        throw new ProtocolError('CONFLICT', `the audit chain is keyed: set ${settingName('recordsKeyFile')} to the server's records key`);
+      }
+    }
     if (sub === 'verify') {
-      const verdict = ctx.store.audit.verify();
+      const file = str(o, 'checkpoint');
+      const checkpoint = file === undefined ? undefined : readCheckpoint(file, loadAuditSigningKey(ctx.config).publicKey);
+      const verdict = ctx.store.audit.verify(checkpoint);
       if (!verdict.ok) throw new ProtocolError('CONFLICT', `audit log broken at entry ${verdict.brokenAt}: ${verdict.reason}`);
       ctx.out(`audit log intact: ${verdict.entries} entries, every link verified`);
+      if (checkpoint) ctx.out(`and it holds the checkpoint of entry ${checkpoint.seq} signed at ${checkpoint.at}`);
+      return;
+    }
+    if (sub === 'checkpoint') {
+      const key = loadAuditSigningKey(ctx.config);
+      // Its own entry first, so the checkpoint also covers the fact it was taken.
+      ctx.store.audit.record({ at: new Date(), event: 'audit.checkpointed', actorId: ACTOR.id, address: 'local' });
+      const checkpoint = signCheckpoint(key.privateKey, ctx.store.audit.head(), new Date());
+      const json = JSON.stringify(checkpoint);
+      const out = str(o, 'out');
+      if (out === undefined) return ctx.out(json);
+      writeFileSync(out, json + '\n', { mode: 0o600 });
+      ctx.out(`checkpoint of entry ${checkpoint.seq} written to ${out}`);
       return;
     }
     if (sub === 'list') {
@@ -265,7 +311,7 @@ const COMMANDS: Record<string, Command> = {
       }
       return;
     }
-    throw new UsageError('audit takes verify or list');
+    throw new UsageError('audit takes verify, checkpoint or list');
   },
 };
 
@@ -290,6 +336,8 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
         ends: { type: 'string' },
         co: { type: 'string' },
         session: { type: 'string' },
+        checkpoint: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

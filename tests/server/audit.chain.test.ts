@@ -1,8 +1,9 @@
 /**
- * The audit log's hash chain over a real SQLite file: appends chain, verification names the
- * first broken entry after an alteration, a deletion in the middle or at the end, and the
- * server itself cannot update or delete (triggers), only append. `npm run admin -- audit
- * verify` says the same from the command line, with exit codes.
+ * The audit log's keyed hash chain over a real SQLite file: appends chain, verification names
+ * the first broken entry after an alteration, a deletion in the middle or at the end, a
+ * rewrite whose plain SHA-256 chain was recomputed, and the server itself cannot update or
+ * delete (triggers), only append. `npm run admin -- audit verify` says the same from the
+ * command line, with exit codes.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,17 +12,20 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalFields, chainHash, GENESIS_HASH, verifyChain } from '../../src/server/audit/chain.js';
+import { canonicalFields, GENESIS_HASH, keyedLink, legacyLink, verifyChain } from '../../src/server/audit/chain.js';
 import { setLogLevel } from '../../src/server/logger.js';
+import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
 
 setLogLevel('error');
 
 let dir: string;
 let store: Store;
+let recordsKey: Buffer;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-audit-'));
-  store = openStore(dir);
+  recordsKey = randomBytes(32);
+  store = openStore(dir, recordsKey);
 });
 afterEach(() => {
   store.close();
@@ -43,13 +47,17 @@ function tamper(sql: string): void {
 }
 
 describe('the chain', () => {
-  it('hashes the previous hash and the canonical JSON of the entry, keys sorted', () => {
+  it('hashes the previous hash and the canonical JSON of the entry, keys sorted, under a key', () => {
     const fields = { seq: 1, at: '2026-11-23T09:00:00.000Z', event: 'login.ok', actorId: null, subjectId: 'c-1', sessionId: null, address: '127.0.0.1', detail: null };
     expect(canonicalFields(fields)).toBe(
       '{"actorId":null,"address":"127.0.0.1","at":"2026-11-23T09:00:00.000Z","detail":null,"event":"login.ok","seq":1,"sessionId":null,"subjectId":"c-1"}',
     );
-    expect(chainHash(GENESIS_HASH, fields)).toMatch(/^[0-9a-f]{64}$/);
-    expect(chainHash(GENESIS_HASH, { ...fields, detail: 'x' })).not.toBe(chainHash(GENESIS_HASH, fields));
+    const link = keyedLink(randomBytes(32));
+    expect(link(GENESIS_HASH, fields)).toMatch(/^[0-9a-f]{64}$/);
+    expect(link(GENESIS_HASH, { ...fields, detail: 'x' })).not.toBe(link(GENESIS_HASH, fields));
+    // Another key, another chain; and neither is the plain SHA-256 anyone could recompute.
+    expect(keyedLink(randomBytes(32))(GENESIS_HASH, fields)).not.toBe(link(GENESIS_HASH, fields));
+    expect(legacyLink(GENESIS_HASH, fields)).not.toBe(link(GENESIS_HASH, fields));
   });
 
   it('links each appended entry to the one before and verifies', () => {
@@ -63,7 +71,7 @@ describe('the chain', () => {
 
   it('an empty log verifies', () => {
     expect(store.audit.verify()).toEqual({ ok: true, entries: 0 });
-    expect(verifyChain([], undefined)).toEqual({ ok: true, entries: 0 });
+    expect(verifyChain([], undefined, legacyLink)).toEqual({ ok: true, entries: 0 });
   });
 
   it('the server cannot update or delete entries: the triggers refuse', () => {
@@ -82,9 +90,29 @@ describe('the chain', () => {
   it('names an entry whose hash was recomputed to hide an alteration: the next one no longer follows it', () => {
     appendSome(6);
     const e3 = store.audit.list().find((e) => e.seq === 3)!;
-    const forged = chainHash(e3.prevHash, { ...e3, event: 'client.denied' });
+    // Even with the chain key: the next entry's prevHash still names the old hash.
+    const forged = keyedLink(deriveRecordsSubkey(recordsKey, 'audit-chain'))(e3.prevHash, { ...e3, event: 'client.denied' });
     tamper(`UPDATE audit_log SET event = 'client.denied', hash = '${forged}' WHERE seq = 3`);
     expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
+  it('a row rewritten with the whole plain SHA-256 chain and head recomputed after it no longer verifies', () => {
+    appendSome(6);
+    const entries = store.audit.list();
+    // Someone with the file but not the records key: rewrites entry 3, then recomputes every
+    // link from there on, and the head, the way an unkeyed chain would have let them.
+    let prevHash = entries[1]!.hash;
+    const raw = new Database(path.join(dir, DATABASE_FILE));
+    raw.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
+    for (const e of entries.slice(2)) {
+      const rewritten = e.seq === 3 ? { ...e, subjectId: 'p-someone-else' } : e;
+      const hash = legacyLink(prevHash, rewritten);
+      raw.prepare(`UPDATE audit_log SET subject_id = ?, prev_hash = ?, hash = ? WHERE seq = ?`).run(rewritten.subjectId, prevHash, hash, e.seq);
+      prevHash = hash;
+    }
+    raw.prepare(`UPDATE audit_head SET hash = ? WHERE id = 1`).run(prevHash);
+    raw.close();
+    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: 'entry 3 was altered' });
   });
 
   it('names a deleted entry by its missing number', () => {
@@ -99,12 +127,19 @@ describe('the chain', () => {
     expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 5 });
   });
 
-  it('keeps chaining across reopening the file', () => {
+  it('keeps chaining across reopening the file under the same records key', () => {
     appendSome(3);
     store.close();
-    store = openStore(dir);
+    store = openStore(dir, recordsKey);
     appendSome(2);
     expect(store.audit.verify()).toEqual({ ok: true, entries: 5 });
+  });
+
+  it('under another records key the chain does not verify', () => {
+    appendSome(3);
+    store.close();
+    store = openStore(dir, randomBytes(32));
+    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 1 });
   });
 });
 
@@ -125,7 +160,7 @@ describe('npm run admin -- audit verify', () => {
     // The records key must live outside the data directory (the server refuses otherwise).
     const keyDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-audit-key-'));
     const keyFile = path.join(keyDir, 'records.key');
-    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    writeFileSync(keyFile, recordsKey.toString('base64'), { mode: 0o600 });
     const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
     const env = { ...rest, CONFIDANT_DATA_DIR: dir, CONFIDANT_RECORDS_KEY_FILE: keyFile, CONFIDANT_LOG_LEVEL: 'warn' };
     appendSome(4);

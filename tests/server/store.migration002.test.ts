@@ -6,6 +6,7 @@ import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import * as m001 from '../../src/server/store/migrations/001_initial.js';
 import * as m002 from '../../src/server/store/migrations/002_moderation.js';
 import { createModerationRepo } from '../../src/server/store/moderation.js';
+import { createRecordKeys } from '../../src/server/store/recordKeys.js';
 import { createRecordSealer } from '../../src/server/store/recordSealer.js';
 import { createSessionRepo } from '../../src/server/store/sessions.js';
 
@@ -88,9 +89,10 @@ describe('migration 002_moderation', () => {
   it('ends a session once, expiring its invitations with it', () => {
     const db = version1();
     // The repository is today's; its statements need the later columns too.
-    migrate(db);
-    createSessionRepo(db).end('s1', new Date(at));
-    createSessionRepo(db).end('s1', new Date('2026-11-05T00:00:00.000Z'));
+    const keys = createRecordKeys(randomBytes(32));
+    migrate(db, undefined, undefined, keys);
+    createSessionRepo(db, keys.sealer).end('s1', new Date(at));
+    createSessionRepo(db, keys.sealer).end('s1', new Date('2026-11-05T00:00:00.000Z'));
     expect(db.prepare(`SELECT state, ended_at FROM sessions`).get()).toEqual({ state: 'ended', ended_at: at });
     expect(invitationRow(db)).toMatchObject({ expired_at: at });
   });

@@ -8,6 +8,7 @@ import * as m002 from '../../src/server/store/migrations/002_moderation.js';
 import * as m003 from '../../src/server/store/migrations/003_accounts.js';
 import { createClinicianRepo } from '../../src/server/store/clinicians.js';
 import { createInvitationRepo } from '../../src/server/store/invitations.js';
+import { createRecordKeys } from '../../src/server/store/recordKeys.js';
 import { createRecordSealer } from '../../src/server/store/recordSealer.js';
 import { createTokenRepo } from '../../src/server/store/tokens.js';
 
@@ -42,20 +43,25 @@ describe('migration 003_accounts', () => {
     expect(columns(db, 'auth_events')).toEqual(['id', 'at', 'event', 'actor_id', 'subject_id', 'address', 'detail']);
     // Existing tokens count as last used when made; existing invitations as issued when made.
     expect(createTokenRepo(db).byHash('th')).toMatchObject({ lastUsedAt: created, revoked: false });
-    const sealer = createRecordSealer(randomBytes(32));
-    expect(createInvitationRepo(db, sealer).byId('i1')).toMatchObject({ issuedAt: created, verificationHint: null });
+    // Today's repositories read today's columns: the rest of the way, under a records key.
+    const keys = createRecordKeys(randomBytes(32));
+    migrate(db, undefined, undefined, keys);
+    const { sealer, lookup } = keys;
+    expect(createInvitationRepo(db, sealer, lookup).byId('i1')).toMatchObject({ issuedAt: created, verificationHint: null });
     expect(createClinicianRepo(db, sealer).byId('c1')).toMatchObject({ totpEnrolled: false, totpLastStep: null, lockedUntil: null });
   });
 
   it('keeps TOTP secrets and hints sealed: a dump shows neither, another key opens neither', () => {
     const db = version2();
-    migrate(db, [m001, m002, m003]);
-    const sealer = createRecordSealer(randomBytes(32));
+    // Today's repositories write today's columns (migration 7 seals references).
+    const keys = createRecordKeys(randomBytes(32));
+    migrate(db, undefined, undefined, keys);
+    const { sealer, lookup } = keys;
     const clinicians = createClinicianRepo(db, sealer);
     const secret = Buffer.from('0123456789abcdefghij');
     clinicians.setTotpSecret('c1', secret);
     expect(clinicians.totpSecret('c1')?.equals(secret)).toBe(true);
-    const invitations = createInvitationRepo(db, sealer);
+    const invitations = createInvitationRepo(db, sealer, lookup);
     const inv = invitations.create({ sessionId: 's1', participantRef: 'IOP-2', tokenHash: 't2', passcodeHash: 'p2', verificationHint: 'knows code word BLUEBIRD' });
     const dump = Buffer.concat(
       (db.prepare(`SELECT totp_secret_sealed AS b FROM clinicians UNION ALL SELECT verification_hint_sealed FROM invitations WHERE verification_hint_sealed IS NOT NULL`).all() as { b: Buffer }[]).map((r) => r.b),
@@ -65,7 +71,7 @@ describe('migration 003_accounts', () => {
     expect(dump.includes(Buffer.from('BLUEBIRD'))).toBe(false);
     const stranger = createRecordSealer(randomBytes(32));
     expect(() => createClinicianRepo(db, stranger).totpSecret('c1')).toThrow();
-    expect(createInvitationRepo(db, stranger).byId(inv.id)?.verificationHint).toBeNull();
+    expect(createInvitationRepo(db, stranger, lookup).byId(inv.id)?.verificationHint).toBeNull();
   });
 
   it('claims each TOTP step once, and never an older one', () => {

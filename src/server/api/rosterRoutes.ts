@@ -11,6 +11,7 @@ import { rosterCsv } from '../rosters/csv.js';
 import { mayViewRoster } from '../rosters/rosterService.js';
 import type { AuditScope } from '../store/audit.js';
 import type { Clinician } from '../store/clinicians.js';
+import { refSubject } from '../store/recordKeys.js';
 import { auditApi, describeIssue, parseBody, parseRange, requireClinician, type RequestContext, type Route } from './context.js';
 
 /** The reader and the part of the log they may read (undefined: all of it, for admins). */
@@ -78,7 +79,8 @@ export const rosterRoutes: Route[] = [
       const me = requireClinician(ctx);
       const ref = ctx.params.participantRef ?? '';
       const history = ctx.deps.rosters.history(me, ref, parseRange(ctx));
-      auditApi(ctx, 'attendance.viewed', me, { subjectId: ref });
+      // The client by the keyed hash of their reference: the log never holds a reference.
+      auditApi(ctx, 'attendance.viewed', me, { subjectId: refSubject(ctx.deps.store.lookup, ref) });
       sendJson(ctx.res, 200, history);
     },
   },
@@ -90,7 +92,7 @@ export const rosterRoutes: Route[] = [
       const ref = ctx.params.participantRef ?? '';
       const { hoursPerWeek } = await parseBody(ctx, SetAttendanceTargetRequest);
       ctx.deps.rosters.setTarget(me, ref, hoursPerWeek);
-      auditApi(ctx, 'attendance.target_set', me, { subjectId: ref, detail: hoursPerWeek === null ? 'cleared' : String(hoursPerWeek) });
+      auditApi(ctx, 'attendance.target_set', me, { subjectId: refSubject(ctx.deps.store.lookup, ref), detail: hoursPerWeek === null ? 'cleared' : String(hoursPerWeek) });
       sendJson(ctx.res, 200, ctx.deps.rosters.history(me, ref));
     },
   },

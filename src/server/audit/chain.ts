@@ -1,10 +1,19 @@
 /**
- * The audit log's hash chain: each entry's hash is SHA-256 over the previous entry's hash
- * followed by the canonical JSON (keys sorted, no whitespace) of the entry's fields. Any
+ * The audit log's chain: each entry's hash is HMAC-SHA-256, under a key derived from the
+ * records key for this purpose only (see ../store/recordKeys.ts), over the previous entry's
+ * hash followed by the canonical JSON (keys sorted, no whitespace) of the entry's fields. Any
  * change to an entry changes its hash, which no longer matches the next entry's `prevHash`;
  * any deletion leaves a gap in the sequence numbers or a head that points past the end.
+ *
+ * Keyed, because the head lives in the same file as the entries: with a plain hash, whoever
+ * can write the file can rewrite an entry and recompute every hash after it. Without the
+ * records key (kept outside the data directory) they cannot. Someone who holds that key too
+ * can still rewrite history, which is what checkpoints are for: the head at some moment,
+ * signed with an Ed25519 key that the database never sees (see signingKey.ts), so a later
+ * verify against it shows any rewrite or truncation of what came before it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, sign, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -32,12 +41,27 @@ export function canonicalFields(f: ChainedFields): string {
   return JSON.stringify(ordered);
 }
 
-export function chainHash(prevHash: string, f: ChainedFields): string {
-  return createHash('sha256').update(prevHash).update(canonicalFields(f)).digest('hex');
+/** One link of a chain: the hash of an entry given the previous entry's hash. */
+export type LinkHash = (prevHash: string, f: ChainedFields) => string;
+
+/** The chain's link: HMAC-SHA-256 under the audit chain key. */
+export function keyedLink(chainKey: Buffer): LinkHash {
+  return (prevHash, f) => createHmac('sha256', chainKey).update(prevHash).update(canonicalFields(f)).digest('hex');
 }
+
+/**
+ * The link migration 5 wrote, plain SHA-256: kept only so migration 7 can check the old chain
+ * before it re-chains it under the key, and for migration 5 itself.
+ */
+export const legacyLink: LinkHash = (prevHash, f) => createHash('sha256').update(prevHash).update(canonicalFields(f)).digest('hex');
 
 export interface ChainedEntry extends ChainedFields {
   prevHash: string;
+  hash: string;
+}
+
+export interface ChainHead {
+  seq: number;
   hash: string;
 }
 
@@ -47,9 +71,15 @@ export type ChainVerdict = { ok: true; entries: number } | { ok: false; brokenAt
  * Walks entries in sequence order and names the first that fails: a gap (a deleted entry is
  * named by its missing number), a `prevHash` that is not the previous hash, a hash that does
  * not match the entry's fields, or a head (last seq and hash recorded at each append) that the
- * chain does not end at.
+ * chain does not end at. With a checkpoint (its signature already checked), the entry at its
+ * seq must exist and carry its hash: a history rewritten or cut short before it fails there.
  */
-export function verifyChain(entries: Iterable<ChainedEntry>, head: { seq: number; hash: string } | undefined): ChainVerdict {
+export function verifyChain(
+  entries: Iterable<ChainedEntry>,
+  head: ChainHead | undefined,
+  link: LinkHash,
+  checkpoint?: ChainHead,
+): ChainVerdict {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   for (const e of entries) {
@@ -59,13 +89,19 @@ export function verifyChain(entries: Iterable<ChainedEntry>, head: { seq: number
     if (e.prevHash !== prevHash) {
       return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} does not follow the entry before it` };
     }
-    if (chainHash(prevHash, e) !== e.hash) {
+    if (link(prevHash, e) !== e.hash) {
       return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} was altered` };
+    }
+    if (checkpoint && e.seq === checkpoint.seq && e.hash !== checkpoint.hash) {
+      return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} is not the one the checkpoint signed: the log up to it was rewritten` };
     }
     prevHash = e.hash;
     expectedSeq += 1;
   }
   const count = expectedSeq - 1;
+  if (checkpoint && checkpoint.seq > count) {
+    return { ok: false, brokenAt: count + 1, reason: `entries ${count + 1} to ${checkpoint.seq}, which the checkpoint signed, are missing` };
+  }
   const headSeq = head?.seq ?? 0;
   if (headSeq > count) {
     return { ok: false, brokenAt: count + 1, reason: `entries ${count + 1} to ${headSeq} are missing` };
@@ -74,4 +110,35 @@ export function verifyChain(entries: Iterable<ChainedEntry>, head: { seq: number
     return { ok: false, brokenAt: Math.max(1, Math.min(count, headSeq + 1)), reason: 'the log does not end where it was last written' };
   }
   return { ok: true, entries: count };
+}
+
+/** A signed statement of the chain's head at a moment, exported by an admin and kept apart. */
+export const AuditCheckpoint = z
+  .object({
+    version: z.literal(1),
+    seq: z.number().int().nonnegative(),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    at: z.iso.datetime(),
+    /** Ed25519 over `checkpointMessage`, base64. */
+    signature: z.string().min(1),
+  })
+  .strict();
+export type AuditCheckpoint = z.infer<typeof AuditCheckpoint>;
+
+/** What the signature covers: a fixed label (so no other signed text can pass as one), seq, hash, time. */
+export function checkpointMessage(c: Pick<AuditCheckpoint, 'seq' | 'hash' | 'at'>): Buffer {
+  return Buffer.from(`confidant audit checkpoint v1\n${c.seq}\n${c.hash}\n${c.at}`, 'utf8');
+}
+
+export function signCheckpoint(privateKey: KeyObject, head: ChainHead, at: Date): AuditCheckpoint {
+  const unsigned = { seq: head.seq, hash: head.hash, at: at.toISOString() };
+  return { version: 1, ...unsigned, signature: sign(null, checkpointMessage(unsigned), privateKey).toString('base64') };
+}
+
+export function checkpointSignatureValid(publicKey: KeyObject, c: AuditCheckpoint): boolean {
+  try {
+    return verify(null, checkpointMessage(c), publicKey, Buffer.from(c.signature, 'base64'));
+  } catch {
+    return false;
+  }
 }

@@ -1,10 +1,12 @@
 /**
  * Attendance as it happens: each client's knock, admission, reconnect, departure, return to
  * the waiting room, denial, removal and the session's end, appended by the live room. Rosters
- * are computed from these rows (see ../rosters/roster.ts). A client's chosen name is sealed.
+ * are computed from these rows (see ../rosters/roster.ts). A client's chosen name is sealed;
+ * weekly targets are kept by the keyed hash of the client's reference, never the reference.
  */
 import type { Database } from 'better-sqlite3';
 import { createLogger } from '../logger.js';
+import type { LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 
 const log = createLogger('attendance');
@@ -52,7 +54,7 @@ function nameContext(sessionId: string, participantId: string, at: string): stri
   return `display-name\n${sessionId}\n${participantId}\n${at}`;
 }
 
-export function createAttendanceRepo(db: Database, sealer: RecordSealer): AttendanceRepo {
+export function createAttendanceRepo(db: Database, sealer: RecordSealer, lookup: LookupHasher): AttendanceRepo {
   const insert = db.prepare(
     `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed) VALUES (?, ?, ?, ?, ?, ?)`,
   );
@@ -92,14 +94,14 @@ export function createAttendanceRepo(db: Database, sealer: RecordSealer): Attend
         displayName: r.display_name_sealed === null ? null : openName(r),
       })),
     target(participantRef) {
-      const r = selectTarget.get(participantRef);
-      return r && { participantRef: r.participant_ref, hoursPerWeek: r.hours_per_week, setBy: r.set_by, setAt: r.set_at };
+      const r = selectTarget.get(lookup.participantRef(participantRef));
+      return r && { participantRef, hoursPerWeek: r.hours_per_week, setBy: r.set_by, setAt: r.set_at };
     },
     setTarget(t) {
-      upsertTarget.run(t.participantRef, t.hoursPerWeek, t.setBy, t.setAt);
+      upsertTarget.run(lookup.participantRef(t.participantRef), t.hoursPerWeek, t.setBy, t.setAt);
     },
     clearTarget(participantRef) {
-      deleteTarget.run(participantRef);
+      deleteTarget.run(lookup.participantRef(participantRef));
     },
   };
 }

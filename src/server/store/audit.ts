@@ -1,15 +1,16 @@
 /**
  * The audit log: every security-relevant act (sign-ins and their failures, lockouts, token
  * revocations, admissions, denials, verifications, mutes, removals, locks, ends, crisis
- * information views, roster exports, note syncs, account changes), append-only and hash-chained
- * (see ../audit/chain.ts). By ids only: never a username typed at sign-in (people type
- * passwords into that field), never a name, password, code, token or anything a client said.
+ * information views, roster exports, note syncs, account changes), append-only and chained
+ * with a keyed hash (see ../audit/chain.ts). By ids only: never a username typed at sign-in
+ * (people type passwords into that field), never a name, password, code, token, session title,
+ * client reference (a client is `ref:` and the keyed hash of theirs) or anything a client said.
  *
  * Appends run in an IMMEDIATE transaction that reads the head, inserts and moves the head, so
  * two writers (two server processes on one file) can never fork the chain.
  */
 import type { Database } from 'better-sqlite3';
-import { chainHash, GENESIS_HASH, verifyChain, type ChainedEntry, type ChainVerdict } from '../audit/chain.js';
+import { GENESIS_HASH, verifyChain, type ChainedEntry, type ChainHead, type ChainVerdict, type LinkHash } from '../audit/chain.js';
 
 export type AuditRecord = ChainedEntry;
 
@@ -51,7 +52,13 @@ export interface AuditRepo {
   record(e: NewAuditEvent): AuditRecord;
   /** Oldest first. */
   list(query?: AuditQuery | string): AuditRecord[];
-  verify(): ChainVerdict;
+  /**
+   * Walks the whole chain. With a checkpoint (whose signature the caller has checked), the
+   * entry at its seq must carry its hash.
+   */
+  verify(checkpoint?: ChainHead): ChainVerdict;
+  /** The last entry's seq and hash, as recorded with each append. */
+  head(): ChainHead;
   /** How many entries the scope holds (the whole log without one). */
   count(scope?: AuditScope): number;
 }
@@ -84,7 +91,7 @@ const hydrate = (r: AuditRow): AuditRecord => ({
 
 export const MAX_AUDIT_PAGE = 5000;
 
-export function createAuditRepo(db: Database): AuditRepo {
+export function createAuditRepo(db: Database, link: LinkHash): AuditRepo {
   const head = db.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = 1`);
   const insert = db.prepare(
     `INSERT INTO audit_log (seq, at, event, actor_id, subject_id, session_id, address, detail, prev_hash, hash)
@@ -126,7 +133,7 @@ export function createAuditRepo(db: Database): AuditRepo {
       address: e.address ?? null,
       detail: e.detail ?? null,
     };
-    const hash = chainHash(last.hash, fields);
+    const hash = link(last.hash, fields);
     insert.run(
       fields.seq,
       fields.at,
@@ -153,11 +160,12 @@ export function createAuditRepo(db: Database): AuditRepo {
         .map(hydrate);
     },
     count: (scope) => counted.get(scopeParams(scope))?.n ?? 0,
-    verify() {
+    verify(checkpoint) {
       function* rows(): Generator<ChainedEntry> {
         for (const row of everything.iterate()) yield hydrate(row);
       }
-      return verifyChain(rows(), head.get());
+      return verifyChain(rows(), head.get(), link, checkpoint);
     },
+    head: () => head.get() ?? { seq: 0, hash: GENESIS_HASH },
   };
 }

@@ -2,8 +2,10 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { createPrivate, refuseIfShared, sqliteFiles } from '../privateFiles.js';
 import { migrate } from './migrate.js';
+import type { RecordKeys } from './recordKeys.js';
 
-export function openDatabase(file: string): Database {
+/** `keys`: for migrations that seal or key existing rows (see migrate.ts). */
+export function openDatabase(file: string, keys?: RecordKeys): Database {
   // The records are the owner's alone: made 0600, refused when others can read them.
   if (file !== ':memory:') {
     createPrivate(file);
@@ -16,6 +18,9 @@ export function openDatabase(file: string): Database {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  // Deleted and rewritten content is overwritten, so what was sealed in place (migration 7)
+  // or removed leaves no plaintext in free pages.
+  db.pragma('secure_delete = ON');
+  migrate(db, undefined, undefined, keys);
   return db;
 }

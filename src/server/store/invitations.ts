@@ -1,11 +1,14 @@
 /**
  * Invitations: one per client per session. The link token only as a SHA-256 digest, the
- * passcode only as a scrypt hash, and the clinic's verification hint sealed under the
- * records key (free text about a client never sits in the data directory in the clear).
+ * passcode only as a scrypt hash, and the clinic's verification hint and the client's
+ * reference sealed under the records key (free text about a client never sits in the data
+ * directory in the clear). The reference is found by its keyed hash (`participant_ref`),
+ * which also keeps it unique per session.
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../logger.js';
+import { refContext, type LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 
 const log = createLogger('store');
@@ -55,7 +58,7 @@ export interface InvitationRepo {
 interface InvitationRow {
   id: string;
   session_id: string;
-  participant_ref: string;
+  participant_ref_sealed: Buffer;
   participant_id: string;
   passcode_hash: string;
   verification_hint_sealed: Buffer | null;
@@ -67,17 +70,15 @@ interface InvitationRow {
 
 const hintContext = (invitationId: string): string => `invitation-hint\n${invitationId}`;
 
-export function createInvitationRepo(db: Database, sealer: RecordSealer): InvitationRepo {
+export function createInvitationRepo(db: Database, sealer: RecordSealer, lookup: LookupHasher): InvitationRepo {
   const insert = db.prepare(
-    `INSERT INTO invitations (id, session_id, participant_ref, participant_id, token_hash, passcode_hash,
+    `INSERT INTO invitations (id, session_id, participant_ref, participant_ref_sealed, participant_id, token_hash, passcode_hash,
                               verification_hint_sealed, created_at, issued_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectById = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE id = ?`);
   const selectByToken = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE token_hash = ?`);
-  const selectBySession = db.prepare<[string], InvitationRow>(
-    `SELECT * FROM invitations WHERE session_id = ? ORDER BY participant_ref`,
-  );
+  const selectBySession = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE session_id = ?`);
   const selectByRef = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE participant_ref = ? ORDER BY created_at`);
   const selectByParticipant = db.prepare<[string, string], InvitationRow>(
     `SELECT * FROM invitations WHERE session_id = ? AND participant_id = ?`,
@@ -89,6 +90,14 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer): Invita
   const revoke = db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`);
 
   const hydrate = (row: InvitationRow): Invitation => {
+    let participantRef: string;
+    try {
+      participantRef = sealer.open(row.participant_ref_sealed, refContext(row.id));
+    } catch {
+      // As with a hint: the invitation still works, its reference is lost.
+      log.warn('invitation.ref_unreadable', { invitationId: row.id });
+      participantRef = `(unreadable ${row.id.slice(0, 8)})`;
+    }
     let verificationHint: string | null = null;
     if (row.verification_hint_sealed) {
       try {
@@ -102,7 +111,7 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer): Invita
     return {
       id: row.id,
       sessionId: row.session_id,
-      participantRef: row.participant_ref,
+      participantRef,
       participantId: row.participant_id,
       passcodeHash: row.passcode_hash,
       verificationHint,
@@ -119,15 +128,31 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer): Invita
       const id = randomUUID();
       const now = new Date().toISOString();
       const hint = i.verificationHint ? sealer.seal(i.verificationHint, hintContext(id)) : null;
-      insert.run(id, i.sessionId, i.participantRef, `p-${randomUUID()}`, i.tokenHash, i.passcodeHash, hint, now, now);
+      insert.run(
+        id,
+        i.sessionId,
+        lookup.participantRef(i.participantRef),
+        sealer.seal(i.participantRef, refContext(id)),
+        `p-${randomUUID()}`,
+        i.tokenHash,
+        i.passcodeHash,
+        hint,
+        now,
+        now,
+      );
       const created = one(selectById.get(id));
       if (!created) throw new Error('invitation vanished after insert');
       return created;
     },
     byId: (id) => one(selectById.get(id)),
     byTokenHash: (tokenHash) => one(selectByToken.get(tokenHash)),
-    bySession: (sessionId) => selectBySession.all(sessionId).map(hydrate),
-    byParticipantRef: (participantRef) => selectByRef.all(participantRef).map(hydrate),
+    // Sorted once opened: the stored column is a hash, whose order means nothing.
+    bySession: (sessionId) =>
+      selectBySession
+        .all(sessionId)
+        .map(hydrate)
+        .sort((a, b) => (a.participantRef < b.participantRef ? -1 : a.participantRef > b.participantRef ? 1 : 0)),
+    byParticipantRef: (participantRef) => selectByRef.all(lookup.participantRef(participantRef)).map(hydrate),
     byParticipantId: (sessionId, participantId) => one(selectByParticipant.get(sessionId, participantId)),
     reissue: (id, tokenHash, passcodeHash, at) => reissue.run(tokenHash, passcodeHash, at.toISOString(), id).changes === 1,
     revoke: (id, at) => revoke.run(at.toISOString(), id).changes === 1,

@@ -1,7 +1,19 @@
-/** Group sessions and their co-facilitators. */
+/**
+ * Group sessions and their co-facilitators. A title is sealed under the records key, bound to
+ * its session (a group's name can say what its members are treated for); nothing looks
+ * sessions up by title, so no keyed hash of it is kept.
+ */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { RejoinPolicy, SessionState, type SessionSummary } from '../../shared/protocol.js';
+import { createLogger } from '../logger.js';
+import { titleContext } from './recordKeys.js';
+import type { RecordSealer } from './recordSealer.js';
+
+const log = createLogger('store');
+
+/** What a title sealed under another records key (an ephemeral one, before a restart) shows. */
+export const UNREADABLE_TITLE = '(title unreadable: sealed under another records key)';
 
 export type SessionRecord = SessionSummary;
 
@@ -46,7 +58,7 @@ export interface SessionRepo {
 
 interface SessionRow {
   id: string;
-  title: string;
+  title_sealed: Buffer;
   starts_at: string;
   ends_at: string;
   facilitator_id: string;
@@ -54,9 +66,9 @@ interface SessionRow {
   rejoin_policy: string;
 }
 
-export function createSessionRepo(db: Database): SessionRepo {
+export function createSessionRepo(db: Database, sealer: RecordSealer): SessionRepo {
   const insert = db.prepare(
-    `INSERT INTO sessions (id, title, starts_at, ends_at, facilitator_id, state, created_at, rejoin_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sessions (id, title_sealed, starts_at, ends_at, facilitator_id, state, created_at, rejoin_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertCo = db.prepare(`INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`);
   const selectById = db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE id = ?`);
@@ -81,14 +93,14 @@ export function createSessionRepo(db: Database): SessionRepo {
   );
   const markLive = db.prepare(`UPDATE sessions SET state = 'live' WHERE id = ? AND state IN ('scheduled', 'open')`);
   const updateFields = db.prepare(
-    `UPDATE sessions SET title = coalesce(?, title), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at),
+    `UPDATE sessions SET title_sealed = coalesce(?, title_sealed), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at),
        rejoin_policy = coalesce(?, rejoin_policy)
      WHERE id = ? AND state != 'ended'`,
   );
   const deleteCo = db.prepare(`DELETE FROM session_cofacilitators WHERE session_id = ?`);
   const update = db.transaction((id: string, c: SessionChanges) => {
     const changed = updateFields.run(
-      c.title ?? null,
+      c.title === undefined ? null : sealer.seal(c.title, titleContext(id)),
       c.startsAt?.toISOString() ?? null,
       c.endsAt?.toISOString() ?? null,
       c.rejoinPolicy ?? null,
@@ -113,9 +125,18 @@ export function createSessionRepo(db: Database): SessionRepo {
     expireInvitations.run(at, id);
   });
 
+  const openTitle = (row: SessionRow): string => {
+    try {
+      return sealer.open(row.title_sealed, titleContext(row.id));
+    } catch {
+      log.warn('session.title_unreadable', { sessionId: row.id });
+      return UNREADABLE_TITLE;
+    }
+  };
+
   const hydrate = (row: SessionRow): SessionRecord => ({
     id: row.id,
-    title: row.title,
+    title: openTitle(row),
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     facilitatorId: row.facilitator_id,
@@ -130,7 +151,7 @@ export function createSessionRepo(db: Database): SessionRepo {
       db.transaction(() => {
         insert.run(
           id,
-          s.title,
+          sealer.seal(s.title, titleContext(id)),
           s.startsAt.toISOString(),
           s.endsAt.toISOString(),
           s.facilitatorId,

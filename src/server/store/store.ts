@@ -3,13 +3,15 @@ import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
+import { keyedLink } from '../audit/chain.js';
 import { createAuditRepo, type AuditRepo } from './audit.js';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
 import { openDatabase } from './database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
 import { createNoteRepo, type NoteRepo } from './notes.js';
-import { createRecordSealer, RECORDS_KEY_BYTES } from './recordSealer.js';
+import { createRecordKeys, type LookupHasher } from './recordKeys.js';
+import { RECORDS_KEY_BYTES } from './recordSealer.js';
 import { createResumptionRepo, type ResumptionRepo } from './resumptions.js';
 import { createSessionRepo, type SessionRepo } from './sessions.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
@@ -25,6 +27,8 @@ export interface Store {
   readonly attendance: AttendanceRepo;
   readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
+  /** The keyed hash a client's reference is found by (and named by on the audit log). */
+  readonly lookup: LookupHasher;
   close(): void;
 }
 
@@ -32,24 +36,37 @@ export const DATABASE_FILE = 'confidant.sqlite';
 
 /**
  * `recordsKey` seals what the records must keep but a copy of the data directory must not
- * reveal: removal reasons, verification hints, TOTP secrets and progress notes. Without one, a
+ * reveal: removal reasons, verification hints, TOTP secrets, progress notes, session titles
+ * and client references; keys the hash clients are found by; and keys the audit chain (so a
+ * store reopened under another key finds its chain broken). Without one, a
  * fresh key is made for this process only: fine for tests and demo mode, whose data dies
  * with them; the server passes its configured key.
  */
 export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECORDS_KEY_BYTES)): Store {
-  const db = openDatabase(path.join(dataDir, DATABASE_FILE));
-  const sealer = createRecordSealer(recordsKey);
+  const keys = createRecordKeys(recordsKey);
+  let db: Database;
+  try {
+    db = openDatabase(path.join(dataDir, DATABASE_FILE), keys);
+  } catch (err) {
+    keys.wipe();
+    throw err;
+  }
+  const { sealer, lookup } = keys;
   return {
     db,
     clinicians: createClinicianRepo(db, sealer),
     tokens: createTokenRepo(db),
-    sessions: createSessionRepo(db),
-    invitations: createInvitationRepo(db, sealer),
+    sessions: createSessionRepo(db, sealer),
+    invitations: createInvitationRepo(db, sealer, lookup),
     moderation: createModerationRepo(db, sealer),
-    audit: createAuditRepo(db),
-    attendance: createAttendanceRepo(db, sealer),
+    audit: createAuditRepo(db, keyedLink(keys.chainKey)),
+    attendance: createAttendanceRepo(db, sealer, lookup),
     resumptions: createResumptionRepo(db, sealer),
     notes: createNoteRepo(db, sealer),
-    close: () => db.close(),
+    lookup,
+    close: () => {
+      db.close();
+      keys.wipe();
+    },
   };
 }

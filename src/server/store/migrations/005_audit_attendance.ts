@@ -16,7 +16,7 @@
  * - attendance_targets: hours a week a client is expected to attend, by participantRef.
  */
 import type { Database } from 'better-sqlite3';
-import { chainHash, GENESIS_HASH, type ChainedFields } from '../../audit/chain.js';
+import { GENESIS_HASH, legacyLink, type ChainedFields } from '../../audit/chain.js';
 
 export const version = 5;
 
@@ -92,7 +92,8 @@ export function up(db: Database): void {
       address: row.address,
       detail: row.detail,
     };
-    const hash = chainHash(prevHash, fields);
+    // Plain SHA-256 then; migration 7 re-chains under the audit chain key.
+    const hash = legacyLink(prevHash, fields);
     insert.run(seq, row.at, row.event, row.actor_id, row.subject_id, null, row.address, row.detail, prevHash, hash);
     prevHash = hash;
   }

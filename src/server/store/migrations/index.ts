@@ -6,10 +6,14 @@ import * as m003 from './003_accounts.js';
 import * as m004 from './004_notes.js';
 import * as m005 from './005_audit_attendance.js';
 import * as m006 from './006_resumptions.js';
+import * as m007 from './007_sealed_records.js';
+import * as m008 from './008_room_lock.js';
+import type { RecordKeys } from '../recordKeys.js';
 
 export interface Migration {
   version: number;
-  up(db: Database): void;
+  /** `keys`: the records keys, for migrations that seal or key existing rows. */
+  up(db: Database, keys?: RecordKeys): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
