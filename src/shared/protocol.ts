@@ -764,7 +764,8 @@ export type SetAttendanceTargetRequest = z.input<typeof SetAttendanceTargetReque
 
 /**
  * One entry of the hash-chained audit log (`GET /api/audit?sessionId=&limit=`, oldest first).
- * `hash` is SHA-256 (hex) over `prevHash` followed by the canonical JSON of the other fields
+ * `hash` is HMAC-SHA-256 (hex, under the server's audit chain key, so only the server can
+ * check it: `GET /api/audit/verify`) over `prevHash` followed by the canonical JSON of the other fields
  * but `hash` (keys sorted); the first entry's `prevHash` is 64 zeros. People appear by ids.
  */
 export const AuditEntry = z.object({
