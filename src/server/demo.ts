@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClinicianRole, DemoInfo } from '../shared/protocol.js';
-import { hashSecret } from './auth/password.js';
+import { hashSecret, PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { randomPassword } from './auth/secrets.js';
 import { base32Encode, newTotpSecret } from './auth/totp.js';
 import { parseConfig, type ConfigInput } from './config.js';
@@ -53,27 +53,39 @@ export interface DemoSeed {
   invitations: { participantRef: string; token: string; passcode: string }[];
 }
 
+/**
+ * Demo mode's hashing cost, for its passwords too. Its accounts live as long as its throwaway
+ * data directory and their passwords are printed on stdout, so the password cost (which
+ * protects a stolen database of real accounts) would buy nothing but a slower demo, and
+ * slower tests and benches built on it.
+ */
+export const DEMO_SCRYPT: ScryptParams = PASSCODE_SCRYPT;
+
 /** One demo clinician with a random password and an enrolled second factor (printed). */
 async function demoClinician(
   store: Store,
   username: string,
   displayName: string,
   roles: ClinicianRole[],
+  scrypt: ScryptParams,
 ): Promise<DemoAccount> {
   const password = randomPassword();
-  const clinician = store.clinicians.create({ username, displayName, roles, passwordHash: await hashSecret(password) });
+  const clinician = store.clinicians.create({ username, displayName, roles, passwordHash: await hashSecret(password, scrypt) });
   // Every clinician sign-in needs a second factor, the demo's too.
   const secret = newTotpSecret();
   store.clinicians.setTotpSecret(clinician.id, secret);
   return { id: clinician.id, username: clinician.username, password, totpSecret: base32Encode(secret) };
 }
 
-/** Seeds the demo accounts, a live session and `invitationCount` invitations. */
-export async function seedDemo(store: Store, invitationCount: number, now = new Date()): Promise<DemoSeed> {
+/**
+ * Seeds the demo accounts, a live session and `invitationCount` invitations. `scrypt` is the
+ * password cost of the server they are for (a lower one is rehashed at first sign-in).
+ */
+export async function seedDemo(store: Store, invitationCount: number, now = new Date(), scrypt: ScryptParams = PASSWORD_SCRYPT): Promise<DemoSeed> {
   const [facilitator, supervisor, admin] = await Promise.all([
-    demoClinician(store, 'facilitator', 'Dr. Ana Demo', ['facilitator']),
-    demoClinician(store, 'supervisor', 'Dr. Sam Demo', ['supervisor']),
-    demoClinician(store, 'admin', 'Clinic Admin', ['admin']),
+    demoClinician(store, 'facilitator', 'Dr. Ana Demo', ['facilitator'], scrypt),
+    demoClinician(store, 'supervisor', 'Dr. Sam Demo', ['supervisor'], scrypt),
+    demoClinician(store, 'admin', 'Clinic Admin', ['admin'], scrypt),
   ]);
   store.clinicians.addSupervision(supervisor.id, facilitator.id);
   const session = store.sessions.create({
@@ -110,13 +122,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       ...(options.participantDir !== undefined ? { participantDir: options.participantDir } : {}),
     });
     // The demo's records die with its data directory, so a key for this run is right.
-    server = await startServer(config, { ...options.start, recordsKey: randomBytes(RECORDS_KEY_BYTES) });
+    server = await startServer(config, { scrypt: DEMO_SCRYPT, ...options.start, recordsKey: randomBytes(RECORDS_KEY_BYTES) });
   } catch (err) {
     removeDataDir();
     throw err;
   }
   try {
-    const seed = await seedDemo(server.store, options.invitations ?? 4);
+    const seed = await seedDemo(server.store, options.invitations ?? 4, new Date(), options.start?.scrypt ?? DEMO_SCRYPT);
     const info: DemoInfo = {
       httpUrl: server.httpUrl,
       wsUrl: server.wsUrl,
