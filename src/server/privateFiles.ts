@@ -6,12 +6,20 @@
  * the file and the fix rather than quietly tightening the mode, so an operator learns that
  * the file was exposed (and for how long is theirs to find out).
  *
+ * Unless no other account could ever have opened it: a file whose folder is ours and lets
+ * nobody else in (0700, as the server makes its data directory) is tightened to 0600 with a
+ * warning instead. That is every database an older server made (with the umask's 0644),
+ * and refusing those would stop every upgraded server for nothing.
+ *
  * On Windows, POSIX modes say nothing about who may read a file (ACLs do): no check there.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from './logger.js';
 
 const SHARED_BITS = 0o077;
 const checks = process.platform !== 'win32';
+const log = createLogger('server');
 
 /** A file that other users can read or change. */
 export class SharedFileError extends Error {
@@ -25,7 +33,21 @@ export class SharedFileError extends Error {
   }
 }
 
-/** Throws SharedFileError if `file` exists and grants other users anything. */
+/** Whether only this account can reach what is inside `dir`. */
+function isPrivateDir(dir: string): boolean {
+  try {
+    const info = statSync(dir);
+    const uid = process.getuid?.();
+    return (info.mode & SHARED_BITS) === 0 && (uid === undefined || info.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws SharedFileError if `file` exists and grants other users anything, unless its folder
+ * never let them in: then it is tightened to 0600 (see above).
+ */
 export function refuseIfShared(file: string): void {
   if (!checks) return;
   let mode: number;
@@ -35,7 +57,10 @@ export function refuseIfShared(file: string): void {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  if (mode & SHARED_BITS) throw new SharedFileError(file, mode);
+  if ((mode & SHARED_BITS) === 0) return;
+  if (!isPrivateDir(path.dirname(file))) throw new SharedFileError(file, mode);
+  chmodSync(file, 0o600);
+  log.warn('file.mode_tightened', { mode: (mode & 0o777).toString(8) });
 }
 
 /**

@@ -39,6 +39,7 @@ describe.runIf(process.platform !== 'win32')('the roster cache file on disk', ()
     (await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore }))!.close();
     const file = rosterCachePath(t.dir, ACCOUNT);
     chmodSync(file, 0o604);
+    chmodSync(t.dir, 0o711);
     await expect(RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore })).rejects.toThrow(`chmod 600 ${file}`);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The server's secrets on disk: the SQLite database (and its -wal and -shm) and the records
  * key file are created readable by their owner only (0600), and a file that other users can
- * read is refused at open with an error naming the file and the fix. The records key is
- * decoded into memory of its own, not a slice of Node's shared Buffer pool.
+ * read is refused at open with an error naming the file and the fix, unless its folder never
+ * let them in (an older server's database): then it is tightened. The records key is decoded
+ * into memory of its own, not a slice of Node's shared Buffer pool.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ describe.runIf(linux)('the server database on disk', () => {
     openStore(dir).close();
     const file = path.join(dir, DATABASE_FILE);
     chmodSync(file, 0o644);
+    // A folder others can enter: they could have read the file.
+    chmodSync(dir, 0o755);
     expect(() => openStore(dir)).toThrow(`chmod 600 ${file}`);
     expect(() => openStore(dir)).toThrow(/readable by other users/);
     chmodSync(file, 0o600);
@@ -60,8 +63,19 @@ describe.runIf(linux)('the server database on disk', () => {
     const wal = path.join(dir, `${DATABASE_FILE}-wal`);
     // Left open, so the -wal stays (a crash leaves it the same way).
     chmodSync(wal, 0o640);
+    chmodSync(dir, 0o750);
     expect(() => openStore(dir)).toThrow(`chmod 600 ${wal}`);
     store.close();
+  });
+
+  it('made 0644 by an older server inside its private data directory is tightened to 0600, not refused', () => {
+    const dir = tmp();
+    openStore(dir).close();
+    const file = path.join(dir, DATABASE_FILE);
+    chmodSync(file, 0o644);
+    chmodSync(dir, 0o700);
+    openStore(dir).close();
+    expect(modeOf(file).toString(8)).toBe('600');
   });
 });
 
@@ -75,6 +89,7 @@ describe.runIf(linux)('the records key file', () => {
     const file = path.join(root, 'records.key');
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o644 });
     chmodSync(file, 0o644);
+    chmodSync(root, 0o755);
     expect(() => loadRecordsKey(config(path.join(root, 'data'), file))).toThrow(ConfigError);
     expect(() => loadRecordsKey(config(path.join(root, 'data'), file))).toThrow(`chmod 600 ${file}`);
     chmodSync(file, 0o600);
