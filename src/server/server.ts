@@ -282,7 +282,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     agreement,
     rooms,
     workers,
-    close,
     hashing,
   };
 }
+    close,

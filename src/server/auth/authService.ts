@@ -182,6 +182,12 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     held.address.giveBack();
   };
 
+  /** Refused for a reason that is no guess (no second factor, one that cannot be read): the attempts go back. */
+  const refusedAfterCheck = (held: Held): void => {
+    held.account.giveBack();
+    held.address.giveBack();
+  };
+
   /** Records a failure (its attempts stay counted); locks the username when its window is full (and says so: true). */
   const countFailure = (key: string, clinician: Clinician | undefined, address: string, held: Held, event: string, reason: string): boolean => {
     record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
@@ -288,7 +294,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         if (!clinician.active) return fail('inactive');
 
         if (!clinician.totpEnrolled) {
-          succeeded(key, held);
+          refusedAfterCheck(held);
           record('login.refused', { subjectId: clinician.id, address, detail: 'no-second-factor' });
           throw new ProtocolError(
             'UNAUTHENTICATED',
@@ -300,7 +306,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
           secret = store.clinicians.totpSecret(clinician.id);
         } catch (err) {
           // Sealed under another records key: nobody can sign in with it, so say so plainly.
-          succeeded(key, held);
+          refusedAfterCheck(held);
           log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
           record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
           throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
@@ -373,7 +379,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
           try {
             secret = store.clinicians.totpSecret(clinician.id);
           } catch (err) {
-            succeeded(key, held);
+            refusedAfterCheck(held);
             log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
             throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
           }
