@@ -283,6 +283,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rooms,
     workers,
     hashing,
+    close,
   };
 }
-    close,
