@@ -360,7 +360,7 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
   try {
     const config = loadConfig(parsed.values.config !== undefined ? { configPath: parsed.values.config } : {});
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    store = openStore(config.dataDir, loadRecordsKey(config));
+    store = openStore(config.dataDir, loadRecordsKey(config), { ephemeralKey: config.recordsKeyFile === undefined });
     const accounts = createAccounts({ store });
     await command({ config, store, accounts, out }, positional, parsed.values);
     return 0;

@@ -110,7 +110,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const nowMs = (): number => now().getTime();
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = openStore(config.dataDir, options.recordsKey ?? loadRecordsKey(config));
+  const store = openStore(config.dataDir, options.recordsKey ?? loadRecordsKey(config), {
+    ephemeralKey: options.recordsKey === undefined && config.recordsKeyFile === undefined,
+  });
   let workers: WorkerPool;
   try {
     workers = await WorkerPool.start({

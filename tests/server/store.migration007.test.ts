@@ -146,6 +146,16 @@ describe('migration 7', () => {
     db.close();
   });
 
+  it("refuses a key made for this run only (no recordsKeyFile), which would lose the records at the next restart", () => {
+    version6().close();
+    expect(() => openStore(dir, randomBytes(32), { ephemeralKey: true })).toThrow(/needs the records key \(recordsKeyFile\)/);
+    expect(() => openStore(dir)).toThrow(/needs the records key/);
+    const db = new Database(file);
+    expect(schemaVersion(db)).toBe(6);
+    expect(db.prepare(`SELECT participant_ref FROM invitations`).get()).toEqual({ participant_ref: REF });
+    db.close();
+  });
+
   it('on an empty database needs no key and writes no marker', () => {
     const db = new Database(':memory:');
     migrate(db);

@@ -21,6 +21,12 @@ export function openDatabase(file: string, keys?: RecordKeys): Database {
   // Deleted and rewritten content is overwritten, so what was sealed in place (migration 7)
   // or removed leaves no plaintext in free pages.
   db.pragma('secure_delete = ON');
-  migrate(db, undefined, undefined, keys);
+  try {
+    migrate(db, undefined, undefined, keys);
+  } catch (err) {
+    // A refused migration leaves the file as it was; the connection goes with it.
+    db.close();
+    throw err;
+  }
   return db;
 }

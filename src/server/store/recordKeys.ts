@@ -36,6 +36,8 @@ export function createLookupHasher(key: Buffer): LookupHasher {
 }
 
 export interface RecordKeys {
+  /** Made for this process only (no `recordsKeyFile`): what it seals is lost at a restart. */
+  ephemeral: boolean;
   sealer: RecordSealer;
   lookup: LookupHasher;
   chainKey: Buffer;
@@ -43,10 +45,11 @@ export interface RecordKeys {
   wipe(): void;
 }
 
-export function createRecordKeys(recordsKey: Buffer): RecordKeys {
+export function createRecordKeys(recordsKey: Buffer, ephemeral = false): RecordKeys {
   const lookupKey = deriveRecordsSubkey(recordsKey, 'lookup');
   const chainKey = deriveRecordsSubkey(recordsKey, 'audit-chain');
   return {
+    ephemeral,
     sealer: createRecordSealer(recordsKey),
     lookup: createLookupHasher(lookupKey),
     chainKey,

@@ -40,10 +40,12 @@ export const DATABASE_FILE = 'confidant.sqlite';
  * and client references; keys the hash clients are found by; and keys the audit chain (so a
  * store reopened under another key finds its chain broken). Without one, a
  * fresh key is made for this process only: fine for tests and demo mode, whose data dies
- * with them; the server passes its configured key.
+ * with them; the server passes its configured key. `ephemeralKey` says the key given is one
+ * of those: a migration then refuses to seal existing rows under it, since they would be
+ * lost at the next restart.
  */
-export function openStore(dataDir: string, recordsKey: Buffer = randomBytes(RECORDS_KEY_BYTES)): Store {
-  const keys = createRecordKeys(recordsKey);
+export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephemeralKey?: boolean } = {}): Store {
+  const keys = createRecordKeys(recordsKey ?? randomBytes(RECORDS_KEY_BYTES), options.ephemeralKey ?? recordsKey === undefined);
   let db: Database;
   try {
     db = openDatabase(path.join(dataDir, DATABASE_FILE), keys);

@@ -50,7 +50,9 @@ function hasRows(db: Database): boolean {
 }
 
 export function up(db: Database, keys?: RecordKeys): void {
-  if (!keys && hasRows(db)) {
+  // A key made for this run only would seal the existing records into something the next
+  // restart cannot open: refuse, changing nothing, rather than lose them.
+  if ((!keys || keys.ephemeral) && hasRows(db)) {
     throw new Error('migration 7 seals titles and client references and keys the audit chain: it needs the records key (recordsKeyFile)');
   }
 
