@@ -1,8 +1,9 @@
 /**
  * electron-builder's afterPack hook: flips Electron's fuses in the packaged binary, before
  * it is signed. Each fuse closes a way to run code in the console that is not the console:
- * as a plain Node (RunAsNode, NODE_OPTIONS, --inspect), or from files beside the app
- * instead of its checked archive (OnlyLoadAppFromAsar with integrity validation).
+ * as a plain Node (RunAsNode, NODE_OPTIONS, --inspect), from files beside the app instead
+ * of its checked archive (OnlyLoadAppFromAsar with integrity validation), or as a file://
+ * page with file://'s extra privileges (the renderer is served from app:// instead).
  * Runs only when packaging (`npm run package`), never in install or tests.
  */
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
@@ -20,9 +21,9 @@ export const FUSES = {
   [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
   [FuseV1Options.OnlyLoadAppFromAsar]: true,
   [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
-  // The renderer loads from file:// as ES modules, which needs file:'s privileges; serving
-  // it from a custom protocol instead would let this be turned off too.
-  [FuseV1Options.GrantFileProtocolExtraPrivileges]: true,
+  // The renderer is served from its own app:// scheme (src/main/appProtocol.ts), so file://
+  // pages need none of the privileges Chromium otherwise grants them.
+  [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 };
 
 /** @param {import('app-builder-lib').AfterPackContext} context */

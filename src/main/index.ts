@@ -12,20 +12,21 @@ import {
   Menu,
   Notification,
   powerMonitor,
+  protocol,
   session,
   shell,
 } from 'electron';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type IpcEvent, type IpcEventPayloads } from '../shared/ipc';
+import { APP_SCHEME_PRIVILEGES, serveAppFiles } from './appProtocol';
 import { createIpcDispatcher } from './ipc/dispatch';
 import { captureProtectionFor, createHandlers } from './ipc/handlers';
 import { ConsoleLock } from './lock/consoleLock';
 import { watchIdle } from './lock/idleWatcher';
 import { idleLockMinutes } from './lock/settings';
 import { createLogger } from './log';
-import { type AppLocation } from './security';
+import { rendererEntryUrl, type AppLocation } from './security';
 import { claimSingleInstance, hardenAllWebContents, hardenSession, protectEveryWindow, registerIpcHandlers } from './shell';
 import { NotesService } from './notes/notesService';
 import { RostersService } from './rosters/rostersService';
@@ -35,10 +36,8 @@ import { createConsoleWindow } from './window';
 
 const log = createLogger('main');
 
-const rendererDevUrl = process.env['ELECTRON_RENDERER_URL'];
-const appLocation: AppLocation = {
-  url: rendererDevUrl ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString(),
-};
+// The dev server only when not packaged (see rendererEntryUrl); otherwise the app:// scheme.
+const appLocation: AppLocation = { url: rendererEntryUrl(process.env['ELECTRON_RENDERER_URL'], app.isPackaged) };
 
 /** The one console window, once made: dialogs are its children, lock events go to it. */
 let consoleWindow: BrowserWindow | null = null;
@@ -92,6 +91,8 @@ function registerIpc(server: ServerSession, lock: ConsoleLock): void {
 
 function start(idleMinutes: number): void {
   app.enableSandbox();
+  // Only before the app is ready can a scheme be made standard and secure.
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   // Before any window exists, so that none is ever without them.
   protectEveryWindow(app, log);
   hardenAllWebContents(app, appLocation, shell, log);
@@ -100,6 +101,7 @@ function start(idleMinutes: number): void {
     const server = new ServerSession();
     const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
     hardenSession(session.defaultSession, appLocation, () => server.current()?.serverUrl ?? null, log);
+    serveAppFiles(protocol, join(__dirname, '../renderer'), log);
     registerIpc(server, lock);
     if (app.isPackaged && process.platform !== 'darwin') {
       // The default menu's Reload and Toggle Developer Tools have no place in a clinic.
@@ -116,8 +118,7 @@ function start(idleMinutes: number): void {
         if (lock.lock(reason)) log.info(`console locked (${reason})`);
       },
     });
-    if (rendererDevUrl) void consoleWindow.loadURL(rendererDevUrl);
-    else void consoleWindow.loadFile(join(__dirname, '../renderer/index.html'));
+    void consoleWindow.loadURL(appLocation.url);
   });
 
   app.on('window-all-closed', () => app.quit());

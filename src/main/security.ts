@@ -20,6 +20,9 @@ export const secureWebPreferences = (preload: string): WebPreferences => ({
   experimentalFeatures: false,
   // No Blink runtime features beyond the release's defaults ('' enables none).
   enableBlinkFeatures: '',
+  // A middle click fires 'auxclick', which can open a link in a new window past the click
+  // handlers the app expects.
+  disableBlinkFeatures: 'Auxclick',
   webviewTag: false,
   navigateOnDragDrop: false,
   safeDialogs: true,
@@ -27,10 +30,28 @@ export const secureWebPreferences = (preload: string): WebPreferences => ({
   spellcheck: false,
 });
 
-/** Where the renderer is loaded from: the built file, or electron-vite's dev server. */
+/**
+ * The scheme the built renderer is served from (appProtocol.ts), registered standard and
+ * secure so the page is an origin of its own (`app://confidant`) rather than a file://
+ * page, which would share its origin with every file on the disk.
+ */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'confidant';
+export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** Where the renderer is loaded from: the app:// scheme, or electron-vite's dev server. */
 export interface AppLocation {
-  /** `file:///…/out/renderer/index.html` in a build, `http://localhost:5173/` in dev. */
+  /** `app://confidant/index.html` in a build, `http://localhost:5173/` in dev. */
   url: string;
+}
+
+/**
+ * The page the console window loads. electron-vite's dev server (ELECTRON_RENDERER_URL) only
+ * when not packaged: a packaged console started with that variable set would otherwise make
+ * whatever page it names "the app", trusted IPC sender with camera and notes.
+ */
+export function rendererEntryUrl(devServerUrl: string | undefined, isPackaged: boolean): string {
+  return !isPackaged && devServerUrl ? devServerUrl : APP_ENTRY_URL;
 }
 
 function parse(url: string): URL | null {
@@ -41,27 +62,27 @@ function parse(url: string): URL | null {
   }
 }
 
-/** True when `url` is the app's own renderer page (same file, or same dev-server origin). */
+/** Scheme and host alike. (A non-http URL's `origin` is "null", the same for all of them.) */
+function sameSite(a: URL, b: URL): boolean {
+  return a.protocol === b.protocol && a.host === b.host;
+}
+
+/** True when `url` is the app's own renderer page (the app:// entry page, or the dev server's origin). */
 export function isAppUrl(url: string, app: AppLocation): boolean {
   const candidate = parse(url);
   const own = parse(app.url);
   if (!candidate || !own) return false;
-  if (own.protocol === 'file:') {
-    return candidate.protocol === 'file:' && candidate.pathname === own.pathname;
-  }
-  return candidate.origin === own.origin;
+  if (own.protocol === `${APP_SCHEME}:`) return sameSite(candidate, own) && candidate.pathname === own.pathname;
+  return (own.protocol === 'http:' || own.protocol === 'https:') && candidate.origin === own.origin;
 }
 
-/** True for any file the renderer's own page loads: its folder on disk, or the dev server. */
+/** True for any file the renderer's own page loads: what the app:// scheme serves, or the dev server. */
 export function isAppResource(url: string, app: AppLocation): boolean {
   const candidate = parse(url);
   const own = parse(app.url);
   if (!candidate || !own) return false;
-  if (own.protocol === 'file:') {
-    const folder = own.pathname.slice(0, own.pathname.lastIndexOf('/') + 1);
-    // URL parsing has already resolved `..`, so a prefix test cannot be walked out of.
-    return candidate.protocol === 'file:' && candidate.host === own.host && candidate.pathname.startsWith(folder);
-  }
+  // appProtocol.ts keeps every app:// path inside the renderer folder.
+  if (own.protocol === `${APP_SCHEME}:`) return sameSite(candidate, own);
   // The dev server also serves its hot-reload socket on the same host and port.
   const sameHost = candidate.host === own.host;
   return sameHost && (candidate.protocol === own.protocol || candidate.protocol === 'ws:');
@@ -137,9 +158,11 @@ export function isRendererRequestAllowed(url: string, app: AppLocation, serverOr
 
 /**
  * The renderer's Content-Security-Policy, also written into src/renderer/index.html (a test
- * checks the two agree). `connect-src` allows WebSockets by scheme because the server is
- * chosen at sign-in; main's request filter (`isRendererRequestAllowed`) narrows that to the
- * signed-in server. `blob:` carries the call's media streams.
+ * checks the two agree) and sent as a header with every app:// file. `'self'` is
+ * `app://confidant` (a standard, secure scheme, so an origin of its own; under file:// it
+ * would have been every file on the disk). `connect-src` allows WebSockets by scheme because
+ * the server is chosen at sign-in; main's request filter (`isRendererRequestAllowed`) narrows
+ * that to the signed-in server. `blob:` carries the call's media streams.
  */
 export const RENDERER_CSP = [
   "default-src 'none'",

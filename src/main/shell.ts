@@ -65,6 +65,7 @@ export interface ShellSession {
     handler: (page: PermissionPage | null, permission: string, requestingOrigin: string, details: PermissionCheckDetails) => boolean,
   ): void;
   setDevicePermissionHandler(handler: () => boolean): void;
+  on(event: 'will-download', listener: (event: Preventable) => void): unknown;
   webRequest: {
     onBeforeRequest(listener: (details: RendererRequest, callback: (response: { cancel: boolean }) => void) => void): void;
   };
@@ -116,7 +117,8 @@ export function protectEveryWindow(app: ShellApp, log: Logger): void {
  * Camera and microphone for the app's own top-level page; every other permission, device
  * and origin refused, both when a page asks (request) and when it merely checks (check).
  * Requests the renderer makes are filtered too: its own files, media blobs, and the
- * WebSocket of the server the clinician is signed in to (`serverOrigin`).
+ * WebSocket of the server the clinician is signed in to (`serverOrigin`). No download ever
+ * starts: the console saves files only through main's own save dialog.
  */
 export function hardenSession(ses: ShellSession, app: AppLocation, serverOrigin: () => string | null, log: Logger): void {
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
@@ -133,6 +135,12 @@ export function hardenSession(ses: ShellSession, app: AppLocation, serverOrigin:
   });
   // HID, serial and USB devices: never.
   ses.setDevicePermissionHandler(() => false);
+  // A link with `download`, a blob the page made, a response that says attachment: whatever
+  // the page is tricked into saving, nothing lands on the clinician's disk.
+  ses.on('will-download', (event) => {
+    event.preventDefault();
+    log.warn('refused a download');
+  });
   ses.webRequest.onBeforeRequest((details, callback) => {
     const allowed = isRendererRequestAllowed(details.url, app, serverOrigin());
     if (!allowed) log.warn(`blocked a ${details.resourceType} request to somewhere other than the console or its server`);

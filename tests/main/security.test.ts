@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  APP_ENTRY_URL,
   isAllowedExternalUrl,
   isAppResource,
   isAppUrl,
@@ -9,18 +10,37 @@ import {
   isRendererRequestAllowed,
   isTrustedSender,
   RENDERER_CSP,
+  rendererEntryUrl,
   secureWebPreferences,
 } from '../../src/main/security';
 
 const root = resolve(import.meta.dirname, '../..');
 
-const built = { url: 'file:///opt/confidant/out/renderer/index.html' };
+const built = { url: 'app://confidant/index.html' };
 const dev = { url: 'http://localhost:5173/' };
 
+describe('where the console loads from', () => {
+  it('is its own app:// scheme, always when packaged, whatever ELECTRON_RENDERER_URL says', () => {
+    expect(APP_ENTRY_URL).toBe('app://confidant/index.html');
+    expect(rendererEntryUrl(undefined, true)).toBe(APP_ENTRY_URL);
+    // A packaged console launched with the variable set would otherwise make a remote page "the app".
+    expect(rendererEntryUrl('https://evil.example/', true)).toBe(APP_ENTRY_URL);
+    expect(rendererEntryUrl(undefined, false)).toBe(APP_ENTRY_URL);
+  });
+
+  it('is electron-vite\'s dev server only in development', () => {
+    expect(rendererEntryUrl('http://localhost:5173/', false)).toBe('http://localhost:5173/');
+    expect(rendererEntryUrl('', false)).toBe(APP_ENTRY_URL);
+  });
+});
+
 describe('what counts as the console itself', () => {
-  it('is the built renderer file and nothing else on disk', () => {
-    expect(isAppUrl('file:///opt/confidant/out/renderer/index.html', built)).toBe(true);
-    expect(isAppUrl('file:///opt/confidant/out/renderer/index.html#/room', built)).toBe(true);
+  it('is the built renderer page on the app:// scheme and nothing else', () => {
+    expect(isAppUrl('app://confidant/index.html', built)).toBe(true);
+    expect(isAppUrl('app://confidant/index.html#/room', built)).toBe(true);
+    expect(isAppUrl('app://confidant/assets/evil.html', built)).toBe(false);
+    expect(isAppUrl('app://elsewhere/index.html', built)).toBe(false);
+    expect(isAppUrl('file:///opt/confidant/out/renderer/index.html', built)).toBe(false);
     expect(isAppUrl('file:///etc/passwd', built)).toBe(false);
     expect(isAppUrl('https://evil.example/', built)).toBe(false);
     expect(isAppUrl('not a url', built)).toBe(false);
@@ -47,7 +67,7 @@ describe('permissions', () => {
 
 describe('window preferences', () => {
   it('follow Electron\'s security checklist', () => {
-    expect(secureWebPreferences('/app/preload/index.cjs')).toMatchObject({
+    expect(secureWebPreferences('/app/preload/index.cjs')).toEqual({
       preload: '/app/preload/index.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -58,8 +78,12 @@ describe('window preferences', () => {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       enableBlinkFeatures: '',
+      // A middle click would otherwise fire 'auxclick', a way to open a link in a new window.
+      disableBlinkFeatures: 'Auxclick',
       webviewTag: false,
       navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
     });
   });
 
@@ -82,11 +106,11 @@ describe('IPC senders', () => {
 });
 
 describe('the console\'s own files', () => {
-  it('are the renderer folder and nothing above or beside it', () => {
-    expect(isAppResource('file:///opt/confidant/out/renderer/assets/a.js', built)).toBe(true);
-    expect(isAppResource('file:///opt/confidant/out/renderer/../main/index.js', built)).toBe(false);
-    expect(isAppResource('file:///opt/confidant/out/rendererX/a.js', built)).toBe(false);
-    expect(isAppResource('file://otherhost/opt/confidant/out/renderer/a.js', built)).toBe(false);
+  it('are what the app:// scheme serves, and no file:// path at all', () => {
+    expect(isAppResource('app://confidant/assets/a.js', built)).toBe(true);
+    expect(isAppResource('app://elsewhere/assets/a.js', built)).toBe(false);
+    expect(isAppResource('file:///opt/confidant/out/renderer/assets/a.js', built)).toBe(false);
+    expect(isAppResource('file:///etc/passwd', built)).toBe(false);
     expect(isAppResource('http://localhost:5173/src/main.tsx', dev)).toBe(true);
     expect(isAppResource('ws://localhost:5173/', dev)).toBe(true);
     expect(isAppResource('http://localhost:5174/', dev)).toBe(false);
@@ -100,6 +124,9 @@ describe('renderer requests', () => {
     expect(isRendererRequestAllowed('ws://127.0.0.1:4781/ws', built, 'http://127.0.0.1:4780')).toBe(false);
     expect(isRendererRequestAllowed('http://127.0.0.1:4780/api/sessions', built, 'http://127.0.0.1:4780')).toBe(false);
     expect(isRendererRequestAllowed('data:image/gif;base64,R0lGOD', built, null)).toBe(true);
+    expect(isRendererRequestAllowed('app://confidant/assets/index-abc.js', built, null)).toBe(true);
+    expect(isRendererRequestAllowed('blob:app://confidant/6c1e-42', built, null)).toBe(true);
+    expect(isRendererRequestAllowed('file:///opt/confidant/out/renderer/assets/index-abc.js', built, null)).toBe(false);
     expect(isRendererRequestAllowed('nonsense', built, null)).toBe(false);
   });
 });

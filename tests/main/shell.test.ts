@@ -30,7 +30,7 @@ import {
   fakeBrowserWindowClass,
 } from './support/fakeElectron';
 
-const APP = { url: 'file:///opt/confidant/resources/app.asar/out/renderer/index.html' };
+const APP = { url: 'app://confidant/index.html' };
 const SERVER = 'https://sessions.example-clinic.org';
 
 function quietLog(): Logger & { warnings: string[] } {
@@ -123,8 +123,10 @@ describe('what the renderer may load', () => {
     let signedInTo: string | null = null;
     const ses = new FakeSession();
     hardenSession(ses, APP, () => signedInTo, quietLog());
-    expect(ses.allows('file:///opt/confidant/resources/app.asar/out/renderer/assets/index-abc.js', 'script')).toBe(true);
-    expect(ses.allows('blob:file:///6c1e-42', 'media')).toBe(true);
+    expect(ses.allows('app://confidant/assets/index-abc.js', 'script')).toBe(true);
+    expect(ses.allows('blob:app://confidant/6c1e-42', 'media')).toBe(true);
+    // Not even the renderer's own files by their path on disk: the app:// scheme serves them.
+    expect(ses.allows('file:///opt/confidant/resources/app.asar/out/renderer/assets/index-abc.js', 'script')).toBe(false);
     expect(ses.allows('file:///etc/passwd', 'xhr')).toBe(false);
     expect(ses.allows('https://evil.example/x.js', 'script')).toBe(false);
     expect(ses.allows('https://sessions.example-clinic.org/api/sessions', 'xhr')).toBe(false);
@@ -134,6 +136,18 @@ describe('what the renderer may load', () => {
     expect(ses.allows('wss://sessions.example-clinic.org/ws', 'webSocket')).toBe(true);
     expect(ses.allows('ws://sessions.example-clinic.org/ws', 'webSocket')).toBe(false);
     expect(ses.allows('wss://elsewhere.example/ws', 'webSocket')).toBe(false);
+  });
+});
+
+describe('downloads', () => {
+  it('are all refused, whatever starts them', () => {
+    const ses = new FakeSession();
+    const log = quietLog();
+    hardenSession(ses, APP, () => SERVER, log);
+    for (const url of ['https://evil.example/payload.exe', 'blob:app://confidant/6c1e-42', 'data:text/csv,a,b', 'app://confidant/index.html']) {
+      expect(ses.download(url), url).toBe(true);
+    }
+    expect(log.warnings.filter((w) => /download/.test(w))).toHaveLength(4);
   });
 });
 

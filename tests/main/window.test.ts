@@ -1,5 +1,8 @@
 /** The console window, made through a typed fake of Electron's BrowserWindow. */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { secureWebPreferences } from '../../src/main/security';
 import { protectEveryWindow } from '../../src/main/shell';
 import { createConsoleWindow } from '../../src/main/window';
 import { FakeApp, fakeBrowserWindowClass } from './support/fakeElectron';
@@ -27,6 +30,23 @@ describe('the console window', () => {
       webviewTag: false,
       devTools: false,
     });
+  });
+
+  it('has exactly the web preferences security.ts prescribes, and developer tools as asked', () => {
+    for (const devTools of [false, true]) {
+      expect(consoleWindow(devTools).options.webPreferences).toEqual({ ...secureWebPreferences('/app/out/preload/index.cjs'), devTools });
+    }
+  });
+
+  it('writes them out at the `new BrowserWindow` call, where a reviewer or a scanner reads them', () => {
+    const source = readFileSync(resolve(import.meta.dirname, '../../src/main/window.ts'), 'utf8');
+    const call = /new BrowserWindow\(\{[\s\S]*?webPreferences: \{([\s\S]*?)\n {4}\},/.exec(source)?.[1] ?? '';
+    // Every rule, by name and value, as a literal (the preload path and devTools are the
+    // window's own): a spread or a helper call there would hide them from a reader.
+    const literal = Object.fromEntries([...call.matchAll(/^\s*(\w+): ([^,\n]+),?$/gm)].map((m) => [m[1], m[2]]));
+    const { preload: _preload, ...rules } = secureWebPreferences('/p');
+    for (const [name, value] of Object.entries(rules)) expect(literal[name], name).toBe(JSON.stringify(value).replaceAll('"', "'"));
+    expect(call).not.toMatch(/\.\.\.|secureWebPreferences/);
   });
 
   it('keeps developer tools for development only', () => {

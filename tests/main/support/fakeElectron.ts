@@ -1,6 +1,6 @@
 /**
  * A small typed fake of the parts of Electron the console shell uses (app, session,
- * webContents, BrowserWindow, shell, ipcMain). Each implements the interface shell.ts and
+ * webContents, BrowserWindow, shell, ipcMain, protocol). Each implements the interface shell.ts and
  * window.ts declare — interfaces Electron's real objects are compiled against in
  * src/main/index.ts — and records what was done to it, so a test can fire the events
  * Electron would and read back the answers.
@@ -21,6 +21,7 @@ import type {
   ShellSession,
   ShellWebContents,
 } from '../../../src/main/shell';
+import type { AppProtocol } from '../../../src/main/appProtocol';
 import type { ConsoleWindow } from '../../../src/main/window';
 
 type Listener = (...args: never[]) => void;
@@ -69,6 +70,17 @@ export class FakeWebContents implements ShellWebContents {
 }
 
 export class FakeSession implements ShellSession {
+  readonly events = new EventEmitter();
+  on(event: 'will-download', listener: Listener): this {
+    this.events.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+  /** Starts a download of `url` as Electron would; true when the session refused it. */
+  download(url: string): boolean {
+    const e = new FakeEvent();
+    this.events.emit('will-download', e, { getURL: () => url });
+    return e.prevented;
+  }
   requestHandler: Parameters<ShellSession['setPermissionRequestHandler']>[0] | null = null;
   checkHandler: Parameters<ShellSession['setPermissionCheckHandler']>[0] | null = null;
   deviceHandler: (() => boolean) | null = null;
@@ -107,6 +119,20 @@ export class FakeSession implements ShellSession {
     });
     if (cancel === undefined) throw new Error('the request filter did not answer');
     return !cancel;
+  }
+}
+
+/** Electron's `protocol`: the handler a scheme was given, and a way to request its URLs. */
+export class FakeProtocol implements AppProtocol {
+  readonly handlers = new Map<string, (request: Request) => Response | Promise<Response>>();
+  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void {
+    if (this.handlers.has(scheme)) throw new Error(`${scheme} is already handled`);
+    this.handlers.set(scheme, handler);
+  }
+  async fetch(url: string): Promise<Response> {
+    const handler = this.handlers.get(new URL(url).protocol.slice(0, -1));
+    if (!handler) throw new Error(`no handler for ${url}`);
+    return handler(new Request(url));
   }
 }
 
