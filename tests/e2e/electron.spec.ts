@@ -11,12 +11,15 @@ import { IPC_CHANNELS } from '../../src/shared/ipcChannels';
 const binary = electronBinary(resolve(import.meta.dirname, '../..'));
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
 
-test('the console window is capture-protected, has no Node and exposes only the IPC contract', async () => {
+test('the console window is served from app://, capture-protected, has no Node and exposes only the IPC contract', async () => {
   test.skip(!binary, 'no Electron binary on this machine (npm run setup fetches it only with CONFIDANT_ELECTRON_BINARY=1)');
   test.skip(!hasDisplay, 'no display to open a window on');
   const app = await electron.launch({ executablePath: binary!, args: ['.'] });
   try {
     const page = await app.firstWindow();
+    // Served from the app:// scheme (no file:// page, whose extra privileges are fused off),
+    // module scripts and styles included: the sign-in screen renders.
+    expect(page.url()).toBe('app://confidant/index.html');
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     const protectedWindows = await app.evaluate(({ BrowserWindow }) =>
       BrowserWindow.getAllWindows().map((w) => w.isContentProtected()),
