@@ -72,7 +72,10 @@ export function isAppUrl(url: string, app: AppLocation): boolean {
   const candidate = parse(url);
   const own = parse(app.url);
   if (!candidate || !own) return false;
-  if (own.protocol === `${APP_SCHEME}:`) return sameSite(candidate, own) && candidate.pathname === own.pathname;
+  if (own.protocol === `${APP_SCHEME}:`) {
+    // appProtocol.ts serves the entry page at the root too.
+    return sameSite(candidate, own) && (candidate.pathname === own.pathname || candidate.pathname === '/');
+  }
   return (own.protocol === 'http:' || own.protocol === 'https:') && candidate.origin === own.origin;
 }
 

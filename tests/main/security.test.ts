@@ -38,6 +38,8 @@ describe('what counts as the console itself', () => {
   it('is the built renderer page on the app:// scheme and nothing else', () => {
     expect(isAppUrl('app://confidant/index.html', built)).toBe(true);
     expect(isAppUrl('app://confidant/index.html#/room', built)).toBe(true);
+    // The scheme serves the same page at its root.
+    expect(isAppUrl('app://confidant/', built)).toBe(true);
     expect(isAppUrl('app://confidant/assets/evil.html', built)).toBe(false);
     expect(isAppUrl('app://elsewhere/index.html', built)).toBe(false);
     expect(isAppUrl('file:///opt/confidant/out/renderer/index.html', built)).toBe(false);
