@@ -227,10 +227,22 @@ export class PeerMedia {
     });
   }
 
+  ownConsumer(id: string): ms.Consumer {
+    const c = this.consumers.get(id);
+    if (!c) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    return c;
+  }
+
   async resumeConsumer(consumerId: string): Promise<void> {
-    const consumer = this.consumers.get(consumerId);
-    if (!consumer) throw new ProtocolError('NOT_FOUND', 'no such consumer');
-    await guarded('resumeConsumer', { consumerId }, () => consumer.resume());
+    const consumer = this.ownConsumer(consumerId);
+    try {
+      await consumer.resume();
+    } catch (err) {
+      // Its producer closed meanwhile: the worker closed the consumer and says so a moment
+      // later. Gone, not a bad request.
+      if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+      return guarded('resumeConsumer', { consumerId }, () => Promise.reject(err));
+    }
   }
 
   async setProducerPaused(producerId: string, paused: boolean): Promise<boolean> {

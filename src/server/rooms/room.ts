@@ -665,6 +665,18 @@ export class Room {
     };
   }
 
+  /**
+   * Resumes one of `peer`'s consumers. A consumer whose producer has closed here is gone,
+   * though the worker's word that it closed the consumer too may not have arrived yet.
+   */
+  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    const { producerId } = peer.media.ownConsumer(consumerId);
+    if (!this.list((p) => p.isAdmitted).some((p) => p.media.producer(producerId))) {
+      throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    }
+    await peer.media.resumeConsumer(consumerId);
+  }
+
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     // Pausing is always allowed; unpausing waits for the facilitator's allowUnmute.
     if (!paused && peer.mutedByFacilitator[peer.media.ownProducer(producerId).kind]) {

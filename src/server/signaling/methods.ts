@@ -130,8 +130,8 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
 
   consume: ({ peer, room }, data) => room.consume(peer, data),
 
-  async resumeConsumer({ peer }, { consumerId }) {
-    await peer.media.resumeConsumer(consumerId);
+  async resumeConsumer({ peer, room }, { consumerId }) {
+    await room.resumeConsumer(peer, consumerId);
     return ok;
   },
 
