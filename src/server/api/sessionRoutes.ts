@@ -114,9 +114,9 @@ export const sessionRoutes: Route[] = [
         });
         record(ctx, 'session.updated', me, session.id);
       })();
-      const updated = store.sessions.byId(session.id);
       // A co-facilitator taken off the session stops moderating it now, not at their next call.
       if (changes.coFacilitatorIds !== undefined) ctx.deps.live.reconsider();
+      const updated = store.sessions.byId(session.id);
       if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session');
       sendJson(ctx.res, 200, lifecycle.summary(updated));
     },
