@@ -10,7 +10,7 @@ import './styles.css';
 
 // First thing: the token leaves the address bar and history for this tab's storage.
 const invitation = takeInvitation(window);
-const service = invitation.token
+const service = invitation.token !== null
   ? new ParticipantService(invitation.token, socketUrlFor(location))
   : new ParticipantService(null, socketUrlFor(location), invitation.missing);
 

@@ -2,7 +2,7 @@ import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:ne
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
-import type { SignalingLimits } from '../../src/server/signaling/signalingServer.js';
+import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from '../../src/server/signaling/signalingServer.js';
 import { CLOSE_MESSAGE_TOO_BIG, CLOSE_POLICY_VIOLATION, FLOOD_LIMIT, MAX_FRAME_BYTES } from '../../src/shared/protocol.js';
 import { retryWhileConflict } from './support/retry.js';
 import { AGREEMENT_VERSION_OF, admitted, connectClinician, connectParticipant, knock, startTestDemo } from './support/testServer.js';
@@ -116,7 +116,7 @@ describe('malformed frames', () => {
  */
 describe('slow and stalled sockets', () => {
   // The hello timeout leaves room for a scrypt verification on a busy machine.
-  const limits: SignalingLimits = { helloTimeoutMs: 2000, heartbeatMs: 250, maxBufferedBytes: 64 * 1024 };
+  const limits: SignalingLimits = { ...DEFAULT_SIGNALING_LIMITS, helloTimeoutMs: 2000, heartbeatMs: 250, maxBufferedBytes: 64 * 1024 };
   let slow: RunningDemo;
   beforeAll(async () => {
     slow = await startDemo({ invitations: 4, workers: 1, participantDir: '/nonexistent-participant-dir', start: { limits } });

@@ -195,8 +195,8 @@ export function resumeHello(
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   }
-  const invitation = ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId);
   attempt.giveBack();
+  const invitation = ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId);
   if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
   if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
