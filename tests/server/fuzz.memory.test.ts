@@ -40,7 +40,9 @@ beforeAll(async () => {
     workers: 1,
     participantDir: '/nonexistent-participant-dir',
     // The sockets that never say hello must outlive the run; the timeout has its own test.
-    start: { limits: { helloTimeoutMs: 10 * 60_000 } },
+    // The per-socket request rate (media.caps.test.ts) would answer nearly every frame
+    // RATE_LIMITED before it reached the paths whose memory this run measures.
+    start: { limits: { helloTimeoutMs: 10 * 60_000, requestBurst: 1_000_000, requestsPerSecond: 1_000_000 } },
   });
 });
 afterAll(async () => {

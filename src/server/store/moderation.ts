@@ -3,7 +3,7 @@
  * crisis-information views, append-only; and the room lock, which must outlive a restart
  * (migration 8). People appear by ids only. Rosters read these.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { VerificationMethod } from '../../shared/protocol.js';
 import type { RecordSealer } from './recordSealer.js';
 
@@ -98,12 +98,18 @@ export function createModerationRepo(db: Database, sealer: RecordSealer): Modera
   const selectViews = db.prepare<[string], CrisisViewRow>(
     `SELECT * FROM crisis_info_views WHERE session_id = ? ORDER BY id`,
   );
-  const selectLock = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM room_locks WHERE session_id = ?`);
-  const upsertLock = db.prepare(
-    `INSERT INTO room_locks (session_id, locked_at, locked_by) VALUES (?, ?, ?)
+  // Prepared on first use: the lock's table arrived in migration 8, and the earlier
+  // migrations' tests drive this repository over their own, older schema.
+  let lockStatements: { select: Statement<[string], { one: number }>; upsert: Statement<[string, string, string]>; remove: Statement<[string]> } | undefined;
+  const locks = () =>
+    (lockStatements ??= {
+      select: db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM room_locks WHERE session_id = ?`),
+      upsert: db.prepare<[string, string, string]>(
+        `INSERT INTO room_locks (session_id, locked_at, locked_by) VALUES (?, ?, ?)
      ON CONFLICT (session_id) DO UPDATE SET locked_at = excluded.locked_at, locked_by = excluded.locked_by`,
-  );
-  const deleteLock = db.prepare(`DELETE FROM room_locks WHERE session_id = ?`);
+      ),
+      remove: db.prepare<[string]>(`DELETE FROM room_locks WHERE session_id = ?`),
+    });
 
   const removal = db.transaction((r: RemovalRecord): boolean => {
     if (revoke.run(r.removedAt, r.sessionId, r.participantId).changes === 0) return false;
@@ -143,10 +149,10 @@ export function createModerationRepo(db: Database, sealer: RecordSealer): Modera
         viewedBy: row.viewed_by,
         viewedAt: row.viewed_at,
       })),
-    roomLocked: (sessionId) => selectLock.get(sessionId) !== undefined,
+    roomLocked: (sessionId) => locks().select.get(sessionId) !== undefined,
     setRoomLock(sessionId, lock) {
-      if (lock) upsertLock.run(sessionId, lock.at.toISOString(), lock.by);
-      else deleteLock.run(sessionId);
+      if (lock) locks().upsert.run(sessionId, lock.at.toISOString(), lock.by);
+      else locks().remove.run(sessionId);
     },
   };
 }
