@@ -6,17 +6,23 @@ import { ProtocolError, type ErrorCode } from '../shared/protocol.js';
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
 /**
- * The participant page's policy. connect-src 'self' also admits same-origin ws:/wss: in
- * current Chromium (CSP Level 3), which is all the page needs.
+ * One policy for every response (the participant page, its assets, the API, errors). Styles
+ * come only from the built stylesheet: React sets `style` props through the CSSOM, which
+ * style-src does not govern, so nothing needs 'unsafe-inline' (which would let injected markup
+ * restyle the page, e.g. to overlay a fake passcode prompt). The page submits no form
+ * anywhere: its forms are handled in script, so `form-action 'none'` leaves an injected <form>
+ * nowhere to post. connect-src 'self' also admits same-origin ws:/wss: in current Chromium
+ * (CSP Level 3), which is all the page needs.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
+  "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 

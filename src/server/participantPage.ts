@@ -36,25 +36,6 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export const NOT_BUILT_MESSAGE = 'participant page not built: run npm run build';
 
-/**
- * The page's own policy, replacing the server-wide one on its responses. Styles come only
- * from the built stylesheet: React sets `style` props through the CSSOM, which style-src does
- * not govern, so nothing needs 'unsafe-inline' (which would let injected markup restyle the
- * page, e.g. to overlay a fake passcode prompt). The page submits no form anywhere: its forms
- * are handled in script, so `form-action 'none'` leaves an injected <form> nowhere to post.
- */
-export const PARTICIPANT_CSP = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "style-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 /** `/join/TOKEN`, and the tokenless `/join` the page leaves in the address bar. */
 export function isJoinPath(pathname: string): boolean {
   return /^\/join(\/[^/]+)?\/?$/.test(pathname);
@@ -97,7 +78,6 @@ async function sendFile(res: ServerResponse, file: string, head: boolean): Promi
 }
 
 export async function serveJoinPage(res: ServerResponse, participantDir: string, head: boolean): Promise<void> {
-  res.setHeader('Content-Security-Policy', PARTICIPANT_CSP);
   const index = path.join(participantDir, 'index.html');
   if (!(await isFile(index))) return sendNotBuilt(res);
   await sendFile(res, index, head);
@@ -105,7 +85,6 @@ export async function serveJoinPage(res: ServerResponse, participantDir: string,
 
 /** `rest` is the path after `/p/`, still percent-encoded. */
 export async function serveAsset(res: ServerResponse, participantDir: string, rest: string, head: boolean): Promise<void> {
-  res.setHeader('Content-Security-Policy', PARTICIPANT_CSP);
   if (!(await isFile(path.join(participantDir, 'index.html')))) return sendNotBuilt(res);
   let decoded: string;
   try {

@@ -110,7 +110,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const nowMs = (): number => now().getTime();
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = openStore(config.dataDir, options.recordsKey ?? loadRecordsKey(config), {
+  // A key this server read from its file is its own, and wiped when it closes; one passed in
+  // (demo mode, tests that restart a server over the same records) belongs to the caller.
+  const ownKey = options.recordsKey === undefined ? loadRecordsKey(config) : undefined;
+  const store = openStore(config.dataDir, options.recordsKey ?? ownKey, {
     ephemeralKey: options.recordsKey === undefined && config.recordsKeyFile === undefined,
   });
   let workers: WorkerPool;
@@ -122,6 +125,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (err) {
     store.close();
+    ownKey?.fill(0);
     throw err;
   }
   const rtc = { listenIp: config.rtcListenIp, ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}) };
@@ -226,6 +230,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } catch (err) {
     workers.close();
     store.close();
+    ownKey?.fill(0);
     throw err;
   }
   const port = (httpServer.address() as AddressInfo).port;
@@ -263,6 +268,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       });
       workers.close();
       store.close();
+      ownKey?.fill(0);
       log.info('closed');
     })();
     return closing;
