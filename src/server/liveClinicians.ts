@@ -15,7 +15,7 @@
  * does the same for changes made elsewhere. (Each call on such a socket is refused anyway,
  * see SignalingConnection; closing it also stops what it would go on hearing.)
  */
-import { CLOSE_POLICY_VIOLATION, CLOSE_SIGNED_OUT } from '../shared/protocol.js';
+import { CLOSE_POLICY_VIOLATION, CLOSE_SIGNED_OUT, ROLE_CHANGED } from '../shared/protocol.js';
 import type { AuthService } from './auth/authService.js';
 import { createLogger } from './logger.js';
 
@@ -34,8 +34,8 @@ export interface Seat {
 /** The role the record gives a clinician in a session now (undefined: none). */
 export type RoleNow = (clinicianId: string, sessionId: string) => string | undefined;
 
-/** Why a socket is closed when its clinician's role in the session changed. */
-export const ROLE_CHANGED = 'your role in this session has changed';
+/** Why a socket is closed when its clinician's role in the session changed (protocol.ts). */
+export { ROLE_CHANGED };
 
 interface Entry {
   clinicianId: string;

@@ -23,6 +23,12 @@ export const CLOSE_MESSAGE_TOO_BIG = 1009;
  * reset or account deactivated (an addition to PROTOCOL.md). The console should ask to sign in again.
  */
 export const CLOSE_SIGNED_OUT = 4001;
+/**
+ * The reason of a 1008 close (and the message of the FORBIDDEN answer before it) when the
+ * clinician's role in the session changed while their socket was open: taken off the session,
+ * a role removed, a supervision ended. The console says so rather than "the connection closed".
+ */
+export const ROLE_CHANGED = 'your role in this session has changed';
 
 // ---------------------------------------------------------------------------------------
 // Errors and envelopes

@@ -8,6 +8,7 @@ import { RoomClient } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
 import {
   CLOSE_SIGNED_OUT,
+  ROLE_CHANGED,
   ProtocolError,
   type ClinicianHelloResult,
   type MediaKind,
@@ -180,7 +181,9 @@ function wire(signaling: SignalingClient, room: RoomClient): (() => void)[] {
         s().roomClosed(
           reason === 'replaced by a new connection'
             ? 'You opened this session in another window, so this one left it.'
-            : 'The connection to the session server closed.',
+            : reason === ROLE_CHANGED
+              ? 'Your role in this session changed (you were taken off it, or a role or supervision ended), so you left it. An admin can tell you more.'
+              : 'The connection to the session server closed.',
         );
       } else {
         // A dropped link or a restarting server: keep the camera, get back in by ourselves.
