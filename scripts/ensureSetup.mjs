@@ -1,11 +1,31 @@
-// Runs scripts/setup.sh when this checkout has not been set up yet (no npm packages, or no
-// mediasoup worker), so `npm start` and `npm test` work as the first command on a fresh clone.
+// Runs scripts/setup.sh when this checkout has not been set up yet for the Node that runs
+// Confidant (no supported Node, no npm packages, native modules built for another Node, or no
+// mediasoup worker), so `npm start` and `npm test` work as the first command on a fresh clone
+// and after the Node changes.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { runtimeNode } from './runtime.mjs';
+
+function nodeAbi(node) {
+  if (node === process.execPath) return process.versions.modules;
+  const r = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function builtForAbi() {
+  try {
+    return readFileSync('node_modules/.confidant-node-abi', 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
 
 export function ensureSetup() {
+  const node = runtimeNode();
   const ready =
+    node !== null &&
     existsSync('node_modules/.package-lock.json') &&
+    builtForAbi() === nodeAbi(node) &&
     existsSync('node_modules/mediasoup/worker/out/Release/mediasoup-worker');
   if (ready) return;
   console.error('First run: installing what Confidant needs (npm run setup)…');

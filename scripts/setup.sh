@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build, run and test Confidant:
 #   1. the Debian packages the project uses (only when run as root and missing);
-#   2. the npm packages, with Electron's binary download skipped unless asked for
-#      (CONFIDANT_ELECTRON_BINARY=1), because its host is unreachable on locked-down machines;
+#   2. Node 22 LTS where the system's Node is older (the official binary from its npm package,
+#      pinned in scripts/runtime.mjs, kept in .runtime/; everything below runs on it), then
+#      the npm packages, with Electron's binary download skipped unless asked for
+#      (CONFIDANT_ELECTRON_BINARY=1), because its host is unreachable on locked-down machines,
+#      and the native modules (better-sqlite3, keytar) built against that Node's headers;
 #   3. mediasoup 3.8.4's worker, built from source against the system OpenSSL 3 with the
 #      compatibility fixes in scripts/mediasoup-compat (see docs/decisions.md).
 # Safe to run again: every step skips what is already in place.
@@ -28,18 +31,32 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# --- 2. npm packages -----------------------------------------------------------------
+# --- 2. Node and npm packages ----------------------------------------------------------
+# From here on `node`, `npm` (npm-cli.js starts with `#!/usr/bin/env node`) and node-gyp use the
+# provided Node when there is one: scripts/runtime.mjs prints what to export.
+node_settings=$(node scripts/runtime.mjs provide)
+while IFS= read -r line; do
+  [ -n "$line" ] && export "${line?}"
+done <<<"$node_settings"
+node_abi=$(node -p 'process.version + " abi " + process.versions.modules')
+log "Node $node_abi ($(command -v node))"
+
 # mediasoup's own postinstall compiles the unpatched worker, which fails with current
 # toolchains; MEDIASOUP_WORKER_BIN makes it skip that step, and step 3 builds it.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ "${CONFIDANT_ELECTRON_BINARY:-0}" != 1 ]; then export ELECTRON_SKIP_BINARY_DOWNLOAD=1; fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Native modules are built for one Node ABI: a change of Node (a first provided Node, a new
+# pin, a system upgrade to 22) installs again, and the stamp records the ABI they were built for.
+node_stamp=node_modules/.confidant-node-abi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || [ "$(cat "$node_stamp" 2>/dev/null)" != "$(node -p process.versions.modules)" ]; then
   log "installing npm packages"
   if [ -f package-lock.json ]; then
     MEDIASOUP_WORKER_BIN=/nonexistent npm ci --no-audit --no-fund
   else
     MEDIASOUP_WORKER_BIN=/nonexistent npm install --no-audit --no-fund
   fi
+  node -p process.versions.modules > "$node_stamp"
 fi
 
 # Electron's package fetches its binary on first use rather than at install; fetch it now
