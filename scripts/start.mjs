@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { electronBinary } from './electronBinary.mjs';
 import { ensureSetup } from './ensureSetup.mjs';
+import { continueOnSupportedNode } from './runtime.mjs';
 
 ensureSetup();
+// Started by whatever npm the user has; the build, the server and the console's tools run on
+// Confidant's Node (scripts/runtime.mjs).
+await continueOnSupportedNode();
 const PREFIX = 'CONFIDANT_DEMO ';
 
 function newestMtime(dir) {

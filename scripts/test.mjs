@@ -5,8 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureSetup } from './ensureSetup.mjs';
+import { continueOnSupportedNode } from './runtime.mjs';
 
 ensureSetup();
+// Started by whatever npm the user has; the checks, vitest's workers and Playwright's runner
+// run on Confidant's Node (scripts/runtime.mjs), which is first on their PATH from here.
+await continueOnSupportedNode();
 
 const results = 'test-results';
 // Servers started by the tests log warnings and errors only; full logs hide the results.

@@ -237,7 +237,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const httpUrl = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
   const wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost(config.host)}:${port}${WS_PATH}`;
   if (publicUrl === '') publicUrl = httpUrl;
-  log.info('listening', { host: config.host, port, tls, workers: workers.size });
+  // The Node it runs on, so an operator (and tests/scripts/runtime.test.ts) can see that the
+  // launch scripts put it on a supported one.
+  log.info('listening', { host: config.host, port, tls, workers: workers.size, node: process.versions.node });
 
   // Ends sessions long past their end time in the store (their invitations expire with them);
   // states shown before the sweep comes by are already right (see sessionLifecycle.ts).
