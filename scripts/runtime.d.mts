@@ -13,4 +13,5 @@ export function provideNode(root?: string): string | null;
 export function providedNodeBin(root?: string): string | null;
 export function runtimeNode(root?: string): string | null;
 export function envWithNode(env: NodeJS.ProcessEnv, binDir: string): NodeJS.ProcessEnv;
+export function installEnvWithNode(env: NodeJS.ProcessEnv, binDir: string): NodeJS.ProcessEnv;
 export function continueOnSupportedNode(): Promise<void>;

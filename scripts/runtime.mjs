@@ -8,8 +8,8 @@
 //   node scripts/runtime.mjs env       prints KEY=VALUE lines that put the provided Node first
 //                                      (nothing: the system's Node will do); fails, saying what
 //                                      to do, when it is needed and missing (scripts/with-node.sh)
-//   node scripts/runtime.mjs provide   the same, installing the pinned Node first if needed
-//                                      (scripts/setup.sh)
+//   node scripts/runtime.mjs provide   the same, installing the pinned Node first if needed,
+//                                      plus the headers for node-gyp (scripts/setup.sh)
 //
 // Written for old Nodes too (it runs under the system's one before anything else exists).
 import { spawn, spawnSync } from 'node:child_process';
@@ -136,19 +136,27 @@ export function runtimeNode(root = projectRoot) {
 
 /**
  * `env` with the Node in `binDir` first on PATH, so children that run `node`, `npm` or `npx`
- * (npm's own scripts start with `#!/usr/bin/env node`) get it, and with npm's node-gyp pointed at
- * its headers, so native modules build against this Node without downloading any.
+ * (npm's own scripts start with `#!/usr/bin/env node`) get it.
  */
 export function envWithNode(env, binDir) {
   const node = join(binDir, 'node');
   return {
     ...env,
     PATH: [binDir, env.PATH].filter(Boolean).join(delimiter),
-    npm_config_nodedir: dirname(binDir),
     // npm records the Node that ran it in these; tools that read them get the same one.
     NODE: node,
     npm_node_execpath: node,
   };
+}
+
+/**
+ * What setup's npm step adds: npm's node-gyp pointed at the provided Node's headers, so the
+ * native modules build against the Node that loads them and nothing downloads headers. Only
+ * there: anywhere else it would also steer @electron/rebuild (`npm run package`) off
+ * Electron's headers.
+ */
+export function installEnvWithNode(env, binDir) {
+  return { ...envWithNode(env, binDir), npm_config_nodedir: dirname(binDir) };
 }
 
 /**
@@ -191,8 +199,8 @@ function main(command) {
     if (command === 'provide' || command === 'env') {
       const bin = command === 'provide' ? provideNode() : providedNodeBin();
       if (bin) {
-        const env = envWithNode(process.env, bin);
-        for (const key of ['PATH', 'npm_config_nodedir', 'NODE', 'npm_node_execpath']) console.log(`${key}=${env[key]}`);
+        const env = (command === 'provide' ? installEnvWithNode : envWithNode)(process.env, bin);
+        for (const [key, value] of Object.entries(env)) if (value !== process.env[key]) console.log(`${key}=${value}`);
       }
     } else {
       console.error('usage: node scripts/runtime.mjs env|provide');

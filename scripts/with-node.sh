@@ -6,8 +6,8 @@
 # npm starts scripts with whatever Node the user has; where that one is older than 22, this
 # puts the Node that `npm run setup` provided (.runtime/, see scripts/runtime.mjs) first, so
 # CMD and everything it starts (`node`, `npm`, `npx`, tools whose scripts start with
-# `#!/usr/bin/env node`) run on it, and npm's node-gyp builds against its headers. Where the
-# system's Node is new enough, CMD runs as is. exec, so signals reach CMD itself.
+# `#!/usr/bin/env node`) run on it. Where the system's Node is new enough, CMD runs as is.
+# exec, so signals reach CMD itself.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then

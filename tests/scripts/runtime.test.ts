@@ -102,6 +102,20 @@ describe('the Node Confidant runs on', () => {
   }, 30_000);
 });
 
+describe('scripts/with-node.sh', () => {
+  it('runs its command on 22 or newer and leaves node-gyp’s headers alone (npm run package rebuilds for Electron)', () => {
+    const r = spawnSync('bash', ['scripts/with-node.sh', 'node', '-p', 'process.versions.node + " " + process.env.npm_config_nodedir'], {
+      cwd: root,
+      env: userEnv,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const [version, nodedir] = r.stdout.trim().split(' ');
+    expect(major(version!)).toBeGreaterThanOrEqual(MIN_NODE_MAJOR);
+    expect(nodedir).toBe(String(userEnv['npm_config_nodedir']));
+  });
+});
+
 describe('a script started by an older Node', () => {
   const fixture = resolve(import.meta.dirname, 'fixtures/handover.mjs');
 
