@@ -44,7 +44,7 @@ describe('packaging', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.mac.target).toEqual(['dmg']);
     expect(config.win.target).toEqual(['nsis']);
-    expect(pkg.scripts['package']).toBe('electron-vite build && electron-builder --config electron-builder.json');
+    expect(pkg.scripts['package']).toBe('bash scripts/with-node.sh sh -c "electron-vite build && electron-builder --config electron-builder.json"');
   });
 
   it('signs macOS builds with the hardened runtime, allowing only JIT, the camera and the microphone', () => {
