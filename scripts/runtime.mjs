@@ -22,7 +22,7 @@ export const MIN_NODE_MAJOR = 22;
 
 // One version for every platform covered. The integrity is the registry's own, repeated here so
 // that a tarball different from the one reviewed is refused even if the registry served it.
-// Moving to a new release: docs/decisions.md, "Node 22 from npm".
+// Moving to a new release: docs/decisions.md, "Node 22 LTS from npm, in the checkout".
 export const PINNED_NODE = {
   version: '22.23.5',
   packages: {
