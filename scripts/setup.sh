@@ -6,8 +6,9 @@
 #      the npm packages, with Electron's binary download skipped unless asked for
 #      (CONFIDANT_ELECTRON_BINARY=1), because its host is unreachable on locked-down machines,
 #      and the native modules (better-sqlite3, keytar) built against that Node's headers;
-#   3. mediasoup 3.8.4's worker, built from source against the system OpenSSL 3 with the
-#      compatibility fixes in scripts/mediasoup-compat (see docs/decisions.md).
+#   3. mediasoup's worker, built from the sources in its npm package against the distribution's
+#      libraries (OpenSSL 3, libsrtp 2, libuv, flatbuffers) by scripts/mediasoup/build-worker.sh
+#      (see docs/decisions.md).
 # Safe to run again: every step skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,9 @@ root=$(pwd)
 log() { printf 'setup: %s\n' "$*"; }
 
 # --- 1. Debian packages ------------------------------------------------------------
-debs=(chromium gnome-keyring dbus-x11 libsecret-1-dev libssl-dev xvfb)
+debs=(chromium gnome-keyring dbus-x11 libsecret-1-dev libssl-dev xvfb
+  # mediasoup's worker (step 3)
+  g++ meson ninja-build pkg-config libuv1-dev libsrtp2-dev libflatbuffers-dev flatbuffers-compiler)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -41,8 +44,8 @@ done <<<"$node_settings"
 node_abi=$(node -p 'process.version + " abi " + process.versions.modules')
 log "Node $node_abi ($(command -v node))"
 
-# mediasoup's own postinstall compiles the unpatched worker, which fails with current
-# toolchains; MEDIASOUP_WORKER_BIN makes it skip that step, and step 3 builds it.
+# mediasoup's own postinstall downloads a prebuilt worker from GitHub or builds one whose
+# dependencies it downloads; MEDIASOUP_WORKER_BIN makes it skip that step, and step 3 builds it.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ "${CONFIDANT_ELECTRON_BINARY:-0}" != 1 ]; then export ELECTRON_SKIP_BINARY_DOWNLOAD=1; fi
 # Native modules are built for one Node ABI: a change of Node (a first provided Node, a new
@@ -67,36 +70,5 @@ if [ "${CONFIDANT_ELECTRON_BINARY:-0}" = 1 ] && [ ! -f node_modules/electron/pat
 fi
 
 # --- 3. mediasoup worker ---------------------------------------------------------------
-worker_dir=node_modules/mediasoup/worker
-worker_bin=$worker_dir/out/Release/mediasoup-worker
-ms_version=$(node -p 'require("./node_modules/mediasoup/package.json").version')
-compat_hash=$(cat scripts/mediasoup-compat/* scripts/setup.sh | sha256sum | cut -c1-12)
-stamp=$worker_dir/out/.confidant-build
-cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/confidant
-cached=$cache_dir/mediasoup-worker-$ms_version-$compat_hash
-
-if [ -x "$worker_bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$compat_hash" ]; then
-  log "mediasoup worker $ms_version is built"
-elif [ -x "$cached" ]; then
-  log "mediasoup worker $ms_version from cache $cached"
-  mkdir -p "$(dirname "$worker_bin")"
-  cp "$cached" "$worker_bin"
-  echo "$compat_hash" > "$stamp"
-else
-  log "building mediasoup worker $ms_version (about 2-4 minutes)"
-  compat=$root/scripts/mediasoup-compat
-  # Link the distribution's OpenSSL 3 instead of the bundled, end-of-life 1.1.1k.
-  cp "$compat/openssl.gyp" "$worker_dir/deps/openssl/openssl.gyp"
-  sed -i "/--whole-archive <(libopenssl)/d" "$worker_dir/mediasoup-worker.gyp"
-  rm -rf "$worker_dir/out"
-  env -u MEDIASOUP_WORKER_BIN \
-    PYTHON=python3 \
-    PYTHONPATH="$compat${PYTHONPATH:+:$PYTHONPATH}" \
-    CXXFLAGS="-include $compat/sigstksz.h -Wno-deprecated-declarations" \
-    CFLAGS="-Wno-deprecated-declarations" \
-    make -s -C "$worker_dir" >/tmp/confidant-mediasoup-build.log 2>&1 \
-    || { tail -40 /tmp/confidant-mediasoup-build.log >&2; log "mediasoup worker build failed (full log: /tmp/confidant-mediasoup-build.log)" >&2; exit 1; }
-  echo "$compat_hash" > "$stamp"
-  mkdir -p "$cache_dir" && cp "$worker_bin" "$cached"
-fi
+bash scripts/mediasoup/build-worker.sh
 log "done"

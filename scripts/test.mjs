@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project's test command (`npm test`): type check, lint, build, the unit and
-// integration suites (vitest) and the end-to-end suite (Playwright, Debian Chromium).
+// integration suites (vitest), mediasoup's own suite against the built worker (vitest) and
+// the end-to-end suite (Playwright, Debian Chromium).
 // Ends with one line totalling every test that ran: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +57,22 @@ if (unit) {
   totals.skipped += unit.numPendingTests + unit.numTodoTests;
 } else {
   problems.push('vitest wrote no results');
+}
+
+// mediasoup's own Node test suite, shipped in its package, against the worker setup built
+// from Debian's libraries (tests/mediasoup/vitest.config.ts).
+const mediasoupJson = `${results}/mediasoup-results.json`;
+rmSync(mediasoupJson, { force: true });
+run('mediasoup', 'npx', [
+  'vitest', 'run', '-c', 'tests/mediasoup/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${mediasoupJson}`,
+]);
+const mediasoup = readJson(mediasoupJson);
+if (mediasoup) {
+  totals.passed += mediasoup.numPassedTests;
+  totals.failed += mediasoup.numFailedTests;
+  totals.skipped += mediasoup.numPendingTests + mediasoup.numTodoTests;
+} else {
+  problems.push("mediasoup's suite wrote no results");
 }
 
 // End-to-end tests need the build.

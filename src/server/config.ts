@@ -41,7 +41,15 @@ const TrustedProxies = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v),
   z.array(z.string().refine(isAddressOrRange, { message: 'each entry must be an IP address or a CIDR range, e.g. 10.0.0.5 or 10.0.0.0/24' })),
 );
-const RtcPort = z.coerce.number().int().min(1024).max(65535);
+/**
+ * The first media port: worker i listens on rtcPort + i, UDP and TCP (one WebRtcServer per
+ * worker, see media/workerPool.ts). 0 lets each worker take any free ports (demo mode and
+ * tests, where several servers share a host); a clinic's firewall needs a fixed one.
+ */
+const RtcPort = z.coerce
+  .number()
+  .int()
+  .refine((n) => n === 0 || (n >= 1024 && n <= 65535), { message: 'must be 0 (any free port) or from 1024 to 65535' });
 
 const ConfigSchema = z
   .object({
@@ -52,8 +60,7 @@ const ConfigSchema = z
     dataDir: z.string().min(1),
     rtcListenIp: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
     rtcAnnouncedIp: z.string().min(1).optional(),
-    rtcMinPort: RtcPort.default(40000),
-    rtcMaxPort: RtcPort.default(49999),
+    rtcPort: RtcPort.default(40000),
     workers: z.coerce.number().int().min(1).max(coreCount()).default(coreCount()),
     waitingRoomOpensMinutes: z.coerce.number().int().min(0).max(24 * 60).default(15),
     /** How long a client whose connection dropped (or whose server restarted) keeps its place. */
@@ -103,8 +110,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   dataDir: 'CONFIDANT_DATA_DIR',
   rtcListenIp: 'CONFIDANT_RTC_LISTEN_IP',
   rtcAnnouncedIp: 'CONFIDANT_RTC_ANNOUNCED_IP',
-  rtcMinPort: 'CONFIDANT_RTC_MIN_PORT',
-  rtcMaxPort: 'CONFIDANT_RTC_MAX_PORT',
+  rtcPort: 'CONFIDANT_RTC_PORT',
   workers: 'CONFIDANT_WORKERS',
   waitingRoomOpensMinutes: 'CONFIDANT_WAITING_ROOM_OPENS_MINUTES',
   reconnectGraceSeconds: 'CONFIDANT_RECONNECT_GRACE_SECONDS',
@@ -139,15 +145,21 @@ export function parseConfig(input: Record<string, unknown>): ServerConfig {
     const issue = parsed.error.issues[0];
     const key = issue?.path[0];
     if (issue?.code === 'unrecognized_keys') {
-      throw new ConfigError(`unknown setting: ${issue.keys.join(', ')}`);
+      // A config file written for the port range: say what took its place.
+      const replaced = issue.keys.some((k) => k === 'rtcMinPort' || k === 'rtcMaxPort');
+      throw new ConfigError(
+        `unknown setting: ${issue.keys.join(', ')}${replaced ? ` (the media port range is now one port per worker: ${settingName('rtcPort')})` : ''}`,
+      );
     }
     const name = typeof key === 'string' ? settingName(key) : 'configuration';
     const missing = typeof key === 'string' && input[key] === undefined;
     throw new ConfigError(`${missing ? 'missing' : 'invalid'} setting ${name}: ${issue?.message ?? 'invalid'}`);
   }
   const config = parsed.data;
-  if (config.rtcMinPort > config.rtcMaxPort) {
-    throw new ConfigError(`invalid setting ${settingName('rtcMinPort')}: must not exceed ${settingName('rtcMaxPort')}`);
+  if (config.rtcPort + config.workers - 1 > 65535) {
+    throw new ConfigError(
+      `invalid setting ${settingName('rtcPort')}: its ${config.workers} workers need ports up to ${config.rtcPort + config.workers - 1}, past 65535`,
+    );
   }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     const absent = config.tlsCert === undefined ? 'tlsCert' : 'tlsKey';

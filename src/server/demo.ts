@@ -114,6 +114,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   let server: RunningServer;
   try {
     const config = parseConfig({
+      // Like its HTTP port: any free media ports, so demos and tests run side by side.
+      rtcPort: 0,
       ...options.config,
       host: '127.0.0.1',
       port: options.port ?? 0,

@@ -120,15 +120,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     workers = await WorkerPool.start({
       workers: config.workers,
-      rtcMinPort: config.rtcMinPort,
-      rtcMaxPort: config.rtcMaxPort,
+      rtcPort: config.rtcPort,
+      listenIp: config.rtcListenIp,
+      ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}),
     });
   } catch (err) {
     store.close();
     ownKey?.fill(0);
     throw err;
   }
-  const rtc = { listenIp: config.rtcListenIp, ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}) };
   const hashing = new HashingGate({
     concurrency: limits.hashingConcurrency,
     perAddress: limits.hashingPerAddress,
@@ -161,7 +161,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   store.attendance.forSession = flushedFirst(store.attendance.forSession);
   store.resumptions.byTokenHash = flushedFirst(store.resumptions.byTokenHash);
   store.resumptions.expire = flushedFirst(store.resumptions.expire);
-  const rooms = new RoomRegistry(workers, rtc, {
+  const rooms = new RoomRegistry(workers, {
     recordAttendance: queued((event) => store.attendance.record(event)),
     resumptions: {
       ...store.resumptions,
@@ -207,7 +207,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     auth,
     rooms,
     agreement,
-    rtc,
     lifecycle,
     live,
     tickets,

@@ -5,6 +5,7 @@
  * into the call by themselves, media flowing again, with nothing lost from the roster.
  */
 import { expect, test, type Page } from '@playwright/test';
+import type { types as ms } from 'mediasoup';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
@@ -102,9 +103,12 @@ test('a media stall (the path stops answering) is noticed within seconds and an 
   // The client's transports, as the server makes them.
   const room = server.current()!.rooms.get(server.seed.sessionId)!;
   const router = await room.router();
-  type ServerTransport = { id: string; iceParameters: { usernameFragment: string } };
+  type ServerTransport = ms.WebRtcTransport;
   const created: ServerTransport[] = [];
-  router.observer.on('newtransport', (t: ServerTransport) => created.push(t));
+  // Only WebRTC transports exist on a session's router (peerMedia.ts).
+  router.observer.on('newtransport', (t) => {
+    if (t.type === 'webrtc') created.push(t as ms.WebRtcTransport);
+  });
   const tileId = await clientJoins(console, client, 2, 'Kai');
   await mediaFlows(console, client, tileId);
 

@@ -4,7 +4,7 @@
  * carrying the call is killed (SIGKILL); within 10 s both pages have rebuilt their media by
  * themselves and see and hear each other again, with nobody clicking anything.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
@@ -42,15 +42,19 @@ function workerPids(serverPid: number): number[] {
   });
 }
 
-/** Open sockets of a process: the worker carrying the call holds its transports' sockets. */
-function socketCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false; // closed meanwhile
-    }
-  }).length;
+/**
+ * CPU time a process has used, in clock ticks (/proc/PID/stat: utime + stime). Every worker
+ * holds the same two sockets (its WebRtcServer's, shared by its transports), so the worker
+ * carrying the call is told by the work it does: forwarding the call's packets.
+ */
+function cpuTicks(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0; // exited meanwhile
+  }
 }
 
 /** The id of the video track a tile renders, and how many frames it has shown so far. */
@@ -142,11 +146,16 @@ async function intoCall(browser: Browser, invitationIndex: number, name: string)
   };
 }
 
-/** Kills the demo server's worker carrying the call (the one holding its transports' sockets); returns when. */
-function killCarrier(): { pid: number; at: number; workers: number[] } {
+/** Kills the demo server's worker carrying the call (the one busy forwarding it); returns when. */
+async function killCarrier(): Promise<{ pid: number; at: number; workers: number[] }> {
   const workers = workerPids(demo.process.pid!);
   expect(workers.length).toBeGreaterThan(0);
-  const carrier = workers.map((pid) => ({ pid, sockets: socketCount(pid) })).sort((a, b) => b.sockets - a.sockets)[0]!;
+  const before = workers.map(cpuTicks);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const busy = workers.map((pid, i) => ({ pid, ticks: cpuTicks(pid) - before[i]! })).sort((a, b) => b.ticks - a.ticks);
+  // Audio and video both ways for two seconds against an idle worker's nothing.
+  expect(busy[0]!.ticks).toBeGreaterThan(busy[1]?.ticks ?? 0);
+  const carrier = busy[0]!;
   const at = Date.now();
   process.kill(carrier.pid, 'SIGKILL');
   return { pid: carrier.pid, at, workers };
@@ -160,7 +169,7 @@ test('the media worker dies mid-call and both sides see and hear each other agai
     client: (await videoIn(clientPage, facilitatorTileId)).trackId,
   };
 
-  const killed = killCarrier();
+  const killed = await killCarrier();
   const deadline = killed.at + RECOVERY_MS;
   const [consoleSees, clientSees] = await Promise.all([
     newVideoFlowing(consolePage, clientTileId, trackBefore.console, deadline),
@@ -195,7 +204,7 @@ test('a client who muted themselves stays muted through the reset, and can unmut
   await expect(samTile).toContainText('Mic off');
   const trackBefore = (await videoIn(consolePage, clientTileId)).trackId;
 
-  const killed = killCarrier();
+  const killed = await killCarrier();
   await newVideoFlowing(consolePage, clientTileId, trackBefore, killed.at + RECOVERY_MS);
   // Sam's new microphone producer is paused on the server too: the console says so, and hears nothing.
   await expect(samTile).toContainText('Mic off');

@@ -27,6 +27,8 @@ it('a transport answered after a media reset is closed on the server as well', {
   const invitation = demo.info.invitations[0]!;
   const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
   const room = new RoomClient(signaling, { createDevice: fakeDevice });
+  // The reset produces again on its own schedule; it says when it is done.
+  const restored = new Promise<void>((resolve) => room.on('mediaRestored', () => resolve()));
   const closed: string[] = [];
   let stale: string | undefined;
   const request = signaling.request.bind(signaling);
@@ -58,6 +60,7 @@ it('a transport answered after a media reset is closed on the server as well', {
     const transportIds = async () => ((await router.dump()) as { transportIds: string[] }).transportIds;
     await expect.poll(transportIds).not.toContain(stale);
     expect((await transportIds()).length).toBeGreaterThan(0);
+    await restored;
     expect(room.isPublishing('video')).toBe(true);
   } finally {
     room.close();

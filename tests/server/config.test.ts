@@ -16,8 +16,7 @@ describe('server configuration', () => {
       port: 4780,
       dataDir: '/data/confidant',
       rtcListenIp: '127.0.0.1',
-      rtcMinPort: 40000,
-      rtcMaxPort: 49999,
+      rtcPort: 40000,
       workers: coreCount(),
       waitingRoomOpensMinutes: 15,
     });
@@ -38,9 +37,9 @@ describe('server configuration', () => {
   it('names the setting that is invalid', () => {
     expect(() => loadConfig({ env: { ...base, CONFIDANT_PORT: 'eighty' } })).toThrow(/CONFIDANT_PORT/);
     expect(() => loadConfig({ env: { ...base, CONFIDANT_WORKERS: String(coreCount() + 1) } })).toThrow(/CONFIDANT_WORKERS/);
-    expect(() => loadConfig({ env: { ...base, CONFIDANT_RTC_MIN_PORT: '45000', CONFIDANT_RTC_MAX_PORT: '44000' } })).toThrow(
-      /CONFIDANT_RTC_MIN_PORT/,
-    );
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_RTC_PORT: '80' } })).toThrow(/invalid setting rtcPort \(CONFIDANT_RTC_PORT\)/);
+    expect(() => loadConfig({ env: { ...base, CONFIDANT_RTC_PORT: '65535', CONFIDANT_WORKERS: '2' } })).toThrow(/rtcPort.*past 65535/);
+    expect(loadConfig({ env: { ...base, CONFIDANT_RTC_PORT: '0' } }).rtcPort).toBe(0);
     expect(() => loadConfig({ env: { ...base, CONFIDANT_RTC_LISTEN_IP: 'not-an-ip' } })).toThrow(/CONFIDANT_RTC_LISTEN_IP/);
   });
 
@@ -58,5 +57,8 @@ describe('server configuration', () => {
     expect(() => loadConfig({ configPath: file, env: base })).toThrow(/not valid JSON/);
     writeFileSync(file, JSON.stringify({ prot: 1 }));
     expect(() => loadConfig({ configPath: file, env: base })).toThrow(/unknown setting: prot/);
+    // The port range gave way to one port per worker; an old file is told so.
+    writeFileSync(file, JSON.stringify({ rtcMinPort: 40000, rtcMaxPort: 49999 }));
+    expect(() => loadConfig({ configPath: file, env: base })).toThrow(/unknown setting: rtcMinPort, rtcMaxPort .*rtcPort \(CONFIDANT_RTC_PORT\)/);
   });
 });

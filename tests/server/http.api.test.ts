@@ -47,7 +47,7 @@ async function sessionIdsFor(username: string): Promise<string[]> {
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-http-'));
   pageDir = path.join(dataDir, 'participant');
-  server = await startServer(parseConfig({ dataDir: path.join(dataDir, 'db'), port: 0, workers: 1, participantDir: pageDir }));
+  server = await startServer(parseConfig({ dataDir: path.join(dataDir, 'db'), port: 0, rtcPort: 0, workers: 1, participantDir: pageDir }));
   const { clinicians, sessions: repo } = server.store;
   const make = async (username: string, roles: ('facilitator' | 'supervisor' | 'admin')[]): Promise<void> => {
     ids[username] = clinicians.create({

@@ -115,7 +115,7 @@ describe('a changed invitation cannot be resumed after a restart', () => {
   let seed: DemoSeed;
   const servers: RunningServer[] = [];
   const start = async (): Promise<RunningServer> => {
-    const config = parseConfig({ host: '127.0.0.1', port: 0, dataDir, workers: 1, reconnectGraceSeconds: 300 });
+    const config = parseConfig({ host: '127.0.0.1', port: 0, rtcPort: 0, dataDir, workers: 1, reconnectGraceSeconds: 300 });
     const server = await startServer(config, { recordsKey, scrypt: FAST_SCRYPT });
     servers.push(server);
     return server;

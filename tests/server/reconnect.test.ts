@@ -131,7 +131,7 @@ describe('a server restart', () => {
   let seed: DemoSeed;
   const servers: RunningServer[] = [];
   const start = async (): Promise<RunningServer> => {
-    const server = await startServer(parseConfig({ host: '127.0.0.1', port: 0, dataDir, workers: 1, reconnectGraceSeconds: 30 }), { recordsKey });
+    const server = await startServer(parseConfig({ host: '127.0.0.1', port: 0, rtcPort: 0, dataDir, workers: 1, reconnectGraceSeconds: 30 }), { recordsKey });
     servers.push(server);
     return server;
   };

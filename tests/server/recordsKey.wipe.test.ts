@@ -46,7 +46,7 @@ describe('the records key in a running server', () => {
     dirs.push(root);
     const file = keyFileIn(root);
     const server = await startServer(
-      parseConfig({ dataDir: path.join(root, 'data'), recordsKeyFile: file, port: 0, workers: 1, participantDir: '/nonexistent' }),
+      parseConfig({ dataDir: path.join(root, 'data'), recordsKeyFile: file, port: 0, rtcPort: 0, workers: 1, participantDir: '/nonexistent' }),
     );
     expect(loaded).toHaveLength(1);
     const key = loaded[0]!;
@@ -61,7 +61,7 @@ describe('the records key in a running server', () => {
     mkdirSync(path.join(root, 'data'), { mode: 0o700 });
     const key = randomBytes(32);
     const copy = Buffer.from(key);
-    const server = await startServer(parseConfig({ dataDir: path.join(root, 'data'), port: 0, workers: 1, participantDir: '/nonexistent' }), {
+    const server = await startServer(parseConfig({ dataDir: path.join(root, 'data'), port: 0, rtcPort: 0, workers: 1, participantDir: '/nonexistent' }), {
       recordsKey: key,
     });
     await server.close();

@@ -190,7 +190,7 @@ describe('a worker that keeps dying', () => {
   it('is replaced every time, more than six times in a row, its back-off growing to a cap and holding there', { timeout: 60_000 }, async () => {
     // The schedule's shape, shortened (the option exists for this): no sleeping through real delays.
     const delays = [0, 20, 40];
-    const pool = await WorkerPool.start({ workers: 1, rtcMinPort: 40000, rtcMaxPort: 49999, restartDelaysMs: delays });
+    const pool = await WorkerPool.start({ workers: 1, rtcPort: 0, listenIp: '127.0.0.1', restartDelaysMs: delays });
     try {
       const lost: string[] = [];
       const router = await pool.createRouter({ onLost: (r) => lost.push(r.id) });
@@ -198,6 +198,8 @@ describe('a worker that keeps dying', () => {
       // Each death soon after a start waits at least its step of the back-off (the last step
       // once past the end), and a replacement always comes.
       let pid = pool.loads()[0]!.pid;
+      // Any free ports at first (rtcPort 0), then the slot's own for every replacement.
+      const ports = pool.loads()[0]!.ports;
       for (let death = 1; death <= 8; death++) {
         const killedAt = Date.now();
         kill(pid);
@@ -205,6 +207,7 @@ describe('a worker that keeps dying', () => {
         await expect.poll(() => pool.loads()[0]!.pid !== previous && pool.loads()[0]!.alive, { timeout: 5_000 }).toBe(true);
         expect(Date.now() - killedAt).toBeGreaterThanOrEqual(delays[Math.min(death, delays.length) - 1]!);
         pid = pool.loads()[0]!.pid;
+        expect(pool.loads()[0]!.ports).toEqual(ports);
       }
       // Only the router that existed was announced lost, once.
       expect(lost).toEqual([router.id]);
@@ -219,7 +222,7 @@ describe('a worker that keeps dying', () => {
   });
 
   it('a closed pool promises no router', async () => {
-    const pool = await WorkerPool.start({ workers: 1, rtcMinPort: 40000, rtcMaxPort: 49999 });
+    const pool = await WorkerPool.start({ workers: 1, rtcPort: 0, listenIp: '127.0.0.1' });
     pool.close();
     await expect(pool.createRouter()).rejects.toBeInstanceOf(NoWorkerError);
   });

@@ -26,7 +26,7 @@ export async function startRestartableServer(invitations = 2): Promise<Restartab
   let port = 0;
   let running: RunningServer | null = null;
   const start = async () => {
-    const config = parseConfig({ host: '127.0.0.1', port, dataDir, workers: 1 });
+    const config = parseConfig({ host: '127.0.0.1', port, rtcPort: 0, dataDir, workers: 1 });
     running = await startServer(config, { recordsKey });
     port = running.port;
   };

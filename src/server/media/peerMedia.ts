@@ -3,6 +3,8 @@
  * lookup goes through the peer's own maps, so an id belonging to someone else is simply
  * NOT_FOUND. Only WebRTC transports exist here: no plain or pipe transport, so no media
  * ever leaves the SFU except to an admitted browser (no recording, by construction).
+ * Transports listen through their worker's WebRtcServer (workerPool.ts): they open no
+ * ports of their own.
  */
 import type { types as ms } from 'mediasoup';
 import {
@@ -14,19 +16,15 @@ import {
   type TransportInfo,
 } from '../../shared/protocol.js';
 import { createLogger, errorFields } from '../logger.js';
+import type { MediaRouter } from './workerPool.js';
 
 const log = createLogger('media');
 
 export type Direction = 'send' | 'recv';
 
-export interface RtcListenOptions {
-  listenIp: string;
-  announcedIp?: string;
-}
-
 /**
- * Caps that keep one peer from exhausting a worker (and the RTC port range: every transport
- * holds ports). Creations still on their way from the worker count against them, so
+ * Caps that keep one peer from exhausting a worker (memory and CPU; ports are no longer at
+ * stake, every transport shares its worker's). Creations still on their way from the worker count against them, so
  * requests sent in parallel cannot all pass the check before any of them exists.
  */
 export const MAX_TRANSPORTS_PER_PEER = 4;
@@ -67,10 +65,7 @@ export class PeerMedia {
    */
   private epoch = 0;
 
-  constructor(
-    readonly participantId: string,
-    private readonly rtc: RtcListenOptions,
-  ) {}
+  constructor(readonly participantId: string) {}
 
   private transport(id: string): OwnedTransport {
     const owned = this.transports.get(id);
@@ -115,11 +110,11 @@ export class PeerMedia {
     }
   }
 
-  async createTransport(router: ms.Router, direction: Direction): Promise<TransportInfo> {
+  async createTransport(router: MediaRouter, direction: Direction): Promise<TransportInfo> {
     const epoch = this.epoch;
     const transport = await this.reserved('transports', this.transports.size, MAX_TRANSPORTS_PER_PEER, 'too many transports; close one first', async () => {
       const created = await router.createWebRtcTransport({
-        listenIps: [{ ip: this.rtc.listenIp, ...(this.rtc.announcedIp ? { announcedIp: this.rtc.announcedIp } : {}) }],
+        webRtcServer: router.appData.webRtcServer,
         enableUdp: true,
         enableTcp: true,
         preferUdp: true,

@@ -10,6 +10,12 @@
  * must not spin a core, but giving up would leave every session on that slot without media
  * for good over what may be a passing cause (memory pressure, a killed process), while a
  * restart every few seconds costs next to nothing.
+ *
+ * Each worker listens through one WebRtcServer: every WebRTC transport on it shares one UDP
+ * and one TCP port, so a clinic's firewall opens two ports per worker, and no number of
+ * transports can take more (each used to bind its own pair from a range of thousands).
+ * The slot owns its ports: a replacement worker listens where its predecessor did, so
+ * reconnecting clients and firewall rules still find it.
  */
 import { createWorker, type types as ms } from 'mediasoup';
 import { createLogger, errorFields } from '../logger.js';
@@ -19,8 +25,15 @@ const log = createLogger('media');
 
 export interface WorkerPoolOptions {
   workers: number;
-  rtcMinPort: number;
-  rtcMaxPort: number;
+  /**
+   * Worker i listens on rtcPort + i, UDP and TCP. 0 lets each worker's first start take any
+   * free ports, which its slot then keeps (tests, and servers run side by side on one host).
+   */
+  rtcPort: number;
+  /** The address the WebRtcServers listen on. */
+  listenIp: string;
+  /** The address clients are told to reach, when not listenIp (behind NAT). */
+  announcedIp?: string;
   /** Overrides RESTART_DELAYS_MS (tests shorten the back-off to reach its cap quickly). */
   restartDelaysMs?: readonly number[];
 }
@@ -34,27 +47,41 @@ export const RESTART_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 5_000
 /** A worker that lived this long before dying was healthy; its death starts a new count. */
 const STABLE_AFTER_MS = 30_000;
 
+/** A session's router; its appData holds its worker's WebRtcServer, where its transports listen. */
+export type MediaRouter = ms.Router<{ webRtcServer: ms.WebRtcServer }>;
+
 /** Called once a router's worker has died; the router and all it held are closed already. */
-export type RouterLostListener = (router: ms.Router) => void;
+export type RouterLostListener = (router: MediaRouter) => void;
 
 export interface CreateRouterOptions {
   onLost?: RouterLostListener;
 }
 
+/** Where a worker's WebRtcServer listens. */
+export interface RtcPorts {
+  udp: number;
+  tcp: number;
+}
+
 interface PooledWorker {
   worker: ms.Worker;
+  webRtcServer: ms.WebRtcServer;
+  /** Where its WebRtcServer does listen, as the worker reported it. */
+  ports: RtcPorts;
   alive: boolean;
   startedAt: number;
   routers: number;
   consumers: number;
   /** Routers closed by this worker's death, announced to their owners once it is handled. */
-  lost: { router: ms.Router; onLost: RouterLostListener }[];
+  lost: { router: MediaRouter; onLost: RouterLostListener }[];
 }
 
 /** One place in the pool; its worker is replaced when it dies. */
 interface Slot {
   index: number;
   current: PooledWorker;
+  /** Where every worker of this slot listens: its first one's ports, kept across restarts. */
+  ports: RtcPorts;
   /** Failures in a row (deaths soon after starting, failed starts); 0 while healthy. */
   failures: number;
   /** Settles when the restart under way has a new worker, or the pool closed. */
@@ -66,6 +93,8 @@ export interface WorkerLoad {
   worker: number;
   /** The worker's process (tests kill it to rehearse a crash). */
   pid: number;
+  /** Where the current worker listens (the slot's ports, once it has started). */
+  ports: RtcPorts;
   alive: boolean;
   routers: number;
   consumers: number;
@@ -78,8 +107,40 @@ export class NoWorkerError extends Error {
   }
 }
 
-function spawn(options: WorkerPoolOptions): Promise<ms.Worker> {
-  return createWorker({ logLevel: 'warn', rtcMinPort: options.rtcMinPort, rtcMaxPort: options.rtcMaxPort });
+interface Spawned {
+  worker: ms.Worker;
+  webRtcServer: ms.WebRtcServer;
+  ports: RtcPorts;
+}
+
+/** The ports slot `index` is configured with; undefined when any free ones will do. */
+function configuredPorts(options: WorkerPoolOptions, index: number): RtcPorts | undefined {
+  return options.rtcPort === 0 ? undefined : { udp: options.rtcPort + index, tcp: options.rtcPort + index };
+}
+
+/** A worker and its WebRtcServer on `ports` (any free ones when undefined). */
+async function spawn(options: WorkerPoolOptions, ports: RtcPorts | undefined): Promise<Spawned> {
+  const worker = await createWorker({ logLevel: 'warn' });
+  const listenInfo = (protocol: 'udp' | 'tcp', port: number | undefined): ms.TransportListenInfo => ({
+    protocol,
+    ip: options.listenIp,
+    ...(options.announcedIp ? { announcedAddress: options.announcedIp } : {}),
+    ...(port !== undefined ? { port } : {}),
+  });
+  try {
+    const webRtcServer = await worker.createWebRtcServer({
+      listenInfos: [listenInfo('udp', ports?.udp), listenInfo('tcp', ports?.tcp)],
+    });
+    const dump = await webRtcServer.dump();
+    const udp = dump.udpSockets[0]?.port;
+    const tcp = dump.tcpServers[0]?.port;
+    if (udp === undefined || tcp === undefined) throw new Error('the WebRtcServer reported no sockets');
+    return { worker, webRtcServer, ports: { udp, tcp } };
+  } catch (err) {
+    // Its port taken, most likely: this worker is of no use without its server.
+    worker.close();
+    throw err;
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -92,32 +153,32 @@ export class WorkerPool {
 
   private constructor(
     private readonly options: WorkerPoolOptions,
-    workers: ms.Worker[],
+    workers: Spawned[],
   ) {
-    this.slots = workers.map((worker, index) => {
-      const slot: Slot = { index, current: this.pooled(worker), failures: 0, restarting: undefined };
+    this.slots = workers.map((spawned, index) => {
+      const slot: Slot = { index, current: this.pooled(spawned), ports: spawned.ports, failures: 0, restarting: undefined };
       this.watch(slot, slot.current);
       return slot;
     });
   }
 
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
-    const started = await Promise.allSettled(Array.from({ length: options.workers }, () => spawn(options)));
+    const started = await Promise.allSettled(Array.from({ length: options.workers }, (_, i) => spawn(options, configuredPorts(options, i))));
     const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     if (workers.length < started.length) {
-      for (const w of workers) w.close();
+      for (const w of workers) w.worker.close();
       const failure = started.find((r) => r.status === 'rejected');
       throw failure?.status === 'rejected' && failure.reason instanceof Error
         ? failure.reason
         : new Error('a mediasoup worker failed to start');
     }
     const pool = new WorkerPool(options, workers);
-    log.info('workers.started', { count: workers.length });
+    log.info('workers.started', { count: workers.length, ports: workers.map((w) => `udp ${w.ports.udp} tcp ${w.ports.tcp}`).join(', ') });
     return pool;
   }
 
-  private pooled(worker: ms.Worker): PooledWorker {
-    return { worker, alive: true, startedAt: Date.now(), routers: 0, consumers: 0, lost: [] };
+  private pooled({ worker, webRtcServer, ports }: Spawned): PooledWorker {
+    return { worker, webRtcServer, ports, alive: true, startedAt: Date.now(), routers: 0, consumers: 0, lost: [] };
   }
 
   private watch(slot: Slot, entry: PooledWorker): void {
@@ -161,14 +222,16 @@ export class WorkerPool {
         if (delay > 0) await sleep(delay);
         if (this.closed) return;
         try {
-          const worker = await spawn(this.options);
+          // The slot's own ports: if something else took them meanwhile, this fails and the
+          // back-off tries again rather than moving clients and firewall rules elsewhere.
+          const spawned = await spawn(this.options, slot.ports);
           if (this.closed) {
-            worker.close();
+            spawned.worker.close();
             return;
           }
-          slot.current = this.pooled(worker);
+          slot.current = this.pooled(spawned);
           this.watch(slot, slot.current);
-          log.info('worker.restarted', { worker: slot.index, pid: worker.pid, afterFailures: slot.failures });
+          log.info('worker.restarted', { worker: slot.index, pid: spawned.worker.pid, afterFailures: slot.failures });
           return;
         } catch (err) {
           slot.failures++;
@@ -189,6 +252,7 @@ export class WorkerPool {
     return this.slots.map(({ index, current: e }) => ({
       worker: index,
       pid: e.worker.pid,
+      ports: { ...e.ports },
       alive: e.alive,
       routers: e.routers,
       consumers: e.consumers,
@@ -210,7 +274,7 @@ export class WorkerPool {
    * under way instead of failing (a session moving off a dead worker lands on its
    * replacement; restarts never give up); NoWorkerError only once the pool is closed.
    */
-  async createRouter(options: CreateRouterOptions = {}): Promise<ms.Router> {
+  async createRouter(options: CreateRouterOptions = {}): Promise<MediaRouter> {
     if (this.closed) throw new NoWorkerError();
     let entry = this.leastLoaded();
     while (!entry) {
@@ -222,9 +286,9 @@ export class WorkerPool {
     const chosen = entry;
     // Count the router before awaiting so concurrent sessions spread across workers.
     chosen.routers++;
-    let router: ms.Router;
+    let router: MediaRouter;
     try {
-      router = await chosen.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+      router = await chosen.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { webRtcServer: chosen.webRtcServer } });
     } catch (err) {
       chosen.routers--;
       throw err;
@@ -253,6 +317,7 @@ export class WorkerPool {
 
   close(): void {
     this.closed = true;
+    // Closing a worker closes its WebRtcServer and frees its ports.
     for (const s of this.slots) s.current.worker.close();
   }
 }

@@ -10,7 +10,7 @@ import type {
   ParticipantState,
   PeerRole,
 } from '../../shared/protocol.js';
-import { PeerMedia, type RtcListenOptions } from '../media/peerMedia.js';
+import { PeerMedia } from '../media/peerMedia.js';
 import { freshStanding, type CrisisInfo, type Standing } from './standing.js';
 
 export type { CrisisInfo } from './standing.js';
@@ -36,7 +36,6 @@ export interface PeerInit {
   participantId: string;
   role: PeerRole;
   channel: PeerChannel;
-  rtc: RtcListenOptions;
   displayName: string;
   state: ParticipantState;
   participantRef?: string;
@@ -82,7 +81,7 @@ export class Peer {
     this.verificationHint = init.verificationHint ?? null;
     this.clinicianId = init.clinicianId;
     this.standing = init.standing ?? freshStanding();
-    this.media = new PeerMedia(init.participantId, init.rtc);
+    this.media = new PeerMedia(init.participantId);
   }
 
   get isClinician(): boolean {

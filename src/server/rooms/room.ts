@@ -20,8 +20,8 @@ import {
   type VerificationMethod,
 } from '../../shared/protocol.js';
 import { createLogger } from '../logger.js';
-import type { Direction, RtcListenOptions } from '../media/peerMedia.js';
-import type { WorkerPool } from '../media/workerPool.js';
+import type { Direction } from '../media/peerMedia.js';
+import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
 import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
 import type { ModerationRepo } from '../store/moderation.js';
 import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
@@ -34,7 +34,6 @@ const log = createLogger('rooms');
 
 export interface RoomDeps {
   pool: WorkerPool;
-  rtc: RtcListenOptions;
   /** Called once the room has no peers and no joins under way. */
   onEmpty(room: Room): void;
   /** Appends to the session's attendance record (the store's attendance repo). */
@@ -69,7 +68,7 @@ export interface Resumed {
 }
 
 interface RouterState {
-  router: ms.Router;
+  router: MediaRouter;
   rtpCapabilities: RtpCapabilities;
 }
 
@@ -138,7 +137,7 @@ export class Room {
     return this.routerState;
   }
 
-  async router(): Promise<ms.Router> {
+  async router(): Promise<MediaRouter> {
     return (await this.ensureRouter()).router;
   }
 
@@ -164,7 +163,7 @@ export class Room {
    * connect and produce again by themselves. Nobody left: membership, mutes (a muted
    * client's new producer is born paused) and the attendance record stay as they are.
    */
-  private async routerLost(lost: ms.Router): Promise<void> {
+  private async routerLost(lost: MediaRouter): Promise<void> {
     const current = this.routerState;
     if (this.closed || !current) return;
     // Only the router in use matters; one replaced meanwhile has been dealt with.

@@ -1,7 +1,6 @@
 /** The rooms of live sessions in this process, created on first join and dropped when empty. */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createLogger } from '../logger.js';
-import type { RtcListenOptions } from '../media/peerMedia.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { SessionRecord } from '../store/sessions.js';
 import { Room, type RoomDeps } from './room.js';
@@ -15,7 +14,6 @@ export class RoomRegistry {
 
   constructor(
     private readonly pool: WorkerPool,
-    private readonly rtc: RtcListenOptions,
     /** What rooms record through: attendance, and where clients stand for resuming. */
     private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'>,
   ) {}
@@ -30,7 +28,6 @@ export class RoomRegistry {
     if (!room || room.isClosed) {
       room = new Room(session, {
         pool: this.pool,
-        rtc: this.rtc,
         ...this.records,
         onEmpty: (r) => {
           if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);

@@ -5,7 +5,6 @@ import type { ScryptParams } from '../auth/password.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
 import type { AddressedRequest } from '../httpSupport.js';
 import type { LiveClinicians } from '../liveClinicians.js';
-import type { RtcListenOptions } from '../media/peerMedia.js';
 import type { AttemptLimiter } from '../limits/attemptLimiter.js';
 import type { HashingGate } from '../limits/hashingGate.js';
 import type { OneAtATime } from '../limits/oneAtATime.js';
@@ -18,7 +17,6 @@ export interface SignalingContext {
   auth: AuthService;
   rooms: RoomRegistry;
   agreement: Agreement;
-  rtc: RtcListenOptions;
   /** When the waiting room opens, when a session is live or over. */
   lifecycle: SessionLifecycle;
   /** Clinicians' open sockets, closed when their sign-in ends. */

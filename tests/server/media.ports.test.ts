@@ -1,0 +1,126 @@
+/**
+ * One WebRtcServer per worker (workerPool.ts): worker i listens on rtcPort + i, UDP and TCP,
+ * and every WebRTC transport on it shares those two sockets, so a flood of transports takes
+ * no more ports; a worker that dies is replaced on its slot's ports. The worker's sockets are
+ * read from the kernel (/proc), not from what mediasoup reports.
+ */
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PeerMedia } from '../../src/server/media/peerMedia.js';
+import { WorkerPool, type MediaRouter } from '../../src/server/media/workerPool.js';
+import type { TransportInfo } from '../../src/shared/protocol.js';
+
+/** The UDP and TCP ports a process has sockets on, from /proc. */
+function socketPorts(pid: number): { udp: number[]; tcp: number[] } {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const ports = (table: string): number[] =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols.length > 9 && inodes.has(cols[9]!))
+      .map((cols) => parseInt(cols[1]!.split(':')[1]!, 16));
+  return { udp: [...ports('/proc/net/udp'), ...ports('/proc/net/udp6')], tcp: [...ports('/proc/net/tcp'), ...ports('/proc/net/tcp6')] };
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const tcp = createServer();
+  const udp = createSocket('udp4');
+  try {
+    tcp.listen(port, '127.0.0.1');
+    await once(tcp, 'listening');
+    udp.bind(port, '127.0.0.1');
+    await once(udp, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    tcp.close();
+    udp.close();
+  }
+}
+
+/** `count` consecutive ports free for both UDP and TCP on loopback, below the ephemeral range. */
+async function freePorts(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 10_000);
+    let free = true;
+    for (let p = base; p < base + count && free; p++) free = await isFree(p);
+    if (free) return base;
+  }
+}
+
+function candidatePorts(info: TransportInfo): { udp: number[]; tcp: number[] } {
+  const of = (protocol: string) => info.iceCandidates.filter((c) => c['protocol'] === protocol).map((c) => Number(c['port']));
+  return { udp: of('udp'), tcp: of('tcp') };
+}
+
+describe('one WebRtcServer per worker', () => {
+  let pool: WorkerPool;
+  let rtcPort: number;
+  beforeAll(async () => {
+    rtcPort = await freePorts(2);
+    pool = await WorkerPool.start({ workers: 2, rtcPort, listenIp: '127.0.0.1' });
+  });
+  afterAll(() => pool.close());
+
+  it('worker i listens on rtcPort + i, UDP and TCP, and nowhere else', () => {
+    expect(pool.loads().map((l) => l.ports)).toEqual([
+      { udp: rtcPort, tcp: rtcPort },
+      { udp: rtcPort + 1, tcp: rtcPort + 1 },
+    ]);
+    for (const [i, load] of pool.loads().entries()) {
+      expect(socketPorts(load.pid)).toEqual({ udp: [rtcPort + i], tcp: [rtcPort + i] });
+    }
+  });
+
+  it('every transport of a worker reports its one port, and a flood of them opens no socket', async () => {
+    const routers: MediaRouter[] = [await pool.createRouter(), await pool.createRouter()];
+    const peers = Array.from({ length: 10 }, (_, i) => new PeerMedia(`peer-${i}`));
+    try {
+      for (const [w, router] of routers.entries()) {
+        const pid = pool.loads()[w]!.pid;
+        const before = socketPorts(pid);
+        // Ten peers, each up to its cap of four transports: forty on one worker.
+        const infos = await Promise.all(peers.flatMap((p) => Array.from({ length: 2 }, () => [p.createTransport(router, 'send'), p.createTransport(router, 'recv')]).flat()));
+        expect(infos).toHaveLength(40);
+        for (const info of infos) expect(candidatePorts(info)).toEqual({ udp: [rtcPort + w], tcp: [rtcPort + w] });
+        expect(socketPorts(pid)).toEqual(before);
+        for (const p of peers) p.teardown();
+      }
+    } finally {
+      for (const p of peers) p.closeAll();
+      for (const r of routers) r.close();
+    }
+  });
+
+  it('a worker that dies is replaced on its slot’s ports', async () => {
+    const dead = pool.loads()[0]!;
+    process.kill(dead.pid, 'SIGKILL');
+    await expect.poll(() => pool.loads()[0]!.pid !== dead.pid && pool.loads()[0]!.alive, { timeout: 10_000 }).toBe(true);
+    const replacement = pool.loads()[0]!;
+    expect(replacement.ports).toEqual({ udp: rtcPort, tcp: rtcPort });
+    expect(socketPorts(replacement.pid)).toEqual({ udp: [rtcPort], tcp: [rtcPort] });
+    // Its transports listen there too (the pool puts the router on the emptier worker, this one).
+    const router = await pool.createRouter();
+    const peer = new PeerMedia('after-restart');
+    try {
+      expect(pool.loads()[0]!.routers).toBe(1);
+      expect(candidatePorts(await peer.createTransport(router, 'send'))).toEqual({ udp: [rtcPort], tcp: [rtcPort] });
+    } finally {
+      peer.closeAll();
+      router.close();
+    }
+  });
+});
