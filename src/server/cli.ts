@@ -51,51 +51,67 @@ async function main(): Promise<void> {
     usage(err instanceof Error ? err.message : 'bad arguments');
   }
 
-  let running: Running;
-  if (args.demo) {
-    const demo = await startDemo({ port: parsePort(args.port), invitations: parseInvitations(args.invitations) });
-    running = demo;
-    process.stdout.write(DEMO_LINE_PREFIX + JSON.stringify(demo.info) + '\n');
-    process.stderr.write(
-      [
-        '',
-        `Confidant demo is running on ${demo.info.httpUrl}`,
-        '',
-        'Console sign-in (server address above); add each TOTP secret to an authenticator app:',
-        `  facilitator  ${demo.info.facilitator.username} / ${demo.info.facilitator.password}  TOTP secret ${demo.info.facilitator.totpSecret ?? '-'}`,
-        `  supervisor   ${demo.info.supervisor.username} / ${demo.info.supervisor.password}  TOTP secret ${demo.info.supervisor.totpSecret ?? '-'}`,
-        `  admin        ${demo.info.admin?.username} / ${demo.info.admin?.password}  TOTP secret ${demo.info.admin?.totpSecret ?? '-'}`,
-        '',
-        'No authenticator app at hand? npm run demo:code -- SECRET prints the current code.',
-        '',
-        'Client invitations (open one in a browser, enter its passcode):',
-        ...demo.info.invitations.map((i) => `  ${i.participantRef}  ${i.url}  passcode ${i.passcode}`),
-        '',
-        'Stop with Ctrl+C.',
-        '',
-      ].join('\n'),
-    );
-  } else {
-    if (args.port !== undefined) usage('--port is for --demo; set CONFIDANT_PORT or "port" in the config file');
-    const config = loadConfig(args.config !== undefined ? { configPath: args.config } : {});
-    running = await startServer(config);
-  }
-
+  // Listening for the stop signals comes first: mediasoup's workers add listeners of their own
+  // as they start, and with any listener Node no longer exits on SIGTERM by itself, so a signal
+  // that came while the server was starting would close the workers and leave the process up.
+  let running: Running | undefined;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping', { signal });
-    running
-      .close()
+  const finish = (r: Running): void => {
+    r.close()
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         log.error('stop.failed', errorFields(err));
         process.exit(1);
       });
   };
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    // Still starting: the start finishes (or fails) first, then closes what it opened.
+    if (running) finish(running);
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  try {
+    if (args.demo) {
+      const demo = await startDemo({ port: parsePort(args.port), invitations: parseInvitations(args.invitations) });
+      running = demo;
+      if (!stopping) {
+        process.stdout.write(DEMO_LINE_PREFIX + JSON.stringify(demo.info) + '\n');
+        process.stderr.write(
+          [
+            '',
+            `Confidant demo is running on ${demo.info.httpUrl}`,
+            '',
+            'Console sign-in (server address above); add each TOTP secret to an authenticator app:',
+            `  facilitator  ${demo.info.facilitator.username} / ${demo.info.facilitator.password}  TOTP secret ${demo.info.facilitator.totpSecret ?? '-'}`,
+            `  supervisor   ${demo.info.supervisor.username} / ${demo.info.supervisor.password}  TOTP secret ${demo.info.supervisor.totpSecret ?? '-'}`,
+            `  admin        ${demo.info.admin?.username} / ${demo.info.admin?.password}  TOTP secret ${demo.info.admin?.totpSecret ?? '-'}`,
+            '',
+            'No authenticator app at hand? npm run demo:code -- SECRET prints the current code.',
+            '',
+            'Client invitations (open one in a browser, enter its passcode):',
+            ...demo.info.invitations.map((i) => `  ${i.participantRef}  ${i.url}  passcode ${i.passcode}`),
+            '',
+            'Stop with Ctrl+C.',
+            '',
+          ].join('\n'),
+        );
+      }
+    } else {
+      if (args.port !== undefined) usage('--port is for --demo; set CONFIDANT_PORT or "port" in the config file');
+      const config = loadConfig(args.config !== undefined ? { configPath: args.config } : {});
+      running = await startServer(config);
+    }
+  } catch (err) {
+    // Stopped while starting: what failed is the start the signal cut short, not a fault.
+    if (!stopping) throw err;
+    log.info('stopped.while_starting', errorFields(err));
+    process.exit(0);
+  }
+  if (stopping) finish(running);
 }
 
 main().catch((err: unknown) => {
