@@ -15,7 +15,7 @@ import {
   type InvitationSummary,
   type IssuedInvitation,
 } from '../shared/protocol.js';
-import { DEFAULT_SCRYPT, hashSecret, type ScryptParams } from './auth/password.js';
+import { PASSCODE_SCRYPT, hashSecret, type ScryptParams } from './auth/password.js';
 import { randomDigits, randomToken, tokenDigest } from './auth/secrets.js';
 import { createLogger } from './logger.js';
 import type { RoomRegistry } from './rooms/roomRegistry.js';
@@ -50,7 +50,7 @@ export interface InvitationService {
 
 /** A fresh link token and passcode with the forms the store keeps. */
 export async function newInvitationSecrets(
-  scrypt: ScryptParams = DEFAULT_SCRYPT,
+  scrypt: ScryptParams = PASSCODE_SCRYPT,
 ): Promise<{ token: string; passcode: string; tokenHash: string; passcodeHash: string }> {
   const token = randomToken();
   const passcode = randomDigits(PASSCODE_DIGITS);
@@ -59,7 +59,7 @@ export async function newInvitationSecrets(
 
 export function createInvitationService(deps: InvitationDeps): InvitationService {
   const { store, lifecycle } = deps;
-  const scrypt = deps.scrypt ?? DEFAULT_SCRYPT;
+  const scrypt = deps.scrypt ?? PASSCODE_SCRYPT;
 
   const summary = (i: Invitation, session: SessionRecord): InvitationSummary => ({
     id: i.id,

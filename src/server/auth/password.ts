@@ -32,8 +32,6 @@ export const PASSWORD_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
  */
 export const PASSCODE_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
 
-/** What invitationService.ts hashes passcodes with when not told otherwise: the passcode cost. */
-export const DEFAULT_SCRYPT: ScryptParams = PASSCODE_SCRYPT;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
