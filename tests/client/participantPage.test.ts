@@ -124,7 +124,7 @@ describe('the server serves the page', () => {
     mkdirSync(path.join(pageDir, 'assets'), { recursive: true });
     writeFileSync(path.join(pageDir, 'index.html'), '<!doctype html><title>join</title>');
     writeFileSync(path.join(pageDir, 'assets', 'app.css'), 'body{}');
-    server = await startServer(parseConfig({ dataDir: path.join(dir, 'db'), port: 0, workers: 1, participantDir: pageDir }));
+    server = await startServer(parseConfig({ dataDir: path.join(dir, 'db'), port: 0, rtcPort: 0, workers: 1, participantDir: pageDir }));
   });
   afterAll(async () => {
     await server?.close();
