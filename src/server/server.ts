@@ -8,8 +8,8 @@ import type { Agreement } from '../shared/protocol.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import { loadAgreement } from './agreement.js';
 import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
-import { PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
-import type { ServerConfig } from './config.js';
+import { PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
+import { ConfigError, settingName, type ServerConfig } from './config.js';
 import { createHttpServer, createRequestHandler } from './http.js';
 import { clientAddressResolver } from './httpSupport.js';
 import { createInvitationService, type InvitationService } from './invitationService.js';
@@ -18,7 +18,7 @@ import { createWriteBatcher } from './store/writeBatcher.js';
 import { LiveClinicians } from './liveClinicians.js';
 import { SessionTickets } from './auth/sessionTickets.js';
 import { createLogger, errorFields } from './logger.js';
-import { WorkerPool } from './media/workerPool.js';
+import { MediaPortTakenError, WorkerPool } from './media/workerPool.js';
 import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
 import { OneAtATime } from './limits/oneAtATime.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
@@ -96,7 +96,7 @@ export interface StartOptions {
   now?: () => Date;
   /** Tests lower limits to reach them quickly. */
   limits?: Partial<ServerLimits>;
-  /** Tests lower the cost of hashing new passwords and passcodes. */
+  /** Tests (and demo mode) lower the cost of hashing new passwords. */
   scrypt?: ScryptParams;
 }
 
@@ -127,6 +127,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } catch (err) {
     store.close();
     ownKey?.fill(0);
+    if (err instanceof MediaPortTakenError) {
+      const which = config.workers > 1 ? ` (worker ${err.workerIndex + 1} of ${config.workers} listens on ${settingName('rtcPort')} + ${err.workerIndex})` : '';
+      throw new ConfigError(
+        `${err.message}${which}: another program, or another Confidant server, holds it. ` +
+          `Stop that program or choose a free port with ${settingName('rtcPort')}; each worker needs its port for UDP and TCP.`,
+      );
+    }
     throw err;
   }
   const hashing = new HashingGate({
@@ -195,7 +202,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rooms,
     lifecycle,
     publicUrl: () => publicUrl,
-    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
   const rosters = createRosterService({ store, lifecycle, rooms, timeZone: config.timeZone });
   const httpServer = createHttpServer(
@@ -214,7 +220,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     helloAttemptsByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
     checkingInvitations: new OneAtATime(),
     hashing,
-    passcodeScrypt: options.scrypt ?? PASSCODE_SCRYPT,
     clientAddress,
   }, limits);
 

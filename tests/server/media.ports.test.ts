@@ -6,12 +6,20 @@
  */
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/server/config.js';
+import { setLogLevel } from '../../src/server/logger.js';
+import { startServer } from '../../src/server/server.js';
 import { PeerMedia } from '../../src/server/media/peerMedia.js';
 import { WorkerPool, type MediaRouter } from '../../src/server/media/workerPool.js';
 import type { TransportInfo } from '../../src/shared/protocol.js';
+
+setLogLevel('error');
 
 /** The UDP and TCP ports a process has sockets on, from /proc. */
 function socketPorts(pid: number): { udp: number[]; tcp: number[] } {
@@ -123,4 +131,48 @@ describe('one WebRtcServer per worker', () => {
       router.close();
     }
   });
+});
+
+describe('a media port another program holds', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function startHeld(protocol: 'udp' | 'tcp'): Promise<{ error: unknown; rtcPort: number }> {
+    const rtcPort = await freePorts(2);
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-porttaken-'));
+    dirs.push(dataDir);
+    // The second worker's port, so the message has to say which worker it belongs to.
+    const holder = protocol === 'udp' ? createSocket('udp4') : createServer();
+    if (holder instanceof Server) holder.listen(rtcPort + 1, '127.0.0.1');
+    else holder.bind(rtcPort + 1, '127.0.0.1');
+    await once(holder, 'listening');
+    try {
+      const config = parseConfig({ dataDir, port: 0, rtcPort, workers: 2, participantDir: '/nonexistent' });
+      const error = await startServer(config, { recordsKey: randomBytes(32) }).then(
+        async (server) => {
+          await server.close();
+          return undefined;
+        },
+        (err: unknown) => err,
+      );
+      return { error, rtcPort };
+    } finally {
+      holder.close();
+    }
+  }
+
+  for (const protocol of ['udp', 'tcp'] as const) {
+    it(`stops the start with a message naming the port and the rtcPort setting (${protocol.toUpperCase()})`, async () => {
+      const { error, rtcPort } = await startHeld(protocol);
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).toContain(`media port ${rtcPort + 1} (${protocol.toUpperCase()}) is already in use`);
+      expect(message).toContain('worker 2 of 2');
+      expect(message).toContain('rtcPort (CONFIDANT_RTC_PORT)');
+      // The worker that did start was closed with the failed one: both ports are free again.
+      await expect.poll(() => isFree(rtcPort), { timeout: 5_000 }).toBe(true);
+    });
+  }
 });

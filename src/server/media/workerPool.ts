@@ -107,6 +107,18 @@ export class NoWorkerError extends Error {
   }
 }
 
+/** A worker's configured media port is held by another process (or another Confidant). */
+export class MediaPortTakenError extends Error {
+  constructor(
+    readonly protocol: 'udp' | 'tcp',
+    readonly port: number,
+    readonly workerIndex: number,
+  ) {
+    super(`media port ${port} (${protocol.toUpperCase()}) is already in use`);
+    this.name = 'MediaPortTakenError';
+  }
+}
+
 interface Spawned {
   worker: ms.Worker;
   webRtcServer: ms.WebRtcServer;
@@ -119,7 +131,7 @@ function configuredPorts(options: WorkerPoolOptions, index: number): RtcPorts | 
 }
 
 /** A worker and its WebRtcServer on `ports` (any free ones when undefined). */
-async function spawn(options: WorkerPoolOptions, ports: RtcPorts | undefined): Promise<Spawned> {
+async function spawn(options: WorkerPoolOptions, ports: RtcPorts | undefined, index: number): Promise<Spawned> {
   const worker = await createWorker({ logLevel: 'warn' });
   const listenInfo = (protocol: 'udp' | 'tcp', port: number | undefined): ms.TransportListenInfo => ({
     protocol,
@@ -137,8 +149,15 @@ async function spawn(options: WorkerPoolOptions, ports: RtcPorts | undefined): P
     if (udp === undefined || tcp === undefined) throw new Error('the WebRtcServer reported no sockets');
     return { worker, webRtcServer, ports: { udp, tcp } };
   } catch (err) {
-    // Its port taken, most likely: this worker is of no use without its server.
+    // This worker is of no use without its server.
     worker.close();
+    // libuv's words, from the worker: "uv_udp_bind() failed [protocol:udp, ip:…, port:…]:
+    // address already in use" (uv_listen() for TCP).
+    const taken = err instanceof Error && ports !== undefined ? /failed \[protocol:(udp|tcp)\b[^\]]*\]: address already in use/i.exec(err.message) : null;
+    if (taken) {
+      const protocol = taken[1]?.toLowerCase() === 'udp' ? 'udp' : 'tcp';
+      throw new MediaPortTakenError(protocol, ports![protocol], index);
+    }
     throw err;
   }
 }
@@ -163,7 +182,7 @@ export class WorkerPool {
   }
 
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
-    const started = await Promise.allSettled(Array.from({ length: options.workers }, (_, i) => spawn(options, configuredPorts(options, i))));
+    const started = await Promise.allSettled(Array.from({ length: options.workers }, (_, i) => spawn(options, configuredPorts(options, i), i)));
     const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     if (workers.length < started.length) {
       for (const w of workers) w.worker.close();
@@ -224,7 +243,7 @@ export class WorkerPool {
         try {
           // The slot's own ports: if something else took them meanwhile, this fails and the
           // back-off tries again rather than moving clients and firewall rules elsewhere.
-          const spawned = await spawn(this.options, slot.ports);
+          const spawned = await spawn(this.options, slot.ports, slot.index);
           if (this.closed) {
             spawned.worker.close();
             return;
