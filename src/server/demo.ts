@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClinicianRole, DemoInfo } from '../shared/protocol.js';
-import { hashSecret, PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
+import { hashSecret, LEGACY_PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { randomPassword } from './auth/secrets.js';
 import { base32Encode, newTotpSecret } from './auth/totp.js';
 import { parseConfig, type ConfigInput } from './config.js';
@@ -59,7 +59,7 @@ export interface DemoSeed {
  * protects a stolen database of real accounts) would buy nothing but a slower demo, and
  * slower tests and benches built on it.
  */
-export const DEMO_SCRYPT: ScryptParams = PASSCODE_SCRYPT;
+export const DEMO_SCRYPT: ScryptParams = LEGACY_PASSCODE_SCRYPT;
 
 /** One demo clinician with a random password and an enrolled second factor (printed). */
 async function demoClinician(
@@ -97,7 +97,7 @@ export async function seedDemo(store: Store, invitationCount: number, now = new 
   });
   const invitations = await Promise.all(
     Array.from({ length: invitationCount }, async (_, i) => {
-      const { token, passcode, tokenHash, passcodeHash } = await newInvitationSecrets();
+      const { token, passcode, tokenHash, passcodeHash } = newInvitationSecrets(store.passcodes);
       const participantRef = `IOP-${1042 + i}`;
       store.invitations.create({ sessionId: session.id, participantRef, tokenHash, passcodeHash });
       return { participantRef, token, passcode };

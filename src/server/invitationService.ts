@@ -2,7 +2,7 @@
  * Issuing, re-issuing and revoking invitations, for a session's facilitators and admins.
  *
  * A link token is 256 random bits and a passcode six random digits; the store keeps only
- * the token's SHA-256 digest and the passcode's scrypt hash, so both are shown exactly once,
+ * the token's SHA-256 digest and the passcode's keyed hash (auth/passcodeHash.ts), so both are shown exactly once,
  * in the answer to the clinician who issued them. Re-issuing overwrites the digest: the old
  * link becomes an unknown one (hello answers UNAUTHENTICATED, exactly as for a token that
  * never existed, so nobody holding it learns that it once worked). Revoking keeps the
@@ -15,7 +15,7 @@ import {
   type InvitationSummary,
   type IssuedInvitation,
 } from '../shared/protocol.js';
-import { PASSCODE_SCRYPT, hashSecret, type ScryptParams } from './auth/password.js';
+import type { PasscodeHasher } from './auth/passcodeHash.js';
 import { randomDigits, randomToken, tokenDigest } from './auth/secrets.js';
 import { createLogger } from './logger.js';
 import type { RoomRegistry } from './rooms/roomRegistry.js';
@@ -36,7 +36,6 @@ export interface InvitationDeps {
   lifecycle: SessionLifecycle;
   /** Where clients reach the server: the base of `/join/TOKEN` links. */
   publicUrl: () => string;
-  scrypt?: ScryptParams;
 }
 
 export type CreateInvitation = { participantRef: string; verificationHint?: string | undefined };
@@ -49,17 +48,14 @@ export interface InvitationService {
 }
 
 /** A fresh link token and passcode with the forms the store keeps. */
-export async function newInvitationSecrets(
-  scrypt: ScryptParams = PASSCODE_SCRYPT,
-): Promise<{ token: string; passcode: string; tokenHash: string; passcodeHash: string }> {
+export function newInvitationSecrets(passcodes: PasscodeHasher): { token: string; passcode: string; tokenHash: string; passcodeHash: string } {
   const token = randomToken();
   const passcode = randomDigits(PASSCODE_DIGITS);
-  return { token, passcode, tokenHash: tokenDigest(token), passcodeHash: await hashSecret(passcode, scrypt) };
+  return { token, passcode, tokenHash: tokenDigest(token), passcodeHash: passcodes.hash(passcode) };
 }
 
 export function createInvitationService(deps: InvitationDeps): InvitationService {
   const { store, lifecycle } = deps;
-  const scrypt = deps.scrypt ?? PASSCODE_SCRYPT;
 
   const summary = (i: Invitation, session: SessionRecord): InvitationSummary => ({
     id: i.id,
@@ -123,7 +119,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
       if (store.invitations.bySession(session.id).some((i) => i.participantRef === participantRef)) {
         throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
       }
-      const secrets = await newInvitationSecrets(scrypt);
+      const secrets = newInvitationSecrets(store.passcodes);
       const hint = request.verificationHint?.trim();
       let invitation: Invitation;
       try {
@@ -146,7 +142,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
       const { invitation, session } = managedInvitation(by, invitationId);
       assertNotEnded(session);
       if (invitation.revokedAt !== null) throw new ProtocolError('CONFLICT', 'a revoked invitation cannot be re-issued');
-      const secrets = await newInvitationSecrets(scrypt);
+      const secrets = newInvitationSecrets(store.passcodes);
       if (!store.invitations.reissue(invitation.id, secrets.tokenHash, secrets.passcodeHash, lifecycle.now())) {
         throw new ProtocolError('CONFLICT', 'this invitation can no longer be re-issued');
       }

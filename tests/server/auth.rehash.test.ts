@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthService, type AuthService } from '../../src/server/auth/authService.js';
-import { hashSecret, PASSCODE_SCRYPT, PASSWORD_SCRYPT, verifySecret } from '../../src/server/auth/password.js';
+import { hashSecret, PASSWORD_SCRYPT, verifySecret } from '../../src/server/auth/password.js';
 import { base32Encode, newTotpSecret, totp } from '../../src/server/auth/totp.js';
 import { setLogLevel } from '../../src/server/logger.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
@@ -51,10 +51,6 @@ describe('password hashing parameters', () => {
   it('are OWASP\'s scrypt setting for passwords (N=2^17, r=8, p=1), and new hashes carry them', async () => {
     expect(PASSWORD_SCRYPT).toEqual({ N: 2 ** 17, r: 8, p: 1 });
     expect(await hashSecret('correct horse')).toMatch(/^scrypt\$131072\$8\$1\$/);
-  });
-
-  it('stay lower for invitation passcodes, which the attempt limits protect', () => {
-    expect(PASSCODE_SCRYPT).toEqual({ N: 2 ** 14, r: 8, p: 1 });
   });
 });
 

@@ -64,7 +64,7 @@ interface Invitation {
  */
 let invitationCount = 0;
 async function freshInvitation(): Promise<Invitation> {
-  const s = await newInvitationSecrets(FAST_SCRYPT);
+  const s = newInvitationSecrets(demo.server.store.passcodes);
   demo.server.store.invitations.create({
     sessionId: demo.info.sessionId,
     participantRef: `FUZZ-${++invitationCount}`,

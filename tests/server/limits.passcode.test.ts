@@ -1,9 +1,12 @@
 /**
  * Invitation passcodes under parallel guessing over many WebSockets: each invitation is
- * checked one hello at a time, and its attempts are reserved before the passcode check.
+ * checked one hello at a time, and its attempts are reserved before the passcode check,
+ * whether the check is the keyed hash (microseconds) or an invitation's old scrypt hash
+ * (milliseconds, so the hellos all arrive while the first checks are still running).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import { hashSecret } from '../../src/server/auth/password.js';
 import { newInvitationSecrets } from '../../src/server/invitationService.js';
 import { FAST_SCRYPT } from './support/api.js';
 import './support/testServer.js';
@@ -30,11 +33,14 @@ afterAll(async () => {
 });
 
 describe('parallel passcode guesses', () => {
-  it('300 wrong hellos at once against one invitation, one per socket: at most the limit are checked, the rest are RATE_LIMITED', async () => {
-    // Each check takes a while, as a real one does, so the hellos all arrive while the first
-    // checks are still running.
-    const invitation = await newInvitationSecrets({ N: 4096, r: 8, p: 1 });
-    demo.server.store.invitations.create({ sessionId: demo.info.sessionId, participantRef: 'IOP-FLOOD', tokenHash: invitation.tokenHash, passcodeHash: invitation.passcodeHash });
+  async function flood(passcodeHash: (passcode: string) => Promise<string>, ref: string): Promise<{ codes: string[]; verifications: number }> {
+    const invitation = newInvitationSecrets(demo.server.store.passcodes);
+    demo.server.store.invitations.create({
+      sessionId: demo.info.sessionId,
+      participantRef: ref,
+      tokenHash: invitation.tokenHash,
+      passcodeHash: await passcodeHash(invitation.passcode),
+    });
     const wrong = invitation.passcode === '000000' ? '111111' : '000000';
     const clients = await Promise.all(Array.from({ length: 300 }, () => TestClient.connect(demo.info.wsUrl)));
     try {
@@ -42,14 +48,27 @@ describe('parallel passcode guesses', () => {
       const answers: Response[] = await Promise.all(
         clients.map((c) => c.request('hello', { as: 'participant', invite: invitation.token, passcode: wrong })),
       );
-      const codes = answers.map((a) => (a.ok ? 'OK' : a.error.code));
-      const unauthenticated = codes.filter((c) => c === 'UNAUTHENTICATED').length;
-      expect(codes.every((c) => c === 'UNAUTHENTICATED' || c === 'RATE_LIMITED')).toBe(true);
-      expect(unauthenticated).toBeGreaterThanOrEqual(1);
-      expect(unauthenticated).toBeLessThanOrEqual(PASSCODE_FAILURES);
-      expect(demo.server.hashing.verifications - before).toBeLessThanOrEqual(PASSCODE_FAILURES);
+      return { codes: answers.map((a) => (a.ok ? 'OK' : a.error.code)), verifications: demo.server.hashing.verifications - before };
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
+  }
+
+  it('300 wrong hellos at once against one invitation (keyed hash), one per socket: at most the limit are checked, the rest are RATE_LIMITED', async () => {
+    const { codes, verifications } = await flood(async (passcode) => demo.server.store.passcodes.hash(passcode), 'IOP-FLOOD-KEYED');
+    expect(codes.every((c) => c === 'UNAUTHENTICATED' || c === 'RATE_LIMITED')).toBe(true);
+    // Each check finishes before the next hello is read, so exactly the limit are checked.
+    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(PASSCODE_FAILURES);
+    expect(verifications).toBe(0);
+  });
+
+  it('300 wrong hellos at once against one invitation with an old scrypt hash: at most the limit are checked, the rest are RATE_LIMITED', async () => {
+    const { codes, verifications } = await flood((passcode) => hashSecret(passcode, { N: 4096, r: 8, p: 1 }), 'IOP-FLOOD-SCRYPT');
+    const unauthenticated = codes.filter((c) => c === 'UNAUTHENTICATED').length;
+    expect(codes.every((c) => c === 'UNAUTHENTICATED' || c === 'RATE_LIMITED')).toBe(true);
+    expect(unauthenticated).toBeGreaterThanOrEqual(1);
+    expect(unauthenticated).toBeLessThanOrEqual(PASSCODE_FAILURES);
+    expect(verifications).toBeGreaterThanOrEqual(1);
+    expect(verifications).toBeLessThanOrEqual(PASSCODE_FAILURES);
   });
 });

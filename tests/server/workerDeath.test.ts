@@ -52,7 +52,7 @@ describe('a worker dies mid-call (two workers)', () => {
   let other: GroupSeed;
   beforeAll(async () => {
     demo = await startDemo({ invitations: 2, workers: 2, participantDir: '/nonexistent-participant-dir', start: { scrypt: FAST_SCRYPT } });
-    [other] = (await seedGroups(demo.server, 1, 1, FAST_SCRYPT)) as [GroupSeed];
+    [other] = seedGroups(demo.server, 1, 1) as [GroupSeed];
   });
   afterAll(async () => {
     await demo.close();

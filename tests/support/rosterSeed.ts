@@ -29,7 +29,7 @@ export async function seedPastSession(
     state: 'ended',
   });
   for (const a of options.attendance) {
-    const { tokenHash, passcodeHash } = await newInvitationSecrets({ N: 1024, r: 8, p: 1 });
+    const { tokenHash, passcodeHash } = newInvitationSecrets(store.passcodes);
     const invitation = store.invitations.create({ sessionId: session.id, participantRef: a.participantRef, tokenHash, passcodeHash });
     if (a.minutes === null) continue;
     const at = (minutesIn: number) => new Date(startsAt.getTime() + minutesIn * 60_000).toISOString();

@@ -1,7 +1,7 @@
 /**
- * Password and passcode hashing with scrypt. The stored form describes itself,
- * `scrypt$N$r$p$salt$hash` (base64url), so parameters can be raised later without
- * invalidating existing hashes.
+ * Password hashing with scrypt (and the scrypt hashes invitation passcodes once had). The
+ * stored form describes itself, `scrypt$N$r$p$salt$hash` (base64url), so parameters can be
+ * raised later without invalidating existing hashes.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
@@ -23,14 +23,11 @@ export interface ScryptParams {
 export const PASSWORD_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 
 /**
- * Invitation passcodes, deliberately cheaper. A 6-digit passcode has a million values: no
- * affordable hash cost would keep a stolen database from giving them up, so what protects a
- * passcode is the attempt limits (per invitation and per address, reserved before the check)
- * and the invitation token beside it, which is 256 random bits stored as a digest. The cost
- * only has to make a stolen hash not free; every client's join pays it, and a group joining
- * at once pays it fifty times, so it stays where it was (about 16 MiB, a few tens of ms).
+ * What invitation passcodes were hashed with before they became a keyed hash
+ * (passcodeHash.ts). Hashes at this cost are still verified (once, then replaced); demo mode
+ * hashes its printed passwords at it, since they protect nothing a stolen database would hold.
  */
-export const PASSCODE_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
+export const LEGACY_PASSCODE_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;

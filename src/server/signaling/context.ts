@@ -1,7 +1,6 @@
 /** What signaling handlers need from the rest of the server. */
 import type { Agreement } from '../../shared/protocol.js';
 import type { AuthService } from '../auth/authService.js';
-import type { ScryptParams } from '../auth/password.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
 import type { AddressedRequest } from '../httpSupport.js';
 import type { LiveClinicians } from '../liveClinicians.js';
@@ -31,8 +30,6 @@ export interface SignalingContext {
   checkingInvitations: OneAtATime;
   /** Where passcode checks wait their turn, shared with sign-ins. */
   hashing: HashingGate;
-  /** What passcodes are hashed with, so an unknown invitation's decoy check costs the same. */
-  passcodeScrypt: ScryptParams;
   /** The client address of a WebSocket upgrade (its peer, or what a trusted proxy forwarded). */
   clientAddress: (req: AddressedRequest) => string;
 }

@@ -10,8 +10,9 @@ import {
   type ParticipantHelloResult,
   type ParsedRequestData,
 } from '../../shared/protocol.js';
-import { decoyHash } from '../auth/password.js';
+import { isLegacyPasscodeHash } from '../auth/passcodeHash.js';
 import { randomToken, tokenDigest } from '../auth/secrets.js';
+import type { Reservation } from '../limits/attemptLimiter.js';
 import type { HashingSlot } from '../limits/hashingGate.js';
 import { createLogger } from '../logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
@@ -75,12 +76,16 @@ const TOO_MANY = 'too many attempts; try again later';
 /**
  * Whether `passcode` opens `invitation`, with every limit taken before the check: one check
  * at a time per invitation (a second hello meanwhile is refused, not queued), the
- * invitation's attempt, a turn at the hashing gate, then the address's attempt (taken only
- * once the turn comes, so a group joining from one place and waiting its turn is not
- * counted as guessing). Each is reserved in one step, so hellos on any number of sockets at
- * once cannot pass a check before any of them is counted. A wrong passcode keeps its
- * attempts; the right one gives them back. An unknown invitation is checked against a decoy
- * so both failures cost the same time, and counts against the address alone.
+ * invitation's attempt, then the address's attempt. Each is reserved in one step, so hellos
+ * on any number of sockets at once cannot pass a check before any of them is counted. A wrong
+ * passcode keeps its attempts; the right one gives them back. An unknown invitation is checked
+ * against a decoy so both failures cost the same time, and counts against the address alone.
+ *
+ * The check is a keyed hash (auth/passcodeHash.ts), microseconds of CPU, so a whole group
+ * joining at once is answered at once. An invitation issued before keyed hashes still has an
+ * scrypt hash: that check waits its turn at the hashing gate (the address's attempt taken only
+ * once the turn comes, so a group joining from one place and waiting is not counted as
+ * guessing), and the right passcode replaces the hash with the keyed one.
  */
 async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | undefined, passcode: string, address: string): Promise<boolean> {
   const release = invitation ? ctx.checkingInvitations.claim(invitation.id) : () => undefined;
@@ -94,30 +99,44 @@ async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | un
       log.warn('participant.rate_limited', { scope: 'invitation', invitationId: invitation.id });
       throw new ProtocolError('RATE_LIMITED', TOO_MANY);
     }
-    let slot: HashingSlot;
-    try {
-      slot = await ctx.hashing.acquire(address);
-    } catch (err) {
-      byInvitation?.giveBack();
-      throw err;
-    }
-    let ok: boolean;
-    try {
-      // Per address: guessing across many links (or many unknown ones) from one place ends
-      // here, whatever the per-invitation and per-socket counts say.
+    // Per address: guessing across many links (or many unknown ones) from one place ends
+    // here, whatever the per-invitation and per-socket counts say.
+    const reserveAddress = (): Reservation => {
       const byAddress = ctx.helloAttemptsByAddress.reserve(address);
       if (!byAddress) {
         byInvitation?.giveBack();
         log.warn('participant.rate_limited', { scope: 'address' });
         throw new ProtocolError('RATE_LIMITED', TOO_MANY);
       }
-      ok = await slot.verify(passcode, invitation?.passcodeHash ?? (await decoyHash(ctx.passcodeScrypt)));
-      if (ok && invitation) {
+      return byAddress;
+    };
+    const stored = invitation?.passcodeHash ?? ctx.store.passcodes.decoy;
+    let ok: boolean;
+    let byAddress: Reservation;
+    if (!isLegacyPasscodeHash(stored)) {
+      byAddress = reserveAddress();
+      ok = ctx.store.passcodes.verify(passcode, stored);
+    } else {
+      let slot: HashingSlot;
+      try {
+        slot = await ctx.hashing.acquire(address);
+      } catch (err) {
         byInvitation?.giveBack();
-        byAddress.giveBack();
+        throw err;
       }
-    } finally {
-      slot.release();
+      try {
+        byAddress = reserveAddress();
+        ok = await slot.verify(passcode, stored);
+      } finally {
+        slot.release();
+      }
+      if (ok && invitation && ctx.store.invitations.rehashPasscode(invitation.id, stored, ctx.store.passcodes.hash(passcode))) {
+        log.info('invitation.passcode_rehashed', { invitationId: invitation.id });
+      }
+    }
+    if (ok && invitation) {
+      byInvitation?.giveBack();
+      byAddress.giveBack();
     }
     return ok;
   } finally {

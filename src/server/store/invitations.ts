@@ -53,6 +53,11 @@ export interface InvitationRepo {
   reissue(id: string, tokenHash: string, passcodeHash: string, at: Date): boolean;
   /** False when it was already revoked. */
   revoke(id: string, at: Date): boolean;
+  /**
+   * Replaces an old form of the passcode's hash with a new form of the same passcode, only if
+   * `previous` is still the one stored (a re-issue meanwhile wins). False when it was not.
+   */
+  rehashPasscode(id: string, previous: string, next: string): boolean;
 }
 
 interface InvitationRow {
@@ -88,6 +93,7 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer, lookup:
      WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL`,
   );
   const revoke = db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`);
+  const rehash = db.prepare(`UPDATE invitations SET passcode_hash = ? WHERE id = ? AND passcode_hash = ?`);
 
   const hydrate = (row: InvitationRow): Invitation => {
     let participantRef: string;
@@ -156,5 +162,6 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer, lookup:
     byParticipantId: (sessionId, participantId) => one(selectByParticipant.get(sessionId, participantId)),
     reissue: (id, tokenHash, passcodeHash, at) => reissue.run(tokenHash, passcodeHash, at.toISOString(), id).changes === 1,
     revoke: (id, at) => revoke.run(at.toISOString(), id).changes === 1,
+    rehashPasscode: (id, previous, next) => rehash.run(next, id, previous).changes === 1,
   };
 }

@@ -8,11 +8,13 @@
  *   client's reference): equal values give equal hashes, so an index and a UNIQUE constraint
  *   still work, and without the records key the hash cannot be tested against guesses.
  * - audit chain: the HMAC that links audit entries (../audit/chain.ts).
+ * - passcode: the keyed hash invitation passcodes are kept as (../auth/passcodeHash.ts).
  */
 import { createHmac, hkdfSync } from 'node:crypto';
+import { createPasscodeHasher, type PasscodeHasher } from '../auth/passcodeHash.js';
 import { createRecordSealer, RECORDS_KEY_BYTES, type RecordSealer } from './recordSealer.js';
 
-export type RecordsKeyPurpose = 'lookup' | 'audit-chain';
+export type RecordsKeyPurpose = 'lookup' | 'audit-chain' | 'passcode';
 
 const HKDF_SALT = Buffer.from('confidant records key', 'utf8');
 
@@ -40,6 +42,7 @@ export interface RecordKeys {
   ephemeral: boolean;
   sealer: RecordSealer;
   lookup: LookupHasher;
+  passcodes: PasscodeHasher;
   chainKey: Buffer;
   /** Zeroes the derived keys (the records key itself belongs to whoever passed it). */
   wipe(): void;
@@ -48,13 +51,16 @@ export interface RecordKeys {
 export function createRecordKeys(recordsKey: Buffer, ephemeral = false): RecordKeys {
   const lookupKey = deriveRecordsSubkey(recordsKey, 'lookup');
   const chainKey = deriveRecordsSubkey(recordsKey, 'audit-chain');
+  const passcodeKey = deriveRecordsSubkey(recordsKey, 'passcode');
   return {
     ephemeral,
     sealer: createRecordSealer(recordsKey),
     lookup: createLookupHasher(lookupKey),
+    passcodes: createPasscodeHasher(passcodeKey),
     chainKey,
     wipe() {
       lookupKey.fill(0);
+      passcodeKey.fill(0);
       chainKey.fill(0);
     },
   };

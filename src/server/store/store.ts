@@ -10,6 +10,7 @@ import { openDatabase } from './database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
 import { createNoteRepo, type NoteRepo } from './notes.js';
+import type { PasscodeHasher } from '../auth/passcodeHash.js';
 import { createRecordKeys, type LookupHasher } from './recordKeys.js';
 import { RECORDS_KEY_BYTES } from './recordSealer.js';
 import { createResumptionRepo, type ResumptionRepo } from './resumptions.js';
@@ -29,6 +30,8 @@ export interface Store {
   readonly notes: NoteRepo;
   /** The keyed hash a client's reference is found by (and named by on the audit log). */
   readonly lookup: LookupHasher;
+  /** The keyed hash invitation passcodes are kept as. */
+  readonly passcodes: PasscodeHasher;
   close(): void;
 }
 
@@ -53,7 +56,7 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
     keys.wipe();
     throw err;
   }
-  const { sealer, lookup } = keys;
+  const { sealer, lookup, passcodes } = keys;
   return {
     db,
     clinicians: createClinicianRepo(db, sealer),
@@ -66,6 +69,7 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
     resumptions: createResumptionRepo(db, sealer),
     notes: createNoteRepo(db, sealer),
     lookup,
+    passcodes,
     close: () => {
       db.close();
       keys.wipe();
