@@ -44,6 +44,24 @@ export interface JoinOptions {
 /** The longest consumes wait for our first producer when joining with `sendFirst`. */
 export const SEND_FIRST_MAX_WAIT_MS = 1500;
 
+/**
+ * A resumed video consumer that has decoded no frame after this long has its sender asked for
+ * a key frame (`requestKeyFrame`), and again after twice as long, up to FIRST_FRAME_MAX_WAIT_MS
+ * between asks, until a frame decodes. On a busy machine the key frame the server asks for at
+ * resume can be lost or arrive before the receiver can use it, and the tile would stay black.
+ */
+export const FIRST_FRAME_WAIT_MS = 1000;
+export const FIRST_FRAME_MAX_WAIT_MS = 4000;
+
+/** Frames the receiver has decoded for this consumer, from its own stats. */
+async function framesDecoded(consumer: types.Consumer): Promise<number> {
+  let decoded = 0;
+  for (const report of (await consumer.getStats()).values() as IterableIterator<{ type?: string; framesDecoded?: number }>) {
+    if (report.type === 'inbound-rtp' && typeof report.framesDecoded === 'number') decoded += report.framesDecoded;
+  }
+  return decoded;
+}
+
 export interface RoomClientOptions {
   /** Makes each Device (tests pass one built on mediasoup-client's FakeHandler). */
   createDevice?: () => Device;
@@ -85,6 +103,10 @@ export class RoomClient {
   /** Producing runs one step at a time, so a publish and a reset never make two of a kind. */
   private produceQueue: Promise<void> = Promise.resolve();
   private readonly consumers = new Map<string, RemoteConsumer>();
+  /** Producers announced paused: their consumers have nothing to decode, so no key frame is asked for. */
+  private readonly pausedProducers = new Set<string>();
+  /** Timers of first-frame watches (watchFirstFrame), cleared with the media. */
+  private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
   /** producerId → owner, for producers announced but not consumed yet (or being consumed). */
   private readonly wanted = new Map<string, string>();
   /**
@@ -123,6 +145,8 @@ export class RoomClient {
       s.on('producerAdded', ({ producerId, participantId }) => this.enqueueConsume(producerId, participantId, false)),
       s.on('producerClosed', ({ producerId }) => this.dropProducer(producerId)),
       s.on('producerPaused', ({ producerId, paused }) => {
+        if (paused) this.pausedProducers.add(producerId);
+        else this.pausedProducers.delete(producerId);
         if (this.consumers.has(producerId)) this.emitter.emit('producerPaused', { producerId, paused });
       }),
       s.on('peerLeft', ({ participantId }) => this.dropParticipant(participantId)),
@@ -357,6 +381,8 @@ export class RoomClient {
    * without a word to the server: it closed its side already, or is about to.
    */
   private closeMedia(): void {
+    for (const timer of this.frameWatches) clearTimeout(timer);
+    this.frameWatches.clear();
     for (const [producerId, { consumer, participantId }] of this.consumers) {
       consumer.close();
       this.emitter.emit('trackEnded', { producerId, participantId });
@@ -476,11 +502,36 @@ export class RoomClient {
     // A reset meanwhile closed this consumer and ended its track.
     if (generation !== this.generation || this.closed) return;
     this.emitter.emit('track', { producerId, participantId, kind: info.kind, track: consumer.track });
-    if (paused) this.emitter.emit('producerPaused', { producerId, paused: true });
+    if (paused) {
+      this.pausedProducers.add(producerId);
+      this.emitter.emit('producerPaused', { producerId, paused: true });
+    }
+    if (info.kind === 'video') this.watchFirstFrame(producerId, consumer, FIRST_FRAME_WAIT_MS);
+  }
+
+  /** Asks for key frames until `consumer` has decoded a frame (FIRST_FRAME_WAIT_MS); ends with the consumer. */
+  private watchFirstFrame(producerId: string, consumer: types.Consumer, waitMs: number): void {
+    const current = (): boolean => !this.closed && !consumer.closed && this.consumers.get(producerId)?.consumer === consumer;
+    const timer = setTimeout(() => {
+      this.frameWatches.delete(timer);
+      if (!current()) return;
+      void framesDecoded(consumer)
+        .catch(() => 0)
+        .then(async (decoded) => {
+          if (decoded > 0 || !current()) return;
+          if (!this.pausedProducers.has(producerId)) {
+            // Refused or gone meanwhile: the next check finds out whether the consumer is still here.
+            await this.signaling.request('requestKeyFrame', { consumerId: consumer.id }).catch(() => undefined);
+          }
+          if (current()) this.watchFirstFrame(producerId, consumer, Math.min(waitMs * 2, FIRST_FRAME_MAX_WAIT_MS));
+        });
+    }, waitMs);
+    this.frameWatches.add(timer);
   }
 
   private dropProducer(producerId: string): void {
     this.wanted.delete(producerId);
+    this.pausedProducers.delete(producerId);
     this.closedProducers.add(producerId);
     const entry = this.consumers.get(producerId);
     if (!entry) return;

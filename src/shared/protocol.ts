@@ -241,6 +241,7 @@ export const requestSchemas = {
   produce: z.object({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
   consume: z.object({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
   resumeConsumer: z.object({ consumerId: Id }),
+  requestKeyFrame: z.object({ consumerId: Id }),
   setProducerPaused: z.object({ producerId: Id, paused: z.boolean() }),
   // In-call messages: a client writes to "facilitator", a facilitator to a participantId.
   message: z.object({ to: Id, text: MessageText }),
@@ -332,6 +333,7 @@ export interface ResultTypes {
   produce: { id: string };
   consume: { id: string; producerId: string; kind: MediaKind; rtpParameters: RtpParameters };
   resumeConsumer: Record<string, never>;
+  requestKeyFrame: Record<string, never>;
   setProducerPaused: Record<string, never>;
   message: Record<string, never>;
   admitAll: { participantIds: string[] };
@@ -414,6 +416,7 @@ export const MEDIA_METHODS = [
   'produce',
   'consume',
   'resumeConsumer',
+  'requestKeyFrame',
   'setProducerPaused',
 ] as const satisfies readonly MethodName[];
 
@@ -443,6 +446,7 @@ export const OBSERVER_METHODS = [
   'closeTransport',
   'consume',
   'resumeConsumer',
+  'requestKeyFrame',
 ] as const satisfies readonly MethodName[];
 
 /** Participant methods by state (PROTOCOL.md, "Participant methods, by state"). */

@@ -10,7 +10,8 @@ import {
 
 /** The table of PROTOCOL.md written out by hand, to check `isAllowed` against. */
 const MEDIA: MethodName[] = [
-  'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'resumeConsumer', 'setProducerPaused',
+  'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'resumeConsumer', 'requestKeyFrame',
+  'setProducerPaused',
 ];
 const MODERATION: MethodName[] = [
   'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
@@ -28,7 +29,7 @@ const expected = (caller: Caller, m: MethodName): boolean => {
     case 'facilitator':
       return m === 'leave' || m === 'message' || MODERATION.includes(m) || MEDIA.includes(m);
     case 'observer':
-      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer'].includes(m);
+      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer', 'requestKeyFrame'].includes(m);
   }
 };
 

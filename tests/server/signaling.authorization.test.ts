@@ -36,6 +36,7 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   produce:          [A,          F,       F,       F,      A,       U,      U],
   consume:          [A,          A,       F,       F,      A,       U,      U],
   resumeConsumer:   [A,          A,       F,       F,      A,       U,      U],
+  requestKeyFrame:  [A,          A,       F,       F,      A,       U,      U],
   setProducerPaused:[A,          F,       F,       F,      A,       U,      U],
   message:          [A,          F,       F,       F,      A,       U,      U],
   admitAll:         [A,          F,       F,       F,      F,       U,      U],

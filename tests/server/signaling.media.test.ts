@@ -6,13 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../src/server/demo.js';
 import type { RtpCapabilities } from '../../src/shared/protocol.js';
-import { fingerprint, opusRtpParameters } from './support/media.js';
+import { fingerprint, opusRtpParameters, vp8RtpParameters } from './support/media.js';
+import { KEY_FRAME_INTERVAL_MS } from '../../src/server/media/peerMedia.js';
 import { admitted, connectClinician, startTestDemo } from './support/testServer.js';
 import type { TestClient } from './support/wsClient.js';
 
 let demo: RunningDemo;
 beforeAll(async () => {
-  demo = await startTestDemo(4, { reconnectGraceSeconds: 5 });
+  demo = await startTestDemo(5, { reconnectGraceSeconds: 5 });
 });
 afterAll(async () => {
   await demo.close();
@@ -117,6 +118,35 @@ describe('media negotiation', () => {
     for (let i = 0; i < 4; i++) await dan.client.call('createTransport', { direction: 'recv' });
 
     for (const c of [carol.client, dan.client, fac.client]) await c.close();
+  });
+
+  it('requestKeyFrame reaches the sender of the caller’s own video consumer, at most once a second; not another’s, not audio', async () => {
+    const fac = await connectClinician(demo.info);
+    const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
+    const alice = await admitted(demo.info, demo.info.invitations[4]!, fac.client, 'Alice');
+    const aliceSend = await transport(alice.client, 'send');
+    const video = String((await alice.client.call('produce', { transportId: aliceSend, kind: 'video', rtpParameters: vp8RtpParameters() })).id);
+    const audio = String((await alice.client.call('produce', { transportId: aliceSend, kind: 'audio', rtpParameters: opusRtpParameters() })).id);
+    const facRecv = await transport(fac.client, 'recv');
+    const videoConsumer = String((await fac.client.call('consume', { transportId: facRecv, producerId: video, rtpCapabilities: caps })).id);
+    const audioConsumer = String((await fac.client.call('consume', { transportId: facRecv, producerId: audio, rtpCapabilities: caps })).id);
+    await fac.client.call('resumeConsumer', { consumerId: videoConsumer });
+
+    expect(await fac.client.call('requestKeyFrame', { consumerId: videoConsumer })).toEqual({});
+    expect(await alice.client.request('requestKeyFrame', { consumerId: videoConsumer })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await fac.client.request('requestKeyFrame', { consumerId: 'nope' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await fac.client.call('requestKeyFrame', { consumerId: audioConsumer })).toEqual({});
+
+    // What reached the sender, from the consumer's own side: one per interval.
+    const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(String(fac.hello.participantId))!;
+    const t0 = Date.now() + 10 * KEY_FRAME_INTERVAL_MS;
+    expect(await peer.media.requestKeyFrame(videoConsumer, t0)).toBe(true);
+    expect(await peer.media.requestKeyFrame(videoConsumer, t0 + KEY_FRAME_INTERVAL_MS - 1)).toBe(false);
+    expect(await peer.media.requestKeyFrame(videoConsumer, t0 + KEY_FRAME_INTERVAL_MS)).toBe(true);
+    expect(await peer.media.requestKeyFrame(audioConsumer, t0 + 5 * KEY_FRAME_INTERVAL_MS)).toBe(false);
+
+    await alice.client.close();
+    await fac.client.close();
   });
 
   it('a room closes its router once everyone has left', async () => {

@@ -30,6 +30,8 @@ export type Direction = 'send' | 'recv';
 export const MAX_TRANSPORTS_PER_PEER = 4;
 export const MAX_PRODUCERS_PER_PEER = 4;
 export const MAX_CONSUMERS_PER_PEER = 200;
+/** The least time between two key frames one consumer may ask its sender for. */
+export const KEY_FRAME_INTERVAL_MS = 1000;
 
 interface OwnedTransport {
   transport: ms.WebRtcTransport;
@@ -54,6 +56,8 @@ export class PeerMedia {
   private readonly transports = new Map<string, OwnedTransport>();
   private readonly producers = new Map<string, ms.Producer>();
   private readonly consumers = new Map<string, ms.Consumer>();
+  /** When each consumer last had a key frame asked for (requestKeyFrame); gone with the consumer. */
+  private readonly keyFrameRequests = new WeakMap<ms.Consumer, number>();
   /** Creations asked of the worker and not yet answered, counted against the caps. */
   private readonly pending = { transports: 0, producers: 0, consumers: 0 };
   private closed = false;
@@ -237,6 +241,28 @@ export class PeerMedia {
       // later. Gone, not a bad request.
       if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
       return guarded('resumeConsumer', { consumerId }, () => Promise.reject(err));
+    }
+  }
+
+  /**
+   * Asks the sender of one of our video consumers for a key frame, for a receiver that has not
+   * decoded a frame yet. At most one per consumer per KEY_FRAME_INTERVAL_MS reaches the
+   * sender (a key frame is several times a delta frame's size, and a storm of them would
+   * starve the sender's link); one asked for sooner is answered and dropped. False then, and
+   * for an audio consumer, which has no key frames.
+   */
+  async requestKeyFrame(consumerId: string, now = Date.now()): Promise<boolean> {
+    const consumer = this.ownConsumer(consumerId);
+    if (consumer.kind !== 'video') return false;
+    const last = this.keyFrameRequests.get(consumer) ?? -Infinity;
+    if (now - last < KEY_FRAME_INTERVAL_MS) return false;
+    this.keyFrameRequests.set(consumer, now);
+    try {
+      await consumer.requestKeyFrame();
+      return true;
+    } catch (err) {
+      if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+      return guarded('requestKeyFrame', { consumerId }, () => Promise.reject(err));
     }
   }
 

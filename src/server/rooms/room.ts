@@ -676,6 +676,15 @@ export class Room {
     await peer.media.resumeConsumer(consumerId);
   }
 
+  /** A key frame for one of `peer`'s video consumers that has not shown a frame yet (PeerMedia.requestKeyFrame). */
+  async requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
+    const { producerId } = peer.media.ownConsumer(consumerId);
+    if (!this.list((p) => p.isAdmitted).some((p) => p.media.producer(producerId))) {
+      throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    }
+    if (await peer.media.requestKeyFrame(consumerId)) log.debug('keyframe.requested', { consumerId, producerId });
+  }
+
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     // Pausing is always allowed; unpausing waits for the facilitator's allowUnmute.
     if (!paused && peer.mutedByFacilitator[peer.media.ownProducer(producerId).kind]) {

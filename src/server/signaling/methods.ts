@@ -135,6 +135,11 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
+  async requestKeyFrame({ peer, room }, { consumerId }) {
+    await room.requestKeyFrame(peer, consumerId);
+    return ok;
+  },
+
   async setProducerPaused({ peer, room }, { producerId, paused }) {
     await room.setProducerPaused(peer, producerId, paused);
     return ok;

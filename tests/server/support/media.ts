@@ -43,3 +43,28 @@ export async function produceAudio(client: TestClient): Promise<string> {
   const produced = await client.call('produce', { transportId, kind: 'audio', rtpParameters: opusRtpParameters() });
   return String(produced.id);
 }
+
+/** What mediasoup-client sends for a VP8 camera track from Chromium (one encoding). */
+export function vp8RtpParameters(): Record<string, unknown> {
+  return {
+    mid: '1',
+    codecs: [
+      {
+        mimeType: 'video/VP8',
+        payloadType: 96,
+        clockRate: 90000,
+        parameters: {},
+        rtcpFeedback: [
+          { type: 'goog-remb', parameter: '' },
+          { type: 'transport-cc', parameter: '' },
+          { type: 'ccm', parameter: 'fir' },
+          { type: 'nack', parameter: '' },
+          { type: 'nack', parameter: 'pli' },
+        ],
+      },
+    ],
+    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4, encrypt: false, parameters: {} }],
+    encodings: [{ ssrc: 2222 + Math.floor(Math.random() * 1e6) }],
+    rtcp: { cname: 'confidant-test', reducedSize: true },
+  };
+}
