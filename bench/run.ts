@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const benches = ['knock.ts', 'firstFrame.ts', 'notes.ts'];
+const benches = ['join.ts', 'firstFrame.ts', 'notes.ts'];
 let failed = 0;
 for (const file of benches) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, file)], { stdio: 'inherit' });

@@ -1,0 +1,39 @@
+/**
+ * The session server of bench/join.ts, in a process of its own: demo mode with no invitations;
+ * the driver asks for live sessions of the demo facilitator with fresh invitations before each
+ * round (untimed), so every burst is a group opening its links for the first time.
+ */
+import { setLogLevel } from '../../src/server/logger.js';
+import { startDemo } from '../../src/server/demo.js';
+import { seedGroups } from '../loadGroups.js';
+import type { DriverToJoinServer, JoinServerToDriver } from './joinMessages.js';
+
+setLogLevel('warn');
+
+const demo = await startDemo({ invitations: 0 });
+const send = (m: JoinServerToDriver): void => {
+  process.send?.(m);
+};
+send({
+  type: 'ready',
+  pid: process.pid,
+  httpUrl: demo.info.httpUrl,
+  wsUrl: demo.info.wsUrl,
+  facilitator: { username: demo.info.facilitator.username, password: demo.info.facilitator.password, totpSecret: demo.info.facilitator.totpSecret ?? '' },
+});
+process.on('message', (raw) => {
+  const m = raw as DriverToJoinServer;
+  try {
+    send({ type: 'seeded', groups: seedGroups(demo.server, m.groups, m.clients) });
+  } catch (err) {
+    send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+});
+const stop = (): void => {
+  demo.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);
