@@ -1,130 +1,177 @@
 /**
- * The baseline for admit → first frame: the bare mediasoup path in the same browser.
- * Two admitted peers in one page; each round one of them starts sending the fake camera
- * over a fresh send transport and the other consumes it, resumes, and waits for the first
- * decoded frame. No UI, no store, no admission, no notifications: only
- * transport → produce → consume → frame.
+ * The baseline page of bench/firstFrame.ts: plain mediasoup-client against the bare server
+ * (bench/support/bareServer.ts). Two of these pages run, a sender and a receiver, each in its
+ * own browser context, as two clients of a group each have their own page. The receiver's
+ * transport is connected before the first measured round (as a group member's is when someone
+ * new comes in); it consumes every producer the server announces, resumes it and reports the
+ * first decoded frame. The sender produces the fake camera, with the participant page's
+ * constraints, either on a send transport connected in an earlier round ("warm") or on a
+ * fresh one each round ("fresh": ICE and DTLS inside the round, as a newcomer's).
+ * Times are epoch milliseconds (performance.timeOrigin + performance.now()), so the bench can
+ * relate the two pages.
  */
 import { Device, types } from 'mediasoup-client';
-import { SignalingClient } from '../../src/client/signaling';
-import type { NotificationTypes, ParticipantHelloResult, TransportInfo } from '../../src/shared/protocol';
+import { VIDEO_CONSTRAINTS } from '../../src/client/media';
 
-interface Peer {
-  signaling: SignalingClient;
-  device: Device;
-  participantId: string;
+const epoch = (): number => performance.timeOrigin + performance.now();
+
+class Signaling {
+  private nextId = 1;
+  private readonly pending = new Map<number, { ok: (d: unknown) => void; fail: (e: Error) => void }>();
+  private readonly listeners: ((data: { producerId: string }) => void)[] = [];
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.onmessage = (e) => {
+      const frame = JSON.parse(String(e.data)) as { id?: number; ok?: boolean; data?: unknown; error?: { message: string }; notification?: string };
+      if (frame.notification === 'producerAdded') {
+        for (const l of this.listeners) l(frame.data as { producerId: string });
+        return;
+      }
+      const p = this.pending.get(frame.id ?? -1);
+      if (!p) return;
+      this.pending.delete(frame.id!);
+      if (frame.ok) p.ok(frame.data);
+      else p.fail(new Error(frame.error?.message ?? 'failed'));
+    };
+  }
+
+  static connect(url: string): Promise<Signaling> {
+    return new Promise((ok, fail) => {
+      const ws = new WebSocket(url);
+      ws.onopen = () => ok(new Signaling(ws));
+      ws.onerror = () => fail(new Error('socket failed'));
+    });
+  }
+
+  request<T>(method: string, data: Record<string, unknown> = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((ok, fail) => {
+      this.pending.set(id, { ok: ok as (d: unknown) => void, fail });
+      this.ws.send(JSON.stringify({ id, method, data }));
+    });
+  }
+
+  onProducer(listener: (data: { producerId: string }) => void): void {
+    this.listeners.push(listener);
+  }
 }
 
-async function joinAndWait(wsUrl: string, invite: string, passcode: string, name: string): Promise<Peer> {
-  const signaling = await SignalingClient.connect(wsUrl);
-  const hello = (await signaling.request('hello', { as: 'participant', invite, passcode })) as ParticipantHelloResult;
-  const admitted = new Promise<NotificationTypes['admitted']>((ok) => signaling.on('admitted', ok));
-  await signaling.request('checkIn', {
-    displayName: name,
-    agreementVersion: hello.agreement.version,
-    media: { audio: false, video: true },
-  });
-  const { routerRtpCapabilities } = await admitted;
-  const device = new Device();
-  await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
-  return { signaling, device, participantId: hello.participantId };
-}
+let signaling: Signaling;
+let device: Device;
 
-async function transport(peer: Peer, direction: 'send' | 'recv'): Promise<types.Transport> {
-  const info: TransportInfo = await peer.signaling.request('createTransport', { direction });
-  const options = {
-    id: info.id,
-    iceParameters: info.iceParameters as unknown as types.IceParameters,
-    iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
-    dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
-  };
-  const t = direction === 'send' ? peer.device.createSendTransport(options) : peer.device.createRecvTransport(options);
+async function transport(direction: 'send' | 'recv'): Promise<types.Transport> {
+  const info = await signaling.request<types.TransportOptions>('createTransport', { direction });
+  const t = direction === 'send' ? device.createSendTransport(info) : device.createRecvTransport(info);
   t.on('connect', ({ dtlsParameters }, ok, fail) => {
-    peer.signaling
-      .request('connectTransport', { transportId: t.id, dtlsParameters: dtlsParameters as never })
-      .then(() => ok(), fail);
+    signaling.request('connect', { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
   });
   t.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-    peer.signaling
-      .request('produce', { transportId: t.id, kind, rtpParameters: rtpParameters as never })
-      .then(({ id }) => ok({ id }), fail);
+    signaling.request<{ id: string }>('produce', { transportId: t.id, kind, rtpParameters }).then(ok, fail);
   });
   return t;
 }
 
 function firstFrame(video: HTMLVideoElement): Promise<void> {
   return new Promise((ok) => {
-    const check = () => (video.videoWidth > 0 ? ok() : requestAnimationFrame(check));
+    const check = (): void => {
+      if (video.videoWidth > 0) ok();
+      else requestAnimationFrame(check);
+    };
     check();
   });
 }
 
-let a: Peer;
-let b: Peer;
+// ---- receiver ---------------------------------------------------------------------------
+
+let recv: types.Transport;
+let frameWaiter: ((at: number) => void) | null = null;
+let shown: { video: HTMLVideoElement; consumer: types.Consumer } | null = null;
+
+async function onProducer({ producerId }: { producerId: string }): Promise<void> {
+  const c = await signaling.request<{ id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: types.RtpParameters }>('consume', {
+    transportId: recv.id,
+    producerId,
+    rtpCapabilities: device.recvRtpCapabilities,
+  });
+  const consumer = await recv.consume(c);
+  await signaling.request('resume', { consumerId: consumer.id });
+  // A fresh element per producer, as a tile is made per person.
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.muted = true;
+  video.playsInline = true;
+  document.body.append(video);
+  video.srcObject = new MediaStream([consumer.track]);
+  await firstFrame(video);
+  shown = { video, consumer };
+  frameWaiter?.(epoch());
+  frameWaiter = null;
+}
+
+// ---- sender -----------------------------------------------------------------------------
+
+let camera: MediaStream;
+let warmSend: types.Transport | null = null;
+let last: { producer: types.Producer; transport: types.Transport | null } | null = null;
 
 const bare = {
-  /** Both peers check in; resolves once the facilitator has admitted both. */
-  async join(wsUrl: string, first: [string, string], second: [string, string]): Promise<void> {
-    [a, b] = await Promise.all([
-      joinAndWait(wsUrl, first[0], first[1], 'Bench A'),
-      joinAndWait(wsUrl, second[0], second[1], 'Bench B'),
-    ]);
+  async connect(url: string): Promise<void> {
+    signaling = await Signaling.connect(url);
+    device = new Device();
+    await device.load({ routerRtpCapabilities: await signaling.request<types.RtpCapabilities>('caps') });
   },
-  /**
-   * Milliseconds from a peer starting to send (a fresh send transport, its ICE and DTLS,
-   * produce) to the other peer's first decoded frame (consume, resume, decode), per round:
-   * the least mediasoup itself needs for a newly arriving sender to be seen. The receiving
-   * side is connected already, as the console is when it admits someone: one round per side
-   * runs first, unmeasured, to connect each receive transport. The peers take turns; each
-   * round's send transport is closed on the server afterwards (`closeTransport`), since a
-   * peer may hold 4 at a time.
-   */
-  async measure(rounds: number): Promise<number[]> {
-    const sides = [
-      { from: a, to: b, recv: await transport(b, 'recv') },
-      { from: b, to: a, recv: await transport(a, 'recv') },
-    ];
-    const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
-    const times: number[] = [];
-    const warmUp = sides.length;
-    for (let i = 0; i < warmUp + rounds; i++) {
-      const { from, to, recv } = sides[i % 2]!;
-      const track = camera.getVideoTracks()[0]!.clone();
-      const t0 = performance.now();
-      const send = await transport(from, 'send');
-      const producer = await send.produce({ track });
-      const c = await to.signaling.request('consume', {
-        transportId: recv.id,
-        producerId: producer.id,
-        rtpCapabilities: to.device.recvRtpCapabilities as never,
-      });
-      const consumer = await recv.consume({
-        id: c.id,
-        producerId: c.producerId,
-        kind: c.kind,
-        rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
-      });
-      await to.signaling.request('resumeConsumer', { consumerId: consumer.id });
-      // A fresh element per round, as the console makes a fresh tile per person.
-      const video = document.createElement('video');
-      video.autoplay = true;
-      video.muted = true;
-      video.playsInline = true;
-      document.body.append(video);
-      video.srcObject = new MediaStream([consumer.track]);
-      await firstFrame(video);
-      if (i >= warmUp) times.push(performance.now() - t0);
-      video.remove();
-      consumer.close();
-      producer.close();
-      send.close();
-      await from.signaling.request('closeTransport', { transportId: send.id });
-      track.stop();
-      // Let the decoder forget the last stream so every round starts cold.
-      await new Promise((r) => setTimeout(r, 200));
+
+  /** Receiver: opens the receive transport and consumes every producer announced from now on. */
+  async receive(): Promise<void> {
+    recv = await transport('recv');
+    signaling.onProducer((p) => void onProducer(p));
+  },
+
+  /** Receiver: the epoch time the next producer's first frame decodes. */
+  nextFrame(): Promise<number> {
+    return new Promise((ok) => (frameWaiter = ok));
+  },
+
+  /** Receiver: drops the last round's element and consumer. */
+  forget(): void {
+    shown?.video.remove();
+    shown?.consumer.close();
+    shown = null;
+  },
+
+  /** Sender: the camera, with the participant page's constraints. */
+  async openCamera(): Promise<void> {
+    camera = await navigator.mediaDevices.getUserMedia({ video: VIDEO_CONSTRAINTS, audio: false });
+  },
+
+  /** Sender: starts one round and returns its start time (epoch ms). */
+  async send(variant: 'warm' | 'fresh'): Promise<number> {
+    const track = camera.getVideoTracks()[0]!.clone();
+    const t0 = epoch();
+    let t: types.Transport;
+    if (variant === 'warm') {
+      warmSend ??= await transport('send');
+      t = warmSend;
+    } else {
+      t = await transport('send');
     }
-    camera.getTracks().forEach((t) => t.stop());
-    return times;
+    const producer = await t.produce({ track });
+    last = { producer, transport: variant === 'fresh' ? t : null };
+    return t0;
+  },
+
+  /** Sender: closes the last round's producer (and its transport, if fresh). */
+  async stop(): Promise<void> {
+    if (!last) return;
+    const { producer, transport: t } = last;
+    last = null;
+    producer.close();
+    producer.track?.stop();
+    await signaling.request('closeProducer', { producerId: producer.id });
+    if (t) {
+      t.close();
+      await signaling.request('closeTransport', { transportId: t.id });
+    }
   },
 };
 
