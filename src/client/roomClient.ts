@@ -33,10 +33,11 @@ export interface JoinOptions {
   /** Our own participantId, so producers of ours announced by the server are never consumed. */
   selfParticipantId?: string;
   /**
-   * The caller is about to publish: hold the consumes until our first producer exists and
-   * its connection is up (at most SEND_FIRST_MAX_WAIT_MS). A newcomer's browser negotiates
-   * one connection at a time on one thread; consuming the group's streams first put two
-   * renegotiations ahead of the camera the group is waiting to see.
+   * The caller is about to publish: the consumes ask the server at once, but set nothing up
+   * in the browser until our first producer exists and its connection is up (at most
+   * SEND_FIRST_MAX_WAIT_MS). A newcomer's browser negotiates one connection at a time on one
+   * thread; consuming the group's streams first put two renegotiations ahead of the camera
+   * the group is waiting to see.
    */
   sendFirst?: boolean;
 }
@@ -205,8 +206,8 @@ export class RoomClient {
         throw new MediaResetError();
       }
       this.recvTransport = transport;
-      if (this.sendFirstGate) await this.sendFirstGate.settled;
-      if (generation !== this.generation) throw new MediaResetError();
+      // Consumes start now: their round trips to the server overlap the camera's connection,
+      // and only setting each up in the browser waits for it (consume, sendFirstGate).
       this.markReady();
     } catch (err) {
       if (generation !== this.generation) throw new MediaResetError();
@@ -481,6 +482,11 @@ export class RoomClient {
       rtpCapabilities: this.rtpCapabilities,
     });
     if (generation !== this.generation) throw new MediaResetError();
+    // Joining with sendFirst: the browser renegotiates one connection at a time, so the
+    // consumer is set up here only once our camera's connection is up (or the wait ran out).
+    if (this.sendFirstGate) await this.sendFirstGate.settled;
+    if (generation !== this.generation) throw new MediaResetError();
+    if (this.closed || !this.wanted.has(producerId)) return;
     const consumer = await transport.consume({
       id: info.id,
       producerId: info.producerId,

@@ -1,6 +1,7 @@
 /**
- * A newcomer's camera goes first: joining with `sendFirst`, RoomClient asks for none of the
- * group's streams until its own first producer exists and that producer's connection is up.
+ * A newcomer's camera goes first: joining with `sendFirst`, RoomClient asks the server for the
+ * group's streams at once, but sets none up in the browser (and so resumes none) until its own
+ * first producer exists and that producer's connection is up.
  * Real server and mediasoup worker; only the browser's RTCPeerConnection is mediasoup-client's
  * FakeHandler (tests/support/fakeMedia.ts), made here to report "connected" a set time after
  * its DTLS parameters were sent, as a browser does once ICE and DTLS complete.
@@ -81,7 +82,7 @@ async function newcomer(index: number, createDevice: () => Device) {
   return { signaling, room, sent, tracks, participantId: hello.participantId, admitted };
 }
 
-it('joining with sendFirst: video is produced, its connection comes up, and only then audio and the group’s streams', { timeout: 20_000 }, async () => {
+it('joining with sendFirst: the group’s streams are asked for at once; video is produced, its connection comes up, and only then audio and the group’s streams are set up', { timeout: 20_000 }, async () => {
   const fac = await facilitator();
   const client = await newcomer(0, deviceConnectingAfter());
   try {
@@ -97,12 +98,16 @@ it('joining with sendFirst: video is produced, its connection comes up, and only
     const video = client.sent.find((s) => s.method === 'produce' && s.kind === 'video')!;
     const audio = client.sent.find((s) => s.method === 'produce' && s.kind === 'audio')!;
     const consumes = client.sent.filter((s) => s.method === 'consume');
+    const resumes = client.sent.filter((s) => s.method === 'resumeConsumer');
     expect(consumes).toHaveLength(2);
-    // Nothing competes with the camera until its connection is up (CONNECT_MS after connecting).
+    expect(resumes).toHaveLength(2);
+    // The server is asked for the group's streams at once: its round trips overlap the camera's.
+    for (const c of consumes) expect(c.at).toBeLessThan(video.at + CONNECT_MS);
+    // Nothing is set up in the browser to compete with the camera until its connection is up
+    // (CONNECT_MS after connecting): a consumer is resumed only once it is set up.
     expect(audio.at - video.at).toBeGreaterThanOrEqual(CONNECT_MS - 50);
-    for (const c of consumes) expect(c.at).toBeGreaterThanOrEqual(audio.at - 5);
-    expect(firstProducerAt).toBeGreaterThan(video.at);
-    expect(firstProducerAt).toBeLessThanOrEqual(consumes[0]!.at + 5);
+    expect(firstProducerAt).toBeGreaterThan(video.at + CONNECT_MS - 50);
+    for (const r of resumes) expect(r.at).toBeGreaterThanOrEqual(firstProducerAt - 5);
     expect(client.tracks.sort()).toEqual(['audio', 'video']);
   } finally {
     client.room.close();
@@ -123,9 +128,9 @@ it('a connection that never comes up holds the group’s streams for at most SEN
     void client.room.publish(fakeStream());
     await joining;
     while (client.tracks.length < 2) await new Promise((r) => setTimeout(r, 20));
-    const firstConsume = client.sent.find((s) => s.method === 'consume')!;
-    expect(firstConsume.at - started).toBeGreaterThanOrEqual(SEND_FIRST_MAX_WAIT_MS - 100);
-    expect(firstConsume.at - started).toBeLessThan(SEND_FIRST_MAX_WAIT_MS + 3000);
+    const firstResume = client.sent.find((s) => s.method === 'resumeConsumer')!;
+    expect(firstResume.at - started).toBeGreaterThanOrEqual(SEND_FIRST_MAX_WAIT_MS - 100);
+    expect(firstResume.at - started).toBeLessThan(SEND_FIRST_MAX_WAIT_MS + 3000);
   } finally {
     client.room.close();
     client.signaling.close();
