@@ -24,5 +24,8 @@ export type SideToDriver =
   | { type: 'extras'; lines: string[] }
   | { type: 'error'; message: string };
 
-/** A cold-open process's one message: open + first search, and the same end since the process started. */
-export type ColdToDriver = { type: 'cold'; ms: number; sinceStartMs: number; hits: number } | { type: 'error'; message: string };
+/**
+ * A cold-open process's one message: open + first search, the same end since the process
+ * started, and (the vault only) how much of the open was the keychain read.
+ */
+export type ColdToDriver = { type: 'cold'; ms: number; sinceStartMs: number; hits: number; keychainMs?: number } | { type: 'error'; message: string };
