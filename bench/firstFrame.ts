@@ -125,6 +125,19 @@ const TRACE_FRAMES = `(() => {
   };
   window.WebSocket.prototype = NativeWs.prototype;
   Object.setPrototypeOf(window.WebSocket, NativeWs);
+  // Each peer connection's state changes, numbered in the order the page made them.
+  const NativePc = window.RTCPeerConnection;
+  let pcs = 0;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new NativePc(...args);
+    const n = ++pcs;
+    pc.addEventListener('connectionstatechange', () => frames.push({ at: performance.timeOrigin + performance.now(), dir: '~', name: 'pc' + n + ':' + pc.connectionState }));
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = NativePc.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, NativePc);
+  // Long tasks on the page's main thread (its JavaScript, style, layout).
+  try { new PerformanceObserver((list) => { for (const e of list.getEntries()) frames.push({ at: performance.timeOrigin + e.startTime, dir: '#', name: 'long' + Math.round(e.duration) }); }).observe({ type: 'longtask' }); } catch {}
 })();`;
 
 async function newPage(browser: Browser): Promise<Page> {
@@ -135,7 +148,7 @@ async function newPage(browser: Browser): Promise<Page> {
 }
 
 async function printTrace(label: string, page: Page, t0: number): Promise<void> {
-  const frames = await page.evaluate(`(window.__frames || []).filter((f) => f.at >= ${t0} - 5)`);
+  const frames = await page.evaluate(`(window.__frames || []).filter((f) => f.at >= ${t0} - 5).sort((a, b) => a.at - b.at)`);
   const line = (frames as { at: number; dir: string; name: string }[]).map((f) => `${(f.at - t0).toFixed(0)}${f.dir}${f.name}`).join(' ');
   process.stdout.write(`# trace ${label}: ${line}\n`);
 }

@@ -180,7 +180,7 @@ async function main(): Promise<void> {
         'The files are in the OS page cache from the rounds before (a first open after boot reads them from disk too)',
     );
     console.log(
-      `# of the vault's cold open, the key's read from the keychain (keytar loaded on first use, one D-Bus round trip): ` +
+      `# of the vault's cold open, the key's read from the keychain (keytar warmed before the timer, as the console warms it at start; one D-Bus round trip): ` +
         `median ${median(coldKeychain).toFixed(0)} ms (min ${Math.min(...coldKeychain).toFixed(0)}, max ${Math.max(...coldKeychain).toFixed(0)})`,
     );
     printBenchSpread('notes_cold_open_and_search_10k', 50, cold.sealed, cold.plain, 'ms');

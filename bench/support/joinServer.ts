@@ -3,6 +3,8 @@
  * the driver asks for live sessions of the demo facilitator with fresh invitations before each
  * round (untimed), so every burst is a group opening its links for the first time.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { setLogLevel } from '../../src/server/logger.js';
 import { startDemo } from '../../src/server/demo.js';
 import { seedGroups } from '../loadGroups.js';
@@ -11,6 +13,15 @@ import type { DriverToJoinServer, JoinServerToDriver } from './joinMessages.js';
 setLogLevel('warn');
 
 const demo = await startDemo({ invitations: 0 });
+
+// BENCH_PROFILE=FILE: a CPU profile of this server over the whole run, written to FILE at the end.
+const profileFile = process.env['BENCH_PROFILE'];
+const inspector = profileFile ? new Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+}
 const send = (m: JoinServerToDriver): void => {
   process.send?.(m);
 };
@@ -30,7 +41,10 @@ process.on('message', (raw) => {
   }
 });
 const stop = (): void => {
-  demo.close().then(
+  const profiled = inspector
+    ? inspector.post('Profiler.stop').then(({ profile }) => writeFileSync(profileFile!, JSON.stringify(profile)))
+    : Promise.resolve();
+  profiled.then(() => demo.close()).then(
     () => process.exit(0),
     () => process.exit(1),
   );

@@ -49,6 +49,9 @@ function send<E extends IpcEvent>(event: E, payload: IpcEventPayloads[E]): void 
 function registerIpc(server: ServerSession, lock: ConsoleLock): void {
   // One keychain door for the vault and the roster cache, which is sealed under the vault's key.
   const keyStore = createKeytarKeyStore();
+  // Ready before anyone signs in: the vault's first open after sign-in then reads the key
+  // without loading keytar and opening the keychain's connection first.
+  setTimeout(() => void keyStore.warm?.(), 0);
   const dispatch = createIpcDispatcher(
     createHandlers({
       appInfo: {

@@ -22,7 +22,16 @@ export interface KeyStore {
   get(account: string): Promise<Uint8Array | null>;
   /** Stores the account's key. Throws KeychainUnavailableError. */
   set(account: string, key: Uint8Array): Promise<void>;
+  /**
+   * Gets the keychain ready before anyone signs in (its native module loaded, its connection
+   * to the OS's keychain open), so the first read after sign-in is not the slow one. Never
+   * throws: a keychain that is not there is reported by the first real read, as before.
+   */
+  warm?(): Promise<void>;
 }
+
+/** An account no key is stored under: reading it opens the keychain's connection and returns null. */
+const WARM_UP_ACCOUNT = 'confidant-warm-up';
 
 interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
@@ -66,6 +75,13 @@ export function createKeytarKeyStore(service: string = KEYCHAIN_SERVICE): KeySto
     },
     // A view over the key, not `Buffer.from(key)`, which would leave a copy in the shared pool.
     set: (account, key) => call('store the key', (k) => k.setPassword(service, account, Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64'))),
+    // The first read pays keytar's load and the keychain's connection (tens of ms on the
+    // path of the vault's first open after sign-in); an account with no key costs neither
+    // a key in memory nor a prompt.
+    warm: () => call('be reached', (k) => k.getPassword(service, WARM_UP_ACCOUNT)).then(
+      () => undefined,
+      () => undefined,
+    ),
   };
 }
 

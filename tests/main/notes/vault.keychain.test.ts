@@ -55,6 +55,18 @@ describe.skipIf(!reachable)('note vault with the real OS keychain', () => {
     expect(await keytar.getPassword(KEYCHAIN_SERVICE, acct)).toBe(stored);
   });
 
+  it('warming the keychain (as the console does at start) stores nothing and reads no key; the vault then opens as before', async () => {
+    const before = (await keytar.findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account).sort();
+    const store = createKeytarKeyStore();
+    await store.warm?.();
+    expect((await keytar.findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account).sort()).toEqual(before);
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const vault = await openVault({ dir, account: account(), keyStore: store });
+    expect(vault.status()).toEqual({ state: 'unlocked' });
+    vault.close();
+  });
+
   it('a deleted keychain entry with notes present locks the vault (no-key) and makes no new key', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
@@ -87,16 +99,18 @@ describe.skipIf(!reachable)('note vault with the real OS keychain', () => {
 });
 
 describe('note vault without any D-Bus', () => {
-  it('reports locked no-keychain with what to do, in a process whose session bus points nowhere', () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', child, 'status', dir, account()], {
-      encoding: 'utf8',
-      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/confidant-test-bus', DISPLAY: '' },
-      timeout: 15_000,
+  for (const mode of ['status', 'warm-status']) {
+    it(`reports locked no-keychain with what to do, in a process whose session bus points nowhere (${mode === 'status' ? 'cold' : 'after warming the keychain, which does not throw'})`, () => {
+      const { dir, cleanup } = tempDir();
+      cleanups.push(cleanup);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, dir, account()], {
+        encoding: 'utf8',
+        env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/confidant-test-bus', DISPLAY: '' },
+        timeout: 15_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const status = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as unknown;
+      expect(status).toMatchObject({ state: 'locked', reason: 'no-keychain', message: expect.stringContaining('Secret Service') });
     });
-    expect(r.status, r.stderr).toBe(0);
-    const status = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as unknown;
-    expect(status).toMatchObject({ state: 'locked', reason: 'no-keychain', message: expect.stringContaining('Secret Service') });
-  });
+  }
 });

@@ -4,6 +4,7 @@
  *   writer DIR ACCOUNT KEYHEX  — saves a draft over and over, printing `ACK <version> <title>`
  *                                after each save returns (an acknowledged save), until killed.
  *   status DIR ACCOUNT         — opens the vault with the real keytar store and prints its status as JSON.
+ *   warm-status DIR ACCOUNT    — the same after warming the keytar store, as the console does at start.
  */
 import { createMemoryKeyStore, createKeytarKeyStore, openVault } from '../../../../src/main/notes/vault';
 import { emptyBody } from '../../../../src/shared/notes';
@@ -11,8 +12,10 @@ import { emptyBody } from '../../../../src/shared/notes';
 const [mode, dir, account, keyHex] = process.argv.slice(2) as [string, string, string, string | undefined];
 
 async function main(): Promise<void> {
-  if (mode === 'status') {
-    const vault = await openVault({ dir, account, keyStore: createKeytarKeyStore() });
+  if (mode === 'status' || mode === 'warm-status') {
+    const keyStore = createKeytarKeyStore();
+    if (mode === 'warm-status') await keyStore.warm?.();
+    const vault = await openVault({ dir, account, keyStore });
     process.stdout.write(`${JSON.stringify(vault.status())}\n`);
     vault.close();
     return;
