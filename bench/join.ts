@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { signIn } from '../tests/server/support/signIn.js';
 import { usageOf } from './loadUsage.js';
 import type { BurstTimes, ClientsToDriver, DriverToClients, DriverToJoinServer, EchoToDriver, JoinServerToDriver } from './support/joinMessages.js';
+import { nextMessage } from './support/ipc.js';
 import { printBenchSpread } from './support/stats.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -33,31 +34,6 @@ const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 function spawnTs(script: string): ChildProcess {
   return fork(here(script), [], { execPath: tsx, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (raw: unknown): void => {
-      const m = raw as T | { type: 'error'; message: string };
-      if (m.type === 'error') {
-        cleanup();
-        reject(new Error((m as { message: string }).message));
-      } else if (m.type === type) {
-        cleanup();
-        resolve(m as T);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`a bench process exited (${code})`));
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
 }
 
 interface Shape {

@@ -35,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { KEYCHAIN_SERVICE } from '../src/main/notes/vault';
 import { ACCOUNT_HOST, NOTES, QUERY } from './support/notesData';
 import type { ColdToDriver, DriverToSide, Side, SideToDriver } from './support/notesMessages';
+import { nextMessage } from './support/ipc';
 import { median, percentile, printBenchSpread } from './support/stats';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -50,31 +51,6 @@ const COLD_TARGET_MS = 300;
 
 function forkTs(script: string, args: string[]): ChildProcess {
   return fork(here(script), args, { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (raw: unknown): void => {
-      const m = raw as T | { type: 'error'; message: string };
-      if (m.type === 'error') {
-        cleanup();
-        reject(new Error((m as { message: string }).message));
-      } else if (m.type === type) {
-        cleanup();
-        resolve(m as T);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`a bench process exited (${code})`));
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
 }
 
 type Answer<K extends SideToDriver['type']> = Extract<SideToDriver, { type: K }>;
