@@ -121,8 +121,6 @@ export class RoomClient {
   private receiveReady: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
   private markFailed: (err: unknown) => void = () => undefined;
-  /** Settle once the consumers of the producers `join` found have been set up in the browser (or failed). */
-  private joinSetups: Promise<void>[] = [];
   /** While joining with `sendFirst`: settles when our first producer exists, publishing failed, or time ran out. */
   private sendFirstGate: { settled: Promise<void>; release: () => void } | null = null;
   /** True once `join` was called: a reset before that has nothing to restore. */
@@ -186,8 +184,7 @@ export class RoomClient {
     if (sendFirst) this.holdConsumesForFirstProducer();
     // Queue the snapshot now; notifications that arrived earlier are already queued, and
     // duplicates are skipped.
-    this.joinSetups = [];
-    for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused, this.joinSetups);
+    for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused);
     try {
       await this.openReceive(routerRtpCapabilities);
     } catch (err) {
@@ -230,17 +227,6 @@ export class RoomClient {
       };
     });
     this.sendFirstGate = { settled, release };
-  }
-
-  /**
-   * Settles once the group's streams found at `join` are set up in the browser (each consumer
-   * made, its connection on its way; the resume and the first frame still to come), or failed,
-   * or after `maxMs`. A page that draws its call screen after this keeps that drawing from
-   * holding the receive connection back.
-   */
-  groupStreamsSetUp(maxMs: number): Promise<void> {
-    const all = Promise.allSettled(this.joinSetups).then(() => undefined);
-    return Promise.race([all, new Promise<void>((resolve) => setTimeout(resolve, maxMs))]);
   }
 
   /** Settles once our first producer exists (or holding consumes for it ended); at once when nothing is held. */
@@ -466,17 +452,14 @@ export class RoomClient {
 
   // -------------------------------------------------------------------------------------
 
-  private enqueueConsume(producerId: string, participantId: string, paused: boolean, setups?: Promise<void>[]): void {
+  private enqueueConsume(producerId: string, participantId: string, paused: boolean): void {
     if (this.closed || participantId === this.selfParticipantId) return;
     if (this.isOwnProducer(producerId) || this.closedProducers.has(producerId)) return;
     if (this.wanted.has(producerId) || this.consumers.has(producerId)) return;
     this.wanted.set(producerId, participantId);
     const generation = this.generation;
-    let setUp: () => void = () => undefined;
-    setups?.push(new Promise<void>((resolve) => (setUp = resolve)));
     this.receiveReady
-      .then(() => this.consume(producerId, participantId, paused, setUp))
-      .finally(setUp)
+      .then(() => this.consume(producerId, participantId, paused))
       .catch((err: unknown) => {
         // A consumer of the old router failing after a reset is expected, not news.
         if (generation !== this.generation || err instanceof MediaResetError) return;
@@ -487,7 +470,7 @@ export class RoomClient {
       });
   }
 
-  private async consume(producerId: string, participantId: string, paused: boolean, setUp: () => void = () => undefined): Promise<void> {
+  private async consume(producerId: string, participantId: string, paused: boolean): Promise<void> {
     // Closed, or the producer or its owner gone, while waiting for the receive transport.
     if (this.closed || !this.wanted.has(producerId)) return;
     const transport = this.recvTransport;
@@ -516,7 +499,6 @@ export class RoomClient {
       consumer.close();
       return;
     }
-    setUp();
     this.wanted.delete(producerId);
     this.consumers.set(producerId, { consumer, participantId });
     consumer.on('transportclose', () => this.dropProducer(producerId));

@@ -52,8 +52,6 @@ const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = {
 
 /** How long the page keeps trying after a drop: the server holds the person's place for 60 s. */
 export const RECONNECT_WINDOW_MS = 90_000;
-/** The longest the call screen waits, once our camera is up, for the group's streams to be set up. */
-const GROUP_STREAMS_MAX_WAIT_MS = 500;
 const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
 /** Closes the server sends on purpose; after these the page does not come back by itself. */
 const DELIBERATE_CLOSES = new Set([1000, 1008, 1009]);
@@ -424,9 +422,6 @@ export class ParticipantService {
       // screen stays up, saying the person is being let in, until our first stream exists
       // (a fraction of a second at most).
       await room.firstProducer();
-      // Then the group's streams are set up first (a few tens of ms): drawn before them, the
-      // screen would hold back their receive connection, and with it the group's faces.
-      await room.groupStreamsSetUp(GROUP_STREAMS_MAX_WAIT_MS);
       if (this.room !== room) return;
       this.set({ screen: 'joining', waitingNote: null });
       await Promise.all([joining, published]);
