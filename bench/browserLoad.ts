@@ -21,6 +21,7 @@ import { startConsoleHost } from '../tests/support/consoleHost';
 import { startDemoServer } from '../tests/support/demoServer';
 import { clientChecksIn, facilitatorOpensSession, knockOf } from '../tests/support/flows';
 import { childrenOf, snapshot } from './loadUsage';
+import { TRACE_SIGNALING } from './support/pageTrace';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
 import { median, percentile, printBench } from './support/stats';
 
@@ -43,20 +44,7 @@ const INIT = `(() => {
   Object.setPrototypeOf(window.RTCPeerConnection, Native);
   window.__pcs = pcs;
   // Every signaling frame in and out, with its time (epoch ms): where a tile's wait goes.
-  const frames = [];
-  window.__frames = frames;
-  const NativeWs = window.WebSocket;
-  window.WebSocket = function (...args) {
-    const ws = new NativeWs(...args);
-    const methods = new Map();
-    const at = () => performance.timeOrigin + performance.now();
-    const send = ws.send.bind(ws);
-    ws.send = (data) => { try { const f = JSON.parse(data); methods.set(f.id, f.method); frames.push({ at: at(), dir: 'out', name: f.method, id: f.id }); } catch {} return send(data); };
-    ws.addEventListener('message', (ev) => { try { const f = JSON.parse(ev.data); frames.push({ at: at(), dir: 'in', name: f.notification || methods.get(f.id) || '?', id: f.id }); } catch {} });
-    return ws;
-  };
-  window.WebSocket.prototype = NativeWs.prototype;
-  Object.setPrototypeOf(window.WebSocket, NativeWs);
+  ${TRACE_SIGNALING}
   // The page's own long tasks (its JavaScript, layout, SDP work) and how late a 50 ms timer
   // fires: late timers without long tasks mean the page was waiting for a CPU, not working.
   const longTasks = [];

@@ -35,6 +35,7 @@ import { chromiumArgs } from '../playwright.config';
 import { startDemoServer } from '../tests/support/demoServer';
 import { clientChecksIn } from '../tests/support/flows';
 import { connectClinician } from '../tests/server/support/testServer';
+import { TRACE_SIGNALING } from './support/pageTrace';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
 import { median, printBenchSpread } from './support/stats';
 
@@ -111,20 +112,7 @@ const bareCall = <K extends keyof Bare>(page: Page, method: K, ...args: Paramete
 
 /** For BENCH_TRACE: every signaling frame in and out of a page, with its epoch time. */
 const TRACE_FRAMES = `(() => {
-  const frames = [];
-  window.__frames = frames;
-  const NativeWs = window.WebSocket;
-  window.WebSocket = function (...args) {
-    const ws = new NativeWs(...args);
-    const methods = new Map();
-    const at = () => performance.timeOrigin + performance.now();
-    const send = ws.send.bind(ws);
-    ws.send = (data) => { try { const f = JSON.parse(data); methods.set(f.id, f.method); frames.push({ at: at(), dir: '>', name: f.method }); } catch {} return send(data); };
-    ws.addEventListener('message', (ev) => { try { const f = JSON.parse(ev.data); frames.push({ at: at(), dir: '<', name: f.notification || methods.get(f.id) || '?' }); } catch {} });
-    return ws;
-  };
-  window.WebSocket.prototype = NativeWs.prototype;
-  Object.setPrototypeOf(window.WebSocket, NativeWs);
+  ${TRACE_SIGNALING}
   // Each peer connection's state changes, numbered in the order the page made them.
   const NativePc = window.RTCPeerConnection;
   let pcs = 0;
@@ -149,7 +137,7 @@ async function newPage(browser: Browser): Promise<Page> {
 
 async function printTrace(label: string, page: Page, t0: number): Promise<void> {
   const frames = await page.evaluate(`(window.__frames || []).filter((f) => f.at >= ${t0} - 5).sort((a, b) => a.at - b.at)`);
-  const line = (frames as { at: number; dir: string; name: string }[]).map((f) => `${(f.at - t0).toFixed(0)}${f.dir}${f.name}`).join(' ');
+  const line = (frames as { at: number; dir: string; name: string }[]).map((f) => `${(f.at - t0).toFixed(0)}${f.dir === 'out' ? '>' : f.dir === 'in' ? '<' : f.dir}${f.name}`).join(' ');
   process.stdout.write(`# trace ${label}: ${line}\n`);
 }
 

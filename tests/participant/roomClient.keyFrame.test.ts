@@ -15,9 +15,9 @@ import { FIRST_FRAME_MAX_WAIT_MS, FIRST_FRAME_WAIT_MS, RoomClient } from '../../
 import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
-import { login, startTestDemo } from '../server/support/testServer';
-import { clinicianHello } from '../support/clinicianHello';
-import { fakeDevice, fakeStream } from '../support/fakeMedia';
+import { startTestDemo } from '../server/support/testServer';
+import { fakeStream } from '../support/fakeMedia';
+import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
 let demo: RunningDemo;
 beforeAll(async () => {
@@ -43,14 +43,7 @@ function deviceDecoding(decoded: () => number): () => Device {
     });
 }
 
-async function facilitator() {
-  const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
-  const hello = await signaling.request('hello', await clinicianHello(demo.info.httpUrl, await login(demo.info, 'facilitator'), demo.info.sessionId));
-  if (!('role' in hello)) throw new Error('not a clinician hello');
-  const room = new RoomClient(signaling, { createDevice: fakeDevice });
-  await room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
-  return { signaling, room };
-}
+const facilitator = (): Promise<Connected> => roomFacilitator(demo.info);
 
 /** An admitted client receiving the group, with every key frame request it sends logged. */
 async function receiver(index: number, createDevice: () => Device) {
@@ -108,10 +101,7 @@ it('asks for key frames, further and further apart, until the first frame decode
     await sleep(FIRST_FRAME_MAX_WAIT_MS + 500);
     expect(client.asked.length).toBe(3);
   } finally {
-    client.room.close();
-    client.signaling.close();
-    fac.room.close();
-    fac.signaling.close();
+    closeAll(client, fac);
   }
 });
 
@@ -128,9 +118,6 @@ it('asks nothing for a producer announced paused, nor for audio', { timeout: 20_
     await sleep(FIRST_FRAME_WAIT_MS * 3 + 500);
     expect(client.asked).toEqual([]);
   } finally {
-    client.room.close();
-    client.signaling.close();
-    fac.room.close();
-    fac.signaling.close();
+    closeAll(client, fac);
   }
 });

@@ -14,9 +14,9 @@ import { RoomClient, SEND_FIRST_MAX_WAIT_MS } from '../../src/client/roomClient'
 import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
-import { login, startTestDemo } from '../server/support/testServer';
-import { fakeDevice, fakeStream } from '../support/fakeMedia';
-import { clinicianHello } from '../support/clinicianHello';
+import { startTestDemo } from '../server/support/testServer';
+import { fakeStream } from '../support/fakeMedia';
+import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
 const CONNECT_MS = 300;
 
@@ -51,14 +51,10 @@ afterAll(async () => {
 });
 
 /** The facilitator in the room with camera and microphone on. */
-async function facilitator() {
-  const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
-  const hello = await signaling.request('hello', await clinicianHello(demo.info.httpUrl, await login(demo.info, 'facilitator'), demo.info.sessionId));
-  if (!('role' in hello)) throw new Error('not a clinician hello');
-  const room = new RoomClient(signaling, { createDevice: fakeDevice });
-  await room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
-  await room.publish(fakeStream());
-  return { signaling, room };
+async function facilitator(): Promise<Connected> {
+  const fac = await roomFacilitator(demo.info);
+  await fac.room.publish(fakeStream());
+  return fac;
 }
 
 /** A client admitted and joining as the page does, with every request it sends logged with its time. */
@@ -110,10 +106,7 @@ it('joining with sendFirst: the group’s streams are asked for at once; video i
     for (const r of resumes) expect(r.at).toBeGreaterThanOrEqual(firstProducerAt - 5);
     expect(client.tracks.sort()).toEqual(['audio', 'video']);
   } finally {
-    client.room.close();
-    client.signaling.close();
-    fac.room.close();
-    fac.signaling.close();
+    closeAll(client, fac);
   }
 });
 
@@ -132,9 +125,6 @@ it('a connection that never comes up holds the group’s streams for at most SEN
     expect(firstResume.at - started).toBeGreaterThanOrEqual(SEND_FIRST_MAX_WAIT_MS - 100);
     expect(firstResume.at - started).toBeLessThan(SEND_FIRST_MAX_WAIT_MS + 3000);
   } finally {
-    client.room.close();
-    client.signaling.close();
-    fac.room.close();
-    fac.signaling.close();
+    closeAll(client, fac);
   }
 });
