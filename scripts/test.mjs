@@ -28,6 +28,26 @@ function run(label, cmd, args, env = {}) {
   return ok;
 }
 
+/**
+ * Errors vitest caught outside any test (an unhandled rejection, say) fail its run without
+ * failing a test, so its JSON report counts none of them. They are read from its log, each
+ * counted as a failure, and their section printed again where the total's reader looks.
+ */
+function errorsOutsideTests(logPath) {
+  let log;
+  try {
+    log = readFileSync(logPath, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
+  } catch {
+    return 0;
+  }
+  const caught = /Vitest caught (\d+) unhandled errors? during the test run/.exec(log);
+  if (!caught) return 0;
+  const start = log.lastIndexOf('Unhandled Errors');
+  console.log(`\n=== errors outside tests, from ${logPath}:`);
+  console.log(log.slice(start, start + 4000).trimEnd());
+  return Number(caught[1]);
+}
+
 function readJson(path) {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
@@ -45,15 +65,17 @@ const checksOk = [
 // Unit and integration tests, inside a private D-Bus session with a throwaway gnome-keyring
 // so the note vault's keychain tests use a real Secret Service (scripts/with-keyring.sh).
 const unitJson = `${results}/unit-results.json`;
+const unitLog = `${results}/unit.log`;
 rmSync(unitJson, { force: true });
+// Its output is kept too (tee), for the errors its JSON report leaves out.
 run('unit and integration', 'bash', [
-  'scripts/with-keyring.sh',
-  'npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`,
+  '-c',
+  `set -o pipefail; bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=${unitJson} 2>&1 | tee ${unitLog}`,
 ]);
 const unit = readJson(unitJson);
 if (unit) {
   totals.passed += unit.numPassedTests;
-  totals.failed += unit.numFailedTests;
+  totals.failed += unit.numFailedTests + errorsOutsideTests(unitLog);
   totals.skipped += unit.numPendingTests + unit.numTodoTests;
 } else {
   problems.push('vitest wrote no results');
@@ -63,13 +85,15 @@ if (unit) {
 // from Debian's libraries (tests/mediasoup/vitest.config.ts).
 const mediasoupJson = `${results}/mediasoup-results.json`;
 rmSync(mediasoupJson, { force: true });
-run('mediasoup', 'npx', [
-  'vitest', 'run', '-c', 'tests/mediasoup/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${mediasoupJson}`,
+const mediasoupLog = `${results}/mediasoup.log`;
+run('mediasoup', 'bash', [
+  '-c',
+  `set -o pipefail; npx vitest run -c tests/mediasoup/vitest.config.ts --reporter=default --reporter=json --outputFile.json=${mediasoupJson} 2>&1 | tee ${mediasoupLog}`,
 ]);
 const mediasoup = readJson(mediasoupJson);
 if (mediasoup) {
   totals.passed += mediasoup.numPassedTests;
-  totals.failed += mediasoup.numFailedTests;
+  totals.failed += mediasoup.numFailedTests + errorsOutsideTests(mediasoupLog);
   totals.skipped += mediasoup.numPendingTests + mediasoup.numTodoTests;
 } else {
   problems.push("mediasoup's suite wrote no results");
