@@ -15,6 +15,7 @@ import type { MediaKind, Producer, RtpCapabilities, RtpParameters, TransportInfo
 import { watchIce } from './iceWatch';
 import { Emitter } from './emitter';
 import type { SignalingClient } from './signaling';
+import { blankStandIn, type StandIn } from './standIn';
 
 export interface RoomClientEvents {
   track: { producerId: string; participantId: string; kind: MediaKind; track: MediaStreamTrack };
@@ -66,6 +67,8 @@ async function framesDecoded(consumer: types.Consumer): Promise<number> {
 export interface RoomClientOptions {
   /** Makes each Device (tests pass one built on mediasoup-client's FakeHandler). */
   createDevice?: () => Device;
+  /** Makes the blank tracks `getReady` produces (tests pass fake tracks; pages use blankStandIn). */
+  createStandIn?: (kind: MediaKind) => StandIn;
 }
 
 interface RemoteConsumer {
@@ -90,6 +93,7 @@ class MediaResetError extends Error {
 export class RoomClient {
   private readonly signaling: SignalingClient;
   private readonly createDevice: () => Device;
+  private readonly createStandIn: (kind: MediaKind) => StandIn;
   private device: Device;
   /** Bumped by every `mediaReset`; work that began in an earlier generation is dropped. */
   private generation = 0;
@@ -98,6 +102,19 @@ export class RoomClient {
   private recvTransport: types.Transport | null = null;
   private sendTransport: types.Transport | null = null;
   private sendTransportPromise: Promise<types.Transport> | null = null;
+  private recvTransportPromise: Promise<types.Transport> | null = null;
+  /**
+   * Kinds whose producer was made while waiting (`getReady`): the server holds it, and it has
+   * no track (so sends nothing), until `publish` gives it the person's track and releases it.
+   */
+  private readonly held = new Set<MediaKind>();
+  /** What `getReady` was asked for: a media reset while waiting gets ready again. */
+  private readying: MediaKind[] | null = null;
+  /**
+   * A consumer of one of our own held producers, never resumed: made while waiting only to open
+   * the receive transport's connection (getReady). It receives nothing; closed with the media.
+   */
+  private opener: types.Consumer | null = null;
   private readonly producers = new Map<MediaKind, types.Producer>();
   /** What we publish, by kind, kept across a media reset to be produced again. */
   private readonly sources = new Map<MediaKind, Source>();
@@ -139,6 +156,7 @@ export class RoomClient {
   constructor(signaling: SignalingClient, options: RoomClientOptions = {}) {
     this.signaling = signaling;
     this.createDevice = options.createDevice ?? (() => new Device());
+    this.createStandIn = options.createStandIn ?? blankStandIn;
     this.device = this.createDevice();
     this.closeGate();
     const s = signaling;
@@ -182,14 +200,18 @@ export class RoomClient {
     this.selfParticipantId = selfParticipantId;
     this.joined = true;
     if (sendFirst) this.holdConsumesForFirstProducer();
+    // Made ready while waiting (getReady): the consumes leave at once, in this very call,
+    // before anything else (a render of the page) can take its thread.
+    if (this.device.loaded && this.recvTransport && !this.closed) this.markReady();
     // Queue the snapshot now; notifications that arrived earlier are already queued, and
     // duplicates are skipped.
     for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused);
     try {
       await this.openReceive(routerRtpCapabilities);
     } catch (err) {
-      // A reset meanwhile opens the receive side itself and says so with 'mediaRestored'.
-      if (!(err instanceof MediaResetError)) throw err;
+      // A reset meanwhile opens the receive side itself and says so with 'mediaRestored';
+      // closed meanwhile, there is nothing to receive.
+      if (!(err instanceof MediaResetError) && !this.closed) throw err;
     }
     // Existing producers are consumed in the background (failures arrive as 'error'
     // events), so the caller can publish at once: others see and hear us sooner.
@@ -200,12 +222,9 @@ export class RoomClient {
     const generation = this.generation;
     try {
       await this.prepare(routerRtpCapabilities);
-      const transport = await this.createTransport('recv');
-      if (generation !== this.generation) {
-        this.discardTransport(transport.id, transport);
-        throw new MediaResetError();
-      }
-      this.recvTransport = transport;
+      // Made already while waiting (getReady), or now.
+      await this.ensureTransport('recv');
+      if (generation !== this.generation) throw new MediaResetError();
       // Consumes start now: their round trips to the server overlap the camera's connection,
       // and only setting each up in the browser waits for it (consume, sendFirstGate).
       this.markReady();
@@ -251,6 +270,114 @@ export class RoomClient {
     return this.loading;
   }
 
+  /**
+   * Gets the media ready while waiting to be admitted, so that being let in costs no connection
+   * set-up: loads the Device, makes the receive transport, and connects the send transport by
+   * producing a blank stand-in of each of `kinds` (blankStandIn), whose track is taken away at
+   * once so that nothing at all is sent. The server holds these producers (announced to nobody)
+   * until `publish`, after admission, gives them the person's tracks and releases them. The
+   * receive transport's connection is opened too, by consuming one of those producers without
+   * ever resuming it (the server allows a waiting client nothing else). Failing here costs
+   * nothing: `join` and `publish` make whatever is missing.
+   */
+  async getReady(routerRtpCapabilities: RtpCapabilities, kinds: readonly MediaKind[]): Promise<void> {
+    if (this.closed || this.joined) return;
+    this.readying = [...kinds];
+    const generation = this.generation;
+    try {
+      await this.prepare(routerRtpCapabilities);
+      const wanted = [...kinds].sort((a, b) => (a === b ? 0 : a === 'video' ? -1 : 1)).filter((k) => this.device.canProduce(k));
+      // Side by side: the receive transport needs only the server's word.
+      const [recv] = await Promise.all([this.ensureTransport('recv'), this.produceInOrder(() => this.produceStandIns(wanted, generation))]);
+      await this.openReceiveConnection(recv, generation);
+    } catch (err) {
+      if (err instanceof MediaResetError || this.closed || generation !== this.generation) return;
+      throw err;
+    }
+  }
+
+  /** Produces a stand-in for each of `kinds` we have no producer of yet, then takes its track away (getReady). */
+  private async produceStandIns(kinds: MediaKind[], generation: number): Promise<void> {
+    if (kinds.length === 0) return;
+    const transport = await this.ensureTransport('send');
+    for (const kind of kinds) {
+      if (generation !== this.generation || this.closed) throw new MediaResetError();
+      // Admitted and published meanwhile: nothing to get ready.
+      if (this.producers.has(kind)) continue;
+      // mediasoup-client produces only with a track; a blank one, for the moment it takes.
+      const standIn = this.createStandIn(kind);
+      let producer: types.Producer;
+      try {
+        producer = await transport.produce({ track: standIn.track, stopTracks: false });
+        // No track, no packet: nothing is sent from here until publish() gives it one.
+        await producer.replaceTrack({ track: null });
+      } finally {
+        standIn.stop();
+      }
+      if (generation !== this.generation || this.closed) {
+        producer.close();
+        throw new MediaResetError();
+      }
+      producer.on('transportclose', () => {
+        if (this.producers.get(kind) === producer) {
+          this.producers.delete(kind);
+          this.held.delete(kind);
+        }
+      });
+      this.producers.set(kind, producer);
+      this.held.add(kind);
+    }
+  }
+
+  /** Consumes one of our held producers, paused for good, so that the receive transport connects (getReady). */
+  private async openReceiveConnection(transport: types.Transport, generation: number): Promise<void> {
+    const producer = [...this.held].map((kind) => this.producers.get(kind)).find((p) => p && !p.closed);
+    if (!producer || this.opener || generation !== this.generation || this.closed) return;
+    const info = await this.signaling.request('consume', {
+      transportId: transport.id,
+      producerId: producer.id,
+      rtpCapabilities: this.rtpCapabilities,
+    });
+    if (generation !== this.generation || this.closed || this.opener) return;
+    this.opener = await transport.consume({
+      id: info.id,
+      producerId: info.producerId,
+      kind: info.kind,
+      // Produced by the server's mediasoup for this very Device; mediasoup-client checks it.
+      rtpParameters: info.rtpParameters as types.RtpParameters,
+    });
+  }
+
+  /** Whether producers made while waiting are ready to be released: joining then sets nothing else up first. */
+  get hasHeldMedia(): boolean {
+    return this.held.size > 0;
+  }
+
+  /**
+   * Releases a producer held since the waiting room with the person's `track`: asks the server
+   * first (`setProducerPaused`, which announces it to the group), then gives the producer the
+   * track, paused if the person has it paused. Asking first lets the group's consumes overlap
+   * the swap; nothing is sent before it, the producer having no track. If either step fails,
+   * the producer ends up released and paused on both sides, and the error is thrown.
+   */
+  private async releaseHeld(kind: MediaKind, producer: types.Producer, track: MediaStreamTrack): Promise<void> {
+    const paused = this.sources.get(kind)?.paused ?? false;
+    this.held.delete(kind);
+    const asked = this.signaling.request('setProducerPaused', { producerId: producer.id, paused });
+    asked.catch(() => undefined);
+    try {
+      if (paused) producer.pause();
+      await producer.replaceTrack({ track });
+      await asked;
+    } catch (err) {
+      if (!producer.closed) {
+        producer.pause();
+        this.signaling.request('setProducerPaused', { producerId: producer.id, paused: true }).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
   /** Sends every track of `stream`; the send transport is created on first use. */
   async publish(stream: MediaStream): Promise<void> {
     // Video first: the transport negotiates one track at a time, and a face appearing is
@@ -264,11 +391,24 @@ export class RoomClient {
       this.sources.set(kind, { track, paused: this.sources.get(kind)?.paused ?? !track.enabled });
     }
     const generation = this.generation;
+    // Producers held since the waiting room are released now, in this very call: their
+    // requests leave before anything else (a render of the page) can take its thread.
+    const releases: Promise<void>[] = [];
+    const rest: MediaStreamTrack[] = [];
+    for (const track of tracks) {
+      const kind = track.kind as MediaKind;
+      const producer = this.producers.get(kind);
+      if (producer && !producer.closed && this.held.has(kind)) releases.push(this.releaseHeld(kind, producer, track));
+      else rest.push(track);
+    }
+    // Their connection is up long since: nothing holds the group's streams back for them.
+    if (releases.length > 0) this.sendFirstGate?.release();
     try {
-      await this.produceInOrder(() => this.produceTracks(tracks, generation));
+      await Promise.all([...releases, this.produceInOrder(() => this.produceTracks(rest, generation))]);
     } catch (err) {
-      // The reset that interrupted this produces the same tracks itself.
-      if (!(err instanceof MediaResetError)) throw err;
+      // The reset that interrupted this produces the same tracks itself; and once closed
+      // (the person left, or the page moved on) nothing is sent anywhere, which is no failure.
+      if (!(err instanceof MediaResetError) && !this.closed) throw err;
     } finally {
       // Nothing could be sent (or it failed): the group's streams must not wait for it.
       this.sendFirstGate?.release();
@@ -285,7 +425,8 @@ export class RoomClient {
   /** Produces each track (or swaps it into our producer of its kind) on this generation's send transport. */
   private async produceTracks(tracks: MediaStreamTrack[], generation: number): Promise<void> {
     if (generation !== this.generation || this.closed) throw new MediaResetError();
-    const transport = await this.ensureSendTransport();
+    if (tracks.length === 0) return;
+    const transport = await this.ensureTransport('send');
     for (const track of tracks) {
       if (generation !== this.generation || this.closed) throw new MediaResetError();
       const kind = track.kind as MediaKind;
@@ -295,6 +436,11 @@ export class RoomClient {
       }
       const existing = this.producers.get(kind);
       if (existing && !existing.closed) {
+        // Held since the waiting room, and a getReady still under way made it after publish() looked.
+        if (this.held.has(kind)) {
+          await this.releaseHeld(kind, existing, track);
+          continue;
+        }
         // A new camera or microphone: swap the track and keep the same producer.
         await existing.replaceTrack({ track });
         continue;
@@ -322,7 +468,7 @@ export class RoomClient {
   /** Whether a local producer of this kind exists. */
   isPublishing(kind: MediaKind): boolean {
     const p = this.producers.get(kind);
-    return !!p && !p.closed;
+    return !!p && !p.closed && !this.held.has(kind);
   }
 
   /**
@@ -335,7 +481,8 @@ export class RoomClient {
     // Recorded even without a producer: one being made again after a reset honours it.
     if (source) source.paused = muted;
     const producer = this.producers.get(kind);
-    if (!producer || producer.closed) return;
+    // A held producer sends nothing; `publish` releases it in the state recorded here.
+    if (!producer || producer.closed || this.held.has(kind)) return;
     const wasPaused = producer.paused;
     if (muted) producer.pause();
     else producer.resume();
@@ -363,7 +510,7 @@ export class RoomClient {
   /** Whether our producer of `kind` is paused (or absent). */
   isPaused(kind: MediaKind): boolean {
     const producer = this.producers.get(kind);
-    return !producer || producer.closed || producer.paused;
+    return !producer || producer.closed || producer.paused || this.held.has(kind);
   }
 
   /** Closes transports and stops listening; the signaling connection belongs to the caller. */
@@ -392,10 +539,13 @@ export class RoomClient {
     this.wanted.clear();
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
+    this.held.clear();
+    this.opener?.close();
+    this.opener = null;
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.sendTransport = this.recvTransport = null;
-    this.sendTransportPromise = null;
+    this.sendTransportPromise = this.recvTransportPromise = null;
   }
 
   /**
@@ -407,13 +557,17 @@ export class RoomClient {
   private async reset(routerRtpCapabilities: RtpCapabilities): Promise<void> {
     if (this.closed) return;
     const generation = ++this.generation;
-    this.emitter.emit('mediaReset', {});
+    if (this.joined) this.emitter.emit('mediaReset', {});
     this.closeMedia();
     this.closeGate();
     this.device = this.createDevice();
     this.loading = null;
-    // Not joined yet: join() loads the Device with what `admitted` said and opens the rest.
-    if (!this.joined) return;
+    if (!this.joined) {
+      // Still waiting, with media made ready on the old router: ready again on the new one,
+      // unnoticed by the person. Otherwise join() loads the Device with what `admitted` said.
+      if (this.readying) await this.getReady(routerRtpCapabilities, this.readying).catch(() => undefined);
+      return;
+    }
     try {
       await this.openReceive(routerRtpCapabilities);
       await this.produceInOrder(() => this.produceSources(generation));
@@ -558,23 +712,27 @@ export class RoomClient {
     return false;
   }
 
-  private ensureSendTransport(): Promise<types.Transport> {
-    if (!this.sendTransportPromise) {
-      const generation = this.generation;
-      const pending = this.createTransport('send').then((t) => {
-        if (generation !== this.generation) {
-          this.discardTransport(t.id, t);
-          throw new MediaResetError();
-        }
-        return (this.sendTransport = t);
-      });
-      // A failed attempt may be retried by the next publish.
-      pending.catch(() => {
-        if (this.sendTransportPromise === pending) this.sendTransportPromise = null;
-      });
-      this.sendTransportPromise = pending;
-    }
-    return this.sendTransportPromise;
+  /** This generation's transport of `direction`, made on first use; a failed attempt may be retried. */
+  private ensureTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const current = direction === 'send' ? this.sendTransportPromise : this.recvTransportPromise;
+    if (current) return current;
+    const generation = this.generation;
+    const pending = this.createTransport(direction).then((t) => {
+      if (generation !== this.generation || this.closed) {
+        this.discardTransport(t.id, t);
+        throw new MediaResetError();
+      }
+      if (direction === 'send') this.sendTransport = t;
+      else this.recvTransport = t;
+      return t;
+    });
+    pending.catch(() => {
+      if (this.sendTransportPromise === pending) this.sendTransportPromise = null;
+      if (this.recvTransportPromise === pending) this.recvTransportPromise = null;
+    });
+    if (direction === 'send') this.sendTransportPromise = pending;
+    else this.recvTransportPromise = pending;
+    return pending;
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {

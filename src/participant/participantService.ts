@@ -350,8 +350,8 @@ export class ParticipantService {
       this.routerRtpCapabilities = routerRtpCapabilities;
       this.set({ busy: false, screen: 'waiting', displayName, waitingNote: null });
       this.announce('You are checked in. Waiting for your therapist to let you in.');
-      // Get the media engine ready while waiting, so being let in is quick.
-      this.openRoom(signaling).prepare(routerRtpCapabilities).catch(() => undefined);
+      // Get the media ready while waiting (connected, sending nothing), so being let in is quick.
+      this.getReady(this.openRoom(signaling), routerRtpCapabilities);
     } catch (err) {
       this.set({ busy: false });
       if (!(err instanceof ProtocolError)) return; // the close handler shows what happened
@@ -391,13 +391,16 @@ export class ParticipantService {
       (t): t is MediaStreamTrack => !!t,
     );
     const publishing = tracks.length > 0;
+    // Made ready while waiting: sending starts with a track swap and a word to the server.
+    const ready = room.hasHeldMedia;
     try {
       const joining = room.join({
         routerRtpCapabilities: data.routerRtpCapabilities,
         producers: data.producers,
         ...(self ? { selfParticipantId: self } : {}),
-        // Our camera first: the group is waiting to see who came in (RoomClient.join).
-        sendFirst: publishing,
+        // Our camera first: the group is waiting to see who came in (RoomClient.join). Media
+        // made ready while waiting is connected already, and nothing needs to wait for it.
+        sendFirst: publishing && !ready,
       });
       const published = publishing ? room.publish(new MediaStream(tracks)) : undefined;
       // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
@@ -418,10 +421,11 @@ export class ParticipantService {
       this.set({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
       this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
       // Drawing the call screen holds this page's thread for tens of ms; done while the
-      // camera's connection is being negotiated, it holds that back too. So the waiting
-      // screen stays up, saying the person is being let in, until our first stream exists
-      // (a fraction of a second at most).
-      await room.firstProducer();
+      // camera's connection is being negotiated, or its track swapped in, it holds that back
+      // too. So the waiting screen stays up, saying the person is being let in, until our
+      // first stream exists (a fraction of a second at most), or with media made ready while
+      // waiting, until it is being sent.
+      await (ready && published ? published.catch(() => undefined) : room.firstProducer());
       if (this.room !== room) return;
       this.set({ screen: 'joining', waitingNote: null });
       await Promise.all([joining, published]);
@@ -435,6 +439,17 @@ export class ParticipantService {
       // The call screen still works without our own media; say so rather than stopping.
       this.set({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
     }
+  }
+
+  /**
+   * While waiting: connects the media for the camera and microphone the person has on the
+   * preview (RoomClient.getReady; nothing of them is sent before admission).
+   */
+  private getReady(room: RoomClient, routerRtpCapabilities: RtpCapabilities): void {
+    const kinds: MediaKind[] = [];
+    if (this.state.localVideo) kinds.push('video');
+    if (this.state.localAudio) kinds.push('audio');
+    room.getReady(routerRtpCapabilities, kinds).catch((err: unknown) => console.warn('getting the media ready failed', err));
   }
 
   /** The one RoomClient of this connection, subscribed from the start so no notification is missed. */
@@ -619,7 +634,7 @@ export class ParticipantService {
     const signaling = this.signaling;
     if (signaling) {
       const room = this.openRoom(signaling);
-      if (this.routerRtpCapabilities) room.prepare(this.routerRtpCapabilities).catch(() => undefined);
+      if (this.routerRtpCapabilities) this.getReady(room, this.routerRtpCapabilities);
     }
     // The preview shows what the person chose; nothing reaches the group from here.
     void this.refreshPreview();

@@ -452,7 +452,10 @@ export const OBSERVER_METHODS = [
 /** Participant methods by state (PROTOCOL.md, "Participant methods, by state"). */
 export const CLIENT_METHODS_BY_STATE: Record<ParticipantState, readonly MethodName[]> = {
   'check-in': ['checkIn', 'leave'],
-  waiting: ['leave'],
+  // Getting ready while waiting: a transport pair, connected, and producers the server holds
+  // (unannounced, unforwarded) until admission; `consume` of one's own held producer only,
+  // never resumed (docs/protocol.md, "Getting ready in the waiting room").
+  waiting: ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume'],
   admitted: ['leave', ...MEDIA_METHODS, 'message'],
 };
 

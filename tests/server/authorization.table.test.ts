@@ -13,6 +13,8 @@ const MEDIA: MethodName[] = [
   'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'resumeConsumer', 'requestKeyFrame',
   'setProducerPaused',
 ];
+/** What a waiting client may do to get its media ready: a connection, and producers the server holds. */
+const GETTING_READY: MethodName[] = ['createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume'];
 const MODERATION: MethodName[] = [
   'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
   'crisisInfo',
@@ -24,7 +26,7 @@ const expected = (caller: Caller, m: MethodName): boolean => {
       return caller.state === 'check-in'
         ? m === 'checkIn' || m === 'leave'
         : caller.state === 'waiting'
-          ? m === 'leave'
+          ? m === 'leave' || GETTING_READY.includes(m)
           : m === 'leave' || m === 'message' || MEDIA.includes(m);
     case 'facilitator':
       return m === 'leave' || m === 'message' || MODERATION.includes(m) || MEDIA.includes(m);
@@ -51,9 +53,12 @@ describe('the authorization table (isAllowed)', () => {
     }
   }
 
-  it('never lets a client in check-in or waiting near media', () => {
-    for (const state of ['check-in', 'waiting'] as const) {
-      expect(CLIENT_METHODS_BY_STATE[state].some((m) => MEDIA.includes(m))).toBe(false);
+  it('never lets a client in check-in near media, nor a waiting one resume or release anything', () => {
+    expect(CLIENT_METHODS_BY_STATE['check-in'].some((m) => MEDIA.includes(m))).toBe(false);
+    // A waiting client's consume reaches only its own held producer (signaling.heldMedia);
+    // nothing lets media flow to it, or release what it sends to anyone.
+    for (const m of ['resumeConsumer', 'requestKeyFrame', 'setProducerPaused', 'message'] as const) {
+      expect(CLIENT_METHODS_BY_STATE.waiting).not.toContain(m);
     }
   });
 });

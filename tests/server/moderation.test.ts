@@ -156,7 +156,7 @@ describe('returnToWaiting', () => {
     await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === jo.participantId && d.participant.state === 'waiting');
     expect(jo.client.isOpen).toBe(true);
     expect(demo.server.rooms.get(demo.info.sessionId)?.peer(jo.participantId)?.media.listProducers()).toEqual([]);
-    expect(await jo.client.request('createTransport', { direction: 'send' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(await jo.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({ error: { code: 'FORBIDDEN' } });
     expect(await fac.client.request('returnToWaiting', { participantId: jo.participantId })).toMatchObject({
       error: { code: 'CONFLICT' },
     });

@@ -61,8 +61,8 @@ describe('malformed frames', () => {
 
   it('check authorization before the data schema', async () => {
     const { client } = await knock(demo.info, demo.info.invitations[1]!);
-    // Waiting: createTransport is forbidden whatever its data.
-    expect(await client.request('createTransport', { direction: 'sideways' })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    // Waiting: resumeConsumer is forbidden whatever its data.
+    expect(await client.request('resumeConsumer', { consumerId: 7 })).toMatchObject({ error: { code: 'FORBIDDEN' } });
     await client.close();
     const { client: c2, hello } = await connectParticipant(demo.info, demo.info.invitations[1]!);
     expect(hello.state).toBe('check-in');

@@ -19,9 +19,12 @@ const { FakeMediaStreamTrack } = createRequire(import.meta.resolve('mediasoup-cl
 /** A Device on FakeHandler, for RoomClientOptions.createDevice. */
 export const fakeDevice = (): Device => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) });
 
+/** One track of `kind`, as FakeHandler expects. */
+export const fakeTrack = (kind: 'audio' | 'video'): MediaStreamTrack => new FakeMediaStreamTrack({ kind });
+
 /** What `RoomClient.publish` reads of a MediaStream (Node has none): a video and an audio track. */
 export function fakeStream(): MediaStream {
-  const video = new FakeMediaStreamTrack({ kind: 'video' });
-  const audio = new FakeMediaStreamTrack({ kind: 'audio' });
+  const video = fakeTrack('video');
+  const audio = fakeTrack('audio');
   return { getVideoTracks: () => [video], getAudioTracks: () => [audio] } as unknown as MediaStream;
 }

@@ -55,6 +55,12 @@ async function guarded<T>(what: string, ids: Record<string, string>, call: () =>
 export class PeerMedia {
   private readonly transports = new Map<string, OwnedTransport>();
   private readonly producers = new Map<string, ms.Producer>();
+  /**
+   * Producers a waiting client made to get its connection ready (Room.produce): paused here
+   * and invisible to everyone but their owner (`producer`, `listProducers` skip them) until the
+   * admitted owner releases them (`release`).
+   */
+  private readonly held = new Set<string>();
   private readonly consumers = new Map<string, ms.Consumer>();
   /** When each consumer last had a key frame asked for (requestKeyFrame); gone with the consumer. */
   private readonly keyFrameRequests = new WeakMap<ms.Consumer, number>();
@@ -68,6 +74,7 @@ export class PeerMedia {
    * transport, nor anyone a transport on a dead router.
    */
   private epoch = 0;
+  private used = false;
 
   constructor(readonly participantId: string) {}
 
@@ -77,18 +84,39 @@ export class PeerMedia {
     return owned;
   }
 
+  /** One of this peer's producers, held or not: for the owner's own requests. */
   ownProducer(id: string): ms.Producer {
     const p = this.producers.get(id);
     if (!p) throw new ProtocolError('NOT_FOUND', 'no such producer');
     return p;
   }
 
+  /** A producer others may know of: never a held one. */
   producer(id: string): ms.Producer | undefined {
-    return this.producers.get(id);
+    return this.held.has(id) ? undefined : this.producers.get(id);
   }
 
+  /** The producers others may know of: never the held ones. */
   listProducers(): ms.Producer[] {
-    return [...this.producers.values()];
+    return [...this.producers.values()].filter((p) => !this.held.has(p.id));
+  }
+
+  isHeld(id: string): boolean {
+    return this.held.has(id);
+  }
+
+  /** Makes a held producer one others may know of; false if it was not held. */
+  release(id: string): boolean {
+    return this.held.delete(id);
+  }
+
+  /**
+   * Whether this peer has made a transport since its media was last torn down: a waiting
+   * client getting ready, or anyone in the group. Still true once a dead worker has taken the
+   * transports with it, which is when a room asks.
+   */
+  get inUse(): boolean {
+    return this.used;
   }
 
   /**
@@ -125,6 +153,7 @@ export class PeerMedia {
         appData: { participantId: this.participantId, direction },
       });
       this.assertCurrent(epoch, created);
+      this.used = true;
       this.transports.set(created.id, { transport: created, direction });
       created.observer.on('close', () => this.transports.delete(created.id));
       return created;
@@ -167,14 +196,23 @@ export class PeerMedia {
    */
   closeTransport(transportId: string): string[] {
     const { transport } = this.transport(transportId);
-    const producerIds = [...this.producers.values()].filter((p) => p.appData['transportId'] === transportId).map((p) => p.id);
+    // Held producers close too, but nobody else knew of them.
+    const producerIds = this.listProducers().filter((p) => p.appData['transportId'] === transportId).map((p) => p.id);
     transport.close();
     log.debug('transport.closed', { participantId: this.participantId, transportId });
     return producerIds;
   }
 
-  /** `paused`: created paused (the facilitator has muted this kind). */
-  async produce(transportId: string, kind: MediaKind, rtpParameters: RtpParameters, paused: boolean): Promise<ms.Producer> {
+  /**
+   * `paused`: created paused (the facilitator has muted this kind). `held`: a waiting client's,
+   * created paused whatever `paused` says, and invisible to others until `release`.
+   */
+  async produce(
+    transportId: string,
+    kind: MediaKind,
+    rtpParameters: RtpParameters,
+    { paused, held = false }: { paused: boolean; held?: boolean },
+  ): Promise<ms.Producer> {
     const owned = this.transport(transportId);
     if (owned.direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'produce needs a send transport');
     const epoch = this.epoch;
@@ -183,13 +221,17 @@ export class PeerMedia {
         owned.transport.produce({
           kind,
           rtpParameters: rtpParameters as unknown as ms.RtpParameters,
-          paused,
+          paused: paused || held,
           appData: { participantId: this.participantId, transportId },
         }),
       );
       this.assertCurrent(epoch, created);
       this.producers.set(created.id, created);
-      created.observer.on('close', () => this.producers.delete(created.id));
+      if (held) this.held.add(created.id);
+      created.observer.on('close', () => {
+        this.producers.delete(created.id);
+        this.held.delete(created.id);
+      });
       return created;
     });
   }
@@ -300,13 +342,16 @@ export class PeerMedia {
   }
 
   private closeEverything(): string[] {
-    const producerIds = [...this.producers.keys()];
+    this.used = false;
+    // Held producers close too, but nobody else knew of them.
+    const producerIds = this.listProducers().map((p) => p.id);
     // Closing a transport closes its producers and consumers with it.
     for (const { transport } of this.transports.values()) transport.close();
     for (const p of this.producers.values()) p.close();
     for (const c of this.consumers.values()) c.close();
     this.transports.clear();
     this.producers.clear();
+    this.held.clear();
     this.consumers.clear();
     return producerIds;
   }

@@ -170,6 +170,8 @@ export class Room {
     if ((await current.catch(() => undefined))?.router !== lost || this.routerState !== current) return;
     this.routerState = undefined;
     log.warn('room.router_lost', { sessionId: this.id, routerId: lost.id });
+    // Waiting clients who were getting their media ready must start over too.
+    const ready = new Set(this.list((p) => !p.isAdmitted && p.media.inUse));
     // Their objects closed with the worker; this also drops whatever a request in flight
     // was making on the dead router (see PeerMedia's epoch).
     for (const peer of this.peers.values()) peer.media.teardown();
@@ -186,7 +188,7 @@ export class Room {
     if (this.closed || this.routerState !== next) return;
     log.info('room.media_reset', { sessionId: this.id, routerId: moved.router.id });
     const { rtpCapabilities } = moved;
-    this.notifyWhere((p) => p.isAdmitted, 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
+    this.notifyWhere((p) => p.isAdmitted || (ready.has(p) && p.state === 'waiting'), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
   }
 
   /**
@@ -623,26 +625,50 @@ export class Room {
     }
   }
 
+  /**
+   * A producer of `peer`'s. An admitted peer's is announced to everyone admitted. A waiting
+   * client's is *held*: created paused, announced to nobody and consumable by nobody
+   * (PeerMedia skips it for everyone but its owner), so the page can connect its camera's
+   * transport before admission and be seen at once after it; once admitted, the client
+   * releases it with `setProducerPaused`.
+   */
   async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
     const kind: MediaKind = data.kind;
+    const held = !peer.isAdmitted;
     // A mute holds before the producer exists: it is born paused.
-    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, peer.mutedByFacilitator[kind]);
-    if (!peer.isAdmitted) {
+    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, { paused: peer.mutedByFacilitator[kind], held });
+    // Left, or sent back to the waiting room, while it was being made: PeerMedia has closed
+    // it already in both cases (its epoch moved); this is for any other way out.
+    if (peer.left || (!held && !peer.isAdmitted)) {
       producer.close();
       throw new ProtocolError('NOT_FOUND', 'you are no longer in the group');
     }
+    if (held) {
+      log.info('producer.held', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind });
+      return { id: producer.id };
+    }
     // A mute that arrived while mediasoup was creating it found nothing to pause.
     if (peer.mutedByFacilitator[kind] && !producer.paused) await peer.media.pauseKind(kind);
-    log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind });
+    this.announceProducer(peer, producer);
+    return { id: producer.id };
+  }
+
+  /** Tells everyone admitted but `peer` of its new producer, and everyone admitted if it is paused. */
+  private announceProducer(peer: Peer, producer: ms.Producer): void {
+    log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
     this.notifyWhere(
       (p) => p.isAdmitted && p !== peer,
       'producerAdded',
-      () => ({ producerId: producer.id, participantId: peer.participantId, kind }),
+      () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind }),
     );
     if (producer.paused) {
       this.notifyWhere((p) => p.isAdmitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
     }
-    return { id: producer.id };
+  }
+
+  private ownHeldProducer(peer: Peer, producerId: string): ms.Producer {
+    if (!peer.media.isHeld(producerId)) throw new ProtocolError('NOT_FOUND', 'no such producer');
+    return peer.media.ownProducer(producerId);
   }
 
   private producerInRoom(producerId: string): ms.Producer {
@@ -653,8 +679,13 @@ export class Room {
     throw new ProtocolError('NOT_FOUND', 'no such producer');
   }
 
+  /**
+   * A consumer of a producer in the room, created paused (resumeConsumer). A waiting client may
+   * consume only a producer of its own that is held: its page does so to open its receive
+   * connection before admission, and may not resume it while waiting, so nothing flows.
+   */
   async consume(peer: Peer, data: ParsedRequestData<'consume'>): Promise<ResultTypes['consume']> {
-    const producer = this.producerInRoom(data.producerId);
+    const producer = peer.isAdmitted ? this.producerInRoom(data.producerId) : this.ownHeldProducer(peer, data.producerId);
     const consumer = await peer.media.consume(await this.router(), data.transportId, producer.id, data.rtpCapabilities);
     return {
       id: consumer.id,
@@ -685,12 +716,26 @@ export class Room {
     if (await peer.media.requestKeyFrame(consumerId)) log.debug('keyframe.requested', { consumerId, producerId });
   }
 
+  /**
+   * Pauses or resumes one of `peer`'s producers; for one held since the waiting room, also
+   * releases it: it is then announced (producerAdded) in the state asked for.
+   */
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
+    const producer = peer.media.ownProducer(producerId);
     // Pausing is always allowed; unpausing waits for the facilitator's allowUnmute.
-    if (!paused && peer.mutedByFacilitator[peer.media.ownProducer(producerId).kind]) {
+    if (!paused && peer.mutedByFacilitator[producer.kind]) {
       throw new ProtocolError('MUTED_BY_FACILITATOR', 'the facilitator has muted you; wait until they allow unmuting');
     }
     const changed = await peer.media.setProducerPaused(producerId, paused);
+    // Checked again after the wait: only a client still in the group releases its producer.
+    if (peer.media.isHeld(producerId)) {
+      if (!peer.isAdmitted || producer.closed) return;
+      // A mute that came while it was resuming found it held and let it be.
+      if (peer.mutedByFacilitator[producer.kind] && !producer.paused) await peer.media.setProducerPaused(producerId, true);
+      if (!peer.media.release(producerId) || producer.closed) return;
+      this.announceProducer(peer, producer);
+      return;
+    }
     if (!changed) return;
     this.notifyWhere((p) => p.isAdmitted && p !== peer, 'producerPaused', () => ({ producerId, paused }));
   }

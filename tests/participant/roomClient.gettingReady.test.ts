@@ -1,0 +1,166 @@
+/**
+ * Getting ready in the waiting room (RoomClient.getReady): the page connects its media while it
+ * waits, producing blank stand-ins whose tracks it takes away at once, and the server holds the
+ * producers; admission then costs no transport, no connection and no new producer, only giving
+ * them the person's tracks and releasing them. Real server and mediasoup worker; the browser's RTCPeerConnection is
+ * mediasoup-client's FakeHandler (tests/support/fakeMedia.ts).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { RoomClient } from '../../src/client/roomClient';
+import { SignalingClient } from '../../src/client/signaling';
+import type { StandIn } from '../../src/client/standIn';
+import type { RunningDemo } from '../../src/server/demo';
+import type { MediaKind, MethodName, NotificationTypes } from '../../src/shared/protocol';
+import { startTestDemo } from '../server/support/testServer';
+import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
+import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
+
+let demo: RunningDemo;
+beforeAll(async () => {
+  demo = await startTestDemo(4);
+});
+afterAll(async () => {
+  await demo.close();
+});
+
+/** A checked-in client whose RoomClient got ready, with every request it sent and every stand-in it made. */
+async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audio']) {
+  const invitation = demo.info.invitations[index]!;
+  const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
+  const sent: { method: MethodName; data: Record<string, unknown> }[] = [];
+  const request = signaling.request.bind(signaling);
+  signaling.request = ((method: MethodName, data: never) => {
+    sent.push({ method, data: data as Record<string, unknown> });
+    return request(method, data);
+  }) as typeof signaling.request;
+  const hello = await signaling.request('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
+  if (!('agreement' in hello)) throw new Error('not a participant hello');
+  const admitted = new Promise<NotificationTypes['admitted']>((resolve) => signaling.on('admitted', resolve));
+  const { routerRtpCapabilities } = await signaling.request('checkIn', {
+    displayName: `Ready ${index}`,
+    agreementVersion: hello.agreement.version,
+    media: { audio: true, video: true },
+  });
+  const standIns: { kind: MediaKind; stopped: boolean }[] = [];
+  const createStandIn = (kind: MediaKind): StandIn => {
+    const record = { kind, stopped: false };
+    standIns.push(record);
+    return { track: fakeTrack(kind), stop: () => (record.stopped = true) };
+  };
+  const room = new RoomClient(signaling, { createDevice: fakeDevice, createStandIn });
+  await room.getReady(routerRtpCapabilities, kinds);
+  return { signaling, room, sent, standIns, participantId: hello.participantId, admitted };
+}
+
+const methods = (sent: { method: MethodName }[]) => sent.map((s) => s.method);
+
+it('while waiting: both transports made and connected, a stand-in per kind produced and its track taken away; the group hears nothing', async () => {
+  const fac = await roomFacilitator(demo.info);
+  const added: string[] = [];
+  fac.signaling.on('producerAdded', ({ producerId }) => added.push(producerId));
+  const client = await readyNewcomer(0);
+  try {
+    // Both transports connected: the receive one by consuming our own held video, never resumed.
+    expect(methods(client.sent).sort()).toEqual([
+      'checkIn', 'connectTransport', 'connectTransport', 'consume', 'createTransport', 'createTransport', 'hello', 'produce', 'produce',
+    ]);
+    const consumed = String(client.sent.find((s) => s.method === 'consume')!.data['producerId']);
+    expect(demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!.media.isHeld(consumed)).toBe(true);
+    expect(client.sent.filter((s) => s.method === 'produce').map((s) => s.data['kind'])).toEqual(['video', 'audio']);
+    expect(client.standIns.map((s) => s.kind)).toEqual(['video', 'audio']);
+    // A stand-in lives only for its produce: the producer is left with no track, sending nothing.
+    expect(client.standIns.every((s) => s.stopped)).toBe(true);
+    expect(client.room.hasHeldMedia).toBe(true);
+    for (const kind of ['video', 'audio'] as const) {
+      expect(client.room.isPublishing(kind)).toBe(false);
+      expect(client.room.isPaused(kind)).toBe(true);
+    }
+    // The server has them, held.
+    const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!;
+    expect(peer.media.listProducers()).toEqual([]);
+    // Announced, they would have reached the facilitator before the answer to this: nothing.
+    await fac.signaling.request('lock', { locked: false });
+    expect(added).toEqual([]);
+  } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('admitted: no transport or producer is made again; releases and consumes leave at once; the tracks are swapped in and the group receives them', async () => {
+  const fac = await roomFacilitator(demo.info);
+  await fac.room.publish(fakeStream());
+  const tracks: { kind: string; participantId: string }[] = [];
+  fac.room.on('track', ({ kind, participantId }) => tracks.push({ kind, participantId }));
+  const client = await readyNewcomer(1);
+  try {
+    const before = client.sent.length;
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    const joining = client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId });
+    const publishing = client.room.publish(fakeStream());
+    // The releases in the publish call itself; the consumes by the end of its microtasks: all
+    // before a render the page schedules next could run.
+    expect(methods(client.sent.slice(before))).toEqual(['setProducerPaused', 'setProducerPaused']);
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    expect(methods(client.sent.slice(before)).sort()).toEqual(['consume', 'consume', 'setProducerPaused', 'setProducerPaused']);
+    await Promise.all([joining, publishing]);
+    const after = client.sent.slice(before);
+    expect(methods(after)).not.toContain('createTransport');
+    expect(methods(after)).not.toContain('produce');
+    const releases = after.filter((s) => s.method === 'setProducerPaused');
+    expect(releases.map((s) => s.data['paused'])).toEqual([false, false]);
+    expect(client.room.hasHeldMedia).toBe(false);
+    for (const kind of ['video', 'audio'] as const) {
+      expect(client.room.isPublishing(kind)).toBe(true);
+      expect(client.room.isPaused(kind)).toBe(false);
+    }
+    while (tracks.filter((t) => t.participantId === client.participantId).length < 2) await new Promise((r) => setTimeout(r, 20));
+    expect(tracks.filter((t) => t.participantId === client.participantId).map((t) => t.kind).sort()).toEqual(['audio', 'video']);
+  } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('a microphone the person muted while waiting is released paused, and the group hears it as paused', async () => {
+  const fac = await roomFacilitator(demo.info);
+  const paused = new Set<string>();
+  fac.signaling.on('producerPaused', ({ producerId, paused: p }) => (p ? paused.add(producerId) : paused.delete(producerId)));
+  const client = await readyNewcomer(2);
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    await client.room.setMuted('audio', true);
+    const stream = fakeStream();
+    stream.getAudioTracks()[0]!.enabled = false;
+    await Promise.all([
+      client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
+      client.room.publish(stream),
+    ]);
+    const releases = client.sent.filter((s) => s.method === 'setProducerPaused');
+    expect(releases.map((s) => s.data['paused']).sort()).toEqual([false, true]);
+    expect(client.room.isPaused('audio')).toBe(true);
+    expect(client.room.isPaused('video')).toBe(false);
+    const audioId = String(releases.find((s) => s.data['paused'] === true)!.data['producerId']);
+    while (!paused.has(audioId)) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('closed while a publish is under way: the publish ends quietly, nothing is left unhandled', async () => {
+  const fac: Connected = await roomFacilitator(demo.info);
+  const client = await readyNewcomer(3, []);
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    void client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId });
+    const publishing = client.room.publish(fakeStream());
+    // Closed once the first produce is on its way: the transport's queue stops under it.
+    while (!client.sent.some((s) => s.method === 'produce')) await new Promise((r) => setTimeout(r, 1));
+    client.room.close();
+    await expect(publishing).resolves.toBeUndefined();
+  } finally {
+    closeAll(client, fac);
+  }
+});
