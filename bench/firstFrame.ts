@@ -23,7 +23,7 @@
  * `BENCH_ROUNDS` sets the counted rounds (20). Not a test: it prints figures and never fails.
  */
 import { fork } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,8 @@ import { median, printBenchSpread } from './support/stats';
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 20);
 /** BENCH_TRACE=1: after each product round, both pages' signaling frames relative to the admit. */
 const TRACE = process.env['BENCH_TRACE'] === '1';
+/** BENCH_PAGE_PROFILE=DIR: a CPU profile of both pages over each counted product round, written to DIR. */
+const PAGE_PROFILE = process.env['BENCH_PAGE_PROFILE'];
 const WARMUP = 2;
 
 const epoch = (): number => performance.timeOrigin + performance.now();
@@ -135,6 +137,15 @@ async function newPage(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
+/** Starts the page's V8 CPU profiler (sampling every 100 µs); the returned function stops it and gives the profile. */
+async function startProfile(page: Page): Promise<() => Promise<unknown>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  return async () => (await cdp.send('Profiler.stop')).profile;
+}
+
 async function printTrace(label: string, page: Page, t0: number): Promise<void> {
   const frames = await page.evaluate(`(window.__frames || []).filter((f) => f.at >= ${t0} - 5).sort((a, b) => a.at - b.at)`);
   const line = (frames as { at: number; dir: string; name: string }[]).map((f) => `${(f.at - t0).toFixed(0)}${f.dir === 'out' ? '>' : f.dir === 'in' ? '<' : f.dir}${f.name}`).join(' ');
@@ -186,9 +197,16 @@ export async function benchFirstFrame(): Promise<void> {
       await sleep(1000);
       const seenByGroup = tileFrame(memberPage, id);
       const seenByNewcomer = tileFrame(page, memberId);
+      const profiling = PAGE_PROFILE && counted ? await Promise.all([page, memberPage].map(startProfile)) : null;
       const t0 = epoch();
       await fac.client.call('admit', { participantId: id });
       const [g, n] = await Promise.all([seenByGroup, seenByNewcomer]);
+      if (profiling && PAGE_PROFILE) {
+        mkdirSync(PAGE_PROFILE, { recursive: true });
+        const [newcomerProfile, memberProfile] = await Promise.all(profiling.map((stop) => stop()));
+        writeFileSync(join(PAGE_PROFILE, `round${i}-newcomer.cpuprofile`), JSON.stringify(newcomerProfile));
+        writeFileSync(join(PAGE_PROFILE, `round${i}-member.cpuprofile`), JSON.stringify(memberProfile));
+      }
       if (TRACE) {
         await printTrace(`newcomer (sees group at ${(n - t0).toFixed(0)})`, page, t0);
         await printTrace(`member (sees newcomer at ${(g - t0).toFixed(0)})`, memberPage, t0);
