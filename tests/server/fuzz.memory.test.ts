@@ -128,7 +128,7 @@ it(`keeps memory bounded over ${FRAMES.toLocaleString('en')} bad frames`, { time
     senders.push(new Sender(await open(demo.info.wsUrl), (id) => JSON.stringify({ id, method: 'checkIn', data: { displayName: 'x' } })));
   }
   for (const p of waiting) {
-    senders.push(new Sender(p.client.socket, (id) => JSON.stringify({ id: id + 1000, method: 'createTransport', data: { direction: 'send' } })));
+    senders.push(new Sender(p.client.socket, (id) => JSON.stringify({ id: id + 1000, method: 'setProducerPaused', data: { producerId: `p-${id}`, paused: false } })));
   }
   for (const [n, p] of inCall.entries()) {
     senders.push(
