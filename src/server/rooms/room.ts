@@ -26,6 +26,8 @@ import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
 import type { ModerationRepo } from '../store/moderation.js';
 import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
+import * as audience from './audiences.js';
+import type { Audience } from './audiences.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
 import { freshStanding, type CrisisInfo, type Standing } from './standing.js';
@@ -188,7 +190,7 @@ export class Room {
     if (this.closed || this.routerState !== next) return;
     log.info('room.media_reset', { sessionId: this.id, routerId: moved.router.id });
     const { rtpCapabilities } = moved;
-    this.notifyWhere((p) => p.isAdmitted || (ready.has(p) && p.state === 'waiting'), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
+    this.notifyWhere(audience.admittedAndReady(ready), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
   }
 
   /**
@@ -229,12 +231,14 @@ export class Room {
     return !this.lockedFlag || this.standings.get(participantId)?.admittedBefore === true;
   }
 
-  private list(filter: (p: Peer) => boolean): Peer[] {
+  /** The connected peers in `filter` (audiences.ts). */
+  private list(filter: Audience): Peer[] {
     return [...this.peers.values()].filter((p) => !p.left && filter(p));
   }
 
+  /** Sends `name` to every connected peer in `filter` (audiences.ts), with what that viewer may learn. */
   private notifyWhere<N extends NotificationName>(
-    filter: (p: Peer) => boolean,
+    filter: Audience,
     name: N,
     data: (viewer: Peer) => NotificationTypes[N],
   ): void {
@@ -247,13 +251,13 @@ export class Room {
   }
 
   private participantsFor(viewer: Peer): Participant[] {
-    const admitted = this.list((p) => p.isAdmitted);
+    const admitted = this.list(audience.admitted);
     if (viewer.isClinician) admitted.push(...this.ghostsIn('admitted'));
     return admitted.map((p) => participantFor(viewer, p));
   }
 
   private allProducers(): Producer[] {
-    return this.list((p) => p.isAdmitted).flatMap(producersOf);
+    return this.list(audience.admitted).flatMap(producersOf);
   }
 
   private assertOpen(): void {
@@ -288,7 +292,7 @@ export class Room {
     // Back through the invitation link rather than a resume: a newcomer's path (check-in,
     // then readmission if they were admitted), so their place in the grace period ends here.
     const ghost = this.takeGhost(peer.participantId);
-    if (ghost) this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId: peer.participantId }));
+    if (ghost) this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
     this.peers.set(peer.participantId, peer);
     this.startHeartbeat();
     this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
@@ -335,7 +339,7 @@ export class Room {
         // Sent to the waiting room by the session's policy after a restart: the facilitator lets them in.
         this.attendance(peer, 'knock', null, peer.displayName || null);
         this.notifyWhere(
-          (p) => p.isClinician,
+          audience.clinicians,
           'knock',
           (viewer) => ({ participant: participantFor(viewer, peer) }),
         );
@@ -360,9 +364,9 @@ export class Room {
     log.info('client.grace_ended', { sessionId: this.id, participantId });
     this.persistQuietly(() => this.deps.resumptions.remove(participantId));
     if (ghost.peer.state === 'admitted') {
-      this.notifyWhere((p) => p.isClinician, 'peerLeft', () => ({ participantId }));
+      this.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
     }
-    this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId }));
+    this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
     this.closeIfEmpty();
   }
 
@@ -409,7 +413,7 @@ export class Room {
     this.peers.set(peer.participantId, peer);
     log.info('clinician.joined', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     this.notifyWhere(
-      (p) => p.isAdmitted && p !== peer,
+      audience.admittedBut(peer),
       'peerJoined',
       (viewer) => ({ participant: participantFor(viewer, peer) }),
     );
@@ -417,7 +421,7 @@ export class Room {
       participantId: peer.participantId,
       session: { id: this.session.id, title: this.session.title, state: this.session.state },
       routerRtpCapabilities: rtpCapabilities,
-      waiting: [...this.list((p) => p.role === 'client' && p.state === 'waiting'), ...this.ghostsIn('waiting')].map((p) =>
+      waiting: [...this.list(audience.waitingClients), ...this.ghostsIn('waiting')].map((p) =>
         participantFor(peer, p),
       ),
       participants: this.participantsFor(peer),
@@ -441,7 +445,7 @@ export class Room {
     this.attendance(peer, 'knock', null, data.displayName);
     this.persist(peer);
     this.notifyWhere(
-      (p) => p.isClinician,
+      audience.clinicians,
       'knock',
       (viewer) => ({ participant: participantFor(viewer, peer) }),
     );
@@ -469,7 +473,7 @@ export class Room {
 
   private notifyClinicians(subject: Peer): void {
     this.notifyWhere(
-      (p) => p.isClinician,
+      audience.clinicians,
       'participantUpdated',
       (viewer) => ({ participant: participantFor(viewer, subject) }),
     );
@@ -493,7 +497,7 @@ export class Room {
     this.assertModerator(by);
     const rtpCapabilities = await this.rtpCapabilities();
     this.assertModerator(by);
-    const waiting = this.list((p) => p.role === 'client' && p.state === 'waiting').sort((a, b) => a.knockSeq - b.knockSeq);
+    const waiting = this.list(audience.waitingClients).sort((a, b) => a.knockSeq - b.knockSeq);
     for (const target of waiting) {
       record(target.participantId);
       this.admitNow(target, rtpCapabilities, by);
@@ -535,7 +539,7 @@ export class Room {
       locked: this.lockedFlag,
     });
     this.notifyWhere(
-      (p) => p.isAdmitted && p !== target,
+      audience.admittedBut(target),
       'peerJoined',
       (viewer) => ({ participant: participantFor(viewer, target) }),
     );
@@ -583,9 +587,9 @@ export class Room {
       this.ghosts.set(peer.participantId, { peer, timer });
       if (wasAdmitted) {
         for (const producerId of closedProducers) {
-          this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
+          this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
         }
-        this.notifyWhere((p) => p.isAdmitted && !p.isClinician, 'peerLeft', () => ({ participantId: peer.participantId }));
+        this.notifyWhere(audience.admittedClients, 'peerLeft', () => ({ participantId: peer.participantId }));
       }
       this.notifyClinicians(peer);
       this.closeIfEmpty();
@@ -594,7 +598,7 @@ export class Room {
     if (peer.role === 'client') this.persistQuietly(() => this.deps.resumptions.remove(peer.participantId));
     if (wasAdmitted) this.announceDeparture(peer, closedProducers);
     if (knownToClinicians) {
-      this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId: peer.participantId }));
+      this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
     }
     this.closeIfEmpty();
   }
@@ -602,9 +606,9 @@ export class Room {
   /** Tells everyone admitted that `peer`'s producers and the peer itself are gone. */
   private announceDeparture(peer: Peer, closedProducers: string[]): void {
     for (const producerId of closedProducers) {
-      this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
+      this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
     }
-    this.notifyWhere((p) => p.isAdmitted, 'peerLeft', () => ({ participantId: peer.participantId }));
+    this.notifyWhere(audience.admitted, 'peerLeft', () => ({ participantId: peer.participantId }));
   }
 
   // --- media -------------------------------------------------------------------------
@@ -621,7 +625,7 @@ export class Room {
   closeTransport(peer: Peer, transportId: string): void {
     for (const producerId of peer.media.closeTransport(transportId)) {
       log.info('producer.closed', { sessionId: this.id, participantId: peer.participantId, producerId });
-      this.notifyWhere((p) => p.isAdmitted, 'producerClosed', () => ({ producerId }));
+      this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
     }
   }
 
@@ -657,12 +661,12 @@ export class Room {
   private announceProducer(peer: Peer, producer: ms.Producer): void {
     log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
     this.notifyWhere(
-      (p) => p.isAdmitted && p !== peer,
+      audience.admittedBut(peer),
       'producerAdded',
       () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind }),
     );
     if (producer.paused) {
-      this.notifyWhere((p) => p.isAdmitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
+      this.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
     }
   }
 
@@ -672,7 +676,7 @@ export class Room {
   }
 
   private producerInRoom(producerId: string): ms.Producer {
-    for (const p of this.list((x) => x.isAdmitted)) {
+    for (const p of this.list(audience.admitted)) {
       const producer = p.media.producer(producerId);
       if (producer) return producer;
     }
@@ -701,7 +705,7 @@ export class Room {
    */
   async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
     const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.list((p) => p.isAdmitted).some((p) => p.media.producer(producerId))) {
+    if (!this.list(audience.admitted).some((p) => p.media.producer(producerId))) {
       throw new ProtocolError('NOT_FOUND', 'no such consumer');
     }
     await peer.media.resumeConsumer(consumerId);
@@ -710,7 +714,7 @@ export class Room {
   /** A key frame for one of `peer`'s video consumers that has not shown a frame yet (PeerMedia.requestKeyFrame). */
   async requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
     const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.list((p) => p.isAdmitted).some((p) => p.media.producer(producerId))) {
+    if (!this.list(audience.admitted).some((p) => p.media.producer(producerId))) {
       throw new ProtocolError('NOT_FOUND', 'no such consumer');
     }
     if (await peer.media.requestKeyFrame(consumerId)) log.debug('keyframe.requested', { consumerId, producerId });
@@ -737,7 +741,7 @@ export class Room {
       return;
     }
     if (!changed) return;
-    this.notifyWhere((p) => p.isAdmitted && p !== peer, 'producerPaused', () => ({ producerId, paused }));
+    this.notifyWhere(audience.admittedBut(peer), 'producerPaused', () => ({ producerId, paused }));
   }
 
   // --- moderation (facilitators only) ---------------------------------------------------
@@ -784,7 +788,7 @@ export class Room {
   /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
   async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => void = () => undefined): Promise<string[]> {
     this.assertModerator(by);
-    const targets = this.list((p) => p.role === 'client' && p.isAdmitted && !p.mutedByFacilitator[kind]);
+    const targets = this.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);
     record(targets.map((t) => t.participantId));
     await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
     return targets.map((t) => t.participantId);
@@ -800,7 +804,7 @@ export class Room {
     const paused = await target.media.pauseKind(kind);
     if (!target.isAdmitted) return;
     for (const producerId of paused) {
-      this.notifyWhere((p) => p.isAdmitted, 'producerPaused', () => ({ producerId, paused: true }));
+      this.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId, paused: true }));
     }
   }
 
@@ -833,8 +837,8 @@ export class Room {
     // Its stored place too, ghost or not: after a restart the row is all there is.
     this.persistQuietly(() => this.deps.resumptions.remove(participantId));
     if (!ghost) return false;
-    if (ghost.peer.state === 'admitted') this.notifyWhere((p) => p.isClinician, 'peerLeft', () => ({ participantId }));
-    this.notifyWhere((p) => p.isClinician, 'participantLeft', () => ({ participantId }));
+    if (ghost.peer.state === 'admitted') this.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
+    this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
     this.closeIfEmpty();
     return true;
   }
@@ -903,7 +907,7 @@ export class Room {
     record();
     this.lockedFlag = locked;
     log.info(locked ? 'room.locked' : 'room.unlocked', { sessionId: this.id, by: by.participantId });
-    this.notifyWhere(() => true, 'locked', () => ({ locked }));
+    this.notifyWhere(audience.everyone, 'locked', () => ({ locked }));
     return true;
   }
 
@@ -929,7 +933,7 @@ export class Room {
 
   private messageFacilitators(from: Peer, to: string, text: string): void {
     if (to !== TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', `clients write to "${TO_FACILITATOR}"`);
-    const facilitators = this.list((p) => p.role === 'facilitator');
+    const facilitators = this.list(audience.facilitators);
     // Better to say so than to drop a message someone may have found hard to write.
     if (facilitators.length === 0) throw new ProtocolError('NOT_FOUND', 'no facilitator is here right now');
     for (const f of facilitators) f.notify('message', { from: from.participantId, text });
@@ -942,7 +946,7 @@ export class Room {
   end(by: Peer): void {
     this.assertModerator(by);
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
-    const everyone = this.list(() => true);
+    const everyone = this.list(audience.everyone);
     for (const p of everyone) if (p.role === 'client' && p.state !== 'check-in') this.attendance(p, 'end', by.clinicianId ?? null);
     // Nobody comes back to an ended session.
     for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
