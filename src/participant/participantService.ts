@@ -13,6 +13,7 @@ import {
 import { RoomClient } from '../client/roomClient';
 import { SignalingClient } from '../client/signaling';
 import { getLocalMedia, MediaAccessError } from '../client/media';
+import { DELIBERATE_CLOSES, RECONNECT_WINDOW_MS, waitToReconnect } from '../client/reconnect';
 import {
   deviceName,
   noticeText,
@@ -50,11 +51,6 @@ const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = {
   CONFLICT: 'conflict',
 };
 
-/** How long the page keeps trying after a drop: the server holds the person's place for 60 s. */
-export const RECONNECT_WINDOW_MS = 90_000;
-const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
-/** Closes the server sends on purpose; after these the page does not come back by itself. */
-const DELIBERATE_CLOSES = new Set([1000, 1008, 1009]);
 
 export class ParticipantService {
   private signaling: SignalingClient | null = null;
@@ -265,8 +261,7 @@ export class ParticipantService {
           return this.end(ending ?? 'connectionLost');
         }
         if (Date.now() >= deadline) return this.end('connectionLost');
-        const wait = RECONNECT_BACKOFF_MS[Math.min(attempt, RECONNECT_BACKOFF_MS.length - 1)] ?? 5000;
-        await new Promise((r) => setTimeout(r, wait));
+        await waitToReconnect(attempt);
       }
     }
   }

@@ -4,6 +4,7 @@
  * components only read the store and call these functions.
  */
 import { getLocalMedia } from '../../../client/media';
+import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, RECONNECT_WINDOW_MS, waitToReconnect } from '../../../client/reconnect';
 import { RoomClient } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
 import {
@@ -32,15 +33,11 @@ let live: LiveRoom | null = null;
 /** The session being reconnected to, while the console gets back in by itself. */
 let reconnecting: { sessionId: string; cancelled: boolean } | null = null;
 
-/** How long the console keeps trying after a drop: the server holds a client's place for 60 s. */
-export const RECONNECT_WINDOW_MS = 90_000;
-const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
-
 /**
- * Closes the server sends on purpose (normal closure after end or removal, a policy or size
- * violation, sign-out): the console does not come back by itself after these.
+ * Closes the server sends on purpose (src/client/reconnect.ts), and a sign-out: the console
+ * does not come back by itself after these.
  */
-const DELIBERATE_CLOSES = new Set([1000, 1008, 1009, CLOSE_SIGNED_OUT]);
+const DELIBERATE_CLOSES = new Set([...PAGE_DELIBERATE_CLOSES, CLOSE_SIGNED_OUT]);
 
 /** A fresh ticket from main every time (each works once, for a minute), so a reconnect asks again. */
 async function connectToSession(sessionId: string): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
@@ -115,8 +112,7 @@ async function reconnect(sessionId: string): Promise<void> {
         useConsole.getState().roomClosed(`Could not get back into the session: ${messageOf(err)}`);
         return;
       }
-      const wait = RECONNECT_BACKOFF_MS[Math.min(i, RECONNECT_BACKOFF_MS.length - 1)] ?? 5000;
-      await new Promise((r) => setTimeout(r, wait));
+      await waitToReconnect(i);
     }
   }
 }
