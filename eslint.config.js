@@ -1,6 +1,7 @@
 // Lint rules, including the import boundaries docs/architecture.md draws:
-// every folder may import src/shared; renderer and participant may import src/client;
-// nothing else crosses between folders, and src/shared imports no runtime.
+// every folder may import src/shared; renderer and participant may import src/client; main and
+// server may import src/sqlite; nothing else crosses between folders, and src/shared imports no
+// runtime.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -47,11 +48,12 @@ export default tseslint.config(
     files: ['src/renderer/**', 'src/participant/**', 'src/client/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
-  boundary(['src/shared/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client'], [nodeBuiltins]),
+  boundary(['src/shared/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client', 'sqlite'], [nodeBuiltins]),
   boundary(['src/main/**'], ['preload', 'renderer', 'participant', 'server', 'client']),
-  boundary(['src/preload/**'], ['main', 'renderer', 'participant', 'server', 'client']),
-  boundary(['src/renderer/**'], ['main', 'preload', 'participant', 'server']),
-  boundary(['src/participant/**'], ['main', 'preload', 'renderer', 'server']),
-  boundary(['src/client/**'], ['main', 'preload', 'renderer', 'participant', 'server']),
+  boundary(['src/preload/**'], ['main', 'renderer', 'participant', 'server', 'client', 'sqlite']),
+  boundary(['src/renderer/**'], ['main', 'preload', 'participant', 'server', 'sqlite']),
+  boundary(['src/participant/**'], ['main', 'preload', 'renderer', 'server', 'sqlite']),
+  boundary(['src/client/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'sqlite']),
   boundary(['src/server/**'], ['main', 'preload', 'renderer', 'participant', 'client']),
+  boundary(['src/sqlite/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client']),
 );

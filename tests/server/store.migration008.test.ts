@@ -2,21 +2,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
-
-/**
- * A row with `values` and a placeholder in every other required column, whatever the earlier
- * migrations made those columns: this test is about room_locks, not their shape.
- */
-function insertRow(db: Database.Database, table: string, values: Record<string, string>): void {
-  const columns = db.prepare<[], { name: string; type: string; notnull: number; dflt_value: unknown }>(`PRAGMA table_info(${table})`).all();
-  const row: Record<string, string | Buffer> = { ...values };
-  for (const c of columns) {
-    if (c.name in row || c.notnull === 0 || c.dflt_value !== null) continue;
-    row[c.name] = c.type.toUpperCase() === 'BLOB' ? Buffer.from([0]) : 'x';
-  }
-  const names = Object.keys(row);
-  db.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`).run(row);
-}
+import { insertRow } from './support/rows.js';
 
 describe('migration 8', () => {
   it('adds room_locks: one row per session, by ids, removed with its session', () => {

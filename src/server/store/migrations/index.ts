@@ -1,5 +1,5 @@
 /** Every migration in order. A new schema version is a new numbered file added here. */
-import type { Database } from 'better-sqlite3';
+import type { NumberedMigration } from '../../../sqlite/migrations.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_moderation.js';
 import * as m003 from './003_accounts.js';
@@ -10,10 +10,7 @@ import * as m007 from './007_sealed_records.js';
 import * as m008 from './008_room_lock.js';
 import type { RecordKeys } from '../recordKeys.js';
 
-export interface Migration {
-  version: number;
-  /** `keys`: the records keys, for migrations that seal or key existing rows. */
-  up(db: Database, keys?: RecordKeys): void;
-}
+/** `keys` (the context): the records keys, for migrations that seal or key existing rows. */
+export type Migration = NumberedMigration<RecordKeys | undefined>;
 
 export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
