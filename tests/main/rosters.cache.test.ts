@@ -154,6 +154,34 @@ describe('the roster cache', () => {
     expect(existsSync(rosterCachePath(d, ACCOUNT))).toBe(false);
   });
 
+  it('has a versioned schema: a cache from before versioning opens with its rows; one from a newer console is left alone', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    cache.close();
+    const file = rosterCachePath(d, ACCOUNT);
+    const version = () => {
+      const db = new BetterSqlite3(file);
+      const v = db.pragma('user_version', { simple: true });
+      db.close();
+      return v;
+    };
+    expect(version()).toBe(1);
+    // As the console before versioning left it: the same table, user_version 0.
+    const old = new BetterSqlite3(file);
+    old.pragma('user_version = 0');
+    old.close();
+    expect((await openCache(d, keyStore)).get('roster\ns-A', asIs)?.data).toEqual(roster);
+    expect(version()).toBe(1);
+    // A newer console's cache: not read, not rewritten; rosters are online only here.
+    const newer = new BetterSqlite3(file);
+    newer.pragma('user_version = 9');
+    newer.close();
+    expect(await RosterCache.open({ dir: d, account: ACCOUNT, keyStore })).toBeNull();
+    expect(version()).toBe(9);
+  });
+
   it('keeps the newest rows and forgets the oldest beyond its limit', async () => {
     const d = dir();
     const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });

@@ -12,6 +12,7 @@
  *   under a different key the whole cache is dropped (it only holds copies of what the server
  *   keeps) and starts again, so stale ciphertext never lingers under a key nobody has.
  * - No key, no cache: the caller gets null and the screen works online only. Never plaintext.
+ * - The schema is versioned (`user_version`, rosters/migrations.ts), like the note vault's.
  *
  * Layout of a sealed blob: format byte (1) · nonce (24) · secretbox output (16-byte tag + ciphertext),
  * the same layout the note vault uses (src/main/notes/sealing.ts), with its own binding.
@@ -21,10 +22,12 @@ import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
+import { runMigrations } from '../../sqlite/migrations';
 import { createLogger } from '../log';
 import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
 import { openPrivateSqlite } from '../notes/privateFiles';
 import { wipe } from '../notes/sealing';
+import { CACHE_MIGRATIONS } from './migrations';
 
 const log = createLogger('rosters.cache');
 
@@ -37,6 +40,14 @@ export const MAX_ROWS = 2000;
 export interface CachedCopy<T> {
   data: T;
   fetchedAt: string;
+}
+
+/** A cache file written by a newer console: not read here. */
+class NewerCacheError extends Error {
+  constructor(readonly version: number) {
+    super(`the roster cache has schema ${version}, newer than this console's`);
+    this.name = 'NewerCacheError';
+  }
 }
 
 /** A blob that does not open under this key for this row: altered, moved or from another key. */
@@ -114,7 +125,8 @@ export class RosterCache {
 
   /**
    * Opens the account's cache under the note vault's key, or returns null when there is no
-   * key to use (no keychain, no entry yet, an entry that is not a key).
+   * key to use (no keychain, no entry yet, an entry that is not a key) or the file was written
+   * by a newer console (its schema, rosters/migrations.ts, is one this console does not know).
    */
   static async open(options: { dir: string; account: string; keyStore: KeyStore }): Promise<RosterCache | null> {
     let key: Uint8Array | null;
@@ -145,7 +157,11 @@ export class RosterCache {
       db.pragma('journal_mode = WAL');
       // A lost last write costs one refetch, not data: NORMAL is enough for a cache.
       db.pragma('synchronous = NORMAL');
-      db.exec('CREATE TABLE IF NOT EXISTS cache (id TEXT PRIMARY KEY, sealed BLOB NOT NULL)');
+      runMigrations(db, CACHE_MIGRATIONS, undefined, {
+        misnumbered: () => new Error('roster cache migrations must be numbered 1..n without gaps'),
+        newer: (current) => new NewerCacheError(current),
+        applied: (version) => log.info(`cache.migrated version=${version}`),
+      });
       const check = db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cache WHERE id = ?').get(KEY_CHECK);
       let keyMatches = false;
       if (check) {
@@ -165,6 +181,10 @@ export class RosterCache {
     } catch (err) {
       db.close();
       wipe(key);
+      if (err instanceof NewerCacheError) {
+        log.warn(`cache.off reason=newer-schema version=${err.version}`);
+        return null;
+      }
       throw err;
     }
     return new RosterCache(db, key);

@@ -1,0 +1,18 @@
+/**
+ * The roster cache's schema, versioned like the note vault's (src/sqlite/migrations.ts): a new
+ * shape is a new numbered step here. The cache holds only copies of what the server keeps, so a
+ * file a newer console wrote is not read here (rosters are then online only), never rewritten.
+ */
+import type { NumberedMigration } from '../../sqlite/migrations';
+
+export type CacheMigration = NumberedMigration<undefined>;
+
+/** 1: one table of opaque row ids and sealed blobs. Caches made before versioning already have it. */
+const cacheTable: CacheMigration = {
+  version: 1,
+  up(db) {
+    db.exec('CREATE TABLE IF NOT EXISTS cache (id TEXT PRIMARY KEY, sealed BLOB NOT NULL)');
+  },
+};
+
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [cacheTable];
