@@ -1,6 +1,6 @@
 // Lint rules, including the import boundaries docs/architecture.md draws:
 // every folder may import src/shared; renderer and participant may import src/client; main and
-// server may import src/sqlite; nothing else crosses between folders, and src/shared imports no
+// server may import src/common; nothing else crosses between folders, and src/shared imports no
 // runtime.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -48,12 +48,12 @@ export default tseslint.config(
     files: ['src/renderer/**', 'src/participant/**', 'src/client/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
-  boundary(['src/shared/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client', 'sqlite'], [nodeBuiltins]),
+  boundary(['src/shared/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client', 'common'], [nodeBuiltins]),
   boundary(['src/main/**'], ['preload', 'renderer', 'participant', 'server', 'client']),
-  boundary(['src/preload/**'], ['main', 'renderer', 'participant', 'server', 'client', 'sqlite']),
-  boundary(['src/renderer/**'], ['main', 'preload', 'participant', 'server', 'sqlite']),
-  boundary(['src/participant/**'], ['main', 'preload', 'renderer', 'server', 'sqlite']),
-  boundary(['src/client/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'sqlite']),
+  boundary(['src/preload/**'], ['main', 'renderer', 'participant', 'server', 'client', 'common']),
+  boundary(['src/renderer/**'], ['main', 'preload', 'participant', 'server', 'common']),
+  boundary(['src/participant/**'], ['main', 'preload', 'renderer', 'server', 'common']),
+  boundary(['src/client/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'common']),
   boundary(['src/server/**'], ['main', 'preload', 'renderer', 'participant', 'client']),
-  boundary(['src/sqlite/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client']),
+  boundary(['src/common/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client']),
 );

@@ -6,7 +6,7 @@
  */
 import { WebSocketServer } from 'ws';
 import { startDemo } from '../src/server/demo.js';
-import { setLogLevel } from '../src/server/logger.js';
+import { setLogLevel } from '../src/common/logger.js';
 import type { DemoInfo } from '../src/shared/protocol.js';
 import { seedGroups, type GroupSeed } from './loadGroups.js';
 

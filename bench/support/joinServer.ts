@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { startDemo } from '../../src/server/demo.js';
 import { seedGroups } from '../loadGroups.js';
 import type { DriverToJoinServer, JoinServerToDriver } from './joinMessages.js';

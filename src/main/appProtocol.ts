@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import type { Logger } from './log';
+import type { Logger } from '../common/logger';
 import { APP_HOST, APP_SCHEME, RENDERER_CSP } from './security';
 
 /**
@@ -67,7 +67,7 @@ export function serveAppFiles(protocol: AppProtocol, rendererDir: string, log: L
   protocol.handle(APP_SCHEME, async (request) => {
     const file = appFilePath(rendererDir, request.url);
     if (!file) {
-      log.warn('refused an app:// request outside the renderer');
+      log.warn('app_request.refused');
       return notFound();
     }
     let body: Buffer;

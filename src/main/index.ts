@@ -25,7 +25,7 @@ import { captureProtectionFor, createHandlers } from './ipc/handlers';
 import { ConsoleLock } from './lock/consoleLock';
 import { watchIdle } from './lock/idleWatcher';
 import { idleLockMinutes } from './lock/settings';
-import { createLogger } from './log';
+import { createLogger } from '../common/logger';
 import { rendererEntryUrl, type AppLocation } from './security';
 import { claimSingleInstance, hardenAllWebContents, hardenSession, protectEveryWindow, registerIpcHandlers } from './shell';
 import { NotesService } from './notes/notesService';
@@ -118,7 +118,7 @@ function start(idleMinutes: number): void {
     watchIdle(powerMonitor, {
       idleMinutes,
       onLock: (reason) => {
-        if (lock.lock(reason)) log.info(`console locked (${reason})`);
+        if (lock.lock(reason)) log.info('console.locked', { reason });
       },
     });
     void consoleWindow.loadURL(appLocation.url);

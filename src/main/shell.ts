@@ -5,7 +5,7 @@
  * passes them in, so the compiler checks each against Electron's declarations), so the unit
  * tests drive it with a typed fake and no Electron binary.
  */
-import type { Logger } from './log';
+import type { Logger } from '../common/logger';
 import {
   isAllowedExternalUrl,
   isAppUrl,
@@ -109,7 +109,7 @@ export interface ShellIpcMain {
 export function protectEveryWindow(app: ShellApp, log: Logger): void {
   app.on('browser-window-created', (_event, win) => {
     win.setContentProtection(true);
-    log.info('content protection requested for a new window');
+    log.info('window.content_protection');
   });
 }
 
@@ -125,7 +125,7 @@ export function hardenSession(ses: ShellSession, app: AppLocation, serverOrigin:
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const url = details.requestingUrl || webContents.getURL();
     const granted = isPermissionAllowed(permission, url, app, mediaTypes, details.isMainFrame);
-    if (!granted) log.warn(`refused the ${permission} permission`);
+    if (!granted) log.warn('permission.refused', { permission });
     callback(granted);
   });
   ses.setPermissionCheckHandler((webContents, permission, _requestingOrigin, details) => {
@@ -139,11 +139,11 @@ export function hardenSession(ses: ShellSession, app: AppLocation, serverOrigin:
   // the page is tricked into saving, nothing lands on the clinician's disk.
   ses.on('will-download', (event) => {
     event.preventDefault();
-    log.warn('refused a download');
+    log.warn('download.refused');
   });
   ses.webRequest.onBeforeRequest((details, callback) => {
     const allowed = isRendererRequestAllowed(details.url, app, serverOrigin());
-    if (!allowed) log.warn(`blocked a ${details.resourceType} request to somewhere other than the console or its server`);
+    if (!allowed) log.warn('request.blocked', { resourceType: details.resourceType });
     callback({ cancel: !allowed });
   });
 }
@@ -157,7 +157,7 @@ export function hardenWebContents(contents: ShellWebContents, app: AppLocation, 
   const blockUnlessApp = (what: string) => (event: { preventDefault(): void }, url: string) => {
     if (isAppUrl(url, app)) return;
     event.preventDefault();
-    log.warn(`blocked a ${what} away from the console`);
+    log.warn('navigation.blocked', { what });
   };
   contents.on('will-navigate', blockUnlessApp('navigation'));
   contents.on('will-redirect', blockUnlessApp('redirect'));
@@ -165,17 +165,17 @@ export function hardenWebContents(contents: ShellWebContents, app: AppLocation, 
     // Subframes are forbidden by the CSP; the top frame may only reload the console.
     if (event.isMainFrame && isAppUrl(event.url, app)) return;
     event.preventDefault();
-    log.warn('blocked a frame navigation');
+    log.warn('frame_navigation.blocked');
   });
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();
-    log.warn('blocked a <webview>');
+    log.warn('webview.blocked');
   });
   contents.setWindowOpenHandler(({ url }) => {
     if (isAllowedExternalUrl(url)) {
-      void shell.openExternal(url).catch(() => log.warn('the system browser did not open a link'));
+      void shell.openExternal(url).catch(() => log.warn('external_link.failed'));
     } else {
-      log.warn('refused to open a new window');
+      log.warn('new_window.refused');
     }
     return { action: 'deny' };
   });
@@ -225,7 +225,7 @@ export function registerIpcHandlers(
   for (const channel of channels) {
     ipcMain.handle(channel, (event, payload) => {
       if (!isTrustedSender(event.senderFrame, event.sender.mainFrame, app)) {
-        log.warn(`refused ${channel} from an untrusted sender`);
+        log.warn('ipc.untrusted_sender', { channel });
         return UNTRUSTED_SENDER;
       }
       return dispatch(channel, payload);

@@ -20,7 +20,7 @@ import { AuditCheckpoint, checkpointSignatureValid, signCheckpoint } from './aud
 import { loadAuditSigningKey } from './audit/signingKey.js';
 import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts.js';
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
-import { setLogLevel } from './logger.js';
+import { setLogLevel } from '../common/logger.js';
 import { loadRecordsKey } from './recordsKey.js';
 import { createSessionLifecycle } from './sessionLifecycle.js';
 import { openStore, type Store } from './store/store.js';

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_LINE_PREFIX } from '../shared/protocol.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemo } from './demo.js';
-import { createLogger, errorFields } from './logger.js';
+import { createLogger, errorFields } from '../common/logger.js';
 import { startServer } from './server.js';
 
 const log = createLogger('cli');

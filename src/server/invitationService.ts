@@ -17,7 +17,7 @@ import {
 } from '../shared/protocol.js';
 import type { PasscodeHasher } from './auth/passcodeHash.js';
 import { randomDigits, randomToken, tokenDigest } from './auth/secrets.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../common/logger.js';
 import type { RoomRegistry } from './rooms/roomRegistry.js';
 import { mayManageInvitations } from './sessionAccess.js';
 import type { SessionLifecycle } from './sessionLifecycle.js';

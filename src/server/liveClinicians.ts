@@ -17,7 +17,7 @@
  */
 import { CLOSE_POLICY_VIOLATION, CLOSE_SIGNED_OUT, ROLE_CHANGED } from '../shared/protocol.js';
 import type { AuthService } from './auth/authService.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../common/logger.js';
 
 const log = createLogger('live');
 

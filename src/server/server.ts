@@ -17,7 +17,7 @@ import { createRosterService, type RosterService } from './rosters/rosterService
 import { createWriteBatcher } from './store/writeBatcher.js';
 import { LiveClinicians } from './liveClinicians.js';
 import { SessionTickets } from './auth/sessionTickets.js';
-import { createLogger, errorFields } from './logger.js';
+import { createLogger, errorFields } from '../common/logger.js';
 import { MediaPortTakenError, WorkerPool } from './media/workerPool.js';
 import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
 import { OneAtATime } from './limits/oneAtATime.js';

@@ -13,7 +13,7 @@
  * facilitator joining early makes the session live, which opens the waiting room early too.
  */
 import type { SessionState, SessionSummary } from '../shared/protocol.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../common/logger.js';
 import type { RoomRegistry } from './rooms/roomRegistry.js';
 import type { SessionRecord } from './store/sessions.js';
 import type { Store } from './store/store.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVITATION_STORAGE_KEY, inviteTokenFrom, socketUrlFor, takeInvitation, TOKENLESS_PATH, type PageWindow } from '../../src/participant/location';
 import { inlineRuns, parseAgreementBlocks } from '../../src/participant/agreementMarkdown';
 import { parseConfig } from '../../src/server/config.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
 describe('the invitation token comes from the page URL', () => {

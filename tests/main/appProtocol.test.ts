@@ -25,7 +25,7 @@ function builtRenderer() {
   return rendererDir;
 }
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('the app:// scheme', () => {
   it('is registered as a standard, secure scheme, the way a web origin is', () => {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { createNoteSync, type NotesApi, type NoteSync } from '../../src/main/notes/sync';
 import type { NoteVault, Signer } from '../../src/main/notes/types';
 import { createMemoryKeyStore, openVault } from '../../src/main/notes/vault';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIpcDispatcher, type IpcHandlers } from '../../src/main/ipc/dispatch';
 import { createHandlers } from '../../src/main/ipc/handlers';
-import type { Logger } from '../../src/main/log';
+import type { Logger } from '../../src/common/logger';
 import {
   claimSingleInstance,
   hardenAllWebContents,
@@ -35,7 +35,7 @@ const SERVER = 'https://sessions.example-clinic.org';
 
 function quietLog(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
-  return { warnings, info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+  return { warnings, debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
 }
 
 const page = (url: string) => ({ getURL: () => url });

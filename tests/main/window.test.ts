@@ -7,7 +7,7 @@ import { protectEveryWindow } from '../../src/main/shell';
 import { createConsoleWindow } from '../../src/main/window';
 import { FakeApp, fakeBrowserWindowClass } from './support/fakeElectron';
 
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function consoleWindow(devTools: boolean) {
   const app = new FakeApp();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/server/auth/authService.js';
 import { totp } from '../../src/server/auth/totp.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { openStore } from '../../src/server/store/store.js';
 import { ClinicianAccountList } from '../../src/shared/protocol.js';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalFields, GENESIS_HASH, keyedLink, legacyLink, verifyChain } from '../../src/server/audit/chain.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
 

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditCheckpoint, checkpointSignatureValid, keyedLink, signCheckpoint, type ChainedEntry } from '../../src/server/audit/chain.js';
 import { loadAuditSigningKey } from '../../src/server/audit/signingKey.js';
 import { parseConfig } from '../../src/server/config.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
 

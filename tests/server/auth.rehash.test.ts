@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthService, type AuthService } from '../../src/server/auth/authService.js';
 import { hashSecret, PASSWORD_SCRYPT, verifySecret } from '../../src/server/auth/password.js';
 import { base32Encode, newTotpSecret, totp } from '../../src/server/auth/totp.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
 
 setLogLevel('error');

@@ -10,7 +10,7 @@ import { createAuthService, TOKEN_IDLE_MS, TOKEN_TTL_MS, type AuthService } from
 import { hashSecret } from '../../src/server/auth/password.js';
 import { tokenDigest } from '../../src/server/auth/secrets.js';
 import { base32Encode, newTotpSecret, totp } from '../../src/server/auth/totp.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { openStore, type Store } from '../../src/server/store/store.js';
 import { ProtocolError, type ErrorCode } from '../../src/shared/protocol.js';
 

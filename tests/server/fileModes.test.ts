@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/server/config.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { loadRecordsKey } from '../../src/server/recordsKey.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
 

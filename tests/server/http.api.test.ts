@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
 import { base32Encode, newTotpSecret } from '../../src/server/auth/totp.js';
 import { parseConfig } from '../../src/server/config.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { SessionList } from '../../src/shared/protocol.js';
 import { freshCode, signIn } from './support/signIn.js';

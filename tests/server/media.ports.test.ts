@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/server/config.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { startServer } from '../../src/server/server.js';
 import { PeerMedia } from '../../src/server/media/peerMedia.js';
 import { WorkerPool, type MediaRouter } from '../../src/server/media/workerPool.js';

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningDemo } from '../../src/server/demo.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, login, startTestDemo } from './support/testServer.js';
 import { TestClient } from './support/wsClient.js';
 

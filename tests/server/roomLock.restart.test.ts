@@ -6,7 +6,7 @@
  * server shutting down looks like too) reopens locked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer.js';
 import { signIn } from './support/signIn.js';

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import * as m001 from '../../src/server/store/migrations/001_initial.js';
 import * as m002 from '../../src/server/store/migrations/002_moderation.js';

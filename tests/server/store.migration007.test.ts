@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, keyedLink, legacyLink, verifyChain, type ChainedEntry } from '../../src/server/audit/chain.js';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { createRecordKeys, refContext, titleContext } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';

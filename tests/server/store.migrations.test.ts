@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setLogLevel } from '../../src/server/logger.js';
+import { setLogLevel } from '../../src/common/logger.js';
 import { migrate, MigrationError, schemaVersion } from '../../src/server/store/migrate.js';
 import * as m001 from '../../src/server/store/migrations/001_initial.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';

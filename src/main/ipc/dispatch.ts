@@ -12,7 +12,7 @@ import {
   type IpcResults,
 } from '../../shared/ipc';
 import { ProtocolError, type Result } from '../../shared/protocol';
-import { createLogger } from '../log';
+import { createLogger, errorFields } from '../../common/logger';
 
 const log = createLogger('ipc');
 
@@ -38,7 +38,7 @@ export function createIpcDispatcher(handlers: IpcHandlers): IpcDispatcher {
       return { ok: true, data: await handler(parsed.data) };
     } catch (err) {
       if (err instanceof ProtocolError) return { ok: false, error: { code: err.code, message: err.message } };
-      log.error(`handler for ${channel} failed`, err);
+      log.error('ipc.handler_failed', { channel, ...errorFields(err) });
       return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the console. Try again.' } };
     }
   };

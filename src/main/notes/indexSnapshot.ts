@@ -18,7 +18,7 @@
 import type { Database } from 'better-sqlite3';
 import { createHash, hash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { createLogger } from '../log';
+import { createLogger } from '../../common/logger';
 import { IndexFormatError, SearchIndex, type IndexSnapshot } from './searchIndex';
 import { openBytes, sealBytes, type Binding } from './sealing';
 
@@ -147,11 +147,11 @@ export function readSnapshot(db: Database, codec: SnapshotCodec, tag: string): {
     // SealError (damaged, foreign, or sealed as format 1's JSON), or inflate/JSON errors (not a head).
     head = unpackHead(codec.openBytes(headBinding(tag, generation), headRow.sealed));
   } catch (err) {
-    log.warn(`index.snapshot.unusable reason=${err instanceof Error ? err.name : 'unknown'}`);
+    log.warn('index.snapshot.unusable', { reason: err instanceof Error ? err.name : 'unknown' });
     return null;
   }
   if (!isHead(head) || parts.length !== head.firstTerms.length + 1 || parts.some((p, i) => p.part !== i || p.generation !== generation)) {
-    log.warn('index.snapshot.unusable reason=format');
+    log.warn('index.snapshot.unusable', { reason: 'format' });
     return null;
   }
   const chunk = db.prepare('SELECT generation, sealed FROM index_snapshot WHERE part = ?');

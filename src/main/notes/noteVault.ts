@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Addendum, canonicalJson, Note, NoteBody, type NoteStatus, type NoteSummary, type Signature } from '../../shared/notes';
 import { ProtocolError } from '../../shared/protocol';
-import { createLogger } from '../log';
+import { createLogger, errorFields } from '../../common/logger';
 import { KeychainUnavailableError, type KeyStore } from './keyStore';
 import { migrateVault } from './migrate';
 import { openPrivateSqlite, SharedFileError } from './privateFiles';
@@ -150,7 +150,7 @@ export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
     throw err;
   }
   const { state, key, tag } = unlocked;
-  if (state.state === 'locked') log.warn(`vault.locked reason=${state.reason}`);
+  if (state.state === 'locked') log.warn('vault.locked', { reason: state.reason });
   return new SqliteNoteVault(db, state, key, tag, clock);
 }
 
@@ -340,7 +340,7 @@ class SqliteNoteVault implements NoteVault {
       return { ...clear, title: meta.title, clientRefs: meta.clientRefs, serviceDate: meta.serviceDate, updatedAt: meta.updatedAt, damaged: false };
     } catch (err) {
       if (!(err instanceof SealError)) throw err;
-      log.warn(`note.damaged id=${row.id} part=meta`);
+      log.warn('note.damaged', { noteId: row.id, part: 'meta' });
       return { ...clear, title: '', clientRefs: [], serviceDate: DAMAGED_DATE, updatedAt: '', damaged: true };
     }
   }
@@ -372,7 +372,7 @@ class SqliteNoteVault implements NoteVault {
       if (!(err instanceof SealError)) throw err;
       this.damagedDocs.add(id);
       this.index?.remove(id);
-      log.warn(`note.damaged id=${id} part=doc`);
+      log.warn('note.damaged', { noteId: id, part: 'doc' });
       throw new ProtocolError('CONFLICT', 'This note is damaged on this computer (its encrypted data was altered or corrupted) and cannot be opened. Other notes are unaffected; a synced copy can be restored from the server.');
     }
   }
@@ -414,7 +414,7 @@ class SqliteNoteVault implements NoteVault {
     for (const id of damaged) this.damagedDocs.add(id);
     this.index = indexOf(snapshot);
     this.reindex.clear();
-    log.info(`index.rebuilt notes=${this.summaries.size} ms=${Date.now() - started}`);
+    log.info('index.rebuilt', { notes: this.summaries.size, ms: Date.now() - started });
     // Written right after this search has answered (or at close), so a rebuild happens once.
     this.changes = Math.max(this.changes, 1);
     this.scheduleSnapshot(true);
@@ -436,7 +436,7 @@ class SqliteNoteVault implements NoteVault {
       if (this.building === build) this.adoptBuild(false);
     });
     worker.once('error', (err) => {
-      log.error('the index worker failed; the first search rebuilds the index instead', err);
+      log.error('index.worker.failed', errorFields(err));
       if (this.building === build) this.stopBuild();
     });
   }
@@ -456,7 +456,7 @@ class SqliteNoteVault implements NoteVault {
     this.stopBuild();
     const result = answer?.message as IndexWorkerResult | undefined;
     if (!result || !result.ok) {
-      log.warn(`index.worker.failed ${result ? result.error : 'no answer'}; rebuilding on main`);
+      log.warn('index.worker.failed', { result: result ? 'error' : 'no-answer', rebuilding: 'main' });
       return;
     }
     if (this.index || !this.db.open) return; // rebuilt meanwhile, or closed
@@ -464,7 +464,7 @@ class SqliteNoteVault implements NoteVault {
     // what the worker found of it (even damage) is out of date.
     for (const id of result.damaged) if (!this.reindex.has(id)) this.damagedDocs.add(id);
     this.index = indexOf(result.snapshot);
-    log.info(`index.rebuilt notes=${this.summaries.size} ms=${Date.now() - build.started} worker_ms=${result.ms}`);
+    log.info('index.rebuilt', { notes: this.summaries.size, ms: Date.now() - build.started, workerMs: result.ms });
     this.changes = Math.max(this.changes, 1);
     this.scheduleSnapshot(true);
   }
@@ -485,7 +485,7 @@ class SqliteNoteVault implements NoteVault {
       return fn(this.searchIndex());
     } catch (err) {
       if (!(err instanceof SealError || err instanceof IndexFormatError)) throw err;
-      log.warn(`index.snapshot.damaged reason=${err.name}; rebuilding`);
+      log.warn('index.snapshot.damaged', { reason: err.name, rebuilding: true });
       this.index = null;
       return fn(this.searchIndex());
     }
@@ -515,7 +515,7 @@ class SqliteNoteVault implements NoteVault {
     });
     this.index = indexOf(written);
     this.changes = 0;
-    log.info(`index.snapshot.written notes=${this.summaries.size} chunks=${written.chunks.length} ms=${Date.now() - started}`);
+    log.info('index.snapshot.written', { notes: this.summaries.size, chunks: written.chunks.length, ms: Date.now() - started });
   }
 
   /** After enough saves (or at once, `soon`), a new snapshot written later: never on a save's own path. */
@@ -527,7 +527,7 @@ class SqliteNoteVault implements NoteVault {
         if (this.db.open) this.writeSnapshot();
       } catch (err) {
         // A cache: failing to write it costs the next open time, never a note.
-        log.error('writing the index snapshot failed', err);
+        log.error('index.snapshot.write_failed', errorFields(err));
       }
     }, soon ? 0 : SNAPSHOT_DELAY_MS);
     this.snapshotTimer.unref();
@@ -824,7 +824,7 @@ class SqliteNoteVault implements NoteVault {
         if (this.key && this.state.state === 'unlocked') this.writeSnapshot();
       } catch (err) {
         // A cache: not writing it costs the next open time, never a note. The vault still closes.
-        log.error('writing the index snapshot at close failed', err);
+        log.error('index.snapshot.write_failed', { ...errorFields(err), at: 'close' });
       }
       this.db.close();
     }
@@ -869,7 +869,7 @@ export function startIndexBuild(path: string, key: Uint8Array): IndexBuild | nul
   try {
     worker = spawnIndexWorker({ path, key: handed, port: port2, done }, [port2]);
   } catch (err) {
-    log.warn(`index.worker.unavailable ${err instanceof Error ? err.message : String(err)}`);
+    log.warn('index.worker.unavailable', errorFields(err));
     wipe(handed);
     port1.close();
     return null;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { NotesStatus, SignInResult } from '../../shared/ipc';
 import { emptyBody, NoteList, PutNoteResponse, type Note, type NoteBody, type TemplateId } from '../../shared/notes';
 import { ProtocolError, Roster } from '../../shared/protocol';
-import { createLogger } from '../log';
+import { createLogger, errorFields } from '../../common/logger';
 import type { ServerSession } from '../services/serverSession';
 import { createNoteSync, type NoteSync } from './sync';
 import type { NoteFilter, NoteVault, Signer } from './types';
@@ -58,7 +58,7 @@ export class NotesService {
     try {
       this.vault?.close();
     } catch (err) {
-      log.error('closing the vault failed', err);
+      log.error('vault.close_failed', errorFields(err));
     }
     this.vault = null;
     this.signer = null;
@@ -103,7 +103,7 @@ export class NotesService {
           minutesPresent: e.admittedAt !== null ? Math.round(e.minutesPresent) : 0,
         }));
       } catch (err) {
-        log.info(`group note without attendance: ${err instanceof ProtocolError ? err.code : 'no answer'}`);
+        log.info('group_note.no_attendance', { code: err instanceof ProtocolError ? err.code : 'no-answer' });
       }
     }
     const note = vault.create({ template, sessionId, serviceDate, body: emptyBody(template, clients) }, this.me());

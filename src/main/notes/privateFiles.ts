@@ -15,7 +15,7 @@
  */
 import { chmodSync, closeSync, openSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { createLogger } from '../log';
+import { createLogger } from '../../common/logger';
 
 const log = createLogger('files');
 const checks = process.platform !== 'win32';
@@ -65,5 +65,5 @@ export function openPrivateSqlite(file: string): void {
   if (shared.length === 0) return;
   if (!isPrivateDir(dirname(file))) throw new SharedFileError(shared[0]!.f, shared[0]!.info!.mode);
   for (const { f } of shared) chmodSync(f, 0o600);
-  log.warn(`file.mode.tightened files=${shared.length}`);
+  log.warn('file.mode.tightened', { files: shared.length });
 }

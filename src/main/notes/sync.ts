@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Note, type PutNoteRequest } from '../../shared/notes';
 import { ProtocolError } from '../../shared/protocol';
-import { createLogger } from '../log';
+import { createLogger, errorFields } from '../../common/logger';
 import type { NoteVault, OutboxEntry } from './types';
 
 const log = createLogger('notes-sync');
@@ -155,7 +155,7 @@ export function createNoteSync(options: NoteSyncOptions): NoteSync {
     try {
       options.onChange?.(status());
     } catch (err) {
-      log.error('sync status listener failed', err);
+      log.error('sync.listener_failed', errorFields(err));
     }
   };
 
@@ -219,7 +219,7 @@ export function createNoteSync(options: NoteSyncOptions): NoteSync {
             return again ? push(again) : true;
           } else if (theirs) {
             vault.markConflict(note.id, theirs);
-            log.warn(`note ${note.id} conflicts with the server's version ${theirs.version}`);
+            log.warn('note.conflict', { noteId: note.id, theirs: theirs.version });
           } else {
             // Refused, yet the server shows no copy we could keep beside ours: say so, retry later.
             lastError = `The server refused note ${note.id}: ${messageOf(err)}`;
@@ -234,7 +234,7 @@ export function createNoteSync(options: NoteSyncOptions): NoteSync {
         case 'server':
         case 'refused':
           lastError = `The server did not take note ${note.id}: ${messageOf(err)}`;
-          log.warn(`note ${note.id} v${note.version} not synced (${kind})`);
+          log.warn('note.not_synced', { noteId: note.id, version: note.version, kind });
           retryLater(entry, note.version);
           return true;
       }
@@ -297,7 +297,7 @@ export function createNoteSync(options: NoteSyncOptions): NoteSync {
         lastError = 'The server cannot be reached; notes will sync when it can.';
       } else {
         lastError = `Sync failed: ${messageOf(err)}`;
-        if (kind !== 'signed-out') log.error('sync round failed', err);
+        if (kind !== 'signed-out') log.error('sync.round_failed', errorFields(err));
       }
     } finally {
       syncing = false;

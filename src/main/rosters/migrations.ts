@@ -1,9 +1,9 @@
 /**
- * The roster cache's schema, versioned like the note vault's (src/sqlite/migrations.ts): a new
+ * The roster cache's schema, versioned like the note vault's (src/common/migrations.ts): a new
  * shape is a new numbered step here. The cache holds only copies of what the server keeps, so a
  * file a newer console wrote is not read here (rosters are then online only), never rewritten.
  */
-import type { NumberedMigration } from '../../sqlite/migrations';
+import type { NumberedMigration } from '../../common/migrations';
 
 export type CacheMigration = NumberedMigration<undefined>;
 

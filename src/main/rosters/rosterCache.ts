@@ -22,8 +22,8 @@ import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
-import { runMigrations } from '../../sqlite/migrations';
-import { createLogger } from '../log';
+import { runMigrations } from '../../common/migrations';
+import { createLogger, errorFields } from '../../common/logger';
 import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
 import { openPrivateSqlite } from '../notes/privateFiles';
 import { wipe } from '../notes/sealing';
@@ -134,12 +134,12 @@ export class RosterCache {
       key = await options.keyStore.get(options.account);
     } catch (err) {
       if (!(err instanceof KeychainUnavailableError)) throw err;
-      log.warn('cache.off reason=no-keychain');
+      log.warn('cache.off', { reason: 'no-keychain' });
       return null;
     }
     if (!key || key.length !== nacl.secretbox.keyLength) {
       if (key) wipe(key);
-      log.warn('cache.off reason=no-key');
+      log.warn('cache.off', { reason: 'no-key' });
       return null;
     }
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
@@ -160,7 +160,7 @@ export class RosterCache {
       runMigrations(db, CACHE_MIGRATIONS, undefined, {
         misnumbered: () => new Error('roster cache migrations must be numbered 1..n without gaps'),
         newer: (current) => new NewerCacheError(current),
-        applied: (version) => log.info(`cache.migrated version=${version}`),
+        applied: (version) => log.info('cache.migrated', { version }),
       });
       const check = db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cache WHERE id = ?').get(KEY_CHECK);
       let keyMatches = false;
@@ -172,7 +172,7 @@ export class RosterCache {
         }
       }
       if (!keyMatches) {
-        if (check) log.warn('cache.reset reason=key-changed');
+        if (check) log.warn('cache.reset', { reason: 'key-changed' });
         db.transaction(() => {
           db.exec('DELETE FROM cache');
           db.prepare('INSERT INTO cache (id, sealed) VALUES (?, ?)').run(KEY_CHECK, sealEntry(key, KEY_CHECK, 'ok'));
@@ -182,7 +182,7 @@ export class RosterCache {
       db.close();
       wipe(key);
       if (err instanceof NewerCacheError) {
-        log.warn(`cache.off reason=newer-schema version=${err.version}`);
+        log.warn('cache.off', { reason: 'newer-schema', version: err.version });
         return null;
       }
       throw err;
@@ -202,7 +202,7 @@ export class RosterCache {
       return { data: parse(opened.data), fetchedAt: opened.fetchedAt };
     } catch (err) {
       // A damaged or foreign row is worth nothing offline; drop it so the next fetch replaces it.
-      log.warn(`cache.row.unreadable ${err instanceof Error ? err.name : 'error'}`);
+      log.warn('cache.row.unreadable', errorFields(err));
       this.stmt.delete.run(id);
       return null;
     }

@@ -23,7 +23,7 @@ import {
   type RosterEntry,
   type RosterSummary,
 } from '../../shared/protocol';
-import { createLogger } from '../log';
+import { createLogger, errorFields } from '../../common/logger';
 import type { KeyStore } from '../notes/keyStore';
 import { ServerUnreachableError, type ServerSession } from '../services/serverSession';
 import { RosterCache } from './rosterCache';
@@ -77,7 +77,7 @@ export class RostersService {
       });
     } catch (err) {
       // A cache that cannot open (a damaged file, a full disk) must not stop the sign-in.
-      log.error('the roster cache did not open; rosters work online only', err);
+      log.error('cache.open_failed', errorFields(err));
       this.cache = null;
     }
   }
@@ -86,7 +86,7 @@ export class RostersService {
     try {
       this.cache?.close();
     } catch (err) {
-      log.error('closing the roster cache failed', err);
+      log.error('cache.close_failed', errorFields(err));
     }
     this.cache = null;
     this.known.clear();

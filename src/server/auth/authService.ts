@@ -23,7 +23,7 @@ import type { Reservation } from '../limits/attemptLimiter.js';
 import { ExpiringLocks } from '../limits/expiringLocks.js';
 import { HashingGate, type HashingSlot } from '../limits/hashingGate.js';
 import { OneAtATime } from '../limits/oneAtATime.js';
-import { createLogger, errorFields } from '../logger.js';
+import { createLogger, errorFields } from '../../common/logger.js';
 import { SlidingWindowLimiter } from '../rateLimiter.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';

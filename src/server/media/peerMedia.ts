@@ -15,7 +15,7 @@ import {
   type RtpParameters,
   type TransportInfo,
 } from '../../shared/protocol.js';
-import { createLogger, errorFields } from '../logger.js';
+import { createLogger, errorFields } from '../../common/logger.js';
 import type { MediaRouter } from './workerPool.js';
 
 const log = createLogger('media');

@@ -18,7 +18,7 @@
  * reconnecting clients and firewall rules still find it.
  */
 import { createWorker, type types as ms } from 'mediasoup';
-import { createLogger, errorFields } from '../logger.js';
+import { createLogger, errorFields } from '../../common/logger.js';
 import { MEDIA_CODECS } from './codecs.js';
 
 const log = createLogger('media');

@@ -19,7 +19,7 @@ import {
   type ParticipantState,
   type VerificationMethod,
 } from '../../shared/protocol.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import type { Direction } from '../media/peerMedia.js';
 import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
 import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';

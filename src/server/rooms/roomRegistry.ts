@@ -1,6 +1,6 @@
 /** The rooms of live sessions in this process, created on first join and dropped when empty. */
 import { createHmac, randomBytes } from 'node:crypto';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { SessionRecord } from '../store/sessions.js';
 import { Room, type RoomDeps } from './room.js';

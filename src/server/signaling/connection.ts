@@ -21,7 +21,7 @@ import {
   type ParsedRequestData,
 } from '../../shared/protocol.js';
 import { atEndOfTurn } from '../endOfTurn.js';
-import { createLogger, errorFields } from '../logger.js';
+import { createLogger, errorFields } from '../../common/logger.js';
 import { SlidingWindowLimiter } from '../rateLimiter.js';
 import type { Peer, PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';

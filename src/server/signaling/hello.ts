@@ -14,7 +14,7 @@ import { isLegacyPasscodeHash } from '../auth/passcodeHash.js';
 import { randomToken, tokenDigest } from '../auth/secrets.js';
 import type { Reservation } from '../limits/attemptLimiter.js';
 import type { HashingSlot } from '../limits/hashingGate.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { liveRoleFor } from '../sessionAccess.js';

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../../shared/protocol.js';
-import { createLogger, errorFields } from '../logger.js';
+import { createLogger, errorFields } from '../../common/logger.js';
 import type { SignalingContext } from './context.js';
 import { SignalingConnection } from './connection.js';
 

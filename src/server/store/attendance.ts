@@ -5,7 +5,7 @@
  * weekly targets are kept by the keyed hash of the client's reference, never the reference.
  */
 import type { Database } from 'better-sqlite3';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import type { LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 

@@ -7,7 +7,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import { refContext, type LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 

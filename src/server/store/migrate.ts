@@ -1,11 +1,11 @@
 /**
- * Applies the store's numbered migrations (src/sqlite/migrations.ts). Migrations that convert
+ * Applies the store's numbered migrations (src/common/migrations.ts). Migrations that convert
  * rows to sealed or keyed forms get the records keys (`keys`); without them such a migration
  * refuses when there are rows to convert.
  */
 import type { Database } from 'better-sqlite3';
-import { runMigrations, schemaVersion } from '../../sqlite/migrations.js';
-import { createLogger } from '../logger.js';
+import { runMigrations, schemaVersion } from '../../common/migrations.js';
+import { createLogger } from '../../common/logger.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 import type { RecordKeys } from './recordKeys.js';
 

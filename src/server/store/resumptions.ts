@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { MediaFlags, ParticipantState } from '../../shared/protocol.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import type { RecordSealer } from './recordSealer.js';
 
 const log = createLogger('resumptions');

@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { RejoinPolicy, SessionState, type SessionSummary } from '../../shared/protocol.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../common/logger.js';
 import { titleContext } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 

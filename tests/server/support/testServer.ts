@@ -1,5 +1,5 @@
 /** Starts the real server (real mediasoup worker, loopback) in demo shape for a test file. */
-import { setLogLevel } from '../../../src/server/logger.js';
+import { setLogLevel } from '../../../src/common/logger.js';
 import { startDemo, type RunningDemo } from '../../../src/server/demo.js';
 import type { DemoInfo } from '../../../src/shared/protocol.js';
 import { clinicianHello } from '../../support/clinicianHello.js';

@@ -1,5 +1,5 @@
 /** Every migration in order. A new schema version is a new numbered file added here. */
-import type { NumberedMigration } from '../../../sqlite/migrations.js';
+import type { NumberedMigration } from '../../../common/migrations.js';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_moderation.js';
 import * as m003 from './003_accounts.js';
