@@ -3,16 +3,17 @@
  * console both do: how long to keep trying, how long to wait between tries, and which closes
  * the server makes on purpose (after which nobody comes back by themselves).
  */
+import { backoffDelay, type BackoffRule } from '../shared/backoff';
 
 /** How long to keep trying after a drop: the server holds a place for 60 s (reconnectGraceSeconds). */
 export const RECONNECT_WINDOW_MS = 90_000;
 
-/** The waits between tries: quick at first, for a blink, then every 5 s. */
-const RECONNECT_BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000] as const;
+/** The waits between tries: quick at first, for a blink (250 ms, 500 ms, …), then every 5 s. */
+const RECONNECT_BACKOFF: BackoffRule = { baseMs: 250, maxMs: 5_000 };
 
 /** The wait before try number `attempt + 1` (attempt counts from 0). */
 export function reconnectDelay(attempt: number): number {
-  return RECONNECT_BACKOFF_MS[Math.min(Math.max(0, attempt), RECONNECT_BACKOFF_MS.length - 1)]!;
+  return backoffDelay(attempt, RECONNECT_BACKOFF);
 }
 
 /** Waits before try number `attempt + 1`. */

@@ -9,6 +9,7 @@
  * vault keeps both sides of a conflict.
  */
 import { createHash } from 'node:crypto';
+import { backoffDelay } from '../../shared/backoff';
 import { canonicalJson, type Note, type PutNoteRequest } from '../../shared/notes';
 import { ProtocolError } from '../../shared/protocol';
 import { createLogger, errorFields } from '../../common/logger';
@@ -60,6 +61,7 @@ export interface NoteSyncOptions {
 }
 
 export const SYNC_INTERVAL_MS = 15_000;
+/** A note the server could not take waits 1–2 s, then 2–4 s, …, up to 2.5–5 min (src/shared/backoff.ts, with jitter). */
 export const DEFAULT_BACKOFF = { baseMs: 2_000, maxMs: 5 * 60_000 };
 /**
  * `since` is compared with the server's clock, not ours: pulls ask for a window reaching
@@ -91,12 +93,6 @@ export function classifyFailure(err: unknown): FailureKind {
     default:
       return 'refused';
   }
-}
-
-/** Exponential in the attempts, with equal jitter: half fixed, half random. */
-export function backoffDelay(attempts: number, random: () => number, { baseMs, maxMs } = DEFAULT_BACKOFF): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempts, 0), 30));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
 function messageOf(err: unknown): string {
@@ -160,7 +156,7 @@ export function createNoteSync(options: NoteSyncOptions): NoteSync {
   };
 
   const retryLater = (entry: OutboxEntry, version: number): void => {
-    vault.markFailed(entry.id, version, clock() + backoffDelay(entry.attempts, random, backoff));
+    vault.markFailed(entry.id, version, clock() + backoffDelay(entry.attempts, { ...backoff, jitter: true }, random));
   };
 
   /** The server's copy of one note, from a full pull made at most once per round. */
