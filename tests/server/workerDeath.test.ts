@@ -189,8 +189,9 @@ describe('the only worker dies', () => {
 describe('a worker that keeps dying', () => {
   it('is replaced every time, more than six times in a row, its back-off growing to a cap and holding there', { timeout: 60_000 }, async () => {
     // The schedule's shape, shortened (the option exists for this): no sleeping through real delays.
+    const pool = await WorkerPool.start({ workers: 1, rtcPort: 0, listenIp: '127.0.0.1', restartBackoff: { baseMs: 20, maxMs: 40 } });
+    // The first replacement at once, then 20 ms, then 40 ms and held there.
     const delays = [0, 20, 40];
-    const pool = await WorkerPool.start({ workers: 1, rtcPort: 0, listenIp: '127.0.0.1', restartDelaysMs: delays });
     try {
       const lost: string[] = [];
       const router = await pool.createRouter({ onLost: (r) => lost.push(r.id) });

@@ -19,6 +19,7 @@
  */
 import { createWorker, type types as ms } from 'mediasoup';
 import { createLogger, errorFields } from '../../common/logger.js';
+import { backoffDelay, type BackoffRule } from '../../shared/backoff.js';
 import { MEDIA_CODECS } from './codecs.js';
 
 const log = createLogger('media');
@@ -34,16 +35,16 @@ export interface WorkerPoolOptions {
   listenIp: string;
   /** The address clients are told to reach, when not listenIp (behind NAT). */
   announcedIp?: string;
-  /** Overrides RESTART_DELAYS_MS (tests shorten the back-off to reach its cap quickly). */
-  restartDelaysMs?: readonly number[];
+  /** Overrides RESTART_BACKOFF (tests shorten the back-off to reach its cap quickly). */
+  restartBackoff?: BackoffRule;
 }
 
 /**
- * Waits before each restart of a slot whose worker failed 1, 2, … times in a row; past the
- * last, the last holds (the cap). The first is immediate: a session is without media until
- * its new router exists.
+ * The waits before the restarts of a slot whose worker failed 2, 3, … times in a row: 0.5 s
+ * doubling to 10 s, then every 10 s. The first restart is immediate: a session is without
+ * media until its new router exists.
  */
-export const RESTART_DELAYS_MS: readonly number[] = [0, 500, 1_000, 2_000, 5_000, 10_000];
+export const RESTART_BACKOFF: BackoffRule = { baseMs: 500, maxMs: 10_000 };
 /** A worker that lived this long before dying was healthy; its death starts a new count. */
 const STABLE_AFTER_MS = 30_000;
 
@@ -226,10 +227,12 @@ export class WorkerPool {
     });
   }
 
-  /** The back-off before a restart after `failures` in a row: growing, then held at its cap. */
+  /**
+   * The back-off before a restart after `failures` in a row: the first at once, then the one
+   * backoff rule (src/shared/backoff.ts), growing and then held at its cap.
+   */
   private restartDelay(failures: number): number {
-    const delays = this.options.restartDelaysMs ?? RESTART_DELAYS_MS;
-    return delays[Math.min(Math.max(failures, 1), delays.length) - 1] ?? 0;
+    return failures <= 1 ? 0 : backoffDelay(failures - 2, this.options.restartBackoff ?? RESTART_BACKOFF);
   }
 
   /** Starts a new worker in `slot`, after the back-off its failures call for; keeps trying until it has one. */
