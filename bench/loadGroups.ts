@@ -6,7 +6,7 @@
  * codecs; DTLS parameters are well-formed but no handshake happens, so no packet flows.
  */
 import { randomInt } from 'node:crypto';
-import { newInvitationSecrets } from '../src/server/invitationService.js';
+import { newInvitationSecrets } from '../src/server/sessions/invitationService.js';
 import type { RunningServer } from '../src/server/server.js';
 import type { MethodName, RtpCapabilities } from '../src/shared/protocol.js';
 import { fingerprint } from '../tests/server/support/media.js';

@@ -18,11 +18,11 @@ import qrcode from 'qrcode-generator';
 import { ClinicianRole, ProtocolError, type ClinicianAccount } from '../shared/protocol.js';
 import { AuditCheckpoint, checkpointSignatureValid, signCheckpoint } from './audit/chain.js';
 import { loadAuditSigningKey } from './audit/signingKey.js';
-import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts.js';
+import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts/accounts.js';
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
 import { setLogLevel } from '../common/logger.js';
-import { loadRecordsKey } from './recordsKey.js';
-import { createSessionLifecycle } from './sessionLifecycle.js';
+import { loadRecordsKey } from './keys/recordsKey.js';
+import { createSessionLifecycle } from './sessions/lifecycle.js';
 import { openStore, type Store } from './store/store.js';
 
 const USAGE = `usage: npm run admin -- [--config PATH] COMMAND [options]

@@ -92,7 +92,7 @@ const ConfigSchema = z
     /**
      * Proxies (TLS terminators, load balancers) whose X-Forwarded-For this server believes,
      * so that per-address limits count each client rather than the proxy. None by default:
-     * the socket's peer is the client (see httpSupport.ts, `clientAddressResolver`).
+     * the socket's peer is the client (see http/support.ts, `clientAddressResolver`).
      */
     trustedProxies: TrustedProxies.default([]),
   })

@@ -12,7 +12,7 @@ import { hashSecret, LEGACY_PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams 
 import { randomPassword } from './auth/secrets.js';
 import { base32Encode, newTotpSecret } from './auth/totp.js';
 import { parseConfig, type ConfigInput } from './config.js';
-import { newInvitationSecrets } from './invitationService.js';
+import { newInvitationSecrets } from './sessions/invitationService.js';
 import { startServer, type RunningServer, type StartOptions } from './server.js';
 import { RECORDS_KEY_BYTES } from './store/recordSealer.js';
 import type { Store } from './store/store.js';

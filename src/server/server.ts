@@ -5,27 +5,27 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Agreement } from '../shared/protocol.js';
-import { createAccounts, type Accounts } from './accounts.js';
-import { loadAgreement } from './agreement.js';
+import { createAccounts, type Accounts } from './accounts/accounts.js';
+import { loadAgreement } from './sessions/agreement.js';
 import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
 import { PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { ConfigError, settingName, type ServerConfig } from './config.js';
-import { createHttpServer, createRequestHandler } from './http.js';
-import { clientAddressResolver } from './httpSupport.js';
-import { createInvitationService, type InvitationService } from './invitationService.js';
+import { createHttpServer, createRequestHandler } from './http/front.js';
+import { clientAddressResolver } from './http/support.js';
+import { createInvitationService, type InvitationService } from './sessions/invitationService.js';
 import { createRosterService, type RosterService } from './rosters/rosterService.js';
 import { createWriteBatcher } from './store/writeBatcher.js';
-import { LiveClinicians } from './liveClinicians.js';
+import { LiveClinicians } from './accounts/liveClinicians.js';
 import { SessionTickets } from './auth/sessionTickets.js';
 import { createLogger, errorFields } from '../common/logger.js';
 import { MediaPortTakenError, WorkerPool } from './media/workerPool.js';
 import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
 import { OneAtATime } from './limits/oneAtATime.js';
-import { SlidingWindowLimiter } from './rateLimiter.js';
-import { loadRecordsKey } from './recordsKey.js';
+import { SlidingWindowLimiter } from './limits/rateLimiter.js';
+import { loadRecordsKey } from './keys/recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
-import { currentLiveRole } from './sessionAccess.js';
-import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessionLifecycle.js';
+import { currentLiveRole } from './sessions/access.js';
+import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessions/lifecycle.js';
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -246,7 +246,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   log.info('listening', { host: config.host, port, tls, workers: workers.size, node: process.versions.node });
 
   // Ends sessions long past their end time in the store (their invitations expire with them);
-  // states shown before the sweep comes by are already right (see sessionLifecycle.ts).
+  // states shown before the sweep comes by are already right (see sessions/lifecycle.ts).
   const endOverdue = (): void => {
     try {
       lifecycle.endOverdue();

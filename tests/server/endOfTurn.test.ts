@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { atEndOfTurn } from '../../src/server/endOfTurn';
+import { atEndOfTurn } from '../../src/server/signaling/endOfTurn';
 import { createWriteBatcher } from '../../src/server/store/writeBatcher';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

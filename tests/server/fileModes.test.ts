@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
-import { loadRecordsKey } from '../../src/server/recordsKey.js';
+import { loadRecordsKey } from '../../src/server/keys/recordsKey.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
 
 setLogLevel('error');

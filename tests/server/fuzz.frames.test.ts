@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
-import { newInvitationSecrets } from '../../src/server/invitationService.js';
+import { newInvitationSecrets } from '../../src/server/sessions/invitationService.js';
 import { CLOSE_MESSAGE_TOO_BIG, requestSchemas } from '../../src/shared/protocol.js';
 import {
   answerProblem,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
 import { hashSecret } from '../../src/server/auth/password.js';
-import { newInvitationSecrets } from '../../src/server/invitationService.js';
+import { newInvitationSecrets } from '../../src/server/sessions/invitationService.js';
 import { FAST_SCRYPT } from './support/api.js';
 import './support/testServer.js';
 import { TestClient, type Response } from './support/wsClient.js';

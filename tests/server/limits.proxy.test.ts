@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
-import { clientAddressResolver } from '../../src/server/httpSupport.js';
+import { clientAddressResolver } from '../../src/server/http/support.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { postJson } from './support/rawHttp.js';
 import './support/testServer.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExpiringLocks } from '../../src/server/limits/expiringLocks.js';
 import { HashingGate } from '../../src/server/limits/hashingGate.js';
-import { SlidingWindowLimiter } from '../../src/server/rateLimiter.js';
+import { SlidingWindowLimiter } from '../../src/server/limits/rateLimiter.js';
 import { ProtocolError } from '../../src/shared/protocol.js';
 
 const WINDOW = 15 * 60_000;

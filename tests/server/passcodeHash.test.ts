@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasscodeHasher, isLegacyPasscodeHash } from '../../src/server/auth/passcodeHash.js';
 import { hashSecret, verifySecret } from '../../src/server/auth/password.js';
 import { startDemo, type RunningDemo } from '../../src/server/demo.js';
-import { newInvitationSecrets } from '../../src/server/invitationService.js';
+import { newInvitationSecrets } from '../../src/server/sessions/invitationService.js';
 import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
 import { openStore } from '../../src/server/store/store.js';
 import { IssuedInvitation } from '../../src/shared/protocol.js';

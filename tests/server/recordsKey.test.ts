@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
-import { loadRecordsKey } from '../../src/server/recordsKey.js';
+import { loadRecordsKey } from '../../src/server/keys/recordsKey.js';
 
 setLogLevel('error');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'confidant-key-'));

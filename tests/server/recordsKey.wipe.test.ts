@@ -16,8 +16,8 @@ setLogLevel('error');
 
 // The real loader, watched: every key it hands the server is kept here to look at afterwards.
 const loaded = vi.hoisted(() => [] as Buffer[]);
-vi.mock('../../src/server/recordsKey.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/server/recordsKey.js')>();
+vi.mock('../../src/server/keys/recordsKey.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/server/keys/recordsKey.js')>();
   return {
     ...real,
     loadRecordsKey: (...args: Parameters<typeof real.loadRecordsKey>) => {

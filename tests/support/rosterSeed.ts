@@ -3,7 +3,7 @@
  * way the live room records it (knock, admit by a clinician, leave), so rosters, the group's
  * history and a client's weeks have something to show beside the one session a test runs live.
  */
-import { newInvitationSecrets } from '../../src/server/invitationService';
+import { newInvitationSecrets } from '../../src/server/sessions/invitationService';
 import type { Store } from '../../src/server/store/store';
 
 export interface PastAttendance {

@@ -1,10 +1,10 @@
 /**
  * Who am I, who are my colleagues, and account administration (admins only). The rules
- * live in accounts.ts, shared with the admin command.
+ * live in accounts/accounts.ts, shared with the admin command.
  */
 import { CreateClinicianRequest, ResetPasswordRequest, UpdateClinicianRequest } from '../../shared/protocol.js';
 import { toUser } from '../auth/authService.js';
-import { sendJson } from '../httpSupport.js';
+import { sendJson } from '../http/support.js';
 import { parseBody, requireAdmin, requireClinician, type Route } from './context.js';
 
 export const clinicianRoutes: Route[] = [

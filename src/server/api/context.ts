@@ -2,16 +2,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { ProtocolError, SessionRange } from '../../shared/protocol.js';
-import type { Accounts } from '../accounts.js';
+import type { Accounts } from '../accounts/accounts.js';
 import type { AuthService } from '../auth/authService.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
 import { tokenDigest } from '../auth/secrets.js';
-import { bearerToken, readJsonBody } from '../httpSupport.js';
-import type { InvitationService } from '../invitationService.js';
+import { bearerToken, readJsonBody } from '../http/support.js';
+import type { InvitationService } from '../sessions/invitationService.js';
 import type { RosterService } from '../rosters/rosterService.js';
-import type { TimeRange } from '../sessionAccess.js';
-import type { LiveClinicians } from '../liveClinicians.js';
-import type { SessionLifecycle } from '../sessionLifecycle.js';
+import type { TimeRange } from '../sessions/access.js';
+import type { LiveClinicians } from '../accounts/liveClinicians.js';
+import type { SessionLifecycle } from '../sessions/lifecycle.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
 

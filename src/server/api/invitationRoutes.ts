@@ -1,6 +1,6 @@
-/** Invitations over HTTP; the rules live in invitationService.ts. */
+/** Invitations over HTTP; the rules live in sessions/invitationService.ts. */
 import { CreateInvitationRequest } from '../../shared/protocol.js';
-import { sendJson } from '../httpSupport.js';
+import { sendJson } from '../http/support.js';
 import { parseBody, requireClinician, type Route } from './context.js';
 
 export const invitationRoutes: Route[] = [

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, PutNoteRequest, type Note, type Signature } from '../../shared/notes.js';
 import { ProtocolError } from '../../shared/protocol.js';
-import { readJsonBody, sendJson } from '../httpSupport.js';
+import { readJsonBody, sendJson } from '../http/support.js';
 import type { Clinician } from '../store/clinicians.js';
 import { describeIssue, requireClinician, type RequestContext, type Route } from './context.js';
 

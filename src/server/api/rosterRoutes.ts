@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { Id, ProtocolError, SetAttendanceTargetRequest } from '../../shared/protocol.js';
-import { sendJson } from '../httpSupport.js';
+import { sendJson } from '../http/support.js';
 import { rosterCsv } from '../rosters/csv.js';
 import { mayViewRoster } from '../rosters/rosterService.js';
 import type { AuditScope } from '../store/audit.js';

@@ -9,8 +9,8 @@ import {
   ProtocolError,
   UpdateSessionRequest,
 } from '../../shared/protocol.js';
-import { sendJson } from '../httpSupport.js';
-import { liveRoleFor, mayEditSession, sessionsVisibleTo } from '../sessionAccess.js';
+import { sendJson } from '../http/support.js';
+import { liveRoleFor, mayEditSession, sessionsVisibleTo } from '../sessions/access.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
 import { auditApi, parseBody, parseRange, requireClinician, tokenHashOf, type RequestContext, type Route } from './context.js';

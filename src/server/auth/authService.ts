@@ -15,7 +15,7 @@
  *
  * Tokens are 256-bit random, stored as digests, and die 12 h after sign-in or 30 minutes
  * after their last use, whichever is first. Every authenticated request uses the token, and
- * so does every heartbeat of a live session socket opened with it (see liveClinicians.ts):
+ * so does every heartbeat of a live session socket opened with it (see accounts/liveClinicians.ts):
  * a facilitator in a 90-minute group is not signed out mid-group.
  */
 import { ProtocolError, type LoginResponse, type User } from '../../shared/protocol.js';
@@ -24,7 +24,7 @@ import { ExpiringLocks } from '../limits/expiringLocks.js';
 import { HashingGate, type HashingSlot } from '../limits/hashingGate.js';
 import { OneAtATime } from '../limits/oneAtATime.js';
 import { createLogger, errorFields } from '../../common/logger.js';
-import { SlidingWindowLimiter } from '../rateLimiter.js';
+import { SlidingWindowLimiter } from '../limits/rateLimiter.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
 import { decoyHash, needsRehash, PASSWORD_SCRYPT, type ScryptParams } from './password.js';

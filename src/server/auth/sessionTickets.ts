@@ -6,7 +6,7 @@
  *
  * A ticket is 256 random bits, good once, for one session, for TICKET_TTL_MS. Only its
  * digest is kept, with the digest of the token that asked for it: the socket it opens is
- * registered under that token (liveClinicians.ts), so it still closes when that sign-in ends,
+ * registered under that token (accounts/liveClinicians.ts), so it still closes when that sign-in ends,
  * and a ticket whose sign-in has ended meanwhile gets nobody in (the hello asks
  * `checkLive`). Presenting a ticket spends it whatever the outcome, so a ticket shown for the
  * wrong session cannot be tried again.

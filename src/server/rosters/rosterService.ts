@@ -13,8 +13,8 @@ import {
 } from '../../shared/protocol.js';
 import { addWeeks, weekCount, weeksBetween, weekStartOf } from '../../shared/clinicWeeks.js';
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
-import { facilitatorsOf, overlaps, sessionsVisibleTo, type TimeRange } from '../sessionAccess.js';
-import type { SessionLifecycle } from '../sessionLifecycle.js';
+import { facilitatorsOf, overlaps, sessionsVisibleTo, type TimeRange } from '../sessions/access.js';
+import type { SessionLifecycle } from '../sessions/lifecycle.js';
 import type { AuditScope } from '../store/audit.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { SessionRecord } from '../store/sessions.js';

@@ -20,16 +20,16 @@ import {
   type NotificationTypes,
   type ParsedRequestData,
 } from '../../shared/protocol.js';
-import { atEndOfTurn } from '../endOfTurn.js';
+import { atEndOfTurn } from './endOfTurn.js';
 import { createLogger, errorFields } from '../../common/logger.js';
-import { SlidingWindowLimiter } from '../rateLimiter.js';
+import { SlidingWindowLimiter } from '../limits/rateLimiter.js';
 import type { Peer, PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import type { SignalingContext } from './context.js';
 import { clinicianHello, participantHello, resumeHello, type Joined } from './hello.js';
 import { storageError, storageErrorCode } from '../store/storageErrors.js';
-import { ROLE_CHANGED } from '../liveClinicians.js';
-import { currentLiveRole } from '../sessionAccess.js';
+import { ROLE_CHANGED } from '../accounts/liveClinicians.js';
+import { currentLiveRole } from '../sessions/access.js';
 import { runMethod, type MethodContext } from './methods.js';
 import { TokenBucket } from './requestRate.js';
 import type { SignalingLimits } from './signalingServer.js';

@@ -2,13 +2,13 @@
 import type { Agreement } from '../../shared/protocol.js';
 import type { AuthService } from '../auth/authService.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
-import type { AddressedRequest } from '../httpSupport.js';
-import type { LiveClinicians } from '../liveClinicians.js';
+import type { AddressedRequest } from '../http/support.js';
+import type { LiveClinicians } from '../accounts/liveClinicians.js';
 import type { AttemptLimiter } from '../limits/attemptLimiter.js';
 import type { HashingGate } from '../limits/hashingGate.js';
 import type { OneAtATime } from '../limits/oneAtATime.js';
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
-import type { SessionLifecycle } from '../sessionLifecycle.js';
+import type { SessionLifecycle } from '../sessions/lifecycle.js';
 import type { Store } from '../store/store.js';
 
 export interface SignalingContext {

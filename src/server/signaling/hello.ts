@@ -17,7 +17,7 @@ import type { HashingSlot } from '../limits/hashingGate.js';
 import { createLogger } from '../../common/logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
-import { liveRoleFor } from '../sessionAccess.js';
+import { liveRoleFor } from '../sessions/access.js';
 import type { Invitation } from '../store/invitations.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { SignalingContext } from './context.js';

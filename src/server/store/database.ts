@@ -1,6 +1,6 @@
 /** Opens the server's SQLite database with the pragmas the store relies on. */
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { createPrivate, refuseIfShared, sqliteFiles } from '../privateFiles.js';
+import { createPrivate, refuseIfShared, sqliteFiles } from '../keys/privateFiles.js';
 import { migrate } from './migrate.js';
 import type { RecordKeys } from './recordKeys.js';
 

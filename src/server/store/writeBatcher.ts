@@ -4,7 +4,7 @@
  * hundred and fifty separate commits, one after another, while every knock waits its turn
  * behind them; in one transaction they cost a fraction of that.
  *
- * When: at the end of the first turn of the event loop that queued nothing new (endOfTurn.ts,
+ * When: at the end of the first turn of the event loop that queued nothing new (signaling/endOfTurn.ts,
  * after that turn's frames have left), or once the oldest queued write is `maxDelayMs` old.
  * A burst of check-ins arrives over several turns; flushing between them made the later
  * knocks wait for the earlier ones' sealing and SQLite work. Whoever reads these records
@@ -14,7 +14,7 @@
  * others with it; a write that still fails is reported, never thrown at the room.
  */
 import type { Database } from 'better-sqlite3';
-import { atEndOfTurn } from '../endOfTurn.js';
+import { atEndOfTurn } from '../signaling/endOfTurn.js';
 
 export interface WriteBatcher {
   enqueue(write: () => void): void;

@@ -15,9 +15,9 @@
  * does the same for changes made elsewhere. (Each call on such a socket is refused anyway,
  * see SignalingConnection; closing it also stops what it would go on hearing.)
  */
-import { CLOSE_POLICY_VIOLATION, CLOSE_SIGNED_OUT, ROLE_CHANGED } from '../shared/protocol.js';
-import type { AuthService } from './auth/authService.js';
-import { createLogger } from '../common/logger.js';
+import { CLOSE_POLICY_VIOLATION, CLOSE_SIGNED_OUT, ROLE_CHANGED } from '../../shared/protocol.js';
+import type { AuthService } from '../auth/authService.js';
+import { createLogger } from '../../common/logger.js';
 
 const log = createLogger('live');
 

@@ -11,7 +11,7 @@
  * flood of distinct keys, at the price that such a flood forgives old attempts (it never
  * refuses anyone for someone else's flood).
  */
-import type { AttemptLimiter, Reservation } from './limits/attemptLimiter.js';
+import type { AttemptLimiter, Reservation } from './attemptLimiter.js';
 
 /** Far more keys than any real window holds (a clinic's staff, a day's clients). */
 export const DEFAULT_MAX_KEYS = 100_000;

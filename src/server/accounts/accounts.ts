@@ -17,13 +17,13 @@ import {
   type CreateClinicianRequest,
   type TotpEnrolment,
   type UpdateClinicianRequest,
-} from '../shared/protocol.js';
-import { hashSecret, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
-import { assertAcceptablePassword } from './auth/passwordPolicy.js';
-import { base32Encode, newTotpSecret, otpauthUri } from './auth/totp.js';
-import { createLogger } from '../common/logger.js';
-import type { Clinician } from './store/clinicians.js';
-import type { Store } from './store/store.js';
+} from '../../shared/protocol.js';
+import { hashSecret, PASSWORD_SCRYPT, type ScryptParams } from '../auth/password.js';
+import { assertAcceptablePassword } from '../auth/passwordPolicy.js';
+import { base32Encode, newTotpSecret, otpauthUri } from '../auth/totp.js';
+import { createLogger } from '../../common/logger.js';
+import type { Clinician } from '../store/clinicians.js';
+import type { Store } from '../store/store.js';
 
 const log = createLogger('accounts');
 

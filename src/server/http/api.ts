@@ -5,16 +5,16 @@
  * route checks who is asking itself, so no route can forget it by being in the wrong list.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Id, LoginRequest, ProtocolError, ReauthRequest } from '../shared/protocol.js';
-import { clinicianRoutes } from './api/clinicianRoutes.js';
-import { parseBody, requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from './api/context.js';
-import { invitationRoutes } from './api/invitationRoutes.js';
-import { noteRoutes } from './api/noteRoutes.js';
-import { rosterRoutes } from './api/rosterRoutes.js';
-import { sessionRoutes } from './api/sessionRoutes.js';
-import { HttpError, readJsonBody, sendJson } from './httpSupport.js';
+import { Id, LoginRequest, ProtocolError, ReauthRequest } from '../../shared/protocol.js';
+import { clinicianRoutes } from '../api/clinicianRoutes.js';
+import { parseBody, requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from '../api/context.js';
+import { invitationRoutes } from '../api/invitationRoutes.js';
+import { noteRoutes } from '../api/noteRoutes.js';
+import { rosterRoutes } from '../api/rosterRoutes.js';
+import { sessionRoutes } from '../api/sessionRoutes.js';
+import { HttpError, readJsonBody, sendJson } from './support.js';
 
-export type { ApiDeps } from './api/context.js';
+export type { ApiDeps } from '../api/context.js';
 
 const authRoutes: Route[] = [
   {

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { createLogger, errorFields } from '../common/logger.js';
-import { handleApi, type ApiDeps } from './httpApi.js';
-import { HttpError, sendError, sendJson, setSecurityHeaders, toHttpError } from './httpSupport.js';
-import { storageError, storageErrorCode } from './store/storageErrors.js';
+import { createLogger, errorFields } from '../../common/logger.js';
+import { handleApi, type ApiDeps } from './api.js';
+import { HttpError, sendError, sendJson, setSecurityHeaders, toHttpError } from './support.js';
+import { storageError, storageErrorCode } from '../store/storageErrors.js';
 import { isJoinPath, serveAsset, serveJoinPage } from './participantPage.js';
 
 const log = createLogger('http');

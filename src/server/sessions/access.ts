@@ -1,9 +1,9 @@
 /** Who may see, change and join which session: the rules of PROTOCOL.md in one place. */
-import type { SessionSummary } from '../shared/protocol.js';
-import type { SessionLifecycle } from './sessionLifecycle.js';
-import type { Clinician } from './store/clinicians.js';
-import type { SessionRecord } from './store/sessions.js';
-import type { Store } from './store/store.js';
+import type { SessionSummary } from '../../shared/protocol.js';
+import type { SessionLifecycle } from './lifecycle.js';
+import type { Clinician } from '../store/clinicians.js';
+import type { SessionRecord } from '../store/sessions.js';
+import type { Store } from '../store/store.js';
 
 export interface TimeRange {
   from?: Date | undefined;

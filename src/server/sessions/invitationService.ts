@@ -14,17 +14,17 @@ import {
   ProtocolError,
   type InvitationSummary,
   type IssuedInvitation,
-} from '../shared/protocol.js';
-import type { PasscodeHasher } from './auth/passcodeHash.js';
-import { randomDigits, randomToken, tokenDigest } from './auth/secrets.js';
-import { createLogger } from '../common/logger.js';
-import type { RoomRegistry } from './rooms/roomRegistry.js';
-import { mayManageInvitations } from './sessionAccess.js';
-import type { SessionLifecycle } from './sessionLifecycle.js';
-import type { Clinician } from './store/clinicians.js';
-import type { Invitation } from './store/invitations.js';
-import type { SessionRecord } from './store/sessions.js';
-import type { Store } from './store/store.js';
+} from '../../shared/protocol.js';
+import type { PasscodeHasher } from '../auth/passcodeHash.js';
+import { randomDigits, randomToken, tokenDigest } from '../auth/secrets.js';
+import { createLogger } from '../../common/logger.js';
+import type { RoomRegistry } from '../rooms/roomRegistry.js';
+import { mayManageInvitations } from './access.js';
+import type { SessionLifecycle } from './lifecycle.js';
+import type { Clinician } from '../store/clinicians.js';
+import type { Invitation } from '../store/invitations.js';
+import type { SessionRecord } from '../store/sessions.js';
+import type { Store } from '../store/store.js';
 
 const log = createLogger('invitations');
 

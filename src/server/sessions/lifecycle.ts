@@ -12,11 +12,11 @@
  * Clinicians may join from CLINICIAN_EARLY_MINUTES before the start (to prepare); a
  * facilitator joining early makes the session live, which opens the waiting room early too.
  */
-import type { SessionState, SessionSummary } from '../shared/protocol.js';
-import { createLogger } from '../common/logger.js';
-import type { RoomRegistry } from './rooms/roomRegistry.js';
-import type { SessionRecord } from './store/sessions.js';
-import type { Store } from './store/store.js';
+import type { SessionState, SessionSummary } from '../../shared/protocol.js';
+import { createLogger } from '../../common/logger.js';
+import type { RoomRegistry } from '../rooms/roomRegistry.js';
+import type { SessionRecord } from '../store/sessions.js';
+import type { Store } from '../store/store.js';
 
 const log = createLogger('sessions');
 

@@ -12,11 +12,11 @@
 import { randomFillSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, settingName, type ServerConfig } from './config.js';
-import { createLogger } from '../common/logger.js';
+import { ConfigError, settingName, type ServerConfig } from '../config.js';
+import { createLogger } from '../../common/logger.js';
 import { readSecretFile, refuseIfShared, SharedFileError } from './privateFiles.js';
-import { RECORDS_KEY_BYTES } from './store/recordSealer.js';
-import { DATABASE_FILE } from './store/store.js';
+import { RECORDS_KEY_BYTES } from '../store/recordSealer.js';
+import { DATABASE_FILE } from '../store/store.js';
 
 const log = createLogger('server');
 

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Agreement } from '../shared/protocol.js';
+import type { Agreement } from '../../shared/protocol.js';
 
 export const DEFAULT_AGREEMENT_FILE = fileURLToPath(
-  new URL('../../resources/agreements/group-confidentiality.md', import.meta.url),
+  new URL('../../../resources/agreements/group-confidentiality.md', import.meta.url),
 );
 
 export class AgreementError extends Error {

@@ -1,7 +1,7 @@
 /** Small helpers for the HTTP side: security headers, JSON bodies and error envelopes. */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import { ProtocolError, type ErrorCode } from '../shared/protocol.js';
+import { ProtocolError, type ErrorCode } from '../../shared/protocol.js';
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 

@@ -15,7 +15,7 @@
  */
 import { chmodSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger } from '../common/logger.js';
+import { createLogger } from '../../common/logger.js';
 
 const SHARED_BITS = 0o077;
 const checks = process.platform !== 'win32';
