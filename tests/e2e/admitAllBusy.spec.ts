@@ -6,7 +6,7 @@
  * On a loaded machine a newcomer's tile once never got a frame: the key frame the server asks
  * for when a consumer resumes was gone before the receiver could decode it, and nothing asked
  * again. RoomClient now asks for key frames until the first frame decodes
- * (`requestKeyFrame`, tests/participant/roomClient.keyFrame.test.ts).
+ * (`requestKeyFrame`, tests/client/roomClient.keyFrame.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
