@@ -7,8 +7,7 @@
  * Real server and mediasoup worker; the browser's side is mediasoup-client's FakeHandler, whose
  * receiver stats are made here to report the frames the test says were decoded.
  */
-import { Device, FakeHandler } from 'mediasoup-client';
-import * as fakeParameters from 'mediasoup-client/fakeParameters';
+import type { Device } from 'mediasoup-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { FIRST_FRAME_MAX_WAIT_MS, FIRST_FRAME_WAIT_MS, RoomClient } from '../../src/client/roomClient';
@@ -16,7 +15,7 @@ import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
 import { startTestDemo } from '../server/support/testServer';
-import { fakeStream } from '../support/fakeMedia';
+import { fakeDeviceAdapting, fakeStream } from '../support/fakeMedia';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
 let demo: RunningDemo;
@@ -29,18 +28,9 @@ afterAll(async () => {
 
 /** A Device whose receivers report `decoded()` frames in an inbound-rtp stats entry. */
 function deviceDecoding(decoded: () => number): () => Device {
-  const base = FakeHandler.createFactory(fakeParameters);
-  return () =>
-    new Device({
-      handlerFactory: {
-        ...base,
-        factory: (options) => {
-          const handler = base.factory(options);
-          handler.getReceiverStats = () => Promise.resolve(new Map([['in', { type: 'inbound-rtp', framesDecoded: decoded() }]]) as unknown as RTCStatsReport);
-          return handler;
-        },
-      },
-    });
+  return fakeDeviceAdapting((handler) => {
+    handler.getReceiverStats = () => Promise.resolve(new Map([['in', { type: 'inbound-rtp', framesDecoded: decoded() }]]) as unknown as RTCStatsReport);
+  });
 }
 
 const facilitator = (): Promise<Connected> => roomFacilitator(demo.info);

@@ -6,8 +6,7 @@
  * FakeHandler (tests/support/fakeMedia.ts), made here to report "connected" a set time after
  * its DTLS parameters were sent, as a browser does once ICE and DTLS complete.
  */
-import { Device, FakeHandler } from 'mediasoup-client';
-import * as fakeParameters from 'mediasoup-client/fakeParameters';
+import type { Device } from 'mediasoup-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RoomClient, SEND_FIRST_MAX_WAIT_MS } from '../../src/client/roomClient';
@@ -15,31 +14,22 @@ import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
 import { startTestDemo } from '../server/support/testServer';
-import { fakeStream } from '../support/fakeMedia';
+import { fakeDeviceAdapting, fakeStream } from '../support/fakeMedia';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
 const CONNECT_MS = 300;
 
 /** FakeHandler whose transports become "connected" CONNECT_MS after connecting (never, if `never`). */
 function deviceConnectingAfter(never = false): () => Device {
-  const base = FakeHandler.createFactory(fakeParameters);
-  return () =>
-    new Device({
-      handlerFactory: {
-        ...base,
-        factory: (options) => {
-          const handler = base.factory(options);
-          // setupTransport is FakeHandler's own (private in its types): it runs on the first produce or consume.
-          const hooks = handler as unknown as { setupTransport(o: unknown): Promise<void>; setConnectionState(s: string): void };
-          const setup = hooks.setupTransport.bind(handler);
-          hooks.setupTransport = async (o) => {
-            await setup(o);
-            if (!never) setTimeout(() => hooks.setConnectionState('connected'), CONNECT_MS);
-          };
-          return handler;
-        },
-      },
-    });
+  return fakeDeviceAdapting((handler) => {
+    // setupTransport is FakeHandler's own (private in its types): it runs on the first produce or consume.
+    const hooks = handler as unknown as { setupTransport(o: unknown): Promise<void>; setConnectionState(s: string): void };
+    const setup = hooks.setupTransport.bind(handler);
+    hooks.setupTransport = async (o) => {
+      await setup(o);
+      if (!never) setTimeout(() => hooks.setConnectionState('connected'), CONNECT_MS);
+    };
+  });
 }
 
 let demo: RunningDemo;

@@ -160,24 +160,23 @@ describe('the roster cache', () => {
     const cache = await openCache(d, keyStore);
     cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
     cache.close();
-    const file = rosterCachePath(d, ACCOUNT);
-    const version = () => {
-      const db = new BetterSqlite3(file);
-      const v = db.pragma('user_version', { simple: true });
-      db.close();
-      return v;
+    /** The file's schema version, after setting it to `set` if given. */
+    const version = (set?: number): unknown => {
+      const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
+      try {
+        if (set !== undefined) db.pragma(`user_version = ${set}`);
+        return db.pragma('user_version', { simple: true });
+      } finally {
+        db.close();
+      }
     };
     expect(version()).toBe(1);
     // As the console before versioning left it: the same table, user_version 0.
-    const old = new BetterSqlite3(file);
-    old.pragma('user_version = 0');
-    old.close();
+    version(0);
     expect((await openCache(d, keyStore)).get('roster\ns-A', asIs)?.data).toEqual(roster);
     expect(version()).toBe(1);
     // A newer console's cache: not read, not rewritten; rosters are online only here.
-    const newer = new BetterSqlite3(file);
-    newer.pragma('user_version = 9');
-    newer.close();
+    version(9);
     expect(await RosterCache.open({ dir: d, account: ACCOUNT, keyStore })).toBeNull();
     expect(version()).toBe(9);
   });

@@ -16,8 +16,30 @@ const { FakeMediaStreamTrack } = createRequire(import.meta.resolve('mediasoup-cl
   FakeMediaStreamTrack: new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack;
 };
 
+/** The handler a FakeHandler factory makes for each transport, for `adapt` to change. */
+export type FakeHandlerInstance = ReturnType<ReturnType<typeof FakeHandler.createFactory>['factory']>;
+
+/**
+ * Makes Devices on FakeHandler whose every transport handler `adapt` has changed first (a
+ * test making it report stats, or connect late), for RoomClientOptions.createDevice.
+ */
+export function fakeDeviceAdapting(adapt: (handler: FakeHandlerInstance) => void): () => Device {
+  const base = FakeHandler.createFactory(fakeParameters);
+  return () =>
+    new Device({
+      handlerFactory: {
+        ...base,
+        factory: (options) => {
+          const handler = base.factory(options);
+          adapt(handler);
+          return handler;
+        },
+      },
+    });
+}
+
 /** A Device on FakeHandler, for RoomClientOptions.createDevice. */
-export const fakeDevice = (): Device => new Device({ handlerFactory: FakeHandler.createFactory(fakeParameters) });
+export const fakeDevice = fakeDeviceAdapting(() => undefined);
 
 /** One track of `kind`, as FakeHandler expects. */
 export const fakeTrack = (kind: 'audio' | 'video'): MediaStreamTrack => new FakeMediaStreamTrack({ kind });
