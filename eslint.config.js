@@ -54,6 +54,12 @@ export default tseslint.config(
   boundary(['src/renderer/**'], ['main', 'preload', 'participant', 'server', 'common']),
   boundary(['src/participant/**'], ['main', 'preload', 'renderer', 'server', 'common']),
   boundary(['src/client/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'common']),
-  boundary(['src/server/**'], ['main', 'preload', 'renderer', 'participant', 'client']),
+  boundary(['src/server/**'], ['main', 'preload', 'renderer', 'participant', 'client'], [
+    {
+      group: ['**/store/store.js', '**/store/store'],
+      importNames: ['databaseOf'],
+      message: 'Product code reaches records through the repositories and store.atomically, never the database itself.',
+    },
+  ]),
   boundary(['src/common/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client']),
 );

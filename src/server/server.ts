@@ -152,7 +152,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store.attendance.record({ sessionId: r.sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
   }
   // The live rooms' running record goes through one transaction per event-loop turn.
-  const roomWrites = createWriteBatcher(store.db, (err) => log.error('rooms.write_failed', errorFields(err)));
+  const roomWrites = createWriteBatcher(store.atomically, (err) => log.error('rooms.write_failed', errorFields(err)));
   const queued =
     <A extends unknown[]>(write: (...args: A) => void) =>
     (...args: A): void =>

@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalFields, GENESIS_HASH, keyedLink, legacyLink, verifyChain } from '../../src/server/audit/chain.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
-import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
+import { databaseOf, DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
 
 setLogLevel('error');
 
@@ -76,8 +76,8 @@ describe('the chain', () => {
 
   it('the server cannot update or delete entries: the triggers refuse', () => {
     appendSome(2);
-    expect(() => store.db.prepare(`UPDATE audit_log SET detail = 'x' WHERE seq = 1`).run()).toThrow(/append-only/);
-    expect(() => store.db.prepare(`DELETE FROM audit_log WHERE seq = 2`).run()).toThrow(/append-only/);
+    expect(() => databaseOf(store).prepare(`UPDATE audit_log SET detail = 'x' WHERE seq = 1`).run()).toThrow(/append-only/);
+    expect(() => databaseOf(store).prepare(`DELETE FROM audit_log WHERE seq = 2`).run()).toThrow(/append-only/);
     expect(store.audit.verify()).toEqual({ ok: true, entries: 2 });
   });
 

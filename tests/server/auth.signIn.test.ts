@@ -11,7 +11,7 @@ import { hashSecret } from '../../src/server/auth/password.js';
 import { tokenDigest } from '../../src/server/auth/secrets.js';
 import { base32Encode, newTotpSecret, totp } from '../../src/server/auth/totp.js';
 import { setLogLevel } from '../../src/common/logger.js';
-import { openStore, type Store } from '../../src/server/store/store.js';
+import { databaseOf, openStore, type Store } from '../../src/server/store/store.js';
 import { ProtocolError, type ErrorCode } from '../../src/shared/protocol.js';
 
 setLogLevel('error');
@@ -225,7 +225,7 @@ describe('tokens', () => {
 
   it('are stored only as digests', async () => {
     const { token } = await attempt();
-    const rows = store.db.prepare('SELECT token_hash FROM tokens').all() as { token_hash: string }[];
+    const rows = databaseOf(store).prepare('SELECT token_hash FROM tokens').all() as { token_hash: string }[];
     expect(rows).toEqual([{ token_hash: tokenDigest(token) }]);
   });
 });

@@ -35,10 +35,11 @@ describe('room write batcher', () => {
   let db: BetterSqlite3.Database;
   afterEach(() => db.close());
 
-  function table(): BetterSqlite3.Database {
+  /** A table, and the unit of work the batcher writes it through (as store.atomically does). */
+  function table(): (work: () => void) => void {
     db = new BetterSqlite3(':memory:');
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-    return db;
+    return (work) => db.transaction(work)();
   }
   const rows = (): unknown[] => db.prepare('SELECT id, v FROM t ORDER BY id').all();
 

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../src/server/demo.js';
+import { databaseOf } from '../../src/server/store/store.js';
 import { AttendanceHistory, AuditList, Roster } from '../../src/shared/protocol.js';
 import { api, makeClinician } from './support/api.js';
 import { login, startTestDemo } from './support/testServer.js';
@@ -50,7 +51,7 @@ function dataDirBytes(): Buffer {
 
 describe('at rest', () => {
   it("the SQLite files hold neither the session's title nor the client's reference", () => {
-    demo.server.store.db.pragma('wal_checkpoint(PASSIVE)');
+    databaseOf(demo.server.store).pragma('wal_checkpoint(PASSIVE)');
     const bytes = dataDirBytes();
     expect(bytes.length).toBeGreaterThan(0);
     for (const secret of [TITLE, REF, 'ZQXJ', 'QWERTY']) {

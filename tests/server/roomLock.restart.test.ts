@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../src/common/logger.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer.js';
+import { databaseOf } from '../../src/server/store/store.js';
 import { signIn } from './support/signIn.js';
 import { TestClient } from './support/wsClient.js';
 
@@ -66,7 +67,7 @@ describe('the room lock across a restart', () => {
   it('the lock is on record the moment it is answered, so a crash right after loses nothing', async () => {
     const fac = await facilitator();
     await fac.client.call('lock', { locked: true });
-    const db = server.current()!.store.db;
+    const db = databaseOf(server.current()!.store);
     const row = () => db.prepare(`SELECT session_id AS sessionId, locked_by AS lockedBy FROM room_locks`).get();
     const facilitatorId = server.current()!.store.clinicians.byUsername(server.seed.facilitator.username)!.id;
     expect(row()).toEqual({ sessionId: server.seed.sessionId, lockedBy: facilitatorId });
@@ -92,7 +93,7 @@ describe('the room lock across a restart', () => {
     const fac = await facilitator();
     await fac.client.call('lock', { locked: true });
     await fac.client.call('end', {});
-    const db = server.current()!.store.db;
+    const db = databaseOf(server.current()!.store);
     expect(db.prepare(`SELECT COUNT(*) AS n FROM room_locks`).get()).toEqual({ n: 0 });
   });
 });

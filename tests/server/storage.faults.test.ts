@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { RunningDemo } from '../../src/server/demo.js';
-import { DATABASE_FILE } from '../../src/server/store/store.js';
+import { databaseOf, DATABASE_FILE } from '../../src/server/store/store.js';
 import { STORAGE_BUSY_MESSAGE, STORAGE_FULL_MESSAGE } from '../../src/server/store/storageErrors.js';
 import { api } from './support/api.js';
 import { draftNote } from './support/notes.js';
@@ -36,7 +36,7 @@ afterAll(async () => {
  * Returns what undoes it.
  */
 function fillDisk(): () => void {
-  const db = demo.server.store.db;
+  const db = databaseOf(demo.server.store);
   // Packs every table's pages full first, so the next row of any table needs a new page.
   db.exec('VACUUM');
   db.exec('CREATE TABLE IF NOT EXISTS test_disk_filler (x BLOB)');

@@ -7,7 +7,7 @@ import { setLogLevel } from '../../src/common/logger.js';
 import { migrate, MigrationError, schemaVersion } from '../../src/server/store/migrate.js';
 import * as m001 from '../../src/server/store/migrations/001_initial.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
-import { openStore } from '../../src/server/store/store.js';
+import { databaseOf, openStore } from '../../src/server/store/store.js';
 
 setLogLevel('error');
 
@@ -88,8 +88,8 @@ describe('the store', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-store-'));
     dirs.push(dir);
     const store = openStore(dir);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(databaseOf(store).pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(databaseOf(store).pragma('foreign_keys', { simple: true })).toBe(1);
     const c = store.clinicians.create({ username: 'ana', displayName: 'Ana', roles: ['facilitator', 'admin'], passwordHash: 'x' });
     store.close();
     const again = openStore(dir);

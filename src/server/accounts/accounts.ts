@@ -162,7 +162,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
         for (const f of changes.superviseeIds) assertSupervisable(id, f);
       }
 
-      store.db.transaction(() => {
+      store.atomically(() => {
         if (changes.displayName !== undefined && changes.displayName.trim() !== c.displayName) {
           store.clinicians.setDisplayName(id, changes.displayName.trim());
           record(actor, 'clinician.renamed', id);
@@ -188,7 +188,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
           store.clinicians.setActive(id, changes.active);
           record(actor, changes.active ? 'clinician.activated' : 'clinician.deactivated', id);
         }
-      })();
+      });
       if (changes.active === false && c.active) revokeAccess(actor, c, 'deactivated');
       if (changes.roles !== undefined || changes.superviseeIds !== undefined || changes.active !== undefined) deps.onAccessChanged?.();
       return view(find(id));
@@ -198,12 +198,12 @@ export function createAccounts(deps: AccountsDeps): Accounts {
       const c = find(id);
       assertAcceptablePassword(password, c.username);
       const hash = await hashSecret(password, scrypt);
-      store.db.transaction(() => {
+      store.atomically(() => {
         store.clinicians.setPasswordHash(id, hash);
         // The admin has dealt with the person: a lockout from before the reset is moot.
         store.clinicians.setLockedUntil(id, null);
         record(actor, 'clinician.password_reset', id);
-      })();
+      });
       revokeAccess(actor, c, 'password-reset');
     },
 

@@ -142,10 +142,10 @@ export const noteRoutes: Route[] = [
 
       const event = asSupervisor ? (note.status === 'cosigned' ? 'note.cosigned' : 'note.returned') : 'note.synced';
       // The note and its audit entry together or not at all: a full disk leaves neither.
-      store.db.transaction(() => {
+      store.atomically(() => {
         if (!store.notes.put(note, holding, ctx.deps.lifecycle.now())) conflict('the note changed meanwhile; fetch it and try again');
         record(ctx, event, me, note.id, `v${note.version} ${note.status}`);
-      })();
+      });
       sendJson(ctx.res, 200, { id: note.id, version: note.version });
     },
   },

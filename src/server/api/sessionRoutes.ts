@@ -74,7 +74,7 @@ export const sessionRoutes: Route[] = [
       const endsAt = new Date(request.endsAt);
       assertTimes(startsAt, endsAt, lifecycle.now());
       // The session and its audit entry together, or neither (a full disk, say).
-      const created = store.db.transaction(() => {
+      const created = store.atomically(() => {
         const session = store.sessions.create({
           title: request.title,
           startsAt,
@@ -85,7 +85,7 @@ export const sessionRoutes: Route[] = [
         });
         record(ctx, 'session.created', me, session.id);
         return session;
-      })();
+      });
       sendJson(ctx.res, 201, lifecycle.summary(created));
     },
   },
@@ -104,7 +104,7 @@ export const sessionRoutes: Route[] = [
       const endsAt = new Date(changes.endsAt ?? session.endsAt);
       if (changes.startsAt !== undefined || changes.endsAt !== undefined) assertTimes(startsAt, endsAt, lifecycle.now());
       if (changes.coFacilitatorIds !== undefined) assertCoFacilitators(store, session.facilitatorId, changes.coFacilitatorIds);
-      store.db.transaction(() => {
+      store.atomically(() => {
         store.sessions.update(session.id, {
           ...(changes.title !== undefined ? { title: changes.title } : {}),
           ...(changes.startsAt !== undefined ? { startsAt } : {}),
@@ -113,7 +113,7 @@ export const sessionRoutes: Route[] = [
           ...(changes.rejoinPolicy !== undefined ? { rejoinPolicy: changes.rejoinPolicy } : {}),
         });
         record(ctx, 'session.updated', me, session.id);
-      })();
+      });
       // A co-facilitator taken off the session stops moderating it now, not at their next call.
       if (changes.coFacilitatorIds !== undefined) ctx.deps.live.reconsider();
       const updated = store.sessions.byId(session.id);

@@ -60,7 +60,7 @@ function removeClient(mc: MethodContext, participantId: string, reason: string):
   const invitation = ctx.store.invitations.byParticipantId(room.id, participantId);
   if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
   // The removal, the revoked link and the audit entry together, or none of them.
-  const recorded = ctx.store.db.transaction(() => {
+  const recorded = ctx.store.atomically(() => {
     const done = ctx.store.moderation.recordRemoval({
       sessionId: room.id,
       participantId,
@@ -70,7 +70,7 @@ function removeClient(mc: MethodContext, participantId: string, reason: string):
     });
     if (done) audit(mc, 'client.removed', participantId);
     return done;
-  })();
+  });
   if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed');
   const target = room.connectedClient(participantId);
   if (target) room.remove(peer, target);
@@ -155,7 +155,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     const verifiedBy = clinicianOf(peer);
     room.verifiable(peer, participantId);
     // On record first (with its audit entry, in one transaction): a failed write verifies nobody.
-    ctx.store.db.transaction(() => {
+    ctx.store.atomically(() => {
       ctx.store.moderation.recordVerification({
         sessionId: room.id,
         participantId,
@@ -164,7 +164,7 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
         verifiedAt: new Date().toISOString(),
       });
       audit(mc, 'client.verified', participantId, method);
-    })();
+    });
     room.verify(peer, participantId, method);
     return ok;
   },
@@ -197,10 +197,10 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     const { ctx, peer, room } = mc;
     // On record with its audit entry, before it takes effect: a restart must not unlock the room.
     mc.room.setLocked(peer, locked, () =>
-      ctx.store.db.transaction(() => {
+      ctx.store.atomically(() => {
         audit(mc, locked ? 'room.locked' : 'room.unlocked', null);
         ctx.store.moderation.setRoomLock(room.id, locked ? { by: clinicianOf(peer), at: new Date() } : null);
-      })(),
+      }),
     );
     return ok;
   },
@@ -209,10 +209,10 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     const { ctx, peer, room, closeAfterResponse } = mc;
     room.assertModerator(peer);
     // The record first: once it says ended, no hello gets in, whatever happens next.
-    ctx.store.db.transaction(() => {
+    ctx.store.atomically(() => {
       ctx.store.sessions.end(room.id, new Date());
       audit(mc, 'session.ended', room.id);
-    })();
+    });
     room.end(peer);
     closeAfterResponse(1000, 'session ended');
     return ok;

@@ -18,7 +18,13 @@ import { createSessionRepo, type SessionRepo } from './sessions.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
 
 export interface Store {
-  readonly db: Database;
+  /**
+   * The unit of work: everything `work` writes through the repositories is kept together or
+   * not at all (a full disk, a thrown refusal halfway). A unit of work inside another joins
+   * it. Callers never reach the database itself, so the repositories' callers stay the same
+   * whatever database holds the records.
+   */
+  atomically<T>(work: () => T): T;
   readonly clinicians: ClinicianRepo;
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
@@ -57,8 +63,8 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
     throw err;
   }
   const { sealer, lookup, passcodes } = keys;
-  return {
-    db,
+  const store: Store = {
+    atomically: (work) => db.transaction(work)(),
     clinicians: createClinicianRepo(db, sealer),
     tokens: createTokenRepo(db),
     sessions: createSessionRepo(db, sealer),
@@ -75,4 +81,19 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
       keys.wipe();
     },
   };
+  databases.set(store, db);
+  return store;
+}
+
+const databases = new WeakMap<Store, Database>();
+
+/**
+ * The database under a store, for the store's own tests (raw rows, triggers, fault injection)
+ * and nothing else: product code goes through the repositories and `atomically` (eslint
+ * forbids this import outside src/server/store and tests).
+ */
+export function databaseOf(store: Store): Database {
+  const db = databases.get(store);
+  if (!db) throw new Error('not a store opened by openStore');
+  return db;
 }

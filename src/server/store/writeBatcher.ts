@@ -13,7 +13,6 @@
  * If the batch fails, each write is tried on its own, so one bad write does not take the
  * others with it; a write that still fails is reported, never thrown at the room.
  */
-import type { Database } from 'better-sqlite3';
 import { atEndOfTurn } from '../signaling/endOfTurn.js';
 
 export interface WriteBatcher {
@@ -22,7 +21,7 @@ export interface WriteBatcher {
   flush(): void;
 }
 
-export function createWriteBatcher(db: Database, onError: (err: unknown) => void, maxDelayMs = 20): WriteBatcher {
+export function createWriteBatcher(atomically: (work: () => void) => void, onError: (err: unknown) => void, maxDelayMs = 20): WriteBatcher {
   let queue: (() => void)[] = [];
   let scheduled = false;
   /** Whether this turn queued anything. */
@@ -36,9 +35,9 @@ export function createWriteBatcher(db: Database, onError: (err: unknown) => void
     queue = [];
     if (work.length === 0) return;
     try {
-      db.transaction(() => {
+      atomically(() => {
         for (const write of work) write();
-      })();
+      });
     } catch {
       for (const write of work) {
         try {
