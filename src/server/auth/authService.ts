@@ -244,6 +244,35 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     return clinician;
   };
 
+  /**
+   * The authenticator code, after the password passed: it must match a step in the window
+   * newer than the last one used, and that step is claimed atomically, so a code works once.
+   * `fail` counts and refuses a wrong or missing code; `unreadable` refuses when the secret is
+   * sealed under another records key (each caller says so in its own words).
+   */
+  const checkSecondFactor = (
+    clinician: Clinician,
+    held: Held,
+    totp: string | undefined,
+    fail: (reason: string, message?: string) => never,
+    unreadable: () => never,
+  ): void => {
+    let secret: Buffer | undefined;
+    try {
+      secret = store.clinicians.totpSecret(clinician.id);
+    } catch (err) {
+      refusedAfterCheck(held);
+      log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
+      return unreadable();
+    }
+    if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
+    const code = totp?.trim() ?? '';
+    if (code === '') return fail('no-code', 'enter the 6-digit code from your authenticator app');
+    const step = matchTotp(secret, code, nowMs(), null);
+    if (step === undefined) return fail('bad-code');
+    if (!store.clinicians.claimTotpStep(clinician.id, step)) return fail('code-reused', 'that code has already been used; wait for the next one');
+  };
+
   /** The account's one check at a time; RATE_LIMITED while another is in flight. */
   const claimAccount = (key: string, onBusy: () => void): (() => void) => {
     const release = checking.claim(key);
@@ -301,25 +330,11 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
             'this account has no second factor yet; an admin must enrol one (npm run admin -- enrol-totp USERNAME)',
           );
         }
-        let secret: Buffer | undefined;
-        try {
-          secret = store.clinicians.totpSecret(clinician.id);
-        } catch (err) {
+        checkSecondFactor(clinician, held, totp, fail, () => {
           // Sealed under another records key: nobody can sign in with it, so say so plainly.
-          refusedAfterCheck(held);
-          log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
           record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
           throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
-        }
-        if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
-        const code = totp?.trim() ?? '';
-        if (code === '') return fail('no-code', 'enter the 6-digit code from your authenticator app');
-        // Accept any in-window step newer than the last one used, then claim it atomically.
-        const step = matchTotp(secret, code, nowMs(), null);
-        if (step === undefined) return fail('bad-code');
-        if (!store.clinicians.claimTotpStep(clinician.id, step)) {
-          return fail('code-reused', 'that code has already been used; wait for the next one');
-        }
+        });
 
         succeeded(key, held);
         await rehashIfOld(clinician, password, address);
@@ -375,22 +390,9 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         };
         if (!held.passwordOk) return wrong('bad-password');
         if (clinician.totpEnrolled) {
-          let secret: Buffer | undefined;
-          try {
-            secret = store.clinicians.totpSecret(clinician.id);
-          } catch (err) {
-            refusedAfterCheck(held);
-            log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
+          checkSecondFactor(clinician, held, totp, wrong, () => {
             throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
-          }
-          if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
-          const code = totp?.trim() ?? '';
-          if (code === '') return wrong('no-code', 'enter the 6-digit code from your authenticator app');
-          const step = matchTotp(secret, code, nowMs(), null);
-          if (step === undefined) return wrong('bad-code');
-          if (!store.clinicians.claimTotpStep(clinician.id, step)) {
-            return wrong('code-reused', 'that code has already been used; wait for the next one');
-          }
+          });
         }
         succeeded(key, held);
         record('reauth.ok', { subjectId: clinician.id, address });
