@@ -1,17 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useTrackPlayback } from './useTrackPlayback';
 
 /** Plays one remote audio track through a hidden <audio autoplay> element. */
 export function AudioSink({ track }: { track: MediaStreamTrack }) {
   const ref = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.srcObject = new MediaStream([track]);
-    // By the time anyone is admitted the person has clicked on the page, so playback is allowed.
-    el.play().catch(() => undefined);
-    return () => {
-      el.srcObject = null;
-    };
-  }, [track]);
+  useTrackPlayback(ref, track);
   return <audio ref={ref} autoPlay hidden />;
 }

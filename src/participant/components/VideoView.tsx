@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useTrackPlayback } from './useTrackPlayback';
 
 interface Props {
   track: MediaStreamTrack;
@@ -10,16 +11,7 @@ interface Props {
 /** A muted, inline <video> showing one track; audio is played separately by AudioSink. */
 export function VideoView({ track, mirrored = false, className }: Props) {
   const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.srcObject = new MediaStream([track]);
-    // Autoplay of a muted video is allowed everywhere; play() covers browsers that wait.
-    el.play().catch(() => undefined);
-    return () => {
-      el.srcObject = null;
-    };
-  }, [track]);
+  useTrackPlayback(ref, track);
   return (
     <video
       ref={ref}

@@ -1,6 +1,7 @@
 import { ErrorBanner } from './components/Banner';
 import { useEffect, useState } from 'react';
 import { messageOf } from './bridge';
+import { Brand } from './components/Brand';
 import { CaptureNotice } from './components/CaptureNotice';
 import { loadAppInfo, signOut } from './services/account';
 import { closeSession } from './services/room';
@@ -35,10 +36,7 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <div className="brand" aria-label="Confidant">
-          <span className="brand-mark" aria-hidden="true" />
-          Confidant
-        </div>
+        <Brand />
         <CaptureNotice />
         {account && !inRoom && (
           <nav className="nav" aria-label="Console">

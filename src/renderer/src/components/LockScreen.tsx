@@ -7,7 +7,9 @@ import { unlock } from '../services/lock';
 import { closeSession } from '../services/room';
 import { useConsole } from '../store';
 import { ErrorBanner } from './Banner';
+import { Brand } from './Brand';
 import { CaptureNotice } from './CaptureNotice';
+import { CredentialFields } from './CredentialFields';
 
 function why(lock: LockState): string {
   switch (lock.reason) {
@@ -58,10 +60,7 @@ export function LockScreen() {
   return (
     <div className="lock-screen">
       <header className="topbar">
-        <div className="brand" aria-label="Confidant">
-          <span className="brand-mark" aria-hidden="true" />
-          Confidant
-        </div>
+        <Brand />
         <CaptureNotice />
       </header>
       <main className="content">
@@ -77,29 +76,7 @@ export function LockScreen() {
             Signed in as <strong>{user.displayName}</strong> ({user.username})
           </p>
           <form onSubmit={(e) => void onSubmit(e)} className="form">
-            <label>
-              Password
-              <input
-                name="password"
-                type="password"
-                required
-                autoFocus
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                autoComplete="current-password"
-              />
-            </label>
-            <label>
-              Authenticator code
-              <input
-                name="totp"
-                inputMode="numeric"
-                pattern="[0-9]{6}"
-                value={totp}
-                onChange={(e) => setTotp(e.target.value)}
-                autoComplete="one-time-code"
-              />
-            </label>
+            <CredentialFields password={password} onPassword={setPassword} totp={totp} onTotp={setTotp} totpRequired={false} focusPassword />
             <ErrorBanner message={error} />
             <button type="submit" className="button primary" disabled={busy}>
               {busy ? 'Unlocking…' : 'Unlock'}

@@ -1,4 +1,5 @@
 import { ErrorBanner } from '../components/Banner';
+import { CredentialFields } from '../components/CredentialFields';
 import { useState, type FormEvent } from 'react';
 import { messageOf } from '../bridge';
 import { signIn } from '../services/account';
@@ -54,29 +55,7 @@ export function SignInScreen() {
           Username
           <input name="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
         </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="current-password"
-          />
-        </label>
-        <label>
-          Authenticator code
-          <input
-            name="totp"
-            required
-            inputMode="numeric"
-            pattern="[0-9]{6}"
-            value={totp}
-            onChange={(e) => setTotp(e.target.value)}
-            autoComplete="one-time-code"
-          />
-        </label>
+        <CredentialFields password={password} onPassword={setPassword} totp={totp} onTotp={setTotp} totpRequired />
         <ErrorBanner message={error} />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

@@ -52,10 +52,12 @@ export interface RostersSlice {
   setColleagues(colleagues: Colleague[]): void;
 }
 
-export const createRostersSlice: StateCreator<ConsoleState, [], [], RostersSlice> = (set) => ({
-  rostersFilter: defaultRostersFilter(),
+/** What a signed-out console must not keep in memory. */
+export const emptyRosters: Pick<
+  RostersSlice,
+  'rosterList' | 'openRosterId' | 'openRoster' | 'openClientRef' | 'clientHistory' | 'auditVerification' | 'auditEntries' | 'colleagues'
+> = {
   rosterList: null,
-  rosterListLoading: false,
   openRosterId: null,
   openRoster: null,
   openClientRef: null,
@@ -63,6 +65,12 @@ export const createRostersSlice: StateCreator<ConsoleState, [], [], RostersSlice
   auditVerification: null,
   auditEntries: null,
   colleagues: [],
+};
+
+export const createRostersSlice: StateCreator<ConsoleState, [], [], RostersSlice> = (set) => ({
+  rostersFilter: defaultRostersFilter(),
+  rosterListLoading: false,
+  ...emptyRosters,
   setRostersFilter: (filter) => set((s) => ({ rostersFilter: { ...s.rostersFilter, ...filter } })),
   setRosterList: (rosterList) => set({ rosterList, rosterListLoading: false }),
   setRosterListLoading: (rosterListLoading) => set({ rosterListLoading }),
@@ -81,18 +89,3 @@ export const createRostersSlice: StateCreator<ConsoleState, [], [], RostersSlice
   setAuditEntries: (auditEntries) => set({ auditEntries }),
   setColleagues: (colleagues) => set({ colleagues }),
 });
-
-/** What a signed-out console must not keep in memory. */
-export const emptyRosters: Pick<
-  RostersSlice,
-  'rosterList' | 'openRosterId' | 'openRoster' | 'openClientRef' | 'clientHistory' | 'auditVerification' | 'auditEntries' | 'colleagues'
-> = {
-  rosterList: null,
-  openRosterId: null,
-  openRoster: null,
-  openClientRef: null,
-  clientHistory: null,
-  auditVerification: null,
-  auditEntries: null,
-  colleagues: [],
-};
