@@ -18,6 +18,8 @@ log() { printf 'setup: %s\n' "$*"; }
 
 # --- 1. Debian packages ------------------------------------------------------------
 debs=(chromium gnome-keyring dbus-x11 libsecret-1-dev libssl-dev xvfb
+  # PostgreSQL's server programs: the tests start throwaway clusters of their own (tests/support/postgres.ts)
+  postgresql
   # mediasoup's worker (step 3)
   g++ meson ninja-build pkg-config libuv1-dev libsrtp2-dev libflatbuffers-dev flatbuffers-compiler)
 missing=()
