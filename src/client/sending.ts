@@ -24,7 +24,10 @@ export class Sending {
    * the receive transport's connection (getReady). It receives nothing; closed with the session.
    */
   private opener: types.Consumer | null = null;
-  /** Producing runs one step at a time, so a publish and a reset never make two of a kind. */
+  /**
+   * Producing runs one step at a time (getReady's stand-ins, a publish, producing again after a
+   * reset), so that two steps never make two producers of a kind.
+   */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(

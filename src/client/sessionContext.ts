@@ -27,6 +27,11 @@ export interface Source {
   paused: boolean;
 }
 
+/**
+ * What each media session of a RoomClient is given. The two sets of producers are the room's
+ * announcements, kept by the RoomClient across sessions: a producer snapshot the caller took
+ * before a reset may still name a producer the old router announced closed.
+ */
 export interface SessionContext {
   readonly signaling: SignalingClient;
   readonly events: Emitter<RoomClientEvents>;
