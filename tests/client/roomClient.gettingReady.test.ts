@@ -6,14 +6,13 @@
  * mediasoup-client's FakeHandler (tests/support/fakeMedia.ts).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { RoomClient } from '../../src/client/roomClient';
-import { SignalingClient } from '../../src/client/signaling';
 import type { StandIn } from '../../src/client/standIn';
 import type { RunningDemo } from '../../src/server/demo';
-import type { MediaKind, MethodName, NotificationTypes } from '../../src/shared/protocol';
+import type { MediaKind, MethodName } from '../../src/shared/protocol';
 import { startTestDemo } from '../server/support/testServer';
 import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
+import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
 let demo: RunningDemo;
@@ -26,31 +25,16 @@ afterAll(async () => {
 
 /** A checked-in client whose RoomClient got ready, with every request it sent and every stand-in it made. */
 async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audio']) {
-  const invitation = demo.info.invitations[index]!;
-  const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
-  const sent: { method: MethodName; data: Record<string, unknown> }[] = [];
-  const request = signaling.request.bind(signaling);
-  signaling.request = ((method: MethodName, data: never) => {
-    sent.push({ method, data: data as Record<string, unknown> });
-    return request(method, data);
-  }) as typeof signaling.request;
-  const hello = await signaling.request('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
-  if (!('agreement' in hello)) throw new Error('not a participant hello');
-  const admitted = new Promise<NotificationTypes['admitted']>((resolve) => signaling.on('admitted', resolve));
-  const { routerRtpCapabilities } = await signaling.request('checkIn', {
-    displayName: `Ready ${index}`,
-    agreementVersion: hello.agreement.version,
-    media: { audio: true, video: true },
-  });
+  const client = await checkedIn(demo.info, index, `Ready ${index}`);
   const standIns: { kind: MediaKind; stopped: boolean }[] = [];
   const createStandIn = (kind: MediaKind): StandIn => {
     const record = { kind, stopped: false };
     standIns.push(record);
     return { track: fakeTrack(kind), stop: () => (record.stopped = true) };
   };
-  const room = new RoomClient(signaling, { createDevice: fakeDevice, createStandIn });
-  await room.getReady(routerRtpCapabilities, kinds);
-  return { signaling, room, sent, standIns, participantId: hello.participantId, admitted };
+  const room = new RoomClient(client.signaling, { createDevice: fakeDevice, createStandIn });
+  await room.getReady(client.routerRtpCapabilities, kinds);
+  return { ...client, room, standIns };
 }
 
 const methods = (sent: { method: MethodName }[]) => sent.map((s) => s.method);

@@ -1,0 +1,187 @@
+/**
+ * What one media session receives: the producers of others it was told of and is consuming, their
+ * consumers on the receive transport (each a `track` for the caller, and a `trackEnded` when it
+ * goes), and the watch that asks for a key frame while a video shows nothing. Closed with its
+ * session, every track it gave ending then; the next router's producers arrive as new
+ * announcements.
+ */
+import type { types } from 'mediasoup-client';
+import type { MediaSession } from './mediaSession';
+import { errorMessage, MediaResetError, type SessionContext } from './sessionContext';
+import { consumerFor } from './transports';
+
+/**
+ * A resumed video consumer that has decoded no frame after this long has its sender asked for
+ * a key frame (`requestKeyFrame`), and again after twice as long, up to FIRST_FRAME_MAX_WAIT_MS
+ * between asks, until a frame decodes. On a busy machine the key frame the server asks for at
+ * resume can be lost or arrive before the receiver can use it, and the tile would stay black.
+ */
+export const FIRST_FRAME_WAIT_MS = 1000;
+export const FIRST_FRAME_MAX_WAIT_MS = 4000;
+
+/** Frames the receiver has decoded for this consumer, from its own stats. */
+async function framesDecoded(consumer: types.Consumer): Promise<number> {
+  let decoded = 0;
+  for (const report of (await consumer.getStats()).values() as IterableIterator<{ type?: string; framesDecoded?: number }>) {
+    if (report.type === 'inbound-rtp' && typeof report.framesDecoded === 'number') decoded += report.framesDecoded;
+  }
+  return decoded;
+}
+
+interface RemoteConsumer {
+  consumer: types.Consumer;
+  participantId: string;
+}
+
+export class Receiving {
+  /** producerId → owner, for producers announced but not consumed yet (or being consumed). */
+  private readonly wanted = new Map<string, string>();
+  private readonly consumers = new Map<string, RemoteConsumer>();
+  /** Timers of first-frame watches (watchFirstFrame). */
+  private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * Settles once the receive transport is open; every consume waits on it and then runs at
+   * once, side by side with the others. They are not run one at a time: each takes two round
+   * trips and a renegotiation, so a queue made "Admit all" cost N × that in the console (and in
+   * every page) before the last face appeared. mediasoup-client keeps its transport consistent
+   * by itself: consume() calls that arrive while it renegotiates are gathered into one
+   * renegotiation (Transport.createPendingConsumers).
+   */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
+  private markFailed: (err: unknown) => void = () => undefined;
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly session: MediaSession,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.markFailed = reject;
+    });
+    // A failed join is reported by join() itself; waiting consumes each report their own failure.
+    this.ready.catch(() => undefined);
+  }
+
+  /** The receive transport is open: consumes waiting for it run now. */
+  open(): void {
+    this.markReady();
+  }
+
+  /** The receive transport could not be opened: consumes waiting for it fail with `err`. */
+  fail(err: unknown): void {
+    this.markFailed(err);
+  }
+
+  /** Whether a consumer of `producerId` is set up. */
+  isConsuming(producerId: string): boolean {
+    return this.consumers.has(producerId);
+  }
+
+  /**
+   * Consumes `producerId` once the receive transport is open, unless it is wanted or consumed
+   * already. Failures arrive as `error` events, but not those of a producer or session gone meanwhile.
+   */
+  want(producerId: string, participantId: string, paused: boolean): void {
+    if (this.wanted.has(producerId) || this.consumers.has(producerId)) return;
+    this.wanted.set(producerId, participantId);
+    this.ready
+      .then(() => this.consume(producerId, participantId, paused))
+      .catch((err: unknown) => {
+        // A consumer of a router that is gone failing is expected, not news.
+        if (this.session.closed || err instanceof MediaResetError) return;
+        // Nor is one whose producer closed, or whose owner left, while it was being set up.
+        if (this.context.closedProducers.has(producerId) || (!this.wanted.has(producerId) && !this.consumers.has(producerId))) return;
+        this.wanted.delete(producerId);
+        this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
+      });
+  }
+
+  /** Stops consuming `producerId`: it is no longer wanted, and its consumer (if any) closes with a `trackEnded`. */
+  drop(producerId: string): void {
+    this.wanted.delete(producerId);
+    const entry = this.consumers.get(producerId);
+    if (!entry) return;
+    this.consumers.delete(producerId);
+    if (!entry.consumer.closed) entry.consumer.close();
+    this.context.events.emit('trackEnded', { producerId, participantId: entry.participantId });
+  }
+
+  /** Wants nothing more of `participantId`; returns its producers consumed, for the caller to drop. */
+  forgetParticipant(participantId: string): string[] {
+    for (const [producerId, owner] of [...this.wanted]) if (owner === participantId) this.wanted.delete(producerId);
+    return [...this.consumers].filter(([, entry]) => entry.participantId === participantId).map(([producerId]) => producerId);
+  }
+
+  /** Closes every consumer (each reported as `trackEnded`); consumes still waiting find the session closed. */
+  close(): void {
+    this.markFailed(new MediaResetError());
+    for (const timer of this.frameWatches) clearTimeout(timer);
+    this.frameWatches.clear();
+    for (const [producerId, { consumer, participantId }] of this.consumers) {
+      consumer.close();
+      this.context.events.emit('trackEnded', { producerId, participantId });
+    }
+    this.consumers.clear();
+    this.wanted.clear();
+  }
+
+  private async consume(producerId: string, participantId: string, paused: boolean): Promise<void> {
+    // The session closed, or the producer or its owner gone, while waiting for the receive transport.
+    if (this.session.closed || !this.wanted.has(producerId)) return;
+    const transport = this.session.receiveTransport;
+    if (!transport) throw new Error('not joined');
+    const info = await this.context.signaling.request('consume', {
+      transportId: transport.id,
+      producerId,
+      rtpCapabilities: this.session.rtpCapabilities,
+    });
+    this.session.assertOpen();
+    // Joining with sendFirst: the browser renegotiates one connection at a time, so the
+    // consumer is set up here only once our camera's connection is up (or the wait ran out).
+    const holding = this.context.sendFirst.holding;
+    if (holding) await holding;
+    this.session.assertOpen();
+    if (!this.wanted.has(producerId)) return;
+    const consumer = await consumerFor(transport, info);
+    if (this.session.closed || !this.wanted.has(producerId)) {
+      // The producer went away while we were setting up its consumer.
+      consumer.close();
+      return;
+    }
+    this.wanted.delete(producerId);
+    this.consumers.set(producerId, { consumer, participantId });
+    consumer.on('transportclose', () => this.context.dropProducer(producerId));
+    consumer.on('trackended', () => this.context.dropProducer(producerId));
+    // Consumers start paused on the server so no key frame is lost before we are ready.
+    await this.context.signaling.request('resumeConsumer', { consumerId: consumer.id });
+    // The session closed meanwhile, closing this consumer and ending its track.
+    if (this.session.closed) return;
+    this.context.events.emit('track', { producerId, participantId, kind: info.kind, track: consumer.track });
+    if (paused) {
+      this.context.pausedProducers.add(producerId);
+      this.context.events.emit('producerPaused', { producerId, paused: true });
+    }
+    if (info.kind === 'video') this.watchFirstFrame(producerId, consumer, FIRST_FRAME_WAIT_MS);
+  }
+
+  /** Asks for key frames until `consumer` has decoded a frame (FIRST_FRAME_WAIT_MS); ends with the consumer. */
+  private watchFirstFrame(producerId: string, consumer: types.Consumer, waitMs: number): void {
+    const current = (): boolean => !this.session.closed && !consumer.closed && this.consumers.get(producerId)?.consumer === consumer;
+    const timer = setTimeout(() => {
+      this.frameWatches.delete(timer);
+      if (!current()) return;
+      void framesDecoded(consumer)
+        .catch(() => 0)
+        .then(async (decoded) => {
+          if (decoded > 0 || !current()) return;
+          if (!this.context.pausedProducers.has(producerId)) {
+            // Refused or gone meanwhile: the next check finds out whether the consumer is still here.
+            await this.context.signaling.request('requestKeyFrame', { consumerId: consumer.id }).catch(() => undefined);
+          }
+          if (current()) this.watchFirstFrame(producerId, consumer, Math.min(waitMs * 2, FIRST_FRAME_MAX_WAIT_MS));
+        });
+    }, waitMs);
+    this.frameWatches.add(timer);
+  }
+}

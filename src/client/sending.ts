@@ -1,0 +1,256 @@
+/**
+ * What one media session sends: our producers on its send transport, by kind, and those held
+ * since the waiting room ("Getting ready in the waiting room" in docs/protocol.md): produced from
+ * blank stand-ins whose tracks are taken away at once, held by the server until `publish` gives
+ * them the person's tracks and releases them. Closed with its session; the tracks themselves
+ * (RoomClient's sources) outlive it and are produced again on the next router.
+ */
+import type { types } from 'mediasoup-client';
+import type { MediaKind } from '../shared/protocol';
+import type { MediaSession } from './mediaSession';
+import { SEND_FIRST_MAX_WAIT_MS } from './sendFirst';
+import { MediaResetError, videoFirst, type SessionContext } from './sessionContext';
+import { consumerFor, whenConnected } from './transports';
+
+export class Sending {
+  private readonly producers = new Map<MediaKind, types.Producer>();
+  /**
+   * Kinds whose producer was made while waiting (getReady): the server holds it, and it has no
+   * track (so sends nothing), until `publish` gives it the person's track and releases it.
+   */
+  private readonly held = new Set<MediaKind>();
+  /**
+   * A consumer of one of our own held producers, never resumed: made while waiting only to open
+   * the receive transport's connection (getReady). It receives nothing; closed with the session.
+   */
+  private opener: types.Consumer | null = null;
+  /**
+   * Producing runs one step at a time (getReady's stand-ins, a publish, producing again after a
+   * reset), so that two steps never make two producers of a kind.
+   */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly session: MediaSession,
+  ) {}
+
+  /** Whether `producerId` is one of ours: the server announces those too, and they are never consumed. */
+  owns(producerId: string): boolean {
+    for (const p of this.producers.values()) if (p.id === producerId) return true;
+    return false;
+  }
+
+  /** Whether producers made while waiting are ready to be released. */
+  get hasHeld(): boolean {
+    return this.held.size > 0;
+  }
+
+  /** Whether a producer of this kind sends (exists and is not held). */
+  isPublishing(kind: MediaKind): boolean {
+    const p = this.producers.get(kind);
+    return !!p && !p.closed && !this.held.has(kind);
+  }
+
+  /** Whether our producer of `kind` is paused (or absent, or held). */
+  isPaused(kind: MediaKind): boolean {
+    const producer = this.producers.get(kind);
+    return !producer || producer.closed || producer.paused || this.held.has(kind);
+  }
+
+  /** Produces a held stand-in for each of `kinds` we have no producer of yet, in turn with other produce steps (getReady). */
+  produceStandIns(kinds: MediaKind[]): Promise<void> {
+    return this.inOrder(async () => {
+      if (kinds.length === 0) return;
+      const transport = await this.session.transport('send');
+      for (const kind of kinds) {
+        this.session.assertOpen();
+        // Admitted and published meanwhile: nothing to get ready.
+        if (this.producers.has(kind)) continue;
+        // mediasoup-client produces only with a track; a blank one, for the moment it takes.
+        const standIn = this.context.createStandIn(kind);
+        let producer: types.Producer;
+        try {
+          producer = await transport.produce({ track: standIn.track, stopTracks: false });
+          // No track, no packet: nothing is sent from here until publish() gives it one.
+          await producer.replaceTrack({ track: null });
+        } finally {
+          standIn.stop();
+        }
+        this.adopt(kind, producer);
+        this.held.add(kind);
+      }
+    });
+  }
+
+  /** Consumes one of our held producers, paused for good, so that the receive transport connects (getReady). */
+  async openReceiveConnection(transport: types.Transport): Promise<void> {
+    const producer = [...this.held].map((kind) => this.producers.get(kind)).find((p) => p && !p.closed);
+    if (!producer || this.opener || this.session.closed) return;
+    const info = await this.context.signaling.request('consume', {
+      transportId: transport.id,
+      producerId: producer.id,
+      rtpCapabilities: this.session.rtpCapabilities,
+    });
+    if (this.session.closed || this.opener) return;
+    const opener = await consumerFor(transport, info);
+    if (this.session.closed) opener.close();
+    else this.opener = opener;
+  }
+
+  /**
+   * Sends each of `tracks`: held producers are released with them at once, in this very call
+   * (their requests leave before anything else, a render of the page, can take its thread);
+   * the others are produced in turn, on the send transport made on first use.
+   */
+  publish(tracks: MediaStreamTrack[]): Promise<void> {
+    const releases: Promise<void>[] = [];
+    const rest: MediaStreamTrack[] = [];
+    for (const track of tracks) {
+      const kind = track.kind as MediaKind;
+      const producer = this.producers.get(kind);
+      if (producer && !producer.closed && this.held.has(kind)) releases.push(this.releaseHeld(kind, producer, track));
+      else rest.push(track);
+    }
+    // Their connection is up long since: nothing holds the group's streams back for them.
+    if (releases.length > 0) this.context.sendFirst.release();
+    return Promise.all([...releases, this.inOrder(() => this.produceTracks(rest))]).then(() => undefined);
+  }
+
+  /** Produces every live source again (a new session after a media reset), then pauses on the server those the person had paused. */
+  produceAgain(): Promise<void> {
+    return this.inOrder(async () => {
+      const live = [...this.context.sources.entries()].filter(([, s]) => s.track.readyState === 'live');
+      // Video first, as in publish().
+      live.sort(([a], [b]) => videoFirst(a, b));
+      if (live.length === 0) return;
+      await this.produceTracks(live.map(([, s]) => s.track));
+      for (const [kind, source] of live) {
+        const producer = this.producers.get(kind);
+        if (!producer || producer.closed) continue;
+        // A paused producer left its track disabled, so the new one starts paused here; the
+        // server's starts live unless a facilitator's mute holds, so it hears of the pause.
+        if (source.paused) {
+          producer.pause();
+          await this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused: true });
+        } else if (producer.paused) {
+          producer.resume();
+        }
+      }
+    });
+  }
+
+  /**
+   * Pauses or resumes our producer of `kind` and tells the server. If the server refuses (for
+   * example MUTED_BY_FACILITATOR), the producer is put back and the error rethrown. A held
+   * producer sends nothing: `publish` releases it in the state the person chose.
+   */
+  async setPaused(kind: MediaKind, paused: boolean): Promise<void> {
+    const producer = this.producers.get(kind);
+    if (!producer || producer.closed || this.held.has(kind)) return;
+    const wasPaused = producer.paused;
+    if (paused) producer.pause();
+    else producer.resume();
+    try {
+      await this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused });
+    } catch (err) {
+      if (wasPaused) producer.pause();
+      else producer.resume();
+      throw err;
+    }
+  }
+
+  /** Pauses our producer of `kind` here only: the server paused it already (a facilitator's mute). */
+  pauseLocally(kind: MediaKind): void {
+    const producer = this.producers.get(kind);
+    if (producer && !producer.closed && !producer.paused) producer.pause();
+  }
+
+  /** Closes our producers and the opener here; the session closes its transports next. */
+  close(): void {
+    for (const producer of this.producers.values()) producer.close();
+    this.producers.clear();
+    this.held.clear();
+    this.opener?.close();
+    this.opener = null;
+  }
+
+  /** Runs `step` after every produce step queued before it. */
+  private inOrder(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(step);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Produces each track, or swaps it into our producer of its kind, on the send transport. */
+  private async produceTracks(tracks: MediaStreamTrack[]): Promise<void> {
+    this.session.assertOpen();
+    if (tracks.length === 0) return;
+    const transport = await this.session.transport('send');
+    for (const track of tracks) {
+      this.session.assertOpen();
+      const kind = track.kind as MediaKind;
+      if (!this.session.device.canProduce(kind)) {
+        this.context.events.emit('error', { message: `This browser cannot send ${kind} to the session.` });
+        continue;
+      }
+      const existing = this.producers.get(kind);
+      if (existing && !existing.closed) {
+        // Held since the waiting room, and a getReady still under way made it after publish() looked.
+        if (this.held.has(kind)) await this.releaseHeld(kind, existing, track);
+        // A new camera or microphone: swap the track and keep the same producer.
+        else await existing.replaceTrack({ track });
+        continue;
+      }
+      // The page owns its tracks (its self-preview uses them too), so closing a producer
+      // must not stop them.
+      this.adopt(kind, await transport.produce({ track, stopTracks: false }));
+      if (this.context.sendFirst.holding) {
+        // Joining: our other track and the group's streams wait until this one's connection
+        // is up, so that nothing competes with it for the page's thread or the machine's.
+        await whenConnected(transport, SEND_FIRST_MAX_WAIT_MS);
+        this.context.sendFirst.release();
+      }
+    }
+  }
+
+  /** Keeps a producer just made on this session's send transport; made for a session closed meanwhile, it is closed. */
+  private adopt(kind: MediaKind, producer: types.Producer): void {
+    if (this.session.closed) {
+      producer.close();
+      throw new MediaResetError();
+    }
+    producer.on('transportclose', () => {
+      if (this.producers.get(kind) === producer) {
+        this.producers.delete(kind);
+        this.held.delete(kind);
+      }
+    });
+    this.producers.set(kind, producer);
+  }
+
+  /**
+   * Releases a producer held since the waiting room with the person's `track`: asks the server
+   * first (`setProducerPaused`, which announces it to the group), then gives the producer the
+   * track, paused if the person has it paused. Asking first lets the group's consumes overlap
+   * the swap; nothing is sent before it, the producer having no track. If either step fails,
+   * the producer ends up released and paused on both sides, and the error is thrown.
+   */
+  private async releaseHeld(kind: MediaKind, producer: types.Producer, track: MediaStreamTrack): Promise<void> {
+    const paused = this.context.sources.get(kind)?.paused ?? false;
+    this.held.delete(kind);
+    const asked = this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused });
+    asked.catch(() => undefined);
+    try {
+      if (paused) producer.pause();
+      await producer.replaceTrack({ track });
+      await asked;
+    } catch (err) {
+      if (!producer.closed) {
+        producer.pause();
+        this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused: true }).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+}

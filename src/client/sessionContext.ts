@@ -1,0 +1,70 @@
+/**
+ * What a RoomClient shares with each of its media sessions (mediaSession.ts), and what outlives
+ * them: the signaling connection, the caller's events, the tracks we publish, and what the room
+ * announced about others' producers. A session takes these and nothing else from its RoomClient,
+ * so that closing the session leaves nothing of its router behind.
+ */
+import type { MediaKind } from '../shared/protocol';
+import type { Emitter } from './emitter';
+import type { SendFirstGate } from './sendFirst';
+import type { SignalingClient } from './signaling';
+import type { StandIn } from './standIn';
+
+export interface RoomClientEvents {
+  track: { producerId: string; participantId: string; kind: MediaKind; track: MediaStreamTrack };
+  trackEnded: { producerId: string; participantId: string };
+  producerPaused: { producerId: string; paused: boolean };
+  error: { message: string };
+  /** The server's media restarted: every remote track has ended; ours are being sent again. */
+  mediaReset: Record<string, never>;
+  /** After a `mediaReset`: sending again and receiving what others send again. */
+  mediaRestored: Record<string, never>;
+}
+
+/** A local track we send, and whether the person has it paused; outlives its producer. */
+export interface Source {
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+/**
+ * What each media session of a RoomClient is given. The two sets of producers are the room's
+ * announcements, kept by the RoomClient across sessions: a producer snapshot the caller took
+ * before a reset may still name a producer the old router announced closed.
+ */
+export interface SessionContext {
+  readonly signaling: SignalingClient;
+  readonly events: Emitter<RoomClientEvents>;
+  /** Makes the blank tracks that getReady produces. */
+  readonly createStandIn: (kind: MediaKind) => StandIn;
+  /** What we publish, by kind: a new session produces these again after a media reset. */
+  readonly sources: ReadonlyMap<MediaKind, Source>;
+  /** Producers announced paused: their consumers have nothing to decode, so no key frame is asked for. */
+  readonly pausedProducers: Set<string>;
+  /** Producers announced closed; an id never comes back, and a late snapshot must not revive it. */
+  readonly closedProducers: ReadonlySet<string>;
+  /** Holds consumes back while a newcomer's first producer connects (join with `sendFirst`). */
+  readonly sendFirst: SendFirstGate;
+  /** A consumer's producer is gone for good (its track ended): the room forgets it as it would on `producerClosed`. */
+  readonly dropProducer: (producerId: string) => void;
+}
+
+/**
+ * Work found its media session closed when it resumed: a media reset replaced the session (and
+ * redoes the work on the new router), or the RoomClient was closed. Never reported to the user.
+ */
+export class MediaResetError extends Error {
+  constructor() {
+    super('the media was reset meanwhile');
+    this.name = 'MediaResetError';
+  }
+}
+
+/** Video before audio: a face appearing is how the group notices someone joined. */
+export function videoFirst(a: MediaKind, b: MediaKind): number {
+  return a === b ? 0 : a === 'video' ? -1 : 1;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
