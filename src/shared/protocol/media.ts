@@ -21,56 +21,56 @@ export type TransportInfo = z.infer<typeof TransportInfo>;
  * only, never resumed (docs/protocol.md, "Getting ready in the waiting room"). An observer
  * receives and never sends.
  */
-const CONNECTING_FROM_WAITING: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true, observer: true };
-const SENDING_FROM_WAITING: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true };
-/** What lets media flow to a peer, or releases what it sends, waits for admission. */
-const RECEIVING_ONCE_ADMITTED: WhoMayCall = { client: ['admitted'], facilitator: true, observer: true };
-const SENDING_ONCE_ADMITTED: WhoMayCall = { client: ['admitted'], facilitator: true };
+const WAITING_OR_ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true, observer: true };
+const WAITING_OR_ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true };
+/** What lets media flow to a client, or releases what it sends, waits for its admission. */
+const ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['admitted'], facilitator: true, observer: true };
+const ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['admitted'], facilitator: true };
 
 export const mediaMethods = {
   createTransport: {
     request: z.object({ direction: z.enum(['send', 'recv']) }),
     result: TransportInfo,
-    mayCall: CONNECTING_FROM_WAITING,
+    mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
   connectTransport: {
     request: z.object({ transportId: Id, dtlsParameters: DtlsParameters }),
     result: Done,
-    mayCall: CONNECTING_FROM_WAITING,
+    mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
   restartIce: {
     request: z.object({ transportId: Id }),
     result: z.object({ iceParameters: z.record(z.string(), z.unknown()) }),
-    mayCall: CONNECTING_FROM_WAITING,
+    mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
   closeTransport: {
     request: z.object({ transportId: Id }),
     result: Done,
-    mayCall: CONNECTING_FROM_WAITING,
+    mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
   produce: {
     request: z.object({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
     result: z.object({ id: z.string() }),
-    mayCall: SENDING_FROM_WAITING,
+    mayCall: WAITING_OR_ADMITTED_AND_FACILITATORS,
   },
   consume: {
     request: z.object({ transportId: Id, producerId: Id, rtpCapabilities: RtpCapabilities }),
     result: z.object({ id: z.string(), producerId: z.string(), kind: MediaKind, rtpParameters: RtpParameters }),
-    mayCall: CONNECTING_FROM_WAITING,
+    mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
   resumeConsumer: {
     request: z.object({ consumerId: Id }),
     result: Done,
-    mayCall: RECEIVING_ONCE_ADMITTED,
+    mayCall: ADMITTED_AND_CLINICIANS,
   },
   requestKeyFrame: {
     request: z.object({ consumerId: Id }),
     result: Done,
-    mayCall: RECEIVING_ONCE_ADMITTED,
+    mayCall: ADMITTED_AND_CLINICIANS,
   },
   setProducerPaused: {
     request: z.object({ producerId: Id, paused: z.boolean() }),
     result: Done,
-    mayCall: SENDING_ONCE_ADMITTED,
+    mayCall: ADMITTED_AND_FACILITATORS,
   },
 } satisfies Record<string, MethodRecord>;

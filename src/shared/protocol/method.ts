@@ -3,11 +3,11 @@
  * may call it after hello in which state. The area modules (session, media, messaging,
  * moderation) write their methods in this shape; methods.ts gathers them into the one table
  * that the method names, the request and result types and the authorization table
- * (authorization.ts) are derived from. Also the two schemas many methods share: no data,
- * no result.
+ * (authorization.ts) are derived from. Also the two schemas methods of every area share:
+ * no data, and an answer that says only that it was done.
  */
 import { z } from 'zod';
-import { Id, type ParticipantState } from './values';
+import type { ParticipantState } from './values';
 
 /**
  * Who may call a method once their hello has been answered; whoever is not named may not.
@@ -36,6 +36,3 @@ export const NoData = z.object({}).strict();
 
 /** A method whose answer says only that it was done: `{}`. */
 export const Done = z.object({});
-
-/** The data of a method that acts on one person. */
-export const ParticipantRef = z.object({ participantId: Id });

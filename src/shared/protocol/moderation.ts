@@ -5,7 +5,7 @@
  * facilitator on the room or on a client goes here; its handler audits it after it succeeds.
  */
 import { z } from 'zod';
-import { Done, NoData, ParticipantRef, type MethodRecord, type WhoMayCall } from './method';
+import { Done, NoData, type MethodRecord, type WhoMayCall } from './method';
 import { Id, MediaKind, VerificationMethod } from './values';
 
 /** Why a facilitator removed someone: recorded with who removed whom. */
@@ -13,6 +13,9 @@ export const RemovalReason = z
   .string()
   .transform((s) => s.trim())
   .pipe(z.string().min(1, 'a reason is needed').max(500, 'at most 500 characters'));
+
+/** The data of an act on one person. */
+const ParticipantRef = z.object({ participantId: Id });
 
 const FACILITATORS: WhoMayCall = { facilitator: true };
 
