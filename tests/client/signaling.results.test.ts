@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
-import { methods, type MethodName } from '../../src/shared/protocol';
+import { signalingMethods, type MethodName } from '../../src/shared/protocol';
 import { login, startTestDemo } from '../server/support/testServer';
 import { clinicianHello } from '../support/clinicianHello';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
@@ -128,7 +128,7 @@ it('every answer the server gives in a session passes its method\'s result schem
       expect(asked, `${method} was answered`).toContain(method);
     }
     for (const { method, result } of answers) {
-      const check = methods[method].result.safeParse(result);
+      const check = signalingMethods[method].result.safeParse(result);
       expect(check.success, `${method}: ${check.error?.message ?? ''}`).toBe(true);
     }
   } finally {

@@ -5,7 +5,7 @@
  * caller's own) on top.
  */
 import type { WhoMayCall } from './method';
-import { METHOD_NAMES, methods, type MethodName } from './methods';
+import { METHOD_NAMES, signalingMethods, type MethodName } from './methods';
 import type { ParticipantState } from './values';
 
 export type Caller =
@@ -14,7 +14,7 @@ export type Caller =
   | { role: 'observer' };
 
 function whoMayCall(method: MethodName): WhoMayCall {
-  return methods[method].mayCall;
+  return signalingMethods[method].mayCall;
 }
 
 function clientMethodsIn(state: ParticipantState): readonly MethodName[] {

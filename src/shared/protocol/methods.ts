@@ -11,23 +11,23 @@ import { messagingMethods } from './messaging';
 import { moderationMethods } from './moderation';
 import { sessionMethods } from './session';
 
-export const methods = {
+export const signalingMethods = {
   ...sessionMethods,
   ...mediaMethods,
   ...messagingMethods,
   ...moderationMethods,
 };
 
-type Methods = typeof methods;
+type Methods = typeof signalingMethods;
 export type MethodName = keyof Methods;
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const METHOD_NAMES = Object.keys(signalingMethods) as MethodName[];
 
 export function isMethodName(name: string): name is MethodName {
-  return Object.prototype.hasOwnProperty.call(methods, name);
+  return Object.prototype.hasOwnProperty.call(signalingMethods, name);
 }
 
 /** Method name → the schema its request's data must pass. */
-export const requestSchemas = Object.fromEntries(METHOD_NAMES.map((m) => [m, methods[m].request])) as {
+export const requestSchemas = Object.fromEntries(METHOD_NAMES.map((m) => [m, signalingMethods[m].request])) as {
   [M in MethodName]: Methods[M]['request'];
 };
 
