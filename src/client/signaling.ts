@@ -6,6 +6,7 @@
 import {
   ErrorBody,
   ProtocolError,
+  type HelloResultFor,
   type MethodName,
   type NotificationName,
   type NotificationTypes,
@@ -114,7 +115,13 @@ export class SignalingClient {
     return !this.closed && this.ws.readyState === OPEN;
   }
 
-  /** Sends a request and resolves with its result, or rejects with a ProtocolError. */
+  /**
+   * Sends a request and resolves with its result, or rejects with a ProtocolError. A hello
+   * resolves with the answer to what it presented (a clinician's ticket, or a client's
+   * invitation or resume token), so its caller need not tell the two apart.
+   */
+  request<D extends RequestData<'hello'>>(method: 'hello', data: D): Promise<HelloResultFor<D>>;
+  request<M extends MethodName>(method: M, data: RequestData<M>): Promise<ResultTypes[M]>;
   request<M extends MethodName>(method: M, data: RequestData<M>): Promise<ResultTypes[M]> {
     if (!this.isOpen) return Promise.reject(new SignalingClosedError('The connection is closed.'));
     const id = this.nextId++;

@@ -2,10 +2,10 @@
  * SignalingClient against a real `ws` server on loopback: the server here is a scripted
  * stand-in that answers by method name, so each test pins one behaviour of the client.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { ProtocolError } from '../../src/shared/protocol';
+import { ProtocolError, type ClinicianHelloResult, type ParticipantHelloResult, type ResultTypes } from '../../src/shared/protocol';
 import { SignalingClient, SignalingClosedError } from '../../src/client/signaling';
 
 type Script = (socket: ServerSocket, frame: { id: number; method: string; data: unknown }) => void;
@@ -158,6 +158,19 @@ describe('SignalingClient', () => {
     await expect(c.request('leave', {})).rejects.toThrow(/in time/);
     await new Promise((r) => setTimeout(r, 150));
     await expect(c.request('leave', {})).resolves.toEqual({ second: true });
+  });
+
+  it("types each answer by its method, and a hello's by what it presented, so callers need no casts", async () => {
+    script = (socket, f) => ok(socket, f.id, {});
+    const c = await connect();
+    // The stand-in answers `{}`; what is pinned here is the type-checker's view (npm run typecheck).
+    expectTypeOf(await c.request('hello', { as: 'clinician', ticket: 't', sessionId: 's' })).toEqualTypeOf<ClinicianHelloResult>();
+    expectTypeOf(await c.request('hello', { as: 'participant', invite: 'i', passcode: 'p' })).toEqualTypeOf<ParticipantHelloResult>();
+    expectTypeOf(await c.request('hello', { as: 'resume', resumeToken: 'r' })).toEqualTypeOf<ParticipantHelloResult>();
+    expectTypeOf(await c.request('consume', { transportId: 't', producerId: 'p', rtpCapabilities: {} })).toEqualTypeOf<
+      ResultTypes['consume']
+    >();
+    expectTypeOf<ResultTypes['consume']['kind']>().toEqualTypeOf<'audio' | 'video'>();
   });
 
   it('connect rejects when nothing listens', async () => {

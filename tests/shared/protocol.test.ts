@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CheckInData, DisplayName, HelloData, RequestFrame, isMethodName, requestSchemas } from '../../src/shared/protocol';
+import {
+  CheckInData,
+  DisplayName,
+  HelloData,
+  METHOD_NAMES,
+  RequestFrame,
+  isMethodName,
+  mediaMethods,
+  messagingMethods,
+  moderationMethods,
+  requestSchemas,
+  sessionMethods,
+} from '../../src/shared/protocol';
 import { ipcRequests } from '../../src/shared/ipc';
 
 describe('display names', () => {
@@ -34,6 +46,14 @@ describe('request frames', () => {
     expect(isMethodName('toString')).toBe(false);
     expect(isMethodName('__proto__')).toBe(false);
     expect(isMethodName('createPlainTransport')).toBe(false);
+  });
+});
+
+describe('the method table', () => {
+  it('holds every area\'s records, each method in one area only (a name in two would silently lose one)', () => {
+    const areas = [sessionMethods, mediaMethods, messagingMethods, moderationMethods].map((area) => Object.keys(area));
+    expect(areas.flat().sort()).toEqual([...METHOD_NAMES].sort());
+    expect(new Set(areas.flat()).size).toBe(METHOD_NAMES.length);
   });
 });
 

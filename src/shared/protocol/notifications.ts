@@ -1,0 +1,52 @@
+/**
+ * Notifications: what the server tells a socket without being asked, by name, with the
+ * data each carries. Who receives which is the server's rooms/audiences.ts. A new
+ * notification is a line in NotificationTypes.
+ */
+import type { MediaKind, Participant, Producer, RtpCapabilities } from './values';
+
+export interface NotificationTypes {
+  // to clinicians
+  knock: { participant: Participant };
+  participantUpdated: { participant: Participant };
+  participantLeft: { participantId: string };
+  /** To clinicians: `from` is a client's participantId. To a client: `from` is "facilitator". */
+  message: { from: string; text: string };
+  /** To clinicians and to clients. */
+  locked: { locked: boolean };
+  // to a client
+  /** `participants`: every admitted peer, the recipient and clinicians included. */
+  admitted: {
+    routerRtpCapabilities: RtpCapabilities;
+    participants: Participant[];
+    producers: Producer[];
+    /**
+     * Whether the room is locked at the moment of admission (an addition to PROTOCOL.md, optional):
+     * without it a client admitted into a locked room learns of the lock only when it changes.
+     */
+    locked?: boolean;
+  };
+  denied: Record<string, never>;
+  removed: Record<string, never>;
+  returnedToWaiting: Record<string, never>;
+  mutedByFacilitator: { kind: MediaKind };
+  unmuteAllowed: { kind: MediaKind };
+  sessionEnded: Record<string, never>;
+  // to everyone admitted
+  peerJoined: { participant: Participant };
+  peerLeft: { participantId: string };
+  producerAdded: { producerId: string; participantId: string; kind: MediaKind };
+  producerClosed: { producerId: string };
+  producerPaused: { producerId: string; paused: boolean };
+  /**
+   * To everyone admitted (an addition to PROTOCOL.md): the session's media restarted on a new
+   * router (its media process failed). Every transport, producer and consumer of the old one
+   * is gone: close yours, load the new capabilities, create transports and produce again;
+   * the producers of others arrive as `producerAdded` as they come back.
+   */
+  mediaReset: { routerRtpCapabilities: RtpCapabilities };
+}
+export type NotificationName = keyof NotificationTypes;
+export type NotificationFrame = {
+  [N in NotificationName]: { notification: N; data: NotificationTypes[N] };
+}[NotificationName];

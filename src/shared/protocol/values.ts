@@ -1,0 +1,107 @@
+/**
+ * The protocol's domain values: ids, roles, states, media, names, a person and a producer as
+ * the wire shows them, and the outline of mediasoup's WebRTC parameters. A value that more
+ * than one method, notification or HTTP shape carries goes here; one used by a single method
+ * stays beside it in its area module.
+ */
+import { z } from 'zod';
+
+export const Id = z.string().min(1).max(128);
+
+export const ClinicianRole = z.enum(['facilitator', 'supervisor', 'admin']);
+export type ClinicianRole = z.infer<typeof ClinicianRole>;
+
+export const PeerRole = z.enum(['client', 'facilitator', 'observer']);
+export type PeerRole = z.infer<typeof PeerRole>;
+
+export const ParticipantState = z.enum(['check-in', 'waiting', 'admitted']);
+export type ParticipantState = z.infer<typeof ParticipantState>;
+
+export const SessionState = z.enum(['scheduled', 'open', 'live', 'ended']);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+export const MediaFlags = z.object({ audio: z.boolean(), video: z.boolean() });
+export type MediaFlags = z.infer<typeof MediaFlags>;
+
+export const VerificationMethod = z.enum(['photo-id', 'verbal-code', 'known-to-clinician']);
+export type VerificationMethod = z.infer<typeof VerificationMethod>;
+
+// Control characters (C0, DEL, C1) and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A first name or pseudonym: 1–40 characters once trimmed, no control characters. */
+export const DisplayName = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'a name is needed')
+      .max(40, 'at most 40 characters')
+      .refine((s) => !CONTROL_CHARS.test(s), 'no control characters'),
+  );
+
+export const Participant = z.object({
+  participantId: Id,
+  role: PeerRole,
+  displayName: z.string(),
+  state: ParticipantState,
+  verified: z.boolean(),
+  media: MediaFlags,
+  mutedByFacilitator: MediaFlags,
+  knockedAt: z.string().nullable(),
+  /** The clinic's client reference; only ever sent to clinicians. */
+  participantRef: z.string().optional(),
+  /** The clinic's note on how to recognise this client; only ever sent to clinicians. */
+  verificationHint: z.string().nullable().optional(),
+  /** How the client's identity was verified; only ever sent to clinicians. */
+  verificationMethod: VerificationMethod.nullable().optional(),
+  /**
+   * Only ever sent to clinicians (an addition): `reconnecting` while a client whose socket
+   * dropped is within its grace period; they stay listed, in their place, until they are
+   * back or the grace period ends (then `participantLeft`).
+   */
+  connection: z.enum(['connected', 'reconnecting']).optional(),
+});
+export type Participant = z.infer<typeof Participant>;
+
+export const Producer = z.object({
+  producerId: Id,
+  participantId: Id,
+  kind: MediaKind,
+  paused: z.boolean(),
+});
+export type Producer = z.infer<typeof Producer>;
+
+export const Agreement = z.object({ version: z.string(), text: z.string() });
+export type Agreement = z.infer<typeof Agreement>;
+
+// WebRTC parameters are produced and consumed by mediasoup on both ends; the server checks
+// their outline here and mediasoup checks the rest (its errors become BAD_REQUEST).
+export const DtlsParameters = z.looseObject({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.looseObject({ algorithm: z.string().max(32), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
+export type DtlsParameters = z.infer<typeof DtlsParameters>;
+
+export const RtpParameters = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(z.looseObject({ mimeType: z.string(), payloadType: z.number().int() })).min(1).max(16),
+  headerExtensions: z.array(z.looseObject({ uri: z.string(), id: z.number().int() })).max(32).optional(),
+  encodings: z.array(z.looseObject({})).max(8).optional(),
+  rtcp: z.looseObject({}).optional(),
+});
+export type RtpParameters = z.infer<typeof RtpParameters>;
+
+export const RtpCapabilities = z.looseObject({
+  codecs: z.array(z.looseObject({ mimeType: z.string(), kind: MediaKind })).max(64).optional(),
+  headerExtensions: z.array(z.looseObject({ uri: z.string() })).max(64).optional(),
+});
+export type RtpCapabilities = z.infer<typeof RtpCapabilities>;
