@@ -8,12 +8,13 @@ import {
   type MediaKind,
   type NotificationTypes,
   type Participant,
+  type ParticipantHelloResult,
   type RtpCapabilities,
 } from '../shared/protocol';
 import { RoomClient } from '../client/roomClient';
 import { SignalingClient } from '../client/signaling';
 import { getLocalMedia, MediaAccessError } from '../client/media';
-import { DELIBERATE_CLOSES, RECONNECT_WINDOW_MS, waitToReconnect } from '../client/reconnect';
+import { DELIBERATE_CLOSES, getBackIn } from '../client/reconnect';
 import {
   deviceName,
   noticeText,
@@ -224,45 +225,51 @@ export class ParticipantService {
     this.closeRoom();
     this.set({ reconnecting: true, peers: {}, remote: {} });
     this.announce('Your connection dropped. Reconnecting… you keep your place.');
-    const deadline = Date.now() + RECONNECT_WINDOW_MS;
-    for (let attempt = 0; ; attempt++) {
-      if (generation !== this.generation || this.state.screen === 'ended') return;
-      const token = this.resumeToken;
-      if (!token) return this.end('connectionLost');
-      let signaling: SignalingClient | null = null;
-      try {
-        signaling = await SignalingClient.connect(this.wsUrl);
-        this.listen(signaling);
-        this.signaling = signaling;
-        const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });
-        if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
-        if (generation !== this.generation) return;
-        this.resumeToken = hello.resumeToken;
-        this.set({ reconnecting: false });
-        if (hello.state === 'check-in') {
-          this.set({ screen: 'checkIn' });
-        } else if (hello.readmitting) {
-          // `admitted` follows at once; onAdmitted rejoins the group and publishes again.
-          this.set({ screen: 'joining' });
-        } else {
-          this.set({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : this.state.waitingNote });
-          this.announce(
-            wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
-          );
-        }
-        return;
-      } catch (err) {
-        if (signaling && this.signaling === signaling) this.signaling = null;
-        signaling?.close();
-        if (generation !== this.generation) return;
-        if (err instanceof ProtocolError) {
-          // The place is gone (too long away) or the answer is final: say so plainly.
-          const ending = HELLO_ENDINGS[err.code];
-          return this.end(ending ?? 'connectionLost');
-        }
-        if (Date.now() >= deadline) return this.end('connectionLost');
-        await waitToReconnect(attempt);
-      }
+    const result = await getBackIn({
+      attempt: () => this.resume(),
+      // The place is gone (too long away) or the answer is final: say so plainly.
+      isFinal: (err) => err instanceof ProtocolError,
+      cancelled: () => generation !== this.generation || this.state.screen === 'ended',
+    });
+    if (result.outcome === 'refused') {
+      const ending = result.error instanceof ProtocolError ? HELLO_ENDINGS[result.error.code] : undefined;
+      return this.end(ending ?? 'connectionLost');
+    }
+    if (result.outcome === 'timedOut') return this.end('connectionLost');
+    if (result.outcome === 'cancelled') return;
+    const hello = result.value;
+    this.resumeToken = hello.resumeToken;
+    this.set({ reconnecting: false });
+    if (hello.state === 'check-in') {
+      this.set({ screen: 'checkIn' });
+    } else if (hello.readmitting) {
+      // `admitted` follows at once; onAdmitted rejoins the group and publishes again.
+      this.set({ screen: 'joining' });
+    } else {
+      this.set({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : this.state.waitingNote });
+      this.announce(
+        wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
+      );
+    }
+  }
+
+  /** One try at getting back in: a new socket, and hello with the resume token. */
+  private async resume(): Promise<ParticipantHelloResult> {
+    const token = this.resumeToken;
+    // Not met in practice: only an ending forgets the token, and an ending cancels the loop first.
+    if (!token) throw new ProtocolError('UNAUTHENTICATED', 'no place to resume');
+    let signaling: SignalingClient | null = null;
+    try {
+      signaling = await SignalingClient.connect(this.wsUrl);
+      this.listen(signaling);
+      this.signaling = signaling;
+      const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });
+      if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
+      return hello;
+    } catch (err) {
+      if (signaling && this.signaling === signaling) this.signaling = null;
+      signaling?.close();
+      throw err;
     }
   }
 
