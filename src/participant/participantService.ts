@@ -4,10 +4,8 @@
  */
 import {
   ProtocolError,
-  TO_FACILITATOR,
   type MediaKind,
   type NotificationTypes,
-  type Participant,
   type ParticipantHelloResult,
   type RtpCapabilities,
 } from '../shared/protocol';
@@ -25,14 +23,18 @@ import {
   unmutePromptCopy,
   UNREACHABLE,
 } from './copy';
+import { initialModeration, type MessageCheck } from './moderation';
+import * as chat from './chat';
+import { addPeer, addRemoteTrack, dropRemoteTrack, removePeer, setRemotePaused, toPeer } from './peers';
 import {
-  checkMessage,
-  initialModeration,
-  moderationReducer,
-  type MessageCheck,
-  type ModerationEvent,
-} from './moderation';
-import { initialState, useParticipantStore, type EndReason, type ParticipantState, type Peer } from './store';
+  announce,
+  initialState,
+  moderate,
+  pageState,
+  setPageState,
+  type EndReason,
+  type Peer,
+} from './store';
 
 const MEDIA_RECONNECTING = 'Reconnecting audio and video…';
 
@@ -79,26 +81,11 @@ export class ParticipantService {
     if (!token) this.end(missing);
   }
 
-  // ---- store helpers --------------------------------------------------------------------
-
-  private get state(): ParticipantState {
-    return useParticipantStore.getState();
-  }
-  private set(partial: Partial<ParticipantState> | ((s: ParticipantState) => Partial<ParticipantState>)): void {
-    useParticipantStore.setState(partial);
-  }
-  /** Polite status for screen readers; the same words twice are still read twice. */
-  private announce(text: string): void {
-    this.set((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text }));
-  }
-  private moderate(event: ModerationEvent): void {
-    this.set((s) => ({ moderation: moderationReducer(s.moderation, event) }));
-  }
   private setWantFlag(kind: MediaKind, on: boolean): void {
-    this.set(kind === 'audio' ? { wantAudio: on } : { wantVideo: on });
+    setPageState(kind === 'audio' ? { wantAudio: on } : { wantVideo: on });
   }
   private setBusy(kind: MediaKind, busy: boolean): void {
-    this.set((s) => ({ mediaBusy: { ...s.mediaBusy, [kind]: busy } }));
+    setPageState((s) => ({ mediaBusy: { ...s.mediaBusy, [kind]: busy } }));
   }
 
   // ---- passcode -------------------------------------------------------------------------
@@ -107,10 +94,10 @@ export class ParticipantService {
     if (!this.token) return this.end('invalidLink');
     const code = passcode.trim();
     if (!code) {
-      this.set({ formError: 'Please enter the passcode from your therapist’s message.' });
+      setPageState({ formError: 'Please enter the passcode from your therapist’s message.' });
       return;
     }
-    this.set({ busy: true, formError: null });
+    setPageState({ busy: true, formError: null });
     await this.hello(code);
   }
 
@@ -120,26 +107,26 @@ export class ParticipantService {
    */
   async retry(): Promise<void> {
     const code = this.lockedPasscode;
-    if (this.state.endReason !== 'roomLocked' || !code || !this.token) return this.restart();
-    this.set({ retrying: true, formError: null });
+    if (pageState().endReason !== 'roomLocked' || !code || !this.token) return this.restart();
+    setPageState({ retrying: true, formError: null });
     await this.hello(code);
-    if (this.state.screen === 'ended' && this.state.endReason === 'roomLocked') {
+    if (pageState().screen === 'ended' && pageState().endReason === 'roomLocked') {
       const at = new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
-      this.set({ formError: `Still locked when we checked at ${at}. You can try again in a moment.` });
-      this.announce('The session is still locked. You can try again in a moment.');
+      setPageState({ formError: `Still locked when we checked at ${at}. You can try again in a moment.` });
+      announce('The session is still locked. You can try again in a moment.');
     }
   }
 
   private async hello(code: string): Promise<void> {
     if (!this.token) return this.end('invalidLink');
-    const fromEnding = this.state.screen === 'ended';
+    const fromEnding = pageState().screen === 'ended';
     try {
       const signaling = await this.ensureSocket();
       const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
       if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
       this.resumeToken = hello.resumeToken;
       this.lockedPasscode = null;
-      this.set({
+      setPageState({
         busy: false,
         retrying: false,
         formError: null,
@@ -149,10 +136,10 @@ export class ParticipantService {
         agreement: hello.agreement,
         participantId: hello.participantId,
       });
-      this.announce('Passcode accepted. Next, check in for the session.');
+      announce('Passcode accepted. Next, check in for the session.');
       void this.refreshPreview();
     } catch (err) {
-      this.set({ busy: false, retrying: false });
+      setPageState({ busy: false, retrying: false });
       if (err instanceof ProtocolError) {
         const ending = HELLO_ENDINGS[err.code];
         if (ending) {
@@ -168,10 +155,10 @@ export class ParticipantService {
               : UNEXPECTED;
         // From an ending screen, a passcode problem belongs on the passcode screen.
         if (fromEnding && message === PASSCODE_MISMATCH) this.restart();
-        this.set({ formError: message });
+        setPageState({ formError: message });
         return;
       }
-      this.set({ formError: UNREACHABLE });
+      setPageState({ formError: UNREACHABLE });
     }
   }
 
@@ -191,19 +178,19 @@ export class ParticipantService {
     signaling.on('removed', () => this.end('removed'));
     signaling.on('sessionEnded', () => this.end('sessionEnded'));
     signaling.on('returnedToWaiting', () => this.onReturnedToWaiting());
-    signaling.on('peerJoined', ({ participant }) => this.addPeer(participant));
-    signaling.on('peerLeft', ({ participantId }) => this.removePeer(participantId));
+    signaling.on('peerJoined', ({ participant }) => addPeer(participant));
+    signaling.on('peerLeft', ({ participantId }) => removePeer(participantId));
     signaling.on('mutedByFacilitator', ({ kind }) => this.onMutedByFacilitator(kind));
     signaling.on('unmuteAllowed', ({ kind }) => this.onUnmuteAllowed(kind));
     signaling.on('locked', ({ locked }) => this.onLocked(locked));
-    signaling.on('message', ({ from, text }) => this.onMessage(from, text));
+    signaling.on('message', ({ from, text }) => chat.onMessage(from, text));
     signaling.onClose((code) => this.onSocketClosed(signaling, code));
   }
 
   private onSocketClosed(signaling: SignalingClient, code: number): void {
     if (signaling !== this.signaling) return;
     this.signaling = null;
-    const { screen } = this.state;
+    const { screen } = pageState();
     // Before hello succeeds a closed socket is harmless: the next attempt opens another.
     if (screen === 'ended' || screen === 'passcode') return;
     if (this.leaving) return this.end('left');
@@ -221,15 +208,15 @@ export class ParticipantService {
    */
   private async reconnect(): Promise<void> {
     const generation = ++this.generation;
-    const wasInGroup = this.state.screen === 'call' || this.state.screen === 'joining';
+    const wasInGroup = pageState().screen === 'call' || pageState().screen === 'joining';
     this.closeRoom();
-    this.set({ reconnecting: true, peers: {}, remote: {} });
-    this.announce('Your connection dropped. Reconnecting… you keep your place.');
+    setPageState({ reconnecting: true, peers: {}, remote: {} });
+    announce('Your connection dropped. Reconnecting… you keep your place.');
     const result = await getBackIn({
       attempt: () => this.resume(),
       // The place is gone (too long away) or the answer is final: say so plainly.
       isFinal: (err) => err instanceof ProtocolError,
-      cancelled: () => generation !== this.generation || this.state.screen === 'ended',
+      cancelled: () => generation !== this.generation || pageState().screen === 'ended',
     });
     if (result.outcome === 'refused') {
       const ending = result.error instanceof ProtocolError ? HELLO_ENDINGS[result.error.code] : undefined;
@@ -239,15 +226,15 @@ export class ParticipantService {
     if (result.outcome === 'cancelled') return;
     const hello = result.value;
     this.resumeToken = hello.resumeToken;
-    this.set({ reconnecting: false });
+    setPageState({ reconnecting: false });
     if (hello.state === 'check-in') {
-      this.set({ screen: 'checkIn' });
+      setPageState({ screen: 'checkIn' });
     } else if (hello.readmitting) {
       // `admitted` follows at once; onAdmitted rejoins the group and publishes again.
-      this.set({ screen: 'joining' });
+      setPageState({ screen: 'joining' });
     } else {
-      this.set({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : this.state.waitingNote });
-      this.announce(
+      setPageState({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : pageState().waitingNote });
+      announce(
         wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
       );
     }
@@ -276,18 +263,18 @@ export class ParticipantService {
   // ---- check-in -------------------------------------------------------------------------
 
   async setWant(kind: MediaKind, on: boolean): Promise<void> {
-    const { screen } = this.state;
+    const { screen } = pageState();
     if (screen === 'call') return this.toggleInCall(kind, on);
     // While joining, the media engine is being set up with what was chosen; wait for it.
     if (screen === 'joining') return;
-    this.set(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
+    setPageState(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
     await this.refreshPreview();
   }
 
   /** Makes the live local tracks match what the person chose (before the call). */
   private async refreshPreview(): Promise<void> {
     for (const kind of ['video', 'audio'] as const) {
-      const want = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
+      const want = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
       const track = this.localTrack(kind);
       if (want && !track) await this.acquire(kind);
       else if (!want && track) this.releaseTrack(kind);
@@ -295,7 +282,7 @@ export class ParticipantService {
   }
 
   private localTrack(kind: MediaKind): MediaStreamTrack | null {
-    return kind === 'audio' ? this.state.localAudio : this.state.localVideo;
+    return kind === 'audio' ? pageState().localAudio : pageState().localVideo;
   }
 
   private async acquire(kind: MediaKind): Promise<MediaStreamTrack | null> {
@@ -303,70 +290,70 @@ export class ParticipantService {
       const stream = await getLocalMedia({ audio: kind === 'audio', video: kind === 'video' });
       const track = stream.getTracks()[0] ?? null;
       // The choice may have changed while the browser asked for permission.
-      const still = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
-      if (!track || !still || this.state.screen === 'ended') {
+      const still = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
+      if (!track || !still || pageState().screen === 'ended') {
         track?.stop();
         return null;
       }
       track.addEventListener('ended', () => {
-        if (this.localTrack(kind) === track) this.set(kind === 'audio' ? { localAudio: null } : { localVideo: null });
+        if (this.localTrack(kind) === track) setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
       });
-      this.set(kind === 'audio' ? { localAudio: track } : { localVideo: track });
+      setPageState(kind === 'audio' ? { localAudio: track } : { localVideo: track });
       return track;
     } catch (err) {
       const message = err instanceof MediaAccessError ? err.message : `Your ${deviceName(kind)} couldn't be started.`;
-      this.set(kind === 'audio' ? { wantAudio: false, mediaError: message } : { wantVideo: false, mediaError: message });
+      setPageState(kind === 'audio' ? { wantAudio: false, mediaError: message } : { wantVideo: false, mediaError: message });
       return null;
     }
   }
 
   private releaseTrack(kind: MediaKind): void {
     this.localTrack(kind)?.stop();
-    this.set(kind === 'audio' ? { localAudio: null } : { localVideo: null });
+    setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
   }
 
   async checkIn(form: CheckInForm): Promise<void> {
     const signaling = this.signaling;
-    const agreement = this.state.agreement;
+    const agreement = pageState().agreement;
     if (!signaling || !agreement) return this.end('connectionLost');
     const displayName = form.displayName.trim();
     if (!displayName) {
-      this.set({ formError: 'Please enter a first name or pseudonym.' });
+      setPageState({ formError: 'Please enter a first name or pseudonym.' });
       return;
     }
     if (!form.agreed) {
-      this.set({ formError: 'Please read the group agreement and tick the box to agree before you continue.' });
+      setPageState({ formError: 'Please read the group agreement and tick the box to agree before you continue.' });
       return;
     }
-    this.set({ busy: true, formError: null });
+    setPageState({ busy: true, formError: null });
     const location = form.location.trim();
     const emergencyContact = form.emergencyContact.trim();
     try {
       const { routerRtpCapabilities } = await signaling.request('checkIn', {
         displayName,
         agreementVersion: agreement.version,
-        media: { audio: !!this.state.localAudio, video: !!this.state.localVideo },
+        media: { audio: !!pageState().localAudio, video: !!pageState().localVideo },
         ...(location ? { location } : {}),
         ...(emergencyContact ? { emergencyContact } : {}),
       });
       this.routerRtpCapabilities = routerRtpCapabilities;
-      this.set({ busy: false, screen: 'waiting', displayName, waitingNote: null });
-      this.announce('You are checked in. Waiting for your therapist to let you in.');
+      setPageState({ busy: false, screen: 'waiting', displayName, waitingNote: null });
+      announce('You are checked in. Waiting for your therapist to let you in.');
       // Get the media ready while waiting (connected, sending nothing), so being let in is quick.
       this.getReady(this.openRoom(signaling), routerRtpCapabilities);
     } catch (err) {
-      this.set({ busy: false });
+      setPageState({ busy: false });
       if (!(err instanceof ProtocolError)) return; // the close handler shows what happened
       if (err.code === 'CONFLICT') {
-        this.set({
+        setPageState({
           formError: 'The group agreement was just updated. Please reload this page to read the new version.',
         });
       } else if (err.code === 'BAD_REQUEST') {
-        this.set({ formError: 'Please check your name: 1 to 40 characters, letters, numbers and spaces are fine.' });
+        setPageState({ formError: 'Please check your name: 1 to 40 characters, letters, numbers and spaces are fine.' });
       } else {
         const ending = HELLO_ENDINGS[err.code];
         if (ending) this.end(ending);
-        else this.set({ formError: UNEXPECTED });
+        else setPageState({ formError: UNEXPECTED });
       }
     }
   }
@@ -375,8 +362,8 @@ export class ParticipantService {
 
   private async onAdmitted(data: NotificationTypes['admitted']): Promise<void> {
     const signaling = this.signaling;
-    if (!signaling || this.state.screen === 'ended') return;
-    const self = this.state.participantId;
+    if (!signaling || pageState().screen === 'ended') return;
+    const self = pageState().participantId;
     const peers: Record<string, Peer> = {};
     for (const p of data.participants) if (p.participantId !== self) peers[p.participantId] = toPeer(p);
     // A mute from before a return to the waiting room still holds: the server says so here.
@@ -384,11 +371,11 @@ export class ParticipantService {
       audio: false,
       video: false,
     };
-    const returning = this.state.waitingNote === 'returned';
+    const returning = pageState().waitingNote === 'returned';
     const room = this.room ?? this.openRoom(signaling);
-    const { localAudio, localVideo } = this.state;
-    const wantAudio = this.state.wantAudio && !muted.audio;
-    const wantVideo = this.state.wantVideo && !muted.video;
+    const { localAudio, localVideo } = pageState();
+    const wantAudio = pageState().wantAudio && !muted.audio;
+    const wantVideo = pageState().wantVideo && !muted.video;
     const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
       (t): t is MediaStreamTrack => !!t,
     );
@@ -410,18 +397,18 @@ export class ParticipantService {
       published?.catch(() => undefined);
       // The store only now: each change schedules a render ahead of the media's next step,
       // and the requests above should be on their way first.
-      this.moderate({
+      moderate({
         type: 'admitted',
         mutedByFacilitator: muted,
         ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
       });
-      if (muted.audio) this.set({ wantAudio: false });
+      if (muted.audio) setPageState({ wantAudio: false });
       if (muted.video) {
-        this.set({ wantVideo: false });
+        setPageState({ wantVideo: false });
         this.releaseTrack('video');
       }
-      this.set({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
-      this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
+      setPageState({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
+      announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
       // Drawing the call screen holds this page's thread for tens of ms; done while the
       // camera's connection is being negotiated, or its track swapped in, it holds that back
       // too. So the waiting screen stays up, saying the person is being let in, until our
@@ -429,17 +416,17 @@ export class ParticipantService {
       // waiting, until it is being sent.
       await (ready && published ? published.catch(() => undefined) : room.firstProducer());
       if (this.room !== room) return;
-      this.set({ screen: 'joining', waitingNote: null });
+      setPageState({ screen: 'joining', waitingNote: null });
       await Promise.all([joining, published]);
       if (this.room !== room) return;
-      this.set({ screen: 'call' });
-      const others = Object.keys(this.state.peers).length;
-      this.announce(`You joined the group. ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
+      setPageState({ screen: 'call' });
+      const others = Object.keys(pageState().peers).length;
+      announce(`You joined the group. ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
     } catch (err) {
       if (this.room !== room) return;
       console.error('join failed', err);
       // The call screen still works without our own media; say so rather than stopping.
-      this.set({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
+      setPageState({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
     }
   }
 
@@ -449,8 +436,8 @@ export class ParticipantService {
    */
   private getReady(room: RoomClient, routerRtpCapabilities: RtpCapabilities): void {
     const kinds: MediaKind[] = [];
-    if (this.state.localVideo) kinds.push('video');
-    if (this.state.localAudio) kinds.push('audio');
+    if (pageState().localVideo) kinds.push('video');
+    if (pageState().localAudio) kinds.push('audio');
     room.getReady(routerRtpCapabilities, kinds).catch((err: unknown) => console.warn('getting the media ready failed', err));
   }
 
@@ -460,31 +447,29 @@ export class ParticipantService {
     const room = new RoomClient(signaling);
     this.room = room;
     this.roomSubscriptions = [
-      room.on('track', ({ participantId, producerId, kind, track }) =>
-        this.patchRemote(participantId, { [kind]: { producerId, track, paused: false } }),
-      ),
-      room.on('trackEnded', ({ participantId, producerId }) => this.dropRemote(participantId, producerId)),
-      room.on('producerPaused', ({ producerId, paused }) => this.setRemotePaused(producerId, paused)),
+      room.on('track', ({ participantId, producerId, kind, track }) => addRemoteTrack(participantId, producerId, kind, track)),
+      room.on('trackEnded', ({ participantId, producerId }) => dropRemoteTrack(participantId, producerId)),
+      room.on('producerPaused', ({ producerId, paused }) => setRemotePaused(producerId, paused)),
       room.on('error', ({ message }) => console.warn('room:', message)),
       // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
-      room.on('mediaReset', () => this.set({ mediaError: MEDIA_RECONNECTING })),
-      room.on('mediaRestored', () => this.set((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
+      room.on('mediaReset', () => setPageState({ mediaError: MEDIA_RECONNECTING })),
+      room.on('mediaRestored', () => setPageState((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
     ];
     return room;
   }
 
   private async toggleInCall(kind: MediaKind, on: boolean): Promise<void> {
     const room = this.room;
-    if (!room || this.state.mediaBusy[kind]) return;
-    if (on && this.state.moderation.mutedByFacilitator[kind]) {
+    if (!room || pageState().mediaBusy[kind]) return;
+    if (on && pageState().moderation.mutedByFacilitator[kind]) {
       // Explain, calmly; the server would refuse anyway.
-      this.moderate({ type: 'blockedAttempt', kind });
-      this.announce(noticeText({ type: 'stillMuted', kind }));
+      moderate({ type: 'blockedAttempt', kind });
+      announce(noticeText({ type: 'stillMuted', kind }));
       return;
     }
     this.setBusy(kind, true);
     this.setWantFlag(kind, on);
-    this.set({ mediaError: null });
+    setPageState({ mediaError: null });
     try {
       if (on) {
         // Turning the camera off releases it (its light goes off), so turning on may need a new track.
@@ -492,12 +477,12 @@ export class ParticipantService {
         if (!track) return; // acquire() said why and put the switch back
         if (!room.isPublishing(kind) || kind === 'video') await room.publish(new MediaStream([track]));
         await room.setMuted(kind, false);
-        this.moderate({ type: 'turnedOn', kind });
+        moderate({ type: 'turnedOn', kind });
       } else {
         await room.setMuted(kind, true);
         if (kind === 'video') this.releaseTrack('video');
       }
-      this.announce(
+      announce(
         kind === 'video' && !on
           ? 'Your camera is off. You are audio only.'
           : `Your ${deviceName(kind)} is ${on ? 'on' : 'off'}.`,
@@ -510,13 +495,13 @@ export class ParticipantService {
       }
       this.setWantFlag(kind, !on);
       if (err instanceof ProtocolError && err.code === 'MUTED_BY_FACILITATOR') {
-        this.moderate({ type: 'unmuteRefused', kind });
-        this.announce(noticeText({ type: 'refused', kind }));
+        moderate({ type: 'unmuteRefused', kind });
+        announce(noticeText({ type: 'refused', kind }));
         return;
       }
       const message = `Your ${deviceName(kind)} couldn't be turned ${on ? 'on' : 'off'} just now. Please try again.`;
-      this.set({ mediaError: message });
-      this.announce(message);
+      setPageState({ mediaError: message });
+      announce(message);
     } finally {
       this.setBusy(kind, false);
     }
@@ -524,47 +509,47 @@ export class ParticipantService {
 
   /** The server has already paused our producer; make our side match and say so gently. */
   private onMutedByFacilitator(kind: MediaKind): void {
-    this.moderate({ type: 'muted', kind });
+    moderate({ type: 'muted', kind });
     this.setWantFlag(kind, false);
     this.room?.pauseLocally(kind);
     // The camera light goes off too: nothing is captured that nobody may see.
     if (kind === 'video') this.releaseTrack('video');
-    this.announce(noticeText({ type: 'muted', kind }));
+    announce(noticeText({ type: 'muted', kind }));
   }
 
   /** Lifts the lock and asks; the person decides. The page never turns anything on by itself. */
   private onUnmuteAllowed(kind: MediaKind): void {
-    const alreadyOn = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
-    this.moderate({ type: 'unmuteAllowed', kind });
+    const alreadyOn = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
+    moderate({ type: 'unmuteAllowed', kind });
     if (alreadyOn) {
-      this.moderate({ type: 'promptDismissed', kind });
+      moderate({ type: 'promptDismissed', kind });
       return;
     }
-    this.announce(`${unmutePromptCopy(kind).title}. It's your choice.`);
+    announce(`${unmutePromptCopy(kind).title}. It's your choice.`);
   }
 
   /** The prompt's "Unmute" (or "Turn camera on"). */
   async acceptUnmute(kind: MediaKind): Promise<void> {
-    this.moderate({ type: 'promptDismissed', kind });
+    moderate({ type: 'promptDismissed', kind });
     await this.toggleInCall(kind, true);
   }
 
   /** The prompt's "Not now": the button stays available for later. */
   declineUnmute(kind: MediaKind): void {
-    this.moderate({ type: 'promptDismissed', kind });
-    this.announce(`Your ${deviceName(kind)} stays off. You can turn it on whenever you're ready.`);
+    moderate({ type: 'promptDismissed', kind });
+    announce(`Your ${deviceName(kind)} stays off. You can turn it on whenever you're ready.`);
   }
 
   dismissNotice(): void {
-    this.moderate({ type: 'noticeDismissed' });
+    moderate({ type: 'noticeDismissed' });
   }
 
   private onLocked(locked: boolean): void {
-    const was = this.state.moderation.locked;
-    this.moderate({ type: 'locked', locked });
-    const { screen } = this.state;
+    const was = pageState().moderation.locked;
+    moderate({ type: 'locked', locked });
+    const { screen } = pageState();
     if (was === locked || (screen !== 'call' && screen !== 'waiting')) return;
-    this.announce(
+    announce(
       locked
         ? 'Your therapist closed the session to new arrivals. Nothing changes for you.'
         : 'Your therapist opened the session to new arrivals again.',
@@ -573,48 +558,20 @@ export class ParticipantService {
 
   // ---- private messages to the therapist -------------------------------------------------
 
-  private onMessage(from: string, text: unknown): void {
-    // To a client, only the facilitator writes; anything else is not for this page.
-    if (from !== TO_FACILITATOR || typeof text !== 'string' || !text.trim()) return;
-    // In the waiting room the conversation is shown in full (replies wait for admission).
-    const seen = this.state.screen === 'waiting';
-    this.moderate({ type: 'messageReceived', text, at: Date.now(), seen });
-    // An open conversation announces through its own log; a closed one through the status line.
-    if (!this.state.moderation.chatOpen) this.announce(`New private message from your therapist: ${text}`);
-  }
-
-  /** Sends a message to the session's facilitators; it is relayed, never stored. */
-  async sendMessage(raw: string): Promise<MessageCheck> {
-    const check = checkMessage(raw);
-    if (!check.ok) return check;
-    const signaling = this.signaling;
-    const { screen } = this.state;
-    if (!signaling || (screen !== 'call' && screen !== 'joining')) {
-      return { ok: false, error: 'You can send messages once you’re in the session.' };
-    }
-    try {
-      await signaling.request('message', { to: TO_FACILITATOR, text: check.text });
-      // The conversation's own log announces it.
-      this.moderate({ type: 'messageSent', text: check.text, at: Date.now() });
-      return check;
-    } catch (err) {
-      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
-        return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
-      }
-      return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
-    }
+  sendMessage(raw: string): Promise<MessageCheck> {
+    return chat.sendMessage(this.signaling, raw);
   }
 
   openChat(): void {
-    this.moderate({ type: 'chatOpened' });
+    chat.openChat();
   }
 
   closeChat(): void {
-    this.moderate({ type: 'chatClosed' });
+    chat.closeChat();
   }
 
   dismissPreview(): void {
-    this.moderate({ type: 'previewDismissed' });
+    chat.dismissPreview();
   }
 
   // ---- back to the waiting room ------------------------------------------------------------
@@ -622,8 +579,8 @@ export class ParticipantService {
   private onReturnedToWaiting(): void {
     // The server closed our transports; close ours, so nothing is sent or received.
     this.closeRoom();
-    this.moderate({ type: 'chatClosed' });
-    this.set((s) => ({
+    moderate({ type: 'chatClosed' });
+    setPageState((s) => ({
       screen: 'waiting',
       waitingNote: 'returned',
       peers: {},
@@ -640,61 +597,14 @@ export class ParticipantService {
     }
     // The preview shows what the person chose; nothing reaches the group from here.
     void this.refreshPreview();
-    this.announce(`${RETURNED_TO_WAITING}. You'll rejoin the group automatically when they let you back in.`);
-  }
-
-  private addPeer(p: Participant): void {
-    if (p.participantId === this.state.participantId) return;
-    this.set((s) => ({ peers: { ...s.peers, [p.participantId]: toPeer(p) } }));
-    if (this.state.screen === 'call') this.announce(`${p.displayName} joined.`);
-  }
-
-  private removePeer(participantId: string): void {
-    const name = this.state.peers[participantId]?.displayName;
-    this.set((s) => {
-      const peers = { ...s.peers };
-      const remote = { ...s.remote };
-      delete peers[participantId];
-      delete remote[participantId];
-      return { peers, remote };
-    });
-    if (name && this.state.screen === 'call') this.announce(`${name} left.`);
-  }
-
-  private patchRemote(participantId: string, patch: Partial<ParticipantState['remote'][string]>): void {
-    this.set((s) => ({ remote: { ...s.remote, [participantId]: { ...s.remote[participantId], ...patch } } }));
-  }
-
-  private dropRemote(participantId: string, producerId: string): void {
-    this.set((s) => {
-      const media = s.remote[participantId];
-      if (!media) return {};
-      const next = { ...media };
-      if (next.audio?.producerId === producerId) delete next.audio;
-      if (next.video?.producerId === producerId) delete next.video;
-      return { remote: { ...s.remote, [participantId]: next } };
-    });
-  }
-
-  private setRemotePaused(producerId: string, paused: boolean): void {
-    this.set((s) => {
-      for (const [id, media] of Object.entries(s.remote)) {
-        for (const kind of ['audio', 'video'] as const) {
-          const slot = media[kind];
-          if (slot?.producerId === producerId) {
-            return { remote: { ...s.remote, [id]: { ...media, [kind]: { ...slot, paused } } } };
-          }
-        }
-      }
-      return {};
-    });
+    announce(`${RETURNED_TO_WAITING}. You'll rejoin the group automatically when they let you back in.`);
   }
 
   // ---- leaving and endings --------------------------------------------------------------
 
   async leave(): Promise<void> {
     this.leaving = true;
-    this.set({ busy: true });
+    setPageState({ busy: true });
     try {
       await this.signaling?.request('leave', {});
     } catch {
@@ -705,9 +615,9 @@ export class ParticipantService {
 
   /** From a retryable ending back to the passcode screen, keeping the person's choices. */
   restart(): void {
-    const { wantAudio, wantVideo } = this.state;
+    const { wantAudio, wantVideo } = pageState();
     this.lockedPasscode = null;
-    this.set({ ...initialState, wantAudio, wantVideo, screen: 'passcode' });
+    setPageState({ ...initialState, wantAudio, wantVideo, screen: 'passcode' });
   }
 
   private end(reason: EndReason): void {
@@ -717,11 +627,11 @@ export class ParticipantService {
     const signaling = this.signaling;
     this.signaling = null;
     signaling?.close();
-    this.state.localAudio?.stop();
-    this.state.localVideo?.stop();
+    pageState().localAudio?.stop();
+    pageState().localVideo?.stop();
     this.lockedPasscode = null;
     this.routerRtpCapabilities = null;
-    this.set({
+    setPageState({
       screen: 'ended',
       endReason: reason,
       busy: false,
@@ -745,8 +655,3 @@ export class ParticipantService {
     this.room = null;
   }
 }
-
-function toPeer(p: Participant): Peer {
-  return { participantId: p.participantId, displayName: p.displayName, role: p.role };
-}
-
