@@ -1,284 +1,74 @@
 /**
- * Everything the participant page does to the world: the signaling socket here, the camera
- * and microphone in localMedia.ts, the group's media engine in group.ts, the tiles in
- * peers.ts, the chat in chat.ts. Components call these methods; results land in the store.
+ * Everything the participant page does to the world, behind the one service its screens call
+ * (serviceContext.ts); results land in the store. The work is in the parts put together here:
+ * session.ts (the socket, passcode, reconnect, endings), checkIn.ts, localMedia.ts (camera and
+ * microphone), group.ts (admission, the media engine, the lock), peers.ts (who is shown) and
+ * chat.ts. Which part answers which of the server's notifications is said here, in `listen`.
  */
-import { ProtocolError, type MediaKind, type ParticipantHelloResult } from '../shared/protocol';
-import { SignalingClient } from '../client/signaling';
-import { DELIBERATE_CLOSES, getBackIn } from '../client/reconnect';
-import { notOpenYet, PASSCODE_MISMATCH, UNEXPECTED, UNREACHABLE } from './copy';
-import { initialModeration, type MessageCheck } from './moderation';
+import type { MediaKind } from '../shared/protocol';
+import type { SignalingClient } from '../client/signaling';
 import * as chat from './chat';
+import { checkIn, type CheckInForm } from './checkIn';
 import { GroupCall } from './group';
 import { LocalMedia } from './localMedia';
+import type { MessageCheck } from './moderation';
 import { addPeer, removePeer } from './peers';
-import { announce, initialState, pageState, setPageState, type EndReason } from './store';
+import { ParticipantSession } from './session';
 
-export interface CheckInForm {
-  displayName: string;
-  agreed: boolean;
-  location: string;
-  emergencyContact: string;
-}
-
-const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = {
-  RATE_LIMITED: 'rateLimited',
-  // A revoked invitation: the person was removed earlier (or the clinic withdrew it).
-  REMOVED: 'revoked',
-  SESSION_ENDED: 'sessionEnded',
-  ROOM_LOCKED: 'roomLocked',
-  CONFLICT: 'conflict',
-};
+export type { CheckInForm } from './checkIn';
 
 export class ParticipantService {
-  private signaling: SignalingClient | null = null;
-  /** From the last hello: gets this person back into their place after a dropped connection. Memory only. */
-  private resumeToken: string | null = null;
-  /** Bumped by every ending, so a reconnect loop from before it stops. */
-  private generation = 0;
-  private leaving = false;
-  /**
-   * The passcode of the last hello, kept in memory only while a locked room may open again,
-   * so "Try again" does not make the person type it twice.
-   */
-  private lockedPasscode: string | null = null;
   private readonly media: LocalMedia;
   private readonly group: GroupCall;
+  private readonly session: ParticipantSession;
 
   constructor(
-    private readonly token: string | null,
-    private readonly wsUrl: string,
+    token: string | null,
+    wsUrl: string,
     /** Why there is no token, when there is none (location.ts). */
     missing: 'invalidLink' | 'linkNeeded' = 'invalidLink',
   ) {
     this.media = new LocalMedia(() => this.group.current);
     this.group = new GroupCall(this.media);
-    if (!token) this.end(missing);
-  }
-
-  // ---- passcode -------------------------------------------------------------------------
-
-  async submitPasscode(passcode: string): Promise<void> {
-    if (!this.token) return this.end('invalidLink');
-    const code = passcode.trim();
-    if (!code) {
-      setPageState({ formError: 'Please enter the passcode from your therapist’s message.' });
-      return;
-    }
-    setPageState({ busy: true, formError: null });
-    await this.hello(code);
-  }
-
-  /**
-   * "Try again" on an ending screen. A locked room is asked again with the same passcode;
-   * anything else starts over at the passcode screen.
-   */
-  async retry(): Promise<void> {
-    const code = this.lockedPasscode;
-    if (pageState().endReason !== 'roomLocked' || !code || !this.token) return this.restart();
-    setPageState({ retrying: true, formError: null });
-    await this.hello(code);
-    if (pageState().screen === 'ended' && pageState().endReason === 'roomLocked') {
-      const at = new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
-      setPageState({ formError: `Still locked when we checked at ${at}. You can try again in a moment.` });
-      announce('The session is still locked. You can try again in a moment.');
-    }
-  }
-
-  private async hello(code: string): Promise<void> {
-    if (!this.token) return this.end('invalidLink');
-    const fromEnding = pageState().screen === 'ended';
-    try {
-      const signaling = await this.ensureSocket();
-      const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
-      if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
-      this.resumeToken = hello.resumeToken;
-      this.lockedPasscode = null;
-      setPageState({
-        busy: false,
-        retrying: false,
-        formError: null,
-        endReason: null,
-        screen: 'checkIn',
-        sessionTitle: hello.session.title,
-        agreement: hello.agreement,
-        participantId: hello.participantId,
-      });
-      announce('Passcode accepted. Next, check in for the session.');
-      void this.media.refreshPreview();
-    } catch (err) {
-      setPageState({ busy: false, retrying: false });
-      if (err instanceof ProtocolError) {
-        const ending = HELLO_ENDINGS[err.code];
-        if (ending) {
-          this.end(ending);
-          if (ending === 'roomLocked') this.lockedPasscode = code;
-          return;
-        }
-        const message =
-          err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST'
-            ? PASSCODE_MISMATCH
-            : err.code === 'FORBIDDEN'
-              ? notOpenYet(err.message)
-              : UNEXPECTED;
-        // From an ending screen, a passcode problem belongs on the passcode screen.
-        if (fromEnding && message === PASSCODE_MISMATCH) this.restart();
-        setPageState({ formError: message });
-        return;
-      }
-      setPageState({ formError: UNREACHABLE });
-    }
-  }
-
-  /** The open socket, or a new one (the last may have closed between passcode attempts). */
-  private async ensureSocket(): Promise<SignalingClient> {
-    if (this.signaling?.isOpen) return this.signaling;
-    const signaling = await SignalingClient.connect(this.wsUrl);
-    this.signaling = signaling;
-    this.leaving = false;
-    this.listen(signaling);
-    return signaling;
-  }
-
-  private listen(signaling: SignalingClient): void {
-    signaling.on('admitted', (d) => void this.group.onAdmitted(this.signaling, d));
-    signaling.on('denied', () => this.end('denied'));
-    signaling.on('removed', () => this.end('removed'));
-    signaling.on('sessionEnded', () => this.end('sessionEnded'));
-    signaling.on('returnedToWaiting', () => this.group.onReturnedToWaiting(this.signaling));
-    signaling.on('peerJoined', ({ participant }) => addPeer(participant));
-    signaling.on('peerLeft', ({ participantId }) => removePeer(participantId));
-    signaling.on('mutedByFacilitator', ({ kind }) => this.media.onMutedByFacilitator(kind));
-    signaling.on('unmuteAllowed', ({ kind }) => this.media.onUnmuteAllowed(kind));
-    signaling.on('locked', ({ locked }) => this.group.onLocked(locked));
-    signaling.on('message', ({ from, text }) => chat.onMessage(from, text));
-    signaling.onClose((code) => this.onSocketClosed(signaling, code));
-  }
-
-  private onSocketClosed(signaling: SignalingClient, code: number): void {
-    if (signaling !== this.signaling) return;
-    this.signaling = null;
-    const { screen } = pageState();
-    // Before hello succeeds a closed socket is harmless: the next attempt opens another.
-    if (screen === 'ended' || screen === 'passcode') return;
-    if (this.leaving) return this.end('left');
-    // A dropped link or a restarting server: the server keeps this person's place for a
-    // while, so get back into it rather than send them to the start.
-    if (this.resumeToken && !DELIBERATE_CLOSES.has(code)) return void this.reconnect();
-    this.end('connectionLost');
-  }
-
-  /**
-   * Back into the same place with the resume token, with backoff, for RECONNECT_WINDOW_MS:
-   * the waiting room stays the waiting room, the group is rejoined (the server admits again
-   * at once), and the camera and microphone as chosen are published again. What the person
-   * sees meanwhile: their own screen, with a calm note that the connection is coming back.
-   */
-  private async reconnect(): Promise<void> {
-    const generation = ++this.generation;
-    const wasInGroup = pageState().screen === 'call' || pageState().screen === 'joining';
-    this.group.closeRoom();
-    setPageState({ reconnecting: true, peers: {}, remote: {} });
-    announce('Your connection dropped. Reconnecting… you keep your place.');
-    const result = await getBackIn({
-      attempt: () => this.resume(),
-      // The place is gone (too long away) or the answer is final: say so plainly.
-      isFinal: (err) => err instanceof ProtocolError,
-      cancelled: () => generation !== this.generation || pageState().screen === 'ended',
+    this.session = new ParticipantSession(token, wsUrl, {
+      listen: (signaling) => this.listen(signaling),
+      passcodeAccepted: () => void this.media.refreshPreview(),
+      dropped: () => this.group.closeRoom(),
+      ended: () => {
+        this.group.forget();
+        this.media.stopAll();
+      },
     });
-    if (result.outcome === 'refused') {
-      const ending = result.error instanceof ProtocolError ? HELLO_ENDINGS[result.error.code] : undefined;
-      return this.end(ending ?? 'connectionLost');
-    }
-    if (result.outcome === 'timedOut') return this.end('connectionLost');
-    if (result.outcome === 'cancelled') return;
-    const hello = result.value;
-    this.resumeToken = hello.resumeToken;
-    setPageState({ reconnecting: false });
-    if (hello.state === 'check-in') {
-      setPageState({ screen: 'checkIn' });
-    } else if (hello.readmitting) {
-      // `admitted` follows at once; the group part rejoins the group and publishes again.
-      setPageState({ screen: 'joining' });
-    } else {
-      setPageState({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : pageState().waitingNote });
-      announce(
-        wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
-      );
-    }
+    if (!token) this.session.end(missing);
   }
 
-  /** One try at getting back in: a new socket, and hello with the resume token. */
-  private async resume(): Promise<ParticipantHelloResult> {
-    const token = this.resumeToken;
-    // Not met in practice: only an ending forgets the token, and an ending cancels the loop first.
-    if (!token) throw new ProtocolError('UNAUTHENTICATED', 'no place to resume');
-    let signaling: SignalingClient | null = null;
-    try {
-      signaling = await SignalingClient.connect(this.wsUrl);
-      this.listen(signaling);
-      this.signaling = signaling;
-      const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });
-      if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
-      return hello;
-    } catch (err) {
-      if (signaling && this.signaling === signaling) this.signaling = null;
-      signaling?.close();
-      throw err;
-    }
+  // ---- passcode, check-in, leaving ------------------------------------------------------
+
+  submitPasscode(passcode: string): Promise<void> {
+    return this.session.submitPasscode(passcode);
   }
 
-  // ---- check-in, camera and microphone ---------------------------------------------------
+  retry(): Promise<void> {
+    return this.session.retry();
+  }
+
+  checkIn(form: CheckInForm): Promise<void> {
+    return checkIn(form, this.session, this.group);
+  }
+
+  leave(): Promise<void> {
+    return this.session.leave();
+  }
+
+  restart(): void {
+    this.session.restart();
+  }
+
+  // ---- camera and microphone, and the therapist's mutes ---------------------------------
 
   setWant(kind: MediaKind, on: boolean): Promise<void> {
     return this.media.setWant(kind, on);
   }
-
-  async checkIn(form: CheckInForm): Promise<void> {
-    const signaling = this.signaling;
-    const agreement = pageState().agreement;
-    if (!signaling || !agreement) return this.end('connectionLost');
-    const displayName = form.displayName.trim();
-    if (!displayName) {
-      setPageState({ formError: 'Please enter a first name or pseudonym.' });
-      return;
-    }
-    if (!form.agreed) {
-      setPageState({ formError: 'Please read the group agreement and tick the box to agree before you continue.' });
-      return;
-    }
-    setPageState({ busy: true, formError: null });
-    const location = form.location.trim();
-    const emergencyContact = form.emergencyContact.trim();
-    try {
-      const { routerRtpCapabilities } = await signaling.request('checkIn', {
-        displayName,
-        agreementVersion: agreement.version,
-        media: { audio: !!pageState().localAudio, video: !!pageState().localVideo },
-        ...(location ? { location } : {}),
-        ...(emergencyContact ? { emergencyContact } : {}),
-      });
-      setPageState({ busy: false, screen: 'waiting', displayName, waitingNote: null });
-      announce('You are checked in. Waiting for your therapist to let you in.');
-      this.group.checkedIn(signaling, routerRtpCapabilities);
-    } catch (err) {
-      setPageState({ busy: false });
-      if (!(err instanceof ProtocolError)) return; // the close handler shows what happened
-      if (err.code === 'CONFLICT') {
-        setPageState({
-          formError: 'The group agreement was just updated. Please reload this page to read the new version.',
-        });
-      } else if (err.code === 'BAD_REQUEST') {
-        setPageState({ formError: 'Please check your name: 1 to 40 characters, letters, numbers and spaces are fine.' });
-      } else {
-        const ending = HELLO_ENDINGS[err.code];
-        if (ending) this.end(ending);
-        else setPageState({ formError: UNEXPECTED });
-      }
-    }
-  }
-
-  // ---- the therapist's mutes ---------------------------------------------------------------
 
   acceptUnmute(kind: MediaKind): Promise<void> {
     return this.media.acceptUnmute(kind);
@@ -295,7 +85,7 @@ export class ParticipantService {
   // ---- private messages to the therapist -------------------------------------------------
 
   sendMessage(raw: string): Promise<MessageCheck> {
-    return chat.sendMessage(this.signaling, raw);
+    return chat.sendMessage(this.session.signaling, raw);
   }
 
   openChat(): void {
@@ -309,50 +99,20 @@ export class ParticipantService {
   dismissPreview(): void {
     chat.dismissPreview();
   }
-  // ---- leaving and endings --------------------------------------------------------------
 
-  async leave(): Promise<void> {
-    this.leaving = true;
-    setPageState({ busy: true });
-    try {
-      await this.signaling?.request('leave', {});
-    } catch {
-      // Leaving must always work from the person's point of view.
-    }
-    this.end('left');
-  }
+  // ---- the server's notifications --------------------------------------------------------
 
-  /** From a retryable ending back to the passcode screen, keeping the person's choices. */
-  restart(): void {
-    const { wantAudio, wantVideo } = pageState();
-    this.lockedPasscode = null;
-    setPageState({ ...initialState, wantAudio, wantVideo, screen: 'passcode' });
-  }
-
-  private end(reason: EndReason): void {
-    this.generation++;
-    this.resumeToken = null;
-    this.group.forget();
-    this.media.stopAll();
-    const signaling = this.signaling;
-    this.signaling = null;
-    signaling?.close();
-    this.lockedPasscode = null;
-    setPageState({
-      screen: 'ended',
-      endReason: reason,
-      busy: false,
-      retrying: false,
-      formError: null,
-      localAudio: null,
-      localVideo: null,
-      mediaBusy: { audio: false, video: false },
-      peers: {},
-      remote: {},
-      waitingNote: null,
-      reconnecting: false,
-      // Messages, mutes and the lock belong to this visit only: nothing stays behind.
-      moderation: initialModeration,
-    });
+  private listen(signaling: SignalingClient): void {
+    signaling.on('admitted', (d) => void this.group.onAdmitted(this.session.signaling, d));
+    signaling.on('denied', () => this.session.end('denied'));
+    signaling.on('removed', () => this.session.end('removed'));
+    signaling.on('sessionEnded', () => this.session.end('sessionEnded'));
+    signaling.on('returnedToWaiting', () => this.group.onReturnedToWaiting(this.session.signaling));
+    signaling.on('peerJoined', ({ participant }) => addPeer(participant));
+    signaling.on('peerLeft', ({ participantId }) => removePeer(participantId));
+    signaling.on('mutedByFacilitator', ({ kind }) => this.media.onMutedByFacilitator(kind));
+    signaling.on('unmuteAllowed', ({ kind }) => this.media.onUnmuteAllowed(kind));
+    signaling.on('locked', ({ locked }) => this.group.onLocked(locked));
+    signaling.on('message', ({ from, text }) => chat.onMessage(from, text));
   }
 }
