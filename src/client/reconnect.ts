@@ -17,8 +17,8 @@ export function reconnectDelay(attempt: number): number {
   return backoffDelay(attempt, RECONNECT_BACKOFF);
 }
 
-/** Waits before try number `attempt + 1`. */
-export function waitToReconnect(attempt: number): Promise<void> {
+/** Waits before try number `attempt + 1` (only getBackIn waits, so every loop keeps the same pace). */
+function waitToReconnect(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, reconnectDelay(attempt)));
 }
 
