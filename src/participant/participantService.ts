@@ -1,745 +1,118 @@
 /**
- * Everything the participant page does to the world: the signaling socket, the RoomClient,
- * the camera and microphone. Components call these methods; results land in the store.
+ * Everything the participant page does to the world, behind the one service its screens call
+ * (serviceContext.ts); results land in the store. The work is in the parts put together here:
+ * session.ts (the socket, passcode, reconnect, endings), checkIn.ts, localMedia.ts (camera and
+ * microphone), group.ts (admission, the media engine, the lock), peers.ts (who is shown) and
+ * chat.ts. Which part answers which of the server's notifications is said here, in `listen`.
  */
-import {
-  ProtocolError,
-  TO_FACILITATOR,
-  type MediaKind,
-  type NotificationTypes,
-  type Participant,
-  type RtpCapabilities,
-} from '../shared/protocol';
-import { RoomClient } from '../client/roomClient';
-import { SignalingClient } from '../client/signaling';
-import { getLocalMedia, MediaAccessError } from '../client/media';
-import { DELIBERATE_CLOSES, RECONNECT_WINDOW_MS, waitToReconnect } from '../client/reconnect';
-import {
-  deviceName,
-  noticeText,
-  notOpenYet,
-  PASSCODE_MISMATCH,
-  RETURNED_TO_WAITING,
-  UNEXPECTED,
-  unmutePromptCopy,
-  UNREACHABLE,
-} from './copy';
-import {
-  checkMessage,
-  initialModeration,
-  moderationReducer,
-  type MessageCheck,
-  type ModerationEvent,
-} from './moderation';
-import { initialState, useParticipantStore, type EndReason, type ParticipantState, type Peer } from './store';
+import type { MediaKind } from '../shared/protocol';
+import type { SignalingClient } from '../client/signaling';
+import * as chat from './chat';
+import { checkIn, type CheckInForm } from './checkIn';
+import { GroupCall } from './group';
+import { LocalMedia } from './localMedia';
+import type { MessageCheck } from './moderation';
+import { addPeer, removePeer } from './peers';
+import { ParticipantSession } from './session';
 
-const MEDIA_RECONNECTING = 'Reconnecting audio and video…';
-
-export interface CheckInForm {
-  displayName: string;
-  agreed: boolean;
-  location: string;
-  emergencyContact: string;
-}
-
-const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = {
-  RATE_LIMITED: 'rateLimited',
-  // A revoked invitation: the person was removed earlier (or the clinic withdrew it).
-  REMOVED: 'revoked',
-  SESSION_ENDED: 'sessionEnded',
-  ROOM_LOCKED: 'roomLocked',
-  CONFLICT: 'conflict',
-};
-
+export type { CheckInForm } from './checkIn';
 
 export class ParticipantService {
-  private signaling: SignalingClient | null = null;
-  /** From the last hello: gets this person back into their place after a dropped connection. Memory only. */
-  private resumeToken: string | null = null;
-  /** Bumped by every ending, so a reconnect loop from before it stops. */
-  private generation = 0;
-  private room: RoomClient | null = null;
-  private roomSubscriptions: (() => void)[] = [];
-  private leaving = false;
-  /** The router's codecs from check-in, to prepare a fresh media engine after a return to the waiting room. */
-  private routerRtpCapabilities: RtpCapabilities | null = null;
-  /**
-   * The passcode of the last hello, kept in memory only while a locked room may open again,
-   * so "Try again" does not make the person type it twice.
-   */
-  private lockedPasscode: string | null = null;
+  private readonly media: LocalMedia;
+  private readonly group: GroupCall;
+  private readonly session: ParticipantSession;
 
   constructor(
-    private readonly token: string | null,
-    private readonly wsUrl: string,
+    token: string | null,
+    wsUrl: string,
     /** Why there is no token, when there is none (location.ts). */
     missing: 'invalidLink' | 'linkNeeded' = 'invalidLink',
   ) {
-    if (!token) this.end(missing);
+    this.media = new LocalMedia(() => this.group.current);
+    this.group = new GroupCall(this.media);
+    this.session = new ParticipantSession(token, wsUrl, {
+      listen: (signaling) => this.listen(signaling),
+      passcodeAccepted: () => void this.media.refreshPreview(),
+      dropped: () => this.group.closeRoom(),
+      ended: () => {
+        this.group.forget();
+        this.media.stopAll();
+      },
+    });
+    if (!token) this.session.end(missing);
   }
 
-  // ---- store helpers --------------------------------------------------------------------
+  // ---- passcode, check-in, leaving ------------------------------------------------------
 
-  private get state(): ParticipantState {
-    return useParticipantStore.getState();
-  }
-  private set(partial: Partial<ParticipantState> | ((s: ParticipantState) => Partial<ParticipantState>)): void {
-    useParticipantStore.setState(partial);
-  }
-  /** Polite status for screen readers; the same words twice are still read twice. */
-  private announce(text: string): void {
-    this.set((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text }));
-  }
-  private moderate(event: ModerationEvent): void {
-    this.set((s) => ({ moderation: moderationReducer(s.moderation, event) }));
-  }
-  private setWantFlag(kind: MediaKind, on: boolean): void {
-    this.set(kind === 'audio' ? { wantAudio: on } : { wantVideo: on });
-  }
-  private setBusy(kind: MediaKind, busy: boolean): void {
-    this.set((s) => ({ mediaBusy: { ...s.mediaBusy, [kind]: busy } }));
+  submitPasscode(passcode: string): Promise<void> {
+    return this.session.submitPasscode(passcode);
   }
 
-  // ---- passcode -------------------------------------------------------------------------
-
-  async submitPasscode(passcode: string): Promise<void> {
-    if (!this.token) return this.end('invalidLink');
-    const code = passcode.trim();
-    if (!code) {
-      this.set({ formError: 'Please enter the passcode from your therapist’s message.' });
-      return;
-    }
-    this.set({ busy: true, formError: null });
-    await this.hello(code);
+  retry(): Promise<void> {
+    return this.session.retry();
   }
 
-  /**
-   * "Try again" on an ending screen. A locked room is asked again with the same passcode;
-   * anything else starts over at the passcode screen.
-   */
-  async retry(): Promise<void> {
-    const code = this.lockedPasscode;
-    if (this.state.endReason !== 'roomLocked' || !code || !this.token) return this.restart();
-    this.set({ retrying: true, formError: null });
-    await this.hello(code);
-    if (this.state.screen === 'ended' && this.state.endReason === 'roomLocked') {
-      const at = new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
-      this.set({ formError: `Still locked when we checked at ${at}. You can try again in a moment.` });
-      this.announce('The session is still locked. You can try again in a moment.');
-    }
+  checkIn(form: CheckInForm): Promise<void> {
+    return checkIn(form, this.session, this.group);
   }
 
-  private async hello(code: string): Promise<void> {
-    if (!this.token) return this.end('invalidLink');
-    const fromEnding = this.state.screen === 'ended';
-    try {
-      const signaling = await this.ensureSocket();
-      const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
-      if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
-      this.resumeToken = hello.resumeToken;
-      this.lockedPasscode = null;
-      this.set({
-        busy: false,
-        retrying: false,
-        formError: null,
-        endReason: null,
-        screen: 'checkIn',
-        sessionTitle: hello.session.title,
-        agreement: hello.agreement,
-        participantId: hello.participantId,
-      });
-      this.announce('Passcode accepted. Next, check in for the session.');
-      void this.refreshPreview();
-    } catch (err) {
-      this.set({ busy: false, retrying: false });
-      if (err instanceof ProtocolError) {
-        const ending = HELLO_ENDINGS[err.code];
-        if (ending) {
-          this.end(ending);
-          if (ending === 'roomLocked') this.lockedPasscode = code;
-          return;
-        }
-        const message =
-          err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST'
-            ? PASSCODE_MISMATCH
-            : err.code === 'FORBIDDEN'
-              ? notOpenYet(err.message)
-              : UNEXPECTED;
-        // From an ending screen, a passcode problem belongs on the passcode screen.
-        if (fromEnding && message === PASSCODE_MISMATCH) this.restart();
-        this.set({ formError: message });
-        return;
-      }
-      this.set({ formError: UNREACHABLE });
-    }
+  leave(): Promise<void> {
+    return this.session.leave();
   }
 
-  /** The open socket, or a new one (the last may have closed between passcode attempts). */
-  private async ensureSocket(): Promise<SignalingClient> {
-    if (this.signaling?.isOpen) return this.signaling;
-    const signaling = await SignalingClient.connect(this.wsUrl);
-    this.signaling = signaling;
-    this.leaving = false;
-    this.listen(signaling);
-    return signaling;
+  restart(): void {
+    this.session.restart();
   }
 
-  private listen(signaling: SignalingClient): void {
-    signaling.on('admitted', (d) => void this.onAdmitted(d));
-    signaling.on('denied', () => this.end('denied'));
-    signaling.on('removed', () => this.end('removed'));
-    signaling.on('sessionEnded', () => this.end('sessionEnded'));
-    signaling.on('returnedToWaiting', () => this.onReturnedToWaiting());
-    signaling.on('peerJoined', ({ participant }) => this.addPeer(participant));
-    signaling.on('peerLeft', ({ participantId }) => this.removePeer(participantId));
-    signaling.on('mutedByFacilitator', ({ kind }) => this.onMutedByFacilitator(kind));
-    signaling.on('unmuteAllowed', ({ kind }) => this.onUnmuteAllowed(kind));
-    signaling.on('locked', ({ locked }) => this.onLocked(locked));
-    signaling.on('message', ({ from, text }) => this.onMessage(from, text));
-    signaling.onClose((code) => this.onSocketClosed(signaling, code));
+  // ---- camera and microphone, and the therapist's mutes ---------------------------------
+
+  setWant(kind: MediaKind, on: boolean): Promise<void> {
+    return this.media.setWant(kind, on);
   }
 
-  private onSocketClosed(signaling: SignalingClient, code: number): void {
-    if (signaling !== this.signaling) return;
-    this.signaling = null;
-    const { screen } = this.state;
-    // Before hello succeeds a closed socket is harmless: the next attempt opens another.
-    if (screen === 'ended' || screen === 'passcode') return;
-    if (this.leaving) return this.end('left');
-    // A dropped link or a restarting server: the server keeps this person's place for a
-    // while, so get back into it rather than send them to the start.
-    if (this.resumeToken && !DELIBERATE_CLOSES.has(code)) return void this.reconnect();
-    this.end('connectionLost');
+  acceptUnmute(kind: MediaKind): Promise<void> {
+    return this.media.acceptUnmute(kind);
   }
 
-  /**
-   * Back into the same place with the resume token, with backoff, for RECONNECT_WINDOW_MS:
-   * the waiting room stays the waiting room, the group is rejoined (the server admits again
-   * at once), and the camera and microphone as chosen are published again. What the person
-   * sees meanwhile: their own screen, with a calm note that the connection is coming back.
-   */
-  private async reconnect(): Promise<void> {
-    const generation = ++this.generation;
-    const wasInGroup = this.state.screen === 'call' || this.state.screen === 'joining';
-    this.closeRoom();
-    this.set({ reconnecting: true, peers: {}, remote: {} });
-    this.announce('Your connection dropped. Reconnecting… you keep your place.');
-    const deadline = Date.now() + RECONNECT_WINDOW_MS;
-    for (let attempt = 0; ; attempt++) {
-      if (generation !== this.generation || this.state.screen === 'ended') return;
-      const token = this.resumeToken;
-      if (!token) return this.end('connectionLost');
-      let signaling: SignalingClient | null = null;
-      try {
-        signaling = await SignalingClient.connect(this.wsUrl);
-        this.listen(signaling);
-        this.signaling = signaling;
-        const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });
-        if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
-        if (generation !== this.generation) return;
-        this.resumeToken = hello.resumeToken;
-        this.set({ reconnecting: false });
-        if (hello.state === 'check-in') {
-          this.set({ screen: 'checkIn' });
-        } else if (hello.readmitting) {
-          // `admitted` follows at once; onAdmitted rejoins the group and publishes again.
-          this.set({ screen: 'joining' });
-        } else {
-          this.set({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : this.state.waitingNote });
-          this.announce(
-            wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
-          );
-        }
-        return;
-      } catch (err) {
-        if (signaling && this.signaling === signaling) this.signaling = null;
-        signaling?.close();
-        if (generation !== this.generation) return;
-        if (err instanceof ProtocolError) {
-          // The place is gone (too long away) or the answer is final: say so plainly.
-          const ending = HELLO_ENDINGS[err.code];
-          return this.end(ending ?? 'connectionLost');
-        }
-        if (Date.now() >= deadline) return this.end('connectionLost');
-        await waitToReconnect(attempt);
-      }
-    }
-  }
-
-  // ---- check-in -------------------------------------------------------------------------
-
-  async setWant(kind: MediaKind, on: boolean): Promise<void> {
-    const { screen } = this.state;
-    if (screen === 'call') return this.toggleInCall(kind, on);
-    // While joining, the media engine is being set up with what was chosen; wait for it.
-    if (screen === 'joining') return;
-    this.set(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
-    await this.refreshPreview();
-  }
-
-  /** Makes the live local tracks match what the person chose (before the call). */
-  private async refreshPreview(): Promise<void> {
-    for (const kind of ['video', 'audio'] as const) {
-      const want = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
-      const track = this.localTrack(kind);
-      if (want && !track) await this.acquire(kind);
-      else if (!want && track) this.releaseTrack(kind);
-    }
-  }
-
-  private localTrack(kind: MediaKind): MediaStreamTrack | null {
-    return kind === 'audio' ? this.state.localAudio : this.state.localVideo;
-  }
-
-  private async acquire(kind: MediaKind): Promise<MediaStreamTrack | null> {
-    try {
-      const stream = await getLocalMedia({ audio: kind === 'audio', video: kind === 'video' });
-      const track = stream.getTracks()[0] ?? null;
-      // The choice may have changed while the browser asked for permission.
-      const still = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
-      if (!track || !still || this.state.screen === 'ended') {
-        track?.stop();
-        return null;
-      }
-      track.addEventListener('ended', () => {
-        if (this.localTrack(kind) === track) this.set(kind === 'audio' ? { localAudio: null } : { localVideo: null });
-      });
-      this.set(kind === 'audio' ? { localAudio: track } : { localVideo: track });
-      return track;
-    } catch (err) {
-      const message = err instanceof MediaAccessError ? err.message : `Your ${deviceName(kind)} couldn't be started.`;
-      this.set(kind === 'audio' ? { wantAudio: false, mediaError: message } : { wantVideo: false, mediaError: message });
-      return null;
-    }
-  }
-
-  private releaseTrack(kind: MediaKind): void {
-    this.localTrack(kind)?.stop();
-    this.set(kind === 'audio' ? { localAudio: null } : { localVideo: null });
-  }
-
-  async checkIn(form: CheckInForm): Promise<void> {
-    const signaling = this.signaling;
-    const agreement = this.state.agreement;
-    if (!signaling || !agreement) return this.end('connectionLost');
-    const displayName = form.displayName.trim();
-    if (!displayName) {
-      this.set({ formError: 'Please enter a first name or pseudonym.' });
-      return;
-    }
-    if (!form.agreed) {
-      this.set({ formError: 'Please read the group agreement and tick the box to agree before you continue.' });
-      return;
-    }
-    this.set({ busy: true, formError: null });
-    const location = form.location.trim();
-    const emergencyContact = form.emergencyContact.trim();
-    try {
-      const { routerRtpCapabilities } = await signaling.request('checkIn', {
-        displayName,
-        agreementVersion: agreement.version,
-        media: { audio: !!this.state.localAudio, video: !!this.state.localVideo },
-        ...(location ? { location } : {}),
-        ...(emergencyContact ? { emergencyContact } : {}),
-      });
-      this.routerRtpCapabilities = routerRtpCapabilities;
-      this.set({ busy: false, screen: 'waiting', displayName, waitingNote: null });
-      this.announce('You are checked in. Waiting for your therapist to let you in.');
-      // Get the media ready while waiting (connected, sending nothing), so being let in is quick.
-      this.getReady(this.openRoom(signaling), routerRtpCapabilities);
-    } catch (err) {
-      this.set({ busy: false });
-      if (!(err instanceof ProtocolError)) return; // the close handler shows what happened
-      if (err.code === 'CONFLICT') {
-        this.set({
-          formError: 'The group agreement was just updated. Please reload this page to read the new version.',
-        });
-      } else if (err.code === 'BAD_REQUEST') {
-        this.set({ formError: 'Please check your name: 1 to 40 characters, letters, numbers and spaces are fine.' });
-      } else {
-        const ending = HELLO_ENDINGS[err.code];
-        if (ending) this.end(ending);
-        else this.set({ formError: UNEXPECTED });
-      }
-    }
-  }
-
-  // ---- waiting and the call -----------------------------------------------------------
-
-  private async onAdmitted(data: NotificationTypes['admitted']): Promise<void> {
-    const signaling = this.signaling;
-    if (!signaling || this.state.screen === 'ended') return;
-    const self = this.state.participantId;
-    const peers: Record<string, Peer> = {};
-    for (const p of data.participants) if (p.participantId !== self) peers[p.participantId] = toPeer(p);
-    // A mute from before a return to the waiting room still holds: the server says so here.
-    const muted = data.participants.find((p) => p.participantId === self)?.mutedByFacilitator ?? {
-      audio: false,
-      video: false,
-    };
-    const returning = this.state.waitingNote === 'returned';
-    const room = this.room ?? this.openRoom(signaling);
-    const { localAudio, localVideo } = this.state;
-    const wantAudio = this.state.wantAudio && !muted.audio;
-    const wantVideo = this.state.wantVideo && !muted.video;
-    const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
-      (t): t is MediaStreamTrack => !!t,
-    );
-    const publishing = tracks.length > 0;
-    // Made ready while waiting: sending starts with a track swap and a word to the server.
-    const ready = room.hasHeldMedia;
-    try {
-      const joining = room.join({
-        routerRtpCapabilities: data.routerRtpCapabilities,
-        producers: data.producers,
-        ...(self ? { selfParticipantId: self } : {}),
-        // Our camera first: the group is waiting to see who came in (RoomClient.join). Media
-        // made ready while waiting is connected already, and nothing needs to wait for it.
-        sendFirst: publishing && !ready,
-      });
-      const published = publishing ? room.publish(new MediaStream(tracks)) : undefined;
-      // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
-      joining.catch(() => undefined);
-      published?.catch(() => undefined);
-      // The store only now: each change schedules a render ahead of the media's next step,
-      // and the requests above should be on their way first.
-      this.moderate({
-        type: 'admitted',
-        mutedByFacilitator: muted,
-        ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
-      });
-      if (muted.audio) this.set({ wantAudio: false });
-      if (muted.video) {
-        this.set({ wantVideo: false });
-        this.releaseTrack('video');
-      }
-      this.set({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
-      this.announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
-      // Drawing the call screen holds this page's thread for tens of ms; done while the
-      // camera's connection is being negotiated, or its track swapped in, it holds that back
-      // too. So the waiting screen stays up, saying the person is being let in, until our
-      // first stream exists (a fraction of a second at most), or with media made ready while
-      // waiting, until it is being sent.
-      await (ready && published ? published.catch(() => undefined) : room.firstProducer());
-      if (this.room !== room) return;
-      this.set({ screen: 'joining', waitingNote: null });
-      await Promise.all([joining, published]);
-      if (this.room !== room) return;
-      this.set({ screen: 'call' });
-      const others = Object.keys(this.state.peers).length;
-      this.announce(`You joined the group. ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
-    } catch (err) {
-      if (this.room !== room) return;
-      console.error('join failed', err);
-      // The call screen still works without our own media; say so rather than stopping.
-      this.set({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
-    }
-  }
-
-  /**
-   * While waiting: connects the media for the camera and microphone the person has on the
-   * preview (RoomClient.getReady; nothing of them is sent before admission).
-   */
-  private getReady(room: RoomClient, routerRtpCapabilities: RtpCapabilities): void {
-    const kinds: MediaKind[] = [];
-    if (this.state.localVideo) kinds.push('video');
-    if (this.state.localAudio) kinds.push('audio');
-    room.getReady(routerRtpCapabilities, kinds).catch((err: unknown) => console.warn('getting the media ready failed', err));
-  }
-
-  /** The one RoomClient of this connection, subscribed from the start so no notification is missed. */
-  private openRoom(signaling: SignalingClient): RoomClient {
-    this.closeRoom();
-    const room = new RoomClient(signaling);
-    this.room = room;
-    this.roomSubscriptions = [
-      room.on('track', ({ participantId, producerId, kind, track }) =>
-        this.patchRemote(participantId, { [kind]: { producerId, track, paused: false } }),
-      ),
-      room.on('trackEnded', ({ participantId, producerId }) => this.dropRemote(participantId, producerId)),
-      room.on('producerPaused', ({ producerId, paused }) => this.setRemotePaused(producerId, paused)),
-      room.on('error', ({ message }) => console.warn('room:', message)),
-      // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
-      room.on('mediaReset', () => this.set({ mediaError: MEDIA_RECONNECTING })),
-      room.on('mediaRestored', () => this.set((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
-    ];
-    return room;
-  }
-
-  private async toggleInCall(kind: MediaKind, on: boolean): Promise<void> {
-    const room = this.room;
-    if (!room || this.state.mediaBusy[kind]) return;
-    if (on && this.state.moderation.mutedByFacilitator[kind]) {
-      // Explain, calmly; the server would refuse anyway.
-      this.moderate({ type: 'blockedAttempt', kind });
-      this.announce(noticeText({ type: 'stillMuted', kind }));
-      return;
-    }
-    this.setBusy(kind, true);
-    this.setWantFlag(kind, on);
-    this.set({ mediaError: null });
-    try {
-      if (on) {
-        // Turning the camera off releases it (its light goes off), so turning on may need a new track.
-        const track = this.localTrack(kind) ?? (await this.acquire(kind));
-        if (!track) return; // acquire() said why and put the switch back
-        if (!room.isPublishing(kind) || kind === 'video') await room.publish(new MediaStream([track]));
-        await room.setMuted(kind, false);
-        this.moderate({ type: 'turnedOn', kind });
-      } else {
-        await room.setMuted(kind, true);
-        if (kind === 'video') this.releaseTrack('video');
-      }
-      this.announce(
-        kind === 'video' && !on
-          ? 'Your camera is off. You are audio only.'
-          : `Your ${deviceName(kind)} is ${on ? 'on' : 'off'}.`,
-      );
-    } catch (err) {
-      if (on) {
-        // Nothing of ours may stay live that the group cannot see: put it back to off.
-        room.pauseLocally(kind);
-        if (kind === 'video') this.releaseTrack('video');
-      }
-      this.setWantFlag(kind, !on);
-      if (err instanceof ProtocolError && err.code === 'MUTED_BY_FACILITATOR') {
-        this.moderate({ type: 'unmuteRefused', kind });
-        this.announce(noticeText({ type: 'refused', kind }));
-        return;
-      }
-      const message = `Your ${deviceName(kind)} couldn't be turned ${on ? 'on' : 'off'} just now. Please try again.`;
-      this.set({ mediaError: message });
-      this.announce(message);
-    } finally {
-      this.setBusy(kind, false);
-    }
-  }
-
-  /** The server has already paused our producer; make our side match and say so gently. */
-  private onMutedByFacilitator(kind: MediaKind): void {
-    this.moderate({ type: 'muted', kind });
-    this.setWantFlag(kind, false);
-    this.room?.pauseLocally(kind);
-    // The camera light goes off too: nothing is captured that nobody may see.
-    if (kind === 'video') this.releaseTrack('video');
-    this.announce(noticeText({ type: 'muted', kind }));
-  }
-
-  /** Lifts the lock and asks; the person decides. The page never turns anything on by itself. */
-  private onUnmuteAllowed(kind: MediaKind): void {
-    const alreadyOn = kind === 'audio' ? this.state.wantAudio : this.state.wantVideo;
-    this.moderate({ type: 'unmuteAllowed', kind });
-    if (alreadyOn) {
-      this.moderate({ type: 'promptDismissed', kind });
-      return;
-    }
-    this.announce(`${unmutePromptCopy(kind).title}. It's your choice.`);
-  }
-
-  /** The prompt's "Unmute" (or "Turn camera on"). */
-  async acceptUnmute(kind: MediaKind): Promise<void> {
-    this.moderate({ type: 'promptDismissed', kind });
-    await this.toggleInCall(kind, true);
-  }
-
-  /** The prompt's "Not now": the button stays available for later. */
   declineUnmute(kind: MediaKind): void {
-    this.moderate({ type: 'promptDismissed', kind });
-    this.announce(`Your ${deviceName(kind)} stays off. You can turn it on whenever you're ready.`);
+    this.media.declineUnmute(kind);
   }
 
   dismissNotice(): void {
-    this.moderate({ type: 'noticeDismissed' });
-  }
-
-  private onLocked(locked: boolean): void {
-    const was = this.state.moderation.locked;
-    this.moderate({ type: 'locked', locked });
-    const { screen } = this.state;
-    if (was === locked || (screen !== 'call' && screen !== 'waiting')) return;
-    this.announce(
-      locked
-        ? 'Your therapist closed the session to new arrivals. Nothing changes for you.'
-        : 'Your therapist opened the session to new arrivals again.',
-    );
+    this.media.dismissNotice();
   }
 
   // ---- private messages to the therapist -------------------------------------------------
 
-  private onMessage(from: string, text: unknown): void {
-    // To a client, only the facilitator writes; anything else is not for this page.
-    if (from !== TO_FACILITATOR || typeof text !== 'string' || !text.trim()) return;
-    // In the waiting room the conversation is shown in full (replies wait for admission).
-    const seen = this.state.screen === 'waiting';
-    this.moderate({ type: 'messageReceived', text, at: Date.now(), seen });
-    // An open conversation announces through its own log; a closed one through the status line.
-    if (!this.state.moderation.chatOpen) this.announce(`New private message from your therapist: ${text}`);
-  }
-
-  /** Sends a message to the session's facilitators; it is relayed, never stored. */
-  async sendMessage(raw: string): Promise<MessageCheck> {
-    const check = checkMessage(raw);
-    if (!check.ok) return check;
-    const signaling = this.signaling;
-    const { screen } = this.state;
-    if (!signaling || (screen !== 'call' && screen !== 'joining')) {
-      return { ok: false, error: 'You can send messages once you’re in the session.' };
-    }
-    try {
-      await signaling.request('message', { to: TO_FACILITATOR, text: check.text });
-      // The conversation's own log announces it.
-      this.moderate({ type: 'messageSent', text: check.text, at: Date.now() });
-      return check;
-    } catch (err) {
-      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
-        return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
-      }
-      return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
-    }
+  sendMessage(raw: string): Promise<MessageCheck> {
+    return chat.sendMessage(this.session.signaling, raw);
   }
 
   openChat(): void {
-    this.moderate({ type: 'chatOpened' });
+    chat.openChat();
   }
 
   closeChat(): void {
-    this.moderate({ type: 'chatClosed' });
+    chat.closeChat();
   }
 
   dismissPreview(): void {
-    this.moderate({ type: 'previewDismissed' });
+    chat.dismissPreview();
   }
 
-  // ---- back to the waiting room ------------------------------------------------------------
+  // ---- the server's notifications --------------------------------------------------------
 
-  private onReturnedToWaiting(): void {
-    // The server closed our transports; close ours, so nothing is sent or received.
-    this.closeRoom();
-    this.moderate({ type: 'chatClosed' });
-    this.set((s) => ({
-      screen: 'waiting',
-      waitingNote: 'returned',
-      peers: {},
-      remote: {},
-      mediaBusy: { audio: false, video: false },
-      mediaError: null,
-      moderation: { ...s.moderation, notice: null, unmuteAsked: { audio: false, video: false } },
-    }));
-    // A fresh media engine, subscribed at once, for when they are let back in.
-    const signaling = this.signaling;
-    if (signaling) {
-      const room = this.openRoom(signaling);
-      if (this.routerRtpCapabilities) this.getReady(room, this.routerRtpCapabilities);
-    }
-    // The preview shows what the person chose; nothing reaches the group from here.
-    void this.refreshPreview();
-    this.announce(`${RETURNED_TO_WAITING}. You'll rejoin the group automatically when they let you back in.`);
-  }
-
-  private addPeer(p: Participant): void {
-    if (p.participantId === this.state.participantId) return;
-    this.set((s) => ({ peers: { ...s.peers, [p.participantId]: toPeer(p) } }));
-    if (this.state.screen === 'call') this.announce(`${p.displayName} joined.`);
-  }
-
-  private removePeer(participantId: string): void {
-    const name = this.state.peers[participantId]?.displayName;
-    this.set((s) => {
-      const peers = { ...s.peers };
-      const remote = { ...s.remote };
-      delete peers[participantId];
-      delete remote[participantId];
-      return { peers, remote };
-    });
-    if (name && this.state.screen === 'call') this.announce(`${name} left.`);
-  }
-
-  private patchRemote(participantId: string, patch: Partial<ParticipantState['remote'][string]>): void {
-    this.set((s) => ({ remote: { ...s.remote, [participantId]: { ...s.remote[participantId], ...patch } } }));
-  }
-
-  private dropRemote(participantId: string, producerId: string): void {
-    this.set((s) => {
-      const media = s.remote[participantId];
-      if (!media) return {};
-      const next = { ...media };
-      if (next.audio?.producerId === producerId) delete next.audio;
-      if (next.video?.producerId === producerId) delete next.video;
-      return { remote: { ...s.remote, [participantId]: next } };
-    });
-  }
-
-  private setRemotePaused(producerId: string, paused: boolean): void {
-    this.set((s) => {
-      for (const [id, media] of Object.entries(s.remote)) {
-        for (const kind of ['audio', 'video'] as const) {
-          const slot = media[kind];
-          if (slot?.producerId === producerId) {
-            return { remote: { ...s.remote, [id]: { ...media, [kind]: { ...slot, paused } } } };
-          }
-        }
-      }
-      return {};
-    });
-  }
-
-  // ---- leaving and endings --------------------------------------------------------------
-
-  async leave(): Promise<void> {
-    this.leaving = true;
-    this.set({ busy: true });
-    try {
-      await this.signaling?.request('leave', {});
-    } catch {
-      // Leaving must always work from the person's point of view.
-    }
-    this.end('left');
-  }
-
-  /** From a retryable ending back to the passcode screen, keeping the person's choices. */
-  restart(): void {
-    const { wantAudio, wantVideo } = this.state;
-    this.lockedPasscode = null;
-    this.set({ ...initialState, wantAudio, wantVideo, screen: 'passcode' });
-  }
-
-  private end(reason: EndReason): void {
-    this.generation++;
-    this.resumeToken = null;
-    this.closeRoom();
-    const signaling = this.signaling;
-    this.signaling = null;
-    signaling?.close();
-    this.state.localAudio?.stop();
-    this.state.localVideo?.stop();
-    this.lockedPasscode = null;
-    this.routerRtpCapabilities = null;
-    this.set({
-      screen: 'ended',
-      endReason: reason,
-      busy: false,
-      retrying: false,
-      formError: null,
-      localAudio: null,
-      localVideo: null,
-      mediaBusy: { audio: false, video: false },
-      peers: {},
-      remote: {},
-      waitingNote: null,
-      reconnecting: false,
-      // Messages, mutes and the lock belong to this visit only: nothing stays behind.
-      moderation: initialModeration,
-    });
-  }
-
-  private closeRoom(): void {
-    for (const u of this.roomSubscriptions.splice(0)) u();
-    this.room?.close();
-    this.room = null;
+  private listen(signaling: SignalingClient): void {
+    signaling.on('admitted', (d) => void this.group.onAdmitted(this.session.signaling, d));
+    signaling.on('denied', () => this.session.end('denied'));
+    signaling.on('removed', () => this.session.end('removed'));
+    signaling.on('sessionEnded', () => this.session.end('sessionEnded'));
+    signaling.on('returnedToWaiting', () => this.group.onReturnedToWaiting(this.session.signaling));
+    signaling.on('peerJoined', ({ participant }) => addPeer(participant));
+    signaling.on('peerLeft', ({ participantId }) => removePeer(participantId));
+    signaling.on('mutedByFacilitator', ({ kind }) => this.media.onMutedByFacilitator(kind));
+    signaling.on('unmuteAllowed', ({ kind }) => this.media.onUnmuteAllowed(kind));
+    signaling.on('locked', ({ locked }) => this.group.onLocked(locked));
+    signaling.on('message', ({ from, text }) => chat.onMessage(from, text));
   }
 }
-
-function toPeer(p: Participant): Peer {
-  return { participantId: p.participantId, displayName: p.displayName, role: p.role };
-}
-

@@ -1,10 +1,11 @@
 /**
  * The participant page's state: one zustand store, changed only through the service
- * (participantService.ts). Components read it with selectors.
+ * (participantService.ts and its parts, with the helpers at the end of this file).
+ * Components read it with selectors.
  */
 import { create } from 'zustand';
 import type { Agreement, MediaKind, PeerRole } from '../shared/protocol';
-import { initialModeration, type ModerationState } from './moderation';
+import { initialModeration, moderationReducer, type ModerationEvent, type ModerationState } from './moderation';
 
 /** Why the page stopped at a final (or retryable) screen. */
 export type EndReason =
@@ -99,3 +100,22 @@ export const initialState: ParticipantState = {
 };
 
 export const useParticipantStore = create<ParticipantState>()(() => ({ ...initialState }));
+
+/** The state now, for the service's parts (components read it with selectors instead). */
+export function pageState(): ParticipantState {
+  return useParticipantStore.getState();
+}
+
+export function setPageState(partial: Partial<ParticipantState> | ((s: ParticipantState) => Partial<ParticipantState>)): void {
+  useParticipantStore.setState(partial);
+}
+
+/** Polite status for screen readers; the same words twice are still read twice. */
+export function announce(text: string): void {
+  setPageState((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text }));
+}
+
+/** Feeds one moderation event to its reducer (moderation.ts). */
+export function moderate(event: ModerationEvent): void {
+  setPageState((s) => ({ moderation: moderationReducer(s.moderation, event) }));
+}

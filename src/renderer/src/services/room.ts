@@ -4,7 +4,7 @@
  * components only read the store and call these functions.
  */
 import { getLocalMedia } from '../../../client/media';
-import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, RECONNECT_WINDOW_MS, waitToReconnect } from '../../../client/reconnect';
+import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, getBackIn } from '../../../client/reconnect';
 import { RoomClient } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
 import {
@@ -82,38 +82,33 @@ export async function openSession(sessionId: string): Promise<void> {
   }
 }
 
+/** Refusals that waiting will not change: the session ended, access was withdrawn. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set(['SESSION_ENDED', 'FORBIDDEN', 'UNAUTHENTICATED']);
+
 /**
- * After a drop: tries again with backoff for RECONNECT_WINDOW_MS. The group carries on
- * without the facilitator meanwhile; once back, the server's snapshot replaces what the
- * console showed, and the camera and microphone are published again.
+ * After a drop: tries again with backoff for RECONNECT_WINDOW_MS (getBackIn). The group
+ * carries on without the facilitator meanwhile; once back, the server's snapshot replaces
+ * what the console showed, and the camera and microphone are published again.
  */
 async function reconnect(sessionId: string): Promise<void> {
   const attempt = { sessionId, cancelled: false };
   reconnecting = attempt;
-  const store = useConsole.getState();
-  store.roomReconnecting();
-  const deadline = Date.now() + RECONNECT_WINDOW_MS;
-  for (let i = 0; !attempt.cancelled; i++) {
-    try {
+  useConsole.getState().roomReconnecting();
+  const result = await getBackIn({
+    attempt: async () => {
       const { signaling, hello } = await connectToSession(sessionId);
-      if (attempt.cancelled) {
-        signaling.close();
-        return;
-      }
+      // Left meanwhile: getBackIn sees the cancel once this try returns.
+      if (attempt.cancelled) return signaling.close();
       reconnecting = null;
       await enterRoom(sessionId, signaling, hello);
-      return;
-    } catch (err) {
-      // Refusals that waiting will not change: the session ended, access was withdrawn.
-      const final = err instanceof ProtocolError && ['SESSION_ENDED', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(err.code);
-      if (final || Date.now() >= deadline) {
-        if (reconnecting === attempt) reconnecting = null;
-        stopLocalMedia();
-        useConsole.getState().roomClosed(`Could not get back into the session: ${messageOf(err)}`);
-        return;
-      }
-      await waitToReconnect(i);
-    }
+    },
+    isFinal: (err) => err instanceof ProtocolError && FINAL_REFUSALS.has(err.code),
+    cancelled: () => attempt.cancelled,
+  });
+  if (result.outcome === 'refused' || result.outcome === 'timedOut') {
+    if (reconnecting === attempt) reconnecting = null;
+    stopLocalMedia();
+    useConsole.getState().roomClosed(`Could not get back into the session: ${messageOf(result.error)}`);
   }
 }
 

@@ -1,0 +1,52 @@
+/**
+ * The participant page's private conversation with the therapist: messages received and sent
+ * (relayed by the server, never stored), and opening and closing the conversation. Its state
+ * lives in the moderation reducer (moderation.ts); what the page does with it belongs here.
+ */
+import { ProtocolError, TO_FACILITATOR } from '../shared/protocol';
+import type { SignalingClient } from '../client/signaling';
+import { checkMessage, type MessageCheck } from './moderation';
+import { announce, moderate, pageState } from './store';
+
+export function onMessage(from: string, text: unknown): void {
+  // To a client, only the facilitator writes; anything else is not for this page.
+  if (from !== TO_FACILITATOR || typeof text !== 'string' || !text.trim()) return;
+  // In the waiting room the conversation is shown in full (replies wait for admission).
+  const seen = pageState().screen === 'waiting';
+  moderate({ type: 'messageReceived', text, at: Date.now(), seen });
+  // An open conversation announces through its own log; a closed one through the status line.
+  if (!pageState().moderation.chatOpen) announce(`New private message from your therapist: ${text}`);
+}
+
+/** Sends a message to the session's facilitators over the current socket, if there is one. */
+export async function sendMessage(signaling: SignalingClient | null, raw: string): Promise<MessageCheck> {
+  const check = checkMessage(raw);
+  if (!check.ok) return check;
+  const { screen } = pageState();
+  if (!signaling || (screen !== 'call' && screen !== 'joining')) {
+    return { ok: false, error: 'You can send messages once you’re in the session.' };
+  }
+  try {
+    await signaling.request('message', { to: TO_FACILITATOR, text: check.text });
+    // The conversation's own log announces it.
+    moderate({ type: 'messageSent', text: check.text, at: Date.now() });
+    return check;
+  } catch (err) {
+    if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
+      return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
+    }
+    return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
+  }
+}
+
+export function openChat(): void {
+  moderate({ type: 'chatOpened' });
+}
+
+export function closeChat(): void {
+  moderate({ type: 'chatClosed' });
+}
+
+export function dismissPreview(): void {
+  moderate({ type: 'previewDismissed' });
+}

@@ -1,0 +1,168 @@
+/**
+ * The participant page's place in the group: the one RoomClient (media engine) of the current
+ * connection, being let in (publishing the person's tracks and receiving the group's), being
+ * moved back to the waiting room, and the room's lock. The person's own devices are
+ * localMedia.ts's; who is shown in the call is peers.ts's.
+ */
+import type { NotificationTypes, RtpCapabilities } from '../shared/protocol';
+import { RoomClient } from '../client/roomClient';
+import type { SignalingClient } from '../client/signaling';
+import { RETURNED_TO_WAITING } from './copy';
+import type { LocalMedia } from './localMedia';
+import { addRemoteTrack, dropRemoteTrack, setRemotePaused, toPeer } from './peers';
+import { announce, moderate, pageState, setPageState, type Peer } from './store';
+
+const MEDIA_RECONNECTING = 'Reconnecting audio and video…';
+
+export class GroupCall {
+  private room: RoomClient | null = null;
+  private roomSubscriptions: (() => void)[] = [];
+  /** The router's codecs from check-in, to prepare a fresh media engine after a return to the waiting room. */
+  private routerRtpCapabilities: RtpCapabilities | null = null;
+
+  constructor(private readonly media: LocalMedia) {}
+
+  /** The media engine of this connection, if one is open. */
+  get current(): RoomClient | null {
+    return this.room;
+  }
+
+  /** Checked in: get the media ready while waiting (connected, sending nothing), so being let in is quick. */
+  checkedIn(signaling: SignalingClient, routerRtpCapabilities: RtpCapabilities): void {
+    this.routerRtpCapabilities = routerRtpCapabilities;
+    this.media.getReady(this.openRoom(signaling), routerRtpCapabilities);
+  }
+
+  async onAdmitted(signaling: SignalingClient | null, data: NotificationTypes['admitted']): Promise<void> {
+    if (!signaling || pageState().screen === 'ended') return;
+    const self = pageState().participantId;
+    const peers: Record<string, Peer> = {};
+    for (const p of data.participants) if (p.participantId !== self) peers[p.participantId] = toPeer(p);
+    // A mute from before a return to the waiting room still holds: the server says so here.
+    const muted = data.participants.find((p) => p.participantId === self)?.mutedByFacilitator ?? {
+      audio: false,
+      video: false,
+    };
+    const returning = pageState().waitingNote === 'returned';
+    const room = this.room ?? this.openRoom(signaling);
+    const { localAudio, localVideo } = pageState();
+    const wantAudio = pageState().wantAudio && !muted.audio;
+    const wantVideo = pageState().wantVideo && !muted.video;
+    const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
+      (t): t is MediaStreamTrack => !!t,
+    );
+    const publishing = tracks.length > 0;
+    // Made ready while waiting: sending starts with a track swap and a word to the server.
+    const ready = room.hasHeldMedia;
+    try {
+      const joining = room.join({
+        routerRtpCapabilities: data.routerRtpCapabilities,
+        producers: data.producers,
+        ...(self ? { selfParticipantId: self } : {}),
+        // Our camera first: the group is waiting to see who came in (RoomClient.join). Media
+        // made ready while waiting is connected already, and nothing needs to wait for it.
+        sendFirst: publishing && !ready,
+      });
+      const published = publishing ? room.publish(new MediaStream(tracks)) : undefined;
+      // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
+      joining.catch(() => undefined);
+      published?.catch(() => undefined);
+      // The store only now: each change schedules a render ahead of the media's next step,
+      // and the requests above should be on their way first.
+      moderate({
+        type: 'admitted',
+        mutedByFacilitator: muted,
+        ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
+      });
+      if (muted.audio) setPageState({ wantAudio: false });
+      if (muted.video) {
+        setPageState({ wantVideo: false });
+        this.media.releaseTrack('video');
+      }
+      setPageState({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
+      announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
+      // Drawing the call screen holds this page's thread for tens of ms; done while the
+      // camera's connection is being negotiated, or its track swapped in, it holds that back
+      // too. So the waiting screen stays up, saying the person is being let in, until our
+      // first stream exists (a fraction of a second at most), or with media made ready while
+      // waiting, until it is being sent.
+      await (ready && published ? published.catch(() => undefined) : room.firstProducer());
+      if (this.room !== room) return;
+      setPageState({ screen: 'joining', waitingNote: null });
+      await Promise.all([joining, published]);
+      if (this.room !== room) return;
+      setPageState({ screen: 'call' });
+      const others = Object.keys(pageState().peers).length;
+      announce(`You joined the group. ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
+    } catch (err) {
+      if (this.room !== room) return;
+      console.error('join failed', err);
+      // The call screen still works without our own media; say so rather than stopping.
+      setPageState({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
+    }
+  }
+
+  onReturnedToWaiting(signaling: SignalingClient | null): void {
+    // The server closed our transports; close ours, so nothing is sent or received.
+    this.closeRoom();
+    moderate({ type: 'chatClosed' });
+    setPageState((s) => ({
+      screen: 'waiting',
+      waitingNote: 'returned',
+      peers: {},
+      remote: {},
+      mediaBusy: { audio: false, video: false },
+      mediaError: null,
+      moderation: { ...s.moderation, notice: null, unmuteAsked: { audio: false, video: false } },
+    }));
+    // A fresh media engine, subscribed at once, for when they are let back in.
+    if (signaling) {
+      const room = this.openRoom(signaling);
+      if (this.routerRtpCapabilities) this.media.getReady(room, this.routerRtpCapabilities);
+    }
+    // The preview shows what the person chose; nothing reaches the group from here.
+    void this.media.refreshPreview();
+    announce(`${RETURNED_TO_WAITING}. You'll rejoin the group automatically when they let you back in.`);
+  }
+
+  onLocked(locked: boolean): void {
+    const was = pageState().moderation.locked;
+    moderate({ type: 'locked', locked });
+    const { screen } = pageState();
+    if (was === locked || (screen !== 'call' && screen !== 'waiting')) return;
+    announce(
+      locked
+        ? 'Your therapist closed the session to new arrivals. Nothing changes for you.'
+        : 'Your therapist opened the session to new arrivals again.',
+    );
+  }
+
+  closeRoom(): void {
+    for (const u of this.roomSubscriptions.splice(0)) u();
+    this.room?.close();
+    this.room = null;
+  }
+
+  /** At an ending: the media engine goes, and nothing of this visit's router is kept. */
+  forget(): void {
+    this.closeRoom();
+    this.routerRtpCapabilities = null;
+  }
+
+  /** The one RoomClient of this connection, subscribed from the start so no notification is missed. */
+  private openRoom(signaling: SignalingClient): RoomClient {
+    this.closeRoom();
+    const room = new RoomClient(signaling);
+    this.room = room;
+    this.roomSubscriptions = [
+      room.on('track', ({ participantId, producerId, kind, track }) => addRemoteTrack(participantId, producerId, kind, track)),
+      room.on('trackEnded', ({ participantId, producerId }) => dropRemoteTrack(participantId, producerId)),
+      room.on('producerPaused', ({ producerId, paused }) => setRemotePaused(producerId, paused)),
+      room.on('error', ({ message }) => console.warn('room:', message)),
+      // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
+      room.on('mediaReset', () => setPageState({ mediaError: MEDIA_RECONNECTING })),
+      room.on('mediaRestored', () => setPageState((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
+    ];
+    return room;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The person's own camera and microphone on the participant page: what they choose before the
+ * call (the preview), asking the browser for a device, the switches during the call, getting
+ * them ready in the waiting room, and what the therapist's mutes do to them. Admission and what
+ * is received from the group belong to group.ts.
+ */
+import { ProtocolError, type MediaKind, type RtpCapabilities } from '../shared/protocol';
+import { getLocalMedia, MediaAccessError } from '../client/media';
+import type { RoomClient } from '../client/roomClient';
+import { deviceName, noticeText, unmutePromptCopy } from './copy';
+import { announce, moderate, pageState, setPageState } from './store';
+
+export class LocalMedia {
+  /** `currentRoom`: the group's media engine, when there is one (group.ts). */
+  constructor(private readonly currentRoom: () => RoomClient | null) {}
+
+  async setWant(kind: MediaKind, on: boolean): Promise<void> {
+    const { screen } = pageState();
+    if (screen === 'call') return this.toggleInCall(kind, on);
+    // While joining, the media engine is being set up with what was chosen; wait for it.
+    if (screen === 'joining') return;
+    setPageState(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
+    await this.refreshPreview();
+  }
+
+  /** Makes the live local tracks match what the person chose (before the call). */
+  async refreshPreview(): Promise<void> {
+    for (const kind of ['video', 'audio'] as const) {
+      const want = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
+      const track = this.localTrack(kind);
+      if (want && !track) await this.acquire(kind);
+      else if (!want && track) this.releaseTrack(kind);
+    }
+  }
+
+  releaseTrack(kind: MediaKind): void {
+    this.localTrack(kind)?.stop();
+    setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
+  }
+
+  /** At an ending: the camera's and microphone's lights go off (the ending clears the store). */
+  stopAll(): void {
+    pageState().localAudio?.stop();
+    pageState().localVideo?.stop();
+  }
+
+  /**
+   * While waiting: connects the media for the camera and microphone the person has on the
+   * preview (RoomClient.getReady; nothing of them is sent before admission).
+   */
+  getReady(room: RoomClient, routerRtpCapabilities: RtpCapabilities): void {
+    const kinds: MediaKind[] = [];
+    if (pageState().localVideo) kinds.push('video');
+    if (pageState().localAudio) kinds.push('audio');
+    room.getReady(routerRtpCapabilities, kinds).catch((err: unknown) => console.warn('getting the media ready failed', err));
+  }
+
+  /** The server has already paused our producer; make our side match and say so gently. */
+  onMutedByFacilitator(kind: MediaKind): void {
+    moderate({ type: 'muted', kind });
+    this.setWantFlag(kind, false);
+    this.currentRoom()?.pauseLocally(kind);
+    // The camera light goes off too: nothing is captured that nobody may see.
+    if (kind === 'video') this.releaseTrack('video');
+    announce(noticeText({ type: 'muted', kind }));
+  }
+
+  /** Lifts the lock and asks; the person decides. The page never turns anything on by itself. */
+  onUnmuteAllowed(kind: MediaKind): void {
+    const alreadyOn = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
+    moderate({ type: 'unmuteAllowed', kind });
+    if (alreadyOn) {
+      moderate({ type: 'promptDismissed', kind });
+      return;
+    }
+    announce(`${unmutePromptCopy(kind).title}. It's your choice.`);
+  }
+
+  /** The prompt's "Unmute" (or "Turn camera on"). */
+  async acceptUnmute(kind: MediaKind): Promise<void> {
+    moderate({ type: 'promptDismissed', kind });
+    await this.toggleInCall(kind, true);
+  }
+
+  /** The prompt's "Not now": the button stays available for later. */
+  declineUnmute(kind: MediaKind): void {
+    moderate({ type: 'promptDismissed', kind });
+    announce(`Your ${deviceName(kind)} stays off. You can turn it on whenever you're ready.`);
+  }
+
+  dismissNotice(): void {
+    moderate({ type: 'noticeDismissed' });
+  }
+
+  private localTrack(kind: MediaKind): MediaStreamTrack | null {
+    return kind === 'audio' ? pageState().localAudio : pageState().localVideo;
+  }
+
+  private async acquire(kind: MediaKind): Promise<MediaStreamTrack | null> {
+    try {
+      const stream = await getLocalMedia({ audio: kind === 'audio', video: kind === 'video' });
+      const track = stream.getTracks()[0] ?? null;
+      // The choice may have changed while the browser asked for permission.
+      const still = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
+      if (!track || !still || pageState().screen === 'ended') {
+        track?.stop();
+        return null;
+      }
+      track.addEventListener('ended', () => {
+        if (this.localTrack(kind) === track) setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
+      });
+      setPageState(kind === 'audio' ? { localAudio: track } : { localVideo: track });
+      return track;
+    } catch (err) {
+      const message = err instanceof MediaAccessError ? err.message : `Your ${deviceName(kind)} couldn't be started.`;
+      setPageState(kind === 'audio' ? { wantAudio: false, mediaError: message } : { wantVideo: false, mediaError: message });
+      return null;
+    }
+  }
+
+  private async toggleInCall(kind: MediaKind, on: boolean): Promise<void> {
+    const room = this.currentRoom();
+    if (!room || pageState().mediaBusy[kind]) return;
+    if (on && pageState().moderation.mutedByFacilitator[kind]) {
+      // Explain, calmly; the server would refuse anyway.
+      moderate({ type: 'blockedAttempt', kind });
+      announce(noticeText({ type: 'stillMuted', kind }));
+      return;
+    }
+    this.setBusy(kind, true);
+    this.setWantFlag(kind, on);
+    setPageState({ mediaError: null });
+    try {
+      if (on) {
+        // Turning the camera off releases it (its light goes off), so turning on may need a new track.
+        const track = this.localTrack(kind) ?? (await this.acquire(kind));
+        if (!track) return; // acquire() said why and put the switch back
+        if (!room.isPublishing(kind) || kind === 'video') await room.publish(new MediaStream([track]));
+        await room.setMuted(kind, false);
+        moderate({ type: 'turnedOn', kind });
+      } else {
+        await room.setMuted(kind, true);
+        if (kind === 'video') this.releaseTrack('video');
+      }
+      announce(
+        kind === 'video' && !on
+          ? 'Your camera is off. You are audio only.'
+          : `Your ${deviceName(kind)} is ${on ? 'on' : 'off'}.`,
+      );
+    } catch (err) {
+      if (on) {
+        // Nothing of ours may stay live that the group cannot see: put it back to off.
+        room.pauseLocally(kind);
+        if (kind === 'video') this.releaseTrack('video');
+      }
+      this.setWantFlag(kind, !on);
+      if (err instanceof ProtocolError && err.code === 'MUTED_BY_FACILITATOR') {
+        moderate({ type: 'unmuteRefused', kind });
+        announce(noticeText({ type: 'refused', kind }));
+        return;
+      }
+      const message = `Your ${deviceName(kind)} couldn't be turned ${on ? 'on' : 'off'} just now. Please try again.`;
+      setPageState({ mediaError: message });
+      announce(message);
+    } finally {
+      this.setBusy(kind, false);
+    }
+  }
+
+  private setWantFlag(kind: MediaKind, on: boolean): void {
+    setPageState(kind === 'audio' ? { wantAudio: on } : { wantVideo: on });
+  }
+
+  private setBusy(kind: MediaKind, busy: boolean): void {
+    setPageState((s) => ({ mediaBusy: { ...s.mediaBusy, [kind]: busy } }));
+  }
+}
