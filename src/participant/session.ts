@@ -134,7 +134,6 @@ export class ParticipantSession {
     try {
       const signaling = await this.ensureSocket();
       const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
-      if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
       this.resumeToken = hello.resumeToken;
       this.lockedPasscode = null;
       setPageState({
@@ -252,7 +251,6 @@ export class ParticipantSession {
       this.watch(signaling);
       this.socket = signaling;
       const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });
-      if (!('agreement' in hello)) throw new ProtocolError('INTERNAL', 'unexpected hello answer');
       return hello;
     } catch (err) {
       if (signaling && this.socket === signaling) this.socket = null;

@@ -15,7 +15,7 @@ import { WebSocket } from 'ws';
 import { RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
-import type { ClinicianHelloResult, MethodName, Producer, RtpCapabilities } from '../../src/shared/protocol';
+import type { MethodName, Producer, RtpCapabilities } from '../../src/shared/protocol';
 import { login, startTestDemo } from '../server/support/testServer';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
 import { clinicianHello } from '../support/clinicianHello';
@@ -57,10 +57,7 @@ async function member(demo: RunningDemo, name: string): Promise<Omit<Member, 'pa
 /** A clinician joined to the room's media; `snapshot` is the producers its hello listed. */
 async function clinician(demo: RunningDemo, who: 'facilitator' | 'supervisor'): Promise<Member & { snapshot: Producer[] }> {
   const m = await member(demo, who);
-  const hello = (await m.signaling.request(
-    'hello',
-    await clinicianHello(demo.info.httpUrl, await login(demo.info, who), demo.info.sessionId),
-  )) as ClinicianHelloResult;
+  const hello = await m.signaling.request('hello', await clinicianHello(demo.info.httpUrl, await login(demo.info, who), demo.info.sessionId));
   await m.room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
   return { ...m, participantId: hello.participantId, snapshot: hello.producers };
 }
@@ -70,7 +67,6 @@ async function waitingClient(demo: RunningDemo, index: number): Promise<Member &
   const invitation = demo.info.invitations[index]!;
   const m = await member(demo, `Client ${index + 1}`);
   const hello = await m.signaling.request('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
-  if (!('agreement' in hello)) throw new Error('not a participant hello');
   const { routerRtpCapabilities } = await m.signaling.request('checkIn', {
     displayName: m.name,
     agreementVersion: hello.agreement.version,

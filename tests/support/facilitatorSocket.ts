@@ -25,6 +25,5 @@ export async function facilitatorSocket(
   subscribe(signaling);
   // As the console does: main asks for a ticket with the token, the socket sees only the ticket.
   const hello = await signaling.request('hello', await clinicianHello(info.httpUrl, login.token, info.sessionId));
-  if (!('role' in hello)) throw new Error('expected a clinician hello result');
   return { signaling, hello };
 }

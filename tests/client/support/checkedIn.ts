@@ -14,7 +14,6 @@ export async function checkedIn(info: DemoInfo, index: number, displayName: stri
     return request(method, data);
   }) as typeof signaling.request;
   const hello = await signaling.request('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
-  if (!('agreement' in hello)) throw new Error('not a participant hello');
   const admitted = new Promise<NotificationTypes['admitted']>((resolve) => signaling.on('admitted', resolve));
   const { routerRtpCapabilities } = await signaling.request('checkIn', {
     displayName,

@@ -16,7 +16,6 @@ export interface Connected {
 export async function roomFacilitator(info: DemoInfo): Promise<Connected> {
   const signaling = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
   const hello = await signaling.request('hello', await clinicianHello(info.httpUrl, await login(info, 'facilitator'), info.sessionId));
-  if (!('role' in hello)) throw new Error('not a clinician hello');
   const room = new RoomClient(signaling, { createDevice: fakeDevice });
   await room.join({ routerRtpCapabilities: hello.routerRtpCapabilities, producers: hello.producers, selfParticipantId: hello.participantId });
   return { signaling, room };

@@ -44,11 +44,11 @@ async function connectToSession(sessionId: string): Promise<{ signaling: Signali
   const connection = await call('sessions:connect', { sessionId });
   const signaling = await SignalingClient.connect(connection.wsUrl);
   try {
-    const hello = (await signaling.request('hello', {
+    const hello = await signaling.request('hello', {
       as: 'clinician',
       ticket: connection.ticket,
       sessionId: connection.sessionId,
-    })) as ClinicianHelloResult;
+    });
     return { signaling, hello };
   } catch (err) {
     signaling.close();
