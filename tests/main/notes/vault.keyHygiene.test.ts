@@ -7,8 +7,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryKeyStore, openVault, type KeyStore } from '../../../src/main/notes/vault';
 import { decodeKey } from '../../../src/main/notes/keyStore';
-import { startIndexBuild, stopIndexBuild, vaultPath } from '../../../src/main/notes/noteVault';
+import { startIndexBuild, stopIndexBuild } from '../../../src/main/notes/indexBuild';
+import { vaultPath } from '../../../src/main/notes/noteVault';
 import { WORKER_ANSWERED } from '../../../src/main/notes/rebuild';
+import { indexWorkerFromSource } from '../../support/indexWorkerFromSource';
 import { ACCOUNT, ana, newNote, tempDir } from './support/fixture';
 
 let cleanups: (() => void)[] = [];
@@ -96,7 +98,7 @@ describe('the index worker\'s copy of the key', () => {
 
   it('is handed on memory main can wipe, not inside the message that starts the worker', async () => {
     const key = new Uint8Array(32).fill(5);
-    const build = startIndexBuild(await vaultFile(), key);
+    const build = startIndexBuild(await vaultFile(), key, indexWorkerFromSource);
     expect(build).not.toBeNull();
     expect(build!.key.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Array.from(build!.key)).toEqual(Array.from(key));
@@ -108,7 +110,7 @@ describe('the index worker\'s copy of the key', () => {
   });
 
   it('is wiped by the worker once it has answered', async () => {
-    const build = startIndexBuild(await vaultFile(), new Uint8Array(32).fill(6))!;
+    const build = startIndexBuild(await vaultFile(), new Uint8Array(32).fill(6), indexWorkerFromSource)!;
     cleanups.push(() => stopIndexBuild(build));
     await new Promise<void>((resolve) => build.worker.once('message', () => resolve()));
     expect(Atomics.load(build.done, 0)).toBe(WORKER_ANSWERED);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { emptyBody, type NoteBody } from '../../../../src/shared/notes';
 import { createMemoryKeyStore, openVault, type KeyStore } from '../../../../src/main/notes/vault';
 import type { NewNote, NoteVault, Signer } from '../../../../src/main/notes/types';
+import { indexWorkerFromSource } from '../../../support/indexWorkerFromSource';
 
 export const ACCOUNT = 'c-ana@http://127.0.0.1:8443';
 export const ana: Signer = { id: 'c-ana', name: 'Ana Ortiz' };
@@ -25,7 +26,7 @@ export function newNote(over: Partial<NewNote> = {}): NewNote {
 
 export async function withVault(keyStore: KeyStore = createMemoryKeyStore()): Promise<{ vault: NoteVault; dir: string; keyStore: KeyStore; reopen: () => Promise<NoteVault>; cleanup: () => void }> {
   const { dir, cleanup } = tempDir();
-  let current = await openVault({ dir, account: ACCOUNT, keyStore });
+  let current = await openVault({ dir, account: ACCOUNT, keyStore, indexWorker: indexWorkerFromSource });
   return {
     get vault() {
       return current;
@@ -34,7 +35,7 @@ export async function withVault(keyStore: KeyStore = createMemoryKeyStore()): Pr
     keyStore,
     reopen: async () => {
       current.close();
-      current = await openVault({ dir, account: ACCOUNT, keyStore });
+      current = await openVault({ dir, account: ACCOUNT, keyStore, indexWorker: indexWorkerFromSource });
       return current;
     },
     cleanup: () => {
