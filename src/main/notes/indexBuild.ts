@@ -9,7 +9,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createLogger, errorFields } from '../../common/logger';
 import type { IndexWorkerData } from './indexWorker';
-import { wipe } from './sealing';
+import { wipe } from '../sealing';
 
 const log = createLogger('notes.vault');
 

@@ -13,13 +13,14 @@ import type { Database } from 'better-sqlite3';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { Note } from '../../shared/notes';
 import { createLogger, errorFields } from '../../common/logger';
+import type { VaultKeys } from './key';
 import { startIndexBuild, stopIndexBuild, type IndexBuild, type IndexWorkerFactory } from './indexBuild';
 import { fingerprint, indexOf, readSnapshot, sealedCodec, writeSnapshot, type SnapshotNote } from './indexSnapshot';
 import type { IndexWorkerResult } from './indexWorker';
 import { rebuildFromRows, WORKER_LOADING, WORKER_RUNNING } from './rebuild';
 import { clearFields, type NoteRows } from './rows';
 import { IndexFormatError, searchableTexts, SearchIndex } from './searchIndex';
-import { SealError } from './sealing';
+import { SealError } from '../sealing';
 
 const log = createLogger('notes.vault');
 
@@ -53,7 +54,7 @@ export class VaultIndexer {
   constructor(
     private readonly db: Database,
     private readonly rows: NoteRows,
-    private readonly key: Uint8Array,
+    private readonly keys: VaultKeys,
     /** This vault's identity for binding its index snapshot (indexSnapshot.ts). */
     private readonly tag: string,
     /** Starts the index worker; none: a rebuild runs on main's thread at the first search. */
@@ -66,7 +67,7 @@ export class VaultIndexer {
    */
   open(): void {
     const { rows } = this;
-    const snapshot = readSnapshot(this.db, sealedCodec(this.key), this.tag);
+    const snapshot = readSnapshot(this.db, sealedCodec(this.keys.index), this.tag);
     if (!snapshot) {
       for (const row of rows.heads()) rows.listFrom(row);
       // An empty vault has its (empty) index at once, so notes are indexed as they are written
@@ -147,7 +148,7 @@ export class VaultIndexer {
    */
   private rebuildIndex(): SearchIndex {
     const started = Date.now();
-    const { snapshot, damaged } = rebuildFromRows(this.key, this.rows.withDocs());
+    const { snapshot, damaged } = rebuildFromRows(this.keys.rows, this.rows.withDocs());
     for (const id of damaged) this.rows.damaged.add(id);
     this.index = indexOf(snapshot);
     this.reindex.clear();
@@ -166,7 +167,7 @@ export class VaultIndexer {
    */
   private startBuild(): void {
     if (!this.spawnWorker) return;
-    const build = startIndexBuild(this.db.name, this.key, this.spawnWorker);
+    const build = startIndexBuild(this.db.name, this.keys.rows, this.spawnWorker);
     if (!build) return;
     const { worker } = build;
     this.building = build;
@@ -247,7 +248,7 @@ export class VaultIndexer {
         notes.push({ id: s.id, fp, title: s.title, clientRefs: s.clientRefs, serviceDate: s.serviceDate, updatedAt: s.updatedAt });
       }
       const snapshot = index.snapshot();
-      writeSnapshot(this.db, sealedCodec(this.key), this.tag, notes, snapshot);
+      writeSnapshot(this.db, sealedCodec(this.keys.index), this.tag, notes, snapshot);
       return snapshot;
     });
     this.index = indexOf(written);

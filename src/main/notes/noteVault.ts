@@ -26,13 +26,13 @@ import { createLogger } from '../../common/logger';
 import type { IndexWorkerFactory } from './indexBuild';
 import { VaultIndexer } from './indexer';
 import { addAddendum, cosignNote, editDraft, newDraft, returnToAuthor, signNote, stamper, type Change } from './lifecycle';
-import { unlock } from './key';
+import { unlock, wipeKeys, type VaultKeys } from './key';
 import type { KeyStore } from './keyStore';
 import { migrateVault } from './migrate';
 import { Outbox } from './outbox';
 import { openPrivateSqlite, SharedFileError } from './privateFiles';
 import { NoteRows, type NoteRow } from './rows';
-import { SealError, wipe } from './sealing';
+import { SealError } from '../sealing';
 import type { NewNote, NoteFilter, NoteVault, OutboxEntry, Signer, VaultState } from './types';
 
 const log = createLogger('notes.vault');
@@ -62,7 +62,7 @@ function lockedError(state: VaultState): ProtocolError {
   return new ProtocolError('FORBIDDEN', state.state === 'locked' ? state.message : 'The note vault is locked.');
 }
 
-/** After close the key is wiped: anything still holding the vault must not seal under zeros. */
+/** After close the keys are wiped: anything still holding the vault must not seal under zeros. */
 const closedError = (): ProtocolError => new ProtocolError('FORBIDDEN', 'The note vault is closed (signed out); sign in again to open your notes.');
 
 export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
@@ -81,7 +81,8 @@ export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    migrateVault(db);
+    // The migrations that need no key; unlock runs the rest.
+    migrateVault(db, null);
   } catch (err) {
     db.close();
     throw err;
@@ -94,14 +95,14 @@ export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
     db.close();
     throw err;
   }
-  const { state, key, tag } = unlocked;
+  const { state, keys, tag } = unlocked;
   if (state.state === 'locked') log.warn('vault.locked', { reason: state.reason });
-  return new SqliteNoteVault(db, state, key ? { key, tag, indexWorker: options.indexWorker } : null, clock);
+  return new SqliteNoteVault(db, state, keys ? { keys, tag, indexWorker: options.indexWorker } : null, clock);
 }
 
-/** What an unlocked vault works with: its key and the parts that use it. */
+/** What an unlocked vault works with: its keys and the parts that use them. */
 interface Parts {
-  key: Uint8Array;
+  keys: VaultKeys;
   rows: NoteRows;
   outbox: Outbox;
   indexer: VaultIndexer;
@@ -118,13 +119,13 @@ class SqliteNoteVault implements NoteVault {
   constructor(
     private readonly db: Database,
     private readonly state: VaultState,
-    opened: { key: Uint8Array; tag: string; indexWorker: IndexWorkerFactory | undefined } | null,
+    opened: { keys: VaultKeys; tag: string; indexWorker: IndexWorkerFactory | undefined } | null,
     private readonly clock: () => Date,
   ) {
     if (!opened || state.state !== 'unlocked') return;
-    const { key, tag, indexWorker } = opened;
-    const rows = new NoteRows(db, key);
-    this.parts = { key, rows, outbox: new Outbox(db, key), indexer: new VaultIndexer(db, rows, key, tag, indexWorker) };
+    const { keys, tag, indexWorker } = opened;
+    const rows = new NoteRows(db, keys.rows);
+    this.parts = { keys, rows, outbox: new Outbox(db, keys.rows), indexer: new VaultIndexer(db, rows, keys, tag, indexWorker) };
     this.parts.indexer.open();
   }
 
@@ -323,9 +324,9 @@ class SqliteNoteVault implements NoteVault {
     this.parts?.indexer.close();
     if (this.db.open) this.db.close();
     this.parts?.rows.clear();
-    // Last: the snapshot above still needed it. The key's memory is its own (keyStore.ts), so
-    // this wipes the key and nothing else.
+    // Last: the snapshot above still needed them. Each key's memory is its own (sealing.ts), so
+    // this wipes the keys and nothing else.
     this.closed = true;
-    if (this.parts) wipe(this.parts.key);
+    if (this.parts) wipeKeys(this.parts.keys);
   }
 }

@@ -10,7 +10,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Note } from '../../shared/notes';
 import { ProtocolError } from '../../shared/protocol';
-import { open, seal } from './sealing';
+import { open, seal } from '../sealing';
 import type { OutboxEntry } from './types';
 
 const ENTRY_COLUMNS = 'id, version, base_version AS baseVersion, attempts, not_before AS notBefore';

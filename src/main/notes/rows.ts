@@ -14,7 +14,7 @@ import { ProtocolError } from '../../shared/protocol';
 import { createLogger } from '../../common/logger';
 import { fingerprint } from './indexSnapshot';
 import { checkRow, openNoteRow, ROWS_WITH_DOC, type SealedNoteRow } from './rebuild';
-import { open, seal, SealError } from './sealing';
+import { open, seal, SealError } from '../sealing';
 
 const log = createLogger('notes.vault');
 
