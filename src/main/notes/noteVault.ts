@@ -111,7 +111,7 @@ interface Parts {
 class SqliteNoteVault implements NoteVault {
   /** Null while locked. */
   private readonly parts: Parts | null = null;
-  /** Set by close(), which wipes the key: from then on every call is refused (unlocked()). */
+  /** Set by close(), which wipes the keys: from then on every call is refused (unlocked()). */
   private closed = false;
   /** Signatures at the vault's clock (lifecycle.ts). */
   private readonly stamp = stamper(() => this.now());
