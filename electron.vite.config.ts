@@ -9,7 +9,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          // The note vault's index worker, loaded by noteVault.ts as ./indexWorker.js beside index.js.
+          // The note vault's index worker, started by bundledIndexWorker (src/main/notes/indexBuild.ts) as ./indexWorker.js beside index.js.
           indexWorker: resolve(__dirname, 'src/main/notes/indexWorker.ts'),
         },
       },

@@ -16,6 +16,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { indexWorkerFromSource } from '../../tests/support/indexWorkerFromSource';
 import { createKeytarKeyStore, openVault, type KeyStore } from '../../src/main/notes/vault';
 import type { ColdToDriver, Side } from './notesMessages';
 import { plainOpenAndSearch } from './notesPlain';
@@ -46,7 +47,7 @@ async function main(): Promise<ColdToDriver> {
     set: (a, key) => keytar.set(a, key),
   };
   const t = performance.now();
-  const vault = await openVault({ dir, account, keyStore });
+  const vault = await openVault({ dir, account, keyStore, indexWorker: indexWorkerFromSource });
   const state = vault.status();
   if (state.state !== 'unlocked') throw new Error(`the vault is locked: ${state.message}`);
   const hits = vault.list({ query }).length;

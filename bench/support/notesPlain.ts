@@ -4,7 +4,7 @@
  * transaction, the same index design (searchIndex.ts with its snapshot, indexSnapshot.ts,
  * deflated head included), and the same caches as the vault: the last write of each of the
  * 16 most recently saved notes is kept parsed, and the next save compares the row's bytes with
- * it instead of parsing them again (the vault's `recent` map, noteVault.ts). JSON and raw
+ * it instead of parsing them again (the vault's `recent` map, notes/rows.ts). JSON and raw
  * bytes where the vault has sealed blobs.
  */
 import BetterSqlite3, { type Database } from 'better-sqlite3';
@@ -16,7 +16,7 @@ import { searchableTexts, SearchIndex } from '../../src/main/notes/searchIndex';
 import type { Note, NoteBody } from '../../src/shared/notes';
 import { author } from './notesData';
 
-/** As the vault keeps (RECENT_NOTES in noteVault.ts). */
+/** As the vault keeps (RECENT_NOTES in notes/rows.ts). */
 const RECENT_NOTES = 16;
 
 export function openPlain(path: string, synchronous: 'FULL' | 'NORMAL'): Database {
@@ -24,7 +24,7 @@ export function openPlain(path: string, synchronous: 'FULL' | 'NORMAL'): Databas
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
-  migrateVault(db);
+  migrateVault(db, null); // the schema: the reseal under purpose keys (migration 4) changes no table
   return db;
 }
 
@@ -94,7 +94,7 @@ export function plainOpenAndSearch(path: string, query: string): { ms: number; h
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  migrateVault(db);
+  migrateVault(db, null); // the schema: the reseal under purpose keys (migration 4) changes no table
   const snapshot = readSnapshot(db, plainCodec, 'plain');
   if (!snapshot) throw new Error('the plaintext baseline has no snapshot');
   const summaries = new Map<string, PlainMeta & { id: string; sessionId: string | null }>();

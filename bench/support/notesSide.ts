@@ -9,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { indexWorkerFromSource } from '../../tests/support/indexWorkerFromSource';
 import { createKeytarKeyStore, openVault, vaultPath } from '../../src/main/notes/vault';
 import type { NoteVault } from '../../src/main/notes/types';
 import type { Note } from '../../src/shared/notes';
@@ -26,7 +27,7 @@ const keyStore = createKeytarKeyStore();
 const bodies = Array.from({ length: SAVE_BODIES }, (_, i) => body4k(i));
 
 async function openUnlocked(dir: string, account: string): Promise<NoteVault> {
-  const vault = await openVault({ dir, account, keyStore });
+  const vault = await openVault({ dir, account, keyStore, indexWorker: indexWorkerFromSource });
   const state = vault.status();
   if (state.state !== 'unlocked') {
     vault.close();

@@ -28,6 +28,7 @@ import { idleLockMinutes } from './lock/settings';
 import { createLogger } from '../common/logger';
 import { rendererEntryUrl, type AppLocation } from './security';
 import { claimSingleInstance, hardenAllWebContents, hardenSession, protectEveryWindow, registerIpcHandlers } from './shell';
+import { bundledIndexWorker } from './notes/indexBuild';
 import { NotesService } from './notes/notesService';
 import { RostersService } from './rosters/rostersService';
 import { createKeytarKeyStore } from './notes/vault';
@@ -62,7 +63,7 @@ function registerIpc(server: ServerSession, lock: ConsoleLock): void {
       },
       server,
       lock,
-      notes: new NotesService({ baseDir: app.getPath('userData'), keyStore, server }),
+      notes: new NotesService({ baseDir: app.getPath('userData'), keyStore, server, indexWorker: bundledIndexWorker }),
       rosters: new RostersService({ baseDir: app.getPath('userData'), keyStore, server }),
       files: {
         saveText: async (suggestedName, text) => {

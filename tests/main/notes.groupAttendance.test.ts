@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { NotesService } from '../../src/main/notes/notesService';
+import { indexWorkerFromSource } from '../support/indexWorkerFromSource';
 import { createMemoryKeyStore } from '../../src/main/notes/vault';
 import type { IpcResults } from '../../src/shared/ipc';
 import type { Result } from '../../src/shared/protocol';
@@ -49,7 +50,7 @@ it('pre-fills a section per client from attendance: present with minutes, or abs
   const { dir: baseDir, cleanup } = tempDir();
   cleanups.push(cleanup);
   const services = consoleServices();
-  services.notes = new NotesService({ baseDir, keyStore: createMemoryKeyStore(), server: services.server });
+  services.notes = new NotesService({ baseDir, keyStore: createMemoryKeyStore(), server: services.server , indexWorker: indexWorkerFromSource });
   const dispatch = createIpcDispatcher(createHandlers(services));
   const { facilitator } = server.seed;
   const signIn = await dispatch('auth:signIn', {

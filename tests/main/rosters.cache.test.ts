@@ -1,16 +1,20 @@
 /**
- * The offline roster cache: a real SQLite file, sealed under the note vault's key from a key
- * store (in memory here; the OS keychain in the last block, run through scripts/with-keyring.sh).
+ * The offline roster cache: a real SQLite file, sealed under a key derived for it from the note
+ * vault's keychain key, read from a key store (in memory here; the OS keychain in the last
+ * block, run through scripts/with-keyring.sh).
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import nacl from 'tweetnacl';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KeychainUnavailableError, createKeytarKeyStore, createMemoryKeyStore, KEYCHAIN_SERVICE, openVault, type KeyStore } from '../../src/main/notes/vault';
-import { MAX_ROWS, openEntry, RosterCache, rosterCachePath, sealEntry } from '../../src/main/rosters/rosterCache';
+import { CACHE_MIGRATIONS } from '../../src/main/rosters/migrations';
+import { copyBinding, MAX_ROWS, RosterCache, rosterCachePath } from '../../src/main/rosters/rosterCache';
+import { open, purposeKey } from '../../src/main/sealing';
+import { legacyCacheSeal } from './support/legacySealing';
 import { tempDir } from './notes/support/fixture';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
@@ -72,12 +76,25 @@ describe('the roster cache', () => {
     expect(again.get(`roster\n${MARKERS[3]}`, asIs)?.data).toEqual(roster);
   });
 
-  it('seals each write with a fresh nonce', () => {
-    const key = nacl.randomBytes(32);
-    const a = sealEntry(key, 'roster\ns-1', roster);
-    const b = sealEntry(key, 'roster\ns-1', roster);
+  it('seals each write with a fresh nonce', async () => {
+    const d = dir();
+    const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
+    const cache = await openCache(d, keyStore);
+    const sealedRow = (): Buffer => {
+      const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT), { readonly: true });
+      try {
+        return (db.prepare(`SELECT sealed FROM cache WHERE id <> 'key-check'`).get() as { sealed: Buffer }).sealed;
+      } finally {
+        db.close();
+      }
+    };
+    const copy = { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' };
+    cache.put('roster\ns-1', copy);
+    const a = sealedRow();
+    cache.put('roster\ns-1', copy);
+    const b = sealedRow();
     expect(a.subarray(1, 25).equals(b.subarray(1, 25))).toBe(false);
-    expect(openEntry(key, 'roster\ns-1', a)).toEqual(roster);
+    expect(cache.get('roster\ns-1', asIs)).toEqual(copy);
   });
 
   it('refuses a row moved onto another key, and drops it', async () => {
@@ -154,7 +171,7 @@ describe('the roster cache', () => {
     expect(existsSync(rosterCachePath(d, ACCOUNT))).toBe(false);
   });
 
-  it('has a versioned schema: a cache from before versioning opens with its rows; one from a newer console is left alone', async () => {
+  it('has a versioned schema: a cache from before versioning is brought up to date; one from a newer console is left alone', async () => {
     const d = dir();
     const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
     const cache = await openCache(d, keyStore);
@@ -170,15 +187,59 @@ describe('the roster cache', () => {
         db.close();
       }
     };
-    expect(version()).toBe(1);
-    // As the console before versioning left it: the same table, user_version 0.
+    expect(version()).toBe(CACHE_MIGRATIONS.length);
+    // As the console before versioning left it: the same table, user_version 0. Its copies were
+    // sealed under the keychain key itself, so they are dropped (see below) and the cache works on.
     version(0);
-    expect((await openCache(d, keyStore)).get('roster\ns-A', asIs)?.data).toEqual(roster);
-    expect(version()).toBe(1);
+    const upgraded = await openCache(d, keyStore);
+    expect(upgraded.get('roster\ns-A', asIs)).toBeNull();
+    upgraded.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-04T18:00:00.000Z' });
+    expect(upgraded.get('roster\ns-A', asIs)?.data).toEqual(roster);
+    upgraded.close();
+    expect(version()).toBe(CACHE_MIGRATIONS.length);
     // A newer console's cache: not read, not rewritten; rosters are online only here.
     version(9);
     expect(await RosterCache.open({ dir: d, account: ACCOUNT, keyStore })).toBeNull();
     expect(version()).toBe(9);
+  });
+
+  it('sealed the old way (under the keychain key itself) is dropped quietly and refilled, never reported as damaged or replaced', async () => {
+    for (const oldVersion of [0, 1]) {
+      const d = dir();
+      const keychainKey = nacl.randomBytes(32);
+      const keyStore = createMemoryKeyStore({ [ACCOUNT]: keychainKey });
+      // The cache as schema 1 wrote it: its key check and a copy sealed under the keychain key,
+      // the row named by the HMAC it used.
+      const oldIndexKey = new Uint8Array(hkdfSync('sha256', keychainKey, new Uint8Array(0), 'confidant roster cache index', 32));
+      const file = rosterCachePath(d, ACCOUNT);
+      const old = new BetterSqlite3(file);
+      old.exec('CREATE TABLE cache (id TEXT PRIMARY KEY, sealed BLOB NOT NULL)');
+      old.prepare('INSERT INTO cache (id, sealed) VALUES (?, ?)').run('key-check', legacyCacheSeal(keychainKey, 'key-check', 'ok'));
+      old.prepare('INSERT INTO cache (id, sealed) VALUES (?, ?)').run(
+        createHmac('sha256', oldIndexKey).update('roster\ns-A').digest('hex'),
+        legacyCacheSeal(keychainKey, 'roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' }),
+      );
+      old.pragma(`user_version = ${oldVersion}`);
+      old.close();
+      chmodSync(file, 0o600);
+
+      const stderr = vi.spyOn(process.stderr, 'write');
+      try {
+        const cache = await openCache(d, keyStore);
+        expect(cache.get('roster\ns-A', asIs)).toBeNull();
+        cache.put('roster\ns-A', { data: { who: 'refetched' }, fetchedAt: '2026-11-05T18:00:00.000Z' });
+        expect(cache.get('roster\ns-A', asIs)?.data).toEqual({ who: 'refetched' });
+        const warnings = stderr.mock.calls.map(([line]) => String(line)).filter((line) => / WARN rosters\.cache /.test(line));
+        expect(warnings).toEqual([]);
+      } finally {
+        stderr.mockRestore();
+      }
+      const db = new BetterSqlite3(file, { readonly: true });
+      // Only the new key check and the refetched copy: nothing of the old file is left.
+      expect((db.prepare('SELECT count(*) AS n FROM cache').get() as { n: number }).n).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(CACHE_MIGRATIONS.length);
+      db.close();
+    }
   });
 
   it('keeps the newest rows and forgets the oldest beyond its limit', async () => {
@@ -228,6 +289,8 @@ describe.skipIf(!reachable)('the roster cache with the real OS keychain', () => 
     const row = db.prepare(`SELECT sealed FROM cache WHERE id <> 'key-check'`).get() as { sealed: Buffer };
     db.close();
     const vaultKey = Buffer.from((await keytar.getPassword(KEYCHAIN_SERVICE, account)) ?? '', 'base64');
-    expect(openEntry(vaultKey, 'roster\ns-A', row.sealed)).toEqual({ data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    // Sealed under the key derived for the cache from the vault's keychain key, not under that key itself.
+    expect(open(purposeKey(vaultKey, 'roster cache'), copyBinding('roster\ns-A'), row.sealed)).toEqual({ data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
+    expect(() => open(vaultKey, copyBinding('roster\ns-A'), row.sealed)).toThrow();
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The roster cache's keys in memory: the vault key it was handed and the row-index key it
- * derived are wiped when it closes (sign-out), both live in allocations of their own, and a
- * closed cache refuses reads and writes with a clear error instead of sealing under zeros.
+ * The roster cache's keys in memory: the keychain key it was handed is wiped once its own keys
+ * are derived from it, those (sealing and row index) are wiped when it closes (sign-out), both
+ * live in allocations of their own, and a closed cache refuses reads and writes with a clear
+ * error instead of sealing under zeros.
  */
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,27 +42,31 @@ async function openCache(keyStore: KeyStore): Promise<RosterCache> {
   return cache;
 }
 
-/** The derived row-index key is private; the test reads it to check what close leaves behind. */
-const indexKeyOf = (cache: RosterCache) => (cache as unknown as { indexKey: Uint8Array }).indexKey;
+/** The derived keys are private; the test reads them to check what close leaves behind. */
+const keysOf = (cache: RosterCache) => cache as unknown as { key: Uint8Array; indexKey: Uint8Array };
 
 describe('roster cache keys in memory', () => {
-  it('the vault key and the derived index key are all zeros once the cache closes', async () => {
+  it('the keychain key is all zeros once the cache has derived its own keys from it, and both derived keys once it closes', async () => {
     const store = watchedStore(nacl.randomBytes(32));
     const cache = await openCache(store);
     cache.put('roster\ns-1', { data: { n: 1 }, fetchedAt: '2026-11-03T18:00:00.000Z' });
-    const indexKey = indexKeyOf(cache);
+    const { key, indexKey } = keysOf(cache);
     expect(store.handed).toHaveLength(1);
-    expect(allZero(store.handed[0]!)).toBe(false);
+    // It only derives the cache's own keys (src/main/sealing.ts): wiped at once.
+    expect(allZero(store.handed[0]!)).toBe(true);
+    expect(allZero(key)).toBe(false);
     expect(allZero(indexKey)).toBe(false);
     cache.close();
-    expect(allZero(store.handed[0]!)).toBe(true);
+    expect(allZero(key)).toBe(true);
     expect(allZero(indexKey)).toBe(true);
   });
 
-  it('the derived index key has memory of its own, not a slice of a shared pool', async () => {
-    const indexKey = indexKeyOf(await openCache(watchedStore(nacl.randomBytes(32))));
-    expect(indexKey.byteOffset).toBe(0);
-    expect(indexKey.buffer.byteLength).toBe(32);
+  it('the derived keys have memory of their own, not a slice of a shared pool', async () => {
+    const { key, indexKey } = keysOf(await openCache(watchedStore(nacl.randomBytes(32))));
+    for (const k of [key, indexKey]) {
+      expect(k.byteOffset).toBe(0);
+      expect(k.buffer.byteLength).toBe(32);
+    }
   });
 
   it('a closed cache refuses reads and writes, saying it is closed', async () => {

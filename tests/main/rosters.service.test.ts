@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpcDispatcher, type IpcDispatcher } from '../../src/main/ipc/dispatch';
 import { createHandlers, type ConsoleServices } from '../../src/main/ipc/handlers';
 import { NotesService } from '../../src/main/notes/notesService';
+import { indexWorkerFromSource } from '../support/indexWorkerFromSource';
 import { createMemoryKeyStore } from '../../src/main/notes/vault';
 import { RostersService } from '../../src/main/rosters/rostersService';
 import { ROSTER_CSV_COLUMNS, type Result } from '../../src/shared/protocol';
@@ -43,7 +44,7 @@ function consoleFor(): Console {
   const services = consoleServices();
   const keyStore = createMemoryKeyStore();
   const saved: { name: string; text: string }[] = [];
-  services.notes = new NotesService({ baseDir, keyStore, server: services.server });
+  services.notes = new NotesService({ baseDir, keyStore, server: services.server , indexWorker: indexWorkerFromSource });
   services.rosters = new RostersService({ baseDir, keyStore, server: services.server });
   services.files = {
     saveText: async (name, text) => {

@@ -17,6 +17,7 @@ import { ConsoleLock } from '../../src/main/lock/consoleLock';
 import { watchIdle, type PowerSource } from '../../src/main/lock/idleWatcher';
 import { DEFAULT_IDLE_LOCK_MINUTES } from '../../src/main/lock/settings';
 import { NotesService } from '../../src/main/notes/notesService';
+import { indexWorkerFromSource } from './indexWorkerFromSource';
 import { RostersService } from '../../src/main/rosters/rostersService';
 import { createKeytarKeyStore } from '../../src/main/notes/vault';
 import { ServerSession } from '../../src/main/services/serverSession';
@@ -128,7 +129,7 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
           server,
           lock,
           // The real OS keychain (gnome-keyring in the test run's private D-Bus session).
-          notes: new NotesService({ baseDir: userDataDir, keyStore, server }),
+          notes: new NotesService({ baseDir: userDataDir, keyStore, server, indexWorker: indexWorkerFromSource }),
           rosters: new RostersService({ baseDir: userDataDir, keyStore, server }),
           // The clinician "chooses" the suggested name in the host's exports folder.
           files: {

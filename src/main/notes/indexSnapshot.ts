@@ -2,8 +2,8 @@
  * The search index's snapshot: what lets a vault of thousands of notes open and search in a
  * fraction of a second instead of decrypting and tokenizing every note.
  *
- * It is sealed like everything else in the vault (nacl.secretbox under the vault key, a fresh
- * nonce per write): the head (note numbering, the chunk directory and every note's list
+ * It is sealed like everything else in the vault (nacl.secretbox, a fresh nonce per write), under
+ * a key of its own (the vault's index key, src/main/sealing.ts): the head (note numbering, the chunk directory and every note's list
  * fields) as one blob, each postings chunk as another, all bound to their part, to this vault
  * (a tag derived from its key-check record, which is unique per vault) and to the snapshot's
  * generation. A part moved from another vault, another key or another snapshot does not open.
@@ -20,7 +20,7 @@ import { createHash, hash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { createLogger } from '../../common/logger';
 import { IndexFormatError, SearchIndex, type IndexSnapshot } from './searchIndex';
-import { openBytes, sealBytes, type Binding } from './sealing';
+import { openBytes, sealBytes, type Binding } from '../sealing';
 
 const log = createLogger('notes.index');
 
@@ -30,7 +30,7 @@ const log = createLogger('notes.index');
  */
 export const SNAPSHOT_FORMAT = 2;
 
-/** How the snapshot's parts are sealed: under the vault key (and, in the benchmark's plaintext baseline only, not at all). */
+/** How the snapshot's parts are sealed: under the vault's index key (and, in the benchmark's plaintext baseline only, not at all). */
 export interface SnapshotCodec {
   sealBytes(binding: Binding, bytes: Uint8Array): Uint8Array;
   openBytes(binding: Binding, blob: Uint8Array): Uint8Array;

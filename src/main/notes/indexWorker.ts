@@ -7,18 +7,18 @@
  * writes; it sees the notes as they were when it started, and the vault re-indexes whatever
  * main saved since), holds a copy of the key (on memory main shares, so main can wipe it too) only while it works, and answers once on
  * `port`, then raises `done` so that main can also wait for it synchronously (a search that
- * arrives before it has finished: see noteVault.ts).
+ * arrives before it has finished: see indexer.ts).
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { rebuildFromRows, ROWS_WITH_DOC, WORKER_ANSWERED, WORKER_RUNNING, type SealedNoteRow } from './rebuild';
 import type { IndexSnapshot } from './searchIndex';
-import { wipe } from './sealing';
+import { wipe } from '../sealing';
 
 export interface IndexWorkerData {
   /** The vault file. */
   path: string;
-  /** A copy of the vault key on shared memory (startIndexBuild); the worker wipes it when done, main when it stops the build. */
+  /** A copy of the vault's rows key on shared memory (startIndexBuild); the worker wipes it when done, main when it stops the build. */
   key: Uint8Array;
   port: MessagePort;
   /** One Int32 on shared memory: WORKER_LOADING, WORKER_RUNNING, then WORKER_ANSWERED once the answer is on `port`. */

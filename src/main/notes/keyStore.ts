@@ -1,8 +1,9 @@
 /**
- * Where the vault key lives: only the OS keychain (keytar: Secret Service on Linux, Keychain
- * on macOS, Credential Manager on Windows), never on disk beside the notes.
+ * Where the keychain key lives: only the OS keychain (keytar: Secret Service on Linux, Keychain
+ * on macOS, Credential Manager on Windows), never on disk beside the notes. It seals nothing
+ * itself: the note vault and the roster cache derive their keys from it (src/main/sealing.ts).
  */
-import { KEY_BYTES, wipe } from './sealing';
+import { KEY_BYTES, wipe } from '../sealing';
 
 export const KEYCHAIN_SERVICE = 'Confidant';
 

@@ -8,6 +8,7 @@ import { emptyBody, NoteList, PutNoteResponse, type Note, type NoteBody, type Te
 import { ProtocolError, Roster } from '../../shared/protocol';
 import { createLogger, errorFields } from '../../common/logger';
 import type { ServerSession } from '../services/serverSession';
+import type { IndexWorkerFactory } from './indexBuild';
 import { createNoteSync, type NoteSync } from './sync';
 import type { NoteFilter, NoteVault, Signer } from './types';
 import { openVault, type KeyStore } from './vault';
@@ -19,6 +20,12 @@ export interface NotesServiceOptions {
   baseDir: string;
   keyStore: KeyStore;
   server: ServerSession;
+  /**
+   * Starts the vault's index worker: `bundledIndexWorker` in the console; code run from source
+   * passes its own loader (tests/support/indexWorkerFromSource.ts). Null: no worker, a rebuild runs
+   * on main's thread at the first search.
+   */
+  indexWorker: IndexWorkerFactory | null;
 }
 
 export class NotesService {
@@ -37,6 +44,7 @@ export class NotesService {
       dir: join(this.options.baseDir, 'vaults'),
       account: `${user.id}@${serverUrl}`,
       keyStore: this.options.keyStore,
+      ...(this.options.indexWorker ? { indexWorker: this.options.indexWorker } : {}),
     });
     this.signer = { id: user.id, name: user.displayName };
     if (this.vault.status().state !== 'unlocked') return;

@@ -5,7 +5,7 @@
  */
 import { Note } from '../../shared/notes';
 import { searchableTexts, SearchIndex, type IndexSnapshot } from './searchIndex';
-import { open, SealError } from './sealing';
+import { open, SealError } from '../sealing';
 
 /**
  * The index worker's state in its shared Int32 (indexWorker.ts): loading its modules, running

@@ -15,4 +15,17 @@ const cacheTable: CacheMigration = {
   },
 };
 
-export const CACHE_MIGRATIONS: readonly CacheMigration[] = [cacheTable];
+/**
+ * 2: copies were sealed under the note vault's keychain key itself; they are now sealed under
+ * a key derived for this cache alone (src/main/sealing.ts). The old rows, key check included,
+ * are dropped rather than resealed: they are copies of what the server keeps, refetched at the
+ * next view, and a cache without a key check starts again quietly (no key-change warning).
+ */
+const purposeKeys: CacheMigration = {
+  version: 2,
+  up(db) {
+    db.exec('DELETE FROM cache');
+  },
+};
+
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [cacheTable, purposeKeys];

@@ -1,11 +1,12 @@
 /**
  * The rosters a clinician has opened, kept so they stay readable without a network: one
  * SQLite file per clinician per server beside the note vault, every row sealed with
- * `nacl.secretbox` under the note vault's key (read from the OS keychain, never made here).
+ * `nacl.secretbox` under a key derived from the note vault's keychain key for this cache alone
+ * (src/main/sealing.ts: the keychain key is read here, never made, and seals nothing itself).
  *
  * - Nothing about a client is in the clear: a row is an opaque index (HMAC of the cache key
- *   under a key derived from the vault key, so session ids and client references cannot be
- *   read or guessed from the file) and a sealed blob. When the copy was fetched is sealed too.
+ *   under a key derived for that alone, so session ids and client references cannot be read
+ *   or guessed from the file) and a sealed blob. When the copy was fetched is sealed too.
  * - Each seal has a fresh random nonce, and the sealed plaintext names the cache key it was
  *   written for, so a blob copied onto another row is refused rather than shown as that row.
  * - A key-check row sealed on first use tells a replaced keychain entry from a damaged row:
@@ -13,25 +14,20 @@
  *   keeps) and starts again, so stale ciphertext never lingers under a key nobody has.
  * - No key, no cache: the caller gets null and the screen works online only. Never plaintext.
  * - The schema is versioned (`user_version`, rosters/migrations.ts), like the note vault's.
- *
- * Layout of a sealed blob: format byte (1) · nonce (24) · secretbox output (16-byte tag + ciphertext),
- * the same layout the note vault uses (src/main/notes/sealing.ts), with its own binding.
  */
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import nacl from 'tweetnacl';
 import { runMigrations } from '../../common/migrations';
 import { createLogger, errorFields } from '../../common/logger';
 import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
 import { openPrivateSqlite } from '../notes/privateFiles';
-import { wipe } from '../notes/sealing';
+import { KEY_BYTES, open, purposeKey, seal, SealError, wipe, type Binding } from '../sealing';
 import { CACHE_MIGRATIONS } from './migrations';
 
 const log = createLogger('rosters.cache');
 
-const FORMAT = 1;
 const KEY_CHECK = 'key-check';
 /** The newest rows kept; older ones go first. A year of weekly groups fits many times over. */
 export const MAX_ROWS = 2000;
@@ -50,46 +46,12 @@ class NewerCacheError extends Error {
   }
 }
 
-/** A blob that does not open under this key for this row: altered, moved or from another key. */
-export class CacheSealError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CacheSealError';
-  }
+/** What a row's sealed blob is bound to: the cache key it was written for. */
+export function copyBinding(cacheKey: string): Binding {
+  return { kind: 'copy', id: cacheKey, version: 1 };
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** Seals `payload` for the row `cacheKey`. Exported for tests of the format. */
-export function sealEntry(key: Uint8Array, cacheKey: string, payload: unknown): Buffer {
-  const plaintext = encoder.encode(JSON.stringify({ k: cacheKey, d: payload }));
-  const nonce = nacl.randomBytes(nacl.secretbox.nonceLength);
-  const box = nacl.secretbox(plaintext, nonce, key);
-  const out = Buffer.allocUnsafe(1 + nonce.length + box.length);
-  out[0] = FORMAT;
-  out.set(nonce, 1);
-  out.set(box, 1 + nonce.length);
-  return out;
-}
-
-/** Opens a blob sealed for exactly `cacheKey`; throws CacheSealError otherwise. */
-export function openEntry(key: Uint8Array, cacheKey: string, blob: Uint8Array): unknown {
-  const nonceEnd = 1 + nacl.secretbox.nonceLength;
-  if (blob.length < nonceEnd + nacl.secretbox.overheadLength || blob[0] !== FORMAT) {
-    throw new CacheSealError('cached copy is truncated or of an unknown format');
-  }
-  const plaintext = nacl.secretbox.open(blob.subarray(nonceEnd), blob.subarray(1, nonceEnd), key);
-  if (!plaintext) throw new CacheSealError('cached copy does not open: it was altered, or sealed under another key');
-  let parsed: { k?: unknown; d?: unknown };
-  try {
-    parsed = JSON.parse(decoder.decode(plaintext)) as typeof parsed;
-  } catch {
-    throw new CacheSealError('cached copy opened but is not a cache record');
-  }
-  if (parsed.k !== cacheKey) throw new CacheSealError('cached copy belongs to another record');
-  return parsed.d;
-}
+const KEY_CHECK_BINDING: Binding = { kind: 'check', id: KEY_CHECK, version: 1 };
 
 /** The cache file for this account (named by a hash, as the vault is: no account names on disk). */
 export function rosterCachePath(dir: string, account: string): string {
@@ -98,19 +60,17 @@ export function rosterCachePath(dir: string, account: string): string {
 }
 
 export class RosterCache {
-  private readonly indexKey: Uint8Array;
   /** Set by close(), which wipes both keys: from then on every call is refused. */
   private closed = false;
   private readonly stmt;
 
   private constructor(
     private readonly db: Database,
-    /** A copy of the vault key this cache owns (the key store hands out copies) and wipes at close. */
+    /** The key this cache's rows are sealed under ('roster cache'); wiped at close. */
     private readonly key: Uint8Array,
+    /** The key of the HMAC that names its rows ('roster row index'); wiped at close. */
+    private readonly indexKey: Uint8Array,
   ) {
-    // A separate key for the row index, so the sealing key is used for one thing only. It is
-    // HKDF's own ArrayBuffer (no pool slice), so wiping it wipes nothing else.
-    this.indexKey = new Uint8Array(hkdfSync('sha256', key, new Uint8Array(0), 'confidant roster cache index', 32));
     this.stmt = {
       get: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cache WHERE id = ?'),
       // REPLACE gives the row a new rowid, so rowid order is write order for pruning.
@@ -124,7 +84,7 @@ export class RosterCache {
   }
 
   /**
-   * Opens the account's cache under the note vault's key, or returns null when there is no
+   * Opens the account's cache under keys derived from the note vault's keychain key, or returns null when there is no
    * key to use (no keychain, no entry yet, an entry that is not a key) or the file was written
    * by a newer console (its schema, rosters/migrations.ts, is one this console does not know).
    */
@@ -137,11 +97,19 @@ export class RosterCache {
       log.warn('cache.off', { reason: 'no-keychain' });
       return null;
     }
-    if (!key || key.length !== nacl.secretbox.keyLength) {
+    if (!key || key.length !== KEY_BYTES) {
       if (key) wipe(key);
       log.warn('cache.off', { reason: 'no-key' });
       return null;
     }
+    // The keychain key (a copy the key store handed out) is only derived from, then wiped.
+    const sealKey = purposeKey(key, 'roster cache');
+    const indexKey = purposeKey(key, 'roster row index');
+    wipe(key);
+    const wipeKeys = () => {
+      wipe(sealKey);
+      wipe(indexKey);
+    };
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     const file = rosterCachePath(options.dir, options.account);
     let db: Database;
@@ -150,7 +118,7 @@ export class RosterCache {
       openPrivateSqlite(file);
       db = new BetterSqlite3(file);
     } catch (err) {
-      wipe(key);
+      wipeKeys();
       throw err;
     }
     try {
@@ -166,7 +134,7 @@ export class RosterCache {
       let keyMatches = false;
       if (check) {
         try {
-          keyMatches = openEntry(key, KEY_CHECK, check.sealed) === 'ok';
+          keyMatches = open(sealKey, KEY_CHECK_BINDING, check.sealed) === 'ok';
         } catch {
           keyMatches = false;
         }
@@ -175,19 +143,19 @@ export class RosterCache {
         if (check) log.warn('cache.reset', { reason: 'key-changed' });
         db.transaction(() => {
           db.exec('DELETE FROM cache');
-          db.prepare('INSERT INTO cache (id, sealed) VALUES (?, ?)').run(KEY_CHECK, sealEntry(key, KEY_CHECK, 'ok'));
+          db.prepare('INSERT INTO cache (id, sealed) VALUES (?, ?)').run(KEY_CHECK, seal(sealKey, KEY_CHECK_BINDING, 'ok'));
         })();
       }
     } catch (err) {
       db.close();
-      wipe(key);
+      wipeKeys();
       if (err instanceof NewerCacheError) {
         log.warn('cache.off', { reason: 'newer-schema', version: err.version });
         return null;
       }
       throw err;
     }
-    return new RosterCache(db, key);
+    return new RosterCache(db, sealKey, indexKey);
   }
 
   /** The copy saved for `cacheKey`, or null if none (or one that does not open, which is dropped). */
@@ -197,8 +165,8 @@ export class RosterCache {
     const row = this.stmt.get.get(id);
     if (!row) return null;
     try {
-      const opened = openEntry(this.key, cacheKey, row.sealed) as { fetchedAt?: unknown; data?: unknown };
-      if (typeof opened?.fetchedAt !== 'string') throw new CacheSealError('cached copy has no fetch time');
+      const opened = open(this.key, copyBinding(cacheKey), row.sealed) as { fetchedAt?: unknown; data?: unknown };
+      if (typeof opened?.fetchedAt !== 'string') throw new SealError('cached copy has no fetch time');
       return { data: parse(opened.data), fetchedAt: opened.fetchedAt };
     } catch (err) {
       // A damaged or foreign row is worth nothing offline; drop it so the next fetch replaces it.
@@ -210,7 +178,7 @@ export class RosterCache {
 
   put(cacheKey: string, copy: CachedCopy<unknown>): void {
     this.requireOpen();
-    this.stmt.put.run(this.rowId(cacheKey), sealEntry(this.key, cacheKey, copy));
+    this.stmt.put.run(this.rowId(cacheKey), seal(this.key, copyBinding(cacheKey), copy));
     this.stmt.prune.run(MAX_ROWS);
   }
 

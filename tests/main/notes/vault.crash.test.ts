@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newKey } from '../../../src/main/notes/sealing';
+import { newKey } from '../../../src/main/sealing';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, tempDir } from './support/fixture';
 

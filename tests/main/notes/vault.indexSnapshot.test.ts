@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSnapshot, sealedCodec, vaultTag } from '../../../src/main/notes/indexSnapshot';
 import { searchableTexts, tokenize } from '../../../src/main/notes/searchIndex';
-import { newKey } from '../../../src/main/notes/sealing';
+import { newKey, purposeKey } from '../../../src/main/sealing';
 import type { NoteVault } from '../../../src/main/notes/types';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, ana, body, newNote, sam, withVault } from './support/fixture';
@@ -147,11 +147,11 @@ describe('search index snapshot', () => {
     // Refused as a whole, not merely outvoted by the rows: the binding names this vault.
     const check = rawDb(v.dir);
     const keyCheck = (check.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer }).value;
-    expect(readSnapshot(check, sealedCodec(key), vaultTag(keyCheck))).toBeNull();
+    expect(readSnapshot(check, sealedCodec(purposeKey(key, 'vault index')), vaultTag(keyCheck))).toBeNull();
     check.close();
     const own = rawDb(v.dir, other);
     const ownCheck = (own.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer }).value;
-    expect(readSnapshot(own, sealedCodec(key), vaultTag(ownCheck))).not.toBeNull();
+    expect(readSnapshot(own, sealedCodec(purposeKey(key, 'vault index')), vaultTag(ownCheck))).not.toBeNull();
     own.close();
     const vault = await v.reopen();
     expect(vault.list().map((s) => s.title)).toEqual(['Mine']);

@@ -7,8 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryKeyStore, openVault, type KeyStore } from '../../../src/main/notes/vault';
 import { decodeKey } from '../../../src/main/notes/keyStore';
-import { startIndexBuild, stopIndexBuild, vaultPath } from '../../../src/main/notes/noteVault';
+import type { VaultKeys } from '../../../src/main/notes/key';
+import type { NoteVault } from '../../../src/main/notes/types';
+import { startIndexBuild, stopIndexBuild } from '../../../src/main/notes/indexBuild';
+import { vaultPath } from '../../../src/main/notes/noteVault';
 import { WORKER_ANSWERED } from '../../../src/main/notes/rebuild';
+import { indexWorkerFromSource } from '../../support/indexWorkerFromSource';
 import { ACCOUNT, ana, newNote, tempDir } from './support/fixture';
 
 let cleanups: (() => void)[] = [];
@@ -34,6 +38,9 @@ function watchedStore(): KeyStore & { handed: Uint8Array[] } {
 
 const allZero = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
 
+/** The vault's derived keys are private; the test reads them to check what close leaves behind. */
+const keysOf = (vault: NoteVault) => (vault as unknown as { parts: { keys: VaultKeys } }).parts.keys;
+
 async function openWatched(keyStore: KeyStore) {
   const t = tempDir();
   cleanups.push(t.cleanup);
@@ -41,7 +48,7 @@ async function openWatched(keyStore: KeyStore) {
 }
 
 describe('vault keys in memory', () => {
-  it('every key the vault was handed is all zeros once it closes', async () => {
+  it('every key the vault was handed is all zeros once it is unlocked, and the keys derived from it once it closes', async () => {
     const store = watchedStore();
     // First open makes the key (and reads it back); the second open reads it as a sign-in does.
     const first = await openWatched(store);
@@ -52,9 +59,12 @@ describe('vault keys in memory', () => {
     const vault = await openVault({ dir: t.dir, account: ACCOUNT, keyStore: store });
     vault.create(newNote(), ana);
     expect(store.handed.length).toBeGreaterThanOrEqual(2);
-    expect(store.handed.some((k) => !allZero(k))).toBe(true);
-    vault.close();
+    // The keychain key only derives the vault's own keys (src/main/sealing.ts): it is wiped at once.
     expect(store.handed.map(allZero)).toEqual(store.handed.map(() => true));
+    const keys = keysOf(vault);
+    expect([allZero(keys.rows), allZero(keys.index)]).toEqual([false, false]);
+    vault.close();
+    expect([allZero(keys.rows), allZero(keys.index)]).toEqual([true, true]);
   });
 
   it('a closed vault says so and seals nothing', async () => {
@@ -96,7 +106,7 @@ describe('the index worker\'s copy of the key', () => {
 
   it('is handed on memory main can wipe, not inside the message that starts the worker', async () => {
     const key = new Uint8Array(32).fill(5);
-    const build = startIndexBuild(await vaultFile(), key);
+    const build = startIndexBuild(await vaultFile(), key, indexWorkerFromSource);
     expect(build).not.toBeNull();
     expect(build!.key.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Array.from(build!.key)).toEqual(Array.from(key));
@@ -108,7 +118,7 @@ describe('the index worker\'s copy of the key', () => {
   });
 
   it('is wiped by the worker once it has answered', async () => {
-    const build = startIndexBuild(await vaultFile(), new Uint8Array(32).fill(6))!;
+    const build = startIndexBuild(await vaultFile(), new Uint8Array(32).fill(6), indexWorkerFromSource)!;
     cleanups.push(() => stopIndexBuild(build));
     await new Promise<void>((resolve) => build.worker.once('message', () => resolve()));
     expect(Atomics.load(build.done, 0)).toBe(WORKER_ANSWERED);

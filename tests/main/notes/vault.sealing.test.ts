@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
-import { newKey, open, seal } from '../../../src/main/notes/sealing';
+import { newKey } from '../../../src/main/sealing';
 import { ACCOUNT, ana, body, newNote, withVault } from './support/fixture';
 
 let cleanups: (() => void)[] = [];
@@ -197,19 +197,5 @@ describe('note vault sealing', () => {
     db.pragma('wal_checkpoint(PASSIVE)');
     db.close();
     scan();
-  });
-});
-
-describe('sealing nonces', () => {
-  it('every sealed blob has its own nonce, across many refills of the nonce pool', () => {
-    const key = newKey();
-    const seen = new Set<string>();
-    const blobs = 2000; // the pool holds 256 nonces, so this crosses it several times
-    for (let i = 0; i < blobs; i++) {
-      const blob = seal(key, { kind: 'doc', id: 'n1', version: 1 }, 'the same text every time');
-      seen.add(Buffer.from(blob.subarray(1, 25)).toString('hex'));
-      expect(open(key, { kind: 'doc', id: 'n1', version: 1 }, blob)).toBe('the same text every time');
-    }
-    expect(seen.size).toBe(blobs);
   });
 });

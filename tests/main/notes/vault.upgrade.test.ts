@@ -1,23 +1,24 @@
 /**
  * A vault written by the previous console (schema 2: bodies in the notes row, a format-1
  * index snapshot) opens with this one: migration 3 moves the bodies, the old snapshot is
- * refused and rebuilt, and every note is still there, opens and is found by search.
+ * refused and rebuilt, migration 4 reseals every note under the vault's purpose keys, and every
+ * note is still there, opens and is found by search.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emptyBody, Note } from '../../../src/shared/notes';
+import type { Note } from '../../../src/shared/notes';
 import { vaultTag } from '../../../src/main/notes/indexSnapshot';
 import { migrateVault, vaultSchemaVersion } from '../../../src/main/notes/migrate';
 import * as m001 from '../../../src/main/notes/migrations/001_vault';
 import * as m002 from '../../../src/main/notes/migrations/002_index_snapshot';
 import { VAULT_MIGRATIONS } from '../../../src/main/notes/migrations/index';
 import { fingerprint } from '../../../src/main/notes/indexSnapshot';
-import { newKey, seal } from '../../../src/main/notes/sealing';
+import { newKey } from '../../../src/main/sealing';
+import { legacyVaultSeal as seal } from '../support/legacySealing';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
-import { ACCOUNT, tempDir } from './support/fixture';
+import { ACCOUNT, storedDraft, tempDir } from './support/fixture';
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -32,7 +33,7 @@ function writeSchema2Vault(dir: string, key: Uint8Array, count: number): Note[] 
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    migrateVault(db, [m001, m002]);
+    migrateVault(db, null, [m001, m002]);
     const check = seal(key, { kind: 'check', id: 'vault-key-check', version: 1 }, 'ok');
     db.prepare(`INSERT INTO vault_meta (name, value) VALUES ('key-check', ?)`).run(check);
     const insert = db.prepare(
@@ -44,24 +45,9 @@ function writeSchema2Vault(dir: string, key: Uint8Array, count: number): Note[] 
     const snapshotNotes: [number, string, string, string[], string, string][] = [];
     db.transaction(() => {
       for (let i = 0; i < count; i++) {
-        const at = new Date(Date.UTC(2026, 10, 1, 9, i)).toISOString();
         const version = 1 + (i % 3);
-        const note = Note.parse({
-          id: randomUUID(),
-          version,
-          template: 'dap',
-          authorId: 'c-ana',
-          sessionId: i % 2 ? 's-1' : null,
-          serviceDate: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}`,
-          status: 'draft',
-          body: { ...emptyBody('dap'), title: `Upgrade note ${i}`, clientRefs: [`IOP-${i}`], sections: { data: `oldword${i}z shared words`, assessment: '', plan: '' } },
-          signature: null,
-          cosignature: null,
-          returnComment: null,
-          addenda: [],
-          createdAt: at,
-          updatedAt: at,
-        });
+        const note = storedDraft(i, version, `Upgrade note ${i}`, `oldword${i}z shared words`);
+        const at = note.createdAt;
         const meta = seal(key, { kind: 'meta', id: note.id, version }, { title: note.body.title, clientRefs: note.body.clientRefs, serviceDate: note.serviceDate, createdAt: at, updatedAt: at });
         const doc = seal(key, { kind: 'doc', id: note.id, version }, note);
         insert.run(note.id, version, note.status, note.template, note.authorId, note.sessionId, i % 4 === 0 ? version : 0, meta, doc);

@@ -8,6 +8,7 @@ import { NotesService } from '../../../src/main/notes/notesService';
 import { RostersService } from '../../../src/main/rosters/rostersService';
 import { createMemoryKeyStore } from '../../../src/main/notes/vault';
 import { ServerSession } from '../../../src/main/services/serverSession';
+import { indexWorkerFromSource } from '../../support/indexWorkerFromSource';
 
 export function consoleServices(overrides: { notifier?: Notifier; fetch?: typeof fetch } = {}): ConsoleServices {
   const server = new ServerSession(overrides.fetch);
@@ -20,7 +21,7 @@ export function consoleServices(overrides: { notifier?: Notifier; fetch?: typeof
     notifier: overrides.notifier ?? { show: () => undefined },
     clipboard: { writeText: () => undefined, readText: () => '' },
     // The OS keychain has its own tests (tests/main/notes/vault.keychain.test.ts).
-    notes: new NotesService({ baseDir, keyStore, server }),
+    notes: new NotesService({ baseDir, keyStore, server, indexWorker: indexWorkerFromSource }),
     rosters: new RostersService({ baseDir, keyStore, server }),
     files: {
       saveText: async () => {

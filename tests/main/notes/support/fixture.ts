@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyBody, type NoteBody } from '../../../../src/shared/notes';
+import { randomUUID } from 'node:crypto';
+import { emptyBody, Note, type NoteBody } from '../../../../src/shared/notes';
 import { createMemoryKeyStore, openVault, type KeyStore } from '../../../../src/main/notes/vault';
 import type { NewNote, NoteVault, Signer } from '../../../../src/main/notes/types';
+import { indexWorkerFromSource } from '../../../support/indexWorkerFromSource';
 
 export const ACCOUNT = 'c-ana@http://127.0.0.1:8443';
 export const ana: Signer = { id: 'c-ana', name: 'Ana Ortiz' };
@@ -25,7 +27,7 @@ export function newNote(over: Partial<NewNote> = {}): NewNote {
 
 export async function withVault(keyStore: KeyStore = createMemoryKeyStore()): Promise<{ vault: NoteVault; dir: string; keyStore: KeyStore; reopen: () => Promise<NoteVault>; cleanup: () => void }> {
   const { dir, cleanup } = tempDir();
-  let current = await openVault({ dir, account: ACCOUNT, keyStore });
+  let current = await openVault({ dir, account: ACCOUNT, keyStore, indexWorker: indexWorkerFromSource });
   return {
     get vault() {
       return current;
@@ -34,7 +36,7 @@ export async function withVault(keyStore: KeyStore = createMemoryKeyStore()): Pr
     keyStore,
     reopen: async () => {
       current.close();
-      current = await openVault({ dir, account: ACCOUNT, keyStore });
+      current = await openVault({ dir, account: ACCOUNT, keyStore, indexWorker: indexWorkerFromSource });
       return current;
     },
     cleanup: () => {
@@ -42,4 +44,28 @@ export async function withVault(keyStore: KeyStore = createMemoryKeyStore()): Pr
       cleanup();
     },
   };
+}
+
+/**
+ * The i-th of a set of drafts as an older console stored them (tests that write old vault
+ * files): service dates, sessions and times vary with `i`; `data` is the searchable text.
+ */
+export function storedDraft(i: number, version: number, title: string, data: string): Note {
+  const at = new Date(Date.UTC(2026, 10, 1, 9, i)).toISOString();
+  return Note.parse({
+    id: randomUUID(),
+    version,
+    template: 'dap',
+    authorId: 'c-ana',
+    sessionId: i % 2 ? 's-1' : null,
+    serviceDate: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}`,
+    status: 'draft',
+    body: { ...emptyBody('dap'), title, clientRefs: [`IOP-${i}`], sections: { data, assessment: '', plan: '' } },
+    signature: null,
+    cosignature: null,
+    returnComment: null,
+    addenda: [],
+    createdAt: at,
+    updatedAt: at,
+  });
 }
