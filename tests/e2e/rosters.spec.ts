@@ -4,7 +4,7 @@
  * facilitator (over the real WebSocket protocol) admits and verifies both, one leaves, one is
  * removed, the third never comes, the session ends — beside two earlier sessions of the same
  * group recorded through the server's store. The demo supervisor then reads it all in the
- * console (real renderer, main's handlers, the roster cache under the vault key in the real
+ * console (real renderer, main's handlers, the roster cache under its key derived from the keychain key in the real
  * OS keychain), exports CSV, prints, and reads the saved roster again with the server gone.
  *
  * Needs `npm run build` (console renderer and participant page).
