@@ -128,20 +128,27 @@ const Empty = z.object({}).strict();
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
+/** Where the sync of notes to the server stands (src/main/notes/sync.ts keeps it). */
+export interface SyncStatus {
+  /** False once the server could not be reached, until it answers again. */
+  online: boolean;
+  /** Notes waiting to go to the server (conflicted ones excluded: they wait for the clinician). */
+  pending: number;
+  /** Notes whose server copy differs, waiting for the clinician to choose. */
+  conflicts: number;
+  syncing: boolean;
+  lastSyncedAt: string | null;
+  /** The last thing that went wrong, in plain words; null after a clean round. */
+  lastError: string | null;
+}
+
 /** Where the note vault and its sync stand, for the console's status bar. */
 export interface NotesStatus {
   vault:
     | { state: 'closed' }
     | { state: 'unlocked' }
     | { state: 'locked'; reason: 'no-keychain' | 'no-key'; message: string };
-  sync: {
-    online: boolean;
-    pending: number;
-    conflicts: number;
-    syncing: boolean;
-    lastSyncedAt: string | null;
-    lastError: string | null;
-  } | null;
+  sync: SyncStatus | null;
 }
 
 export const NotesFilterRequest = z.object({

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { backoffDelay } from '../../shared/backoff';
 import { canonicalJson, type Note, type PutNoteRequest } from '../../shared/notes';
+import type { SyncStatus } from '../../shared/ipc';
 import { ProtocolError } from '../../shared/protocol';
 import { createLogger, errorFields } from '../../common/logger';
 import type { NoteVault, OutboxEntry } from './types';
@@ -24,18 +25,7 @@ export interface NotesApi {
   list(since?: string): Promise<Note[]>;
 }
 
-export interface SyncStatus {
-  /** False once the server could not be reached, until it answers again. */
-  online: boolean;
-  /** Notes waiting to go to the server (conflicted ones excluded: they wait for the clinician). */
-  pending: number;
-  /** Notes whose server copy differs, waiting for the clinician to choose. */
-  conflicts: number;
-  syncing: boolean;
-  lastSyncedAt: string | null;
-  /** The last thing that went wrong, in plain words; null after a clean round. */
-  lastError: string | null;
-}
+export type { SyncStatus };
 
 export interface NoteSync {
   status(): SyncStatus;
