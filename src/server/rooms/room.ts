@@ -173,7 +173,7 @@ export class Room {
     this.routerState = undefined;
     log.warn('room.router_lost', { sessionId: this.id, routerId: lost.id });
     // Waiting clients who were getting their media ready must start over too.
-    const ready = new Set(this.list((p) => !p.isAdmitted && p.media.inUse));
+    const ready = new Set(this.list(audience.gettingReady));
     // Their objects closed with the worker; this also drops whatever a request in flight
     // was making on the dead router (see PeerMedia's epoch).
     for (const peer of this.peers.values()) peer.media.teardown();
@@ -233,7 +233,7 @@ export class Room {
 
   /** The connected peers in `filter` (audiences.ts). */
   private list(filter: Audience): Peer[] {
-    return [...this.peers.values()].filter((p) => !p.left && filter(p));
+    return [...this.peers.values()].filter((p) => p.connected && filter(p));
   }
 
   /** Sends `name` to every connected peer in `filter` (audiences.ts), with what that viewer may learn. */
@@ -327,7 +327,7 @@ export class Room {
     }
     const wasAdmitted = (source?.state ?? previous.state) === 'admitted';
     const readmit = wasAdmitted && (source !== undefined || this.session.rejoinPolicy === 'readmit');
-    peer.state = previous.state === 'check-in' ? 'check-in' : 'waiting';
+    peer.moveTo(previous.state === 'check-in' ? 'check-in' : 'waiting');
     peer.standing.readmitOnCheckIn = readmit;
     this.peers.set(peer.participantId, peer);
     this.startHeartbeat();
@@ -354,6 +354,7 @@ export class Room {
     if (!ghost) return undefined;
     clearTimeout(ghost.timer);
     this.ghosts.delete(participantId);
+    ghost.peer.markGone();
     return ghost;
   }
 
@@ -383,7 +384,7 @@ export class Room {
 
   /** Writes a client's standing for resumption; like attendance, a failed write is logged, never thrown. */
   private persist(peer: Peer): void {
-    if (peer.role !== 'client' || peer.left) return;
+    if (peer.role !== 'client' || !peer.connected) return;
     this.persistQuietly(() => this.deps.resumptions.update(peer.participantId, this.snapshotOf(peer)));
   }
 
@@ -425,7 +426,7 @@ export class Room {
         participantFor(peer, p),
       ),
       participants: this.participantsFor(peer),
-      producers: this.allProducers().filter((p) => p.participantId !== peer.participantId),
+      producers: this.list(audience.admittedBut(peer)).flatMap(producersOf),
       locked: this.lockedFlag,
     };
   }
@@ -438,7 +439,7 @@ export class Room {
     const crisis: CrisisInfo = peer.standing.crisis;
     if (data.location !== undefined) crisis.location = data.location;
     if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
-    peer.state = 'waiting';
+    peer.moveTo('waiting');
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = ++this.knocks;
     log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
@@ -454,7 +455,7 @@ export class Room {
   /** A connected client of this room; NOT_FOUND for anyone else (clinicians included). */
   private client(participantId: string): Peer {
     const target = this.peers.get(participantId);
-    if (!target || target.left || target.role !== 'client') throw new ProtocolError('NOT_FOUND', 'no such participant');
+    if (!target || !target.connected || target.role !== 'client') throw new ProtocolError('NOT_FOUND', 'no such participant');
     return target;
   }
 
@@ -514,13 +515,13 @@ export class Room {
   async readmitIfReturning(peer: Peer): Promise<void> {
     if (!peer.standing.readmitOnCheckIn) return;
     const rtpCapabilities = await this.rtpCapabilities();
-    if (peer.left || peer.state !== 'waiting' || !peer.standing.readmitOnCheckIn) return;
+    if (peer.status.is !== 'waiting' || !peer.standing.readmitOnCheckIn) return;
     this.admitNow(peer, rtpCapabilities, 'readmission');
   }
 
   /** `by` is the admitting clinician, or 'readmission' for a client back after a drop. */
   private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: Peer | 'readmission'): void {
-    target.state = 'admitted';
+    target.moveTo('admitted');
     target.standing.admittedBefore = true;
     target.standing.readmitOnCheckIn = true;
     log.info('client.admitted', {
@@ -564,11 +565,12 @@ export class Room {
    * place for the grace period: clinicians see it as reconnecting, everyone else as gone.
    */
   removePeer(peer: Peer): void {
-    if (peer.left || this.peers.get(peer.participantId) !== peer) return;
+    if (!peer.connected || this.peers.get(peer.participantId) !== peer) return;
     const wasAdmitted = peer.isAdmitted;
-    const knownToClinicians = peer.role === 'client' && peer.state !== 'check-in';
+    const knownToClinicians = audience.clientsPastCheckIn(peer);
     const dropped = knownToClinicians && peer.departure === undefined && !this.closed;
-    peer.left = true;
+    if (dropped) peer.holdPlace();
+    else peer.markGone();
     this.peers.delete(peer.participantId);
     if (knownToClinicians) {
       const kind = peer.departure === undefined || peer.departure.kind === 'reissue' ? 'drop' : peer.departure.kind;
@@ -577,7 +579,6 @@ export class Room {
     const closedProducers = peer.media.closeAll();
     log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (dropped) {
-      peer.reconnecting = true;
       const now = Date.now();
       this.persistQuietly(() =>
         this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)),
@@ -643,7 +644,7 @@ export class Room {
     const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, { paused: peer.mutedByFacilitator[kind], held });
     // Left, or sent back to the waiting room, while it was being made: PeerMedia has closed
     // it already in both cases (its epoch moved); this is for any other way out.
-    if (peer.left || (!held && !peer.isAdmitted)) {
+    if (!peer.connected || (!held && !peer.isAdmitted)) {
       producer.close();
       throw new ProtocolError('NOT_FOUND', 'you are no longer in the group');
     }
@@ -752,7 +753,7 @@ export class Room {
    * test harness, a future caller) can moderate as someone who is not a facilitator here.
    */
   assertModerator(by: Peer): void {
-    if (by.role !== 'facilitator' || by.left || this.peers.get(by.participantId) !== by) {
+    if (by.role !== 'facilitator' || !by.connected || this.peers.get(by.participantId) !== by) {
       throw new ProtocolError('FORBIDDEN', 'for this session\'s facilitators only');
     }
   }
@@ -824,7 +825,7 @@ export class Room {
   /** The connected client `remove` would act on, or undefined if not connected. */
   connectedClient(participantId: string): Peer | undefined {
     const target = this.peers.get(participantId);
-    return target && !target.left && target.role === 'client' ? target : undefined;
+    return target && target.connected && target.role === 'client' ? target : undefined;
   }
 
   /**
@@ -889,7 +890,7 @@ export class Room {
     this.assertModerator(by);
     const target = this.clientIn(participantId, ['admitted']);
     record(participantId);
-    target.state = 'waiting';
+    target.moveTo('waiting');
     // Sent back on purpose: a reconnect must not admit them again by itself.
     target.standing.readmitOnCheckIn = false;
     log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
@@ -947,7 +948,7 @@ export class Room {
     this.assertModerator(by);
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
     const everyone = this.list(audience.everyone);
-    for (const p of everyone) if (p.role === 'client' && p.state !== 'check-in') this.attendance(p, 'end', by.clinicianId ?? null);
+    for (const p of everyone) if (audience.clientsPastCheckIn(p)) this.attendance(p, 'end', by.clinicianId ?? null);
     // Nobody comes back to an ended session.
     for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
     this.persistQuietly(() => this.deps.resumptions.removeSession(this.id));
@@ -983,11 +984,11 @@ export class Room {
     this.ghosts.clear();
     const now = Date.now();
     for (const peer of this.peers.values()) {
-      if (why === 'shutdown' && peer.role === 'client' && peer.state !== 'check-in') {
+      if (why === 'shutdown' && audience.clientsPastCheckIn(peer)) {
         this.attendance(peer, 'drop');
         this.persistQuietly(() => this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)));
       }
-      peer.left = true;
+      peer.markGone();
       peer.media.closeAll();
     }
     this.peers.clear();
