@@ -9,11 +9,8 @@ import {
   RtpCapabilities,
   TO_FACILITATOR,
   type MediaKind,
-  type NotificationName,
-  type NotificationTypes,
   type ParsedRequestData,
   type Participant,
-  type Producer,
   type ResultTypes,
   type ClinicianHelloResult,
   type ParticipantState,
@@ -27,10 +24,10 @@ import type { ModerationRepo } from '../store/moderation.js';
 import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import * as audience from './audiences.js';
-import type { Audience } from './audiences.js';
+import { Members } from './members.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
-import { freshStanding, type CrisisInfo, type Standing } from './standing.js';
+import type { CrisisInfo, Standing } from './standing.js';
 
 const log = createLogger('rooms');
 
@@ -75,13 +72,10 @@ interface RouterState {
 }
 
 export class Room {
-  private readonly peers = new Map<string, Peer>();
-  /** Clients' standing by participantId, kept across reconnects for the room's life. */
-  private readonly standings = new Map<string, Standing>();
+  private readonly members = new Members();
   private routerState: Promise<RouterState> | undefined;
   private checkInAnswerOf: { router: RouterState; answer: Readonly<{ state: 'waiting'; routerRtpCapabilities: RtpCapabilities }> } | undefined;
   private pendingJoins = 0;
-  private knocks = 0;
   private closed = false;
   private lockedFlag = false;
   /** Clients whose socket dropped, in their place until they come back or the grace period ends. */
@@ -105,7 +99,7 @@ export class Room {
   }
 
   get size(): number {
-    return this.peers.size;
+    return this.members.size;
   }
 
   /**
@@ -173,10 +167,10 @@ export class Room {
     this.routerState = undefined;
     log.warn('room.router_lost', { sessionId: this.id, routerId: lost.id });
     // Waiting clients who were getting their media ready must start over too.
-    const ready = new Set(this.list(audience.gettingReady));
+    const ready = new Set(this.members.list(audience.gettingReady));
     // Their objects closed with the worker; this also drops whatever a request in flight
     // was making on the dead router (see PeerMedia's epoch).
-    for (const peer of this.peers.values()) peer.media.teardown();
+    for (const peer of this.members.all()) peer.media.teardown();
     const next = this.ensureRouter();
     let moved: RouterState;
     try {
@@ -190,7 +184,7 @@ export class Room {
     if (this.closed || this.routerState !== next) return;
     log.info('room.media_reset', { sessionId: this.id, routerId: moved.router.id });
     const { rtpCapabilities } = moved;
-    this.notifyWhere(audience.admittedAndReady(ready), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
+    this.members.notifyWhere(audience.admittedAndReady(ready), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
   }
 
   /**
@@ -209,41 +203,24 @@ export class Room {
   // --- membership --------------------------------------------------------------------
 
   peer(participantId: string): Peer | undefined {
-    return this.peers.get(participantId);
+    return this.members.get(participantId);
   }
 
   hasPeer(participantId: string): boolean {
-    return this.peers.has(participantId);
+    return this.members.has(participantId);
   }
+
 
   /** The client's standing in this room, made on first contact and kept across reconnects. */
   standingOf(participantId: string): Standing {
-    let standing = this.standings.get(participantId);
-    if (!standing) {
-      standing = freshStanding();
-      this.standings.set(participantId, standing);
-    }
-    return standing;
+    return this.members.standingOf(participantId);
   }
 
   /** May this client's hello pass the lock? Only if admitted earlier in this live room. */
   admitsThroughLock(participantId: string): boolean {
-    return !this.lockedFlag || this.standings.get(participantId)?.admittedBefore === true;
+    return !this.lockedFlag || this.members.knownStanding(participantId)?.admittedBefore === true;
   }
 
-  /** The connected peers in `filter` (audiences.ts). */
-  private list(filter: Audience): Peer[] {
-    return [...this.peers.values()].filter((p) => p.connected && filter(p));
-  }
-
-  /** Sends `name` to every connected peer in `filter` (audiences.ts), with what that viewer may learn. */
-  private notifyWhere<N extends NotificationName>(
-    filter: Audience,
-    name: N,
-    data: (viewer: Peer) => NotificationTypes[N],
-  ): void {
-    for (const p of this.list(filter)) p.notify(name, data(p));
-  }
 
   /** Clients reconnecting within their grace period, in `state`: clinicians keep seeing them. */
   private ghostsIn(state: ParticipantState): Peer[] {
@@ -251,14 +228,11 @@ export class Room {
   }
 
   private participantsFor(viewer: Peer): Participant[] {
-    const admitted = this.list(audience.admitted);
+    const admitted = this.members.list(audience.admitted);
     if (viewer.isClinician) admitted.push(...this.ghostsIn('admitted'));
     return admitted.map((p) => participantFor(viewer, p));
   }
 
-  private allProducers(): Producer[] {
-    return this.list(audience.admitted).flatMap(producersOf);
-  }
 
   private assertOpen(): void {
     if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed');
@@ -288,12 +262,12 @@ export class Room {
   /** A client after a successful hello: in check-in, known to nobody yet. */
   addClient(peer: Peer, resumeTokenHash: string): void {
     this.assertOpen();
-    if (this.peers.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'this invitation is already connected');
+    if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'this invitation is already connected');
     // Back through the invitation link rather than a resume: a newcomer's path (check-in,
     // then readmission if they were admitted), so their place in the grace period ends here.
     const ghost = this.takeGhost(peer.participantId);
-    if (ghost) this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
-    this.peers.set(peer.participantId, peer);
+    if (ghost) this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
+    this.members.add(peer);
     this.startHeartbeat();
     this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
     log.info('client.connected', { sessionId: this.id, participantId: peer.participantId });
@@ -309,7 +283,7 @@ export class Room {
    */
   resume(peer: Peer, previous: Resumption, resumeTokenHash: string): Resumed {
     this.assertOpen();
-    const stale = this.peers.get(peer.participantId);
+    const stale = this.members.get(peer.participantId);
     // The old socket has not noticed it is dead yet: this one replaces it.
     if (stale) {
       stale.channel.close(1000, 'resumed elsewhere');
@@ -320,7 +294,7 @@ export class Room {
     peer.displayName = source?.displayName ?? previous.displayName ?? '';
     peer.mediaIntent = source ? { ...source.mediaIntent } : { ...previous.media };
     peer.knockedAt = source?.knockedAt ?? previous.knockedAt;
-    peer.knockSeq = source?.knockSeq ?? ++this.knocks;
+    peer.knockSeq = source?.knockSeq ?? this.members.nextKnock();
     if (!source) {
       peer.standing.mutedByFacilitator = { ...previous.mutedByFacilitator };
       peer.standing.admittedBefore ||= previous.admittedBefore;
@@ -329,16 +303,16 @@ export class Room {
     const readmit = wasAdmitted && (source !== undefined || this.session.rejoinPolicy === 'readmit');
     peer.moveTo(previous.state === 'check-in' ? 'check-in' : 'waiting');
     peer.standing.readmitOnCheckIn = readmit;
-    this.peers.set(peer.participantId, peer);
+    this.members.add(peer);
     this.startHeartbeat();
     this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
     log.info('client.resumed', { sessionId: this.id, participantId: peer.participantId, readmit, restarted: !source });
     if (peer.state === 'waiting') {
-      if (source || readmit) this.notifyClinicians(peer);
+      if (source || readmit) this.members.notifyClinicians(peer);
       else {
         // Sent to the waiting room by the session's policy after a restart: the facilitator lets them in.
         this.attendance(peer, 'knock', null, peer.displayName || null);
-        this.notifyWhere(
+        this.members.notifyWhere(
           audience.clinicians,
           'knock',
           (viewer) => ({ participant: participantFor(viewer, peer) }),
@@ -365,9 +339,9 @@ export class Room {
     log.info('client.grace_ended', { sessionId: this.id, participantId });
     this.persistQuietly(() => this.deps.resumptions.remove(participantId));
     if (ghost.peer.state === 'admitted') {
-      this.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
+      this.members.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
     }
-    this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
+    this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
     this.closeIfEmpty();
   }
 
@@ -410,10 +384,10 @@ export class Room {
    */
   addClinician(peer: Peer, rtpCapabilities: RtpCapabilities): Omit<ClinicianSnapshot, 'role'> {
     this.assertOpen();
-    if (this.peers.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session');
-    this.peers.set(peer.participantId, peer);
+    if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session');
+    this.members.add(peer);
     log.info('clinician.joined', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
-    this.notifyWhere(
+    this.members.notifyWhere(
       audience.admittedBut(peer),
       'peerJoined',
       (viewer) => ({ participant: participantFor(viewer, peer) }),
@@ -422,11 +396,11 @@ export class Room {
       participantId: peer.participantId,
       session: { id: this.session.id, title: this.session.title, state: this.session.state },
       routerRtpCapabilities: rtpCapabilities,
-      waiting: [...this.list(audience.waitingClients), ...this.ghostsIn('waiting')].map((p) =>
+      waiting: [...this.members.list(audience.waitingClients), ...this.ghostsIn('waiting')].map((p) =>
         participantFor(peer, p),
       ),
       participants: this.participantsFor(peer),
-      producers: this.list(audience.admittedBut(peer)).flatMap(producersOf),
+      producers: this.members.list(audience.admittedBut(peer)).flatMap(producersOf),
       locked: this.lockedFlag,
     };
   }
@@ -441,44 +415,23 @@ export class Room {
     if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
     peer.moveTo('waiting');
     peer.knockedAt = new Date().toISOString();
-    peer.knockSeq = ++this.knocks;
+    peer.knockSeq = this.members.nextKnock();
     log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
     this.attendance(peer, 'knock', null, data.displayName);
     this.persist(peer);
-    this.notifyWhere(
+    this.members.notifyWhere(
       audience.clinicians,
       'knock',
       (viewer) => ({ participant: participantFor(viewer, peer) }),
     );
   }
 
-  /** A connected client of this room; NOT_FOUND for anyone else (clinicians included). */
-  private client(participantId: string): Peer {
-    const target = this.peers.get(participantId);
-    if (!target || !target.connected || target.role !== 'client') throw new ProtocolError('NOT_FOUND', 'no such participant');
-    return target;
-  }
 
-  /** A connected client in one of `states`; CONFLICT when it is in another. */
-  private clientIn(participantId: string, states: readonly ParticipantState[]): Peer {
-    const target = this.client(participantId);
-    if (!states.includes(target.state)) {
-      throw new ProtocolError('CONFLICT', `that participant is not ${states.join(' or ')}`);
-    }
-    return target;
-  }
 
   private waitingClient(participantId: string): Peer {
-    return this.clientIn(participantId, ['waiting']);
+    return this.members.clientIn(participantId, ['waiting']);
   }
 
-  private notifyClinicians(subject: Peer): void {
-    this.notifyWhere(
-      audience.clinicians,
-      'participantUpdated',
-      (viewer) => ({ participant: participantFor(viewer, subject) }),
-    );
-  }
 
   async admit(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
     this.assertModerator(by);
@@ -498,7 +451,7 @@ export class Room {
     this.assertModerator(by);
     const rtpCapabilities = await this.rtpCapabilities();
     this.assertModerator(by);
-    const waiting = this.list(audience.waitingClients).sort((a, b) => a.knockSeq - b.knockSeq);
+    const waiting = this.members.list(audience.waitingClients).sort((a, b) => a.knockSeq - b.knockSeq);
     for (const target of waiting) {
       record(target.participantId);
       this.admitNow(target, rtpCapabilities, by);
@@ -535,16 +488,16 @@ export class Room {
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
       participants: this.participantsFor(target),
-      producers: this.allProducers(),
+      producers: this.members.groupProducers(),
       // Otherwise a client admitted into a locked room would learn of the lock only on a change.
       locked: this.lockedFlag,
     });
-    this.notifyWhere(
+    this.members.notifyWhere(
       audience.admittedBut(target),
       'peerJoined',
       (viewer) => ({ participant: participantFor(viewer, target) }),
     );
-    this.notifyClinicians(target);
+    this.members.notifyClinicians(target);
   }
 
   /** Sends `denied` and closes the client's socket; the invitation stays valid. */
@@ -565,13 +518,13 @@ export class Room {
    * place for the grace period: clinicians see it as reconnecting, everyone else as gone.
    */
   removePeer(peer: Peer): void {
-    if (!peer.connected || this.peers.get(peer.participantId) !== peer) return;
+    if (!this.members.isMember(peer)) return;
     const wasAdmitted = peer.isAdmitted;
     const knownToClinicians = audience.clientsPastCheckIn(peer);
     const dropped = knownToClinicians && peer.departure === undefined && !this.closed;
     if (dropped) peer.holdPlace();
     else peer.markGone();
-    this.peers.delete(peer.participantId);
+    this.members.delete(peer);
     if (knownToClinicians) {
       const kind = peer.departure === undefined || peer.departure.kind === 'reissue' ? 'drop' : peer.departure.kind;
       this.attendance(peer, kind, peer.departure?.byId ?? null);
@@ -588,28 +541,20 @@ export class Room {
       this.ghosts.set(peer.participantId, { peer, timer });
       if (wasAdmitted) {
         for (const producerId of closedProducers) {
-          this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
+          this.members.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
         }
-        this.notifyWhere(audience.admittedClients, 'peerLeft', () => ({ participantId: peer.participantId }));
+        this.members.notifyWhere(audience.admittedClients, 'peerLeft', () => ({ participantId: peer.participantId }));
       }
-      this.notifyClinicians(peer);
+      this.members.notifyClinicians(peer);
       this.closeIfEmpty();
       return;
     }
     if (peer.role === 'client') this.persistQuietly(() => this.deps.resumptions.remove(peer.participantId));
-    if (wasAdmitted) this.announceDeparture(peer, closedProducers);
+    if (wasAdmitted) this.members.announceDeparture(peer, closedProducers);
     if (knownToClinicians) {
-      this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
+      this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
     }
     this.closeIfEmpty();
-  }
-
-  /** Tells everyone admitted that `peer`'s producers and the peer itself are gone. */
-  private announceDeparture(peer: Peer, closedProducers: string[]): void {
-    for (const producerId of closedProducers) {
-      this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
-    }
-    this.notifyWhere(audience.admitted, 'peerLeft', () => ({ participantId: peer.participantId }));
   }
 
   // --- media -------------------------------------------------------------------------
@@ -626,7 +571,7 @@ export class Room {
   closeTransport(peer: Peer, transportId: string): void {
     for (const producerId of peer.media.closeTransport(transportId)) {
       log.info('producer.closed', { sessionId: this.id, participantId: peer.participantId, producerId });
-      this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
+      this.members.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
     }
   }
 
@@ -661,13 +606,13 @@ export class Room {
   /** Tells everyone admitted but `peer` of its new producer, and everyone admitted if it is paused. */
   private announceProducer(peer: Peer, producer: ms.Producer): void {
     log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
-    this.notifyWhere(
+    this.members.notifyWhere(
       audience.admittedBut(peer),
       'producerAdded',
       () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind }),
     );
     if (producer.paused) {
-      this.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
+      this.members.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
     }
   }
 
@@ -677,7 +622,7 @@ export class Room {
   }
 
   private producerInRoom(producerId: string): ms.Producer {
-    for (const p of this.list(audience.admitted)) {
+    for (const p of this.members.list(audience.admitted)) {
       const producer = p.media.producer(producerId);
       if (producer) return producer;
     }
@@ -706,7 +651,7 @@ export class Room {
    */
   async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
     const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.list(audience.admitted).some((p) => p.media.producer(producerId))) {
+    if (!this.members.list(audience.admitted).some((p) => p.media.producer(producerId))) {
       throw new ProtocolError('NOT_FOUND', 'no such consumer');
     }
     await peer.media.resumeConsumer(consumerId);
@@ -715,7 +660,7 @@ export class Room {
   /** A key frame for one of `peer`'s video consumers that has not shown a frame yet (PeerMedia.requestKeyFrame). */
   async requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
     const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.list(audience.admitted).some((p) => p.media.producer(producerId))) {
+    if (!this.members.list(audience.admitted).some((p) => p.media.producer(producerId))) {
       throw new ProtocolError('NOT_FOUND', 'no such consumer');
     }
     if (await peer.media.requestKeyFrame(consumerId)) log.debug('keyframe.requested', { consumerId, producerId });
@@ -742,7 +687,7 @@ export class Room {
       return;
     }
     if (!changed) return;
-    this.notifyWhere(audience.admittedBut(peer), 'producerPaused', () => ({ producerId, paused }));
+    this.members.notifyWhere(audience.admittedBut(peer), 'producerPaused', () => ({ producerId, paused }));
   }
 
   // --- moderation (facilitators only) ---------------------------------------------------
@@ -753,24 +698,22 @@ export class Room {
    * test harness, a future caller) can moderate as someone who is not a facilitator here.
    */
   assertModerator(by: Peer): void {
-    if (by.role !== 'facilitator' || !by.connected || this.peers.get(by.participantId) !== by) {
-      throw new ProtocolError('FORBIDDEN', 'for this session\'s facilitators only');
-    }
+    this.members.assertModerator(by);
   }
 
   /** Throws as `verify` would (NOT_FOUND, CONFLICT) without changing anything: checked before the record is written. */
   verifiable(by: Peer, participantId: string): void {
     this.assertModerator(by);
-    this.clientIn(participantId, ['waiting', 'admitted']);
+    this.members.clientIn(participantId, ['waiting', 'admitted']);
   }
 
   /** Marks a waiting or admitted client verified; returns them so the caller can record it. */
   verify(by: Peer, participantId: string, method: VerificationMethod): Peer {
     this.assertModerator(by);
-    const target = this.clientIn(participantId, ['waiting', 'admitted']);
+    const target = this.members.clientIn(participantId, ['waiting', 'admitted']);
     target.standing.verification = { method, by: by.clinicianId ?? by.participantId };
     log.info('client.verified', { sessionId: this.id, participantId, by: by.participantId, method });
-    this.notifyClinicians(target);
+    this.members.notifyClinicians(target);
     return target;
   }
 
@@ -780,7 +723,7 @@ export class Room {
    */
   async mute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): Promise<void> {
     this.assertModerator(by);
-    const target = this.clientIn(participantId, ['waiting', 'admitted']);
+    const target = this.members.clientIn(participantId, ['waiting', 'admitted']);
     if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
     record(participantId);
     await this.muteNow(target, kind, by.participantId);
@@ -789,7 +732,7 @@ export class Room {
   /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
   async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => void = () => undefined): Promise<string[]> {
     this.assertModerator(by);
-    const targets = this.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);
+    const targets = this.members.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);
     record(targets.map((t) => t.participantId));
     await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
     return targets.map((t) => t.participantId);
@@ -800,32 +743,31 @@ export class Room {
     target.mutedByFacilitator[kind] = true;
     log.info('client.muted', { sessionId: this.id, participantId: target.participantId, kind, by });
     target.notify('mutedByFacilitator', { kind });
-    this.notifyClinicians(target);
+    this.members.notifyClinicians(target);
     this.persist(target);
     const paused = await target.media.pauseKind(kind);
     if (!target.isAdmitted) return;
     for (const producerId of paused) {
-      this.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId, paused: true }));
+      this.members.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId, paused: true }));
     }
   }
 
   /** Lets the client unmute `kind` itself; never resumes anything on its behalf. */
   allowUnmute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): void {
     this.assertModerator(by);
-    const target = this.clientIn(participantId, ['waiting', 'admitted']);
+    const target = this.members.clientIn(participantId, ['waiting', 'admitted']);
     if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
     record(participantId);
     target.mutedByFacilitator[kind] = false;
     log.info('client.unmute_allowed', { sessionId: this.id, participantId, kind, by: by.participantId });
     target.notify('unmuteAllowed', { kind });
-    this.notifyClinicians(target);
+    this.members.notifyClinicians(target);
     this.persist(target);
   }
 
   /** The connected client `remove` would act on, or undefined if not connected. */
   connectedClient(participantId: string): Peer | undefined {
-    const target = this.peers.get(participantId);
-    return target && target.connected && target.role === 'client' ? target : undefined;
+    return this.members.connectedClient(participantId);
   }
 
   /**
@@ -838,8 +780,8 @@ export class Room {
     // Its stored place too, ghost or not: after a restart the row is all there is.
     this.persistQuietly(() => this.deps.resumptions.remove(participantId));
     if (!ghost) return false;
-    if (ghost.peer.state === 'admitted') this.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
-    this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
+    if (ghost.peer.state === 'admitted') this.members.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
+    this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
     this.closeIfEmpty();
     return true;
   }
@@ -865,7 +807,7 @@ export class Room {
    * Returns whether a connected client was closed.
    */
   invitationChanged(participantId: string, change: 'revoked' | 'reissued', by: string): boolean {
-    const standing = this.standings.get(participantId);
+    const standing = this.members.knownStanding(participantId);
     if (standing) {
       standing.readmitOnCheckIn = false;
       if (change === 'reissued') {
@@ -888,7 +830,7 @@ export class Room {
   /** An admitted client back to the waiting room: media closed, socket kept. */
   returnToWaiting(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
     this.assertModerator(by);
-    const target = this.clientIn(participantId, ['admitted']);
+    const target = this.members.clientIn(participantId, ['admitted']);
     record(participantId);
     target.moveTo('waiting');
     // Sent back on purpose: a reconnect must not admit them again by itself.
@@ -896,9 +838,9 @@ export class Room {
     log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
     this.attendance(target, 'return-to-waiting', by.clinicianId ?? null);
     this.persist(target);
-    this.announceDeparture(target, target.media.teardown());
+    this.members.announceDeparture(target, target.media.teardown());
     target.notify('returnedToWaiting', {});
-    this.notifyClinicians(target);
+    this.members.notifyClinicians(target);
   }
 
   /** Returns whether the flag changed; clinicians and every connected client hear of a change. */
@@ -908,7 +850,7 @@ export class Room {
     record();
     this.lockedFlag = locked;
     log.info(locked ? 'room.locked' : 'room.unlocked', { sessionId: this.id, by: by.participantId });
-    this.notifyWhere(audience.everyone, 'locked', () => ({ locked }));
+    this.members.notifyWhere(audience.everyone, 'locked', () => ({ locked }));
     return true;
   }
 
@@ -916,7 +858,7 @@ export class Room {
   crisisInfo(by: Peer, participantId: string): ResultTypes['crisisInfo'] {
     this.assertModerator(by);
     // Kept after the client drops: that may be exactly when the facilitator needs it.
-    const standing = this.standings.get(participantId);
+    const standing = this.members.knownStanding(participantId);
     if (!standing) throw new ProtocolError('NOT_FOUND', 'no such participant');
     return { location: standing.crisis.location ?? null, emergencyContact: standing.crisis.emergencyContact ?? null };
   }
@@ -929,12 +871,12 @@ export class Room {
     if (from.role === 'client') return this.messageFacilitators(from, to, text);
     if (from.role !== 'facilitator') throw new ProtocolError('FORBIDDEN', 'observers do not send messages');
     if (to === TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', 'write to a participantId');
-    this.clientIn(to, ['waiting', 'admitted']).notify('message', { from: TO_FACILITATOR, text });
+    this.members.clientIn(to, ['waiting', 'admitted']).notify('message', { from: TO_FACILITATOR, text });
   }
 
   private messageFacilitators(from: Peer, to: string, text: string): void {
     if (to !== TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', `clients write to "${TO_FACILITATOR}"`);
-    const facilitators = this.list(audience.facilitators);
+    const facilitators = this.members.list(audience.facilitators);
     // Better to say so than to drop a message someone may have found hard to write.
     if (facilitators.length === 0) throw new ProtocolError('NOT_FOUND', 'no facilitator is here right now');
     for (const f of facilitators) f.notify('message', { from: from.participantId, text });
@@ -947,7 +889,7 @@ export class Room {
   end(by: Peer): void {
     this.assertModerator(by);
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
-    const everyone = this.list(audience.everyone);
+    const everyone = this.members.list(audience.everyone);
     for (const p of everyone) if (audience.clientsPastCheckIn(p)) this.attendance(p, 'end', by.clinicianId ?? null);
     // Nobody comes back to an ended session.
     for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
@@ -961,7 +903,7 @@ export class Room {
   // --- lifecycle ---------------------------------------------------------------------
 
   private closeIfEmpty(): void {
-    if (!this.closed && this.peers.size === 0 && this.pendingJoins === 0 && this.ghosts.size === 0) {
+    if (!this.closed && this.members.size === 0 && this.pendingJoins === 0 && this.ghosts.size === 0) {
       this.close('empty');
       this.deps.onEmpty(this);
     }
@@ -983,7 +925,7 @@ export class Room {
     for (const ghost of this.ghosts.values()) clearTimeout(ghost.timer);
     this.ghosts.clear();
     const now = Date.now();
-    for (const peer of this.peers.values()) {
+    for (const peer of this.members.all()) {
       if (why === 'shutdown' && audience.clientsPastCheckIn(peer)) {
         this.attendance(peer, 'drop');
         this.persistQuietly(() => this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)));
@@ -991,7 +933,7 @@ export class Room {
       peer.markGone();
       peer.media.closeAll();
     }
-    this.peers.clear();
+    this.members.clear();
     const state = this.routerState;
     this.routerState = undefined;
     state?.then(({ router }) => router.close()).catch(() => undefined);
