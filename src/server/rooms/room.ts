@@ -19,28 +19,22 @@ import {
 import { createLogger } from '../../common/logger.js';
 import type { Direction } from '../media/peerMedia.js';
 import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
-import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
 import type { ModerationRepo } from '../store/moderation.js';
-import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
+import type { Resumption } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import * as audience from './audiences.js';
 import { Members } from './members.js';
 import type { Peer } from './peer.js';
+import { RoomRecords, type RecordDeps } from './roomRecords.js';
 import { participantFor, producersOf } from './participantView.js';
 import type { CrisisInfo, Standing } from './standing.js';
 
 const log = createLogger('rooms');
 
-export interface RoomDeps {
+export interface RoomDeps extends RecordDeps {
   pool: WorkerPool;
   /** Called once the room has no peers and no joins under way. */
   onEmpty(room: Room): void;
-  /** Appends to the session's attendance record (the store's attendance repo). */
-  recordAttendance(event: AttendanceEvent): void;
-  /** Where each client stands, on disk, for resuming after a drop or a restart. */
-  resumptions: ResumptionRepo;
-  /** How long a dropped client may come back to its place. */
-  graceMs: number;
   /**
    * The lock on record (migration 8): read when the room opens, so a restart does not unlock
    * a group; cleared when the session ends. Setting it is the lock method's, in the same
@@ -48,9 +42,6 @@ export interface RoomDeps {
    */
   roomLocks: Pick<ModerationRepo, 'roomLocked' | 'setRoomLock'>;
 }
-
-/** How often a live room tells the store its clients are still there (bounds what a crash can lose). */
-export const PRESENCE_HEARTBEAT_MS = 30_000;
 
 /**
  * Puts a moderation act on record (the audit log). Called after the act's checks and before
@@ -80,12 +71,13 @@ export class Room {
   private lockedFlag = false;
   /** Clients whose socket dropped, in their place until they come back or the grace period ends. */
   private readonly ghosts = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly records: RoomRecords;
 
   constructor(
     readonly session: SessionRecord,
     private readonly deps: RoomDeps,
   ) {
+    this.records = new RoomRecords(session.id, deps);
     // Locked before a restart, locked after it: the lock is on record, not only in memory.
     this.lockedFlag = deps.roomLocks.roomLocked(session.id);
   }
@@ -238,27 +230,6 @@ export class Room {
     if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed');
   }
 
-  /**
-   * A client's step on the attendance record. A failed write is logged, never thrown: the
-   * group in front of the facilitator matters more than the roster's line about it, and the
-   * room's live state must not end up half-changed by a disk error.
-   */
-  private attendance(peer: Peer, kind: AttendanceKind, byId: string | null = null, displayName: string | null = null): void {
-    if (peer.role !== 'client') return;
-    try {
-      this.deps.recordAttendance({
-        sessionId: this.id,
-        participantId: peer.participantId,
-        kind,
-        at: new Date().toISOString(),
-        byId,
-        displayName,
-      });
-    } catch (err) {
-      log.error('attendance.write_failed', { sessionId: this.id, participantId: peer.participantId, kind, error: String(err) });
-    }
-  }
-
   /** A client after a successful hello: in check-in, known to nobody yet. */
   addClient(peer: Peer, resumeTokenHash: string): void {
     this.assertOpen();
@@ -268,8 +239,7 @@ export class Room {
     const ghost = this.takeGhost(peer.participantId);
     if (ghost) this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
     this.members.add(peer);
-    this.startHeartbeat();
-    this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
+    this.records.connected(peer, resumeTokenHash);
     log.info('client.connected', { sessionId: this.id, participantId: peer.participantId });
   }
 
@@ -304,14 +274,13 @@ export class Room {
     peer.moveTo(previous.state === 'check-in' ? 'check-in' : 'waiting');
     peer.standing.readmitOnCheckIn = readmit;
     this.members.add(peer);
-    this.startHeartbeat();
-    this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
+    this.records.connected(peer, resumeTokenHash);
     log.info('client.resumed', { sessionId: this.id, participantId: peer.participantId, readmit, restarted: !source });
     if (peer.state === 'waiting') {
       if (source || readmit) this.members.notifyClinicians(peer);
       else {
         // Sent to the waiting room by the session's policy after a restart: the facilitator lets them in.
-        this.attendance(peer, 'knock', null, peer.displayName || null);
+        this.records.attendance(peer, 'knock', null, peer.displayName || null);
         this.members.notifyWhere(
           audience.clinicians,
           'knock',
@@ -337,45 +306,12 @@ export class Room {
     const ghost = this.takeGhost(participantId);
     if (!ghost) return;
     log.info('client.grace_ended', { sessionId: this.id, participantId });
-    this.persistQuietly(() => this.deps.resumptions.remove(participantId));
+    this.records.forget(participantId);
     if (ghost.peer.state === 'admitted') {
       this.members.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
     }
     this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
     this.closeIfEmpty();
-  }
-
-  private snapshotOf(peer: Peer): StandingSnapshot {
-    return {
-      state: peer.state,
-      displayName: peer.displayName === '' ? null : peer.displayName,
-      knockedAt: peer.knockedAt,
-      media: { ...peer.mediaIntent },
-      mutedByFacilitator: { ...peer.mutedByFacilitator },
-      admittedBefore: peer.standing.admittedBefore,
-    };
-  }
-
-  /** Writes a client's standing for resumption; like attendance, a failed write is logged, never thrown. */
-  private persist(peer: Peer): void {
-    if (peer.role !== 'client' || !peer.connected) return;
-    this.persistQuietly(() => this.deps.resumptions.update(peer.participantId, this.snapshotOf(peer)));
-  }
-
-  private persistQuietly(write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      log.error('resumption.write_failed', { sessionId: this.id, error: String(err) });
-    }
-  }
-
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      this.persistQuietly(() => this.deps.resumptions.touch(this.id, new Date()));
-    }, PRESENCE_HEARTBEAT_MS);
-    this.heartbeat.unref();
   }
 
   /**
@@ -417,8 +353,8 @@ export class Room {
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = this.members.nextKnock();
     log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
-    this.attendance(peer, 'knock', null, data.displayName);
-    this.persist(peer);
+    this.records.attendance(peer, 'knock', null, data.displayName);
+    this.records.persist(peer);
     this.members.notifyWhere(
       audience.clinicians,
       'knock',
@@ -482,9 +418,9 @@ export class Room {
       participantId: target.participantId,
       by: by === 'readmission' ? by : by.participantId,
     });
-    if (by === 'readmission') this.attendance(target, 'reconnect');
-    else this.attendance(target, 'admit', by.clinicianId ?? null);
-    this.persist(target);
+    if (by === 'readmission') this.records.attendance(target, 'reconnect');
+    else this.records.attendance(target, 'admit', by.clinicianId ?? null);
+    this.records.persist(target);
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
       participants: this.participantsFor(target),
@@ -527,16 +463,13 @@ export class Room {
     this.members.delete(peer);
     if (knownToClinicians) {
       const kind = peer.departure === undefined || peer.departure.kind === 'reissue' ? 'drop' : peer.departure.kind;
-      this.attendance(peer, kind, peer.departure?.byId ?? null);
+      this.records.attendance(peer, kind, peer.departure?.byId ?? null);
     }
     const closedProducers = peer.media.closeAll();
     log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (dropped) {
-      const now = Date.now();
-      this.persistQuietly(() =>
-        this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)),
-      );
-      const timer = setTimeout(() => this.expireGhost(peer.participantId), this.deps.graceMs);
+      this.records.dropped(peer.participantId, Date.now());
+      const timer = setTimeout(() => this.expireGhost(peer.participantId), this.records.graceMs);
       timer.unref();
       this.ghosts.set(peer.participantId, { peer, timer });
       if (wasAdmitted) {
@@ -549,7 +482,7 @@ export class Room {
       this.closeIfEmpty();
       return;
     }
-    if (peer.role === 'client') this.persistQuietly(() => this.deps.resumptions.remove(peer.participantId));
+    if (peer.role === 'client') this.records.forget(peer.participantId);
     if (wasAdmitted) this.members.announceDeparture(peer, closedProducers);
     if (knownToClinicians) {
       this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
@@ -744,7 +677,7 @@ export class Room {
     log.info('client.muted', { sessionId: this.id, participantId: target.participantId, kind, by });
     target.notify('mutedByFacilitator', { kind });
     this.members.notifyClinicians(target);
-    this.persist(target);
+    this.records.persist(target);
     const paused = await target.media.pauseKind(kind);
     if (!target.isAdmitted) return;
     for (const producerId of paused) {
@@ -762,7 +695,7 @@ export class Room {
     log.info('client.unmute_allowed', { sessionId: this.id, participantId, kind, by: by.participantId });
     target.notify('unmuteAllowed', { kind });
     this.members.notifyClinicians(target);
-    this.persist(target);
+    this.records.persist(target);
   }
 
   /** The connected client `remove` would act on, or undefined if not connected. */
@@ -778,7 +711,7 @@ export class Room {
   forgetReconnecting(participantId: string): boolean {
     const ghost = this.takeGhost(participantId);
     // Its stored place too, ghost or not: after a restart the row is all there is.
-    this.persistQuietly(() => this.deps.resumptions.remove(participantId));
+    this.records.forget(participantId);
     if (!ghost) return false;
     if (ghost.peer.state === 'admitted') this.members.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
     this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
@@ -836,8 +769,8 @@ export class Room {
     // Sent back on purpose: a reconnect must not admit them again by itself.
     target.standing.readmitOnCheckIn = false;
     log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
-    this.attendance(target, 'return-to-waiting', by.clinicianId ?? null);
-    this.persist(target);
+    this.records.attendance(target, 'return-to-waiting', by.clinicianId ?? null);
+    this.records.persist(target);
     this.members.announceDeparture(target, target.media.teardown());
     target.notify('returnedToWaiting', {});
     this.members.notifyClinicians(target);
@@ -890,10 +823,10 @@ export class Room {
     this.assertModerator(by);
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
     const everyone = this.members.list(audience.everyone);
-    for (const p of everyone) if (audience.clientsPastCheckIn(p)) this.attendance(p, 'end', by.clinicianId ?? null);
+    for (const p of everyone) if (audience.clientsPastCheckIn(p)) this.records.attendance(p, 'end', by.clinicianId ?? null);
     // Nobody comes back to an ended session.
     for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
-    this.persistQuietly(() => this.deps.resumptions.removeSession(this.id));
+    this.records.forgetSession();
     for (const p of everyone) p.notify('sessionEnded', {});
     for (const p of everyone) if (p !== by) p.channel.close(1000, 'session ended');
     this.close('ended');
@@ -920,15 +853,15 @@ export class Room {
   close(why: 'ended' | 'empty' | 'shutdown' = 'shutdown'): void {
     if (this.closed) return;
     this.closed = true;
-    if (why === 'ended' && this.lockedFlag) this.persistQuietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (why === 'ended' && this.lockedFlag) this.records.quietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
+    this.records.stopHeartbeat();
     for (const ghost of this.ghosts.values()) clearTimeout(ghost.timer);
     this.ghosts.clear();
     const now = Date.now();
     for (const peer of this.members.all()) {
       if (why === 'shutdown' && audience.clientsPastCheckIn(peer)) {
-        this.attendance(peer, 'drop');
-        this.persistQuietly(() => this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)));
+        this.records.attendance(peer, 'drop');
+        this.records.dropped(peer.participantId, now);
       }
       peer.markGone();
       peer.media.closeAll();
