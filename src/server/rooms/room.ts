@@ -8,11 +8,9 @@ import {
   TO_FACILITATOR,
   type MediaKind,
   type ParsedRequestData,
-  type Participant,
   type ResultTypes,
   type RtpCapabilities,
   type ClinicianHelloResult,
-  type ParticipantState,
   type VerificationMethod,
 } from '../../shared/protocol.js';
 import { createLogger } from '../../common/logger.js';
@@ -22,6 +20,7 @@ import type { ModerationRepo } from '../store/moderation.js';
 import type { Resumption } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import * as audience from './audiences.js';
+import { GracePeriod, type Resumed } from './gracePeriod.js';
 import { Members } from './members.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
@@ -50,12 +49,6 @@ export interface RoomDeps extends RecordDeps {
 export type RecordAct = (participantId: string) => void;
 const NOT_RECORDED: RecordAct = () => undefined;
 
-/** How a client came back (see `resume`). */
-export interface Resumed {
-  state: ParticipantState;
-  /** Admit again once the hello's answer has gone out. */
-  readmit: boolean;
-}
 
 export class Room {
   private readonly members = new Members();
@@ -63,15 +56,15 @@ export class Room {
   private pendingJoins = 0;
   private closed = false;
   private lockedFlag = false;
-  /** Clients whose socket dropped, in their place until they come back or the grace period ends. */
-  private readonly ghosts = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
   private readonly records: RoomRecords;
+  private readonly grace: GracePeriod;
 
   constructor(
     readonly session: SessionRecord,
     private readonly deps: RoomDeps,
   ) {
     this.records = new RoomRecords(session.id, deps);
+    this.grace = new GracePeriod(session, this.members, this.records, () => this.closeIfEmpty());
     this.media = new RoomMedia(session.id, deps.pool, this.members, () => this.closed);
     // Locked before a restart, locked after it: the lock is on record, not only in memory.
     this.lockedFlag = deps.roomLocks.roomLocked(session.id);
@@ -133,17 +126,6 @@ export class Room {
   }
 
 
-  /** Clients reconnecting within their grace period, in `state`: clinicians keep seeing them. */
-  private ghostsIn(state: ParticipantState): Peer[] {
-    return [...this.ghosts.values()].map((g) => g.peer).filter((p) => p.state === state);
-  }
-
-  private participantsFor(viewer: Peer): Participant[] {
-    const admitted = this.members.list(audience.admitted);
-    if (viewer.isClinician) admitted.push(...this.ghostsIn('admitted'));
-    return admitted.map((p) => participantFor(viewer, p));
-  }
-
 
   private assertOpen(): void {
     if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed');
@@ -155,21 +137,15 @@ export class Room {
     if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'this invitation is already connected');
     // Back through the invitation link rather than a resume: a newcomer's path (check-in,
     // then readmission if they were admitted), so their place in the grace period ends here.
-    const ghost = this.takeGhost(peer.participantId);
-    if (ghost) this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
+    if (this.grace.take(peer.participantId)) {
+      this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
+    }
     this.members.add(peer);
     this.records.connected(peer, resumeTokenHash);
     log.info('client.connected', { sessionId: this.id, participantId: peer.participantId });
   }
 
-  /**
-   * A client back through its resume token, into the place it had: admitted stays admitted
-   * (re-admitted once the hello's answer is out), waiting stays waiting, and nobody hears a
-   * new knock. `previous` is the stored row; a ghost in this room means the socket dropped
-   * while this server ran. Without one, this server restarted under the session: a client
-   * admitted before is let in again or sent to the waiting room per the session's policy
-   * (the facilitator then hears a knock, as they must let them in).
-   */
+  /** A client back through its resume token, into the place it had (GracePeriod.resume). */
   resume(peer: Peer, previous: Resumption, resumeTokenHash: string): Resumed {
     this.assertOpen();
     const stale = this.members.get(peer.participantId);
@@ -178,59 +154,7 @@ export class Room {
       stale.channel.close(1000, 'resumed elsewhere');
       this.removePeer(stale);
     }
-    const ghost = this.takeGhost(peer.participantId);
-    const source = ghost?.peer;
-    peer.displayName = source?.displayName ?? previous.displayName ?? '';
-    peer.mediaIntent = source ? { ...source.mediaIntent } : { ...previous.media };
-    peer.knockedAt = source?.knockedAt ?? previous.knockedAt;
-    peer.knockSeq = source?.knockSeq ?? this.members.nextKnock();
-    if (!source) {
-      peer.standing.mutedByFacilitator = { ...previous.mutedByFacilitator };
-      peer.standing.admittedBefore ||= previous.admittedBefore;
-    }
-    const wasAdmitted = (source?.state ?? previous.state) === 'admitted';
-    const readmit = wasAdmitted && (source !== undefined || this.session.rejoinPolicy === 'readmit');
-    peer.moveTo(previous.state === 'check-in' ? 'check-in' : 'waiting');
-    peer.standing.readmitOnCheckIn = readmit;
-    this.members.add(peer);
-    this.records.connected(peer, resumeTokenHash);
-    log.info('client.resumed', { sessionId: this.id, participantId: peer.participantId, readmit, restarted: !source });
-    if (peer.state === 'waiting') {
-      if (source || readmit) this.members.notifyClinicians(peer);
-      else {
-        // Sent to the waiting room by the session's policy after a restart: the facilitator lets them in.
-        this.records.attendance(peer, 'knock', null, peer.displayName || null);
-        this.members.notifyWhere(
-          audience.clinicians,
-          'knock',
-          (viewer) => ({ participant: participantFor(viewer, peer) }),
-        );
-      }
-    }
-    return { state: peer.state, readmit };
-  }
-
-  /** Removes a client's ghost (and its expiry timer), if there is one. */
-  private takeGhost(participantId: string): { peer: Peer } | undefined {
-    const ghost = this.ghosts.get(participantId);
-    if (!ghost) return undefined;
-    clearTimeout(ghost.timer);
-    this.ghosts.delete(participantId);
-    ghost.peer.markGone();
-    return ghost;
-  }
-
-  /** The grace period passed without the client coming back: now it has left. */
-  private expireGhost(participantId: string): void {
-    const ghost = this.takeGhost(participantId);
-    if (!ghost) return;
-    log.info('client.grace_ended', { sessionId: this.id, participantId });
-    this.records.forget(participantId);
-    if (ghost.peer.state === 'admitted') {
-      this.members.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
-    }
-    this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
-    this.closeIfEmpty();
+    return this.grace.resume(peer, previous, resumeTokenHash);
   }
 
   /**
@@ -242,19 +166,13 @@ export class Room {
     if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session');
     this.members.add(peer);
     log.info('clinician.joined', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
-    this.members.notifyWhere(
-      audience.admittedBut(peer),
-      'peerJoined',
-      (viewer) => ({ participant: participantFor(viewer, peer) }),
-    );
+    this.members.notifyWhere(audience.admittedBut(peer), 'peerJoined', (viewer) => ({ participant: participantFor(viewer, peer) }));
     return {
       participantId: peer.participantId,
       session: { id: this.session.id, title: this.session.title, state: this.session.state },
       routerRtpCapabilities: rtpCapabilities,
-      waiting: [...this.members.list(audience.waitingClients), ...this.ghostsIn('waiting')].map((p) =>
-        participantFor(peer, p),
-      ),
-      participants: this.participantsFor(peer),
+      waiting: this.grace.waitingAsSeenBy(peer),
+      participants: this.grace.groupAsSeenBy(peer),
       producers: this.members.list(audience.admittedBut(peer)).flatMap(producersOf),
       locked: this.lockedFlag,
     };
@@ -342,7 +260,7 @@ export class Room {
     this.records.persist(target);
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
-      participants: this.participantsFor(target),
+      participants: this.grace.groupAsSeenBy(target),
       producers: this.members.groupProducers(),
       // Otherwise a client admitted into a locked room would learn of the lock only on a change.
       locked: this.lockedFlag,
@@ -387,10 +305,7 @@ export class Room {
     const closedProducers = peer.media.closeAll();
     log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (dropped) {
-      this.records.dropped(peer.participantId, Date.now());
-      const timer = setTimeout(() => this.expireGhost(peer.participantId), this.records.graceMs);
-      timer.unref();
-      this.ghosts.set(peer.participantId, { peer, timer });
+      this.grace.hold(peer);
       if (wasAdmitted) {
         for (const producerId of closedProducers) {
           this.members.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
@@ -531,20 +446,9 @@ export class Room {
     return this.members.connectedClient(participantId);
   }
 
-  /**
-   * The client is gone for good while away (removed, or its link revoked or re-issued while
-   * reconnecting): its place in the grace period ends and clinicians stop seeing it.
-   * Returns whether there was a place to end.
-   */
+  /** The client is gone for good while away; see GracePeriod.forget. */
   forgetReconnecting(participantId: string): boolean {
-    const ghost = this.takeGhost(participantId);
-    // Its stored place too, ghost or not: after a restart the row is all there is.
-    this.records.forget(participantId);
-    if (!ghost) return false;
-    if (ghost.peer.state === 'admitted') this.members.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
-    this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
-    this.closeIfEmpty();
-    return true;
+    return this.grace.forget(participantId);
   }
 
   /** Sends `removed`, closes the client's socket and media; the caller revokes the invitation. */
@@ -653,7 +557,7 @@ export class Room {
     const everyone = this.members.list(audience.everyone);
     for (const p of everyone) if (audience.clientsPastCheckIn(p)) this.records.attendance(p, 'end', by.clinicianId ?? null);
     // Nobody comes back to an ended session.
-    for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
+    this.grace.takeAll();
     this.records.forgetSession();
     for (const p of everyone) p.notify('sessionEnded', {});
     for (const p of everyone) if (p !== by) p.channel.close(1000, 'session ended');
@@ -664,7 +568,7 @@ export class Room {
   // --- lifecycle ---------------------------------------------------------------------
 
   private closeIfEmpty(): void {
-    if (!this.closed && this.members.size === 0 && this.pendingJoins === 0 && this.ghosts.size === 0) {
+    if (!this.closed && this.members.size === 0 && this.pendingJoins === 0 && this.grace.size === 0) {
       this.close('empty');
       this.deps.onEmpty(this);
     }
@@ -683,8 +587,7 @@ export class Room {
     this.closed = true;
     if (why === 'ended' && this.lockedFlag) this.records.quietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
     this.records.stopHeartbeat();
-    for (const ghost of this.ghosts.values()) clearTimeout(ghost.timer);
-    this.ghosts.clear();
+    this.grace.takeAll();
     const now = Date.now();
     for (const peer of this.members.all()) {
       if (why === 'shutdown' && audience.clientsPastCheckIn(peer)) {
