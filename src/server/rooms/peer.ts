@@ -70,7 +70,8 @@ export class Peer {
   readonly clinicianId: string | undefined;
   readonly standing: Standing;
   displayName: string;
-  status: PeerStatus;
+  /** Changed only through moveTo, holdPlace and markGone, the transitions a peer can make. */
+  private current: PeerStatus;
   mediaIntent: MediaFlags = { audio: false, video: false };
   knockedAt: string | null = null;
   /** Orders knocks exactly (timestamps can tie); admitAll admits in this order. */
@@ -86,7 +87,7 @@ export class Peer {
     this.role = init.role;
     this.channel = init.channel;
     this.displayName = init.displayName;
-    this.status = { is: init.state };
+    this.current = { is: init.state };
     this.participantRef = init.participantRef;
     this.verificationHint = init.verificationHint ?? null;
     this.clinicianId = init.clinicianId;
@@ -98,22 +99,26 @@ export class Peer {
     return this.role !== 'client';
   }
 
+  get status(): Readonly<PeerStatus> {
+    return this.current;
+  }
+
   /** The protocol's state: where a connected peer is, or was when it went. */
   get state(): ParticipantState {
-    switch (this.status.is) {
+    switch (this.current.is) {
       case 'check-in':
       case 'waiting':
       case 'admitted':
-        return this.status.is;
+        return this.current.is;
       case 'reconnecting':
       case 'gone':
-        return this.status.from;
+        return this.current.from;
     }
   }
 
   /** Still on its socket: in check-in, waiting or admitted. */
   get connected(): boolean {
-    switch (this.status.is) {
+    switch (this.current.is) {
       case 'check-in':
       case 'waiting':
       case 'admitted':
@@ -125,22 +130,23 @@ export class Peer {
   }
 
   get isAdmitted(): boolean {
-    return this.status.is === 'admitted';
+    return this.current.is === 'admitted';
   }
 
   /**
    * A connected peer moves to `state`. One that has left stays out: a request of its still in
-   * flight when it went may get here, and must not bring it back.
+   * flight when it went may get here, and must not bring it back (only the state it is said
+   * to have had follows, as authorization reads it).
    */
   moveTo(state: ParticipantState): void {
-    switch (this.status.is) {
+    switch (this.current.is) {
       case 'check-in':
       case 'waiting':
       case 'admitted':
-        this.status = { is: state };
+        this.current = { is: state };
         return;
       case 'gone':
-        this.status = { is: 'gone', from: state };
+        this.current = { is: 'gone', from: state };
         return;
       case 'reconnecting':
         // Its socket has closed, so nothing of its own asks any more; the room never moves a ghost.
@@ -154,12 +160,12 @@ export class Peer {
    */
   holdPlace(): void {
     const from = this.state;
-    this.status = from === 'check-in' ? { is: 'gone', from } : { is: 'reconnecting', from };
+    this.current = from === 'check-in' ? { is: 'gone', from } : { is: 'reconnecting', from };
   }
 
   /** Left for good (or its held place has ended). */
   markGone(): void {
-    this.status = { is: 'gone', from: this.state };
+    this.current = { is: 'gone', from: this.state };
   }
 
   get verified(): boolean {
