@@ -28,16 +28,28 @@ export const clinicians: Audience = (p) => p.isClinician;
 export const facilitators: Audience = (p) => p.role === 'facilitator';
 
 /** Clients in the waiting room, waiting to be let in. */
-export const waitingClients: Audience = (p) => p.role === 'client' && p.state === 'waiting';
+export const waitingClients: Audience = (p) => p.role === 'client' && p.status.is === 'waiting';
+
+/**
+ * Clients past check-in, waiting or admitted: the ones on the attendance record, whose knock
+ * the clinicians heard.
+ */
+export const clientsPastCheckIn: Audience = (p) => p.role === 'client' && p.state !== 'check-in';
+
+/**
+ * Peers outside the group whose media is in use: waiting clients getting ready (only they may
+ * hold media before admission), whose media a media reset takes with it.
+ */
+export const gettingReady: Audience = (p) => !p.isAdmitted && p.media.inUse;
 
 /** Every connected person, in check-in and the waiting room too: what everyone may know (the lock). */
 export const everyone: Audience = () => true;
 
 /**
- * Everyone in the group, and the waiting clients among `gettingReady` (whose media made ready
- * in the waiting room a media reset took with it).
+ * Everyone in the group, and the waiting clients among `wereGettingReady` (whose media made
+ * ready in the waiting room a media reset took with it).
  */
 export const admittedAndReady =
-  (gettingReady: ReadonlySet<Peer>): Audience =>
+  (wereGettingReady: ReadonlySet<Peer>): Audience =>
   (p) =>
-    p.isAdmitted || (gettingReady.has(p) && p.state === 'waiting');
+    p.isAdmitted || (wereGettingReady.has(p) && p.status.is === 'waiting');

@@ -21,7 +21,7 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
     p.verificationHint = subject.verificationHint;
     // How a client was verified is the clinicians' business; peers see only `verified`.
     p.verificationMethod = subject.standing.verification?.method ?? null;
-    p.connection = subject.reconnecting ? 'reconnecting' : 'connected';
+    p.connection = subject.status.is === 'reconnecting' ? 'reconnecting' : 'connected';
   }
   return p;
 }

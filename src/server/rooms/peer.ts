@@ -32,6 +32,20 @@ export interface Departure {
   byId: string | null;
 }
 
+/**
+ * Where a peer stands, one thing at a time. The first three are the protocol's states of a
+ * connected peer. `reconnecting`: a client whose socket dropped, held in its place for the
+ * grace period (clinicians still see it, in the state it had). `gone`: left the room for
+ * good, never notified or looked up again. `from` keeps the state a peer had when it went,
+ * as that is still what is said about it.
+ */
+export type PeerStatus =
+  | { is: 'check-in' }
+  | { is: 'waiting' }
+  | { is: 'admitted' }
+  | { is: 'reconnecting'; from: 'waiting' | 'admitted' }
+  | { is: 'gone'; from: ParticipantState };
+
 export interface PeerInit {
   participantId: string;
   role: PeerRole;
@@ -56,27 +70,24 @@ export class Peer {
   readonly clinicianId: string | undefined;
   readonly standing: Standing;
   displayName: string;
-  state: ParticipantState;
+  /** Changed only through moveTo, holdPlace and markGone, the transitions a peer can make. */
+  private current: PeerStatus;
   mediaIntent: MediaFlags = { audio: false, video: false };
   knockedAt: string | null = null;
   /** Orders knocks exactly (timestamps can tie); admitAll admits in this order. */
   knockSeq = 0;
-  /** Set once the peer has left; a left peer is never notified or looked up again. */
-  left = false;
   /**
    * Why the socket is about to close, when the server or the client said so (the roster tells
    * a client who left from one whose connection dropped); unset means it dropped.
    */
   departure: Departure | undefined;
-  /** A client whose socket dropped, held in the room for the grace period; clinicians see it as reconnecting. */
-  reconnecting = false;
 
   constructor(init: PeerInit) {
     this.participantId = init.participantId;
     this.role = init.role;
     this.channel = init.channel;
     this.displayName = init.displayName;
-    this.state = init.state;
+    this.current = { is: init.state };
     this.participantRef = init.participantRef;
     this.verificationHint = init.verificationHint ?? null;
     this.clinicianId = init.clinicianId;
@@ -88,8 +99,73 @@ export class Peer {
     return this.role !== 'client';
   }
 
+  get status(): Readonly<PeerStatus> {
+    return this.current;
+  }
+
+  /** The protocol's state: where a connected peer is, or was when it went. */
+  get state(): ParticipantState {
+    switch (this.current.is) {
+      case 'check-in':
+      case 'waiting':
+      case 'admitted':
+        return this.current.is;
+      case 'reconnecting':
+      case 'gone':
+        return this.current.from;
+    }
+  }
+
+  /** Still on its socket: in check-in, waiting or admitted. */
+  get connected(): boolean {
+    switch (this.current.is) {
+      case 'check-in':
+      case 'waiting':
+      case 'admitted':
+        return true;
+      case 'reconnecting':
+      case 'gone':
+        return false;
+    }
+  }
+
   get isAdmitted(): boolean {
-    return this.state === 'admitted' && !this.left;
+    return this.current.is === 'admitted';
+  }
+
+  /**
+   * A connected peer moves to `state`. One that has left stays out: a request of its still in
+   * flight when it went may get here, and must not bring it back (only the state it is said
+   * to have had follows, as authorization reads it).
+   */
+  moveTo(state: ParticipantState): void {
+    switch (this.current.is) {
+      case 'check-in':
+      case 'waiting':
+      case 'admitted':
+        this.current = { is: state };
+        return;
+      case 'gone':
+        this.current = { is: 'gone', from: state };
+        return;
+      case 'reconnecting':
+        // Its socket has closed, so nothing of its own asks any more; the room never moves a ghost.
+        return;
+    }
+  }
+
+  /**
+   * Dropped, with its place held for the grace period. A client still in check-in has no place
+   * to hold (nobody has heard of it yet), so it is simply gone.
+   */
+  holdPlace(): void {
+    const from = this.state;
+    this.current = from === 'check-in' ? { is: 'gone', from } : { is: 'reconnecting', from };
+  }
+
+  /** Left for good (or its held place has ended). */
+  markGone(): void {
+    this.current = { is: 'gone', from: this.state };
   }
 
   get verified(): boolean {
@@ -110,6 +186,6 @@ export class Peer {
   }
 
   notify<N extends NotificationName>(name: N, data: NotificationTypes[N]): void {
-    if (!this.left) this.channel.notify(name, data);
+    if (this.connected) this.channel.notify(name, data);
   }
 }

@@ -1,49 +1,46 @@
 /**
- * The live side of one session: its peers, its waiting room and its mediasoup router.
- * The room enforces who learns what: clients in check-in or waiting hear nothing about
- * anyone; clinicians hear every knock; everyone admitted hears joins, leaves and producers.
+ * The live side of one session, and the one door its callers (signaling, sessions) use. The
+ * Room itself holds membership and the room's life: who joins and how they leave, when the
+ * room ends or closes. Every other act lives in its part, and the Room passes it on:
+ * admission.ts (check-in, admit, deny), moderation.ts (verify, mute, remove, lock),
+ * roomMedia.ts (the router and the group's media), messaging.ts, gracePeriod.ts (dropped
+ * clients' places, resuming), over members.ts (the peers and how to tell them) and
+ * roomRecords.ts (attendance and resumption writes). Who learns what is audiences.ts, and
+ * which fields of a person, participantView.ts.
  */
-import type { types as ms } from 'mediasoup';
 import {
   ProtocolError,
-  RtpCapabilities,
-  TO_FACILITATOR,
-  type MediaKind,
-  type NotificationName,
-  type NotificationTypes,
-  type ParsedRequestData,
-  type Participant,
-  type Producer,
-  type ResultTypes,
   type ClinicianHelloResult,
-  type ParticipantState,
+  type MediaKind,
+  type ParsedRequestData,
+  type ResultTypes,
+  type RtpCapabilities,
   type VerificationMethod,
 } from '../../shared/protocol.js';
 import { createLogger } from '../../common/logger.js';
 import type { Direction } from '../media/peerMedia.js';
 import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
-import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
 import type { ModerationRepo } from '../store/moderation.js';
-import type { Resumption, ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
+import type { Resumption } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
+import { Admission } from './admission.js';
 import * as audience from './audiences.js';
-import type { Audience } from './audiences.js';
+import { GracePeriod, type Resumed } from './gracePeriod.js';
+import { Members } from './members.js';
+import { relayMessage } from './messaging.js';
+import { Moderation, type RecordAct } from './moderation.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
-import { freshStanding, type CrisisInfo, type Standing } from './standing.js';
+import { RoomMedia, type CheckInAnswer } from './roomMedia.js';
+import { RoomRecords, type RecordDeps } from './roomRecords.js';
+import type { Standing } from './standing.js';
 
 const log = createLogger('rooms');
 
-export interface RoomDeps {
+export interface RoomDeps extends RecordDeps {
   pool: WorkerPool;
   /** Called once the room has no peers and no joins under way. */
   onEmpty(room: Room): void;
-  /** Appends to the session's attendance record (the store's attendance repo). */
-  recordAttendance(event: AttendanceEvent): void;
-  /** Where each client stands, on disk, for resuming after a drop or a restart. */
-  resumptions: ResumptionRepo;
-  /** How long a dropped client may come back to its place. */
-  graceMs: number;
   /**
    * The lock on record (migration 8): read when the room opens, so a restart does not unlock
    * a group; cleared when the session ends. Setting it is the lock method's, in the same
@@ -52,48 +49,30 @@ export interface RoomDeps {
   roomLocks: Pick<ModerationRepo, 'roomLocked' | 'setRoomLock'>;
 }
 
-/** How often a live room tells the store its clients are still there (bounds what a crash can lose). */
-export const PRESENCE_HEARTBEAT_MS = 30_000;
-
-/**
- * Puts a moderation act on record (the audit log). Called after the act's checks and before
- * it changes anything: if the write fails (a full disk), the act does not happen.
- */
-export type RecordAct = (participantId: string) => void;
-const NOT_RECORDED: RecordAct = () => undefined;
-
-/** How a client came back (see `resume`). */
-export interface Resumed {
-  state: ParticipantState;
-  /** Admit again once the hello's answer has gone out. */
-  readmit: boolean;
-}
-
-interface RouterState {
-  router: MediaRouter;
-  rtpCapabilities: RtpCapabilities;
-}
+export type ClinicianSnapshot = ClinicianHelloResult;
 
 export class Room {
-  private readonly peers = new Map<string, Peer>();
-  /** Clients' standing by participantId, kept across reconnects for the room's life. */
-  private readonly standings = new Map<string, Standing>();
-  private routerState: Promise<RouterState> | undefined;
-  private checkInAnswerOf: { router: RouterState; answer: Readonly<{ state: 'waiting'; routerRtpCapabilities: RtpCapabilities }> } | undefined;
+  private readonly members = new Members();
+  private readonly records: RoomRecords;
+  private readonly grace: GracePeriod;
+  private readonly media: RoomMedia;
+  private readonly admission: Admission;
+  private readonly moderation: Moderation;
   private pendingJoins = 0;
-  private knocks = 0;
   private closed = false;
-  private lockedFlag = false;
-  /** Clients whose socket dropped, in their place until they come back or the grace period ends. */
-  private readonly ghosts = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly session: SessionRecord,
     private readonly deps: RoomDeps,
   ) {
-    // Locked before a restart, locked after it: the lock is on record, not only in memory.
-    this.lockedFlag = deps.roomLocks.roomLocked(session.id);
+    const { members } = this;
+    const removePeer = (peer: Peer): void => this.removePeer(peer);
+    this.records = new RoomRecords(session.id, deps);
+    this.grace = new GracePeriod(session, members, this.records, () => this.closeIfEmpty());
+    this.media = new RoomMedia(session.id, deps.pool, members, () => this.closed);
+    const parts = { sessionId: session.id, members, records: this.records, grace: this.grace, removePeer };
+    this.moderation = new Moderation({ ...parts, roomLocks: deps.roomLocks });
+    this.admission = new Admission({ ...parts, media: this.media, locked: () => this.moderation.locked });
   }
 
   get id(): string {
@@ -105,93 +84,15 @@ export class Room {
   }
 
   get size(): number {
-    return this.peers.size;
+    return this.members.size;
   }
 
-  /**
-   * A locked room lets in only clients admitted earlier in this live room. After a restart
-   * nobody has been (memory of admissions is per process): clients come back through their
-   * resume tokens, which pass the lock, or the facilitator unlocks.
-   */
+  /** Whether the room is locked (Moderation.locked says what that means). */
   get locked(): boolean {
-    return this.lockedFlag;
+    return this.moderation.locked;
   }
 
-  // --- router ----------------------------------------------------------------------
-
-  private ensureRouter(): Promise<RouterState> {
-    if (!this.routerState) {
-      const pending = this.deps.pool.createRouter({ onLost: (lost) => void this.routerLost(lost) }).then((router) => {
-        if (this.closed) {
-          router.close();
-          throw new ProtocolError('SESSION_ENDED', 'the session has closed');
-        }
-        // Parse mediasoup's capabilities once into the wire type (they are ours, but the
-        // wire type is the contract).
-        return { router, rtpCapabilities: RtpCapabilities.parse(router.rtpCapabilities) };
-      });
-      // A failed creation is not cached, so the next caller tries again.
-      pending.catch(() => {
-        if (this.routerState === pending) this.routerState = undefined;
-      });
-      this.routerState = pending;
-    }
-    return this.routerState;
-  }
-
-  async router(): Promise<MediaRouter> {
-    return (await this.ensureRouter()).router;
-  }
-
-  async rtpCapabilities(): Promise<RtpCapabilities> {
-    return (await this.ensureRouter()).rtpCapabilities;
-  }
-
-  /**
-   * What every check-in is answered with: the router's codecs. One frozen object per router,
-   * so fifty check-ins at once serialize it once (SignalingConnection.respond).
-   */
-  async checkInAnswer(): Promise<Readonly<{ state: 'waiting'; routerRtpCapabilities: RtpCapabilities }>> {
-    const router = await this.ensureRouter();
-    if (this.checkInAnswerOf?.router !== router) {
-      this.checkInAnswerOf = { router, answer: Object.freeze({ state: 'waiting' as const, routerRtpCapabilities: router.rtpCapabilities }) };
-    }
-    return this.checkInAnswerOf.answer;
-  }
-
-  /**
-   * The router's worker died, taking every transport, producer and consumer with it. The
-   * session moves to a new router and everyone admitted hears `mediaReset`, so their pages
-   * connect and produce again by themselves. Nobody left: membership, mutes (a muted
-   * client's new producer is born paused) and the attendance record stay as they are.
-   */
-  private async routerLost(lost: MediaRouter): Promise<void> {
-    const current = this.routerState;
-    if (this.closed || !current) return;
-    // Only the router in use matters; one replaced meanwhile has been dealt with.
-    if ((await current.catch(() => undefined))?.router !== lost || this.routerState !== current) return;
-    this.routerState = undefined;
-    log.warn('room.router_lost', { sessionId: this.id, routerId: lost.id });
-    // Waiting clients who were getting their media ready must start over too.
-    const ready = new Set(this.list((p) => !p.isAdmitted && p.media.inUse));
-    // Their objects closed with the worker; this also drops whatever a request in flight
-    // was making on the dead router (see PeerMedia's epoch).
-    for (const peer of this.peers.values()) peer.media.teardown();
-    const next = this.ensureRouter();
-    let moved: RouterState;
-    try {
-      moved = await next;
-    } catch (err) {
-      // Every worker is gone for good (the pool logged why); the next join tries again.
-      log.error('room.media_reset_failed', { sessionId: this.id, error: String(err) });
-      return;
-    }
-    // Closed meanwhile, or the new router was lost too (its own reset tells everyone).
-    if (this.closed || this.routerState !== next) return;
-    log.info('room.media_reset', { sessionId: this.id, routerId: moved.router.id });
-    const { rtpCapabilities } = moved;
-    this.notifyWhere(audience.admittedAndReady(ready), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
-  }
+  // --- membership --------------------------------------------------------------------
 
   /**
    * Keeps the room open across an asynchronous join (the router may be created meanwhile);
@@ -206,201 +107,52 @@ export class Room {
     this.closeIfEmpty();
   }
 
-  // --- membership --------------------------------------------------------------------
-
   peer(participantId: string): Peer | undefined {
-    return this.peers.get(participantId);
+    return this.members.get(participantId);
   }
 
   hasPeer(participantId: string): boolean {
-    return this.peers.has(participantId);
+    return this.members.has(participantId);
   }
 
   /** The client's standing in this room, made on first contact and kept across reconnects. */
   standingOf(participantId: string): Standing {
-    let standing = this.standings.get(participantId);
-    if (!standing) {
-      standing = freshStanding();
-      this.standings.set(participantId, standing);
-    }
-    return standing;
+    return this.members.standingOf(participantId);
   }
 
   /** May this client's hello pass the lock? Only if admitted earlier in this live room. */
   admitsThroughLock(participantId: string): boolean {
-    return !this.lockedFlag || this.standings.get(participantId)?.admittedBefore === true;
-  }
-
-  /** The connected peers in `filter` (audiences.ts). */
-  private list(filter: Audience): Peer[] {
-    return [...this.peers.values()].filter((p) => !p.left && filter(p));
-  }
-
-  /** Sends `name` to every connected peer in `filter` (audiences.ts), with what that viewer may learn. */
-  private notifyWhere<N extends NotificationName>(
-    filter: Audience,
-    name: N,
-    data: (viewer: Peer) => NotificationTypes[N],
-  ): void {
-    for (const p of this.list(filter)) p.notify(name, data(p));
-  }
-
-  /** Clients reconnecting within their grace period, in `state`: clinicians keep seeing them. */
-  private ghostsIn(state: ParticipantState): Peer[] {
-    return [...this.ghosts.values()].map((g) => g.peer).filter((p) => p.state === state);
-  }
-
-  private participantsFor(viewer: Peer): Participant[] {
-    const admitted = this.list(audience.admitted);
-    if (viewer.isClinician) admitted.push(...this.ghostsIn('admitted'));
-    return admitted.map((p) => participantFor(viewer, p));
-  }
-
-  private allProducers(): Producer[] {
-    return this.list(audience.admitted).flatMap(producersOf);
+    return !this.moderation.locked || this.members.knownStanding(participantId)?.admittedBefore === true;
   }
 
   private assertOpen(): void {
     if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed');
   }
 
-  /**
-   * A client's step on the attendance record. A failed write is logged, never thrown: the
-   * group in front of the facilitator matters more than the roster's line about it, and the
-   * room's live state must not end up half-changed by a disk error.
-   */
-  private attendance(peer: Peer, kind: AttendanceKind, byId: string | null = null, displayName: string | null = null): void {
-    if (peer.role !== 'client') return;
-    try {
-      this.deps.recordAttendance({
-        sessionId: this.id,
-        participantId: peer.participantId,
-        kind,
-        at: new Date().toISOString(),
-        byId,
-        displayName,
-      });
-    } catch (err) {
-      log.error('attendance.write_failed', { sessionId: this.id, participantId: peer.participantId, kind, error: String(err) });
-    }
-  }
-
   /** A client after a successful hello: in check-in, known to nobody yet. */
   addClient(peer: Peer, resumeTokenHash: string): void {
     this.assertOpen();
-    if (this.peers.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'this invitation is already connected');
+    if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'this invitation is already connected');
     // Back through the invitation link rather than a resume: a newcomer's path (check-in,
     // then readmission if they were admitted), so their place in the grace period ends here.
-    const ghost = this.takeGhost(peer.participantId);
-    if (ghost) this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
-    this.peers.set(peer.participantId, peer);
-    this.startHeartbeat();
-    this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
+    if (this.grace.take(peer.participantId)) {
+      this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
+    }
+    this.members.add(peer);
+    this.records.connected(peer, resumeTokenHash);
     log.info('client.connected', { sessionId: this.id, participantId: peer.participantId });
   }
 
-  /**
-   * A client back through its resume token, into the place it had: admitted stays admitted
-   * (re-admitted once the hello's answer is out), waiting stays waiting, and nobody hears a
-   * new knock. `previous` is the stored row; a ghost in this room means the socket dropped
-   * while this server ran. Without one, this server restarted under the session: a client
-   * admitted before is let in again or sent to the waiting room per the session's policy
-   * (the facilitator then hears a knock, as they must let them in).
-   */
+  /** A client back through its resume token, into the place it had (GracePeriod.resume). */
   resume(peer: Peer, previous: Resumption, resumeTokenHash: string): Resumed {
     this.assertOpen();
-    const stale = this.peers.get(peer.participantId);
+    const stale = this.members.get(peer.participantId);
     // The old socket has not noticed it is dead yet: this one replaces it.
     if (stale) {
       stale.channel.close(1000, 'resumed elsewhere');
       this.removePeer(stale);
     }
-    const ghost = this.takeGhost(peer.participantId);
-    const source = ghost?.peer;
-    peer.displayName = source?.displayName ?? previous.displayName ?? '';
-    peer.mediaIntent = source ? { ...source.mediaIntent } : { ...previous.media };
-    peer.knockedAt = source?.knockedAt ?? previous.knockedAt;
-    peer.knockSeq = source?.knockSeq ?? ++this.knocks;
-    if (!source) {
-      peer.standing.mutedByFacilitator = { ...previous.mutedByFacilitator };
-      peer.standing.admittedBefore ||= previous.admittedBefore;
-    }
-    const wasAdmitted = (source?.state ?? previous.state) === 'admitted';
-    const readmit = wasAdmitted && (source !== undefined || this.session.rejoinPolicy === 'readmit');
-    peer.state = previous.state === 'check-in' ? 'check-in' : 'waiting';
-    peer.standing.readmitOnCheckIn = readmit;
-    this.peers.set(peer.participantId, peer);
-    this.startHeartbeat();
-    this.deps.resumptions.connect(peer.participantId, this.id, resumeTokenHash, this.snapshotOf(peer), new Date());
-    log.info('client.resumed', { sessionId: this.id, participantId: peer.participantId, readmit, restarted: !source });
-    if (peer.state === 'waiting') {
-      if (source || readmit) this.notifyClinicians(peer);
-      else {
-        // Sent to the waiting room by the session's policy after a restart: the facilitator lets them in.
-        this.attendance(peer, 'knock', null, peer.displayName || null);
-        this.notifyWhere(
-          audience.clinicians,
-          'knock',
-          (viewer) => ({ participant: participantFor(viewer, peer) }),
-        );
-      }
-    }
-    return { state: peer.state, readmit };
-  }
-
-  /** Removes a client's ghost (and its expiry timer), if there is one. */
-  private takeGhost(participantId: string): { peer: Peer } | undefined {
-    const ghost = this.ghosts.get(participantId);
-    if (!ghost) return undefined;
-    clearTimeout(ghost.timer);
-    this.ghosts.delete(participantId);
-    return ghost;
-  }
-
-  /** The grace period passed without the client coming back: now it has left. */
-  private expireGhost(participantId: string): void {
-    const ghost = this.takeGhost(participantId);
-    if (!ghost) return;
-    log.info('client.grace_ended', { sessionId: this.id, participantId });
-    this.persistQuietly(() => this.deps.resumptions.remove(participantId));
-    if (ghost.peer.state === 'admitted') {
-      this.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
-    }
-    this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
-    this.closeIfEmpty();
-  }
-
-  private snapshotOf(peer: Peer): StandingSnapshot {
-    return {
-      state: peer.state,
-      displayName: peer.displayName === '' ? null : peer.displayName,
-      knockedAt: peer.knockedAt,
-      media: { ...peer.mediaIntent },
-      mutedByFacilitator: { ...peer.mutedByFacilitator },
-      admittedBefore: peer.standing.admittedBefore,
-    };
-  }
-
-  /** Writes a client's standing for resumption; like attendance, a failed write is logged, never thrown. */
-  private persist(peer: Peer): void {
-    if (peer.role !== 'client' || peer.left) return;
-    this.persistQuietly(() => this.deps.resumptions.update(peer.participantId, this.snapshotOf(peer)));
-  }
-
-  private persistQuietly(write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      log.error('resumption.write_failed', { sessionId: this.id, error: String(err) });
-    }
-  }
-
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      this.persistQuietly(() => this.deps.resumptions.touch(this.id, new Date()));
-    }, PRESENCE_HEARTBEAT_MS);
-    this.heartbeat.unref();
+    return this.grace.resume(peer, previous, resumeTokenHash);
   }
 
   /**
@@ -409,153 +161,19 @@ export class Room {
    */
   addClinician(peer: Peer, rtpCapabilities: RtpCapabilities): Omit<ClinicianSnapshot, 'role'> {
     this.assertOpen();
-    if (this.peers.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session');
-    this.peers.set(peer.participantId, peer);
+    if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session');
+    this.members.add(peer);
     log.info('clinician.joined', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
-    this.notifyWhere(
-      audience.admittedBut(peer),
-      'peerJoined',
-      (viewer) => ({ participant: participantFor(viewer, peer) }),
-    );
+    this.members.notifyWhere(audience.admittedBut(peer), 'peerJoined', (viewer) => ({ participant: participantFor(viewer, peer) }));
     return {
       participantId: peer.participantId,
       session: { id: this.session.id, title: this.session.title, state: this.session.state },
       routerRtpCapabilities: rtpCapabilities,
-      waiting: [...this.list(audience.waitingClients), ...this.ghostsIn('waiting')].map((p) =>
-        participantFor(peer, p),
-      ),
-      participants: this.participantsFor(peer),
-      producers: this.allProducers().filter((p) => p.participantId !== peer.participantId),
-      locked: this.lockedFlag,
+      waiting: this.grace.waitingAsSeenBy(peer),
+      participants: this.grace.groupAsSeenBy(peer),
+      producers: this.members.list(audience.admittedBut(peer)).flatMap(producersOf),
+      locked: this.moderation.locked,
     };
-  }
-
-  /** check-in → waiting, and a knock to every clinician in the room. */
-  checkIn(peer: Peer, data: ParsedRequestData<'checkIn'>): void {
-    peer.displayName = data.displayName;
-    peer.mediaIntent = { ...data.media };
-    // A reconnecting page may not ask again: what was said earlier stays unless replaced.
-    const crisis: CrisisInfo = peer.standing.crisis;
-    if (data.location !== undefined) crisis.location = data.location;
-    if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
-    peer.state = 'waiting';
-    peer.knockedAt = new Date().toISOString();
-    peer.knockSeq = ++this.knocks;
-    log.info('client.knocked', { sessionId: this.id, participantId: peer.participantId });
-    this.attendance(peer, 'knock', null, data.displayName);
-    this.persist(peer);
-    this.notifyWhere(
-      audience.clinicians,
-      'knock',
-      (viewer) => ({ participant: participantFor(viewer, peer) }),
-    );
-  }
-
-  /** A connected client of this room; NOT_FOUND for anyone else (clinicians included). */
-  private client(participantId: string): Peer {
-    const target = this.peers.get(participantId);
-    if (!target || target.left || target.role !== 'client') throw new ProtocolError('NOT_FOUND', 'no such participant');
-    return target;
-  }
-
-  /** A connected client in one of `states`; CONFLICT when it is in another. */
-  private clientIn(participantId: string, states: readonly ParticipantState[]): Peer {
-    const target = this.client(participantId);
-    if (!states.includes(target.state)) {
-      throw new ProtocolError('CONFLICT', `that participant is not ${states.join(' or ')}`);
-    }
-    return target;
-  }
-
-  private waitingClient(participantId: string): Peer {
-    return this.clientIn(participantId, ['waiting']);
-  }
-
-  private notifyClinicians(subject: Peer): void {
-    this.notifyWhere(
-      audience.clinicians,
-      'participantUpdated',
-      (viewer) => ({ participant: participantFor(viewer, subject) }),
-    );
-  }
-
-  async admit(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
-    this.assertModerator(by);
-    this.waitingClient(participantId);
-    // The router may not exist yet; everything after this await is synchronous, so the
-    // state is checked again against what happened meanwhile.
-    const rtpCapabilities = await this.rtpCapabilities();
-    // Again after the await: the facilitator may have left meanwhile.
-    this.assertModerator(by);
-    const target = this.waitingClient(participantId);
-    record(participantId);
-    this.admitNow(target, rtpCapabilities, by);
-  }
-
-  /** Admits every waiting client in knock order; returns their ids. */
-  async admitAll(by: Peer, record: RecordAct = NOT_RECORDED): Promise<string[]> {
-    this.assertModerator(by);
-    const rtpCapabilities = await this.rtpCapabilities();
-    this.assertModerator(by);
-    const waiting = this.list(audience.waitingClients).sort((a, b) => a.knockSeq - b.knockSeq);
-    for (const target of waiting) {
-      record(target.participantId);
-      this.admitNow(target, rtpCapabilities, by);
-    }
-    return waiting.map((p) => p.participantId);
-  }
-
-  /**
-   * A client admitted earlier in this room who dropped and checked in again is admitted
-   * at once: the facilitator already let them in, and a dropped connection should not
-   * send them back to the queue. Runs after the check-in response has gone out, so the
-   * page sees `waiting` and then `admitted`, as for any admission.
-   */
-  async readmitIfReturning(peer: Peer): Promise<void> {
-    if (!peer.standing.readmitOnCheckIn) return;
-    const rtpCapabilities = await this.rtpCapabilities();
-    if (peer.left || peer.state !== 'waiting' || !peer.standing.readmitOnCheckIn) return;
-    this.admitNow(peer, rtpCapabilities, 'readmission');
-  }
-
-  /** `by` is the admitting clinician, or 'readmission' for a client back after a drop. */
-  private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: Peer | 'readmission'): void {
-    target.state = 'admitted';
-    target.standing.admittedBefore = true;
-    target.standing.readmitOnCheckIn = true;
-    log.info('client.admitted', {
-      sessionId: this.id,
-      participantId: target.participantId,
-      by: by === 'readmission' ? by : by.participantId,
-    });
-    if (by === 'readmission') this.attendance(target, 'reconnect');
-    else this.attendance(target, 'admit', by.clinicianId ?? null);
-    this.persist(target);
-    target.notify('admitted', {
-      routerRtpCapabilities: rtpCapabilities,
-      participants: this.participantsFor(target),
-      producers: this.allProducers(),
-      // Otherwise a client admitted into a locked room would learn of the lock only on a change.
-      locked: this.lockedFlag,
-    });
-    this.notifyWhere(
-      audience.admittedBut(target),
-      'peerJoined',
-      (viewer) => ({ participant: participantFor(viewer, target) }),
-    );
-    this.notifyClinicians(target);
-  }
-
-  /** Sends `denied` and closes the client's socket; the invitation stays valid. */
-  deny(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
-    this.assertModerator(by);
-    const target = this.waitingClient(participantId);
-    record(participantId);
-    log.info('client.denied', { sessionId: this.id, participantId, by: by.participantId });
-    target.departure = { kind: 'deny', byId: by.clinicianId ?? null };
-    target.notify('denied', {});
-    target.channel.close(1000, 'denied');
-    this.removePeer(target);
   }
 
   /**
@@ -564,403 +182,185 @@ export class Room {
    * place for the grace period: clinicians see it as reconnecting, everyone else as gone.
    */
   removePeer(peer: Peer): void {
-    if (peer.left || this.peers.get(peer.participantId) !== peer) return;
+    if (!this.members.isMember(peer)) return;
     const wasAdmitted = peer.isAdmitted;
-    const knownToClinicians = peer.role === 'client' && peer.state !== 'check-in';
+    const knownToClinicians = audience.clientsPastCheckIn(peer);
     const dropped = knownToClinicians && peer.departure === undefined && !this.closed;
-    peer.left = true;
-    this.peers.delete(peer.participantId);
+    if (dropped) peer.holdPlace();
+    else peer.markGone();
+    this.members.delete(peer);
     if (knownToClinicians) {
       const kind = peer.departure === undefined || peer.departure.kind === 'reissue' ? 'drop' : peer.departure.kind;
-      this.attendance(peer, kind, peer.departure?.byId ?? null);
+      this.records.attendance(peer, kind, peer.departure?.byId ?? null);
     }
     const closedProducers = peer.media.closeAll();
     log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (dropped) {
-      peer.reconnecting = true;
-      const now = Date.now();
-      this.persistQuietly(() =>
-        this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)),
-      );
-      const timer = setTimeout(() => this.expireGhost(peer.participantId), this.deps.graceMs);
-      timer.unref();
-      this.ghosts.set(peer.participantId, { peer, timer });
+      this.grace.hold(peer);
       if (wasAdmitted) {
         for (const producerId of closedProducers) {
-          this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
+          this.members.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
         }
-        this.notifyWhere(audience.admittedClients, 'peerLeft', () => ({ participantId: peer.participantId }));
+        this.members.notifyWhere(audience.admittedClients, 'peerLeft', () => ({ participantId: peer.participantId }));
       }
-      this.notifyClinicians(peer);
+      this.members.notifyClinicians(peer);
       this.closeIfEmpty();
       return;
     }
-    if (peer.role === 'client') this.persistQuietly(() => this.deps.resumptions.remove(peer.participantId));
-    if (wasAdmitted) this.announceDeparture(peer, closedProducers);
+    if (peer.role === 'client') this.records.forget(peer.participantId);
+    if (wasAdmitted) this.members.announceDeparture(peer, closedProducers);
     if (knownToClinicians) {
-      this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
+      this.members.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId: peer.participantId }));
     }
     this.closeIfEmpty();
-  }
-
-  /** Tells everyone admitted that `peer`'s producers and the peer itself are gone. */
-  private announceDeparture(peer: Peer, closedProducers: string[]): void {
-    for (const producerId of closedProducers) {
-      this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
-    }
-    this.notifyWhere(audience.admitted, 'peerLeft', () => ({ participantId: peer.participantId }));
-  }
-
-  // --- media -------------------------------------------------------------------------
-
-  async createTransport(peer: Peer, direction: Direction): Promise<ResultTypes['createTransport']> {
-    // Observers only receive: a send transport would let them be heard or seen.
-    if (direction === 'send' && peer.role === 'observer') {
-      throw new ProtocolError('FORBIDDEN', 'observers receive only');
-    }
-    return peer.media.createTransport(await this.router(), direction);
-  }
-
-  /** Closes one of `peer`'s transports; everyone admitted hears of the producers that went with it. */
-  closeTransport(peer: Peer, transportId: string): void {
-    for (const producerId of peer.media.closeTransport(transportId)) {
-      log.info('producer.closed', { sessionId: this.id, participantId: peer.participantId, producerId });
-      this.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
-    }
-  }
-
-  /**
-   * A producer of `peer`'s. An admitted peer's is announced to everyone admitted. A waiting
-   * client's is *held*: created paused, announced to nobody and consumable by nobody
-   * (PeerMedia skips it for everyone but its owner), so the page can connect its camera's
-   * transport before admission and be seen at once after it; once admitted, the client
-   * releases it with `setProducerPaused`.
-   */
-  async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
-    const kind: MediaKind = data.kind;
-    const held = !peer.isAdmitted;
-    // A mute holds before the producer exists: it is born paused.
-    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, { paused: peer.mutedByFacilitator[kind], held });
-    // Left, or sent back to the waiting room, while it was being made: PeerMedia has closed
-    // it already in both cases (its epoch moved); this is for any other way out.
-    if (peer.left || (!held && !peer.isAdmitted)) {
-      producer.close();
-      throw new ProtocolError('NOT_FOUND', 'you are no longer in the group');
-    }
-    if (held) {
-      log.info('producer.held', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind });
-      return { id: producer.id };
-    }
-    // A mute that arrived while mediasoup was creating it found nothing to pause.
-    if (peer.mutedByFacilitator[kind] && !producer.paused) await peer.media.pauseKind(kind);
-    this.announceProducer(peer, producer);
-    return { id: producer.id };
-  }
-
-  /** Tells everyone admitted but `peer` of its new producer, and everyone admitted if it is paused. */
-  private announceProducer(peer: Peer, producer: ms.Producer): void {
-    log.info('producer.added', { sessionId: this.id, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
-    this.notifyWhere(
-      audience.admittedBut(peer),
-      'producerAdded',
-      () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind }),
-    );
-    if (producer.paused) {
-      this.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
-    }
-  }
-
-  private ownHeldProducer(peer: Peer, producerId: string): ms.Producer {
-    if (!peer.media.isHeld(producerId)) throw new ProtocolError('NOT_FOUND', 'no such producer');
-    return peer.media.ownProducer(producerId);
-  }
-
-  private producerInRoom(producerId: string): ms.Producer {
-    for (const p of this.list(audience.admitted)) {
-      const producer = p.media.producer(producerId);
-      if (producer) return producer;
-    }
-    throw new ProtocolError('NOT_FOUND', 'no such producer');
-  }
-
-  /**
-   * A consumer of a producer in the room, created paused (resumeConsumer). A waiting client may
-   * consume only a producer of its own that is held: its page does so to open its receive
-   * connection before admission, and may not resume it while waiting, so nothing flows.
-   */
-  async consume(peer: Peer, data: ParsedRequestData<'consume'>): Promise<ResultTypes['consume']> {
-    const producer = peer.isAdmitted ? this.producerInRoom(data.producerId) : this.ownHeldProducer(peer, data.producerId);
-    const consumer = await peer.media.consume(await this.router(), data.transportId, producer.id, data.rtpCapabilities);
-    return {
-      id: consumer.id,
-      producerId: consumer.producerId,
-      kind: consumer.kind,
-      rtpParameters: { ...consumer.rtpParameters, codecs: consumer.rtpParameters.codecs.map((c) => ({ ...c })) },
-    };
-  }
-
-  /**
-   * Resumes one of `peer`'s consumers. A consumer whose producer has closed here is gone,
-   * though the worker's word that it closed the consumer too may not have arrived yet.
-   */
-  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
-    const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.list(audience.admitted).some((p) => p.media.producer(producerId))) {
-      throw new ProtocolError('NOT_FOUND', 'no such consumer');
-    }
-    await peer.media.resumeConsumer(consumerId);
-  }
-
-  /** A key frame for one of `peer`'s video consumers that has not shown a frame yet (PeerMedia.requestKeyFrame). */
-  async requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
-    const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.list(audience.admitted).some((p) => p.media.producer(producerId))) {
-      throw new ProtocolError('NOT_FOUND', 'no such consumer');
-    }
-    if (await peer.media.requestKeyFrame(consumerId)) log.debug('keyframe.requested', { consumerId, producerId });
-  }
-
-  /**
-   * Pauses or resumes one of `peer`'s producers; for one held since the waiting room, also
-   * releases it: it is then announced (producerAdded) in the state asked for.
-   */
-  async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
-    const producer = peer.media.ownProducer(producerId);
-    // Pausing is always allowed; unpausing waits for the facilitator's allowUnmute.
-    if (!paused && peer.mutedByFacilitator[producer.kind]) {
-      throw new ProtocolError('MUTED_BY_FACILITATOR', 'the facilitator has muted you; wait until they allow unmuting');
-    }
-    const changed = await peer.media.setProducerPaused(producerId, paused);
-    // Checked again after the wait: only a client still in the group releases its producer.
-    if (peer.media.isHeld(producerId)) {
-      if (!peer.isAdmitted || producer.closed) return;
-      // A mute that came while it was resuming found it held and let it be.
-      if (peer.mutedByFacilitator[producer.kind] && !producer.paused) await peer.media.setProducerPaused(producerId, true);
-      if (!peer.media.release(producerId) || producer.closed) return;
-      this.announceProducer(peer, producer);
-      return;
-    }
-    if (!changed) return;
-    this.notifyWhere(audience.admittedBut(peer), 'producerPaused', () => ({ producerId, paused }));
-  }
-
-  // --- moderation (facilitators only) ---------------------------------------------------
-
-  /**
-   * Every act below checks its actor itself, though isAllowed and the live role check have
-   * run before it: the room is where the act happens, so no other path (a new method, a
-   * test harness, a future caller) can moderate as someone who is not a facilitator here.
-   */
-  assertModerator(by: Peer): void {
-    if (by.role !== 'facilitator' || by.left || this.peers.get(by.participantId) !== by) {
-      throw new ProtocolError('FORBIDDEN', 'for this session\'s facilitators only');
-    }
-  }
-
-  /** Throws as `verify` would (NOT_FOUND, CONFLICT) without changing anything: checked before the record is written. */
-  verifiable(by: Peer, participantId: string): void {
-    this.assertModerator(by);
-    this.clientIn(participantId, ['waiting', 'admitted']);
-  }
-
-  /** Marks a waiting or admitted client verified; returns them so the caller can record it. */
-  verify(by: Peer, participantId: string, method: VerificationMethod): Peer {
-    this.assertModerator(by);
-    const target = this.clientIn(participantId, ['waiting', 'admitted']);
-    target.standing.verification = { method, by: by.clinicianId ?? by.participantId };
-    log.info('client.verified', { sessionId: this.id, participantId, by: by.participantId, method });
-    this.notifyClinicians(target);
-    return target;
-  }
-
-  /**
-   * Mutes a waiting or admitted client's `kind`: its producers of that kind are paused on
-   * the server now, and any it makes later are born paused, until allowUnmute.
-   */
-  async mute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): Promise<void> {
-    this.assertModerator(by);
-    const target = this.clientIn(participantId, ['waiting', 'admitted']);
-    if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
-    record(participantId);
-    await this.muteNow(target, kind, by.participantId);
-  }
-
-  /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
-  async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => void = () => undefined): Promise<string[]> {
-    this.assertModerator(by);
-    const targets = this.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);
-    record(targets.map((t) => t.participantId));
-    await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
-    return targets.map((t) => t.participantId);
-  }
-
-  private async muteNow(target: Peer, kind: MediaKind, by: string): Promise<void> {
-    // The flag first: from here on the client cannot unpause, even while the pause is in flight.
-    target.mutedByFacilitator[kind] = true;
-    log.info('client.muted', { sessionId: this.id, participantId: target.participantId, kind, by });
-    target.notify('mutedByFacilitator', { kind });
-    this.notifyClinicians(target);
-    this.persist(target);
-    const paused = await target.media.pauseKind(kind);
-    if (!target.isAdmitted) return;
-    for (const producerId of paused) {
-      this.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId, paused: true }));
-    }
-  }
-
-  /** Lets the client unmute `kind` itself; never resumes anything on its behalf. */
-  allowUnmute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): void {
-    this.assertModerator(by);
-    const target = this.clientIn(participantId, ['waiting', 'admitted']);
-    if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
-    record(participantId);
-    target.mutedByFacilitator[kind] = false;
-    log.info('client.unmute_allowed', { sessionId: this.id, participantId, kind, by: by.participantId });
-    target.notify('unmuteAllowed', { kind });
-    this.notifyClinicians(target);
-    this.persist(target);
   }
 
   /** The connected client `remove` would act on, or undefined if not connected. */
   connectedClient(participantId: string): Peer | undefined {
-    const target = this.peers.get(participantId);
-    return target && !target.left && target.role === 'client' ? target : undefined;
+    return this.members.connectedClient(participantId);
   }
 
-  /**
-   * The client is gone for good while away (removed, or its link revoked or re-issued while
-   * reconnecting): its place in the grace period ends and clinicians stop seeing it.
-   * Returns whether there was a place to end.
-   */
+  /** The client is gone for good while away; see GracePeriod.forget. */
   forgetReconnecting(participantId: string): boolean {
-    const ghost = this.takeGhost(participantId);
-    // Its stored place too, ghost or not: after a restart the row is all there is.
-    this.persistQuietly(() => this.deps.resumptions.remove(participantId));
-    if (!ghost) return false;
-    if (ghost.peer.state === 'admitted') this.notifyWhere(audience.clinicians, 'peerLeft', () => ({ participantId }));
-    this.notifyWhere(audience.clinicians, 'participantLeft', () => ({ participantId }));
-    this.closeIfEmpty();
-    return true;
+    return this.grace.forget(participantId);
   }
 
-  /** Sends `removed`, closes the client's socket and media; the caller revokes the invitation. */
+  // --- admission (admission.ts) ------------------------------------------------------
+
+  checkIn(peer: Peer, data: ParsedRequestData<'checkIn'>): void {
+    this.admission.checkIn(peer, data);
+  }
+
+  admit(by: Peer, participantId: string, record?: RecordAct): Promise<void> {
+    return this.admission.admit(by, participantId, record);
+  }
+
+  admitAll(by: Peer, record?: RecordAct): Promise<string[]> {
+    return this.admission.admitAll(by, record);
+  }
+
+  readmitIfReturning(peer: Peer): Promise<void> {
+    return this.admission.readmitIfReturning(peer);
+  }
+
+  deny(by: Peer, participantId: string, record?: RecordAct): void {
+    this.admission.deny(by, participantId, record);
+  }
+
+  // --- media (roomMedia.ts) ----------------------------------------------------------
+
+  router(): Promise<MediaRouter> {
+    return this.media.router();
+  }
+
+  rtpCapabilities(): Promise<RtpCapabilities> {
+    return this.media.rtpCapabilities();
+  }
+
+  checkInAnswer(): Promise<CheckInAnswer> {
+    return this.media.checkInAnswer();
+  }
+
+  createTransport(peer: Peer, direction: Direction): Promise<ResultTypes['createTransport']> {
+    return this.media.createTransport(peer, direction);
+  }
+
+  closeTransport(peer: Peer, transportId: string): void {
+    this.media.closeTransport(peer, transportId);
+  }
+
+  produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
+    return this.media.produce(peer, data);
+  }
+
+  consume(peer: Peer, data: ParsedRequestData<'consume'>): Promise<ResultTypes['consume']> {
+    return this.media.consume(peer, data);
+  }
+
+  resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    return this.media.resumeConsumer(peer, consumerId);
+  }
+
+  requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
+    return this.media.requestKeyFrame(peer, consumerId);
+  }
+
+  setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
+    return this.media.setProducerPaused(peer, producerId, paused);
+  }
+
+  // --- moderation (moderation.ts) and messages (messaging.ts) ------------------------
+
+  assertModerator(by: Peer): void {
+    this.members.assertModerator(by);
+  }
+
+  verifiable(by: Peer, participantId: string): void {
+    this.moderation.verifiable(by, participantId);
+  }
+
+  verify(by: Peer, participantId: string, method: VerificationMethod): Peer {
+    return this.moderation.verify(by, participantId, method);
+  }
+
+  mute(by: Peer, participantId: string, kind: MediaKind, record?: RecordAct): Promise<void> {
+    return this.moderation.mute(by, participantId, kind, record);
+  }
+
+  muteAll(by: Peer, kind: MediaKind, record?: (participantIds: string[]) => void): Promise<string[]> {
+    return this.moderation.muteAll(by, kind, record);
+  }
+
+  allowUnmute(by: Peer, participantId: string, kind: MediaKind, record?: RecordAct): void {
+    this.moderation.allowUnmute(by, participantId, kind, record);
+  }
+
   remove(by: Peer, target: Peer): void {
-    this.assertModerator(by);
-    target.standing.readmitOnCheckIn = false;
-    log.info('client.removed', { sessionId: this.id, participantId: target.participantId, by: by.participantId });
-    target.departure = { kind: 'remove', byId: by.clinicianId ?? null };
-    target.notify('removed', {});
-    target.channel.close(1000, 'removed');
-    this.removePeer(target);
+    this.moderation.remove(by, target);
   }
 
-  /**
-   * The client's invitation changed outside the call. Revoked: like `remove`, the client
-   * hears `removed` and its socket closes. Re-issued: the socket on the old link closes
-   * without a word, and whoever opens the new link is a newcomer to this room (knocks,
-   * waits behind a lock, is verified afresh); only mutes carry over. Either way the old
-   * link's place ends with it: no grace period, no resume token that still works (a
-   * re-issued link would otherwise come back through its resume token, past a lock).
-   * Returns whether a connected client was closed.
-   */
   invitationChanged(participantId: string, change: 'revoked' | 'reissued', by: string): boolean {
-    const standing = this.standings.get(participantId);
-    if (standing) {
-      standing.readmitOnCheckIn = false;
-      if (change === 'reissued') {
-        standing.admittedBefore = false;
-        standing.verification = null;
-      }
-    }
-    const target = this.connectedClient(participantId);
-    if (!target) return this.forgetReconnecting(participantId);
-    log.info(change === 'revoked' ? 'client.revoked' : 'client.reissued', { sessionId: this.id, participantId, by });
-    // A revoked link is a removal on the roster; a re-issued one ends this connection like a
-    // drop, but for good (a departure, so removePeer keeps no place for it).
-    target.departure = { kind: change === 'revoked' ? 'remove' : 'reissue', byId: by };
-    if (change === 'revoked') target.notify('removed', {});
-    target.channel.close(1000, change === 'revoked' ? 'removed' : 'invitation re-issued');
-    this.removePeer(target);
-    return true;
+    return this.moderation.invitationChanged(participantId, change, by);
   }
 
-  /** An admitted client back to the waiting room: media closed, socket kept. */
-  returnToWaiting(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
-    this.assertModerator(by);
-    const target = this.clientIn(participantId, ['admitted']);
-    record(participantId);
-    target.state = 'waiting';
-    // Sent back on purpose: a reconnect must not admit them again by itself.
-    target.standing.readmitOnCheckIn = false;
-    log.info('client.returned_to_waiting', { sessionId: this.id, participantId, by: by.participantId });
-    this.attendance(target, 'return-to-waiting', by.clinicianId ?? null);
-    this.persist(target);
-    this.announceDeparture(target, target.media.teardown());
-    target.notify('returnedToWaiting', {});
-    this.notifyClinicians(target);
+  returnToWaiting(by: Peer, participantId: string, record?: RecordAct): void {
+    this.moderation.returnToWaiting(by, participantId, record);
   }
 
-  /** Returns whether the flag changed; clinicians and every connected client hear of a change. */
-  setLocked(by: Peer, locked: boolean, record: () => void = () => undefined): boolean {
-    this.assertModerator(by);
-    if (this.lockedFlag === locked) return false;
-    record();
-    this.lockedFlag = locked;
-    log.info(locked ? 'room.locked' : 'room.unlocked', { sessionId: this.id, by: by.participantId });
-    this.notifyWhere(audience.everyone, 'locked', () => ({ locked }));
-    return true;
+  setLocked(by: Peer, locked: boolean, record?: () => void): boolean {
+    return this.moderation.setLocked(by, locked, record);
   }
 
-  /** What a client said at check-in for emergencies; null where they said nothing. */
   crisisInfo(by: Peer, participantId: string): ResultTypes['crisisInfo'] {
-    this.assertModerator(by);
-    // Kept after the client drops: that may be exactly when the facilitator needs it.
-    const standing = this.standings.get(participantId);
-    if (!standing) throw new ProtocolError('NOT_FOUND', 'no such participant');
-    return { location: standing.crisis.location ?? null, emergencyContact: standing.crisis.emergencyContact ?? null };
+    return this.moderation.crisisInfo(by, participantId);
   }
 
-  /**
-   * Relays a private message: a client writes to the session's facilitators (never to
-   * observers), a facilitator to one connected client. Never stored, never logged.
-   */
   relayMessage(from: Peer, to: string, text: string): void {
-    if (from.role === 'client') return this.messageFacilitators(from, to, text);
-    if (from.role !== 'facilitator') throw new ProtocolError('FORBIDDEN', 'observers do not send messages');
-    if (to === TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', 'write to a participantId');
-    this.clientIn(to, ['waiting', 'admitted']).notify('message', { from: TO_FACILITATOR, text });
+    relayMessage(this.members, from, to, text);
   }
 
-  private messageFacilitators(from: Peer, to: string, text: string): void {
-    if (to !== TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', `clients write to "${TO_FACILITATOR}"`);
-    const facilitators = this.list(audience.facilitators);
-    // Better to say so than to drop a message someone may have found hard to write.
-    if (facilitators.length === 0) throw new ProtocolError('NOT_FOUND', 'no facilitator is here right now');
-    for (const f of facilitators) f.notify('message', { from: from.participantId, text });
-  }
+  // --- lifecycle ---------------------------------------------------------------------
 
   /**
    * Ends the live session: everyone hears `sessionEnded`, every socket but the caller's
    * closes now (the caller's closes after its response), and the router closes.
    */
   end(by: Peer): void {
-    this.assertModerator(by);
+    this.members.assertModerator(by);
     log.info('room.ended', { sessionId: this.id, by: by.participantId });
-    const everyone = this.list(audience.everyone);
-    for (const p of everyone) if (p.role === 'client' && p.state !== 'check-in') this.attendance(p, 'end', by.clinicianId ?? null);
+    for (const p of this.members.list(audience.clientsPastCheckIn)) this.records.attendance(p, 'end', by.clinicianId ?? null);
+    const everyone = this.members.list(audience.everyone);
     // Nobody comes back to an ended session.
-    for (const id of [...this.ghosts.keys()]) this.takeGhost(id);
-    this.persistQuietly(() => this.deps.resumptions.removeSession(this.id));
+    this.grace.takeAll();
+    this.records.forgetSession();
     for (const p of everyone) p.notify('sessionEnded', {});
     for (const p of everyone) if (p !== by) p.channel.close(1000, 'session ended');
     this.close('ended');
     this.deps.onEmpty(this);
   }
 
-  // --- lifecycle ---------------------------------------------------------------------
-
   private closeIfEmpty(): void {
-    if (!this.closed && this.peers.size === 0 && this.pendingJoins === 0 && this.ghosts.size === 0) {
+    if (!this.closed && this.members.size === 0 && this.pendingJoins === 0 && this.grace.size === 0) {
       this.close('empty');
       this.deps.onEmpty(this);
     }
@@ -977,25 +377,20 @@ export class Room {
   close(why: 'ended' | 'empty' | 'shutdown' = 'shutdown'): void {
     if (this.closed) return;
     this.closed = true;
-    if (why === 'ended' && this.lockedFlag) this.persistQuietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const ghost of this.ghosts.values()) clearTimeout(ghost.timer);
-    this.ghosts.clear();
+    if (why === 'ended' && this.moderation.locked) this.records.quietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
+    this.records.stopHeartbeat();
+    this.grace.takeAll();
     const now = Date.now();
-    for (const peer of this.peers.values()) {
-      if (why === 'shutdown' && peer.role === 'client' && peer.state !== 'check-in') {
-        this.attendance(peer, 'drop');
-        this.persistQuietly(() => this.deps.resumptions.dropped(peer.participantId, new Date(now), new Date(now + this.deps.graceMs)));
+    for (const peer of this.members.all()) {
+      if (why === 'shutdown' && audience.clientsPastCheckIn(peer)) {
+        this.records.attendance(peer, 'drop');
+        this.records.dropped(peer.participantId, now);
       }
-      peer.left = true;
+      peer.markGone();
       peer.media.closeAll();
     }
-    this.peers.clear();
-    const state = this.routerState;
-    this.routerState = undefined;
-    state?.then(({ router }) => router.close()).catch(() => undefined);
+    this.members.clear();
+    this.media.close();
     log.info('room.closed', { sessionId: this.id });
   }
 }
-
-export type ClinicianSnapshot = ClinicianHelloResult;

@@ -1,0 +1,257 @@
+/**
+ * A room's media: its mediasoup router (made on first need, replaced when its worker dies),
+ * and the acts on peers' transports, producers and consumers that the group must hear of.
+ * What each peer owns lives in its PeerMedia (media/peerMedia.ts); this is where the room
+ * decides who may see which producer: an admitted peer's is the group's, a waiting client's
+ * is held for itself alone.
+ */
+import type { types as ms } from 'mediasoup';
+import {
+  ProtocolError,
+  RtpCapabilities,
+  type MediaKind,
+  type ParsedRequestData,
+  type ResultTypes,
+} from '../../shared/protocol.js';
+import { createLogger } from '../../common/logger.js';
+import type { Direction } from '../media/peerMedia.js';
+import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
+import * as audience from './audiences.js';
+import type { Members } from './members.js';
+import type { Peer } from './peer.js';
+
+const log = createLogger('rooms');
+
+interface RouterState {
+  router: MediaRouter;
+  rtpCapabilities: RtpCapabilities;
+}
+
+/** What every check-in is answered with. */
+export type CheckInAnswer = Readonly<{ state: 'waiting'; routerRtpCapabilities: RtpCapabilities }>;
+
+export class RoomMedia {
+  private routerState: Promise<RouterState> | undefined;
+  private checkInAnswerOf: { router: RouterState; answer: CheckInAnswer } | undefined;
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly pool: WorkerPool,
+    private readonly members: Members,
+    private readonly isClosed: () => boolean,
+  ) {}
+
+  private ensureRouter(): Promise<RouterState> {
+    if (!this.routerState) {
+      const pending = this.pool.createRouter({ onLost: (lost) => void this.routerLost(lost) }).then((router) => {
+        if (this.isClosed()) {
+          router.close();
+          throw new ProtocolError('SESSION_ENDED', 'the session has closed');
+        }
+        // Parse mediasoup's capabilities once into the wire type (they are ours, but the
+        // wire type is the contract).
+        return { router, rtpCapabilities: RtpCapabilities.parse(router.rtpCapabilities) };
+      });
+      // A failed creation is not cached, so the next caller tries again.
+      pending.catch(() => {
+        if (this.routerState === pending) this.routerState = undefined;
+      });
+      this.routerState = pending;
+    }
+    return this.routerState;
+  }
+
+  async router(): Promise<MediaRouter> {
+    return (await this.ensureRouter()).router;
+  }
+
+  async rtpCapabilities(): Promise<RtpCapabilities> {
+    return (await this.ensureRouter()).rtpCapabilities;
+  }
+
+  /**
+   * What every check-in is answered with: the router's codecs. One frozen object per router,
+   * so fifty check-ins at once serialize it once (SignalingConnection.respond).
+   */
+  async checkInAnswer(): Promise<CheckInAnswer> {
+    const router = await this.ensureRouter();
+    if (this.checkInAnswerOf?.router !== router) {
+      this.checkInAnswerOf = { router, answer: Object.freeze({ state: 'waiting' as const, routerRtpCapabilities: router.rtpCapabilities }) };
+    }
+    return this.checkInAnswerOf.answer;
+  }
+
+  /**
+   * The router's worker died, taking every transport, producer and consumer with it. The
+   * session moves to a new router and everyone admitted hears `mediaReset`, so their pages
+   * connect and produce again by themselves. Nobody left: membership, mutes (a muted
+   * client's new producer is born paused) and the attendance record stay as they are.
+   */
+  private async routerLost(lost: MediaRouter): Promise<void> {
+    const current = this.routerState;
+    if (this.isClosed() || !current) return;
+    // Only the router in use matters; one replaced meanwhile has been dealt with.
+    if ((await current.catch(() => undefined))?.router !== lost || this.routerState !== current) return;
+    this.routerState = undefined;
+    log.warn('room.router_lost', { sessionId: this.sessionId, routerId: lost.id });
+    // Waiting clients who were getting their media ready must start over too.
+    const ready = new Set(this.members.list(audience.gettingReady));
+    // Their objects closed with the worker; this also drops whatever a request in flight
+    // was making on the dead router (see PeerMedia's epoch).
+    for (const peer of this.members.all()) peer.media.teardown();
+    const next = this.ensureRouter();
+    let moved: RouterState;
+    try {
+      moved = await next;
+    } catch (err) {
+      // Every worker is gone for good (the pool logged why); the next join tries again.
+      log.error('room.media_reset_failed', { sessionId: this.sessionId, error: String(err) });
+      return;
+    }
+    // Closed meanwhile, or the new router was lost too (its own reset tells everyone).
+    if (this.isClosed() || this.routerState !== next) return;
+    log.info('room.media_reset', { sessionId: this.sessionId, routerId: moved.router.id });
+    const { rtpCapabilities } = moved;
+    this.members.notifyWhere(audience.admittedAndReady(ready), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
+  }
+
+  /** Closes the router (and with it every transport on it). */
+  close(): void {
+    const state = this.routerState;
+    this.routerState = undefined;
+    state?.then(({ router }) => router.close()).catch(() => undefined);
+  }
+
+  async createTransport(peer: Peer, direction: Direction): Promise<ResultTypes['createTransport']> {
+    // Observers only receive: a send transport would let them be heard or seen.
+    if (direction === 'send' && peer.role === 'observer') {
+      throw new ProtocolError('FORBIDDEN', 'observers receive only');
+    }
+    return peer.media.createTransport(await this.router(), direction);
+  }
+
+  /** Closes one of `peer`'s transports; everyone admitted hears of the producers that went with it. */
+  closeTransport(peer: Peer, transportId: string): void {
+    for (const producerId of peer.media.closeTransport(transportId)) {
+      log.info('producer.closed', { sessionId: this.sessionId, participantId: peer.participantId, producerId });
+      this.members.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId }));
+    }
+  }
+
+  /**
+   * A producer of `peer`'s. An admitted peer's is announced to everyone admitted. A waiting
+   * client's is *held*: created paused, announced to nobody and consumable by nobody
+   * (PeerMedia skips it for everyone but its owner), so the page can connect its camera's
+   * transport before admission and be seen at once after it; once admitted, the client
+   * releases it with `setProducerPaused`.
+   */
+  async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
+    const kind: MediaKind = data.kind;
+    const held = !peer.isAdmitted;
+    // A mute holds before the producer exists: it is born paused.
+    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, { paused: peer.mutedByFacilitator[kind], held });
+    // Left, or sent back to the waiting room, while it was being made: PeerMedia has closed
+    // it already in both cases (its epoch moved); this is for any other way out.
+    if (!peer.connected || (!held && !peer.isAdmitted)) {
+      producer.close();
+      throw new ProtocolError('NOT_FOUND', 'you are no longer in the group');
+    }
+    if (held) {
+      log.info('producer.held', { sessionId: this.sessionId, participantId: peer.participantId, producerId: producer.id, kind });
+      return { id: producer.id };
+    }
+    // A mute that arrived while mediasoup was creating it found nothing to pause.
+    if (peer.mutedByFacilitator[kind] && !producer.paused) await peer.media.pauseKind(kind);
+    this.announceProducer(peer, producer);
+    return { id: producer.id };
+  }
+
+  /** Tells everyone admitted but `peer` of its new producer, and everyone admitted if it is paused. */
+  private announceProducer(peer: Peer, producer: ms.Producer): void {
+    log.info('producer.added', { sessionId: this.sessionId, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
+    this.members.notifyWhere(
+      audience.admittedBut(peer),
+      'producerAdded',
+      () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind }),
+    );
+    if (producer.paused) {
+      this.members.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
+    }
+  }
+
+  private ownHeldProducer(peer: Peer, producerId: string): ms.Producer {
+    if (!peer.media.isHeld(producerId)) throw new ProtocolError('NOT_FOUND', 'no such producer');
+    return peer.media.ownProducer(producerId);
+  }
+
+  private producerInGroup(producerId: string): ms.Producer | undefined {
+    for (const p of this.members.list(audience.admitted)) {
+      const producer = p.media.producer(producerId);
+      if (producer) return producer;
+    }
+    return undefined;
+  }
+
+  /**
+   * A consumer of a producer in the room, created paused (resumeConsumer). A waiting client may
+   * consume only a producer of its own that is held: its page does so to open its receive
+   * connection before admission, and may not resume it while waiting, so nothing flows.
+   */
+  async consume(peer: Peer, data: ParsedRequestData<'consume'>): Promise<ResultTypes['consume']> {
+    const producer = peer.isAdmitted ? this.producerInGroup(data.producerId) : this.ownHeldProducer(peer, data.producerId);
+    if (!producer) throw new ProtocolError('NOT_FOUND', 'no such producer');
+    const consumer = await peer.media.consume(await this.router(), data.transportId, producer.id, data.rtpCapabilities);
+    return {
+      id: consumer.id,
+      producerId: consumer.producerId,
+      kind: consumer.kind,
+      rtpParameters: { ...consumer.rtpParameters, codecs: consumer.rtpParameters.codecs.map((c) => ({ ...c })) },
+    };
+  }
+
+  /**
+   * The producer of one of `peer`'s consumers. A consumer whose producer has closed here is
+   * gone, though the worker's word that it closed the consumer too may not have arrived yet.
+   */
+  private liveConsumer(peer: Peer, consumerId: string): string {
+    const { producerId } = peer.media.ownConsumer(consumerId);
+    if (!this.producerInGroup(producerId)) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    return producerId;
+  }
+
+  /** Resumes one of `peer`'s consumers. */
+  async resumeConsumer(peer: Peer, consumerId: string): Promise<void> {
+    this.liveConsumer(peer, consumerId);
+    await peer.media.resumeConsumer(consumerId);
+  }
+
+  /** A key frame for one of `peer`'s video consumers that has not shown a frame yet (PeerMedia.requestKeyFrame). */
+  async requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
+    const producerId = this.liveConsumer(peer, consumerId);
+    if (await peer.media.requestKeyFrame(consumerId)) log.debug('keyframe.requested', { consumerId, producerId });
+  }
+
+  /**
+   * Pauses or resumes one of `peer`'s producers; for one held since the waiting room, also
+   * releases it: it is then announced (producerAdded) in the state asked for.
+   */
+  async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
+    const producer = peer.media.ownProducer(producerId);
+    // Pausing is always allowed; unpausing waits for the facilitator's allowUnmute.
+    if (!paused && peer.mutedByFacilitator[producer.kind]) {
+      throw new ProtocolError('MUTED_BY_FACILITATOR', 'the facilitator has muted you; wait until they allow unmuting');
+    }
+    const changed = await peer.media.setProducerPaused(producerId, paused);
+    // Checked again after the wait: only a client still in the group releases its producer.
+    if (peer.media.isHeld(producerId)) {
+      if (!peer.isAdmitted || producer.closed) return;
+      // A mute that came while it was resuming found it held and let it be.
+      if (peer.mutedByFacilitator[producer.kind] && !producer.paused) await peer.media.setProducerPaused(producerId, true);
+      if (!peer.media.release(producerId) || producer.closed) return;
+      this.announceProducer(peer, producer);
+      return;
+    }
+    if (!changed) return;
+    this.members.notifyWhere(audience.admittedBut(peer), 'producerPaused', () => ({ producerId, paused }));
+  }
+}
