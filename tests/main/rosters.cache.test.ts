@@ -4,7 +4,7 @@
  * block, run through scripts/with-keyring.sh).
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
@@ -14,6 +14,7 @@ import { KeychainUnavailableError, createKeytarKeyStore, createMemoryKeyStore, K
 import { CACHE_MIGRATIONS } from '../../src/main/rosters/migrations';
 import { copyBinding, MAX_ROWS, RosterCache, rosterCachePath } from '../../src/main/rosters/rosterCache';
 import { open, purposeKey } from '../../src/main/sealing';
+import { keychainTestAccount, secretServiceReachable } from './support/keychain';
 import { legacyCacheSeal } from './support/legacySealing';
 import { tempDir } from './notes/support/fixture';
 
@@ -257,26 +258,12 @@ describe('the roster cache', () => {
   });
 });
 
-async function secretServiceReachable(): Promise<boolean> {
-  try {
-    await keytar.findCredentials('confidant-probe');
-    return true;
-  } catch {
-    return false;
-  }
-}
 const reachable = await secretServiceReachable();
 
 describe.skipIf(!reachable)('the roster cache with the real OS keychain', () => {
-  const accounts: string[] = [];
-  afterEach(async () => {
-    for (const a of accounts.splice(0)) await keytar.deletePassword(KEYCHAIN_SERVICE, a).catch(() => false);
-  });
-
   it('uses the key the note vault made, and makes none of its own', async () => {
     const d = dir();
-    const account = `test-${randomUUID()}@http://127.0.0.1:8443`;
-    accounts.push(account);
+    const account = keychainTestAccount();
     expect(await RosterCache.open({ dir: d, account, keyStore: createKeytarKeyStore() })).toBeNull();
     expect(await keytar.getPassword(KEYCHAIN_SERVICE, account)).toBeNull();
 

@@ -6,32 +6,20 @@
  */
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryKeyStore, type KeyStore } from '../../src/main/notes/vault';
+import type { KeyStore } from '../../src/main/notes/vault';
 import { RosterCache } from '../../src/main/rosters/rosterCache';
 import { tempDir } from './notes/support/fixture';
+import { allZero, watchedKeyStore } from './support/keyStores';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
 const asIs = (d: unknown) => d;
-const allZero = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-function watchedStore(initial: Uint8Array): KeyStore & { handed: Uint8Array[] } {
-  const inner = createMemoryKeyStore({ [ACCOUNT]: initial });
-  const handed: Uint8Array[] = [];
-  return {
-    handed,
-    get: async (account) => {
-      const key = await inner.get(account);
-      if (key) handed.push(key);
-      return key;
-    },
-    set: (account, key) => inner.set(account, key),
-  };
-}
+const watchedStore = (initial: Uint8Array) => watchedKeyStore({ [ACCOUNT]: initial });
 
 async function openCache(keyStore: KeyStore): Promise<RosterCache> {
   const t = tempDir();

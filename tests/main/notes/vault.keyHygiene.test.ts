@@ -13,6 +13,7 @@ import { startIndexBuild, stopIndexBuild } from '../../../src/main/notes/indexBu
 import { vaultPath } from '../../../src/main/notes/noteVault';
 import { WORKER_ANSWERED } from '../../../src/main/notes/rebuild';
 import { indexWorkerFromSource } from '../../support/indexWorkerFromSource';
+import { allZero, watchedKeyStore } from '../support/keyStores';
 import { ACCOUNT, ana, newNote, tempDir } from './support/fixture';
 
 let cleanups: (() => void)[] = [];
@@ -20,23 +21,6 @@ afterEach(() => {
   for (const c of cleanups.reverse()) c();
   cleanups = [];
 });
-
-/** The memory store, remembering every key it handed out (the caller owns those). */
-function watchedStore(): KeyStore & { handed: Uint8Array[] } {
-  const inner = createMemoryKeyStore();
-  const handed: Uint8Array[] = [];
-  return {
-    handed,
-    get: async (account) => {
-      const key = await inner.get(account);
-      if (key) handed.push(key);
-      return key;
-    },
-    set: (account, key) => inner.set(account, key),
-  };
-}
-
-const allZero = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
 
 /** The vault's derived keys are private; the test reads them to check what close leaves behind. */
 const keysOf = (vault: NoteVault) => (vault as unknown as { parts: { keys: VaultKeys } }).parts.keys;
@@ -49,7 +33,7 @@ async function openWatched(keyStore: KeyStore) {
 
 describe('vault keys in memory', () => {
   it('every key the vault was handed is all zeros once it is unlocked, and the keys derived from it once it closes', async () => {
-    const store = watchedStore();
+    const store = watchedKeyStore();
     // First open makes the key (and reads it back); the second open reads it as a sign-in does.
     const first = await openWatched(store);
     first.create(newNote(), ana);
@@ -68,7 +52,7 @@ describe('vault keys in memory', () => {
   });
 
   it('a closed vault says so and seals nothing', async () => {
-    const vault = await openWatched(watchedStore());
+    const vault = await openWatched(watchedKeyStore());
     const note = vault.create(newNote(), ana);
     vault.close();
     const closed = expect.objectContaining({ code: 'FORBIDDEN', message: expect.stringMatching(/closed/) });
@@ -79,7 +63,7 @@ describe('vault keys in memory', () => {
   });
 
   it('a locked vault (the key does not open it) wipes the key it was given', async () => {
-    const store = watchedStore();
+    const store = watchedKeyStore();
     const t = tempDir();
     cleanups.push(t.cleanup);
     (await openVault({ dir: t.dir, account: ACCOUNT, keyStore: store })).close();
