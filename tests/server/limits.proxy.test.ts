@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import type { RunningDemo } from '../../src/server/demo.js';
 import { clientAddressResolver } from '../../src/server/http/support.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { postJson } from './support/rawHttp.js';
-import './support/testServer.js';
+import { startTestDemo } from './support/testServer.js';
 
 const request = (peer: string, forwardedFor?: string | string[]) => ({
   socket: { remoteAddress: peer },
@@ -95,7 +95,7 @@ const limits = { addressFailures: 3, helloAddressFailures: 2 };
 describe('behind a trusted proxy', () => {
   let demo: RunningDemo;
   beforeAll(async () => {
-    demo = await startDemo({ invitations: 0, workers: 1, participantDir: '/nonexistent', config: { trustedProxies: ['127.0.0.1'] }, start: { scrypt: FAST_SCRYPT, limits } });
+    demo = await startTestDemo(0, { trustedProxies: ['127.0.0.1'] }, { scrypt: FAST_SCRYPT, limits });
   });
   afterAll(async () => {
     await demo.close();
@@ -121,7 +121,7 @@ describe('behind a trusted proxy', () => {
 describe('with no trusted proxy', () => {
   let demo: RunningDemo;
   beforeAll(async () => {
-    demo = await startDemo({ invitations: 0, workers: 1, participantDir: '/nonexistent', start: { scrypt: FAST_SCRYPT, limits } });
+    demo = await startTestDemo(0, {}, { scrypt: FAST_SCRYPT, limits });
   });
   afterAll(async () => {
     await demo.close();

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import type { RunningDemo } from '../../src/server/demo.js';
 import type { GateEvent } from '../../src/server/limits/hashingGate.js';
 import { makeClinician, type TestClinician } from './support/api.js';
 import { armedPost, postJson, statusCounts, type RawAnswer } from './support/rawHttp.js';
 import { freshCode } from './support/signIn.js';
-import './support/testServer.js';
+import { startTestDemo } from './support/testServer.js';
 
 /** Dear enough that a queue of them takes a while to drain, cheap enough for a test. */
 const SCRYPT = { N: 4096, r: 8, p: 1 };
@@ -22,20 +22,15 @@ let target: TestClinician;
 let honest: TestClinician;
 
 beforeAll(async () => {
-  demo = await startDemo({
-    invitations: 0,
-    workers: 1,
-    participantDir: '/nonexistent',
-    start: {
-      scrypt: SCRYPT,
-      limits: {
-        accountFailures: ACCOUNT_FAILURES,
-        // Out of the way, so what is pinned here is the per-account bound and the gate's order.
-        addressFailures: 10_000,
-        hashingConcurrency: 1,
-        hashingPerAddress: 1,
-        hashingQueuePerAddress: 500,
-      },
+  demo = await startTestDemo(0, {}, {
+    scrypt: SCRYPT,
+    limits: {
+      accountFailures: ACCOUNT_FAILURES,
+      // Out of the way, so what is pinned here is the per-account bound and the gate's order.
+      addressFailures: 10_000,
+      hashingConcurrency: 1,
+      hashingPerAddress: 1,
+      hashingQueuePerAddress: 500,
     },
   });
   target = await makeClinician(demo.server, 'target', ['facilitator']);
