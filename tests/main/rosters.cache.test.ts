@@ -9,7 +9,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import nacl from 'tweetnacl';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { KeychainUnavailableError, createKeytarKeyStore, createMemoryKeyStore, KEYCHAIN_SERVICE, openVault, type KeyStore } from '../../src/main/notes/vault';
 import { CACHE_MIGRATIONS } from '../../src/main/rosters/migrations';
 import { copyBinding, MAX_ROWS, RosterCache, rosterCachePath } from '../../src/main/rosters/rosterCache';
@@ -27,21 +27,16 @@ const roster = {
 };
 const asIs = (d: unknown) => d;
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
 function dir(): string {
   const t = tempDir();
-  cleanups.push(t.cleanup);
+  onTestFinished(t.cleanup);
   return t.dir;
 }
 
 async function openCache(d: string, keyStore: KeyStore, account = ACCOUNT): Promise<RosterCache> {
   const cache = await RosterCache.open({ dir: d, account, keyStore });
   if (!cache) throw new Error('expected a cache');
-  cleanups.unshift(() => {
+  onTestFinished(() => {
     try {
       cache.close();
     } catch {

@@ -3,19 +3,13 @@ import fc from 'fast-check';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readSnapshot, sealedCodec, vaultTag } from '../../../src/main/notes/indexSnapshot';
 import { searchableTexts, tokenize } from '../../../src/main/notes/searchIndex';
 import { newKey, purposeKey } from '../../../src/main/sealing';
 import type { NoteVault } from '../../../src/main/notes/types';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, ana, body, newNote, sam, withVault } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
 
 function rawDb(dir: string, account = ACCOUNT): BetterSqlite3.Database {
   return new BetterSqlite3(vaultPath(dir, account));
@@ -33,7 +27,7 @@ function snapshotParts(dir: string, account = ACCOUNT): { part: number; generati
 /** The files of an open vault as they are on disk now: what a crash (kill -9) would leave. */
 function crashImage(dir: string): string {
   const copy = mkdtempSync(join(tmpdir(), 'confidant-vault-crash-'));
-  cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(copy, { recursive: true, force: true }));
   for (const suffix of ['', '-wal']) {
     if (existsSync(vaultPath(dir, ACCOUNT) + suffix)) copyFileSync(vaultPath(dir, ACCOUNT) + suffix, vaultPath(copy, ACCOUNT) + suffix);
   }
@@ -59,7 +53,7 @@ const found = (vault: NoteVault, query: string) => vault.list({ query }).map((s)
 
 async function seeded() {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const a = v.vault.create(newNote({ body: body({ title: 'Anxiety group', sections: { data: 'Practised box breathing.', assessment: '', plan: '' } }) }), ana);
   const b = v.vault.create(newNote({ body: body({ title: 'Check-in', clientRefs: ['IOP-2'], sections: { data: 'Discussed sleep hygiene.', assessment: '', plan: '' } }) }), ana);
   return { ...v, a, b };
@@ -80,7 +74,7 @@ describe('search index snapshot', () => {
 
   it('holds no plaintext: titles, client references and words of the bodies are not in the files after close', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const markers = ['SNAPTITLE4471', 'SNAPCLIENT8812', 'snapsectionword5531'];
     v.vault.create(newNote({ body: body({ title: markers[0]!, clientRefs: [markers[1]!], sections: { data: `about ${markers[2]}`, assessment: '', plan: '' } }) }), ana);
     expect(v.vault.list({ query: 'snapsection' })).toHaveLength(1);
@@ -130,7 +124,7 @@ describe('search index snapshot', () => {
     const other = 'c-other@http://127.0.0.1:8443';
     const keyStore = createMemoryKeyStore({ [ACCOUNT]: key, [other]: key });
     const v = await withVault(keyStore);
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const mine = v.vault.create(newNote({ body: body({ title: 'Mine', sections: { data: 'grounding', assessment: '', plan: '' } }) }), ana);
     v.vault.close();
     const theirs = await openVault({ dir: v.dir, account: other, keyStore });
@@ -181,7 +175,7 @@ describe('search index snapshot', () => {
     const c = vault.create(newNote({ body: body({ title: 'New after snapshot', sections: { data: 'journaling', assessment: '', plan: '' } }) }), ana);
     const image = crashImage(v.dir);
     const crashed = await openVault({ dir: image, account: ACCOUNT, keyStore: v.keyStore });
-    cleanups.push(() => crashed.close());
+    onTestFinished(() => crashed.close());
     expect(crashed.list().map((s) => s.title).sort()).toEqual(['Check-in', 'Mindfulness group', 'New after snapshot']);
     expect(found(crashed, 'anxiety')).toEqual([]);
     expect(found(crashed, 'body scan')).toEqual([v.a.id]);
@@ -191,7 +185,7 @@ describe('search index snapshot', () => {
 
   it('agrees with a scan of every note after random saves, signatures, addenda, server copies, closes and crashes', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const vocabulary = ['anxiety', 'anchor', 'sleep', 'sleeping', 'grounding', 'group', 'café', 'cafe', 'plan', 'iop'];
     const sentence = fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 5 }).map((ws) => ws.join(' '));
     const step = fc.oneof(

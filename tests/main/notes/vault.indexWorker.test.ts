@@ -4,16 +4,10 @@
  * damaged notes isolated, and a search that comes first still answering right.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { NoteVault } from '../../../src/main/notes/types';
 import { vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, ana, body, newNote, withVault } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
 
 function sql<T>(dir: string, fn: (db: BetterSqlite3.Database) => T): T {
   const db = new BetterSqlite3(vaultPath(dir, ACCOUNT));
@@ -27,7 +21,7 @@ function sql<T>(dir: string, fn: (db: BetterSqlite3.Database) => T): T {
 /** A vault of `n` notes whose snapshot is gone (as after an upgrade), reopened. */
 async function withoutSnapshot(n: number) {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const notes = Array.from({ length: n }, (_, i) =>
     v.vault.create(newNote({ body: body({ title: `Note ${i}`, sections: { data: `word${i}x common`, assessment: '', plan: '' } }) }), ana),
   );
@@ -74,7 +68,7 @@ describe('index worker', () => {
 
   it('a body the worker finds damaged makes that one note damaged; the others are found', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const a = v.vault.create(newNote({ body: body({ title: 'A', sections: { data: 'alpha shared', assessment: '', plan: '' } }) }), ana);
     const b = v.vault.create(newNote({ body: body({ title: 'B', sections: { data: 'beta shared', assessment: '', plan: '' } }) }), ana);
     v.vault.close();

@@ -1,20 +1,14 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
 import { newKey } from '../../../src/main/sealing';
 import { ACCOUNT, ana, body, newNote, withVault } from './support/fixture';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
 async function vaultWithNotes(n = 2) {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const notes = Array.from({ length: n }, (_, i) => v.vault.create(newNote({ body: body({ title: `Note ${i}` }) }), ana));
   return { ...v, notes };
 }
@@ -73,7 +67,7 @@ describe('note vault sealing', () => {
       },
       set: async () => undefined,
     });
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     expect(v.vault.status()).toMatchObject({ state: 'locked', reason: 'no-keychain', message: expect.stringContaining('keychain') });
   });
 
@@ -172,7 +166,7 @@ describe('note vault sealing', () => {
 
   it('the database files hold no plaintext of titles, client references or content (WAL and SHM included)', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const markers = ['MARKERTITLE7731', 'MARKERCLIENT5521', 'MARKERSECTION9913', 'MARKERGROUP4417', 'MARKERADDENDUM2208', 'MARKERRETURN6612'];
     const g = v.vault.create({ template: 'group', sessionId: 's-9', serviceDate: '2026-11-03', body: { title: `Group ${markers[0]}`, clientRefs: [markers[1]!], sections: { summary: `talked about ${markers[2]}`, plan: '' }, clients: [{ participantRef: markers[1]!, present: true, minutesPresent: 50, text: markers[3]! }] } }, ana);
     const signed = v.vault.sign(g.id, ana, true);
