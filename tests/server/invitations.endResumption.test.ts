@@ -11,11 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/server/config.js';
-import { seedDemo, type DemoSeed, type RunningDemo } from '../../src/server/demo.js';
+import { seedDemo, type DemoSeed } from '../../src/server/demo.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { signIn } from './support/signIn.js';
-import { AGREEMENT_VERSION_OF, connectClinician, startTestDemo } from './support/testServer.js';
+import { AGREEMENT_VERSION_OF, connectClinician } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
@@ -44,15 +45,9 @@ async function tryResume(wsUrl: string, resumeToken: string) {
 type Change = 'reissue' | 'revoke' | 'remove';
 
 describe('a changed invitation cannot be resumed', () => {
-  let demo: RunningDemo;
+  // A long grace period: every resume below is well within it.
+  const demo = sharedTestDemo(8, { reconnectGraceSeconds: 300 });
   let next = 0;
-  beforeAll(async () => {
-    // A long grace period: every resume below is well within it.
-    demo = await startTestDemo(8, { reconnectGraceSeconds: 300 });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
 
   const facilitatorAccount = () => demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!;
   const invitationOf = (participantId: string) => demo.server.store.invitations.byParticipantId(demo.info.sessionId, participantId)!;

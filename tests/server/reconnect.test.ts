@@ -12,11 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/server/config.js';
-import { seedDemo, type DemoSeed, type RunningDemo } from '../../src/server/demo.js';
+import { seedDemo, type DemoSeed } from '../../src/server/demo.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { DemoInfo } from '../../src/shared/protocol.js';
 import { signIn } from './support/signIn.js';
-import { AGREEMENT_VERSION_OF, connectClinician, knock, admitted, startTestDemo } from './support/testServer.js';
+import { AGREEMENT_VERSION_OF, connectClinician, knock, admitted } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
@@ -37,14 +38,8 @@ async function resume(wsUrl: string, resumeToken: string): Promise<{ client: Tes
 }
 
 describe('a dropped connection', () => {
-  let demo: RunningDemo;
+  const demo = sharedTestDemo(6, { reconnectGraceSeconds: 5 });
   const inv = (i: number) => demo.info.invitations[i]!;
-  beforeAll(async () => {
-    demo = await startTestDemo(6, { reconnectGraceSeconds: 5 });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
 
   it('admitted stays admitted: the facilitator sees them reconnecting, then back, with no new knock', async () => {
     const fac = await connectClinician(demo.info);
