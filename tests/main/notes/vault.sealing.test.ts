@@ -17,6 +17,23 @@ function rawDb(dir: string): BetterSqlite3.Database {
   return new BetterSqlite3(vaultPath(dir, ACCOUNT));
 }
 
+/** Closes the vault, changes its file with `edit` as anyone holding the file could, and opens it again. */
+async function reopenedAfter(v: Awaited<ReturnType<typeof vaultWithNotes>>, edit: (db: BetterSqlite3.Database) => void) {
+  v.vault.close();
+  const db = rawDb(v.dir);
+  edit(db);
+  db.close();
+  return v.reopen();
+}
+
+/** Flips bits (`mask`) of one byte, at `index` from the start (or from the end when negative), of a row's sealed column. */
+function flipByte(db: BetterSqlite3.Database, table: string, column: string, id: string, index: number, mask: number): void {
+  const row = db.prepare(`SELECT ${column} FROM ${table} WHERE id = ?`).get(id) as Record<string, Buffer>;
+  const sealed = Buffer.from(row[column]!);
+  sealed[index < 0 ? sealed.length + index : index]! ^= mask;
+  db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(sealed, id);
+}
+
 describe('note vault sealing', () => {
   it('round trip: a saved note reopens with the same content after the vault is closed', async () => {
     const v = await vaultWithNotes(1);
@@ -74,13 +91,11 @@ describe('note vault sealing', () => {
   it('a ciphertext moved to another row is refused: that note is damaged, the others open', async () => {
     const v = await vaultWithNotes(3);
     const [a, b, c] = v.notes as [typeof v.notes[0], typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    const fromA = db.prepare('SELECT meta_sealed, doc_sealed FROM notes JOIN note_docs USING (id) WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
-    db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(fromA.meta_sealed, b.id);
-    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(fromA.doc_sealed, b.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => {
+      const fromA = db.prepare('SELECT meta_sealed, doc_sealed FROM notes JOIN note_docs USING (id) WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
+      db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(fromA.meta_sealed, b.id);
+      db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(fromA.doc_sealed, b.id);
+    });
     const byId = new Map(vault.list().map((s) => [s.id, s]));
     expect(byId.get(b.id)?.damaged).toBe(true);
     expect(byId.get(a.id)?.damaged).toBe(false);
@@ -95,25 +110,14 @@ describe('note vault sealing', () => {
     const old = db0.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(note.id) as { doc_sealed: Buffer };
     db0.close();
     v.vault.saveDraft(note.id, body({ title: 'v2' }), 1);
-    v.vault.close();
-    const db = rawDb(v.dir);
-    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(old.doc_sealed, note.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(old.doc_sealed, note.id));
     expect(() => vault.get(note.id)).toThrow(/damaged/);
   });
 
   it('a flipped byte in the list fields makes that one note damaged in list() and get() throws, while the others open', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    const row = db.prepare('SELECT meta_sealed FROM notes WHERE id = ?').get(a.id) as { meta_sealed: Buffer };
-    const meta = Buffer.from(row.meta_sealed);
-    meta[meta.length - 3]! ^= 0x01;
-    db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(meta, a.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => flipByte(db, 'notes', 'meta_sealed', a.id, -3, 0x01));
     expect(vault.status()).toEqual({ state: 'unlocked' });
     const list = vault.list();
     expect(list.find((s) => s.id === a.id)).toMatchObject({ damaged: true, title: '' });
@@ -125,14 +129,7 @@ describe('note vault sealing', () => {
   it('a flipped byte in a body makes get() throw a clear error and list() mark it damaged, while search finds the others', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    const row = db.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(a.id) as { doc_sealed: Buffer };
-    const doc = Buffer.from(row.doc_sealed);
-    doc[40]! ^= 0x80;
-    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(doc, a.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => flipByte(db, 'note_docs', 'doc_sealed', a.id, 40, 0x80));
     expect(() => vault.get(a.id)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/damaged/) }));
     expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
     expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
@@ -141,11 +138,7 @@ describe('note vault sealing', () => {
   it('a note whose body row is missing is damaged, while the others list, open and are found', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    db.prepare('DELETE FROM note_docs WHERE id = ?').run(a.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => db.prepare('DELETE FROM note_docs WHERE id = ?').run(a.id));
     expect(() => vault.get(a.id)).toThrow(/damaged/);
     expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
     expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
@@ -156,11 +149,7 @@ describe('note vault sealing', () => {
     const v = await vaultWithNotes(1);
     const note = v.notes[0]!;
     v.vault.sign(note.id, ana, false);
-    v.vault.close();
-    const db = rawDb(v.dir);
-    db.prepare(`UPDATE notes SET status = 'draft' WHERE id = ?`).run(note.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => db.prepare(`UPDATE notes SET status = 'draft' WHERE id = ?`).run(note.id));
     expect(() => vault.saveDraft(note.id, body({ title: 'forged' }), 2)).toThrow(/damaged/);
   });
 
