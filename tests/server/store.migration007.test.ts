@@ -17,6 +17,7 @@ import { createAuditRepo } from '../../src/server/store/audit.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { createRecordKeys, refContext, titleContext } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
+import { columnsOf } from './support/rows.js';
 
 setLogLevel('error');
 
@@ -77,7 +78,7 @@ describe('migration 7', () => {
     expect(migrate(db, undefined, 7, keys)).toEqual([7]);
     expect(schemaVersion(db)).toBe(7);
 
-    expect((db.pragma('table_info(sessions)') as { name: string }[]).map((c) => c.name)).not.toContain('title');
+    expect(columnsOf(db, 'sessions')).not.toContain('title');
     const session = db.prepare<[], { title_sealed: Buffer }>(`SELECT title_sealed FROM sessions WHERE id = 's1'`).get()!;
     expect(keys.sealer.open(session.title_sealed, titleContext('s1'))).toBe(TITLE);
     const inv = db.prepare<[], { participant_ref: string; participant_ref_sealed: Buffer }>(`SELECT * FROM invitations WHERE id = 'i1'`).get()!;
