@@ -9,7 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMemoryKeyStore } from '../../src/main/notes/vault';
 import { RosterCache, rosterCachePath } from '../../src/main/rosters/rosterCache';
 import { tempDir } from './notes/support/fixture';
-import { expectOwnerOnlyWithJournal } from './support/fileModes';
+import { expectOwnerOnlyWithJournal } from '../support/fileModes';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
 

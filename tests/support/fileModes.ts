@@ -1,4 +1,4 @@
-/** Permission checks on the console's local database files (the note vault, the roster cache). */
+/** Permission checks on the local database files that hold secrets (the server's store, the console's note vault and roster cache). */
 import { existsSync, statSync } from 'node:fs';
 import { expect } from 'vitest';
 

@@ -6,7 +6,7 @@
 import { chmodSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
-import { expectOwnerOnlyWithJournal, modeOf } from '../support/fileModes';
+import { expectOwnerOnlyWithJournal, modeOf } from '../../support/fileModes';
 import { ACCOUNT, ana, newNote, tempDir } from './support/fixture';
 
 /** A closed vault holding one note, whose file an older console left readable by others (0644). */
