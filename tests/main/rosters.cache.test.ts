@@ -16,6 +16,7 @@ import { copyBinding, MAX_ROWS, RosterCache, rosterCachePath } from '../../src/m
 import { open, purposeKey } from '../../src/main/sealing';
 import { keychainTestAccount, secretServiceReachable } from './support/keychain';
 import { legacyCacheSeal } from './support/legacySealing';
+import { flipSealedByte } from './support/tamper';
 import { tempDir } from './notes/support/fixture';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
@@ -124,10 +125,8 @@ describe('the roster cache', () => {
     cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
     cache.close();
     const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
-    const row = db.prepare(`SELECT id, sealed FROM cache WHERE id <> 'key-check'`).get() as { id: string; sealed: Buffer };
-    const flipped = Buffer.from(row.sealed);
-    flipped[flipped.length - 3]! ^= 0x01;
-    db.prepare('UPDATE cache SET sealed = ? WHERE id = ?').run(flipped, row.id);
+    const row = db.prepare(`SELECT id FROM cache WHERE id <> 'key-check'`).get() as { id: string };
+    flipSealedByte(db, 'cache', 'sealed', { id: row.id }, -3, 0x01);
     db.close();
     const reopened = await openCache(d, keyStore);
     expect(reopened.get('roster\ns-A', asIs)).toBeNull();

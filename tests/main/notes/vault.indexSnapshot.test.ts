@@ -1,4 +1,3 @@
-import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,14 +8,12 @@ import { searchableTexts, tokenize } from '../../../src/main/notes/searchIndex';
 import { newKey, purposeKey } from '../../../src/main/sealing';
 import type { NoteVault } from '../../../src/main/notes/types';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
-import { ACCOUNT, ana, body, newNote, sam, withVault } from './support/fixture';
+import { flipSealedByte } from '../support/tamper';
+import { ACCOUNT, ana, body, newNote, rawVaultDb, sam, withVault } from './support/fixture';
 
-function rawDb(dir: string, account = ACCOUNT): BetterSqlite3.Database {
-  return new BetterSqlite3(vaultPath(dir, account));
-}
 
 function snapshotParts(dir: string, account = ACCOUNT): { part: number; generation: number; sealed: Buffer }[] {
-  const db = rawDb(dir, account);
+  const db = rawVaultDb(dir, account);
   try {
     return db.prepare('SELECT part, generation, sealed FROM index_snapshot ORDER BY part').all() as { part: number; generation: number; sealed: Buffer }[];
   } finally {
@@ -90,11 +87,8 @@ describe('search index snapshot', () => {
   it('a damaged snapshot head is rebuilt from the notes, and a new snapshot replaces it', async () => {
     const v = await seeded();
     v.vault.close();
-    const db = rawDb(v.dir);
-    const head = db.prepare('SELECT sealed FROM index_snapshot WHERE part = 0').get() as { sealed: Buffer };
-    const flipped = Buffer.from(head.sealed);
-    flipped[flipped.length - 5]! ^= 0x40;
-    db.prepare('UPDATE index_snapshot SET sealed = ? WHERE part = 0').run(flipped);
+    const db = rawVaultDb(v.dir);
+    flipSealedByte(db, 'index_snapshot', 'sealed', { part: 0 }, -5, 0x40);
     db.close();
     const before = snapshotParts(v.dir)[0]!.generation;
     const vault = await v.reopen();
@@ -108,11 +102,8 @@ describe('search index snapshot', () => {
   it('a damaged postings chunk is found at the first search that opens it, and the search still answers right', async () => {
     const v = await seeded();
     v.vault.close();
-    const db = rawDb(v.dir);
-    const chunk = db.prepare('SELECT sealed FROM index_snapshot WHERE part = 1').get() as { sealed: Buffer };
-    const flipped = Buffer.from(chunk.sealed);
-    flipped[30]! ^= 0x01;
-    db.prepare('UPDATE index_snapshot SET sealed = ? WHERE part = 1').run(flipped);
+    const db = rawVaultDb(v.dir);
+    flipSealedByte(db, 'index_snapshot', 'sealed', { part: 1 }, 30, 0x01);
     db.close();
     const vault = await v.reopen();
     expect(found(vault, 'box breathing')).toEqual([v.a.id]);
@@ -131,19 +122,19 @@ describe('search index snapshot', () => {
     theirs.create(newNote({ body: body({ title: 'Theirs', sections: { data: 'foreignword', assessment: '', plan: '' } }) }), sam);
     theirs.close();
     // Replace this vault's snapshot with the other vault's, part for part.
-    const source = rawDb(v.dir, other);
+    const source = rawVaultDb(v.dir, other);
     const parts = source.prepare('SELECT part, generation, sealed FROM index_snapshot').all() as { part: number; generation: number; sealed: Buffer }[];
     source.close();
-    const target = rawDb(v.dir);
+    const target = rawVaultDb(v.dir);
     target.prepare('DELETE FROM index_snapshot').run();
     for (const p of parts) target.prepare('INSERT INTO index_snapshot (part, generation, sealed) VALUES (?, ?, ?)').run(p.part, p.generation, p.sealed);
     target.close();
     // Refused as a whole, not merely outvoted by the rows: the binding names this vault.
-    const check = rawDb(v.dir);
+    const check = rawVaultDb(v.dir);
     const keyCheck = (check.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer }).value;
     expect(readSnapshot(check, sealedCodec(purposeKey(key, 'vault index')), vaultTag(keyCheck))).toBeNull();
     check.close();
-    const own = rawDb(v.dir, other);
+    const own = rawVaultDb(v.dir, other);
     const ownCheck = (own.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer }).value;
     expect(readSnapshot(own, sealedCodec(purposeKey(key, 'vault index')), vaultTag(ownCheck))).not.toBeNull();
     own.close();
@@ -160,7 +151,7 @@ describe('search index snapshot', () => {
     const vault = await v.reopen();
     vault.saveDraft(v.a.id, body({ title: 'Mindfulness group' }), 1);
     vault.close();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     db.prepare('UPDATE index_snapshot SET sealed = ? WHERE part = 1').run(old.sealed);
     db.close();
     const again = await v.reopen();
@@ -228,7 +219,7 @@ describe('search index snapshot', () => {
     );
     // And the snapshot agrees with a rebuild from nothing.
     vault.close();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     db.prepare('DELETE FROM index_snapshot').run();
     db.close();
     const rebuilt = await v.reopen();

@@ -1,10 +1,11 @@
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
+import { createMemoryKeyStore, openVault } from '../../../src/main/notes/vault';
 import { newKey } from '../../../src/main/sealing';
-import { ACCOUNT, ana, body, newNote, withVault } from './support/fixture';
+import { flipSealedByte } from '../support/tamper';
+import { ACCOUNT, ana, body, newNote, rawVaultDb, withVault } from './support/fixture';
 
 async function vaultWithNotes(n = 2) {
   const v = await withVault();
@@ -13,25 +14,13 @@ async function vaultWithNotes(n = 2) {
   return { ...v, notes };
 }
 
-function rawDb(dir: string): BetterSqlite3.Database {
-  return new BetterSqlite3(vaultPath(dir, ACCOUNT));
-}
-
 /** Closes the vault, changes its file with `edit` as anyone holding the file could, and opens it again. */
 async function reopenedAfter(v: Awaited<ReturnType<typeof vaultWithNotes>>, edit: (db: BetterSqlite3.Database) => void) {
   v.vault.close();
-  const db = rawDb(v.dir);
+  const db = rawVaultDb(v.dir);
   edit(db);
   db.close();
   return v.reopen();
-}
-
-/** Flips bits (`mask`) of one byte, at `index` from the start (or from the end when negative), of a row's sealed column. */
-function flipByte(db: BetterSqlite3.Database, table: string, column: string, id: string, index: number, mask: number): void {
-  const row = db.prepare(`SELECT ${column} FROM ${table} WHERE id = ?`).get(id) as Record<string, Buffer>;
-  const sealed = Buffer.from(row[column]!);
-  sealed[index < 0 ? sealed.length + index : index]! ^= mask;
-  db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(sealed, id);
 }
 
 describe('note vault sealing', () => {
@@ -48,7 +37,7 @@ describe('note vault sealing', () => {
   it('uses WAL with synchronous=FULL so acknowledged saves survive power loss', async () => {
     const v = await vaultWithNotes(1);
     v.vault.close();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
@@ -106,7 +95,7 @@ describe('note vault sealing', () => {
   it('a ciphertext from an older version of the same note is refused', async () => {
     const v = await vaultWithNotes(1);
     const note = v.notes[0]!;
-    const db0 = rawDb(v.dir);
+    const db0 = rawVaultDb(v.dir);
     const old = db0.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(note.id) as { doc_sealed: Buffer };
     db0.close();
     v.vault.saveDraft(note.id, body({ title: 'v2' }), 1);
@@ -117,7 +106,7 @@ describe('note vault sealing', () => {
   it('a flipped byte in the list fields makes that one note damaged in list() and get() throws, while the others open', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    const vault = await reopenedAfter(v, (db) => flipByte(db, 'notes', 'meta_sealed', a.id, -3, 0x01));
+    const vault = await reopenedAfter(v, (db) => flipSealedByte(db, 'notes', 'meta_sealed', { id: a.id }, -3, 0x01));
     expect(vault.status()).toEqual({ state: 'unlocked' });
     const list = vault.list();
     expect(list.find((s) => s.id === a.id)).toMatchObject({ damaged: true, title: '' });
@@ -129,7 +118,7 @@ describe('note vault sealing', () => {
   it('a flipped byte in a body makes get() throw a clear error and list() mark it damaged, while search finds the others', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    const vault = await reopenedAfter(v, (db) => flipByte(db, 'note_docs', 'doc_sealed', a.id, 40, 0x80));
+    const vault = await reopenedAfter(v, (db) => flipSealedByte(db, 'note_docs', 'doc_sealed', { id: a.id }, 40, 0x80));
     expect(() => vault.get(a.id)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/damaged/) }));
     expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
     expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
@@ -176,7 +165,7 @@ describe('note vault sealing', () => {
       expect(bytes.includes(Buffer.from('2026-11-03'))).toBe(false);
     };
     scan();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     db.pragma('wal_checkpoint(PASSIVE)');
     db.close();
     scan();
