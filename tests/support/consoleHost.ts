@@ -184,14 +184,18 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
 /**
  * Registers hooks that start a demo server and a console host whose default server it is,
  * before each test or once for the whole file, and close both afterwards (a server kept for
- * the file must then exit cleanly). Tests read `demo` and `host` from the returned object.
+ * the file must then exit cleanly); `demoArgs` go to the demo server's command line and
+ * `host` to the console host. Tests read `demo` and `host` from the returned object.
  */
-export function consoleWithDemoServer(per: 'test' | 'file'): { readonly demo: DemoServer; readonly host: ConsoleHost } {
+export function consoleWithDemoServer(
+  per: 'test' | 'file',
+  options: { demoArgs?: string[]; host?: Omit<ConsoleHostOptions, 'defaultServerUrl'> } = {},
+): { readonly demo: DemoServer; readonly host: ConsoleHost } {
   let demo: DemoServer | undefined;
   let host: ConsoleHost | undefined;
   const start = async (): Promise<void> => {
-    demo = await startDemoServer();
-    host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
+    demo = await startDemoServer(options.demoArgs);
+    host = await startConsoleHost({ ...options.host, defaultServerUrl: demo.info.httpUrl });
   };
   const stop = async (): Promise<number | null | undefined> => {
     await host?.close();
