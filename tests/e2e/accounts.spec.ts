@@ -4,22 +4,10 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { snapshot } from '../support/flows';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { consoleWithDemoServer } from '../support/consoleHost';
 import { freshTotp } from '../support/totpCodes';
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeEach(async () => {
-  demo = await startDemoServer();
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
-});
-
-test.afterEach(async () => {
-  await host?.close();
-  await demo?.stop();
-});
+const running = consoleWithDemoServer('test');
 
 async function signIn(page: Page, who: { username: string; password: string }, code: string): Promise<void> {
   await page.getByLabel('Username').fill(who.username);
@@ -30,9 +18,9 @@ async function signIn(page: Page, who: { username: string; password: string }, c
 
 test('signing in needs the authenticator code, and a used code is refused', async ({ browser }, testInfo) => {
   const page = await (await browser.newContext()).newPage();
-  await host.attach(page);
-  await page.goto(host.url);
-  const { facilitator } = demo.info;
+  await running.host.attach(page);
+  await page.goto(running.host.url);
+  const { facilitator } = running.demo.info;
 
   await signIn(page, facilitator, '000000');
   await expect(page.getByRole('alert')).toContainText(/not right/i);
@@ -49,9 +37,9 @@ test('signing in needs the authenticator code, and a used code is refused', asyn
 
 test('a facilitator schedules a group, invites a client, re-issues and revokes the invitation', async ({ browser }, testInfo) => {
   const page = await (await browser.newContext()).newPage();
-  await host.attach(page);
-  await page.goto(host.url);
-  await signIn(page, demo.info.facilitator, await freshTotp(demo.info.facilitator.totpSecret!));
+  await running.host.attach(page);
+  await page.goto(running.host.url);
+  await signIn(page, running.demo.info.facilitator, await freshTotp(running.demo.info.facilitator.totpSecret!));
 
   await page.getByRole('button', { name: 'Schedule a session' }).click();
   const editor = page.getByRole('dialog', { name: 'Schedule a group session' });
@@ -74,7 +62,7 @@ test('a facilitator schedules a group, invites a client, re-issues and revokes t
   expect(firstUrl).toMatch(/\/join\/[A-Za-z0-9_-]{43,}$/);
   await issued.getByRole('button', { name: 'Copy link' }).click();
   await expect(issued).toContainText('Copied the link');
-  expect(host.clipboard.text).toBe(firstUrl);
+  expect(running.host.clipboard.text).toBe(firstUrl);
   await expect(dialog.getByTestId('invitation-IOP-2001')).toContainText('Code word: harbour');
   await snapshot(page, testInfo, 'console-invitations');
 
@@ -95,10 +83,10 @@ test('a facilitator schedules a group, invites a client, re-issues and revokes t
 });
 
 test('an admin creates an account, enrols its second factor and deactivates it', async ({ browser }, testInfo) => {
-  const admin = demo.info.admin!;
+  const admin = running.demo.info.admin!;
   const page = await (await browser.newContext()).newPage();
-  await host.attach(page);
-  await page.goto(host.url);
+  await running.host.attach(page);
+  await page.goto(running.host.url);
   await signIn(page, admin, await freshTotp(admin.totpSecret!));
   await page.getByRole('button', { name: 'Accounts' }).click();
   await expect(page.getByRole('heading', { name: 'Accounts' })).toBeVisible();

@@ -8,33 +8,21 @@
  * seconds late. A reload fires `emptied` and `loadstart` on the element; none may fire.
  */
 import { expect, test } from '@playwright/test';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
 
 const NEWCOMERS = ['Sam', 'Kai', 'Noor'];
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeAll(async () => {
-  demo = await startDemoServer(['--invitations', String(NEWCOMERS.length + 1)]);
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  expect(await demo?.stop()).toBe(0);
-});
+const running = consoleWithDemoServer('file', { demoArgs: ['--invitations', String(NEWCOMERS.length + 1)] });
 
 test('"Admit all" lets a waiting room in without reloading the tiles already showing', async ({ browser }, testInfo) => {
   test.setTimeout(120_000);
   const consoleContext = await browser.newContext();
   const consolePage = await consoleContext.newPage();
-  await host.attach(consolePage);
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await running.host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
 
-  const [first, ...rest] = demo.info.invitations;
+  const [first, ...rest] = running.demo.info.invitations;
   const robin = await (await browser.newContext()).newPage();
   await clientChecksIn(robin, first!, 'Robin');
   await knockOf(consolePage, 'Robin').getByRole('button', { name: 'Admit Robin' }).click();

@@ -4,33 +4,18 @@
  * the knock and admits, and both see and hear each other through the real SFU.
  */
 import { expect, test } from '@playwright/test';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { consoleWithDemoServer } from '../support/consoleHost';
+import { clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeAll(async () => {
-  demo = await startDemoServer();
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  expect(await demo?.stop()).toBe(0);
-});
+const running = consoleWithDemoServer('file');
 
 test('a facilitator admits a client from the waiting room and they see and hear each other', async ({ browser }, testInfo) => {
-  const invitation = demo.info.invitations[0]!;
-  const consoleContext = await browser.newContext();
-  const clientContext = await browser.newContext();
-  const consolePage = await consoleContext.newPage();
-  const clientPage = await clientContext.newPage();
-  await host.attach(consolePage);
+  const invitation = running.demo.info.invitations[0]!;
+  const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
+  await running.host.attach(consolePage);
 
   // The facilitator signs in and opens today's group; their own camera is live.
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   await expect.poll(() => videoWidthIn(consolePage, 'tile-self')).toBeGreaterThan(0);
 
   // The client opens their invitation, enters the passcode and checks in.

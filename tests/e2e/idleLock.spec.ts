@@ -5,23 +5,11 @@
  * the call carries on underneath, and the clinician's password and code bring it all back.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
+import { consoleWithDemoServer } from '../support/consoleHost';
+import { clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeAll(async () => {
-  demo = await startDemoServer();
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl, idleMinutes: 10 });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  expect(await demo?.stop()).toBe(0);
-});
+const running = consoleWithDemoServer('file', { host: { idleMinutes: 10 } });
 
 const NOTE_TITLE = 'Robin — relapse prevention';
 const NOTE_TEXT = 'Robin described cravings after the weekend and her plan with her sponsor.';
@@ -36,28 +24,25 @@ function framesIn(page: Page, testId: string): Promise<number> {
 }
 
 async function unlock(page: Page): Promise<void> {
-  await page.getByLabel('Password').fill(demo.info.facilitator.password);
-  await page.getByLabel('Authenticator code').fill(await freshTotp(demo.info.facilitator.totpSecret!));
+  await page.getByLabel('Password').fill(running.demo.info.facilitator.password);
+  await page.getByLabel('Authenticator code').fill(await freshTotp(running.demo.info.facilitator.totpSecret!));
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('heading', { name: 'Confidant is locked' })).toHaveCount(0);
 }
 
 test('after idle time nothing about anyone is in the page until the clinician unlocks, and the call runs on', async ({ browser }, testInfo) => {
   test.skip(!process.env['DBUS_SESSION_BUS_ADDRESS'], 'needs a Secret Service for the note vault (run through scripts/with-keyring.sh)');
-  const consoleContext = await browser.newContext();
-  const clientContext = await browser.newContext();
-  const consolePage = await consoleContext.newPage();
-  const clientPage = await clientContext.newPage();
+  const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
   const cspViolations: string[] = [];
   consolePage.on('console', (m) => {
     if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
   });
-  await host.attach(consolePage);
+  await running.host.attach(consolePage);
 
   // The facilitator opens today's group and admits a client; video flows both ways.
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   const sessionTitle = (await consolePage.getByRole('heading', { level: 1 }).textContent())!;
-  const invitation = demo.info.invitations[0]!;
+  const invitation = running.demo.info.invitations[0]!;
   await clientChecksIn(clientPage, invitation, 'Robin');
   await knockOf(consolePage, 'Robin').getByRole('button', { name: 'Admit Robin' }).click();
   const clientTile = consolePage.locator('[data-testid^="tile-"]').filter({ hasText: 'Robin' });
@@ -71,7 +56,7 @@ test('after idle time nothing about anyone is in the page until the clinician un
   await expect.poll(() => videoWidthIn(clientPage, facilitatorTileId), { timeout: 20_000 }).toBeGreaterThan(0);
 
   // Ten minutes without input, as powerMonitor reports it: the console locks.
-  host.power.setIdleSeconds(10 * 60);
+  running.host.power.setIdleSeconds(10 * 60);
   await expect(consolePage.getByRole('heading', { name: 'Confidant is locked' })).toBeVisible();
   await expect(consolePage.getByText('Locked after 10 minutes without activity.')).toBeVisible();
   await expect(consolePage.getByTestId('lock-call-note')).toBeVisible();
@@ -93,7 +78,7 @@ test('after idle time nothing about anyone is in the page until the clinician un
   expect(await consolePage.content()).not.toContain('Robin');
 
   // Password and a fresh code: the same call is back, without admitting anyone again.
-  host.power.setIdleSeconds(0);
+  running.host.power.setIdleSeconds(0);
   await unlock(consolePage);
   await expect(clientTile).toBeVisible();
   await expect.poll(() => videoWidthIn(consolePage, clientTileId), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -109,7 +94,7 @@ test('after idle time nothing about anyone is in the page until the clinician un
   await consolePage.getByRole('textbox', { name: 'Title', exact: true }).fill(NOTE_TITLE);
   await consolePage.getByLabel('Session summary').fill(NOTE_TEXT);
 
-  host.power.emit('lock-screen');
+  running.host.power.emit('lock-screen');
   await expect(consolePage.getByText('Locked because the computer’s screen locked.')).toBeVisible();
   const lockedNotes = await consolePage.content();
   for (const phi of ['Robin', NOTE_TITLE, NOTE_TEXT, 'relapse', sessionTitle]) expect(lockedNotes).not.toContain(phi);

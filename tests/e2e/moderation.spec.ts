@@ -3,22 +3,10 @@
  * handlers) moderates clients in real participant pages through the real server and SFU.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot } from '../support/flows';
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeEach(async () => {
-  demo = await startDemoServer();
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
-});
-
-test.afterEach(async () => {
-  await host?.close();
-  await demo?.stop();
-});
+const running = consoleWithDemoServer('test');
 
 /** The console signed in with the session open, and one admitted client called `name`. */
 async function groupWithClient(
@@ -27,10 +15,10 @@ async function groupWithClient(
   crisis?: { location: string; emergencyContact: string },
 ) {
   const consolePage = await (await browser.newContext()).newPage();
-  await host.attach(consolePage);
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await running.host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   const clientPage = await (await browser.newContext()).newPage();
-  await clientChecksIn(clientPage, demo.info.invitations[0]!, name, true, crisis);
+  await clientChecksIn(clientPage, running.demo.info.invitations[0]!, name, true, crisis);
   await knockOf(consolePage, name).getByRole('button', { name: `Admit ${name}` }).click();
   const person = consolePage.locator('[data-testid^="person-"]').filter({ hasText: name });
   await expect(person).toBeVisible();
@@ -44,12 +32,12 @@ async function choose(consolePage: Page, name: string, item: string | RegExp): P
 
 test('a knock chimes and raises a desktop notification that names no one', async ({ browser }) => {
   const consolePage = await (await browser.newContext()).newPage();
-  await host.attach(consolePage);
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await running.host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   const clientPage = await (await browser.newContext()).newPage();
-  await clientChecksIn(clientPage, demo.info.invitations[0]!, 'Morgan');
+  await clientChecksIn(clientPage, running.demo.info.invitations[0]!, 'Morgan');
   await expect(knockOf(consolePage, 'Morgan')).toBeVisible();
-  await expect.poll(() => host.notifications).toEqual([{ title: 'Confidant', body: 'Someone is waiting to be let in.' }]);
+  await expect.poll(() => running.host.notifications).toEqual([{ title: 'Confidant', body: 'Someone is waiting to be let in.' }]);
 });
 
 test('mute: the console hears silence and the client cannot unmute until asked', async ({ browser }, testInfo) => {
@@ -86,7 +74,7 @@ test('remove: the client sees it and the same link no longer lets them in', asyn
   await expect(person).toHaveCount(0);
   await expect(clientPage.getByRole('heading', { name: /removed/i })).toBeVisible();
 
-  const invitation = demo.info.invitations[0]!;
+  const invitation = running.demo.info.invitations[0]!;
   await clientPage.goto(invitation.url);
   await clientPage.getByLabel(/passcode/i).fill(invitation.passcode);
   await clientPage.getByRole('button', { name: /continue/i }).click();
@@ -102,7 +90,7 @@ test('lock: the room shows it at a glance and a new client is told the session i
   await snapshot(consolePage, testInfo, 'console-locked');
 
   const late = await (await browser.newContext()).newPage();
-  const invitation = demo.info.invitations[1]!;
+  const invitation = running.demo.info.invitations[1]!;
   await late.goto(invitation.url);
   await late.getByLabel(/passcode/i).fill(invitation.passcode);
   await late.getByRole('button', { name: /continue/i }).click();

@@ -4,10 +4,9 @@
  * is down, and the note syncs by itself once the server is back.
  */
 import { expect, test } from '@playwright/test';
-import { snapshot } from '../support/flows';
+import { clinicianSignsIn, snapshot } from '../support/flows';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
-import { freshTotp } from '../support/totpCodes';
 
 let server: RestartableServer;
 let host: ConsoleHost;
@@ -27,12 +26,7 @@ test('a group note written and signed offline syncs when the server is back', as
   const { facilitator } = server.seed;
   const page = await (await browser.newContext()).newPage();
   await host.attach(page);
-  await page.goto(host.url);
-  await page.getByLabel('Username').fill(facilitator.username);
-  await page.getByLabel('Password').fill(facilitator.password);
-  await page.getByLabel('Authenticator code').fill(await freshTotp(facilitator.totpSecret));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
+  await clinicianSignsIn(page, host, facilitator);
   await page.getByRole('button', { name: 'Notes', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Notes', exact: true })).toBeVisible();
 

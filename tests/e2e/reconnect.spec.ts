@@ -7,9 +7,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { types as ms } from 'mediasoup';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { clinicianSignsIn, consoleAndClientPages, opensFirstSession, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
-import { freshTotp } from '../support/totpCodes';
 
 let server: RestartableServer;
 let host: ConsoleHost;
@@ -25,16 +24,9 @@ test.afterAll(async () => {
 });
 
 async function facilitatorOpensSession(page: Page): Promise<void> {
-  const { facilitator } = server.seed;
   await host.attach(page);
-  await page.goto(host.url);
-  await page.getByLabel('Username').fill(facilitator.username);
-  await page.getByLabel('Password').fill(facilitator.password);
-  await page.getByLabel('Authenticator code').fill(await freshTotp(facilitator.totpSecret));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
-  await page.getByRole('button', { name: /^Open / }).first().click();
-  await expect(page.getByRole('heading', { name: /Waiting room/ })).toBeVisible();
+  await clinicianSignsIn(page, host, server.seed.facilitator);
+  await opensFirstSession(page);
 }
 
 async function clientJoins(console: Page, client: Page, index: number, name: string): Promise<string> {
@@ -64,10 +56,7 @@ async function mediaFlows(console: Page, client: Page, clientTileId: string): Pr
 }
 
 test('a client whose link drops keeps their place: the facilitator sees them reconnecting, then back in the call', async ({ browser }, testInfo) => {
-  const consoleContext = await browser.newContext();
-  const clientContext = await browser.newContext();
-  const console = await consoleContext.newPage();
-  const client = await clientContext.newPage();
+  const { consoleContext, clientContext, consolePage: console, clientPage: client } = await consoleAndClientPages(browser);
   await facilitatorOpensSession(console);
   const tileId = await clientJoins(console, client, 0, 'Robin');
   await mediaFlows(console, client, tileId);
@@ -95,10 +84,7 @@ test('a client whose link drops keeps their place: the facilitator sees them rec
 });
 
 test('a media stall (the path stops answering) is noticed within seconds and an ICE restart brings media back', async ({ browser }, testInfo) => {
-  const consoleContext = await browser.newContext();
-  const clientContext = await browser.newContext();
-  const console = await consoleContext.newPage();
-  const client = await clientContext.newPage();
+  const { consoleContext, clientContext, consolePage: console, clientPage: client } = await consoleAndClientPages(browser);
   await facilitatorOpensSession(console);
   // The client's transports, as the server makes them.
   const room = server.current()!.rooms.get(server.seed.sessionId)!;
@@ -142,10 +128,7 @@ test('a media stall (the path stops answering) is noticed within seconds and an 
 });
 
 test('after a server restart under a live call, the console and the page get back into the call by themselves', async ({ browser }, testInfo) => {
-  const consoleContext = await browser.newContext();
-  const clientContext = await browser.newContext();
-  const console = await consoleContext.newPage();
-  const client = await clientContext.newPage();
+  const { consoleContext, clientContext, consolePage: console, clientPage: client } = await consoleAndClientPages(browser);
   await facilitatorOpensSession(console);
   const tileId = await clientJoins(console, client, 1, 'Sky');
   await mediaFlows(console, client, tileId);

@@ -4,26 +4,14 @@
  * of a bare "the connection closed" or a reconnect that could never succeed.
  */
 import { expect, test } from '@playwright/test';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
+import { consoleWithDemoServer } from '../support/consoleHost';
 import { facilitatorOpensSession } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeEach(async () => {
-  demo = await startDemoServer();
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
-});
-
-test.afterEach(async () => {
-  await host?.close();
-  await demo?.stop();
-});
+const running = consoleWithDemoServer('test');
 
 async function adminApi(method: 'GET' | 'PATCH', path: string, token: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(demo.info.httpUrl + path, {
+  const res = await fetch(running.demo.info.httpUrl + path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -34,11 +22,11 @@ async function adminApi(method: 'GET' | 'PATCH', path: string, token: string, bo
 
 test('a facilitator whose role is taken away mid-session is told why the session closed', async ({ browser }) => {
   const consolePage = await (await browser.newContext()).newPage();
-  await host.attach(consolePage);
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await running.host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
 
-  const admin = demo.info.admin!;
-  const signIn = await fetch(`${demo.info.httpUrl}/api/login`, {
+  const admin = running.demo.info.admin!;
+  const signIn = await fetch(`${running.demo.info.httpUrl}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: admin.username, password: admin.password, totp: await freshTotp(admin.totpSecret!) }),
@@ -46,7 +34,7 @@ test('a facilitator whose role is taken away mid-session is told why the session
   expect(signIn.status).toBe(200);
   const { token } = (await signIn.json()) as { token: string };
   const accounts = (await adminApi('GET', '/api/admin/clinicians', token)) as { id: string; username: string }[];
-  const facilitator = accounts.find((a) => a.username === demo.info.facilitator.username)!;
+  const facilitator = accounts.find((a) => a.username === running.demo.info.facilitator.username)!;
   await adminApi('PATCH', `/api/admin/clinicians/${facilitator.id}`, token, { roles: ['supervisor'] });
 
   await expect(consolePage.getByRole('status').filter({ hasText: 'Your role in this session changed' })).toBeVisible();

@@ -16,10 +16,9 @@ import { ROSTER_CSV_COLUMNS, type DemoInfo, type Participant } from '../../src/s
 import type { SignalingClient } from '../../src/client/signaling';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { facilitatorSocket } from '../support/facilitatorSocket';
-import { snapshot } from '../support/flows';
+import { clinicianSignsIn, snapshot } from '../support/flows';
 import { participantSteps } from '../support/participantSteps';
 import { seedPastSession } from '../support/rosterSeed';
-import { freshTotp } from '../support/totpCodes';
 
 const SHOTS = 'test-results/screenshots';
 const TITLE = 'Tuesday evening IOP group';
@@ -69,15 +68,7 @@ test.afterAll(async () => {
 
 const { checkIn, knockFrom } = participantSteps(() => info, knocks, SHOTS);
 
-async function supervisorSignsIn(page: Page): Promise<void> {
-  await page.goto(host.url);
-  await expect(page.getByLabel('Server address')).toHaveValue(info.httpUrl);
-  await page.getByLabel('Username').fill(info.supervisor.username);
-  await page.getByLabel('Password').fill(info.supervisor.password);
-  await page.getByLabel('Authenticator code').fill(await freshTotp(info.supervisor.totpSecret!));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
-}
+const supervisorSignsIn = (page: Page) => clinicianSignsIn(page, host, info.supervisor, info.httpUrl);
 
 test('a supervisor reads who was in the group, for how long and who let them in; exports, prints, and reads it offline', async ({ browser }, testInfo) => {
   test.skip(!process.env['DBUS_SESSION_BUS_ADDRESS'], 'needs a Secret Service (run through scripts/with-keyring.sh)');

@@ -6,27 +6,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { consoleWithDemoServer } from '../support/consoleHost';
+import { clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 
 /** What the issue allows from the kill to media flowing again. */
 const RECOVERY_MS = 10_000;
 /** The console's remote audio elements (its own microphone is never played back). */
 const CONSOLE_AUDIO = 'audio[data-testid="remote-audio"]';
 
-let demo: DemoServer;
-let host: ConsoleHost;
-
-test.beforeAll(async () => {
-  demo = await startDemoServer();
-  host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  expect(await demo?.stop()).toBe(0);
-});
+const running = consoleWithDemoServer('file');
 
 /** The demo server's mediasoup workers: its child processes running mediasoup-worker. */
 function workerPids(serverPid: number): number[] {
@@ -107,14 +95,11 @@ interface Call {
 
 /** The facilitator opens the session and admits `name`; returns once they see and hear each other. */
 async function intoCall(browser: Browser, invitationIndex: number, name: string): Promise<Call> {
-  const invitation = demo.info.invitations[invitationIndex]!;
-  const consoleContext = await browser.newContext();
-  const clientContext = await browser.newContext();
-  const consolePage = await consoleContext.newPage();
-  const clientPage = await clientContext.newPage();
-  await host.attach(consolePage);
+  const invitation = running.demo.info.invitations[invitationIndex]!;
+  const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
+  await running.host.attach(consolePage);
 
-  await facilitatorOpensSession(consolePage, host, demo.info);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   await clientChecksIn(clientPage, invitation, name);
   await knockOf(consolePage, name).getByRole('button', { name: `Admit ${name}` }).click();
 
@@ -148,7 +133,7 @@ async function intoCall(browser: Browser, invitationIndex: number, name: string)
 
 /** Kills the demo server's worker carrying the call (the one busy forwarding it); returns when. */
 async function killCarrier(): Promise<{ pid: number; at: number; workers: number[] }> {
-  const workers = workerPids(demo.process.pid!);
+  const workers = workerPids(running.demo.process.pid!);
   expect(workers.length).toBeGreaterThan(0);
   const before = workers.map(cpuTicks);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -184,7 +169,7 @@ test('the media worker dies mid-call and both sides see and hear each other agai
   expect(took).toBeLessThan(RECOVERY_MS);
 
   // A replacement worker runs, and the killed one is gone.
-  const after = workerPids(demo.process.pid!);
+  const after = workerPids(running.demo.process.pid!);
   expect(after).not.toContain(killed.pid);
   expect(after).toHaveLength(killed.workers.length);
 

@@ -4,17 +4,19 @@
  * block, run through scripts/with-keyring.sh).
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import nacl from 'tweetnacl';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { KeychainUnavailableError, createKeytarKeyStore, createMemoryKeyStore, KEYCHAIN_SERVICE, openVault, type KeyStore } from '../../src/main/notes/vault';
 import { CACHE_MIGRATIONS } from '../../src/main/rosters/migrations';
 import { copyBinding, MAX_ROWS, RosterCache, rosterCachePath } from '../../src/main/rosters/rosterCache';
 import { open, purposeKey } from '../../src/main/sealing';
+import { keychainTestAccount, secretServiceReachable } from './support/keychain';
 import { legacyCacheSeal } from './support/legacySealing';
+import { flipSealedByte } from './support/tamper';
 import { tempDir } from './notes/support/fixture';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
@@ -26,21 +28,16 @@ const roster = {
 };
 const asIs = (d: unknown) => d;
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
 function dir(): string {
   const t = tempDir();
-  cleanups.push(t.cleanup);
+  onTestFinished(t.cleanup);
   return t.dir;
 }
 
 async function openCache(d: string, keyStore: KeyStore, account = ACCOUNT): Promise<RosterCache> {
   const cache = await RosterCache.open({ dir: d, account, keyStore });
   if (!cache) throw new Error('expected a cache');
-  cleanups.unshift(() => {
+  onTestFinished(() => {
     try {
       cache.close();
     } catch {
@@ -128,10 +125,8 @@ describe('the roster cache', () => {
     cache.put('roster\ns-A', { data: roster, fetchedAt: '2026-11-03T18:00:00.000Z' });
     cache.close();
     const db = new BetterSqlite3(rosterCachePath(d, ACCOUNT));
-    const row = db.prepare(`SELECT id, sealed FROM cache WHERE id <> 'key-check'`).get() as { id: string; sealed: Buffer };
-    const flipped = Buffer.from(row.sealed);
-    flipped[flipped.length - 3]! ^= 0x01;
-    db.prepare('UPDATE cache SET sealed = ? WHERE id = ?').run(flipped, row.id);
+    const row = db.prepare(`SELECT id FROM cache WHERE id <> 'key-check'`).get() as { id: string };
+    flipSealedByte(db, 'cache', 'sealed', { id: row.id }, -3, 0x01);
     db.close();
     const reopened = await openCache(d, keyStore);
     expect(reopened.get('roster\ns-A', asIs)).toBeNull();
@@ -257,26 +252,12 @@ describe('the roster cache', () => {
   });
 });
 
-async function secretServiceReachable(): Promise<boolean> {
-  try {
-    await keytar.findCredentials('confidant-probe');
-    return true;
-  } catch {
-    return false;
-  }
-}
 const reachable = await secretServiceReachable();
 
 describe.skipIf(!reachable)('the roster cache with the real OS keychain', () => {
-  const accounts: string[] = [];
-  afterEach(async () => {
-    for (const a of accounts.splice(0)) await keytar.deletePassword(KEYCHAIN_SERVICE, a).catch(() => false);
-  });
-
   it('uses the key the note vault made, and makes none of its own', async () => {
     const d = dir();
-    const account = `test-${randomUUID()}@http://127.0.0.1:8443`;
-    accounts.push(account);
+    const account = keychainTestAccount();
     expect(await RosterCache.open({ dir: d, account, keyStore: createKeytarKeyStore() })).toBeNull();
     expect(await keytar.getPassword(KEYCHAIN_SERVICE, account)).toBeNull();
 

@@ -3,38 +3,29 @@
  * and -shm), and a cache file other users can read is refused at open, naming the file and
  * the fix (the console then works online only: see rostersService.ts).
  */
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import nacl from 'tweetnacl';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMemoryKeyStore } from '../../src/main/notes/vault';
 import { RosterCache, rosterCachePath } from '../../src/main/rosters/rosterCache';
 import { tempDir } from './notes/support/fixture';
+import { expectOwnerOnlyWithJournal } from '../support/fileModes';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-
-const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
 
 describe.runIf(process.platform !== 'win32')('the roster cache file on disk', () => {
   it('is created 0600, with its -wal and -shm', async () => {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     const cache = await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore: createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) }) });
-    cleanups.push(() => cache?.close());
+    onTestFinished(() => cache?.close());
     cache!.put('roster\ns-1', { data: { n: 1 }, fetchedAt: '2026-11-03T18:00:00.000Z' });
-    const file = rosterCachePath(t.dir, ACCOUNT);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-      expect(existsSync(f), f).toBe(true);
-      expect(modeOf(f), f).toBe('600');
-    }
+    expectOwnerOnlyWithJournal(rosterCachePath(t.dir, ACCOUNT));
   });
 
   it('that other users can read is refused at open, naming the file and the fix', async () => {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     const keyStore = createMemoryKeyStore({ [ACCOUNT]: nacl.randomBytes(32) });
     (await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore }))!.close();
     const file = rosterCachePath(t.dir, ACCOUNT);

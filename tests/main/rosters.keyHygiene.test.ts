@@ -5,40 +5,23 @@
  * error instead of sealing under zeros.
  */
 import nacl from 'tweetnacl';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryKeyStore, type KeyStore } from '../../src/main/notes/vault';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { KeyStore } from '../../src/main/notes/vault';
 import { RosterCache } from '../../src/main/rosters/rosterCache';
 import { tempDir } from './notes/support/fixture';
+import { allZero, watchedKeyStore } from './support/keyStores';
 
 const ACCOUNT = 'c-sam@http://127.0.0.1:8443';
 const asIs = (d: unknown) => d;
-const allZero = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-
-function watchedStore(initial: Uint8Array): KeyStore & { handed: Uint8Array[] } {
-  const inner = createMemoryKeyStore({ [ACCOUNT]: initial });
-  const handed: Uint8Array[] = [];
-  return {
-    handed,
-    get: async (account) => {
-      const key = await inner.get(account);
-      if (key) handed.push(key);
-      return key;
-    },
-    set: (account, key) => inner.set(account, key),
-  };
-}
+const watchedStore = (initial: Uint8Array) => watchedKeyStore({ [ACCOUNT]: initial });
 
 async function openCache(keyStore: KeyStore): Promise<RosterCache> {
   const t = tempDir();
-  cleanups.push(t.cleanup);
+  onTestFinished(t.cleanup);
   const cache = await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore });
   if (!cache) throw new Error('expected a cache');
-  cleanups.push(() => cache.close());
+  onTestFinished(() => cache.close());
   return cache;
 }
 
@@ -83,7 +66,7 @@ describe('roster cache keys in memory', () => {
   it('a key that is not a key is wiped, and no cache opens', async () => {
     const store = watchedStore(new Uint8Array(16).fill(3));
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     expect(await RosterCache.open({ dir: t.dir, account: ACCOUNT, keyStore: store })).toBeNull();
     expect(allZero(store.handed[0]!)).toBe(true);
   });

@@ -35,6 +35,16 @@ function consoleMain() {
   return { server: services.server, dispatch: createIpcDispatcher(createHandlers(services)), tokensSent };
 }
 
+/** The facilitator signs in through main, as the console's sign-in screen does, at `serverUrl`. */
+async function facilitatorSignsIn(dispatch: ReturnType<typeof consoleMain>['dispatch'], serverUrl = demo.info.httpUrl) {
+  return dispatch('auth:signIn', {
+    serverUrl,
+    username: demo.info.facilitator.username,
+    password: demo.info.facilitator.password,
+    totp: await facilitatorCode(),
+  });
+}
+
 /** Opens the session's live socket with what `sessions:connect` gave the renderer. */
 async function helloWith(data: unknown): Promise<{ ok: boolean; error?: { code: string } }> {
   const socket = new WebSocket(demo.info.wsUrl);
@@ -51,12 +61,7 @@ async function helloWith(data: unknown): Promise<{ ok: boolean; error?: { code: 
 describe('the console signed in to a real session server', () => {
   it('signs in, lists today\'s session and never hands the token to the renderer with the account', async () => {
     const { dispatch } = consoleMain();
-    const signIn = await dispatch('auth:signIn', {
-      serverUrl: `${demo.info.httpUrl}/ignored/path`,
-      username: demo.info.facilitator.username,
-      password: demo.info.facilitator.password,
-      totp: await facilitatorCode(),
-    });
+    const signIn = await facilitatorSignsIn(dispatch, `${demo.info.httpUrl}/ignored/path`);
     expect(signIn).toMatchObject({ ok: true, data: { serverUrl: demo.info.httpUrl, user: { roles: ['facilitator'] } } });
     expect(JSON.stringify(signIn)).not.toMatch(/token/i);
     expect(JSON.stringify(await dispatch('auth:current', {}))).not.toMatch(/token/i);
@@ -70,12 +75,7 @@ describe('the console signed in to a real session server', () => {
 
   it('gives the renderer a fresh single-use ticket for the live socket, never the bearer token', async () => {
     const { dispatch, tokensSent } = consoleMain();
-    await dispatch('auth:signIn', {
-      serverUrl: demo.info.httpUrl,
-      username: demo.info.facilitator.username,
-      password: demo.info.facilitator.password,
-      totp: await facilitatorCode(),
-    });
+    await facilitatorSignsIn(dispatch);
     const answers = [
       await dispatch('sessions:connect', { sessionId: demo.info.sessionId }),
       await dispatch('sessions:connect', { sessionId: demo.info.sessionId }),
@@ -124,12 +124,7 @@ describe('the console signed in to a real session server', () => {
 
   it('signs out by revoking the token on the server', async () => {
     const { dispatch, tokensSent } = consoleMain();
-    await dispatch('auth:signIn', {
-      serverUrl: demo.info.httpUrl,
-      username: demo.info.facilitator.username,
-      password: demo.info.facilitator.password,
-      totp: await facilitatorCode(),
-    });
+    await facilitatorSignsIn(dispatch);
     await dispatch('sessions:list', {});
     const [token] = [...tokensSent];
     await expect(dispatch('auth:signOut', {})).resolves.toEqual({ ok: true, data: {} });

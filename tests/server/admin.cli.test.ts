@@ -1,5 +1,4 @@
 /** `npm run admin` end to end: a child process against a temporary data directory. */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,44 +9,18 @@ import { totp } from '../../src/server/auth/totp.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { openStore } from '../../src/server/store/store.js';
 import { ClinicianAccountList } from '../../src/shared/protocol.js';
+import { runAdmin } from './support/adminCli.js';
 
 setLogLevel('error');
 
 let root: string;
-let env: NodeJS.ProcessEnv;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function admin(args: string[], stdin = '', extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/tsx', ['src/server/admin.ts', ...args], {
-      env: { ...env, ...extraEnv },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const admin = (args: string[], stdin = '', env: NodeJS.ProcessEnv = {}) =>
+  runAdmin(args, { dataDir: path.join(root, 'data'), recordsKeyFile: path.join(root, 'records.key') }, { stdin, env });
 
 beforeAll(() => {
   root = mkdtempSync(path.join(os.tmpdir(), 'confidant-admin-'));
   writeFileSync(path.join(root, 'records.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
-  const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
-  env = {
-    ...rest,
-    CONFIDANT_DATA_DIR: path.join(root, 'data'),
-    CONFIDANT_RECORDS_KEY_FILE: path.join(root, 'records.key'),
-    CONFIDANT_LOG_LEVEL: 'warn',
-  };
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -5,14 +5,13 @@
  * history over a range of centuries is refused with the maximum in the message instead of
  * building thousands of empty weeks.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/server/config.js';
-import type { RunningDemo } from '../../src/server/demo.js';
 import { AttendanceHistory } from '../../src/shared/protocol.js';
 import { api, makeClinician } from './support/api.js';
-import { startTestDemo } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(0, { timeZone: 'America/Chicago' });
 let token: string;
 const REF = 'CHI-2001';
 
@@ -26,13 +25,8 @@ function sessionAt(startsAt: string, minutes = 90): string {
 }
 
 beforeAll(async () => {
-  demo = await startTestDemo(0, { timeZone: 'America/Chicago' });
   token = await (await makeClinician(demo.server, 'weeks.admin', ['admin'])).signIn();
 }, 60_000);
-
-afterAll(async () => {
-  await demo.close();
-});
 
 async function history(from: string, to: string) {
   const answer = await api(demo.server, 'GET', `/api/attendance/${REF}?from=${from}&to=${to}`, token);

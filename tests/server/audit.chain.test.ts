@@ -5,7 +5,6 @@
  * delete (triggers), only append. `npm run admin -- audit verify` says the same from the
  * command line, with exit codes.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +15,7 @@ import { canonicalFields, GENESIS_HASH, keyedLink, legacyLink, verifyChain } fro
 import { setLogLevel } from '../../src/common/logger.js';
 import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
 import { databaseOf, DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
+import { runAdmin } from './support/adminCli.js';
 
 setLogLevel('error');
 
@@ -143,36 +143,23 @@ describe('the chain', () => {
   });
 });
 
-function admin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/tsx', ['src/server/admin.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('npm run admin -- audit verify', () => {
   it('says the log is intact (exit 0), then names the altered entry (exit 1)', async () => {
     // The records key must live outside the data directory (the server refuses otherwise).
     const keyDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-audit-key-'));
     const keyFile = path.join(keyDir, 'records.key');
     writeFileSync(keyFile, recordsKey.toString('base64'), { mode: 0o600 });
-    const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
-    const env = { ...rest, CONFIDANT_DATA_DIR: dir, CONFIDANT_RECORDS_KEY_FILE: keyFile, CONFIDANT_LOG_LEVEL: 'warn' };
+    const admin = (args: string[]) => runAdmin(args, { dataDir: dir, recordsKeyFile: keyFile });
     appendSome(4);
-    const intact = await admin(['audit', 'verify'], env);
+    const intact = await admin(['audit', 'verify']);
     expect(intact.stdout).toContain('audit log intact: 4 entries');
     expect(intact.code).toBe(0);
 
-    const listed = await admin(['audit', 'list', '--json'], env);
+    const listed = await admin(['audit', 'list', '--json']);
     expect((JSON.parse(listed.stdout) as { seq: number }[]).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
 
     tamper(`UPDATE audit_log SET actor_id = 'c-2' WHERE seq = 3`);
-    const broken = await admin(['audit', 'verify'], env);
+    const broken = await admin(['audit', 'verify']);
     expect(broken.stderr).toContain('audit log broken at entry 3');
     expect(broken.code).toBe(1);
     rmSync(keyDir, { recursive: true, force: true });

@@ -4,7 +4,6 @@
  * shortened history that verifies on its own, but not against a checkpoint taken before;
  * a checkpoint whose signature does not verify under this server's key is refused.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +16,7 @@ import { parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { deriveRecordsSubkey } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
+import { runAdmin } from './support/adminCli.js';
 
 setLogLevel('error');
 
@@ -45,6 +45,13 @@ function appendSome(from: number, to: number): void {
   }
 }
 
+/** Entries 1 to `upTo` appended and the head signed with this server's key, as an auditor would take a checkpoint. */
+function checkpointAfter(upTo: number) {
+  const key = loadAuditSigningKey(config());
+  appendSome(1, upTo);
+  return { key, checkpoint: signCheckpoint(key.privateKey, store.audit.head(), new Date()) };
+}
+
 /**
  * The strongest tamperer short of the signing key: holds the file and the records key, so
  * after rewriting (or dropping) entries re-chains everything after them and moves the head.
@@ -70,9 +77,7 @@ function rechainWithTheRecordsKey(change: (entries: ChainedEntry[]) => ChainedEn
 
 describe('a checkpoint', () => {
   it('signed by the audit signing key verifies, and so does the chain against it as it grows', () => {
-    const key = loadAuditSigningKey(config());
-    appendSome(1, 4);
-    const checkpoint = signCheckpoint(key.privateKey, store.audit.head(), new Date());
+    const { key, checkpoint } = checkpointAfter(4);
     expect(AuditCheckpoint.parse(JSON.parse(JSON.stringify(checkpoint)))).toEqual(checkpoint);
     expect(checkpointSignatureValid(key.publicKey, checkpoint)).toBe(true);
     appendSome(5, 6);
@@ -91,27 +96,21 @@ describe('a checkpoint', () => {
   });
 
   it('a history rewritten before it and re-chained with the records key verifies alone, but not against it', () => {
-    const key = loadAuditSigningKey(config());
-    appendSome(1, 6);
-    const checkpoint = signCheckpoint(key.privateKey, store.audit.head(), new Date());
+    const { checkpoint } = checkpointAfter(6);
     rechainWithTheRecordsKey((entries) => entries.map((e) => (e.seq === 2 ? { ...e, subjectId: 'p-someone-else' } : e)));
     expect(store.audit.verify()).toEqual({ ok: true, entries: 6 });
     expect(store.audit.verify(checkpoint)).toMatchObject({ ok: false, brokenAt: 6 });
   });
 
   it('a history cut short behind it fails against it, naming the first missing entry', () => {
-    const key = loadAuditSigningKey(config());
-    appendSome(1, 6);
-    const checkpoint = signCheckpoint(key.privateKey, store.audit.head(), new Date());
+    const { checkpoint } = checkpointAfter(6);
     rechainWithTheRecordsKey((entries) => entries.slice(0, 3));
     expect(store.audit.verify()).toEqual({ ok: true, entries: 3 });
     expect(store.audit.verify(checkpoint)).toMatchObject({ ok: false, brokenAt: 4 });
   });
 
   it('with a forged signature, or an altered seq or hash, does not verify', () => {
-    const key = loadAuditSigningKey(config());
-    appendSome(1, 3);
-    const real = signCheckpoint(key.privateKey, store.audit.head(), new Date());
+    const { key, checkpoint: real } = checkpointAfter(3);
     const forged = signCheckpoint(generateKeyPairSync('ed25519').privateKey, store.audit.head(), new Date());
     expect(checkpointSignatureValid(key.publicKey, forged)).toBe(false);
     expect(checkpointSignatureValid(key.publicKey, { ...real, seq: 2 })).toBe(false);
@@ -120,19 +119,7 @@ describe('a checkpoint', () => {
   });
 });
 
-function admin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
-  const env = { ...rest, CONFIDANT_DATA_DIR: dir, CONFIDANT_RECORDS_KEY_FILE: path.join(keyDir, 'records.key'), CONFIDANT_LOG_LEVEL: 'warn' };
-  return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/tsx', ['src/server/admin.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const admin = (args: string[]) => runAdmin(args, { dataDir: dir, recordsKeyFile: path.join(keyDir, 'records.key') });
 
 describe('npm run admin -- audit checkpoint / verify --checkpoint', () => {
   it('exports a signed checkpoint, verifies against it, refuses a forged one and names a rewrite', async () => {

@@ -5,13 +5,13 @@
  * facilitator reads none; an admin reads it whole. The verdict of a verify is the whole
  * chain's, but a supervisor's count is of the entries they may read.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditList, AuditVerification, type AuditEntry } from '../../src/shared/protocol.js';
 import { api, makeClinician, type TestClinician } from './support/api.js';
-import { login, startTestDemo } from './support/testServer.js';
+import { login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(1);
 let supA: string;
 let facA: string;
 let adminToken: string;
@@ -22,7 +22,6 @@ let invitationB: string;
 const TEAM_B_ADDRESS = '203.0.113.77';
 
 beforeAll(async () => {
-  demo = await startTestDemo(1);
   const { store } = demo.server;
   facB = await makeClinician(demo.server, 'fac.b', ['facilitator']);
   supB = await makeClinician(demo.server, 'sup.b', ['supervisor']);
@@ -50,10 +49,6 @@ beforeAll(async () => {
   // Team A's own: the facilitator's sign-in above, and a look at team A's roster.
   expect((await api(demo.server, 'GET', `/api/sessions/${demo.info.sessionId}/roster`, facA)).status).toBe(200);
 }, 60_000);
-
-afterAll(async () => {
-  await demo.close();
-});
 
 async function audit(token: string, query = ''): Promise<{ status: number; entries: AuditEntry[] }> {
   const answer = await api(demo.server, 'GET', `/api/audit${query}`, token);

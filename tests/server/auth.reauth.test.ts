@@ -3,25 +3,19 @@
  * and code, against the real store with an injected clock. Failures share the sign-in
  * lockout, and every attempt is in the audit log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuthService, TOKEN_IDLE_MS, type AuthService } from '../../src/server/auth/authService.js';
-import { hashSecret } from '../../src/server/auth/password.js';
+import { TOKEN_IDLE_MS, type AuthService } from '../../src/server/auth/authService.js';
 import { tokenDigest } from '../../src/server/auth/secrets.js';
-import { base32Encode, newTotpSecret, totp } from '../../src/server/auth/totp.js';
+import { totp } from '../../src/server/auth/totp.js';
 import { setLogLevel } from '../../src/common/logger.js';
-import { openStore, type Store } from '../../src/server/store/store.js';
-import { ProtocolError, type ErrorCode } from '../../src/shared/protocol.js';
+import type { Store } from '../../src/server/store/store.js';
+import { ProtocolError } from '../../src/shared/protocol.js';
+import { FAST_SCRYPT } from './support/api.js';
+import { ANA_PASSWORD as PASSWORD, AUTH_CLOCK_START, codeOf, openAuthWithAna, SIGN_IN_ADDRESS as ADDRESS, type AuthWithAna } from './support/auth.js';
 
 setLogLevel('error');
 
-const FAST = { N: 1024, r: 8, p: 1 };
-const PASSWORD = 'violet-harbour-teapot';
-const ADDRESS = '192.0.2.10';
-
-let dir: string;
+let bench: AuthWithAna;
 let store: Store;
 let clock: number;
 let auth: AuthService;
@@ -32,16 +26,6 @@ let token: string;
 const now = (): Date => new Date(clock);
 const code = (at = clock): string => totp(secret, at);
 
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'OK'> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof ProtocolError) return err.code;
-    throw err;
-  }
-}
-
 const reauth = (overrides: { password?: string; totp?: string | undefined; token?: string } = {}) =>
   auth.reauth(overrides.token ?? token, {
     password: overrides.password ?? PASSWORD,
@@ -50,23 +34,14 @@ const reauth = (overrides: { password?: string; totp?: string | undefined; token
   });
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-reauth-'));
-  store = openStore(dir);
-  clock = Date.UTC(2026, 10, 24, 9, 0, 0);
-  auth = createAuthService(store, { now, scrypt: FAST, limits: { accountFailures: 3, lockoutMs: 10 * 60_000, addressFailures: 20 } });
-  const ana = store.clinicians.create({ username: 'ana', displayName: 'Ana', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST) });
-  anaId = ana.id;
-  const key = newTotpSecret();
-  store.clinicians.setTotpSecret(ana.id, key);
-  secret = base32Encode(key);
+  clock = AUTH_CLOCK_START;
+  bench = await openAuthWithAna('confidant-reauth-', { now, scrypt: FAST_SCRYPT, limits: { accountFailures: 3, lockoutMs: 10 * 60_000, addressFailures: 20 } });
+  ({ store, auth, secret, anaId } = bench);
   token = (await auth.login({ username: 'ana', password: PASSWORD, totp: code(), address: ADDRESS })).token;
   clock += 30_000; // the sign-in's code is spent; the next step's is fresh
 });
 
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => bench.close());
 
 const events = () => store.audit.list(anaId).map((e) => [e.event, e.detail ?? null]);
 

@@ -2,24 +2,20 @@
  * Sign-in, lockout and tokens against the real store, with an injected clock: nothing here
  * sleeps, and time moves by assignment.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthService, TOKEN_IDLE_MS, TOKEN_TTL_MS, type AuthService } from '../../src/server/auth/authService.js';
 import { hashSecret } from '../../src/server/auth/password.js';
 import { tokenDigest } from '../../src/server/auth/secrets.js';
-import { base32Encode, newTotpSecret, totp } from '../../src/server/auth/totp.js';
+import { totp } from '../../src/server/auth/totp.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { databaseOf, openStore, type Store } from '../../src/server/store/store.js';
-import { ProtocolError, type ErrorCode } from '../../src/shared/protocol.js';
+import { ProtocolError } from '../../src/shared/protocol.js';
+import { FAST_SCRYPT } from './support/api.js';
+import { ANA_PASSWORD as PASSWORD, AUTH_CLOCK_START, codeOf, openAuthWithAna, SIGN_IN_ADDRESS as ADDRESS, type AuthWithAna } from './support/auth.js';
 
 setLogLevel('error');
 
-const FAST = { N: 1024, r: 8, p: 1 };
-const PASSWORD = 'violet-harbour-teapot';
-const ADDRESS = '192.0.2.10';
-
+let bench: AuthWithAna;
 let dir: string;
 let store: Store;
 let clock: number;
@@ -32,16 +28,6 @@ const advance = (ms: number): void => {
   clock += ms;
 };
 
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'OK'> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof ProtocolError) return err.code;
-    throw err;
-  }
-}
-
 function attempt(overrides: { password?: string; totp?: string | undefined; address?: string; username?: string } = {}) {
   return auth.login({
     username: overrides.username ?? 'ana',
@@ -52,21 +38,12 @@ function attempt(overrides: { password?: string; totp?: string | undefined; addr
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-auth-'));
-  store = openStore(dir);
-  clock = Date.UTC(2026, 10, 24, 9, 0, 0);
-  auth = createAuthService(store, { now, scrypt: FAST, limits: { accountFailures: 3, lockoutMs: 10 * 60_000, addressFailures: 6 } });
-  const ana = store.clinicians.create({ username: 'ana', displayName: 'Ana', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST) });
-  anaId = ana.id;
-  const key = newTotpSecret();
-  store.clinicians.setTotpSecret(ana.id, key);
-  secret = base32Encode(key);
+  clock = AUTH_CLOCK_START;
+  bench = await openAuthWithAna('confidant-auth-', { now, scrypt: FAST_SCRYPT, limits: { accountFailures: 3, lockoutMs: 10 * 60_000, addressFailures: 6 } });
+  ({ dir, store, auth, secret, anaId } = bench);
 });
 
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => bench.close());
 
 describe('two-factor sign-in', () => {
   it('signs in with the password and the current code, and records it', async () => {
@@ -111,7 +88,7 @@ describe('two-factor sign-in', () => {
   });
 
   it('answers a wrong password, an unknown user and an inactive account alike', async () => {
-    const bob = store.clinicians.create({ username: 'bob', displayName: 'Bob', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST) });
+    const bob = store.clinicians.create({ username: 'bob', displayName: 'Bob', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST_SCRYPT) });
     store.clinicians.setActive(bob.id, false);
     const messages = await Promise.all(
       [attempt({ password: 'wrong-password-x' }), attempt({ username: 'ghost' }), attempt({ username: 'bob' })].map((p) =>
@@ -125,7 +102,7 @@ describe('two-factor sign-in', () => {
   });
 
   it('refuses an account without a second factor, saying an admin must enrol one', async () => {
-    store.clinicians.create({ username: 'cy', displayName: 'Cy', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST) });
+    store.clinicians.create({ username: 'cy', displayName: 'Cy', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST_SCRYPT) });
     await expect(attempt({ username: 'cy', totp: '123456' })).rejects.toThrow(/no second factor yet; an admin must enrol one/);
   });
 

@@ -6,7 +6,7 @@
  * into memory of its own, not a slice of Node's shared Buffer pool.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { ConfigError, parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { loadRecordsKey } from '../../src/server/keys/recordsKey.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
+import { expectOwnerOnlyWithJournal, modeOf } from '../support/fileModes.js';
 
 setLogLevel('error');
 const linux = process.platform !== 'win32';
@@ -29,7 +30,14 @@ function tmp(): string {
   return d;
 }
 
-const modeOf = (file: string) => statSync(file).mode & 0o777;
+/** A closed store in a new data directory, whose database an older server left readable by others (0644). */
+function closedStoreMade0644(): { dir: string; file: string } {
+  const dir = tmp();
+  openStore(dir).close();
+  const file = path.join(dir, DATABASE_FILE);
+  chmodSync(file, 0o644);
+  return { dir, file };
+}
 
 describe.runIf(linux)('the server database on disk', () => {
   it('is created 0600, with its -wal and -shm, whatever the umask lets through', () => {
@@ -37,18 +45,12 @@ describe.runIf(linux)('the server database on disk', () => {
     // Open: the migrations have written, so the -wal and -shm exist beside it.
     const store = openStore(dir);
     const file = path.join(dir, DATABASE_FILE);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-      expect(existsSync(f), f).toBe(true);
-      expect(modeOf(f).toString(8), f).toBe('600');
-    }
+    expectOwnerOnlyWithJournal(file);
     store.close();
   });
 
   it('that other users can read is refused at open, naming the file and the fix', () => {
-    const dir = tmp();
-    openStore(dir).close();
-    const file = path.join(dir, DATABASE_FILE);
-    chmodSync(file, 0o644);
+    const { dir, file } = closedStoreMade0644();
     // A folder others can enter: they could have read the file.
     chmodSync(dir, 0o755);
     expect(() => openStore(dir)).toThrow(`chmod 600 ${file}`);
@@ -69,13 +71,10 @@ describe.runIf(linux)('the server database on disk', () => {
   });
 
   it('made 0644 by an older server inside its private data directory is tightened to 0600, not refused', () => {
-    const dir = tmp();
-    openStore(dir).close();
-    const file = path.join(dir, DATABASE_FILE);
-    chmodSync(file, 0o644);
+    const { dir, file } = closedStoreMade0644();
     chmodSync(dir, 0o700);
     openStore(dir).close();
-    expect(modeOf(file).toString(8)).toBe('600');
+    expect(modeOf(file)).toBe('600');
   });
 });
 
@@ -101,7 +100,7 @@ describe.runIf(linux)('the records key file', () => {
     const file = path.join(root, 'keys', 'records.key');
     mkdirSync(path.dirname(file));
     const key = loadRecordsKey(config(path.join(root, 'data'), file));
-    expect(modeOf(file).toString(8)).toBe('600');
+    expect(modeOf(file)).toBe('600');
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64').equals(key)).toBe(true);
     // Read back as the same key on the next start.
     expect(loadRecordsKey(config(path.join(root, 'data'), file)).equals(key)).toBe(true);

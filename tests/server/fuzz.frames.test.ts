@@ -9,8 +9,7 @@
  * fast-check's seed and the shrunk frames to replay it.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import { describe, expect, it } from 'vitest';
 import { newInvitationSecrets } from '../../src/server/sessions/invitationService.js';
 import { CLOSE_MESSAGE_TOO_BIG, requestSchemas } from '../../src/shared/protocol.js';
 import {
@@ -24,33 +23,23 @@ import {
   RawSocket,
   type Frame,
 } from './support/fuzzFrames.js';
+import { FAST_SCRYPT } from './support/api.js';
 import { connectedTransport } from './support/media.js';
 import { retryWhileConflict } from './support/retry.js';
 import { connectClinician, login } from './support/testServer.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
-const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
 /** Reconnecting a clinician waits for the server to see the previous socket closed. */
 const CLINICIAN_RETRIES = 200;
 const FRAMES_PER_RUN = 6;
 /** A run costs up to a few hundred milliseconds (a hello is a scrypt verification). */
 const TIMEOUT = { timeout: 20_000 + RUNS * 500 };
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startDemo({
-    invitations: 0,
-    workers: 1,
-    participantDir: '/nonexistent-participant-dir',
-    // Random hellos from one address would otherwise lock every participant out after 30.
-    start: { limits: { helloAddressFailures: 1_000_000 }, scrypt: FAST_SCRYPT },
-  });
-});
-afterAll(async () => {
-  await demo.close();
-});
+// Random hellos from one address would otherwise lock every participant out after 30.
+const demo = sharedTestDemo(0, {}, { limits: { helloAddressFailures: 1_000_000 }, scrypt: FAST_SCRYPT });
 
 interface Invitation {
   token: string;

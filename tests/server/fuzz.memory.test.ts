@@ -13,13 +13,13 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
 import { FLOOD_LIMIT } from '../../src/shared/protocol.js';
 import { connectedTransport } from './support/media.js';
 import { admitted, connectClinician, knock, type Invitation } from './support/testServer.js';
 import { TestClient } from './support/wsClient.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
 const FRAMES = 100_000;
 const WARMUP_FRAMES = 10_000;
@@ -33,21 +33,10 @@ const WINDOW = 32;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startDemo({
-    invitations: 8,
-    workers: 1,
-    participantDir: '/nonexistent-participant-dir',
-    // The sockets that never say hello must outlive the run; the timeout has its own test.
-    // The per-socket request rate (media.caps.test.ts) would answer nearly every frame
-    // RATE_LIMITED before it reached the paths whose memory this run measures.
-    start: { limits: { helloTimeoutMs: 10 * 60_000, requestBurst: 1_000_000, requestsPerSecond: 1_000_000 } },
-  });
-});
-afterAll(async () => {
-  await demo.close();
-});
+// The sockets that never say hello must outlive the run; the timeout has its own test.
+// The per-socket request rate (media.caps.test.ts) would answer nearly every frame
+// RATE_LIMITED before it reached the paths whose memory this run measures.
+const demo = sharedTestDemo(8, {}, { limits: { helloTimeoutMs: 10 * 60_000, requestBurst: 1_000_000, requestsPerSecond: 1_000_000 } });
 
 /** A socket that sends one frame template over and over, WINDOW at a time, and counts answers. */
 class Sender {

@@ -5,17 +5,10 @@
  * Both run side by side, so the file takes about half a minute, mostly waiting.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
-import { startTestDemo } from './support/testServer.js';
+import { expect, it } from 'vitest';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(0);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(0);
 
 /** Opens a connection, writes `start`, then one `drip` every second; resolves with seconds until the server closes it. */
 function trickle(start: string, drip: string): Promise<number> {

@@ -6,18 +6,14 @@
  * readmitted without a knock, past a lock, after the clinic had taken the link away.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/server/config.js';
-import { seedDemo, type DemoSeed, type RunningDemo } from '../../src/server/demo.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { describe, expect, it } from 'vitest';
 import { FAST_SCRYPT } from './support/api.js';
 import { signIn } from './support/signIn.js';
-import { AGREEMENT_VERSION_OF, connectClinician, startTestDemo } from './support/testServer.js';
+import { AGREEMENT_VERSION_OF, connectClinician } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
+import { serverRestarts } from './support/serverRestarts.js';
 
 interface Holder {
   client: TestClient;
@@ -44,15 +40,9 @@ async function tryResume(wsUrl: string, resumeToken: string) {
 type Change = 'reissue' | 'revoke' | 'remove';
 
 describe('a changed invitation cannot be resumed', () => {
-  let demo: RunningDemo;
+  // A long grace period: every resume below is well within it.
+  const demo = sharedTestDemo(8, { reconnectGraceSeconds: 300 });
   let next = 0;
-  beforeAll(async () => {
-    // A long grace period: every resume below is well within it.
-    demo = await startTestDemo(8, { reconnectGraceSeconds: 300 });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
 
   const facilitatorAccount = () => demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!;
   const invitationOf = (participantId: string) => demo.server.store.invitations.byParticipantId(demo.info.sessionId, participantId)!;
@@ -110,32 +100,16 @@ describe('a changed invitation cannot be resumed', () => {
 });
 
 describe('a changed invitation cannot be resumed after a restart', () => {
-  let dataDir: string;
-  const recordsKey = randomBytes(32);
-  let seed: DemoSeed;
-  const servers: RunningServer[] = [];
-  const start = async (): Promise<RunningServer> => {
-    const config = parseConfig({ host: '127.0.0.1', port: 0, rtcPort: 0, dataDir, workers: 1, reconnectGraceSeconds: 300 });
-    const server = await startServer(config, { recordsKey, scrypt: FAST_SCRYPT });
-    servers.push(server);
-    return server;
-  };
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-endresume-'));
-    seed = await seedDemo((await start()).store, 3);
-  });
-  afterAll(async () => {
-    for (const s of servers) await s.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const restarts = serverRestarts({ tmpPrefix: 'confidant-endresume-', invitations: 3, config: { reconnectGraceSeconds: 300 }, start: { scrypt: FAST_SCRYPT } });
+  const { servers, start } = restarts;
 
   it('re-issued while only the store knew the client: the old holder is refused, no room lets them in', async () => {
     const first = servers[0]!;
-    const { username, password, totpSecret } = seed.facilitator;
+    const { username, password, totpSecret } = restarts.seed.facilitator;
     const token = await signIn(first.httpUrl, username, password, totpSecret!);
     const fac = await TestClient.connect(first.wsUrl);
-    await fac.call('hello', await clinicianHello(first.httpUrl, token, seed.sessionId));
-    const holder = await checkedIn(first.wsUrl, seed.invitations[0]!, 'Alice');
+    await fac.call('hello', await clinicianHello(first.httpUrl, token, restarts.seed.sessionId));
+    const holder = await checkedIn(first.wsUrl, restarts.seed.invitations[0]!, 'Alice');
     await fac.call('admit', { participantId: holder.participantId });
     await holder.client.waitFor('admitted');
 
@@ -144,25 +118,25 @@ describe('a changed invitation cannot be resumed after a restart', () => {
     await holder.client.closed;
     const restarted = await start();
     const facilitator = restarted.store.clinicians.byUsername(username)!;
-    const invitation = restarted.store.invitations.byParticipantId(seed.sessionId, holder.participantId)!;
+    const invitation = restarted.store.invitations.byParticipantId(restarts.seed.sessionId, holder.participantId)!;
     await restarted.invitations.reissue(facilitator, invitation.id);
 
     const answer = await tryResume(restarted.wsUrl, holder.resumeToken);
     expect(answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    expect(restarted.rooms.get(seed.sessionId)?.hasPeer(holder.participantId) ?? false).toBe(false);
+    expect(restarted.rooms.get(restarts.seed.sessionId)?.hasPeer(holder.participantId) ?? false).toBe(false);
   });
 
   it('revoked while only the store knew the client: refused too', async () => {
     const server = servers[servers.length - 1]!;
-    const holder = await checkedIn(server.wsUrl, seed.invitations[1]!, 'Bob');
+    const holder = await checkedIn(server.wsUrl, restarts.seed.invitations[1]!, 'Bob');
     await server.close();
     await holder.client.closed;
     const restarted = await start();
-    const facilitator = restarted.store.clinicians.byUsername(seed.facilitator.username)!;
-    const invitation = restarted.store.invitations.byParticipantId(seed.sessionId, holder.participantId)!;
+    const facilitator = restarted.store.clinicians.byUsername(restarts.seed.facilitator.username)!;
+    const invitation = restarted.store.invitations.byParticipantId(restarts.seed.sessionId, holder.participantId)!;
     restarted.invitations.revoke(facilitator, invitation.id);
     const answer = await tryResume(restarted.wsUrl, holder.resumeToken);
     expect(answer.ok).toBe(false);
-    expect(restarted.rooms.get(seed.sessionId)?.hasPeer(holder.participantId) ?? false).toBe(false);
+    expect(restarted.rooms.get(restarts.seed.sessionId)?.hasPeer(holder.participantId) ?? false).toBe(false);
   });
 });

@@ -4,32 +4,19 @@
  * whether the check is the keyed hash (microseconds) or an invitation's old scrypt hash
  * (milliseconds, so the hellos all arrive while the first checks are still running).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
 import { newInvitationSecrets } from '../../src/server/sessions/invitationService.js';
 import { FAST_SCRYPT } from './support/api.js';
-import './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { TestClient, type Response } from './support/wsClient.js';
 
 const PASSCODE_FAILURES = 10;
 
-let demo: RunningDemo;
-
-beforeAll(async () => {
-  demo = await startDemo({
-    invitations: 0,
-    workers: 1,
-    participantDir: '/nonexistent',
-    start: {
-      scrypt: FAST_SCRYPT,
-      // The per-address bound out of the way: what is pinned here is the per-invitation one.
-      limits: { passcodeFailures: PASSCODE_FAILURES, helloAddressFailures: 10_000 },
-    },
-  });
-});
-afterAll(async () => {
-  await demo.close();
+const demo = sharedTestDemo(0, {}, {
+  scrypt: FAST_SCRYPT,
+  // The per-address bound out of the way: what is pinned here is the per-invitation one.
+  limits: { passcodeFailures: PASSCODE_FAILURES, helloAddressFailures: 10_000 },
 });
 
 describe('parallel passcode guesses', () => {

@@ -4,14 +4,14 @@
  * proxy, and then per-address limits count per forwarded address; anyone else's header is
  * ignored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
+import type { RunningDemo } from '../../src/server/demo.js';
 import { clientAddressResolver } from '../../src/server/http/support.js';
 import { FAST_SCRYPT } from './support/api.js';
 import { postJson } from './support/rawHttp.js';
-import './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
 const request = (peer: string, forwardedFor?: string | string[]) => ({
   socket: { remoteAddress: peer },
@@ -93,13 +93,7 @@ const wrongSignIn = (demo: RunningDemo, username: string, forwardedFor: string) 
 const limits = { addressFailures: 3, helloAddressFailures: 2 };
 
 describe('behind a trusted proxy', () => {
-  let demo: RunningDemo;
-  beforeAll(async () => {
-    demo = await startDemo({ invitations: 0, workers: 1, participantDir: '/nonexistent', config: { trustedProxies: ['127.0.0.1'] }, start: { scrypt: FAST_SCRYPT, limits } });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = sharedTestDemo(0, { trustedProxies: ['127.0.0.1'] }, { scrypt: FAST_SCRYPT, limits });
 
   it('counts failed sign-ins per forwarded address, and records that address', async () => {
     for (let i = 0; i < 3; i++) expect((await wrongSignIn(demo, `ghost-${i}`, '203.0.113.1')).status).toBe(401);
@@ -119,13 +113,7 @@ describe('behind a trusted proxy', () => {
 });
 
 describe('with no trusted proxy', () => {
-  let demo: RunningDemo;
-  beforeAll(async () => {
-    demo = await startDemo({ invitations: 0, workers: 1, participantDir: '/nonexistent', start: { scrypt: FAST_SCRYPT, limits } });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = sharedTestDemo(0, {}, { scrypt: FAST_SCRYPT, limits });
 
   it('ignores a spoofed X-Forwarded-For: every failed sign-in counts against the real peer', async () => {
     for (let i = 0; i < 3; i++) expect((await wrongSignIn(demo, `ghost-${i}`, `203.0.113.${i + 10}`)).status).toBe(401);

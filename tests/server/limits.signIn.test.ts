@@ -3,49 +3,39 @@
  * attempts are reserved before the password check, one account is checked one attempt at a
  * time, and the hashing gate serves a newcomer address before a flood's queue.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
-import { startDemo, type RunningDemo } from '../../src/server/demo.js';
 import type { GateEvent } from '../../src/server/limits/hashingGate.js';
 import { makeClinician, type TestClinician } from './support/api.js';
 import { armedPost, postJson, statusCounts, type RawAnswer } from './support/rawHttp.js';
 import { freshCode } from './support/signIn.js';
-import './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
 /** Dear enough that a queue of them takes a while to drain, cheap enough for a test. */
 const SCRYPT = { N: 4096, r: 8, p: 1 };
 const SLOW_SCRYPT = { N: 16384, r: 8, p: 1 };
 const ACCOUNT_FAILURES = 5;
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(0, {}, {
+  scrypt: SCRYPT,
+  limits: {
+    accountFailures: ACCOUNT_FAILURES,
+    // Out of the way, so what is pinned here is the per-account bound and the gate's order.
+    addressFailures: 10_000,
+    hashingConcurrency: 1,
+    hashingPerAddress: 1,
+    hashingQueuePerAddress: 500,
+  },
+});
 let target: TestClinician;
 let honest: TestClinician;
 
 beforeAll(async () => {
-  demo = await startDemo({
-    invitations: 0,
-    workers: 1,
-    participantDir: '/nonexistent',
-    start: {
-      scrypt: SCRYPT,
-      limits: {
-        accountFailures: ACCOUNT_FAILURES,
-        // Out of the way, so what is pinned here is the per-account bound and the gate's order.
-        addressFailures: 10_000,
-        hashingConcurrency: 1,
-        hashingPerAddress: 1,
-        hashingQueuePerAddress: 500,
-      },
-    },
-  });
   target = await makeClinician(demo.server, 'target', ['facilitator']);
   // Each wrong check takes a while, as a real one does: time enough for a flood to arrive
   // while the first checks are still running.
   demo.server.store.clinicians.setPasswordHash(target.id, await hashSecret(target.password, SLOW_SCRYPT));
   honest = await makeClinician(demo.server, 'honest', ['facilitator']);
-});
-afterAll(async () => {
-  await demo.close();
 });
 
 describe('parallel sign-ins', () => {

@@ -4,13 +4,14 @@
  * the server with valid requests: each socket has a request rate, answered RATE_LIMITED
  * beyond it. The real server and worker count what exists.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningDemo } from '../../src/server/demo.js';
 import { MAX_CONSUMERS_PER_PEER, MAX_PRODUCERS_PER_PEER, MAX_TRANSPORTS_PER_PEER } from '../../src/server/media/peerMedia.js';
 import { DEFAULT_SIGNALING_LIMITS } from '../../src/server/signaling/signalingServer.js';
 import type { RtpCapabilities } from '../../src/shared/protocol.js';
 import { connectedTransport, opusRtpParameters, produceAudio } from './support/media.js';
-import { admitted, connectClinician, startTestDemo } from './support/testServer.js';
+import { admitted, connectClinician } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import type { Response, TestClient } from './support/wsClient.js';
 
 const consumersOnWorkers = (demo: RunningDemo): number => demo.server.workers.loads().reduce((n, l) => n + l.consumers, 0);
@@ -29,14 +30,10 @@ const codes = (answers: Response[]): Record<string, number> =>
   }, {});
 
 describe('media caps hold under parallel requests', () => {
-  let demo: RunningDemo;
+  const demo = sharedTestDemo(4);
   let fac: TestClient;
   beforeAll(async () => {
-    demo = await startTestDemo(4);
     fac = (await connectClinician(demo.info)).client;
-  });
-  afterAll(async () => {
-    await demo.close();
   });
 
   it('fifty createTransport at once make at most the cap of transports on the router', async () => {
@@ -90,13 +87,7 @@ describe('media caps hold under parallel requests', () => {
 });
 
 describe('a socket flooding valid requests', () => {
-  let demo: RunningDemo;
-  beforeAll(async () => {
-    demo = await startTestDemo(1);
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
+  const demo = sharedTestDemo(1);
 
   it('gets RATE_LIMITED beyond its burst and its rate, stays connected, and others are served meanwhile', async () => {
     const fac = (await connectClinician(demo.info)).client;

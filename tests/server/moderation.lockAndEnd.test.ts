@@ -2,22 +2,16 @@
  * Locking the room and ending the session. Lock state lives with the live room; ending is
  * recorded in the store, so it outlives the room and every later hello meets it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { describe, expect, it } from 'vitest';
 import { SessionList } from '../../src/shared/protocol.js';
 import { produceAudio } from './support/media.js';
 import { retryWhileConflict } from './support/retry.js';
-import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login, startTestDemo } from './support/testServer.js';
+import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(8);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(8);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 async function helloCode(i: number): Promise<string> {

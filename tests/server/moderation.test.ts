@@ -2,19 +2,13 @@
  * Moderation against the real server and a real mediasoup worker: the server enforces
  * every decision itself, whatever a console or page would do.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
-import { admitted, connectClinician, knock, startTestDemo } from './support/testServer.js';
+import { describe, expect, it } from 'vitest';
+import { admitted, connectClinician, knock } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { produceAudio } from './support/media.js';
 import { TestClient } from './support/wsClient.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(16);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(16);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 /** The server's own producer object: the truth about whether media is paused. */

@@ -5,15 +5,15 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Note } from '../../src/shared/notes.js';
 import { api, makeClinician, type TestClinician } from './support/api.js';
 import { draftNote, next, signatureFor, signed } from './support/notes.js';
 import { signIn } from './support/signIn.js';
-import { login, startTestDemo } from './support/testServer.js';
+import { login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(1);
 let author: string;
 let supervisor: string;
 let authorId: string;
@@ -22,16 +22,12 @@ let stranger: TestClinician;
 let strangerToken: string;
 
 beforeAll(async () => {
-  demo = await startTestDemo(1);
   author = await login(demo.info, 'facilitator');
   supervisor = await login(demo.info, 'supervisor');
   authorId = demo.server.store.clinicians.byUsername('facilitator')!.id;
   supervisorId = demo.server.store.clinicians.byUsername('supervisor')!.id;
   stranger = await makeClinician(demo.server, 'other-facilitator', ['facilitator', 'supervisor']);
   strangerToken = await stranger.signIn();
-});
-afterAll(async () => {
-  await demo?.close();
 });
 
 const put = (token: string, note: Note, baseVersion: number, id = note.id) =>

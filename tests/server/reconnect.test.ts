@@ -6,19 +6,15 @@
  * a crash, sessions, invitations and the roster survive, and admitted clients are let in
  * again (or sent to the waiting room, per the session's policy).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/server/config.js';
-import { seedDemo, type DemoSeed, type RunningDemo } from '../../src/server/demo.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server/server.js';
 import type { DemoInfo } from '../../src/shared/protocol.js';
 import { signIn } from './support/signIn.js';
-import { AGREEMENT_VERSION_OF, connectClinician, knock, admitted, startTestDemo } from './support/testServer.js';
+import { AGREEMENT_VERSION_OF, connectClinician, knock, admitted } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
+import { serverRestarts } from './support/serverRestarts.js';
 
 const resumeTokenOf = (hello: Record<string, unknown>): string => String(hello.resumeToken);
 
@@ -37,14 +33,8 @@ async function resume(wsUrl: string, resumeToken: string): Promise<{ client: Tes
 }
 
 describe('a dropped connection', () => {
-  let demo: RunningDemo;
+  const demo = sharedTestDemo(6, { reconnectGraceSeconds: 5 });
   const inv = (i: number) => demo.info.invitations[i]!;
-  beforeAll(async () => {
-    demo = await startTestDemo(6, { reconnectGraceSeconds: 5 });
-  });
-  afterAll(async () => {
-    await demo.close();
-  });
 
   it('admitted stays admitted: the facilitator sees them reconnecting, then back, with no new knock', async () => {
     const fac = await connectClinician(demo.info);
@@ -126,44 +116,28 @@ describe('a dropped connection', () => {
 });
 
 describe('a server restart', () => {
-  let dataDir: string;
-  const recordsKey = randomBytes(32);
-  let seed: DemoSeed;
-  const servers: RunningServer[] = [];
-  const start = async (): Promise<RunningServer> => {
-    const server = await startServer(parseConfig({ host: '127.0.0.1', port: 0, rtcPort: 0, dataDir, workers: 1, reconnectGraceSeconds: 30 }), { recordsKey });
-    servers.push(server);
-    return server;
-  };
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-restart-'));
-    const first = await start();
-    seed = await seedDemo(first.store, 4);
-  });
-  afterAll(async () => {
-    for (const s of servers) await s.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const restarts = serverRestarts({ tmpPrefix: 'confidant-restart-', invitations: 4, config: { reconnectGraceSeconds: 30 } });
+  const { servers, start } = restarts;
 
   let token: string | undefined;
   /** Signs in once: the sign-in, like everything else in the store, outlives a restart. */
   async function facilitatorOn(server: RunningServer): Promise<TestClient> {
-    const { username, password, totpSecret } = seed.facilitator;
+    const { username, password, totpSecret } = restarts.seed.facilitator;
     token ??= await signIn(server.httpUrl, username, password, totpSecret!);
     const client = await TestClient.connect(server.wsUrl);
-    await client.call('hello', await clinicianHello(server.httpUrl, token, seed.sessionId));
+    await client.call('hello', await clinicianHello(server.httpUrl, token, restarts.seed.sessionId));
     return client;
   }
 
   it('graceful: admitted clients are let back in, waiting ones wait, and the roster keeps everything', async () => {
     const server = servers[0]!;
     const fac = await facilitatorOn(server);
-    const alice = await checkedIn(server, seed.invitations[0]!, 'Alice');
+    const alice = await checkedIn(server, restarts.seed.invitations[0]!, 'Alice');
     await fac.call('admit', { participantId: alice.participantId });
     await alice.client.waitFor('admitted');
     await fac.call('verify', { participantId: alice.participantId, method: 'verbal-code' });
     await fac.call('mute', { participantId: alice.participantId, kind: 'audio' });
-    const bob = await checkedIn(server, seed.invitations[1]!, 'Bob');
+    const bob = await checkedIn(server, restarts.seed.invitations[1]!, 'Bob');
     await fac.waitFor('knock', (d) => d.participant.participantId === bob.participantId);
 
     await server.close();
@@ -179,8 +153,8 @@ describe('a server restart', () => {
     expect(bobBack.answer).toMatchObject({ ok: true, data: { state: 'waiting' } });
     await fac2.waitFor('participantUpdated', (d) => d.participant.participantId === alice.participantId && d.participant.state === 'admitted');
 
-    const facilitator = restarted.store.clinicians.byUsername(seed.facilitator.username)!;
-    const entry = restarted.rosters.roster(facilitator, seed.sessionId).entries.find((e) => e.participantId === alice.participantId)!;
+    const facilitator = restarted.store.clinicians.byUsername(restarts.seed.facilitator.username)!;
+    const entry = restarted.rosters.roster(facilitator, restarts.seed.sessionId).entries.find((e) => e.participantId === alice.participantId)!;
     expect(entry).toMatchObject({ displayName: 'Alice', admittedBy: facilitator.displayName, verificationMethod: 'verbal-code', reconnects: 1, status: 'present' });
     expect(restarted.store.audit.verify()).toMatchObject({ ok: true });
     for (const c of [aliceBack.client, bobBack.client, fac2]) await c.close();
@@ -188,9 +162,9 @@ describe('a server restart', () => {
 
   it('a crash: the next process takes the connected as dropped at their last heartbeat, and the session policy may send them to the waiting room', async () => {
     const server = servers[servers.length - 1]!;
-    server.store.sessions.update(seed.sessionId, { rejoinPolicy: 'waiting-room' });
+    server.store.sessions.update(restarts.seed.sessionId, { rejoinPolicy: 'waiting-room' });
     const fac = await facilitatorOn(server);
-    const carol = await checkedIn(server, seed.invitations[2]!, 'Carol');
+    const carol = await checkedIn(server, restarts.seed.invitations[2]!, 'Carol');
     await fac.call('admit', { participantId: carol.participantId });
     await carol.client.waitFor('admitted');
 
@@ -206,7 +180,7 @@ describe('a server restart', () => {
     expect(back.client.notifications.map((n) => n.notification)).not.toContain('admitted');
     await fac2.call('admit', { participantId: carol.participantId });
     await back.client.waitFor('admitted');
-    const kinds = next.store.attendance.forSession(seed.sessionId).filter((e) => e.participantId === carol.participantId).map((e) => e.kind);
+    const kinds = next.store.attendance.forSession(restarts.seed.sessionId).filter((e) => e.participantId === carol.participantId).map((e) => e.kind);
     expect(kinds).toEqual(['knock', 'admit', 'drop', 'knock', 'admit']);
     for (const c of [back.client, fac2, fac, carol.client]) await c.close();
   });

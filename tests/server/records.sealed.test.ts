@@ -7,22 +7,21 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { databaseOf } from '../../src/server/store/store.js';
 import { AttendanceHistory, AuditList, Roster } from '../../src/shared/protocol.js';
 import { api, makeClinician } from './support/api.js';
-import { login, startTestDemo } from './support/testServer.js';
+import { login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
 const TITLE = 'Opioid recovery group ZQXJ';
 const REF = 'MRN-77-QWERTY';
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(0);
 let token: string;
 let sessionId: string;
 
 beforeAll(async () => {
-  demo = await startTestDemo(0);
   token = await login(demo.info, 'facilitator');
   const start = new Date(Date.now() + 3_600_000);
   const created = await api(demo.server, 'POST', '/api/sessions', token, {
@@ -38,10 +37,6 @@ beforeAll(async () => {
   expect((await api(demo.server, 'GET', `/api/attendance/${REF}`, token)).status).toBe(200);
   expect((await api(demo.server, 'PUT', `/api/attendance/${REF}/target`, token, { hoursPerWeek: 9 })).status).toBe(200);
 }, 60_000);
-
-afterAll(async () => {
-  await demo.close();
-});
 
 /** Every byte the data directory holds: the database, its WAL and shared memory. */
 function dataDirBytes(): Buffer {

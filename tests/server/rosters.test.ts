@@ -7,14 +7,14 @@
  */
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/server/store/store.js';
 import { ROSTER_CSV_COLUMNS, Roster, RosterSummaryList, AttendanceHistory, AuditList } from '../../src/shared/protocol.js';
 import { api, makeClinician, type TestClinician } from './support/api.js';
-import { admitted, connectClinician, knock, login, startTestDemo } from './support/testServer.js';
+import { admitted, connectClinician, knock, login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(4);
 let facToken: string;
 let supToken: string;
 let otherFacilitator: TestClinician;
@@ -24,7 +24,6 @@ const inv = (i: number) => demo.info.invitations[i]!;
 const FAC_NAME = 'Dr. Ana Demo';
 
 beforeAll(async () => {
-  demo = await startTestDemo(4);
   facToken = await login(demo.info, 'facilitator');
   supToken = await login(demo.info, 'supervisor');
   otherFacilitator = await makeClinician(demo.server, 'other.fac', ['facilitator']);
@@ -54,10 +53,6 @@ beforeAll(async () => {
   await fac.client.call('end', {});
   await aliceAgain.client.closed;
 }, 60_000);
-
-afterAll(async () => {
-  await demo.close();
-});
 
 async function roster(token: string) {
   const answer = await api(demo.server, 'GET', `/api/sessions/${demo.info.sessionId}/roster`, token);

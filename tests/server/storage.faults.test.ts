@@ -8,25 +8,21 @@
  */
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { databaseOf, DATABASE_FILE } from '../../src/server/store/store.js';
 import { STORAGE_BUSY_MESSAGE, STORAGE_FULL_MESSAGE } from '../../src/server/store/storageErrors.js';
 import { api } from './support/api.js';
 import { draftNote } from './support/notes.js';
-import { admitted, connectClinician, login, startTestDemo } from './support/testServer.js';
+import { admitted, connectClinician, login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 
-let demo: RunningDemo;
+const demo = sharedTestDemo(2);
 let token: string;
 let facilitatorId: string;
 
 beforeAll(async () => {
-  demo = await startTestDemo(2);
   token = await login(demo.info);
   facilitatorId = demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!.id;
-});
-afterAll(async () => {
-  await demo.close();
 });
 
 /**

@@ -9,17 +9,13 @@ import { createModerationRepo } from '../../src/server/store/moderation.js';
 import { createRecordKeys } from '../../src/server/store/recordKeys.js';
 import { createRecordSealer } from '../../src/server/store/recordSealer.js';
 import { createSessionRepo } from '../../src/server/store/sessions.js';
+import { columnsOf, memoryDatabase } from './support/rows.js';
 
 setLogLevel('error');
 
-function columns(db: BetterSqlite3.Database, table: string): string[] {
-  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
-}
-
 /** A version-1 database holding one clinician, one session and one invitation. */
 function version1(): BetterSqlite3.Database {
-  const db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
+  const db = memoryDatabase();
   migrate(db, [m001]);
   const now = new Date().toISOString();
   db.prepare(`INSERT INTO clinicians VALUES ('c1', 'ana', 'Ana', 'h', 1, ?)`).run(now);
@@ -40,11 +36,11 @@ describe('migration 002_moderation', () => {
     const db = version1();
     expect(migrate(db, [m001, m002])).toEqual([2]);
     expect(schemaVersion(db)).toBe(2);
-    expect(columns(db, 'verifications')).toEqual(['id', 'session_id', 'participant_id', 'method', 'verified_by', 'verified_at']);
-    expect(columns(db, 'removals')).toEqual(['id', 'session_id', 'participant_id', 'removed_by', 'reason_sealed', 'removed_at']);
-    expect(columns(db, 'crisis_info_views')).toEqual(['id', 'session_id', 'participant_id', 'viewed_by', 'viewed_at']);
-    expect(columns(db, 'invitations')).toContain('expired_at');
-    expect(columns(db, 'sessions')).toContain('ended_at');
+    expect(columnsOf(db, 'verifications')).toEqual(['id', 'session_id', 'participant_id', 'method', 'verified_by', 'verified_at']);
+    expect(columnsOf(db, 'removals')).toEqual(['id', 'session_id', 'participant_id', 'removed_by', 'reason_sealed', 'removed_at']);
+    expect(columnsOf(db, 'crisis_info_views')).toEqual(['id', 'session_id', 'participant_id', 'viewed_by', 'viewed_at']);
+    expect(columnsOf(db, 'invitations')).toContain('expired_at');
+    expect(columnsOf(db, 'sessions')).toContain('ended_at');
     expect(db.prepare(`SELECT participant_id, expired_at FROM invitations`).get()).toEqual({ participant_id: 'p-1', expired_at: null });
   });
 

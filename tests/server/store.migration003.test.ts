@@ -11,19 +11,15 @@ import { createInvitationRepo } from '../../src/server/store/invitations.js';
 import { createRecordKeys } from '../../src/server/store/recordKeys.js';
 import { createRecordSealer } from '../../src/server/store/recordSealer.js';
 import { createTokenRepo } from '../../src/server/store/tokens.js';
+import { columnsOf, memoryDatabase } from './support/rows.js';
 
 setLogLevel('error');
 
 const created = '2026-11-01T10:00:00.000Z';
 
-function columns(db: BetterSqlite3.Database, table: string): string[] {
-  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
-}
-
 /** A version-2 database holding a clinician, a token, a session and an invitation. */
 function version2(): BetterSqlite3.Database {
-  const db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
+  const db = memoryDatabase();
   migrate(db, [m001, m002]);
   db.prepare(`INSERT INTO clinicians VALUES ('c1', 'ana', 'Ana', 'h', 1, ?)`).run(created);
   db.prepare(`INSERT INTO tokens VALUES ('th', 'c1', ?, ?, 0)`).run(created, '2026-11-01T22:00:00.000Z');
@@ -37,10 +33,10 @@ describe('migration 003_accounts', () => {
     const db = version2();
     expect(migrate(db, [m001, m002, m003])).toEqual([3]);
     expect(schemaVersion(db)).toBe(3);
-    expect(columns(db, 'clinicians')).toEqual(expect.arrayContaining(['totp_secret_sealed', 'totp_last_step', 'locked_until']));
-    expect(columns(db, 'tokens')).toContain('last_used_at');
-    expect(columns(db, 'invitations')).toEqual(expect.arrayContaining(['verification_hint_sealed', 'issued_at']));
-    expect(columns(db, 'auth_events')).toEqual(['id', 'at', 'event', 'actor_id', 'subject_id', 'address', 'detail']);
+    expect(columnsOf(db, 'clinicians')).toEqual(expect.arrayContaining(['totp_secret_sealed', 'totp_last_step', 'locked_until']));
+    expect(columnsOf(db, 'tokens')).toContain('last_used_at');
+    expect(columnsOf(db, 'invitations')).toEqual(expect.arrayContaining(['verification_hint_sealed', 'issued_at']));
+    expect(columnsOf(db, 'auth_events')).toEqual(['id', 'at', 'event', 'actor_id', 'subject_id', 'address', 'detail']);
     // Existing tokens count as last used when made; existing invitations as issued when made.
     expect(createTokenRepo(db).byHash('th')).toMatchObject({ lastUsedAt: created, revoked: false });
     // Today's repositories read today's columns: the rest of the way, under a records key.

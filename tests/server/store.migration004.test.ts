@@ -10,19 +10,15 @@ import * as m004 from '../../src/server/store/migrations/004_notes.js';
 import { createNoteRepo } from '../../src/server/store/notes.js';
 import { createRecordSealer } from '../../src/server/store/recordSealer.js';
 import { draftNote, next, signed } from './support/notes.js';
+import { columnsOf, memoryDatabase } from './support/rows.js';
 
 setLogLevel('error');
 
 const created = '2026-11-01T10:00:00.000Z';
 
-function columns(db: BetterSqlite3.Database, table: string): string[] {
-  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
-}
-
 /** A version-3 database with two clinicians. */
 function version3(): BetterSqlite3.Database {
-  const db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
+  const db = memoryDatabase();
   migrate(db, [m001, m002, m003]);
   db.prepare(`INSERT INTO clinicians (id, username, display_name, password_hash, active, created_at) VALUES ('c1', 'ana', 'Ana', 'h', 1, ?)`).run(created);
   db.prepare(`INSERT INTO clinicians (id, username, display_name, password_hash, active, created_at) VALUES ('c2', 'bo', 'Bo', 'h', 1, ?)`).run(created);
@@ -34,8 +30,8 @@ describe('migration 004_notes', () => {
     const db = version3();
     expect(migrate(db, [m001, m002, m003, m004])).toEqual([4]);
     expect(schemaVersion(db)).toBe(4);
-    expect(columns(db, 'notes')).toEqual(['id', 'author_id', 'version', 'status', 'updated_at', 'note_sealed']);
-    expect(columns(db, 'note_versions')).toEqual(['note_id', 'version', 'status', 'stored_at', 'note_sealed']);
+    expect(columnsOf(db, 'notes')).toEqual(['id', 'author_id', 'version', 'status', 'updated_at', 'note_sealed']);
+    expect(columnsOf(db, 'note_versions')).toEqual(['note_id', 'version', 'status', 'stored_at', 'note_sealed']);
     expect(db.prepare(`SELECT count(*) AS n FROM clinicians`).get()).toEqual({ n: 2 });
     expect(() => db.prepare(`INSERT INTO notes VALUES ('n', 'nobody', 1, 'draft', ?, x'00')`).run(created)).toThrow(/FOREIGN KEY/);
     expect(() => db.prepare(`INSERT INTO notes VALUES ('n', 'c1', 1, 'published', ?, x'00')`).run(created)).toThrow(/CHECK/);

@@ -2,11 +2,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
-import { insertRow } from './support/rows.js';
+import { columnsOf, insertRow, memoryDatabase } from './support/rows.js';
 
 function atVersion5(): Database.Database {
-  const db = new Database(':memory:');
-  db.pragma('foreign_keys = ON');
+  const db = memoryDatabase();
   migrate(db, undefined, 5);
   insertRow(db, 'clinicians', { id: 'c1' });
   insertRow(db, 'sessions', { id: 's1', facilitator_id: 'c1', state: 'scheduled' });
@@ -36,7 +35,7 @@ describe('migration 6', () => {
     const db = atVersion5();
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'resumptions'`).get()).toBeUndefined();
     migrate(db, undefined, 6);
-    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(resumptions)`).all().map((c) => c.name);
+    const columns = columnsOf(db, 'resumptions');
     expect(columns.sort()).toEqual(
       [
         'admitted_before', 'connected', 'display_name_sealed', 'expires_at', 'knocked_at', 'last_seen_at', 'media_audio', 'media_video',

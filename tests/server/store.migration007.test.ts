@@ -13,9 +13,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, keyedLink, legacyLink, verifyChain, type ChainedEntry } from '../../src/server/audit/chain.js';
 import { setLogLevel } from '../../src/common/logger.js';
+import { createAuditRepo } from '../../src/server/store/audit.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { createRecordKeys, refContext, titleContext } from '../../src/server/store/recordKeys.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
+import { columnsOf } from './support/rows.js';
 
 setLogLevel('error');
 
@@ -31,23 +33,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface AuditRow {
-  seq: number;
-  at: string;
-  event: string;
-  actor_id: string | null;
-  subject_id: string | null;
-  session_id: string | null;
-  address: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
-const entriesOf = (db: Database.Database): ChainedEntry[] =>
-  db
-    .prepare<[], AuditRow>(`SELECT * FROM audit_log ORDER BY seq`)
-    .all()
-    .map((r) => ({ seq: r.seq, at: r.at, event: r.event, actorId: r.actor_id, subjectId: r.subject_id, sessionId: r.session_id, address: r.address, detail: r.detail, prevHash: r.prev_hash, hash: r.hash }));
+/** The log's entries read as the live store reads them (its link only matters for appending). */
+const entriesOf = (db: Database.Database): ChainedEntry[] => createAuditRepo(db, legacyLink).list();
 const headOf = (db: Database.Database) => db.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_head`).get();
 
 /** A version-6 file as a server before this change left it. */
@@ -91,7 +78,7 @@ describe('migration 7', () => {
     expect(migrate(db, undefined, 7, keys)).toEqual([7]);
     expect(schemaVersion(db)).toBe(7);
 
-    expect((db.pragma('table_info(sessions)') as { name: string }[]).map((c) => c.name)).not.toContain('title');
+    expect(columnsOf(db, 'sessions')).not.toContain('title');
     const session = db.prepare<[], { title_sealed: Buffer }>(`SELECT title_sealed FROM sessions WHERE id = 's1'`).get()!;
     expect(keys.sealer.open(session.title_sealed, titleContext('s1'))).toBe(TITLE);
     const inv = db.prepare<[], { participant_ref: string; participant_ref_sealed: Buffer }>(`SELECT * FROM invitations WHERE id = 'i1'`).get()!;

@@ -1,19 +1,17 @@
 /** Migration 8: the room lock on record (one row per locked session, gone with the session). */
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
-import { insertRow } from './support/rows.js';
+import { columnsOf, insertRow, memoryDatabase } from './support/rows.js';
 
 describe('migration 8', () => {
   it('adds room_locks: one row per session, by ids, removed with its session', () => {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
+    const db = memoryDatabase();
     migrate(db, undefined, 7);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'room_locks'`).get()).toBeUndefined();
 
     expect(migrate(db, undefined, 8)).toEqual([8]);
     expect(schemaVersion(db)).toBe(8);
-    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(room_locks)`).all().map((c) => c.name);
+    const columns = columnsOf(db, 'room_locks');
     expect(columns.sort()).toEqual(['locked_at', 'locked_by', 'session_id']);
 
     insertRow(db, 'clinicians', { id: 'c1' });

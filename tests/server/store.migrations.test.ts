@@ -8,37 +8,28 @@ import { migrate, MigrationError, schemaVersion } from '../../src/server/store/m
 import * as m001 from '../../src/server/store/migrations/001_initial.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
 import { databaseOf, openStore } from '../../src/server/store/store.js';
+import { columnsOf, memoryDatabase } from './support/rows.js';
 
 setLogLevel('error');
 
-function memoryDb(): BetterSqlite3.Database {
-  const db = new BetterSqlite3(':memory:');
-  db.pragma('foreign_keys = ON');
-  return db;
-}
-
-function columns(db: BetterSqlite3.Database, table: string): string[] {
-  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
-}
-
 describe('migration 001_initial', () => {
   it('creates every table with the columns the repositories use', () => {
-    const db = memoryDb();
+    const db = memoryDatabase();
     migrate(db, [m001]);
     expect(schemaVersion(db)).toBe(1);
-    expect(columns(db, 'clinicians')).toEqual(['id', 'username', 'display_name', 'password_hash', 'active', 'created_at']);
-    expect(columns(db, 'clinician_roles')).toEqual(['clinician_id', 'role']);
-    expect(columns(db, 'supervision')).toEqual(['supervisor_id', 'facilitator_id']);
-    expect(columns(db, 'tokens')).toEqual(['token_hash', 'clinician_id', 'created_at', 'expires_at', 'revoked']);
-    expect(columns(db, 'sessions')).toEqual(['id', 'title', 'starts_at', 'ends_at', 'facilitator_id', 'state', 'created_at']);
-    expect(columns(db, 'session_cofacilitators')).toEqual(['session_id', 'facilitator_id']);
-    expect(columns(db, 'invitations')).toEqual([
+    expect(columnsOf(db, 'clinicians')).toEqual(['id', 'username', 'display_name', 'password_hash', 'active', 'created_at']);
+    expect(columnsOf(db, 'clinician_roles')).toEqual(['clinician_id', 'role']);
+    expect(columnsOf(db, 'supervision')).toEqual(['supervisor_id', 'facilitator_id']);
+    expect(columnsOf(db, 'tokens')).toEqual(['token_hash', 'clinician_id', 'created_at', 'expires_at', 'revoked']);
+    expect(columnsOf(db, 'sessions')).toEqual(['id', 'title', 'starts_at', 'ends_at', 'facilitator_id', 'state', 'created_at']);
+    expect(columnsOf(db, 'session_cofacilitators')).toEqual(['session_id', 'facilitator_id']);
+    expect(columnsOf(db, 'invitations')).toEqual([
       'id', 'session_id', 'participant_ref', 'participant_id', 'token_hash', 'passcode_hash', 'revoked_at', 'created_at',
     ]);
   });
 
   it('enforces unique usernames, known roles and foreign keys', () => {
-    const db = memoryDb();
+    const db = memoryDatabase();
     migrate(db, [m001]);
     const now = new Date().toISOString();
     db.prepare(`INSERT INTO clinicians VALUES ('a', 'ana', 'Ana', 'h', 1, ?)`).run(now);
@@ -50,7 +41,7 @@ describe('migration 001_initial', () => {
 
 describe('the migration runner', () => {
   it('records user_version and applies nothing the second time', () => {
-    const db = memoryDb();
+    const db = memoryDatabase();
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(migrate(db)).toEqual([]);
@@ -58,7 +49,7 @@ describe('the migration runner', () => {
   });
 
   it('rolls a failing migration back whole, leaving the previous version', () => {
-    const db = memoryDb();
+    const db = memoryDatabase();
     const broken = {
       version: 2,
       up(d: BetterSqlite3.Database) {
@@ -72,7 +63,7 @@ describe('the migration runner', () => {
   });
 
   it('refuses a database newer than the server', () => {
-    const db = memoryDb();
+    const db = memoryDatabase();
     db.pragma('user_version = 99');
     expect(() => migrate(db)).toThrow(MigrationError);
   });

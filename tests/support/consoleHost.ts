@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
 import { ConsoleLock } from '../../src/main/lock/consoleLock';
 import { watchIdle, type PowerSource } from '../../src/main/lock/idleWatcher';
 import { DEFAULT_IDLE_LOCK_MINUTES } from '../../src/main/lock/settings';
 import { NotesService } from '../../src/main/notes/notesService';
+import { startDemoServer, type DemoServer } from './demoServer';
 import { indexWorkerFromSource } from './indexWorkerFromSource';
 import { RostersService } from '../../src/main/rosters/rostersService';
 import { createKeytarKeyStore } from '../../src/main/notes/vault';
@@ -176,6 +177,49 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
       await new Promise<void>((ok) => server.close(() => ok()));
       // The vaults this host made are the test's own; one it was handed is the caller's.
       if (!options.userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Registers hooks that start a demo server and a console host whose default server it is,
+ * before each test or once for the whole file, and close both afterwards (a server kept for
+ * the file must then exit cleanly); `demoArgs` go to the demo server's command line and
+ * `host` to the console host. Tests read `demo` and `host` from the returned object.
+ */
+export function consoleWithDemoServer(
+  per: 'test' | 'file',
+  options: { demoArgs?: string[]; host?: Omit<ConsoleHostOptions, 'defaultServerUrl'> } = {},
+): { readonly demo: DemoServer; readonly host: ConsoleHost } {
+  let demo: DemoServer | undefined;
+  let host: ConsoleHost | undefined;
+  const start = async (): Promise<void> => {
+    demo = await startDemoServer(options.demoArgs);
+    host = await startConsoleHost({ ...options.host, defaultServerUrl: demo.info.httpUrl });
+  };
+  const stop = async (): Promise<number | null | undefined> => {
+    await host?.close();
+    return demo?.stop();
+  };
+  if (per === 'file') {
+    test.beforeAll(start);
+    test.afterAll(async () => expect(await stop()).toBe(0));
+  } else {
+    test.beforeEach(start);
+    test.afterEach(async () => {
+      await stop();
+    });
+  }
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the demo server and console host start in a hook: read them inside a test');
+    return value;
+  };
+  return {
+    get demo() {
+      return started(demo);
+    },
+    get host() {
+      return started(host);
     },
   };
 }

@@ -2,24 +2,52 @@
  * What a person does on each page, as reusable steps for end-to-end tests and benchmarks.
  */
 import { mkdirSync } from 'node:fs';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import type { DemoInfo } from '../../src/shared/protocol';
 import type { ConsoleHost } from './consoleHost';
 import { freshTotp } from './totpCodes';
 
 type Invitation = DemoInfo['invitations'][number];
 
-/** The facilitator signs in to the console and opens the demo's session. */
-export async function facilitatorOpensSession(page: Page, host: ConsoleHost, demo: DemoInfo): Promise<void> {
+/**
+ * A clinician opens the console and signs in with a fresh authenticator code, landing on this
+ * week's sessions; with `serverUrl`, the sign-in screen is first seen to offer that server.
+ */
+export async function clinicianSignsIn(
+  page: Page,
+  host: ConsoleHost,
+  who: { username: string; password: string; totpSecret?: string | undefined },
+  serverUrl?: string,
+): Promise<void> {
+  if (!who.totpSecret) throw new Error(`${who.username} has no authenticator secret to sign in with`);
   await page.goto(host.url);
-  await expect(page.getByLabel('Server address')).toHaveValue(demo.httpUrl);
-  await page.getByLabel('Username').fill(demo.facilitator.username);
-  await page.getByLabel('Password').fill(demo.facilitator.password);
-  await page.getByLabel('Authenticator code').fill(await freshTotp(demo.facilitator.totpSecret!));
+  if (serverUrl !== undefined) await expect(page.getByLabel('Server address')).toHaveValue(serverUrl);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByLabel('Authenticator code').fill(await freshTotp(who.totpSecret));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
+}
+
+/** From this week's sessions, the signed-in facilitator opens the first one, at its waiting room. */
+export async function opensFirstSession(page: Page): Promise<void> {
   await page.getByRole('button', { name: /^Open / }).first().click();
   await expect(page.getByRole('heading', { name: /Waiting room/ })).toBeVisible();
+}
+
+/** The facilitator signs in to the console and opens the demo's session. */
+export async function facilitatorOpensSession(page: Page, host: ConsoleHost, demo: DemoInfo): Promise<void> {
+  await clinicianSignsIn(page, host, demo.facilitator, demo.httpUrl);
+  await opensFirstSession(page);
+}
+
+/** A console page and a client page, each in a browser context of its own, as two people's browsers. */
+export async function consoleAndClientPages(browser: Browser) {
+  const consoleContext = await browser.newContext();
+  const clientContext = await browser.newContext();
+  const consolePage = await consoleContext.newPage();
+  const clientPage = await clientContext.newPage();
+  return { consoleContext, clientContext, consolePage, clientPage };
 }
 
 /** A client opens their invitation, enters the passcode and checks in to the waiting room. */

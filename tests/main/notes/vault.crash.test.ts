@@ -1,18 +1,12 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { newKey } from '../../../src/main/sealing';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, tempDir } from './support/fixture';
 
 const child = fileURLToPath(new URL('./support/vaultChild.ts', import.meta.url));
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
 /** Runs the writer until it has acknowledged `saves` saves, then SIGKILLs it mid-stream. */
 function killWriterAfter(dir: string, key: Uint8Array, saves: number): Promise<{ id: string; acked: Map<number, string> }> {
   return new Promise((resolve, reject) => {
@@ -43,7 +37,7 @@ function killWriterAfter(dir: string, key: Uint8Array, saves: number): Promise<{
 describe('crash safety', () => {
   it('after kill -9 during autosaves the vault opens, integrity_check is ok and every acknowledged save is intact', async () => {
     const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    onTestFinished(cleanup);
     const key = newKey();
     const { id, acked } = await killWriterAfter(dir, key, 150);
     const last = Math.max(...acked.keys());
@@ -54,7 +48,7 @@ describe('crash safety', () => {
     db.close();
 
     const vault = await openVault({ dir, account: ACCOUNT, keyStore: createMemoryKeyStore({ [ACCOUNT]: key }) });
-    cleanups.unshift(() => vault.close());
+    onTestFinished(() => vault.close());
     expect(vault.status()).toEqual({ state: 'unlocked' });
     const note = vault.get(id);
     // The newest acknowledged save is there (a save in flight when killed may also have landed).

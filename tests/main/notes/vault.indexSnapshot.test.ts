@@ -1,28 +1,19 @@
-import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readSnapshot, sealedCodec, vaultTag } from '../../../src/main/notes/indexSnapshot';
 import { searchableTexts, tokenize } from '../../../src/main/notes/searchIndex';
 import { newKey, purposeKey } from '../../../src/main/sealing';
 import type { NoteVault } from '../../../src/main/notes/types';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
-import { ACCOUNT, ana, body, newNote, sam, withVault } from './support/fixture';
+import { flipSealedByte } from '../support/tamper';
+import { ACCOUNT, ana, body, newNote, rawVaultDb, sam, withVault } from './support/fixture';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
-
-function rawDb(dir: string, account = ACCOUNT): BetterSqlite3.Database {
-  return new BetterSqlite3(vaultPath(dir, account));
-}
 
 function snapshotParts(dir: string, account = ACCOUNT): { part: number; generation: number; sealed: Buffer }[] {
-  const db = rawDb(dir, account);
+  const db = rawVaultDb(dir, account);
   try {
     return db.prepare('SELECT part, generation, sealed FROM index_snapshot ORDER BY part').all() as { part: number; generation: number; sealed: Buffer }[];
   } finally {
@@ -33,7 +24,7 @@ function snapshotParts(dir: string, account = ACCOUNT): { part: number; generati
 /** The files of an open vault as they are on disk now: what a crash (kill -9) would leave. */
 function crashImage(dir: string): string {
   const copy = mkdtempSync(join(tmpdir(), 'confidant-vault-crash-'));
-  cleanups.push(() => rmSync(copy, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(copy, { recursive: true, force: true }));
   for (const suffix of ['', '-wal']) {
     if (existsSync(vaultPath(dir, ACCOUNT) + suffix)) copyFileSync(vaultPath(dir, ACCOUNT) + suffix, vaultPath(copy, ACCOUNT) + suffix);
   }
@@ -59,7 +50,7 @@ const found = (vault: NoteVault, query: string) => vault.list({ query }).map((s)
 
 async function seeded() {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const a = v.vault.create(newNote({ body: body({ title: 'Anxiety group', sections: { data: 'Practised box breathing.', assessment: '', plan: '' } }) }), ana);
   const b = v.vault.create(newNote({ body: body({ title: 'Check-in', clientRefs: ['IOP-2'], sections: { data: 'Discussed sleep hygiene.', assessment: '', plan: '' } }) }), ana);
   return { ...v, a, b };
@@ -80,7 +71,7 @@ describe('search index snapshot', () => {
 
   it('holds no plaintext: titles, client references and words of the bodies are not in the files after close', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const markers = ['SNAPTITLE4471', 'SNAPCLIENT8812', 'snapsectionword5531'];
     v.vault.create(newNote({ body: body({ title: markers[0]!, clientRefs: [markers[1]!], sections: { data: `about ${markers[2]}`, assessment: '', plan: '' } }) }), ana);
     expect(v.vault.list({ query: 'snapsection' })).toHaveLength(1);
@@ -96,11 +87,8 @@ describe('search index snapshot', () => {
   it('a damaged snapshot head is rebuilt from the notes, and a new snapshot replaces it', async () => {
     const v = await seeded();
     v.vault.close();
-    const db = rawDb(v.dir);
-    const head = db.prepare('SELECT sealed FROM index_snapshot WHERE part = 0').get() as { sealed: Buffer };
-    const flipped = Buffer.from(head.sealed);
-    flipped[flipped.length - 5]! ^= 0x40;
-    db.prepare('UPDATE index_snapshot SET sealed = ? WHERE part = 0').run(flipped);
+    const db = rawVaultDb(v.dir);
+    flipSealedByte(db, 'index_snapshot', 'sealed', { part: 0 }, -5, 0x40);
     db.close();
     const before = snapshotParts(v.dir)[0]!.generation;
     const vault = await v.reopen();
@@ -114,11 +102,8 @@ describe('search index snapshot', () => {
   it('a damaged postings chunk is found at the first search that opens it, and the search still answers right', async () => {
     const v = await seeded();
     v.vault.close();
-    const db = rawDb(v.dir);
-    const chunk = db.prepare('SELECT sealed FROM index_snapshot WHERE part = 1').get() as { sealed: Buffer };
-    const flipped = Buffer.from(chunk.sealed);
-    flipped[30]! ^= 0x01;
-    db.prepare('UPDATE index_snapshot SET sealed = ? WHERE part = 1').run(flipped);
+    const db = rawVaultDb(v.dir);
+    flipSealedByte(db, 'index_snapshot', 'sealed', { part: 1 }, 30, 0x01);
     db.close();
     const vault = await v.reopen();
     expect(found(vault, 'box breathing')).toEqual([v.a.id]);
@@ -130,26 +115,26 @@ describe('search index snapshot', () => {
     const other = 'c-other@http://127.0.0.1:8443';
     const keyStore = createMemoryKeyStore({ [ACCOUNT]: key, [other]: key });
     const v = await withVault(keyStore);
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const mine = v.vault.create(newNote({ body: body({ title: 'Mine', sections: { data: 'grounding', assessment: '', plan: '' } }) }), ana);
     v.vault.close();
     const theirs = await openVault({ dir: v.dir, account: other, keyStore });
     theirs.create(newNote({ body: body({ title: 'Theirs', sections: { data: 'foreignword', assessment: '', plan: '' } }) }), sam);
     theirs.close();
     // Replace this vault's snapshot with the other vault's, part for part.
-    const source = rawDb(v.dir, other);
+    const source = rawVaultDb(v.dir, other);
     const parts = source.prepare('SELECT part, generation, sealed FROM index_snapshot').all() as { part: number; generation: number; sealed: Buffer }[];
     source.close();
-    const target = rawDb(v.dir);
+    const target = rawVaultDb(v.dir);
     target.prepare('DELETE FROM index_snapshot').run();
     for (const p of parts) target.prepare('INSERT INTO index_snapshot (part, generation, sealed) VALUES (?, ?, ?)').run(p.part, p.generation, p.sealed);
     target.close();
     // Refused as a whole, not merely outvoted by the rows: the binding names this vault.
-    const check = rawDb(v.dir);
+    const check = rawVaultDb(v.dir);
     const keyCheck = (check.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer }).value;
     expect(readSnapshot(check, sealedCodec(purposeKey(key, 'vault index')), vaultTag(keyCheck))).toBeNull();
     check.close();
-    const own = rawDb(v.dir, other);
+    const own = rawVaultDb(v.dir, other);
     const ownCheck = (own.prepare(`SELECT value FROM vault_meta WHERE name = 'key-check'`).get() as { value: Buffer }).value;
     expect(readSnapshot(own, sealedCodec(purposeKey(key, 'vault index')), vaultTag(ownCheck))).not.toBeNull();
     own.close();
@@ -166,7 +151,7 @@ describe('search index snapshot', () => {
     const vault = await v.reopen();
     vault.saveDraft(v.a.id, body({ title: 'Mindfulness group' }), 1);
     vault.close();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     db.prepare('UPDATE index_snapshot SET sealed = ? WHERE part = 1').run(old.sealed);
     db.close();
     const again = await v.reopen();
@@ -181,7 +166,7 @@ describe('search index snapshot', () => {
     const c = vault.create(newNote({ body: body({ title: 'New after snapshot', sections: { data: 'journaling', assessment: '', plan: '' } }) }), ana);
     const image = crashImage(v.dir);
     const crashed = await openVault({ dir: image, account: ACCOUNT, keyStore: v.keyStore });
-    cleanups.push(() => crashed.close());
+    onTestFinished(() => crashed.close());
     expect(crashed.list().map((s) => s.title).sort()).toEqual(['Check-in', 'Mindfulness group', 'New after snapshot']);
     expect(found(crashed, 'anxiety')).toEqual([]);
     expect(found(crashed, 'body scan')).toEqual([v.a.id]);
@@ -191,7 +176,7 @@ describe('search index snapshot', () => {
 
   it('agrees with a scan of every note after random saves, signatures, addenda, server copies, closes and crashes', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const vocabulary = ['anxiety', 'anchor', 'sleep', 'sleeping', 'grounding', 'group', 'café', 'cafe', 'plan', 'iop'];
     const sentence = fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 5 }).map((ws) => ws.join(' '));
     const step = fc.oneof(
@@ -234,7 +219,7 @@ describe('search index snapshot', () => {
     );
     // And the snapshot agrees with a rebuild from nothing.
     vault.close();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     db.prepare('DELETE FROM index_snapshot').run();
     db.close();
     const rebuilt = await v.reopen();

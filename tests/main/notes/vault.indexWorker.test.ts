@@ -3,20 +3,14 @@
  * without any search asking for it, with saves made meanwhile found as they are now, with
  * damaged notes isolated, and a search that comes first still answering right.
  */
-import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import type BetterSqlite3 from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { NoteVault } from '../../../src/main/notes/types';
-import { vaultPath } from '../../../src/main/notes/vault';
-import { ACCOUNT, ana, body, newNote, withVault } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
+import { flipSealedByte } from '../support/tamper';
+import { ana, body, newNote, rawVaultDb, withVault } from './support/fixture';
 
 function sql<T>(dir: string, fn: (db: BetterSqlite3.Database) => T): T {
-  const db = new BetterSqlite3(vaultPath(dir, ACCOUNT));
+  const db = rawVaultDb(dir);
   try {
     return fn(db);
   } finally {
@@ -27,7 +21,7 @@ function sql<T>(dir: string, fn: (db: BetterSqlite3.Database) => T): T {
 /** A vault of `n` notes whose snapshot is gone (as after an upgrade), reopened. */
 async function withoutSnapshot(n: number) {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const notes = Array.from({ length: n }, (_, i) =>
     v.vault.create(newNote({ body: body({ title: `Note ${i}`, sections: { data: `word${i}x common`, assessment: '', plan: '' } }) }), ana),
   );
@@ -74,15 +68,13 @@ describe('index worker', () => {
 
   it('a body the worker finds damaged makes that one note damaged; the others are found', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const a = v.vault.create(newNote({ body: body({ title: 'A', sections: { data: 'alpha shared', assessment: '', plan: '' } }) }), ana);
     const b = v.vault.create(newNote({ body: body({ title: 'B', sections: { data: 'beta shared', assessment: '', plan: '' } }) }), ana);
     v.vault.close();
     sql(v.dir, (db) => {
       db.prepare('DELETE FROM index_snapshot').run();
-      const doc = Buffer.from((db.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(a.id) as { doc_sealed: Buffer }).doc_sealed);
-      doc[60]! ^= 0x04;
-      db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(doc, a.id);
+      flipSealedByte(db, 'note_docs', 'doc_sealed', { id: a.id }, 60, 0x04);
     });
     const vault = await v.reopen();
     expect(found(vault, 'shared')).toEqual([b.id]);

@@ -4,7 +4,7 @@
  * which cannot be wiped without wiping its neighbours), and a closed vault refuses work with
  * a clear error instead of sealing under a wiped (all-zero) key.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMemoryKeyStore, openVault, type KeyStore } from '../../../src/main/notes/vault';
 import { decodeKey } from '../../../src/main/notes/keyStore';
 import type { VaultKeys } from '../../../src/main/notes/key';
@@ -13,49 +13,27 @@ import { startIndexBuild, stopIndexBuild } from '../../../src/main/notes/indexBu
 import { vaultPath } from '../../../src/main/notes/noteVault';
 import { WORKER_ANSWERED } from '../../../src/main/notes/rebuild';
 import { indexWorkerFromSource } from '../../support/indexWorkerFromSource';
+import { allZero, watchedKeyStore } from '../support/keyStores';
 import { ACCOUNT, ana, newNote, tempDir } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
-
-/** The memory store, remembering every key it handed out (the caller owns those). */
-function watchedStore(): KeyStore & { handed: Uint8Array[] } {
-  const inner = createMemoryKeyStore();
-  const handed: Uint8Array[] = [];
-  return {
-    handed,
-    get: async (account) => {
-      const key = await inner.get(account);
-      if (key) handed.push(key);
-      return key;
-    },
-    set: (account, key) => inner.set(account, key),
-  };
-}
-
-const allZero = (bytes: Uint8Array) => bytes.length > 0 && bytes.every((b) => b === 0);
 
 /** The vault's derived keys are private; the test reads them to check what close leaves behind. */
 const keysOf = (vault: NoteVault) => (vault as unknown as { parts: { keys: VaultKeys } }).parts.keys;
 
 async function openWatched(keyStore: KeyStore) {
   const t = tempDir();
-  cleanups.push(t.cleanup);
+  onTestFinished(t.cleanup);
   return openVault({ dir: t.dir, account: ACCOUNT, keyStore });
 }
 
 describe('vault keys in memory', () => {
   it('every key the vault was handed is all zeros once it is unlocked, and the keys derived from it once it closes', async () => {
-    const store = watchedStore();
+    const store = watchedKeyStore();
     // First open makes the key (and reads it back); the second open reads it as a sign-in does.
     const first = await openWatched(store);
     first.create(newNote(), ana);
     first.close();
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     const vault = await openVault({ dir: t.dir, account: ACCOUNT, keyStore: store });
     vault.create(newNote(), ana);
     expect(store.handed.length).toBeGreaterThanOrEqual(2);
@@ -68,7 +46,7 @@ describe('vault keys in memory', () => {
   });
 
   it('a closed vault says so and seals nothing', async () => {
-    const vault = await openWatched(watchedStore());
+    const vault = await openWatched(watchedKeyStore());
     const note = vault.create(newNote(), ana);
     vault.close();
     const closed = expect.objectContaining({ code: 'FORBIDDEN', message: expect.stringMatching(/closed/) });
@@ -79,15 +57,15 @@ describe('vault keys in memory', () => {
   });
 
   it('a locked vault (the key does not open it) wipes the key it was given', async () => {
-    const store = watchedStore();
+    const store = watchedKeyStore();
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     (await openVault({ dir: t.dir, account: ACCOUNT, keyStore: store })).close();
     // The keychain entry is replaced: the vault stays locked and keeps no copy of the wrong key.
     await store.set(ACCOUNT, new Uint8Array(32).fill(7));
     store.handed.length = 0;
     const vault = await openVault({ dir: t.dir, account: ACCOUNT, keyStore: store });
-    cleanups.push(() => vault.close());
+    onTestFinished(() => vault.close());
     expect(vault.status()).toMatchObject({ state: 'locked', reason: 'no-key' });
     expect(store.handed).toHaveLength(1);
     expect(allZero(store.handed[0]!)).toBe(true);
@@ -97,7 +75,7 @@ describe('vault keys in memory', () => {
 describe('the index worker\'s copy of the key', () => {
   async function vaultFile(): Promise<string> {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     const vault = await openVault({ dir: t.dir, account: ACCOUNT, keyStore: createMemoryKeyStore() });
     vault.create(newNote(), ana);
     vault.close();
@@ -119,7 +97,7 @@ describe('the index worker\'s copy of the key', () => {
 
   it('is wiped by the worker once it has answered', async () => {
     const build = startIndexBuild(await vaultFile(), new Uint8Array(32).fill(6), indexWorkerFromSource)!;
-    cleanups.push(() => stopIndexBuild(build));
+    onTestFinished(() => stopIndexBuild(build));
     await new Promise<void>((resolve) => build.worker.once('message', () => resolve()));
     expect(Atomics.load(build.done, 0)).toBe(WORKER_ANSWERED);
     expect(allZero(build.key)).toBe(true);

@@ -1,15 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { canonicalJson } from '../../../src/shared/notes';
 import { vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, ana, body, newNote, sam, withVault } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
 
 async function setup() {
   let t = Date.parse('2026-11-02T10:00:00.000Z');
@@ -17,7 +11,7 @@ async function setup() {
   const v = await withVault(createMemoryKeyStore());
   v.vault.close();
   const vault = await openVault({ dir: v.dir, account: ACCOUNT, keyStore: v.keyStore, clock: () => new Date((t += 1000)) });
-  cleanups.push(() => {
+  onTestFinished(() => {
     vault.close();
     v.cleanup();
   });

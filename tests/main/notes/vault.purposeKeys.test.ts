@@ -8,7 +8,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Note } from '../../../src/shared/notes';
 import { migrateVault, vaultSchemaVersion } from '../../../src/main/notes/migrate';
 import * as m001 from '../../../src/main/notes/migrations/001_vault';
@@ -19,12 +19,6 @@ import { newKey } from '../../../src/main/sealing';
 import { createMemoryKeyStore, KeychainUnavailableError, openVault, vaultPath, type KeyStore } from '../../../src/main/notes/vault';
 import { legacyVaultSeal, opensUnderKeychainKey } from '../support/legacySealing';
 import { ACCOUNT, storedDraft, tempDir } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
 
 interface OldVault {
   dir: string;
@@ -38,7 +32,7 @@ interface OldVault {
 /** A schema-3 vault of `count` notes, every row sealed under the keychain key as that console did. */
 function writeSchema3Vault(key: Uint8Array, count: number): OldVault {
   const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
+  onTestFinished(cleanup);
   mkdirSync(dir, { recursive: true });
   const db = new BetterSqlite3(vaultPath(dir, ACCOUNT));
   try {
@@ -105,7 +99,7 @@ describe('resealing a schema-3 vault under purpose keys', () => {
     const old = writeSchema3Vault(key, 40);
     const before = sealedBlobs(old.dir);
     const vault = await openVault({ dir: old.dir, account: ACCOUNT, keyStore: createMemoryKeyStore({ [ACCOUNT]: key }) });
-    cleanups.push(() => vault.close());
+    onTestFinished(() => vault.close());
     expect(vault.status()).toEqual({ state: 'unlocked' });
     expect(schemaOf(old.dir)).toBe(VAULT_MIGRATIONS.length);
 
@@ -135,7 +129,7 @@ describe('resealing a schema-3 vault under purpose keys', () => {
     }
     // Everything that opened before opens again after a reopen, under the same keychain key.
     const reopened = await openVault({ dir: old.dir, account: ACCOUNT, keyStore: createMemoryKeyStore({ [ACCOUNT]: key }) });
-    cleanups.push(() => reopened.close());
+    onTestFinished(() => reopened.close());
     for (const n of old.notes) if (n.id !== old.damaged.id) expect(reopened.get(n.id)).toEqual(n);
   });
 
@@ -159,7 +153,7 @@ describe('resealing a schema-3 vault under purpose keys', () => {
       for (const [where, blob] of before) expect(now.get(where)?.equals(blob), where).toBe(true);
     }
     const vault = await openVault({ dir: old.dir, account: ACCOUNT, keyStore: createMemoryKeyStore({ [ACCOUNT]: key }) });
-    cleanups.push(() => vault.close());
+    onTestFinished(() => vault.close());
     expect(vault.status()).toEqual({ state: 'unlocked' });
     expect(schemaOf(old.dir)).toBe(VAULT_MIGRATIONS.length);
     expect(vault.get(old.notes[5]!.id)).toEqual(old.notes[5]);

@@ -1,26 +1,26 @@
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createMemoryKeyStore, openVault } from '../../../src/main/notes/vault';
 import { newKey } from '../../../src/main/sealing';
-import { ACCOUNT, ana, body, newNote, withVault } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+import { flipSealedByte } from '../support/tamper';
+import { ACCOUNT, ana, body, newNote, rawVaultDb, withVault } from './support/fixture';
 
 async function vaultWithNotes(n = 2) {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const notes = Array.from({ length: n }, (_, i) => v.vault.create(newNote({ body: body({ title: `Note ${i}` }) }), ana));
   return { ...v, notes };
 }
 
-function rawDb(dir: string): BetterSqlite3.Database {
-  return new BetterSqlite3(vaultPath(dir, ACCOUNT));
+/** Closes the vault, changes its file with `edit` as anyone holding the file could, and opens it again. */
+async function reopenedAfter(v: Awaited<ReturnType<typeof vaultWithNotes>>, edit: (db: BetterSqlite3.Database) => void) {
+  v.vault.close();
+  const db = rawVaultDb(v.dir);
+  edit(db);
+  db.close();
+  return v.reopen();
 }
 
 describe('note vault sealing', () => {
@@ -37,7 +37,7 @@ describe('note vault sealing', () => {
   it('uses WAL with synchronous=FULL so acknowledged saves survive power loss', async () => {
     const v = await vaultWithNotes(1);
     v.vault.close();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
@@ -73,20 +73,18 @@ describe('note vault sealing', () => {
       },
       set: async () => undefined,
     });
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     expect(v.vault.status()).toMatchObject({ state: 'locked', reason: 'no-keychain', message: expect.stringContaining('keychain') });
   });
 
   it('a ciphertext moved to another row is refused: that note is damaged, the others open', async () => {
     const v = await vaultWithNotes(3);
     const [a, b, c] = v.notes as [typeof v.notes[0], typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    const fromA = db.prepare('SELECT meta_sealed, doc_sealed FROM notes JOIN note_docs USING (id) WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
-    db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(fromA.meta_sealed, b.id);
-    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(fromA.doc_sealed, b.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => {
+      const fromA = db.prepare('SELECT meta_sealed, doc_sealed FROM notes JOIN note_docs USING (id) WHERE id = ?').get(a.id) as { meta_sealed: Buffer; doc_sealed: Buffer };
+      db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(fromA.meta_sealed, b.id);
+      db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(fromA.doc_sealed, b.id);
+    });
     const byId = new Map(vault.list().map((s) => [s.id, s]));
     expect(byId.get(b.id)?.damaged).toBe(true);
     expect(byId.get(a.id)?.damaged).toBe(false);
@@ -97,29 +95,18 @@ describe('note vault sealing', () => {
   it('a ciphertext from an older version of the same note is refused', async () => {
     const v = await vaultWithNotes(1);
     const note = v.notes[0]!;
-    const db0 = rawDb(v.dir);
+    const db0 = rawVaultDb(v.dir);
     const old = db0.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(note.id) as { doc_sealed: Buffer };
     db0.close();
     v.vault.saveDraft(note.id, body({ title: 'v2' }), 1);
-    v.vault.close();
-    const db = rawDb(v.dir);
-    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(old.doc_sealed, note.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(old.doc_sealed, note.id));
     expect(() => vault.get(note.id)).toThrow(/damaged/);
   });
 
   it('a flipped byte in the list fields makes that one note damaged in list() and get() throws, while the others open', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    const row = db.prepare('SELECT meta_sealed FROM notes WHERE id = ?').get(a.id) as { meta_sealed: Buffer };
-    const meta = Buffer.from(row.meta_sealed);
-    meta[meta.length - 3]! ^= 0x01;
-    db.prepare('UPDATE notes SET meta_sealed = ? WHERE id = ?').run(meta, a.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => flipSealedByte(db, 'notes', 'meta_sealed', { id: a.id }, -3, 0x01));
     expect(vault.status()).toEqual({ state: 'unlocked' });
     const list = vault.list();
     expect(list.find((s) => s.id === a.id)).toMatchObject({ damaged: true, title: '' });
@@ -131,14 +118,7 @@ describe('note vault sealing', () => {
   it('a flipped byte in a body makes get() throw a clear error and list() mark it damaged, while search finds the others', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    const row = db.prepare('SELECT doc_sealed FROM note_docs WHERE id = ?').get(a.id) as { doc_sealed: Buffer };
-    const doc = Buffer.from(row.doc_sealed);
-    doc[40]! ^= 0x80;
-    db.prepare('UPDATE note_docs SET doc_sealed = ? WHERE id = ?').run(doc, a.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => flipSealedByte(db, 'note_docs', 'doc_sealed', { id: a.id }, 40, 0x80));
     expect(() => vault.get(a.id)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/damaged/) }));
     expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
     expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
@@ -147,11 +127,7 @@ describe('note vault sealing', () => {
   it('a note whose body row is missing is damaged, while the others list, open and are found', async () => {
     const v = await vaultWithNotes(2);
     const [a, b] = v.notes as [typeof v.notes[0], typeof v.notes[0]];
-    v.vault.close();
-    const db = rawDb(v.dir);
-    db.prepare('DELETE FROM note_docs WHERE id = ?').run(a.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => db.prepare('DELETE FROM note_docs WHERE id = ?').run(a.id));
     expect(() => vault.get(a.id)).toThrow(/damaged/);
     expect(vault.list().find((s) => s.id === a.id)?.damaged).toBe(true);
     expect(vault.list({ query: 'note' }).map((s) => s.id)).toEqual([b.id]);
@@ -162,17 +138,13 @@ describe('note vault sealing', () => {
     const v = await vaultWithNotes(1);
     const note = v.notes[0]!;
     v.vault.sign(note.id, ana, false);
-    v.vault.close();
-    const db = rawDb(v.dir);
-    db.prepare(`UPDATE notes SET status = 'draft' WHERE id = ?`).run(note.id);
-    db.close();
-    const vault = await v.reopen();
+    const vault = await reopenedAfter(v, (db) => db.prepare(`UPDATE notes SET status = 'draft' WHERE id = ?`).run(note.id));
     expect(() => vault.saveDraft(note.id, body({ title: 'forged' }), 2)).toThrow(/damaged/);
   });
 
   it('the database files hold no plaintext of titles, client references or content (WAL and SHM included)', async () => {
     const v = await withVault();
-    cleanups.push(v.cleanup);
+    onTestFinished(v.cleanup);
     const markers = ['MARKERTITLE7731', 'MARKERCLIENT5521', 'MARKERSECTION9913', 'MARKERGROUP4417', 'MARKERADDENDUM2208', 'MARKERRETURN6612'];
     const g = v.vault.create({ template: 'group', sessionId: 's-9', serviceDate: '2026-11-03', body: { title: `Group ${markers[0]}`, clientRefs: [markers[1]!], sections: { summary: `talked about ${markers[2]}`, plan: '' }, clients: [{ participantRef: markers[1]!, present: true, minutesPresent: 50, text: markers[3]! }] } }, ana);
     const signed = v.vault.sign(g.id, ana, true);
@@ -193,7 +165,7 @@ describe('note vault sealing', () => {
       expect(bytes.includes(Buffer.from('2026-11-03'))).toBe(false);
     };
     scan();
-    const db = rawDb(v.dir);
+    const db = rawVaultDb(v.dir);
     db.pragma('wal_checkpoint(PASSIVE)');
     db.close();
     scan();

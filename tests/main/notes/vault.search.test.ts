@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ana, body, newNote, withVault } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
 
 async function seeded() {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   const { vault } = v;
   const a = vault.create(newNote({ sessionId: 's-1', serviceDate: '2026-10-01', body: body({ title: 'Anxiety group', clientRefs: ['IOP-1'], sections: { data: 'Practised box breathing.', assessment: '', plan: '' } }) }), ana);
   const b = vault.create(newNote({ sessionId: 's-2', serviceDate: '2026-10-15', body: body({ title: 'Check-in', clientRefs: ['IOP-2'], sections: { data: 'Discussed sleep hygiene and café visits.', assessment: '', plan: '' } }) }), ana);

@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Note } from '../../../src/shared/notes';
 import { ana, body, newNote, withVault } from './support/fixture';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
 async function setup() {
   const v = await withVault();
-  cleanups.push(v.cleanup);
+  onTestFinished(v.cleanup);
   return v;
 }
 

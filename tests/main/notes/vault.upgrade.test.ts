@@ -7,7 +7,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Note } from '../../../src/shared/notes';
 import { vaultTag } from '../../../src/main/notes/indexSnapshot';
 import { migrateVault, vaultSchemaVersion } from '../../../src/main/notes/migrate';
@@ -19,12 +19,6 @@ import { newKey } from '../../../src/main/sealing';
 import { legacyVaultSeal as seal } from '../support/legacySealing';
 import { createMemoryKeyStore, openVault, vaultPath } from '../../../src/main/notes/vault';
 import { ACCOUNT, storedDraft, tempDir } from './support/fixture';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.reverse()) c();
-  cleanups = [];
-});
 
 /** Writes `count` notes exactly as the schema-2 vault stored them, with that vault's snapshot. */
 function writeSchema2Vault(dir: string, key: Uint8Array, count: number): Note[] {
@@ -70,13 +64,13 @@ function writeSchema2Vault(dir: string, key: Uint8Array, count: number): Note[] 
 describe('upgrading a schema-2 vault', () => {
   it('keeps every note: all open, are listed and are found by search, and the files hold no plaintext', async () => {
     const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    onTestFinished(cleanup);
     const key = newKey();
     const keyStore = createMemoryKeyStore({ [ACCOUNT]: key });
     const notes = writeSchema2Vault(dir, key, 120);
 
     const vault = await openVault({ dir, account: ACCOUNT, keyStore });
-    cleanups.push(() => vault.close());
+    onTestFinished(() => vault.close());
     expect(vault.status()).toEqual({ state: 'unlocked' });
     const raw = new BetterSqlite3(vaultPath(dir, ACCOUNT), { readonly: true });
     expect(vaultSchemaVersion(raw)).toBe(VAULT_MIGRATIONS.length);
@@ -100,7 +94,7 @@ describe('upgrading a schema-2 vault', () => {
     const edited = vault.saveDraft(notes[1]!.id, { ...notes[1]!.body, sections: { data: 'rewritten after upgrade', assessment: '', plan: '' } }, notes[1]!.version);
     vault.close();
     const reopened = await openVault({ dir, account: ACCOUNT, keyStore });
-    cleanups.push(() => reopened.close());
+    onTestFinished(() => reopened.close());
     expect(reopened.list()).toHaveLength(notes.length);
     expect(reopened.list({ query: 'rewritten' }).map((s) => s.id)).toEqual([edited.id]);
     expect(reopened.list({ query: 'oldword1z' })).toEqual([]);

@@ -1,7 +1,8 @@
 /** JSON requests to the HTTP API, and clinicians made straight in the store for tests. */
-import { hashSecret } from '../../../src/server/auth/password.js';
+import { hashSecret, type ScryptParams } from '../../../src/server/auth/password.js';
 import { base32Encode, newTotpSecret } from '../../../src/server/auth/totp.js';
 import type { RunningServer } from '../../../src/server/server.js';
+import type { Store } from '../../../src/server/store/store.js';
 import type { ClinicianRole } from '../../../src/shared/protocol.js';
 import { signIn } from './signIn.js';
 
@@ -46,11 +47,21 @@ export interface TestClinician {
 }
 
 /** A clinician with a password and an enrolled second factor, straight in the store. */
+export async function enrolClinician(
+  store: Store,
+  clinician: { username: string; password: string; roles: ClinicianRole[]; displayName?: string; hashedWith?: ScryptParams },
+): Promise<{ id: string; secret: string }> {
+  const { username, password, roles } = clinician;
+  const passwordHash = await hashSecret(password, clinician.hashedWith ?? FAST_SCRYPT);
+  const c = store.clinicians.create({ username, displayName: clinician.displayName ?? username, roles, passwordHash });
+  const key = newTotpSecret();
+  store.clinicians.setTotpSecret(c.id, key);
+  return { id: c.id, secret: base32Encode(key) };
+}
+
+/** `enrolClinician` on a running server, with a password of its own and a way to sign in over HTTP. */
 export async function makeClinician(server: RunningServer, username: string, roles: ClinicianRole[]): Promise<TestClinician> {
   const password = `pw-${username}-long-enough`;
-  const c = server.store.clinicians.create({ username, displayName: username, roles, passwordHash: await hashSecret(password, FAST_SCRYPT) });
-  const key = newTotpSecret();
-  server.store.clinicians.setTotpSecret(c.id, key);
-  const secret = base32Encode(key);
-  return { id: c.id, username, password, secret, signIn: () => signIn(server.httpUrl, username, password, secret) };
+  const { id, secret } = await enrolClinician(server.store, { username, password, roles });
+  return { id, username, password, secret, signIn: () => signIn(server.httpUrl, username, password, secret) };
 }

@@ -1,5 +1,6 @@
 /** Progress notes for tests: a draft, signed, awaiting co-signature, with correct hashes. */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newDraft } from '../../../src/main/notes/lifecycle.js';
 import { canonicalJson, emptyBody, type Note, type NoteBody, type Signature } from '../../../src/shared/notes.js';
 
 export function hashBody(body: NoteBody): string {
@@ -19,23 +20,9 @@ export function draftNote(authorId: string, marker = 'plain text', overrides: Pa
     clientRefs: [`REF-${marker}`],
     sections: { data: `Data ${marker}`, assessment: `Assessment ${marker}`, plan: 'Plan' },
   };
-  return {
-    id: randomUUID(),
-    version: 1,
-    template: 'dap',
-    authorId,
-    sessionId: null,
-    serviceDate: now.slice(0, 10),
-    status: 'draft',
-    body,
-    signature: null,
-    cosignature: null,
-    returnComment: null,
-    addenda: [],
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+  // Made as the console makes a new note, so the server is tested with what it will receive.
+  const draft = newDraft({ template: 'dap', sessionId: null, serviceDate: now.slice(0, 10), body }, { id: authorId, name: `clinician ${authorId}` }, () => now);
+  return { ...draft, ...overrides };
 }
 
 /** The next version of `note` with `changes`. */

@@ -1,5 +1,17 @@
-/** Rows for migration tests, whatever shape earlier migrations gave their tables. */
-import type Database from 'better-sqlite3';
+/** Databases, columns and rows for migration tests, whatever shape earlier migrations gave their tables. */
+import Database from 'better-sqlite3';
+
+/** An empty database in memory, enforcing foreign keys as the store does. */
+export function memoryDatabase(): Database.Database {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** The names of a table's columns, in order. */
+export function columnsOf(db: Database.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
 
 /**
  * A row with `values` and a placeholder in every other required column, whatever the earlier

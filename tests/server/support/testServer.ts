@@ -1,6 +1,6 @@
 /** Starts the real server (real mediasoup worker, loopback) in demo shape for a test file. */
 import { setLogLevel } from '../../../src/common/logger.js';
-import { startDemo, type RunningDemo } from '../../../src/server/demo.js';
+import { startDemo, type DemoOptions, type RunningDemo } from '../../../src/server/demo.js';
 import type { DemoInfo } from '../../../src/shared/protocol.js';
 import { clinicianHello } from '../../support/clinicianHello.js';
 import { signIn } from './signIn.js';
@@ -8,8 +8,9 @@ import { TestClient } from './wsClient.js';
 
 setLogLevel(process.env.CONFIDANT_LOG_LEVEL === 'debug' ? 'debug' : 'error');
 
-export async function startTestDemo(invitations = 4, config: Record<string, unknown> = {}): Promise<RunningDemo> {
-  return startDemo({ invitations, workers: 1, participantDir: '/nonexistent-participant-dir', config });
+/** The demo with `invitations` invitations, its config overridden by `config`, and `start` options (limits, hashing cost) for the server. */
+export async function startTestDemo(invitations = 4, config: Record<string, unknown> = {}, start?: DemoOptions['start']): Promise<RunningDemo> {
+  return startDemo({ invitations, workers: 1, participantDir: '/nonexistent-participant-dir', config, ...(start ? { start } : {}) });
 }
 
 export type Invitation = DemoInfo['invitations'][number];

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
 import { emptyBody, Note, type NoteBody } from '../../../../src/shared/notes';
-import { createMemoryKeyStore, openVault, type KeyStore } from '../../../../src/main/notes/vault';
+import { createMemoryKeyStore, openVault, vaultPath, type KeyStore } from '../../../../src/main/notes/vault';
 import type { NewNote, NoteVault, Signer } from '../../../../src/main/notes/types';
 import { indexWorkerFromSource } from '../../../support/indexWorkerFromSource';
 
@@ -15,6 +16,11 @@ export const sam: Signer = { id: 'c-sam', name: 'Sam Lee (supervisor)' };
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'confidant-vault-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The vault's SQLite file opened directly, as anyone holding the file could (the caller closes it). */
+export function rawVaultDb(dir: string, account = ACCOUNT): BetterSqlite3.Database {
+  return new BetterSqlite3(vaultPath(dir, account));
 }
 
 export function body(over: Partial<NoteBody> = {}): NoteBody {
