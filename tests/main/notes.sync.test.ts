@@ -18,7 +18,7 @@ import { createMemoryKeyStore, openVault } from '../../src/main/notes/vault';
 import { ServerSession } from '../../src/main/services/serverSession';
 import { emptyBody, NoteList, PutNoteResponse, type NoteBody } from '../../src/shared/notes';
 import { ProtocolError } from '../../src/shared/protocol';
-import { freshCode } from '../server/support/signIn.js';
+import { freshTotp } from '../support/totpCodes.js';
 
 setLogLevel('error');
 
@@ -71,7 +71,7 @@ function signedIn(who: Who): Promise<{ session: ServerSession; signer: Signer }>
     found = (async () => {
       const session = new ServerSession(fetchVia);
       const { username, password, totpSecret } = demo.info[who];
-      const totp = await freshCode(`${demo.info.httpUrl}|${username}`, totpSecret!);
+      const totp = await freshTotp(totpSecret!, `${demo.info.httpUrl}|${username}`);
       const { user } = await session.signIn({ serverUrl: demo.info.httpUrl, username, password, totp });
       return { session, signer: { id: user.id, name: user.displayName } };
     })();

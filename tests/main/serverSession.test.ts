@@ -4,7 +4,7 @@ import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { createHandlers } from '../../src/main/ipc/handlers';
 import { consoleServices } from './support/consoleServices';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { freshCode } from '../server/support/signIn';
+import { freshTotp } from '../support/totpCodes';
 
 let demo: DemoServer;
 
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 /** A code from the facilitator's authenticator, never one used before (each works once). */
 function facilitatorCode(): Promise<string> {
-  return freshCode(`${demo.info.httpUrl}|facilitator`, demo.info.facilitator.totpSecret ?? '');
+  return freshTotp(demo.info.facilitator.totpSecret ?? '', `${demo.info.httpUrl}|facilitator`);
 }
 
 /**

@@ -12,7 +12,7 @@ import { DEFAULT_IDLE_LOCK_MINUTES, idleLockMinutes } from '../../src/main/lock/
 import { IPC_CHANNELS, type IpcChannel, type LockReason, type LockState } from '../../src/shared/ipc';
 import { ProtocolError } from '../../src/shared/protocol';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { freshCode } from '../server/support/signIn';
+import { freshTotp } from '../support/totpCodes';
 import { consoleServices } from './support/consoleServices';
 import { EventEmitter } from 'node:events';
 
@@ -144,7 +144,7 @@ describe('locking and unlocking against a real session server', () => {
       serverUrl: demo.info.httpUrl,
       username: account.username,
       password: account.password,
-      totp: await freshCode(`${demo.info.httpUrl}|${who}`, account.totpSecret ?? ''),
+      totp: await freshTotp(account.totpSecret ?? '', `${demo.info.httpUrl}|${who}`),
     });
     expect(result).toMatchObject({ ok: true });
     return account;
@@ -166,7 +166,7 @@ describe('locking and unlocking against a real session server', () => {
     await expect(dispatch('lock:status', {})).resolves.toMatchObject({ ok: true, data: { locked: true } });
     await expect(dispatch('auth:current', {})).resolves.toMatchObject({ ok: true, data: { user: { username: me.username } } });
 
-    const code = await freshCode(`${demo.info.httpUrl}|facilitator`, me.totpSecret ?? '');
+    const code = await freshTotp(me.totpSecret ?? '', `${demo.info.httpUrl}|facilitator`);
     await expect(dispatch('auth:unlock', { password: me.password, totp: code })).resolves.toMatchObject({ ok: true, data: { locked: false } });
     await expect(dispatch('sessions:list', {})).resolves.toMatchObject({ ok: true });
   });

@@ -8,7 +8,8 @@ import { parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { SessionList } from '../../src/shared/protocol.js';
-import { freshCode, signIn } from './support/signIn.js';
+import { freshTotp } from '../support/totpCodes.js';
+import { signIn } from './support/signIn.js';
 
 setLogLevel('error');
 
@@ -80,7 +81,7 @@ afterAll(async () => {
 
 describe('sign-in', () => {
   it('answers a token, its expiry in 12 hours and the user', async () => {
-    const res = await post('/api/login', { username: 'fay', password: 'pw-fay', totp: await freshCode(`${server.httpUrl}|fay`, secrets.fay!) });
+    const res = await post('/api/login', { username: 'fay', password: 'pw-fay', totp: await freshTotp(secrets.fay!, `${server.httpUrl}|fay`) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { token: string; expiresAt: string; user: unknown };
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -8,7 +8,7 @@ import { hashSecret } from '../../src/server/auth/password.js';
 import type { GateEvent } from '../../src/server/limits/hashingGate.js';
 import { makeClinician, type TestClinician } from './support/api.js';
 import { armedPost, postJson, statusCounts, type RawAnswer } from './support/rawHttp.js';
-import { freshCode } from './support/signIn.js';
+import { freshTotp } from '../support/totpCodes.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 
 /** Dear enough that a queue of them takes a while to drain, cheap enough for a test. */
@@ -63,7 +63,7 @@ describe('parallel sign-ins', () => {
       );
       // Wait (by events, not time) until the flood holds the gate and has a queue.
       await until(() => events.filter((e) => e.kind === 'queued' && e.address === '127.0.0.2').length >= 20);
-      const code = await freshCode(`${demo.info.httpUrl}|honest`, honest.secret);
+      const code = await freshTotp(honest.secret, `${demo.info.httpUrl}|honest`);
       const signIn = postJson(demo.info.httpUrl, '/api/login', { username: 'honest', password: honest.password, totp: code });
       expect((await signIn).status).toBe(200);
       await Promise.all(flood);
