@@ -3,15 +3,12 @@
  *
  * Sign-in takes a password and, once a second factor is enrolled, a TOTP code; an account
  * without one cannot sign in (the admin command, which works on the database directly, is
- * the bootstrap path). Attempts are counted per username and per remote address, and
- * counted before the password is checked (limits/attemptLimiter.ts): a failure keeps its
- * count, a success gives it back. Too many for a username lock it (the lock is stored, so it
- * holds across restarts, and even the right password and code do not open it early); too
- * many from an address refuse that address for the window. One account is checked one
- * attempt at a time (limits/oneAtATime.ts), and every scrypt check waits its turn at the
- * hashing gate (limits/hashingGate.ts), so no number of parallel requests gets more checks
- * than the limits allow, or stalls another address's sign-in behind them. Every attempt,
- * failure and lockout goes to the audit log.
+ * the bootstrap path). The attempts each check holds, per username and per remote address,
+ * and the lockouts they lead to are signInAttempts.ts's (even the right password and code do
+ * not open a lock early). One account is checked one attempt at a time
+ * (limits/oneAtATime.ts), so no number of parallel requests gets more checks than the limits
+ * allow, or stalls another address's sign-in behind them. Every attempt, failure and lockout
+ * goes to the audit log.
  *
  * Tokens are 256-bit random, stored as digests, and die 12 h after sign-in or 30 minutes
  * after their last use, whichever is first. Every authenticated request uses the token, and
@@ -19,16 +16,14 @@
  * a facilitator in a 90-minute group is not signed out mid-group.
  */
 import { ProtocolError, type LoginResponse, type User } from '../../shared/protocol.js';
-import type { Reservation } from '../limits/attemptLimiter.js';
-import { ExpiringLocks } from '../limits/expiringLocks.js';
-import { HashingGate, type HashingSlot } from '../limits/hashingGate.js';
+import { HashingGate } from '../limits/hashingGate.js';
 import { OneAtATime } from '../limits/oneAtATime.js';
 import { createLogger, errorFields } from '../../common/logger.js';
-import { SlidingWindowLimiter } from '../limits/rateLimiter.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
-import { decoyHash, needsRehash, PASSWORD_SCRYPT, type ScryptParams } from './password.js';
+import { needsRehash, PASSWORD_SCRYPT, type ScryptParams } from './password.js';
 import { randomToken, tokenDigest } from './secrets.js';
+import { createSignInAttempts, DEFAULT_AUTH_LIMITS, type AuditRecorder, type AuthLimits, type Held } from './signInAttempts.js';
 import { matchTotp } from './totp.js';
 
 const log = createLogger('auth');
@@ -36,25 +31,7 @@ const log = createLogger('auth');
 export const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 export const TOKEN_IDLE_MS = 30 * 60 * 1000;
 
-export interface AuthLimits {
-  /** Failed sign-ins for one username within `accountWindowMs` that lock it… */
-  accountFailures: number;
-  accountWindowMs: number;
-  /** …for this long. */
-  lockoutMs: number;
-  /** Failed sign-ins from one address within `addressWindowMs` before RATE_LIMITED. */
-  addressFailures: number;
-  addressWindowMs: number;
-}
-
-export const DEFAULT_AUTH_LIMITS: AuthLimits = {
-  accountFailures: 5,
-  accountWindowMs: 15 * 60 * 1000,
-  lockoutMs: 15 * 60 * 1000,
-  // Higher than per account: a clinic's staff may share one NAT address.
-  addressFailures: 20,
-  addressWindowMs: 15 * 60 * 1000,
-};
+export { DEFAULT_AUTH_LIMITS, type AuthLimits };
 
 export interface AuthOptions {
   now?: () => Date;
@@ -112,101 +89,19 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
   const nowMs = (): number => now().getTime();
   const scrypt = options.scrypt ?? PASSWORD_SCRYPT;
   const hashing = options.hashing ?? new HashingGate();
-  const accountAttempts = new SlidingWindowLimiter(limits.accountFailures, limits.accountWindowMs, nowMs);
-  const addressAttempts = new SlidingWindowLimiter(limits.addressFailures, limits.addressWindowMs, nowMs);
   const checking = new OneAtATime();
-  /**
-   * Lockouts of usernames that match no account, so that a lockout answer does not tell
-   * which usernames exist. Accounts' own lockouts live in the store.
-   */
-  const phantomLocks = new ExpiringLocks(nowMs);
-
-  const record = (event: string, fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string }): void => {
+  const record: AuditRecorder = (event, fields) => {
     store.audit.record({ event, at: now(), ...fields });
   };
 
-  const lockedUntil = (key: string, clinician: Clinician | undefined): number | undefined => {
-    const until = clinician ? (clinician.lockedUntil ? Date.parse(clinician.lockedUntil) : undefined) : phantomLocks.lockedUntil(key);
-    return until === undefined || until <= nowMs() ? undefined : until;
-  };
-
-  /** The attempts a password check holds: kept when it fails, given back when it succeeds. */
-  interface Held {
-    account: Reservation;
-    address: Reservation;
-    passwordOk: boolean;
-  }
-
-  /**
-   * Checks `password` against `clinician` (or a decoy, for an unknown username, so timing
-   * does not reveal which exist) with every limit taken first: the account's attempt, then
-   * a turn at the hashing gate, then the address's attempt (taken only once the turn comes,
-   * so a group of people behind one address waiting their turn does not count as guesses).
-   * Refusals answer RATE_LIMITED and count nothing.
-   */
-  const checkPassword = async (
-    key: string,
-    clinician: Clinician | undefined,
-    password: string,
-    address: string,
-    refused: (scope: 'account' | 'address' | 'busy') => ProtocolError,
-  ): Promise<Held> => {
-    const account = accountAttempts.reserve(key);
-    // Only reachable across processes or when a lock was lifted mid-window: the failure
-    // that fills the window locks the account and starts counting afresh.
-    if (!account) throw refused('account');
-    let slot: HashingSlot;
-    try {
-      slot = await hashing.acquire(address);
-    } catch (err) {
-      account.giveBack();
-      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') throw refused('busy');
-      throw err;
-    }
-    try {
-      const byAddress = addressAttempts.reserve(address);
-      if (!byAddress) {
-        account.giveBack();
-        throw refused('address');
-      }
-      const passwordOk = await slot.verify(password, clinician?.passwordHash ?? (await decoyHash(scrypt)));
-      return { account, address: byAddress, passwordOk };
-    } finally {
-      slot.release();
-    }
-  };
-
-  /** Nothing was guessed wrong: the attempts go back, and the account starts counting afresh. */
-  const succeeded = (key: string, held: Held): void => {
-    accountAttempts.reset(key);
-    held.address.giveBack();
-  };
-
-  /** Refused for a reason that is no guess (no second factor, one that cannot be read): the attempts go back. */
-  const refusedAfterCheck = (held: Held): void => {
-    held.account.giveBack();
-    held.address.giveBack();
-  };
-
-  /** Records a failure (its attempts stay counted); locks the username when its window is full (and says so: true). */
-  const countFailure = (key: string, clinician: Clinician | undefined, address: string, held: Held, event: string, reason: string): boolean => {
-    record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
-    log.info(event, { clinicianId: clinician?.id, reason });
-    if (held.account.count >= limits.accountFailures) {
-      accountAttempts.reset(key);
-      const until = new Date(nowMs() + limits.lockoutMs);
-      if (clinician) {
-        store.clinicians.setLockedUntil(clinician.id, until);
-        record('account.locked', { subjectId: clinician.id, address, detail: `until=${until.toISOString()}` });
-        log.warn('account.locked', { clinicianId: clinician.id });
-      } else {
-        phantomLocks.lock(key, until.getTime());
-        record('account.locked', { subjectId: null, address, detail: 'unknown-username' });
-      }
-      return true;
-    }
-    return false;
-  };
+  const { lockedUntil, checkPassword, succeeded, refusedAfterCheck, countFailure } = createSignInAttempts({
+    store,
+    limits,
+    nowMs,
+    hashing,
+    scrypt,
+    record,
+  });
 
   /**
    * A clinician's password checked out and the sign-in succeeded: if its hash is below the
