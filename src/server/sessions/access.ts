@@ -19,7 +19,7 @@ export function overlaps(session: SessionRecord, range: TimeRange): boolean {
 
 /**
  * Facilitators: their own; supervisors: their supervisees'; admins: all. Roles add up.
- * States are as of now (see sessionLifecycle.ts).
+ * States are as of now (see lifecycle.ts).
  */
 export function sessionsVisibleTo(
   store: Store,
