@@ -10,13 +10,14 @@
  * (a queue made the last of N faces wait N × (two round trips + a renegotiation); in the
  * browser load bench the console's last consume went out 30 s after its producerAdded).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
 import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, Producer, RtpCapabilities } from '../../src/shared/protocol';
-import { login, startTestDemo } from '../server/support/testServer';
+import { login } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
 import { clinicianHello } from '../support/clinicianHello';
 
@@ -97,13 +98,7 @@ async function tracksFor(m: Member, producerIds: string[], timeoutMs = 15_000): 
   }
 }
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(CLIENTS);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(CLIENTS);
 
 it(`"Admit all" for ${CLIENTS}: each producer consumed exactly once by each other member, side by side`, { timeout: 60_000 }, async () => {
   const facilitator = await clinician(demo, 'facilitator');

@@ -5,23 +5,16 @@
  * them the person's tracks and releasing them. Real server and mediasoup worker; the browser's RTCPeerConnection is
  * mediasoup-client's FakeHandler (tests/support/fakeMedia.ts).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RoomClient } from '../../src/client/roomClient';
 import type { StandIn } from '../../src/client/standIn';
-import type { RunningDemo } from '../../src/server/demo';
 import type { MediaKind, MethodName } from '../../src/shared/protocol';
-import { startTestDemo } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
 import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(4);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(4);
 
 /** A checked-in client whose RoomClient got ready, with every request it sent and every stand-in it made. */
 async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audio']) {

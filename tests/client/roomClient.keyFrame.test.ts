@@ -8,23 +8,16 @@
  * receiver stats are made here to report the frames the test says were decoded.
  */
 import type { Device } from 'mediasoup-client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { FIRST_FRAME_MAX_WAIT_MS, FIRST_FRAME_WAIT_MS, RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
-import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
-import { startTestDemo } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDeviceAdapting, fakeStream } from '../support/fakeMedia';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(2);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(2);
 
 /** A Device whose receivers report `decoded()` frames in an inbound-rtp stats entry. */
 function deviceDecoding(decoded: () => number): () => Device {

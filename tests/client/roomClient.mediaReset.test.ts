@@ -6,22 +6,15 @@
  * as they were; still waiting, the media made ready is made ready again, unnoticed. Real server
  * and mediasoup worker; the browser's RTCPeerConnection is mediasoup-client's FakeHandler.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RoomClient } from '../../src/client/roomClient';
-import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName } from '../../src/shared/protocol';
-import { startTestDemo } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
 import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator } from './support/roomFacilitator';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(2);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(2);
 
 /** Kills the one worker, and waits until its replacement runs. */
 async function killWorker(): Promise<void> {

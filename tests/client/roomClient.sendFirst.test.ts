@@ -7,13 +7,12 @@
  * its DTLS parameters were sent, as a browser does once ICE and DTLS complete.
  */
 import type { Device } from 'mediasoup-client';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RoomClient, SEND_FIRST_MAX_WAIT_MS } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
-import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities } from '../../src/shared/protocol';
-import { startTestDemo } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDeviceAdapting, fakeStream } from '../support/fakeMedia';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
@@ -32,13 +31,7 @@ function deviceConnectingAfter(never = false): () => Device {
   });
 }
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(2);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(2);
 
 /** The facilitator in the room with camera and microphone on. */
 async function facilitator(): Promise<Connected> {

@@ -5,22 +5,16 @@
  * RTCPeerConnection is mediasoup-client's FakeHandler. The reset is delivered to the page
  * while its createTransport answer is held back, which is the race a real worker death opens.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
-import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, RtpCapabilities, TransportInfo } from '../../src/shared/protocol';
-import { connectClinician, startTestDemo } from '../server/support/testServer';
+import { connectClinician } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(1);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(1);
 
 it('a transport answered after a media reset is closed on the server as well', { timeout: 20_000 }, async () => {
   const fac = await connectClinician(demo.info);

@@ -6,13 +6,13 @@
  * (RoomClient on mediasoup-client's FakeHandler, as in the RoomClient tests), every answer
  * either of them gets is kept, and each must pass its method's result schema.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RoomClient } from '../../src/client/roomClient';
 import { SignalingClient } from '../../src/client/signaling';
-import type { RunningDemo } from '../../src/server/demo';
 import { signalingMethods, type MethodName } from '../../src/shared/protocol';
-import { login, startTestDemo } from '../server/support/testServer';
+import { login } from '../server/support/testServer';
+import { sharedTestDemo } from '../server/support/sharedDemo';
 import { clinicianHello } from '../support/clinicianHello';
 import { fakeDevice, fakeStream } from '../support/fakeMedia';
 
@@ -38,13 +38,7 @@ function idsOf(answers: Answer[], method: MethodName): string[] {
   return answers.filter((a) => a.method === method).map((a) => (a.result as { id: string }).id);
 }
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(2);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(2);
 
 it('every answer the server gives in a session passes its method\'s result schema', { timeout: 60_000 }, async () => {
   const facilitatorAnswers: Answer[] = [];

@@ -5,10 +5,10 @@
  * nothing ran. Every other cell is the error code the server must answer with.
  * The table is written out by hand, and `isAllowed` is checked against it too.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { describe, expect, it } from 'vitest';
 import { isAllowed, METHOD_NAMES, type Caller, type MethodName } from '../../src/shared/protocol.js';
-import { admitted, connectClinician, connectParticipant, knock, startTestDemo } from './support/testServer.js';
+import { admitted, connectClinician, connectParticipant, knock } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { TestClient } from './support/wsClient.js';
 import { retryWhileConflict } from './support/retry.js';
 
@@ -61,13 +61,7 @@ const CALLER_OF: Partial<Record<Row, Caller>> = {
 
 const outcome = (row: Row, method: MethodName): Outcome => MATRIX[method][ROWS.indexOf(row)]!;
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(5);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(5);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 const INVALID = { '\u0000invalid': true };

@@ -5,16 +5,11 @@ import { startDemo, type RunningDemo } from '../../src/server/demo.js';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from '../../src/server/signaling/signalingServer.js';
 import { CLOSE_MESSAGE_TOO_BIG, CLOSE_POLICY_VIOLATION, FLOOD_LIMIT, MAX_FRAME_BYTES } from '../../src/shared/protocol.js';
 import { retryWhileConflict } from './support/retry.js';
-import { AGREEMENT_VERSION_OF, admitted, connectClinician, connectParticipant, knock, startTestDemo } from './support/testServer.js';
+import { AGREEMENT_VERSION_OF, admitted, connectClinician, connectParticipant, knock } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { TestClient } from './support/wsClient.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo();
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo();
 
 const badRequest = { ok: false, error: { code: 'BAD_REQUEST' } };
 

@@ -4,20 +4,14 @@
  * nobody, until the client, once admitted, releases it with `setProducerPaused`.
  * Real server and mediasoup worker; the client side is the protocol by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { describe, expect, it } from 'vitest';
 import type { RtpCapabilities } from '../../src/shared/protocol.js';
 import { connectedTransport, opusRtpParameters, produceAudio, vp8RtpParameters } from './support/media.js';
-import { admitted, connectClinician, knock, startTestDemo } from './support/testServer.js';
+import { admitted, connectClinician, knock } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(11);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(11);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 /** Every connected socket has heard everything sent before this: a lock and an unlock reach them all. */

@@ -3,21 +3,15 @@
  * DTLS parameters, a producer with browser-like RTP parameters, and a paused consumer on
  * another peer that resumes. No packets flow (that is the end-to-end tests' job).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningDemo } from '../../src/server/demo.js';
+import { describe, expect, it } from 'vitest';
 import type { RtpCapabilities } from '../../src/shared/protocol.js';
 import { fingerprint, opusRtpParameters, vp8RtpParameters } from './support/media.js';
 import { KEY_FRAME_INTERVAL_MS } from '../../src/server/media/peerMedia.js';
-import { admitted, connectClinician, startTestDemo } from './support/testServer.js';
+import { admitted, connectClinician } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(5, { reconnectGraceSeconds: 5 });
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(5, { reconnectGraceSeconds: 5 });
 
 async function transport(client: TestClient, direction: 'send' | 'recv'): Promise<string> {
   const t = await client.call('createTransport', { direction });

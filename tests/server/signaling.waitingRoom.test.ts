@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/server/auth/password.js';
 import { base32Encode, newTotpSecret } from '../../src/server/auth/totp.js';
-import type { RunningDemo } from '../../src/server/demo.js';
 import { Participant } from '../../src/shared/protocol.js';
 import { signIn } from './support/signIn.js';
-import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login, startTestDemo } from './support/testServer.js';
+import { admitted, AGREEMENT_VERSION_OF, connectClinician, connectParticipant, knock, login } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
 import { clinicianHello, sessionTicket } from '../support/clinicianHello.js';
 import { TestClient } from './support/wsClient.js';
 
-let demo: RunningDemo;
-beforeAll(async () => {
-  demo = await startTestDemo(8);
-});
-afterAll(async () => {
-  await demo.close();
-});
+const demo = sharedTestDemo(8);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 describe('participant hello', () => {
