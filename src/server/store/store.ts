@@ -6,7 +6,7 @@ import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
 import { keyedLink } from '../audit/chain.js';
 import { createAuditRepo, type AuditRepo } from './audit.js';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
-import { openDatabase } from './database.js';
+import { openDatabase } from './sqlite/database.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
 import { createNoteRepo, type NoteRepo } from './notes.js';

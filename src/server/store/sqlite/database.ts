@@ -1,8 +1,8 @@
 /** Opens the server's SQLite database with the pragmas the store relies on. */
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { createPrivate, refuseIfShared, sqliteFiles } from '../keys/privateFiles.js';
-import { migrate } from './migrate.js';
-import type { RecordKeys } from './recordKeys.js';
+import { createPrivate, refuseIfShared, sqliteFiles } from '../../keys/privateFiles.js';
+import { migrate } from '../migrate.js';
+import type { RecordKeys } from '../recordKeys.js';
 
 /** `keys`: for migrations that seal or key existing rows (see migrate.ts). */
 export function openDatabase(file: string, keys?: RecordKeys): Database {
