@@ -61,5 +61,16 @@ export default tseslint.config(
       message: 'Product code reaches records through the repositories and store.atomically, never the database itself.',
     },
   ]),
+  // The server's records are asynchronous (src/server/store/sql.ts): a write nobody awaits is a
+  // write whose failure nobody hears, and a read nobody awaits is a Promise taken for a record.
+  {
+    files: ['src/server/**/*.ts', 'tests/server/**/*.ts', 'tests/support/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.node.json', './tsconfig.e2e.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
   boundary(['src/common/**'], ['main', 'preload', 'renderer', 'participant', 'server', 'client']),
 );

@@ -166,7 +166,7 @@ interface Context {
   out: (line: string) => void;
 }
 
-function byUsername(ctx: Context, username: string | undefined, what = 'a username'): ClinicianAccount {
+async function byUsername(ctx: Context, username: string | undefined, what = 'a username'): Promise<ClinicianAccount> {
   if (!username) throw new UsageError(`${what} is needed`);
   return ctx.accounts.byUsername(username);
 }
@@ -187,31 +187,31 @@ const COMMANDS: Record<string, Command> = {
     ctx.out(`created ${created.username} (${created.id}) with roles ${created.roles.join(',')}`);
     ctx.out(`next: npm run admin -- enrol-totp ${created.username}   (sign-in needs a second factor)`);
   },
-  'set-roles'(ctx, [username], o) {
-    const account = byUsername(ctx, username);
-    const updated = ctx.accounts.update(ACTOR, account.id, { roles: parseRoles(str(o, 'roles')) });
+  async 'set-roles'(ctx, [username], o) {
+    const account = await byUsername(ctx, username);
+    const updated = await ctx.accounts.update(ACTOR, account.id, { roles: parseRoles(str(o, 'roles')) });
     ctx.out(`${updated.username}: roles ${updated.roles.join(',')}`);
   },
-  'assign-supervisee'(ctx, _args, o) {
-    const supervisor = byUsername(ctx, str(o, 'supervisor'), '--supervisor');
-    const facilitator = byUsername(ctx, str(o, 'facilitator'), '--facilitator');
-    ctx.accounts.assignSupervisee(ACTOR, supervisor.id, facilitator.id);
+  async 'assign-supervisee'(ctx, _args, o) {
+    const supervisor = await byUsername(ctx, str(o, 'supervisor'), '--supervisor');
+    const facilitator = await byUsername(ctx, str(o, 'facilitator'), '--facilitator');
+    await ctx.accounts.assignSupervisee(ACTOR, supervisor.id, facilitator.id);
     ctx.out(`${supervisor.username} now supervises ${facilitator.username}`);
   },
-  'unassign-supervisee'(ctx, _args, o) {
-    const supervisor = byUsername(ctx, str(o, 'supervisor'), '--supervisor');
-    const facilitator = byUsername(ctx, str(o, 'facilitator'), '--facilitator');
-    ctx.accounts.unassignSupervisee(ACTOR, supervisor.id, facilitator.id);
+  async 'unassign-supervisee'(ctx, _args, o) {
+    const supervisor = await byUsername(ctx, str(o, 'supervisor'), '--supervisor');
+    const facilitator = await byUsername(ctx, str(o, 'facilitator'), '--facilitator');
+    await ctx.accounts.unassignSupervisee(ACTOR, supervisor.id, facilitator.id);
     ctx.out(`${supervisor.username} no longer supervises ${facilitator.username}`);
   },
   async 'reset-password'(ctx, [username], o) {
-    const account = byUsername(ctx, username);
+    const account = await byUsername(ctx, username);
     const password = await newPassword(o['password-stdin'] === true);
     await ctx.accounts.resetPassword(ACTOR, account.id, password);
     ctx.out(`${account.username}: password reset; existing sign-ins revoked`);
   },
-  'enrol-totp'(ctx, [username]) {
-    const account = byUsername(ctx, username);
+  async 'enrol-totp'(ctx, [username]) {
+    const account = await byUsername(ctx, username);
     // The server must be able to open the secret sealed here: with a key made up for this
     // process it never could.
     if (ctx.config.recordsKeyFile === undefined) {
@@ -220,7 +220,7 @@ const COMMANDS: Record<string, Command> = {
         `enrolling a second factor needs the records key the server uses: set ${settingName('recordsKeyFile')}`,
       );
     }
-    const enrolment = ctx.accounts.enrolTotp(ACTOR, account.id);
+    const enrolment = await ctx.accounts.enrolTotp(ACTOR, account.id);
     ctx.out(`Second factor for ${account.username}: scan this in an authenticator app, or enter the secret.`);
     ctx.out('');
     ctx.out(terminalQr(enrolment.otpauthUri));
@@ -229,30 +229,30 @@ const COMMANDS: Record<string, Command> = {
     ctx.out(`uri:     ${enrolment.otpauthUri}`);
     ctx.out('Any earlier second factor of this account no longer works.');
   },
-  deactivate(ctx, [username]) {
-    const account = byUsername(ctx, username);
-    ctx.accounts.update(ACTOR, account.id, { active: false });
+  async deactivate(ctx, [username]) {
+    const account = await byUsername(ctx, username);
+    await ctx.accounts.update(ACTOR, account.id, { active: false });
     ctx.out(`${account.username}: deactivated; sign-ins revoked (a running server closes its sockets within a heartbeat)`);
   },
-  activate(ctx, [username]) {
-    const account = byUsername(ctx, username);
-    ctx.accounts.update(ACTOR, account.id, { active: true });
+  async activate(ctx, [username]) {
+    const account = await byUsername(ctx, username);
+    await ctx.accounts.update(ACTOR, account.id, { active: true });
     ctx.out(`${account.username}: active`);
   },
-  unlock(ctx, [username]) {
-    const account = byUsername(ctx, username);
-    ctx.accounts.update(ACTOR, account.id, { unlock: true });
+  async unlock(ctx, [username]) {
+    const account = await byUsername(ctx, username);
+    await ctx.accounts.update(ACTOR, account.id, { unlock: true });
     ctx.out(`${account.username}: unlocked`);
   },
-  list(ctx, _args, o) {
-    const accounts = ctx.accounts.list();
+  async list(ctx, _args, o) {
+    const accounts = await ctx.accounts.list();
     if (o.json === true) return ctx.out(JSON.stringify(accounts));
     const usernames = new Map(accounts.map((a) => [a.id, a.username]));
     if (accounts.length === 0) return ctx.out('no accounts yet: create-clinician makes the first');
     for (const a of accounts) ctx.out(describe(a, usernames));
   },
-  'schedule-session'(ctx, _args, o) {
-    const lead = byUsername(ctx, str(o, 'facilitator'), '--facilitator');
+  async 'schedule-session'(ctx, _args, o) {
+    const lead = await byUsername(ctx, str(o, 'facilitator'), '--facilitator');
     const title = str(o, 'title')?.trim();
     const startsAt = new Date(str(o, 'starts') ?? '');
     const endsAt = new Date(str(o, 'ends') ?? '');
@@ -260,18 +260,23 @@ const COMMANDS: Record<string, Command> = {
     if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) {
       throw new UsageError('--starts and --ends take ISO 8601 times, e.g. 2026-12-01T17:00:00Z');
     }
-    const co = (str(o, 'co') ?? '').split(',').filter((u) => u.trim() !== '').map((u) => byUsername(ctx, u.trim()));
+    const co = await Promise.all(
+      (str(o, 'co') ?? '')
+        .split(',')
+        .filter((u) => u.trim() !== '')
+        .map((u) => byUsername(ctx, u.trim())),
+    );
     for (const f of [lead, ...co]) {
       if (!f.active || !f.roles.includes('facilitator')) throw new ProtocolError('BAD_REQUEST', `${f.username} is not an active facilitator`);
     }
     if (co.some((c) => c.id === lead.id)) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator');
     if (endsAt <= startsAt) throw new ProtocolError('BAD_REQUEST', 'a session must end after it starts');
-    const session = ctx.store.sessions.create({ title, startsAt, endsAt, facilitatorId: lead.id, coFacilitatorIds: co.map((c) => c.id) });
-    ctx.store.audit.record({ at: new Date(), event: 'session.created', actorId: ACTOR.id, subjectId: session.id, address: 'local' });
+    const session = await ctx.store.sessions.create({ title, startsAt, endsAt, facilitatorId: lead.id, coFacilitatorIds: co.map((c) => c.id) });
+    await ctx.store.audit.record({ at: new Date(), event: 'session.created', actorId: ACTOR.id, subjectId: session.id, address: 'local' });
     const state = createSessionLifecycle({ store: ctx.store, waitingRoomOpensMinutes: ctx.config.waitingRoomOpensMinutes }).stateOf(session);
     ctx.out(`scheduled ${session.id} (${state}) ${session.startsAt} – ${session.endsAt}`);
   },
-  audit(ctx, [sub], o) {
+  async audit(ctx, [sub], o) {
     if (sub === 'verify' || sub === 'checkpoint') {
       // The chain is keyed by the server's records key: under a key made up for this process
       // every link would look altered.
@@ -282,7 +287,7 @@ const COMMANDS: Record<string, Command> = {
     if (sub === 'verify') {
       const file = str(o, 'checkpoint');
       const checkpoint = file === undefined ? undefined : readCheckpoint(file, loadAuditSigningKey(ctx.config).publicKey);
-      const verdict = ctx.store.audit.verify(checkpoint);
+      const verdict = await ctx.store.audit.verify(checkpoint);
       if (!verdict.ok) throw new ProtocolError('CONFLICT', `audit log broken at entry ${verdict.brokenAt}: ${verdict.reason}`);
       ctx.out(`audit log intact: ${verdict.entries} entries, every link verified`);
       if (checkpoint) ctx.out(`and it holds the checkpoint of entry ${checkpoint.seq} signed at ${checkpoint.at}`);
@@ -291,8 +296,8 @@ const COMMANDS: Record<string, Command> = {
     if (sub === 'checkpoint') {
       const key = loadAuditSigningKey(ctx.config);
       // Its own entry first, so the checkpoint also covers the fact it was taken.
-      ctx.store.audit.record({ at: new Date(), event: 'audit.checkpointed', actorId: ACTOR.id, address: 'local' });
-      const checkpoint = signCheckpoint(key.privateKey, ctx.store.audit.head(), new Date());
+      await ctx.store.audit.record({ at: new Date(), event: 'audit.checkpointed', actorId: ACTOR.id, address: 'local' });
+      const checkpoint = signCheckpoint(key.privateKey, await ctx.store.audit.head(), new Date());
       const json = JSON.stringify(checkpoint);
       const out = str(o, 'out');
       if (out === undefined) return ctx.out(json);
@@ -302,7 +307,7 @@ const COMMANDS: Record<string, Command> = {
     }
     if (sub === 'list') {
       const session = str(o, 'session');
-      const entries = ctx.store.audit.list(session !== undefined ? { sessionId: session } : {});
+      const entries = await ctx.store.audit.list(session !== undefined ? { sessionId: session } : {});
       if (o.json === true) return ctx.out(JSON.stringify(entries));
       for (const e of entries) {
         const parts = [String(e.seq).padStart(6), e.at, e.event, e.actorId ?? '-', e.subjectId ?? '-'];
@@ -376,7 +381,7 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
     process.stderr.write(`confidant admin: failed (${err instanceof Error ? err.name : 'error'})\n`);
     return 1;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 

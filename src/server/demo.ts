@@ -70,10 +70,10 @@ async function demoClinician(
   scrypt: ScryptParams,
 ): Promise<DemoAccount> {
   const password = randomPassword();
-  const clinician = store.clinicians.create({ username, displayName, roles, passwordHash: await hashSecret(password, scrypt) });
+  const clinician = await store.clinicians.create({ username, displayName, roles, passwordHash: await hashSecret(password, scrypt) });
   // Every clinician sign-in needs a second factor, the demo's too.
   const secret = newTotpSecret();
-  store.clinicians.setTotpSecret(clinician.id, secret);
+  await store.clinicians.setTotpSecret(clinician.id, secret);
   return { id: clinician.id, username: clinician.username, password, totpSecret: base32Encode(secret) };
 }
 
@@ -87,8 +87,8 @@ export async function seedDemo(store: Store, invitationCount: number, now = new 
     demoClinician(store, 'supervisor', 'Dr. Sam Demo', ['supervisor'], scrypt),
     demoClinician(store, 'admin', 'Clinic Admin', ['admin'], scrypt),
   ]);
-  store.clinicians.addSupervision(supervisor.id, facilitator.id);
-  const session = store.sessions.create({
+  await store.clinicians.addSupervision(supervisor.id, facilitator.id);
+  const session = await store.sessions.create({
     title: 'Tuesday evening IOP group',
     startsAt: now,
     endsAt: new Date(now.getTime() + 90 * 60_000),
@@ -99,7 +99,7 @@ export async function seedDemo(store: Store, invitationCount: number, now = new 
     Array.from({ length: invitationCount }, async (_, i) => {
       const { token, passcode, tokenHash, passcodeHash } = newInvitationSecrets(store.passcodes);
       const participantRef = `IOP-${1042 + i}`;
-      store.invitations.create({ sessionId: session.id, participantRef, tokenHash, passcodeHash });
+      await store.invitations.create({ sessionId: session.id, participantRef, tokenHash, passcodeHash });
       return { participantRef, token, passcode };
     }),
   );

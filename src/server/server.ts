@@ -27,7 +27,9 @@ import { RoomRegistry } from './rooms/roomRegistry.js';
 import { currentLiveRole } from './sessions/access.js';
 import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessions/lifecycle.js';
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
-import { openStore, type Store } from './store/store.js';
+import type { AttendanceEvent } from './store/attendance.js';
+import type { ResumptionRepo } from './store/resumptions.js';
+import { openStore, type Repositories, type Store } from './store/store.js';
 
 const log = createLogger('server');
 
@@ -125,7 +127,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...(config.rtcAnnouncedIp ? { announcedIp: config.rtcAnnouncedIp } : {}),
     });
   } catch (err) {
-    store.close();
+    await store.close();
     ownKey?.fill(0);
     if (err instanceof MediaPortTakenError) {
       const which = config.workers > 1 ? ` (worker ${err.workerIndex + 1} of ${config.workers} listens on ${settingName('rtcPort')} + ${err.workerIndex})` : '';
@@ -147,44 +149,50 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const graceMs = config.reconnectGraceSeconds * 1000;
   // Whoever was connected when the last process stopped without a word (a crash) dropped at
   // the last moment it knew them present; they keep their place for the grace period from now.
-  for (const r of store.resumptions.recoverAfterRestart(now(), graceMs)) {
-    if (r.state === 'check-in') continue;
-    store.attendance.record({ sessionId: r.sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
+  try {
+    for (const r of await store.resumptions.recoverAfterRestart(now(), graceMs)) {
+      if (r.state === 'check-in') continue;
+      await store.attendance.record({ sessionId: r.sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
+    }
+  } catch (err) {
+    workers.close();
+    await store.close();
+    ownKey?.fill(0);
+    throw err;
   }
   // The live rooms' running record goes through one transaction per event-loop turn.
-  const roomWrites = createWriteBatcher(store.atomically, (err) => log.error('rooms.write_failed', errorFields(err)));
+  const roomWrites = createWriteBatcher(store, (err) => log.error('rooms.write_failed', errorFields(err)));
   const queued =
-    <A extends unknown[]>(write: (...args: A) => void) =>
+    <A extends unknown[]>(write: (records: Repositories, ...args: A) => Promise<unknown>) =>
     (...args: A): void =>
-      roomWrites.enqueue(() => write(...args));
+      roomWrites.enqueue((records) => write(records, ...args));
   // Whoever reads the rooms' running record (rosters, a resume, the expiry sweep, tests)
   // sees all of it: what is still queued is written first.
   const flushedFirst =
-    <A extends unknown[], R>(read: (...args: A) => R) =>
-    (...args: A): R => {
-      roomWrites.flush();
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await roomWrites.flush();
       return read(...args);
     };
   store.attendance.forSession = flushedFirst(store.attendance.forSession);
   store.resumptions.byTokenHash = flushedFirst(store.resumptions.byTokenHash);
   store.resumptions.expire = flushedFirst(store.resumptions.expire);
+  // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
+  // the rooms queued.
+  store.resumptions.remove = flushedFirst(store.resumptions.remove);
   const rooms = new RoomRegistry(workers, {
-    recordAttendance: queued((event) => store.attendance.record(event)),
+    recordAttendance: queued((r, event: AttendanceEvent) => r.attendance.record(event)),
     resumptions: {
-      ...store.resumptions,
-      connect: queued(store.resumptions.connect),
-      update: queued(store.resumptions.update),
-      dropped: queued(store.resumptions.dropped),
-      remove: queued(store.resumptions.remove),
-      removeSession: queued(store.resumptions.removeSession),
-      touch: queued(store.resumptions.touch),
+      connect: queued((r, ...args: Parameters<ResumptionRepo['connect']>) => r.resumptions.connect(...args)),
+      update: queued((r, ...args: Parameters<ResumptionRepo['update']>) => r.resumptions.update(...args)),
+      dropped: queued((r, ...args: Parameters<ResumptionRepo['dropped']>) => r.resumptions.dropped(...args)),
+      remove: queued((r, participantId: string) => r.resumptions.remove(participantId)),
+      removeSession: queued((r, sessionId: string) => r.resumptions.removeSession(sessionId)),
+      touch: queued((r, ...args: Parameters<ResumptionRepo['touch']>) => r.resumptions.touch(...args)),
     },
     graceMs,
     roomLocks: store.moderation,
   });
-  // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
-  // the rooms queued; wrapped only now, so the rooms' own queued removes stay unwrapped.
-  store.resumptions.remove = flushedFirst(store.resumptions.remove);
   const live = new LiveClinicians((clinicianId, sessionId) => currentLiveRole(store, clinicianId, sessionId));
   const tickets = new SessionTickets(now);
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
@@ -233,7 +241,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (err) {
     workers.close();
-    store.close();
+    await store.close();
     ownKey?.fill(0);
     throw err;
   }
@@ -247,17 +255,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Ends sessions long past their end time in the store (their invitations expire with them);
   // states shown before the sweep comes by are already right (see sessions/lifecycle.ts).
-  const endOverdue = (): void => {
+  const endOverdue = async (): Promise<void> => {
     try {
-      lifecycle.endOverdue();
+      await lifecycle.endOverdue();
       // Places kept for clients who never came back after a restart (rooms time out their own).
-      store.resumptions.expire(now());
+      await store.resumptions.expire(now());
     } catch (err) {
       log.error('sessions.auto_end_failed', errorFields(err));
     }
   };
-  endOverdue();
-  const autoEnd = setInterval(endOverdue, AUTO_END_SWEEP_MS);
+  await endOverdue();
+  const autoEnd = setInterval(() => void endOverdue(), AUTO_END_SWEEP_MS);
   autoEnd.unref();
 
   let closing: Promise<void> | undefined;
@@ -267,13 +275,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       clearInterval(autoEnd);
       await signaling.close();
       rooms.closeAll();
-      roomWrites.flush();
+      await roomWrites.flush();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
       workers.close();
-      store.close();
+      await store.close();
       ownKey?.fill(0);
       log.info('closed');
     })();

@@ -23,7 +23,7 @@ import { assertAcceptablePassword } from '../auth/passwordPolicy.js';
 import { base32Encode, newTotpSecret, otpauthUri } from '../auth/totp.js';
 import { createLogger } from '../../common/logger.js';
 import type { Clinician } from '../store/clinicians.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 
 const log = createLogger('accounts');
 
@@ -53,16 +53,16 @@ export type CreateClinician = Omit<CreateClinicianRequest, 'roles'> & { roles: C
 export type UpdateClinician = UpdateClinicianRequest;
 
 export interface Accounts {
-  list(): ClinicianAccount[];
-  colleagues(): Colleague[];
-  account(id: string): ClinicianAccount;
-  byUsername(username: string): ClinicianAccount;
+  list(): Promise<ClinicianAccount[]>;
+  colleagues(): Promise<Colleague[]>;
+  account(id: string): Promise<ClinicianAccount>;
+  byUsername(username: string): Promise<ClinicianAccount>;
   create(actor: Actor, request: CreateClinician): Promise<ClinicianAccount>;
-  update(actor: Actor, id: string, changes: UpdateClinician): ClinicianAccount;
+  update(actor: Actor, id: string, changes: UpdateClinician): Promise<ClinicianAccount>;
   resetPassword(actor: Actor, id: string, password: string): Promise<void>;
-  enrolTotp(actor: Actor, id: string): TotpEnrolment;
-  assignSupervisee(actor: Actor, supervisorId: string, facilitatorId: string): void;
-  unassignSupervisee(actor: Actor, supervisorId: string, facilitatorId: string): void;
+  enrolTotp(actor: Actor, id: string): Promise<TotpEnrolment>;
+  assignSupervisee(actor: Actor, supervisorId: string, facilitatorId: string): Promise<void>;
+  unassignSupervisee(actor: Actor, supervisorId: string, facilitatorId: string): Promise<void>;
 }
 
 export function createAccounts(deps: AccountsDeps): Accounts {
@@ -70,12 +70,13 @@ export function createAccounts(deps: AccountsDeps): Accounts {
   const now = deps.now ?? (() => new Date());
   const scrypt = deps.scrypt ?? PASSWORD_SCRYPT;
 
-  const record = (actor: Actor, event: string, subjectId: string, detail?: string): void => {
-    store.audit.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, detail: detail ?? null });
+  /** Puts the change on the audit log, in the unit of work `into` when it is one. */
+  const record = async (actor: Actor, event: string, subjectId: string, detail?: string, into: Repositories = store): Promise<void> => {
+    await into.audit.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, detail: detail ?? null });
     log.info(event, { clinicianId: subjectId, by: actor.id });
   };
 
-  const view = (c: Clinician): ClinicianAccount => {
+  const view = async (c: Clinician): Promise<ClinicianAccount> => {
     const locked = c.lockedUntil !== null && Date.parse(c.lockedUntil) > now().getTime() ? c.lockedUntil : null;
     return {
       id: c.id,
@@ -84,152 +85,159 @@ export function createAccounts(deps: AccountsDeps): Accounts {
       roles: c.roles,
       active: c.active,
       totpEnrolled: c.totpEnrolled,
-      superviseeIds: store.clinicians.supervisees(c.id),
+      superviseeIds: await store.clinicians.supervisees(c.id),
       lockedUntil: locked,
     };
   };
 
-  const find = (id: string): Clinician => {
-    const c = store.clinicians.byId(id);
+  const find = async (id: string, from: Repositories = store): Promise<Clinician> => {
+    const c = await from.clinicians.byId(id);
     if (!c) throw new ProtocolError('NOT_FOUND', 'no such clinician');
     return c;
   };
 
-  const revokeAccess = (actor: Actor, c: Clinician, reason: string): void => {
-    const tokens = store.tokens.revokeAllFor(c.id);
-    record(actor, 'tokens.revoked', c.id, `reason=${reason};count=${tokens}`);
+  const revokeAccess = async (actor: Actor, c: Clinician, reason: string): Promise<void> => {
+    const tokens = await store.tokens.revokeAllFor(c.id);
+    await record(actor, 'tokens.revoked', c.id, `reason=${reason};count=${tokens}`);
     deps.onAccessRevoked?.(c.id, reason);
   };
 
   /** Refuses a change that would leave no active admin: nobody could administer accounts then. */
-  const assertAdminRemains = (changing: Clinician, rolesAfter: readonly ClinicianRole[], activeAfter: boolean): void => {
+  const assertAdminRemains = async (tx: Repositories, changing: Clinician, rolesAfter: readonly ClinicianRole[], activeAfter: boolean): Promise<void> => {
     if (!changing.roles.includes('admin') || !changing.active) return;
     if (rolesAfter.includes('admin') && activeAfter) return;
-    const others = store.clinicians.all().filter((c) => c.id !== changing.id && c.active && c.roles.includes('admin'));
+    const others = (await tx.clinicians.all()).filter((c) => c.id !== changing.id && c.active && c.roles.includes('admin'));
     if (others.length === 0) throw new ProtocolError('CONFLICT', 'at least one active admin must remain');
   };
 
-  const assertSupervisable = (supervisorId: string, facilitatorId: string): void => {
+  const assertSupervisable = async (supervisorId: string, facilitatorId: string, from: Repositories = store): Promise<void> => {
     if (supervisorId === facilitatorId) throw new ProtocolError('BAD_REQUEST', 'nobody supervises themselves');
-    const f = store.clinicians.byId(facilitatorId);
+    const f = await from.clinicians.byId(facilitatorId);
     if (!f || !f.roles.includes('facilitator')) {
       throw new ProtocolError('BAD_REQUEST', 'a supervisee must be a facilitator');
     }
   };
 
   return {
-    list: () => store.clinicians.all().map(view),
-    colleagues: () =>
-      store.clinicians
-        .all()
+    list: async () => Promise.all((await store.clinicians.all()).map(view)),
+    colleagues: async () =>
+      (await store.clinicians.all())
         .filter((c) => c.active)
         .map((c) => ({ id: c.id, displayName: c.displayName, roles: c.roles }))
         .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id)),
-    account: (id) => view(find(id)),
-    byUsername(username) {
-      const c = store.clinicians.byUsername(username);
+    account: async (id) => view(await find(id)),
+    async byUsername(username) {
+      const c = await store.clinicians.byUsername(username);
       if (!c) throw new ProtocolError('NOT_FOUND', 'no such clinician');
       return view(c);
     },
 
     async create(actor, request) {
       const username = request.username.trim().toLowerCase();
-      if (store.clinicians.byUsername(username)) throw new ProtocolError('CONFLICT', 'that username is taken');
+      if (await store.clinicians.byUsername(username)) throw new ProtocolError('CONFLICT', 'that username is taken');
       if (request.roles.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role');
       assertAcceptablePassword(request.password, username);
       const passwordHash = await hashSecret(request.password, scrypt);
       let created: Clinician;
       try {
-        created = store.clinicians.create({ username, displayName: request.displayName.trim(), roles: request.roles, passwordHash });
+        created = await store.clinicians.create({ username, displayName: request.displayName.trim(), roles: request.roles, passwordHash });
       } catch {
         // The username was taken between the check and the insert.
         throw new ProtocolError('CONFLICT', 'that username is taken');
       }
-      record(actor, 'clinician.created', created.id, `roles=${created.roles.join(',')}`);
+      await record(actor, 'clinician.created', created.id, `roles=${created.roles.join(',')}`);
       return view(created);
     },
 
-    update(actor, id, changes) {
-      const c = find(id);
-      const rolesAfter = changes.roles ? [...new Set(changes.roles)] : c.roles;
-      const activeAfter = changes.active ?? c.active;
-      if (rolesAfter.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role');
-      assertAdminRemains(c, rolesAfter, activeAfter);
-      if (changes.superviseeIds !== undefined) {
-        if (changes.superviseeIds.length > 0 && !rolesAfter.includes('supervisor')) {
-          throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees');
+    async update(actor, id, changes) {
+      // Checked inside the unit of work that makes the change, against the account as it is then.
+      const c = await store.atomically(async (tx) => {
+        const c = await find(id, tx);
+        const rolesAfter = changes.roles ? [...new Set(changes.roles)] : c.roles;
+        const activeAfter = changes.active ?? c.active;
+        if (rolesAfter.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role');
+        await assertAdminRemains(tx, c, rolesAfter, activeAfter);
+        if (changes.superviseeIds !== undefined) {
+          if (changes.superviseeIds.length > 0 && !rolesAfter.includes('supervisor')) {
+            throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees');
+          }
+          for (const f of changes.superviseeIds) await assertSupervisable(id, f, tx);
         }
-        for (const f of changes.superviseeIds) assertSupervisable(id, f);
-      }
 
-      store.atomically(() => {
         if (changes.displayName !== undefined && changes.displayName.trim() !== c.displayName) {
-          store.clinicians.setDisplayName(id, changes.displayName.trim());
-          record(actor, 'clinician.renamed', id);
+          await tx.clinicians.setDisplayName(id, changes.displayName.trim());
+          await record(actor, 'clinician.renamed', id, undefined, tx);
         }
         if (changes.roles !== undefined) {
-          store.clinicians.setRoles(id, rolesAfter);
-          record(actor, 'clinician.roles_set', id, `roles=${[...rolesAfter].sort().join(',')}`);
+          await tx.clinicians.setRoles(id, rolesAfter);
+          await record(actor, 'clinician.roles_set', id, `roles=${[...rolesAfter].sort().join(',')}`, tx);
           // Supervision without the role would do nothing; do not keep it pretending otherwise.
-          if (!rolesAfter.includes('supervisor') && changes.superviseeIds === undefined && store.clinicians.supervisees(id).length > 0) {
-            store.clinicians.setSupervisees(id, []);
-            record(actor, 'clinician.supervisees_set', id, 'supervisees=');
+          if (!rolesAfter.includes('supervisor') && changes.superviseeIds === undefined && (await tx.clinicians.supervisees(id)).length > 0) {
+            await tx.clinicians.setSupervisees(id, []);
+            await record(actor, 'clinician.supervisees_set', id, 'supervisees=', tx);
           }
         }
         if (changes.superviseeIds !== undefined) {
-          store.clinicians.setSupervisees(id, changes.superviseeIds);
-          record(actor, 'clinician.supervisees_set', id, `supervisees=${[...new Set(changes.superviseeIds)].join(',')}`);
+          await tx.clinicians.setSupervisees(id, changes.superviseeIds);
+          await record(actor, 'clinician.supervisees_set', id, `supervisees=${[...new Set(changes.superviseeIds)].join(',')}`, tx);
         }
         if (changes.unlock) {
-          store.clinicians.setLockedUntil(id, null);
-          record(actor, 'account.unlocked', id);
+          await tx.clinicians.setLockedUntil(id, null);
+          await record(actor, 'account.unlocked', id, undefined, tx);
         }
         if (changes.active !== undefined && changes.active !== c.active) {
-          store.clinicians.setActive(id, changes.active);
-          record(actor, changes.active ? 'clinician.activated' : 'clinician.deactivated', id);
+          await tx.clinicians.setActive(id, changes.active);
+          await record(actor, changes.active ? 'clinician.activated' : 'clinician.deactivated', id, undefined, tx);
         }
+        return c;
       });
-      if (changes.active === false && c.active) revokeAccess(actor, c, 'deactivated');
+      if (changes.active === false && c.active) await revokeAccess(actor, c, 'deactivated');
       if (changes.roles !== undefined || changes.superviseeIds !== undefined || changes.active !== undefined) deps.onAccessChanged?.();
-      return view(find(id));
+      return view(await find(id));
     },
 
     async resetPassword(actor, id, password) {
-      const c = find(id);
+      const c = await find(id);
       assertAcceptablePassword(password, c.username);
       const hash = await hashSecret(password, scrypt);
-      store.atomically(() => {
-        store.clinicians.setPasswordHash(id, hash);
+      await store.atomically(async (tx) => {
+        await tx.clinicians.setPasswordHash(id, hash);
         // The admin has dealt with the person: a lockout from before the reset is moot.
-        store.clinicians.setLockedUntil(id, null);
-        record(actor, 'clinician.password_reset', id);
+        await tx.clinicians.setLockedUntil(id, null);
+        await record(actor, 'clinician.password_reset', id, undefined, tx);
       });
-      revokeAccess(actor, c, 'password-reset');
+      await revokeAccess(actor, c, 'password-reset');
     },
 
-    enrolTotp(actor, id) {
-      const c = find(id);
+    async enrolTotp(actor, id) {
+      const c = await find(id);
       const secret = newTotpSecret();
-      store.clinicians.setTotpSecret(id, secret);
-      record(actor, 'clinician.totp_enrolled', id);
+      await store.atomically(async (tx) => {
+        await tx.clinicians.setTotpSecret(id, secret);
+        await record(actor, 'clinician.totp_enrolled', id, undefined, tx);
+      });
       return { secret: base32Encode(secret), otpauthUri: otpauthUri(secret, c.username) };
     },
 
-    assignSupervisee(actor, supervisorId, facilitatorId) {
-      const s = find(supervisorId);
+    async assignSupervisee(actor, supervisorId, facilitatorId) {
+      const s = await find(supervisorId);
       if (!s.roles.includes('supervisor')) throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees');
-      assertSupervisable(supervisorId, facilitatorId);
-      store.clinicians.addSupervision(supervisorId, facilitatorId);
-      record(actor, 'clinician.supervisee_assigned', supervisorId, `facilitator=${facilitatorId}`);
+      await assertSupervisable(supervisorId, facilitatorId);
+      await store.atomically(async (tx) => {
+        await tx.clinicians.addSupervision(supervisorId, facilitatorId);
+        await record(actor, 'clinician.supervisee_assigned', supervisorId, `facilitator=${facilitatorId}`, tx);
+      });
     },
 
-    unassignSupervisee(actor, supervisorId, facilitatorId) {
-      find(supervisorId);
-      if (!store.clinicians.supervises(supervisorId, facilitatorId)) {
+    async unassignSupervisee(actor, supervisorId, facilitatorId) {
+      await find(supervisorId);
+      if (!(await store.clinicians.supervises(supervisorId, facilitatorId))) {
         throw new ProtocolError('NOT_FOUND', 'that facilitator is not supervised by this supervisor');
       }
-      store.clinicians.removeSupervision(supervisorId, facilitatorId);
-      record(actor, 'clinician.supervisee_unassigned', supervisorId, `facilitator=${facilitatorId}`);
+      await store.atomically(async (tx) => {
+        await tx.clinicians.removeSupervision(supervisorId, facilitatorId);
+        await record(actor, 'clinician.supervisee_unassigned', supervisorId, `facilitator=${facilitatorId}`, tx);
+      });
       deps.onAccessChanged?.();
     },
   };

@@ -32,7 +32,7 @@ export interface Seat {
 }
 
 /** The role the record gives a clinician in a session now (undefined: none). */
-export type RoleNow = (clinicianId: string, sessionId: string) => string | undefined;
+export type RoleNow = (clinicianId: string, sessionId: string) => Promise<string | undefined>;
 
 /** Why a socket is closed when its clinician's role in the session changed (protocol.ts). */
 export { ROLE_CHANGED };
@@ -91,21 +91,26 @@ export class LiveClinicians {
    * (taken off the session, supervision or a role removed, account deactivated). The console
    * does not reconnect on 1008: joining again, if still allowed, takes the role there is now.
    */
-  reconsider(): number {
+  async reconsider(): Promise<number> {
     const roleNow = this.roleNow;
     if (!roleNow) return 0;
-    const n = this.closeWhere((e) => e.seat !== undefined && roleNow(e.clinicianId, e.seat.sessionId) !== e.seat.role, ROLE_CHANGED, CLOSE_POLICY_VIOLATION);
+    const seated = [...this.entries].filter((e) => e.seat !== undefined);
+    const unseated = new Set<Entry>();
+    for (const e of seated) {
+      if ((await roleNow(e.clinicianId, e.seat!.sessionId)) !== e.seat!.role) unseated.add(e);
+    }
+    const n = this.closeWhere((e) => unseated.has(e), ROLE_CHANGED, CLOSE_POLICY_VIOLATION);
     if (n > 0) log.info('sockets.closed', { count: n, reason: 'role' });
     return n;
   }
 
   /** Re-checks every socket's token (and counts it as used) and seat; closes those no longer good. */
-  sweep(auth: AuthService): void {
+  async sweep(auth: AuthService): Promise<void> {
     const verdicts = new Map<string, boolean>();
     for (const e of [...this.entries]) {
       let good = verdicts.get(e.tokenHash);
       if (good === undefined) {
-        good = auth.checkLive(e.tokenHash)?.id === e.clinicianId;
+        good = (await auth.checkLive(e.tokenHash))?.id === e.clinicianId;
         verdicts.set(e.tokenHash, good);
       }
       if (!good) {
@@ -115,6 +120,6 @@ export class LiveClinicians {
       }
     }
     // Then the seats of sockets still signed in: a change made elsewhere closes within a beat.
-    this.reconsider();
+    await this.reconsider();
   }
 }

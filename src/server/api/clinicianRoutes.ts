@@ -11,31 +11,31 @@ export const clinicianRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/me',
-    handler(ctx) {
-      sendJson(ctx.res, 200, toUser(requireClinician(ctx)));
+    async handler(ctx) {
+      sendJson(ctx.res, 200, toUser(await requireClinician(ctx)));
     },
   },
   {
     method: 'GET',
     path: '/api/clinicians',
-    handler(ctx) {
-      requireClinician(ctx);
-      sendJson(ctx.res, 200, ctx.deps.accounts.colleagues());
+    async handler(ctx) {
+      await requireClinician(ctx);
+      sendJson(ctx.res, 200, await ctx.deps.accounts.colleagues());
     },
   },
   {
     method: 'GET',
     path: '/api/admin/clinicians',
-    handler(ctx) {
-      requireAdmin(ctx);
-      sendJson(ctx.res, 200, ctx.deps.accounts.list());
+    async handler(ctx) {
+      await requireAdmin(ctx);
+      sendJson(ctx.res, 200, await ctx.deps.accounts.list());
     },
   },
   {
     method: 'POST',
     path: '/api/admin/clinicians',
     async handler(ctx) {
-      const admin = requireAdmin(ctx);
+      const admin = await requireAdmin(ctx);
       const request = await parseBody(ctx, CreateClinicianRequest);
       sendJson(ctx.res, 201, await ctx.deps.accounts.create({ id: admin.id, address: ctx.address }, request));
     },
@@ -44,16 +44,16 @@ export const clinicianRoutes: Route[] = [
     method: 'PATCH',
     path: '/api/admin/clinicians/:id',
     async handler(ctx) {
-      const admin = requireAdmin(ctx);
+      const admin = await requireAdmin(ctx);
       const changes = await parseBody(ctx, UpdateClinicianRequest);
-      sendJson(ctx.res, 200, ctx.deps.accounts.update({ id: admin.id, address: ctx.address }, ctx.params.id ?? '', changes));
+      sendJson(ctx.res, 200, await ctx.deps.accounts.update({ id: admin.id, address: ctx.address }, ctx.params.id ?? '', changes));
     },
   },
   {
     method: 'POST',
     path: '/api/admin/clinicians/:id/password',
     async handler(ctx) {
-      const admin = requireAdmin(ctx);
+      const admin = await requireAdmin(ctx);
       const { password } = await parseBody(ctx, ResetPasswordRequest);
       await ctx.deps.accounts.resetPassword({ id: admin.id, address: ctx.address }, ctx.params.id ?? '', password);
       sendJson(ctx.res, 200, {});
@@ -62,9 +62,9 @@ export const clinicianRoutes: Route[] = [
   {
     method: 'POST',
     path: '/api/admin/clinicians/:id/totp',
-    handler(ctx) {
-      const admin = requireAdmin(ctx);
-      sendJson(ctx.res, 200, ctx.deps.accounts.enrolTotp({ id: admin.id, address: ctx.address }, ctx.params.id ?? ''));
+    async handler(ctx) {
+      const admin = await requireAdmin(ctx);
+      sendJson(ctx.res, 200, await ctx.deps.accounts.enrolTotp({ id: admin.id, address: ctx.address }, ctx.params.id ?? ''));
     },
   },
 ];

@@ -13,7 +13,7 @@ import type { TimeRange } from '../sessions/access.js';
 import type { LiveClinicians } from '../accounts/liveClinicians.js';
 import type { SessionLifecycle } from '../sessions/lifecycle.js';
 import type { Clinician } from '../store/clinicians.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 
 export interface ApiDeps {
   store: Store;
@@ -54,12 +54,12 @@ export function requireToken(ctx: RequestContext): string {
   return token;
 }
 
-export function requireClinician(ctx: RequestContext): Clinician {
+export function requireClinician(ctx: RequestContext): Promise<Clinician> {
   return ctx.deps.auth.authenticate(requireToken(ctx));
 }
 
-export function requireAdmin(ctx: RequestContext): Clinician {
-  const clinician = requireClinician(ctx);
+export async function requireAdmin(ctx: RequestContext): Promise<Clinician> {
+  const clinician = await requireClinician(ctx);
   if (!clinician.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins manage accounts');
   return clinician;
 }
@@ -93,11 +93,13 @@ export function parseRange(ctx: RequestContext): TimeRange {
 }
 
 /** Puts an API act on the audit log: who, about what, from where. */
-export function auditApi(
+export async function auditApi(
   ctx: RequestContext,
   event: string,
   by: Clinician,
   fields: { subjectId?: string | null; sessionId?: string | null; detail?: string | null } = {},
-): void {
-  ctx.deps.store.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, address: ctx.address, ...fields });
+  /** The unit of work the entry goes with, when there is one. */
+  into: Repositories = ctx.deps.store,
+): Promise<void> {
+  await into.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, address: ctx.address, ...fields });
 }

@@ -7,16 +7,16 @@ export const invitationRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/sessions/:id/invitations',
-    handler(ctx) {
-      const me = requireClinician(ctx);
-      sendJson(ctx.res, 200, ctx.deps.invitations.list(me, ctx.params.id ?? ''));
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
+      sendJson(ctx.res, 200, await ctx.deps.invitations.list(me, ctx.params.id ?? ''));
     },
   },
   {
     method: 'POST',
     path: '/api/sessions/:id/invitations',
     async handler(ctx) {
-      const me = requireClinician(ctx);
+      const me = await requireClinician(ctx);
       const request = await parseBody(ctx, CreateInvitationRequest);
       sendJson(ctx.res, 201, await ctx.deps.invitations.create(me, ctx.params.id ?? '', request, ctx.address));
     },
@@ -25,16 +25,16 @@ export const invitationRoutes: Route[] = [
     method: 'POST',
     path: '/api/invitations/:id/reissue',
     async handler(ctx) {
-      const me = requireClinician(ctx);
+      const me = await requireClinician(ctx);
       sendJson(ctx.res, 200, await ctx.deps.invitations.reissue(me, ctx.params.id ?? '', ctx.address));
     },
   },
   {
     method: 'POST',
     path: '/api/invitations/:id/revoke',
-    handler(ctx) {
-      const me = requireClinician(ctx);
-      sendJson(ctx.res, 200, ctx.deps.invitations.revoke(me, ctx.params.id ?? '', ctx.address));
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
+      sendJson(ctx.res, 200, await ctx.deps.invitations.revoke(me, ctx.params.id ?? '', ctx.address));
     },
   },
 ];

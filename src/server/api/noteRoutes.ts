@@ -11,7 +11,8 @@ import { canonicalJson, PutNoteRequest, type Note, type Signature } from '../../
 import { ProtocolError } from '../../shared/protocol.js';
 import { readJsonBody, sendJson } from '../http/support.js';
 import type { Clinician } from '../store/clinicians.js';
-import { describeIssue, requireClinician, type RequestContext, type Route } from './context.js';
+import type { Repositories } from '../store/store.js';
+import { auditApi, describeIssue, requireClinician, type RequestContext, type Route } from './context.js';
 
 /** A long group note with fifty client sections fits; anything larger is not a note. */
 export const MAX_NOTE_BODY_BYTES = 2 * 1024 * 1024;
@@ -102,8 +103,8 @@ function checkSupervisorPut(held: Note, next: Note, supervisor: Clinician): void
   }
 }
 
-function record(ctx: RequestContext, event: string, by: Clinician, noteId: string, detail: string): void {
-  ctx.deps.store.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, subjectId: noteId, address: ctx.address, detail });
+function record(ctx: RequestContext, event: string, by: Clinician, noteId: string, detail: string, into?: Repositories): Promise<void> {
+  return auditApi(ctx, event, by, { subjectId: noteId, detail }, into);
 }
 
 export const noteRoutes: Route[] = [
@@ -111,16 +112,16 @@ export const noteRoutes: Route[] = [
     method: 'PUT',
     path: '/api/notes/:id',
     async handler(ctx) {
-      const me = requireClinician(ctx);
+      const me = await requireClinician(ctx);
       const parsed = PutNoteRequest.safeParse(await readJsonBody(ctx.req, MAX_NOTE_BODY_BYTES));
       if (!parsed.success) throw new ProtocolError('BAD_REQUEST', parsed.error ? describeIssue(parsed.error) : 'not a note');
       const { note, baseVersion } = parsed.data;
       if (note.id !== ctx.params.id) badRequest('note.id must match the path');
       const { store } = ctx.deps;
-      const held = store.notes.byId(note.id);
+      const held = await store.notes.byId(note.id);
       const authorId = held?.authorId ?? note.authorId;
       const asAuthor = authorId === me.id;
-      const asSupervisor = !asAuthor && me.roles.includes('supervisor') && store.clinicians.supervises(me.id, authorId);
+      const asSupervisor = !asAuthor && me.roles.includes('supervisor') && (await store.clinicians.supervises(me.id, authorId));
       if (!asAuthor && !asSupervisor) throw new ProtocolError('FORBIDDEN', 'only the author and their supervisor write a note');
       if (note.authorId !== authorId) badRequest('a note keeps its author');
       if (asSupervisor && !held) throw new ProtocolError('FORBIDDEN', 'a supervisor only co-signs or returns a synced note');
@@ -142,9 +143,9 @@ export const noteRoutes: Route[] = [
 
       const event = asSupervisor ? (note.status === 'cosigned' ? 'note.cosigned' : 'note.returned') : 'note.synced';
       // The note and its audit entry together or not at all: a full disk leaves neither.
-      store.atomically(() => {
-        if (!store.notes.put(note, holding, ctx.deps.lifecycle.now())) conflict('the note changed meanwhile; fetch it and try again');
-        record(ctx, event, me, note.id, `v${note.version} ${note.status}`);
+      await store.atomically(async (tx) => {
+        if (!(await tx.notes.put(note, holding, ctx.deps.lifecycle.now()))) conflict('the note changed meanwhile; fetch it and try again');
+        await record(ctx, event, me, note.id, `v${note.version} ${note.status}`, tx);
       });
       sendJson(ctx.res, 200, { id: note.id, version: note.version });
     },
@@ -152,8 +153,8 @@ export const noteRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/notes',
-    handler(ctx) {
-      const me = requireClinician(ctx);
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
       const sinceText = ctx.query.get('since');
       let since: Date | undefined;
       if (sinceText !== null) {
@@ -161,10 +162,10 @@ export const noteRoutes: Route[] = [
         if (!/^\d{4}-\d{2}-\d{2}T/.test(sinceText) || Number.isNaN(since.getTime())) badRequest('since: an ISO date and time');
       }
       const { store } = ctx.deps;
-      const own = store.notes.byAuthor(me.id, since);
-      const others = me.roles.includes('supervisor') ? store.notes.awaitingCosign(store.clinicians.supervisees(me.id), since) : [];
+      const own = await store.notes.byAuthor(me.id, since);
+      const others = me.roles.includes('supervisor') ? await store.notes.awaitingCosign(await store.clinicians.supervisees(me.id), since) : [];
       // A supervisor reading a supervisee's note is a look at clinical records: recorded, by ids.
-      if (others.length > 0) record(ctx, 'notes.pulled', me, me.id, others.map((n) => n.id).join(','));
+      if (others.length > 0) await record(ctx, 'notes.pulled', me, me.id, others.map((n) => n.id).join(','));
       sendJson(ctx.res, 200, [...own, ...others]);
     },
   },

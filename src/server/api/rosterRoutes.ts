@@ -15,9 +15,9 @@ import { refSubject } from '../store/recordKeys.js';
 import { auditApi, describeIssue, parseBody, parseRange, requireClinician, type RequestContext, type Route } from './context.js';
 
 /** The reader and the part of the log they may read (undefined: all of it, for admins). */
-function requireAuditor(ctx: RequestContext): { me: Clinician; scope: AuditScope | undefined } {
-  const me = requireClinician(ctx);
-  return { me, scope: ctx.deps.rosters.auditScope(me) };
+async function requireAuditor(ctx: RequestContext): Promise<{ me: Clinician; scope: AuditScope | undefined }> {
+  const me = await requireClinician(ctx);
+  return { me, scope: await ctx.deps.rosters.auditScope(me) };
 }
 
 const AuditQuery = z.object({
@@ -36,35 +36,35 @@ export const rosterRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/rosters',
-    handler(ctx) {
-      const me = requireClinician(ctx);
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
       const range = parseRange(ctx);
       const facilitatorId = ctx.query.get('facilitatorId') ?? undefined;
       if (facilitatorId !== undefined && !Id.safeParse(facilitatorId).success) {
         throw new ProtocolError('BAD_REQUEST', 'facilitatorId is not an id');
       }
-      sendJson(ctx.res, 200, ctx.deps.rosters.summaries(me, range, facilitatorId));
+      sendJson(ctx.res, 200, await ctx.deps.rosters.summaries(me, range, facilitatorId));
     },
   },
   {
     method: 'GET',
     path: '/api/sessions/:id/roster',
-    handler(ctx) {
-      const me = requireClinician(ctx);
-      const { session, entries } = ctx.deps.rosters.roster(me, ctx.params.id ?? '');
-      auditApi(ctx, 'roster.viewed', me, { subjectId: session.id, sessionId: session.id });
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
+      const { session, entries } = await ctx.deps.rosters.roster(me, ctx.params.id ?? '');
+      await auditApi(ctx, 'roster.viewed', me, { subjectId: session.id, sessionId: session.id });
       sendJson(ctx.res, 200, entries);
     },
   },
   {
     method: 'GET',
     path: '/api/sessions/:id/roster.csv',
-    handler(ctx) {
-      const me = requireClinician(ctx);
-      const { session, entries } = ctx.deps.rosters.roster(me, ctx.params.id ?? '');
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
+      const { session, entries } = await ctx.deps.rosters.roster(me, ctx.params.id ?? '');
       const csv = rosterCsv(entries);
       // On record before it leaves: an export nobody can account for is what audit is for.
-      auditApi(ctx, 'roster.exported', me, { subjectId: session.id, sessionId: session.id, detail: `${entries.length} rows` });
+      await auditApi(ctx, 'roster.exported', me, { subjectId: session.id, sessionId: session.id, detail: `${entries.length} rows` });
       ctx.res.statusCode = 200;
       ctx.res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       ctx.res.setHeader('Content-Disposition', `attachment; filename="${csvFileName(session.title, session.startsAt)}"`);
@@ -75,12 +75,12 @@ export const rosterRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/attendance/:participantRef',
-    handler(ctx) {
-      const me = requireClinician(ctx);
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
       const ref = ctx.params.participantRef ?? '';
-      const history = ctx.deps.rosters.history(me, ref, parseRange(ctx));
+      const history = await ctx.deps.rosters.history(me, ref, parseRange(ctx));
       // The client by the keyed hash of their reference: the log never holds a reference.
-      auditApi(ctx, 'attendance.viewed', me, { subjectId: refSubject(ctx.deps.store.lookup, ref) });
+      await auditApi(ctx, 'attendance.viewed', me, { subjectId: refSubject(ctx.deps.store.lookup, ref) });
       sendJson(ctx.res, 200, history);
     },
   },
@@ -88,31 +88,31 @@ export const rosterRoutes: Route[] = [
     method: 'PUT',
     path: '/api/attendance/:participantRef/target',
     async handler(ctx) {
-      const me = requireClinician(ctx);
+      const me = await requireClinician(ctx);
       const ref = ctx.params.participantRef ?? '';
       const { hoursPerWeek } = await parseBody(ctx, SetAttendanceTargetRequest);
-      ctx.deps.rosters.setTarget(me, ref, hoursPerWeek);
-      auditApi(ctx, 'attendance.target_set', me, { subjectId: refSubject(ctx.deps.store.lookup, ref), detail: hoursPerWeek === null ? 'cleared' : String(hoursPerWeek) });
-      sendJson(ctx.res, 200, ctx.deps.rosters.history(me, ref));
+      await ctx.deps.rosters.setTarget(me, ref, hoursPerWeek);
+      await auditApi(ctx, 'attendance.target_set', me, { subjectId: refSubject(ctx.deps.store.lookup, ref), detail: hoursPerWeek === null ? 'cleared' : String(hoursPerWeek) });
+      sendJson(ctx.res, 200, await ctx.deps.rosters.history(me, ref));
     },
   },
   {
     method: 'GET',
     path: '/api/audit',
-    handler(ctx) {
-      const { me, scope } = requireAuditor(ctx);
+    async handler(ctx) {
+      const { me, scope } = await requireAuditor(ctx);
       const query = AuditQuery.safeParse(Object.fromEntries(ctx.query));
       if (!query.success) throw new ProtocolError('BAD_REQUEST', describeIssue(query.error));
       const { sessionId, after, limit } = query.data;
       if (sessionId !== undefined) {
-        const session = ctx.deps.store.sessions.byId(sessionId);
+        const session = await ctx.deps.store.sessions.byId(sessionId);
         if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
-        if (!mayViewRoster(ctx.deps.store, me, session)) throw new ProtocolError('FORBIDDEN', 'you may not see this session');
+        if (!(await mayViewRoster(ctx.deps.store, me, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this session');
       }
       sendJson(
         ctx.res,
         200,
-        ctx.deps.store.audit.list({
+        await ctx.deps.store.audit.list({
           ...(scope !== undefined ? { scope } : {}),
           ...(sessionId !== undefined ? { sessionId } : {}),
           ...(after !== undefined ? { afterSeq: after } : {}),
@@ -124,12 +124,12 @@ export const rosterRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/audit/verify',
-    handler(ctx) {
-      const { scope } = requireAuditor(ctx);
-      const verdict = ctx.deps.store.audit.verify();
+    async handler(ctx) {
+      const { scope } = await requireAuditor(ctx);
+      const verdict = await ctx.deps.store.audit.verify();
       // The chain can only be checked whole, and a supervisor relies on all of it; the count
       // is of what they may read, so the answer says nothing of other teams' activity.
-      sendJson(ctx.res, 200, verdict.ok && scope !== undefined ? { ok: true, entries: ctx.deps.store.audit.count(scope) } : verdict);
+      sendJson(ctx.res, 200, verdict.ok && scope !== undefined ? { ok: true, entries: await ctx.deps.store.audit.count(scope) } : verdict);
     },
   },
 ];

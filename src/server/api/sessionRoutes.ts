@@ -12,24 +12,24 @@ import {
 import { sendJson } from '../http/support.js';
 import { liveRoleFor, mayEditSession, sessionsVisibleTo } from '../sessions/access.js';
 import type { Clinician } from '../store/clinicians.js';
-import type { Store } from '../store/store.js';
+import type { Repositories } from '../store/store.js';
 import { auditApi, parseBody, parseRange, requireClinician, tokenHashOf, type RequestContext, type Route } from './context.js';
 
 /** Longer than any group, shorter than a typo of a day or a month. */
 export const MAX_SESSION_HOURS = 12;
 
-function assertActiveFacilitator(store: Store, id: string, what: string): Clinician {
-  const c = store.clinicians.byId(id);
+async function assertActiveFacilitator(store: Repositories, id: string, what: string): Promise<Clinician> {
+  const c = await store.clinicians.byId(id);
   if (!c || !c.active || !c.roles.includes('facilitator')) {
     throw new ProtocolError('BAD_REQUEST', `${what} must be an active facilitator`);
   }
   return c;
 }
 
-function assertCoFacilitators(store: Store, leadId: string, coIds: readonly string[]): void {
+async function assertCoFacilitators(store: Repositories, leadId: string, coIds: readonly string[]): Promise<void> {
   for (const id of coIds) {
     if (id === leadId) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator');
-    assertActiveFacilitator(store, id, 'every co-facilitator');
+    await assertActiveFacilitator(store, id, 'every co-facilitator');
   }
 }
 
@@ -41,25 +41,25 @@ function assertTimes(startsAt: Date, endsAt: Date, now: Date): void {
   if (endsAt.getTime() <= now.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session cannot end in the past');
 }
 
-function record(ctx: RequestContext, event: string, by: Clinician, sessionId: string): void {
-  auditApi(ctx, event, by, { subjectId: sessionId, sessionId });
+function record(ctx: RequestContext, event: string, by: Clinician, sessionId: string, into: Repositories): Promise<void> {
+  return auditApi(ctx, event, by, { subjectId: sessionId, sessionId }, into);
 }
 
 export const sessionRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/sessions',
-    handler(ctx) {
-      const clinician = requireClinician(ctx);
+    async handler(ctx) {
+      const clinician = await requireClinician(ctx);
       const { from, to } = parseRange(ctx);
-      sendJson(ctx.res, 200, sessionsVisibleTo(ctx.deps.store, clinician, ctx.deps.lifecycle, { from, to }));
+      sendJson(ctx.res, 200, await sessionsVisibleTo(ctx.deps.store, clinician, ctx.deps.lifecycle, { from, to }));
     },
   },
   {
     method: 'POST',
     path: '/api/sessions',
     async handler(ctx) {
-      const me = requireClinician(ctx);
+      const me = await requireClinician(ctx);
       const request = await parseBody(ctx, CreateSessionRequest);
       const { store, lifecycle } = ctx.deps;
       const isAdmin = me.roles.includes('admin');
@@ -68,14 +68,15 @@ export const sessionRoutes: Route[] = [
         if (!me.roles.includes('facilitator')) throw new ProtocolError('FORBIDDEN', 'only facilitators and admins schedule sessions');
         if (facilitatorId !== me.id) throw new ProtocolError('FORBIDDEN', 'facilitators schedule their own sessions');
       }
-      assertActiveFacilitator(store, facilitatorId, 'the lead facilitator');
-      assertCoFacilitators(store, facilitatorId, request.coFacilitatorIds);
       const startsAt = new Date(request.startsAt);
       const endsAt = new Date(request.endsAt);
       assertTimes(startsAt, endsAt, lifecycle.now());
-      // The session and its audit entry together, or neither (a full disk, say).
-      const created = store.atomically(() => {
-        const session = store.sessions.create({
+      // The session and its audit entry together, or neither (a full disk, say), checked
+      // against the accounts as they are in the same unit of work.
+      const created = await store.atomically(async (tx) => {
+        await assertActiveFacilitator(tx, facilitatorId, 'the lead facilitator');
+        await assertCoFacilitators(tx, facilitatorId, request.coFacilitatorIds);
+        const session = await tx.sessions.create({
           title: request.title,
           startsAt,
           endsAt,
@@ -83,7 +84,7 @@ export const sessionRoutes: Route[] = [
           coFacilitatorIds: request.coFacilitatorIds,
           rejoinPolicy: request.rejoinPolicy,
         });
-        record(ctx, 'session.created', me, session.id);
+        await record(ctx, 'session.created', me, session.id, tx);
         return session;
       });
       sendJson(ctx.res, 201, lifecycle.summary(created));
@@ -93,9 +94,9 @@ export const sessionRoutes: Route[] = [
     method: 'PATCH',
     path: '/api/sessions/:id',
     async handler(ctx) {
-      const me = requireClinician(ctx);
+      const me = await requireClinician(ctx);
       const { store, lifecycle } = ctx.deps;
-      const session = store.sessions.byId(ctx.params.id ?? '');
+      const session = await store.sessions.byId(ctx.params.id ?? '');
       if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
       if (!mayEditSession(me, session)) throw new ProtocolError('FORBIDDEN', 'only the lead facilitator and admins edit a session');
       const changes = await parseBody(ctx, UpdateSessionRequest);
@@ -103,20 +104,20 @@ export const sessionRoutes: Route[] = [
       const startsAt = new Date(changes.startsAt ?? session.startsAt);
       const endsAt = new Date(changes.endsAt ?? session.endsAt);
       if (changes.startsAt !== undefined || changes.endsAt !== undefined) assertTimes(startsAt, endsAt, lifecycle.now());
-      if (changes.coFacilitatorIds !== undefined) assertCoFacilitators(store, session.facilitatorId, changes.coFacilitatorIds);
-      store.atomically(() => {
-        store.sessions.update(session.id, {
+      await store.atomically(async (tx) => {
+        if (changes.coFacilitatorIds !== undefined) await assertCoFacilitators(tx, session.facilitatorId, changes.coFacilitatorIds);
+        await tx.sessions.update(session.id, {
           ...(changes.title !== undefined ? { title: changes.title } : {}),
           ...(changes.startsAt !== undefined ? { startsAt } : {}),
           ...(changes.endsAt !== undefined ? { endsAt } : {}),
           ...(changes.coFacilitatorIds !== undefined ? { coFacilitatorIds: changes.coFacilitatorIds } : {}),
           ...(changes.rejoinPolicy !== undefined ? { rejoinPolicy: changes.rejoinPolicy } : {}),
         });
-        record(ctx, 'session.updated', me, session.id);
+        await record(ctx, 'session.updated', me, session.id, tx);
       });
       // A co-facilitator taken off the session stops moderating it now, not at their next call.
-      if (changes.coFacilitatorIds !== undefined) ctx.deps.live.reconsider();
-      const updated = store.sessions.byId(session.id);
+      if (changes.coFacilitatorIds !== undefined) await ctx.deps.live.reconsider();
+      const updated = await store.sessions.byId(session.id);
       if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session');
       sendJson(ctx.res, 200, lifecycle.summary(updated));
     },
@@ -126,12 +127,12 @@ export const sessionRoutes: Route[] = [
     // asks with the bearer token, its renderer opens the socket with the ticket alone.
     method: 'POST',
     path: '/api/sessions/:id/ticket',
-    handler(ctx) {
-      const me = requireClinician(ctx);
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
       const { store, tickets } = ctx.deps;
-      const session = store.sessions.byId(ctx.params.id ?? '');
+      const session = await store.sessions.byId(ctx.params.id ?? '');
       // Who may join, as the hello decides it; an unknown session and someone else's answer alike.
-      if (!session || !liveRoleFor(store, me, session)) {
+      if (!session || !(await liveRoleFor(store, me, session))) {
         throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
       }
       // When it may be used (not before the join window, not once ended) the hello decides.

@@ -80,36 +80,66 @@ export function verifyChain(
   link: LinkHash,
   checkpoint?: ChainHead,
 ): ChainVerdict {
+  const walk = chainWalk(link, checkpoint);
+  for (const e of entries) {
+    const broken = walk.next(e);
+    if (broken) return broken;
+  }
+  return walk.end(head);
+}
+
+/** `verifyChain` over entries read a page at a time (the store's log). */
+export async function verifyChainOf(
+  entries: AsyncIterable<ChainedEntry>,
+  head: ChainHead | undefined,
+  link: LinkHash,
+  checkpoint?: ChainHead,
+): Promise<ChainVerdict> {
+  const walk = chainWalk(link, checkpoint);
+  for await (const e of entries) {
+    const broken = walk.next(e);
+    if (broken) return broken;
+  }
+  return walk.end(head);
+}
+
+/** The walk both take: `next` for each entry (a verdict once one fails), `end` after the last. */
+function chainWalk(link: LinkHash, checkpoint: ChainHead | undefined) {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
-  for (const e of entries) {
-    if (e.seq !== expectedSeq) {
-      return { ok: false, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-    }
-    if (e.prevHash !== prevHash) {
-      return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} does not follow the entry before it` };
-    }
-    if (link(prevHash, e) !== e.hash) {
-      return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} was altered` };
-    }
-    if (checkpoint && e.seq === checkpoint.seq && e.hash !== checkpoint.hash) {
-      return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} is not the one the checkpoint signed: the log up to it was rewritten` };
-    }
-    prevHash = e.hash;
-    expectedSeq += 1;
-  }
-  const count = expectedSeq - 1;
-  if (checkpoint && checkpoint.seq > count) {
-    return { ok: false, brokenAt: count + 1, reason: `entries ${count + 1} to ${checkpoint.seq}, which the checkpoint signed, are missing` };
-  }
-  const headSeq = head?.seq ?? 0;
-  if (headSeq > count) {
-    return { ok: false, brokenAt: count + 1, reason: `entries ${count + 1} to ${headSeq} are missing` };
-  }
-  if (headSeq < count || (head && head.hash !== prevHash && count > 0)) {
-    return { ok: false, brokenAt: Math.max(1, Math.min(count, headSeq + 1)), reason: 'the log does not end where it was last written' };
-  }
-  return { ok: true, entries: count };
+  return {
+    next(e: ChainedEntry): ChainVerdict | undefined {
+      if (e.seq !== expectedSeq) {
+        return { ok: false, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
+      }
+      if (e.prevHash !== prevHash) {
+        return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} does not follow the entry before it` };
+      }
+      if (link(prevHash, e) !== e.hash) {
+        return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} was altered` };
+      }
+      if (checkpoint && e.seq === checkpoint.seq && e.hash !== checkpoint.hash) {
+        return { ok: false, brokenAt: e.seq, reason: `entry ${e.seq} is not the one the checkpoint signed: the log up to it was rewritten` };
+      }
+      prevHash = e.hash;
+      expectedSeq += 1;
+      return undefined;
+    },
+    end(head: ChainHead | undefined): ChainVerdict {
+      const count = expectedSeq - 1;
+      if (checkpoint && checkpoint.seq > count) {
+        return { ok: false, brokenAt: count + 1, reason: `entries ${count + 1} to ${checkpoint.seq}, which the checkpoint signed, are missing` };
+      }
+      const headSeq = head?.seq ?? 0;
+      if (headSeq > count) {
+        return { ok: false, brokenAt: count + 1, reason: `entries ${count + 1} to ${headSeq} are missing` };
+      }
+      if (headSeq < count || (head && head.hash !== prevHash && count > 0)) {
+        return { ok: false, brokenAt: Math.max(1, Math.min(count, headSeq + 1)), reason: 'the log does not end where it was last written' };
+      }
+      return { ok: true, entries: count };
+    },
+  };
 }
 
 /** A signed statement of the chain's head at a moment, exported by an admin and kept apart. */

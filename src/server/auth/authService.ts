@@ -20,6 +20,7 @@ import { HashingGate } from '../limits/hashingGate.js';
 import { OneAtATime } from '../limits/oneAtATime.js';
 import { createLogger, errorFields } from '../../common/logger.js';
 import type { Clinician } from '../store/clinicians.js';
+import { storageError } from '../store/storageErrors.js';
 import type { Store } from '../store/store.js';
 import { needsRehash, PASSWORD_SCRYPT, type ScryptParams } from './password.js';
 import { randomToken, tokenDigest } from './secrets.js';
@@ -66,14 +67,14 @@ export interface AuthService {
    */
   reauth(token: string, attempt: ReauthAttempt): Promise<User>;
   /** Revokes the token; false if it was not a live one. */
-  logout(token: string, address?: string): boolean;
+  logout(token: string, address?: string): Promise<boolean>;
   /** The active clinician holding this bearer token (the use is recorded); UNAUTHENTICATED otherwise. */
-  authenticate(token: string): Clinician;
+  authenticate(token: string): Promise<Clinician>;
   /**
    * For a live socket opened with the token of this digest: the clinician while the token
    * is still good (and the check counts as use), undefined once it is not.
    */
-  checkLive(tokenHash: string): Clinician | undefined;
+  checkLive(tokenHash: string): Promise<Clinician | undefined>;
 }
 
 const BAD_CREDENTIALS = 'the username, password or code is not right';
@@ -90,8 +91,8 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
   const scrypt = options.scrypt ?? PASSWORD_SCRYPT;
   const hashing = options.hashing ?? new HashingGate();
   const checking = new OneAtATime();
-  const record: AuditRecorder = (event, fields) => {
-    store.audit.record({ event, at: now(), ...fields });
+  const record: AuditRecorder = async (event, fields) => {
+    await store.audit.record({ event, at: now(), ...fields });
   };
 
   const { lockedUntil, checkPassword, succeeded, refusedAfterCheck, countFailure } = createSignInAttempts({
@@ -120,7 +121,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       }
       // Compare-and-set: a password reset that landed meanwhile wins. Not audited: the
       // password is the same, only its storage got stronger.
-      if (store.clinicians.replacePasswordHash(clinician.id, clinician.passwordHash, fresh)) {
+      if (await store.clinicians.replacePasswordHash(clinician.id, clinician.passwordHash, fresh)) {
         log.info('password.rehashed', { clinicianId: clinician.id, N: scrypt.N, r: scrypt.r, p: scrypt.p });
       }
     } catch (err) {
@@ -128,14 +129,14 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     }
   };
 
-  const liveClinician = (tokenHash: string): Clinician | undefined => {
-    const token = store.tokens.byHash(tokenHash);
+  const liveClinician = async (tokenHash: string): Promise<Clinician | undefined> => {
+    const token = await store.tokens.byHash(tokenHash);
     const t = nowMs();
     if (!token || token.revoked) return undefined;
     if (Date.parse(token.expiresAt) <= t || Date.parse(token.lastUsedAt) + TOKEN_IDLE_MS <= t) return undefined;
-    const clinician = store.clinicians.byId(token.clinicianId);
+    const clinician = await store.clinicians.byId(token.clinicianId);
     if (!clinician || !clinician.active) return undefined;
-    store.tokens.touch(tokenHash, now());
+    await store.tokens.touch(tokenHash, now());
     return clinician;
   };
 
@@ -145,34 +146,35 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
    * `fail` counts and refuses a wrong or missing code; `unreadable` refuses when the secret is
    * sealed under another records key (each caller says so in its own words).
    */
-  const checkSecondFactor = (
+  const checkSecondFactor = async (
     clinician: Clinician,
     held: Held,
     totp: string | undefined,
-    fail: (reason: string, message?: string) => never,
-    unreadable: () => never,
-  ): void => {
+    fail: (reason: string, message?: string) => Promise<never>,
+    unreadable: () => Promise<never>,
+  ): Promise<void> => {
     let secret: Buffer | undefined;
     try {
-      secret = store.clinicians.totpSecret(clinician.id);
+      secret = await store.clinicians.totpSecret(clinician.id);
     } catch (err) {
+      if (storageError(err)) throw err;
       refusedAfterCheck(held);
       log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
-      return unreadable();
+      return await unreadable();
     }
     if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
     const code = totp?.trim() ?? '';
-    if (code === '') return fail('no-code', 'enter the 6-digit code from your authenticator app');
+    if (code === '') return await fail('no-code', 'enter the 6-digit code from your authenticator app');
     const step = matchTotp(secret, code, nowMs(), null);
-    if (step === undefined) return fail('bad-code');
-    if (!store.clinicians.claimTotpStep(clinician.id, step)) return fail('code-reused', 'that code has already been used; wait for the next one');
+    if (step === undefined) return await fail('bad-code');
+    if (!(await store.clinicians.claimTotpStep(clinician.id, step))) return await fail('code-reused', 'that code has already been used; wait for the next one');
   };
 
   /** The account's one check at a time; RATE_LIMITED while another is in flight. */
-  const claimAccount = (key: string, onBusy: () => void): (() => void) => {
+  const claimAccount = async (key: string, onBusy: () => Promise<void>): Promise<() => void> => {
     const release = checking.claim(key);
     if (!release) {
-      onBusy();
+      await onBusy();
       throw new ProtocolError('RATE_LIMITED', 'another attempt for this account is being checked; try again in a moment');
     }
     return release;
@@ -181,23 +183,23 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
   return {
     async login({ username, password, totp, address }) {
       const key = username.trim().toLowerCase();
-      const release = claimAccount(key, () => {
-        record('login.rate_limited', { address, detail: 'account-busy' });
+      const release = await claimAccount(key, async () => {
+        await record('login.rate_limited', { address, detail: 'account-busy' });
         log.warn('login.rate_limited', { scope: 'account-busy' });
       });
       try {
-        const clinician = store.clinicians.byUsername(key);
+        const clinician = await store.clinicians.byUsername(key);
         const until = lockedUntil(key, clinician);
         if (until !== undefined) {
-          record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: 'account-locked' });
+          await record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: 'account-locked' });
           log.warn('login.rate_limited', { scope: 'account', clinicianId: clinician?.id });
           throw new ProtocolError(
             'RATE_LIMITED',
             `too many failed sign-ins; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
           );
         }
-        const held = await checkPassword(key, clinician, password, address, (scope) => {
-          record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: scope === 'busy' ? 'hashing-busy' : scope });
+        const held = await checkPassword(key, clinician, password, address, async (scope) => {
+          await record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: scope === 'busy' ? 'hashing-busy' : scope });
           log.warn('login.rate_limited', { scope });
           return new ProtocolError(
             'RATE_LIMITED',
@@ -208,26 +210,26 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
                 : 'too many failed sign-ins for this account; try again later',
           );
         });
-        const fail = (reason: string, message = BAD_CREDENTIALS): never => {
-          countFailure(key, clinician, address, held, 'login.failed', reason);
+        const fail = async (reason: string, message = BAD_CREDENTIALS): Promise<never> => {
+          await countFailure(key, clinician, address, held, 'login.failed', reason);
           throw new ProtocolError('UNAUTHENTICATED', message);
         };
-        if (!clinician) return fail('unknown-username');
-        if (!held.passwordOk) return fail('bad-password');
+        if (!clinician) return await fail('unknown-username');
+        if (!held.passwordOk) return await fail('bad-password');
         // An inactive account answers like a wrong password: nothing to learn from trying.
-        if (!clinician.active) return fail('inactive');
+        if (!clinician.active) return await fail('inactive');
 
         if (!clinician.totpEnrolled) {
           refusedAfterCheck(held);
-          record('login.refused', { subjectId: clinician.id, address, detail: 'no-second-factor' });
+          await record('login.refused', { subjectId: clinician.id, address, detail: 'no-second-factor' });
           throw new ProtocolError(
             'UNAUTHENTICATED',
             'this account has no second factor yet; an admin must enrol one (npm run admin -- enrol-totp USERNAME)',
           );
         }
-        checkSecondFactor(clinician, held, totp, fail, () => {
+        await checkSecondFactor(clinician, held, totp, fail, async () => {
           // Sealed under another records key: nobody can sign in with it, so say so plainly.
-          record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
+          await record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
           throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
         });
 
@@ -236,8 +238,8 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         const token = randomToken();
         const created = now();
         const expires = new Date(created.getTime() + TOKEN_TTL_MS);
-        store.tokens.insert(tokenDigest(token), clinician.id, created, expires);
-        record('login.ok', { subjectId: clinician.id, address });
+        await store.tokens.insert(tokenDigest(token), clinician.id, created, expires);
+        await record('login.ok', { subjectId: clinician.id, address });
         log.info('login.ok', { clinicianId: clinician.id });
         return { token, expiresAt: expires.toISOString(), user: toUser(clinician) };
       } finally {
@@ -247,23 +249,23 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
 
     async reauth(token, { password, totp, address }) {
       const hash = tokenDigest(token);
-      const clinician = liveClinician(hash);
+      const clinician = await liveClinician(hash);
       if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN);
       const key = clinician.username.trim().toLowerCase();
-      const release = claimAccount(key, () => {
-        record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-busy' });
+      const release = await claimAccount(key, async () => {
+        await record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-busy' });
       });
       try {
         const until = lockedUntil(key, clinician);
         if (until !== undefined) {
-          record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-locked' });
+          await record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-locked' });
           throw new ProtocolError(
             'RATE_LIMITED',
             `too many failed attempts; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
           );
         }
-        const held = await checkPassword(key, clinician, password, address, (scope) => {
-          record('reauth.rate_limited', { subjectId: clinician.id, address, detail: scope === 'busy' ? 'hashing-busy' : scope });
+        const held = await checkPassword(key, clinician, password, address, async (scope) => {
+          await record('reauth.rate_limited', { subjectId: clinician.id, address, detail: scope === 'busy' ? 'hashing-busy' : scope });
           return new ProtocolError(
             'RATE_LIMITED',
             scope === 'address'
@@ -273,24 +275,24 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
                 : 'too many failed attempts for this account; try again later',
           );
         });
-        const wrong = (reason: string, message = 'the password or code is not right'): never => {
-          if (countFailure(key, clinician, address, held, 'reauth.failed', reason)) {
+        const wrong = async (reason: string, message = 'the password or code is not right'): Promise<never> => {
+          if (await countFailure(key, clinician, address, held, 'reauth.failed', reason)) {
             // Someone at this console has been guessing: end the sign-in, so the console
             // signs out and forgets its note keys, rather than leave it locked and signed in.
-            store.tokens.revoke(hash);
-            record('logout', { subjectId: clinician.id, address, detail: 'reauth-lockout' });
+            await store.tokens.revoke(hash);
+            await record('logout', { subjectId: clinician.id, address, detail: 'reauth-lockout' });
             throw new ProtocolError('UNAUTHENTICATED', 'too many failed attempts to unlock: you have been signed out and this account is locked for now');
           }
           throw new ProtocolError('FORBIDDEN', message);
         };
-        if (!held.passwordOk) return wrong('bad-password');
+        if (!held.passwordOk) return await wrong('bad-password');
         if (clinician.totpEnrolled) {
-          checkSecondFactor(clinician, held, totp, wrong, () => {
+          await checkSecondFactor(clinician, held, totp, wrong, async () => {
             throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
           });
         }
         succeeded(key, held);
-        record('reauth.ok', { subjectId: clinician.id, address });
+        await record('reauth.ok', { subjectId: clinician.id, address });
         log.info('reauth.ok', { clinicianId: clinician.id });
         return toUser(clinician);
       } finally {
@@ -298,17 +300,17 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       }
     },
 
-    logout(token, address) {
+    async logout(token, address) {
       const hash = tokenDigest(token);
-      const clinicianId = store.tokens.byHash(hash)?.clinicianId;
-      if (!store.tokens.revoke(hash)) return false;
-      record('logout', { subjectId: clinicianId ?? null, ...(address ? { address } : {}) });
+      const clinicianId = (await store.tokens.byHash(hash))?.clinicianId;
+      if (!(await store.tokens.revoke(hash))) return false;
+      await record('logout', { subjectId: clinicianId ?? null, ...(address ? { address } : {}) });
       log.info('logout', { clinicianId });
       return true;
     },
 
-    authenticate(token) {
-      const clinician = liveClinician(tokenDigest(token));
+    async authenticate(token) {
+      const clinician = await liveClinician(tokenDigest(token));
       if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN);
       return clinician;
     },

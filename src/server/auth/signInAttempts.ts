@@ -47,7 +47,7 @@ export interface Held {
   passwordOk: boolean;
 }
 
-export type AuditRecorder = (event: string, fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string }) => void;
+export type AuditRecorder = (event: string, fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string }) => Promise<void>;
 
 export interface SignInAttemptsDeps {
   store: Store;
@@ -84,25 +84,25 @@ export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, re
     clinician: Clinician | undefined,
     password: string,
     address: string,
-    refused: (scope: 'account' | 'address' | 'busy') => ProtocolError,
+    refused: (scope: 'account' | 'address' | 'busy') => Promise<ProtocolError>,
   ): Promise<Held> => {
     const account = accountAttempts.reserve(key);
     // Only reachable across processes or when a lock was lifted mid-window: the failure
     // that fills the window locks the account and starts counting afresh.
-    if (!account) throw refused('account');
+    if (!account) throw await refused('account');
     let slot: HashingSlot;
     try {
       slot = await hashing.acquire(address);
     } catch (err) {
       account.giveBack();
-      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') throw refused('busy');
+      if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') throw await refused('busy');
       throw err;
     }
     try {
       const byAddress = addressAttempts.reserve(address);
       if (!byAddress) {
         account.giveBack();
-        throw refused('address');
+        throw await refused('address');
       }
       const passwordOk = await slot.verify(password, clinician?.passwordHash ?? (await decoyHash(scrypt)));
       return { account, address: byAddress, passwordOk };
@@ -124,19 +124,19 @@ export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, re
   };
 
   /** Records a failure (its attempts stay counted); locks the username when its window is full (and says so: true). */
-  const countFailure = (key: string, clinician: Clinician | undefined, address: string, held: Held, event: string, reason: string): boolean => {
-    record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
+  const countFailure = async (key: string, clinician: Clinician | undefined, address: string, held: Held, event: string, reason: string): Promise<boolean> => {
+    await record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
     log.info(event, { clinicianId: clinician?.id, reason });
     if (held.account.count >= limits.accountFailures) {
       accountAttempts.reset(key);
       const until = new Date(nowMs() + limits.lockoutMs);
       if (clinician) {
-        store.clinicians.setLockedUntil(clinician.id, until);
-        record('account.locked', { subjectId: clinician.id, address, detail: `until=${until.toISOString()}` });
+        await store.clinicians.setLockedUntil(clinician.id, until);
+        await record('account.locked', { subjectId: clinician.id, address, detail: `until=${until.toISOString()}` });
         log.warn('account.locked', { clinicianId: clinician.id });
       } else {
         phantomLocks.lock(key, until.getTime());
-        record('account.locked', { subjectId: null, address, detail: 'unknown-username' });
+        await record('account.locked', { subjectId: null, address, detail: 'unknown-username' });
       }
       return true;
     }

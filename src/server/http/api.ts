@@ -47,9 +47,9 @@ const authRoutes: Route[] = [
   {
     method: 'POST',
     path: '/api/logout',
-    handler(ctx) {
-      requireClinician(ctx);
-      ctx.deps.auth.logout(requireToken(ctx), ctx.address);
+    async handler(ctx) {
+      await requireClinician(ctx);
+      await ctx.deps.auth.logout(requireToken(ctx), ctx.address);
       // A signed-out console must not keep listening to a group through a socket it left open.
       ctx.deps.live.closeToken(tokenHashOf(ctx), 'signed out');
       sendJson(ctx.res, 200, {});

@@ -60,9 +60,11 @@ export class Admission {
     const rtpCapabilities = await media.rtpCapabilities();
     // Again after the await: the facilitator may have left meanwhile.
     members.assertModerator(by);
-    const target = this.waitingClient(participantId);
-    record(participantId);
-    this.admitNow(target, rtpCapabilities, by);
+    this.waitingClient(participantId);
+    await record(participantId);
+    // And again after the record is written.
+    members.assertModerator(by);
+    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by);
   }
 
   /** Admits every waiting client in knock order; returns their ids. */
@@ -72,11 +74,16 @@ export class Admission {
     const rtpCapabilities = await media.rtpCapabilities();
     members.assertModerator(by);
     const waiting = members.list(audience.waitingClients).sort((a, b) => a.knockSeq - b.knockSeq);
+    const admitted: string[] = [];
     for (const target of waiting) {
-      record(target.participantId);
+      await record(target.participantId);
+      // Each still waiting, and the facilitator still here, once its record is written.
+      members.assertModerator(by);
+      if (target.status.is !== 'waiting') continue;
       this.admitNow(target, rtpCapabilities, by);
+      admitted.push(target.participantId);
     }
-    return waiting.map((p) => p.participantId);
+    return admitted;
   }
 
   /**
@@ -93,10 +100,12 @@ export class Admission {
   }
 
   /** Sends `denied` and closes the client's socket; the invitation stays valid. */
-  deny(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
+  async deny(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
+    this.parts.members.assertModerator(by);
+    this.waitingClient(participantId);
+    await record(participantId);
     this.parts.members.assertModerator(by);
     const target = this.waitingClient(participantId);
-    record(participantId);
     log.info('client.denied', { sessionId: this.parts.sessionId, participantId, by: by.participantId });
     target.departure = { kind: 'deny', byId: by.clinicianId ?? null };
     target.notify('denied', {});

@@ -7,7 +7,6 @@
  */
 import { ProtocolError, type MediaKind, type ResultTypes, type VerificationMethod } from '../../shared/protocol.js';
 import { createLogger } from '../../common/logger.js';
-import type { ModerationRepo } from '../store/moderation.js';
 import * as audience from './audiences.js';
 import type { GracePeriod } from './gracePeriod.js';
 import type { Members } from './members.js';
@@ -18,10 +17,13 @@ const log = createLogger('rooms');
 
 /**
  * Puts a moderation act on record (the audit log). Called after the act's checks and before
- * it changes anything: if the write fails (a full disk), the act does not happen.
+ * it changes anything: if the write fails (a full disk, a database gone), the act does not
+ * happen. The room may change while the write is under way, so the checks run again after it;
+ * an act refused then stays on the log as tried (never the other way round: no act happens
+ * without its record).
  */
-export type RecordAct = (participantId: string) => void;
-export const NOT_RECORDED: RecordAct = () => undefined;
+export type RecordAct = (participantId: string) => Promise<void>;
+export const NOT_RECORDED: RecordAct = async () => undefined;
 
 /** What moderation needs of the rest of its room. */
 export interface ModerationParts {
@@ -29,8 +31,8 @@ export interface ModerationParts {
   members: Members;
   records: RoomRecords;
   grace: GracePeriod;
-  /** The lock on record, read once when the room opens. */
-  roomLocks: Pick<ModerationRepo, 'roomLocked'>;
+  /** Whether the lock is on record as the room opens. */
+  lockedOnRecord: boolean;
   /** Takes a peer out of the room (Room.removePeer). */
   removePeer(peer: Peer): void;
 }
@@ -40,7 +42,7 @@ export class Moderation {
 
   constructor(private readonly parts: ModerationParts) {
     // Locked before a restart, locked after it: the lock is on record, not only in memory.
-    this.lockedFlag = parts.roomLocks.roomLocked(parts.sessionId);
+    this.lockedFlag = parts.lockedOnRecord;
   }
 
   /**
@@ -76,18 +78,27 @@ export class Moderation {
   async mute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): Promise<void> {
     const { members } = this.parts;
     members.assertModerator(by);
-    const target = members.clientIn(participantId, ['waiting', 'admitted']);
-    if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
-    record(participantId);
-    await this.muteNow(target, kind, by.participantId);
+    const mutable = (): Peer => {
+      const target = members.clientIn(participantId, ['waiting', 'admitted']);
+      if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
+      return target;
+    };
+    mutable();
+    await record(participantId);
+    members.assertModerator(by);
+    await this.muteNow(mutable(), kind, by.participantId);
   }
 
   /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
-  async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => void = () => undefined): Promise<string[]> {
+  async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => Promise<void> = async () => undefined): Promise<string[]> {
     const { members } = this.parts;
     members.assertModerator(by);
-    const targets = members.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);
-    record(targets.map((t) => t.participantId));
+    const unmuted = (): Peer[] => members.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);
+    await record(unmuted().map((t) => t.participantId));
+    members.assertModerator(by);
+    // Whoever is admitted and unmuted once it is on record: a client admitted meanwhile is
+    // muted too (the act was "everyone"), one who left is not.
+    const targets = unmuted();
     await Promise.all(targets.map((t) => this.muteNow(t, kind, by.participantId)));
     return targets.map((t) => t.participantId);
   }
@@ -108,12 +119,17 @@ export class Moderation {
   }
 
   /** Lets the client unmute `kind` itself; never resumes anything on its behalf. */
-  allowUnmute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): void {
+  async allowUnmute(by: Peer, participantId: string, kind: MediaKind, record: RecordAct = NOT_RECORDED): Promise<void> {
     const { members } = this.parts;
-    members.assertModerator(by);
-    const target = members.clientIn(participantId, ['waiting', 'admitted']);
-    if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
-    record(participantId);
+    const muted = (): Peer => {
+      members.assertModerator(by);
+      const target = members.clientIn(participantId, ['waiting', 'admitted']);
+      if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
+      return target;
+    };
+    muted();
+    await record(participantId);
+    const target = muted();
     target.mutedByFacilitator[kind] = false;
     log.info('client.unmute_allowed', { sessionId: this.parts.sessionId, participantId, kind, by: by.participantId });
     target.notify('unmuteAllowed', { kind });
@@ -163,11 +179,13 @@ export class Moderation {
   }
 
   /** An admitted client back to the waiting room: media closed, socket kept. */
-  returnToWaiting(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): void {
+  async returnToWaiting(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
     const { members, records } = this.parts;
     members.assertModerator(by);
+    members.clientIn(participantId, ['admitted']);
+    await record(participantId);
+    members.assertModerator(by);
     const target = members.clientIn(participantId, ['admitted']);
-    record(participantId);
     target.moveTo('waiting');
     // Sent back on purpose: a reconnect must not admit them again by itself.
     target.standing.readmitOnCheckIn = false;
@@ -180,10 +198,12 @@ export class Moderation {
   }
 
   /** Returns whether the flag changed; clinicians and every connected client hear of a change. */
-  setLocked(by: Peer, locked: boolean, record: () => void = () => undefined): boolean {
+  async setLocked(by: Peer, locked: boolean, record: () => Promise<void> = async () => undefined): Promise<boolean> {
     this.parts.members.assertModerator(by);
     if (this.lockedFlag === locked) return false;
-    record();
+    await record();
+    this.parts.members.assertModerator(by);
+    if (this.lockedFlag === locked) return false;
     this.lockedFlag = locked;
     log.info(locked ? 'room.locked' : 'room.unlocked', { sessionId: this.parts.sessionId, by: by.participantId });
     this.parts.members.notifyWhere(audience.everyone, 'locked', () => ({ locked }));

@@ -42,11 +42,11 @@ export interface RoomDeps extends RecordDeps {
   /** Called once the room has no peers and no joins under way. */
   onEmpty(room: Room): void;
   /**
-   * The lock on record (migration 8): read when the room opens, so a restart does not unlock
-   * a group; cleared when the session ends. Setting it is the lock method's, in the same
-   * transaction as its audit entry.
+   * The lock on record (migration 8): read when the room opens (RoomRegistry.lockOnRecord), so
+   * a restart does not unlock a group; cleared here when the session ends. Setting it is the
+   * lock method's, in the same transaction as its audit entry.
    */
-  roomLocks: Pick<ModerationRepo, 'roomLocked' | 'setRoomLock'>;
+  roomLocks: Pick<ModerationRepo, 'setRoomLock'>;
 }
 
 export type ClinicianSnapshot = ClinicianHelloResult;
@@ -64,6 +64,7 @@ export class Room {
   constructor(
     readonly session: SessionRecord,
     private readonly deps: RoomDeps,
+    lockedOnRecord = false,
   ) {
     const { members } = this;
     const removePeer = (peer: Peer): void => this.removePeer(peer);
@@ -71,7 +72,7 @@ export class Room {
     this.grace = new GracePeriod(session, members, this.records, () => this.closeIfEmpty());
     this.media = new RoomMedia(session.id, deps.pool, members, () => this.closed);
     const parts = { sessionId: session.id, members, records: this.records, grace: this.grace, removePeer };
-    this.moderation = new Moderation({ ...parts, roomLocks: deps.roomLocks });
+    this.moderation = new Moderation({ ...parts, lockedOnRecord });
     this.admission = new Admission({ ...parts, media: this.media, locked: () => this.moderation.locked });
   }
 
@@ -243,8 +244,8 @@ export class Room {
     return this.admission.readmitIfReturning(peer);
   }
 
-  deny(by: Peer, participantId: string, record?: RecordAct): void {
-    this.admission.deny(by, participantId, record);
+  deny(by: Peer, participantId: string, record?: RecordAct): Promise<void> {
+    return this.admission.deny(by, participantId, record);
   }
 
   // --- media (roomMedia.ts) ----------------------------------------------------------
@@ -307,12 +308,12 @@ export class Room {
     return this.moderation.mute(by, participantId, kind, record);
   }
 
-  muteAll(by: Peer, kind: MediaKind, record?: (participantIds: string[]) => void): Promise<string[]> {
+  muteAll(by: Peer, kind: MediaKind, record?: (participantIds: string[]) => Promise<void>): Promise<string[]> {
     return this.moderation.muteAll(by, kind, record);
   }
 
-  allowUnmute(by: Peer, participantId: string, kind: MediaKind, record?: RecordAct): void {
-    this.moderation.allowUnmute(by, participantId, kind, record);
+  allowUnmute(by: Peer, participantId: string, kind: MediaKind, record?: RecordAct): Promise<void> {
+    return this.moderation.allowUnmute(by, participantId, kind, record);
   }
 
   remove(by: Peer, target: Peer): void {
@@ -323,11 +324,11 @@ export class Room {
     return this.moderation.invitationChanged(participantId, change, by);
   }
 
-  returnToWaiting(by: Peer, participantId: string, record?: RecordAct): void {
-    this.moderation.returnToWaiting(by, participantId, record);
+  returnToWaiting(by: Peer, participantId: string, record?: RecordAct): Promise<void> {
+    return this.moderation.returnToWaiting(by, participantId, record);
   }
 
-  setLocked(by: Peer, locked: boolean, record?: () => void): boolean {
+  setLocked(by: Peer, locked: boolean, record?: () => Promise<void>): Promise<boolean> {
     return this.moderation.setLocked(by, locked, record);
   }
 

@@ -8,7 +8,7 @@
  */
 import { createLogger } from '../../common/logger.js';
 import type { AttendanceEvent, AttendanceKind } from '../store/attendance.js';
-import type { ResumptionRepo, StandingSnapshot } from '../store/resumptions.js';
+import type { StandingSnapshot } from '../store/resumptions.js';
 import type { Peer } from './peer.js';
 
 const log = createLogger('rooms');
@@ -16,11 +16,25 @@ const log = createLogger('rooms');
 /** How often a live room tells the store its clients are still there (bounds what a crash can lose). */
 export const PRESENCE_HEARTBEAT_MS = 30_000;
 
+/**
+ * Where each client stands, on record, for resuming after a drop or a restart. The room
+ * changes these as it goes and never waits for them: the server queues them (WriteBatcher),
+ * and whoever reads them waits for the queue first.
+ */
+export interface ResumptionWrites {
+  connect(participantId: string, sessionId: string, tokenHash: string, snapshot: StandingSnapshot, at: Date): void;
+  update(participantId: string, snapshot: StandingSnapshot): void;
+  dropped(participantId: string, at: Date, expiresAt: Date): void;
+  remove(participantId: string): void;
+  removeSession(sessionId: string): void;
+  /** The room is live and its connected clients are still there. */
+  touch(sessionId: string, at: Date): void;
+}
+
 export interface RecordDeps {
-  /** Appends to the session's attendance record (the store's attendance repo). */
+  /** Appends to the session's attendance record (queued, as `resumptions`). */
   recordAttendance(event: AttendanceEvent): void;
-  /** Where each client stands, on disk, for resuming after a drop or a restart. */
-  resumptions: ResumptionRepo;
+  resumptions: ResumptionWrites;
   /** How long a dropped client may come back to its place. */
   graceMs: number;
 }
@@ -96,11 +110,13 @@ export class RoomRecords {
   }
 
   /** Runs a write whose failure is logged, never thrown. */
-  quietly(write: () => void): void {
+  quietly(write: () => void | Promise<unknown>): void {
+    const failed = (err: unknown): void => log.error('resumption.write_failed', { sessionId: this.sessionId, error: String(err) });
     try {
-      write();
+      const pending = write();
+      if (pending) pending.catch(failed);
     } catch (err) {
-      log.error('resumption.write_failed', { sessionId: this.sessionId, error: String(err) });
+      failed(err);
     }
   }
 

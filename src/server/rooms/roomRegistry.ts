@@ -2,6 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
 import type { WorkerPool } from '../media/workerPool.js';
+import type { ModerationRepo } from '../store/moderation.js';
 import type { SessionRecord } from '../store/sessions.js';
 import { Room, type RoomDeps } from './room.js';
 
@@ -15,24 +16,36 @@ export class RoomRegistry {
   constructor(
     private readonly pool: WorkerPool,
     /** What rooms record through: attendance, and where clients stand for resuming. */
-    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'>,
+    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'> & { roomLocks: Pick<ModerationRepo, 'roomLocked'> },
   ) {}
 
   get(sessionId: string): Room | undefined {
     return this.rooms.get(sessionId);
   }
 
-  /** The session's room, created if needed. */
-  open(session: SessionRecord): Room {
+  /**
+   * Whether the session's room is locked on record: read before a hello opens the room or
+   * passes its lock, and handed to both, so neither waits on the database in between.
+   */
+  lockOnRecord(sessionId: string): Promise<boolean> {
+    return this.records.roomLocks.roomLocked(sessionId);
+  }
+
+  /** The session's room, created if needed (locked if `lockedOnRecord`, read just before). */
+  open(session: SessionRecord, lockedOnRecord: boolean): Room {
     let room = this.rooms.get(session.id);
     if (!room || room.isClosed) {
-      room = new Room(session, {
-        pool: this.pool,
-        ...this.records,
-        onEmpty: (r) => {
-          if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
+      room = new Room(
+        session,
+        {
+          pool: this.pool,
+          ...this.records,
+          onEmpty: (r) => {
+            if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
+          },
         },
-      });
+        lockedOnRecord,
+      );
       this.rooms.set(session.id, room);
       log.info('room.opened', { sessionId: session.id });
     }
@@ -44,10 +57,10 @@ export class RoomRegistry {
    * without one (no room open since a restart), the lock on record keeps everyone out until
    * the room is open again and a facilitator decides.
    */
-  admitsThroughLock(session: SessionRecord, participantId: string): boolean {
+  admitsThroughLock(session: SessionRecord, participantId: string, lockedOnRecord: boolean): boolean {
     const live = this.rooms.get(session.id);
     if (live && !live.isClosed) return live.admitsThroughLock(participantId);
-    return !this.records.roomLocks.roomLocked(session.id);
+    return !lockedOnRecord;
   }
 
   /**

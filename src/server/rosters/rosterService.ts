@@ -18,7 +18,7 @@ import type { SessionLifecycle } from '../sessions/lifecycle.js';
 import type { AuditScope } from '../store/audit.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { SessionRecord } from '../store/sessions.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import { buildRoster } from './roster.js';
 
 export interface RosterDeps {
@@ -30,11 +30,13 @@ export interface RosterDeps {
 }
 
 /** The roster rule: the session's facilitators, supervisors of any of them, admins. */
-export function mayViewRoster(store: Store, clinician: Clinician, session: SessionRecord): boolean {
+export async function mayViewRoster(store: Repositories, clinician: Clinician, session: SessionRecord): Promise<boolean> {
   if (clinician.roles.includes('admin')) return true;
   const facilitators = facilitatorsOf(session);
   if (facilitators.includes(clinician.id)) return true;
-  return clinician.roles.includes('supervisor') && facilitators.some((f) => store.clinicians.supervises(clinician.id, f));
+  if (!clinician.roles.includes('supervisor')) return false;
+  const supervised = new Set(await store.clinicians.supervisees(clinician.id));
+  return facilitators.some((f) => supervised.has(f));
 }
 
 /** Without a range, history covers the last twelve weeks. */
@@ -48,41 +50,55 @@ export const MAX_HISTORY_WEEKS = 104;
 export function createRosterService(deps: RosterDeps) {
   const { store, lifecycle, timeZone } = deps;
 
-  const clinicianName = (id: string): string => store.clinicians.byId(id)?.displayName ?? id;
+  /** Clinicians' names by id, read once per answer. */
+  const clinicianNames = async (): Promise<(id: string) => string> => {
+    const names = new Map((await store.clinicians.all()).map((c) => [c.id, c.displayName]));
+    return (id) => names.get(id) ?? id;
+  };
 
-  function sessionFor(clinician: Clinician, sessionId: string): SessionRecord {
-    const session = store.sessions.byId(sessionId);
+  async function sessionFor(clinician: Clinician, sessionId: string): Promise<SessionRecord> {
+    const session = await store.sessions.byId(sessionId);
     if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
-    if (!mayViewRoster(store, clinician, session)) throw new ProtocolError('FORBIDDEN', 'you may not see this roster');
+    if (!(await mayViewRoster(store, clinician, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this roster');
     return session;
   }
 
-  function rosterOf(session: SessionRecord): RosterEntry[] {
+  async function rosterOf(session: SessionRecord, clinicianName: (id: string) => string): Promise<RosterEntry[]> {
+    const [invitations, events, verifications, removals, endedAt] = await Promise.all([
+      store.invitations.bySession(session.id),
+      store.attendance.forSession(session.id),
+      store.moderation.verifications(session.id),
+      store.moderation.removals(session.id),
+      store.sessions.endedAt(session.id),
+    ]);
     return buildRoster({
-      invitations: store.invitations.bySession(session.id),
-      events: store.attendance.forSession(session.id),
-      verifications: store.moderation.verifications(session.id),
-      removals: store.moderation.removals(session.id),
+      invitations,
+      events,
+      verifications,
+      removals,
       clinicianName,
       live: (deps.rooms?.get(session.id)?.size ?? 0) > 0,
       now: lifecycle.now(),
-      endedAt: store.sessions.endedAt(session.id),
+      endedAt,
     });
   }
 
   return {
     /** One session's roster, for someone allowed to see it. */
-    roster(clinician: Clinician, sessionId: string): { session: SessionRecord; entries: RosterEntry[] } {
-      const session = sessionFor(clinician, sessionId);
-      return { session, entries: rosterOf(session) };
+    async roster(clinician: Clinician, sessionId: string): Promise<{ session: SessionRecord; entries: RosterEntry[] }> {
+      const session = await sessionFor(clinician, sessionId);
+      return { session, entries: await rosterOf(session, await clinicianNames()) };
     },
 
     /** The sessions overlapping `range` whose rosters the clinician may see, with their figures. */
-    summaries(clinician: Clinician, range: TimeRange, facilitatorId?: string): RosterSummary[] {
-      return sessionsVisibleTo(store, clinician, lifecycle, range)
-        .filter((s) => facilitatorId === undefined || facilitatorsOf(s).includes(facilitatorId))
-        .map((session) => {
-          const entries = rosterOf(session);
+    async summaries(clinician: Clinician, range: TimeRange, facilitatorId?: string): Promise<RosterSummary[]> {
+      const clinicianName = await clinicianNames();
+      const sessions = (await sessionsVisibleTo(store, clinician, lifecycle, range)).filter(
+        (s) => facilitatorId === undefined || facilitatorsOf(s).includes(facilitatorId),
+      );
+      return Promise.all(
+        sessions.map(async (session) => {
+          const entries = await rosterOf(session, clinicianName);
           return {
             session,
             facilitatorName: clinicianName(session.facilitatorId),
@@ -91,7 +107,8 @@ export function createRosterService(deps: RosterDeps) {
             removed: entries.filter((e) => e.removedAt !== null).length,
             minutesPresentTotal: Math.round(entries.reduce((sum, e) => sum + e.minutesPresent, 0) * 100) / 100,
           };
-        });
+        }),
+      );
     },
 
     /**
@@ -99,13 +116,14 @@ export function createRosterService(deps: RosterDeps) {
      * (default: the last twelve weeks). Someone who may see none of the client's sessions
      * learns nothing, not even whether the reference exists (FORBIDDEN), unless an admin.
      */
-    history(clinician: Clinician, participantRef: string, range: TimeRange = {}): AttendanceHistory {
+    async history(clinician: Clinician, participantRef: string, range: TimeRange = {}): Promise<AttendanceHistory> {
       const to = range.to ?? lifecycle.now();
       const from = range.from ?? addWeeks(to, -DEFAULT_HISTORY_WEEKS, timeZone);
       if (weekCount(from, to, timeZone) > MAX_HISTORY_WEEKS) {
         throw new ProtocolError('BAD_REQUEST', `an attendance history covers at most ${MAX_HISTORY_WEEKS} weeks: narrow from and to`);
       }
-      const visible = visibleSessionsOf(clinician, participantRef);
+      const visible = await visibleSessionsOf(clinician, participantRef);
+      const clinicianName = await clinicianNames();
       const weeks = new Map<string, AttendanceWeek>();
       // Every week of the range appears, attended or not: an empty week is the point of the chart.
       for (const key of weeksBetween(from, to, timeZone, MAX_HISTORY_WEEKS)) {
@@ -113,7 +131,7 @@ export function createRosterService(deps: RosterDeps) {
       }
       for (const { session, participantId } of visible) {
         if (!overlaps(session, { from, to })) continue;
-        const entry = rosterOf(session).find((e) => e.participantId === participantId);
+        const entry = (await rosterOf(session, clinicianName)).find((e) => e.participantId === participantId);
         const minutes = entry?.minutesPresent ?? 0;
         const key = weekStartOf(session.startsAt, timeZone);
         const week = weeks.get(key) ?? { weekStart: key, minutesPresent: 0, sessions: [] };
@@ -123,7 +141,7 @@ export function createRosterService(deps: RosterDeps) {
       }
       return {
         participantRef,
-        targetHoursPerWeek: store.attendance.target(participantRef)?.hoursPerWeek ?? null,
+        targetHoursPerWeek: (await store.attendance.target(participantRef))?.hoursPerWeek ?? null,
         weeks: [...weeks.values()].sort((a, b) => a.weekStart.localeCompare(b.weekStart)),
         timeZone,
       };
@@ -136,31 +154,31 @@ export function createRosterService(deps: RosterDeps) {
      * addresses, sessions, invitations and crisis-information views stay with that team.
      * Anyone else reads none of it (FORBIDDEN): a facilitator's own acts are on their rosters.
      */
-    auditScope(clinician: Clinician): AuditScope | undefined {
+    async auditScope(clinician: Clinician): Promise<AuditScope | undefined> {
       if (clinician.roles.includes('admin')) return undefined;
       if (!clinician.roles.includes('supervisor')) {
         throw new ProtocolError('FORBIDDEN', 'only supervisors and admins read the audit log');
       }
       return {
-        sessionIds: sessionsVisibleTo(store, clinician, lifecycle).map((s) => s.id),
-        clinicianIds: [clinician.id, ...store.clinicians.supervisees(clinician.id)],
+        sessionIds: (await sessionsVisibleTo(store, clinician, lifecycle)).map((s) => s.id),
+        clinicianIds: [clinician.id, ...(await store.clinicians.supervisees(clinician.id))],
       };
     },
 
     /** Sets (or, with null, clears) the client's weekly target; same access as their history. */
-    setTarget(clinician: Clinician, participantRef: string, hoursPerWeek: number | null): void {
-      visibleSessionsOf(clinician, participantRef);
-      if (hoursPerWeek === null) store.attendance.clearTarget(participantRef);
-      else store.attendance.setTarget({ participantRef, hoursPerWeek, setBy: clinician.id, setAt: lifecycle.now().toISOString() });
+    async setTarget(clinician: Clinician, participantRef: string, hoursPerWeek: number | null): Promise<void> {
+      await visibleSessionsOf(clinician, participantRef);
+      if (hoursPerWeek === null) await store.attendance.clearTarget(participantRef);
+      else await store.attendance.setTarget({ participantRef, hoursPerWeek, setBy: clinician.id, setAt: lifecycle.now().toISOString() });
     },
   };
 
-  function visibleSessionsOf(clinician: Clinician, participantRef: string): { session: SessionRecord; participantId: string }[] {
-    const all = store.invitations.byParticipantRef(participantRef).flatMap((i) => {
-      const session = store.sessions.byId(i.sessionId);
-      return session ? [{ session: lifecycle.summary(session), participantId: i.participantId }] : [];
-    });
-    const visible = all.filter(({ session }) => mayViewRoster(store, clinician, session));
+  async function visibleSessionsOf(clinician: Clinician, participantRef: string): Promise<{ session: SessionRecord; participantId: string }[]> {
+    const visible: { session: SessionRecord; participantId: string }[] = [];
+    for (const i of await store.invitations.byParticipantRef(participantRef)) {
+      const session = await store.sessions.byId(i.sessionId);
+      if (session && (await mayViewRoster(store, clinician, session))) visible.push({ session: lifecycle.summary(session), participantId: i.participantId });
+    }
     if (visible.length === 0 && !clinician.roles.includes('admin')) {
       throw new ProtocolError('FORBIDDEN', 'you have no sessions with this client');
     }

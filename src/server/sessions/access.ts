@@ -3,7 +3,7 @@ import type { SessionSummary } from '../../shared/protocol.js';
 import type { SessionLifecycle } from './lifecycle.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { SessionRecord } from '../store/sessions.js';
-import type { Store } from '../store/store.js';
+import type { Repositories } from '../store/store.js';
 
 export interface TimeRange {
   from?: Date | undefined;
@@ -21,21 +21,21 @@ export function overlaps(session: SessionRecord, range: TimeRange): boolean {
  * Facilitators: their own; supervisors: their supervisees'; admins: all. Roles add up.
  * States are as of now (see lifecycle.ts).
  */
-export function sessionsVisibleTo(
-  store: Store,
+export async function sessionsVisibleTo(
+  store: Repositories,
   clinician: Clinician,
   lifecycle: SessionLifecycle,
   range: TimeRange = {},
-): SessionSummary[] {
+): Promise<SessionSummary[]> {
   const byId = new Map<string, SessionRecord>();
   if (clinician.roles.includes('admin')) {
-    for (const s of store.sessions.all()) byId.set(s.id, s);
+    for (const s of await store.sessions.all()) byId.set(s.id, s);
   }
   if (clinician.roles.includes('facilitator')) {
-    for (const s of store.sessions.facilitatedBy(clinician.id)) byId.set(s.id, s);
+    for (const s of await store.sessions.facilitatedBy(clinician.id)) byId.set(s.id, s);
   }
   if (clinician.roles.includes('supervisor')) {
-    for (const s of store.sessions.supervisedBy(clinician.id)) byId.set(s.id, s);
+    for (const s of await store.sessions.supervisedBy(clinician.id)) byId.set(s.id, s);
   }
   return [...byId.values()]
     .filter((s) => overlaps(s, range))
@@ -66,12 +66,13 @@ export type LiveRole = 'facilitator' | 'observer';
  * clinician's socket makes (see `currentLiveRole`), so a change to the record takes effect
  * on a socket opened before it.
  */
-export function liveRoleFor(store: Store, clinician: Clinician, session: SessionRecord): LiveRole | undefined {
+export async function liveRoleFor(store: Repositories, clinician: Clinician, session: SessionRecord): Promise<LiveRole | undefined> {
   if (!clinician.active) return undefined;
   const facilitators = facilitatorsOf(session);
   if (clinician.roles.includes('facilitator') && facilitators.includes(clinician.id)) return 'facilitator';
-  if (clinician.roles.includes('supervisor') && facilitators.some((f) => store.clinicians.supervises(clinician.id, f))) {
-    return 'observer';
+  if (clinician.roles.includes('supervisor')) {
+    const supervised = new Set(await store.clinicians.supervisees(clinician.id));
+    if (facilitators.some((f) => supervised.has(f))) return 'observer';
   }
   return undefined;
 }
@@ -81,8 +82,7 @@ export function liveRoleFor(store: Store, clinician: Clinician, session: Session
  * read afresh (the admin command or another process may have changed it), not the one
  * their socket said hello with.
  */
-export function currentLiveRole(store: Store, clinicianId: string, sessionId: string): LiveRole | undefined {
-  const clinician = store.clinicians.byId(clinicianId);
-  const session = store.sessions.byId(sessionId);
+export async function currentLiveRole(store: Repositories, clinicianId: string, sessionId: string): Promise<LiveRole | undefined> {
+  const [clinician, session] = await Promise.all([store.clinicians.byId(clinicianId), store.sessions.byId(sessionId)]);
   return clinician && session ? liveRoleFor(store, clinician, session) : undefined;
 }

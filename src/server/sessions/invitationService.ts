@@ -24,6 +24,7 @@ import type { SessionLifecycle } from './lifecycle.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Invitation } from '../store/invitations.js';
 import type { SessionRecord } from '../store/sessions.js';
+import { storageError } from '../store/storageErrors.js';
 import type { Store } from '../store/store.js';
 
 const log = createLogger('invitations');
@@ -41,10 +42,10 @@ export interface InvitationDeps {
 export type CreateInvitation = { participantRef: string; verificationHint?: string | undefined };
 
 export interface InvitationService {
-  list(by: Clinician, sessionId: string): InvitationSummary[];
+  list(by: Clinician, sessionId: string): Promise<InvitationSummary[]>;
   create(by: Clinician, sessionId: string, request: CreateInvitation, address?: string): Promise<IssuedInvitation>;
   reissue(by: Clinician, invitationId: string, address?: string): Promise<IssuedInvitation>;
-  revoke(by: Clinician, invitationId: string, address?: string): InvitationSummary;
+  revoke(by: Clinician, invitationId: string, address?: string): Promise<InvitationSummary>;
 }
 
 /** A fresh link token and passcode with the forms the store keeps. */
@@ -68,18 +69,18 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
   });
 
   /** The session, if `by` may manage its invitations; an unknown session and someone else's answer alike. */
-  const managedSession = (by: Clinician, sessionId: string): SessionRecord => {
-    const session = store.sessions.byId(sessionId);
+  const managedSession = async (by: Clinician, sessionId: string): Promise<SessionRecord> => {
+    const session = await store.sessions.byId(sessionId);
     if (!session || !mayManageInvitations(by, session)) {
       throw new ProtocolError(session ? 'FORBIDDEN' : 'NOT_FOUND', session ? 'only this session\'s facilitators and admins manage its invitations' : 'no such session');
     }
     return session;
   };
 
-  const managedInvitation = (by: Clinician, invitationId: string): { invitation: Invitation; session: SessionRecord } => {
-    const invitation = store.invitations.byId(invitationId);
+  const managedInvitation = async (by: Clinician, invitationId: string): Promise<{ invitation: Invitation; session: SessionRecord }> => {
+    const invitation = await store.invitations.byId(invitationId);
     if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such invitation');
-    return { invitation, session: managedSession(by, invitation.sessionId) };
+    return { invitation, session: await managedSession(by, invitation.sessionId) };
   };
 
   const assertNotEnded = (session: SessionRecord): void => {
@@ -90,12 +91,10 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
    * The old link's stored place goes with it, live room or not: after a restart the row is
    * all that would let its resume token back in (the live room ends its own place above).
    */
-  const endResumption = (invitation: Invitation): void => {
-    store.resumptions.remove(invitation.participantId);
-  };
+  const endResumption = (invitation: Invitation): Promise<void> => store.resumptions.remove(invitation.participantId);
 
-  const record = (by: Clinician, event: string, invitation: Invitation, address?: string): void => {
-    store.audit.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
+  const record = async (by: Clinician, event: string, invitation: Invitation, address?: string): Promise<void> => {
+    await store.audit.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
     log.info(event, { invitationId: invitation.id, sessionId: invitation.sessionId, by: by.id });
   };
 
@@ -107,61 +106,62 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
   });
 
   return {
-    list(by, sessionId) {
-      const session = managedSession(by, sessionId);
-      return store.invitations.bySession(session.id).map((i) => summary(i, session));
+    async list(by, sessionId) {
+      const session = await managedSession(by, sessionId);
+      return (await store.invitations.bySession(session.id)).map((i) => summary(i, session));
     },
 
     async create(by, sessionId, request, address) {
-      const session = managedSession(by, sessionId);
+      const session = await managedSession(by, sessionId);
       assertNotEnded(session);
       const participantRef = request.participantRef.trim();
-      if (store.invitations.bySession(session.id).some((i) => i.participantRef === participantRef)) {
+      if ((await store.invitations.bySession(session.id)).some((i) => i.participantRef === participantRef)) {
         throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
       }
       const secrets = newInvitationSecrets(store.passcodes);
       const hint = request.verificationHint?.trim();
       let invitation: Invitation;
       try {
-        invitation = store.invitations.create({
+        invitation = await store.invitations.create({
           sessionId: session.id,
           participantRef,
           tokenHash: secrets.tokenHash,
           passcodeHash: secrets.passcodeHash,
           verificationHint: hint ? hint : null,
         });
-      } catch {
+      } catch (err) {
+        if (storageError(err)) throw err;
         // Lost a race with another request for the same client reference.
         throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
       }
-      record(by, 'invitation.created', invitation, address);
+      await record(by, 'invitation.created', invitation, address);
       return issued(invitation, session, secrets.token, secrets.passcode);
     },
 
     async reissue(by, invitationId, address) {
-      const { invitation, session } = managedInvitation(by, invitationId);
+      const { invitation, session } = await managedInvitation(by, invitationId);
       assertNotEnded(session);
       if (invitation.revokedAt !== null) throw new ProtocolError('CONFLICT', 'a revoked invitation cannot be re-issued');
       const secrets = newInvitationSecrets(store.passcodes);
-      if (!store.invitations.reissue(invitation.id, secrets.tokenHash, secrets.passcodeHash, lifecycle.now())) {
+      if (!(await store.invitations.reissue(invitation.id, secrets.tokenHash, secrets.passcodeHash, lifecycle.now()))) {
         throw new ProtocolError('CONFLICT', 'this invitation can no longer be re-issued');
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'reissued', by.id);
-      endResumption(invitation);
-      record(by, 'invitation.reissued', invitation, address);
-      const fresh = store.invitations.byId(invitation.id) ?? invitation;
+      await endResumption(invitation);
+      await record(by, 'invitation.reissued', invitation, address);
+      const fresh = (await store.invitations.byId(invitation.id)) ?? invitation;
       return issued(fresh, session, secrets.token, secrets.passcode);
     },
 
-    revoke(by, invitationId, address) {
-      const { invitation, session } = managedInvitation(by, invitationId);
-      if (!store.invitations.revoke(invitation.id, lifecycle.now())) {
+    async revoke(by, invitationId, address) {
+      const { invitation, session } = await managedInvitation(by, invitationId);
+      if (!(await store.invitations.revoke(invitation.id, lifecycle.now()))) {
         throw new ProtocolError('CONFLICT', 'this invitation is already revoked');
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'revoked', by.id);
-      endResumption(invitation);
-      record(by, 'invitation.revoked', invitation, address);
-      const fresh = store.invitations.byId(invitation.id) ?? invitation;
+      await endResumption(invitation);
+      await record(by, 'invitation.revoked', invitation, address);
+      const fresh = (await store.invitations.byId(invitation.id)) ?? invitation;
       return summary(fresh, session);
     },
   };

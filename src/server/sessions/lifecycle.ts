@@ -32,7 +32,7 @@ export interface SessionLifecycle {
   waitingRoomOpensAt(session: SessionRecord): Date;
   cliniciansMayJoinFrom(session: SessionRecord): Date;
   /** Ends, in the store, every session past its automatic end with no one in its room. */
-  endOverdue(): number;
+  endOverdue(): Promise<number>;
   now(): Date;
 }
 
@@ -64,12 +64,12 @@ export function createSessionLifecycle(deps: LifecycleDeps): SessionLifecycle {
     summary: (s) => ({ ...s, state: stateOf(s) }),
     waitingRoomOpensAt: (s) => new Date(Date.parse(s.startsAt) - minutes(deps.waitingRoomOpensMinutes)),
     cliniciansMayJoinFrom: (s) => new Date(Date.parse(s.startsAt) - minutes(CLINICIAN_EARLY_MINUTES)),
-    endOverdue() {
+    async endOverdue() {
       const at = now();
       let ended = 0;
-      for (const s of deps.store.sessions.endedBefore(new Date(at.getTime() - minutes(AUTO_END_AFTER_MINUTES)))) {
+      for (const s of await deps.store.sessions.endedBefore(new Date(at.getTime() - minutes(AUTO_END_AFTER_MINUTES)))) {
         if (occupied(s.id)) continue;
-        deps.store.sessions.end(s.id, at);
+        await deps.store.sessions.end(s.id, at);
         log.info('session.auto_ended', { sessionId: s.id });
         ended++;
       }

@@ -80,6 +80,9 @@ export class SignalingConnection implements PeerChannel {
     socket.on('error', (err) => log.warn('socket.error', { connectionId, ...errorFields(err) }));
   }
 
+  /** The last of this socket's who-is-asking-now reads (clinicians' calls), which the next waits for. */
+  private roleChecks: Promise<unknown> = Promise.resolve();
+
   private get isOpen(): boolean {
     return this.socket.readyState === this.socket.OPEN;
   }
@@ -225,7 +228,7 @@ export class SignalingConnection implements PeerChannel {
         data.as === 'participant'
           ? await participantHello(this.ctx, data, this, isOpen, this.address)
           : data.as === 'resume'
-            ? resumeHello(this.ctx, data, this, this.address)
+            ? await resumeHello(this.ctx, data, this, isOpen, this.address)
             : await clinicianHello(this.ctx, data, this, isOpen);
     } catch (err) {
       // A failed hello leaves the socket open for another try (PROTOCOL.md), within limits.
@@ -271,8 +274,15 @@ export class SignalingConnection implements PeerChannel {
     // Who is asking now, not who said hello: a clinician taken off the session, stripped of
     // the role or deactivated since then is refused and their socket closed (the record may
     // have changed in another process, so it is read afresh on every call).
+    // The reads are chained, so this socket's calls still start in the order they came.
     const clinicianId = joined.peer.clinicianId;
-    if (clinicianId !== undefined && currentLiveRole(this.ctx.store, clinicianId, joined.room.id) !== joined.peer.role) {
+    let roleNow: string | undefined;
+    if (clinicianId !== undefined) {
+      const check = this.roleChecks.then(() => currentLiveRole(this.ctx.store, clinicianId, joined.room.id));
+      this.roleChecks = check.catch(() => undefined);
+      roleNow = await check;
+    }
+    if (clinicianId !== undefined && roleNow !== joined.peer.role) {
       log.info('clinician.role_changed', { connectionId: this.connectionId, sessionId: joined.room.id, clinicianId });
       this.fail(id, 'FORBIDDEN', ROLE_CHANGED);
       this.close(CLOSE_POLICY_VIOLATION, ROLE_CHANGED);

@@ -51,8 +51,8 @@ function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
 }
 
 /** A client's peer in its session's room (opened if need be), with the resume token its hello answers with. */
-function clientOf(ctx: SignalingContext, session: SessionRecord, invitation: Invitation, channel: PeerChannel) {
-  const room = ctx.rooms.open(session);
+function clientOf(ctx: SignalingContext, session: SessionRecord, lockedOnRecord: boolean, invitation: Invitation, channel: PeerChannel) {
+  const room = ctx.rooms.open(session, lockedOnRecord);
   const peer = new Peer({
     participantId: invitation.participantId,
     role: 'client',
@@ -130,7 +130,7 @@ async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | un
       } finally {
         slot.release();
       }
-      if (ok && invitation && ctx.store.invitations.rehashPasscode(invitation.id, stored, ctx.store.passcodes.hash(passcode))) {
+      if (ok && invitation && (await ctx.store.invitations.rehashPasscode(invitation.id, stored, ctx.store.passcodes.hash(passcode)))) {
         log.info('invitation.passcode_rehashed', { invitationId: invitation.id });
       }
     }
@@ -155,7 +155,8 @@ export async function participantHello(
   isOpen: () => boolean,
   address: string,
 ): Promise<Joined<ParticipantHelloResult> | undefined> {
-  const invitation = ctx.store.invitations.byTokenHash(tokenDigest(data.invite));
+  const invitation = await ctx.store.invitations.byTokenHash(tokenDigest(data.invite));
+  if (!isOpen()) return undefined;
   if (!(await passcodeChecks(ctx, invitation, data.passcode, address)) || !invitation) {
     log.info('participant.rejected', invitation ? { invitationId: invitation.id } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
@@ -163,10 +164,14 @@ export async function participantHello(
   if (!isOpen()) return undefined;
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
   if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
-  const session = ctx.store.sessions.byId(invitation.sessionId);
+  const session = await ctx.store.sessions.byId(invitation.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
   assertJoinable(ctx, session);
+  const lockedOnRecord = await ctx.rooms.lockOnRecord(session.id);
+  if (!isOpen()) return undefined;
 
+  // From here to the peer's place in the room nothing waits, so two hellos with one
+  // invitation cannot both pass the check below.
   // Checked before opening the room, so a refused hello never leaves an empty room behind.
   const live = ctx.rooms.get(session.id);
   if (live?.hasPeer(invitation.participantId)) {
@@ -174,11 +179,11 @@ export async function participantHello(
   }
   // A lock keeps out newcomers, not someone the facilitator admitted whose connection dropped;
   // with no live room (a restart), the lock on record decides.
-  if (!ctx.rooms.admitsThroughLock(session, invitation.participantId)) {
+  if (!ctx.rooms.admitsThroughLock(session, invitation.participantId, lockedOnRecord)) {
     log.info('participant.locked_out', { sessionId: session.id, participantId: invitation.participantId });
     throw new ProtocolError('ROOM_LOCKED', 'the group is locked; ask your facilitator');
   }
-  const { room, peer, resumeToken } = clientOf(ctx, session, invitation, channel);
+  const { room, peer, resumeToken } = clientOf(ctx, session, lockedOnRecord, invitation, channel);
   room.addClient(peer, tokenDigest(resumeToken));
   return {
     peer,
@@ -195,34 +200,39 @@ export async function participantHello(
  * the grace period: into the place it had (see Room.resume). The token works once; the
  * answer carries the next. Failures count against the address like a wrong passcode.
  */
-export function resumeHello(
+export async function resumeHello(
   ctx: SignalingContext,
   data: Extract<ParsedRequestData<'hello'>, { as: 'resume' }>,
   channel: PeerChannel,
+  isOpen: () => boolean,
   address: string,
-): Joined<ParticipantHelloResult> {
+): Promise<Joined<ParticipantHelloResult> | undefined> {
   // No slow check follows, but the same attempt counts as a passcode hello's.
   const attempt = ctx.helloAttemptsByAddress.reserve(address);
   if (!attempt) {
     log.warn('participant.rate_limited', { scope: 'address' });
     throw new ProtocolError('RATE_LIMITED', TOO_MANY);
   }
-  const previous = ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
+  const previous = await ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
   const now = ctx.lifecycle.now();
   if (!previous || (previous.expiresAt !== null && Date.parse(previous.expiresAt) < now.getTime())) {
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   }
   attempt.giveBack();
-  const invitation = ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId);
+  const [invitation, session, lockedOnRecord] = await Promise.all([
+    ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId),
+    ctx.store.sessions.byId(previous.sessionId),
+    ctx.rooms.lockOnRecord(previous.sessionId),
+  ]);
+  if (!isOpen()) return undefined;
   if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
   if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
-  const session = ctx.store.sessions.byId(previous.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   assertJoinable(ctx, session);
 
-  const { room, peer, resumeToken } = clientOf(ctx, session, invitation, channel);
+  const { room, peer, resumeToken } = clientOf(ctx, session, lockedOnRecord, invitation, channel);
   const resumed = room.resume(peer, previous, tokenDigest(resumeToken));
   return {
     peer,
@@ -246,15 +256,15 @@ export async function clinicianHello(
   // The ticket is spent here whatever follows. Its sign-in must still be good: the socket is
   // registered under that token below, so it closes when the sign-in ends.
   const grant = ctx.tickets.redeem(data.ticket, data.sessionId);
-  const clinician = grant ? ctx.auth.checkLive(grant.tokenHash) : undefined;
+  const clinician = grant ? await ctx.auth.checkLive(grant.tokenHash) : undefined;
   if (!grant || clinician?.id !== grant.clinicianId) {
     log.info('clinician.ticket_refused', grant ? { clinicianId: grant.clinicianId } : {});
     throw new ProtocolError('UNAUTHENTICATED', 'this session ticket is used, expired or for another session; ask for a new one');
   }
   const { tokenHash } = grant;
-  const session = ctx.store.sessions.byId(data.sessionId);
+  const session = await ctx.store.sessions.byId(data.sessionId);
   // An unknown session and someone else's session answer alike.
-  const role = session ? liveRoleFor(ctx.store, clinician, session) : undefined;
+  const role = session ? await liveRoleFor(ctx.store, clinician, session) : undefined;
   if (!session || !role) {
     log.info('clinician.forbidden', { clinicianId: clinician.id });
     throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
@@ -265,8 +275,14 @@ export async function clinicianHello(
     throw new ProtocolError('FORBIDDEN', `clinicians may join from ${joinFrom.toISOString()}`);
   }
 
+  // A facilitator joining makes the session live (and opens its waiting room). Recorded before
+  // the join, so nothing waits between the peer's place in the room and the answer.
+  if (role === 'facilitator') await ctx.store.sessions.markLive(session.id);
+  const state = ctx.lifecycle.stateOf((role === 'facilitator' ? await ctx.store.sessions.byId(session.id) : session) ?? session);
   const participantId = ctx.rooms.clinicianParticipantId(session.id, clinician.id);
-  const room = ctx.rooms.open(session);
+  const lockedOnRecord = await ctx.rooms.lockOnRecord(session.id);
+  if (!isOpen()) return undefined;
+  const room = ctx.rooms.open(session, lockedOnRecord);
   room.reserve();
   try {
     const rtpCapabilities = await room.rtpCapabilities();
@@ -289,9 +305,7 @@ export async function clinicianHello(
     });
     const snapshot = room.addClinician(peer, rtpCapabilities);
     // A facilitator in the room makes the session live (and opens its waiting room).
-    if (role === 'facilitator') ctx.store.sessions.markLive(session.id);
     const unregister = ctx.live.add(clinician.id, tokenHash, channel, { sessionId: session.id, role });
-    const state = ctx.lifecycle.stateOf(ctx.store.sessions.byId(session.id) ?? session);
     return { peer, room, result: { role, ...snapshot, session: { ...snapshot.session, state } }, onLeave: unregister };
   } finally {
     room.release();

@@ -13,6 +13,7 @@ import {
 } from '../../shared/protocol.js';
 import type { Peer } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
+import type { Repositories } from '../store/store.js';
 import type { SignalingContext } from './context.js';
 
 export interface MethodContext {
@@ -44,8 +45,14 @@ function clinicianOf(peer: Peer): string {
  * Puts a clinician's act in the session on the audit log, after it succeeded: who (account
  * id), on whom (participantId, never a name), and a short detail (a kind, a method, a count).
  */
-function audit({ ctx, peer, room }: MethodContext, event: string, subjectId: string | null, detail?: string): void {
-  ctx.store.audit.record({ at: new Date(), event, actorId: clinicianOf(peer), subjectId, sessionId: room.id, detail: detail ?? null });
+async function audit(
+  { ctx, peer, room }: MethodContext,
+  event: string,
+  subjectId: string | null,
+  detail?: string,
+  into: Repositories = ctx.store,
+): Promise<void> {
+  await into.audit.record({ at: new Date(), event, actorId: clinicianOf(peer), subjectId, sessionId: room.id, detail: detail ?? null });
 }
 
 /**
@@ -53,22 +60,23 @@ function audit({ ctx, peer, room }: MethodContext, event: string, subjectId: str
  * `removed` and closes its socket. A client who has dropped can be removed too: the revoked
  * invitation keeps them out. The record comes first, so a failed write removes nobody.
  */
-function removeClient(mc: MethodContext, participantId: string, reason: string): void {
+async function removeClient(mc: MethodContext, participantId: string, reason: string): Promise<void> {
   const { ctx, peer, room } = mc;
   // Before anything is written: the record must not say a removal happened that was refused.
   room.assertModerator(peer);
-  const invitation = ctx.store.invitations.byParticipantId(room.id, participantId);
+  const invitation = await ctx.store.invitations.byParticipantId(room.id, participantId);
   if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
+  room.assertModerator(peer);
   // The removal, the revoked link and the audit entry together, or none of them.
-  const recorded = ctx.store.atomically(() => {
-    const done = ctx.store.moderation.recordRemoval({
+  const recorded = await ctx.store.atomically(async (tx) => {
+    const done = await tx.moderation.recordRemoval({
       sessionId: room.id,
       participantId,
       removedBy: clinicianOf(peer),
       reason,
       removedAt: new Date().toISOString(),
     });
-    if (done) audit(mc, 'client.removed', participantId);
+    if (done) await audit(mc, 'client.removed', participantId, undefined, tx);
     return done;
   });
   if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed');
@@ -105,8 +113,8 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return { participantIds: await mc.room.admitAll(mc.peer, (id) => audit(mc, 'client.admitted', id, 'admit-all')) };
   },
 
-  deny(mc, { participantId }) {
-    mc.room.deny(mc.peer, participantId, (id) => audit(mc, 'client.denied', id));
+  async deny(mc, { participantId }) {
+    await mc.room.deny(mc.peer, participantId, (id) => audit(mc, 'client.denied', id));
     return ok;
   },
 
@@ -150,21 +158,22 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
-  verify(mc, { participantId, method }) {
+  async verify(mc, { participantId, method }) {
     const { ctx, peer, room } = mc;
     const verifiedBy = clinicianOf(peer);
     room.verifiable(peer, participantId);
     // On record first (with its audit entry, in one transaction): a failed write verifies nobody.
-    ctx.store.atomically(() => {
-      ctx.store.moderation.recordVerification({
+    await ctx.store.atomically(async (tx) => {
+      await tx.moderation.recordVerification({
         sessionId: room.id,
         participantId,
         method,
         verifiedBy,
         verifiedAt: new Date().toISOString(),
       });
-      audit(mc, 'client.verified', participantId, method);
+      await audit(mc, 'client.verified', participantId, method, tx);
     });
+    room.verifiable(peer, participantId);
     room.verify(peer, participantId, method);
     return ok;
   },
@@ -178,58 +187,60 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return { participantIds: await mc.room.muteAll(mc.peer, kind, (ids) => audit(mc, 'clients.muted', null, `${kind} ${ids.length}`)) };
   },
 
-  allowUnmute(mc, { participantId, kind }) {
-    mc.room.allowUnmute(mc.peer, participantId, kind, (id) => audit(mc, 'client.unmute_allowed', id, kind));
+  async allowUnmute(mc, { participantId, kind }) {
+    await mc.room.allowUnmute(mc.peer, participantId, kind, (id) => audit(mc, 'client.unmute_allowed', id, kind));
     return ok;
   },
 
-  remove(mc, { participantId, reason }) {
-    removeClient(mc, participantId, reason);
+  async remove(mc, { participantId, reason }) {
+    await removeClient(mc, participantId, reason);
     return ok;
   },
 
-  returnToWaiting(mc, { participantId }) {
-    mc.room.returnToWaiting(mc.peer, participantId, (id) => audit(mc, 'client.returned_to_waiting', id));
+  async returnToWaiting(mc, { participantId }) {
+    await mc.room.returnToWaiting(mc.peer, participantId, (id) => audit(mc, 'client.returned_to_waiting', id));
     return ok;
   },
 
-  lock(mc, { locked }) {
+  async lock(mc, { locked }) {
     const { ctx, peer, room } = mc;
     // On record with its audit entry, before it takes effect: a restart must not unlock the room.
-    mc.room.setLocked(peer, locked, () =>
-      ctx.store.atomically(() => {
-        audit(mc, locked ? 'room.locked' : 'room.unlocked', null);
-        ctx.store.moderation.setRoomLock(room.id, locked ? { by: clinicianOf(peer), at: new Date() } : null);
+    await mc.room.setLocked(peer, locked, () =>
+      ctx.store.atomically(async (tx) => {
+        await audit(mc, locked ? 'room.locked' : 'room.unlocked', null, undefined, tx);
+        await tx.moderation.setRoomLock(room.id, locked ? { by: clinicianOf(peer), at: new Date() } : null);
       }),
     );
     return ok;
   },
 
-  end(mc) {
+  async end(mc) {
     const { ctx, peer, room, closeAfterResponse } = mc;
     room.assertModerator(peer);
     // The record first: once it says ended, no hello gets in, whatever happens next.
-    ctx.store.atomically(() => {
-      ctx.store.sessions.end(room.id, new Date());
-      audit(mc, 'session.ended', room.id);
+    await ctx.store.atomically(async (tx) => {
+      await tx.sessions.end(room.id, new Date());
+      await audit(mc, 'session.ended', room.id, undefined, tx);
     });
     room.end(peer);
     closeAfterResponse(1000, 'session ended');
     return ok;
   },
 
-  crisisInfo(mc, { participantId }) {
+  async crisisInfo(mc, { participantId }) {
     const { ctx, peer, room } = mc;
-    const info = room.crisisInfo(peer, participantId);
-    // Every look is on record (who, whom, when); what it said never is.
-    ctx.store.moderation.recordCrisisInfoView({
-      sessionId: room.id,
-      participantId,
-      viewedBy: clinicianOf(peer),
-      viewedAt: new Date().toISOString(),
+    room.crisisInfo(peer, participantId);
+    // Every look is on record (who, whom, when), before it is shown; what it said never is.
+    await ctx.store.atomically(async (tx) => {
+      await tx.moderation.recordCrisisInfoView({
+        sessionId: room.id,
+        participantId,
+        viewedBy: clinicianOf(peer),
+        viewedAt: new Date().toISOString(),
+      });
+      await audit(mc, 'crisis_info.viewed', participantId, undefined, tx);
     });
-    audit(mc, 'crisis_info.viewed', participantId);
-    return info;
+    return room.crisisInfo(peer, participantId);
   },
 };
 

@@ -81,11 +81,7 @@ export function attachSignaling(
     }
     // Clinicians' sockets: a beat counts as use of the token, and a token that is no longer
     // good (signed out, expired, account deactivated elsewhere) closes its sockets.
-    try {
-      ctx.live.sweep(ctx.auth);
-    } catch (err) {
-      log.error('live.sweep_failed', errorFields(err));
-    }
+    ctx.live.sweep(ctx.auth).catch((err: unknown) => log.error('live.sweep_failed', errorFields(err)));
   }, limits.heartbeatMs);
   heartbeat.unref();
 

@@ -4,10 +4,10 @@
  * are computed from these rows (see ../rosters/roster.ts). A client's chosen name is sealed;
  * weekly targets are kept by the keyed hash of the client's reference, never the reference.
  */
-import type { Database } from 'better-sqlite3';
 import { createLogger } from '../../common/logger.js';
 import type { LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
+import type { Sql } from './sql.js';
 
 const log = createLogger('attendance');
 
@@ -33,12 +33,12 @@ export interface AttendanceTarget {
 }
 
 export interface AttendanceRepo {
-  record(e: AttendanceEvent): void;
+  record(e: AttendanceEvent): Promise<void>;
   /** A session's events in the order they happened. */
-  forSession(sessionId: string): AttendanceEvent[];
-  target(participantRef: string): AttendanceTarget | undefined;
-  setTarget(t: AttendanceTarget): void;
-  clearTarget(participantRef: string): void;
+  forSession(sessionId: string): Promise<AttendanceEvent[]>;
+  target(participantRef: string): Promise<AttendanceTarget | undefined>;
+  setTarget(t: AttendanceTarget): Promise<void>;
+  clearTarget(participantRef: string): Promise<void>;
 }
 
 interface Row {
@@ -54,20 +54,7 @@ function nameContext(sessionId: string, participantId: string, at: string): stri
   return `display-name\n${sessionId}\n${participantId}\n${at}`;
 }
 
-export function createAttendanceRepo(db: Database, sealer: RecordSealer, lookup: LookupHasher): AttendanceRepo {
-  const insert = db.prepare(
-    `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed) VALUES (?, ?, ?, ?, ?, ?)`,
-  );
-  const bySession = db.prepare<[string], Row>(`SELECT * FROM attendance_events WHERE session_id = ? ORDER BY id`);
-  const selectTarget = db.prepare<[string], { participant_ref: string; hours_per_week: number; set_by: string; set_at: string }>(
-    `SELECT * FROM attendance_targets WHERE participant_ref = ?`,
-  );
-  const upsertTarget = db.prepare(
-    `INSERT INTO attendance_targets (participant_ref, hours_per_week, set_by, set_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (participant_ref) DO UPDATE SET hours_per_week = excluded.hours_per_week, set_by = excluded.set_by, set_at = excluded.set_at`,
-  );
-  const deleteTarget = db.prepare(`DELETE FROM attendance_targets WHERE participant_ref = ?`);
-
+export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: LookupHasher): AttendanceRepo {
   /** A name sealed under another records key (an ephemeral one, before a restart) is lost, not fatal. */
   const openName = (r: Row): string | null => {
     try {
@@ -79,13 +66,16 @@ export function createAttendanceRepo(db: Database, sealer: RecordSealer, lookup:
   };
 
   return {
-    record(e) {
+    async record(e) {
       const sealed =
         e.displayName === null ? null : sealer.seal(e.displayName, nameContext(e.sessionId, e.participantId, e.at));
-      insert.run(e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed);
+      await sql.run(
+        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed) VALUES (?, ?, ?, ?, ?, ?)`,
+        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed],
+      );
     },
-    forSession: (sessionId) =>
-      bySession.all(sessionId).map((r) => ({
+    forSession: async (sessionId) =>
+      (await sql.all<Row>(`SELECT * FROM attendance_events WHERE session_id = ? ORDER BY id`, [sessionId])).map((r) => ({
         sessionId: r.session_id,
         participantId: r.participant_id,
         kind: r.kind,
@@ -93,15 +83,22 @@ export function createAttendanceRepo(db: Database, sealer: RecordSealer, lookup:
         byId: r.by_id,
         displayName: r.display_name_sealed === null ? null : openName(r),
       })),
-    target(participantRef) {
-      const r = selectTarget.get(lookup.participantRef(participantRef));
+    async target(participantRef) {
+      const r = await sql.one<{ participant_ref: string; hours_per_week: number; set_by: string; set_at: string }>(
+        `SELECT * FROM attendance_targets WHERE participant_ref = ?`,
+        [lookup.participantRef(participantRef)],
+      );
       return r && { participantRef, hoursPerWeek: r.hours_per_week, setBy: r.set_by, setAt: r.set_at };
     },
-    setTarget(t) {
-      upsertTarget.run(lookup.participantRef(t.participantRef), t.hoursPerWeek, t.setBy, t.setAt);
+    async setTarget(t) {
+      await sql.run(
+        `INSERT INTO attendance_targets (participant_ref, hours_per_week, set_by, set_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (participant_ref) DO UPDATE SET hours_per_week = excluded.hours_per_week, set_by = excluded.set_by, set_at = excluded.set_at`,
+        [lookup.participantRef(t.participantRef), t.hoursPerWeek, t.setBy, t.setAt],
+      );
     },
-    clearTarget(participantRef) {
-      deleteTarget.run(lookup.participantRef(participantRef));
+    async clearTarget(participantRef) {
+      await sql.run(`DELETE FROM attendance_targets WHERE participant_ref = ?`, [lookup.participantRef(participantRef)]);
     },
   };
 }

@@ -6,11 +6,12 @@
  * (people type passwords into that field), never a name, password, code, token, session title,
  * client reference (a client is `ref:` and the keyed hash of theirs) or anything a client said.
  *
- * Appends run in an IMMEDIATE transaction that reads the head, inserts and moves the head, so
- * two writers (two server processes on one file) can never fork the chain.
+ * Appends run in a transaction that locks the head, inserts and moves the head, so two writers
+ * (two server processes on one database) can never fork the chain: SQLite's transactions take
+ * the file's write lock at once (IMMEDIATE); PostgreSQL's lock the head row (FOR UPDATE).
  */
-import type { Database } from 'better-sqlite3';
-import { GENESIS_HASH, verifyChain, type ChainedEntry, type ChainHead, type ChainVerdict, type LinkHash } from '../audit/chain.js';
+import { anyOf, type Sql, type SqlValue } from './sql.js';
+import { GENESIS_HASH, verifyChainOf, type ChainedEntry, type ChainHead, type ChainVerdict, type LinkHash } from '../audit/chain.js';
 
 export type AuditRecord = ChainedEntry;
 
@@ -49,18 +50,18 @@ export interface AuditQuery {
 }
 
 export interface AuditRepo {
-  record(e: NewAuditEvent): AuditRecord;
+  record(e: NewAuditEvent): Promise<AuditRecord>;
   /** Oldest first. */
-  list(query?: AuditQuery | string): AuditRecord[];
+  list(query?: AuditQuery | string): Promise<AuditRecord[]>;
   /**
    * Walks the whole chain. With a checkpoint (whose signature the caller has checked), the
    * entry at its seq must carry its hash.
    */
-  verify(checkpoint?: ChainHead): ChainVerdict;
+  verify(checkpoint?: ChainHead): Promise<ChainVerdict>;
   /** The last entry's seq and hash, as recorded with each append. */
-  head(): ChainHead;
+  head(): Promise<ChainHead>;
   /** How many entries the scope holds (the whole log without one). */
-  count(scope?: AuditScope): number;
+  count(scope?: AuditScope): Promise<number>;
 }
 
 interface AuditRow {
@@ -91,81 +92,92 @@ const hydrate = (r: AuditRow): AuditRecord => ({
 
 export const MAX_AUDIT_PAGE = 5000;
 
-export function createAuditRepo(db: Database, link: LinkHash): AuditRepo {
-  const head = db.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = 1`);
-  const insert = db.prepare(
-    `INSERT INTO audit_log (seq, at, event, actor_id, subject_id, session_id, address, detail, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const moveHead = db.prepare(`INSERT OR REPLACE INTO audit_head (id, seq, hash) VALUES (1, ?, ?)`);
-  // In SQL rather than after the page is read, so a page of a scoped reader is full and its
-  // `after` paging walks only what they may see.
-  const inScope = `(@scoped = 0
-      OR session_id IN (SELECT value FROM json_each(@sessions))
-      OR subject_id IN (SELECT value FROM json_each(@sessions))
-      OR actor_id IN (SELECT value FROM json_each(@people))
-      OR subject_id IN (SELECT value FROM json_each(@people))
-      OR subject_id IN (SELECT id FROM invitations WHERE session_id IN (SELECT value FROM json_each(@sessions))))`;
-  type ScopeParams = { scoped: 0 | 1; sessions: string; people: string };
-  const query = db.prepare<[ScopeParams & { subject: string | null; session: string | null; after: number; limit: number }], AuditRow>(
-    `SELECT * FROM audit_log
-      WHERE (@subject IS NULL OR subject_id = @subject) AND (@session IS NULL OR session_id = @session) AND seq > @after
-        AND ${inScope}
-      ORDER BY seq LIMIT @limit`,
-  );
-  const counted = db.prepare<[ScopeParams], { n: number }>(`SELECT count(*) AS n FROM audit_log WHERE ${inScope}`);
-  const scopeParams = (scope: AuditScope | undefined): ScopeParams => ({
-    scoped: scope ? 1 : 0,
-    sessions: JSON.stringify(scope?.sessionIds ?? []),
-    people: JSON.stringify(scope?.clinicianIds ?? []),
-  });
-  const everything = db.prepare<[], AuditRow>(`SELECT * FROM audit_log ORDER BY seq`);
+/** How many entries `verify` reads at a time: the whole log is never in memory at once. */
+const VERIFY_PAGE = 2000;
 
-  const append = db.transaction((e: NewAuditEvent): AuditRecord => {
-    const last = head.get() ?? { seq: 0, hash: GENESIS_HASH };
-    const fields = {
-      seq: last.seq + 1,
-      at: e.at.toISOString(),
-      event: e.event,
-      actorId: e.actorId ?? null,
-      subjectId: e.subjectId ?? null,
-      sessionId: e.sessionId ?? null,
-      address: e.address ?? null,
-      detail: e.detail ?? null,
+export function createAuditRepo(sql: Sql, link: LinkHash): AuditRepo {
+  // PostgreSQL locks the head row for the append's transaction; SQLite's transaction already
+  // holds the whole file's write lock.
+  const lockHead = `SELECT seq, hash FROM audit_head WHERE id = 1${sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`;
+  const readHead = async (): Promise<ChainHead> =>
+    (await sql.one<{ seq: number; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = 1`)) ?? { seq: 0, hash: GENESIS_HASH };
+
+  /**
+   * In SQL rather than after the page is read, so a page of a scoped reader is full and its
+   * `after` paging walks only what they may see.
+   */
+  const inScope = (scope: AuditScope | undefined): { condition: string; params: SqlValue[] } => {
+    if (!scope) return { condition: '1 = 1', params: [] };
+    const sessionIn = (column: string) => anyOf(sql.dialect, column, scope.sessionIds);
+    const personIn = (column: string) => anyOf(sql.dialect, column, scope.clinicianIds);
+    const parts = [
+      sessionIn('session_id'),
+      sessionIn('subject_id'),
+      personIn('actor_id'),
+      personIn('subject_id'),
+    ];
+    const invitationsOf = sessionIn('session_id');
+    return {
+      condition: `(${parts.map((p) => p.condition).join(' OR ')} OR subject_id IN (SELECT id FROM invitations WHERE ${invitationsOf.condition}))`,
+      params: [...parts.map((p) => p.param), invitationsOf.param],
     };
-    const hash = link(last.hash, fields);
-    insert.run(
-      fields.seq,
-      fields.at,
-      fields.event,
-      fields.actorId,
-      fields.subjectId,
-      fields.sessionId,
-      fields.address,
-      fields.detail,
-      last.hash,
-      hash,
-    );
-    moveHead.run(fields.seq, hash);
-    return { ...fields, prevHash: last.hash, hash };
-  });
+  };
 
   return {
-    record: (e) => append.immediate(e),
-    list(q = {}) {
+    record: (e) =>
+      sql.transaction(async (tx) => {
+        const last = (await tx.one<{ seq: number; hash: string }>(lockHead)) ?? { seq: 0, hash: GENESIS_HASH };
+        const fields = {
+          seq: last.seq + 1,
+          at: e.at.toISOString(),
+          event: e.event,
+          actorId: e.actorId ?? null,
+          subjectId: e.subjectId ?? null,
+          sessionId: e.sessionId ?? null,
+          address: e.address ?? null,
+          detail: e.detail ?? null,
+        };
+        const hash = link(last.hash, fields);
+        await tx.run(
+          `INSERT INTO audit_log (seq, at, event, actor_id, subject_id, session_id, address, detail, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [fields.seq, fields.at, fields.event, fields.actorId, fields.subjectId, fields.sessionId, fields.address, fields.detail, last.hash, hash],
+        );
+        await tx.run(
+          `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+          [fields.seq, hash],
+        );
+        return { ...fields, prevHash: last.hash, hash };
+      }),
+    async list(q = {}) {
       const opts: AuditQuery = typeof q === 'string' ? { subjectId: q } : q;
       const limit = Math.min(Math.max(opts.limit ?? MAX_AUDIT_PAGE, 1), MAX_AUDIT_PAGE);
-      return query
-        .all({ ...scopeParams(opts.scope), subject: opts.subjectId ?? null, session: opts.sessionId ?? null, after: opts.afterSeq ?? 0, limit })
-        .map(hydrate);
+      const scope = inScope(opts.scope);
+      const rows = await sql.all<AuditRow>(
+        `SELECT * FROM audit_log
+          WHERE (CAST(? AS TEXT) IS NULL OR subject_id = ?) AND (CAST(? AS TEXT) IS NULL OR session_id = ?) AND seq > ?
+            AND ${scope.condition}
+          ORDER BY seq LIMIT ?`,
+        [opts.subjectId ?? null, opts.subjectId ?? null, opts.sessionId ?? null, opts.sessionId ?? null, opts.afterSeq ?? 0, ...scope.params, limit],
+      );
+      return rows.map(hydrate);
     },
-    count: (scope) => counted.get(scopeParams(scope))?.n ?? 0,
-    verify(checkpoint) {
-      function* rows(): Generator<ChainedEntry> {
-        for (const row of everything.iterate()) yield hydrate(row);
+    async count(scope) {
+      const { condition, params } = inScope(scope);
+      return (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM audit_log WHERE ${condition}`, params))?.n ?? 0;
+    },
+    async verify(checkpoint) {
+      const head = await readHead();
+      async function* entries(): AsyncGenerator<ChainedEntry> {
+        for (let after = 0; ; ) {
+          const page = await sql.all<AuditRow>(`SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, [after, VERIFY_PAGE]);
+          for (const row of page) yield hydrate(row);
+          if (page.length < VERIFY_PAGE) return;
+          after = page[page.length - 1]!.seq;
+        }
       }
-      return verifyChain(rows(), head.get(), link, checkpoint);
+      return verifyChainOf(entries(), head, link, checkpoint);
     },
-    head: () => head.get() ?? { seq: 0, hash: GENESIS_HASH },
+    head: readHead,
   };
 }

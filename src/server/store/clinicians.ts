@@ -1,8 +1,8 @@
 /** Clinician accounts, their roles, their second factor, lockouts and who supervises whom. */
-import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { ClinicianRole } from '../../shared/protocol.js';
 import type { RecordSealer } from './recordSealer.js';
+import type { Sql } from './sql.js';
 
 export interface Clinician {
   id: string;
@@ -26,38 +26,38 @@ export interface NewClinician {
 }
 
 export interface ClinicianRepo {
-  create(c: NewClinician): Clinician;
-  byId(id: string): Clinician | undefined;
+  create(c: NewClinician): Promise<Clinician>;
+  byId(id: string): Promise<Clinician | undefined>;
   /** Usernames are matched without regard to case, and unique that way too. */
-  byUsername(username: string): Clinician | undefined;
+  byUsername(username: string): Promise<Clinician | undefined>;
   /** Every account, active or not, by username. */
-  all(): Clinician[];
-  setRoles(id: string, roles: readonly ClinicianRole[]): void;
-  setActive(id: string, active: boolean): void;
-  setDisplayName(id: string, displayName: string): void;
-  setPasswordHash(id: string, passwordHash: string): void;
+  all(): Promise<Clinician[]>;
+  setRoles(id: string, roles: readonly ClinicianRole[]): Promise<void>;
+  setActive(id: string, active: boolean): Promise<void>;
+  setDisplayName(id: string, displayName: string): Promise<void>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
   /**
    * Replaces the hash only if it is still `previous` (a rehash at sign-in must not undo a
    * password reset made meanwhile); true when it did.
    */
-  replacePasswordHash(id: string, previous: string, passwordHash: string): boolean;
+  replacePasswordHash(id: string, previous: string, passwordHash: string): Promise<boolean>;
   /** Replaces the second factor; the step memory starts afresh with the new secret. */
-  setTotpSecret(id: string, secret: Buffer): void;
+  setTotpSecret(id: string, secret: Buffer): Promise<void>;
   /** The opened TOTP secret; undefined when none is enrolled. Throws when it cannot be opened. */
-  totpSecret(id: string): Buffer | undefined;
+  totpSecret(id: string): Promise<Buffer | undefined>;
   /**
    * Records that a code for `step` was accepted, only if no code for this or a later step
    * was: a compare-and-set, so two concurrent sign-ins with one code cannot both win.
    */
-  claimTotpStep(id: string, step: number): boolean;
-  setLockedUntil(id: string, until: Date | null): void;
-  addSupervision(supervisorId: string, facilitatorId: string): void;
-  removeSupervision(supervisorId: string, facilitatorId: string): void;
+  claimTotpStep(id: string, step: number): Promise<boolean>;
+  setLockedUntil(id: string, until: Date | null): Promise<void>;
+  addSupervision(supervisorId: string, facilitatorId: string): Promise<void>;
+  removeSupervision(supervisorId: string, facilitatorId: string): Promise<void>;
   /** Replaces the set of facilitators this clinician supervises. */
-  setSupervisees(supervisorId: string, facilitatorIds: readonly string[]): void;
+  setSupervisees(supervisorId: string, facilitatorIds: readonly string[]): Promise<void>;
   /** The facilitators this clinician supervises. */
-  supervisees(supervisorId: string): string[];
-  supervises(supervisorId: string, facilitatorId: string): boolean;
+  supervisees(supervisorId: string): Promise<string[]>;
+  supervises(supervisorId: string, facilitatorId: string): Promise<boolean>;
 }
 
 interface ClinicianRow {
@@ -74,44 +74,18 @@ interface ClinicianRow {
 /** What a sealed secret is bound to: copied onto another account's row it will not open. */
 const totpContext = (clinicianId: string): string => `totp-secret\n${clinicianId}`;
 
-export function createClinicianRepo(db: Database, sealer: RecordSealer): ClinicianRepo {
-  const insert = db.prepare(
-    `INSERT INTO clinicians (id, username, display_name, password_hash, active, created_at) VALUES (?, ?, ?, ?, 1, ?)`,
-  );
-  const insertRole = db.prepare(`INSERT INTO clinician_roles (clinician_id, role) VALUES (?, ?)`);
-  const deleteRoles = db.prepare(`DELETE FROM clinician_roles WHERE clinician_id = ?`);
-  const selectById = db.prepare<[string], ClinicianRow>(`SELECT * FROM clinicians WHERE id = ?`);
-  const selectByUsername = db.prepare<[string, string], ClinicianRow>(
-    `SELECT * FROM clinicians WHERE username = ? COLLATE NOCASE ORDER BY username = ? DESC LIMIT 1`,
-  );
-  const selectAll = db.prepare<[], ClinicianRow>(`SELECT * FROM clinicians ORDER BY username COLLATE NOCASE`);
-  const selectRoles = db.prepare<[string], { role: string }>(
-    `SELECT role FROM clinician_roles WHERE clinician_id = ? ORDER BY role`,
-  );
-  const updateActive = db.prepare(`UPDATE clinicians SET active = ? WHERE id = ?`);
-  const updateDisplayName = db.prepare(`UPDATE clinicians SET display_name = ? WHERE id = ?`);
-  const updatePassword = db.prepare(`UPDATE clinicians SET password_hash = ? WHERE id = ?`);
-  const replacePassword = db.prepare(`UPDATE clinicians SET password_hash = ? WHERE id = ? AND password_hash = ?`);
-  const updateTotp = db.prepare(`UPDATE clinicians SET totp_secret_sealed = ?, totp_last_step = NULL WHERE id = ?`);
-  const claimStep = db.prepare(
-    `UPDATE clinicians SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`,
-  );
-  const updateLocked = db.prepare(`UPDATE clinicians SET locked_until = ? WHERE id = ?`);
-  const insertSupervision = db.prepare(
-    `INSERT OR IGNORE INTO supervision (supervisor_id, facilitator_id) VALUES (?, ?)`,
-  );
-  const deleteSupervision = db.prepare(`DELETE FROM supervision WHERE supervisor_id = ? AND facilitator_id = ?`);
-  const deleteAllSupervision = db.prepare(`DELETE FROM supervision WHERE supervisor_id = ?`);
-  const selectSupervisees = db.prepare<[string], { facilitator_id: string }>(
-    `SELECT facilitator_id FROM supervision WHERE supervisor_id = ? ORDER BY facilitator_id`,
-  );
-  const selectSupervises = db.prepare<[string, string], { one: number }>(
-    `SELECT 1 AS one FROM supervision WHERE supervisor_id = ? AND facilitator_id = ?`,
-  );
+// Usernames match without regard to case; an exact match wins over a case-insensitive one
+// (accounts from before usernames were unique without regard to case).
+const SELECT_BY_USERNAME = `SELECT * FROM clinicians WHERE lower(username) = lower(?) ORDER BY (username = ?) DESC LIMIT 1`;
+const INSERT_ROLE = `INSERT INTO clinician_roles (clinician_id, role) VALUES (?, ?)`;
+const INSERT_SUPERVISION = `INSERT INTO supervision (supervisor_id, facilitator_id) VALUES (?, ?) ON CONFLICT DO NOTHING`;
 
-  const hydrate = (row: ClinicianRow | undefined): Clinician | undefined => {
+export function createClinicianRepo(sql: Sql, sealer: RecordSealer): ClinicianRepo {
+  const hydrate = async (row: ClinicianRow | undefined): Promise<Clinician | undefined> => {
     if (!row) return undefined;
-    const roles = selectRoles.all(row.id).map((r) => ClinicianRole.parse(r.role));
+    const roles = (await sql.all<{ role: string }>(`SELECT role FROM clinician_roles WHERE clinician_id = ? ORDER BY role`, [row.id])).map((r) =>
+      ClinicianRole.parse(r.role),
+    );
     return {
       id: row.id,
       username: row.username,
@@ -124,68 +98,77 @@ export function createClinicianRepo(db: Database, sealer: RecordSealer): Clinici
       lockedUntil: row.locked_until,
     };
   };
-
-  const setRoles = db.transaction((id: string, roles: readonly ClinicianRole[]) => {
-    deleteRoles.run(id);
-    for (const role of new Set(roles)) insertRole.run(id, role);
-  });
-  const setSupervisees = db.transaction((supervisorId: string, facilitatorIds: readonly string[]) => {
-    deleteAllSupervision.run(supervisorId);
-    for (const f of new Set(facilitatorIds)) insertSupervision.run(supervisorId, f);
-  });
+  const rowById = (id: string): Promise<ClinicianRow | undefined> => sql.one<ClinicianRow>(`SELECT * FROM clinicians WHERE id = ?`, [id]);
+  const set = async (text: string, params: (string | number | Buffer | null)[]): Promise<void> => {
+    await sql.run(text, params);
+  };
 
   return {
-    create(c) {
+    async create(c) {
       const id = randomUUID();
-      db.transaction(() => {
-        if (selectByUsername.get(c.username, c.username)) throw new Error('username taken');
-        insert.run(id, c.username, c.displayName, c.passwordHash, new Date().toISOString());
-        for (const role of new Set(c.roles)) insertRole.run(id, role);
-      })();
-      const created = hydrate(selectById.get(id));
+      await sql.transaction(async (tx) => {
+        if (await tx.one(SELECT_BY_USERNAME, [c.username, c.username])) throw new Error('username taken');
+        await tx.run(`INSERT INTO clinicians (id, username, display_name, password_hash, active, created_at) VALUES (?, ?, ?, ?, 1, ?)`, [
+          id,
+          c.username,
+          c.displayName,
+          c.passwordHash,
+          new Date().toISOString(),
+        ]);
+        for (const role of new Set(c.roles)) await tx.run(INSERT_ROLE, [id, role]);
+      });
+      const created = await hydrate(await rowById(id));
       if (!created) throw new Error('clinician vanished after insert');
       return created;
     },
-    byId: (id) => hydrate(selectById.get(id)),
-    // An exact match wins over a case-insensitive one (accounts from before usernames were
-    // unique without regard to case).
-    byUsername: (username) => hydrate(selectByUsername.get(username, username)),
-    all: () => selectAll.all().flatMap((row) => hydrate(row) ?? []),
-    setRoles(id, roles) {
-      setRoles(id, roles);
+    byId: async (id) => hydrate(await rowById(id)),
+    byUsername: async (username) => hydrate(await sql.one<ClinicianRow>(SELECT_BY_USERNAME, [username, username])),
+    all: async () => {
+      const rows = await sql.all<ClinicianRow>(`SELECT * FROM clinicians ORDER BY lower(username), username`);
+      return (await Promise.all(rows.map(hydrate))).flatMap((c) => c ?? []);
     },
-    setActive(id, active) {
-      updateActive.run(active ? 1 : 0, id);
+    async setRoles(id, roles) {
+      await sql.transaction(async (tx) => {
+        await tx.run(`DELETE FROM clinician_roles WHERE clinician_id = ?`, [id]);
+        for (const role of new Set(roles)) await tx.run(INSERT_ROLE, [id, role]);
+      });
     },
-    setDisplayName(id, displayName) {
-      updateDisplayName.run(displayName, id);
-    },
-    setPasswordHash(id, passwordHash) {
-      updatePassword.run(passwordHash, id);
-    },
-    replacePasswordHash: (id, previous, passwordHash) => replacePassword.run(passwordHash, id, previous).changes === 1,
-    setTotpSecret(id, secret) {
-      updateTotp.run(sealer.seal(secret.toString('base64'), totpContext(id)), id);
-    },
-    totpSecret(id) {
-      const row = selectById.get(id);
+    setActive: (id, active) => set(`UPDATE clinicians SET active = ? WHERE id = ?`, [active ? 1 : 0, id]),
+    setDisplayName: (id, displayName) => set(`UPDATE clinicians SET display_name = ? WHERE id = ?`, [displayName, id]),
+    setPasswordHash: (id, passwordHash) => set(`UPDATE clinicians SET password_hash = ? WHERE id = ?`, [passwordHash, id]),
+    replacePasswordHash: async (id, previous, passwordHash) =>
+      (await sql.run(`UPDATE clinicians SET password_hash = ? WHERE id = ? AND password_hash = ?`, [passwordHash, id, previous])) === 1,
+    setTotpSecret: (id, secret) =>
+      set(`UPDATE clinicians SET totp_secret_sealed = ?, totp_last_step = NULL WHERE id = ?`, [
+        sealer.seal(secret.toString('base64'), totpContext(id)),
+        id,
+      ]),
+    async totpSecret(id) {
+      const row = await rowById(id);
       if (!row?.totp_secret_sealed) return undefined;
       return Buffer.from(sealer.open(row.totp_secret_sealed, totpContext(id)), 'base64');
     },
-    claimTotpStep: (id, step) => claimStep.run(step, id, step).changes === 1,
-    setLockedUntil(id, until) {
-      updateLocked.run(until ? until.toISOString() : null, id);
+    claimTotpStep: async (id, step) =>
+      (await sql.run(`UPDATE clinicians SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`, [
+        step,
+        id,
+        step,
+      ])) === 1,
+    setLockedUntil: (id, until) => set(`UPDATE clinicians SET locked_until = ? WHERE id = ?`, [until ? until.toISOString() : null, id]),
+    addSupervision: (supervisorId, facilitatorId) => set(INSERT_SUPERVISION, [supervisorId, facilitatorId]),
+    removeSupervision: (supervisorId, facilitatorId) =>
+      set(`DELETE FROM supervision WHERE supervisor_id = ? AND facilitator_id = ?`, [supervisorId, facilitatorId]),
+    async setSupervisees(supervisorId, facilitatorIds) {
+      await sql.transaction(async (tx) => {
+        await tx.run(`DELETE FROM supervision WHERE supervisor_id = ?`, [supervisorId]);
+        for (const f of new Set(facilitatorIds)) await tx.run(INSERT_SUPERVISION, [supervisorId, f]);
+      });
     },
-    addSupervision(supervisorId, facilitatorId) {
-      insertSupervision.run(supervisorId, facilitatorId);
-    },
-    removeSupervision(supervisorId, facilitatorId) {
-      deleteSupervision.run(supervisorId, facilitatorId);
-    },
-    setSupervisees(supervisorId, facilitatorIds) {
-      setSupervisees(supervisorId, facilitatorIds);
-    },
-    supervisees: (supervisorId) => selectSupervisees.all(supervisorId).map((r) => r.facilitator_id),
-    supervises: (supervisorId, facilitatorId) => selectSupervises.get(supervisorId, facilitatorId) !== undefined,
+    supervisees: async (supervisorId) =>
+      (await sql.all<{ facilitator_id: string }>(`SELECT facilitator_id FROM supervision WHERE supervisor_id = ? ORDER BY facilitator_id`, [supervisorId])).map(
+        (r) => r.facilitator_id,
+      ),
+    supervises: async (supervisorId, facilitatorId) =>
+      (await sql.one(`SELECT 1 AS one FROM supervision WHERE supervisor_id = ? AND facilitator_id = ?`, [supervisorId, facilitatorId])) !== undefined,
   };
 }

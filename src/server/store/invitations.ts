@@ -5,11 +5,11 @@
  * directory in the clear). The reference is found by its keyed hash (`participant_ref`),
  * which also keeps it unique per session.
  */
-import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
 import { refContext, type LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
+import type { Sql } from './sql.js';
 
 const log = createLogger('store');
 
@@ -38,26 +38,26 @@ export interface NewInvitation {
 }
 
 export interface InvitationRepo {
-  create(i: NewInvitation): Invitation;
-  byId(id: string): Invitation | undefined;
-  byTokenHash(tokenHash: string): Invitation | undefined;
-  bySession(sessionId: string): Invitation[];
+  create(i: NewInvitation): Promise<Invitation>;
+  byId(id: string): Promise<Invitation | undefined>;
+  byTokenHash(tokenHash: string): Promise<Invitation | undefined>;
+  bySession(sessionId: string): Promise<Invitation[]>;
   /** Every invitation a client has had, across sessions (the clinic's reference). */
-  byParticipantRef(participantRef: string): Invitation[];
-  byParticipantId(sessionId: string, participantId: string): Invitation | undefined;
+  byParticipantRef(participantRef: string): Promise<Invitation[]>;
+  byParticipantId(sessionId: string, participantId: string): Promise<Invitation | undefined>;
   /**
    * A new link token and passcode for the same invitation (same participantId); the old
    * digest is overwritten, so the old link becomes an unknown one. False when revoked or
    * expired (nothing changes then).
    */
-  reissue(id: string, tokenHash: string, passcodeHash: string, at: Date): boolean;
+  reissue(id: string, tokenHash: string, passcodeHash: string, at: Date): Promise<boolean>;
   /** False when it was already revoked. */
-  revoke(id: string, at: Date): boolean;
+  revoke(id: string, at: Date): Promise<boolean>;
   /**
    * Replaces an old form of the passcode's hash with a new form of the same passcode, only if
    * `previous` is still the one stored (a re-issue meanwhile wins). False when it was not.
    */
-  rehashPasscode(id: string, previous: string, next: string): boolean;
+  rehashPasscode(id: string, previous: string, next: string): Promise<boolean>;
 }
 
 interface InvitationRow {
@@ -75,26 +75,7 @@ interface InvitationRow {
 
 const hintContext = (invitationId: string): string => `invitation-hint\n${invitationId}`;
 
-export function createInvitationRepo(db: Database, sealer: RecordSealer, lookup: LookupHasher): InvitationRepo {
-  const insert = db.prepare(
-    `INSERT INTO invitations (id, session_id, participant_ref, participant_ref_sealed, participant_id, token_hash, passcode_hash,
-                              verification_hint_sealed, created_at, issued_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const selectById = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE id = ?`);
-  const selectByToken = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE token_hash = ?`);
-  const selectBySession = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE session_id = ?`);
-  const selectByRef = db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE participant_ref = ? ORDER BY created_at`);
-  const selectByParticipant = db.prepare<[string, string], InvitationRow>(
-    `SELECT * FROM invitations WHERE session_id = ? AND participant_id = ?`,
-  );
-  const reissue = db.prepare(
-    `UPDATE invitations SET token_hash = ?, passcode_hash = ?, issued_at = ?
-     WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL`,
-  );
-  const revoke = db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`);
-  const rehash = db.prepare(`UPDATE invitations SET passcode_hash = ? WHERE id = ? AND passcode_hash = ?`);
-
+export function createInvitationRepo(sql: Sql, sealer: RecordSealer, lookup: LookupHasher): InvitationRepo {
   const hydrate = (row: InvitationRow): Invitation => {
     let participantRef: string;
     try {
@@ -127,41 +108,59 @@ export function createInvitationRepo(db: Database, sealer: RecordSealer, lookup:
       issuedAt: row.issued_at ?? row.created_at,
     };
   };
-  const one = (row: InvitationRow | undefined): Invitation | undefined => (row ? hydrate(row) : undefined);
+  const one = async (text: string, params: string[]): Promise<Invitation | undefined> => {
+    const row = await sql.one<InvitationRow>(text, params);
+    return row ? hydrate(row) : undefined;
+  };
+  const byId = (id: string): Promise<Invitation | undefined> => one(`SELECT * FROM invitations WHERE id = ?`, [id]);
+  const changed = async (text: string, params: string[]): Promise<boolean> => (await sql.run(text, params)) === 1;
 
   return {
-    create(i) {
+    async create(i) {
       const id = randomUUID();
       const now = new Date().toISOString();
       const hint = i.verificationHint ? sealer.seal(i.verificationHint, hintContext(id)) : null;
-      insert.run(
-        id,
-        i.sessionId,
-        lookup.participantRef(i.participantRef),
-        sealer.seal(i.participantRef, refContext(id)),
-        `p-${randomUUID()}`,
-        i.tokenHash,
-        i.passcodeHash,
-        hint,
-        now,
-        now,
+      await sql.run(
+        `INSERT INTO invitations (id, session_id, participant_ref, participant_ref_sealed, participant_id, token_hash, passcode_hash,
+                                  verification_hint_sealed, created_at, issued_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          id,
+          i.sessionId,
+          lookup.participantRef(i.participantRef),
+          sealer.seal(i.participantRef, refContext(id)),
+          `p-${randomUUID()}`,
+          i.tokenHash,
+          i.passcodeHash,
+          hint,
+          now,
+          now,
+        ],
       );
-      const created = one(selectById.get(id));
+      const created = await byId(id);
       if (!created) throw new Error('invitation vanished after insert');
       return created;
     },
-    byId: (id) => one(selectById.get(id)),
-    byTokenHash: (tokenHash) => one(selectByToken.get(tokenHash)),
+    byId,
+    byTokenHash: (tokenHash) => one(`SELECT * FROM invitations WHERE token_hash = ?`, [tokenHash]),
     // Sorted once opened: the stored column is a hash, whose order means nothing.
-    bySession: (sessionId) =>
-      selectBySession
-        .all(sessionId)
+    bySession: async (sessionId) =>
+      (await sql.all<InvitationRow>(`SELECT * FROM invitations WHERE session_id = ?`, [sessionId]))
         .map(hydrate)
         .sort((a, b) => (a.participantRef < b.participantRef ? -1 : a.participantRef > b.participantRef ? 1 : 0)),
-    byParticipantRef: (participantRef) => selectByRef.all(lookup.participantRef(participantRef)).map(hydrate),
-    byParticipantId: (sessionId, participantId) => one(selectByParticipant.get(sessionId, participantId)),
-    reissue: (id, tokenHash, passcodeHash, at) => reissue.run(tokenHash, passcodeHash, at.toISOString(), id).changes === 1,
-    revoke: (id, at) => revoke.run(at.toISOString(), id).changes === 1,
-    rehashPasscode: (id, previous, next) => rehash.run(next, id, previous).changes === 1,
+    byParticipantRef: async (participantRef) =>
+      (await sql.all<InvitationRow>(`SELECT * FROM invitations WHERE participant_ref = ? ORDER BY created_at`, [lookup.participantRef(participantRef)])).map(
+        hydrate,
+      ),
+    byParticipantId: (sessionId, participantId) =>
+      one(`SELECT * FROM invitations WHERE session_id = ? AND participant_id = ?`, [sessionId, participantId]),
+    reissue: (id, tokenHash, passcodeHash, at) =>
+      changed(
+        `UPDATE invitations SET token_hash = ?, passcode_hash = ?, issued_at = ?
+         WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL`,
+        [tokenHash, passcodeHash, at.toISOString(), id],
+      ),
+    revoke: (id, at) => changed(`UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, [at.toISOString(), id]),
+    rehashPasscode: (id, previous, next) => changed(`UPDATE invitations SET passcode_hash = ? WHERE id = ? AND passcode_hash = ?`, [next, id, previous]),
   };
 }

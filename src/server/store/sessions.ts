@@ -3,12 +3,12 @@
  * its session (a group's name can say what its members are treated for); nothing looks
  * sessions up by title, so no keyed hash of it is kept.
  */
-import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { RejoinPolicy, SessionState, type SessionSummary } from '../../shared/protocol.js';
 import { createLogger } from '../../common/logger.js';
 import { titleContext } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
+import type { Sql } from './sql.js';
 
 const log = createLogger('store');
 
@@ -36,24 +36,24 @@ export interface SessionChanges {
 }
 
 export interface SessionRepo {
-  create(s: NewSession): SessionRecord;
-  byId(id: string): SessionRecord | undefined;
-  all(): SessionRecord[];
+  create(s: NewSession): Promise<SessionRecord>;
+  byId(id: string): Promise<SessionRecord | undefined>;
+  all(): Promise<SessionRecord[]>;
   /** Sessions this clinician leads or co-facilitates. */
-  facilitatedBy(clinicianId: string): SessionRecord[];
+  facilitatedBy(clinicianId: string): Promise<SessionRecord[]>;
   /** Sessions led or co-facilitated by any facilitator this supervisor supervises. */
-  supervisedBy(supervisorId: string): SessionRecord[];
-  setState(id: string, state: SessionState): void;
+  supervisedBy(supervisorId: string): Promise<SessionRecord[]>;
+  setState(id: string, state: SessionState): Promise<void>;
   /** Sessions not yet ended whose end time is at or before `at`. */
-  endedBefore(at: Date): SessionRecord[];
+  endedBefore(at: Date): Promise<SessionRecord[]>;
   /** A facilitator has joined: `scheduled` or `open` becomes `live` (never `ended`). */
-  markLive(id: string): void;
+  markLive(id: string): Promise<void>;
   /** Changes what is given; `coFacilitatorIds` replaces the whole list. Never touches an ended session. */
-  update(id: string, changes: SessionChanges): void;
+  update(id: string, changes: SessionChanges): Promise<void>;
   /** The session is over: state `ended`, its end time recorded, its invitations expired. */
-  end(id: string, at: Date): void;
+  end(id: string, at: Date): Promise<void>;
   /** When a facilitator ended the session, or null. */
-  endedAt(id: string): string | null;
+  endedAt(id: string): Promise<string | null>;
 }
 
 interface SessionRow {
@@ -66,65 +66,10 @@ interface SessionRow {
   rejoin_policy: string;
 }
 
-export function createSessionRepo(db: Database, sealer: RecordSealer): SessionRepo {
-  const insert = db.prepare(
-    `INSERT INTO sessions (id, title_sealed, starts_at, ends_at, facilitator_id, state, created_at, rejoin_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertCo = db.prepare(`INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`);
-  const selectById = db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE id = ?`);
-  const selectAll = db.prepare<[], SessionRow>(`SELECT * FROM sessions ORDER BY starts_at, id`);
-  const selectFacilitated = db.prepare<[string, string], SessionRow>(
-    `SELECT * FROM sessions WHERE facilitator_id = ?
-       OR id IN (SELECT session_id FROM session_cofacilitators WHERE facilitator_id = ?)
-     ORDER BY starts_at, id`,
-  );
-  const selectSupervised = db.prepare<[string, string], SessionRow>(
-    `SELECT * FROM sessions WHERE facilitator_id IN (SELECT facilitator_id FROM supervision WHERE supervisor_id = ?)
-       OR id IN (SELECT c.session_id FROM session_cofacilitators c
-                 JOIN supervision s ON s.facilitator_id = c.facilitator_id WHERE s.supervisor_id = ?)
-     ORDER BY starts_at, id`,
-  );
-  const selectCo = db.prepare<[string], { facilitator_id: string }>(
-    `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`,
-  );
-  const updateState = db.prepare(`UPDATE sessions SET state = ? WHERE id = ?`);
-  const selectOverdue = db.prepare<[string], SessionRow>(
-    `SELECT * FROM sessions WHERE state != 'ended' AND ends_at <= ? ORDER BY ends_at, id`,
-  );
-  const markLive = db.prepare(`UPDATE sessions SET state = 'live' WHERE id = ? AND state IN ('scheduled', 'open')`);
-  const updateFields = db.prepare(
-    `UPDATE sessions SET title_sealed = coalesce(?, title_sealed), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at),
-       rejoin_policy = coalesce(?, rejoin_policy)
-     WHERE id = ? AND state != 'ended'`,
-  );
-  const deleteCo = db.prepare(`DELETE FROM session_cofacilitators WHERE session_id = ?`);
-  const update = db.transaction((id: string, c: SessionChanges) => {
-    const changed = updateFields.run(
-      c.title === undefined ? null : sealer.seal(c.title, titleContext(id)),
-      c.startsAt?.toISOString() ?? null,
-      c.endsAt?.toISOString() ?? null,
-      c.rejoinPolicy ?? null,
-      id,
-    );
-    if (changed.changes === 0) {
-      return;
-    }
-    if (c.coFacilitatorIds) {
-      deleteCo.run(id);
-      for (const co of new Set(c.coFacilitatorIds)) insertCo.run(id, co);
-    }
-  });
-  const selectEndedAt = db.prepare<[string], { ended_at: string | null }>(`SELECT ended_at FROM sessions WHERE id = ?`);
-  const markEnded = db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state != 'ended'`);
-  const expireInvitations = db.prepare(
-    `UPDATE invitations SET expired_at = ? WHERE session_id = ? AND expired_at IS NULL`,
-  );
-  // One transaction: an ended session never keeps a live invitation.
-  const end = db.transaction((id: string, at: string) => {
-    markEnded.run(at, id);
-    expireInvitations.run(at, id);
-  });
+const SELECT_CO = `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`;
+const INSERT_CO = `INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`;
 
+export function createSessionRepo(sql: Sql, sealer: RecordSealer): SessionRepo {
   const openTitle = (row: SessionRow): string => {
     try {
       return sealer.open(row.title_sealed, titleContext(row.id));
@@ -134,57 +79,97 @@ export function createSessionRepo(db: Database, sealer: RecordSealer): SessionRe
     }
   };
 
-  const hydrate = (row: SessionRow): SessionRecord => ({
+  const hydrate = async (row: SessionRow): Promise<SessionRecord> => ({
     id: row.id,
     title: openTitle(row),
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     facilitatorId: row.facilitator_id,
-    coFacilitatorIds: selectCo.all(row.id).map((r) => r.facilitator_id),
+    coFacilitatorIds: (await sql.all<{ facilitator_id: string }>(SELECT_CO, [row.id])).map((r) => r.facilitator_id),
     state: SessionState.parse(row.state),
     rejoinPolicy: RejoinPolicy.parse(row.rejoin_policy),
   });
+  const many = async (text: string, params: string[]): Promise<SessionRecord[]> =>
+    Promise.all((await sql.all<SessionRow>(text, params)).map(hydrate));
+  const byId = async (id: string): Promise<SessionRecord | undefined> => {
+    const row = await sql.one<SessionRow>(`SELECT * FROM sessions WHERE id = ?`, [id]);
+    return row ? hydrate(row) : undefined;
+  };
 
   return {
-    create(s) {
+    async create(s) {
       const id = randomUUID();
-      db.transaction(() => {
-        insert.run(
-          id,
-          sealer.seal(s.title, titleContext(id)),
-          s.startsAt.toISOString(),
-          s.endsAt.toISOString(),
-          s.facilitatorId,
-          s.state ?? 'scheduled',
-          new Date().toISOString(),
-          s.rejoinPolicy ?? 'readmit',
+      await sql.transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO sessions (id, title_sealed, starts_at, ends_at, facilitator_id, state, created_at, rejoin_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            id,
+            sealer.seal(s.title, titleContext(id)),
+            s.startsAt.toISOString(),
+            s.endsAt.toISOString(),
+            s.facilitatorId,
+            s.state ?? 'scheduled',
+            new Date().toISOString(),
+            s.rejoinPolicy ?? 'readmit',
+          ],
         );
-        for (const co of new Set(s.coFacilitatorIds ?? [])) insertCo.run(id, co);
-      })();
-      const row = selectById.get(id);
-      if (!row) throw new Error('session vanished after insert');
-      return hydrate(row);
+        for (const co of new Set(s.coFacilitatorIds ?? [])) await tx.run(INSERT_CO, [id, co]);
+      });
+      const created = await byId(id);
+      if (!created) throw new Error('session vanished after insert');
+      return created;
     },
-    byId(id) {
-      const row = selectById.get(id);
-      return row ? hydrate(row) : undefined;
+    byId,
+    all: () => many(`SELECT * FROM sessions ORDER BY starts_at, id`, []),
+    endedAt: async (id) => (await sql.one<{ ended_at: string | null }>(`SELECT ended_at FROM sessions WHERE id = ?`, [id]))?.ended_at ?? null,
+    facilitatedBy: (clinicianId) =>
+      many(
+        `SELECT * FROM sessions WHERE facilitator_id = ?
+           OR id IN (SELECT session_id FROM session_cofacilitators WHERE facilitator_id = ?)
+         ORDER BY starts_at, id`,
+        [clinicianId, clinicianId],
+      ),
+    supervisedBy: (supervisorId) =>
+      many(
+        `SELECT * FROM sessions WHERE facilitator_id IN (SELECT facilitator_id FROM supervision WHERE supervisor_id = ?)
+           OR id IN (SELECT c.session_id FROM session_cofacilitators c
+                     JOIN supervision s ON s.facilitator_id = c.facilitator_id WHERE s.supervisor_id = ?)
+         ORDER BY starts_at, id`,
+        [supervisorId, supervisorId],
+      ),
+    async setState(id, state) {
+      await sql.run(`UPDATE sessions SET state = ? WHERE id = ?`, [state, id]);
     },
-    all: () => selectAll.all().map(hydrate),
-    endedAt: (id) => selectEndedAt.get(id)?.ended_at ?? null,
-    facilitatedBy: (clinicianId) => selectFacilitated.all(clinicianId, clinicianId).map(hydrate),
-    supervisedBy: (supervisorId) => selectSupervised.all(supervisorId, supervisorId).map(hydrate),
-    setState(id, state) {
-      updateState.run(state, id);
+    endedBefore: (at) => many(`SELECT * FROM sessions WHERE state != 'ended' AND ends_at <= ? ORDER BY ends_at, id`, [at.toISOString()]),
+    async markLive(id) {
+      await sql.run(`UPDATE sessions SET state = 'live' WHERE id = ? AND state IN ('scheduled', 'open')`, [id]);
     },
-    endedBefore: (at) => selectOverdue.all(at.toISOString()).map(hydrate),
-    markLive(id) {
-      markLive.run(id);
+    async update(id, c) {
+      await sql.transaction(async (tx) => {
+        const changed = await tx.run(
+          `UPDATE sessions SET title_sealed = coalesce(?, title_sealed), starts_at = coalesce(?, starts_at), ends_at = coalesce(?, ends_at),
+             rejoin_policy = coalesce(?, rejoin_policy)
+           WHERE id = ? AND state != 'ended'`,
+          [
+            c.title === undefined ? null : sealer.seal(c.title, titleContext(id)),
+            c.startsAt?.toISOString() ?? null,
+            c.endsAt?.toISOString() ?? null,
+            c.rejoinPolicy ?? null,
+            id,
+          ],
+        );
+        if (changed === 0 || !c.coFacilitatorIds) return;
+        await tx.run(`DELETE FROM session_cofacilitators WHERE session_id = ?`, [id]);
+        for (const co of new Set(c.coFacilitatorIds)) await tx.run(INSERT_CO, [id, co]);
+      });
     },
-    update(id, changes) {
-      update(id, changes);
-    },
-    end(id, at) {
-      end(id, at.toISOString());
+    // One transaction: an ended session never keeps a live invitation.
+    async end(id, at) {
+      const when = at.toISOString();
+      await sql.transaction(async (tx) => {
+        await tx.run(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state != 'ended'`, [when, id]);
+        await tx.run(`UPDATE invitations SET expired_at = ? WHERE session_id = ? AND expired_at IS NULL`, [when, id]);
+      });
     },
   };
 }

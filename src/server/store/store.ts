@@ -1,4 +1,4 @@
-/** The server's store: one SQLite database and a repository per table group. */
+/** The server's store: a repository per table group over one database (SQLite, or PostgreSQL: see openStoreAt). */
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -11,20 +11,27 @@ import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
 import { createNoteRepo, type NoteRepo } from './notes.js';
 import type { PasscodeHasher } from '../auth/passcodeHash.js';
-import { createRecordKeys, type LookupHasher } from './recordKeys.js';
+import { createRecordKeys, type LookupHasher, type RecordKeys } from './recordKeys.js';
 import { RECORDS_KEY_BYTES } from './recordSealer.js';
 import { createResumptionRepo, type ResumptionRepo } from './resumptions.js';
 import { createSessionRepo, type SessionRepo } from './sessions.js';
+import type { Dialect, Sql, SqlDatabase } from './sql.js';
+import { sqliteSql } from './sqlite/sqliteSql.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
 
-export interface Store {
+/**
+ * The records, one repository per table group. The store is one; so is each unit of work
+ * (`atomically` hands its work repositories of its own), and code that reads or writes takes
+ * whichever it is given.
+ */
+export interface Repositories {
   /**
-   * The unit of work: everything `work` writes through the repositories is kept together or
-   * not at all (a full disk, a thrown refusal halfway). A unit of work inside another joins
-   * it. Callers never reach the database itself, so the repositories' callers stay the same
-   * whatever database holds the records.
+   * The unit of work: everything `work` writes through `tx` is kept together or not at all (a
+   * full disk, a refusal thrown halfway, a database gone). Called on a unit of work, `work`
+   * joins it. Callers never reach the database itself, so they stay the same whatever
+   * database holds the records.
    */
-  atomically<T>(work: () => T): T;
+  atomically<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   readonly clinicians: ClinicianRepo;
   readonly tokens: TokenRepo;
   readonly sessions: SessionRepo;
@@ -34,11 +41,50 @@ export interface Store {
   readonly attendance: AttendanceRepo;
   readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
+}
+
+export interface Store extends Repositories {
+  /** Which database holds the records. */
+  readonly dialect: Dialect;
   /** The keyed hash a client's reference is found by (and named by on the audit log). */
   readonly lookup: LookupHasher;
   /** The keyed hash invitation passcodes are kept as. */
   readonly passcodes: PasscodeHasher;
-  close(): void;
+  /** Waits for the unit of work under way, then closes the database and wipes the keys. */
+  close(): Promise<void>;
+}
+
+/** The repositories over `sql` (the database, or one transaction of it). */
+function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
+  const { sealer, lookup } = keys;
+  const link = keyedLink(keys.chainKey);
+  const repos: Repositories = {
+    atomically: (work) => sql.transaction((tx) => work(tx === sql ? repos : repositoriesOver(tx, keys))),
+    clinicians: createClinicianRepo(sql, sealer),
+    tokens: createTokenRepo(sql),
+    sessions: createSessionRepo(sql, sealer),
+    invitations: createInvitationRepo(sql, sealer, lookup),
+    moderation: createModerationRepo(sql, sealer),
+    audit: createAuditRepo(sql, link),
+    attendance: createAttendanceRepo(sql, sealer, lookup),
+    resumptions: createResumptionRepo(sql, sealer),
+    notes: createNoteRepo(sql, sealer),
+  };
+  return repos;
+}
+
+/** A store over an open database, keyed with `keys` (which it wipes when it closes). */
+export function storeOver(sql: SqlDatabase, keys: RecordKeys): Store {
+  return {
+    ...repositoriesOver(sql, keys),
+    dialect: sql.dialect,
+    lookup: keys.lookup,
+    passcodes: keys.passcodes,
+    async close() {
+      await sql.close();
+      keys.wipe();
+    },
+  };
 }
 
 export const DATABASE_FILE = 'confidant.sqlite';
@@ -62,25 +108,7 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
     keys.wipe();
     throw err;
   }
-  const { sealer, lookup, passcodes } = keys;
-  const store: Store = {
-    atomically: (work) => db.transaction(work)(),
-    clinicians: createClinicianRepo(db, sealer),
-    tokens: createTokenRepo(db),
-    sessions: createSessionRepo(db, sealer),
-    invitations: createInvitationRepo(db, sealer, lookup),
-    moderation: createModerationRepo(db, sealer),
-    audit: createAuditRepo(db, keyedLink(keys.chainKey)),
-    attendance: createAttendanceRepo(db, sealer, lookup),
-    resumptions: createResumptionRepo(db, sealer),
-    notes: createNoteRepo(db, sealer),
-    lookup,
-    passcodes,
-    close: () => {
-      db.close();
-      keys.wipe();
-    },
-  };
+  const store = storeOver(sqliteSql(db), keys);
   databases.set(store, db);
   return store;
 }

@@ -1,5 +1,5 @@
 /** Bearer tokens, stored only as SHA-256 digests, with their expiry and last use. */
-import type { Database } from 'better-sqlite3';
+import type { Sql } from './sql.js';
 
 export interface TokenRecord {
   clinicianId: string;
@@ -10,13 +10,13 @@ export interface TokenRecord {
 }
 
 export interface TokenRepo {
-  insert(tokenHash: string, clinicianId: string, createdAt: Date, expiresAt: Date): void;
-  byHash(tokenHash: string): TokenRecord | undefined;
+  insert(tokenHash: string, clinicianId: string, createdAt: Date, expiresAt: Date): Promise<void>;
+  byHash(tokenHash: string): Promise<TokenRecord | undefined>;
   /** Marks the token used at `at` (the idle timeout counts from here). */
-  touch(tokenHash: string, at: Date): void;
-  revoke(tokenHash: string): boolean;
+  touch(tokenHash: string, at: Date): Promise<void>;
+  revoke(tokenHash: string): Promise<boolean>;
   /** Revokes every live token of the account; returns how many. */
-  revokeAllFor(clinicianId: string): number;
+  revokeAllFor(clinicianId: string): Promise<number>;
 }
 
 interface TokenRow {
@@ -27,22 +27,19 @@ interface TokenRow {
   revoked: number;
 }
 
-export function createTokenRepo(db: Database): TokenRepo {
-  const insert = db.prepare(
-    `INSERT INTO tokens (token_hash, clinician_id, created_at, expires_at, last_used_at, revoked) VALUES (?, ?, ?, ?, ?, 0)`,
-  );
-  const select = db.prepare<[string], TokenRow>(
-    `SELECT clinician_id, created_at, expires_at, last_used_at, revoked FROM tokens WHERE token_hash = ?`,
-  );
-  const touch = db.prepare(`UPDATE tokens SET last_used_at = ? WHERE token_hash = ? AND revoked = 0`);
-  const revoke = db.prepare(`UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0`);
-  const revokeAll = db.prepare(`UPDATE tokens SET revoked = 1 WHERE clinician_id = ? AND revoked = 0`);
+export function createTokenRepo(sql: Sql): TokenRepo {
   return {
-    insert(tokenHash, clinicianId, createdAt, expiresAt) {
-      insert.run(tokenHash, clinicianId, createdAt.toISOString(), expiresAt.toISOString(), createdAt.toISOString());
+    async insert(tokenHash, clinicianId, createdAt, expiresAt) {
+      await sql.run(
+        `INSERT INTO tokens (token_hash, clinician_id, created_at, expires_at, last_used_at, revoked) VALUES (?, ?, ?, ?, ?, 0)`,
+        [tokenHash, clinicianId, createdAt.toISOString(), expiresAt.toISOString(), createdAt.toISOString()],
+      );
     },
-    byHash(tokenHash) {
-      const row = select.get(tokenHash);
+    async byHash(tokenHash) {
+      const row = await sql.one<TokenRow>(
+        `SELECT clinician_id, created_at, expires_at, last_used_at, revoked FROM tokens WHERE token_hash = ?`,
+        [tokenHash],
+      );
       return row
         ? {
             clinicianId: row.clinician_id,
@@ -53,10 +50,10 @@ export function createTokenRepo(db: Database): TokenRepo {
           }
         : undefined;
     },
-    touch(tokenHash, at) {
-      touch.run(at.toISOString(), tokenHash);
+    async touch(tokenHash, at) {
+      await sql.run(`UPDATE tokens SET last_used_at = ? WHERE token_hash = ? AND revoked = 0`, [at.toISOString(), tokenHash]);
     },
-    revoke: (tokenHash) => revoke.run(tokenHash).changes > 0,
-    revokeAllFor: (clinicianId) => revokeAll.run(clinicianId).changes,
+    revoke: async (tokenHash) => (await sql.run(`UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0`, [tokenHash])) > 0,
+    revokeAllFor: (clinicianId) => sql.run(`UPDATE tokens SET revoked = 1 WHERE clinician_id = ? AND revoked = 0`, [clinicianId]),
   };
 }

@@ -7,46 +7,56 @@
  * When: at the end of the first turn of the event loop that queued nothing new (signaling/endOfTurn.ts,
  * after that turn's frames have left), or once the oldest queued write is `maxDelayMs` old.
  * A burst of check-ins arrives over several turns; flushing between them made the later
- * knocks wait for the earlier ones' sealing and SQLite work. Whoever reads these records
- * calls `flush()` first (server.ts wraps the readers), so no read is ever behind the room.
+ * knocks wait for the earlier ones' sealing and database work. Whoever reads these records
+ * awaits `flush()` first (server.ts wraps the readers), so no read is ever behind the room.
  *
- * If the batch fails, each write is tried on its own, so one bad write does not take the
- * others with it; a write that still fails is reported, never thrown at the room.
+ * Batches are written one after another, in the order they were queued. If a batch fails,
+ * each write is tried on its own, so one bad write does not take the others with it; a write
+ * that still fails is reported, never thrown at the room.
  */
 import { atEndOfTurn } from '../signaling/endOfTurn.js';
+import type { Repositories } from './store.js';
+
+export type QueuedWrite = (records: Repositories) => Promise<unknown>;
 
 export interface WriteBatcher {
-  enqueue(write: () => void): void;
-  /** Writes what is queued now (before reads of these records, at close, and in tests). */
-  flush(): void;
+  enqueue(write: QueuedWrite): void;
+  /** Resolves once everything queued before the call is written (before reads of these records, at close, in tests). */
+  flush(): Promise<void>;
 }
 
-export function createWriteBatcher(atomically: (work: () => void) => void, onError: (err: unknown) => void, maxDelayMs = 20): WriteBatcher {
-  let queue: (() => void)[] = [];
+export function createWriteBatcher(store: Repositories, onError: (err: unknown) => void, maxDelayMs = 20): WriteBatcher {
+  let queue: QueuedWrite[] = [];
   let scheduled = false;
   /** Whether this turn queued anything. */
   let grew = false;
   let oldestAt = 0;
+  /** The last batch under way; the next starts after it. */
+  let writing: Promise<void> = Promise.resolve();
 
-  const flush = (): void => {
-    scheduled = false;
-    grew = false;
-    const work = queue;
-    queue = [];
-    if (work.length === 0) return;
+  const write = async (work: QueuedWrite[]): Promise<void> => {
     try {
-      atomically(() => {
-        for (const write of work) write();
+      await store.atomically(async (tx) => {
+        for (const w of work) await w(tx);
       });
     } catch {
-      for (const write of work) {
+      for (const w of work) {
         try {
-          write();
+          await w(store);
         } catch (err) {
           onError(err);
         }
       }
     }
+  };
+
+  const flush = (): Promise<void> => {
+    scheduled = false;
+    grew = false;
+    const work = queue;
+    queue = [];
+    if (work.length > 0) writing = writing.then(() => write(work));
+    return writing;
   };
 
   const atTurnEnd = (): void => {
@@ -57,12 +67,12 @@ export function createWriteBatcher(atomically: (work: () => void) => void, onErr
       atEndOfTurn('write', atTurnEnd);
       return;
     }
-    flush();
+    void flush();
   };
 
   return {
-    enqueue(write) {
-      queue.push(write);
+    enqueue(w) {
+      queue.push(w);
       grew = true;
       if (!scheduled) {
         scheduled = true;
