@@ -21,7 +21,7 @@ import { createLogger, errorFields } from '../common/logger.js';
 import { MediaPortTakenError, WorkerPool } from './media/workerPool.js';
 import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
 import { OneAtATime } from './limits/oneAtATime.js';
-import { SlidingWindowLimiter } from './limits/rateLimiter.js';
+import { storedAttemptLimiter } from './limits/storedAttempts.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
 import { RoomRegistry } from './rooms/roomRegistry.js';
 import { currentLiveRole } from './sessions/access.js';
@@ -144,6 +144,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     queuePerAddress: limits.hashingQueuePerAddress,
     queue: limits.hashingQueue,
   });
+  const storedLimits = { attempts: store.attempts, lookup: store.lookup, nowMs };
   const auth = createAuthService(store, { now, limits, hashing, scrypt: options.scrypt ?? PASSWORD_SCRYPT });
   const clientAddress = clientAddressResolver(config.trustedProxies);
   const graceMs = config.reconnectGraceSeconds * 1000;
@@ -224,8 +225,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     lifecycle,
     live,
     tickets,
-    passcodeAttempts: new SlidingWindowLimiter(limits.passcodeFailures, limits.passcodeWindowMs, nowMs),
-    helloAttemptsByAddress: new SlidingWindowLimiter(limits.helloAddressFailures, limits.helloAddressWindowMs, nowMs),
+    passcodeAttempts: storedAttemptLimiter(storedLimits, 'passcode invitation', limits.passcodeFailures, limits.passcodeWindowMs),
+    helloAttemptsByAddress: storedAttemptLimiter(storedLimits, 'hello address', limits.helloAddressFailures, limits.helloAddressWindowMs),
     checkingInvitations: new OneAtATime(),
     hashing,
     clientAddress,

@@ -158,7 +158,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       secret = await store.clinicians.totpSecret(clinician.id);
     } catch (err) {
       if (storageError(err)) throw err;
-      refusedAfterCheck(held);
+      await refusedAfterCheck(held);
       log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
       return await unreadable();
     }
@@ -189,7 +189,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       });
       try {
         const clinician = await store.clinicians.byUsername(key);
-        const until = lockedUntil(key, clinician);
+        const until = await lockedUntil(key, clinician);
         if (until !== undefined) {
           await record('login.rate_limited', { subjectId: clinician?.id ?? null, address, detail: 'account-locked' });
           log.warn('login.rate_limited', { scope: 'account', clinicianId: clinician?.id });
@@ -220,7 +220,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         if (!clinician.active) return await fail('inactive');
 
         if (!clinician.totpEnrolled) {
-          refusedAfterCheck(held);
+          await refusedAfterCheck(held);
           await record('login.refused', { subjectId: clinician.id, address, detail: 'no-second-factor' });
           throw new ProtocolError(
             'UNAUTHENTICATED',
@@ -233,7 +233,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
           throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
         });
 
-        succeeded(key, held);
+        await succeeded(key, held);
         await rehashIfOld(clinician, password, address);
         const token = randomToken();
         const created = now();
@@ -256,7 +256,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         await record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-busy' });
       });
       try {
-        const until = lockedUntil(key, clinician);
+        const until = await lockedUntil(key, clinician);
         if (until !== undefined) {
           await record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-locked' });
           throw new ProtocolError(
@@ -291,7 +291,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
             throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
           });
         }
-        succeeded(key, held);
+        await succeeded(key, held);
         await record('reauth.ok', { subjectId: clinician.id, address });
         log.info('reauth.ok', { clinicianId: clinician.id });
         return toUser(clinician);

@@ -1,19 +1,18 @@
 /**
  * The attempts a clinician's password check holds, for sign-in and for unlocking a locked
  * console alike: counted per username and per remote address before the password is checked
- * (limits/attemptLimiter.ts), so parallel requests cannot get more checks than the limits
- * allow; a failure keeps its count, a success gives it back. Too many for a username lock it
- * (stored on the account, so it holds across restarts; a username that matches no account is
- * locked in memory the same way, so a lockout does not tell which usernames exist); too many
- * from an address refuse that address for the window. Every password check waits its turn at
- * the hashing gate (limits/hashingGate.ts).
+ * (limits/attemptLimiter.ts), in the database, so parallel requests spread over any number of
+ * server processes cannot get more checks than the limits allow; a failure keeps its count, a
+ * success gives it back. Too many for a username lock it (stored on the account; a username
+ * that matches no account is locked on record the same way, so a lockout does not tell which
+ * usernames exist); too many from an address refuse that address for the window. Every
+ * password check waits its turn at the hashing gate (limits/hashingGate.ts).
  */
 import { ProtocolError } from '../../shared/protocol.js';
 import type { Reservation } from '../limits/attemptLimiter.js';
-import { ExpiringLocks } from '../limits/expiringLocks.js';
 import type { HashingGate, HashingSlot } from '../limits/hashingGate.js';
 import { createLogger } from '../../common/logger.js';
-import { SlidingWindowLimiter } from '../limits/rateLimiter.js';
+import { storedAttemptLimiter, storedKeyLocks } from '../limits/storedAttempts.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
 import { decoyHash, type ScryptParams } from './password.js';
@@ -59,16 +58,17 @@ export interface SignInAttemptsDeps {
 }
 
 export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, record }: SignInAttemptsDeps) {
-  const accountAttempts = new SlidingWindowLimiter(limits.accountFailures, limits.accountWindowMs, nowMs);
-  const addressAttempts = new SlidingWindowLimiter(limits.addressFailures, limits.addressWindowMs, nowMs);
+  const stored = { attempts: store.attempts, lookup: store.lookup, nowMs };
+  const accountAttempts = storedAttemptLimiter(stored, 'sign-in username', limits.accountFailures, limits.accountWindowMs);
+  const addressAttempts = storedAttemptLimiter(stored, 'sign-in address', limits.addressFailures, limits.addressWindowMs);
   /**
    * Lockouts of usernames that match no account, so that a lockout answer does not tell
-   * which usernames exist. Accounts' own lockouts live in the store.
+   * which usernames exist. Accounts' own lockouts live on the account.
    */
-  const phantomLocks = new ExpiringLocks(nowMs);
+  const phantomLocks = storedKeyLocks(stored, 'sign-in username');
 
-  const lockedUntil = (key: string, clinician: Clinician | undefined): number | undefined => {
-    const until = clinician ? (clinician.lockedUntil ? Date.parse(clinician.lockedUntil) : undefined) : phantomLocks.lockedUntil(key);
+  const lockedUntil = async (key: string, clinician: Clinician | undefined): Promise<number | undefined> => {
+    const until = clinician ? (clinician.lockedUntil ? Date.parse(clinician.lockedUntil) : undefined) : await phantomLocks.lockedUntil(key);
     return until === undefined || until <= nowMs() ? undefined : until;
   };
 
@@ -86,7 +86,7 @@ export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, re
     address: string,
     refused: (scope: 'account' | 'address' | 'busy') => Promise<ProtocolError>,
   ): Promise<Held> => {
-    const account = accountAttempts.reserve(key);
+    const account = await accountAttempts.reserve(key);
     // Only reachable across processes or when a lock was lifted mid-window: the failure
     // that fills the window locks the account and starts counting afresh.
     if (!account) throw await refused('account');
@@ -94,14 +94,14 @@ export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, re
     try {
       slot = await hashing.acquire(address);
     } catch (err) {
-      account.giveBack();
+      await account.giveBack();
       if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') throw await refused('busy');
       throw err;
     }
     try {
-      const byAddress = addressAttempts.reserve(address);
+      const byAddress = await addressAttempts.reserve(address);
       if (!byAddress) {
-        account.giveBack();
+        await account.giveBack();
         throw await refused('address');
       }
       const passwordOk = await slot.verify(password, clinician?.passwordHash ?? (await decoyHash(scrypt)));
@@ -112,15 +112,15 @@ export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, re
   };
 
   /** Nothing was guessed wrong: the attempts go back, and the account starts counting afresh. */
-  const succeeded = (key: string, held: Held): void => {
-    accountAttempts.reset(key);
-    held.address.giveBack();
+  const succeeded = async (key: string, held: Held): Promise<void> => {
+    await accountAttempts.reset(key);
+    await held.address.giveBack();
   };
 
   /** Refused for a reason that is no guess (no second factor, one that cannot be read): the attempts go back. */
-  const refusedAfterCheck = (held: Held): void => {
-    held.account.giveBack();
-    held.address.giveBack();
+  const refusedAfterCheck = async (held: Held): Promise<void> => {
+    await held.account.giveBack();
+    await held.address.giveBack();
   };
 
   /** Records a failure (its attempts stay counted); locks the username when its window is full (and says so: true). */
@@ -128,14 +128,14 @@ export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, re
     await record(event, { subjectId: clinician?.id ?? null, address, detail: reason });
     log.info(event, { clinicianId: clinician?.id, reason });
     if (held.account.count >= limits.accountFailures) {
-      accountAttempts.reset(key);
+      await accountAttempts.reset(key);
       const until = new Date(nowMs() + limits.lockoutMs);
       if (clinician) {
         await store.clinicians.setLockedUntil(clinician.id, until);
         await record('account.locked', { subjectId: clinician.id, address, detail: `until=${until.toISOString()}` });
         log.warn('account.locked', { clinicianId: clinician.id });
       } else {
-        phantomLocks.lock(key, until.getTime());
+        await phantomLocks.lock(key, until.getTime());
         await record('account.locked', { subjectId: null, address, detail: 'unknown-username' });
       }
       return true;

@@ -5,12 +5,8 @@
  * limit and counting the attempt are one step (`reserve`); a failed attempt simply keeps its
  * reservation, and a successful one gives it back.
  *
- * The interface is this small so that a shared database can implement it for several server
- * processes: `reserve` is one conditional insert of an attempt row (`INSERT … SELECT … WHERE
- * (SELECT count(*) … within the window) < limit RETURNING`), `giveBack` deletes that row,
- * `reset` deletes the key's rows. The in-memory implementation is `SlidingWindowLimiter`
- * (../rateLimiter.ts). When the store becomes asynchronous (PostgreSQL), these calls become
- * asynchronous with it; their meaning does not change.
+ * The server keeps its attempts in the database (storedAttempts.ts), so the limits hold
+ * however many server processes share it, and across a restart.
  */
 
 /** One attempt counted against a key. */
@@ -18,14 +14,14 @@ export interface Reservation {
   /** Attempts counted against the key within the window when this one was reserved, it included. */
   readonly count: number;
   /** Uncounts this attempt (it succeeded, or it was never made); a second call does nothing. */
-  giveBack(): void;
+  giveBack(): Promise<void>;
 }
 
 export interface AttemptLimiter {
   /** How many attempts per key the window holds. */
   readonly limit: number;
   /** Counts one attempt against `key`, unless `limit` are already counted: then nothing is counted and the answer is undefined. */
-  reserve(key: string): Reservation | undefined;
+  reserve(key: string): Promise<Reservation | undefined>;
   /** Forgets every attempt counted against `key`. */
-  reset(key: string): void;
+  reset(key: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /**
- * Counts events per key in a sliding window: sign-in and passcode attempts (as an
- * `AttemptLimiter`), hellos and floods.
+ * Counts events per key in a sliding window, in this process's memory: a socket's floods and
+ * failed hellos. (Attempts at secrets are counted in the database: storedAttempts.ts.)
  *
  * Keys are mostly what an attacker chooses (usernames, addresses, invitation ids), so the
  * map looks after its own size. It holds keys in the order of their latest event, and every
@@ -11,12 +11,16 @@
  * flood of distinct keys, at the price that such a flood forgives old attempts (it never
  * refuses anyone for someone else's flood).
  */
-import type { AttemptLimiter, Reservation } from './attemptLimiter.js';
+/** One event counted by `reserve`, which can be uncounted. */
+export interface WindowReservation {
+  readonly count: number;
+  giveBack(): void;
+}
 
 /** Far more keys than any real window holds (a clinic's staff, a day's clients). */
 export const DEFAULT_MAX_KEYS = 100_000;
 
-export class SlidingWindowLimiter implements AttemptLimiter {
+export class SlidingWindowLimiter {
   private readonly hits = new Map<string, number[]>();
 
   constructor(
@@ -85,7 +89,7 @@ export class SlidingWindowLimiter implements AttemptLimiter {
     return this.recent(key).list.length >= this.limit;
   }
 
-  reserve(key: string): Reservation | undefined {
+  reserve(key: string): WindowReservation | undefined {
     const { list, at } = this.recent(key);
     if (list.length >= this.limit) return undefined;
     this.record(key, list, at);

@@ -94,17 +94,17 @@ async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | un
     throw new ProtocolError('RATE_LIMITED', 'another attempt with this invitation is being checked; try again in a moment');
   }
   try {
-    const byInvitation = invitation ? ctx.passcodeAttempts.reserve(invitation.id) : undefined;
+    const byInvitation = invitation ? await ctx.passcodeAttempts.reserve(invitation.id) : undefined;
     if (invitation && !byInvitation) {
       log.warn('participant.rate_limited', { scope: 'invitation', invitationId: invitation.id });
       throw new ProtocolError('RATE_LIMITED', TOO_MANY);
     }
     // Per address: guessing across many links (or many unknown ones) from one place ends
     // here, whatever the per-invitation and per-socket counts say.
-    const reserveAddress = (): Reservation => {
-      const byAddress = ctx.helloAttemptsByAddress.reserve(address);
+    const reserveAddress = async (): Promise<Reservation> => {
+      const byAddress = await ctx.helloAttemptsByAddress.reserve(address);
       if (!byAddress) {
-        byInvitation?.giveBack();
+        await byInvitation?.giveBack();
         log.warn('participant.rate_limited', { scope: 'address' });
         throw new ProtocolError('RATE_LIMITED', TOO_MANY);
       }
@@ -114,18 +114,18 @@ async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | un
     let ok: boolean;
     let byAddress: Reservation;
     if (!isLegacyPasscodeHash(stored)) {
-      byAddress = reserveAddress();
+      byAddress = await reserveAddress();
       ok = ctx.store.passcodes.verify(passcode, stored);
     } else {
       let slot: HashingSlot;
       try {
         slot = await ctx.hashing.acquire(address);
       } catch (err) {
-        byInvitation?.giveBack();
+        await byInvitation?.giveBack();
         throw err;
       }
       try {
-        byAddress = reserveAddress();
+        byAddress = await reserveAddress();
         ok = await slot.verify(passcode, stored);
       } finally {
         slot.release();
@@ -135,8 +135,8 @@ async function passcodeChecks(ctx: SignalingContext, invitation: Invitation | un
       }
     }
     if (ok && invitation) {
-      byInvitation?.giveBack();
-      byAddress.giveBack();
+      await byInvitation?.giveBack();
+      await byAddress.giveBack();
     }
     return ok;
   } finally {
@@ -208,7 +208,7 @@ export async function resumeHello(
   address: string,
 ): Promise<Joined<ParticipantHelloResult> | undefined> {
   // No slow check follows, but the same attempt counts as a passcode hello's.
-  const attempt = ctx.helloAttemptsByAddress.reserve(address);
+  const attempt = await ctx.helloAttemptsByAddress.reserve(address);
   if (!attempt) {
     log.warn('participant.rate_limited', { scope: 'address' });
     throw new ProtocolError('RATE_LIMITED', TOO_MANY);
@@ -219,7 +219,7 @@ export async function resumeHello(
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   }
-  attempt.giveBack();
+  await attempt.giveBack();
   const [invitation, session, lockedOnRecord] = await Promise.all([
     ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId),
     ctx.store.sessions.byId(previous.sessionId),

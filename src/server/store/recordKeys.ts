@@ -29,11 +29,14 @@ export function deriveRecordsSubkey(recordsKey: Buffer, purpose: RecordsKeyPurpo
 export interface LookupHasher {
   /** The keyed hash a client's reference is stored and found by (hex). */
   participantRef(ref: string): string;
+  /** The keyed hash an attempt limit's key (a typed username, an address) is counted under (hex). */
+  attemptKey(scope: string, key: string): string;
 }
 
 export function createLookupHasher(key: Buffer): LookupHasher {
   return {
     participantRef: (ref) => createHmac('sha256', key).update('participant-ref\n').update(ref, 'utf8').digest('hex'),
+    attemptKey: (scope, k) => createHmac('sha256', key).update(`attempt-key\n${scope}\n`).update(k, 'utf8').digest('hex'),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { createAttemptRepo, type AttemptRepo } from './attempts.js';
 import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
 import { keyedLink } from '../audit/chain.js';
 import { createAuditRepo, type AuditRepo } from './audit.js';
@@ -41,6 +42,7 @@ export interface Repositories {
   readonly attendance: AttendanceRepo;
   readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
+  readonly attempts: AttemptRepo;
 }
 
 export interface Store extends Repositories {
@@ -69,6 +71,7 @@ function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
     attendance: createAttendanceRepo(sql, sealer, lookup),
     resumptions: createResumptionRepo(sql, sealer),
     notes: createNoteRepo(sql, sealer),
+    attempts: createAttemptRepo(sql),
   };
   return repos;
 }
