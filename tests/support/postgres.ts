@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 
 const run = promisify(execFile);
 
@@ -26,6 +27,15 @@ export interface Postgres {
   password: string;
   /** The server's log so far, for a failing test's message. */
   log(): string;
+  /**
+   * Stops the server (fast shutdown: sessions are ended, as an administrator's restart
+   * would) and keeps its data, port and password, for `startServer`.
+   */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on the same port and data. */
+  startServer(): Promise<void>;
+  /** Creates an empty database in the cluster; resolves to its connection string. */
+  createDatabase(name: string): Promise<string>;
   /** Stops the server at once and deletes the cluster. */
   stop(): Promise<void>;
 }
@@ -88,13 +98,15 @@ export async function startPostgres(): Promise<Postgres> {
     throw err;
   }
 
+  // fsync off: a throwaway cluster need not survive a power cut, and the tests run faster.
+  const startOn = (port: number) =>
+    server('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, 'start']);
+
   let port: number;
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      // fsync off: a throwaway cluster need not survive a power cut, and the tests run faster.
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`;
-      await server('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options, 'start']);
+      await startOn(port);
       break;
     } catch (err) {
       // Another process took the port between the probe and the start: try another.
@@ -120,19 +132,40 @@ export async function startPostgres(): Promise<Postgres> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopAtExit);
+  const urlOf = (database: string): string => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
-    url: `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    url: urlOf('postgres'),
     host: '127.0.0.1',
     port,
     user,
     password,
     log: readLog,
+    async stopServer() {
+      await server('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    },
+    async startServer() {
+      await startOn(port);
+    },
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      const client = new pg.Client({ connectionString: urlOf('postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return urlOf(name);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       process.off('exit', stopAtExit);
       try {
         await server('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      } catch (err) {
+        // Left stopped by stopServer() is fine; anything else is worth hearing about.
+        if (!/Is server running\?/.test(String(err))) throw err;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

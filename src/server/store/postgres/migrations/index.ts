@@ -1,0 +1,6 @@
+/** Every PostgreSQL migration in order. A new schema version is a new numbered file added here. */
+import * as m001 from './001_initial.js';
+import * as m002 from './002_limits.js';
+import type { PostgresMigration } from './run.js';
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002];
