@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAttemptRepo } from '../../../src/server/store/attempts';
 import { setLogLevel } from '../../../src/common/logger';
 import { openPostgres } from '../../../src/server/store/postgres/open';
 import { anyOf, UnitOfWorkEndedError, type Dialect, type SqlDatabase } from '../../../src/server/store/sql';
@@ -49,21 +50,13 @@ function scratchTables(dialect: Dialect): string[] {
   return [
     `CREATE TABLE scratch (id ${id}, name text NOT NULL UNIQUE, n integer NOT NULL DEFAULT 0, data ${blob})`,
     `CREATE TABLE counter (id integer PRIMARY KEY, n integer NOT NULL)`,
-    // PostgreSQL has it from its migration 2; SQLite will have it from its own migration.
-    `CREATE TABLE IF NOT EXISTS attempt_counters (key text PRIMARY KEY, attempts integer NOT NULL CHECK (attempts >= 0), window_ends_at bigint NOT NULL)`,
+    // The attempt tables (store/attempts.ts): PostgreSQL has them from its migration 2, SQLite
+    // from its migration 9; this scratch database has no migrations.
+    `CREATE TABLE IF NOT EXISTS attempt_keys (scope text NOT NULL, key_hash text NOT NULL, PRIMARY KEY (scope, key_hash))`,
+    `CREATE TABLE IF NOT EXISTS attempts (id ${id}, scope text NOT NULL, key_hash text NOT NULL, at_ms bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS key_locks (scope text NOT NULL, key_hash text NOT NULL, until_ms bigint NOT NULL, PRIMARY KEY (scope, key_hash))`,
   ];
 }
-
-/** The reservation statement proposed for attempt_counters (postgres/migrations/002_limits.ts), word for word. */
-const RESERVE = `INSERT INTO attempt_counters (key, attempts, window_ends_at) VALUES (?, 1, ?)
-  ON CONFLICT (key) DO UPDATE SET
-    attempts = CASE WHEN attempt_counters.window_ends_at <= ? THEN 1 ELSE attempt_counters.attempts + 1 END,
-    window_ends_at = CASE WHEN attempt_counters.window_ends_at <= ? THEN excluded.window_ends_at ELSE attempt_counters.window_ends_at END
-  WHERE attempt_counters.window_ends_at <= ? OR attempt_counters.attempts < ?
-  RETURNING attempts, window_ends_at`;
-
-const reserve = (db: SqlDatabase, key: string, now: number, windowMs: number, limit: number) =>
-  db.one<{ attempts: number; window_ends_at: number }>(RESERVE, [key, now + windowMs, now, now, now, limit]);
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -218,18 +211,25 @@ describe.each([sqliteAdapter(), postgresAdapter()])('Sql over $name', (adapter) 
     expect(await outside).toBeUndefined();
   });
 
-  it('reserves attempts in one statement: counts to the limit, refuses, and opens a new window', async () => {
+  it('reserves attempts to the limit within the window, gives them back, and lets none extra through at once', async () => {
+    const attempts = createAttemptRepo(db);
     const windowMs = 1000;
     const t0 = 1_000_000;
     const got = [];
-    for (let i = 0; i < 4; i++) got.push(await reserve(db, 'signin:user:a', t0 + i, windowMs, 3));
-    expect(got.map((r) => r?.attempts)).toEqual([1, 2, 3, undefined]);
-    expect(got[0]?.window_ends_at).toBe(t0 + windowMs);
-    expect(await db.one(`SELECT attempts FROM attempt_counters WHERE key = ?`, ['signin:user:a'])).toEqual({ attempts: 3 });
-    // The window ends: counting starts again, in a window from this attempt.
-    expect(await reserve(db, 'signin:user:a', t0 + windowMs, windowMs, 3)).toEqual({ attempts: 1, window_ends_at: t0 + 2 * windowMs });
+    for (let i = 0; i < 4; i++) got.push(await attempts.reserve('sign-in', 'a', 3, t0 + i - windowMs, t0 + i));
+    expect(got.map((r) => r?.count)).toEqual([1, 2, 3, undefined]);
+    // A success gives its attempt back: one more fits.
+    await attempts.giveBack(got[1]!.id);
+    expect((await attempts.reserve('sign-in', 'a', 3, t0 + 5 - windowMs, t0 + 5))?.count).toBe(3);
+    // The window slides past the first attempts: they count no more.
+    expect((await attempts.reserve('sign-in', 'a', 3, t0 + 2, t0 + 2 + windowMs))?.count).toBe(2);
     // Many at once against a fresh key: exactly the limit get through.
-    const many = await Promise.all(Array.from({ length: 12 }, () => reserve(db, 'signin:user:b', t0, windowMs, 5)));
+    const many = await Promise.all(Array.from({ length: 12 }, () => attempts.reserve('sign-in', 'b', 5, t0 - windowMs, t0)));
     expect(many.filter((r) => r !== undefined)).toHaveLength(5);
-  });
+    // Locks on keys: until a time, then gone.
+    await attempts.lock('sign-in', 'c', t0 + 100);
+    expect(await attempts.lockedUntil('sign-in', 'c', t0)).toBe(t0 + 100);
+    expect(await attempts.lockedUntil('sign-in', 'c', t0 + 100)).toBeUndefined();
+    expect(await attempts.sweep(t0 + windowMs, t0 + 200)).toBeGreaterThan(0);
+});
 });
