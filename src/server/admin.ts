@@ -23,7 +23,9 @@ import { ConfigError, loadConfig, settingName, type ServerConfig } from './confi
 import { setLogLevel } from '../common/logger.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
 import { createSessionLifecycle } from './sessions/lifecycle.js';
-import { openStore, type Store } from './store/store.js';
+import { openConfiguredStore } from './store/open.js';
+import { DatabaseOpenError } from './store/postgres/open.js';
+import type { Store } from './store/store.js';
 
 const USAGE = `usage: npm run admin -- [--config PATH] COMMAND [options]
 
@@ -365,7 +367,7 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
   try {
     const config = loadConfig(parsed.values.config !== undefined ? { configPath: parsed.values.config } : {});
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    store = openStore(config.dataDir, loadRecordsKey(config), { ephemeralKey: config.recordsKeyFile === undefined });
+    store = await openConfiguredStore(config, { recordsKey: loadRecordsKey(config), ephemeralKey: config.recordsKeyFile === undefined });
     const accounts = createAccounts({ store });
     await command({ config, store, accounts, out }, positional, parsed.values);
     return 0;
@@ -374,7 +376,7 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
       process.stderr.write(`confidant admin: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof ProtocolError || err instanceof ConfigError) {
+    if (err instanceof ProtocolError || err instanceof ConfigError || err instanceof DatabaseOpenError) {
       process.stderr.write(`confidant admin: ${err.message}\n`);
       return 1;
     }

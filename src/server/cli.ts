@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { DEMO_LINE_PREFIX } from '../shared/protocol.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DatabaseOpenError } from './store/postgres/open.js';
 import { startDemo } from './demo.js';
 import { createLogger, errorFields } from '../common/logger.js';
 import { startServer } from './server.js';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof DatabaseOpenError) {
     process.stderr.write(`confidant: ${err.message}\n`);
   } else {
     log.error('start.failed', errorFields(err));

@@ -51,6 +51,16 @@ const RtcPort = z.coerce
   .int()
   .refine((n) => n === 0 || (n >= 1024 && n <= 65535), { message: 'must be 0 (any free port) or from 1024 to 65535' });
 
+/** `{ url }`, or the URL alone (as the environment gives it). Only its scheme is checked here; opening it checks the rest. */
+const DatabaseSetting = z.preprocess(
+  (v) => (typeof v === 'string' ? { url: v } : v),
+  z
+    .object({
+      url: z.string().refine((u) => /^postgres(ql)?:\/\//.test(u), { message: 'must be a postgres:// or postgresql:// URL' }),
+    })
+    .strict(),
+);
+
 const ConfigSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -95,6 +105,12 @@ const ConfigSchema = z
      * the socket's peer is the client (see http/support.ts, `clientAddressResolver`).
      */
     trustedProxies: TrustedProxies.default([]),
+    /**
+     * Where the records live: without it, SQLite in `dataDir` (nothing else to run); with a
+     * PostgreSQL URL (`database: { url }` in the file, or CONFIDANT_DATABASE_URL), that
+     * database, which several servers may share. The URL is never echoed in an error.
+     */
+    database: DatabaseSetting.optional(),
   })
   .strict();
 
@@ -120,6 +136,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   timeZone: 'CONFIDANT_TIME_ZONE',
   publicUrl: 'CONFIDANT_PUBLIC_URL',
   trustedProxies: 'CONFIDANT_TRUSTED_PROXIES',
+  database: 'CONFIDANT_DATABASE_URL',
 };
 
 export class ConfigError extends Error {

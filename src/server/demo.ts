@@ -11,11 +11,15 @@ import type { ClinicianRole, DemoInfo } from '../shared/protocol.js';
 import { hashSecret, LEGACY_PASSCODE_SCRYPT, PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { randomPassword } from './auth/secrets.js';
 import { base32Encode, newTotpSecret } from './auth/totp.js';
+import { createLogger, errorFields } from '../common/logger.js';
 import { parseConfig, type ConfigInput } from './config.js';
 import { newInvitationSecrets } from './sessions/invitationService.js';
 import { startServer, type RunningServer, type StartOptions } from './server.js';
+import { createFreshDatabase, type FreshDatabase } from './store/postgres/fresh.js';
 import { RECORDS_KEY_BYTES } from './store/recordSealer.js';
 import type { Store } from './store/store.js';
+
+const log = createLogger('demo');
 
 export interface DemoOptions {
   /** 0 or absent: any free port. */
@@ -29,6 +33,11 @@ export interface DemoOptions {
   config?: Partial<ConfigInput>;
   /** Clock, limits and hashing cost, for tests. */
   start?: Omit<StartOptions, 'recordsKey'>;
+  /**
+   * A PostgreSQL server to run on, in a fresh database of the demo's own (dropped when it
+   * stops); '' for SQLite. Absent: CONFIDANT_DATABASE_URL if set, else SQLite.
+   */
+  databaseUrl?: string;
 }
 
 export interface RunningDemo {
@@ -110,9 +119,16 @@ const printable = ({ username, password, totpSecret }: DemoAccount) => ({ userna
 
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'confidant-demo-'));
-  const removeDataDir = (): void => rmSync(dataDir, { recursive: true, force: true });
+  // On PostgreSQL (CONFIDANT_DATABASE_URL): a fresh database of its own, dropped at the end.
+  const databaseUrl = options.databaseUrl === undefined ? process.env.CONFIDANT_DATABASE_URL || undefined : options.databaseUrl || undefined;
+  let fresh: FreshDatabase | undefined;
+  const removeDataDir = async (): Promise<void> => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await fresh?.drop().catch((err: unknown) => log.warn('demo.database_not_dropped', { database: fresh?.name, ...errorFields(err) }));
+  };
   let server: RunningServer;
   try {
+    if (databaseUrl !== undefined) fresh = await createFreshDatabase(databaseUrl);
     const config = parseConfig({
       // Like its HTTP port: any free media ports, so demos and tests run side by side.
       rtcPort: 0,
@@ -122,11 +138,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       dataDir,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.participantDir !== undefined ? { participantDir: options.participantDir } : {}),
+      ...(fresh ? { database: { url: fresh.url } } : {}),
     });
     // The demo's records die with its data directory, so a key for this run is right.
     server = await startServer(config, { scrypt: DEMO_SCRYPT, ...options.start, recordsKey: randomBytes(RECORDS_KEY_BYTES) });
   } catch (err) {
-    removeDataDir();
+    await removeDataDir();
     throw err;
   }
   try {
@@ -143,13 +160,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     };
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
-      closing ??= server.close().finally(removeDataDir);
+      closing ??= server.close().finally(() => removeDataDir());
       return closing;
     };
     return { info, server, close };
   } catch (err) {
     await server.close();
-    removeDataDir();
+    await removeDataDir();
     throw err;
   }
 }

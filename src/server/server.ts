@@ -29,7 +29,8 @@ import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
 import type { AttendanceEvent } from './store/attendance.js';
 import type { ResumptionRepo } from './store/resumptions.js';
-import { openStore, type Repositories, type Store } from './store/store.js';
+import { openConfiguredStore } from './store/open.js';
+import type { Repositories, Store } from './store/store.js';
 
 const log = createLogger('server');
 
@@ -115,9 +116,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // A key this server read from its file is its own, and wiped when it closes; one passed in
   // (demo mode, tests that restart a server over the same records) belongs to the caller.
   const ownKey = options.recordsKey === undefined ? loadRecordsKey(config) : undefined;
-  const store = openStore(config.dataDir, options.recordsKey ?? ownKey, {
-    ephemeralKey: options.recordsKey === undefined && config.recordsKeyFile === undefined,
-  });
+  let store: Store;
+  try {
+    const recordsKey = options.recordsKey ?? ownKey;
+    store = await openConfiguredStore(config, {
+      ...(recordsKey ? { recordsKey } : {}),
+      ephemeralKey: options.recordsKey === undefined && config.recordsKeyFile === undefined,
+    });
+  } catch (err) {
+    ownKey?.fill(0);
+    throw err;
+  }
   let workers: WorkerPool;
   try {
     workers = await WorkerPool.start({

@@ -23,6 +23,7 @@ import { assertAcceptablePassword } from '../auth/passwordPolicy.js';
 import { base32Encode, newTotpSecret, otpauthUri } from '../auth/totp.js';
 import { createLogger } from '../../common/logger.js';
 import type { Clinician } from '../store/clinicians.js';
+import { storageError } from '../store/storageErrors.js';
 import type { Repositories, Store } from '../store/store.js';
 
 const log = createLogger('accounts');
@@ -141,7 +142,8 @@ export function createAccounts(deps: AccountsDeps): Accounts {
       let created: Clinician;
       try {
         created = await store.clinicians.create({ username, displayName: request.displayName.trim(), roles: request.roles, passwordHash });
-      } catch {
+      } catch (err) {
+        if (storageError(err)) throw err;
         // The username was taken between the check and the insert.
         throw new ProtocolError('CONFLICT', 'that username is taken');
       }
