@@ -186,6 +186,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
   store.attendance.forSession = flushedFirst(store.attendance.forSession);
   store.resumptions.byTokenHash = flushedFirst(store.resumptions.byTokenHash);
+  store.resumptions.claim = flushedFirst(store.resumptions.claim);
   store.resumptions.expire = flushedFirst(store.resumptions.expire);
   // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
   // the rooms queued.

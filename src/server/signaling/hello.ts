@@ -51,7 +51,14 @@ function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
 }
 
 /** A client's peer in its session's room (opened if need be), with the resume token its hello answers with. */
-function clientOf(ctx: SignalingContext, session: SessionRecord, lockedOnRecord: boolean, invitation: Invitation, channel: PeerChannel) {
+function clientOf(
+  ctx: SignalingContext,
+  session: SessionRecord,
+  lockedOnRecord: boolean,
+  invitation: Invitation,
+  channel: PeerChannel,
+  resumeToken = randomToken(),
+) {
   const room = ctx.rooms.open(session, lockedOnRecord);
   const peer = new Peer({
     participantId: invitation.participantId,
@@ -63,7 +70,7 @@ function clientOf(ctx: SignalingContext, session: SessionRecord, lockedOnRecord:
     verificationHint: invitation.verificationHint,
     standing: room.standingOf(invitation.participantId),
   });
-  return { room, peer, resumeToken: randomToken() };
+  return { room, peer, resumeToken };
 }
 
 /** What every participant hello answers with, whatever the state. */
@@ -213,7 +220,10 @@ export async function resumeHello(
     log.warn('participant.rate_limited', { scope: 'address' });
     throw new ProtocolError('RATE_LIMITED', TOO_MANY);
   }
-  const previous = await ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
+  // The token is spent here, whatever follows: the row answers to the next one from now on,
+  // so two resumes with one token (on two sockets, or two servers) cannot both get in.
+  const nextToken = randomToken();
+  const previous = await ctx.store.resumptions.claim(tokenDigest(data.resumeToken), tokenDigest(nextToken));
   const now = ctx.lifecycle.now();
   if (!previous || (previous.expiresAt !== null && Date.parse(previous.expiresAt) < now.getTime())) {
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
@@ -232,7 +242,7 @@ export async function resumeHello(
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   assertJoinable(ctx, session);
 
-  const { room, peer, resumeToken } = clientOf(ctx, session, lockedOnRecord, invitation, channel);
+  const { room, peer, resumeToken } = clientOf(ctx, session, lockedOnRecord, invitation, channel, nextToken);
   const resumed = room.resume(peer, previous, tokenDigest(resumeToken));
   return {
     peer,

@@ -34,6 +34,12 @@ export interface ResumptionRepo {
   update(participantId: string, snapshot: StandingSnapshot): Promise<void>;
   dropped(participantId: string, at: Date, expiresAt: Date): Promise<void>;
   byTokenHash(tokenHash: string): Promise<Resumption | undefined>;
+  /**
+   * Spends a resume token: the row that answers to `tokenHash` answers to `nextTokenHash`
+   * instead, in one statement, so of two resumes with one token only one finds it. Returns
+   * the row as it stood; undefined when no row answers to `tokenHash`.
+   */
+  claim(tokenHash: string, nextTokenHash: string): Promise<Resumption | undefined>;
   remove(participantId: string): Promise<void>;
   removeSession(sessionId: string): Promise<void>;
   /** The room is live and these are still there. */
@@ -140,6 +146,10 @@ export function createResumptionRepo(sql: Sql, sealer: RecordSealer): Resumption
       ),
     async byTokenHash(tokenHash) {
       const row = await sql.one<Row>(`SELECT * FROM resumptions WHERE token_hash = ?`, [tokenHash]);
+      return row && hydrate(row);
+    },
+    async claim(tokenHash, nextTokenHash) {
+      const row = await sql.one<Row>(`UPDATE resumptions SET token_hash = ? WHERE token_hash = ? RETURNING *`, [nextTokenHash, tokenHash]);
       return row && hydrate(row);
     },
     remove: (participantId) => done(sql.run(`DELETE FROM resumptions WHERE participant_id = ?`, [participantId])),
