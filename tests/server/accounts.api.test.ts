@@ -24,7 +24,7 @@ afterAll(async () => {
   await demo.close();
 });
 
-const events = (subjectId: string): string[] => demo.server.store.audit.list(subjectId).map((e) => e.event);
+const events = async (subjectId: string): Promise<string[]> => (await demo.server.store.audit.list(subjectId)).map((e) => e.event);
 
 describe('who may administer accounts', () => {
   it('answers 403 FORBIDDEN to every admin endpoint for a non-admin, and 401 without a token', async () => {
@@ -41,7 +41,7 @@ describe('who may administer accounts', () => {
       expect([path, res.status, res.body.error?.code]).toEqual([path, 403, 'FORBIDDEN']);
       expect((await api(demo.server, method, path, undefined, body)).status).toBe(401);
     }
-    expect(demo.server.store.clinicians.byId(id)?.active).toBe(true);
+    expect((await demo.server.store.clinicians.byId(id))?.active).toBe(true);
   });
 });
 
@@ -66,8 +66,8 @@ describe('the admin API', () => {
     expect(made.status).toBe(201);
     const account = ClinicianAccount.parse(made.body);
     expect(account).toMatchObject({ username: 'dana.ray', displayName: 'Dana Ray', roles: ['facilitator'], active: true, totpEnrolled: false });
-    expect(events(account.id)).toEqual(['clinician.created']);
-    expect(demo.server.store.audit.list(account.id)[0]?.actorId).toBe(admin.id);
+    expect(await events(account.id)).toEqual(['clinician.created']);
+    expect((await demo.server.store.audit.list(account.id))[0]?.actorId).toBe(admin.id);
 
     const again = await api(demo.server, 'POST', '/api/admin/clinicians', adminToken, { ...base, username: 'DANA.RAY', password: 'violet-harbour-teapot' });
     expect([again.status, again.body.error?.code]).toEqual([409, 'CONFLICT']);
@@ -81,7 +81,7 @@ describe('the admin API', () => {
     expect(otpauthUri).toContain(`secret=${secret}`);
     expect(otpauthUri.startsWith('otpauth://totp/Confidant:dana.ray?')).toBe(true);
     expect(await signIn(demo.server.httpUrl, 'dana.ray', 'violet-harbour-teapot', secret)).toMatch(/^[\w-]{43}$/);
-    expect(events(account.id)).toEqual(['clinician.created', 'login.refused', 'clinician.totp_enrolled', 'login.ok']);
+    expect(await events(account.id)).toEqual(['clinician.created', 'login.refused', 'clinician.totp_enrolled', 'login.ok']);
   });
 
   it('re-enrolling replaces the second factor: the old secret stops working', async () => {
@@ -108,7 +108,7 @@ describe('the admin API', () => {
     expect(selfSupervision.status).toBe(400);
     const nonFacilitator = await api(demo.server, 'PATCH', `/api/admin/clinicians/${sup.id}`, adminToken, { superviseeIds: [admin.id] });
     expect(nonFacilitator.body.error?.message).toBe('a supervisee must be a facilitator');
-    expect(events(sup.id)).toEqual(['clinician.renamed', 'clinician.roles_set', 'clinician.supervisees_set']);
+    expect(await events(sup.id)).toEqual(['clinician.renamed', 'clinician.roles_set', 'clinician.supervisees_set']);
     const unknown = await api(demo.server, 'PATCH', '/api/admin/clinicians/nobody', adminToken, { active: false });
     expect(unknown.status).toBe(404);
   });
@@ -123,7 +123,7 @@ describe('the admin API', () => {
     const unlocked = await api(demo.server, 'PATCH', `/api/admin/clinicians/${c.id}`, adminToken, { unlock: true });
     expect(unlocked.body.lockedUntil).toBeNull();
     expect(await c.signIn()).toBeTruthy();
-    expect(events(c.id)).toEqual(expect.arrayContaining(['account.locked', 'login.rate_limited', 'account.unlocked', 'login.ok']));
+    expect(await events(c.id)).toEqual(expect.arrayContaining(['account.locked', 'login.rate_limited', 'account.unlocked', 'login.ok']));
   });
 
   it('resets a password, refusing a common one, and revokes the account\'s tokens', async () => {
@@ -135,12 +135,12 @@ describe('the admin API', () => {
     expect([reset.status, reset.body]).toEqual([200, {}]);
     expect((await api(demo.server, 'GET', '/api/me', token)).status).toBe(401);
     expect(await signIn(demo.server.httpUrl, 'hal', 'new-violet-teapot-9', c.secret)).toBeTruthy();
-    expect(events(c.id)).toEqual(expect.arrayContaining(['clinician.password_reset', 'tokens.revoked']));
+    expect(await events(c.id)).toEqual(expect.arrayContaining(['clinician.password_reset', 'tokens.revoked']));
   });
 
   it('refuses to leave no active admin', async () => {
     // The demo seeds an admin of its own; with it deactivated, root.admin is the last one.
-    const demoAdmin = demo.server.store.clinicians.byUsername('admin')!;
+    const demoAdmin = (await demo.server.store.clinicians.byUsername('admin'))!;
     expect((await api(demo.server, 'PATCH', `/api/admin/clinicians/${demoAdmin.id}`, adminToken, { active: false })).status).toBe(200);
     const res = await api(demo.server, 'PATCH', `/api/admin/clinicians/${admin.id}`, adminToken, { roles: ['facilitator'] });
     expect([res.status, res.body.error?.message]).toEqual([409, 'at least one active admin must remain']);
@@ -154,13 +154,13 @@ describe('deactivation', () => {
     const fac = await connectClinician(demo.info);
     const sessionsBefore = await api(demo.server, 'GET', '/api/sessions', facilitatorToken);
     expect(sessionsBefore.status).toBe(200);
-    const facId = demo.server.store.clinicians.byUsername('facilitator')!.id;
+    const facId = (await demo.server.store.clinicians.byUsername('facilitator'))!.id;
 
     const res = await api(demo.server, 'PATCH', `/api/admin/clinicians/${facId}`, adminToken, { active: false });
     expect(res.body.active).toBe(false);
     expect((await fac.client.closed).code).toBe(CLOSE_SIGNED_OUT);
     expect((await api(demo.server, 'GET', '/api/sessions', facilitatorToken)).status).toBe(401);
-    expect(events(facId)).toEqual(expect.arrayContaining(['clinician.deactivated', 'tokens.revoked']));
+    expect(await events(facId)).toEqual(expect.arrayContaining(['clinician.deactivated', 'tokens.revoked']));
     // Colleagues lists only active clinicians.
     const colleagues = ColleagueList.parse((await api(demo.server, 'GET', '/api/clinicians', adminToken)).list);
     expect(colleagues.some((c) => c.id === facId)).toBe(false);
@@ -171,13 +171,13 @@ describe('deactivation', () => {
 
   it('made elsewhere (the admin command) closes live sockets at the next heartbeat sweep', async () => {
     const sup = await connectClinician(demo.info, 'supervisor');
-    const supId = demo.server.store.clinicians.byUsername('supervisor')!.id;
-    demo.server.store.clinicians.setActive(supId, false);
-    demo.server.store.tokens.revokeAllFor(supId);
+    const supId = (await demo.server.store.clinicians.byUsername('supervisor'))!.id;
+    await demo.server.store.clinicians.setActive(supId, false);
+    await demo.server.store.tokens.revokeAllFor(supId);
     expect(sup.client.isOpen).toBe(true);
-    demo.server.live.sweep(demo.server.auth);
+    await demo.server.live.sweep(demo.server.auth);
     expect((await sup.client.closed).code).toBe(CLOSE_SIGNED_OUT);
-    demo.server.store.clinicians.setActive(supId, true);
+    await demo.server.store.clinicians.setActive(supId, true);
   });
 });
 
@@ -189,7 +189,7 @@ describe('me, colleagues and sign-out', () => {
 
   it('sign-out revokes the token and closes the sockets opened with it', async () => {
     const sup = await makeClinician(demo.server, 'ike', ['supervisor']);
-    demo.server.store.clinicians.addSupervision(sup.id, demo.server.store.clinicians.byUsername('facilitator')!.id);
+    await demo.server.store.clinicians.addSupervision(sup.id, (await demo.server.store.clinicians.byUsername('facilitator'))!.id);
     const token = await sup.signIn();
     const { TestClient } = await import('./support/wsClient.js');
     const ws = await TestClient.connect(demo.info.wsUrl);

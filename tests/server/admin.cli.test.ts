@@ -57,13 +57,13 @@ describe('the admin command', () => {
     try {
       const res = await createAuthService(store).login({ username: 'ana.lee', password, totp: totp(secret), address: '127.0.0.1' });
       expect(res.user.roles).toEqual(['admin', 'facilitator']);
-      expect(store.audit.list(accounts[0]!.id).map((e) => [e.event, e.actorId])).toEqual([
+      expect((await store.audit.list(accounts[0]!.id)).map((e) => [e.event, e.actorId])).toEqual([
         ['clinician.created', 'admin-command'],
         ['clinician.totp_enrolled', 'admin-command'],
         ['login.ok', null],
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
   }, 30_000);
 

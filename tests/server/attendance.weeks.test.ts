@@ -15,12 +15,12 @@ const demo = sharedTestDemo(0, { timeZone: 'America/Chicago' });
 let token: string;
 const REF = 'CHI-2001';
 
-function sessionAt(startsAt: string, minutes = 90): string {
+async function sessionAt(startsAt: string, minutes = 90): Promise<string> {
   const { store } = demo.server;
-  const facilitatorId = store.clinicians.byUsername('facilitator')!.id;
+  const facilitatorId = (await store.clinicians.byUsername('facilitator'))!.id;
   const start = new Date(startsAt);
-  const session = store.sessions.create({ title: 'Sunday evening group', startsAt: start, endsAt: new Date(start.getTime() + minutes * 60_000), facilitatorId });
-  store.invitations.create({ sessionId: session.id, participantRef: REF, tokenHash: session.id.replace(/-/g, '').padEnd(64, '0'), passcodeHash: 'x' });
+  const session = await store.sessions.create({ title: 'Sunday evening group', startsAt: start, endsAt: new Date(start.getTime() + minutes * 60_000), facilitatorId });
+  await store.invitations.create({ sessionId: session.id, participantRef: REF, tokenHash: session.id.replace(/-/g, '').padEnd(64, '0'), passcodeHash: 'x' });
   return session.id;
 }
 
@@ -37,7 +37,7 @@ async function history(from: string, to: string) {
 describe("the clinic's weeks", () => {
   it("a Sunday 19:00 session in Chicago counts toward that Sunday's week, not the next", async () => {
     // Sunday 8 November 2026, 19:00 CST, is Monday 01:00 UTC.
-    const id = sessionAt('2026-11-09T01:00:00Z');
+    const id = await sessionAt('2026-11-09T01:00:00Z');
     const h = await history('2026-11-02T06:00:00Z', '2026-11-16T06:00:00Z');
     expect(h.timeZone).toBe('America/Chicago');
     expect(h.weeks.map((w) => [w.weekStart, w.sessions.map((s) => s.sessionId)])).toEqual([
@@ -47,8 +47,8 @@ describe("the clinic's weeks", () => {
   });
 
   it('across the spring change (8 March 2026) every week is whole and starts at local midnight on Monday', async () => {
-    const sundayNight = sessionAt('2026-03-09T01:30:00Z'); // Sunday 8 March, 20:30 CDT
-    const mondayEarly = sessionAt('2026-03-09T05:30:00Z'); // Monday 9 March, 00:30 CDT
+    const sundayNight = await sessionAt('2026-03-09T01:30:00Z'); // Sunday 8 March, 20:30 CDT
+    const mondayEarly = await sessionAt('2026-03-09T05:30:00Z'); // Monday 9 March, 00:30 CDT
     const h = await history('2026-02-23T06:00:00Z', '2026-03-23T05:00:00Z');
     expect(h.weeks.map((w) => w.weekStart)).toEqual(['2026-02-23', '2026-03-02', '2026-03-09', '2026-03-16']);
     expect(h.weeks.find((w) => w.weekStart === '2026-03-02')!.sessions.map((s) => s.sessionId)).toEqual([sundayNight]);
@@ -56,7 +56,7 @@ describe("the clinic's weeks", () => {
   });
 
   it('across the autumn change (1 November 2026) too', async () => {
-    const sunday = sessionAt('2026-11-02T03:00:00Z'); // Sunday 1 November, 21:00 CST
+    const sunday = await sessionAt('2026-11-02T03:00:00Z'); // Sunday 1 November, 21:00 CST
     const h = await history('2026-10-26T05:00:00Z', '2026-11-09T06:00:00Z');
     expect(h.weeks.map((w) => w.weekStart)).toEqual(['2026-10-26', '2026-11-02']);
     expect(h.weeks[0]!.sessions.map((s) => s.sessionId)).toEqual([sunday]);

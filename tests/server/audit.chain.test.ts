@@ -27,14 +27,14 @@ beforeEach(() => {
   recordsKey = randomBytes(32);
   store = openStore(dir, recordsKey);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function appendSome(n: number): void {
+async function appendSome(n: number): Promise<void> {
   for (let i = 1; i <= n; i++) {
-    store.audit.record({ at: new Date(Date.UTC(2026, 10, 23, 9, 0, i)), event: 'client.admitted', actorId: 'c-1', subjectId: `p-${i}`, sessionId: 's-1' });
+    await store.audit.record({ at: new Date(Date.UTC(2026, 10, 23, 9, 0, i)), event: 'client.admitted', actorId: 'c-1', subjectId: `p-${i}`, sessionId: 's-1' });
   }
 }
 
@@ -60,45 +60,45 @@ describe('the chain', () => {
     expect(legacyLink(GENESIS_HASH, fields)).not.toBe(link(GENESIS_HASH, fields));
   });
 
-  it('links each appended entry to the one before and verifies', () => {
-    appendSome(5);
-    const entries = store.audit.list();
+  it('links each appended entry to the one before and verifies', async () => {
+    await appendSome(5);
+    const entries = await store.audit.list();
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(entries[0]!.prevHash).toBe(GENESIS_HASH);
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.prevHash).toBe(entries[i - 1]!.hash);
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 5 });
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 5 });
   });
 
-  it('an empty log verifies', () => {
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 0 });
+  it('an empty log verifies', async () => {
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 0 });
     expect(verifyChain([], undefined, legacyLink)).toEqual({ ok: true, entries: 0 });
   });
 
-  it('the server cannot update or delete entries: the triggers refuse', () => {
-    appendSome(2);
+  it('the server cannot update or delete entries: the triggers refuse', async () => {
+    await appendSome(2);
     expect(() => databaseOf(store).prepare(`UPDATE audit_log SET detail = 'x' WHERE seq = 1`).run()).toThrow(/append-only/);
     expect(() => databaseOf(store).prepare(`DELETE FROM audit_log WHERE seq = 2`).run()).toThrow(/append-only/);
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 2 });
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 2 });
   });
 
-  it('names the altered entry', () => {
-    appendSome(6);
+  it('names the altered entry', async () => {
+    await appendSome(6);
     tamper(`UPDATE audit_log SET subject_id = 'p-someone-else' WHERE seq = 4`);
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
   });
 
-  it('names an entry whose hash was recomputed to hide an alteration: the next one no longer follows it', () => {
-    appendSome(6);
-    const e3 = store.audit.list().find((e) => e.seq === 3)!;
+  it('names an entry whose hash was recomputed to hide an alteration: the next one no longer follows it', async () => {
+    await appendSome(6);
+    const e3 = (await store.audit.list()).find((e) => e.seq === 3)!;
     // Even with the chain key: the next entry's prevHash still names the old hash.
     const forged = keyedLink(deriveRecordsSubkey(recordsKey, 'audit-chain'))(e3.prevHash, { ...e3, event: 'client.denied' });
     tamper(`UPDATE audit_log SET event = 'client.denied', hash = '${forged}' WHERE seq = 3`);
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
   });
 
-  it('a row rewritten with the whole plain SHA-256 chain and head recomputed after it no longer verifies', () => {
-    appendSome(6);
-    const entries = store.audit.list();
+  it('a row rewritten with the whole plain SHA-256 chain and head recomputed after it no longer verifies', async () => {
+    await appendSome(6);
+    const entries = await store.audit.list();
     // Someone with the file but not the records key: rewrites entry 3, then recomputes every
     // link from there on, and the head, the way an unkeyed chain would have let them.
     let prevHash = entries[1]!.hash;
@@ -112,34 +112,34 @@ describe('the chain', () => {
     }
     raw.prepare(`UPDATE audit_head SET hash = ? WHERE id = 1`).run(prevHash);
     raw.close();
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: 'entry 3 was altered' });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 3, reason: 'entry 3 was altered' });
   });
 
-  it('names a deleted entry by its missing number', () => {
-    appendSome(6);
+  it('names a deleted entry by its missing number', async () => {
+    await appendSome(6);
     tamper(`DELETE FROM audit_log WHERE seq = 2`);
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 2, reason: 'entry 2 is missing' });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 2, reason: 'entry 2 is missing' });
   });
 
-  it('notices the newest entries deleted: the head says where the log ended', () => {
-    appendSome(6);
+  it('notices the newest entries deleted: the head says where the log ended', async () => {
+    await appendSome(6);
     tamper(`DELETE FROM audit_log WHERE seq >= 5`);
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 5 });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 5 });
   });
 
-  it('keeps chaining across reopening the file under the same records key', () => {
-    appendSome(3);
-    store.close();
+  it('keeps chaining across reopening the file under the same records key', async () => {
+    await appendSome(3);
+    await store.close();
     store = openStore(dir, recordsKey);
-    appendSome(2);
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 5 });
+    await appendSome(2);
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 5 });
   });
 
-  it('under another records key the chain does not verify', () => {
-    appendSome(3);
-    store.close();
+  it('under another records key the chain does not verify', async () => {
+    await appendSome(3);
+    await store.close();
     store = openStore(dir, randomBytes(32));
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 1 });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 1 });
   });
 });
 
@@ -150,7 +150,7 @@ describe('npm run admin -- audit verify', () => {
     const keyFile = path.join(keyDir, 'records.key');
     writeFileSync(keyFile, recordsKey.toString('base64'), { mode: 0o600 });
     const admin = (args: string[]) => runAdmin(args, { dataDir: dir, recordsKeyFile: keyFile });
-    appendSome(4);
+    await appendSome(4);
     const intact = await admin(['audit', 'verify']);
     expect(intact.stdout).toContain('audit log intact: 4 entries');
     expect(intact.code).toBe(0);

@@ -31,34 +31,34 @@ beforeEach(() => {
   writeFileSync(path.join(keyDir, 'records.key'), recordsKey.toString('base64'), { mode: 0o600 });
   store = openStore(dir, recordsKey);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
   rmSync(keyDir, { recursive: true, force: true });
 });
 
 const config = () => parseConfig({ dataDir: dir, recordsKeyFile: path.join(keyDir, 'records.key') });
 
-function appendSome(from: number, to: number): void {
+async function appendSome(from: number, to: number): Promise<void> {
   for (let i = from; i <= to; i++) {
-    store.audit.record({ at: new Date(Date.UTC(2026, 10, 23, 9, 0, i)), event: 'client.admitted', actorId: 'c-1', subjectId: `p-${i}`, sessionId: 's-1' });
+    await store.audit.record({ at: new Date(Date.UTC(2026, 10, 23, 9, 0, i)), event: 'client.admitted', actorId: 'c-1', subjectId: `p-${i}`, sessionId: 's-1' });
   }
 }
 
 /** Entries 1 to `upTo` appended and the head signed with this server's key, as an auditor would take a checkpoint. */
-function checkpointAfter(upTo: number) {
+async function checkpointAfter(upTo: number) {
   const key = loadAuditSigningKey(config());
-  appendSome(1, upTo);
-  return { key, checkpoint: signCheckpoint(key.privateKey, store.audit.head(), new Date()) };
+  await appendSome(1, upTo);
+  return { key, checkpoint: signCheckpoint(key.privateKey, await store.audit.head(), new Date()) };
 }
 
 /**
  * The strongest tamperer short of the signing key: holds the file and the records key, so
  * after rewriting (or dropping) entries re-chains everything after them and moves the head.
  */
-function rechainWithTheRecordsKey(change: (entries: ChainedEntry[]) => ChainedEntry[]): void {
+async function rechainWithTheRecordsKey(change: (entries: ChainedEntry[]) => ChainedEntry[]): Promise<void> {
   const link = keyedLink(deriveRecordsSubkey(recordsKey, 'audit-chain'));
-  const kept = change(store.audit.list());
+  const kept = change(await store.audit.list());
   const raw = new Database(path.join(dir, DATABASE_FILE));
   raw.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log;');
   let prevHash = '0'.repeat(64);
@@ -76,12 +76,12 @@ function rechainWithTheRecordsKey(change: (entries: ChainedEntry[]) => ChainedEn
 }
 
 describe('a checkpoint', () => {
-  it('signed by the audit signing key verifies, and so does the chain against it as it grows', () => {
-    const { key, checkpoint } = checkpointAfter(4);
+  it('signed by the audit signing key verifies, and so does the chain against it as it grows', async () => {
+    const { key, checkpoint } = await checkpointAfter(4);
     expect(AuditCheckpoint.parse(JSON.parse(JSON.stringify(checkpoint)))).toEqual(checkpoint);
     expect(checkpointSignatureValid(key.publicKey, checkpoint)).toBe(true);
-    appendSome(5, 6);
-    expect(store.audit.verify(checkpoint)).toEqual({ ok: true, entries: 6 });
+    await appendSome(5, 6);
+    expect(await store.audit.verify(checkpoint)).toEqual({ ok: true, entries: 6 });
   });
 
   it('its key is made 0600 beside the records key, outside the data directory, and kept', () => {
@@ -95,23 +95,23 @@ describe('a checkpoint', () => {
     );
   });
 
-  it('a history rewritten before it and re-chained with the records key verifies alone, but not against it', () => {
-    const { checkpoint } = checkpointAfter(6);
-    rechainWithTheRecordsKey((entries) => entries.map((e) => (e.seq === 2 ? { ...e, subjectId: 'p-someone-else' } : e)));
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 6 });
-    expect(store.audit.verify(checkpoint)).toMatchObject({ ok: false, brokenAt: 6 });
+  it('a history rewritten before it and re-chained with the records key verifies alone, but not against it', async () => {
+    const { checkpoint } = await checkpointAfter(6);
+    await rechainWithTheRecordsKey((entries) => entries.map((e) => (e.seq === 2 ? { ...e, subjectId: 'p-someone-else' } : e)));
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 6 });
+    expect(await store.audit.verify(checkpoint)).toMatchObject({ ok: false, brokenAt: 6 });
   });
 
-  it('a history cut short behind it fails against it, naming the first missing entry', () => {
-    const { checkpoint } = checkpointAfter(6);
-    rechainWithTheRecordsKey((entries) => entries.slice(0, 3));
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 3 });
-    expect(store.audit.verify(checkpoint)).toMatchObject({ ok: false, brokenAt: 4 });
+  it('a history cut short behind it fails against it, naming the first missing entry', async () => {
+    const { checkpoint } = await checkpointAfter(6);
+    await rechainWithTheRecordsKey((entries) => entries.slice(0, 3));
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 3 });
+    expect(await store.audit.verify(checkpoint)).toMatchObject({ ok: false, brokenAt: 4 });
   });
 
-  it('with a forged signature, or an altered seq or hash, does not verify', () => {
-    const { key, checkpoint: real } = checkpointAfter(3);
-    const forged = signCheckpoint(generateKeyPairSync('ed25519').privateKey, store.audit.head(), new Date());
+  it('with a forged signature, or an altered seq or hash, does not verify', async () => {
+    const { key, checkpoint: real } = await checkpointAfter(3);
+    const forged = signCheckpoint(generateKeyPairSync('ed25519').privateKey, await store.audit.head(), new Date());
     expect(checkpointSignatureValid(key.publicKey, forged)).toBe(false);
     expect(checkpointSignatureValid(key.publicKey, { ...real, seq: 2 })).toBe(false);
     expect(checkpointSignatureValid(key.publicKey, { ...real, hash: 'f'.repeat(64) })).toBe(false);
@@ -123,8 +123,8 @@ const admin = (args: string[]) => runAdmin(args, { dataDir: dir, recordsKeyFile:
 
 describe('npm run admin -- audit checkpoint / verify --checkpoint', () => {
   it('exports a signed checkpoint, verifies against it, refuses a forged one and names a rewrite', async () => {
-    appendSome(1, 4);
-    store.close();
+    await appendSome(1, 4);
+    await store.close();
     const file = path.join(keyDir, 'checkpoint.json');
     const made = await admin(['audit', 'checkpoint', '--out', file]);
     expect(made.code).toBe(0);
@@ -144,7 +144,7 @@ describe('npm run admin -- audit checkpoint / verify --checkpoint', () => {
     expect(forged.code).toBe(1);
 
     store = openStore(dir, recordsKey);
-    rechainWithTheRecordsKey((entries) => entries.filter((e) => e.seq !== 2));
+    await rechainWithTheRecordsKey((entries) => entries.filter((e) => e.seq !== 2));
     const rewritten = await admin(['audit', 'verify', '--checkpoint', file]);
     expect(rewritten.stderr).toContain('audit log broken at entry 5');
     expect(rewritten.code).toBe(1);

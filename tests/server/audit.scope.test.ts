@@ -26,22 +26,24 @@ beforeAll(async () => {
   facB = await makeClinician(demo.server, 'fac.b', ['facilitator']);
   supB = await makeClinician(demo.server, 'sup.b', ['supervisor']);
   const adminB = await makeClinician(demo.server, 'admin.b', ['admin']);
-  store.clinicians.addSupervision(supB.id, facB.id);
+  await store.clinicians.addSupervision(supB.id, facB.id);
   const start = new Date();
-  sessionB = store.sessions.create({
-    title: 'Team B group',
-    startsAt: start,
-    endsAt: new Date(start.getTime() + 3_600_000),
-    facilitatorId: facB.id,
-  }).id;
-  invitationB = store.invitations.create({ sessionId: sessionB, participantRef: 'B-CLIENT-9', tokenHash: 'b'.repeat(64), passcodeHash: 'x' }).id;
+  sessionB = (
+    await store.sessions.create({
+      title: 'Team B group',
+      startsAt: start,
+      endsAt: new Date(start.getTime() + 3_600_000),
+      facilitatorId: facB.id,
+    })
+  ).id;
+  invitationB = (await store.invitations.create({ sessionId: sessionB, participantRef: 'B-CLIENT-9', tokenHash: 'b'.repeat(64), passcodeHash: 'x' })).id;
   // Team B's day on the record: a sign-in from its own address, an invitation, a crisis view.
   const at = new Date();
-  store.audit.record({ at, event: 'login.ok', subjectId: facB.id, address: TEAM_B_ADDRESS });
-  store.audit.record({ at, event: 'invitation.created', actorId: facB.id, subjectId: invitationB, address: TEAM_B_ADDRESS, detail: `session=${sessionB}` });
-  store.audit.record({ at, event: 'crisis_info.viewed', actorId: facB.id, subjectId: 'p-b-1', sessionId: sessionB });
-  store.audit.record({ at, event: 'roster.viewed', actorId: supB.id, subjectId: sessionB, sessionId: sessionB, address: TEAM_B_ADDRESS });
-  store.audit.record({ at, event: 'clinician.updated', actorId: adminB.id, subjectId: facB.id, address: TEAM_B_ADDRESS, detail: 'roles' });
+  await store.audit.record({ at, event: 'login.ok', subjectId: facB.id, address: TEAM_B_ADDRESS });
+  await store.audit.record({ at, event: 'invitation.created', actorId: facB.id, subjectId: invitationB, address: TEAM_B_ADDRESS, detail: `session=${sessionB}` });
+  await store.audit.record({ at, event: 'crisis_info.viewed', actorId: facB.id, subjectId: 'p-b-1', sessionId: sessionB });
+  await store.audit.record({ at, event: 'roster.viewed', actorId: supB.id, subjectId: sessionB, sessionId: sessionB, address: TEAM_B_ADDRESS });
+  await store.audit.record({ at, event: 'clinician.updated', actorId: adminB.id, subjectId: facB.id, address: TEAM_B_ADDRESS, detail: 'roles' });
 
   supA = await login(demo.info, 'supervisor');
   facA = await login(demo.info, 'facilitator');
@@ -67,7 +69,7 @@ describe('GET /api/audit', () => {
     const { status, entries } = await audit(supA);
     expect(status).toBe(200);
     expect(entries.filter(teamB)).toEqual([]);
-    const facAId = demo.server.store.clinicians.byUsername('facilitator')!.id;
+    const facAId = (await demo.server.store.clinicians.byUsername('facilitator'))!.id;
     // Their supervisee's sign-in and the look at their roster are theirs to see.
     expect(entries.some((e) => e.event === 'login.ok' && e.subjectId === facAId)).toBe(true);
     expect(entries.some((e) => e.event === 'roster.viewed' && e.sessionId === demo.info.sessionId)).toBe(true);

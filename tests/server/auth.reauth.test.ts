@@ -43,12 +43,12 @@ beforeEach(async () => {
 
 afterEach(() => bench.close());
 
-const events = () => store.audit.list(anaId).map((e) => [e.event, e.detail ?? null]);
+const events = async () => (await store.audit.list(anaId)).map((e) => [e.event, e.detail ?? null]);
 
 describe('unlocking with the clinician\'s own credentials', () => {
   it('accepts the password and a fresh code, and records it', async () => {
     await expect(reauth()).resolves.toMatchObject({ id: anaId, username: 'ana' });
-    expect(events()).toEqual([
+    expect(await events()).toEqual([
       ['login.ok', null],
       ['reauth.ok', null],
     ]);
@@ -57,8 +57,8 @@ describe('unlocking with the clinician\'s own credentials', () => {
   it('refuses a wrong password and a missing code without ending the sign-in', async () => {
     await expect(reauth({ password: 'wrong-password-here' })).rejects.toEqual(new ProtocolError('FORBIDDEN', 'the password or code is not right'));
     await expect(reauth({ totp: undefined })).rejects.toThrow(/6-digit code/);
-    expect(auth.authenticate(token).id).toBe(anaId);
-    expect(events().slice(1)).toEqual([
+    expect((await auth.authenticate(token)).id).toBe(anaId);
+    expect((await events()).slice(1)).toEqual([
       ['reauth.failed', 'bad-password'],
       ['reauth.failed', 'no-code'],
     ]);
@@ -69,7 +69,7 @@ describe('unlocking with the clinician\'s own credentials', () => {
     const fresh = code();
     await expect(reauth({ totp: fresh })).resolves.toMatchObject({ id: anaId });
     await expect(reauth({ totp: fresh })).rejects.toThrow(/already been used/);
-    expect(events().filter(([e]) => e === 'reauth.failed')).toEqual([
+    expect((await events()).filter(([e]) => e === 'reauth.failed')).toEqual([
       ['reauth.failed', 'code-reused'],
       ['reauth.failed', 'code-reused'],
     ]);
@@ -79,15 +79,15 @@ describe('unlocking with the clinician\'s own credentials', () => {
     expect(await codeOf(reauth({ password: 'wrong-password-1' }))).toBe('FORBIDDEN');
     expect(await codeOf(auth.login({ username: 'ana', password: 'wrong-password-2', totp: code(), address: ADDRESS }))).toBe('UNAUTHENTICATED');
     await expect(reauth({ password: 'wrong-password-3' })).rejects.toThrow(/you have been signed out/);
-    expect(() => auth.authenticate(token)).toThrow(ProtocolError);
-    expect(store.tokens.byHash(tokenDigest(token))?.revoked).toBeTruthy();
-    expect(events().map(([e]) => e)).toEqual(['login.ok', 'reauth.failed', 'login.failed', 'reauth.failed', 'account.locked', 'logout']);
+    await expect(auth.authenticate(token)).rejects.toThrow(ProtocolError);
+    expect((await store.tokens.byHash(tokenDigest(token)))?.revoked).toBeTruthy();
+    expect((await events()).map(([e]) => e)).toEqual(['login.ok', 'reauth.failed', 'login.failed', 'reauth.failed', 'account.locked', 'logout']);
   });
 
   it('is refused while the account is locked, even with the right password and code', async () => {
-    store.clinicians.setLockedUntil(anaId, new Date(clock + 60_000));
+    await store.clinicians.setLockedUntil(anaId, new Date(clock + 60_000));
     expect(await codeOf(reauth())).toBe('RATE_LIMITED');
-    expect(events().at(-1)).toEqual(['reauth.rate_limited', 'account-locked']);
+    expect((await events()).at(-1)).toEqual(['reauth.rate_limited', 'account-locked']);
   });
 
   it('needs a live token: one that expired or was revoked answers UNAUTHENTICATED', async () => {

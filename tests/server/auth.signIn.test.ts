@@ -50,7 +50,7 @@ describe('two-factor sign-in', () => {
     const res = await attempt();
     expect(res.user.username).toBe('ana');
     expect(Date.parse(res.expiresAt)).toBe(clock + TOKEN_TTL_MS);
-    expect(store.audit.list(anaId).map((e) => e.event)).toEqual(['login.ok']);
+    expect((await store.audit.list(anaId)).map((e) => e.event)).toEqual(['login.ok']);
   });
 
   it('matches the username without regard to case', async () => {
@@ -74,7 +74,7 @@ describe('two-factor sign-in', () => {
     await expect(attempt({ totp: wrong })).rejects.toThrow('the username, password or code is not right');
     await expect(attempt({ totp: undefined })).rejects.toThrow(/6-digit code/);
     await expect(attempt({ totp: '' })).rejects.toThrow(/6-digit code/);
-    const failures = store.audit.list(anaId).filter((e) => e.event === 'login.failed');
+    const failures = (await store.audit.list(anaId)).filter((e) => e.event === 'login.failed');
     expect(failures.map((e) => [e.detail, e.address])).toEqual([
       ['bad-code', ADDRESS],
       ['no-code', ADDRESS],
@@ -88,8 +88,8 @@ describe('two-factor sign-in', () => {
   });
 
   it('answers a wrong password, an unknown user and an inactive account alike', async () => {
-    const bob = store.clinicians.create({ username: 'bob', displayName: 'Bob', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST_SCRYPT) });
-    store.clinicians.setActive(bob.id, false);
+    const bob = await store.clinicians.create({ username: 'bob', displayName: 'Bob', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST_SCRYPT) });
+    await store.clinicians.setActive(bob.id, false);
     const messages = await Promise.all(
       [attempt({ password: 'wrong-password-x' }), attempt({ username: 'ghost' }), attempt({ username: 'bob' })].map((p) =>
         p.then(
@@ -102,7 +102,7 @@ describe('two-factor sign-in', () => {
   });
 
   it('refuses an account without a second factor, saying an admin must enrol one', async () => {
-    store.clinicians.create({ username: 'cy', displayName: 'Cy', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST_SCRYPT) });
+    await store.clinicians.create({ username: 'cy', displayName: 'Cy', roles: ['facilitator'], passwordHash: await hashSecret(PASSWORD, FAST_SCRYPT) });
     await expect(attempt({ username: 'cy', totp: '123456' })).rejects.toThrow(/no second factor yet; an admin must enrol one/);
   });
 
@@ -114,7 +114,7 @@ describe('two-factor sign-in', () => {
         otherAuth.login({ username: 'ana', password: PASSWORD, totp: totp(secret, clock), address: ADDRESS }),
       ).rejects.toThrow(/records key changed/);
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });
@@ -122,14 +122,14 @@ describe('two-factor sign-in', () => {
 describe('lockout', () => {
   it('locks the account after repeated failures, even against the right password and code, until the window ends', async () => {
     for (let i = 0; i < 3; i++) expect(await codeOf(attempt({ password: 'wrong-password-x' }))).toBe('UNAUTHENTICATED');
-    const locked = store.clinicians.byId(anaId)?.lockedUntil;
+    const locked = (await store.clinicians.byId(anaId))?.lockedUntil;
     expect(locked).toBe(new Date(clock + 10 * 60_000).toISOString());
     expect(await codeOf(attempt())).toBe('RATE_LIMITED');
     advance(9 * 60_000);
     await expect(attempt()).rejects.toThrow(/locked until/);
     advance(60_000);
     expect(await codeOf(attempt())).toBe('OK');
-    const events = store.audit.list(anaId).map((e) => e.event);
+    const events = (await store.audit.list(anaId)).map((e) => e.event);
     expect(events.filter((e) => e === 'login.failed')).toHaveLength(3);
     expect(events).toContain('account.locked');
     expect(events.filter((e) => e === 'login.rate_limited')).toHaveLength(2);
@@ -162,42 +162,42 @@ describe('tokens', () => {
     const { token } = await attempt();
     for (let t = 0; t < 12 * 60; t += 20) {
       advance(20 * 60_000);
-      if (clock < Date.UTC(2026, 10, 24, 9, 0, 0) + TOKEN_TTL_MS) expect(auth.authenticate(token).id).toBe(anaId);
+      if (clock < Date.UTC(2026, 10, 24, 9, 0, 0) + TOKEN_TTL_MS) expect((await auth.authenticate(token)).id).toBe(anaId);
     }
-    expect(() => auth.authenticate(token)).toThrow(/sign in again/);
+    await expect(auth.authenticate(token)).rejects.toThrow(/sign in again/);
   });
 
   it('expire after 30 minutes without use, and every use pushes that back', async () => {
     const { token } = await attempt();
     advance(TOKEN_IDLE_MS - 1000);
-    expect(auth.authenticate(token).id).toBe(anaId);
+    expect((await auth.authenticate(token)).id).toBe(anaId);
     advance(TOKEN_IDLE_MS - 1000);
-    expect(auth.authenticate(token).id).toBe(anaId);
+    expect((await auth.authenticate(token)).id).toBe(anaId);
     advance(TOKEN_IDLE_MS);
-    expect(() => auth.authenticate(token)).toThrow(ProtocolError);
+    await expect(auth.authenticate(token)).rejects.toThrow(ProtocolError);
   });
 
   it('count a live socket\'s heartbeat as use', async () => {
     const { token } = await attempt();
     for (let i = 0; i < 8; i++) {
       advance(15 * 60_000);
-      expect(auth.checkLive(tokenDigest(token))?.id).toBe(anaId);
+      expect((await auth.checkLive(tokenDigest(token)))?.id).toBe(anaId);
     }
-    expect(auth.authenticate(token).id).toBe(anaId);
+    expect((await auth.authenticate(token)).id).toBe(anaId);
   });
 
   it('die on sign-out', async () => {
     const { token } = await attempt();
-    expect(auth.logout(token, ADDRESS)).toBe(true);
-    expect(() => auth.authenticate(token)).toThrow(/sign in again/);
-    expect(auth.checkLive(tokenDigest(token))).toBeUndefined();
-    expect(auth.logout(token)).toBe(false);
+    expect(await auth.logout(token, ADDRESS)).toBe(true);
+    await expect(auth.authenticate(token)).rejects.toThrow(/sign in again/);
+    expect(await auth.checkLive(tokenDigest(token))).toBeUndefined();
+    expect(await auth.logout(token)).toBe(false);
   });
 
   it('die with their account\'s deactivation', async () => {
     const { token } = await attempt();
-    store.clinicians.setActive(anaId, false);
-    expect(() => auth.authenticate(token)).toThrow(ProtocolError);
+    await store.clinicians.setActive(anaId, false);
+    await expect(auth.authenticate(token)).rejects.toThrow(ProtocolError);
   });
 
   it('are stored only as digests', async () => {

@@ -1,6 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { atEndOfTurn } from '../../src/server/signaling/endOfTurn';
+import { createRecordKeys } from '../../src/server/store/recordKeys';
+import { sqliteSql } from '../../src/server/store/sqlite/sqliteSql';
+import { storeOver, type Store } from '../../src/server/store/store';
 import { createWriteBatcher } from '../../src/server/store/writeBatcher';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -33,13 +37,19 @@ describe('end of turn', () => {
 
 describe('room write batcher', () => {
   let db: BetterSqlite3.Database;
-  afterEach(() => db.close());
+  let store: Store;
+  afterEach(() => store.close());
 
-  /** A table, and the unit of work the batcher writes it through (as store.atomically does). */
-  function table(): (work: () => void) => void {
+  /**
+   * A table, and a store over its database whose unit of work (store.atomically) the batcher
+   * writes through. The writes reach the table on the same connection, so they run inside
+   * that unit of work.
+   */
+  function table(): Store {
     db = new BetterSqlite3(':memory:');
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-    return (work) => db.transaction(work)();
+    store = storeOver(sqliteSql(db), createRecordKeys(randomBytes(32), true));
+    return store;
   }
   const rows = (): unknown[] => db.prepare('SELECT id, v FROM t ORDER BY id').all();
 
@@ -49,7 +59,7 @@ describe('room write batcher', () => {
     const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
     // A burst over three turns: nothing is written while it goes on.
     for (let turn = 0; turn < 3; turn++) {
-      for (let i = 1; i <= 3; i++) batcher.enqueue(() => insert.run(turn * 3 + i, `v${turn}-${i}`));
+      for (let i = 1; i <= 3; i++) batcher.enqueue(async () => insert.run(turn * 3 + i, `v${turn}-${i}`));
       expect(rows()).toEqual([]);
       await nextTurn();
     }
@@ -57,8 +67,8 @@ describe('room write batcher', () => {
     // A turn with nothing new: the whole burst, in one transaction.
     await nextTurn();
     expect(rows()).toHaveLength(9);
-    batcher.enqueue(() => insert.run(10, 'v10'));
-    batcher.flush();
+    batcher.enqueue(async () => insert.run(10, 'v10'));
+    await batcher.flush();
     expect(rows()).toHaveLength(10);
     await nextTurn();
     await nextTurn();
@@ -72,7 +82,7 @@ describe('room write batcher', () => {
     const started = performance.now();
     let id = 0;
     while (rows().length === 0) {
-      batcher.enqueue(() => insert.run(++id, 'x'));
+      batcher.enqueue(async () => insert.run(++id, 'x'));
       await nextTurn();
       expect(performance.now() - started).toBeLessThan(1000);
     }
@@ -83,9 +93,9 @@ describe('room write batcher', () => {
     const errors: unknown[] = [];
     const batcher = createWriteBatcher(table(), (err) => errors.push(err));
     const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
-    batcher.enqueue(() => insert.run(1, 'a'));
-    batcher.enqueue(() => insert.run(2, null)); // NOT NULL
-    batcher.enqueue(() => insert.run(3, 'c'));
+    batcher.enqueue(async () => insert.run(1, 'a'));
+    batcher.enqueue(async () => insert.run(2, null)); // NOT NULL
+    batcher.enqueue(async () => insert.run(3, 'c'));
     await nextTurn();
     await nextTurn();
     expect(rows()).toEqual([

@@ -31,35 +31,35 @@ function tmp(): string {
 }
 
 /** A closed store in a new data directory, whose database an older server left readable by others (0644). */
-function closedStoreMade0644(): { dir: string; file: string } {
+async function closedStoreMade0644(): Promise<{ dir: string; file: string }> {
   const dir = tmp();
-  openStore(dir).close();
+  await openStore(dir).close();
   const file = path.join(dir, DATABASE_FILE);
   chmodSync(file, 0o644);
   return { dir, file };
 }
 
 describe.runIf(linux)('the server database on disk', () => {
-  it('is created 0600, with its -wal and -shm, whatever the umask lets through', () => {
+  it('is created 0600, with its -wal and -shm, whatever the umask lets through', async () => {
     const dir = tmp();
     // Open: the migrations have written, so the -wal and -shm exist beside it.
     const store = openStore(dir);
     const file = path.join(dir, DATABASE_FILE);
     expectOwnerOnlyWithJournal(file);
-    store.close();
+    await store.close();
   });
 
-  it('that other users can read is refused at open, naming the file and the fix', () => {
-    const { dir, file } = closedStoreMade0644();
+  it('that other users can read is refused at open, naming the file and the fix', async () => {
+    const { dir, file } = await closedStoreMade0644();
     // A folder others can enter: they could have read the file.
     chmodSync(dir, 0o755);
     expect(() => openStore(dir)).toThrow(`chmod 600 ${file}`);
     expect(() => openStore(dir)).toThrow(/readable by other users/);
     chmodSync(file, 0o600);
-    openStore(dir).close();
+    await openStore(dir).close();
   });
 
-  it('whose -wal or -shm other users can read is refused too', () => {
+  it('whose -wal or -shm other users can read is refused too', async () => {
     const dir = tmp();
     const store = openStore(dir);
     const wal = path.join(dir, `${DATABASE_FILE}-wal`);
@@ -67,13 +67,13 @@ describe.runIf(linux)('the server database on disk', () => {
     chmodSync(wal, 0o640);
     chmodSync(dir, 0o750);
     expect(() => openStore(dir)).toThrow(`chmod 600 ${wal}`);
-    store.close();
+    await store.close();
   });
 
-  it('made 0644 by an older server inside its private data directory is tightened to 0600, not refused', () => {
-    const { dir, file } = closedStoreMade0644();
+  it('made 0644 by an older server inside its private data directory is tightened to 0600, not refused', async () => {
+    const { dir, file } = await closedStoreMade0644();
     chmodSync(dir, 0o700);
-    openStore(dir).close();
+    await openStore(dir).close();
     expect(modeOf(file)).toBe('600');
   });
 });
@@ -106,11 +106,11 @@ describe.runIf(linux)('the records key file', () => {
     expect(loadRecordsKey(config(path.join(root, 'data'), file)).equals(key)).toBe(true);
   });
 
-  it('missing beside an existing database is refused: a new key would not open its records', () => {
+  it('missing beside an existing database is refused: a new key would not open its records', async () => {
     const root = tmp();
     const dataDir = path.join(root, 'data');
     mkdirSync(dataDir);
-    openStore(dataDir).close();
+    await openStore(dataDir).close();
     const file = path.join(root, 'records.key');
     expect(() => loadRecordsKey(config(dataDir, file))).toThrow(/does not exist/);
     expect(existsSync(file)).toBe(false);

@@ -54,7 +54,7 @@ interface Invitation {
 let invitationCount = 0;
 async function freshInvitation(): Promise<Invitation> {
   const s = newInvitationSecrets(demo.server.store.passcodes);
-  demo.server.store.invitations.create({
+  await demo.server.store.invitations.create({
     sessionId: demo.info.sessionId,
     participantRef: `FUZZ-${++invitationCount}`,
     tokenHash: s.tokenHash,

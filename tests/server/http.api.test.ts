@@ -51,14 +51,16 @@ beforeAll(async () => {
   server = await startServer(parseConfig({ dataDir: path.join(dataDir, 'db'), port: 0, rtcPort: 0, workers: 1, participantDir: pageDir }));
   const { clinicians, sessions: repo } = server.store;
   const make = async (username: string, roles: ('facilitator' | 'supervisor' | 'admin')[]): Promise<void> => {
-    ids[username] = clinicians.create({
-      username,
-      displayName: username,
-      roles,
-      passwordHash: await hashSecret('pw-' + username, { N: 1024, r: 8, p: 1 }),
-    }).id;
+    ids[username] = (
+      await clinicians.create({
+        username,
+        displayName: username,
+        roles,
+        passwordHash: await hashSecret('pw-' + username, { N: 1024, r: 8, p: 1 }),
+      })
+    ).id;
     const secret = newTotpSecret();
-    clinicians.setTotpSecret(ids[username]!, secret);
+    await clinicians.setTotpSecret(ids[username]!, secret);
     secrets[username] = base32Encode(secret);
   };
   await make('fay', ['facilitator']);
@@ -67,11 +69,11 @@ beforeAll(async () => {
   await make('sue', ['supervisor']);
   await make('ada', ['admin']);
   await make('nobody', []);
-  clinicians.addSupervision(ids.sue!, ids.cole!);
+  await clinicians.addSupervision(ids.sue!, ids.cole!);
   const at = (h: number): Date => new Date(Date.UTC(2026, 10, 24, h));
-  sessions.fays = repo.create({ title: 'A', startsAt: at(9), endsAt: at(10), facilitatorId: ids.fay! }).id;
-  sessions.shared = repo.create({ title: 'B', startsAt: at(11), endsAt: at(12), facilitatorId: ids.gus!, coFacilitatorIds: [ids.cole!] }).id;
-  sessions.gus = repo.create({ title: 'C', startsAt: at(13), endsAt: at(14), facilitatorId: ids.gus! }).id;
+  sessions.fays = (await repo.create({ title: 'A', startsAt: at(9), endsAt: at(10), facilitatorId: ids.fay! })).id;
+  sessions.shared = (await repo.create({ title: 'B', startsAt: at(11), endsAt: at(12), facilitatorId: ids.gus!, coFacilitatorIds: [ids.cole!] })).id;
+  sessions.gus = (await repo.create({ title: 'C', startsAt: at(13), endsAt: at(14), facilitatorId: ids.gus! })).id;
 });
 
 afterAll(async () => {

@@ -44,8 +44,8 @@ describe('a changed invitation cannot be resumed', () => {
   const demo = sharedTestDemo(8, { reconnectGraceSeconds: 300 });
   let next = 0;
 
-  const facilitatorAccount = () => demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!;
-  const invitationOf = (participantId: string) => demo.server.store.invitations.byParticipantId(demo.info.sessionId, participantId)!;
+  const facilitatorAccount = async () => (await demo.server.store.clinicians.byUsername(demo.info.facilitator.username))!;
+  const invitationOf = async (participantId: string) => (await demo.server.store.invitations.byParticipantId(demo.info.sessionId, participantId))!;
 
   /** An admitted client in a locked room; `change` is made by the facilitator, then the old holder tries to resume. */
   async function changedWhile(change: Change, dropFirst: boolean) {
@@ -59,9 +59,9 @@ describe('a changed invitation cannot be resumed', () => {
         holder.client.socket.terminate();
         await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === holder.participantId && d.participant.connection === 'reconnecting');
       }
-      const invitation = invitationOf(holder.participantId);
-      if (change === 'reissue') await demo.server.invitations.reissue(facilitatorAccount(), invitation.id);
-      else if (change === 'revoke') demo.server.invitations.revoke(facilitatorAccount(), invitation.id);
+      const invitation = await invitationOf(holder.participantId);
+      if (change === 'reissue') await demo.server.invitations.reissue(await facilitatorAccount(), invitation.id);
+      else if (change === 'revoke') await demo.server.invitations.revoke(await facilitatorAccount(), invitation.id);
       else await fac.client.call('remove', { participantId: holder.participantId, reason: 'test' });
       await holder.client.closed;
       const answer = await tryResume(demo.info.wsUrl, holder.resumeToken);
@@ -117,8 +117,8 @@ describe('a changed invitation cannot be resumed after a restart', () => {
     await first.close();
     await holder.client.closed;
     const restarted = await start();
-    const facilitator = restarted.store.clinicians.byUsername(username)!;
-    const invitation = restarted.store.invitations.byParticipantId(restarts.seed.sessionId, holder.participantId)!;
+    const facilitator = (await restarted.store.clinicians.byUsername(username))!;
+    const invitation = (await restarted.store.invitations.byParticipantId(restarts.seed.sessionId, holder.participantId))!;
     await restarted.invitations.reissue(facilitator, invitation.id);
 
     const answer = await tryResume(restarted.wsUrl, holder.resumeToken);
@@ -132,9 +132,9 @@ describe('a changed invitation cannot be resumed after a restart', () => {
     await server.close();
     await holder.client.closed;
     const restarted = await start();
-    const facilitator = restarted.store.clinicians.byUsername(restarts.seed.facilitator.username)!;
-    const invitation = restarted.store.invitations.byParticipantId(restarts.seed.sessionId, holder.participantId)!;
-    restarted.invitations.revoke(facilitator, invitation.id);
+    const facilitator = (await restarted.store.clinicians.byUsername(restarts.seed.facilitator.username))!;
+    const invitation = (await restarted.store.invitations.byParticipantId(restarts.seed.sessionId, holder.participantId))!;
+    await restarted.invitations.revoke(facilitator, invitation.id);
     const answer = await tryResume(restarted.wsUrl, holder.resumeToken);
     expect(answer.ok).toBe(false);
     expect(restarted.rooms.get(restarts.seed.sessionId)?.hasPeer(holder.participantId) ?? false).toBe(false);

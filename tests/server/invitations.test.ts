@@ -122,7 +122,7 @@ describe('revoking', () => {
     await again.client.close();
     expect((await api(demo.server, 'POST', `/api/invitations/${issued.invitation.id}/revoke`, facToken, {})).status).toBe(409);
     expect((await api(demo.server, 'POST', `/api/invitations/${issued.invitation.id}/reissue`, facToken, {})).status).toBe(409);
-    const events = demo.server.store.audit.list(issued.invitation.id).map((e) => e.event);
+    const events = (await demo.server.store.audit.list(issued.invitation.id)).map((e) => e.event);
     expect(events).toEqual(['invitation.created', 'invitation.revoked']);
   });
 });

@@ -22,7 +22,7 @@ const demo = sharedTestDemo(0, {}, {
 describe('parallel passcode guesses', () => {
   async function flood(passcodeHash: (passcode: string) => Promise<string>, ref: string): Promise<{ codes: string[]; verifications: number }> {
     const invitation = newInvitationSecrets(demo.server.store.passcodes);
-    demo.server.store.invitations.create({
+    await demo.server.store.invitations.create({
       sessionId: demo.info.sessionId,
       participantRef: ref,
       tokenHash: invitation.tokenHash,

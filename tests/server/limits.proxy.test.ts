@@ -100,7 +100,7 @@ describe('behind a trusted proxy', () => {
     expect((await wrongSignIn(demo, 'ghost-x', '203.0.113.1')).status).toBe(429);
     // Another client behind the same proxy is not affected.
     expect((await wrongSignIn(demo, 'ghost-y', '203.0.113.2')).status).toBe(401);
-    const addresses = demo.server.store.audit.list().filter((e) => e.event === 'login.failed').map((e) => e.address);
+    const addresses = (await demo.server.store.audit.list()).filter((e) => e.event === 'login.failed').map((e) => e.address);
     expect(new Set(addresses)).toEqual(new Set(['203.0.113.1', '203.0.113.2']));
   });
 
@@ -118,7 +118,7 @@ describe('with no trusted proxy', () => {
   it('ignores a spoofed X-Forwarded-For: every failed sign-in counts against the real peer', async () => {
     for (let i = 0; i < 3; i++) expect((await wrongSignIn(demo, `ghost-${i}`, `203.0.113.${i + 10}`)).status).toBe(401);
     expect((await wrongSignIn(demo, 'ghost-x', '203.0.113.99')).status).toBe(429);
-    const addresses = demo.server.store.audit.list().filter((e) => e.event === 'login.failed').map((e) => e.address);
+    const addresses = (await demo.server.store.audit.list()).filter((e) => e.event === 'login.failed').map((e) => e.address);
     expect(new Set(addresses)).toEqual(new Set(['127.0.0.1']));
   });
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
   target = await makeClinician(demo.server, 'target', ['facilitator']);
   // Each wrong check takes a while, as a real one does: time enough for a flood to arrive
   // while the first checks are still running.
-  demo.server.store.clinicians.setPasswordHash(target.id, await hashSecret(target.password, SLOW_SCRYPT));
+  await demo.server.store.clinicians.setPasswordHash(target.id, await hashSecret(target.password, SLOW_SCRYPT));
   honest = await makeClinician(demo.server, 'honest', ['facilitator']);
 });
 
@@ -49,7 +49,7 @@ describe('parallel sign-ins', () => {
     expect(counts[429]).toBe(300 - (counts[401] ?? 0));
     // Counted where the work is: the gate's scrypt verifications, and the audit log.
     expect(demo.server.hashing.verifications - before).toBeLessThanOrEqual(ACCOUNT_FAILURES);
-    const failed = demo.server.store.audit.list(target.id).filter((e) => e.event === 'login.failed');
+    const failed = (await demo.server.store.audit.list(target.id)).filter((e) => e.event === 'login.failed');
     expect(failed.length).toBeLessThanOrEqual(ACCOUNT_FAILURES);
   });
 
@@ -85,7 +85,7 @@ describe('parallel re-authentication', () => {
   it('300 wrong attempts at once for one sign-in: at most the limit are checked, then the sign-in ends', async () => {
     const reauthed = await makeClinician(demo.server, 'reauthed', ['facilitator']);
     const token = await reauthed.signIn();
-    demo.server.store.clinicians.setPasswordHash(reauthed.id, await hashSecret(reauthed.password, SLOW_SCRYPT));
+    await demo.server.store.clinicians.setPasswordHash(reauthed.id, await hashSecret(reauthed.password, SLOW_SCRYPT));
     const before = demo.server.hashing.verifications;
     const answers = await together(300, (i) => armedPost(demo.info.httpUrl, '/api/reauth', { password: `wrong-password-${i}`, totp: '000000' }, { token }));
     const counts = statusCounts(answers);
@@ -94,7 +94,7 @@ describe('parallel re-authentication', () => {
     expect(Object.keys(counts).every((s) => ['401', '403', '429'].includes(s))).toBe(true);
     expect(counts[429] ?? 0).toBeGreaterThan(0);
     expect(demo.server.hashing.verifications - before).toBeLessThanOrEqual(ACCOUNT_FAILURES);
-    const failed = demo.server.store.audit.list(reauthed.id).filter((e) => e.event === 'reauth.failed');
+    const failed = (await demo.server.store.audit.list(reauthed.id)).filter((e) => e.event === 'reauth.failed');
     expect(failed.length).toBeLessThanOrEqual(ACCOUNT_FAILURES);
     expect(counts[403] ?? 0).toBeLessThanOrEqual(ACCOUNT_FAILURES);
   });

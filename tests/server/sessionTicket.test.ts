@@ -88,7 +88,7 @@ describe('the session ticket', () => {
 
   it('opens a socket that still closes when the sign-in behind it ends', async () => {
     const stranger = await makeClinician(demo.server, 'ticket.signout', ['facilitator']);
-    demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [stranger.id] });
+    await demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [stranger.id] });
     const token = await stranger.signIn();
     const { client, answer } = await hello(await clinicianHello(demo.info.httpUrl, token, demo.info.sessionId));
     expect(answer).toMatchObject({ ok: true, data: { role: 'facilitator' } });

@@ -53,9 +53,9 @@ export async function enrolClinician(
 ): Promise<{ id: string; secret: string }> {
   const { username, password, roles } = clinician;
   const passwordHash = await hashSecret(password, clinician.hashedWith ?? FAST_SCRYPT);
-  const c = store.clinicians.create({ username, displayName: clinician.displayName ?? username, roles, passwordHash });
+  const c = await store.clinicians.create({ username, displayName: clinician.displayName ?? username, roles, passwordHash });
   const key = newTotpSecret();
-  store.clinicians.setTotpSecret(c.id, key);
+  await store.clinicians.setTotpSecret(c.id, key);
   return { id: c.id, secret: base32Encode(key) };
 }
 

@@ -26,7 +26,7 @@ export interface AuthWithAna {
   /** Ana's authenticator secret, base32 as an app would show it. */
   secret: string;
   /** Closes the store and removes its folder. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** A store in a new temporary folder named after `tmpPrefix`, Ana in it, and the auth service over it. */
@@ -41,8 +41,8 @@ export async function openAuthWithAna(tmpPrefix: string, options: AuthOptions, a
     auth,
     anaId: ana.id,
     secret: ana.secret,
-    close: () => {
-      store.close();
+    close: async () => {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
