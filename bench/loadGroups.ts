@@ -19,30 +19,33 @@ export interface GroupSeed {
 }
 
 /** `groups` live sessions of the demo facilitator, each with `clients` invitations. */
-export function seedGroups(server: RunningServer, groups: number, clients: number): GroupSeed[] {
-  const facilitator = server.store.clinicians.byUsername('facilitator');
+export async function seedGroups(server: RunningServer, groups: number, clients: number): Promise<GroupSeed[]> {
+  const facilitator = await server.store.clinicians.byUsername('facilitator');
   if (!facilitator) throw new Error('the demo facilitator is missing');
   const now = new Date();
-  return Array.from({ length: groups }, (_, g) => {
-    const session = server.store.sessions.create({
+  const seeded: GroupSeed[] = [];
+  for (let g = 0; g < groups; g++) {
+    const session = await server.store.sessions.create({
       title: `Load group ${g + 1}`,
       startsAt: now,
       endsAt: new Date(now.getTime() + 90 * 60_000),
       facilitatorId: facilitator.id,
       state: 'live',
     });
-    const invitations = Array.from({ length: clients }, (_, i) => {
+    const invitations: GroupSeed['invitations'] = [];
+    for (let i = 0; i < clients; i++) {
       const s = newInvitationSecrets(server.store.passcodes);
-      server.store.invitations.create({
+      await server.store.invitations.create({
         sessionId: session.id,
         participantRef: `LOAD-${g + 1}-${i + 1}`,
         tokenHash: s.tokenHash,
         passcodeHash: s.passcodeHash,
       });
-      return { token: s.token, passcode: s.passcode };
-    });
-    return { sessionId: session.id, invitations };
-  });
+      invitations.push({ token: s.token, passcode: s.passcode });
+    }
+    seeded.push({ sessionId: session.id, invitations });
+  }
+  return seeded;
 }
 
 type Codec = NonNullable<RtpCapabilities['codecs']>[number] & {

@@ -24,7 +24,7 @@ setLogLevel('warn');
 const groupCount = Number(process.argv[2] ?? '10');
 const clientsPerGroup = Number(process.argv[3] ?? '10');
 const demo = await startDemo({ invitations: 0 });
-const groups = seedGroups(demo.server, groupCount, clientsPerGroup);
+const groups = await seedGroups(demo.server, groupCount, clientsPerGroup);
 const echo = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 echo.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
 await new Promise<void>((resolve) => echo.once('listening', () => resolve()));

@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     for (const child of Object.values(sides)) child.send({ type: 'exit' } satisfies DriverToSide);
   } finally {
     for (const child of Object.values(sides)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(Object.values(sides).map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(Object.values(sides).map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
     await forgetKey(account);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,10 +32,10 @@ send({
   wsUrl: demo.info.wsUrl,
   facilitator: { username: demo.info.facilitator.username, password: demo.info.facilitator.password, totpSecret: demo.info.facilitator.totpSecret ?? '' },
 });
-process.on('message', (raw) => {
+process.on('message', async (raw) => {
   const m = raw as DriverToJoinServer;
   try {
-    send({ type: 'seeded', groups: seedGroups(demo.server, m.groups, m.clients) });
+    send({ type: 'seeded', groups: await seedGroups(demo.server, m.groups, m.clients) });
   } catch (err) {
     send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }

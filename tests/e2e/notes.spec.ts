@@ -49,7 +49,7 @@ test('a group note written and signed offline syncs when the server is back', as
   // The network comes back; the outbox drains without the clinician doing anything.
   await server.start();
   await expect(page.getByTestId('sync-status')).toContainText('Notes synced', { timeout: 40_000 });
-  const onServer = server.current()!.store.notes.byAuthor(facilitator.id);
+  const onServer = await server.current()!.store.notes.byAuthor(facilitator.id);
   expect(onServer.map((n) => [n.body.title, n.status])).toEqual([['Tuesday group — coping with cravings', 'signed']]);
   await expect(page.locator('.note-row').filter({ hasText: 'coping with cravings' })).not.toContainText('Not synced yet');
   await snapshot(page, testInfo, 'console-notes-synced');

@@ -147,11 +147,11 @@ test('after a server restart under a live call, the console and the page get bac
 
   // The roster kept everything: admitted once, by the facilitator, back after the restart.
   const running = server.current()!;
-  const facilitator = running.store.clinicians.byUsername(server.seed.facilitator.username)!;
-  const entry = running.rosters.roster(facilitator, server.seed.sessionId).entries.find((e) => e.displayName === 'Sky')!;
+  const facilitator = (await running.store.clinicians.byUsername(server.seed.facilitator.username))!;
+  const entry = (await running.rosters.roster(facilitator, server.seed.sessionId)).entries.find((e) => e.displayName === 'Sky')!;
   expect(entry).toMatchObject({ admittedBy: facilitator.displayName, status: 'present' });
   expect(entry.reconnects).toBeGreaterThanOrEqual(1);
-  expect(running.store.audit.verify()).toMatchObject({ ok: true });
+  expect(await running.store.audit.verify()).toMatchObject({ ok: true });
   await consoleContext.close();
   await clientContext.close();
 });

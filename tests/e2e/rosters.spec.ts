@@ -38,7 +38,7 @@ test.beforeAll(async () => {
   info = demo.info;
   host = await startConsoleHost({ defaultServerUrl: info.httpUrl });
   const store = demo.server.store;
-  const facilitatorId = store.clinicians.byUsername(info.facilitator.username)!.id;
+  const facilitatorId = (await store.clinicians.byUsername(info.facilitator.username))!.id;
   const now = new Date();
   for (const [weeksAgo, minutes] of [
     [2, [85, 60, null]],

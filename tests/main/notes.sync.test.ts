@@ -136,7 +136,7 @@ describe('note sync', () => {
     };
     const sync = engine(ws, { api: lossy });
     await sync.syncNow();
-    expect(onServer(note.id)).toEqual(note);
+    expect(await onServer(note.id)).toEqual(note);
     expect(sync.status()).toMatchObject({ online: false, pending: 1, syncing: false });
     expect(ws.vault.outbox()).toMatchObject([{ id: note.id, version: 1, attempts: 1 }]);
 
@@ -145,13 +145,13 @@ describe('note sync', () => {
     expect(sync.status()).toMatchObject({ online: true, pending: 0, conflicts: 0, lastError: null });
     expect(ws.vault.outbox()).toEqual([]);
     expect(ws.vault.list()).toMatchObject([{ id: note.id, sync: 'synced' }]);
-    expect(demo.server.store.audit.list(note.id).map((e) => e.event)).toEqual(['note.synced']);
+    expect((await demo.server.store.audit.list(note.id)).map((e) => e.event)).toEqual(['note.synced']);
 
     // Signing and an addendum go up as later versions of the same note.
     ws.vault.sign(note.id, ws.signer, false);
     const amended = ws.vault.addAddendum(note.id, 'Called the client next day.', ws.signer);
     await sync.syncNow();
-    expect(onServer(note.id)).toEqual(amended);
+    expect(await onServer(note.id)).toEqual(amended);
     expect(sync.status().lastSyncedAt).not.toBeNull();
 
     // An answer lost, then another save before the retry: still ours, not a conflict.
@@ -162,7 +162,7 @@ describe('note sync', () => {
     const latest = ws.vault.addAddendum(note.id, 'Third call.', ws.signer);
     await sync.syncNow();
     expect(sync.status()).toMatchObject({ online: true, pending: 0, conflicts: 0, lastError: null });
-    expect(onServer(note.id)).toEqual(latest);
+    expect(await onServer(note.id)).toEqual(latest);
   });
 
   it('retries with exponential backoff while the server cannot be reached, and never drops a note', async () => {
@@ -194,7 +194,7 @@ describe('note sync', () => {
     await until(() => !sync.status().syncing, 'the round to end');
     sync.stop();
     expect(ws.vault.outbox()).toMatchObject([{ attempts: 2, notBefore: now + 1500 }]);
-    expect(onServer(note.id)).toBeUndefined();
+    expect(await onServer(note.id)).toBeUndefined();
 
     // A server error is no reason to drop it either.
     network.down = false;
@@ -207,8 +207,8 @@ describe('note sync', () => {
     // Back online: it goes up, whole.
     await sync.syncNow();
     expect(sync.status()).toMatchObject({ online: true, pending: 0, lastError: null });
-    expect(onServer(note.id)).toEqual(ws.vault.get(note.id));
-    expect(onServer(note.id)?.status).toBe('signed');
+    expect(await onServer(note.id)).toEqual(ws.vault.get(note.id));
+    expect((await onServer(note.id))?.status).toBe('signed');
   });
 
   it('surfaces a draft edited on two workstations as a conflict, never a silent overwrite', async () => {
@@ -225,19 +225,19 @@ describe('note sync', () => {
     const fromB = b.vault.saveDraft(v1.id, body('finished at home'), 1);
     await syncA.syncNow();
     await syncB.syncNow();
-    expect(onServer(v1.id)).toEqual(fromA);
+    expect(await onServer(v1.id)).toEqual(fromA);
     expect(syncB.status()).toMatchObject({ online: true, pending: 0, conflicts: 1 });
     expect(b.vault.conflictOf(v1.id)).toEqual(fromA);
     expect(b.vault.get(v1.id)).toEqual(fromB);
     // A conflicted note is not pushed again until the clinician chooses.
     await syncB.syncNow();
-    expect(onServer(v1.id)).toEqual(fromA);
+    expect(await onServer(v1.id)).toEqual(fromA);
 
     // B keeps its own text: it goes up as an edit of what the server holds, and A receives it.
     const kept = b.vault.resolveConflict(v1.id, 'mine');
     await syncB.syncNow();
     expect(syncB.status()).toMatchObject({ pending: 0, conflicts: 0 });
-    expect(onServer(v1.id)).toEqual(kept);
+    expect(await onServer(v1.id)).toEqual(kept);
     await syncA.syncNow();
     expect(a.vault.get(v1.id)).toEqual(kept);
     expect(a.vault.get(v1.id).body.sections.data).toBe('finished at home');
@@ -257,7 +257,7 @@ describe('note sync', () => {
     const cosigned = supervisor.vault.cosign(note.id, supervisor.signer);
     await syncSupervisor.syncNow();
     expect(syncSupervisor.status()).toMatchObject({ pending: 0, lastError: null });
-    expect(onServer(note.id)).toEqual(cosigned);
+    expect(await onServer(note.id)).toEqual(cosigned);
     await syncAuthor.syncNow();
     expect(author.vault.get(note.id)).toMatchObject({ status: 'cosigned', cosignature: { by: supervisor.signer.id } });
   });

@@ -204,7 +204,7 @@ describe('rosters in the console, against a real server', () => {
   it('a refusal is the server’s word: no fallback to the copy, which is forgotten', async () => {
     const store = server.current()!.store;
     const { supervisor: sup, facilitator } = server.seed;
-    store.clinicians.removeSupervision(sup.id, facilitator.id);
+    await store.clinicians.removeSupervision(sup.id, facilitator.id);
     try {
       const refused = await supervisor.dispatch('rosters:get', { sessionId: pastIds[0] });
       expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -213,7 +213,7 @@ describe('rosters in the console, against a real server', () => {
       expect(offline).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('No copy') } });
     } finally {
       if (!server.current()) await server.start();
-      server.current()!.store.clinicians.addSupervision(sup.id, facilitator.id);
+      await server.current()!.store.clinicians.addSupervision(sup.id, facilitator.id);
     }
   });
 

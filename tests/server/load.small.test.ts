@@ -18,7 +18,7 @@ let groups: GroupSeed[];
 beforeAll(async () => {
   // Two workers, so the groups' routers spread across them as in production.
   demo = await startDemo({ invitations: 0, workers: 2, participantDir: '/nonexistent-participant-dir', start: { scrypt: FAST_SCRYPT } });
-  groups = seedGroups(demo.server, GROUPS, CLIENTS);
+  groups = await seedGroups(demo.server, GROUPS, CLIENTS);
 });
 afterAll(async () => {
   await demo.close();

@@ -127,6 +127,6 @@ describe('end', () => {
     const res = await fetch(`${demo.info.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
     const sessions = SessionList.parse(await res.json());
     expect(sessions.find((s) => s.id === demo.info.sessionId)?.state).toBe('ended');
-    expect(demo.server.store.invitations.bySession(demo.info.sessionId).every((i) => i.expiredAt !== null)).toBe(true);
+    expect((await demo.server.store.invitations.bySession(demo.info.sessionId)).every((i) => i.expiredAt !== null)).toBe(true);
   });
 });

@@ -16,8 +16,8 @@ function serverProducer(participantId: string, producerId: string) {
   return demo.server.rooms.get(demo.info.sessionId)?.peer(participantId)?.media.producer(producerId);
 }
 
-function facilitatorAccountId(): string {
-  return demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!.id;
+async function facilitatorAccountId(): Promise<string> {
+  return (await demo.server.store.clinicians.byUsername(demo.info.facilitator.username))!.id;
 }
 
 async function closeAll(...clients: TestClient[]): Promise<void> {
@@ -126,8 +126,8 @@ describe('verify', () => {
     expect(joined.participant.verified).toBe(true);
     expect('verificationMethod' in joined.participant).toBe(false);
 
-    expect(demo.server.store.moderation.verifications(demo.info.sessionId)).toEqual([
-      expect.objectContaining({ participantId: ivy.participantId, method: 'photo-id', verifiedBy: facilitatorAccountId() }),
+    expect(await demo.server.store.moderation.verifications(demo.info.sessionId)).toEqual([
+      expect.objectContaining({ participantId: ivy.participantId, method: 'photo-id', verifiedBy: await facilitatorAccountId() }),
     ]);
     expect(await fac.client.request('verify', { participantId: 'p-nobody', method: 'verbal-code' })).toMatchObject({
       error: { code: 'NOT_FOUND' },
@@ -180,8 +180,8 @@ describe('remove', () => {
     expect(await back.request('hello', { as: 'participant', invite: inv(11).token, passcode: inv(11).passcode })).toMatchObject({
       error: { code: 'REMOVED' },
     });
-    expect(demo.server.store.moderation.removals(demo.info.sessionId)).toEqual([
-      expect.objectContaining({ participantId: lee.participantId, removedBy: facilitatorAccountId(), reason: 'abusive language' }),
+    expect(await demo.server.store.moderation.removals(demo.info.sessionId)).toEqual([
+      expect.objectContaining({ participantId: lee.participantId, removedBy: await facilitatorAccountId(), reason: 'abusive language' }),
     ]);
     expect(await fac.client.request('remove', { participantId: lee.participantId, reason: 'again' })).toMatchObject({
       error: { code: 'CONFLICT' },
@@ -229,8 +229,8 @@ describe('crisisInfo', () => {
     });
     const participantId = String(hello.participantId);
     expect(await fac.client.call('crisisInfo', { participantId })).toEqual({ location: 'Flat 3, 9 Birch Rd', emergencyContact: null });
-    const views = demo.server.store.moderation.crisisInfoViews(demo.info.sessionId);
-    expect(views).toEqual([expect.objectContaining({ participantId, viewedBy: facilitatorAccountId() })]);
+    const views = await demo.server.store.moderation.crisisInfoViews(demo.info.sessionId);
+    expect(views).toEqual([expect.objectContaining({ participantId, viewedBy: await facilitatorAccountId() })]);
     expect(JSON.stringify(views)).not.toContain('Birch');
     expect(await fac.client.request('crisisInfo', { participantId: 'p-nobody' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
 

@@ -24,8 +24,8 @@ let strangerToken: string;
 beforeAll(async () => {
   author = await login(demo.info, 'facilitator');
   supervisor = await login(demo.info, 'supervisor');
-  authorId = demo.server.store.clinicians.byUsername('facilitator')!.id;
-  supervisorId = demo.server.store.clinicians.byUsername('supervisor')!.id;
+  authorId = (await demo.server.store.clinicians.byUsername('facilitator'))!.id;
+  supervisorId = (await demo.server.store.clinicians.byUsername('supervisor'))!.id;
   stranger = await makeClinician(demo.server, 'other-facilitator', ['facilitator', 'supervisor']);
   strangerToken = await stranger.signIn();
 });
@@ -54,7 +54,7 @@ describe('PUT /api/notes/:id', () => {
     const mine = (await list(author)).list.filter((n) => n.id === v1.id);
     expect(mine).toEqual([v1]);
     // Each stored version is recorded once, by ids.
-    const events = demo.server.store.audit.list(v1.id);
+    const events = await demo.server.store.audit.list(v1.id);
     expect(events.map((e) => [e.event, e.actorId, e.detail])).toEqual([['note.synced', authorId, 'v1 draft']]);
   });
 
@@ -95,7 +95,7 @@ describe('PUT /api/notes/:id', () => {
     // The same version with other content is no retry either.
     expect((await put(author, { ...s, body: { ...s.body, title: 'rewritten' } }, 1)).status).toBe(409);
     // And the signed text stays in the history.
-    expect(demo.server.store.notes.history(s.id)).toEqual([s]);
+    expect(await demo.server.store.notes.history(s.id)).toEqual([s]);
   });
 
   it('checks a signature against the body it claims to sign', async () => {
@@ -139,7 +139,7 @@ describe('PUT /api/notes/:id', () => {
     expect((await put(author, { ...preCosigned, status: 'cosigned', cosignature: signatureFor(authorId, preCosigned.body) }, 0)).status).toBe(400);
     await stored(supervisor, cosign, awaiting.version);
     await stored(supervisor, cosign, awaiting.version); // idempotent for the supervisor too
-    expect(demo.server.store.audit.list(awaiting.id).map((e) => [e.event, e.actorId])).toEqual([
+    expect((await demo.server.store.audit.list(awaiting.id)).map((e) => [e.event, e.actorId])).toEqual([
       ['note.synced', authorId],
       ['note.cosigned', supervisorId],
     ]);
@@ -163,7 +163,7 @@ describe('PUT /api/notes/:id', () => {
     const revised = await stored(author, next(returned, { body: revisedBody }), returned.version);
     const resigned = await stored(author, next(revised, { status: 'awaiting-cosign', returnComment: null, signature: signatureFor(authorId, revisedBody) }), revised.version);
     // Both signed versions are kept.
-    expect(demo.server.store.notes.history(awaiting.id).map((n) => n.version)).toEqual([awaiting.version, resigned.version]);
+    expect((await demo.server.store.notes.history(awaiting.id)).map((n) => n.version)).toEqual([awaiting.version, resigned.version]);
   });
 
   it('refuses everyone else with 403, and checks the path and the author', async () => {

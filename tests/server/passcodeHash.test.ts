@@ -47,7 +47,7 @@ describe('the keyed passcode hash', () => {
     const res = await api(demo.server, 'POST', `/api/sessions/${demo.info.sessionId}/invitations`, facToken, { participantRef: 'IOP-KEYED-1' });
     expect(res.status).toBe(201);
     const issued = IssuedInvitation.parse(res.body);
-    const stored = demo.server.store.invitations.byId(issued.invitation.id)!.passcodeHash;
+    const stored = (await demo.server.store.invitations.byId(issued.invitation.id))!.passcodeHash;
     expect(stored).toMatch(/^hmac-sha256\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(stored).not.toContain(issued.passcode);
 
@@ -74,7 +74,7 @@ describe('the keyed passcode hash', () => {
     expect(withoutKey.verify('123456', stored)).toBe(false);
   });
 
-  it('uses a key of its own, derived from the records key, that is none of the other purposes', () => {
+  it('uses a key of its own, derived from the records key, that is none of the other purposes', async () => {
     const recordsKey = randomBytes(32);
     const passcodeKey = deriveRecordsSubkey(recordsKey, 'passcode');
     expect(passcodeKey.equals(deriveRecordsSubkey(recordsKey, 'lookup'))).toBe(false);
@@ -84,7 +84,7 @@ describe('the keyed passcode hash', () => {
     try {
       const store = openStore(dir, recordsKey);
       const stored = store.passcodes.hash('654321');
-      store.close();
+      await store.close();
       expect(createPasscodeHasher(passcodeKey).verify('654321', stored)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -104,7 +104,7 @@ describe('an invitation issued with an scrypt hash', () => {
     const secrets = newInvitationSecrets(demo.server.store.passcodes);
     const legacyHash = await hashSecret(secrets.passcode, { N: 1024, r: 8, p: 1 });
     expect(isLegacyPasscodeHash(legacyHash)).toBe(true);
-    const invitation = demo.server.store.invitations.create({
+    const invitation = await demo.server.store.invitations.create({
       sessionId: demo.info.sessionId,
       participantRef: ref,
       tokenHash: secrets.tokenHash,
@@ -118,7 +118,7 @@ describe('an invitation issued with an scrypt hash', () => {
     const before = demo.server.hashing.verifications;
     expect((await hello(legacy.token, other(legacy.passcode))).ok).toBe(false);
     expect(demo.server.hashing.verifications - before).toBe(1);
-    expect(demo.server.store.invitations.byId(legacy.id)!.passcodeHash).toBe(legacy.legacyHash);
+    expect((await demo.server.store.invitations.byId(legacy.id))!.passcodeHash).toBe(legacy.legacyHash);
   });
 
   it('opens with its passcode through the scrypt check once, then holds the keyed hash and opens without scrypt', async () => {
@@ -126,13 +126,14 @@ describe('an invitation issued with an scrypt hash', () => {
     const before = demo.server.hashing.verifications;
     expect((await hello(legacy.token, legacy.passcode)).ok).toBe(true);
     expect(demo.server.hashing.verifications - before).toBe(1);
-    const stored = demo.server.store.invitations.byId(legacy.id)!.passcodeHash;
+    const stored = (await demo.server.store.invitations.byId(legacy.id))!.passcodeHash;
     expect(stored.startsWith('hmac-sha256$')).toBe(true);
     expect(demo.server.store.passcodes.verify(legacy.passcode, stored)).toBe(true);
     expect(await verifySecret(legacy.passcode, legacy.legacyHash)).toBe(true);
 
     // The first connection has closed; the same link and passcode open it again, now keyed.
-    await expect.poll(() => demo.server.rooms.get(demo.info.sessionId)?.hasPeer(demo.server.store.invitations.byId(legacy.id)!.participantId)).not.toBe(true);
+    const { participantId } = (await demo.server.store.invitations.byId(legacy.id))!;
+    await expect.poll(() => demo.server.rooms.get(demo.info.sessionId)?.hasPeer(participantId)).not.toBe(true);
     const again = demo.server.hashing.verifications;
     expect((await hello(legacy.token, legacy.passcode)).ok).toBe(true);
     expect(demo.server.hashing.verifications - again).toBe(0);
@@ -141,8 +142,8 @@ describe('an invitation issued with an scrypt hash', () => {
   it('is not rehashed over a re-issue that happened meanwhile', async () => {
     const legacy = await legacyInvitation('IOP-LEGACY-3');
     const fresh = newInvitationSecrets(demo.server.store.passcodes);
-    expect(demo.server.store.invitations.reissue(legacy.id, fresh.tokenHash, fresh.passcodeHash, new Date())).toBe(true);
-    expect(demo.server.store.invitations.rehashPasscode(legacy.id, legacy.legacyHash, demo.server.store.passcodes.hash(legacy.passcode))).toBe(false);
-    expect(demo.server.store.invitations.byId(legacy.id)!.passcodeHash).toBe(fresh.passcodeHash);
+    expect(await demo.server.store.invitations.reissue(legacy.id, fresh.tokenHash, fresh.passcodeHash, new Date())).toBe(true);
+    expect(await demo.server.store.invitations.rehashPasscode(legacy.id, legacy.legacyHash, demo.server.store.passcodes.hash(legacy.passcode))).toBe(false);
+    expect((await demo.server.store.invitations.byId(legacy.id))!.passcodeHash).toBe(fresh.passcodeHash);
   });
 });

@@ -97,7 +97,7 @@ async function moderatedSession(): Promise<void> {
   await fac.client.call('remove', { participantId, reason: MARKERS.reason });
   await client.closed;
   // The reason was recorded, sealed: readable through the store, never as bytes on disk.
-  expect(demo.server.store.moderation.removals(demo.info.sessionId)[0]?.reason).toBe(MARKERS.reason);
+  expect((await demo.server.store.moderation.removals(demo.info.sessionId))[0]?.reason).toBe(MARKERS.reason);
   await fac.client.call('end', {});
   await other.client.closed;
 }

@@ -66,7 +66,7 @@ describe('a dropped connection', () => {
     expect(again.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     await again.client.close();
 
-    const roster = demo.server.rosters.roster(demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!, demo.info.sessionId);
+    const roster = await demo.server.rosters.roster((await demo.server.store.clinicians.byUsername(demo.info.facilitator.username))!, demo.info.sessionId);
     expect(roster.entries.find((e) => e.participantId === alice.participantId)).toMatchObject({ reconnects: 1, status: 'present' });
     for (const c of [back.client, bob.client, sup.client, fac.client]) await c.close();
   });
@@ -153,16 +153,16 @@ describe('a server restart', () => {
     expect(bobBack.answer).toMatchObject({ ok: true, data: { state: 'waiting' } });
     await fac2.waitFor('participantUpdated', (d) => d.participant.participantId === alice.participantId && d.participant.state === 'admitted');
 
-    const facilitator = restarted.store.clinicians.byUsername(restarts.seed.facilitator.username)!;
-    const entry = restarted.rosters.roster(facilitator, restarts.seed.sessionId).entries.find((e) => e.participantId === alice.participantId)!;
+    const facilitator = (await restarted.store.clinicians.byUsername(restarts.seed.facilitator.username))!;
+    const entry = (await restarted.rosters.roster(facilitator, restarts.seed.sessionId)).entries.find((e) => e.participantId === alice.participantId)!;
     expect(entry).toMatchObject({ displayName: 'Alice', admittedBy: facilitator.displayName, verificationMethod: 'verbal-code', reconnects: 1, status: 'present' });
-    expect(restarted.store.audit.verify()).toMatchObject({ ok: true });
+    expect(await restarted.store.audit.verify()).toMatchObject({ ok: true });
     for (const c of [aliceBack.client, bobBack.client, fac2]) await c.close();
   });
 
   it('a crash: the next process takes the connected as dropped at their last heartbeat, and the session policy may send them to the waiting room', async () => {
     const server = servers[servers.length - 1]!;
-    server.store.sessions.update(restarts.seed.sessionId, { rejoinPolicy: 'waiting-room' });
+    await server.store.sessions.update(restarts.seed.sessionId, { rejoinPolicy: 'waiting-room' });
     const fac = await facilitatorOn(server);
     const carol = await checkedIn(server, restarts.seed.invitations[2]!, 'Carol');
     await fac.call('admit', { participantId: carol.participantId });
@@ -180,7 +180,7 @@ describe('a server restart', () => {
     expect(back.client.notifications.map((n) => n.notification)).not.toContain('admitted');
     await fac2.call('admit', { participantId: carol.participantId });
     await back.client.waitFor('admitted');
-    const kinds = next.store.attendance.forSession(restarts.seed.sessionId).filter((e) => e.participantId === carol.participantId).map((e) => e.kind);
+    const kinds = (await next.store.attendance.forSession(restarts.seed.sessionId)).filter((e) => e.participantId === carol.participantId).map((e) => e.kind);
     expect(kinds).toEqual(['knock', 'admit', 'drop', 'knock', 'admit']);
     for (const c of [back.client, fac2, fac, carol.client]) await c.close();
   });

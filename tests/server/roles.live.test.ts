@@ -44,8 +44,8 @@ describe("a live clinician's role follows changes to the record", () => {
   /** A fresh clinician made co-facilitator of the demo session, joined live and able to moderate. */
   const liveCoFacilitator = async (roles: ('facilitator' | 'supervisor')[] = ['facilitator']): Promise<{ who: TestClinician; client: TestClient }> => {
     const who = await makeClinician(demo.server, `cofac${n++}`, roles);
-    const session = demo.server.store.sessions.byId(demo.info.sessionId)!;
-    demo.server.store.sessions.update(session.id, { coFacilitatorIds: [...session.coFacilitatorIds, who.id] });
+    const session = (await demo.server.store.sessions.byId(demo.info.sessionId))!;
+    await demo.server.store.sessions.update(session.id, { coFacilitatorIds: [...session.coFacilitatorIds, who.id] });
     const { client, role } = await join(await who.signIn());
     expect(role).toBe('facilitator');
     // Before the change it moderates and reads crisis information like any facilitator.
@@ -90,7 +90,7 @@ describe("a live clinician's role follows changes to the record", () => {
 
   it('a co-facilitator taken off the session by its lead: the socket closes at once', async () => {
     const { who, client } = await liveCoFacilitator();
-    const session = demo.server.store.sessions.byId(demo.info.sessionId)!;
+    const session = (await demo.server.store.sessions.byId(demo.info.sessionId))!;
     const patched = await api(demo.server, 'PATCH', `/api/sessions/${session.id}`, leadToken, {
       coFacilitatorIds: session.coFacilitatorIds.filter((id) => id !== who.id),
     });
@@ -101,8 +101,8 @@ describe("a live clinician's role follows changes to the record", () => {
 
   it('a co-facilitator taken off the session elsewhere (straight in the database): the next call is refused', async () => {
     const { who, client } = await liveCoFacilitator();
-    const session = demo.server.store.sessions.byId(demo.info.sessionId)!;
-    demo.server.store.sessions.update(session.id, { coFacilitatorIds: session.coFacilitatorIds.filter((id) => id !== who.id) });
+    const session = (await demo.server.store.sessions.byId(demo.info.sessionId))!;
+    await demo.server.store.sessions.update(session.id, { coFacilitatorIds: session.coFacilitatorIds.filter((id) => id !== who.id) });
     await expectNoLongerPrivileged(client);
   });
 
@@ -115,21 +115,21 @@ describe("a live clinician's role follows changes to the record", () => {
 
   it("a facilitator's role taken away elsewhere: the next call is refused", async () => {
     const { who, client } = await liveCoFacilitator(['facilitator', 'supervisor']);
-    demo.server.store.clinicians.setRoles(who.id, ['supervisor']);
+    await demo.server.store.clinicians.setRoles(who.id, ['supervisor']);
     await expectNoLongerPrivileged(client);
   });
 
   it('an account deactivated elsewhere (the admin command): the next call is refused, not a heartbeat later', async () => {
     const { who, client } = await liveCoFacilitator();
-    demo.server.store.clinicians.setActive(who.id, false);
+    await demo.server.store.clinicians.setActive(who.id, false);
     await expectNoLongerPrivileged(client);
   });
 
   it('a supervision link removed: the observer stops observing, at once through the API and at the next call otherwise', async () => {
-    const facilitatorId = demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!.id;
+    const facilitatorId = (await demo.server.store.clinicians.byUsername(demo.info.facilitator.username))!.id;
     for (const how of ['api', 'database'] as const) {
       const sup = await makeClinician(demo.server, `sup-${how}`, ['supervisor']);
-      demo.server.store.clinicians.addSupervision(sup.id, facilitatorId);
+      await demo.server.store.clinicians.addSupervision(sup.id, facilitatorId);
       const { client, role } = await join(await sup.signIn());
       expect(role).toBe('observer');
       expect(await outcome(client, 'createTransport', { direction: 'recv' })).toBe('ok');
@@ -137,7 +137,7 @@ describe("a live clinician's role follows changes to the record", () => {
         expect((await api(demo.server, 'PATCH', `/api/admin/clinicians/${sup.id}`, adminToken, { superviseeIds: [] })).status).toBe(200);
         await client.closed;
       } else {
-        demo.server.store.clinicians.removeSupervision(sup.id, facilitatorId);
+        await demo.server.store.clinicians.removeSupervision(sup.id, facilitatorId);
       }
       expect(REFUSED).toContain(await outcome(client, 'createTransport', { direction: 'recv' }));
       expect(REFUSED).toContain(await outcome(client, 'crisisInfo', { participantId: aliceId }));

@@ -69,7 +69,7 @@ describe('the room lock across a restart', () => {
     await fac.client.call('lock', { locked: true });
     const db = databaseOf(server.current()!.store);
     const row = () => db.prepare(`SELECT session_id AS sessionId, locked_by AS lockedBy FROM room_locks`).get();
-    const facilitatorId = server.current()!.store.clinicians.byUsername(server.seed.facilitator.username)!.id;
+    const facilitatorId = (await server.current()!.store.clinicians.byUsername(server.seed.facilitator.username))!.id;
     expect(row()).toEqual({ sessionId: server.seed.sessionId, lockedBy: facilitatorId });
     await fac.client.call('lock', { locked: false });
     expect(row()).toBeUndefined();

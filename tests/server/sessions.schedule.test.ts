@@ -38,7 +38,7 @@ beforeAll(async () => {
   lead = await makeClinician(demo.server, 'lena', ['facilitator']);
   coFac = await makeClinician(demo.server, 'cole', ['facilitator']);
   inactive = await makeClinician(demo.server, 'ina', ['facilitator']);
-  demo.server.store.clinicians.setActive(inactive.id, false);
+  await demo.server.store.clinicians.setActive(inactive.id, false);
   supervisorOnly = await makeClinician(demo.server, 'sue', ['supervisor']);
   admin = await makeClinician(demo.server, 'adam', ['admin']);
 });
@@ -173,9 +173,9 @@ describe('a session\'s states', () => {
     });
     await late.close();
     // The sweep records it, expiring the invitations with the session.
-    expect(demo.server.lifecycle.endOverdue()).toBeGreaterThanOrEqual(1);
-    expect(demo.server.store.sessions.byId(session.id)?.state).toBe('ended');
-    expect(demo.server.store.invitations.bySession(session.id).every((i) => i.expiredAt !== null)).toBe(true);
+    expect(await demo.server.lifecycle.endOverdue()).toBeGreaterThanOrEqual(1);
+    expect((await demo.server.store.sessions.byId(session.id))?.state).toBe('ended');
+    expect((await demo.server.store.invitations.bySession(session.id)).every((i) => i.expiredAt !== null)).toBe(true);
     const invitations = (await api(demo.server, 'GET', `/api/sessions/${session.id}/invitations`, await tokenOf(lead))).list;
     expect(invitations.map((i) => i.state)).toEqual(['expired']);
   });

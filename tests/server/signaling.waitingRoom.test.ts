@@ -42,8 +42,8 @@ describe('participant hello', () => {
   });
 
   it('answers a revoked invitation with REMOVED', async () => {
-    const record = demo.server.store.invitations.bySession(demo.info.sessionId).find((i) => i.participantRef === inv(7).participantRef)!;
-    demo.server.store.invitations.revoke(record.id, new Date());
+    const record = (await demo.server.store.invitations.bySession(demo.info.sessionId)).find((i) => i.participantRef === inv(7).participantRef)!;
+    await demo.server.store.invitations.revoke(record.id, new Date());
     const c = await TestClient.connect(demo.info.wsUrl);
     expect(await c.request('hello', { as: 'participant', invite: inv(7).token, passcode: inv(7).passcode })).toMatchObject({
       error: { code: 'REMOVED' },
@@ -170,9 +170,9 @@ describe('the waiting room', () => {
     const token = { token: await login(demo.info) };
     const c = await TestClient.connect(demo.info.wsUrl);
     // A facilitator of another session, unsupervised, is a stranger here.
-    const stranger = demo.server.store.clinicians.create({ username: 'stranger', displayName: 'S', roles: ['facilitator', 'supervisor'], passwordHash: await hashSecret('pw', { N: 1024, r: 8, p: 1 }) });
+    const stranger = await demo.server.store.clinicians.create({ username: 'stranger', displayName: 'S', roles: ['facilitator', 'supervisor'], passwordHash: await hashSecret('pw', { N: 1024, r: 8, p: 1 }) });
     const secret = newTotpSecret();
-    demo.server.store.clinicians.setTotpSecret(stranger.id, secret);
+    await demo.server.store.clinicians.setTotpSecret(stranger.id, secret);
     const strangerLogin = { token: await signIn(demo.info.httpUrl, 'stranger', 'pw', base32Encode(secret)) };
     // Neither gets a ticket into the session (an unknown session answers alike)…
     await expect(sessionTicket(demo.info.httpUrl, strangerLogin.token, demo.info.sessionId)).rejects.toThrow(/403 FORBIDDEN/);
@@ -182,9 +182,9 @@ describe('the waiting room', () => {
       error: { code: 'UNAUTHENTICATED' },
     });
     // A ticket issued while the stranger still co-facilitated is refused once they no longer do.
-    demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [stranger.id] });
+    await demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [stranger.id] });
     const issued = await clinicianHello(demo.info.httpUrl, strangerLogin.token, demo.info.sessionId);
-    demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [] });
+    await demo.server.store.sessions.update(demo.info.sessionId, { coFacilitatorIds: [] });
     expect(await c.request('hello', issued)).toMatchObject({ error: { code: 'FORBIDDEN' } });
     await c.close();
   });

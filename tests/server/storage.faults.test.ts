@@ -22,7 +22,7 @@ let facilitatorId: string;
 
 beforeAll(async () => {
   token = await login(demo.info);
-  facilitatorId = demo.server.store.clinicians.byUsername(demo.info.facilitator.username)!.id;
+  facilitatorId = (await demo.server.store.clinicians.byUsername(demo.info.facilitator.username))!.id;
 });
 
 /**
@@ -31,7 +31,7 @@ beforeAll(async () => {
  * until nothing fits.
  * Returns what undoes it.
  */
-function fillDisk(): () => void {
+async function fillDisk(): Promise<() => void> {
   const db = databaseOf(demo.server.store);
   // Packs every table's pages full first, so the next row of any table needs a new page.
   db.exec('VACUUM');
@@ -52,7 +52,7 @@ function fillDisk(): () => void {
   // The audit log too: every act below must write an entry there, so it is where a full disk bites.
   for (;;) {
     try {
-      demo.server.store.audit.record({ at: new Date(), event: 'test.disk_filler' });
+      await demo.server.store.audit.record({ at: new Date(), event: 'test.disk_filler' });
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err;
       break;
@@ -64,55 +64,55 @@ function fillDisk(): () => void {
   };
 }
 
-const auditEvents = (subjectId: string): string[] => demo.server.store.audit.list({ subjectId }).map((e) => e.event);
+const auditEvents = async (subjectId: string): Promise<string[]> => (await demo.server.store.audit.list({ subjectId })).map((e) => e.event);
 
 describe('a full disk', () => {
   it('a note sync fails clearly and leaves neither the note nor its audit entry; it works once there is space', async () => {
     // A big note, so its sealed row needs pages the database cannot grow into.
     const plain = draftNote(facilitatorId, 'full disk');
     const note = { ...plain, body: { ...plain.body, sections: { ...plain.body.sections, data: 'x'.repeat(40_000) } } };
-    const freeSpace = fillDisk();
+    const freeSpace = await fillDisk();
     onTestFinished(freeSpace);
     const refused = await api(demo.info, 'PUT', `/api/notes/${note.id}`, token, { note, baseVersion: 0 });
     expect(refused.status).toBe(500);
     expect(refused.body.error).toEqual({ code: 'INTERNAL', message: STORAGE_FULL_MESSAGE });
-    expect(demo.server.store.notes.byId(note.id)).toBeUndefined();
-    expect(auditEvents(note.id)).toEqual([]);
-    expect(demo.server.store.audit.verify()).toMatchObject({ ok: true });
+    expect(await demo.server.store.notes.byId(note.id)).toBeUndefined();
+    expect(await auditEvents(note.id)).toEqual([]);
+    expect(await demo.server.store.audit.verify()).toMatchObject({ ok: true });
 
     freeSpace();
     const stored = await api(demo.info, 'PUT', `/api/notes/${note.id}`, token, { note, baseVersion: 0 });
     expect(stored.status).toBe(200);
-    expect(auditEvents(note.id)).toEqual(['note.synced']);
+    expect(await auditEvents(note.id)).toEqual(['note.synced']);
   });
 
   it('scheduling fails clearly and schedules nothing', async () => {
     const startsAt = new Date(Date.now() + 86_400_000);
     const request = { title: 'Wednesday IOP group '.repeat(6).slice(0, 120), startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 5_400_000).toISOString() };
-    const count = demo.server.store.sessions.all().length;
-    const freeSpace = fillDisk();
+    const count = (await demo.server.store.sessions.all()).length;
+    const freeSpace = await fillDisk();
     onTestFinished(freeSpace);
     const refused = await api(demo.info, 'POST', '/api/sessions', token, request);
     expect(refused.status).toBe(500);
     expect(refused.body.error?.message).toBe(STORAGE_FULL_MESSAGE);
-    expect(demo.server.store.sessions.all()).toHaveLength(count);
+    expect(await demo.server.store.sessions.all()).toHaveLength(count);
     freeSpace();
     expect((await api(demo.info, 'POST', '/api/sessions', token, request)).status).toBe(201);
-    expect(demo.server.store.audit.verify()).toMatchObject({ ok: true });
+    expect(await demo.server.store.audit.verify()).toMatchObject({ ok: true });
   });
 
   it('a removal in a live session fails clearly: the client stays, with a working link and no half record', async () => {
     const fac = await connectClinician(demo.info);
     const client = await admitted(demo.info, demo.info.invitations[0]!, fac.client, 'Robin');
-    const freeSpace = fillDisk();
+    const freeSpace = await fillDisk();
     onTestFinished(freeSpace);
     const longReason = 'r'.repeat(480);
     let answer = await fac.client.request('remove', { participantId: client.participantId, reason: longReason });
     // Each refused removal leaves nothing, so trying again fails the same way.
     expect(answer).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: STORAGE_FULL_MESSAGE } });
-    expect(demo.server.store.moderation.removals(demo.info.sessionId)).toEqual([]);
-    expect(demo.server.store.invitations.byParticipantId(demo.info.sessionId, client.participantId)?.revokedAt).toBeNull();
-    expect(auditEvents(client.participantId)).not.toContain('client.removed');
+    expect(await demo.server.store.moderation.removals(demo.info.sessionId)).toEqual([]);
+    expect((await demo.server.store.invitations.byParticipantId(demo.info.sessionId, client.participantId))?.revokedAt).toBeNull();
+    expect(await auditEvents(client.participantId)).not.toContain('client.removed');
     expect(client.client.notifications.map((n) => n.notification)).not.toContain('removed');
     // Nor does any other act happen that cannot be put on record; the session carries on.
     expect(await fac.client.request('mute', { participantId: client.participantId, kind: 'audio' })).toMatchObject({
@@ -126,8 +126,8 @@ describe('a full disk', () => {
     answer = await fac.client.request('remove', { participantId: client.participantId, reason: longReason });
     expect(answer).toMatchObject({ ok: true });
     await client.client.waitFor('removed');
-    expect(auditEvents(client.participantId)).toContain('client.removed');
-    expect(demo.server.store.audit.verify()).toMatchObject({ ok: true });
+    expect(await auditEvents(client.participantId)).toContain('client.removed');
+    expect(await demo.server.store.audit.verify()).toMatchObject({ ok: true });
     await fac.client.close();
   });
 });
@@ -146,10 +146,10 @@ describe('a busy database', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_000); // it waited for the lock first
     expect(refused.status).toBe(500);
     expect(refused.body.error).toEqual({ code: 'INTERNAL', message: STORAGE_BUSY_MESSAGE });
-    expect(demo.server.store.notes.byId(note.id)).toBeUndefined();
+    expect(await demo.server.store.notes.byId(note.id)).toBeUndefined();
     blocker.exec('ROLLBACK');
     blocker.close();
     expect((await api(demo.info, 'PUT', `/api/notes/${note.id}`, token, { note, baseVersion: 0 })).status).toBe(200);
-    expect(auditEvents(note.id)).toEqual(['note.synced']);
+    expect(await auditEvents(note.id)).toEqual(['note.synced']);
   }, 20_000);
 });

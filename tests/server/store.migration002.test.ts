@@ -9,6 +9,7 @@ import { createModerationRepo } from '../../src/server/store/moderation.js';
 import { createRecordKeys } from '../../src/server/store/recordKeys.js';
 import { createRecordSealer } from '../../src/server/store/recordSealer.js';
 import { createSessionRepo } from '../../src/server/store/sessions.js';
+import { sqliteSql } from '../../src/server/store/sqlite/sqliteSql.js';
 import { columnsOf, memoryDatabase } from './support/rows.js';
 
 setLogLevel('error');
@@ -54,41 +55,41 @@ describe('migration 002_moderation', () => {
     expect(() => insert.run('s1', 'p-1', 'photo-id', 'c-nobody', at)).toThrow(/FOREIGN KEY/);
   });
 
-  it('records a removal with its reason sealed, revoking the invitation once', () => {
+  it('records a removal with its reason sealed, revoking the invitation once', async () => {
     const db = version1();
     migrate(db, [m001, m002]);
     const key = randomBytes(32);
-    const repo = createModerationRepo(db, createRecordSealer(key));
+    const repo = createModerationRepo(sqliteSql(db), createRecordSealer(key));
     const removal = { sessionId: 's1', participantId: 'p-1', removedBy: 'c1', reason: 'threatened another member', removedAt: at };
-    expect(repo.recordRemoval(removal)).toBe(true);
-    expect(repo.recordRemoval({ ...removal, removedAt: '2026-11-03T18:05:00.000Z' })).toBe(false);
+    expect(await repo.recordRemoval(removal)).toBe(true);
+    expect(await repo.recordRemoval({ ...removal, removedAt: '2026-11-03T18:05:00.000Z' })).toBe(false);
     expect(invitationRow(db)).toMatchObject({ revoked_at: at });
-    expect(repo.removals('s1')).toEqual([removal]);
+    expect(await repo.removals('s1')).toEqual([removal]);
 
     const row = db.prepare(`SELECT reason_sealed FROM removals`).get() as { reason_sealed: Buffer };
     expect(row.reason_sealed.includes(Buffer.from('threatened'))).toBe(false);
     // Under another key (a copied database without the key file) the reason stays shut.
-    expect(() => createModerationRepo(db, createRecordSealer(randomBytes(32))).removals('s1')).toThrow();
+    await expect(createModerationRepo(sqliteSql(db), createRecordSealer(randomBytes(32))).removals('s1')).rejects.toThrow();
     // Moved onto another row, it no longer opens.
     db.prepare(`UPDATE removals SET removed_at = ?`).run('2026-11-04T00:00:00.000Z');
-    expect(() => repo.removals('s1')).toThrow();
+    await expect(repo.removals('s1')).rejects.toThrow();
   });
 
-  it('records crisis-information views with no room for their content', () => {
+  it('records crisis-information views with no room for their content', async () => {
     const db = version1();
     migrate(db, [m001, m002]);
-    const repo = createModerationRepo(db, createRecordSealer(randomBytes(32)));
-    repo.recordCrisisInfoView({ sessionId: 's1', participantId: 'p-1', viewedBy: 'c1', viewedAt: at });
-    expect(repo.crisisInfoViews('s1')).toEqual([{ sessionId: 's1', participantId: 'p-1', viewedBy: 'c1', viewedAt: at }]);
+    const repo = createModerationRepo(sqliteSql(db), createRecordSealer(randomBytes(32)));
+    await repo.recordCrisisInfoView({ sessionId: 's1', participantId: 'p-1', viewedBy: 'c1', viewedAt: at });
+    expect(await repo.crisisInfoViews('s1')).toEqual([{ sessionId: 's1', participantId: 'p-1', viewedBy: 'c1', viewedAt: at }]);
   });
 
-  it('ends a session once, expiring its invitations with it', () => {
+  it('ends a session once, expiring its invitations with it', async () => {
     const db = version1();
     // The repository is today's; its statements need the later columns too.
     const keys = createRecordKeys(randomBytes(32));
     migrate(db, undefined, undefined, keys);
-    createSessionRepo(db, keys.sealer).end('s1', new Date(at));
-    createSessionRepo(db, keys.sealer).end('s1', new Date('2026-11-05T00:00:00.000Z'));
+    await createSessionRepo(sqliteSql(db), keys.sealer).end('s1', new Date(at));
+    await createSessionRepo(sqliteSql(db), keys.sealer).end('s1', new Date('2026-11-05T00:00:00.000Z'));
     expect(db.prepare(`SELECT state, ended_at FROM sessions`).get()).toEqual({ state: 'ended', ended_at: at });
     expect(invitationRow(db)).toMatchObject({ expired_at: at });
   });

@@ -16,6 +16,7 @@ import { setLogLevel } from '../../src/common/logger.js';
 import { createAuditRepo } from '../../src/server/store/audit.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { createRecordKeys, refContext, titleContext } from '../../src/server/store/recordKeys.js';
+import { sqliteSql } from '../../src/server/store/sqlite/sqliteSql.js';
 import { DATABASE_FILE, openStore } from '../../src/server/store/store.js';
 import { columnsOf } from './support/rows.js';
 
@@ -34,7 +35,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The log's entries read as the live store reads them (its link only matters for appending). */
-const entriesOf = (db: Database.Database): ChainedEntry[] => createAuditRepo(db, legacyLink).list();
+const entriesOf = (db: Database.Database): Promise<ChainedEntry[]> => createAuditRepo(sqliteSql(db), legacyLink).list();
 const headOf = (db: Database.Database) => db.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_head`).get();
 
 /** A version-6 file as a server before this change left it. */
@@ -71,7 +72,7 @@ function version6(): Database.Database {
 }
 
 describe('migration 7', () => {
-  it('seals titles and references, keys what finds them, and re-chains the audit log under the key', () => {
+  it('seals titles and references, keys what finds them, and re-chains the audit log under the key', async () => {
     const db = version6();
     const recordsKey = randomBytes(32);
     const keys = createRecordKeys(recordsKey);
@@ -86,7 +87,7 @@ describe('migration 7', () => {
     expect(keys.sealer.open(inv.participant_ref_sealed, refContext('i1'))).toBe(REF);
     expect(db.prepare(`SELECT participant_ref FROM attendance_targets`).get()).toEqual({ participant_ref: keys.lookup.participantRef(REF) });
 
-    const entries = entriesOf(db);
+    const entries = await entriesOf(db);
     expect(entries.map((e) => [e.event, e.subjectId])).toEqual([
       ['login.ok', 'c1'],
       ['attendance.viewed', `ref:${keys.lookup.participantRef(REF)}`],
@@ -106,30 +107,30 @@ describe('migration 7', () => {
     for (const secret of [TITLE, REF, 'KZVW', 'PLMK']) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
     // The store brings it the rest of the way.
     const store = openStore(dir, recordsKey);
-    expect(store.sessions.byId('s1')?.title).toBe(TITLE);
-    expect(store.invitations.byParticipantRef(REF).map((i) => [i.id, i.participantRef])).toEqual([['i1', REF]]);
-    expect(store.attendance.target(REF)?.hoursPerWeek).toBe(9);
-    expect(store.audit.verify()).toEqual({ ok: true, entries: 5 });
-    store.close();
+    expect((await store.sessions.byId('s1'))?.title).toBe(TITLE);
+    expect((await store.invitations.byParticipantRef(REF)).map((i) => [i.id, i.participantRef])).toEqual([['i1', REF]]);
+    expect((await store.attendance.target(REF))?.hoursPerWeek).toBe(9);
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 5 });
+    await store.close();
   });
 
-  it('says on the re-chained log where an old chain was already broken', () => {
+  it('says on the re-chained log where an old chain was already broken', async () => {
     const db = version6();
     db.exec(`DROP TRIGGER audit_log_no_update`);
     db.prepare(`UPDATE audit_log SET actor_id = 'c-2' WHERE seq = 3`).run();
     const keys = createRecordKeys(randomBytes(32));
     migrate(db, undefined, undefined, keys);
-    const entries = entriesOf(db);
+    const entries = await entriesOf(db);
     expect(entries.at(-1)).toMatchObject({ event: 'audit.rekeyed', detail: 'legacy chain broken at 3: entry 3 was altered' });
     db.close();
   });
 
-  it('without the records key, refuses and leaves the database as it was', () => {
+  it('without the records key, refuses and leaves the database as it was', async () => {
     const db = version6();
     expect(() => migrate(db, undefined, 7)).toThrow(/migration 7 .* needs the records key \(recordsKeyFile\)/);
     expect(schemaVersion(db)).toBe(6);
     expect(db.prepare(`SELECT title FROM sessions`).get()).toEqual({ title: TITLE });
-    expect(verifyChain(entriesOf(db), headOf(db), legacyLink)).toEqual({ ok: true, entries: 4 });
+    expect(verifyChain(await entriesOf(db), headOf(db), legacyLink)).toEqual({ ok: true, entries: 4 });
     db.close();
   });
 

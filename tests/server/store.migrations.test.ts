@@ -75,16 +75,16 @@ describe('the store', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('opens in WAL mode with foreign keys on, and reopens without migrating again', () => {
+  it('opens in WAL mode with foreign keys on, and reopens without migrating again', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-store-'));
     dirs.push(dir);
     const store = openStore(dir);
     expect(databaseOf(store).pragma('journal_mode', { simple: true })).toBe('wal');
     expect(databaseOf(store).pragma('foreign_keys', { simple: true })).toBe(1);
-    const c = store.clinicians.create({ username: 'ana', displayName: 'Ana', roles: ['facilitator', 'admin'], passwordHash: 'x' });
-    store.close();
+    const c = await store.clinicians.create({ username: 'ana', displayName: 'Ana', roles: ['facilitator', 'admin'], passwordHash: 'x' });
+    await store.close();
     const again = openStore(dir);
-    expect(again.clinicians.byUsername('ana')).toMatchObject({ id: c.id, roles: ['admin', 'facilitator'], active: true });
-    again.close();
+    expect(await again.clinicians.byUsername('ana')).toMatchObject({ id: c.id, roles: ['admin', 'facilitator'], active: true });
+    await again.close();
   });
 });

@@ -52,7 +52,7 @@ describe('a worker dies mid-call (two workers)', () => {
   let other: GroupSeed;
   beforeAll(async () => {
     demo = await startDemo({ invitations: 2, workers: 2, participantDir: '/nonexistent-participant-dir', start: { scrypt: FAST_SCRYPT } });
-    [other] = seedGroups(demo.server, 1, 1) as [GroupSeed];
+    [other] = (await seedGroups(demo.server, 1, 1)) as [GroupSeed];
   });
   afterAll(async () => {
     await demo.close();
@@ -87,7 +87,7 @@ describe('a worker dies mid-call (two workers)', () => {
     const before = demo.server.workers.loads();
     expect(before.map((l) => l.routers)).toEqual([1, 1]);
     expect(totals(demo)).toEqual({ routers: 2, consumers: 3 });
-    const attendanceBefore = demo.server.store.attendance.forSession(info.sessionId).length;
+    const attendanceBefore = (await demo.server.store.attendance.forSession(info.sessionId)).length;
     const notesBefore = [fac.client, alice.client, bob.client].map((c) => c.notifications.length);
 
     const killedAt = Date.now();
@@ -125,7 +125,7 @@ describe('a worker dies mid-call (two workers)', () => {
       expect(since(c, i)).not.toContain('participantLeft');
       expect(since(c, i)).not.toContain('producerClosed');
     }
-    expect(demo.server.store.attendance.forSession(info.sessionId)).toHaveLength(attendanceBefore);
+    expect(await demo.server.store.attendance.forSession(info.sessionId)).toHaveLength(attendanceBefore);
     expect(demo.server.rooms.get(info.sessionId)?.size).toBe(3);
 
     // Session B noticed nothing and its consumer still answers.

@@ -21,7 +21,7 @@ export async function seedPastSession(
 ): Promise<string> {
   const startsAt = new Date(options.now.getTime() - options.weeksAgo * 7 * 86_400_000 - 3_600_000);
   const endsAt = new Date(startsAt.getTime() + 90 * 60_000);
-  const session = store.sessions.create({
+  const session = await store.sessions.create({
     title: options.title,
     startsAt,
     endsAt,
@@ -30,13 +30,13 @@ export async function seedPastSession(
   });
   for (const a of options.attendance) {
     const { tokenHash, passcodeHash } = newInvitationSecrets(store.passcodes);
-    const invitation = store.invitations.create({ sessionId: session.id, participantRef: a.participantRef, tokenHash, passcodeHash });
+    const invitation = await store.invitations.create({ sessionId: session.id, participantRef: a.participantRef, tokenHash, passcodeHash });
     if (a.minutes === null) continue;
     const at = (minutesIn: number) => new Date(startsAt.getTime() + minutesIn * 60_000).toISOString();
     const base = { sessionId: session.id, participantId: invitation.participantId };
-    store.attendance.record({ ...base, kind: 'knock', at: at(-2), byId: null, displayName: a.displayName });
-    store.attendance.record({ ...base, kind: 'admit', at: at(0), byId: options.admittedById, displayName: null });
-    store.attendance.record({ ...base, kind: 'leave', at: at(a.minutes), byId: null, displayName: null });
+    await store.attendance.record({ ...base, kind: 'knock', at: at(-2), byId: null, displayName: a.displayName });
+    await store.attendance.record({ ...base, kind: 'admit', at: at(0), byId: options.admittedById, displayName: null });
+    await store.attendance.record({ ...base, kind: 'leave', at: at(a.minutes), byId: null, displayName: null });
   }
   return session.id;
 }
