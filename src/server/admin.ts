@@ -19,6 +19,7 @@ import { ClinicianRole, ProtocolError, type ClinicianAccount } from '../shared/p
 import { AuditCheckpoint, checkpointSignatureValid, signCheckpoint } from './audit/chain.js';
 import { loadAuditSigningKey } from './audit/signingKey.js';
 import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts/accounts.js';
+import { BackupError, backupReport, backupStore, restoreReport, restoreStore } from './backup.js';
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
 import { setLogLevel } from '../common/logger.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
@@ -52,6 +53,14 @@ Audit
                                              key (auditSigningKeyFile): keep it away from
                                              the server, to verify against later
   audit list [--session ID] [--json]         entries, oldest first
+
+Backups (the records key is NOT in a backup: keep it, apart, to restore one)
+  backup --out FILE                          a new file (0600), taken while the server runs:
+                                             SQLite's online backup, or pg_dump
+  restore --from FILE [--force]              checks the backup's audit chain under the
+                                             records key, then replaces the database; the
+                                             server must be stopped. --force replaces one
+                                             that holds records (SQLite keeps it aside)
 
 Passwords are asked for on the terminal without echo, or read from the first line of
 standard input with --password-stdin; never from the command line.
@@ -175,6 +184,8 @@ async function byUsername(ctx: Context, username: string | undefined, what = 'a 
 
 type Options = Record<string, string | boolean | undefined>;
 type Command = (ctx: Context, positional: string[], options: Options) => Promise<void> | void;
+/** Commands that open the database their own way: a restore must not find it open, and may find none. */
+type StoreCommand = (config: ServerConfig, options: Options, out: (line: string) => void) => Promise<void>;
 
 const str = (o: Options, key: string): string | undefined => (typeof o[key] === 'string' ? (o[key] as string) : undefined);
 
@@ -322,6 +333,19 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const STORE_COMMANDS: Record<string, StoreCommand> = {
+  async backup(config, o, out) {
+    const file = str(o, 'out');
+    if (file === undefined) throw new UsageError('--out FILE is needed');
+    for (const line of backupReport(await backupStore(config, file))) out(line);
+  },
+  async restore(config, o, out) {
+    const file = str(o, 'from');
+    if (file === undefined) throw new UsageError('--from FILE is needed');
+    for (const line of restoreReport(await restoreStore(config, file, { force: o.force === true }))) out(line);
+  },
+};
+
 async function runAdmin(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   let parsed;
   try {
@@ -345,6 +369,8 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
         session: { type: 'string' },
         checkpoint: { type: 'string' },
         out: { type: 'string' },
+        from: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -358,7 +384,8 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
     return name === undefined && !parsed.values.help ? 2 : 0;
   }
   const command = COMMANDS[name];
-  if (!command) {
+  const storeCommand = STORE_COMMANDS[name];
+  if (!command && !storeCommand) {
     process.stderr.write(`confidant admin: unknown command ${name}\n${USAGE}`);
     return 2;
   }
@@ -366,17 +393,21 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
   let store: Store | undefined;
   try {
     const config = loadConfig(parsed.values.config !== undefined ? { configPath: parsed.values.config } : {});
+    if (storeCommand) {
+      await storeCommand(config, parsed.values, out);
+      return 0;
+    }
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     store = await openConfiguredStore(config, { recordsKey: loadRecordsKey(config), ephemeralKey: config.recordsKeyFile === undefined });
     const accounts = createAccounts({ store });
-    await command({ config, store, accounts, out }, positional, parsed.values);
+    await command!({ config, store, accounts, out }, positional, parsed.values);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`confidant admin: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof ProtocolError || err instanceof ConfigError || err instanceof DatabaseOpenError) {
+    if (err instanceof ProtocolError || err instanceof ConfigError || err instanceof DatabaseOpenError || err instanceof BackupError) {
       process.stderr.write(`confidant admin: ${err.message}\n`);
       return 1;
     }
