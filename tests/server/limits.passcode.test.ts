@@ -44,8 +44,16 @@ describe('parallel passcode guesses', () => {
   it('300 wrong hellos at once against one invitation (keyed hash), one per socket: at most the limit are checked, the rest are RATE_LIMITED', async () => {
     const { codes, verifications } = await flood(async (passcode) => demo.server.store.passcodes.hash(passcode), 'IOP-FLOOD-KEYED');
     expect(codes.every((c) => c === 'UNAUTHENTICATED' || c === 'RATE_LIMITED')).toBe(true);
-    // Each check finishes before the next hello is read, so exactly the limit are checked.
-    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(PASSCODE_FAILURES);
+    const checked = codes.filter((c) => c === 'UNAUTHENTICATED').length;
+    if (process.env.CONFIDANT_DATABASE_URL) {
+      // On PostgreSQL a check waits on the database, so hellos meanwhile find it busy: fewer
+      // are checked, never more.
+      expect(checked).toBeGreaterThanOrEqual(1);
+      expect(checked).toBeLessThanOrEqual(PASSCODE_FAILURES);
+    } else {
+      // On SQLite each check finishes before the next hello is read: exactly the limit.
+      expect(checked).toBe(PASSCODE_FAILURES);
+    }
     expect(verifications).toBe(0);
   });
 

@@ -102,8 +102,13 @@ async function moderatedSession(): Promise<void> {
   await other.client.closed;
 }
 
+/** Whether this run's demo servers keep their records in PostgreSQL (tests/server/postgres). */
+const onPostgres = Boolean(process.env.CONFIDANT_DATABASE_URL);
+
 describe('privacy of a moderated session', () => {
-  it('leaves no name, message, location, contact, reason or secret in the data directory or the logs', async () => {
+  // About the SQLite file the demo wrote (the PostgreSQL pass has none; there the records are
+  // sealed by the same repositories, which the contract suite runs on both).
+  it.skipIf(onPostgres)('leaves no name, message, location, contact, reason or secret in the data directory or the logs', async () => {
     await moderatedSession();
     const needles = [...Object.values(MARKERS), ...secrets];
 

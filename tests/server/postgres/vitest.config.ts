@@ -19,6 +19,7 @@ const SQLITE_ONLY = [
   'tests/server/records.sealed.test.ts',
   // Starts its own cluster already.
   'tests/server/limits.processes.test.ts',
+  'tests/server/backup.test.ts',
 ];
 
 export default defineConfig({

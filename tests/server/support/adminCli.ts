@@ -14,12 +14,13 @@ export interface AdminData {
 }
 
 /**
- * Runs `npm run admin -- ...args` with this process's environment less any config file, pointed
+ * Runs `npm run admin -- ...args` with this process's environment less any config file or
+ * database URL (the test's own data is a SQLite directory, also in the PostgreSQL pass), pointed
  * at `data` (and `env` on top, to take a setting away), writes `stdin` to it and resolves with
  * what it printed and its exit code.
  */
 export function runAdmin(args: string[], data: AdminData, options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AdminRun> {
-  const { CONFIDANT_CONFIG: _ignored, ...rest } = process.env;
+  const { CONFIDANT_CONFIG: _config, CONFIDANT_DATABASE_URL: _database, ...rest } = process.env;
   const env = { ...rest, CONFIDANT_DATA_DIR: data.dataDir, CONFIDANT_RECORDS_KEY_FILE: data.recordsKeyFile, CONFIDANT_LOG_LEVEL: 'warn', ...options.env };
   return new Promise((resolve, reject) => {
     const child = spawn('node_modules/.bin/tsx', ['src/server/admin.ts', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
