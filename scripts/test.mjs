@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The project's test command (`npm test`): type check, lint, build, the unit and
-// integration suites (vitest), mediasoup's own suite against the built worker (vitest) and
-// the end-to-end suite (Playwright, Debian Chromium).
+// integration suites (vitest), the server's suite again on PostgreSQL (vitest), mediasoup's
+// own suite against the built worker (vitest) and the end-to-end suite (Playwright, Debian
+// Chromium).
 // Ends with one line totalling every test that ran: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -80,6 +81,24 @@ if (unit) {
   totals.skipped += unit.numPendingTests + unit.numTodoTests;
 } else {
   problems.push('vitest wrote no results');
+}
+
+// The server's integration suite again, with every demo server on PostgreSQL: one throwaway
+// cluster from Debian's package for the whole pass (tests/server/postgres/vitest.config.ts).
+const postgresJson = `${results}/postgres-results.json`;
+const postgresLog = `${results}/postgres.log`;
+rmSync(postgresJson, { force: true });
+run('integration on PostgreSQL', 'bash', [
+  '-c',
+  `set -o pipefail; bash scripts/with-keyring.sh npx vitest run -c tests/server/postgres/vitest.config.ts --reporter=default --reporter=json --outputFile.json=${postgresJson} 2>&1 | tee ${postgresLog}`,
+]);
+const onPostgres = readJson(postgresJson);
+if (onPostgres) {
+  totals.passed += onPostgres.numPassedTests;
+  totals.failed += onPostgres.numFailedTests + errorsOutsideTests(postgresLog);
+  totals.skipped += onPostgres.numPendingTests + onPostgres.numTodoTests;
+} else {
+  problems.push('the PostgreSQL pass wrote no results');
 }
 
 // mediasoup's own Node test suite, shipped in its package, against the worker setup built
