@@ -265,12 +265,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   log.info('listening', { host: config.host, port, tls, workers: workers.size, node: process.versions.node });
 
   // Ends sessions long past their end time in the store (their invitations expire with them);
-  // states shown before the sweep comes by are already right (see sessions/lifecycle.ts).
+  // states shown before the sweep comes by are already right (see sessions/lifecycle.ts). With
+  // several servers on one database each sweeps; every step is safe to repeat.
   const endOverdue = async (): Promise<void> => {
     try {
       await lifecycle.endOverdue();
       // Places kept for clients who never came back after a restart (rooms time out their own).
       await store.resumptions.expire(now());
+      // Attempts past the longest window, ended lockouts, and keys with neither.
+      const longestWindowMs = Math.max(limits.accountWindowMs, limits.addressWindowMs, limits.passcodeWindowMs, limits.helloAddressWindowMs);
+      await store.attempts.sweep(nowMs() - longestWindowMs, nowMs());
     } catch (err) {
       log.error('sessions.auto_end_failed', errorFields(err));
     }

@@ -3,7 +3,10 @@
  * expired keys by itself and stays bounded, and attempts are reserved in one step.
  */
 import { describe, expect, it } from 'vitest';
-import { ExpiringLocks } from '../../src/server/limits/expiringLocks.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { databaseOf, openStore } from '../../src/server/store/store.js';
 import { HashingGate } from '../../src/server/limits/hashingGate.js';
 import { SlidingWindowLimiter } from '../../src/server/limits/rateLimiter.js';
 import { ProtocolError } from '../../src/shared/protocol.js';
@@ -67,17 +70,28 @@ describe('sliding windows', () => {
   });
 });
 
-describe('lockouts of unknown usernames', () => {
-  it('are forgotten when they end, and bounded while they last', () => {
-    let clock = 0;
-    const locks = new ExpiringLocks(() => clock, 500);
-    for (let i = 0; i < 2000; i++) locks.lock(`ghost-${i}`, clock + 60_000);
-    expect(locks.size).toBe(500);
-    expect(locks.lockedUntil('ghost-1999')).toBe(60_000);
-    clock += 60_001;
-    expect(locks.lockedUntil('ghost-1999')).toBeUndefined();
-    locks.lock('late', clock + 60_000);
-    expect(locks.size).toBe(1);
+describe('attempts and lockouts on record', () => {
+  it('are swept once they end: attempts past their window, ended locks, and keys with neither', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-sweep-'));
+    const store = openStore(dir);
+    try {
+      const db = databaseOf(store);
+      const count = (table: string): number => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      let clock = 1_000_000;
+      for (let i = 0; i < 2000; i++) {
+        await store.attempts.reserve('sign-in username', `ghost-${i}`, 5, clock - 60_000, clock);
+        await store.attempts.lock('sign-in username', `ghost-${i}`, clock + 60_000);
+      }
+      expect([count('attempts'), count('key_locks'), count('attempt_keys')]).toEqual([2000, 2000, 2000]);
+      expect(await store.attempts.lockedUntil('sign-in username', 'ghost-1999', clock)).toBe(clock + 60_000);
+      clock += 60_001;
+      expect(await store.attempts.lockedUntil('sign-in username', 'ghost-1999', clock)).toBeUndefined();
+      expect(await store.attempts.sweep(clock - 60_000, clock)).toBe(2000);
+      expect([count('attempts'), count('key_locks'), count('attempt_keys')]).toEqual([0, 0, 0]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
