@@ -19,7 +19,7 @@ import { ClinicianRole, ProtocolError, type ClinicianAccount } from '../shared/p
 import { AuditCheckpoint, checkpointSignatureValid, signCheckpoint } from './audit/chain.js';
 import { loadAuditSigningKey } from './audit/signingKey.js';
 import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from './accounts/accounts.js';
-import { BackupError, backupReport, backupStore, restoreReport, restoreStore } from './backup.js';
+import { BackupError, backupReport, backupStore, restoreReport, restoreStore } from './backup/backup.js';
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
 import { setLogLevel } from '../common/logger.js';
 import { loadRecordsKey } from './keys/recordsKey.js';

@@ -1,5 +1,5 @@
 /**
- * Backups and restores (src/server/backup.ts, `npm run admin -- backup` / `restore`): a backup
+ * Backups and restores (src/server/backup/, `npm run admin -- backup` / `restore`): a backup
  * taken mid-session while the server runs, on SQLite and on PostgreSQL, restores to exactly
  * what was on record when it was taken (the audit chain verifies, the roster has what happened
  * before it and nothing after), and restore refuses what it must: a running server's database,
@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backupStore, BackupError, restoreStore } from '../../src/server/backup.js';
+import { backupStore, BackupError, restoreStore } from '../../src/server/backup/backup.js';
 import { parseConfig, type ServerConfig } from '../../src/server/config.js';
 import { DEMO_SCRYPT, seedDemo, type DemoSeed } from '../../src/server/demo.js';
 import { createRosterService } from '../../src/server/rosters/rosterService.js';
