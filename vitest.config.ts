@@ -7,6 +7,8 @@ export default defineConfig({
     // Integration tests start real mediasoup workers; two cores are shared with them.
     fileParallelism: true,
     maxWorkers: 2,
+    // One PostgreSQL cluster for the run (tests reach it through runPostgres()).
+    globalSetup: ['tests/support/postgresRun.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

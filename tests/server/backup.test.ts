@@ -25,7 +25,7 @@ import type { AttendanceEvent } from '../../src/server/store/attendance.js';
 import { openConfiguredStore } from '../../src/server/store/open.js';
 import { DATABASE_FILE, openStore, type Store } from '../../src/server/store/store.js';
 import type { DemoInfo, RosterEntry } from '../../src/shared/protocol.js';
-import { startPostgres, type Postgres } from '../support/postgres.js';
+import { runPostgres, type RunPostgres } from '../support/postgres.js';
 import { runAdmin, type AdminRun } from './support/adminCli.js';
 import { admitted, connectClinician, knock } from './support/testServer.js';
 import type { TestClient } from './support/wsClient.js';
@@ -390,10 +390,10 @@ describe('SQLite', () => {
 
 describe('PostgreSQL', () => {
   const { key, file: recordsKeyFile } = keyFile();
-  let cluster: Postgres;
+  let cluster: RunPostgres;
   let clinic: Clinic | undefined;
   beforeAll(async () => {
-    cluster = await startPostgres();
+    cluster = await runPostgres();
   }, 60_000);
   afterEach(async () => {
     await clinic?.server.close();
@@ -449,7 +449,7 @@ describe('PostgreSQL', () => {
     const restored = await admin(['restore', '--from', backup], tempDir('pg-restored'), recordsKeyFile, pgEnv(fresh));
     expect(restored.stderr).toBe('');
     expect(restored.code).toBe(0);
-    expect(restored.stdout).toMatch(/restored .* into the database "restored" at 127\.0\.0\.1:\d+: audit chain verified/);
+    expect(restored.stdout).toMatch(/restored .* into the database "restored(_[0-9a-f]+)?" at 127\.0\.0\.1:\d+: audit chain verified/);
     for (const run of [taken, restored]) expect(run.stdout + run.stderr).not.toContain(cluster.password);
     const store = await storeAt(fresh);
     try {
@@ -514,7 +514,7 @@ describe('PostgreSQL', () => {
     expect(readFileSync(path.join(bin, 'password'), 'utf8')).toBe(cluster.password);
     const argv = readFileSync(path.join(bin, 'argv'), 'utf8');
     expect(argv).toMatch(/^--format=custom$/m);
-    expect(argv).toMatch(/^--dbname=postgres:\/\/confidant@127\.0\.0\.1:\d+\/failing$/m);
+    expect(argv).toMatch(/^--dbname=postgres:\/\/confidant@127\.0\.0\.1:\d+\/failing(_[0-9a-f]+)?$/m);
     expect(argv).not.toContain(cluster.password);
     expect(argv).not.toContain(encodeURIComponent(cluster.password));
     expect(readdirSync(out)).toEqual([]);

@@ -17,7 +17,7 @@ import { base32Encode, newTotpSecret } from '../../src/server/auth/totp';
 import { hashSecret, LEGACY_PASSCODE_SCRYPT } from '../../src/server/auth/password';
 import { DEFAULT_AUTH_LIMITS } from '../../src/server/auth/signInAttempts';
 import { openConfiguredStore } from '../../src/server/store/open';
-import { startPostgres, type Postgres } from '../support/postgres';
+import { runPostgres, type RunPostgres } from '../support/postgres';
 import { freshTotp } from '../support/totpCodes';
 import { postLogin } from './support/signIn';
 
@@ -49,14 +49,14 @@ async function answering(url: string, child: ChildProcess, output: () => string)
 }
 
 describe('two server processes on one PostgreSQL database', () => {
-  let cluster: Postgres;
+  let cluster: RunPostgres;
   let dir: string;
   const children: ChildProcess[] = [];
   const urls: string[] = [];
   let totpSecret = '';
 
   beforeAll(async () => {
-    cluster = await startPostgres();
+    cluster = await runPostgres();
     const databaseUrl = await cluster.createDatabase('two_servers');
     dir = mkdtempSync(join(tmpdir(), 'confidant-two-servers-'));
     const key = randomBytes(32);

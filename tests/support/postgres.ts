@@ -18,13 +18,24 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 
-export interface Postgres {
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The run's one cluster (postgresRun.ts). */
+    postgres: PostgresAccess;
+  }
+}
+
+/** How to reach a cluster: what the run's cluster is handed to tests as (postgresRun.ts). */
+export interface PostgresAccess {
   /** A connection string for the cluster's superuser over 127.0.0.1 (password included). */
   url: string;
   host: string;
   port: number;
   user: string;
   password: string;
+}
+
+export interface Postgres extends PostgresAccess {
   /** The server's log so far, for a failing test's message. */
   log(): string;
   /**
@@ -170,5 +181,45 @@ export async function startPostgres(): Promise<Postgres> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/** Connection strings to `database` on the cluster `access` names. */
+const urlOn = (access: PostgresAccess, database: string): string =>
+  `postgres://${access.user}:${encodeURIComponent(access.password)}@${access.host}:${access.port}/${database}`;
+
+/**
+ * The run's one cluster (postgresRun.ts) when the run has one, else a cluster of the test's
+ * own. A test given the run's cluster shares it: its databases get a unique suffix, and its
+ * `stop()` leaves the cluster running. Tests that stop and start the server itself (outages)
+ * use `startPostgres()`.
+ */
+export type RunPostgres = Pick<Postgres, keyof PostgresAccess | 'createDatabase' | 'stop'>;
+
+export async function runPostgres(): Promise<RunPostgres> {
+  const { inject } = await import('vitest');
+  let shared: PostgresAccess | undefined;
+  try {
+    shared = inject('postgres');
+  } catch {
+    shared = undefined;
+  }
+  if (!shared) return startPostgres();
+  const access = shared;
+  return {
+    ...access,
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      const unique = `${name}_${randomBytes(4).toString('hex')}`;
+      const client = new pg.Client({ connectionString: urlOn(access, 'postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${unique}`);
+      } finally {
+        await client.end();
+      }
+      return urlOn(access, unique);
+    },
+    stop: async () => undefined,
   };
 }

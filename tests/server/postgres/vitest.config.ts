@@ -1,7 +1,8 @@
 /**
  * The server's integration suite again, on PostgreSQL: one throwaway cluster for the whole
- * run (globalSetup.ts), and every demo server the tests start (src/server/demo.ts) runs in a
- * fresh database of its own there (CONFIDANT_DATABASE_URL, setup.ts). Tests that open a store
+ * run (tests/support/postgresRun.ts), and every demo server the tests start
+ * (src/server/demo.ts) runs in a fresh database of its own there (CONFIDANT_DATABASE_URL,
+ * setup.ts). Tests that open a store
  * themselves, or are about SQLite's file (its modes, migrations, faults), keep SQLite: they are
  * the store's own tests, and the repository contract suite covers PostgreSQL for them.
  * `npm test` runs it after the main suite (scripts/test.mjs).
@@ -28,7 +29,7 @@ export default defineConfig({
     include: ['tests/server/*.test.ts'],
     exclude: SQLITE_ONLY,
     setupFiles: [here('setup.ts')],
-    globalSetup: [here('globalSetup.ts')],
+    globalSetup: [here('../../support/postgresRun.ts')],
     fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 20_000,

@@ -14,7 +14,7 @@ import { setLogLevel } from '../../../src/common/logger';
 import { GENESIS_HASH } from '../../../src/server/audit/chain';
 import { openPostgres } from '../../../src/server/store/postgres/open';
 import { openDatabase } from '../../../src/server/store/sqlite/database';
-import { startPostgres, type Postgres } from '../../support/postgres';
+import { runPostgres, type RunPostgres } from '../../support/postgres';
 
 /** Tables PostgreSQL has ahead of SQLite, or of its own. */
 const POSTGRES_ONLY = new Set(['schema_version']);
@@ -34,7 +34,7 @@ const TRANSLATED: Record<string, string[]> = {
 };
 
 describe('the PostgreSQL schema', () => {
-  let cluster: Postgres;
+  let cluster: RunPostgres;
   let client: pg.Client;
   let sqliteDir: string;
   const sqlite = { tables: new Map<string, Column[]>(), indexes: [] as string[] };
@@ -58,7 +58,7 @@ describe('the PostgreSQL schema', () => {
       .map((r) => r.name);
     db.close();
 
-    cluster = await startPostgres();
+    cluster = await runPostgres();
     const url = await cluster.createDatabase('schema');
     await (await openPostgres(url)).close();
     client = new pg.Client({ connectionString: url });

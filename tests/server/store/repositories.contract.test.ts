@@ -15,7 +15,7 @@ import type { Note } from '../../../src/shared/notes';
 import { openPostgres } from '../../../src/server/store/postgres/open';
 import { createRecordKeys } from '../../../src/server/store/recordKeys';
 import { openStore, storeOver, type Store } from '../../../src/server/store/store';
-import { startPostgres, type Postgres } from '../../support/postgres';
+import { runPostgres, type RunPostgres } from '../../support/postgres';
 
 interface Kind {
   name: string;
@@ -44,7 +44,7 @@ function sqliteKind(): Kind {
 }
 
 function postgresKind(): Kind {
-  let cluster: Postgres | undefined;
+  let cluster: RunPostgres | undefined;
   let url: string | undefined;
   const key = randomBytes(32);
   return {
@@ -52,7 +52,7 @@ function postgresKind(): Kind {
     separateProcesses: true,
     async open() {
       if (!url) {
-        cluster = await startPostgres();
+        cluster = await runPostgres();
         url = await cluster.createDatabase('contract');
       }
       return storeOver(await openPostgres(url), createRecordKeys(key));

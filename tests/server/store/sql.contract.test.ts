@@ -14,7 +14,7 @@ import { setLogLevel } from '../../../src/common/logger';
 import { openPostgres } from '../../../src/server/store/postgres/open';
 import { anyOf, UnitOfWorkEndedError, type Dialect, type SqlDatabase } from '../../../src/server/store/sql';
 import { sqliteSql } from '../../../src/server/store/sqlite/sqliteSql';
-import { startPostgres, type Postgres } from '../../support/postgres';
+import { runPostgres, type RunPostgres } from '../../support/postgres';
 
 interface Adapter {
   name: Dialect;
@@ -32,11 +32,11 @@ function sqliteAdapter(): Adapter {
 }
 
 function postgresAdapter(): Adapter {
-  let cluster: Postgres | undefined;
+  let cluster: RunPostgres | undefined;
   return {
     name: 'postgres',
     async open() {
-      cluster = await startPostgres();
+      cluster = await runPostgres();
       return openPostgres(await cluster.createDatabase('contract'));
     },
     cleanUp: async () => cluster?.stop(),
