@@ -64,60 +64,38 @@ const checksOk = [
   run('build', 'npm', ['run', '--silent', 'build']),
 ].every(Boolean);
 
+/**
+ * One vitest suite: run with a JSON report and its output kept (tee) for the errors the report
+ * leaves out, counted into the totals. `prefix` wraps the command (the keyring session).
+ */
+function vitestSuite(label, name, { config, prefix = '' } = {}) {
+  const json = `${results}/${name}-results.json`;
+  const log = `${results}/${name}.log`;
+  rmSync(json, { force: true });
+  const withConfig = config ? ` -c ${config}` : '';
+  run(label, 'bash', [
+    '-c',
+    `set -o pipefail; ${prefix}npx vitest run${withConfig} --reporter=default --reporter=json --outputFile.json=${json} 2>&1 | tee ${log}`,
+  ]);
+  const report = readJson(json);
+  if (!report) {
+    problems.push(`${label}: vitest wrote no results`);
+    return;
+  }
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests + errorsOutsideTests(log);
+  totals.skipped += report.numPendingTests + report.numTodoTests;
+}
+
 // Unit and integration tests, inside a private D-Bus session with a throwaway gnome-keyring
 // so the note vault's keychain tests use a real Secret Service (scripts/with-keyring.sh).
-const unitJson = `${results}/unit-results.json`;
-const unitLog = `${results}/unit.log`;
-rmSync(unitJson, { force: true });
-// Its output is kept too (tee), for the errors its JSON report leaves out.
-run('unit and integration', 'bash', [
-  '-c',
-  `set -o pipefail; bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=${unitJson} 2>&1 | tee ${unitLog}`,
-]);
-const unit = readJson(unitJson);
-if (unit) {
-  totals.passed += unit.numPassedTests;
-  totals.failed += unit.numFailedTests + errorsOutsideTests(unitLog);
-  totals.skipped += unit.numPendingTests + unit.numTodoTests;
-} else {
-  problems.push('vitest wrote no results');
-}
-
+vitestSuite('unit and integration', 'unit', { prefix: 'bash scripts/with-keyring.sh ' });
 // The server's integration suite again, with every demo server on PostgreSQL: one throwaway
 // cluster from Debian's package for the whole pass (tests/server/postgres/vitest.config.ts).
-const postgresJson = `${results}/postgres-results.json`;
-const postgresLog = `${results}/postgres.log`;
-rmSync(postgresJson, { force: true });
-run('integration on PostgreSQL', 'bash', [
-  '-c',
-  `set -o pipefail; bash scripts/with-keyring.sh npx vitest run -c tests/server/postgres/vitest.config.ts --reporter=default --reporter=json --outputFile.json=${postgresJson} 2>&1 | tee ${postgresLog}`,
-]);
-const onPostgres = readJson(postgresJson);
-if (onPostgres) {
-  totals.passed += onPostgres.numPassedTests;
-  totals.failed += onPostgres.numFailedTests + errorsOutsideTests(postgresLog);
-  totals.skipped += onPostgres.numPendingTests + onPostgres.numTodoTests;
-} else {
-  problems.push('the PostgreSQL pass wrote no results');
-}
-
+vitestSuite('integration on PostgreSQL', 'postgres', { config: 'tests/server/postgres/vitest.config.ts', prefix: 'bash scripts/with-keyring.sh ' });
 // mediasoup's own Node test suite, shipped in its package, against the worker setup built
 // from Debian's libraries (tests/mediasoup/vitest.config.ts).
-const mediasoupJson = `${results}/mediasoup-results.json`;
-rmSync(mediasoupJson, { force: true });
-const mediasoupLog = `${results}/mediasoup.log`;
-run('mediasoup', 'bash', [
-  '-c',
-  `set -o pipefail; npx vitest run -c tests/mediasoup/vitest.config.ts --reporter=default --reporter=json --outputFile.json=${mediasoupJson} 2>&1 | tee ${mediasoupLog}`,
-]);
-const mediasoup = readJson(mediasoupJson);
-if (mediasoup) {
-  totals.passed += mediasoup.numPassedTests;
-  totals.failed += mediasoup.numFailedTests + errorsOutsideTests(mediasoupLog);
-  totals.skipped += mediasoup.numPendingTests + mediasoup.numTodoTests;
-} else {
-  problems.push("mediasoup's suite wrote no results");
-}
+vitestSuite('mediasoup', 'mediasoup', { config: 'tests/mediasoup/vitest.config.ts' });
 
 // End-to-end tests need the build.
 const e2eJson = `${results}/e2e-results.json`;
