@@ -3,10 +3,14 @@ import type { ChildProcess } from 'node:child_process';
 
 /**
  * The next message of `type` from `child`. Rejects with its text on a `{type: 'error'}`
- * message, and when the child exits first.
+ * message, and when the child exits first (or has exited already).
  */
 export function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
   return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      reject(new Error(`a bench process had exited (${child.exitCode ?? child.signalCode})`));
+      return;
+    }
     const onMessage = (raw: unknown): void => {
       const m = raw as T | { type: 'error'; message: string };
       if (m.type === 'error') {

@@ -6,75 +6,66 @@
  *
  * Product: `hello` with link and passcode, then, on its answer, `checkIn`; timed from the
  * hello's send to the checkIn's answer (the waiting room on screen). The session's facilitator
- * is connected here too, so a knock's arrival is on the same clock as the checkIn's send.
- * Echo (the baseline): the same two exchanges, frames of the same size, each answered by a raw
- * echo server.
+ * is connected here too, so a knock's arrival is on the same clock as the checkIn's send, and
+ * so is an admit's send and the `admitted` notification it brings the client.
+ * Echo (the baseline): the same exchanges, frames of the same size, each answered by a raw
+ * echo server, and each admit relayed by it from the facilitator's socket to the client's.
  */
-import WebSocket from 'ws';
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
 import { clinicianHello } from '../../tests/support/clinicianHello.js';
-import type { BurstTimes, ClientsToDriver, DriverToClients, JoinGroup } from './joinMessages.js';
+import type { AdmitTimes, AdmitWay, BurstTimes, ClientsToDriver, DriverToClients, JoinGroup } from './joinMessages.js';
+import {
+  admitAllFrame,
+  admitFrame,
+  answerTo,
+  arrival,
+  checkInFrame,
+  clientAddress,
+  closeSocket,
+  helloFrame,
+  open,
+  parse,
+  request,
+  requestFrame,
+  within,
+  type Arrival,
+} from './joinSockets.js';
 
 const send = (m: ClientsToDriver): void => {
   process.send?.(m);
 };
 
-/** The i-th client's own loopback address: 127.0.1.1, 127.0.1.2, … 127.0.1.250, 127.0.2.1, … */
-export function clientAddress(i: number): string {
-  return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
-}
+/** How long a burst's knocks, or its admissions, may take before the run ends with an error. */
+const STUCK_MS = 60_000;
 
-function open(url: string, localAddress?: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, ...(localAddress ? { localAddress } : {}) });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-interface Frame {
-  id?: number;
-  ok?: boolean;
-  data?: Record<string, unknown>;
-  error?: { code: string; message: string };
-  notification?: string;
-}
-const parse = (raw: WebSocket.RawData): Frame => JSON.parse(String(raw)) as Frame;
-
-/** One request (frame `frame`, id `id`) on a socket; rejects on an error answer. */
-function requestFrame(ws: WebSocket, id: number, frame: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (raw: WebSocket.RawData): void => {
-      const f = parse(raw);
-      if (f.id !== id) return;
-      ws.off('message', onMessage);
-      if (f.ok && f.data) resolve(f.data);
-      else reject(new Error(`request ${id} failed: ${f.error?.code ?? '?'} ${f.error?.message ?? ''}`));
-    };
-    ws.on('message', onMessage);
-    ws.send(frame);
-  });
-}
-
-const request = (ws: WebSocket, id: number, method: string, data: unknown): Promise<Record<string, unknown>> =>
-  requestFrame(ws, id, JSON.stringify({ id, method, data }));
-
-/** What the burst sends: the same frames for the product and the echo. */
-const helloFrame = (invite: string, passcode: string): string => JSON.stringify({ id: 1, method: 'hello', data: { as: 'participant', invite, passcode } });
-const checkInFrame = (agreementVersion: string): string =>
-  JSON.stringify({ id: 2, method: 'checkIn', data: { displayName: 'Bench', agreementVersion, media: { audio: true, video: true } } });
-
-interface Prepared {
+interface Client {
   /** Starts this client's two exchanges; resolves with its join time and its checkIn's send time. */
-  run(): Promise<{ joinMs: number; checkInSentAt: number; participantId?: string }>;
+  run(): Promise<{ joinMs: number; checkInSentAt: number }>;
+  /** Known from the hello's answer (product) or from the start (echo). */
+  participantId?: string;
+  /** Its `admitted` notification (product), or its relayed admit (echo). */
+  admitted: Arrival;
   close(): Promise<void>;
 }
 
-let clients: Prepared[] = [];
-let facilitators: WebSocket[] = [];
+/** A group's facilitator: the socket admits go out on, and the group's clients. */
+interface Desk {
+  ws: WebSocket;
+  clients: Client[];
+}
+
+let clients: Client[] = [];
+let desks: Desk[] = [];
+/** Whether knocks come (product); the echo has none. */
+let knocks = false;
 const knockAt = new Map<string, number>();
 let onKnock: (() => void) | undefined;
+/** Names the echo's groups apart from one burst to the next. */
+let echoBursts = 0;
 
 async function prepareProduct(groups: JoinGroup[], token: string, httpUrl: string, wsUrl: string): Promise<void> {
+  knocks = true;
   knockAt.clear();
   // One facilitator per group, each with a fresh ticket (one at a time, as a console asks).
   for (const g of groups) {
@@ -89,51 +80,69 @@ async function prepareProduct(groups: JoinGroup[], token: string, httpUrl: strin
         onKnock?.();
       }
     });
-    facilitators.push(fac);
+    desks.push({ ws: fac, clients: [] });
   }
-  const invitations = groups.flatMap((g) => g.invitations);
-  clients = await Promise.all(
-    invitations.map(async (inv, i): Promise<Prepared> => {
-      const ws = await open(wsUrl, clientAddress(i));
-      return {
+  let i = 0;
+  const opened = groups.map((g, gi) =>
+    g.invitations.map(async (inv): Promise<void> => {
+      const ws = await open(wsUrl, clientAddress(i++));
+      const admitted = arrival();
+      ws.on('message', (raw) => {
+        if (parse(raw).notification === 'admitted') admitted.mark();
+      });
+      const client: Client = {
+        admitted,
         async run() {
           const t0 = performance.now();
           const hello = await requestFrame(ws, 1, helloFrame(inv.token, inv.passcode));
+          client.participantId = String(hello.participantId);
           const agreement = hello.agreement as { version: string };
           const checkInSentAt = performance.now();
           await requestFrame(ws, 2, checkInFrame(agreement.version));
-          return { joinMs: performance.now() - t0, checkInSentAt, participantId: String(hello.participantId) };
+          return { joinMs: performance.now() - t0, checkInSentAt };
         },
         async close() {
           // Leave, then close: a socket that only closes keeps its place for the reconnect
           // grace period.
           await request(ws, 3, 'leave', {}).catch(() => undefined);
-          await new Promise<void>((resolve) => {
-            ws.once('close', () => resolve());
-            ws.close();
-          });
+          await closeSocket(ws);
         },
       };
+      desks[gi]!.clients.push(client);
     }),
   );
+  await Promise.all(opened.flat());
+  clients = desks.flatMap((d) => d.clients);
 }
 
-async function prepareEcho(url: string, count: number): Promise<void> {
+async function prepareEcho(url: string, groups: number, clientsPerGroup: number): Promise<void> {
+  knocks = false;
+  const burst = ++echoBursts;
   // Frames the size of a real hello: a 43-character link token and a 6-digit passcode.
   const token = 'x'.repeat(43);
-  clients = await Promise.all(
-    Array.from({ length: count }, async (_, i): Promise<Prepared> => {
-      const ws = await open(url, clientAddress(i));
+  for (let g = 0; g < groups; g++) desks.push({ ws: await open(`${url}/relay?group=${burst}-${g}`), clients: [] });
+  let i = 0;
+  const opened = desks.map((desk, g) =>
+    Array.from({ length: clientsPerGroup }, async (): Promise<void> => {
+      const participantId = randomUUID();
+      const ws = await open(`${url}/?group=${burst}-${g}&id=${participantId}`, clientAddress(i++));
+      const admitted = arrival();
+      // Parsed as the product's frames are, so both sides do the same client work.
       const exchange = (frame: string): Promise<void> =>
         new Promise((resolve) => {
-          // Parsed as the product's answers are, so both sides do the same client work.
           ws.once('message', (raw) => {
             parse(raw);
             resolve();
           });
           ws.send(frame);
         });
-      return {
+      ws.on('message', (raw) => {
+        const { method } = parse(raw);
+        if (method === 'admit' || method === 'admitAll') admitted.mark();
+      });
+      desk.clients.push({
+        participantId,
+        admitted,
         async run() {
           const t0 = performance.now();
           await exchange(helloFrame(token, '123456'));
@@ -141,46 +150,66 @@ async function prepareEcho(url: string, count: number): Promise<void> {
           await exchange(checkInFrame('2026-11'));
           return { joinMs: performance.now() - t0, checkInSentAt };
         },
-        close: () =>
-          new Promise<void>((resolve) => {
-            ws.once('close', () => resolve());
-            ws.close();
-          }),
-      };
+        close: () => closeSocket(ws),
+      });
     }),
   );
+  await Promise.all(opened.flat());
+  clients = desks.flatMap((d) => d.clients);
 }
 
 async function go(): Promise<BurstTimes> {
   // Every client starts in this one tick: a group opening its links at the start time.
   const results = await Promise.all(clients.map((c) => c.run()));
   const joinMs = results.map((r) => r.joinMs);
-  const expected = results.flatMap((r) => (r.participantId ? [r] : []));
-  if (expected.length === 0) return { joinMs, knockMs: [] };
-  await new Promise<void>((resolve) => {
-    const check = (): void => {
-      if (expected.every((r) => knockAt.has(r.participantId!))) resolve();
-    };
-    onKnock = check;
-    check();
-  });
+  if (!knocks) return { joinMs, knockMs: [] };
+  await within(
+    STUCK_MS,
+    'knocks',
+    new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (clients.every((c) => knockAt.has(c.participantId!))) resolve();
+      };
+      onKnock = check;
+      check();
+    }),
+  );
   onKnock = undefined;
-  return { joinMs, knockMs: expected.map((r) => knockAt.get(r.participantId!)! - r.checkInSentAt) };
+  return { joinMs, knockMs: clients.map((c, i) => knockAt.get(c.participantId!)! - results[i]!.checkInSentAt) };
+}
+
+/** One group's facilitator admits its waiting room; `each`: per client, `all`: the group's last. */
+async function admitGroup(desk: Desk, way: AdmitWay): Promise<number[]> {
+  let id = 10;
+  if (way === 'all') {
+    const sentAt = performance.now();
+    await answerTo(desk.ws, id, admitAllFrame(id));
+    const last = Math.max(...(await Promise.all(desk.clients.map((c) => c.admitted.at))));
+    return [last - sentAt];
+  }
+  // The order of the knocks on the facilitator's list (the echo's clients, in their order);
+  // the next click when the last admit is answered.
+  const order = knocks ? [...desk.clients].sort((a, b) => knockAt.get(a.participantId!)! - knockAt.get(b.participantId!)!) : desk.clients;
+  const sentAt: number[] = [];
+  for (const client of order) {
+    id++;
+    sentAt.push(performance.now());
+    await answerTo(desk.ws, id, admitFrame(id, client.participantId!));
+  }
+  const at = await Promise.all(order.map((c) => c.admitted.at));
+  return at.map((t, i) => t - sentAt[i]!);
+}
+
+async function admit(way: AdmitWay): Promise<AdmitTimes> {
+  const times = (await within(STUCK_MS, 'admissions', Promise.all(desks.map((d) => admitGroup(d, way))))).flat();
+  return way === 'each' ? { admitMs: times, admitAllMs: [] } : { admitMs: [], admitAllMs: times };
 }
 
 async function disperse(): Promise<void> {
   await Promise.all(clients.map((c) => c.close()));
-  await Promise.all(
-    facilitators.map(
-      (fac) =>
-        new Promise<void>((resolve) => {
-          fac.once('close', () => resolve());
-          fac.close();
-        }),
-    ),
-  );
+  await Promise.all(desks.map((d) => closeSocket(d.ws)));
   clients = [];
-  facilitators = [];
+  desks = [];
 }
 
 process.on('message', (raw) => {
@@ -189,10 +218,12 @@ process.on('message', (raw) => {
     switch (m.type) {
       case 'prepare':
         if (m.target === 'product') await prepareProduct(m.groups, m.token, m.httpUrl, m.wsUrl);
-        else await prepareEcho(m.url, m.clients);
+        else await prepareEcho(m.url, m.groups, m.clientsPerGroup);
         return send({ type: 'prepared' });
       case 'go':
         return send({ type: 'done', times: await go() });
+      case 'admit':
+        return send({ type: 'admitted', times: await admit(m.way) });
       case 'disperse':
         await disperse();
         return send({ type: 'dispersed' });

@@ -2,6 +2,10 @@
  * The session server of bench/join.ts, in a process of its own: demo mode with no invitations;
  * the driver asks for live sessions of the demo facilitator with fresh invitations before each
  * round (untimed), so every burst is a group opening its links for the first time.
+ *
+ * Its store: JOIN_DATABASE_URL, a PostgreSQL server the demo makes a fresh database of its own
+ * on; SQLite when it is empty or absent (whatever CONFIDANT_DATABASE_URL says, so the SQLite
+ * figures stay SQLite's).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -12,7 +16,7 @@ import type { DriverToJoinServer, JoinServerToDriver } from './joinMessages.js';
 
 setLogLevel('warn');
 
-const demo = await startDemo({ invitations: 0 });
+const demo = await startDemo({ invitations: 0, databaseUrl: process.env['JOIN_DATABASE_URL'] ?? '' });
 
 // BENCH_PROFILE=FILE: a CPU profile of this server over the whole run, written to FILE at the end.
 const profileFile = process.env['BENCH_PROFILE'];
