@@ -8,7 +8,7 @@ import { sharedTestDemo } from './support/sharedDemo.js';
 import { produceAudio } from './support/media.js';
 import { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(16);
+const demo = sharedTestDemo(19);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 /** The server's own producer object: the truth about whether media is paused. */
@@ -95,6 +95,22 @@ describe('mute', () => {
     // Everyone is muted already: a second muteAll mutes nobody.
     expect(await fac.client.call('muteAll', { kind: 'audio' })).toEqual({ participantIds: [] });
     await closeAll(dana.client, eli.client, waiting.client, fac.client);
+  });
+
+  it('admitAll admits every waiting client in knock order, each admission on the audit log', async () => {
+    const fac = await connectClinician(demo.info);
+    const knocked = [];
+    for (const [i, name] of [[16, 'Dana'], [17, 'Eli'], [18, 'Fay']] as const) knocked.push(await knock(demo.info, inv(i), name));
+    const ids = knocked.map((k) => k.participantId);
+    const { participantIds } = await fac.client.call('admitAll', {});
+    expect(participantIds.filter((id) => ids.includes(id))).toEqual(ids);
+    for (const k of knocked) await k.client.waitFor('admitted');
+    const entries = await demo.server.store.audit.list({ sessionId: demo.info.sessionId });
+    const admissions = entries.filter((e) => e.event === 'client.admitted' && e.detail === 'admit-all' && ids.includes(e.subjectId ?? ''));
+    expect(admissions.map((e) => e.subjectId)).toEqual(ids);
+    const facilitator = await facilitatorAccountId();
+    expect(admissions.every((e) => e.actorId === facilitator)).toBe(true);
+    await closeAll(...knocked.map((k) => k.client), fac.client);
   });
 
   it('a waiting client can be muted ahead of admission; clinicians cannot be muted at all', async () => {

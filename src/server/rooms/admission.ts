@@ -8,7 +8,7 @@ import { createLogger } from '../../common/logger.js';
 import * as audience from './audiences.js';
 import type { GracePeriod } from './gracePeriod.js';
 import type { Members } from './members.js';
-import { NOT_RECORDED, type RecordAct } from './moderation.js';
+import { NOT_RECORDED, NOT_RECORDED_ALL, type RecordAct, type RecordActs } from './moderation.js';
 import type { Peer } from './peer.js';
 import { participantFor } from './participantView.js';
 import type { RoomMedia } from './roomMedia.js';
@@ -68,17 +68,17 @@ export class Admission {
   }
 
   /** Admits every waiting client in knock order; returns their ids. */
-  async admitAll(by: Peer, record: RecordAct = NOT_RECORDED): Promise<string[]> {
+  async admitAll(by: Peer, record: RecordActs = NOT_RECORDED_ALL): Promise<string[]> {
     const { members, media } = this.parts;
     members.assertModerator(by);
     const rtpCapabilities = await media.rtpCapabilities();
     members.assertModerator(by);
     const waiting = members.list(audience.waitingClients).sort((a, b) => a.knockSeq - b.knockSeq);
+    // Every admission on record at once, then each made that is still to be made.
+    await record(waiting.map((p) => p.participantId));
+    members.assertModerator(by);
     const admitted: string[] = [];
     for (const target of waiting) {
-      await record(target.participantId);
-      // Each still waiting, and the facilitator still here, once its record is written.
-      members.assertModerator(by);
       if (target.status.is !== 'waiting') continue;
       this.admitNow(target, rtpCapabilities, by);
       admitted.push(target.participantId);

@@ -24,6 +24,9 @@ const log = createLogger('rooms');
  */
 export type RecordAct = (participantId: string) => Promise<void>;
 export const NOT_RECORDED: RecordAct = async () => undefined;
+/** Puts one act on many clients on record at once, as `RecordAct` does for one. */
+export type RecordActs = (participantIds: string[]) => Promise<void>;
+export const NOT_RECORDED_ALL: RecordActs = async () => undefined;
 
 /** What moderation needs of the rest of its room. */
 export interface ModerationParts {
@@ -90,7 +93,7 @@ export class Moderation {
   }
 
   /** Mutes `kind` for every admitted client not muted already (never clinicians); returns their ids. */
-  async muteAll(by: Peer, kind: MediaKind, record: (participantIds: string[]) => Promise<void> = async () => undefined): Promise<string[]> {
+  async muteAll(by: Peer, kind: MediaKind, record: RecordActs = NOT_RECORDED_ALL): Promise<string[]> {
     const { members } = this.parts;
     members.assertModerator(by);
     const unmuted = (): Peer[] => members.list(audience.admittedClients).filter((p) => !p.mutedByFacilitator[kind]);

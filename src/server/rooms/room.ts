@@ -28,7 +28,7 @@ import * as audience from './audiences.js';
 import { GracePeriod, type Resumed } from './gracePeriod.js';
 import { Members } from './members.js';
 import { relayMessage } from './messaging.js';
-import { Moderation, type RecordAct } from './moderation.js';
+import { Moderation, type RecordAct, type RecordActs } from './moderation.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
 import { RoomMedia, type CheckInAnswer } from './roomMedia.js';
@@ -236,7 +236,7 @@ export class Room {
     return this.admission.admit(by, participantId, record);
   }
 
-  admitAll(by: Peer, record?: RecordAct): Promise<string[]> {
+  admitAll(by: Peer, record?: RecordActs): Promise<string[]> {
     return this.admission.admitAll(by, record);
   }
 
@@ -308,7 +308,7 @@ export class Room {
     return this.moderation.mute(by, participantId, kind, record);
   }
 
-  muteAll(by: Peer, kind: MediaKind, record?: (participantIds: string[]) => Promise<void>): Promise<string[]> {
+  muteAll(by: Peer, kind: MediaKind, record?: RecordActs): Promise<string[]> {
     return this.moderation.muteAll(by, kind, record);
   }
 

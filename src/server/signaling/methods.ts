@@ -110,7 +110,12 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   },
 
   async admitAll(mc) {
-    return { participantIds: await mc.room.admitAll(mc.peer, (id) => audit(mc, 'client.admitted', id, 'admit-all')) };
+    const { ctx, peer, room } = mc;
+    const admitted = (ids: string[]) =>
+      ctx.store.audit
+        .recordAll(ids.map((id) => ({ at: new Date(), event: 'client.admitted', actorId: clinicianOf(peer), subjectId: id, sessionId: room.id, detail: 'admit-all' })))
+        .then(() => undefined);
+    return { participantIds: await room.admitAll(peer, admitted) };
   },
 
   async deny(mc, { participantId }) {

@@ -1,10 +1,10 @@
 /**
  * Attempts at a guessable secret and the lockouts they lead to, on record (migration 9): the
  * store's side of limits/storedAttempts.ts. A reservation is one transaction: lock the key,
- * count its attempts within the window, and insert one more only if that count is under the
- * limit. SQLite's transaction holds the file's write lock; PostgreSQL's locks the key's row
- * (FOR UPDATE), so reservations against one key from several processes take turns and none
- * is counted twice or missed. Keys arrive already hashed (`keyHash`): no typed username or
+ * then count its attempts within the window and insert one more only if that count is under
+ * the limit. SQLite's transaction holds the file's write lock; PostgreSQL's holds the key's
+ * row lock, and its next statement counts what was committed up to then, so reservations
+ * against one key from several processes take turns and none is counted twice or missed. Keys arrive already hashed (`keyHash`): no typed username or
  * address is ever stored.
  */
 import type { Sql } from './sql.js';
@@ -32,19 +32,27 @@ export interface AttemptRepo {
 }
 
 export function createAttemptRepo(sql: Sql): AttemptRepo {
-  const lockKey = `SELECT 1 AS one FROM attempt_keys WHERE scope = ? AND key_hash = ?${sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`;
   return {
+    // Two statements in one transaction: the first takes the key's row lock (an upsert locks
+    // the row it lands on, in both databases); the second, run after the lock, counts what is
+    // committed within the window and inserts only under the limit, with the count it makes.
+    // Old attempts are left to the sweep; the count looks only inside the window.
     reserve: (scope, keyHash, limit, sinceMs, atMs) =>
       sql.transaction(async (tx) => {
-        await tx.run(`INSERT INTO attempt_keys (scope, key_hash) VALUES (?, ?) ON CONFLICT DO NOTHING`, [scope, keyHash]);
-        await tx.one(lockKey, [scope, keyHash]);
-        // What has left the window cannot count again: it goes now.
-        await tx.run(`DELETE FROM attempts WHERE scope = ? AND key_hash = ? AND at_ms <= ?`, [scope, keyHash, sinceMs]);
-        const counted = (await tx.one<{ n: number }>(`SELECT count(*) AS n FROM attempts WHERE scope = ? AND key_hash = ?`, [scope, keyHash]))?.n ?? 0;
-        if (counted >= limit) return undefined;
-        const row = await tx.one<{ id: number }>(`INSERT INTO attempts (scope, key_hash, at_ms) VALUES (?, ?, ?) RETURNING id`, [scope, keyHash, atMs]);
-        if (!row) throw new Error('an attempt was not recorded');
-        return { id: Number(row.id), count: counted + 1 };
+        await tx.run(
+          `INSERT INTO attempt_keys (scope, key_hash) VALUES (?, ?)
+           ON CONFLICT (scope, key_hash) DO UPDATE SET key_hash = excluded.key_hash`,
+          [scope, keyHash],
+        );
+        const row = await tx.one<{ id: number; counted: number }>(
+          `INSERT INTO attempts (scope, key_hash, at_ms, counted)
+           SELECT ?, ?, ?, recent.n + 1
+             FROM (SELECT count(*) AS n FROM attempts WHERE scope = ? AND key_hash = ? AND at_ms > ?) AS recent
+            WHERE recent.n < ?
+           RETURNING id, counted`,
+          [scope, keyHash, atMs, scope, keyHash, sinceMs, limit],
+        );
+        return row ? { id: Number(row.id), count: Number(row.counted) } : undefined;
       }),
     async giveBack(id) {
       await sql.run(`DELETE FROM attempts WHERE id = ?`, [id]);

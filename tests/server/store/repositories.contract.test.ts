@@ -232,6 +232,19 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     return (await store.sessions.create({ title: 'g', startsAt: at('2026-12-02T17:00:00Z'), endsAt: at('2026-12-02T18:00:00Z'), facilitatorId: lead.id })).id;
   };
 
+  it('appends many entries at once in order, beside single appends from another process, and the chain holds', async () => {
+    const lead = await clinician('Lead');
+    const batch = Array.from({ length: 150 }, (_, n) => ({ at: new Date(), event: 'client.admitted', actorId: lead.id, subjectId: `p-${n}`, detail: 'admit-all' }));
+    const [many] = await Promise.all([
+      store.audit.recordAll(batch),
+      ...Array.from({ length: 10 }, () => other.audit.record({ at: new Date(), event: 'test.single', actorId: lead.id })),
+    ]);
+    expect(many.map((e) => e.subjectId)).toEqual(batch.map((e) => e.subjectId));
+    expect(many.every((e, i) => i === 0 || e.seq === many[i - 1]!.seq + 1)).toBe(true);
+    expect(await store.audit.recordAll([])).toEqual([]);
+    expect(await other.audit.verify()).toMatchObject({ ok: true });
+  });
+
   it('keeps attendance in order and weekly targets by the keyed hash of the reference', async () => {
     const s = await aSession();
     for (const [n, kind] of (['knock', 'admit', 'leave'] as const).entries()) {

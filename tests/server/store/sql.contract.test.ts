@@ -53,7 +53,7 @@ function scratchTables(dialect: Dialect): string[] {
     // The attempt tables (store/attempts.ts): PostgreSQL has them from its migration 2, SQLite
     // from its migration 9; this scratch database has no migrations.
     `CREATE TABLE IF NOT EXISTS attempt_keys (scope text NOT NULL, key_hash text NOT NULL, PRIMARY KEY (scope, key_hash))`,
-    `CREATE TABLE IF NOT EXISTS attempts (id ${id}, scope text NOT NULL, key_hash text NOT NULL, at_ms bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS attempts (id ${id}, scope text NOT NULL, key_hash text NOT NULL, at_ms bigint NOT NULL, counted integer NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS key_locks (scope text NOT NULL, key_hash text NOT NULL, until_ms bigint NOT NULL, PRIMARY KEY (scope, key_hash))`,
   ];
 }

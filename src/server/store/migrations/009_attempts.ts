@@ -4,7 +4,7 @@
  *
  * - `attempts`: one row per attempt counted against a key within its window (a sign-in
  *   against a username or an address, a passcode against an invitation, a hello against an
- *   address). Keys are stored as keyed hashes (`key_hash`): a username typed at sign-in may be
+ *   address), with how many were counted, it included, when it was (`counted`). Keys are stored as keyed hashes (`key_hash`): a username typed at sign-in may be
  *   a password, and an address is personal data; the records key makes the hash useless to a
  *   copy of the database.
  * - `attempt_keys`: one row per key, which a reservation locks (PostgreSQL: FOR UPDATE) before
@@ -28,7 +28,8 @@ export function up(db: Database): void {
       id       INTEGER PRIMARY KEY AUTOINCREMENT,
       scope    TEXT NOT NULL,
       key_hash TEXT NOT NULL,
-      at_ms    INTEGER NOT NULL
+      at_ms    INTEGER NOT NULL,
+      counted  INTEGER NOT NULL
     );
     CREATE INDEX attempts_by_key ON attempts (scope, key_hash, at_ms);
     CREATE INDEX attempts_by_time ON attempts (at_ms);

@@ -20,7 +20,8 @@ export async function up(db: MigrationDb): Promise<void> {
       id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       scope    text NOT NULL,
       key_hash text NOT NULL,
-      at_ms    bigint NOT NULL
+      at_ms    bigint NOT NULL,
+      counted  integer NOT NULL
     );
     CREATE INDEX attempts_by_key ON attempts (scope, key_hash, at_ms);
     CREATE INDEX attempts_by_time ON attempts (at_ms);
