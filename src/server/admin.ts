@@ -14,7 +14,6 @@
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import qrcode from 'qrcode-generator';
 import { ClinicianRole, ProtocolError, type ClinicianAccount } from '../shared/protocol.js';
 import { AuditCheckpoint, checkpointSignatureValid, signCheckpoint } from './audit/chain.js';
 import { loadAuditSigningKey } from './audit/signingKey.js';
@@ -22,6 +21,7 @@ import { ADMIN_COMMAND_ACTOR, createAccounts, type Accounts, type Actor } from '
 import { BackupError, backupReport, backupStore, restoreReport, restoreStore } from './backup/backup.js';
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
 import { setLogLevel } from '../common/logger.js';
+import { newPassword, terminalQr, UsageError } from './adminTerminal.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
 import { createSessionLifecycle } from './sessions/lifecycle.js';
 import { openConfiguredStore } from './store/open.js';
@@ -66,7 +66,6 @@ Passwords are asked for on the terminal without echo, or read from the first lin
 standard input with --password-stdin; never from the command line.
 `;
 
-class UsageError extends Error {}
 
 /** A checkpoint file, refused unless its signature verifies under this server's signing key. */
 function readCheckpoint(file: string, publicKey: KeyObject): AuditCheckpoint {
@@ -93,66 +92,6 @@ function parseRoles(value: string | undefined): ClinicianRole[] {
   const bad = roles.filter((_, i) => !parsed[i]?.success);
   if (bad.length > 0 || roles.length === 0) throw new UsageError(`unknown role: ${bad.join(', ') || '(none)'}`);
   return [...new Set(parsed.flatMap((p) => (p.success ? [p.data] : [])))];
-}
-
-async function readStdinLine(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    if (Buffer.concat(chunks).includes(0x0a)) break;
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const line = text.split('\n')[0] ?? '';
-  return line.replace(/\r$/, '');
-}
-
-/** Asks on the terminal without echoing what is typed. */
-function askHidden(question: string): Promise<string> {
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    process.stderr.write(question);
-    let typed = '';
-    stdin.setRawMode(true);
-    stdin.resume();
-    const onData = (data: Buffer): void => {
-      for (const ch of data.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') {
-          done();
-          process.stderr.write('\n');
-          return resolve(typed);
-        }
-        if (ch === '\u0003') {
-          done();
-          process.stderr.write('\n');
-          return reject(new UsageError('cancelled'));
-        }
-        if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
-        else typed += ch;
-      }
-    };
-    const done = (): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-    };
-    stdin.on('data', onData);
-  });
-}
-
-async function newPassword(fromStdin: boolean): Promise<string> {
-  if (fromStdin) return readStdinLine();
-  if (!process.stdin.isTTY) throw new UsageError('no terminal to ask for the password on: use --password-stdin');
-  const first = await askHidden('New password: ');
-  const second = await askHidden('Again: ');
-  if (first !== second) throw new ProtocolError('BAD_REQUEST', 'the two passwords differ');
-  return first;
-}
-
-function terminalQr(text: string): string {
-  const qr = qrcode(0, 'M');
-  qr.addData(text);
-  qr.make();
-  return qr.createASCII(1, 2);
 }
 
 function describe(a: ClinicianAccount, usernames: Map<string, string>): string {
