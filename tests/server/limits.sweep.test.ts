@@ -3,10 +3,7 @@
  * expired keys by itself and stays bounded, and attempts are reserved in one step.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { databaseOf, openStore } from '../../src/server/store/store.js';
+import { memoryAttempts } from '../../src/server/limits/memoryAttempts.js';
 import { HashingGate } from '../../src/server/limits/hashingGate.js';
 import { SlidingWindowLimiter } from '../../src/server/limits/rateLimiter.js';
 import { ProtocolError } from '../../src/shared/protocol.js';
@@ -70,28 +67,34 @@ describe('sliding windows', () => {
   });
 });
 
-describe('attempts and lockouts on record', () => {
-  it('are swept once they end: attempts past their window, ended locks, and keys with neither', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'confidant-sweep-'));
-    const store = openStore(dir);
-    try {
-      const db = databaseOf(store);
-      const count = (table: string): number => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-      let clock = 1_000_000;
-      for (let i = 0; i < 2000; i++) {
-        await store.attempts.reserve('sign-in username', `ghost-${i}`, 5, clock - 60_000, clock);
-        await store.attempts.lock('sign-in username', `ghost-${i}`, clock + 60_000);
-      }
-      expect([count('attempts'), count('key_locks'), count('attempt_keys')]).toEqual([2000, 2000, 2000]);
-      expect(await store.attempts.lockedUntil('sign-in username', 'ghost-1999', clock)).toBe(clock + 60_000);
-      clock += 60_001;
-      expect(await store.attempts.lockedUntil('sign-in username', 'ghost-1999', clock)).toBeUndefined();
-      expect(await store.attempts.sweep(clock - 60_000, clock)).toBe(2000);
-      expect([count('attempts'), count('key_locks'), count('attempt_keys')]).toEqual([0, 0, 0]);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+describe('attempts and lockouts of a SQLite store, in its server\'s memory', () => {
+  it('are forgotten once they end, and bounded while they last', async () => {
+    let clock = 1_000_000;
+    const attempts = memoryAttempts(500, 300);
+    for (let i = 0; i < 2000; i++) {
+      await attempts.reserve('sign-in username', `ghost-${i}`, 5, clock - 60_000, clock);
+      await attempts.lock('sign-in username', `ghost-${i}`, clock + 60_000);
     }
+    expect([attempts.keysHeld, attempts.locksHeld]).toEqual([500, 300]);
+    expect(await attempts.lockedUntil('sign-in username', 'ghost-1999', clock)).toBe(clock + 60_000);
+    clock += 60_001;
+    expect(await attempts.lockedUntil('sign-in username', 'ghost-1999', clock)).toBeUndefined();
+    expect(await attempts.sweep(clock - 60_000, clock)).toBe(500);
+    expect([attempts.keysHeld, attempts.locksHeld]).toEqual([0, 0]);
+  });
+
+  it('count a sliding window, give one attempt back by its id, and reset a key', async () => {
+    const attempts = memoryAttempts();
+    const got = [];
+    for (let t = 0; t < 4; t++) got.push(await attempts.reserve('passcode', 'inv', 3, t - 100, t));
+    expect(got.map((r) => r?.count)).toEqual([1, 2, 3, undefined]);
+    await attempts.giveBack(got[1]!.id);
+    await attempts.giveBack(got[1]!.id);
+    expect((await attempts.reserve('passcode', 'inv', 3, 5 - 100, 5))?.count).toBe(3);
+    // The window slides past the first attempt.
+    expect((await attempts.reserve('passcode', 'inv', 3, 0, 100))?.count).toBe(3);
+    await attempts.reset('passcode', 'inv');
+    expect((await attempts.reserve('passcode', 'inv', 3, 0, 101))?.count).toBe(1);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { memoryAttempts } from '../limits/memoryAttempts.js';
 import { createAttemptRepo, type AttemptRepo } from './attempts.js';
 import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
 import { keyedLink } from '../audit/chain.js';
@@ -42,12 +43,17 @@ export interface Repositories {
   readonly attendance: AttendanceRepo;
   readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
-  readonly attempts: AttemptRepo;
 }
 
 export interface Store extends Repositories {
   /** Which database holds the records. */
   readonly dialect: Dialect;
+  /**
+   * Attempts at guessable secrets and key lockouts (limits/storedAttempts.ts): in the database
+   * when it is PostgreSQL, which several servers share; in this process's memory for SQLite,
+   * whose file belongs to one server (limits/memoryAttempts.ts). Never part of a unit of work.
+   */
+  readonly attempts: AttemptRepo;
   /** The keyed hash a client's reference is found by (and named by on the audit log). */
   readonly lookup: LookupHasher;
   /** The keyed hash invitation passcodes are kept as. */
@@ -71,16 +77,19 @@ function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
     attendance: createAttendanceRepo(sql, sealer, lookup),
     resumptions: createResumptionRepo(sql, sealer),
     notes: createNoteRepo(sql, sealer),
-    attempts: createAttemptRepo(sql),
   };
   return repos;
 }
 
-/** A store over an open database, keyed with `keys` (which it wipes when it closes). */
-export function storeOver(sql: SqlDatabase, keys: RecordKeys): Store {
+/**
+ * A store over an open database, keyed with `keys` (which it wipes when it closes); attempts
+ * counted in the database unless `attempts` says where else.
+ */
+export function storeOver(sql: SqlDatabase, keys: RecordKeys, attempts: AttemptRepo = createAttemptRepo(sql)): Store {
   return {
     ...repositoriesOver(sql, keys),
     dialect: sql.dialect,
+    attempts,
     lookup: keys.lookup,
     passcodes: keys.passcodes,
     async close() {
@@ -111,7 +120,8 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
     keys.wipe();
     throw err;
   }
-  const store = storeOver(sqliteSql(db), keys);
+  // One server holds a SQLite file: its attempt limits stay in that server's memory.
+  const store = storeOver(sqliteSql(db), keys, memoryAttempts());
   databases.set(store, db);
   return store;
 }

@@ -1,9 +1,17 @@
 /**
- * PostgreSQL migration 2: attempt limits and lockouts on record, as SQLite's migration 9 (its
- * comment says what each table is for). The same tables, columns and indexes; epoch
- * milliseconds are bigint, the attempt id an identity column. A reservation
- * (store/attempts.ts) locks its key's `attempt_keys` row with FOR UPDATE, so reservations
- * against one key from several server processes take turns.
+ * PostgreSQL migration 2: attempt limits and lockouts on record, so they hold however many
+ * server processes share the database, and across a restart. (A SQLite store keeps them in
+ * its one server's memory: limits/memoryAttempts.ts.) Times are epoch milliseconds, the unit
+ * the limits count in.
+ *
+ * - `attempts`: one row per attempt counted against a key within its window (a sign-in against
+ *   a username or an address, a passcode against an invitation, a hello against an address),
+ *   with how many were counted, it included, when it was. Keys are keyed hashes (`key_hash`):
+ *   a username typed at sign-in may be a password, and an address is personal data.
+ * - `attempt_keys`: one row per key, which a reservation (store/attempts.ts) locks before it
+ *   counts, so reservations against one key from several processes take turns.
+ * - `key_locks`: lockouts of keys that are not accounts (an unknown username), until a time.
+ *   Accounts' own lockouts stay on the account (`clinicians.locked_until`).
  */
 import type { MigrationDb } from './run.js';
 
