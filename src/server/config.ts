@@ -111,6 +111,17 @@ const ConfigSchema = z
      * database, which several servers may share. The URL is never echoed in an error.
      */
     database: DatabaseSetting.optional(),
+    /**
+     * This server's name among servers sharing one database: the leases of the sessions it
+     * hosts are held under it. Default: this host's name and port, so a restarted server takes
+     * its own sessions back at once.
+     */
+    serverId: z.string().min(1).max(200).optional(),
+    /**
+     * How long a hosted session's lease runs without renewal (renewed every third of it): how
+     * soon another server may take a session over from one that died.
+     */
+    sessionLeaseSeconds: z.coerce.number().int().min(2).max(300).default(15),
   })
   .strict();
 
@@ -137,6 +148,8 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   publicUrl: 'CONFIDANT_PUBLIC_URL',
   trustedProxies: 'CONFIDANT_TRUSTED_PROXIES',
   database: 'CONFIDANT_DATABASE_URL',
+  serverId: 'CONFIDANT_SERVER_ID',
+  sessionLeaseSeconds: 'CONFIDANT_SESSION_LEASE_SECONDS',
 };
 
 export class ConfigError extends Error {

@@ -2,9 +2,11 @@
  * Composes the session server: store, auth, media workers, rooms, HTTP and signaling.
  * `startServer` is the one way to run it, from the CLI, tests, benches and demo mode alike.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { Agreement } from '../shared/protocol.js';
+import { ProtocolError, type Agreement } from '../shared/protocol.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { loadAgreement } from './sessions/agreement.js';
 import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
@@ -23,7 +25,7 @@ import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/
 import { OneAtATime } from './limits/oneAtATime.js';
 import { storedAttemptLimiter } from './limits/storedAttempts.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
-import { RoomRegistry } from './rooms/roomRegistry.js';
+import { LONE_SERVER, RoomRegistry, type Hosting } from './rooms/roomRegistry.js';
 import { currentLiveRole } from './sessions/access.js';
 import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessions/lifecycle.js';
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
@@ -157,10 +159,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const auth = createAuthService(store, { now, limits, hashing, scrypt: options.scrypt ?? PASSWORD_SCRYPT });
   const clientAddress = clientAddressResolver(config.trustedProxies);
   const graceMs = config.reconnectGraceSeconds * 1000;
+  // This server's name among servers sharing the database (leases of hosted sessions).
+  const serverId = config.serverId ?? `${os.hostname()}:${config.port === 0 ? randomUUID().slice(0, 8) : config.port}`;
   // Whoever was connected when the last process stopped without a word (a crash) dropped at
   // the last moment it knew them present; they keep their place for the grace period from now.
   try {
-    for (const r of await store.resumptions.recoverAfterRestart(now(), graceMs)) {
+    for (const r of await store.resumptions.recoverAfterRestart(now(), graceMs, serverId)) {
       if (r.state === 'check-in') continue;
       await store.attendance.record({ sessionId: r.sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
     }
@@ -191,6 +195,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
   // the rooms queued.
   store.resumptions.remove = flushedFirst(store.resumptions.remove);
+  // Each live session is hosted by one server among those sharing a PostgreSQL database: a
+  // lease (store/hosts.ts), taken at a hello, renewed while the room is open, given up when it
+  // closes.
+  const leaseMs = config.sessionLeaseSeconds * 1000;
+  /** When each hosted session's lease was last taken or renewed. */
+  const renewedAt = new Map<string, number>();
+  // A SQLite file has one server, which hosts all its sessions: no lease to take.
+  const hosting: Hosting = store.dialect === 'sqlite' ? LONE_SERVER : {
+    async claim(sessionId) {
+      const at = nowMs();
+      const claim = await store.hosts.claim(sessionId, serverId, publicUrl, at + leaseMs, at);
+      if (!claim.held) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted by another server now: ${claim.holder.url}`);
+      renewedAt.set(sessionId, at);
+    },
+    release(sessionId) {
+      store.hosts.release(sessionId, serverId).catch((err: unknown) => log.warn('lease.release_failed', { sessionId, ...errorFields(err) }));
+    },
+  };
   const rooms = new RoomRegistry(workers, {
     recordAttendance: queued((r, event: AttendanceEvent) => r.attendance.record(event)),
     resumptions: {
@@ -203,7 +225,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     graceMs,
     roomLocks: store.moderation,
-  });
+  }, hosting);
   const live = new LiveClinicians((clinicianId, sessionId) => currentLiveRole(store, clinicianId, sessionId));
   const tickets = new SessionTickets(now);
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
@@ -283,11 +305,30 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const autoEnd = setInterval(() => void endOverdue(), AUTO_END_SWEEP_MS);
   autoEnd.unref();
 
+  // The leases of the sessions hosted here, renewed every third of their length. A lease
+  // another server has taken over (this one was cut off from the database) closes the room
+  // here, as does one not renewed for its whole length: the group goes on at the new host.
+  const renewLeases = async (): Promise<void> => {
+    for (const sessionId of rooms.sessionIds()) {
+      try {
+        await hosting.claim(sessionId);
+      } catch (err) {
+        const lost = err instanceof ProtocolError && err.code === 'HOSTED_ELSEWHERE';
+        if (!lost) log.warn('lease.renew_failed', { sessionId, ...errorFields(err) });
+        if (lost || nowMs() - (renewedAt.get(sessionId) ?? nowMs()) >= leaseMs) rooms.closeLost(sessionId);
+      }
+    }
+    for (const sessionId of renewedAt.keys()) if (!rooms.get(sessionId)) renewedAt.delete(sessionId);
+  };
+  const renewal = setInterval(() => void renewLeases(), Math.max(500, leaseMs / 3));
+  renewal.unref();
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       log.info('closing');
       clearInterval(autoEnd);
+      clearInterval(renewal);
       await signaling.close();
       rooms.closeAll();
       await roomWrites.flush();

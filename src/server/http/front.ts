@@ -1,5 +1,5 @@
 /**
- * The HTTP(S) front: routes /healthz, /api/*, /join(/:token) and /p/*, with security headers
+ * The HTTP(S) front: routes /healthz (/livez), /readyz, /api/*, /join(/:token) and /p/*, with security headers
  * on every response. Request URLs are never logged: /join URLs carry invitation tokens.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,21 @@ export interface HttpDeps extends ApiDeps {
   tls: boolean;
 }
 
+/** How long readiness waits for the database. */
+const READY_WITHIN_MS = 2_000;
+
+async function databaseAnswers(store: { ping(): Promise<void> }): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_WITHIN_MS)));
+  try {
+    return await Promise.race([store.ping().then(() => true as const), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -25,9 +40,17 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
     const method = req.method ?? 'GET';
     const isRead = method === 'GET' || method === 'HEAD';
 
-    if (pathname === '/healthz') {
+    // Liveness (the process answers) and readiness (it can serve: its database answers in
+    // time), for a load balancer in front of several servers.
+    if (pathname === '/healthz' || pathname === '/livez') {
       if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
       return sendJson(res, 200, { ok: true });
+    }
+    if (pathname === '/readyz') {
+      if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
+      res.setHeader('Cache-Control', 'no-store');
+      const ready = await databaseAnswers(deps.store);
+      return sendJson(res, ready ? 200 : 503, ready ? { ok: true } : { ok: false, reason: 'database' });
     }
     if (pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');

@@ -373,9 +373,10 @@ export class Room {
    * the group dropped now, on the record, and keeps its place for the grace period, so the
    * restarted server takes them back. The lock stays on record unless the session ended: it
    * is the session's until a facilitator unlocks (a room emptied by a server shutting down
-   * looks just like one everyone left, and a lock must not fall off either way).
+   * looks just like one everyone left, and a lock must not fall off either way). `moved`
+   * (another server took the session's lease over): as a shutdown, and every socket closes.
    */
-  close(why: 'ended' | 'empty' | 'shutdown' = 'shutdown'): void {
+  close(why: 'ended' | 'empty' | 'shutdown' | 'moved' = 'shutdown'): void {
     if (this.closed) return;
     this.closed = true;
     if (why === 'ended' && this.moderation.locked) this.records.quietly(() => this.deps.roomLocks.setRoomLock(this.id, null));
@@ -383,10 +384,11 @@ export class Room {
     this.grace.takeAll();
     const now = Date.now();
     for (const peer of this.members.all()) {
-      if (why === 'shutdown' && audience.clientsPastCheckIn(peer)) {
+      if ((why === 'shutdown' || why === 'moved') && audience.clientsPastCheckIn(peer)) {
         this.records.attendance(peer, 'drop');
         this.records.dropped(peer.participantId, now);
       }
+      if (why === 'moved') peer.channel.close(1012, 'this session moved to another server');
       peer.markGone();
       peer.media.closeAll();
     }

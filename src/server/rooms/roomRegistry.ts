@@ -8,6 +8,17 @@ import { Room, type RoomDeps } from './room.js';
 
 const log = createLogger('rooms');
 
+/** The leases of hosted sessions, as the server keeps them (server.ts). */
+export interface Hosting {
+  /** Takes or keeps the session's lease for this server; HOSTED_ELSEWHERE while another holds it. */
+  claim(sessionId: string): Promise<void>;
+  /** Gives it up (the room closed); a failure is logged, never thrown. */
+  release(sessionId: string): void;
+}
+
+/** One server alone (a SQLite store's) needs no lease. */
+export const LONE_SERVER: Hosting = { claim: async () => undefined, release: () => undefined };
+
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   /** Keys clinicians' participantIds; per process, so they never link across deployments. */
@@ -17,6 +28,8 @@ export class RoomRegistry {
     private readonly pool: WorkerPool,
     /** What rooms record through: attendance, and where clients stand for resuming. */
     private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'> & { roomLocks: Pick<ModerationRepo, 'roomLocked'> },
+    /** The leases of the sessions this server hosts (servers sharing a database host each session once). */
+    private readonly hosting: Hosting = LONE_SERVER,
   ) {}
 
   get(sessionId: string): Room | undefined {
@@ -24,11 +37,19 @@ export class RoomRegistry {
   }
 
   /**
-   * Whether the session's room is locked on record: read before a hello opens the room or
-   * passes its lock, and handed to both, so neither waits on the database in between.
+   * Before a hello opens the session's room or passes its lock: this server takes (or keeps)
+   * the session's lease, refusing with HOSTED_ELSEWHERE while another server hosts it, and
+   * reads whether the room is locked on record, which it hands to both, so neither waits on
+   * the database in between.
    */
-  lockOnRecord(sessionId: string): Promise<boolean> {
+  async lockOnRecord(sessionId: string): Promise<boolean> {
+    await this.hosting.claim(sessionId);
     return this.records.roomLocks.roomLocked(sessionId);
+  }
+
+  /** The sessions whose rooms are open here (their leases are renewed while they are). */
+  sessionIds(): string[] {
+    return [...this.rooms.values()].filter((r) => !r.isClosed).map((r) => r.id);
   }
 
   /** The session's room, created if needed (locked if `lockedOnRecord`, read just before). */
@@ -41,7 +62,9 @@ export class RoomRegistry {
           pool: this.pool,
           ...this.records,
           onEmpty: (r) => {
-            if (this.rooms.get(r.id) === r) this.rooms.delete(r.id);
+            if (this.rooms.get(r.id) !== r) return;
+            this.rooms.delete(r.id);
+            this.hosting.release(r.id);
           },
         },
         lockedOnRecord,
@@ -77,7 +100,19 @@ export class RoomRegistry {
   }
 
   closeAll(): void {
-    for (const room of this.rooms.values()) room.close();
+    for (const room of this.rooms.values()) {
+      room.close();
+      this.hosting.release(room.id);
+    }
     this.rooms.clear();
+  }
+
+  /** Closes the room of a session this server no longer hosts (its lease was taken over). */
+  closeLost(sessionId: string): void {
+    const room = this.rooms.get(sessionId);
+    if (!room) return;
+    log.warn('room.lease_lost', { sessionId });
+    this.rooms.delete(sessionId);
+    room.close('moved');
   }
 }

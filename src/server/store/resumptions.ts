@@ -45,10 +45,12 @@ export interface ResumptionRepo {
   /** The room is live and these are still there. */
   touch(sessionId: string, at: Date): Promise<void>;
   /**
-   * After a restart: rows still marked connected belonged to sockets of the previous process.
-   * They become dropped as of now, with a grace period from now; returned as they now stand.
+   * After a restart: rows still marked connected belonged to sockets of the previous process,
+   * except in sessions another server (not `serverId`) hosts now, whose sockets are alive
+   * there. They become dropped as of now, with a grace period from now; returned as they now
+   * stand.
    */
-  recoverAfterRestart(at: Date, graceMs: number): Promise<Resumption[]>;
+  recoverAfterRestart(at: Date, graceMs: number, serverId: string): Promise<Resumption[]>;
   /** Drops rows whose grace period ended before `at`; returns them. */
   expire(at: Date): Promise<Resumption[]>;
 }
@@ -156,11 +158,15 @@ export function createResumptionRepo(sql: Sql, sealer: RecordSealer): Resumption
     removeSession: (sessionId) => done(sql.run(`DELETE FROM resumptions WHERE session_id = ?`, [sessionId])),
     touch: (sessionId, at) => done(sql.run(`UPDATE resumptions SET last_seen_at = ? WHERE session_id = ? AND connected = 1`, [at.toISOString(), sessionId])),
     // One statement each, so two processes at once never both take the same row.
-    recoverAfterRestart: async (at, graceMs) =>
+    recoverAfterRestart: async (at, graceMs, serverId) =>
       (
-        await sql.all<Row>(`UPDATE resumptions SET connected = 0, expires_at = ? WHERE connected = 1 RETURNING *`, [
-          new Date(at.getTime() + graceMs).toISOString(),
-        ])
+        await sql.all<Row>(
+          `UPDATE resumptions SET connected = 0, expires_at = ?
+           WHERE connected = 1
+             AND session_id NOT IN (SELECT session_id FROM session_hosts WHERE server_id <> ? AND lease_until_ms > ?)
+           RETURNING *`,
+          [new Date(at.getTime() + graceMs).toISOString(), serverId, at.getTime()],
+        )
       ).map(hydrate),
     expire: async (at) =>
       (await sql.all<Row>(`DELETE FROM resumptions WHERE connected = 0 AND expires_at < ? RETURNING *`, [at.toISOString()])).map(hydrate),

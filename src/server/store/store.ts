@@ -9,6 +9,7 @@ import { keyedLink } from '../audit/chain.js';
 import { createAuditRepo, type AuditRepo } from './audit.js';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
 import { openDatabase } from './sqlite/database.js';
+import { createHostRepo, type HostRepo } from './hosts.js';
 import { createInvitationRepo, type InvitationRepo } from './invitations.js';
 import { createModerationRepo, type ModerationRepo } from './moderation.js';
 import { createNoteRepo, type NoteRepo } from './notes.js';
@@ -43,6 +44,7 @@ export interface Repositories {
   readonly attendance: AttendanceRepo;
   readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
+  readonly hosts: HostRepo;
 }
 
 export interface Store extends Repositories {
@@ -58,6 +60,8 @@ export interface Store extends Repositories {
   readonly lookup: LookupHasher;
   /** The keyed hash invitation passcodes are kept as. */
   readonly passcodes: PasscodeHasher;
+  /** Resolves when the database answers (a server that cannot reach it is not ready). */
+  ping(): Promise<void>;
   /** Waits for the unit of work under way, then closes the database and wipes the keys. */
   close(): Promise<void>;
 }
@@ -77,6 +81,7 @@ function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
     attendance: createAttendanceRepo(sql, sealer, lookup),
     resumptions: createResumptionRepo(sql, sealer),
     notes: createNoteRepo(sql, sealer),
+    hosts: createHostRepo(sql),
   };
   return repos;
 }
@@ -90,6 +95,9 @@ export function storeOver(sql: SqlDatabase, keys: RecordKeys, attempts: AttemptR
     ...repositoriesOver(sql, keys),
     dialect: sql.dialect,
     attempts,
+    async ping() {
+      await sql.one(`SELECT 1 AS one`);
+    },
     lookup: keys.lookup,
     passcodes: keys.passcodes,
     async close() {

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'REMOVED',
   'SESSION_ENDED',
   'MUTED_BY_FACILITATOR',
+  /** Another server sharing the database hosts this session now; the message names where. */
+  'HOSTED_ELSEWHERE',
   'INTERNAL',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -21,6 +21,7 @@ const SQLITE_ONLY = [
   // Starts its own cluster already.
   'tests/server/limits.processes.test.ts',
   'tests/server/backup.test.ts',
+  'tests/server/hosting.test.ts',
 ];
 
 export default defineConfig({

@@ -1,6 +1,7 @@
 /**
- * A session server on PostgreSQL whose database goes away while it runs: requests are answered
- * at once with a plain error saying nothing was changed, nothing is half-written, and once the
+ * A session server on PostgreSQL whose database goes away while it runs: it is not ready
+ * (`/readyz` 503) though alive, requests are answered at once with a plain error saying
+ * nothing was changed, nothing is half-written, and once the
  * database is back the same server serves again without a restart. And a server that cannot
  * reach its database at start-up, or is given a URL that is not one, does not start, saying why.
  */
@@ -54,7 +55,11 @@ describe('a server whose PostgreSQL database goes away', () => {
     expect((await schedule('Before')).status).toBe(201);
     const before = await server.store.audit.head();
 
+    expect((await fetch(`${server.httpUrl}/readyz`)).status).toBe(200);
     await cluster.stopServer();
+    // Not ready while its database is gone (a load balancer sends no one here), yet alive.
+    expect((await fetch(`${server.httpUrl}/readyz`)).status).toBe(503);
+    expect((await fetch(`${server.httpUrl}/livez`)).status).toBe(200);
     const started = Date.now();
     const during = await schedule('During');
     expect(during.status).toBe(500);
@@ -64,6 +69,7 @@ describe('a server whose PostgreSQL database goes away', () => {
     expect((await api(server, 'GET', '/api/sessions', token)).status).toBe(500);
 
     await cluster.startServer();
+    expect((await fetch(`${server.httpUrl}/readyz`)).status).toBe(200);
     const after = await schedule('After');
     expect(after.status).toBe(201);
     const titles = (await api(server, 'GET', '/api/sessions', token)).list.map((s) => s.title);

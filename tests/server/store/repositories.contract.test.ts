@@ -245,6 +245,30 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     expect(await other.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it('lets one server at a time host a session: a lease taken, renewed, refused to another until it ends, released', async () => {
+    const s = await aSession();
+    const now = 1_000_000;
+    const claims = await Promise.all([
+      store.hosts.claim(s, 'server-a', 'https://a.example', now + 10_000, now),
+      other.hosts.claim(s, 'server-b', 'https://b.example', now + 10_000, now),
+    ]);
+    expect(claims.filter((c) => c.held)).toHaveLength(1);
+    const winner = claims[0]!.held ? 'server-a' : 'server-b';
+    const loser = winner === 'server-a' ? 'server-b' : 'server-a';
+    expect(claims.find((c) => !c.held)).toMatchObject({ held: false, holder: { serverId: winner, leaseUntilMs: now + 10_000 } });
+    // Renewed by its holder; still refused to the other while it runs.
+    expect(await store.hosts.claim(s, winner, `https://${winner}`, now + 20_000, now + 5_000)).toEqual({ held: true });
+    expect(await other.hosts.claim(s, loser, `https://${loser}`, now + 30_000, now + 15_000)).toMatchObject({ held: false, holder: { serverId: winner } });
+    // Not renewed: it ends, and the other server takes the session over.
+    expect(await other.hosts.claim(s, loser, `https://${loser}`, now + 40_000, now + 20_000)).toEqual({ held: true });
+    expect(await store.hosts.holder(s, now + 20_001)).toMatchObject({ serverId: loser, url: `https://${loser}` });
+    // Only its holder gives it up.
+    await store.hosts.release(s, winner);
+    expect(await store.hosts.holder(s, now + 20_001)).toMatchObject({ serverId: loser });
+    await store.hosts.release(s, loser);
+    expect(await store.hosts.holder(s, now + 20_001)).toBeUndefined();
+  });
+
   it('keeps attendance in order and weekly targets by the keyed hash of the reference', async () => {
     const s = await aSession();
     for (const [n, kind] of (['knock', 'admit', 'leave'] as const).entries()) {
@@ -276,6 +300,15 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     const expired = await Promise.all([store.resumptions.expire(at('2026-12-02T17:12:00Z')), other.resumptions.expire(at('2026-12-02T17:12:00Z'))]);
     expect(expired.flat().filter((r) => r.participantId === pid)).toHaveLength(1);
     expect(expired.flat().find((r) => r.participantId === pid)).toMatchObject({ state: 'admitted', admittedBefore: true });
+    // After a restart, connected rows become drops, except in sessions another live server hosts.
+    const [here, there] = [await aSession(), await aSession()];
+    const restartAt = new Date();
+    await store.hosts.claim(there, 'server-other', 'https://other', restartAt.getTime() + 60_000, restartAt.getTime());
+    await store.resumptions.connect(`p-${randomUUID()}`, here, randomUUID(), snapshot, restartAt);
+    await store.resumptions.connect(`p-${randomUUID()}`, there, randomUUID(), snapshot, restartAt);
+    const recovered = await store.resumptions.recoverAfterRestart(restartAt, 60_000, 'server-me');
+    expect(recovered.map((r) => r.sessionId)).toContain(here);
+    expect(recovered.map((r) => r.sessionId)).not.toContain(there);
   });
 
   it('stores notes by compare-and-set on the version: of two writers of one version, one wins', async () => {

@@ -1,6 +1,7 @@
 /** Every PostgreSQL migration in order. A new schema version is a new numbered file added here. */
 import * as m001 from './001_initial.js';
 import * as m002 from './002_limits.js';
+import * as m003 from './003_session_hosts.js';
 import type { PostgresMigration } from './run.js';
 
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002];
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003];
