@@ -9,7 +9,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,21 +17,11 @@ import { hashSecret, LEGACY_PASSCODE_SCRYPT } from '../../src/server/auth/passwo
 import { DEFAULT_AUTH_LIMITS } from '../../src/server/auth/signInAttempts';
 import { openConfiguredStore } from '../../src/server/store/open';
 import { runPostgres, type RunPostgres } from '../support/postgres';
+import { freePort } from '../support/freePort';
 import { freshTotp } from '../support/totpCodes';
 import { postLogin } from './support/signIn';
 
 const PASSWORD = 'a long and careful passphrase';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Waits until the server answers HTTP (any answer), or fails with what it printed. */
 async function answering(url: string, child: ChildProcess, output: () => string): Promise<void> {
