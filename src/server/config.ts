@@ -122,6 +122,12 @@ const ConfigSchema = z
      * soon another server may take a session over from one that died.
      */
     sessionLeaseSeconds: z.coerce.number().int().min(2).max(300).default(15),
+    /**
+     * Where Prometheus reads this server's figures (`GET /metrics`): a port of its own, on
+     * `metricsHost` (loopback by default), never the public one. Absent: no metrics endpoint.
+     */
+    metricsPort: Port.optional(),
+    metricsHost: z.string().min(1).default('127.0.0.1'),
   })
   .strict();
 
@@ -150,6 +156,8 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   database: 'CONFIDANT_DATABASE_URL',
   serverId: 'CONFIDANT_SERVER_ID',
   sessionLeaseSeconds: 'CONFIDANT_SESSION_LEASE_SECONDS',
+  metricsPort: 'CONFIDANT_METRICS_PORT',
+  metricsHost: 'CONFIDANT_METRICS_HOST',
 };
 
 export class ConfigError extends Error {

@@ -13,6 +13,7 @@ import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthServi
 import { PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { ConfigError, settingName, type ServerConfig } from './config.js';
 import { createHttpServer, createRequestHandler } from './http/front.js';
+import { createMetrics } from './http/metrics.js';
 import { clientAddressResolver } from './http/support.js';
 import { createInvitationService, type InvitationService } from './sessions/invitationService.js';
 import { createRosterService, type RosterService } from './rosters/rosterService.js';
@@ -88,6 +89,8 @@ export interface RunningServer {
   workers: WorkerPool;
   /** Where every password and passcode check waits its turn (tests count its verifications). */
   hashing: HashingGate;
+  /** Where Prometheus reads this server's figures, when `metricsPort` is set. */
+  metricsUrl?: string;
   /** Closes sockets, the HTTP server, the workers and the database; safe to call twice. */
   close(): Promise<void>;
 }
@@ -207,6 +210,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       const at = nowMs();
       const claim = await store.hosts.claim(sessionId, serverId, publicUrl, at + leaseMs, at);
       if (!claim.held) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted by another server now: ${claim.holder.url}`);
+      if (!renewedAt.has(sessionId)) metrics.leaseTaken();
       renewedAt.set(sessionId, at);
     },
     release(sessionId) {
@@ -226,6 +230,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     graceMs,
     roomLocks: store.moderation,
   }, hosting);
+  // Read when Prometheus asks (metricsPort), by then with the rooms made just above.
+  const metrics = createMetrics({ rooms, workers });
   const live = new LiveClinicians((clinicianId, sessionId) => currentLiveRole(store, clinicianId, sessionId));
   const tickets = new SessionTickets(now);
   const lifecycle = createSessionLifecycle({ store, rooms, waitingRoomOpensMinutes: config.waitingRoomOpensMinutes, now });
@@ -315,7 +321,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       } catch (err) {
         const lost = err instanceof ProtocolError && err.code === 'HOSTED_ELSEWHERE';
         if (!lost) log.warn('lease.renew_failed', { sessionId, ...errorFields(err) });
-        if (lost || nowMs() - (renewedAt.get(sessionId) ?? nowMs()) >= leaseMs) rooms.closeLost(sessionId);
+        if (lost || nowMs() - (renewedAt.get(sessionId) ?? nowMs()) >= leaseMs) {
+          metrics.leaseLost();
+          rooms.closeLost(sessionId);
+          renewedAt.delete(sessionId);
+        }
       }
     }
     for (const sessionId of renewedAt.keys()) if (!rooms.get(sessionId)) renewedAt.delete(sessionId);
@@ -329,6 +339,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log.info('closing');
       clearInterval(autoEnd);
       clearInterval(renewal);
+      await metrics.close();
       await signaling.close();
       rooms.closeAll();
       await roomWrites.flush();
@@ -344,7 +355,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
+  let metricsUrl: string | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      metricsUrl = await metrics.listen(config.metricsHost, config.metricsPort);
+    } catch {
+      await close();
+      throw new ConfigError(`invalid setting ${settingName('metricsPort')}: cannot listen on ${config.metricsHost}:${config.metricsPort} (taken?)`);
+    }
+  }
+
   return {
+    ...(metricsUrl ? { metricsUrl } : {}),
     httpUrl,
     wsUrl,
     publicUrl,

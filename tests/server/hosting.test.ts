@@ -19,6 +19,13 @@ import { TestClient } from './support/wsClient';
 
 const LEASE_SECONDS = 2;
 
+/** One sample's value from a server's /metrics (undefined when absent). */
+async function metric(server: RunningServer, sample: string): Promise<number | undefined> {
+  const text = await (await fetch(server.metricsUrl!)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
 describe('servers sharing one database host each session once', () => {
   let cluster: RunPostgres;
   let dir: string;
@@ -30,7 +37,7 @@ describe('servers sharing one database host each session once', () => {
 
   const start = (url: string, serverId: string) =>
     startServer(
-      parseConfig({ host: '127.0.0.1', port: 0, rtcPort: 0, workers: 1, dataDir: join(dir, serverId), database: { url }, serverId, sessionLeaseSeconds: LEASE_SECONDS }),
+      parseConfig({ host: '127.0.0.1', port: 0, rtcPort: 0, workers: 1, dataDir: join(dir, serverId), database: { url }, serverId, sessionLeaseSeconds: LEASE_SECONDS, metricsPort: 0 }),
       { recordsKey },
     );
 
@@ -63,6 +70,10 @@ describe('servers sharing one database host each session once', () => {
     const first = await hello(a, 0);
     expect(first.answer).toMatchObject({ ok: true });
     expect(await a.store.hosts.holder(seed.sessionId, Date.now())).toMatchObject({ serverId: 'server-a', url: a.publicUrl });
+    expect(await metric(a, 'confidant_sessions_hosted')).toBe(1);
+    expect(await metric(a, 'confidant_peers')).toBe(1);
+    // No router yet: a session's router is made when a client checks in.
+    expect(await metric(a, 'confidant_worker_routers{worker="0"}')).toBe(0);
 
     const elsewhere = await hello(b, 1);
     expect(elsewhere.answer).toMatchObject({ ok: false, error: { code: 'HOSTED_ELSEWHERE' } });
@@ -103,4 +114,19 @@ describe('servers sharing one database host each session once', () => {
     expect(await client.closed).toMatchObject({ code: 1012 });
     expect(a.rooms.get(seed.sessionId)).toBeUndefined();
   }, 30_000);
+
+  it('shows Prometheus the sessions it hosts and the leases it took and lost, on its own port only', async () => {
+    // By now a took the session twice (the first test, the take-over) and lost it once (above).
+    expect(await metric(a, 'confidant_session_leases_taken_total')).toBe(2);
+    expect(await metric(a, 'confidant_session_leases_lost_total')).toBe(1);
+    expect(await metric(a, 'confidant_sessions_hosted')).toBe(0);
+    expect(await metric(b, 'confidant_session_leases_taken_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric(a, 'confidant_worker_up{worker="0"}')).toBe(1);
+    expect(await metric(a, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    // Not on the public port, and nothing about who is in a group.
+    expect((await fetch(`${a.httpUrl}/metrics`)).status).toBe(404);
+    const text = await (await fetch(a.metricsUrl!)).text();
+    expect(text).not.toContain(seed.sessionId);
+    expect(new URL(a.metricsUrl!).hostname).toBe('127.0.0.1');
+  });
 });
