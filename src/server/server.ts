@@ -24,7 +24,7 @@ import { createLogger, errorFields } from '../common/logger.js';
 import { MediaPortTakenError, WorkerPool } from './media/workerPool.js';
 import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
 import { OneAtATime } from './limits/oneAtATime.js';
-import { storedAttemptLimiter } from './limits/storedAttempts.js';
+import { attemptLimiter } from './limits/storedAttempts.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
 import { LONE_SERVER, RoomRegistry, type Hosting } from './rooms/roomRegistry.js';
 import { currentLiveRole } from './sessions/access.js';
@@ -263,8 +263,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     lifecycle,
     live,
     tickets,
-    passcodeAttempts: storedAttemptLimiter(storedLimits, 'passcode invitation', limits.passcodeFailures, limits.passcodeWindowMs),
-    helloAttemptsByAddress: storedAttemptLimiter(storedLimits, 'hello address', limits.helloAddressFailures, limits.helloAddressWindowMs),
+    passcodeAttempts: attemptLimiter(storedLimits, 'passcode invitation', limits.passcodeFailures, limits.passcodeWindowMs),
+    helloAttemptsByAddress: attemptLimiter(storedLimits, 'hello address', limits.helloAddressFailures, limits.helloAddressWindowMs),
     checkingInvitations: new OneAtATime(),
     hashing,
     clientAddress,
@@ -302,7 +302,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await store.resumptions.expire(now());
       // Attempts past the longest window, ended lockouts, and keys with neither.
       const longestWindowMs = Math.max(limits.accountWindowMs, limits.addressWindowMs, limits.passcodeWindowMs, limits.helloAddressWindowMs);
-      await store.attempts.sweep(nowMs() - longestWindowMs, nowMs());
+      await store.attempts?.sweep(nowMs() - longestWindowMs, nowMs());
     } catch (err) {
       log.error('sessions.auto_end_failed', errorFields(err));
     }
@@ -330,8 +330,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }
     for (const sessionId of renewedAt.keys()) if (!rooms.get(sessionId)) renewedAt.delete(sessionId);
   };
-  const renewal = setInterval(() => void renewLeases(), Math.max(500, leaseMs / 3));
-  renewal.unref();
+  // A lone server (SQLite) holds no leases to renew.
+  const renewal = hosting === LONE_SERVER ? undefined : setInterval(() => void renewLeases(), Math.max(500, leaseMs / 3));
+  renewal?.unref();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -12,7 +12,7 @@ import { ProtocolError } from '../../shared/protocol.js';
 import type { Reservation } from '../limits/attemptLimiter.js';
 import type { HashingGate, HashingSlot } from '../limits/hashingGate.js';
 import { createLogger } from '../../common/logger.js';
-import { storedAttemptLimiter, storedKeyLocks } from '../limits/storedAttempts.js';
+import { attemptLimiter, keyLocks } from '../limits/storedAttempts.js';
 import type { Clinician } from '../store/clinicians.js';
 import type { Store } from '../store/store.js';
 import { decoyHash, type ScryptParams } from './password.js';
@@ -59,13 +59,13 @@ export interface SignInAttemptsDeps {
 
 export function createSignInAttempts({ store, limits, nowMs, hashing, scrypt, record }: SignInAttemptsDeps) {
   const stored = { attempts: store.attempts, lookup: store.lookup, nowMs };
-  const accountAttempts = storedAttemptLimiter(stored, 'sign-in username', limits.accountFailures, limits.accountWindowMs);
-  const addressAttempts = storedAttemptLimiter(stored, 'sign-in address', limits.addressFailures, limits.addressWindowMs);
+  const accountAttempts = attemptLimiter(stored, 'sign-in username', limits.accountFailures, limits.accountWindowMs);
+  const addressAttempts = attemptLimiter(stored, 'sign-in address', limits.addressFailures, limits.addressWindowMs);
   /**
    * Lockouts of usernames that match no account, so that a lockout answer does not tell
    * which usernames exist. Accounts' own lockouts live on the account.
    */
-  const phantomLocks = storedKeyLocks(stored, 'sign-in username');
+  const phantomLocks = keyLocks(stored, 'sign-in username');
 
   const lockedUntil = async (key: string, clinician: Clinician | undefined): Promise<number | undefined> => {
     const until = clinician ? (clinician.lockedUntil ? Date.parse(clinician.lockedUntil) : undefined) : await phantomLocks.lockedUntil(key);

@@ -2,7 +2,6 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { memoryAttempts } from '../limits/memoryAttempts.js';
 import { createAttemptRepo, type AttemptRepo } from './attempts.js';
 import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
 import { keyedLink } from '../audit/chain.js';
@@ -51,11 +50,11 @@ export interface Store extends Repositories {
   /** Which database holds the records. */
   readonly dialect: Dialect;
   /**
-   * Attempts at guessable secrets and key lockouts (limits/storedAttempts.ts): in the database
-   * when it is PostgreSQL, which several servers share; in this process's memory for SQLite,
-   * whose file belongs to one server (limits/memoryAttempts.ts). Never part of a unit of work.
+   * Attempts at guessable secrets and key lockouts (limits/storedAttempts.ts), in a database
+   * several servers share (PostgreSQL); absent for SQLite, whose file belongs to one server,
+   * which counts them in its memory. Never part of a unit of work.
    */
-  readonly attempts: AttemptRepo;
+  readonly attempts?: AttemptRepo;
   /** The keyed hash a client's reference is found by (and named by on the audit log). */
   readonly lookup: LookupHasher;
   /** The keyed hash invitation passcodes are kept as. */
@@ -86,15 +85,12 @@ function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
   return repos;
 }
 
-/**
- * A store over an open database, keyed with `keys` (which it wipes when it closes); attempts
- * counted in the database unless `attempts` says where else.
- */
-export function storeOver(sql: SqlDatabase, keys: RecordKeys, attempts: AttemptRepo = createAttemptRepo(sql)): Store {
+/** A store over an open database, keyed with `keys` (which it wipes when it closes). */
+export function storeOver(sql: SqlDatabase, keys: RecordKeys): Store {
   return {
     ...repositoriesOver(sql, keys),
     dialect: sql.dialect,
-    attempts,
+    ...(sql.dialect === 'postgres' ? { attempts: createAttemptRepo(sql) } : {}),
     async ping() {
       await sql.one(`SELECT 1 AS one`);
     },
@@ -128,8 +124,7 @@ export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephem
     keys.wipe();
     throw err;
   }
-  // One server holds a SQLite file: its attempt limits stay in that server's memory.
-  const store = storeOver(sqliteSql(db), keys, memoryAttempts());
+  const store = storeOver(sqliteSql(db), keys);
   databases.set(store, db);
   return store;
 }

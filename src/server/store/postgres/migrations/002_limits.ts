@@ -1,7 +1,7 @@
 /**
  * PostgreSQL migration 2: attempt limits and lockouts on record, so they hold however many
  * server processes share the database, and across a restart. (A SQLite store keeps them in
- * its one server's memory: limits/memoryAttempts.ts.) Times are epoch milliseconds, the unit
+ * its one server's memory: limits/storedAttempts.ts.) Times are epoch milliseconds, the unit
  * the limits count in.
  *
  * - `attempts`: one row per attempt counted against a key within its window (a sign-in against
