@@ -1,5 +1,11 @@
 /**
- * Which server hosts each live session: a lease in the database (migration 9; PostgreSQL's 3),
+ * The servers sharing this database and which of them hosts each live session.
+ *
+ * Servers: each running server keeps its row fresh (migration 10; PostgreSQL's 4) with the
+ * address it is reached at, and reads back the mode an operator set (`admin drain`). The fleet
+ * is the servers seen lately; consoles and participant pages may connect to exactly those.
+ *
+ * Sessions: which server hosts each live session is a lease in the database (migration 9; PostgreSQL's 3),
  * taken by the server that opens the session's room and renewed while the room runs, so that
  * servers sharing one database never both host a group. A lease that is not renewed (its
  * server died) ends by itself, and another server may take the session over.
@@ -18,6 +24,21 @@ export interface SessionHost {
 
 export type Claim = { held: true } | { held: false; holder: SessionHost };
 
+/**
+ * What an operator asked of a server: serve; drain (host no new session, keep the live ones
+ * to their end); or hand over (drain, and move the live ones to other servers now).
+ */
+export const SERVER_MODES = ['serving', 'draining', 'handover'] as const;
+export type ServerMode = (typeof SERVER_MODES)[number];
+
+export interface FleetServer {
+  serverId: string;
+  /** Where clients and consoles reach it. */
+  url: string;
+  mode: ServerMode;
+  seenAtMs: number;
+}
+
 export interface HostRepo {
   /**
    * Takes or renews the session's lease for `serverId` until `untilMs`, unless another
@@ -28,6 +49,21 @@ export interface HostRepo {
   release(sessionId: string, serverId: string): Promise<void>;
   /** Who hosts the session at `nowMs`, if anyone. */
   holder(sessionId: string, nowMs: number): Promise<SessionHost | undefined>;
+  /** This server is up at `url` as of `nowMs`; answers the mode an operator set for it. */
+  heartbeat(serverId: string, url: string, nowMs: number): Promise<ServerMode>;
+  /** The servers seen at or after `sinceMs`, by id. */
+  fleet(sinceMs: number): Promise<FleetServer[]>;
+  /** Sets a server's mode; false when no server of that id has ever been seen. */
+  setMode(serverId: string, mode: ServerMode): Promise<boolean>;
+  /** A server stopping cleanly leaves the fleet (its leases are given up by its rooms). */
+  leave(serverId: string): Promise<void>;
+}
+
+interface ServerRow {
+  server_id: string;
+  server_url: string;
+  mode: ServerMode;
+  seen_at_ms: number | string;
 }
 
 interface Row {
@@ -64,5 +100,25 @@ export function createHostRepo(sql: Sql): HostRepo {
       await sql.run(`DELETE FROM session_hosts WHERE session_id = ? AND server_id = ?`, [sessionId, serverId]);
     },
     holder,
+    async heartbeat(serverId, url, nowMs) {
+      // An operator's mode stays as set: a restarted server that was draining still drains.
+      const row = await sql.one<Pick<ServerRow, 'mode'>>(
+        `INSERT INTO servers (server_id, server_url, seen_at_ms) VALUES (?, ?, ?)
+         ON CONFLICT (server_id) DO UPDATE SET server_url = excluded.server_url, seen_at_ms = excluded.seen_at_ms
+         RETURNING mode`,
+        [serverId, url, nowMs],
+      );
+      return row?.mode ?? 'serving';
+    },
+    async fleet(sinceMs) {
+      const rows = await sql.all<ServerRow>(`SELECT server_id, server_url, mode, seen_at_ms FROM servers WHERE seen_at_ms >= ? ORDER BY server_id`, [sinceMs]);
+      return rows.map((r) => ({ serverId: r.server_id, url: r.server_url, mode: r.mode, seenAtMs: Number(r.seen_at_ms) }));
+    },
+    async setMode(serverId, mode) {
+      return (await sql.one(`UPDATE servers SET mode = ? WHERE server_id = ? RETURNING server_id`, [mode, serverId])) !== undefined;
+    },
+    async leave(serverId) {
+      await sql.run(`DELETE FROM servers WHERE server_id = ?`, [serverId]);
+    },
   };
 }

@@ -269,6 +269,31 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     expect(await store.hosts.holder(s, now + 20_001)).toBeUndefined();
   });
 
+  it('knows the fleet: servers seen lately with their address, and the mode an operator set, kept across heartbeats', async () => {
+    const now = 2_000_000;
+    const [ida, idb] = [`fleet-a-${now}-${Math.random()}`, `fleet-b-${now}-${Math.random()}`];
+    expect(await store.hosts.setMode(ida, 'draining')).toBe(false);
+    expect(await store.hosts.heartbeat(ida, 'https://a.example', now)).toBe('serving');
+    expect(await other.hosts.heartbeat(idb, 'https://b.example', now + 1_000)).toBe('serving');
+    const mine = (list: { serverId: string }[]) => list.filter((f) => f.serverId === ida || f.serverId === idb);
+    expect(mine(await other.hosts.fleet(now))).toEqual([
+      { serverId: ida, url: 'https://a.example', mode: 'serving', seenAtMs: now },
+      { serverId: idb, url: 'https://b.example', mode: 'serving', seenAtMs: now + 1_000 },
+    ]);
+    // Only those seen since the cutoff.
+    expect(mine(await store.hosts.fleet(now + 1))).toEqual([expect.objectContaining({ serverId: idb })]);
+    // An operator drains a server from anywhere; its next heartbeat reads it, and keeps it.
+    expect(await other.hosts.setMode(ida, 'handover')).toBe(true);
+    expect(await store.hosts.heartbeat(ida, 'https://a2.example', now + 2_000)).toBe('handover');
+    expect(await store.hosts.heartbeat(ida, 'https://a2.example', now + 3_000)).toBe('handover');
+    expect(mine(await store.hosts.fleet(now + 2_000))).toEqual([
+      { serverId: ida, url: 'https://a2.example', mode: 'handover', seenAtMs: now + 3_000 },
+    ]);
+    await expect(store.hosts.setMode(ida, 'nonsense' as 'serving')).rejects.toThrow();
+    await store.hosts.leave(ida);
+    expect(mine(await other.hosts.fleet(0))).toEqual([expect.objectContaining({ serverId: idb })]);
+  });
+
   it('keeps attendance in order and weekly targets by the keyed hash of the reference', async () => {
     const s = await aSession();
     for (const [n, kind] of (['knock', 'admit', 'leave'] as const).entries()) {

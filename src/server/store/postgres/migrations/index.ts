@@ -2,6 +2,7 @@
 import * as m001 from './001_initial.js';
 import * as m002 from './002_limits.js';
 import * as m003 from './003_session_hosts.js';
+import * as m004 from './004_servers.js';
 import type { PostgresMigration } from './run.js';
 
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003];
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003, m004];
