@@ -212,7 +212,7 @@ export class SignalingClient {
       const parsed = ErrorBody.safeParse(frame.error);
       p.reject(
         parsed.success
-          ? new ProtocolError(parsed.data.code, parsed.data.message)
+          ? ProtocolError.fromBody(parsed.data)
           : new ProtocolError('INTERNAL', `Malformed error answer to ${p.method}.`),
       );
     }

@@ -100,6 +100,16 @@ const ConfigSchema = z
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
     /**
+     * Where clients and consoles reach this server itself, when several servers share one
+     * database (one name per server: `https://s1.clinic.example`): the address a session's
+     * lease names, to which every other server sends its clients. Default: the address it
+     * listens on. `publicUrl` stays the fleet's shared address, for invitation links.
+     */
+    serverUrl: z
+      .url({ protocol: /^https?$/ })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    /**
      * Proxies (TLS terminators, load balancers) whose X-Forwarded-For this server believes,
      * so that per-address limits count each client rather than the proxy. None by default:
      * the socket's peer is the client (see http/support.ts, `clientAddressResolver`).
@@ -152,6 +162,7 @@ const ENV_NAMES: Record<keyof ServerConfig, string> = {
   auditSigningKeyFile: 'CONFIDANT_AUDIT_SIGNING_KEY_FILE',
   timeZone: 'CONFIDANT_TIME_ZONE',
   publicUrl: 'CONFIDANT_PUBLIC_URL',
+  serverUrl: 'CONFIDANT_SERVER_URL',
   trustedProxies: 'CONFIDANT_TRUSTED_PROXIES',
   database: 'CONFIDANT_DATABASE_URL',
   serverId: 'CONFIDANT_SERVER_ID',

@@ -2,11 +2,11 @@
  * Composes the session server: store, auth, media workers, rooms, HTTP and signaling.
  * `startServer` is the one way to run it, from the CLI, tests, benches and demo mode alike.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { ProtocolError, type Agreement } from '../shared/protocol.js';
+import type { Agreement } from '../shared/protocol.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { loadAgreement } from './sessions/agreement.js';
 import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
@@ -26,7 +26,8 @@ import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/
 import { OneAtATime } from './limits/oneAtATime.js';
 import { attemptLimiter } from './limits/storedAttempts.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
-import { LONE_SERVER, RoomRegistry, type Hosting } from './rooms/roomRegistry.js';
+import { RoomRegistry } from './rooms/roomRegistry.js';
+import { createFleet, type Fleet } from './fleet/fleet.js';
 import { currentLiveRole } from './sessions/access.js';
 import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessions/lifecycle.js';
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
@@ -75,6 +76,10 @@ export interface RunningServer {
   wsUrl: string;
   /** The base of invitation links: `publicUrl` when configured, else `httpUrl`. */
   publicUrl: string;
+  /** Where this server itself is reached: `serverUrl` when configured, else `httpUrl`. */
+  serverUrl: string;
+  /** This server among those sharing the database: leases, the fleet, drain. */
+  fleet: Fleet;
   port: number;
   config: ServerConfig;
   store: Store;
@@ -106,6 +111,16 @@ export interface StartOptions {
   limits?: Partial<ServerLimits>;
   /** Tests (and demo mode) lower the cost of hashing new passwords. */
   scrypt?: ScryptParams;
+}
+
+/**
+ * The key clinicians' participantIds are made with (rooms/roomRegistry.ts): from the records
+ * key when there is one, so every server sharing the records gives a clinician the same id in
+ * a session (a facilitator who comes back through another server is the same person to the
+ * room); random per process otherwise.
+ */
+function participantIdKey(recordsKey: Buffer | undefined): Buffer {
+  return recordsKey ? createHmac('sha256', recordsKey).update('confidant clinician participant ids').digest() : randomBytes(32);
 }
 
 function urlHost(host: string): string {
@@ -198,25 +213,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Ending a resumption from outside a room (a re-issued or revoked link) lands after what
   // the rooms queued.
   store.resumptions.remove = flushedFirst(store.resumptions.remove);
+  store.resumptions.takeOver = flushedFirst(store.resumptions.takeOver);
   // Each live session is hosted by one server among those sharing a PostgreSQL database: a
-  // lease (store/hosts.ts), taken at a hello, renewed while the room is open, given up when it
-  // closes.
-  const leaseMs = config.sessionLeaseSeconds * 1000;
-  /** When each hosted session's lease was last taken or renewed. */
-  const renewedAt = new Map<string, number>();
-  // A SQLite file has one server, which hosts all its sessions: no lease to take.
-  const hosting: Hosting = store.dialect === 'sqlite' ? LONE_SERVER : {
-    async claim(sessionId) {
-      const at = nowMs();
-      const claim = await store.hosts.claim(sessionId, serverId, publicUrl, at + leaseMs, at);
-      if (!claim.held) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted by another server now: ${claim.holder.url}`);
-      if (!renewedAt.has(sessionId)) metrics.leaseTaken();
-      renewedAt.set(sessionId, at);
-    },
-    release(sessionId) {
-      store.hosts.release(sessionId, serverId).catch((err: unknown) => log.warn('lease.release_failed', { sessionId, ...errorFields(err) }));
-    },
-  };
+  // lease taken at a hello, renewed while the room is open, given up when it closes; and this
+  // server's place in the fleet (fleet/fleet.ts).
+  let serverUrl = config.serverUrl ?? '';
+  const fleet = createFleet({
+    store,
+    serverId,
+    serverUrl: () => serverUrl,
+    leaseMs: config.sessionLeaseSeconds * 1000,
+    graceMs,
+    now,
+    onLeaseTaken: () => metrics.leaseTaken(),
+    onLeaseLost: () => metrics.leaseLost(),
+  });
   const rooms = new RoomRegistry(workers, {
     recordAttendance: queued((r, event: AttendanceEvent) => r.attendance.record(event)),
     resumptions: {
@@ -229,7 +240,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     graceMs,
     roomLocks: store.moderation,
-  }, hosting);
+  }, fleet.hosting, participantIdKey(options.recordsKey ?? ownKey));
   // Read when Prometheus asks (metricsPort), by then with the rooms made just above.
   const metrics = createMetrics({ rooms, workers });
   const live = new LiveClinicians((clinicianId, sessionId) => currentLiveRole(store, clinicianId, sessionId));
@@ -252,7 +263,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const rosters = createRosterService({ store, lifecycle, rooms, timeZone: config.timeZone });
   const httpServer = createHttpServer(
-    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, tickets, rosters, clientAddress, participantDir: config.participantDir, tls }),
+    createRequestHandler({ store, auth, accounts, invitations, lifecycle, live, tickets, rosters, fleet, clientAddress, participantDir: config.participantDir, tls }),
     tls && config.tlsCert && config.tlsKey ? { certFile: config.tlsCert, keyFile: config.tlsKey } : undefined,
   );
   const signaling = attachSignaling(httpServer, {
@@ -267,6 +278,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     helloAttemptsByAddress: attemptLimiter(storedLimits, 'hello address', limits.helloAddressFailures, limits.helloAddressWindowMs),
     checkingInvitations: new OneAtATime(),
     hashing,
+    fleet,
     clientAddress,
   }, limits);
 
@@ -311,35 +323,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const autoEnd = setInterval(() => void endOverdue(), AUTO_END_SWEEP_MS);
   autoEnd.unref();
 
-  // The leases of the sessions hosted here, renewed every third of their length. A lease
-  // another server has taken over (this one was cut off from the database) closes the room
-  // here, as does one not renewed for its whole length: the group goes on at the new host.
-  const renewLeases = async (): Promise<void> => {
-    for (const sessionId of rooms.sessionIds()) {
-      try {
-        await hosting.claim(sessionId);
-      } catch (err) {
-        const lost = err instanceof ProtocolError && err.code === 'HOSTED_ELSEWHERE';
-        if (!lost) log.warn('lease.renew_failed', { sessionId, ...errorFields(err) });
-        if (lost || nowMs() - (renewedAt.get(sessionId) ?? nowMs()) >= leaseMs) {
-          metrics.leaseLost();
-          rooms.closeLost(sessionId);
-          renewedAt.delete(sessionId);
-        }
-      }
-    }
-    for (const sessionId of renewedAt.keys()) if (!rooms.get(sessionId)) renewedAt.delete(sessionId);
-  };
-  // A lone server (SQLite) holds no leases to renew.
-  const renewal = hosting === LONE_SERVER ? undefined : setInterval(() => void renewLeases(), Math.max(500, leaseMs / 3));
-  renewal?.unref();
+  if (serverUrl === '') serverUrl = httpUrl;
+  await fleet.start(rooms);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       log.info('closing');
       clearInterval(autoEnd);
-      clearInterval(renewal);
+      await fleet.stop();
       await metrics.close();
       await signaling.close();
       rooms.closeAll();
@@ -371,6 +363,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     httpUrl,
     wsUrl,
     publicUrl,
+    serverUrl,
+    fleet,
     port,
     config,
     store,

@@ -37,7 +37,7 @@ export function createIpcDispatcher(handlers: IpcHandlers): IpcDispatcher {
       const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
       return { ok: true, data: await handler(parsed.data) };
     } catch (err) {
-      if (err instanceof ProtocolError) return { ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof ProtocolError) return { ok: false, error: err.toBody() };
       log.error('ipc.handler_failed', { channel, ...errorFields(err) });
       return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the console. Try again.' } };
     }

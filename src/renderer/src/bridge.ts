@@ -15,7 +15,7 @@ export async function call<C extends IpcChannel>(channel: C, request: IpcRequest
     // The server ended the sign-in (12 hours, 30 idle minutes, or an admin's change).
     useConsole.getState().signedOutByServer('You were signed out. Sign in again to continue.');
   }
-  throw new ProtocolError(result.error.code, result.error.message);
+  throw ProtocolError.fromBody(result.error);
 }
 
 export function messageOf(err: unknown): string {

@@ -1,4 +1,5 @@
 /** What every API route gets, and the checks they share: who is asking, and is the body right. */
+import type { Fleet } from '../fleet/fleet.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { ProtocolError, SessionRange } from '../../shared/protocol.js';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   /** Clinician hellos' single-use tickets (issued here, spent by signaling). */
   tickets: SessionTickets;
   rosters: RosterService;
+  /** This server among those sharing the database: where a session is hosted, the fleet. */
+  fleet: Pick<Fleet, 'urls' | 'elsewhere' | 'mode'>;
   /** The client address of a request (its peer, or what a trusted proxy forwarded). */
   clientAddress: (req: IncomingMessage) => string;
 }

@@ -123,6 +123,16 @@ export const sessionRoutes: Route[] = [
     },
   },
   {
+    // The deployment's servers, for the console's request filter and its way back after a
+    // server is lost. Signed in only: the list names the fleet's addresses.
+    method: 'GET',
+    path: '/api/servers',
+    async handler(ctx) {
+      await requireClinician(ctx);
+      sendJson(ctx.res, 200, { servers: ctx.deps.fleet.urls() });
+    },
+  },
+  {
     // The clinician hello's ticket (see auth/sessionTickets.ts): the console's main process
     // asks with the bearer token, its renderer opens the socket with the ticket alone.
     method: 'POST',
@@ -135,6 +145,10 @@ export const sessionRoutes: Route[] = [
       if (!session || !(await liveRoleFor(store, me, session))) {
         throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
       }
+      // Hosted by another server (or this one drains): the ticket must come from, and be spent
+      // at, the server the console will connect to.
+      const host = await ctx.deps.fleet.elsewhere(session.id);
+      if (host) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted at ${host}; ask there`, host);
       // When it may be used (not before the join window, not once ended) the hello decides.
       sendJson(ctx.res, 200, tickets.issue({ clinicianId: me.id, tokenHash: tokenHashOf(ctx), sessionId: session.id }));
     },

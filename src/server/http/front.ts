@@ -49,6 +49,8 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
     if (pathname === '/readyz') {
       if (!isRead) throw new HttpError(405, 'BAD_REQUEST', 'method not allowed');
       res.setHeader('Cache-Control', 'no-store');
+      // A draining server takes no new clients from the load balancer; those it has stay.
+      if (deps.fleet.mode() !== 'serving') return sendJson(res, 503, { ok: false, reason: 'draining' });
       const ready = await databaseAnswers(deps.store);
       return sendJson(res, ready ? 200 : 503, ready ? { ok: true } : { ok: false, reason: 'database' });
     }
@@ -70,7 +72,7 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
   };
 
   return (req, res) => {
-    setSecurityHeaders(res, deps.tls);
+    setSecurityHeaders(res, deps.tls, deps.fleet.urls());
     route(req, res).catch((err: unknown) => {
       const storage = storageError(err);
       if (storage) log.error('request.storage_failed', { method: req.method, code: storageErrorCode(err) });

@@ -12,22 +12,39 @@ export const MAX_JSON_BODY_BYTES = 16 * 1024;
  * restyle the page, e.g. to overlay a fake passcode prompt). The page submits no form
  * anywhere: its forms are handled in script, so `form-action 'none'` leaves an injected <form>
  * nowhere to post. connect-src 'self' also admits same-origin ws:/wss: in current Chromium
- * (CSP Level 3), which is all the page needs.
+ * (CSP Level 3); with several servers sharing a deployment, the page may also open the
+ * signalling socket of exactly the fleet's other servers (where its session is hosted).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "style-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(fleet: readonly string[] = []): string {
+  const sockets = fleet.map(socketOrigin).filter((o): o is string => o !== undefined);
+  return [
+    "default-src 'self'",
+    ["connect-src 'self'", ...new Set(sockets)].join(' '),
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "style-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-export function setSecurityHeaders(res: ServerResponse, tls: boolean): void {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+/** The WebSocket origin of a server's http(s) base URL (`https://a` → `wss://a`). */
+export function socketOrigin(serverUrl: string): string | undefined {
+  try {
+    const u = new URL(serverUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function setSecurityHeaders(res: ServerResponse, tls: boolean, fleet: readonly string[] = []): void {
+  res.setHeader('Content-Security-Policy', fleet.length > 1 ? contentSecurityPolicy(fleet) : CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // The invitation token is in the /join URL: never let it leave in a Referer.
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -43,6 +60,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** With HOSTED_ELSEWHERE: the server to ask instead. */
+    readonly host?: string,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -70,7 +89,7 @@ export function statusFor(code: ErrorCode): number {
 
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
-  if (err instanceof ProtocolError) return new HttpError(statusFor(err.code), err.code, err.message);
+  if (err instanceof ProtocolError) return new HttpError(statusFor(err.code), err.code, err.message, err.host);
   return undefined;
 }
 
@@ -83,7 +102,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: HttpError): void {
-  sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+  sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(err.host !== undefined ? { host: err.host } : {}) } });
 }
 
 /** Reads a JSON body of at most `limit` bytes: 413 beyond it, 400 if it is not JSON. */

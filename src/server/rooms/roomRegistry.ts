@@ -21,8 +21,6 @@ export const LONE_SERVER: Hosting = { claim: async () => undefined, release: () 
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
-  /** Keys clinicians' participantIds; per process, so they never link across deployments. */
-  private readonly idKey = randomBytes(32);
 
   constructor(
     private readonly pool: WorkerPool,
@@ -30,6 +28,11 @@ export class RoomRegistry {
     private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'> & { roomLocks: Pick<ModerationRepo, 'roomLocked'> },
     /** The leases of the sessions this server hosts (servers sharing a database host each session once). */
     private readonly hosting: Hosting = LONE_SERVER,
+    /**
+     * Keys clinicians' participantIds: the same on every server of one deployment (server.ts
+     * derives it from the records key), never linkable across deployments.
+     */
+    private readonly idKey: Buffer = randomBytes(32),
   ) {}
 
   get(sessionId: string): Room | undefined {

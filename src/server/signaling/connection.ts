@@ -155,8 +155,8 @@ export class SignalingConnection implements PeerChannel {
     this.send({ id, ok: true, data });
   }
 
-  private fail(id: number | null, code: ErrorCode, message: string): void {
-    this.send({ id, ok: false, error: { code, message } });
+  private fail(id: number | null, code: ErrorCode, message: string, host?: string): void {
+    this.send({ id, ok: false, error: { code, message, ...(host !== undefined ? { host } : {}) } });
     if (code === 'BAD_REQUEST' && this.badRequests.hit('all') >= FLOOD_LIMIT) {
       log.warn('socket.flood', { connectionId: this.connectionId, participantId: this.joined?.peer.participantId });
       this.close(CLOSE_POLICY_VIOLATION, 'too many bad requests');
@@ -201,7 +201,7 @@ export class SignalingConnection implements PeerChannel {
   }
 
   private failFromError(id: number, method: MethodName, err: unknown): void {
-    if (err instanceof ProtocolError) return this.fail(id, err.code, err.message);
+    if (err instanceof ProtocolError) return this.fail(id, err.code, err.message, err.host);
     const storage = storageError(err);
     if (storage) {
       log.error('method.storage_failed', { connectionId: this.connectionId, method, code: storageErrorCode(err) });

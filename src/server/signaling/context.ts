@@ -5,6 +5,7 @@ import type { SessionTickets } from '../auth/sessionTickets.js';
 import type { AddressedRequest } from '../http/support.js';
 import type { LiveClinicians } from '../accounts/liveClinicians.js';
 import type { AttemptLimiter } from '../limits/attemptLimiter.js';
+import type { Fleet } from '../fleet/fleet.js';
 import type { HashingGate } from '../limits/hashingGate.js';
 import type { OneAtATime } from '../limits/oneAtATime.js';
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
@@ -30,6 +31,8 @@ export interface SignalingContext {
   checkingInvitations: OneAtATime;
   /** Where passcode checks wait their turn, shared with sign-ins. */
   hashing: HashingGate;
+  /** The deployment's servers, told to participant pages as where to ask again after a loss. */
+  fleet: Pick<Fleet, 'urls'>;
   /** The client address of a WebSocket upgrade (its peer, or what a trusted proxy forwarded). */
   clientAddress: (req: AddressedRequest) => string;
 }

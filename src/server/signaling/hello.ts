@@ -75,7 +75,14 @@ function clientOf(
 
 /** What every participant hello answers with, whatever the state. */
 function helloAnswer(ctx: SignalingContext, session: SessionRecord, peer: Peer, resumeToken: string) {
-  return { participantId: peer.participantId, session: { id: session.id, title: session.title }, agreement: ctx.agreement, resumeToken };
+  const servers = ctx.fleet.urls();
+  return {
+    participantId: peer.participantId,
+    session: { id: session.id, title: session.title },
+    agreement: ctx.agreement,
+    resumeToken,
+    ...(servers.length > 1 ? { servers } : {}),
+  };
 }
 
 const TOO_MANY = 'too many attempts; try again later';
@@ -220,6 +227,10 @@ export async function resumeHello(
     log.warn('participant.rate_limited', { scope: 'address' });
     throw new ProtocolError('RATE_LIMITED', TOO_MANY);
   }
+  // Where the place is hosted comes first: at a server that does not host the session the
+  // token stays unspent, and HOSTED_ELSEWHERE sends the client on with it.
+  const place = await ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
+  const lockedEarly = place ? await ctx.rooms.lockOnRecord(place.sessionId) : undefined;
   // The token is spent here, whatever follows: the row answers to the next one from now on,
   // so two resumes with one token (on two sockets, or two servers) cannot both get in.
   const nextToken = randomToken();
@@ -233,7 +244,7 @@ export async function resumeHello(
   const [invitation, session, lockedOnRecord] = await Promise.all([
     ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId),
     ctx.store.sessions.byId(previous.sessionId),
-    ctx.rooms.lockOnRecord(previous.sessionId),
+    lockedEarly !== undefined && place?.sessionId === previous.sessionId ? lockedEarly : ctx.rooms.lockOnRecord(previous.sessionId),
   ]);
   if (!isOpen()) return undefined;
   if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);

@@ -51,6 +51,12 @@ export interface ResumptionRepo {
    * stand.
    */
   recoverAfterRestart(at: Date, graceMs: number, serverId: string): Promise<Resumption[]>;
+  /**
+   * A server took the session over from one whose lease ran out (it died, or lost the
+   * database): whoever that server had connected dropped; they keep their place for the
+   * grace period from `at`. Returned as they now stand.
+   */
+  takeOver(sessionId: string, at: Date, graceMs: number): Promise<Resumption[]>;
   /** Drops rows whose grace period ended before `at`; returns them. */
   expire(at: Date): Promise<Resumption[]>;
 }
@@ -167,6 +173,13 @@ export function createResumptionRepo(sql: Sql, sealer: RecordSealer): Resumption
            RETURNING *`,
           [new Date(at.getTime() + graceMs).toISOString(), serverId, at.getTime()],
         )
+      ).map(hydrate),
+    takeOver: async (sessionId, at, graceMs) =>
+      (
+        await sql.all<Row>(`UPDATE resumptions SET connected = 0, expires_at = ? WHERE session_id = ? AND connected = 1 RETURNING *`, [
+          new Date(at.getTime() + graceMs).toISOString(),
+          sessionId,
+        ])
       ).map(hydrate),
     expire: async (at) =>
       (await sql.all<Row>(`DELETE FROM resumptions WHERE connected = 0 AND expires_at < ? RETURNING *`, [at.toISOString()])).map(hydrate),

@@ -60,6 +60,11 @@ export const ParticipantHelloResult = z.object({
   resumed: z.boolean().optional(),
   /** After a resume: `admitted` follows at once (the client was in the group and is let back in). */
   readmitting: z.boolean().optional(),
+  /**
+   * The base URLs of the servers sharing this deployment (this one among them): where the
+   * page asks again when the server it was on is gone. Absent from a lone server.
+   */
+  servers: z.array(z.url({ protocol: /^https?$/ })).max(64).optional(),
 });
 export type ParticipantHelloResult = z.infer<typeof ParticipantHelloResult>;
 

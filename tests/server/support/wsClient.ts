@@ -4,7 +4,7 @@ import type { ErrorCode, MethodName, NotificationName, NotificationTypes } from 
 
 export type Response =
   | { id: number | null; ok: true; data: Record<string, unknown> }
-  | { id: number | null; ok: false; error: { code: ErrorCode; message: string } };
+  | { id: number | null; ok: false; error: { code: ErrorCode; message: string; host?: string } };
 
 interface Notification {
   notification: NotificationName;

@@ -30,6 +30,13 @@ export const SessionList = z.array(SessionSummary);
 export const SessionTicket = z.object({ ticket: z.string().min(1).max(256), expiresAt: z.string() });
 export type SessionTicket = z.infer<typeof SessionTicket>;
 
+/**
+ * `GET /api/servers`: the base URLs of the servers of this deployment, seen lately, the one
+ * answering among them. The console connects to these, and to nothing else.
+ */
+export const FleetList = z.object({ servers: z.array(z.url({ protocol: /^https?$/ })).max(64) });
+export type FleetList = z.infer<typeof FleetList>;
+
 // --- scheduling (facilitators schedule their own groups; admins any) -------------------
 
 const IsoTime = z.iso.datetime({ offset: true });
