@@ -22,6 +22,7 @@ import { BackupError, backupReport, backupStore, restoreReport, restoreStore } f
 import { ConfigError, loadConfig, settingName, type ServerConfig } from './config.js';
 import { setLogLevel } from '../common/logger.js';
 import { newPassword, terminalQr, UsageError } from './adminTerminal.js';
+import { FLEET_COMMANDS, FLEET_USAGE } from './adminFleet.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
 import { createSessionLifecycle } from './sessions/lifecycle.js';
 import { openConfiguredStore } from './store/open.js';
@@ -62,6 +63,7 @@ Backups (the records key is NOT in a backup: keep it, apart, to restore one)
                                              server must be stopped. --force replaces one
                                              that holds records (SQLite keeps it aside)
 
+${FLEET_USAGE}
 Passwords are asked for on the terminal without echo, or read from the first line of
 standard input with --password-stdin; never from the command line.
 `;
@@ -270,6 +272,7 @@ const COMMANDS: Record<string, Command> = {
     }
     throw new UsageError('audit takes verify, checkpoint or list');
   },
+  ...FLEET_COMMANDS,
 };
 
 const STORE_COMMANDS: Record<string, StoreCommand> = {
@@ -310,6 +313,7 @@ async function runAdmin(argv: string[], out: (line: string) => void = (l) => pro
         out: { type: 'string' },
         from: { type: 'string' },
         force: { type: 'boolean' },
+        handover: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

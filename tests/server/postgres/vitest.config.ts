@@ -18,10 +18,11 @@ const SQLITE_ONLY = [
   'tests/server/storage.faults.test.ts',
   'tests/server/fileModes.test.ts',
   'tests/server/records.sealed.test.ts',
-  // Starts its own cluster already.
+  // On PostgreSQL already.
   'tests/server/limits.processes.test.ts',
   'tests/server/backup.test.ts',
   'tests/server/hosting.test.ts',
+  'tests/server/fleet.test.ts',
 ];
 
 export default defineConfig({
