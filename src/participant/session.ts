@@ -9,6 +9,7 @@ import { SignalingClient } from '../client/signaling';
 import { DELIBERATE_CLOSES, getBackIn } from '../client/reconnect';
 import { notOpenYet, PASSCODE_MISMATCH, UNEXPECTED, UNREACHABLE } from './copy';
 import { initialModeration } from './moderation';
+import { ServerRoute } from './serverRoute';
 import { announce, initialState, pageState, setPageState, type EndReason } from './store';
 
 /** Refusals that end the visit, whichever request the server answers with them. */
@@ -20,6 +21,9 @@ export const HELLO_ENDINGS: Partial<Record<ProtocolError['code'], EndReason>> = 
   ROOM_LOCKED: 'roomLocked',
   CONFLICT: 'conflict',
 };
+
+/** How many times one hello follows HOSTED_ELSEWHERE to another server before giving up. */
+const MAX_HOPS = 2;
 
 /** What the session needs from the rest of the page. */
 export interface SessionParts {
@@ -45,12 +49,16 @@ export class ParticipantSession {
    * so "Try again" does not make the person type it twice.
    */
   private lockedPasscode: string | null = null;
+  /** Which server to talk to: the page's own, the session's host, another after a loss. */
+  private readonly route: ServerRoute;
 
   constructor(
     private readonly token: string | null,
-    private readonly wsUrl: string,
+    wsUrl: string,
     private readonly parts: SessionParts,
-  ) {}
+  ) {
+    this.route = new ServerRoute(wsUrl);
+  }
 
   /** The socket of this visit while it is open. */
   get signaling(): SignalingClient | null {
@@ -132,8 +140,8 @@ export class ParticipantSession {
     if (!this.token) return this.end('invalidLink');
     const fromEnding = pageState().screen === 'ended';
     try {
-      const signaling = await this.ensureSocket();
-      const hello = await signaling.request('hello', { as: 'participant', invite: this.token, passcode: code });
+      const hello = await this.helloWhereHosted(code);
+      this.route.learn(hello.servers);
       this.resumeToken = hello.resumeToken;
       this.lockedPasscode = null;
       setPageState({
@@ -172,10 +180,28 @@ export class ParticipantSession {
     }
   }
 
+  /**
+   * The passcode hello, at the server that hosts the session: where several servers share a
+   * deployment, the first may name another (HOSTED_ELSEWHERE), and the page says hello there.
+   */
+  private async helloWhereHosted(code: string): Promise<ParticipantHelloResult> {
+    const token = this.token ?? '';
+    for (let hops = 0; ; hops++) {
+      const signaling = await this.ensureSocket();
+      try {
+        return await signaling.request('hello', { as: 'participant', invite: token, passcode: code });
+      } catch (err) {
+        if (!(err instanceof ProtocolError) || err.code !== 'HOSTED_ELSEWHERE' || hops >= MAX_HOPS || !this.route.redirect(err.host)) throw err;
+        this.socket = null;
+        signaling.close();
+      }
+    }
+  }
+
   /** The open socket, or a new one (the last may have closed between passcode attempts). */
   private async ensureSocket(): Promise<SignalingClient> {
     if (this.socket?.isOpen) return this.socket;
-    const signaling = await SignalingClient.connect(this.wsUrl);
+    const signaling = await SignalingClient.connect(this.route.current);
     this.socket = signaling;
     this.leaving = false;
     this.watch(signaling);
@@ -213,9 +239,10 @@ export class ParticipantSession {
     setPageState({ reconnecting: true, peers: {}, remote: {} });
     announce('Your connection dropped. Reconnecting… you keep your place.');
     const result = await getBackIn({
-      attempt: () => this.resume(),
-      // The place is gone (too long away) or the answer is final: say so plainly.
-      isFinal: (err) => err instanceof ProtocolError,
+      attempt: () => this.resumeWhereHosted(),
+      // The place is gone (too long away) or the answer is final: say so plainly. A session
+      // whose host is still being settled (HOSTED_ELSEWHERE) is asked again.
+      isFinal: (err) => err instanceof ProtocolError && err.code !== 'HOSTED_ELSEWHERE',
       cancelled: () => generation !== this.generation || pageState().screen === 'ended',
     });
     if (result.outcome === 'refused') {
@@ -225,6 +252,7 @@ export class ParticipantSession {
     if (result.outcome === 'timedOut') return this.end('connectionLost');
     if (result.outcome === 'cancelled') return;
     const hello = result.value;
+    this.route.learn(hello.servers);
     this.resumeToken = hello.resumeToken;
     setPageState({ reconnecting: false });
     if (hello.state === 'check-in') {
@@ -240,6 +268,25 @@ export class ParticipantSession {
     }
   }
 
+  /**
+   * One try at getting back in, at the server the route names; if that server names another
+   * as the session's host, there at once. A server that does not answer sends the next try
+   * to another (the page's own, then the fleet's).
+   */
+  private async resumeWhereHosted(): Promise<ParticipantHelloResult> {
+    for (let hops = 0; ; hops++) {
+      try {
+        return await this.resume();
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) {
+          this.route.unreachable();
+          throw err;
+        }
+        if (err.code !== 'HOSTED_ELSEWHERE' || hops >= MAX_HOPS || !this.route.redirect(err.host)) throw err;
+      }
+    }
+  }
+
   /** One try at getting back in: a new socket, and hello with the resume token. */
   private async resume(): Promise<ParticipantHelloResult> {
     const token = this.resumeToken;
@@ -247,7 +294,7 @@ export class ParticipantSession {
     if (!token) throw new ProtocolError('UNAUTHENTICATED', 'no place to resume');
     let signaling: SignalingClient | null = null;
     try {
-      signaling = await SignalingClient.connect(this.wsUrl);
+      signaling = await SignalingClient.connect(this.route.current);
       this.watch(signaling);
       this.socket = signaling;
       const hello = await signaling.request('hello', { as: 'resume', resumeToken: token });

@@ -10,8 +10,9 @@ import { ParticipantService } from '../../src/participant/participantService';
 import { PASSCODE_MISMATCH } from '../../src/participant/copy';
 import { initialState, useParticipantStore } from '../../src/participant/store';
 
-type Answer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
-type Answerer = (method: string, data: Record<string, unknown>) => Answer;
+type Answer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string; host?: string } };
+/** `url`: the socket's, so servers of one deployment can answer differently. */
+type Answerer = (method: string, data: Record<string, unknown>, url: string) => Answer;
 
 const HELLO = {
   participantId: 'p-self',
@@ -28,6 +29,8 @@ const server = {
   sockets: [] as ScriptedSocket[],
   /** How many of the next sockets fail to open (a network still down). */
   unreachable: 0,
+  /** Servers whose sockets never open (killed), by socket URL. */
+  down: new Set<string>(),
   answer: ((method) => (method === 'hello' ? { ok: true, data: HELLO } : { ok: true, data: {} })) as Answerer,
   get last(): ScriptedSocket {
     const socket = server.sockets.at(-1);
@@ -50,8 +53,8 @@ class ScriptedSocket implements WebSocketLike {
   constructor(readonly url: string) {
     server.sockets.push(this);
     void Promise.resolve().then(() => {
-      if (server.unreachable > 0) {
-        server.unreachable--;
+      if (server.unreachable > 0 || server.down.has(this.url)) {
+        if (!server.down.has(this.url)) server.unreachable--;
         this.drop(1006);
         return;
       }
@@ -63,7 +66,7 @@ class ScriptedSocket implements WebSocketLike {
   send(raw: string): void {
     const { id, method, data } = JSON.parse(raw) as { id: number; method: string; data: Record<string, unknown> };
     this.sent.push({ method, data });
-    const answer = server.answer(method, data);
+    const answer = server.answer(method, data, this.url);
     void Promise.resolve().then(() => this.onmessage?.({ data: JSON.stringify({ id, ...answer }) } as never));
   }
 
@@ -94,6 +97,7 @@ async function checkedInScreen(): Promise<ParticipantService> {
 beforeEach(() => {
   server.sockets = [];
   server.unreachable = 0;
+  server.down = new Set();
   server.answer = (method) => (method === 'hello' ? { ok: true, data: HELLO } : { ok: true, data: {} });
   vi.stubGlobal('WebSocket', ScriptedSocket);
   useParticipantStore.setState({ ...initialState, wantAudio: false, wantVideo: false });
@@ -189,6 +193,68 @@ describe('after a dropped connection', () => {
     expect(page()).toMatchObject({ screen: 'ended', endReason: 'connectionLost', reconnecting: false });
     await Promise.resolve();
     expect(server.sockets).toHaveLength(1);
+  });
+});
+
+describe('several servers sharing a deployment', () => {
+  const A = 'http://a.clinic.test:4780';
+  const B = 'http://b.clinic.test:4780';
+  const elsewhere = (host: string): Answer => ({ ok: false, error: { code: 'HOSTED_ELSEWHERE', message: 'hosted elsewhere', host } });
+
+  it('says hello where the session is hosted when the first server names another', async () => {
+    server.answer = (method, _data, url) =>
+      method !== 'hello' ? { ok: true, data: {} } : url === 'ws://a.clinic.test:4780/ws' ? { ok: true, data: { ...HELLO, servers: [A, B] } } : elsewhere(A);
+    const service = new ParticipantService('invite-token', 'ws://clinic.test/ws');
+    await service.submitPasscode('123456');
+    expect(page()).toMatchObject({ screen: 'checkIn', formError: null });
+    expect(server.sockets.map((s) => s.url)).toEqual(['ws://clinic.test/ws', 'ws://a.clinic.test:4780/ws']);
+    expect(server.requests('hello').map((h) => h.passcode)).toEqual(['123456', '123456']);
+  });
+
+  it('follows only a server address, and not round and round', async () => {
+    for (const host of ['javascript:alert(1)', 'file:///etc/passwd', 'http://user:pw@a.clinic.test']) {
+      server.sockets = [];
+      server.answer = () => elsewhere(host);
+      const service = new ParticipantService('invite-token', 'ws://clinic.test/ws');
+      await service.submitPasscode('123456');
+      expect(server.sockets.map((s) => s.url)).toEqual(['ws://clinic.test/ws']);
+      expect(page()).toMatchObject({ screen: 'passcode', busy: false });
+      expect(page().formError).not.toBeNull();
+    }
+    server.sockets = [];
+    server.answer = (_m, _d, url) => elsewhere(url.includes('a.clinic') ? B : A);
+    const service = new ParticipantService('invite-token', 'ws://clinic.test/ws');
+    await service.submitPasscode('123456');
+    // The first server, then at most two more: a loop of names ends with a plain error.
+    expect(server.sockets).toHaveLength(3);
+    expect(page().formError).not.toBeNull();
+  });
+
+  it('after its server is killed, asks another, follows it to the new host and resumes there', async () => {
+    server.answer = (method, data, url) => {
+      if (method !== 'hello') return { ok: true, data: {} };
+      if (data.as === 'participant') return url.includes('a.clinic') ? { ok: true, data: { ...HELLO, servers: [A, B] } } : elsewhere(A);
+      // After the loss: the page's own server has handed the session to b.
+      return url.includes('b.clinic') ? { ok: true, data: { ...HELLO, state: 'waiting', resumed: true, resumeToken: 'resume-2', servers: [B] } } : elsewhere(B);
+    };
+    const service = new ParticipantService('invite-token', 'ws://clinic.test/ws');
+    await service.submitPasscode('123456');
+    expect(server.last.url).toBe('ws://a.clinic.test:4780/ws');
+    server.down.add('ws://a.clinic.test:4780/ws');
+    server.last.drop(1006);
+    await vi.waitFor(() => expect(page().reconnecting).toBe(false), { timeout: 3_000 });
+    // a (dead), then the page's own server, which names b, then b at once.
+    expect(server.sockets.slice(2).map((s) => s.url)).toEqual(['ws://a.clinic.test:4780/ws', 'ws://clinic.test/ws', 'ws://b.clinic.test:4780/ws']);
+    expect(server.requests('hello').filter((h) => h.as === 'resume')).toEqual([
+      { as: 'resume', resumeToken: 'resume-1' },
+      { as: 'resume', resumeToken: 'resume-1' },
+    ]);
+    expect(page()).toMatchObject({ screen: 'waiting', reconnecting: false });
+    // A later loss starts from b.
+    server.last.drop(1006);
+    await vi.waitFor(() => expect(page().reconnecting).toBe(false));
+    expect(server.last.url).toBe('ws://b.clinic.test:4780/ws');
+    expect(server.requests('hello').at(-1)).toEqual({ as: 'resume', resumeToken: 'resume-2' });
   });
 });
 
