@@ -104,7 +104,7 @@ function start(idleMinutes: number): void {
   void app.whenReady().then(() => {
     const server = new ServerSession();
     const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
-    hardenSession(session.defaultSession, appLocation, () => server.current()?.serverUrl ?? null, log);
+    hardenSession(session.defaultSession, appLocation, () => server.servers(), log);
     serveAppFiles(protocol, join(__dirname, '../renderer'), log);
     registerIpc(server, lock);
     if (app.isPackaged && process.platform !== 'darwin') {

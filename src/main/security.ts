@@ -144,19 +144,22 @@ export function isAllowedExternalUrl(url: string, origins: readonly string[] = E
 /**
  * The requests the renderer may make, decided in main for every request its session sees:
  * its own files, in-memory media (blob:, data:), and the live WebSocket to the server the
- * clinician is signed in to (`serverOrigin`, an http(s) origin) — nothing else. HTTP calls to
- * the server go through main, so the renderer never needs http(s) beyond its own files.
+ * clinician is signed in to or to another server of its deployment, as that server lists them
+ * (`servers`, http(s) base URLs) — nothing else. HTTP calls to the servers go through main,
+ * so the renderer never needs http(s) beyond its own files.
  */
-export function isRendererRequestAllowed(url: string, app: AppLocation, serverOrigin: string | null): boolean {
+export function isRendererRequestAllowed(url: string, app: AppLocation, servers: readonly string[]): boolean {
   const u = parse(url);
   if (!u) return false;
   if (u.protocol === 'blob:' || u.protocol === 'data:' || u.protocol === 'devtools:') return true;
   if (isAppResource(url, app)) return true;
-  if (!serverOrigin || (u.protocol !== 'ws:' && u.protocol !== 'wss:')) return false;
-  const server = parse(serverOrigin);
-  if (!server) return false;
-  const expected = server.protocol === 'https:' ? 'wss:' : 'ws:';
-  return u.protocol === expected && u.host === server.host;
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return false;
+  return servers.some((serverUrl) => {
+    const server = parse(serverUrl);
+    if (!server || (server.protocol !== 'http:' && server.protocol !== 'https:')) return false;
+    const expected = server.protocol === 'https:' ? 'wss:' : 'ws:';
+    return u.protocol === expected && u.host === server.host;
+  });
 }
 
 /**
@@ -164,8 +167,9 @@ export function isRendererRequestAllowed(url: string, app: AppLocation, serverOr
  * checks the two agree) and sent as a header with every app:// file. `'self'` is
  * `app://confidant` (a standard, secure scheme, so an origin of its own; under file:// it
  * would have been every file on the disk). `connect-src` allows WebSockets by scheme because
- * the server is chosen at sign-in; main's request filter (`isRendererRequestAllowed`) narrows
- * that to the signed-in server. `blob:` carries the call's media streams.
+ * the servers are known only at sign-in, after the page has loaded with its policy; main's
+ * request filter (`isRendererRequestAllowed`), which sees every request, narrows that to
+ * exactly the signed-in server and the servers of its deployment it lists. `blob:` carries the call's media streams.
  */
 export const RENDERER_CSP = [
   "default-src 'none'",

@@ -117,10 +117,11 @@ export function protectEveryWindow(app: ShellApp, log: Logger): void {
  * Camera and microphone for the app's own top-level page; every other permission, device
  * and origin refused, both when a page asks (request) and when it merely checks (check).
  * Requests the renderer makes are filtered too: its own files, media blobs, and the
- * WebSocket of the server the clinician is signed in to (`serverOrigin`). No download ever
+ * WebSockets of the server the clinician is signed in to and the servers of its deployment
+ * (`servers`). No download ever
  * starts: the console saves files only through main's own save dialog.
  */
-export function hardenSession(ses: ShellSession, app: AppLocation, serverOrigin: () => string | null, log: Logger): void {
+export function hardenSession(ses: ShellSession, app: AppLocation, servers: () => readonly string[], log: Logger): void {
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const url = details.requestingUrl || webContents.getURL();
@@ -142,7 +143,7 @@ export function hardenSession(ses: ShellSession, app: AppLocation, serverOrigin:
     log.warn('download.refused');
   });
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = isRendererRequestAllowed(details.url, app, serverOrigin());
+    const allowed = isRendererRequestAllowed(details.url, app, servers());
     if (!allowed) log.warn('request.blocked', { resourceType: details.resourceType });
     callback({ cancel: !allowed });
   });

@@ -120,16 +120,26 @@ describe('the console\'s own files', () => {
 });
 
 describe('renderer requests', () => {
+  it('reach the servers of the signed-in deployment, each over wss when it is https, and nothing else', () => {
+    const fleet = ['https://s1.clinic.example', 'https://s2.clinic.example:8443', 'ftp://s3.clinic.example', 'nonsense'];
+    expect(isRendererRequestAllowed('wss://s1.clinic.example/ws', built, fleet)).toBe(true);
+    expect(isRendererRequestAllowed('wss://s2.clinic.example:8443/ws', built, fleet)).toBe(true);
+    expect(isRendererRequestAllowed('wss://s2.clinic.example/ws', built, fleet)).toBe(false);
+    expect(isRendererRequestAllowed('ws://s1.clinic.example/ws', built, fleet)).toBe(false);
+    expect(isRendererRequestAllowed('wss://s3.clinic.example/ws', built, fleet)).toBe(false);
+    expect(isRendererRequestAllowed('https://s1.clinic.example/api/sessions', built, fleet)).toBe(false);
+  });
+
   it('reach only the signed-in server, and over wss when it is https', () => {
-    expect(isRendererRequestAllowed('ws://127.0.0.1:4780/ws', built, 'http://127.0.0.1:4780')).toBe(true);
-    expect(isRendererRequestAllowed('wss://127.0.0.1:4780/ws', built, 'http://127.0.0.1:4780')).toBe(false);
-    expect(isRendererRequestAllowed('ws://127.0.0.1:4781/ws', built, 'http://127.0.0.1:4780')).toBe(false);
-    expect(isRendererRequestAllowed('http://127.0.0.1:4780/api/sessions', built, 'http://127.0.0.1:4780')).toBe(false);
-    expect(isRendererRequestAllowed('data:image/gif;base64,R0lGOD', built, null)).toBe(true);
-    expect(isRendererRequestAllowed('app://confidant/assets/index-abc.js', built, null)).toBe(true);
-    expect(isRendererRequestAllowed('blob:app://confidant/6c1e-42', built, null)).toBe(true);
-    expect(isRendererRequestAllowed('file:///opt/confidant/out/renderer/assets/index-abc.js', built, null)).toBe(false);
-    expect(isRendererRequestAllowed('nonsense', built, null)).toBe(false);
+    expect(isRendererRequestAllowed('ws://127.0.0.1:4780/ws', built, ['http://127.0.0.1:4780'])).toBe(true);
+    expect(isRendererRequestAllowed('wss://127.0.0.1:4780/ws', built, ['http://127.0.0.1:4780'])).toBe(false);
+    expect(isRendererRequestAllowed('ws://127.0.0.1:4781/ws', built, ['http://127.0.0.1:4780'])).toBe(false);
+    expect(isRendererRequestAllowed('http://127.0.0.1:4780/api/sessions', built, ['http://127.0.0.1:4780'])).toBe(false);
+    expect(isRendererRequestAllowed('data:image/gif;base64,R0lGOD', built, [])).toBe(true);
+    expect(isRendererRequestAllowed('app://confidant/assets/index-abc.js', built, [])).toBe(true);
+    expect(isRendererRequestAllowed('blob:app://confidant/6c1e-42', built, [])).toBe(true);
+    expect(isRendererRequestAllowed('file:///opt/confidant/out/renderer/assets/index-abc.js', built, [])).toBe(false);
+    expect(isRendererRequestAllowed('nonsense', built, [])).toBe(false);
   });
 });
 

@@ -87,7 +87,7 @@ describe('single instance', () => {
 describe('permissions', () => {
   function hardened() {
     const ses = new FakeSession();
-    hardenSession(ses, APP, () => SERVER, quietLog());
+    hardenSession(ses, APP, () => [SERVER], quietLog());
     return ses;
   }
 
@@ -120,7 +120,7 @@ describe('permissions', () => {
 
 describe('what the renderer may load', () => {
   it('is its own files, media blobs and the signed-in server\'s WebSocket only', () => {
-    let signedInTo: string | null = null;
+    let signedInTo: string[] = [];
     const ses = new FakeSession();
     hardenSession(ses, APP, () => signedInTo, quietLog());
     expect(ses.allows('app://confidant/assets/index-abc.js', 'script')).toBe(true);
@@ -132,7 +132,7 @@ describe('what the renderer may load', () => {
     expect(ses.allows('https://sessions.example-clinic.org/api/sessions', 'xhr')).toBe(false);
     // Before sign-in no WebSocket at all; after it, only the server's.
     expect(ses.allows('wss://sessions.example-clinic.org/ws', 'webSocket')).toBe(false);
-    signedInTo = SERVER;
+    signedInTo = [SERVER];
     expect(ses.allows('wss://sessions.example-clinic.org/ws', 'webSocket')).toBe(true);
     expect(ses.allows('ws://sessions.example-clinic.org/ws', 'webSocket')).toBe(false);
     expect(ses.allows('wss://elsewhere.example/ws', 'webSocket')).toBe(false);
@@ -143,7 +143,7 @@ describe('downloads', () => {
   it('are all refused, whatever starts them', () => {
     const ses = new FakeSession();
     const log = quietLog();
-    hardenSession(ses, APP, () => SERVER, log);
+    hardenSession(ses, APP, () => [SERVER], log);
     for (const url of ['https://evil.example/payload.exe', 'blob:app://confidant/6c1e-42', 'data:text/csv,a,b', 'app://confidant/index.html']) {
       expect(ses.download(url), url).toBe(true);
     }

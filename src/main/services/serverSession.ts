@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { serverUrlProblem, type IpcParsedRequest, type SessionConnection, type SignInRequest, type SignInResult } from '../../shared/ipc';
 import {
+  FleetList,
   HttpErrorResponse,
   LoginResponse,
   ProtocolError,
@@ -18,6 +19,12 @@ type Fetch = typeof fetch;
 
 interface SignedIn extends SignInResult {
   token: string;
+  /**
+   * The servers of the deployment, as the signed-in server lists them (`GET /api/servers`):
+   * where a session may be hosted, and who else to ask when that server is gone. Just the
+   * signed-in server until it says otherwise (a single server, or one too old to list them).
+   */
+  fleet: string[];
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -57,7 +64,9 @@ export class ServerSession {
       token: login.token,
       expiresAt: login.expiresAt,
       user: login.user,
+      fleet: [],
     };
+    await this.refreshFleet();
     return this.current()!;
   }
 
@@ -74,8 +83,50 @@ export class ServerSession {
 
   current(): SignInResult | null {
     if (!this.signedIn) return null;
-    const { token: _token, ...visible } = this.signedIn;
+    const { token: _token, fleet: _fleet, ...visible } = this.signedIn;
     return visible;
+  }
+
+  /**
+   * The servers the renderer may open a WebSocket to (main's request filter): the signed-in
+   * one and the others of its deployment, as it listed them; none before sign-in.
+   */
+  servers(): readonly string[] {
+    const s = this.signedIn;
+    return s ? [...new Set([s.serverUrl, ...s.fleet])] : [];
+  }
+
+  /** Asks the signed-in deployment for its servers; keeps the last list when none answers. */
+  private async refreshFleet(): Promise<void> {
+    const s = this.signedIn;
+    if (!s) return;
+    try {
+      const { servers } = await this.fromAnyServer((url) => this.call(url, '/api/servers', { method: 'GET', token: s.token }, FleetList));
+      if (this.signedIn === s) s.fleet = servers.filter((url) => serverUrlProblem(url) === null);
+    } catch (err) {
+      // An older server without the list, or none reachable now: the sign-in still stands.
+      if (!(err instanceof ProtocolError) || err.code === 'UNAUTHENTICATED') throw err;
+    }
+  }
+
+  /**
+   * `request` at the signed-in server, or, when that one does not answer at all, at each other
+   * server of its deployment in turn: the sign-in is the deployment's, good at any of them.
+   * Only for requests safe to repeat (reads, a session ticket).
+   */
+  private async fromAnyServer<T>(request: (serverUrl: string) => Promise<T>): Promise<T> {
+    const s = this.require();
+    const candidates = [s.serverUrl, ...s.fleet.filter((url) => url !== s.serverUrl)];
+    let lastError: unknown;
+    for (const url of candidates) {
+      try {
+        return await request(url);
+      } catch (err) {
+        if (!(err instanceof ServerUnreachableError)) throw err;
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   async listSessions(range: { from?: string | undefined; to?: string | undefined } = {}): Promise<SessionSummary[]> {
@@ -86,16 +137,21 @@ export class ServerSession {
     return this.api('GET', `/api/sessions${q}`, undefined, SessionList);
   }
 
-  /** One authenticated call to the server's HTTP API, answer checked against `schema`. */
+  /**
+   * One authenticated call to the server's HTTP API, answer checked against `schema`. A read
+   * goes to another server of the deployment when the signed-in one does not answer; a change
+   * never does (it may have landed before the answer was lost).
+   */
   api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     const s = this.require();
+    if (method === 'GET') return this.fromAnyServer((url) => this.call(url, path, { method, body, token: s.token }, schema));
     return this.call(s.serverUrl, path, { method, body, token: s.token }, schema);
   }
 
   /** An authenticated GET of a text document (a CSV export): the body as the server sent it. */
   async apiText(path: string, accept: string): Promise<string> {
     const s = this.require();
-    const response = await this.send(s.serverUrl, path, { method: 'GET', token: s.token }, accept);
+    const response = await this.fromAnyServer((url) => this.send(url, path, { method: 'GET', token: s.token }, accept));
     const text = await response.text();
     if (!response.ok) this.fail(response, text, s.token);
     return text;
@@ -107,10 +163,29 @@ export class ServerSession {
    */
   async connection(sessionId: string): Promise<SessionConnection> {
     const s = this.require();
-    const { ticket } = await this.api('POST', `/api/sessions/${encodeURIComponent(sessionId)}/ticket`, {}, SessionTicket);
-    const url = new URL('/ws', s.serverUrl);
+    await this.refreshFleet();
+    const path = `/api/sessions/${encodeURIComponent(sessionId)}/ticket`;
+    const ticketAt = (serverUrl: string) => this.call(serverUrl, path, { method: 'POST', body: {}, token: s.token }, SessionTicket);
+    let at = s.serverUrl;
+    let issued: SessionTicket;
+    try {
+      issued = await this.fromAnyServer(async (url) => {
+        at = url;
+        return ticketAt(url);
+      });
+    } catch (err) {
+      // Hosted by another server of the deployment: the ticket comes from, and is spent at,
+      // that one. Only a server the deployment listed; a name it did not list is refused.
+      if (!(err instanceof ProtocolError) || err.code !== 'HOSTED_ELSEWHERE' || err.host === undefined) throw err;
+      if (!this.servers().includes(err.host)) {
+        throw new ProtocolError('HOSTED_ELSEWHERE', 'This session is hosted by a server this console does not know. Sign in again, or ask your administrator.');
+      }
+      at = err.host;
+      issued = await ticketAt(at);
+    }
+    const url = new URL('/ws', at);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    return { wsUrl: url.toString(), ticket, sessionId };
+    return { wsUrl: url.toString(), ticket: issued.ticket, sessionId };
   }
 
   private require(): SignedIn {
@@ -174,7 +249,7 @@ export class ServerSession {
       // not JSON: reported by status below
     }
     const err = HttpErrorResponse.safeParse(json);
-    if (err.success) throw new ProtocolError(err.data.error.code, err.data.error.message);
+    if (err.success) throw ProtocolError.fromBody(err.data.error);
     throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`);
   }
 }

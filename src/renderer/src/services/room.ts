@@ -39,8 +39,21 @@ let reconnecting: { sessionId: string; cancelled: boolean } | null = null;
  */
 const DELIBERATE_CLOSES = new Set([...PAGE_DELIBERATE_CLOSES, CLOSE_SIGNED_OUT]);
 
-/** A fresh ticket from main every time (each works once, for a minute), so a reconnect asks again. */
+/**
+ * A fresh ticket from main every time (each works once, for a minute), so a reconnect asks
+ * again. Main finds the server hosting the session among the deployment's; should the session
+ * move between the ticket and the hello (HOSTED_ELSEWHERE), once more from the start.
+ */
 async function connectToSession(sessionId: string): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
+  try {
+    return await connectOnce(sessionId);
+  } catch (err) {
+    if (!(err instanceof ProtocolError) || err.code !== 'HOSTED_ELSEWHERE') throw err;
+    return connectOnce(sessionId);
+  }
+}
+
+async function connectOnce(sessionId: string): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
   const connection = await call('sessions:connect', { sessionId });
   const signaling = await SignalingClient.connect(connection.wsUrl);
   try {
