@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
-import { clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { audible, clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, newVideoFlowing, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
 
 /** What the issue allows from the kill to media flowing again. */
 const RECOVERY_MS = 10_000;
@@ -43,45 +43,6 @@ function cpuTicks(pid: number): number {
   } catch {
     return 0; // exited meanwhile
   }
-}
-
-/** The id of the video track a tile renders, and how many frames it has shown so far. */
-async function videoIn(page: Page, testId: string): Promise<{ trackId: string | null; frames: number; width: number }> {
-  return page
-    .getByTestId(testId)
-    .locator('video')
-    .evaluate((v: HTMLVideoElement) => ({
-      trackId: v.srcObject instanceof MediaStream ? (v.srcObject.getVideoTracks()[0]?.id ?? null) : null,
-      frames: v.getVideoPlaybackQuality().totalVideoFrames,
-      width: v.videoWidth,
-    }))
-    .catch(() => ({ trackId: null, frames: 0, width: 0 }));
-}
-
-/**
- * Waits until the tile renders a different video track from `before` and its frames
- * advance; returns when that was first seen, in ms since the epoch.
- */
-async function newVideoFlowing(page: Page, testId: string, before: string | null, deadline: number): Promise<number> {
-  while (Date.now() < deadline) {
-    const a = await videoIn(page, testId);
-    if (a.trackId && a.trackId !== before && a.width > 0) {
-      await page.waitForTimeout(300);
-      const b = await videoIn(page, testId);
-      if (b.trackId === a.trackId && b.frames > a.frames) return Date.now();
-    }
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${testId}: no new video within the deadline`);
-}
-
-/** Waits until the remote audio is audible; returns when the successful listening began. */
-async function audible(page: Page, selector: string, deadline: number): Promise<number> {
-  while (Date.now() < deadline) {
-    const startedAt = Date.now();
-    if ((await remoteAudioPeak(page, selector)) > 0.01) return startedAt;
-  }
-  throw new Error(`${selector}: nothing audible within the deadline`);
 }
 
 interface Call {

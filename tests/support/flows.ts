@@ -115,6 +115,45 @@ export async function remoteAudioPeak(page: Page, selector: string): Promise<num
   }, selector);
 }
 
+/** The id of the video track a tile renders, and how many frames it has shown so far. */
+export async function videoIn(page: Page, testId: string): Promise<{ trackId: string | null; frames: number; width: number }> {
+  return page
+    .getByTestId(testId)
+    .locator('video')
+    .evaluate((v: HTMLVideoElement) => ({
+      trackId: v.srcObject instanceof MediaStream ? (v.srcObject.getVideoTracks()[0]?.id ?? null) : null,
+      frames: v.getVideoPlaybackQuality().totalVideoFrames,
+      width: v.videoWidth,
+    }))
+    .catch(() => ({ trackId: null, frames: 0, width: 0 }));
+}
+
+/**
+ * Waits until the tile renders a different video track from `before` and its frames
+ * advance; returns when that was first seen, in ms since the epoch.
+ */
+export async function newVideoFlowing(page: Page, testId: string, before: string | null, deadline: number): Promise<number> {
+  while (Date.now() < deadline) {
+    const a = await videoIn(page, testId);
+    if (a.trackId && a.trackId !== before && a.width > 0) {
+      await page.waitForTimeout(300);
+      const b = await videoIn(page, testId);
+      if (b.trackId === a.trackId && b.frames > a.frames) return Date.now();
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${testId}: no new video within the deadline`);
+}
+
+/** Waits until the remote audio is audible; returns when the successful listening began. */
+export async function audible(page: Page, selector: string, deadline: number): Promise<number> {
+  while (Date.now() < deadline) {
+    const startedAt = Date.now();
+    if ((await remoteAudioPeak(page, selector)) > 0.01) return startedAt;
+  }
+  throw new Error(`${selector}: nothing audible within the deadline`);
+}
+
 /** A screenshot into test-results/screenshots, attached to the test's report too. */
 export async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   mkdirSync('test-results/screenshots', { recursive: true });
