@@ -7,7 +7,10 @@
  * host (`kill -9 PID`) and the group carries on at another within seconds. Ctrl-C stops
  * everything and deletes the cluster. Nothing here is for records that must last.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_PARTICIPANT_DIR } from './config.js';
 import { setLogLevel } from '../common/logger.js';
 import { startFleet, type FleetDemo } from './fleetDemo.js';
 
@@ -27,6 +30,10 @@ async function main(): Promise<void> {
     usage(err instanceof Error ? err.message : 'bad arguments');
   }
   if (!Number.isInteger(servers) || servers < 2 || servers > 4) usage(`invalid --servers: ${servers}`);
+  if (!existsSync(join(DEFAULT_PARTICIPANT_DIR, 'index.html'))) {
+    process.stderr.write('The participant page is not built yet: run `npm run build` first.\n');
+    process.exit(1);
+  }
 
   process.stderr.write('Starting a throwaway PostgreSQL cluster and the servers…\n');
   // Filled once the fleet runs; a Ctrl-C before then stops what has started (startFleet
