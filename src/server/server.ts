@@ -227,6 +227,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     now,
     onLeaseTaken: () => metrics.leaseTaken(),
     onLeaseLost: () => metrics.leaseLost(),
+    onTakeover: () => metrics.takenOver(),
   });
   const rooms = new RoomRegistry(workers, {
     recordAttendance: queued((r, event: AttendanceEvent) => r.attendance.record(event)),

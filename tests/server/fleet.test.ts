@@ -188,6 +188,8 @@ describe('servers sharing one database: where a session is, and carrying on when
       await back!.socket.waitFor('participantUpdated', (d) => d.participant.participantId === p.participantId && d.participant.state === 'admitted' && d.participant.connection === 'connected');
     }
     facilitator = back!;
+    const metrics = await (await fetch(b.metricsUrl)).text();
+    expect(metrics).toMatch(/^confidant_session_takeovers_total 1$/m);
 
     const entries = await roster(b);
     for (const p of people) {

@@ -39,6 +39,7 @@ export interface FleetDeps {
   /** Counted for operators (http/metrics.ts). */
   onLeaseTaken?: () => void;
   onLeaseLost?: () => void;
+  onTakeover?: () => void;
 }
 
 export interface Fleet {
@@ -75,7 +76,13 @@ export function createFleet(deps: FleetDeps): Fleet {
   /** First claims under way: hellos arriving together share one (and its takeover). */
   const taking = new Map<string, Promise<void>>();
 
-  const serving = (): FleetServer[] => servers.filter((s) => s.mode === 'serving' && s.serverId !== serverId);
+  const heartbeatMs = Math.max(500, leaseMs / 3);
+  /**
+   * The other servers to send a new session to: serving, and heard from within two heartbeats
+   * (one that missed them is likely gone, though it stays in the fleet a while longer).
+   */
+  const serving = (): FleetServer[] =>
+    servers.filter((s) => s.mode === 'serving' && s.serverId !== serverId && s.seenAtMs >= nowMs() - 2 * heartbeatMs);
   const pick = (): FleetServer | undefined => {
     const candidates = serving();
     return candidates[Math.floor(Math.random() * candidates.length)];
@@ -97,13 +104,19 @@ export function createFleet(deps: FleetDeps): Fleet {
       // With no serving server left, hosting here beats turning the group away.
       if (other) throw new ProtocolError('HOSTED_ELSEWHERE', `this server is draining; connect to ${other.url}`, other.url);
     }
+    // A lease row left by another server means it stopped without giving the session up.
+    const before = await store.hosts.holder(sessionId, 0);
     await renew(sessionId);
     deps.onLeaseTaken?.();
+    if (before && before.serverId !== serverId) {
+      deps.onTakeover?.();
+      log.warn('session.taken_over', { sessionId, from: before.serverId });
+    }
     const at = deps.now();
     const dropped = await store.resumptions.takeOver(sessionId, at, deps.graceMs);
     const drops = dropped.filter((r) => r.state !== 'check-in');
     if (drops.length > 0) {
-      log.info('session.taken_over', { sessionId, dropped: drops.length });
+      log.info('session.dropped_at_takeover', { sessionId, dropped: drops.length });
       for (const r of drops) {
         await store.attendance.record({ sessionId, participantId: r.participantId, kind: 'drop', at: r.lastSeenAt, byId: null, displayName: null });
       }
@@ -200,7 +213,7 @@ export function createFleet(deps: FleetDeps): Fleet {
     async start(open) {
       rooms = open;
       await heartbeat();
-      timer = setInterval(() => void tick(), Math.max(500, leaseMs / 3));
+      timer = setInterval(() => void tick(), heartbeatMs);
       timer.unref();
     },
     async stop() {

@@ -2,7 +2,7 @@
  * What an operator's Prometheus reads (`GET /metrics` on `metricsPort`, a listener of its own,
  * on loopback unless `metricsHost` says otherwise, so the public port never shows it): the
  * sessions this server hosts and the people in them, each media worker's routers, consumers
- * and CPU, session leases taken and lost, and Node's own process figures. Counts and ids of
+ * and CPU, session leases taken, lost and taken over, and Node's own process figures. Counts and ids of
  * workers only: never a session, a person or an address.
  */
 import { readFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ export interface Metrics {
   leaseTaken(): void;
   /** A session's lease lost to another server (its room here closed). */
   leaseLost(): void;
+  /** A session taken over from a server whose lease ran out while it hosted it (it died). */
+  takenOver(): void;
   /** Serves `/metrics` on `port` at `host`; resolves to its URL. */
   listen(host: string, port: number): Promise<string>;
   close(): Promise<void>;
@@ -81,11 +83,17 @@ export function createMetrics(deps: { rooms: RoomRegistry; workers: WorkerPool }
   perWorker('confidant_worker_cpu_seconds_total', 'User and system CPU time each media worker process has used', (l) => cpuSecondsOf(l.pid));
   const taken = new Counter({ name: 'confidant_session_leases_taken_total', help: 'Sessions this server began hosting', registers });
   const lost = new Counter({ name: 'confidant_session_leases_lost_total', help: 'Sessions another server took over from this one', registers });
+  const takeovers = new Counter({
+    name: 'confidant_session_takeovers_total',
+    help: 'Sessions this server took over from a server whose lease ran out while it hosted them',
+    registers,
+  });
 
   let server: Server | undefined;
   return {
     leaseTaken: () => taken.inc(),
     leaseLost: () => lost.inc(),
+    takenOver: () => takeovers.inc(),
     listen(host, port) {
       server = createServer((req, res) => {
         if ((req.url ?? '/').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
