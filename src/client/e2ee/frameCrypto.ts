@@ -7,9 +7,12 @@
  *
  *   [ clear header | AES-GCM ciphertext and 16-byte tag | IV (12) | key epoch (1) ]
  *
- * - Video (VP8): the payload header stays readable, 10 bytes on a key frame (frame tag, start
- *   code, dimensions) and 3 otherwise (the frame tag, whose first bit says key frame or not):
- *   what the SFU's key-frame detection and layer selection look at.
+ * - Video (VP8): the first byte of the frame tag stays readable, whose lowest bit says key
+ *   frame or not: all the SFU's key-frame detection reads (mediasoup's RTP/Codecs/VP8.cpp;
+ *   layers come from the RTP payload descriptor, outside the frame). The rest of the tag, the
+ *   start code and the picture's dimensions are sealed, so a decoder without the key (a tap on
+ *   the SFU) finds no frame it can decode: with the ten bytes other designs leave clear, one
+ *   garbage frame of the right size did decode in Chromium (tests/e2e/frameCipher.spec.ts).
  * - Audio (Opus): the TOC byte (mode, bandwidth, frame size; nothing spoken).
  *
  * The key epoch names which group key sealed the frame (the facilitator's console makes a new
@@ -24,10 +27,13 @@ export const TRAILER_BYTES = IV_BYTES + 1;
 
 export type FrameKind = 'audio' | 'video';
 
-/** How many leading bytes of a frame stay readable for the SFU (never more than the frame). */
-export function clearHeaderBytes(kind: FrameKind, frame: Uint8Array, keyFrame: boolean): number {
-  const wanted = kind === 'audio' ? 1 : keyFrame ? 10 : 3;
-  return Math.min(wanted, frame.byteLength);
+/**
+ * How many leading bytes of a frame stay readable for the SFU: one, for VP8's frame tag and
+ * Opus's TOC alike (never more than the frame). Per kind, so a codec that needs more says so here.
+ */
+export function clearHeaderBytes(kind: FrameKind, frame: Uint8Array): number {
+  const wanted: Record<FrameKind, number> = { audio: 1, video: 1 };
+  return Math.min(wanted[kind], frame.byteLength);
 }
 
 /** A 32-byte group key as an AES-GCM key that can only encrypt and decrypt. */

@@ -1,0 +1,20 @@
+/** What the page and the frame worker (transformWorker.ts) tell each other. */
+import type { FrameKind } from './frameCrypto';
+
+/** Which way a transform works, and on what: given to the worker with each sender or receiver. */
+export interface TransformOptions {
+  side: 'send' | 'receive';
+  kind: FrameKind;
+}
+
+export type CipherMessage =
+  /** A group key (32 bytes) and its epoch: frames are sealed under the newest from now on. */
+  | { type: 'key'; epoch: number; raw: ArrayBuffer }
+  /** The visit is over, or this person is out of the group: no key is kept. */
+  | { type: 'forget' }
+  /** The older insertable streams of one sender or receiver, transferred. */
+  | { type: 'streams'; readable: ReadableStream; writable: WritableStream; options: TransformOptions }
+  /** Asks for how many frames were sealed, opened and dropped (tests and the bench read it). */
+  | { type: 'counts' };
+
+export type WorkerReply = { type: 'keyed'; epoch: number } | { type: 'counts'; sealed: number; opened: number; dropped: number };

@@ -1,0 +1,100 @@
+/**
+ * The page's side of end-to-end media encryption (issue 19): one frame worker per call
+ * (transformWorker.ts), given the group's keys as they come and attached to every sender and
+ * receiver of the call. `RTCRtpScriptTransform` where the browser has it (current Chromium,
+ * Firefox, Safari); the older insertable streams otherwise (`createEncodedStreams`, which needs
+ * the peer connection made with `encodedInsertableStreams: true`). A browser with neither
+ * cannot take part in an encrypted call, and is told so rather than sent in the clear.
+ */
+import type { CipherMessage, TransformOptions, WorkerReply } from './cipherMessages';
+
+/** The worker, as the bundler builds it beside the page (its CSP allows exactly this). */
+export function startFrameWorker(): Worker {
+  return new Worker(new URL('./transformWorker.ts', import.meta.url), { type: 'module', name: 'confidant-frames' });
+}
+
+interface EncodedStreams {
+  readable: ReadableStream;
+  writable: WritableStream;
+}
+/** A sender or receiver as browsers have them: the older insertable streams where they exist. */
+type Transformable = (RTCRtpSender | RTCRtpReceiver) & { createEncodedStreams?: () => EncodedStreams };
+
+const hasScriptTransform = (): boolean => 'RTCRtpScriptTransform' in globalThis;
+
+export class EncryptionUnavailableError extends Error {
+  constructor() {
+    super('This browser cannot encrypt the call end to end. Please use a current version of Chrome, Edge, Firefox or Safari.');
+    this.name = 'EncryptionUnavailableError';
+  }
+}
+
+/** Whether this browser can seal and open frames at all. */
+export function canEncryptFrames(): boolean {
+  return hasScriptTransform() || 'createEncodedStreams' in RTCRtpSender.prototype;
+}
+
+export class FrameCipher {
+  private readonly worker: Worker;
+  private closed = false;
+
+  constructor(worker: Worker = startFrameWorker()) {
+    this.worker = worker;
+  }
+
+  /** The group key of `epoch`; outgoing frames are sealed under the newest from now on. */
+  setKey(epoch: number, raw: Uint8Array): Promise<void> {
+    const copy = raw.slice().buffer;
+    const keyed = this.reply((r) => r.type === 'keyed' && r.epoch === epoch);
+    this.post({ type: 'key', epoch, raw: copy }, [copy]);
+    return keyed.then(() => undefined);
+  }
+
+  /** Out of the group (removed, back to waiting, the visit over): no key is kept. */
+  forget(): void {
+    this.post({ type: 'forget' });
+  }
+
+  /** Seals what `target` sends, or opens what it receives. */
+  attach(target: RTCRtpSender | RTCRtpReceiver, options: TransformOptions): void {
+    const t = target as Transformable;
+    if (hasScriptTransform()) {
+      t.transform = new RTCRtpScriptTransform(this.worker, options);
+      return;
+    }
+    if (typeof t.createEncodedStreams === 'function') {
+      const { readable, writable } = t.createEncodedStreams();
+      this.post({ type: 'streams', readable, writable, options }, [readable as unknown as Transferable, writable as unknown as Transferable]);
+      return;
+    }
+    throw new EncryptionUnavailableError();
+  }
+
+  /** Frames sealed, opened and dropped so far, in this call. */
+  async counts(): Promise<{ sealed: number; opened: number; dropped: number }> {
+    const answer = this.reply((r) => r.type === 'counts');
+    this.post({ type: 'counts' });
+    const r = await answer;
+    return r.type === 'counts' ? { sealed: r.sealed, opened: r.opened, dropped: r.dropped } : { sealed: 0, opened: 0, dropped: 0 };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.worker.terminate();
+  }
+
+  private post(message: CipherMessage, transfer: Transferable[] = []): void {
+    if (!this.closed) this.worker.postMessage(message, transfer);
+  }
+
+  private reply(match: (r: WorkerReply) => boolean): Promise<WorkerReply> {
+    return new Promise((resolve) => {
+      const listener = (event: MessageEvent<WorkerReply>): void => {
+        if (!match(event.data)) return;
+        this.worker.removeEventListener('message', listener);
+        resolve(event.data);
+      };
+      this.worker.addEventListener('message', listener);
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The worker that seals and opens a call's media frames (issue 19), for the participant page
+ * and the console alike: WebRTC hands it each outgoing encoded frame before packetisation and
+ * each incoming one after, through `RTCRtpScriptTransform` (an `rtctransform` event here) or,
+ * where only the older insertable streams exist, through the streams the page transfers.
+ *
+ * It keeps the group keys it was given by epoch (the current and the one before, so a change
+ * drops nothing in flight) and seals outgoing frames under the newest. Without a key it sends
+ * nothing and plays nothing: a frame is never sent in the clear, and one that does not open is
+ * dropped rather than decoded as noise.
+ */
+import { clearHeaderBytes, decryptFrame, encryptFrame, frameEpoch, importFrameKey } from './frameCrypto';
+import type { CipherMessage, TransformOptions } from './cipherMessages';
+
+/** Epochs kept for opening frames: the newest and the one before it. */
+const KEPT_EPOCHS = 2;
+
+const keys = new Map<number, CryptoKey>();
+let sendingEpoch: number | undefined;
+const counts = { sealed: 0, opened: 0, dropped: 0 };
+
+interface EncodedFrame {
+  data: ArrayBuffer;
+}
+
+function transform(options: TransformOptions): TransformStream<EncodedFrame, EncodedFrame> {
+  return new TransformStream<EncodedFrame, EncodedFrame>({
+    async transform(frame, controller) {
+      const data = new Uint8Array(frame.data);
+      const clear = clearHeaderBytes(options.kind, data);
+      if (options.side === 'send') {
+        const key = sendingEpoch === undefined ? undefined : keys.get(sendingEpoch);
+        if (!key || sendingEpoch === undefined) return void counts.dropped++;
+        frame.data = (await encryptFrame(key, sendingEpoch, data, clear)).buffer;
+        counts.sealed++;
+        return controller.enqueue(frame);
+      }
+      const epoch = frameEpoch(data, clear);
+      const key = epoch === undefined ? undefined : keys.get(epoch);
+      const opened = key ? await decryptFrame(key, data, clear) : undefined;
+      if (!opened) return void counts.dropped++;
+      frame.data = opened.buffer;
+      counts.opened++;
+      controller.enqueue(frame);
+    },
+  });
+}
+
+function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
+  readable.pipeThrough(transform(options)).pipeTo(writable).catch(() => undefined);
+}
+
+async function setKey(epoch: number, raw: ArrayBuffer): Promise<void> {
+  keys.set(epoch, await importFrameKey(new Uint8Array(raw)));
+  sendingEpoch = epoch;
+  // Epochs count up and wrap at 256: keep the newest few, by when they came.
+  while (keys.size > KEPT_EPOCHS) keys.delete(keys.keys().next().value!);
+}
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<CipherMessage>) => void) | null;
+  onrtctransform?: ((event: { transformer: { readable: ReadableStream<EncodedFrame>; writable: WritableStream<EncodedFrame>; options: TransformOptions } }) => void) | null;
+  postMessage(message: unknown): void;
+}
+const scope = self as unknown as WorkerScope;
+
+scope.onrtctransform = (event) => {
+  const { readable, writable, options } = event.transformer;
+  pipe(readable, writable, options);
+};
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === 'key') void setKey(message.epoch, message.raw).then(() => scope.postMessage({ type: 'keyed', epoch: message.epoch }));
+  else if (message.type === 'forget') {
+    keys.clear();
+    sendingEpoch = undefined;
+  } else if (message.type === 'streams') pipe(message.readable as ReadableStream<EncodedFrame>, message.writable as WritableStream<EncodedFrame>, message.options);
+  else if (message.type === 'counts') scope.postMessage({ type: 'counts', ...counts });
+};
