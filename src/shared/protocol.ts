@@ -18,6 +18,7 @@ export * from './protocol/session';
 export * from './protocol/media';
 export * from './protocol/messaging';
 export * from './protocol/moderation';
+export * from './protocol/e2ee';
 export * from './protocol/methods';
 export * from './protocol/authorization';
 export * from './protocol/notifications';

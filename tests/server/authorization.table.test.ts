@@ -19,8 +19,12 @@ const MODERATION: MethodName[] = [
   'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
   'crisisInfo',
 ];
+/** End-to-end keys: everyone announces their own; only facilitators read them and share the group's. */
+const KEYS_FACILITATORS: MethodName[] = ['memberKeys', 'sendGroupKey'];
 const expected = (caller: Caller, m: MethodName): boolean => {
   if (m === 'hello') return false;
+  if (m === 'publishKey') return true;
+  if (KEYS_FACILITATORS.includes(m)) return caller.role === 'facilitator';
   switch (caller.role) {
     case 'client':
       return caller.state === 'check-in'

@@ -49,6 +49,9 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   lock:             [A,          F,       F,       F,      F,       U,      U],
   end:              [A,          F,       F,       F,      F,       U,      U],
   crisisInfo:       [A,          F,       F,       F,      F,       U,      U],
+  publishKey:       [A,          A,       A,       A,      A,       U,      U],
+  memberKeys:       [A,          F,       F,       F,      F,       U,      U],
+  sendGroupKey:     [A,          F,       F,       F,      F,       U,      U],
 };
 
 const CALLER_OF: Partial<Record<Row, Caller>> = {

@@ -81,6 +81,11 @@ export class Peer {
    * a client who left from one whose connection dropped); unset means it dropped.
    */
   departure: Departure | undefined;
+  /**
+   * The public key this connection announced for end-to-end encryption (rooms/keyRelay.ts):
+   * its own, made for this connection, so a new socket starts without one.
+   */
+  e2eeKey: { publicKey: string; proof?: string } | undefined;
 
   constructor(init: PeerInit) {
     this.participantId = init.participantId;

@@ -27,7 +27,7 @@ import { Admission } from './admission.js';
 import * as audience from './audiences.js';
 import { GracePeriod, type Resumed } from './gracePeriod.js';
 import { Members } from './members.js';
-import { relayMessage } from './messaging.js';
+import { relayOver, type Relay } from './messaging.js';
 import { Moderation, type RecordAct, type RecordActs } from './moderation.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
@@ -336,8 +336,9 @@ export class Room {
     return this.moderation.crisisInfo(by, participantId);
   }
 
-  relayMessage(from: Peer, to: string, text: string): void {
-    relayMessage(this.members, from, to, text);
+  /** What the room passes between people and never keeps: private messages, encryption keys. */
+  get relay(): Relay {
+    return relayOver(this.members);
   }
 
   // --- lifecycle ---------------------------------------------------------------------

@@ -159,7 +159,21 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   },
 
   message({ peer, room }, { to, text }) {
-    room.relayMessage(peer, to, text);
+    room.relay.message(peer, to, text);
+    return ok;
+  },
+
+  publishKey({ peer, room }, key) {
+    room.relay.publishKey(peer, key);
+    return ok;
+  },
+
+  memberKeys({ room }) {
+    return { keys: room.relay.memberKeys() };
+  },
+
+  sendGroupKey({ peer, room }, { to, ...key }) {
+    room.relay.sendGroupKey(peer, to, key);
     return ok;
   },
 

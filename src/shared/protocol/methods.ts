@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors';
+import { e2eeMethods } from './e2ee';
 import { mediaMethods } from './media';
 import { messagingMethods } from './messaging';
 import { moderationMethods } from './moderation';
@@ -16,6 +17,7 @@ export const signalingMethods = {
   ...mediaMethods,
   ...messagingMethods,
   ...moderationMethods,
+  ...e2eeMethods,
 };
 
 type Methods = typeof signalingMethods;

@@ -3,6 +3,7 @@
  * data each carries. Who receives which is the server's rooms/audiences.ts. A new
  * notification is a line in NotificationTypes.
  */
+import type { GroupKey, MemberKey } from './e2ee';
 import type { MediaKind, Participant, Producer, RtpCapabilities } from './values';
 
 export interface NotificationTypes {
@@ -14,6 +15,10 @@ export interface NotificationTypes {
   message: { from: string; text: string };
   /** To clinicians and to clients. */
   locked: { locked: boolean };
+  /** To the session's facilitators: someone announced their public key (e2ee.ts). */
+  memberKey: MemberKey;
+  /** To one admitted person: the group key, sealed to their public key (e2ee.ts). */
+  groupKey: GroupKey;
   // to a client
   /** `participants`: every admitted peer, the recipient and clinicians included. */
   admitted: {

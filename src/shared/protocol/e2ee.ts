@@ -1,0 +1,64 @@
+/**
+ * Keys for end-to-end encrypted calls (issue 19), relayed by the server, never readable by it:
+ * everyone in a call announces an ephemeral X25519 public key of their own (`publishKey`,
+ * with a proof made from the secret in their invitation link's fragment where they have one);
+ * the session's facilitators hear them (`memberKey`, `memberKeys`); the console holding the
+ * group key seals it to each admitted person's public key and the server passes the sealed box
+ * on (`sendGroupKey` → `groupKey`), to admitted people only. Values are base64url, unpadded.
+ */
+import { z } from 'zod';
+import { Done, NoData, type MethodRecord } from './method';
+import { Id } from './values';
+
+const base64url = (bytes: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
+    .length(Math.ceil((bytes * 4) / 3));
+
+/** An X25519 public key (32 bytes). */
+export const PublicKey = base64url(32);
+/** An HMAC-SHA-256 proof (32 bytes) from the invitation link's secret. */
+export const KeyProof = base64url(32);
+/** A NaCl box nonce (24 bytes). */
+export const BoxNonce = base64url(24);
+/** The sealed group key: a NaCl box of its 32 bytes (48 bytes sealed). */
+export const SealedGroupKey = base64url(48);
+/** Which group key: counts up with every change, wrapping at 256. */
+export const KeyEpoch = z.number().int().min(0).max(255);
+
+export const MemberKey = z.object({ participantId: Id, publicKey: PublicKey, proof: KeyProof.optional() });
+export type MemberKey = z.infer<typeof MemberKey>;
+
+export const GroupKey = z.object({
+  /** The facilitator's participantId. */
+  from: Id,
+  epoch: KeyEpoch,
+  sealed: SealedGroupKey,
+  nonce: BoxNonce,
+  /** The public key the box was sealed with, and its proof for this client's link. */
+  holderKey: PublicKey,
+  holderProof: KeyProof.optional(),
+});
+export type GroupKey = z.infer<typeof GroupKey>;
+
+export const e2eeMethods = {
+  // A fresh key pair on every connection: a resumed or reconnected person announces again.
+  publishKey: {
+    request: z.object({ publicKey: PublicKey, proof: KeyProof.optional() }),
+    result: Done,
+    mayCall: { client: ['check-in', 'waiting', 'admitted'], facilitator: true, observer: true },
+  },
+  // The keys announced so far in this room (a facilitator's console that joins late, or again).
+  memberKeys: {
+    request: NoData,
+    result: z.object({ keys: z.array(MemberKey) }),
+    mayCall: { facilitator: true },
+  },
+  // The group key sealed to one admitted person's public key; refused for anyone waiting.
+  sendGroupKey: {
+    request: GroupKey.omit({ from: true }).extend({ to: Id }),
+    result: Done,
+    mayCall: { facilitator: true },
+  },
+} satisfies Record<string, MethodRecord>;

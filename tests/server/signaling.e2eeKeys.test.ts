@@ -1,0 +1,78 @@
+/**
+ * The keys of end-to-end encrypted calls, relayed by the real server (rooms/keyRelay.ts): a
+ * public key announced by a client reaches the facilitators, and only them; a sealed group key
+ * reaches one admitted person, never a waiting client, and never comes from anyone but a
+ * facilitator. The server relays sizes it checks and nothing it could open.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { admitted, connectClinician, knock } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
+
+const b64 = (bytes: number) => randomBytes(bytes).toString('base64url');
+const sealedKey = () => ({ epoch: 1, sealed: b64(48), nonce: b64(24), holderKey: b64(32), holderProof: b64(32) });
+
+describe('end-to-end keys in a room', () => {
+  const demo = sharedTestDemo(3);
+  const inv = (i: number) => demo.info.invitations[i]!;
+
+  it('passes a client’s public key to the facilitators, and the group key to admitted people only', async () => {
+    const fac = await connectClinician(demo.info);
+    const sup = await connectClinician(demo.info, 'supervisor');
+    const waiting = await knock(demo.info, inv(0), 'Wren');
+    const publicKey = b64(32);
+    const proof = b64(32);
+    await waiting.client.call('publishKey', { publicKey, proof });
+    const heard = await fac.client.waitFor('memberKey', (k) => k.participantId === waiting.participantId);
+    expect(heard).toEqual({ participantId: waiting.participantId, publicKey, proof });
+    // An observer hears no keys, and may not ask for them.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sup.client.notifications.some((n) => n.notification === 'memberKey')).toBe(false);
+    expect(await sup.client.request('memberKeys', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const listed = (await fac.client.call('memberKeys', {})) as { keys: { participantId: string }[] };
+    expect(listed.keys).toContainEqual({ participantId: waiting.participantId, publicKey, proof });
+
+    // Waiting: no key, whatever the console asks.
+    expect(await fac.client.request('sendGroupKey', { to: waiting.participantId, ...sealedKey() })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(waiting.client.notifications.some((n) => n.notification === 'groupKey')).toBe(false);
+
+    // In the group: the sealed key reaches them, named as the facilitator's.
+    await fac.client.call('admit', { participantId: waiting.participantId });
+    await waiting.client.waitFor('admitted');
+    const key = sealedKey();
+    await fac.client.call('sendGroupKey', { to: waiting.participantId, ...key });
+    const got = await waiting.client.waitFor('groupKey');
+    expect(got).toEqual({ from: fac.hello.participantId, ...key });
+    // An observer in the room gets one too (it is in the group), but never sends one.
+    await fac.client.call('sendGroupKey', { to: String(sup.hello.participantId), ...sealedKey() });
+    await sup.client.waitFor('groupKey');
+    expect(await sup.client.request('sendGroupKey', { to: waiting.participantId, ...sealedKey() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    // Nobody else hears it.
+    const other = await admitted(demo.info, inv(1), fac.client, 'Ash');
+    await fac.client.call('sendGroupKey', { to: waiting.participantId, ...sealedKey() });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(other.client.notifications.some((n) => n.notification === 'groupKey')).toBe(false);
+    // Nor may a client send one.
+    expect(await other.client.request('sendGroupKey', { to: waiting.participantId, ...sealedKey() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    // Sizes are checked: a key that is not 32 bytes, a box that is not a sealed 32-byte key.
+    for (const bad of [
+      { ...sealedKey(), holderKey: b64(31) },
+      { ...sealedKey(), sealed: b64(64) },
+      { ...sealedKey(), nonce: 'not base64url!!!!!!!!!!!!!!!!!!!!' },
+      { ...sealedKey(), epoch: 256 },
+    ]) {
+      expect(await fac.client.request('sendGroupKey', { to: waiting.participantId, ...bad })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    expect(await other.client.request('publishKey', { publicKey: b64(33) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // Not to someone unknown, nor to oneself.
+    expect(await fac.client.request('sendGroupKey', { to: 'nobody', ...sealedKey() })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await fac.client.request('sendGroupKey', { to: String(fac.hello.participantId), ...sealedKey() })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    for (const c of [fac.client, sup.client, waiting.client, other.client]) await c.close();
+  });
+});
