@@ -10,7 +10,7 @@ import { admitted, connectClinician, knock } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 
 const b64 = (bytes: number) => randomBytes(bytes).toString('base64url');
-const sealedKey = () => ({ epoch: 1, sealed: b64(48), nonce: b64(24), holderKey: b64(32), holderProof: b64(32) });
+const sealedKey = () => ({ epoch: 1, sealed: b64(49), nonce: b64(24), holderKey: b64(32), holderProof: b64(32) });
 
 describe('end-to-end keys in a room', () => {
   const demo = sharedTestDemo(3);
@@ -63,7 +63,7 @@ describe('end-to-end keys in a room', () => {
     // Sizes are checked: a key that is not 32 bytes, a box that is not a sealed 32-byte key.
     for (const bad of [
       { ...sealedKey(), holderKey: b64(31) },
-      { ...sealedKey(), sealed: b64(64) },
+      { ...sealedKey(), sealed: b64(48) },
       { ...sealedKey(), nonce: 'not base64url!!!!!!!!!!!!!!!!!!!!' },
       { ...sealedKey(), epoch: 256 },
     ]) {

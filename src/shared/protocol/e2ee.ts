@@ -22,8 +22,8 @@ export const PublicKey = base64url(32);
 export const KeyProof = base64url(32);
 /** A NaCl box nonce (24 bytes). */
 export const BoxNonce = base64url(24);
-/** The sealed group key: a NaCl box of its 32 bytes (48 bytes sealed). */
-export const SealedGroupKey = base64url(48);
+/** The sealed group key: a NaCl box of its epoch and its 32 bytes (49 bytes sealed). */
+export const SealedGroupKey = base64url(49);
 /** Which group key: counts up with every change, wrapping at 256. */
 export const KeyEpoch = z.number().int().min(0).max(255);
 

@@ -1,0 +1,68 @@
+/** The key exchange of end-to-end encrypted calls (src/client/e2ee/keys.ts). */
+import { describe, expect, it } from 'vitest';
+import { PublicKey, KeyProof, BoxNonce, SealedGroupKey } from '../../src/shared/protocol';
+import { fromBase64url, keyProof, newGroupKey, newKeyPair, openGroupKey, proofHolds, safetyCode, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
+
+describe('the group key sealed to a member', () => {
+  it('opens only for that member, from that holder, at that epoch', () => {
+    const holder = newKeyPair();
+    const member = newKeyPair();
+    const other = newKeyPair();
+    const groupKey = newGroupKey();
+    const box = sealGroupKey(groupKey, 4, member.publicKey, holder);
+    expect(openGroupKey(box, 4, holder.publicKey, member)).toEqual(groupKey);
+    // Someone else (the server, another client) cannot open it, nor pass it off under another epoch.
+    expect(openGroupKey(box, 4, holder.publicKey, other)).toBeUndefined();
+    expect(openGroupKey(box, 5, holder.publicKey, member)).toBeUndefined();
+    // A box the server sealed with a key of its own, claiming to be the holder's, does not open as the holder's.
+    const server = newKeyPair();
+    expect(openGroupKey(sealGroupKey(newGroupKey(), 4, member.publicKey, server), 4, holder.publicKey, member)).toBeUndefined();
+    const altered = { ...box, sealed: box.sealed.slice() };
+    altered.sealed[10]! ^= 1;
+    expect(openGroupKey(altered, 4, holder.publicKey, member)).toBeUndefined();
+  });
+
+  it('travels in exactly the sizes the protocol checks', () => {
+    const holder = newKeyPair();
+    const box = sealGroupKey(newGroupKey(), 0, newKeyPair().publicKey, holder);
+    expect(SealedGroupKey.safeParse(toBase64url(box.sealed)).success).toBe(true);
+    expect(BoxNonce.safeParse(toBase64url(box.nonce)).success).toBe(true);
+    expect(PublicKey.safeParse(toBase64url(holder.publicKey)).success).toBe(true);
+    expect(fromBase64url(toBase64url(box.sealed), 49)).toEqual(box.sealed);
+    expect(fromBase64url(toBase64url(box.sealed), 48)).toBeUndefined();
+    expect(fromBase64url('not base64!')).toBeUndefined();
+    expect(() => sealGroupKey(new Uint8Array(16), 0, holder.publicKey, holder)).toThrow(RangeError);
+    expect(() => sealGroupKey(newGroupKey(), 256, holder.publicKey, holder)).toThrow(RangeError);
+  });
+});
+
+describe('proofs from the link’s secret', () => {
+  it('vouch for one public key, one participant and one direction only', async () => {
+    const secret = crypto.getRandomValues(new Uint8Array(32));
+    const key = newKeyPair().publicKey;
+    const proof = await keyProof(secret, 'member', 'p-1', key);
+    expect(KeyProof.safeParse(toBase64url(proof)).success).toBe(true);
+    expect(await proofHolds(secret, 'member', 'p-1', key, proof)).toBe(true);
+    // The server's own key in its place, another participant, the other direction, another link: no.
+    expect(await proofHolds(secret, 'member', 'p-1', newKeyPair().publicKey, proof)).toBe(false);
+    expect(await proofHolds(secret, 'member', 'p-2', key, proof)).toBe(false);
+    expect(await proofHolds(secret, 'holder', 'p-1', key, proof)).toBe(false);
+    expect(await proofHolds(crypto.getRandomValues(new Uint8Array(32)), 'member', 'p-1', key, proof)).toBe(false);
+    expect(await proofHolds(secret, 'member', 'p-1', key, proof.subarray(0, 31))).toBe(false);
+  });
+});
+
+describe('the safety code', () => {
+  it('is six digits both sides compute alike, and differs when a key in between differs', async () => {
+    const holder = newKeyPair().publicKey;
+    const member = newKeyPair().publicKey;
+    const code = await safetyCode(holder, member);
+    expect(code).toMatch(/^\d{3} \d{3}$/);
+    expect(await safetyCode(holder, member)).toBe(code);
+    // A server that swapped in its own key shows the two people different codes.
+    const codes = new Set([code]);
+    for (let i = 0; i < 5; i++) codes.add(await safetyCode(holder, newKeyPair().publicKey));
+    expect(codes.size).toBeGreaterThan(4);
+    expect(await safetyCode(member, holder)).not.toBe(code);
+  });
+});
