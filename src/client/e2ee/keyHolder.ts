@@ -1,0 +1,129 @@
+/**
+ * The facilitator console's side of an end-to-end encrypted call (issue 19): it makes the
+ * group's key, gives it only to people in the group whose public keys it trusts, and makes a
+ * new one whenever someone leaves the group, so they cannot open what follows.
+ *
+ * Whom it trusts: a member whose announced key carries a proof made with their invitation
+ * link's secret (which this console made and kept, and the server never saw); or one whose
+ * safety code the facilitator and the person have read to each other (`confirmCode`). A key
+ * whose proof is wrong is a key someone put in between (the server, or whoever controls it):
+ * that person gets no key, and the console says so, until they reconnect with a good one.
+ */
+import type { GroupKey, MemberKey } from '../../shared/protocol';
+import { fromBase64url, keyProof, newGroupKey, newKeyPair, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
+
+/** Where a member's key stands with this console. */
+export type MemberTrust =
+  /** Announced no key yet. */
+  | 'no key'
+  /** Its proof holds: they get the key. */
+  | 'proved'
+  /** Its proof does not hold: someone is in between; they get nothing. */
+  | 'proof failed'
+  /** No proof (no link secret here): the safety code must be read aloud first. */
+  | 'needs code'
+  /** The facilitator confirmed the safety code: they get the key. */
+  | 'code confirmed';
+
+export interface KeyHolderDeps {
+  /** Sends one sealed group key (the `sendGroupKey` method). */
+  send(to: string, key: Omit<GroupKey, 'from'>): Promise<void>;
+  /** The secret of this participant's invitation link, when this console issued it. */
+  linkSecretFor(participantId: string): Uint8Array | undefined;
+  /** The group key changed: this console's own frames are sealed and opened with it. */
+  onGroupKey(epoch: number, key: Uint8Array): void;
+  /** A member's trust changed (the console shows it beside them). */
+  onTrust?(participantId: string, trust: MemberTrust): void;
+}
+
+interface Member {
+  publicKey: Uint8Array;
+  trust: MemberTrust;
+  /** The epoch this member last got. */
+  sentEpoch: number | undefined;
+}
+
+export class KeyHolder {
+  readonly keys: KeyPair = newKeyPair();
+  private epoch = 0;
+  private groupKey = newGroupKey();
+  private readonly members = new Map<string, Member>();
+  private admitted = new Set<string>();
+
+  constructor(private readonly deps: KeyHolderDeps) {
+    deps.onGroupKey(this.epoch, this.groupKey);
+  }
+
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
+  trustOf(participantId: string): MemberTrust {
+    return this.members.get(participantId)?.trust ?? 'no key';
+  }
+
+  /** Someone announced their public key (on each connection): checked, then keyed if in the group. */
+  async memberKey(announced: MemberKey): Promise<void> {
+    const publicKey = fromBase64url(announced.publicKey, 32);
+    if (!publicKey) return;
+    const secret = this.deps.linkSecretFor(announced.participantId);
+    const proof = announced.proof === undefined ? undefined : fromBase64url(announced.proof, 32);
+    let trust: MemberTrust;
+    if (secret) trust = proof && (await proofHolds(secret, 'member', announced.participantId, publicKey, proof)) ? 'proved' : 'proof failed';
+    else trust = 'needs code';
+    this.members.set(announced.participantId, { publicKey, trust, sentEpoch: undefined });
+    this.deps.onTrust?.(announced.participantId, trust);
+    if (this.admitted.has(announced.participantId)) await this.keyMember(announced.participantId);
+  }
+
+  /** The code to read with this member, once they announced a key. */
+  async codeFor(participantId: string): Promise<string | undefined> {
+    const member = this.members.get(participantId);
+    return member ? safetyCode(this.keys.publicKey, member.publicKey) : undefined;
+  }
+
+  /** The facilitator and the member read the same code: trust their key, and key them. */
+  async confirmCode(participantId: string): Promise<void> {
+    const member = this.members.get(participantId);
+    if (!member || member.trust === 'proof failed') return;
+    member.trust = 'code confirmed';
+    this.deps.onTrust?.(participantId, member.trust);
+    if (this.admitted.has(participantId)) await this.keyMember(participantId);
+  }
+
+  /**
+   * Who is in the group now (connected and admitted, other than this console). Anyone who
+   * was and is not any more (removed, back to waiting, left) makes a new key for everyone
+   * still there; anyone new gets the current key.
+   */
+  async groupIs(participantIds: Iterable<string>): Promise<void> {
+    const now = new Set(participantIds);
+    const left = [...this.admitted].some((id) => !now.has(id));
+    this.admitted = now;
+    for (const id of [...this.members.keys()]) if (!now.has(id)) this.members.get(id)!.sentEpoch = undefined;
+    if (left) {
+      this.epoch = (this.epoch + 1) % 256;
+      this.groupKey = newGroupKey();
+      this.deps.onGroupKey(this.epoch, this.groupKey);
+    }
+    await Promise.all([...now].map((id) => this.keyMember(id)));
+  }
+
+  private async keyMember(participantId: string): Promise<void> {
+    const member = this.members.get(participantId);
+    if (!member || (member.trust !== 'proved' && member.trust !== 'code confirmed')) return;
+    if (member.sentEpoch === this.epoch) return;
+    const epoch = this.epoch;
+    member.sentEpoch = epoch;
+    const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys);
+    const secret = this.deps.linkSecretFor(participantId);
+    const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
+    await this.deps.send(participantId, {
+      epoch,
+      sealed: toBase64url(sealed),
+      nonce: toBase64url(nonce),
+      holderKey: toBase64url(this.keys.publicKey),
+      ...(holderProof ? { holderProof: toBase64url(holderProof) } : {}),
+    });
+  }
+}

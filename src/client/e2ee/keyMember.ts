@@ -1,0 +1,85 @@
+/**
+ * A member's side of an end-to-end encrypted call (issue 19): the participant page's, and a
+ * co-facilitator's or observer's console. It makes a key pair for this connection, announces
+ * the public key (with a proof from its invitation link's secret, where it has one), and takes
+ * a group key only from a holder it trusts: one whose proof, made with the same secret, holds;
+ * or one whose safety code the person has confirmed (`confirmHolder`). A group key from anyone
+ * else is refused and said so, because sending under a key someone in between chose would give
+ * them this person's picture and voice.
+ */
+import type { GroupKey } from '../../shared/protocol';
+import { fromBase64url, keyProof, newKeyPair, openGroupKey, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
+
+/** Where the holder of a group key stands with this member. */
+export type HolderTrust = 'proved' | 'proof failed' | 'needs code' | 'code confirmed';
+
+export interface KeyMemberDeps {
+  participantId: string;
+  /** The secret from the invitation link's fragment; none for a link without one, or a clinician. */
+  linkSecret?: Uint8Array | undefined;
+  /** A group key to seal and open frames with. */
+  onGroupKey(epoch: number, key: Uint8Array): void;
+  /** How the holder of the last key offered stands (the page shows it). */
+  onHolderTrust?(trust: HolderTrust, holderKey: string): void;
+}
+
+export class KeyMember {
+  readonly keys: KeyPair = newKeyPair();
+  /** Holder public keys (base64url) whose safety code this person confirmed. */
+  private readonly confirmed = new Set<string>();
+  /** The last offer from a holder not trusted yet, kept so a confirmation can open it. */
+  private pending: GroupKey | undefined;
+
+  constructor(private readonly deps: KeyMemberDeps) {}
+
+  /** What `publishKey` sends: this connection's public key, and its proof where there is a link secret. */
+  async announcement(): Promise<{ publicKey: string; proof?: string }> {
+    const publicKey = toBase64url(this.keys.publicKey);
+    const secret = this.deps.linkSecret;
+    if (!secret) return { publicKey };
+    return { publicKey, proof: toBase64url(await keyProof(secret, 'member', this.deps.participantId, this.keys.publicKey)) };
+  }
+
+  /** A `groupKey` notification: opened and used only if its holder is trusted; true when used. */
+  async groupKey(offer: GroupKey): Promise<boolean> {
+    const holderKey = fromBase64url(offer.holderKey, 32);
+    if (!holderKey) return false;
+    const trust = await this.trustOf(offer, holderKey);
+    this.deps.onHolderTrust?.(trust, offer.holderKey);
+    if (trust !== 'proved' && trust !== 'code confirmed') {
+      this.pending = trust === 'needs code' ? offer : undefined;
+      return false;
+    }
+    const sealed = fromBase64url(offer.sealed, 49);
+    const nonce = fromBase64url(offer.nonce, 24);
+    const key = sealed && nonce ? openGroupKey({ sealed, nonce }, offer.epoch, holderKey, this.keys) : undefined;
+    if (!key) return false;
+    this.deps.onGroupKey(offer.epoch, key);
+    return true;
+  }
+
+  /** The code this person reads with the facilitator, for the holder of the last offer. */
+  async codeFor(holderKey: string): Promise<string | undefined> {
+    const holder = fromBase64url(holderKey, 32);
+    return holder ? safetyCode(holder, this.keys.publicKey) : undefined;
+  }
+
+  /** The codes matched: trust this holder from now on, and open the key it offered. */
+  async confirmHolder(holderKey: string): Promise<boolean> {
+    this.confirmed.add(holderKey);
+    const offer = this.pending;
+    this.pending = undefined;
+    return offer?.holderKey === holderKey ? this.groupKey(offer) : false;
+  }
+
+  private async trustOf(offer: GroupKey, holderKey: Uint8Array): Promise<HolderTrust> {
+    const secret = this.deps.linkSecret;
+    if (secret) {
+      const proof = offer.holderProof === undefined ? undefined : fromBase64url(offer.holderProof, 32);
+      if (proof && (await proofHolds(secret, 'holder', this.deps.participantId, holderKey, proof))) return 'proved';
+      // A console without this link's secret (a co-facilitator's) can still be confirmed by code.
+      if (proof) return 'proof failed';
+    }
+    return this.confirmed.has(offer.holderKey) ? 'code confirmed' : 'needs code';
+  }
+}
