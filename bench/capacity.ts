@@ -1,0 +1,374 @@
+/**
+ * Capacity per media worker (issue 18, "Tests and figures"): how many groups of eight, with
+ * real RTP flowing through the SFU, one mediasoup worker carries before it passes 80 % of a
+ * core; then the same with two servers on two cores.
+ *
+ * Each group is eight clients, each with real WebRTC transports to the worker (ICE, then
+ * DTLS-SRTP: support/capacityPeer.ts, on werift), sending audio (Opus-like, 50 packets/s,
+ * 40 kbit/s of payload) and video (VP8 payload descriptors, 30 frames/s, a key frame every
+ * 2 s and on PLI/FIR, ~320 kbit/s of payload) and receiving the other seven's audio and video:
+ * 16 producers and 112 consumers a group; the worker takes in 8 streams' packets and sends out
+ * 7 copies of each. The group's facilitator is a signaling socket that admits the eight and
+ * sends no media: as media goes, a facilitator with a camera is one of the eight.
+ *
+ * Processes: the server (support/capacityServer.ts) started under `taskset -c 0`, so its
+ * worker, which it spawns, is on core 0 too; the load generator (support/capacityClients.ts)
+ * under `taskset -c 1`; this driver, which mostly sleeps. Procedure, one server with one
+ * worker: add a group, let it settle (CAPACITY_SETTLE_MS, 5 s), then measure over a window
+ * (CAPACITY_WINDOW_MS, 5 s) the worker's CPU (utime + stime from /proc/PID/stat over wall
+ * time), each core's busy time (/proc/stat), the generator's CPU and its packets sent and
+ * received, and mediasoup's own byte counters (every WebRtcTransport's getStats, summed in
+ * the server process); repeat until the worker passes 80 % of a core (CAPACITY_LIMIT), or the
+ * generator cannot keep up (more than 1 % of its packets late, less than 97 % of what the
+ * SFU should forward arriving, or 95 % of its core busy), or CAPACITY_MAX_GROUPS. Groups per
+ * worker: the most groups measured at or under 80 %; when the generator gave out first, that
+ * number is a lower bound and the run says so. Then two servers, one worker each, on cores 0
+ * and 1, the generator on both cores as well (two cores are all this machine has: it competes
+ * with the workers, and the run says how busy each core was); they start two groups below the
+ * one-server figure each and gain one group each per step.
+ *
+ * Baselines, from the same run:
+ * - idle: the worker's CPU with the last step's clients all connected and sending nothing
+ *   (what ICE consent checks and the transports cost without media);
+ * - bare mediasoup: the same generator, the same groups and RTP against plain mediasoup in a
+ *   process of its own on core 0 (support/capacityServer.ts `bare`: one worker, one
+ *   WebRtcServer, one router per group, the session codecs and transport options, a minimal
+ *   signaling), at the one-server figure's group count; the worker does the same forwarding
+ *   with no Confidant around it, so the ratio says what Confidant adds to the worker's load.
+ * Not a test: it prints figures and never fails on them.
+ */
+import os from 'node:os';
+import type { DemoInfo } from '../src/shared/protocol.js';
+import { signIn } from '../tests/server/support/signIn.js';
+import type { ClientsToDriver, GeneratorCounters, GroupTarget, ServerMode, ServerToDriver, SfuStats } from './support/capacityMessages.js';
+import { allowedCpus, coreTimes, cpuMsOf, hasTaskset, Inbox, loadAverage, startScript } from './support/capacityProcs.js';
+import { printBench } from './support/stats.js';
+
+const env = (name: string, fallback: number): number => {
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : Number(v);
+};
+const SETTLE_MS = env('CAPACITY_SETTLE_MS', 5000);
+const WINDOW_MS = env('CAPACITY_WINDOW_MS', 5000);
+const MAX_GROUPS = env('CAPACITY_MAX_GROUPS', 30);
+const LIMIT = env('CAPACITY_LIMIT', 80);
+const TWO_SERVERS = process.env['CAPACITY_TWO'] !== '0';
+const BARE = process.env['CAPACITY_BARE'] !== '0';
+/** Per group: 8 senders × (50 audio + 34.5 video packets/s); each packet forwarded to 7. */
+const CLIENTS = 8;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pct = (n: number): string => `${n.toFixed(1)} %`;
+
+interface Server {
+  mode: ServerMode;
+  label: string;
+  inbox: Inbox<ServerToDriver>;
+  pid: number;
+  workerPid: number;
+  wsUrl: string;
+  info?: DemoInfo;
+  token?: string;
+  groups: number;
+}
+
+async function startServer(mode: ServerMode, label: string, cpus: string): Promise<Server> {
+  const inbox = new Inbox<ServerToDriver>(startScript('./capacityServer.ts', [mode], cpus), label);
+  const ready = await inbox.next('ready');
+  const server: Server = { mode, label, inbox, pid: ready.pid, workerPid: ready.workerPid, wsUrl: ready.wsUrl, info: ready.info, groups: 0 };
+  if (ready.info) {
+    const f = ready.info.facilitator;
+    server.token = await signIn(ready.info.httpUrl, f.username, f.password, f.totpSecret ?? '');
+  }
+  process.stderr.write(
+    `capacity: ${label} (${mode}) pid ${ready.pid} on cores ${allowedCpus(ready.pid)}, its worker pid ${ready.workerPid} on cores ${allowedCpus(ready.workerPid)}\n`,
+  );
+  return server;
+}
+
+interface Generator {
+  inbox: Inbox<ClientsToDriver>;
+  pid: number;
+  /** Whether it has a core to itself (the one-server runs). */
+  ownCore: boolean;
+}
+
+async function startGenerator(cpus: string | undefined): Promise<Generator> {
+  // CAPACITY_PROFILE=DIR: a CPU profile of each generator process, to see where its time goes.
+  const profile = process.env['CAPACITY_PROFILE'];
+  const execArgv = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const inbox = new Inbox<ClientsToDriver>(startScript('./capacityClients.ts', [], cpus, execArgv), 'load generator');
+  const ready = await inbox.next('ready');
+  process.stderr.write(`capacity: load generator pid ${ready.pid} on cores ${allowedCpus(ready.pid)}\n`);
+  return { inbox, pid: ready.pid, ownCore: cpus !== undefined && !cpus.includes(',') };
+}
+
+async function stopGenerator(gen: Generator): Promise<void> {
+  gen.inbox.send({ type: 'close' });
+  await gen.inbox.next('closed', 30_000).catch(() => undefined);
+  // It exits by itself once closed (and writes its CPU profile, when asked for one).
+  await gen.inbox.stop(10_000);
+}
+
+let groupIndex = 0;
+const srtpProfiles = new Set<number>();
+
+async function addGroup(server: Server, gen: Generator): Promise<number> {
+  const index = ++groupIndex;
+  let target: GroupTarget;
+  if (server.mode === 'confidant') {
+    server.inbox.send({ type: 'seed', groups: 1 });
+    const [seed] = (await server.inbox.next('seeded')).groups;
+    if (!seed || !server.info || !server.token) throw new Error('no group seeded');
+    target = { mode: 'confidant', wsUrl: server.wsUrl, httpUrl: server.info.httpUrl, token: server.token, seed };
+  } else {
+    target = { mode: 'bare', wsUrl: server.wsUrl, group: `group-${index}` };
+  }
+  gen.inbox.send({ type: 'group', index, target });
+  const ready = await gen.inbox.next('groupReady');
+  if (ready.error) throw new Error(`group ${index} on ${server.label} failed: ${ready.error}`);
+  for (const p of ready.srtpProfiles) srtpProfiles.add(p);
+  server.groups++;
+  return ready.setupMs;
+}
+
+async function sfuStats(server: Server): Promise<SfuStats> {
+  server.inbox.send({ type: 'stats' });
+  return (await server.inbox.next('stats')).stats;
+}
+
+async function counters(gen: Generator): Promise<GeneratorCounters> {
+  gen.inbox.send({ type: 'counters' });
+  return (await gen.inbox.next('counters')).counters;
+}
+
+interface Measure {
+  groups: number[];
+  /** Each server's worker, and its Node process, in % of one core. */
+  workerPct: number[];
+  nodePct: number[];
+  corePct: number[];
+  generatorPct: number;
+  /** mediasoup's RTP counters over the window, all servers: Mbit/s in and out. */
+  sfuInMbps: number;
+  sfuOutMbps: number;
+  sfuTotal: SfuStats;
+  /** The generator's packets per second sent and received, and late ones skipped (share of due). */
+  sentPps: number;
+  receivedPps: number;
+  receivedMbps: number;
+  skipped: number;
+  /** Received / (sent × 7): the share of what the SFU should forward that arrived. */
+  delivered: number;
+  decryptedOk: number;
+  decryptFailed: number;
+  keyFrameRequests: number;
+}
+
+function sumStats(all: SfuStats[]): SfuStats {
+  const total: SfuStats = { transports: 0, dtlsConnected: 0, producers: 0, consumers: 0, bytesReceived: 0, bytesSent: 0, rtpBytesReceived: 0, rtpBytesSent: 0, probationBytesSent: 0 };
+  for (const s of all) for (const k of Object.keys(total) as (keyof SfuStats)[]) total[k] += s[k];
+  return total;
+}
+
+/**
+ * One window. mediasoup's counters are read just outside the CPU window, so the requests
+ * for them (a getStats per transport, which the worker answers) are not in what is measured.
+ */
+async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS): Promise<Measure> {
+  const sfu0 = sumStats(await Promise.all(servers.map(sfuStats)));
+  const sfuAt0 = performance.now();
+  const gen0 = await counters(gen);
+  const at0 = performance.now();
+  const w0 = servers.map((s) => cpuMsOf(s.workerPid));
+  const n0 = servers.map((s) => cpuMsOf(s.pid));
+  const g0 = cpuMsOf(gen.pid);
+  const c0 = coreTimes();
+  await sleep(windowMs);
+  const c1 = coreTimes();
+  const w1 = servers.map((s) => cpuMsOf(s.workerPid));
+  const n1 = servers.map((s) => cpuMsOf(s.pid));
+  const g1 = cpuMsOf(gen.pid);
+  const at1 = performance.now();
+  const gen1 = await counters(gen);
+  const sfu1All = await Promise.all(servers.map(sfuStats));
+  const sfuAt1 = performance.now();
+  const sfu1 = sumStats(sfu1All);
+  const wall = at1 - at0;
+  const sfuSeconds = (sfuAt1 - sfuAt0) / 1000;
+  const seconds = wall / 1000;
+  const sent = gen1.rtpSent - gen0.rtpSent;
+  const received = gen1.rtpReceived - gen0.rtpReceived;
+  const due = gen1.rtpDue - gen0.rtpDue;
+  return {
+    groups: servers.map((s) => s.groups),
+    workerPct: w1.map((v, i) => ((v - w0[i]!) / wall) * 100),
+    nodePct: n1.map((v, i) => ((v - n0[i]!) / wall) * 100),
+    corePct: c1.map((c, i) => ((c.busy - c0[i]!.busy) / Math.max(1, c.total - c0[i]!.total)) * 100),
+    generatorPct: ((g1 - g0) / wall) * 100,
+    sfuInMbps: ((sfu1.rtpBytesReceived - sfu0.rtpBytesReceived) * 8) / sfuSeconds / 1e6,
+    sfuOutMbps: ((sfu1.rtpBytesSent - sfu0.rtpBytesSent) * 8) / sfuSeconds / 1e6,
+    sfuTotal: sfu1,
+    sentPps: sent / seconds,
+    receivedPps: received / seconds,
+    receivedMbps: ((gen1.rtpBytesReceived - gen0.rtpBytesReceived) * 8) / seconds / 1e6,
+    skipped: due > 0 ? (gen1.rtpSkipped - gen0.rtpSkipped) / due : 0,
+    delivered: sent > 0 ? received / (sent * (CLIENTS - 1)) : 0,
+    decryptedOk: gen1.decryptedOk - gen0.decryptedOk,
+    decryptFailed: gen1.decryptFailed - gen0.decryptFailed,
+    keyFrameRequests: gen1.keyFrameRequests - gen0.keyFrameRequests,
+  };
+}
+
+function describe(m: Measure): string {
+  const groups = m.groups.reduce((a, b) => a + b, 0);
+  const workers = m.workerPct.map((w, i) => `worker ${i + 1} ${pct(w)} (its server's Node ${pct(m.nodePct[i]!)})`).join(', ');
+  return (
+    `  ${groups} groups (${m.groups.join(' + ')}), ${m.sfuTotal.consumers} consumers, ${m.sfuTotal.dtlsConnected}/${m.sfuTotal.transports} transports DTLS-connected: ` +
+    `${workers}; cores ${m.corePct.map((c) => pct(c)).join(' / ')} busy; generator ${pct(m.generatorPct)}\n` +
+    `    SFU RTP in ${m.sfuInMbps.toFixed(1)} Mbit/s, out ${m.sfuOutMbps.toFixed(1)} Mbit/s (mediasoup's counters); generator sent ${m.sentPps.toFixed(0)} packets/s, ` +
+    `received ${m.receivedPps.toFixed(0)} packets/s (${m.receivedMbps.toFixed(1)} Mbit/s, ${(m.delivered * 100).toFixed(1)} % of sent × 7), ` +
+    `${(m.skipped * 100).toFixed(2)} % late; sampled SRTP ${m.decryptedOk} authenticated, ${m.decryptFailed} failed; ${m.keyFrameRequests} PLI/FIR\n`
+  );
+}
+
+/** Why the generator, rather than the server, is the limit now; undefined while it keeps up. */
+function generatorLimit(m: Measure, gen: Generator): string | undefined {
+  if (m.skipped > 0.01) return `${(m.skipped * 100).toFixed(1)} % of its packets late`;
+  if (m.delivered < 0.97) return `only ${(m.delivered * 100).toFixed(1)} % of the forwarded packets received`;
+  if (gen.ownCore && m.generatorPct > 95) return `its core ${pct(m.generatorPct)} busy`;
+  return undefined;
+}
+
+/** Least squares: worker % = a + b × groups; the groups at LIMIT %. */
+function fitGroupsAt(points: { groups: number; pct: number }[], limit: number): number {
+  if (points.length < 2) return NaN;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.groups, 0) / n;
+  const my = points.reduce((s, p) => s + p.pct, 0) / n;
+  const b = points.reduce((s, p) => s + (p.groups - mx) * (p.pct - my), 0) / points.reduce((s, p) => s + (p.groups - mx) ** 2, 0);
+  const a = my - b * mx;
+  return (limit - a) / b;
+}
+
+interface Ramp {
+  steps: Measure[];
+  /** Most groups (per server) measured with every worker at or under LIMIT. */
+  groups: number;
+  /** 'worker' when a worker passed the limit; otherwise why the ramp stopped (a lower bound). */
+  stoppedBy: string;
+  lowerBound: boolean;
+}
+
+async function ramp(servers: Server[], gen: Generator, startPerServer: number): Promise<Ramp> {
+  const steps: Measure[] = [];
+  let groups = 0;
+  for (;;) {
+    const target = steps.length === 0 ? startPerServer : servers[0]!.groups + 1;
+    if (target > MAX_GROUPS) return { steps, groups, stoppedBy: `the cap of ${MAX_GROUPS} groups per server (CAPACITY_MAX_GROUPS)`, lowerBound: true };
+    const started = performance.now();
+    for (const s of servers) while (s.groups < target) await addGroup(s, gen);
+    const setupMs = performance.now() - started;
+    await sleep(SETTLE_MS);
+    const m = await measure(servers, gen);
+    steps.push(m);
+    process.stderr.write(`  (set up in ${(setupMs / 1000).toFixed(1)} s)\n${describe(m)}`);
+    if (m.workerPct.some((w) => w > LIMIT)) return { steps, groups, stoppedBy: `a worker passed ${LIMIT} % of a core`, lowerBound: false };
+    const limit = generatorLimit(m, gen);
+    if (limit) return { steps, groups: target, stoppedBy: `the load generator gave out (${limit})`, lowerBound: true };
+    groups = target;
+  }
+}
+
+async function main(): Promise<void> {
+  if (!hasTaskset()) throw new Error('taskset (util-linux) is needed to pin the server to a core');
+  if (os.availableParallelism() < 2) throw new Error('this bench needs two cores: one for the server, one for the load generator');
+  const startedAt = performance.now();
+  process.stderr.write(
+    `capacity: ${os.availableParallelism()} cores, load average ${loadAverage().toFixed(2)} at start; groups of ${CLIENTS}; ` +
+      `settle ${SETTLE_MS} ms, window ${WINDOW_MS} ms, limit ${LIMIT} % of a core, at most ${MAX_GROUPS} groups per server\n`,
+  );
+
+  // One server, one worker, core 0; the generator on core 1.
+  process.stderr.write('capacity: one server on core 0, load generator on core 1\n');
+  const one = await startServer('confidant', 'server', '0');
+  let gen = await startGenerator('1');
+  const single = await ramp([one], gen, 1);
+  const top = single.steps.at(-1)!;
+  // Idle baseline: the same clients, connected, sending nothing.
+  gen.inbox.send({ type: 'sending', on: false });
+  await sleep(Math.min(SETTLE_MS, 3000));
+  const idle = await measure([one], gen);
+  process.stderr.write(`  idle (the same ${one.groups} groups connected, no media): worker ${pct(idle.workerPct[0]!)}, cores ${idle.corePct.map((c) => pct(c)).join(' / ')}\n`);
+  await stopGenerator(gen);
+  await one.inbox.stop();
+
+  const atGroups = Math.max(1, single.groups);
+  const product = single.steps.find((s) => s.groups[0] === atGroups) ?? top;
+  const fit = fitGroupsAt(
+    single.steps.map((s) => ({ groups: s.groups[0]!, pct: s.workerPct[0]! })),
+    LIMIT,
+  );
+
+  // Baseline: bare mediasoup at the same count, same core, same generator.
+  let bare: Measure | undefined;
+  if (BARE) {
+    process.stderr.write(`capacity: bare mediasoup on core 0 with ${atGroups} groups, load generator on core 1\n`);
+    const b = await startServer('bare', 'bare mediasoup', '0');
+    gen = await startGenerator('1');
+    for (let g = 0; g < atGroups; g++) await addGroup(b, gen);
+    await sleep(SETTLE_MS);
+    bare = await measure([b], gen);
+    process.stderr.write(describe(bare));
+    await stopGenerator(gen);
+    await b.inbox.stop();
+  }
+
+  // Two servers, one worker each, on cores 0 and 1; the generator on both.
+  let two: Ramp | undefined;
+  if (TWO_SERVERS) {
+    const start = Math.max(1, atGroups - 2);
+    process.stderr.write(`capacity: two servers on cores 0 and 1, load generator on both, from ${start} groups each\n`);
+    const a = await startServer('confidant', 'server A', '0');
+    const b = await startServer('confidant', 'server B', '1');
+    gen = await startGenerator('0,1');
+    two = await ramp([a, b], gen, start);
+    await stopGenerator(gen);
+    await Promise.all([a.inbox.stop(), b.inbox.stop()]);
+  }
+
+  // Figures.
+  const perGroup = product.workerPct[0]! / atGroups;
+  printBench('capacity_groups_per_worker', single.groups, 'groups', bare ? LIMIT / (bare.workerPct[0]! / atGroups) : NaN);
+  printBench('capacity_worker_cpu_per_group', perGroup, '% of a core', bare ? bare.workerPct[0]! / atGroups : NaN);
+  printBench('capacity_worker_cpu_media_vs_idle', top.workerPct[0]!, '% of a core', idle.workerPct[0]!);
+  if (two) printBench('capacity_groups_two_servers', two.groups * 2, 'groups', single.groups * 2);
+
+  process.stderr.write(
+    `capacity: one worker carried ${single.groups} groups of ${CLIENTS} at or under ${LIMIT} % of a core` +
+      `${single.lowerBound ? ' (a LOWER BOUND: the run stopped at ' + single.stoppedBy + ')' : ''}; stopped by ${single.stoppedBy}. ` +
+      `Linear fit of the steps: ${Number.isFinite(fit) ? fit.toFixed(1) : '—'} groups at ${LIMIT} %. ` +
+      `At ${atGroups} groups the worker used ${pct(product.workerPct[0]!)} (${pct(perGroup)} a group)` +
+      `${bare ? `, bare mediasoup ${pct(bare.workerPct[0]!)} (ratio ${(product.workerPct[0]! / bare.workerPct[0]!).toFixed(2)})` : ''}; ` +
+      `idle with ${one.groups} groups connected ${pct(idle.workerPct[0]!)} against ${pct(top.workerPct[0]!)} with media.\n`,
+  );
+  if (two) {
+    process.stderr.write(
+      `capacity: two servers carried ${two.groups * 2} groups (${two.groups} each) at or under ${LIMIT} % per worker` +
+        `${two.lowerBound ? ' (a LOWER BOUND)' : ''}; stopped by ${two.stoppedBy}. The generator shared both cores with them.\n`,
+    );
+  }
+  const profileNames: Record<number, string> = { 7: 'AEAD_AES_128_GCM', 1: 'AES_CM_128_HMAC_SHA1_80' };
+  process.stderr.write(
+    `capacity: SRTP profile(s) negotiated: ${[...srtpProfiles].map((p) => profileNames[p] ?? String(p)).join(', ')}; ` +
+      `run took ${((performance.now() - startedAt) / 1000).toFixed(0)} s; load average ${loadAverage().toFixed(2)} at the end\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * Child processes for bench/capacity.ts: starting one on chosen cores (`taskset -c`, so that
+ * every thread and child it makes, mediasoup's worker included, stays there), talking to it
+ * over IPC, and reading what the kernel says about its CPU and about each core.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Whether `taskset` (util-linux) is on PATH. */
+export function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A bench script (path relative to bench/support) in Node with tsx, on `cpus` ("0", "1", "0,1") or anywhere. */
+export function startScript(script: string, args: string[], cpus?: string, execArgv: string[] = []): ChildProcess {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const nodeArgs = [...execArgv, '--import', 'tsx', file, ...args];
+  return cpus === undefined
+    ? spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawn('taskset', ['-c', cpus, process.execPath, ...nodeArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** Messages from a child, waited for by type. */
+export class Inbox<M extends { type: string }> {
+  private readonly queue: M[] = [];
+  private waiters: { type: string; resolve: (m: M) => void }[] = [];
+  private exited: Error | undefined;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly name: string,
+  ) {
+    child.on('message', (raw) => {
+      const m = raw as M;
+      const i = this.waiters.findIndex((w) => w.type === m.type);
+      if (i >= 0) {
+        const [w] = this.waiters.splice(i, 1);
+        w!.resolve(m);
+      } else this.queue.push(m);
+    });
+    child.once('exit', (code, signal) => {
+      this.exited = new Error(`${name} exited (${code ?? signal})`);
+    });
+  }
+
+  send(m: unknown): void {
+    this.child.send(m as Parameters<ChildProcess['send']>[0]);
+  }
+
+  /** The next message of `type` (one that came already, or the next to come). */
+  next<T extends M['type']>(type: T, timeoutMs = 120_000): Promise<Extract<M, { type: T }>> {
+    const i = this.queue.findIndex((m) => m.type === type);
+    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0] as Extract<M, { type: T }>);
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no ${type} within ${timeoutMs} ms`)), timeoutMs);
+      const onExit = (): void => {
+        clearTimeout(timer);
+        reject(this.exited ?? new Error(`${this.name} exited`));
+      };
+      this.child.once('exit', onExit);
+      this.waiters.push({
+        type,
+        resolve: (m) => {
+          clearTimeout(timer);
+          this.child.off('exit', onExit);
+          resolve(m as Extract<M, { type: T }>);
+        },
+      });
+    });
+  }
+
+  /** Waits up to `graceMs` for the child to exit by itself, then sends SIGTERM. */
+  async stop(graceMs = 0): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    const timer = setTimeout(() => this.child.kill('SIGTERM'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ
+
+/** CPU time (user + system, every thread) of one process so far, in ms. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/** The cores a process may run on, as the kernel lists them ("0", "0-1"). */
+export function allowedCpus(pid: number): string {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '?';
+}
+
+/** Each core's busy and total jiffies so far (busy: all but idle and iowait), from /proc/stat. */
+export function coreTimes(): { busy: number; total: number }[] {
+  const cores: { busy: number; total: number }[] = [];
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const v = m[2]!.trim().split(/\s+/).map(Number);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    cores[Number(m[1])] = { busy: total - v[3]! - v[4]!, total };
+  }
+  return cores;
+}
+
+/** The 1-minute load average. */
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
