@@ -86,7 +86,8 @@ async function startBare(): Promise<{ wsUrl: string; workerPid: number; close():
       { protocol: 'tcp', ip: '127.0.0.1' },
     ],
   });
-  const routers = new Map<string, ms.Router>();
+  // One router per group, made by the first hello that names it (the others wait for it).
+  const routers = new Map<string, Promise<ms.Router>>();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     let router: ms.Router | undefined;
@@ -99,11 +100,12 @@ async function startBare(): Promise<{ wsUrl: string; workerPid: number; close():
     const handlers: Record<string, (data: Record<string, unknown>) => Promise<unknown>> = {
       async hello(data) {
         const group = String(data.group);
-        router = routers.get(group);
-        if (!router) {
-          router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-          routers.set(group, router);
+        let made = routers.get(group);
+        if (!made) {
+          made = worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+          routers.set(group, made);
         }
+        router = await made;
         return { routerRtpCapabilities: router.rtpCapabilities };
       },
       async createTransport(data) {
