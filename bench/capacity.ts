@@ -24,8 +24,9 @@
  * worker: the most groups measured at or under 80 %; when the generator gave out first, that
  * number is a lower bound and the run says so. Then two servers, one worker each, on cores 0
  * and 1, the generator on both cores as well (two cores are all this machine has: it competes
- * with the workers, and the run says how busy each core was); they start two groups below the
- * one-server figure each and gain one group each per step.
+ * with the workers, and the run says how busy each core was); they start at half the one-server
+ * figure each and gain one group each per step. The generator runs at nice 10 throughout, so
+ * that a worker sharing its core runs as soon as it has packets.
  *
  * Baselines, from the same run:
  * - idle: the worker's CPU with the last step's clients all connected and sending nothing
@@ -56,7 +57,8 @@ const TWO_SERVERS = process.env['CAPACITY_TWO'] !== '0';
 /** A window in which other processes took more than this (% of a core, both cores) is measured again… */
 const OTHERS_LIMIT = env('CAPACITY_OTHERS_LIMIT', 15);
 /** …at most this many more times, keeping the quietest. */
-const RETRIES = env('CAPACITY_RETRIES', 2);
+const RETRIES = env('CAPACITY_RETRIES', 4);
+const GENERATOR_NICE = env('CAPACITY_GENERATOR_NICE', 10);
 const BARE = process.env['CAPACITY_BARE'] !== '0';
 /** Per group: 8 senders × (50 audio + 34.5 video packets/s); each packet forwarded to 7. */
 const CLIENTS = 8;
@@ -77,7 +79,7 @@ interface Server {
 }
 
 async function startServer(mode: ServerMode, label: string, cpus: string): Promise<Server> {
-  const inbox = new Inbox<ServerToDriver>(startScript('./capacityServer.ts', [mode], cpus), label);
+  const inbox = new Inbox<ServerToDriver>(startScript('./capacityServer.ts', [mode], { cpus }), label);
   const ready = await inbox.next('ready');
   const server: Server = { mode, label, inbox, pid: ready.pid, workerPid: ready.workerPid, wsUrl: ready.wsUrl, info: ready.info, groups: 0 };
   if (ready.info) {
@@ -101,7 +103,10 @@ async function startGenerator(cpus: string | undefined): Promise<Generator> {
   // CAPACITY_PROFILE=DIR: a CPU profile of each generator process, to see where its time goes.
   const profile = process.env['CAPACITY_PROFILE'];
   const execArgv = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
-  const inbox = new Inbox<ClientsToDriver>(startScript('./capacityClients.ts', [], cpus, execArgv), 'load generator');
+  // At nice 10: where it shares a core with a worker, the worker runs as soon as it has
+  // packets, as on a server of its own, rather than waiting out the generator's time slice
+  // while its socket's receive buffer (the kernel's default, 208 KiB) overflows.
+  const inbox = new Inbox<ClientsToDriver>(startScript('./capacityClients.ts', [], { cpus, nice: GENERATOR_NICE, execArgv }), 'load generator');
   const ready = await inbox.next('ready');
   process.stderr.write(`capacity: load generator pid ${ready.pid} on cores ${allowedCpus(ready.pid)}\n`);
   return { inbox, pid: ready.pid, ownCore: cpus !== undefined && !cpus.includes(',') };
@@ -153,6 +158,8 @@ interface Measure {
   nodePct: number[];
   corePct: number[];
   generatorPct: number;
+  /** Interrupt time (the network stack) on the cores, in % of one core, all cores. */
+  irqPct: number;
   /** What processes other than this bench's took of the cores over the window, in % of one core. */
   othersPct: number;
   /** mediasoup's RTP counters over the window, all servers: Mbit/s in and out. */
@@ -213,6 +220,7 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   const received = gen1.rtpReceived - gen0.rtpReceived;
   const due = gen1.rtpDue - gen0.rtpDue;
   const corePct = c1.map((c, i) => ((c.busy - c0[i]!.busy) / Math.max(1, c.total - c0[i]!.total)) * 100);
+  const irqPct = c1.map((c, i) => ((c.irq - c0[i]!.irq) / Math.max(1, c.total - c0[i]!.total)) * 100);
   const workerPct = w1.map((v, i) => ((v - w0[i]!) / wall) * 100);
   const nodePct = n1.map((v, i) => ((v - n0[i]!) / wall) * 100);
   const generatorPct = ((g1 - g0) / wall) * 100;
@@ -224,7 +232,8 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
     nodePct,
     corePct,
     generatorPct,
-    othersPct: Math.max(0, sum(corePct) - sum(workerPct) - sum(nodePct) - generatorPct - driverPct),
+    irqPct: sum(irqPct),
+    othersPct: Math.max(0, sum(corePct) - sum(irqPct) - sum(workerPct) - sum(nodePct) - generatorPct - driverPct),
     sfuInMbps: ((sfu1.rtpBytesReceived - sfu0.rtpBytesReceived) * 8) / sfuSeconds / 1e6,
     sfuOutMbps: ((sfu1.rtpBytesSent - sfu0.rtpBytesSent) * 8) / sfuSeconds / 1e6,
     sfuTotal: sfu1,
@@ -257,7 +266,7 @@ function describe(m: Measure): string {
   const workers = m.workerPct.map((w, i) => `worker ${i + 1} ${pct(w)} (its server's Node ${pct(m.nodePct[i]!)})`).join(', ');
   return (
     `  ${groups} groups (${m.groups.join(' + ')}), ${m.sfuTotal.consumers} consumers, ${m.sfuTotal.dtlsConnected}/${m.sfuTotal.transports} transports DTLS-connected: ` +
-    `${workers}; generator ${pct(m.generatorPct)}; cores ${m.corePct.map((c) => pct(c)).join(' / ')} busy, ${pct(m.othersPct)} of it other processes'` +
+    `${workers}; generator ${pct(m.generatorPct)}; cores ${m.corePct.map((c) => pct(c)).join(' / ')} busy, ${pct(m.irqPct)} of it interrupts, ${pct(m.othersPct)} other processes'` +
     `${m.othersPct > OTHERS_LIMIT ? ' (CONTENDED)' : ''}\n` +
     `    SFU RTP in ${m.sfuInMbps.toFixed(1)} Mbit/s, out ${m.sfuOutMbps.toFixed(1)} Mbit/s (mediasoup's counters); generator sent ${m.sentPps.toFixed(0)} packets/s, ` +
     `received ${m.receivedPps.toFixed(0)} packets/s (${m.receivedMbps.toFixed(1)} Mbit/s, ${(m.delivered * 100).toFixed(1)} % of sent × 7; ` +
@@ -309,6 +318,7 @@ interface Ramp {
 async function ramp(servers: Server[], gen: Generator, startPerServer: number): Promise<Ramp> {
   const steps: Measure[] = [];
   let groups = 0;
+  let contended = 0;
   for (;;) {
     const target = steps.length === 0 ? startPerServer : servers[0]!.groups + 1;
     if (target > MAX_GROUPS) return { steps, groups, stoppedBy: `the cap of ${MAX_GROUPS} groups per server (CAPACITY_MAX_GROUPS)`, lowerBound: true };
@@ -320,6 +330,14 @@ async function ramp(servers: Server[], gen: Generator, startPerServer: number): 
     steps.push(m);
     process.stderr.write(`  (set up in ${(setupMs / 1000).toFixed(1)} s)\n${describe(m)}`);
     if (m.workerPct.some((w) => w > LIMIT)) return { steps, groups, stoppedBy: `a worker passed ${LIMIT} % of a core`, lowerBound: false };
+    if (m.othersPct > OTHERS_LIMIT) {
+      // Other processes held the cores through every window: this step says nothing either
+      // way (loss into a worker is what a busy core causes); go on, unless it keeps happening.
+      contended++;
+      if (contended >= 3) return { steps, groups, stoppedBy: 'other processes held the cores for three steps', lowerBound: true };
+      continue;
+    }
+    contended = 0;
     const limit = otherLimit(m, gen);
     // The step where it happened does not count: the figure is the last step that kept up.
     if (limit) return { steps, groups, stoppedBy: limit.why, lowerBound: limit.lowerBound };
@@ -374,7 +392,8 @@ async function main(): Promise<void> {
   // Two servers, one worker each, on cores 0 and 1; the generator on both.
   let two: Ramp | undefined;
   if (TWO_SERVERS) {
-    const start = Math.max(1, atGroups - 2);
+    // The generator shares the cores here, so the machine fills before the workers do: start at half.
+    const start = Math.max(1, Math.floor(atGroups / 2));
     process.stderr.write(`capacity: two servers on cores 0 and 1, load generator on both, from ${start} groups each\n`);
     const a = await startServer('confidant', 'server A', '0');
     const b = await startServer('confidant', 'server B', '1');

@@ -17,13 +17,16 @@ export function hasTaskset(): boolean {
   }
 }
 
-/** A bench script (path relative to bench/support) in Node with tsx, on `cpus` ("0", "1", "0,1") or anywhere. */
-export function startScript(script: string, args: string[], cpus?: string, execArgv: string[] = []): ChildProcess {
+/**
+ * A bench script (path relative to bench/support) in Node with tsx, on `cpus` ("0", "1",
+ * "0,1") or anywhere, at niceness `nice` (every thread and child inherits both).
+ */
+export function startScript(script: string, args: string[], options: { cpus?: string; nice?: number; execArgv?: string[] } = {}): ChildProcess {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const nodeArgs = [...execArgv, '--import', 'tsx', file, ...args];
-  return cpus === undefined
-    ? spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    : spawn('taskset', ['-c', cpus, process.execPath, ...nodeArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let command = [process.execPath, ...(options.execArgv ?? []), '--import', 'tsx', file, ...args];
+  if (options.cpus !== undefined) command = ['taskset', '-c', options.cpus, ...command];
+  if (options.nice !== undefined) command = ['nice', '-n', String(options.nice), ...command];
+  return spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** Messages from a child, waited for by type. */
@@ -101,15 +104,19 @@ export function allowedCpus(pid: number): string {
   return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '?';
 }
 
-/** Each core's busy and total jiffies so far (busy: all but idle and iowait), from /proc/stat. */
-export function coreTimes(): { busy: number; total: number }[] {
-  const cores: { busy: number; total: number }[] = [];
+/**
+ * Each core's jiffies so far, from /proc/stat: busy (all but idle and iowait), of which
+ * interrupts (irq and softirq: the kernel's network stack, loopback delivery included, which
+ * no process is charged for), and the total.
+ */
+export function coreTimes(): { busy: number; irq: number; total: number }[] {
+  const cores: { busy: number; irq: number; total: number }[] = [];
   for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
     const m = /^cpu(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const v = m[2]!.trim().split(/\s+/).map(Number);
     const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    cores[Number(m[1])] = { busy: total - v[3]! - v[4]!, total };
+    cores[Number(m[1])] = { busy: total - v[3]! - v[4]!, irq: v[5]! + v[6]!, total };
   }
   return cores;
 }
