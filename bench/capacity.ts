@@ -424,6 +424,18 @@ async function main(): Promise<void> {
         `${two.lowerBound ? ' (a LOWER BOUND)' : ''}; the ramp stopped at ${two.steps.at(-1)!.groups.join(' + ')} groups: ${two.stoppedBy}. The generator shared both cores with them.\n`,
     );
   }
+  // The ramps in one table each, for the record.
+  const table = (name: string, steps: Measure[]): void => {
+    process.stderr.write(`capacity: ${name}, step by step (groups: workers % of a core | generator % | delivered % | other processes %):\n`);
+    for (const m of steps) {
+      process.stderr.write(
+        `  ${m.groups.join(' + ')}: ${m.workerPct.map((w) => w.toFixed(1)).join(' + ')} | ${m.generatorPct.toFixed(1)} | ${(m.delivered * 100).toFixed(1)} | ${m.othersPct.toFixed(1)}` +
+          `${m.othersPct > OTHERS_LIMIT ? ' (contended, not counted)' : ''}\n`,
+      );
+    }
+  };
+  table('one server', single.steps);
+  if (two) table('two servers', two.steps);
   const profileNames: Record<number, string> = { 7: 'AEAD_AES_128_GCM', 1: 'AES_CM_128_HMAC_SHA1_80' };
   process.stderr.write(
     `capacity: SRTP profile(s) negotiated: ${[...srtpProfiles].map((p) => profileNames[p] ?? String(p)).join(', ')}; ` +
