@@ -13,37 +13,45 @@
  *
  * Processes: the server (support/capacityServer.ts) started under `taskset -c 0`, so its
  * worker, which it spawns, is on core 0 too; the load generator (support/capacityClients.ts)
- * under `taskset -c 1`; this driver, which mostly sleeps. Procedure, one server with one
- * worker: add a group, let it settle (CAPACITY_SETTLE_MS, 5 s), then measure over a window
- * (CAPACITY_WINDOW_MS, 5 s) the worker's CPU (utime + stime from /proc/PID/stat over wall
- * time), each core's busy time (/proc/stat), the generator's CPU and its packets sent and
- * received, and mediasoup's own byte counters (every WebRtcTransport's getStats, summed in
- * the server process); repeat until the worker passes 80 % of a core (CAPACITY_LIMIT), or the
- * generator cannot keep up (more than 1 % of its packets late, less than 97 % of what the
- * SFU should forward arriving, or 95 % of its core busy), or CAPACITY_MAX_GROUPS. Groups per
- * worker: the most groups measured at or under 80 %; when the generator gave out first, that
- * number is a lower bound and the run says so. Then two servers, one worker each, on cores 0
- * and 1, the generator on both cores as well (two cores are all this machine has: it competes
- * with the workers, and the run says how busy each core was); they start at half the one-server
- * figure each and gain one group each per step. The generator runs at nice 10 throughout, so
- * that a worker sharing its core runs as soon as it has packets.
+ * under `taskset -c 1` and `nice -n 10`; this driver, which mostly sleeps.
  *
- * Baselines, from the same run:
- * - idle: the worker's CPU with the last step's clients all connected and sending nothing
- *   (what ICE consent checks and the transports cost without media);
- * - bare mediasoup: the same generator, the same groups and RTP against plain mediasoup in a
- *   process of its own on core 0 (support/capacityServer.ts `bare`: one worker, one
- *   WebRtcServer, one router per group, the session codecs and transport options, a minimal
- *   signaling), at the one-server figure's group count; the worker does the same forwarding
- *   with no Confidant around it, so the ratio says what Confidant adds to the worker's load.
+ * One server, one worker: add a group, let it settle (CAPACITY_SETTLE_MS, 5 s), then measure
+ * over a window (CAPACITY_WINDOW_MS, 5 s) the worker's CPU (utime + stime from /proc/PID/stat
+ * over wall time), each core's busy and interrupt time (/proc/stat), the generator's CPU and
+ * its packets sent and received, and mediasoup's own byte counters (every WebRtcTransport's
+ * getStats, summed in the server process). A window in which other processes (another
+ * engineer's build) took more than CAPACITY_OTHERS_LIMIT (15 %) of the cores is measured again,
+ * up to CAPACITY_RETRIES (4) times; a step that stays contended is shown but neither counts nor
+ * stops the ramp. Repeat until the worker passes 80 % of a core (CAPACITY_LIMIT), or the
+ * generator cannot keep up (more than 2 % of its packets over 20 ms late, less than 97 % of
+ * what the SFU sent taken in, or 95 % of its core busy), or packets are lost on the way into
+ * the worker, or CAPACITY_MAX_GROUPS. Groups per worker: the most groups measured at or under
+ * 80 %; when the generator or the cap stopped the ramp, that number is a lower bound and the
+ * run says so.
+ *
+ * Baselines, from the same run, at that number of groups, in CAPACITY_ROUNDS (3) interleaved
+ * rounds whose order alternates:
+ * - bare mediasoup: plain mediasoup in a process of its own beside the server on core 0
+ *   (support/capacityServer.ts `bare`: one worker, one WebRtcServer, one router per group, the
+ *   session codecs and transport options, a minimal signaling), with as many groups from the
+ *   same generator; in each round the server's groups send while bare mediasoup's are silent,
+ *   and the other way round. The same forwarding with no Confidant around it: the ratio says
+ *   what Confidant adds to a worker's load.
+ * - idle: the server's worker while its groups are silent, every client still connected (what
+ *   ICE consent checks and the transports cost without media).
+ *
+ * Then two servers, one worker each, on cores 0 and 1, the generator on both cores as well
+ * (two cores are all this machine has: it competes with the workers, and each line says how
+ * busy each core was); they start just under half the one-server figure each and gain one
+ * group each per step, under the same rules.
  * Not a test: it prints figures and never fails on them.
  */
 import os from 'node:os';
 import type { DemoInfo } from '../src/shared/protocol.js';
 import { signIn } from '../tests/server/support/signIn.js';
 import type { ClientsToDriver, GeneratorCounters, GroupTarget, ServerMode, ServerToDriver, SfuStats } from './support/capacityMessages.js';
-import { allowedCpus, coreTimes, cpuMsOf, hasTaskset, Inbox, loadAverage, startScript } from './support/capacityProcs.js';
-import { printBench } from './support/stats.js';
+import { allowedCpus, coreTimes, cpuMsOf, cpuOf, hasTaskset, Inbox, loadAverage, startScript } from './support/capacityProcs.js';
+import { median, printBench, printBenchSpread } from './support/stats.js';
 
 const env = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -59,6 +67,8 @@ const OTHERS_LIMIT = env('CAPACITY_OTHERS_LIMIT', 15);
 /** …at most this many more times, keeping the quietest. */
 const RETRIES = env('CAPACITY_RETRIES', 4);
 const GENERATOR_NICE = env('CAPACITY_GENERATOR_NICE', 10);
+/** Interleaved rounds of the baselines. */
+const ROUNDS = env('CAPACITY_ROUNDS', 3);
 const BARE = process.env['CAPACITY_BARE'] !== '0';
 /** Per group: 8 senders × (50 audio + 34.5 video packets/s); each packet forwarded to 7. */
 const CLIENTS = 8;
@@ -76,12 +86,14 @@ interface Server {
   info?: DemoInfo;
   token?: string;
   groups: number;
+  /** The generator's index of each of its groups. */
+  indices: number[];
 }
 
 async function startServer(mode: ServerMode, label: string, cpus: string): Promise<Server> {
   const inbox = new Inbox<ServerToDriver>(startScript('./capacityServer.ts', [mode], { cpus }), label);
   const ready = await inbox.next('ready');
-  const server: Server = { mode, label, inbox, pid: ready.pid, workerPid: ready.workerPid, wsUrl: ready.wsUrl, info: ready.info, groups: 0 };
+  const server: Server = { mode, label, inbox, pid: ready.pid, workerPid: ready.workerPid, wsUrl: ready.wsUrl, info: ready.info, groups: 0, indices: [] };
   if (ready.info) {
     const f = ready.info.facilitator;
     server.token = await signIn(ready.info.httpUrl, f.username, f.password, f.totpSecret ?? '');
@@ -138,6 +150,7 @@ async function addGroup(server: Server, gen: Generator): Promise<number> {
   if (ready.error) throw new Error(`group ${index} on ${server.label} failed: ${ready.error}`);
   for (const p of ready.srtpProfiles) srtpProfiles.add(p);
   server.groups++;
+  server.indices.push(index);
   return ready.setupMs;
 }
 
@@ -155,6 +168,8 @@ interface Measure {
   groups: number[];
   /** Each server's worker, and its Node process, in % of one core. */
   workerPct: number[];
+  /** The system (kernel) part of each worker's: sockets, and loopback delivery charged to the sender. */
+  workerSystemPct: number[];
   nodePct: number[];
   corePct: number[];
   generatorPct: number;
@@ -197,7 +212,7 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   const sfuAt0 = performance.now();
   const gen0 = await counters(gen);
   const at0 = performance.now();
-  const w0 = servers.map((s) => cpuMsOf(s.workerPid));
+  const w0 = servers.map((s) => cpuOf(s.workerPid));
   const n0 = servers.map((s) => cpuMsOf(s.pid));
   const g0 = cpuMsOf(gen.pid);
   const c0 = coreTimes();
@@ -205,7 +220,7 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   await sleep(windowMs);
   const d = process.cpuUsage(d0);
   const c1 = coreTimes();
-  const w1 = servers.map((s) => cpuMsOf(s.workerPid));
+  const w1 = servers.map((s) => cpuOf(s.workerPid));
   const n1 = servers.map((s) => cpuMsOf(s.pid));
   const g1 = cpuMsOf(gen.pid);
   const at1 = performance.now();
@@ -221,7 +236,8 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   const due = gen1.rtpDue - gen0.rtpDue;
   const corePct = c1.map((c, i) => ((c.busy - c0[i]!.busy) / Math.max(1, c.total - c0[i]!.total)) * 100);
   const irqPct = c1.map((c, i) => ((c.irq - c0[i]!.irq) / Math.max(1, c.total - c0[i]!.total)) * 100);
-  const workerPct = w1.map((v, i) => ((v - w0[i]!) / wall) * 100);
+  const workerPct = w1.map((v, i) => ((v.user + v.system - w0[i]!.user - w0[i]!.system) / wall) * 100);
+  const workerSystemPct = w1.map((v, i) => ((v.system - w0[i]!.system) / wall) * 100);
   const nodePct = n1.map((v, i) => ((v - n0[i]!) / wall) * 100);
   const generatorPct = ((g1 - g0) / wall) * 100;
   const driverPct = ((d.user + d.system) / 1000 / wall) * 100;
@@ -229,6 +245,7 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   return {
     groups: servers.map((s) => s.groups),
     workerPct,
+    workerSystemPct,
     nodePct,
     corePct,
     generatorPct,
@@ -263,7 +280,9 @@ async function quietMeasure(servers: Server[], gen: Generator): Promise<Measure>
 
 function describe(m: Measure): string {
   const groups = m.groups.reduce((a, b) => a + b, 0);
-  const workers = m.workerPct.map((w, i) => `worker ${i + 1} ${pct(w)} (its server's Node ${pct(m.nodePct[i]!)})`).join(', ');
+  const workers = m.workerPct
+    .map((w, i) => `worker ${i + 1} ${pct(w)} (${pct(m.workerSystemPct[i]!)} of it system; its server's Node ${pct(m.nodePct[i]!)})`)
+    .join(', ');
   return (
     `  ${groups} groups (${m.groups.join(' + ')}), ${m.sfuTotal.consumers} consumers, ${m.sfuTotal.dtlsConnected}/${m.sfuTotal.transports} transports DTLS-connected: ` +
     `${workers}; generator ${pct(m.generatorPct)}; cores ${m.corePct.map((c) => pct(c)).join(' / ')} busy, ${pct(m.irqPct)} of it interrupts, ${pct(m.othersPct)} other processes'` +
@@ -282,7 +301,7 @@ function describe(m: Measure): string {
  * with CPU to spare does not do unless something else holds its core.
  */
 function otherLimit(m: Measure, gen: Generator): { why: string; lowerBound: boolean } | undefined {
-  if (m.skipped > 0.01) return { why: `the load generator gave out (${(m.skipped * 100).toFixed(1)} % of its packets late)`, lowerBound: true };
+  if (m.skipped > 0.02) return { why: `the load generator gave out (${(m.skipped * 100).toFixed(1)} % of its packets late)`, lowerBound: true };
   if (m.egress < 0.97) return { why: `the load generator gave out (it took in ${(m.egress * 100).toFixed(1)} % of what the SFU sent)`, lowerBound: true };
   if (gen.ownCore && m.generatorPct > 95) return { why: `the load generator gave out (its core ${pct(m.generatorPct)} busy)`, lowerBound: true };
   if (m.ingress < 0.97) {
@@ -359,41 +378,48 @@ async function main(): Promise<void> {
   const one = await startServer('confidant', 'server', '0');
   let gen = await startGenerator('1');
   const single = await ramp([one], gen, 1);
-  const top = single.steps.at(-1)!;
-  // Idle baseline: the same clients, connected, sending nothing.
-  gen.inbox.send({ type: 'sending', on: false });
-  await sleep(Math.min(SETTLE_MS, 3000));
-  const idle = await quietMeasure([one], gen);
-  process.stderr.write(`  idle (the same ${one.groups} groups connected, no media): worker ${pct(idle.workerPct[0]!)}, cores ${idle.corePct.map((c) => pct(c)).join(' / ')}\n`);
-  await stopGenerator(gen);
-  await one.inbox.stop();
-
   const atGroups = Math.max(1, single.groups);
-  const product = single.steps.find((s) => s.groups[0] === atGroups) ?? top;
   const fit = fitGroupsAt(
-    single.steps.map((s) => ({ groups: s.groups[0]!, pct: s.workerPct[0]! })),
+    single.steps.map((m) => ({ groups: m.groups[0]!, pct: m.workerPct[0]! })),
     LIMIT,
   );
 
-  // Baseline: bare mediasoup at the same count, same core, same generator.
-  let bare: Measure | undefined;
+  // Baselines at the figure's group count, interleaved: only the first `atGroups` groups of
+  // the server send; then bare mediasoup (core 0 too, the same generator) with as many
+  // groups, sending while the server's groups are silent; and so on, the order alternating.
+  // Each silent worker's CPU is the idle baseline: its clients connected, no media.
+  const productGroups = one.indices.slice(0, atGroups);
+  gen.inbox.send({ type: 'sending', groups: productGroups });
+  let bare: Server | undefined;
   if (BARE) {
-    process.stderr.write(`capacity: bare mediasoup on core 0 with ${atGroups} groups, load generator on core 1\n`);
-    const b = await startServer('bare', 'bare mediasoup', '0');
-    gen = await startGenerator('1');
-    for (let g = 0; g < atGroups; g++) await addGroup(b, gen);
-    await sleep(SETTLE_MS);
-    bare = await quietMeasure([b], gen);
-    process.stderr.write(describe(bare));
-    await stopGenerator(gen);
-    await b.inbox.stop();
+    process.stderr.write(`capacity: bare mediasoup beside it on core 0 with ${atGroups} groups; rounds alternate which of the two sends\n`);
+    bare = await startServer('bare', 'bare mediasoup', '0');
+    for (let g = 0; g < atGroups; g++) await addGroup(bare, gen);
   }
+  const productPct: number[] = [];
+  const barePct: number[] = [];
+  const idlePct: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: ('product' | 'bare' | 'idle')[] = bare ? (round % 2 === 0 ? ['product', 'bare'] : ['bare', 'product']) : ['product', 'idle'];
+    for (const which of order) {
+      gen.inbox.send({ type: 'sending', groups: which === 'product' ? productGroups : which === 'bare' ? bare!.indices : [] });
+      await sleep(SETTLE_MS);
+      const m = await quietMeasure(bare ? [one, bare] : [one], gen);
+      process.stderr.write(`  round ${round + 1}, ${which === 'product' ? `the server's ${atGroups} groups send` : which === 'bare' ? `bare mediasoup's ${atGroups} groups send` : 'nobody sends'}:\n${describe(m)}`);
+      if (which === 'product') productPct.push(m.workerPct[0]!);
+      else if (which === 'bare') barePct.push(m.workerPct[1]!);
+      if (which !== 'product') idlePct.push(m.workerPct[0]!);
+    }
+  }
+  await stopGenerator(gen);
+  await Promise.all([one.inbox.stop(), bare?.inbox.stop()]);
 
   // Two servers, one worker each, on cores 0 and 1; the generator on both.
   let two: Ramp | undefined;
   if (TWO_SERVERS) {
-    // The generator shares the cores here, so the machine fills before the workers do: start at half.
-    const start = Math.max(1, Math.floor(atGroups / 2));
+    // The generator shares the cores here, so the machine fills before the workers do: start
+    // below half the one-server figure.
+    const start = Math.max(1, Math.floor(atGroups / 2) - 1);
     process.stderr.write(`capacity: two servers on cores 0 and 1, load generator on both, from ${start} groups each\n`);
     const a = await startServer('confidant', 'server A', '0');
     const b = await startServer('confidant', 'server B', '1');
@@ -404,19 +430,20 @@ async function main(): Promise<void> {
   }
 
   // Figures.
-  const perGroup = product.workerPct[0]! / atGroups;
-  printBench('capacity_groups_per_worker', single.groups, 'groups', bare ? LIMIT / (bare.workerPct[0]! / atGroups) : NaN);
-  printBench('capacity_worker_cpu_per_group', perGroup, '% of a core', bare ? bare.workerPct[0]! / atGroups : NaN);
-  printBench('capacity_worker_cpu_media_vs_idle', top.workerPct[0]!, '% of a core', idle.workerPct[0]!);
+  const productMedian = median(productPct);
+  const bareMedian = median(barePct);
+  printBench('capacity_groups_per_worker', single.groups, 'groups', bare ? LIMIT / (bareMedian / atGroups) : NaN);
+  if (bare) printBenchSpread(`capacity_worker_cpu_${atGroups}_groups`, 50, productPct, barePct, '% of a core');
+  printBenchSpread(`capacity_worker_cpu_${atGroups}_groups_vs_idle`, 50, productPct, idlePct, '% of a core');
   if (two) printBench('capacity_groups_two_servers', two.groups * 2, 'groups', single.groups * 2);
 
   process.stderr.write(
     `capacity: one worker carried ${single.groups} groups of ${CLIENTS} at or under ${LIMIT} % of a core` +
       `${single.lowerBound ? ' (a LOWER BOUND)' : ''}; the ramp stopped at ${single.steps.at(-1)!.groups[0]} groups: ${single.stoppedBy}. ` +
       `Linear fit of the steps: ${Number.isFinite(fit) ? fit.toFixed(1) : '—'} groups at ${LIMIT} %. ` +
-      `At ${atGroups} groups the worker used ${pct(product.workerPct[0]!)} (${pct(perGroup)} a group)` +
-      `${bare ? `, bare mediasoup ${pct(bare.workerPct[0]!)} (ratio ${(product.workerPct[0]! / bare.workerPct[0]!).toFixed(2)})` : ''}; ` +
-      `idle with ${one.groups} groups connected ${pct(idle.workerPct[0]!)} against ${pct(top.workerPct[0]!)} with media.\n`,
+      `At ${atGroups} groups, median of ${ROUNDS} interleaved rounds: the worker ${pct(productMedian)} (${pct(productMedian / atGroups)} a group)` +
+      `${bare ? `, bare mediasoup's ${pct(bareMedian)} (ratio ${(productMedian / bareMedian).toFixed(2)})` : ''}; ` +
+      `the worker idle with ${one.groups} groups connected ${pct(median(idlePct))}.\n`,
   );
   if (two) {
     process.stderr.write(

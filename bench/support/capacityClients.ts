@@ -12,7 +12,7 @@
  * admission is the same choreography on both.
  *
  * One timer drives every stream: audio every 20 ms, video every 1/30 s, each client's phase
- * random so packets do not leave in lockstep; a packet more than 100 ms late is skipped and
+ * random so packets do not leave in lockstep; a packet more than 20 ms late is skipped and
  * counted, the sign that the generator, not the server, is the limit.
  */
 import WebSocket from 'ws';
@@ -101,6 +101,8 @@ function nextAddress(): string {
 }
 
 interface Client {
+  /** The group's index, as the driver numbers groups. */
+  group: number;
   signal: Signal;
   address: string;
   caps: RtpCapabilities;
@@ -116,7 +118,9 @@ interface Client {
 const clients: Client[] = [];
 const signals: Signal[] = [];
 const transports: PeerTransport[] = [];
-let sending = true;
+/** The groups that send: all, or those listed. */
+let sending: Set<number> | 'all' = 'all';
+const sends = (c: Client): boolean => sending === 'all' || sending.has(c.group);
 
 type Codec = NonNullable<RtpCapabilities['codecs']>[number] & {
   preferredPayloadType?: number;
@@ -241,8 +245,9 @@ async function consumeAll(client: Client, producerIds: string[]): Promise<void> 
 }
 
 /** A group's eight clients, admitted (Confidant) or greeted (bare), with their router's capabilities. */
-async function join(target: GroupTarget): Promise<Client[]> {
+async function join(index: number, target: GroupTarget): Promise<Client[]> {
   const blank = (signal: Signal, address: string, caps: RtpCapabilities): Client => ({
+    group: index,
     signal,
     address,
     caps,
@@ -287,7 +292,7 @@ async function join(target: GroupTarget): Promise<Client[]> {
 
 async function addGroup(index: number, target: GroupTarget): Promise<void> {
   const started = performance.now();
-  const group = await join(target);
+  const group = await join(index, target);
   await Promise.all(group.map((c) => produce(c)));
   await Promise.all(group.map((c) => consumeAll(c, group.filter((o) => o !== c).flatMap((o) => o.producerIds))));
   for (const c of group) startStreams(c);
@@ -296,15 +301,18 @@ async function addGroup(index: number, target: GroupTarget): Promise<void> {
   send({ type: 'groupReady', index, setupMs: performance.now() - started, srtpProfiles });
 }
 
-/** How late a packet may be before it is skipped rather than sent in a burst. */
-const LATE_MS = 100;
+/**
+ * How late a packet may be before it is skipped rather than sent in a burst: a generator held
+ * up for longer would otherwise flood a worker's socket with a backlog no set of independent
+ * clients would send at once.
+ */
+const LATE_MS = 20;
 
 function pump(): void {
-  if (!sending) return;
   const now = performance.now();
   for (const c of clients) {
     const { audio, video } = c;
-    if (!audio || !video) continue;
+    if (!audio || !video || !sends(c)) continue;
     while (c.nextAudioAt <= now) {
       counters.rtpDue++;
       if (now - c.nextAudioAt > LATE_MS) counters.rtpSkipped++;
@@ -330,9 +338,10 @@ process.on('message', (m: DriverToClients) => {
       );
       break;
     case 'sending': {
-      sending = m.on;
-      // Picks up where the schedule stands now, rather than owing the paused packets.
-      if (sending) for (const c of clients) startStreams(c);
+      const before = new Set(clients.filter(sends));
+      sending = m.groups === 'all' ? 'all' : new Set(m.groups);
+      // A group that starts again picks up where the schedule stands now, rather than owing the paused packets.
+      for (const c of clients) if (sends(c) && !before.has(c)) startStreams(c);
       break;
     }
     case 'counters':

@@ -43,7 +43,8 @@ export type GroupTarget =
 
 export type DriverToClients =
   | { type: 'group'; index: number; target: GroupTarget }
-  | { type: 'sending'; on: boolean }
+  /** Which groups (by index) send media from now on; the others stay connected and silent. */
+  | { type: 'sending'; groups: number[] | 'all' }
   | { type: 'counters' }
   | { type: 'close' };
 

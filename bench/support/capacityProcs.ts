@@ -91,11 +91,18 @@ export class Inbox<M extends { type: string }> {
 
 const TICKS_PER_SECOND = 100; // USER_HZ
 
+/** CPU time of one process so far (every thread), user and system, in ms. */
+export function cpuOf(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime is [11], stime [12].
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND, system: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
+}
+
 /** CPU time (user + system, every thread) of one process so far, in ms. */
 export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  const { user, system } = cpuOf(pid);
+  return user + system;
 }
 
 /** The cores a process may run on, as the kernel lists them ("0", "0-1"). */
