@@ -50,7 +50,7 @@ import os from 'node:os';
 import type { DemoInfo } from '../src/shared/protocol.js';
 import { signIn } from '../tests/server/support/signIn.js';
 import type { ClientsToDriver, GeneratorCounters, GroupTarget, ServerMode, ServerToDriver, SfuStats } from './support/capacityMessages.js';
-import { allowedCpus, coreTimes, cpuMsOf, cpuOf, hasTaskset, Inbox, loadAverage, startScript } from './support/capacityProcs.js';
+import { allowedCpus, coreTimes, cpuMsOf, cpuOf, hasTaskset, Inbox, loadAverage, softirqThreads, startScript } from './support/capacityProcs.js';
 import { median, printBench, printBenchSpread } from './support/stats.js';
 
 const env = (name: string, fallback: number): number => {
@@ -72,6 +72,8 @@ const ROUNDS = env('CAPACITY_ROUNDS', 3);
 const BARE = process.env['CAPACITY_BARE'] !== '0';
 /** Per group: 8 senders × (50 audio + 34.5 video packets/s); each packet forwarded to 7. */
 const CLIENTS = 8;
+
+const SOFTIRQ_THREADS = softirqThreads();
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (n: number): string => `${n.toFixed(1)} %`;
@@ -173,7 +175,7 @@ interface Measure {
   nodePct: number[];
   corePct: number[];
   generatorPct: number;
-  /** Interrupt time (the network stack) on the cores, in % of one core, all cores. */
+  /** Interrupt time and the ksoftirqd threads' (the network stack) on the cores, in % of one core, all cores. */
   irqPct: number;
   /** What processes other than this bench's took of the cores over the window, in % of one core. */
   othersPct: number;
@@ -216,10 +218,12 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   const n0 = servers.map((s) => cpuMsOf(s.pid));
   const g0 = cpuMsOf(gen.pid);
   const c0 = coreTimes();
+  const k0 = SOFTIRQ_THREADS.reduce((t, pid) => t + cpuMsOf(pid), 0);
   const d0 = process.cpuUsage();
   await sleep(windowMs);
   const d = process.cpuUsage(d0);
   const c1 = coreTimes();
+  const k1 = SOFTIRQ_THREADS.reduce((t, pid) => t + cpuMsOf(pid), 0);
   const w1 = servers.map((s) => cpuOf(s.workerPid));
   const n1 = servers.map((s) => cpuMsOf(s.pid));
   const g1 = cpuMsOf(gen.pid);
@@ -235,7 +239,7 @@ async function measure(servers: Server[], gen: Generator, windowMs = WINDOW_MS):
   const received = gen1.rtpReceived - gen0.rtpReceived;
   const due = gen1.rtpDue - gen0.rtpDue;
   const corePct = c1.map((c, i) => ((c.busy - c0[i]!.busy) / Math.max(1, c.total - c0[i]!.total)) * 100);
-  const irqPct = c1.map((c, i) => ((c.irq - c0[i]!.irq) / Math.max(1, c.total - c0[i]!.total)) * 100);
+  const irqPct = [...c1.map((c, i) => ((c.irq - c0[i]!.irq) / Math.max(1, c.total - c0[i]!.total)) * 100), ((k1 - k0) / wall) * 100];
   const workerPct = w1.map((v, i) => ((v.user + v.system - w0[i]!.user - w0[i]!.system) / wall) * 100);
   const workerSystemPct = w1.map((v, i) => ((v.system - w0[i]!.system) / wall) * 100);
   const nodePct = n1.map((v, i) => ((v - n0[i]!) / wall) * 100);
@@ -285,7 +289,7 @@ function describe(m: Measure): string {
     .join(', ');
   return (
     `  ${groups} groups (${m.groups.join(' + ')}), ${m.sfuTotal.consumers} consumers, ${m.sfuTotal.dtlsConnected}/${m.sfuTotal.transports} transports DTLS-connected: ` +
-    `${workers}; generator ${pct(m.generatorPct)}; cores ${m.corePct.map((c) => pct(c)).join(' / ')} busy, ${pct(m.irqPct)} of it interrupts, ${pct(m.othersPct)} other processes'` +
+    `${workers}; generator ${pct(m.generatorPct)}; cores ${m.corePct.map((c) => pct(c)).join(' / ')} busy, ${pct(m.irqPct)} of it interrupts and ksoftirqd, ${pct(m.othersPct)} other processes'` +
     `${m.othersPct > OTHERS_LIMIT ? ' (CONTENDED)' : ''}\n` +
     `    SFU RTP in ${m.sfuInMbps.toFixed(1)} Mbit/s, out ${m.sfuOutMbps.toFixed(1)} Mbit/s (mediasoup's counters); generator sent ${m.sentPps.toFixed(0)} packets/s, ` +
     `received ${m.receivedPps.toFixed(0)} packets/s (${m.receivedMbps.toFixed(1)} Mbit/s, ${(m.delivered * 100).toFixed(1)} % of sent × 7; ` +

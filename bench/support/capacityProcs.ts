@@ -4,7 +4,7 @@
  * over IPC, and reading what the kernel says about its CPU and about each core.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Whether `taskset` (util-linux) is on PATH. */
@@ -131,4 +131,22 @@ export function coreTimes(): { busy: number; irq: number; total: number }[] {
 /** The 1-minute load average. */
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/**
+ * The kernel's softirq threads (ksoftirqd/N): where the network stack's work goes when a core
+ * has more of it than the interrupt path takes, counted as their system time, not as
+ * interrupts.
+ */
+export function softirqThreads(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('ksoftirqd/')) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
