@@ -415,6 +415,12 @@ async function main(): Promise<void> {
       if (which !== 'product') idlePct.push(m.workerPct[0]!);
     }
   }
+  const totals = await counters(gen);
+  process.stderr.write(
+    `capacity: the generator's totals so far: ${totals.rtpSent} RTP packets sent, ${totals.rtpReceived} received (${(totals.rtpBytesReceived / 1e9).toFixed(2)} GB), ` +
+      `${totals.rtcpReceived} RTCP; ${totals.decryptedOk} sampled SRTP packets authenticated, ${totals.decryptFailed} failed; ` +
+      `${totals.keyFrameRequests} PLI/FIR from the SFU; ${totals.rtpSkipped} of ${totals.rtpDue} packets skipped as late\n`,
+  );
   await stopGenerator(gen);
   await Promise.all([one.inbox.stop(), bare?.inbox.stop()]);
 
