@@ -187,6 +187,9 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
 }
 
+/** Addresses that mean every interface: fine to listen on, not an address to send anyone to. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
+
 /** Validates a settings object (already merged from file and environment). */
 export function parseConfig(input: Record<string, unknown>): ServerConfig {
   const parsed = ConfigSchema.safeParse(input);
@@ -217,6 +220,13 @@ export function parseConfig(input: Record<string, unknown>): ServerConfig {
   if (!isLoopbackHost(config.host) && config.tlsCert === undefined) {
     throw new ConfigError(
       `missing setting ${settingName('tlsCert')}: serving on ${config.host}, off loopback, requires TLS`,
+    );
+  }
+  // Servers sharing a database send clients to each other by this address: a wildcard one
+  // (every interface) is nowhere a client can go.
+  if (config.database !== undefined && config.serverUrl === undefined && WILDCARD_HOSTS.has(config.host)) {
+    throw new ConfigError(
+      `missing setting ${settingName('serverUrl')}: listening on ${config.host} with a shared database, the other servers need the address clients reach this one at (e.g. https://s1.clinic.example)`,
     );
   }
   return config;

@@ -49,6 +49,16 @@ describe('server configuration', () => {
     expect(() => loadConfig({ env: { ...base, CONFIDANT_TLS_CERT: '/c.pem' } })).toThrow(/CONFIDANT_TLS_KEY/);
   });
 
+  it('asks a server sharing a database on every interface for the address clients reach it at', () => {
+    const shared = { ...base, CONFIDANT_HOST: '0.0.0.0', CONFIDANT_TLS_CERT: '/c.pem', CONFIDANT_TLS_KEY: '/k.pem', CONFIDANT_DATABASE_URL: 'postgres://u:p@db/confidant' };
+    expect(() => loadConfig({ env: shared })).toThrow(/missing setting serverUrl \(CONFIDANT_SERVER_URL\)/);
+    expect(loadConfig({ env: { ...shared, CONFIDANT_SERVER_URL: 'https://s1.clinic.example/' } }).serverUrl).toBe('https://s1.clinic.example');
+    // Alone (SQLite), nobody is sent to it by another server.
+    const { CONFIDANT_DATABASE_URL: _db, ...alone } = shared;
+    expect(loadConfig({ env: alone }).serverUrl).toBeUndefined();
+    expect(() => loadConfig({ env: { ...shared, CONFIDANT_SERVER_URL: 'ftp://s1' } })).toThrow(/serverUrl/);
+  });
+
   it('reports an unreadable or malformed config file', () => {
     expect(() => loadConfig({ configPath: '/nonexistent/config.json', env: base })).toThrow(/config file/);
     const dir = tmp;
