@@ -7,7 +7,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVITATION_STORAGE_KEY, inviteTokenFrom, socketUrlFor, takeInvitation, TOKENLESS_PATH, type PageWindow } from '../../src/participant/location';
+import {
+  INVITATION_STORAGE_KEY,
+  inviteTokenFrom,
+  LINK_SECRET_STORAGE_KEY,
+  linkSecretFrom,
+  socketUrlFor,
+  takeInvitation,
+  TOKENLESS_PATH,
+  type PageWindow,
+} from '../../src/participant/location';
 import { inlineRuns, parseAgreementBlocks } from '../../src/participant/agreementMarkdown';
 import { parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
@@ -60,14 +69,15 @@ describe('the agreement text', () => {
 });
 
 /** A window's location, history and sessionStorage, as a browser keeps them for one tab. */
-function tab(pathname: string, storage = new Map<string, string>()) {
-  const urls: string[] = [pathname];
+function tab(pathname: string, storage = new Map<string, string>(), hash = '') {
+  const urls: string[] = [pathname + hash];
   const win: PageWindow = {
-    location: { pathname },
+    location: { pathname, hash },
     history: {
       replaceState: (_data, _unused, url) => {
         urls[urls.length - 1] = String(url);
         win.location.pathname = String(url);
+        win.location.hash = '';
       },
     },
     sessionStorage: {
@@ -102,6 +112,21 @@ describe('the invitation token leaves the address bar', () => {
     const t = tab('/join/a/b');
     expect(takeInvitation(t.win)).toEqual({ token: null, missing: 'invalidLink' });
     expect(t.urls).toEqual(['/join/a/b']);
+  });
+
+  it('the secret in the link’s fragment goes the same way: kept for this tab, out of the address bar', () => {
+    const secret = Buffer.alloc(32, 7).toString('base64url');
+    const t = tab('/join/abc', new Map(), `#k=${secret}`);
+    expect(takeInvitation(t.win)).toEqual({ token: 'abc', linkSecret: new Uint8Array(32).fill(7) });
+    expect(t.urls).toEqual([TOKENLESS_PATH]);
+    expect(t.storage.get(LINK_SECRET_STORAGE_KEY)).toBe(secret);
+    expect(takeInvitation(tab(TOKENLESS_PATH, t.storage).win)).toEqual({ token: 'abc', linkSecret: new Uint8Array(32).fill(7) });
+    // A later link without one in the same tab leaves no stale secret behind.
+    const later = tab('/join/def', t.storage);
+    expect(takeInvitation(later.win)).toEqual({ token: 'def' });
+    expect(takeInvitation(tab(TOKENLESS_PATH, t.storage).win)).toEqual({ token: 'def' });
+    // Anything else in the fragment is not a secret.
+    for (const hash of ['#k=short', `#k=${secret}x`, `#x=${secret}`, `#k=${secret.slice(0, 42)}+`]) expect(linkSecretFrom(hash)).toBeUndefined();
   });
 
   it('without sessionStorage (a browser that refuses it) the token stays, so a reload still works', () => {

@@ -10,6 +10,9 @@
  * console that did not issue the link).
  */
 import nacl from 'tweetnacl';
+import { fromBase64url, toBase64url } from './base64url';
+
+export { fromBase64url, toBase64url };
 
 export interface KeyPair {
   publicKey: Uint8Array;
@@ -24,24 +27,6 @@ export function newKeyPair(): KeyPair {
 /** A fresh group key (32 random bytes). */
 export function newGroupKey(): Uint8Array {
   return nacl.randomBytes(32);
-}
-
-export function toBase64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** Bytes from base64url, or undefined when it is not that (or not `length` bytes long). */
-export function fromBase64url(text: string, length?: number): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return length === undefined || bytes.byteLength === length ? bytes : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whose key a proof vouches for: a member's to the facilitator, or the facilitator's to a member. */
