@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CheckInData,
+  e2eeMethods,
   DisplayName,
   HelloData,
   METHOD_NAMES,
@@ -51,7 +52,7 @@ describe('request frames', () => {
 
 describe('the method table', () => {
   it('holds every area\'s records, each method in one area only (a name in two would silently lose one)', () => {
-    const areas = [sessionMethods, mediaMethods, messagingMethods, moderationMethods].map((area) => Object.keys(area));
+    const areas = [sessionMethods, mediaMethods, messagingMethods, moderationMethods, e2eeMethods].map((area) => Object.keys(area));
     expect(areas.flat().sort()).toEqual([...METHOD_NAMES].sort());
     expect(new Set(areas.flat()).size).toBe(METHOD_NAMES.length);
   });
