@@ -42,6 +42,7 @@ const NEXT_HEARTBEAT = 'it takes effect at its next heartbeat, within a third of
 
 export const FLEET_COMMANDS: Record<string, FleetCommand> = {
   async fleet(ctx, _args, o) {
+    if (ctx.store.dialect === 'sqlite') return ctx.out('a SQLite database belongs to one server: there is no fleet to list');
     const servers = await ctx.store.hosts.fleet(0);
     if (o.json === true) return ctx.out(JSON.stringify(servers));
     if (servers.length === 0) return ctx.out('no server has run on this database yet');

@@ -27,13 +27,14 @@ export const TRAILER_BYTES = IV_BYTES + 1;
 
 export type FrameKind = 'audio' | 'video';
 
+const CLEAR_BYTES: Readonly<Record<FrameKind, number>> = { audio: 1, video: 1 };
+
 /**
  * How many leading bytes of a frame stay readable for the SFU: one, for VP8's frame tag and
  * Opus's TOC alike (never more than the frame). Per kind, so a codec that needs more says so here.
  */
 export function clearHeaderBytes(kind: FrameKind, frame: Uint8Array): number {
-  const wanted: Record<FrameKind, number> = { audio: 1, video: 1 };
-  return Math.min(wanted[kind], frame.byteLength);
+  return Math.min(CLEAR_BYTES[kind], frame.byteLength);
 }
 
 /** A 32-byte group key as an AES-GCM key that can only encrypt and decrypt. */

@@ -15,8 +15,8 @@
  *   Handing over: that, and the rooms open here close with 1012 after giving up their leases,
  *   so their people reconnect and resume on another server within seconds.
  *
- * A SQLite store belongs to one server, which hosts every session without leases; its fleet
- * is itself.
+ * A SQLite store belongs to one server, which hosts every session without leases and keeps
+ * no row in `servers`; its fleet is itself.
  */
 import { createLogger, errorFields } from '../../common/logger.js';
 import { ProtocolError } from '../../shared/protocol.js';
@@ -69,6 +69,12 @@ export function createFleet(deps: FleetDeps): Fleet {
   const lone = store.dialect === 'sqlite';
   let mode: ServerMode = 'serving';
   let servers: FleetServer[] = [];
+  /** The fleet's addresses as last read, this server's first: asked on every request (CSP). */
+  let urls: string[] = [];
+  const readUrls = (): string[] => {
+    const own = deps.serverUrl();
+    return [own, ...servers.map((s) => s.url).filter((url) => url !== own)];
+  };
   let rooms: RoomRegistry | undefined;
   let timer: NodeJS.Timeout | undefined;
   /** When each hosted session's lease was last taken or renewed. */
@@ -97,15 +103,15 @@ export function createFleet(deps: FleetDeps): Fleet {
 
   /** The first claim of a session here: refused while draining, and a takeover's drops recorded. */
   const take = async (sessionId: string): Promise<void> => {
+    // The lease row as it stands, ended or not: a row another server left behind means it
+    // stopped without giving the session up.
+    const before = await store.hosts.holder(sessionId, 0);
     if (mode !== 'serving') {
-      const holder = await store.hosts.holder(sessionId, nowMs());
-      if (holder && holder.serverId !== serverId) throw hostedElsewhere(holder.url);
+      if (before && before.serverId !== serverId && before.leaseUntilMs > nowMs()) throw hostedElsewhere(before.url);
       const other = pick();
       // With no serving server left, hosting here beats turning the group away.
       if (other) throw new ProtocolError('HOSTED_ELSEWHERE', `this server is draining; connect to ${other.url}`, other.url);
     }
-    // A lease row left by another server means it stopped without giving the session up.
-    const before = await store.hosts.holder(sessionId, 0);
     await renew(sessionId);
     deps.onLeaseTaken?.();
     if (before && before.serverId !== serverId) {
@@ -182,6 +188,7 @@ export function createFleet(deps: FleetDeps): Fleet {
       const was = mode;
       mode = await store.hosts.heartbeat(serverId, deps.serverUrl(), at);
       servers = await store.hosts.fleet(at - FLEET_MEMORY_LEASES * leaseMs);
+      urls = readUrls();
       if (mode !== was) log.info('server.mode', { mode });
     } catch (err) {
       log.warn('fleet.heartbeat_failed', errorFields(err));
@@ -190,7 +197,7 @@ export function createFleet(deps: FleetDeps): Fleet {
 
   const tick = async (): Promise<void> => {
     await heartbeat();
-    if (!rooms || lone) return;
+    if (!rooms) return;
     if (mode === 'handover') await handOver(rooms);
     await renewAll(rooms);
   };
@@ -199,11 +206,7 @@ export function createFleet(deps: FleetDeps): Fleet {
     hosting,
     serverId,
     mode: () => mode,
-    urls() {
-      const own = deps.serverUrl();
-      const urls = servers.map((s) => s.url);
-      return urls.includes(own) ? urls : [own, ...urls];
-    },
+    urls: () => urls,
     async elsewhere(sessionId) {
       if (lone) return undefined;
       const holder = await store.hosts.holder(sessionId, nowMs());
@@ -211,6 +214,12 @@ export function createFleet(deps: FleetDeps): Fleet {
       return mode === 'serving' ? undefined : pick()?.url;
     },
     async start(open) {
+      // A lone server is its whole fleet, always serving: nothing to write every few seconds
+      // on the connection everything else waits on.
+      if (lone) {
+        urls = readUrls();
+        return;
+      }
       rooms = open;
       await heartbeat();
       timer = setInterval(() => void tick(), heartbeatMs);
@@ -218,6 +227,7 @@ export function createFleet(deps: FleetDeps): Fleet {
     },
     async stop() {
       clearInterval(timer);
+      if (lone) return;
       try {
         await store.hosts.leave(serverId);
       } catch (err) {

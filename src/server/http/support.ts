@@ -43,8 +43,12 @@ export function socketOrigin(serverUrl: string): string | undefined {
   }
 }
 
+/** The policy for the fleet last asked about: the fleet's list changes at a heartbeat at most. */
+let fleetPolicy: { fleet: readonly string[]; policy: string } = { fleet: [], policy: CONTENT_SECURITY_POLICY };
+
 export function setSecurityHeaders(res: ServerResponse, tls: boolean, fleet: readonly string[] = []): void {
-  res.setHeader('Content-Security-Policy', fleet.length > 1 ? contentSecurityPolicy(fleet) : CONTENT_SECURITY_POLICY);
+  if (fleet.length > 1 && fleet !== fleetPolicy.fleet) fleetPolicy = { fleet, policy: contentSecurityPolicy(fleet) };
+  res.setHeader('Content-Security-Policy', fleet.length > 1 ? fleetPolicy.policy : CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // The invitation token is in the /join URL: never let it leave in a Referer.
   res.setHeader('Referrer-Policy', 'no-referrer');

@@ -53,6 +53,8 @@ export type ClinicianSnapshot = ClinicianHelloResult;
 
 export class Room {
   private readonly members = new Members();
+  /** What the room passes between people and never keeps: private messages, encryption keys. */
+  readonly relay: Relay = relayOver(this.members);
   private readonly records: RoomRecords;
   private readonly grace: GracePeriod;
   private readonly media: RoomMedia;
@@ -336,10 +338,6 @@ export class Room {
     return this.moderation.crisisInfo(by, participantId);
   }
 
-  /** What the room passes between people and never keeps: private messages, encryption keys. */
-  get relay(): Relay {
-    return relayOver(this.members);
-  }
 
   // --- lifecycle ---------------------------------------------------------------------
 
