@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Colleague, RejoinPolicy, SessionSummary } from '../../../shared/protocol';
 import { call, messageOf } from '../bridge';
 import { refreshSessions } from '../services/account';
+import { sessionTimes } from '../sessionTimes';
 import { useConsole } from '../store';
 import { CheckboxList } from './CheckboxList';
 import { Dialog } from './Dialog';
@@ -11,11 +12,6 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const dateValue = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 const timeValue = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 
-/** A local date and time from the form's inputs, as an ISO instant. */
-function toIso(date: string, time: string): string | null {
-  const at = new Date(`${date}T${time}`);
-  return Number.isNaN(at.getTime()) ? null : at.toISOString();
-}
 
 /** Schedules a new group session, or edits one (title, time, co-facilitators). */
 export function SessionEditorDialog({ session, onClose }: { session?: SessionSummary; onClose: () => void }) {
@@ -31,6 +27,8 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
   const [colleagues, setColleagues] = useState<Colleague[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const shown = sessionTimes(date, from, to);
+  const endsNextDay = typeof shown === 'object' && shown.endsNextDay;
 
   useEffect(() => {
     call('clinicians:list', {})
@@ -40,10 +38,10 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const startsAt = toIso(date, from);
-    const endsAt = toIso(date, to);
-    if (!startsAt || !endsAt) return setError('Enter a date and a start and end time.');
-    if (Date.parse(endsAt) <= Date.parse(startsAt)) return setError('The session must end after it starts.');
+    const times = sessionTimes(date, from, to);
+    if (times === 'incomplete') return setError('Enter a date and a start and end time.');
+    if (times === 'same time') return setError('The session must end after it starts.');
+    const { startsAt, endsAt } = times;
     setBusy(true);
     setError(null);
     try {
@@ -91,9 +89,14 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
           </label>
           <label className="field">
             Ends
-            <input type="time" value={to} onChange={(e) => setTo(e.target.value)} required />
+            <input type="time" value={to} onChange={(e) => setTo(e.target.value)} required aria-describedby="ends-next-day" />
           </label>
         </div>
+        {endsNextDay && (
+          <p id="ends-next-day" className="muted small">
+            Ends the next day.
+          </p>
+        )}
         <CheckboxList
           legend="Co-facilitators"
           options={colleagues.map((c) => ({ id: c.id, label: c.displayName }))}
