@@ -48,7 +48,8 @@ function send<E extends IpcEvent>(event: E, payload: IpcEventPayloads[E]): void 
 }
 
 function registerIpc(server: ServerSession, lock: ConsoleLock): void {
-  // One keychain door for the vault and the roster cache, which is sealed under the vault's key.
+  // One keychain door for the vault, the roster cache (sealed under the vault's key) and
+  // invitation links' secrets (derived from it).
   const keyStore = createKeytarKeyStore();
   // Ready before anyone signs in: the vault's first open after sign-in then reads the key
   // without loading keytar and opening the keychain's connection first.
@@ -65,6 +66,7 @@ function registerIpc(server: ServerSession, lock: ConsoleLock): void {
       lock,
       notes: new NotesService({ baseDir: app.getPath('userData'), keyStore, server, indexWorker: bundledIndexWorker }),
       rosters: new RostersService({ baseDir: app.getPath('userData'), keyStore, server }),
+      keyStore,
       files: {
         saveText: async (suggestedName, text) => {
           const options = {

@@ -1,6 +1,7 @@
 /**
  * The console main process's one sealing format and its keys, used by the note vault
- * (notes/) and the roster cache (rosters/).
+ * (notes/) and the roster cache (rosters/); invitation links' secrets (e2ee/) are derived
+ * from the same keychain key under a purpose of their own.
  *
  * Keys: the OS keychain holds one key per clinician and server (notes/keyStore.ts). That key
  * seals nothing itself: every use gets its own key, derived from it with HKDF-SHA-256 under a
@@ -38,6 +39,12 @@ const PURPOSE_LABELS = {
   'roster cache': 'confidant roster cache',
   /** The HMAC that names the roster cache's rows (an index key, not a sealing key). */
   'roster row index': 'confidant roster cache index',
+  /**
+   * The HMAC key that makes invitation links' fragment secrets (e2ee/linkSecrets.ts; a MAC
+   * key, not a sealing key). Changing it changes every secret, so links already sent stop
+   * matching what the console recomputes at call time.
+   */
+  'link secrets': 'confidant invitation link secrets',
 } as const;
 
 export type KeyPurpose = keyof typeof PURPOSE_LABELS;

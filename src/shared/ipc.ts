@@ -170,6 +170,27 @@ export interface Fetched<T> {
   fetchedAt: string;
 }
 
+/**
+ * An issued invitation as main hands it to the renderer: the server's answer, with the link's
+ * secret in `url`'s fragment (`#k=<secret>.<issuer>`, src/main/e2ee/linkSecrets.ts), which
+ * lets the client's page prove its key is the invited client's. `linkSecret` false: the link
+ * carries no secret (the keychain gave no key), so the client is verified by reading the
+ * safety code together.
+ */
+export type IssuedInvitationLink = IssuedInvitation & { linkSecret?: boolean };
+
+/**
+ * `invitations:linkSecrets`: what this console checks the session's clients' keys against at
+ * call time. `secrets`: participantId → the base64url secret of that client's current link,
+ * for every active invitation. `issuer`: the tag this console puts after its secrets, so a
+ * link whose tag differs is known to come from another console (or another key), which cannot
+ * check it. `issuer` null and no secrets when the keychain gave no key.
+ */
+export interface InvitationLinkSecrets {
+  issuer: string | null;
+  secrets: Record<string, string>;
+}
+
 export const RosterRangeRequest = z.object({
   from: SessionRange.shape.from.unwrap(),
   to: SessionRange.shape.to.unwrap(),
@@ -198,6 +219,8 @@ export const ipcRequests = {
   'invitations:create': CreateInvitationRequest.extend({ sessionId: Id }),
   'invitations:reissue': z.object({ invitationId: Id }),
   'invitations:revoke': z.object({ invitationId: Id }),
+  /** Main recomputes the secrets from the server's list: the console stores none. */
+  'invitations:linkSecrets': z.object({ sessionId: Id }),
   'clinicians:list': Empty,
   'admin:accounts': Empty,
   'admin:createAccount': CreateClinicianRequest,
@@ -241,9 +264,10 @@ export interface IpcResults {
   'sessions:create': SessionSummary;
   'sessions:update': SessionSummary;
   'invitations:list': InvitationSummary[];
-  'invitations:create': IssuedInvitation;
-  'invitations:reissue': IssuedInvitation;
+  'invitations:create': IssuedInvitationLink;
+  'invitations:reissue': IssuedInvitationLink;
   'invitations:revoke': InvitationSummary;
+  'invitations:linkSecrets': InvitationLinkSecrets;
   'clinicians:list': Colleague[];
   'admin:accounts': ClinicianAccount[];
   'admin:createAccount': ClinicianAccount;

@@ -20,6 +20,7 @@ export const IPC_CHANNELS = [
   'invitations:create',
   'invitations:reissue',
   'invitations:revoke',
+  'invitations:linkSecrets',
   'clinicians:list',
   'admin:accounts',
   'admin:createAccount',

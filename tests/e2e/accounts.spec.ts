@@ -59,7 +59,9 @@ test('a facilitator schedules a group, invites a client, re-issues and revokes t
   await expect(issued).toContainText('only time the passcode is shown');
   const firstUrl = (await dialog.getByTestId('issued-url').textContent())!;
   const firstPasscode = (await dialog.getByTestId('issued-passcode').textContent())!;
-  expect(firstUrl).toMatch(/\/join\/[A-Za-z0-9_-]{43,}$/);
+  // The link carries its secret for the call's encryption (the host has a keychain).
+  expect(firstUrl).toMatch(/\/join\/[A-Za-z0-9_-]{43,}#k=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{11}$/);
+  await expect(issued.getByTestId('issued-no-secret')).toHaveCount(0);
   await issued.getByRole('button', { name: 'Copy link' }).click();
   await expect(issued).toContainText('Copied the link');
   expect(running.host.clipboard.text).toBe(firstUrl);

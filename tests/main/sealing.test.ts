@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { newKey, open, openBytes, purposeKey, reseal, seal, sealBytes, SealError, type KeyPurpose } from '../../src/main/sealing';
 
-const PURPOSES: KeyPurpose[] = ['vault rows', 'vault index', 'roster cache', 'roster row index'];
+const PURPOSES: KeyPurpose[] = ['vault rows', 'vault index', 'roster cache', 'roster row index', 'link secrets'];
 
 describe('sealing nonces', () => {
   it('every sealed blob has its own nonce, across many refills of the nonce pool', () => {

@@ -49,9 +49,13 @@ describe('issuing', () => {
     expect(issued.url).toBe(`${demo.info.httpUrl}/join/${issued.token}`);
     expect(issued.passcode).toMatch(/^\d{6}$/);
     expect(issued.invitation).toMatchObject({ participantRef: 'IOP-2001', verificationHint: 'knows the code word', state: 'active', revokedAt: null });
+    // What the issuing console derives the link's secret from, and finds the client by in the room.
+    expect(issued.invitation.participantId).toMatch(/^p-/);
+    expect(issued.invitation.issuedAt).toBe(issued.invitation.createdAt);
     const list = InvitationList.parse((await api(demo.server, 'GET', `/api/sessions/${demo.info.sessionId}/invitations`, facToken)).list);
     const listed = list.find((i) => i.id === issued.invitation.id);
     expect(listed).toEqual(issued.invitation);
+    expect(listed).toMatchObject({ participantId: issued.invitation.participantId, issuedAt: issued.invitation.issuedAt });
     expect(JSON.stringify(list)).not.toContain(issued.token);
     // One invitation per client per session.
     const dup = await api(demo.server, 'POST', `/api/sessions/${demo.info.sessionId}/invitations`, facToken, { participantRef: 'IOP-2001' });
@@ -91,12 +95,18 @@ describe('re-issuing', () => {
   it('makes the old link an unknown one, lets the new one in, and disconnects whoever held the old', async () => {
     const first = await issue('IOP-3001');
     const old = await hello(first.token, first.passcode);
-    expect(old.answer.ok).toBe(true);
+    expect(old.answer).toMatchObject({ ok: true, data: { participantId: first.invitation.participantId } });
 
     const res = await api(demo.server, 'POST', `/api/invitations/${first.invitation.id}/reissue`, facToken, {});
     const second = IssuedInvitation.parse(res.body);
     expect(second.invitation.id).toBe(first.invitation.id);
     expect(second.token).not.toBe(first.token);
+    // The same client in the room, a link issued later (so the console gives it a new secret).
+    expect(second.invitation.participantId).toBe(first.invitation.participantId);
+    expect(second.invitation.createdAt).toBe(first.invitation.createdAt);
+    expect(Date.parse(second.invitation.issuedAt)).toBeGreaterThan(Date.parse(first.invitation.issuedAt));
+    const listed = InvitationList.parse((await api(demo.server, 'GET', `/api/sessions/${demo.info.sessionId}/invitations`, facToken)).list);
+    expect(listed.find((i) => i.id === first.invitation.id)).toEqual(second.invitation);
     await old.client.closed;
 
     const stale = await hello(first.token, first.passcode);

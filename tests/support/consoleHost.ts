@@ -132,6 +132,7 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
           // The real OS keychain (gnome-keyring in the test run's private D-Bus session).
           notes: new NotesService({ baseDir: userDataDir, keyStore, server, indexWorker: indexWorkerFromSource }),
           rosters: new RostersService({ baseDir: userDataDir, keyStore, server }),
+          keyStore,
           // The clinician "chooses" the suggested name in the host's exports folder.
           files: {
             saveText: async (suggestedName, text) => {

@@ -14,12 +14,18 @@ import {
   SessionSummary,
   TotpEnrolment,
 } from '../../shared/protocol';
+import { createLogger, errorFields } from '../../common/logger';
+import { issuedWithSecret, secretsOf } from '../e2ee/linkSecrets';
 import type { ConsoleLock } from '../lock/consoleLock';
 import { guardWhileLocked } from '../lock/lockGate';
+import { KeychainUnavailableError, type KeyStore } from '../notes/keyStore';
 import type { NotesService } from '../notes/notesService';
 import type { RostersService } from '../rosters/rostersService';
+import { KEY_BYTES, wipe } from '../sealing';
 import type { ServerSession } from '../services/serverSession';
 import type { IpcHandlers } from './dispatch';
+
+const log = createLogger('ipc');
 
 /** Shows a desktop notification (Electron's Notification in main). */
 export interface Notifier {
@@ -45,6 +51,11 @@ export interface ConsoleServices {
   clipboard: Clipboard;
   notes: NotesService;
   rosters: RostersService;
+  /**
+   * The keychain door the vault and the roster cache use: invitation links' secrets come from
+   * the same key (src/main/e2ee/linkSecrets.ts).
+   */
+  keyStore: KeyStore;
   files: Files;
   /** The idle lock: main's, driven by powerMonitor (see src/main/lock). */
   lock: ConsoleLock;
@@ -65,11 +76,56 @@ export function knockNotification(waiting: number): { title: string; body: strin
 }
 
 export function createHandlers(services: ConsoleServices): IpcHandlers {
-  const { server, notes, rosters, lock } = services;
+  const { server, notes, rosters, lock, keyStore } = services;
   server.onSignedOut = () => {
     notes.close();
     rosters.close();
     lock.unlock();
+  };
+
+  /** The vault opening again for a link's key (below), while it does. */
+  let reopening: Promise<void> | null = null;
+  /**
+   * The signed-in clinician's keychain key for invitation links' secrets (a copy, which
+   * linkSecrets.ts wipes), or null when there is none to use: then a link goes out without a
+   * secret and the clinician is told so. Never throws, since the server has already issued the
+   * link by now: a failure here must not lose the only answer that shows its passcode.
+   */
+  const linkKeychainKey = async (): Promise<Uint8Array | null> => {
+    const signedIn = server.current();
+    if (!signedIn) return null;
+    // The note vault's account: one key per clinician and server (NotesService.open).
+    const account = `${signedIn.user.id}@${signedIn.serverUrl}`;
+    try {
+      let key = await keyStore.get(account);
+      const vault = notes.status().vault;
+      if (key === null && (vault.state === 'closed' || (vault.state === 'locked' && vault.reason === 'no-keychain'))) {
+        // The keychain did not answer when the vault opened at sign-in, so the vault could not
+        // make the key then. Only the vault makes it, under its own rule (never over existing
+        // notes, src/main/notes/key.ts): open it again, which also unlocks the notes. Once for
+        // calls that ask together: two opens at once would leave one vault open unseen.
+        reopening ??= (async () => {
+          await notes.open(signedIn);
+          if (!rosters.cacheOpen()) await rosters.open(signedIn);
+        })().finally(() => {
+          reopening = null;
+        });
+        await reopening;
+        key = await keyStore.get(account);
+      }
+      // Not a key (the vault stays locked over it): an empty HMAC key would give every
+      // console the same secrets.
+      if (key && key.length !== KEY_BYTES) {
+        wipe(key);
+        key = null;
+      }
+      if (!key) log.warn('link_secrets.off', { reason: 'no-key' });
+      return key;
+    } catch (err) {
+      if (err instanceof KeychainUnavailableError) log.warn('link_secrets.off', { reason: 'no-keychain' });
+      else log.error('link_secrets.failed', errorFields(err));
+      return null;
+    }
   };
   const handlers: IpcHandlers = {
     'app:info': async () => services.appInfo,
@@ -125,12 +181,16 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'sessions:update': ({ id, changes }) => server.api('PATCH', `/api/sessions/${enc(id)}`, changes, SessionSummary),
     'invitations:list': ({ sessionId }) =>
       server.api('GET', `/api/sessions/${enc(sessionId)}/invitations`, undefined, InvitationList),
-    'invitations:create': ({ sessionId, ...request }) =>
-      server.api('POST', `/api/sessions/${enc(sessionId)}/invitations`, request, IssuedInvitation),
-    'invitations:reissue': ({ invitationId }) =>
-      server.api('POST', `/api/invitations/${enc(invitationId)}/reissue`, {}, IssuedInvitation),
+    // The server's link gets its secret here, in main: the keychain key never leaves main, and
+    // the server never sees the secret.
+    'invitations:create': async ({ sessionId, ...request }) =>
+      issuedWithSecret(await server.api('POST', `/api/sessions/${enc(sessionId)}/invitations`, request, IssuedInvitation), await linkKeychainKey()),
+    'invitations:reissue': async ({ invitationId }) =>
+      issuedWithSecret(await server.api('POST', `/api/invitations/${enc(invitationId)}/reissue`, {}, IssuedInvitation), await linkKeychainKey()),
     'invitations:revoke': ({ invitationId }) =>
       server.api('POST', `/api/invitations/${enc(invitationId)}/revoke`, {}, InvitationSummary),
+    'invitations:linkSecrets': async ({ sessionId }) =>
+      secretsOf(await server.api('GET', `/api/sessions/${enc(sessionId)}/invitations`, undefined, InvitationList), await linkKeychainKey()),
     'clinicians:list': () => server.api('GET', '/api/clinicians', undefined, ColleagueList),
     'admin:accounts': () => server.api('GET', '/api/admin/clinicians', undefined, ClinicianAccountList),
     'admin:createAccount': (request) => server.api('POST', '/api/admin/clinicians', request, ClinicianAccount),

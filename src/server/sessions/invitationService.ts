@@ -62,9 +62,11 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
     id: i.id,
     sessionId: i.sessionId,
     participantRef: i.participantRef,
+    participantId: i.participantId,
     verificationHint: i.verificationHint,
     state: i.revokedAt !== null ? 'revoked' : i.expiredAt !== null || lifecycle.stateOf(session) === 'ended' ? 'expired' : 'active',
     createdAt: i.createdAt,
+    issuedAt: i.issuedAt,
     revokedAt: i.revokedAt,
   });
 

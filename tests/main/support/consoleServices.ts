@@ -23,6 +23,7 @@ export function consoleServices(overrides: { notifier?: Notifier; fetch?: typeof
     // The OS keychain has its own tests (tests/main/notes/vault.keychain.test.ts).
     notes: new NotesService({ baseDir, keyStore, server, indexWorker: indexWorkerFromSource }),
     rosters: new RostersService({ baseDir, keyStore, server }),
+    keyStore,
     files: {
       saveText: async () => {
         throw new Error('this test saves no files');

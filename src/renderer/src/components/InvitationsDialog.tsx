@@ -1,6 +1,7 @@
 import { ErrorBanner } from './Banner';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { InvitationSummary, IssuedInvitation, SessionSummary } from '../../../shared/protocol';
+import type { IssuedInvitationLink } from '../../../shared/ipc';
+import type { InvitationSummary, SessionSummary } from '../../../shared/protocol';
 import { call, messageOf } from '../bridge';
 import { Dialog } from './Dialog';
 
@@ -15,7 +16,7 @@ type Confirm = { kind: 'reissue' | 'revoke'; invitation: InvitationSummary } | n
 /** A session's invitations: invite a client, copy the link and passcode once, re-issue, revoke. */
 export function InvitationsDialog({ session, onClose }: { session: SessionSummary; onClose: () => void }) {
   const [list, setList] = useState<InvitationSummary[] | null>(null);
-  const [issued, setIssued] = useState<IssuedInvitation | null>(null);
+  const [issued, setIssued] = useState<IssuedInvitationLink | null>(null);
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [ref, setRef] = useState('');
   const [hint, setHint] = useState('');
@@ -29,12 +30,12 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
   }, [session.id]);
   useEffect(load, [load]);
 
-  const run = async (work: () => Promise<IssuedInvitation | unknown>) => {
+  const run = async (work: () => Promise<IssuedInvitationLink | unknown>) => {
     setBusy(true);
     setError(null);
     try {
       const result = await work();
-      if (result && typeof result === 'object' && 'passcode' in result) setIssued(result as IssuedInvitation);
+      if (result && typeof result === 'object' && 'passcode' in result) setIssued(result as IssuedInvitationLink);
       load();
     } catch (err) {
       setError(messageOf(err));
@@ -179,7 +180,7 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
   );
 }
 
-function IssuedCard({ issued, onDismiss }: { issued: IssuedInvitation; onDismiss: () => void }) {
+function IssuedCard({ issued, onDismiss }: { issued: IssuedInvitationLink; onDismiss: () => void }) {
   const [copied, setCopied] = useState<string | null>(null);
   const copy = async (what: string, text: string) => {
     await call('app:copy', { text, secret: true });
@@ -200,6 +201,12 @@ function IssuedCard({ issued, onDismiss }: { issued: IssuedInvitation; onDismiss
           Copy link
         </button>
       </div>
+      {issued.linkSecret === false && (
+        <p className="muted small" data-testid="issued-no-secret">
+          This link carries no encryption secret (the keychain is unavailable): read the safety code with the client when
+          you verify them.
+        </p>
+      )}
       <div className="secret-row">
         <code className="secret passcode" data-testid="issued-passcode">
           {issued.passcode}

@@ -81,10 +81,18 @@ export const InvitationSummary = z.object({
   id: Id,
   sessionId: Id,
   participantRef: z.string(),
+  /** The id the client has in the room (`Participant.participantId`); a re-issue keeps it. */
+  participantId: Id,
   /** How to recognise the client (for example "knows code word"); clinicians only. */
   verificationHint: z.string().nullable(),
   state: InvitationState,
   createdAt: z.string(),
+  /**
+   * When the current link was issued (its creation or the last re-issue). The issuing console
+   * derives the link's secret from it (src/main/e2ee/linkSecrets.ts), so a re-issued link gets
+   * a new one.
+   */
+  issuedAt: z.string(),
   revokedAt: z.string().nullable(),
 });
 export type InvitationSummary = z.infer<typeof InvitationSummary>;
