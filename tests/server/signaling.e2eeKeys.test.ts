@@ -75,4 +75,31 @@ describe('end-to-end keys in a room', () => {
     expect(await fac.client.request('sendGroupKey', { to: String(fac.hello.participantId), ...sealedKey() })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     for (const c of [fac.client, sup.client, waiting.client, other.client]) await c.close();
   });
+
+  it('passes on which console made a link’s secret and a browser that cannot encrypt, and nothing else', async () => {
+    const fac = await connectClinician(demo.info);
+    const waiting = await knock(demo.info, inv(2), 'Kit');
+    const announced = { publicKey: b64(32), proof: b64(32), issuer: b64(8), cannotEncrypt: true as const };
+    await waiting.client.call('publishKey', { ...announced, extra: 'dropped' });
+    const heard = await fac.client.waitFor('memberKey', (k) => k.participantId === waiting.participantId);
+    expect(heard).toEqual({ participantId: waiting.participantId, ...announced });
+    expect(await waiting.client.request('publishKey', { publicKey: b64(32), issuer: b64(9) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await waiting.client.request('publishKey', { publicKey: b64(32), cannotEncrypt: false })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    for (const c of [fac.client, waiting.client]) await c.close();
+  });
+
+  it('relays a sealed private message as it came, both ways, and checks its size', async () => {
+    const fac = await connectClinician(demo.info);
+    const member = await admitted(demo.info, inv(2), fac.client, 'Kit');
+    const sealed = { epoch: 3, nonce: b64(24), box: b64(80) };
+    await member.client.call('message', { to: 'facilitator', sealed });
+    expect(await fac.client.waitFor('message', (m) => m.from === member.participantId)).toEqual({ from: member.participantId, sealed });
+    const reply = { epoch: 3, nonce: b64(24), box: b64(40) };
+    await fac.client.call('message', { to: member.participantId, sealed: reply });
+    expect(await member.client.waitFor('message')).toEqual({ from: 'facilitator', sealed: reply });
+    for (const bad of [{ ...sealed, nonce: b64(23) }, { ...sealed, box: b64(8_300) }, { ...sealed, epoch: -1 }, { ...sealed, box: 'not/base64' }]) {
+      expect(await member.client.request('message', { to: 'facilitator', sealed: bad })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    for (const c of [fac.client, member.client]) await c.close();
+  });
 });

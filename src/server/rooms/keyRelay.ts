@@ -6,14 +6,14 @@
  * do is hand a sealed key to someone the facilitator has not admitted, so it checks that here
  * rather than trusting the console.
  */
-import { ProtocolError, type GroupKey, type MemberKey } from '../../shared/protocol.js';
+import { ProtocolError, type GroupKey, type KeyAnnouncement, type MemberKey } from '../../shared/protocol.js';
 import * as audience from './audiences.js';
 import type { Members } from './members.js';
 import type { Peer } from './peer.js';
 
 /** `from` announced its public key (again): kept on its peer, told to the facilitators. */
-export function publishKey(members: Members, from: Peer, key: { publicKey: string; proof?: string | undefined }): void {
-  from.e2eeKey = { publicKey: key.publicKey, ...(key.proof !== undefined ? { proof: key.proof } : {}) };
+export function publishKey(members: Members, from: Peer, key: KeyAnnouncement): void {
+  from.e2eeKey = stripUndefined(key);
   const announced = memberKeyOf(from);
   if (!announced) return;
   for (const f of members.list(audience.facilitators)) if (f !== from) f.notify('memberKey', announced);
@@ -40,6 +40,10 @@ export function sendGroupKey(members: Members, from: Peer, to: string, key: Omit
 
 function memberKeyOf(peer: Peer): MemberKey | undefined {
   const key = peer.e2eeKey;
-  if (!key) return undefined;
-  return { participantId: peer.participantId, publicKey: key.publicKey, ...(key.proof !== undefined ? { proof: key.proof } : {}) };
+  return key ? { participantId: peer.participantId, ...key } : undefined;
+}
+
+/** Only what was said: an optional field sent as undefined is left out, as on the wire. */
+function stripUndefined(key: KeyAnnouncement): KeyAnnouncement {
+  return Object.fromEntries(Object.entries(key).filter(([, v]) => v !== undefined)) as KeyAnnouncement;
 }

@@ -4,6 +4,7 @@
  */
 import type {
   Caller,
+  KeyAnnouncement,
   MediaFlags,
   NotificationName,
   NotificationTypes,
@@ -85,7 +86,7 @@ export class Peer {
    * The public key this connection announced for end-to-end encryption (rooms/keyRelay.ts):
    * its own, made for this connection, so a new socket starts without one.
    */
-  e2eeKey: { publicKey: string; proof?: string } | undefined;
+  e2eeKey: KeyAnnouncement | undefined;
 
   constructor(init: PeerInit) {
     this.participantId = init.participantId;

@@ -158,8 +158,8 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
-  message({ peer, room }, { to, text }) {
-    room.relay.message(peer, to, text);
+  message({ peer, room }, { to, ...body }) {
+    room.relay.message(peer, to, body);
     return ok;
   },
 

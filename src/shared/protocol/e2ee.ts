@@ -20,6 +20,8 @@ const base64url = (bytes: number) =>
 export const PublicKey = base64url(32);
 /** An HMAC-SHA-256 proof (32 bytes) from the invitation link's secret. */
 export const KeyProof = base64url(32);
+/** Which console made a link's secret (8 bytes): the link's fragment carries it beside the secret. */
+export const LinkIssuer = base64url(8);
 /** A NaCl box nonce (24 bytes). */
 export const BoxNonce = base64url(24);
 /** The sealed group key: a NaCl box of its epoch and its 32 bytes (49 bytes sealed). */
@@ -27,7 +29,20 @@ export const SealedGroupKey = base64url(49);
 /** Which group key: counts up with every change, wrapping at 256. */
 export const KeyEpoch = z.number().int().min(0).max(255);
 
-export const MemberKey = z.object({ participantId: Id, publicKey: PublicKey, proof: KeyProof.optional() });
+/**
+ * What someone announces: their public key; with a link secret, its proof and which console
+ * made that secret (`issuer`); and `cannotEncrypt` when their browser has no encoded
+ * transforms, so the facilitator sees why they get no key.
+ */
+export const KeyAnnouncement = z.object({
+  publicKey: PublicKey,
+  proof: KeyProof.optional(),
+  issuer: LinkIssuer.optional(),
+  cannotEncrypt: z.literal(true).optional(),
+});
+export type KeyAnnouncement = z.infer<typeof KeyAnnouncement>;
+
+export const MemberKey = KeyAnnouncement.extend({ participantId: Id });
 export type MemberKey = z.infer<typeof MemberKey>;
 
 export const GroupKey = z.object({
@@ -45,7 +60,7 @@ export type GroupKey = z.infer<typeof GroupKey>;
 export const e2eeMethods = {
   // A fresh key pair on every connection: a resumed or reconnected person announces again.
   publishKey: {
-    request: z.object({ publicKey: PublicKey, proof: KeyProof.optional() }),
+    request: KeyAnnouncement,
     result: Done,
     mayCall: { client: ['check-in', 'waiting', 'admitted'], facilitator: true, observer: true },
   },

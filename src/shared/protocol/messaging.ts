@@ -4,6 +4,7 @@
  * people in a call goes here.
  */
 import { z } from 'zod';
+import { BoxNonce, KeyEpoch } from './e2ee';
 import { Done, type MethodRecord } from './method';
 import { Id } from './values';
 
@@ -13,13 +14,33 @@ export const MessageText = z
   .transform((s) => s.trim())
   .pipe(z.string().min(1, 'a message cannot be empty').max(2000, 'at most 2000 characters'));
 
+/**
+ * A private message sealed end to end (issue 19): `nacl.secretbox` under a key made from the
+ * group key of `epoch`, over the text and who it is from and to, so the server can neither
+ * read it nor pass it off as from someone else. Base64url; room for the longest text.
+ */
+export const SealedMessage = z.object({
+  epoch: KeyEpoch,
+  nonce: BoxNonce,
+  box: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
+    .min(22)
+    .max(11_000),
+});
+export type SealedMessage = z.infer<typeof SealedMessage>;
+
+/** What a message carries: its text, or (in an encrypted call) the text sealed. */
+export const MessageBody = z.union([z.object({ text: MessageText }), z.object({ sealed: SealedMessage })]);
+export type MessageBody = z.infer<typeof MessageBody>;
+
 /** The `to` of a client's message. */
 export const TO_FACILITATOR = 'facilitator';
 
 export const messagingMethods = {
   // A client writes to "facilitator", a facilitator to a participantId.
   message: {
-    request: z.object({ to: Id, text: MessageText }),
+    request: z.intersection(z.object({ to: Id }), MessageBody),
     result: Done,
     mayCall: { client: ['admitted'], facilitator: true },
   },

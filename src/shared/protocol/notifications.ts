@@ -4,6 +4,7 @@
  * notification is a line in NotificationTypes.
  */
 import type { GroupKey, MemberKey } from './e2ee';
+import type { MessageBody } from './messaging';
 import type { MediaKind, Participant, Producer, RtpCapabilities } from './values';
 
 export interface NotificationTypes {
@@ -12,7 +13,7 @@ export interface NotificationTypes {
   participantUpdated: { participant: Participant };
   participantLeft: { participantId: string };
   /** To clinicians: `from` is a client's participantId. To a client: `from` is "facilitator". */
-  message: { from: string; text: string };
+  message: { from: string } & MessageBody;
   /** To clinicians and to clients. */
   locked: { locked: boolean };
   /** To the session's facilitators: someone announced their public key (e2ee.ts). */
