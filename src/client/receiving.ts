@@ -143,7 +143,7 @@ export class Receiving {
     if (holding) await holding;
     this.session.assertOpen();
     if (!this.wanted.has(producerId)) return;
-    const consumer = await consumerFor(transport, info);
+    const consumer = await consumerFor(this.context, transport, info);
     if (this.session.closed || !this.wanted.has(producerId)) {
       // The producer went away while we were setting up its consumer.
       consumer.close();

@@ -18,7 +18,7 @@ import type { MediaKind, Producer, RtpCapabilities } from '../shared/protocol';
 import { Emitter } from './emitter';
 import { MediaSession } from './mediaSession';
 import { SendFirstGate } from './sendFirst';
-import { errorMessage, MediaResetError, type RoomClientEvents, type SessionContext, type Source } from './sessionContext';
+import { errorMessage, MediaResetError, type FrameTransforms, type RoomClientEvents, type SessionContext, type Source } from './sessionContext';
 import type { SignalingClient } from './signaling';
 import { blankStandIn, type StandIn } from './standIn';
 
@@ -46,6 +46,8 @@ export interface RoomClientOptions {
   createDevice?: () => Device;
   /** Makes the blank tracks `getReady` produces (tests pass fake tracks; pages use blankStandIn). */
   createStandIn?: (kind: MediaKind) => StandIn;
+  /** Seals and opens every frame (an end-to-end encrypted call); absent, frames go as they are. */
+  frames?: FrameTransforms;
 }
 
 export class RoomClient {
@@ -83,6 +85,7 @@ export class RoomClient {
       closedProducers: this.closedProducers,
       sendFirst: this.sendFirst,
       dropProducer: (producerId) => this.dropProducer(producerId),
+      frames: options.frames,
     };
     this.session = new MediaSession(this.context, this.createDevice());
     const s = signaling;

@@ -71,7 +71,7 @@ export class Sending {
         const standIn = this.context.createStandIn(kind);
         let producer: types.Producer;
         try {
-          producer = await transport.produce({ track: standIn.track, stopTracks: false });
+          producer = await transport.produce({ track: standIn.track, stopTracks: false, ...this.sealing(kind) });
           // No track, no packet: nothing is sent from here until publish() gives it one.
           await producer.replaceTrack({ track: null });
         } finally {
@@ -93,7 +93,7 @@ export class Sending {
       rtpCapabilities: this.session.rtpCapabilities,
     });
     if (this.session.closed || this.opener) return;
-    const opener = await consumerFor(transport, info);
+    const opener = await consumerFor(this.context, transport, info);
     if (this.session.closed) opener.close();
     else this.opener = opener;
   }
@@ -204,7 +204,7 @@ export class Sending {
       }
       // The page owns its tracks (its self-preview uses them too), so closing a producer
       // must not stop them.
-      this.adopt(kind, await transport.produce({ track, stopTracks: false }));
+      this.adopt(kind, await transport.produce({ track, stopTracks: false, ...this.sealing(kind) }));
       if (this.context.sendFirst.holding) {
         // Joining: our other track and the group's streams wait until this one's connection
         // is up, so that nothing competes with it for the page's thread or the machine's.
@@ -215,6 +215,15 @@ export class Sending {
   }
 
   /** Keeps a producer just made on this session's send transport; made for a session closed meanwhile, it is closed. */
+  /**
+   * In an end-to-end encrypted call, the transform goes on the RTP sender the moment it is
+   * made, before negotiation: no frame of this producer, not even the first, leaves unsealed.
+   */
+  private sealing(kind: MediaKind): { onRtpSender?: (sender: RTCRtpSender) => void } {
+    const { frames } = this.context;
+    return frames ? { onRtpSender: (sender) => frames.attach(sender, { side: 'send', kind }) } : {};
+  }
+
   private adopt(kind: MediaKind, producer: types.Producer): void {
     if (this.session.closed) {
       producer.close();

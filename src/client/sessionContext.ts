@@ -28,6 +28,19 @@ export interface Source {
 }
 
 /**
+ * Seals what we send and opens what we receive, frame by frame (end-to-end encryption,
+ * src/client/e2ee/frameCipher.ts). `attach` is called on each RTP sender and receiver the
+ * moment it exists, before negotiation, so not one frame leaves or plays without it; when it
+ * throws (the browser cannot transform frames), the produce or consume fails rather than
+ * sending in the clear.
+ */
+export interface FrameTransforms {
+  attach(target: RTCRtpSender | RTCRtpReceiver, options: { side: 'send' | 'receive'; kind: MediaKind }): void;
+  /** The peer connections need the older insertable streams switched on (`encodedInsertableStreams`). */
+  readonly needsInsertableStreams: boolean;
+}
+
+/**
  * What each media session of a RoomClient is given. The two sets of producers are the room's
  * announcements, kept by the RoomClient across sessions: a producer snapshot the caller took
  * before a reset may still name a producer the old router announced closed.
@@ -45,6 +58,8 @@ export interface SessionContext {
   readonly closedProducers: ReadonlySet<string>;
   /** Holds consumes back while a newcomer's first producer connects (join with `sendFirst`). */
   readonly sendFirst: SendFirstGate;
+  /** Frame encryption, when the call is end-to-end encrypted. */
+  readonly frames: FrameTransforms | undefined;
   /** A consumer's producer is gone for good (its track ended): the room forgets it as it would on `producerClosed`. */
   readonly dropProducer: (producerId: string) => void;
 }

@@ -12,6 +12,9 @@ import { errorMessage, type SessionContext } from './sessionContext';
 
 export type Direction = 'send' | 'recv';
 
+/** Chromium's own peer connection setting, absent from the standard RTCConfiguration type. */
+const INSERTABLE_STREAMS = { encodedInsertableStreams: true } as Partial<RTCConfiguration>;
+
 /** Makes the transport `info` describes on `device`; the server hears of its connect and produces. */
 export function openTransport(
   context: SessionContext,
@@ -26,6 +29,8 @@ export function openTransport(
     iceParameters: info.iceParameters as types.IceParameters,
     iceCandidates: info.iceCandidates as types.IceCandidate[],
     dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+    // Chromium before RTCRtpScriptTransform gives encoded frames only to a connection made so.
+    ...(context.frames?.needsInsertableStreams ? { additionalSettings: INSERTABLE_STREAMS } : {}),
   };
   const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
 
@@ -66,8 +71,11 @@ async function restartIce(context: SessionContext, transport: types.Transport): 
 }
 
 /** Sets up here, on the receive `transport`, the consumer the server made (`consume`'s answer). */
-export function consumerFor(transport: types.Transport, info: ResultTypes['consume']): Promise<types.Consumer> {
+export function consumerFor(context: SessionContext, transport: types.Transport, info: ResultTypes['consume']): Promise<types.Consumer> {
+  const { frames } = context;
   return transport.consume({
+    // Before the receiver gets a packet: what plays has been opened, or nothing plays.
+    ...(frames ? { onRtpReceiver: (receiver: RTCRtpReceiver) => frames.attach(receiver, { side: 'receive', kind: info.kind }) } : {}),
     id: info.id,
     producerId: info.producerId,
     kind: info.kind,

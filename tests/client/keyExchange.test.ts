@@ -8,6 +8,7 @@ import type { GroupKey, MemberKey } from '../../src/shared/protocol';
 import { KeyHolder, type MemberTrust } from '../../src/client/e2ee/keyHolder';
 import { KeyMember, type HolderTrust } from '../../src/client/e2ee/keyMember';
 import { newGroupKey, newKeyPair, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
+import { decryptFrame, encryptFrame, importFrameKey } from '../../src/client/e2ee/frameCrypto';
 
 const secretOf = (n: number) => new Uint8Array(32).fill(n);
 
@@ -98,6 +99,65 @@ describe('the group key, honest relay', () => {
     expect(await robin.member.codeFor(holderKey)).toBe(await holder.codeFor('p-robin'));
     expect(await robin.member.confirmHolder(holderKey)).toBe(true);
     expect(latest(robin.keys)).toEqual(latest(holderKeys));
+  });
+});
+
+describe('the group key when people come and go', () => {
+  it('a removed member’s last key opens nothing sealed after the removal', async () => {
+    const { holder, holderKeys, join } = call();
+    const robin = await join('p-robin', 1);
+    const sam = await join('p-sam', 2);
+    await holder.groupIs(['p-robin', 'p-sam']);
+    const samsLast = latest(sam.keys)!;
+    await holder.groupIs(['p-robin']);
+    // A video frame the group sends after Sam left, under the key they use now.
+    const now = latest(holderKeys)!;
+    const frame = new Uint8Array(600).map((_, i) => (i * 7) % 256);
+    const sealed = await encryptFrame(await importFrameKey(now.key.slice()), now.epoch, frame, 1);
+    expect(await decryptFrame(await importFrameKey(samsLast.key.slice()), sealed, 1)).toBeUndefined();
+    expect(Buffer.from((await decryptFrame(await importFrameKey(latest(robin.keys)!.key.slice()), sealed, 1))!).equals(Buffer.from(frame))).toBe(true);
+  });
+
+  it('a console taking over as holder starts after the last epoch it was given', () => {
+    const epochs: number[] = [];
+    const deps = { send: async () => undefined, linkSecretFor: () => undefined, onGroupKey: (e: number) => epochs.push(e) };
+    new KeyHolder(deps, 7);
+    new KeyHolder(deps, 256);
+    expect(epochs).toEqual([7, 0]);
+  });
+});
+
+describe('whose link, and which browser', () => {
+  it('a link another console made is no sign of anyone in between: the code is read instead', async () => {
+    const trust = new Map<string, MemberTrust>();
+    const holder = new KeyHolder({
+      send: async () => undefined,
+      // This console made links under issuer "mine" only.
+      linkSecretFor: (_id, issuer) => (issuer === 'bWluZW1pbmVt' ? secretOf(1) : undefined),
+      onGroupKey: () => undefined,
+      onTrust: (id, t) => trust.set(id, t),
+    });
+    const member = new KeyMember({ participantId: 'p-robin', linkSecret: secretOf(9), linkIssuer: 'b3RoZXJvdGhl', onGroupKey: () => undefined });
+    await holder.memberKey({ participantId: 'p-robin', ...(await member.announcement()) });
+    expect(trust.get('p-robin')).toBe('needs code');
+    // The same link named as this console's, with a proof that does not hold: someone is in between.
+    const forged = { participantId: 'p-robin', ...(await member.announcement()), issuer: 'bWluZW1pbmVt' };
+    await holder.memberKey(forged);
+    expect(trust.get('p-robin')).toBe('proof failed');
+  });
+
+  it('a browser that cannot encrypt is told apart, and gets no key even when its code is confirmed', async () => {
+    const sent: string[] = [];
+    const trust = new Map<string, MemberTrust>();
+    const holder = new KeyHolder({ send: async (to) => void sent.push(to), linkSecretFor: () => undefined, onGroupKey: () => undefined, onTrust: (id, t) => trust.set(id, t) });
+    const member = new KeyMember({ participantId: 'p-old', cannotEncrypt: true, onGroupKey: () => undefined });
+    const announced = await member.announcement();
+    expect(announced.cannotEncrypt).toBe(true);
+    await holder.memberKey({ participantId: 'p-old', ...announced });
+    await holder.groupIs(['p-old']);
+    await holder.confirmCode('p-old');
+    expect(trust.get('p-old')).toBe('cannot encrypt');
+    expect(sent).toEqual([]);
   });
 });
 

@@ -6,7 +6,9 @@
  * the peer connection made with `encodedInsertableStreams: true`). A browser with neither
  * cannot take part in an encrypted call, and is told so rather than sent in the clear.
  */
+import type { FrameTransforms } from '../sessionContext';
 import type { CipherMessage, TransformOptions, WorkerReply } from './cipherMessages';
+import type { KeySink } from './groupKeys';
 
 /** The worker, as the bundler builds it beside the page (its CSP allows exactly this). */
 export function startFrameWorker(): Worker {
@@ -31,10 +33,22 @@ export class EncryptionUnavailableError extends Error {
 
 /** Whether this browser can seal and open frames at all. */
 export function canEncryptFrames(): boolean {
-  return hasScriptTransform() || 'createEncodedStreams' in RTCRtpSender.prototype;
+  return hasScriptTransform() || (typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype);
 }
 
-export class FrameCipher {
+/**
+ * For a browser that can do neither: every sender and receiver is refused as it is made, so
+ * its produce or consume fails and nothing is sent or played in the clear.
+ */
+export const REFUSE_FRAMES: FrameTransforms = {
+  needsInsertableStreams: false,
+  attach() {
+    throw new EncryptionUnavailableError();
+  },
+};
+
+export class FrameCipher implements FrameTransforms, KeySink {
+  readonly needsInsertableStreams = !hasScriptTransform();
   private readonly worker: Worker;
   private closed = false;
 

@@ -23,13 +23,19 @@ export type MemberTrust =
   /** No proof (no link secret here): the safety code must be read aloud first. */
   | 'needs code'
   /** The facilitator confirmed the safety code: they get the key. */
-  | 'code confirmed';
+  | 'code confirmed'
+  /** Their browser cannot seal and open frames: they get no key, and cannot see or hear the group. */
+  | 'cannot encrypt';
 
 export interface KeyHolderDeps {
   /** Sends one sealed group key (the `sendGroupKey` method). */
   send(to: string, key: Omit<GroupKey, 'from'>): Promise<void>;
-  /** The secret of this participant's invitation link, when this console issued it. */
-  linkSecretFor(participantId: string): Uint8Array | undefined;
+  /**
+   * The secret of this participant's invitation link, when this console issued it: `issuer`
+   * is the console the member's link names (a link from another console has no secret here,
+   * which is no sign of anyone in between).
+   */
+  linkSecretFor(participantId: string, issuer: string | undefined): Uint8Array | undefined;
   /** The group key changed: this console's own frames are sealed and opened with it. */
   onGroupKey(epoch: number, key: Uint8Array): void;
   /** A member's trust changed (the console shows it beside them). */
@@ -38,6 +44,7 @@ export interface KeyHolderDeps {
 
 interface Member {
   publicKey: Uint8Array;
+  issuer: string | undefined;
   trust: MemberTrust;
   /** The epoch this member last got. */
   sentEpoch: number | undefined;
@@ -45,12 +52,20 @@ interface Member {
 
 export class KeyHolder {
   readonly keys: KeyPair = newKeyPair();
-  private epoch = 0;
+  private epoch: number;
   private groupKey = newGroupKey();
   private readonly members = new Map<string, Member>();
   private admitted = new Set<string>();
 
-  constructor(private readonly deps: KeyHolderDeps) {
+  /**
+   * `firstEpoch`: a console taking over from another holder starts after the last epoch it
+   * was given, so its key never shares an epoch with one still in use.
+   */
+  constructor(
+    private readonly deps: KeyHolderDeps,
+    firstEpoch = 0,
+  ) {
+    this.epoch = firstEpoch % 256;
     deps.onGroupKey(this.epoch, this.groupKey);
   }
 
@@ -66,12 +81,13 @@ export class KeyHolder {
   async memberKey(announced: MemberKey): Promise<void> {
     const publicKey = fromBase64url(announced.publicKey, 32);
     if (!publicKey) return;
-    const secret = this.deps.linkSecretFor(announced.participantId);
+    const secret = this.deps.linkSecretFor(announced.participantId, announced.issuer);
     const proof = announced.proof === undefined ? undefined : fromBase64url(announced.proof, 32);
     let trust: MemberTrust;
-    if (secret) trust = proof && (await proofHolds(secret, 'member', announced.participantId, publicKey, proof)) ? 'proved' : 'proof failed';
+    if (announced.cannotEncrypt) trust = 'cannot encrypt';
+    else if (secret) trust = proof && (await proofHolds(secret, 'member', announced.participantId, publicKey, proof)) ? 'proved' : 'proof failed';
     else trust = 'needs code';
-    this.members.set(announced.participantId, { publicKey, trust, sentEpoch: undefined });
+    this.members.set(announced.participantId, { publicKey, issuer: announced.issuer, trust, sentEpoch: undefined });
     this.deps.onTrust?.(announced.participantId, trust);
     if (this.admitted.has(announced.participantId)) await this.keyMember(announced.participantId);
   }
@@ -85,7 +101,7 @@ export class KeyHolder {
   /** The facilitator and the member read the same code: trust their key, and key them. */
   async confirmCode(participantId: string): Promise<void> {
     const member = this.members.get(participantId);
-    if (!member || member.trust === 'proof failed') return;
+    if (!member || member.trust === 'proof failed' || member.trust === 'cannot encrypt') return;
     member.trust = 'code confirmed';
     this.deps.onTrust?.(participantId, member.trust);
     if (this.admitted.has(participantId)) await this.keyMember(participantId);
@@ -116,7 +132,7 @@ export class KeyHolder {
     const epoch = this.epoch;
     member.sentEpoch = epoch;
     const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys);
-    const secret = this.deps.linkSecretFor(participantId);
+    const secret = this.deps.linkSecretFor(participantId, member.issuer);
     const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
     await this.deps.send(participantId, {
       epoch,

@@ -7,7 +7,7 @@
  * else is refused and said so, because sending under a key someone in between chose would give
  * them this person's picture and voice.
  */
-import type { GroupKey } from '../../shared/protocol';
+import type { GroupKey, KeyAnnouncement } from '../../shared/protocol';
 import { fromBase64url, keyProof, newKeyPair, openGroupKey, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
 
 /** Where the holder of a group key stands with this member. */
@@ -17,6 +17,10 @@ export interface KeyMemberDeps {
   participantId: string;
   /** The secret from the invitation link's fragment; none for a link without one, or a clinician. */
   linkSecret?: Uint8Array | undefined;
+  /** Which console made that secret (the fragment says), so that console knows to check the proof. */
+  linkIssuer?: string | undefined;
+  /** This browser cannot transform frames: announced, so the facilitator sees why no key is sent. */
+  cannotEncrypt?: boolean;
   /** A group key to seal and open frames with. */
   onGroupKey(epoch: number, key: Uint8Array): void;
   /** How the holder of the last key offered stands (the page shows it). */
@@ -33,11 +37,16 @@ export class KeyMember {
   constructor(private readonly deps: KeyMemberDeps) {}
 
   /** What `publishKey` sends: this connection's public key, and its proof where there is a link secret. */
-  async announcement(): Promise<{ publicKey: string; proof?: string }> {
+  async announcement(): Promise<KeyAnnouncement> {
     const publicKey = toBase64url(this.keys.publicKey);
-    const secret = this.deps.linkSecret;
-    if (!secret) return { publicKey };
-    return { publicKey, proof: toBase64url(await keyProof(secret, 'member', this.deps.participantId, this.keys.publicKey)) };
+    const { linkSecret: secret, linkIssuer, cannotEncrypt } = this.deps;
+    const base: KeyAnnouncement = { publicKey, ...(cannotEncrypt ? { cannotEncrypt: true as const } : {}) };
+    if (!secret) return base;
+    return {
+      ...base,
+      proof: toBase64url(await keyProof(secret, 'member', this.deps.participantId, this.keys.publicKey)),
+      ...(linkIssuer ? { issuer: linkIssuer } : {}),
+    };
   }
 
   /** A `groupKey` notification: opened and used only if its holder is trusted; true when used. */

@@ -21,9 +21,33 @@ const counts = { sealed: 0, opened: 0, dropped: 0 };
 
 interface EncodedFrame {
   data: ArrayBuffer;
+  /** Video frames say whether they are key frames; audio frames have no type. */
+  type?: 'key' | 'delta' | 'empty';
 }
 
-function transform(options: TransformOptions): TransformStream<EncodedFrame, EncodedFrame> {
+/** The script transform's own handle, where the browser gives one: it can ask for key frames. */
+interface Transformer {
+  generateKeyFrame?: () => Promise<unknown>;
+  sendKeyFrameRequest?: () => Promise<unknown>;
+}
+
+/** At most one key-frame request per this many ms from one sender or receiver. */
+const KEY_FRAME_REQUEST_MS = 500;
+
+function transform(options: TransformOptions, transformer: Transformer | undefined): TransformStream<EncodedFrame, EncodedFrame> {
+  // A video stream whose frames were dropped for want of a key needs a key frame to start
+  // again: deltas without it decode to nothing, and waiting for the decoder to notice costs
+  // seconds. So the sender asks its encoder for one as soon as it can seal, and passes no
+  // delta until it has it; a receiver that could not open frames asks the sender for one.
+  let needKeyFrame = options.kind === 'video';
+  let lastRequest = -Infinity;
+  const requestKeyFrame = (): void => {
+    const now = performance.now();
+    if (now - lastRequest < KEY_FRAME_REQUEST_MS) return;
+    lastRequest = now;
+    const ask = options.side === 'send' ? transformer?.generateKeyFrame : transformer?.sendKeyFrameRequest;
+    void ask?.call(transformer).catch(() => undefined);
+  };
   return new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       const data = new Uint8Array(frame.data);
@@ -31,6 +55,11 @@ function transform(options: TransformOptions): TransformStream<EncodedFrame, Enc
       if (options.side === 'send') {
         const key = sendingEpoch === undefined ? undefined : keys.get(sendingEpoch);
         if (!key || sendingEpoch === undefined) return void counts.dropped++;
+        if (needKeyFrame && frame.type === 'delta') {
+          requestKeyFrame();
+          return void counts.dropped++;
+        }
+        needKeyFrame = false;
         frame.data = (await encryptFrame(key, sendingEpoch, data, clear)).buffer;
         counts.sealed++;
         return controller.enqueue(frame);
@@ -38,7 +67,14 @@ function transform(options: TransformOptions): TransformStream<EncodedFrame, Enc
       const epoch = frameEpoch(data, clear);
       const key = epoch === undefined ? undefined : keys.get(epoch);
       const opened = key ? await decryptFrame(key, data, clear) : undefined;
-      if (!opened) return void counts.dropped++;
+      if (!opened) {
+        if (options.kind === 'video') needKeyFrame = true;
+        return void counts.dropped++;
+      }
+      if (needKeyFrame) {
+        if (frame.type === 'delta') requestKeyFrame();
+        else needKeyFrame = false;
+      }
       frame.data = opened.buffer;
       counts.opened++;
       controller.enqueue(frame);
@@ -46,8 +82,8 @@ function transform(options: TransformOptions): TransformStream<EncodedFrame, Enc
   });
 }
 
-function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
-  readable.pipeThrough(transform(options)).pipeTo(writable).catch(() => undefined);
+function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions, transformer?: Transformer): void {
+  readable.pipeThrough(transform(options, transformer)).pipeTo(writable).catch(() => undefined);
 }
 
 async function setKey(epoch: number, raw: ArrayBuffer): Promise<void> {
@@ -59,14 +95,14 @@ async function setKey(epoch: number, raw: ArrayBuffer): Promise<void> {
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<CipherMessage>) => void) | null;
-  onrtctransform?: ((event: { transformer: { readable: ReadableStream<EncodedFrame>; writable: WritableStream<EncodedFrame>; options: TransformOptions } }) => void) | null;
+  onrtctransform?: ((event: { transformer: Transformer & { readable: ReadableStream<EncodedFrame>; writable: WritableStream<EncodedFrame>; options: TransformOptions } }) => void) | null;
   postMessage(message: unknown): void;
 }
 const scope = self as unknown as WorkerScope;
 
 scope.onrtctransform = (event) => {
   const { readable, writable, options } = event.transformer;
-  pipe(readable, writable, options);
+  pipe(readable, writable, options, event.transformer);
 };
 
 scope.onmessage = (event) => {
