@@ -3,14 +3,27 @@
  * (relayed by the server, never stored), and opening and closing the conversation. Its state
  * lives in the moderation reducer (moderation.ts); what the page does with it belongs here.
  */
-import { ProtocolError, TO_FACILITATOR } from '../shared/protocol';
+import { ProtocolError, TO_FACILITATOR, type NotificationTypes } from '../shared/protocol';
 import type { SignalingClient } from '../client/signaling';
+import type { PageEncryption } from './encryption';
 import { checkMessage, type MessageCheck } from './moderation';
 import { announce, moderate, pageState } from './store';
 
-export function onMessage(from: string, text: unknown): void {
+/**
+ * A message from the therapist: sealed in the call (opened with the group key, and only if it
+ * says it is from the facilitator to this person), plain in the waiting room, where nobody
+ * holds a key and the message travels protected by TLS alone.
+ */
+export function onMessage(message: NotificationTypes['message'], encryption: PageEncryption): void {
   // To a client, only the facilitator writes; anything else is not for this page.
-  if (from !== TO_FACILITATOR || typeof text !== 'string' || !text.trim()) return;
+  if (message.from !== TO_FACILITATOR) return;
+  const self = pageState().participantId ?? '';
+  // In the group, only sealed words are the therapist's: one in the clear could be anyone's
+  // who controls the server, so it is not shown.
+  const { screen } = pageState();
+  if (!('sealed' in message) && (screen === 'call' || screen === 'joining')) return;
+  const text = 'sealed' in message ? encryption.open(message.sealed, TO_FACILITATOR, self) : message.text;
+  if (typeof text !== 'string' || !text.trim()) return;
   // In the waiting room the conversation is shown in full (replies wait for admission).
   const seen = pageState().screen === 'waiting';
   moderate({ type: 'messageReceived', text, at: Date.now(), seen });
@@ -19,15 +32,18 @@ export function onMessage(from: string, text: unknown): void {
 }
 
 /** Sends a message to the session's facilitators over the current socket, if there is one. */
-export async function sendMessage(signaling: SignalingClient | null, raw: string): Promise<MessageCheck> {
+export async function sendMessage(signaling: SignalingClient | null, raw: string, encryption: PageEncryption): Promise<MessageCheck> {
   const check = checkMessage(raw);
   if (!check.ok) return check;
   const { screen } = pageState();
   if (!signaling || (screen !== 'call' && screen !== 'joining')) {
     return { ok: false, error: 'You can send messages once you’re in the session.' };
   }
+  // In the call a message goes sealed, never in the clear: without the key yet, it waits.
+  const sealed = encryption.seal(pageState().participantId ?? '', TO_FACILITATOR, check.text);
+  if (!sealed) return { ok: false, error: 'Your message can be sent once the call’s encryption is set up. Please try again in a moment.' };
   try {
-    await signaling.request('message', { to: TO_FACILITATOR, text: check.text });
+    await signaling.request('message', { to: TO_FACILITATOR, sealed });
     // The conversation's own log announces it.
     moderate({ type: 'messageSent', text: check.text, at: Date.now() });
     return check;

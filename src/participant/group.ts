@@ -8,6 +8,7 @@ import type { NotificationTypes, RtpCapabilities } from '../shared/protocol';
 import { RoomClient } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
 import { RETURNED_TO_WAITING } from './copy';
+import type { PageEncryption } from './encryption';
 import type { LocalMedia } from './localMedia';
 import { addRemoteTrack, dropRemoteTrack, setRemotePaused, toPeer } from './peers';
 import { announce, moderate, pageState, setPageState, type Peer } from './store';
@@ -20,7 +21,10 @@ export class GroupCall {
   /** The router's codecs from check-in, to prepare a fresh media engine after a return to the waiting room. */
   private routerRtpCapabilities: RtpCapabilities | null = null;
 
-  constructor(private readonly media: LocalMedia) {}
+  constructor(
+    private readonly media: LocalMedia,
+    private readonly encryption: PageEncryption,
+  ) {}
 
   /** The media engine of this connection, if one is open. */
   get current(): RoomClient | null {
@@ -44,6 +48,7 @@ export class GroupCall {
       video: false,
     };
     const returning = pageState().waitingNote === 'returned';
+    this.encryption.admitted();
     const room = this.room ?? this.openRoom(signaling);
     const { localAudio, localVideo } = pageState();
     const wantAudio = pageState().wantAudio && !muted.audio;
@@ -103,8 +108,9 @@ export class GroupCall {
   }
 
   onReturnedToWaiting(signaling: SignalingClient | null): void {
-    // The server closed our transports; close ours, so nothing is sent or received.
+    // The server closed our transports; close ours, so nothing is sent or received; and no key is kept.
     this.closeRoom();
+    this.encryption.outOfGroup();
     moderate({ type: 'chatClosed' });
     setPageState((s) => ({
       screen: 'waiting',
@@ -152,7 +158,8 @@ export class GroupCall {
   /** The one RoomClient of this connection, subscribed from the start so no notification is missed. */
   private openRoom(signaling: SignalingClient): RoomClient {
     this.closeRoom();
-    const room = new RoomClient(signaling);
+    // Every frame sealed before it leaves and opened before it plays (issue 19).
+    const room = new RoomClient(signaling, { frames: this.encryption.frames });
     this.room = room;
     this.roomSubscriptions = [
       room.on('track', ({ participantId, producerId, kind, track }) => addRemoteTrack(participantId, producerId, kind, track)),

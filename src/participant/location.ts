@@ -8,10 +8,11 @@
  * too: a reload of this tab finds the token again, while a new tab (or a new browser) opened
  * at `/join` has nothing and asks for the invitation link.
  *
- * A link the console issued also carries a secret in its fragment (`#k=…`, 32 bytes in
- * base64url), which browsers never send to a server: what proves this person's encryption key
- * to the facilitator's console, and the console's to them (issue 19, client/e2ee/keys.ts). It
- * goes the same way as the token: into this tab's storage, out of the address bar.
+ * A link the console issued also carries a secret in its fragment (`#k=SECRET.ISSUER`: 32
+ * bytes and 8 in base64url), which browsers never send to a server: what proves this person's
+ * encryption key to the facilitator's console, and the console's to them (issue 19,
+ * client/e2ee/keys.ts); ISSUER says which console made it. It goes the same way as the token:
+ * into this tab's storage, out of the address bar.
  */
 import { fromBase64url } from '../client/e2ee/base64url';
 
@@ -27,8 +28,8 @@ export interface PageWindow {
 }
 
 export type Invitation =
-  /** `linkSecret`: from the link's fragment, when the link has one. */
-  | { token: string; linkSecret?: Uint8Array }
+  /** `linkSecret` and `linkIssuer`: from the link's fragment, when the link has them. */
+  | { token: string; linkSecret?: Uint8Array; linkIssuer?: string }
   /** invalidLink: a /join URL that is not an invitation; linkNeeded: /join in a tab that never had one. */
   | { token: null; missing: 'invalidLink' | 'linkNeeded' };
 
@@ -43,15 +44,20 @@ export function inviteTokenFrom(pathname: string): string | null {
   }
 }
 
-/** The secret in a link's fragment (`#k=…`), if it is one; anything else there is ignored. */
+const SECRET = /^([A-Za-z0-9_-]{43})(?:\.([A-Za-z0-9_-]{11}))?$/;
+
+/** The secret (and issuer) in a link's fragment (`#k=…`), if it is one; anything else there is ignored. */
 export function linkSecretFrom(hash: string | undefined): string | undefined {
-  const m = /^#k=([A-Za-z0-9_-]{43})$/.exec(hash ?? '');
-  return m?.[1] && fromBase64url(m[1], 32) ? m[1] : undefined;
+  const value = hash?.startsWith('#k=') ? hash.slice(3) : '';
+  const m = SECRET.exec(value);
+  return m?.[1] && fromBase64url(m[1], 32) ? value : undefined;
 }
 
 const withSecret = (token: string, secret: string | null | undefined): Invitation => {
-  const linkSecret = secret ? fromBase64url(secret, 32) : undefined;
-  return linkSecret ? { token, linkSecret } : { token };
+  const m = SECRET.exec(secret ?? '');
+  const linkSecret = m?.[1] ? fromBase64url(m[1], 32) : undefined;
+  if (!linkSecret) return { token };
+  return m?.[2] ? { token, linkSecret, linkIssuer: m[2] } : { token, linkSecret };
 };
 
 /** Reads the invitation, moving it from the URL into this tab's storage (see above). */

@@ -11,7 +11,7 @@ import './styles.css';
 // First thing: the token leaves the address bar and history for this tab's storage.
 const invitation = takeInvitation(window);
 const service = invitation.token !== null
-  ? new ParticipantService(invitation.token, socketUrlFor(location))
+  ? new ParticipantService(invitation.token, socketUrlFor(location), 'invalidLink', invitation)
   : new ParticipantService(null, socketUrlFor(location), invitation.missing);
 
 const root = document.getElementById('root');

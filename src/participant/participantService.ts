@@ -9,6 +9,7 @@ import type { MediaKind } from '../shared/protocol';
 import type { SignalingClient } from '../client/signaling';
 import * as chat from './chat';
 import { checkIn, type CheckInForm } from './checkIn';
+import { PageEncryption, type LinkSecret } from './encryption';
 import { GroupCall } from './group';
 import { LocalMedia } from './localMedia';
 import type { MessageCheck } from './moderation';
@@ -21,22 +22,31 @@ export class ParticipantService {
   private readonly media: LocalMedia;
   private readonly group: GroupCall;
   private readonly session: ParticipantSession;
+  private readonly encryption: PageEncryption;
 
   constructor(
     token: string | null,
     wsUrl: string,
     /** Why there is no token, when there is none (location.ts). */
     missing: 'invalidLink' | 'linkNeeded' = 'invalidLink',
+    /** The secret (and its console) from the link's fragment, when it has one. */
+    link: LinkSecret = {},
   ) {
+    this.encryption = new PageEncryption(link);
     this.media = new LocalMedia(() => this.group.current);
-    this.group = new GroupCall(this.media);
+    this.group = new GroupCall(this.media, this.encryption);
     this.session = new ParticipantSession(token, wsUrl, {
       listen: (signaling) => this.listen(signaling),
+      connected: (signaling, participantId) => void this.encryption.connected(signaling, participantId),
       passcodeAccepted: () => void this.media.refreshPreview(),
-      dropped: () => this.group.closeRoom(),
+      dropped: () => {
+        this.group.closeRoom();
+        this.encryption.outOfGroup();
+      },
       ended: () => {
         this.group.forget();
         this.media.stopAll();
+        this.encryption.ended();
       },
     });
     if (!token) this.session.end(missing);
@@ -85,7 +95,7 @@ export class ParticipantService {
   // ---- private messages to the therapist -------------------------------------------------
 
   sendMessage(raw: string): Promise<MessageCheck> {
-    return chat.sendMessage(this.session.signaling, raw);
+    return chat.sendMessage(this.session.signaling, raw, this.encryption);
   }
 
   openChat(): void {
@@ -98,6 +108,13 @@ export class ParticipantService {
 
   dismissPreview(): void {
     chat.dismissPreview();
+  }
+
+  // ---- end-to-end encryption ---------------------------------------------------------------
+
+  /** The person read the same safety code as their therapist. */
+  confirmSafetyCode(): Promise<void> {
+    return this.encryption.confirmCode();
   }
 
   // ---- the server's notifications --------------------------------------------------------
@@ -113,6 +130,7 @@ export class ParticipantService {
     signaling.on('mutedByFacilitator', ({ kind }) => this.media.onMutedByFacilitator(kind));
     signaling.on('unmuteAllowed', ({ kind }) => this.media.onUnmuteAllowed(kind));
     signaling.on('locked', ({ locked }) => this.group.onLocked(locked));
-    signaling.on('message', ({ from, text }) => chat.onMessage(from, text));
+    signaling.on('message', (message) => chat.onMessage(message, this.encryption));
+    signaling.on('groupKey', (offer) => void this.encryption.groupKey(offer));
   }
 }

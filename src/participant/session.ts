@@ -29,6 +29,8 @@ const MAX_HOPS = 2;
 export interface SessionParts {
   /** Subscribes the page to a new socket's notifications: the first, and each after a drop. */
   listen(signaling: SignalingClient): void;
+  /** A hello succeeded on `signaling` (the passcode's, or a resume): this connection's key is announced. */
+  connected(signaling: SignalingClient, participantId: string): void;
   /** The passcode was accepted: the preview of the camera and microphone can start. */
   passcodeAccepted(): void;
   /** The connection dropped: the group's media goes with it until the page is back in. */
@@ -141,6 +143,7 @@ export class ParticipantSession {
     const fromEnding = pageState().screen === 'ended';
     try {
       const hello = await this.helloWhereHosted(code);
+      if (this.socket) this.parts.connected(this.socket, hello.participantId);
       this.route.learn(hello.servers);
       this.resumeToken = hello.resumeToken;
       this.lockedPasscode = null;
@@ -252,6 +255,7 @@ export class ParticipantSession {
     if (result.outcome === 'timedOut') return this.end('connectionLost');
     if (result.outcome === 'cancelled') return;
     const hello = result.value;
+    if (this.socket) this.parts.connected(this.socket, hello.participantId);
     this.route.learn(hello.servers);
     this.resumeToken = hello.resumeToken;
     setPageState({ reconnecting: false });

@@ -23,6 +23,29 @@ export type EndReason =
   | 'linkNeeded'
   | 'connectionLost';
 
+/** What the page shows about the call's encryption. */
+export type EncryptionStatus =
+  /** Not in the group: nothing to say. */
+  | 'none'
+  /** In the group, the key not here yet. */
+  | 'waiting'
+  /** Sealed and opened with the group's key. */
+  | 'on'
+  /** The facilitator's console is not vouched for by the link: the safety code must be read first. */
+  | 'needsCode'
+  /** A key was offered by someone the link's secret does not vouch for: refused. */
+  | 'refused'
+  /** This browser cannot encrypt frames. */
+  | 'unsupported';
+
+export interface EncryptionView {
+  status: EncryptionStatus;
+  /** The safety code to read with the facilitator, while `needsCode`. */
+  code: string | null;
+}
+
+export const initialEncryption: EncryptionView = { status: 'none', code: null };
+
 export type Screen = 'passcode' | 'checkIn' | 'waiting' | 'joining' | 'call' | 'ended';
 
 export interface Peer {
@@ -73,6 +96,8 @@ export interface ParticipantState {
   peers: Record<string, Peer>;
   /** Keyed by participantId. */
   remote: Record<string, RemoteMedia>;
+  /** Whether the call is end-to-end encrypted for this person, and the safety code if one is to be read. */
+  encryption: EncryptionView;
 }
 
 export const initialState: ParticipantState = {
@@ -97,6 +122,7 @@ export const initialState: ParticipantState = {
   reconnecting: false,
   peers: {},
   remote: {},
+  encryption: initialEncryption,
 };
 
 export const useParticipantStore = create<ParticipantState>()(() => ({ ...initialState }));

@@ -126,7 +126,17 @@ describe('the invitation token leaves the address bar', () => {
     expect(takeInvitation(later.win)).toEqual({ token: 'def' });
     expect(takeInvitation(tab(TOKENLESS_PATH, t.storage).win)).toEqual({ token: 'def' });
     // Anything else in the fragment is not a secret.
-    for (const hash of ['#k=short', `#k=${secret}x`, `#x=${secret}`, `#k=${secret.slice(0, 42)}+`]) expect(linkSecretFrom(hash)).toBeUndefined();
+    for (const hash of ['#k=short', `#k=${secret}x`, `#x=${secret}`, `#k=${secret.slice(0, 42)}+`, `#k=${secret}.short`]) expect(linkSecretFrom(hash)).toBeUndefined();
+  });
+
+  it('the fragment also names the console that made the secret, and a reload keeps both', () => {
+    const secret = Buffer.alloc(32, 9).toString('base64url');
+    const issuer = Buffer.alloc(8, 3).toString('base64url');
+    const t = tab('/join/abc', new Map(), `#k=${secret}.${issuer}`);
+    const expected = { token: 'abc', linkSecret: new Uint8Array(32).fill(9), linkIssuer: issuer };
+    expect(takeInvitation(t.win)).toEqual(expected);
+    expect(t.urls).toEqual([TOKENLESS_PATH]);
+    expect(takeInvitation(tab(TOKENLESS_PATH, t.storage).win)).toEqual(expected);
   });
 
   it('without sessionStorage (a browser that refuses it) the token stays, so a reload still works', () => {

@@ -18,6 +18,7 @@ import {
   MessageIcon,
   MicIcon,
   MicOffIcon,
+  ShieldIcon,
 } from '../components/icons';
 
 export function CallScreen() {
@@ -59,6 +60,7 @@ export function CallScreen() {
               <CameraOffIcon /> Audio only
             </p>
           ) : null}
+          <EncryptionPill />
           {locked ? (
             <p className="call__pill call__pill--quiet" title={LOCKED_IN_CALL_DETAIL} data-testid="locked-indicator">
               <LockIcon /> {LOCKED_IN_CALL}
@@ -72,6 +74,7 @@ export function CallScreen() {
             {mediaError}
           </p>
         ) : null}
+        <EncryptionNotice />
 
         <ul className={`grid grid--${Math.min(count, 9)}`} aria-label="People in the session">
           <SelfTile />
@@ -94,6 +97,65 @@ export function CallScreen() {
       {chatOpen ? <ChatPanel onClose={closeChat} /> : null}
     </section>
   );
+}
+
+/** Whether what the person sends and sees is sealed end to end (issue 19). */
+function EncryptionPill() {
+  const status = useParticipantStore((s) => s.encryption.status);
+  if (status === 'on') {
+    return (
+      <p className="call__pill" data-testid="encryption" data-state="on" title={ENCRYPTED_DETAIL}>
+        <ShieldIcon /> End-to-end encrypted
+        <span className="visually-hidden">: {ENCRYPTED_DETAIL}</span>
+      </p>
+    );
+  }
+  if (status === 'waiting' || status === 'needsCode') {
+    return (
+      <p className="call__pill call__pill--quiet" data-testid="encryption" data-state={status}>
+        <ShieldIcon /> Setting up encryption…
+      </p>
+    );
+  }
+  return null;
+}
+
+const ENCRYPTED_DETAIL = 'only the people in this group can see and hear it, not the server that connects you';
+
+/** The safety code to read with the therapist, or why the call stays closed to this browser. */
+function EncryptionNotice() {
+  const { status, code } = useParticipantStore((s) => s.encryption);
+  const service = useService();
+  if (status === 'needsCode') {
+    return (
+      <div className="call__notice call__notice--code" role="region" aria-label="Safety code" data-testid="safety-code">
+        <p>
+          Your therapist will read you a safety code. If it is <strong className="safety-code">{code}</strong>, the
+          connection between you is private.
+        </p>
+        <button type="button" className="button" onClick={() => void service.confirmSafetyCode()}>
+          It matches
+        </button>
+      </div>
+    );
+  }
+  if (status === 'refused') {
+    return (
+      <p className="call__notice" role="alert" data-testid="encryption-refused">
+        The key offered for this call does not match your invitation link, so for your privacy nothing is sent or
+        shown. Please tell your therapist.
+      </p>
+    );
+  }
+  if (status === 'unsupported') {
+    return (
+      <p className="call__notice" role="alert" data-testid="encryption-unsupported">
+        This browser cannot encrypt the call end to end, so it cannot show or send the group’s video and sound.
+        Please join from a current version of Chrome, Edge, Firefox or Safari.
+      </p>
+    );
+  }
+  return null;
 }
 
 function rank(p: Peer): number {

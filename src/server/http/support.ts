@@ -23,6 +23,8 @@ export function contentSecurityPolicy(fleet: readonly string[] = []): string {
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "style-src 'self'",
+    // The call's frame cipher (src/client/e2ee/transformWorker.ts), built beside the page; nothing else.
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",

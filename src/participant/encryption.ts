@@ -1,0 +1,151 @@
+/**
+ * The participant page's end-to-end encryption (issue 19): a frame worker for the visit
+ * (FrameCipher, given to each media engine), a fresh key pair for every connection (announced
+ * with the proof from the link's secret), the group key as the facilitator's console sends it
+ * (taken only from a console the link's secret or the safety code vouches for), and private
+ * messages sealed and opened under it.
+ *
+ * A waiting client holds no key: back in the waiting room, or out of the visit, every key is
+ * forgotten. A browser that cannot transform frames sends and plays nothing of the group
+ * (REFUSE_FRAMES), and its announcement says so, so the facilitator knows why.
+ */
+import type { GroupKey, SealedMessage } from '../shared/protocol';
+import type { SignalingClient } from '../client/signaling';
+import type { FrameTransforms } from '../client/sessionContext';
+import { canEncryptFrames, FrameCipher, REFUSE_FRAMES } from '../client/e2ee/frameCipher';
+import { GroupKeys } from '../client/e2ee/groupKeys';
+import { KeyMember, type HolderTrust } from '../client/e2ee/keyMember';
+import { announce, initialEncryption, pageState, setPageState, type EncryptionView } from './store';
+
+export interface LinkSecret {
+  linkSecret?: Uint8Array | undefined;
+  linkIssuer?: string | undefined;
+}
+
+export class PageEncryption {
+  private cipher: FrameCipher | null = null;
+  private keys: GroupKeys | null = null;
+  private member: KeyMember | null = null;
+  /** The holder key of an offer waiting for the safety code. */
+  private pendingHolder: string | null = null;
+  /** Admitted, as far as this page has heard: a key offered outside the group is not taken. */
+  private inGroup = false;
+  private readonly supported = canEncryptFrames();
+
+  constructor(private readonly link: LinkSecret) {
+    if (!this.supported) setEncryption({ status: 'unsupported', code: null });
+  }
+
+  /** What each media engine seals and opens frames with (the visit's worker, made on first use). */
+  get frames(): FrameTransforms {
+    if (!this.supported) return REFUSE_FRAMES;
+    return this.ensureCipher();
+  }
+
+  /** Whether private messages are sealed now (a key is held). */
+  get sealing(): boolean {
+    return !!this.keys?.hasKey;
+  }
+
+  /**
+   * A hello succeeded on `signaling` (the passcode's, or a resume after a drop): a key pair
+   * for this connection, announced to the facilitators. Keys already held stay until the
+   * facilitator's console sends the next, sealed to the new public key.
+   */
+  async connected(signaling: SignalingClient, participantId: string): Promise<void> {
+    const member = new KeyMember({
+      participantId,
+      linkSecret: this.link.linkSecret,
+      linkIssuer: this.link.linkIssuer,
+      cannotEncrypt: !this.supported,
+      onGroupKey: (epoch, key) => void this.keyed(epoch, key),
+      onHolderTrust: (trust, holderKey) => void this.holderTrust(member, trust, holderKey),
+    });
+    this.member = member;
+    try {
+      await signaling.request('publishKey', await member.announcement());
+    } catch (err) {
+      // The socket closed meanwhile: the next connection announces a new key.
+      console.warn('publishKey:', err);
+    }
+  }
+
+  /** A `groupKey` notification: opened only if its holder is vouched for. */
+  async groupKey(offer: GroupKey): Promise<void> {
+    if (!this.supported || !this.inGroup || pageState().screen === 'ended') return;
+    await this.member?.groupKey(offer);
+  }
+
+  /** The person read the same code as the facilitator: trust that console, and open its key. */
+  async confirmCode(): Promise<void> {
+    const holder = this.pendingHolder;
+    if (!holder || !this.member) return;
+    this.pendingHolder = null;
+    if (!(await this.member.confirmHolder(holder))) setEncryption({ status: 'waiting', code: null });
+  }
+
+  /** Let into the group: encrypted once the key comes. */
+  admitted(): void {
+    this.inGroup = true;
+    if (!this.supported) return;
+    setEncryption(this.keys?.hasKey ? { status: 'on', code: null } : { status: 'waiting', code: null });
+  }
+
+  /** Back in the waiting room, or the connection dropped: no key is kept while out of the group. */
+  outOfGroup(): void {
+    this.inGroup = false;
+    this.keys?.forget();
+    this.pendingHolder = null;
+    if (this.supported) setEncryption(initialEncryption);
+  }
+
+  /** The visit is over: the worker goes, with every key. */
+  ended(): void {
+    this.outOfGroup();
+    this.cipher?.close();
+    this.cipher = null;
+    this.keys = null;
+    this.member = null;
+  }
+
+  /** A private message to the facilitators, sealed; undefined without a key. */
+  seal(from: string, to: string, text: string): SealedMessage | undefined {
+    return this.keys?.seal(from, to, text);
+  }
+
+  open(sealed: SealedMessage, from: string, to: string): string | undefined {
+    return this.keys?.open(sealed, from, to);
+  }
+
+  private ensureCipher(): FrameCipher {
+    if (!this.cipher) {
+      this.cipher = new FrameCipher();
+      this.keys = new GroupKeys(this.cipher);
+    }
+    return this.cipher;
+  }
+
+  private async keyed(epoch: number, key: Uint8Array): Promise<void> {
+    if (!this.inGroup) return;
+    this.ensureCipher();
+    const first = !this.keys!.hasKey;
+    await this.keys!.set(epoch, key);
+    this.pendingHolder = null;
+    setEncryption({ status: 'on', code: null });
+    if (first) announce('The call is end-to-end encrypted.');
+  }
+
+  private async holderTrust(member: KeyMember, trust: HolderTrust, holderKey: string): Promise<void> {
+    if (trust === 'needs code') {
+      this.pendingHolder = holderKey;
+      setEncryption({ status: 'needsCode', code: (await member.codeFor(holderKey)) ?? null });
+    } else if (trust === 'proof failed') {
+      this.pendingHolder = null;
+      setEncryption({ status: 'refused', code: null });
+    }
+  }
+}
+
+function setEncryption(encryption: EncryptionView): void {
+  setPageState({ encryption });
+}
