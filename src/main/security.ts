@@ -170,6 +170,8 @@ export function isRendererRequestAllowed(url: string, app: AppLocation, servers:
  * the servers are known only at sign-in, after the page has loaded with its policy; main's
  * request filter (`isRendererRequestAllowed`), which sees every request, narrows that to
  * exactly the signed-in server and the servers of its deployment it lists. `blob:` carries the call's media streams.
+ * `worker-src 'self'` admits the one worker the renderer starts: the call's frame cipher
+ * (src/client/e2ee/transformWorker.ts, built beside the page), which seals and opens every frame.
  */
 export const RENDERER_CSP = [
   "default-src 'none'",
@@ -183,6 +185,6 @@ export const RENDERER_CSP = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-src 'none'",
-  "worker-src 'none'",
+  "worker-src 'self'",
   "manifest-src 'none'",
 ].join('; ');

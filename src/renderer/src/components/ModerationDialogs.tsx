@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Participant, ResultTypes } from '../../../shared/protocol';
-import { crisisInfo, endSession, remove } from '../services/room';
+import { confirmSafetyCode, crisisInfo, endSession, remove, safetyCodeFor } from '../services/room';
 import { Dialog } from './Dialog';
 
 export function RemoveDialog({ person, onClose }: { person: Participant; onClose: () => void }) {
@@ -126,6 +126,61 @@ export function EndSessionDialog({ onClose }: { onClose: () => void }) {
       }
     >
       <p>Everyone is disconnected and every invitation to this session stops working. This cannot be undone.</p>
+    </Dialog>
+  );
+}
+
+/**
+ * The safety code both people read aloud (issue 19): the same six digits on both screens mean
+ * nobody sits between this console and that person. Confirmed, their key is trusted and they
+ * are given the call's key (or, on a member's console, the holder's key is).
+ */
+export function SafetyCodeDialog({ person, onClose }: { person: Participant; onClose: () => void }) {
+  const [code, setCode] = useState<string | null | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void safetyCodeFor(person.participantId).then((c) => live && setCode(c ?? null));
+    return () => {
+      live = false;
+    };
+  }, [person.participantId]);
+  const confirm = async () => {
+    setBusy(true);
+    await confirmSafetyCode(person.participantId);
+    onClose();
+  };
+  return (
+    <Dialog
+      title={`Safety code with ${person.displayName}`}
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button quiet" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="button" disabled={busy || !code} onClick={() => void confirm()}>
+            Codes match
+          </button>
+        </>
+      }
+    >
+      {code === undefined ? (
+        <p className="muted">Working out the code…</p>
+      ) : code === null ? (
+        <p>{person.displayName} has not announced an encryption key yet. Try again in a moment.</p>
+      ) : (
+        <>
+          <p>Read this code aloud with {person.displayName}. Their screen shows a code too.</p>
+          <p className="safety-code" data-testid="safety-code">
+            {code}
+          </p>
+          <p className="muted small">
+            The same code on both screens means nobody is between you, so the call&apos;s key can go to them. If the codes
+            differ, do not confirm: someone may be trying to listen in.
+          </p>
+        </>
+      )}
     </Dialog>
   );
 }

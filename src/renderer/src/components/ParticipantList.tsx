@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { Participant, Producer, VerificationMethod } from '../../../shared/protocol';
 import { allowUnmute, mute, returnToWaiting, verify } from '../services/room';
 import { useConsole } from '../store';
-import { CrisisInfoDialog, RemoveDialog } from './ModerationDialogs';
+import type { EncryptionView } from '../services/encryption';
+import { CrisisInfoDialog, RemoveDialog, SafetyCodeDialog } from './ModerationDialogs';
 import { Menu, type MenuEntry } from './Menu';
 
 export const roleLabel: Record<Participant['role'], string> = {
@@ -17,7 +18,33 @@ export const verificationLabel: Record<VerificationMethod, string> = {
   'known-to-clinician': 'known to clinician',
 };
 
-type Dialog = { kind: 'remove' | 'crisis'; person: Participant } | null;
+type Dialog = { kind: 'remove' | 'crisis' | 'safety'; person: Participant } | null;
+
+/** A person's standing in the call's encryption, as this console sees it; null when there is nothing to say. */
+function keyState(encryption: EncryptionView, p: Participant, myId: string | null): { label: string; tone: string; title: string; code?: boolean } | null {
+  if (p.participantId === myId) return null;
+  if (encryption.role === 'member') {
+    if (p.participantId !== encryption.holder?.participantId) return null;
+    const trust = encryption.holder.trust;
+    if (trust === 'needs code') return { label: 'Check safety code', tone: 'warn', title: 'Read the safety code with them before the call’s key is accepted', code: true };
+    if (trust === 'proof failed') return { label: 'Key mismatch', tone: 'danger', title: 'The key offered did not match: not accepted' };
+    return null;
+  }
+  if (encryption.role !== 'holder') return null;
+  switch (encryption.trust[p.participantId]) {
+    case 'proved':
+    case 'code confirmed':
+      return { label: 'Encrypted', tone: 'ok', title: 'They have the call’s key; what they send and receive is end-to-end encrypted' };
+    case 'needs code':
+      return { label: 'Check safety code', tone: 'warn', title: 'Their key is not vouched for by a link from this console: read the safety code with them', code: true };
+    case 'proof failed':
+      return { label: 'Key mismatch', tone: 'danger', title: 'Their announced key does not match their invitation link: someone may be in between. They get no key.' };
+    case 'cannot encrypt':
+      return { label: 'Can’t encrypt', tone: 'danger', title: 'Their browser cannot encrypt the call, so they cannot see or hear the group from it' };
+    default:
+      return { label: 'No key yet', tone: 'warn', title: 'Their browser has not announced an encryption key yet' };
+  }
+}
 
 /** Whether a person is sending a kind of media right now, from the producers the room knows. */
 export function sendState(producers: Producer[], participantId: string, kind: 'audio' | 'video'): 'on' | 'off' {
@@ -38,6 +65,7 @@ export function ParticipantList() {
   const localMuted = useConsole((s) => s.localMuted);
   const unread = useConsole((s) => s.unread);
   const openConversation = useConsole((s) => s.openConversation);
+  const encryption = useConsole((s) => s.encryption);
   const [dialog, setDialog] = useState<Dialog>(null);
 
   const list = Object.values(participants).sort(
@@ -57,6 +85,7 @@ export function ParticipantList() {
           // The server never announces our own producers to us: our state is local.
           const mic = isMe ? localState(localStream, localMuted.audio, 'audio') : sendState(producerList, p.participantId, 'audio');
           const cam = isMe ? localState(localStream, localMuted.video, 'video') : sendState(producerList, p.participantId, 'video');
+          const key = keyState(encryption, p, myId);
           return (
             <li key={p.participantId} className="person" data-testid={`person-${p.participantId}`}>
               <div className="person-main">
@@ -70,6 +99,22 @@ export function ParticipantList() {
                       Verified
                     </span>
                   )}
+                  {key &&
+                    (key.code ? (
+                      <button
+                        type="button"
+                        className={`badge key ${key.tone}`}
+                        title={key.title}
+                        data-testid={`key-${p.participantId}`}
+                        onClick={() => setDialog({ kind: 'safety', person: p })}
+                      >
+                        {key.label}
+                      </button>
+                    ) : (
+                      <span className={`badge key ${key.tone}`} title={key.title} data-testid={`key-${p.participantId}`}>
+                        {key.label}
+                      </span>
+                    ))}
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}
@@ -110,6 +155,7 @@ export function ParticipantList() {
       </ul>
       {dialog?.kind === 'remove' && <RemoveDialog person={dialog.person} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'crisis' && <CrisisInfoDialog person={dialog.person} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'safety' && <SafetyCodeDialog person={dialog.person} onClose={() => setDialog(null)} />}
     </section>
   );
 }
@@ -135,6 +181,7 @@ function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
   return [
     { heading: 'Identity' },
     ...verifyItems,
+    { label: 'Safety code…', onSelect: () => open({ kind: 'safety', person: p }) },
     'separator',
     p.mutedByFacilitator.audio
       ? { label: 'Ask to unmute microphone', onSelect: () => void allowUnmute(id, 'audio') }

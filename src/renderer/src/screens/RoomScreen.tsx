@@ -41,6 +41,7 @@ export function RoomScreen() {
   const localMuted = useConsole((s) => s.localMuted);
   const mediaError = useConsole((s) => s.mediaError);
   const notice = useConsole((s) => s.notice);
+  const keyed = useConsole((s) => s.encryption.keyed);
   const setNotice = useConsole((s) => s.setNotice);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const isFacilitator = myRole === 'facilitator';
@@ -71,6 +72,9 @@ export function RoomScreen() {
               {others.length === 0 ? 'Nobody else has joined yet.' : `${others.length + 1} in the group`}
               {myRole === 'observer' && ' · You are observing'}
             </p>
+          </div>
+          <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" title={keyed ? 'Sealed in each browser and console; the server forwards what it cannot read' : undefined}>
+            {keyed ? 'End-to-end encrypted' : 'Setting up encryption…'}
           </div>
           <div
             className={`lock-state ${locked ? 'locked' : 'open'}`}

@@ -10,6 +10,7 @@ import { SignalingClient } from '../../../client/signaling';
 import {
   CLOSE_SIGNED_OUT,
   ROLE_CHANGED,
+  TO_FACILITATOR,
   ProtocolError,
   type ClinicianHelloResult,
   type MediaKind,
@@ -18,6 +19,7 @@ import {
   type ResultTypes,
   type VerificationMethod,
 } from '../../../shared/protocol';
+import { ConsoleEncryption } from './encryption';
 import { announceKnock } from './knockAlert';
 import { call, messageOf } from '../bridge';
 import { useConsole } from '../store';
@@ -26,6 +28,8 @@ interface LiveRoom {
   sessionId: string;
   signaling: SignalingClient;
   room: RoomClient;
+  /** The call's end-to-end encryption: this connection's keys and frame worker. */
+  encryption: ConsoleEncryption;
   unsubscribe: (() => void)[];
 }
 
@@ -71,9 +75,22 @@ async function connectOnce(sessionId: string): Promise<{ signaling: SignalingCli
 
 /** Joins the room's media on a fresh connection and publishes the facilitator's camera and microphone. */
 async function enterRoom(sessionId: string, signaling: SignalingClient, hello: ClinicianHelloResult): Promise<void> {
-  const room = new RoomClient(signaling);
-  live = { sessionId, signaling, room, unsubscribe: wire(signaling, room) };
+  const encryption = new ConsoleEncryption({
+    signaling,
+    sessionId,
+    selfId: hello.participantId,
+    onView: (view) => {
+      if (live?.encryption === encryption) useConsole.getState().setEncryption(view);
+    },
+    onError: (message) => {
+      if (live?.encryption === encryption) useConsole.getState().setNotice({ tone: 'error', text: message });
+    },
+  });
+  // Every frame sealed before it leaves and opened before it plays (issue 19).
+  const room = new RoomClient(signaling, { frames: encryption.frames });
+  live = { sessionId, signaling, room, encryption, unsubscribe: wire(signaling, room, encryption) };
   useConsole.getState().roomJoined(hello);
+  void encryption.start(Object.values(useConsole.getState().participants));
   await room.join({
     routerRtpCapabilities: hello.routerRtpCapabilities,
     producers: hello.producers,
@@ -142,14 +159,25 @@ async function publishOwnMedia(room: RoomClient): Promise<void> {
   }
 }
 
-function wire(signaling: SignalingClient, room: RoomClient): (() => void)[] {
+function wire(signaling: SignalingClient, room: RoomClient, encryption: ConsoleEncryption): (() => void)[] {
   const s = () => useConsole.getState();
   return [
+    // Who holds the group key, and who is in the group, follow the room's list.
+    useConsole.subscribe((state, previous) => {
+      if (state.participants !== previous.participants) void encryption.update(Object.values(state.participants));
+    }),
+    signaling.on('memberKey', (announced) => void encryption.memberKey(announced)),
+    signaling.on('groupKey', (offer) => void encryption.groupKey(offer)),
     signaling.on('knock', ({ participant }) => {
       s().upsertParticipant(participant);
       announceKnock();
     }),
-    signaling.on('message', ({ from, text }) => s().addMessage(from, { from: 'them', text, at: Date.now() })),
+    signaling.on('message', (message) => {
+      // Sealed in the call: opened only if it says it is from this client to the facilitators.
+      const text = 'sealed' in message ? encryption.open(message.sealed, message.from, TO_FACILITATOR) : message.text;
+      if (text === undefined) return s().setNotice({ tone: 'error', text: 'A private message arrived that could not be opened, so it is not shown.' });
+      s().addMessage(message.from, { from: 'them', text, at: Date.now() });
+    }),
     signaling.on('locked', ({ locked }) => s().setLocked(locked)),
     signaling.on('sessionEnded', () => {
       teardown();
@@ -248,8 +276,20 @@ export async function endSession(): Promise<void> {
   useConsole.getState().roomClosed('You ended the session. Everyone has been told and disconnected.');
 }
 
+/**
+ * A private message to one client: sealed end to end once they are in the group and keyed
+ * (so the server relays what it cannot read); to someone in the waiting room, who holds no
+ * key, in plain text over TLS, as the conversation panel says.
+ */
 export async function sendMessage(participantId: string, text: string): Promise<boolean> {
-  const sent = (await moderate('message', { to: participantId, text })) !== null;
+  if (!live) return false;
+  const inGroup = !!useConsole.getState().participants[participantId];
+  const sealed = inGroup && isKeyed(participantId) ? live.encryption.seal(TO_FACILITATOR, participantId, text.trim()) : undefined;
+  if (inGroup && !sealed) {
+    useConsole.getState().setNotice({ tone: 'error', text: 'This client does not have the call’s key yet, so the message was not sent. Check their safety code first.' });
+    return false;
+  }
+  const sent = (await moderate('message', sealed ? { to: participantId, sealed } : { to: participantId, text })) !== null;
   if (sent) useConsole.getState().addMessage(participantId, { from: 'me', text: text.trim(), at: Date.now() });
   return sent;
 }
@@ -260,6 +300,24 @@ export async function setMuted(kind: MediaKind, muted: boolean): Promise<void> {
   useConsole.getState().setLocalMuted(kind, muted);
 }
 
+/** Whether `participantId` has been given the group key (as far as this console can tell). */
+function isKeyed(participantId: string): boolean {
+  const { encryption } = useConsole.getState();
+  if (encryption.role !== 'holder') return encryption.keyed;
+  const trust = encryption.trust[participantId];
+  return trust === 'proved' || trust === 'code confirmed';
+}
+
+/** The code to read with `participantId` (see services/encryption.ts). */
+export async function safetyCodeFor(participantId: string): Promise<string | undefined> {
+  return live?.encryption.codeFor(participantId);
+}
+
+/** The facilitator and `participantId` read the same code. */
+export async function confirmSafetyCode(participantId: string): Promise<void> {
+  await live?.encryption.confirmCode(participantId);
+}
+
 function stopLocalMedia(): void {
   const stream = useConsole.getState().localStream;
   stream?.getTracks().forEach((t) => t.stop());
@@ -268,10 +326,11 @@ function stopLocalMedia(): void {
 
 function teardown({ keepLocalMedia = false } = {}): void {
   if (!live) return;
-  const { room, signaling, unsubscribe } = live;
+  const { room, signaling, encryption, unsubscribe } = live;
   live = null;
   unsubscribe.forEach((u) => u());
   room.close();
+  encryption.close();
   signaling.close();
   if (!keepLocalMedia) stopLocalMedia();
   else useConsole.getState().clearRemoteMedia();

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { ClinicianHelloResult, Participant, Producer } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
+import { noEncryption, type EncryptionView } from '../services/encryption';
 
 /**
  * `reconnecting`: the socket dropped and the console is getting back in by itself; the group's
@@ -39,6 +40,8 @@ export interface RoomSlice {
   /** The client whose conversation is open in the side panel. */
   conversationWith: string | null;
   notice: Notice | null;
+  /** The call's end-to-end encryption as this console stands in it (services/encryption.ts). */
+  encryption: EncryptionView;
   roomConnecting(): void;
   roomReconnecting(): void;
   roomJoined(hello: ClinicianHelloResult): void;
@@ -54,6 +57,7 @@ export interface RoomSlice {
   addMessage(participantId: string, message: ChatMessage): void;
   openConversation(participantId: string | null): void;
   setNotice(notice: Notice | null): void;
+  setEncryption(encryption: EncryptionView): void;
 }
 
 const byId = <T extends { participantId: string }>(list: T[]) =>
@@ -78,6 +82,7 @@ const noRoom = {
   unread: {},
   conversationWith: null,
   notice: null,
+  encryption: noEncryption,
 } satisfies Partial<RoomSlice>;
 
 export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (set) => ({
@@ -87,7 +92,7 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
   ...noRoom,
   roomConnecting: () => set({ ...noRoom, roomStatus: 'connecting', roomError: null }),
   // Media is gone with the old connection; who is where stays shown until the snapshot comes.
-  roomReconnecting: () => set({ roomStatus: 'reconnecting', producers: {}, pending: {} }),
+  roomReconnecting: () => set({ roomStatus: 'reconnecting', producers: {}, pending: {}, encryption: noEncryption }),
   roomJoined: (hello) =>
     set({
       roomStatus: 'live',
@@ -143,6 +148,7 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       unread: participantId ? without(s.unread, participantId) : s.unread,
     })),
   setNotice: (notice) => set({ notice }),
+  setEncryption: (encryption) => set({ encryption }),
   setPending: (participantId, action) =>
     set((s) => ({
       pending: action ? { ...s.pending, [participantId]: action } : without(s.pending, participantId),

@@ -1,0 +1,233 @@
+/**
+ * The console's end-to-end encryption of a call (issue 19). One facilitator's console holds
+ * the group key (KeyHolder): the connected facilitator with the smallest participantId, which
+ * every console works out alike from the room's list. It makes the key, gives it to each
+ * person in the group whose public key it trusts, and makes a new one whenever someone leaves
+ * the group. Every other clinician's console (a co-facilitator, an observer) is a member
+ * (KeyMember), as a client's page is. The holder changing (the holder left or dropped) makes a
+ * new key too, under the next epoch, so it never shares an epoch with one still in use.
+ *
+ * Trust: a client's key is proved by their invitation link's secret, which this console can
+ * make again for links it issued (main's `invitations:linkSecrets`); anyone else's (a link
+ * another console issued, a link from before this work, a colleague's console) by the safety
+ * code both read to each other, confirmed here with `confirmCode`. The server chose none of it:
+ * what it relays is public keys and sealed boxes.
+ */
+import type { GroupKey, MemberKey, Participant, SealedMessage } from '../../../shared/protocol';
+import type { SignalingClient } from '../../../client/signaling';
+import { FrameCipher } from '../../../client/e2ee/frameCipher';
+import { GroupKeys } from '../../../client/e2ee/groupKeys';
+import { fromBase64url } from '../../../client/e2ee/base64url';
+import { KeyHolder, type MemberTrust } from '../../../client/e2ee/keyHolder';
+import { KeyMember, type HolderTrust } from '../../../client/e2ee/keyMember';
+import { call } from '../bridge';
+
+/** What the console shows about the call's encryption (roomSlice's `encryption`). */
+export interface EncryptionView {
+  /** This console holds the group key, or is given it, or neither yet. */
+  role: 'holder' | 'member' | null;
+  /** Whether this console seals and opens with a group key now. */
+  keyed: boolean;
+  /** Each other person's key, as the holder sees it (empty on a member's console). */
+  trust: Record<string, MemberTrust>;
+  /** On a member's console: the holder's standing, and the code to read with them. */
+  holder: { participantId: string | null; trust: HolderTrust; code: string | null } | null;
+}
+
+export const noEncryption: EncryptionView = { role: null, keyed: false, trust: {}, holder: null };
+
+export interface EncryptionDeps {
+  signaling: SignalingClient;
+  sessionId: string;
+  selfId: string;
+  /** Reports what the console shows. */
+  onView(view: EncryptionView): void;
+  /** Something went wrong that the facilitator should hear about. */
+  onError(message: string): void;
+}
+
+/** The console that holds the key: the connected facilitator with the smallest participantId. */
+export function holderOf(participants: Iterable<Participant>): string | undefined {
+  let holder: string | undefined;
+  for (const p of participants) {
+    if (p.role !== 'facilitator' || p.connection === 'reconnecting') continue;
+    if (holder === undefined || p.participantId < holder) holder = p.participantId;
+  }
+  return holder;
+}
+
+interface LinkSecrets {
+  issuer: string | null;
+  secrets: Map<string, Uint8Array>;
+}
+
+export class ConsoleEncryption {
+  readonly frames = new FrameCipher();
+  private readonly keys = new GroupKeys(this.frames);
+  /** This connection's key pair as a member, announced at once (a holder needs none of it). */
+  private readonly member: KeyMember;
+  private holder: KeyHolder | null = null;
+  /** Every key announced in the room, kept so that a console becoming the holder has them. */
+  private readonly announced = new Map<string, MemberKey>();
+  private linkSecrets: LinkSecrets | null = null;
+  private loadingSecrets: Promise<void> | null = null;
+  private lastEpoch: number | undefined;
+  private view: EncryptionView = noEncryption;
+  private holderId: string | null = null;
+  private pendingHolderKey: string | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: EncryptionDeps) {
+    this.member = new KeyMember({
+      participantId: deps.selfId,
+      onGroupKey: (epoch, key) => void this.keyed(epoch, key),
+      onHolderTrust: (trust, holderKey) => void this.holderTrust(trust, holderKey),
+    });
+  }
+
+  /** Announces this console's key, and learns the keys announced so far. */
+  async start(participants: Iterable<Participant>): Promise<void> {
+    try {
+      await this.deps.signaling.request('publishKey', await this.member.announcement());
+    } catch (err) {
+      if (!this.closed) this.deps.onError(`Encryption could not start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await this.update(participants);
+  }
+
+  /** The room's list changed: who holds the key, and (on the holder) who is in the group. */
+  async update(participants: Iterable<Participant>): Promise<void> {
+    if (this.closed) return;
+    const list = [...participants];
+    const holderId = holderOf(list) ?? null;
+    if (holderId !== this.holderId) {
+      this.holderId = holderId;
+      if (holderId === this.deps.selfId) await this.becomeHolder();
+      else this.stopHolding();
+    }
+    const holder = this.holder;
+    if (holder) await holder.groupIs(list.filter((p) => p.participantId !== this.deps.selfId && p.connection !== 'reconnecting').map((p) => p.participantId));
+  }
+
+  /** Someone announced their key (`memberKey`): kept, and checked by the holder. */
+  async memberKey(announced: MemberKey): Promise<void> {
+    if (announced.participantId === this.deps.selfId) return;
+    this.announced.set(announced.participantId, announced);
+    const holder = this.holder;
+    if (!holder) return;
+    await this.secretsFor(announced);
+    if (this.holder === holder) await holder.memberKey(announced);
+  }
+
+  /** A group key sealed to this console (it is a member). */
+  async groupKey(offer: GroupKey): Promise<void> {
+    if (!this.holder) await this.member.groupKey(offer);
+  }
+
+  /** The code to read with `participantId` (on the holder), or with the holder (on a member). */
+  async codeFor(participantId: string): Promise<string | undefined> {
+    if (this.holder) return this.holder.codeFor(participantId);
+    return this.pendingHolderKey ? this.member.codeFor(this.pendingHolderKey) : undefined;
+  }
+
+  /** Both read the same code: the holder trusts that person's key; a member trusts the holder. */
+  async confirmCode(participantId: string): Promise<void> {
+    if (this.holder) return this.holder.confirmCode(participantId);
+    const holderKey = this.pendingHolderKey;
+    if (holderKey && participantId === this.holderId) await this.member.confirmHolder(holderKey);
+  }
+
+  seal(from: string, to: string, text: string): SealedMessage | undefined {
+    return this.keys.seal(from, to, text);
+  }
+
+  open(sealed: SealedMessage, from: string, to: string): string | undefined {
+    return this.keys.open(sealed, from, to);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.keys.forget();
+    this.frames.close();
+  }
+
+  private async becomeHolder(): Promise<void> {
+    const first = this.lastEpoch === undefined ? 0 : this.lastEpoch + 1;
+    const holder = new KeyHolder(
+      {
+        send: async (to, key) => {
+          await this.deps.signaling.request('sendGroupKey', { to, ...key });
+        },
+        linkSecretFor: (participantId, issuer) => {
+          const secrets = this.linkSecrets;
+          return secrets && issuer !== undefined && issuer === secrets.issuer ? secrets.secrets.get(participantId) : undefined;
+        },
+        onGroupKey: (epoch, key) => void this.keyed(epoch, key),
+        onTrust: (participantId, trust) => this.show({ trust: { ...this.view.trust, [participantId]: trust } }),
+      },
+      first,
+    );
+    this.holder = holder;
+    this.show({ role: 'holder', holder: null, trust: {} });
+    try {
+      const { keys } = await this.deps.signaling.request('memberKeys', {});
+      for (const k of keys) if (k.participantId !== this.deps.selfId) this.announced.set(k.participantId, k);
+    } catch {
+      // Keys announced from now on still come as `memberKey`.
+    }
+    for (const k of this.announced.values()) {
+      await this.secretsFor(k);
+      if (this.holder === holder) await holder.memberKey(k);
+    }
+  }
+
+  private stopHolding(): void {
+    if (!this.holder) {
+      this.show({ role: this.holderId ? 'member' : null });
+      return;
+    }
+    // Another console holds the key now; it sends a new one to this console's member key.
+    this.holder = null;
+    this.show({ role: this.holderId ? 'member' : null, trust: {}, keyed: false });
+  }
+
+  /** The link secrets this console can make, loaded once (again if a newer invitation appears). */
+  private async secretsFor(announced: MemberKey): Promise<void> {
+    const known = this.linkSecrets;
+    const wanted = announced.issuer !== undefined && (!known || (known.issuer === announced.issuer && !known.secrets.has(announced.participantId)));
+    if (!wanted) return;
+    if (!this.loadingSecrets) {
+      this.loadingSecrets = call('invitations:linkSecrets', { sessionId: this.deps.sessionId })
+        .then(({ issuer, secrets }) => {
+          const map = new Map<string, Uint8Array>();
+          for (const [id, s] of Object.entries(secrets)) {
+            const bytes = fromBase64url(s, 32);
+            if (bytes) map.set(id, bytes);
+          }
+          this.linkSecrets = { issuer, secrets: map };
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.loadingSecrets = null;
+        });
+    }
+    await this.loadingSecrets;
+  }
+
+  private async keyed(epoch: number, key: Uint8Array): Promise<void> {
+    this.lastEpoch = epoch;
+    await this.keys.set(epoch, key);
+    if (!this.closed) this.show({ keyed: true, ...(this.holder ? {} : { holder: { participantId: this.holderId, trust: this.view.holder?.trust ?? 'proved', code: null } }) });
+  }
+
+  private async holderTrust(trust: HolderTrust, holderKey: string): Promise<void> {
+    this.pendingHolderKey = trust === 'needs code' ? holderKey : null;
+    const code = trust === 'needs code' ? ((await this.member.codeFor(holderKey)) ?? null) : null;
+    this.show({ holder: { participantId: this.holderId, trust, code } });
+  }
+
+  private show(change: Partial<EncryptionView>): void {
+    this.view = { ...this.view, ...change };
+    this.deps.onView(this.view);
+  }
+}
