@@ -5,18 +5,19 @@
  */
 import { expect, test } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
-import { clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 
 const running = consoleWithDemoServer('file');
 
 test('a facilitator admits a client from the waiting room and they see and hear each other', async ({ browser }, testInfo) => {
-  const invitation = running.demo.info.invitations[0]!;
   const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
   await running.host.attach(consolePage);
 
   // The facilitator signs in and opens today's group; their own camera is live.
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   await expect.poll(() => videoWidthIn(consolePage, 'tile-self')).toBeGreaterThan(0);
+  // The client's link, as this console issues it: with the secret that vouches for their key.
+  const invitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[0]!);
 
   // The client opens their invitation, enters the passcode and checks in.
   await clientChecksIn(clientPage, invitation, 'Robin');

@@ -11,6 +11,7 @@ import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
 import { facilitatorSocket } from '../support/facilitatorSocket';
+import type { TestKeyHolder } from '../support/testKeyHolder';
 import { participantSteps } from '../support/participantSteps';
 
 const SHOTS = 'test-results/screenshots';
@@ -21,7 +22,8 @@ let facilitator: SignalingClient;
 const knocks: Participant[] = [];
 const producers: { producerId: string; participantId: string; kind: MediaKind }[] = [];
 const pauses: { producerId: string; paused: boolean }[] = [];
-const inbox: { from: string; text: string }[] = [];
+const inbox: { from: string; text: string | undefined; sealed: boolean }[] = [];
+let keys: TestKeyHolder;
 
 test.describe.configure({ mode: 'serial' });
 test.use({ actionTimeout: 10_000 });
@@ -30,11 +32,11 @@ test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   demo = await startDemo({ invitations: 6, workers: 1 });
   info = demo.info;
-  ({ signaling: facilitator } = await facilitatorSocket(info, (f) => {
+  ({ signaling: facilitator, keys } = await facilitatorSocket(info, (f) => {
     f.on('knock', ({ participant }) => knocks.push(participant));
     f.on('producerAdded', (p) => producers.push(p));
     f.on('producerPaused', (p) => pauses.push(p));
-    f.on('message', (m) => inbox.push(m));
+    f.on('message', (m) => inbox.push({ ...keys.textOf(m), sealed: 'sealed' in m }));
   }));
 });
 
@@ -176,12 +178,17 @@ test('private messages go both ways, with an unread mark while the conversation 
 
   await box.fill('Could we talk after group for a minute?');
   await box.press('Enter');
-  await expect.poll(() => inbox.at(-1)).toEqual({ from: robinId, text: 'Could we talk after group for a minute?' });
+  // Sealed end to end: the server relayed a box it cannot open.
+  await expect.poll(() => inbox.at(-1)).toEqual({ from: robinId, text: 'Could we talk after group for a minute?', sealed: true });
   await expect(panel.getByRole('log')).toContainText('Could we talk after group for a minute?');
   await expect(box).toHaveValue('');
 
-  await facilitator.request('message', { to: robinId, text: 'Of course — stay on after we finish.' });
+  // In the call a message in the clear is what a server forging the therapist's words would
+  // send: the page does not show it. The therapist's own are sealed.
+  await facilitator.request('message', { to: robinId, text: 'Forged in the clear' });
+  await facilitator.request('message', { to: robinId, sealed: keys.sealTo(robinId, 'Of course — stay on after we finish.') });
   await expect(panel.getByRole('log')).toContainText('Of course — stay on after we finish.');
+  await expect(panel.getByRole('log')).not.toContainText('Forged in the clear');
   await expect(panel.getByRole('log')).toContainText('Your therapist');
   await shot(robin, 'messages');
 
@@ -190,7 +197,7 @@ test('private messages go both ways, with an unread mark while the conversation 
   await expect(panel).toHaveCount(0);
   await expect(toggle).toBeFocused();
 
-  await facilitator.request('message', { to: robinId, text: 'Take your time, there’s no rush.' });
+  await facilitator.request('message', { to: robinId, sealed: keys.sealTo(robinId, 'Take your time, there’s no rush.') });
   await expect(robin.getByTestId('chat-unread')).toHaveText('1');
   await expect(toggle).toHaveAccessibleName('Message your therapist privately, 1 unread');
   await expect(robin.getByTestId('message-preview')).toContainText('Take your time, there’s no rush.');

@@ -4,11 +4,16 @@ import { SignalingClient } from '../../src/client/signaling';
 import { LoginResponse, type ClinicianHelloResult, type DemoInfo } from '../../src/shared/protocol';
 import { freshTotp } from './totpCodes';
 import { clinicianHello } from './clinicianHello';
+import { TestKeyHolder } from './testKeyHolder';
 
+/**
+ * The facilitator holds the call's group key, as the console does (TestKeyHolder): clients
+ * who open their link with `linkWithSecret` are keyed once admitted.
+ */
 export async function facilitatorSocket(
   info: DemoInfo,
   subscribe: (signaling: SignalingClient) => void = () => undefined,
-): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult }> {
+): Promise<{ signaling: SignalingClient; hello: ClinicianHelloResult; keys: TestKeyHolder }> {
   const res = await fetch(`${info.httpUrl}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -22,8 +27,11 @@ export async function facilitatorSocket(
   const login = LoginResponse.parse(await res.json());
   const signaling = await SignalingClient.connect(info.wsUrl, { WebSocketImpl: WebSocket });
   // Subscribe before hello so no notification is missed.
+  const keys = new TestKeyHolder(info);
+  keys.listen(signaling);
   subscribe(signaling);
   // As the console does: main asks for a ticket with the token, the socket sees only the ticket.
   const hello = await signaling.request('hello', await clinicianHello(info.httpUrl, login.token, info.sessionId));
-  return { signaling, hello };
+  keys.joined(hello.participantId, [...hello.participants, ...hello.waiting]);
+  return { signaling, hello, keys };
 }

@@ -41,6 +41,32 @@ export async function facilitatorOpensSession(page: Page, host: ConsoleHost, dem
   await opensFirstSession(page);
 }
 
+/**
+ * The facilitator re-issues a client's invitation from their console (main's own handlers,
+ * through the renderer's bridge, as the Invitations dialog does): the link comes back with the
+ * secret in its fragment that lets the console vouch for the client's encryption key, and a
+ * new passcode. The demo's own links were made by the server, so they carry no secret.
+ */
+export async function consoleIssuesLink(consolePage: Page, sessionId: string, invitation: Invitation): Promise<Invitation> {
+  const issued = await consolePage.evaluate(
+    async ({ sessionId, participantRef }) => {
+      type Envelope<T> = { ok: true; data: T } | { ok: false; error: { message: string } };
+      const bridge = (window as unknown as { confidant: Record<string, (r: unknown) => Promise<Envelope<unknown>>> }).confidant;
+      const unwrap = <T>(r: Envelope<unknown>): T => {
+        if (!r.ok) throw new Error(r.error.message);
+        return r.data as T;
+      };
+      const list = unwrap<{ id: string; participantRef: string }[]>(await bridge['invitations:list']!({ sessionId }));
+      const mine = list.find((i) => i.participantRef === participantRef);
+      if (!mine) throw new Error(`no invitation for ${participantRef}`);
+      return unwrap<{ url: string; token: string; passcode: string }>(await bridge['invitations:reissue']!({ invitationId: mine.id }));
+    },
+    { sessionId, participantRef: invitation.participantRef },
+  );
+  expect(issued.url).toMatch(/#k=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{11}$/);
+  return { participantRef: invitation.participantRef, url: issued.url, token: issued.token, passcode: issued.passcode };
+}
+
 /** A console page and a client page, each in a browser context of its own, as two people's browsers. */
 export async function consoleAndClientPages(browser: Browser) {
   const consoleContext = await browser.newContext();
