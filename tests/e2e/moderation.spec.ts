@@ -4,25 +4,32 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
-import { clientChecksIn, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot } from '../support/flows';
+import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot } from '../support/flows';
 
 const running = consoleWithDemoServer('test');
 
-/** The console signed in with the session open, and one admitted client called `name`. */
+/**
+ * The console signed in with the session open, and one admitted client called `name`: with a
+ * link this console issued (its secret vouches for the client's key), or with the demo's own
+ * link, which carries none (`plainLink`: the safety code must be read before they are keyed).
+ */
 async function groupWithClient(
   browser: Browser,
   name: string,
   crisis?: { location: string; emergencyContact: string },
+  plainLink = false,
 ) {
   const consolePage = await (await browser.newContext()).newPage();
   await running.host.attach(consolePage);
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   const clientPage = await (await browser.newContext()).newPage();
-  await clientChecksIn(clientPage, running.demo.info.invitations[0]!, name, true, crisis);
+  const demoLink = running.demo.info.invitations[0]!;
+  const link = plainLink ? demoLink : await consoleIssuesLink(consolePage, running.demo.info.sessionId, demoLink);
+  await clientChecksIn(clientPage, link, name, true, crisis);
   await knockOf(consolePage, name).getByRole('button', { name: `Admit ${name}` }).click();
   const person = consolePage.locator('[data-testid^="person-"]').filter({ hasText: name });
   await expect(person).toBeVisible();
-  return { consolePage, clientPage, person };
+  return { consolePage, clientPage, person, link };
 }
 
 async function choose(consolePage: Page, name: string, item: string | RegExp): Promise<void> {
@@ -64,7 +71,7 @@ test('mute: the console hears silence and the client cannot unmute until asked',
 });
 
 test('remove: the client sees it and the same link no longer lets them in', async ({ browser }, testInfo) => {
-  const { consolePage, clientPage, person } = await groupWithClient(browser, 'Sam');
+  const { consolePage, clientPage, person, link } = await groupWithClient(browser, 'Sam');
   await choose(consolePage, 'Sam', 'Remove from session…');
   const dialog = consolePage.getByRole('dialog', { name: 'Remove Sam?' });
   await expect(dialog.getByRole('button', { name: 'Remove from session' })).toBeDisabled();
@@ -74,9 +81,8 @@ test('remove: the client sees it and the same link no longer lets them in', asyn
   await expect(person).toHaveCount(0);
   await expect(clientPage.getByRole('heading', { name: /removed/i })).toBeVisible();
 
-  const invitation = running.demo.info.invitations[0]!;
-  await clientPage.goto(invitation.url);
-  await clientPage.getByLabel(/passcode/i).fill(invitation.passcode);
+  await clientPage.goto(link.url);
+  await clientPage.getByLabel(/passcode/i).fill(link.passcode);
   await clientPage.getByRole('button', { name: /continue/i }).click();
   await expect(clientPage.getByText(/no longer active/i).first()).toBeVisible();
 });
@@ -101,13 +107,33 @@ test('lock: the room shows it at a glance and a new client is told the session i
 });
 
 test('verify, message privately, crisis information and end the session from the console', async ({ browser }, testInfo) => {
-  const { consolePage, clientPage, person } = await groupWithClient(browser, 'Jamie', {
-    location: 'At home, Maple Street',
-    emergencyContact: 'Pat (sister), 555-0142',
-  });
+  // A link from before end-to-end encryption (the demo's own): nothing vouches for Jamie's key.
+  const { consolePage, clientPage, person } = await groupWithClient(
+    browser,
+    'Jamie',
+    { location: 'At home, Maple Street', emergencyContact: 'Pat (sister), 555-0142' },
+    true,
+  );
 
   await choose(consolePage, 'Jamie', 'Verified by photo ID');
   await expect(person.getByText('Verified')).toBeVisible();
+
+  // So the facilitator and Jamie read the safety code to each other; the same on both screens.
+  const keyBadge = person.locator('[data-testid^="key-"]');
+  await expect(keyBadge).toHaveText('Check safety code');
+  await expect(clientPage.getByTestId('encryption')).toHaveAttribute('data-state', 'waiting');
+  await keyBadge.click();
+  const dialog = consolePage.getByRole('dialog', { name: 'Safety code with Jamie' });
+  const code = (await dialog.getByTestId('safety-code').textContent())!;
+  expect(code).toMatch(/^\d{3} \d{3}$/);
+  await snapshot(consolePage, testInfo, 'console-safety-code');
+  await dialog.getByRole('button', { name: 'Codes match' }).click();
+  // Keyed now, Jamie's page asks them to check the same code before taking the key.
+  await expect(clientPage.getByTestId('safety-code')).toContainText(code);
+  await snapshot(clientPage, testInfo, 'participant-safety-code');
+  await clientPage.getByRole('button', { name: 'It matches' }).click();
+  await expect(clientPage.getByTestId('encryption')).toHaveAttribute('data-state', 'on');
+  await expect(keyBadge).toHaveText('Encrypted');
 
   await person.getByRole('button', { name: /^Message Jamie/ }).click();
   const draft = consolePage.getByLabel('Message to Jamie');

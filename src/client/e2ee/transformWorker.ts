@@ -25,9 +25,8 @@ interface EncodedFrame {
   type?: 'key' | 'delta' | 'empty';
 }
 
-/** The script transform's own handle, where the browser gives one: it can ask for key frames. */
+/** The script transform's own handle, where the browser gives one: a receiver's can ask for a key frame. */
 interface Transformer {
-  generateKeyFrame?: () => Promise<unknown>;
   sendKeyFrameRequest?: () => Promise<unknown>;
 }
 
@@ -35,18 +34,19 @@ interface Transformer {
 const KEY_FRAME_REQUEST_MS = 500;
 
 function transform(options: TransformOptions, transformer: Transformer | undefined): TransformStream<EncodedFrame, EncodedFrame> {
-  // A video stream whose frames were dropped for want of a key needs a key frame to start
-  // again: deltas without it decode to nothing, and waiting for the decoder to notice costs
-  // seconds. So the sender asks its encoder for one as soon as it can seal, and passes no
-  // delta until it has it; a receiver that could not open frames asks the sender for one.
+  // A video stream whose frames could not be opened here (no key yet, or the key of a change
+  // still on its way) needs a key frame to start again: deltas without it decode to nothing. A
+  // receiver asks the sender for one as soon as frames open again, where the browser lets a
+  // transform ask; otherwise the decoder's own key-frame request does it, a little later. The
+  // sender passes every delta once it can seal: holding them back for a key frame left a
+  // stream the SFU had never seen, so nobody could ask its encoder for one.
   let needKeyFrame = options.kind === 'video';
   let lastRequest = -Infinity;
   const requestKeyFrame = (): void => {
     const now = performance.now();
     if (now - lastRequest < KEY_FRAME_REQUEST_MS) return;
     lastRequest = now;
-    const ask = options.side === 'send' ? transformer?.generateKeyFrame : transformer?.sendKeyFrameRequest;
-    void ask?.call(transformer).catch(() => undefined);
+    void transformer?.sendKeyFrameRequest?.call(transformer).catch(() => undefined);
   };
   return new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
@@ -55,11 +55,6 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
       if (options.side === 'send') {
         const key = sendingEpoch === undefined ? undefined : keys.get(sendingEpoch);
         if (!key || sendingEpoch === undefined) return void counts.dropped++;
-        if (needKeyFrame && frame.type === 'delta') {
-          requestKeyFrame();
-          return void counts.dropped++;
-        }
-        needKeyFrame = false;
         frame.data = (await encryptFrame(key, sendingEpoch, data, clear)).buffer;
         counts.sealed++;
         return controller.enqueue(frame);

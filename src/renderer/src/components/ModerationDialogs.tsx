@@ -159,7 +159,7 @@ export function SafetyCodeDialog({ person, onClose }: { person: Participant; onC
           <button type="button" className="button quiet" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="button" disabled={busy || !code} onClick={() => void confirm()}>
+          <button type="button" className="button primary" disabled={busy || !code} onClick={() => void confirm()}>
             Codes match
           </button>
         </>

@@ -99,22 +99,6 @@ export function ParticipantList() {
                       Verified
                     </span>
                   )}
-                  {key &&
-                    (key.code ? (
-                      <button
-                        type="button"
-                        className={`badge key ${key.tone}`}
-                        title={key.title}
-                        data-testid={`key-${p.participantId}`}
-                        onClick={() => setDialog({ kind: 'safety', person: p })}
-                      >
-                        {key.label}
-                      </button>
-                    ) : (
-                      <span className={`badge key ${key.tone}`} title={key.title} data-testid={`key-${p.participantId}`}>
-                        {key.label}
-                      </span>
-                    ))}
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}
@@ -132,6 +116,22 @@ export function ParticipantList() {
                       <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />
                     </>
                   )}
+                  {key &&
+                    (key.code ? (
+                      <button
+                        type="button"
+                        className={`badge key ${key.tone}`}
+                        title={key.title}
+                        data-testid={`key-${p.participantId}`}
+                        onClick={() => setDialog({ kind: 'safety', person: p })}
+                      >
+                        {key.label}
+                      </button>
+                    ) : (
+                      <span className={`badge key ${key.tone}`} title={key.title} data-testid={`key-${p.participantId}`}>
+                        {key.label}
+                      </span>
+                    ))}
                 </span>
               </div>
               {canModerate && p.role === 'client' && (
