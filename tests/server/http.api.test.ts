@@ -169,7 +169,7 @@ describe('the participant page and headers', () => {
     expect(join.headers.get('x-content-type-options')).toBe('nosniff');
     expect(join.headers.get('content-security-policy')).toBe(
       "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
-        "style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        "style-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     const js = await fetch(server.httpUrl + '/p/assets/app.js');
     expect(js.status).toBe(200);
