@@ -9,7 +9,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
-import { clientChecksIn, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
+import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
 
 const NEWCOMERS = ['Sam', 'Kai', 'Noor'];
 
@@ -22,7 +22,10 @@ test('"Admit all" lets a waiting room in without reloading the tiles already sho
   await running.host.attach(consolePage);
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
 
-  const [first, ...rest] = running.demo.info.invitations;
+  // Each client's link as this console issues it, with the secret that vouches for their key.
+  const links = [];
+  for (const invitation of running.demo.info.invitations) links.push(await consoleIssuesLink(consolePage, running.demo.info.sessionId, invitation));
+  const [first, ...rest] = links;
   const robin = await (await browser.newContext()).newPage();
   await clientChecksIn(robin, first!, 'Robin');
   await knockOf(consolePage, 'Robin').getByRole('button', { name: 'Admit Robin' }).click();

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { expect, test } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
+import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
 
 const NEWCOMERS = ['Ari', 'Bea', 'Cy'];
 
@@ -53,7 +53,7 @@ test('"Admit all" with every core busy: each newcomer’s video reaches the cons
   const pages = [];
   for (const [i, name] of NEWCOMERS.entries()) {
     const page = await (await browser.newContext()).newPage();
-    await clientChecksIn(page, demo.info.invitations[i]!, name);
+    await clientChecksIn(page, await consoleIssuesLink(consolePage, demo.info.sessionId, demo.info.invitations[i]!), name);
     await expect(knockOf(consolePage, name)).toBeVisible();
     pages.push(page);
   }

@@ -14,7 +14,7 @@ import { Roster } from '../../src/shared/protocol';
 import { openConfiguredStore } from '../../src/server/store/open';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startFleet, type Fleet } from '../support/fleet';
-import { audible, clientChecksIn, clinicianSignsIn, knockOf, newVideoFlowing, opensFirstSession, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
+import { audible, clientChecksIn, clinicianSignsIn, consoleIssuesLink, knockOf, newVideoFlowing, opensFirstSession, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';
 
 /** What the issue allows from the kill to everyone seeing and hearing each other again. */
@@ -43,11 +43,12 @@ interface Client {
 }
 
 async function clientThroughSecondServer(browser: Browser, consolePage: Page, n: number, name: string): Promise<Client> {
-  const invitation = fleet.seed.invitations[n]!;
+  // The link as this console issues it (with the secret that vouches for the client's key)...
+  const invitation = await consoleIssuesLink(consolePage, fleet.seed.sessionId, fleet.seed.invitations[n]!);
   const context = await browser.newContext();
   const page = await context.newPage();
-  // The link as the second server serves it: the page is sent on to the first, the host.
-  await clientChecksIn(page, { ...invitation, url: `${fleet.members[1]!.url}/join/${invitation.token}` }, name);
+  // ...as the second server serves it: the page is sent on to the first, the host.
+  await clientChecksIn(page, { ...invitation, url: `${fleet.members[1]!.url}/join/${invitation.token}${new URL(invitation.url).hash}` }, name);
   await knockOf(consolePage, name).getByRole('button', { name: `Admit ${name}` }).click();
   const tile = consolePage.locator('[data-testid^="tile-"]').filter({ hasText: name });
   await expect(tile).toBeVisible();

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
-import { clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
+import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';
 
 const running = consoleWithDemoServer('file', { host: { idleMinutes: 10 } });
@@ -42,7 +42,7 @@ test('after idle time nothing about anyone is in the page until the clinician un
   // The facilitator opens today's group and admits a client; video flows both ways.
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   const sessionTitle = (await consolePage.getByRole('heading', { level: 1 }).textContent())!;
-  const invitation = running.demo.info.invitations[0]!;
+  const invitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[0]!);
   await clientChecksIn(clientPage, invitation, 'Robin');
   await knockOf(consolePage, 'Robin').getByRole('button', { name: 'Admit Robin' }).click();
   const clientTile = consolePage.locator('[data-testid^="tile-"]').filter({ hasText: 'Robin' });

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { types as ms } from 'mediasoup';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { clinicianSignsIn, consoleAndClientPages, opensFirstSession, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { clinicianSignsIn, consoleAndClientPages, consoleIssuesLink, opensFirstSession, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
 
 let server: RestartableServer;
@@ -30,8 +30,9 @@ async function facilitatorOpensSession(page: Page): Promise<void> {
 }
 
 async function clientJoins(console: Page, client: Page, index: number, name: string): Promise<string> {
-  const invitation = server.seed.invitations[index]!;
-  await client.goto(`${server.httpUrl}/join/${invitation.token}`);
+  // The link as this console issues it, with the secret that vouches for the client's key.
+  const invitation = await consoleIssuesLink(console, server.seed.sessionId, server.seed.invitations[index]!);
+  await client.goto(invitation.url);
   await client.getByLabel(/passcode/i).fill(invitation.passcode);
   await client.getByRole('button', { name: /continue/i }).click();
   await client.getByLabel(/first name or pseudonym/i).fill(name);

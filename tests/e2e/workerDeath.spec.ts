@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
-import { audible, clientChecksIn, consoleAndClientPages, facilitatorOpensSession, knockOf, newVideoFlowing, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
+import { audible, clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, newVideoFlowing, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
 
 /** What the issue allows from the kill to media flowing again. */
 const RECOVERY_MS = 10_000;
@@ -56,11 +56,11 @@ interface Call {
 
 /** The facilitator opens the session and admits `name`; returns once they see and hear each other. */
 async function intoCall(browser: Browser, invitationIndex: number, name: string): Promise<Call> {
-  const invitation = running.demo.info.invitations[invitationIndex]!;
   const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
   await running.host.attach(consolePage);
 
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
+  const invitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[invitationIndex]!);
   await clientChecksIn(clientPage, invitation, name);
   await knockOf(consolePage, name).getByRole('button', { name: `Admit ${name}` }).click();
 

@@ -47,7 +47,7 @@ export async function facilitatorOpensSession(page: Page, host: ConsoleHost, dem
  * secret in its fragment that lets the console vouch for the client's encryption key, and a
  * new passcode. The demo's own links were made by the server, so they carry no secret.
  */
-export async function consoleIssuesLink(consolePage: Page, sessionId: string, invitation: Invitation): Promise<Invitation> {
+export async function consoleIssuesLink(consolePage: Page, sessionId: string, invitation: { participantRef: string }): Promise<Invitation> {
   const issued = await consolePage.evaluate(
     async ({ sessionId, participantRef }) => {
       type Envelope<T> = { ok: true; data: T } | { ok: false; error: { message: string } };

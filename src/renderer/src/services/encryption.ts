@@ -70,7 +70,9 @@ export class ConsoleEncryption {
   /** Every key announced in the room, kept so that a console becoming the holder has them. */
   private readonly announced = new Map<string, MemberKey>();
   private linkSecrets: LinkSecrets | null = null;
-  private loadingSecrets: Promise<void> | null = null;
+  private loadingSecrets: { startedAt: number; done: Promise<void> } | null = null;
+  /** When the read of the secrets held now began. */
+  private secretsReadAt = -Infinity;
   private lastEpoch: number | undefined;
   private view: EncryptionView = noEncryption;
   private holderId: string | null = null;
@@ -175,8 +177,9 @@ export class ConsoleEncryption {
     } catch {
       // Keys announced from now on still come as `memberKey`.
     }
+    const arrived = performance.now();
     for (const k of this.announced.values()) {
-      await this.secretsFor(k);
+      await this.secretsFor(k, arrived);
       if (this.holder === holder) await holder.memberKey(k);
     }
   }
@@ -191,13 +194,21 @@ export class ConsoleEncryption {
     this.show({ role: this.holderId ? 'member' : null, trust: {}, keyed: false });
   }
 
-  /** The link secrets this console can make, loaded once (again if a newer invitation appears). */
-  private async secretsFor(announced: MemberKey): Promise<void> {
+  /**
+   * The link secrets this console can make, read afresh for each announcement that names a
+   * link (a link re-issued during the session has a new secret, and a new invitation one of its
+   * own); announcements that arrive together share one read. A link another console made needs
+   * none of them.
+   */
+  private async secretsFor(announced: MemberKey, arrived = performance.now()): Promise<void> {
     const known = this.linkSecrets;
-    const wanted = announced.issuer !== undefined && (!known || (known.issuer === announced.issuer && !known.secrets.has(announced.participantId)));
-    if (!wanted) return;
+    if (announced.issuer === undefined || (known && known.issuer !== announced.issuer)) return;
+    // A read that began after this announcement came answers for it too.
+    while (this.loadingSecrets && this.loadingSecrets.startedAt < arrived) await this.loadingSecrets.done;
+    if (this.secretsReadAt >= arrived) return;
     if (!this.loadingSecrets) {
-      this.loadingSecrets = call('invitations:linkSecrets', { sessionId: this.deps.sessionId })
+      const startedAt = performance.now();
+      const done = call('invitations:linkSecrets', { sessionId: this.deps.sessionId })
         .then(({ issuer, secrets }) => {
           const map = new Map<string, Uint8Array>();
           for (const [id, s] of Object.entries(secrets)) {
@@ -205,13 +216,15 @@ export class ConsoleEncryption {
             if (bytes) map.set(id, bytes);
           }
           this.linkSecrets = { issuer, secrets: map };
+          this.secretsReadAt = Math.max(this.secretsReadAt, startedAt);
         })
         .catch(() => undefined)
         .finally(() => {
-          this.loadingSecrets = null;
+          if (this.loadingSecrets?.done === done) this.loadingSecrets = null;
         });
+      this.loadingSecrets = { startedAt, done };
     }
-    await this.loadingSecrets;
+    await this.loadingSecrets.done;
   }
 
   private async keyed(epoch: number, key: Uint8Array): Promise<void> {
