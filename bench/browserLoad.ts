@@ -12,6 +12,10 @@
  *   over 10 s of steady state); baseline: what the senders sent (outbound-rtp), same window;
  * - the media workers' CPU per consumer over the same window, against mediasoup's published
  *   figure of about 500 consumers per worker (one core), i.e. 0.2 % of a core each.
+ * Every call is end-to-end encrypted (issue 19): the console holds the group key and keys the
+ * clients whose links it re-issued (with their secret), so the bench re-issues each link from
+ * the console first, which needs the OS keychain: run it inside scripts/with-keyring.sh
+ * (`bash scripts/with-node.sh bash scripts/with-keyring.sh node --import tsx bench/browserLoad.ts`).
  * Not a test: it prints figures and never fails.
  */
 import { mkdirSync } from 'node:fs';
@@ -19,7 +23,7 @@ import { chromium, expect, type Browser, type BrowserContext, type Page } from '
 import { chromiumArgs } from '../playwright.config';
 import { startConsoleHost } from '../tests/support/consoleHost';
 import { startDemoServer } from '../tests/support/demoServer';
-import { clientChecksIn, facilitatorOpensSession, knockOf } from '../tests/support/flows';
+import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf } from '../tests/support/flows';
 import { childrenOf, snapshot } from './loadUsage';
 import { TRACE_SIGNALING } from './support/pageTrace';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
@@ -269,12 +273,26 @@ export async function benchBrowserLoad(): Promise<void> {
       throw err;
     }
 
-    const names = demo.info.invitations.map((_, i) => `Client ${i + 1}`);
+    // Every call is end-to-end encrypted (issue 19), and the console keys only clients whose
+    // link it vouches for: each link re-issued by the console, as a facilitator sends them,
+    // with the secret in its fragment. The demo's own links have none; their clients would
+    // wait for a safety code and never show a frame.
+    // The console makes those secrets from a key in the OS keychain: this bench runs inside
+    // scripts/with-keyring.sh, as the end-to-end tests do.
+    const invitations = [];
+    for (const inv of demo.info.invitations) {
+      invitations.push(
+        await consoleIssuesLink(consolePage, demo.info.sessionId, inv).catch((err: unknown) => {
+          throw new Error(`the console issued no link with a secret (is this run inside scripts/with-keyring.sh?): ${String(err)}`);
+        }),
+      );
+    }
+    const names = invitations.map((_, i) => `Client ${i + 1}`);
     const clientPages: Page[] = [];
     // The baseline: the first client, admitted alone.
     const first = await newPage(browser);
     clientPages.push(first.page);
-    await clientChecksIn(first.page, demo.info.invitations[0]!, names[0]!);
+    await clientChecksIn(first.page, invitations[0]!, names[0]!);
     await expect(knockOf(consolePage, names[0]!)).toBeVisible();
     const [aloneTimes] = (await clickAndTime(consolePage, `[aria-label="Admit ${names[0]!}"]`, [names[0]!])).tiles;
 
@@ -282,7 +300,7 @@ export async function benchBrowserLoad(): Promise<void> {
     for (let i = 1; i < CLIENTS; i++) {
       const { page } = await newPage(browser);
       clientPages.push(page);
-      await clientChecksIn(page, demo.info.invitations[i]!, names[i]!);
+      await clientChecksIn(page, invitations[i]!, names[i]!);
       await expect(knockOf(consolePage, names[i]!)).toBeVisible();
     }
     const admitAll = consolePage.getByRole('button', { name: 'Admit all' });

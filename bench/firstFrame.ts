@@ -8,7 +8,11 @@
  * microphone on, as anyone admitted has; the group member is connected and sending. The
  * facilitator is a protocol-level socket in this process (a sign-in, a ticket, `hello`,
  * `admit`), so both pages' frames are timed against one send; times are epoch milliseconds
- * (performance.timeOrigin + performance.now()) in this process and in the pages.
+ * (performance.timeOrigin + performance.now()) in this process and in the pages. The call is
+ * end-to-end encrypted, as every call is (issue 19): that socket holds the group key with the
+ * real KeyHolder (support/keyHolding.ts), the pages open links carrying the secret it vouches
+ * for, and the key's way to the newcomer (announce, prove, seal, relay, open) is inside the
+ * figure, as it is for anyone admitted.
  *
  * Baseline, with nothing of the product: plain mediasoup in its own process
  * (support/bareServer.ts) and plain mediasoup-client in two pages of their own, in a browser
@@ -17,27 +21,29 @@
  * in an earlier round ("warm") or on a fresh one ("fresh"); timed from the sender starting
  * until the receiver decodes a frame. The bare loop is the faster of the two by median.
  *
- * Rounds of the three are interleaved and their order alternates; the first two of each are
- * warm-ups. Targets (issue 15): the group sees the newcomer within 1.3× the bare loop, the
- * newcomer sees the group within 1.5×, by median, and no round of either past 2× its median.
+ * The encryption's own cost, since the product cannot turn it off: the same bare loop with the
+ * product's FrameCipher on the sender's RTP sender and the receiver's RTP receiver, both pages
+ * holding one key before the round ("bare + encryption", warm and fresh alike). Target (issue
+ * 19): its first frame within 1.2× the plain bare loop's, faster against faster.
+ *
+ * Rounds of the five (product; bare warm and fresh, each plain and sealed) are interleaved and
+ * their order alternates; the first two of each are warm-ups. Targets (issue 15): the group
+ * sees the newcomer within 1.3× the (plain) bare loop, the newcomer sees the group within
+ * 1.5×, by median, and no round of either past 2× its median.
  * `BENCH_ROUNDS` sets the counted rounds (20). Not a test: it prints figures and never fails.
  */
-import { fork } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
-import { build } from 'vite';
 import { chromiumArgs } from '../playwright.config';
 import { startDemoServer } from '../tests/support/demoServer';
 import { clientChecksIn } from '../tests/support/flows';
-import { connectClinician } from '../tests/server/support/testServer';
+import { bareCall, buildBarePage, startBareServer } from './support/bareLoop';
+import { keyHoldingClinician, withSecret } from './support/keyHolding';
 import { TRACE_SIGNALING } from './support/pageTrace';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
-import { median, printBenchSpread } from './support/stats';
+import { median, percentile, printBenchSpread } from './support/stats';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 20);
 /** BENCH_TRACE=1: after each product round, both pages' signaling frames relative to the admit. */
@@ -49,68 +55,36 @@ const WARMUP = 2;
 const epoch = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function buildBarePage(): Promise<{ url: string; close(): Promise<void> }> {
-  const outDir = mkdtempSync(join(tmpdir(), 'confidant-bench-'));
-  await build({ root: resolve(import.meta.dirname, 'browser'), logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = join(outDir, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(outDir)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' });
-    createReadStream(file)
-      .on('error', () => res.end())
-      .pipe(res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await new Promise<void>((ok) => server.close(() => ok()));
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function startBareServer(): Promise<{ url: string; stop(): void }> {
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const child = fork(fileURLToPath(new URL('./support/bareServer.ts', import.meta.url)), [], { execPath: tsx, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const { url } = await new Promise<{ url: string }>((ok, fail) => {
-    child.once('message', (m) => ok(m as { url: string }));
-    child.once('exit', (code) => fail(new Error(`bare server exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
 /**
  * In-page: the epoch time the tile `tileId` first shows a decoded frame, as source text (tsx
  * compiles this file with keepNames, whose helper pages lack).
  */
-const TILE_FRAME = `(tileId) => new Promise((ok) => {
+const TILE_FRAME = `(tileId, limitMs) => new Promise((ok) => {
+  const start = performance.now();
   const check = () => {
     const video = document.querySelector('[data-testid="' + tileId + '"] video');
     if (video && video.videoWidth > 0) ok(performance.timeOrigin + performance.now());
+    else if (performance.now() - start > limitMs) ok(null);
     else requestAnimationFrame(check);
   };
   check();
 })`;
 
-function tileFrame(page: Page, participantId: string): Promise<number> {
-  return page.evaluate(`(${TILE_FRAME})(${JSON.stringify(`tile-${participantId}`)})`);
+/** How long a tile may stay without a frame before the round is reported as missing it, not counted. */
+const TILE_LIMIT_MS = 60_000;
+
+function tileFrame(page: Page, participantId: string): Promise<number | null> {
+  return page.evaluate(`(${TILE_FRAME})(${JSON.stringify(`tile-${participantId}`)}, ${TILE_LIMIT_MS})`);
 }
 
-type Bare = {
-  connect(url: string): Promise<void>;
-  receive(): Promise<void>;
-  nextFrame(): Promise<number>;
-  forget(): void;
-  openCamera(): Promise<void>;
-  send(variant: 'warm' | 'fresh'): Promise<number>;
-  stop(): Promise<void>;
-};
-const bareCall = <K extends keyof Bare>(page: Page, method: K, ...args: Parameters<Bare[K]>): Promise<Awaited<ReturnType<Bare[K]>>> =>
-  page.evaluate(([m, a]) => (window as unknown as { bare: Record<string, (...x: unknown[]) => unknown> }).bare[m]!(...a), [method, args] as const) as Promise<
-    Awaited<ReturnType<Bare[K]>>
-  >;
+/** The page's encryption pill: 'on', or what it is waiting for. */
+function encryptionState(page: Page): Promise<string> {
+  return page
+    .getByTestId('encryption')
+    .getAttribute('data-state', { timeout: 1000 })
+    .then((s) => s ?? '?')
+    .catch(() => 'none shown');
+}
 
 /** For BENCH_TRACE: every signaling frame in and out of a page, with its epoch time. */
 const TRACE_FRAMES = `(() => {
@@ -118,14 +92,50 @@ const TRACE_FRAMES = `(() => {
   // Each peer connection's state changes, numbered in the order the page made them.
   const NativePc = window.RTCPeerConnection;
   let pcs = 0;
+  const made = [];
   window.RTCPeerConnection = function (...args) {
     const pc = new NativePc(...args);
     const n = ++pcs;
+    made.push([n, pc]);
     pc.addEventListener('connectionstatechange', () => frames.push({ at: performance.timeOrigin + performance.now(), dir: '~', name: 'pc' + n + ':' + pc.connectionState }));
     return pc;
   };
   window.RTCPeerConnection.prototype = NativePc.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, NativePc);
+  // When the frame worker has the group key (its 'keyed' answer to the page).
+  const NativeWorker = window.Worker;
+  window.Worker = function (...args) {
+    const w = new NativeWorker(...args);
+    w.addEventListener('message', (e) => { if (e.data && e.data.type === 'keyed') frames.push({ at: performance.timeOrigin + performance.now(), dir: '~', name: 'keyed' + e.data.epoch }); });
+    return w;
+  };
+  window.Worker.prototype = NativeWorker.prototype;
+  Object.setPrototypeOf(window.Worker, NativeWorker);
+  // Video RTP stats every 50 ms: the first frame received and decoded of each inbound stream,
+  // and every key frame and key-frame request (PLI, FIR) either way, as they change.
+  const last = new Map();
+  setInterval(async () => {
+    for (const [n, pc] of made) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((s) => {
+        if (s.kind !== 'video' || (s.type !== 'inbound-rtp' && s.type !== 'outbound-rtp')) return;
+        const key = n + '/' + s.id;
+        const was = last.get(key) || {};
+        const dir = s.type === 'inbound-rtp' ? 'in' : 'out';
+        const at = performance.timeOrigin + performance.now();
+        const fields = dir === 'in' ? ['framesReceived', 'framesDecoded', 'keyFramesDecoded', 'pliCount', 'firCount'] : ['keyFramesEncoded', 'pliCount', 'firCount'];
+        for (const f of fields) {
+          const v = s[f] || 0;
+          // A new inbound stream starts from nothing; an outbound one is counted from when first seen.
+          const prev = was[f] !== undefined ? was[f] : dir === 'in' ? 0 : undefined;
+          const first = f === 'framesReceived' || f === 'framesDecoded';
+          if (first ? v > 0 && !(prev > 0) : prev !== undefined && v !== prev) frames.push({ at, dir: '~', name: 'pc' + n + ':' + dir + (s.ssrc % 1000) + ':' + f + '=' + v });
+        }
+        last.set(key, Object.fromEntries(fields.map((f) => [f, s[f] || 0])));
+      });
+    }
+  }, 50);
   // Long tasks on the page's main thread (its JavaScript, style, layout).
   try { new PerformanceObserver((list) => { for (const e of list.getEntries()) frames.push({ at: performance.timeOrigin + e.startTime, dir: '#', name: 'long' + Math.round(e.duration) }); }).observe({ type: 'longtask' }); } catch {}
 })();`;
@@ -161,37 +171,47 @@ export async function benchFirstFrame(): Promise<void> {
   const bareBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
   try {
     // ---- the product: a facilitator socket, and a client already in the group
-    const fac = await connectClinician(demo.info);
+    // It holds the group key (the real KeyHolder), as a console does, and the pages open links
+    // with the secret it vouches for: without a key, a participant page sends and shows nothing.
+    const holderTrace: { at: number; name: string }[] = [];
+    const fac = await keyHoldingClinician(demo.info, 'facilitator', TRACE ? (name) => holderTrace.push({ at: epoch(), name }) : undefined);
     const [member, ...newcomers] = demo.info.invitations;
     const admitByName = async (name: string): Promise<string> => {
-      const knock = await fac.client.waitFor('knock', (k) => (k.participant as { displayName: string }).displayName === name);
+      // Generous: on a busy machine a page can take more than the client's default 5 s to check in.
+      const knock = await fac.client.waitFor('knock', (k) => (k.participant as { displayName: string }).displayName === name, 60_000);
       return (knock.participant as { participantId: string }).participantId;
     };
     const memberPage = await newPage(productBrowser);
     const memberKnock = admitByName('Robin');
-    await clientChecksIn(memberPage, member!, 'Robin');
+    await clientChecksIn(memberPage, withSecret(demo.info, member!), 'Robin');
     const memberId = await memberKnock;
     await fac.client.call('admit', { participantId: memberId });
     await expect(memberPage.getByTestId('tile-self').locator('video')).toBeVisible({ timeout: 20_000 });
+    await expect.poll(() => fac.keys.trust.get(memberId), { timeout: 20_000 }).toBe('proved');
 
-    // ---- the baseline: a receiver and a sender page
+    // ---- the baseline: a receiver and a sender page, both holding one key for sealed rounds
     const [receiver, sender] = [await newPage(bareBrowser), await newPage(bareBrowser)];
+    const bareKey = [...randomBytes(32)];
     for (const p of [receiver, sender]) {
       await p.goto(barePage.url);
       await bareCall(p, 'connect', bareServer.url);
+      await bareCall(p, 'key', bareKey);
     }
     await bareCall(receiver, 'receive');
     await bareCall(sender, 'openCamera');
 
     const groupSees: number[] = [];
+    /** Rounds where a tile showed no frame within TILE_LIMIT_MS: reported, not counted. */
+    const missing: string[] = [];
     const newcomerSees: number[] = [];
     const bare = { warm: [] as number[], fresh: [] as number[] };
+    const sealed = { warm: [] as number[], fresh: [] as number[] };
 
     const productRound = async (i: number, counted: boolean): Promise<void> => {
       const name = `Newcomer ${i + 1}`;
       const page = await newPage(productBrowser);
       const knock = admitByName(name);
-      await clientChecksIn(page, newcomers[i]!, name);
+      await clientChecksIn(page, withSecret(demo.info, newcomers[i]!), name);
       const id = await knock;
       // A second in the waiting room, as anyone admitted has had.
       await sleep(1000);
@@ -208,10 +228,19 @@ export async function benchFirstFrame(): Promise<void> {
         writeFileSync(join(PAGE_PROFILE, `round${i}-member.cpuprofile`), JSON.stringify(memberProfile));
       }
       if (TRACE) {
-        await printTrace(`newcomer (sees group at ${(n - t0).toFixed(0)})`, page, t0);
-        await printTrace(`member (sees newcomer at ${(g - t0).toFixed(0)})`, memberPage, t0);
+        await printTrace(`newcomer (sees group at ${n === null ? 'never' : (n - t0).toFixed(0)})`, page, t0);
+        await printTrace(`member (sees newcomer at ${g === null ? 'never' : (g - t0).toFixed(0)})`, memberPage, t0);
+        const held = holderTrace.filter((e) => e.at >= t0).map((e) => `${(e.at - t0).toFixed(0)}${e.name}`);
+        process.stdout.write(`# trace facilitator's key holder: ${held.join(' ')}\n`);
       }
-      if (counted) {
+      if (g === null || n === null) {
+        const states = await Promise.all([page, memberPage].map(encryptionState));
+        const line =
+          `round ${i}: ${g === null ? 'the group never saw the newcomer' : ''}${g === null && n === null ? ' and ' : ''}${n === null ? 'the newcomer never saw the group' : ''} ` +
+          `within ${TILE_LIMIT_MS / 1000} s; encryption shown: newcomer ${states[0]}, member ${states[1]}; the holder's trust in the newcomer: ${fac.keys.trust.get(id) ?? 'no key'}`;
+        missing.push(line);
+        process.stdout.write(`# MISSING ${line}\n`);
+      } else if (counted) {
         groupSees.push(g - t0);
         newcomerSees.push(n - t0);
       }
@@ -221,11 +250,12 @@ export async function benchFirstFrame(): Promise<void> {
       await expect(memberPage.getByTestId(`tile-${id}`)).toHaveCount(0);
     };
 
-    const bareRound = async (variant: 'warm' | 'fresh', counted: boolean): Promise<void> => {
+    const bareRound = async (variant: 'warm' | 'fresh', seal: boolean, counted: boolean): Promise<void> => {
+      await bareCall(receiver, 'expect', seal);
       const frame = bareCall(receiver, 'nextFrame');
-      const t0 = await bareCall(sender, 'send', variant);
+      const t0 = await bareCall(sender, 'send', variant, seal);
       const at = await frame;
-      if (counted) bare[variant].push(at - t0);
+      if (counted) (seal ? sealed : bare)[variant].push(at - t0);
       await bareCall(sender, 'stop');
       await bareCall(receiver, 'forget');
       // Let the decoder forget the last stream, so every round starts cold.
@@ -234,15 +264,41 @@ export async function benchFirstFrame(): Promise<void> {
 
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
       const counted = round >= WARMUP;
-      const steps: (() => Promise<void>)[] = [() => productRound(round, counted), () => bareRound('warm', counted), () => bareRound('fresh', counted)];
+      const steps: (() => Promise<void>)[] = [
+        () => productRound(round, counted),
+        () => bareRound('warm', false, counted),
+        () => bareRound('warm', true, counted),
+        () => bareRound('fresh', false, counted),
+        () => bareRound('fresh', true, counted),
+      ];
       if (round % 2 === 1) steps.reverse();
       for (const step of steps) await step();
     }
 
-    const bareLoop = median(bare.warm) <= median(bare.fresh) ? bare.warm : bare.fresh;
-    process.stdout.write(`# bare loop medians: warm ${median(bare.warm).toFixed(1)} ms, fresh ${median(bare.fresh).toFixed(1)} ms; the faster is the baseline\n`);
+    const faster = (xs: { warm: number[]; fresh: number[] }): number[] => (median(xs.warm) <= median(xs.fresh) ? xs.warm : xs.fresh);
+    const bareLoop = faster(bare);
+    const sealedLoop = faster(sealed);
+    const [sent, opened] = await Promise.all([bareCall(sender, 'counts'), bareCall(receiver, 'counts')]);
+    process.stdout.write(
+      `# bare loop medians: warm ${median(bare.warm).toFixed(1)} ms, fresh ${median(bare.fresh).toFixed(1)} ms; the faster is the baseline\n` +
+        `# bare + encryption medians: warm ${median(sealed.warm).toFixed(1)} ms (p90 ${percentile(sealed.warm, 90).toFixed(1)}), ` +
+        `fresh ${median(sealed.fresh).toFixed(1)} ms (p90 ${percentile(sealed.fresh, 90).toFixed(1)}); ` +
+        `frames sealed by the sender ${sent.sealed} (dropped ${sent.dropped}), opened by the receiver ${opened.opened} (dropped ${opened.dropped})\n`,
+    );
+    // The encryption's own cost (issue 19: within 1.2×): the faster sealed bare loop against the
+    // faster plain one, and each variant against its own plain twin.
+    printBenchSpread('first_frame_bare_encrypted_median', 50, sealedLoop, bareLoop, 'ms');
+    printBenchSpread('first_frame_bare_encrypted_p90', 90, sealedLoop, bareLoop, 'ms');
+    printBenchSpread('first_frame_bare_encrypted_warm_median', 50, sealed.warm, bare.warm, 'ms');
+    printBenchSpread('first_frame_bare_encrypted_fresh_median', 50, sealed.fresh, bare.fresh, 'ms');
+    // The product (encrypted, its key exchange included) against the faster plain bare loop (issue 15's targets).
     printBenchSpread('first_frame_group_sees_newcomer_median', 50, groupSees, bareLoop, 'ms');
     printBenchSpread('first_frame_newcomer_sees_group_median', 50, newcomerSees, bareLoop, 'ms');
+    process.stdout.write(
+      `# against the faster bare + encryption loop (${median(sealedLoop).toFixed(1)} ms): group sees newcomer ${(median(groupSees) / median(sealedLoop)).toFixed(2)}×, ` +
+        `newcomer sees group ${(median(newcomerSees) / median(sealedLoop)).toFixed(2)}×\n`,
+    );
+    if (missing.length > 0) process.stdout.write(`# ${missing.length} round(s) with a tile that never showed a frame, not counted:\n${missing.map((m) => `#   ${m}`).join('\n')}\n`);
     for (const [name, samples] of [
       ['group sees newcomer', groupSees],
       ['newcomer sees group', newcomerSees],

@@ -1,17 +1,26 @@
 /**
- * The baseline page of bench/firstFrame.ts: plain mediasoup-client against the bare server
- * (bench/support/bareServer.ts). Two of these pages run, a sender and a receiver, each in its
- * own browser context, as two clients of a group each have their own page. The receiver's
- * transport is connected before the first measured round (as a group member's is when someone
- * new comes in); it consumes every producer the server announces, resumes it and reports the
- * first decoded frame. The sender produces the fake camera, with the participant page's
- * constraints, either on a send transport connected in an earlier round ("warm") or on a
- * fresh one each round ("fresh": ICE and DTLS inside the round, as a newcomer's).
+ * The baseline page of bench/firstFrame.ts and bench/e2eeCpu.ts: plain mediasoup-client
+ * against the bare server (bench/support/bareServer.ts). Two of these pages run, a sender and a
+ * receiver, each in its own browser context, as two clients of a group each have their own
+ * page. The receiver's transports are connected before the first measured round (as a group
+ * member's is when someone new comes in); it consumes every producer the server announces,
+ * resumes it and reports the first decoded video frame. The sender produces the fake camera,
+ * with the participant page's constraints, either on a send transport connected in an earlier
+ * round ("warm") or on a fresh one each round ("fresh": ICE and DTLS inside the round, as a
+ * newcomer's).
+ *
+ * "Sealed" rounds (issue 19) add the product's own frame encryption and nothing else: both
+ * pages hold a FrameCipher (src/client/e2ee/frameCipher.ts, its worker built by Vite beside the
+ * page), given the same key with `setKey` before the first round, and attach it to the RTP
+ * sender and receiver as mediasoup-client makes them (`onRtpSender` / `onRtpReceiver`), as the
+ * participant page does. Sealed and plain streams use transports of their own, so a browser
+ * that needs `encodedInsertableStreams` on its peer connections gets them only where sealed.
  * Times are epoch milliseconds (performance.timeOrigin + performance.now()), so the bench can
  * relate the two pages.
  */
 import { Device, types } from 'mediasoup-client';
-import { VIDEO_CONSTRAINTS } from '../../src/client/media';
+import { AUDIO_CONSTRAINTS, VIDEO_CONSTRAINTS } from '../../src/client/media';
+import { FrameCipher } from '../../src/client/e2ee/frameCipher';
 
 const epoch = (): number => performance.timeOrigin + performance.now();
 
@@ -58,10 +67,16 @@ class Signaling {
 
 let signaling: Signaling;
 let device: Device;
+/** The product's frame cipher, once `key` has been called. */
+let cipher: FrameCipher | null = null;
 
-async function transport(direction: 'send' | 'recv'): Promise<types.Transport> {
+/** Chromium's own peer connection setting, absent from the standard RTCConfiguration type. */
+const INSERTABLE_STREAMS = { encodedInsertableStreams: true } as Partial<RTCConfiguration>;
+
+async function transport(direction: 'send' | 'recv', sealed = false): Promise<types.Transport> {
   const info = await signaling.request<types.TransportOptions>('createTransport', { direction });
-  const t = direction === 'send' ? device.createSendTransport(info) : device.createRecvTransport(info);
+  const options: types.TransportOptions = sealed && cipher?.needsInsertableStreams ? { ...info, additionalSettings: INSERTABLE_STREAMS } : info;
+  const t = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
   t.on('connect', ({ dtlsParameters }, ok, fail) => {
     signaling.request('connect', { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
   });
@@ -69,6 +84,11 @@ async function transport(direction: 'send' | 'recv'): Promise<types.Transport> {
     signaling.request<{ id: string }>('produce', { transportId: t.id, kind, rtpParameters }).then(ok, fail);
   });
   return t;
+}
+
+function needCipher(): FrameCipher {
+  if (!cipher) throw new Error('sealed round before key()');
+  return cipher;
 }
 
 function firstFrame(video: HTMLVideoElement): Promise<void> {
@@ -84,26 +104,35 @@ function firstFrame(video: HTMLVideoElement): Promise<void> {
 // ---- receiver ---------------------------------------------------------------------------
 
 let recv: types.Transport;
+let recvSealed: types.Transport | null = null;
+/** Whether the producers announced from now on are sealed (the bench says so before each round). */
+let receiveSealed = false;
 let frameWaiter: ((at: number) => void) | null = null;
-let shown: { video: HTMLVideoElement; consumer: types.Consumer } | null = null;
+let shown: { element: HTMLMediaElement; consumer: types.Consumer }[] = [];
 
 async function onProducer({ producerId }: { producerId: string }): Promise<void> {
+  const sealed = receiveSealed;
+  const t = sealed ? recvSealed! : recv;
   const c = await signaling.request<{ id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: types.RtpParameters }>('consume', {
-    transportId: recv.id,
+    transportId: t.id,
     producerId,
     rtpCapabilities: device.recvRtpCapabilities,
   });
-  const consumer = await recv.consume(c);
+  const consumer = await t.consume({
+    ...c,
+    ...(sealed ? { onRtpReceiver: (receiver: RTCRtpReceiver) => needCipher().attach(receiver, { side: 'receive', kind: c.kind }) } : {}),
+  });
   await signaling.request('resume', { consumerId: consumer.id });
   // A fresh element per producer, as a tile is made per person.
-  const video = document.createElement('video');
-  video.autoplay = true;
-  video.muted = true;
-  video.playsInline = true;
-  document.body.append(video);
-  video.srcObject = new MediaStream([consumer.track]);
-  await firstFrame(video);
-  shown = { video, consumer };
+  const element = document.createElement(c.kind);
+  element.autoplay = true;
+  element.muted = c.kind === 'video';
+  if (element instanceof HTMLVideoElement) element.playsInline = true;
+  document.body.append(element);
+  element.srcObject = new MediaStream([consumer.track]);
+  shown.push({ element, consumer });
+  if (!(element instanceof HTMLVideoElement)) return;
+  await firstFrame(element);
   frameWaiter?.(epoch());
   frameWaiter = null;
 }
@@ -111,8 +140,8 @@ async function onProducer({ producerId }: { producerId: string }): Promise<void>
 // ---- sender -----------------------------------------------------------------------------
 
 let camera: MediaStream;
-let warmSend: types.Transport | null = null;
-let last: { producer: types.Producer; transport: types.Transport | null } | null = null;
+const warmSend: { plain: types.Transport | null; sealed: types.Transport | null } = { plain: null, sealed: null };
+let last: { producers: types.Producer[]; transport: types.Transport | null } | null = null;
 
 const bare = {
   async connect(url: string): Promise<void> {
@@ -121,53 +150,96 @@ const bare = {
     await device.load({ routerRtpCapabilities: await signaling.request<types.RtpCapabilities>('caps') });
   },
 
-  /** Receiver: opens the receive transport and consumes every producer announced from now on. */
+  /** Starts the page's frame worker and gives it the call's key (epoch 0), as a keyed member has it. */
+  async key(raw: number[]): Promise<void> {
+    cipher ??= new FrameCipher();
+    await cipher.setKey(0, new Uint8Array(raw));
+  },
+
+  /** Receiver: opens the receive transports and consumes every producer announced from now on. */
   async receive(): Promise<void> {
     recv = await transport('recv');
+    if (cipher) recvSealed = await transport('recv', true);
     signaling.onProducer((p) => void onProducer(p));
   },
 
-  /** Receiver: the epoch time the next producer's first frame decodes. */
+  /** Receiver: whether what comes next is sealed. */
+  expect(sealed: boolean): void {
+    receiveSealed = sealed;
+  },
+
+  /** Receiver: the epoch time the next video producer's first frame decodes. */
   nextFrame(): Promise<number> {
     return new Promise((ok) => (frameWaiter = ok));
   },
 
-  /** Receiver: drops the last round's element and consumer. */
+  /** Receiver: drops the last round's elements and consumers. */
   forget(): void {
-    shown?.video.remove();
-    shown?.consumer.close();
-    shown = null;
+    for (const { element, consumer } of shown) {
+      element.remove();
+      consumer.close();
+    }
+    shown = [];
   },
 
-  /** Sender: the camera, with the participant page's constraints. */
-  async openCamera(): Promise<void> {
-    camera = await navigator.mediaDevices.getUserMedia({ video: VIDEO_CONSTRAINTS, audio: false });
+  /** Sender: the camera (and microphone, for `audio`), with the participant page's constraints. */
+  async openCamera(audio = false): Promise<void> {
+    camera = await navigator.mediaDevices.getUserMedia({ video: VIDEO_CONSTRAINTS, audio: audio ? AUDIO_CONSTRAINTS : false });
   },
 
-  /** Sender: starts one round and returns its start time (epoch ms). */
-  async send(variant: 'warm' | 'fresh'): Promise<number> {
+  /**
+   * Sender: starts one round and returns its start time (epoch ms): the camera, then (with
+   * `audio`, not timed) the microphone, each sealed if `sealed`.
+   */
+  async send(variant: 'warm' | 'fresh', sealed = false, audio = false): Promise<number> {
     const track = camera.getVideoTracks()[0]!.clone();
+    const which = sealed ? 'sealed' : 'plain';
+    const sealing = (kind: 'audio' | 'video') =>
+      sealed ? { onRtpSender: (sender: RTCRtpSender) => needCipher().attach(sender, { side: 'send', kind }) } : {};
     const t0 = epoch();
     let t: types.Transport;
     if (variant === 'warm') {
-      warmSend ??= await transport('send');
-      t = warmSend;
+      warmSend[which] ??= await transport('send', sealed);
+      t = warmSend[which];
     } else {
-      t = await transport('send');
+      t = await transport('send', sealed);
     }
-    const producer = await t.produce({ track });
-    last = { producer, transport: variant === 'fresh' ? t : null };
+    const producers = [await t.produce({ track, ...sealing('video') })];
+    last = { producers, transport: variant === 'fresh' ? t : null };
+    if (audio) producers.push(await t.produce({ track: camera.getAudioTracks()[0]!.clone(), ...sealing('audio') }));
     return t0;
   },
 
-  /** Sender: closes the last round's producer (and its transport, if fresh). */
+  /** Receiver: what its video consumers have decoded so far (frames, bytes), summed. */
+  async videoReceived(): Promise<{ frames: number; bytes: number; width: number }> {
+    const total = { frames: 0, bytes: 0, width: 0 };
+    for (const { consumer } of shown) {
+      if (consumer.kind !== 'video') continue;
+      (await consumer.getStats()).forEach((s: { type: string; framesDecoded?: number; bytesReceived?: number; frameWidth?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        total.frames += s.framesDecoded ?? 0;
+        total.bytes += s.bytesReceived ?? 0;
+        total.width = Math.max(total.width, s.frameWidth ?? 0);
+      });
+    }
+    return total;
+  },
+
+  /** Frames sealed, opened and dropped by this page's cipher so far. */
+  counts(): Promise<{ sealed: number; opened: number; dropped: number }> {
+    return needCipher().counts();
+  },
+
+  /** Sender: closes the last round's producers (and their transport, if fresh). */
   async stop(): Promise<void> {
     if (!last) return;
-    const { producer, transport: t } = last;
+    const { producers, transport: t } = last;
     last = null;
-    producer.close();
-    producer.track?.stop();
-    await signaling.request('closeProducer', { producerId: producer.id });
+    for (const producer of producers) {
+      producer.close();
+      producer.track?.stop();
+      await signaling.request('closeProducer', { producerId: producer.id });
+    }
     if (t) {
       t.close();
       await signaling.request('closeTransport', { transportId: t.id });

@@ -7,10 +7,18 @@
  * secret again when that client's key is announced.
  */
 import { createHash } from 'node:crypto';
-import type { SignalingClient } from '../../src/client/signaling';
 import { GroupKeys } from '../../src/client/e2ee/groupKeys';
 import { KeyHolder, type MemberTrust } from '../../src/client/e2ee/keyHolder';
-import { TO_FACILITATOR, type DemoInfo, type MemberKey, type NotificationTypes, type Participant, type SealedMessage } from '../../src/shared/protocol';
+import {
+  TO_FACILITATOR,
+  type DemoInfo,
+  type MemberKey,
+  type NotificationName,
+  type NotificationTypes,
+  type Participant,
+  type RequestData,
+  type SealedMessage,
+} from '../../src/shared/protocol';
 
 /** Which "console" made the test's link secrets (any 8 bytes, base64url). */
 export const TEST_ISSUER = 'dGVzdGxpbms';
@@ -22,6 +30,15 @@ function secretFor(sessionId: string, participantRef: string): Buffer {
 /** The invitation's link with the test's secret in its fragment, as a console issues it. */
 export function linkWithSecret(info: DemoInfo, invitation: { url: string; participantRef: string }): string {
   return `${invitation.url}#k=${secretFor(info.sessionId, invitation.participantRef).toString('base64url')}.${TEST_ISSUER}`;
+}
+
+/**
+ * What the holder needs of the facilitator's connection: a SignalingClient has it, and so
+ * can any other test client (tests/server/support/wsClient.ts, through a small adapter).
+ */
+export interface KeySignaling {
+  request(method: 'sendGroupKey', data: RequestData<'sendGroupKey'>): Promise<unknown>;
+  on<N extends NotificationName>(name: N, handler: (data: NotificationTypes[N]) => void): unknown;
 }
 
 export class TestKeyHolder {
@@ -37,7 +54,7 @@ export class TestKeyHolder {
   constructor(private readonly info: DemoInfo) {}
 
   /** Subscribes to `signaling` (before its hello, so nothing is missed). */
-  listen(signaling: SignalingClient): void {
+  listen(signaling: KeySignaling): void {
     this.holder = new KeyHolder({
       send: async (to, key) => {
         await signaling.request('sendGroupKey', { to, ...key });
