@@ -42,6 +42,11 @@ export class PageEncryption {
     return this.ensureCipher();
   }
 
+  /** Whether this browser can take part in an encrypted call at all. */
+  get canEncrypt(): boolean {
+    return this.supported;
+  }
+
   /** Whether private messages are sealed now (a key is held). */
   get sealing(): boolean {
     return !!this.keys?.hasKey;

@@ -102,8 +102,9 @@ export class GroupCall {
     } catch (err) {
       if (this.room !== room) return;
       console.error('join failed', err);
-      // The call screen still works without our own media; say so rather than stopping.
-      setPageState({ screen: 'call', mediaError: 'Your camera or microphone could not be connected to the group.' });
+      // The call screen still works without our own media; say so rather than stopping (a
+      // browser that cannot encrypt has its own notice, which says why).
+      setPageState({ screen: 'call', ...(this.encryption.canEncrypt ? { mediaError: 'Your camera or microphone could not be connected to the group.' } : {}) });
     }
   }
 

@@ -192,3 +192,30 @@ test('a tap on the SFU receives the call but decodes no frame and hears no tone,
   await consoleContext.close();
   await clientContext.close();
 });
+
+test('a browser that cannot encrypt is told so, the facilitator sees why, and nothing of it is sent or played', async ({ browser }, testInfo) => {
+  const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
+  await running.host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
+  // A browser without encoded transforms: neither RTCRtpScriptTransform nor insertable streams.
+  await clientPage.addInitScript(() => {
+    delete (window as unknown as Record<string, unknown>)['RTCRtpScriptTransform'];
+    delete (RTCRtpSender.prototype as unknown as Record<string, unknown>)['createEncodedStreams'];
+  });
+  const invitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[2]!);
+  await clientChecksIn(clientPage, invitation, 'Kit');
+  await knockOf(consolePage, 'Kit').getByRole('button', { name: 'Admit Kit' }).click();
+  const person = consolePage.locator('[data-testid^="person-"]').filter({ hasText: 'Kit' });
+  await expect(person.locator('[data-testid^="key-"]')).toHaveText('Can’t encrypt');
+  await expect(clientPage.getByTestId('encryption-unsupported')).toContainText('cannot encrypt the call end to end');
+  // Nothing was produced: the console never hears of a stream of Kit's (their mic and camera
+  // show off though Kit turned both on), and Kit's page plays nothing of the group.
+  await clientPage.waitForTimeout(2000);
+  await expect(person).toContainText('Mic off');
+  await expect(person).toContainText('Camera off');
+  expect(await clientPage.locator('audio').count()).toBe(0);
+  await snapshot(consolePage, testInfo, 'console-cannot-encrypt');
+  await snapshot(clientPage, testInfo, 'participant-cannot-encrypt');
+  await consoleContext.close();
+  await clientContext.close();
+});
