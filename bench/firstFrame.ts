@@ -140,9 +140,42 @@ const TRACE_FRAMES = `(() => {
   try { new PerformanceObserver((list) => { for (const e of list.getEntries()) frames.push({ at: performance.timeOrigin + e.startTime, dir: '#', name: 'long' + Math.round(e.duration) }); }).observe({ type: 'longtask' }); } catch {}
 })();`;
 
-async function newPage(browser: Browser): Promise<Page> {
+/**
+ * In product pages: each peer connection kept (nothing else), so a round whose tile shows no
+ * frame can say what its video streams did.
+ */
+const KEEP_PCS = `(() => {
+  const pcs = [];
+  window.__benchPcs = pcs;
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); pcs.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Native);
+})();`;
+
+/** The page's video RTP streams now (the SFU's probe receiver left out), one line. */
+const VIDEO_STATS = `async () => {
+  const out = [];
+  for (const pc of window.__benchPcs || []) {
+    if (pc.connectionState === 'closed') continue;
+    (await pc.getStats()).forEach((s) => {
+      if (s.kind !== 'video' || s.ssrc === 1234) return;
+      if (s.type === 'inbound-rtp') out.push('in ' + s.ssrc + ': received ' + s.framesReceived + ', decoded ' + s.framesDecoded + ' (key ' + s.keyFramesDecoded + '), ' + s.bytesReceived + ' B, PLI sent ' + s.pliCount + ', FIR ' + s.firCount);
+      if (s.type === 'outbound-rtp') out.push('out ' + s.ssrc + ': encoded ' + s.framesEncoded + ' (key ' + s.keyFramesEncoded + '), ' + s.bytesSent + ' B, PLI got ' + s.pliCount + ', FIR ' + s.firCount);
+    });
+  }
+  return out.join('; ');
+}`;
+
+async function videoStats(page: Page): Promise<string> {
+  const fn = await page.evaluateHandle(VIDEO_STATS);
+  return page.evaluate((f) => (f as unknown as () => Promise<string>)(), fn).catch((err: unknown) => String(err));
+}
+
+async function newPage(browser: Browser, product = false): Promise<Page> {
   const context = await browser.newContext();
   await context.addInitScript({ content: KEEP_NAMES_HELPER });
+  if (product) await context.addInitScript({ content: KEEP_PCS });
   if (TRACE) await context.addInitScript({ content: TRACE_FRAMES });
   return context.newPage();
 }
@@ -181,7 +214,7 @@ export async function benchFirstFrame(): Promise<void> {
       const knock = await fac.client.waitFor('knock', (k) => (k.participant as { displayName: string }).displayName === name, 60_000);
       return (knock.participant as { participantId: string }).participantId;
     };
-    const memberPage = await newPage(productBrowser);
+    const memberPage = await newPage(productBrowser, true);
     const memberKnock = admitByName('Robin');
     await clientChecksIn(memberPage, withSecret(demo.info, member!), 'Robin');
     const memberId = await memberKnock;
@@ -209,7 +242,7 @@ export async function benchFirstFrame(): Promise<void> {
 
     const productRound = async (i: number, counted: boolean): Promise<void> => {
       const name = `Newcomer ${i + 1}`;
-      const page = await newPage(productBrowser);
+      const page = await newPage(productBrowser, true);
       const knock = admitByName(name);
       await clientChecksIn(page, withSecret(demo.info, newcomers[i]!), name);
       const id = await knock;
@@ -239,6 +272,7 @@ export async function benchFirstFrame(): Promise<void> {
           `round ${i}: ${g === null ? 'the group never saw the newcomer' : ''}${g === null && n === null ? ' and ' : ''}${n === null ? 'the newcomer never saw the group' : ''} ` +
           `within ${TILE_LIMIT_MS / 1000} s; encryption shown: newcomer ${states[0]}, member ${states[1]}; the holder's trust in the newcomer: ${fac.keys.trust.get(id) ?? 'no key'}`;
         missing.push(line);
+        process.stdout.write(`# MISSING round ${i}, video streams: newcomer [${await videoStats(page)}]; member [${await videoStats(memberPage)}]\n`);
         process.stdout.write(`# MISSING ${line}\n`);
       } else if (counted) {
         groupSees.push(g - t0);
