@@ -47,11 +47,6 @@ export class PageEncryption {
     return this.supported;
   }
 
-  /** Whether private messages are sealed now (a key is held). */
-  get sealing(): boolean {
-    return !!this.keys?.hasKey;
-  }
-
   /**
    * A hello succeeded on `signaling` (the passcode's, or a resume after a drop): a key pair
    * for this connection, announced to the facilitators. Keys already held stay until the
