@@ -15,7 +15,8 @@ import type { FrameTransforms } from '../client/sessionContext';
 import { canEncryptFrames, FrameCipher, REFUSE_FRAMES } from '../client/e2ee/frameCipher';
 import { GroupKeys } from '../client/e2ee/groupKeys';
 import { KeyMember, type HolderTrust } from '../client/e2ee/keyMember';
-import { announce, initialEncryption, pageState, setPageState, type EncryptionView } from './store';
+import { KeyWait } from '../client/e2ee/keyWait';
+import { announce, initialEncryption, pageState, setPageState, type EncryptionStatus } from './store';
 
 export interface LinkSecret {
   linkSecret?: Uint8Array | undefined;
@@ -26,6 +27,10 @@ export class PageEncryption {
   private cipher: FrameCipher | null = null;
   private keys: GroupKeys | null = null;
   private member: KeyMember | null = null;
+  /** The connection the member's key was announced on. */
+  private signaling: SignalingClient | null = null;
+  /** In the group without the key it needs: announce again (keyWait.ts). */
+  private readonly keyWait = new KeyWait(() => this.announceAgain());
   /** The holder key of an offer waiting for the safety code. */
   private pendingHolder: string | null = null;
   /** Admitted, as far as this page has heard: a key offered outside the group is not taken. */
@@ -33,7 +38,7 @@ export class PageEncryption {
   private readonly supported = canEncryptFrames();
 
   constructor(private readonly link: LinkSecret) {
-    if (!this.supported) setEncryption({ status: 'unsupported', code: null });
+    if (!this.supported) this.show('unsupported');
   }
 
   /** What each media engine seals and opens frames with (the visit's worker, made on first use). */
@@ -62,6 +67,7 @@ export class PageEncryption {
       onHolderTrust: (trust, holderKey) => void this.holderTrust(member, trust, holderKey),
     });
     this.member = member;
+    this.signaling = signaling;
     try {
       await signaling.request('publishKey', await member.announcement());
     } catch (err) {
@@ -81,22 +87,24 @@ export class PageEncryption {
     const holder = this.pendingHolder;
     if (!holder || !this.member) return;
     this.pendingHolder = null;
-    if (!(await this.member.confirmHolder(holder))) setEncryption({ status: 'waiting', code: null });
+    if (!(await this.member.confirmHolder(holder))) this.show('waiting');
   }
 
   /** Let into the group: encrypted once the key comes. */
   admitted(): void {
     this.inGroup = true;
     if (!this.supported) return;
-    setEncryption(this.keys?.hasKey ? { status: 'on', code: null } : { status: 'waiting', code: null });
+    this.show(this.keys?.hasKey ? 'on' : 'waiting');
+    if (!this.keys?.hasKey) this.keyWait.waiting();
   }
 
   /** Back in the waiting room, or the connection dropped: no key is kept while out of the group. */
   outOfGroup(): void {
     this.inGroup = false;
+    this.keyWait.settled();
     this.keys?.forget();
     this.pendingHolder = null;
-    if (this.supported) setEncryption(initialEncryption);
+    if (this.supported) setPageState({ encryption: initialEncryption });
   }
 
   /** The visit is over: the worker goes, with every key. */
@@ -121,6 +129,10 @@ export class PageEncryption {
     if (!this.cipher) {
       this.cipher = new FrameCipher();
       this.keys = new GroupKeys(this.cipher);
+      // Frames under a key change that has not reached this page: ask for it again.
+      this.cipher.onMissingKey(() => {
+        if (this.inGroup) this.keyWait.waiting();
+      });
     }
     return this.cipher;
   }
@@ -130,22 +142,34 @@ export class PageEncryption {
     this.ensureCipher();
     const first = !this.keys!.hasKey;
     await this.keys!.set(epoch, key);
+    this.keyWait.settled();
     this.pendingHolder = null;
-    setEncryption({ status: 'on', code: null });
+    this.show('on');
     if (first) announce('The call is end-to-end encrypted.');
   }
 
+  /** The same key once more, on the connection it was announced on: the holder sends the key again. */
+  private async announceAgain(): Promise<void> {
+    const { member, signaling } = this;
+    if (!member || !signaling || !this.inGroup) return;
+    await signaling.request('publishKey', await member.announcement());
+  }
+
+  /** What the page shows, with the epoch of the newest key held (none out of the group). */
+  private show(status: EncryptionStatus, code: string | null = null): void {
+    setPageState({ encryption: { status, code, epoch: this.keys?.epoch ?? null } });
+  }
+
   private async holderTrust(member: KeyMember, trust: HolderTrust, holderKey: string): Promise<void> {
+    // An offer came: what follows is the person's to do (read the code), not the holder's.
+    if (trust === 'needs code' || trust === 'proof failed') this.keyWait.settled();
     if (trust === 'needs code') {
       this.pendingHolder = holderKey;
-      setEncryption({ status: 'needsCode', code: (await member.codeFor(holderKey)) ?? null });
+      this.show('needsCode', (await member.codeFor(holderKey)) ?? null);
     } else if (trust === 'proof failed') {
       this.pendingHolder = null;
-      setEncryption({ status: 'refused', code: null });
+      this.show('refused');
     }
   }
 }
 
-function setEncryption(encryption: EncryptionView): void {
-  setPageState({ encryption });
-}

@@ -42,9 +42,11 @@ export interface EncryptionView {
   status: EncryptionStatus;
   /** The safety code to read with the facilitator, while `needsCode`. */
   code: string | null;
+  /** The epoch of the newest group key held, if any (shown to support as `data-epoch`). */
+  epoch: number | null;
 }
 
-export const initialEncryption: EncryptionView = { status: 'none', code: null };
+export const initialEncryption: EncryptionView = { status: 'none', code: null, epoch: null };
 
 export type Screen = 'passcode' | 'checkIn' | 'waiting' | 'joining' | 'call' | 'ended';
 

@@ -118,6 +118,50 @@ describe('the group key when people come and go', () => {
     expect(Buffer.from((await decryptFrame(await importFrameKey(latest(robin.keys)!.key.slice()), sealed, 1))!).equals(Buffer.from(frame))).toBe(true);
   });
 
+  it('a key that did not get through is sent again when the member announces the same key again', async () => {
+    let refuse = true;
+    const offers: GroupKey[] = [];
+    const holder = new KeyHolder({
+      linkSecretFor: () => secretOf(1),
+      onGroupKey: () => undefined,
+      async send(to, key) {
+        // As the server answers while it has not let the person back in yet.
+        if (refuse) throw new Error('the group key is only for people in the group');
+        offers.push({ from: 'c-facilitator', ...key });
+      },
+    });
+    const keys: number[] = [];
+    const robin = new KeyMember({ participantId: 'p-robin', linkSecret: secretOf(1), onGroupKey: (epoch) => keys.push(epoch) });
+    const announced: MemberKey = { participantId: 'p-robin', ...(await robin.announcement()) };
+    await holder.memberKey(announced);
+    await holder.groupIs(['p-robin']);
+    expect(offers).toEqual([]);
+    refuse = false;
+    // The same announcement again (keyWait.ts): the current key goes out this time.
+    await holder.memberKey(announced);
+    expect(offers).toHaveLength(1);
+    expect(await robin.groupKey(offers[0]!)).toBe(true);
+    expect(keys).toEqual([holder.currentEpoch]);
+    // And again, though it did get through: a key lost after the server took it is sent once more.
+    await holder.memberKey(announced);
+    expect(offers).toHaveLength(2);
+  });
+
+  it('a key whose safety code was read keeps that trust when announced again, and only that key', async () => {
+    const holder = new KeyHolder({ linkSecretFor: () => undefined, onGroupKey: () => undefined, send: async () => undefined });
+    const robin = new KeyMember({ participantId: 'p-robin', onGroupKey: () => undefined });
+    const announced: MemberKey = { participantId: 'p-robin', ...(await robin.announcement()) };
+    await holder.memberKey(announced);
+    expect(holder.trustOf('p-robin')).toBe('needs code');
+    await holder.confirmCode('p-robin');
+    await holder.memberKey(announced);
+    expect(holder.trustOf('p-robin')).toBe('code confirmed');
+    // A new connection's key is another key: its code is read again.
+    const again = new KeyMember({ participantId: 'p-robin', onGroupKey: () => undefined });
+    await holder.memberKey({ participantId: 'p-robin', ...(await again.announcement()) });
+    expect(holder.trustOf('p-robin')).toBe('needs code');
+  });
+
   it('a console taking over as holder starts after the last epoch it was given', () => {
     const epochs: number[] = [];
     const deps = { send: async () => undefined, linkSecretFor: () => undefined, onGroupKey: (e: number) => epochs.push(e) };

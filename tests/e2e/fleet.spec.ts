@@ -14,8 +14,9 @@ import { Roster } from '../../src/shared/protocol';
 import { openConfiguredStore } from '../../src/server/store/open';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startFleet, type Fleet } from '../support/fleet';
-import { audible, clientChecksIn, clinicianSignsIn, consoleIssuesLink, knockOf, newVideoFlowing, opensFirstSession, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
+import { audible, clientChecksIn, clinicianSignsIn, consoleIssuesLink, explainingMedia, knockOf, newVideoFlowing, opensFirstSession, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';
+import { recordPeerConnections } from '../support/mediaDiagnostics';
 
 /** What the issue allows from the kill to everyone seeing and hearing each other again. */
 const RECOVERY_MS = 20_000;
@@ -46,6 +47,7 @@ async function clientThroughSecondServer(browser: Browser, consolePage: Page, n:
   // The link as this console issues it (with the secret that vouches for the client's key)...
   const invitation = await consoleIssuesLink(consolePage, fleet.seed.sessionId, fleet.seed.invitations[n]!);
   const context = await browser.newContext();
+  await recordPeerConnections(context);
   const page = await context.newPage();
   // ...as the second server serves it: the page is sent on to the first, the host.
   await clientChecksIn(page, { ...invitation, url: `${fleet.members[1]!.url}/join/${invitation.token}${new URL(invitation.url).hash}` }, name);
@@ -71,6 +73,7 @@ async function tileOf(page: Page, name: string): Promise<string> {
 test('the server hosting a call is killed and everyone sees and hears each other again within 20 s through the other', async ({ browser }, testInfo) => {
   const [first, second] = fleet.members as [Fleet['members'][0], Fleet['members'][0]];
   const consoleContext = await browser.newContext();
+  await recordPeerConnections(consoleContext);
   const consolePage = await consoleContext.newPage();
   await host.attach(consolePage);
   await clinicianSignsIn(consolePage, host, fleet.seed.facilitator, first.url);
@@ -102,7 +105,9 @@ test('the server hosting a call is killed and everyone sees and hears each other
   const killedAt = Date.now();
   await fleet.kill(0);
   const deadline = killedAt + RECOVERY_MS;
-  const seen = await Promise.all(views.map((v, i) => newVideoFlowing(v.page, v.tileId, before[i]!.trackId, deadline)));
+  const seen = await explainingMedia({ console: consolePage, robin: robin.page, sam: sam.page }, () =>
+    Promise.all(views.map((v, i) => newVideoFlowing(v.page, v.tileId, before[i]!.trackId, deadline))),
+  );
   const heard = await Promise.all([consolePage, robin.page, sam.page].map((page) => audible(page, page === consolePage ? CONSOLE_AUDIO : 'audio', deadline)));
   const took = Math.max(...seen, ...heard) - killedAt;
   testInfo.annotations.push({ type: 'recovery', description: `everyone seeing and hearing each other ${took} ms after the kill` });

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { types as ms } from 'mediasoup';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
-import { clinicianSignsIn, consoleAndClientPages, consoleIssuesLink, opensFirstSession, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
+import { clinicianSignsIn, consoleAndClientPages, consoleIssuesLink, explainingMedia, opensFirstSession, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
 
 let server: RestartableServer;
@@ -47,6 +47,10 @@ async function clientJoins(console: Page, client: Page, index: number, name: str
 
 /** Video both ways and audible audio both ways, as in the foundation's call test. */
 async function mediaFlows(console: Page, client: Page, clientTileId: string): Promise<void> {
+  await explainingMedia({ console, client }, () => mediaFlowsNow(console, client, clientTileId));
+}
+
+async function mediaFlowsNow(console: Page, client: Page, clientTileId: string): Promise<void> {
   await expect.poll(() => videoWidthIn(console, clientTileId), { timeout: 20_000 }).toBeGreaterThan(0);
   const facilitatorTile = client.locator('[data-testid^="tile-"]:not([data-testid="tile-self"])').first();
   await expect(facilitatorTile).toBeVisible({ timeout: 20_000 });

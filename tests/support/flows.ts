@@ -6,6 +6,7 @@ import { expect, type Browser, type Page, type TestInfo } from '@playwright/test
 import type { DemoInfo } from '../../src/shared/protocol';
 import type { ConsoleHost } from './consoleHost';
 import { freshTotp } from './totpCodes';
+import { mediaDiagnostics, recordPeerConnections } from './mediaDiagnostics';
 
 type Invitation = DemoInfo['invitations'][number];
 
@@ -71,6 +72,8 @@ export async function consoleIssuesLink(consolePage: Page, sessionId: string, in
 export async function consoleAndClientPages(browser: Browser) {
   const consoleContext = await browser.newContext();
   const clientContext = await browser.newContext();
+  await recordPeerConnections(consoleContext);
+  await recordPeerConnections(clientContext);
   const consolePage = await consoleContext.newPage();
   const clientPage = await clientContext.newPage();
   return { consoleContext, clientContext, consolePage, clientPage };
@@ -168,7 +171,7 @@ export async function newVideoFlowing(page: Page, testId: string, before: string
     }
     await page.waitForTimeout(100);
   }
-  throw new Error(`${testId}: no new video within the deadline`);
+  throw new Error(`${testId}: no new video within the deadline\n${await mediaDiagnostics(page)}`);
 }
 
 /** Waits until the remote audio is audible; returns when the successful listening began. */
@@ -178,6 +181,17 @@ export async function audible(page: Page, selector: string, deadline: number): P
     if ((await remoteAudioPeak(page, selector)) > 0.01) return startedAt;
   }
   throw new Error(`${selector}: nothing audible within the deadline`);
+}
+
+/** Runs `steps`; when they fail, the failure says what each page's media looked like then. */
+export async function explainingMedia<T>(pages: Record<string, Page>, steps: () => Promise<T>): Promise<T> {
+  try {
+    return await steps();
+  } catch (err) {
+    const seen = await Promise.all(Object.entries(pages).map(async ([name, page]) => `${name}:\n${await mediaDiagnostics(page)}`));
+    if (err instanceof Error) err.message += `\n${seen.join('\n')}`;
+    throw err;
+  }
 }
 
 /** A screenshot into test-results/screenshots, attached to the test's report too. */

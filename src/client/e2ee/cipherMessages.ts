@@ -17,4 +17,11 @@ export type CipherMessage =
   /** Asks for how many frames were sealed, opened and dropped (tests and the bench read it). */
   | { type: 'counts' };
 
-export type WorkerReply = { type: 'keyed'; epoch: number } | { type: 'counts'; sealed: number; opened: number; dropped: number };
+export type WorkerReply =
+  | { type: 'keyed'; epoch: number }
+  | { type: 'counts'; sealed: number; opened: number; dropped: number }
+  /**
+   * Frames arrive that no key held here opens (an epoch not held, or one held under another
+   * key): a key change has not reached this person. Said at most once a second.
+   */
+  | { type: 'missingKey'; epoch: number | undefined };

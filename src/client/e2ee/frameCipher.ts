@@ -84,6 +84,18 @@ export class FrameCipher implements FrameTransforms, KeySink {
     throw new EncryptionUnavailableError();
   }
 
+  /**
+   * `listener` hears when frames arrive that no key held here opens (at most once a second):
+   * a key change that has not reached this person. Returns how to stop listening.
+   */
+  onMissingKey(listener: (epoch: number | undefined) => void): () => void {
+    const handler = (event: MessageEvent<WorkerReply>): void => {
+      if (event.data.type === 'missingKey') listener(event.data.epoch);
+    };
+    this.worker.addEventListener('message', handler);
+    return () => this.worker.removeEventListener('message', handler);
+  }
+
   /** Frames sealed, opened and dropped so far, in this call. */
   async counts(): Promise<{ sealed: number; opened: number; dropped: number }> {
     const answer = this.reply((r) => r.type === 'counts');

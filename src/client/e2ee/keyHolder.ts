@@ -77,14 +77,21 @@ export class KeyHolder {
     return this.members.get(participantId)?.trust ?? 'no key';
   }
 
-  /** Someone announced their public key (on each connection): checked, then keyed if in the group. */
+  /**
+   * Someone announced their public key (on each connection, and again while they wait for a
+   * key that has not come: keyWait.ts): checked, then keyed if in the group, with the current
+   * key even if it was sent before.
+   */
   async memberKey(announced: MemberKey): Promise<void> {
     const publicKey = fromBase64url(announced.publicKey, 32);
     if (!publicKey) return;
     const secret = this.deps.linkSecretFor(announced.participantId, announced.issuer);
     const proof = announced.proof === undefined ? undefined : fromBase64url(announced.proof, 32);
+    const known = this.members.get(announced.participantId);
     let trust: MemberTrust;
     if (announced.cannotEncrypt) trust = 'cannot encrypt';
+    // The code read aloud vouches for this key pair: the same key announced again keeps it.
+    else if (known?.trust === 'code confirmed' && sameBytes(known.publicKey, publicKey)) trust = 'code confirmed';
     else if (secret) trust = proof && (await proofHolds(secret, 'member', announced.participantId, publicKey, proof)) ? 'proved' : 'proof failed';
     else trust = 'needs code';
     this.members.set(announced.participantId, { publicKey, issuer: announced.issuer, trust, sentEpoch: undefined });
@@ -134,12 +141,22 @@ export class KeyHolder {
     const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys);
     const secret = this.deps.linkSecretFor(participantId, member.issuer);
     const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
-    await this.deps.send(participantId, {
-      epoch,
-      sealed: toBase64url(sealed),
-      nonce: toBase64url(nonce),
-      holderKey: toBase64url(this.keys.publicKey),
-      ...(holderProof ? { holderProof: toBase64url(holderProof) } : {}),
-    });
+    try {
+      await this.deps.send(participantId, {
+        epoch,
+        sealed: toBase64url(sealed),
+        nonce: toBase64url(nonce),
+        holderKey: toBase64url(this.keys.publicKey),
+        ...(holderProof ? { holderProof: toBase64url(holderProof) } : {}),
+      });
+    } catch {
+      // Not delivered (they dropped, or the server has not let them back in yet): sent again
+      // at the next change, or when they announce their key again (they will: keyWait.ts).
+      if (member.sentEpoch === epoch) member.sentEpoch = undefined;
+    }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
 }

@@ -18,6 +18,8 @@ const KEPT_EPOCHS = 2;
 const keys = new Map<number, CryptoKey>();
 let sendingEpoch: number | undefined;
 const counts = { sealed: 0, opened: 0, dropped: 0 };
+/** The key changes given so far, applied one after another. */
+let keying: Promise<void> = Promise.resolve();
 
 interface EncodedFrame {
   data: ArrayBuffer;
@@ -32,6 +34,17 @@ interface Transformer {
 
 /** At most one key-frame request per this many ms from one sender or receiver. */
 const KEY_FRAME_REQUEST_MS = 500;
+/** At most one word to the page per this many ms that frames arrive no key here opens. */
+const MISSING_KEY_MS = 1000;
+let missingKeySaidAt = -Infinity;
+
+/** Frames under `epoch` do not open here: the page may ask the holder for the key again. */
+function missingKey(epoch: number | undefined): void {
+  const now = performance.now();
+  if (now - missingKeySaidAt < MISSING_KEY_MS) return;
+  missingKeySaidAt = now;
+  scope.postMessage({ type: 'missingKey', epoch });
+}
 
 function transform(options: TransformOptions, transformer: Transformer | undefined): TransformStream<EncodedFrame, EncodedFrame> {
   // A video stream whose frames could not be opened here (no key yet, or the key of a change
@@ -64,6 +77,8 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
       const opened = key ? await decryptFrame(key, data, clear) : undefined;
       if (!opened) {
         if (options.kind === 'video') needKeyFrame = true;
+        // Without any key this person is out of the group, or not keyed yet (the page knows).
+        if (sendingEpoch !== undefined) missingKey(epoch);
         return void counts.dropped++;
       }
       if (needKeyFrame) {
@@ -82,7 +97,11 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
 }
 
 async function setKey(epoch: number, raw: ArrayBuffer): Promise<void> {
-  keys.set(epoch, await importFrameKey(new Uint8Array(raw)));
+  const key = await importFrameKey(new Uint8Array(raw));
+  // A key seen again under the same epoch (a new holder starting over) replaces the old one,
+  // and counts as the newest.
+  keys.delete(epoch);
+  keys.set(epoch, key);
   sendingEpoch = epoch;
   // Epochs count up and wrap at 256: keep the newest few, by when they came.
   while (keys.size > KEPT_EPOCHS) keys.delete(keys.keys().next().value!);
@@ -102,10 +121,18 @@ scope.onrtctransform = (event) => {
 
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.type === 'key') void setKey(message.epoch, message.raw).then(() => scope.postMessage({ type: 'keyed', epoch: message.epoch }));
-  else if (message.type === 'forget') {
-    keys.clear();
-    sendingEpoch = undefined;
+  // Keys and forgetting take effect in the order they were given, though a key's import takes a moment.
+  if (message.type === 'key') {
+    keying = keying
+      .then(() => setKey(message.epoch, message.raw))
+      .then(() => scope.postMessage({ type: 'keyed', epoch: message.epoch }))
+      // A key that is not one (never sent by the page) changes nothing.
+      .catch(() => undefined);
+  } else if (message.type === 'forget') {
+    keying = keying.then(() => {
+      keys.clear();
+      sendingEpoch = undefined;
+    });
   } else if (message.type === 'streams') pipe(message.readable as ReadableStream<EncodedFrame>, message.writable as WritableStream<EncodedFrame>, message.options);
   else if (message.type === 'counts') scope.postMessage({ type: 'counts', ...counts });
 };

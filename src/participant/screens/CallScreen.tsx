@@ -102,9 +102,10 @@ export function CallScreen() {
 /** Whether what the person sends and sees is sealed end to end (issue 19). */
 function EncryptionPill() {
   const status = useParticipantStore((s) => s.encryption.status);
+  const epoch = useParticipantStore((s) => s.encryption.epoch);
   if (status === 'on') {
     return (
-      <p className="call__pill" data-testid="encryption" data-state="on" title={ENCRYPTED_DETAIL}>
+      <p className="call__pill" data-testid="encryption" data-state="on" data-epoch={epoch ?? undefined} title={ENCRYPTED_DETAIL}>
         <ShieldIcon /> End-to-end encrypted
         <span className="visually-hidden">: {ENCRYPTED_DETAIL}</span>
       </p>

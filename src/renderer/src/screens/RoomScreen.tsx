@@ -42,6 +42,7 @@ export function RoomScreen() {
   const mediaError = useConsole((s) => s.mediaError);
   const notice = useConsole((s) => s.notice);
   const keyed = useConsole((s) => s.encryption.keyed);
+  const epoch = useConsole((s) => s.encryption.epoch);
   const setNotice = useConsole((s) => s.setNotice);
   const [confirmEnd, setConfirmEnd] = useState(false);
   const isFacilitator = myRole === 'facilitator';
@@ -73,7 +74,7 @@ export function RoomScreen() {
               {myRole === 'observer' && ' · You are observing'}
             </p>
           </div>
-          <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" title={keyed ? 'Sealed in each browser and console; the server forwards what it cannot read' : undefined}>
+          <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" data-epoch={epoch ?? undefined} title={keyed ? 'Sealed in each browser and console; the server forwards what it cannot read' : undefined}>
             {keyed ? 'End-to-end encrypted' : 'Setting up encryption…'}
           </div>
           <div

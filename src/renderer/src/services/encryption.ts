@@ -16,10 +16,12 @@
 import type { GroupKey, MemberKey, Participant, SealedMessage } from '../../../shared/protocol';
 import type { SignalingClient } from '../../../client/signaling';
 import { FrameCipher } from '../../../client/e2ee/frameCipher';
-import { GroupKeys } from '../../../client/e2ee/groupKeys';
+import { GroupKeys, type KeySink } from '../../../client/e2ee/groupKeys';
+import type { FrameTransforms } from '../../../client/sessionContext';
 import { fromBase64url } from '../../../client/e2ee/base64url';
 import { KeyHolder, type MemberTrust } from '../../../client/e2ee/keyHolder';
 import { KeyMember, type HolderTrust } from '../../../client/e2ee/keyMember';
+import { KeyWait } from '../../../client/e2ee/keyWait';
 import { call } from '../bridge';
 
 /** What the console shows about the call's encryption (roomSlice's `encryption`). */
@@ -28,22 +30,32 @@ export interface EncryptionView {
   role: 'holder' | 'member' | null;
   /** Whether this console seals and opens with a group key now. */
   keyed: boolean;
+  /** The epoch of the newest group key, if any (shown to support as `data-epoch`). */
+  epoch: number | null;
   /** Each other person's key, as the holder sees it (empty on a member's console). */
   trust: Record<string, MemberTrust>;
   /** On a member's console: the holder's standing, and the code to read with them. */
   holder: { participantId: string | null; trust: HolderTrust; code: string | null } | null;
 }
 
-export const noEncryption: EncryptionView = { role: null, keyed: false, trust: {}, holder: null };
+export const noEncryption: EncryptionView = { role: null, keyed: false, epoch: null, trust: {}, holder: null };
+
+/** What a frame worker does for the console: seal and open frames, with the keys it is given. */
+export type ConsoleFrames = FrameTransforms & KeySink & Pick<FrameCipher, 'close' | 'onMissingKey'>;
 
 export interface EncryptionDeps {
-  signaling: SignalingClient;
+  /** The session's connection; only its requests are used. */
+  signaling: Pick<SignalingClient, 'request'>;
   sessionId: string;
   selfId: string;
   /** Reports what the console shows. */
   onView(view: EncryptionView): void;
   /** Something went wrong that the facilitator should hear about. */
   onError(message: string): void;
+  /** The frame worker (by default the console's own FrameCipher). */
+  frames?: ConsoleFrames;
+  /** The link secrets this console can make for the session (by default main's `invitations:linkSecrets`). */
+  linkSecrets?: (sessionId: string) => Promise<{ issuer: string | null; secrets: Record<string, string> }>;
 }
 
 /** The console that holds the key: the connected facilitator with the smallest participantId. */
@@ -62,10 +74,12 @@ interface LinkSecrets {
 }
 
 export class ConsoleEncryption {
-  readonly frames = new FrameCipher();
-  private readonly keys = new GroupKeys(this.frames);
+  readonly frames: ConsoleFrames;
+  private readonly keys: GroupKeys;
   /** This connection's key pair as a member, announced at once (a holder needs none of it). */
   private readonly member: KeyMember;
+  /** A member without the key it needs announces again (keyWait.ts). */
+  private readonly keyWait: KeyWait;
   private holder: KeyHolder | null = null;
   /** Every key announced in the room, kept so that a console becoming the holder has them. */
   private readonly announced = new Map<string, MemberKey>();
@@ -77,13 +91,25 @@ export class ConsoleEncryption {
   private view: EncryptionView = noEncryption;
   private holderId: string | null = null;
   private pendingHolderKey: string | null = null;
+  /** The room's list as last heard: who is in the group is always read from the newest. */
+  private participants: Participant[] = [];
   private closed = false;
 
   constructor(private readonly deps: EncryptionDeps) {
+    this.frames = deps.frames ?? new FrameCipher();
+    this.keys = new GroupKeys(this.frames);
     this.member = new KeyMember({
       participantId: deps.selfId,
       onGroupKey: (epoch, key) => void this.keyed(epoch, key),
       onHolderTrust: (trust, holderKey) => void this.holderTrust(trust, holderKey),
+    });
+    this.keyWait = new KeyWait(async () => {
+      if (this.holder || this.closed) return;
+      await this.deps.signaling.request('publishKey', await this.member.announcement());
+    });
+    // Frames under a key change that has not reached this console (a member's): ask again.
+    this.frames.onMissingKey(() => {
+      if (!this.holder && this.holderId) this.keyWait.waiting();
     });
   }
 
@@ -100,15 +126,23 @@ export class ConsoleEncryption {
   /** The room's list changed: who holds the key, and (on the holder) who is in the group. */
   async update(participants: Iterable<Participant>): Promise<void> {
     if (this.closed) return;
-    const list = [...participants];
-    const holderId = holderOf(list) ?? null;
+    this.participants = [...participants];
+    const holderId = holderOf(this.participants) ?? null;
     if (holderId !== this.holderId) {
       this.holderId = holderId;
       if (holderId === this.deps.selfId) await this.becomeHolder();
       else this.stopHolding();
     }
+    // Read after the wait above: a list captured before it may be older than one another
+    // update has applied meanwhile, and applying it last would take people out of the group
+    // (a new key they never get) until the room's list next changed.
     const holder = this.holder;
-    if (holder) await holder.groupIs(list.filter((p) => p.participantId !== this.deps.selfId && p.connection !== 'reconnecting').map((p) => p.participantId));
+    if (holder && !this.closed) await holder.groupIs(this.inGroup());
+  }
+
+  /** Who the holder keys: everyone in the room's newest list but this console, unless reconnecting. */
+  private inGroup(): string[] {
+    return this.participants.filter((p) => p.participantId !== this.deps.selfId && p.connection !== 'reconnecting').map((p) => p.participantId);
   }
 
   /** Someone announced their key (`memberKey`): kept, and checked by the holder. */
@@ -149,11 +183,13 @@ export class ConsoleEncryption {
 
   close(): void {
     this.closed = true;
+    this.keyWait.settled();
     this.keys.forget();
     this.frames.close();
   }
 
   private async becomeHolder(): Promise<void> {
+    this.keyWait.settled();
     const first = this.lastEpoch === undefined ? 0 : this.lastEpoch + 1;
     const holder = new KeyHolder(
       {
@@ -187,11 +223,13 @@ export class ConsoleEncryption {
   private stopHolding(): void {
     if (!this.holder) {
       this.show({ role: this.holderId ? 'member' : null });
+      if (this.holderId && !this.view.keyed) this.keyWait.waiting();
       return;
     }
     // Another console holds the key now; it sends a new one to this console's member key.
     this.holder = null;
-    this.show({ role: this.holderId ? 'member' : null, trust: {}, keyed: false });
+    this.show({ role: this.holderId ? 'member' : null, trust: {}, keyed: false, epoch: null });
+    if (this.holderId) this.keyWait.waiting();
   }
 
   /**
@@ -208,7 +246,8 @@ export class ConsoleEncryption {
     if (this.secretsReadAt >= arrived) return;
     if (!this.loadingSecrets) {
       const startedAt = performance.now();
-      const done = call('invitations:linkSecrets', { sessionId: this.deps.sessionId })
+      const read = this.deps.linkSecrets ?? ((sessionId: string) => call('invitations:linkSecrets', { sessionId }));
+      const done = read(this.deps.sessionId)
         .then(({ issuer, secrets }) => {
           const map = new Map<string, Uint8Array>();
           for (const [id, s] of Object.entries(secrets)) {
@@ -229,12 +268,15 @@ export class ConsoleEncryption {
 
   private async keyed(epoch: number, key: Uint8Array): Promise<void> {
     this.lastEpoch = epoch;
+    if (!this.holder) this.keyWait.settled();
     await this.keys.set(epoch, key);
-    if (!this.closed) this.show({ keyed: true, ...(this.holder ? {} : { holder: { participantId: this.holderId, trust: this.view.holder?.trust ?? 'proved', code: null } }) });
+    if (!this.closed) this.show({ keyed: true, epoch, ...(this.holder ? {} : { holder: { participantId: this.holderId, trust: this.view.holder?.trust ?? 'proved', code: null } }) });
   }
 
   private async holderTrust(trust: HolderTrust, holderKey: string): Promise<void> {
     this.pendingHolderKey = trust === 'needs code' ? holderKey : null;
+    // An offer came: what follows is for the people to do (read the code), not the holder.
+    if (trust === 'needs code' || trust === 'proof failed') this.keyWait.settled();
     const code = trust === 'needs code' ? ((await this.member.codeFor(holderKey)) ?? null) : null;
     this.show({ holder: { participantId: this.holderId, trust, code } });
   }

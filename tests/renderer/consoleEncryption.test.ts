@@ -1,0 +1,102 @@
+/**
+ * The console's side of the call's encryption (services/encryption.ts) as the room's list
+ * changes under it: who is in the group is always read from the newest list, so a list that
+ * was current when an update began, but was replaced while the console became the holder, never
+ * takes anyone out of the group. (After a server takeover it did: the console made a new key
+ * for "everyone still there", which was nobody, and the clients it had just keyed saw and heard
+ * nothing of the facilitator.)
+ *
+ * The frame worker is a recording sink here (what it does with keys is e2e-tested); the key
+ * exchange is the real KeyHolder and KeyMember, through a relay that delivers as the server.
+ */
+import { describe, expect, it } from 'vitest';
+import type { GroupKey, MemberKey, Participant } from '../../src/shared/protocol';
+import { ConsoleEncryption, type ConsoleFrames } from '../../src/renderer/src/services/encryption';
+import { KeyMember } from '../../src/client/e2ee/keyMember';
+import { toBase64url } from '../../src/client/e2ee/keys';
+
+const person = (participantId: string, role: Participant['role'], connection: Participant['connection'] = 'connected'): Participant => ({
+  participantId,
+  role,
+  displayName: participantId,
+  state: 'admitted',
+  verified: false,
+  media: { audio: true, video: true },
+  mutedByFacilitator: { audio: false, video: false },
+  knockedAt: null,
+  connection,
+});
+
+/** Keys as the frame worker gets them, in order. */
+function recordingFrames(): ConsoleFrames & { epochs: number[] } {
+  const epochs: number[] = [];
+  return {
+    epochs,
+    needsInsertableStreams: false,
+    attach: () => undefined,
+    setKey: async (epoch) => void epochs.push(epoch),
+    forget: () => undefined,
+    close: () => undefined,
+    onMissingKey: () => () => undefined,
+  };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+describe('the holder console as the room list changes', () => {
+  it('a list replaced while the console became the holder does not take the client out of the group', async () => {
+    const secret = new Uint8Array(32).fill(9);
+    const issuer = toBase64url(new Uint8Array(8).fill(1));
+    const clientKeys: number[] = [];
+    const client = new KeyMember({ participantId: 'p-robin', linkSecret: secret, linkIssuer: issuer, onGroupKey: (epoch) => clientKeys.push(epoch) });
+    const announced: MemberKey = { participantId: 'p-robin', ...(await client.announcement()) };
+    // The server's list of keys answers late, as it may right after a takeover.
+    const memberKeys = deferred<{ keys: MemberKey[] }>();
+    const relayed: Promise<boolean>[] = [];
+    const signaling = {
+      request: (async (method: string, params: unknown) => {
+        if (method === 'memberKeys') return memberKeys.promise;
+        if (method === 'sendGroupKey') {
+          const { to, ...key } = params as { to: string } & Omit<GroupKey, 'from'>;
+          if (to === 'p-robin') relayed.push(client.groupKey({ from: 'c-me', ...key }));
+        }
+        return {};
+      }) as ConstructorParameters<typeof ConsoleEncryption>[0]['signaling']['request'],
+    };
+    const frames = recordingFrames();
+    const encryption = new ConsoleEncryption({
+      signaling,
+      sessionId: 's-1',
+      selfId: 'c-me',
+      onView: () => undefined,
+      onError: (message) => {
+        throw new Error(message);
+      },
+      frames,
+      linkSecrets: async () => ({ issuer, secrets: { 'p-robin': toBase64url(secret) } }),
+    });
+
+    // The console's snapshot from the server taking over: the client is still on their way.
+    const started = encryption.start([person('c-me', 'facilitator'), person('p-robin', 'client', 'reconnecting')]);
+    await flush();
+    // They are back before the server has answered with the keys announced so far.
+    await encryption.update([person('c-me', 'facilitator'), person('p-robin', 'client')]);
+    memberKeys.resolve({ keys: [announced] });
+    await started;
+    await flush();
+    await Promise.all(relayed);
+
+    // One key, which the client has: the stale list made no second key the client never got.
+    expect(frames.epochs).toEqual([0]);
+    expect(clientKeys).toEqual([0]);
+    encryption.close();
+  });
+});

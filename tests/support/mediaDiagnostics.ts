@@ -1,0 +1,67 @@
+/**
+ * What a page's media looked like when a test gave up waiting for it: each peer connection's
+ * state, what each video stream sent and received (packets, frames, key frames, key-frame
+ * requests) and where the page's encryption stood. Printed with the failure, so a run that
+ * fails once in many says why without being run again.
+ *
+ * The page's peer connections are recorded by an init script added to its context before the
+ * page loads (`recordPeerConnections`); the product keeps no list of its own for tests.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+
+declare global {
+  interface Window {
+    __testPeerConnections?: RTCPeerConnection[];
+  }
+}
+
+/** Every RTCPeerConnection the context's pages make from now on is kept for `mediaDiagnostics`. */
+export async function recordPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    if (!Original || window.__testPeerConnections) return;
+    const made: RTCPeerConnection[] = [];
+    window.__testPeerConnections = made;
+    const Recording = function (this: unknown, ...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      const pc = new Original(...args);
+      made.push(pc);
+      return pc;
+    } as unknown as typeof RTCPeerConnection;
+    Recording.prototype = Original.prototype;
+    Object.setPrototypeOf(Recording, Original);
+    window.RTCPeerConnection = Recording;
+  });
+}
+
+/** One line per peer connection and video stream, and the encryption indicators, for a failure message. */
+export async function mediaDiagnostics(page: Page): Promise<string> {
+  return page
+    .evaluate(async () => {
+      const lines: string[] = [];
+      for (const testId of ['encryption', 'e2ee-state']) {
+        const el = document.querySelector(`[data-testid="${testId}"]`);
+        if (el) lines.push(`${testId}: ${el.getAttribute('data-state') ?? ''} ${el.getAttribute('data-epoch') ?? ''} "${el.textContent?.trim() ?? ''}"`);
+      }
+      for (const badge of document.querySelectorAll('[data-testid^="key-"]')) lines.push(`${badge.getAttribute('data-testid')}: "${badge.textContent?.trim() ?? ''}"`);
+      const pcs = window.__testPeerConnections ?? [];
+      for (const [i, pc] of pcs.entries()) {
+        if (pc.connectionState === 'closed') continue;
+        lines.push(`pc${i}: ${pc.connectionState}/${pc.iceConnectionState}`);
+        const stats = await pc.getStats();
+        stats.forEach((s: Record<string, unknown>) => {
+          if (s['kind'] !== 'video') return;
+          if (s['type'] === 'inbound-rtp') {
+            lines.push(
+              `  in  ${String(s['trackIdentifier'])}: packets ${String(s['packetsReceived'])} frames ${String(s['framesReceived'])} decoded ${String(s['framesDecoded'])} keyDecoded ${String(s['keyFramesDecoded'])} dropped ${String(s['framesDropped'])} pli ${String(s['pliCount'])} fir ${String(s['firCount'])}`,
+            );
+          } else if (s['type'] === 'outbound-rtp') {
+            lines.push(
+              `  out ${String(s['mid'])}: packets ${String(s['packetsSent'])} encoded ${String(s['framesEncoded'])} keyEncoded ${String(s['keyFramesEncoded'])} sent ${String(s['framesSent'])} pli ${String(s['pliCount'])}`,
+            );
+          }
+        });
+      }
+      return lines.join('\n');
+    })
+    .catch((err: unknown) => `(no diagnostics: ${err instanceof Error ? err.message : String(err)})`);
+}
