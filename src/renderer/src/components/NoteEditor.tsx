@@ -59,6 +59,10 @@ export function NoteEditor({ id }: { id: string }) {
     saving.current = (async () => {
       try {
         const saved = await saveNote(n.id, b, n.version);
+        // The next save builds on this version even if no render comes between (the editor
+        // unmounted by a lock saves its last keystrokes after this one: with the version
+        // before it, that save was refused as a conflict and the keystrokes were lost).
+        latest.current = { ...latest.current, note: saved };
         setNote(saved);
         setSavedAt(new Date());
         void refreshNotes().catch(() => undefined);
