@@ -127,7 +127,7 @@ test('the server hosting a call is killed and everyone sees and hears each other
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password, totp: await freshTotp(totpSecret) }),
   });
-  expect(login.status).toBe(200);
+  expect(login.status, await login.clone().text()).toBe(200);
   const { token } = (await login.json()) as { token: string };
   const roster = Roster.parse(await (await fetch(`${second.url}/api/sessions/${fleet.seed.sessionId}/roster`, { headers: { authorization: `Bearer ${token}` } })).json());
   for (const name of ['Robin', 'Sam']) {
