@@ -145,7 +145,8 @@ export class PageEncryption {
     this.keyWait.settled();
     this.pendingHolder = null;
     this.show('on');
-    if (first) announce('The call is end-to-end encrypted.');
+    // Joining says so itself (group.ts); a key that comes later is announced on its own.
+    if (first && pageState().screen === 'call') announce('The call is end-to-end encrypted.');
   }
 
   /** The same key once more, on the connection it was announced on: the holder sends the key again. */

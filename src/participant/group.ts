@@ -49,6 +49,9 @@ export class GroupCall {
     };
     const returning = pageState().waitingNote === 'returned';
     this.encryption.admitted();
+    // The group key, when the facilitator's console sent it with the admission: opened first,
+    // before anything is drawn, so this page can see, hear and send from its first frame.
+    const keyed = data.groupKey ? this.encryption.groupKey(data.groupKey) : undefined;
     const room = this.room ?? this.openRoom(signaling);
     const { localAudio, localVideo } = pageState();
     const wantAudio = pageState().wantAudio && !muted.audio;
@@ -72,6 +75,8 @@ export class GroupCall {
       // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
       joining.catch(() => undefined);
       published?.catch(() => undefined);
+      await keyed?.catch(() => undefined);
+      if (this.room !== room) return;
       // The store only now: each change schedules a render ahead of the media's next step,
       // and the requests above should be on their way first.
       moderate({
@@ -98,7 +103,8 @@ export class GroupCall {
       if (this.room !== room) return;
       setPageState({ screen: 'call' });
       const others = Object.keys(pageState().peers).length;
-      announce(`You joined the group. ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
+      const sealed = pageState().encryption.status === 'on' ? ' The call is end-to-end encrypted.' : '';
+      announce(`You joined the group.${sealed} ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
     } catch (err) {
       if (this.room !== room) return;
       console.error('join failed', err);

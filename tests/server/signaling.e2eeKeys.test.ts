@@ -13,7 +13,7 @@ const b64 = (bytes: number) => randomBytes(bytes).toString('base64url');
 const sealedKey = () => ({ epoch: 1, sealed: b64(49), nonce: b64(24), holderKey: b64(32), holderProof: b64(32) });
 
 describe('end-to-end keys in a room', () => {
-  const demo = sharedTestDemo(3);
+  const demo = sharedTestDemo(6);
   const inv = (i: number) => demo.info.invitations[i]!;
 
   it('passes a client’s public key to the facilitators, and the group key to admitted people only', async () => {
@@ -86,6 +86,42 @@ describe('end-to-end keys in a room', () => {
     expect(await waiting.client.request('publishKey', { publicKey: b64(32), issuer: b64(9) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await waiting.client.request('publishKey', { publicKey: b64(32), cannotEncrypt: false })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     for (const c of [fac.client, waiting.client]) await c.close();
+  });
+
+  it('passes the group key on with an admission, to the client admitted alone', async () => {
+    const fac = await connectClinician(demo.info);
+    const robin = await knock(demo.info, inv(3), 'Robin');
+    const sam = await knock(demo.info, inv(4), 'Sam');
+    const ash = await knock(demo.info, inv(5), 'Ash');
+    // A key that is not one: refused, and nobody is let in by it.
+    expect(await fac.client.request('admit', { participantId: sam.participantId, groupKey: { ...sealedKey(), sealed: b64(48) } })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
+    // Nor may a client admit anyone, key or not.
+    expect(await robin.client.request('admit', { participantId: sam.participantId, groupKey: sealedKey() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    const forRobin = sealedKey();
+    await fac.client.call('admit', { participantId: robin.participantId, groupKey: forRobin });
+    const robinIn = await robin.client.waitFor('admitted');
+    expect(robinIn.groupKey).toEqual({ from: fac.hello.participantId, ...forRobin });
+
+    // Admit all: each with their own key, someone without one (no trusted key yet) without
+    // any; keys for people not waiting go nowhere.
+    const forSam = sealedKey();
+    const result = await fac.client.call('admitAll', {
+      groupKeys: { [sam.participantId]: forSam, [robin.participantId]: sealedKey(), nobody: sealedKey() },
+    });
+    expect(result).toEqual({ participantIds: [sam.participantId, ash.participantId] });
+    expect((await sam.client.waitFor('admitted')).groupKey).toEqual({ from: fac.hello.participantId, ...forSam });
+    expect((await ash.client.waitFor('admitted')).groupKey).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 100));
+    for (const c of [robin, sam, ash]) {
+      expect(c.client.notifications.filter((n) => n.notification === 'admitted')).toHaveLength(1);
+      expect(c.client.notifications.some((n) => n.notification === 'groupKey')).toBe(false);
+    }
+    expect(await fac.client.request('admitAll', { groupKeys: { [sam.participantId]: { ...sealedKey(), epoch: 256 } } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    for (const c of [fac.client, robin.client, sam.client, ash.client]) await c.close();
   });
 
   it('relays a sealed private message as it came, both ways, and checks its size', async () => {

@@ -9,7 +9,7 @@
  * whose proof is wrong is a key someone put in between (the server, or whoever controls it):
  * that person gets no key, and the console says so, until they reconnect with a good one.
  */
-import type { GroupKey, MemberKey } from '../../shared/protocol';
+import type { MemberKey, SealedKey } from '../../shared/protocol';
 import { fromBase64url, keyProof, newGroupKey, newKeyPair, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
 
 /** Where a member's key stands with this console. */
@@ -29,7 +29,7 @@ export type MemberTrust =
 
 export interface KeyHolderDeps {
   /** Sends one sealed group key (the `sendGroupKey` method). */
-  send(to: string, key: Omit<GroupKey, 'from'>): Promise<void>;
+  send(to: string, key: SealedKey): Promise<void>;
   /**
    * The secret of this participant's invitation link, when this console issued it: `issuer`
    * is the console the member's link names (a link from another console has no secret here,
@@ -132,28 +132,51 @@ export class KeyHolder {
     await Promise.all([...now].map((id) => this.keyMember(id)));
   }
 
+  /**
+   * The current key sealed to someone about to be admitted, if their key is trusted, to go
+   * with their admission (`admit`'s `groupKey`): they then hold it the moment they are let in,
+   * rather than a round trip later. It counts as sent; `notDelivered` says when it was not.
+   */
+  async offerFor(participantId: string): Promise<SealedKey | undefined> {
+    const member = this.members.get(participantId);
+    if (!member || (member.trust !== 'proved' && member.trust !== 'code confirmed')) return undefined;
+    const epoch = this.epoch;
+    member.sentEpoch = epoch;
+    return this.seal(member, participantId, epoch);
+  }
+
+  /** A key sealed to this person did not reach them (their admission failed): the next change sends it. */
+  notDelivered(participantId: string, epoch: number): void {
+    const member = this.members.get(participantId);
+    if (member?.sentEpoch === epoch) member.sentEpoch = undefined;
+  }
+
   private async keyMember(participantId: string): Promise<void> {
     const member = this.members.get(participantId);
     if (!member || (member.trust !== 'proved' && member.trust !== 'code confirmed')) return;
     if (member.sentEpoch === this.epoch) return;
     const epoch = this.epoch;
     member.sentEpoch = epoch;
-    const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys);
-    const secret = this.deps.linkSecretFor(participantId, member.issuer);
-    const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
     try {
-      await this.deps.send(participantId, {
-        epoch,
-        sealed: toBase64url(sealed),
-        nonce: toBase64url(nonce),
-        holderKey: toBase64url(this.keys.publicKey),
-        ...(holderProof ? { holderProof: toBase64url(holderProof) } : {}),
-      });
+      await this.deps.send(participantId, await this.seal(member, participantId, epoch));
     } catch {
       // Not delivered (they dropped, or the server has not let them back in yet): sent again
       // at the next change, or when they announce their key again (they will: keyWait.ts).
       if (member.sentEpoch === epoch) member.sentEpoch = undefined;
     }
+  }
+
+  private async seal(member: Member, participantId: string, epoch: number): Promise<SealedKey> {
+    const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys);
+    const secret = this.deps.linkSecretFor(participantId, member.issuer);
+    const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
+    return {
+      epoch,
+      sealed: toBase64url(sealed),
+      nonce: toBase64url(nonce),
+      holderKey: toBase64url(this.keys.publicKey),
+      ...(holderProof ? { holderProof: toBase64url(holderProof) } : {}),
+    };
   }
 }
 

@@ -3,7 +3,7 @@
  * and deny, and the readmission of a client who was in the group before a drop. What a client
  * learns on admission (the group, its producers, the lock) is decided here.
  */
-import type { ParsedRequestData, RtpCapabilities } from '../../shared/protocol.js';
+import type { ParsedRequestData, RtpCapabilities, SealedKey } from '../../shared/protocol.js';
 import { createLogger } from '../../common/logger.js';
 import * as audience from './audiences.js';
 import type { GracePeriod } from './gracePeriod.js';
@@ -51,7 +51,8 @@ export class Admission {
     members.notifyWhere(audience.clinicians, 'knock', (viewer) => ({ participant: participantFor(viewer, peer) }));
   }
 
-  async admit(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED): Promise<void> {
+  /** `groupKey`: the group key the facilitator's console sealed to this client, passed on with `admitted`. */
+  async admit(by: Peer, participantId: string, record: RecordAct = NOT_RECORDED, groupKey?: SealedKey): Promise<void> {
     const { members, media } = this.parts;
     members.assertModerator(by);
     this.waitingClient(participantId);
@@ -64,11 +65,11 @@ export class Admission {
     await record(participantId);
     // And again after the record is written.
     members.assertModerator(by);
-    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by);
+    this.admitNow(this.waitingClient(participantId), rtpCapabilities, by, groupKey);
   }
 
   /** Admits every waiting client in knock order; returns their ids. */
-  async admitAll(by: Peer, record: RecordActs = NOT_RECORDED_ALL): Promise<string[]> {
+  async admitAll(by: Peer, record: RecordActs = NOT_RECORDED_ALL, groupKeys: Record<string, SealedKey> = {}): Promise<string[]> {
     const { members, media } = this.parts;
     members.assertModerator(by);
     const rtpCapabilities = await media.rtpCapabilities();
@@ -80,7 +81,7 @@ export class Admission {
     const admitted: string[] = [];
     for (const target of waiting) {
       if (target.status.is !== 'waiting') continue;
-      this.admitNow(target, rtpCapabilities, by);
+      this.admitNow(target, rtpCapabilities, by, Object.hasOwn(groupKeys, target.participantId) ? groupKeys[target.participantId] : undefined);
       admitted.push(target.participantId);
     }
     return admitted;
@@ -118,7 +119,7 @@ export class Admission {
   }
 
   /** `by` is the admitting clinician, or 'readmission' for a client back after a drop. */
-  private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: Peer | 'readmission'): void {
+  private admitNow(target: Peer, rtpCapabilities: RtpCapabilities, by: Peer | 'readmission', groupKey?: SealedKey): void {
     const { members, records, grace } = this.parts;
     target.moveTo('admitted');
     target.standing.admittedBefore = true;
@@ -137,6 +138,8 @@ export class Admission {
       producers: members.groupProducers(),
       // Otherwise a client admitted into a locked room would learn of the lock only on a change.
       locked: this.parts.locked(),
+      // Sealed to this client alone by the admitting console; nobody else's admission carries it.
+      ...(groupKey && by !== 'readmission' ? { groupKey: { from: by.participantId, ...groupKey } } : {}),
     });
     members.notifyWhere(audience.admittedBut(target), 'peerJoined', (viewer) => ({ participant: participantFor(viewer, target) }));
     members.notifyClinicians(target);

@@ -15,6 +15,7 @@ import {
   type ParsedRequestData,
   type ResultTypes,
   type RtpCapabilities,
+  type SealedKey,
   type VerificationMethod,
 } from '../../shared/protocol.js';
 import { createLogger } from '../../common/logger.js';
@@ -234,12 +235,12 @@ export class Room {
     this.admission.checkIn(peer, data);
   }
 
-  admit(by: Peer, participantId: string, record?: RecordAct): Promise<void> {
-    return this.admission.admit(by, participantId, record);
+  admit(by: Peer, participantId: string, record?: RecordAct, groupKey?: SealedKey): Promise<void> {
+    return this.admission.admit(by, participantId, record, groupKey);
   }
 
-  admitAll(by: Peer, record?: RecordActs): Promise<string[]> {
-    return this.admission.admitAll(by, record);
+  admitAll(by: Peer, record?: RecordActs, groupKeys?: Record<string, SealedKey>): Promise<string[]> {
+    return this.admission.admitAll(by, record, groupKeys);
   }
 
   readmitIfReturning(peer: Peer): Promise<void> {

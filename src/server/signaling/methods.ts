@@ -104,18 +104,18 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
 
   // Each act goes on the audit log after its checks and before it happens (the room calls
   // back): an act that cannot be recorded (a full disk) does not happen.
-  async admit(mc, { participantId }) {
-    await mc.room.admit(mc.peer, participantId, (id) => audit(mc, 'client.admitted', id));
+  async admit(mc, { participantId, groupKey }) {
+    await mc.room.admit(mc.peer, participantId, (id) => audit(mc, 'client.admitted', id), groupKey);
     return ok;
   },
 
-  async admitAll(mc) {
+  async admitAll(mc, { groupKeys }) {
     const { ctx, peer, room } = mc;
     const admitted = (ids: string[]) =>
       ctx.store.audit
         .recordAll(ids.map((id) => ({ at: new Date(), event: 'client.admitted', actorId: clinicianOf(peer), subjectId: id, sessionId: room.id, detail: 'admit-all' })))
         .then(() => undefined);
-    return { participantIds: await room.admitAll(peer, admitted) };
+    return { participantIds: await room.admitAll(peer, admitted, groupKeys) };
   },
 
   async deny(mc, { participantId }) {

@@ -57,6 +57,14 @@ export const GroupKey = z.object({
 });
 export type GroupKey = z.infer<typeof GroupKey>;
 
+/**
+ * A group key sealed by the holder for one person, as the holder sends it: by `sendGroupKey`,
+ * or with that person's admission (`admit`, `admitAll`), so that it reaches them in the same
+ * message that lets them in (the server names the sender: `from`).
+ */
+export const SealedKey = GroupKey.omit({ from: true });
+export type SealedKey = z.infer<typeof SealedKey>;
+
 export const e2eeMethods = {
   // A fresh key pair on every connection: a resumed or reconnected person announces again.
   publishKey: {
@@ -72,7 +80,7 @@ export const e2eeMethods = {
   },
   // The group key sealed to one admitted person's public key; refused for anyone waiting.
   sendGroupKey: {
-    request: GroupKey.omit({ from: true }).extend({ to: Id }),
+    request: SealedKey.extend({ to: Id }),
     result: Done,
     mayCall: { facilitator: true },
   },

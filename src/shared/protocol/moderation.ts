@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Done, NoData, type MethodRecord, type WhoMayCall } from './method';
 import { Id, MediaKind, VerificationMethod } from './values';
+import { SealedKey } from './e2ee';
 
 /** Why a facilitator removed someone: recorded with who removed whom. */
 export const RemovalReason = z
@@ -23,9 +24,16 @@ const FACILITATORS: WhoMayCall = { facilitator: true };
 const Reached = z.object({ participantIds: z.array(z.string()) });
 
 export const moderationMethods = {
-  admit: { request: ParticipantRef, result: Done, mayCall: FACILITATORS },
+  // With the group key sealed to the client, where the facilitator's console holds it (e2ee.ts):
+  // it goes to them with `admitted`, and only if they are admitted.
+  admit: { request: ParticipantRef.extend({ groupKey: SealedKey.optional() }), result: Done, mayCall: FACILITATORS },
   deny: { request: ParticipantRef, result: Done, mayCall: FACILITATORS },
-  admitAll: { request: NoData, result: Reached, mayCall: FACILITATORS },
+  // `groupKeys`: as `admit`'s, by participantId, for those of the waiting room it has one for.
+  admitAll: {
+    request: z.object({ groupKeys: z.record(Id, SealedKey).optional() }).strict(),
+    result: Reached,
+    mayCall: FACILITATORS,
+  },
   verify: {
     request: z.object({ participantId: Id, method: VerificationMethod }),
     result: Done,

@@ -31,6 +31,8 @@ export interface NotificationTypes {
      * without it a client admitted into a locked room learns of the lock only when it changes.
      */
     locked?: boolean;
+    /** The group key, sealed to this client by the admitting facilitator's console (e2ee.ts), when it sent one. */
+    groupKey?: GroupKey;
   };
   denied: Record<string, never>;
   removed: Record<string, never>;

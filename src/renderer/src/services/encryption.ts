@@ -13,7 +13,7 @@
  * code both read to each other, confirmed here with `confirmCode`. The server chose none of it:
  * what it relays is public keys and sealed boxes.
  */
-import type { GroupKey, MemberKey, Participant, SealedMessage } from '../../../shared/protocol';
+import type { GroupKey, MemberKey, Participant, SealedKey, SealedMessage } from '../../../shared/protocol';
 import type { SignalingClient } from '../../../client/signaling';
 import { FrameCipher } from '../../../client/e2ee/frameCipher';
 import { GroupKeys, type KeySink } from '../../../client/e2ee/groupKeys';
@@ -171,6 +171,26 @@ export class ConsoleEncryption {
     if (this.holder) return this.holder.confirmCode(participantId);
     const holderKey = this.pendingHolderKey;
     if (holderKey && participantId === this.holderId) await this.member.confirmHolder(holderKey);
+  }
+
+  /**
+   * On the holder's console: the current key sealed to each of these waiting clients whose
+   * key it trusts, to go with their admission (`admit`, `admitAll`).
+   */
+  async admissionKeys(participantIds: string[]): Promise<Record<string, SealedKey>> {
+    const holder = this.holder;
+    if (!holder) return {};
+    const keys: Record<string, SealedKey> = {};
+    for (const id of participantIds) {
+      const key = await holder.offerFor(id);
+      if (key) keys[id] = key;
+    }
+    return keys;
+  }
+
+  /** Keys from `admissionKeys` whose admission did not happen: sent the usual way if they are let in later. */
+  notAdmitted(keys: Record<string, SealedKey>): void {
+    for (const [id, key] of Object.entries(keys)) this.holder?.notDelivered(id, key.epoch);
   }
 
   seal(from: string, to: string, text: string): SealedMessage | undefined {

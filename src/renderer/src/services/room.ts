@@ -246,9 +246,31 @@ async function decide(participantId: string, action: 'admit' | 'deny'): Promise<
   if ((await moderate(action, { participantId })) === null) store.setPending(participantId, null);
 }
 
-export const admit = (participantId: string) => decide(participantId, 'admit');
+/**
+ * Lets one client in, with the group key sealed to them where this console holds it, so that
+ * they can see and hear the group from the moment they are in (services/encryption.ts).
+ */
+export async function admit(participantId: string): Promise<void> {
+  const store = useConsole.getState();
+  store.setPending(participantId, 'admit');
+  const encryption = live?.encryption;
+  const keys = (await encryption?.admissionKeys([participantId])) ?? {};
+  const groupKey = keys[participantId];
+  if ((await moderate('admit', { participantId, ...(groupKey ? { groupKey } : {}) })) !== null) return;
+  store.setPending(participantId, null);
+  encryption?.notAdmitted(keys);
+}
+
 export const deny = (participantId: string) => decide(participantId, 'deny');
-export const admitAll = () => moderate('admitAll', {});
+
+/** Lets the whole waiting room in, each with the group key sealed to them as `admit` does. */
+export async function admitAll(): Promise<void> {
+  const encryption = live?.encryption;
+  const groupKeys = (await encryption?.admissionKeys(Object.keys(useConsole.getState().waiting))) ?? {};
+  const result = await moderate('admitAll', Object.keys(groupKeys).length > 0 ? { groupKeys } : {});
+  const admitted = new Set(result?.participantIds ?? []);
+  encryption?.notAdmitted(Object.fromEntries(Object.entries(groupKeys).filter(([id]) => !admitted.has(id))));
+}
 export const verify = (participantId: string, method: VerificationMethod) => moderate('verify', { participantId, method });
 export const mute = (participantId: string, kind: MediaKind) => moderate('mute', { participantId, kind });
 export const allowUnmute = (participantId: string, kind: MediaKind) => moderate('allowUnmute', { participantId, kind });
