@@ -218,7 +218,7 @@ export async function benchFirstFrame(): Promise<void> {
     const memberKnock = admitByName('Robin');
     await clientChecksIn(memberPage, withSecret(demo.info, member!), 'Robin');
     const memberId = await memberKnock;
-    await fac.client.call('admit', { participantId: memberId });
+    await fac.client.call('admit', await fac.keys.admission(memberId));
     await expect(memberPage.getByTestId('tile-self').locator('video')).toBeVisible({ timeout: 20_000 });
     await expect.poll(() => fac.keys.trust.get(memberId), { timeout: 20_000 }).toBe('proved');
 
@@ -252,7 +252,8 @@ export async function benchFirstFrame(): Promise<void> {
       const seenByNewcomer = tileFrame(page, memberId);
       const profiling = PAGE_PROFILE && counted ? await Promise.all([page, memberPage].map(startProfile)) : null;
       const t0 = epoch();
-      await fac.client.call('admit', { participantId: id });
+      // With the group key sealed to the newcomer, as the console admits.
+      await fac.client.call('admit', await fac.keys.admission(id));
       const [g, n] = await Promise.all([seenByGroup, seenByNewcomer]);
       if (profiling && PAGE_PROFILE) {
         mkdirSync(PAGE_PROFILE, { recursive: true });

@@ -17,6 +17,7 @@ import {
   type NotificationTypes,
   type Participant,
   type RequestData,
+  type SealedKey,
   type SealedMessage,
 } from '../../src/shared/protocol';
 
@@ -75,6 +76,15 @@ export class TestKeyHolder {
     signaling.on('peerJoined', ({ participant }) => this.seen(participant));
     signaling.on('peerLeft', ({ participantId }) => this.gone(participantId));
     signaling.on('participantLeft', ({ participantId }) => this.gone(participantId));
+  }
+
+  /**
+   * What `admit` sends for this waiting client, as the console sends it: with the group key
+   * sealed to them when their key is trusted already (services/room.ts `admit`).
+   */
+  async admission(participantId: string): Promise<{ participantId: string; groupKey?: SealedKey }> {
+    const groupKey = await this.holder?.offerFor(participantId);
+    return { participantId, ...(groupKey ? { groupKey } : {}) };
   }
 
   /** A private message to an admitted client, sealed as the console seals it. */
