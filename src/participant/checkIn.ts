@@ -3,7 +3,7 @@
  * checks, the request, and what each refusal says. What follows (media made ready while
  * waiting) is group.ts's.
  */
-import { ProtocolError } from '../shared/protocol';
+import { ProtocolError, type PrivacyCheck } from '../shared/protocol';
 import { UNEXPECTED } from './copy';
 import type { GroupCall } from './group';
 import { HELLO_ENDINGS, type ParticipantSession } from './session';
@@ -14,6 +14,8 @@ export interface CheckInForm {
   agreed: boolean;
   location: string;
   emergencyContact: string;
+  /** What the person ticked of the privacy check: told to the therapist, never required. */
+  privacy: PrivacyCheck;
 }
 
 export async function checkIn(form: CheckInForm, session: ParticipantSession, group: GroupCall): Promise<void> {
@@ -39,6 +41,7 @@ export async function checkIn(form: CheckInForm, session: ParticipantSession, gr
       media: { audio: !!pageState().localAudio, video: !!pageState().localVideo },
       ...(location ? { location } : {}),
       ...(emergencyContact ? { emergencyContact } : {}),
+      privacy: form.privacy,
     });
     setPageState({ busy: false, screen: 'waiting', displayName, waitingNote: null });
     announce('You are checked in. Waiting for your therapist to let you in.');

@@ -86,6 +86,8 @@ export async function clientChecksIn(
   name: string,
   camera = true,
   crisis?: { location: string; emergencyContact: string },
+  /** Items of the privacy check to tick, by their labels. */
+  privacy: RegExp[] = [],
 ): Promise<void> {
   await page.goto(invitation.url);
   await page.getByLabel(/passcode/i).fill(invitation.passcode);
@@ -96,6 +98,7 @@ export async function clientChecksIn(
     await page.getByLabel(/where are you right now/i).fill(crisis.location);
     await page.getByLabel(/emergency contact/i).fill(crisis.emergencyContact);
   }
+  for (const item of privacy) await page.getByRole('checkbox', { name: item }).check();
   const cameraSwitch = page.getByRole('switch', { name: /camera/i });
   if ((await cameraSwitch.getAttribute('aria-checked')) !== String(camera)) await cameraSwitch.click();
   await page.getByRole('button', { name: /check in/i }).click();

@@ -6,8 +6,19 @@ import { MediaSwitches } from '../components/MediaSwitches';
 import { SelfPreview } from '../components/SelfPreview';
 import { InfoIcon } from '../components/icons';
 import { AgreementText } from '../components/AgreementText';
+import type { PrivacyCheck } from '../../shared/protocol';
 
 const NAME_MAX = 40;
+
+/** The privacy check, in the order it is shown (and shown to the therapist). */
+const PRIVACY_ITEMS: readonly { key: keyof PrivacyCheck; label: string }[] = [
+  { key: 'privateSpace', label: 'I am in a private space where I can talk freely' },
+  { key: 'headphones', label: 'I am wearing headphones, so others nearby cannot hear the group' },
+  { key: 'notificationsOff', label: 'Notifications on this device are turned off' },
+  { key: 'nobodyInView', label: 'Nobody else is in view of my camera or screen' },
+];
+
+const NOTHING_TICKED: PrivacyCheck = { privateSpace: false, headphones: false, notificationsOff: false, nobodyInView: false };
 
 interface FieldErrors {
   name?: string;
@@ -26,6 +37,7 @@ export function CheckInScreen() {
   const [agreed, setAgreed] = useState(false);
   const [location, setLocation] = useState('');
   const [emergencyContact, setEmergencyContact] = useState('');
+  const [privacy, setPrivacy] = useState<PrivacyCheck>(NOTHING_TICKED);
   const [errors, setErrors] = useState<FieldErrors>({});
 
   const ids = {
@@ -38,6 +50,8 @@ export function CheckInScreen() {
     location: useId(),
     contact: useId(),
     safetyHint: useId(),
+    privacyHint: useId(),
+    privacy: useId(),
   };
 
   const submit = (e: FormEvent) => {
@@ -49,7 +63,7 @@ export function CheckInScreen() {
     if (next.name) document.getElementById(ids.name)?.focus();
     else if (next.agreed) document.getElementById(ids.agreed)?.focus();
     if (next.name || next.agreed) return;
-    void service.checkIn({ displayName: name, agreed, location, emergencyContact });
+    void service.checkIn({ displayName: name, agreed, location, emergencyContact, privacy });
   };
 
   return (
@@ -116,6 +130,30 @@ export function CheckInScreen() {
                 {errors.agreed}
               </p>
             ) : null}
+          </fieldset>
+
+          <fieldset className="panel" aria-describedby={ids.privacyHint}>
+            <legend className="panel__title">
+              Before you join <span className="optional">(optional)</span>
+            </legend>
+            <p id={ids.privacyHint} className="hint">
+              A quick check that the group stays private where you are. Tick what is true for you; your therapist sees
+              what you ticked, nobody else does.
+            </p>
+            <div className="checklist">
+              {PRIVACY_ITEMS.map(({ key, label }) => (
+                <div className="check" key={key}>
+                  <input
+                    id={`${ids.privacy}-${key}`}
+                    name={key}
+                    type="checkbox"
+                    checked={privacy[key]}
+                    onChange={(e) => setPrivacy((p) => ({ ...p, [key]: e.target.checked }))}
+                  />
+                  <label htmlFor={`${ids.privacy}-${key}`}>{label}</label>
+                </div>
+              ))}
+            </div>
           </fieldset>
 
           <fieldset className="panel" aria-describedby={ids.safetyHint}>

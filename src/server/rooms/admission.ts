@@ -42,6 +42,7 @@ export class Admission {
     const crisis: CrisisInfo = peer.standing.crisis;
     if (data.location !== undefined) crisis.location = data.location;
     if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
+    if (data.privacy !== undefined) peer.standing.privacy = { ...data.privacy };
     peer.moveTo('waiting');
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = members.nextKnock();

@@ -22,6 +22,8 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
     // How a client was verified is the clinicians' business; peers see only `verified`.
     p.verificationMethod = subject.standing.verification?.method ?? null;
     p.connection = subject.status.is === 'reconnecting' ? 'reconnecting' : 'connected';
+    // What the client ticked of the privacy check: for the therapists, never for the group.
+    if (subject.standing.privacy) p.privacy = { ...subject.standing.privacy };
   }
   return p;
 }

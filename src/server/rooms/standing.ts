@@ -4,7 +4,7 @@
  * muted, a verified one still verified, and crisis information stays reachable to the
  * facilitator even after the client's laptop has gone dark. Kept in memory only.
  */
-import type { MediaFlags, VerificationMethod } from '../../shared/protocol.js';
+import type { MediaFlags, PrivacyCheck, VerificationMethod } from '../../shared/protocol.js';
 
 /** Said at check-in; kept in memory only, never in a Participant, a log or the store. */
 export interface CrisisInfo {
@@ -29,6 +29,8 @@ export interface Standing {
   mutedByFacilitator: MediaFlags;
   verification: Verification | null;
   crisis: CrisisInfo;
+  /** The privacy check ticked at check-in (for the clinicians), the latest one said. */
+  privacy: PrivacyCheck | null;
 }
 
 export function freshStanding(): Standing {
@@ -38,5 +40,6 @@ export function freshStanding(): Standing {
     mutedByFacilitator: { audio: false, video: false },
     verification: null,
     crisis: {},
+    privacy: null,
   };
 }

@@ -13,6 +13,7 @@ import {
   MediaFlags,
   Participant,
   ParticipantState,
+  PrivacyCheck,
   Producer,
   RtpCapabilities,
   SessionState,
@@ -90,6 +91,8 @@ export const CheckInData = z.object({
   media: MediaFlags,
   location: z.string().max(500).optional(),
   emergencyContact: z.string().max(500).optional(),
+  /** The privacy check (values.ts): shown to the session's clinicians beside the knock. */
+  privacy: PrivacyCheck.optional(),
 });
 
 export const sessionMethods = {

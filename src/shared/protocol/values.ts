@@ -45,6 +45,20 @@ export const DisplayName = z
       .refine((s) => !CONTROL_CHARS.test(s), 'no control characters'),
   );
 
+/**
+ * A client's privacy check at check-in (issue 20): what they ticked of getting ready in
+ * private. Never required, and only ever sent to clinicians, beside the knock.
+ */
+export const PrivacyCheck = z
+  .object({
+    privateSpace: z.boolean(),
+    headphones: z.boolean(),
+    notificationsOff: z.boolean(),
+    nobodyInView: z.boolean(),
+  })
+  .strict();
+export type PrivacyCheck = z.infer<typeof PrivacyCheck>;
+
 export const Participant = z.object({
   participantId: Id,
   role: PeerRole,
@@ -66,6 +80,8 @@ export const Participant = z.object({
    * back or the grace period ends (then `participantLeft`).
    */
   connection: z.enum(['connected', 'reconnecting']).optional(),
+  /** What the client ticked of the privacy check at check-in; only ever sent to clinicians. */
+  privacy: PrivacyCheck.optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 

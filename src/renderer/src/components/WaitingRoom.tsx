@@ -1,4 +1,4 @@
-import type { Participant } from '../../../shared/protocol';
+import type { Participant, PrivacyCheck } from '../../../shared/protocol';
 import { admit, admitAll, deny } from '../services/room';
 import { useConsole } from '../store';
 
@@ -35,6 +35,27 @@ export function WaitingRoom({ canModerate }: { canModerate: boolean }) {
   );
 }
 
+/** The privacy check's items as the therapist reads them, in the page's order. */
+const PRIVACY_ITEMS: readonly [keyof PrivacyCheck, string][] = [
+  ['privateSpace', 'private space'],
+  ['headphones', 'headphones'],
+  ['notificationsOff', 'notifications off'],
+  ['nobodyInView', 'nobody else in view'],
+];
+
+/** What the client ticked before knocking: all of it at a glance, and what was not ticked by name. */
+function PrivacySummary({ participantId, privacy }: { participantId: string; privacy: PrivacyCheck }) {
+  const missing = PRIVACY_ITEMS.filter(([key]) => !privacy[key]).map(([, label]) => label);
+  const ticked = PRIVACY_ITEMS.length - missing.length;
+  return (
+    <span className={`privacy-check ${missing.length === 0 ? 'all' : 'some'}`} data-testid={`privacy-${participantId}`}>
+      {missing.length === 0
+        ? 'Privacy check: all 4 ticked'
+        : `Privacy check: ${ticked} of 4 ticked · not ticked: ${missing.join(', ')}`}
+    </span>
+  );
+}
+
 function WaitingPerson({ person, busy, canModerate }: { person: Participant; busy?: 'admit' | 'deny'; canModerate: boolean }) {
   return (
     <li className="person" data-testid={`waiting-${person.participantId}`}>
@@ -68,6 +89,7 @@ function WaitingPerson({ person, busy, canModerate }: { person: Participant; bus
           </button>
         </div>
       )}
+      {person.privacy && <PrivacySummary participantId={person.participantId} privacy={person.privacy} />}
     </li>
   );
 }
