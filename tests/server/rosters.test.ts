@@ -92,6 +92,12 @@ describe('the roster after a scripted session', () => {
     expect(carol).toMatchObject({ admittedAt: null, minutesPresent: 0 });
     expect(carol!.deniedAt).toMatch(/Z$/);
     expect(absent).toMatchObject({ knockedAt: null, displayName: null, admittedAt: null, minutesPresent: 0 });
+    // Which agreement each accepted, and when: at the last check-in (Alice's second, after her drop).
+    expect(alice!.agreementVersion).toMatch(/\S/);
+    for (const e of [bob, carol]) expect(e!.agreementVersion).toBe(alice!.agreementVersion);
+    expect(Date.parse(alice!.agreementAcceptedAt!)).toBeGreaterThan(Date.parse(alice!.knockedAt!));
+    expect(bob!.agreementAcceptedAt).toBe(bob!.knockedAt);
+    expect(absent).toMatchObject({ agreementVersion: null, agreementAcceptedAt: null });
   });
 
   it('exports CSV with the protocol columns, quoting what needs it and defusing formulas', async () => {
@@ -108,6 +114,10 @@ describe('the roster after a scripted session', () => {
     expect(lines[1]).toContain(`${inv(0).participantRef},Alice,`);
     expect(lines[1]).toContain(`,${FAC_NAME},`);
     expect(lines[1]).toContain(',photo-id,');
+    // The agreement accepted, and when, last.
+    const { entries } = await roster(supToken);
+    expect(lines[1]!.endsWith(`,${entries[0]!.agreementVersion},${entries[0]!.agreementAcceptedAt}`)).toBe(true);
+    expect(lines[4]!.endsWith(',,')).toBe(true);
     // A name a spreadsheet would run as a formula is written as text.
     expect(lines[3]).toContain(`,"'=HYPERLINK(""http://x"")",`);
   });

@@ -47,7 +47,8 @@ export class Admission {
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = members.nextKnock();
     log.info('client.knocked', { sessionId, participantId: peer.participantId });
-    records.attendance(peer, 'knock', null, data.displayName);
+    // The knock is also when they accepted the agreement: which version goes on record with it.
+    records.attendance(peer, 'knock', null, data.displayName, data.agreementVersion);
     records.persist(peer);
     members.notifyWhere(audience.clinicians, 'knock', (viewer) => ({ participant: participantFor(viewer, peer) }));
   }

@@ -63,7 +63,7 @@ export class RoomRecords {
   }
 
   /** A client's step on the attendance record; clinicians' steps are not recorded. */
-  attendance(peer: Peer, kind: AttendanceKind, byId: string | null = null, displayName: string | null = null): void {
+  attendance(peer: Peer, kind: AttendanceKind, byId: string | null = null, displayName: string | null = null, agreementVersion: string | null = null): void {
     if (peer.role !== 'client') return;
     try {
       this.deps.recordAttendance({
@@ -73,6 +73,7 @@ export class RoomRecords {
         at: new Date().toISOString(),
         byId,
         displayName,
+        agreementVersion,
       });
     } catch (err) {
       log.error('attendance.write_failed', { sessionId: this.sessionId, participantId: peer.participantId, kind, error: String(err) });

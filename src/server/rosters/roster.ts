@@ -37,6 +37,9 @@ interface Tally {
   participantId: string;
   displayName: string | null;
   knockedAt: string | null;
+  /** The last check-in's acceptance of the agreement: which version, and when. */
+  agreementVersion: string | null;
+  agreementAcceptedAt: string | null;
   admittedAt: string | null;
   admittedById: string | null;
   deniedAt: string | null;
@@ -56,6 +59,8 @@ function freshTally(participantId: string): Tally {
     participantId,
     displayName: null,
     knockedAt: null,
+    agreementVersion: null,
+    agreementAcceptedAt: null,
     admittedAt: null,
     admittedById: null,
     deniedAt: null,
@@ -80,6 +85,10 @@ function apply(t: Tally, e: AttendanceEvent): void {
     case 'knock':
       t.knockedAt ??= e.at;
       if (e.displayName !== null) t.displayName = e.displayName;
+      if (e.agreementVersion) {
+        t.agreementVersion = e.agreementVersion;
+        t.agreementAcceptedAt = e.at;
+      }
       // Back after leaving: the earlier departure no longer describes where they are.
       t.leftAt = null;
       break;
@@ -194,6 +203,8 @@ export function buildRoster(input: RosterInput): RosterEntry[] {
       returnsToWaiting: t.returnsToWaiting,
       deniedAt: t.deniedAt,
       status: removed ? 'removed' : statusOf(t),
+      agreementVersion: t.agreementVersion,
+      agreementAcceptedAt: t.agreementAcceptedAt,
     };
   });
 }

@@ -23,6 +23,8 @@ export interface AttendanceEvent {
   byId: string | null;
   /** The name chosen at check-in, on knocks; opened from its sealed form, in memory only. */
   displayName: string | null;
+  /** On a check-in's knock: the version of the group agreement the client accepted then. */
+  agreementVersion?: string | null;
 }
 
 export interface AttendanceTarget {
@@ -48,6 +50,7 @@ interface Row {
   at: string;
   by_id: string | null;
   display_name_sealed: Buffer | null;
+  agreement_version: string | null;
 }
 
 function nameContext(sessionId: string, participantId: string, at: string): string {
@@ -70,8 +73,8 @@ export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: Loo
       const sealed =
         e.displayName === null ? null : sealer.seal(e.displayName, nameContext(e.sessionId, e.participantId, e.at));
       await sql.run(
-        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed) VALUES (?, ?, ?, ?, ?, ?)`,
-        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed],
+        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed, agreement_version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed, e.agreementVersion ?? null],
       );
     },
     forSession: async (sessionId) =>
@@ -82,6 +85,7 @@ export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: Loo
         at: r.at,
         byId: r.by_id,
         displayName: r.display_name_sealed === null ? null : openName(r),
+        agreementVersion: r.agreement_version,
       })),
     async target(participantRef) {
       const r = await sql.one<{ participant_ref: string; hours_per_week: number; set_by: string; set_at: string }>(

@@ -36,6 +36,13 @@ function Happened({ when, by, extra }: { when: string | null; by?: string | null
   );
 }
 
+/** Which agreement the client accepted, and when, if not at the knock shown beside it. */
+function agreementLine(e: RosterEntry): string | null {
+  if (!e.agreementVersion) return null;
+  const later = e.agreementAcceptedAt && e.agreementAcceptedAt !== e.knockedAt ? ` at ${at(e.agreementAcceptedAt)}` : '';
+  return `accepted agreement ${e.agreementVersion}${later}`;
+}
+
 /** The roster's one-line summary: the figures a supervisor looks for first. */
 export function rosterSummaryLine(roster: SessionRoster): string {
   const { entries } = roster;
@@ -83,7 +90,7 @@ export function RosterTable({
           <tr>
             <th scope="col">Client</th>
             <th scope="col">Name</th>
-            <th scope="col">Knocked</th>
+            <th scope="col">Knocked · agreement</th>
             <th scope="col">Admitted by</th>
             <th scope="col">Verified by</th>
             <th scope="col">Left</th>
@@ -116,7 +123,7 @@ export function RosterTable({
               </th>
               <td>{e.displayName ?? <span className="muted">—</span>}</td>
               <td>
-                <Happened when={e.knockedAt} />
+                <Happened when={e.knockedAt} extra={agreementLine(e)} />
               </td>
               <td>
                 <Happened when={e.admittedAt} by={e.admittedBy} />

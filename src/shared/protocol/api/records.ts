@@ -40,6 +40,13 @@ export const RosterEntry = z.object({
   deniedAt: z.string().nullable(),
   /** Where the client is now: in the group, waiting, gone after attending, never came. */
   status: z.enum(['present', 'waiting', 'left', 'removed', 'denied', 'absent']),
+  /**
+   * The version of the group agreement the client accepted at their last check-in, and when
+   * (null before they checked in, and for records from before this was kept).
+   */
+  // Defaulted so that a roster cached by a console before these were kept still reads.
+  agreementVersion: z.string().nullable().default(null),
+  agreementAcceptedAt: z.string().nullable().default(null),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 export const Roster = z.array(RosterEntry);
@@ -59,6 +66,8 @@ export const ROSTER_CSV_COLUMNS = [
   'removalReason',
   'minutesPresent',
   'reconnects',
+  'agreementVersion',
+  'agreementAcceptedAt',
 ] as const satisfies readonly (keyof RosterEntry)[];
 
 /**
