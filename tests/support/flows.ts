@@ -107,7 +107,9 @@ export async function clientChecksIn(
 
 /** The knock of the client called `name` in the console's waiting room. */
 export function knockOf(page: Page, name: string) {
-  return page.locator('[data-testid^="waiting-"]').filter({ hasText: name });
+  // By the name alone: the card's other text (the privacy check, say) may contain it too.
+  const exactly = new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  return page.locator('[data-testid^="waiting-"]').filter({ has: page.locator('.person-name', { hasText: exactly }) });
 }
 
 /** Width of the video a tile is rendering (0 until frames arrive). */
