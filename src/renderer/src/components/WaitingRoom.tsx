@@ -46,12 +46,12 @@ const PRIVACY_ITEMS: readonly [keyof PrivacyCheck, string][] = [
 /** What the client ticked before knocking: all of it at a glance, and what was not ticked by name. */
 function PrivacySummary({ participantId, privacy }: { participantId: string; privacy: PrivacyCheck }) {
   const missing = PRIVACY_ITEMS.filter(([key]) => !privacy[key]).map(([, label]) => label);
-  const ticked = PRIVACY_ITEMS.length - missing.length;
+  const all = PRIVACY_ITEMS.length;
   return (
     <span className={`privacy-check ${missing.length === 0 ? 'all' : 'some'}`} data-testid={`privacy-${participantId}`}>
       {missing.length === 0
-        ? 'Privacy check: all 4 ticked'
-        : `Privacy check: ${ticked} of 4 ticked · not ticked: ${missing.join(', ')}`}
+        ? `Privacy check: all ${all} ticked`
+        : `Privacy check: ${all - missing.length} of ${all} ticked · not ticked: ${missing.join(', ')}`}
     </span>
   );
 }

@@ -240,12 +240,6 @@ async function moderate<M extends MethodName>(method: M, data: RequestData<M>): 
   }
 }
 
-async function decide(participantId: string, action: 'admit' | 'deny'): Promise<void> {
-  const store = useConsole.getState();
-  store.setPending(participantId, action);
-  if ((await moderate(action, { participantId })) === null) store.setPending(participantId, null);
-}
-
 /**
  * Lets one client in, with the group key sealed to them where this console holds it, so that
  * they can see and hear the group from the moment they are in (services/encryption.ts).
@@ -261,7 +255,11 @@ export async function admit(participantId: string): Promise<void> {
   encryption?.notAdmitted(keys);
 }
 
-export const deny = (participantId: string) => decide(participantId, 'deny');
+export async function deny(participantId: string): Promise<void> {
+  const store = useConsole.getState();
+  store.setPending(participantId, 'deny');
+  if ((await moderate('deny', { participantId })) === null) store.setPending(participantId, null);
+}
 
 /** Lets the whole waiting room in, each with the group key sealed to them as `admit` does. */
 export async function admitAll(): Promise<void> {
