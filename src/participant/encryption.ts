@@ -16,6 +16,8 @@ import { canEncryptFrames, FrameCipher, REFUSE_FRAMES } from '../client/e2ee/fra
 import { GroupKeys } from '../client/e2ee/groupKeys';
 import { KeyMember, type HolderTrust } from '../client/e2ee/keyMember';
 import { KeyWait } from '../client/e2ee/keyWait';
+import { toBase64url } from '../client/e2ee/base64url';
+import { keyLog } from '../client/e2ee/keyLog';
 import { announce, initialEncryption, pageState, setPageState, type EncryptionStatus } from './store';
 
 export interface LinkSecret {
@@ -68,6 +70,7 @@ export class PageEncryption {
     });
     this.member = member;
     this.signaling = signaling;
+    keyLog(`page ${participantId}: connected, announcing ${toBase64url(member.keys.publicKey).slice(0, 6)}`);
     try {
       await signaling.request('publishKey', await member.announcement());
     } catch (err) {
@@ -78,7 +81,9 @@ export class PageEncryption {
 
   /** A `groupKey` notification: opened only if its holder is vouched for. */
   async groupKey(offer: GroupKey): Promise<void> {
-    if (!this.supported || !this.inGroup || pageState().screen === 'ended') return;
+    if (!this.supported || !this.inGroup || pageState().screen === 'ended') {
+      return keyLog(`page: epoch ${offer.epoch} not taken: ${this.inGroup ? 'the visit is over' : 'not in the group'}`);
+    }
     await this.member?.groupKey(offer);
   }
 
@@ -93,6 +98,7 @@ export class PageEncryption {
   /** Let into the group: encrypted once the key comes. */
   admitted(): void {
     this.inGroup = true;
+    keyLog(`page: in the group, ${this.keys?.hasKey ? `holding epoch ${this.keys.epoch}` : 'no key yet'}`);
     if (!this.supported) return;
     this.show(this.keys?.hasKey ? 'on' : 'waiting');
     if (!this.keys?.hasKey) this.keyWait.waiting();
@@ -100,6 +106,7 @@ export class PageEncryption {
 
   /** Back in the waiting room, or the connection dropped: no key is kept while out of the group. */
   outOfGroup(): void {
+    if (this.inGroup) keyLog('page: out of the group, keys forgotten');
     this.inGroup = false;
     this.keyWait.settled();
     this.keys?.forget();
@@ -142,6 +149,7 @@ export class PageEncryption {
     this.ensureCipher();
     const first = !this.keys!.hasKey;
     await this.keys!.set(epoch, key);
+    keyLog(`page: sealing and opening with epoch ${epoch}`);
     this.keyWait.settled();
     this.pendingHolder = null;
     this.show('on');
@@ -153,6 +161,7 @@ export class PageEncryption {
   private async announceAgain(): Promise<void> {
     const { member, signaling } = this;
     if (!member || !signaling || !this.inGroup) return;
+    keyLog('page: no key yet, announcing again');
     await signaling.request('publishKey', await member.announcement());
   }
 

@@ -99,4 +99,54 @@ describe('the holder console as the room list changes', () => {
     expect(clientKeys).toEqual([0]);
     encryption.close();
   });
+
+  it('a snapshot older than the list when the console’s own announcement was answered does not take the client out', async () => {
+    const secret = new Uint8Array(32).fill(7);
+    const issuer = toBase64url(new Uint8Array(8).fill(2));
+    const clientKeys: number[] = [];
+    const client = new KeyMember({ participantId: 'p-robin', linkSecret: secret, linkIssuer: issuer, onGroupKey: (epoch) => clientKeys.push(epoch) });
+    const announced: MemberKey = { participantId: 'p-robin', ...(await client.announcement()) };
+    // The console's own announcement is answered late (the server is busy letting people back in).
+    const published = deferred<object>();
+    const relayed: Promise<boolean>[] = [];
+    const signaling = {
+      request: (async (method: string, params: unknown) => {
+        if (method === 'publishKey') return published.promise;
+        if (method === 'memberKeys') return { keys: [] };
+        if (method === 'sendGroupKey') {
+          const { to, ...key } = params as { to: string } & Omit<GroupKey, 'from'>;
+          if (to === 'p-robin') relayed.push(client.groupKey({ from: 'c-me', ...key }));
+        }
+        return {};
+      }) as ConstructorParameters<typeof ConsoleEncryption>[0]['signaling']['request'],
+    };
+    const frames = recordingFrames();
+    const encryption = new ConsoleEncryption({
+      signaling,
+      sessionId: 's-1',
+      selfId: 'c-me',
+      onView: () => undefined,
+      onError: (message) => {
+        throw new Error(message);
+      },
+      frames,
+      linkSecrets: async () => ({ issuer, secrets: { 'p-robin': toBase64url(secret) } }),
+    });
+
+    // After a restart the console is back first: its snapshot has nobody else in the group.
+    const started = encryption.start([person('c-me', 'facilitator')]);
+    await flush();
+    // The client is let back in, and announces their key, while the console's announcement is on its way.
+    await encryption.update([person('c-me', 'facilitator'), person('p-robin', 'client')]);
+    await encryption.memberKey(announced);
+    published.resolve({});
+    await started;
+    await flush();
+    await Promise.all(relayed);
+
+    // The snapshot, applied last, would have said the client left: a new key they never got.
+    expect(frames.epochs).toEqual([0]);
+    expect(clientKeys).toEqual([0]);
+    encryption.close();
+  });
 });

@@ -5,7 +5,9 @@
  * fails once in many says why without being run again.
  *
  * The page's peer connections are recorded by an init script added to its context before the
- * page loads (`recordPeerConnections`); the product keeps no list of its own for tests.
+ * page loads (`recordPeerConnections`); the product keeps no list of its own for tests. What
+ * the page said about its keys (`[e2ee]` lines at the console's debug level, keyLog.ts) is
+ * kept from then on too, and the last of it printed.
  */
 import type { BrowserContext, Page } from '@playwright/test';
 
@@ -15,8 +17,24 @@ declare global {
   }
 }
 
-/** Every RTCPeerConnection the context's pages make from now on is kept for `mediaDiagnostics`. */
+/** Lines kept per page of what it said about its keys. */
+const KEY_LINES = 40;
+const keyLines = new WeakMap<Page, string[]>();
+
+/**
+ * Every RTCPeerConnection the context's pages make from now on is kept for `mediaDiagnostics`,
+ * and so is what they say about their keys.
+ */
 export async function recordPeerConnections(context: BrowserContext): Promise<void> {
+  const started = Date.now();
+  context.on('console', (message) => {
+    const page = message.page();
+    if (!page || !message.text().startsWith('[e2ee]')) return;
+    const lines = keyLines.get(page) ?? [];
+    lines.push(`${((Date.now() - started) / 1000).toFixed(2)}s ${message.text().slice('[e2ee] '.length)}`);
+    if (lines.length > KEY_LINES) lines.shift();
+    keyLines.set(page, lines);
+  });
   await context.addInitScript(() => {
     const Original = window.RTCPeerConnection;
     if (!Original || window.__testPeerConnections) return;
@@ -63,5 +81,6 @@ export async function mediaDiagnostics(page: Page): Promise<string> {
       }
       return lines.join('\n');
     })
-    .catch((err: unknown) => `(no diagnostics: ${err instanceof Error ? err.message : String(err)})`);
+    .catch((err: unknown) => `(no diagnostics: ${err instanceof Error ? err.message : String(err)})`)
+    .then((media) => [media, ...(keyLines.get(page) ?? []).map((line) => `  key ${line}`)].join('\n'));
 }

@@ -10,6 +10,7 @@
  * that person gets no key, and the console says so, until they reconnect with a good one.
  */
 import type { MemberKey, SealedKey } from '../../shared/protocol';
+import { keyLog } from './keyLog';
 import { fromBase64url, keyProof, newGroupKey, newKeyPair, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
 
 /** Where a member's key stands with this console. */
@@ -96,6 +97,7 @@ export class KeyHolder {
     else trust = 'needs code';
     this.members.set(announced.participantId, { publicKey, issuer: announced.issuer, trust, sentEpoch: undefined });
     this.deps.onTrust?.(announced.participantId, trust);
+    keyLog(`holder: ${announced.participantId} announced ${announced.publicKey.slice(0, 6)}: ${trust}${this.admitted.has(announced.participantId) ? '' : ' (not in the group)'}`);
     if (this.admitted.has(announced.participantId)) await this.keyMember(announced.participantId);
   }
 
@@ -124,6 +126,7 @@ export class KeyHolder {
     const left = [...this.admitted].some((id) => !now.has(id));
     this.admitted = now;
     for (const id of [...this.members.keys()]) if (!now.has(id)) this.members.get(id)!.sentEpoch = undefined;
+    keyLog(`holder: group is [${[...now].join(', ')}]${left ? `, someone left: epoch ${(this.epoch + 1) % 256}` : ''}`);
     if (left) {
       this.epoch = (this.epoch + 1) % 256;
       this.groupKey = newGroupKey();
@@ -159,7 +162,9 @@ export class KeyHolder {
     member.sentEpoch = epoch;
     try {
       await this.deps.send(participantId, await this.seal(member, participantId, epoch));
-    } catch {
+      keyLog(`holder: sent epoch ${epoch} to ${participantId}`);
+    } catch (err) {
+      keyLog(`holder: epoch ${epoch} to ${participantId} not delivered: ${err instanceof Error ? err.message : String(err)}`);
       // Not delivered (they dropped, or the server has not let them back in yet): sent again
       // at the next change, or when they announce their key again (they will: keyWait.ts).
       if (member.sentEpoch === epoch) member.sentEpoch = undefined;

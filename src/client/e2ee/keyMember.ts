@@ -8,6 +8,7 @@
  * them this person's picture and voice.
  */
 import type { GroupKey, KeyAnnouncement } from '../../shared/protocol';
+import { keyLog } from './keyLog';
 import { fromBase64url, keyProof, newKeyPair, openGroupKey, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
 
 /** Where the holder of a group key stands with this member. */
@@ -56,12 +57,14 @@ export class KeyMember {
     const trust = await this.trustOf(offer, holderKey);
     this.deps.onHolderTrust?.(trust, offer.holderKey);
     if (trust !== 'proved' && trust !== 'code confirmed') {
+      keyLog(`member ${this.deps.participantId}: epoch ${offer.epoch} from ${offer.from}: ${trust}`);
       this.pending = trust === 'needs code' ? offer : undefined;
       return false;
     }
     const sealed = fromBase64url(offer.sealed, 49);
     const nonce = fromBase64url(offer.nonce, 24);
     const key = sealed && nonce ? openGroupKey({ sealed, nonce }, offer.epoch, holderKey, this.keys) : undefined;
+    keyLog(`member ${this.deps.participantId}: epoch ${offer.epoch} from ${offer.from}: ${trust}, ${key ? 'opened' : `does not open with ${toBase64url(this.keys.publicKey).slice(0, 6)}`}`);
     if (!key) return false;
     this.deps.onGroupKey(offer.epoch, key);
     return true;

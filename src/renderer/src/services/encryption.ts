@@ -22,6 +22,7 @@ import { fromBase64url } from '../../../client/e2ee/base64url';
 import { KeyHolder, type MemberTrust } from '../../../client/e2ee/keyHolder';
 import { KeyMember, type HolderTrust } from '../../../client/e2ee/keyMember';
 import { KeyWait } from '../../../client/e2ee/keyWait';
+import { keyLog } from '../../../client/e2ee/keyLog';
 import { call } from '../bridge';
 
 /** What the console shows about the call's encryption (roomSlice's `encryption`). */
@@ -105,6 +106,7 @@ export class ConsoleEncryption {
     });
     this.keyWait = new KeyWait(async () => {
       if (this.holder || this.closed) return;
+      keyLog(`console ${deps.selfId}: no key yet, announcing again`);
       await this.deps.signaling.request('publishKey', await this.member.announcement());
     });
     // Frames under a key change that has not reached this console (a member's): ask again.
@@ -113,14 +115,20 @@ export class ConsoleEncryption {
     });
   }
 
-  /** Announces this console's key, and learns the keys announced so far. */
+  /**
+   * Announces this console's key, and learns the keys announced so far. `participants` is the
+   * room's list as the console joined; a list that came while the announcement was on its way
+   * is newer, and is the one applied (after a restart the console's snapshot may predate a
+   * client's return by moments: applied last, it took them out of the group).
+   */
   async start(participants: Iterable<Participant>): Promise<void> {
+    this.participants = [...participants];
     try {
       await this.deps.signaling.request('publishKey', await this.member.announcement());
     } catch (err) {
       if (!this.closed) this.deps.onError(`Encryption could not start: ${err instanceof Error ? err.message : String(err)}`);
     }
-    await this.update(participants);
+    await this.update(this.participants);
   }
 
   /** The room's list changed: who holds the key, and (on the holder) who is in the group. */
@@ -129,6 +137,7 @@ export class ConsoleEncryption {
     this.participants = [...participants];
     const holderId = holderOf(this.participants) ?? null;
     if (holderId !== this.holderId) {
+      keyLog(`console ${this.deps.selfId}: the key holder is ${holderId ?? 'nobody'}`);
       this.holderId = holderId;
       if (holderId === this.deps.selfId) await this.becomeHolder();
       else this.stopHolding();
