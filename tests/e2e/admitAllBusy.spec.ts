@@ -13,7 +13,8 @@ import os from 'node:os';
 import { expect, test } from '@playwright/test';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
-import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
+import { clientChecksIn, consoleIssuesLink, explainingMedia, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
+import { recordPeerConnections } from '../support/mediaDiagnostics';
 
 const NEWCOMERS = ['Ari', 'Bea', 'Cy'];
 
@@ -46,13 +47,16 @@ test.afterAll(async () => {
 test('"Admit all" with every core busy: each newcomer’s video reaches the console within 15 s', async ({ browser }) => {
   test.setTimeout(180_000);
   const consoleContext = await browser.newContext();
+  await recordPeerConnections(consoleContext);
   const consolePage = await consoleContext.newPage();
   await host.attach(consolePage);
   await facilitatorOpensSession(consolePage, host, demo.info);
 
   const pages = [];
   for (const [i, name] of NEWCOMERS.entries()) {
-    const page = await (await browser.newContext()).newPage();
+    const context = await browser.newContext();
+    await recordPeerConnections(context);
+    const page = await context.newPage();
     await clientChecksIn(page, await consoleIssuesLink(consolePage, demo.info.sessionId, demo.info.invitations[i]!), name);
     await expect(knockOf(consolePage, name)).toBeVisible();
     pages.push(page);
@@ -62,13 +66,16 @@ test('"Admit all" with every core busy: each newcomer’s video reaches the cons
   try {
     await consolePage.getByRole('button', { name: 'Admit all' }).click();
     const admittedAt = Date.now();
-    for (const name of NEWCOMERS) {
-      const tile = consolePage.locator('[data-testid^="tile-"]').filter({ hasText: name });
-      const left = (): number => Math.max(1, 15_000 - (Date.now() - admittedAt));
-      await expect(tile).toBeVisible({ timeout: left() });
-      const tileId = (await tile.getAttribute('data-testid'))!;
-      await expect.poll(() => videoWidthIn(consolePage, tileId), { timeout: left() }).toBeGreaterThan(0);
-    }
+    const everyone = { console: consolePage, ...Object.fromEntries(pages.map((page, i) => [NEWCOMERS[i]!, page])) };
+    await explainingMedia(everyone, async () => {
+      for (const name of NEWCOMERS) {
+        const tile = consolePage.locator('[data-testid^="tile-"]').filter({ hasText: name });
+        const left = (): number => Math.max(1, 15_000 - (Date.now() - admittedAt));
+        await expect(tile).toBeVisible({ timeout: left() });
+        const tileId = (await tile.getAttribute('data-testid'))!;
+        await expect.poll(() => videoWidthIn(consolePage, tileId), { timeout: left() }).toBeGreaterThan(0);
+      }
+    });
   } finally {
     releaseCores();
   }
