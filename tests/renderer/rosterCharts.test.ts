@@ -29,7 +29,7 @@ describe("a client's weeks", () => {
       participantRef: 'IOP-1042',
       targetHoursPerWeek: null,
       timeZone: 'America/Chicago',
-      weeks: [{ weekStart: '2026-11-02', minutesPresent: 90, sessions: [{ sessionId: 's', title: 'G', startsAt: '2026-11-09T01:00:00Z', minutesPresent: 90 }] }],
+      weeks: [{ weekStart: '2026-11-02', minutesPresent: 90, sessions: [{ sessionId: 's', title: 'G', startsAt: '2026-11-09T01:00:00Z', minutesPresent: 90, checkInRating: null }] }],
     };
     // Sunday 8 November 19:00 in Chicago is Monday in UTC; the chart keeps it in the week of 2 November.
     const filled = fillWeeks(history, new Date('2026-11-02T06:00:00Z'), new Date('2026-11-16T06:00:00Z'));
@@ -49,7 +49,7 @@ describe("a client's weeks", () => {
       {
         participantRef: 'IOP-1042',
         targetHoursPerWeek: 3,
-        weeks: [{ weekStart: '2026-11-09', minutesPresent: 90, sessions: [{ sessionId: 's', title: 'G', startsAt: '2026-11-10T18:00:00Z', minutesPresent: 90 }] }],
+        weeks: [{ weekStart: '2026-11-09', minutesPresent: 90, sessions: [{ sessionId: 's', title: 'G', startsAt: '2026-11-10T18:00:00Z', minutesPresent: 90, checkInRating: null }] }],
       },
       new Date('2026-11-02T00:00:00Z'),
       new Date('2026-11-23T00:00:00Z'),

@@ -43,12 +43,13 @@ export class Admission {
     if (data.location !== undefined) crisis.location = data.location;
     if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
     if (data.privacy !== undefined) peer.standing.privacy = { ...data.privacy };
+    if (data.rating !== undefined) peer.standing.rating = { ...data.rating };
     peer.moveTo('waiting');
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = members.nextKnock();
     log.info('client.knocked', { sessionId, participantId: peer.participantId });
     // The knock is also when they accepted the agreement: which version goes on record with it.
-    records.attendance(peer, 'knock', null, data.displayName, data.agreementVersion);
+    records.attendance(peer, 'knock', null, data.displayName, { agreementVersion: data.agreementVersion, rating: data.rating ?? null });
     records.persist(peer);
     members.notifyWhere(audience.clinicians, 'knock', (viewer) => ({ participant: participantFor(viewer, peer) }));
   }

@@ -24,6 +24,8 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
     p.connection = subject.status.is === 'reconnecting' ? 'reconnecting' : 'connected';
     // What the client ticked of the privacy check: for the therapists, never for the group.
     if (subject.standing.privacy) p.privacy = { ...subject.standing.privacy };
+    // How they are today: for the therapists, never for the group.
+    if (subject.standing.rating) p.rating = { ...subject.standing.rating };
   }
   return p;
 }

@@ -63,7 +63,14 @@ export class RoomRecords {
   }
 
   /** A client's step on the attendance record; clinicians' steps are not recorded. */
-  attendance(peer: Peer, kind: AttendanceKind, byId: string | null = null, displayName: string | null = null, agreementVersion: string | null = null): void {
+  /** `checkIn`: on a check-in's knock, the agreement version accepted and the rating given. */
+  attendance(
+    peer: Peer,
+    kind: AttendanceKind,
+    byId: string | null = null,
+    displayName: string | null = null,
+    checkIn: Pick<AttendanceEvent, 'agreementVersion' | 'rating'> = {},
+  ): void {
     if (peer.role !== 'client') return;
     try {
       this.deps.recordAttendance({
@@ -73,7 +80,7 @@ export class RoomRecords {
         at: new Date().toISOString(),
         byId,
         displayName,
-        agreementVersion,
+        ...checkIn,
       });
     } catch (err) {
       log.error('attendance.write_failed', { sessionId: this.sessionId, participantId: peer.participantId, kind, error: String(err) });

@@ -4,7 +4,7 @@
  * muted, a verified one still verified, and crisis information stays reachable to the
  * facilitator even after the client's laptop has gone dark. Kept in memory only.
  */
-import type { MediaFlags, PrivacyCheck, VerificationMethod } from '../../shared/protocol.js';
+import type { CheckInRating, MediaFlags, PrivacyCheck, VerificationMethod } from '../../shared/protocol.js';
 
 /** Said at check-in; kept in memory only, never in a Participant, a log or the store. */
 export interface CrisisInfo {
@@ -31,6 +31,8 @@ export interface Standing {
   crisis: CrisisInfo;
   /** The privacy check ticked at check-in (for the clinicians), the latest one said. */
   privacy: PrivacyCheck | null;
+  /** How they said they are at check-in (for the clinicians), the latest one said. */
+  rating: CheckInRating | null;
 }
 
 export function freshStanding(): Standing {
@@ -41,5 +43,6 @@ export function freshStanding(): Standing {
     verification: null,
     crisis: {},
     privacy: null,
+    rating: null,
   };
 }

@@ -10,7 +10,7 @@
  * live; otherwise (the server stopped under it) up to the session's end, or the last thing
  * the record says happened in the session, whichever is earlier — never a guess beyond it.
  */
-import type { RosterEntry, VerificationMethod } from '../../shared/protocol.js';
+import type { CheckInRating, RosterEntry, VerificationMethod } from '../../shared/protocol.js';
 import type { AttendanceEvent } from '../store/attendance.js';
 import type { Invitation } from '../store/invitations.js';
 import type { RemovalRecord, VerificationRecord } from '../store/moderation.js';
@@ -40,6 +40,8 @@ interface Tally {
   /** The last check-in's acceptance of the agreement: which version, and when. */
   agreementVersion: string | null;
   agreementAcceptedAt: string | null;
+  /** The last check-in's rating, if one was given then. */
+  rating: CheckInRating | null;
   admittedAt: string | null;
   admittedById: string | null;
   deniedAt: string | null;
@@ -61,6 +63,7 @@ function freshTally(participantId: string): Tally {
     knockedAt: null,
     agreementVersion: null,
     agreementAcceptedAt: null,
+    rating: null,
     admittedAt: null,
     admittedById: null,
     deniedAt: null,
@@ -88,6 +91,8 @@ function apply(t: Tally, e: AttendanceEvent): void {
       if (e.agreementVersion) {
         t.agreementVersion = e.agreementVersion;
         t.agreementAcceptedAt = e.at;
+        // A check-in (it carries the agreement) says how they are now, or nothing: an older rating does not stand for today.
+        t.rating = e.rating ?? null;
       }
       // Back after leaving: the earlier departure no longer describes where they are.
       t.leftAt = null;
@@ -205,6 +210,7 @@ export function buildRoster(input: RosterInput): RosterEntry[] {
       status: removed ? 'removed' : statusOf(t),
       agreementVersion: t.agreementVersion,
       agreementAcceptedAt: t.agreementAcceptedAt,
+      checkInRating: t.rating,
     };
   });
 }

@@ -31,7 +31,14 @@ export interface RosterDeps {
 
 /** The roster rule: the session's facilitators, supervisors of any of them, admins. */
 export async function mayViewRoster(store: Repositories, clinician: Clinician, session: SessionRecord): Promise<boolean> {
-  if (clinician.roles.includes('admin')) return true;
+  return clinician.roles.includes('admin') || mayReadClinical(store, clinician, session);
+}
+
+/**
+ * What a client said of how they are (the check-in rating) is clinical: the session's
+ * facilitators and supervisors of any of them read it; an admin who is neither does not.
+ */
+export async function mayReadClinical(store: Repositories, clinician: Clinician, session: SessionRecord): Promise<boolean> {
   const facilitators = facilitatorsOf(session);
   if (facilitators.includes(clinician.id)) return true;
   if (!clinician.roles.includes('supervisor')) return false;
@@ -46,6 +53,8 @@ const DEFAULT_HISTORY_WEEKS = 12;
  * and every week of the range is built, so a range of centuries would build thousands.
  */
 export const MAX_HISTORY_WEEKS = 104;
+
+const withoutRating = (e: RosterEntry): RosterEntry => ({ ...e, checkInRating: null });
 
 export function createRosterService(deps: RosterDeps) {
   const { store, lifecycle, timeZone } = deps;
@@ -87,7 +96,8 @@ export function createRosterService(deps: RosterDeps) {
     /** One session's roster, for someone allowed to see it. */
     async roster(clinician: Clinician, sessionId: string): Promise<{ session: SessionRecord; entries: RosterEntry[] }> {
       const session = await sessionFor(clinician, sessionId);
-      return { session, entries: await rosterOf(session, await clinicianNames()) };
+      const entries = await rosterOf(session, await clinicianNames());
+      return { session, entries: (await mayReadClinical(store, clinician, session)) ? entries : entries.map(withoutRating) };
     },
 
     /** The sessions overlapping `range` whose rosters the clinician may see, with their figures. */
@@ -133,10 +143,11 @@ export function createRosterService(deps: RosterDeps) {
         if (!overlaps(session, { from, to })) continue;
         const entry = (await rosterOf(session, clinicianName)).find((e) => e.participantId === participantId);
         const minutes = entry?.minutesPresent ?? 0;
+        const checkInRating = entry && (await mayReadClinical(store, clinician, session)) ? entry.checkInRating : null;
         const key = weekStartOf(session.startsAt, timeZone);
         const week = weeks.get(key) ?? { weekStart: key, minutesPresent: 0, sessions: [] };
         week.minutesPresent = Math.round((week.minutesPresent + minutes) * 100) / 100;
-        week.sessions.push({ sessionId: session.id, title: session.title, startsAt: session.startsAt, minutesPresent: minutes });
+        week.sessions.push({ sessionId: session.id, title: session.title, startsAt: session.startsAt, minutesPresent: minutes, checkInRating });
         weeks.set(key, week);
       }
       return {

@@ -8,6 +8,7 @@ import { createLogger } from '../../common/logger.js';
 import type { LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 import type { Sql } from './sql.js';
+import { CheckInRating } from '../../shared/protocol.js';
 
 const log = createLogger('attendance');
 
@@ -25,6 +26,8 @@ export interface AttendanceEvent {
   displayName: string | null;
   /** On a check-in's knock: the version of the group agreement the client accepted then. */
   agreementVersion?: string | null;
+  /** On a check-in's knock: how the client said they are (sealed on record, like the name). */
+  rating?: CheckInRating | null;
 }
 
 export interface AttendanceTarget {
@@ -51,10 +54,15 @@ interface Row {
   by_id: string | null;
   display_name_sealed: Buffer | null;
   agreement_version: string | null;
+  rating_sealed: Buffer | null;
 }
 
 function nameContext(sessionId: string, participantId: string, at: string): string {
   return `display-name\n${sessionId}\n${participantId}\n${at}`;
+}
+
+function ratingContext(sessionId: string, participantId: string, at: string): string {
+  return `check-in-rating\n${sessionId}\n${participantId}\n${at}`;
 }
 
 export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: LookupHasher): AttendanceRepo {
@@ -68,13 +76,25 @@ export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: Loo
     }
   };
 
+  /** Likewise a rating; one that no longer parses is dropped rather than shown half. */
+  const openRating = (r: Row): CheckInRating | null => {
+    try {
+      const parsed = CheckInRating.safeParse(JSON.parse(sealer.open(r.rating_sealed!, ratingContext(r.session_id, r.participant_id, r.at))));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      log.warn('attendance.rating_unreadable', { sessionId: r.session_id, participantId: r.participant_id });
+      return null;
+    }
+  };
+
   return {
     async record(e) {
       const sealed =
         e.displayName === null ? null : sealer.seal(e.displayName, nameContext(e.sessionId, e.participantId, e.at));
+      const rating = e.rating ? sealer.seal(JSON.stringify(e.rating), ratingContext(e.sessionId, e.participantId, e.at)) : null;
       await sql.run(
-        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed, agreement_version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed, e.agreementVersion ?? null],
+        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed, agreement_version, rating_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed, e.agreementVersion ?? null, rating],
       );
     },
     forSession: async (sessionId) =>
@@ -86,6 +106,7 @@ export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: Loo
         byId: r.by_id,
         displayName: r.display_name_sealed === null ? null : openName(r),
         agreementVersion: r.agreement_version,
+        rating: r.rating_sealed === null ? null : openRating(r),
       })),
     async target(participantRef) {
       const r = await sql.one<{ participant_ref: string; hours_per_week: number; set_by: string; set_at: string }>(

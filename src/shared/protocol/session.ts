@@ -14,6 +14,7 @@ import {
   Participant,
   ParticipantState,
   PrivacyCheck,
+  CheckInRating,
   Producer,
   RtpCapabilities,
   SessionState,
@@ -93,6 +94,8 @@ export const CheckInData = z.object({
   emergencyContact: z.string().max(500).optional(),
   /** The privacy check (values.ts): shown to the session's clinicians beside the knock. */
   privacy: PrivacyCheck.optional(),
+  /** How they are today (values.ts): for the session's clinicians only, sealed on record. */
+  rating: CheckInRating.optional(),
 });
 
 export const sessionMethods = {

@@ -59,6 +59,24 @@ export const PrivacyCheck = z
   .strict();
 export type PrivacyCheck = z.infer<typeof PrivacyCheck>;
 
+/**
+ * A client's private check-in rating (issue 20): how they are today, 0 (very bad) to 10 (very
+ * good), and a word for it if they like. Optional; only ever sent to clinicians, sealed at rest.
+ */
+export const CheckInRating = z
+  .object({
+    score: z.number().int().min(0).max(10),
+    word: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .refine((s) => !CONTROL_CHARS.test(s), 'no control characters')
+      .optional(),
+  })
+  .strict();
+export type CheckInRating = z.infer<typeof CheckInRating>;
+
 export const Participant = z.object({
   participantId: Id,
   role: PeerRole,
@@ -82,6 +100,8 @@ export const Participant = z.object({
   connection: z.enum(['connected', 'reconnecting']).optional(),
   /** What the client ticked of the privacy check at check-in; only ever sent to clinicians. */
   privacy: PrivacyCheck.optional(),
+  /** How the client said they are today, at check-in; only ever sent to clinicians. */
+  rating: CheckInRating.optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 

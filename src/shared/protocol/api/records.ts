@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { SessionSummary } from './sessions';
-import { Id, VerificationMethod } from '../values';
+import { CheckInRating, Id, VerificationMethod } from '../values';
 
 /**
  * One client's path through one session (`GET /api/sessions/:id/roster`, an array of these,
@@ -47,6 +47,12 @@ export const RosterEntry = z.object({
   // Defaulted so that a roster cached by a console before these were kept still reads.
   agreementVersion: z.string().nullable().default(null),
   agreementAcceptedAt: z.string().nullable().default(null),
+  /**
+   * How the client said they were at their last check-in (0–10, and a word). Clinical: sent
+   * only to the session's facilitators and their supervisors (null for anyone else, such as an
+   * admin who is neither), and never in the CSV.
+   */
+  checkInRating: CheckInRating.nullable().default(null),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 export const Roster = z.array(RosterEntry);
@@ -97,7 +103,14 @@ export const AttendanceWeek = z.object({
   weekStart: z.string(),
   minutesPresent: z.number().nonnegative(),
   sessions: z.array(
-    z.object({ sessionId: Id, title: z.string(), startsAt: z.string(), minutesPresent: z.number().nonnegative() }),
+    z.object({
+      sessionId: Id,
+      title: z.string(),
+      startsAt: z.string(),
+      minutesPresent: z.number().nonnegative(),
+      /** The check-in rating in that session, as on the roster (null where not given or not the caller's to read). */
+      checkInRating: CheckInRating.nullable().default(null),
+    }),
   ),
 });
 export type AttendanceWeek = z.infer<typeof AttendanceWeek>;

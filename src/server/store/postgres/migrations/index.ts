@@ -4,6 +4,7 @@ import * as m002 from './002_limits.js';
 import * as m003 from './003_session_hosts.js';
 import * as m004 from './004_servers.js';
 import * as m005 from './005_agreement_acceptance.js';
+import * as m006 from './006_checkin_rating.js';
 import type { PostgresMigration } from './run.js';
 
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003, m004, m005];
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003, m004, m005, m006];
