@@ -3,7 +3,7 @@
  * checks, the request, and what each refusal says. What follows (media made ready while
  * waiting) is group.ts's.
  */
-import { ProtocolError, type PrivacyCheck } from '../shared/protocol';
+import { ProtocolError, type CheckInRating, type PrivacyCheck } from '../shared/protocol';
 import { UNEXPECTED } from './copy';
 import type { GroupCall } from './group';
 import { HELLO_ENDINGS, type ParticipantSession } from './session';
@@ -16,6 +16,8 @@ export interface CheckInForm {
   emergencyContact: string;
   /** What the person ticked of the privacy check: told to the therapist, never required. */
   privacy: PrivacyCheck;
+  /** How they are today, if they said: for the therapist only. */
+  rating?: CheckInRating;
 }
 
 export async function checkIn(form: CheckInForm, session: ParticipantSession, group: GroupCall): Promise<void> {
@@ -42,6 +44,7 @@ export async function checkIn(form: CheckInForm, session: ParticipantSession, gr
       ...(location ? { location } : {}),
       ...(emergencyContact ? { emergencyContact } : {}),
       privacy: form.privacy,
+      ...(form.rating ? { rating: form.rating } : {}),
     });
     setPageState({ busy: false, screen: 'waiting', displayName, waitingNote: null });
     announce('You are checked in. Waiting for your therapist to let you in.');

@@ -37,17 +37,23 @@ async function choose(consolePage: Page, name: string, item: string | RegExp): P
   await consolePage.getByRole('menuitem', { name: item }).click();
 }
 
-test('a knock chimes and raises a desktop notification that names no one, and shows the privacy check beside it', async ({ browser }, testInfo) => {
+test('a knock chimes and raises a desktop notification that names no one, and shows the privacy check and check-in rating beside it', async ({ browser }, testInfo) => {
   const consolePage = await (await browser.newContext()).newPage();
   await running.host.attach(consolePage);
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
   const clientPage = await (await browser.newContext()).newPage();
-  // Two of the four ticked: the check never holds anyone back.
-  await clientChecksIn(clientPage, running.demo.info.invitations[0]!, 'Morgan', true, undefined, [/private space/i, /headphones/i]);
+  // Two of the four ticked: the check never holds anyone back. And a low day, said privately.
+  await clientChecksIn(clientPage, running.demo.info.invitations[0]!, 'Morgan', true, undefined, {
+    privacy: [/private space/i, /headphones/i],
+    rating: { score: 3, word: 'tired' },
+  });
   const knock = knockOf(consolePage, 'Morgan');
   await expect(knock).toBeVisible();
   await expect.poll(() => running.host.notifications).toEqual([{ title: 'Confidant', body: 'Someone is waiting to be let in.' }]);
   await expect(knock.locator('[data-testid^="privacy-"]')).toHaveText('Privacy check: 2 of 4 ticked · not ticked: notifications off, nobody else in view');
+  const rating = knock.locator('[data-testid^="rating-"]');
+  await expect(rating).toHaveText('Today: 3/10 · “tired”');
+  await expect(rating).toHaveClass(/low/);
   await snapshot(consolePage, testInfo, 'console-knock-privacy-check');
 });
 

@@ -92,12 +92,25 @@ test('check-in requires a name and agreeing to the group agreement', async ({ pa
   await page.getByLabel('I agree to keep what is shared in this group confidential').check();
   await page.getByLabel('Where are you right now?').fill('Home');
   await page.getByLabel('Emergency contact').fill('Alex, 555 0100');
+  // How they are today: optional, a word only once a score is chosen, and it can be taken back.
+  const rating = page.getByTestId('checkin-rating');
+  await expect(page.getByLabel(/a word for it/i)).toHaveCount(0);
+  await rating.getByRole('radio', { name: '6', exact: true }).check();
+  await page.getByLabel(/a word for it/i).fill('hopeful');
+  await rating.scrollIntoViewIfNeeded();
+  await shot(page, 'check-in-rating');
+  await rating.getByRole('button', { name: 'Clear my answer' }).click();
+  await expect(rating.getByRole('radio', { checked: true })).toHaveCount(0);
+  await rating.getByRole('radio', { name: '7', exact: true }).check();
   await submit.click();
   await expect(page.getByRole('heading', { name: 'Waiting for your therapist to let you in' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Leave the waiting room' })).toBeVisible();
   const knock = await knockFrom('River');
   // The facilitator sees who knocked, never where they are.
   expect(knock).not.toHaveProperty('location');
+  // The score went with the knock, to the therapist; the cleared word did not.
+  expect(knock).toMatchObject({ rating: { score: 7 } });
+  expect(knock.rating).not.toHaveProperty('word');
   await expect
     .poll(() => page.getByTestId('self-preview').locator('video').evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth))
     .toBeGreaterThan(0);

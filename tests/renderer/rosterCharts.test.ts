@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillWeeks, formatHours, formatMinutes, niceScale, sameGroup } from '../../src/renderer/src/components/chartMath';
+import { fillWeeks, formatHours, formatMinutes, niceScale, sameGroup, weeklyRatings } from '../../src/renderer/src/components/chartMath';
 import { defaultRostersFilter } from '../../src/renderer/src/store/rostersSlice';
 import { filterProblem, rangeOf } from '../../src/renderer/src/services/rosters';
 import type { RosterSummary } from '../../src/shared/protocol';
@@ -109,5 +109,24 @@ describe('figures and ranges', () => {
     expect(filterProblem({ from: '2026-11-10', to: '2026-11-02', facilitatorId: '' })).toMatch(/before/);
     expect(filterProblem({ from: '', to: '2026-11-02', facilitatorId: '' })).toMatch(/both dates/);
     expect(filterProblem({ from: '2026-11-02', to: '2026-11-02', facilitatorId: '' })).toBeNull();
+  });
+});
+
+describe('a client’s check-in ratings over weeks', () => {
+  it('average each week’s ratings, keep the words, and leave a week without one empty rather than zero', () => {
+    const session = (startsAt: string, checkInRating: { score: number; word?: string } | null) => ({ sessionId: startsAt, title: 'G', startsAt, minutesPresent: 60, checkInRating });
+    const weeks = weeklyRatings([
+      { weekStart: '2026-11-02', minutesPresent: 120, sessions: [session('2026-11-03T18:00:00Z', { score: 3, word: 'tired' }), session('2026-11-05T18:00:00Z', { score: 6 })] },
+      { weekStart: '2026-11-09', minutesPresent: 60, sessions: [session('2026-11-10T18:00:00Z', null)] },
+      { weekStart: '2026-11-16', minutesPresent: 0, sessions: [] },
+      { weekStart: '2026-11-23', minutesPresent: 60, sessions: [session('2026-11-24T18:00:00Z', { score: 0 })] },
+    ]);
+    expect(weeks).toEqual([
+      { weekStart: '2026-11-02', mean: 4.5, count: 2, words: ['tired'] },
+      { weekStart: '2026-11-09', mean: null, count: 0, words: [] },
+      { weekStart: '2026-11-16', mean: null, count: 0, words: [] },
+      // A zero said is a zero, not a week without a rating.
+      { weekStart: '2026-11-23', mean: 0, count: 1, words: [] },
+    ]);
   });
 });

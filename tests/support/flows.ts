@@ -86,8 +86,8 @@ export async function clientChecksIn(
   name: string,
   camera = true,
   crisis?: { location: string; emergencyContact: string },
-  /** Items of the privacy check to tick, by their labels. */
-  privacy: RegExp[] = [],
+  /** Items of the privacy check to tick (by their labels), and how they are today. */
+  answers: { privacy?: RegExp[]; rating?: { score: number; word?: string } } = {},
 ): Promise<void> {
   await page.goto(invitation.url);
   await page.getByLabel(/passcode/i).fill(invitation.passcode);
@@ -98,7 +98,11 @@ export async function clientChecksIn(
     await page.getByLabel(/where are you right now/i).fill(crisis.location);
     await page.getByLabel(/emergency contact/i).fill(crisis.emergencyContact);
   }
-  for (const item of privacy) await page.getByRole('checkbox', { name: item }).check();
+  for (const item of answers.privacy ?? []) await page.getByRole('checkbox', { name: item }).check();
+  if (answers.rating) {
+    await page.getByTestId('checkin-rating').getByRole('radio', { name: String(answers.rating.score), exact: true }).check();
+    if (answers.rating.word) await page.getByLabel(/a word for it/i).fill(answers.rating.word);
+  }
   const cameraSwitch = page.getByRole('switch', { name: /camera/i });
   if ((await cameraSwitch.getAttribute('aria-checked')) !== String(camera)) await cameraSwitch.click();
   await page.getByRole('button', { name: /check in/i }).click();

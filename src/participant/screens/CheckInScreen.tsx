@@ -6,7 +6,7 @@ import { MediaSwitches } from '../components/MediaSwitches';
 import { SelfPreview } from '../components/SelfPreview';
 import { InfoIcon } from '../components/icons';
 import { AgreementText } from '../components/AgreementText';
-import type { PrivacyCheck } from '../../shared/protocol';
+import type { CheckInRating, PrivacyCheck } from '../../shared/protocol';
 
 const NAME_MAX = 40;
 
@@ -17,6 +17,10 @@ const PRIVACY_ITEMS: readonly { key: keyof PrivacyCheck; label: string }[] = [
   { key: 'notificationsOff', label: 'Notifications on this device are turned off' },
   { key: 'nobodyInView', label: 'Nobody else is in view of my camera or screen' },
 ];
+
+/** The check-in rating's scale, 0 (very bad) to 10 (very good); and its word's length. */
+const SCORES = Array.from({ length: 11 }, (_, i) => i);
+const WORD_MAX = 40;
 
 const NOTHING_TICKED: PrivacyCheck = { privateSpace: false, headphones: false, notificationsOff: false, nobodyInView: false };
 
@@ -38,6 +42,8 @@ export function CheckInScreen() {
   const [location, setLocation] = useState('');
   const [emergencyContact, setEmergencyContact] = useState('');
   const [privacy, setPrivacy] = useState<PrivacyCheck>(NOTHING_TICKED);
+  const [score, setScore] = useState<number | null>(null);
+  const [word, setWord] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
 
   const ids = {
@@ -52,6 +58,9 @@ export function CheckInScreen() {
     safetyHint: useId(),
     privacyHint: useId(),
     privacy: useId(),
+    ratingHint: useId(),
+    score: useId(),
+    word: useId(),
   };
 
   const submit = (e: FormEvent) => {
@@ -63,7 +72,8 @@ export function CheckInScreen() {
     if (next.name) document.getElementById(ids.name)?.focus();
     else if (next.agreed) document.getElementById(ids.agreed)?.focus();
     if (next.name || next.agreed) return;
-    void service.checkIn({ displayName: name, agreed, location, emergencyContact, privacy });
+    const rating: CheckInRating | undefined = score === null ? undefined : { score, ...(word.trim() ? { word: word.trim() } : {}) };
+    void service.checkIn({ displayName: name, agreed, location, emergencyContact, privacy, ...(rating ? { rating } : {}) });
   };
 
   return (
@@ -154,6 +164,60 @@ export function CheckInScreen() {
                 </div>
               ))}
             </div>
+          </fieldset>
+
+          <fieldset className="panel" aria-describedby={ids.ratingHint} data-testid="checkin-rating">
+            <legend className="panel__title">
+              How are you today? <span className="optional">(optional)</span>
+            </legend>
+            <p id={ids.ratingHint} className="hint">
+              From 0 (very bad) to 10 (very good). Only your therapist sees this, never the group.
+            </p>
+            <div className="scale" role="radiogroup" aria-label="How you are today, from 0 (very bad) to 10 (very good)">
+              {SCORES.map((n) => (
+                <span className="scale__step" key={n}>
+                  <input
+                    id={`${ids.score}-${n}`}
+                    type="radio"
+                    name="rating"
+                    value={n}
+                    checked={score === n}
+                    onChange={() => setScore(n)}
+                  />
+                  <label htmlFor={`${ids.score}-${n}`}>{n}</label>
+                </span>
+              ))}
+            </div>
+            <div className="scale__ends" aria-hidden="true">
+              <span>very bad</span>
+              <span>very good</span>
+            </div>
+            {score !== null ? (
+              <>
+                <div className="field">
+                  <label htmlFor={ids.word}>A word for it, if you like</label>
+                  <input
+                    id={ids.word}
+                    name="rating-word"
+                    className="input"
+                    maxLength={WORD_MAX}
+                    autoComplete="off"
+                    value={word}
+                    onChange={(e) => setWord(e.target.value)}
+                  />
+                </div>
+                <button
+                  type="button"
+                  className="button button--quiet scale__clear"
+                  onClick={() => {
+                    setScore(null);
+                    setWord('');
+                  }}
+                >
+                  Clear my answer
+                </button>
+              </>
+            ) : null}
           </fieldset>
 
           <fieldset className="panel" aria-describedby={ids.safetyHint}>

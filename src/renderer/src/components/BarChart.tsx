@@ -19,6 +19,8 @@ export interface Bar {
   /** Below target: drawn in the warning colour. */
   low?: boolean;
   current?: boolean;
+  /** Nothing was measured this period (not a zero): no bar at all, only its label. */
+  missing?: boolean;
 }
 
 export interface BarChartProps {
@@ -30,6 +32,8 @@ export interface BarChartProps {
   empty: string;
   /** Counts of people: gridlines only on whole numbers. */
   wholeNumbers?: boolean;
+  /** The scale reaches at least this (a rating's 10), whatever the bars are. */
+  ceiling?: number;
   testId?: string;
 }
 
@@ -37,11 +41,11 @@ const W = 640;
 const H = 230;
 const M = { top: 14, right: 14, bottom: 34, left: 50 };
 
-export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers, testId }: BarChartProps) {
+export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers, ceiling, testId }: BarChartProps) {
   const id = useId();
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
-  const max = Math.max(0, ...bars.map((b) => Math.max(b.value, b.behind ?? 0)), target?.value ?? 0);
+  const max = Math.max(0, ...bars.map((b) => Math.max(b.value, b.behind ?? 0)), target?.value ?? 0, ceiling ?? 0);
   const scale = niceScale(max);
   const step = wholeNumbers ? Math.max(1, Math.ceil(scale.step)) : scale.step;
   const top = wholeNumbers ? step * Math.max(1, Math.ceil(max / step)) : scale.top;
@@ -91,7 +95,9 @@ export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers,
               <rect className="behind" x={cx - barW / 2} width={barW} y={y(b.behind)} height={y(0) - y(b.behind)} rx={3} />
             )}
             {/* A zero still gets a hairline, so "no attendance" reads as a measured zero. */}
-            <rect className="value" x={cx - barW / 2} width={barW} y={Math.min(y(b.value), y(0) - 1.5)} height={Math.max(y(0) - y(b.value), 1.5)} rx={3} />
+            {!b.missing && (
+              <rect className="value" x={cx - barW / 2} width={barW} y={Math.min(y(b.value), y(0) - 1.5)} height={Math.max(y(0) - y(b.value), 1.5)} rx={3} />
+            )}
             {i % labelEvery === 0 && (
               <text className="chart-label" x={cx} y={H - M.bottom + 16} textAnchor="middle" aria-hidden="true">
                 {b.label}

@@ -9,7 +9,7 @@ import { messageOf } from '../bridge';
 import { setClientTarget } from '../services/rosters';
 import { ErrorBanner } from './Banner';
 import { BarChart } from './BarChart';
-import { fillWeeks, formatHours } from './chartMath';
+import { fillWeeks, formatHours, weeklyRatings } from './chartMath';
 
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
@@ -68,6 +68,24 @@ export function ClientAttendanceChart({
     };
   });
   const metWeeks = target === null ? null : bars.filter((b) => !b.low).length;
+  // How they said they were, week by week: only clinical readers are sent ratings at all.
+  const ratings = weeklyRatings(weeks);
+  const rated = ratings.filter((r) => r.mean !== null);
+  const ratingBars = ratings.map((r) => {
+    const label = weekLabel.format(new Date(r.weekStart));
+    const words = r.words.length > 0 ? ` (${r.words.map((w) => `“${w}”`).join(', ')})` : '';
+    return {
+      key: r.weekStart,
+      label,
+      value: r.mean ?? 0,
+      missing: r.mean === null,
+      low: r.mean !== null && r.mean <= 3,
+      describe:
+        r.mean === null
+          ? `Week of ${label}: no check-in rating`
+          : `Week of ${label}: ${r.mean} of 10${r.count > 1 ? ` on average over ${r.count} check-ins` : ''}${words}`,
+    };
+  });
 
   return (
     <section className="panel roster-chart" aria-labelledby="client-chart-title" data-testid="client-chart">
@@ -134,6 +152,24 @@ export function ClientAttendanceChart({
         />
       ) : (
         <p className="muted small">Loading attendance…</p>
+      )}
+      {history && (
+        <div className="rating-chart" data-testid="client-rating">
+          <h3>How they said they were at check-in</h3>
+          {rated.length > 0 ? (
+            <BarChart
+              title={`${participantRef}: check-in rating per week, 0 (very bad) to 10 (very good)`}
+              bars={ratingBars}
+              formatTick={(v) => String(v)}
+              empty="No check-in ratings in these weeks."
+              wholeNumbers
+              ceiling={10}
+              testId="client-rating-chart"
+            />
+          ) : (
+            <p className="muted small">No check-in ratings in these weeks.</p>
+          )}
+        </div>
       )}
     </section>
   );

@@ -5,6 +5,7 @@ import { useConsole } from '../store';
 import type { EncryptionView } from '../services/encryption';
 import { CrisisInfoDialog, RemoveDialog, SafetyCodeDialog } from './ModerationDialogs';
 import { Menu, type MenuEntry } from './Menu';
+import { RatingBadge } from './CheckInRating';
 
 export const roleLabel: Record<Participant['role'], string> = {
   client: 'Client',
@@ -104,6 +105,7 @@ export function ParticipantList() {
                   {roleLabel[p.role]}
                   {p.participantRef && ` · ${p.participantRef}`}
                 </span>
+                {p.rating && <RatingBadge participantId={p.participantId} rating={p.rating} />}
                 <span className="media-state small">
                   {p.connection === 'reconnecting' ? (
                     // Their media went with the connection; what they had on is not known until they are back.

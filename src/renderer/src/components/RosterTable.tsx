@@ -7,6 +7,7 @@ import type { RosterEntry } from '../../../shared/protocol';
 import type { SessionRoster } from '../store/rostersSlice';
 import { formatMinutes } from './chartMath';
 import { verificationLabel } from './ParticipantList';
+import { ratingText } from './CheckInRating';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const day = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
@@ -124,6 +125,11 @@ export function RosterTable({
               <td>{e.displayName ?? <span className="muted">—</span>}</td>
               <td>
                 <Happened when={e.knockedAt} extra={agreementLine(e)} />
+                {e.checkInRating && (
+                  <span className="roster-extra" data-testid={`roster-rating-${e.participantRef}`}>
+                    said today: {ratingText(e.checkInRating)}
+                  </span>
+                )}
               </td>
               <td>
                 <Happened when={e.admittedAt} by={e.admittedBy} />

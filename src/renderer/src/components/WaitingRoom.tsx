@@ -1,6 +1,7 @@
 import type { Participant, PrivacyCheck } from '../../../shared/protocol';
 import { admit, admitAll, deny } from '../services/room';
 import { useConsole } from '../store';
+import { RatingBadge } from './CheckInRating';
 
 const since = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -89,6 +90,7 @@ function WaitingPerson({ person, busy, canModerate }: { person: Participant; bus
           </button>
         </div>
       )}
+      {person.rating && <RatingBadge participantId={person.participantId} rating={person.rating} />}
       {person.privacy && <PrivacySummary participantId={person.participantId} privacy={person.privacy} />}
     </li>
   );

@@ -34,6 +34,28 @@ export function fillWeeks(history: AttendanceHistory, from: Date, to: Date): Att
   return filled.sort((a, b) => a.weekStart.localeCompare(b.weekStart));
 }
 
+/** A week's check-in ratings: their mean (null when none was given that week), and the words said. */
+export interface WeekRatings {
+  weekStart: string;
+  mean: number | null;
+  count: number;
+  words: string[];
+}
+
+/** The check-in ratings of each week, from the sessions of a client's weeks (issue 20). */
+export function weeklyRatings(weeks: readonly AttendanceWeek[]): WeekRatings[] {
+  return weeks.map((w) => {
+    const ratings = w.sessions.flatMap((s) => (s.checkInRating ? [s.checkInRating] : []));
+    const sum = ratings.reduce((total, r) => total + r.score, 0);
+    return {
+      weekStart: w.weekStart,
+      mean: ratings.length === 0 ? null : Math.round((sum / ratings.length) * 10) / 10,
+      count: ratings.length,
+      words: ratings.flatMap((r) => (r.word ? [r.word] : [])),
+    };
+  });
+}
+
 /** The sessions of the same group as `sessionId`: same title and lead facilitator, oldest first. */
 export function sameGroup(list: readonly RosterSummary[], sessionId: string): RosterSummary[] {
   const one = list.find((s) => s.session.id === sessionId);
