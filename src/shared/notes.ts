@@ -3,7 +3,7 @@
  * (zod only): the vault in main, the server and the renderer all speak these shapes.
  */
 import { z } from 'zod';
-import { Id } from './protocol';
+import { CheckInRating, Id } from './protocol';
 
 // ---------------------------------------------------------------------------------------
 // Templates
@@ -93,6 +93,12 @@ export const ClientSection = z.object({
   present: z.boolean(),
   minutesPresent: z.number().int().min(0).max(24 * 60).nullable(),
   text: z.string().max(20_000),
+  /**
+   * How the client said they were at check-in, from the roster when the note was started
+   * (issue 20): offered beside their section, in the note only if the clinician adds it.
+   * Absent from notes started before ratings existed.
+   */
+  checkInRating: CheckInRating.nullable().optional(),
 });
 export type ClientSection = z.infer<typeof ClientSection>;
 
@@ -220,7 +226,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** An empty body for a template, with a section per attending client for group notes. */
-export function emptyBody(template: TemplateId, clients: { participantRef: string; present: boolean; minutesPresent: number | null }[] = []): NoteBody {
+export function emptyBody(
+  template: TemplateId,
+  clients: { participantRef: string; present: boolean; minutesPresent: number | null; checkInRating?: CheckInRating | null }[] = [],
+): NoteBody {
   const t = NOTE_TEMPLATES[template];
   return {
     title: '',

@@ -40,6 +40,8 @@ test.beforeAll(async () => {
   const store = demo.server.store;
   const facilitatorId = (await store.clinicians.byUsername(info.facilitator.username))!.id;
   const now = new Date();
+  // Robin said how she was at each check-in: a low week, then a better one.
+  const robinSaid = { 2: { score: 3, word: 'tired' }, 1: { score: 6 } } as const;
   for (const [weeksAgo, minutes] of [
     [2, [85, 60, null]],
     [1, [90, null, 45]],
@@ -54,6 +56,7 @@ test.beforeAll(async () => {
         participantRef: inv.participantRef,
         displayName: minutes[i] === null ? null : ['Robin', 'Jordan', 'Alex'][i]!,
         minutes: minutes[i] ?? null,
+        ...(i === 0 ? { rating: robinSaid[weeksAgo] } : {}),
       })),
     });
   }
@@ -135,8 +138,16 @@ test('a supervisor reads who was in the group, for how long and who let them in;
   await expect(client.getByTestId('client-target')).toContainText('1.25 h');
   await expect(client.locator('.chart-target')).toHaveCount(1);
   // 85 and 90 minutes in the two earlier weeks; a few seconds today.
-  const values = await client.locator('.chart-bar').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-value'))));
+  const values = await client
+    .getByTestId('client-attendance-chart')
+    .locator('.chart-bar')
+    .evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-value'))));
   expect(values.filter((v) => v > 1)).toEqual([85 / 60, 90 / 60]);
+  // Beside it, how she said she was: the two weeks she gave a rating, the low one marked.
+  const rated = client.getByTestId('client-rating-chart').locator('.chart-bar:not([data-missing])');
+  expect(await rated.evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-value'))))).toEqual([3, 6]);
+  await expect(rated.first()).toHaveClass(/low/);
+  await expect(client.getByTestId('client-rating-chart')).toContainText('“tired”');
   await client.scrollIntoViewIfNeeded();
   await snapshot(page, testInfo, 'rosters-charts');
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
     now: new Date(),
     weeksAgo: 0,
     attendance: [
-      { participantRef: 'IOP-7001', displayName: 'Robin', minutes: 85 },
+      { participantRef: 'IOP-7001', displayName: 'Robin', minutes: 85, rating: { score: 4, word: 'tired' } },
       { participantRef: 'IOP-7002', displayName: null, minutes: null },
     ],
   });
@@ -63,7 +63,8 @@ it('pre-fills a section per client from attendance: present with minutes, or abs
 
   const note = data('notes:create', await dispatch('notes:create', { template: 'group', sessionId, serviceDate: new Date().toISOString().slice(0, 10) }));
   expect(note.body.clients).toEqual([
-    { participantRef: 'IOP-7001', present: true, minutesPresent: 85, text: '' },
+    // The check-in rating is offered beside the section, not written into it.
+    { participantRef: 'IOP-7001', present: true, minutesPresent: 85, text: '', checkInRating: { score: 4, word: 'tired' } },
     { participantRef: 'IOP-7002', present: false, minutesPresent: 0, text: '' },
   ]);
   expect(note.body.clientRefs).toEqual(['IOP-7001', 'IOP-7002']);

@@ -5,6 +5,7 @@
  */
 import { newInvitationSecrets } from '../../src/server/sessions/invitationService';
 import type { Store } from '../../src/server/store/store';
+import type { CheckInRating } from '../../src/shared/protocol';
 
 export interface PastAttendance {
   participantRef: string;
@@ -12,6 +13,8 @@ export interface PastAttendance {
   displayName: string | null;
   /** Minutes in the group (admitted at the start, left after this long); null: absent. */
   minutes: number | null;
+  /** How they said they were at check-in, if they did. */
+  rating?: CheckInRating;
 }
 
 /** One ended session `weeksAgo` weeks before `now`, with each client's attendance recorded. */
@@ -34,7 +37,7 @@ export async function seedPastSession(
     if (a.minutes === null) continue;
     const at = (minutesIn: number) => new Date(startsAt.getTime() + minutesIn * 60_000).toISOString();
     const base = { sessionId: session.id, participantId: invitation.participantId };
-    await store.attendance.record({ ...base, kind: 'knock', at: at(-2), byId: null, displayName: a.displayName });
+    await store.attendance.record({ ...base, kind: 'knock', at: at(-2), byId: null, displayName: a.displayName, ...(a.rating ? { rating: a.rating } : {}) });
     await store.attendance.record({ ...base, kind: 'admit', at: at(0), byId: options.admittedById, displayName: null });
     await store.attendance.record({ ...base, kind: 'leave', at: at(a.minutes), byId: null, displayName: null });
   }

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { NotesStatus, SignInResult } from '../../shared/ipc';
 import { emptyBody, NoteList, PutNoteResponse, type Note, type NoteBody, type TemplateId } from '../../shared/notes';
-import { ProtocolError, Roster } from '../../shared/protocol';
+import { ProtocolError, Roster, type CheckInRating } from '../../shared/protocol';
 import { createLogger, errorFields } from '../../common/logger';
 import type { ServerSession } from '../services/serverSession';
 import type { IndexWorkerFactory } from './indexBuild';
@@ -101,7 +101,7 @@ export class NotesService {
    */
   async create(template: TemplateId, sessionId: string | null, serviceDate: string): Promise<Note> {
     const vault = this.unlocked();
-    let clients: { participantRef: string; present: boolean; minutesPresent: number | null }[] = [];
+    let clients: { participantRef: string; present: boolean; minutesPresent: number | null; checkInRating?: CheckInRating | null }[] = [];
     if (template === 'group' && sessionId) {
       try {
         const roster = await this.options.server.api('GET', `/api/sessions/${encodeURIComponent(sessionId)}/roster`, undefined, Roster);
@@ -109,6 +109,8 @@ export class NotesService {
           participantRef: e.participantRef,
           present: e.admittedAt !== null,
           minutesPresent: e.admittedAt !== null ? Math.round(e.minutesPresent) : 0,
+          // Offered beside the client's section; the note says it only if the clinician adds it.
+          ...(e.checkInRating ? { checkInRating: e.checkInRating } : {}),
         }));
       } catch (err) {
         log.info('group_note.no_attendance', { code: err instanceof ProtocolError ? err.code : 'no-answer' });

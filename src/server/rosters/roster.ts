@@ -91,9 +91,10 @@ function apply(t: Tally, e: AttendanceEvent): void {
       if (e.agreementVersion) {
         t.agreementVersion = e.agreementVersion;
         t.agreementAcceptedAt = e.at;
-        // A check-in (it carries the agreement) says how they are now, or nothing: an older rating does not stand for today.
-        t.rating = e.rating ?? null;
       }
+      // A check-in (it carries the agreement) says how they are now, or nothing: an older
+      // rating does not stand for today. A knock the server made after a restart says neither.
+      if (e.agreementVersion || e.rating) t.rating = e.rating ?? null;
       // Back after leaving: the earlier departure no longer describes where they are.
       t.leftAt = null;
       break;

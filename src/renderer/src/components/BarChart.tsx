@@ -32,7 +32,7 @@ export interface BarChartProps {
   empty: string;
   /** Counts of people: gridlines only on whole numbers. */
   wholeNumbers?: boolean;
-  /** The scale reaches at least this (a rating's 10), whatever the bars are. */
+  /** The scale's end (a rating's 10), whatever the bars are; ticks in fifths of it. */
   ceiling?: number;
   testId?: string;
 }
@@ -47,8 +47,10 @@ export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers,
   const descId = `${id}-desc`;
   const max = Math.max(0, ...bars.map((b) => Math.max(b.value, b.behind ?? 0)), target?.value ?? 0, ceiling ?? 0);
   const scale = niceScale(max);
-  const step = wholeNumbers ? Math.max(1, Math.ceil(scale.step)) : scale.step;
-  const top = wholeNumbers ? step * Math.max(1, Math.ceil(max / step)) : scale.top;
+  // A scale with a fixed end (a rating's 0 to 10) is drawn to it, in fifths.
+  const fixed = ceiling !== undefined && max <= ceiling;
+  const step = fixed ? ceiling / 5 : wholeNumbers ? Math.max(1, Math.ceil(scale.step)) : scale.step;
+  const top = fixed ? ceiling : wholeNumbers ? step * Math.max(1, Math.ceil(max / step)) : scale.top;
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const y = (v: number) => M.top + plotH - (Math.min(v, top) / top) * plotH;
@@ -89,7 +91,7 @@ export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers,
       {bars.map((b, i) => {
         const cx = M.left + band * i + band / 2;
         return (
-          <g key={b.key} className={`chart-bar${b.low ? ' low' : ''}${b.current ? ' current' : ''}`} data-value={b.value}>
+          <g key={b.key} className={`chart-bar${b.low ? ' low' : ''}${b.current ? ' current' : ''}`} data-value={b.value} data-missing={b.missing ? 'true' : undefined}>
             <title>{b.describe}</title>
             {b.behind !== undefined && b.behind > 0 && (
               <rect className="behind" x={cx - barW / 2} width={barW} y={y(b.behind)} height={y(0) - y(b.behind)} rx={3} />

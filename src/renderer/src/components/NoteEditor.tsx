@@ -14,6 +14,7 @@ import {
 import { useConsole } from '../store';
 import { ErrorBanner } from './Banner';
 import { Dialog } from './Dialog';
+import { ratingText } from './CheckInRating';
 
 /** How often a changed draft is saved while the clinician keeps typing. */
 const AUTOSAVE_MS = 3000;
@@ -21,6 +22,11 @@ const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyl
 
 function signatureLine(label: string, s: Signature): string {
   return `${label} by ${s.byName}, ${stamp.format(new Date(s.at))}`;
+}
+
+/** The sentence a client's check-in rating adds to their section of a group note. */
+function ratingSentence(rating: { score: number; word?: string | undefined }): string {
+  return `Check-in rating: ${rating.score}/10${rating.word ? ` (“${rating.word}”)` : ''}.`;
 }
 
 /** One note: a draft's editor with autosave, or a signed note with its addenda. */
@@ -215,6 +221,20 @@ export function NoteEditor({ id }: { id: string }) {
                     />
                   </label>
                 </div>
+                {c.checkInRating && (
+                  <div className="field-row rating-offer" data-testid={`note-rating-${c.participantRef}`}>
+                    <span className="muted small">Said at check-in: {ratingText(c.checkInRating)}</span>
+                    {editable && !c.text.includes(ratingSentence(c.checkInRating)) && (
+                      <button
+                        type="button"
+                        className="button quiet small"
+                        onClick={() => set({ text: c.text.trim() ? `${c.text.trimEnd()}\n${ratingSentence(c.checkInRating!)}` : ratingSentence(c.checkInRating!) })}
+                      >
+                        Add to note
+                      </button>
+                    )}
+                  </div>
+                )}
                 <textarea
                   rows={3}
                   aria-label={`Note for ${c.participantRef}`}
