@@ -25,6 +25,7 @@ type Row = (typeof ROWS)[number];
 const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]> = {
   //                 facilitator observer check-in waiting admitted removed no hello
   hello:            [F,          F,       F,       F,      F,       R,      A],
+  readRecap:        [F,          F,       F,       F,      F,       A,      A],
   checkIn:          [F,          F,       A,       F,      F,       U,      U],
   leave:            [A,          A,       A,       A,      A,       U,      U],
   admit:            [A,          F,       F,       F,      F,       U,      U],

@@ -5,7 +5,10 @@
  * Every look at a roster or a client's history is on the audit log, and so is every export.
  */
 import { z } from 'zod';
-import { Id, ProtocolError, SetAttendanceTargetRequest } from '../../shared/protocol.js';
+import { Id, ProtocolError, SetAttendanceTargetRequest, WriteRecapRequest, type SessionRecap } from '../../shared/protocol.js';
+import { facilitatorsOf } from '../sessions/access.js';
+import type { Recap } from '../store/recaps.js';
+import type { SessionRecord } from '../store/sessions.js';
 import { sendJson } from '../http/support.js';
 import { rosterCsv } from '../rosters/csv.js';
 import { mayViewRoster } from '../rosters/rosterService.js';
@@ -32,7 +35,58 @@ function csvFileName(title: string, startsAt: string): string {
   return `roster-${startsAt.slice(0, 10)}-${slug}.csv`;
 }
 
+/** The session, if this clinician may see its roster (and so its recap). */
+async function viewableSession(ctx: RequestContext, me: Clinician): Promise<SessionRecord> {
+  const session = await ctx.deps.store.sessions.byId(ctx.params.id ?? '');
+  if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
+  if (!(await mayViewRoster(ctx.deps.store, me, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this session');
+  return session;
+}
+
+async function recapView(ctx: RequestContext, recap: Recap): Promise<SessionRecap> {
+  const author = await ctx.deps.store.clinicians.byId(recap.writtenBy);
+  return { text: recap.text, writtenBy: author?.displayName ?? recap.writtenBy, writtenById: recap.writtenBy, writtenAt: recap.writtenAt, visibleUntil: recap.visibleUntil };
+}
+
+const DAY_MS = 86_400_000;
+
 export const rosterRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/sessions/:id/recap',
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
+      const session = await viewableSession(ctx, me);
+      const recap = await ctx.deps.store.recaps.get(session.id);
+      if (!recap) throw new ProtocolError('NOT_FOUND', 'no recap has been written for this session');
+      sendJson(ctx.res, 200, await recapView(ctx, recap));
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/sessions/:id/recap',
+    async handler(ctx) {
+      const me = await requireClinician(ctx);
+      const session = await viewableSession(ctx, me);
+      // The people who ran the group write what its clients read; a supervisor reads it.
+      if (!facilitatorsOf(session).includes(me.id)) throw new ProtocolError('FORBIDDEN', 'only a facilitator of the session writes its recap');
+      if (ctx.deps.lifecycle.stateOf(session) !== 'ended') throw new ProtocolError('CONFLICT', 'a recap is written once the session has ended');
+      const { text, visibleDays } = await parseBody(ctx, WriteRecapRequest);
+      const now = ctx.deps.lifecycle.now();
+      const recap: Recap = {
+        sessionId: session.id,
+        text,
+        writtenBy: me.id,
+        writtenAt: now.toISOString(),
+        visibleUntil: new Date(now.getTime() + visibleDays * DAY_MS).toISOString(),
+      };
+      await ctx.deps.store.atomically(async (tx) => {
+        await tx.recaps.write(recap);
+        await tx.audit.record({ at: now, event: 'recap.written', actorId: me.id, subjectId: session.id, sessionId: session.id, address: ctx.address, detail: `${visibleDays}d` });
+      });
+      sendJson(ctx.res, 200, await recapView(ctx, recap));
+    },
+  },
   {
     method: 'GET',
     path: '/api/rosters',

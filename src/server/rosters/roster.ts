@@ -27,6 +27,8 @@ export interface RosterInput {
   now: Date;
   /** When the session ended, if it did. */
   endedAt: string | null;
+  /** When each client first opened the session's written recap (none: nobody, or none written). */
+  recapOpenings?: ReadonlyMap<string, string>;
 }
 
 const CLOSES_INTERVAL = new Set(['leave', 'drop', 'return-to-waiting', 'remove', 'end', 'deny']);
@@ -212,6 +214,7 @@ export function buildRoster(input: RosterInput): RosterEntry[] {
       agreementVersion: t.agreementVersion,
       agreementAcceptedAt: t.agreementAcceptedAt,
       checkInRating: t.rating,
+      recapOpenedAt: input.recapOpenings?.get(participantId) ?? null,
     };
   });
 }

@@ -73,12 +73,13 @@ export function createRosterService(deps: RosterDeps) {
   }
 
   async function rosterOf(session: SessionRecord, clinicianName: (id: string) => string): Promise<RosterEntry[]> {
-    const [invitations, events, verifications, removals, endedAt] = await Promise.all([
+    const [invitations, events, verifications, removals, endedAt, recapOpenings] = await Promise.all([
       store.invitations.bySession(session.id),
       store.attendance.forSession(session.id),
       store.moderation.verifications(session.id),
       store.moderation.removals(session.id),
       store.sessions.endedAt(session.id),
+      store.recaps.openings(session.id),
     ]);
     return buildRoster({
       invitations,
@@ -89,6 +90,7 @@ export function createRosterService(deps: RosterDeps) {
       live: (deps.rooms?.get(session.id)?.size ?? 0) > 0,
       now: lifecycle.now(),
       endedAt,
+      recapOpenings,
     });
   }
 

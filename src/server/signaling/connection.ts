@@ -26,7 +26,7 @@ import { SlidingWindowLimiter } from '../limits/rateLimiter.js';
 import type { Peer, PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import type { SignalingContext } from './context.js';
-import { clinicianHello, participantHello, resumeHello, type Joined } from './hello.js';
+import { clinicianHello, participantHello, readRecap, resumeHello, type Joined } from './hello.js';
 import { storageError, storageErrorCode } from '../store/storageErrors.js';
 import { ROLE_CHANGED } from '../accounts/liveClinicians.js';
 import { currentLiveRole } from '../sessions/access.js';
@@ -185,7 +185,7 @@ export class SignalingConnection implements PeerChannel {
     }
     this.rateLimited = 0;
 
-    if (method === 'hello') {
+    if (method === 'hello' || method === 'readRecap') {
       if (this.helloState !== 'none') return this.fail(id, 'FORBIDDEN', 'hello has already been said');
     } else {
       if (this.helloState !== 'done' || !this.joined) return this.fail(id, 'UNAUTHENTICATED', 'say hello first');
@@ -196,7 +196,12 @@ export class SignalingConnection implements PeerChannel {
     const parsed = requestSchemas[method].safeParse(frame.data.data ?? {});
     if (!parsed.success) return this.fail(id, 'BAD_REQUEST', `invalid data for ${method}`);
 
-    const started = method === 'hello' ? this.hello(id, parsed.data as ParsedRequestData<'hello'>) : this.call(id, method, parsed.data);
+    const started =
+      method === 'hello'
+        ? this.hello(id, parsed.data as ParsedRequestData<'hello'>)
+        : method === 'readRecap'
+          ? this.readRecap(id, parsed.data as ParsedRequestData<'readRecap'>)
+          : this.call(id, method, parsed.data);
     started.catch((err: unknown) => this.failFromError(id, method, err));
   }
 
@@ -255,7 +260,18 @@ export class SignalingConnection implements PeerChannel {
     });
   }
 
-  private async call<M extends Exclude<MethodName, 'hello'>>(id: number, method: M, data: unknown): Promise<void> {
+  /** A recap read before any hello: its failures count as failed hellos on this socket. */
+  private async readRecap(id: number, data: ParsedRequestData<'readRecap'>): Promise<void> {
+    if (this.helloFailures.isBlocked('all')) throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+    try {
+      this.respond(id, await readRecap(this.ctx, data, this.address));
+    } catch (err) {
+      this.helloFailures.hit('all');
+      throw err;
+    }
+  }
+
+  private async call<M extends Exclude<MethodName, 'hello' | 'readRecap'>>(id: number, method: M, data: unknown): Promise<void> {
     const joined = this.joined;
     if (!joined) throw new ProtocolError('UNAUTHENTICATED', 'say hello first');
     let closeAfter: { code: number; reason: string } | undefined;

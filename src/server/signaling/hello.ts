@@ -9,6 +9,7 @@ import {
   type ClinicianHelloResult,
   type ParticipantHelloResult,
   type ParsedRequestData,
+  type ReadRecapResult,
 } from '../../shared/protocol.js';
 import { isLegacyPasscodeHash } from '../auth/passcodeHash.js';
 import { randomToken, tokenDigest } from '../auth/secrets.js';
@@ -331,4 +332,34 @@ export async function clinicianHello(
   } finally {
     room.release();
   }
+}
+
+/**
+ * `readRecap`: a client of a session that has ended reads its written recap (issue 20) with
+ * their link and passcode, checked and limited exactly as a hello's; the first opening is kept
+ * for the roster and every one goes on the audit log. A session still to come or under way
+ * has no recap to read yet (its page is for joining it), nor does a withdrawn invitation.
+ */
+export async function readRecap(
+  ctx: SignalingContext,
+  data: ParsedRequestData<'readRecap'>,
+  address: string,
+): Promise<ReadRecapResult> {
+  const invitation = await ctx.store.invitations.byTokenHash(tokenDigest(data.invite));
+  if (!(await passcodeChecks(ctx, invitation, data.passcode, address)) || !invitation) {
+    throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
+  }
+  if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
+  const session = await ctx.store.sessions.byId(invitation.sessionId);
+  if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
+  if (ctx.lifecycle.stateOf(session) !== 'ended') throw new ProtocolError('CONFLICT', 'this session has not ended; join it instead');
+  const recap = await ctx.store.recaps.get(session.id);
+  const now = ctx.lifecycle.now();
+  if (!recap || Date.parse(recap.visibleUntil) <= now.getTime()) return { sessionTitle: session.title, recap: null };
+  await ctx.store.atomically(async (tx) => {
+    await tx.recaps.opened(session.id, invitation.participantId, now.toISOString());
+    await tx.audit.record({ at: now, event: 'recap.opened', actorId: null, subjectId: invitation.participantId, sessionId: session.id, address, detail: null });
+  });
+  log.info('recap.opened', { sessionId: session.id, participantId: invitation.participantId });
+  return { sessionTitle: session.title, recap: { text: recap.text, writtenAt: recap.writtenAt } };
 }

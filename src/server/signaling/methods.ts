@@ -26,7 +26,7 @@ export interface MethodContext {
   afterResponse(work: () => Promise<void>): void;
 }
 
-type PeerMethod = Exclude<MethodName, 'hello'>;
+type PeerMethod = Exclude<MethodName, 'hello' | 'readRecap'>;
 
 type Handler<M extends PeerMethod> = (
   mc: MethodContext,

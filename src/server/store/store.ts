@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createAttemptRepo, type AttemptRepo } from './attempts.js';
 import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
+import { createRecapRepo, type RecapRepo } from './recaps.js';
 import { keyedLink } from '../audit/chain.js';
 import { createAuditRepo, type AuditRepo } from './audit.js';
 import { createClinicianRepo, type ClinicianRepo } from './clinicians.js';
@@ -41,6 +42,7 @@ export interface Repositories {
   readonly moderation: ModerationRepo;
   readonly audit: AuditRepo;
   readonly attendance: AttendanceRepo;
+  readonly recaps: RecapRepo;
   readonly resumptions: ResumptionRepo;
   readonly notes: NoteRepo;
   readonly hosts: HostRepo;
@@ -78,6 +80,7 @@ function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
     moderation: createModerationRepo(sql, sealer),
     audit: createAuditRepo(sql, link),
     attendance: createAttendanceRepo(sql, sealer, lookup),
+    recaps: createRecapRepo(sql, sealer),
     resumptions: createResumptionRepo(sql, sealer),
     notes: createNoteRepo(sql, sealer),
     hosts: createHostRepo(sql),

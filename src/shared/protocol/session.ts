@@ -98,11 +98,30 @@ export const CheckInData = z.object({
   rating: CheckInRating.optional(),
 });
 
+/**
+ * A client reading the written recap of a session that has ended (issue 20), with the same
+ * invitation link and passcode as a hello: answered before hello, on a socket that has not said
+ * one, and counted as a hello attempt. `recap` is null when none was written, or it is no
+ * longer shown (its days are over).
+ */
+export const ReadRecapData = HelloParticipant.omit({ as: true });
+export const ReadRecapResult = z.object({
+  sessionTitle: z.string(),
+  recap: z.object({ text: z.string(), writtenAt: z.string() }).nullable(),
+});
+export type ReadRecapResult = z.infer<typeof ReadRecapResult>;
+
 export const sessionMethods = {
   // Answered before authorization, and never allowed twice: nobody may call it after hello.
   hello: {
     request: HelloData,
     result: z.union([ParticipantHelloResult, ClinicianHelloResult]),
+    mayCall: {},
+  },
+  // Like hello, answered before authorization, and never after hello.
+  readRecap: {
+    request: ReadRecapData,
+    result: ReadRecapResult,
     mayCall: {},
   },
   checkIn: {

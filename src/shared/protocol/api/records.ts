@@ -53,6 +53,8 @@ export const RosterEntry = z.object({
    * admin who is neither), and never in the CSV.
    */
   checkInRating: CheckInRating.nullable().default(null),
+  /** When the client first opened the session's written recap (null: not yet, or none written). */
+  recapOpenedAt: z.string().nullable().default(null),
 });
 export type RosterEntry = z.infer<typeof RosterEntry>;
 export const Roster = z.array(RosterEntry);
@@ -75,6 +77,28 @@ export const ROSTER_CSV_COLUMNS = [
   'agreementVersion',
   'agreementAcceptedAt',
 ] as const satisfies readonly (keyof RosterEntry)[];
+
+/**
+ * A session's written recap (issue 20): `PUT /api/sessions/:id/recap {text, visibleDays}` by a
+ * facilitator of the session once it has ended (written again, it replaces the last), `GET`
+ * by whoever may see its roster. Each client of the session reads it on their invitation page
+ * after their passcode until `visibleUntil`; the roster says who opened it (`recapOpenedAt`).
+ */
+export const RECAP_MAX_CHARS = 4000;
+export const RECAP_MAX_DAYS = 90;
+export const WriteRecapRequest = z.object({
+  text: z.string().trim().min(1).max(RECAP_MAX_CHARS),
+  visibleDays: z.number().int().min(1).max(RECAP_MAX_DAYS),
+});
+export type WriteRecapRequest = z.input<typeof WriteRecapRequest>;
+export const SessionRecap = z.object({
+  text: z.string(),
+  writtenBy: z.string(),
+  writtenById: Id,
+  writtenAt: z.string(),
+  visibleUntil: z.string(),
+});
+export type SessionRecap = z.infer<typeof SessionRecap>;
 
 /**
  * `GET /api/rosters?from=ISO&to=ISO&facilitatorId=ID` (an addition): the sessions the caller
