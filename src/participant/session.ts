@@ -163,6 +163,8 @@ export class ParticipantSession {
       setPageState({ busy: false, retrying: false });
       if (err instanceof ProtocolError) {
         const ending = HELLO_ENDINGS[err.code];
+        // The group is over: its therapist may have written a recap for its clients.
+        if (ending === 'sessionEnded') await this.readRecap(code);
         if (ending) {
           this.end(ending);
           if (ending === 'roomLocked') this.lockedPasscode = code;
@@ -180,6 +182,21 @@ export class ParticipantSession {
         return;
       }
       setPageState({ formError: UNREACHABLE });
+    }
+  }
+
+  /**
+   * The recap of a session that has ended, with the same link and passcode, on the socket the
+   * hello was refused on (a recap is read before any hello). None written, or no longer shown:
+   * the ending says only that the session has ended.
+   */
+  private async readRecap(code: string): Promise<void> {
+    try {
+      const { sessionTitle, recap } = await (await this.ensureSocket()).request('readRecap', { invite: this.token ?? '', passcode: code });
+      setPageState({ recap: recap ? { sessionTitle, ...recap } : null });
+    } catch (err) {
+      // The ending stands on its own; the recap can be read on another visit.
+      console.warn('readRecap:', err instanceof Error ? err.message : String(err));
     }
   }
 

@@ -64,6 +64,8 @@ export interface RemoteMedia {
 export interface ParticipantState {
   screen: Screen;
   endReason: EndReason | null;
+  /** The written recap of a session that has ended, read with the passcode (issue 20). */
+  recap: { sessionTitle: string; text: string; writtenAt: string } | null;
   busy: boolean;
   /** An error shown on the current screen (the form stays usable). */
   formError: string | null;
@@ -105,6 +107,7 @@ export interface ParticipantState {
 export const initialState: ParticipantState = {
   screen: 'passcode',
   endReason: null,
+  recap: null,
   busy: false,
   formError: null,
   announcement: '',

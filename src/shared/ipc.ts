@@ -23,6 +23,8 @@ import {
   RosterEntry,
   RosterSummary,
   SetAttendanceTargetRequest,
+  SessionRecap,
+  WriteRecapRequest,
   ResetPasswordRequest,
   SessionList,
   SessionRange,
@@ -247,6 +249,8 @@ export const ipcRequests = {
   'attendance:setTarget': SetAttendanceTargetRequest.extend({ participantRef: z.string().trim().min(1).max(64) }),
   'audit:verify': Empty,
   'audit:list': z.object({ sessionId: Id }),
+  'recaps:get': z.object({ sessionId: Id }),
+  'recaps:write': WriteRecapRequest.extend({ sessionId: Id }),
 } satisfies { [C in IpcChannel]: z.ZodType };
 
 export interface IpcResults {
@@ -294,6 +298,9 @@ export interface IpcResults {
   'attendance:setTarget': AttendanceHistory;
   'audit:verify': AuditVerification;
   'audit:list': AuditEntry[];
+  /** null: no recap written for the session yet. */
+  'recaps:get': SessionRecap | null;
+  'recaps:write': SessionRecap;
 }
 
 export type IpcRequest<C extends IpcChannel> = z.input<(typeof ipcRequests)[C]>;

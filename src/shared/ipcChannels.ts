@@ -45,6 +45,8 @@ export const IPC_CHANNELS = [
   'attendance:setTarget',
   'audit:verify',
   'audit:list',
+  'recaps:get',
+  'recaps:write',
 ] as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[number];

@@ -11,6 +11,8 @@ import {
   InvitationList,
   InvitationSummary,
   IssuedInvitation,
+  ProtocolError,
+  SessionRecap,
   SessionSummary,
   TotpEnrolment,
 } from '../../shared/protocol';
@@ -220,6 +222,15 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'attendance:setTarget': ({ participantRef, hoursPerWeek }) => rosters.setTarget(participantRef, hoursPerWeek),
     'audit:verify': () => rosters.verifyAudit(),
     'audit:list': ({ sessionId }) => rosters.auditOf(sessionId),
+    'recaps:get': async ({ sessionId }) => {
+      try {
+        return await server.api('GET', `/api/sessions/${enc(sessionId)}/recap`, undefined, SessionRecap);
+      } catch (err) {
+        if (err instanceof ProtocolError && err.code === 'NOT_FOUND') return null;
+        throw err;
+      }
+    },
+    'recaps:write': ({ sessionId, ...recap }) => server.api('PUT', `/api/sessions/${enc(sessionId)}/recap`, recap, SessionRecap),
   };
   return guardWhileLocked(handlers, lock);
 }

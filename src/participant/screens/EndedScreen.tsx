@@ -4,11 +4,14 @@ import { useFocusHeading } from '../components/useFocusHeading';
 import { END_COPY } from '../copy';
 import { HeartIcon, InfoIcon, LockIcon, PhoneIcon } from '../components/icons';
 
+const recapDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
+
 export function EndedScreen() {
   const service = useService();
   const reason = useParticipantStore((s) => s.endReason) ?? 'connectionLost';
   const retrying = useParticipantStore((s) => s.retrying);
   const note = useParticipantStore((s) => s.formError);
+  const recap = useParticipantStore((s) => s.recap);
   const heading = useFocusHeading<HTMLHeadingElement>();
   const copy = END_COPY[reason];
 
@@ -26,6 +29,16 @@ export function EndedScreen() {
           <PhoneIcon />
           <span>{copy.support}</span>
         </p>
+      ) : null}
+      {reason === 'sessionEnded' && recap ? (
+        <section className="recap" aria-labelledby="recap-title" data-testid="recap">
+          <h2 id="recap-title">A note from your therapist</h2>
+          <p className="recap__meta">
+            {recap.sessionTitle} · written {recapDate.format(new Date(recap.writtenAt))}
+          </p>
+          <p className="recap__text">{recap.text}</p>
+          <p className="recap__private">Only the people in your group can read this, each on their own invitation page.</p>
+        </section>
       ) : null}
       {note ? (
         // Announced through the page's status region; shown here for everyone.

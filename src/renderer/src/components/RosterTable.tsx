@@ -21,6 +21,9 @@ export const rosterStatusLabel: Record<RosterEntry['status'], string> = {
   absent: 'Did not come',
 };
 
+/** A recap is read days after the session: the date too. */
+const openedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
 function at(iso: string | null): string {
   return iso ? time.format(new Date(iso)) : '';
 }
@@ -162,6 +165,11 @@ export function RosterTable({
               <td className="num">{e.reconnects}</td>
               <td>
                 <span className={`pill roster-${e.status}`}>{rosterStatusLabel[e.status]}</span>
+                {e.recapOpenedAt && (
+                  <span className="roster-extra" data-testid={`recap-opened-${e.participantRef}`}>
+                    read the recap {openedFormat.format(new Date(e.recapOpenedAt))}
+                  </span>
+                )}
               </td>
             </tr>
           ))}

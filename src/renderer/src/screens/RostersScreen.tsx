@@ -11,6 +11,7 @@ import { ErrorBanner } from '../components/Banner';
 import { formatMinutes } from '../components/chartMath';
 import { ClientAttendanceChart } from '../components/ClientAttendanceChart';
 import { GroupAttendanceChart } from '../components/GroupAttendanceChart';
+import { RecapPanel } from '../components/RecapPanel';
 import { AuditBadge, AuditEntries } from '../components/RosterAudit';
 import { RosterHeader, RosterTable } from '../components/RosterTable';
 import {
@@ -53,6 +54,7 @@ export function RostersScreen() {
   const colleagues = useConsole((s) => s.colleagues);
   const roles = useConsole((s) => s.account?.user.roles ?? []);
   const canAudit = roles.includes('supervisor') || roles.includes('admin');
+  const myId = useConsole((s) => s.account?.user.id ?? null);
 
   const [listError, setListError] = useState<string | null>(null);
   const [rosterError, setRosterError] = useState<string | null>(null);
@@ -254,6 +256,7 @@ export function RostersScreen() {
           </p>
         </section>
       )}
+      {openId && roster && !roster.offline && <RecapPanel session={roster.data.session} myId={myId} />}
       {openId && !roster && !rosterError && <p className="muted">Loading the roster…</p>}
 
       {openId && roster && (
