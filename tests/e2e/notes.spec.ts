@@ -45,6 +45,11 @@ test('a group note written and signed offline syncs when the server is back', as
   await expect(page.getByText(/^Signed by Dr. Ana Demo/)).toBeVisible();
   await expect(page.getByTestId('sync-status')).toContainText(/Offline · 1 note waiting to sync/, { timeout: 20_000 });
   await snapshot(page, testInfo, 'console-notes-offline');
+  // Every control of the top bar is inside the window: at 1280 px it once pushed Lock and Sign out past the edge.
+  for (const name of ['Sync now', 'Lock', 'Sign out']) {
+    const box = (await page.getByRole('button', { name, exact: true }).boundingBox())!;
+    expect(box.x + box.width, name).toBeLessThanOrEqual(page.viewportSize()!.width);
+  }
 
   // The network comes back; the outbox drains without the clinician doing anything.
   await server.start();

@@ -59,7 +59,9 @@ export function App() {
         <SyncStatus />
         {account && (
           <div className="account">
-            <span className="account-name">{account.user.displayName}</span>
+            <span className="account-name" title={account.user.displayName}>
+              {account.user.displayName}
+            </span>
             <button type="button" className="button quiet" onClick={() => void lockNow().catch(() => undefined)} title="Hide everything until you enter your password">
               Lock
             </button>

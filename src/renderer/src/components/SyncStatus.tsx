@@ -26,7 +26,9 @@ export function SyncStatus() {
   return (
     <div className={`sync ${sync.online ? 'online' : 'offline'}`} role="status" aria-live="polite" data-testid="sync-status">
       <span className="sync-dot" aria-hidden="true" />
-      {text}
+      <span className="sync-text" title={text}>
+        {text}
+      </span>
       {sync.conflicts > 0 && <span className="pill inv-revoked">{sync.conflicts} to resolve</span>}
       <button type="button" className="button quiet small" onClick={() => void syncNow().catch(() => undefined)} disabled={sync.syncing}>
         Sync now
