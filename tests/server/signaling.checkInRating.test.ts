@@ -18,6 +18,8 @@ import { sharedTestDemo } from './support/sharedDemo.js';
 const WORD = 'wobbly-tuesday';
 const rating = { score: 4, word: WORD };
 
+const onPostgres = Boolean(process.env.CONFIDANT_DATABASE_URL);
+
 describe('the check-in rating', () => {
   const demo = sharedTestDemo(3);
   const inv = (i: number) => demo.info.invitations[i]!;
@@ -79,11 +81,15 @@ describe('the check-in rating', () => {
     const csv = await (await fetch(`${demo.info.httpUrl}/api/sessions/${demo.info.sessionId}/roster.csv`, { headers: { authorization: `Bearer ${facToken}` } })).text();
     expect(csv).not.toContain(WORD);
 
+  });
+
+  // The database's own file: on PostgreSQL the same repositories are covered by the store's contract suite.
+  it.skipIf(onPostgres)('is sealed at rest', () => {
     // Sealed at rest: a row holds it, and the word is nowhere in the database's files in the clear.
     const raw = new Database(path.join(demo.info.dataDir, DATABASE_FILE), { readonly: true });
     try {
-      const rows = raw.prepare(`SELECT rating_sealed FROM attendance_events WHERE participant_id = ? AND rating_sealed IS NOT NULL`).all(participantId);
-      expect(rows).toHaveLength(1);
+      // Robin's and Ash's knocks hold one each; Kit gave none.
+      expect(raw.prepare(`SELECT COUNT(*) AS n FROM attendance_events WHERE rating_sealed IS NOT NULL`).get()).toEqual({ n: 2 });
     } finally {
       raw.close();
     }
