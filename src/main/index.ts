@@ -33,6 +33,7 @@ import { NotesService } from './notes/notesService';
 import { RostersService } from './rosters/rostersService';
 import { createKeytarKeyStore } from './notes/vault';
 import { ServerSession } from './services/serverSession';
+import { loadDeviceId } from './services/deviceId';
 import { createConsoleWindow } from './window';
 
 const log = createLogger('main');
@@ -104,7 +105,7 @@ function start(idleMinutes: number): void {
   hardenAllWebContents(app, appLocation, shell, log);
 
   void app.whenReady().then(() => {
-    const server = new ServerSession();
+    const server = new ServerSession(fetch, loadDeviceId(app.getPath('userData')));
     const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
     hardenSession(session.defaultSession, appLocation, () => server.servers(), log);
     serveAppFiles(protocol, join(__dirname, '../renderer'), log);

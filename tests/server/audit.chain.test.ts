@@ -60,6 +60,23 @@ describe('the chain', () => {
     expect(legacyLink(GENESIS_HASH, fields)).not.toBe(link(GENESIS_HASH, fields));
   });
 
+  it('chains the console workstation where there is one, and an entry without one hashes as before it was kept', async () => {
+    const fields = { seq: 1, at: '2026-11-23T09:00:00.000Z', event: 'login.ok', actorId: null, subjectId: 'c-1', sessionId: null, address: '127.0.0.1', detail: null };
+    expect(canonicalFields({ ...fields, deviceId: null })).toBe(canonicalFields(fields));
+    expect(canonicalFields({ ...fields, deviceId: 'dev-AAAAAAAAAAAAAAAA' })).toBe(
+      '{"actorId":null,"address":"127.0.0.1","at":"2026-11-23T09:00:00.000Z","detail":null,"deviceId":"dev-AAAAAAAAAAAAAAAA","event":"login.ok","seq":1,"sessionId":null,"subjectId":"c-1"}',
+    );
+    // Over a real file: entries with and without one verify together; changing the device breaks the chain there.
+    await appendSome(2);
+    await store.audit.record({ at: new Date(Date.UTC(2026, 10, 23, 9, 1)), event: 'roster.viewed', actorId: 'c-1', subjectId: 's-1', sessionId: 's-1', deviceId: 'ws-front-desk-0001' });
+    await appendSome(1);
+    const entries = await store.audit.list();
+    expect(entries.map((e) => e.deviceId ?? null)).toEqual([null, null, 'ws-front-desk-0001', null]);
+    expect(await store.audit.verify()).toEqual({ ok: true, entries: 4 });
+    tamper(`UPDATE audit_log SET device_id = 'ws-somewhere-else01' WHERE seq = 3`);
+    expect(await store.audit.verify()).toMatchObject({ ok: false, brokenAt: 3 });
+  });
+
   it('links each appended entry to the one before and verifies', async () => {
     await appendSome(5);
     const entries = await store.audit.list();

@@ -22,6 +22,7 @@ import { indexWorkerFromSource } from './indexWorkerFromSource';
 import { RostersService } from '../../src/main/rosters/rostersService';
 import { createKeytarKeyStore } from '../../src/main/notes/vault';
 import { ServerSession } from '../../src/main/services/serverSession';
+import { newDeviceId } from '../../src/main/services/deviceId';
 import { BRIDGE_NAME, IPC_CHANNELS, IPC_EVENTS } from '../../src/shared/ipc';
 
 const rendererDir = resolve(import.meta.dirname, '../../out/renderer');
@@ -109,7 +110,8 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
     },
     async attach(page) {
       // One ServerSession per page, as one console window has one main process.
-      const server = new ServerSession();
+      // Each page is a workstation of its own, as each console install is.
+      const server = new ServerSession(fetch, newDeviceId());
       const keyStore = createKeytarKeyStore();
       const lock = new ConsoleLock({ idleMinutes, isSignedIn: () => server.current() !== null });
       // As main does: powerMonitor drives the lock, and each change is sent to the page.

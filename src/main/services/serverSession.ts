@@ -47,7 +47,11 @@ export class ServerSession {
   /** Called when the server ends the sign-in (expiry, idle timeout, deactivation). */
   onSignedOut: (() => void) | null = null;
 
-  constructor(private readonly fetchImpl: Fetch = fetch) {}
+  constructor(
+    private readonly fetchImpl: Fetch = fetch,
+    /** This workstation's id (deviceId.ts), sent with every request for the server's audit log. */
+    private readonly deviceId: string | null = null,
+  ) {}
 
   async signIn(request: IpcParsedRequest<'auth:signIn'>): Promise<SignInResult> {
     // The IPC schema refuses these too; this is the door every caller of main goes through.
@@ -226,6 +230,7 @@ export class ServerSession {
           accept,
           ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+          ...(this.deviceId ? { 'x-confidant-device': this.deviceId } : {}),
         },
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),

@@ -32,6 +32,8 @@ const log = createLogger('accounts');
 export interface Actor {
   id: string;
   address?: string | undefined;
+  /** The console workstation the change came from, where one said (audit). */
+  device?: string | null;
 }
 
 /** The actor id recorded for changes made with `npm run admin`. */
@@ -73,7 +75,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
 
   /** Puts the change on the audit log, in the unit of work `into` when it is one. */
   const record = async (actor: Actor, event: string, subjectId: string, detail?: string, into: Repositories = store): Promise<void> => {
-    await into.audit.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, detail: detail ?? null });
+    await into.audit.record({ at: now(), event, actorId: actor.id, subjectId, address: actor.address ?? null, deviceId: actor.device ?? null, detail: detail ?? null });
     log.info(event, { clinicianId: subjectId, by: actor.id });
   };
 

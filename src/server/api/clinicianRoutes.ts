@@ -37,7 +37,7 @@ export const clinicianRoutes: Route[] = [
     async handler(ctx) {
       const admin = await requireAdmin(ctx);
       const request = await parseBody(ctx, CreateClinicianRequest);
-      sendJson(ctx.res, 201, await ctx.deps.accounts.create({ id: admin.id, address: ctx.address }, request));
+      sendJson(ctx.res, 201, await ctx.deps.accounts.create({ id: admin.id, address: ctx.address, device: ctx.device }, request));
     },
   },
   {
@@ -46,7 +46,7 @@ export const clinicianRoutes: Route[] = [
     async handler(ctx) {
       const admin = await requireAdmin(ctx);
       const changes = await parseBody(ctx, UpdateClinicianRequest);
-      sendJson(ctx.res, 200, await ctx.deps.accounts.update({ id: admin.id, address: ctx.address }, ctx.params.id ?? '', changes));
+      sendJson(ctx.res, 200, await ctx.deps.accounts.update({ id: admin.id, address: ctx.address, device: ctx.device }, ctx.params.id ?? '', changes));
     },
   },
   {
@@ -55,7 +55,7 @@ export const clinicianRoutes: Route[] = [
     async handler(ctx) {
       const admin = await requireAdmin(ctx);
       const { password } = await parseBody(ctx, ResetPasswordRequest);
-      await ctx.deps.accounts.resetPassword({ id: admin.id, address: ctx.address }, ctx.params.id ?? '', password);
+      await ctx.deps.accounts.resetPassword({ id: admin.id, address: ctx.address, device: ctx.device }, ctx.params.id ?? '', password);
       sendJson(ctx.res, 200, {});
     },
   },
@@ -64,7 +64,7 @@ export const clinicianRoutes: Route[] = [
     path: '/api/admin/clinicians/:id/totp',
     async handler(ctx) {
       const admin = await requireAdmin(ctx);
-      sendJson(ctx.res, 200, await ctx.deps.accounts.enrolTotp({ id: admin.id, address: ctx.address }, ctx.params.id ?? ''));
+      sendJson(ctx.res, 200, await ctx.deps.accounts.enrolTotp({ id: admin.id, address: ctx.address, device: ctx.device }, ctx.params.id ?? ''));
     },
   },
 ];

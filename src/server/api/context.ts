@@ -41,6 +41,23 @@ export interface RequestContext {
   query: URLSearchParams;
   /** The client's address: the socket's peer, or what a trusted proxy forwarded (`trustedProxies`). */
   address: string;
+  /** The console workstation the request says it comes from (`deviceOf`), or null. */
+  device: string | null;
+}
+
+/** The header a console's main process names its workstation in (a random id it keeps). */
+export const DEVICE_HEADER = 'x-confidant-device';
+const DEVICE_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * The console workstation a request names, for the audit log (issue 20's breach report): what
+ * the console says, not a proof (a stolen token could name any), which is why it goes on record
+ * beside the address and the account rather than in place of them. Anything not shaped like one
+ * is no device.
+ */
+export function deviceOf(req: IncomingMessage): string | null {
+  const value = req.headers[DEVICE_HEADER];
+  return typeof value === 'string' && DEVICE_ID.test(value) ? value : null;
 }
 
 export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
@@ -104,5 +121,5 @@ export async function auditApi(
   /** The unit of work the entry goes with, when there is one. */
   into: Repositories = ctx.deps.store,
 ): Promise<void> {
-  await into.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, address: ctx.address, ...fields });
+  await into.audit.record({ at: ctx.deps.lifecycle.now(), event, actorId: by.id, address: ctx.address, deviceId: ctx.device, ...fields });
 }

@@ -18,7 +18,7 @@ export const invitationRoutes: Route[] = [
     async handler(ctx) {
       const me = await requireClinician(ctx);
       const request = await parseBody(ctx, CreateInvitationRequest);
-      sendJson(ctx.res, 201, await ctx.deps.invitations.create(me, ctx.params.id ?? '', request, ctx.address));
+      sendJson(ctx.res, 201, await ctx.deps.invitations.create(me, ctx.params.id ?? '', request, { address: ctx.address, device: ctx.device }));
     },
   },
   {
@@ -26,7 +26,7 @@ export const invitationRoutes: Route[] = [
     path: '/api/invitations/:id/reissue',
     async handler(ctx) {
       const me = await requireClinician(ctx);
-      sendJson(ctx.res, 200, await ctx.deps.invitations.reissue(me, ctx.params.id ?? '', ctx.address));
+      sendJson(ctx.res, 200, await ctx.deps.invitations.reissue(me, ctx.params.id ?? '', { address: ctx.address, device: ctx.device }));
     },
   },
   {
@@ -34,7 +34,7 @@ export const invitationRoutes: Route[] = [
     path: '/api/invitations/:id/revoke',
     async handler(ctx) {
       const me = await requireClinician(ctx);
-      sendJson(ctx.res, 200, await ctx.deps.invitations.revoke(me, ctx.params.id ?? '', ctx.address));
+      sendJson(ctx.res, 200, await ctx.deps.invitations.revoke(me, ctx.params.id ?? '', { address: ctx.address, device: ctx.device }));
     },
   },
 ];

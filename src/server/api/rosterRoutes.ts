@@ -82,7 +82,7 @@ export const rosterRoutes: Route[] = [
       };
       await ctx.deps.store.atomically(async (tx) => {
         await tx.recaps.write(recap);
-        await tx.audit.record({ at: now, event: 'recap.written', actorId: me.id, subjectId: session.id, sessionId: session.id, address: ctx.address, detail: `${visibleDays}d` });
+        await tx.audit.record({ at: now, event: 'recap.written', actorId: me.id, subjectId: session.id, sessionId: session.id, address: ctx.address, detail: `${visibleDays}d`, deviceId: ctx.device });
       });
       sendJson(ctx.res, 200, await recapView(ctx, recap));
     },

@@ -150,7 +150,7 @@ export const sessionRoutes: Route[] = [
       const host = await ctx.deps.fleet.elsewhere(session.id);
       if (host) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted at ${host}; ask there`, host);
       // When it may be used (not before the join window, not once ended) the hello decides.
-      sendJson(ctx.res, 200, tickets.issue({ clinicianId: me.id, tokenHash: tokenHashOf(ctx), sessionId: session.id }));
+      sendJson(ctx.res, 200, tickets.issue({ clinicianId: me.id, tokenHash: tokenHashOf(ctx), sessionId: session.id, deviceId: ctx.device }));
     },
   },
 ];

@@ -27,6 +27,12 @@ export interface ChainedFields {
   sessionId: string | null;
   address: string | null;
   detail: string | null;
+  /**
+   * The console workstation that acted (issue 20's breach report): what the console's main
+   * process says it is (`X-Confidant-Device`). Chained only where there is one, so entries
+   * from before it was kept hash exactly as they did.
+   */
+  deviceId?: string | null;
 }
 
 const CHAINED_KEYS = ['actorId', 'address', 'at', 'detail', 'event', 'seq', 'sessionId', 'subjectId'] as const satisfies readonly (keyof ChainedFields)[];
@@ -37,7 +43,11 @@ const CHAINED_KEYS = ['actorId', 'address', 'at', 'detail', 'event', 'seq', 'ses
  */
 export function canonicalFields(f: ChainedFields): string {
   const ordered: Record<string, unknown> = {};
-  for (const key of CHAINED_KEYS) ordered[key] = f[key];
+  for (const key of CHAINED_KEYS) {
+    // Sorted among the others ('detail' < 'deviceId' < 'event'); absent when there is none.
+    if (key === 'event' && f.deviceId !== undefined && f.deviceId !== null) ordered['deviceId'] = f.deviceId;
+    ordered[key] = f[key];
+  }
   return JSON.stringify(ordered);
 }
 

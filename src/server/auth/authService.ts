@@ -49,6 +49,8 @@ export interface LoginAttempt {
   totp?: string | undefined;
   /** The request's remote address, for the per-address limit and the record. */
   address: string;
+  /** The console workstation the sign-in says it comes from, for the record (`X-Confidant-Device`). */
+  device?: string | null;
 }
 
 export interface ReauthAttempt {
@@ -181,7 +183,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
   };
 
   return {
-    async login({ username, password, totp, address }) {
+    async login({ username, password, totp, address, device = null }) {
       const key = username.trim().toLowerCase();
       const release = await claimAccount(key, async () => {
         await record('login.rate_limited', { address, detail: 'account-busy' });
@@ -239,7 +241,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
         const created = now();
         const expires = new Date(created.getTime() + TOKEN_TTL_MS);
         await store.tokens.insert(tokenDigest(token), clinician.id, created, expires);
-        await record('login.ok', { subjectId: clinician.id, address });
+        await record('login.ok', { subjectId: clinician.id, address, deviceId: device });
         log.info('login.ok', { clinicianId: clinician.id });
         return { token, expiresAt: expires.toISOString(), user: toUser(clinician) };
       } finally {

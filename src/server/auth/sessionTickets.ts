@@ -31,6 +31,8 @@ export interface TicketGrant {
   /** The digest of the bearer token that asked for the ticket. */
   tokenHash: string;
   sessionId: string;
+  /** The console workstation that asked (`X-Confidant-Device`), for the audit entries of the call. */
+  deviceId?: string | null;
 }
 
 export interface IssuedTicket {
@@ -82,7 +84,7 @@ export class SessionTickets {
     if (entry) this.forget(entry);
     this.sweep(nowMs);
     if (!entry || entry.expiresAtMs <= nowMs || entry.sessionId !== sessionId) return undefined;
-    return { clinicianId: entry.clinicianId, tokenHash: entry.tokenHash, sessionId: entry.sessionId };
+    return { clinicianId: entry.clinicianId, tokenHash: entry.tokenHash, sessionId: entry.sessionId, ...(entry.deviceId ? { deviceId: entry.deviceId } : {}) };
   }
 
   /** Unspent, unexpired tickets held (for tests and the health of the map). */

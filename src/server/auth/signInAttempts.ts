@@ -46,7 +46,10 @@ export interface Held {
   passwordOk: boolean;
 }
 
-export type AuditRecorder = (event: string, fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string }) => Promise<void>;
+export type AuditRecorder = (
+  event: string,
+  fields: { subjectId?: string | null; address?: string; detail?: string; actorId?: string; deviceId?: string | null },
+) => Promise<void>;
 
 export interface SignInAttemptsDeps {
   store: Store;

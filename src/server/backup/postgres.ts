@@ -150,6 +150,7 @@ async function inspectDump(pgRestore: string, from: string, key: Buffer): Promis
       sessionId: r.session_id ?? null,
       address: r.address ?? null,
       detail: r.detail ?? null,
+      deviceId: r.device_id ?? null,
       prevHash: r.prev_hash ?? '',
       hash: r.hash ?? '',
     }))

@@ -6,8 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Id, LoginRequest, ProtocolError, ReauthRequest } from '../../shared/protocol.js';
+import { breachRoutes } from '../api/breachRoutes.js';
 import { clinicianRoutes } from '../api/clinicianRoutes.js';
-import { parseBody, requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from '../api/context.js';
+import { deviceOf, parseBody, requireClinician, requireToken, tokenHashOf, type ApiDeps, type RequestContext, type Route } from '../api/context.js';
 import { invitationRoutes } from '../api/invitationRoutes.js';
 import { noteRoutes } from '../api/noteRoutes.js';
 import { rosterRoutes } from '../api/rosterRoutes.js';
@@ -24,7 +25,7 @@ const authRoutes: Route[] = [
       const parsed = LoginRequest.safeParse(await readJsonBody(ctx.req));
       if (!parsed.success) throw new HttpError(400, 'BAD_REQUEST', 'username and password are needed');
       const { username, password, totp } = parsed.data;
-      sendJson(ctx.res, 200, await ctx.deps.auth.login({ username, password, totp, address: ctx.address }));
+      sendJson(ctx.res, 200, await ctx.deps.auth.login({ username, password, totp, address: ctx.address, device: ctx.device }));
     },
   },
   {
@@ -57,7 +58,7 @@ const authRoutes: Route[] = [
   },
 ];
 
-const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes, ...noteRoutes, ...rosterRoutes];
+const ROUTES: readonly Route[] = [...authRoutes, ...sessionRoutes, ...invitationRoutes, ...clinicianRoutes, ...noteRoutes, ...rosterRoutes, ...breachRoutes];
 
 interface CompiledRoute extends Route {
   segments: string[];
@@ -106,6 +107,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     params: found.params,
     query: url.searchParams,
     address: deps.clientAddress(req),
+    device: deviceOf(req),
   };
   await found.route.handler(ctx);
 }

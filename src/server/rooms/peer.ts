@@ -57,6 +57,8 @@ export interface PeerInit {
   /** The clinic's note on recognising this client; shown to clinicians only. */
   verificationHint?: string | null;
   clinicianId?: string;
+  /** A clinician's console workstation, as its session ticket was asked for from (audit). */
+  deviceId?: string | null;
   /** A client's standing in the live room, shared across its reconnects. */
   standing?: Standing;
 }
@@ -69,6 +71,7 @@ export class Peer {
   readonly participantRef: string | undefined;
   readonly verificationHint: string | null;
   readonly clinicianId: string | undefined;
+  readonly deviceId: string | null;
   readonly standing: Standing;
   displayName: string;
   /** Changed only through moveTo, holdPlace and markGone, the transitions a peer can make. */
@@ -97,6 +100,7 @@ export class Peer {
     this.participantRef = init.participantRef;
     this.verificationHint = init.verificationHint ?? null;
     this.clinicianId = init.clinicianId;
+    this.deviceId = init.deviceId ?? null;
     this.standing = init.standing ?? freshStanding();
     this.media = new PeerMedia(init.participantId);
   }

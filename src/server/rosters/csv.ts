@@ -6,7 +6,7 @@
  */
 import { ROSTER_CSV_COLUMNS, type RosterEntry } from '../../shared/protocol.js';
 
-function cell(value: unknown): string {
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
@@ -15,6 +15,11 @@ function cell(value: unknown): string {
 
 export function rosterCsv(entries: readonly RosterEntry[]): string {
   const lines = [ROSTER_CSV_COLUMNS.join(',')];
-  for (const e of entries) lines.push(ROSTER_CSV_COLUMNS.map((c) => cell(e[c])).join(','));
+  for (const e of entries) lines.push(ROSTER_CSV_COLUMNS.map((c) => csvCell(e[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Rows of cells as CSV (RFC 4180, CRLF, formulas defused), with a header row. */
+export function csvOf(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

@@ -41,11 +41,17 @@ export interface InvitationDeps {
 
 export type CreateInvitation = { participantRef: string; verificationHint?: string | undefined };
 
+/** Where a request came from, for the audit log: its address and the console workstation it names. */
+export interface RequestOrigin {
+  address?: string;
+  device?: string | null;
+}
+
 export interface InvitationService {
   list(by: Clinician, sessionId: string): Promise<InvitationSummary[]>;
-  create(by: Clinician, sessionId: string, request: CreateInvitation, address?: string): Promise<IssuedInvitation>;
-  reissue(by: Clinician, invitationId: string, address?: string): Promise<IssuedInvitation>;
-  revoke(by: Clinician, invitationId: string, address?: string): Promise<InvitationSummary>;
+  create(by: Clinician, sessionId: string, request: CreateInvitation, from?: RequestOrigin): Promise<IssuedInvitation>;
+  reissue(by: Clinician, invitationId: string, from?: RequestOrigin): Promise<IssuedInvitation>;
+  revoke(by: Clinician, invitationId: string, from?: RequestOrigin): Promise<InvitationSummary>;
 }
 
 /** A fresh link token and passcode with the forms the store keeps. */
@@ -95,8 +101,16 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
    */
   const endResumption = (invitation: Invitation): Promise<void> => store.resumptions.remove(invitation.participantId);
 
-  const record = async (by: Clinician, event: string, invitation: Invitation, address?: string): Promise<void> => {
-    await store.audit.record({ at: lifecycle.now(), event, actorId: by.id, subjectId: invitation.id, address: address ?? null, detail: `session=${invitation.sessionId}` });
+  const record = async (by: Clinician, event: string, invitation: Invitation, from: RequestOrigin = {}): Promise<void> => {
+    await store.audit.record({
+      at: lifecycle.now(),
+      event,
+      actorId: by.id,
+      subjectId: invitation.id,
+      address: from.address ?? null,
+      deviceId: from.device ?? null,
+      detail: `session=${invitation.sessionId}`,
+    });
     log.info(event, { invitationId: invitation.id, sessionId: invitation.sessionId, by: by.id });
   };
 
@@ -113,7 +127,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
       return (await store.invitations.bySession(session.id)).map((i) => summary(i, session));
     },
 
-    async create(by, sessionId, request, address) {
+    async create(by, sessionId, request, from) {
       const session = await managedSession(by, sessionId);
       assertNotEnded(session);
       const participantRef = request.participantRef.trim();
@@ -136,11 +150,11 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
         // Lost a race with another request for the same client reference.
         throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
       }
-      await record(by, 'invitation.created', invitation, address);
+      await record(by, 'invitation.created', invitation, from);
       return issued(invitation, session, secrets.token, secrets.passcode);
     },
 
-    async reissue(by, invitationId, address) {
+    async reissue(by, invitationId, from) {
       const { invitation, session } = await managedInvitation(by, invitationId);
       assertNotEnded(session);
       if (invitation.revokedAt !== null) throw new ProtocolError('CONFLICT', 'a revoked invitation cannot be re-issued');
@@ -150,19 +164,19 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'reissued', by.id);
       await endResumption(invitation);
-      await record(by, 'invitation.reissued', invitation, address);
+      await record(by, 'invitation.reissued', invitation, from);
       const fresh = (await store.invitations.byId(invitation.id)) ?? invitation;
       return issued(fresh, session, secrets.token, secrets.passcode);
     },
 
-    async revoke(by, invitationId, address) {
+    async revoke(by, invitationId, from) {
       const { invitation, session } = await managedInvitation(by, invitationId);
       if (!(await store.invitations.revoke(invitation.id, lifecycle.now()))) {
         throw new ProtocolError('CONFLICT', 'this invitation is already revoked');
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'revoked', by.id);
       await endResumption(invitation);
-      await record(by, 'invitation.revoked', invitation, address);
+      await record(by, 'invitation.revoked', invitation, from);
       const fresh = (await store.invitations.byId(invitation.id)) ?? invitation;
       return summary(fresh, session);
     },

@@ -324,6 +324,7 @@ export async function clinicianHello(
       displayName: clinician.displayName,
       state: 'admitted',
       clinicianId: clinician.id,
+      deviceId: grant.deviceId ?? null,
     });
     const snapshot = room.addClinician(peer, rtpCapabilities);
     // A facilitator in the room makes the session live (and opens its waiting room).

@@ -52,7 +52,7 @@ async function audit(
   detail?: string,
   into: Repositories = ctx.store,
 ): Promise<void> {
-  await into.audit.record({ at: new Date(), event, actorId: clinicianOf(peer), subjectId, sessionId: room.id, detail: detail ?? null });
+  await into.audit.record({ at: new Date(), event, actorId: clinicianOf(peer), subjectId, sessionId: room.id, detail: detail ?? null, deviceId: peer.deviceId });
 }
 
 /**

@@ -28,6 +28,8 @@ export interface NewAuditEvent {
   address?: string | null;
   /** A short code or id list (a reason code, roles, a method); never names or secrets. */
   detail?: string | null;
+  /** The console workstation the act came from, where one said (`X-Confidant-Device`). */
+  deviceId?: string | null;
 }
 
 /**
@@ -64,6 +66,19 @@ export interface AuditRepo {
   head(): Promise<ChainHead>;
   /** How many entries the scope holds (the whole log without one). */
   count(scope?: AuditScope): Promise<number>;
+  /**
+   * What one account or one console workstation did in [from, to) (ISO times), oldest first,
+   * a page after `afterSeq`: entries it acted in, and for an account its own sign-ins (the
+   * breach report, ../audit/breachReport.ts).
+   */
+  actsOf(who: ActsOf, afterSeq?: number, limit?: number): Promise<AuditRecord[]>;
+}
+
+export interface ActsOf {
+  clinicianId?: string;
+  deviceId?: string;
+  from: string;
+  to: string;
 }
 
 interface AuditRow {
@@ -75,6 +90,7 @@ interface AuditRow {
   session_id: string | null;
   address: string | null;
   detail: string | null;
+  device_id: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -88,6 +104,7 @@ const hydrate = (r: AuditRow): AuditRecord => ({
   sessionId: r.session_id,
   address: r.address,
   detail: r.detail,
+  deviceId: r.device_id ?? null,
   prevHash: r.prev_hash,
   hash: r.hash,
 });
@@ -147,6 +164,7 @@ export function createAuditRepo(sql: Sql, link: LinkHash): AuditRepo {
           sessionId: e.sessionId ?? null,
           address: e.address ?? null,
           detail: e.detail ?? null,
+          deviceId: e.deviceId ?? null,
         };
         const hash = link(last.hash, fields);
         records.push({ ...fields, prevHash: last.hash, hash });
@@ -156,9 +174,9 @@ export function createAuditRepo(sql: Sql, link: LinkHash): AuditRepo {
       for (let from = 0; from < records.length; from += INSERT_ROWS) {
         const rows = records.slice(from, from + INSERT_ROWS);
         await tx.run(
-          `INSERT INTO audit_log (seq, at, event, actor_id, subject_id, session_id, address, detail, prev_hash, hash)
-           VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-          rows.flatMap((r) => [r.seq, r.at, r.event, r.actorId, r.subjectId, r.sessionId, r.address, r.detail, r.prevHash, r.hash]),
+          `INSERT INTO audit_log (seq, at, event, actor_id, subject_id, session_id, address, detail, device_id, prev_hash, hash)
+           VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          rows.flatMap((r) => [r.seq, r.at, r.event, r.actorId, r.subjectId, r.sessionId, r.address, r.detail, r.deviceId ?? null, r.prevHash, r.hash]),
         );
       }
       await tx.run(
@@ -181,6 +199,19 @@ export function createAuditRepo(sql: Sql, link: LinkHash): AuditRepo {
             AND ${scope.condition}
           ORDER BY seq LIMIT ?`,
         [opts.subjectId ?? null, opts.subjectId ?? null, opts.sessionId ?? null, opts.sessionId ?? null, opts.afterSeq ?? 0, ...scope.params, limit],
+      );
+      return rows.map(hydrate);
+    },
+    async actsOf(who, afterSeq = 0, limit = MAX_AUDIT_PAGE) {
+      const c = who.clinicianId ?? null;
+      const d = who.deviceId ?? null;
+      const rows = await sql.all<AuditRow>(
+        `SELECT * FROM audit_log
+          WHERE seq > ? AND at >= ? AND at < ?
+            AND (CAST(? AS TEXT) IS NULL OR actor_id = ? OR (subject_id = ? AND event LIKE 'login.%'))
+            AND (CAST(? AS TEXT) IS NULL OR device_id = ?)
+          ORDER BY seq LIMIT ?`,
+        [afterSeq, who.from, who.to, c, c, c, d, d, Math.min(Math.max(limit, 1), MAX_AUDIT_PAGE)],
       );
       return rows.map(hydrate);
     },

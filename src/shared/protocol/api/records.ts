@@ -164,10 +164,53 @@ export const AuditEntry = z.object({
   sessionId: z.string().nullable(),
   address: z.string().nullable(),
   detail: z.string().nullable(),
+  /**
+   * The console workstation the act came from (an addition; issue 20), null where none said.
+   * In the hash's canonical JSON only when not null, so entries from before it hash as they did.
+   */
+  deviceId: z.string().nullable().default(null),
   prevHash: z.string(),
   hash: z.string(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/**
+ * `GET /api/admin/breach-report?clinicianId=ID|deviceId=ID&from=ISO&to=ISO` (an addition; issue
+ * 20), admins only, itself audited (`breach_report.generated`): from the audit log, everything
+ * one account or one console workstation touched in the range. `acts` are the audit events, in
+ * order. A client appears by reference where the record resolves it (`participantRef` null and
+ * `refHash` set where only the keyed hash of the reference is on record). `.csv` (same query)
+ * has one row per thing touched: `kind, id, participantRef, sessionId, sessionTitle, firstAt,
+ * lastAt, acts`.
+ */
+export const BreachReportThing = z.object({
+  firstAt: z.string(),
+  lastAt: z.string(),
+  acts: z.array(z.string()),
+});
+export const BreachReport = z.object({
+  clinicianId: Id.nullable(),
+  deviceId: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  generatedAt: z.string(),
+  /** How many audit entries the report was made from. */
+  entries: z.number().int().nonnegative(),
+  /** The workstations the account acted from, or the accounts that acted from the workstation. */
+  devices: z.array(z.string()),
+  accounts: z.array(z.object({ clinicianId: Id, displayName: z.string() })),
+  sessions: z.array(BreachReportThing.extend({ sessionId: Id, title: z.string().nullable() })),
+  clients: z.array(
+    BreachReportThing.extend({ participantRef: z.string().nullable(), refHash: z.string().nullable(), sessionId: Id.nullable() }),
+  ),
+  /** Rosters and attendance histories read or exported. */
+  rosters: z.array(BreachReportThing.extend({ sessionId: Id.nullable(), subject: z.string() })),
+  notes: z.array(BreachReportThing.extend({ noteId: z.string() })),
+  /** Sign-ins and everything else (accounts changed, sessions scheduled) by time. */
+  other: z.array(z.object({ at: z.string(), event: z.string(), subjectId: z.string().nullable() })),
+});
+export type BreachReport = z.infer<typeof BreachReport>;
+export const BREACH_REPORT_CSV_COLUMNS = ['kind', 'id', 'participantRef', 'sessionId', 'sessionTitle', 'firstAt', 'lastAt', 'acts'] as const;
 export const AuditList = z.array(AuditEntry);
 /** `GET /api/audit/verify`: the whole chain walked; `brokenAt` is the first sequence number that fails. */
 export const AuditVerification = z.union([
