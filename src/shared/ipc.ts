@@ -25,6 +25,7 @@ import {
   SetAttendanceTargetRequest,
   SessionRecap,
   WriteRecapRequest,
+  BreachReport,
   ResetPasswordRequest,
   SessionList,
   SessionRange,
@@ -153,6 +154,11 @@ export interface NotesStatus {
   sync: SyncStatus | null;
 }
 
+/** An admin's breach report: one account or one workstation, over a time range. */
+export const BreachReportRequest = z
+  .object({ clinicianId: Id.optional(), deviceId: z.string().min(16).max(64).optional(), from: z.iso.datetime(), to: z.iso.datetime() })
+  .refine((r) => (r.clinicianId === undefined) !== (r.deviceId === undefined), 'name exactly one of an account and a workstation');
+
 export const NotesFilterRequest = z.object({
   clientRef: z.string().max(64).optional(),
   sessionId: z.string().max(128).optional(),
@@ -229,6 +235,10 @@ export const ipcRequests = {
   'admin:updateAccount': z.object({ id: Id, changes: UpdateClinicianRequest }),
   'admin:resetPassword': ResetPasswordRequest.extend({ id: Id }),
   'admin:enrolTotp': z.object({ id: Id }),
+  /** Exactly one of the two ids; `from` and `to` ISO times. */
+  'admin:breachReport': BreachReportRequest,
+  /** Main fetches the server's CSV (the report is audited there) and asks where to save it. */
+  'admin:exportBreachReport': BreachReportRequest,
   'notes:status': Empty,
   'notes:list': NotesFilterRequest,
   'notes:get': z.object({ id: Id }),
@@ -278,6 +288,8 @@ export interface IpcResults {
   'admin:updateAccount': ClinicianAccount;
   'admin:resetPassword': Record<string, never>;
   'admin:enrolTotp': TotpEnrolment;
+  'admin:breachReport': BreachReport;
+  'admin:exportBreachReport': { path: string | null };
   'notes:status': NotesStatus;
   'notes:list': NoteSummary[];
   /** `conflict`: the server's differing copy, while a sync conflict waits for the clinician. */

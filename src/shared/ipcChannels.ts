@@ -27,6 +27,8 @@ export const IPC_CHANNELS = [
   'admin:updateAccount',
   'admin:resetPassword',
   'admin:enrolTotp',
+  'admin:breachReport',
+  'admin:exportBreachReport',
   'notes:status',
   'notes:list',
   'notes:get',

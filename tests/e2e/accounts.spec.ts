@@ -2,7 +2,11 @@
  * Access control as a clinician meets it in the console: sign-in with a second factor,
  * this week's sessions, scheduling, invitations shown once, and the admin's accounts.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { IssuedInvitation, Roster } from '../../src/shared/protocol';
+import { ServerSession } from '../../src/main/services/serverSession';
+import { newDeviceId } from '../../src/main/services/deviceId';
 import { snapshot } from '../support/flows';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { freshTotp } from '../support/totpCodes';
@@ -116,4 +120,31 @@ test('an admin creates an account, enrols its second factor and deactivates it',
   await page.getByRole('button', { name: 'Deactivate dr.lee' }).click();
   await expect(row).toContainText('Deactivated');
   await snapshot(page, testInfo, 'console-accounts');
+
+  // The facilitator's account as if compromised. From its own workstation (main's client, as
+  // the console uses it) it read today's roster and invited IOP-2001.
+  const { facilitator, sessionId, httpUrl } = running.demo.info;
+  const workstation = new ServerSession(fetch, newDeviceId());
+  await workstation.signIn({ serverUrl: httpUrl, username: facilitator.username, password: facilitator.password, totp: await freshTotp(facilitator.totpSecret!) });
+  await workstation.api('GET', `/api/sessions/${sessionId}/roster`, undefined, Roster);
+  await workstation.api('POST', `/api/sessions/${sessionId}/invitations`, { participantRef: 'IOP-2001' }, IssuedInvitation);
+  await page.getByRole('button', { name: `Breach report for ${facilitator.username}` }).click();
+  const breach = page.getByRole('dialog', { name: /^Breach report:/ });
+  await breach.getByRole('button', { name: 'Make report' }).click();
+  const report = breach.getByTestId('breach-report');
+  await expect(report.getByTestId('breach-clients')).toContainText('IOP-2001');
+  await expect(report.getByTestId('breach-clients')).toContainText('invitation.created');
+  await expect(report.getByTestId('breach-sessions')).toContainText('Tuesday evening IOP group');
+  await expect(report).toContainText('1 roster read');
+  const workstations = report.getByTestId('breach-devices').getByRole('button').filter({ hasNotText: 'Whole account' });
+  await expect(workstations.first()).toBeVisible();
+  await workstations.first().click();
+  await expect(report).toContainText(/the workstation [A-Za-z0-9_-]{16,}/);
+  await expect(report.getByTestId('breach-clients')).toContainText('IOP-2001');
+  await snapshot(page, testInfo, 'console-breach-report');
+  await breach.getByRole('button', { name: 'Export CSV' }).click();
+  await expect(breach.getByText(/^Saved as /)).toBeVisible();
+  const saved = running.host.savedFiles.at(-1)!;
+  expect(saved.suggestedName).toMatch(/^breach-report-\d{4}-\d{2}-\d{2}-[A-Za-z0-9_-]+\.csv$/);
+  expect(readFileSync(saved.path, 'utf8')).toContain('IOP-2001');
 });

@@ -11,6 +11,7 @@ import {
   InvitationList,
   InvitationSummary,
   IssuedInvitation,
+  BreachReport,
   ProtocolError,
   SessionRecap,
   SessionSummary,
@@ -68,6 +69,16 @@ export const SECRET_CLIPBOARD_MS = 60_000;
 
 const Nothing = z.unknown().transform(() => ({}) as Record<string, never>);
 const enc = encodeURIComponent;
+
+/** The breach report's query: the account or the workstation, and the range. */
+function breachQuery(r: { clinicianId?: string | undefined; deviceId?: string | undefined; from: string; to: string }): string {
+  const query = new URLSearchParams();
+  if (r.clinicianId !== undefined) query.set('clinicianId', r.clinicianId);
+  else query.set('deviceId', r.deviceId ?? '');
+  query.set('from', r.from);
+  query.set('to', r.to);
+  return query.toString();
+}
 
 /** The words of a knock notification: a count, never a name. */
 export function knockNotification(waiting: number): { title: string; body: string } {
@@ -201,6 +212,12 @@ export function createHandlers(services: ConsoleServices): IpcHandlers {
     'admin:resetPassword': async ({ id, password }) =>
       server.api('POST', `/api/admin/clinicians/${enc(id)}/password`, { password }, Nothing),
     'admin:enrolTotp': ({ id }) => server.api('POST', `/api/admin/clinicians/${enc(id)}/totp`, {}, TotpEnrolment),
+    'admin:breachReport': (request) => server.api('GET', `/api/admin/breach-report?${breachQuery(request)}`, undefined, BreachReport),
+    'admin:exportBreachReport': async (request) => {
+      const text = await server.apiText(`/api/admin/breach-report.csv?${breachQuery(request)}`, 'text/csv');
+      const who = (request.clinicianId ?? request.deviceId ?? 'report').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40);
+      return { path: await services.files.saveText(`breach-report-${request.from.slice(0, 10)}-${who}.csv`, text) };
+    },
     'notes:status': async () => notes.status(),
     'notes:list': async (filter) => notes.list(filter),
     'notes:get': async ({ id }) => notes.get(id),

@@ -9,7 +9,7 @@ import { BREACH_REPORT_CSV_COLUMNS, Id, ProtocolError, type BreachReport } from 
 import { breachReport, breachReportRows } from '../audit/breachReport.js';
 import { sendJson } from '../http/support.js';
 import { csvOf } from '../rosters/csv.js';
-import { auditApi, describeIssue, requireAdmin, type RequestContext, type Route } from './context.js';
+import { auditApi, describeIssue, requireClinician, type RequestContext, type Route } from './context.js';
 
 const BreachQuery = z
   .object({
@@ -25,7 +25,8 @@ const BreachQuery = z
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), '`to` must be after `from`');
 
 async function reportFor(ctx: RequestContext, format: 'json' | 'csv'): Promise<BreachReport> {
-  const admin = await requireAdmin(ctx);
+  const admin = await requireClinician(ctx);
+  if (!admin.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins make breach reports');
   const query = BreachQuery.safeParse(Object.fromEntries(ctx.query));
   if (!query.success) throw new ProtocolError('BAD_REQUEST', describeIssue(query.error));
   const { clinicianId, deviceId } = query.data;

@@ -10,6 +10,7 @@ import {
 import { call, messageOf } from '../bridge';
 import { CheckboxList } from '../components/CheckboxList';
 import { Dialog } from '../components/Dialog';
+import { BreachReportDialog } from '../components/BreachReportDialog';
 import { useConsole } from '../store';
 
 const ROLES: ClinicianRole[] = ['facilitator', 'supervisor', 'admin'];
@@ -21,6 +22,7 @@ type Dialogs =
   | { kind: 'edit'; account: ClinicianAccount }
   | { kind: 'password'; account: ClinicianAccount }
   | { kind: 'totp'; account: ClinicianAccount; enrolment: TotpEnrolment }
+  | { kind: 'breach'; account: ClinicianAccount }
   | null;
 
 /** Admins: every clinician account, its roles, second factor, supervisees and status. */
@@ -101,6 +103,9 @@ export function AccountsScreen() {
                 <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'password', account: a })} aria-label={`Reset password for ${a.username}`}>
                   Reset password
                 </button>
+                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'breach', account: a })} aria-label={`Breach report for ${a.username}`}>
+                  Breach report
+                </button>
                 {a.id !== me && (
                   <button
                     type="button"
@@ -122,6 +127,7 @@ export function AccountsScreen() {
       )}
       {dialog?.kind === 'password' && <PasswordDialog account={dialog.account} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'totp' && <TotpDialog account={dialog.account} enrolment={dialog.enrolment} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'breach' && <BreachReportDialog account={dialog.account} onClose={() => setDialog(null)} />}
     </section>
   );
 }

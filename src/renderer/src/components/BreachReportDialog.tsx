@@ -1,0 +1,202 @@
+/**
+ * An admin's breach report (issue 20): for one account (or, from there, one of the console
+ * workstations it acted from) and a range of days, what it touched according to the audit
+ * log: sessions, clients by reference, rosters and attendance read, notes, and the rest. The
+ * server puts every report on the audit log itself; the CSV is saved where the admin chooses.
+ */
+import { useId, useState, type FormEvent } from 'react';
+import type { BreachReport, ClinicianAccount } from '../../../shared/protocol';
+import { call, messageOf } from '../bridge';
+import { ErrorBanner } from './Banner';
+import { Dialog } from './Dialog';
+
+const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const DAY_MS = 86_400_000;
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+function Span({ first, last }: { first: string; last: string }) {
+  return (
+    <>
+      {stamp.format(new Date(first))}
+      {last !== first && ` – ${stamp.format(new Date(last))}`}
+    </>
+  );
+}
+
+export function BreachReportDialog({ account, onClose }: { account: ClinicianAccount; onClose: () => void }) {
+  const ids = { from: useId(), to: useId() };
+  const [from, setFrom] = useState(isoDay(new Date(Date.now() - 30 * DAY_MS)));
+  const [to, setTo] = useState(isoDay(new Date()));
+  const [device, setDevice] = useState<string | null>(null);
+  const [report, setReport] = useState<BreachReport | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  /** The days chosen, whole: from the start of `from` to the end of `to`, in this computer's time. */
+  const request = (forDevice: string | null) => ({
+    ...(forDevice ? { deviceId: forDevice } : { clinicianId: account.id }),
+    from: new Date(`${from}T00:00:00`).toISOString(),
+    to: new Date(new Date(`${to}T00:00:00`).getTime() + DAY_MS).toISOString(),
+  });
+
+  const make = (forDevice: string | null) => {
+    if (!from || !to || to < from) return setError('Choose a first and a last day, the last not before the first.');
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    call('admin:breachReport', request(forDevice))
+      .then((r) => {
+        setDevice(forDevice);
+        setReport(r);
+      })
+      .catch((err: unknown) => setError(messageOf(err)))
+      .finally(() => setBusy(false));
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    make(null);
+  };
+
+  const exportCsv = () => {
+    setError(null);
+    call('admin:exportBreachReport', request(device))
+      .then(({ path }) => setSaved(path ? `Saved as ${path}` : null))
+      .catch((err: unknown) => setError(messageOf(err)));
+  };
+
+  const subject = device ? `the workstation ${device}` : account.displayName;
+  return (
+    <Dialog
+      title={`Breach report: ${account.displayName}`}
+      onClose={onClose}
+      wide
+      actions={
+        <button type="button" className="button quiet" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
+      <p className="muted small">
+        What this account, or a workstation it used, touched according to the audit log. Making a report is itself recorded.
+      </p>
+      <form className="field-row breach-form" onSubmit={submit}>
+        <label className="field" htmlFor={ids.from}>
+          From
+          <input id={ids.from} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label className="field" htmlFor={ids.to}>
+          To
+          <input id={ids.to} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Reading the audit log…' : 'Make report'}
+        </button>
+      </form>
+      <ErrorBanner message={error} />
+      {report && (
+        <div className="breach-report" data-testid="breach-report">
+          <p role="status">
+            <strong>{subject}</strong>: {report.entries} audited {report.entries === 1 ? 'act' : 'acts'} · {report.sessions.length}{' '}
+            {report.sessions.length === 1 ? 'session' : 'sessions'} · {report.clients.length} {report.clients.length === 1 ? 'client' : 'clients'} ·{' '}
+            {report.rosters.length} {report.rosters.length === 1 ? 'roster read' : 'rosters read'} · {report.notes.length}{' '}
+            {report.notes.length === 1 ? 'note' : 'notes'}
+          </p>
+          {report.devices.length > 0 && (
+            <div className="field-row" data-testid="breach-devices">
+              <span className="muted small">Workstations:</span>
+              {report.devices.map((d) => (
+                <button key={d} type="button" className="button quiet small" aria-pressed={device === d} onClick={() => make(d)} disabled={busy}>
+                  {d}
+                </button>
+              ))}
+              {device && (
+                <button type="button" className="button quiet small" onClick={() => make(null)} disabled={busy}>
+                  Whole account
+                </button>
+              )}
+            </div>
+          )}
+          <h3>Clients</h3>
+          {report.clients.length === 0 ? (
+            <p className="muted small">None.</p>
+          ) : (
+            <table className="table" data-testid="breach-clients">
+              <thead>
+                <tr>
+                  <th scope="col">Client</th>
+                  <th scope="col">When</th>
+                  <th scope="col">What</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.clients.map((c) => (
+                  <tr key={`${c.sessionId ?? ''}|${c.participantRef ?? c.refHash ?? ''}`}>
+                    <td>{c.participantRef ?? <span className="muted">reference on record only as a hash</span>}</td>
+                    <td>
+                      <Span first={c.firstAt} last={c.lastAt} />
+                    </td>
+                    <td className="muted small">{c.acts.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h3>Sessions</h3>
+          {report.sessions.length === 0 ? (
+            <p className="muted small">None.</p>
+          ) : (
+            <table className="table" data-testid="breach-sessions">
+              <thead>
+                <tr>
+                  <th scope="col">Session</th>
+                  <th scope="col">When</th>
+                  <th scope="col">What</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.sessions.map((s) => (
+                  <tr key={s.sessionId}>
+                    <td>{s.title ?? s.sessionId}</td>
+                    <td>
+                      <Span first={s.firstAt} last={s.lastAt} />
+                    </td>
+                    <td className="muted small">{s.acts.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {(report.rosters.length > 0 || report.notes.length > 0) && (
+            <>
+              <h3>Rosters and notes</h3>
+              <ul className="breach-list">
+                {report.rosters.map((r) => (
+                  <li key={`${r.subject}|${r.acts.join()}`}>
+                    {r.acts.join(', ')} · <Span first={r.firstAt} last={r.lastAt} />
+                  </li>
+                ))}
+                {report.notes.map((n) => (
+                  <li key={n.noteId}>
+                    note {n.noteId}: {n.acts.join(', ')} · <Span first={n.firstAt} last={n.lastAt} />
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <div className="field-row">
+            <button type="button" className="button quiet" onClick={exportCsv}>
+              Export CSV
+            </button>
+            {saved && (
+              <span className="muted small" role="status">
+                {saved}
+              </span>
+            )}
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}
