@@ -51,38 +51,54 @@ const flush = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
+/**
+ * A holder console over a relay that delivers as the server: `answers` answers the methods a
+ * test holds back (everything else answers `{}` at once), and each sealed key sent to Robin is
+ * opened by Robin's own KeyMember, proved by her link's secret.
+ */
+async function holderWithRobin(answers: Partial<Record<string, () => Promise<unknown>>>) {
+  const secret = new Uint8Array(32).fill(9);
+  const issuer = toBase64url(new Uint8Array(8).fill(1));
+  const clientKeys: number[] = [];
+  const client = new KeyMember({ participantId: 'p-robin', linkSecret: secret, linkIssuer: issuer, onGroupKey: (epoch) => clientKeys.push(epoch) });
+  const announced: MemberKey = { participantId: 'p-robin', ...(await client.announcement()) };
+  const relayed: Promise<boolean>[] = [];
+  const signaling = {
+    request: (async (method: string, params: unknown) => {
+      const answer = answers[method];
+      if (answer) return answer();
+      if (method === 'sendGroupKey') {
+        const { to, ...key } = params as { to: string } & Omit<GroupKey, 'from'>;
+        if (to === 'p-robin') relayed.push(client.groupKey({ from: 'c-me', ...key }));
+      }
+      return method === 'memberKeys' ? { keys: [] } : {};
+    }) as ConstructorParameters<typeof ConsoleEncryption>[0]['signaling']['request'],
+  };
+  const frames = recordingFrames();
+  const encryption = new ConsoleEncryption({
+    signaling,
+    sessionId: 's-1',
+    selfId: 'c-me',
+    onView: () => undefined,
+    onError: (message) => {
+      throw new Error(message);
+    },
+    frames,
+    linkSecrets: async () => ({ issuer, secrets: { 'p-robin': toBase64url(secret) } }),
+  });
+  /** Everything under way has settled, and Robin has opened every key sent to her. */
+  const settled = async (): Promise<void> => {
+    await flush();
+    await Promise.all(relayed);
+  };
+  return { encryption, announced, frames, clientKeys, settled };
+}
+
 describe('the holder console as the room list changes', () => {
   it('a list replaced while the console became the holder does not take the client out of the group', async () => {
-    const secret = new Uint8Array(32).fill(9);
-    const issuer = toBase64url(new Uint8Array(8).fill(1));
-    const clientKeys: number[] = [];
-    const client = new KeyMember({ participantId: 'p-robin', linkSecret: secret, linkIssuer: issuer, onGroupKey: (epoch) => clientKeys.push(epoch) });
-    const announced: MemberKey = { participantId: 'p-robin', ...(await client.announcement()) };
     // The server's list of keys answers late, as it may right after a takeover.
     const memberKeys = deferred<{ keys: MemberKey[] }>();
-    const relayed: Promise<boolean>[] = [];
-    const signaling = {
-      request: (async (method: string, params: unknown) => {
-        if (method === 'memberKeys') return memberKeys.promise;
-        if (method === 'sendGroupKey') {
-          const { to, ...key } = params as { to: string } & Omit<GroupKey, 'from'>;
-          if (to === 'p-robin') relayed.push(client.groupKey({ from: 'c-me', ...key }));
-        }
-        return {};
-      }) as ConstructorParameters<typeof ConsoleEncryption>[0]['signaling']['request'],
-    };
-    const frames = recordingFrames();
-    const encryption = new ConsoleEncryption({
-      signaling,
-      sessionId: 's-1',
-      selfId: 'c-me',
-      onView: () => undefined,
-      onError: (message) => {
-        throw new Error(message);
-      },
-      frames,
-      linkSecrets: async () => ({ issuer, secrets: { 'p-robin': toBase64url(secret) } }),
-    });
+    const { encryption, announced, frames, clientKeys, settled } = await holderWithRobin({ memberKeys: () => memberKeys.promise });
 
     // The console's snapshot from the server taking over: the client is still on their way.
     const started = encryption.start([person('c-me', 'facilitator'), person('p-robin', 'client', 'reconnecting')]);
@@ -91,8 +107,7 @@ describe('the holder console as the room list changes', () => {
     await encryption.update([person('c-me', 'facilitator'), person('p-robin', 'client')]);
     memberKeys.resolve({ keys: [announced] });
     await started;
-    await flush();
-    await Promise.all(relayed);
+    await settled();
 
     // One key, which the client has: the stale list made no second key the client never got.
     expect(frames.epochs).toEqual([0]);
@@ -101,37 +116,9 @@ describe('the holder console as the room list changes', () => {
   });
 
   it('a snapshot older than the list when the console’s own announcement was answered does not take the client out', async () => {
-    const secret = new Uint8Array(32).fill(7);
-    const issuer = toBase64url(new Uint8Array(8).fill(2));
-    const clientKeys: number[] = [];
-    const client = new KeyMember({ participantId: 'p-robin', linkSecret: secret, linkIssuer: issuer, onGroupKey: (epoch) => clientKeys.push(epoch) });
-    const announced: MemberKey = { participantId: 'p-robin', ...(await client.announcement()) };
     // The console's own announcement is answered late (the server is busy letting people back in).
     const published = deferred<object>();
-    const relayed: Promise<boolean>[] = [];
-    const signaling = {
-      request: (async (method: string, params: unknown) => {
-        if (method === 'publishKey') return published.promise;
-        if (method === 'memberKeys') return { keys: [] };
-        if (method === 'sendGroupKey') {
-          const { to, ...key } = params as { to: string } & Omit<GroupKey, 'from'>;
-          if (to === 'p-robin') relayed.push(client.groupKey({ from: 'c-me', ...key }));
-        }
-        return {};
-      }) as ConstructorParameters<typeof ConsoleEncryption>[0]['signaling']['request'],
-    };
-    const frames = recordingFrames();
-    const encryption = new ConsoleEncryption({
-      signaling,
-      sessionId: 's-1',
-      selfId: 'c-me',
-      onView: () => undefined,
-      onError: (message) => {
-        throw new Error(message);
-      },
-      frames,
-      linkSecrets: async () => ({ issuer, secrets: { 'p-robin': toBase64url(secret) } }),
-    });
+    const { encryption, announced, frames, clientKeys, settled } = await holderWithRobin({ publishKey: () => published.promise });
 
     // After a restart the console is back first: its snapshot has nobody else in the group.
     const started = encryption.start([person('c-me', 'facilitator')]);
@@ -141,8 +128,7 @@ describe('the holder console as the room list changes', () => {
     await encryption.memberKey(announced);
     published.resolve({});
     await started;
-    await flush();
-    await Promise.all(relayed);
+    await settled();
 
     // The snapshot, applied last, would have said the client left: a new key they never got.
     expect(frames.epochs).toEqual([0]);

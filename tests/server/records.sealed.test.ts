@@ -5,13 +5,12 @@
  * in any encoding a dump would show; and everything that finds a client by reference still
  * does (attendance history and target, the roster, a duplicate invitation refused).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { databaseOf } from '../../src/server/store/store.js';
 import { AttendanceHistory, AuditList, Roster } from '../../src/shared/protocol.js';
 import { api, makeClinician } from './support/api.js';
 import { login } from './support/testServer.js';
+import { databaseBytes } from './support/dataDir.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 
 const TITLE = 'Opioid recovery group ZQXJ';
@@ -38,16 +37,11 @@ beforeAll(async () => {
   expect((await api(demo.server, 'PUT', `/api/attendance/${REF}/target`, token, { hoursPerWeek: 9 })).status).toBe(200);
 }, 60_000);
 
-/** Every byte the data directory holds: the database, its WAL and shared memory. */
-function dataDirBytes(): Buffer {
-  const dir = demo.info.dataDir;
-  return Buffer.concat(readdirSync(dir).filter((f) => f.startsWith('confidant.sqlite')).map((f) => readFileSync(path.join(dir, f))));
-}
 
 describe('at rest', () => {
   it("the SQLite files hold neither the session's title nor the client's reference", () => {
     databaseOf(demo.server.store).pragma('wal_checkpoint(PASSIVE)');
-    const bytes = dataDirBytes();
+    const bytes = databaseBytes(demo.info.dataDir);
     expect(bytes.length).toBeGreaterThan(0);
     for (const secret of [TITLE, REF, 'ZQXJ', 'QWERTY']) {
       expect(bytes.includes(Buffer.from(secret, 'utf8')), secret).toBe(false);

@@ -7,12 +7,12 @@
  */
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AttendanceHistory, Roster, type Participant } from '../../src/shared/protocol';
 import { DATABASE_FILE } from '../../src/server/store/store.js';
 import { api, makeClinician } from './support/api.js';
 import { AGREEMENT_VERSION_OF, connectClinician, connectParticipant, login } from './support/testServer.js';
+import { databaseBytes } from './support/dataDir.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 
 const WORD = 'wobbly-tuesday';
@@ -93,14 +93,6 @@ describe('the check-in rating', () => {
     } finally {
       raw.close();
     }
-    for (const file of [DATABASE_FILE, `${DATABASE_FILE}-wal`]) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(path.join(demo.info.dataDir, file));
-      } catch {
-        continue;
-      }
-      expect(bytes.includes(Buffer.from(WORD))).toBe(false);
-    }
+    expect(databaseBytes(demo.info.dataDir).includes(Buffer.from(WORD))).toBe(false);
   });
 });
