@@ -9,6 +9,7 @@
 import type { BreachReport } from '../../shared/protocol.js';
 import type { AuditRecord, ActsOf } from '../store/audit.js';
 import type { Repositories } from '../store/store.js';
+import type { Invitation } from '../store/invitations.js';
 import type { LookupHasher } from '../store/recordKeys.js';
 
 /** Events that read or exported a roster or a client's attendance. */
@@ -55,6 +56,18 @@ export async function breachReport(
     if (!titles.has(sessionId)) titles.set(sessionId, (await store.sessions.byId(sessionId))?.title ?? null);
     return titles.get(sessionId)!;
   };
+  // One lookup per invitation and per client, however many entries name them.
+  const invitationsById = new Map<string, Promise<Invitation | undefined>>();
+  const invitationById = (id: string): Promise<Invitation | undefined> => {
+    if (!invitationsById.has(id)) invitationsById.set(id, store.invitations.byId(id));
+    return invitationsById.get(id)!;
+  };
+  const invitationsOfClients = new Map<string, Promise<Invitation | undefined>>();
+  const invitationOf = (sessionId: string, participantId: string): Promise<Invitation | undefined> => {
+    const key = `${sessionId}|${participantId}`;
+    if (!invitationsOfClients.has(key)) invitationsOfClients.set(key, store.invitations.byParticipantId(sessionId, participantId));
+    return invitationsOfClients.get(key)!;
+  };
   const sessionTouched = async (sessionId: string, at: string, act: string): Promise<void> => {
     const title = await titleOf(sessionId);
     touch(sessions, sessionId, at, act, () => ({ sessionId, title }));
@@ -82,7 +95,7 @@ export async function breachReport(
       continue;
     }
     if (e.event.startsWith('invitation.') && subject) {
-      const invitation = await store.invitations.byId(subject);
+      const invitation = await invitationById(subject);
       if (invitation) {
         await sessionTouched(invitation.sessionId, e.at, e.event);
         touch(clients, `${invitation.sessionId}|${invitation.participantId}`, e.at, e.event, () => ({
@@ -94,7 +107,7 @@ export async function breachReport(
       }
     }
     if (subject && e.sessionId && subject !== e.sessionId) {
-      const invitation = await store.invitations.byParticipantId(e.sessionId, subject);
+      const invitation = await invitationOf(e.sessionId, subject);
       if (invitation) {
         touch(clients, `${e.sessionId}|${subject}`, e.at, e.event, () => ({
           participantRef: invitation.participantRef,

@@ -1,12 +1,12 @@
 /**
- * Rosters as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote or
+ * Rosters and breach reports as CSV (RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote or
  * a line break, quotes doubled). A client chooses their own display name, so any cell that
  * a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage
  * return) is prefixed with an apostrophe: opening an export must never run what a client typed.
  */
 import { ROSTER_CSV_COLUMNS, type RosterEntry } from '../../shared/protocol.js';
 
-export function csvCell(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
@@ -14,9 +14,10 @@ export function csvCell(value: unknown): string {
 }
 
 export function rosterCsv(entries: readonly RosterEntry[]): string {
-  const lines = [ROSTER_CSV_COLUMNS.join(',')];
-  for (const e of entries) lines.push(ROSTER_CSV_COLUMNS.map((c) => csvCell(e[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvOf(
+    ROSTER_CSV_COLUMNS,
+    entries.map((e) => ROSTER_CSV_COLUMNS.map((c) => e[c])),
+  );
 }
 
 /** Rows of cells as CSV (RFC 4180, CRLF, formulas defused), with a header row. */

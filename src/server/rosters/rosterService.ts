@@ -65,6 +65,14 @@ export function createRosterService(deps: RosterDeps) {
     return (id) => names.get(id) ?? id;
   };
 
+  /**
+   * For a session this clinician may see the roster of: whether its clinical details are
+   * theirs to read too. Seeing a roster without being an admin already means being a
+   * facilitator of it or a supervisor of one, so only an admin is asked again.
+   */
+  const readsClinical = async (clinician: Clinician, session: SessionRecord): Promise<boolean> =>
+    !clinician.roles.includes('admin') || mayReadClinical(store, clinician, session);
+
   async function sessionFor(clinician: Clinician, sessionId: string): Promise<SessionRecord> {
     const session = await store.sessions.byId(sessionId);
     if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
@@ -99,7 +107,7 @@ export function createRosterService(deps: RosterDeps) {
     async roster(clinician: Clinician, sessionId: string): Promise<{ session: SessionRecord; entries: RosterEntry[] }> {
       const session = await sessionFor(clinician, sessionId);
       const entries = await rosterOf(session, await clinicianNames());
-      return { session, entries: (await mayReadClinical(store, clinician, session)) ? entries : entries.map(withoutRating) };
+      return { session, entries: (await readsClinical(clinician, session)) ? entries : entries.map(withoutRating) };
     },
 
     /** The sessions overlapping `range` whose rosters the clinician may see, with their figures. */
@@ -145,7 +153,7 @@ export function createRosterService(deps: RosterDeps) {
         if (!overlaps(session, { from, to })) continue;
         const entry = (await rosterOf(session, clinicianName)).find((e) => e.participantId === participantId);
         const minutes = entry?.minutesPresent ?? 0;
-        const checkInRating = entry && (await mayReadClinical(store, clinician, session)) ? entry.checkInRating : null;
+        const checkInRating = entry && (await readsClinical(clinician, session)) ? entry.checkInRating : null;
         const key = weekStartOf(session.startsAt, timeZone);
         const week = weeks.get(key) ?? { weekStart: key, minutesPresent: 0, sessions: [] };
         week.minutesPresent = Math.round((week.minutesPresent + minutes) * 100) / 100;

@@ -4,8 +4,10 @@
  * log: sessions, clients by reference, rosters and attendance read, notes, and the rest. The
  * server puts every report on the audit log itself; the CSV is saved where the admin chooses.
  */
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { BreachReport, ClinicianAccount } from '../../../shared/protocol';
+
+type BreachReportThing = Pick<BreachReport['sessions'][number], 'firstAt' | 'lastAt' | 'acts'>;
 import { call, messageOf } from '../bridge';
 import { ErrorBanner } from './Banner';
 import { Dialog } from './Dialog';
@@ -20,6 +22,33 @@ function Span({ first, last }: { first: string; last: string }) {
       {stamp.format(new Date(first))}
       {last !== first && ` – ${stamp.format(new Date(last))}`}
     </>
+  );
+}
+
+/** Clients or sessions of a report: what, when (first to last), and the acts. */
+function ThingTable({ testId, heading, things }: { testId: string; heading: string; things: (BreachReportThing & { key: string; name: ReactNode })[] }) {
+  if (things.length === 0) return <p className="muted small">None.</p>;
+  return (
+    <table className="table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th scope="col">{heading}</th>
+          <th scope="col">When</th>
+          <th scope="col">What</th>
+        </tr>
+      </thead>
+      <tbody>
+        {things.map((t) => (
+          <tr key={t.key}>
+            <td>{t.name}</td>
+            <td>
+              <Span first={t.firstAt} last={t.lastAt} />
+            </td>
+            <td className="muted small">{t.acts.join(', ')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -119,55 +148,21 @@ export function BreachReportDialog({ account, onClose }: { account: ClinicianAcc
             </div>
           )}
           <h3>Clients</h3>
-          {report.clients.length === 0 ? (
-            <p className="muted small">None.</p>
-          ) : (
-            <table className="table" data-testid="breach-clients">
-              <thead>
-                <tr>
-                  <th scope="col">Client</th>
-                  <th scope="col">When</th>
-                  <th scope="col">What</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.clients.map((c) => (
-                  <tr key={`${c.sessionId ?? ''}|${c.participantRef ?? c.refHash ?? ''}`}>
-                    <td>{c.participantRef ?? <span className="muted">reference on record only as a hash</span>}</td>
-                    <td>
-                      <Span first={c.firstAt} last={c.lastAt} />
-                    </td>
-                    <td className="muted small">{c.acts.join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <ThingTable
+            testId="breach-clients"
+            heading="Client"
+            things={report.clients.map((c) => ({
+              ...c,
+              key: `${c.sessionId ?? ''}|${c.participantRef ?? c.refHash ?? ''}`,
+              name: c.participantRef ?? <span className="muted">reference on record only as a hash</span>,
+            }))}
+          />
           <h3>Sessions</h3>
-          {report.sessions.length === 0 ? (
-            <p className="muted small">None.</p>
-          ) : (
-            <table className="table" data-testid="breach-sessions">
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">When</th>
-                  <th scope="col">What</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.sessions.map((s) => (
-                  <tr key={s.sessionId}>
-                    <td>{s.title ?? s.sessionId}</td>
-                    <td>
-                      <Span first={s.firstAt} last={s.lastAt} />
-                    </td>
-                    <td className="muted small">{s.acts.join(', ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <ThingTable
+            testId="breach-sessions"
+            heading="Session"
+            things={report.sessions.map((s) => ({ ...s, key: s.sessionId, name: s.title ?? s.sessionId }))}
+          />
           {(report.rosters.length > 0 || report.notes.length > 0) && (
             <>
               <h3>Rosters and notes</h3>
