@@ -20,7 +20,12 @@ const demo = sharedTestDemo(0, {}, {
 });
 
 describe('parallel passcode guesses', () => {
-  async function flood(passcodeHash: (passcode: string) => Promise<string>, ref: string): Promise<{ codes: string[]; verifications: number }> {
+  /** `readRecapToo`: every other socket guesses through `readRecap`, the door a client uses after the session. */
+  async function flood(
+    passcodeHash: (passcode: string) => Promise<string>,
+    ref: string,
+    readRecapToo = false,
+  ): Promise<{ codes: string[]; verifications: number; token: string; passcode: string }> {
     const invitation = newInvitationSecrets(demo.server.store.passcodes);
     await demo.server.store.invitations.create({
       sessionId: demo.info.sessionId,
@@ -33,9 +38,18 @@ describe('parallel passcode guesses', () => {
     try {
       const before = demo.server.hashing.verifications;
       const answers: Response[] = await Promise.all(
-        clients.map((c) => c.request('hello', { as: 'participant', invite: invitation.token, passcode: wrong })),
+        clients.map((c, i) =>
+          readRecapToo && i % 2 === 1
+            ? c.request('readRecap', { invite: invitation.token, passcode: wrong })
+            : c.request('hello', { as: 'participant', invite: invitation.token, passcode: wrong }),
+        ),
       );
-      return { codes: answers.map((a) => (a.ok ? 'OK' : a.error.code)), verifications: demo.server.hashing.verifications - before };
+      return {
+        codes: answers.map((a) => (a.ok ? 'OK' : a.error.code)),
+        verifications: demo.server.hashing.verifications - before,
+        token: invitation.token,
+        passcode: invitation.passcode,
+      };
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
@@ -65,5 +79,28 @@ describe('parallel passcode guesses', () => {
     expect(unauthenticated).toBeLessThanOrEqual(PASSCODE_FAILURES);
     expect(verifications).toBeGreaterThanOrEqual(1);
     expect(verifications).toBeLessThanOrEqual(PASSCODE_FAILURES);
+  });
+
+  it('300 wrong guesses at once, half through readRecap: one limit for both doors, and then the right passcode waits too', async () => {
+    const { codes, token, passcode } = await flood(async (p) => demo.server.store.passcodes.hash(p), 'IOP-FLOOD-RECAP', true);
+    expect(codes.every((c) => c === 'UNAUTHENTICATED' || c === 'RATE_LIMITED')).toBe(true);
+    const checked = codes.filter((c) => c === 'UNAUTHENTICATED').length;
+    expect(checked).toBeGreaterThanOrEqual(1);
+    expect(checked).toBeLessThanOrEqual(PASSCODE_FAILURES);
+    // One after another, the rest of the invitation's attempts through readRecap (on PostgreSQL
+    // fewer were checked above); then the right passcode, through hello, is refused: the doors
+    // share one count.
+    const wrong = passcode === '000000' ? '111111' : '000000';
+    for (let left = PASSCODE_FAILURES - checked; left > 0; left--) {
+      const client = await TestClient.connect(demo.info.wsUrl);
+      expect(await client.request('readRecap', { invite: token, passcode: wrong })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      await client.close();
+    }
+    const client = await TestClient.connect(demo.info.wsUrl);
+    try {
+      expect(await client.request('hello', { as: 'participant', invite: token, passcode })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    } finally {
+      await client.close();
+    }
   });
 });
