@@ -17,8 +17,10 @@ const MEDIA: MethodName[] = [
 const GETTING_READY: MethodName[] = ['createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume'];
 const MODERATION: MethodName[] = [
   'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
-  'crisisInfo',
+  'crisisInfo', 'setGroupChat', 'clearGroupChat',
 ];
+/** In-call messages: private ones and the group's text channel. */
+const MESSAGES: MethodName[] = ['message', 'groupMessage'];
 /** End-to-end keys: everyone announces their own; only facilitators read them and share the group's. */
 const KEYS_FACILITATORS: MethodName[] = ['memberKeys', 'sendGroupKey'];
 const expected = (caller: Caller, m: MethodName): boolean => {
@@ -31,9 +33,9 @@ const expected = (caller: Caller, m: MethodName): boolean => {
         ? m === 'checkIn' || m === 'leave'
         : caller.state === 'waiting'
           ? m === 'leave' || GETTING_READY.includes(m)
-          : m === 'leave' || m === 'message' || MEDIA.includes(m);
+          : m === 'leave' || MESSAGES.includes(m) || MEDIA.includes(m);
     case 'facilitator':
-      return m === 'leave' || m === 'message' || MODERATION.includes(m) || MEDIA.includes(m);
+      return m === 'leave' || MESSAGES.includes(m) || MODERATION.includes(m) || MEDIA.includes(m);
     case 'observer':
       return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer', 'requestKeyFrame'].includes(m);
   }

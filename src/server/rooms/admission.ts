@@ -26,6 +26,8 @@ export interface AdmissionParts {
   media: Pick<RoomMedia, 'rtpCapabilities'>;
   /** Whether the room is locked now; an admitted client is told so. */
   locked(): boolean;
+  /** Whether the group chat is on now; an admitted client is told so. */
+  groupChat(): boolean;
   /** Takes a peer out of the room (Room.removePeer). */
   removePeer(peer: Peer): void;
 }
@@ -44,6 +46,8 @@ export class Admission {
     if (data.emergencyContact !== undefined) crisis.emergencyContact = data.emergencyContact;
     if (data.privacy !== undefined) peer.standing.privacy = { ...data.privacy };
     if (data.rating !== undefined) peer.standing.rating = { ...data.rating };
+    // Said again at every check-in: coming back with a microphone ends a text-only visit.
+    peer.standing.textOnly = data.textOnly === true;
     peer.moveTo('waiting');
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = members.nextKnock();
@@ -141,6 +145,7 @@ export class Admission {
       producers: members.groupProducers(),
       // Otherwise a client admitted into a locked room would learn of the lock only on a change.
       locked: this.parts.locked(),
+      groupChat: this.parts.groupChat(),
       // Sealed to this client alone by the admitting console; nobody else's admission carries it.
       ...(groupKey && by !== 'readmission' ? { groupKey: { from: by.participantId, ...groupKey } } : {}),
     });

@@ -16,6 +16,8 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
     mutedByFacilitator: { ...subject.mutedByFacilitator },
     knockedAt: subject.knockedAt,
   };
+  // Everyone may know: the group sees they take part by text, and why their tile is dark.
+  if (subject.role === 'client' && subject.standing.textOnly) p.textOnly = true;
   if (viewer.isClinician && subject.role === 'client') {
     if (subject.participantRef !== undefined) p.participantRef = subject.participantRef;
     p.verificationHint = subject.verificationHint;

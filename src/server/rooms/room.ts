@@ -3,7 +3,7 @@
  * Room itself holds membership and the room's life: who joins and how they leave, when the
  * room ends or closes. Every other act lives in its part, and the Room passes it on:
  * admission.ts (check-in, admit, deny), moderation.ts (verify, mute, remove, lock),
- * roomMedia.ts (the router and the group's media), messaging.ts, gracePeriod.ts (dropped
+ * roomMedia.ts (the router and the group's media), messaging.ts, groupChat.ts, gracePeriod.ts (dropped
  * clients' places, resuming), over members.ts (the peers and how to tell them) and
  * roomRecords.ts (attendance and resumption writes). Who learns what is audiences.ts, and
  * which fields of a person, participantView.ts.
@@ -27,6 +27,7 @@ import type { SessionRecord } from '../store/sessions.js';
 import { Admission } from './admission.js';
 import * as audience from './audiences.js';
 import { GracePeriod, type Resumed } from './gracePeriod.js';
+import { GroupChat } from './groupChat.js';
 import { Members } from './members.js';
 import { relayOver, type Relay } from './messaging.js';
 import { Moderation, type RecordAct, type RecordActs } from './moderation.js';
@@ -61,6 +62,8 @@ export class Room {
   private readonly media: RoomMedia;
   private readonly admission: Admission;
   private readonly moderation: Moderation;
+  /** The group's text channel (groupChat.ts): relayed like `relay`'s messages, never kept. */
+  readonly groupChat: GroupChat;
   private pendingJoins = 0;
   private closed = false;
 
@@ -76,7 +79,13 @@ export class Room {
     this.media = new RoomMedia(session.id, deps.pool, members, () => this.closed);
     const parts = { sessionId: session.id, members, records: this.records, grace: this.grace, removePeer };
     this.moderation = new Moderation({ ...parts, lockedOnRecord });
-    this.admission = new Admission({ ...parts, media: this.media, locked: () => this.moderation.locked });
+    this.groupChat = new GroupChat(session.id, members);
+    this.admission = new Admission({
+      ...parts,
+      media: this.media,
+      locked: () => this.moderation.locked,
+      groupChat: () => this.groupChat.enabled,
+    });
   }
 
   get id(): string {
@@ -177,6 +186,7 @@ export class Room {
       participants: this.grace.groupAsSeenBy(peer),
       producers: this.members.list(audience.admittedBut(peer)).flatMap(producersOf),
       locked: this.moderation.locked,
+      groupChat: this.groupChat.enabled,
     };
   }
 

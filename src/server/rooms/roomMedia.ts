@@ -147,6 +147,10 @@ export class RoomMedia {
    */
   async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
     const kind: MediaKind = data.kind;
+    // The group was told this client takes part by text: no camera or microphone reaches it.
+    if (peer.standing.textOnly) {
+      throw new ProtocolError('FORBIDDEN', 'you are taking part by text only; check in again to use a camera or microphone');
+    }
     const held = !peer.isAdmitted;
     // A mute holds before the producer exists: it is born paused.
     const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, { paused: peer.mutedByFacilitator[kind], held });

@@ -33,6 +33,8 @@ export interface Standing {
   privacy: PrivacyCheck | null;
   /** How they said they are at check-in (for the clinicians), the latest one said. */
   rating: CheckInRating | null;
+  /** Taking part by text only (issue 20), as said at the latest check-in: no media is taken. */
+  textOnly: boolean;
 }
 
 export function freshStanding(): Standing {
@@ -44,5 +46,6 @@ export function freshStanding(): Standing {
     crisis: {},
     privacy: null,
     rating: null,
+    textOnly: false,
   };
 }

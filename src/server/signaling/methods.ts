@@ -163,6 +163,21 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
+  groupMessage({ peer, room }, { sealed }) {
+    room.groupChat.post(peer, sealed);
+    return ok;
+  },
+
+  async setGroupChat(mc, { enabled }) {
+    await mc.room.groupChat.setEnabled(mc.peer, enabled, () => audit(mc, enabled ? 'group_chat.enabled' : 'group_chat.disabled', null));
+    return ok;
+  },
+
+  async clearGroupChat(mc) {
+    await mc.room.groupChat.clear(mc.peer, () => audit(mc, 'group_chat.cleared', null));
+    return ok;
+  },
+
   publishKey({ peer, room }, key) {
     room.relay.publishKey(peer, key);
     return ok;

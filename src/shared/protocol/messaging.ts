@@ -1,11 +1,12 @@
 /**
- * In-call messages between a client and the session's facilitators: the `message` method's
- * record and what a message may say. Relayed, never stored. A new kind of message between
- * people in a call goes here.
+ * In-call messages: private ones between a client and the session's facilitators (`message`)
+ * and the group's text channel (`groupMessage`, which the facilitators can turn off or
+ * clear), each as one record, and what a message may say. Relayed, never stored. A new kind
+ * of message between people in a call goes here.
  */
 import { z } from 'zod';
 import { BoxNonce, KeyEpoch } from './e2ee';
-import { Done, type MethodRecord } from './method';
+import { Done, NoData, type MethodRecord } from './method';
 import { Id } from './values';
 
 /** A private in-call message: relayed, never stored. */
@@ -37,11 +38,40 @@ export type MessageBody = z.infer<typeof MessageBody>;
 /** The `to` of a client's message. */
 export const TO_FACILITATOR = 'facilitator';
 
+/**
+ * The `to` sealed inside a group message: what the sender wrote for everyone in the group.
+ * A private message sealed to someone cannot be passed off as a group one, or back.
+ */
+export const TO_GROUP = 'group';
+
 export const messagingMethods = {
   // A client writes to "facilitator", a facilitator to a participantId.
   message: {
     request: z.intersection(z.object({ to: Id }), MessageBody),
     result: Done,
     mayCall: { client: ['admitted'], facilitator: true },
+  },
+  /**
+   * To everyone in the group but the sender (issue 20): always sealed under the group key,
+   * from the sender's participantId to "group", so only those holding the key read it and
+   * the server can neither read it nor pass it off as someone else's. Observers read, never
+   * write. Refused with FORBIDDEN while the facilitators have the group chat off.
+   */
+  groupMessage: {
+    request: z.object({ sealed: SealedMessage }),
+    result: Done,
+    mayCall: { client: ['admitted'], facilitator: true },
+  },
+  /** Turns the group chat on or off for everyone; everyone admitted hears `groupChat`. */
+  setGroupChat: {
+    request: z.object({ enabled: z.boolean() }),
+    result: Done,
+    mayCall: { facilitator: true },
+  },
+  /** Everyone admitted drops what the group chat showed (`groupChatCleared`); nothing was kept to delete. */
+  clearGroupChat: {
+    request: NoData,
+    result: Done,
+    mayCall: { facilitator: true },
   },
 } satisfies Record<string, MethodRecord>;

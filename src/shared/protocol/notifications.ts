@@ -4,7 +4,7 @@
  * notification is a line in NotificationTypes.
  */
 import type { GroupKey, MemberKey } from './e2ee';
-import type { MessageBody } from './messaging';
+import type { MessageBody, SealedMessage } from './messaging';
 import type { MediaKind, Participant, Producer, RtpCapabilities } from './values';
 
 export interface NotificationTypes {
@@ -31,6 +31,8 @@ export interface NotificationTypes {
      * without it a client admitted into a locked room learns of the lock only when it changes.
      */
     locked?: boolean;
+    /** Whether the group chat is on (issue 20; absent from older servers: on). */
+    groupChat?: boolean;
     /** The group key, sealed to this client by the admitting facilitator's console (e2ee.ts), when it sent one. */
     groupKey?: GroupKey;
   };
@@ -53,6 +55,12 @@ export interface NotificationTypes {
    * the producers of others arrive as `producerAdded` as they come back.
    */
   mediaReset: { routerRtpCapabilities: RtpCapabilities };
+  /** To everyone admitted but the sender: a message to the group, sealed (messaging.ts). */
+  groupMessage: { from: string; sealed: SealedMessage };
+  /** To everyone admitted: the facilitators turned the group chat on or off. */
+  groupChat: { enabled: boolean };
+  /** To everyone admitted: a facilitator cleared the group chat; drop what it shows. */
+  groupChatCleared: Record<string, never>;
 }
 export type NotificationName = keyof NotificationTypes;
 export type NotificationFrame = {

@@ -80,6 +80,8 @@ export const ClinicianHelloResult = z.object({
   participants: z.array(Participant),
   producers: z.array(Producer),
   locked: z.boolean(),
+  /** Whether the group chat is on (issue 20; absent from older servers: on). */
+  groupChat: z.boolean().optional(),
 });
 export type ClinicianHelloResult = z.infer<typeof ClinicianHelloResult>;
 
@@ -96,6 +98,15 @@ export const CheckInData = z.object({
   privacy: PrivacyCheck.optional(),
   /** How they are today (values.ts): for the session's clinicians only, sealed on record. */
   rating: CheckInRating.optional(),
+  /**
+   * Taking part by text only (issue 20): no camera and no microphone in this visit (`media`
+   * must say both off), the group chat instead. Everyone in the group sees it; the server
+   * refuses this client's media until they check in again without it.
+   */
+  textOnly: z.boolean().optional(),
+}).refine((d) => d.textOnly !== true || (!d.media.audio && !d.media.video), {
+  message: 'taking part by text only means camera and microphone off',
+  path: ['textOnly'],
 });
 
 /**

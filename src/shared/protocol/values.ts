@@ -102,6 +102,8 @@ export const Participant = z.object({
   privacy: PrivacyCheck.optional(),
   /** How the client said they are today, at check-in; only ever sent to clinicians. */
   rating: CheckInRating.optional(),
+  /** Taking part by text only (CheckInData.textOnly): seen by everyone in the group. */
+  textOnly: z.boolean().optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 
