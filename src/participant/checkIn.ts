@@ -40,7 +40,9 @@ export async function checkIn(form: CheckInForm, session: ParticipantSession, gr
     const { routerRtpCapabilities } = await signaling.request('checkIn', {
       displayName,
       agreementVersion: agreement.version,
-      media: { audio: !!pageState().localAudio, video: !!pageState().localVideo },
+      ...(pageState().textOnly
+        ? { media: { audio: false, video: false }, textOnly: true }
+        : { media: { audio: !!pageState().localAudio, video: !!pageState().localVideo } }),
       ...(location ? { location } : {}),
       ...(emergencyContact ? { emergencyContact } : {}),
       privacy: form.privacy,

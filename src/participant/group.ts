@@ -10,6 +10,7 @@ import type { SignalingClient } from '../client/signaling';
 import { RETURNED_TO_WAITING } from './copy';
 import type { PageEncryption } from './encryption';
 import type { LocalMedia } from './localMedia';
+import { chatEvent, openGroupChat } from './groupChat';
 import { addRemoteTrack, dropRemoteTrack, setRemotePaused, toPeer } from './peers';
 import { announce, moderate, pageState, setPageState, type Peer } from './store';
 
@@ -84,6 +85,9 @@ export class GroupCall {
         mutedByFacilitator: muted,
         ...(typeof data.locked === 'boolean' ? { locked: data.locked } : {}),
       });
+      chatEvent({ type: 'admitted', enabled: data.groupChat ?? true });
+      // Someone taking part by text finds the group chat open: it is how they take part.
+      if (pageState().textOnly && !returning) openGroupChat();
       if (muted.audio) setPageState({ wantAudio: false });
       if (muted.video) {
         setPageState({ wantVideo: false });
@@ -119,6 +123,8 @@ export class GroupCall {
     this.closeRoom();
     this.encryption.outOfGroup();
     moderate({ type: 'chatClosed' });
+    // What the group wrote is the group's: none of it stays in the waiting room.
+    chatEvent({ type: 'reset' });
     setPageState((s) => ({
       screen: 'waiting',
       waitingNote: 'returned',

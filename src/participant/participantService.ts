@@ -8,6 +8,7 @@
 import type { MediaKind } from '../shared/protocol';
 import type { SignalingClient } from '../client/signaling';
 import * as chat from './chat';
+import * as groupChat from './groupChat';
 import { checkIn, type CheckInForm } from './checkIn';
 import { PageEncryption, type LinkSecret } from './encryption';
 import { GroupCall } from './group';
@@ -15,6 +16,7 @@ import { LocalMedia } from './localMedia';
 import type { MessageCheck } from './moderation';
 import { addPeer, removePeer } from './peers';
 import { ParticipantSession } from './session';
+import { setPageState } from './store';
 
 export type { CheckInForm } from './checkIn';
 
@@ -99,6 +101,7 @@ export class ParticipantService {
   }
 
   openChat(): void {
+    groupChat.closeGroupChat();
     chat.openChat();
   }
 
@@ -108,6 +111,26 @@ export class ParticipantService {
 
   dismissPreview(): void {
     chat.dismissPreview();
+  }
+
+  // ---- the group chat (issue 20) ------------------------------------------------------------
+
+  sendGroupMessage(raw: string): Promise<MessageCheck> {
+    return groupChat.sendGroupMessage(this.session.signaling, raw, this.encryption);
+  }
+
+  openGroupChat(): void {
+    groupChat.openGroupChat();
+  }
+
+  closeGroupChat(): void {
+    groupChat.closeGroupChat();
+  }
+
+  /** Before check-in: taking part by text only, with camera and microphone off, or not. */
+  async setTextOnly(on: boolean): Promise<void> {
+    setPageState(on ? { textOnly: true, wantAudio: false, wantVideo: false, mediaError: null } : { textOnly: false, wantAudio: true });
+    await this.media.refreshPreview();
   }
 
   // ---- end-to-end encryption ---------------------------------------------------------------
@@ -132,5 +155,8 @@ export class ParticipantService {
     signaling.on('locked', ({ locked }) => this.group.onLocked(locked));
     signaling.on('message', (message) => chat.onMessage(message, this.encryption));
     signaling.on('groupKey', (offer) => void this.encryption.groupKey(offer));
+    signaling.on('groupMessage', (message) => groupChat.onGroupMessage(message, this.encryption));
+    signaling.on('groupChat', ({ enabled }) => groupChat.onGroupChat(enabled));
+    signaling.on('groupChatCleared', () => groupChat.onGroupChatCleared());
   }
 }

@@ -7,7 +7,7 @@ import type { MediaKind, Participant } from '../shared/protocol';
 import { announce, pageState, setPageState, type Peer, type RemoteMedia } from './store';
 
 export function toPeer(p: Participant): Peer {
-  return { participantId: p.participantId, displayName: p.displayName, role: p.role };
+  return { participantId: p.participantId, displayName: p.displayName, role: p.role, ...(p.textOnly ? { textOnly: true } : {}) };
 }
 
 export function addPeer(p: Participant): void {

@@ -9,6 +9,7 @@ import { SignalingClient } from '../client/signaling';
 import { DELIBERATE_CLOSES, getBackIn } from '../client/reconnect';
 import { notOpenYet, PASSCODE_MISMATCH, UNEXPECTED, UNREACHABLE } from './copy';
 import { initialModeration } from './moderation';
+import { initialGroupChat } from './groupChatState';
 import { ServerRoute } from './serverRoute';
 import { announce, initialState, pageState, setPageState, type EndReason } from './store';
 
@@ -107,9 +108,9 @@ export class ParticipantSession {
 
   /** From a retryable ending back to the passcode screen, keeping the person's choices. */
   restart(): void {
-    const { wantAudio, wantVideo } = pageState();
+    const { wantAudio, wantVideo, textOnly } = pageState();
     this.lockedPasscode = null;
-    setPageState({ ...initialState, wantAudio, wantVideo, screen: 'passcode' });
+    setPageState({ ...initialState, wantAudio, wantVideo, textOnly, screen: 'passcode' });
   }
 
   end(reason: EndReason): void {
@@ -135,6 +136,7 @@ export class ParticipantSession {
       reconnecting: false,
       // Messages, mutes and the lock belong to this visit only: nothing stays behind.
       moderation: initialModeration,
+      groupChat: initialGroupChat,
     });
   }
 

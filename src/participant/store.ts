@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { Agreement, MediaKind, PeerRole } from '../shared/protocol';
+import { initialGroupChat, type GroupChatState } from './groupChatState';
 import { initialModeration, moderationReducer, type ModerationEvent, type ModerationState } from './moderation';
 
 /** Why the page stopped at a final (or retryable) screen. */
@@ -54,6 +55,8 @@ export interface Peer {
   participantId: string;
   displayName: string;
   role: PeerRole;
+  /** Taking part by text only (issue 20). */
+  textOnly?: boolean;
 }
 
 export interface RemoteMedia {
@@ -80,6 +83,8 @@ export interface ParticipantState {
   /** What the person chose to share, and what is actually live. */
   wantAudio: boolean;
   wantVideo: boolean;
+  /** Taking part by text only (issue 20): no camera or microphone, the group chat instead. */
+  textOnly: boolean;
   localAudio: MediaStreamTrack | null;
   localVideo: MediaStreamTrack | null;
   mediaError: string | null;
@@ -87,6 +92,8 @@ export interface ParticipantState {
   mediaBusy: Record<MediaKind, boolean>;
   /** Mutes, the lock and the private conversation with the therapist (moderation.ts). */
   moderation: ModerationState;
+  /** The group's text channel (groupChatState.ts). */
+  groupChat: GroupChatState;
   /**
    * Why the person is in the waiting room again, if they were in the call before; or that
    * they have just been let in and their camera is connecting (the call screen follows).
@@ -117,11 +124,13 @@ export const initialState: ParticipantState = {
   displayName: '',
   wantAudio: true,
   wantVideo: true,
+  textOnly: false,
   localAudio: null,
   localVideo: null,
   mediaError: null,
   mediaBusy: { audio: false, video: false },
   moderation: initialModeration,
+  groupChat: initialGroupChat,
   waitingNote: null,
   retrying: false,
   reconnecting: false,

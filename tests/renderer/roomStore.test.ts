@@ -73,3 +73,28 @@ describe('the console room store', () => {
     expect(useConsole.getState().roomError).toBe('The session has ended.');
   });
 });
+
+describe('the console’s group chat', () => {
+  it('counts what arrives while folded, keeps it across a reconnect, and drops it when cleared or the room closes', () => {
+    const s = useConsole.getState();
+    expect(useConsole.getState().groupChat).toMatchObject({ enabled: true, messages: [], unread: 0, open: false });
+    s.addGroupMessage({ from: 'w1', name: 'W1', text: 'hello', at: 1 });
+    s.addGroupMessage({ from: 'me', name: 'You', text: 'welcome', at: 2 });
+    expect(useConsole.getState().groupChat.unread).toBe(1);
+    s.openGroupChat(true);
+    expect(useConsole.getState().groupChat.unread).toBe(0);
+    // Back after a dropped connection: what was written stays; on or off is the server's word.
+    s.roomReconnecting();
+    s.roomJoined({ ...hello, groupChat: false });
+    expect(useConsole.getState().groupChat).toMatchObject({ enabled: false, open: true });
+    expect(useConsole.getState().groupChat.messages.map((m) => [m.id, m.text])).toEqual([
+      [1, 'hello'],
+      [2, 'welcome'],
+    ]);
+    s.clearGroupMessages();
+    expect(useConsole.getState().groupChat.messages).toEqual([]);
+    s.addGroupMessage({ from: 'w1', name: 'W1', text: 'again', at: 3 });
+    s.roomClosed();
+    expect(useConsole.getState().groupChat.messages).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
-import { MESSAGE_MAX, type ChatMessage } from '../moderation';
+import { MESSAGE_MAX, type ChatMessage, type MessageCheck } from '../moderation';
 import { CloseIcon } from './icons';
 
 /** How close to the limit before the page shows how many characters are left. */
@@ -14,48 +14,12 @@ const COUNTER_FROM = MESSAGE_MAX - 200;
 export function ChatPanel({ onClose }: { onClose: () => void }) {
   const service = useService();
   const messages = useParticipantStore((s) => s.moderation.messages);
-  const [draft, setDraft] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const input = useRef<HTMLTextAreaElement>(null);
   const log = useRef<HTMLOListElement>(null);
-  const ids = { title: useId(), privacy: useId(), input: useId(), hint: useId(), error: useId(), counter: useId() };
-
-  useEffect(() => {
-    input.current?.focus();
-  }, []);
+  const ids = { title: useId(), privacy: useId() };
   useEffect(() => {
     const el = log.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [messages.length]);
-
-  const send = async (e?: FormEvent) => {
-    e?.preventDefault();
-    if (sending) return;
-    setSending(true);
-    const result = await service.sendMessage(draft);
-    setSending(false);
-    if (result.ok) {
-      setDraft('');
-      setError(null);
-    } else {
-      setError(result.error);
-    }
-    input.current?.focus();
-  };
-
-  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    // Enter sends, Shift+Enter starts a new line (and an IME composition is never cut short).
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
-      e.preventDefault();
-      void send();
-    }
-  };
-
-  const left = MESSAGE_MAX - draft.length;
-  const describedBy = [ids.hint, left <= MESSAGE_MAX - COUNTER_FROM ? ids.counter : null, error ? ids.error : null]
-    .filter(Boolean)
-    .join(' ');
 
   return (
     <aside
@@ -63,12 +27,7 @@ export function ChatPanel({ onClose }: { onClose: () => void }) {
       aria-labelledby={ids.title}
       aria-describedby={ids.privacy}
       data-testid="chat-panel"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
+      onKeyDown={(e) => closeOnEscape(e, onClose)}
     >
       <header className="chat__header">
         <h2 id={ids.title} className="chat__title">
@@ -93,45 +52,109 @@ export function ChatPanel({ onClose }: { onClose: () => void }) {
         ))}
       </ol>
 
-      <form className="chat__composer" onSubmit={(e) => void send(e)} noValidate>
-        <label htmlFor={ids.input} className="chat__label">
-          Your message
-        </label>
-        <textarea
-          id={ids.input}
-          ref={input}
-          className="input chat__input"
-          rows={3}
-          maxLength={MESSAGE_MAX}
-          value={draft}
-          onChange={(e) => {
-            setDraft(e.target.value);
-            if (error) setError(null);
-          }}
-          onKeyDown={onKeyDown}
-          aria-describedby={describedBy}
-          aria-invalid={error ? true : undefined}
-        />
-        <div className="chat__row">
-          <p id={ids.hint} className="chat__hint">
-            Enter to send · Shift+Enter for a new line
-          </p>
-          {draft.length >= COUNTER_FROM ? (
-            <p id={ids.counter} className="chat__counter">
-              {left} {left === 1 ? 'character' : 'characters'} left
-            </p>
-          ) : null}
-          <button type="submit" className="button button--primary chat__send" disabled={sending}>
-            {sending ? 'Sending…' : 'Send'}
-          </button>
-        </div>
-        {error ? (
-          <p id={ids.error} className="chat__error" role="alert">
-            {error}
+      <Composer send={(text) => service.sendMessage(text)} />
+    </aside>
+  );
+}
+
+/** Escape closes a side panel, and goes no further. */
+export function closeOnEscape(e: KeyboardEvent, onClose: () => void): void {
+  if (e.key === 'Escape') {
+    e.stopPropagation();
+    onClose();
+  }
+}
+
+/**
+ * Where a message is written and sent: the private conversation's and the group chat's. Enter
+ * sends, Shift+Enter starts a new line; the limit is counted down near its end; a refusal is
+ * said under the box, and the draft stays.
+ */
+export function Composer({ send, disabled }: { send: (text: string) => Promise<MessageCheck>; disabled?: string }) {
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const ids = { input: useId(), hint: useId(), error: useId(), counter: useId() };
+
+  useEffect(() => {
+    input.current?.focus();
+  }, []);
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (sending) return;
+    setSending(true);
+    const result = await send(draft);
+    setSending(false);
+    if (result.ok) {
+      setDraft('');
+      setError(null);
+    } else {
+      setError(result.error);
+    }
+    input.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Enter sends, Shift+Enter starts a new line (and an IME composition is never cut short).
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void submit();
+    }
+  };
+
+  const left = MESSAGE_MAX - draft.length;
+  const describedBy = [ids.hint, left <= MESSAGE_MAX - COUNTER_FROM ? ids.counter : null, error ? ids.error : null]
+    .filter(Boolean)
+    .join(' ');
+
+  if (disabled) {
+    return (
+      <p className="chat__off" role="status" data-testid="chat-off">
+        {disabled}
+      </p>
+    );
+  }
+  return (
+    <form className="chat__composer" onSubmit={(e) => void submit(e)} noValidate>
+      <label htmlFor={ids.input} className="chat__label">
+        Your message
+      </label>
+      <textarea
+        id={ids.input}
+        ref={input}
+        className="input chat__input"
+        rows={3}
+        maxLength={MESSAGE_MAX}
+        value={draft}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          if (error) setError(null);
+        }}
+        onKeyDown={onKeyDown}
+        aria-describedby={describedBy}
+        aria-invalid={error ? true : undefined}
+      />
+      <div className="chat__row">
+        <p id={ids.hint} className="chat__hint">
+          Enter to send · Shift+Enter for a new line
+        </p>
+        {draft.length >= COUNTER_FROM ? (
+          <p id={ids.counter} className="chat__counter">
+            {left} {left === 1 ? 'character' : 'characters'} left
           </p>
         ) : null}
-      </form>
-    </aside>
+        <button type="submit" className="button button--primary chat__send" disabled={sending}>
+          {sending ? 'Sending…' : 'Send'}
+        </button>
+      </div>
+      {error ? (
+        <p id={ids.error} className="chat__error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </form>
   );
 }
 

@@ -1,12 +1,32 @@
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
-import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons';
+import { CameraIcon, CameraOffIcon, KeyboardIcon, MicIcon, MicOffIcon } from './icons';
 
-/** Camera and microphone switches used before the call (check-in and waiting room). */
-export function MediaSwitches() {
+/**
+ * Camera and microphone switches used before the call (check-in and waiting room). At check-in
+ * (`textOnlyChoice`) the person may instead take part by text only (issue 20): no camera or
+ * microphone, the group chat; said at check-in, so the waiting room only shows it.
+ */
+export function MediaSwitches({ textOnlyChoice = false }: { textOnlyChoice?: boolean }) {
   const service = useService();
   const wantVideo = useParticipantStore((s) => s.wantVideo);
   const wantAudio = useParticipantStore((s) => s.wantAudio);
+  const textOnly = useParticipantStore((s) => s.textOnly);
+  if (textOnly) {
+    return (
+      <div className="switches switches--text" data-testid="text-only-choice">
+        <p className="switches__text">
+          <KeyboardIcon /> You’ll take part by text: no camera or microphone. You can read and write in the group chat, and
+          see and hear the group.
+        </p>
+        {textOnlyChoice ? (
+          <button type="button" className="button button--ghost" onClick={() => void service.setTextOnly(false)}>
+            Use my microphone or camera instead
+          </button>
+        ) : null}
+      </div>
+    );
+  }
   return (
     <div className="switches">
       <Switch
@@ -23,6 +43,16 @@ export function MediaSwitches() {
         offIcon={<MicOffIcon />}
         onChange={(on) => void service.setWant('audio', on)}
       />
+      {textOnlyChoice ? (
+        <button
+          type="button"
+          className="button button--ghost switches__text-only"
+          onClick={() => void service.setTextOnly(true)}
+          data-testid="choose-text-only"
+        >
+          <KeyboardIcon /> Take part by text only
+        </button>
+      ) : null}
     </div>
   );
 }

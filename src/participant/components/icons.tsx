@@ -100,6 +100,22 @@ export const MessageIcon = () => (
   </Svg>
 );
 
+/** Two speech bubbles: the group chat, beside the private conversation's one. */
+export const GroupChatIcon = () => (
+  <Svg>
+    <path d="M4 4h11a2 2 0 012 2v6a2 2 0 01-2 2H9l-3.5 3v-3H4a2 2 0 01-2-2V6a2 2 0 012-2z" />
+    <path d="M19 8h1a2 2 0 012 2v6a2 2 0 01-2 2h-1v3l-3.5-3H11" />
+  </Svg>
+);
+
+/** A keyboard: taking part by text. */
+export const KeyboardIcon = () => (
+  <Svg>
+    <rect x="2" y="6" width="20" height="12" rx="2" />
+    <path d="M6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10" />
+  </Svg>
+);
+
 export const CloseIcon = () => (
   <Svg>
     <path d="M6 6l12 12M18 6L6 18" />

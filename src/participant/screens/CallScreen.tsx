@@ -5,6 +5,7 @@ import { useFocusHeading } from '../components/useFocusHeading';
 import { VideoView } from '../components/VideoView';
 import { AudioSink } from '../components/AudioSink';
 import { ChatPanel } from '../components/ChatPanel';
+import { GroupChatPanel } from '../components/GroupChatPanel';
 import { UnmutePrompt } from '../components/UnmutePrompt';
 import { ModerationNotice } from '../components/ModerationNotice';
 import { MessagePreview } from '../components/MessagePreview';
@@ -12,6 +13,8 @@ import { LOCKED_IN_CALL, LOCKED_IN_CALL_DETAIL, roleLabel } from '../copy';
 import {
   CameraIcon,
   CameraOffIcon,
+  GroupChatIcon,
+  KeyboardIcon,
   LeaveIcon,
   LockBadgeIcon,
   LockIcon,
@@ -29,14 +32,21 @@ export function CallScreen() {
   const mediaError = useParticipantStore((s) => s.mediaError);
   const locked = useParticipantStore((s) => s.moderation.locked);
   const chatOpen = useParticipantStore((s) => s.moderation.chatOpen);
+  const groupChatOpen = useParticipantStore((s) => s.groupChat.open);
   const audioOnly = useParticipantStore((s) => !s.wantVideo && s.wantAudio);
+  const textOnly = useParticipantStore((s) => s.textOnly);
   const service = useService();
   const heading = useFocusHeading<HTMLHeadingElement>();
   const chatToggle = useRef<HTMLButtonElement>(null);
+  const groupChatToggle = useRef<HTMLButtonElement>(null);
   const closeChat = () => {
     service.closeChat();
     // Back to where the person opened it from.
     chatToggle.current?.focus();
+  };
+  const closeGroupChat = () => {
+    service.closeGroupChat();
+    groupChatToggle.current?.focus();
   };
 
   // The therapist first, then everyone else in a stable order.
@@ -46,7 +56,7 @@ export function CallScreen() {
   const count = others.length + 1;
 
   return (
-    <section className={chatOpen ? 'call call--chat' : 'call'} aria-labelledby="call-title" data-screen="call">
+    <section className={chatOpen || groupChatOpen ? 'call call--chat' : 'call'} aria-labelledby="call-title" data-screen="call">
       <div className="call__stage">
         <header className="call__header">
           <h1 id="call-title" ref={heading} tabIndex={-1} className="call__title">
@@ -58,6 +68,11 @@ export function CallScreen() {
           {audioOnly && screen === 'call' ? (
             <p className="call__pill" data-testid="audio-only">
               <CameraOffIcon /> Audio only
+            </p>
+          ) : null}
+          {textOnly ? (
+            <p className="call__pill" data-testid="text-only">
+              <KeyboardIcon /> Taking part by text
             </p>
           ) : null}
           <EncryptionPill />
@@ -91,10 +106,11 @@ export function CallScreen() {
           <UnmutePrompt />
           <ModerationNotice />
           <MessagePreview />
-          <CallControls chatToggle={chatToggle} />
+          <CallControls chatToggle={chatToggle} groupChatToggle={groupChatToggle} />
         </div>
       </div>
       {chatOpen ? <ChatPanel onClose={closeChat} /> : null}
+      {groupChatOpen ? <GroupChatPanel onClose={closeGroupChat} /> : null}
     </section>
   );
 }
@@ -169,12 +185,13 @@ function SelfTile() {
   const wantAudio = useParticipantStore((s) => s.wantAudio);
   const audio = useParticipantStore((s) => s.localAudio);
   const name = useParticipantStore((s) => s.displayName);
+  const textOnly = useParticipantStore((s) => s.textOnly);
   const micOn = wantAudio && !!audio;
   const cameraOn = !!video && wantVideo;
   return (
     <li className="tile tile--self" data-testid="tile-self">
       {cameraOn ? <VideoView track={video} mirrored className="tile__video" /> : <Avatar name={name} />}
-      {!cameraOn ? <span className="tile__corner">Your camera is off</span> : null}
+      {!cameraOn ? <span className="tile__corner">{textOnly ? 'You’re taking part by text' : 'Your camera is off'}</span> : null}
       <TileLabel name={`${name || 'You'} (you)`} micOn={micOn} />
     </li>
   );
@@ -186,6 +203,7 @@ function RemoteTile({ peer, media }: { peer: Peer; media: RemoteMedia | undefine
   return (
     <li className="tile" data-testid={`tile-${peer.participantId}`}>
       {video ? <VideoView track={video} className="tile__video" /> : <Avatar name={peer.displayName} />}
+      {peer.textOnly ? <span className="tile__corner">Taking part by text</span> : null}
       <TileLabel name={peer.displayName} role={roleLabel(peer.role)} micOn={micOn} />
     </li>
   );
@@ -219,7 +237,12 @@ function Avatar({ name }: { name: string }) {
   );
 }
 
-function CallControls({ chatToggle }: { chatToggle: React.RefObject<HTMLButtonElement | null> }) {
+interface CallControlsProps {
+  chatToggle: React.RefObject<HTMLButtonElement | null>;
+  groupChatToggle: React.RefObject<HTMLButtonElement | null>;
+}
+
+function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
   const service = useService();
   const screen = useParticipantStore((s) => s.screen);
   const wantAudio = useParticipantStore((s) => s.wantAudio);
@@ -228,6 +251,9 @@ function CallControls({ chatToggle }: { chatToggle: React.RefObject<HTMLButtonEl
   const mediaBusy = useParticipantStore((s) => s.mediaBusy);
   const chatOpen = useParticipantStore((s) => s.moderation.chatOpen);
   const unread = useParticipantStore((s) => s.moderation.unread);
+  const groupChatOpen = useParticipantStore((s) => s.groupChat.open);
+  const groupUnread = useParticipantStore((s) => s.groupChat.unread);
+  const textOnly = useParticipantStore((s) => s.textOnly);
   const busy = useParticipantStore((s) => s.busy);
   const joining = screen === 'joining';
 
@@ -242,9 +268,11 @@ function CallControls({ chatToggle }: { chatToggle: React.RefObject<HTMLButtonEl
       ? 'Turn your camera off'
       : 'Turn your camera on';
   const chatLabel = `Message your therapist privately${unread > 0 ? `, ${unread} unread` : ''}`;
+  const groupChatLabel = `Group chat${groupUnread > 0 ? `, ${groupUnread} unread` : ''}`;
 
   return (
     <div className="controls" role="toolbar" aria-label="Call controls">
+      {textOnly ? null : <>
       <MediaControl
         on={wantAudio}
         locked={forced.audio}
@@ -265,6 +293,26 @@ function CallControls({ chatToggle }: { chatToggle: React.RefObject<HTMLButtonEl
         offIcon={<CameraOffIcon />}
         onClick={() => void service.setWant('video', !wantVideo)}
       />
+      </>}
+      <button
+        ref={groupChatToggle}
+        type="button"
+        className={groupChatOpen ? 'control control--active' : 'control'}
+        aria-label={groupChatLabel}
+        aria-expanded={groupChatOpen}
+        onClick={() => (groupChatOpen ? service.closeGroupChat() : service.openGroupChat())}
+        data-testid="group-chat-toggle"
+      >
+        <span className="control__icon">
+          <GroupChatIcon />
+          {groupUnread > 0 ? (
+            <span className="control__badge" aria-hidden="true" data-testid="group-chat-unread">
+              {groupUnread > 9 ? '9+' : groupUnread}
+            </span>
+          ) : null}
+        </span>
+        <span>Group chat</span>
+      </button>
       <button
         ref={chatToggle}
         type="button"

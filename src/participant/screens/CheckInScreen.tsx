@@ -266,7 +266,7 @@ export function CheckInScreen() {
           <div className="panel panel--sticky">
             <h2 className="panel__title">Camera and microphone</h2>
             <SelfPreview />
-            <MediaSwitches />
+            <MediaSwitches textOnlyChoice />
             {mediaError ? (
               <p className="error" role="alert">
                 {mediaError}

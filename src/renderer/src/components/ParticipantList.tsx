@@ -100,6 +100,7 @@ export function ParticipantList() {
                       Verified
                     </span>
                   )}
+                  {p.textOnly && <TextOnlyBadge participantId={p.participantId} />}
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}
@@ -112,7 +113,7 @@ export function ParticipantList() {
                     <span className="badge reconnecting" title="Their connection dropped; they keep their place while it comes back">
                       Reconnecting…
                     </span>
-                  ) : (
+                  ) : p.textOnly ? null : (
                     <>
                       <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />
                       <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />
@@ -171,6 +172,19 @@ function MediaFlag({ kind, state, forced }: { kind: string; state: 'on' | 'off';
   return <span className={`flag ${forced ? 'forced' : state}`}>{text}</span>;
 }
 
+function mediaItems(p: Participant): MenuEntry[] {
+  const id = p.participantId;
+  return [
+    p.mutedByFacilitator.audio
+      ? { label: 'Ask to unmute microphone', onSelect: () => void allowUnmute(id, 'audio') }
+      : { label: 'Mute microphone', onSelect: () => void mute(id, 'audio') },
+    p.mutedByFacilitator.video
+      ? { label: 'Ask to turn camera back on', onSelect: () => void allowUnmute(id, 'video') }
+      : { label: 'Stop video', onSelect: () => void mute(id, 'video') },
+    'separator',
+  ];
+}
+
 function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
   const id = p.participantId;
   const verifyItems: MenuEntry[] = p.verified
@@ -185,16 +199,20 @@ function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
     ...verifyItems,
     { label: 'Safety code…', onSelect: () => open({ kind: 'safety', person: p }) },
     'separator',
-    p.mutedByFacilitator.audio
-      ? { label: 'Ask to unmute microphone', onSelect: () => void allowUnmute(id, 'audio') }
-      : { label: 'Mute microphone', onSelect: () => void mute(id, 'audio') },
-    p.mutedByFacilitator.video
-      ? { label: 'Ask to turn camera back on', onSelect: () => void allowUnmute(id, 'video') }
-      : { label: 'Stop video', onSelect: () => void mute(id, 'video') },
-    'separator',
+    // Taking part by text: no microphone or camera to mute; the rest of the menu is the same.
+    ...(p.textOnly ? [] : mediaItems(p)),
     { label: 'Return to waiting room', onSelect: () => void returnToWaiting(id) },
     { label: 'Remove from session…', tone: 'danger', onSelect: () => open({ kind: 'remove', person: p }) },
     'separator',
     { label: 'Crisis information…', onSelect: () => open({ kind: 'crisis', person: p }) },
   ];
+}
+
+/** Taking part by text only (issue 20): no camera or microphone, the group chat instead. */
+export function TextOnlyBadge({ participantId }: { participantId: string }) {
+  return (
+    <span className="badge text-only" title="Taking part by text: no camera or microphone; they write in the group chat" data-testid={`text-only-${participantId}`}>
+      Text only
+    </span>
+  );
 }

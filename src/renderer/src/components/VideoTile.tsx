@@ -11,9 +11,11 @@ interface Props {
   micOff?: boolean;
   /** Their connection dropped; they keep their place in the group while it comes back. */
   reconnecting?: boolean;
+  /** Taking part by text only (issue 20): no camera or microphone to show. */
+  textOnly?: boolean;
 }
 
-export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false, reconnecting = false }: Props) {
+export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false, reconnecting = false, textOnly = false }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
@@ -30,7 +32,13 @@ export function VideoTile({ testId, name, detail, stream, self = false, cameraOf
       <figcaption>
         <span className="tile-name">{name}</span>
         {detail && <span className="tile-detail">{detail}</span>}
-        {reconnecting ? <span className="tile-flag">Reconnecting…</span> : micOff && <span className="tile-flag">Mic off</span>}
+        {reconnecting ? (
+          <span className="tile-flag">Reconnecting…</span>
+        ) : textOnly ? (
+          <span className="tile-flag">Text only</span>
+        ) : (
+          micOff && <span className="tile-flag">Mic off</span>
+        )}
       </figcaption>
     </figure>
   );

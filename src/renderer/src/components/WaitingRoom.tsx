@@ -2,6 +2,7 @@ import type { Participant, PrivacyCheck } from '../../../shared/protocol';
 import { admit, admitAll, deny } from '../services/room';
 import { useConsole } from '../store';
 import { RatingBadge } from './CheckInRating';
+import { TextOnlyBadge } from './ParticipantList';
 
 const since = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -90,6 +91,7 @@ function WaitingPerson({ person, busy, canModerate }: { person: Participant; bus
           </button>
         </div>
       )}
+      {person.textOnly && <TextOnlyBadge participantId={person.participantId} />}
       {person.rating && <RatingBadge participantId={person.participantId} rating={person.rating} />}
       {person.privacy && <PrivacySummary participantId={person.participantId} privacy={person.privacy} />}
     </li>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { EndSessionDialog } from '../components/ModerationDialogs';
+import { GroupChatPanel } from '../components/GroupChatPanel';
 import { MessagesPanel } from '../components/MessagesPanel';
 import { ParticipantList, roleLabel } from '../components/ParticipantList';
 import { AudioSink, VideoTile } from '../components/VideoTile';
@@ -44,6 +45,8 @@ export function RoomScreen() {
   const keyed = useConsole((s) => s.encryption.keyed);
   const epoch = useConsole((s) => s.encryption.epoch);
   const setNotice = useConsole((s) => s.setNotice);
+  const openGroupChat = useConsole((s) => s.openGroupChat);
+  const textOnlyHere = useConsole((s) => Object.values(s.participants).some((p) => p.textOnly === true));
   const [confirmEnd, setConfirmEnd] = useState(false);
   const isFacilitator = myRole === 'facilitator';
   useModerationShortcuts(isFacilitator);
@@ -53,6 +56,11 @@ export function RoomScreen() {
     const t = setTimeout(() => setNotice(null), 6000);
     return () => clearTimeout(t);
   }, [notice, setNotice]);
+
+  // Someone taking part by text: their words are in the group chat, so it opens.
+  useEffect(() => {
+    if (textOnlyHere) openGroupChat(true);
+  }, [textOnlyHere, openGroupChat]);
 
   const others = Object.values(participants).filter((p) => p.participantId !== myId);
   const streams = useMemo(() => streamsByParticipant(Object.values(remoteTracks)), [remoteTracks]);
@@ -165,6 +173,7 @@ export function RoomScreen() {
               stream={streams.get(p.participantId) ?? null}
               cameraOff={paused(p.participantId, 'video')}
               micOff={paused(p.participantId, 'audio')}
+              textOnly={p.textOnly === true}
               reconnecting={p.connection === 'reconnecting'}
             />
           ))}
@@ -176,6 +185,7 @@ export function RoomScreen() {
       <aside className="room-side">
         <WaitingRoom canModerate={isFacilitator} />
         <MessagesPanel />
+        <GroupChatPanel canModerate={isFacilitator} />
         <ParticipantList />
       </aside>
       {confirmEnd && <EndSessionDialog onClose={() => setConfirmEnd(false)} />}

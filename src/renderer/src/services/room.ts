@@ -11,6 +11,7 @@ import {
   CLOSE_SIGNED_OUT,
   ROLE_CHANGED,
   TO_FACILITATOR,
+  TO_GROUP,
   ProtocolError,
   type ClinicianHelloResult,
   type MediaKind,
@@ -179,6 +180,15 @@ function wire(signaling: SignalingClient, room: RoomClient, encryption: ConsoleE
       s().addMessage(message.from, { from: 'them', text, at: Date.now() });
     }),
     signaling.on('locked', ({ locked }) => s().setLocked(locked)),
+    signaling.on('groupMessage', ({ from, sealed }) => {
+      // Shown only if it opens as written by whom the server says, for the group.
+      const text = encryption.open(sealed, from, TO_GROUP);
+      if (text === undefined) return s().setNotice({ tone: 'error', text: 'A group chat message arrived that could not be opened, so it is not shown.' });
+      const name = s().participants[from]?.displayName ?? 'Someone who has left';
+      s().addGroupMessage({ from, name, text, at: Date.now() });
+    }),
+    signaling.on('groupChat', ({ enabled }) => s().setGroupChatEnabled(enabled)),
+    signaling.on('groupChatCleared', () => s().clearGroupMessages()),
     signaling.on('sessionEnded', () => {
       teardown();
       s().roomClosed('The session has ended.');
@@ -312,6 +322,33 @@ export async function sendMessage(participantId: string, text: string): Promise<
   const sent = (await moderate('message', sealed ? { to: participantId, sealed } : { to: participantId, text })) !== null;
   if (sent) useConsole.getState().addMessage(participantId, { from: 'me', text: text.trim(), at: Date.now() });
   return sent;
+}
+
+/**
+ * A message to the whole group (issue 20): sealed under the group key as from this console's
+ * participantId to the group, never in the clear; without the key yet, it is not sent.
+ */
+export async function sendGroupMessage(text: string): Promise<boolean> {
+  const { myParticipantId, encryption: view } = useConsole.getState();
+  if (!live || !myParticipantId) return false;
+  const sealed = view.keyed ? live.encryption.seal(myParticipantId, TO_GROUP, text.trim()) : undefined;
+  if (!sealed) {
+    useConsole.getState().setNotice({ tone: 'error', text: 'The call’s encryption is still being set up, so the message was not sent. Try again in a moment.' });
+    return false;
+  }
+  const sent = (await moderate('groupMessage', { sealed })) !== null;
+  if (sent) useConsole.getState().addGroupMessage({ from: 'me', name: 'You', text: text.trim(), at: Date.now() });
+  return sent;
+}
+
+/** Turns the group chat on or off for everyone (audited by the server). */
+export async function setGroupChat(enabled: boolean): Promise<void> {
+  if ((await moderate('setGroupChat', { enabled })) !== null) useConsole.getState().setGroupChatEnabled(enabled);
+}
+
+/** Every screen in the group drops what the group chat shows (audited by the server). */
+export async function clearGroupChat(): Promise<void> {
+  if ((await moderate('clearGroupChat', {})) !== null) useConsole.getState().clearGroupMessages();
 }
 
 export async function setMuted(kind: MediaKind, muted: boolean): Promise<void> {

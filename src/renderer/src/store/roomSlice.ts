@@ -16,6 +16,33 @@ export interface ChatMessage {
   at: number;
 }
 
+/**
+ * The group chat (issue 20) as this console sees it: whether it is on, and what was written
+ * since this console came in (memory only, dropped when a facilitator clears it).
+ */
+export interface GroupChatView {
+  enabled: boolean;
+  messages: GroupChatEntry[];
+  /** Written while the panel was folded away. */
+  unread: number;
+  open: boolean;
+}
+
+export interface GroupChatEntry {
+  id: number;
+  /** `me`, or the writer's participantId. */
+  from: string;
+  /** The writer's name when it arrived (they may have left since). */
+  name: string;
+  text: string;
+  at: number;
+}
+
+/** A long session keeps the newest messages. */
+const GROUP_MESSAGES_KEPT = 300;
+
+export const noGroupChat: GroupChatView = { enabled: true, messages: [], unread: 0, open: false };
+
 export interface Notice {
   tone: 'info' | 'error';
   text: string;
@@ -40,6 +67,7 @@ export interface RoomSlice {
   /** The client whose conversation is open in the side panel. */
   conversationWith: string | null;
   notice: Notice | null;
+  groupChat: GroupChatView;
   /** The call's end-to-end encryption as this console stands in it (services/encryption.ts). */
   encryption: EncryptionView;
   roomConnecting(): void;
@@ -57,6 +85,10 @@ export interface RoomSlice {
   addMessage(participantId: string, message: ChatMessage): void;
   openConversation(participantId: string | null): void;
   setNotice(notice: Notice | null): void;
+  setGroupChatEnabled(enabled: boolean): void;
+  addGroupMessage(message: Omit<GroupChatEntry, 'id'>): void;
+  clearGroupMessages(): void;
+  openGroupChat(open: boolean): void;
   setEncryption(encryption: EncryptionView): void;
 }
 
@@ -82,10 +114,11 @@ const noRoom = {
   unread: {},
   conversationWith: null,
   notice: null,
+  groupChat: noGroupChat,
   encryption: noEncryption,
 } satisfies Partial<RoomSlice>;
 
-export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (set) => ({
+export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (set, get) => ({
   roomStatus: 'idle',
   roomError: null,
   locked: false,
@@ -100,6 +133,8 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       myRole: hello.role,
       myParticipantId: hello.participantId,
       locked: hello.locked,
+      // What was written before a reconnect stays shown; whether it is on is the server's word.
+      groupChat: { ...get().groupChat, enabled: hello.groupChat ?? true },
       waiting: byId(hello.waiting),
       participants: byId(hello.participants),
       producers: Object.fromEntries(hello.producers.map((p) => [p.producerId, p])),
@@ -148,6 +183,16 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       unread: participantId ? without(s.unread, participantId) : s.unread,
     })),
   setNotice: (notice) => set({ notice }),
+  setGroupChatEnabled: (enabled) => set((s) => ({ groupChat: { ...s.groupChat, enabled } })),
+  addGroupMessage: (message) =>
+    set((s) => {
+      const last = s.groupChat.messages.at(-1);
+      const messages = [...s.groupChat.messages, { id: (last?.id ?? 0) + 1, ...message }].slice(-GROUP_MESSAGES_KEPT);
+      const unread = s.groupChat.open ? 0 : s.groupChat.unread + (message.from === 'me' ? 0 : 1);
+      return { groupChat: { ...s.groupChat, messages, unread } };
+    }),
+  clearGroupMessages: () => set((s) => ({ groupChat: { ...s.groupChat, messages: [], unread: 0 } })),
+  openGroupChat: (open) => set((s) => ({ groupChat: { ...s.groupChat, open, unread: open ? 0 : s.groupChat.unread } })),
   setEncryption: (encryption) => set({ encryption }),
   setPending: (participantId, action) =>
     set((s) => ({

@@ -1,0 +1,82 @@
+/**
+ * The group's text channel on the participant page (issue 20): what everyone in the group
+ * writes for everyone, sealed under the group key like private messages, relayed by the server
+ * and never kept (a page that reloads, or someone let in later, sees nothing from before).
+ * The facilitators turn it off and on and clear it. Its state is groupChatState.ts's; here is
+ * what the page does with it: open what arrives, seal what is sent.
+ */
+import { ProtocolError, TO_GROUP, type NotificationTypes } from '../shared/protocol';
+import type { SignalingClient } from '../client/signaling';
+import type { PageEncryption } from './encryption';
+import { groupChatReducer, type GroupChatEvent } from './groupChatState';
+import { checkMessage, moderationReducer, type MessageCheck } from './moderation';
+import { announce, pageState, setPageState, type ParticipantState } from './store';
+
+/** Feeds one event to the group chat's reducer. */
+export function chatEvent(event: GroupChatEvent): void {
+  setPageState((s: ParticipantState) => ({ groupChat: groupChatReducer(s.groupChat, event) }));
+}
+
+/**
+ * A message to the group: shown only if it opens under a key held here as written by the
+ * person the server says sent it, to the group. A box that does not open (an epoch this page
+ * never held, someone pretending) is dropped unseen.
+ */
+export function onGroupMessage({ from, sealed }: NotificationTypes['groupMessage'], encryption: PageEncryption): void {
+  if (pageState().screen !== 'call') return;
+  const text = encryption.open(sealed, from, TO_GROUP);
+  if (typeof text !== 'string' || !text.trim()) return;
+  const peer = pageState().peers[from];
+  const name = peer?.displayName ?? 'Someone in the group';
+  const byFacilitator = peer?.role === 'facilitator';
+  chatEvent({ type: 'received', from, name, byFacilitator, text, at: Date.now() });
+  // An open panel announces through its own log; a closed one through the status line.
+  if (!pageState().groupChat.open) announce(`New message in the group chat from ${byFacilitator ? 'your therapist' : name}.`);
+}
+
+export function onGroupChat(enabled: boolean): void {
+  if (pageState().groupChat.enabled === enabled) return;
+  chatEvent({ type: 'enabled', enabled });
+  announce(enabled ? 'Your therapist turned the group chat on.' : 'Your therapist turned the group chat off.');
+}
+
+export function onGroupChatCleared(): void {
+  chatEvent({ type: 'cleared' });
+  announce('Your therapist cleared the group chat.');
+}
+
+/** Sends a message to everyone in the group, sealed; never in the clear. */
+export async function sendGroupMessage(signaling: SignalingClient | null, raw: string, encryption: PageEncryption): Promise<MessageCheck> {
+  const check = checkMessage(raw);
+  if (!check.ok) return check;
+  if (!signaling || pageState().screen !== 'call') return { ok: false, error: 'You can write to the group once you’re in the session.' };
+  if (!pageState().groupChat.enabled) return { ok: false, error: 'Your therapist has turned the group chat off for now.' };
+  const sealed = encryption.seal(pageState().participantId ?? '', TO_GROUP, check.text);
+  if (!sealed) return { ok: false, error: 'Your message can be sent once the call’s encryption is set up. Please try again in a moment.' };
+  try {
+    await signaling.request('groupMessage', { sealed });
+    chatEvent({ type: 'sent', text: check.text, at: Date.now() });
+    return check;
+  } catch (err) {
+    if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
+      return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
+    }
+    if (err instanceof ProtocolError && err.code === 'FORBIDDEN') {
+      chatEvent({ type: 'enabled', enabled: false });
+      return { ok: false, error: 'Your therapist has turned the group chat off for now.' };
+    }
+    return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
+  }
+}
+
+/** Opens the group chat; the private conversation closes, as the two share the side of the screen. */
+export function openGroupChat(): void {
+  setPageState((s) => ({
+    groupChat: groupChatReducer(s.groupChat, { type: 'opened' }),
+    moderation: moderationReducer(s.moderation, { type: 'chatClosed' }),
+  }));
+}
+
+export function closeGroupChat(): void {
+  chatEvent({ type: 'closed' });
+}
