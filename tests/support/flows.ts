@@ -87,7 +87,7 @@ export async function clientChecksIn(
   camera = true,
   crisis?: { location: string; emergencyContact: string },
   /** Items of the privacy check to tick (by their labels), and how they are today. */
-  answers: { privacy?: RegExp[]; rating?: { score: number; word?: string } } = {},
+  answers: { privacy?: RegExp[]; rating?: { score: number; word?: string }; textOnly?: boolean } = {},
 ): Promise<void> {
   await page.goto(invitation.url);
   await page.getByLabel(/passcode/i).fill(invitation.passcode);
@@ -103,8 +103,14 @@ export async function clientChecksIn(
     await page.getByTestId('checkin-rating').getByRole('radio', { name: String(answers.rating.score), exact: true }).check();
     if (answers.rating.word) await page.getByLabel(/a word for it/i).fill(answers.rating.word);
   }
-  const cameraSwitch = page.getByRole('switch', { name: /camera/i });
-  if ((await cameraSwitch.getAttribute('aria-checked')) !== String(camera)) await cameraSwitch.click();
+  if (answers.textOnly) {
+    // No camera or microphone at all: the group chat instead (issue 20).
+    await page.getByRole('button', { name: /take part by text only/i }).click();
+    await expect(page.getByRole('switch')).toHaveCount(0);
+  } else {
+    const cameraSwitch = page.getByRole('switch', { name: /camera/i });
+    if ((await cameraSwitch.getAttribute('aria-checked')) !== String(camera)) await cameraSwitch.click();
+  }
   await page.getByRole('button', { name: /check in/i }).click();
   await expect(page.getByRole('heading', { name: /waiting for your therapist/i })).toBeVisible();
 }

@@ -62,7 +62,7 @@ export function GroupChatPanel({ canModerate }: { canModerate: boolean }) {
               </button>
             </div>
           )}
-          <ol ref={log} className="message-log" aria-live="polite" aria-label="Group chat messages">
+          <ol ref={log} className="message-log" role="log" aria-live="polite" aria-label="Group chat messages">
             {chat.messages.map((m) => (
               <li key={m.id} className={`message ${m.from === 'me' ? 'me' : 'them'}`} data-from={m.from}>
                 <span className={m.from === 'me' ? 'visually-hidden' : 'message-who'}>{m.name}: </span>
