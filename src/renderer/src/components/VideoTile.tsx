@@ -35,7 +35,7 @@ export function VideoTile({ testId, name, detail, stream, self = false, cameraOf
         {reconnecting ? (
           <span className="tile-flag">Reconnecting…</span>
         ) : textOnly ? (
-          <span className="tile-flag">Text only</span>
+          <span className="tile-flag neutral">Text only</span>
         ) : (
           micOff && <span className="tile-flag">Mic off</span>
         )}
