@@ -3,7 +3,8 @@
  * under a locked group (gracefully or by a crash) reopens it locked, so a newcomer's hello is
  * still ROOM_LOCKED and the facilitator's snapshot still says locked. The lock is the
  * session's until a facilitator unlocks: a room that closes because everyone has gone (which a
- * server shutting down looks like too) reopens locked.
+ * server shutting down looks like too) reopens locked. A group chat a facilitator turned off
+ * (issue 20) is on record the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../../src/common/logger.js';
@@ -87,6 +88,28 @@ describe('the room lock across a restart', () => {
     expect(back.hello.locked).toBe(true);
     await back.client.call('lock', { locked: false });
     expect(await newcomer(0)).toMatchObject({ ok: true });
+  });
+
+  it('the group chat a facilitator turned off stays off across a restart, and on once turned on', async () => {
+    const fac = await facilitator();
+    expect(fac.hello.groupChat).toBe(true);
+    await fac.client.call('setGroupChat', { enabled: false });
+    await server.stop();
+    await fac.client.closed;
+    await server.start();
+    const back = await facilitator();
+    expect(back.hello.groupChat).toBe(false);
+    expect(await back.client.request('groupMessage', { sealed: { epoch: 1, nonce: 'A'.repeat(32), box: 'B'.repeat(40) } })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    await back.client.call('setGroupChat', { enabled: true });
+    await server.stop();
+    await back.client.closed;
+    await server.start();
+    const again = await facilitator();
+    expect(again.hello.groupChat).toBe(true);
+    await again.client.close();
   });
 
   it('ending the session clears its lock', async () => {

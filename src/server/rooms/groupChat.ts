@@ -15,12 +15,16 @@ import type { Peer } from './peer.js';
 const log = createLogger('rooms');
 
 export class GroupChat {
-  private on = true;
+  private on: boolean;
 
   constructor(
     private readonly sessionId: string,
     private readonly members: Members,
-  ) {}
+    /** On unless a facilitator turned it off on record (migration 15): a restart keeps it off. */
+    enabled = true,
+  ) {
+    this.on = enabled;
+  }
 
   get enabled(): boolean {
     return this.on;
@@ -38,7 +42,8 @@ export class GroupChat {
 
   /**
    * Turns the channel on or off; returns whether it changed. `record` runs between the checks
-   * (the audit entry): a facilitator who left meanwhile changes nothing.
+   * (the audit entry and the state on record, together): a facilitator who left meanwhile
+   * changes nothing.
    */
   async setEnabled(by: Peer, enabled: boolean, record: () => Promise<void>): Promise<boolean> {
     this.members.assertModerator(by);

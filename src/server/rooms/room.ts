@@ -21,7 +21,7 @@ import {
 import { createLogger } from '../../common/logger.js';
 import type { Direction } from '../media/peerMedia.js';
 import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
-import type { ModerationRepo } from '../store/moderation.js';
+import { NOTHING_ON_RECORD, type ModerationRepo, type RoomOnRecord } from '../store/moderation.js';
 import type { Resumption } from '../store/resumptions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import { Admission } from './admission.js';
@@ -44,7 +44,7 @@ export interface RoomDeps extends RecordDeps {
   /** Called once the room has no peers and no joins under way. */
   onEmpty(room: Room): void;
   /**
-   * The lock on record (migration 8): read when the room opens (RoomRegistry.lockOnRecord), so
+   * The lock on record (migration 8): read when the room opens (RoomRegistry.onRecord), so
    * a restart does not unlock a group; cleared here when the session ends. Setting it is the
    * lock method's, in the same transaction as its audit entry.
    */
@@ -70,7 +70,7 @@ export class Room {
   constructor(
     readonly session: SessionRecord,
     private readonly deps: RoomDeps,
-    lockedOnRecord = false,
+    onRecord: RoomOnRecord = NOTHING_ON_RECORD,
   ) {
     const { members } = this;
     const removePeer = (peer: Peer): void => this.removePeer(peer);
@@ -78,8 +78,8 @@ export class Room {
     this.grace = new GracePeriod(session, members, this.records, () => this.closeIfEmpty());
     this.media = new RoomMedia(session.id, deps.pool, members, () => this.closed);
     const parts = { sessionId: session.id, members, records: this.records, grace: this.grace, removePeer };
-    this.moderation = new Moderation({ ...parts, lockedOnRecord });
-    this.groupChat = new GroupChat(session.id, members);
+    this.moderation = new Moderation({ ...parts, lockedOnRecord: onRecord.locked });
+    this.groupChat = new GroupChat(session.id, members, !onRecord.groupChatOff);
     this.admission = new Admission({
       ...parts,
       media: this.media,

@@ -2,7 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createLogger } from '../../common/logger.js';
 import type { WorkerPool } from '../media/workerPool.js';
-import type { ModerationRepo } from '../store/moderation.js';
+import type { ModerationRepo, RoomOnRecord } from '../store/moderation.js';
 import type { SessionRecord } from '../store/sessions.js';
 import { Room, type RoomDeps } from './room.js';
 
@@ -25,7 +25,7 @@ export class RoomRegistry {
   constructor(
     private readonly pool: WorkerPool,
     /** What rooms record through: attendance, and where clients stand for resuming. */
-    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'> & { roomLocks: Pick<ModerationRepo, 'roomLocked'> },
+    private readonly records: Pick<RoomDeps, 'recordAttendance' | 'resumptions' | 'graceMs' | 'roomLocks'> & { roomLocks: Pick<ModerationRepo, 'roomOnRecord'> },
     /** The leases of the sessions this server hosts (servers sharing a database host each session once). */
     private readonly hosting: Hosting = LONE_SERVER,
     /**
@@ -42,12 +42,12 @@ export class RoomRegistry {
   /**
    * Before a hello opens the session's room or passes its lock: this server takes (or keeps)
    * the session's lease, refusing with HOSTED_ELSEWHERE while another server hosts it, and
-   * reads whether the room is locked on record, which it hands to both, so neither waits on
+   * reads what of the room is on record (its lock, its group chat off), which it hands to both, so neither waits on
    * the database in between.
    */
-  async lockOnRecord(sessionId: string): Promise<boolean> {
+  async onRecord(sessionId: string): Promise<RoomOnRecord> {
     await this.hosting.claim(sessionId);
-    return this.records.roomLocks.roomLocked(sessionId);
+    return this.records.roomLocks.roomOnRecord(sessionId);
   }
 
   /** The sessions whose rooms are open here (their leases are renewed while they are). */
@@ -55,8 +55,8 @@ export class RoomRegistry {
     return [...this.rooms.values()].filter((r) => !r.isClosed).map((r) => r.id);
   }
 
-  /** The session's room, created if needed (locked if `lockedOnRecord`, read just before). */
-  open(session: SessionRecord, lockedOnRecord: boolean): Room {
+  /** The session's room, created if needed (as `onRecord`, read just before, says). */
+  open(session: SessionRecord, onRecord: RoomOnRecord): Room {
     let room = this.rooms.get(session.id);
     if (!room || room.isClosed) {
       room = new Room(
@@ -70,7 +70,7 @@ export class RoomRegistry {
             this.hosting.release(r.id);
           },
         },
-        lockedOnRecord,
+        onRecord,
       );
       this.rooms.set(session.id, room);
       log.info('room.opened', { sessionId: session.id });
@@ -83,10 +83,10 @@ export class RoomRegistry {
    * without one (no room open since a restart), the lock on record keeps everyone out until
    * the room is open again and a facilitator decides.
    */
-  admitsThroughLock(session: SessionRecord, participantId: string, lockedOnRecord: boolean): boolean {
+  admitsThroughLock(session: SessionRecord, participantId: string, onRecord: RoomOnRecord): boolean {
     const live = this.rooms.get(session.id);
     if (live && !live.isClosed) return live.admitsThroughLock(participantId);
-    return !lockedOnRecord;
+    return !onRecord.locked;
   }
 
   /**

@@ -20,6 +20,7 @@ import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { liveRoleFor } from '../sessions/access.js';
 import type { Invitation } from '../store/invitations.js';
+import type { RoomOnRecord } from '../store/moderation.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { SignalingContext } from './context.js';
 
@@ -55,12 +56,12 @@ function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
 function clientOf(
   ctx: SignalingContext,
   session: SessionRecord,
-  lockedOnRecord: boolean,
+  onRecord: RoomOnRecord,
   invitation: Invitation,
   channel: PeerChannel,
   resumeToken = randomToken(),
 ) {
-  const room = ctx.rooms.open(session, lockedOnRecord);
+  const room = ctx.rooms.open(session, onRecord);
   const peer = new Peer({
     participantId: invitation.participantId,
     role: 'client',
@@ -182,7 +183,7 @@ export async function participantHello(
   const session = await ctx.store.sessions.byId(invitation.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
   assertJoinable(ctx, session);
-  const lockedOnRecord = await ctx.rooms.lockOnRecord(session.id);
+  const onRecord = await ctx.rooms.onRecord(session.id);
   if (!isOpen()) return undefined;
 
   // From here to the peer's place in the room nothing waits, so two hellos with one
@@ -194,11 +195,11 @@ export async function participantHello(
   }
   // A lock keeps out newcomers, not someone the facilitator admitted whose connection dropped;
   // with no live room (a restart), the lock on record decides.
-  if (!ctx.rooms.admitsThroughLock(session, invitation.participantId, lockedOnRecord)) {
+  if (!ctx.rooms.admitsThroughLock(session, invitation.participantId, onRecord)) {
     log.info('participant.locked_out', { sessionId: session.id, participantId: invitation.participantId });
     throw new ProtocolError('ROOM_LOCKED', 'the group is locked; ask your facilitator');
   }
-  const { room, peer, resumeToken } = clientOf(ctx, session, lockedOnRecord, invitation, channel);
+  const { room, peer, resumeToken } = clientOf(ctx, session, onRecord, invitation, channel);
   room.addClient(peer, tokenDigest(resumeToken));
   return {
     peer,
@@ -231,7 +232,7 @@ export async function resumeHello(
   // Where the place is hosted comes first: at a server that does not host the session the
   // token stays unspent, and HOSTED_ELSEWHERE sends the client on with it.
   const place = await ctx.store.resumptions.byTokenHash(tokenDigest(data.resumeToken));
-  const lockedEarly = place ? await ctx.rooms.lockOnRecord(place.sessionId) : undefined;
+  const onRecordEarly = place ? await ctx.rooms.onRecord(place.sessionId) : undefined;
   // The token is spent here, whatever follows: the row answers to the next one from now on,
   // so two resumes with one token (on two sockets, or two servers) cannot both get in.
   const nextToken = randomToken();
@@ -242,10 +243,10 @@ export async function resumeHello(
     throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   }
   await attempt.giveBack();
-  const [invitation, session, lockedOnRecord] = await Promise.all([
+  const [invitation, session, onRecord] = await Promise.all([
     ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId),
     ctx.store.sessions.byId(previous.sessionId),
-    lockedEarly !== undefined && place?.sessionId === previous.sessionId ? lockedEarly : ctx.rooms.lockOnRecord(previous.sessionId),
+    onRecordEarly !== undefined && place?.sessionId === previous.sessionId ? onRecordEarly : ctx.rooms.onRecord(previous.sessionId),
   ]);
   if (!isOpen()) return undefined;
   if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
@@ -254,7 +255,7 @@ export async function resumeHello(
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   assertJoinable(ctx, session);
 
-  const { room, peer, resumeToken } = clientOf(ctx, session, lockedOnRecord, invitation, channel, nextToken);
+  const { room, peer, resumeToken } = clientOf(ctx, session, onRecord, invitation, channel, nextToken);
   const resumed = room.resume(peer, previous, tokenDigest(resumeToken));
   return {
     peer,
@@ -302,9 +303,9 @@ export async function clinicianHello(
   if (role === 'facilitator') await ctx.store.sessions.markLive(session.id);
   const state = ctx.lifecycle.stateOf((role === 'facilitator' ? await ctx.store.sessions.byId(session.id) : session) ?? session);
   const participantId = ctx.rooms.clinicianParticipantId(session.id, clinician.id);
-  const lockedOnRecord = await ctx.rooms.lockOnRecord(session.id);
+  const onRecord = await ctx.rooms.onRecord(session.id);
   if (!isOpen()) return undefined;
-  const room = ctx.rooms.open(session, lockedOnRecord);
+  const room = ctx.rooms.open(session, onRecord);
   room.reserve();
   try {
     const rtpCapabilities = await room.rtpCapabilities();

@@ -169,7 +169,14 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   },
 
   async setGroupChat(mc, { enabled }) {
-    await mc.room.groupChat.setEnabled(mc.peer, enabled, () => audit(mc, enabled ? 'group_chat.enabled' : 'group_chat.disabled', null));
+    const { ctx, peer, room } = mc;
+    // On record with its audit entry, before it takes effect: a restart must not turn it back on.
+    await room.groupChat.setEnabled(peer, enabled, () =>
+      ctx.store.atomically(async (tx) => {
+        await audit(mc, enabled ? 'group_chat.enabled' : 'group_chat.disabled', null, undefined, tx);
+        await tx.moderation.setGroupChatOff(room.id, enabled ? null : { by: clinicianOf(peer), at: new Date() });
+      }),
+    );
     return ok;
   },
 

@@ -44,11 +44,25 @@ export interface ModerationRepo {
   verifications(sessionId: string): Promise<VerificationRecord[]>;
   removals(sessionId: string): Promise<RemovalRecord[]>;
   crisisInfoViews(sessionId: string): Promise<CrisisInfoView[]>;
-  /** Whether the session's room is locked on record (restored when its room reopens). */
-  roomLocked(sessionId: string): Promise<boolean>;
+  /**
+   * What of the session's room is on record, restored when its room reopens: whether it is
+   * locked, and whether a facilitator turned its group chat off.
+   */
+  roomOnRecord(sessionId: string): Promise<RoomOnRecord>;
   /** Locks (with who and when) or unlocks the session's room on record. */
   setRoomLock(sessionId: string, lock: { by: string; at: Date } | null): Promise<void>;
+  /** Turns the session's group chat off (with who and when) or back on, on record. */
+  setGroupChatOff(sessionId: string, off: { by: string; at: Date } | null): Promise<void>;
 }
+
+/** What a session's room keeps on record across restarts and takeovers. */
+export interface RoomOnRecord {
+  locked: boolean;
+  groupChatOff: boolean;
+}
+
+/** A room with nothing on record: open, its group chat on. */
+export const NOTHING_ON_RECORD: RoomOnRecord = { locked: false, groupChatOff: false };
 
 /** What a sealed reason is bound to: moving it to another row makes it unreadable. */
 function removalContext(sessionId: string, participantId: string, removedAt: string): string {
@@ -137,7 +151,15 @@ export function createModerationRepo(sql: Sql, sealer: RecordSealer): Moderation
         viewedBy: row.viewed_by,
         viewedAt: row.viewed_at,
       })),
-    roomLocked: async (sessionId) => (await sql.one(`SELECT 1 AS one FROM room_locks WHERE session_id = ?`, [sessionId])) !== undefined,
+    async roomOnRecord(sessionId) {
+      // One round trip for both, as it sits on every hello's path.
+      const row = await sql.one<{ locked: number | string; chat_off: number | string }>(
+        `SELECT (SELECT count(*) FROM room_locks WHERE session_id = ?) AS locked,
+                (SELECT count(*) FROM group_chat_off WHERE session_id = ?) AS chat_off`,
+        [sessionId, sessionId],
+      );
+      return { locked: Number(row?.locked ?? 0) > 0, groupChatOff: Number(row?.chat_off ?? 0) > 0 };
+    },
     async setRoomLock(sessionId, lock) {
       if (lock) {
         await sql.run(
@@ -147,6 +169,17 @@ export function createModerationRepo(sql: Sql, sealer: RecordSealer): Moderation
         );
       } else {
         await sql.run(`DELETE FROM room_locks WHERE session_id = ?`, [sessionId]);
+      }
+    },
+    async setGroupChatOff(sessionId, off) {
+      if (off) {
+        await sql.run(
+          `INSERT INTO group_chat_off (session_id, turned_off_at, turned_off_by) VALUES (?, ?, ?)
+           ON CONFLICT (session_id) DO UPDATE SET turned_off_at = excluded.turned_off_at, turned_off_by = excluded.turned_off_by`,
+          [sessionId, off.at.toISOString(), off.by],
+        );
+      } else {
+        await sql.run(`DELETE FROM group_chat_off WHERE session_id = ?`, [sessionId]);
       }
     },
   };

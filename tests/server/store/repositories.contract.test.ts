@@ -202,9 +202,14 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     expect(await store.moderation.crisisInfoViews(s.id)).toHaveLength(1);
     await store.moderation.setRoomLock(s.id, { by: lead.id, at: at('2026-12-02T17:07:00Z') });
     await store.moderation.setRoomLock(s.id, { by: lead.id, at: at('2026-12-02T17:08:00Z') });
-    expect(await other.moderation.roomLocked(s.id)).toBe(true);
+    expect(await other.moderation.roomOnRecord(s.id)).toEqual({ locked: true, groupChatOff: false });
     await store.moderation.setRoomLock(s.id, null);
-    expect(await other.moderation.roomLocked(s.id)).toBe(false);
+    expect(await other.moderation.roomOnRecord(s.id)).toEqual({ locked: false, groupChatOff: false });
+    await store.moderation.setGroupChatOff(s.id, { by: lead.id, at: at('2026-12-02T17:09:00Z') });
+    await store.moderation.setGroupChatOff(s.id, { by: lead.id, at: at('2026-12-02T17:10:00Z') });
+    expect(await other.moderation.roomOnRecord(s.id)).toEqual({ locked: false, groupChatOff: true });
+    await store.moderation.setGroupChatOff(s.id, null);
+    expect(await other.moderation.roomOnRecord(s.id)).toEqual({ locked: false, groupChatOff: false });
   });
 
   it('keeps one audit chain when two processes append at once, and reads it by scope', async () => {
