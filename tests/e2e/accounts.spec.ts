@@ -9,6 +9,7 @@ import { ServerSession } from '../../src/main/services/serverSession';
 import { newDeviceId } from '../../src/main/services/deviceId';
 import { snapshot } from '../support/flows';
 import { consoleWithDemoServer } from '../support/consoleHost';
+import { expectAccessible } from '../support/axe';
 import { freshTotp } from '../support/totpCodes';
 
 const running = consoleWithDemoServer('test');
@@ -25,14 +26,18 @@ test('signing in needs the authenticator code, and a used code is refused', asyn
   await running.host.attach(page);
   await page.goto(running.host.url);
   const { facilitator } = running.demo.info;
+  await expect(page.getByLabel('Authenticator code')).toBeVisible();
+  await expectAccessible(page, testInfo, 'console-sign-in');
 
   await signIn(page, facilitator, '000000');
   await expect(page.getByRole('alert')).toContainText(/not right/i);
+  await expectAccessible(page, testInfo, 'console-sign-in-refused');
   const code = await freshTotp(facilitator.totpSecret!);
   await signIn(page, facilitator, code);
   await expect(page.getByRole('heading', { name: 'This week' })).toBeVisible();
   await expect(page.getByText('Tuesday evening IOP group')).toBeVisible();
   await snapshot(page, testInfo, 'console-week');
+  await expectAccessible(page, testInfo, 'console-week');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, facilitator, code);
@@ -49,6 +54,7 @@ test('a facilitator schedules a group, invites a client, re-issues and revokes t
   const editor = page.getByRole('dialog', { name: 'Schedule a group session' });
   await editor.getByLabel('Title').fill('Thursday skills group');
   await snapshot(page, testInfo, 'console-schedule');
+  await expectAccessible(page, testInfo, 'console-schedule');
   await editor.getByRole('button', { name: 'Schedule' }).click();
   const card = page.locator('.session-card').filter({ hasText: 'Thursday skills group' });
   await expect(card).toBeVisible();
@@ -71,6 +77,7 @@ test('a facilitator schedules a group, invites a client, re-issues and revokes t
   expect(running.host.clipboard.text).toBe(firstUrl);
   await expect(dialog.getByTestId('invitation-IOP-2001')).toContainText('Code word: harbour');
   await snapshot(page, testInfo, 'console-invitations');
+  await expectAccessible(page, testInfo, 'console-invitations');
 
   await dialog.getByRole('button', { name: 'Re-issue IOP-2001' }).click();
   await dialog.getByRole('button', { name: 'Re-issue', exact: true }).click();
@@ -109,17 +116,19 @@ test('an admin creates an account, enrols its second factor and deactivates it',
   const row = page.getByTestId('account-dr.lee');
   await expect(row).toContainText('Not enrolled');
 
-  await page.getByRole('button', { name: 'Enrol second factor for dr.lee' }).click();
+  await page.getByRole('button', { name: 'Enrol 2FA for dr.lee' }).click();
   const totp = page.getByRole('dialog', { name: 'Second factor for Dr. Jordan Lee' });
   await expect(totp.getByRole('img', { name: /QR code/ })).toBeVisible();
   await expect(totp.getByTestId('totp-secret')).toHaveText(/^[A-Z2-7]{32}$/);
   await snapshot(page, testInfo, 'console-totp-enrolment');
+  await expectAccessible(page, testInfo, 'console-totp-enrolment');
   await totp.getByRole('button', { name: 'Done' }).click();
   await expect(row).toContainText('Enrolled');
 
   await page.getByRole('button', { name: 'Deactivate dr.lee' }).click();
   await expect(row).toContainText('Deactivated');
   await snapshot(page, testInfo, 'console-accounts');
+  await expectAccessible(page, testInfo, 'console-accounts');
 
   // The facilitator's account as if compromised. From its own workstation (main's client, as
   // the console uses it) it read today's roster and invited IOP-2001.
@@ -142,6 +151,7 @@ test('an admin creates an account, enrols its second factor and deactivates it',
   await expect(report).toContainText(/the workstation [A-Za-z0-9_-]{16,}/);
   await expect(report.getByTestId('breach-clients')).toContainText('IOP-2001');
   await snapshot(page, testInfo, 'console-breach-report');
+  await expectAccessible(page, testInfo, 'console-breach-report');
   await breach.getByRole('button', { name: 'Export CSV' }).click();
   await expect(breach.getByText(/^Saved as /)).toBeVisible();
   const saved = running.host.savedFiles.at(-1)!;

@@ -6,6 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
+import { expectAccessible } from '../support/axe';
 import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';
 
@@ -64,6 +65,7 @@ test('after idle time nothing about anyone is in the page until the clinician un
   for (const phi of ['Robin', invitation.participantRef, sessionTitle]) expect(locked).not.toContain(phi);
   await expect(consolePage.locator('video, audio')).toHaveCount(0);
   await snapshot(consolePage, testInfo, 'console-locked-in-call');
+  await expectAccessible(consolePage, testInfo, 'console-locked-in-call');
 
   // The call runs on underneath: the client keeps receiving the facilitator's video.
   const before = await framesIn(clientPage, facilitatorTileId);
@@ -99,12 +101,14 @@ test('after idle time nothing about anyone is in the page until the clinician un
   const lockedNotes = await consolePage.content();
   for (const phi of ['Robin', NOTE_TITLE, NOTE_TEXT, 'relapse', sessionTitle]) expect(lockedNotes).not.toContain(phi);
   await snapshot(consolePage, testInfo, 'console-locked-notes');
+  await expectAccessible(consolePage, testInfo, 'console-locked-notes');
 
   // Unlocked, the note is there with every keystroke typed before the lock.
   await unlock(consolePage);
   await consolePage.locator('.note-row').filter({ hasText: NOTE_TITLE }).click();
   await expect(consolePage.getByLabel('Session summary')).toHaveValue(NOTE_TEXT);
   await snapshot(consolePage, testInfo, 'console-unlocked-notes');
+  await expectAccessible(consolePage, testInfo, 'console-unlocked-notes');
 
   expect(cspViolations).toEqual([]);
   await consoleContext.close();

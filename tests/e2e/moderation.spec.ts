@@ -4,6 +4,7 @@
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
+import { expectAccessible } from '../support/axe';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot } from '../support/flows';
 
 const running = consoleWithDemoServer('test');
@@ -55,6 +56,7 @@ test('a knock chimes and raises a desktop notification that names no one, and sh
   await expect(rating).toHaveText('Today: 3/10 · “tired”');
   await expect(rating).toHaveClass(/low/);
   await snapshot(consolePage, testInfo, 'console-knock-privacy-check');
+  await expectAccessible(consolePage, testInfo, 'console-knock-privacy-check');
 });
 
 test('mute: the console hears silence and the client cannot unmute until asked', async ({ browser }, testInfo) => {
@@ -63,6 +65,7 @@ test('mute: the console hears silence and the client cannot unmute until asked',
 
   await consolePage.getByRole('button', { name: 'Actions for Robin' }).click();
   await snapshot(consolePage, testInfo, 'console-person-menu');
+  await expectAccessible(consolePage, testInfo, 'console-person-menu');
   await consolePage.getByRole('menuitem', { name: 'Mute microphone' }).click();
   await expect(person).toContainText('Mic muted by you');
   await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 10_000 }).toBeLessThan(0.001);
@@ -78,6 +81,7 @@ test('mute: the console hears silence and the client cannot unmute until asked',
   await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
   await expect(person).toContainText('Mic on');
   await snapshot(consolePage, testInfo, 'console-participant-list');
+  await expectAccessible(consolePage, testInfo, 'console-participant-list');
 });
 
 test('remove: the client sees it and the same link no longer lets them in', async ({ browser }, testInfo) => {
@@ -87,6 +91,7 @@ test('remove: the client sees it and the same link no longer lets them in', asyn
   await expect(dialog.getByRole('button', { name: 'Remove from session' })).toBeDisabled();
   await dialog.getByLabel('Reason').fill('Not the invited client');
   await snapshot(consolePage, testInfo, 'console-remove-dialog');
+  await expectAccessible(consolePage, testInfo, 'console-remove-dialog');
   await dialog.getByRole('button', { name: 'Remove from session' }).click();
   await expect(person).toHaveCount(0);
   await expect(clientPage.getByRole('heading', { name: /removed/i })).toBeVisible();
@@ -104,6 +109,7 @@ test('lock: the room shows it at a glance and a new client is told the session i
   await expect(consolePage.getByTestId('lock-state')).toHaveText(/Room locked/);
   await expect(consolePage.getByRole('button', { name: 'Unlock room' })).toHaveAttribute('aria-pressed', 'true');
   await snapshot(consolePage, testInfo, 'console-locked');
+  await expectAccessible(consolePage, testInfo, 'console-locked');
 
   const late = await (await browser.newContext()).newPage();
   const invitation = running.demo.info.invitations[1]!;
@@ -137,10 +143,12 @@ test('verify, message privately, crisis information and end the session from the
   const code = (await dialog.getByTestId('safety-code').textContent())!;
   expect(code).toMatch(/^\d{3} \d{3}$/);
   await snapshot(consolePage, testInfo, 'console-safety-code');
+  await expectAccessible(consolePage, testInfo, 'console-safety-code');
   await dialog.getByRole('button', { name: 'Codes match' }).click();
   // Keyed now, Jamie's page asks them to check the same code before taking the key.
   await expect(clientPage.getByTestId('safety-code')).toContainText(code);
   await snapshot(clientPage, testInfo, 'participant-safety-code');
+  await expectAccessible(clientPage, testInfo, 'participant-safety-code');
   await clientPage.getByRole('button', { name: 'It matches' }).click();
   await expect(clientPage.getByTestId('encryption')).toHaveAttribute('data-state', 'on');
   await expect(keyBadge).toHaveText('Encrypted');
@@ -151,18 +159,23 @@ test('verify, message privately, crisis information and end the session from the
   await draft.press('Enter');
   await expect(clientPage.getByText('Checking in — are you somewhere private?').first()).toBeVisible();
   await snapshot(consolePage, testInfo, 'console-messages');
+  await expectAccessible(consolePage, testInfo, 'console-messages');
 
   await choose(consolePage, 'Jamie', 'Crisis information…');
   const crisis = consolePage.getByRole('dialog', { name: 'Crisis information for Jamie' });
   await expect(crisis).toContainText('Viewing it is recorded');
+  await expectAccessible(consolePage, testInfo, 'console-crisis-dialog');
   await crisis.getByRole('button', { name: 'Show crisis information' }).click();
   await expect(crisis).toContainText('At home, Maple Street');
   await expect(crisis).toContainText('Pat (sister), 555-0142');
+  await expectAccessible(consolePage, testInfo, 'console-crisis-dialog-shown');
   await crisis.getByRole('button', { name: 'Close' }).click();
 
   await consolePage.getByRole('button', { name: 'End session' }).click();
   const confirm = consolePage.getByRole('dialog', { name: 'End the session for everyone?' });
+  await expectAccessible(consolePage, testInfo, 'console-end-dialog');
   await confirm.getByRole('button', { name: 'End session' }).click();
   await expect(consolePage.getByText(/You ended the session|The session has ended/)).toBeVisible();
+  await expectAccessible(consolePage, testInfo, 'console-session-ended');
   await expect(clientPage.getByRole('heading', { name: /ended/i })).toBeVisible();
 });

@@ -6,6 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { clinicianSignsIn, snapshot } from '../support/flows';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { expectAccessible } from '../support/axe';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
 
 let server: RestartableServer;
@@ -45,6 +46,7 @@ test('a group note written and signed offline syncs when the server is back', as
   await expect(page.getByText(/^Signed by Dr. Ana Demo/)).toBeVisible();
   await expect(page.getByTestId('sync-status')).toContainText(/Offline · 1 note waiting to sync/, { timeout: 20_000 });
   await snapshot(page, testInfo, 'console-notes-offline');
+  await expectAccessible(page, testInfo, 'console-notes-offline');
   // Every control of the top bar is inside the window: at 1280 px it once pushed Lock and Sign out past the edge.
   for (const name of ['Sync now', 'Lock', 'Sign out']) {
     const box = (await page.getByRole('button', { name, exact: true }).boundingBox())!;
@@ -58,4 +60,5 @@ test('a group note written and signed offline syncs when the server is back', as
   expect(onServer.map((n) => [n.body.title, n.status])).toEqual([['Tuesday group — coping with cravings', 'signed']]);
   await expect(page.locator('.note-row').filter({ hasText: 'coping with cravings' })).not.toContainText('Not synced yet');
   await snapshot(page, testInfo, 'console-notes-synced');
+  await expectAccessible(page, testInfo, 'console-notes-synced');
 });

@@ -15,6 +15,7 @@ import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { ROSTER_CSV_COLUMNS, type DemoInfo, type Participant } from '../../src/shared/protocol';
 import type { SignalingClient } from '../../src/client/signaling';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
+import { expectAccessible } from '../support/axe';
 import { facilitatorSocket } from '../support/facilitatorSocket';
 import { clinicianSignsIn, snapshot } from '../support/flows';
 import { participantSteps } from '../support/participantSteps';
@@ -121,6 +122,7 @@ test('a supervisor reads who was in the group, for how long and who let them in;
   await expect(row('IOP-1044')).not.toContainText('accepted agreement');
   await expect(page.getByTestId('roster')).toContainText('2 of 3 attended · 1 removed');
   await snapshot(page, testInfo, 'rosters-session');
+  await expectAccessible(page, testInfo, 'rosters-session');
 
   // The group over time: the two earlier sessions and today's.
   const group = page.getByTestId('group-attendance-chart');
@@ -150,6 +152,7 @@ test('a supervisor reads who was in the group, for how long and who let them in;
   await expect(client.getByTestId('client-rating-chart')).toContainText('“tired”');
   await client.scrollIntoViewIfNeeded();
   await snapshot(page, testInfo, 'rosters-charts');
+  await expectAccessible(page, testInfo, 'rosters-charts');
 
   // Export: the server's CSV, saved where the clinician chose.
   await page.getByRole('button', { name: 'Export CSV' }).click();
@@ -195,4 +198,5 @@ test('a supervisor reads who was in the group, for how long and who let them in;
   await row('IOP-1042').getByRole('button', { name: /^IOP-1042/ }).click();
   await expect(page.getByTestId('client-target')).toContainText('1.25 h');
   await snapshot(page, testInfo, 'rosters-offline');
+  await expectAccessible(page, testInfo, 'rosters-offline');
 });

@@ -97,7 +97,7 @@ export function AccountsScreen() {
                 <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'edit', account: a })} aria-label={`Edit ${a.username}`}>
                   Edit
                 </button>
-                <button type="button" className="button quiet small" onClick={() => void enrol(a)} aria-label={`Enrol second factor for ${a.username}`}>
+                <button type="button" className="button quiet small" onClick={() => void enrol(a)} aria-label={`${a.totpEnrolled ? 'New 2FA' : 'Enrol 2FA'} for ${a.username}`}>
                   {a.totpEnrolled ? 'New 2FA' : 'Enrol 2FA'}
                 </button>
                 <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'password', account: a })} aria-label={`Reset password for ${a.username}`}>

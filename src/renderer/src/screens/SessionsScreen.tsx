@@ -137,7 +137,7 @@ export function SessionsScreen() {
                             type="button"
                             className="button primary small"
                             onClick={() => void openSession(s.id)}
-                            aria-label={`Open ${s.title}`}
+                            aria-label={`Open session: ${s.title}`}
                           >
                             Open session
                           </button>
