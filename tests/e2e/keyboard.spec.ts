@@ -61,13 +61,23 @@ test('a facilitator runs the whole session from the keyboard alone', async ({ br
   const link = await consoleIssuesLink(page, info.sessionId, info.invitations[0]!);
   const client = await (await browser.newContext()).newPage();
   await clientChecksIn(client, link, 'Robin', false);
+  // What a sighted facilitator sees, a screen reader hears (the console's polite live region).
+  const heard = page.getByTestId('announcer');
+  await expect(heard).toHaveText('Robin is waiting to be let in.');
 
   // Admit.
   await tabTo(page, page.getByRole('button', { name: 'Admit Robin' }));
   await page.keyboard.press('Enter');
   const person = page.locator('[data-testid^="person-"]').filter({ hasText: 'Robin' });
   await expect(person).toBeVisible();
+  await expect(heard).toHaveText('Robin was let in.');
   await expect(client.getByRole('toolbar', { name: 'Call controls' })).toBeVisible();
+  // A private message from Robin is announced by who wrote, never by what it says.
+  await client.getByTestId('chat-toggle').click();
+  await expect(client.getByTestId('encryption')).toHaveAttribute('data-state', 'on', { timeout: 15_000 });
+  await client.getByLabel('Your message').fill('I need to step out at 7');
+  await client.getByLabel('Your message').press('Enter');
+  await expect(heard).toHaveText('New private message from Robin.');
 
   // Verify: the menu closes and focus is back on its button.
   await chooseByKeyboard(page, 'Robin', 'Verified by photo ID');
@@ -115,6 +125,7 @@ test('a facilitator runs the whole session from the keyboard alone', async ({ br
   await tabTo(page, page.getByRole('button', { name: 'Lock room' }));
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('lock-state')).toHaveText(/Room locked/);
+  await expect(heard).toHaveText('Room locked. Nobody new can join.');
   await tabTo(page, page.getByRole('button', { name: 'End session' }));
   await page.keyboard.press('Enter');
   const confirm = page.getByRole('dialog', { name: 'End the session for everyone?' });

@@ -6,6 +6,7 @@ import { CaptureNotice } from './components/CaptureNotice';
 import { loadAppInfo, signOut } from './services/account';
 import { closeSession } from './services/room';
 import { lockNow, watchLock } from './services/lock';
+import { watchAnnouncements } from './services/announcer';
 import { LockScreen } from './components/LockScreen';
 import { useConsole } from './store';
 import { RoomScreen } from './screens/RoomScreen';
@@ -30,6 +31,7 @@ export function App() {
   // notes in the page); the live call itself runs on in services/room.ts.
   const locked = useConsole((s) => s.lock?.locked === true);
   useEffect(() => watchLock(), []);
+  useEffect(() => watchAnnouncements(), []);
   if (account && locked) return <LockScreen />;
 
   const inRoom = roomStatus === 'connecting' || roomStatus === 'live' || roomStatus === 'reconnecting';
@@ -78,6 +80,7 @@ export function App() {
         )}
       </header>
       <main className="content">
+        <Announcer />
         <ErrorBanner message={bootError} />
         {!account ? (
           <SignInScreen />
@@ -94,5 +97,18 @@ export function App() {
         )}
       </main>
     </div>
+  );
+}
+
+/**
+ * The polite live region for what happens in the live session (services/announcer.ts): present
+ * before anything is said in it, as screen readers only follow a region already on the page.
+ */
+function Announcer() {
+  const text = useConsole((s) => s.announcement);
+  return (
+    <p className="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+      {text}
+    </p>
   );
 }

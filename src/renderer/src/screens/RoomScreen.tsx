@@ -87,8 +87,6 @@ export function RoomScreen() {
           </div>
           <div
             className={`lock-state ${locked ? 'locked' : 'open'}`}
-            role="status"
-            aria-live="polite"
             data-testid="lock-state"
           >
             <LockIcon locked={locked} /> {locked ? 'Room locked' : 'Room open'}

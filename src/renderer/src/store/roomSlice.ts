@@ -67,6 +67,11 @@ export interface RoomSlice {
   /** The client whose conversation is open in the side panel. */
   conversationWith: string | null;
   notice: Notice | null;
+  /**
+   * What the live region says now (services/announcer.ts): polite, for a screen reader. The same
+   * words twice are still said twice.
+   */
+  announcement: string;
   groupChat: GroupChatView;
   /** The call's end-to-end encryption as this console stands in it (services/encryption.ts). */
   encryption: EncryptionView;
@@ -85,6 +90,7 @@ export interface RoomSlice {
   addMessage(participantId: string, message: ChatMessage): void;
   openConversation(participantId: string | null): void;
   setNotice(notice: Notice | null): void;
+  announce(text: string): void;
   setGroupChatEnabled(enabled: boolean): void;
   addGroupMessage(message: Omit<GroupChatEntry, 'id'>): void;
   clearGroupMessages(): void;
@@ -114,6 +120,7 @@ const noRoom = {
   unread: {},
   conversationWith: null,
   notice: null,
+  announcement: '',
   groupChat: noGroupChat,
   encryption: noEncryption,
 } satisfies Partial<RoomSlice>;
@@ -183,6 +190,7 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       unread: participantId ? without(s.unread, participantId) : s.unread,
     })),
   setNotice: (notice) => set({ notice }),
+  announce: (text) => set((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text })),
   setGroupChatEnabled: (enabled) => set((s) => ({ groupChat: { ...s.groupChat, enabled } })),
   addGroupMessage: (message) =>
     set((s) => {

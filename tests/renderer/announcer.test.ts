@@ -1,0 +1,74 @@
+/**
+ * What the console's live region says (src/renderer/src/services/announcer.ts): each change a
+ * sighted facilitator would see in the live session, by name, and never a message's words.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ClinicianHelloResult, Participant } from '../../src/shared/protocol';
+import { useConsole, type ConsoleState } from '../../src/renderer/src/store';
+import { announcementsFor } from '../../src/renderer/src/services/announcer';
+
+const person = (id: string, state: Participant['state'], extra: Partial<Participant> = {}): Participant => ({
+  participantId: id,
+  role: 'client',
+  displayName: id === 'r' ? 'Robin' : 'Sam',
+  state,
+  verified: false,
+  media: { audio: true, video: true },
+  mutedByFacilitator: { audio: false, video: false },
+  knockedAt: '2026-12-06T10:00:00.000Z',
+  ...extra,
+});
+
+const hello: ClinicianHelloResult = {
+  role: 'facilitator',
+  participantId: 'me',
+  session: { id: 's', title: 'Group', state: 'live' },
+  routerRtpCapabilities: {},
+  waiting: [],
+  participants: [person('me', 'admitted', { role: 'facilitator', displayName: 'Dr. Demo' })],
+  producers: [],
+  locked: false,
+};
+
+/** What one change to the store makes the live region say. */
+function said(change: (s: ConsoleState) => void): string[] {
+  const before = useConsole.getState();
+  change(before);
+  return announcementsFor(before, useConsole.getState());
+}
+
+beforeEach(() => {
+  useConsole.getState().roomConnecting();
+  useConsole.getState().roomJoined(hello);
+});
+
+describe('the console’s live region', () => {
+  it('says who knocks, who is let in, who drops and comes back', () => {
+    expect(said((s) => s.upsertParticipant(person('r', 'waiting')))).toEqual(['Robin is waiting to be let in.']);
+    expect(said((s) => s.upsertParticipant(person('r', 'admitted')))).toEqual(['Robin was let in.']);
+    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'reconnecting' })))).toEqual([
+      'Robin’s connection dropped. They keep their place while it comes back.',
+    ]);
+    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected' })))).toEqual(['Robin is back.']);
+    expect(said((s) => s.upsertParticipant(person('r', 'waiting')))).toEqual(['Robin is back in the waiting room.']);
+  });
+
+  it('says who wrote, never what, and the lock either way', () => {
+    useConsole.getState().upsertParticipant(person('r', 'admitted'));
+    const heard = said((s) => s.addMessage('r', { from: 'them', text: 'I feel unsafe at home', at: 1 }));
+    expect(heard).toEqual(['New private message from Robin.']);
+    expect(heard.join(' ')).not.toContain('unsafe');
+    // One's own messages are not announced back.
+    expect(said((s) => s.addMessage('r', { from: 'me', text: 'Thank you for telling me', at: 2 }))).toEqual([]);
+    expect(said((s) => s.addGroupMessage({ from: 'r', name: 'Robin', text: 'hello all', at: 3 }))).toEqual(['New group chat message from Robin.']);
+    expect(said((s) => s.setLocked(true))).toEqual(['Room locked. Nobody new can join.']);
+    expect(said((s) => s.setLocked(false))).toEqual(['Room open. New people can knock again.']);
+  });
+
+  it('says nothing person by person when a session opens or its snapshot comes back', () => {
+    // Each step as the store takes it: the drop, then the server's fresh snapshot.
+    expect(said((s) => s.roomReconnecting())).toEqual([]);
+    expect(said((s) => s.roomJoined({ ...hello, waiting: [person('r', 'waiting')] }))).toEqual([]);
+    expect(said((s) => s.roomConnecting())).toEqual([]);
+  });
+});
