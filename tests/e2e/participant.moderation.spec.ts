@@ -124,7 +124,7 @@ test('a camera the therapist turned off stays off on "Not now", and the person c
   const video = await producerOf(robinId, 'video');
   await facilitator.request('mute', { participantId: robinId, kind: 'video' });
   await expect(robin.getByTestId('moderation-notice')).toHaveText(/Your therapist turned off your camera/);
-  await expect(robin.getByRole('button', { name: 'Camera turned off by your therapist' })).toBeVisible();
+  await expect(robin.getByRole('button', { name: 'Camera off, turned off by your therapist' })).toBeVisible();
   // The camera itself is released: its light goes off.
   await expect(robin.getByTestId('tile-self').locator('video')).toHaveCount(0);
   await expect(robin.getByTestId('tile-self')).toContainText('Your camera is off');
@@ -138,7 +138,7 @@ test('a camera the therapist turned off stays off on "Not now", and the person c
   expect(pausesOf(video).at(-1)).toBe(true);
   await expect(robin.getByTestId('audio-only')).toBeVisible();
 
-  await robin.getByRole('button', { name: 'Turn your camera on' }).click();
+  await robin.getByRole('button', { name: 'Start camera' }).click();
   await expect.poll(() => selfVideoWidth(robin), { timeout: 15_000 }).toBeGreaterThan(0);
   await expect.poll(() => pausesOf(video).at(-1), { timeout: 10_000 }).toBe(false);
 });
@@ -146,12 +146,12 @@ test('a camera the therapist turned off stays off on "Not now", and the person c
 test('audio only: the camera goes off and on again as often as the person likes', async () => {
   const video = await producerOf(robinId, 'video');
   for (let round = 0; round < 3; round++) {
-    await robin.getByRole('button', { name: 'Turn your camera off' }).click();
+    await robin.getByRole('button', { name: 'Stop camera' }).click();
     await expect(robin.getByTestId('audio-only')).toHaveText(/Audio only/);
     await expect(robin.getByTestId('tile-self').locator('video')).toHaveCount(0);
     await expect.poll(() => pausesOf(video).at(-1), { timeout: 10_000 }).toBe(true);
     if (round === 0) await shot(robin, 'audio-only');
-    await robin.getByRole('button', { name: 'Turn your camera on' }).click();
+    await robin.getByRole('button', { name: 'Start camera' }).click();
     await expect(robin.getByTestId('audio-only')).toHaveCount(0);
     await expect.poll(() => selfVideoWidth(robin), { timeout: 15_000 }).toBeGreaterThan(0);
     await expect.poll(() => pausesOf(video).at(-1), { timeout: 10_000 }).toBe(false);
@@ -199,7 +199,7 @@ test('private messages go both ways, with an unread mark while the conversation 
 
   await facilitator.request('message', { to: robinId, sealed: keys.sealTo(robinId, 'Take your time, there’s no rush.') });
   await expect(robin.getByTestId('chat-unread')).toHaveText('1');
-  await expect(toggle).toHaveAccessibleName('Message your therapist privately, 1 unread');
+  await expect(toggle).toHaveAccessibleName('Message, 1 unread from your therapist');
   await expect(robin.getByTestId('message-preview')).toContainText('Take your time, there’s no rush.');
   await shot(robin, 'message-unread');
 

@@ -110,8 +110,8 @@ test('no CSP violation from the passcode screen to the group call', async ({ pag
   await expect
     .poll(() => page.getByTestId('tile-self').locator('video').evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth), { timeout: 15_000 })
     .toBeGreaterThan(0);
-  await page.getByRole('button', { name: 'Turn your camera off' }).click();
-  await page.getByRole('button', { name: 'Turn your camera on' }).click();
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
   // The page's own styles applied: the stylesheet loaded under style-src 'self'.
   expect(await page.evaluate(() => document.styleSheets.length)).toBeGreaterThan(0);
   expect(await violations()).toEqual([]);

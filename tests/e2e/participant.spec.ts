@@ -150,9 +150,9 @@ test('admitted participants see the group grid with live video, and can leave', 
   await shot(first, 'call');
 
   // Muting the camera: the other side sees the avatar instead of video.
-  await second.getByRole('button', { name: 'Turn your camera off' }).click();
+  await second.getByRole('button', { name: 'Stop camera' }).click();
   await expect(first.getByTestId(`tile-${casey.participantId}`).locator('video')).toHaveCount(0);
-  await second.getByRole('button', { name: 'Turn your camera on' }).click();
+  await second.getByRole('button', { name: 'Start camera' }).click();
   await expect.poll(() => videoWidth(first, `tile-${casey.participantId}`), { timeout: 20_000 }).toBeGreaterThan(0);
 
   await second.getByRole('button', { name: 'Leave the session' }).click();

@@ -262,13 +262,13 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
     : wantAudio
       ? 'Mute your microphone'
       : 'Unmute your microphone';
-  const cameraLabel = forced.video
-    ? 'Camera turned off by your therapist'
-    : wantVideo
-      ? 'Turn your camera off'
-      : 'Turn your camera on';
-  const chatLabel = `Message your therapist privately${unread > 0 ? `, ${unread} unread` : ''}`;
-  const groupChatLabel = `Group chat${groupUnread > 0 ? `, ${groupUnread} unread` : ''}`;
+  // Each name starts with the button's visible words, so speech control finds it by what it shows.
+  const cameraLabel = forced.video ? 'Camera off, turned off by your therapist' : wantVideo ? 'Stop camera' : 'Start camera';
+  // As with the camera's, each name holds the button's visible words in the order they are
+  // read (its text, then the unread count's badge, drawn on the icon): speech control users
+  // say what they see.
+  const chatLabel = unread > 0 ? `Message, ${countShown(unread)} unread from your therapist` : 'Message your therapist privately';
+  const groupChatLabel = `Group chat${groupUnread > 0 ? `, ${countShown(groupUnread)} unread` : ''}`;
 
   return (
     <div className="controls" role="toolbar" aria-label="Call controls">
@@ -303,15 +303,15 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         onClick={() => (groupChatOpen ? service.closeGroupChat() : service.openGroupChat())}
         data-testid="group-chat-toggle"
       >
+        <span>Group chat</span>{' '}
         <span className="control__icon">
           <GroupChatIcon />
           {groupUnread > 0 ? (
             <span className="control__badge" aria-hidden="true" data-testid="group-chat-unread">
-              {groupUnread > 9 ? '9+' : groupUnread}
+              {countShown(groupUnread)}
             </span>
           ) : null}
         </span>
-        <span>Group chat</span>
       </button>
       <button
         ref={chatToggle}
@@ -322,15 +322,15 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         onClick={() => (chatOpen ? service.closeChat() : service.openChat())}
         data-testid="chat-toggle"
       >
+        <span>Message</span>{' '}
         <span className="control__icon">
           <MessageIcon />
           {unread > 0 ? (
             <span className="control__badge" aria-hidden="true" data-testid="chat-unread">
-              {unread > 9 ? '9+' : unread}
+              {countShown(unread)}
             </span>
           ) : null}
         </span>
-        <span>Message</span>
       </button>
       <button
         type="button"
@@ -344,6 +344,11 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
       </button>
     </div>
   );
+}
+
+/** An unread count as its badge shows it. */
+function countShown(n: number): string {
+  return n > 9 ? '9+' : String(n);
 }
 
 interface MediaControlProps {
