@@ -14,7 +14,7 @@ const COUNTER_FROM = MESSAGE_MAX - 200;
 export function ChatPanel({ onClose }: { onClose: () => void }) {
   const service = useService();
   const messages = useParticipantStore((s) => s.moderation.messages);
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
   const ids = { title: useId(), privacy: useId() };
   useEffect(() => {
     const el = log.current;
@@ -46,11 +46,16 @@ export function ChatPanel({ onClose }: { onClose: () => void }) {
           If there’s something you’d rather not say to the whole group, you can write it here.
         </p>
       ) : null}
-      <ol ref={log} className="chat__log" role="log" aria-live="polite" aria-label="Conversation with your therapist">
-        {messages.map((m) => (
-          <Message key={m.id} message={m} />
-        ))}
-      </ol>
+      {/* The log around the list, not on it: its items stay a list's items for a screen reader. */}
+      <div ref={log} className="chat__log" role="log" aria-live="polite" aria-label="Conversation with your therapist">
+        {messages.length > 0 ? (
+          <ol className="chat__list">
+            {messages.map((m) => (
+              <Message key={m.id} message={m} />
+            ))}
+          </ol>
+        ) : null}
+      </div>
 
       <Composer send={(text) => service.sendMessage(text)} />
     </aside>

@@ -14,7 +14,7 @@ export function GroupChatPanel({ onClose }: { onClose: () => void }) {
   const service = useService();
   const messages = useParticipantStore((s) => s.groupChat.messages);
   const enabled = useParticipantStore((s) => s.groupChat.enabled);
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
   const ids = { title: useId(), privacy: useId() };
   useEffect(() => {
     const el = log.current;
@@ -44,11 +44,15 @@ export function GroupChatPanel({ onClose }: { onClose: () => void }) {
       {messages.length === 0 ? (
         <p className="chat__empty">If you can’t or would rather not speak, you can take part here.</p>
       ) : null}
-      <ol ref={log} className="chat__log" role="log" aria-live="polite" aria-label="Group chat messages">
-        {messages.map((m) => (
-          <GroupMessage key={m.id} message={m} />
-        ))}
-      </ol>
+      <div ref={log} className="chat__log" role="log" aria-live="polite" aria-label="Group chat messages">
+        {messages.length > 0 ? (
+          <ol className="chat__list">
+            {messages.map((m) => (
+              <GroupMessage key={m.id} message={m} />
+            ))}
+          </ol>
+        ) : null}
+      </div>
 
       <Composer
         send={(text) => service.sendGroupMessage(text)}

@@ -62,7 +62,7 @@ export function WaitingScreen() {
             <h2 id="waiting-messages-title" className="panel__title">
               Private messages with your therapist
             </h2>
-            <ol className="chat__log chat__log--inline">
+            <ol className="chat__list chat__list--inline">
               {messages.map((m) => (
                 <Message key={m.id} message={m} />
               ))}
