@@ -10,6 +10,7 @@ import { newDeviceId } from '../../src/main/services/deviceId';
 import { snapshot } from '../support/flows';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';
+import { expectConsoleFits } from '../support/consoleFit';
 import { freshTotp } from '../support/totpCodes';
 
 const running = consoleWithDemoServer('test');
@@ -38,6 +39,7 @@ test('signing in needs the authenticator code, and a used code is refused', asyn
   await expect(page.getByText('Tuesday evening IOP group')).toBeVisible();
   await snapshot(page, testInfo, 'console-week');
   await expectAccessible(page, testInfo, 'console-week');
+  await expectConsoleFits(page, testInfo, 'week');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, facilitator, code);
@@ -129,6 +131,7 @@ test('an admin creates an account, enrols its second factor and deactivates it',
   await expect(row).toContainText('Deactivated');
   await snapshot(page, testInfo, 'console-accounts');
   await expectAccessible(page, testInfo, 'console-accounts');
+  await expectConsoleFits(page, testInfo, 'accounts');
 
   // The facilitator's account as if compromised. From its own workstation (main's client, as
   // the console uses it) it read today's roster and invited IOP-2001.

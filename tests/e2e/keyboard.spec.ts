@@ -121,6 +121,16 @@ test('a facilitator runs the whole session from the keyboard alone', async ({ br
   await expect(client.getByRole('heading', { name: /removed/i })).toBeVisible();
   await expect(person).toHaveCount(0);
 
+  // Someone who asked for less motion gets none: nothing on the live screen animates or moves.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  const moving = await page.evaluate(() =>
+    [...document.querySelectorAll('*')]
+      .map((el) => ({ el, style: getComputedStyle(el) }))
+      .filter(({ style }) => style.animationName !== 'none' || style.transitionDuration.split(',').some((d) => parseFloat(d) > 0))
+      .map(({ el }) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`),
+  );
+  expect(moving).toEqual([]);
+
   // Lock, then end: the confirmation takes focus, and Enter on its button ends the session.
   await tabTo(page, page.getByRole('button', { name: 'Lock room' }));
   await page.keyboard.press('Enter');

@@ -5,6 +5,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';
+import { expectConsoleFits } from '../support/consoleFit';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot } from '../support/flows';
 
 const running = consoleWithDemoServer('test');
@@ -82,6 +83,7 @@ test('mute: the console hears silence and the client cannot unmute until asked',
   await expect(person).toContainText('Mic on');
   await snapshot(consolePage, testInfo, 'console-participant-list');
   await expectAccessible(consolePage, testInfo, 'console-participant-list');
+  await expectConsoleFits(consolePage, testInfo, 'call');
 });
 
 test('remove: the client sees it and the same link no longer lets them in', async ({ browser }, testInfo) => {

@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import { clinicianSignsIn, snapshot } from '../support/flows';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';
+import { expectConsoleFits } from '../support/consoleFit';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer';
 
 let server: RestartableServer;
@@ -47,6 +48,7 @@ test('a group note written and signed offline syncs when the server is back', as
   await expect(page.getByTestId('sync-status')).toContainText(/Offline · 1 note waiting to sync/, { timeout: 20_000 });
   await snapshot(page, testInfo, 'console-notes-offline');
   await expectAccessible(page, testInfo, 'console-notes-offline');
+  await expectConsoleFits(page, testInfo, 'notes');
   // Every control of the top bar is inside the window: at 1280 px it once pushed Lock and Sign out past the edge.
   for (const name of ['Sync now', 'Lock', 'Sign out']) {
     const box = (await page.getByRole('button', { name, exact: true }).boundingBox())!;

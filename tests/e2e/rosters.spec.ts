@@ -16,6 +16,7 @@ import { ROSTER_CSV_COLUMNS, type DemoInfo, type Participant } from '../../src/s
 import type { SignalingClient } from '../../src/client/signaling';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';
+import { expectConsoleFits } from '../support/consoleFit';
 import { facilitatorSocket } from '../support/facilitatorSocket';
 import { clinicianSignsIn, snapshot } from '../support/flows';
 import { participantSteps } from '../support/participantSteps';
@@ -123,6 +124,7 @@ test('a supervisor reads who was in the group, for how long and who let them in;
   await expect(page.getByTestId('roster')).toContainText('2 of 3 attended · 1 removed');
   await snapshot(page, testInfo, 'rosters-session');
   await expectAccessible(page, testInfo, 'rosters-session');
+  await expectConsoleFits(page, testInfo, 'roster');
 
   // The group over time: the two earlier sessions and today's.
   const group = page.getByTestId('group-attendance-chart');
