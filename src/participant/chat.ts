@@ -27,8 +27,10 @@ export function onMessage(message: NotificationTypes['message'], encryption: Pag
   // In the waiting room the conversation is shown in full (replies wait for admission).
   const seen = pageState().screen === 'waiting';
   moderate({ type: 'messageReceived', text, at: Date.now(), seen });
-  // An open conversation announces through its own log; a closed one through the status line.
-  if (!pageState().moderation.chatOpen) announce(`New private message from your therapist: ${text}`);
+  // An open conversation announces through its own log; a closed one through the status line,
+  // which says who wrote but never the words: spoken unasked, perhaps through speakers beside
+  // the microphone, they could reach the group. They are a tab away, on the screen.
+  if (!pageState().moderation.chatOpen) announce('New private message from your therapist.');
 }
 
 /** Sends a message to the session's facilitators over the current socket, if there is one. */
