@@ -53,7 +53,7 @@ export function App() {
         </footer>
       )}
 
-      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
         {announcement}
       </div>
     </div>

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible } from '../support/axe';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 import { dominantHz, hearsTone, listen, MIN_READS, toneLevelDb, TONE_MIN_DB, type Spectrum } from '../support/toneDetector';
@@ -216,6 +217,7 @@ test('a browser that cannot encrypt is told so, the facilitator sees why, and no
   expect(await clientPage.locator('audio').count()).toBe(0);
   await snapshot(consolePage, testInfo, 'console-cannot-encrypt');
   await snapshot(clientPage, testInfo, 'participant-cannot-encrypt');
+  await expectAccessible(clientPage, testInfo, 'participant-call-cannot-encrypt');
   await consoleContext.close();
   await clientContext.close();
 });

@@ -10,6 +10,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot } from '../support/flows';
+import { expectAccessible } from '../support/axe';
+import { expectAnnounced, recordAnnouncements } from '../support/participantSteps';
 
 const running = consoleWithDemoServer('test');
 
@@ -27,6 +29,7 @@ test('a client takes part by text only: the group and the console read them, and
   ];
   const sam = await (await browser.newContext()).newPage();
   const robin = await (await browser.newContext()).newPage();
+  for (const page of [sam, robin]) await recordAnnouncements(page);
   await clientChecksIn(sam, samLink, 'Sam', false, undefined, { textOnly: true });
   await clientChecksIn(robin, robinLink, 'Robin', true);
 
@@ -50,6 +53,9 @@ test('a client takes part by text only: the group and the console read them, and
   await chatOf(sam).getByLabel('Your message').press('Enter');
   await expect(chatOf(sam).getByRole('log')).toContainText('I can’t talk today, but I’m listening');
   await expect(robin.getByTestId('group-chat-unread')).toHaveText('1');
+  // Robin's chat is closed: the status region says who wrote, never what.
+  await expectAnnounced(robin, /^New message in the group chat from Sam\.$/);
+  await expectAccessible(robin, testInfo, 'participant-call-group-chat-unread');
   await robin.getByTestId('group-chat-toggle').click();
   await expect(chatOf(robin).getByRole('log')).toContainText('Sam: I can’t talk today, but I’m listening');
   await expect(consoleChat(consolePage).getByRole('log')).toContainText('Sam: I can’t talk today, but I’m listening');
@@ -63,6 +69,7 @@ test('a client takes part by text only: the group and the console read them, and
     await expect(last.getByText('Therapist')).toBeVisible();
   }
   await snapshot(sam, testInfo, 'participant-text-only-group-chat');
+  await expectAccessible(sam, testInfo, 'participant-text-only-group-chat');
   await snapshot(consolePage, testInfo, 'console-group-chat');
 
   // Cleared for everyone, then off: the pages say so and nobody can write; then on again.
@@ -71,6 +78,8 @@ test('a client takes part by text only: the group and the console read them, and
   await consoleChat(consolePage).getByRole('button', { name: 'Turn off for everyone' }).click();
   await expect(chatOf(sam).getByTestId('chat-off')).toHaveText(/turned the group chat off/);
   await expect(chatOf(sam).getByLabel('Your message')).toHaveCount(0);
+  await expectAnnounced(sam, /^Your therapist turned the group chat off\.$/);
+  await expectAccessible(sam, testInfo, 'participant-group-chat-off');
   await consoleChat(consolePage).getByRole('button', { name: 'Turn on for everyone' }).click();
   await expect(chatOf(sam).getByLabel('Your message')).toBeVisible();
 
@@ -80,9 +89,12 @@ test('a client takes part by text only: the group and the console read them, and
   await expect(consolePage.getByRole('menuitem', { name: /mute microphone/i })).toHaveCount(0);
   await consolePage.getByRole('menuitem', { name: 'Return to waiting room' }).click();
   await expect(sam.getByRole('heading', { name: /waiting for your therapist/i })).toBeVisible();
+  await expectAnnounced(sam, /^Your therapist moved you back to the waiting room\./);
+  await expectAccessible(sam, testInfo, 'participant-text-only-waiting-returned');
   await expect(knockOf(consolePage, 'Sam').getByText('Text only')).toBeVisible();
   await knockOf(consolePage, 'Sam').getByRole('button', { name: 'Admit Sam' }).click();
   await expect(sam.getByTestId('text-only')).toBeVisible();
+  await expectAnnounced(sam, /^Your therapist let you back in\./);
   await sam.getByTestId('group-chat-toggle').click();
   await expect(chatOf(sam).getByRole('listitem')).toHaveCount(0);
 });

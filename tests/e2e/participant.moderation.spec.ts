@@ -12,7 +12,8 @@ import { type DemoInfo, type MediaKind, type Participant } from '../../src/share
 import { SignalingClient } from '../../src/client/signaling';
 import { facilitatorSocket } from '../support/facilitatorSocket';
 import type { TestKeyHolder } from '../support/testKeyHolder';
-import { participantSteps } from '../support/participantSteps';
+import { announcements, expectAnnounced, expectNeverAnnounced, expectReachable, newPage, participantSteps, recordAnnouncements } from '../support/participantSteps';
+import { expectAccessible } from '../support/axe';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -76,24 +77,30 @@ async function admitted(page: Page): Promise<void> {
 let robin: Page;
 let robinId: string;
 
-test('a mute by the therapist is explained calmly, and unmuting waits for their invitation', async ({ browser }) => {
+test('a mute by the therapist is explained calmly, and unmuting waits for their invitation', async ({ browser }, testInfo) => {
   robin = await checkIn(browser, 0, 'Robin');
   robinId = (await knockFrom('Robin')).participantId;
   await facilitator.request('admit', { participantId: robinId });
   await admitted(robin);
+  // A screen reader hears the admission too.
+  await expectAnnounced(robin, /^Your therapist let you in\. Joining the group/);
+  await expectAnnounced(robin, /^You joined the group\./);
   const audio = await producerOf(robinId, 'audio');
 
   await facilitator.request('mute', { participantId: robinId, kind: 'audio' });
   const notice = robin.getByTestId('moderation-notice');
   await expect(notice).toHaveText(/Your therapist muted your microphone/);
+  await expectAnnounced(robin, /^Your therapist muted your microphone/);
   const mic = robin.getByRole('button', { name: 'Microphone muted by your therapist' });
   await expect(robin.getByTestId('tile-self')).toContainText('Microphone off');
   await shot(robin, 'muted');
+  await expectAccessible(robin, testInfo, 'participant-call-muted');
 
   // Pressing it explains; nothing is sent and nothing turns on.
   const before = pausesOf(audio).length;
   await mic.click();
   await expect(notice).toHaveText(/can’t turn it on just yet/);
+  await expectAnnounced(robin, /can’t turn it on just yet/);
   await expect(mic).toBeVisible();
   await robin.waitForTimeout(300);
   expect(pausesOf(audio).slice(before)).not.toContain(false);
@@ -104,10 +111,14 @@ test('a mute by the therapist is explained calmly, and unmuting waits for their 
   const prompt = robin.getByRole('dialog', { name: 'Your therapist asks you to unmute your microphone' });
   await expect(prompt).toBeVisible();
   await expect(prompt).toBeFocused();
+  await expectAnnounced(robin, /^Your therapist asks you to unmute your microphone\. It's your choice\./);
   await expect(robin.getByRole('button', { name: 'Unmute your microphone' })).toBeVisible();
   await robin.waitForTimeout(300);
   expect(pausesOf(audio).slice(before)).not.toContain(false);
   await shot(robin, 'unmute-prompt');
+  await expectAccessible(robin, testInfo, 'participant-unmute-prompt');
+  // The question and its answers, on a phone and zoomed in.
+  await expectReachable(robin, testInfo, 'call-unmute-prompt');
   await robin.setViewportSize({ width: 390, height: 844 });
   await shot(robin, 'unmute-prompt-mobile');
   await robin.setViewportSize({ width: 1280, height: 800 });
@@ -124,6 +135,7 @@ test('a camera the therapist turned off stays off on "Not now", and the person c
   const video = await producerOf(robinId, 'video');
   await facilitator.request('mute', { participantId: robinId, kind: 'video' });
   await expect(robin.getByTestId('moderation-notice')).toHaveText(/Your therapist turned off your camera/);
+  await expectAnnounced(robin, /^Your therapist turned off your camera/);
   await expect(robin.getByRole('button', { name: 'Camera off, turned off by your therapist' })).toBeVisible();
   // The camera itself is released: its light goes off.
   await expect(robin.getByTestId('tile-self').locator('video')).toHaveCount(0);
@@ -132,7 +144,9 @@ test('a camera the therapist turned off stays off on "Not now", and the person c
   await facilitator.request('allowUnmute', { participantId: robinId, kind: 'video' });
   const prompt = robin.getByRole('dialog', { name: 'Your therapist asks you to turn your camera back on' });
   await expect(prompt).toBeVisible();
+  await expectAnnounced(robin, /^Your therapist asks you to turn your camera back on\. It's your choice\./);
   await prompt.getByRole('button', { name: 'Not now' }).click();
+  await expectAnnounced(robin, /^Your camera stays off\./);
   await expect(prompt).toHaveCount(0);
   await robin.waitForTimeout(300);
   expect(pausesOf(video).at(-1)).toBe(true);
@@ -165,6 +179,7 @@ test('audio only: the camera goes off and on again as often as the person likes'
 });
 
 test('private messages go both ways, with an unread mark while the conversation is closed', async () => {
+  const testInfo = test.info();
   const toggle = robin.getByTestId('chat-toggle');
   await expect(toggle).toHaveAccessibleName('Message your therapist privately');
   await toggle.click();
@@ -191,6 +206,7 @@ test('private messages go both ways, with an unread mark while the conversation 
   await expect(panel.getByRole('log')).not.toContainText('Forged in the clear');
   await expect(panel.getByRole('log')).toContainText('Your therapist');
   await shot(robin, 'messages');
+  await expectAccessible(robin, testInfo, 'participant-messages');
 
   // Escape closes and returns focus to the toggle.
   await box.press('Escape');
@@ -201,7 +217,11 @@ test('private messages go both ways, with an unread mark while the conversation 
   await expect(robin.getByTestId('chat-unread')).toHaveText('1');
   await expect(toggle).toHaveAccessibleName('Message, 1 unread from your therapist');
   await expect(robin.getByTestId('message-preview')).toContainText('Take your time, there’s no rush.');
+  // With the conversation closed, the status region says a message came, never its words.
+  await expectAnnounced(robin, /^New private message from your therapist\.$/);
+  await expectNeverAnnounced(robin, ['Take your time', 'Of course', 'Could we talk']);
   await shot(robin, 'message-unread');
+  await expectAccessible(robin, testInfo, 'participant-message-preview');
 
   await robin.getByTestId('message-preview').getByRole('button', { name: 'Reply' }).click();
   await expect(panel).toBeVisible();
@@ -214,12 +234,15 @@ test('private messages go both ways, with an unread mark while the conversation 
   await panel.getByRole('button', { name: 'Close messages' }).click();
 });
 
-test('a locked room shows discreetly in the call; a new client is told kindly and can try again', async ({ browser }) => {
+test('a locked room shows discreetly in the call; a new client is told kindly and can try again', async ({ browser }, testInfo) => {
   await facilitator.request('lock', { locked: true });
   await expect(robin.getByTestId('locked-indicator')).toContainText('Room locked');
+  await expectAnnounced(robin, /^Your therapist closed the session to new arrivals\. Nothing changes for you\.$/);
   await shot(robin, 'call-locked');
+  await expectAccessible(robin, testInfo, 'participant-call-locked');
 
-  const late = await browser.newPage();
+  const late = await newPage(browser);
+  await recordAnnouncements(late);
   const inv = invitation(1);
   await late.goto(inv.url);
   await enterPasscode(late, inv.passcode);
@@ -227,11 +250,14 @@ test('a locked room shows discreetly in the call; a new client is told kindly an
   await expect(late.getByRole('heading', { name: 'This session is locked' })).toBeFocused();
   await expect(late.getByText("Your therapist isn't letting new people in right now.")).toBeVisible();
   await shot(late, 'locked');
+  await expectAccessible(late, testInfo, 'participant-ended-room-locked');
 
   await late.getByRole('button', { name: 'Try again' }).click();
   await expect(late.getByTestId('ending-status')).toContainText('Still locked when we checked');
-  await expect(late.getByRole('status')).toContainText('The session is still locked');
+  await expect(late.getByTestId('announcer')).toContainText('The session is still locked');
+  await expectAnnounced(late, /^The session is still locked/);
   await shot(late, 'locked-still');
+  await expectAccessible(late, testInfo, 'participant-ended-room-locked-still');
 
   await facilitator.request('lock', { locked: false });
   await expect(robin.getByTestId('locked-indicator')).toHaveCount(0);
@@ -242,9 +268,11 @@ test('a locked room shows discreetly in the call; a new client is told kindly an
 });
 
 test('moved back to the waiting room: the call closes, the preview stays, and admission brings them back', async () => {
+  const testInfo = test.info();
   await facilitator.request('returnToWaiting', { participantId: robinId });
   await expect(robin.getByRole('heading', { name: 'Waiting for your therapist to let you back in' })).toBeVisible();
   await expect(robin.getByTestId('returned-note')).toContainText('Your therapist moved you back to the waiting room');
+  await expectAnnounced(robin, /^Your therapist moved you back to the waiting room\. You'll rejoin the group automatically/);
   await expect(robin.getByRole('toolbar', { name: 'Call controls' })).toHaveCount(0);
   await expect
     .poll(
@@ -258,15 +286,21 @@ test('moved back to the waiting room: the call closes, the preview stays, and ad
     )
     .toBeGreaterThan(0);
   await shot(robin, 'returned-waiting');
+  await expectAccessible(robin, testInfo, 'participant-waiting-returned');
 
   // A therapist may write to someone waiting; the reply waits for admission.
+  const heard = (await announcements(robin)).length;
   await facilitator.request('message', { to: robinId, text: 'Just a moment — I’ll bring you back in shortly.' });
   await expect(robin.getByTestId('waiting-messages')).toContainText('Just a moment — I’ll bring you back in shortly.');
   await expect(robin.getByTestId('waiting-messages')).toContainText('You can reply once you’re back in the session.');
+  await expectAnnounced(robin, /^New private message from your therapist\.$/, heard);
+  await expectNeverAnnounced(robin, ['Just a moment']);
   await shot(robin, 'waiting-message');
+  await expectAccessible(robin, testInfo, 'participant-waiting-message');
 
   await facilitator.request('admit', { participantId: robinId });
   await admitted(robin);
+  await expectAnnounced(robin, /^Your therapist let you back in\. Joining the group/);
   // The conversation from before is still there for this visit.
   await robin.getByTestId('chat-toggle').click();
   await expect(robin.getByRole('log')).toContainText('Of course — stay on after we finish.');
@@ -275,6 +309,7 @@ test('moved back to the waiting room: the call closes, the preview stays, and ad
 });
 
 test('removed: a clear, kind ending with no way back through the same link', async () => {
+  const testInfo = test.info();
   await facilitator.request('remove', { participantId: robinId, reason: 'Test of removal' });
   const heading = robin.getByRole('heading', { name: 'Your therapist has removed you from this session' });
   await expect(heading).toBeVisible();
@@ -282,16 +317,18 @@ test('removed: a clear, kind ending with no way back through the same link', asy
   await expect(robin.getByText(/contact your clinic/).first()).toBeVisible();
   await expect(robin.getByRole('button')).toHaveCount(0);
   await shot(robin, 'removed');
+  await expectAccessible(robin, testInfo, 'participant-ended-removed');
 
   const inv = invitation(0);
   await robin.goto(inv.url);
   await enterPasscode(robin, inv.passcode);
   await expect(robin.getByRole('heading', { name: 'This invitation is no longer active' })).toBeVisible();
   await shot(robin, 'revoked');
+  await expectAccessible(robin, testInfo, 'participant-ended-revoked');
   await robin.close();
 });
 
-test('the session ends warmly for everyone in it, and later arrivals are told it has ended', async ({ browser }) => {
+test('the session ends warmly for everyone in it, and later arrivals are told it has ended', async ({ browser }, testInfo) => {
   const casey = await checkIn(browser, 2, 'Casey');
   await facilitator.request('admit', { participantId: (await knockFrom('Casey')).participantId });
   await admitted(casey);
@@ -303,10 +340,11 @@ test('the session ends warmly for everyone in it, and later arrivals are told it
     await expect(page.getByText('If you need support right now, contact your clinic or local emergency services.')).toBeVisible();
   }
   await shot(casey, 'session-ended');
+  await expectAccessible(casey, testInfo, 'participant-ended-session-ended');
   await casey.setViewportSize({ width: 390, height: 844 });
   await shot(casey, 'session-ended-mobile');
 
-  const later = await browser.newPage();
+  const later = await newPage(browser);
   const inv = invitation(4);
   await later.goto(inv.url);
   await enterPasscode(later, inv.passcode);

@@ -16,6 +16,7 @@ import { type DemoInfo, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
 import { facilitatorSocket } from '../support/facilitatorSocket';
 import { participantSteps } from '../support/participantSteps';
+import { expectAccessible } from '../support/axe';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -83,13 +84,18 @@ test('the token leaves the address bar and history; a reload reaches the same in
   for (const url of await historyUrls(page)) expect(url).not.toContain(inv.token);
 });
 
-test('a fresh tab of the tokenless address asks plainly for the invitation link', async ({ browser }) => {
+test('a fresh tab of the tokenless address asks plainly for the invitation link', async ({ browser }, testInfo) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${info.httpUrl}/join`);
   await expect(page.getByRole('heading', { name: 'Please open your invitation link again' })).toBeVisible();
   await expect(page.getByText('Open the invitation link from the message your therapist sent you.')).toBeVisible();
   await shot(page, 'link-needed');
+  await expectAccessible(page, testInfo, 'participant-ended-link-needed');
+  // A link that is not an invitation (its token cut short, or run on with something else).
+  await page.goto(`${info.httpUrl}/join/${'x'.repeat(300)}`);
+  await expect(page.getByRole('heading', { name: "This link doesn't look complete" })).toBeVisible();
+  await expectAccessible(page, testInfo, 'participant-ended-invalid-link');
   await context.close();
 });
 

@@ -11,7 +11,16 @@ import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { type ClinicianHelloResult, type DemoInfo, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
 import { facilitatorSocket } from '../support/facilitatorSocket';
-import { participantSteps } from '../support/participantSteps';
+import {
+  animationsOn,
+  expectAnnounced,
+  expectNeverAnnounced,
+  expectReachable,
+  expectStill,
+  participantSteps,
+  recordAnnouncements,
+} from '../support/participantSteps';
+import { expectAccessible } from '../support/axe';
 
 const SHOTS = 'test-results/screenshots';
 const MISMATCH = "That passcode didn't match this invitation";
@@ -48,16 +57,19 @@ async function videoWidth(page: Page, testId: string): Promise<number> {
     .evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth);
 }
 
-test('a wrong passcode shows the mismatch message, and the right one then proceeds', async ({ page }) => {
+test('a wrong passcode shows the mismatch message, and the right one then proceeds', async ({ page }, testInfo) => {
   const inv = invitation(0);
   await page.goto(inv.url);
   await expect(page.getByRole('heading', { name: 'Welcome to your group session' })).toBeVisible();
   await shot(page, 'passcode');
+  await expectAccessible(page, testInfo, 'participant-passcode');
+  await expectReachable(page, testInfo, 'passcode');
 
   await enterPasscode(page, '000000-wrong');
   await expect(page.getByRole('alert')).toContainText(MISMATCH);
   await expect(page.getByLabel('Enter the passcode your therapist sent you')).toHaveAttribute('aria-invalid', 'true');
   await shot(page, 'passcode-mismatch');
+  await expectAccessible(page, testInfo, 'participant-passcode-mismatch');
 
   // Same socket, second try.
   await enterPasscode(page, inv.passcode);
@@ -68,21 +80,34 @@ test('a wrong passcode shows the mismatch message, and the right one then procee
     .poll(() => page.getByTestId('self-preview').locator('video').evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth))
     .toBeGreaterThan(0);
   await shot(page, 'check-in');
+  await expectAccessible(page, testInfo, 'participant-check-in');
+  // Taking part by text only instead, and back.
+  await page.getByRole('button', { name: 'Take part by text only' }).click();
+  await expect(page.getByTestId('text-only-choice')).toBeVisible();
+  await expectAccessible(page, testInfo, 'participant-check-in-text-only');
+  await page.getByRole('button', { name: 'Use my microphone or camera instead' }).click();
+  await expect(page.getByRole('switch', { name: 'Camera' })).toBeVisible();
   // Many clients join from a phone.
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, 'check-in-mobile');
 });
 
-test('check-in requires a name and agreeing to the group agreement', async ({ page }) => {
+test('check-in requires a name and agreeing to the group agreement', async ({ page }, testInfo) => {
   const inv = invitation(1);
+  await recordAnnouncements(page);
   await page.goto(inv.url);
   await enterPasscode(page, inv.passcode);
+  await expectAnnounced(page, /^Passcode accepted/);
   const submit = page.getByRole('button', { name: /Check in/ });
+  // Every control of the form, on a phone and zoomed in; the switches' transitions stop with reduced motion.
+  await expectReachable(page, testInfo, 'check-in');
+  await expectStill(page, 'check-in');
   await submit.click();
   await expect(page.getByText('Please enter a first name or pseudonym.')).toBeVisible();
   await expect(page.getByText('Please tick the box to agree before you continue.')).toBeVisible();
   await expect(page.getByLabel('First name or pseudonym')).toBeFocused();
   await shot(page, 'check-in-errors');
+  await expectAccessible(page, testInfo, 'participant-check-in-errors');
 
   await page.getByLabel('First name or pseudonym').fill('River');
   await submit.click();
@@ -99,6 +124,7 @@ test('check-in requires a name and agreeing to the group agreement', async ({ pa
   await page.getByLabel(/a word for it/i).fill('hopeful');
   await rating.scrollIntoViewIfNeeded();
   await shot(page, 'check-in-rating');
+  await expectAccessible(page, testInfo, 'participant-check-in-rating');
   await rating.getByRole('button', { name: 'Clear my answer' }).click();
   await expect(rating.getByRole('radio', { checked: true })).toHaveCount(0);
   await rating.getByRole('radio', { name: '7', exact: true }).check();
@@ -115,18 +141,27 @@ test('check-in requires a name and agreeing to the group agreement', async ({ pa
     .poll(() => page.getByTestId('self-preview').locator('video').evaluate((el) => (el as unknown as { videoWidth: number }).videoWidth))
     .toBeGreaterThan(0);
   await shot(page, 'waiting');
+  await expectAccessible(page, testInfo, 'participant-waiting');
+  // Heard: checked in; never where they are or whom to call.
+  await expectAnnounced(page, /^You are checked in/);
+  await expectNeverAnnounced(page, ['Home', 'Alex', '555 0100']);
+  await expectReachable(page, testInfo, 'waiting');
+  // The waiting room's breathing dot breathes, unless motion is to be reduced.
+  expect(await animationsOn(page)).toContain('breathe');
+  await expectStill(page, 'waiting');
 });
 
-test('a participant the facilitator denies sees the denied screen', async ({ browser }) => {
+test('a participant the facilitator denies sees the denied screen', async ({ browser }, testInfo) => {
   const page = await joinAndCheckIn(browser, 2, 'Morgan');
   const knock = await knockFrom('Morgan');
   await facilitator.request('deny', { participantId: knock.participantId });
   await expect(page.getByRole('heading', { name: "Your therapist didn't admit you to this session" })).toBeVisible();
   await shot(page, 'denied');
+  await expectAccessible(page, testInfo, 'participant-ended-denied');
   await page.close();
 });
 
-test('admitted participants see the group grid with live video, and can leave', async ({ browser }) => {
+test('admitted participants see the group grid with live video, and can leave', async ({ browser }, testInfo) => {
   const first = await joinAndCheckIn(browser, 3, 'Jordan');
   const second = await joinAndCheckIn(browser, 4, 'Casey');
   const jordan = await knockFrom('Jordan');
@@ -147,7 +182,20 @@ test('admitted participants see the group grid with live video, and can leave', 
   await expect.poll(() => videoWidth(second, `tile-${jordan.participantId}`), { timeout: 20_000 }).toBeGreaterThan(0);
   // Remote audio plays through hidden audio elements.
   await expect.poll(() => first.locator('audio').count()).toBeGreaterThan(0);
+  await expectAnnounced(first, /^Your therapist let you in/);
+  await expectAnnounced(first, /^You joined the group/);
   await shot(first, 'call');
+  await expectAccessible(first, testInfo, 'participant-call');
+  // The call's controls, and each side panel's, on a phone and zoomed in.
+  await expectReachable(first, testInfo, 'call');
+  await first.getByTestId('chat-toggle').click();
+  await expectReachable(first, testInfo, 'call-messages', '[data-testid="chat-panel"]');
+  await first.getByRole('button', { name: 'Close messages' }).click();
+  await first.getByTestId('group-chat-toggle').click();
+  await expectAccessible(first, testInfo, 'participant-group-chat');
+  await expectReachable(first, testInfo, 'call-group-chat', '[data-testid="group-chat-panel"]');
+  await first.getByRole('button', { name: 'Close the group chat' }).click();
+  await expectStill(first, 'call');
 
   // Muting the camera: the other side sees the avatar instead of video.
   await second.getByRole('button', { name: 'Stop camera' }).click();
@@ -158,6 +206,7 @@ test('admitted participants see the group grid with live video, and can leave', 
   await second.getByRole('button', { name: 'Leave the session' }).click();
   await expect(second.getByRole('heading', { name: 'You have left the session' })).toBeVisible();
   await shot(second, 'left');
+  await expectAccessible(second, testInfo, 'participant-ended-left');
   await expect(first.getByTestId(`tile-${casey.participantId}`)).toHaveCount(0);
 
   await first.close();

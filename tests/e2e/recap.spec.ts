@@ -15,7 +15,8 @@ import type { SignalingClient } from '../../src/client/signaling';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { facilitatorSocket } from '../support/facilitatorSocket';
 import { clinicianSignsIn, snapshot } from '../support/flows';
-import { participantSteps } from '../support/participantSteps';
+import { newPage, participantSteps } from '../support/participantSteps';
+import { expectAccessible } from '../support/axe';
 
 const SHOTS = 'test-results/screenshots';
 const RECAP = 'Tonight we talked about what helps on hard evenings.\nFor next week: notice one moment that went a little better.';
@@ -72,7 +73,7 @@ test('after the group its facilitator writes a recap, and a client reads it on t
   await snapshot(page, testInfo, 'console-recap');
 
   // Robin opens her link again: after her passcode, the recap.
-  const again = await browser.newPage();
+  const again = await newPage(browser);
   await again.goto(invitation(0).url);
   await enterPasscode(again, invitation(0).passcode);
   const recap = again.getByTestId('recap');
@@ -80,6 +81,7 @@ test('after the group its facilitator writes a recap, and a client reads it on t
   await expect(recap).toContainText('A note from your therapist');
   await expect(recap.locator('.recap__text')).toHaveText(RECAP);
   await shot(again, 'recap');
+  await expectAccessible(again, testInfo, 'participant-ended-session-ended-recap');
   // A wrong passcode reads nothing.
   const stranger = await browser.newPage();
   await stranger.goto(invitation(1).url);
