@@ -71,7 +71,7 @@ export class Sending {
         const standIn = this.context.createStandIn(kind);
         let producer: types.Producer;
         try {
-          producer = await transport.produce({ track: standIn.track, stopTracks: false, ...this.sealing(kind) });
+          producer = await transport.produce({ track: standIn.track, stopTracks: false, ...this.produceOptions(kind) });
           // No track, no packet: nothing is sent from here until publish() gives it one.
           await producer.replaceTrack({ track: null });
         } finally {
@@ -204,7 +204,7 @@ export class Sending {
       }
       // The page owns its tracks (its self-preview uses them too), so closing a producer
       // must not stop them.
-      this.adopt(kind, await transport.produce({ track, stopTracks: false, ...this.sealing(kind) }));
+      this.adopt(kind, await transport.produce({ track, stopTracks: false, ...this.produceOptions(kind) }));
       if (this.context.sendFirst.holding) {
         // Joining: our other track and the group's streams wait until this one's connection
         // is up, so that nothing competes with it for the page's thread or the machine's.
@@ -219,9 +219,18 @@ export class Sending {
    * In an end-to-end encrypted call, the transform goes on the RTP sender the moment it is
    * made, before negotiation: no frame of this producer, not even the first, leaves unsealed.
    */
-  private sealing(kind: MediaKind): { onRtpSender?: (sender: RTCRtpSender) => void } {
+  /**
+   * How each kind is sent: sealed end to end where the call encrypts, and the voice protected
+   * first on a weak link (issue 22): Opus's in-band forward error correction rebuilds a lost
+   * packet from the next one, and discontinuous transmission sends next to nothing in silence,
+   * leaving the link's room to what is said.
+   */
+  private produceOptions(kind: MediaKind): { onRtpSender?: (sender: RTCRtpSender) => void; codecOptions?: types.ProducerCodecOptions } {
     const { frames } = this.context;
-    return frames ? { onRtpSender: (sender) => frames.attach(sender, { side: 'send', kind }) } : {};
+    return {
+      ...(frames ? { onRtpSender: (sender: RTCRtpSender) => frames.attach(sender, { side: 'send', kind }) } : {}),
+      ...(kind === 'audio' ? { codecOptions: { opusFec: true, opusDtx: true } } : {}),
+    };
   }
 
   private adopt(kind: MediaKind, producer: types.Producer): void {

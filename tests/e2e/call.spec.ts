@@ -48,6 +48,20 @@ test('a facilitator admits a client from the waiting room and they see and hear 
   await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
   await expect.poll(() => remoteAudioPeak(clientPage, 'audio'), { timeout: 20_000 }).toBeGreaterThan(0.01);
 
+  // Their voices go with Opus's in-band error correction and discontinuous transmission on
+  // (issue 22: the voice protected first on a weak link).
+  for (const page of [clientPage, consolePage]) {
+    const opus = await page.evaluate(() =>
+      (window.__testPeerConnections ?? [])
+        .flatMap((pc) => pc.getSenders())
+        .filter((s) => s.track?.kind === 'audio')
+        .flatMap((s) => s.getParameters().codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/opus').map((c) => c.sdpFmtpLine ?? '')),
+    );
+    expect(opus.length).toBeGreaterThan(0);
+    for (const fmtp of opus) expect(fmtp).toMatch(/useinbandfec=1/);
+    for (const fmtp of opus) expect(fmtp).toMatch(/usedtx=1/);
+  }
+
   await snapshot(consolePage, testInfo, 'console-call');
   await snapshot(clientPage, testInfo, 'participant-call');
 
