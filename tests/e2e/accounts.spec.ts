@@ -113,6 +113,7 @@ test('an admin creates an account, enrols its second factor and deactivates it',
   await form.getByLabel(/First password/).fill('password1234');
   await form.getByRole('button', { name: 'Create account' }).click();
   await expect(form.getByRole('alert')).toContainText(/common/i);
+  await expectAccessible(page, testInfo, 'console-new-account');
   await form.getByLabel(/First password/).fill('lantern-orchard-41-quietly');
   await form.getByRole('button', { name: 'Create account' }).click();
   const row = page.getByTestId('account-dr.lee');
