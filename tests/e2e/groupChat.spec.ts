@@ -71,6 +71,7 @@ test('a client takes part by text only: the group and the console read them, and
   await snapshot(sam, testInfo, 'participant-text-only-group-chat');
   await expectAccessible(sam, testInfo, 'participant-text-only-group-chat');
   await snapshot(consolePage, testInfo, 'console-group-chat');
+  await expectAccessible(consolePage, testInfo, 'console-group-chat');
 
   // Cleared for everyone, then off: the pages say so and nobody can write; then on again.
   await consoleChat(consolePage).getByRole('button', { name: 'Clear for everyone' }).click();

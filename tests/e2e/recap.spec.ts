@@ -71,6 +71,7 @@ test('after the group its facilitator writes a recap, and a client reads it on t
   await expect(panel.getByTestId('recap-current')).toContainText('what helps on hard evenings');
   await expect(panel.getByTestId('recap-current')).toContainText('shown to the group’s clients until');
   await snapshot(page, testInfo, 'console-recap');
+  await expectAccessible(page, testInfo, 'console-recap');
 
   // Robin opens her link again: after her passcode, the recap.
   const again = await newPage(browser);

@@ -62,16 +62,19 @@ export function GroupChatPanel({ canModerate }: { canModerate: boolean }) {
               </button>
             </div>
           )}
-          <ol ref={log} className="message-log" role="log" aria-live="polite" aria-label="Group chat messages">
-            {chat.messages.map((m) => (
-              <li key={m.id} className={`message ${m.from === 'me' ? 'me' : 'them'}`} data-from={m.from}>
-                <span className={m.from === 'me' ? 'visually-hidden' : 'message-who'}>{m.name}: </span>
-                {m.text}
-                <time className="message-time">{time.format(m.at)}</time>
-              </li>
-            ))}
-            {chat.messages.length === 0 && <li className="muted small">Nothing written yet.</li>}
-          </ol>
+          {/* The log around the list: a role on the list itself would take its list role away. */}
+          <div role="log" aria-live="polite" aria-label="Group chat messages">
+            <ol ref={log} className="message-log">
+              {chat.messages.map((m) => (
+                <li key={m.id} className={`message ${m.from === 'me' ? 'me' : 'them'}`} data-from={m.from}>
+                  <span className={m.from === 'me' ? 'visually-hidden' : 'message-who'}>{m.name}: </span>
+                  {m.text}
+                  <time className="message-time">{time.format(m.at)}</time>
+                </li>
+              ))}
+              {chat.messages.length === 0 && <li className="muted small">Nothing written yet.</li>}
+            </ol>
+          </div>
           {isObserver ? (
             <p className="muted small">As an observer you read the group chat; you do not write in it.</p>
           ) : chat.enabled ? (
