@@ -128,6 +128,17 @@ test('an admin creates an account, enrols its second factor and deactivates it',
   await totp.getByRole('button', { name: 'Done' }).click();
   await expect(row).toContainText('Enrolled');
 
+  // The other account dialogs, each scanned open and closed again with Escape.
+  await page.getByRole('button', { name: 'Edit dr.lee' }).click();
+  await expect(page.getByRole('dialog', { name: 'Edit Dr. Jordan Lee' })).toBeVisible();
+  await expectAccessible(page, testInfo, 'console-edit-account');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Reset password for dr.lee' }).click();
+  await expect(page.getByRole('dialog', { name: 'Reset password for Dr. Jordan Lee' })).toBeVisible();
+  await expectAccessible(page, testInfo, 'console-reset-password');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
   await page.getByRole('button', { name: 'Deactivate dr.lee' }).click();
   await expect(row).toContainText('Deactivated');
   await snapshot(page, testInfo, 'console-accounts');

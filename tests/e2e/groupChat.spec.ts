@@ -40,6 +40,15 @@ test('a client takes part by text only: the group and the console read them, and
   await expect(samRow.getByText('Text only')).toBeVisible();
   await expect(samRow.locator('[data-testid^="key-"]')).toHaveText(/encrypted|keyed|proved/i, { timeout: 15_000 });
 
+  // Sam's link opened on a second device while Sam is in: refused, and said so plainly.
+  const second = await (await browser.newContext()).newPage();
+  await second.goto(samLink.url);
+  await second.getByLabel(/passcode/i).fill(samLink.passcode);
+  await second.getByRole('button', { name: /continue/i }).click();
+  await expect(second.getByRole('heading', { name: 'This invitation is already in use on another device' })).toBeVisible();
+  await expectAccessible(second, testInfo, 'participant-ended-conflict');
+  await second.context().close();
+
   // Sam's page: no camera or microphone controls, the group chat open, the call encrypted.
   await expect(sam.getByTestId('text-only')).toBeVisible();
   await expect(sam.getByRole('button', { name: /microphone/i })).toHaveCount(0);
