@@ -105,6 +105,12 @@ export class MediaSession {
     await this.sending.openReceiveConnection(recv);
   }
 
+  /** The stats of this session's transports that exist (for the connection's quality). */
+  async linkStats(): Promise<RTCStatsReport[]> {
+    const open = [this.transports.send, this.transports.recv].filter((t): t is types.Transport => t !== null && !t.closed);
+    return Promise.all(open.map((t) => t.getStats()));
+  }
+
   /** This session's transport of `direction`, made on first use. */
   transport(direction: Direction): Promise<types.Transport> {
     const current = this.pending[direction];

@@ -167,6 +167,11 @@ export class RoomClient {
   }
 
   /** Whether producers made while waiting are ready to be released: joining then sets nothing else up first. */
+  /** The stats of the current transports, for the connection's quality (connectionQuality.ts). */
+  linkStats(): Promise<RTCStatsReport[]> {
+    return this.closed ? Promise.resolve([]) : this.session.linkStats();
+  }
+
   get hasHeldMedia(): boolean {
     return this.session.sending.hasHeld;
   }

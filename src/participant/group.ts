@@ -5,6 +5,7 @@
  * localMedia.ts's; who is shown in the call is peers.ts's.
  */
 import type { NotificationTypes, RtpCapabilities } from '../shared/protocol';
+import { watchConnection } from '../client/connectionQuality';
 import { RoomClient } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
 import { RETURNED_TO_WAITING } from './copy';
@@ -182,6 +183,14 @@ export class GroupCall {
       // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
       room.on('mediaReset', () => setPageState({ mediaError: MEDIA_RECONNECTING })),
       room.on('mediaRestored', () => setPageState((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
+      // How good the link is: shown to the person, and told to the therapist (issue 22).
+      watchConnection(
+        () => room.linkStats(),
+        (quality) => {
+          setPageState({ connectionQuality: quality });
+          signaling.request('reportConnection', { quality }).catch(() => undefined);
+        },
+      ),
     ];
     return room;
   }

@@ -137,6 +137,7 @@ export class ParticipantSession {
       // Messages, mutes and the lock belong to this visit only: nothing stays behind.
       moderation: initialModeration,
       groupChat: initialGroupChat,
+      connectionQuality: null,
     });
   }
 

@@ -4,7 +4,7 @@
  * Components read it with selectors.
  */
 import { create } from 'zustand';
-import type { Agreement, MediaKind, PeerRole } from '../shared/protocol';
+import type { Agreement, ConnectionQuality, MediaKind, PeerRole } from '../shared/protocol';
 import { initialGroupChat, type GroupChatState } from './groupChatState';
 import { initialModeration, moderationReducer, type ModerationEvent, type ModerationState } from './moderation';
 
@@ -109,6 +109,8 @@ export interface ParticipantState {
   remote: Record<string, RemoteMedia>;
   /** Whether the call is end-to-end encrypted for this person, and the safety code if one is to be read. */
   encryption: EncryptionView;
+  /** How good this person's connection is, once measured (issue 22). */
+  connectionQuality: ConnectionQuality | null;
 }
 
 export const initialState: ParticipantState = {
@@ -137,6 +139,7 @@ export const initialState: ParticipantState = {
   peers: {},
   remote: {},
   encryption: initialEncryption,
+  connectionQuality: null,
 };
 
 export const useParticipantStore = create<ParticipantState>()(() => ({ ...initialState }));

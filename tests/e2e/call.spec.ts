@@ -62,6 +62,20 @@ test('a facilitator admits a client from the waiting room and they see and hear 
     for (const fmtp of opus) expect(fmtp).toMatch(/usedtx=1/);
   }
 
+  // Each side measures its link: the client sees their own, and the console shows the same
+  // for them, and its own (issue 22). (What level a loopback link under a busy machine shows
+  // is the unit tests' business; here, that the measurement travels.)
+  const robinId = clientTileId.replace(/^tile-/, '');
+  await expect(clientPage.getByTestId('connection')).toHaveAttribute('data-quality', /^(good|weak|poor)$/);
+  await expect
+    .poll(async () => {
+      const own = await clientPage.getByTestId('connection').getAttribute('data-quality');
+      const seen = await consolePage.getByTestId(`connection-${robinId}`).getAttribute('data-quality').catch(() => null);
+      return seen === own;
+    })
+    .toBe(true);
+  await expect(consolePage.locator('[data-testid^="connection-"]')).toHaveCount(2);
+
   await snapshot(consolePage, testInfo, 'console-call');
   await snapshot(clientPage, testInfo, 'participant-call');
 

@@ -50,6 +50,8 @@ describe('the console’s live region', () => {
       'Robin’s connection dropped. They keep their place while it comes back.',
     ]);
     expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected' })))).toEqual(['Robin is back.']);
+    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected', connectionQuality: 'weak' })))).toEqual([]);
+    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected', connectionQuality: 'poor' })))).toEqual(['Robin’s connection is poor.']);
     expect(said((s) => s.upsertParticipant(person('r', 'waiting')))).toEqual(['Robin is back in the waiting room.']);
   });
 

@@ -11,10 +11,10 @@ import {
 /** The table of PROTOCOL.md written out by hand, to check `isAllowed` against. */
 const MEDIA: MethodName[] = [
   'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'resumeConsumer', 'requestKeyFrame',
-  'setProducerPaused',
+  'setProducerPaused', 'reportConnection',
 ];
-/** What a waiting client may do to get its media ready: a connection, and producers the server holds. */
-const GETTING_READY: MethodName[] = ['createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume'];
+/** What a waiting client may do to get its media ready: a connection, and producers the server holds; and say how good it is. */
+const GETTING_READY: MethodName[] = ['createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'reportConnection'];
 const MODERATION: MethodName[] = [
   'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
   'crisisInfo', 'setGroupChat', 'clearGroupChat',
@@ -37,7 +37,7 @@ const expected = (caller: Caller, m: MethodName): boolean => {
     case 'facilitator':
       return m === 'leave' || MESSAGES.includes(m) || MODERATION.includes(m) || MEDIA.includes(m);
     case 'observer':
-      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer', 'requestKeyFrame'].includes(m);
+      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer', 'requestKeyFrame', 'reportConnection'].includes(m);
   }
 };
 

@@ -41,6 +41,7 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   setProducerPaused:[A,          F,       F,       F,      A,       U,      U],
   message:          [A,          F,       F,       F,      A,       U,      U],
   groupMessage:     [A,          F,       F,       F,      A,       U,      U],
+  reportConnection: [A,          A,       F,       A,      A,       U,      U],
   setGroupChat:     [A,          F,       F,       F,      F,       U,      U],
   clearGroupChat:   [A,          F,       F,       F,      F,       U,      U],
   admitAll:         [A,          F,       F,       F,      F,       U,      U],

@@ -76,6 +76,7 @@ export function CallScreen() {
             </p>
           ) : null}
           <EncryptionPill />
+          <ConnectionPill />
           {locked ? (
             <p className="call__pill call__pill--quiet" title={LOCKED_IN_CALL_DETAIL} data-testid="locked-indicator">
               <LockIcon /> {LOCKED_IN_CALL}
@@ -135,6 +136,47 @@ function EncryptionPill() {
     );
   }
   return null;
+}
+
+const CONNECTION_WORDS = {
+  good: { label: 'Connection good', detail: 'your connection to the group is working well' },
+  weak: {
+    label: 'Connection weak',
+    detail: 'video may freeze or look blurry; moving closer to your Wi-Fi router, or turning your camera off, can help',
+  },
+  poor: {
+    label: 'Connection poor',
+    detail: 'others may not see or hear you well; turning your camera off leaves more room for your voice',
+  },
+} as const;
+
+/** How good the person's own connection is (issue 22), once measured; their therapist sees it too. */
+function ConnectionPill() {
+  const quality = useParticipantStore((s) => s.connectionQuality);
+  if (!quality) return null;
+  const words = CONNECTION_WORDS[quality];
+  return (
+    <p
+      className={quality === 'good' ? 'call__pill call__pill--quiet' : `call__pill call__pill--${quality}`}
+      data-testid="connection"
+      data-quality={quality}
+      title={words.detail}
+    >
+      <SignalIcon quality={quality} /> {words.label}
+      <span className="visually-hidden">: {words.detail}</span>
+    </p>
+  );
+}
+
+function SignalIcon({ quality }: { quality: 'good' | 'weak' | 'poor' }) {
+  const bars = quality === 'good' ? 3 : quality === 'weak' ? 2 : 1;
+  return (
+    <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      {[0, 1, 2].map((i) => (
+        <rect key={i} x={2 + i * 5} y={11 - i * 4} width="3" height={4 + i * 4} rx="1" fill="currentColor" opacity={i < bars ? 1 : 0.3} />
+      ))}
+    </svg>
+  );
 }
 
 const ENCRYPTED_DETAIL = 'only the people in this group can see and hear it, not the server that connects you';

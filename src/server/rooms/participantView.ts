@@ -18,6 +18,8 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
   };
   // Everyone may know: the group sees they take part by text, and why their tile is dark.
   if (subject.role === 'client' && subject.standing.textOnly) p.textOnly = true;
+  // How good their link is: the clinicians' to know, about clients and clinicians alike.
+  if (viewer.isClinician && subject.connectionQuality !== undefined) p.connectionQuality = subject.connectionQuality;
   if (viewer.isClinician && subject.role === 'client') {
     if (subject.participantRef !== undefined) p.participantRef = subject.participantRef;
     p.verificationHint = subject.verificationHint;

@@ -4,6 +4,7 @@
  */
 import type {
   Caller,
+  ConnectionQuality,
   KeyAnnouncement,
   MediaFlags,
   NotificationName,
@@ -77,6 +78,8 @@ export class Peer {
   /** Changed only through moveTo, holdPlace and markGone, the transitions a peer can make. */
   private current: PeerStatus;
   mediaIntent: MediaFlags = { audio: false, video: false };
+  /** How good the connection is, as the peer's browser last reported it (issue 22); for clinicians. */
+  connectionQuality: ConnectionQuality | undefined;
   knockedAt: string | null = null;
   /** Orders knocks exactly (timestamps can tie); admitAll admits in this order. */
   knockSeq = 0;

@@ -11,6 +11,7 @@
 import {
   ProtocolError,
   type ClinicianHelloResult,
+  type ConnectionQuality,
   type MediaKind,
   type ParsedRequestData,
   type ResultTypes,
@@ -347,6 +348,14 @@ export class Room {
 
   crisisInfo(by: Peer, participantId: string): ResultTypes['crisisInfo'] {
     return this.moderation.crisisInfo(by, participantId);
+  }
+
+  /** The peer's browser says how good its connection is; the clinicians hear of a change. */
+  reportConnection(peer: Peer, quality: ConnectionQuality): void {
+    if (peer.connectionQuality === quality) return;
+    peer.connectionQuality = quality;
+    // Clients in the waiting room are known to the clinicians; clients in check-in are not yet.
+    if (peer.state !== 'check-in') this.members.notifyClinicians(peer);
   }
 
 

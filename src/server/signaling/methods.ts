@@ -163,6 +163,11 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
+  reportConnection({ peer, room }, { quality }) {
+    room.reportConnection(peer, quality);
+    return ok;
+  },
+
   groupMessage({ peer, room }, { sealed }) {
     room.groupChat.post(peer, sealed);
     return ok;

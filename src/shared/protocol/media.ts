@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Done, type MethodRecord, type WhoMayCall } from './method';
-import { DtlsParameters, Id, MediaKind, RtpCapabilities, RtpParameters } from './values';
+import { ConnectionQuality, DtlsParameters, Id, MediaKind, RtpCapabilities, RtpParameters } from './values';
 
 export const TransportInfo = z.object({
   id: z.string(),
@@ -72,5 +72,14 @@ export const mediaMethods = {
     request: z.object({ producerId: Id, paused: z.boolean() }),
     result: Done,
     mayCall: ADMITTED_AND_FACILITATORS,
+  },
+  /**
+   * How good the caller's connection is now (issue 22), said when it changes: the session's
+   * clinicians see it beside the person (`Participant.connectionQuality`); nobody else does.
+   */
+  reportConnection: {
+    request: z.object({ quality: ConnectionQuality }),
+    result: Done,
+    mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
 } satisfies Record<string, MethodRecord>;

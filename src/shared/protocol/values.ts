@@ -15,6 +15,9 @@ export const PeerRole = z.enum(['client', 'facilitator', 'observer']);
 export type PeerRole = z.infer<typeof PeerRole>;
 
 export const ParticipantState = z.enum(['check-in', 'waiting', 'admitted']);
+/** How good a person's connection to the call is, as their own browser measures it (issue 22). */
+export const ConnectionQuality = z.enum(['good', 'weak', 'poor']);
+export type ConnectionQuality = z.infer<typeof ConnectionQuality>;
 export type ParticipantState = z.infer<typeof ParticipantState>;
 
 export const SessionState = z.enum(['scheduled', 'open', 'live', 'ended']);
@@ -102,6 +105,11 @@ export const Participant = z.object({
   privacy: PrivacyCheck.optional(),
   /** How the client said they are today, at check-in; only ever sent to clinicians. */
   rating: CheckInRating.optional(),
+  /**
+   * How good their connection to the call is (issue 22), as their browser last reported it;
+   * only ever sent to clinicians, and absent until reported.
+   */
+  connectionQuality: ConnectionQuality.optional(),
   /** Taking part by text only (CheckInData.textOnly): seen by everyone in the group. */
   textOnly: z.boolean().optional(),
 });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Participant, Producer, VerificationMethod } from '../../../shared/protocol';
+import type { ConnectionQuality, Participant, Producer, VerificationMethod } from '../../../shared/protocol';
 import { allowUnmute, mute, returnToWaiting, verify } from '../services/room';
 import { useConsole } from '../store';
 import type { EncryptionView } from '../services/encryption';
@@ -64,6 +64,7 @@ export function ParticipantList() {
   const myRole = useConsole((s) => s.myRole);
   const localStream = useConsole((s) => s.localStream);
   const localMuted = useConsole((s) => s.localMuted);
+  const ownConnection = useConsole((s) => s.ownConnection);
   const unread = useConsole((s) => s.unread);
   const openConversation = useConsole((s) => s.openConversation);
   const encryption = useConsole((s) => s.encryption);
@@ -113,10 +114,11 @@ export function ParticipantList() {
                     <span className="badge reconnecting" title="Their connection dropped; they keep their place while it comes back">
                       Reconnecting…
                     </span>
-                  ) : p.textOnly ? null : (
+                  ) : (
                     <>
-                      <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />
-                      <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />
+                      {!p.textOnly && <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />}
+                      {!p.textOnly && <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />}
+                      <ConnectionFlag participantId={p.participantId} quality={isMe ? ownConnection : (p.connectionQuality ?? null)} />
                     </>
                   )}
                   {key &&
@@ -165,6 +167,22 @@ export function ParticipantList() {
 
 function rank(p: Participant): number {
   return p.role === 'facilitator' ? 0 : p.role === 'observer' ? 1 : 2;
+}
+
+const CONNECTION_TITLE = {
+  good: 'Their connection to the group is working well',
+  weak: 'Their connection is weak: their video may freeze or look blurry',
+  poor: 'Their connection is poor: others may not see or hear them well',
+} as const;
+
+/** How good someone's connection is (issue 22), as their browser last reported it. */
+function ConnectionFlag({ participantId, quality }: { participantId: string; quality: ConnectionQuality | null }) {
+  if (!quality) return null;
+  return (
+    <span className={`flag connection ${quality}`} title={CONNECTION_TITLE[quality]} data-testid={`connection-${participantId}`} data-quality={quality}>
+      Connection {quality}
+    </span>
+  );
 }
 
 function MediaFlag({ kind, state, forced }: { kind: string; state: 'on' | 'off'; forced: boolean }) {

@@ -3,7 +3,8 @@
  * happen, in one polite live region (`Announcer` in App.tsx). Derived here from the store's
  * changes, so every way a change arrives (a notification, the facilitator's own act, a
  * reconnect) is said the same way: a knock, an admission, someone reconnecting and back, a
- * private or group message arriving (who, never the words), the room locked or opened. Never a
+ * connection gone poor, a private or group message arriving (who, never the words), the room
+ * locked or opened. Never a
  * client's crisis details, which the store never holds; nothing while the console is locked.
  */
 import { useConsole, type ConsoleState } from '../store';
@@ -27,6 +28,8 @@ export function announcementsFor(prev: ConsoleState, next: ConsoleState): string
     }
     if (before.connection !== 'reconnecting' && p.connection === 'reconnecting') said.push(`${p.displayName}’s connection dropped. They keep their place while it comes back.`);
     if (before.connection === 'reconnecting' && p.connection !== 'reconnecting') said.push(`${p.displayName} is back.`);
+    // A connection gone poor is worth a word; weak comes and goes too often to say each time.
+    if (before.connectionQuality !== 'poor' && p.connectionQuality === 'poor') said.push(`${p.displayName}’s connection is poor.`);
   }
   for (const [id, list] of Object.entries(next.messages)) {
     const was = prev.messages[id] ?? [];

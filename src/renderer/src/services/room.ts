@@ -3,6 +3,7 @@
  * mediasoup-client Device and transports). Notifications become store actions here;
  * components only read the store and call these functions.
  */
+import { watchConnection } from '../../../client/connectionQuality';
 import { getLocalMedia } from '../../../client/media';
 import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, getBackIn } from '../../../client/reconnect';
 import { RoomClient } from '../../../client/roomClient';
@@ -90,6 +91,18 @@ async function enterRoom(sessionId: string, signaling: SignalingClient, hello: C
   // Every frame sealed before it leaves and opened before it plays (issue 19).
   const room = new RoomClient(signaling, { frames: encryption.frames });
   live = { sessionId, signaling, room, encryption, unsubscribe: wire(signaling, room, encryption) };
+  // How good this console's own link is (issue 22): shown beside the facilitator's name, and
+  // told to the server, which tells the session's other clinicians.
+  live.unsubscribe.push(
+    watchConnection(
+      () => room.linkStats(),
+      (quality) => {
+        if (live?.room !== room) return;
+        useConsole.getState().setOwnConnection(quality);
+        signaling.request('reportConnection', { quality }).catch(() => undefined);
+      },
+    ),
+  );
   useConsole.getState().roomJoined(hello);
   void encryption.start(Object.values(useConsole.getState().participants));
   await room.join({

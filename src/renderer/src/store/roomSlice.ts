@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ClinicianHelloResult, Participant, Producer } from '../../../shared/protocol';
+import type { ClinicianHelloResult, ConnectionQuality, Participant, Producer } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
 import { noEncryption, type EncryptionView } from '../services/encryption';
 
@@ -72,6 +72,8 @@ export interface RoomSlice {
    * words twice are still said twice.
    */
   announcement: string;
+  /** How good this console's own connection is, once measured (issue 22); others' are on their Participant. */
+  ownConnection: ConnectionQuality | null;
   groupChat: GroupChatView;
   /** The call's end-to-end encryption as this console stands in it (services/encryption.ts). */
   encryption: EncryptionView;
@@ -91,6 +93,7 @@ export interface RoomSlice {
   openConversation(participantId: string | null): void;
   setNotice(notice: Notice | null): void;
   announce(text: string): void;
+  setOwnConnection(quality: ConnectionQuality): void;
   setGroupChatEnabled(enabled: boolean): void;
   addGroupMessage(message: Omit<GroupChatEntry, 'id'>): void;
   clearGroupMessages(): void;
@@ -121,6 +124,7 @@ const noRoom = {
   conversationWith: null,
   notice: null,
   announcement: '',
+  ownConnection: null,
   groupChat: noGroupChat,
   encryption: noEncryption,
 } satisfies Partial<RoomSlice>;
@@ -190,6 +194,7 @@ export const createRoomSlice: StateCreator<ConsoleState, [], [], RoomSlice> = (s
       unread: participantId ? without(s.unread, participantId) : s.unread,
     })),
   setNotice: (notice) => set({ notice }),
+  setOwnConnection: (quality) => set({ ownConnection: quality }),
   announce: (text) => set((s) => ({ announcement: s.announcement === text ? `${text}\u00a0` : text })),
   setGroupChatEnabled: (enabled) => set((s) => ({ groupChat: { ...s.groupChat, enabled } })),
   addGroupMessage: (message) =>

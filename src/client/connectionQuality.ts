@@ -1,0 +1,160 @@
+/**
+ * How good one person's connection to the call is (issue 22): good, weak or poor, from what
+ * their own browser measures of its link to the SFU every few seconds: the round-trip time of
+ * the connection in use, the share of packets lost (what the SFU reports losing of ours, and
+ * what we lose of the group's), and the bandwidth the browser estimates it can send with. The
+ * participant page shows it to the person; the console shows everyone's, so a facilitator
+ * knows who is struggling without asking in front of the group.
+ */
+import type { ConnectionQuality } from '../shared/protocol';
+
+/** One measurement of a link, over the interval since the previous one. */
+export interface LinkSample {
+  /** The selected candidate pair's current round trip, in ms. */
+  rttMs?: number;
+  /** Packets lost of those expected, 0–1, the worse of the two directions. */
+  loss?: number;
+  /**
+   * What the browser estimates it can send, in kbit/s, while it sends video. The estimate
+   * grows only as far as what is sent needs, so it says something only about a link carrying
+   * video: an audio-only sender's stays low on the best of links.
+   */
+  outgoingKbps?: number;
+}
+
+/** Where a link stops being good, and stops being usable for video. */
+export const THRESHOLDS = {
+  weak: { rttMs: 300, loss: 0.03, outgoingKbps: 200 },
+  poor: { rttMs: 700, loss: 0.1, outgoingKbps: 100 },
+} as const;
+
+/** The level one sample shows; a sample that measured nothing says good. */
+export function qualityOf(sample: LinkSample): ConnectionQuality {
+  const past = (limit: (typeof THRESHOLDS)['weak' | 'poor']): boolean =>
+    (sample.rttMs !== undefined && sample.rttMs > limit.rttMs) ||
+    (sample.loss !== undefined && sample.loss > limit.loss) ||
+    (sample.outgoingKbps !== undefined && sample.outgoingKbps < limit.outgoingKbps);
+  if (past(THRESHOLDS.poor)) return 'poor';
+  if (past(THRESHOLDS.weak)) return 'weak';
+  return 'good';
+}
+
+/** Running packet counts, so each sample's loss is over its own interval. */
+export interface LossCounters {
+  /** By stats id: packets received and lost on an inbound stream. */
+  inbound: Map<string, { received: number; lost: number }>;
+}
+
+export const freshCounters = (): LossCounters => ({ inbound: new Map() });
+
+/**
+ * Reads a sample from the stats of the call's transports. `counters` carries the inbound
+ * counts from the previous read; the first read of a stream measures no loss for it.
+ */
+export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCounters): LinkSample {
+  const sample: LinkSample = {};
+  let expected = 0;
+  let lost = 0;
+  let upLoss: number | undefined;
+  let outgoing: number | undefined;
+  let sendsVideo = false;
+  for (const report of reports) {
+    for (const stat of report.values() as IterableIterator<Record<string, unknown> & { type: string; id: string }>) {
+      if (stat.type === 'candidate-pair' && stat['nominated'] === true && stat['state'] === 'succeeded') {
+        const rtt = num(stat['currentRoundTripTime']);
+        if (rtt !== undefined) sample.rttMs = Math.max(sample.rttMs ?? 0, rtt * 1000);
+        const out = num(stat['availableOutgoingBitrate']);
+        if (out !== undefined && out > 0) outgoing = Math.min(outgoing ?? Infinity, out / 1000);
+      } else if (stat.type === 'outbound-rtp' && stat['kind'] === 'video' && (num(stat['framesSent']) ?? 0) > 0) {
+        sendsVideo = true;
+      } else if (stat.type === 'remote-inbound-rtp') {
+        // What the SFU says it lost of what we send, from its receiver reports.
+        const fraction = num(stat['fractionLost']);
+        if (fraction !== undefined) upLoss = Math.max(upLoss ?? 0, fraction);
+      } else if (stat.type === 'inbound-rtp') {
+        const received = num(stat['packetsReceived']) ?? 0;
+        const lostNow = Math.max(0, num(stat['packetsLost']) ?? 0);
+        const before = counters.inbound.get(stat.id);
+        counters.inbound.set(stat.id, { received, lost: lostNow });
+        if (!before) continue;
+        const gotMore = Math.max(0, received - before.received);
+        const lostMore = Math.max(0, lostNow - before.lost);
+        expected += gotMore + lostMore;
+        lost += lostMore;
+      }
+    }
+  }
+  if (sendsVideo && outgoing !== undefined) sample.outgoingKbps = outgoing;
+  const downLoss = expected >= 20 ? lost / expected : undefined;
+  if (downLoss !== undefined || upLoss !== undefined) sample.loss = Math.max(downLoss ?? 0, upLoss ?? 0);
+  return sample;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The level over time: a change is taken only when two samples in a row agree, so one bad
+ * moment does not flash "poor" at the whole console, while a lasting change shows within two
+ * samples.
+ */
+export class QualityTrend {
+  private level: ConnectionQuality | null = null;
+  private candidate: ConnectionQuality | null = null;
+
+  get current(): ConnectionQuality | null {
+    return this.level;
+  }
+
+  /** Feeds one sample's level; returns the new level when it changed (the first at once), else null. */
+  add(seen: ConnectionQuality): ConnectionQuality | null {
+    if (this.level === null) {
+      this.level = seen;
+      return seen;
+    }
+    if (seen === this.level) {
+      this.candidate = null;
+      return null;
+    }
+    if (this.candidate !== seen) {
+      this.candidate = seen;
+      return null;
+    }
+    this.level = seen;
+    this.candidate = null;
+    return seen;
+  }
+}
+
+/** How often the link is measured. */
+export const SAMPLE_EVERY_MS = 2_000;
+
+/**
+ * Measures the link every `everyMs` from `stats` (RoomClient.linkStats) and calls `changed`
+ * with the level at the first sample and at every lasting change. Returns the stop.
+ */
+export function watchConnection(stats: () => Promise<RTCStatsReport[]>, changed: (quality: ConnectionQuality) => void, everyMs = SAMPLE_EVERY_MS): () => void {
+  const counters = freshCounters();
+  const trend = new QualityTrend();
+  let stopped = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    stats()
+      .then((reports) => {
+        if (stopped || reports.length === 0) return;
+        const next = trend.add(qualityOf(sampleOf(reports, counters)));
+        if (next) changed(next);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, everyMs);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * A connection's quality (src/client/connectionQuality.ts): the level of one measurement,
+ * reading it from the transports' stats (loss over each interval, the worse direction), and the
+ * level over time, which changes only when two measurements in a row agree.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freshCounters, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection } from '../../src/client/connectionQuality';
+
+/** A stats report as the browser gives it: a map of stats by id. */
+function report(...stats: Record<string, unknown>[]): RTCStatsReport {
+  return new Map(stats.map((s) => [s['id'] as string, s])) as unknown as RTCStatsReport;
+}
+const pair = (rttS: number, outBps?: number) => ({
+  id: 'pair',
+  type: 'candidate-pair',
+  nominated: true,
+  state: 'succeeded',
+  currentRoundTripTime: rttS,
+  ...(outBps === undefined ? {} : { availableOutgoingBitrate: outBps }),
+});
+const inbound = (id: string, received: number, lost: number) => ({ id, type: 'inbound-rtp', packetsReceived: received, packetsLost: lost });
+
+describe('the level of one measurement', () => {
+  it('is good on a clear link, weak past the first limits and poor past the second', () => {
+    expect(qualityOf({})).toBe('good');
+    expect(qualityOf({ rttMs: 40, loss: 0, outgoingKbps: 2_000 })).toBe('good');
+    expect(qualityOf({ rttMs: THRESHOLDS.weak.rttMs + 1 })).toBe('weak');
+    expect(qualityOf({ loss: 0.05 })).toBe('weak');
+    expect(qualityOf({ outgoingKbps: 150 })).toBe('weak');
+    expect(qualityOf({ rttMs: 900 })).toBe('poor');
+    expect(qualityOf({ loss: 0.2, rttMs: 20 })).toBe('poor');
+    expect(qualityOf({ outgoingKbps: 80 })).toBe('poor');
+  });
+});
+
+describe('reading a measurement from the stats', () => {
+  it('takes the round trip of the pair in use, its bandwidth while video is sent, and loss over each interval', () => {
+    const counters = freshCounters();
+    const video = { id: 'v', type: 'outbound-rtp', kind: 'video', framesSent: 30 };
+    // The first read of a stream only sets where it starts.
+    expect(sampleOf([report(pair(0.05, 1_500_000), video, inbound('a', 1000, 10))], counters)).toEqual({ rttMs: 50, outgoingKbps: 1500 });
+    // Without video going out, the estimate says nothing about the link.
+    expect(sampleOf([report(pair(0.05, 90_000))], freshCounters())).toEqual({ rttMs: 50 });
+    // 90 received and 10 lost since: 10 % of this interval, not 20 of 1110 over all time.
+    const sample = sampleOf([report(pair(0.05, 1_500_000), video, inbound('a', 1090, 20))], counters);
+    expect(sample.loss).toBeCloseTo(0.1);
+    expect(qualityOf(sample)).toBe('weak');
+  });
+
+  it('takes the worse of what we lose and what the server loses of ours', () => {
+    const counters = freshCounters();
+    sampleOf([report(inbound('a', 0, 0))], counters);
+    const sample = sampleOf([report(inbound('a', 100, 0), { id: 'r', type: 'remote-inbound-rtp', fractionLost: 0.15 })], counters);
+    expect(sample.loss).toBeCloseTo(0.15);
+    expect(qualityOf(sample)).toBe('poor');
+  });
+
+  it('ignores a pair that is not the one in use, and too few packets to judge', () => {
+    const counters = freshCounters();
+    const spare = { ...pair(2), id: 'spare', nominated: false };
+    sampleOf([report(spare, inbound('a', 0, 0))], counters);
+    expect(sampleOf([report(spare, inbound('a', 5, 3))], counters)).toEqual({});
+  });
+});
+
+describe('the level over time', () => {
+  it('says the first level at once, then changes only when two measurements agree', () => {
+    const trend = new QualityTrend();
+    expect(trend.add('good')).toBe('good');
+    expect(trend.add('poor')).toBeNull();
+    expect(trend.add('good')).toBeNull();
+    expect(trend.add('weak')).toBeNull();
+    expect(trend.add('weak')).toBe('weak');
+    expect(trend.current).toBe('weak');
+  });
+});
+
+describe('watching a connection', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('measures every interval and says each lasting change, until stopped', async () => {
+    vi.useFakeTimers();
+    let rtt = 0.02;
+    const said: string[] = [];
+    const stop = watchConnection(async () => [report(pair(rtt))], (q) => said.push(q), 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(said).toEqual(['good']);
+    rtt = 1.2;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(said).toEqual(['good', 'poor']);
+    stop();
+    rtt = 0.02;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(said).toEqual(['good', 'poor']);
+  });
+});
