@@ -151,3 +151,7 @@ export function notOpenYet(serverMessage: string): string {
   const time = new Intl.DateTimeFormat(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' }).format(at);
   return `The waiting room for this session isn't open yet. It opens ${time} — please come back then.`;
 }
+
+/** The camera held back on a link that cannot carry video (issue 22; group.ts, the call screen). */
+export const VIDEO_HELD_BACK =
+  'Your connection is too weak for video right now, so only your voice is sent. Your camera comes back by itself when the connection improves.';

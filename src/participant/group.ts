@@ -6,9 +6,10 @@
  */
 import type { NotificationTypes, RtpCapabilities } from '../shared/protocol';
 import { watchConnection } from '../client/connectionQuality';
+import { VideoFallback } from '../client/videoFallback';
 import { RoomClient } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
-import { RETURNED_TO_WAITING } from './copy';
+import { RETURNED_TO_WAITING, VIDEO_HELD_BACK } from './copy';
 import type { PageEncryption } from './encryption';
 import type { LocalMedia } from './localMedia';
 import { chatEvent, openGroupChat } from './groupChat';
@@ -19,6 +20,8 @@ const MEDIA_RECONNECTING = 'Reconnecting audio and video…';
 
 export class GroupCall {
   private room: RoomClient | null = null;
+  /** Holds the camera back on a poor link (issue 22), for the current room. */
+  private fallback: VideoFallback | null = null;
   private roomSubscriptions: (() => void)[] = [];
   /** The router's codecs from check-in, to prepare a fresh media engine after a return to the waiting room. */
   private routerRtpCapabilities: RtpCapabilities | null = null;
@@ -157,7 +160,37 @@ export class GroupCall {
     );
   }
 
+  /** The person turned their camera on or off themselves: their choice stands over the fallback. */
+  personChoseVideo(): void {
+    this.fallback?.personChose();
+    if (pageState().videoHeldBack) setPageState({ videoHeldBack: false });
+  }
+
+  /** Holding the camera back on a poor link, and bringing it back (videoFallback.ts). */
+  private videoFallback(room: RoomClient): VideoFallback {
+    return new VideoFallback({
+      sendingVideo: () => this.room === room && pageState().screen === 'call' && room.isPublishing('video') && !room.isPaused('video'),
+      holdBack: async () => {
+        if (this.room !== room) return;
+        await room.setMuted('video', true).catch(() => undefined);
+        setPageState({ videoHeldBack: true });
+        announce(VIDEO_HELD_BACK);
+      },
+      bringBack: async () => {
+        if (this.room !== room || !pageState().videoHeldBack) return;
+        setPageState({ videoHeldBack: false });
+        // Turned off meanwhile, or stopped by the therapist: it stays off.
+        if (!pageState().wantVideo || pageState().moderation.mutedByFacilitator.video) return;
+        await room.setMuted('video', false).catch(() => undefined);
+        announce('Your connection has improved, so your camera is back on.');
+      },
+    });
+  }
+
   closeRoom(): void {
+    this.fallback?.stop();
+    this.fallback = null;
+    if (pageState().videoHeldBack) setPageState({ videoHeldBack: false });
     for (const u of this.roomSubscriptions.splice(0)) u();
     this.room?.close();
     this.room = null;
@@ -183,15 +216,19 @@ export class GroupCall {
       // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
       room.on('mediaReset', () => setPageState({ mediaError: MEDIA_RECONNECTING })),
       room.on('mediaRestored', () => setPageState((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
-      // How good the link is: shown to the person, and told to the therapist (issue 22).
+      // How good the link is: shown to the person, told to the therapist (issue 22), and on a
+      // poor link the camera is held back until it recovers.
       watchConnection(
         () => room.linkStats(),
         (quality) => {
           setPageState({ connectionQuality: quality });
           signaling.request('reportConnection', { quality }).catch(() => undefined);
+          this.fallback?.onQuality(quality);
         },
       ),
     ];
+    this.fallback?.stop();
+    this.fallback = this.videoFallback(room);
     return room;
   }
 }

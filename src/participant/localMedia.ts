@@ -11,8 +11,14 @@ import { deviceName, noticeText, unmutePromptCopy } from './copy';
 import { announce, moderate, pageState, setPageState } from './store';
 
 export class LocalMedia {
-  /** `currentRoom`: the group's media engine, when there is one (group.ts). */
-  constructor(private readonly currentRoom: () => RoomClient | null) {}
+  /**
+   * `currentRoom`: the group's media engine, when there is one (group.ts); `choseVideo`: told
+   * when the person turns their camera on or off in the call (the audio fallback yields to it).
+   */
+  constructor(
+    private readonly currentRoom: () => RoomClient | null,
+    private readonly choseVideo: () => void = () => undefined,
+  ) {}
 
   async setWant(kind: MediaKind, on: boolean): Promise<void> {
     const { screen } = pageState();
@@ -129,6 +135,7 @@ export class LocalMedia {
     }
     this.setBusy(kind, true);
     this.setWantFlag(kind, on);
+    if (kind === 'video') this.choseVideo();
     setPageState({ mediaError: null });
     try {
       if (on) {

@@ -35,7 +35,10 @@ export class ParticipantService {
     link: LinkSecret = {},
   ) {
     this.encryption = new PageEncryption(link);
-    this.media = new LocalMedia(() => this.group.current);
+    this.media = new LocalMedia(
+      () => this.group.current,
+      () => this.group.personChoseVideo(),
+    );
     this.group = new GroupCall(this.media, this.encryption);
     this.session = new ParticipantSession(token, wsUrl, {
       listen: (signaling) => this.listen(signaling),

@@ -111,6 +111,8 @@ export interface ParticipantState {
   encryption: EncryptionView;
   /** How good this person's connection is, once measured (issue 22). */
   connectionQuality: ConnectionQuality | null;
+  /** The camera is held back because the link cannot carry video (videoFallback.ts); their choice is still "on". */
+  videoHeldBack: boolean;
 }
 
 export const initialState: ParticipantState = {
@@ -140,6 +142,7 @@ export const initialState: ParticipantState = {
   remote: {},
   encryption: initialEncryption,
   connectionQuality: null,
+  videoHeldBack: false,
 };
 
 export const useParticipantStore = create<ParticipantState>()(() => ({ ...initialState }));

@@ -9,7 +9,7 @@ import { GroupChatPanel } from '../components/GroupChatPanel';
 import { UnmutePrompt } from '../components/UnmutePrompt';
 import { ModerationNotice } from '../components/ModerationNotice';
 import { MessagePreview } from '../components/MessagePreview';
-import { LOCKED_IN_CALL, LOCKED_IN_CALL_DETAIL, roleLabel } from '../copy';
+import { LOCKED_IN_CALL, LOCKED_IN_CALL_DETAIL, roleLabel, VIDEO_HELD_BACK } from '../copy';
 import {
   CameraIcon,
   CameraOffIcon,
@@ -91,6 +91,7 @@ export function CallScreen() {
           </p>
         ) : null}
         <EncryptionNotice />
+        <VideoHeldBackNotice />
 
         <ul className={`grid grid--${Math.min(count, 9)}`} aria-label="People in the session">
           <SelfTile />
@@ -136,6 +137,17 @@ function EncryptionPill() {
     );
   }
   return null;
+}
+
+/** The camera held back on a link that cannot carry video (issue 22), said plainly. */
+function VideoHeldBackNotice() {
+  const held = useParticipantStore((s) => s.videoHeldBack);
+  if (!held) return null;
+  return (
+    <p className="call__notice" data-testid="video-held-back">
+      {VIDEO_HELD_BACK}
+    </p>
+  );
 }
 
 const CONNECTION_WORDS = {
