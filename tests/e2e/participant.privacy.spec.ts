@@ -122,3 +122,22 @@ test('no CSP violation from the passcode screen to the group call', async ({ pag
   expect(await page.evaluate(() => document.styleSheets.length)).toBeGreaterThan(0);
   expect(await violations()).toEqual([]);
 });
+
+test('a passcode guessed again and again pauses sign-in, and says so plainly', async ({ browser }, testInfo) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const inv = invitation(2);
+  await page.goto(inv.url);
+  // The invitation's limit is ten wrong passcodes in its window; the eleventh try is refused.
+  for (let i = 0; i < 12; i++) {
+    if (await page.getByRole('heading', { name: 'Too many attempts for now' }).isVisible()) break;
+    const guess = String(100000 + i);
+    if (guess === inv.passcode) continue;
+    await page.getByLabel(/passcode/i).fill(guess);
+    await page.getByRole('button', { name: /continue/i }).click();
+    await expect(page.getByText(/didn.t match|Too many attempts/i).first()).toBeVisible();
+  }
+  await expect(page.getByRole('heading', { name: 'Too many attempts for now' })).toBeVisible();
+  await expectAccessible(page, testInfo, 'participant-ended-rate-limited');
+  await context.close();
+});
