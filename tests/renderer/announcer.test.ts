@@ -3,32 +3,15 @@
  * sighted facilitator would see in the live session, by name, and never a message's words.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ClinicianHelloResult, Participant } from '../../src/shared/protocol';
+import type { Participant } from '../../src/shared/protocol';
 import { useConsole, type ConsoleState } from '../../src/renderer/src/store';
 import { announcementsFor } from '../../src/renderer/src/services/announcer';
+import { helloWith, person } from './support/room';
 
-const person = (id: string, state: Participant['state'], extra: Partial<Participant> = {}): Participant => ({
-  participantId: id,
-  role: 'client',
-  displayName: id === 'r' ? 'Robin' : 'Sam',
-  state,
-  verified: false,
-  media: { audio: true, video: true },
-  mutedByFacilitator: { audio: false, video: false },
-  knockedAt: '2026-12-06T10:00:00.000Z',
-  ...extra,
-});
-
-const hello: ClinicianHelloResult = {
-  role: 'facilitator',
-  participantId: 'me',
-  session: { id: 's', title: 'Group', state: 'live' },
-  routerRtpCapabilities: {},
-  waiting: [],
-  participants: [person('me', 'admitted', { role: 'facilitator', displayName: 'Dr. Demo' })],
-  producers: [],
-  locked: false,
-};
+/** Robin and Sam, clients. */
+const client = (id: 'r' | 's', state: Participant['state'], extra: Partial<Participant> = {}): Participant =>
+  person(id, state, { displayName: id === 'r' ? 'Robin' : 'Sam', ...extra });
+const hello = helloWith({ participants: [person('me', 'admitted', { role: 'facilitator', displayName: 'Dr. Demo' })] });
 
 /** What one change to the store makes the live region say. */
 function said(change: (s: ConsoleState) => void): string[] {
@@ -44,19 +27,19 @@ beforeEach(() => {
 
 describe('the console’s live region', () => {
   it('says who knocks, who is let in, who drops and comes back', () => {
-    expect(said((s) => s.upsertParticipant(person('r', 'waiting')))).toEqual(['Robin is waiting to be let in.']);
-    expect(said((s) => s.upsertParticipant(person('r', 'admitted')))).toEqual(['Robin was let in.']);
-    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'reconnecting' })))).toEqual([
+    expect(said((s) => s.upsertParticipant(client('r', 'waiting')))).toEqual(['Robin is waiting to be let in.']);
+    expect(said((s) => s.upsertParticipant(client('r', 'admitted')))).toEqual(['Robin was let in.']);
+    expect(said((s) => s.upsertParticipant(client('r', 'admitted', { connection: 'reconnecting' })))).toEqual([
       'Robin’s connection dropped. They keep their place while it comes back.',
     ]);
-    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected' })))).toEqual(['Robin is back.']);
-    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected', connectionQuality: 'weak' })))).toEqual([]);
-    expect(said((s) => s.upsertParticipant(person('r', 'admitted', { connection: 'connected', connectionQuality: 'poor' })))).toEqual(['Robin’s connection is poor.']);
-    expect(said((s) => s.upsertParticipant(person('r', 'waiting')))).toEqual(['Robin is back in the waiting room.']);
+    expect(said((s) => s.upsertParticipant(client('r', 'admitted', { connection: 'connected' })))).toEqual(['Robin is back.']);
+    expect(said((s) => s.upsertParticipant(client('r', 'admitted', { connection: 'connected', connectionQuality: 'weak' })))).toEqual([]);
+    expect(said((s) => s.upsertParticipant(client('r', 'admitted', { connection: 'connected', connectionQuality: 'poor' })))).toEqual(['Robin’s connection is poor.']);
+    expect(said((s) => s.upsertParticipant(client('r', 'waiting')))).toEqual(['Robin is back in the waiting room.']);
   });
 
   it('says who wrote, never what, and the lock either way', () => {
-    useConsole.getState().upsertParticipant(person('r', 'admitted'));
+    useConsole.getState().upsertParticipant(client('r', 'admitted'));
     const heard = said((s) => s.addMessage('r', { from: 'them', text: 'I feel unsafe at home', at: 1 }));
     expect(heard).toEqual(['New private message from Robin.']);
     expect(heard.join(' ')).not.toContain('unsafe');
@@ -70,7 +53,7 @@ describe('the console’s live region', () => {
   it('says nothing person by person when a session opens or its snapshot comes back', () => {
     // Each step as the store takes it: the drop, then the server's fresh snapshot.
     expect(said((s) => s.roomReconnecting())).toEqual([]);
-    expect(said((s) => s.roomJoined({ ...hello, waiting: [person('r', 'waiting')] }))).toEqual([]);
+    expect(said((s) => s.roomJoined({ ...hello, waiting: [client('r', 'waiting')] }))).toEqual([]);
     expect(said((s) => s.roomConnecting())).toEqual([]);
   });
 });

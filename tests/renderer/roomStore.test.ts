@@ -1,29 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ClinicianHelloResult, Participant } from '../../src/shared/protocol';
 import { useConsole } from '../../src/renderer/src/store';
+import { helloWith, person } from './support/room';
 
-const person = (id: string, state: Participant['state'], extra: Partial<Participant> = {}): Participant => ({
-  participantId: id,
-  role: 'client',
-  displayName: id.toUpperCase(),
-  state,
-  verified: false,
-  media: { audio: true, video: true },
-  mutedByFacilitator: { audio: false, video: false },
-  knockedAt: '2026-11-23T10:00:00.000Z',
-  ...extra,
-});
-
-const hello: ClinicianHelloResult = {
-  role: 'facilitator',
-  participantId: 'me',
-  session: { id: 's', title: 'Group', state: 'live' },
-  routerRtpCapabilities: {},
+const hello = helloWith({
   waiting: [person('w1', 'waiting')],
-  participants: [person('me', 'admitted', { role: 'facilitator' })],
   producers: [{ producerId: 'p1', participantId: 'me', kind: 'video', paused: false }],
-  locked: false,
-};
+});
 
 beforeEach(() => {
   useConsole.getState().roomConnecting();

@@ -1,69 +1,124 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
+import type { GroupChatMessage } from '../groupChatState';
 import { MESSAGE_MAX, type ChatMessage, type MessageCheck } from '../moderation';
 import { CloseIcon } from './icons';
 
 /** How close to the limit before the page shows how many characters are left. */
 const COUNTER_FROM = MESSAGE_MAX - 200;
 
+/** What a conversation panel needs to say and show, around its own messages and composer. */
+interface ConversationProps {
+  testId: string;
+  title: string;
+  closeLabel: string;
+  /** Who sees what is written here, said under the title (and as the panel's description). */
+  privacy: string;
+  /** Shown while nothing has been written. */
+  empty: string;
+  logLabel: string;
+  /** How many messages there are: the log scrolls to the newest as it grows. */
+  count: number;
+  onClose: () => void;
+  /** The messages, as list items. */
+  children: ReactNode;
+  composer: ReactNode;
+}
+
 /**
- * The private conversation with the therapist: a side panel on wide screens, a sheet on
- * phones. Messages live in memory only and are gone when the person leaves or reloads.
+ * A conversation beside the call, the private one with the therapist and the group chat alike:
+ * a side panel on wide screens, a sheet on phones; Escape closes it. Messages live in memory
+ * only and are gone when the person leaves or reloads.
  */
-export function ChatPanel({ onClose }: { onClose: () => void }) {
-  const service = useService();
-  const messages = useParticipantStore((s) => s.moderation.messages);
+function ConversationPanel({ testId, title, closeLabel, privacy, empty, logLabel, count, onClose, children, composer }: ConversationProps) {
   const log = useRef<HTMLDivElement>(null);
   const ids = { title: useId(), privacy: useId() };
   useEffect(() => {
     const el = log.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length]);
-
+  }, [count]);
   return (
-    <aside
-      className="chat"
-      aria-labelledby={ids.title}
-      aria-describedby={ids.privacy}
-      data-testid="chat-panel"
-      onKeyDown={(e) => closeOnEscape(e, onClose)}
-    >
+    <aside className="chat" aria-labelledby={ids.title} aria-describedby={ids.privacy} data-testid={testId} onKeyDown={(e) => closeOnEscape(e, onClose)}>
       <header className="chat__header">
         <h2 id={ids.title} className="chat__title">
-          Message your therapist privately
+          {title}
         </h2>
-        <button type="button" className="icon-button" aria-label="Close messages" onClick={onClose}>
+        <button type="button" className="icon-button" aria-label={closeLabel} onClick={onClose}>
           <CloseIcon />
         </button>
       </header>
       <p id={ids.privacy} className="chat__privacy">
-        Only your therapist sees these messages. Messages aren’t saved.
+        {privacy}
       </p>
-
-      {messages.length === 0 ? (
-        <p className="chat__empty">
-          If there’s something you’d rather not say to the whole group, you can write it here.
-        </p>
-      ) : null}
+      {count === 0 ? <p className="chat__empty">{empty}</p> : null}
       {/* The log around the list, not on it: its items stay a list's items for a screen reader. */}
-      <div ref={log} className="chat__log" role="log" aria-live="polite" aria-label="Conversation with your therapist">
-        {messages.length > 0 ? (
-          <ol className="chat__list">
-            {messages.map((m) => (
-              <Message key={m.id} message={m} />
-            ))}
-          </ol>
-        ) : null}
+      <div ref={log} className="chat__log" role="log" aria-live="polite" aria-label={logLabel}>
+        {count > 0 ? <ol className="chat__list">{children}</ol> : null}
       </div>
-
-      <Composer send={(text) => service.sendMessage(text)} />
+      {composer}
     </aside>
   );
 }
 
+/** The private conversation with the therapist. */
+export function ChatPanel({ onClose }: { onClose: () => void }) {
+  const service = useService();
+  const messages = useParticipantStore((s) => s.moderation.messages);
+  return (
+    <ConversationPanel
+      testId="chat-panel"
+      title="Message your therapist privately"
+      closeLabel="Close messages"
+      privacy="Only your therapist sees these messages. Messages aren’t saved."
+      empty="If there’s something you’d rather not say to the whole group, you can write it here."
+      logLabel="Conversation with your therapist"
+      count={messages.length}
+      onClose={onClose}
+      composer={<Composer send={(text) => service.sendMessage(text)} />}
+    >
+      {messages.map((m) => (
+        <Message key={m.id} message={m} />
+      ))}
+    </ConversationPanel>
+  );
+}
+
+/**
+ * The group chat (issue 20): what everyone in the group writes for everyone. Sealed end to end;
+ * nothing is saved, and someone let in later sees nothing from before. How someone taking part
+ * by text only takes part.
+ */
+export function GroupChatPanel({ onClose }: { onClose: () => void }) {
+  const service = useService();
+  const messages = useParticipantStore((s) => s.groupChat.messages);
+  const enabled = useParticipantStore((s) => s.groupChat.enabled);
+  return (
+    <ConversationPanel
+      testId="group-chat-panel"
+      title="Group chat"
+      closeLabel="Close the group chat"
+      privacy="Everyone in the group sees these messages, your therapist too. They aren’t saved, and people who join later don’t see them."
+      empty="If you can’t or would rather not speak, you can take part here."
+      logLabel="Group chat messages"
+      count={messages.length}
+      onClose={onClose}
+      composer={
+        <Composer
+          send={(text) => service.sendGroupMessage(text)}
+          {...(enabled ? {} : { disabled: 'Your therapist has turned the group chat off for now.' })}
+        />
+      }
+    >
+      {messages.map((m) => (
+        <GroupMessage key={m.id} message={m} />
+      ))}
+    </ConversationPanel>
+  );
+}
+
 /** Escape closes a side panel, and goes no further. */
-export function closeOnEscape(e: KeyboardEvent, onClose: () => void): void {
+function closeOnEscape(e: KeyboardEvent, onClose: () => void): void {
   if (e.key === 'Escape') {
     e.stopPropagation();
     onClose();
@@ -75,7 +130,7 @@ export function closeOnEscape(e: KeyboardEvent, onClose: () => void): void {
  * sends, Shift+Enter starts a new line; the limit is counted down near its end; a refusal is
  * said under the box, and the draft stays.
  */
-export function Composer({ send, disabled }: { send: (text: string) => Promise<MessageCheck>; disabled?: string }) {
+function Composer({ send, disabled }: { send: (text: string) => Promise<MessageCheck>; disabled?: string }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
@@ -163,14 +218,41 @@ export function Composer({ send, disabled }: { send: (text: string) => Promise<M
   );
 }
 
+/** A private message: from the person, or from their therapist. */
 export function Message({ message }: { message: ChatMessage }) {
   const mine = message.from === 'me';
-  const time = new Date(message.at);
+  return <MessageItem who={mine ? 'You' : 'Your therapist'} mine={mine} text={message.text} at={message.at} />;
+}
+
+/** A message to the group, under its writer's name; the therapist's marked so. */
+function GroupMessage({ message }: { message: GroupChatMessage }) {
   return (
-    <li className={mine ? 'msg msg--me' : 'msg msg--them'}>
-      <span className="msg__who">{mine ? 'You' : 'Your therapist'}</span>
+    <MessageItem who={message.name} mine={message.from === 'me'} text={message.text} at={message.at} from={message.from}>
+      {message.byFacilitator ? <span className="badge">Therapist</span> : null}
+    </MessageItem>
+  );
+}
+
+interface MessageItemProps {
+  who: string;
+  mine: boolean;
+  text: string;
+  at: number;
+  from?: string;
+  /** Beside the writer's name (a badge). */
+  children?: ReactNode;
+}
+
+function MessageItem({ who, mine, text, at, from, children }: MessageItemProps) {
+  const time = new Date(at);
+  return (
+    <li className={mine ? 'msg msg--me' : 'msg msg--them'} data-from={from}>
+      <span className="msg__who">
+        {who}
+        {children}
+      </span>
       <span className="visually-hidden">: </span>
-      <span className="msg__text">{message.text}</span>
+      <span className="msg__text">{text}</span>
       <time className="msg__time" dateTime={time.toISOString()}>
         {time.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}
       </time>

@@ -4,8 +4,8 @@ import { useService } from '../serviceContext';
 import { useFocusHeading } from '../components/useFocusHeading';
 import { VideoView } from '../components/VideoView';
 import { AudioSink } from '../components/AudioSink';
-import { ChatPanel } from '../components/ChatPanel';
-import { GroupChatPanel } from '../components/GroupChatPanel';
+import { ChatPanel, GroupChatPanel } from '../components/ChatPanel';
+
 import { UnmutePrompt } from '../components/UnmutePrompt';
 import { ModerationNotice } from '../components/ModerationNotice';
 import { MessagePreview } from '../components/MessagePreview';
@@ -348,44 +348,26 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         onClick={() => void service.setWant('video', !wantVideo)}
       />
       </>}
-      <button
-        ref={groupChatToggle}
-        type="button"
-        className={groupChatOpen ? 'control control--active' : 'control'}
-        aria-label={groupChatLabel}
-        aria-expanded={groupChatOpen}
-        onClick={() => (groupChatOpen ? service.closeGroupChat() : service.openGroupChat())}
-        data-testid="group-chat-toggle"
-      >
-        <span>Group chat</span>{' '}
-        <span className="control__icon">
-          <GroupChatIcon />
-          {groupUnread > 0 ? (
-            <span className="control__badge" aria-hidden="true" data-testid="group-chat-unread">
-              {countShown(groupUnread)}
-            </span>
-          ) : null}
-        </span>
-      </button>
-      <button
-        ref={chatToggle}
-        type="button"
-        className={chatOpen ? 'control control--active' : 'control'}
-        aria-label={chatLabel}
-        aria-expanded={chatOpen}
-        onClick={() => (chatOpen ? service.closeChat() : service.openChat())}
-        data-testid="chat-toggle"
-      >
-        <span>Message</span>{' '}
-        <span className="control__icon">
-          <MessageIcon />
-          {unread > 0 ? (
-            <span className="control__badge" aria-hidden="true" data-testid="chat-unread">
-              {countShown(unread)}
-            </span>
-          ) : null}
-        </span>
-      </button>
+      <PanelToggle
+        toggle={groupChatToggle}
+        open={groupChatOpen}
+        label={groupChatLabel}
+        text="Group chat"
+        icon={<GroupChatIcon />}
+        unread={groupUnread}
+        testId="group-chat"
+        onToggle={() => (groupChatOpen ? service.closeGroupChat() : service.openGroupChat())}
+      />
+      <PanelToggle
+        toggle={chatToggle}
+        open={chatOpen}
+        label={chatLabel}
+        text="Message"
+        icon={<MessageIcon />}
+        unread={unread}
+        testId="chat"
+        onToggle={() => (chatOpen ? service.closeChat() : service.openChat())}
+      />
       <button
         type="button"
         className="control control--leave"
@@ -403,6 +385,43 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
 /** An unread count as its badge shows it. */
 function countShown(n: number): string {
   return n > 9 ? '9+' : String(n);
+}
+
+interface PanelToggleProps {
+  toggle: React.RefObject<HTMLButtonElement | null>;
+  open: boolean;
+  label: string;
+  text: string;
+  icon: React.ReactNode;
+  unread: number;
+  /** `<testId>-toggle` on the button, `<testId>-unread` on its count. */
+  testId: string;
+  onToggle: () => void;
+}
+
+/** Opens or closes a conversation beside the call, with what came while it was closed counted. */
+function PanelToggle({ toggle, open, label, text, icon, unread, testId, onToggle }: PanelToggleProps) {
+  return (
+    <button
+      ref={toggle}
+      type="button"
+      className={open ? 'control control--active' : 'control'}
+      aria-label={label}
+      aria-expanded={open}
+      onClick={onToggle}
+      data-testid={`${testId}-toggle`}
+    >
+      <span>{text}</span>{' '}
+      <span className="control__icon">
+        {icon}
+        {unread > 0 ? (
+          <span className="control__badge" aria-hidden="true" data-testid={`${testId}-unread`}>
+            {countShown(unread)}
+          </span>
+        ) : null}
+      </span>
+    </button>
+  );
 }
 
 interface MediaControlProps {
