@@ -64,6 +64,28 @@ export interface RoomOnRecord {
 /** A room with nothing on record: open, its group chat on. */
 export const NOTHING_ON_RECORD: RoomOnRecord = { locked: false, groupChatOff: false };
 
+/** A table holding one row per session with a flag set on record: who set it, and when. */
+interface SessionFlagTable {
+  table: 'room_locks' | 'group_chat_off';
+  at: string;
+  by: string;
+}
+const ROOM_LOCK: SessionFlagTable = { table: 'room_locks', at: 'locked_at', by: 'locked_by' };
+const GROUP_CHAT_OFF: SessionFlagTable = { table: 'group_chat_off', at: 'turned_off_at', by: 'turned_off_by' };
+
+/** Sets the flag (with who and when, the latest kept) or clears it. Names come from the constants above only. */
+async function setSessionFlag(sql: Sql, { table, at, by }: SessionFlagTable, sessionId: string, set: { by: string; at: Date } | null): Promise<void> {
+  if (!set) {
+    await sql.run(`DELETE FROM ${table} WHERE session_id = ?`, [sessionId]);
+    return;
+  }
+  await sql.run(
+    `INSERT INTO ${table} (session_id, ${at}, ${by}) VALUES (?, ?, ?)
+     ON CONFLICT (session_id) DO UPDATE SET ${at} = excluded.${at}, ${by} = excluded.${by}`,
+    [sessionId, set.at.toISOString(), set.by],
+  );
+}
+
 /** What a sealed reason is bound to: moving it to another row makes it unreadable. */
 function removalContext(sessionId: string, participantId: string, removedAt: string): string {
   return `removal\n${sessionId}\n${participantId}\n${removedAt}`;
@@ -160,27 +182,7 @@ export function createModerationRepo(sql: Sql, sealer: RecordSealer): Moderation
       );
       return { locked: Number(row?.locked ?? 0) > 0, groupChatOff: Number(row?.chat_off ?? 0) > 0 };
     },
-    async setRoomLock(sessionId, lock) {
-      if (lock) {
-        await sql.run(
-          `INSERT INTO room_locks (session_id, locked_at, locked_by) VALUES (?, ?, ?)
-           ON CONFLICT (session_id) DO UPDATE SET locked_at = excluded.locked_at, locked_by = excluded.locked_by`,
-          [sessionId, lock.at.toISOString(), lock.by],
-        );
-      } else {
-        await sql.run(`DELETE FROM room_locks WHERE session_id = ?`, [sessionId]);
-      }
-    },
-    async setGroupChatOff(sessionId, off) {
-      if (off) {
-        await sql.run(
-          `INSERT INTO group_chat_off (session_id, turned_off_at, turned_off_by) VALUES (?, ?, ?)
-           ON CONFLICT (session_id) DO UPDATE SET turned_off_at = excluded.turned_off_at, turned_off_by = excluded.turned_off_by`,
-          [sessionId, off.at.toISOString(), off.by],
-        );
-      } else {
-        await sql.run(`DELETE FROM group_chat_off WHERE session_id = ?`, [sessionId]);
-      }
-    },
+    setRoomLock: (sessionId, lock) => setSessionFlag(sql, ROOM_LOCK, sessionId, lock),
+    setGroupChatOff: (sessionId, off) => setSessionFlag(sql, GROUP_CHAT_OFF, sessionId, off),
   };
 }
