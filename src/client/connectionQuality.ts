@@ -58,6 +58,8 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
   let upLoss: number | undefined;
   let outgoing: number | undefined;
   let sendsVideo = false;
+  // Only the streams in this read carry over: a consumer gone with someone who left is dropped.
+  const seen = new Map<string, { received: number; lost: number }>();
   for (const report of reports) {
     for (const stat of report.values() as IterableIterator<Record<string, unknown> & { type: string; id: string }>) {
       if (stat.type === 'candidate-pair' && stat['nominated'] === true && stat['state'] === 'succeeded') {
@@ -75,7 +77,7 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
         const received = num(stat['packetsReceived']) ?? 0;
         const lostNow = Math.max(0, num(stat['packetsLost']) ?? 0);
         const before = counters.inbound.get(stat.id);
-        counters.inbound.set(stat.id, { received, lost: lostNow });
+        seen.set(stat.id, { received, lost: lostNow });
         if (!before) continue;
         const gotMore = Math.max(0, received - before.received);
         const lostMore = Math.max(0, lostNow - before.lost);
@@ -84,6 +86,7 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
       }
     }
   }
+  counters.inbound = seen;
   if (sendsVideo && outgoing !== undefined) sample.outgoingKbps = outgoing;
   const downLoss = expected >= 20 ? lost / expected : undefined;
   if (downLoss !== undefined || upLoss !== undefined) sample.loss = Math.max(downLoss ?? 0, upLoss ?? 0);

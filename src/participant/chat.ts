@@ -43,18 +43,29 @@ export async function sendMessage(signaling: SignalingClient | null, raw: string
   }
   // In the call a message goes sealed, never in the clear: without the key yet, it waits.
   const sealed = encryption.seal(pageState().participantId ?? '', TO_FACILITATOR, check.text);
-  if (!sealed) return { ok: false, error: 'Your message can be sent once the call’s encryption is set up. Please try again in a moment.' };
+  if (!sealed) return NOT_KEYED_YET;
   try {
     await signaling.request('message', { to: TO_FACILITATOR, sealed });
     // The conversation's own log announces it.
     moderate({ type: 'messageSent', text: check.text, at: Date.now() });
     return check;
   } catch (err) {
-    if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
-      return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
-    }
-    return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
+    return notSent(err);
   }
+}
+
+/** A message in the call waits for the call's key: it never goes in the clear. */
+export const NOT_KEYED_YET: MessageCheck = {
+  ok: false,
+  error: 'Your message can be sent once the call’s encryption is set up. Please try again in a moment.',
+};
+
+/** What the person is told when the server refused a message (private or to the group). */
+export function notSent(err: unknown): MessageCheck {
+  if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
+    return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
+  }
+  return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
 }
 
 export function openChat(): void {

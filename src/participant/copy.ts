@@ -155,3 +155,6 @@ export function notOpenYet(serverMessage: string): string {
 /** The camera held back on a link that cannot carry video (issue 22; group.ts, the call screen). */
 export const VIDEO_HELD_BACK =
   'Your connection is too weak for video right now, so only your voice is sent. Your camera comes back by itself when the connection improves.';
+
+/** The group chat turned off by the therapist (groupChat.ts, the chat panel). */
+export const GROUP_CHAT_OFF = 'Your therapist has turned the group chat off for now.';

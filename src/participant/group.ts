@@ -227,7 +227,7 @@ export class GroupCall {
         },
       ),
     ];
-    this.fallback?.stop();
+    // closeRoom() above stopped the previous room's.
     this.fallback = this.videoFallback(room);
     return room;
   }

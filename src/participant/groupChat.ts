@@ -9,8 +9,12 @@ import { ProtocolError, TO_GROUP, type NotificationTypes } from '../shared/proto
 import type { SignalingClient } from '../client/signaling';
 import type { PageEncryption } from './encryption';
 import { groupChatReducer, type GroupChatEvent } from './groupChatState';
+import { NOT_KEYED_YET, notSent } from './chat';
+import { GROUP_CHAT_OFF } from './copy';
 import { checkMessage, moderationReducer, type MessageCheck } from './moderation';
 import { announce, pageState, setPageState, type ParticipantState } from './store';
+
+const CHAT_OFF: MessageCheck = { ok: false, error: GROUP_CHAT_OFF };
 
 /** Feeds one event to the group chat's reducer. */
 export function chatEvent(event: GroupChatEvent): void {
@@ -50,22 +54,18 @@ export async function sendGroupMessage(signaling: SignalingClient | null, raw: s
   const check = checkMessage(raw);
   if (!check.ok) return check;
   if (!signaling || pageState().screen !== 'call') return { ok: false, error: 'You can write to the group once you’re in the session.' };
-  if (!pageState().groupChat.enabled) return { ok: false, error: 'Your therapist has turned the group chat off for now.' };
+  if (!pageState().groupChat.enabled) return CHAT_OFF;
   const sealed = encryption.seal(pageState().participantId ?? '', TO_GROUP, check.text);
-  if (!sealed) return { ok: false, error: 'Your message can be sent once the call’s encryption is set up. Please try again in a moment.' };
+  if (!sealed) return NOT_KEYED_YET;
   try {
     await signaling.request('groupMessage', { sealed });
     chatEvent({ type: 'sent', text: check.text, at: Date.now() });
     return check;
   } catch (err) {
-    if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
-      return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
-    }
-    if (err instanceof ProtocolError && err.code === 'FORBIDDEN') {
-      chatEvent({ type: 'enabled', enabled: false });
-      return { ok: false, error: 'Your therapist has turned the group chat off for now.' };
-    }
-    return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
+    if (!(err instanceof ProtocolError && err.code === 'FORBIDDEN')) return notSent(err);
+    // Turned off while this was on its way: the panel says so from now on.
+    chatEvent({ type: 'enabled', enabled: false });
+    return CHAT_OFF;
   }
 }
 

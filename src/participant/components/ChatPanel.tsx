@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
+import { GROUP_CHAT_OFF } from '../copy';
 import type { GroupChatMessage } from '../groupChatState';
 import { MESSAGE_MAX, type ChatMessage, type MessageCheck } from '../moderation';
 import { CloseIcon } from './icons';
@@ -106,7 +107,7 @@ export function GroupChatPanel({ onClose }: { onClose: () => void }) {
       composer={
         <Composer
           send={(text) => service.sendGroupMessage(text)}
-          {...(enabled ? {} : { disabled: 'Your therapist has turned the group chat off for now.' })}
+          {...(enabled ? {} : { disabled: GROUP_CHAT_OFF })}
         />
       }
     >
