@@ -2,6 +2,7 @@
  * Local camera and microphone helpers. Constraints are modest on purpose: group calls show
  * many small tiles, and clients join from ordinary laptops and phones on home connections.
  */
+import { CAMERA_HEIGHT } from '../shared/protocol';
 
 export interface MediaChoice {
   audio: boolean;
@@ -10,7 +11,7 @@ export interface MediaChoice {
 
 export const VIDEO_CONSTRAINTS: MediaTrackConstraints = {
   width: { ideal: 640 },
-  height: { ideal: 360 },
+  height: { ideal: CAMERA_HEIGHT },
   frameRate: { ideal: 24, max: 30 },
   facingMode: 'user',
 };

@@ -6,6 +6,7 @@
  * announcements.
  */
 import type { types } from 'mediasoup-client';
+import { CAMERA_HEIGHT, spatialLayerFor, spatialLayersIn } from '../shared/protocol';
 import type { MediaSession } from './mediaSession';
 import { errorMessage, MediaResetError, type SessionContext } from './sessionContext';
 import { consumerFor } from './transports';
@@ -28,6 +29,15 @@ async function framesDecoded(consumer: types.Consumer): Promise<number> {
   return decoded;
 }
 
+/** How a receiver shows one video: whether its tile can be seen, and how tall it is drawn, in device pixels. */
+export interface TileView {
+  visible: boolean;
+  height: number;
+}
+
+/** What the server assumes of a consumer it was told nothing about: seen, at the camera's full height. */
+const UNTOLD: TileView = { visible: true, height: CAMERA_HEIGHT };
+
 interface RemoteConsumer {
   consumer: types.Consumer;
   participantId: string;
@@ -37,6 +47,11 @@ export class Receiving {
   /** producerId → owner, for producers announced but not consumed yet (or being consumed). */
   private readonly wanted = new Map<string, string>();
   private readonly consumers = new Map<string, RemoteConsumer>();
+  /** How the caller shows each video consumer (viewTrack), and what the server was last told of it. */
+  private readonly views = new WeakMap<types.Consumer, TileView>();
+  private readonly told = new WeakMap<types.Consumer, TileView>();
+  /** Views are told one after another, so a tile hidden and shown again ends shown on the server too. */
+  private viewsSent: Promise<void> = Promise.resolve();
   /** Timers of first-frame watches (watchFirstFrame). */
   private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
   /**
@@ -113,6 +128,48 @@ export class Receiving {
     return [...this.consumers].filter(([, entry]) => entry.participantId === participantId).map(([producerId]) => producerId);
   }
 
+  /**
+   * How the caller shows the video `track` (issue 22): a tile that cannot be seen receives
+   * nothing, and one drawn small gets the camera's smaller layer. Told to the server only when
+   * it changes what the server does (seen or not, or the layer the height needs).
+   */
+  viewTrack(track: MediaStreamTrack, view: TileView): void {
+    for (const { consumer } of this.consumers.values()) {
+      if (consumer.track !== track || consumer.kind !== 'video') continue;
+      this.views.set(consumer, view);
+      this.tellView(consumer);
+    }
+  }
+
+  /** The group's video is held back, or no longer, on this receiver's link (SessionContext.incomingVideo). */
+  incomingVideoChanged(): void {
+    for (const { consumer } of this.consumers.values()) if (consumer.kind === 'video') this.tellView(consumer);
+  }
+
+  /** Whether the server sends `consumer` now, as we last told it. */
+  private shown(consumer: types.Consumer): boolean {
+    return (this.told.get(consumer) ?? UNTOLD).visible;
+  }
+
+  private tellView(consumer: types.Consumer): void {
+    const wanted = this.views.get(consumer) ?? UNTOLD;
+    const view: TileView = { visible: wanted.visible && !this.context.incomingVideo.held, height: Math.round(wanted.height) };
+    const told = this.told.get(consumer) ?? UNTOLD;
+    const layers = spatialLayersIn(consumer.rtpParameters.encodings);
+    if (told.visible === view.visible && spatialLayerFor(told.height, layers) === spatialLayerFor(view.height, layers)) return;
+    this.told.set(consumer, view);
+    this.viewsSent = this.viewsSent.then(async () => {
+      if (consumer.closed || this.session.closed) return;
+      // Refused only for a consumer gone meanwhile, which has nothing left to show.
+      await this.context.signaling.request('setConsumerView', { consumerId: consumer.id, ...view }).catch(() => undefined);
+      // Shown again: its first frame after the pause is watched for as at the start.
+      if (view.visible && !told.visible) {
+        const before = await framesDecoded(consumer).catch(() => 0);
+        this.watchFirstFrame(consumer.producerId, consumer, FIRST_FRAME_WAIT_MS, before);
+      }
+    });
+  }
+
   /** Closes every consumer (each reported as `trackEnded`); consumes still waiting find the session closed. */
   close(): void {
     this.markFailed(new MediaResetError());
@@ -162,11 +219,15 @@ export class Receiving {
       this.context.pausedProducers.add(producerId);
       this.context.events.emit('producerPaused', { producerId, paused: true });
     }
-    if (info.kind === 'video') this.watchFirstFrame(producerId, consumer, FIRST_FRAME_WAIT_MS);
+    if (info.kind === 'video') {
+      // Held back on this link since before it came: it starts unseen.
+      if (this.context.incomingVideo.held) this.tellView(consumer);
+      this.watchFirstFrame(producerId, consumer, FIRST_FRAME_WAIT_MS);
+    }
   }
 
-  /** Asks for key frames until `consumer` has decoded a frame (FIRST_FRAME_WAIT_MS); ends with the consumer. */
-  private watchFirstFrame(producerId: string, consumer: types.Consumer, waitMs: number): void {
+  /** Asks for key frames until `consumer` has decoded a frame past the `before` it had (FIRST_FRAME_WAIT_MS); ends with the consumer. */
+  private watchFirstFrame(producerId: string, consumer: types.Consumer, waitMs: number, before = 0): void {
     const current = (): boolean => !this.session.closed && !consumer.closed && this.consumers.get(producerId)?.consumer === consumer;
     const timer = setTimeout(() => {
       this.frameWatches.delete(timer);
@@ -174,12 +235,13 @@ export class Receiving {
       void framesDecoded(consumer)
         .catch(() => 0)
         .then(async (decoded) => {
-          if (decoded > 0 || !current()) return;
-          if (!this.context.pausedProducers.has(producerId)) {
+          if (decoded > before || !current()) return;
+          // Nothing is sent of a paused producer, nor of a consumer we said cannot be seen.
+          if (!this.context.pausedProducers.has(producerId) && this.shown(consumer)) {
             // Refused or gone meanwhile: the next check finds out whether the consumer is still here.
             await this.context.signaling.request('requestKeyFrame', { consumerId: consumer.id }).catch(() => undefined);
           }
-          if (current()) this.watchFirstFrame(producerId, consumer, Math.min(waitMs * 2, FIRST_FRAME_MAX_WAIT_MS));
+          if (current()) this.watchFirstFrame(producerId, consumer, Math.min(waitMs * 2, FIRST_FRAME_MAX_WAIT_MS), before);
         });
     }, waitMs);
     this.frameWatches.add(timer);

@@ -17,13 +17,14 @@ import { Device } from 'mediasoup-client';
 import type { MediaKind, Producer, RtpCapabilities } from '../shared/protocol';
 import { Emitter } from './emitter';
 import { MediaSession } from './mediaSession';
+import type { TileView } from './receiving';
 import { SendFirstGate } from './sendFirst';
 import { errorMessage, MediaResetError, type FrameTransforms, type RoomClientEvents, type SessionContext, type Source } from './sessionContext';
 import type { SignalingClient } from './signaling';
 import { blankStandIn, type StandIn } from './standIn';
 
 export type { RoomClientEvents } from './sessionContext';
-export { FIRST_FRAME_MAX_WAIT_MS, FIRST_FRAME_WAIT_MS } from './receiving';
+export { FIRST_FRAME_MAX_WAIT_MS, FIRST_FRAME_WAIT_MS, type TileView } from './receiving';
 export { SEND_FIRST_MAX_WAIT_MS } from './sendFirst';
 
 export interface JoinOptions {
@@ -58,6 +59,7 @@ export class RoomClient {
   private readonly pausedProducers = new Set<string>();
   private readonly closedProducers = new Set<string>();
   private readonly sendFirst = new SendFirstGate();
+  private readonly incomingVideo = { held: false };
   private readonly context: SessionContext;
   /** The current router's media; replaced whole by every `mediaReset`. */
   private session: MediaSession;
@@ -86,6 +88,7 @@ export class RoomClient {
       sendFirst: this.sendFirst,
       dropProducer: (producerId) => this.dropProducer(producerId),
       frames: options.frames,
+      incomingVideo: this.incomingVideo,
     };
     this.session = new MediaSession(this.context, this.createDevice());
     const s = signaling;
@@ -198,6 +201,29 @@ export class RoomClient {
       // Nothing could be sent (or it failed): the group's streams must not wait for it.
       this.sendFirst.release();
     }
+  }
+
+  /**
+   * How the caller shows the remote video `track` (issue 22): unseen tiles receive nothing,
+   * small ones the camera's smaller layer (Receiving.viewTrack).
+   */
+  viewTrack(track: MediaStreamTrack, view: TileView): void {
+    if (!this.closed) this.session.receiving.viewTrack(track, view);
+  }
+
+  /**
+   * Holds the group's video back on a link too poor to receive it, or lets it come again
+   * (issue 22): voices keep coming either way. Kept across a media reset.
+   */
+  holdIncomingVideo(held: boolean): void {
+    if (this.closed || this.incomingVideo.held === held) return;
+    this.incomingVideo.held = held;
+    this.session.receiving.incomingVideoChanged();
+  }
+
+  /** Whether the group's video is held back on this link now. */
+  get incomingVideoHeld(): boolean {
+    return this.incomingVideo.held;
   }
 
   /** Whether a local producer of this kind exists. */

@@ -6,7 +6,7 @@
  * (RoomClient's sources) outlive it and are produced again on the next router.
  */
 import type { types } from 'mediasoup-client';
-import type { MediaKind } from '../shared/protocol';
+import { CAMERA_LAYERS, type MediaKind } from '../shared/protocol';
 import type { MediaSession } from './mediaSession';
 import { SEND_FIRST_MAX_WAIT_MS } from './sendFirst';
 import { MediaResetError, videoFirst, type SessionContext } from './sessionContext';
@@ -223,13 +223,18 @@ export class Sending {
    * How each kind is sent: sealed end to end where the call encrypts, and the voice protected
    * first on a weak link (issue 22): Opus's in-band forward error correction rebuilds a lost
    * packet from the next one, and discontinuous transmission sends next to nothing in silence,
-   * leaving the link's room to what is said.
+   * leaving the link's room to what is said; the camera goes in layers (simulcast), so a
+   * receiver whose tile is small or whose link is weak gets a smaller or slower picture, not a
+   * frozen one.
    */
-  private produceOptions(kind: MediaKind): { onRtpSender?: (sender: RTCRtpSender) => void; codecOptions?: types.ProducerCodecOptions } {
+  private produceOptions(kind: MediaKind): Pick<types.ProducerOptions, 'onRtpSender' | 'codecOptions' | 'encodings'> {
     const { frames } = this.context;
     return {
       ...(frames ? { onRtpSender: (sender: RTCRtpSender) => frames.attach(sender, { side: 'send', kind }) } : {}),
-      ...(kind === 'audio' ? { codecOptions: { opusFec: true, opusDtx: true } } : {}),
+      ...(kind === 'audio'
+        ? { codecOptions: { opusFec: true, opusDtx: true } }
+        : // The camera in layers (CAMERA_LAYERS), so each receiver gets what its tile and link carry.
+          { encodings: CAMERA_LAYERS.map((layer) => ({ ...layer })) }),
     };
   }
 

@@ -60,6 +60,11 @@ export interface SessionContext {
   readonly sendFirst: SendFirstGate;
   /** Frame encryption, when the call is end-to-end encrypted. */
   readonly frames: FrameTransforms | undefined;
+  /**
+   * Whether the group's video is held back on this receiver's poor link (RoomClient.holdIncomingVideo):
+   * every video consumer is then told unseen, so only voices arrive. Outlives a media reset.
+   */
+  readonly incomingVideo: { held: boolean };
   /** A consumer's producer is gone for good (its track ended): the room forgets it as it would on `producerClosed`. */
   readonly dropProducer: (producerId: string) => void;
 }

@@ -6,6 +6,7 @@
  * chat.ts. Which part answers which of the server's notifications is said here, in `listen`.
  */
 import type { MediaKind } from '../shared/protocol';
+import type { TileView } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
 import * as chat from './chat';
 import * as groupChat from './groupChat';
@@ -139,6 +140,11 @@ export class ParticipantService {
   // ---- end-to-end encryption ---------------------------------------------------------------
 
   /** The person read the same safety code as their therapist. */
+  /** How someone's video is shown (RoomClient.viewTrack); bound, so components can pass it on as it is. */
+  readonly viewVideo = (track: MediaStreamTrack, view: TileView): void => {
+    this.group.current?.viewTrack(track, view);
+  };
+
   confirmSafetyCode(): Promise<void> {
     return this.encryption.confirmCode();
   }

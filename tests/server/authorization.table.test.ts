@@ -11,7 +11,7 @@ import {
 /** The table of PROTOCOL.md written out by hand, to check `isAllowed` against. */
 const MEDIA: MethodName[] = [
   'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'resumeConsumer', 'requestKeyFrame',
-  'setProducerPaused', 'reportConnection',
+  'setConsumerView', 'setProducerPaused', 'reportConnection',
 ];
 /** What a waiting client may do to get its media ready: a connection, and producers the server holds; and say how good it is. */
 const GETTING_READY: MethodName[] = ['createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'reportConnection'];
@@ -37,7 +37,7 @@ const expected = (caller: Caller, m: MethodName): boolean => {
     case 'facilitator':
       return m === 'leave' || MESSAGES.includes(m) || MODERATION.includes(m) || MEDIA.includes(m);
     case 'observer':
-      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer', 'requestKeyFrame', 'reportConnection'].includes(m);
+      return ['leave', 'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'consume', 'resumeConsumer', 'requestKeyFrame', 'setConsumerView', 'reportConnection'].includes(m);
   }
 };
 
@@ -63,7 +63,7 @@ describe('the authorization table (isAllowed)', () => {
     expect(CLIENT_METHODS_BY_STATE['check-in'].some((m) => MEDIA.includes(m))).toBe(false);
     // A waiting client's consume reaches only its own held producer (signaling.heldMedia);
     // nothing lets media flow to it, or release what it sends to anyone.
-    for (const m of ['resumeConsumer', 'requestKeyFrame', 'setProducerPaused', 'message'] as const) {
+    for (const m of ['resumeConsumer', 'requestKeyFrame', 'setConsumerView', 'setProducerPaused', 'message'] as const) {
       expect(CLIENT_METHODS_BY_STATE.waiting).not.toContain(m);
     }
   });

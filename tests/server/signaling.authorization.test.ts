@@ -38,6 +38,7 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   consume:          [A,          A,       F,       A,      A,       U,      U],
   resumeConsumer:   [A,          A,       F,       F,      A,       U,      U],
   requestKeyFrame:  [A,          A,       F,       F,      A,       U,      U],
+  setConsumerView:  [A,          A,       F,       F,      A,       U,      U],
   setProducerPaused:[A,          F,       F,       F,      A,       U,      U],
   message:          [A,          F,       F,       F,      A,       U,      U],
   groupMessage:     [A,          F,       F,       F,      A,       U,      U],
@@ -69,7 +70,7 @@ const CALLER_OF: Partial<Record<Row, Caller>> = {
 
 const outcome = (row: Row, method: MethodName): Outcome => MATRIX[method][ROWS.indexOf(row)]!;
 
-const demo = sharedTestDemo(5);
+const demo = sharedTestDemo(6);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 const INVALID = { '\u0000invalid': true };
@@ -91,13 +92,16 @@ async function removedSocket(): Promise<TestClient> {
   return TestClient.connect(demo.info.wsUrl);
 }
 
+let admittedSockets = 0;
+
 /** A fresh socket in the row's state. */
 const CONNECT: Record<Row, () => Promise<TestClient>> = {
   facilitator: async () => (await retryWhileConflict(() => connectClinician(demo.info))).client,
   observer: async () => (await retryWhileConflict(() => connectClinician(demo.info, 'supervisor'))).client,
   'check-in': async () => (await retryWhileConflict(() => connectParticipant(demo.info, inv(0)))).client,
   waiting: async () => (await retryWhileConflict(() => knock(demo.info, inv(1)))).client,
-  admitted: () => admittedClient(2),
+  // A row's second socket is another client: the first one's seat is still theirs a while after it closes.
+  admitted: () => admittedClient(admittedSockets++ % 2 === 0 ? 2 : 5),
   removed: removedSocket,
   'no hello': () => TestClient.connect(demo.info.wsUrl),
 };

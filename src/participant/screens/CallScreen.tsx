@@ -252,11 +252,12 @@ function SelfTile() {
 }
 
 function RemoteTile({ peer, media }: { peer: Peer; media: RemoteMedia | undefined }) {
+  const service = useService();
   const video = media?.video && !media.video.paused ? media.video.track : null;
   const micOn = !!media?.audio && !media.audio.paused;
   return (
     <li className="tile" data-testid={`tile-${peer.participantId}`}>
-      {video ? <VideoView track={video} className="tile__video" /> : <Avatar name={peer.displayName} />}
+      {video ? <VideoView track={video} className="tile__video" onView={service.viewVideo} /> : <Avatar name={peer.displayName} />}
       {peer.textOnly ? <span className="tile__corner">Taking part by text</span> : null}
       <TileLabel name={peer.displayName} role={roleLabel(peer.role)} micOn={micOn} />
     </li>

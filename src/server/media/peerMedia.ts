@@ -14,6 +14,8 @@ import {
   type RtpCapabilities,
   type RtpParameters,
   type TransportInfo,
+  spatialLayerFor,
+  spatialLayersIn,
 } from '../../shared/protocol.js';
 import { createLogger, errorFields } from '../../common/logger.js';
 import type { MediaRouter } from './workerPool.js';
@@ -32,6 +34,9 @@ export const MAX_PRODUCERS_PER_PEER = 4;
 export const MAX_CONSUMERS_PER_PEER = 200;
 /** The least time between two key frames one consumer may ask its sender for. */
 export const KEY_FRAME_INTERVAL_MS = 1000;
+
+/** The highest temporal layer of a camera layer (CAMERA_LAYERS: L1T3): the full frame rate. */
+const TOP_TEMPORAL_LAYER = 2;
 
 interface OwnedTransport {
   transport: ms.WebRtcTransport;
@@ -64,6 +69,12 @@ export class PeerMedia {
   private readonly consumers = new Map<string, ms.Consumer>();
   /** When each consumer last had a key frame asked for (requestKeyFrame); gone with the consumer. */
   private readonly keyFrameRequests = new WeakMap<ms.Consumer, number>();
+  /**
+   * Consumers the receiver has resumed (resumeConsumer), and those whose tile it says cannot be
+   * seen (setConsumerView): a consumer flows only while it is the first and not the second.
+   */
+  private readonly resumed = new WeakSet<ms.Consumer>();
+  private readonly hidden = new WeakSet<ms.Consumer>();
   /** Creations asked of the worker and not yet answered, counted against the caps. */
   private readonly pending = { transports: 0, producers: 0, consumers: 0 };
   private closed = false;
@@ -276,13 +287,46 @@ export class PeerMedia {
 
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.ownConsumer(consumerId);
+    this.resumed.add(consumer);
+    if (!this.hidden.has(consumer)) await this.onConsumer('resumeConsumer', consumer, () => consumer.resume());
+  }
+
+  /**
+   * How the receiver shows one of its consumers (issue 22). A tile that cannot be seen receives
+   * nothing: its consumer is paused here, and resumed (with a key frame, which mediasoup asks
+   * for on resume) once it can be seen again, if the receiver had resumed it. A layered camera's
+   * consumer prefers the spatial layer the tile's height needs (spatialLayerFor) and the top
+   * temporal layer; the SFU sends that layer or, when the receiver's link cannot carry it, a
+   * lower one, by its own estimate of that link. An audio consumer has nothing to show: its
+   * view changes nothing.
+   */
+  async setConsumerView(consumerId: string, visible: boolean, height: number): Promise<void> {
+    const consumer = this.ownConsumer(consumerId);
+    if (consumer.kind !== 'video') return;
+    const layers = spatialLayersIn(consumer.rtpParameters.encodings);
+    if (layers > 1) {
+      const spatialLayer = spatialLayerFor(height, layers);
+      if (consumer.preferredLayers?.spatialLayer !== spatialLayer) {
+        await this.onConsumer('setPreferredLayers', consumer, () => consumer.setPreferredLayers({ spatialLayer, temporalLayer: TOP_TEMPORAL_LAYER }));
+      }
+    }
+    if (visible === !this.hidden.has(consumer)) return;
+    if (visible) this.hidden.delete(consumer);
+    else this.hidden.add(consumer);
+    if (!this.resumed.has(consumer)) return;
+    await this.onConsumer('setConsumerView', consumer, () => (visible ? consumer.resume() : consumer.pause()));
+  }
+
+  /**
+   * Runs a call on one of our consumers. If its producer closed meanwhile, the worker closed
+   * the consumer and says so a moment later: gone, not a bad request.
+   */
+  private async onConsumer(what: string, consumer: ms.Consumer, call: () => Promise<void>): Promise<void> {
     try {
-      await consumer.resume();
+      await call();
     } catch (err) {
-      // Its producer closed meanwhile: the worker closed the consumer and says so a moment
-      // later. Gone, not a bad request.
       if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
-      return guarded('resumeConsumer', { consumerId }, () => Promise.reject(err));
+      return guarded(what, { consumerId: consumer.id }, () => Promise.reject(err));
     }
   }
 

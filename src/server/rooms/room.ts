@@ -300,6 +300,10 @@ export class Room {
     return this.media.requestKeyFrame(peer, consumerId);
   }
 
+  setConsumerView(peer: Peer, consumerId: string, visible: boolean, height: number): Promise<void> {
+    return this.media.setConsumerView(peer, consumerId, visible, height);
+  }
+
   setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     return this.media.setProducerPaused(peer, producerId, paused);
   }

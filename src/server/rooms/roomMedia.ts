@@ -229,6 +229,12 @@ export class RoomMedia {
     await peer.media.resumeConsumer(consumerId);
   }
 
+  /** How `peer` shows one of its consumers: seen or not, how tall (PeerMedia.setConsumerView). */
+  async setConsumerView(peer: Peer, consumerId: string, visible: boolean, height: number): Promise<void> {
+    this.liveConsumer(peer, consumerId);
+    await peer.media.setConsumerView(consumerId, visible, height);
+  }
+
   /** A key frame for one of `peer`'s video consumers that has not shown a frame yet (PeerMedia.requestKeyFrame). */
   async requestKeyFrame(peer: Peer, consumerId: string): Promise<void> {
     const producerId = this.liveConsumer(peer, consumerId);

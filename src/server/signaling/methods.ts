@@ -153,6 +153,11 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
+  async setConsumerView({ peer, room }, { consumerId, visible, height }) {
+    await room.setConsumerView(peer, consumerId, visible, height);
+    return ok;
+  },
+
   async setProducerPaused({ peer, room }, { producerId, paused }) {
     await room.setProducerPaused(peer, producerId, paused);
     return ok;

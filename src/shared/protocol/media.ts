@@ -27,6 +27,40 @@ const WAITING_OR_ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['waiting', '
 const ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['admitted'], facilitator: true, observer: true };
 const ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['admitted'], facilitator: true };
 
+/**
+ * How every camera is sent (issue 22): in two layers of the same picture (simulcast), each in
+ * three temporal layers, so the SFU can send each receiver what its tile and its link can carry:
+ * a thumbnail needs a quarter of the pixels, and on a weak link a lower frame rate or the smaller
+ * layer keeps the picture moving. Lowest first, as mediasoup orders spatial layers. libwebrtc
+ * sends at most two layers of a 640×360 camera.
+ */
+export const CAMERA_LAYERS = [
+  { scaleResolutionDownBy: 2, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 600_000, scalabilityMode: 'L1T3' },
+] as const;
+/** The camera's height as asked of every device (src/client/media.ts), and so its top layer's. */
+export const CAMERA_HEIGHT = 360;
+
+/**
+ * The spatial layer a tile `height` device pixels tall needs, of a camera sent in
+ * `spatialLayers` layers, each half the height of the next: the smallest one drawn at no more
+ * than a quarter larger than it is, else the top one.
+ */
+export function spatialLayerFor(height: number, spatialLayers: number): number {
+  const top = Math.max(0, spatialLayers - 1);
+  for (let layer = 0; layer < top; layer++) {
+    const layerHeight = CAMERA_HEIGHT / 2 ** (top - layer);
+    if (height <= layerHeight * 1.25) return layer;
+  }
+  return top;
+}
+
+/** How many spatial layers a consumer receives of, from its encodings' scalability mode (`L2T3`: two). */
+export function spatialLayersIn(encodings: readonly { scalabilityMode?: string }[] | undefined): number {
+  const match = /^[LS](\d+)T\d+/.exec(encodings?.[0]?.scalabilityMode ?? '');
+  return match ? Number(match[1]) : 1;
+}
+
 export const mediaMethods = {
   createTransport: {
     request: z.object({ direction: z.enum(['send', 'recv']) }),
@@ -65,6 +99,17 @@ export const mediaMethods = {
   },
   requestKeyFrame: {
     request: z.object({ consumerId: Id }),
+    result: Done,
+    mayCall: ADMITTED_AND_CLINICIANS,
+  },
+  /**
+   * How the caller shows one of its video consumers (issue 22): whether its tile can be seen at
+   * all, and how tall it is drawn, in device pixels. A consumer not seen receives nothing; one
+   * seen gets the camera's layer its tile needs (`CAMERA_LAYERS`), or a lower one when the
+   * caller's link cannot carry it (the SFU's own estimate decides that).
+   */
+  setConsumerView: {
+    request: z.object({ consumerId: Id, visible: z.boolean(), height: z.number().int().min(0).max(4320) }),
     result: Done,
     mayCall: ADMITTED_AND_CLINICIANS,
   },

@@ -68,3 +68,15 @@ export function vp8RtpParameters(): Record<string, unknown> {
     rtcp: { cname: 'confidant-test', reducedSize: true },
   };
 }
+
+/** What mediasoup-client sends for a camera in CAMERA_LAYERS' two simulcast layers, each L1T3. */
+export function vp8SimulcastRtpParameters(): Record<string, unknown> {
+  const base = Math.floor(Math.random() * 1e6);
+  return {
+    ...vp8RtpParameters(),
+    encodings: [
+      { ssrc: 3333 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 2, maxBitrate: 150_000 },
+      { ssrc: 4444 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 1, maxBitrate: 600_000 },
+    ],
+  };
+}

@@ -1,4 +1,6 @@
 import { useEffect, useRef } from 'react';
+import type { TileView } from '../../../client/roomClient';
+import { watchTileView } from '../../../client/tileView';
 
 interface Props {
   testId: string;
@@ -13,14 +15,22 @@ interface Props {
   reconnecting?: boolean;
   /** Taking part by text only (issue 20): no camera or microphone to show. */
   textOnly?: boolean;
+  /** Someone else's video: told how it is shown, so an unseen one receives nothing and a small one less (issue 22). */
+  onView?: (track: MediaStreamTrack, view: TileView) => void;
 }
 
-export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false, reconnecting = false, textOnly = false }: Props) {
+export function VideoTile({ testId, name, detail, stream, self = false, cameraOff = false, micOff = false, reconnecting = false, textOnly = false, onView }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (video.current && video.current.srcObject !== stream) video.current.srcObject = stream;
   }, [stream]);
   const showVideo = stream !== null && !cameraOff;
+  const track = stream?.getVideoTracks()[0];
+  useEffect(() => {
+    const el = video.current;
+    if (!el || !track || !onView) return;
+    return watchTileView(el, (view) => onView(track, view));
+  }, [track, onView]);
   return (
     <figure className={`tile${self ? ' self' : ''}`} data-testid={testId}>
       <video ref={video} autoPlay playsInline muted className={showVideo ? '' : 'hidden'} aria-hidden={!showVideo} />

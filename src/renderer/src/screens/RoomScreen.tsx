@@ -5,7 +5,7 @@ import { MessagesPanel } from '../components/MessagesPanel';
 import { ParticipantList, roleLabel } from '../components/ParticipantList';
 import { AudioSink, VideoTile } from '../components/VideoTile';
 import { WaitingRoom } from '../components/WaitingRoom';
-import { closeSession, muteAll, setMuted, toggleLock } from '../services/room';
+import { closeSession, muteAll, setMuted, toggleLock, viewVideo } from '../services/room';
 import { useConsole } from '../store';
 import type { RemoteTrack } from '../store/mediaSlice';
 
@@ -173,6 +173,7 @@ export function RoomScreen() {
               micOff={paused(p.participantId, 'audio')}
               textOnly={p.textOnly === true}
               reconnecting={p.connection === 'reconnecting'}
+              onView={viewVideo}
             />
           ))}
         </div>

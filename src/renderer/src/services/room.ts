@@ -6,7 +6,7 @@
 import { watchConnection } from '../../../client/connectionQuality';
 import { getLocalMedia } from '../../../client/media';
 import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, getBackIn } from '../../../client/reconnect';
-import { RoomClient } from '../../../client/roomClient';
+import { RoomClient, type TileView } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
 import {
   CLOSE_SIGNED_OUT,
@@ -312,6 +312,11 @@ export async function setLocked(locked: boolean): Promise<void> {
 }
 
 export const toggleLock = () => setLocked(!useConsole.getState().locked);
+
+/** How someone's video is shown in the grid (RoomClient.viewTrack): unseen tiles receive nothing, small ones less. */
+export function viewVideo(track: MediaStreamTrack, view: TileView): void {
+  live?.room.viewTrack(track, view);
+}
 
 export async function endSession(): Promise<void> {
   if ((await moderate('end', {})) === null) return;

@@ -1,0 +1,136 @@
+/**
+ * What a receiver says of how it shows each video (setConsumerView, issue 22) against a real
+ * mediasoup worker: a tile that cannot be seen pauses its consumer, whether or not the receiver
+ * had resumed it yet; a layered camera's consumer prefers the layer the tile's height needs. What
+ * reaches the receiver under a weak link is the end-to-end tests' to measure.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spatialLayerFor, spatialLayersIn, type RtpCapabilities } from '../../src/shared/protocol.js';
+import { connectedTransport, opusRtpParameters, vp8RtpParameters, vp8SimulcastRtpParameters } from './support/media.js';
+import { admitted, connectClinician } from './support/testServer.js';
+import { sharedTestDemo } from './support/sharedDemo.js';
+import type { TestClient } from './support/wsClient.js';
+
+const demo = sharedTestDemo(3, { reconnectGraceSeconds: 5 });
+const opened: TestClient[] = [];
+
+afterAll(async () => {
+  for (const c of opened) await c.close();
+});
+
+/** A client admitted with a layered camera and a microphone, and the facilitator consuming both. */
+async function call(invitation: number) {
+  const fac = await connectClinician(demo.info);
+  const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
+  const alice = await admitted(demo.info, demo.info.invitations[invitation]!, fac.client, 'Alice');
+  opened.push(fac.client, alice.client);
+  const send = await connectedTransport(alice.client, 'send');
+  const camera = String((await alice.client.call('produce', { transportId: send, kind: 'video', rtpParameters: vp8SimulcastRtpParameters() })).id);
+  const mic = String((await alice.client.call('produce', { transportId: send, kind: 'audio', rtpParameters: opusRtpParameters() })).id);
+  const recv = await connectedTransport(fac.client, 'recv');
+  const consumed = await fac.client.call('consume', { transportId: recv, producerId: camera, rtpCapabilities: caps });
+  const audio = await fac.client.call('consume', { transportId: recv, producerId: mic, rtpCapabilities: caps });
+  const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(String(fac.hello.participantId))!;
+  const consumer = peer.media.ownConsumer(String(consumed.id));
+  return { fac, alice, caps, send, recv, consumed, consumer, audioId: String(audio.id), audioConsumer: peer.media.ownConsumer(String(audio.id)) };
+}
+
+describe('spatialLayerFor', () => {
+  it('gives a tile the smallest layer drawn at most a quarter larger, the top one beyond', () => {
+    // Two layers of a 360-line camera: 180 and 360 lines.
+    expect(spatialLayerFor(0, 2)).toBe(0);
+    expect(spatialLayerFor(180, 2)).toBe(0);
+    expect(spatialLayerFor(225, 2)).toBe(0);
+    expect(spatialLayerFor(226, 2)).toBe(1);
+    expect(spatialLayerFor(1080, 2)).toBe(1);
+    // Three layers: 90, 180, 360.
+    expect(spatialLayerFor(100, 3)).toBe(0);
+    expect(spatialLayerFor(200, 3)).toBe(1);
+    expect(spatialLayerFor(300, 3)).toBe(2);
+    // A camera in one layer has nothing to choose.
+    expect(spatialLayerFor(100, 1)).toBe(0);
+  });
+
+  it('reads the layers from a consumer’s scalability mode', () => {
+    expect(spatialLayersIn([{ scalabilityMode: 'L2T3' }])).toBe(2);
+    expect(spatialLayersIn([{ scalabilityMode: 'S3T3' }])).toBe(3);
+    expect(spatialLayersIn([{}])).toBe(1);
+    expect(spatialLayersIn(undefined)).toBe(1);
+  });
+});
+
+describe('setConsumerView', () => {
+  it('a layered camera is consumed in layers, and the receiver’s tile height picks the layer', async () => {
+    const { fac, consumed, consumer } = await call(0);
+    expect(consumer.type).toBe('simulcast');
+    const encodings = (consumed.rtpParameters as { encodings: { scalabilityMode?: string }[] }).encodings;
+    expect(spatialLayersIn(encodings)).toBe(2);
+    await fac.client.call('resumeConsumer', { consumerId: consumed.id });
+    // Until told, the top layer, as mediasoup starts.
+    expect(consumer.preferredLayers?.spatialLayer).toBe(1);
+
+    expect(await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 150 })).toEqual({});
+    expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+    expect(consumer.paused).toBe(false);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 720 });
+    expect(consumer.preferredLayers).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+  });
+
+  it('an unseen tile receives nothing until it can be seen again', async () => {
+    const { fac, consumed, consumer } = await call(1);
+    await fac.client.call('resumeConsumer', { consumerId: consumed.id });
+    expect(consumer.paused).toBe(false);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: false, height: 200 });
+    expect(consumer.paused).toBe(true);
+    // Said twice, still unseen.
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: false, height: 200 });
+    expect(consumer.paused).toBe(true);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 200 });
+    expect(consumer.paused).toBe(false);
+  });
+
+  it('unseen before it was resumed, a consumer stays paused through resumeConsumer, and flows once seen', async () => {
+    const { fac, consumed, consumer } = await call(2);
+    // Seen says nothing of being ready: the receiver's own resume lets it flow.
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 100 });
+    expect(consumer.paused).toBe(true);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: false, height: 0 });
+    await fac.client.call('resumeConsumer', { consumerId: consumed.id });
+    expect(consumer.paused).toBe(true);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 100 });
+    expect(consumer.paused).toBe(false);
+  });
+
+  it('an audio consumer has nothing to show; another’s consumer, an unknown one and a bad view are refused', async () => {
+    const fac = await connectClinician(demo.info);
+    opened.push(fac.client);
+    const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
+    const room = demo.server.rooms.get(demo.info.sessionId)!;
+    // An observer's consumers of the facilitator's single-layer camera and microphone.
+    const other = await connectClinician(demo.info, 'supervisor');
+    opened.push(other.client);
+    const send = await connectedTransport(fac.client, 'send');
+    const camera = String((await fac.client.call('produce', { transportId: send, kind: 'video', rtpParameters: vp8RtpParameters() })).id);
+    const mic = String((await fac.client.call('produce', { transportId: send, kind: 'audio', rtpParameters: opusRtpParameters() })).id);
+    const recv = await connectedTransport(other.client, 'recv');
+    const video = String((await other.client.call('consume', { transportId: recv, producerId: camera, rtpCapabilities: caps })).id);
+    const audio = String((await other.client.call('consume', { transportId: recv, producerId: mic, rtpCapabilities: caps })).id);
+    const peer = room.peer(String(other.hello.participantId))!;
+    await other.client.call('resumeConsumer', { consumerId: audio });
+    await other.client.call('resumeConsumer', { consumerId: video });
+
+    expect(await other.client.call('setConsumerView', { consumerId: audio, visible: false, height: 0 })).toEqual({});
+    expect(peer.media.ownConsumer(audio).paused).toBe(false);
+    // One layer: seen or not is all there is to say.
+    await other.client.call('setConsumerView', { consumerId: video, visible: true, height: 90 });
+    expect(peer.media.ownConsumer(video).type).toBe('simple');
+    expect(peer.media.ownConsumer(video).paused).toBe(false);
+
+    expect(await fac.client.request('setConsumerView', { consumerId: video, visible: false, height: 0 })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(peer.media.ownConsumer(video).paused).toBe(false);
+    expect(await other.client.request('setConsumerView', { consumerId: 'nope', visible: false, height: 0 })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    for (const bad of [{ height: -1 }, { height: 1.5 }, { height: 99999 }, { visible: 'no' }]) {
+      expect(await other.client.request('setConsumerView', { consumerId: video, visible: true, height: 100, ...bad })).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    }
+  });
+});
