@@ -14,6 +14,10 @@ export interface LinkSample {
   rttMs?: number;
   /** Packets lost of those expected, 0–1, the worse of the two directions. */
   loss?: number;
+  /** What the SFU reports losing of what we send, 0–1. */
+  upLoss?: number;
+  /** What we lose of what the SFU sends us, 0–1, over enough packets to judge. */
+  downLoss?: number;
   /**
    * What the browser estimates it can send, in kbit/s, while it sends video. The estimate
    * grows only as far as what is sent needs, so it says something only about a link carrying
@@ -90,7 +94,27 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
   if (sendsVideo && outgoing !== undefined) sample.outgoingKbps = outgoing;
   const downLoss = expected >= 20 ? lost / expected : undefined;
   if (downLoss !== undefined || upLoss !== undefined) sample.loss = Math.max(downLoss ?? 0, upLoss ?? 0);
+  if (upLoss !== undefined) sample.upLoss = upLoss;
+  if (downLoss !== undefined) sample.downLoss = downLoss;
   return sample;
+}
+
+/** A link's level each way: what we send (the camera's fallback) and what we receive (the group's video's). */
+export interface LinkLevels {
+  up: ConnectionQuality;
+  down: ConnectionQuality;
+}
+
+/**
+ * The level of each direction of one sample: both share the round trip; the way up also has
+ * what the SFU loses of ours and the send estimate, the way down what we lose of the group's.
+ */
+export function directionsOf(sample: LinkSample): LinkLevels {
+  const { rttMs, upLoss, downLoss, outgoingKbps } = sample;
+  return {
+    up: qualityOf({ rttMs, loss: upLoss, outgoingKbps }),
+    down: qualityOf({ rttMs, loss: downLoss }),
+  };
 }
 
 function num(value: unknown): number | undefined {
@@ -135,11 +159,20 @@ export const SAMPLE_EVERY_MS = 2_000;
 
 /**
  * Measures the link every `everyMs` from `stats` (RoomClient.linkStats) and calls `changed`
- * with the level at the first sample and at every lasting change. Returns the stop.
+ * with the level at the first sample and at every lasting change; `directions` (when given)
+ * with each direction's level at the first sample and whenever one of them lastingly changes.
+ * Returns the stop.
  */
-export function watchConnection(stats: () => Promise<RTCStatsReport[]>, changed: (quality: ConnectionQuality) => void, everyMs = SAMPLE_EVERY_MS): () => void {
+export function watchConnection(
+  stats: () => Promise<RTCStatsReport[]>,
+  changed: (quality: ConnectionQuality) => void,
+  everyMs = SAMPLE_EVERY_MS,
+  directions?: (levels: LinkLevels) => void,
+): () => void {
   const counters = freshCounters();
   const trend = new QualityTrend();
+  const up = new QualityTrend();
+  const down = new QualityTrend();
   let stopped = false;
   let busy = false;
   const timer = setInterval(() => {
@@ -148,8 +181,13 @@ export function watchConnection(stats: () => Promise<RTCStatsReport[]>, changed:
     stats()
       .then((reports) => {
         if (stopped || reports.length === 0) return;
-        const next = trend.add(qualityOf(sampleOf(reports, counters)));
+        const sample = sampleOf(reports, counters);
+        const next = trend.add(qualityOf(sample));
         if (next) changed(next);
+        const levels = directionsOf(sample);
+        const upNext = up.add(levels.up);
+        const downNext = down.add(levels.down);
+        if ((upNext || downNext) && up.current && down.current) directions?.({ up: up.current, down: down.current });
       })
       .catch(() => undefined)
       .finally(() => {

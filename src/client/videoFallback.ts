@@ -31,6 +31,8 @@ export class VideoFallback {
   private wait = RECOVER_AFTER_MS;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private broughtBackAt: number | null = null;
+  /** The level last heard: the same level said again changes nothing (a good link's wait keeps running). */
+  private last: ConnectionQuality | null = null;
 
   constructor(private readonly actions: FallbackActions) {}
 
@@ -41,6 +43,8 @@ export class VideoFallback {
 
   /** A lasting change of the connection's level (watchConnection). */
   onQuality(quality: ConnectionQuality): void {
+    if (quality === this.last) return;
+    this.last = quality;
     if (quality === 'poor') {
       this.cancelTimer();
       if (this.held || !this.actions.sendingVideo()) return;
@@ -72,6 +76,8 @@ export class VideoFallback {
   personChose(): void {
     this.cancelTimer();
     this.held = false;
+    // Poor again from here is news, whatever was said last.
+    this.last = null;
   }
 
   stop(): void {

@@ -156,5 +156,9 @@ export function notOpenYet(serverMessage: string): string {
 export const VIDEO_HELD_BACK =
   'Your connection is too weak for video right now, so only your voice is sent. Your camera comes back by itself when the connection improves.';
 
+export const INCOMING_VIDEO_HELD =
+  'Your connection is too weak to show the group’s video right now, so it is paused. You can still hear everyone, and the video comes back by itself when the connection improves.';
+export const INCOMING_VIDEO_BACK = 'Your connection has improved, so the group’s video is back.';
+
 /** The group chat turned off by the therapist (groupChat.ts, the chat panel). */
 export const GROUP_CHAT_OFF = 'Your therapist has turned the group chat off for now.';

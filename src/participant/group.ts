@@ -9,7 +9,7 @@ import { watchConnection } from '../client/connectionQuality';
 import { VideoFallback } from '../client/videoFallback';
 import { RoomClient } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
-import { RETURNED_TO_WAITING, VIDEO_HELD_BACK } from './copy';
+import { INCOMING_VIDEO_BACK, INCOMING_VIDEO_HELD, RETURNED_TO_WAITING, VIDEO_HELD_BACK } from './copy';
 import type { PageEncryption } from './encryption';
 import type { LocalMedia } from './localMedia';
 import { chatEvent, openGroupChat } from './groupChat';
@@ -22,6 +22,8 @@ export class GroupCall {
   private room: RoomClient | null = null;
   /** Holds the camera back on a poor link (issue 22), for the current room. */
   private fallback: VideoFallback | null = null;
+  /** Holds the group's video back on a link too poor to receive it (issue 22), for the current room. */
+  private incomingFallback: VideoFallback | null = null;
   private roomSubscriptions: (() => void)[] = [];
   /** The router's codecs from check-in, to prepare a fresh media engine after a return to the waiting room. */
   private routerRtpCapabilities: RtpCapabilities | null = null;
@@ -187,10 +189,33 @@ export class GroupCall {
     });
   }
 
+  /** Holding the group's video back on a link too poor to receive it, and letting it come again. */
+  private incomingVideoFallback(room: RoomClient): VideoFallback {
+    return new VideoFallback({
+      sendingVideo: () =>
+        this.room === room && pageState().screen === 'call' && Object.values(pageState().remote).some((m) => m.video && !m.video.paused),
+      holdBack: async () => {
+        if (this.room !== room) return;
+        room.holdIncomingVideo(true);
+        setPageState({ incomingVideoHeld: true });
+        announce(INCOMING_VIDEO_HELD);
+      },
+      bringBack: async () => {
+        if (this.room !== room || !room.incomingVideoHeld) return;
+        room.holdIncomingVideo(false);
+        setPageState({ incomingVideoHeld: false });
+        announce(INCOMING_VIDEO_BACK);
+      },
+    });
+  }
+
   closeRoom(): void {
     this.fallback?.stop();
     this.fallback = null;
+    this.incomingFallback?.stop();
+    this.incomingFallback = null;
     if (pageState().videoHeldBack) setPageState({ videoHeldBack: false });
+    if (pageState().incomingVideoHeld) setPageState({ incomingVideoHeld: false });
     for (const u of this.roomSubscriptions.splice(0)) u();
     this.room?.close();
     this.room = null;
@@ -223,12 +248,19 @@ export class GroupCall {
         (quality) => {
           setPageState({ connectionQuality: quality });
           signaling.request('reportConnection', { quality }).catch(() => undefined);
-          this.fallback?.onQuality(quality);
+        },
+        undefined,
+        // Each way on its own: a link that cannot send video holds the camera back, one that
+        // cannot receive it holds the group's video back; the voices go on both ways.
+        ({ up, down }) => {
+          this.fallback?.onQuality(up);
+          this.incomingFallback?.onQuality(down);
         },
       ),
     ];
     // closeRoom() above stopped the previous room's.
     this.fallback = this.videoFallback(room);
+    this.incomingFallback = this.incomingVideoFallback(room);
     return room;
   }
 }

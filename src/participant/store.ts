@@ -113,6 +113,8 @@ export interface ParticipantState {
   connectionQuality: ConnectionQuality | null;
   /** The camera is held back because the link cannot carry video (videoFallback.ts); their choice is still "on". */
   videoHeldBack: boolean;
+  /** The group's video is held back because the link cannot receive it; voices still come (group.ts). */
+  incomingVideoHeld: boolean;
 }
 
 export const initialState: ParticipantState = {
@@ -143,6 +145,7 @@ export const initialState: ParticipantState = {
   encryption: initialEncryption,
   connectionQuality: null,
   videoHeldBack: false,
+  incomingVideoHeld: false,
 };
 
 export const useParticipantStore = create<ParticipantState>()(() => ({ ...initialState }));

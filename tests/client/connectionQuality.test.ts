@@ -4,7 +4,7 @@
  * level over time, which changes only when two measurements in a row agree.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freshCounters, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection } from '../../src/client/connectionQuality';
+import { directionsOf, freshCounters, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection, type LinkLevels } from '../../src/client/connectionQuality';
 
 /** A stats report as the browser gives it: a map of stats by id. */
 function report(...stats: Record<string, unknown>[]): RTCStatsReport {
@@ -55,6 +55,20 @@ describe('reading a measurement from the stats', () => {
     expect(qualityOf(sample)).toBe('poor');
   });
 
+  it('judges each way on its own: what we lose coming down, what the server loses and the estimate going up', () => {
+    const counters = freshCounters();
+    const video = { id: 'v', type: 'outbound-rtp', kind: 'video', framesSent: 30 };
+    sampleOf([report(pair(0.03, 1_500_000), video, inbound('a', 0, 0))], counters);
+    // A quarter of what comes down lost; what goes up arrives whole.
+    const down = sampleOf([report(pair(0.03, 1_500_000), video, inbound('a', 75, 25), { id: 'r', type: 'remote-inbound-rtp', fractionLost: 0 })], counters);
+    expect(down).toMatchObject({ downLoss: 0.25, upLoss: 0 });
+    expect(directionsOf(down)).toEqual({ up: 'good', down: 'poor' });
+    // The way up starved (the send estimate) while the way down is clear.
+    expect(directionsOf({ rttMs: 30, downLoss: 0, upLoss: 0, outgoingKbps: 60 })).toEqual({ up: 'poor', down: 'good' });
+    // A long round trip is both ways'.
+    expect(directionsOf({ rttMs: 900 })).toEqual({ up: 'poor', down: 'poor' });
+  });
+
   it('ignores a pair that is not the one in use, and too few packets to judge', () => {
     const counters = freshCounters();
     const spare = { ...pair(2), id: 'spare', nominated: false };
@@ -92,5 +106,32 @@ describe('watching a connection', () => {
     rtt = 0.02;
     await vi.advanceTimersByTimeAsync(5_000);
     expect(said).toEqual(['good', 'poor']);
+  });
+
+  it('says each way’s level at first and whenever one of them lastingly changes', async () => {
+    vi.useFakeTimers();
+    let received = 0;
+    let lost = 0;
+    const levels: LinkLevels[] = [];
+    const stop = watchConnection(
+      async () => [report(pair(0.02), inbound('a', received, lost))],
+      () => undefined,
+      1_000,
+      (l) => levels.push(l),
+    );
+    received = 100;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(levels).toEqual([{ up: 'good', down: 'good' }]);
+    // Half of what comes down lost, for two measurements: the way down is poor, the way up is not.
+    for (let i = 0; i < 2; i++) {
+      received += 50;
+      lost += 50;
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(levels).toEqual([
+      { up: 'good', down: 'good' },
+      { up: 'good', down: 'poor' },
+    ]);
+    stop();
   });
 });

@@ -27,6 +27,19 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('falling back to audio', () => {
+  it('takes a level said again as no news: a good link’s wait keeps running', async () => {
+    const { f, acts } = fallback();
+    f.onQuality('poor');
+    f.onQuality('poor');
+    expect(acts).toEqual(['hold']);
+    f.onQuality('good');
+    await vi.advanceTimersByTimeAsync(RECOVER_AFTER_MS / 2);
+    // The same level again (the other direction changed) does not start the wait over.
+    f.onQuality('good');
+    await vi.advanceTimersByTimeAsync(RECOVER_AFTER_MS / 2);
+    expect(acts).toEqual(['hold', 'back']);
+  });
+
   it('holds the camera back on a poor link, and brings it back after the link stays good', async () => {
     const { f, acts } = fallback();
     f.onQuality('good');

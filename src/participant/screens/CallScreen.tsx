@@ -9,7 +9,7 @@ import { ChatPanel, GroupChatPanel } from '../components/ChatPanel';
 import { UnmutePrompt } from '../components/UnmutePrompt';
 import { ModerationNotice } from '../components/ModerationNotice';
 import { MessagePreview } from '../components/MessagePreview';
-import { LOCKED_IN_CALL, LOCKED_IN_CALL_DETAIL, roleLabel, VIDEO_HELD_BACK } from '../copy';
+import { INCOMING_VIDEO_HELD, LOCKED_IN_CALL, LOCKED_IN_CALL_DETAIL, roleLabel, VIDEO_HELD_BACK } from '../copy';
 import {
   CameraIcon,
   CameraOffIcon,
@@ -139,14 +139,24 @@ function EncryptionPill() {
   return null;
 }
 
-/** The camera held back on a link that cannot carry video (issue 22), said plainly. */
+/** The camera, or the group's video, held back on a link that cannot carry it (issue 22), said plainly. */
 function VideoHeldBackNotice() {
   const held = useParticipantStore((s) => s.videoHeldBack);
-  if (!held) return null;
+  const incomingHeld = useParticipantStore((s) => s.incomingVideoHeld);
+  if (!held && !incomingHeld) return null;
   return (
-    <p className="call__notice" data-testid="video-held-back">
-      {VIDEO_HELD_BACK}
-    </p>
+    <>
+      {held ? (
+        <p className="call__notice" data-testid="video-held-back">
+          {VIDEO_HELD_BACK}
+        </p>
+      ) : null}
+      {incomingHeld ? (
+        <p className="call__notice" data-testid="incoming-video-held">
+          {INCOMING_VIDEO_HELD}
+        </p>
+      ) : null}
+    </>
   );
 }
 
