@@ -21,6 +21,7 @@
 import { Device, types } from 'mediasoup-client';
 import { AUDIO_CONSTRAINTS, VIDEO_CONSTRAINTS } from '../../src/client/media';
 import { FrameCipher } from '../../src/client/e2ee/frameCipher';
+import { CAMERA_LAYERS } from '../../src/shared/protocol';
 
 const epoch = (): number => performance.timeOrigin + performance.now();
 
@@ -204,9 +205,14 @@ const bare = {
     } else {
       t = await transport('send', sealed);
     }
-    const producers = [await t.produce({ track, ...sealing('video') })];
+    // Sent as the product sends them (src/client/sending.ts): the camera in its simulcast
+    // layers, the voice with Opus FEC and DTX, so the loop does the same media work.
+    const producers = [await t.produce({ track, encodings: CAMERA_LAYERS.map((layer) => ({ ...layer })), ...sealing('video') })];
     last = { producers, transport: variant === 'fresh' ? t : null };
-    if (audio) producers.push(await t.produce({ track: camera.getAudioTracks()[0]!.clone(), ...sealing('audio') }));
+    if (audio) {
+      const voice = camera.getAudioTracks()[0]!.clone();
+      producers.push(await t.produce({ track: voice, codecOptions: { opusFec: true, opusDtx: true }, ...sealing('audio') }));
+    }
     return t0;
   },
 

@@ -141,7 +141,7 @@ export class Receiving {
     }
   }
 
-  /** The group's video is held back, or no longer, on this receiver's link (SessionContext.incomingVideo). */
+  /** The group's video is held back or capped, or no longer, on this receiver's link (SessionContext.incomingVideo). */
   incomingVideoChanged(): void {
     for (const { consumer } of this.consumers.values()) if (consumer.kind === 'video') this.tellView(consumer);
   }
@@ -153,7 +153,10 @@ export class Receiving {
 
   private tellView(consumer: types.Consumer): void {
     const wanted = this.views.get(consumer) ?? UNTOLD;
-    const view: TileView = { visible: wanted.visible && !this.context.incomingVideo.held, height: Math.round(wanted.height) };
+    const { held, capped } = this.context.incomingVideo;
+    // Capped, the smallest layer whatever the tile: the SFU then neither sends more nor probes
+    // the link for room to send more, which would crowd out the voices on a weak link.
+    const view: TileView = { visible: wanted.visible && !held, height: capped ? 0 : Math.round(wanted.height) };
     const told = this.told.get(consumer) ?? UNTOLD;
     const layers = spatialLayersIn(consumer.rtpParameters.encodings);
     if (told.visible === view.visible && spatialLayerFor(told.height, layers) === spatialLayerFor(view.height, layers)) return;
@@ -220,8 +223,8 @@ export class Receiving {
       this.context.events.emit('producerPaused', { producerId, paused: true });
     }
     if (info.kind === 'video') {
-      // Held back on this link since before it came: it starts unseen.
-      if (this.context.incomingVideo.held) this.tellView(consumer);
+      // Held back or capped on this link since before it came: it starts so.
+      if (this.context.incomingVideo.held || this.context.incomingVideo.capped) this.tellView(consumer);
       this.watchFirstFrame(producerId, consumer, FIRST_FRAME_WAIT_MS);
     }
   }

@@ -59,7 +59,8 @@ export class RoomClient {
   private readonly pausedProducers = new Set<string>();
   private readonly closedProducers = new Set<string>();
   private readonly sendFirst = new SendFirstGate();
-  private readonly incomingVideo = { held: false };
+  private readonly incomingVideo = { held: false, capped: false };
+  private readonly outgoingVideo = { capped: false };
   private readonly context: SessionContext;
   /** The current router's media; replaced whole by every `mediaReset`. */
   private session: MediaSession;
@@ -89,6 +90,7 @@ export class RoomClient {
       dropProducer: (producerId) => this.dropProducer(producerId),
       frames: options.frames,
       incomingVideo: this.incomingVideo,
+      outgoingVideo: this.outgoingVideo,
     };
     this.session = new MediaSession(this.context, this.createDevice());
     const s = signaling;
@@ -219,6 +221,26 @@ export class RoomClient {
     if (this.closed || this.incomingVideo.held === held) return;
     this.incomingVideo.held = held;
     this.session.receiving.incomingVideoChanged();
+  }
+
+  /**
+   * Caps the group's video at its smallest layer on a weak link, or lifts the cap (issue 22):
+   * less video, and no probing for more, leave the link's room to the voices.
+   */
+  capIncomingVideo(capped: boolean): void {
+    if (this.closed || this.incomingVideo.capped === capped) return;
+    this.incomingVideo.capped = capped;
+    this.session.receiving.incomingVideoChanged();
+  }
+
+  /**
+   * Sends our camera in its smallest layer only on a weak way up, or in all its layers again
+   * (issue 22): the voice keeps the room the full layer would take. Kept across a media reset.
+   */
+  capOutgoingVideo(capped: boolean): void {
+    if (this.closed || this.outgoingVideo.capped === capped) return;
+    this.outgoingVideo.capped = capped;
+    void this.session.sending.applyVideoCap();
   }
 
   /** Whether the group's video is held back on this link now. */

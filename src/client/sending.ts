@@ -160,6 +160,19 @@ export class Sending {
     }
   }
 
+  /**
+   * Sends the camera in its smallest layer only, or in all of them again (RoomClient.capOutgoingVideo):
+   * on a weak link the browser's estimate swings around what the link carries, and the full layer
+   * it keeps trying crowds out the voice.
+   */
+  async applyVideoCap(): Promise<void> {
+    const producer = this.producers.get('video');
+    if (!producer || producer.closed || this.held.has('video')) return;
+    const top = this.context.outgoingVideo.capped ? 0 : CAMERA_LAYERS.length - 1;
+    if (producer.maxSpatialLayer === top) return;
+    await producer.setMaxSpatialLayer(top).catch(() => undefined);
+  }
+
   /** Pauses our producer of `kind` here only: the server paused it already (a facilitator's mute). */
   pauseLocally(kind: MediaKind): void {
     const producer = this.producers.get(kind);
@@ -205,6 +218,7 @@ export class Sending {
       // The page owns its tracks (its self-preview uses them too), so closing a producer
       // must not stop them.
       this.adopt(kind, await transport.produce({ track, stopTracks: false, ...this.produceOptions(kind) }));
+      if (kind === 'video') await this.applyVideoCap();
       if (this.context.sendFirst.holding) {
         // Joining: our other track and the group's streams wait until this one's connection
         // is up, so that nothing competes with it for the page's thread or the machine's.
@@ -267,6 +281,7 @@ export class Sending {
     try {
       if (paused) producer.pause();
       await producer.replaceTrack({ track });
+      if (kind === 'video') await this.applyVideoCap();
       await asked;
     } catch (err) {
       if (!producer.closed) {

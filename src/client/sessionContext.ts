@@ -62,9 +62,12 @@ export interface SessionContext {
   readonly frames: FrameTransforms | undefined;
   /**
    * Whether the group's video is held back on this receiver's poor link (RoomClient.holdIncomingVideo):
-   * every video consumer is then told unseen, so only voices arrive. Outlives a media reset.
+   * every video consumer is then told unseen, so only voices arrive; or capped on a weak one
+   * (RoomClient.capIncomingVideo): every video then comes in its smallest layer. Outlives a media reset.
    */
-  readonly incomingVideo: { held: boolean };
+  readonly incomingVideo: { held: boolean; capped: boolean };
+  /** Whether our camera is capped at its smallest layer on a weak way up (RoomClient.capOutgoingVideo). */
+  readonly outgoingVideo: { capped: boolean };
   /** A consumer's producer is gone for good (its track ended): the room forgets it as it would on `producerClosed`. */
   readonly dropProducer: (producerId: string) => void;
 }

@@ -253,7 +253,11 @@ export class GroupCall {
         // Each way on its own: a link that cannot send video holds the camera back, one that
         // cannot receive it holds the group's video back; the voices go on both ways.
         ({ up, down }) => {
+          // Weak going up: the camera in its smallest layer at once; poor: none, for a while.
+          room.capOutgoingVideo(up !== 'good');
           this.fallback?.onQuality(up);
+          // Weak coming down: the group's video in its smallest layer at once; poor: none, for a while.
+          room.capIncomingVideo(down !== 'good');
           this.incomingFallback?.onQuality(down);
         },
       ),

@@ -12,6 +12,8 @@ const root = resolve(import.meta.dirname, '../..');
 export interface DemoServer {
   info: DemoInfo;
   process: ChildProcess;
+  /** The media ports its workers listen on, as its log said at start. */
+  mediaPorts: { udp: number[]; tcp: number[] };
   /** SIGTERM, then wait for the exit code. */
   stop(): Promise<number | null>;
 }
@@ -23,8 +25,17 @@ export async function startDemoServer(extraArgs: string[] = [], env: NodeJS.Proc
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
+  const mediaPorts = { udp: [] as number[], tcp: [] as number[] };
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString());
+    const text = chunk.toString();
+    const started = /workers\.started .*?ports="?([^"\n]*)/.exec(text);
+    if (started) {
+      for (const [, udp, tcp] of started[1]!.matchAll(/udp (\d+) tcp (\d+)/g)) {
+        mediaPorts.udp.push(Number(udp));
+        mediaPorts.tcp.push(Number(tcp));
+      }
+    }
+    stderr.push(text);
     if (stderr.length > 200) stderr.shift();
   });
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
@@ -43,6 +54,7 @@ export async function startDemoServer(extraArgs: string[] = [], env: NodeJS.Proc
   });
   return {
     info,
+    mediaPorts,
     process: child,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

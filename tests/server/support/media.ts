@@ -76,7 +76,7 @@ export function vp8SimulcastRtpParameters(): Record<string, unknown> {
     ...vp8RtpParameters(),
     encodings: [
       { ssrc: 3333 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 2, maxBitrate: 150_000 },
-      { ssrc: 4444 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 1, maxBitrate: 600_000 },
+      { ssrc: 4444 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 1, maxBitrate: 450_000 },
     ],
   };
 }
