@@ -13,6 +13,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Page } from '@playwright/test';
 
 const RELAY = resolve(import.meta.dirname, 'linkRelay.ts');
 const root = resolve(import.meta.dirname, '../..');
@@ -152,3 +153,39 @@ export class WeakLink {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** What a page has received of others, summed over its streams (tests/support/mediaDiagnostics.ts records its peer connections). */
+export interface Received {
+  /** Audio samples played, and those concealed (made up for lost packets). */
+  samples: number;
+  concealed: number;
+  /** Video: the tallest frame now, the frames decoded so far. */
+  videoHeight: number;
+  videoFrames: number;
+  /** Bytes of audio and video received so far. */
+  bytes: number;
+}
+
+export async function received(page: Page): Promise<Received> {
+  return page.evaluate(async () => {
+    const total = { samples: 0, concealed: 0, videoHeight: 0, videoFrames: 0, bytes: 0 };
+    for (const pc of window.__testPeerConnections ?? []) {
+      for (const stat of (await pc.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+        if (stat['type'] !== 'inbound-rtp') continue;
+        total.bytes += Number(stat['bytesReceived'] ?? 0);
+        if (stat['kind'] === 'audio') {
+          total.samples += Number(stat['totalSamplesReceived'] ?? 0);
+          total.concealed += Number(stat['concealedSamples'] ?? 0);
+        } else if (stat['kind'] === 'video') {
+          total.videoHeight = Math.max(total.videoHeight, Number(stat['frameHeight'] ?? 0));
+          total.videoFrames += Number(stat['framesDecoded'] ?? 0);
+        }
+      }
+    }
+    return total;
+  });
+}
+
+/** Concealed samples as a share of those received between two readings. */
+export const concealedShare = (before: Received, after: Received): number =>
+  (after.concealed - before.concealed) / Math.max(1, after.samples - before.samples);
