@@ -3,11 +3,13 @@
  * see it on the person's Participant, for a client (waiting or in the group) and for a fellow
  * clinician; other clients never do; saying the same again tells nobody; a bad level is refused.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { RECOVERY_FLOOR_BPS, RECOVERY_FLOOR_MS } from '../../src/server/media/peerMedia.js';
+import { connectedTransport } from './support/media.js';
 import { admitted, connectClinician, knock } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 
-const demo = sharedTestDemo(4);
+const demo = sharedTestDemo(5);
 const inv = (i: number) => demo.info.invitations[i]!;
 const quiet = () => new Promise((r) => setTimeout(r, 150));
 
@@ -45,5 +47,26 @@ describe('a connection’s quality', () => {
 
     expect(await ash.client.request('reportConnection', { quality: 'excellent' } as never)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     for (const c of [fac, sup, ash, bo, wren]) await c.client.close();
+  });
+
+  it('good again after a weak spell, what the SFU sends them is held up for a moment, then let go', async () => {
+    const fac = await connectClinician(demo.info);
+    const ash = await admitted(demo.info, inv(4), fac.client, 'Ash');
+    await connectedTransport(ash.client, 'recv');
+    const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(ash.participantId)!;
+    const [receiving] = peer.media.receiveTransports();
+    const floors = vi.spyOn(receiving!, 'setMinOutgoingBitrate');
+
+    await ash.client.call('reportConnection', { quality: 'good' });
+    await ash.client.call('reportConnection', { quality: 'weak' });
+    await quiet();
+    // Good from the start, or weak: nothing to climb back from yet.
+    expect(floors).not.toHaveBeenCalled();
+    await ash.client.call('reportConnection', { quality: 'good' });
+    await quiet();
+    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS]]);
+    await new Promise((r) => setTimeout(r, RECOVERY_FLOOR_MS));
+    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS], [0]]);
+    for (const c of [fac, ash]) await c.client.close();
   });
 });

@@ -26,15 +26,17 @@ export async function startDemoServer(extraArgs: string[] = [], env: NodeJS.Proc
   });
   const stderr: string[] = [];
   const mediaPorts = { udp: [] as number[], tcp: [] as number[] };
+  // By line: a chunk may end in the middle of one.
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    const started = /workers\.started .*?ports="?([^"]*)/.exec(line);
+    if (!started) return;
+    for (const [, udp, tcp] of started[1]!.matchAll(/udp (\d+) tcp (\d+)/g)) {
+      mediaPorts.udp.push(Number(udp));
+      mediaPorts.tcp.push(Number(tcp));
+    }
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
-    const started = /workers\.started .*?ports="?([^"\n]*)/.exec(text);
-    if (started) {
-      for (const [, udp, tcp] of started[1]!.matchAll(/udp (\d+) tcp (\d+)/g)) {
-        mediaPorts.udp.push(Number(udp));
-        mediaPorts.tcp.push(Number(tcp));
-      }
-    }
     stderr.push(text);
     if (stderr.length > 200) stderr.shift();
   });

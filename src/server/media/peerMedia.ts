@@ -35,6 +35,10 @@ export const MAX_CONSUMERS_PER_PEER = 200;
 /** The least time between two key frames one consumer may ask its sender for. */
 export const KEY_FRAME_INTERVAL_MS = 1000;
 
+/** What the SFU's estimate of a receiver's way down is held to, and for how long, once its link recovers. */
+export const RECOVERY_FLOOR_BPS = 700_000;
+export const RECOVERY_FLOOR_MS = 4_000;
+
 /** The highest temporal layer of a camera layer (CAMERA_LAYERS: L1T3): the full frame rate. */
 const TOP_TEMPORAL_LAYER = 2;
 
@@ -350,6 +354,31 @@ export class PeerMedia {
       if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
       return guarded('requestKeyFrame', { consumerId }, () => Promise.reject(err));
     }
+  }
+
+  /** The peer's open receive transports. */
+  receiveTransports(): ms.WebRtcTransport[] {
+    return [...this.transports.values()].filter((t) => t.direction === 'recv' && !t.transport.closed).map((t) => t.transport);
+  }
+
+  /**
+   * The receiver's link is good again after a weak or poor spell (its own measure, issue 22):
+   * for RECOVERY_FLOOR_MS the SFU's estimate of the way down is held at RECOVERY_FLOOR_BPS at
+   * least, then let go. Left alone, the estimate climbs back gently near where a congestion last
+   * cut it, and the full picture took more than a minute to return; with the floor it is back in
+   * seconds, and it stays where the link holds it once the floor goes. A claim that is false
+   * costs only the claimant: a few seconds of more than its own link carries.
+   */
+  afterRecovery(): void {
+    const receivers = this.receiveTransports();
+    if (receivers.length === 0) return;
+    const floor = (bitrate: number): void => {
+      for (const transport of receivers) {
+        if (!transport.closed) transport.setMinOutgoingBitrate(bitrate).catch((err: unknown) => log.warn('recovery.floor.failed', errorFields(err)));
+      }
+    };
+    floor(RECOVERY_FLOOR_BPS);
+    setTimeout(() => floor(0), RECOVERY_FLOOR_MS).unref();
   }
 
   async setProducerPaused(producerId: string, paused: boolean): Promise<boolean> {

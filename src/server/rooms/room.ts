@@ -357,7 +357,10 @@ export class Room {
   /** The peer's browser says how good its connection is; the clinicians hear of a change. */
   reportConnection(peer: Peer, quality: ConnectionQuality): void {
     if (peer.connectionQuality === quality) return;
+    const recovered = quality === 'good' && (peer.connectionQuality === 'weak' || peer.connectionQuality === 'poor');
     peer.connectionQuality = quality;
+    // Good again after a weak spell: what the SFU sends them climbs back at once (PeerMedia.afterRecovery).
+    if (recovered) peer.media.afterRecovery();
     // Clients in the waiting room are known to the clinicians; clients in check-in are not yet.
     if (peer.state !== 'check-in') this.members.notifyClinicians(peer);
   }
