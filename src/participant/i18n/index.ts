@@ -14,8 +14,7 @@ export { LANGUAGES, type Language };
 
 export const CATALOGUES: Readonly<Record<Language, Catalogue>> = { en, es };
 
-/** Each language's name in itself, as the switch shows it: never translated. */
-export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = { en: 'English', es: 'Español' };
+export { LANGUAGE_NAMES } from '../../shared/languageNames';
 
 /** Where the client's choice is kept on this device (nothing else is kept with it). */
 export const LANGUAGE_KEY = 'confidant.language';

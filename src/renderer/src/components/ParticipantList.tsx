@@ -6,6 +6,8 @@ import type { EncryptionView } from '../services/encryption';
 import { CrisisInfoDialog, RemoveDialog, SafetyCodeDialog } from './ModerationDialogs';
 import { Menu, type MenuEntry } from './Menu';
 import { RatingBadge } from './CheckInRating';
+import { LanguageBadge } from './LanguageBadge';
+import { t } from '../i18n';
 
 export const roleLabel: Record<Participant['role'], string> = {
   client: 'Client',
@@ -102,6 +104,7 @@ export function ParticipantList() {
                     </span>
                   )}
                   {p.textOnly && <TextOnlyBadge participantId={p.participantId} />}
+                  <LanguageBadge participantId={p.participantId} language={p.language} />
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}
@@ -229,8 +232,8 @@ function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
 /** Taking part by text only (issue 20): no camera or microphone, the group chat instead. */
 export function TextOnlyBadge({ participantId }: { participantId: string }) {
   return (
-    <span className="badge text-only" title="Taking part by text: no camera or microphone; they write in the group chat" data-testid={`text-only-${participantId}`}>
-      Text only
+    <span className="badge text-only" title={t.textOnly.title} data-testid={`text-only-${participantId}`}>
+      {t.textOnly.badge}
     </span>
   );
 }

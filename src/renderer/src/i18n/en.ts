@@ -1,0 +1,63 @@
+/**
+ * The console's words, in English (issue 23): one catalogue, so the console can be translated
+ * as the participant page is (src/participant/i18n/). English is the one shipped; another
+ * language would be typed as this one's `ConsoleCatalogue`, so a missing word fails the
+ * typecheck. Words that carry a value are functions of it. Components import `t` from
+ * ./index.ts; files move their words here one by one.
+ */
+import type { Language } from '../../../shared/protocol';
+
+export const en = {
+  /** The client's language, beside the knock and in the participant list. */
+  language: {
+    /** A language's name in the console's own language (the badge shows its name in itself). */
+    names: { en: 'English', es: 'Spanish' } satisfies Record<Language, string>,
+    badgeTitle: (name: string): string => `Reads the page in ${name}, and accepted the group agreement in ${name}`,
+    announce: (name: string): string => `Their page is in ${name}.`,
+  },
+
+  waitingRoom: {
+    title: 'Waiting room',
+    admitAll: 'Admit all',
+    nobody: 'Nobody is waiting.',
+    since: (time: string): string => ` · waiting since ${time}`,
+    camera: (on: boolean): string => ` · camera ${on ? 'on' : 'off'}`,
+    admit: 'Admit',
+    admitting: 'Admitting…',
+    admitLabel: (name: string): string => `Admit ${name}`,
+    deny: 'Deny',
+    denyLabel: (name: string): string => `Deny ${name}`,
+    privacy: {
+      privateSpace: 'private space',
+      headphones: 'headphones',
+      notificationsOff: 'notifications off',
+      nobodyInView: 'nobody else in view',
+    },
+    privacyAll: (all: number): string => `Privacy check: all ${all} ticked`,
+    privacySome: (ticked: number, all: number, missing: string): string =>
+      `Privacy check: ${ticked} of ${all} ticked · not ticked: ${missing}`,
+  },
+
+  textOnly: {
+    badge: 'Text only',
+    title: 'Taking part by text: no camera or microphone; they write in the group chat',
+  },
+
+  announcer: {
+    backInWaiting: (name: string): string => `${name} is back in the waiting room.`,
+    waiting: (name: string): string => `${name} is waiting to be let in.`,
+    letIn: (name: string): string => `${name} was let in.`,
+    joined: (name: string): string => `${name} joined the group.`,
+    dropped: (name: string): string => `${name}’s connection dropped. They keep their place while it comes back.`,
+    back: (name: string): string => `${name} is back.`,
+    poor: (name: string): string => `${name}’s connection is poor.`,
+    aClient: 'a client',
+    privateMessage: (name: string): string => `New private message from ${name}.`,
+    groupMessage: (name: string): string => `New group chat message from ${name}.`,
+    locked: 'Room locked. Nobody new can join.',
+    unlocked: 'Room open. New people can knock again.',
+  },
+};
+
+/** The shape every console catalogue has: English's. */
+export type ConsoleCatalogue = typeof en;
