@@ -38,6 +38,45 @@ export const en = {
       `Privacy check: ${ticked} of ${all} ticked · not ticked: ${missing}`,
   },
 
+  roster: {
+    status: {
+      present: 'In the group',
+      waiting: 'Waiting',
+      left: 'Left',
+      removed: 'Removed',
+      denied: 'Not admitted',
+      absent: 'Did not come',
+    },
+    notRecorded: 'not recorded',
+    notRemoved: 'not removed',
+    /** Which agreement the client accepted, in which language (none on older records), and when if not at the knock. */
+    agreement: (version: string, language: string | null, later: string | null): string =>
+      `accepted agreement ${version}${language ? ` in ${language}` : ''}${later ? ` at ${later}` : ''}`,
+    attended: (attended: number, all: number): string => `${attended} of ${all} attended`,
+    removedCount: (removed: number): string => `${removed} removed`,
+    presentInTotal: (minutes: string): string => `${minutes} present in total`,
+    ledBy: (name: string): string => ` · led by ${name}`,
+    caption: (title: string, day: string): string => `Roster of ${title} on ${day}: one row per invited client`,
+    columns: {
+      client: 'Client',
+      name: 'Name',
+      knocked: 'Knocked · agreement',
+      admittedBy: 'Admitted by',
+      verifiedBy: 'Verified by',
+      left: 'Left',
+      removedBy: 'Removed by',
+      minutes: 'Minutes present',
+      reconnects: 'Reconnects',
+      status: 'Status',
+    },
+    nobodyInvited: 'No one was invited to this session.',
+    overWeeks: (ref: string): string => `${ref}: attendance over weeks`,
+    saidToday: (rating: string): string => `said today: ${rating}`,
+    sentBack: (times: number): string => `sent back to waiting ${times === 1 ? 'once' : `${times} times`}`,
+    notAdmitted: 'not admitted',
+    readRecap: (when: string): string => `read the recap ${when}`,
+  },
+
   textOnly: {
     badge: 'Text only',
     title: 'Taking part by text: no camera or microphone; they write in the group chat',
