@@ -129,6 +129,42 @@ export const en = {
     },
   },
 
+  groupChat: {
+    title: 'Group chat',
+    off: 'Off',
+    unread: (count: number): string => `${count} unread`,
+    hide: 'Hide',
+    show: 'Show',
+    privacy: 'Everyone in the group sees these. They are not saved anywhere, and people who join later do not see them.',
+    turnOff: 'Turn off for everyone',
+    turnOn: 'Turn on for everyone',
+    clear: 'Clear for everyone',
+    log: 'Group chat messages',
+    nothingYet: 'Nothing written yet.',
+    observer: 'As an observer you read the group chat; you do not write in it.',
+    draftLabel: 'Message to the group',
+    send: 'Send',
+    isOff: 'The group chat is off: nobody can write in it until a facilitator turns it on.',
+  },
+
+  messages: {
+    thisClient: 'This client',
+    title: (name: string): string => `Private messages with ${name}`,
+    close: 'Close',
+    closeLabel: 'Close private messages',
+    privacy: (name: string): string => `Only you and ${name} see these. They are not saved anywhere.`,
+    log: (name: string): string => `Messages with ${name}`,
+    you: 'You',
+    gone: (name: string): string => `${name} is no longer in the session.`,
+    draftLabel: (name: string): string => `Message to ${name}`,
+    send: 'Send',
+  },
+
+  rating: {
+    title: 'How they said they are today, from 0 (very bad) to 10 (very good). Only clinicians see this.',
+    today: (rating: string): string => `Today: ${rating}`,
+  },
+
   textOnly: {
     badge: 'Text only',
     title: 'Taking part by text: no camera or microphone; they write in the group chat',
