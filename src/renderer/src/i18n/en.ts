@@ -165,6 +165,42 @@ export const en = {
     today: (rating: string): string => `Today: ${rating}`,
   },
 
+  dialogs: {
+    cancel: 'Cancel',
+    close: 'Close',
+    remove: {
+      title: (name: string): string => `Remove ${name}?`,
+      confirm: 'Remove from session',
+      body: "They leave the group at once and their invitation link stops working for this session. The reason is kept with the session's record.",
+      reason: 'Reason',
+      reasonPlaceholder: 'For example: not the invited client; unsafe behaviour',
+    },
+    crisis: {
+      title: (name: string): string => `Crisis information for ${name}`,
+      show: 'Show crisis information',
+      where: 'Where they are',
+      contact: 'Emergency contact',
+      notGiven: 'Not given',
+      warning: (name: string): string =>
+        `Use this only if you believe ${name} may be at risk. Viewing it is recorded with your name and the time. It is kept for this session only.`,
+    },
+    end: {
+      title: 'End the session for everyone?',
+      keepGoing: 'Keep going',
+      confirm: 'End session',
+      body: 'Everyone is disconnected and every invitation to this session stops working. This cannot be undone.',
+    },
+    safetyCode: {
+      title: (name: string): string => `Safety code with ${name}`,
+      confirm: 'Codes match',
+      working: 'Working out the code…',
+      noKey: (name: string): string => `${name} has not announced an encryption key yet. Try again in a moment.`,
+      readAloud: (name: string): string => `Read this code aloud with ${name}. Their screen shows a code too.`,
+      explain:
+        "The same code on both screens means nobody is between you, so the call's key can go to them. If the codes differ, do not confirm: someone may be trying to listen in.",
+    },
+  },
+
   textOnly: {
     badge: 'Text only',
     title: 'Taking part by text: no camera or microphone; they write in the group chat',
