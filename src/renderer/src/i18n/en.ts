@@ -201,6 +201,35 @@ export const en = {
     },
   },
 
+  signIn: {
+    title: 'Sign in',
+    lead: "Sign in to run today's groups.",
+    server: 'Server address',
+    serverPlaceholder: 'https://sessions.example-clinic.org',
+    username: 'Username',
+    password: 'Password',
+    totp: 'Authenticator code',
+    signingIn: 'Signing in…',
+    submit: 'Sign in',
+  },
+
+  capture: {
+    enforced: 'Screen capture is blocked',
+    enforcedTitle: 'This window is hidden from screenshots and screen sharing.',
+    unavailable: 'This system cannot block screen capture',
+    unavailableTitle:
+      'On Linux the operating system offers no way to hide a window from screenshots or screen sharing. Do not share this screen.',
+  },
+
+  sync: {
+    syncing: 'Syncing notes…',
+    waiting: (count: number): string => `${count} note${count === 1 ? '' : 's'} waiting to sync`,
+    offline: (waiting: string | null): string => `Offline${waiting ? ` · ${waiting}` : ''}`,
+    synced: (time: string | null): string => `Notes synced${time ? ` ${time}` : ''}`,
+    toResolve: (count: number): string => `${count} to resolve`,
+    syncNow: 'Sync now',
+  },
+
   textOnly: {
     badge: 'Text only',
     title: 'Taking part by text: no camera or microphone; they write in the group chat',
