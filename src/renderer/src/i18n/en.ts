@@ -213,6 +213,20 @@ export const en = {
     submit: 'Sign in',
   },
 
+  lock: {
+    idle: (minutes: number): string => `Locked after ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} without activity.`,
+    screenLocked: 'Locked because the computer’s screen locked.',
+    suspend: 'Locked because the computer went to sleep.',
+    manual: 'You locked the console.',
+    title: 'Confidant is locked',
+    callNote: "Your session is still connected. The group's video and sound stay hidden until you unlock.",
+    signedInAs: 'Signed in as',
+    unlocking: 'Unlocking…',
+    unlock: 'Unlock',
+    leaveAndSignOut: 'Leave the session and sign out',
+    signOut: 'Sign out',
+  },
+
   capture: {
     enforced: 'Screen capture is blocked',
     enforcedTitle: 'This window is hidden from screenshots and screen sharing.',
