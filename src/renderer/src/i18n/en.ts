@@ -201,6 +201,37 @@ export const en = {
     },
   },
 
+  app: {
+    nav: 'Console',
+    sessions: 'Sessions',
+    notes: 'Notes',
+    rosters: 'Rosters',
+    accounts: 'Accounts',
+    lock: 'Lock',
+    lockTitle: 'Hide everything until you enter your password',
+    signOut: 'Sign out',
+    leaveFirst: 'Leave the session before signing out',
+  },
+
+  week: {
+    states: { scheduled: 'Scheduled', open: 'Waiting room open', live: 'Live', ended: 'Ended' },
+    thisWeek: 'This week',
+    week: 'Week',
+    previous: '‹ Previous',
+    previousLabel: 'Previous week',
+    next: 'Next ›',
+    nextLabel: 'Next week',
+    schedule: 'Schedule a session',
+    loading: 'Loading…',
+    today: 'Today',
+    noSessions: 'No sessions.',
+    invitations: 'Invitations',
+    edit: 'Edit',
+    editLabel: (title: string): string => `Edit ${title}`,
+    open: 'Open session',
+    openLabel: (title: string): string => `Open session: ${title}`,
+  },
+
   signIn: {
     title: 'Sign in',
     lead: "Sign in to run today's groups.",
