@@ -353,6 +353,18 @@ export const en = {
     syncNow: 'Sync now',
   },
 
+  audit: {
+    verified: (entries: number): string => `Audit trail verified: ${entries} ${entries === 1 ? 'entry' : 'entries'}, unaltered`,
+    broken: (at: number): string => `Audit trail broken at entry ${at}`,
+    notChecked: 'Audit trail not checked',
+    checking: 'Checking the audit trail…',
+    notYet: 'Audit trail not checked yet',
+    checkAgain: 'Check again',
+    none: 'No audit entries name this session.',
+    caption: 'Audit entries about this session, oldest first',
+    columns: { entry: 'Entry', when: 'When', event: 'Event', by: 'By', about: 'About', detail: 'Detail' },
+  },
+
   textOnly: {
     badge: 'Text only',
     title: 'Taking part by text: no camera or microphone; they write in the group chat',
