@@ -472,6 +472,45 @@ export const en = {
     loading: 'Loading…',
   },
 
+  charts: {
+    sessions: (count: number): string => (count === 1 ? '1 session' : `${count} sessions`),
+    groupBar: (label: string, attended: number, invited: number, minutes: string): string =>
+      `${label}: ${attended} of ${invited} attended, ${minutes} present in total`,
+    groupTitle: 'This group over time',
+    groupLead: (title: string, facilitator: string, sessions: string): string => `${title} with ${facilitator}: ${sessions} in the dates shown.`,
+    attended: 'Attended',
+    invited: 'Invited',
+    groupChart: (title: string, facilitator: string): string =>
+      `Attendance at ${title} with ${facilitator}, clients attended of invited per session`,
+    groupEmpty: 'No sessions of this group in these dates.',
+    badTarget: 'A weekly target is a number of hours from 0 to 60, or empty for none.',
+    weekBar: (label: string, hours: string, sessions: string, target: string | null): string =>
+      `Week of ${label}: ${hours} in ${sessions}${target !== null ? ` (target ${target})` : ''}`,
+    noRating: (label: string): string => `Week of ${label}: no check-in rating`,
+    ratingBar: (label: string, mean: number, count: number, words: string[]): string =>
+      `Week of ${label}: ${mean} of 10${count > 1 ? ` on average over ${count} check-ins` : ''}${words.length > 0 ? ` (${words.map((w) => `“${w}”`).join(', ')})` : ''}`,
+    clientTitle: (ref: string): string => `${ref}: hours per week`,
+    close: 'Close',
+    weeklyTarget: 'Weekly target',
+    hours: 'hours',
+    saveTarget: 'Save target',
+    cancel: 'Cancel',
+    noTargetHint: 'Leave empty for no target.',
+    targetIs: 'Weekly target:',
+    noneSet: 'none set',
+    met: (met: number, weeks: number): string => ` · met in ${met} of ${weeks} weeks`,
+    setTarget: 'Set target',
+    changeTarget: 'Change target',
+    clientChart: (ref: string, target: string | null): string =>
+      `${ref}: hours attended per week${target !== null ? `, against a target of ${target}` : ''}`,
+    noWeeks: 'No sessions in these weeks.',
+    loading: 'Loading attendance…',
+    ratingTitle: 'How they said they were at check-in',
+    ratingChart: (ref: string): string => `${ref}: check-in rating per week, 0 (very bad) to 10 (very good)`,
+    noRatings: 'No check-in ratings in these weeks.',
+    target: (label: string): string => `Target: ${label}.`,
+  },
+
   audit: {
     verified: (entries: number): string => `Audit trail verified: ${entries} ${entries === 1 ? 'entry' : 'entries'}, unaltered`,
     broken: (at: number): string => `Audit trail broken at entry ${at}`,
