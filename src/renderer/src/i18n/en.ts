@@ -399,6 +399,40 @@ export const en = {
     key: 'Key:',
   },
 
+  breach: {
+    none: 'None.',
+    when: 'When',
+    what: 'What',
+    badDays: 'Choose a first and a last day, the last not before the first.',
+    saved: (path: string): string => `Saved as ${path}`,
+    workstation: (device: string): string => `the workstation ${device}`,
+    title: (name: string): string => `Breach report: ${name}`,
+    close: 'Close',
+    lead: 'What this account, or a workstation it used, touched according to the audit log. Making a report is itself recorded.',
+    from: 'From',
+    to: 'To',
+    reading: 'Reading the audit log…',
+    make: 'Make report',
+    summary: (acts: number, sessions: number, clients: number, rosters: number, notes: number): string =>
+      [
+        `${acts} audited ${acts === 1 ? 'act' : 'acts'}`,
+        `${sessions} ${sessions === 1 ? 'session' : 'sessions'}`,
+        `${clients} ${clients === 1 ? 'client' : 'clients'}`,
+        `${rosters} ${rosters === 1 ? 'roster read' : 'rosters read'}`,
+        `${notes} ${notes === 1 ? 'note' : 'notes'}`,
+      ].join(' · '),
+    workstations: 'Workstations:',
+    wholeAccount: 'Whole account',
+    clients: 'Clients',
+    client: 'Client',
+    hashOnly: 'reference on record only as a hash',
+    sessions: 'Sessions',
+    session: 'Session',
+    rostersAndNotes: 'Rosters and notes',
+    note: (id: string): string => `note ${id}`,
+    exportCsv: 'Export CSV',
+  },
+
   notes: {
     statuses: {
       draft: 'Draft',
