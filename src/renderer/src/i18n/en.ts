@@ -310,6 +310,29 @@ export const en = {
     why: 'Nothing of the group is recorded; a few lines help its clients remember what was shared.',
   },
 
+  room: {
+    couldNotRejoin: (why: string): string => `Could not get back into the session: ${why}`,
+    privateUnopened: 'A private message arrived that could not be opened, so it is not shown.',
+    groupUnopened: 'A group chat message arrived that could not be opened, so it is not shown.',
+    someoneLeft: 'Someone who has left',
+    ended: 'The session has ended.',
+    mediaReconnecting: 'Reconnecting media…',
+    mediaReconnected: 'Media reconnected.',
+    signedOut: 'You were signed out, so you left the session. Sign in again to rejoin it.',
+    replaced: 'You opened this session in another window, so this one left it.',
+    roleChanged:
+      'Your role in this session changed (you were taken off it, or a role or supervision ended), so you left it. An admin can tell you more.',
+    closed: 'The connection to the session server closed.',
+    mutedAll: (n: number): string => (n === 0 ? 'Nobody to mute.' : `Muted ${n} ${n === 1 ? 'client' : 'clients'}.`),
+    youEnded: 'You ended the session. Everyone has been told and disconnected.',
+    noKeyForClient: 'This client does not have the call’s key yet, so the message was not sent. Check their safety code first.',
+    notKeyed: 'The call’s encryption is still being set up, so the message was not sent. Try again in a moment.',
+    you: 'You',
+    encryptionFailed: (why: string): string => `Encryption could not start: ${why}`,
+    signedOutBridge: 'You were signed out. Sign in again to continue.',
+    somethingWrong: 'Something went wrong.',
+  },
+
   signIn: {
     title: 'Sign in',
     lead: "Sign in to run today's groups.",
