@@ -333,6 +333,31 @@ export const en = {
     somethingWrong: 'Something went wrong.',
   },
 
+  roomScreen: {
+    opening: 'Opening the session…',
+    alone: 'Nobody else has joined yet.',
+    inGroup: (count: number): string => `${count} in the group`,
+    observing: ' · You are observing',
+    sealedTitle: 'Sealed in each browser and console; the server forwards what it cannot read',
+    encrypted: 'End-to-end encrypted',
+    settingUp: 'Setting up encryption…',
+    locked: 'Room locked',
+    open: 'Room open',
+    controls: 'Session controls',
+    unmuteMe: 'Unmute me',
+    muteMe: 'Mute me',
+    startVideo: 'Start my video',
+    stopVideo: 'Stop my video',
+    muteAllTitle: (keys: string): string => `Mute every client (${keys})`,
+    muteAll: 'Mute all clients',
+    lockTitle: (locked: boolean, keys: string): string =>
+      `${locked ? 'Let new people knock again' : 'Stop new people from joining'} (${keys})`,
+    unlockRoom: 'Unlock room',
+    lockRoom: 'Lock room',
+    end: 'End session',
+    leave: 'Leave',
+  },
+
   signIn: {
     title: 'Sign in',
     lead: "Sign in to run today's groups.",
