@@ -3,9 +3,19 @@
  * word English has and none empty, so a translation added later is checked as the participant
  * page's are (tests/participant/i18n.test.ts).
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_CATALOGUES } from '../../src/renderer/src/i18n';
 import { en } from '../../src/renderer/src/i18n/en';
+import { tsxFiles, wordsInJsx } from '../support/jsxWords';
+
+const ROOT = join(__dirname, '../../src/renderer/src');
+
+/**
+ * The console's files whose words are not in the catalogue yet, and why: the video tile was
+ * being reworked on main when the rest moved. Empty this list as they move.
+ */
+const NOT_YET_MOVED = new Set(['components/VideoTile.tsx']);
 
 function leaves(value: unknown, path = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -36,4 +46,17 @@ describe('the console’s catalogues', () => {
       }
     });
   }
+});
+
+describe('the console’s components', () => {
+  it('write no words of their own outside the files not yet moved to the catalogue', () => {
+    const files = tsxFiles(ROOT);
+    expect(files.length).toBeGreaterThan(30);
+    const found = files.flatMap((file) => wordsInJsx(ROOT, file)).filter((f) => !NOT_YET_MOVED.has(f.split(':')[0]!));
+    expect(found).toEqual([]);
+  });
+
+  it('still have words to move in each file the list names (so the list shrinks as they move)', () => {
+    for (const file of NOT_YET_MOVED) expect(wordsInJsx(ROOT, join(ROOT, file)).length, file).toBeGreaterThan(0);
+  });
 });

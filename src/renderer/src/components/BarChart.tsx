@@ -114,7 +114,7 @@ export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers,
         <g className="chart-target" aria-hidden="true">
           <line x1={M.left} x2={W - M.right} y1={y(target.value)} y2={y(target.value)} />
           <text x={M.left + 6} y={y(target.value) - 5} textAnchor="start">
-            Target {target.label}
+            {t.charts.targetLine(target.label)}
           </text>
         </g>
       )}

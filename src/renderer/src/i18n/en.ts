@@ -356,6 +356,7 @@ export const en = {
     lockRoom: 'Lock room',
     end: 'End session',
     leave: 'Leave',
+    reconnecting: 'The connection to the session dropped. Reconnecting… The group carries on; you will be back in a moment.',
   },
 
   signIn: {
@@ -634,6 +635,7 @@ export const en = {
     ratingChart: (ref: string): string => `${ref}: check-in rating per week, 0 (very bad) to 10 (very good)`,
     noRatings: 'No check-in ratings in these weeks.',
     target: (label: string): string => `Target: ${label}.`,
+    targetLine: (label: string): string => `Target ${label}`,
   },
 
   audit: {

@@ -145,7 +145,7 @@ export function RoomScreen() {
 
         {status === 'reconnecting' && (
           <p className="banner warn" role="status" data-testid="reconnecting">
-            The connection to the session dropped. Reconnecting… The group carries on; you will be back in a moment.
+            {words.roomScreen.reconnecting}
           </p>
         )}
         {(notice ?? mediaError) && (
