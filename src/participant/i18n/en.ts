@@ -145,6 +145,10 @@ export const en = {
     videoHeldBack:
       'Your connection is too weak for video right now, so only your voice is sent. Your camera comes back by itself when the connection improves.',
     videoBack: 'Your connection has improved, so your camera is back on.',
+    /** The group's video paused on a link that cannot carry it (issue 22, main's receiving fallback). */
+    incomingVideoHeld:
+      'Your connection is too weak to show the group’s video right now, so it is paused. You can still hear everyone, and the video comes back by itself when the connection improves.',
+    incomingVideoBack: 'Your connection has improved, so the group’s video is back.',
   },
 
   waiting: {

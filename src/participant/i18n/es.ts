@@ -142,6 +142,9 @@ export const es: Catalogue = {
     videoHeldBack:
       'Tu conexión está muy débil para el video en este momento, así que solo se envía tu voz. Tu cámara volverá sola cuando mejore la conexión.',
     videoBack: 'Tu conexión mejoró, así que tu cámara volvió a encenderse.',
+    incomingVideoHeld:
+      'Tu conexión está muy débil para mostrar el video del grupo en este momento, así que está en pausa. Puedes seguir escuchando a todos, y el video volverá solo cuando mejore la conexión.',
+    incomingVideoBack: 'Tu conexión mejoró, así que el video del grupo volvió.',
   },
 
   waiting: {
