@@ -1,5 +1,7 @@
 import { useParticipantStore } from './store';
 import { ShieldIcon } from './components/icons';
+import { LanguageSwitch } from './components/LanguageSwitch';
+import { useWords } from './i18n';
 import { PasscodeScreen } from './screens/PasscodeScreen';
 import { CheckInScreen } from './screens/CheckInScreen';
 import { WaitingScreen } from './screens/WaitingScreen';
@@ -12,11 +14,12 @@ export function App() {
   const sessionTitle = useParticipantStore((s) => s.sessionTitle);
   const inCall = screen === 'call' || screen === 'joining';
   const reconnecting = useParticipantStore((s) => s.reconnecting);
+  const t = useWords();
 
   return (
     <div className={inCall ? 'app app--call' : 'app'}>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t.page.skipToContent}
       </a>
       <header className="topbar">
         <div className="brand">
@@ -27,13 +30,14 @@ export function App() {
         </div>
         {sessionTitle && screen !== 'ended' && !inCall ? <p className="topbar__session">{sessionTitle}</p> : null}
         <p className="topbar__privacy">
-          <span className="dot" aria-hidden="true" /> Private session · never recorded
+          <span className="dot" aria-hidden="true" /> {t.page.privacyBadge}
         </p>
+        <LanguageSwitch />
       </header>
 
       {reconnecting && (
         <p className="reconnecting-banner" data-testid="reconnecting">
-          Your connection dropped. Reconnecting… you keep your place.
+          {t.page.reconnecting}
         </p>
       )}
       <main id="main" className="main">
@@ -46,10 +50,7 @@ export function App() {
 
       {!inCall && (
         <footer className="footer">
-          <p>
-            Only people your therapist admits can join, and nothing in this session is recorded. Your safety details are
-            seen only by your therapist.
-          </p>
+          <p>{t.page.footer}</p>
         </footer>
       )}
 

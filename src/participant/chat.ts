@@ -6,8 +6,9 @@
 import { ProtocolError, TO_FACILITATOR, type NotificationTypes } from '../shared/protocol';
 import type { SignalingClient } from '../client/signaling';
 import type { PageEncryption } from './encryption';
-import { checkMessage, type MessageCheck } from './moderation';
+import { MESSAGE_MAX, type MessageCheck } from './moderation';
 import { announce, moderate, pageState } from './store';
+import { words } from './i18n';
 
 /**
  * A message from the therapist: sealed in the call (opened with the group key, and only if it
@@ -30,7 +31,7 @@ export function onMessage(message: NotificationTypes['message'], encryption: Pag
   // An open conversation announces through its own log; a closed one through the status line,
   // which says who wrote but never the words: spoken unasked, perhaps through speakers beside
   // the microphone, they could reach the group. They are a tab away, on the screen.
-  if (!pageState().moderation.chatOpen) announce('New private message from your therapist.');
+  if (!pageState().moderation.chatOpen) announce(words().chat.newPrivate);
 }
 
 /** Sends a message to the session's facilitators over the current socket, if there is one. */
@@ -39,11 +40,11 @@ export async function sendMessage(signaling: SignalingClient | null, raw: string
   if (!check.ok) return check;
   const { screen } = pageState();
   if (!signaling || (screen !== 'call' && screen !== 'joining')) {
-    return { ok: false, error: 'You can send messages once you’re in the session.' };
+    return { ok: false, error: words().chat.notInSession };
   }
   // In the call a message goes sealed, never in the clear: without the key yet, it waits.
   const sealed = encryption.seal(pageState().participantId ?? '', TO_FACILITATOR, check.text);
-  if (!sealed) return NOT_KEYED_YET;
+  if (!sealed) return notKeyedYet();
   try {
     await signaling.request('message', { to: TO_FACILITATOR, sealed });
     // The conversation's own log announces it.
@@ -55,17 +56,16 @@ export async function sendMessage(signaling: SignalingClient | null, raw: string
 }
 
 /** A message in the call waits for the call's key: it never goes in the clear. */
-export const NOT_KEYED_YET: MessageCheck = {
-  ok: false,
-  error: 'Your message can be sent once the call’s encryption is set up. Please try again in a moment.',
-};
+export function notKeyedYet(): MessageCheck {
+  return { ok: false, error: words().chat.notKeyed };
+}
 
 /** What the person is told when the server refused a message (private or to the group). */
 export function notSent(err: unknown): MessageCheck {
   if (err instanceof ProtocolError && err.code === 'RATE_LIMITED') {
-    return { ok: false, error: 'That was a lot of messages at once. Please wait a moment, then send again.' };
+    return { ok: false, error: words().chat.tooMany };
   }
-  return { ok: false, error: 'Your message couldn’t be sent. Please try again.' };
+  return { ok: false, error: words().chat.notSent };
 }
 
 export function openChat(): void {
@@ -78,4 +78,14 @@ export function closeChat(): void {
 
 export function dismissPreview(): void {
   moderate({ type: 'previewDismissed' });
+}
+
+/** Checks a message the way the server will (trimmed, 1–2000 characters), with words for the person. */
+export function checkMessage(raw: string): MessageCheck {
+  const text = raw.trim();
+  if (!text) return { ok: false, error: words().chat.writeFirst };
+  if (text.length > MESSAGE_MAX) {
+    return { ok: false, error: words().chat.tooLong(MESSAGE_MAX) };
+  }
+  return { ok: true, text };
 }

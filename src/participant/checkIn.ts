@@ -4,10 +4,10 @@
  * waiting) is group.ts's.
  */
 import { ProtocolError, type CheckInRating, type PrivacyCheck } from '../shared/protocol';
-import { UNEXPECTED } from './copy';
+import { words } from './i18n';
 import type { GroupCall } from './group';
 import { HELLO_ENDINGS, type ParticipantSession } from './session';
-import { announce, pageState, setPageState } from './store';
+import { agreementShown, announce, pageState, setPageState } from './store';
 
 export interface CheckInForm {
   displayName: string;
@@ -22,15 +22,16 @@ export interface CheckInForm {
 
 export async function checkIn(form: CheckInForm, session: ParticipantSession, group: GroupCall): Promise<void> {
   const signaling = session.signaling;
-  const agreement = pageState().agreement;
+  // The text shown now: in the page's language, if the client switched at check-in.
+  const agreement = agreementShown(pageState());
   if (!signaling || !agreement) return session.end('connectionLost');
   const displayName = form.displayName.trim();
   if (!displayName) {
-    setPageState({ formError: 'Please enter a first name or pseudonym.' });
+    setPageState({ formError: words().checkIn.nameMissing });
     return;
   }
   if (!form.agreed) {
-    setPageState({ formError: 'Please read the group agreement and tick the box to agree before you continue.' });
+    setPageState({ formError: words().checkIn.agreeMissingForm });
     return;
   }
   setPageState({ busy: true, formError: null });
@@ -40,6 +41,8 @@ export async function checkIn(form: CheckInForm, session: ParticipantSession, gr
     const { routerRtpCapabilities } = await signaling.request('checkIn', {
       displayName,
       agreementVersion: agreement.version,
+      // Which language's text was accepted (an older server's agreement names none: English).
+      ...(agreement.language ? { agreementLanguage: agreement.language } : {}),
       ...(pageState().textOnly
         ? { media: { audio: false, video: false }, textOnly: true }
         : { media: { audio: !!pageState().localAudio, video: !!pageState().localVideo } }),
@@ -49,21 +52,19 @@ export async function checkIn(form: CheckInForm, session: ParticipantSession, gr
       ...(form.rating ? { rating: form.rating } : {}),
     });
     setPageState({ busy: false, screen: 'waiting', displayName, waitingNote: null });
-    announce('You are checked in. Waiting for your therapist to let you in.');
+    announce(words().checkIn.checkedIn);
     group.checkedIn(signaling, routerRtpCapabilities);
   } catch (err) {
     setPageState({ busy: false });
     if (!(err instanceof ProtocolError)) return; // the close handler shows what happened
     if (err.code === 'CONFLICT') {
-      setPageState({
-        formError: 'The group agreement was just updated. Please reload this page to read the new version.',
-      });
+      setPageState({ formError: words().checkIn.agreementChanged });
     } else if (err.code === 'BAD_REQUEST') {
-      setPageState({ formError: 'Please check your name: 1 to 40 characters, letters, numbers and spaces are fine.' });
+      setPageState({ formError: words().checkIn.nameInvalid });
     } else {
       const ending = HELLO_ENDINGS[err.code];
       if (ending) session.end(ending);
-      else setPageState({ formError: UNEXPECTED });
+      else setPageState({ formError: words().errors.unexpected });
     }
   }
 }

@@ -19,6 +19,7 @@ import { KeyWait } from '../client/e2ee/keyWait';
 import { toBase64url } from '../client/e2ee/base64url';
 import { keyLog } from '../client/e2ee/keyLog';
 import { announce, initialEncryption, pageState, setPageState, type EncryptionStatus } from './store';
+import { words } from './i18n';
 
 export interface LinkSecret {
   linkSecret?: Uint8Array | undefined;
@@ -154,7 +155,7 @@ export class PageEncryption {
     this.pendingHolder = null;
     this.show('on');
     // Joining says so itself (group.ts); a key that comes later is announced on its own.
-    if (first && pageState().screen === 'call') announce('The call is end-to-end encrypted.');
+    if (first && pageState().screen === 'call') announce(words().call.encryptedNow);
   }
 
   /** The same key once more, on the connection it was announced on: the holder sends the key again. */

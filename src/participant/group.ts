@@ -9,14 +9,13 @@ import { watchConnection } from '../client/connectionQuality';
 import { VideoFallback } from '../client/videoFallback';
 import { RoomClient } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
-import { INCOMING_VIDEO_BACK, INCOMING_VIDEO_HELD, RETURNED_TO_WAITING, VIDEO_HELD_BACK } from './copy';
+import { words } from './i18n';
 import type { PageEncryption } from './encryption';
 import type { LocalMedia } from './localMedia';
 import { chatEvent, openGroupChat } from './groupChat';
 import { addRemoteTrack, dropRemoteTrack, setRemotePaused, toPeer } from './peers';
 import { announce, moderate, pageState, setPageState, type Peer } from './store';
 
-const MEDIA_RECONNECTING = 'Reconnecting audio and video…';
 
 export class GroupCall {
   private room: RoomClient | null = null;
@@ -100,7 +99,7 @@ export class GroupCall {
         this.media.releaseTrack('video');
       }
       setPageState({ peers, remote: {}, waitingNote: 'letIn', mediaBusy: { audio: false, video: false } });
-      announce(`Your therapist let you ${returning ? 'back ' : ''}in. Joining the group…`);
+      announce(words().waiting.letIn(returning));
       // Drawing the call screen holds this page's thread for tens of ms; done while the
       // camera's connection is being negotiated, or its track swapped in, it holds that back
       // too. So the waiting screen stays up, saying the person is being let in, until our
@@ -113,14 +112,13 @@ export class GroupCall {
       if (this.room !== room) return;
       setPageState({ screen: 'call' });
       const others = Object.keys(pageState().peers).length;
-      const sealed = pageState().encryption.status === 'on' ? ' The call is end-to-end encrypted.' : '';
-      announce(`You joined the group.${sealed} ${others === 1 ? '1 other person is' : `${others} other people are`} here.`);
+      announce(words().call.joined(others, pageState().encryption.status === 'on'));
     } catch (err) {
       if (this.room !== room) return;
       console.error('join failed', err);
       // The call screen still works without our own media; say so rather than stopping (a
       // browser that cannot encrypt has its own notice, which says why).
-      setPageState({ screen: 'call', ...(this.encryption.canEncrypt ? { mediaError: 'Your camera or microphone could not be connected to the group.' } : {}) });
+      setPageState({ screen: 'call', ...(this.encryption.canEncrypt ? { mediaError: words().media.notConnected } : {}) });
     }
   }
 
@@ -147,7 +145,7 @@ export class GroupCall {
     }
     // The preview shows what the person chose; nothing reaches the group from here.
     void this.media.refreshPreview();
-    announce(`${RETURNED_TO_WAITING}. You'll rejoin the group automatically when they let you back in.`);
+    announce(words().waiting.returnedAnnounce);
   }
 
   onLocked(locked: boolean): void {
@@ -157,8 +155,8 @@ export class GroupCall {
     if (was === locked || (screen !== 'call' && screen !== 'waiting')) return;
     announce(
       locked
-        ? 'Your therapist closed the session to new arrivals. Nothing changes for you.'
-        : 'Your therapist opened the session to new arrivals again.',
+        ? words().call.lockedNow
+        : words().call.unlockedNow,
     );
   }
 
@@ -176,7 +174,7 @@ export class GroupCall {
         if (this.room !== room) return;
         await room.setMuted('video', true).catch(() => undefined);
         setPageState({ videoHeldBack: true });
-        announce(VIDEO_HELD_BACK);
+        announce(words().media.videoHeldBack);
       },
       bringBack: async () => {
         if (this.room !== room || !pageState().videoHeldBack) return;
@@ -184,7 +182,7 @@ export class GroupCall {
         // Turned off meanwhile, or stopped by the therapist: it stays off.
         if (!pageState().wantVideo || pageState().moderation.mutedByFacilitator.video) return;
         await room.setMuted('video', false).catch(() => undefined);
-        announce('Your connection has improved, so your camera is back on.');
+        announce(words().media.videoBack);
       },
     });
   }
@@ -198,13 +196,13 @@ export class GroupCall {
         if (this.room !== room) return;
         room.holdIncomingVideo(true);
         setPageState({ incomingVideoHeld: true });
-        announce(INCOMING_VIDEO_HELD);
+        announce(words().media.incomingVideoHeld);
       },
       bringBack: async () => {
         if (this.room !== room || !room.incomingVideoHeld) return;
         room.holdIncomingVideo(false);
         setPageState({ incomingVideoHeld: false });
-        announce(INCOMING_VIDEO_BACK);
+        announce(words().media.incomingVideoBack);
       },
     });
   }
@@ -239,8 +237,8 @@ export class GroupCall {
       room.on('producerPaused', ({ producerId, paused }) => setRemotePaused(producerId, paused)),
       room.on('error', ({ message }) => console.warn('room:', message)),
       // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
-      room.on('mediaReset', () => setPageState({ mediaError: MEDIA_RECONNECTING })),
-      room.on('mediaRestored', () => setPageState((s) => (s.mediaError === MEDIA_RECONNECTING ? { mediaError: null } : {}))),
+      room.on('mediaReset', () => setPageState({ mediaError: words().media.reconnecting })),
+      room.on('mediaRestored', () => setPageState((s) => (s.mediaError === words().media.reconnecting ? { mediaError: null } : {}))),
       // How good the link is: shown to the person, told to the therapist (issue 22), and on a
       // poor link the camera is held back until it recovers.
       watchConnection(

@@ -9,12 +9,12 @@ import { ProtocolError, TO_GROUP, type NotificationTypes } from '../shared/proto
 import type { SignalingClient } from '../client/signaling';
 import type { PageEncryption } from './encryption';
 import { groupChatReducer, type GroupChatEvent } from './groupChatState';
-import { NOT_KEYED_YET, notSent } from './chat';
-import { GROUP_CHAT_OFF } from './copy';
-import { checkMessage, moderationReducer, type MessageCheck } from './moderation';
+import { checkMessage, notKeyedYet, notSent } from './chat';
+import { words } from './i18n';
+import { moderationReducer, type MessageCheck } from './moderation';
 import { announce, pageState, setPageState, type ParticipantState } from './store';
 
-const CHAT_OFF: MessageCheck = { ok: false, error: GROUP_CHAT_OFF };
+const chatOff = (): MessageCheck => ({ ok: false, error: words().chat.groupOff });
 
 /** Feeds one event to the group chat's reducer. */
 export function chatEvent(event: GroupChatEvent): void {
@@ -31,32 +31,32 @@ export function onGroupMessage({ from, sealed }: NotificationTypes['groupMessage
   const text = encryption.open(sealed, from, TO_GROUP);
   if (typeof text !== 'string' || !text.trim()) return;
   const peer = pageState().peers[from];
-  const name = peer?.displayName ?? 'Someone in the group';
+  const name = peer?.displayName ?? words().chat.someone;
   const byFacilitator = peer?.role === 'facilitator';
   chatEvent({ type: 'received', from, name, byFacilitator, text, at: Date.now() });
   // An open panel announces through its own log; a closed one through the status line.
-  if (!pageState().groupChat.open) announce(`New message in the group chat from ${byFacilitator ? 'your therapist' : name}.`);
+  if (!pageState().groupChat.open) announce(words().chat.newGroup(byFacilitator ? null : name));
 }
 
 export function onGroupChat(enabled: boolean): void {
   if (pageState().groupChat.enabled === enabled) return;
   chatEvent({ type: 'enabled', enabled });
-  announce(enabled ? 'Your therapist turned the group chat on.' : 'Your therapist turned the group chat off.');
+  announce(enabled ? words().chat.groupOnNow : words().chat.groupOffNow);
 }
 
 export function onGroupChatCleared(): void {
   chatEvent({ type: 'cleared' });
-  announce('Your therapist cleared the group chat.');
+  announce(words().chat.groupCleared);
 }
 
 /** Sends a message to everyone in the group, sealed; never in the clear. */
 export async function sendGroupMessage(signaling: SignalingClient | null, raw: string, encryption: PageEncryption): Promise<MessageCheck> {
   const check = checkMessage(raw);
   if (!check.ok) return check;
-  if (!signaling || pageState().screen !== 'call') return { ok: false, error: 'You can write to the group once you’re in the session.' };
-  if (!pageState().groupChat.enabled) return CHAT_OFF;
+  if (!signaling || pageState().screen !== 'call') return { ok: false, error: words().chat.groupNotInSession };
+  if (!pageState().groupChat.enabled) return chatOff();
   const sealed = encryption.seal(pageState().participantId ?? '', TO_GROUP, check.text);
-  if (!sealed) return NOT_KEYED_YET;
+  if (!sealed) return notKeyedYet();
   try {
     await signaling.request('groupMessage', { sealed });
     chatEvent({ type: 'sent', text: check.text, at: Date.now() });
@@ -65,7 +65,7 @@ export async function sendGroupMessage(signaling: SignalingClient | null, raw: s
     if (!(err instanceof ProtocolError && err.code === 'FORBIDDEN')) return notSent(err);
     // Turned off while this was on its way: the panel says so from now on.
     chatEvent({ type: 'enabled', enabled: false });
-    return CHAT_OFF;
+    return chatOff();
   }
 }
 

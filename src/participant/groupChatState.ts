@@ -10,7 +10,7 @@ export interface GroupChatMessage {
   id: number;
   /** `me`, or the writer's participantId. */
   from: string;
-  /** The writer's name as the group knew it when the message arrived. */
+  /** The writer's name as the group knew it when the message arrived (empty for the person's own: the page says "you"). */
   name: string;
   /** The therapist's messages are marked so. */
   byFacilitator: boolean;
@@ -53,7 +53,7 @@ export function groupChatReducer(state: GroupChatState, event: GroupChatEvent): 
       return state.open ? next : { ...next, unread: state.unread + 1 };
     }
     case 'sent':
-      return append(state, { from: 'me', name: 'You', byFacilitator: false, text: event.text, at: event.at });
+      return append(state, { from: 'me', name: '', byFacilitator: false, text: event.text, at: event.at });
     case 'cleared':
       return { ...state, messages: [], unread: 0 };
     case 'opened':

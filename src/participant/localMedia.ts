@@ -7,7 +7,8 @@
 import { ProtocolError, type MediaKind, type RtpCapabilities } from '../shared/protocol';
 import { getLocalMedia, MediaAccessError } from '../client/media';
 import type { RoomClient } from '../client/roomClient';
-import { deviceName, noticeText, unmutePromptCopy } from './copy';
+import { noticeText, unmutePromptCopy } from './notices';
+import { words } from './i18n';
 import { announce, moderate, pageState, setPageState } from './store';
 
 export class LocalMedia {
@@ -79,7 +80,7 @@ export class LocalMedia {
       moderate({ type: 'promptDismissed', kind });
       return;
     }
-    announce(`${unmutePromptCopy(kind).title}. It's your choice.`);
+    announce(words().moderation.unmuteAnnounce(unmutePromptCopy(kind).title));
   }
 
   /** The prompt's "Unmute" (or "Turn camera on"). */
@@ -91,7 +92,7 @@ export class LocalMedia {
   /** The prompt's "Not now": the button stays available for later. */
   declineUnmute(kind: MediaKind): void {
     moderate({ type: 'promptDismissed', kind });
-    announce(`Your ${deviceName(kind)} stays off. You can turn it on whenever you're ready.`);
+    announce(words().media.staysOff(kind));
   }
 
   dismissNotice(): void {
@@ -118,7 +119,7 @@ export class LocalMedia {
       setPageState(kind === 'audio' ? { localAudio: track } : { localVideo: track });
       return track;
     } catch (err) {
-      const message = err instanceof MediaAccessError ? err.message : `Your ${deviceName(kind)} couldn't be started.`;
+      const message = words().media.accessError(err instanceof MediaAccessError ? err.reason : 'other', kind);
       setPageState(kind === 'audio' ? { wantAudio: false, mediaError: message } : { wantVideo: false, mediaError: message });
       return null;
     }
@@ -149,11 +150,7 @@ export class LocalMedia {
         await room.setMuted(kind, true);
         if (kind === 'video') this.releaseTrack('video');
       }
-      announce(
-        kind === 'video' && !on
-          ? 'Your camera is off. You are audio only.'
-          : `Your ${deviceName(kind)} is ${on ? 'on' : 'off'}.`,
-      );
+      announce(words().media.toggled(kind, on));
     } catch (err) {
       if (on) {
         // Nothing of ours may stay live that the group cannot see: put it back to off.
@@ -166,7 +163,7 @@ export class LocalMedia {
         announce(noticeText({ type: 'refused', kind }));
         return;
       }
-      const message = `Your ${deviceName(kind)} couldn't be turned ${on ? 'on' : 'off'} just now. Please try again.`;
+      const message = words().media.toggleFailed(kind, on);
       setPageState({ mediaError: message });
       announce(message);
     } finally {

@@ -6,6 +6,7 @@ import { App } from './App';
 import { socketUrlFor, takeInvitation } from './location';
 import { ParticipantService } from './participantService';
 import { ServiceContext } from './serviceContext';
+import { startLanguage } from './i18n';
 import './styles.css';
 
 // First thing: the token leaves the address bar and history for this tab's storage.
@@ -13,6 +14,9 @@ const invitation = takeInvitation(window);
 const service = invitation.token !== null
   ? new ParticipantService(invitation.token, socketUrlFor(location), 'invalidLink', invitation)
   : new ParticipantService(null, socketUrlFor(location), invitation.missing);
+
+// The page's language, before anything is drawn: this device's earlier choice, else the browser's.
+startLanguage();
 
 const root = document.getElementById('root');
 if (root) {

@@ -165,12 +165,3 @@ export function promptKind(state: ModerationState): MediaKind | null {
 
 export type MessageCheck = { ok: true; text: string } | { ok: false; error: string };
 
-/** Checks a message the way the server will (trimmed, 1–2000 characters), with words for the person. */
-export function checkMessage(raw: string): MessageCheck {
-  const text = raw.trim();
-  if (!text) return { ok: false, error: 'Write a message first.' };
-  if (text.length > MESSAGE_MAX) {
-    return { ok: false, error: `Messages can be up to ${MESSAGE_MAX} characters. Please shorten it a little.` };
-  }
-  return { ok: true, text };
-}

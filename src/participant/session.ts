@@ -7,7 +7,7 @@
 import { ProtocolError, type ParticipantHelloResult } from '../shared/protocol';
 import { SignalingClient } from '../client/signaling';
 import { DELIBERATE_CLOSES, getBackIn } from '../client/reconnect';
-import { notOpenYet, PASSCODE_MISMATCH, UNEXPECTED, UNREACHABLE } from './copy';
+import { notOpenYet, timeOfDay, words } from './i18n';
 import { initialModeration } from './moderation';
 import { initialGroupChat } from './groupChatState';
 import { ServerRoute } from './serverRoute';
@@ -72,7 +72,7 @@ export class ParticipantSession {
     if (!this.token) return this.end('invalidLink');
     const code = passcode.trim();
     if (!code) {
-      setPageState({ formError: 'Please enter the passcode from your therapist’s message.' });
+      setPageState({ formError: words().errors.passcodeEmpty });
       return;
     }
     setPageState({ busy: true, formError: null });
@@ -89,9 +89,8 @@ export class ParticipantSession {
     setPageState({ retrying: true, formError: null });
     await this.hello(code);
     if (pageState().screen === 'ended' && pageState().endReason === 'roomLocked') {
-      const at = new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
-      setPageState({ formError: `Still locked when we checked at ${at}. You can try again in a moment.` });
-      announce('The session is still locked. You can try again in a moment.');
+      setPageState({ formError: words().errors.stillLocked(timeOfDay(new Date())) });
+      announce(words().ended.stillLockedAnnounce);
     }
   }
 
@@ -108,9 +107,9 @@ export class ParticipantSession {
 
   /** From a retryable ending back to the passcode screen, keeping the person's choices. */
   restart(): void {
-    const { wantAudio, wantVideo, textOnly } = pageState();
+    const { wantAudio, wantVideo, textOnly, language } = pageState();
     this.lockedPasscode = null;
-    setPageState({ ...initialState, wantAudio, wantVideo, textOnly, screen: 'passcode' });
+    setPageState({ ...initialState, wantAudio, wantVideo, textOnly, language, screen: 'passcode' });
   }
 
   end(reason: EndReason): void {
@@ -158,9 +157,10 @@ export class ParticipantSession {
         screen: 'checkIn',
         sessionTitle: hello.session.title,
         agreement: hello.agreement,
+        agreements: hello.agreements ?? [],
         participantId: hello.participantId,
       });
-      announce('Passcode accepted. Next, check in for the session.');
+      announce(words().passcode.accepted);
       this.parts.passcodeAccepted();
     } catch (err) {
       setPageState({ busy: false, retrying: false });
@@ -173,18 +173,18 @@ export class ParticipantSession {
           if (ending === 'roomLocked') this.lockedPasscode = code;
           return;
         }
-        const message =
-          err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST'
-            ? PASSCODE_MISMATCH
-            : err.code === 'FORBIDDEN'
-              ? notOpenYet(err.message)
-              : UNEXPECTED;
+        const mismatch = err.code === 'UNAUTHENTICATED' || err.code === 'BAD_REQUEST';
+        const message = mismatch
+          ? words().errors.passcodeMismatch
+          : err.code === 'FORBIDDEN'
+            ? notOpenYet(err.message)
+            : words().errors.unexpected;
         // From an ending screen, a passcode problem belongs on the passcode screen.
-        if (fromEnding && message === PASSCODE_MISMATCH) this.restart();
+        if (fromEnding && mismatch) this.restart();
         setPageState({ formError: message });
         return;
       }
-      setPageState({ formError: UNREACHABLE });
+      setPageState({ formError: words().errors.unreachable });
     }
   }
 
@@ -212,7 +212,8 @@ export class ParticipantSession {
     for (let hops = 0; ; hops++) {
       const signaling = await this.ensureSocket();
       try {
-        return await signaling.request('hello', { as: 'participant', invite: token, passcode: code });
+        // The agreement comes back in the page's language (every language's comes too).
+        return await signaling.request('hello', { as: 'participant', invite: token, passcode: code, language: pageState().language });
       } catch (err) {
         if (!(err instanceof ProtocolError) || err.code !== 'HOSTED_ELSEWHERE' || hops >= MAX_HOPS || !this.route.redirect(err.host)) throw err;
         this.socket = null;
@@ -260,7 +261,7 @@ export class ParticipantSession {
     const wasInGroup = pageState().screen === 'call' || pageState().screen === 'joining';
     this.parts.dropped();
     setPageState({ reconnecting: true, peers: {}, remote: {} });
-    announce('Your connection dropped. Reconnecting… you keep your place.');
+    announce(words().page.reconnecting);
     const result = await getBackIn({
       attempt: () => this.resumeWhereHosted(),
       // The place is gone (too long away) or the answer is final: say so plainly. A session
@@ -287,7 +288,7 @@ export class ParticipantSession {
     } else {
       setPageState({ screen: 'waiting', waitingNote: wasInGroup ? 'returned' : pageState().waitingNote });
       announce(
-        wasInGroup ? 'You are back, in the waiting room. Your therapist will let you in again.' : 'You are back in the waiting room.',
+        wasInGroup ? words().waiting.backInWaitingFromGroup : words().waiting.backInWaiting,
       );
     }
   }

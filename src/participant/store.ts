@@ -4,7 +4,7 @@
  * Components read it with selectors.
  */
 import { create } from 'zustand';
-import type { Agreement, ConnectionQuality, MediaKind, PeerRole } from '../shared/protocol';
+import type { Agreement, ConnectionQuality, Language, MediaKind, PeerRole } from '../shared/protocol';
 import { initialGroupChat, type GroupChatState } from './groupChatState';
 import { initialModeration, moderationReducer, type ModerationEvent, type ModerationState } from './moderation';
 
@@ -75,8 +75,13 @@ export interface ParticipantState {
   /** Polite status text for screen readers (rendered in an aria-live region). */
   announcement: string;
 
+  /** The language the page is shown in (i18n/index.ts): from the browser, or the client's choice. */
+  language: Language;
   sessionTitle: string;
+  /** The agreement as the hello answered it: in the language asked for, or English from an older server. */
   agreement: Agreement | null;
+  /** The agreement in every language the server offers (issue 23), for a switch at check-in. */
+  agreements: Agreement[];
   participantId: string | null;
   displayName: string;
 
@@ -124,8 +129,10 @@ export const initialState: ParticipantState = {
   busy: false,
   formError: null,
   announcement: '',
+  language: 'en',
   sessionTitle: '',
   agreement: null,
+  agreements: [],
   participantId: null,
   displayName: '',
   wantAudio: true,
@@ -157,6 +164,14 @@ export function pageState(): ParticipantState {
 
 export function setPageState(partial: Partial<ParticipantState> | ((s: ParticipantState) => Partial<ParticipantState>)): void {
   useParticipantStore.setState(partial);
+}
+
+/**
+ * The agreement to show and accept: the one in the page's language when the server offers it
+ * (the client may switch at check-in), else the one the hello answered with.
+ */
+export function agreementShown(s: Pick<ParticipantState, 'agreement' | 'agreements' | 'language'>): Agreement | null {
+  return s.agreements.find((a) => a.language === s.language) ?? s.agreement;
 }
 
 /** Polite status for screen readers; the same words twice are still read twice. */

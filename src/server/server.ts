@@ -6,9 +6,8 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { Agreement } from '../shared/protocol.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
-import { loadAgreement } from './sessions/agreement.js';
+import { loadAgreements, type Agreements } from './sessions/agreement.js';
 import { createAuthService, DEFAULT_AUTH_LIMITS, type AuthLimits, type AuthService } from './auth/authService.js';
 import { PASSWORD_SCRYPT, type ScryptParams } from './auth/password.js';
 import { ConfigError, settingName, type ServerConfig } from './config.js';
@@ -89,7 +88,8 @@ export interface RunningServer {
   rosters: RosterService;
   lifecycle: SessionLifecycle;
   live: LiveClinicians;
-  agreement: Agreement;
+  /** The group agreement in every language offered, read at start. */
+  agreements: Agreements;
   rooms: RoomRegistry;
   workers: WorkerPool;
   /** Where every password and passcode check waits its turn (tests count its verifications). */
@@ -101,8 +101,8 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** Overrides the agreement read from resources/agreements (tests). */
-  agreement?: Agreement;
+  /** Overrides the agreements read from resources/agreements (tests). */
+  agreements?: Agreements;
   /** Overrides `recordsKeyFile` (demo mode, whose records die with it, passes a fresh key). */
   recordsKey?: Buffer;
   /** The clock for sign-in, tokens, limits and session states (tests move it). */
@@ -128,7 +128,7 @@ function urlHost(host: string): string {
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const agreement = options.agreement ?? loadAgreement();
+  const agreements = options.agreements ?? loadAgreements();
   const now = options.now ?? (() => new Date());
   const nowMs = (): number => now().getTime();
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -271,7 +271,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store,
     auth,
     rooms,
-    agreement,
+    agreements,
     lifecycle,
     live,
     tickets,
@@ -375,7 +375,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     lifecycle,
     live,
     rosters,
-    agreement,
+    agreements,
     rooms,
     workers,
     hashing,

@@ -118,8 +118,9 @@ test('a supervisor reads who was in the group, for how long and who let them in;
   await expect(row('IOP-1043')).toContainText("“Shared another member's details”");
   await expect(row('IOP-1043')).toContainText('Removed');
   await expect(row('IOP-1044')).toContainText('Did not come');
-  // Which agreement each client accepted at check-in; nobody accepted anything for one who never came.
-  await expect(row('IOP-1042')).toContainText(/accepted agreement \S+/);
+  // Which agreement each client accepted at check-in, and in which language (the page was in
+  // English); nobody accepted anything for one who never came.
+  await expect(row('IOP-1042')).toContainText(/accepted agreement \S+ in English/);
   await expect(row('IOP-1044')).not.toContainText('accepted agreement');
   await expect(page.getByTestId('roster')).toContainText('2 of 3 attended · 1 removed');
   await snapshot(page, testInfo, 'rosters-session');

@@ -30,7 +30,7 @@ describe('the group chat’s state', () => {
     expect(opened.unread).toBe(0);
     expect(groupChatReducer(opened, from(3)).unread).toBe(0);
     // Someone's own message is never unread.
-    expect(run({ type: 'sent', text: 'hi all', at: 1 })).toMatchObject({ unread: 0, messages: [{ from: 'me', name: 'You', text: 'hi all' }] });
+    expect(run({ type: 'sent', text: 'hi all', at: 1 })).toMatchObject({ unread: 0, messages: [{ from: 'me', name: '', text: 'hi all' }] });
   });
 
   it('follows the facilitators: off and on, and cleared for everyone', () => {

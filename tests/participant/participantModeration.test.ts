@@ -3,8 +3,8 @@
  * invitations to unmute, the lock and private messages do to what the person sees.
  */
 import { describe, expect, it } from 'vitest';
+import { checkMessage } from '../../src/participant/chat';
 import {
-  checkMessage,
   initialModeration,
   MESSAGE_MAX,
   MESSAGES_KEPT,

@@ -7,8 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocketLike } from '../../src/client/signaling';
 import { ParticipantService } from '../../src/participant/participantService';
-import { PASSCODE_MISMATCH } from '../../src/participant/copy';
-import { initialState, useParticipantStore } from '../../src/participant/store';
+import { en } from '../../src/participant/i18n/en';
+import { chooseLanguage } from '../../src/participant/i18n';
+import { agreementShown, initialState, setPageState, useParticipantStore } from '../../src/participant/store';
 
 type Answer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string; host?: string } };
 /** `url`: the socket's, so servers of one deployment can answer differently. */
@@ -109,9 +110,9 @@ afterEach(() => {
 });
 
 describe('the passcode', () => {
-  it('is sent trimmed with the invitation, and the check-in follows', async () => {
+  it('is sent trimmed with the invitation and the page language, and the check-in follows', async () => {
     await checkedInScreen();
-    expect(server.requests('hello')).toEqual([{ as: 'participant', invite: 'invite-token', passcode: '123456' }]);
+    expect(server.requests('hello')).toEqual([{ as: 'participant', invite: 'invite-token', passcode: '123456', language: 'en' }]);
     expect(page()).toMatchObject({ sessionTitle: 'Tuesday group', participantId: 'p-self', busy: false, formError: null });
     expect(page().announcement).toBe('Passcode accepted. Next, check in for the session.');
   });
@@ -120,7 +121,7 @@ describe('the passcode', () => {
     server.answer = () => refused('UNAUTHENTICATED');
     const service = new ParticipantService('invite-token', 'ws://clinic.test/ws');
     await service.submitPasscode('000000');
-    expect(page()).toMatchObject({ screen: 'passcode', formError: PASSCODE_MISMATCH, busy: false });
+    expect(page()).toMatchObject({ screen: 'passcode', formError: en.errors.passcodeMismatch, busy: false });
   });
 
   it('a page without an invitation ends at once, as the link said', () => {
@@ -274,5 +275,38 @@ describe('leaving and endings', () => {
     server.last.notify('denied', {});
     expect(page()).toMatchObject({ screen: 'ended', endReason: 'denied' });
     expect(page().moderation.messages).toEqual([]);
+  });
+});
+
+describe('the agreement in the page language (issue 23)', () => {
+  const SPANISH = { version: 'es-7', text: 'Sé amable.', language: 'es' };
+  const ENGLISH = { version: 'en-3', text: 'Be kind.', language: 'en' };
+
+  it('asks for the page language, and accepts the text shown: switched at check-in, that language’s version and language', async () => {
+    setPageState({ language: 'es' });
+    server.answer = (method) =>
+      method === 'hello'
+        ? { ok: true, data: { ...HELLO, agreement: SPANISH, agreements: [ENGLISH, SPANISH] } }
+        : { ok: false, error: { code: 'INTERNAL', message: 'stop here' } };
+    const service = await checkedInScreen();
+    expect(server.requests('hello')[0]).toMatchObject({ language: 'es' });
+    expect(page().announcement).toBe('Código aceptado. Ahora, regístrate para la sesión.');
+    const form = { displayName: 'Lucía', agreed: true, location: '', emergencyContact: '', privacy: { privateSpace: false, headphones: false, notificationsOff: false, nobodyInView: false } };
+    await service.checkIn(form);
+    expect(server.requests('checkIn').at(-1)).toMatchObject({ agreementVersion: 'es-7', agreementLanguage: 'es' });
+    // The client switches to English: the English text is shown, and it is what is accepted.
+    chooseLanguage('en');
+    expect(agreementShown(page())).toEqual(ENGLISH);
+    await service.checkIn(form);
+    expect(server.requests('checkIn').at(-1)).toMatchObject({ agreementVersion: 'en-3', agreementLanguage: 'en' });
+  });
+
+  it('quotes no language to an older server, whose one agreement names none', async () => {
+    server.answer = (method) => (method === 'hello' ? { ok: true, data: HELLO } : { ok: false, error: { code: 'INTERNAL', message: 'stop here' } });
+    const service = await checkedInScreen();
+    await service.checkIn({ displayName: 'Sam', agreed: true, location: '', emergencyContact: '', privacy: { privateSpace: false, headphones: false, notificationsOff: false, nobodyInView: false } });
+    const sent = server.requests('checkIn').at(-1)!;
+    expect(sent).toMatchObject({ agreementVersion: '1' });
+    expect(sent).not.toHaveProperty('agreementLanguage');
   });
 });

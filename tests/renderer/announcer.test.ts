@@ -50,6 +50,13 @@ describe('the console’s live region', () => {
     expect(said((s) => s.setLocked(false))).toEqual(['Room open. New people can knock again.']);
   });
 
+  it('says the language of a client whose page is not in English with their knock (issue 23)', () => {
+    expect(said((s) => s.upsertParticipant(client('s', 'waiting', { language: 'es' })))).toEqual([
+      'Sam is waiting to be let in. Their page is in Spanish.',
+    ]);
+    expect(said((s) => s.upsertParticipant(client('r', 'waiting', { language: 'en' })))).toEqual(['Robin is waiting to be let in.']);
+  });
+
   it('says nothing person by person when a session opens or its snapshot comes back', () => {
     // Each step as the store takes it: the drop, then the server's fresh snapshot.
     expect(said((s) => s.roomReconnecting())).toEqual([]);

@@ -114,10 +114,10 @@ describe('the roster after a scripted session', () => {
     expect(lines[1]).toContain(`${inv(0).participantRef},Alice,`);
     expect(lines[1]).toContain(`,${FAC_NAME},`);
     expect(lines[1]).toContain(',photo-id,');
-    // The agreement accepted, and when, last.
+    // The agreement accepted, when, and in which language, last.
     const { entries } = await roster(supToken);
-    expect(lines[1]!.endsWith(`,${entries[0]!.agreementVersion},${entries[0]!.agreementAcceptedAt}`)).toBe(true);
-    expect(lines[4]!.endsWith(',,')).toBe(true);
+    expect(lines[1]!.endsWith(`,${entries[0]!.agreementVersion},${entries[0]!.agreementAcceptedAt},${entries[0]!.agreementLanguage}`)).toBe(true);
+    expect(lines[4]!.endsWith(',,,')).toBe(true);
     // A name a spreadsheet would run as a formula is written as text.
     expect(lines[3]).toContain(`,"'=HYPERLINK(""http://x"")",`);
   });

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
-import { GROUP_CHAT_OFF } from '../copy';
+import { localeFor, useWords } from '../i18n';
 import type { GroupChatMessage } from '../groupChatState';
 import { MESSAGE_MAX, type ChatMessage, type MessageCheck } from '../moderation';
 import { CloseIcon } from './icons';
@@ -66,14 +66,15 @@ function ConversationPanel({ testId, title, closeLabel, privacy, empty, logLabel
 export function ChatPanel({ onClose }: { onClose: () => void }) {
   const service = useService();
   const messages = useParticipantStore((s) => s.moderation.messages);
+  const t = useWords();
   return (
     <ConversationPanel
       testId="chat-panel"
-      title="Message your therapist privately"
-      closeLabel="Close messages"
-      privacy="Only your therapist sees these messages. Messages aren’t saved."
-      empty="If there’s something you’d rather not say to the whole group, you can write it here."
-      logLabel="Conversation with your therapist"
+      title={t.chat.privateTitle}
+      closeLabel={t.chat.privateClose}
+      privacy={t.chat.privatePrivacy}
+      empty={t.chat.privateEmpty}
+      logLabel={t.chat.privateLog}
       count={messages.length}
       onClose={onClose}
       composer={<Composer send={(text) => service.sendMessage(text)} />}
@@ -94,20 +95,21 @@ export function GroupChatPanel({ onClose }: { onClose: () => void }) {
   const service = useService();
   const messages = useParticipantStore((s) => s.groupChat.messages);
   const enabled = useParticipantStore((s) => s.groupChat.enabled);
+  const t = useWords();
   return (
     <ConversationPanel
       testId="group-chat-panel"
-      title="Group chat"
-      closeLabel="Close the group chat"
-      privacy="Everyone in the group sees these messages, your therapist too. They aren’t saved, and people who join later don’t see them."
-      empty="If you can’t or would rather not speak, you can take part here."
-      logLabel="Group chat messages"
+      title={t.chat.groupTitle}
+      closeLabel={t.chat.groupClose}
+      privacy={t.chat.groupPrivacy}
+      empty={t.chat.groupEmpty}
+      logLabel={t.chat.groupLog}
       count={messages.length}
       onClose={onClose}
       composer={
         <Composer
           send={(text) => service.sendGroupMessage(text)}
-          {...(enabled ? {} : { disabled: GROUP_CHAT_OFF })}
+          {...(enabled ? {} : { disabled: t.chat.groupOff })}
         />
       }
     >
@@ -132,6 +134,7 @@ function closeOnEscape(e: KeyboardEvent, onClose: () => void): void {
  * said under the box, and the draft stays.
  */
 function Composer({ send, disabled }: { send: (text: string) => Promise<MessageCheck>; disabled?: string }) {
+  const t = useWords();
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
@@ -180,7 +183,7 @@ function Composer({ send, disabled }: { send: (text: string) => Promise<MessageC
   return (
     <form className="chat__composer" onSubmit={(e) => void submit(e)} noValidate>
       <label htmlFor={ids.input} className="chat__label">
-        Your message
+        {t.chat.yourMessage}
       </label>
       <textarea
         id={ids.input}
@@ -199,15 +202,15 @@ function Composer({ send, disabled }: { send: (text: string) => Promise<MessageC
       />
       <div className="chat__row">
         <p id={ids.hint} className="chat__hint">
-          Enter to send · Shift+Enter for a new line
+          {t.chat.sendHint}
         </p>
         {draft.length >= COUNTER_FROM ? (
           <p id={ids.counter} className="chat__counter">
-            {left} {left === 1 ? 'character' : 'characters'} left
+            {t.chat.charactersLeft(left)}
           </p>
         ) : null}
         <button type="submit" className="button button--primary chat__send" disabled={sending}>
-          {sending ? 'Sending…' : 'Send'}
+          {sending ? t.chat.sending : t.chat.send}
         </button>
       </div>
       {error ? (
@@ -222,14 +225,16 @@ function Composer({ send, disabled }: { send: (text: string) => Promise<MessageC
 /** A private message: from the person, or from their therapist. */
 export function Message({ message }: { message: ChatMessage }) {
   const mine = message.from === 'me';
-  return <MessageItem who={mine ? 'You' : 'Your therapist'} mine={mine} text={message.text} at={message.at} />;
+  const t = useWords();
+  return <MessageItem who={mine ? t.chat.you : t.chat.yourTherapist} mine={mine} text={message.text} at={message.at} />;
 }
 
 /** A message to the group, under its writer's name; the therapist's marked so. */
 function GroupMessage({ message }: { message: GroupChatMessage }) {
+  const t = useWords();
   return (
-    <MessageItem who={message.name} mine={message.from === 'me'} text={message.text} at={message.at} from={message.from}>
-      {message.byFacilitator ? <span className="badge">Therapist</span> : null}
+    <MessageItem who={message.from === 'me' ? t.chat.you : message.name} mine={message.from === 'me'} text={message.text} at={message.at} from={message.from}>
+      {message.byFacilitator ? <span className="badge">{t.chat.therapistBadge}</span> : null}
     </MessageItem>
   );
 }
@@ -246,6 +251,7 @@ interface MessageItemProps {
 
 function MessageItem({ who, mine, text, at, from, children }: MessageItemProps) {
   const time = new Date(at);
+  const language = useParticipantStore((s) => s.language);
   return (
     <li className={mine ? 'msg msg--me' : 'msg msg--them'} data-from={from}>
       <span className="msg__who">
@@ -255,7 +261,7 @@ function MessageItem({ who, mine, text, at, from, children }: MessageItemProps) 
       <span className="visually-hidden">: </span>
       <span className="msg__text">{text}</span>
       <time className="msg__time" dateTime={time.toISOString()}>
-        {time.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}
+        {time.toLocaleTimeString(localeFor(language), { hour: 'numeric', minute: '2-digit' })}
       </time>
     </li>
   );

@@ -1,4 +1,5 @@
 import { useParticipantStore } from '../store';
+import { useWords } from '../i18n';
 import { useService } from '../serviceContext';
 import { CameraIcon, CameraOffIcon, KeyboardIcon, MicIcon, MicOffIcon } from './icons';
 
@@ -12,16 +13,16 @@ export function MediaSwitches({ textOnlyChoice = false }: { textOnlyChoice?: boo
   const wantVideo = useParticipantStore((s) => s.wantVideo);
   const wantAudio = useParticipantStore((s) => s.wantAudio);
   const textOnly = useParticipantStore((s) => s.textOnly);
+  const t = useWords();
   if (textOnly) {
     return (
       <div className="switches switches--text" data-testid="text-only-choice">
         <p className="switches__text">
-          <KeyboardIcon /> You’ll take part by text: no camera or microphone. You can read and write in the group chat, and
-          see and hear the group.
+          <KeyboardIcon /> {t.media.textOnlyChosen}
         </p>
         {textOnlyChoice ? (
           <button type="button" className="button button--ghost" onClick={() => void service.setTextOnly(false)}>
-            Use my microphone or camera instead
+            {t.media.useMediaInstead}
           </button>
         ) : null}
       </div>
@@ -30,14 +31,16 @@ export function MediaSwitches({ textOnlyChoice = false }: { textOnlyChoice?: boo
   return (
     <div className="switches">
       <Switch
-        label="Camera"
+        label={t.media.camera}
+        state={t.media.switchState('video', wantVideo)}
         on={wantVideo}
         onIcon={<CameraIcon />}
         offIcon={<CameraOffIcon />}
         onChange={(on) => void service.setWant('video', on)}
       />
       <Switch
-        label="Microphone"
+        label={t.media.microphone}
+        state={t.media.switchState('audio', wantAudio)}
         on={wantAudio}
         onIcon={<MicIcon />}
         offIcon={<MicOffIcon />}
@@ -50,7 +53,7 @@ export function MediaSwitches({ textOnlyChoice = false }: { textOnlyChoice?: boo
           onClick={() => void service.setTextOnly(true)}
           data-testid="choose-text-only"
         >
-          <KeyboardIcon /> Take part by text only
+          <KeyboardIcon /> {t.media.chooseTextOnly}
         </button>
       ) : null}
     </div>
@@ -59,13 +62,15 @@ export function MediaSwitches({ textOnlyChoice = false }: { textOnlyChoice?: boo
 
 interface SwitchProps {
   label: string;
+  /** Its state in words ("On"), beside the name. */
+  state: string;
   on: boolean;
   onIcon: React.ReactNode;
   offIcon: React.ReactNode;
   onChange: (on: boolean) => void;
 }
 
-function Switch({ label, on, onIcon, offIcon, onChange }: SwitchProps) {
+function Switch({ label, state, on, onIcon, offIcon, onChange }: SwitchProps) {
   return (
     <button
       type="button"
@@ -76,7 +81,7 @@ function Switch({ label, on, onIcon, offIcon, onChange }: SwitchProps) {
     >
       <span className="switch__icon">{on ? onIcon : offIcon}</span>
       <span className="switch__label">{label}</span>
-      <span className="switch__state" aria-hidden="true">{on ? 'On' : 'Off'}</span>
+      <span className="switch__state" aria-hidden="true">{state}</span>
       <span className="switch__track" aria-hidden="true">
         <span className="switch__thumb" />
       </span>

@@ -1,4 +1,5 @@
 import { useParticipantStore } from '../store';
+import { useWords } from '../i18n';
 import { VideoView } from './VideoView';
 import { CameraOffIcon } from './icons';
 
@@ -6,6 +7,7 @@ import { CameraOffIcon } from './icons';
 export function SelfPreview({ caption }: { caption?: string }) {
   const video = useParticipantStore((s) => s.localVideo);
   const wantVideo = useParticipantStore((s) => s.wantVideo);
+  const t = useWords();
   return (
     <figure className="preview" data-testid="self-preview">
       {video ? (
@@ -13,10 +15,10 @@ export function SelfPreview({ caption }: { caption?: string }) {
       ) : (
         <div className="preview__off">
           <CameraOffIcon />
-          <span>{wantVideo ? 'Starting your camera…' : 'Your camera is off'}</span>
+          <span>{wantVideo ? t.media.previewStarting : t.media.previewOff}</span>
         </div>
       )}
-      <figcaption className="preview__caption">{caption ?? 'Only you can see this preview'}</figcaption>
+      <figcaption className="preview__caption">{caption ?? t.media.previewCaption}</figcaption>
     </figure>
   );
 }

@@ -3,7 +3,8 @@ import type { MediaKind } from '../../shared/protocol';
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
 import { promptKind } from '../moderation';
-import { unmutePromptCopy } from '../copy';
+import { unmutePromptCopy } from '../notices';
+import { useWords } from '../i18n';
 import { CameraIcon, MicIcon } from './icons';
 
 /**
@@ -19,7 +20,8 @@ export function UnmutePrompt() {
 function Prompt({ kind }: { kind: MediaKind }) {
   const service = useService();
   const busy = useParticipantStore((s) => s.mediaBusy[kind]);
-  const copy = unmutePromptCopy(kind);
+  const t = useWords();
+  const copy = unmutePromptCopy(kind, t);
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const bodyId = useId();
@@ -50,7 +52,7 @@ function Prompt({ kind }: { kind: MediaKind }) {
           {copy.title}
         </p>
         <p id={bodyId} className="prompt__body">
-          It’s your choice — nothing turns on unless you do it.
+          {t.moderation.unmuteBody}
         </p>
       </div>
       <div className="prompt__actions">
@@ -63,7 +65,7 @@ function Prompt({ kind }: { kind: MediaKind }) {
           {copy.accept}
         </button>
         <button type="button" className="button button--ghost" onClick={() => service.declineUnmute(kind)}>
-          Not now
+          {t.moderation.notNow}
         </button>
       </div>
     </div>

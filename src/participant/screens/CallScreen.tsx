@@ -9,7 +9,8 @@ import { ChatPanel, GroupChatPanel } from '../components/ChatPanel';
 import { UnmutePrompt } from '../components/UnmutePrompt';
 import { ModerationNotice } from '../components/ModerationNotice';
 import { MessagePreview } from '../components/MessagePreview';
-import { INCOMING_VIDEO_HELD, LOCKED_IN_CALL, LOCKED_IN_CALL_DETAIL, roleLabel, VIDEO_HELD_BACK } from '../copy';
+import { roleLabel } from '../notices';
+import { useWords } from '../i18n';
 import {
   CameraIcon,
   CameraOffIcon,
@@ -35,6 +36,7 @@ export function CallScreen() {
   const groupChatOpen = useParticipantStore((s) => s.groupChat.open);
   const audioOnly = useParticipantStore((s) => !s.wantVideo && s.wantAudio);
   const textOnly = useParticipantStore((s) => s.textOnly);
+  const t = useWords();
   const service = useService();
   const heading = useFocusHeading<HTMLHeadingElement>();
   const chatToggle = useRef<HTMLButtonElement>(null);
@@ -60,27 +62,27 @@ export function CallScreen() {
       <div className="call__stage">
         <header className="call__header">
           <h1 id="call-title" ref={heading} tabIndex={-1} className="call__title">
-            {title || 'Group session'}
+            {title || t.call.defaultTitle}
           </h1>
           <p className="call__meta">
-            {screen === 'joining' ? 'Connecting you to the group…' : `${count} ${count === 1 ? 'person' : 'people'} here`}
+            {screen === 'joining' ? t.call.connecting : t.call.peopleHere(count)}
           </p>
           {audioOnly && screen === 'call' ? (
             <p className="call__pill" data-testid="audio-only">
-              <CameraOffIcon /> Audio only
+              <CameraOffIcon /> {t.call.audioOnly}
             </p>
           ) : null}
           {textOnly ? (
             <p className="call__pill" data-testid="text-only">
-              <KeyboardIcon /> Taking part by text
+              <KeyboardIcon /> {t.call.takingPartByText}
             </p>
           ) : null}
           <EncryptionPill />
           <ConnectionPill />
           {locked ? (
-            <p className="call__pill call__pill--quiet" title={LOCKED_IN_CALL_DETAIL} data-testid="locked-indicator">
-              <LockIcon /> {LOCKED_IN_CALL}
-              <span className="visually-hidden">: {LOCKED_IN_CALL_DETAIL}</span>
+            <p className="call__pill call__pill--quiet" title={t.call.lockedDetail} data-testid="locked-indicator">
+              <LockIcon /> {t.call.locked}
+              <span className="visually-hidden">: {t.call.lockedDetail}</span>
             </p>
           ) : null}
         </header>
@@ -93,7 +95,7 @@ export function CallScreen() {
         <EncryptionNotice />
         <VideoHeldBackNotice />
 
-        <ul className={`grid grid--${Math.min(count, 9)}`} aria-label="People in the session">
+        <ul className={`grid grid--${Math.min(count, 9)}`} aria-label={t.call.people}>
           <SelfTile />
           {others.map((p) => (
             <RemoteTile key={p.participantId} peer={p} media={remote[p.participantId]} />
@@ -121,18 +123,19 @@ export function CallScreen() {
 function EncryptionPill() {
   const status = useParticipantStore((s) => s.encryption.status);
   const epoch = useParticipantStore((s) => s.encryption.epoch);
+  const t = useWords();
   if (status === 'on') {
     return (
-      <p className="call__pill" data-testid="encryption" data-state="on" data-epoch={epoch ?? undefined} title={ENCRYPTED_DETAIL}>
-        <ShieldIcon /> End-to-end encrypted
-        <span className="visually-hidden">: {ENCRYPTED_DETAIL}</span>
+      <p className="call__pill" data-testid="encryption" data-state="on" data-epoch={epoch ?? undefined} title={t.call.encryptedDetail}>
+        <ShieldIcon /> {t.call.encrypted}
+        <span className="visually-hidden">: {t.call.encryptedDetail}</span>
       </p>
     );
   }
   if (status === 'waiting' || status === 'needsCode') {
     return (
       <p className="call__pill call__pill--quiet" data-testid="encryption" data-state={status}>
-        <ShieldIcon /> Setting up encryption…
+        <ShieldIcon /> {t.call.settingUpEncryption}
       </p>
     );
   }
@@ -143,40 +146,30 @@ function EncryptionPill() {
 function VideoHeldBackNotice() {
   const held = useParticipantStore((s) => s.videoHeldBack);
   const incomingHeld = useParticipantStore((s) => s.incomingVideoHeld);
+  const t = useWords();
   if (!held && !incomingHeld) return null;
   return (
     <>
       {held ? (
         <p className="call__notice" data-testid="video-held-back">
-          {VIDEO_HELD_BACK}
+          {t.media.videoHeldBack}
         </p>
       ) : null}
       {incomingHeld ? (
         <p className="call__notice" data-testid="incoming-video-held">
-          {INCOMING_VIDEO_HELD}
+          {t.media.incomingVideoHeld}
         </p>
       ) : null}
     </>
   );
 }
 
-const CONNECTION_WORDS = {
-  good: { label: 'Connection good', detail: 'your connection to the group is working well' },
-  weak: {
-    label: 'Connection weak',
-    detail: 'video may freeze or look blurry; moving closer to your Wi-Fi router, or turning your camera off, can help',
-  },
-  poor: {
-    label: 'Connection poor',
-    detail: 'others may not see or hear you well; turning your camera off leaves more room for your voice',
-  },
-} as const;
-
 /** How good the person's own connection is (issue 22), once measured; their therapist sees it too. */
 function ConnectionPill() {
   const quality = useParticipantStore((s) => s.connectionQuality);
+  const t = useWords();
   if (!quality) return null;
-  const words = CONNECTION_WORDS[quality];
+  const words = t.call.connection[quality];
   return (
     <p
       className={quality === 'good' ? 'call__pill call__pill--quiet' : `call__pill call__pill--${quality}`}
@@ -201,21 +194,20 @@ function SignalIcon({ quality }: { quality: 'good' | 'weak' | 'poor' }) {
   );
 }
 
-const ENCRYPTED_DETAIL = 'only the people in this group can see and hear it, not the server that connects you';
-
 /** The safety code to read with the therapist, or why the call stays closed to this browser. */
 function EncryptionNotice() {
   const { status, code } = useParticipantStore((s) => s.encryption);
   const service = useService();
+  const t = useWords();
   if (status === 'needsCode') {
     return (
-      <div className="call__notice call__notice--code" role="region" aria-label="Safety code" data-testid="safety-code">
+      <div className="call__notice call__notice--code" role="region" aria-label={t.call.safetyCode} data-testid="safety-code">
         <p>
-          Your therapist will read you a safety code. If it is <strong className="safety-code">{code}</strong>, the
-          connection between you is private.
+          {t.call.safetyCodeBefore} <strong className="safety-code">{code}</strong>
+          {t.call.safetyCodeAfter}
         </p>
         <button type="button" className="button" onClick={() => void service.confirmSafetyCode()}>
-          It matches
+          {t.call.safetyCodeMatches}
         </button>
       </div>
     );
@@ -223,16 +215,14 @@ function EncryptionNotice() {
   if (status === 'refused') {
     return (
       <p className="call__notice" role="alert" data-testid="encryption-refused">
-        The key offered for this call does not match your invitation link, so for your privacy nothing is sent or
-        shown. Please tell your therapist.
+        {t.call.encryptionRefused}
       </p>
     );
   }
   if (status === 'unsupported') {
     return (
       <p className="call__notice" role="alert" data-testid="encryption-unsupported">
-        This browser cannot encrypt the call end to end, so it cannot show or send the group’s video and sound.
-        Please join from a current version of Chrome, Edge, Firefox or Safari.
+        {t.call.encryptionUnsupported}
       </p>
     );
   }
@@ -250,13 +240,14 @@ function SelfTile() {
   const audio = useParticipantStore((s) => s.localAudio);
   const name = useParticipantStore((s) => s.displayName);
   const textOnly = useParticipantStore((s) => s.textOnly);
+  const t = useWords();
   const micOn = wantAudio && !!audio;
   const cameraOn = !!video && wantVideo;
   return (
     <li className="tile tile--self" data-testid="tile-self">
       {cameraOn ? <VideoView track={video} mirrored className="tile__video" /> : <Avatar name={name} />}
-      {!cameraOn ? <span className="tile__corner">{textOnly ? 'You’re taking part by text' : 'Your camera is off'}</span> : null}
-      <TileLabel name={`${name || 'You'} (you)`} micOn={micOn} />
+      {!cameraOn ? <span className="tile__corner">{textOnly ? t.call.selfByText : t.call.cameraOff}</span> : null}
+      <TileLabel name={t.call.selfName(name || t.call.you)} micOn={micOn} />
     </li>
   );
 }
@@ -265,21 +256,23 @@ function RemoteTile({ peer, media }: { peer: Peer; media: RemoteMedia | undefine
   const service = useService();
   const video = media?.video && !media.video.paused ? media.video.track : null;
   const micOn = !!media?.audio && !media.audio.paused;
+  const t = useWords();
   return (
     <li className="tile" data-testid={`tile-${peer.participantId}`}>
       {video ? <VideoView track={video} className="tile__video" onView={service.viewVideo} /> : <Avatar name={peer.displayName} />}
-      {peer.textOnly ? <span className="tile__corner">Taking part by text</span> : null}
-      <TileLabel name={peer.displayName} role={roleLabel(peer.role)} micOn={micOn} />
+      {peer.textOnly ? <span className="tile__corner">{t.call.takingPartByText}</span> : null}
+      <TileLabel name={peer.displayName} role={roleLabel(peer.role, t)} micOn={micOn} />
     </li>
   );
 }
 
 function TileLabel({ name, role, micOn }: { name: string; role?: string | null; micOn: boolean }) {
+  const t = useWords();
   return (
     <div className="tile__label">
       <span className={micOn ? 'tile__mic' : 'tile__mic tile__mic--off'}>
         {micOn ? <MicIcon /> : <MicOffIcon />}
-        <span className="visually-hidden">{micOn ? 'Microphone on' : 'Microphone off'}</span>
+        <span className="visually-hidden">{micOn ? t.call.micOn : t.call.micOff}</span>
       </span>
       <span className="tile__name">{name}</span>
       {role ? <span className="badge">{role}</span> : null}
@@ -320,30 +313,31 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
   const groupUnread = useParticipantStore((s) => s.groupChat.unread);
   const textOnly = useParticipantStore((s) => s.textOnly);
   const busy = useParticipantStore((s) => s.busy);
+  const t = useWords();
   const joining = screen === 'joining';
 
   const micLabel = forced.audio
-    ? 'Microphone muted by your therapist'
+    ? t.call.micMutedByTherapist
     : wantAudio
-      ? 'Mute your microphone'
-      : 'Unmute your microphone';
+      ? t.call.muteMic
+      : t.call.unmuteMic;
   // Each name starts with the button's visible words, so speech control finds it by what it shows.
-  const cameraLabel = forced.video ? 'Camera off, turned off by your therapist' : wantVideo ? 'Stop camera' : 'Start camera';
+  const cameraLabel = forced.video ? t.call.cameraOffByTherapist : wantVideo ? t.call.stopCamera : t.call.startCamera;
   // As with the camera's, each name holds the button's visible words in the order they are
   // read (its text, then the unread count's badge, drawn on the icon): speech control users
   // say what they see.
-  const chatLabel = unread > 0 ? `Message, ${countShown(unread)} unread from your therapist` : 'Message your therapist privately';
-  const groupChatLabel = `Group chat${groupUnread > 0 ? `, ${countShown(groupUnread)} unread` : ''}`;
+  const chatLabel = unread > 0 ? t.call.messageUnread(countShown(unread)) : t.call.messagePrivately;
+  const groupChatLabel = groupUnread > 0 ? t.call.groupChatUnread(countShown(groupUnread)) : t.call.groupChat;
 
   return (
-    <div className="controls" role="toolbar" aria-label="Call controls">
+    <div className="controls" role="toolbar" aria-label={t.call.controls}>
       {textOnly ? null : <>
       <MediaControl
         on={wantAudio}
         locked={forced.audio}
         busy={mediaBusy.audio || joining}
         label={micLabel}
-        text={forced.audio ? 'Muted' : wantAudio ? 'Mute' : 'Unmute'}
+        text={forced.audio ? t.call.muted : wantAudio ? t.call.mute : t.call.unmute}
         onIcon={<MicIcon />}
         offIcon={<MicOffIcon />}
         onClick={() => void service.setWant('audio', !wantAudio)}
@@ -353,7 +347,7 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         locked={forced.video}
         busy={mediaBusy.video || joining}
         label={cameraLabel}
-        text={forced.video ? 'Camera off' : wantVideo ? 'Stop camera' : 'Start camera'}
+        text={forced.video ? t.call.cameraOffShort : wantVideo ? t.call.stopCamera : t.call.startCamera}
         onIcon={<CameraIcon />}
         offIcon={<CameraOffIcon />}
         onClick={() => void service.setWant('video', !wantVideo)}
@@ -363,7 +357,7 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         toggle={groupChatToggle}
         open={groupChatOpen}
         label={groupChatLabel}
-        text="Group chat"
+        text={t.call.groupChat}
         icon={<GroupChatIcon />}
         unread={groupUnread}
         testId="group-chat"
@@ -373,7 +367,7 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         toggle={chatToggle}
         open={chatOpen}
         label={chatLabel}
-        text="Message"
+        text={t.call.message}
         icon={<MessageIcon />}
         unread={unread}
         testId="chat"
@@ -382,12 +376,12 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
       <button
         type="button"
         className="control control--leave"
-        aria-label="Leave the session"
+        aria-label={t.call.leaveSession}
         onClick={() => void service.leave()}
         disabled={busy}
       >
         <LeaveIcon />
-        <span>Leave</span>
+        <span>{t.call.leave}</span>
       </button>
     </div>
   );

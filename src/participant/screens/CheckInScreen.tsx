@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useParticipantStore } from '../store';
+import { agreementShown, useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
 import { useFocusHeading } from '../components/useFocusHeading';
 import { MediaSwitches } from '../components/MediaSwitches';
@@ -7,16 +7,12 @@ import { SelfPreview } from '../components/SelfPreview';
 import { InfoIcon } from '../components/icons';
 import { AgreementText } from '../components/AgreementText';
 import type { CheckInRating, PrivacyCheck } from '../../shared/protocol';
+import { useWords } from '../i18n';
 
 const NAME_MAX = 40;
 
-/** The privacy check, in the order it is shown (and shown to the therapist). */
-const PRIVACY_ITEMS: readonly { key: keyof PrivacyCheck; label: string }[] = [
-  { key: 'privateSpace', label: 'I am in a private space where I can talk freely' },
-  { key: 'headphones', label: 'I am wearing headphones, so others nearby cannot hear the group' },
-  { key: 'notificationsOff', label: 'Notifications on this device are turned off' },
-  { key: 'nobodyInView', label: 'Nobody else is in view of my camera or screen' },
-];
+/** The privacy check, in the order it is shown (and shown to the therapist); its words are the catalogue's, by key. */
+const PRIVACY_ITEMS: readonly (keyof PrivacyCheck)[] = ['privateSpace', 'headphones', 'notificationsOff', 'nobodyInView'];
 
 /** The check-in rating's scale, 0 (very bad) to 10 (very good); and its word's length. */
 const SCORES = Array.from({ length: 11 }, (_, i) => i);
@@ -24,14 +20,17 @@ const WORD_MAX = 40;
 
 const NOTHING_TICKED: PrivacyCheck = { privateSpace: false, headphones: false, notificationsOff: false, nobodyInView: false };
 
+/** Which of the form's own checks failed: said in the page's language as it is drawn. */
 interface FieldErrors {
-  name?: string;
-  agreed?: string;
+  name?: 'nameMissing';
+  agreed?: 'agreeMissing';
 }
 
 export function CheckInScreen() {
   const service = useService();
-  const agreement = useParticipantStore((s) => s.agreement);
+  // In the page's language: a switch here shows (and has the client accept) that language's text.
+  const agreement = useParticipantStore(agreementShown);
+  const t = useWords();
   const busy = useParticipantStore((s) => s.busy);
   const formError = useParticipantStore((s) => s.formError);
   const mediaError = useParticipantStore((s) => s.mediaError);
@@ -39,6 +38,13 @@ export function CheckInScreen() {
 
   const [name, setName] = useState('');
   const [agreed, setAgreed] = useState(false);
+  // A tick is for the text read: another text (another language) needs its own.
+  const agreementKey = `${agreement?.language ?? ''}:${agreement?.version ?? ''}`;
+  const [agreedTo, setAgreedTo] = useState(agreementKey);
+  if (agreedTo !== agreementKey) {
+    setAgreedTo(agreementKey);
+    setAgreed(false);
+  }
   const [location, setLocation] = useState('');
   const [emergencyContact, setEmergencyContact] = useState('');
   const [privacy, setPrivacy] = useState<PrivacyCheck>(NOTHING_TICKED);
@@ -66,8 +72,8 @@ export function CheckInScreen() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const next: FieldErrors = {};
-    if (!name.trim()) next.name = 'Please enter a first name or pseudonym.';
-    if (!agreed) next.agreed = 'Please tick the box to agree before you continue.';
+    if (!name.trim()) next.name = 'nameMissing';
+    if (!agreed) next.agreed = 'agreeMissing';
     setErrors(next);
     if (next.name) document.getElementById(ids.name)?.focus();
     else if (next.agreed) document.getElementById(ids.agreed)?.focus();
@@ -79,21 +85,21 @@ export function CheckInScreen() {
   return (
     <section className="checkin" aria-labelledby="checkin-title" data-screen="check-in">
       <header className="screen-header">
-        <p className="eyebrow">Step 2 of 3 · Check in</p>
+        <p className="eyebrow">{t.checkIn.step}</p>
         <h1 id="checkin-title" ref={heading} tabIndex={-1}>
-          Get ready to join the group
+          {t.checkIn.title}
         </h1>
-        <p className="lead">This takes a minute. Your therapist will let you in when the session is ready.</p>
+        <p className="lead">{t.checkIn.lead}</p>
       </header>
 
       <form className="checkin__grid" onSubmit={submit} noValidate>
         <div className="checkin__main">
           <fieldset className="panel">
-            <legend className="panel__title">How the group will see you</legend>
+            <legend className="panel__title">{t.checkIn.nameLegend}</legend>
             <div className="field">
-              <label htmlFor={ids.name}>First name or pseudonym</label>
+              <label htmlFor={ids.name}>{t.checkIn.nameLabel}</label>
               <p id={ids.nameHint} className="hint">
-                Use a first name or a pseudonym — you don't need to share your full name.
+                {t.checkIn.nameHint}
               </p>
               <input
                 id={ids.name}
@@ -110,16 +116,24 @@ export function CheckInScreen() {
               />
               {errors.name ? (
                 <p id={ids.nameError} className="error">
-                  {errors.name}
+                  {t.checkIn[errors.name]}
                 </p>
               ) : null}
             </div>
           </fieldset>
 
           <fieldset className="panel">
-            <legend className="panel__title">Group agreement</legend>
-            <p className="hint">Everyone in the group agrees to this before joining. Please read it in full.</p>
-            <div className="agreement" id={ids.agreement} tabIndex={0} aria-label="Group confidentiality agreement">
+            <legend className="panel__title">{t.checkIn.agreementLegend}</legend>
+            <p className="hint">{t.checkIn.agreementHint}</p>
+            <div
+              className="agreement"
+              id={ids.agreement}
+              tabIndex={0}
+              aria-label={t.checkIn.agreementLabel}
+              lang={agreement?.language}
+              data-testid="agreement"
+              data-version={agreement?.version}
+            >
               <AgreementText text={agreement?.text ?? ''} />
             </div>
             <div className={errors.agreed ? 'check check--invalid' : 'check'}>
@@ -133,25 +147,24 @@ export function CheckInScreen() {
                 aria-describedby={errors.agreed ? ids.agreedError : undefined}
                 required
               />
-              <label htmlFor={ids.agreed}>I agree to keep what is shared in this group confidential</label>
+              <label htmlFor={ids.agreed}>{t.checkIn.agreeLabel}</label>
             </div>
             {errors.agreed ? (
               <p id={ids.agreedError} className="error">
-                {errors.agreed}
+                {t.checkIn[errors.agreed]}
               </p>
             ) : null}
           </fieldset>
 
           <fieldset className="panel" aria-describedby={ids.privacyHint}>
             <legend className="panel__title">
-              Before you join <span className="optional">(optional)</span>
+              {t.checkIn.privacyLegend} <span className="optional">{t.checkIn.optional}</span>
             </legend>
             <p id={ids.privacyHint} className="hint">
-              A quick check that the group stays private where you are. Tick what is true for you; your therapist sees
-              what you ticked, nobody else does.
+              {t.checkIn.privacyHint}
             </p>
             <div className="checklist">
-              {PRIVACY_ITEMS.map(({ key, label }) => (
+              {PRIVACY_ITEMS.map((key) => (
                 <div className="check" key={key}>
                   <input
                     id={`${ids.privacy}-${key}`}
@@ -160,7 +173,7 @@ export function CheckInScreen() {
                     checked={privacy[key]}
                     onChange={(e) => setPrivacy((p) => ({ ...p, [key]: e.target.checked }))}
                   />
-                  <label htmlFor={`${ids.privacy}-${key}`}>{label}</label>
+                  <label htmlFor={`${ids.privacy}-${key}`}>{t.checkIn[key]}</label>
                 </div>
               ))}
             </div>
@@ -168,12 +181,12 @@ export function CheckInScreen() {
 
           <fieldset className="panel" aria-describedby={ids.ratingHint} data-testid="checkin-rating">
             <legend className="panel__title">
-              How are you today? <span className="optional">(optional)</span>
+              {t.checkIn.ratingLegend} <span className="optional">{t.checkIn.optional}</span>
             </legend>
             <p id={ids.ratingHint} className="hint">
-              From 0 (very bad) to 10 (very good). Only your therapist sees this, never the group.
+              {t.checkIn.ratingHint}
             </p>
-            <div className="scale" role="radiogroup" aria-label="How you are today, from 0 (very bad) to 10 (very good)">
+            <div className="scale" role="radiogroup" aria-label={t.checkIn.ratingLabel}>
               {SCORES.map((n) => (
                 <span className="scale__step" key={n}>
                   <input
@@ -189,13 +202,13 @@ export function CheckInScreen() {
               ))}
             </div>
             <div className="scale__ends" aria-hidden="true">
-              <span>very bad</span>
-              <span>very good</span>
+              <span>{t.checkIn.ratingLow}</span>
+              <span>{t.checkIn.ratingHigh}</span>
             </div>
             {score !== null ? (
               <>
                 <div className="field">
-                  <label htmlFor={ids.word}>A word for it, if you like</label>
+                  <label htmlFor={ids.word}>{t.checkIn.ratingWord}</label>
                   <input
                     id={ids.word}
                     name="rating-word"
@@ -214,7 +227,7 @@ export function CheckInScreen() {
                     setWord('');
                   }}
                 >
-                  Clear my answer
+                  {t.checkIn.ratingClear}
                 </button>
               </>
             ) : null}
@@ -222,17 +235,14 @@ export function CheckInScreen() {
 
           <fieldset className="panel" aria-describedby={ids.safetyHint}>
             <legend className="panel__title">
-              For your safety <span className="optional">(optional)</span>
+              {t.checkIn.safetyLegend} <span className="optional">{t.checkIn.optional}</span>
             </legend>
             <p id={ids.safetyHint} className="note">
               <InfoIcon />
-              <span>
-                Only your therapist can see this, and only uses it if there is an emergency during the session. It is
-                never shown to the group.
-              </span>
+              <span>{t.checkIn.safetyHint}</span>
             </p>
             <div className="field">
-              <label htmlFor={ids.location}>Where are you right now?</label>
+              <label htmlFor={ids.location}>{t.checkIn.locationLabel}</label>
               <input
                 id={ids.location}
                 name="location"
@@ -240,13 +250,13 @@ export function CheckInScreen() {
                 type="text"
                 autoComplete="off"
                 maxLength={500}
-                placeholder="For example, a town or an address"
+                placeholder={t.checkIn.locationPlaceholder}
                 value={location}
                 onChange={(e) => setLocation(e.target.value)}
               />
             </div>
             <div className="field">
-              <label htmlFor={ids.contact}>Emergency contact</label>
+              <label htmlFor={ids.contact}>{t.checkIn.contactLabel}</label>
               <input
                 id={ids.contact}
                 name="emergencyContact"
@@ -254,7 +264,7 @@ export function CheckInScreen() {
                 type="text"
                 autoComplete="off"
                 maxLength={500}
-                placeholder="A name and phone number"
+                placeholder={t.checkIn.contactPlaceholder}
                 value={emergencyContact}
                 onChange={(e) => setEmergencyContact(e.target.value)}
               />
@@ -264,7 +274,7 @@ export function CheckInScreen() {
 
         <aside className="checkin__side">
           <div className="panel panel--sticky">
-            <h2 className="panel__title">Camera and microphone</h2>
+            <h2 className="panel__title">{t.checkIn.mediaTitle}</h2>
             <SelfPreview />
             <MediaSwitches textOnlyChoice />
             {mediaError ? (
@@ -272,7 +282,7 @@ export function CheckInScreen() {
                 {mediaError}
               </p>
             ) : (
-              <p className="hint">You can change these at any time during the session.</p>
+              <p className="hint">{t.checkIn.mediaHint}</p>
             )}
           </div>
           {formError ? (
@@ -281,7 +291,7 @@ export function CheckInScreen() {
             </p>
           ) : null}
           <button type="submit" className="button button--primary button--block" disabled={busy}>
-            {busy ? 'Checking in…' : 'Check in and wait to be admitted'}
+            {busy ? t.checkIn.checkingIn : t.checkIn.submit}
           </button>
         </aside>
       </form>

@@ -1,10 +1,8 @@
 import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
 import { useFocusHeading } from '../components/useFocusHeading';
-import { END_COPY } from '../copy';
+import { localeFor, useWords } from '../i18n';
 import { HeartIcon, InfoIcon, LockIcon, PhoneIcon } from '../components/icons';
-
-const recapDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
 
 export function EndedScreen() {
   const service = useService();
@@ -13,7 +11,9 @@ export function EndedScreen() {
   const note = useParticipantStore((s) => s.formError);
   const recap = useParticipantStore((s) => s.recap);
   const heading = useFocusHeading<HTMLHeadingElement>();
-  const copy = END_COPY[reason];
+  const t = useWords();
+  const language = useParticipantStore((s) => s.language);
+  const copy = t.ended.reasons[reason];
 
   return (
     <section className={`card card--narrow card--${copy.tone}`} aria-labelledby="ended-title" data-screen={`ended-${reason}`}>
@@ -32,12 +32,12 @@ export function EndedScreen() {
       ) : null}
       {reason === 'sessionEnded' && recap ? (
         <section className="recap" aria-labelledby="recap-title" data-testid="recap">
-          <h2 id="recap-title">A note from your therapist</h2>
+          <h2 id="recap-title">{t.ended.recapTitle}</h2>
           <p className="recap__meta">
-            {recap.sessionTitle} · written {recapDate.format(new Date(recap.writtenAt))}
+            {t.ended.recapMeta(recap.sessionTitle, new Intl.DateTimeFormat(localeFor(language), { dateStyle: 'long' }).format(new Date(recap.writtenAt)))}
           </p>
           <p className="recap__text">{recap.text}</p>
-          <p className="recap__private">Only the people in your group can read this, each on their own invitation page.</p>
+          <p className="recap__private">{t.ended.recapPrivate}</p>
         </section>
       ) : null}
       {note ? (
@@ -53,7 +53,7 @@ export function EndedScreen() {
           onClick={() => void service.retry()}
           disabled={retrying}
         >
-          {retrying ? 'Checking…' : copy.retry}
+          {retrying ? t.ended.checking : copy.retry}
         </button>
       ) : null}
     </section>

@@ -3,11 +3,13 @@ import { useParticipantStore } from '../store';
 import { useService } from '../serviceContext';
 import { useFocusHeading } from '../components/useFocusHeading';
 import { LockIcon } from '../components/icons';
+import { useWords } from '../i18n';
 
 export function PasscodeScreen() {
   const service = useService();
   const busy = useParticipantStore((s) => s.busy);
   const error = useParticipantStore((s) => s.formError);
+  const t = useWords();
   const [passcode, setPasscode] = useState('');
   const heading = useFocusHeading<HTMLHeadingElement>();
   const inputId = useId();
@@ -24,16 +26,16 @@ export function PasscodeScreen() {
       <div className="card__icon" aria-hidden="true">
         <LockIcon />
       </div>
-      <p className="eyebrow">Step 1 of 3 · Your invitation</p>
+      <p className="eyebrow">{t.passcode.step}</p>
       <h1 id="passcode-title" ref={heading} tabIndex={-1}>
-        Welcome to your group session
+        {t.passcode.title}
       </h1>
-      <p className="lead">This is a private space. Before you join, we need to check this invitation is yours.</p>
+      <p className="lead">{t.passcode.lead}</p>
       <form onSubmit={submit} noValidate className="form">
         <div className="field">
-          <label htmlFor={inputId}>Enter the passcode your therapist sent you</label>
+          <label htmlFor={inputId}>{t.passcode.label}</label>
           <p id={hintId} className="hint">
-            You'll find it in the same message as this link.
+            {t.passcode.hint}
           </p>
           <input
             id={inputId}
@@ -59,7 +61,7 @@ export function PasscodeScreen() {
           ) : null}
         </div>
         <button type="submit" className="button button--primary button--block" disabled={busy}>
-          {busy ? 'Checking…' : 'Continue'}
+          {busy ? t.passcode.checking : t.passcode.submit}
         </button>
       </form>
     </section>

@@ -4,7 +4,7 @@ import { useFocusHeading } from '../components/useFocusHeading';
 import { MediaSwitches } from '../components/MediaSwitches';
 import { SelfPreview } from '../components/SelfPreview';
 import { DoorIcon, HeadphonesIcon, HeartIcon, InfoIcon, LockIcon } from '../components/icons';
-import { LOCKED_WAITING, RETURNED_TO_WAITING } from '../copy';
+import { useWords } from '../i18n';
 import { Message } from '../components/ChatPanel';
 
 export function WaitingScreen() {
@@ -17,6 +17,7 @@ export function WaitingScreen() {
   const locked = useParticipantStore((s) => s.moderation.locked);
   const messages = useParticipantStore((s) => s.moderation.messages);
   const heading = useFocusHeading<HTMLHeadingElement>();
+  const t = useWords();
 
   return (
     <section className="waiting" aria-labelledby="waiting-title" data-screen="waiting">
@@ -25,42 +26,33 @@ export function WaitingScreen() {
           <div className="note note--returned" data-testid="returned-note">
             <InfoIcon />
             <p>
-              <strong>{RETURNED_TO_WAITING}.</strong> This can happen for many reasons and doesn't mean you did anything
-              wrong. You're no longer seen or heard by the group.
+              <strong>{t.waiting.returnedNote}.</strong> {t.waiting.returnedDetail}
             </p>
           </div>
         ) : (
-          <p className="eyebrow">Step 3 of 3 · Waiting room</p>
+          <p className="eyebrow">{t.waiting.step}</p>
         )}
         <h1 id="waiting-title" ref={heading} tabIndex={-1}>
-          {letIn
-            ? 'Your therapist let you in'
-            : returned
-              ? 'Waiting for your therapist to let you back in'
-              : 'Waiting for your therapist to let you in'}
+          {letIn ? t.waiting.titleLetIn : returned ? t.waiting.titleReturned : t.waiting.title}
         </h1>
         <p className="lead">
-          {letIn
-            ? 'Connecting you to the group…'
-            : returned
-            ? "Your place is kept. When your therapist lets you back in, you'll rejoin the group automatically — there's no need to refresh."
-            : `${name ? `Thank you, ${name}. ` : ''}You're checked in. Your therapist can see you're here and will let you in shortly. You'll join automatically, so there's no need to refresh.`}
+          {letIn ? t.waiting.leadLetIn : returned ? t.waiting.leadReturned : t.waiting.lead(name)}
         </p>
         <p className="status-pill">
           <span className="pulse" aria-hidden="true" />
-          {letIn ? 'Joining the group…' : "Checked in · your therapist knows you're here"}
+          {letIn ? t.waiting.statusLetIn : t.waiting.status}
         </p>
         {locked ? (
           <p className="quiet-line" data-testid="locked-indicator">
             <LockIcon />
-            <span>{LOCKED_WAITING}</span>
+            <span>{t.waiting.locked}</span>
           </p>
         ) : null}
         {messages.length > 0 ? (
           // New messages are announced by the page's status region.
           <section className="panel waiting__messages" aria-labelledby="waiting-messages-title" data-testid="waiting-messages">
             <h2 id="waiting-messages-title" className="panel__title">
-              Private messages with your therapist
+              {t.waiting.messagesTitle}
             </h2>
             <ol className="chat__list chat__list--inline">
               {messages.map((m) => (
@@ -68,30 +60,30 @@ export function WaitingScreen() {
               ))}
             </ol>
             <p className="hint">
-              You can reply once you’re {returned ? 'back ' : ''}in the session. Messages aren’t saved.
+              {t.waiting.messagesHint(returned)}
             </p>
           </section>
         ) : null}
         <ul className="tips">
           <li>
             <DoorIcon />
-            <span>If you can, find a private spot where you won't be overheard.</span>
+            <span>{t.waiting.tipPrivate}</span>
           </li>
           <li>
             <HeadphonesIcon />
-            <span>Headphones help keep what others share private.</span>
+            <span>{t.waiting.tipHeadphones}</span>
           </li>
           <li>
             <HeartIcon />
-            <span>Take a slow breath. There's no rush — you can share as much or as little as you like.</span>
+            <span>{t.waiting.tipBreathe}</span>
           </li>
         </ul>
         <button type="button" className="button button--quiet" onClick={() => void service.leave()} disabled={busy}>
-          Leave the waiting room
+          {t.waiting.leave}
         </button>
       </div>
       <div className="waiting__side panel">
-        <SelfPreview caption="This is how you'll appear. Only you can see it until you're let in." />
+        <SelfPreview caption={t.media.waitingCaption} />
         <MediaSwitches />
       </div>
     </section>

@@ -16,6 +16,7 @@ import { RostersScreen } from './screens/RostersScreen';
 import { SyncStatus } from './components/SyncStatus';
 import { SessionsScreen } from './screens/SessionsScreen';
 import { SignInScreen } from './screens/SignInScreen';
+import { t } from './i18n';
 
 export function App() {
   const account = useConsole((s) => s.account);
@@ -41,19 +42,19 @@ export function App() {
         <Brand />
         <CaptureNotice />
         {account && !inRoom && (
-          <nav className="nav" aria-label="Console">
+          <nav className="nav" aria-label={t.app.nav}>
             <button type="button" className="nav-link" aria-current={view === 'sessions' ? 'page' : undefined} onClick={() => setView('sessions')}>
-              Sessions
+              {t.app.sessions}
             </button>
             <button type="button" className="nav-link" aria-current={view === 'notes' ? 'page' : undefined} onClick={() => setView('notes')}>
-              Notes
+              {t.app.notes}
             </button>
             <button type="button" className="nav-link" aria-current={view === 'rosters' ? 'page' : undefined} onClick={() => setView('rosters')}>
-              Rosters
+              {t.app.rosters}
             </button>
             {account.user.roles.includes('admin') && (
               <button type="button" className="nav-link" aria-current={view === 'accounts' ? 'page' : undefined} onClick={() => setView('accounts')}>
-                Accounts
+                {t.app.accounts}
               </button>
             )}
           </nav>
@@ -64,17 +65,17 @@ export function App() {
             <span className="account-name" title={account.user.displayName}>
               {account.user.displayName}
             </span>
-            <button type="button" className="button quiet" onClick={() => void lockNow().catch(() => undefined)} title="Hide everything until you enter your password">
-              Lock
+            <button type="button" className="button quiet" onClick={() => void lockNow().catch(() => undefined)} title={t.app.lockTitle}>
+              {t.app.lock}
             </button>
             <button
               type="button"
               className="button quiet"
               onClick={() => void closeSession().then(signOut)}
               disabled={inRoom}
-              title={inRoom ? 'Leave the session before signing out' : undefined}
+              title={inRoom ? t.app.leaveFirst : undefined}
             >
-              Sign out
+              {t.app.signOut}
             </button>
           </div>
         )}

@@ -5,6 +5,7 @@
 import type { IpcChannel, IpcRequest, IpcResults } from '../../shared/ipc';
 import { ProtocolError, type Result } from '../../shared/protocol';
 import { useConsole } from './store';
+import { t } from './i18n';
 
 export async function call<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResults[C]> {
   // Indexing a mapped type by a generic key loses the per-channel signature; restore it.
@@ -13,7 +14,7 @@ export async function call<C extends IpcChannel>(channel: C, request: IpcRequest
   if (result.ok) return result.data as IpcResults[C];
   if (result.error.code === 'UNAUTHENTICATED' && channel !== 'auth:signIn' && channel !== 'auth:signOut') {
     // The server ended the sign-in (12 hours, 30 idle minutes, or an admin's change).
-    useConsole.getState().signedOutByServer('You were signed out. Sign in again to continue.');
+    useConsole.getState().signedOutByServer(t.room.signedOutBridge);
   }
   throw ProtocolError.fromBody(result.error);
 }
@@ -21,5 +22,5 @@ export async function call<C extends IpcChannel>(channel: C, request: IpcRequest
 export function messageOf(err: unknown): string {
   if (err instanceof ProtocolError) return err.message;
   if (err instanceof Error) return err.message;
-  return 'Something went wrong.';
+  return t.room.somethingWrong;
 }

@@ -48,12 +48,18 @@ export class Admission {
     if (data.rating !== undefined) peer.standing.rating = { ...data.rating };
     // Said again at every check-in: coming back with a microphone ends a text-only visit.
     peer.standing.textOnly = data.textOnly === true;
+    // The language they read the agreement in (none said: English), for the clinicians.
+    peer.standing.language = data.agreementLanguage ?? 'en';
     peer.moveTo('waiting');
     peer.knockedAt = new Date().toISOString();
     peer.knockSeq = members.nextKnock();
     log.info('client.knocked', { sessionId, participantId: peer.participantId });
-    // The knock is also when they accepted the agreement: which version goes on record with it.
-    records.attendance(peer, 'knock', null, data.displayName, { agreementVersion: data.agreementVersion, rating: data.rating ?? null });
+    // The knock is also when they accepted the agreement: which version, in which language, goes on record with it.
+    records.attendance(peer, 'knock', null, data.displayName, {
+      agreementVersion: data.agreementVersion,
+      agreementLanguage: peer.standing.language,
+      rating: data.rating ?? null,
+    });
     records.persist(peer);
     members.notifyWhere(audience.clinicians, 'knock', (viewer) => ({ participant: participantFor(viewer, peer) }));
   }

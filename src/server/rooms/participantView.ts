@@ -30,6 +30,8 @@ export function participantFor(viewer: Peer, subject: Peer): Participant {
     if (subject.standing.privacy) p.privacy = { ...subject.standing.privacy };
     // How they are today: for the therapists, never for the group.
     if (subject.standing.rating) p.rating = { ...subject.standing.rating };
+    // The language they read the page and the agreement in: for the therapists, beside the knock.
+    if (subject.standing.language) p.language = subject.standing.language;
   }
   return p;
 }

@@ -63,13 +63,13 @@ export class RoomRecords {
   }
 
   /** A client's step on the attendance record; clinicians' steps are not recorded. */
-  /** `checkIn`: on a check-in's knock, the agreement version accepted and the rating given. */
+  /** `checkIn`: on a check-in's knock, the agreement version (and its language) accepted and the rating given. */
   attendance(
     peer: Peer,
     kind: AttendanceKind,
     byId: string | null = null,
     displayName: string | null = null,
-    checkIn: Pick<AttendanceEvent, 'agreementVersion' | 'rating'> = {},
+    checkIn: Pick<AttendanceEvent, 'agreementVersion' | 'agreementLanguage' | 'rating'> = {},
   ): void {
     if (peer.role !== 'client') return;
     try {

@@ -4,7 +4,7 @@
  * muted, a verified one still verified, and crisis information stays reachable to the
  * facilitator even after the client's laptop has gone dark. Kept in memory only.
  */
-import type { CheckInRating, MediaFlags, PrivacyCheck, VerificationMethod } from '../../shared/protocol.js';
+import type { CheckInRating, Language, MediaFlags, PrivacyCheck, VerificationMethod } from '../../shared/protocol.js';
 
 /** Said at check-in; kept in memory only, never in a Participant, a log or the store. */
 export interface CrisisInfo {
@@ -35,6 +35,8 @@ export interface Standing {
   rating: CheckInRating | null;
   /** Taking part by text only (issue 20), as said at the latest check-in: no media is taken. */
   textOnly: boolean;
+  /** The language of the agreement accepted at the latest check-in (issue 23), for the clinicians. */
+  language: Language | null;
 }
 
 export function freshStanding(): Standing {
@@ -47,5 +49,6 @@ export function freshStanding(): Standing {
     privacy: null,
     rating: null,
     textOnly: false,
+    language: null,
   };
 }

@@ -10,7 +10,7 @@
  * live; otherwise (the server stopped under it) up to the session's end, or the last thing
  * the record says happened in the session, whichever is earlier — never a guess beyond it.
  */
-import type { CheckInRating, RosterEntry, VerificationMethod } from '../../shared/protocol.js';
+import type { CheckInRating, Language, RosterEntry, VerificationMethod } from '../../shared/protocol.js';
 import type { AttendanceEvent } from '../store/attendance.js';
 import type { Invitation } from '../store/invitations.js';
 import type { RemovalRecord, VerificationRecord } from '../store/moderation.js';
@@ -42,6 +42,8 @@ interface Tally {
   /** The last check-in's acceptance of the agreement: which version, and when. */
   agreementVersion: string | null;
   agreementAcceptedAt: string | null;
+  /** The language of that agreement (null on records from before it was kept). */
+  agreementLanguage: Language | null;
   /** The last check-in's rating, if one was given then. */
   rating: CheckInRating | null;
   admittedAt: string | null;
@@ -65,6 +67,7 @@ function freshTally(participantId: string): Tally {
     knockedAt: null,
     agreementVersion: null,
     agreementAcceptedAt: null,
+    agreementLanguage: null,
     rating: null,
     admittedAt: null,
     admittedById: null,
@@ -93,6 +96,7 @@ function apply(t: Tally, e: AttendanceEvent): void {
       if (e.agreementVersion) {
         t.agreementVersion = e.agreementVersion;
         t.agreementAcceptedAt = e.at;
+        t.agreementLanguage = e.agreementLanguage ?? null;
       }
       // A check-in (it carries the agreement) says how they are now, or nothing: an older
       // rating does not stand for today. A knock the server made after a restart says neither.
@@ -213,6 +217,7 @@ export function buildRoster(input: RosterInput): RosterEntry[] {
       status: removed ? 'removed' : statusOf(t),
       agreementVersion: t.agreementVersion,
       agreementAcceptedAt: t.agreementAcceptedAt,
+      agreementLanguage: t.agreementLanguage,
       checkInRating: t.rating,
       recapOpenedAt: input.recapOpenings?.get(participantId) ?? null,
     };

@@ -1,6 +1,6 @@
 /** What signaling handlers need from the rest of the server. */
-import type { Agreement } from '../../shared/protocol.js';
 import type { AuthService } from '../auth/authService.js';
+import type { Agreements } from '../sessions/agreement.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
 import type { AddressedRequest } from '../http/support.js';
 import type { LiveClinicians } from '../accounts/liveClinicians.js';
@@ -16,7 +16,8 @@ export interface SignalingContext {
   store: Store;
   auth: AuthService;
   rooms: RoomRegistry;
-  agreement: Agreement;
+  /** The group agreement in every language offered (sessions/agreement.ts). */
+  agreements: Agreements;
   /** When the waiting room opens, when a session is live or over. */
   lifecycle: SessionLifecycle;
   /** Clinicians' open sockets, closed when their sign-in ends. */

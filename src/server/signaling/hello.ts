@@ -5,8 +5,10 @@
  * is reachable before that.
  */
 import {
+  LANGUAGES,
   ProtocolError,
   type ClinicianHelloResult,
+  type Language,
   type ParticipantHelloResult,
   type ParsedRequestData,
   type ReadRecapResult,
@@ -19,6 +21,7 @@ import { createLogger } from '../../common/logger.js';
 import { Peer, type PeerChannel } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { liveRoleFor } from '../sessions/access.js';
+import { agreementIn } from '../sessions/agreement.js';
 import type { Invitation } from '../store/invitations.js';
 import type { RoomOnRecord } from '../store/moderation.js';
 import type { SessionRecord } from '../store/sessions.js';
@@ -75,13 +78,18 @@ function clientOf(
   return { room, peer, resumeToken };
 }
 
-/** What every participant hello answers with, whatever the state. */
-function helloAnswer(ctx: SignalingContext, session: SessionRecord, peer: Peer, resumeToken: string) {
+/**
+ * What every participant hello answers with, whatever the state: the agreement in the
+ * client's language (English when it named none), and in every language offered, so the page
+ * can switch at check-in.
+ */
+function helloAnswer(ctx: SignalingContext, session: SessionRecord, peer: Peer, resumeToken: string, language: Language | undefined) {
   const servers = ctx.fleet.urls();
   return {
     participantId: peer.participantId,
     session: { id: session.id, title: session.title },
-    agreement: ctx.agreement,
+    agreement: agreementIn(ctx.agreements, language),
+    agreements: LANGUAGES.map((l) => ctx.agreements[l]),
     resumeToken,
     ...(servers.length > 1 ? { servers } : {}),
   };
@@ -205,7 +213,7 @@ export async function participantHello(
     peer,
     room,
     result: {
-      ...helloAnswer(ctx, session, peer, resumeToken),
+      ...helloAnswer(ctx, session, peer, resumeToken, data.language),
       state: 'check-in',
     },
   };
@@ -261,7 +269,8 @@ export async function resumeHello(
     peer,
     room,
     result: {
-      ...helloAnswer(ctx, session, peer, resumeToken),
+      // A resume names no language: the one accepted at check-in in this live room, if any.
+      ...helloAnswer(ctx, session, peer, resumeToken, peer.standing.language ?? undefined),
       state: resumed.state,
       resumed: true,
       readmitting: resumed.readmit,

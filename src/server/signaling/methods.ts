@@ -6,6 +6,7 @@
  * must leave on record is written here; the Room keeps only live state.
  */
 import {
+  LANGUAGES,
   ProtocolError,
   type MethodName,
   type ParsedRequestData,
@@ -13,6 +14,7 @@ import {
 } from '../../shared/protocol.js';
 import type { Peer } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
+import { agreementIn } from '../sessions/agreement.js';
 import type { Repositories } from '../store/store.js';
 import type { SignalingContext } from './context.js';
 
@@ -87,8 +89,16 @@ async function removeClient(mc: MethodContext, participantId: string, reason: st
 
 export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
   async checkIn({ ctx, peer, room, afterResponse }, data) {
-    if (data.agreementVersion !== ctx.agreement.version) {
-      throw new ProtocolError('CONFLICT', 'the agreement has changed; please read it again');
+    // The version quoted must be the current one of the language quoted (none: English).
+    const agreement = agreementIn(ctx.agreements, data.agreementLanguage);
+    if (data.agreementVersion !== agreement.version) {
+      const otherLanguage = LANGUAGES.some((l) => l !== agreement.language && ctx.agreements[l].version === data.agreementVersion);
+      throw new ProtocolError(
+        'CONFLICT',
+        otherLanguage
+          ? `that agreement version is not the ${agreement.language} text's; please read the agreement again`
+          : 'the agreement has changed; please read it again',
+      );
     }
     room.checkIn(peer, data);
     afterResponse(() => room.readmitIfReturning(peer));

@@ -8,7 +8,7 @@ import { createLogger } from '../../common/logger.js';
 import type { LookupHasher } from './recordKeys.js';
 import type { RecordSealer } from './recordSealer.js';
 import type { Sql } from './sql.js';
-import { CheckInRating } from '../../shared/protocol.js';
+import { CheckInRating, Language } from '../../shared/protocol.js';
 
 const log = createLogger('attendance');
 
@@ -26,6 +26,8 @@ export interface AttendanceEvent {
   displayName: string | null;
   /** On a check-in's knock: the version of the group agreement the client accepted then. */
   agreementVersion?: string | null;
+  /** On a check-in's knock: the language of that agreement (issue 23; null on rows from before migration 16). */
+  agreementLanguage?: Language | null;
   /** On a check-in's knock: how the client said they are (sealed on record, like the name). */
   rating?: CheckInRating | null;
 }
@@ -54,7 +56,14 @@ interface Row {
   by_id: string | null;
   display_name_sealed: Buffer | null;
   agreement_version: string | null;
+  agreement_language: string | null;
   rating_sealed: Buffer | null;
+}
+
+/** A language on record; anything else (none, or a value this version does not know) is none. */
+function languageOf(value: string | null): Language | null {
+  const parsed = Language.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 function nameContext(sessionId: string, participantId: string, at: string): string {
@@ -93,8 +102,8 @@ export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: Loo
         e.displayName === null ? null : sealer.seal(e.displayName, nameContext(e.sessionId, e.participantId, e.at));
       const rating = e.rating ? sealer.seal(JSON.stringify(e.rating), ratingContext(e.sessionId, e.participantId, e.at)) : null;
       await sql.run(
-        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed, agreement_version, rating_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed, e.agreementVersion ?? null, rating],
+        `INSERT INTO attendance_events (session_id, participant_id, kind, at, by_id, display_name_sealed, agreement_version, agreement_language, rating_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [e.sessionId, e.participantId, e.kind, e.at, e.byId, sealed, e.agreementVersion ?? null, e.agreementLanguage ?? null, rating],
       );
     },
     forSession: async (sessionId) =>
@@ -106,6 +115,7 @@ export function createAttendanceRepo(sql: Sql, sealer: RecordSealer, lookup: Loo
         byId: r.by_id,
         displayName: r.display_name_sealed === null ? null : openName(r),
         agreementVersion: r.agreement_version,
+        agreementLanguage: languageOf(r.agreement_language),
         rating: r.rating_sealed === null ? null : openRating(r),
       })),
     async target(participantRef) {

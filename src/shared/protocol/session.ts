@@ -10,6 +10,7 @@ import {
   Agreement,
   DisplayName,
   Id,
+  Language,
   MediaFlags,
   Participant,
   ParticipantState,
@@ -24,6 +25,11 @@ export const HelloParticipant = z.object({
   as: z.literal('participant'),
   invite: z.string().min(1).max(256),
   passcode: z.string().min(1).max(128),
+  /**
+   * The language the page is shown in (issue 23): the hello's `agreement` is in it. Absent:
+   * English, as before.
+   */
+  language: Language.optional(),
 });
 /**
  * A clinician's hello presents a session ticket (`POST /api/sessions/:id/ticket`): good once,
@@ -51,6 +57,11 @@ export const ParticipantHelloResult = z.object({
   participantId: z.string(),
   session: z.object({ id: z.string(), title: z.string() }),
   agreement: Agreement,
+  /**
+   * The agreement in every language offered (issue 23; absent from older servers), so a page
+   * whose client switches language at check-in can show, and accept, that language's text.
+   */
+  agreements: z.array(Agreement).max(8).optional(),
   /** `check-in` after an invitation hello; where the client was, after a resume. */
   state: ParticipantState,
   /**
@@ -91,6 +102,12 @@ export type HelloResultFor<D extends { as: string }> = D extends { as: 'clinicia
 export const CheckInData = z.object({
   displayName: DisplayName,
   agreementVersion: z.string().min(1).max(64),
+  /**
+   * Which language's agreement `agreementVersion` is of, the one the client read and accepted
+   * (issue 23). Absent: English, as before. A version that is not that language's current one
+   * is refused (CONFLICT).
+   */
+  agreementLanguage: Language.optional(),
   media: MediaFlags,
   location: z.string().max(500).optional(),
   emergencyContact: z.string().max(500).optional(),

@@ -23,6 +23,14 @@ export type ParticipantState = z.infer<typeof ParticipantState>;
 export const SessionState = z.enum(['scheduled', 'open', 'live', 'ended']);
 export type SessionState = z.infer<typeof SessionState>;
 
+/**
+ * The languages the participant page and the group agreement are offered in (issue 23). A
+ * client that says none is taken to read English, as every client did before.
+ */
+export const LANGUAGES = ['en', 'es'] as const;
+export const Language = z.enum(LANGUAGES);
+export type Language = z.infer<typeof Language>;
+
 export const MediaKind = z.enum(['audio', 'video']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
@@ -112,6 +120,11 @@ export const Participant = z.object({
   connectionQuality: ConnectionQuality.optional(),
   /** Taking part by text only (CheckInData.textOnly): seen by everyone in the group. */
   textOnly: z.boolean().optional(),
+  /**
+   * The language the client reads the page and accepted the agreement in (issue 23), from
+   * their check-in; only ever sent to clinicians, and absent before a check-in.
+   */
+  language: Language.optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 
@@ -123,7 +136,11 @@ export const Producer = z.object({
 });
 export type Producer = z.infer<typeof Producer>;
 
-export const Agreement = z.object({ version: z.string(), text: z.string() });
+/**
+ * The group agreement in one language. `language` (an addition, issue 23) is absent from
+ * older servers, whose only agreement is English.
+ */
+export const Agreement = z.object({ version: z.string(), text: z.string(), language: Language.optional() });
 export type Agreement = z.infer<typeof Agreement>;
 
 // WebRTC parameters are produced and consumed by mediasoup on both ends; the server checks

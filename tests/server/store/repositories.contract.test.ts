@@ -302,12 +302,17 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
   it('keeps attendance in order and weekly targets by the keyed hash of the reference', async () => {
     const s = await aSession();
     for (const [n, kind] of (['knock', 'admit', 'leave'] as const).entries()) {
-      await store.attendance.record({ sessionId: s, participantId: 'p-1', kind, at: `2026-12-02T17:0${n}:00.000Z`, byId: null, displayName: n === 0 ? 'Sam' : null });
+      // The knock carries the agreement accepted: its version and its language (issue 23).
+      const accepted = n === 0 ? { agreementVersion: '2026-12', agreementLanguage: 'es' as const } : {};
+      await store.attendance.record({ sessionId: s, participantId: 'p-1', kind, at: `2026-12-02T17:0${n}:00.000Z`, byId: null, displayName: n === 0 ? 'Sam' : null, ...accepted });
     }
-    expect((await other.attendance.forSession(s)).map((e) => [e.kind, e.displayName])).toEqual([
-      ['knock', 'Sam'],
-      ['admit', null],
-      ['leave', null],
+    // An English acceptance from an older server said no language.
+    await store.attendance.record({ sessionId: s, participantId: 'p-2', kind: 'knock', at: '2026-12-02T17:05:00.000Z', byId: null, displayName: 'Lee', agreementVersion: '2026-11' });
+    expect((await other.attendance.forSession(s)).map((e) => [e.kind, e.displayName, e.agreementVersion, e.agreementLanguage])).toEqual([
+      ['knock', 'Sam', '2026-12', 'es'],
+      ['admit', null, null, null],
+      ['leave', null, null, null],
+      ['knock', 'Lee', '2026-11', null],
     ]);
     await store.attendance.setTarget({ participantRef: 'IOP-7', hoursPerWeek: 9.5, setBy: 'c', setAt: '2026-12-01T00:00:00.000Z' });
     await store.attendance.setTarget({ participantRef: 'IOP-7', hoursPerWeek: 6, setBy: 'c', setAt: '2026-12-02T00:00:00.000Z' });

@@ -6,6 +6,7 @@
  */
 import { useId } from 'react';
 import { niceScale } from './chartMath';
+import { t } from '../i18n';
 
 export interface Bar {
   key: string;
@@ -60,7 +61,7 @@ export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers,
   // Label every bar while they fit; beyond that every second or third, so labels never collide.
   const labelEvery = Math.max(1, Math.ceil(bars.length / 14));
   const description =
-    bars.length === 0 ? empty : [...(target ? [`Target: ${target.label}.`] : []), ...bars.map((b) => `${b.describe}.`)].join(' ');
+    bars.length === 0 ? empty : [...(target ? [t.charts.target(target.label)] : []), ...bars.map((b) => `${b.describe}.`)].join(' ');
 
   return (
     <svg
@@ -113,7 +114,7 @@ export function BarChart({ title, bars, formatTick, target, empty, wholeNumbers,
         <g className="chart-target" aria-hidden="true">
           <line x1={M.left} x2={W - M.right} y1={y(target.value)} y2={y(target.value)} />
           <text x={M.left + 6} y={y(target.value) - 5} textAnchor="start">
-            Target {target.label}
+            {t.charts.targetLine(target.label)}
           </text>
         </g>
       )}

@@ -11,6 +11,7 @@ type BreachReportThing = Pick<BreachReport['sessions'][number], 'firstAt' | 'las
 import { call, messageOf } from '../bridge';
 import { ErrorBanner } from './Banner';
 import { Dialog } from './Dialog';
+import { t as words } from '../i18n';
 
 const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const DAY_MS = 86_400_000;
@@ -27,14 +28,14 @@ function Span({ first, last }: { first: string; last: string }) {
 
 /** Clients or sessions of a report: what, when (first to last), and the acts. */
 function ThingTable({ testId, heading, things }: { testId: string; heading: string; things: (BreachReportThing & { key: string; name: ReactNode })[] }) {
-  if (things.length === 0) return <p className="muted small">None.</p>;
+  if (things.length === 0) return <p className="muted small">{words.breach.none}</p>;
   return (
     <table className="table" data-testid={testId}>
       <thead>
         <tr>
           <th scope="col">{heading}</th>
-          <th scope="col">When</th>
-          <th scope="col">What</th>
+          <th scope="col">{words.breach.when}</th>
+          <th scope="col">{words.breach.what}</th>
         </tr>
       </thead>
       <tbody>
@@ -70,7 +71,7 @@ export function BreachReportDialog({ account, onClose }: { account: ClinicianAcc
   });
 
   const make = (forDevice: string | null) => {
-    if (!from || !to || to < from) return setError('Choose a first and a last day, the last not before the first.');
+    if (!from || !to || to < from) return setError(words.breach.badDays);
     setBusy(true);
     setError(null);
     setSaved(null);
@@ -91,50 +92,48 @@ export function BreachReportDialog({ account, onClose }: { account: ClinicianAcc
   const exportCsv = () => {
     setError(null);
     call('admin:exportBreachReport', request(device))
-      .then(({ path }) => setSaved(path ? `Saved as ${path}` : null))
+      .then(({ path }) => setSaved(path ? words.breach.saved(path) : null))
       .catch((err: unknown) => setError(messageOf(err)));
   };
 
-  const subject = device ? `the workstation ${device}` : account.displayName;
+  const subject = device ? words.breach.workstation(device) : account.displayName;
   return (
     <Dialog
-      title={`Breach report: ${account.displayName}`}
+      title={words.breach.title(account.displayName)}
       onClose={onClose}
       wide
       actions={
         <button type="button" className="button quiet" onClick={onClose}>
-          Close
+          {words.breach.close}
         </button>
       }
     >
       <p className="muted small">
-        What this account, or a workstation it used, touched according to the audit log. Making a report is itself recorded.
+        {words.breach.lead}
       </p>
       <form className="field-row breach-form" onSubmit={submit}>
         <label className="field" htmlFor={ids.from}>
-          From
+          {words.breach.from}
           <input id={ids.from} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
         </label>
         <label className="field" htmlFor={ids.to}>
-          To
+          {words.breach.to}
           <input id={ids.to} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
         <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Reading the audit log…' : 'Make report'}
+          {busy ? words.breach.reading : words.breach.make}
         </button>
       </form>
       <ErrorBanner message={error} />
       {report && (
         <div className="breach-report" data-testid="breach-report">
           <p role="status">
-            <strong>{subject}</strong>: {report.entries} audited {report.entries === 1 ? 'act' : 'acts'} · {report.sessions.length}{' '}
-            {report.sessions.length === 1 ? 'session' : 'sessions'} · {report.clients.length} {report.clients.length === 1 ? 'client' : 'clients'} ·{' '}
-            {report.rosters.length} {report.rosters.length === 1 ? 'roster read' : 'rosters read'} · {report.notes.length}{' '}
-            {report.notes.length === 1 ? 'note' : 'notes'}
+            <strong>{subject}</strong>:{' '}
+            {words.breach.summary(report.entries, report.sessions.length, report.clients.length, report.rosters.length, report.notes.length)}
           </p>
           {report.devices.length > 0 && (
             <div className="field-row" data-testid="breach-devices">
-              <span className="muted small">Workstations:</span>
+              <span className="muted small">{words.breach.workstations}</span>
               {report.devices.map((d) => (
                 <button key={d} type="button" className="button quiet small" aria-pressed={device === d} onClick={() => make(d)} disabled={busy}>
                   {d}
@@ -142,30 +141,30 @@ export function BreachReportDialog({ account, onClose }: { account: ClinicianAcc
               ))}
               {device && (
                 <button type="button" className="button quiet small" onClick={() => make(null)} disabled={busy}>
-                  Whole account
+                  {words.breach.wholeAccount}
                 </button>
               )}
             </div>
           )}
-          <h3>Clients</h3>
+          <h3>{words.breach.clients}</h3>
           <ThingTable
             testId="breach-clients"
-            heading="Client"
+            heading={words.breach.client}
             things={report.clients.map((c) => ({
               ...c,
               key: `${c.sessionId ?? ''}|${c.participantRef ?? c.refHash ?? ''}`,
-              name: c.participantRef ?? <span className="muted">reference on record only as a hash</span>,
+              name: c.participantRef ?? <span className="muted">{words.breach.hashOnly}</span>,
             }))}
           />
-          <h3>Sessions</h3>
+          <h3>{words.breach.sessions}</h3>
           <ThingTable
             testId="breach-sessions"
-            heading="Session"
+            heading={words.breach.session}
             things={report.sessions.map((s) => ({ ...s, key: s.sessionId, name: s.title ?? s.sessionId }))}
           />
           {(report.rosters.length > 0 || report.notes.length > 0) && (
             <>
-              <h3>Rosters and notes</h3>
+              <h3>{words.breach.rostersAndNotes}</h3>
               <ul className="breach-list">
                 {report.rosters.map((r) => (
                   <li key={`${r.subject}|${r.acts.join()}`}>
@@ -174,7 +173,7 @@ export function BreachReportDialog({ account, onClose }: { account: ClinicianAcc
                 ))}
                 {report.notes.map((n) => (
                   <li key={n.noteId}>
-                    note {n.noteId}: {n.acts.join(', ')} · <Span first={n.firstAt} last={n.lastAt} />
+                    {words.breach.note(n.noteId)}: {n.acts.join(', ')} · <Span first={n.firstAt} last={n.lastAt} />
                   </li>
                 ))}
               </ul>
@@ -182,7 +181,7 @@ export function BreachReportDialog({ account, onClose }: { account: ClinicianAcc
           )}
           <div className="field-row">
             <button type="button" className="button quiet" onClick={exportCsv}>
-              Export CSV
+              {words.breach.exportCsv}
             </button>
             {saved && (
               <span className="muted small" role="status">

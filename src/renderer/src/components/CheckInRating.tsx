@@ -4,6 +4,7 @@
  * drawn in the warning colour so it is seen without being read out to anyone.
  */
 import type { CheckInRating } from '../../../shared/protocol';
+import { t } from '../i18n';
 
 /** "4/10 · “wobbly”": the score, and the word if they gave one. */
 export function ratingText(rating: CheckInRating): string {
@@ -18,9 +19,9 @@ export function RatingBadge({ participantId, rating }: { participantId: string; 
     <span
       className={`rating-badge ${rating.score <= LOW ? 'low' : ''}`}
       data-testid={`rating-${participantId}`}
-      title="How they said they are today, from 0 (very bad) to 10 (very good). Only clinicians see this."
+      title={t.rating.title}
     >
-      Today: {ratingText(rating)}
+      {t.rating.today(ratingText(rating))}
     </span>
   );
 }

@@ -10,6 +10,7 @@ import { setClientTarget } from '../services/rosters';
 import { ErrorBanner } from './Banner';
 import { BarChart } from './BarChart';
 import { fillWeeks, formatHours, weeklyRatings } from './chartMath';
+import { t } from '../i18n';
 
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
@@ -43,7 +44,7 @@ export function ClientAttendanceChart({
     const text = draft.trim();
     const hours = text === '' ? null : Number(text.replace(',', '.'));
     if (hours !== null && (!Number.isFinite(hours) || hours < 0 || hours > 60)) {
-      setError('A weekly target is a number of hours from 0 to 60, or empty for none.');
+      setError(t.charts.badTarget);
       return;
     }
     setSaving(true);
@@ -58,13 +59,13 @@ export function ClientAttendanceChart({
   const bars = weeks.map((w) => {
     const hours = w.minutesPresent / 60;
     const label = weekLabel.format(new Date(w.weekStart));
-    const sessions = w.sessions.length === 1 ? '1 session' : `${w.sessions.length} sessions`;
+    const sessions = t.charts.sessions(w.sessions.length);
     return {
       key: w.weekStart,
       label,
       value: hours,
       low: target !== null && hours < target,
-      describe: `Week of ${label}: ${formatHours(hours)} in ${sessions}${target !== null ? ` (target ${formatHours(target)})` : ''}`,
+      describe: t.charts.weekBar(label, formatHours(hours), sessions, target !== null ? formatHours(target) : null),
     };
   });
   const metWeeks = target === null ? null : bars.filter((b) => !b.low).length;
@@ -73,7 +74,6 @@ export function ClientAttendanceChart({
   const rated = ratings.filter((r) => r.mean !== null);
   const ratingBars = ratings.map((r) => {
     const label = weekLabel.format(new Date(r.weekStart));
-    const words = r.words.length > 0 ? ` (${r.words.map((w) => `“${w}”`).join(', ')})` : '';
     return {
       key: r.weekStart,
       label,
@@ -82,24 +82,24 @@ export function ClientAttendanceChart({
       low: r.mean !== null && r.mean <= 3,
       describe:
         r.mean === null
-          ? `Week of ${label}: no check-in rating`
-          : `Week of ${label}: ${r.mean} of 10${r.count > 1 ? ` on average over ${r.count} check-ins` : ''}${words}`,
+          ? t.charts.noRating(label)
+          : t.charts.ratingBar(label, r.mean, r.count, r.words),
     };
   });
 
   return (
     <section className="panel roster-chart" aria-labelledby="client-chart-title" data-testid="client-chart">
       <div className="panel-head">
-        <h2 id="client-chart-title">{participantRef}: hours per week</h2>
+        <h2 id="client-chart-title">{t.charts.clientTitle(participantRef)}</h2>
         <button type="button" className="button quiet small no-print" onClick={onClose}>
-          Close
+          {t.charts.close}
         </button>
       </div>
       <div className="target-row">
         {editing ? (
           <form className="target-form" onSubmit={save} onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}>
             <label className="field inline">
-              Weekly target
+              {t.charts.weeklyTarget}
               <input
                 type="number"
                 inputMode="decimal"
@@ -111,31 +111,28 @@ export function ClientAttendanceChart({
                 aria-describedby="target-hint"
                 autoFocus
               />
-              hours
+              {t.charts.hours}
             </label>
             <button type="submit" className="button primary small" disabled={saving}>
-              Save target
+              {t.charts.saveTarget}
             </button>
             <button type="button" className="button quiet small" onClick={() => setEditing(false)} disabled={saving}>
-              Cancel
+              {t.charts.cancel}
             </button>
             <span id="target-hint" className="muted small">
-              Leave empty for no target.
+              {t.charts.noTargetHint}
             </span>
           </form>
         ) : (
           <>
             <span data-testid="client-target">
-              Weekly target: <strong>{target === null ? 'none set' : formatHours(target)}</strong>
+              {t.charts.targetIs} <strong>{target === null ? t.charts.noneSet : formatHours(target)}</strong>
               {metWeeks !== null && bars.length > 0 && (
-                <span className="muted">
-                  {' '}
-                  · met in {metWeeks} of {bars.length} weeks
-                </span>
+                <span className="muted">{t.charts.met(metWeeks, bars.length)}</span>
               )}
             </span>
             <button type="button" className="button quiet small" onClick={startEditing} disabled={!history}>
-              {target === null ? 'Set target' : 'Change target'}
+              {target === null ? t.charts.setTarget : t.charts.changeTarget}
             </button>
           </>
         )}
@@ -143,31 +140,31 @@ export function ClientAttendanceChart({
       <ErrorBanner message={error} />
       {history ? (
         <BarChart
-          title={`${participantRef}: hours attended per week${target !== null ? `, against a target of ${formatHours(target)}` : ''}`}
+          title={t.charts.clientChart(participantRef, target !== null ? formatHours(target) : null)}
           bars={bars}
           formatTick={(v) => formatHours(v)}
           target={target === null ? null : { value: target, label: formatHours(target) }}
-          empty="No sessions in these weeks."
+          empty={t.charts.noWeeks}
           testId="client-attendance-chart"
         />
       ) : (
-        <p className="muted small">Loading attendance…</p>
+        <p className="muted small">{t.charts.loading}</p>
       )}
       {history && (
         <div className="rating-chart" data-testid="client-rating">
-          <h3>How they said they were at check-in</h3>
+          <h3>{t.charts.ratingTitle}</h3>
           {rated.length > 0 ? (
             <BarChart
-              title={`${participantRef}: check-in rating per week, 0 (very bad) to 10 (very good)`}
+              title={t.charts.ratingChart(participantRef)}
               bars={ratingBars}
               formatTick={(v) => String(v)}
-              empty="No check-in ratings in these weeks."
+              empty={t.charts.noRatings}
               wholeNumbers
               ceiling={10}
               testId="client-rating-chart"
             />
           ) : (
-            <p className="muted small">No check-in ratings in these weeks.</p>
+            <p className="muted small">{t.charts.noRatings}</p>
           )}
         </div>
       )}

@@ -1,3 +1,5 @@
+import { t } from '../i18n';
+
 /**
  * The password and authenticator-code fields, as the sign-in screen and the lock screen both
  * ask for them, so the two never drift apart in what they accept or how a password manager
@@ -18,7 +20,7 @@ export function CredentialFields({ password, onPassword, totp, onTotp, totpRequi
   return (
     <>
       <label>
-        Password
+        {t.signIn.password}
         <input
           name="password"
           type="password"
@@ -30,7 +32,7 @@ export function CredentialFields({ password, onPassword, totp, onTotp, totpRequi
         />
       </label>
       <label>
-        Authenticator code
+        {t.signIn.totp}
         <input
           name="totp"
           required={totpRequired}

@@ -5,6 +5,7 @@
 import type { RosterSummary } from '../../../shared/protocol';
 import { BarChart } from './BarChart';
 import { formatMinutes, sameGroup } from './chartMath';
+import { t } from '../i18n';
 
 const dayLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 
@@ -20,28 +21,27 @@ export function GroupAttendanceChart({ list, sessionId }: { list: readonly Roste
       value: s.attended,
       behind: s.invited,
       current: s.session.id === sessionId,
-      describe: `${label}: ${s.attended} of ${s.invited} attended, ${formatMinutes(s.minutesPresentTotal)} present in total`,
+      describe: t.charts.groupBar(label, s.attended, s.invited, formatMinutes(s.minutesPresentTotal)),
     };
   });
   return (
     <section className="panel roster-chart" aria-labelledby="group-chart-title" data-testid="group-chart">
       <div className="panel-head">
-        <h2 id="group-chart-title">This group over time</h2>
+        <h2 id="group-chart-title">{t.charts.groupTitle}</h2>
       </div>
       <p className="muted small">
-        {one.session.title} with {one.facilitatorName}: {group.length === 1 ? '1 session' : `${group.length} sessions`} in the
-        dates shown.
+        {t.charts.groupLead(one.session.title, one.facilitatorName, t.charts.sessions(group.length))}
       </p>
       <p className="chart-legend muted small" aria-hidden="true">
-        <span className="legend legend-value">Attended</span>
-        <span className="legend legend-behind">Invited</span>
+        <span className="legend legend-value">{t.charts.attended}</span>
+        <span className="legend legend-behind">{t.charts.invited}</span>
       </p>
       <BarChart
-        title={`Attendance at ${one.session.title} with ${one.facilitatorName}, clients attended of invited per session`}
+        title={t.charts.groupChart(one.session.title, one.facilitatorName)}
         bars={bars}
         formatTick={(v) => String(v)}
         wholeNumbers
-        empty="No sessions of this group in these dates."
+        empty={t.charts.groupEmpty}
         testId="group-attendance-chart"
       />
     </section>

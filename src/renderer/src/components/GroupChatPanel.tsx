@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { clearGroupChat, sendGroupMessage, setGroupChat } from '../services/room';
 import { useConsole } from '../store';
+import { t } from '../i18n';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -31,10 +32,10 @@ export function GroupChatPanel({ canModerate }: { canModerate: boolean }) {
     <section className="panel group-chat" aria-labelledby="group-chat-title" data-testid="group-chat">
       <div className="panel-head">
         <h2 id="group-chat-title">
-          Group chat
-          {!chat.enabled && <span className="badge off">Off</span>}
+          {t.groupChat.title}
+          {!chat.enabled && <span className="badge off">{t.groupChat.off}</span>}
           {!chat.open && chat.unread > 0 && (
-            <span className="count" data-testid="group-chat-unread" aria-label={`${chat.unread} unread`}>
+            <span className="count" data-testid="group-chat-unread" aria-label={t.groupChat.unread(chat.unread)}>
               {chat.unread}
             </span>
           )}
@@ -46,24 +47,24 @@ export function GroupChatPanel({ canModerate }: { canModerate: boolean }) {
           aria-controls="group-chat-body"
           onClick={() => openGroupChat(!chat.open)}
         >
-          {chat.open ? 'Hide' : 'Show'}
+          {chat.open ? t.groupChat.hide : t.groupChat.show}
         </button>
       </div>
       {chat.open && (
         <div id="group-chat-body">
-          <p className="muted small">Everyone in the group sees these. They are not saved anywhere, and people who join later do not see them.</p>
+          <p className="muted small">{t.groupChat.privacy}</p>
           {canModerate && (
             <div className="group-chat-actions">
               <button type="button" className="button quiet small" aria-pressed={!chat.enabled} onClick={() => void setGroupChat(!chat.enabled)}>
-                {chat.enabled ? 'Turn off for everyone' : 'Turn on for everyone'}
+                {chat.enabled ? t.groupChat.turnOff : t.groupChat.turnOn}
               </button>
               <button type="button" className="button quiet small" disabled={chat.messages.length === 0} onClick={() => void clearGroupChat()}>
-                Clear for everyone
+                {t.groupChat.clear}
               </button>
             </div>
           )}
           {/* The log around the list: a role on the list itself would take its list role away. */}
-          <div role="log" aria-live="polite" aria-label="Group chat messages">
+          <div role="log" aria-live="polite" aria-label={t.groupChat.log}>
             <ol ref={log} className="message-log">
               {chat.messages.map((m) => (
                 <li key={m.id} className={`message ${m.from === 'me' ? 'me' : 'them'}`} data-from={m.from}>
@@ -72,15 +73,15 @@ export function GroupChatPanel({ canModerate }: { canModerate: boolean }) {
                   <time className="message-time">{time.format(m.at)}</time>
                 </li>
               ))}
-              {chat.messages.length === 0 && <li className="muted small">Nothing written yet.</li>}
+              {chat.messages.length === 0 && <li className="muted small">{t.groupChat.nothingYet}</li>}
             </ol>
           </div>
           {isObserver ? (
-            <p className="muted small">As an observer you read the group chat; you do not write in it.</p>
+            <p className="muted small">{t.groupChat.observer}</p>
           ) : chat.enabled ? (
             <form className="message-form" onSubmit={(e) => void submit(e)}>
               <label className="visually-hidden" htmlFor="group-chat-draft">
-                Message to the group
+                {t.groupChat.draftLabel}
               </label>
               <textarea
                 id="group-chat-draft"
@@ -96,12 +97,12 @@ export function GroupChatPanel({ canModerate }: { canModerate: boolean }) {
                 }}
               />
               <button type="submit" className="button primary small" disabled={draft.trim() === ''}>
-                Send
+                {t.groupChat.send}
               </button>
             </form>
           ) : (
             <p className="muted small" data-testid="group-chat-off">
-              The group chat is off: nobody can write in it until a facilitator turns it on.
+              {t.groupChat.isOff}
             </p>
           )}
         </div>

@@ -4,12 +4,9 @@ import type { IssuedInvitationLink } from '../../../shared/ipc';
 import type { InvitationSummary, SessionSummary } from '../../../shared/protocol';
 import { call, messageOf } from '../bridge';
 import { Dialog } from './Dialog';
+import { t } from '../i18n';
 
-const stateLabel: Record<InvitationSummary['state'], string> = {
-  active: 'Active',
-  revoked: 'Revoked',
-  expired: 'Expired',
-};
+const stateLabel: Record<InvitationSummary['state'], string> = t.invitations.states;
 
 type Confirm = { kind: 'reissue' | 'revoke'; invitation: InvitationSummary } | null;
 
@@ -61,12 +58,12 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
 
   return (
     <Dialog
-      title={`Invitations · ${session.title}`}
+      title={t.invitations.title(session.title)}
       onClose={onClose}
       wide
       actions={
         <button type="button" className="button quiet" onClick={onClose}>
-          Done
+          {t.invitations.done}
         </button>
       }
     >
@@ -75,12 +72,12 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
         <div className="confirm" role="alertdialog" aria-labelledby="confirm-text">
           <p id="confirm-text">
             {confirm.kind === 'reissue'
-              ? `Re-issue ${confirm.invitation.participantRef}'s invitation? The old link and passcode stop working at once.`
-              : `Revoke ${confirm.invitation.participantRef}'s invitation? They will not be able to join this session.`}
+              ? t.invitations.confirmReissue(confirm.invitation.participantRef)
+              : t.invitations.confirmRevoke(confirm.invitation.participantRef)}
           </p>
           <div className="controls">
             <button type="button" className="button quiet small" onClick={() => setConfirm(null)}>
-              Cancel
+              {t.invitations.cancel}
             </button>
             <button
               type="button"
@@ -94,21 +91,21 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
                 )
               }
             >
-              {confirm.kind === 'reissue' ? 'Re-issue' : 'Revoke'}
+              {confirm.kind === 'reissue' ? t.invitations.reissue : t.invitations.revoke}
             </button>
           </div>
         </div>
       )}
       <ErrorBanner message={error} />
       <table className="table">
-        <caption className="visually-hidden">Invitations to {session.title}</caption>
+        <caption className="visually-hidden">{t.invitations.caption(session.title)}</caption>
         <thead>
           <tr>
-            <th scope="col">Client</th>
-            <th scope="col">How to recognise them</th>
-            <th scope="col">State</th>
+            <th scope="col">{t.invitations.client}</th>
+            <th scope="col">{t.invitations.hint}</th>
+            <th scope="col">{t.invitations.state}</th>
             <th scope="col">
-              <span className="visually-hidden">Actions</span>
+              <span className="visually-hidden">{t.invitations.actions}</span>
             </th>
           </tr>
         </thead>
@@ -116,13 +113,13 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
           {list === null ? (
             <tr>
               <td colSpan={4} className="muted">
-                Loading…
+                {t.invitations.loading}
               </td>
             </tr>
           ) : list.length === 0 ? (
             <tr>
               <td colSpan={4} className="muted">
-                Nobody is invited yet.
+                {t.invitations.nobody}
               </td>
             </tr>
           ) : (
@@ -140,17 +137,17 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
                         type="button"
                         className="button quiet small"
                         onClick={() => setConfirm({ kind: 'reissue', invitation: inv })}
-                        aria-label={`Re-issue ${inv.participantRef}`}
+                        aria-label={t.invitations.reissueLabel(inv.participantRef)}
                       >
-                        Re-issue
+                        {t.invitations.reissue}
                       </button>
                       <button
                         type="button"
                         className="button danger small"
                         onClick={() => setConfirm({ kind: 'revoke', invitation: inv })}
-                        aria-label={`Revoke ${inv.participantRef}`}
+                        aria-label={t.invitations.revokeLabel(inv.participantRef)}
                       >
-                        Revoke
+                        {t.invitations.revoke}
                       </button>
                     </>
                   )}
@@ -161,19 +158,19 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
         </tbody>
       </table>
       <form className="invite-form" onSubmit={invite}>
-        <h3>Invite a client</h3>
+        <h3>{t.invitations.inviteTitle}</h3>
         <div className="field-row">
           <label className="field">
-            Client reference
-            <input value={ref} onChange={(e) => setRef(e.target.value)} required maxLength={64} placeholder="IOP-1046" />
+            {t.invitations.reference}
+            <input value={ref} onChange={(e) => setRef(e.target.value)} required maxLength={64} placeholder={t.invitations.referencePlaceholder} />
           </label>
           <label className="field grow">
-            How to recognise them <span className="muted">(optional, only clinicians see it)</span>
-            <input value={hint} onChange={(e) => setHint(e.target.value)} maxLength={200} placeholder="Code word: harbour" />
+            {t.invitations.hint} <span className="muted">{t.invitations.hintOptional}</span>
+            <input value={hint} onChange={(e) => setHint(e.target.value)} maxLength={200} placeholder={t.invitations.hintPlaceholder} />
           </label>
         </div>
         <button type="submit" className="button primary" disabled={busy || ref.trim() === ''}>
-          Create invitation
+          {t.invitations.create}
         </button>
       </form>
     </Dialog>
@@ -181,30 +178,26 @@ export function InvitationsDialog({ session, onClose }: { session: SessionSummar
 }
 
 function IssuedCard({ issued, onDismiss }: { issued: IssuedInvitationLink; onDismiss: () => void }) {
-  const [copied, setCopied] = useState<string | null>(null);
-  const copy = async (what: string, text: string) => {
+  const [copied, setCopied] = useState<'link' | 'passcode' | null>(null);
+  const copy = async (what: 'link' | 'passcode', text: string) => {
     await call('app:copy', { text, secret: true });
     setCopied(what);
   };
   return (
     <div className="issued" role="status" data-testid="issued-invitation">
-      <h3>Invitation for {issued.invitation.participantRef}</h3>
-      <p className="small">
-        Send the link and the passcode separately (for example the link by email, the passcode by text). This is the
-        only time the passcode is shown.
-      </p>
+      <h3>{t.invitations.issuedTitle(issued.invitation.participantRef)}</h3>
+      <p className="small">{t.invitations.sendSeparately}</p>
       <div className="secret-row">
         <code className="secret" data-testid="issued-url">
           {issued.url}
         </code>
         <button type="button" className="button quiet small" onClick={() => void copy('link', issued.url)}>
-          Copy link
+          {t.invitations.copyLink}
         </button>
       </div>
       {issued.linkSecret === false && (
         <p className="muted small" data-testid="issued-no-secret">
-          This link carries no encryption secret (the keychain is unavailable): read the safety code with the client when
-          you verify them.
+          {t.invitations.noSecret}
         </p>
       )}
       <div className="secret-row">
@@ -212,14 +205,14 @@ function IssuedCard({ issued, onDismiss }: { issued: IssuedInvitationLink; onDis
           {issued.passcode}
         </code>
         <button type="button" className="button quiet small" onClick={() => void copy('passcode', issued.passcode)}>
-          Copy passcode
+          {t.invitations.copyPasscode}
         </button>
       </div>
       <p className="muted small" aria-live="polite">
-        {copied ? `Copied the ${copied}. It is cleared from the clipboard after a minute.` : '\u00a0'}
+        {copied ? t.invitations.copied(copied) : '\u00a0'}
       </p>
       <button type="button" className="button quiet small" onClick={onDismiss}>
-        I have sent it — hide
+        {t.invitations.sent}
       </button>
     </div>
   );

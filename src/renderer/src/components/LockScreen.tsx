@@ -10,18 +10,19 @@ import { ErrorBanner } from './Banner';
 import { Brand } from './Brand';
 import { CaptureNotice } from './CaptureNotice';
 import { CredentialFields } from './CredentialFields';
+import { t } from '../i18n';
 
 function why(lock: LockState): string {
   switch (lock.reason) {
     case 'idle':
-      return `Locked after ${lock.idleMinutes} ${lock.idleMinutes === 1 ? 'minute' : 'minutes'} without activity.`;
+      return t.lock.idle(lock.idleMinutes);
     case 'lock-screen':
-      return 'Locked because the computer’s screen locked.';
+      return t.lock.screenLocked;
     case 'suspend':
-      return 'Locked because the computer went to sleep.';
+      return t.lock.suspend;
     case 'manual':
     case null:
-      return 'You locked the console.';
+      return t.lock.manual;
   }
 }
 
@@ -65,24 +66,24 @@ export function LockScreen() {
       </header>
       <main className="content">
         <section className="card narrow" aria-labelledby="lock-title">
-          <h1 id="lock-title">Confidant is locked</h1>
+          <h1 id="lock-title">{t.lock.title}</h1>
           <p className="muted">{why(lock)}</p>
           {inCall && (
             <p className="banner info" role="status" data-testid="lock-call-note">
-              Your session is still connected. The group&apos;s video and sound stay hidden until you unlock.
+              {t.lock.callNote}
             </p>
           )}
           <p className="lock-who">
-            Signed in as <strong>{user.displayName}</strong> ({user.username})
+            {t.lock.signedInAs} <strong>{user.displayName}</strong> ({user.username})
           </p>
           <form onSubmit={(e) => void onSubmit(e)} className="form">
             <CredentialFields password={password} onPassword={setPassword} totp={totp} onTotp={setTotp} totpRequired={false} focusPassword />
             <ErrorBanner message={error} />
             <button type="submit" className="button primary" disabled={busy}>
-              {busy ? 'Unlocking…' : 'Unlock'}
+              {busy ? t.lock.unlocking : t.lock.unlock}
             </button>
             <button type="button" className="button quiet" disabled={busy} onClick={() => void closeSession().then(signOut)}>
-              {inCall ? 'Leave the session and sign out' : 'Sign out'}
+              {inCall ? t.lock.leaveAndSignOut : t.lock.signOut}
             </button>
           </form>
         </section>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { sendMessage } from '../services/room';
 import { useConsole } from '../store';
+import { t } from '../i18n';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -20,7 +21,7 @@ export function MessagesPanel() {
   }, [messages?.length]);
 
   if (!withId) return null;
-  const name = person?.displayName ?? 'This client';
+  const name = person?.displayName ?? t.messages.thisClient;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -31,30 +32,30 @@ export function MessagesPanel() {
   return (
     <section className="panel messages" aria-labelledby="messages-title">
       <div className="panel-head">
-        <h2 id="messages-title">Private messages with {name}</h2>
+        <h2 id="messages-title">{t.messages.title(name)}</h2>
         <button
           type="button"
           className="button quiet small"
           onClick={() => openConversation(null)}
-          aria-label="Close private messages"
+          aria-label={t.messages.closeLabel}
         >
-          Close
+          {t.messages.close}
         </button>
       </div>
-      <p className="muted small">Only you and {name} see these. They are not saved anywhere.</p>
-      <ol ref={log} className="message-log" aria-live="polite" aria-label={`Messages with ${name}`}>
+      <p className="muted small">{t.messages.privacy(name)}</p>
+      <ol ref={log} className="message-log" aria-live="polite" aria-label={t.messages.log(name)}>
         {(messages ?? []).map((m, i) => (
           <li key={i} className={`message ${m.from}`}>
-            <span className="visually-hidden">{m.from === 'me' ? 'You' : name}: </span>
+            <span className="visually-hidden">{m.from === 'me' ? t.messages.you : name}: </span>
             {m.text}
             <time className="message-time">{time.format(m.at)}</time>
           </li>
         ))}
-        {!person && <li className="muted small">{name} is no longer in the session.</li>}
+        {!person && <li className="muted small">{t.messages.gone(name)}</li>}
       </ol>
       <form className="message-form" onSubmit={(e) => void submit(e)}>
         <label className="visually-hidden" htmlFor="message-draft">
-          Message to {name}
+          {t.messages.draftLabel(name)}
         </label>
         <textarea
           id="message-draft"
@@ -72,7 +73,7 @@ export function MessagesPanel() {
           }}
         />
         <button type="submit" className="button primary small" disabled={!person || draft.trim() === ''}>
-          Send
+          {t.messages.send}
         </button>
       </form>
     </section>

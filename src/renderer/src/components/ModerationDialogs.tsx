@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Participant, ResultTypes } from '../../../shared/protocol';
 import { confirmSafetyCode, crisisInfo, endSession, remove, safetyCodeFor } from '../services/room';
 import { Dialog } from './Dialog';
+import { t } from '../i18n';
 
 export function RemoveDialog({ person, onClose }: { person: Participant; onClose: () => void }) {
   const [reason, setReason] = useState('');
@@ -13,12 +14,12 @@ export function RemoveDialog({ person, onClose }: { person: Participant; onClose
   };
   return (
     <Dialog
-      title={`Remove ${person.displayName}?`}
+      title={t.dialogs.remove.title(person.displayName)}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Cancel
+            {t.dialogs.cancel}
           </button>
           <button
             type="button"
@@ -26,17 +27,14 @@ export function RemoveDialog({ person, onClose }: { person: Participant; onClose
             disabled={busy || reason.trim() === ''}
             onClick={() => void submit()}
           >
-            Remove from session
+            {t.dialogs.remove.confirm}
           </button>
         </>
       }
     >
-      <p>
-        They leave the group at once and their invitation link stops working for this session. The reason is kept
-        with the session&apos;s record.
-      </p>
+      <p>{t.dialogs.remove.body}</p>
       <label className="field">
-        Reason
+        {t.dialogs.remove.reason}
         <textarea
           value={reason}
           maxLength={500}
@@ -44,7 +42,7 @@ export function RemoveDialog({ person, onClose }: { person: Participant; onClose
           required
           autoFocus
           onChange={(e) => setReason(e.target.value)}
-          placeholder="For example: not the invited client; unsafe behaviour"
+          placeholder={t.dialogs.remove.reasonPlaceholder}
         />
       </label>
     </Dialog>
@@ -64,20 +62,20 @@ export function CrisisInfoDialog({ person, onClose }: { person: Participant; onC
   };
   return (
     <Dialog
-      title={`Crisis information for ${person.displayName}`}
+      title={t.dialogs.crisis.title(person.displayName)}
       onClose={onClose}
       actions={
         info ? (
           <button type="button" className="button primary" onClick={onClose} autoFocus>
-            Close
+            {t.dialogs.close}
           </button>
         ) : (
           <>
             <button type="button" className="button quiet" onClick={onClose} autoFocus>
-              Cancel
+              {t.dialogs.cancel}
             </button>
             <button type="button" className="button primary" disabled={busy} onClick={() => void reveal()}>
-              Show crisis information
+              {t.dialogs.crisis.show}
             </button>
           </>
         )
@@ -85,16 +83,13 @@ export function CrisisInfoDialog({ person, onClose }: { person: Participant; onC
     >
       {info ? (
         <dl className="crisis">
-          <dt>Where they are</dt>
-          <dd>{info.location ?? 'Not given'}</dd>
-          <dt>Emergency contact</dt>
-          <dd>{info.emergencyContact ?? 'Not given'}</dd>
+          <dt>{t.dialogs.crisis.where}</dt>
+          <dd>{info.location ?? t.dialogs.crisis.notGiven}</dd>
+          <dt>{t.dialogs.crisis.contact}</dt>
+          <dd>{info.emergencyContact ?? t.dialogs.crisis.notGiven}</dd>
         </dl>
       ) : (
-        <p>
-          Use this only if you believe {person.displayName} may be at risk. Viewing it is recorded with your name and the
-          time. It is kept for this session only.
-        </p>
+        <p>{t.dialogs.crisis.warning(person.displayName)}</p>
       )}
     </Dialog>
   );
@@ -104,12 +99,12 @@ export function EndSessionDialog({ onClose }: { onClose: () => void }) {
   const [busy, setBusy] = useState(false);
   return (
     <Dialog
-      title="End the session for everyone?"
+      title={t.dialogs.end.title}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose} autoFocus>
-            Keep going
+            {t.dialogs.end.keepGoing}
           </button>
           <button
             type="button"
@@ -120,12 +115,12 @@ export function EndSessionDialog({ onClose }: { onClose: () => void }) {
               void endSession().finally(onClose);
             }}
           >
-            End session
+            {t.dialogs.end.confirm}
           </button>
         </>
       }
     >
-      <p>Everyone is disconnected and every invitation to this session stops working. This cannot be undone.</p>
+      <p>{t.dialogs.end.body}</p>
     </Dialog>
   );
 }
@@ -152,33 +147,30 @@ export function SafetyCodeDialog({ person, onClose }: { person: Participant; onC
   };
   return (
     <Dialog
-      title={`Safety code with ${person.displayName}`}
+      title={t.dialogs.safetyCode.title(person.displayName)}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Cancel
+            {t.dialogs.cancel}
           </button>
           <button type="button" className="button primary" disabled={busy || !code} onClick={() => void confirm()}>
-            Codes match
+            {t.dialogs.safetyCode.confirm}
           </button>
         </>
       }
     >
       {code === undefined ? (
-        <p className="muted">Working out the code…</p>
+        <p className="muted">{t.dialogs.safetyCode.working}</p>
       ) : code === null ? (
-        <p>{person.displayName} has not announced an encryption key yet. Try again in a moment.</p>
+        <p>{t.dialogs.safetyCode.noKey(person.displayName)}</p>
       ) : (
         <>
-          <p>Read this code aloud with {person.displayName}. Their screen shows a code too.</p>
+          <p>{t.dialogs.safetyCode.readAloud(person.displayName)}</p>
           <p className="safety-code" data-testid="safety-code">
             {code}
           </p>
-          <p className="muted small">
-            The same code on both screens means nobody is between you, so the call&apos;s key can go to them. If the codes
-            differ, do not confirm: someone may be trying to listen in.
-          </p>
+          <p className="muted small">{t.dialogs.safetyCode.explain}</p>
         </>
       )}
     </Dialog>

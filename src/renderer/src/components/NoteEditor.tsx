@@ -15,18 +15,19 @@ import { useConsole } from '../store';
 import { ErrorBanner } from './Banner';
 import { Dialog } from './Dialog';
 import { ratingText } from './CheckInRating';
+import { t as words } from '../i18n';
 
 /** How often a changed draft is saved while the clinician keeps typing. */
 const AUTOSAVE_MS = 3000;
 const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 function signatureLine(label: string, s: Signature): string {
-  return `${label} by ${s.byName}, ${stamp.format(new Date(s.at))}`;
+  return words.note.signature(label, s.byName, stamp.format(new Date(s.at)));
 }
 
 /** The sentence a client's check-in rating adds to their section of a group note. */
 function ratingSentence(rating: { score: number; word?: string | undefined }): string {
-  return `Check-in rating: ${rating.score}/10${rating.word ? ` (“${rating.word}”)` : ''}.`;
+  return words.note.ratingSentence(rating.score, rating.word ?? null);
 }
 
 /** One note: a draft's editor with autosave, or a signed note with its addenda. */
@@ -91,7 +92,7 @@ export function NoteEditor({ id }: { id: string }) {
   }, [flush]);
 
   if (error && !note) return <ErrorBanner message={error} />;
-  if (!note || !body) return <p className="muted">Opening…</p>;
+  if (!note || !body) return <p className="muted">{words.note.opening}</p>;
 
   const template = NOTE_TEMPLATES[note.template];
   const editable = (note.status === 'draft' || note.status === 'returned') && note.authorId === me?.id;
@@ -118,25 +119,25 @@ export function NoteEditor({ id }: { id: string }) {
     <article className="note" aria-labelledby="note-title" onBlur={() => void flush()}>
       <div className="section-head">
         <div>
-          <h2 id="note-title">{body.title || 'Untitled note'}</h2>
+          <h2 id="note-title">{body.title || words.note.untitled}</h2>
           <p className="muted small">
             {template.name} · {note.serviceDate}
-            {editable && (savedAt ? ` · Saved ${stamp.format(savedAt)}` : ' · Draft')}
+            {editable && (savedAt ? words.note.saved(stamp.format(savedAt)) : words.note.draft)}
           </p>
         </div>
         <div className="controls">
           {editable && (
             <button type="button" className="button primary" onClick={() => setDialog('sign')}>
-              Sign…
+              {words.note.sign}
             </button>
           )}
           {canCosign && (
             <>
               <button type="button" className="button quiet" onClick={() => setDialog('return')}>
-                Return with comment…
+                {words.note.returnWithComment}
               </button>
               <button type="button" className="button primary" onClick={() => void run(() => cosignNote(note.id))}>
-                Co-sign
+                {words.note.cosign}
               </button>
             </>
           )}
@@ -145,37 +146,34 @@ export function NoteEditor({ id }: { id: string }) {
       <ErrorBanner message={error} />
       {conflict && (
         <div className="banner warn" role="alert">
-          <p>
-            This note was also changed on another workstation (their version {conflict.version}). Nothing was
-            overwritten. Keep which one?
-          </p>
+          <p>{words.note.conflict(conflict.version)}</p>
           <div className="controls">
             <button type="button" className="button quiet small" onClick={() => void run(() => resolveConflict(note.id, 'mine'))}>
-              Keep this workstation&apos;s
+              {words.note.keepMine}
             </button>
             <button type="button" className="button quiet small" onClick={() => void run(() => resolveConflict(note.id, 'theirs'))}>
-              Keep the other version
+              {words.note.keepTheirs}
             </button>
           </div>
         </div>
       )}
       {note.status === 'returned' && note.returnComment && (
         <p className="banner info" role="status">
-          Returned by your supervisor: {note.returnComment}
+          {words.note.returnedBy(note.returnComment)}
         </p>
       )}
       <label className="field">
-        Title
+        {words.note.title}
         <input value={body.title} readOnly={!editable} onChange={(e) => edit({ title: e.target.value })} maxLength={200} />
       </label>
       {!template.perClient && (
         <label className="field">
-          Client reference
+          {words.note.clientReference}
           <input
             value={body.clientRefs.join(', ')}
             readOnly={!editable}
             onChange={(e) => edit({ clientRefs: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })}
-            placeholder="IOP-1042"
+            placeholder={words.note.clientPlaceholder}
           />
         </label>
       )}
@@ -197,8 +195,8 @@ export function NoteEditor({ id }: { id: string }) {
       ))}
       {template.perClient && (
         <fieldset className="field clients">
-          <legend>Clients</legend>
-          {body.clients.length === 0 && <p className="muted small">No clients on this note.</p>}
+          <legend>{words.note.clients}</legend>
+          {body.clients.length === 0 && <p className="muted small">{words.note.noClients}</p>}
           {body.clients.map((c, i) => {
             const set = (change: Partial<typeof c>) =>
               edit({ clients: body.clients.map((x, j) => (j === i ? { ...x, ...change } : x)) });
@@ -208,10 +206,10 @@ export function NoteEditor({ id }: { id: string }) {
                   <strong>{c.participantRef}</strong>
                   <label className="check">
                     <input type="checkbox" checked={c.present} disabled={!editable} onChange={(e) => set({ present: e.target.checked })} />
-                    Present
+                    {words.note.present}
                   </label>
                   <label className="field inline">
-                    Minutes
+                    {words.note.minutes}
                     <input
                       type="number"
                       min={0}
@@ -223,21 +221,21 @@ export function NoteEditor({ id }: { id: string }) {
                 </div>
                 {c.checkInRating && (
                   <div className="field-row rating-offer" data-testid={`note-rating-${c.participantRef}`}>
-                    <span className="muted small">Said at check-in: {ratingText(c.checkInRating)}</span>
+                    <span className="muted small">{words.note.saidAtCheckIn(ratingText(c.checkInRating))}</span>
                     {editable && !c.text.includes(ratingSentence(c.checkInRating)) && (
                       <button
                         type="button"
                         className="button quiet small"
                         onClick={() => set({ text: c.text.trim() ? `${c.text.trimEnd()}\n${ratingSentence(c.checkInRating!)}` : ratingSentence(c.checkInRating!) })}
                       >
-                        Add to note
+                        {words.note.addToNote}
                       </button>
                     )}
                   </div>
                 )}
                 <textarea
                   rows={3}
-                  aria-label={`Note for ${c.participantRef}`}
+                  aria-label={words.note.noteFor(c.participantRef)}
                   value={c.text}
                   readOnly={!editable}
                   onChange={(e) => set({ text: e.target.value })}
@@ -247,8 +245,8 @@ export function NoteEditor({ id }: { id: string }) {
           })}
         </fieldset>
       )}
-      {note.signature && <p className="signature">{signatureLine('Signed', note.signature)}</p>}
-      {note.cosignature && <p className="signature">{signatureLine('Co-signed', note.cosignature)}</p>}
+      {note.signature && <p className="signature">{signatureLine(words.note.signed, note.signature)}</p>}
+      {note.cosignature && <p className="signature">{signatureLine(words.note.cosigned, note.cosignature)}</p>}
       {note.signature && <Addenda note={note} onAdded={(n) => setNote(n)} />}
       {dialog === 'sign' && (
         <SignDialog
@@ -279,23 +277,23 @@ function Addenda({ note, onAdded }: { note: Note; onAdded: (n: Note) => void }) 
   };
   return (
     <section className="addenda" aria-labelledby="addenda-title">
-      <h3 id="addenda-title">Addenda</h3>
-      {note.addenda.length === 0 && <p className="muted small">None. A signed note is never edited; add an addendum instead.</p>}
+      <h3 id="addenda-title">{words.note.addenda}</h3>
+      {note.addenda.length === 0 && <p className="muted small">{words.note.noAddenda}</p>}
       <ol>
         {note.addenda.map((a) => (
           <li key={a.id}>
             <p>{a.text}</p>
-            <p className="signature">{signatureLine('Signed', a.signature)}</p>
+            <p className="signature">{signatureLine(words.note.signed, a.signature)}</p>
           </li>
         ))}
       </ol>
       <label className="field">
-        New addendum
+        {words.note.newAddendum}
         <textarea rows={3} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
       <ErrorBanner message={error} />
       <button type="button" className="button quiet" disabled={text.trim() === ''} onClick={() => void add()}>
-        Sign and add addendum
+        {words.note.addAddendum}
       </button>
     </section>
   );
@@ -305,23 +303,23 @@ function SignDialog({ onClose, onSign }: { onClose: () => void; onSign: (needsCo
   const [cosign, setCosign] = useState(false);
   return (
     <Dialog
-      title="Sign this note?"
+      title={words.note.signTitle}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Keep editing
+            {words.note.keepEditing}
           </button>
           <button type="button" className="button primary" onClick={() => onSign(cosign)}>
-            Sign note
+            {words.note.signNote}
           </button>
         </>
       }
     >
-      <p>Signing locks the note with your name, the time and a fingerprint of its content. After that it can only be amended with signed addenda.</p>
+      <p>{words.note.signExplain}</p>
       <label className="check">
         <input type="checkbox" checked={cosign} onChange={(e) => setCosign(e.target.checked)} />
-        Send to my supervisor for co-signature
+        {words.note.askCosign}
       </label>
     </Dialog>
   );
@@ -331,21 +329,21 @@ function ReturnDialog({ onClose, onReturn }: { onClose: () => void; onReturn: (c
   const [comment, setComment] = useState('');
   return (
     <Dialog
-      title="Return this note to its author?"
+      title={words.note.returnTitle}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Cancel
+            {words.note.cancel}
           </button>
           <button type="button" className="button primary" disabled={comment.trim() === ''} onClick={() => onReturn(comment)}>
-            Return note
+            {words.note.returnNote}
           </button>
         </>
       }
     >
       <label className="field">
-        What should change
+        {words.note.whatChange}
         <textarea rows={4} value={comment} onChange={(e) => setComment(e.target.value)} autoFocus />
       </label>
     </Dialog>

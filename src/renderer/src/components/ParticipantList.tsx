@@ -6,44 +6,39 @@ import type { EncryptionView } from '../services/encryption';
 import { CrisisInfoDialog, RemoveDialog, SafetyCodeDialog } from './ModerationDialogs';
 import { Menu, type MenuEntry } from './Menu';
 import { RatingBadge } from './CheckInRating';
+import { LanguageBadge } from './LanguageBadge';
+import { t } from '../i18n';
 
-export const roleLabel: Record<Participant['role'], string> = {
-  client: 'Client',
-  facilitator: 'Facilitator',
-  observer: 'Observer',
-};
+export const roleLabel: Record<Participant['role'], string> = t.participants.roles;
 
-export const verificationLabel: Record<VerificationMethod, string> = {
-  'photo-id': 'photo ID',
-  'verbal-code': 'verbal code',
-  'known-to-clinician': 'known to clinician',
-};
+export const verificationLabel: Record<VerificationMethod, string> = t.participants.verification;
 
 type Dialog = { kind: 'remove' | 'crisis' | 'safety'; person: Participant } | null;
 
 /** A person's standing in the call's encryption, as this console sees it; null when there is nothing to say. */
 function keyState(encryption: EncryptionView, p: Participant, myId: string | null): { label: string; tone: string; title: string; code?: boolean } | null {
   if (p.participantId === myId) return null;
+  const k = t.participants.key;
   if (encryption.role === 'member') {
     if (p.participantId !== encryption.holder?.participantId) return null;
     const trust = encryption.holder.trust;
-    if (trust === 'needs code') return { label: 'Check safety code', tone: 'warn', title: 'Read the safety code with them before the call’s key is accepted', code: true };
-    if (trust === 'proof failed') return { label: 'Key mismatch', tone: 'danger', title: 'The key offered did not match: not accepted' };
+    if (trust === 'needs code') return { label: k.checkCode, tone: 'warn', title: k.checkCodeHolderTitle, code: true };
+    if (trust === 'proof failed') return { label: k.mismatch, tone: 'danger', title: k.mismatchHolderTitle };
     return null;
   }
   if (encryption.role !== 'holder') return null;
   switch (encryption.trust[p.participantId]) {
     case 'proved':
     case 'code confirmed':
-      return { label: 'Encrypted', tone: 'ok', title: 'They have the call’s key; what they send and receive is end-to-end encrypted' };
+      return { label: k.encrypted, tone: 'ok', title: k.encryptedTitle };
     case 'needs code':
-      return { label: 'Check safety code', tone: 'warn', title: 'Their key is not vouched for by a link from this console: read the safety code with them', code: true };
+      return { label: k.checkCode, tone: 'warn', title: k.checkCodeTitle, code: true };
     case 'proof failed':
-      return { label: 'Key mismatch', tone: 'danger', title: 'Their announced key does not match their invitation link: someone may be in between. They get no key.' };
+      return { label: k.mismatch, tone: 'danger', title: k.mismatchTitle };
     case 'cannot encrypt':
-      return { label: 'Can’t encrypt', tone: 'danger', title: 'Their browser cannot encrypt the call, so they cannot see or hear the group from it' };
+      return { label: k.cannotEncrypt, tone: 'danger', title: k.cannotEncryptTitle };
     default:
-      return { label: 'No key yet', tone: 'warn', title: 'Their browser has not announced an encryption key yet' };
+      return { label: k.noKey, tone: 'warn', title: k.noKeyTitle };
   }
 }
 
@@ -79,7 +74,7 @@ export function ParticipantList() {
   return (
     <section className="panel" aria-labelledby="present-title">
       <h2 id="present-title">
-        In the group <span className="count">{list.length}</span>
+        {t.participants.title} <span className="count">{list.length}</span>
       </h2>
       <ul className="people">
         {list.map((p) => {
@@ -92,16 +87,17 @@ export function ParticipantList() {
             <li key={p.participantId} className="person" data-testid={`person-${p.participantId}`}>
               <div className="person-main">
                 <span className="person-name">
-                  {isMe ? `${p.displayName} (you)` : p.displayName}
+                  {isMe ? t.participants.you(p.displayName) : p.displayName}
                   {p.verified && (
                     <span
                       className="badge verified"
-                      title={p.verificationMethod ? `Verified: ${verificationLabel[p.verificationMethod]}` : 'Verified'}
+                      title={p.verificationMethod ? t.participants.verifiedBy(verificationLabel[p.verificationMethod]) : t.participants.verified}
                     >
-                      Verified
+                      {t.participants.verified}
                     </span>
                   )}
                   {p.textOnly && <TextOnlyBadge participantId={p.participantId} />}
+                  <LanguageBadge participantId={p.participantId} language={p.language} />
                 </span>
                 <span className="muted small">
                   {roleLabel[p.role]}
@@ -111,13 +107,13 @@ export function ParticipantList() {
                 <span className="media-state small">
                   {p.connection === 'reconnecting' ? (
                     // Their media went with the connection; what they had on is not known until they are back.
-                    <span className="badge reconnecting" title="Their connection dropped; they keep their place while it comes back">
-                      Reconnecting…
+                    <span className="badge reconnecting" title={t.participants.reconnectingTitle}>
+                      {t.participants.reconnecting}
                     </span>
                   ) : (
                     <>
-                      {!p.textOnly && <MediaFlag kind="Mic" state={mic} forced={p.mutedByFacilitator.audio} />}
-                      {!p.textOnly && <MediaFlag kind="Camera" state={cam} forced={p.mutedByFacilitator.video} />}
+                      {!p.textOnly && <MediaFlag kind={t.participants.mic} state={mic} forced={p.mutedByFacilitator.audio} />}
+                      {!p.textOnly && <MediaFlag kind={t.participants.camera} state={cam} forced={p.mutedByFacilitator.video} />}
                       <ConnectionFlag participantId={p.participantId} quality={isMe ? ownConnection : (p.connectionQuality ?? null)} />
                     </>
                   )}
@@ -145,11 +141,12 @@ export function ParticipantList() {
                     type="button"
                     className="button quiet small"
                     onClick={() => openConversation(p.participantId)}
-                    aria-label={`Message ${p.displayName}${unread[p.participantId] ? `, ${unread[p.participantId]} unread` : ''}`}
+                    aria-label={t.participants.messageLabel(p.displayName, unread[p.participantId] ?? 0)}
                   >
-                    Message{unread[p.participantId] ? <span className="unread">{unread[p.participantId]}</span> : null}
+                    {t.participants.message}
+                    {unread[p.participantId] ? <span className="unread">{unread[p.participantId]}</span> : null}
                   </button>
-                  <Menu label={`Actions for ${p.displayName}`} items={menuFor(p, setDialog)}>
+                  <Menu label={t.participants.actions(p.displayName)} items={menuFor(p, setDialog)}>
                     <span aria-hidden="true">⋯</span>
                   </Menu>
                 </div>
@@ -169,24 +166,18 @@ function rank(p: Participant): number {
   return p.role === 'facilitator' ? 0 : p.role === 'observer' ? 1 : 2;
 }
 
-const CONNECTION_TITLE = {
-  good: 'Their connection to the group is working well',
-  weak: 'Their connection is weak: their video may freeze or look blurry',
-  poor: 'Their connection is poor: others may not see or hear them well',
-} as const;
-
 /** How good someone's connection is (issue 22), as their browser last reported it. */
 function ConnectionFlag({ participantId, quality }: { participantId: string; quality: ConnectionQuality | null }) {
   if (!quality) return null;
   return (
-    <span className={`flag connection ${quality}`} title={CONNECTION_TITLE[quality]} data-testid={`connection-${participantId}`} data-quality={quality}>
-      Connection {quality}
+    <span className={`flag connection ${quality}`} title={t.participants.connection[quality]} data-testid={`connection-${participantId}`} data-quality={quality}>
+      {t.participants.connectionFlag(quality)}
     </span>
   );
 }
 
 function MediaFlag({ kind, state, forced }: { kind: string; state: 'on' | 'off'; forced: boolean }) {
-  const text = forced ? `${kind} muted by you` : `${kind} ${state}`;
+  const text = t.participants.mediaFlag(kind, state, forced);
   return <span className={`flag ${forced ? 'forced' : state}`}>{text}</span>;
 }
 
@@ -194,11 +185,11 @@ function mediaItems(p: Participant): MenuEntry[] {
   const id = p.participantId;
   return [
     p.mutedByFacilitator.audio
-      ? { label: 'Ask to unmute microphone', onSelect: () => void allowUnmute(id, 'audio') }
-      : { label: 'Mute microphone', onSelect: () => void mute(id, 'audio') },
+      ? { label: t.participants.menu.askUnmuteMic, onSelect: () => void allowUnmute(id, 'audio') }
+      : { label: t.participants.menu.muteMic, onSelect: () => void mute(id, 'audio') },
     p.mutedByFacilitator.video
-      ? { label: 'Ask to turn camera back on', onSelect: () => void allowUnmute(id, 'video') }
-      : { label: 'Stop video', onSelect: () => void mute(id, 'video') },
+      ? { label: t.participants.menu.askCameraOn, onSelect: () => void allowUnmute(id, 'video') }
+      : { label: t.participants.menu.stopVideo, onSelect: () => void mute(id, 'video') },
     'separator',
   ];
 }
@@ -206,31 +197,31 @@ function mediaItems(p: Participant): MenuEntry[] {
 function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
   const id = p.participantId;
   const verifyItems: MenuEntry[] = p.verified
-    ? [{ label: `Verified${p.verificationMethod ? ` (${verificationLabel[p.verificationMethod]})` : ''}`, onSelect: () => undefined, disabled: true }]
+    ? [{ label: t.participants.verifiedMenu(p.verificationMethod ? verificationLabel[p.verificationMethod] : null), onSelect: () => undefined, disabled: true }]
     : [
-        { label: 'Verified by photo ID', onSelect: () => void verify(id, 'photo-id') },
-        { label: 'Verified by verbal code', onSelect: () => void verify(id, 'verbal-code') },
-        { label: 'Known to me', onSelect: () => void verify(id, 'known-to-clinician') },
+        { label: t.participants.menu.byPhotoId, onSelect: () => void verify(id, 'photo-id') },
+        { label: t.participants.menu.byVerbalCode, onSelect: () => void verify(id, 'verbal-code') },
+        { label: t.participants.menu.knownToMe, onSelect: () => void verify(id, 'known-to-clinician') },
       ];
   return [
-    { heading: 'Identity' },
+    { heading: t.participants.menu.identity },
     ...verifyItems,
-    { label: 'Safety code…', onSelect: () => open({ kind: 'safety', person: p }) },
+    { label: t.participants.menu.safetyCode, onSelect: () => open({ kind: 'safety', person: p }) },
     'separator',
     // Taking part by text: no microphone or camera to mute; the rest of the menu is the same.
     ...(p.textOnly ? [] : mediaItems(p)),
-    { label: 'Return to waiting room', onSelect: () => void returnToWaiting(id) },
-    { label: 'Remove from session…', tone: 'danger', onSelect: () => open({ kind: 'remove', person: p }) },
+    { label: t.participants.menu.returnToWaiting, onSelect: () => void returnToWaiting(id) },
+    { label: t.participants.menu.remove, tone: 'danger', onSelect: () => open({ kind: 'remove', person: p }) },
     'separator',
-    { label: 'Crisis information…', onSelect: () => open({ kind: 'crisis', person: p }) },
+    { label: t.participants.menu.crisis, onSelect: () => open({ kind: 'crisis', person: p }) },
   ];
 }
 
 /** Taking part by text only (issue 20): no camera or microphone, the group chat instead. */
 export function TextOnlyBadge({ participantId }: { participantId: string }) {
   return (
-    <span className="badge text-only" title="Taking part by text: no camera or microphone; they write in the group chat" data-testid={`text-only-${participantId}`}>
-      Text only
+    <span className="badge text-only" title={t.textOnly.title} data-testid={`text-only-${participantId}`}>
+      {t.textOnly.badge}
     </span>
   );
 }

@@ -10,6 +10,7 @@ import { NOTE_TEMPLATES } from '../../../shared/notes';
 import { RECAP_MAX_CHARS, type SessionRecap, type SessionSummary } from '../../../shared/protocol';
 import { call, messageOf } from '../bridge';
 import { ErrorBanner } from './Banner';
+import { t } from '../i18n';
 
 const DAY_CHOICES = [3, 7, 14, 30] as const;
 const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -51,13 +52,13 @@ export function RecapPanel({ session, myId }: { session: SessionSummary; myId: s
   const fromNote = () => {
     setError(null);
     draftFromGroupNote(session.id)
-      .then((draft) => (draft ? setText(draft) : setError('There is no group note with a summary for this session yet.')))
+      .then((draft) => (draft ? setText(draft) : setError(t.recap.noNote)))
       .catch((err: unknown) => setError(messageOf(err)));
   };
 
   const save = (e: FormEvent) => {
     e.preventDefault();
-    if (!text.trim()) return setError('Write a few lines for the group before saving.');
+    if (!text.trim()) return setError(t.recap.empty);
     setBusy(true);
     setError(null);
     call('recaps:write', { sessionId: session.id, text, visibleDays: days })
@@ -73,10 +74,10 @@ export function RecapPanel({ session, myId }: { session: SessionSummary; myId: s
   return (
     <section className="panel recap-panel no-print" aria-labelledby="recap-panel-title" data-testid="recap-panel">
       <div className="panel-head">
-        <h2 id="recap-panel-title">Recap for the group</h2>
+        <h2 id="recap-panel-title">{t.recap.title}</h2>
         {!editing && mayWrite && recap !== undefined && (
           <button type="button" className="button quiet small" onClick={startWriting}>
-            {recap ? 'Edit recap' : 'Write a recap'}
+            {recap ? t.recap.edit : t.recap.write}
           </button>
         )}
       </div>
@@ -84,11 +85,10 @@ export function RecapPanel({ session, myId }: { session: SessionSummary; myId: s
       {editing ? (
         <form onSubmit={save} className="recap-form">
           <p id={ids.hint} className="muted small">
-            Every client of this session reads this on their invitation page after their passcode. Keep it to the group as a whole:
-            no names, nothing about one person.
+            {t.recap.hint}
           </p>
           <label className="field" htmlFor={ids.text}>
-            Recap
+            {t.recap.label}
           </label>
           <textarea
             id={ids.text}
@@ -99,45 +99,44 @@ export function RecapPanel({ session, myId }: { session: SessionSummary; myId: s
             onChange={(e) => setText(e.target.value)}
           />
           <span className="muted small">
-            {text.length} of {RECAP_MAX_CHARS} characters
+            {t.recap.characters(text.length, RECAP_MAX_CHARS)}
           </span>
           <div className="field-row">
             <label className="field inline" htmlFor={ids.days}>
-              Shown to clients for
+              {t.recap.shownFor}
               <select id={ids.days} value={days} onChange={(e) => setDays(Number(e.target.value))}>
                 {DAY_CHOICES.map((d) => (
                   <option key={d} value={d}>
-                    {d} days
+                    {t.recap.days(d)}
                   </option>
                 ))}
               </select>
             </label>
             <button type="button" className="button quiet small" onClick={fromNote} disabled={busy}>
-              Start from the group note
+              {t.recap.fromNote}
             </button>
           </div>
           <div className="field-row">
             <button type="submit" className="button primary small" disabled={busy}>
-              {busy ? 'Saving…' : 'Save recap'}
+              {busy ? t.recap.saving : t.recap.save}
             </button>
             <button type="button" className="button quiet small" onClick={() => setEditing(false)} disabled={busy}>
-              Cancel
+              {t.recap.cancel}
             </button>
           </div>
         </form>
       ) : recap === undefined ? (
-        <p className="muted small">Loading…</p>
+        <p className="muted small">{t.recap.loading}</p>
       ) : recap ? (
         <div data-testid="recap-current">
           <p className="recap-text">{recap.text}</p>
           <p className="muted small">
-            Written by {recap.writtenBy}, {stamp.format(new Date(recap.writtenAt))} · shown to the group’s clients until{' '}
-            {stamp.format(new Date(recap.visibleUntil))}
+            {t.recap.written(recap.writtenBy, stamp.format(new Date(recap.writtenAt)), stamp.format(new Date(recap.visibleUntil)))}
           </p>
         </div>
       ) : (
         <p className="muted small">
-          No recap yet. {mayWrite ? 'Nothing of the group is recorded; a few lines help its clients remember what was shared.' : ''}
+          {t.recap.none} {mayWrite ? t.recap.why : ''}
         </p>
       )}
     </section>

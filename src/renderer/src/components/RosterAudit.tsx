@@ -3,6 +3,7 @@
  * hash chain verifies (the server walks it), and the entries about the open session.
  */
 import type { AuditEntry, AuditVerification, Colleague } from '../../../shared/protocol';
+import { t } from '../i18n';
 
 const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -22,14 +23,14 @@ export function AuditBadge({
   let detail: string | undefined;
   if (verification?.ok) {
     tone = 'ok';
-    text = `Audit trail verified: ${verification.entries} ${verification.entries === 1 ? 'entry' : 'entries'}, unaltered`;
+    text = t.audit.verified(verification.entries);
   } else if (verification) {
     tone = 'broken';
-    text = `Audit trail broken at entry ${verification.brokenAt}`;
+    text = t.audit.broken(verification.brokenAt);
     detail = verification.reason;
   } else {
     tone = 'unknown';
-    text = error ? 'Audit trail not checked' : checking ? 'Checking the audit trail…' : 'Audit trail not checked yet';
+    text = error ? t.audit.notChecked : checking ? t.audit.checking : t.audit.notYet;
     detail = error ?? undefined;
   }
   return (
@@ -42,7 +43,7 @@ export function AuditBadge({
       </span>
       {detail && tone !== 'ok' && <span className="muted small audit-detail">{detail}</span>}
       <button type="button" className="button quiet small" onClick={onCheck} disabled={checking}>
-        Check again
+        {t.audit.checkAgain}
       </button>
     </div>
   );
@@ -50,21 +51,21 @@ export function AuditBadge({
 
 export function AuditEntries({ entries, colleagues }: { entries: AuditEntry[]; colleagues: Colleague[] }) {
   const nameOf = (id: string | null) => (id ? (colleagues.find((c) => c.id === id)?.displayName ?? id) : '—');
-  if (entries.length === 0) return <p className="muted small">No audit entries name this session.</p>;
+  if (entries.length === 0) return <p className="muted small">{t.audit.none}</p>;
   return (
     <div className="table-scroll">
       <table className="table audit-table" data-testid="audit-entries">
-        <caption className="visually-hidden">Audit entries about this session, oldest first</caption>
+        <caption className="visually-hidden">{t.audit.caption}</caption>
         <thead>
           <tr>
             <th scope="col" className="num">
-              Entry
+              {t.audit.columns.entry}
             </th>
-            <th scope="col">When</th>
-            <th scope="col">Event</th>
-            <th scope="col">By</th>
-            <th scope="col">About</th>
-            <th scope="col">Detail</th>
+            <th scope="col">{t.audit.columns.when}</th>
+            <th scope="col">{t.audit.columns.event}</th>
+            <th scope="col">{t.audit.columns.by}</th>
+            <th scope="col">{t.audit.columns.about}</th>
+            <th scope="col">{t.audit.columns.detail}</th>
           </tr>
         </thead>
         <tbody>

@@ -8,18 +8,12 @@ import type { SessionRoster } from '../store/rostersSlice';
 import { formatMinutes } from './chartMath';
 import { verificationLabel } from './ParticipantList';
 import { ratingText } from './CheckInRating';
+import { t } from '../i18n';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const day = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
-export const rosterStatusLabel: Record<RosterEntry['status'], string> = {
-  present: 'In the group',
-  waiting: 'Waiting',
-  left: 'Left',
-  removed: 'Removed',
-  denied: 'Not admitted',
-  absent: 'Did not come',
-};
+export const rosterStatusLabel: Record<RosterEntry['status'], string> = t.roster.status;
 
 /** A recap is read days after the session: the date too. */
 const openedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -30,7 +24,7 @@ function at(iso: string | null): string {
 
 /** "18:02 · Dr. Ana Demo", or a dash when it did not happen. */
 function Happened({ when, by, extra }: { when: string | null; by?: string | null; extra?: string | null }) {
-  if (!when) return <span className="muted" aria-label="not recorded">—</span>;
+  if (!when) return <span className="muted" aria-label={t.roster.notRecorded}>—</span>;
   return (
     <>
       <time dateTime={when}>{at(when)}</time>
@@ -40,11 +34,11 @@ function Happened({ when, by, extra }: { when: string | null; by?: string | null
   );
 }
 
-/** Which agreement the client accepted, and when, if not at the knock shown beside it. */
+/** Which agreement the client accepted, in which language, and when, if not at the knock shown beside it. */
 function agreementLine(e: RosterEntry): string | null {
   if (!e.agreementVersion) return null;
-  const later = e.agreementAcceptedAt && e.agreementAcceptedAt !== e.knockedAt ? ` at ${at(e.agreementAcceptedAt)}` : '';
-  return `accepted agreement ${e.agreementVersion}${later}`;
+  const later = e.agreementAcceptedAt && e.agreementAcceptedAt !== e.knockedAt ? at(e.agreementAcceptedAt) : null;
+  return t.roster.agreement(e.agreementVersion, e.agreementLanguage ? t.language.names[e.agreementLanguage] : null, later);
 }
 
 /** The roster's one-line summary: the figures a supervisor looks for first. */
@@ -54,9 +48,9 @@ export function rosterSummaryLine(roster: SessionRoster): string {
   const removed = entries.filter((e) => e.removedAt !== null).length;
   const minutes = entries.reduce((sum, e) => sum + e.minutesPresent, 0);
   return [
-    `${attended} of ${entries.length} attended`,
-    ...(removed > 0 ? [`${removed} removed`] : []),
-    `${formatMinutes(minutes)} present in total`,
+    t.roster.attended(attended, entries.length),
+    ...(removed > 0 ? [t.roster.removedCount(removed)] : []),
+    t.roster.presentInTotal(formatMinutes(minutes)),
   ].join(' · ');
 }
 
@@ -67,7 +61,8 @@ export function RosterHeader({ roster }: { roster: SessionRoster }) {
     <div className="roster-header">
       <h2 id="roster-title">{session.title}</h2>
       <p className="muted">
-        {day.format(starts)}, {time.format(starts)}–{time.format(new Date(session.endsAt))} · led by {facilitatorName}
+        {day.format(starts)}, {time.format(starts)}–{time.format(new Date(session.endsAt))}
+        {t.roster.ledBy(facilitatorName)}
       </p>
       <p className="roster-figures">{rosterSummaryLine(roster)}</p>
     </div>
@@ -88,27 +83,31 @@ export function RosterTable({
     <div className="table-scroll">
       <table className="table roster-table" data-testid="roster-table" aria-describedby="roster-title">
         <caption className="visually-hidden">
-          Roster of {session.title} on {day.format(new Date(session.startsAt))}: one row per invited client
+          {t.roster.caption(session.title, day.format(new Date(session.startsAt)))}
         </caption>
         <thead>
           <tr>
-            <th scope="col">Client</th>
-            <th scope="col">Name</th>
-            <th scope="col">Knocked · agreement</th>
-            <th scope="col">Admitted by</th>
-            <th scope="col">Verified by</th>
-            <th scope="col">Left</th>
-            <th scope="col">Removed by</th>
-            <th scope="col" className="num">Minutes present</th>
-            <th scope="col" className="num">Reconnects</th>
-            <th scope="col">Status</th>
+            <th scope="col">{t.roster.columns.client}</th>
+            <th scope="col">{t.roster.columns.name}</th>
+            <th scope="col">{t.roster.columns.knocked}</th>
+            <th scope="col">{t.roster.columns.admittedBy}</th>
+            <th scope="col">{t.roster.columns.verifiedBy}</th>
+            <th scope="col">{t.roster.columns.left}</th>
+            <th scope="col">{t.roster.columns.removedBy}</th>
+            <th scope="col" className="num">
+              {t.roster.columns.minutes}
+            </th>
+            <th scope="col" className="num">
+              {t.roster.columns.reconnects}
+            </th>
+            <th scope="col">{t.roster.columns.status}</th>
           </tr>
         </thead>
         <tbody>
           {entries.length === 0 && (
             <tr>
               <td colSpan={10} className="muted">
-                No one was invited to this session.
+                {t.roster.nobodyInvited}
               </td>
             </tr>
           )}
@@ -119,7 +118,7 @@ export function RosterTable({
                   type="button"
                   className="link-button ref"
                   aria-pressed={openClientRef === e.participantRef}
-                  aria-label={`${e.participantRef}: attendance over weeks`}
+                  aria-label={t.roster.overWeeks(e.participantRef)}
                   onClick={() => onOpenClient(e.participantRef)}
                 >
                   {e.participantRef}
@@ -130,7 +129,7 @@ export function RosterTable({
                 <Happened when={e.knockedAt} extra={agreementLine(e)} />
                 {e.checkInRating && (
                   <span className="roster-extra" data-testid={`roster-rating-${e.participantRef}`}>
-                    said today: {ratingText(e.checkInRating)}
+                    {t.roster.saidToday(ratingText(e.checkInRating))}
                   </span>
                 )}
               </td>
@@ -138,7 +137,7 @@ export function RosterTable({
                 <Happened when={e.admittedAt} by={e.admittedBy} />
                 {e.returnsToWaiting > 0 && (
                   <span className="roster-extra">
-                    sent back to waiting {e.returnsToWaiting === 1 ? 'once' : `${e.returnsToWaiting} times`}
+                    {t.roster.sentBack(e.returnsToWaiting)}
                   </span>
                 )}
               </td>
@@ -156,9 +155,9 @@ export function RosterTable({
                 {e.removedAt ? (
                   <Happened when={e.removedAt} by={e.removedBy} extra={e.removalReason ? `“${e.removalReason}”` : null} />
                 ) : e.deniedAt ? (
-                  <Happened when={e.deniedAt} extra="not admitted" />
+                  <Happened when={e.deniedAt} extra={t.roster.notAdmitted} />
                 ) : (
-                  <span className="muted" aria-label="not removed">—</span>
+                  <span className="muted" aria-label={t.roster.notRemoved}>—</span>
                 )}
               </td>
               <td className="num">{formatMinutes(e.minutesPresent)}</td>
@@ -167,7 +166,7 @@ export function RosterTable({
                 <span className={`pill roster-${e.status}`}>{rosterStatusLabel[e.status]}</span>
                 {e.recapOpenedAt && (
                   <span className="roster-extra" data-testid={`recap-opened-${e.participantRef}`}>
-                    read the recap {openedFormat.format(new Date(e.recapOpenedAt))}
+                    {t.roster.readRecap(openedFormat.format(new Date(e.recapOpenedAt)))}
                   </span>
                 )}
               </td>

@@ -7,6 +7,7 @@ import { sessionTimes } from '../sessionTimes';
 import { useConsole } from '../store';
 import { CheckboxList } from './CheckboxList';
 import { Dialog } from './Dialog';
+import { t } from '../i18n';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const dateValue = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
@@ -39,8 +40,8 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const times = sessionTimes(date, from, to);
-    if (times === 'incomplete') return setError('Enter a date and a start and end time.');
-    if (times === 'same time') return setError('The session must end after it starts.');
+    if (times === 'incomplete') return setError(t.sessionEditor.incomplete);
+    if (times === 'same time') return setError(t.sessionEditor.sameTime);
     const { startsAt, endsAt } = times;
     setBusy(true);
     setError(null);
@@ -60,55 +61,55 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
 
   return (
     <Dialog
-      title={session ? `Edit ${session.title}` : 'Schedule a group session'}
+      title={session ? t.sessionEditor.editTitle(session.title) : t.sessionEditor.scheduleTitle}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Cancel
+            {t.sessionEditor.cancel}
           </button>
           <button type="submit" form="session-form" className="button primary" disabled={busy}>
-            {session ? 'Save changes' : 'Schedule'}
+            {session ? t.sessionEditor.save : t.sessionEditor.schedule}
           </button>
         </>
       }
     >
       <form id="session-form" className="form" onSubmit={(e) => void submit(e)}>
         <label className="field">
-          Title
-          <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={120} autoFocus placeholder="Tuesday evening IOP group" />
+          {t.sessionEditor.title}
+          <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={120} autoFocus placeholder={t.sessionEditor.titlePlaceholder} />
         </label>
         <div className="field-row">
           <label className="field">
-            Date
+            {t.sessionEditor.date}
             <input type="date" value={date} onChange={(e) => setDate(e.target.value)} required />
           </label>
           <label className="field">
-            Starts
+            {t.sessionEditor.starts}
             <input type="time" value={from} onChange={(e) => setFrom(e.target.value)} required />
           </label>
           <label className="field">
-            Ends
+            {t.sessionEditor.ends}
             <input type="time" value={to} onChange={(e) => setTo(e.target.value)} required aria-describedby="ends-next-day" />
           </label>
         </div>
         {endsNextDay && (
           <p id="ends-next-day" className="muted small">
-            Ends the next day.
+            {t.sessionEditor.nextDay}
           </p>
         )}
         <CheckboxList
-          legend="Co-facilitators"
+          legend={t.sessionEditor.coFacilitators}
           options={colleagues.map((c) => ({ id: c.id, label: c.displayName }))}
           selected={coIds}
           onChange={setCoIds}
-          empty="No other facilitators."
+          empty={t.sessionEditor.noOthers}
         />
         <fieldset className="field">
-          <legend>If the server restarts during the group</legend>
+          <legend>{t.sessionEditor.restart}</legend>
           <label className="check">
             <input type="radio" name="rejoin" checked={rejoinPolicy === 'readmit'} onChange={() => setRejoinPolicy('readmit')} />
-            Let clients who were in the group straight back in
+            {t.sessionEditor.readmit}
           </label>
           <label className="check">
             <input
@@ -117,9 +118,9 @@ export function SessionEditorDialog({ session, onClose }: { session?: SessionSum
               checked={rejoinPolicy === 'waiting-room'}
               onChange={() => setRejoinPolicy('waiting-room')}
             />
-            Put them in the waiting room, for me to admit again
+            {t.sessionEditor.waitingRoom}
           </label>
-          <p className="muted small">A dropped connection always lets them back in within a minute.</p>
+          <p className="muted small">{t.sessionEditor.dropped}</p>
         </fieldset>
         <ErrorBanner message={error} />
       </form>

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { refreshNotesStatus, syncNow } from '../services/notes';
 import { useConsole } from '../store';
+import { t as words } from '../i18n';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -17,21 +18,21 @@ export function SyncStatus() {
   const sync = status?.sync;
   if (!signedIn || !sync) return null;
   const text = sync.syncing
-    ? 'Syncing notes…'
+    ? words.sync.syncing
     : !sync.online
-      ? `Offline${sync.pending ? ` · ${sync.pending} note${sync.pending === 1 ? '' : 's'} waiting to sync` : ''}`
+      ? words.sync.offline(sync.pending ? words.sync.waiting(sync.pending) : null)
       : sync.pending
-        ? `${sync.pending} note${sync.pending === 1 ? '' : 's'} waiting to sync`
-        : `Notes synced${sync.lastSyncedAt ? ` ${time.format(new Date(sync.lastSyncedAt))}` : ''}`;
+        ? words.sync.waiting(sync.pending)
+        : words.sync.synced(sync.lastSyncedAt ? time.format(new Date(sync.lastSyncedAt)) : null);
   return (
     <div className={`sync ${sync.online ? 'online' : 'offline'}`} role="status" aria-live="polite" data-testid="sync-status">
       <span className="sync-dot" aria-hidden="true" />
       <span className="sync-text" title={text}>
         {text}
       </span>
-      {sync.conflicts > 0 && <span className="pill inv-revoked">{sync.conflicts} to resolve</span>}
+      {sync.conflicts > 0 && <span className="pill inv-revoked">{words.sync.toResolve(sync.conflicts)}</span>}
       <button type="button" className="button quiet small" onClick={() => void syncNow().catch(() => undefined)} disabled={sync.syncing}>
-        Sync now
+        {words.sync.syncNow}
       </button>
     </div>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { TileView } from '../../../client/roomClient';
 import { watchTileView } from '../../../client/tileView';
+import { t } from '../i18n';
 
 interface Props {
   testId: string;
@@ -43,11 +44,11 @@ export function VideoTile({ testId, name, detail, stream, self = false, cameraOf
         <span className="tile-name">{name}</span>
         {detail && <span className="tile-detail">{detail}</span>}
         {reconnecting ? (
-          <span className="tile-flag">Reconnecting…</span>
+          <span className="tile-flag">{t.roomScreen.tileReconnecting}</span>
         ) : textOnly ? (
-          <span className="tile-flag neutral">Text only</span>
+          <span className="tile-flag neutral">{t.roomScreen.tileTextOnly}</span>
         ) : (
-          micOff && <span className="tile-flag">Mic off</span>
+          micOff && <span className="tile-flag">{t.roomScreen.tileMicOff}</span>
         )}
       </figcaption>
     </figure>

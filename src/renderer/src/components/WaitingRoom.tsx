@@ -3,6 +3,8 @@ import { admit, admitAll, deny } from '../services/room';
 import { useConsole } from '../store';
 import { RatingBadge } from './CheckInRating';
 import { TextOnlyBadge } from './ParticipantList';
+import { LanguageBadge } from './LanguageBadge';
+import { t } from '../i18n';
 
 const since = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
@@ -14,17 +16,17 @@ export function WaitingRoom({ canModerate }: { canModerate: boolean }) {
     <section className="panel" aria-labelledby="waiting-title">
       <div className="panel-head">
         <h2 id="waiting-title">
-          Waiting room <span className="count">{list.length}</span>
+          {t.waitingRoom.title} <span className="count">{list.length}</span>
         </h2>
         {canModerate && list.length > 1 && (
           <button type="button" className="button quiet small" onClick={() => void admitAll()}>
-            Admit all
+            {t.waitingRoom.admitAll}
           </button>
         )}
       </div>
       <div aria-live="polite">
         {list.length === 0 ? (
-          <p className="muted small">Nobody is waiting.</p>
+          <p className="muted small">{t.waitingRoom.nobody}</p>
         ) : (
           <ul className="people">
             {list.map((p) => (
@@ -38,22 +40,15 @@ export function WaitingRoom({ canModerate }: { canModerate: boolean }) {
 }
 
 /** The privacy check's items as the therapist reads them, in the page's order. */
-const PRIVACY_ITEMS: readonly [keyof PrivacyCheck, string][] = [
-  ['privateSpace', 'private space'],
-  ['headphones', 'headphones'],
-  ['notificationsOff', 'notifications off'],
-  ['nobodyInView', 'nobody else in view'],
-];
+const PRIVACY_ITEMS: readonly (keyof PrivacyCheck)[] = ['privateSpace', 'headphones', 'notificationsOff', 'nobodyInView'];
 
 /** What the client ticked before knocking: all of it at a glance, and what was not ticked by name. */
 function PrivacySummary({ participantId, privacy }: { participantId: string; privacy: PrivacyCheck }) {
-  const missing = PRIVACY_ITEMS.filter(([key]) => !privacy[key]).map(([, label]) => label);
+  const missing = PRIVACY_ITEMS.filter((key) => !privacy[key]).map((key) => t.waitingRoom.privacy[key]);
   const all = PRIVACY_ITEMS.length;
   return (
     <span className={`privacy-check ${missing.length === 0 ? 'all' : 'some'}`} data-testid={`privacy-${participantId}`}>
-      {missing.length === 0
-        ? `Privacy check: all ${all} ticked`
-        : `Privacy check: ${all - missing.length} of ${all} ticked · not ticked: ${missing.join(', ')}`}
+      {missing.length === 0 ? t.waitingRoom.privacyAll(all) : t.waitingRoom.privacySome(all - missing.length, all, missing.join(', '))}
     </span>
   );
 }
@@ -65,8 +60,8 @@ function WaitingPerson({ person, busy, canModerate }: { person: Participant; bus
         <span className="person-name">{person.displayName}</span>
         <span className="muted small">
           {person.participantRef && <span className="ref">{person.participantRef}</span>}
-          {person.knockedAt && ` · waiting since ${since.format(new Date(person.knockedAt))}`}
-          {` · camera ${person.media.video ? 'on' : 'off'}`}
+          {person.knockedAt && t.waitingRoom.since(since.format(new Date(person.knockedAt)))}
+          {t.waitingRoom.camera(person.media.video)}
         </span>
       </div>
       {canModerate && (
@@ -76,21 +71,22 @@ function WaitingPerson({ person, busy, canModerate }: { person: Participant; bus
             className="button primary small"
             disabled={busy !== undefined}
             onClick={() => void admit(person.participantId)}
-            aria-label={`Admit ${person.displayName}`}
+            aria-label={t.waitingRoom.admitLabel(person.displayName)}
           >
-            {busy === 'admit' ? 'Admitting…' : 'Admit'}
+            {busy === 'admit' ? t.waitingRoom.admitting : t.waitingRoom.admit}
           </button>
           <button
             type="button"
             className="button quiet small"
             disabled={busy !== undefined}
             onClick={() => void deny(person.participantId)}
-            aria-label={`Deny ${person.displayName}`}
+            aria-label={t.waitingRoom.denyLabel(person.displayName)}
           >
-            Deny
+            {t.waitingRoom.deny}
           </button>
         </div>
       )}
+      <LanguageBadge participantId={person.participantId} language={person.language} />
       {person.textOnly && <TextOnlyBadge participantId={person.participantId} />}
       {person.rating && <RatingBadge participantId={person.participantId} rating={person.rating} />}
       {person.privacy && <PrivacySummary participantId={person.participantId} privacy={person.privacy} />}

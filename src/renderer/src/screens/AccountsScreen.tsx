@@ -12,9 +12,10 @@ import { CheckboxList } from '../components/CheckboxList';
 import { Dialog } from '../components/Dialog';
 import { BreachReportDialog } from '../components/BreachReportDialog';
 import { useConsole } from '../store';
+import { t } from '../i18n';
 
 const ROLES: ClinicianRole[] = ['facilitator', 'supervisor', 'admin'];
-const roleName: Record<ClinicianRole, string> = { facilitator: 'Facilitator', supervisor: 'Supervisor', admin: 'Admin' };
+const roleName: Record<ClinicianRole, string> = t.accounts.roles;
 const when = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
 type Dialogs =
@@ -56,24 +57,24 @@ export function AccountsScreen() {
     <section aria-labelledby="accounts-title">
       <div className="section-head">
         <div>
-          <h1 id="accounts-title">Accounts</h1>
-          <p className="muted">Clinicians who can sign in to Confidant, what they may do, and their second factor.</p>
+          <h1 id="accounts-title">{t.accounts.title}</h1>
+          <p className="muted">{t.accounts.lead}</p>
         </div>
         <button type="button" className="button primary" onClick={() => setDialog({ kind: 'create' })}>
-          New account
+          {t.accounts.newAccount}
         </button>
       </div>
       <ErrorBanner message={error} />
       <table className="table accounts">
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Username</th>
-            <th scope="col">Roles</th>
-            <th scope="col">Second factor</th>
-            <th scope="col">Status</th>
+            <th scope="col">{t.accounts.columns.name}</th>
+            <th scope="col">{t.accounts.columns.username}</th>
+            <th scope="col">{t.accounts.columns.roles}</th>
+            <th scope="col">{t.accounts.columns.secondFactor}</th>
+            <th scope="col">{t.accounts.columns.status}</th>
             <th scope="col">
-              <span className="visually-hidden">Actions</span>
+              <span className="visually-hidden">{t.accounts.columns.actions}</span>
             </th>
           </tr>
         </thead>
@@ -83,37 +84,37 @@ export function AccountsScreen() {
               <td>{a.displayName}</td>
               <td className="muted">{a.username}</td>
               <td>{a.roles.map((r) => roleName[r]).join(', ')}</td>
-              <td>{a.totpEnrolled ? <span className="pill state-live">Enrolled</span> : <span className="pill">Not enrolled</span>}</td>
+              <td>{a.totpEnrolled ? <span className="pill state-live">{t.accounts.enrolled}</span> : <span className="pill">{t.accounts.notEnrolled}</span>}</td>
               <td>
                 {!a.active ? (
-                  <span className="pill inv-revoked">Deactivated</span>
+                  <span className="pill inv-revoked">{t.accounts.deactivated}</span>
                 ) : a.lockedUntil ? (
-                  <span className="pill inv-revoked">Locked until {when.format(new Date(a.lockedUntil))}</span>
+                  <span className="pill inv-revoked">{t.accounts.lockedUntil(when.format(new Date(a.lockedUntil)))}</span>
                 ) : (
-                  <span className="pill state-live">Active</span>
+                  <span className="pill state-live">{t.accounts.active}</span>
                 )}
               </td>
               <td className="row-actions">
-                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'edit', account: a })} aria-label={`Edit ${a.username}`}>
-                  Edit
+                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'edit', account: a })} aria-label={t.accounts.editLabel(a.username)}>
+                  {t.accounts.edit}
                 </button>
-                <button type="button" className="button quiet small" onClick={() => void enrol(a)} aria-label={`${a.totpEnrolled ? 'New 2FA' : 'Enrol 2FA'} for ${a.username}`}>
-                  {a.totpEnrolled ? 'New 2FA' : 'Enrol 2FA'}
+                <button type="button" className="button quiet small" onClick={() => void enrol(a)} aria-label={t.accounts.totpLabel(a.totpEnrolled, a.username)}>
+                  {t.accounts.totp(a.totpEnrolled)}
                 </button>
-                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'password', account: a })} aria-label={`Reset password for ${a.username}`}>
-                  Reset password
+                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'password', account: a })} aria-label={t.accounts.resetPasswordLabel(a.username)}>
+                  {t.accounts.resetPassword}
                 </button>
-                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'breach', account: a })} aria-label={`Breach report for ${a.username}`}>
-                  Breach report
+                <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'breach', account: a })} aria-label={t.accounts.breachLabel(a.username)}>
+                  {t.accounts.breach}
                 </button>
                 {a.id !== me && (
                   <button
                     type="button"
                     className={`button small ${a.active ? 'danger' : 'quiet'}`}
                     onClick={() => void act(() => call('admin:updateAccount', { id: a.id, changes: { active: !a.active } }))}
-                    aria-label={`${a.active ? 'Deactivate' : 'Reactivate'} ${a.username}`}
+                    aria-label={t.accounts.activeToggleLabel(a.active, a.username)}
                   >
-                    {a.active ? 'Deactivate' : 'Reactivate'}
+                    {t.accounts.activeToggle(a.active)}
                   </button>
                 )}
               </td>
@@ -175,15 +176,15 @@ function AccountDialog({
 
   return (
     <Dialog
-      title={account ? `Edit ${account.displayName}` : 'New account'}
+      title={account ? t.accounts.editTitle(account.displayName) : t.accounts.newAccount}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Cancel
+            {t.accounts.cancel}
           </button>
           <button type="submit" form="account-form" className="button primary" disabled={roles.length === 0}>
-            {account ? 'Save' : 'Create account'}
+            {account ? t.accounts.save : t.accounts.create}
           </button>
         </>
       }
@@ -191,22 +192,22 @@ function AccountDialog({
       <form id="account-form" className="form" onSubmit={(e) => void submit(e)}>
         {!account && (
           <label className="field">
-            Username
+            {t.accounts.username}
             <input value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus autoComplete="off" />
           </label>
         )}
         <label className="field">
-          Name shown in sessions
+          {t.accounts.displayName}
           <input value={displayName} onChange={(e) => setDisplayName(e.target.value)} required maxLength={80} />
         </label>
         {!account && (
           <label className="field">
-            First password <span className="muted">(at least {MIN_PASSWORD_LENGTH} characters)</span>
+            {t.accounts.firstPassword} <span className="muted">{t.accounts.atLeast(MIN_PASSWORD_LENGTH)}</span>
             <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={MIN_PASSWORD_LENGTH} autoComplete="new-password" />
           </label>
         )}
         <CheckboxList
-          legend="Roles"
+          legend={t.accounts.rolesLegend}
           options={ROLES.map((r) => ({ id: r, label: roleName[r] }))}
           selected={roles}
           onChange={(ids) => setRoles(ROLES.filter((r) => ids.includes(r)))}
@@ -214,11 +215,11 @@ function AccountDialog({
         />
         {roles.includes('supervisor') && (
           <CheckboxList
-            legend="Supervises"
+            legend={t.accounts.supervises}
             options={facilitators.map((f) => ({ id: f.id, label: f.displayName }))}
             selected={supervisees}
             onChange={setSupervisees}
-            empty="No facilitators yet."
+            empty={t.accounts.noFacilitators}
           />
         )}
         <ErrorBanner message={error} />
@@ -243,31 +244,31 @@ function PasswordDialog({ account, onClose }: { account: ClinicianAccount; onClo
   };
   return (
     <Dialog
-      title={`Reset password for ${account.displayName}`}
+      title={t.accounts.resetTitle(account.displayName)}
       onClose={onClose}
       actions={
         done ? (
           <button type="button" className="button primary" onClick={onClose}>
-            Close
+            {t.accounts.close}
           </button>
         ) : (
           <>
             <button type="button" className="button quiet" onClick={onClose}>
-              Cancel
+              {t.accounts.cancel}
             </button>
             <button type="submit" form="password-form" className="button primary">
-              Reset password
+              {t.accounts.resetPassword}
             </button>
           </>
         )
       }
     >
       {done ? (
-        <p role="status">The password is changed and every device signed in as {account.username} has been signed out.</p>
+        <p role="status">{t.accounts.passwordChanged(account.username)}</p>
       ) : (
         <form id="password-form" className="form" onSubmit={(e) => void submit(e)}>
           <label className="field">
-            New password <span className="muted">(at least {MIN_PASSWORD_LENGTH} characters, not a common one)</span>
+            {t.accounts.newPassword} <span className="muted">{t.accounts.atLeastNotCommon(MIN_PASSWORD_LENGTH)}</span>
             <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={MIN_PASSWORD_LENGTH} autoFocus autoComplete="new-password" />
           </label>
           <ErrorBanner message={error} />
@@ -283,21 +284,20 @@ function TotpDialog({ account, enrolment, onClose }: { account: ClinicianAccount
   qr.make();
   return (
     <Dialog
-      title={`Second factor for ${account.displayName}`}
+      title={t.accounts.totpTitle(account.displayName)}
       onClose={onClose}
       actions={
         <button type="button" className="button primary" onClick={onClose}>
-          Done
+          {t.accounts.done}
         </button>
       }
     >
       <p className="small">
-        Have {account.displayName} scan this with an authenticator app (or type the key in). From now on they sign in with
-        a code from it. This code is shown only now.
+        {t.accounts.scan(account.displayName)}
       </p>
-      <img className="qr" src={qr.createDataURL(5, 2)} alt={`QR code enrolling ${account.username}'s authenticator`} />
+      <img className="qr" src={qr.createDataURL(5, 2)} alt={t.accounts.qrAlt(account.username)} />
       <p className="small">
-        Key: <code className="secret" data-testid="totp-secret">{enrolment.secret}</code>
+        {t.accounts.key} <code className="secret" data-testid="totp-secret">{enrolment.secret}</code>
       </p>
     </Dialog>
   );

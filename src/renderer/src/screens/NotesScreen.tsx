@@ -6,14 +6,9 @@ import { Dialog } from '../components/Dialog';
 import { NoteEditor } from '../components/NoteEditor';
 import { createNote, refreshNotes } from '../services/notes';
 import { useConsole } from '../store';
+import { t as words } from '../i18n';
 
-const statusLabel: Record<NoteSummary['status'], string> = {
-  draft: 'Draft',
-  signed: 'Signed',
-  'awaiting-cosign': 'Awaiting co-signature',
-  returned: 'Returned',
-  cosigned: 'Co-signed',
-};
+const statusLabel: Record<NoteSummary['status'], string> = words.notes.statuses;
 
 const today = () => new Date().toLocaleDateString('en-CA');
 
@@ -42,54 +37,54 @@ export function NotesScreen() {
   if (vault && vault.state !== 'unlocked') {
     return (
       <section className="card narrow" aria-labelledby="vault-title">
-        <h1 id="vault-title">Notes are locked</h1>
-        <p>{vault.state === 'locked' ? vault.message : 'Sign in to open your notes.'}</p>
-        <p className="muted small">Your notes stay encrypted on this computer; nothing is lost while they are locked.</p>
+        <h1 id="vault-title">{words.notes.lockedTitle}</h1>
+        <p>{vault.state === 'locked' ? vault.message : words.notes.signInToOpen}</p>
+        <p className="muted small">{words.notes.lockedSafe}</p>
       </section>
     );
   }
 
   return (
     <div className="notes">
-      <aside className="notes-side" aria-label="Notes">
+      <aside className="notes-side" aria-label={words.notes.title}>
         <div className="section-head">
-          <h1>Notes</h1>
+          <h1>{words.notes.title}</h1>
           <button type="button" className="button primary small" onClick={() => setCreating(true)}>
-            New note
+            {words.notes.newNote}
           </button>
         </div>
         <label className="field">
-          <span className="visually-hidden">Search notes</span>
+          <span className="visually-hidden">{words.notes.search}</span>
           <input
             type="search"
-            placeholder="Search notes"
+            placeholder={words.notes.search}
             value={filter.query}
             onChange={(e) => setFilter({ query: e.target.value })}
           />
         </label>
         <div className="field-row">
           <label className="field">
-            Client
-            <input value={filter.clientRef} onChange={(e) => setFilter({ clientRef: e.target.value })} placeholder="IOP-1042" />
+            {words.notes.client}
+            <input value={filter.clientRef} onChange={(e) => setFilter({ clientRef: e.target.value })} placeholder={words.notes.clientPlaceholder} />
           </label>
           <label className="field">
-            From
+            {words.notes.from}
             <input type="date" value={filter.from} onChange={(e) => setFilter({ from: e.target.value })} />
           </label>
           <label className="field">
-            To
+            {words.notes.to}
             <input type="date" value={filter.to} onChange={(e) => setFilter({ to: e.target.value })} />
           </label>
         </div>
         {roles.includes('supervisor') && (
           <label className="check">
             <input type="checkbox" checked={filter.awaitingMe} onChange={(e) => setFilter({ awaitingMe: e.target.checked })} />
-            Waiting for my co-signature
+            {words.notes.awaitingMe}
           </label>
         )}
         <ErrorBanner message={error} />
         <ul className="note-list">
-          {notes.length === 0 && <li className="muted small">No notes match.</li>}
+          {notes.length === 0 && <li className="muted small">{words.notes.noMatch}</li>}
           {notes.map((n) => (
             <li key={n.id}>
               <button
@@ -99,7 +94,7 @@ export function NotesScreen() {
                 onClick={() => openNote(n.id)}
                 data-testid={`note-${n.id}`}
               >
-                <span className="note-title">{n.damaged ? 'Damaged note' : n.title || 'Untitled note'}</span>
+                <span className="note-title">{n.damaged ? words.notes.damagedNote : n.title || words.notes.untitled}</span>
                 <span className="muted small">
                   {n.serviceDate} · {NOTE_TEMPLATES[n.template].name}
                   {n.clientRefs.length > 0 && ` · ${n.clientRefs.join(', ')}`}
@@ -107,9 +102,9 @@ export function NotesScreen() {
                 <span className="note-badges">
                   <span className={`pill note-${n.status}`}>{statusLabel[n.status]}</span>
                   {n.sync !== 'synced' && (
-                    <span className={`pill sync-${n.sync}`}>{n.sync === 'pending' ? 'Not synced yet' : 'Sync conflict'}</span>
+                    <span className={`pill sync-${n.sync}`}>{n.sync === 'pending' ? words.notes.notSynced : words.notes.conflict}</span>
                   )}
-                  {n.damaged && <span className="pill inv-revoked">Damaged</span>}
+                  {n.damaged && <span className="pill inv-revoked">{words.notes.damaged}</span>}
                 </span>
               </button>
             </li>
@@ -117,7 +112,7 @@ export function NotesScreen() {
         </ul>
       </aside>
       <section className="notes-main">
-        {openId ? <NoteEditor key={openId} id={openId} /> : <p className="empty">Choose a note, or start a new one.</p>}
+        {openId ? <NoteEditor key={openId} id={openId} /> : <p className="empty">{words.notes.choose}</p>}
       </section>
       {creating && <NewNoteDialog onClose={() => setCreating(false)} />}
     </div>
@@ -140,22 +135,22 @@ function NewNoteDialog({ onClose }: { onClose: () => void }) {
   };
   return (
     <Dialog
-      title="New progress note"
+      title={words.notes.newTitle}
       onClose={onClose}
       actions={
         <>
           <button type="button" className="button quiet" onClick={onClose}>
-            Cancel
+            {words.notes.cancel}
           </button>
           <button type="button" className="button primary" onClick={() => void create()}>
-            Start writing
+            {words.notes.start}
           </button>
         </>
       }
     >
       <div className="form">
         <label className="field">
-          Template
+          {words.notes.template}
           <select value={template} onChange={(e) => setTemplate(e.target.value as TemplateId)}>
             {TEMPLATE_IDS.map((t) => (
               <option key={t} value={t}>
@@ -165,13 +160,13 @@ function NewNoteDialog({ onClose }: { onClose: () => void }) {
           </select>
         </label>
         <label className="field">
-          Date of service
+          {words.notes.serviceDate}
           <input type="date" value={date} onChange={(e) => setDate(e.target.value)} required />
         </label>
         <label className="field">
-          Session <span className="muted">(optional; a group note lists its clients)</span>
+          {words.notes.session} <span className="muted">{words.notes.sessionOptional}</span>
           <select value={sessionId} onChange={(e) => setSessionId(e.target.value)}>
-            <option value="">No session</option>
+            <option value="">{words.notes.noSession}</option>
             {sessions.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.title} · {new Date(s.startsAt).toLocaleDateString()}

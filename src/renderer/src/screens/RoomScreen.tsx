@@ -8,6 +8,7 @@ import { WaitingRoom } from '../components/WaitingRoom';
 import { closeSession, muteAll, setMuted, toggleLock, viewVideo } from '../services/room';
 import { useConsole } from '../store';
 import type { RemoteTrack } from '../store/mediaSlice';
+import { t as words } from '../i18n';
 
 const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform);
 const MOD = isMac ? '⌘' : 'Ctrl';
@@ -69,7 +70,7 @@ export function RoomScreen() {
     !Object.values(producers).some((p) => p.participantId === participantId && p.kind === kind && !p.paused);
 
   if (status === 'connecting' || !session) {
-    return <p className="muted" aria-live="polite">Opening the session…</p>;
+    return <p className="muted" aria-live="polite">{words.roomScreen.opening}</p>;
   }
   return (
     <div className="room">
@@ -78,22 +79,22 @@ export function RoomScreen() {
           <div>
             <h1>{session.title}</h1>
             <p className="muted">
-              {others.length === 0 ? 'Nobody else has joined yet.' : `${others.length + 1} in the group`}
-              {myRole === 'observer' && ' · You are observing'}
+              {others.length === 0 ? words.roomScreen.alone : words.roomScreen.inGroup(others.length + 1)}
+              {myRole === 'observer' && words.roomScreen.observing}
             </p>
           </div>
-          <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" data-epoch={epoch ?? undefined} title={keyed ? 'Sealed in each browser and console; the server forwards what it cannot read' : undefined}>
-            {keyed ? 'End-to-end encrypted' : 'Setting up encryption…'}
+          <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" data-epoch={epoch ?? undefined} title={keyed ? words.roomScreen.sealedTitle : undefined}>
+            {keyed ? words.roomScreen.encrypted : words.roomScreen.settingUp}
           </div>
           <div
             className={`lock-state ${locked ? 'locked' : 'open'}`}
             data-testid="lock-state"
           >
-            <LockIcon locked={locked} /> {locked ? 'Room locked' : 'Room open'}
+            <LockIcon locked={locked} /> {locked ? words.roomScreen.locked : words.roomScreen.open}
           </div>
         </div>
 
-        <div className="toolbar" role="toolbar" aria-label="Session controls">
+        <div className="toolbar" role="toolbar" aria-label={words.roomScreen.controls}>
           {isFacilitator && (
             <>
               <button
@@ -102,7 +103,7 @@ export function RoomScreen() {
                 aria-pressed={localMuted.audio}
                 onClick={() => void setMuted('audio', !localMuted.audio)}
               >
-                {localMuted.audio ? 'Unmute me' : 'Mute me'}
+                {localMuted.audio ? words.roomScreen.unmuteMe : words.roomScreen.muteMe}
               </button>
               <button
                 type="button"
@@ -110,7 +111,7 @@ export function RoomScreen() {
                 aria-pressed={localMuted.video}
                 onClick={() => void setMuted('video', !localMuted.video)}
               >
-                {localMuted.video ? 'Start my video' : 'Stop my video'}
+                {localMuted.video ? words.roomScreen.startVideo : words.roomScreen.stopVideo}
               </button>
               <span className="toolbar-gap" />
               <button
@@ -118,9 +119,9 @@ export function RoomScreen() {
                 className="button quiet"
                 onClick={() => void muteAll('audio')}
                 aria-keyshortcuts={isMac ? 'Meta+Shift+M' : 'Control+Shift+M'}
-                title={`Mute every client (${MOD}+Shift+M)`}
+                title={words.roomScreen.muteAllTitle(`${MOD}+Shift+M`)}
               >
-                Mute all clients
+                {words.roomScreen.muteAll}
               </button>
               <button
                 type="button"
@@ -128,23 +129,23 @@ export function RoomScreen() {
                 aria-pressed={locked}
                 onClick={() => void toggleLock()}
                 aria-keyshortcuts={isMac ? 'Meta+Shift+L' : 'Control+Shift+L'}
-                title={`${locked ? 'Let new people knock again' : 'Stop new people from joining'} (${MOD}+Shift+L)`}
+                title={words.roomScreen.lockTitle(locked, `${MOD}+Shift+L`)}
               >
-                {locked ? 'Unlock room' : 'Lock room'}
+                {locked ? words.roomScreen.unlockRoom : words.roomScreen.lockRoom}
               </button>
               <button type="button" className="button danger-solid" onClick={() => setConfirmEnd(true)}>
-                End session
+                {words.roomScreen.end}
               </button>
             </>
           )}
           <button type="button" className="button danger" onClick={() => void closeSession()}>
-            Leave
+            {words.roomScreen.leave}
           </button>
         </div>
 
         {status === 'reconnecting' && (
           <p className="banner warn" role="status" data-testid="reconnecting">
-            The connection to the session dropped. Reconnecting… The group carries on; you will be back in a moment.
+            {words.roomScreen.reconnecting}
           </p>
         )}
         {(notice ?? mediaError) && (
@@ -155,7 +156,7 @@ export function RoomScreen() {
         <div className="grid" data-count={others.length + 1}>
           <VideoTile
             testId="tile-self"
-            name="You"
+            name={words.room.you}
             detail={myRole ? roleLabel[myRole] : undefined}
             stream={localStream}
             self

@@ -26,6 +26,7 @@ import {
   verifyAudit,
 } from '../services/rosters';
 import { useConsole } from '../store';
+import { t } from '../i18n';
 import { defaultRostersFilter } from '../store/rostersSlice';
 import '../rosters.css';
 
@@ -121,7 +122,7 @@ export function RostersScreen() {
     setExporting(true);
     setExportNote(null);
     exportRosterCsv(sessionId)
-      .then((path) => setExportNote(path ? { ok: true, text: `Saved the roster as ${path}` } : null))
+      .then((path) => setExportNote(path ? { ok: true, text: t.rosters.saved(path) } : null))
       .catch((err: unknown) => setExportNote({ ok: false, text: messageOf(err) }))
       .finally(() => setExporting(false));
   }
@@ -135,32 +136,32 @@ export function RostersScreen() {
     <div className="rosters">
       <div className="section-head no-print">
         <div>
-          <h1>Rosters</h1>
-          <p className="muted">Who came to each group, for how long, and who let them in.</p>
+          <h1>{t.rosters.title}</h1>
+          <p className="muted">{t.rosters.lead}</p>
         </div>
         {canAudit && <AuditBadge verification={verification} error={auditError} checking={checking} onCheck={checkAudit} />}
       </div>
 
       {since && (
         <p className="banner warn offline-banner" role="status" data-testid="rosters-offline">
-          Offline: showing the copy saved at {savedAtFormat.format(new Date(since))}. It updates when the server can be reached again.
+          {t.rosters.offline(savedAtFormat.format(new Date(since)))}
         </p>
       )}
 
-      <form className="rosters-filters no-print" aria-label="Which sessions" onSubmit={(e) => e.preventDefault()}>
+      <form className="rosters-filters no-print" aria-label={t.rosters.filters} onSubmit={(e) => e.preventDefault()}>
         <label className="field">
-          From
+          {t.rosters.from}
           <input type="date" value={filter.from} max={filter.to} onChange={(e) => setFilter({ from: e.target.value })} />
         </label>
         <label className="field">
-          To
+          {t.rosters.to}
           <input type="date" value={filter.to} min={filter.from} onChange={(e) => setFilter({ to: e.target.value })} />
         </label>
         {facilitators.length > 1 && (
           <label className="field">
-            Facilitator
+            {t.rosters.facilitator}
             <select value={filter.facilitatorId} onChange={(e) => setFilter({ facilitatorId: e.target.value })}>
-              <option value="">Everyone I can see</option>
+              <option value="">{t.rosters.everyone}</option>
               {facilitators.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.displayName}
@@ -170,29 +171,35 @@ export function RostersScreen() {
           </label>
         )}
         <button type="button" className="button quiet small" onClick={() => setFilter(defaultRostersFilter())}>
-          Last four weeks
+          {t.rosters.lastFourWeeks}
         </button>
       </form>
       <ErrorBanner message={problem ?? listError} />
 
       <div className="table-scroll no-print">
         <table className="table sessions-table" data-testid="roster-sessions" aria-busy={loading}>
-          <caption className="visually-hidden">Sessions from {filter.from} to {filter.to}, oldest first, with their attendance</caption>
+          <caption className="visually-hidden">{t.rosters.caption(filter.from, filter.to)}</caption>
           <thead>
             <tr>
-              <th scope="col">Session</th>
-              <th scope="col">Date</th>
-              <th scope="col">Facilitator</th>
-              <th scope="col" className="num">Invited</th>
-              <th scope="col" className="num">Attended</th>
-              <th scope="col" className="num">Minutes total</th>
+              <th scope="col">{t.rosters.columns.session}</th>
+              <th scope="col">{t.rosters.columns.date}</th>
+              <th scope="col">{t.rosters.columns.facilitator}</th>
+              <th scope="col" className="num">
+                {t.rosters.columns.invited}
+              </th>
+              <th scope="col" className="num">
+                {t.rosters.columns.attended}
+              </th>
+              <th scope="col" className="num">
+                {t.rosters.columns.minutes}
+              </th>
             </tr>
           </thead>
           <tbody>
             {summaries.length === 0 && (
               <tr>
                 <td colSpan={6} className="muted">
-                  {list === null ? (loading ? 'Loading sessions…' : ' ') : 'No sessions in these dates.'}
+                  {list === null ? (loading ? t.rosters.loadingSessions : ' ') : t.rosters.noSessions}
                 </td>
               </tr>
             )}
@@ -231,14 +238,14 @@ export function RostersScreen() {
             <RosterHeader roster={roster.data} />
             <div className="roster-actions no-print">
               <button type="button" className="button quiet small" onClick={() => exportCsv(openId)} disabled={exporting}>
-                Export CSV
+                {t.rosters.exportCsv}
               </button>
               <button type="button" className="button quiet small" onClick={() => window.print()}>
-                Print
+                {t.rosters.print}
               </button>
               {canAudit && (
                 <button type="button" className="button quiet small" aria-pressed={showAudit} onClick={() => setShowAudit((v) => !v)}>
-                  {showAudit ? 'Hide audit entries' : 'Audit entries'}
+                  {showAudit ? t.rosters.hideAudit : t.rosters.showAudit}
                 </button>
               )}
             </div>
@@ -250,14 +257,16 @@ export function RostersScreen() {
           )}
           <RosterTable roster={roster.data} openClientRef={clientRef} onOpenClient={chooseClient} />
           <p className="print-only muted small">
-            Printed {savedAtFormat.format(new Date())} from Confidant
-            {roster.offline ? `; offline copy saved ${savedAtFormat.format(new Date(roster.fetchedAt))}` : ''}. Minutes present{' '}
-            count the time each client was admitted and connected; total {formatMinutes(roster.data.entries.reduce((n, e) => n + e.minutesPresent, 0))}.
+            {t.rosters.printed(
+              savedAtFormat.format(new Date()),
+              roster.offline ? savedAtFormat.format(new Date(roster.fetchedAt)) : null,
+              formatMinutes(roster.data.entries.reduce((n, e) => n + e.minutesPresent, 0)),
+            )}
           </p>
         </section>
       )}
       {openId && roster && !roster.offline && <RecapPanel session={roster.data.session} myId={myId} />}
-      {openId && !roster && !rosterError && <p className="muted">Loading the roster…</p>}
+      {openId && !roster && !rosterError && <p className="muted">{t.rosters.loadingRoster}</p>}
 
       {openId && roster && (
         <div className="roster-charts no-print">
@@ -274,8 +283,8 @@ export function RostersScreen() {
             </div>
           ) : (
             <section className="panel roster-chart hint">
-              <h2>A client over weeks</h2>
-              <p className="muted small">Choose a client reference in the roster to see their hours per week against their target.</p>
+              <h2>{t.rosters.clientOverWeeks}</h2>
+              <p className="muted small">{t.rosters.chooseClient}</p>
             </section>
           )}
           <GroupAttendanceChart list={summaries} sessionId={openId} />
@@ -284,8 +293,8 @@ export function RostersScreen() {
 
       {openId && roster && canAudit && showAudit && (
         <section className="panel no-print audit-panel" aria-labelledby="audit-title">
-          <h2 id="audit-title">Audit entries for this session</h2>
-          {auditEntries ? <AuditEntries entries={auditEntries} colleagues={colleagues} /> : <p className="muted small">Loading…</p>}
+          <h2 id="audit-title">{t.rosters.auditTitle}</h2>
+          {auditEntries ? <AuditEntries entries={auditEntries} colleagues={colleagues} /> : <p className="muted small">{t.rosters.loading}</p>}
         </section>
       )}
     </div>

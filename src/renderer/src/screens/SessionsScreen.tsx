@@ -7,17 +7,13 @@ import { SessionEditorDialog } from '../components/SessionEditorDialog';
 import { refreshSessions, showWeek } from '../services/account';
 import { openSession } from '../services/room';
 import { useConsole } from '../store';
+import { t } from '../i18n';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 const rangeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 
-const stateLabel: Record<SessionSummary['state'], string> = {
-  scheduled: 'Scheduled',
-  open: 'Waiting room open',
-  live: 'Live',
-  ended: 'Ended',
-};
+const stateLabel: Record<SessionSummary['state'], string> = t.week.states;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -59,26 +55,26 @@ export function SessionsScreen() {
     <section aria-labelledby="week-title" className="sessions">
       <div className="section-head">
         <div>
-          <h1 id="week-title">{isThisWeek ? 'This week' : 'Week'}</h1>
+          <h1 id="week-title">{isThisWeek ? t.week.thisWeek : t.week.week}</h1>
           <p className="muted">
             {rangeFormat.format(days[0])} – {rangeFormat.format(days[6])}
           </p>
         </div>
         <div className="controls">
-          <button type="button" className="button quiet" onClick={() => load(showWeek(-1))} aria-label="Previous week">
-            ‹ Previous
+          <button type="button" className="button quiet" onClick={() => load(showWeek(-1))} aria-label={t.week.previousLabel}>
+            {t.week.previous}
           </button>
           {!isThisWeek && (
             <button type="button" className="button quiet" onClick={() => load(showWeek(0))}>
-              This week
+              {t.week.thisWeek}
             </button>
           )}
-          <button type="button" className="button quiet" onClick={() => load(showWeek(1))} aria-label="Next week">
-            Next ›
+          <button type="button" className="button quiet" onClick={() => load(showWeek(1))} aria-label={t.week.nextLabel}>
+            {t.week.next}
           </button>
           {canSchedule && (
             <button type="button" className="button primary" onClick={() => setDialog({ kind: 'schedule' })}>
-              Schedule a session
+              {t.week.schedule}
             </button>
           )}
         </div>
@@ -89,7 +85,7 @@ export function SessionsScreen() {
           {roomError}
         </p>
       )}
-      {loading && sessions.length === 0 && <p className="muted">Loading…</p>}
+      {loading && sessions.length === 0 && <p className="muted">{t.week.loading}</p>}
       <ol className="week">
         {days.map((day) => {
           const mine = sessions
@@ -101,10 +97,10 @@ export function SessionsScreen() {
             <li key={day.getTime()} className={`day${isToday ? ' today' : ''}${past ? ' past' : ''}`}>
               <h2 className="day-title">
                 {dayFormat.format(day)}
-                {isToday && <span className="pill today-pill">Today</span>}
+                {isToday && <span className="pill today-pill">{t.week.today}</span>}
               </h2>
               {mine.length === 0 ? (
-                <p className="muted small">No sessions.</p>
+                <p className="muted small">{t.week.noSessions}</p>
               ) : (
                 <ul className="session-list">
                   {mine.map((s) => (
@@ -119,7 +115,7 @@ export function SessionsScreen() {
                       <div className="controls">
                         {canInvite(s) && (
                           <button type="button" className="button quiet small" onClick={() => setDialog({ kind: 'invitations', session: s })}>
-                            Invitations
+                            {t.week.invitations}
                           </button>
                         )}
                         {canEdit(s) && (
@@ -127,9 +123,9 @@ export function SessionsScreen() {
                             type="button"
                             className="button quiet small"
                             onClick={() => setDialog({ kind: 'edit', session: s })}
-                            aria-label={`Edit ${s.title}`}
+                            aria-label={t.week.editLabel(s.title)}
                           >
-                            Edit
+                            {t.week.edit}
                           </button>
                         )}
                         {(s.state === 'open' || s.state === 'live') && (
@@ -137,9 +133,9 @@ export function SessionsScreen() {
                             type="button"
                             className="button primary small"
                             onClick={() => void openSession(s.id)}
-                            aria-label={`Open session: ${s.title}`}
+                            aria-label={t.week.openLabel(s.title)}
                           >
-                            Open session
+                            {t.week.open}
                           </button>
                         )}
                       </div>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { messageOf } from '../bridge';
 import { signIn } from '../services/account';
 import { useConsole } from '../store';
+import { t } from '../i18n';
 
 export function SignInScreen() {
   const defaultServer = useConsole((s) => s.appInfo?.defaultServerUrl ?? '');
@@ -31,8 +32,8 @@ export function SignInScreen() {
 
   return (
     <section className="card narrow" aria-labelledby="signin-title">
-      <h1 id="signin-title">Sign in</h1>
-      <p className="muted">Sign in to run today&apos;s groups.</p>
+      <h1 id="signin-title">{t.signIn.title}</h1>
+      <p className="muted">{t.signIn.lead}</p>
       {signedOutReason && (
         <p className="banner info" role="status">
           {signedOutReason}
@@ -40,25 +41,25 @@ export function SignInScreen() {
       )}
       <form onSubmit={(e) => void onSubmit(e)} className="form">
         <label>
-          Server address
+          {t.signIn.server}
           <input
             name="serverUrl"
             type="url"
             required
             value={serverUrl ?? defaultServer}
             onChange={(e) => setServerUrl(e.target.value)}
-            placeholder="https://sessions.example-clinic.org"
+            placeholder={t.signIn.serverPlaceholder}
             autoComplete="url"
           />
         </label>
         <label>
-          Username
+          {t.signIn.username}
           <input name="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
         </label>
         <CredentialFields password={password} onPassword={setPassword} totp={totp} onTotp={setTotp} totpRequired />
         <ErrorBanner message={error} />
         <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t.signIn.signingIn : t.signIn.submit}
         </button>
       </form>
     </section>

@@ -7,6 +7,7 @@
  * locked or opened. Never a
  * client's crisis details, which the store never holds; nothing while the console is locked.
  */
+import { t } from '../i18n';
 import { useConsole, type ConsoleState } from '../store';
 
 /** What changed between two states of the live room, in words; empty when nothing is worth saying. */
@@ -17,30 +18,36 @@ export function announcementsFor(prev: ConsoleState, next: ConsoleState): string
   const said: string[] = [];
   for (const [id, p] of Object.entries(next.waiting)) {
     if (prev.waiting[id]) continue;
-    said.push(prev.participants[id] ? `${p.displayName} is back in the waiting room.` : `${p.displayName} is waiting to be let in.`);
+    if (prev.participants[id]) {
+      said.push(t.announcer.backInWaiting(p.displayName));
+      continue;
+    }
+    // A client reading another language than the console's: said with the knock, as the badge shows it.
+    const language = p.language && p.language !== 'en' ? ` ${t.language.announce(t.language.names[p.language])}` : '';
+    said.push(`${t.announcer.waiting(p.displayName)}${language}`);
   }
   for (const [id, p] of Object.entries(next.participants)) {
     if (id === next.myParticipantId) continue;
     const before = prev.participants[id];
     if (!before) {
-      if (p.role === 'client') said.push(prev.waiting[id] ? `${p.displayName} was let in.` : `${p.displayName} joined the group.`);
+      if (p.role === 'client') said.push(prev.waiting[id] ? t.announcer.letIn(p.displayName) : t.announcer.joined(p.displayName));
       continue;
     }
-    if (before.connection !== 'reconnecting' && p.connection === 'reconnecting') said.push(`${p.displayName}’s connection dropped. They keep their place while it comes back.`);
-    if (before.connection === 'reconnecting' && p.connection !== 'reconnecting') said.push(`${p.displayName} is back.`);
+    if (before.connection !== 'reconnecting' && p.connection === 'reconnecting') said.push(t.announcer.dropped(p.displayName));
+    if (before.connection === 'reconnecting' && p.connection !== 'reconnecting') said.push(t.announcer.back(p.displayName));
     // A connection gone poor is worth a word; weak comes and goes too often to say each time.
-    if (before.connectionQuality !== 'poor' && p.connectionQuality === 'poor') said.push(`${p.displayName}’s connection is poor.`);
+    if (before.connectionQuality !== 'poor' && p.connectionQuality === 'poor') said.push(t.announcer.poor(p.displayName));
   }
   for (const [id, list] of Object.entries(next.messages)) {
     const was = prev.messages[id] ?? [];
     if (list.length > was.length && list.at(-1)?.from === 'them') {
-      const name = next.participants[id]?.displayName ?? next.waiting[id]?.displayName ?? 'a client';
-      said.push(`New private message from ${name}.`);
+      const name = next.participants[id]?.displayName ?? next.waiting[id]?.displayName ?? t.announcer.aClient;
+      said.push(t.announcer.privateMessage(name));
     }
   }
   const chat = next.groupChat.messages;
-  if (chat.length > prev.groupChat.messages.length && chat.at(-1)?.from !== 'me') said.push(`New group chat message from ${chat.at(-1)!.name}.`);
-  if (prev.locked !== next.locked) said.push(next.locked ? 'Room locked. Nobody new can join.' : 'Room open. New people can knock again.');
+  if (chat.length > prev.groupChat.messages.length && chat.at(-1)?.from !== 'me') said.push(t.announcer.groupMessage(chat.at(-1)!.name));
+  if (prev.locked !== next.locked) said.push(next.locked ? t.announcer.locked : t.announcer.unlocked);
   return said;
 }
 

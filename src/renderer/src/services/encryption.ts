@@ -24,6 +24,7 @@ import { KeyMember, type HolderTrust } from '../../../client/e2ee/keyMember';
 import { KeyWait } from '../../../client/e2ee/keyWait';
 import { keyLog } from '../../../client/e2ee/keyLog';
 import { call } from '../bridge';
+import { t } from '../i18n';
 
 /** What the console shows about the call's encryption (roomSlice's `encryption`). */
 export interface EncryptionView {
@@ -126,7 +127,7 @@ export class ConsoleEncryption {
     try {
       await this.deps.signaling.request('publishKey', await this.member.announcement());
     } catch (err) {
-      if (!this.closed) this.deps.onError(`Encryption could not start: ${err instanceof Error ? err.message : String(err)}`);
+      if (!this.closed) this.deps.onError(t.room.encryptionFailed(err instanceof Error ? err.message : String(err)));
     }
     await this.update(this.participants);
   }

@@ -25,6 +25,7 @@ import { ConsoleEncryption } from './encryption';
 import { announceKnock } from './knockAlert';
 import { call, messageOf } from '../bridge';
 import { useConsole } from '../store';
+import { t as words } from '../i18n';
 
 interface LiveRoom {
   sessionId: string;
@@ -152,7 +153,7 @@ async function reconnect(sessionId: string): Promise<void> {
   if (result.outcome === 'refused' || result.outcome === 'timedOut') {
     if (reconnecting === attempt) reconnecting = null;
     stopLocalMedia();
-    useConsole.getState().roomClosed(`Could not get back into the session: ${messageOf(result.error)}`);
+    useConsole.getState().roomClosed(words.room.couldNotRejoin(messageOf(result.error)));
   }
 }
 
@@ -189,22 +190,22 @@ function wire(signaling: SignalingClient, room: RoomClient, encryption: ConsoleE
     signaling.on('message', (message) => {
       // Sealed in the call: opened only if it says it is from this client to the facilitators.
       const text = 'sealed' in message ? encryption.open(message.sealed, message.from, TO_FACILITATOR) : message.text;
-      if (text === undefined) return s().setNotice({ tone: 'error', text: 'A private message arrived that could not be opened, so it is not shown.' });
+      if (text === undefined) return s().setNotice({ tone: 'error', text: words.room.privateUnopened });
       s().addMessage(message.from, { from: 'them', text, at: Date.now() });
     }),
     signaling.on('locked', ({ locked }) => s().setLocked(locked)),
     signaling.on('groupMessage', ({ from, sealed }) => {
       // Shown only if it opens as written by whom the server says, for the group.
       const text = encryption.open(sealed, from, TO_GROUP);
-      if (text === undefined) return s().setNotice({ tone: 'error', text: 'A group chat message arrived that could not be opened, so it is not shown.' });
-      const name = s().participants[from]?.displayName ?? 'Someone who has left';
+      if (text === undefined) return s().setNotice({ tone: 'error', text: words.room.groupUnopened });
+      const name = s().participants[from]?.displayName ?? words.room.someoneLeft;
       s().addGroupMessage({ from, name, text, at: Date.now() });
     }),
     signaling.on('groupChat', ({ enabled }) => s().setGroupChatEnabled(enabled)),
     signaling.on('groupChatCleared', () => s().clearGroupMessages()),
     signaling.on('sessionEnded', () => {
       teardown();
-      s().roomClosed('The session has ended.');
+      s().roomClosed(words.room.ended);
     }),
     signaling.on('participantUpdated', ({ participant }) => s().upsertParticipant(participant)),
     signaling.on('participantLeft', ({ participantId }) => s().removeParticipant(participantId)),
@@ -221,24 +222,24 @@ function wire(signaling: SignalingClient, room: RoomClient, encryption: ConsoleE
     room.on('mediaReset', () => {
       // The server's media restarted: every producer is gone; others' come back as producerAdded.
       for (const producerId of Object.keys(s().producers)) s().removeProducer(producerId);
-      s().setNotice({ tone: 'info', text: 'Reconnecting media…' });
+      s().setNotice({ tone: 'info', text: words.room.mediaReconnecting });
     }),
-    room.on('mediaRestored', () => s().setNotice({ tone: 'info', text: 'Media reconnected.' })),
+    room.on('mediaRestored', () => s().setNotice({ tone: 'info', text: words.room.mediaReconnected })),
     signaling.onClose((code, reason) => {
       if (live?.signaling !== signaling) return;
       const { sessionId } = live;
       if (code === CLOSE_SIGNED_OUT) {
         teardown();
         s().roomClosed();
-        s().signedOutByServer('You were signed out, so you left the session. Sign in again to rejoin it.');
+        s().signedOutByServer(words.room.signedOut);
       } else if (DELIBERATE_CLOSES.has(code)) {
         teardown();
         s().roomClosed(
           reason === 'replaced by a new connection'
-            ? 'You opened this session in another window, so this one left it.'
+            ? words.room.replaced
             : reason === ROLE_CHANGED
-              ? 'Your role in this session changed (you were taken off it, or a role or supervision ended), so you left it. An admin can tell you more.'
-              : 'The connection to the session server closed.',
+              ? words.room.roleChanged
+              : words.room.closed,
         );
       } else {
         // A dropped link or a restarting server: keep the camera, get back in by ourselves.
@@ -303,7 +304,7 @@ export async function muteAll(kind: MediaKind = 'audio'): Promise<void> {
   const result = await moderate('muteAll', { kind });
   if (result) {
     const n = result.participantIds.length;
-    useConsole.getState().setNotice({ tone: 'info', text: n === 0 ? 'Nobody to mute.' : `Muted ${n} ${n === 1 ? 'client' : 'clients'}.` });
+    useConsole.getState().setNotice({ tone: 'info', text: words.room.mutedAll(n) });
   }
 }
 
@@ -321,7 +322,7 @@ export function viewVideo(track: MediaStreamTrack, view: TileView): void {
 export async function endSession(): Promise<void> {
   if ((await moderate('end', {})) === null) return;
   teardown();
-  useConsole.getState().roomClosed('You ended the session. Everyone has been told and disconnected.');
+  useConsole.getState().roomClosed(words.room.youEnded);
 }
 
 /**
@@ -334,7 +335,7 @@ export async function sendMessage(participantId: string, text: string): Promise<
   const inGroup = !!useConsole.getState().participants[participantId];
   const sealed = inGroup && isKeyed(participantId) ? live.encryption.seal(TO_FACILITATOR, participantId, text.trim()) : undefined;
   if (inGroup && !sealed) {
-    useConsole.getState().setNotice({ tone: 'error', text: 'This client does not have the call’s key yet, so the message was not sent. Check their safety code first.' });
+    useConsole.getState().setNotice({ tone: 'error', text: words.room.noKeyForClient });
     return false;
   }
   const sent = (await moderate('message', sealed ? { to: participantId, sealed } : { to: participantId, text })) !== null;
@@ -351,11 +352,11 @@ export async function sendGroupMessage(text: string): Promise<boolean> {
   if (!live || !myParticipantId) return false;
   const sealed = view.keyed ? live.encryption.seal(myParticipantId, TO_GROUP, text.trim()) : undefined;
   if (!sealed) {
-    useConsole.getState().setNotice({ tone: 'error', text: 'The call’s encryption is still being set up, so the message was not sent. Try again in a moment.' });
+    useConsole.getState().setNotice({ tone: 'error', text: words.room.notKeyed });
     return false;
   }
   const sent = (await moderate('groupMessage', { sealed })) !== null;
-  if (sent) useConsole.getState().addGroupMessage({ from: 'me', name: 'You', text: text.trim(), at: Date.now() });
+  if (sent) useConsole.getState().addGroupMessage({ from: 'me', name: words.room.you, text: text.trim(), at: Date.now() });
   return sent;
 }
 

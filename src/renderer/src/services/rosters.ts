@@ -7,6 +7,7 @@ import { addWeeks, localTimeZone } from '../../../shared/clinicWeeks';
 import { call } from '../bridge';
 import { useConsole } from '../store';
 import type { RostersFilter } from '../store/rostersSlice';
+import { t } from '../i18n';
 
 /** How many weeks a client's attendance chart spans, ending with the range's last week. */
 export const CLIENT_WEEKS = 12;
@@ -20,8 +21,8 @@ export function rangeOf(filter: RostersFilter): { from: string; to: string } {
 
 /** Whether the filter's days make a range the server will accept. */
 export function filterProblem(filter: RostersFilter): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(filter.from) || !/^\d{4}-\d{2}-\d{2}$/.test(filter.to)) return 'Choose both dates.';
-  if (filter.to < filter.from) return 'The last day comes before the first.';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(filter.from) || !/^\d{4}-\d{2}-\d{2}$/.test(filter.to)) return t.rosters.bothDates;
+  if (filter.to < filter.from) return t.rosters.backwards;
   return null;
 }
 

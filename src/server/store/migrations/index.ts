@@ -15,9 +15,10 @@ import * as m012 from './012_checkin_rating.js';
 import * as m013 from './013_recaps.js';
 import * as m014 from './014_audit_device.js';
 import * as m015 from './015_group_chat_off.js';
+import * as m016 from './016_agreement_language.js';
 import type { RecordKeys } from '../recordKeys.js';
 
 /** `keys` (the context): the records keys, for migrations that seal or key existing rows. */
 export type Migration = NumberedMigration<RecordKeys | undefined>;
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011, m012, m013, m014, m015, m016];

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { SessionSummary } from './sessions';
-import { CheckInRating, Id, VerificationMethod } from '../values';
+import { CheckInRating, Id, Language, VerificationMethod } from '../values';
 
 /**
  * One client's path through one session (`GET /api/sessions/:id/roster`, an array of these,
@@ -48,6 +48,11 @@ export const RosterEntry = z.object({
   agreementVersion: z.string().nullable().default(null),
   agreementAcceptedAt: z.string().nullable().default(null),
   /**
+   * The language of that agreement version (issue 23): null with no acceptance, and for
+   * acceptances recorded before migration 16 (all of them English).
+   */
+  agreementLanguage: Language.nullable().default(null),
+  /**
    * How the client said they were at their last check-in (0–10, and a word). Clinical: sent
    * only to the session's facilitators and their supervisors (null for anyone else, such as an
    * admin who is neither), and never in the CSV.
@@ -76,6 +81,7 @@ export const ROSTER_CSV_COLUMNS = [
   'reconnects',
   'agreementVersion',
   'agreementAcceptedAt',
+  'agreementLanguage',
 ] as const satisfies readonly (keyof RosterEntry)[];
 
 /**

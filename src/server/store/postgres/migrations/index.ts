@@ -8,6 +8,7 @@ import * as m006 from './006_checkin_rating.js';
 import * as m007 from './007_recaps.js';
 import * as m008 from './008_audit_device.js';
 import * as m009 from './009_group_chat_off.js';
+import * as m010 from './010_agreement_language.js';
 import type { PostgresMigration } from './run.js';
 
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
