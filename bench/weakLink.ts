@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { chromium, expect, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
 import { startConsoleHost } from '../tests/support/consoleHost';
-import { startDemoServer } from '../tests/support/demoServer';
+import { startDemoServer, WEAK_LINK_DEMO_ENV } from '../tests/support/demoServer';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf } from '../tests/support/flows';
 import { recordPeerConnections } from '../tests/support/mediaDiagnostics';
 import { writeSpeechFixture } from '../tests/support/speechFixture';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const voice = join(voiceDir, 'voice.wav');
   writeSpeechFixture(voice);
   const args = [...chromiumArgs, `--use-file-for-fake-audio-capture=${voice}`];
-  const demo = await startDemoServer();
+  const demo = await startDemoServer([], WEAK_LINK_DEMO_ENV);
   const host = await startConsoleHost({ defaultServerUrl: demo.info.httpUrl });
   const link = await WeakLink.open(Number(new URL(demo.info.httpUrl).port), demo.mediaPorts);
   const consoleBrowser = await chromium.launch({ executablePath: CHROMIUM, args });

@@ -12,12 +12,14 @@ import { dirname, join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs } from '../../playwright.config';
 import { consoleWithDemoServer } from '../support/consoleHost';
+import { WEAK_LINK_DEMO_ENV } from '../support/demoServer';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
 import { recordPeerConnections } from '../support/mediaDiagnostics';
 import { writeSpeechFixture } from '../support/speechFixture';
 import { canMakeLinks, concealedShare, received, WeakLink } from '../support/weakLink';
 
-const running = consoleWithDemoServer('file');
+// Its log says its media ports, for the weak link's relays.
+const running = consoleWithDemoServer('file', { demoEnv: WEAK_LINK_DEMO_ENV });
 
 /** Frames decoded over `ms` and the height of the last, on `page`. */
 async function videoOver(page: Page, ms: number): Promise<{ frames: number; height: number }> {

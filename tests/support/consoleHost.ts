@@ -192,12 +192,12 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
  */
 export function consoleWithDemoServer(
   per: 'test' | 'file',
-  options: { demoArgs?: string[]; host?: Omit<ConsoleHostOptions, 'defaultServerUrl'> } = {},
+  options: { demoArgs?: string[]; demoEnv?: NodeJS.ProcessEnv; host?: Omit<ConsoleHostOptions, 'defaultServerUrl'> } = {},
 ): { readonly demo: DemoServer; readonly host: ConsoleHost } {
   let demo: DemoServer | undefined;
   let host: ConsoleHost | undefined;
   const start = async (): Promise<void> => {
-    demo = await startDemoServer(options.demoArgs);
+    demo = await startDemoServer(options.demoArgs, options.demoEnv);
     host = await startConsoleHost({ ...options.host, defaultServerUrl: demo.info.httpUrl });
   };
   const stop = async (): Promise<number | null | undefined> => {

@@ -12,7 +12,10 @@ const root = resolve(import.meta.dirname, '../..');
 export interface DemoServer {
   info: DemoInfo;
   process: ChildProcess;
-  /** The media ports its workers listen on, as its log said at start. */
+  /**
+   * The media ports its workers listen on, as its log said at start: known only when it logs at
+   * `info` (CONFIDANT_LOG_LEVEL, which the test runner sets to `warn`; see WEAK_LINK_DEMO_ENV).
+   */
   mediaPorts: { udp: number[]; tcp: number[] };
   /** SIGTERM, then wait for the exit code. */
   stop(): Promise<number | null>;
@@ -64,3 +67,6 @@ export async function startDemoServer(extraArgs: string[] = [], env: NodeJS.Proc
     },
   };
 }
+
+/** What a demo server behind a weak link (tests/support/weakLink.ts) needs: its log says its media ports. */
+export const WEAK_LINK_DEMO_ENV: NodeJS.ProcessEnv = { CONFIDANT_LOG_LEVEL: 'info' };

@@ -79,7 +79,7 @@ export class WeakLink {
    * workers' UDP and TCP ports).
    */
   static async open(httpPort: number, media: { udp: number[]; tcp: number[] }, chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'): Promise<WeakLink> {
-    if (media.udp.length === 0) throw new Error('the server said no media ports to relay');
+    if (media.udp.length === 0) throw new Error('the server said no media ports to relay (start it with WEAK_LINK_DEMO_ENV)');
     // Names and a /30 of the test's own, so runs side by side (or one left behind) do not meet.
     const n = process.pid % 250;
     const namespace = `cf-weak-${process.pid}`;
