@@ -7,19 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOGUES, LANGUAGES, notOpenYet, pickLanguage, words } from '../../src/participant/i18n';
 import { en } from '../../src/participant/i18n/en';
 import { setPageState } from '../../src/participant/store';
-
-/** Every leaf of a catalogue by its path ("call.connection.weak.label"), strings and functions alike. */
-function leaves(value: unknown, path = ''): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  if (value !== null && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      for (const [p, leaf] of leaves(inner, path ? `${path}.${key}` : key)) out.set(p, leaf);
-    }
-  } else {
-    out.set(path, value);
-  }
-  return out;
-}
+import { expectEachWordLike, leaves } from '../support/catalogueWords';
 
 const english = leaves(en);
 
@@ -39,12 +27,7 @@ describe('the catalogues', () => {
       });
 
       it('leaves no word empty, and takes what each English word takes', () => {
-        for (const [path, value] of catalogue) {
-          const model = english.get(path);
-          expect(typeof value, path).toBe(typeof model);
-          if (typeof value === 'string') expect(value.trim(), path).not.toBe('');
-          if (typeof value === 'function') expect(value.length, path).toBe((model as (...a: unknown[]) => unknown).length);
-        }
+        expectEachWordLike(catalogue, english);
       });
 
       it('says an ending calmly the same way English does (the tone of each screen)', () => {
