@@ -3,11 +3,15 @@
  * (one worker, one router with the session's codecs, one WebRtcServer on a loopback port, as
  * the session server sets them up) behind the least signaling a mediasoup app needs. No
  * sessions, no admission, no store, no authorization: a socket asks, mediasoup answers, and
- * every other socket hears of each new producer. Reports its URL over IPC.
+ * every other socket hears of each new producer. Reports its URL over IPC. A layered camera
+ * gets the same two mediasoup settings the session server gives it (src/server/media/layerStart.ts:
+ * the key-frame request delay, and its consumers helped to their first layer), so the baseline
+ * is the fastest plain mediasoup starts those layers.
  */
 import { createWorker, type types as ms } from 'mediasoup';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MEDIA_CODECS } from '../../src/server/media/codecs.js';
+import { KEY_FRAME_REQUEST_DELAY_MS, startLayers } from '../../src/server/media/layerStart.js';
 
 const worker = await createWorker({ logLevel: 'warn' });
 const webRtcServer = await worker.createWebRtcServer({
@@ -42,6 +46,7 @@ const handlers: Record<string, Handler> = {
     const producer = await owned.transports.get(String(data.transportId))!.produce({
       kind: data.kind as ms.MediaKind,
       rtpParameters: data.rtpParameters as ms.RtpParameters,
+      ...(data.kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
     });
     owned.producers.set(producer.id, producer);
     for (const other of sockets) if (other !== ws) other.send(JSON.stringify({ notification: 'producerAdded', data: { producerId: producer.id } }));
@@ -67,7 +72,9 @@ const handlers: Record<string, Handler> = {
     return { id: consumer.id, producerId: consumer.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
   },
   async resume(owned, data) {
-    await owned.consumers.get(String(data.consumerId))!.resume();
+    const consumer = owned.consumers.get(String(data.consumerId))!;
+    await consumer.resume();
+    void startLayers(consumer, () => undefined);
     return {};
   },
 };

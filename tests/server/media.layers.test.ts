@@ -4,14 +4,16 @@
  * had resumed it yet; a layered camera's consumer prefers the layer the tile's height needs. What
  * reaches the receiver under a weak link is the end-to-end tests' to measure.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { types as ms } from 'mediasoup';
+import { LAYER_START_TICKS } from '../../src/server/media/layerStart.js';
 import { spatialLayerFor, spatialLayersIn, type RtpCapabilities } from '../../src/shared/protocol.js';
 import { connectedTransport, opusRtpParameters, vp8RtpParameters, vp8SimulcastRtpParameters } from './support/media.js';
 import { admitted, connectClinician } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(3, { reconnectGraceSeconds: 5 });
+const demo = sharedTestDemo(5, { reconnectGraceSeconds: 5 });
 const opened: TestClient[] = [];
 
 afterAll(async () => {
@@ -132,5 +134,48 @@ describe('setConsumerView', () => {
     for (const bad of [{ height: -1 }, { height: 1.5 }, { height: 99999 }, { visible: 'no' }]) {
       expect(await other.client.request('setConsumerView', { consumerId: video, visible: true, height: 100, ...bad })).toMatchObject({ error: { code: 'BAD_REQUEST' } });
     }
+  });
+});
+
+/** Every priority `consumer` is given from now on (unsetPriority sets 1), the calls passed through to mediasoup. */
+function priorities(consumer: ms.Consumer): number[] {
+  const given: number[] = [];
+  const set = consumer.setPriority.bind(consumer);
+  consumer.setPriority = (priority: number) => (given.push(priority), set(priority));
+  return given;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('a layered consumer’s first layer (src/server/media/layerStart.ts)', () => {
+  it('has the worker share the link out again until it has layers, at most a set number of times, and is left at the default priority', async () => {
+    const { fac, consumed, consumer } = await call(3);
+    const given = priorities(consumer);
+    await fac.client.call('resumeConsumer', { consumerId: consumed.id });
+    // No media flows here, so no layer ever comes: the help runs its course, raised and put back in turn.
+    await vi.waitFor(() => expect(given.filter((p) => p === 2)).toHaveLength(LAYER_START_TICKS / 2), { timeout: 20_000 });
+    await vi.waitFor(() => expect(given).toHaveLength(LAYER_START_TICKS), { timeout: 5_000 });
+    expect(given.every((p, i) => p === (i % 2 === 0 ? 2 : 1))).toBe(true);
+    await vi.waitFor(() => expect(consumer.priority).toBe(1));
+    await sleep(200);
+    expect(given).toHaveLength(LAYER_START_TICKS);
+  });
+
+  it('is not given to a consumer that cannot flow (an unseen tile), and is once it can', async () => {
+    const { fac, consumed, consumer } = await call(4);
+    const given = priorities(consumer);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: false, height: 0 });
+    await fac.client.call('resumeConsumer', { consumerId: consumed.id });
+    await sleep(200);
+    expect(given).toEqual([]);
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 360 });
+    await vi.waitFor(() => expect(given).toContain(2), { timeout: 5_000 });
+    // Hidden again: the help stops, at the default priority.
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: false, height: 0 });
+    await vi.waitFor(() => expect(consumer.priority).toBe(1));
+    const after = given.length;
+    await sleep(200);
+    expect(given.length).toBeLessThanOrEqual(after + 1);
+    expect(consumer.priority).toBe(1);
   });
 });

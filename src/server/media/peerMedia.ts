@@ -19,6 +19,7 @@ import {
 } from '../../shared/protocol.js';
 import { createLogger, errorFields } from '../../common/logger.js';
 import type { MediaRouter } from './workerPool.js';
+import { KEY_FRAME_REQUEST_DELAY_MS, startLayers } from './layerStart.js';
 
 const log = createLogger('media');
 
@@ -39,8 +40,6 @@ export const KEY_FRAME_INTERVAL_MS = 1000;
 export const RECOVERY_FLOOR_BPS = 700_000;
 export const RECOVERY_FLOOR_MS = 4_000;
 
-/** The highest temporal layer of a camera layer (CAMERA_LAYERS: L1T3): the full frame rate. */
-const TOP_TEMPORAL_LAYER = 2;
 
 interface OwnedTransport {
   transport: ms.WebRtcTransport;
@@ -79,6 +78,8 @@ export class PeerMedia {
    */
   private readonly resumed = new WeakSet<ms.Consumer>();
   private readonly hidden = new WeakSet<ms.Consumer>();
+  /** Layered consumers being helped to their first layer (startLayers). */
+  private readonly startingLayers = new WeakSet<ms.Consumer>();
   /** Creations asked of the worker and not yet answered, counted against the caps. */
   private readonly pending = { transports: 0, producers: 0, consumers: 0 };
   private closed = false;
@@ -237,6 +238,7 @@ export class PeerMedia {
           kind,
           rtpParameters: rtpParameters as unknown as ms.RtpParameters,
           paused: paused || held,
+          ...(kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
           appData: { participantId: this.participantId, transportId },
         }),
       );
@@ -279,6 +281,8 @@ export class PeerMedia {
       this.assertCurrent(epoch, created);
       this.consumers.set(created.id, created);
       created.observer.on('close', () => this.consumers.delete(created.id));
+      // A camera turned back on starts its layers again from nothing measured.
+      created.on('producerresume', () => this.startLayers(created));
       return created;
     });
   }
@@ -292,7 +296,16 @@ export class PeerMedia {
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.ownConsumer(consumerId);
     this.resumed.add(consumer);
-    if (!this.hidden.has(consumer)) await this.onConsumer('resumeConsumer', consumer, () => consumer.resume());
+    if (this.hidden.has(consumer)) return;
+    await this.onConsumer('resumeConsumer', consumer, () => consumer.resume());
+    this.startLayers(consumer);
+  }
+
+  /** A layered consumer that may now flow gets its first layer promptly (layerStart.ts), once at a time. */
+  private startLayers(consumer: ms.Consumer): void {
+    if (this.startingLayers.has(consumer)) return;
+    this.startingLayers.add(consumer);
+    void startLayers(consumer, (err) => log.debug('layers.start.failed', errorFields(err))).then(() => this.startingLayers.delete(consumer));
   }
 
   /**
@@ -311,7 +324,7 @@ export class PeerMedia {
     if (layers > 1) {
       const spatialLayer = spatialLayerFor(height, layers);
       if (consumer.preferredLayers?.spatialLayer !== spatialLayer) {
-        await this.onConsumer('setPreferredLayers', consumer, () => consumer.setPreferredLayers({ spatialLayer, temporalLayer: TOP_TEMPORAL_LAYER }));
+        await this.onConsumer('setPreferredLayers', consumer, () => consumer.setPreferredLayers({ spatialLayer }));
       }
     }
     if (visible === !this.hidden.has(consumer)) return;
@@ -319,6 +332,7 @@ export class PeerMedia {
     else this.hidden.add(consumer);
     if (!this.resumed.has(consumer)) return;
     await this.onConsumer('setConsumerView', consumer, () => (visible ? consumer.resume() : consumer.pause()));
+    if (visible) this.startLayers(consumer);
   }
 
   /**

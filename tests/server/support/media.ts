@@ -1,5 +1,6 @@
 /** Protocol-level media negotiation for tests: what mediasoup-client would send, by hand. */
 import { randomBytes } from 'node:crypto';
+import { CAMERA_LAYERS } from '../../../src/shared/protocol.js';
 import type { TestClient } from './wsClient.js';
 
 /** A well-formed SHA-256 DTLS fingerprint, as a browser would offer. */
@@ -69,14 +70,11 @@ export function vp8RtpParameters(): Record<string, unknown> {
   };
 }
 
-/** What mediasoup-client sends for a camera in CAMERA_LAYERS' two simulcast layers, each L1T3. */
+/** What mediasoup-client sends for a camera in CAMERA_LAYERS' two simulcast layers. */
 export function vp8SimulcastRtpParameters(): Record<string, unknown> {
   const base = Math.floor(Math.random() * 1e6);
   return {
     ...vp8RtpParameters(),
-    encodings: [
-      { ssrc: 3333 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 2, maxBitrate: 150_000 },
-      { ssrc: 4444 + base, scalabilityMode: 'L1T3', scaleResolutionDownBy: 1, maxBitrate: 450_000 },
-    ],
+    encodings: CAMERA_LAYERS.map((layer, i) => ({ ssrc: base + 3333 + 1111 * i, ...layer })),
   };
 }
