@@ -135,7 +135,10 @@ describe('a session\'s states', () => {
     const refused = await early.request('hello', { as: 'participant', invite: issued.token, passcode: issued.passcode });
     expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: `the waiting room opens at ${iso(start - 15 * MIN)}` } });
     const tooEarly = await early.request('hello', await clinicianHello(demo.info.httpUrl, await tokenOf(lead), session.id));
-    expect(tooEarly).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: `clinicians may join from ${iso(start - 60 * MIN)}` } });
+    expect(tooEarly).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: `clinicians may join from ${iso(start - 60 * MIN)}`, reason: 'join-too-early', params: { at: iso(start - 60 * MIN) } },
+    });
     await early.close();
     expect(await state()).toBe('scheduled');
 

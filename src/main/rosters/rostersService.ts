@@ -132,7 +132,9 @@ export class RostersService {
       text = await this.options.server.apiText(`/api/sessions/${enc(sessionId)}/roster.csv`, 'text/csv');
     } catch (err) {
       if (err instanceof ServerUnreachableError) {
-        throw new ProtocolError('CONFLICT', 'Exporting needs the server, which records every export in the audit trail. Try again when you are back online.');
+        throw new ProtocolError('CONFLICT', 'Exporting needs the server, which records every export in the audit trail. Try again when you are back online.', {
+          reason: 'export-needs-server',
+        });
       }
       throw err;
     }
@@ -173,7 +175,7 @@ export class RostersService {
       server.api('GET', '/api/clinicians', undefined, ColleagueList),
     ]);
     const session = sessions.find((s) => s.id === sessionId);
-    if (!session) throw new ProtocolError('NOT_FOUND', 'This session is not among the ones you can see.');
+    if (!session) throw new ProtocolError('NOT_FOUND', 'This session is not among the ones you can see.', { reason: 'session-not-visible' });
     const facilitatorName = colleagues.find((c) => c.id === session.facilitatorId)?.displayName ?? 'a former colleague';
     const found = { session, facilitatorName };
     this.known.set(sessionId, found);
@@ -205,7 +207,7 @@ export class RostersService {
         const why = this.cache
           ? `No copy of ${what} is saved on this computer yet: copies are kept of what you open while online.`
           : 'This computer keeps no offline copies: the system keychain that holds their key is not available.';
-        throw new ProtocolError('NOT_FOUND', `${err.message} ${why}`);
+        throw new ProtocolError('NOT_FOUND', `${err.message} ${why}`, { reason: this.cache ? 'offline-no-copy' : 'offline-no-keychain' });
       }
       if (err instanceof ProtocolError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') && cache === this.cache) {
         cache?.delete(cacheKey);
@@ -220,7 +222,7 @@ function assertRosterCsv(text: string): void {
   const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const columns = header.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
   if (columns.join(',') !== ROSTER_CSV_COLUMNS.join(',')) {
-    throw new ProtocolError('INTERNAL', 'The server sent an export this console does not recognise as a roster; nothing was saved.');
+    throw new ProtocolError('INTERNAL', 'The server sent an export this console does not recognise as a roster; nothing was saved.', { reason: 'export-not-roster' });
   }
 }
 

@@ -70,7 +70,7 @@ export interface Route {
 
 export function requireToken(ctx: RequestContext): string {
   const token = bearerToken(ctx.req);
-  if (!token) throw new ProtocolError('UNAUTHENTICATED', 'sign in first');
+  if (!token) throw new ProtocolError('UNAUTHENTICATED', 'sign in first', { reason: 'sign-in-first' });
   return token;
 }
 
@@ -80,7 +80,7 @@ export function requireClinician(ctx: RequestContext): Promise<Clinician> {
 
 export async function requireAdmin(ctx: RequestContext): Promise<Clinician> {
   const clinician = await requireClinician(ctx);
-  if (!clinician.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins manage accounts');
+  if (!clinician.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins manage accounts', { reason: 'admins-only' });
   return clinician;
 }
 
@@ -108,7 +108,7 @@ export function parseRange(ctx: RequestContext): TimeRange {
   if (!range.success) throw new ProtocolError('BAD_REQUEST', describeIssue(range.error));
   const from = range.data.from ? new Date(range.data.from) : undefined;
   const to = range.data.to ? new Date(range.data.to) : undefined;
-  if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`');
+  if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`', { reason: 'range-backwards' });
   return { from, to };
 }
 
