@@ -104,7 +104,7 @@ export class RostersService {
       `rosters\n${range.from}\n${range.to}\n${range.facilitatorId ?? ''}`,
       () => this.options.server.api('GET', `/api/rosters?${query}`, undefined, RosterSummaryList),
       (data) => RosterSummaryList.parse(data),
-      'these rosters',
+      { what: 'these rosters', reason: 'offline-no-rosters' },
     );
     for (const s of result.data) this.known.set(s.session.id, { session: s.session, facilitatorName: s.facilitatorName });
     return result;
@@ -118,7 +118,7 @@ export class RostersService {
         return { ...(await this.describe(sessionId)), entries };
       },
       (data) => SessionRoster.parse(data),
-      'this roster',
+      { what: 'this roster', reason: 'offline-no-roster' },
     );
   }
 
@@ -149,7 +149,7 @@ export class RostersService {
       `attendance\n${participantRef}\n${from}\n${to}`,
       () => this.options.server.api('GET', `/api/attendance/${enc(participantRef)}?${query}`, undefined, AttendanceHistory),
       (data) => AttendanceHistory.parse(data),
-      "this client's attendance",
+      { what: "this client's attendance", reason: 'offline-no-attendance' },
     );
   }
 
@@ -190,7 +190,8 @@ export class RostersService {
     cacheKey: string,
     fetch: () => Promise<T>,
     parse: (data: unknown) => T,
-    what: string,
+    /** What was asked for, in English for the log's message, and the reason for the console's words. */
+    missing: { what: string; reason: 'offline-no-rosters' | 'offline-no-roster' | 'offline-no-attendance' },
   ): Promise<Fetched<T>> {
     // The cache this call started with: a sign-out while the request is out closes it, and
     // nothing must be written to (or read from) a cache that belongs to nobody now.
@@ -205,9 +206,9 @@ export class RostersService {
         const copy = cache && cache === this.cache ? cache.get(cacheKey, parse) : null;
         if (copy) return { ...copy, offline: true };
         const why = this.cache
-          ? `No copy of ${what} is saved on this computer yet: copies are kept of what you open while online.`
+          ? `No copy of ${missing.what} is saved on this computer yet: copies are kept of what you open while online.`
           : 'This computer keeps no offline copies: the system keychain that holds their key is not available.';
-        throw new ProtocolError('NOT_FOUND', `${err.message} ${why}`, { reason: this.cache ? 'offline-no-copy' : 'offline-no-keychain' });
+        throw new ProtocolError('NOT_FOUND', `${err.message} ${why}`, { reason: this.cache ? missing.reason : 'offline-no-keychain' });
       }
       if (err instanceof ProtocolError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') && cache === this.cache) {
         cache?.delete(cacheKey);
