@@ -51,7 +51,8 @@ function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
   if (state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
   if (state === 'scheduled') {
     // The page shows this; the time is ISO 8601 so it can be shown in the client's own zone.
-    throw new ProtocolError('FORBIDDEN', `the waiting room opens at ${ctx.lifecycle.waitingRoomOpensAt(session).toISOString()}`);
+    const opensAt = ctx.lifecycle.waitingRoomOpensAt(session).toISOString();
+    throw new ProtocolError('FORBIDDEN', `the waiting room opens at ${opensAt}`, { reason: 'waiting-room-not-open', params: { at: opensAt } });
   }
 }
 

@@ -94,6 +94,7 @@ export const ERROR_REASONS = {
   'breach-forbidden': [],
   'clinicians-only': [],
   'join-too-early': ['at'],
+  'waiting-room-not-open': ['at'],
   'observer-sends-nothing': [],
 
   // The session server: what is there, and what state it is in.

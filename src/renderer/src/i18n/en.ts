@@ -784,6 +784,7 @@ export const en = {
       'breach-forbidden': 'Only admins make breach reports.',
       'clinicians-only': 'Only clinicians can do that.',
       'join-too-early': ({ at }) => `You can join this session from ${dateAndTime(at)}.`,
+      'waiting-room-not-open': ({ at }) => `The waiting room opens at ${dateAndTime(at)}.`,
       'observer-sends-nothing': 'Observers do not send messages.',
 
       'session-not-found': 'That session could not be found.',
