@@ -2,7 +2,7 @@
 import type { Fleet } from '../fleet/fleet.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ProtocolError, SessionRange } from '../../shared/protocol.js';
+import { MIN_PASSWORD_LENGTH, ProtocolError, SessionRange, type ErrorDetails } from '../../shared/protocol.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { AuthService } from '../auth/authService.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
@@ -91,8 +91,27 @@ export function tokenHashOf(ctx: RequestContext): string {
 /** The body parsed by `schema`; BAD_REQUEST naming the first problem otherwise. */
 export async function parseBody<S extends z.ZodType>(ctx: RequestContext, schema: S): Promise<z.output<S>> {
   const parsed = schema.safeParse(await readJsonBody(ctx.req));
-  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', describeIssue(parsed.error));
+  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', describeIssue(parsed.error), reasonOfIssue(parsed.error));
   return parsed.data;
+}
+
+/**
+ * A reason for the schema failures an admin can meet in the console's forms (a password's length,
+ * a username's letters); any other names its field in English only, and the console shows the
+ * code's words (its forms check what they can first).
+ */
+export function reasonOfIssue(error: z.ZodError): ErrorDetails {
+  const issue = error.issues[0];
+  const field = issue?.path.at(-1);
+  // A new password's length (sign-in's own "enter your password" is not a policy).
+  if (field === 'password' && issue?.code === 'too_small' && Number(issue.minimum) === MIN_PASSWORD_LENGTH) {
+    return { reason: 'password-too-short', params: { min: MIN_PASSWORD_LENGTH } };
+  }
+  if (field === 'password' && issue?.code === 'too_big') return { reason: 'password-too-long', params: { max: Number(issue.maximum) } };
+  if (field === 'username' && (issue?.code === 'invalid_format' || (issue?.code === 'too_small' && Number(issue.minimum) > 1))) {
+    return { reason: 'username-invalid' };
+  }
+  return {};
 }
 
 export function describeIssue(error: z.ZodError): string {

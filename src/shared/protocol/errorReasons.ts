@@ -113,6 +113,7 @@ export const ERROR_REASONS = {
   'invitation-revoked': [],
   'invitation-not-reissuable': [],
   'username-taken': [],
+  'username-invalid': [],
   'last-admin': [],
   'participant-already-removed': [],
   'participant-wrong-state': [],

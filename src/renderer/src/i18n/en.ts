@@ -802,6 +802,7 @@ export const en = {
       'invitation-revoked': 'This invitation has been withdrawn.',
       'invitation-not-reissuable': 'This invitation can no longer be re-issued.',
       'username-taken': 'That username is taken.',
+      'username-invalid': 'A username has 3 to 64 letters, digits, dots, dashes or underscores, and nothing else.',
       'last-admin': 'At least one active admin must remain.',
       'participant-already-removed': 'That person has already been removed.',
       'participant-wrong-state': 'That person has moved on meanwhile. Check the list again.',
