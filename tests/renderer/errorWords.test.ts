@@ -12,6 +12,8 @@ import { createHandlers } from '../../src/main/ipc/handlers';
 import { messageOf } from '../../src/renderer/src/bridge';
 import { CONSOLE_CATALOGUES, t } from '../../src/renderer/src/i18n';
 import { errorText } from '../../src/renderer/src/i18n/errorText';
+import { MediaAccessError } from '../../src/client/media';
+import { SignalingClosedError } from '../../src/client/signaling';
 import { ERROR_CODES, ERROR_REASONS, ProtocolError, type ErrorReason, type Result } from '../../src/shared/protocol';
 import { consoleServices } from '../main/support/consoleServices';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
@@ -43,6 +45,10 @@ describe('every reason main and the server can send', () => {
         const words = catalogue.errors.byCode[code];
         expect(words.trim(), code).not.toBe('');
         expect(codeLeftovers(words), `${code}: ${words}`).toBeUndefined();
+      }
+      for (const [reason, words] of Object.entries({ ...catalogue.errors.media, connectionLost: catalogue.errors.connectionLost })) {
+        expect(words.trim(), reason).not.toBe('');
+        expect(codeLeftovers(words), `${reason}: ${words}`).toBeUndefined();
       }
       for (const reason of REASONS) {
         const word = catalogue.errors.byReason[reason] as string | ((p: Record<string, string | number>) => string);
@@ -127,6 +133,15 @@ describe('the console shows a refusal', () => {
     expect(errorText(partial, t)).toBe(t.errors.byCode.BAD_REQUEST);
     const whole = ProtocolError.fromBody({ code: 'BAD_REQUEST', message: 'too short', reason: 'password-too-short', params: { min: 12 } });
     expect(errorText(whole, t)).toBe(t.errors.byReason['password-too-short']({ min: 12 }));
+  });
+
+  it('and a camera that would not start, or a lost connection, in the catalogue’s words too', () => {
+    const denied = new MediaAccessError('denied', 'Your browser didn’t allow access to your camera and microphone.');
+    expect(messageOf(denied)).toBe(t.errors.media.denied);
+    expect(messageOf(new SignalingClosedError('The connection timed out.'))).toBe(t.errors.connectionLost);
+    // Nothing the console knows to word: the fault says what it is.
+    expect(messageOf(new Error('prepare() or join() must come before publish()'))).toBe('prepare() or join() must come before publish()');
+    expect(messageOf('not an error')).toBe(t.room.somethingWrong);
   });
 });
 

@@ -6,7 +6,7 @@ import type { IpcChannel, IpcRequest, IpcResults } from '../../shared/ipc';
 import { ProtocolError, type Result } from '../../shared/protocol';
 import { useConsole } from './store';
 import { t } from './i18n';
-import { errorText } from './i18n/errorText';
+import { failureText } from './i18n/errorText';
 
 export async function call<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResults[C]> {
   // Indexing a mapped type by a generic key loses the per-channel signature; restore it.
@@ -20,12 +20,7 @@ export async function call<C extends IpcChannel>(channel: C, request: IpcRequest
   throw ProtocolError.fromBody(result.error);
 }
 
-/**
- * What to tell the clinician about a failure: a refusal (from main or the server) in the
- * catalogue's words; any other error (a browser's, for the camera) as it says itself.
- */
+/** What to tell the clinician about a failure, in the catalogue's words (i18n/errorText.ts). */
 export function messageOf(err: unknown): string {
-  if (err instanceof ProtocolError) return errorText(err, t);
-  if (err instanceof Error) return err.message;
-  return t.room.somethingWrong;
+  return failureText(err, t);
 }

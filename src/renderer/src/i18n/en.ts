@@ -6,6 +6,7 @@
  * ./index.ts; files move their words here one by one.
  */
 import type { ErrorCode, ErrorParamsOf, ErrorReason, Language, PlainErrorReason } from '../../../shared/protocol';
+import type { MediaAccessError } from '../../../client/media';
 
 export const en = {
   /** The client's language, beside the knock and in the participant list. */
@@ -822,6 +823,16 @@ export const en = {
       'range-backwards': 'The end of the range must come after its start.',
       'history-too-long': ({ weeks }) => `An attendance history covers at most ${weeks} weeks. Narrow the range.`,
     } satisfies ErrorWords,
+    /** The camera and microphone would not start, by the reason src/client/media.ts gives. */
+    media: {
+      denied: 'The console was not allowed to use the camera or microphone. Allow it in your system’s privacy settings, then open the session again.',
+      'not-found': 'No camera or microphone was found on this computer. You can still admit people and see the group.',
+      'in-use': 'The camera or microphone seems to be in use by another app. Close that app, then open the session again.',
+      unsupported: 'This computer cannot use a camera or microphone here. You can still admit people and see the group.',
+      other: 'The camera or microphone could not be started. You can still admit people and see the group.',
+    } satisfies Record<MediaAccessError['reason'], string>,
+    /** The session's live connection closed or timed out before an answer. */
+    connectionLost: 'The connection to the session server was lost before it answered. Check your connection and try again.',
   },
 };
 

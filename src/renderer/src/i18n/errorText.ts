@@ -3,8 +3,23 @@
  * sent every value the reason's words take, else by its code. The error's English `message` is
  * never shown: it is for logs, and for clients older than reasons.
  */
-import { ERROR_REASONS, isErrorReason, type ErrorCode, type ErrorParams } from '../../../shared/protocol';
+import { ERROR_REASONS, isErrorReason, ProtocolError, type ErrorCode, type ErrorParams } from '../../../shared/protocol';
+import { MediaAccessError } from '../../../client/media';
+import { SignalingClosedError } from '../../../client/signaling';
 import type { ConsoleCatalogue } from './en';
+
+/**
+ * Any failure in the console's words: a refusal by its reason or code, a camera that would not
+ * start by its reason, a lost connection as such. Any other error is a fault in the console's
+ * own code, and says what it is as it was written (in English).
+ */
+export function failureText(err: unknown, words: ConsoleCatalogue): string {
+  if (err instanceof ProtocolError) return errorText(err, words);
+  if (err instanceof MediaAccessError) return words.errors.media[err.reason];
+  if (err instanceof SignalingClosedError) return words.errors.connectionLost;
+  if (err instanceof Error) return err.message;
+  return words.room.somethingWrong;
+}
 
 export interface RefusalLike {
   code: ErrorCode;
