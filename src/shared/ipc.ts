@@ -51,20 +51,28 @@ export function isLoopbackHost(hostname: string): boolean {
  * code, bearer token and note bodies travel over this connection, so it is https (and its
  * WebSocket wss) except to this computer itself, where nothing crosses a network.
  */
-export function serverUrlProblem(address: string): string | null {
+export function serverUrlProblem(address: string): ServerUrlProblem | null {
+  const notUrl = { message: 'the server address must be an https:// URL', reason: 'server-address-invalid' } as const;
   let u: URL;
   try {
     u = new URL(address);
   } catch {
-    return 'the server address must be an https:// URL';
+    return notUrl;
   }
-  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') {
-    return 'the server address must be an https:// URL';
-  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') return notUrl;
   if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-    return 'the server address must start with https:// (plain http:// only reaches a server on this computer: localhost, 127.x.x.x or [::1])';
+    return {
+      message: 'the server address must start with https:// (plain http:// only reaches a server on this computer: localhost, 127.x.x.x or [::1])',
+      reason: 'server-address-http',
+    };
   }
   return null;
+}
+
+/** Why an address is refused: in English, and as a reason for the console's words. */
+export interface ServerUrlProblem {
+  message: string;
+  reason: 'server-address-invalid' | 'server-address-http';
 }
 
 export const ServerUrl = z
@@ -73,7 +81,8 @@ export const ServerUrl = z
   .max(2048)
   .superRefine((s, ctx) => {
     const problem = serverUrlProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    // The reason rides on the issue, so the dispatcher's BAD_REQUEST carries it to the console's words.
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { reason: problem.reason } });
   })
   .transform((s) => new URL(s).origin);
 

@@ -12,6 +12,7 @@
  */
 export * from './protocol/limits';
 export * from './protocol/errors';
+export * from './protocol/errorReasons';
 export * from './protocol/values';
 export * from './protocol/method';
 export * from './protocol/session';

@@ -76,7 +76,7 @@ test('after idle time nothing about anyone is in the page until the clinician un
   await consolePage.getByLabel('Password').fill('not the password');
   await consolePage.getByLabel('Authenticator code').fill('000000');
   await consolePage.getByRole('button', { name: 'Unlock' }).click();
-  await expect(consolePage.getByRole('alert').or(consolePage.locator('.banner.error'))).toContainText('the password or code is not right');
+  await expect(consolePage.getByRole('alert').or(consolePage.locator('.banner.error'))).toContainText('The password or code is not right.');
   expect(await consolePage.content()).not.toContain('Robin');
 
   // Password and a fresh code: the same call is back, without admitting anyone again.

@@ -21,7 +21,7 @@ describe('IPC dispatcher', () => {
     const dispatch = createIpcDispatcher(handlers());
     await expect(dispatch('fs:readFile', {})).resolves.toEqual({
       ok: false,
-      error: { code: 'BAD_REQUEST', message: 'unknown channel' },
+      error: { code: 'BAD_REQUEST', message: 'unknown channel', reason: 'invalid-request' },
     });
     await expect(dispatch(42, {})).resolves.toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
@@ -37,17 +37,18 @@ describe('IPC dispatcher', () => {
       }),
     );
     const result = await dispatch('auth:signIn', { serverUrl: 'file:///etc/passwd', username: 'a', password: 'b' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // The address's check names its reason, so the console says in its own words what is wrong.
+    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', reason: 'server-address-invalid' } });
     expect(result.ok === false && result.error.message).toContain('serverUrl');
     expect(ran).toBe(false);
-    await expect(dispatch('app:info', { extra: true })).resolves.toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    await expect(dispatch('app:info', { extra: true })).resolves.toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', reason: 'invalid-request' } });
   });
 
   it('turns a ProtocolError into its code and any other error into INTERNAL without internals', async () => {
     const dispatch = createIpcDispatcher(
       handlers({
         'sessions:list': async () => {
-          throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.');
+          throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.', { reason: 'sign-in-first' });
         },
         'auth:current': async () => {
           throw new Error('SQLITE_CORRUPT at /home/x/secret.db');
@@ -56,10 +57,10 @@ describe('IPC dispatcher', () => {
     );
     await expect(dispatch('sessions:list', {})).resolves.toEqual({
       ok: false,
-      error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' },
+      error: { code: 'UNAUTHENTICATED', message: 'Sign in first.', reason: 'sign-in-first' },
     });
     const internal = await dispatch('auth:current', {});
-    expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL', reason: 'console-failed' } });
     expect(JSON.stringify(internal)).not.toContain('secret.db');
   });
 

@@ -183,9 +183,12 @@ describe('rosters in the console, against a real server', () => {
       expect(roster.data.entries[0]).toMatchObject({ displayName: NAME_MARKER, minutesPresent: 50 });
 
       const never = await supervisor.dispatch('rosters:get', { sessionId: server.seed.sessionId });
-      expect(never).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('No copy of this roster') } });
+      expect(never).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: expect.stringContaining('No copy of this roster'), reason: 'offline-no-roster' },
+      });
       const exported = await supervisor.dispatch('rosters:exportCsv', { sessionId: pastIds[0] });
-      expect(exported).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('audit trail') } });
+      expect(exported).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('audit trail'), reason: 'export-needs-server' } });
     } finally {
       await server.start();
     }

@@ -109,7 +109,7 @@ describe('the console lock', () => {
       if (CHANNELS_OPEN_WHILE_LOCKED.has(channel)) {
         await call(channel);
       } else {
-        await expect(call(channel), channel).rejects.toEqual(new ProtocolError('FORBIDDEN', LOCKED_MESSAGE));
+        await expect(call(channel), channel).rejects.toEqual(new ProtocolError('FORBIDDEN', LOCKED_MESSAGE, { reason: 'console-locked' }));
       }
     }
     expect(ran.sort()).toEqual([...CHANNELS_OPEN_WHILE_LOCKED].sort());
@@ -154,12 +154,12 @@ describe('locking and unlocking against a real session server', () => {
     const { dispatch } = consoleMain();
     const me = await signIn(dispatch, 'facilitator');
     await expect(dispatch('auth:lock', {})).resolves.toEqual({ ok: true, data: { locked: true, reason: 'manual', idleMinutes: 10 } });
-    await expect(dispatch('sessions:list', {})).resolves.toEqual({ ok: false, error: { code: 'FORBIDDEN', message: LOCKED_MESSAGE } });
+    await expect(dispatch('sessions:list', {})).resolves.toEqual({ ok: false, error: { code: 'FORBIDDEN', message: LOCKED_MESSAGE, reason: 'console-locked' } });
     await expect(dispatch('notes:list', {})).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
     await expect(dispatch('auth:unlock', { password: 'not-my-password-at-all' })).resolves.toEqual({
       ok: false,
-      error: { code: 'FORBIDDEN', message: 'the password or code is not right' },
+      error: { code: 'FORBIDDEN', message: 'the password or code is not right', reason: 'unlock-wrong' },
     });
     await expect(dispatch('auth:unlock', { password: me.password })).resolves.toMatchObject({ ok: false, error: { message: /6-digit code/ } });
     // Still signed in, still locked.

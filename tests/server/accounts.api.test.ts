@@ -59,6 +59,10 @@ describe('the admin API', () => {
     const short = await api(demo.server, 'POST', '/api/admin/clinicians', adminToken, { ...base, password: 'short' });
     expect([short.status, short.body.error?.code]).toEqual([400, 'BAD_REQUEST']);
     expect(short.body.error?.message).toMatch(/at least 12/);
+    // The schema refuses it before the policy does, and still says why in a way the console can word.
+    expect(short.body.error).toMatchObject({ reason: 'password-too-short', params: { min: 12 } });
+    const oddName = await api(demo.server, 'POST', '/api/admin/clinicians', adminToken, { ...base, username: 'dana ray', password: 'violet-harbour-teapot' });
+    expect(oddName.body.error).toMatchObject({ code: 'BAD_REQUEST', reason: 'username-invalid' });
     const common = await api(demo.server, 'POST', '/api/admin/clinicians', adminToken, { ...base, password: 'Password1234' });
     expect([common.status, common.body.error?.message]).toEqual([400, 'that password is one of the most commonly used; choose another']);
 

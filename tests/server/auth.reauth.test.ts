@@ -55,7 +55,7 @@ describe('unlocking with the clinician\'s own credentials', () => {
   });
 
   it('refuses a wrong password and a missing code without ending the sign-in', async () => {
-    await expect(reauth({ password: 'wrong-password-here' })).rejects.toEqual(new ProtocolError('FORBIDDEN', 'the password or code is not right'));
+    await expect(reauth({ password: 'wrong-password-here' })).rejects.toEqual(new ProtocolError('FORBIDDEN', 'the password or code is not right', { reason: 'unlock-wrong' }));
     await expect(reauth({ totp: undefined })).rejects.toThrow(/6-digit code/);
     expect((await auth.authenticate(token)).id).toBe(anaId);
     expect((await events()).slice(1)).toEqual([

@@ -283,6 +283,13 @@ describe('the oracle itself', () => {
     expect(answerProblem(request, error('TEAPOT'))).toBeDefined();
     expect(answerProblem(request, error('INTERNAL', 'something went wrong on the server'))).toBeDefined();
     expect(answerProblem(request, { ...error('FORBIDDEN'), stack: 'at x' })).toBeDefined();
+    // A reason is one the console has words for, with exactly the values its words take.
+    const because = (reason: string, params?: object) => ({ id: 7, ok: false, error: { code: 'FORBIDDEN', message: 'no', reason, ...(params ? { params } : {}) } });
+    expect(answerProblem(request, because('clinicians-only'))).toBeUndefined();
+    expect(answerProblem(request, because('join-too-early', { at: '2030-01-01T00:00:00.000Z' }))).toBeUndefined();
+    expect(answerProblem(request, because('join-too-early'))).toBeDefined();
+    expect(answerProblem(request, because('clinicians-only', { at: 'x' }))).toBeDefined();
+    expect(answerProblem(request, because('no-such-reason'))).toBeDefined();
     // Not a request at all: id null and BAD_REQUEST, nothing else.
     const garbage = { text: '{"id":-1,"method":"checkIn"}' };
     expect(answerProblem(garbage, { id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'not a request' } })).toBeUndefined();

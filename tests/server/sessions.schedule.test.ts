@@ -133,9 +133,15 @@ describe('a session\'s states', () => {
     // Too early: the client is told when the waiting room opens; clinicians too, when they may join.
     const early = await TestClient.connect(demo.info.wsUrl);
     const refused = await early.request('hello', { as: 'participant', invite: issued.token, passcode: issued.passcode });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: `the waiting room opens at ${iso(start - 15 * MIN)}` } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: `the waiting room opens at ${iso(start - 15 * MIN)}`, reason: 'waiting-room-not-open', params: { at: iso(start - 15 * MIN) } },
+    });
     const tooEarly = await early.request('hello', await clinicianHello(demo.info.httpUrl, await tokenOf(lead), session.id));
-    expect(tooEarly).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: `clinicians may join from ${iso(start - 60 * MIN)}` } });
+    expect(tooEarly).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: `clinicians may join from ${iso(start - 60 * MIN)}`, reason: 'join-too-early', params: { at: iso(start - 60 * MIN) } },
+    });
     await early.close();
     expect(await state()).toBe('scheduled');
 

@@ -75,7 +75,7 @@ describe('a full disk', () => {
     onTestFinished(freeSpace);
     const refused = await api(demo.info, 'PUT', `/api/notes/${note.id}`, token, { note, baseVersion: 0 });
     expect(refused.status).toBe(500);
-    expect(refused.body.error).toEqual({ code: 'INTERNAL', message: STORAGE_FULL_MESSAGE });
+    expect(refused.body.error).toEqual({ code: 'INTERNAL', message: STORAGE_FULL_MESSAGE, reason: 'storage-full' });
     expect(await demo.server.store.notes.byId(note.id)).toBeUndefined();
     expect(await auditEvents(note.id)).toEqual([]);
     expect(await demo.server.store.audit.verify()).toMatchObject({ ok: true });
@@ -109,7 +109,7 @@ describe('a full disk', () => {
     const longReason = 'r'.repeat(480);
     let answer = await fac.client.request('remove', { participantId: client.participantId, reason: longReason });
     // Each refused removal leaves nothing, so trying again fails the same way.
-    expect(answer).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: STORAGE_FULL_MESSAGE } });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: STORAGE_FULL_MESSAGE, reason: 'storage-full' } });
     expect(await demo.server.store.moderation.removals(demo.info.sessionId)).toEqual([]);
     expect((await demo.server.store.invitations.byParticipantId(demo.info.sessionId, client.participantId))?.revokedAt).toBeNull();
     expect(await auditEvents(client.participantId)).not.toContain('client.removed');
@@ -145,7 +145,7 @@ describe('a busy database', () => {
     const refused = await api(demo.info, 'PUT', `/api/notes/${note.id}`, token, { note, baseVersion: 0 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_000); // it waited for the lock first
     expect(refused.status).toBe(500);
-    expect(refused.body.error).toEqual({ code: 'INTERNAL', message: STORAGE_BUSY_MESSAGE });
+    expect(refused.body.error).toEqual({ code: 'INTERNAL', message: STORAGE_BUSY_MESSAGE, reason: 'storage-busy' });
     expect(await demo.server.store.notes.byId(note.id)).toBeUndefined();
     blocker.exec('ROLLBACK');
     blocker.close();

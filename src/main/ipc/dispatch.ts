@@ -11,7 +11,7 @@ import {
   type IpcParsedRequest,
   type IpcResults,
 } from '../../shared/ipc';
-import { ProtocolError, type Result } from '../../shared/protocol';
+import { isErrorReason, ProtocolError, type Result } from '../../shared/protocol';
 import { createLogger, errorFields } from '../../common/logger';
 
 const log = createLogger('ipc');
@@ -25,13 +25,16 @@ export type IpcDispatcher = (channel: unknown, payload: unknown) => Promise<Resu
 export function createIpcDispatcher(handlers: IpcHandlers): IpcDispatcher {
   return async (channel, payload) => {
     if (!isIpcChannel(channel)) {
-      return { ok: false, error: { code: 'BAD_REQUEST', message: 'unknown channel' } };
+      return { ok: false, error: { code: 'BAD_REQUEST', message: 'unknown channel', reason: 'invalid-request' } };
     }
     const parsed = ipcRequests[channel].safeParse(payload ?? {});
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-      return { ok: false, error: { code: 'BAD_REQUEST', message: `${where}${first?.message ?? 'invalid request'}` } };
+      // A check that names its reason (the server address's) keeps it; any other is a bad request.
+      const named: unknown = first?.code === 'custom' ? (first.params as { reason?: unknown } | undefined)?.reason : undefined;
+      const reason = isErrorReason(named) ? named : 'invalid-request';
+      return { ok: false, error: { code: 'BAD_REQUEST', message: `${where}${first?.message ?? 'invalid request'}`, reason } };
     }
     try {
       const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
@@ -39,7 +42,7 @@ export function createIpcDispatcher(handlers: IpcHandlers): IpcDispatcher {
     } catch (err) {
       if (err instanceof ProtocolError) return { ok: false, error: err.toBody() };
       log.error('ipc.handler_failed', { channel, ...errorFields(err) });
-      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the console. Try again.' } };
+      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the console. Try again.', reason: 'console-failed' } };
     }
   };
 }

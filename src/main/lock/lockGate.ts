@@ -35,7 +35,7 @@ export function guardWhileLocked(handlers: IpcHandlers, lock: ConsoleLock): IpcH
     guarded[channel] = CHANNELS_OPEN_WHILE_LOCKED.has(channel)
       ? handler
       : async (request) => {
-          if (lock.isLocked()) throw new ProtocolError('FORBIDDEN', LOCKED_MESSAGE);
+          if (lock.isLocked()) throw new ProtocolError('FORBIDDEN', LOCKED_MESSAGE, { reason: 'console-locked' });
           return handler(request);
         };
   }

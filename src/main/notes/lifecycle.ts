@@ -28,7 +28,7 @@ export function stamper(now: () => string): Stamp {
 
 function parseBody(body: NoteBody): NoteBody {
   const parsed = NoteBody.safeParse(body);
-  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', `The note is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
+  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', `The note is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`, { reason: 'note-invalid' });
   return parsed.data;
 }
 
@@ -60,9 +60,9 @@ export function newDraft(input: NewNote, author: Signer, now: () => string): Not
 export function editDraft(body: NoteBody, expectedVersion: number): Change {
   const parsed = parseBody(body);
   return (note) => {
-    if (!editable(note)) throw new ProtocolError('CONFLICT', 'This note is signed and can no longer be edited; add an addendum instead.');
+    if (!editable(note)) throw new ProtocolError('CONFLICT', 'This note is signed and can no longer be edited; add an addendum instead.', { reason: 'note-signed' });
     if (note.version !== expectedVersion) {
-      throw new ProtocolError('CONFLICT', 'This note was changed elsewhere in the console since you opened it; reopen it to see the newest version.');
+      throw new ProtocolError('CONFLICT', 'This note was changed elsewhere in the console since you opened it; reopen it to see the newest version.', { reason: 'note-changed-elsewhere' });
     }
     return { ...note, body: parsed };
   };
@@ -70,8 +70,8 @@ export function editDraft(body: NoteBody, expectedVersion: number): Change {
 
 export function signNote(signer: Signer, needsCosign: boolean, stamp: Stamp): Change {
   return (note) => {
-    if (!editable(note)) throw new ProtocolError('CONFLICT', 'This note is already signed.');
-    if (signer.id !== note.authorId) throw new ProtocolError('FORBIDDEN', "Only the note's author can sign it.");
+    if (!editable(note)) throw new ProtocolError('CONFLICT', 'This note is already signed.', { reason: 'note-already-signed' });
+    if (signer.id !== note.authorId) throw new ProtocolError('FORBIDDEN', "Only the note's author can sign it.", { reason: 'note-sign-author-only' });
     return {
       ...note,
       status: needsCosign ? 'awaiting-cosign' : 'signed',
@@ -84,9 +84,9 @@ export function signNote(signer: Signer, needsCosign: boolean, stamp: Stamp): Ch
 
 export function addAddendum(text: string, signer: Signer, stamp: Stamp): Change {
   const trimmed = text.trim();
-  if (!trimmed) throw new ProtocolError('BAD_REQUEST', 'An addendum needs some text.');
+  if (!trimmed) throw new ProtocolError('BAD_REQUEST', 'An addendum needs some text.', { reason: 'addendum-empty' });
   return (note) => {
-    if (editable(note)) throw new ProtocolError('CONFLICT', 'Addenda are for signed notes; this one can still be edited.');
+    if (editable(note)) throw new ProtocolError('CONFLICT', 'Addenda are for signed notes; this one can still be edited.', { reason: 'addendum-unsigned' });
     const addendumId = randomUUID();
     const addendum = Addendum.parse({ id: addendumId, text: trimmed, signature: stamp(signer, { noteId: note.id, addendumId, text: trimmed }) });
     return { ...note, addenda: [...note.addenda, addendum] };
@@ -95,18 +95,18 @@ export function addAddendum(text: string, signer: Signer, stamp: Stamp): Change 
 
 export function cosignNote(supervisor: Signer, stamp: Stamp): Change {
   return (note) => {
-    if (note.status !== 'awaiting-cosign') throw new ProtocolError('CONFLICT', 'This note is not waiting for a co-signature.');
-    if (supervisor.id === note.authorId) throw new ProtocolError('FORBIDDEN', 'A note cannot be co-signed by its own author.');
+    if (note.status !== 'awaiting-cosign') throw new ProtocolError('CONFLICT', 'This note is not waiting for a co-signature.', { reason: 'cosign-not-awaiting' });
+    if (supervisor.id === note.authorId) throw new ProtocolError('FORBIDDEN', 'A note cannot be co-signed by its own author.', { reason: 'cosign-own-note' });
     return { ...note, status: 'cosigned', cosignature: stamp(supervisor, note.body) };
   };
 }
 
 export function returnToAuthor(comment: string, supervisor: Signer): Change {
   const trimmed = comment.trim();
-  if (!trimmed) throw new ProtocolError('BAD_REQUEST', 'Say what the author should change.');
+  if (!trimmed) throw new ProtocolError('BAD_REQUEST', 'Say what the author should change.', { reason: 'return-needs-comment' });
   return (note) => {
-    if (note.status !== 'awaiting-cosign') throw new ProtocolError('CONFLICT', 'Only a note waiting for co-signature can be returned.');
-    if (supervisor.id === note.authorId) throw new ProtocolError('FORBIDDEN', 'A note cannot be returned by its own author.');
+    if (note.status !== 'awaiting-cosign') throw new ProtocolError('CONFLICT', 'Only a note waiting for co-signature can be returned.', { reason: 'return-not-awaiting' });
+    if (supervisor.id === note.authorId) throw new ProtocolError('FORBIDDEN', 'A note cannot be returned by its own author.', { reason: 'return-own-note' });
     return { ...note, status: 'returned', signature: null, cosignature: null, returnComment: trimmed };
   };
 }

@@ -24,7 +24,11 @@ export function migrateVault(db: Database, keychainKey: Uint8Array | null, migra
   return runMigrations(db, migrations, keychainKey, {
     ...(target === undefined ? {} : { target }),
     misnumbered: () => new Error('vault migrations must be numbered 1..n without gaps'),
-    newer: (current) => new ProtocolError('INTERNAL', `The note vault was written by a newer Confidant (schema ${current}); update the console.`),
+    newer: (current) =>
+      new ProtocolError('INTERNAL', `The note vault was written by a newer Confidant (schema ${current}); update the console.`, {
+        reason: 'notes-newer-schema',
+        params: { schema: current },
+      }),
     applied: (version) => log.info('migration.applied', { version }),
   });
 }

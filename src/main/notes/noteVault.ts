@@ -58,12 +58,19 @@ export function vaultPath(dir: string, account: string): string {
   return join(dir, `notes-${tag}.sqlite`);
 }
 
+/** Why a locked vault is locked, for the console's words. */
+export function lockedReason(state: VaultState): 'notes-no-keychain' | 'notes-no-key' | 'notes-locked' {
+  if (state.state !== 'locked') return 'notes-locked';
+  return state.reason === 'no-keychain' ? 'notes-no-keychain' : 'notes-no-key';
+}
+
 function lockedError(state: VaultState): ProtocolError {
-  return new ProtocolError('FORBIDDEN', state.state === 'locked' ? state.message : 'The note vault is locked.');
+  return new ProtocolError('FORBIDDEN', state.state === 'locked' ? state.message : 'The note vault is locked.', { reason: lockedReason(state) });
 }
 
 /** After close the keys are wiped: anything still holding the vault must not seal under zeros. */
-const closedError = (): ProtocolError => new ProtocolError('FORBIDDEN', 'The note vault is closed (signed out); sign in again to open your notes.');
+const closedError = (): ProtocolError =>
+  new ProtocolError('FORBIDDEN', 'The note vault is closed (signed out); sign in again to open your notes.', { reason: 'notes-closed' });
 
 export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
   const { dir, account, keyStore } = options;
@@ -73,7 +80,7 @@ export async function openVault(options: OpenVaultOptions): Promise<NoteVault> {
   try {
     openPrivateSqlite(path);
   } catch (err) {
-    if (err instanceof SharedFileError) throw new ProtocolError('FORBIDDEN', `Notes are locked: ${err.message}`);
+    if (err instanceof SharedFileError) throw new ProtocolError('FORBIDDEN', `Notes are locked: ${err.message}`, { reason: 'notes-shared-file' });
     throw err;
   }
   const db = new BetterSqlite3(path);
@@ -152,7 +159,11 @@ class SqliteNoteVault implements NoteVault {
       rows.damaged.add(id);
       indexer.forget(id);
       log.warn('note.damaged', { noteId: id, part: 'doc' });
-      throw new ProtocolError('CONFLICT', 'This note is damaged on this computer (its encrypted data was altered or corrupted) and cannot be opened. Other notes are unaffected; a synced copy can be restored from the server.');
+      throw new ProtocolError(
+        'CONFLICT',
+        'This note is damaged on this computer (its encrypted data was altered or corrupted) and cannot be opened. Other notes are unaffected; a synced copy can be restored from the server.',
+        { reason: 'note-damaged' },
+      );
     }
   }
 
@@ -255,7 +266,7 @@ class SqliteNoteVault implements NoteVault {
     const { rows, outbox } = this.unlocked();
     this.db.transaction(() => {
       const row = rows.rowOf(id);
-      if (version > row.version) throw new ProtocolError('CONFLICT', `Version ${version} of this note was never saved here.`);
+      if (version > row.version) throw new ProtocolError('CONFLICT', `Version ${version} of this note was never saved here.`, { reason: 'note-version-never-saved', params: { version } });
       if (version > row.synced_version) rows.setSyncedVersion(id, version);
       outbox.synced(id, version);
     })();
@@ -268,7 +279,7 @@ class SqliteNoteVault implements NoteVault {
   markConflict(id: string, theirs: Note): void {
     const { rows, outbox } = this.unlocked();
     const parsed = Note.parse(theirs);
-    if (parsed.id !== id) throw new ProtocolError('BAD_REQUEST', 'The server copy is of another note.');
+    if (parsed.id !== id) throw new ProtocolError('BAD_REQUEST', 'The server copy is of another note.', { reason: 'note-server-copy-other' });
     rows.rowOf(id);
     outbox.putConflict(id, parsed);
   }
@@ -280,7 +291,7 @@ class SqliteNoteVault implements NoteVault {
   resolveConflict(id: string, keep: 'mine' | 'theirs'): Note {
     const { outbox } = this.unlocked();
     const theirs = this.conflictOf(id);
-    if (!theirs) throw new ProtocolError('NOT_FOUND', 'This note has no sync conflict.');
+    if (!theirs) throw new ProtocolError('NOT_FOUND', 'This note has no sync conflict.', { reason: 'note-no-conflict' });
     const resolved = this.db.transaction(() => {
       const { note: mine } = this.load(id);
       let result: Note;

@@ -12,6 +12,7 @@ import type { IndexWorkerFactory } from './indexBuild';
 import { createNoteSync, type NoteSync } from './sync';
 import type { NoteFilter, NoteVault, Signer } from './types';
 import { openVault, type KeyStore } from './vault';
+import { lockedReason } from './noteVault';
 
 const log = createLogger('notes');
 
@@ -157,14 +158,14 @@ export class NotesService {
   }
 
   private me(): Signer {
-    if (!this.signer) throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.');
+    if (!this.signer) throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.', { reason: 'sign-in-first' });
     return this.signer;
   }
 
   private unlocked(): NoteVault {
-    if (!this.vault) throw new ProtocolError('UNAUTHENTICATED', 'Sign in to open your notes.');
+    if (!this.vault) throw new ProtocolError('UNAUTHENTICATED', 'Sign in to open your notes.', { reason: 'notes-sign-in' });
     const state = this.vault.status();
-    if (state.state !== 'unlocked') throw new ProtocolError('CONFLICT', state.message);
+    if (state.state !== 'unlocked') throw new ProtocolError('CONFLICT', state.message, { reason: lockedReason(state) });
     return this.vault;
   }
 }

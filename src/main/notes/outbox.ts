@@ -91,7 +91,7 @@ export class Outbox {
     try {
       return Note.parse(open(this.key, { kind: 'conflict', id, version: row.version }, row.sealed));
     } catch {
-      throw new ProtocolError('CONFLICT', "The server's copy of this note is damaged on this computer; sync again to fetch it.");
+      throw new ProtocolError('CONFLICT', "The server's copy of this note is damaged on this computer; sync again to fetch it.", { reason: 'note-server-copy-damaged' });
     }
   }
 

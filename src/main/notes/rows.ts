@@ -107,7 +107,7 @@ export class NoteRows {
 
   rowOf(id: string): NoteRow {
     const row = this.find(id);
-    if (!row) throw new ProtocolError('NOT_FOUND', 'No such note.');
+    if (!row) throw new ProtocolError('NOT_FOUND', 'No such note.', { reason: 'note-not-found' });
     return row;
   }
 

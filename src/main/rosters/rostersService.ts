@@ -104,7 +104,7 @@ export class RostersService {
       `rosters\n${range.from}\n${range.to}\n${range.facilitatorId ?? ''}`,
       () => this.options.server.api('GET', `/api/rosters?${query}`, undefined, RosterSummaryList),
       (data) => RosterSummaryList.parse(data),
-      'these rosters',
+      { what: 'these rosters', reason: 'offline-no-rosters' },
     );
     for (const s of result.data) this.known.set(s.session.id, { session: s.session, facilitatorName: s.facilitatorName });
     return result;
@@ -118,7 +118,7 @@ export class RostersService {
         return { ...(await this.describe(sessionId)), entries };
       },
       (data) => SessionRoster.parse(data),
-      'this roster',
+      { what: 'this roster', reason: 'offline-no-roster' },
     );
   }
 
@@ -132,7 +132,9 @@ export class RostersService {
       text = await this.options.server.apiText(`/api/sessions/${enc(sessionId)}/roster.csv`, 'text/csv');
     } catch (err) {
       if (err instanceof ServerUnreachableError) {
-        throw new ProtocolError('CONFLICT', 'Exporting needs the server, which records every export in the audit trail. Try again when you are back online.');
+        throw new ProtocolError('CONFLICT', 'Exporting needs the server, which records every export in the audit trail. Try again when you are back online.', {
+          reason: 'export-needs-server',
+        });
       }
       throw err;
     }
@@ -147,7 +149,7 @@ export class RostersService {
       `attendance\n${participantRef}\n${from}\n${to}`,
       () => this.options.server.api('GET', `/api/attendance/${enc(participantRef)}?${query}`, undefined, AttendanceHistory),
       (data) => AttendanceHistory.parse(data),
-      "this client's attendance",
+      { what: "this client's attendance", reason: 'offline-no-attendance' },
     );
   }
 
@@ -173,7 +175,7 @@ export class RostersService {
       server.api('GET', '/api/clinicians', undefined, ColleagueList),
     ]);
     const session = sessions.find((s) => s.id === sessionId);
-    if (!session) throw new ProtocolError('NOT_FOUND', 'This session is not among the ones you can see.');
+    if (!session) throw new ProtocolError('NOT_FOUND', 'This session is not among the ones you can see.', { reason: 'session-not-visible' });
     const facilitatorName = colleagues.find((c) => c.id === session.facilitatorId)?.displayName ?? 'a former colleague';
     const found = { session, facilitatorName };
     this.known.set(sessionId, found);
@@ -188,7 +190,8 @@ export class RostersService {
     cacheKey: string,
     fetch: () => Promise<T>,
     parse: (data: unknown) => T,
-    what: string,
+    /** What was asked for, in English for the log's message, and the reason for the console's words. */
+    missing: { what: string; reason: 'offline-no-rosters' | 'offline-no-roster' | 'offline-no-attendance' },
   ): Promise<Fetched<T>> {
     // The cache this call started with: a sign-out while the request is out closes it, and
     // nothing must be written to (or read from) a cache that belongs to nobody now.
@@ -203,9 +206,9 @@ export class RostersService {
         const copy = cache && cache === this.cache ? cache.get(cacheKey, parse) : null;
         if (copy) return { ...copy, offline: true };
         const why = this.cache
-          ? `No copy of ${what} is saved on this computer yet: copies are kept of what you open while online.`
+          ? `No copy of ${missing.what} is saved on this computer yet: copies are kept of what you open while online.`
           : 'This computer keeps no offline copies: the system keychain that holds their key is not available.';
-        throw new ProtocolError('NOT_FOUND', `${err.message} ${why}`);
+        throw new ProtocolError('NOT_FOUND', `${err.message} ${why}`, { reason: this.cache ? missing.reason : 'offline-no-keychain' });
       }
       if (err instanceof ProtocolError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') && cache === this.cache) {
         cache?.delete(cacheKey);
@@ -220,7 +223,7 @@ function assertRosterCsv(text: string): void {
   const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const columns = header.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
   if (columns.join(',') !== ROSTER_CSV_COLUMNS.join(',')) {
-    throw new ProtocolError('INTERNAL', 'The server sent an export this console does not recognise as a roster; nothing was saved.');
+    throw new ProtocolError('INTERNAL', 'The server sent an export this console does not recognise as a roster; nothing was saved.', { reason: 'export-not-roster' });
   }
 }
 

@@ -36,7 +36,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
  */
 export class ServerUnreachableError extends ProtocolError {
   constructor(serverUrl: string) {
-    super('NOT_FOUND', `No Confidant server answered at ${serverUrl}. Check the address and your connection.`);
+    super('NOT_FOUND', `No Confidant server answered at ${serverUrl}. Check the address and your connection.`, {
+      reason: 'server-unreachable',
+      params: { server: serverUrl },
+    });
     this.name = 'ServerUnreachableError';
   }
 }
@@ -56,7 +59,7 @@ export class ServerSession {
   async signIn(request: IpcParsedRequest<'auth:signIn'>): Promise<SignInResult> {
     // The IPC schema refuses these too; this is the door every caller of main goes through.
     const problem = serverUrlProblem(request.serverUrl);
-    if (problem) throw new ProtocolError('BAD_REQUEST', problem);
+    if (problem) throw new ProtocolError('BAD_REQUEST', problem.message, { reason: problem.reason });
     const body: Omit<SignInRequest, 'serverUrl'> = {
       username: request.username,
       password: request.password,
@@ -182,7 +185,9 @@ export class ServerSession {
       // that one. Only a server the deployment listed; a name it did not list is refused.
       if (!(err instanceof ProtocolError) || err.code !== 'HOSTED_ELSEWHERE' || err.host === undefined) throw err;
       if (!this.servers().includes(err.host)) {
-        throw new ProtocolError('HOSTED_ELSEWHERE', 'This session is hosted by a server this console does not know. Sign in again, or ask your administrator.');
+        throw new ProtocolError('HOSTED_ELSEWHERE', 'This session is hosted by a server this console does not know. Sign in again, or ask your administrator.', {
+          reason: 'unknown-host',
+        });
       }
       at = err.host;
       issued = await ticketAt(at);
@@ -193,7 +198,7 @@ export class ServerSession {
   }
 
   private require(): SignedIn {
-    if (!this.signedIn) throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.');
+    if (!this.signedIn) throw new ProtocolError('UNAUTHENTICATED', 'Sign in first.', { reason: 'sign-in-first' });
     return this.signedIn;
   }
 
@@ -213,7 +218,7 @@ export class ServerSession {
       // handled below
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ProtocolError('INTERNAL', 'The server sent an answer this console does not understand.');
+    if (!parsed.success) throw new ProtocolError('INTERNAL', 'The server sent an answer this console does not understand.', { reason: 'server-answer-unreadable' });
     return parsed.data;
   }
 
@@ -255,6 +260,6 @@ export class ServerSession {
     }
     const err = HttpErrorResponse.safeParse(json);
     if (err.success) throw ProtocolError.fromBody(err.data.error);
-    throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`);
+    throw new ProtocolError('INTERNAL', `The server answered ${response.status}.`, { reason: 'server-status', params: { status: response.status } });
   }
 }

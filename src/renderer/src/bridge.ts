@@ -6,6 +6,7 @@ import type { IpcChannel, IpcRequest, IpcResults } from '../../shared/ipc';
 import { ProtocolError, type Result } from '../../shared/protocol';
 import { useConsole } from './store';
 import { t } from './i18n';
+import { failureText } from './i18n/errorText';
 
 export async function call<C extends IpcChannel>(channel: C, request: IpcRequest<C>): Promise<IpcResults[C]> {
   // Indexing a mapped type by a generic key loses the per-channel signature; restore it.
@@ -19,8 +20,7 @@ export async function call<C extends IpcChannel>(channel: C, request: IpcRequest
   throw ProtocolError.fromBody(result.error);
 }
 
+/** What to tell the clinician about a failure, in the catalogue's words (i18n/errorText.ts). */
 export function messageOf(err: unknown): string {
-  if (err instanceof ProtocolError) return err.message;
-  if (err instanceof Error) return err.message;
-  return t.room.somethingWrong;
+  return failureText(err, t);
 }

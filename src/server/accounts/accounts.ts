@@ -95,7 +95,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
 
   const find = async (id: string, from: Repositories = store): Promise<Clinician> => {
     const c = await from.clinicians.byId(id);
-    if (!c) throw new ProtocolError('NOT_FOUND', 'no such clinician');
+    if (!c) throw new ProtocolError('NOT_FOUND', 'no such clinician', { reason: 'clinician-not-found' });
     return c;
   };
 
@@ -110,14 +110,14 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     if (!changing.roles.includes('admin') || !changing.active) return;
     if (rolesAfter.includes('admin') && activeAfter) return;
     const others = (await tx.clinicians.all()).filter((c) => c.id !== changing.id && c.active && c.roles.includes('admin'));
-    if (others.length === 0) throw new ProtocolError('CONFLICT', 'at least one active admin must remain');
+    if (others.length === 0) throw new ProtocolError('CONFLICT', 'at least one active admin must remain', { reason: 'last-admin' });
   };
 
   const assertSupervisable = async (supervisorId: string, facilitatorId: string, from: Repositories = store): Promise<void> => {
-    if (supervisorId === facilitatorId) throw new ProtocolError('BAD_REQUEST', 'nobody supervises themselves');
+    if (supervisorId === facilitatorId) throw new ProtocolError('BAD_REQUEST', 'nobody supervises themselves', { reason: 'supervises-self' });
     const f = await from.clinicians.byId(facilitatorId);
     if (!f || !f.roles.includes('facilitator')) {
-      throw new ProtocolError('BAD_REQUEST', 'a supervisee must be a facilitator');
+      throw new ProtocolError('BAD_REQUEST', 'a supervisee must be a facilitator', { reason: 'supervisee-not-facilitator' });
     }
   };
 
@@ -131,14 +131,14 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     account: async (id) => view(await find(id)),
     async byUsername(username) {
       const c = await store.clinicians.byUsername(username);
-      if (!c) throw new ProtocolError('NOT_FOUND', 'no such clinician');
+      if (!c) throw new ProtocolError('NOT_FOUND', 'no such clinician', { reason: 'clinician-not-found' });
       return view(c);
     },
 
     async create(actor, request) {
       const username = request.username.trim().toLowerCase();
-      if (await store.clinicians.byUsername(username)) throw new ProtocolError('CONFLICT', 'that username is taken');
-      if (request.roles.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role');
+      if (await store.clinicians.byUsername(username)) throw new ProtocolError('CONFLICT', 'that username is taken', { reason: 'username-taken' });
+      if (request.roles.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role', { reason: 'roles-empty' });
       assertAcceptablePassword(request.password, username);
       const passwordHash = await hashSecret(request.password, scrypt);
       let created: Clinician;
@@ -147,7 +147,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
       } catch (err) {
         if (storageError(err)) throw err;
         // The username was taken between the check and the insert.
-        throw new ProtocolError('CONFLICT', 'that username is taken');
+        throw new ProtocolError('CONFLICT', 'that username is taken', { reason: 'username-taken' });
       }
       await record(actor, 'clinician.created', created.id, `roles=${created.roles.join(',')}`);
       return view(created);
@@ -159,11 +159,11 @@ export function createAccounts(deps: AccountsDeps): Accounts {
         const c = await find(id, tx);
         const rolesAfter = changes.roles ? [...new Set(changes.roles)] : c.roles;
         const activeAfter = changes.active ?? c.active;
-        if (rolesAfter.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role');
+        if (rolesAfter.length === 0) throw new ProtocolError('BAD_REQUEST', 'an account needs at least one role', { reason: 'roles-empty' });
         await assertAdminRemains(tx, c, rolesAfter, activeAfter);
         if (changes.superviseeIds !== undefined) {
           if (changes.superviseeIds.length > 0 && !rolesAfter.includes('supervisor')) {
-            throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees');
+            throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees', { reason: 'supervisees-supervisor-only' });
           }
           for (const f of changes.superviseeIds) await assertSupervisable(id, f, tx);
         }
@@ -225,7 +225,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
 
     async assignSupervisee(actor, supervisorId, facilitatorId) {
       const s = await find(supervisorId);
-      if (!s.roles.includes('supervisor')) throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees');
+      if (!s.roles.includes('supervisor')) throw new ProtocolError('BAD_REQUEST', 'only a supervisor has supervisees', { reason: 'supervisees-supervisor-only' });
       await assertSupervisable(supervisorId, facilitatorId);
       await store.atomically(async (tx) => {
         await tx.clinicians.addSupervision(supervisorId, facilitatorId);
@@ -236,7 +236,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     async unassignSupervisee(actor, supervisorId, facilitatorId) {
       await find(supervisorId);
       if (!(await store.clinicians.supervises(supervisorId, facilitatorId))) {
-        throw new ProtocolError('NOT_FOUND', 'that facilitator is not supervised by this supervisor');
+        throw new ProtocolError('NOT_FOUND', 'that facilitator is not supervised by this supervisor', { reason: 'supervisee-not-found' });
       }
       await store.atomically(async (tx) => {
         await tx.clinicians.removeSupervision(supervisorId, facilitatorId);

@@ -26,7 +26,7 @@ const BreachQuery = z
 
 async function reportFor(ctx: RequestContext, format: 'json' | 'csv'): Promise<BreachReport> {
   const admin = await requireClinician(ctx);
-  if (!admin.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins make breach reports');
+  if (!admin.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins make breach reports', { reason: 'breach-forbidden' });
   const query = BreachQuery.safeParse(Object.fromEntries(ctx.query));
   if (!query.success) throw new ProtocolError('BAD_REQUEST', describeIssue(query.error));
   const { clinicianId, deviceId } = query.data;

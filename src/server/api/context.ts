@@ -2,7 +2,7 @@
 import type { Fleet } from '../fleet/fleet.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ProtocolError, SessionRange } from '../../shared/protocol.js';
+import { MIN_PASSWORD_LENGTH, ProtocolError, SessionRange, type ErrorDetails } from '../../shared/protocol.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { AuthService } from '../auth/authService.js';
 import type { SessionTickets } from '../auth/sessionTickets.js';
@@ -70,7 +70,7 @@ export interface Route {
 
 export function requireToken(ctx: RequestContext): string {
   const token = bearerToken(ctx.req);
-  if (!token) throw new ProtocolError('UNAUTHENTICATED', 'sign in first');
+  if (!token) throw new ProtocolError('UNAUTHENTICATED', 'sign in first', { reason: 'sign-in-first' });
   return token;
 }
 
@@ -80,7 +80,7 @@ export function requireClinician(ctx: RequestContext): Promise<Clinician> {
 
 export async function requireAdmin(ctx: RequestContext): Promise<Clinician> {
   const clinician = await requireClinician(ctx);
-  if (!clinician.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins manage accounts');
+  if (!clinician.roles.includes('admin')) throw new ProtocolError('FORBIDDEN', 'only admins manage accounts', { reason: 'admins-only' });
   return clinician;
 }
 
@@ -91,8 +91,27 @@ export function tokenHashOf(ctx: RequestContext): string {
 /** The body parsed by `schema`; BAD_REQUEST naming the first problem otherwise. */
 export async function parseBody<S extends z.ZodType>(ctx: RequestContext, schema: S): Promise<z.output<S>> {
   const parsed = schema.safeParse(await readJsonBody(ctx.req));
-  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', describeIssue(parsed.error));
+  if (!parsed.success) throw new ProtocolError('BAD_REQUEST', describeIssue(parsed.error), reasonOfIssue(parsed.error));
   return parsed.data;
+}
+
+/**
+ * A reason for the schema failures an admin can meet in the console's forms (a password's length,
+ * a username's letters); any other names its field in English only, and the console shows the
+ * code's words (its forms check what they can first).
+ */
+export function reasonOfIssue(error: z.ZodError): ErrorDetails {
+  const issue = error.issues[0];
+  const field = issue?.path.at(-1);
+  // A new password's length (sign-in's own "enter your password" is not a policy).
+  if (field === 'password' && issue?.code === 'too_small' && Number(issue.minimum) === MIN_PASSWORD_LENGTH) {
+    return { reason: 'password-too-short', params: { min: MIN_PASSWORD_LENGTH } };
+  }
+  if (field === 'password' && issue?.code === 'too_big') return { reason: 'password-too-long', params: { max: Number(issue.maximum) } };
+  if (field === 'username' && (issue?.code === 'invalid_format' || (issue?.code === 'too_small' && Number(issue.minimum) > 1))) {
+    return { reason: 'username-invalid' };
+  }
+  return {};
 }
 
 export function describeIssue(error: z.ZodError): string {
@@ -108,7 +127,7 @@ export function parseRange(ctx: RequestContext): TimeRange {
   if (!range.success) throw new ProtocolError('BAD_REQUEST', describeIssue(range.error));
   const from = range.data.from ? new Date(range.data.from) : undefined;
   const to = range.data.to ? new Date(range.data.to) : undefined;
-  if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`');
+  if (from && to && to.getTime() <= from.getTime()) throw new ProtocolError('BAD_REQUEST', '`to` must be after `from`', { reason: 'range-backwards' });
   return { from, to };
 }
 

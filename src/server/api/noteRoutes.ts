@@ -122,9 +122,9 @@ export const noteRoutes: Route[] = [
       const authorId = held?.authorId ?? note.authorId;
       const asAuthor = authorId === me.id;
       const asSupervisor = !asAuthor && me.roles.includes('supervisor') && (await store.clinicians.supervises(me.id, authorId));
-      if (!asAuthor && !asSupervisor) throw new ProtocolError('FORBIDDEN', 'only the author and their supervisor write a note');
+      if (!asAuthor && !asSupervisor) throw new ProtocolError('FORBIDDEN', 'only the author and their supervisor write a note', { reason: 'note-write-forbidden' });
       if (note.authorId !== authorId) badRequest('a note keeps its author');
-      if (asSupervisor && !held) throw new ProtocolError('FORBIDDEN', 'a supervisor only co-signs or returns a synced note');
+      if (asSupervisor && !held) throw new ProtocolError('FORBIDDEN', 'a supervisor only co-signs or returns a synced note', { reason: 'cosign-synced-only' });
 
       // Idempotent by (id, version): the same version again is answered as before.
       if (held && held.version === note.version) {

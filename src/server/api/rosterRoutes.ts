@@ -38,8 +38,8 @@ function csvFileName(title: string, startsAt: string): string {
 /** The session, if this clinician may see its roster (and so its recap). */
 async function viewableSession(ctx: RequestContext, me: Clinician): Promise<SessionRecord> {
   const session = await ctx.deps.store.sessions.byId(ctx.params.id ?? '');
-  if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
-  if (!(await mayViewRoster(ctx.deps.store, me, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this session');
+  if (!session) throw new ProtocolError('NOT_FOUND', 'no such session', { reason: 'session-not-found' });
+  if (!(await mayViewRoster(ctx.deps.store, me, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this session', { reason: 'session-forbidden' });
   return session;
 }
 
@@ -58,7 +58,7 @@ export const rosterRoutes: Route[] = [
       const me = await requireClinician(ctx);
       const session = await viewableSession(ctx, me);
       const recap = await ctx.deps.store.recaps.get(session.id);
-      if (!recap) throw new ProtocolError('NOT_FOUND', 'no recap has been written for this session');
+      if (!recap) throw new ProtocolError('NOT_FOUND', 'no recap has been written for this session', { reason: 'recap-not-found' });
       sendJson(ctx.res, 200, await recapView(ctx, recap));
     },
   },
@@ -69,8 +69,8 @@ export const rosterRoutes: Route[] = [
       const me = await requireClinician(ctx);
       const session = await viewableSession(ctx, me);
       // The people who ran the group write what its clients read; a supervisor reads it.
-      if (!facilitatorsOf(session).includes(me.id)) throw new ProtocolError('FORBIDDEN', 'only a facilitator of the session writes its recap');
-      if (ctx.deps.lifecycle.stateOf(session) !== 'ended') throw new ProtocolError('CONFLICT', 'a recap is written once the session has ended');
+      if (!facilitatorsOf(session).includes(me.id)) throw new ProtocolError('FORBIDDEN', 'only a facilitator of the session writes its recap', { reason: 'recap-forbidden' });
+      if (ctx.deps.lifecycle.stateOf(session) !== 'ended') throw new ProtocolError('CONFLICT', 'a recap is written once the session has ended', { reason: 'recap-after-end' });
       const { text, visibleDays } = await parseBody(ctx, WriteRecapRequest);
       const now = ctx.deps.lifecycle.now();
       const recap: Recap = {
@@ -160,8 +160,8 @@ export const rosterRoutes: Route[] = [
       const { sessionId, after, limit } = query.data;
       if (sessionId !== undefined) {
         const session = await ctx.deps.store.sessions.byId(sessionId);
-        if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
-        if (!(await mayViewRoster(ctx.deps.store, me, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this session');
+        if (!session) throw new ProtocolError('NOT_FOUND', 'no such session', { reason: 'session-not-found' });
+        if (!(await mayViewRoster(ctx.deps.store, me, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this session', { reason: 'session-forbidden' });
       }
       sendJson(
         ctx.res,

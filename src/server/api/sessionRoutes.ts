@@ -21,24 +21,24 @@ export const MAX_SESSION_HOURS = 12;
 async function assertActiveFacilitator(store: Repositories, id: string, what: string): Promise<Clinician> {
   const c = await store.clinicians.byId(id);
   if (!c || !c.active || !c.roles.includes('facilitator')) {
-    throw new ProtocolError('BAD_REQUEST', `${what} must be an active facilitator`);
+    throw new ProtocolError('BAD_REQUEST', `${what} must be an active facilitator`, { reason: 'facilitator-inactive' });
   }
   return c;
 }
 
 async function assertCoFacilitators(store: Repositories, leadId: string, coIds: readonly string[]): Promise<void> {
   for (const id of coIds) {
-    if (id === leadId) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator');
+    if (id === leadId) throw new ProtocolError('BAD_REQUEST', 'the lead facilitator cannot also be a co-facilitator', { reason: 'lead-also-co' });
     await assertActiveFacilitator(store, id, 'every co-facilitator');
   }
 }
 
 function assertTimes(startsAt: Date, endsAt: Date, now: Date): void {
-  if (endsAt.getTime() <= startsAt.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session must end after it starts');
+  if (endsAt.getTime() <= startsAt.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session must end after it starts', { reason: 'session-ends-before-start' });
   if (endsAt.getTime() - startsAt.getTime() > MAX_SESSION_HOURS * 3_600_000) {
-    throw new ProtocolError('BAD_REQUEST', `a session lasts at most ${MAX_SESSION_HOURS} hours`);
+    throw new ProtocolError('BAD_REQUEST', `a session lasts at most ${MAX_SESSION_HOURS} hours`, { reason: 'session-too-long', params: { hours: MAX_SESSION_HOURS } });
   }
-  if (endsAt.getTime() <= now.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session cannot end in the past');
+  if (endsAt.getTime() <= now.getTime()) throw new ProtocolError('BAD_REQUEST', 'a session cannot end in the past', { reason: 'session-ends-in-past' });
 }
 
 function record(ctx: RequestContext, event: string, by: Clinician, sessionId: string, into: Repositories): Promise<void> {
@@ -65,8 +65,8 @@ export const sessionRoutes: Route[] = [
       const isAdmin = me.roles.includes('admin');
       const facilitatorId = request.facilitatorId ?? me.id;
       if (!isAdmin) {
-        if (!me.roles.includes('facilitator')) throw new ProtocolError('FORBIDDEN', 'only facilitators and admins schedule sessions');
-        if (facilitatorId !== me.id) throw new ProtocolError('FORBIDDEN', 'facilitators schedule their own sessions');
+        if (!me.roles.includes('facilitator')) throw new ProtocolError('FORBIDDEN', 'only facilitators and admins schedule sessions', { reason: 'schedule-forbidden' });
+        if (facilitatorId !== me.id) throw new ProtocolError('FORBIDDEN', 'facilitators schedule their own sessions', { reason: 'schedule-own-only' });
       }
       const startsAt = new Date(request.startsAt);
       const endsAt = new Date(request.endsAt);
@@ -97,10 +97,10 @@ export const sessionRoutes: Route[] = [
       const me = await requireClinician(ctx);
       const { store, lifecycle } = ctx.deps;
       const session = await store.sessions.byId(ctx.params.id ?? '');
-      if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
-      if (!mayEditSession(me, session)) throw new ProtocolError('FORBIDDEN', 'only the lead facilitator and admins edit a session');
+      if (!session) throw new ProtocolError('NOT_FOUND', 'no such session', { reason: 'session-not-found' });
+      if (!mayEditSession(me, session)) throw new ProtocolError('FORBIDDEN', 'only the lead facilitator and admins edit a session', { reason: 'session-edit-forbidden' });
       const changes = await parseBody(ctx, UpdateSessionRequest);
-      if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'an ended session cannot change');
+      if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'an ended session cannot change', { reason: 'session-ended-unchangeable' });
       const startsAt = new Date(changes.startsAt ?? session.startsAt);
       const endsAt = new Date(changes.endsAt ?? session.endsAt);
       if (changes.startsAt !== undefined || changes.endsAt !== undefined) assertTimes(startsAt, endsAt, lifecycle.now());
@@ -118,7 +118,7 @@ export const sessionRoutes: Route[] = [
       // A co-facilitator taken off the session stops moderating it now, not at their next call.
       if (changes.coFacilitatorIds !== undefined) await ctx.deps.live.reconsider();
       const updated = await store.sessions.byId(session.id);
-      if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session');
+      if (!updated) throw new ProtocolError('NOT_FOUND', 'no such session', { reason: 'session-not-found' });
       sendJson(ctx.res, 200, lifecycle.summary(updated));
     },
   },
@@ -143,12 +143,12 @@ export const sessionRoutes: Route[] = [
       const session = await store.sessions.byId(ctx.params.id ?? '');
       // Who may join, as the hello decides it; an unknown session and someone else's answer alike.
       if (!session || !(await liveRoleFor(store, me, session))) {
-        throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
+        throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session', { reason: 'not-session-facilitator' });
       }
       // Hosted by another server (or this one drains): the ticket must come from, and be spent
       // at, the server the console will connect to.
       const host = await ctx.deps.fleet.elsewhere(session.id);
-      if (host) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted at ${host}; ask there`, host);
+      if (host) throw new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted at ${host}; ask there`, { host, reason: 'hosted-elsewhere' });
       // When it may be used (not before the join window, not once ended) the hello decides.
       sendJson(ctx.res, 200, tickets.issue({ clinicianId: me.id, tokenHash: tokenHashOf(ctx), sessionId: session.id, deviceId: ctx.device }));
     },

@@ -15,7 +15,7 @@
  * so does every heartbeat of a live session socket opened with it (see accounts/liveClinicians.ts):
  * a facilitator in a 90-minute group is not signed out mid-group.
  */
-import { ProtocolError, type LoginResponse, type User } from '../../shared/protocol.js';
+import { ProtocolError, type PlainErrorReason, type LoginResponse, type User } from '../../shared/protocol.js';
 import { HashingGate } from '../limits/hashingGate.js';
 import { OneAtATime } from '../limits/oneAtATime.js';
 import { createLogger, errorFields } from '../../common/logger.js';
@@ -152,7 +152,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     clinician: Clinician,
     held: Held,
     totp: string | undefined,
-    fail: (reason: string, message?: string) => Promise<never>,
+    fail: (reason: string, message?: string, why?: PlainErrorReason) => Promise<never>,
     unreadable: () => Promise<never>,
   ): Promise<void> => {
     let secret: Buffer | undefined;
@@ -164,12 +164,12 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
       log.error('totp.unreadable', { clinicianId: clinician.id, ...errorFields(err) });
       return await unreadable();
     }
-    if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server');
+    if (!secret) throw new ProtocolError('INTERNAL', 'something went wrong on the server', { reason: 'server-failed' });
     const code = totp?.trim() ?? '';
-    if (code === '') return await fail('no-code', 'enter the 6-digit code from your authenticator app');
+    if (code === '') return await fail('no-code', 'enter the 6-digit code from your authenticator app', 'code-missing');
     const step = matchTotp(secret, code, nowMs(), null);
     if (step === undefined) return await fail('bad-code');
-    if (!(await store.clinicians.claimTotpStep(clinician.id, step))) return await fail('code-reused', 'that code has already been used; wait for the next one');
+    if (!(await store.clinicians.claimTotpStep(clinician.id, step))) return await fail('code-reused', 'that code has already been used; wait for the next one', 'code-reused');
   };
 
   /** The account's one check at a time; RATE_LIMITED while another is in flight. */
@@ -177,7 +177,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     const release = checking.claim(key);
     if (!release) {
       await onBusy();
-      throw new ProtocolError('RATE_LIMITED', 'another attempt for this account is being checked; try again in a moment');
+      throw new ProtocolError('RATE_LIMITED', 'another attempt for this account is being checked; try again in a moment', { reason: 'sign-in-busy' });
     }
     return release;
   };
@@ -198,6 +198,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
           throw new ProtocolError(
             'RATE_LIMITED',
             `too many failed sign-ins; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
+            { reason: 'sign-in-locked', params: { until: new Date(until).toISOString() } },
           );
         }
         const held = await checkPassword(key, clinician, password, address, async (scope) => {
@@ -210,11 +211,12 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
               : scope === 'busy'
                 ? 'too many sign-ins at once; try again in a moment'
                 : 'too many failed sign-ins for this account; try again later',
+            { reason: scope === 'busy' ? 'sign-in-busy' : 'sign-in-too-many' },
           );
         });
-        const fail = async (reason: string, message = BAD_CREDENTIALS): Promise<never> => {
+        const fail = async (reason: string, message = BAD_CREDENTIALS, why: PlainErrorReason = 'sign-in-not-recognised'): Promise<never> => {
           await countFailure(key, clinician, address, held, 'login.failed', reason);
-          throw new ProtocolError('UNAUTHENTICATED', message);
+          throw new ProtocolError('UNAUTHENTICATED', message, { reason: why });
         };
         if (!clinician) return await fail('unknown-username');
         if (!held.passwordOk) return await fail('bad-password');
@@ -227,12 +229,15 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
           throw new ProtocolError(
             'UNAUTHENTICATED',
             'this account has no second factor yet; an admin must enrol one (npm run admin -- enrol-totp USERNAME)',
+            { reason: 'no-second-factor' },
           );
         }
         await checkSecondFactor(clinician, held, totp, fail, async () => {
           // Sealed under another records key: nobody can sign in with it, so say so plainly.
           await record('login.refused', { subjectId: clinician.id, address, detail: 'second-factor-unreadable' });
-          throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again');
+          throw new ProtocolError('UNAUTHENTICATED', 'the second factor cannot be checked (the server\'s records key changed); an admin must enrol it again', {
+            reason: 'second-factor-unreadable',
+          });
         });
 
         await succeeded(key, held);
@@ -252,7 +257,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
     async reauth(token, { password, totp, address }) {
       const hash = tokenDigest(token);
       const clinician = await liveClinician(hash);
-      if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN);
+      if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN, { reason: 'sign-in-again' });
       const key = clinician.username.trim().toLowerCase();
       const release = await claimAccount(key, async () => {
         await record('reauth.rate_limited', { subjectId: clinician.id, address, detail: 'account-busy' });
@@ -264,6 +269,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
           throw new ProtocolError(
             'RATE_LIMITED',
             `too many failed attempts; this account is locked until ${new Date(until).toISOString()} (an admin can unlock it)`,
+            { reason: 'sign-in-locked', params: { until: new Date(until).toISOString() } },
           );
         }
         const held = await checkPassword(key, clinician, password, address, async (scope) => {
@@ -275,22 +281,25 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
               : scope === 'busy'
                 ? 'too many attempts at once; try again in a moment'
                 : 'too many failed attempts for this account; try again later',
+            { reason: scope === 'busy' ? 'sign-in-busy' : 'sign-in-too-many' },
           );
         });
-        const wrong = async (reason: string, message = 'the password or code is not right'): Promise<never> => {
+        const wrong = async (reason: string, message = 'the password or code is not right', why: PlainErrorReason = 'unlock-wrong'): Promise<never> => {
           if (await countFailure(key, clinician, address, held, 'reauth.failed', reason)) {
             // Someone at this console has been guessing: end the sign-in, so the console
             // signs out and forgets its note keys, rather than leave it locked and signed in.
             await store.tokens.revoke(hash);
             await record('logout', { subjectId: clinician.id, address, detail: 'reauth-lockout' });
-            throw new ProtocolError('UNAUTHENTICATED', 'too many failed attempts to unlock: you have been signed out and this account is locked for now');
+            throw new ProtocolError('UNAUTHENTICATED', 'too many failed attempts to unlock: you have been signed out and this account is locked for now', {
+              reason: 'unlock-locked-out',
+            });
           }
-          throw new ProtocolError('FORBIDDEN', message);
+          throw new ProtocolError('FORBIDDEN', message, { reason: why });
         };
         if (!held.passwordOk) return await wrong('bad-password');
         if (clinician.totpEnrolled) {
           await checkSecondFactor(clinician, held, totp, wrong, async () => {
-            throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)');
+            throw new ProtocolError('INTERNAL', 'the second factor cannot be checked (the server\'s records key changed)', { reason: 'second-factor-unreadable' });
           });
         }
         await succeeded(key, held);
@@ -313,7 +322,7 @@ export function createAuthService(store: Store, options: AuthOptions = {}): Auth
 
     async authenticate(token) {
       const clinician = await liveClinician(tokenDigest(token));
-      if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN);
+      if (!clinician) throw new ProtocolError('UNAUTHENTICATED', SIGN_IN_AGAIN, { reason: 'sign-in-again' });
       return clinician;
     },
 

@@ -13,17 +13,23 @@ const COMMON = new Set(COMMON_PASSWORDS);
 /** Throws BAD_REQUEST, with a message a person can act on, when `password` will not do. */
 export function assertAcceptablePassword(password: string, username?: string): void {
   if ([...password].length < MIN_PASSWORD_LENGTH) {
-    throw new ProtocolError('BAD_REQUEST', `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw new ProtocolError('BAD_REQUEST', `a password needs at least ${MIN_PASSWORD_LENGTH} characters`, {
+      reason: 'password-too-short',
+      params: { min: MIN_PASSWORD_LENGTH },
+    });
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new ProtocolError('BAD_REQUEST', `a password has at most ${MAX_PASSWORD_LENGTH} characters`);
+    throw new ProtocolError('BAD_REQUEST', `a password has at most ${MAX_PASSWORD_LENGTH} characters`, {
+      reason: 'password-too-long',
+      params: { max: MAX_PASSWORD_LENGTH },
+    });
   }
   const lower = password.normalize('NFKC').toLowerCase();
   const stem = lower.replace(/[\d\W_]+$/u, '');
   if (COMMON.has(lower) || COMMON.has(stem) || COMMON.has(lower.replace(/\s+/g, ''))) {
-    throw new ProtocolError('BAD_REQUEST', 'that password is one of the most commonly used; choose another');
+    throw new ProtocolError('BAD_REQUEST', 'that password is one of the most commonly used; choose another', { reason: 'password-common' });
   }
   if (username !== undefined && username.length >= 3 && lower.includes(username.toLowerCase())) {
-    throw new ProtocolError('BAD_REQUEST', 'a password must not contain the username');
+    throw new ProtocolError('BAD_REQUEST', 'a password must not contain the username', { reason: 'password-has-username' });
   }
 }

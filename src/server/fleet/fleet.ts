@@ -110,7 +110,7 @@ export function createFleet(deps: FleetDeps): Fleet {
       if (before && before.serverId !== serverId && before.leaseUntilMs > nowMs()) throw hostedElsewhere(before.url);
       const other = pick();
       // With no serving server left, hosting here beats turning the group away.
-      if (other) throw new ProtocolError('HOSTED_ELSEWHERE', `this server is draining; connect to ${other.url}`, other.url);
+      if (other) throw new ProtocolError('HOSTED_ELSEWHERE', `this server is draining; connect to ${other.url}`, { host: other.url, reason: 'hosted-elsewhere' });
     }
     await renew(sessionId);
     deps.onLeaseTaken?.();
@@ -238,5 +238,5 @@ export function createFleet(deps: FleetDeps): Fleet {
 }
 
 function hostedElsewhere(url: string): ProtocolError {
-  return new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted by another server now: ${url}`, url);
+  return new ProtocolError('HOSTED_ELSEWHERE', `this session is hosted by another server now: ${url}`, { host: url, reason: 'hosted-elsewhere' });
 }

@@ -82,7 +82,7 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
         res.destroy();
         return;
       }
-      sendError(res, known ?? new HttpError(500, 'INTERNAL', 'something went wrong on the server'));
+      sendError(res, known ?? new HttpError(500, 'INTERNAL', 'something went wrong on the server', { reason: 'server-failed' }));
     });
   };
 }

@@ -1,7 +1,7 @@
 /** Small helpers for the HTTP side: security headers, JSON bodies and error envelopes. */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import { ProtocolError, type ErrorCode } from '../../shared/protocol.js';
+import { ProtocolError, type ErrorBody, type ErrorCode } from '../../shared/protocol.js';
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
@@ -66,8 +66,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    /** With HOSTED_ELSEWHERE: the server to ask instead. */
-    readonly host?: string,
+    /** `host` (with HOSTED_ELSEWHERE: the server to ask instead), and the reason for a person's words. */
+    readonly details: Pick<ErrorBody, 'host' | 'reason' | 'params'> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -95,7 +95,10 @@ export function statusFor(code: ErrorCode): number {
 
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
-  if (err instanceof ProtocolError) return new HttpError(statusFor(err.code), err.code, err.message, err.host);
+  if (err instanceof ProtocolError) {
+    const { code, message, ...details } = err.toBody();
+    return new HttpError(statusFor(code), code, message, details);
+  }
   return undefined;
 }
 
@@ -108,7 +111,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: HttpError): void {
-  sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(err.host !== undefined ? { host: err.host } : {}) } });
+  const error: ErrorBody = { code: err.code, message: err.message, ...err.details };
+  sendJson(res, err.status, { error });
 }
 
 /** Reads a JSON body of at most `limit` bytes: 413 beyond it, 400 if it is not JSON. */

@@ -107,7 +107,7 @@ export class HashingGate {
     const line = this.lines.get(address) ?? { running: 0, waiting: [], lastGrant: 0 };
     if (line.running + line.waiting.length >= this.limits.perAddress + this.limits.queuePerAddress) {
       this.emit('refused', address);
-      return Promise.reject(new ProtocolError('RATE_LIMITED', 'too many attempts from this address at once; try again in a moment'));
+      return Promise.reject(new ProtocolError('RATE_LIMITED', 'too many attempts from this address at once; try again in a moment', { reason: 'sign-in-busy' }));
     }
     this.lines.set(address, line);
     if (this.inFlight < this.limits.concurrency && line.running < this.limits.perAddress) {
@@ -117,7 +117,7 @@ export class HashingGate {
     if (this.waitingCount >= this.limits.queue) {
       this.forgetIfIdle(address, line);
       this.emit('refused', address);
-      return Promise.reject(new ProtocolError('RATE_LIMITED', 'the server is busy checking other sign-ins; try again in a moment'));
+      return Promise.reject(new ProtocolError('RATE_LIMITED', 'the server is busy checking other sign-ins; try again in a moment', { reason: 'sign-in-busy' }));
     }
     return new Promise((resolve) => {
       line.waiting.push({ grant: () => resolve(this.slot(address, line)), arrived: ++this.arrivals });

@@ -31,7 +31,7 @@ export function memberKeys(members: Members): MemberKey[] {
 export function sendGroupKey(members: Members, from: Peer, to: string, key: Omit<GroupKey, 'from'>): void {
   if (from.role !== 'facilitator') throw new ProtocolError('FORBIDDEN', 'only a facilitator shares the group key');
   const target = members.get(to);
-  if (!target || !target.connected) throw new ProtocolError('NOT_FOUND', 'nobody by that participantId is connected here');
+  if (!target || !target.connected) throw new ProtocolError('NOT_FOUND', 'nobody by that participantId is connected here', { reason: 'participant-not-found' });
   // A waiting client never holds a key: what they could open would be the group's.
   if (!target.isAdmitted) throw new ProtocolError('FORBIDDEN', 'the group key is only for people in the group');
   if (target === from) throw new ProtocolError('BAD_REQUEST', 'a facilitator does not send the group key to themselves');

@@ -112,14 +112,14 @@ export class Members {
    */
   assertModerator(by: Peer): void {
     if (by.role !== 'facilitator' || !this.isMember(by)) {
-      throw new ProtocolError('FORBIDDEN', 'for this session\'s facilitators only');
+      throw new ProtocolError('FORBIDDEN', 'for this session\'s facilitators only', { reason: 'not-session-facilitator' });
     }
   }
 
   /** A connected client of this room; NOT_FOUND for anyone else (clinicians included). */
   client(participantId: string): Peer {
     const target = this.connectedClient(participantId);
-    if (!target) throw new ProtocolError('NOT_FOUND', 'no such participant');
+    if (!target) throw new ProtocolError('NOT_FOUND', 'no such participant', { reason: 'participant-not-found' });
     return target;
   }
 
@@ -127,7 +127,7 @@ export class Members {
   clientIn(participantId: string, states: readonly ParticipantState[]): Peer {
     const target = this.client(participantId);
     if (!states.includes(target.state)) {
-      throw new ProtocolError('CONFLICT', `that participant is not ${states.join(' or ')}`);
+      throw new ProtocolError('CONFLICT', `that participant is not ${states.join(' or ')}`, { reason: 'participant-wrong-state' });
     }
     return target;
   }

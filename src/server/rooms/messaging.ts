@@ -30,7 +30,7 @@ export function relayMessage(members: Members, from: Peer, to: string, body: Mes
   // Only what the schema allows goes on, whatever else the request carried.
   const content: MessageBody = 'sealed' in body ? { sealed: body.sealed } : { text: body.text };
   if (from.role === 'client') return messageFacilitators(members, from, to, content);
-  if (from.role !== 'facilitator') throw new ProtocolError('FORBIDDEN', 'observers do not send messages');
+  if (from.role !== 'facilitator') throw new ProtocolError('FORBIDDEN', 'observers do not send messages', { reason: 'observer-sends-nothing' });
   if (to === TO_FACILITATOR) throw new ProtocolError('BAD_REQUEST', 'write to a participantId');
   members.clientIn(to, ['waiting', 'admitted']).notify('message', { from: TO_FACILITATOR, ...content });
 }

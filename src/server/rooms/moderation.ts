@@ -83,7 +83,7 @@ export class Moderation {
     members.assertModerator(by);
     const mutable = (): Peer => {
       const target = members.clientIn(participantId, ['waiting', 'admitted']);
-      if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`);
+      if (target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is already muted`, { reason: 'participant-already-muted' });
       return target;
     };
     mutable();
@@ -127,7 +127,7 @@ export class Moderation {
     const muted = (): Peer => {
       members.assertModerator(by);
       const target = members.clientIn(participantId, ['waiting', 'admitted']);
-      if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`);
+      if (!target.mutedByFacilitator[kind]) throw new ProtocolError('CONFLICT', `that participant's ${kind} is not muted`, { reason: 'participant-not-muted' });
       return target;
     };
     muted();
@@ -218,7 +218,7 @@ export class Moderation {
     this.parts.members.assertModerator(by);
     // Kept after the client drops: that may be exactly when the facilitator needs it.
     const standing = this.parts.members.knownStanding(participantId);
-    if (!standing) throw new ProtocolError('NOT_FOUND', 'no such participant');
+    if (!standing) throw new ProtocolError('NOT_FOUND', 'no such participant', { reason: 'participant-not-found' });
     return { location: standing.crisis.location ?? null, emergencyContact: standing.crisis.emergencyContact ?? null };
   }
 }

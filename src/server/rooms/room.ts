@@ -140,7 +140,7 @@ export class Room {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed');
+    if (this.closed) throw new ProtocolError('SESSION_ENDED', 'the session has closed', { reason: 'session-ended' });
   }
 
   /** A client after a successful hello: in check-in, known to nobody yet. */
@@ -175,7 +175,7 @@ export class Room {
    */
   addClinician(peer: Peer, rtpCapabilities: RtpCapabilities): Omit<ClinicianSnapshot, 'role'> {
     this.assertOpen();
-    if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session');
+    if (this.members.has(peer.participantId)) throw new ProtocolError('CONFLICT', 'already connected to this session', { reason: 'already-connected' });
     this.members.add(peer);
     log.info('clinician.joined', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     this.members.notifyWhere(audience.admittedBut(peer), 'peerJoined', (viewer) => ({ participant: participantFor(viewer, peer) }));

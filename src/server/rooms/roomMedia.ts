@@ -46,7 +46,7 @@ export class RoomMedia {
       const pending = this.pool.createRouter({ onLost: (lost) => void this.routerLost(lost) }).then((router) => {
         if (this.isClosed()) {
           router.close();
-          throw new ProtocolError('SESSION_ENDED', 'the session has closed');
+          throw new ProtocolError('SESSION_ENDED', 'the session has closed', { reason: 'session-ended' });
         }
         // Parse mediasoup's capabilities once into the wire type (they are ours, but the
         // wire type is the contract).

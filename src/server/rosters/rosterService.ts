@@ -75,8 +75,8 @@ export function createRosterService(deps: RosterDeps) {
 
   async function sessionFor(clinician: Clinician, sessionId: string): Promise<SessionRecord> {
     const session = await store.sessions.byId(sessionId);
-    if (!session) throw new ProtocolError('NOT_FOUND', 'no such session');
-    if (!(await mayViewRoster(store, clinician, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this roster');
+    if (!session) throw new ProtocolError('NOT_FOUND', 'no such session', { reason: 'session-not-found' });
+    if (!(await mayViewRoster(store, clinician, session))) throw new ProtocolError('FORBIDDEN', 'you may not see this roster', { reason: 'roster-forbidden' });
     return session;
   }
 
@@ -140,7 +140,10 @@ export function createRosterService(deps: RosterDeps) {
       const to = range.to ?? lifecycle.now();
       const from = range.from ?? addWeeks(to, -DEFAULT_HISTORY_WEEKS, timeZone);
       if (weekCount(from, to, timeZone) > MAX_HISTORY_WEEKS) {
-        throw new ProtocolError('BAD_REQUEST', `an attendance history covers at most ${MAX_HISTORY_WEEKS} weeks: narrow from and to`);
+        throw new ProtocolError('BAD_REQUEST', `an attendance history covers at most ${MAX_HISTORY_WEEKS} weeks: narrow from and to`, {
+          reason: 'history-too-long',
+          params: { weeks: MAX_HISTORY_WEEKS },
+        });
       }
       const visible = await visibleSessionsOf(clinician, participantRef);
       const clinicianName = await clinicianNames();
@@ -178,7 +181,7 @@ export function createRosterService(deps: RosterDeps) {
     async auditScope(clinician: Clinician): Promise<AuditScope | undefined> {
       if (clinician.roles.includes('admin')) return undefined;
       if (!clinician.roles.includes('supervisor')) {
-        throw new ProtocolError('FORBIDDEN', 'only supervisors and admins read the audit log');
+        throw new ProtocolError('FORBIDDEN', 'only supervisors and admins read the audit log', { reason: 'audit-forbidden' });
       }
       return {
         sessionIds: (await sessionsVisibleTo(store, clinician, lifecycle)).map((s) => s.id),
@@ -201,7 +204,7 @@ export function createRosterService(deps: RosterDeps) {
       if (session && (await mayViewRoster(store, clinician, session))) visible.push({ session: lifecycle.summary(session), participantId: i.participantId });
     }
     if (visible.length === 0 && !clinician.roles.includes('admin')) {
-      throw new ProtocolError('FORBIDDEN', 'you have no sessions with this client');
+      throw new ProtocolError('FORBIDDEN', 'you have no sessions with this client', { reason: 'client-forbidden' });
     }
     return visible;
   }

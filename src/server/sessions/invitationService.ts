@@ -80,19 +80,21 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
   const managedSession = async (by: Clinician, sessionId: string): Promise<SessionRecord> => {
     const session = await store.sessions.byId(sessionId);
     if (!session || !mayManageInvitations(by, session)) {
-      throw new ProtocolError(session ? 'FORBIDDEN' : 'NOT_FOUND', session ? 'only this session\'s facilitators and admins manage its invitations' : 'no such session');
+      throw session
+        ? new ProtocolError('FORBIDDEN', "only this session's facilitators and admins manage its invitations", { reason: 'invitations-forbidden' })
+        : new ProtocolError('NOT_FOUND', 'no such session', { reason: 'session-not-found' });
     }
     return session;
   };
 
   const managedInvitation = async (by: Clinician, invitationId: string): Promise<{ invitation: Invitation; session: SessionRecord }> => {
     const invitation = await store.invitations.byId(invitationId);
-    if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such invitation');
+    if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such invitation', { reason: 'invitation-not-found' });
     return { invitation, session: await managedSession(by, invitation.sessionId) };
   };
 
   const assertNotEnded = (session: SessionRecord): void => {
-    if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'the session has ended');
+    if (lifecycle.stateOf(session) === 'ended') throw new ProtocolError('CONFLICT', 'the session has ended', { reason: 'session-ended' });
   };
 
   /**
@@ -132,7 +134,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
       assertNotEnded(session);
       const participantRef = request.participantRef.trim();
       if ((await store.invitations.bySession(session.id)).some((i) => i.participantRef === participantRef)) {
-        throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
+        throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead', { reason: 'invitation-exists' });
       }
       const secrets = newInvitationSecrets(store.passcodes);
       const hint = request.verificationHint?.trim();
@@ -148,7 +150,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
       } catch (err) {
         if (storageError(err)) throw err;
         // Lost a race with another request for the same client reference.
-        throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead');
+        throw new ProtocolError('CONFLICT', 'this client already has an invitation to this session; re-issue it instead', { reason: 'invitation-exists' });
       }
       await record(by, 'invitation.created', invitation, from);
       return issued(invitation, session, secrets.token, secrets.passcode);
@@ -157,10 +159,10 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
     async reissue(by, invitationId, from) {
       const { invitation, session } = await managedInvitation(by, invitationId);
       assertNotEnded(session);
-      if (invitation.revokedAt !== null) throw new ProtocolError('CONFLICT', 'a revoked invitation cannot be re-issued');
+      if (invitation.revokedAt !== null) throw new ProtocolError('CONFLICT', 'a revoked invitation cannot be re-issued', { reason: 'invitation-revoked' });
       const secrets = newInvitationSecrets(store.passcodes);
       if (!(await store.invitations.reissue(invitation.id, secrets.tokenHash, secrets.passcodeHash, lifecycle.now()))) {
-        throw new ProtocolError('CONFLICT', 'this invitation can no longer be re-issued');
+        throw new ProtocolError('CONFLICT', 'this invitation can no longer be re-issued', { reason: 'invitation-not-reissuable' });
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'reissued', by.id);
       await endResumption(invitation);
@@ -172,7 +174,7 @@ export function createInvitationService(deps: InvitationDeps): InvitationService
     async revoke(by, invitationId, from) {
       const { invitation, session } = await managedInvitation(by, invitationId);
       if (!(await store.invitations.revoke(invitation.id, lifecycle.now()))) {
-        throw new ProtocolError('CONFLICT', 'this invitation is already revoked');
+        throw new ProtocolError('CONFLICT', 'this invitation is already revoked', { reason: 'invitation-revoked' });
       }
       deps.rooms.get(session.id)?.invitationChanged(invitation.participantId, 'revoked', by.id);
       await endResumption(invitation);

@@ -14,6 +14,7 @@ import {
   ProtocolError,
   RequestFrame,
   requestSchemas,
+  type ErrorBody,
   type ErrorCode,
   type MethodName,
   type NotificationName,
@@ -155,8 +156,9 @@ export class SignalingConnection implements PeerChannel {
     this.send({ id, ok: true, data });
   }
 
-  private fail(id: number | null, code: ErrorCode, message: string, host?: string): void {
-    this.send({ id, ok: false, error: { code, message, ...(host !== undefined ? { host } : {}) } });
+  private fail(id: number | null, code: ErrorCode, message: string, details: Pick<ErrorBody, 'host' | 'reason' | 'params'> = {}): void {
+    const error: ErrorBody = { code, message, ...details };
+    this.send({ id, ok: false, error });
     if (code === 'BAD_REQUEST' && this.badRequests.hit('all') >= FLOOD_LIMIT) {
       log.warn('socket.flood', { connectionId: this.connectionId, participantId: this.joined?.peer.participantId });
       this.close(CLOSE_POLICY_VIOLATION, 'too many bad requests');
@@ -181,7 +183,7 @@ export class SignalingConnection implements PeerChannel {
     if (!this.requests.take()) {
       this.rateLimited++;
       if (this.rateLimited === 1) log.warn('socket.rate_limited', { connectionId: this.connectionId, participantId: this.joined?.peer.participantId });
-      return this.fail(id, 'RATE_LIMITED', 'too many requests; slow down');
+      return this.fail(id, 'RATE_LIMITED', 'too many requests; slow down', { reason: 'too-many-requests' });
     }
     this.rateLimited = 0;
 
@@ -206,11 +208,15 @@ export class SignalingConnection implements PeerChannel {
   }
 
   private failFromError(id: number, method: MethodName, err: unknown): void {
-    if (err instanceof ProtocolError) return this.fail(id, err.code, err.message, err.host);
+    if (err instanceof ProtocolError) {
+      const { code, message, ...details } = err.toBody();
+      return this.fail(id, code, message, details);
+    }
     const storage = storageError(err);
     if (storage) {
       log.error('method.storage_failed', { connectionId: this.connectionId, method, code: storageErrorCode(err) });
-      return this.fail(id, storage.code, storage.message);
+      const { code, message, ...details } = storage.toBody();
+      return this.fail(id, code, message, details);
     }
     log.error('method.internal', {
       connectionId: this.connectionId,
@@ -218,12 +224,12 @@ export class SignalingConnection implements PeerChannel {
       method,
       ...errorFields(err),
     });
-    this.fail(id, 'INTERNAL', 'something went wrong on the server');
+    this.fail(id, 'INTERNAL', 'something went wrong on the server', { reason: 'server-failed' });
   }
 
   private async hello(id: number, data: ParsedRequestData<'hello'>): Promise<void> {
     if (this.helloFailures.isBlocked('all')) {
-      throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+      throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later', { reason: 'sign-in-too-many' });
     }
     this.helloState = 'pending';
     const isOpen = (): boolean => this.isOpen;
@@ -262,7 +268,7 @@ export class SignalingConnection implements PeerChannel {
 
   /** A recap read before any hello: its failures count as failed hellos on this socket. */
   private async readRecap(id: number, data: ParsedRequestData<'readRecap'>): Promise<void> {
-    if (this.helloFailures.isBlocked('all')) throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later');
+    if (this.helloFailures.isBlocked('all')) throw new ProtocolError('RATE_LIMITED', 'too many attempts; try again later', { reason: 'sign-in-too-many' });
     try {
       this.respond(id, await readRecap(this.ctx, data, this.address));
     } catch (err) {
@@ -300,7 +306,7 @@ export class SignalingConnection implements PeerChannel {
     }
     if (clinicianId !== undefined && roleNow !== joined.peer.role) {
       log.info('clinician.role_changed', { connectionId: this.connectionId, sessionId: joined.room.id, clinicianId });
-      this.fail(id, 'FORBIDDEN', ROLE_CHANGED);
+      this.fail(id, 'FORBIDDEN', ROLE_CHANGED, { reason: 'role-changed' });
       this.close(CLOSE_POLICY_VIOLATION, ROLE_CHANGED);
       return;
     }

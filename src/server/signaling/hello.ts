@@ -48,10 +48,11 @@ const NOT_RESUMABLE = 'this connection can no longer be resumed; open your invit
 /** Clients get in from when the waiting room opens until the session has ended. */
 function assertJoinable(ctx: SignalingContext, session: SessionRecord): void {
   const state = ctx.lifecycle.stateOf(session);
-  if (state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  if (state === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
   if (state === 'scheduled') {
     // The page shows this; the time is ISO 8601 so it can be shown in the client's own zone.
-    throw new ProtocolError('FORBIDDEN', `the waiting room opens at ${ctx.lifecycle.waitingRoomOpensAt(session).toISOString()}`);
+    const opensAt = ctx.lifecycle.waitingRoomOpensAt(session).toISOString();
+    throw new ProtocolError('FORBIDDEN', `the waiting room opens at ${opensAt}`, { reason: 'waiting-room-not-open', params: { at: opensAt } });
   }
 }
 
@@ -187,7 +188,7 @@ export async function participantHello(
   }
   if (!isOpen()) return undefined;
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
-  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
   const session = await ctx.store.sessions.byId(invitation.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
   assertJoinable(ctx, session);
@@ -259,7 +260,7 @@ export async function resumeHello(
   if (!isOpen()) return undefined;
   if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
-  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   assertJoinable(ctx, session);
 
@@ -291,7 +292,7 @@ export async function clinicianHello(
   const clinician = grant ? await ctx.auth.checkLive(grant.tokenHash) : undefined;
   if (!grant || clinician?.id !== grant.clinicianId) {
     log.info('clinician.ticket_refused', grant ? { clinicianId: grant.clinicianId } : {});
-    throw new ProtocolError('UNAUTHENTICATED', 'this session ticket is used, expired or for another session; ask for a new one');
+    throw new ProtocolError('UNAUTHENTICATED', 'this session ticket is used, expired or for another session; ask for a new one', { reason: 'ticket-expired' });
   }
   const { tokenHash } = grant;
   const session = await ctx.store.sessions.byId(data.sessionId);
@@ -299,12 +300,12 @@ export async function clinicianHello(
   const role = session ? await liveRoleFor(ctx.store, clinician, session) : undefined;
   if (!session || !role) {
     log.info('clinician.forbidden', { clinicianId: clinician.id });
-    throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session');
+    throw new ProtocolError('FORBIDDEN', 'you are not a facilitator or supervisor of this session', { reason: 'not-session-facilitator' });
   }
-  if (ctx.lifecycle.stateOf(session) === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended');
+  if (ctx.lifecycle.stateOf(session) === 'ended') throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
   const joinFrom = ctx.lifecycle.cliniciansMayJoinFrom(session);
   if (ctx.lifecycle.now().getTime() < joinFrom.getTime()) {
-    throw new ProtocolError('FORBIDDEN', `clinicians may join from ${joinFrom.toISOString()}`);
+    throw new ProtocolError('FORBIDDEN', `clinicians may join from ${joinFrom.toISOString()}`, { reason: 'join-too-early', params: { at: joinFrom.toISOString() } });
   }
 
   // A facilitator joining makes the session live (and opens its waiting room). Recorded before
@@ -363,7 +364,7 @@ export async function readRecap(
   if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
   const session = await ctx.store.sessions.byId(invitation.sessionId);
   if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RECOGNISED);
-  if (ctx.lifecycle.stateOf(session) !== 'ended') throw new ProtocolError('CONFLICT', 'this session has not ended; join it instead');
+  if (ctx.lifecycle.stateOf(session) !== 'ended') throw new ProtocolError('CONFLICT', 'this session has not ended; join it instead', { reason: 'session-not-ended' });
   const recap = await ctx.store.recaps.get(session.id);
   const now = ctx.lifecycle.now();
   if (!recap || Date.parse(recap.visibleUntil) <= now.getTime()) return { sessionTitle: session.title, recap: null };

@@ -39,7 +39,7 @@ const ok = {} as Record<string, never>;
 
 /** The clinician account behind a facilitator peer, for the records. */
 function clinicianOf(peer: Peer): string {
-  if (peer.clinicianId === undefined) throw new ProtocolError('FORBIDDEN', 'for clinicians only');
+  if (peer.clinicianId === undefined) throw new ProtocolError('FORBIDDEN', 'for clinicians only', { reason: 'clinicians-only' });
   return peer.clinicianId;
 }
 
@@ -67,7 +67,7 @@ async function removeClient(mc: MethodContext, participantId: string, reason: st
   // Before anything is written: the record must not say a removal happened that was refused.
   room.assertModerator(peer);
   const invitation = await ctx.store.invitations.byParticipantId(room.id, participantId);
-  if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant');
+  if (!invitation) throw new ProtocolError('NOT_FOUND', 'no such participant', { reason: 'participant-not-found' });
   room.assertModerator(peer);
   // The removal, the revoked link and the audit entry together, or none of them.
   const recorded = await ctx.store.atomically(async (tx) => {
@@ -81,7 +81,7 @@ async function removeClient(mc: MethodContext, participantId: string, reason: st
     if (done) await audit(mc, 'client.removed', participantId, undefined, tx);
     return done;
   });
-  if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed');
+  if (!recorded) throw new ProtocolError('CONFLICT', 'that participant has already been removed', { reason: 'participant-already-removed' });
   const target = room.connectedClient(participantId);
   if (target) room.remove(peer, target);
   else room.forgetReconnecting(participantId);

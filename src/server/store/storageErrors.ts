@@ -27,13 +27,13 @@ export function storageError(err: unknown): ProtocolError | undefined {
   const code = sqliteCode(err);
   if (code === undefined) {
     const problem = postgresStorageError(err);
-    if (problem === 'full') return new ProtocolError('INTERNAL', STORAGE_FULL_MESSAGE);
-    if (problem === 'busy') return new ProtocolError('INTERNAL', STORAGE_BUSY_MESSAGE);
-    if (problem === 'unavailable') return new ProtocolError('INTERNAL', STORAGE_UNAVAILABLE_MESSAGE);
+    if (problem === 'full') return new ProtocolError('INTERNAL', STORAGE_FULL_MESSAGE, { reason: 'storage-full' });
+    if (problem === 'busy') return new ProtocolError('INTERNAL', STORAGE_BUSY_MESSAGE, { reason: 'storage-busy' });
+    if (problem === 'unavailable') return new ProtocolError('INTERNAL', STORAGE_UNAVAILABLE_MESSAGE, { reason: 'storage-unavailable' });
     return undefined;
   }
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) return new ProtocolError('INTERNAL', STORAGE_FULL_MESSAGE);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ProtocolError('INTERNAL', STORAGE_BUSY_MESSAGE);
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) return new ProtocolError('INTERNAL', STORAGE_FULL_MESSAGE, { reason: 'storage-full' });
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new ProtocolError('INTERNAL', STORAGE_BUSY_MESSAGE, { reason: 'storage-busy' });
   return undefined;
 }
 

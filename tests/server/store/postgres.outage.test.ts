@@ -63,7 +63,7 @@ describe('a server whose PostgreSQL database goes away', () => {
     const started = Date.now();
     const during = await schedule('During');
     expect(during.status).toBe(500);
-    expect(during.body).toMatchObject({ error: { message: STORAGE_UNAVAILABLE_MESSAGE } });
+    expect(during.body).toMatchObject({ error: { message: STORAGE_UNAVAILABLE_MESSAGE, reason: 'storage-unavailable' } });
     // Promptly: a failed connection, not a hang until some far timeout.
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((await api(server, 'GET', '/api/sessions', token)).status).toBe(500);

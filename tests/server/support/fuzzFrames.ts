@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { ERROR_CODES, MAX_FRAME_BYTES, METHOD_NAMES, type MethodName } from '../../../src/shared/protocol.js';
+import { ERROR_CODES, ERROR_REASONS, isErrorReason, MAX_FRAME_BYTES, METHOD_NAMES, type MethodName } from '../../../src/shared/protocol.js';
 
 // ---------------------------------------------------------------------------------------
 // Frames
@@ -236,8 +236,18 @@ export function answerProblem(sent: Frame, answer: Record<string, unknown>): str
   if (answer.ok !== false) return 'neither ok nor failed';
   if (Object.keys(answer).sort().join() !== 'error,id,ok') return 'a failure with extra fields';
   const error = answer.error as Record<string, unknown> | undefined;
-  if (!error || Object.keys(error).sort().join() !== 'code,message') return 'an error that is not exactly {code, message}';
+  if (!error) return 'a failure without an error';
+  const keys = Object.keys(error).sort().join();
+  if (keys !== 'code,message' && keys !== 'code,message,reason' && keys !== 'code,message,params,reason') {
+    return 'an error that is not {code, message} with at most a reason and its params';
+  }
   if (!(ERROR_CODES as readonly unknown[]).includes(error.code)) return `code ${String(error.code)} is not in PROTOCOL.md`;
+  if (error.reason !== undefined) {
+    // Every reason the server sends is one the console has words for, with the values they take.
+    if (!isErrorReason(error.reason)) return `reason ${String(error.reason)} is not in ERROR_REASONS`;
+    const named = Object.keys((error.params ?? {}) as object).sort().join();
+    if (named !== [...ERROR_REASONS[error.reason]].sort().join()) return `reason ${error.reason} with params ${named || 'none'}`;
+  }
   // Nothing a client can send should reach an unexpected server fault.
   if (error.code === 'INTERNAL') return 'INTERNAL for client input';
   if ((id === null || !namedMethod(sent)) && error.code !== 'BAD_REQUEST') return `${String(error.code)} where BAD_REQUEST was due`;

@@ -49,7 +49,7 @@ export function LockScreen() {
       await unlock(password, totp);
     } catch (err) {
       // Too many wrong attempts end the sign-in; say why on the sign-in screen.
-      if (err instanceof ProtocolError && err.code === 'UNAUTHENTICATED') useConsole.getState().signedOutByServer(err.message);
+      if (err instanceof ProtocolError && err.code === 'UNAUTHENTICATED') useConsole.getState().signedOutByServer(messageOf(err));
       setError(messageOf(err));
       setPassword('');
       setTotp('');

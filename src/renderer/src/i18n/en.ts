@@ -5,7 +5,8 @@
  * typecheck. Words that carry a value are functions of it. Components import `t` from
  * ./index.ts; files move their words here one by one.
  */
-import type { Language } from '../../../shared/protocol';
+import type { ErrorCode, ErrorParamsOf, ErrorReason, Language, PlainErrorReason } from '../../../shared/protocol';
+import type { MediaAccessError } from '../../../client/media';
 
 export const en = {
   /** The client's language, beside the knock and in the participant list. */
@@ -673,7 +674,180 @@ export const en = {
     locked: 'Room locked. Nobody new can join.',
     unlocked: 'Room open. New people can knock again.',
   },
+
+  /**
+   * What the console says when it, or the session server, refuses (issue 23): by the error's
+   * reason (src/shared/protocol/errorReasons.ts), else by its code alone. The English `message`
+   * an error also carries is for logs; these are the words a person reads.
+   */
+  errors: {
+    byCode: {
+      BAD_REQUEST: 'That request was not accepted. Check what you entered and try again.',
+      UNAUTHENTICATED: 'You are not signed in. Sign in again to continue.',
+      FORBIDDEN: 'You are not allowed to do that.',
+      NOT_FOUND: 'That could not be found. It may have been removed.',
+      CONFLICT: 'That cannot be done just now: something changed meanwhile. Reload and try again.',
+      RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
+      ROOM_LOCKED: 'The group is locked.',
+      REMOVED: 'This person has been removed from the session.',
+      SESSION_ENDED: 'This session has ended.',
+      MUTED_BY_FACILITATOR: 'A facilitator has muted this.',
+      HOSTED_ELSEWHERE: 'This session is hosted by another server. Try again.',
+      INTERNAL: 'Something went wrong. Try again, and tell your administrator if it keeps happening.',
+    } satisfies Record<ErrorCode, string>,
+    byReason: {
+      'console-locked': 'The console is locked. Unlock it to continue.',
+      'console-failed': 'Something went wrong in the console. Try again.',
+      'invalid-request': 'The console could not send that request. Check what you entered and try again.',
+      'sign-in-first': 'Sign in first.',
+      'unknown-host': 'This session is hosted by a server this console does not know. Sign in again, or ask your administrator.',
+      'server-address-invalid': 'The server address must be an https:// address.',
+      'server-address-http':
+        'The server address must start with https://. Plain http:// only reaches a server on this computer (localhost, 127.x.x.x or [::1]).',
+      'server-unreachable': ({ server }) => `No Confidant server answered at ${server}. Check the address and your connection.`,
+      'offline-no-rosters': 'The server cannot be reached. No copy of these rosters is saved on this computer yet: copies are kept of what you open while online.',
+      'offline-no-roster': 'The server cannot be reached. No copy of this roster is saved on this computer yet: copies are kept of what you open while online.',
+      'offline-no-attendance':
+        'The server cannot be reached. No copy of this client’s attendance is saved on this computer yet: copies are kept of what you open while online.',
+      'offline-no-keychain':
+        'The server cannot be reached, and this computer keeps no offline copies: the system keychain that holds their key is not available.',
+      'server-answer-unreadable': 'The server sent an answer this console does not understand. The console may need an update.',
+      'server-status': ({ status }) => `The server answered with an error (${status}). Try again, and tell your administrator if it keeps happening.`,
+      'export-needs-server': 'Exporting needs the server, which records every export in the audit trail. Try again when you are back online.',
+      'export-not-roster': 'The server sent an export this console does not recognise as a roster; nothing was saved.',
+      'session-not-visible': 'This session is not among the ones you can see.',
+      'notes-sign-in': 'Sign in to open your notes.',
+      'notes-locked': 'Your notes are locked.',
+      'notes-no-keychain':
+        'Notes are locked: no system keychain answered. Confidant keeps the notes key only in the system keychain; start or unlock it, then open notes again.',
+      'notes-no-key':
+        'Notes are locked: the key in this computer’s keychain is missing or does not open them. Restore the keychain entry “Confidant” for this account from a backup; Confidant will not make a new key, which would orphan the notes.',
+      'notes-closed': 'Your notes were closed when you signed out. Sign in again to open them.',
+      'notes-shared-file': 'Notes are locked: their file can be read by other users of this computer. Ask your administrator to make it private again.',
+      'notes-newer-schema': ({ schema }) => `Your notes were written by a newer Confidant (version ${schema}). Update the console to open them.`,
+      'note-not-found': 'That note could not be found.',
+      'note-damaged':
+        'This note is damaged on this computer (its encrypted data was altered or corrupted) and cannot be opened. Other notes are unaffected; a synced copy can be restored from the server.',
+      'note-server-copy-damaged': 'The server’s copy of this note is damaged on this computer. Sync again to fetch it.',
+      'note-server-copy-other': 'The server’s copy is of another note.',
+      'note-version-never-saved': ({ version }) => `Version ${version} of this note was never saved on this computer.`,
+      'note-no-conflict': 'This note has no sync conflict.',
+      'note-invalid': 'This note could not be saved: part of it is not valid. Check it and try again.',
+      'note-signed': 'This note is signed and can no longer be edited. Add an addendum instead.',
+      'note-changed-elsewhere': 'This note was changed elsewhere in the console since you opened it. Reopen it to see the newest version.',
+      'note-already-signed': 'This note is already signed.',
+      'note-sign-author-only': 'Only the note’s author can sign it.',
+      'addendum-empty': 'An addendum needs some text.',
+      'addendum-unsigned': 'Addenda are for signed notes; this one can still be edited.',
+      'cosign-not-awaiting': 'This note is not waiting for a co-signature.',
+      'cosign-own-note': 'A note cannot be co-signed by its own author.',
+      'return-needs-comment': 'Say what the author should change.',
+      'return-not-awaiting': 'Only a note waiting for co-signature can be returned.',
+      'return-own-note': 'A note cannot be returned by its own author.',
+
+      'sign-in-not-recognised': 'The username, password or code is not right.',
+      'sign-in-again': 'Your sign-in has ended. Sign in again.',
+      'sign-in-too-many': 'Too many failed attempts. Try again later.',
+      'sign-in-locked': ({ until }) => `Too many failed attempts: this account is locked until ${dateAndTime(until)}. An admin can unlock it sooner.`,
+      'code-missing': 'Enter the 6-digit code from your authenticator app.',
+      'code-reused': 'That code has already been used. Wait for the next one.',
+      'no-second-factor': 'This account has no second factor yet. Ask an admin to enrol one.',
+      'ticket-expired': 'The console’s pass into this session ran out. Open the session again.',
+      'sign-in-busy': 'Another sign-in is being checked. Try again in a moment.',
+      'second-factor-unreadable': 'Your second factor cannot be checked: the server’s records key changed. An admin must enrol it again.',
+      'unlock-wrong': 'The password or code is not right.',
+      'unlock-locked-out': 'Too many failed attempts to unlock: you have been signed out, and this account is locked for now.',
+      'password-too-short': ({ min }) => `A password needs at least ${min} characters.`,
+      'password-too-long': ({ max }) => `A password has at most ${max} characters.`,
+      'password-common': 'That password is one of the most commonly used. Choose another.',
+      'password-has-username': 'A password must not contain the username.',
+      'storage-full': 'The server could not save this because its storage is full; nothing was changed. Please tell your administrator.',
+      'storage-busy': 'The server is busy saving other work; nothing was changed. Please try again in a moment.',
+      'storage-unavailable':
+        'The server cannot reach its database just now; nothing was changed. Please try again in a moment, and tell your administrator if it lasts.',
+      'server-failed': 'Something went wrong on the server. Try again, and tell your administrator if it keeps happening.',
+      'too-many-requests': 'The console sent too many requests at once. Wait a moment.',
+
+      'admins-only': 'Only admins manage accounts.',
+      'role-changed': 'Your role in this session has changed. Open it again.',
+      'not-session-facilitator': 'You are not a facilitator or supervisor of this session.',
+      'session-forbidden': 'You may not see this session.',
+      'roster-forbidden': 'You may not see this roster.',
+      'client-forbidden': 'You have no sessions with this client.',
+      'audit-forbidden': 'Only supervisors and admins read the audit trail.',
+      'note-write-forbidden': 'Only the author and their supervisor write a note.',
+      'cosign-synced-only': 'A supervisor only co-signs or returns a note once it has synced.',
+      'schedule-forbidden': 'Only facilitators and admins schedule sessions.',
+      'schedule-own-only': 'Facilitators schedule their own sessions.',
+      'session-edit-forbidden': 'Only the lead facilitator and admins edit a session.',
+      'invitations-forbidden': 'Only this session’s facilitators and admins manage its invitations.',
+      'recap-forbidden': 'Only a facilitator of the session writes its recap.',
+      'breach-forbidden': 'Only admins make breach reports.',
+      'clinicians-only': 'Only clinicians can do that.',
+      'join-too-early': ({ at }) => `You can join this session from ${dateAndTime(at)}.`,
+      'waiting-room-not-open': ({ at }) => `The waiting room opens at ${dateAndTime(at)}.`,
+      'observer-sends-nothing': 'Observers do not send messages.',
+
+      'session-not-found': 'That session could not be found.',
+      'clinician-not-found': 'That colleague could not be found.',
+      'invitation-not-found': 'That invitation could not be found.',
+      'participant-not-found': 'That person is no longer connected.',
+      'recap-not-found': 'No recap has been written for this session.',
+      'supervisee-not-found': 'That facilitator is not supervised by this supervisor.',
+      'session-ended': 'This session has ended.',
+      'session-not-ended': 'This session has not ended yet. Join it instead.',
+      'session-ended-unchangeable': 'An ended session cannot be changed.',
+      'recap-after-end': 'A recap is written once the session has ended.',
+      'already-connected': 'You are already connected to this session, perhaps in another window.',
+      'invitation-exists': 'This client already has an invitation to this session. Re-issue it instead.',
+      'invitation-revoked': 'This invitation has been withdrawn.',
+      'invitation-not-reissuable': 'This invitation can no longer be re-issued.',
+      'username-taken': 'That username is taken.',
+      'username-invalid': 'A username has 3 to 64 letters, digits, dots, dashes or underscores, and nothing else.',
+      'last-admin': 'At least one active admin must remain.',
+      'participant-already-removed': 'That person has already been removed.',
+      'participant-wrong-state': 'That person has moved on meanwhile. Check the list again.',
+      'participant-already-muted': 'That is already muted.',
+      'participant-not-muted': 'That is not muted.',
+      'hosted-elsewhere': 'This session is hosted by another server. Try again.',
+
+      'session-ends-before-start': 'A session must end after it starts.',
+      'session-too-long': ({ hours }) => `A session lasts at most ${hours} hours.`,
+      'session-ends-in-past': 'A session cannot end in the past.',
+      'lead-also-co': 'The lead facilitator cannot also be a co-facilitator.',
+      'facilitator-inactive': 'Each facilitator must be an active facilitator.',
+      'roles-empty': 'An account needs at least one role.',
+      'supervisees-supervisor-only': 'Only a supervisor has supervisees.',
+      'supervisee-not-facilitator': 'A supervisee must be a facilitator.',
+      'supervises-self': 'Nobody supervises themselves.',
+      'range-backwards': 'The end of the range must come after its start.',
+      'history-too-long': ({ weeks }) => `An attendance history covers at most ${weeks} weeks. Narrow the range.`,
+    } satisfies ErrorWords,
+    /** The camera and microphone would not start, by the reason src/client/media.ts gives. */
+    media: {
+      denied: 'The console was not allowed to use the camera or microphone. Allow it in your system’s privacy settings, then open the session again.',
+      'not-found': 'No camera or microphone was found on this computer. You can still admit people and see the group.',
+      'in-use': 'The camera or microphone seems to be in use by another app. Close that app, then open the session again.',
+      unsupported: 'This computer cannot use a camera or microphone here. You can still admit people and see the group.',
+      other: 'The camera or microphone could not be started. You can still admit people and see the group.',
+    } satisfies Record<MediaAccessError['reason'], string>,
+    /** The session's live connection closed or timed out before an answer. */
+    connectionLost: 'The connection to the session server was lost before it answered. Check your connection and try again.',
+  },
 };
+
+/** A reason's words: a string, or a function of the values the reason names. */
+export type ErrorWords = {
+  [R in ErrorReason]: R extends PlainErrorReason ? string : (params: ErrorParamsOf<R>) => string;
+};
+
+const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A time a server sent (ISO 8601), in this computer's zone; as sent if it is not one. */
+function dateAndTime(iso: string | number): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : stamp.format(d);
+}
 
 /** The shape every console catalogue has: English's. */
 export type ConsoleCatalogue = typeof en;

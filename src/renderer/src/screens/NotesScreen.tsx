@@ -38,7 +38,11 @@ export function NotesScreen() {
     return (
       <section className="card narrow" aria-labelledby="vault-title">
         <h1 id="vault-title">{words.notes.lockedTitle}</h1>
-        <p>{vault.state === 'locked' ? vault.message : words.notes.signInToOpen}</p>
+        <p>
+          {vault.state !== 'locked'
+            ? words.notes.signInToOpen
+            : words.errors.byReason[vault.reason === 'no-keychain' ? 'notes-no-keychain' : 'notes-no-key']}
+        </p>
         <p className="muted small">{words.notes.lockedSafe}</p>
       </section>
     );
