@@ -177,7 +177,7 @@ export class ParticipantSession {
         const message = mismatch
           ? words().errors.passcodeMismatch
           : err.code === 'FORBIDDEN'
-            ? notOpenYet(err.message)
+            ? notOpenYet(err)
             : words().errors.unexpected;
         // From an ending screen, a passcode problem belongs on the passcode screen.
         if (fromEnding && mismatch) this.restart();

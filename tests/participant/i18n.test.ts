@@ -62,15 +62,17 @@ describe('choosing the language', () => {
 
 describe('a session whose waiting room is not open yet', () => {
   it('tells the client when it opens, in their own time, or asks them to come back', () => {
-    const message = notOpenYet('the waiting room opens at 2026-11-24T18:45:00.000Z');
-    expect(message).toMatch(/isn't open yet\. It opens .+ — please come back then\./);
-    expect(notOpenYet('not allowed')).toMatch(/come back a little before your session starts/);
+    // The time as a value, and the same said by a server older than reasons, in its message only.
+    const given = notOpenYet({ message: 'forbidden', params: { at: '2026-11-24T18:45:00.000Z' } });
+    expect(given).toMatch(/isn't open yet\. It opens .+ — please come back then\./);
+    expect(notOpenYet({ message: 'the waiting room opens at 2026-11-24T18:45:00.000Z' })).toBe(given);
+    expect(notOpenYet({ message: 'not allowed' })).toMatch(/come back a little before your session starts/);
   });
 
   it('says it in Spanish on a page shown in Spanish', () => {
     setPageState({ language: 'es' });
     expect(words()).toBe(CATALOGUES.es);
-    expect(notOpenYet('the waiting room opens at 2026-11-24T18:45:00.000Z')).toMatch(/todavía no está abierta\. Se abre el .+; vuelve a esa hora/);
-    expect(notOpenYet('not allowed')).toMatch(/Vuelve un poco antes de que empiece tu sesión/);
+    expect(notOpenYet({ message: 'forbidden', params: { at: '2026-11-24T18:45:00.000Z' } })).toMatch(/todavía no está abierta\. Se abre el .+; vuelve a esa hora/);
+    expect(notOpenYet({ message: 'not allowed' })).toMatch(/Vuelve un poco antes de que empiece tu sesión/);
   });
 });

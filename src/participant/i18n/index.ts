@@ -88,13 +88,15 @@ export function localeFor(language: Language): string {
 }
 
 /**
- * Before the waiting room opens the server answers FORBIDDEN with the opening time in its
- * message ("the waiting room opens at 2026-11-24T18:45:00.000Z"); said in local time, in the
- * page's language.
+ * Before the waiting room opens the server answers FORBIDDEN with the opening time as a value
+ * (reason `waiting-room-not-open`, `params.at`; an older server only in its message, "the
+ * waiting room opens at 2026-11-24T18:45:00.000Z"); said in local time, in the page's language.
  */
-export function notOpenYet(serverMessage: string): string {
+export function notOpenYet(refusal: { message: string; params?: Record<string, string | number> | undefined }): string {
   const language = pageState().language;
-  const iso = /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(serverMessage)?.[0];
+  // The opening time as a value (`waiting-room-not-open`'s `at`), or, from a server older than reasons, out of its message.
+  const given = refusal.params?.['at'];
+  const iso = typeof given === 'string' ? given : /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(refusal.message)?.[0];
   const at = iso ? new Date(iso) : null;
   const time =
     at && !Number.isNaN(at.getTime())
