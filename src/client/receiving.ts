@@ -10,6 +10,9 @@ import { CAMERA_HEIGHT, spatialLayerFor, spatialLayersIn } from '../shared/proto
 import type { MediaSession } from './mediaSession';
 import { errorMessage, MediaResetError, type SessionContext } from './sessionContext';
 import { consumerFor } from './transports';
+import type { ResultTypes } from '../shared/protocol';
+
+type ConsumeInfo = ResultTypes['consume'];
 
 /**
  * A resumed video consumer that has decoded no frame after this long has its sender asked for
@@ -19,6 +22,12 @@ import { consumerFor } from './transports';
  */
 export const FIRST_FRAME_WAIT_MS = 1000;
 export const FIRST_FRAME_MAX_WAIT_MS = 4000;
+
+/**
+ * The longest a consumer the server has answered for waits for the other consume requests
+ * still out before it is set up in the browser with them (Receiving.gather).
+ */
+export const CONSUME_GATHER_MAX_MS = 50;
 
 /** Frames the receiver has decoded for this consumer, from its own stats. */
 async function framesDecoded(consumer: types.Consumer): Promise<number> {
@@ -52,6 +61,11 @@ export class Receiving {
   private readonly told = new WeakMap<types.Consumer, TileView>();
   /** Views are told one after another, so a tile hidden and shown again ends shown on the server too. */
   private viewsSent: Promise<void> = Promise.resolve();
+  /** `consume` requests sent and not answered yet. */
+  private asking = 0;
+  /** Consumers answered for, waiting to be set up in the browser together (gather). */
+  private gathered: { transport: types.Transport; info: ConsumeInfo; resolve: (consumer: types.Consumer) => void; reject: (err: unknown) => void }[] = [];
+  private gatherTimer: ReturnType<typeof setTimeout> | null = null;
   /** Timers of first-frame watches (watchFirstFrame). */
   private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
   /**
@@ -178,6 +192,10 @@ export class Receiving {
     this.markFailed(new MediaResetError());
     for (const timer of this.frameWatches) clearTimeout(timer);
     this.frameWatches.clear();
+    // Consumers gathered and not set up yet fail now, as the closed transport would make them.
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
+    for (const { reject } of this.gathered.splice(0)) reject(new MediaResetError());
     for (const [producerId, { consumer, participantId }] of this.consumers) {
       consumer.close();
       this.context.events.emit('trackEnded', { producerId, participantId });
@@ -191,11 +209,18 @@ export class Receiving {
     if (this.session.closed || !this.wanted.has(producerId)) return;
     const transport = this.session.receiveTransport;
     if (!transport) throw new Error('not joined');
-    const info = await this.context.signaling.request('consume', {
-      transportId: transport.id,
-      producerId,
-      rtpCapabilities: this.session.rtpCapabilities,
-    });
+    this.asking++;
+    let info: ConsumeInfo;
+    try {
+      info = await this.context.signaling.request('consume', {
+        transportId: transport.id,
+        producerId,
+        rtpCapabilities: this.session.rtpCapabilities,
+      });
+    } finally {
+      this.asking--;
+      this.mayFlush();
+    }
     this.session.assertOpen();
     // Joining with sendFirst: the browser renegotiates one connection at a time, so the
     // consumer is set up here only once our camera's connection is up (or the wait ran out).
@@ -203,7 +228,7 @@ export class Receiving {
     if (holding) await holding;
     this.session.assertOpen();
     if (!this.wanted.has(producerId)) return;
-    const consumer = await consumerFor(this.context, transport, info);
+    const consumer = await this.gather(transport, info);
     if (this.session.closed || !this.wanted.has(producerId)) {
       // The producer went away while we were setting up its consumer.
       consumer.close();
@@ -227,6 +252,38 @@ export class Receiving {
       if (this.context.incomingVideo.held || this.context.incomingVideo.capped) this.tellView(consumer);
       this.watchFirstFrame(producerId, consumer, FIRST_FRAME_WAIT_MS);
     }
+  }
+
+  /**
+   * Sets a consumer up in the browser together with the others the server is answering for.
+   * Each setup is a renegotiation of the receive connection, and mediasoup-client gathers into one
+   * only the consume() calls made at the same moment; a newcomer's consume answers (audio and video
+   * of each person in the group) arrive some milliseconds apart, and each one that came after a
+   * renegotiation had begun waited for it and then had one of its own. So a consumer answered for
+   * waits until no consume request is out, or CONSUME_GATHER_MAX_MS, and all waiting are set up at once.
+   */
+  private gather(transport: types.Transport, info: ConsumeInfo): Promise<types.Consumer> {
+    return new Promise<types.Consumer>((resolve, reject) => {
+      this.gathered.push({ transport, info, resolve, reject });
+      this.mayFlush();
+    });
+  }
+
+  private mayFlush(): void {
+    if (this.gathered.length === 0) return;
+    if (this.asking > 0) {
+      this.gatherTimer ??= setTimeout(() => this.flush(), CONSUME_GATHER_MAX_MS);
+      return;
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
+    const batch = this.gathered;
+    this.gathered = [];
+    for (const { transport, info, resolve, reject } of batch) consumerFor(this.context, transport, info).then(resolve, reject);
   }
 
   /** Asks for key frames until `consumer` has decoded a frame past the `before` it had (FIRST_FRAME_WAIT_MS); ends with the consumer. */

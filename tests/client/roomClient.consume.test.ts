@@ -8,7 +8,8 @@
  * What is pinned: each producer is consumed exactly once by each other member, and a member
  * that learns of many producers at once consumes them side by side, not one after another
  * (a queue made the last of N faces wait N × (two round trips + a renegotiation); in the
- * browser load bench the console's last consume went out 30 s after its producerAdded).
+ * browser load bench the console's last consume went out 30 s after its producerAdded), and
+ * sets them up in the browser together, in one renegotiation or two, not one per answer.
  */
 import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -18,7 +19,7 @@ import type { RunningDemo } from '../../src/server/demo';
 import type { MethodName, Producer, RtpCapabilities } from '../../src/shared/protocol';
 import { login } from '../server/support/testServer';
 import { sharedTestDemo } from '../server/support/sharedDemo';
-import { fakeDevice, fakeStream } from '../support/fakeMedia';
+import { fakeDeviceAdapting, fakeStream } from '../support/fakeMedia';
 import { clinicianHello } from '../support/clinicianHello';
 
 const CLIENTS = 6;
@@ -33,19 +34,38 @@ interface Member {
   errors: string[];
   /** The most `consume` requests this member had in flight at once. */
   maxConsumesInFlight: number;
+  /** How many times its receive transport set consumers up (each a renegotiation in a browser). */
+  setups: number[];
 }
 
 /** A member on a real socket; its `consume` requests are counted as they go out and return. */
 async function member(demo: RunningDemo, name: string): Promise<Omit<Member, 'participantId'>> {
   const signaling = await SignalingClient.connect(demo.info.wsUrl, { WebSocketImpl: WebSocket });
-  const m = { name, signaling, room: new RoomClient(signaling, { createDevice: fakeDevice }), tracks: [] as string[], errors: [] as string[], maxConsumesInFlight: 0 };
+  const setups: number[] = [];
+  // Each receive() is one setup of consumers: its size is how many it set up together (the
+  // bandwidth probe mediasoup-client adds on its own, set up alone, left out).
+  const createDevice = fakeDeviceAdapting((handler) => {
+    const receive = handler.receive.bind(handler);
+    handler.receive = (options) => {
+      const consumers = options.filter((o) => o.trackId !== 'probator').length;
+      if (consumers > 0) setups.push(consumers);
+      return receive(options);
+    };
+  });
+  const m = { name, signaling, room: new RoomClient(signaling, { createDevice }), tracks: [] as string[], errors: [] as string[], maxConsumesInFlight: 0, setups };
   let inFlight = 0;
+  let asked = 0;
   const request = signaling.request.bind(signaling);
   signaling.request = (async (method: MethodName, data: never) => {
     if (method !== 'consume') return request(method, data);
     m.maxConsumesInFlight = Math.max(m.maxConsumesInFlight, ++inFlight);
+    const nth = asked++;
     try {
-      return await request(method, data);
+      const answer = await request(method, data);
+      // Answers reach a page a few milliseconds apart, each in a task of its own; here they
+      // would come in one read of the socket.
+      await new Promise((r) => setTimeout(r, 3 * nth));
+      return answer;
     } finally {
       inFlight--;
     }
@@ -129,6 +149,9 @@ it(`"Admit all" for ${CLIENTS}: each producer consumed exactly once by each othe
     expect(all).toHaveLength(2 * (CLIENTS + 1));
     await tracksFor(supervisor, all.map((p) => p.producerId));
     expect(supervisor.maxConsumesInFlight).toBe(all.length);
+    // And sets them up together, not one renegotiation after another as the answers come in.
+    expect(supervisor.setups.reduce((a, b) => a + b, 0)).toBe(all.length);
+    expect(supervisor.setups.length, `setups of ${supervisor.setups.join(', ')}`).toBeLessThanOrEqual(2);
 
     for (const m of everyone) {
       const others = all.filter((p) => p.participantId !== m.participantId).map((p) => p.producerId);
