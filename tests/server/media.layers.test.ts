@@ -72,10 +72,10 @@ describe('setConsumerView', () => {
     expect(consumer.preferredLayers?.spatialLayer).toBe(1);
 
     expect(await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 150 })).toEqual({});
-    expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+    expect(consumer.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 0 });
     expect(consumer.paused).toBe(false);
     await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 720 });
-    expect(consumer.preferredLayers).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    expect(consumer.preferredLayers).toEqual({ spatialLayer: 1, temporalLayer: 0 });
   });
 
   it('an unseen tile receives nothing until it can be seen again', async () => {

@@ -312,9 +312,9 @@ export class PeerMedia {
    * How the receiver shows one of its consumers (issue 22). A tile that cannot be seen receives
    * nothing: its consumer is paused here, and resumed (with a key frame, which mediasoup asks
    * for on resume) once it can be seen again, if the receiver had resumed it. A layered camera's
-   * consumer prefers the spatial layer the tile's height needs (spatialLayerFor) and the top
-   * temporal layer; the SFU sends that layer or, when the receiver's link cannot carry it, a
-   * lower one, by its own estimate of that link. An audio consumer has nothing to show: its
+   * consumer prefers the spatial layer the tile's height needs (spatialLayerFor); the SFU sends
+   * that layer or, when the receiver's link cannot carry it, a lower one, by its own estimate of
+   * that link. An audio consumer has nothing to show: its
    * view changes nothing.
    */
   async setConsumerView(consumerId: string, visible: boolean, height: number): Promise<void> {

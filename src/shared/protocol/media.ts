@@ -28,16 +28,19 @@ const ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['admitted'], facilitator:
 const ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['admitted'], facilitator: true };
 
 /**
- * How every camera is sent (issue 22): in two layers of the same picture (simulcast), each in
- * three temporal layers, so the SFU can send each receiver what its tile and its link can carry:
- * a thumbnail needs a quarter of the pixels, and on a weak link a lower frame rate or the smaller
- * layer keeps the picture moving. The full layer's ceiling (450 kbit/s, ample for a face at 360
- * lines) is kept low so that a link's estimate climbing back after a congestion reaches it sooner. Lowest first, as mediasoup orders spatial layers. libwebrtc
- * sends at most two layers of a 640×360 camera.
+ * How every camera is sent (issue 22): in two layers of the same picture (simulcast), so the SFU
+ * can send each receiver what its tile and its link can carry: a thumbnail needs a quarter of the
+ * pixels, and on a weak link the smaller layer keeps the picture moving. Each layer is a single
+ * temporal layer (L1T1): with three, the SFU could not choose a newly started camera's layer
+ * until its second base-layer frame, a sixth of a second later, and in about half of all starts
+ * the group saw a newcomer 0.2 s later (docs/performance.md, "With simulcast on"). The full
+ * layer's ceiling (450 kbit/s, ample for a face at 360 lines) is kept low so that a link's
+ * estimate climbing back after a congestion reaches it sooner. Lowest first, as mediasoup orders
+ * spatial layers. libwebrtc sends at most two layers of a 640×360 camera.
  */
 export const CAMERA_LAYERS = [
-  { scaleResolutionDownBy: 2, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
-  { scaleResolutionDownBy: 1, maxBitrate: 450_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 150_000, scalabilityMode: 'L1T1' },
+  { scaleResolutionDownBy: 1, maxBitrate: 450_000, scalabilityMode: 'L1T1' },
 ] as const;
 /** The camera's height as asked of every device (src/client/media.ts), and so its top layer's. */
 export const CAMERA_HEIGHT = 360;
