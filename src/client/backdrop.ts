@@ -31,6 +31,8 @@ const BACKDROP_CSS = `rgb(${BACKDROP_RGB.join(',')})`;
 
 /** The background is drawn this many times smaller, then scaled back up: a strong, cheap blur. */
 const BLUR_DOWNSCALE = 16;
+/** How far past the small canvas's edges the frame is drawn, in its pixels. */
+const BLUR_BLEED = 3;
 /** How long loading the model may take before it counts as a failure. */
 const LOAD_TIMEOUT_MS = 30_000;
 /** The most frames per second segmented (the camera asks for 24). */
@@ -291,8 +293,10 @@ export class BackdropProcessor {
     ctx.globalCompositeOperation = 'destination-over';
     if (this.modeNow === 'blur') {
       const { small, smallCtx } = this;
-      smallCtx.filter = 'blur(1px)';
-      smallCtx.drawImage(image, 0, 0, small.width, small.height);
+      // Blurred again at the small size (2 px there is about 30 px of the frame), drawn past the
+      // canvas's edges so the blur has no transparent border to pull in.
+      smallCtx.filter = 'blur(2px)';
+      smallCtx.drawImage(image, -BLUR_BLEED, -BLUR_BLEED, small.width + 2 * BLUR_BLEED, small.height + 2 * BLUR_BLEED);
       ctx.imageSmoothingEnabled = true;
       ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(small, 0, 0, width, height);
