@@ -242,6 +242,16 @@ test('with blur on, the group receives the person and never the room; the backdr
     await snapshot(consolePage, testInfo, 'backdrop-received-by-console');
     await snapshot(clientPage, testInfo, 'backdrop-client-call');
 
+    // The camera off and on again in the call (a new camera track): from its first frame on,
+    // still no room.
+    const before = (await watched(consolePage)).frames;
+    await clientPage.getByRole('button', { name: /stop camera/i }).click();
+    await clientPage.getByRole('button', { name: /start camera/i }).click();
+    await expect.poll(async () => (await watched(consolePage)).frames, { timeout: 30_000 }).toBeGreaterThan(before + 20);
+    const again = await watched(consolePage);
+    expect(again.closestRoomDiff).toBeGreaterThan(40);
+    expect(again.last!.roomFromBackdrop).toBeLessThan(12);
+
     // The choice is remembered on this device for the next session.
     expect(await clientPage.evaluate(() => localStorage.getItem('confidant.background'))).toBe('backdrop');
     expect(violations).toEqual([]);
