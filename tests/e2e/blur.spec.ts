@@ -90,10 +90,12 @@ async function watchFrames(page: Page, name: string): Promise<void> {
       canvas.width = w;
       canvas.height = h;
       const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-      const state = { frames: 0, closestRoomDiff: Infinity, last: null as null | Record<string, number> };
-      (window as unknown as { __blurWatch: typeof state }).__blurWatch = state;
+      type State = { frames: number; closestRoomDiff: number; last: null | Record<string, number> };
+      const holder = window as unknown as { __blurWatch: State };
+      holder.__blurWatch = { frames: 0, closestRoomDiff: Infinity, last: null };
       const judge = (video: HTMLVideoElement) => {
         if (video.videoWidth === 0) return;
+        const state = holder.__blurWatch;
         ctx.drawImage(video, 0, 0, w, h);
         const data = ctx.getImageData(0, 0, w, h).data;
         let fig = 0;
@@ -145,6 +147,13 @@ async function watchFrames(page: Page, name: string): Promise<void> {
   );
 }
 
+/** Forgets what was judged so far: from now on, only new frames count. */
+async function rewatch(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __blurWatch: Watch }).__blurWatch = { frames: 0, closestRoomDiff: Infinity, last: null };
+  });
+}
+
 async function watched(page: Page): Promise<Watch> {
   return page.evaluate(() => (window as unknown as { __blurWatch: Watch }).__blurWatch);
 }
@@ -178,11 +187,15 @@ async function clientBrowser() {
   });
 }
 
-test('with blur on, the group receives the person and never the room; the backdrop replaces it with its colour', async ({ browser }, testInfo) => {
+test('with blur on, the group receives the person and never the room; the backdrop replaces it with its colour; the console blurs too', async () => {
+  const testInfo = test.info();
   test.setTimeout(150_000);
+  // The console's camera is the same made-up person, so its own blur can be judged too.
+  // Each in a browser of its own, as two people's computers are.
   const clientBrowserInstance = await clientBrowser();
+  const consoleBrowser = await clientBrowser();
   try {
-    const consoleContext = await browser.newContext();
+    const consoleContext = await consoleBrowser.newContext();
     await recordPeerConnections(consoleContext);
     const consolePage = await consoleContext.newPage();
     const clientContext = await clientBrowserInstance.newContext({ viewport: { width: 1280, height: 900 } });
@@ -195,6 +208,9 @@ test('with blur on, the group receives the person and never the room; the backdr
     const notFound: string[] = [];
     clientPage.on('response', (r) => {
       if (r.status() >= 400) notFound.push(`${r.status()} ${r.url()}`);
+    });
+    consolePage.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.log('console page:', m.text());
     });
     await running.host.attach(consolePage);
     await facilitatorOpensSession(consolePage, running.host, running.demo.info);
@@ -252,6 +268,25 @@ test('with blur on, the group receives the person and never the room; the backdr
     expect(again.closestRoomDiff).toBeGreaterThan(40);
     expect(again.last!.roomFromBackdrop).toBeLessThan(12);
 
+    // The console blurs the facilitator's own background: the client receives them blurred.
+    const facilitatorTile = clientPage.locator('[data-testid^="tile-"]:not([data-testid="tile-self"])').first();
+    await expect.poll(() => facilitatorTile.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The demo facilitator's name, as the client's tile shows it.
+    await watchFrames(clientPage, 'Dr. Ana Demo');
+    await expect.poll(async () => (await watched(clientPage)).frames, { timeout: 20_000 }).toBeGreaterThan(5);
+    // Before: the facilitator's room as it is.
+    expect((await watched(clientPage)).last!.roomDiff).toBeLessThan(30);
+    await consolePage.getByTestId('blur-toggle').click();
+    await expect(consolePage.getByTestId('blur-toggle')).toHaveAttribute('aria-pressed', 'true');
+    await expect.poll(async () => (await watched(clientPage)).last!.roomDiff, { timeout: 30_000 }).toBeGreaterThan(60);
+    await rewatch(clientPage);
+    await expect.poll(async () => (await watched(clientPage)).frames, { timeout: 20_000 }).toBeGreaterThan(20);
+    const facilitatorBlurred = await watched(clientPage);
+    console.log('console blur, as the client receives it:', JSON.stringify(facilitatorBlurred));
+    expect(facilitatorBlurred.closestRoomDiff).toBeGreaterThan(40);
+    expect(facilitatorBlurred.last!.figureDiff).toBeLessThan(30);
+    await snapshot(clientPage, testInfo, 'console-blur-received-by-client');
+
     // The choice is remembered on this device for the next session.
     expect(await clientPage.evaluate(() => localStorage.getItem('confidant.background'))).toBe('backdrop');
     expect(violations).toEqual([]);
@@ -260,6 +295,7 @@ test('with blur on, the group receives the person and never the room; the backdr
     await clientContext.close();
   } finally {
     await clientBrowserInstance.close();
+    await consoleBrowser.close();
   }
 });
 
