@@ -9,8 +9,10 @@
  * The room is never in what is sent:
  * - The canvas is painted with the backdrop alone before anything else, so the first frames
  *   are the backdrop, never the camera's (in blur mode too, until the first mask exists).
- * - Each camera frame is drawn only together with its own mask (the model's result carries the
- *   frame it segmented), never with an older one: nothing of a frame is shown unsegmented.
+ * - Each camera frame is drawn only together with its own mask, never with an older one: the
+ *   frame is first copied still onto a canvas, the model is given that copy (scaled to its
+ *   input size) and the composite draws that same copy under the mask made from it. Nothing
+ *   of a frame is shown unsegmented.
  * - When the model cannot load or run, the canvas keeps showing the backdrop alone, and the
  *   failure is reported (`onFailure`) so the person is told and can turn the camera off.
  * - A new camera (a switch, a reconnect that asks for the camera again) means a new processor,
@@ -37,6 +39,13 @@ const BLUR_BLEED = 3;
 const LOAD_TIMEOUT_MS = 30_000;
 /** The most frames per second segmented (the camera asks for 24). */
 const MAX_FPS = 24;
+/**
+ * The size the model is given each frame: its own input size (the landscape model's 256×144).
+ * Scaled here on a 2D canvas rather than by the model's loader on WebGL, which where there is
+ * no GPU (software GL) costs more than the inference itself.
+ */
+const MODEL_WIDTH = 256;
+const MODEL_HEIGHT = 144;
 
 /** The part of MediaPipe's SelfieSegmentation used here (its package declares more). */
 interface SegmentationResults {
@@ -47,7 +56,7 @@ interface SelfieSegmentationLike {
   setOptions(options: Record<string, unknown>): void;
   onResults(listener: (results: SegmentationResults) => void): void;
   initialize(): Promise<void>;
-  send(inputs: { image: HTMLVideoElement }): Promise<void>;
+  send(inputs: { image: HTMLVideoElement | HTMLCanvasElement }): Promise<void>;
 }
 type SelfieSegmentationClass = new (config: { locateFile: (file: string) => string }) => SelfieSegmentationLike;
 
@@ -67,11 +76,11 @@ class Segmenter {
    * Segments the video's current frame; `draw` gets the frame and its mask while they are
    * valid (the model reuses its buffers afterwards). One frame at a time, page-wide.
    */
-  segment(video: HTMLVideoElement, draw: (results: SegmentationResults) => void): Promise<void> {
+  segment(image: HTMLCanvasElement, draw: (results: SegmentationResults) => void): Promise<void> {
     const run = this.queue.then(async () => {
       this.sink = draw;
       try {
-        await this.model.send({ image: video });
+        await this.model.send({ image });
       } finally {
         this.sink = null;
       }
@@ -149,6 +158,12 @@ export class BackdropProcessor {
   private readonly small: HTMLCanvasElement;
   private readonly smallCtx: CanvasRenderingContext2D;
   private readonly video: HTMLVideoElement;
+  /** The camera's frame being processed, held still while the model looks at it. */
+  private readonly frame: HTMLCanvasElement;
+  private readonly frameCtx: CanvasRenderingContext2D;
+  /** The same frame at the model's size. */
+  private readonly input: HTMLCanvasElement;
+  private readonly inputCtx: CanvasRenderingContext2D;
   private stopped = false;
   private failed = false;
   private masks = 0;
@@ -170,9 +185,19 @@ export class BackdropProcessor {
     this.small.width = Math.max(1, Math.round(width / BLUR_DOWNSCALE));
     this.small.height = Math.max(1, Math.round(height / BLUR_DOWNSCALE));
     this.smallCtx = context(this.small);
+    this.frame = document.createElement('canvas');
+    this.frame.width = width;
+    this.frame.height = height;
+    this.frameCtx = context(this.frame);
+    this.input = document.createElement('canvas');
+    this.input.width = MODEL_WIDTH;
+    this.input.height = MODEL_HEIGHT;
+    this.inputCtx = context(this.input);
     // The backdrop first: the very first frame the canvas yields is it, never the camera.
     this.paintBackdrop();
-    this.track = this.canvas.captureStream(MAX_FPS).getVideoTracks()[0]!;
+    // A frame each time the canvas is painted: once per segmented frame, and the backdrop before.
+    this.track = this.canvas.captureStream().getVideoTracks()[0]!;
+    this.paintBackdrop();
     this.stopOutput = this.track.stop.bind(this.track);
     // Whoever holds the track may stop it (a switch turned off, the call ending): the camera
     // stops with it, so its light goes off as it would with the raw track.
@@ -266,8 +291,12 @@ export class BackdropProcessor {
       // A frame not seen before (the camera may deliver fewer than MAX_FPS).
       if (video.readyState >= 2 && video.currentTime !== lastFrameTime) {
         lastFrameTime = video.currentTime;
+        // One still copy of the frame: the model is given it (scaled down) and the composite
+        // draws that same copy with the mask made from it.
+        this.frameCtx.drawImage(video, 0, 0, this.frame.width, this.frame.height);
+        this.inputCtx.drawImage(this.frame, 0, 0, MODEL_WIDTH, MODEL_HEIGHT);
         try {
-          await segmenter.segment(video, (results) => this.composite(results));
+          await segmenter.segment(this.input, (results) => this.composite(results.segmentationMask));
         } catch (err) {
           this.fail(err);
           return;
@@ -278,10 +307,10 @@ export class BackdropProcessor {
     }
   }
 
-  /** Draws one camera frame with its own mask: the person as they are, the rest blurred or plain. */
-  private composite({ image, segmentationMask }: SegmentationResults): void {
+  /** Draws the held camera frame with its own mask: the person as they are, the rest blurred or plain. */
+  private composite(segmentationMask: CanvasImageSource): void {
     if (this.stopped) return;
-    const { ctx, canvas } = this;
+    const { ctx, canvas, frame: image } = this;
     const { width, height } = canvas;
     // The mask first (its alpha is how sure the model is that a pixel is the person's)…
     ctx.globalCompositeOperation = 'copy';
