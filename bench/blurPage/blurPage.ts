@@ -15,8 +15,10 @@ interface Window {
 const state: Window = { processor: null, camera: null, presented: 0 };
 const shown = document.getElementById('shown') as HTMLVideoElement;
 
-function count(): void {
-  state.presented++;
+// The compositor's own count (presentedFrames), not the callbacks: a callback can stand for
+// several frames when the page's thread was busy (the model runs on it).
+function count(_now: number, metadata: VideoFrameCallbackMetadata): void {
+  state.presented = metadata.presentedFrames;
   shown.requestVideoFrameCallback(count);
 }
 shown.requestVideoFrameCallback(count);
