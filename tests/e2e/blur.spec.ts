@@ -289,6 +289,14 @@ test('with blur on, the group receives the person and never the room; the backdr
 
     // The choice is remembered on this device for the next session.
     expect(await clientPage.evaluate(() => localStorage.getItem('confidant.background'))).toBe('backdrop');
+    // Another invitation opened later on this device starts with that choice, the preview showing it.
+    const next = await clientContext.newPage();
+    const nextInvitation = running.demo.info.invitations[2]!;
+    await next.goto(nextInvitation.url);
+    await next.getByLabel(/passcode/i).fill(nextInvitation.passcode);
+    await next.getByRole('button', { name: /continue/i }).click();
+    await expect(next.getByTestId('background-choice').getByRole('radio', { name: /plain backdrop/i })).toBeChecked();
+    await next.close();
     expect(violations).toEqual([]);
     expect(notFound.filter((u) => /segmentation/.test(u))).toEqual([]);
     await consoleContext.close();
