@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { segmentationAssets } from './scripts/segmentationAssets';
 
 export default defineConfig({
   main: {
@@ -29,7 +30,8 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [react()],
+    // The background-blur model (issue 21), served from app://confidant beside the renderer.
+    plugins: [react(), segmentationAssets()],
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },

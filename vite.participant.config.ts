@@ -3,11 +3,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { segmentationAssets } from './scripts/segmentationAssets';
 
 export default defineConfig({
   root: fileURLToPath(new URL('./src/participant', import.meta.url)),
   base: '/p/',
-  plugins: [react()],
+  // The background-blur model (issue 21), served by the session server beside the page.
+  plugins: [react(), segmentationAssets()],
   build: {
     outDir: fileURLToPath(new URL('./out/participant', import.meta.url)),
     emptyOutDir: true,

@@ -20,75 +20,18 @@
  * Not a test: it prints figures and never fails.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
 import { bareCall, buildBarePage, startBareServer } from './support/bareLoop';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
 import { median, printBenchSpread } from './support/stats';
+import { cpuRate, treeCpu } from './support/treeCpu';
 
 const WINDOWS = Number(process.env['BENCH_CPU_WINDOWS'] ?? 5);
 const STEADY_MS = Number(process.env['BENCH_STEADY_MS'] ?? 6000);
 const SETTLE_MS = 4000;
-const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Proc {
-  ppid: number;
-  cpuMs: number;
-  type: string;
-}
-
-/** Every process now, with its parent, CPU time so far and Chromium process type. */
-function processes(): Map<number, Proc> {
-  const all = new Map<number, Proc>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const type = /--type=([a-z-]+)/.exec(cmdline)?.[1] ?? 'browser';
-      const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1];
-      all.set(Number(entry), {
-        ppid: Number(fields[1]),
-        cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
-        type: sub ? `${type}:${sub.replace(/\.mojom\./, '.')}` : type,
-      });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return all;
-}
-
-/** CPU time so far of `root` and all its descendants, by pid. */
-function treeCpu(root: number): Map<number, Proc> {
-  const all = processes();
-  const tree = new Map<number, Proc>();
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
-    const p = all.get(pid);
-    if (!p) continue;
-    tree.set(pid, p);
-    for (const [child, c] of all) if (c.ppid === pid) queue.push(child);
-  }
-  return tree;
-}
-
-/** CPU ms per second of the tree between two readings, in all and by process type. */
-function cpuRate(before: Map<number, Proc>, after: Map<number, Proc>, seconds: number): { total: number; byType: Map<string, number> } {
-  const byType = new Map<string, number>();
-  let total = 0;
-  for (const [pid, p] of after) {
-    const ms = (p.cpuMs - (before.get(pid)?.cpuMs ?? 0)) / seconds;
-    total += ms;
-    byType.set(p.type, (byType.get(p.type) ?? 0) + ms);
-  }
-  return { total, byType };
-}
 
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();

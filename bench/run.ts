@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const benches = ['join.ts', 'firstFrame.ts', 'e2eeCpu.ts', 'notes.ts', 'weakLink.ts'];
+const benches = ['join.ts', 'firstFrame.ts', 'e2eeCpu.ts', 'blur.ts', 'notes.ts', 'weakLink.ts'];
 const withKeyring = new Set(['notes.ts', 'weakLink.ts']);
 const keyringScript = resolve(import.meta.dirname, '../scripts/with-keyring.sh');
 let failed = 0;

@@ -33,6 +33,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.woff2': 'font/woff2',
   '.json': 'application/json',
+  // The background-blur model's WebAssembly (issue 21); its model files go as octet-stream.
+  '.wasm': 'application/wasm',
 };
 
 /**

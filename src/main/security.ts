@@ -172,10 +172,12 @@ export function isRendererRequestAllowed(url: string, app: AppLocation, servers:
  * exactly the signed-in server and the servers of its deployment it lists. `blob:` carries the call's media streams.
  * `worker-src 'self'` admits the one worker the renderer starts: the call's frame cipher
  * (src/client/e2ee/transformWorker.ts, built beside the page), which seals and opens every frame.
+ * `'wasm-unsafe-eval'` lets the renderer compile WebAssembly, and only that (no eval, no inline
+ * script): the background-blur model (issue 21, src/client/backdrop.ts), served from app://.
  */
 export const RENDERER_CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",

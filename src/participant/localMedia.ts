@@ -6,12 +6,17 @@
  */
 import { ProtocolError, type MediaKind, type RtpCapabilities } from '../shared/protocol';
 import { getLocalMedia, MediaAccessError } from '../client/media';
+import { BackdropProcessor, type BackgroundMode } from '../client/backdrop';
+import { rememberBackground, SEGMENTATION_BASE } from './background';
 import type { RoomClient } from '../client/roomClient';
 import { noticeText, unmutePromptCopy } from './notices';
 import { words } from './i18n';
 import { announce, moderate, pageState, setPageState } from './store';
 
 export class LocalMedia {
+  /** Blurring or replacing the camera's background, while `localVideo` is its track (issue 21). */
+  private backdrop: BackdropProcessor | null = null;
+
   /**
    * `currentRoom`: the group's media engine, when there is one (group.ts); `choseVideo`: told
    * when the person turns their camera on or off in the call (the audio fallback yields to it).
@@ -41,7 +46,9 @@ export class LocalMedia {
   }
 
   releaseTrack(kind: MediaKind): void {
+    // A processed camera's track stops its camera with it (BackdropProcessor).
     this.localTrack(kind)?.stop();
+    if (kind === 'video') this.backdrop = null;
     setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
   }
 
@@ -113,15 +120,75 @@ export class LocalMedia {
         track?.stop();
         return null;
       }
-      track.addEventListener('ended', () => {
-        if (this.localTrack(kind) === track) setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
-      });
-      setPageState(kind === 'audio' ? { localAudio: track } : { localVideo: track });
-      return track;
+      return this.adopt(kind === 'video' ? this.withBackground(track) : track);
     } catch (err) {
       const message = words().media.accessError(err instanceof MediaAccessError ? err.reason : 'other', kind);
       setPageState(kind === 'audio' ? { wantAudio: false, mediaError: message } : { wantVideo: false, mediaError: message });
       return null;
+    }
+  }
+
+  /** Makes `track` the live one of its kind, forgotten when it ends. */
+  private adopt(track: MediaStreamTrack): MediaStreamTrack {
+    const kind = track.kind as MediaKind;
+    track.addEventListener('ended', () => {
+      if (this.localTrack(kind) === track) setPageState(kind === 'audio' ? { localAudio: null } : { localVideo: null });
+    });
+    setPageState(kind === 'audio' ? { localAudio: track } : { localVideo: track });
+    return track;
+  }
+
+  /**
+   * The camera's track as the person chose to show it: as it is, or (blur, backdrop) the
+   * processed track, which owns the camera's and is the only one that is previewed or sent.
+   */
+  private withBackground(camera: MediaStreamTrack): MediaStreamTrack {
+    const mode = pageState().background;
+    if (mode === 'none') return camera;
+    setPageState({ backgroundFailed: false });
+    const processor = new BackdropProcessor(camera, mode, {
+      assetBase: SEGMENTATION_BASE,
+      onFailure: (err) => {
+        console.warn('background blur could not start', err);
+        if (this.backdrop !== processor) return;
+        setPageState({ backgroundFailed: true });
+        announce(words().media.backgroundFailed);
+      },
+    });
+    this.backdrop?.stop();
+    this.backdrop = processor;
+    return processor.track;
+  }
+
+  /**
+   * The person chose how their background is shown: remembered on this device, and applied
+   * at once to the live camera (the preview, and what the group sees when in the call).
+   */
+  async setBackground(mode: BackgroundMode): Promise<void> {
+    rememberBackground(mode);
+    const before = pageState().background;
+    setPageState({ background: mode });
+    if (mode === before) return;
+    const current = pageState().localVideo;
+    const processor = this.backdrop && current === this.backdrop.track ? this.backdrop : null;
+    if (!current) return;
+    if (processor && mode !== 'none') {
+      // Blur ⇄ backdrop: the same track, drawn differently from the next frame on.
+      processor.setMode(mode);
+      return;
+    }
+    // To or from the camera as it is: a new track for the same camera, kept on all along.
+    const camera = processor ? processor.release() : current;
+    if (processor) this.backdrop = null;
+    setPageState({ backgroundFailed: false });
+    const next = this.adopt(this.withBackground(camera));
+    const room = this.currentRoom();
+    if (pageState().screen === 'call' && room?.isPublishing('video')) {
+      try {
+        await room.publish(new MediaStream([next]));
+      } catch (err) {
+        console.warn('changing the background in the call failed', err);
+      }
     }
   }
 

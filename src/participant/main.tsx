@@ -7,6 +7,7 @@ import { socketUrlFor, takeInvitation } from './location';
 import { ParticipantService } from './participantService';
 import { ServiceContext } from './serviceContext';
 import { startLanguage } from './i18n';
+import { startBackground } from './background';
 import './styles.css';
 
 // First thing: the token leaves the address bar and history for this tab's storage.
@@ -17,6 +18,8 @@ const service = invitation.token !== null
 
 // The page's language, before anything is drawn: this device's earlier choice, else the browser's.
 startLanguage();
+// The camera's background as chosen on this device before (issue 21), before the camera starts.
+startBackground();
 
 const root = document.getElementById('root');
 if (root) {

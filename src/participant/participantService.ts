@@ -14,6 +14,7 @@ import { checkIn, type CheckInForm } from './checkIn';
 import { PageEncryption, type LinkSecret } from './encryption';
 import { GroupCall } from './group';
 import { LocalMedia } from './localMedia';
+import type { BackgroundMode } from '../client/backdrop';
 import type { MessageCheck } from './moderation';
 import { addPeer, removePeer } from './peers';
 import { ParticipantSession } from './session';
@@ -84,6 +85,11 @@ export class ParticipantService {
 
   setWant(kind: MediaKind, on: boolean): Promise<void> {
     return this.media.setWant(kind, on);
+  }
+
+  /** Blur, a plain backdrop, or the room as it is (issue 21): at check-in or in the call. */
+  setBackground(mode: BackgroundMode): Promise<void> {
+    return this.media.setBackground(mode);
   }
 
   acceptUnmute(kind: MediaKind): Promise<void> {

@@ -107,9 +107,9 @@ export class ParticipantSession {
 
   /** From a retryable ending back to the passcode screen, keeping the person's choices. */
   restart(): void {
-    const { wantAudio, wantVideo, textOnly, language } = pageState();
+    const { wantAudio, wantVideo, textOnly, language, background } = pageState();
     this.lockedPasscode = null;
-    setPageState({ ...initialState, wantAudio, wantVideo, textOnly, language, screen: 'passcode' });
+    setPageState({ ...initialState, wantAudio, wantVideo, textOnly, language, background, screen: 'passcode' });
   }
 
   end(reason: EndReason): void {

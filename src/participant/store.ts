@@ -4,6 +4,7 @@
  * Components read it with selectors.
  */
 import { create } from 'zustand';
+import type { BackgroundMode } from '../client/backdrop';
 import type { Agreement, ConnectionQuality, Language, MediaKind, PeerRole } from '../shared/protocol';
 import { initialGroupChat, type GroupChatState } from './groupChatState';
 import { initialModeration, moderationReducer, type ModerationEvent, type ModerationState } from './moderation';
@@ -91,6 +92,13 @@ export interface ParticipantState {
   /** Taking part by text only (issue 20): no camera or microphone, the group chat instead. */
   textOnly: boolean;
   localAudio: MediaStreamTrack | null;
+  /**
+   * The camera's background (issue 21, background.ts): as it is, blurred or a plain backdrop.
+   * With blur or backdrop, `localVideo` is the processed track, never the camera's own.
+   */
+  background: BackgroundMode;
+  /** Blur could not run on this device: the group sees the backdrop alone, and the person is told. */
+  backgroundFailed: boolean;
   localVideo: MediaStreamTrack | null;
   mediaError: string | null;
   /** A camera or microphone change is under way (the button waits for it). */
@@ -139,6 +147,8 @@ export const initialState: ParticipantState = {
   wantVideo: true,
   textOnly: false,
   localAudio: null,
+  background: 'none',
+  backgroundFailed: false,
   localVideo: null,
   mediaError: null,
   mediaBusy: { audio: false, video: false },

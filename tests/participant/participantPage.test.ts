@@ -175,7 +175,9 @@ describe('the server serves the page', () => {
       expect(directives.get('style-src'), url).toEqual(["'self'"]);
       expect(directives.get('form-action'), url).toEqual(["'none'"]);
       expect(directives.get('default-src'), url).toEqual(["'self'"]);
-      expect(directives.get('script-src') ?? directives.get('default-src'), url).not.toContain("'unsafe-inline'");
+      // Own scripts only, and WebAssembly for the background-blur model (issue 21): no eval, nothing inline.
+      expect(directives.get('script-src'), url).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+      expect(directives.get('worker-src'), url).toEqual(["'self'"]);
       expect(csp, url).not.toContain('unsafe-inline');
     }
   });

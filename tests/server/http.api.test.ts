@@ -168,13 +168,19 @@ describe('the participant page and headers', () => {
     expect(join.headers.get('referrer-policy')).toBe('no-referrer');
     expect(join.headers.get('x-content-type-options')).toBe('nosniff');
     expect(join.headers.get('content-security-policy')).toBe(
-      "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
         "style-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     const js = await fetch(server.httpUrl + '/p/assets/app.js');
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await js.text()).toBe('console.log(1)');
+    // The background-blur model's WebAssembly (issue 21), with the type that lets it compile as it streams.
+    mkdirSync(path.join(pageDir, 'segmentation'), { recursive: true });
+    writeFileSync(path.join(pageDir, 'segmentation', 'model.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d]));
+    const wasm = await fetch(server.httpUrl + '/p/segmentation/model.wasm');
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
   });
 
   it('never serves files outside the page directory', async () => {

@@ -34,6 +34,8 @@ const contentTypes: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.wav': 'audio/wav',
+  // The background-blur model's WebAssembly, as app:// serves it (src/main/appProtocol.ts).
+  '.wasm': 'application/wasm',
 };
 
 export interface ConsoleHost {

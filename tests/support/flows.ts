@@ -87,7 +87,7 @@ export async function clientChecksIn(
   camera = true,
   crisis?: { location: string; emergencyContact: string },
   /** Items of the privacy check to tick (by their labels), and how they are today. */
-  answers: { privacy?: RegExp[]; rating?: { score: number; word?: string }; textOnly?: boolean } = {},
+  answers: { privacy?: RegExp[]; rating?: { score: number; word?: string }; textOnly?: boolean; background?: RegExp } = {},
 ): Promise<void> {
   await page.goto(invitation.url);
   await page.getByLabel(/passcode/i).fill(invitation.passcode);
@@ -110,6 +110,8 @@ export async function clientChecksIn(
   } else {
     const cameraSwitch = page.getByRole('switch', { name: /camera/i });
     if ((await cameraSwitch.getAttribute('aria-checked')) !== String(camera)) await cameraSwitch.click();
+    // Blur or a plain backdrop (issue 21), chosen beside the preview.
+    if (answers.background) await page.getByTestId('background-choice').getByRole('radio', { name: answers.background }).check();
   }
   await page.getByRole('button', { name: /check in/i }).click();
   await expect(page.getByRole('heading', { name: /waiting for your therapist/i })).toBeVisible();

@@ -119,6 +119,13 @@ export const en = {
     previewOff: 'Your camera is off',
     previewCaption: 'Only you can see this preview',
     waitingCaption: "This is how you'll appear. Only you can see it until you're let in.",
+    /** The background choice (issue 21): how the room behind the person is shown. */
+    backgroundLegend: 'Your background',
+    backgroundOption: (mode: 'none' | 'blur' | 'backdrop'): string =>
+      mode === 'none' ? 'Show my room' : mode === 'blur' ? 'Blur my room' : 'Plain backdrop',
+    backgroundHint: 'Blur and the backdrop work on this device: your room never leaves it. This device remembers your choice.',
+    backgroundFailed:
+      'Background blur could not start on this device, so the group sees a plain backdrop instead of your camera. You can turn your camera off and take part by voice.',
     /** Why a camera or microphone could not be started. */
     accessError: (reason: MediaAccessReason, kind: MediaKind): string => {
       const what = device(kind);

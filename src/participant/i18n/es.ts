@@ -113,6 +113,13 @@ export const es: Catalogue = {
     previewOff: 'Tu cámara está apagada',
     previewCaption: 'Solo tú puedes ver esta vista previa',
     waitingCaption: 'Así es como te verán. Solo tú puedes verlo hasta que te dejen entrar.',
+    backgroundLegend: 'Tu fondo',
+    backgroundOption: (mode: 'none' | 'blur' | 'backdrop'): string =>
+      mode === 'none' ? 'Mostrar mi habitación' : mode === 'blur' ? 'Desenfocar mi habitación' : 'Fondo liso',
+    backgroundHint:
+      'El desenfoque y el fondo liso se hacen en este dispositivo: tu habitación nunca sale de él. Este dispositivo recuerda tu elección.',
+    backgroundFailed:
+      'El desenfoque del fondo no pudo iniciarse en este dispositivo, así que el grupo ve un fondo liso en lugar de tu cámara. Puedes apagar la cámara y participar con la voz.',
     accessError: (reason: MediaAccessReason, kind: MediaKind): string => {
       const what = yourDevice(kind);
       const without = `sin ${device(kind)}`;

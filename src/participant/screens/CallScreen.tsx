@@ -9,6 +9,7 @@ import { ChatPanel, GroupChatPanel } from '../components/ChatPanel';
 import { UnmutePrompt } from '../components/UnmutePrompt';
 import { ModerationNotice } from '../components/ModerationNotice';
 import { MessagePreview } from '../components/MessagePreview';
+import { BackgroundChoice, BackgroundFailure } from '../components/BackgroundChoice';
 import { roleLabel } from '../notices';
 import { useWords } from '../i18n';
 import {
@@ -94,6 +95,7 @@ export function CallScreen() {
         ) : null}
         <EncryptionNotice />
         <VideoHeldBackNotice />
+        <BackgroundFailure />
 
         <ul className={`grid grid--${Math.min(count, 9)}`} aria-label={t.call.people}>
           <SelfTile />
@@ -352,6 +354,7 @@ function CallControls({ chatToggle, groupChatToggle }: CallControlsProps) {
         offIcon={<CameraOffIcon />}
         onClick={() => void service.setWant('video', !wantVideo)}
       />
+      <BackgroundChoice compact />
       </>}
       <PanelToggle
         toggle={groupChatToggle}

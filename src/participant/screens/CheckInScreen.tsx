@@ -4,6 +4,7 @@ import { useService } from '../serviceContext';
 import { useFocusHeading } from '../components/useFocusHeading';
 import { MediaSwitches } from '../components/MediaSwitches';
 import { SelfPreview } from '../components/SelfPreview';
+import { BackgroundChoice } from '../components/BackgroundChoice';
 import { InfoIcon } from '../components/icons';
 import { AgreementText } from '../components/AgreementText';
 import type { CheckInRating, PrivacyCheck } from '../../shared/protocol';
@@ -277,6 +278,7 @@ export function CheckInScreen() {
             <h2 className="panel__title">{t.checkIn.mediaTitle}</h2>
             <SelfPreview />
             <MediaSwitches textOnlyChoice />
+            <BackgroundChoice />
             {mediaError ? (
               <p className="error" role="alert">
                 {mediaError}

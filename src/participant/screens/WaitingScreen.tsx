@@ -3,6 +3,7 @@ import { useService } from '../serviceContext';
 import { useFocusHeading } from '../components/useFocusHeading';
 import { MediaSwitches } from '../components/MediaSwitches';
 import { SelfPreview } from '../components/SelfPreview';
+import { BackgroundChoice } from '../components/BackgroundChoice';
 import { DoorIcon, HeadphonesIcon, HeartIcon, InfoIcon, LockIcon } from '../components/icons';
 import { useWords } from '../i18n';
 import { Message } from '../components/ChatPanel';
@@ -85,6 +86,7 @@ export function WaitingScreen() {
       <div className="waiting__side panel">
         <SelfPreview caption={t.media.waitingCaption} />
         <MediaSwitches />
+        <BackgroundChoice />
       </div>
     </section>
   );

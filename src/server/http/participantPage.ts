@@ -32,6 +32,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wav': 'audio/wav',
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
+  // The background-blur model's WebAssembly (issue 21): compiled as it streams only with this type.
+  '.wasm': 'application/wasm',
 };
 
 export const NOT_BUILT_MESSAGE = 'participant page not built: run npm run build';

@@ -19,6 +19,10 @@ export function contentSecurityPolicy(fleet: readonly string[] = []): string {
   const sockets = fleet.map(socketOrigin).filter((o): o is string => o !== undefined);
   return [
     "default-src 'self'",
+    // Scripts only from the page's own origin; 'wasm-unsafe-eval' lets it compile WebAssembly
+    // (and nothing else: no eval, no inline script) for the background-blur model (issue 21,
+    // src/client/backdrop.ts), whose files the server serves beside the page.
+    "script-src 'self' 'wasm-unsafe-eval'",
     ["connect-src 'self'", ...new Set(sockets)].join(' '),
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",

@@ -318,6 +318,7 @@ export const en = {
     someoneLeft: 'Someone who has left',
     ended: 'The session has ended.',
     mediaReconnecting: 'Reconnecting media…',
+    blurFailed: 'Background blur could not start on this computer: the group sees a plain backdrop instead of your camera. Turn blur off to show your camera.',
     mediaReconnected: 'Media reconnected.',
     signedOut: 'You were signed out, so you left the session. Sign in again to rejoin it.',
     replaced: 'You opened this session in another window, so this one left it.',
@@ -353,6 +354,8 @@ export const en = {
     muteMe: 'Mute me',
     startVideo: 'Start my video',
     stopVideo: 'Stop my video',
+    /** A toggle (pressed while on): the facilitator's own background blurred (issue 21). */
+    blurBackground: 'Blur my background',
     muteAllTitle: (keys: string): string => `Mute every client (${keys})`,
     muteAll: 'Mute all clients',
     lockTitle: (locked: boolean, keys: string): string =>

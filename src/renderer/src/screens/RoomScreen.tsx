@@ -5,7 +5,7 @@ import { MessagesPanel } from '../components/MessagesPanel';
 import { ParticipantList, roleLabel } from '../components/ParticipantList';
 import { AudioSink, VideoTile } from '../components/VideoTile';
 import { WaitingRoom } from '../components/WaitingRoom';
-import { closeSession, muteAll, setMuted, toggleLock, viewVideo } from '../services/room';
+import { closeSession, muteAll, setBlur, setMuted, toggleLock, viewVideo } from '../services/room';
 import { useConsole } from '../store';
 import type { RemoteTrack } from '../store/mediaSlice';
 import { t as words } from '../i18n';
@@ -40,6 +40,7 @@ export function RoomScreen() {
   const producers = useConsole((s) => s.producers);
   const remoteTracks = useConsole((s) => s.remoteTracks);
   const localStream = useConsole((s) => s.localStream);
+  const localBlur = useConsole((s) => s.localBlur);
   const localMuted = useConsole((s) => s.localMuted);
   const mediaError = useConsole((s) => s.mediaError);
   const notice = useConsole((s) => s.notice);
@@ -112,6 +113,15 @@ export function RoomScreen() {
                 onClick={() => void setMuted('video', !localMuted.video)}
               >
                 {localMuted.video ? words.roomScreen.startVideo : words.roomScreen.stopVideo}
+              </button>
+              <button
+                type="button"
+                className="button quiet"
+                aria-pressed={localBlur}
+                onClick={() => void setBlur(!localBlur)}
+                data-testid="blur-toggle"
+              >
+                {words.roomScreen.blurBackground}
               </button>
               <span className="toolbar-gap" />
               <button

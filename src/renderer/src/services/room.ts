@@ -5,6 +5,7 @@
  */
 import { watchConnection } from '../../../client/connectionQuality';
 import { getLocalMedia } from '../../../client/media';
+import { BackdropProcessor } from '../../../client/backdrop';
 import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, getBackIn } from '../../../client/reconnect';
 import { RoomClient, type TileView } from '../../../client/roomClient';
 import { SignalingClient } from '../../../client/signaling';
@@ -157,13 +158,72 @@ async function reconnect(sessionId: string): Promise<void> {
   }
 }
 
+/** Blurring the facilitator's background, while the local stream's video is its track (issue 21). */
+let blur: BackdropProcessor | null = null;
+
+/** The model's files, built beside the renderer (scripts/segmentationAssets.ts): app://confidant/segmentation/. */
+const SEGMENTATION_BASE = './segmentation/';
+
+/**
+ * `stream` with its camera blurred when the facilitator has blur on: the processed track
+ * replaces the camera's, which only the processor keeps (src/client/backdrop.ts), so the room
+ * is never what is sent.
+ */
+function withBlur(stream: MediaStream): MediaStream {
+  const camera = stream.getVideoTracks()[0];
+  if (!useConsole.getState().localBlur || !camera || camera === blur?.track) return stream;
+  const processor = new BackdropProcessor(camera, 'blur', {
+    assetBase: SEGMENTATION_BASE,
+    onFailure: (err) => {
+      console.warn('background blur could not start', err);
+      if (blur === processor) useConsole.getState().setNotice({ tone: 'error', text: words.room.blurFailed });
+    },
+  });
+  blur?.stop();
+  blur = processor;
+  return new MediaStream([processor.track, ...stream.getAudioTracks()]);
+}
+
+/**
+ * Blur on or off for the facilitator's own camera: the same camera stays on, and what the
+ * group receives changes at once.
+ */
+export async function setBlur(on: boolean): Promise<void> {
+  const store = useConsole.getState();
+  if (store.localBlur === on) return;
+  store.setLocalBlur(on);
+  const stream = store.localStream;
+  const video = stream?.getVideoTracks()[0];
+  if (!stream || !video || video.readyState !== 'live') return;
+  let next: MediaStream;
+  if (on) {
+    next = withBlur(stream);
+  } else {
+    if (!blur || video !== blur.track) return;
+    const camera = blur.release();
+    blur = null;
+    next = new MediaStream([camera, ...stream.getAudioTracks()]);
+  }
+  store.setLocalStream(next);
+  const nextVideo = next.getVideoTracks()[0]!;
+  // Stopped video stays stopped: the new track goes out paused, as the old one was.
+  nextVideo.enabled = !store.localMuted.video;
+  if (live) {
+    try {
+      await live.room.publish(new MediaStream([nextVideo]));
+    } catch (err) {
+      store.setMediaError(messageOf(err));
+    }
+  }
+}
+
 async function publishOwnMedia(room: RoomClient): Promise<void> {
   const store = useConsole.getState();
   try {
     // After a reconnect the camera and microphone are still on: publish the same tracks.
     const current = store.localStream;
     const live = current?.getTracks().some((t) => t.readyState === 'live') ? current : null;
-    const stream = live ?? (await getLocalMedia({ audio: true, video: true }));
+    const stream = live ?? withBlur(await getLocalMedia({ audio: true, video: true }));
     store.setLocalStream(stream);
     await room.publish(stream);
     // Muted before the drop stays muted after it.
@@ -396,7 +456,9 @@ export async function confirmSafetyCode(participantId: string): Promise<void> {
 
 function stopLocalMedia(): void {
   const stream = useConsole.getState().localStream;
+  // A blurred camera's track stops its camera with it (BackdropProcessor).
   stream?.getTracks().forEach((t) => t.stop());
+  blur = null;
   useConsole.getState().clearMedia();
 }
 

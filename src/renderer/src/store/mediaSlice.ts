@@ -12,11 +12,14 @@ export interface RemoteTrack {
 export interface MediaSlice {
   localStream: MediaStream | null;
   localMuted: { audio: boolean; video: boolean };
+  /** The facilitator's own background is blurred (issue 21): what is sent is then the processed camera. */
+  localBlur: boolean;
   mediaError: string | null;
   /** Tracks received from the SFU, by producerId. */
   remoteTracks: Record<string, RemoteTrack>;
   setLocalStream(stream: MediaStream | null): void;
   setLocalMuted(kind: MediaKind, muted: boolean): void;
+  setLocalBlur(on: boolean): void;
   setMediaError(message: string | null): void;
   addRemoteTrack(track: RemoteTrack): void;
   removeRemoteTrack(producerId: string): void;
@@ -28,10 +31,12 @@ export interface MediaSlice {
 export const createMediaSlice: StateCreator<ConsoleState, [], [], MediaSlice> = (set) => ({
   localStream: null,
   localMuted: { audio: false, video: false },
+  localBlur: false,
   mediaError: null,
   remoteTracks: {},
   setLocalStream: (localStream) => set({ localStream }),
   setLocalMuted: (kind, muted) => set((s) => ({ localMuted: { ...s.localMuted, [kind]: muted } })),
+  setLocalBlur: (localBlur) => set({ localBlur }),
   setMediaError: (mediaError) => set({ mediaError }),
   addRemoteTrack: (t) => set((s) => ({ remoteTracks: { ...s.remoteTracks, [t.producerId]: t } })),
   removeRemoteTrack: (producerId) =>
