@@ -39,7 +39,7 @@ const DEGRADED_MS = 25_000;
 const STEADY_MS = 15_000;
 /**
  * What the voice is held to, each way: well past issue 22's 5 % target, short of a broken voice.
- * The target is met in some runs and not others (session 15, way up: 0–13 % over fourteen runs,
+ * The target is met in some runs and not others (session 15, way up: 0–13 % over thirteen runs,
  * at any of the settings tried; way down: 0–11 %), so each figure is reported here and in
  * docs/performance.md, and the issue stays open for it.
  */
