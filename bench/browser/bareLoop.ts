@@ -211,7 +211,7 @@ const bare = {
     last = { producers, transport: variant === 'fresh' ? t : null };
     if (audio) {
       const voice = camera.getAudioTracks()[0]!.clone();
-      producers.push(await t.produce({ track: voice, codecOptions: { opusFec: true, opusDtx: true }, ...sealing('audio') }));
+      producers.push(await t.produce({ track: voice, codecOptions: { opusFec: true, opusDtx: true, opusNack: true }, ...sealing('audio') }));
     }
     return t0;
   },

@@ -165,11 +165,15 @@ export interface Received {
   videoFrames: number;
   /** Bytes of audio and video received so far. */
   bytes: number;
+  /** Voice packets received, lost on the way, and discarded by the jitter buffer (they came too late to play). */
+  voicePackets: number;
+  voiceLost: number;
+  voiceLate: number;
 }
 
 export async function received(page: Page): Promise<Received> {
   return page.evaluate(async () => {
-    const total = { samples: 0, concealed: 0, videoHeight: 0, videoFrames: 0, bytes: 0 };
+    const total = { samples: 0, concealed: 0, videoHeight: 0, videoFrames: 0, bytes: 0, voicePackets: 0, voiceLost: 0, voiceLate: 0 };
     for (const pc of window.__testPeerConnections ?? []) {
       for (const stat of (await pc.getStats()).values() as IterableIterator<Record<string, unknown>>) {
         if (stat['type'] !== 'inbound-rtp') continue;
@@ -177,6 +181,9 @@ export async function received(page: Page): Promise<Received> {
         if (stat['kind'] === 'audio') {
           total.samples += Number(stat['totalSamplesReceived'] ?? 0);
           total.concealed += Number(stat['concealedSamples'] ?? 0);
+          total.voicePackets += Number(stat['packetsReceived'] ?? 0);
+          total.voiceLost += Number(stat['packetsLost'] ?? 0);
+          total.voiceLate += Number(stat['packetsDiscarded'] ?? 0);
         } else if (stat['kind'] === 'video') {
           total.videoHeight = Math.max(total.videoHeight, Number(stat['frameHeight'] ?? 0));
           total.videoFrames += Number(stat['framesDecoded'] ?? 0);
@@ -185,6 +192,18 @@ export async function received(page: Page): Promise<Received> {
     }
     return total;
   });
+}
+
+/**
+ * Between two readings, the voice's packets lost on the way and those that came too late to play,
+ * each as a share of all sent, in words for a test's notes: which of the two the concealment
+ * made up for.
+ */
+export function voiceLosses(before: Received, after: Received): string {
+  const lost = after.voiceLost - before.voiceLost;
+  const late = after.voiceLate - before.voiceLate;
+  const sent = Math.max(1, after.voicePackets - before.voicePackets + lost);
+  return `voice packets lost ${((lost / sent) * 100).toFixed(1)} %, too late ${((late / sent) * 100).toFixed(1)} %`;
 }
 
 /** Concealed samples as a share of those received between two readings. */
