@@ -17,9 +17,7 @@
  * Figures: median fps with blur against without (target ≥ 20 fps at 640×360), and median ms
  * of CPU per second with blur against without. Not a test: it prints figures and never fails.
  */
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -30,6 +28,7 @@ import { contentTypeFor } from '../src/server/http/participantPage';
 import { contentSecurityPolicy } from '../src/server/http/support';
 import { writePersonFixture } from '../tests/support/personFixture';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
+import { serveBuilt } from './support/servedPage';
 import { median, printBenchSpread } from './support/stats';
 import { cpuRate, treeCpu } from './support/treeCpu';
 
@@ -48,23 +47,7 @@ async function servePage(): Promise<{ url: string; close(): Promise<void> }> {
     plugins: [segmentationAssets()],
     build: { outDir, emptyOutDir: true, assetsInlineLimit: 0 },
   });
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = join(outDir, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(outDir)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': contentTypeFor(file), 'content-security-policy': contentSecurityPolicy() });
-    createReadStream(file)
-      .on('error', () => res.end())
-      .pipe(res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await new Promise<void>((ok) => server.close(() => ok()));
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
+  return serveBuilt(outDir, (file) => ({ 'content-type': contentTypeFor(file), 'content-security-policy': contentSecurityPolicy() }));
 }
 
 type Counts = { presented: number; segmented: number };

@@ -5,35 +5,18 @@
  * bench/firstFrame.ts and bench/e2eeCpu.ts.
  */
 import { fork } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { build } from 'vite';
+import { serveBuilt } from './servedPage';
 
 export async function buildBarePage(): Promise<{ url: string; close(): Promise<void> }> {
   const outDir = mkdtempSync(join(tmpdir(), 'confidant-bench-'));
   await build({ root: resolve(import.meta.dirname, '../browser'), logLevel: 'silent', build: { outDir, emptyOutDir: true } });
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = join(outDir, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(outDir)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' });
-    createReadStream(file)
-      .on('error', () => res.end())
-      .pipe(res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await new Promise<void>((ok) => server.close(() => ok()));
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
+  return serveBuilt(outDir, (file) => ({ 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }));
 }
 
 export async function startBareServer(): Promise<{ url: string; stop(): void }> {
