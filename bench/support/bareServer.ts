@@ -67,6 +67,7 @@ const handlers: Record<string, Handler> = {
       producerId: String(data.producerId),
       rtpCapabilities: data.rtpCapabilities as ms.RtpCapabilities,
       paused: true,
+      enableRtx: true,
     });
     owned.consumers.set(consumer.id, consumer);
     return { id: consumer.id, producerId: consumer.producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };

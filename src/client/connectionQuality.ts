@@ -2,7 +2,8 @@
  * How good one person's connection to the call is (issue 22): good, weak or poor, from what
  * their own browser measures of its link to the SFU every few seconds: the round-trip time of
  * the connection in use, the share of packets lost (what the SFU reports losing of ours, and
- * what we lose of the group's), and the bandwidth the browser estimates it can send with. The
+ * what the link loses of the group's, counting what retransmission made good), and the
+ * bandwidth the browser estimates it can send with. The
  * participant page shows it to the person; the console shows everyone's, so a facilitator
  * knows who is struggling without asking in front of the group.
  */
@@ -16,7 +17,12 @@ export interface LinkSample {
   loss?: number;
   /** What the SFU reports losing of what we send, 0–1. */
   upLoss?: number;
-  /** What we lose of what the SFU sends us, 0–1, over enough packets to judge. */
+  /**
+   * What the link loses of what the SFU sends us, 0–1, over enough packets to judge: packets
+   * never received, or asked for again (NACK) when they did not come, whichever is more. The
+   * voice and the video are both sent again on request, so little stays lost on a lossy link;
+   * what had to be asked for is what says the link is weak.
+   */
   downLoss?: number;
   /**
    * What the browser estimates it can send, in kbit/s, while it sends video. The estimate
@@ -45,8 +51,14 @@ export function qualityOf(sample: LinkSample): ConnectionQuality {
 
 /** Running packet counts, so each sample's loss is over its own interval. */
 export interface LossCounters {
-  /** By stats id: packets received and lost on an inbound stream. */
-  inbound: Map<string, { received: number; lost: number }>;
+  /** By stats id: packets received, lost and asked for again on an inbound stream. */
+  inbound: Map<string, InboundCounts>;
+}
+
+interface InboundCounts {
+  received: number;
+  lost: number;
+  nacks: number;
 }
 
 export const freshCounters = (): LossCounters => ({ inbound: new Map() });
@@ -54,8 +66,12 @@ export const freshCounters = (): LossCounters => ({ inbound: new Map() });
 /**
  * Reads a sample from the stats of the call's transports. `counters` carries the inbound
  * counts from the previous read; the first read of a stream measures no loss for it.
+ * `cameraLive` says whether our camera is being sent now: a paused or held-back camera still has
+ * its sent frames in the stats (and Chromium sends a disabled track's black frames), but the
+ * estimate no longer measures the link, and read as one it would keep a held-back camera from
+ * ever coming back.
  */
-export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCounters): LinkSample {
+export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCounters, cameraLive = true): LinkSample {
   const sample: LinkSample = {};
   let expected = 0;
   let lost = 0;
@@ -63,7 +79,7 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
   let outgoing: number | undefined;
   let sendsVideo = false;
   // Only the streams in this read carry over: a consumer gone with someone who left is dropped.
-  const seen = new Map<string, { received: number; lost: number }>();
+  const seen = new Map<string, InboundCounts>();
   for (const report of reports) {
     for (const stat of report.values() as IterableIterator<Record<string, unknown> & { type: string; id: string }>) {
       if (stat.type === 'candidate-pair' && stat['nominated'] === true && stat['state'] === 'succeeded') {
@@ -80,18 +96,20 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
       } else if (stat.type === 'inbound-rtp') {
         const received = num(stat['packetsReceived']) ?? 0;
         const lostNow = Math.max(0, num(stat['packetsLost']) ?? 0);
+        const nacks = num(stat['nackCount']) ?? 0;
         const before = counters.inbound.get(stat.id);
-        seen.set(stat.id, { received, lost: lostNow });
+        seen.set(stat.id, { received, lost: lostNow, nacks });
         if (!before) continue;
         const gotMore = Math.max(0, received - before.received);
         const lostMore = Math.max(0, lostNow - before.lost);
         expected += gotMore + lostMore;
-        lost += lostMore;
+        // Each NACK the browser sent asks again for what the link lost (one or a few packets).
+        lost += Math.max(lostMore, Math.min(gotMore, nacks - before.nacks));
       }
     }
   }
   counters.inbound = seen;
-  if (sendsVideo && outgoing !== undefined) sample.outgoingKbps = outgoing;
+  if (sendsVideo && cameraLive && outgoing !== undefined) sample.outgoingKbps = outgoing;
   const downLoss = expected >= 20 ? lost / expected : undefined;
   if (downLoss !== undefined || upLoss !== undefined) sample.loss = Math.max(downLoss ?? 0, upLoss ?? 0);
   if (upLoss !== undefined) sample.upLoss = upLoss;
@@ -161,6 +179,7 @@ export const SAMPLE_EVERY_MS = 2_000;
  * Measures the link every `everyMs` from `stats` (RoomClient.linkStats) and calls `changed`
  * with the level at the first sample and at every lasting change; `directions` (when given)
  * with each direction's level at the first sample and whenever one of them lastingly changes.
+ * `cameraLive` (RoomClient.cameraLive) says whether our camera is being sent (sampleOf).
  * Returns the stop.
  */
 export function watchConnection(
@@ -168,6 +187,7 @@ export function watchConnection(
   changed: (quality: ConnectionQuality) => void,
   everyMs = SAMPLE_EVERY_MS,
   directions?: (levels: LinkLevels) => void,
+  cameraLive: () => boolean = () => true,
 ): () => void {
   const counters = freshCounters();
   const trend = new QualityTrend();
@@ -181,7 +201,7 @@ export function watchConnection(
     stats()
       .then((reports) => {
         if (stopped || reports.length === 0) return;
-        const sample = sampleOf(reports, counters);
+        const sample = sampleOf(reports, counters, cameraLive());
         const next = trend.add(qualityOf(sample));
         if (next) changed(next);
         const levels = directionsOf(sample);

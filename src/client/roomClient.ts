@@ -177,6 +177,11 @@ export class RoomClient {
     return this.closed ? Promise.resolve([]) : this.session.linkStats();
   }
 
+  /** Whether our camera is being sent now: produced, not paused, not held (the link's estimate means something only then). */
+  get cameraLive(): boolean {
+    return !this.closed && !this.session.sending.isPaused('video');
+  }
+
   get hasHeldMedia(): boolean {
     return this.session.sending.hasHeld;
   }

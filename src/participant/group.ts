@@ -258,6 +258,7 @@ export class GroupCall {
           room.capIncomingVideo(down !== 'good');
           this.incomingFallback?.onQuality(down);
         },
+        () => room.cameraLive,
       ),
     ];
     // closeRoom() above stopped the previous room's.

@@ -18,7 +18,7 @@ const pair = (rttS: number, outBps?: number) => ({
   currentRoundTripTime: rttS,
   ...(outBps === undefined ? {} : { availableOutgoingBitrate: outBps }),
 });
-const inbound = (id: string, received: number, lost: number) => ({ id, type: 'inbound-rtp', packetsReceived: received, packetsLost: lost });
+const inbound = (id: string, received: number, lost: number, nackCount = 0) => ({ id, type: 'inbound-rtp', packetsReceived: received, packetsLost: lost, nackCount });
 
 describe('the level of one measurement', () => {
   it('is good on a clear link, weak past the first limits and poor past the second', () => {
@@ -41,6 +41,10 @@ describe('reading a measurement from the stats', () => {
     expect(sampleOf([report(pair(0.05, 1_500_000), video, inbound('a', 1000, 10))], counters)).toEqual({ rttMs: 50, outgoingKbps: 1500 });
     // Without video going out, the estimate says nothing about the link.
     expect(sampleOf([report(pair(0.05, 90_000))], freshCounters())).toEqual({ rttMs: 50 });
+    // Nor with the camera paused or held back: its sent frames stay in the stats (and a
+    // disabled track's black frames go on), and a held camera would never be judged fit again.
+    expect(sampleOf([report(pair(0.05, 90_000), video)], freshCounters(), false)).toEqual({ rttMs: 50 });
+    expect(directionsOf(sampleOf([report(pair(0.05, 90_000), video)], freshCounters(), false)).up).toBe('good');
     // 90 received and 10 lost since: 10 % of this interval, not 20 of 1110 over all time.
     const sample = sampleOf([report(pair(0.05, 1_500_000), video, inbound('a', 1090, 20))], counters);
     expect(sample.loss).toBeCloseTo(0.1);
@@ -67,6 +71,18 @@ describe('reading a measurement from the stats', () => {
     expect(directionsOf({ rttMs: 30, downLoss: 0, upLoss: 0, outgoingKbps: 60 })).toEqual({ up: 'poor', down: 'good' });
     // A long round trip is both ways'.
     expect(directionsOf({ rttMs: 900 })).toEqual({ up: 'poor', down: 'poor' });
+  });
+
+  it('counts what retransmission made good as lost by the link: the packets it asked for again', () => {
+    const counters = freshCounters();
+    sampleOf([report(inbound('voice', 1000, 0, 3), inbound('video', 500, 1, 2))], counters);
+    // 5 % of the voice asked for again and all of it sent again: nothing stays lost, the link
+    // still lost 5 %. The video lost one for good and asked for it among its NACKs.
+    const sample = sampleOf([report(inbound('voice', 1100, 0, 8), inbound('video', 600, 2, 5))], counters);
+    expect(sample.downLoss).toBeCloseTo((5 + 3) / 201);
+    expect(directionsOf(sample).down).toBe('weak');
+    // A clear link asks for nothing again.
+    expect(sampleOf([report(inbound('voice', 1200, 0, 8), inbound('video', 700, 2, 5))], counters).downLoss).toBe(0);
   });
 
   it('ignores a pair that is not the one in use, and too few packets to judge', () => {

@@ -13,7 +13,7 @@ import { admitted, connectClinician } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(5, { reconnectGraceSeconds: 5 });
+const demo = sharedTestDemo(6, { reconnectGraceSeconds: 5 });
 const opened: TestClient[] = [];
 
 afterAll(async () => {
@@ -177,5 +177,18 @@ describe('a layered consumer’s first layer (src/server/media/layerStart.ts)', 
     await sleep(200);
     expect(given.length).toBeLessThanOrEqual(after + 1);
     expect(consumer.priority).toBe(1);
+  });
+});
+
+describe('the voice on the way down (issue 22)', () => {
+  it('is consumed with NACK, and the worker keeps what it sent to answer it', async () => {
+    const { fac, audioId, audioConsumer } = await call(5);
+    const opus = audioConsumer.rtpParameters.codecs.find((c) => c.mimeType.toLowerCase() === 'audio/opus');
+    // The receiver's capabilities list NACK for Opus (mediasoup-client's devices announce it);
+    // mediasoup drops it from an audio consumer unless the consumer keeps what it sends.
+    expect(opus?.rtcpFeedback).toContainEqual(expect.objectContaining({ type: 'nack' }));
+    await fac.client.call('resumeConsumer', { consumerId: audioId });
+    const dump = (await audioConsumer.dump()) as unknown as { rtpStream?: { params: { useNack: boolean } } };
+    expect(dump.rtpStream?.params.useNack).toBe(true);
   });
 });

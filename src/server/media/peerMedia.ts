@@ -273,10 +273,13 @@ export class PeerMedia {
     }
     if (!can) throw new ProtocolError('BAD_REQUEST', 'these capabilities cannot receive that producer');
     // Paused until the client has set up its side, so no key frame is lost (resumeConsumer).
+    // `enableRtx` for the voice too (mediasoup keeps it for video only by default): the worker
+    // keeps what it sent and answers a receiver's NACK, so a voice packet lost on the way down
+    // is sent again instead of concealed (issue 22).
     const epoch = this.epoch;
     return this.reserved('consumers', this.consumers.size, MAX_CONSUMERS_PER_PEER, 'too many consumers', async () => {
       const created = await guarded('consume', { transportId, producerId }, () =>
-        owned.transport.consume({ producerId, rtpCapabilities: caps, paused: true }),
+        owned.transport.consume({ producerId, rtpCapabilities: caps, paused: true, enableRtx: true }),
       );
       this.assertCurrent(epoch, created);
       this.consumers.set(created.id, created);

@@ -103,6 +103,9 @@ async function enterRoom(sessionId: string, signaling: SignalingClient, hello: C
         useConsole.getState().setOwnConnection(quality);
         signaling.request('reportConnection', { quality }).catch(() => undefined);
       },
+      undefined,
+      undefined,
+      () => room.cameraLive,
     ),
   );
   useConsole.getState().roomJoined(hello);
