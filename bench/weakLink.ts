@@ -41,17 +41,26 @@ interface Round {
   kbps: number;
   continuity: number;
   videoHeight: number;
+  /** Frames of the client's camera the console decoded in the round, per second. */
+  fps: number;
+  /** Whether the client's page held its camera back at the end of the round, and its level then. */
+  held: boolean;
+  level: string | null;
 }
 
-async function measure(consolePage: Page): Promise<Round> {
+async function measure(consolePage: Page, clientPage: Page): Promise<Round> {
   const before = await received(consolePage);
   const start = Date.now();
   await consolePage.waitForTimeout(MEASURE_MS);
   const after = await received(consolePage);
+  const seconds = (Date.now() - start) / 1000;
   return {
-    kbps: ((after.bytes - before.bytes) * 8) / (Date.now() - start),
+    kbps: ((after.bytes - before.bytes) * 8) / (seconds * 1000),
     continuity: 1 - concealedShare(before, after),
     videoHeight: after.videoHeight,
+    fps: (after.videoFrames - before.videoFrames) / seconds,
+    held: await clientPage.getByTestId('video-held-back').isVisible(),
+    level: await clientPage.getByTestId('connection').getAttribute('data-quality'),
   };
 }
 
@@ -97,10 +106,11 @@ async function main(): Promise<void> {
           link.clear('up');
           await consolePage.waitForTimeout(SETTLE_CLEAR_MS);
         }
-        const round = await measure(consolePage);
+        const round = await measure(consolePage, clientPage);
         (condition === 'weak' ? weak : clear).push(round);
         console.error(
-          `pair ${pair + 1} ${condition}: ${round.kbps.toFixed(0)} kbit/s, voice ${(round.continuity * 100).toFixed(1)} % continuous, video ${round.videoHeight} lines`,
+          `pair ${pair + 1} ${condition}: ${round.kbps.toFixed(0)} kbit/s, voice ${(round.continuity * 100).toFixed(1)} % continuous, ` +
+            `video ${round.videoHeight} lines at ${round.fps.toFixed(1)} fps; the client's level ${round.level}, camera held back: ${round.held}`,
         );
       }
     }
