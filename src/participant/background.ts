@@ -5,6 +5,7 @@
  * the console: src/client/backdrop.ts.
  */
 import { isBackgroundMode, type BackgroundMode } from '../client/backdrop';
+import { keepChoice, keptChoice } from '../client/keptChoice';
 import { setPageState } from './store';
 
 /** Where the choice is kept on this device (nothing else is kept with it). */
@@ -13,18 +14,9 @@ export const BACKGROUND_KEY = 'confidant.background';
 /** The model's files, which the page's build puts under its own base, `/p/` (vite.participant.config.ts). */
 export const SEGMENTATION_BASE = '/p/segmentation/';
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    // Storage can be refused (a private window's settings): the choice then lasts the visit.
-    return null;
-  }
-}
-
 /** At start: the background chosen earlier on this device, else the room as it is. */
 export function startBackground(): BackgroundMode {
-  const stored = storage()?.getItem(BACKGROUND_KEY) ?? null;
+  const stored = keptChoice(BACKGROUND_KEY);
   const background = isBackgroundMode(stored) ? stored : 'none';
   setPageState({ background });
   return background;
@@ -32,9 +24,5 @@ export function startBackground(): BackgroundMode {
 
 /** Keeps the client's choice on this device. */
 export function rememberBackground(background: BackgroundMode): void {
-  try {
-    storage()?.setItem(BACKGROUND_KEY, background);
-  } catch {
-    // Full or refused: the choice still holds for this visit.
-  }
+  keepChoice(BACKGROUND_KEY, background);
 }

@@ -4,6 +4,7 @@
  * in it for the service's parts (`words()`) and for components (`useWords()`). The language
  * lives in the page's store, so every screen reads the same one and changes with it.
  */
+import { keepChoice, keptChoice } from '../../client/keptChoice';
 import { LANGUAGES, type Language } from '../../shared/protocol';
 import { pageState, setPageState, useParticipantStore } from '../store';
 import { en, type Catalogue } from './en';
@@ -36,15 +37,6 @@ export function pickLanguage(stored: string | null, browser: readonly string[]):
   return 'en';
 }
 
-function storage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    // Storage can be refused (a private window's settings): the choice then lasts the visit.
-    return null;
-  }
-}
-
 /** The page's words and `<html lang>` in `language`. */
 function show(language: Language): void {
   setPageState({ language });
@@ -56,18 +48,14 @@ function show(language: Language): void {
 
 /** At start: the language from this device's earlier choice or the browser's. */
 export function startLanguage(browser: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages): Language {
-  const language = pickLanguage(storage()?.getItem(LANGUAGE_KEY) ?? null, browser);
+  const language = pickLanguage(keptChoice(LANGUAGE_KEY), browser);
   show(language);
   return language;
 }
 
 /** The client's own choice, from the switch: shown at once and remembered on this device. */
 export function chooseLanguage(language: Language): void {
-  try {
-    storage()?.setItem(LANGUAGE_KEY, language);
-  } catch {
-    // Full or refused: the choice still holds for this visit.
-  }
+  keepChoice(LANGUAGE_KEY, language);
   show(language);
 }
 

@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { keepChoice, keptChoice } from '../../../client/keptChoice';
 import type { MediaKind } from '../../../shared/protocol';
 import type { ConsoleState } from './index';
 
@@ -8,6 +9,12 @@ export interface RemoteTrack {
   kind: MediaKind;
   track: MediaStreamTrack;
 }
+
+/** Where the facilitator's blur choice is kept on this workstation, for their next session (issue 21). */
+export const BLUR_KEY = 'confidant.console.blur';
+
+/** The blur choice kept on this workstation: off unless turned on before. */
+export const keptBlur = (): boolean => keptChoice(BLUR_KEY) === 'on';
 
 export interface MediaSlice {
   localStream: MediaStream | null;
@@ -31,12 +38,15 @@ export interface MediaSlice {
 export const createMediaSlice: StateCreator<ConsoleState, [], [], MediaSlice> = (set) => ({
   localStream: null,
   localMuted: { audio: false, video: false },
-  localBlur: false,
+  localBlur: keptBlur(),
   mediaError: null,
   remoteTracks: {},
   setLocalStream: (localStream) => set({ localStream }),
   setLocalMuted: (kind, muted) => set((s) => ({ localMuted: { ...s.localMuted, [kind]: muted } })),
-  setLocalBlur: (localBlur) => set({ localBlur }),
+  setLocalBlur: (localBlur) => {
+    keepChoice(BLUR_KEY, localBlur ? 'on' : 'off');
+    set({ localBlur });
+  },
   setMediaError: (mediaError) => set({ mediaError }),
   addRemoteTrack: (t) => set((s) => ({ remoteTracks: { ...s.remoteTracks, [t.producerId]: t } })),
   removeRemoteTrack: (producerId) =>
