@@ -4,13 +4,15 @@
  * the session server sets them up) behind the least signaling a mediasoup app needs. No
  * sessions, no admission, no store, no authorization: a socket asks, mediasoup answers, and
  * every other socket hears of each new producer. Reports its URL over IPC. A layered camera
- * gets the same two mediasoup settings the session server gives it (src/server/media/layerStart.ts:
- * the key-frame request delay, and its consumers helped to their first layer), so the baseline
- * is the fastest plain mediasoup starts those layers.
+ * gets the same mediasoup settings the session server gives it (src/server/media/layerStart.ts:
+ * the key-frame request delay, and its consumers helped to their first layer; firstKeyFrame.ts:
+ * a consumer resumed before its camera's first key frame flows once that has come), so the
+ * baseline is the fastest plain mediasoup starts those layers.
  */
 import { createWorker, type types as ms } from 'mediasoup';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MEDIA_CODECS } from '../../src/server/media/codecs.js';
+import { firstKeyFrame, watchFirstKeyFrame } from '../../src/server/media/firstKeyFrame.js';
 import { KEY_FRAME_REQUEST_DELAY_MS, startLayers } from '../../src/server/media/layerStart.js';
 
 const worker = await createWorker({ logLevel: 'warn' });
@@ -49,6 +51,7 @@ const handlers: Record<string, Handler> = {
       ...(data.kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
     });
     owned.producers.set(producer.id, producer);
+    watchFirstKeyFrame(producer, () => undefined);
     for (const other of sockets) if (other !== ws) other.send(JSON.stringify({ notification: 'producerAdded', data: { producerId: producer.id } }));
     return { id: producer.id };
   },
@@ -74,8 +77,15 @@ const handlers: Record<string, Handler> = {
   },
   async resume(owned, data) {
     const consumer = owned.consumers.get(String(data.consumerId))!;
-    await consumer.resume();
-    void startLayers(consumer, () => undefined);
+    const first = firstKeyFrame(consumer.producerId);
+    const flow = async (): Promise<void> => {
+      await consumer.resume();
+      void startLayers(consumer, () => undefined);
+    };
+    // As the session server does (firstKeyFrame.ts): a camera yet to send its first key frame
+    // has its consumer resumed once it has; the answer does not wait.
+    if (first) void first.then(() => (consumer.closed ? undefined : flow())).catch(() => undefined);
+    else await flow();
     return {};
   },
 };

@@ -4,8 +4,10 @@
  * had resumed it yet; a layered camera's consumer prefers the layer the tile's height needs. What
  * reaches the receiver under a weak link is the end-to-end tests' to measure.
  */
+import type { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { types as ms } from 'mediasoup';
+import { FIRST_KEY_FRAME_WAIT_MS } from '../../src/server/media/firstKeyFrame.js';
 import { LAYER_START_TICKS } from '../../src/server/media/layerStart.js';
 import { spatialLayerFor, spatialLayersIn, type RtpCapabilities } from '../../src/shared/protocol.js';
 import { connectedTransport, opusRtpParameters, vp8RtpParameters, vp8SimulcastRtpParameters } from './support/media.js';
@@ -13,12 +15,21 @@ import { admitted, connectClinician } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(6, { reconnectGraceSeconds: 5 });
+const demo = sharedTestDemo(7, { reconnectGraceSeconds: 5 });
 const opened: TestClient[] = [];
 
 afterAll(async () => {
   for (const c of opened) await c.close();
 });
+
+/**
+ * The camera's first key frame has reached the SFU, as the worker reports it: these tests'
+ * cameras send no RTP, and a consumer resumed before that waits for it (firstKeyFrame.ts, tested
+ * with real packets in media.firstKeyFrame.test.ts).
+ */
+function cameraStarted(producer: ms.Producer): void {
+  (producer as unknown as EventEmitter).emit('trace', { type: 'keyframe', timestamp: 0, direction: 'in', info: {} });
+}
 
 /** A client admitted with a layered camera and a microphone, and the facilitator consuming both. */
 async function call(invitation: number) {
@@ -30,6 +41,7 @@ async function call(invitation: number) {
   const camera = String((await alice.client.call('produce', { transportId: send, kind: 'video', rtpParameters: vp8SimulcastRtpParameters() })).id);
   const mic = String((await alice.client.call('produce', { transportId: send, kind: 'audio', rtpParameters: opusRtpParameters() })).id);
   const recv = await connectedTransport(fac.client, 'recv');
+  cameraStarted(demo.server.rooms.get(demo.info.sessionId)!.peer(String(alice.participantId))!.media.ownProducer(camera));
   const consumed = await fac.client.call('consume', { transportId: recv, producerId: camera, rtpCapabilities: caps });
   const audio = await fac.client.call('consume', { transportId: recv, producerId: mic, rtpCapabilities: caps });
   const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(String(fac.hello.participantId))!;
@@ -114,6 +126,7 @@ describe('setConsumerView', () => {
     const send = await connectedTransport(fac.client, 'send');
     const camera = String((await fac.client.call('produce', { transportId: send, kind: 'video', rtpParameters: vp8RtpParameters() })).id);
     const mic = String((await fac.client.call('produce', { transportId: send, kind: 'audio', rtpParameters: opusRtpParameters() })).id);
+    cameraStarted(room.peer(String(fac.hello.participantId))!.media.ownProducer(camera));
     const recv = await connectedTransport(other.client, 'recv');
     const video = String((await other.client.call('consume', { transportId: recv, producerId: camera, rtpCapabilities: caps })).id);
     const audio = String((await other.client.call('consume', { transportId: recv, producerId: mic, rtpCapabilities: caps })).id);
@@ -190,5 +203,28 @@ describe('the voice on the way down (issue 22)', () => {
     await fac.client.call('resumeConsumer', { consumerId: audioId });
     const dump = (await audioConsumer.dump()) as unknown as { rtpStream?: { params: { useNack: boolean } } };
     expect(dump.rtpStream?.params.useNack).toBe(true);
+  });
+});
+
+describe('a camera let in before its first key frame (src/server/media/firstKeyFrame.ts)', () => {
+  it('has a consumer its receiver resumed wait for that key frame, and flow once it comes; the receiver is answered at once', async () => {
+    const fac = await connectClinician(demo.info);
+    const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
+    const alice = await admitted(demo.info, demo.info.invitations[6]!, fac.client, 'Alice');
+    opened.push(fac.client, alice.client);
+    const room = demo.server.rooms.get(demo.info.sessionId)!;
+    const send = await connectedTransport(alice.client, 'send');
+    const camera = String((await alice.client.call('produce', { transportId: send, kind: 'video', rtpParameters: vp8SimulcastRtpParameters() })).id);
+    const recv = await connectedTransport(fac.client, 'recv');
+    const consumed = await fac.client.call('consume', { transportId: recv, producerId: camera, rtpCapabilities: caps });
+    const consumer = room.peer(String(fac.hello.participantId))!.media.ownConsumer(String(consumed.id));
+
+    const asked = Date.now();
+    expect(await fac.client.call('resumeConsumer', { consumerId: consumed.id })).toEqual({});
+    expect(Date.now() - asked).toBeLessThan(FIRST_KEY_FRAME_WAIT_MS / 2);
+    // Resumed now, the key frame its resume asks for would come first and find no layer to go in.
+    expect(consumer.paused).toBe(true);
+    cameraStarted(room.peer(alice.participantId)!.media.ownProducer(camera));
+    await expect.poll(() => consumer.paused, { timeout: 1_000 }).toBe(false);
   });
 });

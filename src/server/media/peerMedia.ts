@@ -19,6 +19,7 @@ import {
 } from '../../shared/protocol.js';
 import { createLogger, errorFields } from '../../common/logger.js';
 import type { MediaRouter } from './workerPool.js';
+import { firstKeyFrame, watchFirstKeyFrame } from './firstKeyFrame.js';
 import { KEY_FRAME_REQUEST_DELAY_MS, startLayers } from './layerStart.js';
 
 const log = createLogger('media');
@@ -78,6 +79,8 @@ export class PeerMedia {
    */
   private readonly resumed = new WeakSet<ms.Consumer>();
   private readonly hidden = new WeakSet<ms.Consumer>();
+  /** Consumers resumed before their camera's first key frame, to be let flow once it comes (flow). */
+  private readonly awaitingKeyFrame = new WeakSet<ms.Consumer>();
   /** Layered consumers being helped to their first layer (startLayers). */
   private readonly startingLayers = new WeakSet<ms.Consumer>();
   /** Creations asked of the worker and not yet answered, counted against the caps. */
@@ -245,6 +248,7 @@ export class PeerMedia {
       this.assertCurrent(epoch, created);
       this.producers.set(created.id, created);
       if (held) this.held.add(created.id);
+      watchFirstKeyFrame(created, (err) => log.debug('keyframe.watch.failed', errorFields(err)));
       created.observer.on('close', () => {
         this.producers.delete(created.id);
         this.held.delete(created.id);
@@ -300,8 +304,32 @@ export class PeerMedia {
     const consumer = this.ownConsumer(consumerId);
     this.resumed.add(consumer);
     if (this.hidden.has(consumer)) return;
-    await this.onConsumer('resumeConsumer', consumer, () => consumer.resume());
-    this.startLayers(consumer);
+    await this.flow('resumeConsumer', consumer);
+  }
+
+  /**
+   * Lets a consumer the receiver has resumed and can see flow: now, or, if its camera has not
+   * sent its first key frame yet, once it has (firstKeyFrame.ts); the receiver's call does not
+   * wait for that. Then gets it its first layer.
+   */
+  private async flow(what: string, consumer: ms.Consumer): Promise<void> {
+    const first = firstKeyFrame(consumer.producerId);
+    if (!first) {
+      await this.onConsumer(what, consumer, () => consumer.resume());
+      this.startLayers(consumer);
+      return;
+    }
+    if (this.awaitingKeyFrame.has(consumer)) return;
+    this.awaitingKeyFrame.add(consumer);
+    void first
+      .then(async () => {
+        this.awaitingKeyFrame.delete(consumer);
+        // Hidden, closed or gone with a reset meanwhile: it stays as that left it.
+        if (consumer.closed || this.hidden.has(consumer) || !this.resumed.has(consumer)) return;
+        await consumer.resume();
+        this.startLayers(consumer);
+      })
+      .catch((err: unknown) => log.debug('consumer.resume.failed', { consumerId: consumer.id, ...errorFields(err) }));
   }
 
   /** A layered consumer that may now flow gets its first layer promptly (layerStart.ts), once at a time. */
@@ -334,8 +362,8 @@ export class PeerMedia {
     if (visible) this.hidden.delete(consumer);
     else this.hidden.add(consumer);
     if (!this.resumed.has(consumer)) return;
-    await this.onConsumer('setConsumerView', consumer, () => (visible ? consumer.resume() : consumer.pause()));
-    if (visible) this.startLayers(consumer);
+    if (visible) await this.flow('setConsumerView', consumer);
+    else await this.onConsumer('setConsumerView', consumer, () => consumer.pause());
   }
 
   /**
