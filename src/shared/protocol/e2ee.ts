@@ -94,4 +94,15 @@ export const e2eeMethods = {
     result: Done,
     mayCall: { facilitator: true },
   },
+  /**
+   * A facilitator lets a client whose browser cannot encrypt take part by audio in the clear,
+   * or no longer. This only lets the server route clear audio (roomMedia.ts): what members
+   * send and play in the clear follows the holder's sealed word alone (client/e2ee/keys.ts),
+   * so a server that says it on its own changes nothing anyone sends.
+   */
+  allowClearAudio: {
+    request: z.object({ participantId: Id, allowed: z.boolean() }),
+    result: Done,
+    mayCall: { facilitator: true },
+  },
 } satisfies Record<string, MethodRecord>;
