@@ -30,7 +30,29 @@ export class GroupCall {
   constructor(
     private readonly media: LocalMedia,
     private readonly encryption: PageEncryption,
-  ) {}
+  ) {
+    encryption.onClearAudio = (participantIds, selfInClear) => void this.clearAudioChanged(participantIds, selfInClear);
+  }
+
+  /**
+   * The facilitator's console said (in its sealed box) who takes part by audio in the clear:
+   * the media engine follows (a clear copy of our voice for them, their voices played). When it
+   * is this person, whose browser cannot encrypt, their microphone is sent now, unencrypted.
+   */
+  private async clearAudioChanged(participantIds: readonly string[], selfInClear: boolean): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    room.setVoiceOnly(selfInClear);
+    room.setClearAudio(participantIds);
+    const { localAudio, wantAudio, moderation } = pageState();
+    if (!selfInClear || !localAudio || !wantAudio || moderation.mutedByFacilitator.audio || room.isPublishing('audio')) return;
+    try {
+      await room.publish(new MediaStream([localAudio]));
+      if (this.room === room && pageState().mediaError) setPageState({ mediaError: null });
+    } catch (err) {
+      console.warn('publishing the voice in the clear failed', err);
+    }
+  }
 
   /** The media engine of this connection, if one is open. */
   get current(): RoomClient | null {
@@ -236,6 +258,11 @@ export class GroupCall {
       room.on('trackEnded', ({ participantId, producerId }) => dropRemoteTrack(participantId, producerId)),
       room.on('producerPaused', ({ producerId, paused }) => setRemotePaused(producerId, paused)),
       room.on('error', ({ message }) => console.warn('room:', message)),
+      // The server closed our own voice sent in the clear: the allowance ended (the server can
+      // only stop it this way, never start it). Nothing more is sent in the clear.
+      signaling.on('producerClosed', ({ producerId }) => {
+        if (this.room === room && this.encryption.ownClearVoice(room, producerId)) this.encryption.clearAudioEnded();
+      }),
       // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
       room.on('mediaReset', () => setPageState({ mediaError: words().media.reconnecting })),
       room.on('mediaRestored', () => setPageState((s) => (s.mediaError === words().media.reconnecting ? { mediaError: null } : {}))),
