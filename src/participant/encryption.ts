@@ -74,6 +74,11 @@ export class PageEncryption {
     this.show('unsupported');
   }
 
+  /** Whether this person, whose browser cannot encrypt, may take part by audio in the clear now. */
+  get selfInClear(): boolean {
+    return this.clearOnly.isAllowed;
+  }
+
   /** Who takes part by audio in the clear now, as the facilitator's console's sealed word says. */
   get inClear(): readonly string[] {
     return this.clearAudio;

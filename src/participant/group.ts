@@ -62,7 +62,10 @@ export class GroupCall {
   /** Checked in: get the media ready while waiting (connected, sending nothing), so being let in is quick. */
   checkedIn(signaling: SignalingClient, routerRtpCapabilities: RtpCapabilities): void {
     this.routerRtpCapabilities = routerRtpCapabilities;
-    this.media.getReady(this.openRoom(signaling), routerRtpCapabilities);
+    const room = this.openRoom(signaling);
+    // A browser that cannot encrypt makes nothing ready: a send it cannot seal fails, and a
+    // failed send leaves the transport unable to send the voice the facilitator may allow later.
+    if (this.encryption.canEncrypt) this.media.getReady(room, routerRtpCapabilities);
   }
 
   async onAdmitted(signaling: SignalingClient | null, data: NotificationTypes['admitted']): Promise<void> {
@@ -87,7 +90,9 @@ export class GroupCall {
     const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
       (t): t is MediaStreamTrack => !!t,
     );
-    const publishing = tracks.length > 0;
+    // A browser that cannot encrypt sends nothing now; its voice goes once the facilitator's
+    // sealed word allows it (clearAudioChanged).
+    const publishing = tracks.length > 0 && this.encryption.canEncrypt;
     // Made ready while waiting: sending starts with a track swap and a word to the server.
     const ready = room.hasHeldMedia;
     try {
@@ -100,6 +105,8 @@ export class GroupCall {
         sendFirst: publishing && !ready,
       });
       const published = publishing ? room.publish(new MediaStream(tracks)) : undefined;
+      // The allowance may have come before the media engine joined: the voice goes now.
+      if (!this.encryption.canEncrypt && this.encryption.selfInClear) void this.clearAudioChanged(this.encryption.inClear, true);
       // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
       joining.catch(() => undefined);
       published?.catch(() => undefined);
@@ -163,7 +170,7 @@ export class GroupCall {
     // A fresh media engine, subscribed at once, for when they are let back in.
     if (signaling) {
       const room = this.openRoom(signaling);
-      if (this.routerRtpCapabilities) this.media.getReady(room, this.routerRtpCapabilities);
+      if (this.routerRtpCapabilities && this.encryption.canEncrypt) this.media.getReady(room, this.routerRtpCapabilities);
     }
     // The preview shows what the person chose; nothing reaches the group from here.
     void this.media.refreshPreview();
