@@ -36,17 +36,6 @@ export function canEncryptFrames(): boolean {
   return hasScriptTransform() || (typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype);
 }
 
-/**
- * For a browser that can do neither: every sender and receiver is refused as it is made, so
- * its produce or consume fails and nothing is sent or played in the clear.
- */
-export const REFUSE_FRAMES: FrameTransforms = {
-  needsInsertableStreams: false,
-  attach() {
-    throw new EncryptionUnavailableError();
-  },
-};
-
 export class ClearAudioRefusedError extends Error {
   constructor() {
     super('Audio in the clear that the facilitator has not allowed is neither sent nor played.');
@@ -55,11 +44,11 @@ export class ClearAudioRefusedError extends Error {
 }
 
 /**
- * A browser that cannot encrypt, once the facilitator's console (and only it: the list comes
- * from inside its sealed box) lets this person take part by audio in the clear: their
- * microphone goes out, and the group's clear audio plays, as they are; nothing else (no
- * video, nothing sealed). Until then, and once the allowance ends, it refuses everything,
- * as REFUSE_FRAMES does.
+ * For a browser that can do neither. Until the facilitator's console (and only it: the list
+ * comes from inside its sealed box) lets this person take part by audio in the clear, and once
+ * that ends, every sender and receiver is refused as it is made, so its produce or consume
+ * fails and nothing is sent or played in the clear. While allowed: their microphone goes out,
+ * and the group's clear audio plays, as they are; nothing else (no video, nothing sealed).
  */
 export class ClearAudioOnly implements FrameTransforms {
   readonly needsInsertableStreams = false;
