@@ -9,6 +9,7 @@ import type { GroupKey, MemberKey } from '../../src/shared/protocol';
 import { SealedGroupKey } from '../../src/shared/protocol';
 import { KeyHolder, type MemberTrust } from '../../src/client/e2ee/keyHolder';
 import { KeyMember } from '../../src/client/e2ee/keyMember';
+import { ClearAudioOnly, ClearAudioRefusedError, EncryptionUnavailableError, FrameCipher } from '../../src/client/e2ee/frameCipher';
 import { MAX_CLEAR_AUDIO, newGroupKey, newKeyPair, openGroupKeyBox, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
 
 const secretOf = (n: number) => new Uint8Array(32).fill(n);
@@ -202,5 +203,41 @@ describe('the sealed box', () => {
     const most = Array.from({ length: MAX_CLEAR_AUDIO }, (_, i) => `${'x'.repeat(120)}${i}`);
     expect(SealedGroupKey.safeParse(toBase64url(sealGroupKey(key, 3, member.publicKey, holder, most).sealed)).success).toBe(true);
     expect(() => sealGroupKey(key, 3, member.publicKey, holder, [...most, 'p-9'])).toThrow(RangeError);
+  });
+});
+
+describe('what the frame transforms let through in the clear', () => {
+  const sender = {} as RTCRtpSender;
+  const receiver = {} as RTCRtpReceiver;
+  const worker = { postMessage: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined, terminate: () => undefined } as unknown as Worker;
+
+  it('a member: its clear copy only while someone is listed, and only listed people’s clear voices', () => {
+    const frames = new FrameCipher(worker);
+    const clear = (side: 'send' | 'receive', participantId?: string, kind: 'audio' | 'video' = 'audio') =>
+      () => frames.attach(side === 'send' ? sender : receiver, { side, kind, clear: true, ...(participantId ? { participantId } : {}) });
+    expect(clear('send')).toThrow(ClearAudioRefusedError);
+    expect(clear('receive', 'p-1')).toThrow(ClearAudioRefusedError);
+    frames.setClearAudio(['p-1']);
+    expect(clear('send')).not.toThrow();
+    expect(clear('receive', 'p-1')).not.toThrow();
+    // Someone the holder did not list, one named by nobody, and video: never in the clear.
+    expect(clear('receive', 'p-2')).toThrow(ClearAudioRefusedError);
+    expect(clear('receive')).toThrow(ClearAudioRefusedError);
+    expect(clear('send', undefined, 'video')).toThrow(ClearAudioRefusedError);
+    frames.setClearAudio([]);
+    expect(clear('send')).toThrow(ClearAudioRefusedError);
+    expect(clear('receive', 'p-1')).toThrow(ClearAudioRefusedError);
+  });
+
+  it('a browser that cannot encrypt: nothing until allowed, then clear audio alone', () => {
+    const frames = new ClearAudioOnly();
+    expect(() => frames.attach(sender, { side: 'send', kind: 'audio', clear: true })).toThrow(EncryptionUnavailableError);
+    frames.setAllowed(true);
+    expect(() => frames.attach(sender, { side: 'send', kind: 'audio', clear: true })).not.toThrow();
+    expect(() => frames.attach(receiver, { side: 'receive', kind: 'audio', clear: true, participantId: 'c-1' })).not.toThrow();
+    expect(() => frames.attach(sender, { side: 'send', kind: 'video', clear: true })).toThrow(EncryptionUnavailableError);
+    expect(() => frames.attach(receiver, { side: 'receive', kind: 'audio' })).toThrow(EncryptionUnavailableError);
+    frames.setAllowed(false);
+    expect(() => frames.attach(sender, { side: 'send', kind: 'audio', clear: true })).toThrow(EncryptionUnavailableError);
   });
 });
