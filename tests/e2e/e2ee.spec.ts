@@ -224,6 +224,8 @@ test('a browser that cannot encrypt is told so, the facilitator sees why, and no
 });
 
 test('a browser that cannot encrypt is refused by default; once the facilitator allows it, it hears and is heard by audio in the clear, sees no video, and the facilitator’s video stays unreadable to a tap', async ({ browser }, testInfo) => {
+  // Five browsers (the console, three clients and a tap) on a two-core machine.
+  test.setTimeout(150_000);
   const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
   await running.host.attach(consolePage);
   await facilitatorOpensSession(consolePage, running.host, running.demo.info);
@@ -247,6 +249,15 @@ test('a browser that cannot encrypt is refused by default; once the facilitator 
   expect(await clientPage.locator('audio').count()).toBe(0);
   await expect(consolePage.getByTestId('e2ee-state')).toHaveText('End-to-end encrypted');
 
+  // Another client, whose browser encrypts, in the group with them.
+  const samContext = await browser.newContext();
+  const samPage = await samContext.newPage();
+  const samInvitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[5]!);
+  await clientChecksIn(samPage, samInvitation, 'Sam');
+  await knockOf(consolePage, 'Sam').getByRole('button', { name: 'Admit Sam' }).click();
+  await expect(samPage.getByTestId('encryption')).toHaveAttribute('data-state', 'on');
+  const samId = (await consolePage.locator('[data-testid^="person-"]').filter({ hasText: 'Sam' }).getAttribute('data-testid'))!.slice('person-'.length);
+
   // The facilitator allows it, after being told what it means.
   await consolePage.getByRole('button', { name: 'Actions for Lee' }).click();
   await consolePage.getByRole('menuitem', { name: 'Let Lee join by audio without encryption…' }).click();
@@ -260,12 +271,17 @@ test('a browser that cannot encrypt is refused by default; once the facilitator 
   await expect(consolePage.getByTestId(`key-${leeId}`)).toHaveText('Audio, not encrypted');
   await expect(clientPage.getByTestId('encryption-clear-self')).toContainText('without encryption');
   await expect(clientPage.getByTestId('encryption')).toHaveAttribute('data-state', 'partial');
+  await expect(samPage.getByTestId('encryption')).toHaveAttribute('data-state', 'partial');
+  await expect(samPage.getByTestId('encryption')).toContainText('Not fully end-to-end encrypted');
 
   // They hear each other; Lee sends no camera and sees none.
   await expect.poll(() => remoteAudioPeak(clientPage, 'audio'), { timeout: 20_000 }).toBeGreaterThan(0.01);
   await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
   await expect(person).toContainText('Mic on');
   await expect(person).toContainText('Camera off');
+  // Sam plays Lee's voice as it comes; Lee gets Sam's clear copy (and Sam's camera never).
+  await expect(samPage.getByTestId(`tile-${leeId}`).locator('.tile__mic--off')).toHaveCount(0, { timeout: 20_000 });
+  await expect(clientPage.getByTestId(`tile-${samId}`).locator('.tile__mic--off')).toHaveCount(0, { timeout: 20_000 });
   const remoteVideoWidths = await clientPage
     .locator('[data-testid^="tile-"]:not([data-testid="tile-self"]) video')
     .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).videoWidth));
@@ -287,9 +303,10 @@ test('a browser that cannot encrypt is refused by default; once the facilitator 
   const tap = await readTap(tapPage);
   console.log(`tap streams beside audio in the clear: ${JSON.stringify(tap.streams)}`);
   for (const s of tap.streams.filter((x) => x.kind === 'video')) expect(s.framesDecoded, `video of ${s.participantId}`).toBe(0);
-  // The facilitator's voice reaches it once, sealed: their clear copy is routed to Lee alone.
-  const facilitatorVideo = tap.streams.find((s) => s.kind === 'video')!;
-  expect(tap.streams.filter((s) => s.kind === 'audio' && s.participantId === facilitatorVideo.participantId)).toHaveLength(1);
+  // Each encrypting member's voice reaches it once, sealed: their clear copies go to Lee alone.
+  const members = tap.streams.filter((s) => s.kind === 'video').map((s) => s.participantId);
+  expect(members.length).toBeGreaterThanOrEqual(1);
+  for (const id of members) expect(tap.streams.filter((s) => s.kind === 'audio' && s.participantId === id), `audio of ${id}`).toHaveLength(1);
   await snapshot(consolePage, testInfo, 'console-clear-audio');
   await snapshot(clientPage, testInfo, 'participant-clear-audio');
   await expectAccessible(clientPage, testInfo, 'participant-call-clear-audio');
@@ -302,7 +319,9 @@ test('a browser that cannot encrypt is refused by default; once the facilitator 
   await expect(consolePage.getByTestId(`key-${leeId}`)).toHaveText('Can’t encrypt');
   await expect(clientPage.getByTestId('encryption-unsupported')).toBeVisible();
   await expect(person).toContainText('Mic off');
+  await expect(samPage.getByTestId('encryption')).toHaveAttribute('data-state', 'on');
 
+  await samContext.close();
   await consoleContext.close();
   await clientContext.close();
 });
