@@ -167,6 +167,9 @@ describe('the holder console letting someone take part by audio in the clear', (
     await encryption.start([person('c-me', 'facilitator'), person('p-old', 'client'), person('p-new', 'client')]);
     await encryption.memberKey({ participantId: 'p-old', ...(await oldBrowser.announcement()) });
     await encryption.memberKey({ participantId: 'p-new', ...(await modern.announcement()) });
+    // Before its safety code is read, p-old's key is not trusted: nothing is allowed, nobody told.
+    expect(await encryption.allowClearAudio('p-old', true)).toBe(false);
+    expect(calls.filter((c) => c.startsWith('allowClearAudio'))).toEqual([]);
     // Their keys' codes read: p-new is keyed; p-old is trusted but cannot encrypt.
     await encryption.confirmCode('p-old');
     await encryption.confirmCode('p-new');

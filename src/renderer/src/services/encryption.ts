@@ -212,13 +212,17 @@ export class ConsoleEncryption {
    * encrypt, take part by audio in the clear, or no longer. Allowing, the server is told first
    * (so it routes the clear audio that follows), then the word goes out sealed with a new key;
    * ending, the sealed word goes first (everyone stops), then the server closes what is left.
-   * False when this console is not the holder, or the person cannot be allowed.
+   * False when this console is not the holder, or the person cannot be allowed (their browser
+   * can encrypt, or their key is not trusted yet: the safety code is read first).
    */
   async allowClearAudio(participantId: string, allowed: boolean): Promise<boolean> {
     const holder = this.holder;
     if (!holder) return false;
     if (allowed) {
-      if (holder.trustOf(participantId) !== 'cannot encrypt') return false;
+      // Their key must be trusted (link proof, or the safety code read) before anything is
+      // allowed: otherwise the word could not reach them, and the server would route for nothing.
+      const keyTrust = holder.keyTrustOf(participantId);
+      if (holder.trustOf(participantId) !== 'cannot encrypt' || (keyTrust !== 'proved' && keyTrust !== 'code confirmed')) return false;
       await this.deps.signaling.request('allowClearAudio', { participantId, allowed: true });
       if (this.holder !== holder) return false;
       return holder.allowClearAudio(participantId, true);
