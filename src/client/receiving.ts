@@ -64,7 +64,13 @@ export class Receiving {
   /** `consume` requests sent and not answered yet. */
   private asking = 0;
   /** Consumers answered for, waiting to be set up in the browser together (gather). */
-  private gathered: { transport: types.Transport; info: ConsumeInfo; resolve: (consumer: types.Consumer) => void; reject: (err: unknown) => void }[] = [];
+  private gathered: {
+    transport: types.Transport;
+    info: ConsumeInfo;
+    participantId: string;
+    resolve: (consumer: types.Consumer) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private gatherTimer: ReturnType<typeof setTimeout> | null = null;
   /** Timers of first-frame watches (watchFirstFrame). */
   private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
@@ -134,6 +140,11 @@ export class Receiving {
     this.consumers.delete(producerId);
     if (!entry.consumer.closed) entry.consumer.close();
     this.context.events.emit('trackEnded', { producerId, participantId: entry.participantId });
+  }
+
+  /** The producers consumed or wanted now, with whose each is. */
+  consumingNow(): [producerId: string, participantId: string][] {
+    return [...[...this.wanted], ...[...this.consumers].map(([producerId, entry]): [string, string] => [producerId, entry.participantId])];
   }
 
   /** Wants nothing more of `participantId`; returns its producers consumed, for the caller to drop. */
@@ -228,7 +239,7 @@ export class Receiving {
     if (holding) await holding;
     this.session.assertOpen();
     if (!this.wanted.has(producerId)) return;
-    const consumer = await this.gather(transport, info);
+    const consumer = await this.gather(transport, info, participantId);
     if (this.session.closed || !this.wanted.has(producerId)) {
       // The producer went away while we were setting up its consumer.
       consumer.close();
@@ -262,9 +273,9 @@ export class Receiving {
    * renegotiation had begun waited for it and then had one of its own. So a consumer answered for
    * waits until no consume request is out, or CONSUME_GATHER_MAX_MS, and all waiting are set up at once.
    */
-  private gather(transport: types.Transport, info: ConsumeInfo): Promise<types.Consumer> {
+  private gather(transport: types.Transport, info: ConsumeInfo, participantId: string): Promise<types.Consumer> {
     return new Promise<types.Consumer>((resolve, reject) => {
-      this.gathered.push({ transport, info, resolve, reject });
+      this.gathered.push({ transport, info, participantId, resolve, reject });
       this.mayFlush();
     });
   }
@@ -283,7 +294,7 @@ export class Receiving {
     this.gatherTimer = null;
     const batch = this.gathered;
     this.gathered = [];
-    for (const { transport, info, resolve, reject } of batch) consumerFor(this.context, transport, info).then(resolve, reject);
+    for (const { transport, info, participantId, resolve, reject } of batch) consumerFor(this.context, transport, info, participantId).then(resolve, reject);
   }
 
   /** Asks for key frames until `consumer` has decoded a frame past the `before` it had (FIRST_FRAME_WAIT_MS); ends with the consumer. */

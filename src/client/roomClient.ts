@@ -61,6 +61,13 @@ export class RoomClient {
   private readonly sendFirst = new SendFirstGate();
   private readonly incomingVideo = { held: false, capped: false };
   private readonly outgoingVideo = { capped: false };
+  /** Producers announced as audio in the clear. */
+  private readonly clearProducers = new Set<string>();
+  private readonly clearSending = { voiceOnly: false, copy: false };
+  /** Who the key holder's newest sealed box lets take part by audio in the clear (setClearAudio). */
+  private clearAudio: ReadonlySet<string> = new Set();
+  /** Clear producers announced before the holder's word let us play them: consumed once it does. */
+  private readonly parked = new Map<string, { participantId: string; paused: boolean }>();
   private readonly context: SessionContext;
   /** The current router's media; replaced whole by every `mediaReset`. */
   private session: MediaSession;
@@ -89,13 +96,18 @@ export class RoomClient {
       sendFirst: this.sendFirst,
       dropProducer: (producerId) => this.dropProducer(producerId),
       frames: options.frames,
+      clearProducers: this.clearProducers,
+      clearSending: this.clearSending,
       incomingVideo: this.incomingVideo,
       outgoingVideo: this.outgoingVideo,
     };
     this.session = new MediaSession(this.context, this.createDevice());
     const s = signaling;
     this.unsubscribes.push(
-      s.on('producerAdded', ({ producerId, participantId }) => this.enqueueConsume(producerId, participantId, false)),
+      s.on('producerAdded', ({ producerId, participantId, clear }) => {
+        if (clear) this.clearProducers.add(producerId);
+        this.enqueueConsume(producerId, participantId, false);
+      }),
       s.on('producerClosed', ({ producerId }) => this.dropProducer(producerId)),
       s.on('producerPaused', ({ producerId, paused }) => {
         if (paused) this.pausedProducers.add(producerId);
@@ -124,7 +136,10 @@ export class RoomClient {
     this.session.receiveIfReady();
     // Queue the snapshot now; notifications that arrived earlier are already queued, and
     // duplicates are skipped.
-    for (const p of producers) this.enqueueConsume(p.producerId, p.participantId, p.paused);
+    for (const p of producers) {
+      if (p.clear) this.clearProducers.add(p.producerId);
+      this.enqueueConsume(p.producerId, p.participantId, p.paused);
+    }
     try {
       await this.session.openReceive(routerRtpCapabilities);
     } catch (err) {
@@ -200,6 +215,8 @@ export class RoomClient {
     }
     try {
       await this.session.sending.publish(tracks);
+      // A new microphone: the clear copy, if any, sends it too.
+      if (this.clearSending.copy) await this.session.sending.syncClearCopy();
     } catch (err) {
       // The reset that interrupted this produces the same tracks itself; and once closed
       // (the person left, or the page moved on) nothing is sent anywhere, which is no failure.
@@ -253,6 +270,11 @@ export class RoomClient {
     return this.incomingVideo.held;
   }
 
+  /** Whether `producerId` is one of ours. */
+  ownsProducer(producerId: string): boolean {
+    return this.session.sending.owns(producerId);
+  }
+
   /** Whether a local producer of this kind exists. */
   isPublishing(kind: MediaKind): boolean {
     return this.session.sending.isPublishing(kind);
@@ -290,6 +312,49 @@ export class RoomClient {
     return this.session.sending.isPaused(kind);
   }
 
+  /**
+   * The key holder's word (from inside its newest sealed box; never the server's) on who takes
+   * part by audio in the clear: while anyone does, a clear copy of our microphone goes beside
+   * the sealed one, and their voices play as they come; anyone no longer on the list is no
+   * longer heard, and with nobody on it the copy stops. The frame transforms check the same
+   * word again (frameCipher.ts).
+   */
+  setClearAudio(participantIds: readonly string[]): void {
+    if (this.closed) return;
+    this.clearAudio = new Set(participantIds);
+    this.clearSending.copy = !this.clearSending.voiceOnly && participantIds.length > 0;
+    this.clearChanged();
+  }
+
+  /**
+   * This browser cannot encrypt, and the key holder's word lets this person take part by audio
+   * in the clear (or no longer): our microphone, unencrypted, is then all we send, and the
+   * group's clear audio all we receive.
+   */
+  setVoiceOnly(voiceOnly: boolean): void {
+    if (this.closed || this.clearSending.voiceOnly === voiceOnly) return;
+    this.clearSending.voiceOnly = voiceOnly;
+    this.clearSending.copy = false;
+    this.clearChanged();
+  }
+
+  private clearChanged(): void {
+    for (const [producerId, { participantId, paused }] of [...this.parked]) {
+      if (!this.mayPlayClear(participantId)) continue;
+      this.parked.delete(producerId);
+      this.enqueueConsume(producerId, participantId, paused);
+    }
+    for (const [producerId, participantId] of this.session.receiving.consumingNow()) {
+      if (this.clearProducers.has(producerId) && !this.mayPlayClear(participantId)) this.dropProducer(producerId);
+    }
+    void this.session.sending.syncClearCopy().catch(() => undefined);
+  }
+
+  /** Whether a clear producer of `participantId`'s may play here now. */
+  private mayPlayClear(participantId: string): boolean {
+    return this.clearSending.voiceOnly || this.clearAudio.has(participantId);
+  }
+
   /** Closes transports and stops listening; the signaling connection belongs to the caller. */
   close(): void {
     if (this.closed) return;
@@ -321,6 +386,7 @@ export class RoomClient {
     try {
       await session.openReceive(routerRtpCapabilities);
       await session.sending.produceAgain();
+      if (this.clearSending.copy) await session.sending.syncClearCopy();
     } catch (err) {
       // A newer reset took over (what failed was on a router that is gone too).
       if (err instanceof MediaResetError || session.closed) return;
@@ -333,16 +399,25 @@ export class RoomClient {
   private enqueueConsume(producerId: string, participantId: string, paused: boolean): void {
     if (this.closed || participantId === this.selfParticipantId) return;
     if (this.session.sending.owns(producerId) || this.closedProducers.has(producerId)) return;
+    if (this.clearProducers.has(producerId) && !this.mayPlayClear(participantId)) {
+      // Not (yet) on the holder's list: kept until its word says so, never played before.
+      this.parked.set(producerId, { participantId, paused });
+      return;
+    }
+    // In the clear, nothing sealed can be opened here (and the server sends none).
+    if (this.clearSending.voiceOnly && !this.clearProducers.has(producerId)) return;
     this.session.receiving.want(producerId, participantId, paused);
   }
 
   private dropProducer(producerId: string): void {
+    this.parked.delete(producerId);
     this.pausedProducers.delete(producerId);
     this.closedProducers.add(producerId);
     this.session.receiving.drop(producerId);
   }
 
   private dropParticipant(participantId: string): void {
+    for (const [producerId, parked] of [...this.parked]) if (parked.participantId === participantId) this.parked.delete(producerId);
     for (const producerId of this.session.receiving.forgetParticipant(participantId)) this.dropProducer(producerId);
   }
 }

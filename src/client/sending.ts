@@ -29,6 +29,11 @@ export class Sending {
    * reset), so that two steps never make two producers of a kind.
    */
   private queue: Promise<void> = Promise.resolve();
+  /**
+   * Our microphone a second time, unencrypted, for people the key holder lets take part by
+   * audio in the clear (SessionContext.clearSending.copy); none otherwise.
+   */
+  private copy: types.Producer | null = null;
 
   constructor(
     private readonly context: SessionContext,
@@ -38,7 +43,43 @@ export class Sending {
   /** Whether `producerId` is one of ours: the server announces those too, and they are never consumed. */
   owns(producerId: string): boolean {
     for (const p of this.producers.values()) if (p.id === producerId) return true;
-    return false;
+    return this.copy?.id === producerId;
+  }
+
+  /**
+   * Makes or closes the clear copy of our microphone as SessionContext.clearSending says, with
+   * the microphone we publish now, paused as it is; in turn with other produce steps.
+   */
+  syncClearCopy(): Promise<void> {
+    return this.inOrder(async () => {
+      const { copy: wanted, voiceOnly } = this.context.clearSending;
+      const source = this.context.sources.get('audio');
+      if (!wanted || voiceOnly || !source || source.track.readyState !== 'live') {
+        this.copy?.close();
+        this.copy = null;
+        return;
+      }
+      const existing = this.copy;
+      if (existing && !existing.closed) {
+        if (existing.track !== source.track) await existing.replaceTrack({ track: source.track });
+        return;
+      }
+      this.session.assertOpen();
+      const transport = await this.session.transport('send');
+      const producer = await transport.produce({ track: source.track, stopTracks: false, ...this.produceOptions('audio', true) });
+      if (this.session.closed) {
+        producer.close();
+        throw new MediaResetError();
+      }
+      this.copy = producer;
+      producer.on('transportclose', () => {
+        if (this.copy === producer) this.copy = null;
+      });
+      if (source.paused) {
+        producer.pause();
+        await this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused: true });
+      }
+    });
   }
 
   /** Whether producers made while waiting are ready to be released. */
@@ -151,6 +192,15 @@ export class Sending {
     const wasPaused = producer.paused;
     if (paused) producer.pause();
     else producer.resume();
+    // The clear copy follows the microphone; the server answers for it as for the sealed one.
+    const copy = kind === 'audio' && this.copy && !this.copy.closed ? this.copy : null;
+    if (copy) {
+      if (paused) copy.pause();
+      else copy.resume();
+      this.context.signaling.request('setProducerPaused', { producerId: copy.id, paused }).catch(() => {
+        if (!copy.closed) copy.pause();
+      });
+    }
     try {
       await this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused });
     } catch (err) {
@@ -177,6 +227,7 @@ export class Sending {
   pauseLocally(kind: MediaKind): void {
     const producer = this.producers.get(kind);
     if (producer && !producer.closed && !producer.paused) producer.pause();
+    if (kind === 'audio' && this.copy && !this.copy.closed) this.copy.pause();
   }
 
   /** Closes our producers and the opener here; the session closes its transports next. */
@@ -184,6 +235,8 @@ export class Sending {
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
     this.held.clear();
+    this.copy?.close();
+    this.copy = null;
     this.opener?.close();
     this.opener = null;
   }
@@ -203,6 +256,8 @@ export class Sending {
     for (const track of tracks) {
       this.session.assertOpen();
       const kind = track.kind as MediaKind;
+      // In the clear, the microphone is all that is sent.
+      if (this.context.clearSending.voiceOnly && kind !== 'audio') continue;
       if (!this.session.device.canProduce(kind)) {
         this.context.events.emit('error', { message: `This browser cannot send ${kind} to the session.` });
         continue;
@@ -243,10 +298,14 @@ export class Sending {
    * receiver whose tile is small or whose link is weak gets a smaller or slower picture, not a
    * frozen one.
    */
-  private produceOptions(kind: MediaKind): Pick<types.ProducerOptions, 'onRtpSender' | 'codecOptions' | 'encodings'> {
+  private produceOptions(kind: MediaKind, copy = false): Pick<types.ProducerOptions, 'onRtpSender' | 'codecOptions' | 'encodings' | 'appData'> {
     const { frames } = this.context;
+    // Audio in the clear: our clear copy, or our voice when that is all we may send. The
+    // transform lets it through unsealed only as the key holder's word allows (frameCipher.ts).
+    const clear = kind === 'audio' && (copy || this.context.clearSending.voiceOnly);
     return {
-      ...(frames ? { onRtpSender: (sender: RTCRtpSender) => frames.attach(sender, { side: 'send', kind }) } : {}),
+      ...(frames ? { onRtpSender: (sender: RTCRtpSender) => frames.attach(sender, { side: 'send', kind, ...(clear ? { clear } : {}) }) } : {}),
+      ...(clear ? { appData: { clear: true } } : {}),
       ...(kind === 'audio'
         ? { codecOptions: { opusFec: true, opusDtx: true, opusNack: true } }
         : // The camera in layers (CAMERA_LAYERS), so each receiver gets what its tile and link carry.

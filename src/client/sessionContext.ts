@@ -35,9 +35,22 @@ export interface Source {
  * sending in the clear.
  */
 export interface FrameTransforms {
-  attach(target: RTCRtpSender | RTCRtpReceiver, options: { side: 'send' | 'receive'; kind: MediaKind }): void;
+  attach(target: RTCRtpSender | RTCRtpReceiver, options: AttachOptions): void;
   /** The peer connections need the older insertable streams switched on (`encodedInsertableStreams`). */
   readonly needsInsertableStreams: boolean;
+}
+
+/**
+ * What one sender or receiver is. `clear`: audio in the clear (a producer the server says is
+ * `clear`, or one we send so), which the transforms let through unsealed only where the key
+ * holder's sealed word allows it (frameCipher.ts), else refuse; `participantId`: whose it is,
+ * for a receiver.
+ */
+export interface AttachOptions {
+  side: 'send' | 'receive';
+  kind: MediaKind;
+  clear?: boolean;
+  participantId?: string;
 }
 
 /**
@@ -60,6 +73,14 @@ export interface SessionContext {
   readonly sendFirst: SendFirstGate;
   /** Frame encryption, when the call is end-to-end encrypted. */
   readonly frames: FrameTransforms | undefined;
+  /** Producers the room announced as audio in the clear (`producerAdded`'s and `Producer`'s `clear`). */
+  readonly clearProducers: ReadonlySet<string>;
+  /**
+   * What we send in the clear: `voiceOnly`, our microphone is all we send, unencrypted (our
+   * browser cannot encrypt and the facilitator allowed it); `copy`, a second, unencrypted copy
+   * of our microphone goes beside the sealed one, for people in the clear.
+   */
+  readonly clearSending: { voiceOnly: boolean; copy: boolean };
   /**
    * Whether the group's video is held back on this receiver's poor link (RoomClient.holdIncomingVideo):
    * every video consumer is then told unseen, so only voices arrive; or capped on a weak one

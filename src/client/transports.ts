@@ -38,12 +38,14 @@ export function openTransport(
     signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
   });
   if (direction === 'send') {
-    transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       signaling
         .request('produce', {
           transportId: transport.id,
           kind,
           rtpParameters: rtpParameters as RtpParameters,
+          // Audio in the clear (sending.ts): the server routes it only where it may go.
+          ...(appData['clear'] === true ? { clear: true as const } : {}),
         })
         .then(({ id }) => callback({ id }), errback);
     });
@@ -71,11 +73,18 @@ async function restartIce(context: SessionContext, transport: types.Transport): 
 }
 
 /** Sets up here, on the receive `transport`, the consumer the server made (`consume`'s answer). */
-export function consumerFor(context: SessionContext, transport: types.Transport, info: ResultTypes['consume']): Promise<types.Consumer> {
+export function consumerFor(context: SessionContext, transport: types.Transport, info: ResultTypes['consume'], participantId?: string): Promise<types.Consumer> {
   const { frames } = context;
+  const clear = context.clearProducers.has(info.producerId);
   return transport.consume({
-    // Before the receiver gets a packet: what plays has been opened, or nothing plays.
-    ...(frames ? { onRtpReceiver: (receiver: RTCRtpReceiver) => frames.attach(receiver, { side: 'receive', kind: info.kind }) } : {}),
+    // Before the receiver gets a packet: what plays has been opened (or, audio in the clear,
+    // is from someone the holder's word lets be heard so), or nothing plays.
+    ...(frames
+      ? {
+          onRtpReceiver: (receiver: RTCRtpReceiver) =>
+            frames.attach(receiver, { side: 'receive', kind: info.kind, ...(clear ? { clear } : {}), ...(participantId ? { participantId } : {}) }),
+        }
+      : {}),
     id: info.id,
     producerId: info.producerId,
     kind: info.kind,

@@ -7,12 +7,14 @@
  *
  * A waiting client holds no key: back in the waiting room, or out of the visit, every key is
  * forgotten. A browser that cannot transform frames sends and plays nothing of the group
- * (REFUSE_FRAMES), and its announcement says so, so the facilitator knows why.
+ * (ClearAudioOnly, refusing everything), and its announcement says so, so the facilitator
+ * knows why; unless the facilitator's console, in its sealed box, lets this person take part
+ * by audio in the clear: then their microphone and the group's clear voices, nothing else.
  */
 import type { GroupKey, SealedMessage } from '../shared/protocol';
 import type { SignalingClient } from '../client/signaling';
 import type { FrameTransforms } from '../client/sessionContext';
-import { canEncryptFrames, FrameCipher, REFUSE_FRAMES } from '../client/e2ee/frameCipher';
+import { canEncryptFrames, ClearAudioOnly, FrameCipher } from '../client/e2ee/frameCipher';
 import { GroupKeys } from '../client/e2ee/groupKeys';
 import { KeyMember, type HolderTrust } from '../client/e2ee/keyMember';
 import { KeyWait } from '../client/e2ee/keyWait';
@@ -39,6 +41,13 @@ export class PageEncryption {
   /** Admitted, as far as this page has heard: a key offered outside the group is not taken. */
   private inGroup = false;
   private readonly supported = canEncryptFrames();
+  /** This browser's frames, when it cannot encrypt: nothing, or audio in the clear once allowed. */
+  private readonly clearOnly = new ClearAudioOnly();
+  /** Who takes part by audio in the clear, as the holder's newest box says; the media engine hears it. */
+  private clearAudio: readonly string[] = [];
+  private participantId: string | null = null;
+  /** The group call's media engine follows the holder's word on who is in the clear. */
+  onClearAudio: ((participantIds: readonly string[], selfInClear: boolean) => void) | null = null;
 
   constructor(private readonly link: LinkSecret) {
     if (!this.supported) this.show('unsupported');
@@ -46,8 +55,33 @@ export class PageEncryption {
 
   /** What each media engine seals and opens frames with (the visit's worker, made on first use). */
   get frames(): FrameTransforms {
-    if (!this.supported) return REFUSE_FRAMES;
+    if (!this.supported) return this.clearOnly;
     return this.ensureCipher();
+  }
+
+  /** Whether `producerId` is this person's own voice in the clear, in `room`. */
+  ownClearVoice(room: { ownsProducer(producerId: string): boolean }, producerId: string): boolean {
+    return this.clearOnly.isAllowed && room.ownsProducer(producerId);
+  }
+
+  /**
+   * The server closed this person's voice in the clear: the allowance is over (a server can
+   * end it, never begin it). The next sealed box that names them would allow it again.
+   */
+  clearAudioEnded(): void {
+    if (!this.clearOnly.isAllowed) return;
+    this.setClearAudio(this.clearAudio.filter((id) => id !== this.participantId));
+    this.show('unsupported');
+  }
+
+  /** Whether this person, whose browser cannot encrypt, may take part by audio in the clear now. */
+  get selfInClear(): boolean {
+    return this.clearOnly.isAllowed;
+  }
+
+  /** Who takes part by audio in the clear now, as the facilitator's console's sealed word says. */
+  get inClear(): readonly string[] {
+    return this.clearAudio;
   }
 
   /** Whether this browser can take part in an encrypted call at all. */
@@ -66,11 +100,12 @@ export class PageEncryption {
       linkSecret: this.link.linkSecret,
       linkIssuer: this.link.linkIssuer,
       cannotEncrypt: !this.supported,
-      onGroupKey: (epoch, key) => void this.keyed(epoch, key),
+      onGroupKey: (epoch, key, clearAudio) => void this.keyed(epoch, key, clearAudio),
       onHolderTrust: (trust, holderKey) => void this.holderTrust(member, trust, holderKey),
     });
     this.member = member;
     this.signaling = signaling;
+    this.participantId = participantId;
     keyLog(`page ${participantId}: connected, announcing ${toBase64url(member.keys.publicKey).slice(0, 6)}`);
     try {
       await signaling.request('publishKey', await member.announcement());
@@ -82,7 +117,9 @@ export class PageEncryption {
 
   /** A `groupKey` notification: opened only if its holder is vouched for. */
   async groupKey(offer: GroupKey): Promise<void> {
-    if (!this.supported || !this.inGroup || pageState().screen === 'ended') {
+    // A browser that cannot encrypt takes the holder's box too: it is how it learns, from the
+    // facilitator and not the server, whether it may take part by audio in the clear.
+    if (!this.inGroup || pageState().screen === 'ended') {
       return keyLog(`page: epoch ${offer.epoch} not taken: ${this.inGroup ? 'the visit is over' : 'not in the group'}`);
     }
     await this.member?.groupKey(offer);
@@ -112,7 +149,9 @@ export class PageEncryption {
     this.keyWait.settled();
     this.keys?.forget();
     this.pendingHolder = null;
+    this.setClearAudio([]);
     if (this.supported) setPageState({ encryption: initialEncryption });
+    else this.show('unsupported');
   }
 
   /** The visit is over: the worker goes, with every key. */
@@ -145,14 +184,26 @@ export class PageEncryption {
     return this.cipher;
   }
 
-  private async keyed(epoch: number, key: Uint8Array): Promise<void> {
+  private async keyed(epoch: number, key: Uint8Array, clearAudio: readonly string[]): Promise<void> {
     if (!this.inGroup) return;
+    if (!this.supported) {
+      // No frame worker: the key serves the messages alone; the box's list is what matters.
+      this.keys ??= new GroupKeys();
+      await this.keys.set(epoch, key);
+      this.keyWait.settled();
+      this.pendingHolder = null;
+      this.setClearAudio(clearAudio);
+      this.show(this.clearOnly.isAllowed ? 'clearAudio' : 'unsupported');
+      return;
+    }
     this.ensureCipher();
     const first = !this.keys!.hasKey;
+    this.cipher!.setClearAudio(clearAudio);
     await this.keys!.set(epoch, key);
     keyLog(`page: sealing and opening with epoch ${epoch}`);
     this.keyWait.settled();
     this.pendingHolder = null;
+    this.setClearAudio(clearAudio);
     this.show('on');
     // Joining says so itself (group.ts); a key that comes later is announced on its own.
     if (first && pageState().screen === 'call') announce(words().call.encryptedNow);
@@ -166,9 +217,23 @@ export class PageEncryption {
     await signaling.request('publishKey', await member.announcement());
   }
 
+  /** The holder's word on who is in the clear: the frames, the media engine and the page follow it. */
+  private setClearAudio(participantIds: readonly string[]): void {
+    const self = this.participantId;
+    const selfInClear = !this.supported && self !== null && participantIds.includes(self);
+    const changed = participantIds.join('\n') !== this.clearAudio.join('\n') || selfInClear !== this.clearOnly.isAllowed;
+    this.clearAudio = [...participantIds];
+    this.clearOnly.setAllowed(selfInClear);
+    if (!changed) return;
+    keyLog(`page: in the clear now: [${participantIds.join(', ')}]`);
+    this.onClearAudio?.(this.clearAudio, selfInClear);
+  }
+
   /** What the page shows, with the epoch of the newest key held (none out of the group). */
   private show(status: EncryptionStatus, code: string | null = null): void {
-    setPageState({ encryption: { status, code, epoch: this.keys?.epoch ?? null } });
+    const self = this.participantId;
+    const othersInClear = this.clearAudio.some((id) => id !== self);
+    setPageState({ encryption: { status, code, epoch: this.keys?.epoch ?? null, othersInClear } });
   }
 
   private async holderTrust(member: KeyMember, trust: HolderTrust, holderKey: string): Promise<void> {

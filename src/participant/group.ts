@@ -30,7 +30,29 @@ export class GroupCall {
   constructor(
     private readonly media: LocalMedia,
     private readonly encryption: PageEncryption,
-  ) {}
+  ) {
+    encryption.onClearAudio = (participantIds, selfInClear) => void this.clearAudioChanged(participantIds, selfInClear);
+  }
+
+  /**
+   * The facilitator's console said (in its sealed box) who takes part by audio in the clear:
+   * the media engine follows (a clear copy of our voice for them, their voices played). When it
+   * is this person, whose browser cannot encrypt, their microphone is sent now, unencrypted.
+   */
+  private async clearAudioChanged(participantIds: readonly string[], selfInClear: boolean): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    room.setVoiceOnly(selfInClear);
+    room.setClearAudio(participantIds);
+    const { localAudio, wantAudio, moderation } = pageState();
+    if (!selfInClear || !localAudio || !wantAudio || moderation.mutedByFacilitator.audio || room.isPublishing('audio')) return;
+    try {
+      await room.publish(new MediaStream([localAudio]));
+      if (this.room === room && pageState().mediaError) setPageState({ mediaError: null });
+    } catch (err) {
+      console.warn('publishing the voice in the clear failed', err);
+    }
+  }
 
   /** The media engine of this connection, if one is open. */
   get current(): RoomClient | null {
@@ -40,7 +62,10 @@ export class GroupCall {
   /** Checked in: get the media ready while waiting (connected, sending nothing), so being let in is quick. */
   checkedIn(signaling: SignalingClient, routerRtpCapabilities: RtpCapabilities): void {
     this.routerRtpCapabilities = routerRtpCapabilities;
-    this.media.getReady(this.openRoom(signaling), routerRtpCapabilities);
+    const room = this.openRoom(signaling);
+    // A browser that cannot encrypt makes nothing ready: a send it cannot seal fails, and a
+    // failed send leaves the transport unable to send the voice the facilitator may allow later.
+    if (this.encryption.canEncrypt) this.media.getReady(room, routerRtpCapabilities);
   }
 
   async onAdmitted(signaling: SignalingClient | null, data: NotificationTypes['admitted']): Promise<void> {
@@ -65,7 +90,9 @@ export class GroupCall {
     const tracks = [wantAudio ? localAudio : null, wantVideo ? localVideo : null].filter(
       (t): t is MediaStreamTrack => !!t,
     );
-    const publishing = tracks.length > 0;
+    // A browser that cannot encrypt sends nothing now; its voice goes once the facilitator's
+    // sealed word allows it (clearAudioChanged).
+    const publishing = tracks.length > 0 && this.encryption.canEncrypt;
     // Made ready while waiting: sending starts with a track swap and a word to the server.
     const ready = room.hasHeldMedia;
     try {
@@ -78,6 +105,8 @@ export class GroupCall {
         sendFirst: publishing && !ready,
       });
       const published = publishing ? room.publish(new MediaStream(tracks)) : undefined;
+      // The allowance may have come before the media engine joined: the voice goes now.
+      if (!this.encryption.canEncrypt && this.encryption.selfInClear) void this.clearAudioChanged(this.encryption.inClear, true);
       // Their failures are handled below, after the wait; not reported as unhandled meanwhile.
       joining.catch(() => undefined);
       published?.catch(() => undefined);
@@ -141,7 +170,7 @@ export class GroupCall {
     // A fresh media engine, subscribed at once, for when they are let back in.
     if (signaling) {
       const room = this.openRoom(signaling);
-      if (this.routerRtpCapabilities) this.media.getReady(room, this.routerRtpCapabilities);
+      if (this.routerRtpCapabilities && this.encryption.canEncrypt) this.media.getReady(room, this.routerRtpCapabilities);
     }
     // The preview shows what the person chose; nothing reaches the group from here.
     void this.media.refreshPreview();
@@ -236,6 +265,11 @@ export class GroupCall {
       room.on('trackEnded', ({ participantId, producerId }) => dropRemoteTrack(participantId, producerId)),
       room.on('producerPaused', ({ producerId, paused }) => setRemotePaused(producerId, paused)),
       room.on('error', ({ message }) => console.warn('room:', message)),
+      // The server closed our own voice sent in the clear: the allowance ended (the server can
+      // only stop it this way, never start it). Nothing more is sent in the clear.
+      signaling.on('producerClosed', ({ producerId }) => {
+        if (this.room === room && this.encryption.ownClearVoice(room, producerId)) this.encryption.clearAudioEnded();
+      }),
       // The server's media restarted; the RoomClient reconnects by itself, the person only needs to know why it froze.
       room.on('mediaReset', () => setPageState({ mediaError: words().media.reconnecting })),
       room.on('mediaRestored', () => setPageState((s) => (s.mediaError === words().media.reconnecting ? { mediaError: null } : {}))),

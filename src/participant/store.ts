@@ -38,7 +38,13 @@ export type EncryptionStatus =
   /** A key was offered by someone the link's secret does not vouch for: refused. */
   | 'refused'
   /** This browser cannot encrypt frames. */
-  | 'unsupported';
+  | 'unsupported'
+  /**
+   * This browser cannot encrypt frames, and the facilitator let this person take part by audio
+   * in the clear (their console's sealed word): their voice and the group's voices to them go
+   * unencrypted; no video either way.
+   */
+  | 'clearAudio';
 
 export interface EncryptionView {
   status: EncryptionStatus;
@@ -46,9 +52,14 @@ export interface EncryptionView {
   code: string | null;
   /** The epoch of the newest group key held, if any (shown to support as `data-epoch`). */
   epoch: number | null;
+  /**
+   * Someone in the group takes part by audio in the clear (the facilitator's console's sealed
+   * word): the call is not fully end-to-end encrypted, and the page says so.
+   */
+  othersInClear: boolean;
 }
 
-export const initialEncryption: EncryptionView = { status: 'none', code: null, epoch: null };
+export const initialEncryption: EncryptionView = { status: 'none', code: null, epoch: null, othersInClear: false };
 
 export type Screen = 'passcode' | 'checkIn' | 'waiting' | 'joining' | 'call' | 'ended';
 

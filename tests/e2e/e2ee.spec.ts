@@ -21,7 +21,8 @@ import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOp
 import { dominantHz, hearsTone, listen, MIN_READS, toneLevelDb, TONE_MIN_DB, type Spectrum } from '../support/toneDetector';
 import type { TapCredentials, TapState } from './fixtures/tapHarness';
 
-const running = consoleWithDemoServer('file');
+// Five people at most in one test, and the tap.
+const running = consoleWithDemoServer('file', { demoArgs: ['--invitations', '6'] });
 
 let dir: string;
 let server: Server;
@@ -218,6 +219,109 @@ test('a browser that cannot encrypt is told so, the facilitator sees why, and no
   await snapshot(consolePage, testInfo, 'console-cannot-encrypt');
   await snapshot(clientPage, testInfo, 'participant-cannot-encrypt');
   await expectAccessible(clientPage, testInfo, 'participant-call-cannot-encrypt');
+  await consoleContext.close();
+  await clientContext.close();
+});
+
+test('a browser that cannot encrypt is refused by default; once the facilitator allows it, it hears and is heard by audio in the clear, sees no video, and the facilitator’s video stays unreadable to a tap', async ({ browser }, testInfo) => {
+  // Five browsers (the console, three clients and a tap) on a two-core machine.
+  test.setTimeout(150_000);
+  const { consoleContext, clientContext, consolePage, clientPage } = await consoleAndClientPages(browser);
+  await running.host.attach(consolePage);
+  await facilitatorOpensSession(consolePage, running.host, running.demo.info);
+  await expect.poll(() => videoWidthIn(consolePage, 'tile-self')).toBeGreaterThan(0);
+  // A browser without encoded transforms, as above.
+  await clientPage.addInitScript(() => {
+    delete (window as unknown as Record<string, unknown>)['RTCRtpScriptTransform'];
+    delete (RTCRtpSender.prototype as unknown as Record<string, unknown>)['createEncodedStreams'];
+  });
+  const invitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[3]!);
+  await clientChecksIn(clientPage, invitation, 'Lee');
+  await knockOf(consolePage, 'Lee').getByRole('button', { name: 'Admit Lee' }).click();
+  const person = consolePage.locator('[data-testid^="person-"]').filter({ hasText: 'Lee' });
+  await expect(person.locator('[data-testid^="key-"]')).toHaveText('Can’t encrypt');
+  const leeId = (await person.getAttribute('data-testid'))!.slice('person-'.length);
+
+  // By default: refused, and nothing flows either way.
+  await expect(clientPage.getByTestId('encryption-unsupported')).toBeVisible();
+  await clientPage.waitForTimeout(1500);
+  await expect(person).toContainText('Mic off');
+  expect(await clientPage.locator('audio').count()).toBe(0);
+  await expect(consolePage.getByTestId('e2ee-state')).toHaveText('End-to-end encrypted');
+
+  // Another client, whose browser encrypts, in the group with them.
+  const samContext = await browser.newContext();
+  const samPage = await samContext.newPage();
+  const samInvitation = await consoleIssuesLink(consolePage, running.demo.info.sessionId, running.demo.info.invitations[5]!);
+  await clientChecksIn(samPage, samInvitation, 'Sam');
+  await knockOf(consolePage, 'Sam').getByRole('button', { name: 'Admit Sam' }).click();
+  await expect(samPage.getByTestId('encryption')).toHaveAttribute('data-state', 'on');
+  const samId = (await consolePage.locator('[data-testid^="person-"]').filter({ hasText: 'Sam' }).getAttribute('data-testid'))!.slice('person-'.length);
+
+  // The facilitator allows it, after being told what it means.
+  await consolePage.getByRole('button', { name: 'Actions for Lee' }).click();
+  await consolePage.getByRole('menuitem', { name: 'Let Lee join by audio without encryption…' }).click();
+  const dialog = consolePage.getByRole('dialog');
+  await expect(dialog).toContainText('the server that connects you could hear Lee');
+  await dialog.getByRole('button', { name: 'Allow audio without encryption' }).click();
+
+  // Everyone is told: the console (with who), and the page.
+  await expect(consolePage.getByTestId('e2ee-state')).toHaveAttribute('data-state', 'partial');
+  await expect(consolePage.getByTestId('e2ee-state')).toContainText('Lee');
+  await expect(consolePage.getByTestId(`key-${leeId}`)).toHaveText('Audio, not encrypted');
+  await expect(clientPage.getByTestId('encryption-clear-self')).toContainText('without encryption');
+  await expect(clientPage.getByTestId('encryption')).toHaveAttribute('data-state', 'partial');
+  await expect(samPage.getByTestId('encryption')).toHaveAttribute('data-state', 'partial');
+  await expect(samPage.getByTestId('encryption')).toContainText('Not fully end-to-end encrypted');
+
+  // They hear each other; Lee sends no camera and sees none.
+  await expect.poll(() => remoteAudioPeak(clientPage, 'audio'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  await expect.poll(() => remoteAudioPeak(consolePage, 'audio[data-testid="remote-audio"]'), { timeout: 20_000 }).toBeGreaterThan(0.01);
+  await expect(person).toContainText('Mic on');
+  await expect(person).toContainText('Camera off');
+  // Sam plays Lee's voice as it comes; Lee gets Sam's clear copy (and Sam's camera never).
+  await expect(samPage.getByTestId(`tile-${leeId}`).locator('.tile__mic--off')).toHaveCount(0, { timeout: 20_000 });
+  await expect(clientPage.getByTestId(`tile-${samId}`).locator('.tile__mic--off')).toHaveCount(0, { timeout: 20_000 });
+  const remoteVideoWidths = await clientPage
+    .locator('[data-testid^="tile-"]:not([data-testid="tile-self"]) video')
+    .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).videoWidth));
+  expect(remoteVideoWidths.every((w) => w === 0)).toBe(true);
+
+  // A tap admitted beside them: it gets the facilitator's video, sealed, and decodes none of it;
+  // the facilitator's clear copy of their voice is not for it.
+  const tapContext = await browser.newContext();
+  const tapPage = await tapContext.newPage();
+  await tapPage.goto(tapUrl);
+  await tapPage.waitForFunction(() => 'tap' in window);
+  const { wsUrl, invitations } = running.demo.info;
+  const tapId = await tapPage.evaluate((c) => (window as unknown as TapWindow).tap.start(c), { wsUrl, token: invitations[4]!.token, passcode: invitations[4]!.passcode });
+  await knockOf(consolePage, 'Tap').getByRole('button', { name: 'Admit Tap' }).click();
+  await expect(consolePage.getByTestId(`key-${tapId}`)).toHaveText('No key yet');
+  await expect
+    .poll(async () => (await readTap(tapPage)).streams.filter((s) => s.kind === 'video' && s.packetsReceived >= TAP_SECONDS * VIDEO_PACKETS_PER_SECOND).length, { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(1);
+  const tap = await readTap(tapPage);
+  console.log(`tap streams beside audio in the clear: ${JSON.stringify(tap.streams)}`);
+  for (const s of tap.streams.filter((x) => x.kind === 'video')) expect(s.framesDecoded, `video of ${s.participantId}`).toBe(0);
+  // Each encrypting member's voice reaches it once, sealed: their clear copies go to Lee alone.
+  const members = tap.streams.filter((s) => s.kind === 'video').map((s) => s.participantId);
+  expect(members.length).toBeGreaterThanOrEqual(1);
+  for (const id of members) expect(tap.streams.filter((s) => s.kind === 'audio' && s.participantId === id), `audio of ${id}`).toHaveLength(1);
+  await snapshot(consolePage, testInfo, 'console-clear-audio');
+  await snapshot(clientPage, testInfo, 'participant-clear-audio');
+  await expectAccessible(clientPage, testInfo, 'participant-call-clear-audio');
+  await tapContext.close();
+
+  // Turned off: back to fully encrypted, and Lee is refused again.
+  await consolePage.getByRole('button', { name: 'Actions for Lee' }).click();
+  await consolePage.getByRole('menuitem', { name: 'Stop Lee’s audio without encryption' }).click();
+  await expect(consolePage.getByTestId('e2ee-state')).toHaveText('End-to-end encrypted');
+  await expect(consolePage.getByTestId(`key-${leeId}`)).toHaveText('Can’t encrypt');
+  await expect(clientPage.getByTestId('encryption-unsupported')).toBeVisible();
+  await expect(person).toContainText('Mic off');
+  await expect(samPage.getByTestId('encryption')).toHaveAttribute('data-state', 'on');
+
+  await samContext.close();
   await consoleContext.close();
   await clientContext.close();
 });

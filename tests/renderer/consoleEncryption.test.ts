@@ -28,10 +28,13 @@ const person = (participantId: string, role: Participant['role'], connection: Pa
 });
 
 /** Keys as the frame worker gets them, in order. */
-function recordingFrames(): ConsoleFrames & { epochs: number[] } {
+function recordingFrames(): ConsoleFrames & { epochs: number[]; clear: string[][] } {
   const epochs: number[] = [];
+  const clear: string[][] = [];
   return {
     epochs,
+    clear,
+    setClearAudio: (ids) => void clear.push([...ids]),
     needsInsertableStreams: false,
     attach: () => undefined,
     setKey: async (epoch) => void epochs.push(epoch),
@@ -133,6 +136,63 @@ describe('the holder console as the room list changes', () => {
     // The snapshot, applied last, would have said the client left: a new key they never got.
     expect(frames.epochs).toEqual([0]);
     expect(clientKeys).toEqual([0]);
+    encryption.close();
+  });
+});
+
+describe('the holder console letting someone take part by audio in the clear', () => {
+  it('tells the server first, then seals the word with a new key; ends in the other order; only for a browser that cannot encrypt', async () => {
+    const calls: string[] = [];
+    const heard: string[][] = [];
+    const frames = recordingFrames();
+    const oldBrowser = new KeyMember({ participantId: 'p-old', cannotEncrypt: true, onGroupKey: () => undefined });
+    const modern = new KeyMember({ participantId: 'p-new', onGroupKey: () => undefined });
+    const encryption = new ConsoleEncryption({
+      signaling: {
+        request: (async (method: string, params: unknown) => {
+          if (method === 'allowClearAudio' || method === 'sendGroupKey') calls.push(`${method} ${JSON.stringify((params as { allowed?: boolean }).allowed ?? (params as { to: string }).to)}`);
+          return method === 'memberKeys' ? { keys: [] } : {};
+        }) as ConstructorParameters<typeof ConsoleEncryption>[0]['signaling']['request'],
+      },
+      sessionId: 's-1',
+      selfId: 'c-me',
+      onView: () => undefined,
+      onError: (message) => {
+        throw new Error(message);
+      },
+      onClearAudio: (ids) => void heard.push([...ids]),
+      frames,
+      linkSecrets: async () => ({ issuer: null, secrets: {} }),
+    });
+    await encryption.start([person('c-me', 'facilitator'), person('p-old', 'client'), person('p-new', 'client')]);
+    await encryption.memberKey({ participantId: 'p-old', ...(await oldBrowser.announcement()) });
+    await encryption.memberKey({ participantId: 'p-new', ...(await modern.announcement()) });
+    // Before its safety code is read, p-old's key is not trusted: nothing is allowed, nobody told.
+    expect(await encryption.allowClearAudio('p-old', true)).toBe(false);
+    expect(calls.filter((c) => c.startsWith('allowClearAudio'))).toEqual([]);
+    // Their keys' codes read: p-new is keyed; p-old is trusted but cannot encrypt.
+    await encryption.confirmCode('p-old');
+    await encryption.confirmCode('p-new');
+    await flush();
+    calls.length = 0;
+
+    expect(await encryption.allowClearAudio('p-new', true)).toBe(false);
+    expect(calls).toEqual([]);
+    expect(await encryption.allowClearAudio('p-old', true)).toBe(true);
+    await flush();
+    // The server first, then the new key to both: p-old gets a box now, with the list.
+    expect(calls[0]).toBe('allowClearAudio true');
+    expect(calls.slice(1).sort()).toEqual(['sendGroupKey "p-new"', 'sendGroupKey "p-old"']);
+    expect(heard).toEqual([['p-old']]);
+    expect(frames.clear.at(-1)).toEqual(['p-old']);
+
+    calls.length = 0;
+    expect(await encryption.allowClearAudio('p-old', false)).toBe(true);
+    await flush();
+    // The sealed word first (to p-new only), then the server.
+    expect(calls).toEqual(['sendGroupKey "p-new"', 'allowClearAudio false']);
+    expect(heard).toEqual([['p-old'], []]);
+    expect(frames.clear.at(-1)).toEqual([]);
     encryption.close();
   });
 });

@@ -22,7 +22,7 @@ const MODERATION: MethodName[] = [
 /** In-call messages: private ones and the group's text channel. */
 const MESSAGES: MethodName[] = ['message', 'groupMessage'];
 /** End-to-end keys: everyone announces their own; only facilitators read them and share the group's. */
-const KEYS_FACILITATORS: MethodName[] = ['memberKeys', 'sendGroupKey'];
+const KEYS_FACILITATORS: MethodName[] = ['memberKeys', 'sendGroupKey', 'allowClearAudio'];
 const expected = (caller: Caller, m: MethodName): boolean => {
   if (m === 'hello') return false;
   if (m === 'publishKey') return true;

@@ -58,6 +58,7 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   publishKey:       [A,          A,       A,       A,      A,       U,      U],
   memberKeys:       [A,          F,       F,       F,      F,       U,      U],
   sendGroupKey:     [A,          F,       F,       F,      F,       U,      U],
+  allowClearAudio:  [A,          F,       F,       F,      F,       U,      U],
 };
 
 const CALLER_OF: Partial<Record<Row, Caller>> = {

@@ -6,7 +6,7 @@
  * the peer connection made with `encodedInsertableStreams: true`). A browser with neither
  * cannot take part in an encrypted call, and is told so rather than sent in the clear.
  */
-import type { FrameTransforms } from '../sessionContext';
+import type { AttachOptions, FrameTransforms } from '../sessionContext';
 import type { CipherMessage, TransformOptions, WorkerReply } from './cipherMessages';
 import type { KeySink } from './groupKeys';
 
@@ -36,21 +36,44 @@ export function canEncryptFrames(): boolean {
   return hasScriptTransform() || (typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype);
 }
 
+export class ClearAudioRefusedError extends Error {
+  constructor() {
+    super('Audio in the clear that the facilitator has not allowed is neither sent nor played.');
+    this.name = 'ClearAudioRefusedError';
+  }
+}
+
 /**
- * For a browser that can do neither: every sender and receiver is refused as it is made, so
- * its produce or consume fails and nothing is sent or played in the clear.
+ * For a browser that can do neither. Until the facilitator's console (and only it: the list
+ * comes from inside its sealed box) lets this person take part by audio in the clear, and once
+ * that ends, every sender and receiver is refused as it is made, so its produce or consume
+ * fails and nothing is sent or played in the clear. While allowed: their microphone goes out,
+ * and the group's clear audio plays, as they are; nothing else (no video, nothing sealed).
  */
-export const REFUSE_FRAMES: FrameTransforms = {
-  needsInsertableStreams: false,
-  attach() {
-    throw new EncryptionUnavailableError();
-  },
-};
+export class ClearAudioOnly implements FrameTransforms {
+  readonly needsInsertableStreams = false;
+  private allowed = false;
+
+  /** The holder's word on this person, from the newest sealed box. */
+  setAllowed(allowed: boolean): void {
+    this.allowed = allowed;
+  }
+
+  get isAllowed(): boolean {
+    return this.allowed;
+  }
+
+  attach(_target: RTCRtpSender | RTCRtpReceiver, options: AttachOptions): void {
+    if (!this.allowed || options.kind !== 'audio' || !options.clear) throw new EncryptionUnavailableError();
+  }
+}
 
 export class FrameCipher implements FrameTransforms, KeySink {
   readonly needsInsertableStreams = !hasScriptTransform();
   private readonly worker: Worker;
   private closed = false;
+  /** Who the holder's newest sealed box lets take part by audio in the clear (usually nobody). */
+  private clearAudio: ReadonlySet<string> = new Set();
 
   constructor(worker: Worker = startFrameWorker()) {
     this.worker = worker;
@@ -69,19 +92,49 @@ export class FrameCipher implements FrameTransforms, KeySink {
     this.post({ type: 'forget' });
   }
 
-  /** Seals what `target` sends, or opens what it receives. */
-  attach(target: RTCRtpSender | RTCRtpReceiver, options: TransformOptions): void {
+  /**
+   * Who may take part by audio in the clear, as the key holder's newest sealed box says (never
+   * anything the server says): only then do our clear copy go out and their voices play unsealed.
+   */
+  setClearAudio(participantIds: readonly string[]): void {
+    this.clearAudio = new Set(participantIds);
+  }
+
+  /**
+   * Seals what `target` sends, or opens what it receives. Audio in the clear passes as it is,
+   * but only as the holder's word allows: our own clear copy while anyone is in the clear, and
+   * the voice of someone in the clear; anything else asked in the clear is refused (thrown),
+   * so the produce or consume fails rather than send or play it.
+   */
+  attach(target: RTCRtpSender | RTCRtpReceiver, options: AttachOptions | TransformOptions): void {
+    if ('clear' in options && options.clear) {
+      const allowed =
+        options.kind === 'audio' &&
+        (options.side === 'send' ? this.clearAudio.size > 0 : options.participantId !== undefined && this.clearAudio.has(options.participantId));
+      if (!allowed) throw new ClearAudioRefusedError();
+      this.passThrough(target);
+      return;
+    }
     const t = target as Transformable;
+    const sealing: TransformOptions = { side: options.side, kind: options.kind };
     if (hasScriptTransform()) {
-      t.transform = new RTCRtpScriptTransform(this.worker, options);
+      t.transform = new RTCRtpScriptTransform(this.worker, sealing);
       return;
     }
     if (typeof t.createEncodedStreams === 'function') {
       const { readable, writable } = t.createEncodedStreams();
-      this.post({ type: 'streams', readable, writable, options }, [readable as unknown as Transferable, writable as unknown as Transferable]);
+      this.post({ type: 'streams', readable, writable, options: sealing }, [readable as unknown as Transferable, writable as unknown as Transferable]);
       return;
     }
     throw new EncryptionUnavailableError();
+  }
+
+  /** Leaves frames as they are: nothing with a script transform; the older streams piped straight through. */
+  private passThrough(target: RTCRtpSender | RTCRtpReceiver): void {
+    const t = target as Transformable;
+    if (hasScriptTransform() || typeof t.createEncodedStreams !== 'function') return;
+    const { readable, writable } = t.createEncodedStreams();
+    readable.pipeTo(writable).catch(() => undefined);
   }
 
   /**

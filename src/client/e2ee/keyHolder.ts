@@ -8,10 +8,16 @@
  * safety code the facilitator and the person have read to each other (`confirmCode`). A key
  * whose proof is wrong is a key someone put in between (the server, or whoever controls it):
  * that person gets no key, and the console says so, until they reconnect with a good one.
+ *
+ * Someone whose browser cannot seal frames gets no key either, unless the facilitator lets
+ * them take part by audio in the clear (`allowClearAudio`): then the list of such people goes
+ * inside every sealed box with a new key, the only word on it members act on, and they get a
+ * box too (their key trusted as anyone's), so they know it is the facilitator's word and not
+ * the server's.
  */
 import type { MemberKey, SealedKey } from '../../shared/protocol';
 import { keyLog } from './keyLog';
-import { fromBase64url, keyProof, newGroupKey, newKeyPair, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
+import { fromBase64url, keyProof, MAX_CLEAR_AUDIO, newGroupKey, newKeyPair, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
 
 /** Where a member's key stands with this console. */
 export type MemberTrust =
@@ -25,8 +31,14 @@ export type MemberTrust =
   | 'needs code'
   /** The facilitator confirmed the safety code: they get the key. */
   | 'code confirmed'
-  /** Their browser cannot seal and open frames: they get no key, and cannot see or hear the group. */
+  /**
+   * Their browser cannot seal and open frames: they get no key, and cannot see or hear the
+   * group, unless the facilitator lets them take part by audio in the clear.
+   */
   | 'cannot encrypt';
+
+/** How far a member's key itself is trusted, whatever their browser can do. */
+export type KeyTrust = Exclude<MemberTrust, 'no key' | 'cannot encrypt'>;
 
 export interface KeyHolderDeps {
   /** Sends one sealed group key (the `sendGroupKey` method). */
@@ -37,8 +49,11 @@ export interface KeyHolderDeps {
    * which is no sign of anyone in between).
    */
   linkSecretFor(participantId: string, issuer: string | undefined): Uint8Array | undefined;
-  /** The group key changed: this console's own frames are sealed and opened with it. */
-  onGroupKey(epoch: number, key: Uint8Array): void;
+  /**
+   * The group key changed: this console's own frames are sealed and opened with it.
+   * `clearAudio`: who takes part by audio in the clear under it (sealed into every box).
+   */
+  onGroupKey(epoch: number, key: Uint8Array, clearAudio: readonly string[]): void;
   /** A member's trust changed (the console shows it beside them). */
   onTrust?(participantId: string, trust: MemberTrust): void;
 }
@@ -46,7 +61,10 @@ export interface KeyHolderDeps {
 interface Member {
   publicKey: Uint8Array;
   issuer: string | undefined;
-  trust: MemberTrust;
+  /** How far their key is trusted (proof or code), their browser aside. */
+  trust: KeyTrust;
+  /** Their browser cannot seal frames. */
+  cannotEncrypt: boolean;
   /** The epoch this member last got. */
   sentEpoch: number | undefined;
 }
@@ -57,6 +75,8 @@ export class KeyHolder {
   private groupKey = newGroupKey();
   private readonly members = new Map<string, Member>();
   private admitted = new Set<string>();
+  /** Whom the facilitator lets take part by audio unencrypted (sealed into every box). */
+  private readonly clearAudio = new Set<string>();
 
   /**
    * `firstEpoch`: a console taking over from another holder starts after the last epoch it
@@ -67,7 +87,7 @@ export class KeyHolder {
     firstEpoch = 0,
   ) {
     this.epoch = firstEpoch % 256;
-    deps.onGroupKey(this.epoch, this.groupKey);
+    deps.onGroupKey(this.epoch, this.groupKey, []);
   }
 
   get currentEpoch(): number {
@@ -75,7 +95,18 @@ export class KeyHolder {
   }
 
   trustOf(participantId: string): MemberTrust {
-    return this.members.get(participantId)?.trust ?? 'no key';
+    const member = this.members.get(participantId);
+    return !member ? 'no key' : member.cannotEncrypt ? 'cannot encrypt' : member.trust;
+  }
+
+  /** How far a member's key is trusted, their browser aside (the code may still need reading). */
+  keyTrustOf(participantId: string): KeyTrust | undefined {
+    return this.members.get(participantId)?.trust;
+  }
+
+  /** Who may take part by audio in the clear now, as every box since the last change says. */
+  get clearAudioList(): string[] {
+    return [...this.clearAudio].sort();
   }
 
   /**
@@ -89,15 +120,17 @@ export class KeyHolder {
     const secret = this.deps.linkSecretFor(announced.participantId, announced.issuer);
     const proof = announced.proof === undefined ? undefined : fromBase64url(announced.proof, 32);
     const known = this.members.get(announced.participantId);
-    let trust: MemberTrust;
-    if (announced.cannotEncrypt) trust = 'cannot encrypt';
+    let trust: KeyTrust;
     // The code read aloud vouches for this key pair: the same key announced again keeps it.
-    else if (known?.trust === 'code confirmed' && sameBytes(known.publicKey, publicKey)) trust = 'code confirmed';
+    if (known?.trust === 'code confirmed' && sameBytes(known.publicKey, publicKey)) trust = 'code confirmed';
     else if (secret) trust = proof && (await proofHolds(secret, 'member', announced.participantId, publicKey, proof)) ? 'proved' : 'proof failed';
     else trust = 'needs code';
-    this.members.set(announced.participantId, { publicKey, issuer: announced.issuer, trust, sentEpoch: undefined });
-    this.deps.onTrust?.(announced.participantId, trust);
-    keyLog(`holder: ${announced.participantId} announced ${announced.publicKey.slice(0, 6)}: ${trust}${this.admitted.has(announced.participantId) ? '' : ' (not in the group)'}`);
+    const cannotEncrypt = announced.cannotEncrypt === true;
+    this.members.set(announced.participantId, { publicKey, issuer: announced.issuer, trust, cannotEncrypt, sentEpoch: undefined });
+    // A browser that can encrypt after all (another one, on the same link) needs no allowance.
+    if (!cannotEncrypt && this.clearAudio.has(announced.participantId)) await this.allowClearAudio(announced.participantId, false);
+    this.deps.onTrust?.(announced.participantId, this.trustOf(announced.participantId));
+    keyLog(`holder: ${announced.participantId} announced ${announced.publicKey.slice(0, 6)}: ${trust}${cannotEncrypt ? ', cannot encrypt' : ''}${this.admitted.has(announced.participantId) ? '' : ' (not in the group)'}`);
     if (this.admitted.has(announced.participantId)) await this.keyMember(announced.participantId);
   }
 
@@ -110,9 +143,9 @@ export class KeyHolder {
   /** The facilitator and the member read the same code: trust their key, and key them. */
   async confirmCode(participantId: string): Promise<void> {
     const member = this.members.get(participantId);
-    if (!member || member.trust === 'proof failed' || member.trust === 'cannot encrypt') return;
+    if (!member || member.trust === 'proof failed') return;
     member.trust = 'code confirmed';
-    this.deps.onTrust?.(participantId, member.trust);
+    this.deps.onTrust?.(participantId, this.trustOf(participantId));
     if (this.admitted.has(participantId)) await this.keyMember(participantId);
   }
 
@@ -123,16 +156,45 @@ export class KeyHolder {
    */
   async groupIs(participantIds: Iterable<string>): Promise<void> {
     const now = new Set(participantIds);
-    const left = [...this.admitted].some((id) => !now.has(id));
+    const gone = [...this.admitted].filter((id) => !now.has(id));
+    const left = gone.length > 0;
     this.admitted = now;
     for (const id of [...this.members.keys()]) if (!now.has(id)) this.members.get(id)!.sentEpoch = undefined;
+    // Leaving the group ends an allowance to be heard in the clear: it is given again, or not.
+    for (const id of gone) this.clearAudio.delete(id);
     keyLog(`holder: group is [${[...now].join(', ')}]${left ? `, someone left: epoch ${(this.epoch + 1) % 256}` : ''}`);
-    if (left) {
-      this.epoch = (this.epoch + 1) % 256;
-      this.groupKey = newGroupKey();
-      this.deps.onGroupKey(this.epoch, this.groupKey);
-    }
+    if (left) this.newKey();
     await Promise.all([...now].map((id) => this.keyMember(id)));
+  }
+
+  /**
+   * The facilitator lets `participantId`, whose browser cannot seal frames, take part by audio
+   * in the clear, or no longer: a new key, sealed to everyone in the group with the new list,
+   * and to them. True when the list changed. Only for someone who announced that they cannot
+   * encrypt; at most MAX_CLEAR_AUDIO people at once.
+   */
+  async allowClearAudio(participantId: string, allowed: boolean): Promise<boolean> {
+    const member = this.members.get(participantId);
+    if (allowed === this.clearAudio.has(participantId)) return false;
+    if (allowed && (!member?.cannotEncrypt || this.clearAudio.size >= MAX_CLEAR_AUDIO)) return false;
+    if (allowed) this.clearAudio.add(participantId);
+    else this.clearAudio.delete(participantId);
+    keyLog(`holder: ${participantId} ${allowed ? 'may' : 'may no longer'} take part by audio in the clear: epoch ${(this.epoch + 1) % 256}`);
+    this.newKey();
+    await Promise.all([...this.admitted].map((id) => this.keyMember(id)));
+    return true;
+  }
+
+  private newKey(): void {
+    this.epoch = (this.epoch + 1) % 256;
+    this.groupKey = newGroupKey();
+    this.deps.onGroupKey(this.epoch, this.groupKey, this.clearAudioList);
+  }
+
+  /** Whether `member` gets boxes: a trusted key, and a browser that can seal frames or the facilitator's allowance. */
+  private keyed(member: Member | undefined, participantId: string): member is Member {
+    if (!member || (member.trust !== 'proved' && member.trust !== 'code confirmed')) return false;
+    return !member.cannotEncrypt || this.clearAudio.has(participantId);
   }
 
   /**
@@ -142,7 +204,7 @@ export class KeyHolder {
    */
   async offerFor(participantId: string): Promise<SealedKey | undefined> {
     const member = this.members.get(participantId);
-    if (!member || (member.trust !== 'proved' && member.trust !== 'code confirmed')) return undefined;
+    if (!this.keyed(member, participantId)) return undefined;
     const epoch = this.epoch;
     member.sentEpoch = epoch;
     return this.seal(member, participantId, epoch);
@@ -156,7 +218,7 @@ export class KeyHolder {
 
   private async keyMember(participantId: string): Promise<void> {
     const member = this.members.get(participantId);
-    if (!member || (member.trust !== 'proved' && member.trust !== 'code confirmed')) return;
+    if (!this.keyed(member, participantId)) return;
     if (member.sentEpoch === this.epoch) return;
     const epoch = this.epoch;
     member.sentEpoch = epoch;
@@ -172,7 +234,7 @@ export class KeyHolder {
   }
 
   private async seal(member: Member, participantId: string, epoch: number): Promise<SealedKey> {
-    const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys);
+    const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys, this.clearAudioList);
     const secret = this.deps.linkSecretFor(participantId, member.issuer);
     const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
     return {

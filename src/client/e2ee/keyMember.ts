@@ -9,7 +9,7 @@
  */
 import type { GroupKey, KeyAnnouncement } from '../../shared/protocol';
 import { keyLog } from './keyLog';
-import { fromBase64url, keyProof, newKeyPair, openGroupKey, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
+import { fromBase64url, keyProof, newKeyPair, openGroupKeyBox, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
 
 /** Where the holder of a group key stands with this member. */
 export type HolderTrust = 'proved' | 'proof failed' | 'needs code' | 'code confirmed';
@@ -22,8 +22,11 @@ export interface KeyMemberDeps {
   linkIssuer?: string | undefined;
   /** This browser cannot transform frames: announced, so the facilitator sees why no key is sent. */
   cannotEncrypt?: boolean;
-  /** A group key to seal and open frames with. */
-  onGroupKey(epoch: number, key: Uint8Array): void;
+  /**
+   * A group key to seal and open frames with, and who takes part by audio in the clear under
+   * it (the holder's word, from inside its box: nobody else can say it).
+   */
+  onGroupKey(epoch: number, key: Uint8Array, clearAudio: readonly string[]): void;
   /** How the holder of the last key offered stands (the page shows it). */
   onHolderTrust?(trust: HolderTrust, holderKey: string): void;
 }
@@ -34,6 +37,12 @@ export class KeyMember {
   private readonly confirmed = new Set<string>();
   /** The last offer from a holder not trusted yet, kept so a confirmation can open it. */
   private pending: GroupKey | undefined;
+  /**
+   * The newest epoch opened from each holder key. A holder's epochs only go forward (wrapping
+   * at 256), so an older one from the same holder is the server replaying a box it kept: its
+   * key, and its word on who is in the clear, were replaced.
+   */
+  private readonly newestFrom = new Map<string, number>();
 
   constructor(private readonly deps: KeyMemberDeps) {}
 
@@ -61,12 +70,19 @@ export class KeyMember {
       this.pending = trust === 'needs code' ? offer : undefined;
       return false;
     }
-    const sealed = fromBase64url(offer.sealed, 49);
+    const sealed = fromBase64url(offer.sealed);
     const nonce = fromBase64url(offer.nonce, 24);
-    const key = sealed && nonce ? openGroupKey({ sealed, nonce }, offer.epoch, holderKey, this.keys) : undefined;
-    keyLog(`member ${this.deps.participantId}: epoch ${offer.epoch} from ${offer.from}: ${trust}, ${key ? 'opened' : `does not open with ${toBase64url(this.keys.publicKey).slice(0, 6)}`}`);
-    if (!key) return false;
-    this.deps.onGroupKey(offer.epoch, key);
+    const opened = sealed && sealed.byteLength >= 49 && nonce ? openGroupKeyBox({ sealed, nonce }, offer.epoch, holderKey, this.keys) : undefined;
+    keyLog(`member ${this.deps.participantId}: epoch ${offer.epoch} from ${offer.from}: ${trust}, ${opened ? `opened${opened.clearAudio.length > 0 ? `, in the clear: ${opened.clearAudio.join(', ')}` : ''}` : `does not open with ${toBase64url(this.keys.publicKey).slice(0, 6)}`}`);
+    if (!opened) return false;
+    const newest = this.newestFrom.get(offer.holderKey);
+    const behind = newest === undefined ? 0 : (newest - offer.epoch + 256) % 256;
+    if (behind > 0 && behind < 128) {
+      keyLog(`member ${this.deps.participantId}: epoch ${offer.epoch} is older than ${newest} from the same holder: not used`);
+      return false;
+    }
+    this.newestFrom.set(offer.holderKey, offer.epoch);
+    this.deps.onGroupKey(offer.epoch, opened.key, opened.clearAudio);
     return true;
   }
 

@@ -56,22 +56,62 @@ export interface SealedKey {
   nonce: Uint8Array;
 }
 
-/** The group key of `epoch`, sealed by the holder to one member's public key. */
-export function sealGroupKey(groupKey: Uint8Array, epoch: number, memberPublicKey: Uint8Array, holder: KeyPair): SealedKey {
+/**
+ * The most people who may take part by audio in the clear at once, and the most bytes their
+ * participantIds take in a sealed box (docs/decisions.md, "An allowance the server cannot make").
+ */
+export const MAX_CLEAR_AUDIO = 8;
+export const MAX_CLEAR_AUDIO_BYTES = 1040;
+
+/** What a sealed box of the holder's carries: the group key, and who may take part by audio in the clear. */
+export interface OpenedGroupKey {
+  key: Uint8Array;
+  /** The participantIds the holder lets take part by audio without encryption under this key (usually none). */
+  clearAudio: string[];
+}
+
+/**
+ * The group key of `epoch`, sealed by the holder to one member's public key. `clearAudio`
+ * goes in the same box: the people the facilitator let take part by audio unencrypted, which
+ * only the holder can say, so the server can neither claim nor hide it (no list: the box is
+ * the 33 bytes it always was).
+ */
+export function sealGroupKey(groupKey: Uint8Array, epoch: number, memberPublicKey: Uint8Array, holder: KeyPair, clearAudio: readonly string[] = []): SealedKey {
   if (groupKey.byteLength !== 32) throw new RangeError('a group key is 32 bytes');
   if (!Number.isInteger(epoch) || epoch < 0 || epoch > 255) throw new RangeError('a key epoch is 0 to 255');
+  const list = clearAudio.length > 0 ? new TextEncoder().encode(JSON.stringify(clearAudio)) : new Uint8Array(0);
+  if (clearAudio.length > MAX_CLEAR_AUDIO || list.byteLength > MAX_CLEAR_AUDIO_BYTES) throw new RangeError('too many people in the clear');
   const nonce = nacl.randomBytes(nacl.box.nonceLength);
-  const plain = new Uint8Array(33);
+  const plain = new Uint8Array(33 + list.byteLength);
   plain[0] = epoch;
   plain.set(groupKey, 1);
+  plain.set(list, 33);
   return { sealed: nacl.box(plain, nonce, memberPublicKey, holder.secretKey), nonce };
 }
 
 /** The group key in a box sealed to `member` by `holderPublicKey`, if it opens and is of `epoch`. */
 export function openGroupKey(sealed: SealedKey, epoch: number, holderPublicKey: Uint8Array, member: KeyPair): Uint8Array | undefined {
+  return openGroupKeyBox(sealed, epoch, holderPublicKey, member)?.key;
+}
+
+/**
+ * The group key and the list of people in the clear, from a box sealed to `member` by
+ * `holderPublicKey`, if it opens, is of `epoch` and its list is well formed (else nothing:
+ * a box the holder made is never malformed).
+ */
+export function openGroupKeyBox(sealed: SealedKey, epoch: number, holderPublicKey: Uint8Array, member: KeyPair): OpenedGroupKey | undefined {
   const plain = nacl.box.open(sealed.sealed, sealed.nonce, holderPublicKey, member.secretKey);
-  if (!plain || plain.byteLength !== 33 || plain[0] !== epoch) return undefined;
-  return plain.slice(1);
+  if (!plain || plain.byteLength < 33 || plain[0] !== epoch) return undefined;
+  const key = plain.slice(1, 33);
+  if (plain.byteLength === 33) return { key, clearAudio: [] };
+  try {
+    const list: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain.subarray(33)));
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_CLEAR_AUDIO) return undefined;
+    if (!list.every((id): id is string => typeof id === 'string' && id.length > 0 && id.length <= 128)) return undefined;
+    return { key, clearAudio: list };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

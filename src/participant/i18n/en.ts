@@ -208,6 +208,11 @@ export const en = {
     encryptedDetail: 'only the people in this group can see and hear it, not the server that connects you',
     encryptedNow: 'The call is end-to-end encrypted.',
     settingUpEncryption: 'Setting up encryption…',
+    partlyEncrypted: 'Not fully end-to-end encrypted',
+    partlyEncryptedDetail:
+      'someone in this group takes part by audio without encryption, so the server that connects you could hear them and what is said to them; video stays encrypted',
+    clearAudioSelf:
+      'Your therapist let you take part by audio without encryption, because this browser cannot encrypt the call. The server that connects you could hear you and what you hear. You will not see the group’s video.',
     safetyCode: 'Safety code',
     safetyCodeBefore: 'Your therapist will read you a safety code. If it is',
     safetyCodeAfter: ', the connection between you is private.',

@@ -206,6 +206,11 @@ export const es: Catalogue = {
     encryptedDetail: 'solo las personas de este grupo pueden verlo y escucharlo, no el servidor que las conecta',
     encryptedNow: 'La llamada está cifrada de extremo a extremo.',
     settingUpEncryption: 'Preparando el cifrado…',
+    partlyEncrypted: 'No está cifrada del todo de extremo a extremo',
+    partlyEncryptedDetail:
+      'alguien de este grupo participa por audio sin cifrado, así que el servidor que las conecta podría oír a esa persona y lo que se le dice; el video sigue cifrado',
+    clearAudioSelf:
+      'Tu terapeuta te permitió participar por audio sin cifrado, porque este navegador no puede cifrar la llamada. El servidor que los conecta podría oírte y oír lo que escuchas. No verás el video del grupo.',
     safetyCode: 'Código de seguridad',
     safetyCodeBefore: 'Tu terapeuta te leerá un código de seguridad. Si es',
     safetyCodeAfter: ', la conexión entre ustedes es privada.',

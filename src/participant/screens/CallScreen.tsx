@@ -125,7 +125,17 @@ export function CallScreen() {
 function EncryptionPill() {
   const status = useParticipantStore((s) => s.encryption.status);
   const epoch = useParticipantStore((s) => s.encryption.epoch);
+  const othersInClear = useParticipantStore((s) => s.encryption.othersInClear);
   const t = useWords();
+  // Someone is in the clear (the facilitator's console's sealed word): said, never hidden.
+  if ((status === 'on' && othersInClear) || status === 'clearAudio') {
+    return (
+      <p className="call__pill call__pill--weak" data-testid="encryption" data-state="partial" data-epoch={epoch ?? undefined} title={t.call.partlyEncryptedDetail}>
+        <ShieldIcon /> {t.call.partlyEncrypted}
+        <span className="visually-hidden">: {t.call.partlyEncryptedDetail}</span>
+      </p>
+    );
+  }
   if (status === 'on') {
     return (
       <p className="call__pill" data-testid="encryption" data-state="on" data-epoch={epoch ?? undefined} title={t.call.encryptedDetail}>
@@ -218,6 +228,13 @@ function EncryptionNotice() {
     return (
       <p className="call__notice" role="alert" data-testid="encryption-refused">
         {t.call.encryptionRefused}
+      </p>
+    );
+  }
+  if (status === 'clearAudio') {
+    return (
+      <p className="call__notice" role="status" data-testid="encryption-clear-self">
+        {t.call.clearAudioSelf}
       </p>
     );
   }

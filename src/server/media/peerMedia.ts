@@ -230,7 +230,7 @@ export class PeerMedia {
     transportId: string,
     kind: MediaKind,
     rtpParameters: RtpParameters,
-    { paused, held = false }: { paused: boolean; held?: boolean },
+    { paused, held = false, clear }: { paused: boolean; held?: boolean; clear?: 'speaker' | 'copy' },
   ): Promise<ms.Producer> {
     const owned = this.transport(transportId);
     if (owned.direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'produce needs a send transport');
@@ -242,7 +242,7 @@ export class PeerMedia {
           rtpParameters: rtpParameters as unknown as ms.RtpParameters,
           paused: paused || held,
           ...(kind === 'video' ? { keyFrameRequestDelay: KEY_FRAME_REQUEST_DELAY_MS } : {}),
-          appData: { participantId: this.participantId, transportId },
+          appData: { participantId: this.participantId, transportId, ...(clear ? { clear } : {}) },
         }),
       );
       this.assertCurrent(epoch, created);
@@ -451,6 +451,18 @@ export class PeerMedia {
   teardown(): string[] {
     this.epoch++;
     return this.closeEverything();
+  }
+
+  /** Closes this peer's consumers whose producers `drop` names; returns those producers' ids. */
+  closeConsumersWhere(drop: (producerId: string) => boolean): string[] {
+    const closed: string[] = [];
+    for (const c of [...this.consumers.values()]) {
+      if (!drop(c.producerId)) continue;
+      c.close();
+      this.consumers.delete(c.id);
+      closed.push(c.producerId);
+    }
+    return closed;
   }
 
   /** Closes everything for good (the peer left); returns the closed producers' ids. */

@@ -148,7 +148,7 @@ export class Admission {
     target.notify('admitted', {
       routerRtpCapabilities: rtpCapabilities,
       participants: grace.groupAsSeenBy(target),
-      producers: members.groupProducers(),
+      producers: members.groupProducers(target),
       // Otherwise a client admitted into a locked room would learn of the lock only on a change.
       locked: this.parts.locked(),
       groupChat: this.parts.groupChat(),

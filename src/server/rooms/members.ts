@@ -16,12 +16,15 @@ import type { Audience } from './audiences.js';
 import type { Peer } from './peer.js';
 import { participantFor, producersOf } from './participantView.js';
 import { freshStanding, type Standing } from './standing.js';
+import { ClearRouting } from './clearAudio.js';
 
 export class Members {
   private readonly peers = new Map<string, Peer>();
   /** Clients' standing by participantId, kept across reconnects for the room's life. */
   private readonly standings = new Map<string, Standing>();
   private knocks = 0;
+  /** Who a facilitator let take part by audio in the clear, and so where clear audio may go. */
+  readonly clearAudio = new ClearRouting();
 
   get size(): number {
     return this.peers.size;
@@ -100,9 +103,11 @@ export class Members {
     this.notifyWhere(audience.admitted, 'peerLeft', () => ({ participantId: peer.participantId }));
   }
 
-  /** Every producer in the group, as the wire shows it. */
-  groupProducers(): Producer[] {
-    return this.list(audience.admitted).flatMap(producersOf);
+  /** Every producer in the group that `viewer` may receive (clearAudio.ts), as the wire shows it. */
+  groupProducers(viewer: Peer): Producer[] {
+    return this.list(audience.admitted).flatMap((owner) =>
+      producersOf(owner).filter((p) => owner === viewer || this.clearAudio.mayReceive(viewer, owner, owner.media.producer(p.producerId)!)),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@
  * clinic's verification hint; clients never see anyone's. Crisis information never appears here (only `crisisInfo` returns it).
  */
 import type { Participant, Producer } from '../../shared/protocol.js';
+import { clearKindOf } from './clearAudio.js';
 import type { Peer } from './peer.js';
 
 export function participantFor(viewer: Peer, subject: Peer): Participant {
@@ -42,5 +43,6 @@ export function producersOf(peer: Peer): Producer[] {
     participantId: peer.participantId,
     kind: p.kind,
     paused: p.paused,
+    ...(clearKindOf(p) ? { clear: true as const } : {}),
   }));
 }

@@ -33,7 +33,7 @@ import { Members } from './members.js';
 import { relayOver, type Relay } from './messaging.js';
 import { Moderation, type RecordAct, type RecordActs } from './moderation.js';
 import type { Peer } from './peer.js';
-import { participantFor, producersOf } from './participantView.js';
+import { participantFor } from './participantView.js';
 import { RoomMedia, type CheckInAnswer } from './roomMedia.js';
 import { RoomRecords, type RecordDeps } from './roomRecords.js';
 import type { Standing } from './standing.js';
@@ -185,7 +185,7 @@ export class Room {
       routerRtpCapabilities: rtpCapabilities,
       waiting: this.grace.waitingAsSeenBy(peer),
       participants: this.grace.groupAsSeenBy(peer),
-      producers: this.members.list(audience.admittedBut(peer)).flatMap(producersOf),
+      producers: this.members.groupProducers(peer).filter((p) => p.participantId !== peer.participantId),
       locked: this.moderation.locked,
       groupChat: this.groupChat.enabled,
     };
@@ -209,6 +209,8 @@ export class Room {
       this.records.attendance(peer, kind, peer.departure?.byId ?? null);
     }
     const closedProducers = peer.media.closeAll();
+    // Out of the group, out of the clear: an allowance to be heard unencrypted ends with the stay.
+    if (peer.role === 'client') this.media.setClearAudio(peer.participantId, false);
     log.info(dropped ? 'peer.dropped' : 'peer.left', { sessionId: this.id, participantId: peer.participantId, role: peer.role });
     if (dropped) {
       this.grace.hold(peer);
@@ -342,8 +344,24 @@ export class Room {
     return this.moderation.invitationChanged(participantId, change, by);
   }
 
-  returnToWaiting(by: Peer, participantId: string, record?: RecordAct): Promise<void> {
-    return this.moderation.returnToWaiting(by, participantId, record);
+  async returnToWaiting(by: Peer, participantId: string, record?: RecordAct): Promise<void> {
+    await this.moderation.returnToWaiting(by, participantId, record);
+    this.media.setClearAudio(participantId, false);
+  }
+
+  /**
+   * A facilitator lets a client (waiting or in the group) take part by audio in the clear, or
+   * no longer (clearAudio.ts): only where clear audio may be routed; what anyone sends in the
+   * clear follows the key holder's sealed word. On record first, as a moderation act.
+   */
+  async allowClearAudio(by: Peer, participantId: string, allowed: boolean, record: RecordAct = async () => undefined): Promise<void> {
+    this.members.assertModerator(by);
+    if (allowed) this.members.clientIn(participantId, ['waiting', 'admitted']);
+    if (allowed === this.members.clearAudio.isAllowed(participantId)) return;
+    await record(participantId);
+    this.members.assertModerator(by);
+    if (allowed) this.members.clientIn(participantId, ['waiting', 'admitted']);
+    this.media.setClearAudio(participantId, allowed);
   }
 
   setLocked(by: Peer, locked: boolean, record?: () => Promise<void>): Promise<boolean> {

@@ -17,6 +17,7 @@ import { createLogger } from '../../common/logger.js';
 import type { Direction } from '../media/peerMedia.js';
 import type { MediaRouter, WorkerPool } from '../media/workerPool.js';
 import * as audience from './audiences.js';
+import type { ClearKind } from './clearAudio.js';
 import type { Members } from './members.js';
 import type { Peer } from './peer.js';
 
@@ -152,13 +153,23 @@ export class RoomMedia {
       throw new ProtocolError('FORBIDDEN', 'you are taking part by text only; check in again to use a camera or microphone');
     }
     const held = !peer.isAdmitted;
+    const clear = this.clearKindFor(peer, kind, data.clear === true);
     // A mute holds before the producer exists: it is born paused.
-    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, { paused: peer.mutedByFacilitator[kind], held });
+    const producer = await peer.media.produce(data.transportId, kind, data.rtpParameters, {
+      paused: peer.mutedByFacilitator[kind],
+      held,
+      ...(clear ? { clear } : {}),
+    });
     // Left, or sent back to the waiting room, while it was being made: PeerMedia has closed
     // it already in both cases (its epoch moved); this is for any other way out.
     if (!peer.connected || (!held && !peer.isAdmitted)) {
       producer.close();
       throw new ProtocolError('NOT_FOUND', 'you are no longer in the group');
+    }
+    // The allowance changed while it was being made (asked again: clearAudio.ts).
+    if (!this.members.clearAudio.mayGoOn(peer, producer) || (clear === undefined && this.members.clearAudio.inClear(peer))) {
+      producer.close();
+      throw new ProtocolError('FORBIDDEN', 'audio in the clear is not allowed here now');
     }
     if (held) {
       log.info('producer.held', { sessionId: this.sessionId, participantId: peer.participantId, producerId: producer.id, kind });
@@ -170,13 +181,33 @@ export class RoomMedia {
     return { id: producer.id };
   }
 
-  /** Tells everyone admitted but `peer` of its new producer, and everyone admitted if it is paused. */
+  /**
+   * What a new producer of `peer`'s is (clearAudio.ts): asked for in the clear, the voice of
+   * someone allowed in the clear (`speaker`) or a member's copy of their voice for them
+   * (`copy`); otherwise encrypted, which someone in the clear may not send. Checked against
+   * the allowance as it stands at this call.
+   */
+  private clearKindFor(peer: Peer, kind: MediaKind, clear: boolean): ClearKind | undefined {
+    const routing = this.members.clearAudio;
+    if (!clear) {
+      if (routing.inClear(peer)) throw new ProtocolError('FORBIDDEN', 'you take part by audio in the clear: your microphone, unencrypted, is all you may send');
+      return undefined;
+    }
+    if (kind !== 'audio') throw new ProtocolError('BAD_REQUEST', 'only audio is ever sent in the clear');
+    if (!peer.isAdmitted) throw new ProtocolError('FORBIDDEN', 'nothing is sent in the clear before admission');
+    if (routing.inClear(peer)) return 'speaker';
+    if (!routing.anyone) throw new ProtocolError('FORBIDDEN', 'nobody here takes part by audio in the clear');
+    return 'copy';
+  }
+
+  /** Tells everyone admitted but `peer` who may receive it of its new producer, and everyone admitted if it is paused. */
   private announceProducer(peer: Peer, producer: ms.Producer): void {
     log.info('producer.added', { sessionId: this.sessionId, participantId: peer.participantId, producerId: producer.id, kind: producer.kind });
+    const clear = producer.appData['clear'] !== undefined;
     this.members.notifyWhere(
-      audience.admittedBut(peer),
+      (viewer) => audience.admittedBut(peer)(viewer) && this.members.clearAudio.mayReceive(viewer, peer, producer),
       'producerAdded',
-      () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind }),
+      () => ({ producerId: producer.id, participantId: peer.participantId, kind: producer.kind, ...(clear ? { clear: true as const } : {}) }),
     );
     if (producer.paused) {
       this.members.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
@@ -188,12 +219,58 @@ export class RoomMedia {
     return peer.media.ownProducer(producerId);
   }
 
-  private producerInGroup(producerId: string): ms.Producer | undefined {
-    for (const p of this.members.list(audience.admitted)) {
-      const producer = p.media.producer(producerId);
-      if (producer) return producer;
+  private producerInGroup(producerId: string): { owner: Peer; producer: ms.Producer } | undefined {
+    for (const owner of this.members.list(audience.admitted)) {
+      const producer = owner.media.producer(producerId);
+      if (producer) return { owner, producer };
     }
     return undefined;
+  }
+
+  /**
+   * A producer in the group that `viewer` may receive now: encrypted for those who can open
+   * it, clear audio for those it is meant for (clearAudio.ts). Asked at every call, since an
+   * allowance may have ended since the consumer was made.
+   */
+  private receivable(viewer: Peer, producerId: string): ms.Producer | undefined {
+    const found = this.producerInGroup(producerId);
+    if (!found) return undefined;
+    if (!this.members.clearAudio.mayReceive(viewer, found.owner, found.producer)) {
+      throw new ProtocolError('FORBIDDEN', 'that stream is not for you: encrypted streams are not for someone in the clear, and clear ones only for them');
+    }
+    return found.producer;
+  }
+
+  /**
+   * A facilitator let `participantId` take part by audio in the clear, or no longer; or they
+   * left the group (which ends it). Whatever may no longer flow stops: clear producers nobody
+   * may send (a voice no longer allowed; members' copies once nobody is allowed), and each
+   * consumer whose receiver may no longer have it (its owner hears `producerClosed`).
+   */
+  setClearAudio(participantId: string, allowed: boolean): void {
+    if (!this.members.clearAudio.set(participantId, allowed)) return;
+    log.info(allowed ? 'clear_audio.allowed' : 'clear_audio.ended', { sessionId: this.sessionId, participantId });
+    this.reroute();
+  }
+
+  /** Stops what the allowance as it stands no longer lets flow (setClearAudio). */
+  reroute(): void {
+    const group = this.members.list(audience.admitted);
+    for (const owner of group) {
+      for (const producer of owner.media.listProducers()) {
+        if (this.members.clearAudio.mayGoOn(owner, producer)) continue;
+        producer.close();
+        log.info('producer.closed', { sessionId: this.sessionId, participantId: owner.participantId, producerId: producer.id });
+        this.members.notifyWhere(audience.admitted, 'producerClosed', () => ({ producerId: producer.id }));
+      }
+    }
+    for (const viewer of group) {
+      const closed = viewer.media.closeConsumersWhere((producerId) => {
+        const found = this.producerInGroup(producerId);
+        return !!found && !this.members.clearAudio.mayReceive(viewer, found.owner, found.producer);
+      });
+      for (const producerId of closed) viewer.notify('producerClosed', { producerId });
+    }
   }
 
   /**
@@ -202,7 +279,7 @@ export class RoomMedia {
    * connection before admission, and may not resume it while waiting, so nothing flows.
    */
   async consume(peer: Peer, data: ParsedRequestData<'consume'>): Promise<ResultTypes['consume']> {
-    const producer = peer.isAdmitted ? this.producerInGroup(data.producerId) : this.ownHeldProducer(peer, data.producerId);
+    const producer = peer.isAdmitted ? this.receivable(peer, data.producerId) : this.ownHeldProducer(peer, data.producerId);
     if (!producer) throw new ProtocolError('NOT_FOUND', 'no such producer');
     const consumer = await peer.media.consume(await this.router(), data.transportId, producer.id, data.rtpCapabilities);
     return {
@@ -219,7 +296,7 @@ export class RoomMedia {
    */
   private liveConsumer(peer: Peer, consumerId: string): string {
     const { producerId } = peer.media.ownConsumer(consumerId);
-    if (!this.producerInGroup(producerId)) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    if (!this.receivable(peer, producerId)) throw new ProtocolError('NOT_FOUND', 'no such consumer');
     return producerId;
   }
 

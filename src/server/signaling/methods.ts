@@ -219,6 +219,11 @@ export const methodHandlers: { [M in PeerMethod]: Handler<M> } = {
     return ok;
   },
 
+  async allowClearAudio(mc, { participantId, allowed }) {
+    await mc.room.allowClearAudio(mc.peer, participantId, allowed, (id) => audit(mc, allowed ? 'client.clear_audio_allowed' : 'client.clear_audio_ended', id));
+    return ok;
+  },
+
   async verify(mc, { participantId, method }) {
     const { ctx, peer, room } = mc;
     const verifiedBy = clinicianOf(peer);

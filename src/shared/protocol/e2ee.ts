@@ -15,6 +15,12 @@ const base64url = (bytes: number) =>
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
     .length(Math.ceil((bytes * 4) / 3));
+const base64urlBetween = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
+    .min(Math.ceil((min * 4) / 3))
+    .max(Math.ceil((max * 4) / 3));
 
 /** An X25519 public key (32 bytes). */
 export const PublicKey = base64url(32);
@@ -24,8 +30,12 @@ export const KeyProof = base64url(32);
 export const LinkIssuer = base64url(8);
 /** A NaCl box nonce (24 bytes). */
 export const BoxNonce = base64url(24);
-/** The sealed group key: a NaCl box of its epoch and its 32 bytes (49 bytes sealed). */
-export const SealedGroupKey = base64url(49);
+/**
+ * The sealed group key: a NaCl box of its epoch and its 32 bytes (49 bytes sealed), and, when
+ * the facilitator lets someone take part by audio unencrypted, the JSON list of their
+ * participantIds after them (up to 1040 bytes more; client/e2ee/keys.ts).
+ */
+export const SealedGroupKey = base64urlBetween(49, 49 + 1040);
 /** Which group key: counts up with every change, wrapping at 256. */
 export const KeyEpoch = z.number().int().min(0).max(255);
 
@@ -81,6 +91,17 @@ export const e2eeMethods = {
   // The group key sealed to one admitted person's public key; refused for anyone waiting.
   sendGroupKey: {
     request: SealedKey.extend({ to: Id }),
+    result: Done,
+    mayCall: { facilitator: true },
+  },
+  /**
+   * A facilitator lets a client whose browser cannot encrypt take part by audio in the clear,
+   * or no longer. This only lets the server route clear audio (roomMedia.ts): what members
+   * send and play in the clear follows the holder's sealed word alone (client/e2ee/keys.ts),
+   * so a server that says it on its own changes nothing anyone sends.
+   */
+  allowClearAudio: {
+    request: z.object({ participantId: Id, allowed: z.boolean() }),
     result: Done,
     mayCall: { facilitator: true },
   },

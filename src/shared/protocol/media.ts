@@ -86,8 +86,14 @@ export const mediaMethods = {
     result: Done,
     mayCall: WAITING_OR_ADMITTED_AND_CLINICIANS,
   },
+  /**
+   * `clear: true` (issue 19): audio sent without end-to-end encryption, only while a
+   * facilitator lets someone whose browser cannot encrypt take part by audio in the clear
+   * (`allowClearAudio`): that person's voice, or a group member's copy of their own voice for
+   * them. The server routes it accordingly (roomMedia.ts).
+   */
   produce: {
-    request: z.object({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters }),
+    request: z.object({ transportId: Id, kind: MediaKind, rtpParameters: RtpParameters, clear: z.literal(true).optional() }),
     result: z.object({ id: z.string() }),
     mayCall: WAITING_OR_ADMITTED_AND_FACILITATORS,
   },

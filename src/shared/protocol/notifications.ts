@@ -45,7 +45,8 @@ export interface NotificationTypes {
   // to everyone admitted
   peerJoined: { participant: Participant };
   peerLeft: { participantId: string };
-  producerAdded: { producerId: string; participantId: string; kind: MediaKind };
+  /** `clear`: audio sent without end-to-end encryption (`produce`'s `clear`). */
+  producerAdded: { producerId: string; participantId: string; kind: MediaKind; clear?: true };
   producerClosed: { producerId: string };
   producerPaused: { producerId: string; paused: boolean };
   /**

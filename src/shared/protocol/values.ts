@@ -133,6 +133,8 @@ export const Producer = z.object({
   participantId: Id,
   kind: MediaKind,
   paused: z.boolean(),
+  /** Audio sent without end-to-end encryption (`produce`'s `clear`): played as it comes, never opened. */
+  clear: z.literal(true).optional(),
 });
 export type Producer = z.infer<typeof Producer>;
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Participant, ResultTypes } from '../../../shared/protocol';
-import { confirmSafetyCode, crisisInfo, endSession, remove, safetyCodeFor } from '../services/room';
+import { allowClearAudio, confirmSafetyCode, crisisInfo, endSession, remove, safetyCodeFor } from '../services/room';
 import { Dialog } from './Dialog';
 import { t } from '../i18n';
 
@@ -173,6 +173,35 @@ export function SafetyCodeDialog({ person, onClose }: { person: Participant; onC
           <p className="muted small">{t.dialogs.safetyCode.explain}</p>
         </>
       )}
+    </Dialog>
+  );
+}
+
+/** Before letting someone take part by audio in the clear: what it means, said plainly, and only then allowed. */
+export function ClearAudioDialog({ person, onClose }: { person: Participant; onClose: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const allow = async () => {
+    setBusy(true);
+    await allowClearAudio(person.participantId, true);
+    onClose();
+  };
+  return (
+    <Dialog
+      title={t.dialogs.clearAudio.title(person.displayName)}
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button quiet" onClick={onClose}>
+            {t.dialogs.cancel}
+          </button>
+          <button type="button" className="button danger-solid" disabled={busy} onClick={() => void allow()} data-testid="allow-clear-audio">
+            {t.dialogs.clearAudio.confirm}
+          </button>
+        </>
+      }
+    >
+      <p>{t.dialogs.clearAudio.explain(person.displayName)}</p>
+      <p className="muted small">{t.dialogs.clearAudio.everyone}</p>
     </Dialog>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { ConnectionQuality, Participant, Producer, VerificationMethod } from '../../../shared/protocol';
-import { allowUnmute, mute, returnToWaiting, verify } from '../services/room';
+import { allowClearAudio, allowUnmute, mute, returnToWaiting, verify } from '../services/room';
 import { useConsole } from '../store';
 import type { EncryptionView } from '../services/encryption';
-import { CrisisInfoDialog, RemoveDialog, SafetyCodeDialog } from './ModerationDialogs';
+import { ClearAudioDialog, CrisisInfoDialog, RemoveDialog, SafetyCodeDialog } from './ModerationDialogs';
 import { Menu, type MenuEntry } from './Menu';
 import { RatingBadge } from './CheckInRating';
 import { LanguageBadge } from './LanguageBadge';
@@ -13,7 +13,7 @@ export const roleLabel: Record<Participant['role'], string> = t.participants.rol
 
 export const verificationLabel: Record<VerificationMethod, string> = t.participants.verification;
 
-type Dialog = { kind: 'remove' | 'crisis' | 'safety'; person: Participant } | null;
+type Dialog = { kind: 'remove' | 'crisis' | 'safety' | 'clearAudio'; person: Participant } | null;
 
 /** A person's standing in the call's encryption, as this console sees it; null when there is nothing to say. */
 function keyState(encryption: EncryptionView, p: Participant, myId: string | null): { label: string; tone: string; title: string; code?: boolean } | null {
@@ -36,7 +36,9 @@ function keyState(encryption: EncryptionView, p: Participant, myId: string | nul
     case 'proof failed':
       return { label: k.mismatch, tone: 'danger', title: k.mismatchTitle };
     case 'cannot encrypt':
-      return { label: k.cannotEncrypt, tone: 'danger', title: k.cannotEncryptTitle };
+      return encryption.clearAudio.includes(p.participantId)
+        ? { label: k.inClear, tone: 'warn', title: k.inClearTitle }
+        : { label: k.cannotEncrypt, tone: 'danger', title: k.cannotEncryptTitle };
     default:
       return { label: k.noKey, tone: 'warn', title: k.noKeyTitle };
   }
@@ -146,7 +148,7 @@ export function ParticipantList() {
                     {t.participants.message}
                     {unread[p.participantId] ? <span className="unread">{unread[p.participantId]}</span> : null}
                   </button>
-                  <Menu label={t.participants.actions(p.displayName)} items={menuFor(p, setDialog)}>
+                  <Menu label={t.participants.actions(p.displayName)} items={menuFor(p, setDialog, encryption)}>
                     <span aria-hidden="true">⋯</span>
                   </Menu>
                 </div>
@@ -158,6 +160,7 @@ export function ParticipantList() {
       {dialog?.kind === 'remove' && <RemoveDialog person={dialog.person} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'crisis' && <CrisisInfoDialog person={dialog.person} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'safety' && <SafetyCodeDialog person={dialog.person} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'clearAudio' && <ClearAudioDialog person={dialog.person} onClose={() => setDialog(null)} />}
     </section>
   );
 }
@@ -194,7 +197,15 @@ function mediaItems(p: Participant): MenuEntry[] {
   ];
 }
 
-function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
+/** On the holder's console, for someone whose browser cannot encrypt: audio in the clear, allowed or stopped. */
+function clearAudioItems(p: Participant, open: (d: Dialog) => void, encryption: EncryptionView): MenuEntry[] {
+  if (encryption.role !== 'holder' || encryption.trust[p.participantId] !== 'cannot encrypt') return [];
+  return encryption.clearAudio.includes(p.participantId)
+    ? [{ label: t.participants.menu.stopClearAudio(p.displayName), onSelect: () => void allowClearAudio(p.participantId, false) }]
+    : [{ label: t.participants.menu.allowClearAudio(p.displayName), onSelect: () => open({ kind: 'clearAudio', person: p }) }];
+}
+
+function menuFor(p: Participant, open: (d: Dialog) => void, encryption: EncryptionView): MenuEntry[] {
   const id = p.participantId;
   const verifyItems: MenuEntry[] = p.verified
     ? [{ label: t.participants.verifiedMenu(p.verificationMethod ? verificationLabel[p.verificationMethod] : null), onSelect: () => undefined, disabled: true }]
@@ -207,6 +218,7 @@ function menuFor(p: Participant, open: (d: Dialog) => void): MenuEntry[] {
     { heading: t.participants.menu.identity },
     ...verifyItems,
     { label: t.participants.menu.safetyCode, onSelect: () => open({ kind: 'safety', person: p }) },
+    ...clearAudioItems(p, open, encryption),
     'separator',
     // Taking part by text: no microphone or camera to mute; the rest of the menu is the same.
     ...(p.textOnly ? [] : mediaItems(p)),

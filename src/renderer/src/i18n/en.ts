@@ -102,6 +102,9 @@ export const en = {
       mismatchTitle: 'Their announced key does not match their invitation link: someone may be in between. They get no key.',
       cannotEncrypt: 'Can’t encrypt',
       cannotEncryptTitle: 'Their browser cannot encrypt the call, so they cannot see or hear the group from it',
+      inClear: 'Audio, not encrypted',
+      inClearTitle:
+        'You let them take part by audio without encryption: the server could hear them and what is said to them. They see no video, and nobody sees theirs.',
       noKey: 'No key yet',
       noKeyTitle: 'Their browser has not announced an encryption key yet',
     },
@@ -127,6 +130,8 @@ export const en = {
       returnToWaiting: 'Return to waiting room',
       remove: 'Remove from session…',
       crisis: 'Crisis information…',
+      allowClearAudio: (name: string): string => `Let ${name} join by audio without encryption…`,
+      stopClearAudio: (name: string): string => `Stop ${name}’s audio without encryption`,
     },
   },
 
@@ -190,6 +195,15 @@ export const en = {
       keepGoing: 'Keep going',
       confirm: 'End session',
       body: 'Everyone is disconnected and every invitation to this session stops working. This cannot be undone.',
+    },
+    clearAudio: {
+      title: (name: string): string => `Let ${name} join by audio without encryption?`,
+      explain: (name: string): string =>
+        `${name}’s browser cannot encrypt the call. If you allow it, ${name} hears the group and is heard, by audio only, without end-to-end encryption: the server that connects you could hear ${name} and everything said to them while this lasts. Video stays encrypted; ${name} sees none and shows none.`,
+      everyone: 'Everyone in the call is told that it is not fully end-to-end encrypted while this lasts. You can stop it at any time from the same menu; it ends by itself when they leave.',
+      confirm: 'Allow audio without encryption',
+      notHolder:
+        'This could not be allowed from this console: only the console holding the call’s key can allow it, for someone whose browser cannot encrypt and whose key it trusts (read the safety code with them first if it asks).',
     },
     safetyCode: {
       title: (name: string): string => `Safety code with ${name}`,
@@ -347,6 +361,9 @@ export const en = {
     sealedTitle: 'Sealed in each browser and console; the server forwards what it cannot read',
     encrypted: 'End-to-end encrypted',
     settingUp: 'Setting up encryption…',
+    partlyEncrypted: 'Not fully end-to-end encrypted',
+    partlyEncryptedTitle: (names: string): string =>
+      `In the clear, by audio: ${names}. The server could hear them and what is said to them; video stays encrypted.`,
     locked: 'Room locked',
     open: 'Room open',
     controls: 'Session controls',

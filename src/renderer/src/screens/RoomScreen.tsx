@@ -46,6 +46,7 @@ export function RoomScreen() {
   const notice = useConsole((s) => s.notice);
   const keyed = useConsole((s) => s.encryption.keyed);
   const epoch = useConsole((s) => s.encryption.epoch);
+  const inClear = useConsole((s) => s.encryption.clearAudio);
   const setNotice = useConsole((s) => s.setNotice);
   const openGroupChat = useConsole((s) => s.openGroupChat);
   const textOnlyHere = useConsole((s) => Object.values(s.participants).some((p) => p.textOnly === true));
@@ -84,9 +85,20 @@ export function RoomScreen() {
               {myRole === 'observer' && words.roomScreen.observing}
             </p>
           </div>
-          <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" data-epoch={epoch ?? undefined} title={keyed ? words.roomScreen.sealedTitle : undefined}>
-            {keyed ? words.roomScreen.encrypted : words.roomScreen.settingUp}
-          </div>
+          {keyed && inClear.length > 0 ? (
+            // Someone takes part by audio in the clear (the holder's sealed word): said, with who.
+            <div className="e2ee-state partial" data-testid="e2ee-state" data-state="partial" data-epoch={epoch ?? undefined}>
+              {words.roomScreen.partlyEncrypted}
+              <span className="small">
+                {' · '}
+                {words.roomScreen.partlyEncryptedTitle(inClear.map((id) => participants[id]?.displayName ?? id).join(', '))}
+              </span>
+            </div>
+          ) : (
+            <div className={`e2ee-state ${keyed ? 'on' : 'pending'}`} data-testid="e2ee-state" data-epoch={epoch ?? undefined} title={keyed ? words.roomScreen.sealedTitle : undefined}>
+              {keyed ? words.roomScreen.encrypted : words.roomScreen.settingUp}
+            </div>
+          )}
           <div
             className={`lock-state ${locked ? 'locked' : 'open'}`}
             data-testid="lock-state"

@@ -38,12 +38,17 @@ export interface EncryptionView {
   trust: Record<string, MemberTrust>;
   /** On a member's console: the holder's standing, and the code to read with them. */
   holder: { participantId: string | null; trust: HolderTrust; code: string | null } | null;
+  /**
+   * Who takes part by audio in the clear, as the holder's newest sealed word says (the holder's
+   * own list on its console): while anyone does, the call is not fully end-to-end encrypted.
+   */
+  clearAudio: string[];
 }
 
-export const noEncryption: EncryptionView = { role: null, keyed: false, epoch: null, trust: {}, holder: null };
+export const noEncryption: EncryptionView = { role: null, keyed: false, epoch: null, trust: {}, holder: null, clearAudio: [] };
 
 /** What a frame worker does for the console: seal and open frames, with the keys it is given. */
-export type ConsoleFrames = FrameTransforms & KeySink & Pick<FrameCipher, 'close' | 'onMissingKey'>;
+export type ConsoleFrames = FrameTransforms & KeySink & Pick<FrameCipher, 'close' | 'onMissingKey' | 'setClearAudio'>;
 
 export interface EncryptionDeps {
   /** The session's connection; only its requests are used. */
@@ -54,6 +59,8 @@ export interface EncryptionDeps {
   onView(view: EncryptionView): void;
   /** Something went wrong that the facilitator should hear about. */
   onError(message: string): void;
+  /** The holder's word on who takes part by audio in the clear changed: the media engine follows (RoomClient.setClearAudio). */
+  onClearAudio?(participantIds: readonly string[]): void;
   /** The frame worker (by default the console's own FrameCipher). */
   frames?: ConsoleFrames;
   /** The link secrets this console can make for the session (by default main's `invitations:linkSecrets`). */
@@ -93,6 +100,8 @@ export class ConsoleEncryption {
   private view: EncryptionView = noEncryption;
   private holderId: string | null = null;
   private pendingHolderKey: string | null = null;
+  /** Who takes part by audio in the clear, as the newest key's box said. */
+  private clearAudio: readonly string[] = [];
   /** The room's list as last heard: who is in the group is always read from the newest. */
   private participants: Participant[] = [];
   private closed = false;
@@ -102,7 +111,7 @@ export class ConsoleEncryption {
     this.keys = new GroupKeys(this.frames);
     this.member = new KeyMember({
       participantId: deps.selfId,
-      onGroupKey: (epoch, key) => void this.keyed(epoch, key),
+      onGroupKey: (epoch, key, clearAudio) => void this.keyed(epoch, key, clearAudio),
       onHolderTrust: (trust, holderKey) => void this.holderTrust(trust, holderKey),
     });
     this.keyWait = new KeyWait(async () => {
@@ -198,6 +207,31 @@ export class ConsoleEncryption {
     return keys;
   }
 
+  /**
+   * On the holder's console: the facilitator lets `participantId`, whose browser cannot
+   * encrypt, take part by audio in the clear, or no longer. Allowing, the server is told first
+   * (so it routes the clear audio that follows), then the word goes out sealed with a new key;
+   * ending, the sealed word goes first (everyone stops), then the server closes what is left.
+   * False when this console is not the holder, or the person cannot be allowed (their browser
+   * can encrypt, or their key is not trusted yet: the safety code is read first).
+   */
+  async allowClearAudio(participantId: string, allowed: boolean): Promise<boolean> {
+    const holder = this.holder;
+    if (!holder) return false;
+    if (allowed) {
+      // Their key must be trusted (link proof, or the safety code read) before anything is
+      // allowed: otherwise the word could not reach them, and the server would route for nothing.
+      const keyTrust = holder.keyTrustOf(participantId);
+      if (holder.trustOf(participantId) !== 'cannot encrypt' || (keyTrust !== 'proved' && keyTrust !== 'code confirmed')) return false;
+      await this.deps.signaling.request('allowClearAudio', { participantId, allowed: true });
+      if (this.holder !== holder) return false;
+      return holder.allowClearAudio(participantId, true);
+    }
+    const changed = await holder.allowClearAudio(participantId, false);
+    await this.deps.signaling.request('allowClearAudio', { participantId, allowed: false });
+    return changed;
+  }
+
   /** Keys from `admissionKeys` whose admission did not happen: sent the usual way if they are let in later. */
   notAdmitted(keys: Record<string, SealedKey>): void {
     for (const [id, key] of Object.entries(keys)) this.holder?.notDelivered(id, key.epoch);
@@ -230,7 +264,7 @@ export class ConsoleEncryption {
           const secrets = this.linkSecrets;
           return secrets && issuer !== undefined && issuer === secrets.issuer ? secrets.secrets.get(participantId) : undefined;
         },
-        onGroupKey: (epoch, key) => void this.keyed(epoch, key),
+        onGroupKey: (epoch, key, clearAudio) => void this.keyed(epoch, key, clearAudio),
         onTrust: (participantId, trust) => this.show({ trust: { ...this.view.trust, [participantId]: trust } }),
       },
       first,
@@ -296,11 +330,24 @@ export class ConsoleEncryption {
     await this.loadingSecrets.done;
   }
 
-  private async keyed(epoch: number, key: Uint8Array): Promise<void> {
+  private async keyed(epoch: number, key: Uint8Array, clearAudio: readonly string[]): Promise<void> {
     this.lastEpoch = epoch;
     if (!this.holder) this.keyWait.settled();
+    // The word on who is in the clear goes with the key it came with: frames first, so nothing
+    // plays or leaves in the clear that the newest word does not allow.
+    this.frames.setClearAudio(clearAudio);
+    const changed = clearAudio.join('\n') !== this.clearAudio.join('\n');
+    this.clearAudio = [...clearAudio];
+    if (changed && !this.closed) this.deps.onClearAudio?.(this.clearAudio);
     await this.keys.set(epoch, key);
-    if (!this.closed) this.show({ keyed: true, epoch, ...(this.holder ? {} : { holder: { participantId: this.holderId, trust: this.view.holder?.trust ?? 'proved', code: null } }) });
+    if (!this.closed) {
+      this.show({
+        keyed: true,
+        epoch,
+        clearAudio: [...clearAudio],
+        ...(this.holder ? {} : { holder: { participantId: this.holderId, trust: this.view.holder?.trust ?? 'proved', code: null } }),
+      });
+    }
   }
 
   private async holderTrust(trust: HolderTrust, holderKey: string): Promise<void> {

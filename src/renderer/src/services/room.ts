@@ -89,6 +89,10 @@ async function enterRoom(sessionId: string, signaling: SignalingClient, hello: C
     onError: (message) => {
       if (live?.encryption === encryption) useConsole.getState().setNotice({ tone: 'error', text: message });
     },
+    // The holder's sealed word on who is in the clear: a clear copy of our voice for them, theirs played.
+    onClearAudio: (participantIds) => {
+      if (live?.encryption === encryption) live.room.setClearAudio(participantIds);
+    },
   });
   // Every frame sealed before it leaves and opened before it plays (issue 19).
   const room = new RoomClient(signaling, { frames: encryption.frames });
@@ -445,6 +449,23 @@ function isKeyed(participantId: string): boolean {
   if (encryption.role !== 'holder') return encryption.keyed;
   const trust = encryption.trust[participantId];
   return trust === 'proved' || trust === 'code confirmed';
+}
+
+/**
+ * Lets `participantId`, whose browser cannot encrypt, take part by audio in the clear, or no
+ * longer (services/encryption.ts): only the console holding the key can; the facilitator was
+ * told what it means before asking.
+ */
+export async function allowClearAudio(participantId: string, allowed: boolean): Promise<void> {
+  const encryption = live?.encryption;
+  if (!encryption) return;
+  try {
+    if (!(await encryption.allowClearAudio(participantId, allowed)) && allowed) {
+      useConsole.getState().setNotice({ tone: 'error', text: words.dialogs.clearAudio.notHolder });
+    }
+  } catch (err) {
+    useConsole.getState().setNotice({ tone: 'error', text: messageOf(err) });
+  }
 }
 
 /** The code to read with `participantId` (see services/encryption.ts). */
