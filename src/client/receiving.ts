@@ -144,7 +144,7 @@ export class Receiving {
 
   /** The producers consumed or wanted now, with whose each is. */
   consumingNow(): [producerId: string, participantId: string][] {
-    return [...[...this.wanted], ...[...this.consumers].map(([producerId, entry]): [string, string] => [producerId, entry.participantId])];
+    return [...this.wanted, ...[...this.consumers].map(([producerId, entry]): [string, string] => [producerId, entry.participantId])];
   }
 
   /** Wants nothing more of `participantId`; returns its producers consumed, for the caller to drop. */
