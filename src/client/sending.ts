@@ -34,6 +34,8 @@ export class Sending {
    * audio in the clear (SessionContext.clearSending.copy); none otherwise.
    */
   private copy: types.Producer | null = null;
+  /** The top spatial layer last asked of each camera producer (applyVideoCap). */
+  private readonly topLayerAsked = new WeakMap<types.Producer, number>();
 
   constructor(
     private readonly context: SessionContext,
@@ -219,8 +221,17 @@ export class Sending {
     const producer = this.producers.get('video');
     if (!producer || producer.closed || this.held.has('video')) return;
     const top = this.context.outgoingVideo.capped ? 0 : CAMERA_LAYERS.length - 1;
-    if (producer.maxSpatialLayer === top) return;
-    await producer.setMaxSpatialLayer(top).catch(() => undefined);
+    // A camera never capped sends every layer already (mediasoup-client says `undefined`):
+    // setting the top layer again would renegotiate the connection for nothing, and on being
+    // let in that took ~50 ms of the page's thread while the group waited for the first frame.
+    // What was last asked counts, not what is set: a cap lifted while it is being set is lifted.
+    const asked = this.topLayerAsked.get(producer) ?? producer.maxSpatialLayer ?? CAMERA_LAYERS.length - 1;
+    if (asked === top) return;
+    this.topLayerAsked.set(producer, top);
+    // mediasoup-client sets layers one change after another, in the order asked.
+    await producer.setMaxSpatialLayer(top).catch(() => {
+      if (this.topLayerAsked.get(producer) === top) this.topLayerAsked.delete(producer);
+    });
   }
 
   /** Pauses our producer of `kind` here only: the server paused it already (a facilitator's mute). */

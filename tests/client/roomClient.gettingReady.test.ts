@@ -5,16 +5,17 @@
  * them the person's tracks and releasing them. Real server and mediasoup worker; the browser's RTCPeerConnection is
  * mediasoup-client's FakeHandler (tests/support/fakeMedia.ts).
  */
-import { expect, it } from 'vitest';
+import { FakeHandler } from 'mediasoup-client';
+import { expect, it, vi } from 'vitest';
 import { RoomClient } from '../../src/client/roomClient';
 import type { StandIn } from '../../src/client/standIn';
-import type { MediaKind, MethodName } from '../../src/shared/protocol';
+import { CAMERA_LAYERS, type MediaKind, type MethodName } from '../../src/shared/protocol';
 import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
 import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
-const demo = sharedTestDemo(4);
+const demo = sharedTestDemo(5);
 
 /** A checked-in client whose RoomClient got ready, with every request it sent and every stand-in it made. */
 async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audio']) {
@@ -138,6 +139,32 @@ it('closed while a publish is under way: the publish ends quietly, nothing is le
     client.room.close();
     await expect(publishing).resolves.toBeUndefined();
   } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('being let in does not renegotiate the camera’s layers: a camera never capped sends them all already; a cap and its lifting do', async () => {
+  const layersSet = vi.spyOn(FakeHandler.prototype, 'setMaxSpatialLayer');
+  const fac = await roomFacilitator(demo.info);
+  const client = await readyNewcomer(4);
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    await Promise.all([
+      client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
+      client.room.publish(fakeStream()),
+    ]);
+    expect(client.room.isPublishing('video')).toBe(true);
+    expect(layersSet).not.toHaveBeenCalled();
+    // A weak way up caps the camera to its smallest layer, and lifting the cap brings the rest back.
+    client.room.capOutgoingVideo(true);
+    await vi.waitFor(() => expect(layersSet).toHaveBeenCalledTimes(1));
+    expect(layersSet.mock.calls[0]![1]).toBe(0);
+    client.room.capOutgoingVideo(false);
+    await vi.waitFor(() => expect(layersSet).toHaveBeenCalledTimes(2));
+    expect(layersSet.mock.calls[1]![1]).toBe(CAMERA_LAYERS.length - 1);
+  } finally {
+    layersSet.mockRestore();
     closeAll(client, fac);
   }
 });
