@@ -3,9 +3,10 @@
  * for someone holding that key, only as from and to whom they were sealed, and not at all once
  * the keys are forgotten; the frame worker is given every key as it comes.
  */
+import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { GroupKeys, type KeySink } from '../../src/client/e2ee/groupKeys';
-import { newGroupKey } from '../../src/client/e2ee/keys';
+import { fromBase64url, newGroupKey } from '../../src/client/e2ee/keys';
 
 function sink(): KeySink & { given: number[]; forgotten: number } {
   const s = {
@@ -59,5 +60,31 @@ describe('private messages under the group key', () => {
     expect(keys.hasKey).toBe(false);
     expect(keys.open(late, 'facilitator', 'p-robin')).toBeUndefined();
     expect(keys.seal('facilitator', 'p-robin', 'four')).toBeUndefined();
+  });
+
+  it('takes keys given at once in the order given, and none given before a forget, though deriving each takes a moment', async () => {
+    const worker = sink();
+    const keys = new GroupKeys(worker);
+    await Promise.all([keys.set(7, newGroupKey()), keys.set(8, newGroupKey()), keys.set(9, newGroupKey())]);
+    expect(worker.given).toEqual([7, 8, 9]);
+    expect(keys.epoch).toBe(9);
+    // Left the group while a key was on its way in: it is not taken, here or in the worker.
+    const late = keys.set(10, newGroupKey());
+    keys.forget();
+    await late;
+    expect(keys.hasKey).toBe(false);
+    expect(worker.given).toEqual([7, 8, 9]);
+    expect(keys.seal('facilitator', 'p-robin', 'after')).toBeUndefined();
+  });
+
+  it('derives the message key as before (SHA-512 over the label and the key), so a page and a console of either kind read each other', async () => {
+    const key = newGroupKey();
+    const keys = new GroupKeys();
+    await keys.set(2, key);
+    const sealed = keys.seal('p-robin', 'facilitator', 'same bytes')!;
+    const label = new TextEncoder().encode('confidant private messages\n');
+    const messageKey = nacl.hash(Uint8Array.from([...label, ...key])).slice(0, nacl.secretbox.keyLength);
+    const opened = nacl.secretbox.open(fromBase64url(sealed.box)!, fromBase64url(sealed.nonce)!, messageKey);
+    expect(JSON.parse(new TextDecoder().decode(opened!))).toEqual({ f: 'p-robin', t: 'facilitator', m: 'same bytes' });
   });
 });

@@ -27,7 +27,7 @@ function call(options: { secrets?: boolean; tamperMemberKey?: boolean; tamperGro
       let offer: GroupKey = { from: 'c-facilitator', ...key };
       if (options.tamperGroupKey) {
         // The relay seals a key of its own, as if it were the holder.
-        const forged = sealGroupKey(newGroupKey(), key.epoch, members.get(to)!.member.keys.publicKey, server);
+        const forged = await sealGroupKey(newGroupKey(), key.epoch, members.get(to)!.member.keys.publicKey, server);
         offer = { ...offer, sealed: toBase64url(forged.sealed), nonce: toBase64url(forged.nonce), holderKey: toBase64url(server.publicKey) };
       }
       await members.get(to)!.member.groupKey(offer);

@@ -1,38 +1,70 @@
 /** The key exchange of end-to-end encrypted calls (src/client/e2ee/keys.ts). */
 import { describe, expect, it } from 'vitest';
 import { PublicKey, KeyProof, BoxNonce, SealedGroupKey } from '../../src/shared/protocol';
-import { fromBase64url, keyProof, newGroupKey, newKeyPair, openGroupKey, proofHolds, safetyCode, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
+import nacl from 'tweetnacl';
+import { boxKey, fromBase64url, keyProof, newGroupKey, newKeyPair, openGroupKey, proofHolds, safetyCode, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
 
 describe('the group key sealed to a member', () => {
-  it('opens only for that member, from that holder, at that epoch', () => {
+  it('opens only for that member, from that holder, at that epoch', async () => {
     const holder = newKeyPair();
     const member = newKeyPair();
     const other = newKeyPair();
     const groupKey = newGroupKey();
-    const box = sealGroupKey(groupKey, 4, member.publicKey, holder);
-    expect(openGroupKey(box, 4, holder.publicKey, member)).toEqual(groupKey);
+    const box = await sealGroupKey(groupKey, 4, member.publicKey, holder);
+    expect(await openGroupKey(box, 4, holder.publicKey, member)).toEqual(groupKey);
     // Someone else (the server, another client) cannot open it, nor pass it off under another epoch.
-    expect(openGroupKey(box, 4, holder.publicKey, other)).toBeUndefined();
-    expect(openGroupKey(box, 5, holder.publicKey, member)).toBeUndefined();
+    expect(await openGroupKey(box, 4, holder.publicKey, other)).toBeUndefined();
+    expect(await openGroupKey(box, 5, holder.publicKey, member)).toBeUndefined();
     // A box the server sealed with a key of its own, claiming to be the holder's, does not open as the holder's.
     const server = newKeyPair();
-    expect(openGroupKey(sealGroupKey(newGroupKey(), 4, member.publicKey, server), 4, holder.publicKey, member)).toBeUndefined();
+    expect(await openGroupKey(await sealGroupKey(newGroupKey(), 4, member.publicKey, server), 4, holder.publicKey, member)).toBeUndefined();
     const altered = { ...box, sealed: box.sealed.slice() };
     altered.sealed[10]! ^= 1;
-    expect(openGroupKey(altered, 4, holder.publicKey, member)).toBeUndefined();
+    expect(await openGroupKey(altered, 4, holder.publicKey, member)).toBeUndefined();
   });
 
-  it('travels in exactly the sizes the protocol checks', () => {
+  it('travels in exactly the sizes the protocol checks', async () => {
     const holder = newKeyPair();
-    const box = sealGroupKey(newGroupKey(), 0, newKeyPair().publicKey, holder);
+    const box = await sealGroupKey(newGroupKey(), 0, newKeyPair().publicKey, holder);
     expect(SealedGroupKey.safeParse(toBase64url(box.sealed)).success).toBe(true);
     expect(BoxNonce.safeParse(toBase64url(box.nonce)).success).toBe(true);
     expect(PublicKey.safeParse(toBase64url(holder.publicKey)).success).toBe(true);
     expect(fromBase64url(toBase64url(box.sealed), 49)).toEqual(box.sealed);
     expect(fromBase64url(toBase64url(box.sealed), 48)).toBeUndefined();
     expect(fromBase64url('not base64!')).toBeUndefined();
-    expect(() => sealGroupKey(new Uint8Array(16), 0, holder.publicKey, holder)).toThrow(RangeError);
-    expect(() => sealGroupKey(newGroupKey(), 256, holder.publicKey, holder)).toThrow(RangeError);
+    await expect(sealGroupKey(new Uint8Array(16), 0, holder.publicKey, holder)).rejects.toThrow(RangeError);
+    await expect(sealGroupKey(newGroupKey(), 256, holder.publicKey, holder)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('the box key, with the platform’s X25519', () => {
+  it('is the key tweetnacl’s box makes, both ways round, so boxes are the same bytes', async () => {
+    for (let i = 0; i < 8; i++) {
+      const a = newKeyPair();
+      const b = newKeyPair();
+      const ours = await boxKey(b.publicKey, a.secretKey);
+      expect(ours).toEqual(nacl.box.before(b.publicKey, a.secretKey));
+      expect(await boxKey(a.publicKey, b.secretKey)).toEqual(ours);
+    }
+    // A box tweetnacl sealed whole opens here, and one sealed here opens with tweetnacl.
+    const holder = newKeyPair();
+    const member = newKeyPair();
+    const groupKey = newGroupKey();
+    const plain = Uint8Array.from([7, ...groupKey]);
+    const nonce = nacl.randomBytes(24);
+    expect(await openGroupKey({ sealed: nacl.box(plain, nonce, member.publicKey, holder.secretKey), nonce }, 7, holder.publicKey, member)).toEqual(groupKey);
+    const box = await sealGroupKey(groupKey, 7, member.publicKey, holder);
+    expect(nacl.box.open(box.sealed, box.nonce, holder.publicKey, member.secretKey)).toEqual(plain);
+  });
+
+  it('refuses a public key of small order, whose shared secret is zero for anyone: nothing is sealed to it, no box opens from it', async () => {
+    const member = newKeyPair();
+    const zero = new Uint8Array(32);
+    await expect(boxKey(zero, member.secretKey)).rejects.toThrow();
+    await expect(sealGroupKey(newGroupKey(), 0, zero, member)).rejects.toThrow();
+    const forged = nacl.box(Uint8Array.from([0, ...newGroupKey()]), new Uint8Array(24), zero, newKeyPair().secretKey);
+    expect(await openGroupKey({ sealed: forged, nonce: new Uint8Array(24) }, 0, zero, member)).toBeUndefined();
+    await expect(boxKey(new Uint8Array(31), member.secretKey)).rejects.toThrow(RangeError);
   });
 });
 

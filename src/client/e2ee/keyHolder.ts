@@ -234,7 +234,7 @@ export class KeyHolder {
   }
 
   private async seal(member: Member, participantId: string, epoch: number): Promise<SealedKey> {
-    const { sealed, nonce } = sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys, this.clearAudioList);
+    const { sealed, nonce } = await sealGroupKey(this.groupKey, epoch, member.publicKey, this.keys, this.clearAudioList);
     const secret = this.deps.linkSecretFor(participantId, member.issuer);
     const holderProof = secret ? await keyProof(secret, 'holder', participantId, this.keys.publicKey) : undefined;
     return {

@@ -72,7 +72,7 @@ export class KeyMember {
     }
     const sealed = fromBase64url(offer.sealed);
     const nonce = fromBase64url(offer.nonce, 24);
-    const opened = sealed && sealed.byteLength >= 49 && nonce ? openGroupKeyBox({ sealed, nonce }, offer.epoch, holderKey, this.keys) : undefined;
+    const opened = sealed && sealed.byteLength >= 49 && nonce ? await openGroupKeyBox({ sealed, nonce }, offer.epoch, holderKey, this.keys) : undefined;
     keyLog(`member ${this.deps.participantId}: epoch ${offer.epoch} from ${offer.from}: ${trust}, ${opened ? `opened${opened.clearAudio.length > 0 ? `, in the clear: ${opened.clearAudio.join(', ')}` : ''}` : `does not open with ${toBase64url(this.keys.publicKey).slice(0, 6)}`}`);
     if (!opened) return false;
     const newest = this.newestFrom.get(offer.holderKey);
