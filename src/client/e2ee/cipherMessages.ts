@@ -19,7 +19,11 @@ export type CipherMessage =
 
 export type WorkerReply =
   | { type: 'keyed'; epoch: number }
-  | { type: 'counts'; sealed: number; opened: number; dropped: number }
+  /**
+   * `held`: video frames kept now by senders with no key yet (UNKEYED_HOLD_MS); `keyFrameAsks`:
+   * times a receiver, opening a stream's first frames, found a delta first and asked for a key frame.
+   */
+  | { type: 'counts'; sealed: number; opened: number; dropped: number; held: number; keyFrameAsks: number }
   /**
    * Frames arrive that no key held here opens (an epoch not held, or one held under another
    * key): a key change has not reached this person. Said at most once a second.

@@ -149,12 +149,14 @@ export class FrameCipher implements FrameTransforms, KeySink {
     return () => this.worker.removeEventListener('message', handler);
   }
 
-  /** Frames sealed, opened and dropped so far, in this call. */
-  async counts(): Promise<{ sealed: number; opened: number; dropped: number }> {
+  /** Frames sealed, opened and dropped so far, in this call; frames held for a key now; key frames asked for by receivers. */
+  async counts(): Promise<{ sealed: number; opened: number; dropped: number; held: number; keyFrameAsks: number }> {
     const answer = this.reply((r) => r.type === 'counts');
     this.post({ type: 'counts' });
     const r = await answer;
-    return r.type === 'counts' ? { sealed: r.sealed, opened: r.opened, dropped: r.dropped } : { sealed: 0, opened: 0, dropped: 0 };
+    return r.type === 'counts'
+      ? { sealed: r.sealed, opened: r.opened, dropped: r.dropped, held: r.held, keyFrameAsks: r.keyFrameAsks }
+      : { sealed: 0, opened: 0, dropped: 0, held: 0, keyFrameAsks: 0 };
   }
 
   close(): void {

@@ -17,7 +17,7 @@ const KEPT_EPOCHS = 2;
 
 const keys = new Map<number, CryptoKey>();
 let sendingEpoch: number | undefined;
-const counts = { sealed: 0, opened: 0, dropped: 0 };
+const counts = { sealed: 0, opened: 0, dropped: 0, keyFrameAsks: 0 };
 /** The key changes given so far, applied one after another. */
 let keying: Promise<void> = Promise.resolve();
 
@@ -25,12 +25,29 @@ interface EncodedFrame {
   data: ArrayBuffer;
   /** Video frames say whether they are key frames; audio frames have no type. */
   type?: 'key' | 'delta' | 'empty';
+  /** When a video sender with no key yet kept it (hold), in this worker's clock. */
+  heldAt?: number;
 }
 
 /** The script transform's own handle, where the browser gives one: a receiver's can ask for a key frame. */
 interface Transformer {
   sendKeyFrameRequest?: () => Promise<unknown>;
 }
+
+/**
+ * A camera that starts before the group key has come (a newcomer's encoder starts as they are
+ * let in, the key's box is opened alongside) keeps its frames from its latest key frame on, for
+ * at most this long, and sends them sealed once the key comes. Dropped instead, the stream
+ * reached the SFU with a delta first; the SFU asked the camera for a key frame at once, and a
+ * receiver that asked in the next 300 ms waited until that window had passed (Chromium ignores
+ * key-frame requests within 300 ms of the last it took, KEY_FRAME_REQUEST_DELAY_MS): the group
+ * saw the newcomer half a second late in one round of ten.
+ */
+export const UNKEYED_HOLD_MS = 500;
+/** At most this many frames held (a second of video at 30 fps is far more than the wait for a key). */
+const UNKEYED_HOLD_FRAMES = 30;
+/** Every video sender's held frames, so that leaving the group (forget) drops them all. */
+const holds = new Set<EncodedFrame[]>();
 
 /** At most one key-frame request per this many ms from one sender or receiver. */
 const KEY_FRAME_REQUEST_MS = 500;
@@ -54,6 +71,13 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
   // sender passes every delta once it can seal: holding them back for a key frame left a
   // stream the SFU had never seen, so nobody could ask its encoder for one.
   let needKeyFrame = options.kind === 'video';
+  /** A video sender's frames from before the key, from a key frame on (UNKEYED_HOLD_MS). */
+  const held: EncodedFrame[] = [];
+  if (options.side === 'send' && options.kind === 'video') holds.add(held);
+  const release = (): void => {
+    holds.delete(held);
+    held.length = 0;
+  };
   let lastRequest = -Infinity;
   const requestKeyFrame = (): void => {
     const now = performance.now();
@@ -67,10 +91,14 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
       const clear = clearHeaderBytes(options.kind, data);
       if (options.side === 'send') {
         const key = sendingEpoch === undefined ? undefined : keys.get(sendingEpoch);
-        if (!key || sendingEpoch === undefined) return void counts.dropped++;
-        frame.data = (await encryptFrame(key, sendingEpoch, data, clear)).buffer;
-        counts.sealed++;
-        return controller.enqueue(frame);
+        if (!key || sendingEpoch === undefined) {
+          if (options.kind === 'video') hold(held, frame);
+          else counts.dropped++;
+          return;
+        }
+        // The key came: what was held goes first, its key frame leading, all sealed under it.
+        for (const earlier of held.splice(0)) await seal(earlier, options.kind, key, sendingEpoch, controller);
+        return seal(frame, options.kind, key, sendingEpoch, controller);
       }
       const epoch = frameEpoch(data, clear);
       const key = epoch === undefined ? undefined : keys.get(epoch);
@@ -82,14 +110,44 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
         return void counts.dropped++;
       }
       if (needKeyFrame) {
-        if (frame.type === 'delta') requestKeyFrame();
-        else needKeyFrame = false;
+        if (frame.type === 'delta') {
+          counts.keyFrameAsks++;
+          requestKeyFrame();
+        } else needKeyFrame = false;
       }
       frame.data = opened.buffer;
       counts.opened++;
       controller.enqueue(frame);
     },
+    // The sender or receiver is gone: nothing of it is kept.
+    flush: release,
+    // Where the browser calls it (the stream torn down rather than closed); not in every DOM typing yet.
+    ...{ cancel: release },
   });
+}
+
+/** Keeps `frame` of a video sender with no key yet: from a key frame on, young enough, few enough; else drops. */
+function hold(held: EncodedFrame[], frame: EncodedFrame): void {
+  const now = performance.now();
+  if (frame.type === 'key') {
+    counts.dropped += held.length;
+    held.length = 0;
+  } else if (held.length === 0 || held.length >= UNKEYED_HOLD_FRAMES || now - held[0]!.heldAt! > UNKEYED_HOLD_MS) {
+    // Nothing to build on (no key frame kept), or kept too long: all of it goes.
+    counts.dropped += held.length + 1;
+    held.length = 0;
+    return;
+  }
+  frame.heldAt = now;
+  held.push(frame);
+}
+
+async function seal(frame: EncodedFrame, kind: TransformOptions['kind'], key: CryptoKey, epoch: number, controller: TransformStreamDefaultController<EncodedFrame>): Promise<void> {
+  const data = new Uint8Array(frame.data);
+  frame.data = (await encryptFrame(key, epoch, data, clearHeaderBytes(kind, data))).buffer;
+  delete frame.heldAt;
+  counts.sealed++;
+  controller.enqueue(frame);
 }
 
 function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions, transformer?: Transformer): void {
@@ -132,7 +190,12 @@ scope.onmessage = (event) => {
     keying = keying.then(() => {
       keys.clear();
       sendingEpoch = undefined;
+      // Nothing captured before leaving the group is sent under a key given after it.
+      for (const held of holds) {
+        counts.dropped += held.length;
+        held.length = 0;
+      }
     });
   } else if (message.type === 'streams') pipe(message.readable as ReadableStream<EncodedFrame>, message.writable as WritableStream<EncodedFrame>, message.options);
-  else if (message.type === 'counts') scope.postMessage({ type: 'counts', ...counts });
+  else if (message.type === 'counts') scope.postMessage({ type: 'counts', ...counts, held: [...holds].reduce((n, held) => n + held.length, 0) });
 };
