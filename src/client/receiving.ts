@@ -72,9 +72,6 @@ export class Receiving {
     reject: (err: unknown) => void;
   }[] = [];
   private gatherTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Consumes under way (from `want` until resumed, given up or failed), and who waits for none to be (`settled`). */
-  private settling = 0;
-  private settledWaiters: (() => void)[] = [];
   /** Timers of first-frame watches (watchFirstFrame). */
   private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
   /**
@@ -123,10 +120,8 @@ export class Receiving {
   want(producerId: string, participantId: string, paused: boolean): void {
     if (this.wanted.has(producerId) || this.consumers.has(producerId)) return;
     this.wanted.set(producerId, participantId);
-    this.settling++;
     this.ready
       .then(() => this.consume(producerId, participantId, paused))
-      .finally(() => this.oneSettled())
       .catch((err: unknown) => {
         // A consumer of a router that is gone failing is expected, not news.
         if (this.session.closed || err instanceof MediaResetError) return;
@@ -135,27 +130,6 @@ export class Receiving {
         this.wanted.delete(producerId);
         this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
       });
-  }
-
-  /**
-   * Settles once no consume is under way (every stream wanted so far is set up and resumed, or
-   * given up), or after `maxMs`, whichever is first.
-   */
-  settled(maxMs: number): Promise<void> {
-    if (this.settling === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, maxMs);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.settledWaiters.push(done);
-    });
-  }
-
-  private oneSettled(): void {
-    this.settling--;
-    if (this.settling === 0) for (const done of this.settledWaiters.splice(0)) done();
   }
 
   /** Stops consuming `producerId`: it is no longer wanted, and its consumer (if any) closes with a `trackEnded`. */

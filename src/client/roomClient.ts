@@ -151,15 +151,6 @@ export class RoomClient {
     // events), so the caller can publish at once: others see and hear us sooner.
   }
 
-  /**
-   * Settles once the streams of the group we were told of are set up and resumed here (or given
-   * up), or after `maxMs`: a page can draw what it must after that, so that drawing does not
-   * hold their setup back (GroupCall.onAdmitted).
-   */
-  receivingSettled(maxMs: number): Promise<void> {
-    return this.closed ? Promise.resolve() : this.session.receiving.settled(maxMs);
-  }
-
   /** Settles once our first producer exists (or holding consumes for it ended); at once when nothing is held. */
   firstProducer(): Promise<void> {
     return this.sendFirst.settled();

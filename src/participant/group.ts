@@ -16,12 +16,6 @@ import { chatEvent, openGroupChat } from './groupChat';
 import { addRemoteTrack, dropRemoteTrack, setRemotePaused, toPeer } from './peers';
 import { announce, moderate, pageState, setPageState, type Peer } from './store';
 
-/**
- * The longest the page, once let in and sending, keeps the waiting screen up for the group's
- * streams to be set up before it draws the call screen (GroupCall.onAdmitted).
- */
-export const CALL_SCREEN_WAIT_MS = 500;
-
 
 export class GroupCall {
   private room: RoomClient | null = null;
@@ -141,10 +135,6 @@ export class GroupCall {
       // first stream exists (a fraction of a second at most), or with media made ready while
       // waiting, until it is being sent.
       await (ready && published ? published.catch(() => undefined) : room.firstProducer());
-      // And until the group's streams are set up here (CALL_SCREEN_WAIT_MS at most): drawn
-      // before, the call screen held back their consume answers and their renegotiation, one
-      // after the other; drawn now, it is drawn while their first frames are on their way.
-      await room.receivingSettled(CALL_SCREEN_WAIT_MS);
       if (this.room !== room) return;
       setPageState({ screen: 'joining', waitingNote: null });
       await Promise.all([joining, published]);
