@@ -19,7 +19,7 @@ import { expectAccessible } from '../support/axe';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 import { dominantHz, hearsTone, listen, MIN_READS, toneLevelDb, TONE_MIN_DB, type Spectrum } from '../support/toneDetector';
-import type { TapCredentials, TapState } from './fixtures/tapHarness';
+import type { FrameCensus, TapCredentials, TapState } from './fixtures/tapHarness';
 
 // Five people at most in one test, and the tap.
 const running = consoleWithDemoServer('file', { demoArgs: ['--invitations', '6'] });
@@ -58,6 +58,19 @@ test.afterAll(async () => {
 
 type TapWindow = { tap: { start(c: TapCredentials): Promise<string>; read(): Promise<TapState> } };
 const readTap = (page: Page): Promise<TapState> => page.evaluate(() => (window as unknown as TapWindow).tap.read());
+
+/**
+ * Every stream in `census` reached the tap's decoders, and every frame of it was sealed: long
+ * enough to be, and ending with one of at most `epochs` key epochs, never a byte of its content.
+ */
+function expectAllSealed(census: FrameCensus[], epochs: number): void {
+  for (const c of census) {
+    const which = `${c.kind} of ${c.participantId}`;
+    expect(c.frames, which).toBeGreaterThan(0);
+    expect(c.short, `${which}: frames too short to be sealed`).toBe(0);
+    expect(Object.keys(c.lastBytes).length, `${which}: last bytes (the key epoch when sealed)`).toBeLessThanOrEqual(epochs);
+  }
+}
 
 /** At least this many seconds of everyone's media must have reached the tap before it is judged. */
 const TAP_SECONDS = 3;
@@ -184,12 +197,7 @@ test('a tap on the SFU receives the call but decodes no frame and hears no tone,
   // one of the call's key epochs (one here: nobody left), never with a byte of its own content.
   console.log(`tap census: ${JSON.stringify(tap.census)}`);
   expect(tap.census.map((c) => `${c.kind} of ${c.participantId}`).sort()).toEqual(tap.streams.map((s) => `${s.kind} of ${s.participantId}`).sort());
-  for (const c of tap.census) {
-    const which = `${c.kind} of ${c.participantId}`;
-    expect(c.frames, which).toBeGreaterThan(0);
-    expect(c.short, `${which}: frames too short to be sealed`).toBe(0);
-    expect(Object.keys(c.lastBytes), `${which}: last bytes (the key epoch when sealed)`).toHaveLength(1);
-  }
+  expectAllSealed(tap.census, 1);
 
   // Meanwhile the two people still see each other, and saw no fallback to the clear.
   await expect.poll(() => videoWidthIn(consolePage, `tile-${clientId}`)).toBeGreaterThan(0);
@@ -326,12 +334,7 @@ test('a browser that cannot encrypt is refused by default; once the facilitator 
   // Frame by frame: everything of theirs it got was sealed (at most the epochs of one change
   // apart). Lee's voice is the one thing in the clear, by the facilitator's word, for all to hear.
   console.log(`tap census beside audio in the clear: ${JSON.stringify(tap.census)}`);
-  for (const c of tap.census.filter((x) => x.participantId !== leeId)) {
-    const which = `${c.kind} of ${c.participantId}`;
-    expect(c.frames, which).toBeGreaterThan(0);
-    expect(c.short, `${which}: frames too short to be sealed`).toBe(0);
-    expect(Object.keys(c.lastBytes).length, `${which}: last bytes (the key epoch when sealed)`).toBeLessThanOrEqual(2);
-  }
+  expectAllSealed(tap.census.filter((x) => x.participantId !== leeId), 2);
   await snapshot(consolePage, testInfo, 'console-clear-audio');
   await snapshot(clientPage, testInfo, 'participant-clear-audio');
   await expectAccessible(clientPage, testInfo, 'participant-call-clear-audio');

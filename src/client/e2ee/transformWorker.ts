@@ -25,8 +25,12 @@ interface EncodedFrame {
   data: ArrayBuffer;
   /** Video frames say whether they are key frames; audio frames have no type. */
   type?: 'key' | 'delta' | 'empty';
-  /** When a video sender with no key yet kept it (hold), in this worker's clock. */
-  heldAt?: number;
+}
+
+/** A video sender's frames from before the key, from a key frame on, and since when (this worker's clock). */
+interface Held {
+  frames: EncodedFrame[];
+  since: number;
 }
 
 /** The script transform's own handle, where the browser gives one: a receiver's can ask for a key frame. */
@@ -47,7 +51,7 @@ export const UNKEYED_HOLD_MS = 500;
 /** At most this many frames held (a second of video at 30 fps is far more than the wait for a key). */
 const UNKEYED_HOLD_FRAMES = 30;
 /** Every video sender's held frames, so that leaving the group (forget) drops them all. */
-const holds = new Set<EncodedFrame[]>();
+const holds = new Set<Held>();
 
 /** At most one key-frame request per this many ms from one sender or receiver. */
 const KEY_FRAME_REQUEST_MS = 500;
@@ -71,12 +75,11 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
   // sender passes every delta once it can seal: holding them back for a key frame left a
   // stream the SFU had never seen, so nobody could ask its encoder for one.
   let needKeyFrame = options.kind === 'video';
-  /** A video sender's frames from before the key, from a key frame on (UNKEYED_HOLD_MS). */
-  const held: EncodedFrame[] = [];
+  const held: Held = { frames: [], since: 0 };
   if (options.side === 'send' && options.kind === 'video') holds.add(held);
   const release = (): void => {
     holds.delete(held);
-    held.length = 0;
+    held.frames.length = 0;
   };
   let lastRequest = -Infinity;
   const requestKeyFrame = (): void => {
@@ -87,8 +90,6 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
   };
   return new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
-      const data = new Uint8Array(frame.data);
-      const clear = clearHeaderBytes(options.kind, data);
       if (options.side === 'send') {
         const key = sendingEpoch === undefined ? undefined : keys.get(sendingEpoch);
         if (!key || sendingEpoch === undefined) {
@@ -97,9 +98,11 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
           return;
         }
         // The key came: what was held goes first, its key frame leading, all sealed under it.
-        for (const earlier of held.splice(0)) await seal(earlier, options.kind, key, sendingEpoch, controller);
+        for (const earlier of held.frames.splice(0)) await seal(earlier, options.kind, key, sendingEpoch, controller);
         return seal(frame, options.kind, key, sendingEpoch, controller);
       }
+      const data = new Uint8Array(frame.data);
+      const clear = clearHeaderBytes(options.kind, data);
       const epoch = frameEpoch(data, clear);
       const key = epoch === undefined ? undefined : keys.get(epoch);
       const opened = key ? await decryptFrame(key, data, clear) : undefined;
@@ -127,25 +130,24 @@ function transform(options: TransformOptions, transformer: Transformer | undefin
 }
 
 /** Keeps `frame` of a video sender with no key yet: from a key frame on, young enough, few enough; else drops. */
-function hold(held: EncodedFrame[], frame: EncodedFrame): void {
+function hold(held: Held, frame: EncodedFrame): void {
   const now = performance.now();
   if (frame.type === 'key') {
-    counts.dropped += held.length;
-    held.length = 0;
-  } else if (held.length === 0 || held.length >= UNKEYED_HOLD_FRAMES || now - held[0]!.heldAt! > UNKEYED_HOLD_MS) {
+    counts.dropped += held.frames.length;
+    held.frames.length = 0;
+    held.since = now;
+  } else if (held.frames.length === 0 || held.frames.length >= UNKEYED_HOLD_FRAMES || now - held.since > UNKEYED_HOLD_MS) {
     // Nothing to build on (no key frame kept), or kept too long: all of it goes.
-    counts.dropped += held.length + 1;
-    held.length = 0;
+    counts.dropped += held.frames.length + 1;
+    held.frames.length = 0;
     return;
   }
-  frame.heldAt = now;
-  held.push(frame);
+  held.frames.push(frame);
 }
 
 async function seal(frame: EncodedFrame, kind: TransformOptions['kind'], key: CryptoKey, epoch: number, controller: TransformStreamDefaultController<EncodedFrame>): Promise<void> {
   const data = new Uint8Array(frame.data);
   frame.data = (await encryptFrame(key, epoch, data, clearHeaderBytes(kind, data))).buffer;
-  delete frame.heldAt;
   counts.sealed++;
   controller.enqueue(frame);
 }
@@ -192,10 +194,10 @@ scope.onmessage = (event) => {
       sendingEpoch = undefined;
       // Nothing captured before leaving the group is sent under a key given after it.
       for (const held of holds) {
-        counts.dropped += held.length;
-        held.length = 0;
+        counts.dropped += held.frames.length;
+        held.frames.length = 0;
       }
     });
   } else if (message.type === 'streams') pipe(message.readable as ReadableStream<EncodedFrame>, message.writable as WritableStream<EncodedFrame>, message.options);
-  else if (message.type === 'counts') scope.postMessage({ type: 'counts', ...counts, held: [...holds].reduce((n, held) => n + held.length, 0) });
+  else if (message.type === 'counts') scope.postMessage({ type: 'counts', ...counts, held: [...holds].reduce((n, held) => n + held.frames.length, 0) });
 };
