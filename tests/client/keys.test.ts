@@ -1,8 +1,8 @@
 /** The key exchange of end-to-end encrypted calls (src/client/e2ee/keys.ts). */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PublicKey, KeyProof, BoxNonce, SealedGroupKey } from '../../src/shared/protocol';
 import nacl from 'tweetnacl';
-import { boxKey, fromBase64url, keyProof, newGroupKey, newKeyPair, openGroupKey, proofHolds, safetyCode, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
+import { boxKey, fromBase64url, keyProof, newGroupKey, newKeyPair, openGroupKey, prepareBoxKey, proofHolds, safetyCode, sealGroupKey, toBase64url } from '../../src/client/e2ee/keys';
 
 describe('the group key sealed to a member', () => {
   it('opens only for that member, from that holder, at that epoch', async () => {
@@ -55,6 +55,26 @@ describe('the box key, with the platform’s X25519', () => {
     expect(await openGroupKey({ sealed: nacl.box(plain, nonce, member.publicKey, holder.secretKey), nonce }, 7, holder.publicKey, member)).toEqual(groupKey);
     const box = await sealGroupKey(groupKey, 7, member.publicKey, holder);
     expect(nacl.box.open(box.sealed, box.nonce, holder.publicKey, member.secretKey)).toEqual(plain);
+  });
+
+  it('makes our side once per key pair, ahead of need, and never generates a key to find out whether the platform can', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    const generateKey = vi.spyOn(crypto.subtle, 'generateKey');
+    try {
+      const member = newKeyPair();
+      const holders = [newKeyPair(), newKeyPair()];
+      prepareBoxKey(member);
+      const ours = await Promise.all(holders.map((h) => boxKey(h.publicKey, member.secretKey)));
+      expect(ours).toEqual(holders.map((h) => nacl.box.before(h.publicKey, member.secretKey)));
+      // Our secret imported once (when prepared), each of theirs once per box key.
+      const formats = importKey.mock.calls.map(([format]) => format);
+      expect(formats.filter((f) => f === 'pkcs8')).toHaveLength(1);
+      expect(formats.filter((f) => f === 'raw')).toHaveLength(2);
+      expect(generateKey).not.toHaveBeenCalled();
+    } finally {
+      importKey.mockRestore();
+      generateKey.mockRestore();
+    }
   });
 
   it('refuses a public key of small order, whose shared secret is zero for anyone: nothing is sealed to it, no box opens from it', async () => {

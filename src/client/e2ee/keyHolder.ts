@@ -17,7 +17,7 @@
  */
 import type { MemberKey, SealedKey } from '../../shared/protocol';
 import { keyLog } from './keyLog';
-import { fromBase64url, keyProof, MAX_CLEAR_AUDIO, newGroupKey, newKeyPair, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
+import { fromBase64url, keyProof, MAX_CLEAR_AUDIO, newGroupKey, newKeyPair, prepareBoxKey, proofHolds, safetyCode, sealGroupKey, toBase64url, type KeyPair } from './keys';
 
 /** Where a member's key stands with this console. */
 export type MemberTrust =
@@ -88,6 +88,8 @@ export class KeyHolder {
   ) {
     this.epoch = firstEpoch % 256;
     deps.onGroupKey(this.epoch, this.groupKey, []);
+    // Made now, not as the first person is let in with a box sealed to them.
+    prepareBoxKey(this.keys);
   }
 
   get currentEpoch(): number {

@@ -9,7 +9,7 @@
  */
 import type { GroupKey, KeyAnnouncement } from '../../shared/protocol';
 import { keyLog } from './keyLog';
-import { fromBase64url, keyProof, newKeyPair, openGroupKeyBox, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
+import { fromBase64url, keyProof, newKeyPair, openGroupKeyBox, prepareBoxKey, proofHolds, safetyCode, toBase64url, type KeyPair } from './keys';
 
 /** Where the holder of a group key stands with this member. */
 export type HolderTrust = 'proved' | 'proof failed' | 'needs code' | 'code confirmed';
@@ -44,7 +44,10 @@ export class KeyMember {
    */
   private readonly newestFrom = new Map<string, number>();
 
-  constructor(private readonly deps: KeyMemberDeps) {}
+  constructor(private readonly deps: KeyMemberDeps) {
+    // Made while waiting: opening the group key as this person is let in then takes one step less.
+    prepareBoxKey(this.keys);
+  }
 
   /** What `publishKey` sends: this connection's public key, and its proof where there is a link secret. */
   async announcement(): Promise<KeyAnnouncement> {

@@ -34,8 +34,35 @@ interface NaclLowLevel {
   lowlevel: { crypto_core_hsalsa20(out: Uint8Array, input: Uint8Array, key: Uint8Array, constant: Uint8Array): number };
 }
 
-/** Whether this platform's WebCrypto has X25519 (current Chromium, Electron, Firefox, Safari and Node): found out once. */
-let platformX25519: Promise<boolean> | undefined;
+/**
+ * Our side of boxKey for each secret key: the platform's key object for it (current Chromium,
+ * Electron, Firefox, Safari and Node have X25519 in WebCrypto), or null where the platform has
+ * none. Made once per key pair, and ahead of need (prepareBoxKey): a newcomer's page would
+ * otherwise make it, and find out whether the platform can (by generating a key pair, 16-21 ms
+ * of its thread on the bench), right as it is let in.
+ */
+const platformSecrets = new WeakMap<Uint8Array, Promise<CryptoKey | null>>();
+
+function platformSecret(mySecretKey: Uint8Array): Promise<CryptoKey | null> {
+  let made = platformSecrets.get(mySecretKey);
+  if (!made) {
+    const pkcs8 = new Uint8Array(PKCS8_X25519.byteLength + 32);
+    pkcs8.set(PKCS8_X25519, 0);
+    pkcs8.set(mySecretKey, PKCS8_X25519.byteLength);
+    made = Promise.resolve()
+      .then(() => crypto.subtle.importKey('pkcs8', pkcs8, { name: 'X25519' }, false, ['deriveBits']))
+      // No X25519 here (the only way a well-formed 32-byte secret is refused): tweetnacl's.
+      .catch(() => null)
+      .finally(() => pkcs8.fill(0));
+    platformSecrets.set(mySecretKey, made);
+  }
+  return made;
+}
+
+/** Makes our side of boxKey for `keys` now, so the first box opened or sealed with them does not wait for it. */
+export function prepareBoxKey(keys: KeyPair): void {
+  void platformSecret(keys.secretKey);
+}
 
 /**
  * The key a NaCl box between `theirPublicKey` and `mySecretKey` is sealed under, as tweetnacl's
@@ -47,30 +74,14 @@ let platformX25519: Promise<boolean> | undefined;
  */
 export async function boxKey(theirPublicKey: Uint8Array, mySecretKey: Uint8Array): Promise<Uint8Array> {
   if (theirPublicKey.byteLength !== 32 || mySecretKey.byteLength !== 32) throw new RangeError('X25519 keys are 32 bytes');
-  platformX25519 ??= hasPlatformX25519();
-  if (!(await platformX25519)) return nacl.box.before(theirPublicKey, mySecretKey);
-  const pkcs8 = new Uint8Array(PKCS8_X25519.byteLength + 32);
-  pkcs8.set(PKCS8_X25519, 0);
-  pkcs8.set(mySecretKey, PKCS8_X25519.byteLength);
-  const [mine, theirs] = await Promise.all([
-    crypto.subtle.importKey('pkcs8', pkcs8, { name: 'X25519' }, false, ['deriveBits']),
-    crypto.subtle.importKey('raw', Uint8Array.from(theirPublicKey), { name: 'X25519' }, false, []),
-  ]);
-  pkcs8.fill(0);
+  const mine = await platformSecret(mySecretKey);
+  if (!mine) return nacl.box.before(theirPublicKey, mySecretKey);
+  const theirs = await crypto.subtle.importKey('raw', Uint8Array.from(theirPublicKey), { name: 'X25519' }, false, []);
   const shared = new Uint8Array(await crypto.subtle.deriveBits({ name: 'X25519', public: theirs }, mine, 256));
   const key = new Uint8Array(32);
   (nacl as unknown as NaclLowLevel).lowlevel.crypto_core_hsalsa20(key, new Uint8Array(16), shared, SIGMA);
   shared.fill(0);
   return key;
-}
-
-async function hasPlatformX25519(): Promise<boolean> {
-  try {
-    await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A fresh group key (32 random bytes). */
