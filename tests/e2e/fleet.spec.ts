@@ -130,13 +130,15 @@ test('the server hosting a call is killed and everyone sees and hears each other
   expect(login.status, await login.clone().text()).toBe(200);
   const { token } = (await login.json()) as { token: string };
   const roster = Roster.parse(await (await fetch(`${second.url}/api/sessions/${fleet.seed.sessionId}/roster`, { headers: { authorization: `Bearer ${token}` } })).json());
-  for (const name of ['Robin', 'Sam']) {
-    const entry = roster.find((e) => e.displayName === name);
-    expect(entry).toMatchObject({ status: 'present', admittedBy: expect.any(String) });
-    expect(entry!.reconnects).toBeGreaterThanOrEqual(1);
-  }
   const store = await openConfiguredStore({ dataDir: testInfo.outputPath('store'), database: { url: fleet.databaseUrl } }, { recordsKey: fleet.recordsKey });
   try {
+    // What the record holds, to say why when a status is not the one expected.
+    const events = (await store.attendance.forSession(fleet.seed.sessionId)).map((e) => `${e.participantId.slice(0, 8)} ${e.kind} ${e.at}`);
+    for (const name of ['Robin', 'Sam']) {
+      const entry = roster.find((e) => e.displayName === name);
+      expect(entry, `${name}'s roster entry from:\n${events.join('\n')}`).toMatchObject({ status: 'present', admittedBy: expect.any(String) });
+      expect(entry!.reconnects).toBeGreaterThanOrEqual(1);
+    }
     expect(await store.audit.verify()).toMatchObject({ ok: true });
   } finally {
     await store.close();
