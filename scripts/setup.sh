@@ -20,6 +20,8 @@ log() { printf 'setup: %s\n' "$*"; }
 debs=(chromium gnome-keyring dbus-x11 libsecret-1-dev libssl-dev xvfb
   # PostgreSQL's server programs: the tests start throwaway clusters of their own (tests/support/postgres.ts)
   postgresql
+  # ip, tc and ss: the weak-link tests' network namespaces, and reading a socket's buffers (tests/server/media.ports.test.ts)
+  iproute2
   # mediasoup's worker (step 3)
   g++ meson ninja-build pkg-config libuv1-dev libsrtp2-dev libflatbuffers-dev flatbuffers-compiler)
 missing=()

@@ -6,7 +6,10 @@
  * On a loaded machine a newcomer's tile once never got a frame: the key frame the server asks
  * for when a consumer resumes was gone before the receiver could decode it, and nothing asked
  * again. RoomClient now asks for key frames until the first frame decodes
- * (`requestKeyFrame`, tests/client/roomClient.keyFrame.test.ts).
+ * (`requestKeyFrame`, tests/client/roomClient.keyFrame.test.ts). Later the worker's one UDP
+ * socket, with the kernel's default buffer, overflowed while the worker waited for its core:
+ * the newcomers' browsers saw most of their packets lost, judged their links poor and held
+ * their cameras back. Its receive buffer is now 4 MiB (workerPool.ts UDP_RECV_BUFFER_BYTES).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';

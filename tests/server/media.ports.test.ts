@@ -4,6 +4,7 @@
  * no more ports; a worker that dies is replaced on its slot's ports. The worker's sockets are
  * read from the kernel (/proc), not from what mediasoup reports.
  */
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import { ConfigError, parseConfig } from '../../src/server/config.js';
 import { setLogLevel } from '../../src/common/logger.js';
 import { startServer } from '../../src/server/server.js';
 import { PeerMedia } from '../../src/server/media/peerMedia.js';
-import { WorkerPool, type MediaRouter } from '../../src/server/media/workerPool.js';
+import { UDP_RECV_BUFFER_BYTES, WorkerPool, type MediaRouter } from '../../src/server/media/workerPool.js';
 import type { TransportInfo } from '../../src/shared/protocol.js';
 
 setLogLevel('error');
@@ -40,6 +41,14 @@ function socketPorts(pid: number): { udp: number[]; tcp: number[] } {
       .filter((cols) => cols.length > 9 && inodes.has(cols[9]!))
       .map((cols) => parseInt(cols[1]!.split(':')[1]!, 16));
   return { udp: [...ports('/proc/net/udp'), ...ports('/proc/net/udp6')], tcp: [...ports('/proc/net/tcp'), ...ports('/proc/net/tcp6')] };
+}
+
+/** The receive buffer (bytes) the kernel gives the UDP socket bound to 127.0.0.1:`port`, from iproute2's `ss`. */
+function udpReceiveBuffer(port: number): number {
+  const out = execFileSync('ss', ['-uanm', 'src', `127.0.0.1:${port}`], { encoding: 'utf8' });
+  const rb = /skmem:\([^)]*\brb(\d+)/.exec(out)?.[1];
+  if (rb === undefined) throw new Error(`no UDP socket on port ${port} in:\n${out}`);
+  return Number(rb);
 }
 
 async function isFree(port: number): Promise<boolean> {
@@ -90,6 +99,20 @@ describe('one WebRtcServer per worker', () => {
     ]);
     for (const [i, load] of pool.loads().entries()) {
       expect(socketPorts(load.pid)).toEqual({ udp: [rtcPort + i], tcp: [rtcPort + i] });
+    }
+  });
+
+  it('each worker’s UDP socket has the receive buffer it asks for, as far as the kernel allows (read from the kernel)', () => {
+    // Linux keeps twice what a socket asks for (bookkeeping included), after capping the ask at rmem_max.
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+    const rmemDefault = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8').trim());
+    const expected = 2 * Math.min(UDP_RECV_BUFFER_BYTES, rmemMax);
+    for (const [i, load] of pool.loads().entries()) {
+      const rb = udpReceiveBuffer(rtcPort + i);
+      expect(rb).toBe(expected);
+      // Where the kernel allows more than its default, the worker has more than it.
+      if (rmemMax > rmemDefault) expect(rb).toBeGreaterThan(rmemDefault);
+      expect(load.alive).toBe(true);
     }
   });
 

@@ -61,10 +61,21 @@ export async function mediaDiagnostics(page: Page): Promise<string> {
         if (el) lines.push(`${testId}: ${el.getAttribute('data-state') ?? ''} ${el.getAttribute('data-epoch') ?? ''} "${el.textContent?.trim() ?? ''}"`);
       }
       for (const badge of document.querySelectorAll('[data-testid^="key-"]')) lines.push(`${badge.getAttribute('data-testid')}: "${badge.textContent?.trim() ?? ''}"`);
+      // Each video on the page: which track it shows, whether it has a frame, and how it is laid out.
+      for (const video of document.querySelectorAll('video')) {
+        const track = video.srcObject instanceof MediaStream ? video.srcObject.getVideoTracks()[0] : undefined;
+        const tile = video.closest('[data-testid]')?.getAttribute('data-testid') ?? '?';
+        lines.push(
+          `video ${tile}: track ${track ? `${track.id} ${track.readyState}${track.muted ? ' muted' : ''}` : 'none'} size ${video.videoWidth}x${video.videoHeight} ready ${video.readyState} drawn ${video.clientWidth}x${video.clientHeight}${video.paused ? ' paused' : ''}`,
+        );
+      }
       const pcs = window.__testPeerConnections ?? [];
       for (const [i, pc] of pcs.entries()) {
         if (pc.connectionState === 'closed') continue;
         lines.push(`pc${i}: ${pc.connectionState}/${pc.iceConnectionState}`);
+        // Every receiving video, packets or none yet (inbound stats appear with the first packet).
+        const receiving = pc.getTransceivers().filter((t) => t.receiver.track.kind === 'video' && (t.direction === 'recvonly' || t.direction === 'sendrecv'));
+        if (receiving.length > 0) lines.push(`  receiving ${receiving.map((t) => `${t.mid ?? '?'}:${t.receiver.track.id}${t.receiver.track.muted ? ' muted' : ''}`).join(', ')}`);
         const stats = await pc.getStats();
         stats.forEach((s: Record<string, unknown>) => {
           if (s['kind'] !== 'video') return;

@@ -17,6 +17,7 @@
  * The slot owns its ports: a replacement worker listens where its predecessor did, so
  * reconnecting clients and firewall rules still find it.
  */
+import { readFileSync } from 'node:fs';
 import { createWorker, type types as ms } from 'mediasoup';
 import { createLogger, errorFields } from '../../common/logger.js';
 import { backoffDelay, type BackoffRule } from '../../shared/backoff.js';
@@ -45,6 +46,41 @@ export interface WorkerPoolOptions {
  * media until its new router exists.
  */
 export const RESTART_BACKOFF: BackoffRule = { baseMs: 500, maxMs: 10_000 };
+/**
+ * The receive buffer each worker's UDP socket asks the kernel for. Everyone's media on a
+ * worker arrives on that one socket, and the kernel's default buffer (net.core.rmem_default,
+ * 208 KiB on Linux) holds a fraction of a second of it: a worker that waits for its core that
+ * long (a busy host, a group let in at once, every camera starting with a key frame) loses
+ * whatever overflows. On a two-core machine with both cores busy it lost 60-70 % of newcomers'
+ * packets as they were let in, their browsers judged their links poor and held their cameras
+ * back (issue 15, "Admit all under a busy CPU"). The kernel caps what is asked at
+ * net.core.rmem_max (`warnIfBufferCapped`).
+ */
+export const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** The kernel's cap on a socket's receive buffer (Linux), or undefined where it cannot be read. */
+function receiveBufferCap(): number | undefined {
+  try {
+    const value = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let cappedWarned = false;
+/** Says once per process when the kernel gives the workers' sockets less than UDP_RECV_BUFFER_BYTES, and how to change it. */
+function warnIfBufferCapped(): void {
+  const cap = receiveBufferCap();
+  if (cappedWarned || cap === undefined || cap >= UDP_RECV_BUFFER_BYTES) return;
+  cappedWarned = true;
+  log.warn('media.udp_buffer_capped', {
+    wanted: UDP_RECV_BUFFER_BYTES,
+    rmemMax: cap,
+    fix: `a busy media worker may drop packets; allow more with: sysctl -w net.core.rmem_max=${UDP_RECV_BUFFER_BYTES}`,
+  });
+}
+
 /** A worker that lived this long before dying was healthy; its death starts a new count. */
 const STABLE_AFTER_MS = 30_000;
 
@@ -139,7 +175,9 @@ async function spawn(options: WorkerPoolOptions, ports: RtcPorts | undefined, in
     ip: options.listenIp,
     ...(options.announcedIp ? { announcedAddress: options.announcedIp } : {}),
     ...(port !== undefined ? { port } : {}),
+    ...(protocol === 'udp' ? { recvBufferSize: UDP_RECV_BUFFER_BYTES } : {}),
   });
+  warnIfBufferCapped();
   try {
     const webRtcServer = await worker.createWebRtcServer({
       listenInfos: [listenInfo('udp', ports?.udp), listenInfo('tcp', ports?.tcp)],
