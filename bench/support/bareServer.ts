@@ -7,18 +7,20 @@
  * gets the same mediasoup settings the session server gives it (src/server/media/layerStart.ts:
  * the key-frame request delay, and its consumers helped to their first layer; firstKeyFrame.ts:
  * a consumer resumed before its camera's first key frame flows once that has come), so the
- * baseline is the fastest plain mediasoup starts those layers.
+ * baseline is the fastest plain mediasoup starts those layers; and its UDP socket the same
+ * receive buffer (workerPool.ts UDP_RECV_BUFFER_BYTES).
  */
 import { createWorker, type types as ms } from 'mediasoup';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MEDIA_CODECS } from '../../src/server/media/codecs.js';
 import { firstKeyFrame, watchFirstKeyFrame } from '../../src/server/media/firstKeyFrame.js';
 import { KEY_FRAME_REQUEST_DELAY_MS, startLayers } from '../../src/server/media/layerStart.js';
+import { UDP_RECV_BUFFER_BYTES } from '../../src/server/media/workerPool.js';
 
 const worker = await createWorker({ logLevel: 'warn' });
 const webRtcServer = await worker.createWebRtcServer({
   listenInfos: [
-    { protocol: 'udp', ip: '127.0.0.1' },
+    { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: UDP_RECV_BUFFER_BYTES },
     { protocol: 'tcp', ip: '127.0.0.1' },
   ],
 });

@@ -17,6 +17,7 @@ import { observer, createWorker, type types as ms } from 'mediasoup';
 import { WebSocketServer } from 'ws';
 import { setLogLevel } from '../../src/common/logger.js';
 import { MEDIA_CODECS } from '../../src/server/media/codecs.js';
+import { UDP_RECV_BUFFER_BYTES } from '../../src/server/media/workerPool.js';
 import { startDemo } from '../../src/server/demo.js';
 import { seedGroups } from '../loadGroups.js';
 import type { DriverToServer, ServerMode, ServerToDriver, SfuStats } from './capacityMessages.js';
@@ -82,7 +83,7 @@ async function startBare(): Promise<{ wsUrl: string; workerPid: number; close():
   const worker = await createWorker({ logLevel: 'warn' });
   const webRtcServer = await worker.createWebRtcServer({
     listenInfos: [
-      { protocol: 'udp', ip: '127.0.0.1' },
+      { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: UDP_RECV_BUFFER_BYTES },
       { protocol: 'tcp', ip: '127.0.0.1' },
     ],
   });
