@@ -22,6 +22,7 @@ import { SessionTickets } from './auth/sessionTickets.js';
 import { createLogger, errorFields } from '../common/logger.js';
 import { MediaPortTakenError, WorkerPool } from './media/workerPool.js';
 import { defaultHashingLimits, HashingGate, type HashingLimits } from './limits/hashingGate.js';
+import { UnheardResumes } from './signaling/unheardResumes.js';
 import { OneAtATime } from './limits/oneAtATime.js';
 import { attemptLimiter } from './limits/storedAttempts.js';
 import { loadRecordsKey } from './keys/recordsKey.js';
@@ -278,6 +279,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     passcodeAttempts: attemptLimiter(storedLimits, 'passcode invitation', limits.passcodeFailures, limits.passcodeWindowMs),
     helloAttemptsByAddress: attemptLimiter(storedLimits, 'hello address', limits.helloAddressFailures, limits.helloAddressWindowMs),
     checkingInvitations: new OneAtATime(),
+    unheardResumes: new UnheardResumes(graceMs),
     hashing,
     fleet,
     clientAddress,

@@ -33,7 +33,7 @@ async function resume(wsUrl: string, resumeToken: string): Promise<{ client: Tes
 }
 
 describe('a dropped connection', () => {
-  const demo = sharedTestDemo(6, { reconnectGraceSeconds: 5 });
+  const demo = sharedTestDemo(7, { reconnectGraceSeconds: 5 });
   const inv = (i: number) => demo.info.invitations[i]!;
 
   it('admitted stays admitted: the facilitator sees them reconnecting, then back, with no new knock', async () => {
@@ -112,6 +112,70 @@ describe('a dropped connection', () => {
     expect((await first.client.closed).reason).toBe('replaced by a new connection');
     expect(second.hello.role).toBe('facilitator');
     await second.client.close();
+  });
+
+  /** An admitted client whose socket has dropped, the facilitator seeing them reconnecting. */
+  async function away(invitation: number, name: string) {
+    const fac = await connectClinician(demo.info);
+    const client = await checkedIn(demo.info, inv(invitation), name);
+    await fac.client.call('admit', { participantId: client.participantId });
+    await client.client.waitFor('admitted');
+    await client.client.close();
+    await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === client.participantId && d.participant.connection === 'reconnecting');
+    return { fac, ...client };
+  }
+
+  it('a resume whose answer never reached the client: the token it spent works once more, and once only', async () => {
+    const eve = await away(4, 'Eve');
+    // The link drops again as the resume is answered: the server's answer and its ping after it
+    // go unanswered (this client sends no pong), and the socket closes.
+    eve.fac.client.notifications.length = 0;
+    const lost = await TestClient.connect(demo.info.wsUrl, { autoPong: false });
+    expect(await lost.request('hello', { as: 'resume', resumeToken: eve.resumeToken })).toMatchObject({ ok: true });
+    await lost.close();
+    // The server has seen that socket go: she is reconnecting again.
+    await eve.fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === eve.participantId && d.participant.connection === 'reconnecting');
+
+    // Back with the only token the client has: into the group, with no knock.
+    const back = await resume(demo.info.wsUrl, eve.resumeToken);
+    expect(back.answer).toMatchObject({ ok: true, data: { participantId: eve.participantId, resumed: true, readmitting: true } });
+    await back.client.waitFor('admitted');
+    // This connection is heard from (any request), so the spent token is spent for good.
+    expect(await back.client.request('hello', { as: 'resume', resumeToken: eve.resumeToken })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const again = await resume(demo.info.wsUrl, eve.resumeToken);
+    expect(again.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(back.client.isOpen).toBe(true);
+    for (const c of [again.client, back.client, eve.fac.client]) await c.close();
+  });
+
+  it('a resume answered on a link that went silent: the spent token takes the place back, and the silent socket is closed', async () => {
+    const fay = await away(5, 'Fay');
+    // Answered, then nothing: no pong, no request, the socket never closes on our side.
+    const silent = await TestClient.connect(demo.info.wsUrl, { autoPong: false });
+    const answered = await silent.call('hello', { as: 'resume', resumeToken: fay.resumeToken });
+    await silent.waitFor('admitted');
+
+    const back = await resume(demo.info.wsUrl, fay.resumeToken);
+    expect(back.answer).toMatchObject({ ok: true, data: { participantId: fay.participantId, resumed: true } });
+    expect((await silent.closed).reason).toBe('resumed elsewhere');
+    await back.client.waitFor('admitted');
+    // The token the silent socket was given was never used: now that this one is back, it is no good either.
+    const stale = await resume(demo.info.wsUrl, String(answered.resumeToken));
+    expect(stale.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    for (const c of [stale.client, back.client, fay.fac.client]) await c.close();
+  });
+
+  it('a resume whose client is heard from after the answer spends its token for good', async () => {
+    const gil = await checkedIn(demo.info, inv(6), 'Gil');
+    await gil.client.close();
+    const back = await resume(demo.info.wsUrl, gil.resumeToken);
+    expect(back.answer).toMatchObject({ ok: true });
+    // Any frame from the client after the answer says it arrived.
+    expect(await back.client.request('hello', { as: 'resume', resumeToken: gil.resumeToken })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const replay = await resume(demo.info.wsUrl, gil.resumeToken);
+    expect(replay.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(back.client.isOpen).toBe(true);
+    for (const c of [replay.client, back.client]) await c.close();
   });
 });
 

@@ -42,6 +42,9 @@ export const HELLO_FAILURE_LIMIT = 5;
 
 type HelloState = 'none' | 'pending' | 'done';
 
+/** The payload of the ping that follows a resume's answer, told apart from the heartbeat's empty one. */
+const ANSWER_CHECK = Buffer.from('answer-check');
+
 /** Answers frozen by whoever made them never change, so their JSON is kept (see respond). */
 const serializedOnce = new WeakMap<object, string>();
 
@@ -58,6 +61,8 @@ export class SignalingConnection implements PeerChannel {
   private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
   private readonly requests: TokenBucket;
   private helloTimer: NodeJS.Timeout | undefined;
+  /** The token a resume on this socket spent, until anything is heard from its client after the answer (unheardResumes.ts). */
+  private unheard: string | undefined;
   private corked = false;
   /** Requests refused in a row for the rate, so a flood is logged once, not per frame. */
   private rateLimited = 0;
@@ -76,13 +81,28 @@ export class SignalingConnection implements PeerChannel {
       this.close(CLOSE_POLICY_VIOLATION, 'no hello in time');
     }, limits.helloTimeoutMs);
     this.helloTimer.unref();
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      this.heardFrom();
+      this.onMessage(data, isBinary);
+    });
+    // The pong to the ping sent right after a resume's answer: frames arrive in order, so the
+    // client had the answer before it could answer the ping.
+    socket.on('pong', (data) => {
+      if (data.equals(ANSWER_CHECK)) this.heardFrom();
+    });
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => log.warn('socket.error', { connectionId, ...errorFields(err) }));
   }
 
   /** The last of this socket's who-is-asking-now reads (clinicians' calls), which the next waits for. */
   private roleChecks: Promise<unknown> = Promise.resolve();
+
+  /** Something came from the client: whatever was answered before it has arrived. */
+  private heardFrom(): void {
+    if (this.unheard === undefined) return;
+    this.ctx.unheardResumes.heard(this.unheard);
+    this.unheard = undefined;
+  }
 
   private get isOpen(): boolean {
     return this.socket.readyState === this.socket.OPEN;
@@ -261,6 +281,11 @@ export class SignalingConnection implements PeerChannel {
       role: joined.peer.role,
     });
     this.respond(id, joined.result);
+    if (joined.resumedWith) {
+      this.ctx.unheardResumes.answered(joined.resumedWith.spent, joined.resumedWith.next);
+      this.unheard = joined.resumedWith.spent;
+      if (this.isOpen) this.socket.ping(ANSWER_CHECK);
+    }
     joined.afterAnswer?.().catch((err: unknown) => {
       log.error('hello.follow_up_failed', { connectionId: this.connectionId, ...errorFields(err) });
     });

@@ -11,6 +11,7 @@ import type { OneAtATime } from '../limits/oneAtATime.js';
 import type { RoomRegistry } from '../rooms/roomRegistry.js';
 import type { SessionLifecycle } from '../sessions/lifecycle.js';
 import type { Store } from '../store/store.js';
+import type { UnheardResumes } from './unheardResumes.js';
 
 export interface SignalingContext {
   store: Store;
@@ -30,6 +31,8 @@ export interface SignalingContext {
   helloAttemptsByAddress: AttemptLimiter;
   /** Invitations with a passcode check in flight: one at a time each. */
   checkingInvitations: OneAtATime;
+  /** Resumes answered on connections not heard from since, whose spent token may stand in once. */
+  unheardResumes: UnheardResumes;
   /** Where passcode checks wait their turn, shared with sign-ins. */
   hashing: HashingGate;
   /** The deployment's servers, told to participant pages as where to ask again after a loss. */

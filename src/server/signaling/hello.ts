@@ -40,6 +40,8 @@ export interface Joined<R> {
   onLeave?: () => void;
   /** Runs once the hello's answer has gone out (a resumed client's readmission). */
   afterAnswer?: () => Promise<void>;
+  /** A resume: the token it spent and the one it answered with, as digests (unheardResumes.ts). */
+  resumedWith?: { spent: string; next: string };
 }
 
 /** Unknown, used or expired resume tokens answer alike. */
@@ -245,38 +247,60 @@ export async function resumeHello(
   // The token is spent here, whatever follows: the row answers to the next one from now on,
   // so two resumes with one token (on two sockets, or two servers) cannot both get in.
   const nextToken = randomToken();
-  const previous = await ctx.store.resumptions.claim(tokenDigest(data.resumeToken), tokenDigest(nextToken));
+  const spent = tokenDigest(data.resumeToken);
+  const next = tokenDigest(nextToken);
+  let previous = await ctx.store.resumptions.claim(spent, next);
+  if (!previous) {
+    // Spent by a resume whose connection has not been heard from since its answer: the client
+    // may never have had the next token, and this one stands in for it, once (unheardResumes.ts).
+    const standingIn = ctx.unheardResumes.take(spent);
+    if (standingIn) previous = await ctx.store.resumptions.claim(standingIn, next);
+  }
   const now = ctx.lifecycle.now();
   if (!previous || (previous.expiresAt !== null && Date.parse(previous.expiresAt) < now.getTime())) {
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
     throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
   }
-  await attempt.giveBack();
-  const [invitation, session, onRecord] = await Promise.all([
-    ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId),
-    ctx.store.sessions.byId(previous.sessionId),
-    onRecordEarly !== undefined && place?.sessionId === previous.sessionId ? onRecordEarly : ctx.rooms.onRecord(previous.sessionId),
-  ]);
-  if (!isOpen()) return undefined;
-  if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
-  if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
-  if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
-  if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
-  assertJoinable(ctx, session);
+  // Until the room takes the client back, the next token has reached no one: a socket closed
+  // meanwhile, or a refusal, leaves the row answering to the token the client holds.
+  const putBack = (): Promise<unknown> => ctx.store.resumptions.claim(next, spent).catch(() => undefined);
+  let joining: { invitation: Invitation; session: SessionRecord; onRecord: RoomOnRecord };
+  try {
+    await attempt.giveBack();
+    const [invitation, session, onRecord] = await Promise.all([
+      ctx.store.invitations.byParticipantId(previous.sessionId, previous.participantId),
+      ctx.store.sessions.byId(previous.sessionId),
+      onRecordEarly !== undefined && place?.sessionId === previous.sessionId ? onRecordEarly : ctx.rooms.onRecord(previous.sessionId),
+    ]);
+    if (!isOpen()) {
+      await putBack();
+      return undefined;
+    }
+    if (!invitation) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
+    if (invitation.revokedAt !== null) throw new ProtocolError('REMOVED', 'this invitation has been withdrawn');
+    if (invitation.expiredAt !== null) throw new ProtocolError('SESSION_ENDED', 'this session has ended', { reason: 'session-ended' });
+    if (!session) throw new ProtocolError('UNAUTHENTICATED', NOT_RESUMABLE);
+    assertJoinable(ctx, session);
+    joining = { invitation, session, onRecord };
+  } catch (err) {
+    await putBack();
+    throw err;
+  }
 
-  const { room, peer, resumeToken } = clientOf(ctx, session, onRecord, invitation, channel, nextToken);
+  const { room, peer, resumeToken } = clientOf(ctx, joining.session, joining.onRecord, joining.invitation, channel, nextToken);
   const resumed = room.resume(peer, previous, tokenDigest(resumeToken));
   return {
     peer,
     room,
     result: {
       // A resume names no language: the one accepted at check-in in this live room, if any.
-      ...helloAnswer(ctx, session, peer, resumeToken, peer.standing.language ?? undefined),
+      ...helloAnswer(ctx, joining.session, peer, resumeToken, peer.standing.language ?? undefined),
       state: resumed.state,
       resumed: true,
       readmitting: resumed.readmit,
     },
     ...(resumed.readmit ? { afterAnswer: () => room.readmitIfReturning(peer) } : {}),
+    resumedWith: { spent, next: tokenDigest(resumeToken) },
   };
 }
 

@@ -1,5 +1,5 @@
 /** A small WebSocket client for protocol tests: requests with ids, notifications, raw frames. */
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import type { ErrorCode, MethodName, NotificationName, NotificationTypes } from '../../../src/shared/protocol.js';
 
 export type Response =
@@ -47,9 +47,10 @@ export class TestClient {
     });
   }
 
-  static connect(url: string): Promise<TestClient> {
+  /** `options`: ws's, e.g. `autoPong: false` for a client whose link has silently gone. */
+  static connect(url: string, options?: ClientOptions): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, options);
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
