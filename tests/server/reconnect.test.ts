@@ -33,7 +33,7 @@ async function resume(wsUrl: string, resumeToken: string): Promise<{ client: Tes
 }
 
 describe('a dropped connection', () => {
-  const demo = sharedTestDemo(7, { reconnectGraceSeconds: 5 });
+  const demo = sharedTestDemo(8, { reconnectGraceSeconds: 5 });
   const inv = (i: number) => demo.info.invitations[i]!;
 
   it('admitted stays admitted: the facilitator sees them reconnecting, then back, with no new knock', async () => {
@@ -163,6 +163,19 @@ describe('a dropped connection', () => {
     const stale = await resume(demo.info.wsUrl, String(answered.resumeToken));
     expect(stale.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     for (const c of [stale.client, back.client, fay.fac.client]) await c.close();
+  });
+
+  it('after a lost answer, two resumes at once with the spent token: exactly one gets in', async () => {
+    const hal = await away(7, 'Hal');
+    hal.fac.client.notifications.length = 0;
+    const lost = await TestClient.connect(demo.info.wsUrl, { autoPong: false });
+    expect(await lost.request('hello', { as: 'resume', resumeToken: hal.resumeToken })).toMatchObject({ ok: true });
+    await lost.close();
+    await hal.fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === hal.participantId && d.participant.connection === 'reconnecting');
+    const tries = await Promise.all(Array.from({ length: 4 }, () => resume(demo.info.wsUrl, hal.resumeToken)));
+    expect(tries.filter((t) => t.answer.ok)).toHaveLength(1);
+    for (const t of tries.filter((t) => !t.answer.ok)) expect(t.answer).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    for (const c of [...tries.map((t) => t.client), hal.fac.client]) await c.close();
   });
 
   it('a resume whose client is heard from after the answer spends its token for good', async () => {

@@ -18,7 +18,7 @@ describe('resumes not heard from since their answer', () => {
   it('forgets it once the connection is heard from', () => {
     const book = new UnheardResumes(5_000, () => 0);
     book.answered('spent', 'next');
-    book.heard('spent');
+    book.heard('spent', 'next');
     expect(book.take('spent')).toBeUndefined();
     expect(book.size).toBe(0);
   });
@@ -39,6 +39,14 @@ describe('resumes not heard from since their answer', () => {
     book.answered('spent', 'next1');
     book.answered('spent', 'next2');
     expect(book.size).toBe(1);
+    expect(book.take('spent')).toBe('next2');
+  });
+
+  it('a connection heard from late does not take away the entry of a resume that stood in since', () => {
+    const book = new UnheardResumes(5_000, () => 0);
+    book.answered('spent', 'next1');
+    book.answered('spent', 'next2');
+    book.heard('spent', 'next1');
     expect(book.take('spent')).toBe('next2');
   });
 

@@ -61,8 +61,8 @@ export class SignalingConnection implements PeerChannel {
   private readonly helloFailures = new SlidingWindowLimiter(HELLO_FAILURE_LIMIT, FLOOD_WINDOW_MS);
   private readonly requests: TokenBucket;
   private helloTimer: NodeJS.Timeout | undefined;
-  /** The token a resume on this socket spent, until anything is heard from its client after the answer (unheardResumes.ts). */
-  private unheard: string | undefined;
+  /** The tokens a resume on this socket spent and answered with, until anything is heard from its client after the answer (unheardResumes.ts). */
+  private unheard: { spent: string; next: string } | undefined;
   private corked = false;
   /** Requests refused in a row for the rate, so a flood is logged once, not per frame. */
   private rateLimited = 0;
@@ -100,7 +100,7 @@ export class SignalingConnection implements PeerChannel {
   /** Something came from the client: whatever was answered before it has arrived. */
   private heardFrom(): void {
     if (this.unheard === undefined) return;
-    this.ctx.unheardResumes.heard(this.unheard);
+    this.ctx.unheardResumes.heard(this.unheard.spent, this.unheard.next);
     this.unheard = undefined;
   }
 
@@ -283,7 +283,7 @@ export class SignalingConnection implements PeerChannel {
     this.respond(id, joined.result);
     if (joined.resumedWith) {
       this.ctx.unheardResumes.answered(joined.resumedWith.spent, joined.resumedWith.next);
-      this.unheard = joined.resumedWith.spent;
+      this.unheard = joined.resumedWith;
       if (this.isOpen) this.socket.ping(ANSWER_CHECK);
     }
     joined.afterAnswer?.().catch((err: unknown) => {

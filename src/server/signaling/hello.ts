@@ -250,12 +250,10 @@ export async function resumeHello(
   const spent = tokenDigest(data.resumeToken);
   const next = tokenDigest(nextToken);
   let previous = await ctx.store.resumptions.claim(spent, next);
-  if (!previous) {
-    // Spent by a resume whose connection has not been heard from since its answer: the client
-    // may never have had the next token, and this one stands in for it, once (unheardResumes.ts).
-    const standingIn = ctx.unheardResumes.take(spent);
-    if (standingIn) previous = await ctx.store.resumptions.claim(standingIn, next);
-  }
+  // Spent by a resume whose connection has not been heard from since its answer: the client
+  // may never have had the next token, and this one stands in for it, once (unheardResumes.ts).
+  const standingIn = previous ? undefined : ctx.unheardResumes.take(spent);
+  if (standingIn) previous = await ctx.store.resumptions.claim(standingIn, next);
   const now = ctx.lifecycle.now();
   if (!previous || (previous.expiresAt !== null && Date.parse(previous.expiresAt) < now.getTime())) {
     log.info('participant.resume_refused', previous ? { participantId: previous.participantId } : {});
@@ -300,7 +298,8 @@ export async function resumeHello(
       readmitting: resumed.readmit,
     },
     ...(resumed.readmit ? { afterAnswer: () => room.readmitIfReturning(peer) } : {}),
-    resumedWith: { spent, next: tokenDigest(resumeToken) },
+    // Once only: a token that has stood in is not kept to stand in again.
+    ...(standingIn ? {} : { resumedWith: { spent, next } }),
   };
 }
 

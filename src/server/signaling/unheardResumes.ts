@@ -6,12 +6,13 @@
  * it would be sent to its invitation link and passcode in the middle of the group.
  *
  * So a resume answered on a socket from which nothing has been heard since (no request, no pong
- * to the heartbeat's ping) is kept here, spent token to next, for the grace period at most: the
+ * to the ping sent right after the answer) is kept here, spent token to next, for the grace period at most: the
  * spent token then works once more, in place of the next one, and the connection that was given
  * the next one is replaced as any stale socket of a returning client is (Room.resume). As soon
  * as anything comes from that connection its client has the answer, and the entry goes. Two
- * connections never hold the place at once, and a spent token never works after its successor
- * has been used or its connection heard from.
+ * connections never hold the place at once, a spent token never works after its successor
+ * has been used or its connection heard from, and it stands in once at most: the resume it
+ * lets in is not kept here again (so resumes racing with it cannot take the place in turn).
  */
 
 /** The most resumes kept at once; the oldest go first (each would expire within the grace period anyway). */
@@ -38,9 +39,12 @@ export class UnheardResumes {
     }
   }
 
-  /** The connection that was answered has been heard from: its client has the next token. */
-  heard(spent: string): void {
-    this.entries.delete(spent);
+  /**
+   * The connection answered with `next` has been heard from: its client has that token. A later
+   * resume that spent `spent` again (standing in) keeps its own entry.
+   */
+  heard(spent: string, next: string): void {
+    if (this.entries.get(spent)?.next === next) this.entries.delete(spent);
   }
 
   /** The next token's digest `spent` may stand in for, once; undefined if none (or past its window). */
