@@ -71,8 +71,9 @@ function receiveBufferCap(): number | undefined {
 let cappedWarned = false;
 /** Says once per process when the kernel gives the workers' sockets less than UDP_RECV_BUFFER_BYTES, and how to change it. */
 function warnIfBufferCapped(): void {
+  if (cappedWarned) return;
   const cap = receiveBufferCap();
-  if (cappedWarned || cap === undefined || cap >= UDP_RECV_BUFFER_BYTES) return;
+  if (cap === undefined || cap >= UDP_RECV_BUFFER_BYTES) return;
   cappedWarned = true;
   log.warn('media.udp_buffer_capped', {
     wanted: UDP_RECV_BUFFER_BYTES,
