@@ -72,6 +72,8 @@ export class Receiving {
     reject: (err: unknown) => void;
   }[] = [];
   private gatherTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Callers of setUp waiting for nothing to be wanted any more. */
+  private setUpWaiters: (() => void)[] = [];
   /** Timers of first-frame watches (watchFirstFrame). */
   private readonly frameWatches = new Set<ReturnType<typeof setTimeout>>();
   /**
@@ -127,14 +129,40 @@ export class Receiving {
         if (this.session.closed || err instanceof MediaResetError) return;
         // Nor is one whose producer closed, or whose owner left, while it was being set up.
         if (this.context.closedProducers.has(producerId) || (!this.wanted.has(producerId) && !this.consumers.has(producerId))) return;
-        this.wanted.delete(producerId);
+        this.unwant(producerId);
         this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
       });
   }
 
+  /**
+   * Settles once every producer wanted now is set up in the browser (its consumer made and its
+   * resume on the way) or given up, at the latest after `maxMs`, or when the session closes.
+   * A page about to draw a new screen waits for it: that draw holds the page's thread for tens
+   * of ms, and done in the middle of the receive connection's renegotiation it holds back every
+   * stream with it; after it, it overlaps the wait for the streams' first frames.
+   */
+  setUp(maxMs: number): Promise<void> {
+    if (this.wanted.size === 0 || this.session.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.setUpWaiters = this.setUpWaiters.filter((d) => d !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      this.setUpWaiters.push(done);
+    });
+  }
+
+  /** `producerId` is no longer waiting to be set up; callers of setUp hear when none is. */
+  private unwant(producerId: string): void {
+    this.wanted.delete(producerId);
+    if (this.wanted.size === 0) for (const done of this.setUpWaiters.splice(0)) done();
+  }
+
   /** Stops consuming `producerId`: it is no longer wanted, and its consumer (if any) closes with a `trackEnded`. */
   drop(producerId: string): void {
-    this.wanted.delete(producerId);
+    this.unwant(producerId);
     const entry = this.consumers.get(producerId);
     if (!entry) return;
     this.consumers.delete(producerId);
@@ -149,7 +177,7 @@ export class Receiving {
 
   /** Wants nothing more of `participantId`; returns its producers consumed, for the caller to drop. */
   forgetParticipant(participantId: string): string[] {
-    for (const [producerId, owner] of [...this.wanted]) if (owner === participantId) this.wanted.delete(producerId);
+    for (const [producerId, owner] of [...this.wanted]) if (owner === participantId) this.unwant(producerId);
     return [...this.consumers].filter(([, entry]) => entry.participantId === participantId).map(([producerId]) => producerId);
   }
 
@@ -213,6 +241,7 @@ export class Receiving {
     }
     this.consumers.clear();
     this.wanted.clear();
+    for (const done of this.setUpWaiters.splice(0)) done();
   }
 
   private async consume(producerId: string, participantId: string, paused: boolean): Promise<void> {
@@ -245,19 +274,32 @@ export class Receiving {
       consumer.close();
       return;
     }
-    this.wanted.delete(producerId);
     this.consumers.set(producerId, { consumer, participantId });
+    this.unwant(producerId);
     consumer.on('transportclose', () => this.context.dropProducer(producerId));
     consumer.on('trackended', () => this.context.dropProducer(producerId));
-    // Consumers start paused on the server so no key frame is lost before we are ready.
-    await this.context.signaling.request('resumeConsumer', { consumerId: consumer.id });
-    // The session closed meanwhile, closing this consumer and ending its track.
-    if (this.session.closed) return;
+    // The track is the caller's now, before the server is asked to send: its tile is drawn
+    // while the resume and the first frames are on their way, not after them (a page busy
+    // drawing read the resume's answer long after it came). Its frames flow once resumed;
+    // closed with the session, it ends with a `trackEnded` like any.
     this.context.events.emit('track', { producerId, participantId, kind: info.kind, track: consumer.track });
     if (paused) {
       this.context.pausedProducers.add(producerId);
       this.context.events.emit('producerPaused', { producerId, paused: true });
     }
+    // Consumers start paused on the server so no key frame is lost before we are ready.
+    try {
+      await this.context.signaling.request('resumeConsumer', { consumerId: consumer.id });
+    } catch (err) {
+      // Gone meanwhile, with the session or with its producer: its track has ended already.
+      if (this.session.closed || this.consumers.get(producerId)?.consumer !== consumer) return;
+      // Never to be sent: its track ends, and unless its producer closed meanwhile, the person hears why.
+      this.drop(producerId);
+      if (!this.context.closedProducers.has(producerId)) this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
+      return;
+    }
+    // The session closed meanwhile, closing this consumer and ending its track.
+    if (this.session.closed) return;
     if (info.kind === 'video') {
       // Held back or capped on this link since before it came: it starts so.
       if (this.context.incomingVideo.held || this.context.incomingVideo.capped) this.tellView(consumer);

@@ -157,6 +157,14 @@ export class RoomClient {
   }
 
   /**
+   * Settles once the streams of the group known now are set up in the browser (their consumers
+   * made, resumes on the way), or after `maxMs` (Receiving.setUp).
+   */
+  groupSetUp(maxMs: number): Promise<void> {
+    return this.closed ? Promise.resolve() : this.session.receiving.setUp(maxMs);
+  }
+
+  /**
    * Loads the Device ahead of `join`, for example while waiting to be admitted: loading
    * probes the browser's codecs with a throwaway peer connection, which takes tens of ms.
    */

@@ -16,6 +16,12 @@ import { chatEvent, openGroupChat } from './groupChat';
 import { addRemoteTrack, dropRemoteTrack, setRemotePaused, toPeer } from './peers';
 import { announce, moderate, pageState, setPageState, type Peer } from './store';
 
+/**
+ * The longest the waiting screen stays up after admission for the group's streams to be set up
+ * here before the call screen is drawn (GroupCall.onAdmitted); a group of eight is fourteen
+ * streams in one renegotiation.
+ */
+export const GROUP_SET_UP_MAX_MS = 400;
 
 export class GroupCall {
   private room: RoomClient | null = null;
@@ -135,6 +141,10 @@ export class GroupCall {
       // first stream exists (a fraction of a second at most), or with media made ready while
       // waiting, until it is being sent.
       await (ready && published ? published.catch(() => undefined) : room.firstProducer());
+      // And until the group's streams are set up here: drawn in the middle of that
+      // renegotiation, the call screen holds back every face in it; drawn after, it overlaps
+      // the wait for their first frames.
+      await room.groupSetUp(GROUP_SET_UP_MAX_MS);
       if (this.room !== room) return;
       setPageState({ screen: 'joining', waitingNote: null });
       await Promise.all([joining, published]);
