@@ -19,6 +19,7 @@ import { GroupKeys } from '../client/e2ee/groupKeys';
 import { KeyMember, type HolderTrust } from '../client/e2ee/keyMember';
 import { KeyWait } from '../client/e2ee/keyWait';
 import { toBase64url } from '../client/e2ee/base64url';
+import { warmUpKeyOpening } from '../client/e2ee/keys';
 import { keyLog } from '../client/e2ee/keyLog';
 import { announce, initialEncryption, pageState, setPageState, type EncryptionStatus } from './store';
 import { words } from './i18n';
@@ -113,6 +114,8 @@ export class PageEncryption {
       // The socket closed meanwhile: the next connection announces a new key.
       console.warn('publishKey:', err);
     }
+    // Admission opens the group key at once, while the streams are being set up: not cold.
+    if (this.supported) setTimeout(() => warmUpKeyOpening(), 0);
   }
 
   /** A `groupKey` notification: opened only if its holder is vouched for. */

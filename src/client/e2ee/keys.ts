@@ -155,6 +155,24 @@ export async function openGroupKey(sealed: SealedKey, epoch: number, holderPubli
 }
 
 /**
+ * Opens a box on throwaway keys a few times, so that the script engine has compiled tweetnacl's
+ * HSalsa20, Salsa20 and Poly1305 before a group key must be opened (openGroupKeyBox). Run cold,
+ * at admission, those took ~15 ms of the page's thread at the very moment its first streams were
+ * being set up; run here, while the person waits, nobody waits for them.
+ */
+export function warmUpKeyOpening(rounds = 16): void {
+  const shared = new Uint8Array(32);
+  const plain = new Uint8Array(1 + 32 + 64);
+  const nonce = nacl.randomBytes(nacl.box.nonceLength);
+  for (let i = 0; i < rounds; i++) {
+    (nacl as unknown as NaclLowLevel).lowlevel.crypto_core_hsalsa20(shared, new Uint8Array(16), nacl.randomBytes(32), SIGMA);
+    const sealed = nacl.box.after(plain, nonce, shared);
+    if (!nacl.box.open.after(sealed, nonce, shared)) throw new Error('tweetnacl could not open its own box');
+  }
+  shared.fill(0);
+}
+
+/**
  * The group key and the list of people in the clear, from a box sealed to `member` by
  * `holderPublicKey`, if it opens, is of `epoch` and its list is well formed (else nothing:
  * a box the holder made is never malformed).
