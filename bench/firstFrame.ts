@@ -136,6 +136,22 @@ const TRACE_FRAMES = `(() => {
       });
     }
   }, 50);
+  // Each remote tile: when its video first has a stream, and first has a frame.
+  const tileSeen = new Map();
+  const tileLoop = () => {
+    for (const v of document.querySelectorAll('[data-testid^="tile-"] video')) {
+      const id = v.closest('[data-testid]').getAttribute('data-testid');
+      if (id === 'tile-self') continue;
+      const st = tileSeen.get(id) || {};
+      if (v.srcObject && !st.src) { st.src = 1; frames.push({ at: performance.timeOrigin + performance.now(), dir: '~', name: 'tile:stream' }); }
+      if (v.videoWidth > 0 && !st.w) { st.w = 1; frames.push({ at: performance.timeOrigin + performance.now(), dir: '~', name: 'tile:frame' }); }
+      tileSeen.set(id, st);
+    }
+    const call = document.querySelector('[data-testid="tile-self"]');
+    if (call && !tileSeen.get('self')) { tileSeen.set('self', 1); frames.push({ at: performance.timeOrigin + performance.now(), dir: '~', name: 'callScreen' }); }
+    requestAnimationFrame(tileLoop);
+  };
+  requestAnimationFrame(tileLoop);
   // Long tasks on the page's main thread (its JavaScript, style, layout).
   try { new PerformanceObserver((list) => { for (const e of list.getEntries()) frames.push({ at: performance.timeOrigin + e.startTime, dir: '#', name: 'long' + Math.round(e.duration) }); }).observe({ type: 'longtask' }); } catch {}
 })();`;
@@ -192,7 +208,7 @@ async function startProfile(page: Page): Promise<() => Promise<unknown>> {
 async function printTrace(label: string, page: Page, t0: number): Promise<void> {
   const frames = await page.evaluate(`(window.__frames || []).filter((f) => f.at >= ${t0} - 5).sort((a, b) => a.at - b.at)`);
   const line = (frames as { at: number; dir: string; name: string }[]).map((f) => `${(f.at - t0).toFixed(0)}${f.dir === 'out' ? '>' : f.dir === 'in' ? '<' : f.dir}${f.name}`).join(' ');
-  process.stdout.write(`# trace ${label}: ${line}\n`);
+  process.stdout.write(`# trace ${label} t0=${t0.toFixed(1)}: ${line}\n`);
 }
 
 export async function benchFirstFrame(): Promise<void> {
