@@ -128,10 +128,15 @@ export class Receiving {
         // A consumer of a router that is gone failing is expected, not news.
         if (this.session.closed || err instanceof MediaResetError) return;
         // Nor is one whose producer closed, or whose owner left, while it was being set up.
-        if (this.context.closedProducers.has(producerId) || (!this.wanted.has(producerId) && !this.consumers.has(producerId))) return;
+        if (!this.wanted.has(producerId) && !this.consumers.has(producerId)) return;
         this.unwant(producerId);
-        this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
+        this.reportFailure(producerId, err);
       });
+  }
+
+  /** Tells the person a stream could not be received, unless its producer closed meanwhile (then nothing was lost). */
+  private reportFailure(producerId: string, err: unknown): void {
+    if (!this.context.closedProducers.has(producerId)) this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
   }
 
   /**
@@ -240,8 +245,7 @@ export class Receiving {
       this.context.events.emit('trackEnded', { producerId, participantId });
     }
     this.consumers.clear();
-    this.wanted.clear();
-    for (const done of this.setUpWaiters.splice(0)) done();
+    for (const producerId of [...this.wanted.keys()]) this.unwant(producerId);
   }
 
   private async consume(producerId: string, participantId: string, paused: boolean): Promise<void> {
@@ -293,9 +297,9 @@ export class Receiving {
     } catch (err) {
       // Gone meanwhile, with the session or with its producer: its track has ended already.
       if (this.session.closed || this.consumers.get(producerId)?.consumer !== consumer) return;
-      // Never to be sent: its track ends, and unless its producer closed meanwhile, the person hears why.
+      // Never to be sent: its track ends, and the person hears why.
       this.drop(producerId);
-      if (!this.context.closedProducers.has(producerId)) this.context.events.emit('error', { message: `Could not receive a stream: ${errorMessage(err)}` });
+      this.reportFailure(producerId, err);
       return;
     }
     // The session closed meanwhile, closing this consumer and ending its track.

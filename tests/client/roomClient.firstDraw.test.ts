@@ -52,11 +52,20 @@ async function supervisor(): Promise<Connected & { participantId: string; produc
 const settledWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
-it('gives each track to the caller while its resume is still on the way', async () => {
+/** Runs `test` with the facilitator publishing a camera and microphone and a supervisor who has said hello; closes both after. */
+async function withGroup(test: (facilitator: Connected, sup: Awaited<ReturnType<typeof supervisor>>) => Promise<void>): Promise<void> {
   const facilitator = await roomFacilitator(demo.info);
   await facilitator.room.publish(fakeStream());
   const sup = await supervisor();
   try {
+    await test(facilitator, sup);
+  } finally {
+    closeAll(facilitator, sup);
+  }
+}
+
+it('gives each track to the caller while its resume is still on the way', () =>
+  withGroup(async (facilitator, sup) => {
     expect(sup.producers).toHaveLength(2);
     const resumes = holdRequests(sup.signaling, 'resumeConsumer');
     const tracks: string[] = [];
@@ -72,16 +81,10 @@ it('gives each track to the caller while its resume is still on the way', async 
     // Then the server resumes them.
     resumes.release();
     await expect.poll(() => consumers.map((c) => c.paused), { timeout: 10_000 }).toEqual([false, false]);
-  } finally {
-    closeAll(facilitator, sup);
-  }
-});
+  }));
 
-it('ends the track and says why when its resume is refused', async () => {
-  const facilitator = await roomFacilitator(demo.info);
-  await facilitator.room.publish(fakeStream());
-  const sup = await supervisor();
-  try {
+it('ends the track and says why when its resume is refused', () =>
+  withGroup(async (facilitator, sup) => {
     // The server refuses every resume, as it does one whose consumer is not this caller's.
     const request = sup.signaling.request.bind(sup.signaling);
     sup.signaling.request = (async (m: MethodName, data: never) => {
@@ -99,16 +102,10 @@ it('ends the track and says why when its resume is refused', async () => {
     expect(new Set(ended)).toEqual(new Set(tracks));
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e).toMatch(/^Could not receive a stream: /);
-  } finally {
-    closeAll(facilitator, sup);
-  }
-});
+  }));
 
-it('groupSetUp settles once the streams it was told of are set up, and not before', async () => {
-  const facilitator = await roomFacilitator(demo.info);
-  await facilitator.room.publish(fakeStream());
-  const sup = await supervisor();
-  try {
+it('groupSetUp settles once the streams it was told of are set up, and not before', () =>
+  withGroup(async (facilitator, sup) => {
     const consumes = holdRequests(sup.signaling, 'consume');
     const tracks: string[] = [];
     sup.room.on('track', ({ producerId }) => tracks.push(producerId));
@@ -119,16 +116,10 @@ it('groupSetUp settles once the streams it was told of are set up, and not befor
     expect(await settledWithin(setUp, 10_000)).toBe(true);
     // Settled with both set up: their tracks are out.
     expect(tracks).toHaveLength(2);
-  } finally {
-    closeAll(facilitator, sup);
-  }
-});
+  }));
 
-it('groupSetUp gives up after its longest wait, and settles at once with nothing to set up or once closed', async () => {
-  const facilitator = await roomFacilitator(demo.info);
-  await facilitator.room.publish(fakeStream());
-  const sup = await supervisor();
-  try {
+it('groupSetUp gives up after its longest wait, and settles at once with nothing to set up or once closed', () =>
+  withGroup(async (facilitator, sup) => {
     holdRequests(sup.signaling, 'consume');
     await sup.join();
     const started = performance.now();
@@ -140,7 +131,4 @@ it('groupSetUp gives up after its longest wait, and settles at once with nothing
     expect(await settledWithin(waiting, 1000)).toBe(true);
     // The facilitator was told of nothing (it joined before publishing): nothing to wait for.
     expect(await settledWithin(facilitator.room.groupSetUp(60_000), 50)).toBe(true);
-  } finally {
-    closeAll(facilitator, sup);
-  }
-});
+  }));
