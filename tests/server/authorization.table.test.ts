@@ -13,8 +13,13 @@ const MEDIA: MethodName[] = [
   'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'resumeConsumer', 'requestKeyFrame',
   'setConsumerView', 'setProducerPaused', 'reportConnection',
 ];
-/** What a waiting client may do to get its media ready: a connection, and producers the server holds; and say how good it is. */
-const GETTING_READY: MethodName[] = ['createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'reportConnection'];
+/**
+ * What a waiting client may do to get its media ready: a connection, and producers the server
+ * holds, in the state they are to be announced in at admission; and say how good it is.
+ */
+const GETTING_READY: MethodName[] = [
+  'createTransport', 'connectTransport', 'restartIce', 'closeTransport', 'produce', 'consume', 'setProducerPaused', 'reportConnection',
+];
 const MODERATION: MethodName[] = [
   'admit', 'admitAll', 'deny', 'verify', 'mute', 'muteAll', 'allowUnmute', 'remove', 'returnToWaiting', 'lock', 'end',
   'crisisInfo', 'setGroupChat', 'clearGroupChat',
@@ -59,11 +64,12 @@ describe('the authorization table (isAllowed)', () => {
     }
   }
 
-  it('never lets a client in check-in near media, nor a waiting one resume or release anything', () => {
+  it('never lets a client in check-in near media, nor a waiting one resume anything', () => {
     expect(CLIENT_METHODS_BY_STATE['check-in'].some((m) => MEDIA.includes(m))).toBe(false);
-    // A waiting client's consume reaches only its own held producer (signaling.heldMedia);
-    // nothing lets media flow to it, or release what it sends to anyone.
-    for (const m of ['resumeConsumer', 'requestKeyFrame', 'setConsumerView', 'setProducerPaused', 'message'] as const) {
+    // A waiting client's consume reaches only its own held producer, and its setProducerPaused
+    // only the state its own are announced in once it is admitted (signaling.heldMedia):
+    // nothing lets media flow to it, and only its admission releases what it sends.
+    for (const m of ['resumeConsumer', 'requestKeyFrame', 'setConsumerView', 'message'] as const) {
       expect(CLIENT_METHODS_BY_STATE.waiting).not.toContain(m);
     }
   });

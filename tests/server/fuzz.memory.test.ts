@@ -117,7 +117,8 @@ it(`keeps memory bounded over ${FRAMES.toLocaleString('en')} bad frames`, { time
     senders.push(new Sender(await open(demo.info.wsUrl), (id) => JSON.stringify({ id, method: 'checkIn', data: { displayName: 'x' } })));
   }
   for (const p of waiting) {
-    senders.push(new Sender(p.client.socket, (id) => JSON.stringify({ id: id + 1000, method: 'setProducerPaused', data: { producerId: `p-${id}`, paused: false } })));
+    // Forbidden while waiting: nothing flows to a client before admission.
+    senders.push(new Sender(p.client.socket, (id) => JSON.stringify({ id: id + 1000, method: 'resumeConsumer', data: { consumerId: `c-${id}` } })));
   }
   for (const [n, p] of inCall.entries()) {
     senders.push(

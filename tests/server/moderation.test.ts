@@ -166,7 +166,8 @@ describe('returnToWaiting', () => {
     await fac.client.waitFor('participantUpdated', (d) => d.participant.participantId === jo.participantId && d.participant.state === 'waiting');
     expect(jo.client.isOpen).toBe(true);
     expect(demo.server.rooms.get(demo.info.sessionId)?.peer(jo.participantId)?.media.listProducers()).toEqual([]);
-    expect(await jo.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    // Back in the waiting room, the producer it had in the group is gone with its place there.
+    expect(await jo.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({ error: { code: 'NOT_FOUND' } });
     expect(await fac.client.request('returnToWaiting', { participantId: jo.participantId })).toMatchObject({
       error: { code: 'CONFLICT' },
     });

@@ -39,7 +39,7 @@ const MATRIX: Record<MethodName, readonly [Outcome, Outcome, Outcome, Outcome, O
   resumeConsumer:   [A,          A,       F,       F,      A,       U,      U],
   requestKeyFrame:  [A,          A,       F,       F,      A,       U,      U],
   setConsumerView:  [A,          A,       F,       F,      A,       U,      U],
-  setProducerPaused:[A,          F,       F,       F,      A,       U,      U],
+  setProducerPaused:[A,          F,       F,       A,      A,       U,      U],
   message:          [A,          F,       F,       F,      A,       U,      U],
   groupMessage:     [A,          F,       F,       F,      A,       U,      U],
   reportConnection: [A,          A,       F,       A,      A,       U,      U],

@@ -1,7 +1,8 @@
 /**
  * Getting ready in the waiting room: a waiting client may connect a transport pair and produce,
- * but what it produces is held. Paused on the server, announced to nobody, consumable by
- * nobody, until the client, once admitted, releases it with `setProducerPaused`.
+ * but what it produces is held: announced to nobody and consumable by nobody until the client
+ * is admitted, when the server announces it in the state the client set while waiting
+ * (`setProducerPaused`; paused until it says otherwise, and whatever it says under a mute).
  * Real server and mediasoup worker; the client side is the protocol by hand.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { admitted, connectClinician, knock } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(11);
+const demo = sharedTestDemo(14);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 /** Every connected socket has heard everything sent before this: a lock and an unlock reach them all. */
@@ -38,7 +39,7 @@ function roomPeer(participantId: string) {
 }
 
 describe('a waiting client getting its media ready', () => {
-  it('produces a held producer: paused, unannounced and unconsumable until released after admission', async () => {
+  it('produces a held producer: paused, unannounced and unconsumable while it waits, whatever state it sets', async () => {
     const fac = await connectClinician(demo.info);
     const caps = fac.hello.routerRtpCapabilities as RtpCapabilities;
     const member = await admitted(demo.info, inv(0), fac.client, 'Member');
@@ -47,66 +48,99 @@ describe('a waiting client getting its media ready', () => {
 
     const { producerId } = await produceHeld(newcomer.client);
     expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(true);
+    // Set to go live at admission: live on the server, and still held.
+    expect(await newcomer.client.call('setProducerPaused', { producerId, paused: false })).toEqual({});
+    expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(false);
+    expect(roomPeer(newcomer.participantId).media.isHeld(producerId)).toBe(true);
     await barrier(fac.client, member.client, newcomer.client);
     expect(heard(member.client, producerId) || heard(fac.client, producerId)).toBe(false);
     // Nobody can take it, even knowing its id.
-    for (const c of [{ client: member.client, transportId: memberRecv }]) {
-      expect(await c.client.request('consume', { transportId: c.transportId, producerId, rtpCapabilities: caps })).toMatchObject({
-        error: { code: 'NOT_FOUND' },
-      });
-    }
-    // The waiting client cannot release it itself.
-    expect(await newcomer.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(await member.client.request('consume', { transportId: memberRecv, producerId, rtpCapabilities: caps })).toMatchObject({
+      error: { code: 'NOT_FOUND' },
+    });
+    // Nor set anything of someone else's.
+    const other = await knock(demo.info, inv(2), 'Other');
+    expect(await other.client.request('setProducerPaused', { producerId, paused: true })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(false);
 
-    // Admitted: still held, and not in what the newcomer or anyone is told.
+    // Admitted: announced to the group at once, live, and not in what the newcomer itself is told.
     await fac.client.call('admit', { participantId: newcomer.participantId });
     const admittedData = await newcomer.client.waitFor('admitted');
     expect(admittedData.producers.some((p) => p.producerId === producerId)).toBe(false);
-    await member.client.waitFor('peerJoined', (d) => d.participant.participantId === newcomer.participantId);
-    await barrier(fac.client, member.client, newcomer.client);
-    expect(heard(member.client, producerId)).toBe(false);
-    expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(true);
-
-    // Released live: announced, resumed, consumable.
-    expect(await newcomer.client.call('setProducerPaused', { producerId, paused: false })).toEqual({});
     expect(await member.client.waitFor('producerAdded', (d) => d.producerId === producerId)).toEqual({
       producerId,
       participantId: newcomer.participantId,
       kind: 'video',
     });
     await fac.client.waitFor('producerAdded', (d) => d.producerId === producerId);
-    expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(false);
+    expect(roomPeer(newcomer.participantId).media.isHeld(producerId)).toBe(false);
     const consumed = await member.client.call('consume', { transportId: memberRecv, producerId, rtpCapabilities: caps });
     expect(consumed).toMatchObject({ producerId, kind: 'video' });
-    // Released once: a second call is an ordinary pause, heard as such.
+    // The page asks for the state it has once admitted: no change, nothing heard.
+    expect(await newcomer.client.call('setProducerPaused', { producerId, paused: false })).toEqual({});
+    // Released once: a later call is an ordinary pause, heard as such.
     await newcomer.client.call('setProducerPaused', { producerId, paused: true });
     await member.client.waitFor('producerPaused', (d) => d.producerId === producerId && d.paused);
-    const added = member.client.notifications.filter(
-      (n) => n.notification === 'producerAdded' && (n.data as { producerId: string }).producerId === producerId,
-    );
-    expect(added).toHaveLength(1);
+    const about = (n: { data?: unknown }): boolean => (n.data as { producerId?: string } | undefined)?.producerId === producerId;
+    expect(member.client.notifications.filter(about).map((n) => n.notification)).toEqual(['producerAdded', 'producerPaused']);
+    await Promise.all([newcomer.client.close(), member.client.close(), other.client.close(), fac.client.close()]);
+  });
+
+  it('at admission the group hears of both held producers at once, right after the newcomer, each as the client left it', async () => {
+    const fac = await connectClinician(demo.info);
+    const member = await admitted(demo.info, inv(3), fac.client, 'Member');
+    const newcomer = await knock(demo.info, inv(11), 'Newcomer');
+    const video = await produceHeld(newcomer.client, 'video');
+    const { id: audioId } = await newcomer.client.call('produce', { transportId: video.transportId, kind: 'audio', rtpParameters: opusRtpParameters() });
+    const audio = String(audioId);
+    // The microphone set live, then the camera turned off after being set live: as the person has them now.
+    await newcomer.client.call('setProducerPaused', { producerId: audio, paused: false });
+    await newcomer.client.call('setProducerPaused', { producerId: video.producerId, paused: false });
+    await newcomer.client.call('setProducerPaused', { producerId: video.producerId, paused: true });
+
+    const before = member.client.notifications.length;
+    await fac.client.call('admit', { participantId: newcomer.participantId });
+    await member.client.waitFor('producerPaused', (d) => d.producerId === video.producerId);
+    await barrier(fac.client, member.client);
+    const heardNow = member.client.notifications.slice(before).filter((n) => n.notification !== 'locked');
+    const what = heardNow.map((n) => {
+      const d = n.data as { producerId?: string; participant?: { participantId: string }; paused?: boolean };
+      return d.producerId ? `${n.notification}:${d.producerId === audio ? 'audio' : 'video'}${d.paused === undefined ? '' : `:${d.paused}`}` : `${n.notification}`;
+    });
+    // Nothing of the newcomer's page in between: peerJoined, then both producers in a row, the
+    // camera said to be paused as it is announced.
+    expect(what[0]).toBe('peerJoined');
+    expect(what.slice(1, 4).sort()).toEqual(['producerAdded:audio', 'producerAdded:video', 'producerPaused:video:true']);
+    expect(what.indexOf('producerAdded:video')).toBeLessThan(what.indexOf('producerPaused:video:true'));
+    expect(what.filter((w) => w.startsWith('producerPaused:audio'))).toEqual([]);
+    const peer = roomPeer(newcomer.participantId);
+    expect([peer.media.ownProducer(audio).paused, peer.media.ownProducer(video.producerId).paused]).toEqual([false, true]);
     await Promise.all([newcomer.client.close(), member.client.close(), fac.client.close()]);
   });
 
-  it('a mute from before admission holds through the release: unpausing is refused, releasing paused is announced paused', async () => {
+  it('a mute before admission holds: it pauses a held producer set live, refuses setting it live again, and it is announced paused', async () => {
     const fac = await connectClinician(demo.info);
-    const member = await admitted(demo.info, inv(2), fac.client, 'Member');
-    const newcomer = await knock(demo.info, inv(3), 'Newcomer');
+    const member = await admitted(demo.info, inv(12), fac.client, 'Member');
+    const newcomer = await knock(demo.info, inv(13), 'Newcomer');
     const { producerId } = await produceHeld(newcomer.client, 'audio');
+    await newcomer.client.call('setProducerPaused', { producerId, paused: false });
     await fac.client.call('mute', { participantId: newcomer.participantId, kind: 'audio' });
-    await fac.client.call('admit', { participantId: newcomer.participantId });
-    await newcomer.client.waitFor('admitted');
-
+    await newcomer.client.waitFor('mutedByFacilitator');
+    expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(true);
     expect(await newcomer.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({
       error: { code: 'MUTED_BY_FACILITATOR' },
     });
     await barrier(fac.client, member.client);
     expect(heard(member.client, producerId)).toBe(false);
 
-    await newcomer.client.call('setProducerPaused', { producerId, paused: true });
+    await fac.client.call('admit', { participantId: newcomer.participantId });
+    await newcomer.client.waitFor('admitted');
     await member.client.waitFor('producerAdded', (d) => d.producerId === producerId);
     await member.client.waitFor('producerPaused', (d) => d.producerId === producerId && d.paused);
     expect(roomPeer(newcomer.participantId).media.ownProducer(producerId).paused).toBe(true);
+    expect(await newcomer.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({
+      error: { code: 'MUTED_BY_FACILITATOR' },
+    });
     await Promise.all([newcomer.client.close(), member.client.close(), fac.client.close()]);
   });
 

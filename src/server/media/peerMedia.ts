@@ -124,6 +124,11 @@ export class PeerMedia {
     return this.held.has(id);
   }
 
+  /** The held producers, still open: released together at admission (RoomMedia.releaseHeld). */
+  heldProducers(): ms.Producer[] {
+    return [...this.held].map((id) => this.producers.get(id)).filter((p): p is ms.Producer => !!p && !p.closed);
+  }
+
   /** Makes a held producer one others may know of; false if it was not held. */
   release(id: string): boolean {
     return this.held.delete(id);
@@ -434,13 +439,15 @@ export class PeerMedia {
   }
 
   /**
-   * Pauses every producer of `kind`, whatever its state (a pause in flight from the client
-   * must not make this one a no-op). Returns their ids, for producerPaused.
+   * Pauses every producer of `kind`, held or not, whatever its state (a pause in flight from
+   * the client must not make this one a no-op). Returns the ids of those others may know of,
+   * for producerPaused.
    */
   async pauseKind(kind: MediaKind): Promise<string[]> {
-    const ofKind = this.listProducers().filter((p) => p.kind === kind && !p.closed);
+    // Held ones too: a waiting client may have asked for one to go live at admission.
+    const ofKind = [...this.producers.values()].filter((p) => p.kind === kind && !p.closed);
     await Promise.all(ofKind.map((p) => guarded('pauseProducer', { producerId: p.id }, () => p.pause())));
-    return ofKind.map((p) => p.id);
+    return ofKind.filter((p) => !this.held.has(p.id)).map((p) => p.id);
   }
 
   /**

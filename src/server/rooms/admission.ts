@@ -23,7 +23,7 @@ export interface AdmissionParts {
   members: Members;
   records: RoomRecords;
   grace: GracePeriod;
-  media: Pick<RoomMedia, 'rtpCapabilities'>;
+  media: Pick<RoomMedia, 'rtpCapabilities' | 'releaseHeld'>;
   /** Whether the room is locked now; an admitted client is told so. */
   locked(): boolean;
   /** Whether the group chat is on now; an admitted client is told so. */
@@ -157,5 +157,8 @@ export class Admission {
     });
     members.notifyWhere(audience.admittedBut(target), 'peerJoined', (viewer) => ({ participant: participantFor(viewer, target) }));
     members.notifyClinicians(target);
+    // What the client made ready while waiting is announced now, not after its page has
+    // opened the admission and asked: the group's consumes of it start at once.
+    this.parts.media.releaseHeld(target);
   }
 }

@@ -143,8 +143,8 @@ export class RoomMedia {
    * A producer of `peer`'s. An admitted peer's is announced to everyone admitted. A waiting
    * client's is *held*: created paused, announced to nobody and consumable by nobody
    * (PeerMedia skips it for everyone but its owner), so the page can connect its camera's
-   * transport before admission and be seen at once after it; once admitted, the client
-   * releases it with `setProducerPaused`.
+   * transport before admission and be seen at once after it; it is released, in the state the
+   * client set while waiting, when the client is admitted (releaseHeld).
    */
   async produce(peer: Peer, data: ParsedRequestData<'produce'>): Promise<ResultTypes['produce']> {
     const kind: MediaKind = data.kind;
@@ -212,6 +212,26 @@ export class RoomMedia {
     if (producer.paused) {
       this.members.notifyWhere(audience.admitted, 'producerPaused', () => ({ producerId: producer.id, paused: true }));
     }
+  }
+
+  /**
+   * `peer` has just been admitted: its producers held since the waiting room are announced at
+   * once, together, each in the state the client set while waiting (paused unless it asked
+   * otherwise; paused whatever it asked where the facilitator muted its kind). The group starts
+   * setting up its streams while the newcomer's page is still opening its admission, and sets
+   * up both of a person's in one renegotiation, not one after the other.
+   */
+  releaseHeld(peer: Peer): void {
+    const held = peer.media.heldProducers();
+    if (held.length === 0) return;
+    const announce = (): void => {
+      // Gone, or sent back to the waiting room, meanwhile: those producers closed unannounced.
+      if (!peer.isAdmitted || !peer.connected) return;
+      for (const producer of held) if (!producer.closed && peer.media.release(producer.id)) this.announceProducer(peer, producer);
+    };
+    const muted = held.filter((p) => peer.mutedByFacilitator[p.kind] && !p.paused);
+    if (muted.length === 0) return announce();
+    void Promise.all(muted.map((p) => peer.media.setProducerPaused(p.id, true).catch(() => undefined))).then(announce);
   }
 
   private ownHeldProducer(peer: Peer, producerId: string): ms.Producer {
@@ -319,8 +339,10 @@ export class RoomMedia {
   }
 
   /**
-   * Pauses or resumes one of `peer`'s producers; for one held since the waiting room, also
-   * releases it: it is then announced (producerAdded) in the state asked for.
+   * Pauses or resumes one of `peer`'s producers. A waiting client's held producer stays held:
+   * what it sets is the state the producer is released in at admission (releaseHeld). One still
+   * held once its owner is admitted (made while the admission happened) is released by this
+   * call, announced (producerAdded) in the state asked for.
    */
   async setProducerPaused(peer: Peer, producerId: string, paused: boolean): Promise<void> {
     const producer = peer.media.ownProducer(producerId);
@@ -328,12 +350,11 @@ export class RoomMedia {
     if (!paused && peer.mutedByFacilitator[producer.kind]) {
       throw new ProtocolError('MUTED_BY_FACILITATOR', 'the facilitator has muted you; wait until they allow unmuting');
     }
+    // A mute arriving meanwhile pauses it after this (PeerMedia.pauseKind reaches held ones too).
     const changed = await peer.media.setProducerPaused(producerId, paused);
-    // Checked again after the wait: only a client still in the group releases its producer.
+    // Checked again after the wait: only a client in the group releases its producer.
     if (peer.media.isHeld(producerId)) {
       if (!peer.isAdmitted || producer.closed) return;
-      // A mute that came while it was resuming found it held and let it be.
-      if (peer.mutedByFacilitator[producer.kind] && !producer.paused) await peer.media.setProducerPaused(producerId, true);
       if (!peer.media.release(producerId) || producer.closed) return;
       this.announceProducer(peer, producer);
       return;

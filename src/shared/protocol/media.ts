@@ -17,15 +17,14 @@ export type TransportInfo = z.infer<typeof TransportInfo>;
 
 /**
  * A waiting client gets its media ready: a transport pair, connected, and producers the
- * server holds (unannounced, unforwarded) until admission; `consume` of its own held producer
- * only, never resumed (docs/protocol.md, "Getting ready in the waiting room"). An observer
+ * server holds (unannounced, unforwarded) until admission, in the state it sets for them;
+ * `consume` of its own held producer only, never resumed (docs/protocol.md, "Getting ready in the waiting room"). An observer
  * receives and never sends.
  */
 const WAITING_OR_ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true, observer: true };
 const WAITING_OR_ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true };
-/** What lets media flow to a client, or releases what it sends, waits for its admission. */
+/** What lets media flow to a client waits for its admission. */
 const ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['admitted'], facilitator: true, observer: true };
-const ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['admitted'], facilitator: true };
 
 /**
  * How every camera is sent (issue 22): in two layers of the same picture (simulcast), so the SFU
@@ -123,10 +122,15 @@ export const mediaMethods = {
     result: Done,
     mayCall: ADMITTED_AND_CLINICIANS,
   },
+  /**
+   * Pauses or resumes one of the caller's producers. A waiting client's is held: it sets the
+   * state the producer is released in when the client is admitted (docs/protocol.md, "Getting
+   * ready in the waiting room").
+   */
   setProducerPaused: {
     request: z.object({ producerId: Id, paused: z.boolean() }),
     result: Done,
-    mayCall: ADMITTED_AND_FACILITATORS,
+    mayCall: WAITING_OR_ADMITTED_AND_FACILITATORS,
   },
   /**
    * How good the caller's connection is now (issue 22), said when it changes: the session's
