@@ -73,8 +73,9 @@ export class RoomClient {
   private session: MediaSession;
   /** True once `join` was called: a reset before that has nothing to restore. */
   private joined = false;
-  /** What `getReady` was asked for: a media reset while waiting gets ready again. */
+  /** What `getReady` was asked for, and with which router's codecs: a media reset while waiting gets ready again. */
   private readying: MediaKind[] | null = null;
+  private readyCaps: RtpCapabilities | null = null;
   private selfParticipantId: string | undefined;
   private readonly unsubscribes: (() => void)[] = [];
   private closed = false;
@@ -176,15 +177,16 @@ export class RoomClient {
    * Gets the media ready while waiting to be admitted, so that being let in costs no connection
    * set-up: loads the Device, makes the receive transport, and connects the send transport by
    * producing a blank stand-in of each of `kinds` (blankStandIn), whose track is taken away at
-   * once so that nothing at all is sent. The server holds these producers (announced to nobody)
-   * until `publish`, after admission, gives them the person's tracks and releases them. The
-   * receive transport's connection is opened too, by consuming one of those producers without
-   * ever resuming it (the server allows a waiting client nothing else). Failing here costs
-   * nothing: `join` and `publish` make whatever is missing.
+   * once so that nothing at all is sent. The server holds these producers (announced to nobody),
+   * each set to go live, and announces them the moment the person is admitted; `publish` then
+   * gives them the person's tracks. The receive transport's connection is opened too, by
+   * consuming one of those producers without ever resuming it (the server allows a waiting
+   * client nothing else). Failing here costs nothing: `join` and `publish` make whatever is missing.
    */
   async getReady(routerRtpCapabilities: RtpCapabilities, kinds: readonly MediaKind[]): Promise<void> {
     if (this.closed || this.joined) return;
     this.readying = [...kinds];
+    this.readyCaps = routerRtpCapabilities;
     const session = this.session;
     try {
       await session.getReady(routerRtpCapabilities, kinds);
@@ -194,7 +196,20 @@ export class RoomClient {
     }
   }
 
-  /** Whether producers made while waiting are ready to be released: joining then sets nothing else up first. */
+  /**
+   * While waiting: the person turned their camera or microphone on or off. What was made ready
+   * follows, so that admission announces it as they have it now: a held producer is set to go
+   * live or not (Sending.holdChoice), and a kind turned on that was not made ready is made ready
+   * now. Nothing is made ready where getReady was never asked (a browser that cannot encrypt).
+   */
+  async holdChoice(kind: MediaKind, on: boolean): Promise<void> {
+    const caps = this.readyCaps;
+    if (this.closed || this.joined || !this.readying || !caps) return;
+    this.readying = on ? [...new Set([...this.readying, kind])] : this.readying.filter((k) => k !== kind);
+    const held = await this.session.sending.holdChoice(kind, on);
+    if (on && !held) await this.getReady(caps, this.readying);
+  }
+
   /** The stats of the current transports, for the connection's quality (connectionQuality.ts). */
   linkStats(): Promise<RTCStatsReport[]> {
     return this.closed ? Promise.resolve([]) : this.session.linkStats();
@@ -205,6 +220,7 @@ export class RoomClient {
     return !this.closed && !this.session.sending.isPaused('video');
   }
 
+  /** Whether producers made while waiting are ready to be given tracks: joining then sets nothing else up first. */
   get hasHeldMedia(): boolean {
     return this.session.sending.hasHeld;
   }

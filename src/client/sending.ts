@@ -1,8 +1,9 @@
 /**
  * What one media session sends: our producers on its send transport, by kind, and those held
  * since the waiting room ("Getting ready in the waiting room" in docs/protocol.md): produced from
- * blank stand-ins whose tracks are taken away at once, held by the server until `publish` gives
- * them the person's tracks and releases them. Closed with its session; the tracks themselves
+ * blank stand-ins whose tracks are taken away at once, held by the server in the state the
+ * person has each in (holdChoice) and announced by it at admission; `publish` then gives them
+ * the person's tracks. Closed with its session; the tracks themselves
  * (RoomClient's sources) outlive it and are produced again on the next router.
  */
 import type { types } from 'mediasoup-client';
@@ -15,10 +16,15 @@ import { consumerFor, whenConnected } from './transports';
 export class Sending {
   private readonly producers = new Map<MediaKind, types.Producer>();
   /**
-   * Kinds whose producer was made while waiting (getReady): the server holds it, and it has no
-   * track (so sends nothing), until `publish` gives it the person's track and releases it.
+   * Kinds whose producer was made while waiting (getReady): it has no track (so sends nothing)
+   * until `publish` gives it the person's; the server holds it until admission.
    */
   private readonly held = new Set<MediaKind>();
+  /**
+   * Kinds the person turned off while waiting (holdChoice): their held producer stays paused,
+   * and the server announces it paused at admission. The others are set to go live.
+   */
+  private readonly heldOff = new Set<MediaKind>();
   /**
    * A consumer of one of our own held producers, never resumed: made while waiting only to open
    * the receive transport's connection (getReady). It receives nothing; closed with the session.
@@ -122,8 +128,32 @@ export class Sending {
         }
         this.adopt(kind, producer);
         this.held.add(kind);
+        // The server made it paused; it goes live at admission if the person still has it on.
+        // Refused where the facilitator muted this kind: it stays paused, as the mute says.
+        if (!this.heldOff.has(kind)) await this.askHeld(producer, false);
       }
     });
+  }
+
+  /**
+   * While waiting: the person turned `kind` on or off, and its held producer is set to go live at
+   * admission or not, in turn with other produce steps (so a quick off and on end as the person
+   * left them). Resolves to whether there was a held producer of `kind` to set.
+   */
+  holdChoice(kind: MediaKind, on: boolean): Promise<boolean> {
+    return this.inOrder(async () => {
+      if (on) this.heldOff.delete(kind);
+      else this.heldOff.add(kind);
+      const producer = this.producers.get(kind);
+      if (!producer || producer.closed || !this.held.has(kind)) return false;
+      await this.askHeld(producer, !on);
+      return true;
+    });
+  }
+
+  /** Sets the state a held producer is announced in at admission; a refusal (a mute, a producer gone) leaves it paused. */
+  private async askHeld(producer: types.Producer, paused: boolean): Promise<void> {
+    await this.context.signaling.request('setProducerPaused', { producerId: producer.id, paused }).catch(() => undefined);
   }
 
   /** Consumes one of our held producers, paused for good, so that the receive transport connects (getReady). */
@@ -253,9 +283,12 @@ export class Sending {
   }
 
   /** Runs `step` after every produce step queued before it. */
-  private inOrder(step: () => Promise<void>): Promise<void> {
+  private inOrder<T>(step: () => Promise<T>): Promise<T> {
     const run = this.queue.then(step);
-    this.queue = run.catch(() => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -339,11 +372,11 @@ export class Sending {
   }
 
   /**
-   * Releases a producer held since the waiting room with the person's `track`: asks the server
-   * first (`setProducerPaused`, which announces it to the group), then gives the producer the
-   * track, paused if the person has it paused. Asking first lets the group's consumes overlap
-   * the swap; nothing is sent before it, the producer having no track. If either step fails,
-   * the producer ends up released and paused on both sides, and the error is thrown.
+   * Gives a producer held since the waiting room the person's `track`, paused if the person has
+   * it paused. The server announced it at admission in the state set while waiting; the state
+   * the person has now is asked for again all the same (`setProducerPaused`: nothing changes or
+   * is heard when it matches), which also releases one made while the admission happened. If
+   * either step fails, the producer ends up paused on both sides, and the error is thrown.
    */
   private async releaseHeld(kind: MediaKind, producer: types.Producer, track: MediaStreamTrack): Promise<void> {
     const paused = this.context.sources.get(kind)?.paused ?? false;

@@ -33,6 +33,8 @@ export class LocalMedia {
     if (screen === 'joining') return;
     setPageState(kind === 'audio' ? { wantAudio: on, mediaError: null } : { wantVideo: on, mediaError: null });
     await this.refreshPreview();
+    // Waiting with media made ready: the server announces it at admission as the person has it now.
+    if (screen === 'waiting') await this.currentRoom()?.holdChoice(kind, !!this.localTrack(kind));
   }
 
   /** Makes the live local tracks match what the person chose (before the call). */

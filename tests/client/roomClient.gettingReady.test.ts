@@ -1,8 +1,9 @@
 /**
  * Getting ready in the waiting room (RoomClient.getReady): the page connects its media while it
  * waits, producing blank stand-ins whose tracks it takes away at once, and the server holds the
- * producers; admission then costs no transport, no connection and no new producer, only giving
- * them the person's tracks and releasing them. Real server and mediasoup worker; the browser's RTCPeerConnection is
+ * producers, each in the state the person has it (set to go live, or left paused); the server
+ * announces them with the admission, which then costs no transport, no connection and no new
+ * producer, only giving them the person's tracks. Real server and mediasoup worker; the browser's RTCPeerConnection is
  * mediasoup-client's FakeHandler (tests/support/fakeMedia.ts).
  */
 import { FakeHandler } from 'mediasoup-client';
@@ -15,7 +16,7 @@ import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
 import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
-const demo = sharedTestDemo(5);
+const demo = sharedTestDemo(6);
 
 /** A checked-in client whose RoomClient got ready, with every request it sent and every stand-in it made. */
 async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audio']) {
@@ -40,9 +41,12 @@ it('while waiting: both transports made and connected, a stand-in per kind produ
   const client = await readyNewcomer(0);
   try {
     // Both transports connected: the receive one by consuming our own held video, never resumed.
+    // Each held producer set to go live at admission (the server makes it paused).
     expect(methods(client.sent).sort()).toEqual([
       'checkIn', 'connectTransport', 'connectTransport', 'consume', 'createTransport', 'createTransport', 'hello', 'produce', 'produce',
+      'setProducerPaused', 'setProducerPaused',
     ]);
+    expect(client.sent.filter((s) => s.method === 'setProducerPaused').map((s) => s.data['paused'])).toEqual([false, false]);
     const consumed = String(client.sent.find((s) => s.method === 'consume')!.data['producerId']);
     expect(demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!.media.isHeld(consumed)).toBe(true);
     expect(client.sent.filter((s) => s.method === 'produce').map((s) => s.data['kind'])).toEqual(['video', 'audio']);
@@ -54,9 +58,10 @@ it('while waiting: both transports made and connected, a stand-in per kind produ
       expect(client.room.isPublishing(kind)).toBe(false);
       expect(client.room.isPaused(kind)).toBe(true);
     }
-    // The server has them, held.
+    // The server has them, held, live (with no track, nothing is sent).
     const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!;
     expect(peer.media.listProducers()).toEqual([]);
+    expect(peer.media.heldProducers().map((p) => p.paused)).toEqual([false, false]);
     // Announced, they would have reached the facilitator before the answer to this: nothing.
     await fac.signaling.request('lock', { locked: false });
     expect(added).toEqual([]);
@@ -65,15 +70,19 @@ it('while waiting: both transports made and connected, a stand-in per kind produ
   }
 });
 
-it('admitted: no transport or producer is made again; releases and consumes leave at once; the tracks are swapped in and the group receives them', async () => {
+it('admitted: the group hears of the held producers with the admission; no transport or producer is made again; the tracks are swapped in and the group receives them', async () => {
   const fac = await roomFacilitator(demo.info);
   await fac.room.publish(fakeStream());
   const tracks: { kind: string; participantId: string }[] = [];
   fac.room.on('track', ({ kind, participantId }) => tracks.push({ kind, participantId }));
+  const announced: string[] = [];
+  fac.signaling.on('producerAdded', ({ participantId }) => announced.push(participantId));
   const client = await readyNewcomer(1);
   try {
     const before = client.sent.length;
     await fac.signaling.request('admit', { participantId: client.participantId });
+    // Announced before the admit was answered: the newcomer's page has not even read its admission.
+    expect(announced).toEqual([client.participantId, client.participantId]);
     const data = await client.admitted;
     const joining = client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId });
     const publishing = client.room.publish(fakeStream());
@@ -100,12 +109,13 @@ it('admitted: no transport or producer is made again; releases and consumes leav
   }
 });
 
-it('a microphone the person muted while waiting is released paused, and the group hears it as paused', async () => {
+it('a microphone the person muted as they were let in is sent paused, and the group hears it as paused', async () => {
   const fac = await roomFacilitator(demo.info);
   const paused = new Set<string>();
   fac.signaling.on('producerPaused', ({ producerId, paused: p }) => (p ? paused.add(producerId) : paused.delete(producerId)));
   const client = await readyNewcomer(2);
   try {
+    const before = client.sent.length;
     await fac.signaling.request('admit', { participantId: client.participantId });
     const data = await client.admitted;
     await client.room.setMuted('audio', true);
@@ -115,12 +125,37 @@ it('a microphone the person muted while waiting is released paused, and the grou
       client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
       client.room.publish(stream),
     ]);
-    const releases = client.sent.filter((s) => s.method === 'setProducerPaused');
+    const releases = client.sent.slice(before).filter((s) => s.method === 'setProducerPaused');
     expect(releases.map((s) => s.data['paused']).sort()).toEqual([false, true]);
     expect(client.room.isPaused('audio')).toBe(true);
     expect(client.room.isPaused('video')).toBe(false);
     const audioId = String(releases.find((s) => s.data['paused'] === true)!.data['producerId']);
     while (!paused.has(audioId)) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('what the person turns off or on while waiting is what the group hears of at admission', async () => {
+  const fac = await roomFacilitator(demo.info);
+  const heard = new Map<string, string[]>();
+  const note = (producerId: string, what: string) => heard.set(producerId, [...(heard.get(producerId) ?? []), what]);
+  fac.signaling.on('producerAdded', ({ producerId, kind }) => note(producerId, `added ${kind}`));
+  fac.signaling.on('producerPaused', ({ producerId, paused }) => note(producerId, paused ? 'paused' : 'resumed'));
+  // Ready with the camera only; then the camera off, and on and off again; the microphone on.
+  const client = await readyNewcomer(5, ['video']);
+  try {
+    const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!;
+    await client.room.holdChoice('video', false);
+    await Promise.all([client.room.holdChoice('video', true), client.room.holdChoice('video', false)]);
+    expect(peer.media.heldProducers().map((p) => [p.kind, p.paused])).toEqual([['video', true]]);
+    await client.room.holdChoice('audio', true);
+    expect(peer.media.heldProducers().map((p) => [p.kind, p.paused])).toEqual([['video', true], ['audio', false]]);
+    expect(client.sent.filter((s) => s.method === 'produce').map((s) => s.data['kind'])).toEqual(['video', 'audio']);
+    expect(heard.size).toBe(0);
+
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    expect([...heard.values()].sort()).toEqual([['added audio'], ['added video', 'paused']]);
   } finally {
     closeAll(client, fac);
   }

@@ -35,7 +35,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  demo = await startDemo({ invitations: 6, workers: 1 });
+  demo = await startDemo({ invitations: 7, workers: 1 });
   info = demo.info;
 
   ({ signaling: facilitator, hello: facilitatorHello } = await facilitatorSocket(info, (f) =>
@@ -211,4 +211,40 @@ test('admitted participants see the group grid with live video, and can leave', 
 
   await first.close();
   await second.close();
+});
+
+test('what the person turns off in the waiting room reaches the group as off the moment they are let in, and goes live when they turn it on', async ({ browser }) => {
+  const page = await joinAndCheckIn(browser, 5, 'Riley');
+  const riley = await knockFrom('Riley');
+  const heldVideo = () =>
+    demo.server.rooms
+      .get(info.sessionId)
+      ?.peer(riley.participantId)
+      ?.media.heldProducers()
+      .find((p) => p.kind === 'video');
+  // Made ready while waiting, set to go live at admission.
+  await expect.poll(() => heldVideo()?.paused, { timeout: 10_000 }).toBe(false);
+  await page.getByRole('switch', { name: /Camera/ }).click();
+  await expect(page.getByRole('switch', { name: /Camera/ })).toHaveAttribute('aria-checked', 'false');
+  await expect.poll(() => heldVideo()?.paused, { timeout: 10_000 }).toBe(true);
+  const videoId = heldVideo()!.id;
+
+  const heard: string[] = [];
+  const offAdded = facilitator.on('producerAdded', ({ producerId }) => producerId === videoId && heard.push('added'));
+  const offPaused = facilitator.on('producerPaused', ({ producerId, paused }) => producerId === videoId && heard.push(paused ? 'paused' : 'live'));
+  try {
+    await facilitator.request('admit', { participantId: riley.participantId });
+    await expect(page.getByTestId('tile-self')).toBeVisible();
+    // Announced with the admission, paused: the group sees them with the camera off.
+    await expect.poll(() => heard.join(' '), { timeout: 10_000 }).toBe('added paused');
+    await expect(page.getByTestId('tile-self').locator('video')).toHaveCount(0);
+    // Turned on in the call: the same producer goes live.
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect.poll(() => heard.join(' '), { timeout: 15_000 }).toBe('added paused live');
+    await expect.poll(() => videoWidth(page, 'tile-self'), { timeout: 15_000 }).toBeGreaterThan(0);
+  } finally {
+    offAdded();
+    offPaused();
+    await page.close();
+  }
 });
