@@ -8,9 +8,9 @@
  * compares the frames it decodes with the raw fixture: the person matches, the room does not
  * (blurred, or the backdrop's colour) — in every frame it gets, from the first one on.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs } from '../../playwright.config';
 import { consoleWithDemoServer } from '../support/consoleHost';
@@ -178,6 +178,10 @@ let fixture = '';
 test.beforeAll(() => {
   fixture = join(mkdtempSync(join(tmpdir(), 'confidant-person-')), 'person.y4m');
   writePersonFixture(fixture);
+});
+// The made-up person is 8 MB of video: not left behind.
+test.afterAll(() => {
+  if (fixture) rmSync(dirname(fixture), { recursive: true, force: true });
 });
 
 async function clientBrowser() {

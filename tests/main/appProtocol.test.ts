@@ -3,17 +3,24 @@
  * privileges are fused off): only files inside the built renderer folder, nothing above it
  * or beside it however the path is spelled.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { APP_SCHEME_PRIVILEGES, appFilePath, serveAppFiles } from '../../src/main/appProtocol';
 import { APP_ENTRY_URL, RENDERER_CSP } from '../../src/main/security';
 import { FakeProtocol } from './support/fakeElectron';
 
+/** Every folder the tests made, removed at the end. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A built renderer folder with a secret beside it, as out/renderer sits beside out/main. */
 function builtRenderer() {
   const out = mkdtempSync(join(tmpdir(), 'confidant-app-scheme-'));
+  made.push(out);
   const rendererDir = join(out, 'renderer');
   mkdirSync(join(rendererDir, 'assets'), { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Confidant</title>');

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgreementError, loadAgreements, parseAgreement } from '../../src/server/sessions/agreement.js';
 
-let dir: string | undefined;
+/** Every folder a test made, removed after it (a test may make more than one). */
+const dirs: string[] = [];
 afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 function files(en: string, es: string) {
-  dir = mkdtempSync(join(tmpdir(), 'confidant-agreement-'));
+  const dir = mkdtempSync(join(tmpdir(), 'confidant-agreement-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'en.md'), en);
   writeFileSync(join(dir, 'es.md'), es);
   return { en: join(dir, 'en.md'), es: join(dir, 'es.md') };

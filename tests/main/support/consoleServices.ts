@@ -1,7 +1,8 @@
 /** The console's services as main builds them, for tests of the IPC handlers. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { ConsoleServices, Notifier } from '../../../src/main/ipc/handlers';
 import { ConsoleLock } from '../../../src/main/lock/consoleLock';
 import { NotesService } from '../../../src/main/notes/notesService';
@@ -10,9 +11,16 @@ import { createMemoryKeyStore } from '../../../src/main/notes/vault';
 import { ServerSession } from '../../../src/main/services/serverSession';
 import { indexWorkerFromSource } from '../../support/indexWorkerFromSource';
 
+/** The folders made for the file's tests, removed once its tests are done. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function consoleServices(overrides: { notifier?: Notifier; fetch?: typeof fetch } = {}): ConsoleServices {
   const server = new ServerSession(overrides.fetch);
   const baseDir = mkdtempSync(join(tmpdir(), 'confidant-console-test-'));
+  made.push(baseDir);
   const keyStore = createMemoryKeyStore();
   return {
     appInfo: { platform: 'linux', version: 't', captureProtection: 'unavailable', defaultServerUrl: null },
