@@ -187,6 +187,15 @@ export class Sending {
     }
     // Their connection is up long since: nothing holds the group's streams back for them.
     if (releases.length > 0) this.context.sendFirst.release();
+    // One made ready and set to go live, now given no track (its device gone meanwhile): the
+    // server announced it live at admission, and the group would wait for frames that never
+    // come. It is paused until the person turns it on.
+    for (const kind of [...this.held]) {
+      const producer = this.producers.get(kind);
+      if (!producer || producer.closed || this.heldOff.has(kind)) continue;
+      this.heldOff.add(kind);
+      void this.askHeld(producer, true);
+    }
     return Promise.all([...releases, this.inOrder(() => this.produceTracks(rest))]).then(() => undefined);
   }
 

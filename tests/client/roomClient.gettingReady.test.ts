@@ -16,7 +16,7 @@ import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
 import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator, type Connected } from './support/roomFacilitator';
 
-const demo = sharedTestDemo(6);
+const demo = sharedTestDemo(7);
 
 /** A checked-in client whose RoomClient got ready, with every request it sent and every stand-in it made. */
 async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audio']) {
@@ -156,6 +156,29 @@ it('what the person turns off or on while waiting is what the group hears of at 
 
     await fac.signaling.request('admit', { participantId: client.participantId });
     expect([...heard.values()].sort()).toEqual([['added audio'], ['added video', 'paused']]);
+  } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('a camera made ready but gone by the admission is paused, so the group does not wait for its frames', async () => {
+  const fac = await roomFacilitator(demo.info);
+  const heard: string[] = [];
+  fac.signaling.on('producerAdded', ({ kind }) => heard.push(`added ${kind}`));
+  fac.signaling.on('producerPaused', ({ paused }) => heard.push(paused ? 'paused' : 'resumed'));
+  const client = await readyNewcomer(6);
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    // Only the microphone is there to send: the camera was unplugged while they waited.
+    await Promise.all([
+      client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
+      client.room.publish({ getVideoTracks: () => [], getAudioTracks: () => [fakeTrack('audio')] } as unknown as MediaStream),
+    ]);
+    const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!;
+    await vi.waitFor(() => expect(peer.media.listProducers().map((p) => [p.kind, p.paused]).sort()).toEqual([['audio', false], ['video', true]]));
+    await vi.waitFor(() => expect(heard.slice().sort()).toEqual(['added audio', 'added video', 'paused']));
+    expect(client.room.isPublishing('video')).toBe(false);
   } finally {
     closeAll(client, fac);
   }
