@@ -74,8 +74,7 @@ export class RoomClient {
   /** True once `join` was called: a reset before that has nothing to restore. */
   private joined = false;
   /** What `getReady` was asked for, and with which router's codecs: a media reset while waiting gets ready again. */
-  private readying: MediaKind[] | null = null;
-  private readyCaps: RtpCapabilities | null = null;
+  private readying: { kinds: MediaKind[]; caps: RtpCapabilities } | null = null;
   private selfParticipantId: string | undefined;
   private readonly unsubscribes: (() => void)[] = [];
   private closed = false;
@@ -185,8 +184,7 @@ export class RoomClient {
    */
   async getReady(routerRtpCapabilities: RtpCapabilities, kinds: readonly MediaKind[]): Promise<void> {
     if (this.closed || this.joined) return;
-    this.readying = [...kinds];
-    this.readyCaps = routerRtpCapabilities;
+    this.readying = { kinds: [...kinds], caps: routerRtpCapabilities };
     const session = this.session;
     try {
       await session.getReady(routerRtpCapabilities, kinds);
@@ -203,11 +201,11 @@ export class RoomClient {
    * now. Nothing is made ready where getReady was never asked (a browser that cannot encrypt).
    */
   async holdChoice(kind: MediaKind, on: boolean): Promise<void> {
-    const caps = this.readyCaps;
-    if (this.closed || this.joined || !this.readying || !caps) return;
-    this.readying = on ? [...new Set([...this.readying, kind])] : this.readying.filter((k) => k !== kind);
+    const ready = this.readying;
+    if (this.closed || this.joined || !ready) return;
+    ready.kinds = on ? [...new Set([...ready.kinds, kind])] : ready.kinds.filter((k) => k !== kind);
     const held = await this.session.sending.holdChoice(kind, on);
-    if (on && !held) await this.getReady(caps, this.readying);
+    if (on && !held) await this.getReady(ready.caps, ready.kinds);
   }
 
   /** The stats of the current transports, for the connection's quality (connectionQuality.ts). */
@@ -404,7 +402,7 @@ export class RoomClient {
     if (!this.joined) {
       // Still waiting, with media made ready on the old router: ready again on the new one,
       // unnoticed by the person. Otherwise join() loads the Device with what `admitted` said.
-      if (this.readying) await this.getReady(routerRtpCapabilities, this.readying).catch(() => undefined);
+      if (this.readying) await this.getReady(routerRtpCapabilities, this.readying.kinds).catch(() => undefined);
       return;
     }
     try {

@@ -21,8 +21,9 @@ export class Sending {
    */
   private readonly held = new Set<MediaKind>();
   /**
-   * Kinds the person turned off while waiting (holdChoice): their held producer stays paused,
-   * and the server announces it paused at admission. The others are set to go live.
+   * Kinds whose held producer was asked to stay paused: turned off by the person while waiting
+   * (holdChoice), or given no track at admission (publish). The server announces such a one
+   * paused; the others are set to go live.
    */
   private readonly heldOff = new Set<MediaKind>();
   /**

@@ -34,6 +34,16 @@ async function readyNewcomer(index: number, kinds: MediaKind[] = ['video', 'audi
 
 const methods = (sent: { method: MethodName }[]) => sent.map((s) => s.method);
 
+/** The facilitator admits `client`, whose page then joins and publishes `stream` side by side, as the page does. */
+async function letIn(fac: Connected, client: Awaited<ReturnType<typeof readyNewcomer>>, stream = fakeStream()): Promise<void> {
+  await fac.signaling.request('admit', { participantId: client.participantId });
+  const data = await client.admitted;
+  await Promise.all([
+    client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
+    client.room.publish(stream),
+  ]);
+}
+
 it('while waiting: both transports made and connected, a stand-in per kind produced and its track taken away; the group hears nothing', async () => {
   const fac = await roomFacilitator(demo.info);
   const added: string[] = [];
@@ -168,13 +178,8 @@ it('a camera made ready but gone by the admission is paused, so the group does n
   fac.signaling.on('producerPaused', ({ paused }) => heard.push(paused ? 'paused' : 'resumed'));
   const client = await readyNewcomer(6);
   try {
-    await fac.signaling.request('admit', { participantId: client.participantId });
-    const data = await client.admitted;
     // Only the microphone is there to send: the camera was unplugged while they waited.
-    await Promise.all([
-      client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
-      client.room.publish({ getVideoTracks: () => [], getAudioTracks: () => [fakeTrack('audio')] } as unknown as MediaStream),
-    ]);
+    await letIn(fac, client, fakeStream(['audio']));
     const peer = demo.server.rooms.get(demo.info.sessionId)!.peer(client.participantId)!;
     await vi.waitFor(() => expect(peer.media.listProducers().map((p) => [p.kind, p.paused]).sort()).toEqual([['audio', false], ['video', true]]));
     await vi.waitFor(() => expect(heard.slice().sort()).toEqual(['added audio', 'added video', 'paused']));
@@ -206,12 +211,7 @@ it('being let in does not renegotiate the camera’s layers: a camera never capp
   const fac = await roomFacilitator(demo.info);
   const client = await readyNewcomer(4);
   try {
-    await fac.signaling.request('admit', { participantId: client.participantId });
-    const data = await client.admitted;
-    await Promise.all([
-      client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId }),
-      client.room.publish(fakeStream()),
-    ]);
+    await letIn(fac, client);
     expect(client.room.isPublishing('video')).toBe(true);
     expect(layersSet).not.toHaveBeenCalled();
     // A weak way up caps the camera to its smallest layer, and lifting the cap brings the rest back.

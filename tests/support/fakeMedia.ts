@@ -44,9 +44,9 @@ export const fakeDevice = fakeDeviceAdapting(() => undefined);
 /** One track of `kind`, as FakeHandler expects. */
 export const fakeTrack = (kind: 'audio' | 'video'): MediaStreamTrack => new FakeMediaStreamTrack({ kind });
 
-/** What `RoomClient.publish` reads of a MediaStream (Node has none): a video and an audio track. */
-export function fakeStream(): MediaStream {
-  const video = fakeTrack('video');
-  const audio = fakeTrack('audio');
-  return { getVideoTracks: () => [video], getAudioTracks: () => [audio] } as unknown as MediaStream;
+/** What `RoomClient.publish` reads of a MediaStream (Node has none): a track of each of `kinds`. */
+export function fakeStream(kinds: readonly ('video' | 'audio')[] = ['video', 'audio']): MediaStream {
+  const video = kinds.includes('video') ? [fakeTrack('video')] : [];
+  const audio = kinds.includes('audio') ? [fakeTrack('audio')] : [];
+  return { getVideoTracks: () => video, getAudioTracks: () => audio } as unknown as MediaStream;
 }

@@ -18,8 +18,8 @@ export type TransportInfo = z.infer<typeof TransportInfo>;
 /**
  * A waiting client gets its media ready: a transport pair, connected, and producers the
  * server holds (unannounced, unforwarded) until admission, in the state it sets for them;
- * `consume` of its own held producer only, never resumed (docs/protocol.md, "Getting ready in the waiting room"). An observer
- * receives and never sends.
+ * `consume` of its own held producer only, never resumed (docs/protocol.md, "Getting ready in
+ * the waiting room"). An observer receives and never sends.
  */
 const WAITING_OR_ADMITTED_AND_CLINICIANS: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true, observer: true };
 const WAITING_OR_ADMITTED_AND_FACILITATORS: WhoMayCall = { client: ['waiting', 'admitted'], facilitator: true };
