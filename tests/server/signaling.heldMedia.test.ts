@@ -12,7 +12,7 @@ import { admitted, connectClinician, knock } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(14);
+const demo = sharedTestDemo(16);
 const inv = (i: number) => demo.info.invitations[i]!;
 
 /** Every connected socket has heard everything sent before this: a lock and an unlock reach them all. */
@@ -141,6 +141,33 @@ describe('a waiting client getting its media ready', () => {
     expect(await newcomer.client.request('setProducerPaused', { producerId, paused: false })).toMatchObject({
       error: { code: 'MUTED_BY_FACILITATOR' },
     });
+    await Promise.all([newcomer.client.close(), member.client.close(), fac.client.close()]);
+  });
+
+  it('setting a held producer live races a mute and the admission in parallel: the mute holds throughout, until it is lifted', async () => {
+    const fac = await connectClinician(demo.info);
+    const member = await admitted(demo.info, inv(14), fac.client, 'Member');
+    const newcomer = await knock(demo.info, inv(15), 'Newcomer');
+    const { producerId } = await produceHeld(newcomer.client, 'audio');
+    const setLive = () => Array.from({ length: 10 }, () => newcomer.client.request('setProducerPaused', { producerId, paused: false }));
+    const peer = roomPeer(newcomer.participantId);
+
+    // While waiting: ten asks to go live, side by side with the facilitator's mute.
+    const [asked] = await Promise.all([Promise.all(setLive()), fac.client.call('mute', { participantId: newcomer.participantId, kind: 'audio' })]);
+    expect(asked.every((r) => r.ok || r.error.code === 'MUTED_BY_FACILITATOR')).toBe(true);
+    expect([peer.media.isHeld(producerId), peer.media.ownProducer(producerId).paused]).toEqual([true, true]);
+
+    // Admitted with ten more asks in flight: every one refused, and the group hears it paused.
+    const [, again] = await Promise.all([fac.client.call('admit', { participantId: newcomer.participantId }), Promise.all(setLive())]);
+    expect(again.every((r) => !r.ok && r.error.code === 'MUTED_BY_FACILITATOR')).toBe(true);
+    await member.client.waitFor('producerAdded', (d) => d.producerId === producerId);
+    await member.client.waitFor('producerPaused', (d) => d.producerId === producerId && d.paused);
+    expect(peer.media.ownProducer(producerId).paused).toBe(true);
+
+    // Once the facilitator allows it, the same ask is the ordinary unmute, heard by the group.
+    await fac.client.call('allowUnmute', { participantId: newcomer.participantId, kind: 'audio' });
+    expect(await newcomer.client.call('setProducerPaused', { producerId, paused: false })).toEqual({});
+    await member.client.waitFor('producerPaused', (d) => d.producerId === producerId && !d.paused);
     await Promise.all([newcomer.client.close(), member.client.close(), fac.client.close()]);
   });
 
