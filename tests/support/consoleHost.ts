@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './e2eTest';
 import { createIpcDispatcher } from '../../src/main/ipc/dispatch';
 import { captureProtectionFor, createHandlers } from '../../src/main/ipc/handlers';
 import { ConsoleLock } from '../../src/main/lock/consoleLock';
@@ -179,7 +179,12 @@ export async function startConsoleHost(options: ConsoleHostOptions): Promise<Con
     },
     close: async () => {
       stopWatching.forEach((stop) => stop());
-      await new Promise<void>((ok) => server.close(() => ok()));
+      // The pages may still be open (their contexts close after the test's hooks): their
+      // keep-alive connections are cut, not waited for.
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
       // The vaults this host made are the test's own; one it was handed is the caller's.
       if (!options.userDataDir) rmSync(userDataDir, { recursive: true, force: true });
     },
