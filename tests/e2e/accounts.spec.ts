@@ -3,7 +3,7 @@
  * this week's sessions, scheduling, invitations shown once, and the admin's accounts.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../support/e2eTest';
 import { IssuedInvitation, Roster } from '../../src/shared/protocol';
 import { ServerSession } from '../../src/main/services/serverSession';
 import { newDeviceId } from '../../src/main/services/deviceId';

@@ -7,7 +7,7 @@
  * a group admitted at once, tiles went blank over and over and showed their first frame
  * seconds late. A reload fires `emptied` and `loadstart` on the element; none may fire.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';
 

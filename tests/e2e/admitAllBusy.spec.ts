@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { startDemoServer, type DemoServer } from '../support/demoServer';
 import { clientChecksIn, consoleIssuesLink, explainingMedia, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';

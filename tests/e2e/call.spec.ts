@@ -3,7 +3,7 @@
  * console (the real renderer, served by the test host with main's own IPC handlers) sees
  * the knock and admits, and both see and hear each other through the real SFU.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';
 

@@ -4,7 +4,7 @@
  * and pins the shell's security settings on the live window.
  */
 import { resolve } from 'node:path';
-import { _electron as electron, expect, test } from '@playwright/test';
+import { _electron as electron, expect, test } from '../support/e2eTest';
 import { electronBinary } from '../../scripts/electronBinary.mjs';
 import { IPC_CHANNELS } from '../../src/shared/ipcChannels';
 

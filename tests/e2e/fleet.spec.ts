@@ -9,7 +9,7 @@
  * - afterwards the roster shows each client present, with the drop and the return, and the
  *   audit chain verifies.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '../support/e2eTest';
 import { Roster } from '../../src/shared/protocol';
 import { openConfiguredStore } from '../../src/server/store/open';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import type { HarnessResult, ReceiverSetup } from './fixtures/frameCipherHarness';
 
 let dir: string;

@@ -7,7 +7,7 @@
  * moderated like anyone else (no mutes to offer, sent back to the waiting room, where nothing
  * of the chat stays).
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot } from '../support/flows';
 import { expectAccessible } from '../support/axe';

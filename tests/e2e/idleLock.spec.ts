@@ -4,7 +4,7 @@
  * client in a live call. While locked the page holds no one's name, no note and no video;
  * the call carries on underneath, and the clinician's password and code bring it all back.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';
 import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, snapshot, videoWidthIn } from '../support/flows';

@@ -5,7 +5,7 @@
  * each dialog and menu and back to where it came from. The client is a real participant page
  * (its person may use a pointer; it is the facilitator's walk that is tested).
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleIssuesLink } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';

@@ -3,7 +3,7 @@
  * receiver gets the layer its tile needs (a phone-sized tile the smaller, a large one the full
  * picture); a tile that cannot be seen receives nothing, and shows its picture again once seen.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
 

@@ -2,7 +2,7 @@
  * Moderation from the console, end to end: the real renderer (test host with main's
  * handlers) moderates clients in real participant pages through the real server and SFU.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';
 import { expectConsoleFits } from '../support/consoleFit';

@@ -3,7 +3,7 @@
  * vault under a key in the real OS keychain) writes and signs a group note while the server
  * is down, and the note syncs by itself once the server is back.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import { clinicianSignsIn, snapshot } from '../support/flows';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { expectAccessible } from '../support/axe';

@@ -6,7 +6,7 @@
  * Needs the built page: `npx vite build -c vite.participant.config.ts`.
  */
 import { mkdirSync } from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
+import { closeContexts, test, expect, type Page } from '../support/e2eTest';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { type DemoInfo, type MediaKind, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';
@@ -27,7 +27,8 @@ const inbox: { from: string; text: string | undefined; sealed: boolean }[] = [];
 let keys: TestKeyHolder;
 
 test.describe.configure({ mode: 'serial' });
-test.use({ actionTimeout: 10_000 });
+// Robin's page goes from one test to the next; the file closes its pages when it ends.
+test.use({ actionTimeout: 10_000, contextsLast: 'file' });
 
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -41,9 +42,10 @@ test.beforeAll(async () => {
   }));
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ browser }) => {
   facilitator?.close();
   await demo?.close();
+  await closeContexts(browser);
 });
 
 const { invitation, shot, enterPasscode, checkIn: checkIn, knockFrom } = participantSteps(() => info, knocks, SHOTS);

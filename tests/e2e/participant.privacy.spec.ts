@@ -10,7 +10,7 @@
  * (`npx vite build -c vite.participant.config.ts`).
  */
 import { mkdirSync } from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from '../support/e2eTest';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { type DemoInfo, type Participant } from '../../src/shared/protocol';
 import { SignalingClient } from '../../src/client/signaling';

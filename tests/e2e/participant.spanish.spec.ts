@@ -9,7 +9,7 @@
  *
  * Needs the built page and console: `npm run build`.
  */
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page, type TestInfo } from '../support/e2eTest';
 import { en } from '../../src/participant/i18n/en';
 import { es } from '../../src/participant/i18n/es';
 import { expectAccessible } from '../support/axe';

@@ -8,7 +8,7 @@
  * Needs `npm run build` (console renderer and participant page).
  */
 import { mkdirSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
 import type { DemoInfo, Participant } from '../../src/shared/protocol';
 import type { SignalingClient } from '../../src/client/signaling';

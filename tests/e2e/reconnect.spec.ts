@@ -4,7 +4,7 @@
  * server restart under a live call brings both the console and the participant page back
  * into the call by themselves, media flowing again, with nothing lost from the roster.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../support/e2eTest';
 import type { types as ms } from 'mediasoup';
 import { startConsoleHost, type ConsoleHost } from '../support/consoleHost';
 import { clinicianSignsIn, consoleAndClientPages, consoleIssuesLink, explainingMedia, opensFirstSession, remoteAudioPeak, snapshot, videoWidthIn } from '../support/flows';

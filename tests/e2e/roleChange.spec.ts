@@ -3,7 +3,7 @@
  * (1008, "your role in this session has changed") and the console says why, in words, instead
  * of a bare "the connection closed" or a reconnect that could never succeed.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { facilitatorOpensSession } from '../support/flows';
 import { freshTotp } from '../support/totpCodes';

@@ -10,7 +10,7 @@
  * Needs `npm run build` (console renderer and participant page).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '../support/e2eTest';
 import { startDemo, type RunningDemo } from '../../src/server/demo';
 import { ROSTER_CSV_COLUMNS, type DemoInfo, type Participant } from '../../src/shared/protocol';
 import type { SignalingClient } from '../../src/client/signaling';

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Page } from '../support/e2eTest';
 import { chromiumArgs } from '../../playwright.config';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { WEAK_LINK_DEMO_ENV } from '../support/demoServer';

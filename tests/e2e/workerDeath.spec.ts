@@ -5,7 +5,7 @@
  * themselves and see and hear each other again, with nobody clicking anything.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '../support/e2eTest';
 import { consoleWithDemoServer } from '../support/consoleHost';
 import { audible, clientChecksIn, consoleAndClientPages, consoleIssuesLink, facilitatorOpensSession, knockOf, newVideoFlowing, remoteAudioPeak, snapshot, videoIn, videoWidthIn } from '../support/flows';
 

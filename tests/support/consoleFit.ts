@@ -8,7 +8,7 @@
  * window is put back after.
  */
 import { mkdirSync } from 'node:fs';
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Page, type TestInfo } from './e2eTest';
 
 export const CONSOLE_SIZES = [
   { name: '900px', width: 900, height: 700 },

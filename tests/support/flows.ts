@@ -2,7 +2,7 @@
  * What a person does on each page, as reusable steps for end-to-end tests and benchmarks.
  */
 import { mkdirSync } from 'node:fs';
-import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type Page, type TestInfo } from './e2eTest';
 import type { DemoInfo } from '../../src/shared/protocol';
 import type { ConsoleHost } from './consoleHost';
 import { freshTotp } from './totpCodes';

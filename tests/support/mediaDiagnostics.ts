@@ -9,7 +9,7 @@
  * the page said about its keys (`[e2ee]` lines at the console's debug level, keyLog.ts) is
  * kept from then on too, and the last of it printed.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page } from './e2eTest';
 
 declare global {
   interface Window {

@@ -10,7 +10,7 @@
  * beep's pitch is not assumed: find it in a positive control with `dominantHz`, then measure
  * every page at that pitch with `toneLevelDb`.
  */
-import type { Page } from '@playwright/test';
+import type { Page } from './e2eTest';
 
 /** What one page heard: each band's mean power over the listen, in dBFS. */
 export interface Spectrum {

@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Page } from '@playwright/test';
+import type { Page } from './e2eTest';
 
 const RELAY = resolve(import.meta.dirname, 'linkRelay.ts');
 const root = resolve(import.meta.dirname, '../..');
