@@ -123,6 +123,11 @@ export class RoomClient {
     return this.emitter.on(event, handler);
   }
 
+  /** Whether this engine has joined the group (the person was let in) and is still open. */
+  get inGroup(): boolean {
+    return this.joined && !this.closed;
+  }
+
   /** The Device's receive capabilities, once joined. */
   get rtpCapabilities(): RtpCapabilities {
     return this.session.rtpCapabilities;

@@ -4,7 +4,7 @@
  * moved back to the waiting room, and the room's lock. The person's own devices are
  * localMedia.ts's; who is shown in the call is peers.ts's.
  */
-import type { NotificationTypes, RtpCapabilities } from '../shared/protocol';
+import type { MediaKind, NotificationTypes, RtpCapabilities } from '../shared/protocol';
 import { watchConnection } from '../client/connectionQuality';
 import { VideoFallback } from '../client/videoFallback';
 import { RoomClient } from '../client/roomClient';
@@ -57,6 +57,29 @@ export class GroupCall {
       if (this.room === room && pageState().mediaError) setPageState({ mediaError: null });
     } catch (err) {
       console.warn('publishing the voice in the clear failed', err);
+    }
+  }
+
+  /**
+   * The browser handed over a camera or microphone the person has on only after they were let
+   * in (a permission prompt answered late, a slow device): the admission sent what there was
+   * then, so this one goes now, as it would have with the others. Before admission nothing is
+   * sent; the admission takes it.
+   */
+  async trackArrived(kind: MediaKind, track: MediaStreamTrack): Promise<void> {
+    const room = this.room;
+    if (!room?.inGroup || room.isPublishing(kind) || pageState().moderation.mutedByFacilitator[kind]) return;
+    if (!this.encryption.canEncrypt) {
+      // Nothing is sent sealed from here; the voice goes in the clear if the facilitator allows it.
+      if (kind === 'audio' && this.encryption.selfInClear) await this.clearAudioChanged(this.encryption.inClear, true);
+      return;
+    }
+    try {
+      await room.publish(new MediaStream([track]));
+    } catch (err) {
+      if (this.room !== room) return;
+      console.warn('sending a late camera or microphone failed', err);
+      setPageState({ mediaError: words().media.notConnected });
     }
   }
 

@@ -24,6 +24,8 @@ export class LocalMedia {
   constructor(
     private readonly currentRoom: () => RoomClient | null,
     private readonly choseVideo: () => void = () => undefined,
+    /** Told of each track the preview got from the browser (group.ts sends one that came after admission). */
+    private readonly acquired: (kind: MediaKind, track: MediaStreamTrack) => void = () => undefined,
   ) {}
 
   async setWant(kind: MediaKind, on: boolean): Promise<void> {
@@ -42,8 +44,10 @@ export class LocalMedia {
     for (const kind of ['video', 'audio'] as const) {
       const want = kind === 'audio' ? pageState().wantAudio : pageState().wantVideo;
       const track = this.localTrack(kind);
-      if (want && !track) await this.acquire(kind);
-      else if (!want && track) this.releaseTrack(kind);
+      if (want && !track) {
+        const got = await this.acquire(kind);
+        if (got) this.acquired(kind, got);
+      } else if (!want && track) this.releaseTrack(kind);
     }
   }
 

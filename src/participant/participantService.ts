@@ -40,6 +40,7 @@ export class ParticipantService {
     this.media = new LocalMedia(
       () => this.group.current,
       () => this.group.personChoseVideo(),
+      (kind, track) => void this.group.trackArrived(kind, track),
     );
     this.group = new GroupCall(this.media, this.encryption);
     this.session = new ParticipantSession(token, wsUrl, {

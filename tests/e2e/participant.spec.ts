@@ -248,3 +248,47 @@ test('what the person turns off in the waiting room reaches the group as off the
     await page.close();
   }
 });
+
+test('a microphone the browser hands over only after the person was let in (its permission prompt still open) reaches the group', async ({ browser }) => {
+  // The browser answers for the camera at once and for the microphone only when the test says:
+  // as a permission prompt the person has not answered yet when their therapist lets them in.
+  const holdMicrophone = (page: Page) =>
+    page.addInitScript(() => {
+      const media = navigator.mediaDevices;
+      const ask = media.getUserMedia.bind(media);
+      let answer = (): void => undefined;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      Object.assign(window, { allowMicrophone: () => answer() });
+      media.getUserMedia = async (constraints) => {
+        if (constraints?.audio) await answered;
+        return ask(constraints);
+      };
+    });
+  const page = await joinAndCheckIn(browser, 6, 'Sam', holdMicrophone);
+  const sam = await knockFrom('Sam');
+  const added: string[] = [];
+  const paused = new Set<string>();
+  const offAdded = facilitator.on('producerAdded', ({ participantId, kind }) => participantId === sam.participantId && added.push(kind));
+  const offPaused = facilitator.on('producerPaused', ({ producerId, paused: p }) => (p ? paused.add(producerId) : paused.delete(producerId)));
+  try {
+    await facilitator.request('admit', { participantId: sam.participantId });
+    await expect(page.getByRole('toolbar', { name: 'Call controls' })).toBeVisible();
+    await expect.poll(() => added, { timeout: 10_000 }).toEqual(['video']);
+
+    await page.evaluate(() => (window as unknown as { allowMicrophone(): void }).allowMicrophone());
+    await expect.poll(() => added, { timeout: 10_000 }).toEqual(['video', 'audio']);
+    // Live: the group hears them, as the switch they left on says.
+    const audio = demo.server.rooms
+      .get(info.sessionId)
+      ?.peer(sam.participantId)
+      ?.media.listProducers()
+      .find((p) => p.kind === 'audio');
+    expect(audio?.paused).toBe(false);
+    expect(paused.has(audio!.id)).toBe(false);
+    await expect(page.getByRole('button', { name: 'Mute your microphone' })).toBeVisible();
+  } finally {
+    offAdded();
+    offPaused();
+    await page.close();
+  }
+});

@@ -23,10 +23,11 @@ export function participantSteps(info: () => DemoInfo, knocks: Participant[], sh
     await page.getByRole('button', { name: 'Continue' }).click();
   }
 
-  /** From a fresh page to the waiting room with the given name. */
-  async function checkIn(browser: Browser, inviteIndex: number, name: string): Promise<Page> {
+  /** From a fresh page to the waiting room with the given name; `prepare` runs before the page opens. */
+  async function checkIn(browser: Browser, inviteIndex: number, name: string, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
     const page = await newPage(browser);
     await recordAnnouncements(page);
+    await prepare?.(page);
     const inv = invitation(inviteIndex);
     // As the console issues it: with the secret the test's facilitator vouches for (testKeyHolder.ts).
     await page.goto(linkWithSecret(info(), inv));
