@@ -78,7 +78,8 @@ export async function startDemoServer(extraArgs: string[] = [], env: NodeJS.Proc
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const code = await Promise.race([exited, sleep(EXIT_DEADLINE_MS, 'hung' as const)]);
+      // Unreferenced: the deadline must not hold the test process up once the server has exited.
+      const code = await Promise.race([exited, sleep(EXIT_DEADLINE_MS, 'hung' as const, { ref: false })]);
       if (code !== 'hung') return code;
       const report = await diagnosticReport(child);
       child.kill('SIGKILL');
@@ -103,7 +104,7 @@ async function diagnosticReport(child: ChildProcess): Promise<string> {
   const name = mine();
   if (!name) return 'it wrote no diagnostic report within 5 s of SIGUSR2 (its main thread is busy, not waiting)';
   const path = join(reportDir, name);
-  await sleep(200); // written in one go, but let it finish
+  await sleep(200); // found as soon as it is created: let the writing finish
   try {
     const report = JSON.parse(readFileSync(path, 'utf8')) as {
       javascriptStack?: { message?: string; stack?: string[] };
