@@ -6,8 +6,9 @@
  *   notesCold.ts sealed DIR ACCOUNT QUERY   the vault, as the console opens it after sign-in:
  *                                           its key from the OS keychain through keytar (warmed
  *                                           before the timer, as the console warms it when it
- *                                           starts), the file, the snapshot, the first search's
- *                                           result list
+ *                                           starts, and the cipher compiled, as it also does),
+ *                                           the file, the snapshot, the first search's result
+ *                                           list
  *   notesCold.ts plain DIR - QUERY          the plaintext store, the same choreography
  *
  * Timed from the call that opens the store to the result list. The modules are imported
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { indexWorkerFromSource } from '../../tests/support/indexWorkerFromSource';
 import { createKeytarKeyStore, openVault, type KeyStore } from '../../src/main/notes/vault';
+import { warmSealing } from '../../src/main/sealing';
 import type { ColdToDriver, Side } from './notesMessages';
 import { plainOpenAndSearch } from './notesPlain';
 
@@ -32,8 +34,10 @@ async function main(): Promise<ColdToDriver> {
   // The keytar store itself; the wrapper only notes how long its read took (keytar's first load
   // and the D-Bus round trip to the keychain), a part of the timed open.
   const keytar = createKeytarKeyStore();
-  // As the console does when it starts, long before anyone signs in (src/main/index.ts).
+  // As the console does when it starts, long before anyone signs in (src/main/index.ts): the
+  // keychain's connection opened, and the cipher compiled.
   await keytar.warm?.();
+  warmSealing();
   let keychainMs = 0;
   const keyStore: KeyStore = {
     get: async (a) => {

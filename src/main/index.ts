@@ -35,6 +35,7 @@ import { createKeytarKeyStore } from './notes/vault';
 import { ServerSession } from './services/serverSession';
 import { loadDeviceId } from './services/deviceId';
 import { createConsoleWindow } from './window';
+import { warmSealing } from './sealing';
 
 const log = createLogger('main');
 
@@ -55,6 +56,9 @@ function registerIpc(server: ServerSession, lock: ConsoleLock): void {
   // Ready before anyone signs in: the vault's first open after sign-in then reads the key
   // without loading keytar and opening the keychain's connection first.
   setTimeout(() => void keyStore.warm?.(), 0);
+  // And the cipher compiled: the vault's first open after sign-in then opens its search
+  // snapshot at full speed (sealing.ts). Once the window has had its first second to itself.
+  setTimeout(() => warmSealing(), 1_000);
   const dispatch = createIpcDispatcher(
     createHandlers({
       appInfo: {

@@ -168,3 +168,25 @@ export function newKey(): Uint8Array {
 export function wipe(bytes: Uint8Array): void {
   bytes.fill(0);
 }
+
+/** How much `warmSealing` seals and opens: enough that V8 has optimized the cipher by the end. */
+export const WARM_UP_BYTES = 128 * 1024;
+
+/**
+ * Seals and opens `WARM_UP_BYTES` of zeros under a throwaway key, once, so tweetnacl's cipher
+ * and MAC are compiled before the first real open. In a fresh process their first pass runs
+ * unoptimized: opening the search snapshot's ~0.6 MB head then took ~65-85 ms against ~12 ms
+ * warm, most of what the vault's first open after sign-in costs beyond the plaintext store's
+ * (docs/performance.md, "Progress notes"). The console calls this once it has started (about
+ * 75 ms of CPU, off any path a person waits on); nothing secret goes through it. Returns the
+ * bytes opened, so a caller can check it ran.
+ */
+export function warmSealing(): number {
+  const key = newKey();
+  try {
+    const blob = box(key, FORMAT_BYTES, new Uint8Array(WARM_UP_BYTES));
+    return unbox(key, FORMAT_BYTES, blob).length;
+  } finally {
+    wipe(key);
+  }
+}

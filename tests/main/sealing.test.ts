@@ -3,7 +3,7 @@
  * and keys derived per purpose so that nothing sealed for one purpose opens for another.
  */
 import { describe, expect, it } from 'vitest';
-import { newKey, open, openBytes, purposeKey, reseal, seal, sealBytes, SealError, type KeyPurpose } from '../../src/main/sealing';
+import { newKey, open, openBytes, purposeKey, reseal, seal, sealBytes, SealError, warmSealing, WARM_UP_BYTES, type KeyPurpose } from '../../src/main/sealing';
 
 const PURPOSES: KeyPurpose[] = ['vault rows', 'vault index', 'roster cache', 'roster row index', 'link secrets'];
 
@@ -82,5 +82,14 @@ describe('binding and resealing', () => {
     expect(() => open(from, row, moved)).toThrow(SealError);
     expect(() => reseal(from, to, { ...row, id: 'n2' }, blob)).toThrow(SealError);
     expect(() => reseal(to, from, row, blob)).toThrow(SealError);
+  });
+});
+
+describe('warming the cipher', () => {
+  it('seals and opens its bytes through the same format as real blobs, and leaves sealing working', () => {
+    expect(warmSealing()).toBe(WARM_UP_BYTES);
+    const key = newKey();
+    const binding = { kind: 'meta', id: 'n1', version: 1 };
+    expect(open(key, binding, seal(key, binding, { title: 'after the warm-up' }))).toEqual({ title: 'after the warm-up' });
   });
 });
