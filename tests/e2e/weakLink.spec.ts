@@ -15,7 +15,7 @@ import { WEAK_LINK_DEMO_ENV } from '../support/demoServer';
 import { clientChecksIn, consoleIssuesLink, facilitatorOpensSession, knockOf, videoWidthIn } from '../support/flows';
 import { recordPeerConnections } from '../support/mediaDiagnostics';
 import { writeSpeechFixture } from '../support/speechFixture';
-import { canMakeLinks, concealedShare, received, voiceLosses, WeakLink } from '../support/weakLink';
+import { canMakeLinks, concealedShare, received, sendEstimateKbps, voiceLosses, WeakLink, withLinkDiagnostics } from '../support/weakLink';
 
 // Its log says its media ports, for the weak link's relays.
 const running = consoleWithDemoServer('file', { demoEnv: WEAK_LINK_DEMO_ENV });
@@ -94,7 +94,10 @@ test('on a weak link a client keeps clear audio, drops to less video, and recove
     note('way up, while adapting', `concealed ${(concealedShare(upLimited, upStart) * 100).toFixed(1)} %`);
     const upVideo = await videoOver(consolePage, 3_000);
     const upHeld = await clientPage.getByTestId('video-held-back').isVisible();
-    note('way up', `concealed ${(upConcealed * 100).toFixed(1)} % (${voiceLosses(upStart, upEnd)}), video ${upVideo.frames} frames in 3 s at ${upVideo.height} lines, camera held back: ${upHeld}`);
+    note(
+      'way up',
+      `concealed ${(upConcealed * 100).toFixed(1)} % (${voiceLosses(upStart, upEnd)}), video ${upVideo.frames} frames in 3 s at ${upVideo.height} lines, camera held back: ${upHeld}, send estimate ${await sendEstimateKbps(clientPage)} kbit/s`,
+    );
     expect(upConcealed).toBeLessThanOrEqual(VOICE_CONCEALED_AT_MOST);
     // The smaller layer, or no video at all (the camera held back, or nothing the link can carry).
     expect(upHeld || upVideo.frames === 0 || upVideo.height <= 180).toBe(true);
@@ -102,10 +105,16 @@ test('on a weak link a client keeps clear audio, drops to less video, and recove
     link.clear('up');
     let cleared = Date.now();
     await expect(clientPage.getByTestId('video-held-back')).toBeHidden({ timeout: 60_000 });
-    await expect(consolePage.getByTestId(`connection-${robinId}`)).toHaveAttribute('data-quality', 'good', { timeout: 30_000 });
+    await withLinkDiagnostics(clientPage, () =>
+      expect(consolePage.getByTestId(`connection-${robinId}`)).toHaveAttribute('data-quality', 'good', { timeout: 30_000 }),
+    );
     // The full picture again, once the send estimate has climbed back past the top layer.
+    const goodAgain = Date.now();
     await expect.poll(async () => (await received(consolePage)).videoHeight, { timeout: FULL_PICTURE_WITHIN_MS }).toBe(360);
-    note('way up, full picture again', `${((Date.now() - cleared) / 1000).toFixed(0)} s after the link recovered`);
+    note(
+      'way up, full picture again',
+      `${((Date.now() - cleared) / 1000).toFixed(0)} s after the link recovered (shown good after ${((goodAgain - cleared) / 1000).toFixed(0)} s), send estimate ${await sendEstimateKbps(clientPage)} kbit/s`,
+    );
 
     // ---- The way down: what the client receives, at 300 kbit/s with 5 % lost. ----
     link.limit('down', 300);
@@ -126,7 +135,7 @@ test('on a weak link a client keeps clear audio, drops to less video, and recove
     link.clear('down');
     cleared = Date.now();
     await expect(clientPage.getByTestId('incoming-video-held')).toBeHidden({ timeout: 60_000 });
-    await expect(clientPage.getByTestId('connection')).toHaveAttribute('data-quality', 'good', { timeout: 30_000 });
+    await withLinkDiagnostics(clientPage, () => expect(clientPage.getByTestId('connection')).toHaveAttribute('data-quality', 'good', { timeout: 30_000 }));
     // Pictures move again, and the full picture comes back: the cap on the group's video is
     // lifted, and the SFU's estimate of the way down, held up for a moment once the link is good
     // again (PeerMedia.afterRecovery), need not climb back from where the congestion cut it.

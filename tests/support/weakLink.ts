@@ -209,3 +209,72 @@ export function voiceLosses(before: Received, after: Received): string {
 /** Concealed samples as a share of those received between two readings. */
 export const concealedShare = (before: Received, after: Received): number =>
   (after.concealed - before.concealed) / Math.max(1, after.samples - before.samples);
+
+/**
+ * What a page's level of its link is read from (client/connectionQuality.ts, sampleOf), as
+ * the browser has it now, for a failure message: each connection's round trip and send
+ * estimate, what each outgoing stream sends and what the SFU reports losing of it, and what
+ * each incoming stream lost and asked for again.
+ */
+export async function linkDiagnostics(page: Page): Promise<string> {
+  return page
+    .evaluate(async () => {
+      // What the page itself shows of its link (the level it reports to the therapist).
+      const own = document.querySelector('[data-testid="connection"]');
+      const lines: string[] = [`the page shows its connection as ${own?.getAttribute('data-quality') ?? '(nothing)'}`];
+      const n = (value: unknown): string => (typeof value === 'number' ? String(Math.round(value * 1000) / 1000) : '-');
+      for (const [i, pc] of (window.__testPeerConnections ?? []).entries()) {
+        if (pc.connectionState === 'closed') continue;
+        lines.push(`pc${i}: ${pc.connectionState}`);
+        for (const s of (await pc.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+          if (s['type'] === 'candidate-pair' && s['nominated'] === true && s['state'] === 'succeeded') {
+            lines.push(`  pair: rtt ${n(s['currentRoundTripTime'])} s, send estimate ${n(Number(s['availableOutgoingBitrate'] ?? NaN) / 1000)} kbit/s`);
+          } else if (s['type'] === 'outbound-rtp') {
+            lines.push(
+              `  out ${String(s['kind'])} ${String(s['rid'] ?? '')}: active ${String(s['active'])} bytes ${n(s['bytesSent'])} fps ${n(s['framesPerSecond'])} ${n(s['frameHeight'])} lines, limited by ${String(s['qualityLimitationReason'] ?? '-')}, target ${n(Number(s['targetBitrate'] ?? NaN) / 1000)} kbit/s`,
+            );
+          } else if (s['type'] === 'remote-inbound-rtp') {
+            lines.push(`  SFU lost of ${String(s['kind'])}: fraction ${n(s['fractionLost'])}, rtt ${n(s['roundTripTime'])} s`);
+          } else if (s['type'] === 'inbound-rtp') {
+            lines.push(`  in ${String(s['kind'])}: packets ${n(s['packetsReceived'])} lost ${n(s['packetsLost'])} nacks ${n(s['nackCount'])}`);
+          }
+        }
+      }
+      return lines.join('\n');
+    })
+    .catch((err: unknown) => `(no link diagnostics: ${err instanceof Error ? err.message : String(err)})`);
+}
+
+/**
+ * The send estimate now of the page's connection that sends video (its candidate pair in use),
+ * in kbit/s; 0 when it has none. (A connection that only receives keeps the browser's starting
+ * estimate, 300 kbit/s, which says nothing.)
+ */
+export async function sendEstimateKbps(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    for (const pc of window.__testPeerConnections ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = [...((await pc.getStats()).values() as IterableIterator<Record<string, unknown>>)];
+      if (!stats.some((s) => s['type'] === 'outbound-rtp' && s['kind'] === 'video')) continue;
+      const pair = stats.find((s) => s['type'] === 'candidate-pair' && s['nominated'] === true && s['state'] === 'succeeded');
+      return Math.round(Number(pair?.['availableOutgoingBitrate'] ?? 0) / 1000);
+    }
+    return 0;
+  });
+}
+
+/**
+ * Waits for `what` to pass; when it does not, the error carries `page`'s link as
+ * its browser measures it, read twice 2 s apart (what moved over one sample's interval).
+ */
+export async function withLinkDiagnostics(page: Page, what: () => Promise<unknown>): Promise<void> {
+  try {
+    await what();
+  } catch (err) {
+    const first = await linkDiagnostics(page);
+    await page.waitForTimeout(2_000).catch(() => undefined);
+    const second = await linkDiagnostics(page);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${message}\nthe client's link as its browser measures it:\n${first}\n2 s later:\n${second}`, { cause: err });
+  }
+}
