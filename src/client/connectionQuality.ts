@@ -30,7 +30,16 @@ export interface LinkSample {
    * video: an audio-only sender's stays low on the best of links.
    */
   outgoingKbps?: number;
+  /**
+   * The camera goes out in its smallest layer only (capped on a weak way up): the estimate then
+   * grows only to about half again what that layer sends, so it can say the link is too poor
+   * for that layer, not that it is good enough for the full picture.
+   */
+  outgoingCapped?: boolean;
 }
+
+/** How our camera goes out, as far as the send estimate is concerned (RoomClient.cameraSending). */
+export type CameraSending = 'none' | 'smallest layer' | 'all layers';
 
 /** Where a link stops being good, and stops being usable for video. */
 export const THRESHOLDS = {
@@ -43,7 +52,12 @@ export function qualityOf(sample: LinkSample): ConnectionQuality {
   const past = (limit: (typeof THRESHOLDS)['weak' | 'poor']): boolean =>
     (sample.rttMs !== undefined && sample.rttMs > limit.rttMs) ||
     (sample.loss !== undefined && sample.loss > limit.loss) ||
-    (sample.outgoingKbps !== undefined && sample.outgoingKbps < limit.outgoingKbps);
+    (sample.outgoingKbps !== undefined &&
+      sample.outgoingKbps < limit.outgoingKbps &&
+      // Capped, the estimate is held near what the smallest layer needs: below the poor line
+      // it still says the link cannot carry even that, but under the weak line it says only
+      // that the cap is on. Read as weak, it could keep the cap on after the link recovered.
+      (limit === THRESHOLDS.poor || sample.outgoingCapped !== true));
   if (past(THRESHOLDS.poor)) return 'poor';
   if (past(THRESHOLDS.weak)) return 'weak';
   return 'good';
@@ -66,12 +80,13 @@ export const freshCounters = (): LossCounters => ({ inbound: new Map() });
 /**
  * Reads a sample from the stats of the call's transports. `counters` carries the inbound
  * counts from the previous read; the first read of a stream measures no loss for it.
- * `cameraLive` says whether our camera is being sent now: a paused or held-back camera still has
- * its sent frames in the stats (and Chromium sends a disabled track's black frames), but the
+ * `camera` says how our camera is being sent now: a paused or held-back camera still has its
+ * sent frames in the stats (and Chromium sends a disabled track's black frames), but the
  * estimate no longer measures the link, and read as one it would keep a held-back camera from
- * ever coming back.
+ * ever coming back; a camera capped to its smallest layer keeps the estimate near that layer's
+ * needs (LinkSample.outgoingCapped).
  */
-export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCounters, cameraLive = true): LinkSample {
+export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCounters, camera: CameraSending = 'all layers'): LinkSample {
   const sample: LinkSample = {};
   let expected = 0;
   let lost = 0;
@@ -109,7 +124,10 @@ export function sampleOf(reports: readonly RTCStatsReport[], counters: LossCount
     }
   }
   counters.inbound = seen;
-  if (sendsVideo && cameraLive && outgoing !== undefined) sample.outgoingKbps = outgoing;
+  if (sendsVideo && camera !== 'none' && outgoing !== undefined) {
+    sample.outgoingKbps = outgoing;
+    if (camera === 'smallest layer') sample.outgoingCapped = true;
+  }
   const downLoss = expected >= 20 ? lost / expected : undefined;
   if (downLoss !== undefined || upLoss !== undefined) sample.loss = Math.max(downLoss ?? 0, upLoss ?? 0);
   if (upLoss !== undefined) sample.upLoss = upLoss;
@@ -128,9 +146,9 @@ export interface LinkLevels {
  * what the SFU loses of ours and the send estimate, the way down what we lose of the group's.
  */
 export function directionsOf(sample: LinkSample): LinkLevels {
-  const { rttMs, upLoss, downLoss, outgoingKbps } = sample;
+  const { rttMs, upLoss, downLoss, outgoingKbps, outgoingCapped } = sample;
   return {
-    up: qualityOf({ rttMs, loss: upLoss, outgoingKbps }),
+    up: qualityOf({ rttMs, loss: upLoss, outgoingKbps, outgoingCapped }),
     down: qualityOf({ rttMs, loss: downLoss }),
   };
 }
@@ -179,7 +197,7 @@ export const SAMPLE_EVERY_MS = 2_000;
  * Measures the link every `everyMs` from `stats` (RoomClient.linkStats) and calls `changed`
  * with the level at the first sample and at every lasting change; `directions` (when given)
  * with each direction's level at the first sample and whenever one of them lastingly changes.
- * `cameraLive` (RoomClient.cameraLive) says whether our camera is being sent (sampleOf).
+ * `camera` (RoomClient.cameraSending) says how our camera is being sent (sampleOf).
  * Returns the stop.
  */
 export function watchConnection(
@@ -187,7 +205,7 @@ export function watchConnection(
   changed: (quality: ConnectionQuality) => void,
   everyMs = SAMPLE_EVERY_MS,
   directions?: (levels: LinkLevels) => void,
-  cameraLive: () => boolean = () => true,
+  camera: () => CameraSending = () => 'all layers',
 ): () => void {
   const counters = freshCounters();
   const trend = new QualityTrend();
@@ -201,7 +219,7 @@ export function watchConnection(
     stats()
       .then((reports) => {
         if (stopped || reports.length === 0) return;
-        const sample = sampleOf(reports, counters, cameraLive());
+        const sample = sampleOf(reports, counters, camera());
         const next = trend.add(qualityOf(sample));
         if (next) changed(next);
         const levels = directionsOf(sample);
@@ -217,5 +235,43 @@ export function watchConnection(
   return () => {
     stopped = true;
     clearInterval(timer);
+  };
+}
+
+/**
+ * Tells the server each level `watchConnection` says (`reportConnection`), and a level whose
+ * report failed (the request timed out on a struggling link, or went out while the signaling
+ * was reconnecting) again every `everyMs` while it is still the level: the therapist hears of a
+ * level only when it changes, so one lost report would leave them seeing the old one until the
+ * next change. Returns the report function and the stop.
+ */
+export function levelReporter(
+  send: (quality: ConnectionQuality) => Promise<unknown>,
+  everyMs = SAMPLE_EVERY_MS,
+): { report: (quality: ConnectionQuality) => void; stop: () => void } {
+  let current: ConnectionQuality | null = null;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+  const attempt = (quality: ConnectionQuality): void => {
+    send(quality).catch(() => {
+      if (stopped || current !== quality || retry) return;
+      retry = setTimeout(() => {
+        retry = null;
+        if (!stopped && current === quality) attempt(quality);
+      }, everyMs);
+    });
+  };
+  return {
+    report: (quality) => {
+      current = quality;
+      if (retry) clearTimeout(retry);
+      retry = null;
+      attempt(quality);
+    },
+    stop: () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
+    },
   };
 }

@@ -15,6 +15,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { MediaKind, Producer, RtpCapabilities } from '../shared/protocol';
+import type { CameraSending } from './connectionQuality';
 import { Emitter } from './emitter';
 import { MediaSession } from './mediaSession';
 import type { TileView } from './receiving';
@@ -218,9 +219,14 @@ export class RoomClient {
     return this.closed ? Promise.resolve([]) : this.session.linkStats();
   }
 
-  /** Whether our camera is being sent now: produced, not paused, not held (the link's estimate means something only then). */
-  get cameraLive(): boolean {
-    return !this.closed && !this.session.sending.isPaused('video');
+  /**
+   * How our camera is being sent now, for the link's send estimate (connectionQuality.ts): not
+   * at all (closed, paused or held: the estimate means nothing then), in its smallest layer only
+   * (capped on a weak way up), or in all its layers.
+   */
+  get cameraSending(): CameraSending {
+    if (this.closed || this.session.sending.isPaused('video')) return 'none';
+    return this.outgoingVideo.capped ? 'smallest layer' : 'all layers';
   }
 
   /** Whether producers made while waiting are ready to be given tracks: joining then sets nothing else up first. */

@@ -5,7 +5,7 @@
  * localMedia.ts's; who is shown in the call is peers.ts's.
  */
 import type { MediaKind, NotificationTypes, RtpCapabilities } from '../shared/protocol';
-import { watchConnection } from '../client/connectionQuality';
+import { levelReporter, watchConnection } from '../client/connectionQuality';
 import { VideoFallback } from '../client/videoFallback';
 import { RoomClient } from '../client/roomClient';
 import type { SignalingClient } from '../client/signaling';
@@ -293,6 +293,8 @@ export class GroupCall {
     // Every frame sealed before it leaves and opened before it plays (issue 19).
     const room = new RoomClient(signaling, { frames: this.encryption.frames });
     this.room = room;
+    // Each level told to the therapist, and told again while its report fails.
+    const levels = levelReporter((quality) => signaling.request('reportConnection', { quality }));
     this.roomSubscriptions = [
       room.on('track', ({ participantId, producerId, kind, track }) => addRemoteTrack(participantId, producerId, kind, track)),
       room.on('trackEnded', ({ participantId, producerId }) => dropRemoteTrack(participantId, producerId)),
@@ -308,11 +310,12 @@ export class GroupCall {
       room.on('mediaRestored', () => setPageState((s) => (s.mediaError === words().media.reconnecting ? { mediaError: null } : {}))),
       // How good the link is: shown to the person, told to the therapist (issue 22), and on a
       // poor link the camera is held back until it recovers.
+      levels.stop,
       watchConnection(
         () => room.linkStats(),
         (quality) => {
           setPageState({ connectionQuality: quality });
-          signaling.request('reportConnection', { quality }).catch(() => undefined);
+          levels.report(quality);
         },
         undefined,
         // Each way on its own: a link that cannot send video holds the camera back, one that
@@ -325,7 +328,7 @@ export class GroupCall {
           room.capIncomingVideo(down !== 'good');
           this.incomingFallback?.onQuality(down);
         },
-        () => room.cameraLive,
+        () => room.cameraSending,
       ),
     ];
     // closeRoom() above stopped the previous room's.

@@ -4,7 +4,7 @@
  * level over time, which changes only when two measurements in a row agree.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { directionsOf, freshCounters, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection, type LinkLevels } from '../../src/client/connectionQuality';
+import { directionsOf, freshCounters, levelReporter, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection, type LinkLevels } from '../../src/client/connectionQuality';
 
 /** A stats report as the browser gives it: a map of stats by id. */
 function report(...stats: Record<string, unknown>[]): RTCStatsReport {
@@ -43,8 +43,19 @@ describe('reading a measurement from the stats', () => {
     expect(sampleOf([report(pair(0.05, 90_000))], freshCounters())).toEqual({ rttMs: 50 });
     // Nor with the camera paused or held back: its sent frames stay in the stats (and a
     // disabled track's black frames go on), and a held camera would never be judged fit again.
-    expect(sampleOf([report(pair(0.05, 90_000), video)], freshCounters(), false)).toEqual({ rttMs: 50 });
-    expect(directionsOf(sampleOf([report(pair(0.05, 90_000), video)], freshCounters(), false)).up).toBe('good');
+    expect(sampleOf([report(pair(0.05, 90_000), video)], freshCounters(), 'none')).toEqual({ rttMs: 50 });
+    expect(directionsOf(sampleOf([report(pair(0.05, 90_000), video)], freshCounters(), 'none')).up).toBe('good');
+    // Capped to its smallest layer, the estimate grows only to about half again what that layer
+    // sends: under the weak line it says nothing more, under the poor line the link cannot
+    // carry even that layer. (Read as weak, it could keep a recovered link's camera capped.)
+    const capped = sampleOf([report(pair(0.05, 180_000), video)], freshCounters(), 'smallest layer');
+    expect(capped).toEqual({ rttMs: 50, outgoingKbps: 180, outgoingCapped: true });
+    expect(qualityOf(capped)).toBe('good');
+    expect(directionsOf(capped).up).toBe('good');
+    expect(directionsOf(sampleOf([report(pair(0.05, 180_000), video)], freshCounters(), 'all layers')).up).toBe('weak');
+    expect(directionsOf(sampleOf([report(pair(0.05, 80_000), video)], freshCounters(), 'smallest layer')).up).toBe('poor');
+    // Loss and the round trip count as before.
+    expect(directionsOf(sampleOf([report(pair(0.4, 180_000), video)], freshCounters(), 'smallest layer')).up).toBe('weak');
     // 90 received and 10 lost since: 10 % of this interval, not 20 of 1110 over all time.
     const sample = sampleOf([report(pair(0.05, 1_500_000), video, inbound('a', 1090, 20))], counters);
     expect(sample.loss).toBeCloseTo(0.1);
@@ -149,5 +160,49 @@ describe('watching a connection', () => {
       { up: 'good', down: 'poor' },
     ]);
     stop();
+  });
+});
+
+describe('telling the server the level', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('tells it again while a report fails, until it gets through, and never an old level over a newer one', async () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    let failing = true;
+    const levels = levelReporter(async (q) => {
+      sent.push(q);
+      if (failing) throw new Error('request timed out');
+    }, 1_000);
+    levels.report('weak');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual(['weak']);
+    // A newer level before the retry: the old one is not sent again, the new one is retried.
+    levels.report('good');
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(sent).toEqual(['weak', 'good', 'good', 'good']);
+    failing = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sent).toEqual(['weak', 'good', 'good', 'good', 'good']);
+    // Got through: nothing more is sent until the level changes.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sent).toHaveLength(5);
+    levels.report('poor');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent.at(-1)).toBe('poor');
+  });
+
+  it('sends nothing more once stopped', async () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const levels = levelReporter(async (q) => {
+      sent.push(q);
+      throw new Error('closed');
+    }, 1_000);
+    levels.report('weak');
+    await vi.advanceTimersByTimeAsync(0);
+    levels.stop();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sent).toEqual(['weak']);
   });
 });

@@ -3,7 +3,7 @@
  * mediasoup-client Device and transports). Notifications become store actions here;
  * components only read the store and call these functions.
  */
-import { watchConnection } from '../../../client/connectionQuality';
+import { levelReporter, watchConnection } from '../../../client/connectionQuality';
 import { getLocalMedia } from '../../../client/media';
 import { BackdropProcessor } from '../../../client/backdrop';
 import { DELIBERATE_CLOSES as PAGE_DELIBERATE_CLOSES, getBackIn } from '../../../client/reconnect';
@@ -99,17 +99,20 @@ async function enterRoom(sessionId: string, signaling: SignalingClient, hello: C
   live = { sessionId, signaling, room, encryption, unsubscribe: wire(signaling, room, encryption) };
   // How good this console's own link is (issue 22): shown beside the facilitator's name, and
   // told to the server, which tells the session's other clinicians.
+  // Each level told to the server, and told again while its report fails.
+  const levels = levelReporter((quality) => signaling.request('reportConnection', { quality }));
   live.unsubscribe.push(
+    levels.stop,
     watchConnection(
       () => room.linkStats(),
       (quality) => {
         if (live?.room !== room) return;
         useConsole.getState().setOwnConnection(quality);
-        signaling.request('reportConnection', { quality }).catch(() => undefined);
+        levels.report(quality);
       },
       undefined,
       undefined,
-      () => room.cameraLive,
+      () => room.cameraSending,
     ),
   );
   useConsole.getState().roomJoined(hello);
