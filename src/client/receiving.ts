@@ -8,7 +8,7 @@
 import type { types } from 'mediasoup-client';
 import { CAMERA_HEIGHT, spatialLayerFor, spatialLayersIn } from '../shared/protocol';
 import type { MediaSession } from './mediaSession';
-import { errorMessage, MediaResetError, type SessionContext } from './sessionContext';
+import { errorMessage, MediaResetError, takenByReset, type SessionContext } from './sessionContext';
 import { consumerFor } from './transports';
 import type { ResultTypes } from '../shared/protocol';
 
@@ -126,7 +126,7 @@ export class Receiving {
       .then(() => this.consume(producerId, participantId, paused))
       .catch((err: unknown) => {
         // A consumer of a router that is gone failing is expected, not news.
-        if (this.session.closed || err instanceof MediaResetError) return;
+        if (this.session.closed || takenByReset(err)) return;
         // Nor is one whose producer closed, or whose owner left, while it was being set up.
         if (!this.wanted.has(producerId) && !this.consumers.has(producerId)) return;
         this.unwant(producerId);

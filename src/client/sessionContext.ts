@@ -4,7 +4,7 @@
  * announced about others' producers. A session takes these and nothing else from its RoomClient,
  * so that closing the session leaves nothing of its router behind.
  */
-import type { MediaKind } from '../shared/protocol';
+import { ProtocolError, type MediaKind } from '../shared/protocol';
 import type { Emitter } from './emitter';
 import type { SendFirstGate } from './sendFirst';
 import type { SignalingClient } from './signaling';
@@ -102,6 +102,15 @@ export class MediaResetError extends Error {
     super('the media was reset meanwhile');
     this.name = 'MediaResetError';
   }
+}
+
+/**
+ * Whether `err` comes of a media reset: work that found its session replaced, or a request the
+ * server answered about something the lost router took, before its `mediaReset` reached us
+ * (reason `media-reset`). The reset redoes that work; the person is told nothing of it.
+ */
+export function takenByReset(err: unknown): boolean {
+  return err instanceof MediaResetError || (err instanceof ProtocolError && err.reason === 'media-reset');
 }
 
 /** Video before audio: a face appearing is how the group notices someone joined. */

@@ -8,7 +8,7 @@
 import type { Device, types } from 'mediasoup-client';
 import type { ResultTypes, RtpParameters, TransportInfo } from '../shared/protocol';
 import { watchIce } from './iceWatch';
-import { errorMessage, type SessionContext } from './sessionContext';
+import { errorMessage, takenByReset, type SessionContext } from './sessionContext';
 
 export type Direction = 'send' | 'recv';
 
@@ -68,7 +68,8 @@ async function restartIce(context: SessionContext, transport: types.Transport): 
     const { iceParameters } = await context.signaling.request('restartIce', { transportId: transport.id });
     await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
   } catch (err) {
-    context.events.emit('error', { message: `The media connection failed: ${errorMessage(err)}` });
+    // The transport went with a lost router: the reset about to be heard makes a new one.
+    if (!takenByReset(err)) context.events.emit('error', { message: `The media connection failed: ${errorMessage(err)}` });
   }
 }
 

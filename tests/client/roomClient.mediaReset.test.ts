@@ -8,13 +8,13 @@
  */
 import { expect, it } from 'vitest';
 import { RoomClient } from '../../src/client/roomClient';
-import type { MethodName } from '../../src/shared/protocol';
+import { ProtocolError, type MethodName } from '../../src/shared/protocol';
 import { sharedTestDemo } from '../server/support/sharedDemo';
 import { fakeDevice, fakeStream, fakeTrack } from '../support/fakeMedia';
 import { checkedIn } from './support/checkedIn';
 import { closeAll, roomFacilitator } from './support/roomFacilitator';
 
-const demo = sharedTestDemo(2);
+const demo = sharedTestDemo(3);
 
 /** Kills the one worker, and waits until its replacement runs. */
 async function killWorker(): Promise<void> {
@@ -117,6 +117,58 @@ it('waiting: what was made ready is made ready again on the new router, unnotice
     expect(count(client.sent.slice(before), 'produce')).toBe(0);
     expect(client.room.isPublishing('video')).toBe(true);
     await expect.poll(() => [...tracksFromClient].sort()).toEqual(['audio', 'video']);
+  } finally {
+    closeAll(client, fac);
+  }
+});
+
+it('a request about what the lost router took, answered before the reset is heard, says a reset took it, and the person is told nothing', { timeout: 40_000 }, async () => {
+  const fac = await roomFacilitator(demo.info);
+  await fac.room.publish(fakeStream());
+  const client = await waitingClient(2);
+  const seen = watch(client.room);
+  // The consumers the server makes for this client, as it answers.
+  const consumerIds: string[] = [];
+  const request = client.signaling.request.bind(client.signaling);
+  client.signaling.request = ((method: MethodName, data: never) =>
+    request(method, data).then((result: unknown) => {
+      if (method === 'consume') consumerIds.push((result as { id: string }).id);
+      return result;
+    })) as typeof client.signaling.request;
+  try {
+    await fac.signaling.request('admit', { participantId: client.participantId });
+    const data = await client.admitted;
+    await client.room.join({ routerRtpCapabilities: data.routerRtpCapabilities, producers: data.producers, selfParticipantId: client.participantId });
+    await expect.poll(() => consumerIds.length).toBe(2);
+    const old = consumerIds[0]!;
+
+    // From the kill until the client hears the reset, it keeps asking about a consumer of the
+    // old router, as a page whose resume or key-frame request crosses the reset does.
+    let heard = false;
+    client.signaling.on('mediaReset', () => {
+      heard = true;
+    });
+    const answers: string[] = [];
+    const asking = (async () => {
+      while (!heard) {
+        const answer = await request('requestKeyFrame', { consumerId: old }).then(
+          () => 'ok',
+          (err: unknown) => (err instanceof ProtocolError ? `${err.code}${err.reason ? ` ${err.reason}` : ''}` : String(err)),
+        );
+        // Answers that came after the reset was heard are not of the window.
+        if (!heard) answers.push(answer);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await killWorker();
+    await asking;
+    // Answered before the reset went out: still there, or gone with a reason the client
+    // knows a reset explains; never a plain "no such consumer" the page would show.
+    expect(answers.filter((a) => a !== 'ok' && a !== 'NOT_FOUND media-reset')).toEqual([]);
+    expect(answers).toContain('NOT_FOUND media-reset');
+    // Once heard, an old id is plainly not found.
+    await expect(request('requestKeyFrame', { consumerId: old })).rejects.toMatchObject({ code: 'NOT_FOUND', reason: undefined });
+    await expect.poll(() => seen.said, { timeout: 10_000 }).toEqual(['mediaReset', 'mediaRestored']);
   } finally {
     closeAll(client, fac);
   }

@@ -94,19 +94,33 @@ export class PeerMedia {
    */
   private epoch = 0;
   private used = false;
+  /**
+   * The router was lost with its worker and everything here torn down, and the room has not
+   * said `mediaReset` yet (it waits for the new router): a request naming something of the
+   * old router is answered NOT_FOUND with the reason `media-reset`, so the client knows the
+   * reset it is about to hear explains it, and tells the person nothing.
+   */
+  private resetPending = false;
 
   constructor(readonly participantId: string) {}
 
+  /** NOT_FOUND for something of ours that is not here (or no longer), and why when a reset took it. */
+  private gone(message: string): ProtocolError {
+    return this.resetPending
+      ? new ProtocolError('NOT_FOUND', `${message}: the media is being reset`, { reason: 'media-reset' })
+      : new ProtocolError('NOT_FOUND', message);
+  }
+
   private transport(id: string): OwnedTransport {
     const owned = this.transports.get(id);
-    if (!owned) throw new ProtocolError('NOT_FOUND', 'no such transport');
+    if (!owned) throw this.gone('no such transport');
     return owned;
   }
 
   /** One of this peer's producers, held or not: for the owner's own requests. */
   ownProducer(id: string): ms.Producer {
     const p = this.producers.get(id);
-    if (!p) throw new ProtocolError('NOT_FOUND', 'no such producer');
+    if (!p) throw this.gone('no such producer');
     return p;
   }
 
@@ -162,7 +176,7 @@ export class PeerMedia {
   private assertCurrent(epoch: number, created: { close(): void }): void {
     if (this.closed || epoch !== this.epoch) {
       created.close();
-      throw new ProtocolError('NOT_FOUND', 'your media was closed meanwhile');
+      throw this.gone('your media was closed meanwhile');
     }
   }
 
@@ -301,7 +315,7 @@ export class PeerMedia {
 
   ownConsumer(id: string): ms.Consumer {
     const c = this.consumers.get(id);
-    if (!c) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+    if (!c) throw this.gone('no such consumer');
     return c;
   }
 
@@ -379,7 +393,7 @@ export class PeerMedia {
     try {
       await call();
     } catch (err) {
-      if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+      if (consumer.closed) throw this.gone('no such consumer');
       return guarded(what, { consumerId: consumer.id }, () => Promise.reject(err));
     }
   }
@@ -401,7 +415,7 @@ export class PeerMedia {
       await consumer.requestKeyFrame();
       return true;
     } catch (err) {
-      if (consumer.closed) throw new ProtocolError('NOT_FOUND', 'no such consumer');
+      if (consumer.closed) throw this.gone('no such consumer');
       return guarded('requestKeyFrame', { consumerId }, () => Promise.reject(err));
     }
   }
@@ -458,6 +472,17 @@ export class PeerMedia {
   teardown(): string[] {
     this.epoch++;
     return this.closeEverything();
+  }
+
+  /** `teardown` because the router was lost; until `resetAnnounced`, what was lost says so (`gone`). */
+  routerLost(): string[] {
+    this.resetPending = true;
+    return this.teardown();
+  }
+
+  /** The room has told this peer's client of the reset (or has no new router to tell it of). */
+  resetAnnounced(): void {
+    this.resetPending = false;
   }
 
   /** Closes this peer's consumers whose producers `drop` names; returns those producers' ids. */

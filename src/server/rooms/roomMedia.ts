@@ -99,7 +99,8 @@ export class RoomMedia {
     const ready = new Set(this.members.list(audience.gettingReady));
     // Their objects closed with the worker; this also drops whatever a request in flight
     // was making on the dead router (see PeerMedia's epoch).
-    for (const peer of this.members.all()) peer.media.teardown();
+    // Until everyone hears of the reset, a request about what was lost says a reset took it.
+    for (const peer of this.members.all()) peer.media.routerLost();
     const next = this.ensureRouter();
     let moved: RouterState;
     try {
@@ -114,6 +115,8 @@ export class RoomMedia {
     log.info('room.media_reset', { sessionId: this.sessionId, routerId: moved.router.id });
     const { rtpCapabilities } = moved;
     this.members.notifyWhere(audience.admittedAndReady(ready), 'mediaReset', () => ({ routerRtpCapabilities: rtpCapabilities }));
+    // Heard (the notification is ahead of any later answer on each socket): plain NOT_FOUND again.
+    for (const peer of this.members.all()) peer.media.resetAnnounced();
   }
 
   /** Closes the router (and with it every transport on it). */

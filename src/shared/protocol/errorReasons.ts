@@ -53,6 +53,9 @@ export const ERROR_REASONS = {
   'return-not-awaiting': [],
   'return-own-note': [],
 
+  // The session server: the media.
+  'media-reset': [],
+
   // The session server: signing in, staying signed in, unlocking.
   'sign-in-not-recognised': [],
   'sign-in-again': [],

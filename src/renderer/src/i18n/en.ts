@@ -765,6 +765,8 @@ export const en = {
       'return-not-awaiting': 'Only a note waiting for co-signature can be returned.',
       'return-own-note': 'A note cannot be returned by its own author.',
 
+      'media-reset': 'The call’s media is being restarted; it reconnects by itself.',
+
       'sign-in-not-recognised': 'The username, password or code is not right.',
       'sign-in-again': 'Your sign-in has ended. Sign in again.',
       'sign-in-too-many': 'Too many failed attempts. Try again later.',
