@@ -7,7 +7,7 @@
  * participant page shows it to the person; the console shows everyone's, so a facilitator
  * knows who is struggling without asking in front of the group.
  */
-import type { ConnectionQuality } from '../shared/protocol';
+import { ProtocolError, type ConnectionQuality } from '../shared/protocol';
 
 /** One measurement of a link, over the interval since the previous one. */
 export interface LinkSample {
@@ -240,8 +240,8 @@ export function watchConnection(
 
 /**
  * Tells the server each level `watchConnection` says (`reportConnection`), and a level whose
- * report failed (the request timed out on a struggling link, or went out while the signaling
- * was reconnecting) again every `everyMs` while it is still the level: the therapist hears of a
+ * report was lost (the request timed out on a struggling link, or went out while the signaling
+ * was reconnecting) or rate limited again every `everyMs` while it is still the level: the therapist hears of a
  * level only when it changes, so one lost report would leave them seeing the old one until the
  * next change. Returns the report function and the stop.
  */
@@ -253,7 +253,9 @@ export function levelReporter(
   let retry: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   const attempt = (quality: ConnectionQuality): void => {
-    send(quality).catch(() => {
+    send(quality).catch((err: unknown) => {
+      // A refusal is an answer, and asking again would get the same one; a limit passes.
+      if (err instanceof ProtocolError && err.code !== 'RATE_LIMITED') return;
       if (stopped || current !== quality || retry) return;
       retry = setTimeout(() => {
         retry = null;

@@ -4,6 +4,7 @@
  * level over time, which changes only when two measurements in a row agree.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ProtocolError } from '../../src/shared/protocol';
 import { directionsOf, freshCounters, levelReporter, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection, type LinkLevels } from '../../src/client/connectionQuality';
 
 /** A stats report as the browser gives it: a map of stats by id. */
@@ -190,6 +191,24 @@ describe('telling the server the level', () => {
     levels.report('poor');
     await vi.advanceTimersByTimeAsync(0);
     expect(sent.at(-1)).toBe('poor');
+  });
+
+  it('takes a refusal as the answer, but tries a rate-limited report again', async () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    let refusal = new ProtocolError('FORBIDDEN', 'not in this session');
+    const levels = levelReporter(async (q) => {
+      sent.push(q);
+      throw refusal;
+    }, 1_000);
+    levels.report('weak');
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(sent).toEqual(['weak']);
+    refusal = new ProtocolError('RATE_LIMITED', 'slow down');
+    levels.report('good');
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(sent).toEqual(['weak', 'good', 'good', 'good']);
+    levels.stop();
   });
 
   it('sends nothing more once stopped', async () => {
