@@ -106,8 +106,10 @@ export class RoomMedia {
     try {
       moved = await next;
     } catch (err) {
-      // Every worker is gone for good (the pool logged why); the next join tries again.
+      // Every worker is gone for good (the pool logged why); the next join tries again. No
+      // reset is coming, so nothing lost is said to be explained by one.
       log.error('room.media_reset_failed', { sessionId: this.sessionId, error: String(err) });
+      for (const peer of this.members.all()) peer.media.resetAnnounced();
       return;
     }
     // Closed meanwhile, or the new router was lost too (its own reset tells everyone).
