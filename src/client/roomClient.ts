@@ -20,7 +20,7 @@ import { Emitter } from './emitter';
 import { MediaSession } from './mediaSession';
 import type { TileView } from './receiving';
 import { SendFirstGate } from './sendFirst';
-import { errorMessage, MediaResetError, type FrameTransforms, type RoomClientEvents, type SessionContext, type Source } from './sessionContext';
+import { errorMessage, takenByReset, type FrameTransforms, type RoomClientEvents, type SessionContext, type Source } from './sessionContext';
 import type { SignalingClient } from './signaling';
 import { blankStandIn, type StandIn } from './standIn';
 
@@ -151,7 +151,7 @@ export class RoomClient {
     } catch (err) {
       // A reset meanwhile opens the receive side itself and says so with 'mediaRestored';
       // closed meanwhile, there is nothing to receive.
-      if (!(err instanceof MediaResetError) && !this.closed) throw err;
+      if (!takenByReset(err) && !this.closed) throw err;
     }
     // Existing producers are consumed in the background (failures arrive as 'error'
     // events), so the caller can publish at once: others see and hear us sooner.
@@ -195,7 +195,7 @@ export class RoomClient {
     try {
       await session.getReady(routerRtpCapabilities, kinds);
     } catch (err) {
-      if (err instanceof MediaResetError || session.closed) return;
+      if (takenByReset(err) || session.closed) return;
       throw err;
     }
   }
@@ -253,7 +253,7 @@ export class RoomClient {
     } catch (err) {
       // The reset that interrupted this produces the same tracks itself; and once closed
       // (the person left, or the page moved on) nothing is sent anywhere, which is no failure.
-      if (!(err instanceof MediaResetError) && !this.closed) throw err;
+      if (!takenByReset(err) && !this.closed) throw err;
     } finally {
       // Nothing could be sent (or it failed): the group's streams must not wait for it.
       this.sendFirst.release();
@@ -422,7 +422,7 @@ export class RoomClient {
       if (this.clearSending.copy) await session.sending.syncClearCopy();
     } catch (err) {
       // A newer reset took over (what failed was on a router that is gone too).
-      if (err instanceof MediaResetError || session.closed) return;
+      if (takenByReset(err) || session.closed) return;
       this.emitter.emit('error', { message: `The media connection could not be restored: ${errorMessage(err)}` });
       return;
     }
