@@ -16,6 +16,7 @@ import { createMetrics } from './http/metrics.js';
 import { clientAddressResolver } from './http/support.js';
 import { createInvitationService, type InvitationService } from './sessions/invitationService.js';
 import { createRosterService, type RosterService } from './rosters/rosterService.js';
+import { queuedResumptions } from './store/queuedResumptions.js';
 import { createWriteBatcher } from './store/writeBatcher.js';
 import { LiveClinicians } from './accounts/liveClinicians.js';
 import { SessionTickets } from './auth/sessionTickets.js';
@@ -32,7 +33,6 @@ import { currentLiveRole } from './sessions/access.js';
 import { AUTO_END_SWEEP_MS, createSessionLifecycle, type SessionLifecycle } from './sessions/lifecycle.js';
 import { attachSignaling, DEFAULT_SIGNALING_LIMITS, WS_PATH, type SignalingLimits } from './signaling/signalingServer.js';
 import type { AttendanceEvent } from './store/attendance.js';
-import type { ResumptionRepo } from './store/resumptions.js';
 import { openConfiguredStore } from './store/open.js';
 import type { Repositories, Store } from './store/store.js';
 
@@ -232,14 +232,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const rooms = new RoomRegistry(workers, {
     recordAttendance: queued((r, event: AttendanceEvent) => r.attendance.record(event)),
-    resumptions: {
-      connect: queued((r, ...args: Parameters<ResumptionRepo['connect']>) => r.resumptions.connect(...args)),
-      update: queued((r, ...args: Parameters<ResumptionRepo['update']>) => r.resumptions.update(...args)),
-      dropped: queued((r, ...args: Parameters<ResumptionRepo['dropped']>) => r.resumptions.dropped(...args)),
-      remove: queued((r, participantId: string) => r.resumptions.remove(participantId)),
-      removeSession: queued((r, sessionId: string) => r.resumptions.removeSession(sessionId)),
-      touch: queued((r, ...args: Parameters<ResumptionRepo['touch']>) => r.resumptions.touch(...args)),
-    },
+    resumptions: queuedResumptions(roomWrites),
     graceMs,
     roomLocks: store.moderation,
   }, fleet.hosting, participantIdKey(options.recordsKey ?? ownKey));

@@ -6,7 +6,7 @@
  * server shutting down looks like too) reopens locked. A group chat a facilitator turned off
  * (issue 20) is on record the same way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setLogLevel } from '../../src/common/logger.js';
 import { clinicianHello } from '../support/clinicianHello.js';
 import { startRestartableServer, type RestartableServer } from '../support/restartableServer.js';
@@ -22,7 +22,7 @@ describe('the room lock across a restart', () => {
   // One server for the file (each start seeds accounts with real password hashing); every test
   // leaves the room unlocked, and the last one ends the session.
   beforeAll(async () => {
-    server = await startRestartableServer(3);
+    server = await startRestartableServer(4);
     const { username, password, totpSecret } = server.seed.facilitator;
     token = await signIn(server.httpUrl, username, password, totpSecret!);
   });
@@ -88,6 +88,32 @@ describe('the room lock across a restart', () => {
     expect(back.hello.locked).toBe(true);
     await back.client.call('lock', { locked: false });
     expect(await newcomer(0)).toMatchObject({ ok: true });
+  });
+
+  it('a room open here answers for its lock itself: hellos into it read nothing on record, and see its lock at once', async () => {
+    const fac = await facilitator();
+    const store = server.current()!.store;
+    const reads = vi.spyOn(store.moderation, 'roomOnRecord');
+    try {
+      await fac.client.call('lock', { locked: true });
+      expect(await newcomer(3)).toMatchObject({ ok: false, error: { code: 'ROOM_LOCKED' } });
+      await fac.client.call('lock', { locked: false });
+      // In and out again (a leave, so no place is kept for a reconnect and the room can close).
+      const invitation = server.seed.invitations[3]!;
+      const client = await TestClient.connect(wsUrl());
+      await client.call('hello', { as: 'participant', invite: invitation.token, passcode: invitation.passcode });
+      await client.call('leave', {});
+      await client.close();
+      expect(reads).not.toHaveBeenCalled();
+      // Closed (everyone gone), the lock on record answers again.
+      await fac.client.call('leave', {});
+      await fac.client.closed;
+      await expect.poll(() => server.current()!.rooms.get(server.seed.sessionId)).toBeUndefined();
+      expect(await newcomer(3)).toMatchObject({ ok: true });
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('the group chat a facilitator turned off stays off across a restart, and on once turned on', async () => {

@@ -43,10 +43,13 @@ export class RoomRegistry {
    * Before a hello opens the session's room or passes its lock: this server takes (or keeps)
    * the session's lease, refusing with HOSTED_ELSEWHERE while another server hosts it, and
    * reads what of the room is on record (its lock, its group chat off), which it hands to both, so neither waits on
-   * the database in between.
+   * the database in between. A room open here is what is on record, and newer (it writes its
+   * changes as it makes them): asked of it, a group joining at once makes no read each.
    */
   async onRecord(sessionId: string): Promise<RoomOnRecord> {
     await this.hosting.claim(sessionId);
+    const live = this.rooms.get(sessionId);
+    if (live && !live.isClosed) return { locked: live.locked, groupChatOff: !live.groupChat.enabled };
     return this.records.roomLocks.roomOnRecord(sessionId);
   }
 

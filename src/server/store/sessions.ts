@@ -69,10 +69,29 @@ interface SessionRow {
 const SELECT_CO = `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`;
 const INSERT_CO = `INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`;
 
+/** Titles opened lately, by session: the most kept (the least recently opened go first). */
+const OPENED_TITLES_KEPT = 1000;
+
 export function createSessionRepo(sql: Sql, sealer: RecordSealer): SessionRepo {
+  /**
+   * Every hello reads its session, so a group joining at once would open the same sealed title
+   * fifty times. Kept with the sealed bytes it came from: a title changed on record (or by
+   * another server) is different bytes, and is opened afresh.
+   */
+  const opened = new Map<string, { sealed: Buffer; title: string }>();
   const openTitle = (row: SessionRow): string => {
+    const known = opened.get(row.id);
+    if (known?.sealed.equals(row.title_sealed)) {
+      opened.delete(row.id);
+      opened.set(row.id, known);
+      return known.title;
+    }
     try {
-      return sealer.open(row.title_sealed, titleContext(row.id));
+      const title = sealer.open(row.title_sealed, titleContext(row.id));
+      opened.delete(row.id);
+      opened.set(row.id, { sealed: Buffer.from(row.title_sealed), title });
+      if (opened.size > OPENED_TITLES_KEPT) opened.delete(opened.keys().next().value!);
+      return title;
     } catch {
       log.warn('session.title_unreadable', { sessionId: row.id });
       return UNREADABLE_TITLE;

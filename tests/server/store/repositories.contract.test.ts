@@ -156,8 +156,11 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     expect(s).toMatchObject({ title: 'Tuesday group', state: 'scheduled', coFacilitatorIds: [co.id], rejoinPolicy: 'readmit' });
     expect((await store.sessions.facilitatedBy(co.id)).map((x) => x.id)).toContain(s.id);
     expect((await store.sessions.supervisedBy(sup.id)).map((x) => x.id)).toEqual([s.id]);
+    // Read (and its title kept opened) by the other process first: the rename still shows there.
+    expect(await other.sessions.byId(s.id)).toMatchObject({ title: 'Tuesday group' });
     await store.sessions.update(s.id, { title: 'Renamed', coFacilitatorIds: [] });
     expect(await other.sessions.byId(s.id)).toMatchObject({ title: 'Renamed', coFacilitatorIds: [] });
+    expect(await store.sessions.byId(s.id)).toMatchObject({ title: 'Renamed' });
     await store.sessions.markLive(s.id);
     const invitation = await store.invitations.create({ sessionId: s.id, participantRef: 'IOP-9', tokenHash: randomUUID(), passcodeHash: 'p' });
     expect((await store.sessions.endedBefore(at('2026-12-01T18:30:00Z'))).map((x) => x.id)).toContain(s.id);
