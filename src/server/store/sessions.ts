@@ -64,9 +64,10 @@ interface SessionRow {
   facilitator_id: string;
   state: string;
   rejoin_policy: string;
+  /** Comma-joined, in no order (SESSIONS). */
+  co_facilitator_ids: string | null;
 }
 
-const SELECT_CO = `SELECT facilitator_id FROM session_cofacilitators WHERE session_id = ? ORDER BY facilitator_id`;
 const INSERT_CO = `INSERT INTO session_cofacilitators (session_id, facilitator_id) VALUES (?, ?)`;
 
 /** Titles opened lately, by session: the most kept (the least recently opened go first). */
@@ -98,20 +99,28 @@ export function createSessionRepo(sql: Sql, sealer: RecordSealer): SessionRepo {
     }
   };
 
-  const hydrate = async (row: SessionRow): Promise<SessionRecord> => ({
+  /**
+   * Every session read comes with its co-facilitators in the same row (every hello reads its
+   * session): comma-joined, ids being UUIDs, and sorted here so both databases agree.
+   */
+  const aggregate = sql.dialect === 'sqlite' ? 'group_concat' : 'string_agg';
+  const SESSIONS = `SELECT sessions.*, (SELECT ${aggregate}(co.facilitator_id, ',') FROM session_cofacilitators co
+                      WHERE co.session_id = sessions.id) AS co_facilitator_ids
+                    FROM sessions`;
+  const hydrate = (row: SessionRow): SessionRecord => ({
     id: row.id,
     title: openTitle(row),
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     facilitatorId: row.facilitator_id,
-    coFacilitatorIds: (await sql.all<{ facilitator_id: string }>(SELECT_CO, [row.id])).map((r) => r.facilitator_id),
+    coFacilitatorIds: row.co_facilitator_ids ? row.co_facilitator_ids.split(',').sort() : [],
     state: SessionState.parse(row.state),
     rejoinPolicy: RejoinPolicy.parse(row.rejoin_policy),
   });
-  const many = async (text: string, params: string[]): Promise<SessionRecord[]> =>
-    Promise.all((await sql.all<SessionRow>(text, params)).map(hydrate));
+  const many = async (where: string, params: string[]): Promise<SessionRecord[]> =>
+    (await sql.all<SessionRow>(`${SESSIONS} ${where}`, params)).map(hydrate);
   const byId = async (id: string): Promise<SessionRecord | undefined> => {
-    const row = await sql.one<SessionRow>(`SELECT * FROM sessions WHERE id = ?`, [id]);
+    const row = await sql.one<SessionRow>(`${SESSIONS} WHERE id = ?`, [id]);
     return row ? hydrate(row) : undefined;
   };
 
@@ -139,18 +148,18 @@ export function createSessionRepo(sql: Sql, sealer: RecordSealer): SessionRepo {
       return created;
     },
     byId,
-    all: () => many(`SELECT * FROM sessions ORDER BY starts_at, id`, []),
+    all: () => many(`ORDER BY starts_at, id`, []),
     endedAt: async (id) => (await sql.one<{ ended_at: string | null }>(`SELECT ended_at FROM sessions WHERE id = ?`, [id]))?.ended_at ?? null,
     facilitatedBy: (clinicianId) =>
       many(
-        `SELECT * FROM sessions WHERE facilitator_id = ?
+        `WHERE facilitator_id = ?
            OR id IN (SELECT session_id FROM session_cofacilitators WHERE facilitator_id = ?)
          ORDER BY starts_at, id`,
         [clinicianId, clinicianId],
       ),
     supervisedBy: (supervisorId) =>
       many(
-        `SELECT * FROM sessions WHERE facilitator_id IN (SELECT facilitator_id FROM supervision WHERE supervisor_id = ?)
+        `WHERE facilitator_id IN (SELECT facilitator_id FROM supervision WHERE supervisor_id = ?)
            OR id IN (SELECT c.session_id FROM session_cofacilitators c
                      JOIN supervision s ON s.facilitator_id = c.facilitator_id WHERE s.supervisor_id = ?)
          ORDER BY starts_at, id`,
@@ -159,7 +168,7 @@ export function createSessionRepo(sql: Sql, sealer: RecordSealer): SessionRepo {
     async setState(id, state) {
       await sql.run(`UPDATE sessions SET state = ? WHERE id = ?`, [state, id]);
     },
-    endedBefore: (at) => many(`SELECT * FROM sessions WHERE state != 'ended' AND ends_at <= ? ORDER BY ends_at, id`, [at.toISOString()]),
+    endedBefore: (at) => many(`WHERE state != 'ended' AND ends_at <= ? ORDER BY ends_at, id`, [at.toISOString()]),
     async markLive(id) {
       await sql.run(`UPDATE sessions SET state = 'live' WHERE id = ? AND state IN ('scheduled', 'open')`, [id]);
     },

@@ -156,6 +156,13 @@ describe.each([sqliteKind(), postgresKind()])('the repositories over $name', (ki
     expect(s).toMatchObject({ title: 'Tuesday group', state: 'scheduled', coFacilitatorIds: [co.id], rejoinPolicy: 'readmit' });
     expect((await store.sessions.facilitatedBy(co.id)).map((x) => x.id)).toContain(s.id);
     expect((await store.sessions.supervisedBy(sup.id)).map((x) => x.id)).toEqual([s.id]);
+    // Several co-facilitators, read with the session in one row: every one, in one order on both databases.
+    const co2 = await clinician('Co2');
+    const pair = await store.sessions.create({ title: 'pair', startsAt: at('2026-12-01T19:00:00Z'), endsAt: at('2026-12-01T20:00:00Z'), facilitatorId: lead.id, coFacilitatorIds: [co2.id, co.id] });
+    const both = [co.id, co2.id].sort();
+    expect(pair.coFacilitatorIds).toEqual(both);
+    expect((await other.sessions.facilitatedBy(co2.id)).find((x) => x.id === pair.id)?.coFacilitatorIds).toEqual(both);
+    expect((await other.sessions.all()).find((x) => x.id === s.id)?.coFacilitatorIds).toEqual([co.id]);
     // Read (and its title kept opened) by the other process first: the rename still shows there.
     expect(await other.sessions.byId(s.id)).toMatchObject({ title: 'Tuesday group' });
     await store.sessions.update(s.id, { title: 'Renamed', coFacilitatorIds: [] });
