@@ -46,10 +46,20 @@ import { KEEP_NAMES_HELPER } from './support/keepNames';
 import { median, percentile, printBenchSpread } from './support/stats';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 20);
-/** BENCH_TRACE=1: after each product round, both pages' signaling frames relative to the admit. */
+/**
+ * BENCH_TRACE=1: after each product round, both pages' signaling frames relative to the admit,
+ * with their renegotiations and track swaps ('(' when one starts, ')' when it is done).
+ */
 const TRACE = process.env['BENCH_TRACE'] === '1';
 /** BENCH_PAGE_PROFILE=DIR: a CPU profile of both pages over each counted product round, written to DIR. */
 const PAGE_PROFILE = process.env['BENCH_PAGE_PROFILE'];
+/**
+ * BENCH_CHROME_TRACE=DIR: a Chrome trace of the newcomer's page over each counted product round
+ * (`round<i>.json`, DevTools' Performance panel opens it), its events' wall and thread times
+ * telling the page's own work from its waits for a core; and the admit's epoch time
+ * (`round<i>.t0`). Like profiling, it slows the page: for finding where time goes, not figures.
+ */
+const CHROME_TRACE = process.env['BENCH_CHROME_TRACE'];
 const WARMUP = 2;
 
 const epoch = (): number => performance.timeOrigin + performance.now();
@@ -102,6 +112,22 @@ const TRACE_FRAMES = `(() => {
   };
   window.RTCPeerConnection.prototype = NativePc.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, NativePc);
+  // When each renegotiation step and track swap starts and ends ('(' and ')').
+  const timed = (proto, method, label) => {
+    const native = proto[method];
+    proto[method] = function (...args) {
+      frames.push({ at: performance.timeOrigin + performance.now(), dir: '(', name: label });
+      const done = () => frames.push({ at: performance.timeOrigin + performance.now(), dir: ')', name: label });
+      const out = native.apply(this, args);
+      if (out && typeof out.then === 'function') out.then(done, done);
+      return out;
+    };
+  };
+  timed(NativePc.prototype, 'setRemoteDescription', 'srd');
+  timed(NativePc.prototype, 'createAnswer', 'answer');
+  timed(NativePc.prototype, 'createOffer', 'offer');
+  timed(NativePc.prototype, 'setLocalDescription', 'sld');
+  timed(RTCRtpSender.prototype, 'replaceTrack', 'swap');
   // When the frame worker has the group key (its 'keyed' answer to the page).
   const NativeWorker = window.Worker;
   window.Worker = function (...args) {
@@ -267,10 +293,22 @@ export async function benchFirstFrame(): Promise<void> {
       const seenByGroup = tileFrame(memberPage, id);
       const seenByNewcomer = tileFrame(page, memberId);
       const profiling = PAGE_PROFILE && counted ? await Promise.all([page, memberPage].map(startProfile)) : null;
+      const chromeTrace = CHROME_TRACE && counted ? CHROME_TRACE : undefined;
+      if (chromeTrace) {
+        mkdirSync(chromeTrace, { recursive: true });
+        await productBrowser.startTracing(page, {
+          path: join(chromeTrace, `round${i}.json`),
+          categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8.execute'],
+        });
+      }
       const t0 = epoch();
       // With the group key sealed to the newcomer, as the console admits.
       await fac.client.call('admit', await fac.keys.admission(id));
       const [g, n] = await Promise.all([seenByGroup, seenByNewcomer]);
+      if (chromeTrace) {
+        await productBrowser.stopTracing();
+        writeFileSync(join(chromeTrace, `round${i}.t0`), String(t0));
+      }
       if (profiling && PAGE_PROFILE) {
         mkdirSync(PAGE_PROFILE, { recursive: true });
         const [newcomerProfile, memberProfile] = await Promise.all(profiling.map((stop) => stop()));
