@@ -36,10 +36,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, expect, type Browser, type Page } from '@playwright/test';
+import { availableParallelism } from 'node:os';
 import { chromiumArgs } from '../playwright.config';
 import { startDemoServer } from '../tests/support/demoServer';
 import { clientChecksIn } from '../tests/support/flows';
 import { bareCall, buildBarePage, startBareServer } from './support/bareLoop';
+import { CpuSampler } from './support/cpuSampler';
 import { keyHoldingClinician, withSecret } from './support/keyHolding';
 import { TRACE_SIGNALING } from './support/pageTrace';
 import { KEEP_NAMES_HELPER } from './support/keepNames';
@@ -60,6 +62,14 @@ const PAGE_PROFILE = process.env['BENCH_PAGE_PROFILE'];
  * (`round<i>.t0`). Like profiling, it slows the page: for finding where time goes, not figures.
  */
 const CHROME_TRACE = process.env['BENCH_CHROME_TRACE'];
+/**
+ * BENCH_CPU=1: every process's CPU time from /proc (support/cpuSampler.ts), and at the end how
+ * busy the cores were in the 400 ms after each counted admit (from 50 ms after it) and who kept
+ * them so, the newcomer's page (the renderer new in its round) and the others apart. The
+ * sampling costs the driver a little CPU: for finding where time goes, not figures.
+ */
+const CPU = process.env['BENCH_CPU'] === '1';
+const CPU_WINDOW = { fromMs: 50, toMs: 450 };
 const WARMUP = 2;
 
 const epoch = (): number => performance.timeOrigin + performance.now();
@@ -237,6 +247,37 @@ async function printTrace(label: string, page: Page, t0: number): Promise<void> 
   process.stdout.write(`# trace ${label} t0=${t0.toFixed(1)}: ${line}\n`);
 }
 
+/** BENCH_CPU: the mean over the rounds of each process's CPU in the window after the admit. */
+function printCpu(cpu: CpuSampler, rounds: { t0: number; earlier: Set<number> }[]): void {
+  cpu.stop();
+  if (rounds.length === 0) return;
+  const byName = new Map<string, { cpuMs: number; mainThreadMs: number }>();
+  let total = 0;
+  let windowMs = 0;
+  for (const { t0, earlier } of rounds) {
+    const usage = cpu.usage(t0 + CPU_WINDOW.fromMs, t0 + CPU_WINDOW.toMs);
+    windowMs += usage.ms;
+    for (const p of usage.processes) {
+      total += p.cpuMs;
+      const name =
+        p.role !== 'chromium renderer' ? p.role : earlier.has(p.pid) ? `renderer ${p.pid}, there before the round` : 'renderer new in the round (the newcomer’s page)';
+      const sum = byName.get(name) ?? { cpuMs: 0, mainThreadMs: 0 };
+      sum.cpuMs += p.cpuMs;
+      sum.mainThreadMs += p.mainThreadMs ?? 0;
+      byName.set(name, sum);
+    }
+  }
+  const n = rounds.length;
+  const lines = [...byName]
+    .sort((a, b) => b[1].cpuMs - a[1].cpuMs)
+    .filter(([, u]) => u.cpuMs / n >= 1)
+    .map(([name, u]) => `#   ${name}: ${(u.cpuMs / n).toFixed(0)} ms${u.mainThreadMs > 0 ? ` (main thread ${(u.mainThreadMs / n).toFixed(0)})` : ''}`);
+  process.stdout.write(
+    `# CPU after each admit (${CPU_WINDOW.fromMs}–${CPU_WINDOW.toMs} ms, sampled every 100 ms: ${(windowMs / n).toFixed(0)} ms windows), mean of ${n} rounds: ` +
+      `${(total / windowMs).toFixed(2)} of ${availableParallelism()} cores busy\n${lines.join('\n')}\n`,
+  );
+}
+
 export async function benchFirstFrame(): Promise<void> {
   const demo = await startDemoServer(['--invitations', String(ROUNDS + WARMUP + 1)]);
   const bareServer = await startBareServer();
@@ -282,8 +323,13 @@ export async function benchFirstFrame(): Promise<void> {
     const bare = { warm: [] as number[], fresh: [] as number[] };
     const sealed = { warm: [] as number[], fresh: [] as number[] };
 
+    const cpu = CPU ? new CpuSampler() : undefined;
+    /** Each counted product round's admit, and the renderers alive before its newcomer's page. */
+    const cpuRounds: { t0: number; earlier: Set<number> }[] = [];
+
     const productRound = async (i: number, counted: boolean): Promise<void> => {
       const name = `Newcomer ${i + 1}`;
+      const earlier = cpu?.alive('chromium renderer');
       const page = await newPage(productBrowser, true);
       const knock = admitByName(name);
       await clientChecksIn(page, withSecret(demo.info, newcomers[i]!), name);
@@ -305,6 +351,7 @@ export async function benchFirstFrame(): Promise<void> {
       // With the group key sealed to the newcomer, as the console admits.
       await fac.client.call('admit', await fac.keys.admission(id));
       const [g, n] = await Promise.all([seenByGroup, seenByNewcomer]);
+      if (earlier && counted) cpuRounds.push({ t0, earlier });
       if (chromeTrace) {
         await productBrowser.stopTracing();
         writeFileSync(join(chromeTrace, `round${i}.t0`), String(t0));
@@ -395,6 +442,7 @@ export async function benchFirstFrame(): Promise<void> {
       const past = samples.filter((s) => s > 2 * median(samples)).length;
       process.stdout.write(`# ${name}: ${past} of ${samples.length} rounds past 2× the median (${(2 * median(samples)).toFixed(0)} ms)\n`);
     }
+    if (cpu) printCpu(cpu, cpuRounds);
     await fac.client.close();
   } finally {
     await productBrowser.close();
