@@ -7,33 +7,16 @@
  * finding where time goes, never for figures.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-
-const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
-
-/** A process as a bench names it: what it is, from its command line. */
-export interface ProcessRole {
-  pid: number;
-  role: string;
-}
+import { chromiumTypeOf, statOf } from './treeCpu';
 
 interface Sample {
   /** Epoch ms. */
   at: number;
-  /** CPU ticks by pid, and by `pid/main` for a renderer's main thread. */
-  ticks: Map<string, number>;
+  /** CPU ms so far by pid, and by `pid/main` for a renderer's main thread. */
+  cpuMs: Map<string, number>;
 }
 
-function ticksOf(statPath: string): number | undefined {
-  try {
-    const stat = readFileSync(statPath, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined; // gone meanwhile
-  }
-}
-
-/** A process's role, from its command line: Chromium's processes by their `--type`, the rest by what they run. */
+/** A process's role, from its command line: Chromium's processes by their type, the rest by what they run. */
 function roleOf(pid: number, self: number): string {
   if (pid === self) return 'bench driver';
   let cmdline: string;
@@ -42,12 +25,10 @@ function roleOf(pid: number, self: number): string {
   } catch {
     return 'other';
   }
+  const program = cmdline.split(' ')[0] ?? '';
   if (cmdline.includes('mediasoup-worker')) return 'mediasoup worker';
-  if (/chrom/.test(cmdline.split(' ')[0] ?? '')) {
-    const type = /--type=(\S+)/.exec(cmdline)?.[1];
-    return type ? `chromium ${type}` : 'chromium browser';
-  }
-  if (/node/.test(cmdline.split(' ')[0] ?? '')) return 'node (session server, bare server)';
+  if (/chrom/.test(program)) return `chromium ${chromiumTypeOf(cmdline)}`;
+  if (/node/.test(program)) return 'node (session server, bare server)';
   return 'other';
 }
 
@@ -69,27 +50,27 @@ export class CpuSampler {
   }
 
   private sample(): void {
-    const ticks = new Map<string, number>();
+    const cpuMs = new Map<string, number>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const pid = Number(entry);
-      const total = ticksOf(`/proc/${pid}/stat`);
-      if (total === undefined) continue;
+      const stat = statOf(`/proc/${pid}/stat`);
+      if (!stat) continue;
       if (!this.roles.has(pid)) this.roles.set(pid, roleOf(pid, process.pid));
-      ticks.set(entry, total);
+      cpuMs.set(entry, stat.cpuMs);
       // A renderer's main thread is the thread with the process's own id.
       if (this.roles.get(pid) === 'chromium renderer') {
-        const main = ticksOf(`/proc/${pid}/task/${pid}/stat`);
-        if (main !== undefined) ticks.set(`${pid}/main`, main);
+        const main = statOf(`/proc/${pid}/task/${pid}/stat`);
+        if (main) cpuMs.set(`${pid}/main`, main.cpuMs);
       }
     }
-    this.samples.push({ at: Date.now(), ticks });
+    this.samples.push({ at: Date.now(), cpuMs });
   }
 
   /** The processes of `role` alive at the last sample. */
   alive(role: string): Set<number> {
     const last = this.samples[this.samples.length - 1];
-    return new Set([...(last?.ticks.keys() ?? [])].filter((k) => !k.includes('/')).map(Number).filter((pid) => this.roles.get(pid) === role));
+    return new Set([...(last?.cpuMs.keys() ?? [])].filter((k) => !k.includes('/')).map(Number).filter((pid) => this.roles.get(pid) === role));
   }
 
   stop(): void {
@@ -100,19 +81,18 @@ export class CpuSampler {
   usage(from: number, to: number): WindowUsage {
     const first = [...this.samples].reverse().find((s) => s.at <= from) ?? this.samples[0]!;
     const last = this.samples.find((s) => s.at >= to) ?? this.samples[this.samples.length - 1]!;
-    const ms = (ticks: number): number => (ticks * 1000) / TICKS_PER_SECOND;
     const processes: WindowUsage['processes'] = [];
-    for (const [key, end] of last.ticks) {
+    for (const [key, end] of last.cpuMs) {
       if (key.includes('/')) continue;
-      const cpu = end - (first.ticks.get(key) ?? 0);
-      if (cpu <= 0) continue;
+      const cpuMs = end - (first.cpuMs.get(key) ?? 0);
+      if (cpuMs <= 0) continue;
       const pid = Number(key);
-      const main = last.ticks.get(`${key}/main`);
+      const main = last.cpuMs.get(`${key}/main`);
       processes.push({
         pid,
         role: this.roles.get(pid) ?? 'other',
-        cpuMs: ms(cpu),
-        ...(main !== undefined ? { mainThreadMs: ms(main - (first.ticks.get(`${key}/main`) ?? 0)) } : {}),
+        cpuMs,
+        ...(main !== undefined ? { mainThreadMs: main - (first.cpuMs.get(`${key}/main`) ?? 0) } : {}),
       });
     }
     return { processes: processes.sort((a, b) => b.cpuMs - a.cpuMs), ms: last.at - first.at };

@@ -12,22 +12,36 @@ export interface Proc {
   type: string;
 }
 
+/**
+ * A process's (or, given `/proc/PID/task/TID/stat`, a thread's) parent and CPU time so far
+ * (user + system); undefined when it is gone.
+ */
+export function statOf(path: string): { ppid: number; cpuMs: number } | undefined {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND };
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+/** A Chromium process's type from its command line (`renderer`, `gpu-process`, `utility:…`); `browser` when it has none. */
+export function chromiumTypeOf(cmdline: string): string {
+  const type = /--type=([a-z-]+)/.exec(cmdline)?.[1] ?? 'browser';
+  const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1];
+  return sub ? `${type}:${sub.replace(/\.mojom\./, '.')}` : type;
+}
+
 /** Every process now, with its parent, CPU time so far and Chromium process type. */
 function processes(): Map<number, Proc> {
   const all = new Map<number, Proc>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    const stat = statOf(`/proc/${entry}/stat`);
+    if (!stat) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const type = /--type=([a-z-]+)/.exec(cmdline)?.[1] ?? 'browser';
-      const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1];
-      all.set(Number(entry), {
-        ppid: Number(fields[1]),
-        cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
-        type: sub ? `${type}:${sub.replace(/\.mojom\./, '.')}` : type,
-      });
+      all.set(Number(entry), { ...stat, type: chromiumTypeOf(readFileSync(`/proc/${entry}/cmdline`, 'utf8')) });
     } catch {
       // gone meanwhile
     }

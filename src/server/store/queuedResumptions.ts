@@ -15,12 +15,11 @@ import type { StandingSnapshot } from './resumptions.js';
 import type { WriteBatcher } from './writeBatcher.js';
 
 export function queuedResumptions(writes: WriteBatcher): ResumptionWrites {
-  /** Connects queued and not yet written, by participant: the snapshot they will write. */
+  /**
+   * Connects queued and not yet written, by participant: the snapshot they will write. Any
+   * other write about the client queued after its connect takes it out (no more folding).
+   */
   const unwritten = new Map<string, { sessionId: string; snapshot: StandingSnapshot }>();
-  /** What follows a client's connect in the queue ends the folding into it. */
-  const settled = (participantId: string): void => {
-    unwritten.delete(participantId);
-  };
 
   return {
     connect(participantId, sessionId, tokenHash, snapshot, at) {
@@ -40,15 +39,15 @@ export function queuedResumptions(writes: WriteBatcher): ResumptionWrites {
       writes.enqueue((records) => records.resumptions.update(participantId, snapshot));
     },
     dropped(participantId, at, expiresAt) {
-      settled(participantId);
+      unwritten.delete(participantId);
       writes.enqueue((records) => records.resumptions.dropped(participantId, at, expiresAt));
     },
     remove(participantId) {
-      settled(participantId);
+      unwritten.delete(participantId);
       writes.enqueue((records) => records.resumptions.remove(participantId));
     },
     removeSession(sessionId) {
-      for (const [participantId, place] of unwritten) if (place.sessionId === sessionId) settled(participantId);
+      for (const [participantId, place] of unwritten) if (place.sessionId === sessionId) unwritten.delete(participantId);
       writes.enqueue((records) => records.resumptions.removeSession(sessionId));
     },
     touch(sessionId, at) {
