@@ -49,7 +49,7 @@ describe('a connection’s quality', () => {
     for (const c of [fac, sup, ash, bo, wren]) await c.client.close();
   });
 
-  it('good again after a weak spell, what the SFU sends them is held up for a moment, then let go', async () => {
+  it('good again after a weak spell, what the SFU sends them is held up for a moment, then let go; held up again, from then', async () => {
     const fac = await connectClinician(demo.info);
     const ash = await admitted(demo.info, inv(4), fac.client, 'Ash');
     await connectedTransport(ash.client, 'recv');
@@ -65,8 +65,14 @@ describe('a connection’s quality', () => {
     await ash.client.call('reportConnection', { quality: 'good' });
     await quiet();
     expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS]]);
-    await new Promise((r) => setTimeout(r, RECOVERY_FLOOR_MS));
-    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS], [0]]);
+    // Held up again half-way (video back after none, media.layers.test.ts): held for the whole
+    // time from then, not let go when the first one's time is up.
+    await new Promise((r) => setTimeout(r, RECOVERY_FLOOR_MS / 2));
+    peer.media.afterRecovery();
+    await new Promise((r) => setTimeout(r, RECOVERY_FLOOR_MS / 2 + 300));
+    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS], [RECOVERY_FLOOR_BPS]]);
+    await new Promise((r) => setTimeout(r, RECOVERY_FLOOR_MS / 2));
+    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS], [RECOVERY_FLOOR_BPS], [0]]);
     for (const c of [fac, ash]) await c.client.close();
   });
 });

@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { types as ms } from 'mediasoup';
 import { FIRST_KEY_FRAME_WAIT_MS } from '../../src/server/media/firstKeyFrame.js';
+import { RECOVERY_FLOOR_BPS } from '../../src/server/media/peerMedia.js';
 import { LAYER_START_TICKS } from '../../src/server/media/layerStart.js';
 import { spatialLayerFor, spatialLayersIn, type RtpCapabilities } from '../../src/shared/protocol.js';
 import { connectedTransport, opusRtpParameters, vp8RtpParameters, vp8SimulcastRtpParameters } from './support/media.js';
@@ -15,7 +16,7 @@ import { admitted, connectClinician } from './support/testServer.js';
 import { sharedTestDemo } from './support/sharedDemo.js';
 import type { TestClient } from './support/wsClient.js';
 
-const demo = sharedTestDemo(7, { reconnectGraceSeconds: 5 });
+const demo = sharedTestDemo(9, { reconnectGraceSeconds: 5 });
 const opened: TestClient[] = [];
 
 afterAll(async () => {
@@ -113,6 +114,40 @@ describe('setConsumerView', () => {
     expect(consumer.paused).toBe(true);
     await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 100 });
     expect(consumer.paused).toBe(false);
+  });
+
+  it('video back for a receiver that was getting none holds the SFU’s estimate of its way down up, as after a recovery', async () => {
+    const { fac, caps, recv, consumed, consumer } = await call(7);
+    const room = demo.server.rooms.get(demo.info.sessionId)!;
+    const [receiving] = room.peer(String(fac.hello.participantId))!.media.receiveTransports();
+    const floors = vi.spyOn(receiving!, 'setMinOutgoingBitrate');
+    await fac.client.call('resumeConsumer', { consumerId: consumed.id });
+    // Held back (the client's link was poor), then let come again.
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: false, height: 0 });
+    expect(floors).not.toHaveBeenCalled();
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 360 });
+    expect(consumer.paused).toBe(false);
+    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS]]);
+    // Seen again while it already flows: nothing new.
+    await fac.client.call('setConsumerView', { consumerId: consumed.id, visible: true, height: 150 });
+    expect(floors.mock.calls).toHaveLength(1);
+
+    // A second person's camera shown beside one that flows: the receiver was getting video, the
+    // estimate measures its link, and nothing is held up.
+    const bo = await admitted(demo.info, demo.info.invitations[8]!, fac.client, 'Bo');
+    opened.push(bo.client);
+    const boSend = await connectedTransport(bo.client, 'send');
+    const boCamera = String((await bo.client.call('produce', { transportId: boSend, kind: 'video', rtpParameters: vp8SimulcastRtpParameters() })).id);
+    cameraStarted(room.peer(bo.participantId)!.media.ownProducer(boCamera));
+    const boConsumed = await fac.client.call('consume', { transportId: recv, producerId: boCamera, rtpCapabilities: caps });
+    await fac.client.call('resumeConsumer', { consumerId: boConsumed.id });
+    await fac.client.call('setConsumerView', { consumerId: boConsumed.id, visible: false, height: 0 });
+    await fac.client.call('setConsumerView', { consumerId: boConsumed.id, visible: true, height: 360 });
+    expect(floors.mock.calls).toHaveLength(1);
+    // Both held back, then both let come again: the first back is video after none.
+    for (const id of [consumed.id, boConsumed.id]) await fac.client.call('setConsumerView', { consumerId: id, visible: false, height: 0 });
+    for (const id of [consumed.id, boConsumed.id]) await fac.client.call('setConsumerView', { consumerId: id, visible: true, height: 360 });
+    expect(floors.mock.calls).toEqual([[RECOVERY_FLOOR_BPS], [RECOVERY_FLOOR_BPS]]);
   });
 
   it('an audio consumer has nothing to show; another’s consumer, an unknown one and a bad view are refused', async () => {

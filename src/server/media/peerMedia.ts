@@ -79,6 +79,8 @@ export class PeerMedia {
    */
   private readonly resumed = new WeakSet<ms.Consumer>();
   private readonly hidden = new WeakSet<ms.Consumer>();
+  /** Lets the SFU's estimate of our way down go again once a recovery's floor has had its time (afterRecovery). */
+  private recoveryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Consumers resumed before their camera's first key frame, to be let flow once it comes (flow). */
   private readonly awaitingKeyFrame = new WeakSet<ms.Consumer>();
   /** Layered consumers being helped to their first layer (startLayers). */
@@ -381,8 +383,23 @@ export class PeerMedia {
     if (visible) this.hidden.delete(consumer);
     else this.hidden.add(consumer);
     if (!this.resumed.has(consumer)) return;
-    if (visible) await this.flow('setConsumerView', consumer);
-    else await this.onConsumer('setConsumerView', consumer, () => consumer.pause());
+    if (visible) {
+      // Video back for a receiver that was getting none (its client held the group's video back
+      // on a poor link, and lets it come again after a good while): the SFU's estimate of its
+      // way down is still where the congestion and the voice-only spell left it, often below
+      // the smallest layer, so the picture would wait seconds for it to climb. Held up as after
+      // a recovery; a false claim costs only the claimant.
+      if (!this.receivingVideo(consumer)) this.afterRecovery();
+      await this.flow('setConsumerView', consumer);
+    } else await this.onConsumer('setConsumerView', consumer, () => consumer.pause());
+  }
+
+  /** Whether a video consumer of ours other than `except` may flow now (resumed by us, seen, on an open transport). */
+  private receivingVideo(except: ms.Consumer): boolean {
+    for (const c of this.consumers.values()) {
+      if (c !== except && c.kind === 'video' && !c.closed && this.resumed.has(c) && !this.hidden.has(c)) return true;
+    }
+    return false;
   }
 
   /**
@@ -426,9 +443,9 @@ export class PeerMedia {
   }
 
   /**
-   * The receiver's link is good again after a weak or poor spell (its own measure, issue 22):
-   * for RECOVERY_FLOOR_MS the SFU's estimate of the way down is held at RECOVERY_FLOOR_BPS at
-   * least, then let go. Left alone, the estimate climbs back gently near where a congestion last
+   * The receiver's link is good again after a weak or poor spell (its own measure, issue 22),
+   * or video comes back to it after none (setConsumerView): for RECOVERY_FLOOR_MS the SFU's
+   * estimate of the way down is held at RECOVERY_FLOOR_BPS at least, then let go. Left alone, the estimate climbs back gently near where a congestion last
    * cut it, and the full picture took more than a minute to return; with the floor it is back in
    * seconds, and it stays where the link holds it once the floor goes. A claim that is false
    * costs only the claimant: a few seconds of more than its own link carries.
@@ -442,7 +459,12 @@ export class PeerMedia {
       }
     };
     floor(RECOVERY_FLOOR_BPS);
-    setTimeout(() => floor(0), RECOVERY_FLOOR_MS).unref();
+    // Said again while held up: held for the whole time from the latest word.
+    if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = setTimeout(() => {
+      this.recoveryTimer = undefined;
+      floor(0);
+    }, RECOVERY_FLOOR_MS).unref();
   }
 
   async setProducerPaused(producerId: string, paused: boolean): Promise<boolean> {
