@@ -445,10 +445,11 @@ export class PeerMedia {
   /**
    * The receiver's link is good again after a weak or poor spell (its own measure, issue 22),
    * or video comes back to it after none (setConsumerView): for RECOVERY_FLOOR_MS the SFU's
-   * estimate of the way down is held at RECOVERY_FLOOR_BPS at least, then let go. Left alone, the estimate climbs back gently near where a congestion last
-   * cut it, and the full picture took more than a minute to return; with the floor it is back in
-   * seconds, and it stays where the link holds it once the floor goes. A claim that is false
-   * costs only the claimant: a few seconds of more than its own link carries.
+   * estimate of the way down is held at RECOVERY_FLOOR_BPS at least, then let go. Left alone,
+   * the estimate climbs back gently near where a congestion last cut it, and the full picture
+   * took more than a minute to return; with the floor it is back in seconds, and it stays where
+   * the link holds it once the floor goes. A claim that is false costs only the claimant: a few
+   * seconds of more than its own link carries.
    */
   afterRecovery(): void {
     const receivers = this.receiveTransports();
