@@ -47,19 +47,49 @@ export const THRESHOLDS = {
   poor: { rttMs: 700, loss: 0.1, outgoingKbps: 100 },
 } as const;
 
-/** The level one sample shows; a sample that measured nothing says good. */
-export function qualityOf(sample: LinkSample): ConnectionQuality {
-  const past = (limit: (typeof THRESHOLDS)['weak' | 'poor']): boolean =>
-    (sample.rttMs !== undefined && sample.rttMs > limit.rttMs) ||
-    (sample.loss !== undefined && sample.loss > limit.loss) ||
-    (sample.outgoingKbps !== undefined &&
-      sample.outgoingKbps < limit.outgoingKbps &&
-      // Capped, the estimate is held near what the smallest layer needs: below the poor line
-      // it still says the link cannot carry even that, but under the weak line it says only
-      // that the cap is on. Read as weak, it could keep the cap on after the link recovered.
-      (limit === THRESHOLDS.poor || sample.outgoingCapped !== true));
-  if (past(THRESHOLDS.poor)) return 'poor';
-  if (past(THRESHOLDS.weak)) return 'weak';
+/**
+ * How far back inside a line the round trip and the loss must be for a sample to count as
+ * better than the level it is read from. Both swing from sample to sample: a link that loses
+ * 5 % of its packets at random measures under 3 % in about one two-second sample in four, and
+ * two such samples in a row would say good while the link is still weak; the server then holds
+ * its estimate of the way down up (PeerMedia.afterRecovery) and floods the weak link with the
+ * full picture. The send estimate is smooth already and keeps its lines.
+ */
+export const RISE_MARGIN = { rttMs: 2 / 3, loss: 1 / 2 } as const;
+
+const RANK: Record<ConnectionQuality, number> = { good: 0, weak: 1, poor: 2 };
+
+/**
+ * The level one sample shows; a sample that measured nothing says good. Read from `from` (the
+ * level so far), a sample says a better level only if its round trip and loss are also inside
+ * that level's lines by RISE_MARGIN; a worse level it says at the lines themselves.
+ */
+export function qualityOf(sample: LinkSample, from: ConnectionQuality | null = null): ConnectionQuality {
+  const level = levelAt(sample, 1);
+  if (from === null || RANK[level] >= RANK[from]) return level;
+  const risen = levelAt(sample, 0);
+  return RANK[risen] < RANK[from] ? risen : from;
+}
+
+/** The level of `sample` at the lines (`atLines` 1) or inside them by RISE_MARGIN (0). */
+function levelAt(sample: LinkSample, atLines: 0 | 1): ConnectionQuality {
+  const past = (level: 'weak' | 'poor'): boolean => {
+    const limit = THRESHOLDS[level];
+    const rttLine = atLines ? limit.rttMs : limit.rttMs * RISE_MARGIN.rttMs;
+    const lossLine = atLines ? limit.loss : limit.loss * RISE_MARGIN.loss;
+    return (
+      (sample.rttMs !== undefined && sample.rttMs > rttLine) ||
+      (sample.loss !== undefined && sample.loss > lossLine) ||
+      (sample.outgoingKbps !== undefined &&
+        sample.outgoingKbps < limit.outgoingKbps &&
+        // Capped, the estimate is held near what the smallest layer needs: below the poor line
+        // it still says the link cannot carry even that, but under the weak line it says only
+        // that the cap is on. Read as weak, it could keep the cap on after the link recovered.
+        (level === 'poor' || sample.outgoingCapped !== true))
+    );
+  };
+  if (past('poor')) return 'poor';
+  if (past('weak')) return 'weak';
   return 'good';
 }
 
@@ -144,12 +174,13 @@ export interface LinkLevels {
 /**
  * The level of each direction of one sample: both share the round trip; the way up also has
  * what the SFU loses of ours and the send estimate, the way down what we lose of the group's.
+ * Read from each way's level so far (`from`), a better level needs the margin (qualityOf).
  */
-export function directionsOf(sample: LinkSample): LinkLevels {
+export function directionsOf(sample: LinkSample, from?: { up: ConnectionQuality | null; down: ConnectionQuality | null }): LinkLevels {
   const { rttMs, upLoss, downLoss, outgoingKbps, outgoingCapped } = sample;
   return {
-    up: qualityOf({ rttMs, loss: upLoss, outgoingKbps, outgoingCapped }),
-    down: qualityOf({ rttMs, loss: downLoss }),
+    up: qualityOf({ rttMs, loss: upLoss, outgoingKbps, outgoingCapped }, from?.up),
+    down: qualityOf({ rttMs, loss: downLoss }, from?.down),
   };
 }
 
@@ -220,9 +251,9 @@ export function watchConnection(
       .then((reports) => {
         if (stopped || reports.length === 0) return;
         const sample = sampleOf(reports, counters, camera());
-        const next = trend.add(qualityOf(sample));
+        const next = trend.add(qualityOf(sample, trend.current));
         if (next) changed(next);
-        const levels = directionsOf(sample);
+        const levels = directionsOf(sample, { up: up.current, down: down.current });
         const upNext = up.add(levels.up);
         const downNext = down.add(levels.down);
         if ((upNext || downNext) && up.current && down.current) directions?.({ up: up.current, down: down.current });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProtocolError } from '../../src/shared/protocol';
-import { directionsOf, freshCounters, levelReporter, qualityOf, QualityTrend, sampleOf, THRESHOLDS, watchConnection, type LinkLevels } from '../../src/client/connectionQuality';
+import { directionsOf, freshCounters, levelReporter, qualityOf, QualityTrend, RISE_MARGIN, sampleOf, THRESHOLDS, watchConnection, type LinkLevels } from '../../src/client/connectionQuality';
 
 /** A stats report as the browser gives it: a map of stats by id. */
 function report(...stats: Record<string, unknown>[]): RTCStatsReport {
@@ -31,6 +31,23 @@ describe('the level of one measurement', () => {
     expect(qualityOf({ rttMs: 900 })).toBe('poor');
     expect(qualityOf({ loss: 0.2, rttMs: 20 })).toBe('poor');
     expect(qualityOf({ outgoingKbps: 80 })).toBe('poor');
+  });
+
+  it('says a worse level at the lines, and a better one only well inside them', () => {
+    // A link losing 5 % at random measures 2.5 % in some samples: still weak, read from weak.
+    expect(qualityOf({ loss: 0.025, rttMs: 20 })).toBe('good');
+    expect(qualityOf({ loss: 0.025, rttMs: 20 }, 'weak')).toBe('weak');
+    expect(qualityOf({ loss: THRESHOLDS.weak.loss * RISE_MARGIN.loss, rttMs: 20 }, 'weak')).toBe('good');
+    expect(qualityOf({ loss: 0, rttMs: 250 }, 'weak')).toBe('weak');
+    expect(qualityOf({ loss: 0, rttMs: 150 }, 'weak')).toBe('good');
+    // From poor: weak once inside the poor lines by the margin, good once inside the weak ones.
+    expect(qualityOf({ loss: 0.08 }, 'poor')).toBe('poor');
+    expect(qualityOf({ loss: 0.04 }, 'poor')).toBe('weak');
+    expect(qualityOf({ loss: 0.01 }, 'poor')).toBe('good');
+    // Worse is said at once, whatever the level so far; the send estimate keeps its lines.
+    expect(qualityOf({ loss: 0.04 }, 'good')).toBe('weak');
+    expect(qualityOf({ outgoingKbps: 210 }, 'weak')).toBe('good');
+    expect(directionsOf({ rttMs: 20, upLoss: 0, downLoss: 0.025 }, { up: 'good', down: 'weak' })).toEqual({ up: 'good', down: 'weak' });
   });
 });
 
@@ -160,6 +177,36 @@ describe('watching a connection', () => {
       { up: 'good', down: 'good' },
       { up: 'good', down: 'poor' },
     ]);
+    stop();
+  });
+
+  it('keeps a lossy link weak through samples that happen to lose less, and says good once it is clear', async () => {
+    vi.useFakeTimers();
+    let received = 0;
+    let lost = 0;
+    const said: string[] = [];
+    const levels: LinkLevels[] = [];
+    const stop = watchConnection(
+      async () => [report(pair(0.02), inbound('a', received, lost))],
+      (q) => said.push(q),
+      1_000,
+      (l) => levels.push(l),
+    );
+    const interval = async (lostOf200: number): Promise<void> => {
+      received += 200 - lostOf200;
+      lost += lostOf200;
+      await vi.advanceTimersByTimeAsync(1_000);
+    };
+    await interval(0);
+    // 5 % lost on average, as random loss measures it two seconds at a time: 6 %, 5 %, then
+    // 2.5 % twice (under the weak line, not well under it), then 5 % again.
+    for (const n of [12, 10, 5, 5, 10]) await interval(n);
+    expect(said).toEqual(['good', 'weak']);
+    expect(levels.at(-1)).toEqual({ up: 'good', down: 'weak' });
+    // The link clears: good after two samples.
+    for (const n of [0, 0]) await interval(n);
+    expect(said).toEqual(['good', 'weak', 'good']);
+    expect(levels.at(-1)).toEqual({ up: 'good', down: 'good' });
     stop();
   });
 });
