@@ -67,23 +67,50 @@ export interface Store extends Repositories {
   close(): Promise<void>;
 }
 
-/** The repositories over `sql` (the database, or one transaction of it). */
+/**
+ * The repositories over `sql` (the database, or one transaction of it), each made the first
+ * time it is used: a unit of work uses one or two of them (a burst of check-ins writes
+ * attendance and where each client stands), and making all eleven for each one was a tenth of
+ * what a batch of such writes cost the server.
+ */
 function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
   const { sealer, lookup } = keys;
-  const link = keyedLink(keys.chainKey);
+  const made: { -readonly [K in keyof Repositories]?: Repositories[K] } = {};
   const repos: Repositories = {
     atomically: (work) => sql.transaction((tx) => work(tx === sql ? repos : repositoriesOver(tx, keys))),
-    clinicians: createClinicianRepo(sql, sealer),
-    tokens: createTokenRepo(sql),
-    sessions: createSessionRepo(sql, sealer),
-    invitations: createInvitationRepo(sql, sealer, lookup),
-    moderation: createModerationRepo(sql, sealer),
-    audit: createAuditRepo(sql, link),
-    attendance: createAttendanceRepo(sql, sealer, lookup),
-    recaps: createRecapRepo(sql, sealer),
-    resumptions: createResumptionRepo(sql, sealer),
-    notes: createNoteRepo(sql, sealer),
-    hosts: createHostRepo(sql),
+    get clinicians() {
+      return (made.clinicians ??= createClinicianRepo(sql, sealer));
+    },
+    get tokens() {
+      return (made.tokens ??= createTokenRepo(sql));
+    },
+    get sessions() {
+      return (made.sessions ??= createSessionRepo(sql, sealer));
+    },
+    get invitations() {
+      return (made.invitations ??= createInvitationRepo(sql, sealer, lookup));
+    },
+    get moderation() {
+      return (made.moderation ??= createModerationRepo(sql, sealer));
+    },
+    get audit() {
+      return (made.audit ??= createAuditRepo(sql, keyedLink(keys.chainKey)));
+    },
+    get attendance() {
+      return (made.attendance ??= createAttendanceRepo(sql, sealer, lookup));
+    },
+    get recaps() {
+      return (made.recaps ??= createRecapRepo(sql, sealer));
+    },
+    get resumptions() {
+      return (made.resumptions ??= createResumptionRepo(sql, sealer));
+    },
+    get notes() {
+      return (made.notes ??= createNoteRepo(sql, sealer));
+    },
+    get hosts() {
+      return (made.hosts ??= createHostRepo(sql));
+    },
   };
   return repos;
 }
