@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { createLogger, errorFields } from '../../common/logger.js';
 import { createAttemptRepo, type AttemptRepo } from './attempts.js';
 import { createAttendanceRepo, type AttendanceRepo } from './attendance.js';
 import { createRecapRepo, type RecapRepo } from './recaps.js';
@@ -20,6 +21,7 @@ import { createResumptionRepo, type ResumptionRepo } from './resumptions.js';
 import { createSessionRepo, type SessionRepo } from './sessions.js';
 import type { Dialect, Sql, SqlDatabase } from './sql.js';
 import { sqliteSql } from './sqlite/sqliteSql.js';
+import { startWalCheckpointer } from './sqlite/walCheckpointer.js';
 import { createTokenRepo, type TokenRepo } from './tokens.js';
 
 /**
@@ -135,6 +137,8 @@ export function storeOver(sql: SqlDatabase, keys: RecordKeys): Store {
 
 export const DATABASE_FILE = 'confidant.sqlite';
 
+const log = createLogger('store');
+
 /**
  * `recordsKey` seals what the records must keep but a copy of the data directory must not
  * reveal: removal reasons, verification hints, TOTP secrets, progress notes, session titles
@@ -148,13 +152,16 @@ export const DATABASE_FILE = 'confidant.sqlite';
 export function openStore(dataDir: string, recordsKey?: Buffer, options: { ephemeralKey?: boolean } = {}): Store {
   const keys = createRecordKeys(recordsKey ?? randomBytes(RECORDS_KEY_BYTES), options.ephemeralKey ?? recordsKey === undefined);
   let db: Database;
+  const file = path.join(dataDir, DATABASE_FILE);
   try {
-    db = openDatabase(path.join(dataDir, DATABASE_FILE), keys);
+    db = openDatabase(file, keys);
   } catch (err) {
     keys.wipe();
     throw err;
   }
-  const store = storeOver(sqliteSql(db), keys);
+  // The log's checkpoints on a thread of their own (walCheckpointer.ts).
+  const checkpointer = startWalCheckpointer(db, file, (err) => log.warn('store.checkpoint_failed', errorFields(err)));
+  const store = storeOver(sqliteSql(db, checkpointer), keys);
   databases.set(store, db);
   return store;
 }

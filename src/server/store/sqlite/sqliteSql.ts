@@ -9,8 +9,10 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { UnitOfWorkEndedError, type Sql, type SqlDatabase, type SqlValue } from '../sql.js';
+import type { WalCheckpointer } from './walCheckpointer.js';
 
-export function sqliteSql(db: Database): SqlDatabase {
+/** `checkpointer` (a file's database): told of each commit, and closed before the connection. */
+export function sqliteSql(db: Database, checkpointer?: WalCheckpointer): SqlDatabase {
   const statements = new Map<string, Statement>();
   const prepare = (text: string): Statement => {
     let statement = statements.get(text);
@@ -23,6 +25,11 @@ export function sqliteSql(db: Database): SqlDatabase {
   const all = <Row>(text: string, params: readonly SqlValue[] = []): Row[] => prepare(text).all(...params) as Row[];
   const one = <Row>(text: string, params: readonly SqlValue[] = []): Row | undefined => prepare(text).get(...params) as Row | undefined;
   const run = (text: string, params: readonly SqlValue[] = []): number => prepare(text).run(...params).changes;
+  /** A statement outside a transaction committed on its own, if it wrote. */
+  const autocommitted = <T>(text: string, result: T): T => {
+    if (checkpointer && !prepare(text).readonly) checkpointer.wrote();
+    return result;
+  };
 
   /**
    * The open transaction's end, which everything from outside it waits for. Each waiter
@@ -49,6 +56,7 @@ export function sqliteSql(db: Database): SqlDatabase {
       db.exec('BEGIN IMMEDIATE');
       const result = await work(tx);
       db.exec('COMMIT');
+      checkpointer?.wrote();
       return result;
     } catch (err) {
       // A failed COMMIT (a full disk) leaves the transaction open: it is rolled back too.
@@ -67,21 +75,22 @@ export function sqliteSql(db: Database): SqlDatabase {
     // A statement outside a transaction runs at once unless one is open.
     async all(text, params) {
       while (held) await held;
-      return all(text, params);
+      return autocommitted(text, all(text, params));
     },
     async one(text, params) {
       while (held) await held;
-      return one(text, params);
+      return autocommitted(text, one(text, params));
     },
     async run(text, params) {
       while (held) await held;
-      return run(text, params);
+      return autocommitted(text, run(text, params));
     },
     transaction,
     async close() {
       if (closed) return;
       closed = true;
       while (held) await held;
+      await checkpointer?.close();
       db.close();
     },
   };
