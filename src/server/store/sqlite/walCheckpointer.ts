@@ -45,6 +45,8 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file, { fileMustExist: true });
+// Waiting for a lock here holds up nobody else (a passive checkpoint itself never waits).
+db.pragma('busy_timeout = 5000');
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
