@@ -40,7 +40,10 @@ export interface WalCheckpointer {
   close(): Promise<void>;
 }
 
-/** The worker: one connection to the file, a checkpoint per request, closed on `close`. */
+/**
+ * The worker: one connection to the file, a checkpoint per request, closed on `close`. A few
+ * lines of plain JavaScript, so it needs none of the TypeScript loader the server runs under.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
