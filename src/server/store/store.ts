@@ -72,7 +72,7 @@ export interface Store extends Repositories {
 /**
  * The repositories over `sql` (the database, or one transaction of it), each made the first
  * time it is used: a unit of work uses one or two of them (a burst of check-ins writes
- * attendance and where each client stands), and making all eleven for each one was a tenth of
+ * attendance and where each client stands), and making all eleven for each one was a seventh of
  * what a batch of such writes cost the server.
  */
 function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
