@@ -65,21 +65,21 @@ const RANK: Record<ConnectionQuality, number> = { good: 0, weak: 1, poor: 2 };
  * that level's lines by RISE_MARGIN; a worse level it says at the lines themselves.
  */
 export function qualityOf(sample: LinkSample, from: ConnectionQuality | null = null): ConnectionQuality {
-  const level = levelAt(sample, 1);
+  const level = levelAt(sample, AT_THE_LINES);
   if (from === null || RANK[level] >= RANK[from]) return level;
-  const risen = levelAt(sample, 0);
+  const risen = levelAt(sample, RISE_MARGIN);
   return RANK[risen] < RANK[from] ? risen : from;
 }
 
-/** The level of `sample` at the lines (`atLines` 1) or inside them by RISE_MARGIN (0). */
-function levelAt(sample: LinkSample, atLines: 0 | 1): ConnectionQuality {
+const AT_THE_LINES = { rttMs: 1, loss: 1 } as const;
+
+/** The level of `sample` with the round-trip and loss lines scaled by `scale`. */
+function levelAt(sample: LinkSample, scale: { rttMs: number; loss: number }): ConnectionQuality {
   const past = (level: 'weak' | 'poor'): boolean => {
     const limit = THRESHOLDS[level];
-    const rttLine = atLines ? limit.rttMs : limit.rttMs * RISE_MARGIN.rttMs;
-    const lossLine = atLines ? limit.loss : limit.loss * RISE_MARGIN.loss;
     return (
-      (sample.rttMs !== undefined && sample.rttMs > rttLine) ||
-      (sample.loss !== undefined && sample.loss > lossLine) ||
+      (sample.rttMs !== undefined && sample.rttMs > limit.rttMs * scale.rttMs) ||
+      (sample.loss !== undefined && sample.loss > limit.loss * scale.loss) ||
       (sample.outgoingKbps !== undefined &&
         sample.outgoingKbps < limit.outgoingKbps &&
         // Capped, the estimate is held near what the smallest layer needs: below the poor line

@@ -77,43 +77,27 @@ export interface Store extends Repositories {
  */
 function repositoriesOver(sql: Sql, keys: RecordKeys): Repositories {
   const { sealer, lookup } = keys;
-  const made: { -readonly [K in keyof Repositories]?: Repositories[K] } = {};
-  const repos: Repositories = {
-    atomically: (work) => sql.transaction((tx) => work(tx === sql ? repos : repositoriesOver(tx, keys))),
-    get clinicians() {
-      return (made.clinicians ??= createClinicianRepo(sql, sealer));
-    },
-    get tokens() {
-      return (made.tokens ??= createTokenRepo(sql));
-    },
-    get sessions() {
-      return (made.sessions ??= createSessionRepo(sql, sealer));
-    },
-    get invitations() {
-      return (made.invitations ??= createInvitationRepo(sql, sealer, lookup));
-    },
-    get moderation() {
-      return (made.moderation ??= createModerationRepo(sql, sealer));
-    },
-    get audit() {
-      return (made.audit ??= createAuditRepo(sql, keyedLink(keys.chainKey)));
-    },
-    get attendance() {
-      return (made.attendance ??= createAttendanceRepo(sql, sealer, lookup));
-    },
-    get recaps() {
-      return (made.recaps ??= createRecapRepo(sql, sealer));
-    },
-    get resumptions() {
-      return (made.resumptions ??= createResumptionRepo(sql, sealer));
-    },
-    get notes() {
-      return (made.notes ??= createNoteRepo(sql, sealer));
-    },
-    get hosts() {
-      return (made.hosts ??= createHostRepo(sql));
-    },
+  const makers: { [K in Exclude<keyof Repositories, 'atomically'>]: () => Repositories[K] } = {
+    clinicians: () => createClinicianRepo(sql, sealer),
+    tokens: () => createTokenRepo(sql),
+    sessions: () => createSessionRepo(sql, sealer),
+    invitations: () => createInvitationRepo(sql, sealer, lookup),
+    moderation: () => createModerationRepo(sql, sealer),
+    audit: () => createAuditRepo(sql, keyedLink(keys.chainKey)),
+    attendance: () => createAttendanceRepo(sql, sealer, lookup),
+    recaps: () => createRecapRepo(sql, sealer),
+    resumptions: () => createResumptionRepo(sql, sealer),
+    notes: () => createNoteRepo(sql, sealer),
+    hosts: () => createHostRepo(sql),
   };
+  const repos = {
+    atomically: (work) => sql.transaction((tx) => work(tx === sql ? repos : repositoriesOver(tx, keys))),
+  } as Repositories;
+  for (const [name, make] of Object.entries(makers)) {
+    let made: unknown;
+    // Enumerable, so that the store (storeOver) copies them like plain properties.
+    Object.defineProperty(repos, name, { enumerable: true, get: () => (made ??= make()) });
+  }
   return repos;
 }
 
